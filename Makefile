@@ -1,0 +1,33 @@
+# Everything runs in a local virtualenv so a fresh machine needs only Python 3.11 and make.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := domain db ingest analysis planner jobs stridelift
+
+.PHONY: venv test lint demo bench clean
+
+$(BIN)/stridelift: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(BIN)/stridelift
+
+lint: venv
+	$(BIN)/ruff check $(PACKAGES) tests bench
+	$(BIN)/mypy $(PACKAGES)
+
+test: lint
+	$(BIN)/pytest -n 2 -q
+
+demo: venv
+	@echo "make demo arrives with the demo athlete (issue 5); meanwhile see README: Import FIT files"
+	@exit 1
+
+bench: venv
+	$(BIN)/python bench/import_fit.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""analysis (arrives with a later issue)."""

@@ -1,0 +1,185 @@
+"""The database schema. Every row belongs to an athlete (multi-athlete from day one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Athlete(Base):
+    __tablename__ = "athletes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    tz: Mapped[str] = mapped_column(String(64))
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+    __table_args__ = (
+        UniqueConstraint("athlete_id", "garmin_id"),
+        UniqueConstraint("athlete_id", "content_hash", "session_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            index=True)
+    garmin_id: Mapped[int | None] = mapped_column(BigInteger)
+    # sha256 of the FIT bytes; a multisport file holds several sessions, hence session_index.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    session_index: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str | None] = mapped_column(String(200))
+    sport: Mapped[str] = mapped_column(String(40))
+    sub_sport: Mapped[str | None] = mapped_column(String(40))
+    start_utc: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    local_date: Mapped[date] = mapped_column(Date, index=True)
+    duration_s: Mapped[float] = mapped_column(Float)
+    elapsed_s: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    avg_hr: Mapped[float | None] = mapped_column(Float)
+    max_hr: Mapped[float | None] = mapped_column(Float)
+    aerobic_te: Mapped[float | None] = mapped_column(Float)
+    anaerobic_te: Mapped[float | None] = mapped_column(Float)
+    te_label: Mapped[str | None] = mapped_column(String(40))
+    is_race: Mapped[bool] = mapped_column(Boolean, default=False)
+    training_load: Mapped[float | None] = mapped_column(Float)
+
+    laps: Mapped[list[Lap]] = relationship(cascade="all, delete-orphan", order_by="Lap.index",
+                                           passive_deletes=True)
+    stream: Mapped[Stream | None] = relationship(cascade="all, delete-orphan",
+                                                 passive_deletes=True)
+    sets: Mapped[list[StrengthSet]] = relationship(cascade="all, delete-orphan",
+                                                   order_by="StrengthSet.index",
+                                                   passive_deletes=True)
+
+
+class Lap(Base):
+    __tablename__ = "laps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"),
+                                             index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    start_utc: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_s: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    avg_hr: Mapped[float | None] = mapped_column(Float)
+    max_hr: Mapped[float | None] = mapped_column(Float)
+    avg_speed: Mapped[float | None] = mapped_column(Float)
+    intensity: Mapped[str | None] = mapped_column(String(20))
+    wkt_step_index: Mapped[int | None] = mapped_column(Integer)
+
+
+class Stream(Base):
+    """Per-second samples of one activity, one row per activity, one column per channel.
+
+    Each channel is a zlib-compressed little-endian float32 array (see db/streams.py). A row
+    per sample would mean ~3,600 rows per hour run, slow bulk imports and a database ten
+    times larger; analysis always reads a whole activity's series at once, so a packed
+    column per channel is both the compact and the fast layout.
+    """
+
+    __tablename__ = "streams"
+
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    samples: Mapped[int] = mapped_column(Integer)
+    encoding: Mapped[int] = mapped_column(Integer, default=1)
+    t: Mapped[bytes] = mapped_column(LargeBinary)
+    heart_rate: Mapped[bytes | None] = mapped_column(LargeBinary)
+    speed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    power: Mapped[bytes | None] = mapped_column(LargeBinary)
+    cadence: Mapped[bytes | None] = mapped_column(LargeBinary)
+    altitude: Mapped[bytes | None] = mapped_column(LargeBinary)
+    distance: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class StrengthSet(Base):
+    __tablename__ = "strength_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"),
+                                             index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    set_type: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str | None] = mapped_column(String(60))
+    exercise_name: Mapped[str | None] = mapped_column(String(80))
+    reps: Mapped[int | None] = mapped_column(Integer)
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+
+
+class Wellness(Base):
+    """One athlete-day of recovery data, as Garmin Connect reports it."""
+
+    __tablename__ = "wellness"
+    __table_args__ = (UniqueConstraint("athlete_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            index=True)
+    day: Mapped[date] = mapped_column(Date)
+    hrv_last_night: Mapped[float | None] = mapped_column(Float)
+    hrv_weekly_avg: Mapped[float | None] = mapped_column(Float)
+    hrv_baseline_low: Mapped[float | None] = mapped_column(Float)
+    hrv_baseline_high: Mapped[float | None] = mapped_column(Float)
+    hrv_status: Mapped[str | None] = mapped_column(String(20))
+    sleep_score: Mapped[int | None] = mapped_column(Integer)
+    sleep_seconds: Mapped[int | None] = mapped_column(Integer)
+    readiness_score: Mapped[int | None] = mapped_column(Integer)
+    readiness_level: Mapped[str | None] = mapped_column(String(20))
+    body_battery_high: Mapped[int | None] = mapped_column(Integer)
+    body_battery_low: Mapped[int | None] = mapped_column(Integer)
+    body_battery_charged: Mapped[int | None] = mapped_column(Integer)
+    resting_hr: Mapped[int | None] = mapped_column(Integer)
+    avg_stress: Mapped[int | None] = mapped_column(Integer)
+    training_status: Mapped[str | None] = mapped_column(String(40))
+
+
+class SyncCursor(Base):
+    """How far a sync stream has committed; it moves only after its data is committed."""
+
+    __tablename__ = "sync_cursors"
+
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    stream: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,79 @@
+"""Raw payloads on disk, by content hash, with a journal per athlete.
+
+Every FIT file and Garmin JSON body that reaches the database is first written here, so that
+`stridelift db rebuild` can recreate the database offline by replaying the journal (as
+GarminDB does). Objects are immutable and written atomically; a journal line is appended only
+after its objects exist, and replaying a line twice stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class RawStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _object(self, digest: str) -> Path:
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError(f"not a sha256 digest: {digest[:80]!r}")
+        return self.root / "objects" / digest[:2] / digest
+
+    def put(self, data: bytes) -> str:
+        digest = sha256(data)
+        path = self._object(digest)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{digest}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        return self._object(digest).read_bytes()
+
+    def put_json(self, body: Any) -> str:
+        return self.put(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
+
+    def get_json(self, digest: str) -> Any:
+        return json.loads(self.get(digest))
+
+    def _journal(self, athlete: str) -> Path:
+        return self.root / "journal" / f"{athlete}.jsonl"
+
+    def record(self, athlete: str, entry: dict[str, Any]) -> None:
+        """Append one journal entry, durably, before its data is committed to the database."""
+        path = self._journal(athlete)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def entries(self, athlete: str) -> Iterator[dict[str, Any]]:
+        """The journal in order; a torn last line (a crash mid-append) is ignored."""
+        path = self._journal(athlete)
+        if not path.exists():
+            return
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(entry, dict):
+                    yield entry
+
+    def athletes(self) -> list[str]:
+        folder = self.root / "journal"
+        return sorted(p.stem for p in folder.glob("*.jsonl")) if folder.exists() else []

@@ -1,0 +1,161 @@
+"""Storing and loading domain objects. Callers own the transaction (see session.transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db import streams as packing
+from domain import activity as d
+from domain.profile import Profile
+from domain.wellness import DailyWellness
+
+
+@dataclass(frozen=True)
+class Saved:
+    new: int = 0
+    duplicates: int = 0
+
+
+def athlete(session: Session, profile: Profile) -> m.Athlete:
+    """The athlete's row, created on first use and kept in step with the profile's zone."""
+    row = session.scalar(select(m.Athlete).where(m.Athlete.name == profile.name))
+    if row is None:
+        row = m.Athlete(name=profile.name, tz=profile.tz)
+        session.add(row)
+        session.flush()
+    elif row.tz != profile.tz:
+        row.tz = profile.tz
+    return row
+
+
+def save_activities(session: Session, who: m.Athlete, activities: list[d.Activity],
+                    content_hash: str | None, garmin_id: int | None = None) -> Saved:
+    """Store the sessions of one file. The same content (or Garmin id) twice is stored once;
+    a Garmin id arriving for a file imported earlier is attached to the existing row."""
+    new = dup = 0
+    for act in activities:
+        existing = _find(session, who.id, content_hash, act.session_index, garmin_id)
+        if existing is not None:
+            if garmin_id is not None and existing.garmin_id is None:
+                _apply_summary(existing, act)
+                existing.garmin_id = garmin_id
+            dup += 1
+            continue
+        row = _activity_row(who, act, content_hash, garmin_id)
+        session.add(row)
+        new += 1
+    session.flush()
+    return Saved(new=new, duplicates=dup)
+
+
+def _find(session: Session, athlete_id: int, content_hash: str | None, index: int,
+          garmin_id: int | None) -> m.Activity | None:
+    if content_hash is not None:
+        row = session.scalar(select(m.Activity).where(
+            m.Activity.athlete_id == athlete_id, m.Activity.content_hash == content_hash,
+            m.Activity.session_index == index))
+        if row is not None:
+            return row
+    if garmin_id is not None and index == 0:
+        return session.scalar(select(m.Activity).where(
+            m.Activity.athlete_id == athlete_id, m.Activity.garmin_id == garmin_id))
+    return None
+
+
+def _apply_summary(row: m.Activity, act: d.Activity) -> None:
+    """Garmin's summary knows things a FIT file does not (label, race flag, name)."""
+    row.name = act.name or row.name
+    row.te_label = act.te_label or row.te_label
+    row.is_race = act.is_race or row.is_race
+    row.training_load = act.training_load if act.training_load is not None else row.training_load
+
+
+def _activity_row(who: m.Athlete, act: d.Activity, content_hash: str | None,
+                  garmin_id: int | None) -> m.Activity:
+    row = m.Activity(
+        athlete_id=who.id, garmin_id=garmin_id if act.session_index == 0 else None,
+        content_hash=content_hash, session_index=act.session_index, name=act.name,
+        sport=act.sport, sub_sport=act.sub_sport, start_utc=act.start,
+        local_date=act.local_date(ZoneInfo(who.tz)), duration_s=act.duration_s,
+        elapsed_s=act.elapsed_s, distance_m=act.distance_m, avg_hr=act.avg_hr,
+        max_hr=act.max_hr, aerobic_te=act.aerobic_te, anaerobic_te=act.anaerobic_te,
+        te_label=act.te_label, is_race=act.is_race, training_load=act.training_load)
+    row.laps = [m.Lap(index=lap.index, start_utc=lap.start, duration_s=lap.duration_s,
+                      distance_m=lap.distance_m, avg_hr=lap.avg_hr, max_hr=lap.max_hr,
+                      avg_speed=lap.avg_speed, intensity=lap.intensity,
+                      wkt_step_index=lap.wkt_step_index) for lap in act.laps]
+    row.sets = [m.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
+                              exercise_name=s.exercise_name, reps=s.reps,
+                              weight_kg=s.weight_kg, duration_s=s.duration_s)
+                for s in act.sets]
+    if len(act.streams):
+        row.stream = m.Stream(samples=len(act.streams), encoding=packing.ENCODING,
+                              **packing.pack_streams(act.streams))
+    return row
+
+
+def load_activity(session: Session, activity_id: int) -> d.Activity | None:
+    row = session.get(m.Activity, activity_id)
+    return to_domain(row) if row is not None else None
+
+
+def to_domain(row: m.Activity) -> d.Activity:
+    streams = d.Streams.empty()
+    if row.stream is not None:
+        columns = {name: getattr(row.stream, name) for name in ("t", *d.STREAM_CHANNELS)}
+        streams = packing.unpack_streams(columns, row.stream.samples)
+    return d.Activity(
+        sport=row.sport, sub_sport=row.sub_sport, start=row.start_utc, duration_s=row.duration_s,
+        elapsed_s=row.elapsed_s, distance_m=row.distance_m, avg_hr=row.avg_hr,
+        max_hr=row.max_hr, aerobic_te=row.aerobic_te, anaerobic_te=row.anaerobic_te,
+        training_load=row.training_load, te_label=row.te_label, is_race=row.is_race,
+        name=row.name, session_index=row.session_index,
+        laps=tuple(d.Lap(index=x.index, start=x.start_utc, duration_s=x.duration_s,
+                         distance_m=x.distance_m, avg_hr=x.avg_hr, max_hr=x.max_hr,
+                         avg_speed=x.avg_speed, intensity=x.intensity,
+                         wkt_step_index=x.wkt_step_index) for x in row.laps),
+        sets=tuple(d.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
+                                 exercise_name=s.exercise_name, reps=s.reps,
+                                 weight_kg=s.weight_kg, duration_s=s.duration_s)
+                   for s in row.sets),
+        streams=streams)
+
+
+def save_wellness(session: Session, who: m.Athlete, day: DailyWellness) -> None:
+    """Insert or replace one athlete-day (a later sync of the same day has the final word)."""
+    row = session.scalar(select(m.Wellness).where(m.Wellness.athlete_id == who.id,
+                                                  m.Wellness.day == day.day))
+    if row is None:
+        row = m.Wellness(athlete_id=who.id, day=day.day)
+        session.add(row)
+    for name in DailyWellness.value_names():
+        setattr(row, name, getattr(day, name))
+    session.flush()
+
+
+def wellness(session: Session, who: m.Athlete, start: date, end: date) -> list[DailyWellness]:
+    rows = session.scalars(select(m.Wellness).where(
+        m.Wellness.athlete_id == who.id, m.Wellness.day >= start, m.Wellness.day <= end)
+        .order_by(m.Wellness.day))
+    return [DailyWellness(day=r.day, **{n: getattr(r, n) for n in DailyWellness.value_names()})
+            for r in rows]
+
+
+def cursor(session: Session, who: m.Athlete, stream: str) -> str | None:
+    row = session.get(m.SyncCursor, (who.id, stream))
+    return row.value if row is not None else None
+
+
+def set_cursor(session: Session, who: m.Athlete, stream: str, value: str) -> None:
+    row = session.get(m.SyncCursor, (who.id, stream))
+    if row is None:
+        session.add(m.SyncCursor(athlete_id=who.id, stream=stream, value=value))
+    else:
+        row.value = value
+    session.flush()

@@ -1,0 +1,96 @@
+"""The athlete's profile: who they are and the weekly running template the plan starts from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+RUN_KINDS = ("easy", "recovery", "long", "speed", "threshold", "race", "rest")
+RACE_DISTANCES = ("5k", "10k", "half", "marathon", "ultra", "other")
+EQUIPMENT = ("gym", "dumbbells", "bodyweight")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class ProfileError(ValueError):
+    """A profile value is invalid; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Race:
+    day: date
+    distance: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    tz: str
+    sex: str  # "f" or "m": selects the Banister TRIMP weighting
+    max_hr: int
+    rest_hr: int
+    runs: dict[str, str]  # weekday -> run kind; days not named are rest days
+    threshold_hr: int | None = None
+    strength_sessions: int = 2  # RULES.md S3: 2 a week by default, 1-3 allowed
+    equipment: str = "gym"
+    races: tuple[Race, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        _check(bool(NAME_RE.match(self.name)), f"name {self.name!r} must be 1-64 letters, "
+               "digits, '.', '_' or '-'")
+        try:
+            ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ProfileError(f"unknown time zone {self.tz!r}: use an IANA name such as "
+                               "Europe/Berlin") from None
+        _check(self.sex in ("f", "m"), f"sex must be 'f' or 'm', not {self.sex!r}")
+        _check(100 <= self.max_hr <= 230, f"max HR {self.max_hr} must be 100-230 bpm")
+        _check(25 <= self.rest_hr < self.max_hr - 20,
+               f"resting HR {self.rest_hr} must be 25 bpm or more and well below max HR")
+        if self.threshold_hr is not None:
+            _check(self.rest_hr < self.threshold_hr < self.max_hr,
+                   f"threshold HR {self.threshold_hr} must lie between resting and max HR")
+        _check(1 <= self.strength_sessions <= 3,
+               f"strength sessions {self.strength_sessions} must be 1-3 a week (RULES.md S3)")
+        _check(self.equipment in EQUIPMENT, f"equipment must be one of {', '.join(EQUIPMENT)}")
+        for day, kind in self.runs.items():
+            _check(day in WEEKDAYS, f"unknown weekday {day!r}: use {', '.join(WEEKDAYS)}")
+            _check(kind in RUN_KINDS, f"unknown run kind {kind!r}: use {', '.join(RUN_KINDS)}")
+        for race in self.races:
+            _check(race.distance in RACE_DISTANCES,
+                   f"race distance {race.distance!r} must be one of {', '.join(RACE_DISTANCES)}")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ProfileError(message)
+
+
+def parse_runs(text: str) -> dict[str, str]:
+    """`mon=easy,wed=speed,sat=long` -> {"mon": "easy", ...}; validation is Profile's."""
+    runs: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        day, sep, kind = part.partition("=")
+        if not sep:
+            raise ProfileError(f"run template item {part!r} must look like mon=easy")
+        day = day.strip().lower()[:3]
+        if day in runs:
+            raise ProfileError(f"weekday {day!r} appears twice in the run template")
+        runs[day] = kind.strip().lower()
+    return runs
+
+
+def parse_race(text: str) -> Race:
+    """`2027-04-11:half` -> Race."""
+    when, sep, distance = text.partition(":")
+    try:
+        day = date.fromisoformat(when.strip())
+    except ValueError:
+        raise ProfileError(f"race {text!r} must look like 2027-04-11:half") from None
+    return Race(day=day, distance=(distance.strip().lower() or "other") if sep else "other")

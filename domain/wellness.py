@@ -1,0 +1,38 @@
+"""One day of recovery data (Garmin's morning numbers), every field optional."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+
+@dataclass(frozen=True)
+class DailyWellness:
+    day: date
+    hrv_last_night: float | None = None  # ms, last night's average
+    hrv_weekly_avg: float | None = None
+    hrv_baseline_low: float | None = None  # Garmin's "balanced" band
+    hrv_baseline_high: float | None = None
+    hrv_status: str | None = None  # BALANCED, UNBALANCED, LOW, POOR
+    sleep_score: int | None = None
+    sleep_seconds: int | None = None
+    readiness_score: int | None = None
+    readiness_level: str | None = None  # POOR, LOW, MODERATE, HIGH, PRIME
+    body_battery_high: int | None = None
+    body_battery_low: int | None = None
+    body_battery_charged: int | None = None
+    resting_hr: int | None = None
+    avg_stress: int | None = None
+    training_status: str | None = None
+
+    def merged(self, other: DailyWellness) -> DailyWellness:
+        """This day's values, with the other's filling what this one lacks."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        for f in fields(other):
+            if values[f.name] is None:
+                values[f.name] = getattr(other, f.name)
+        return DailyWellness(**values)
+
+    @classmethod
+    def value_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls) if f.name != "day")

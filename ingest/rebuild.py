@@ -1,0 +1,55 @@
+"""Rebuild the stored facts from the raw payload journal, offline.
+
+The replay runs in one transaction: it deletes the athlete's activities and wellness days and
+stores every journalled payload again through the same functions that stored it first. If
+anything fails the transaction rolls back and the database is as it was.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import models as m
+from db import repo
+from db.raw import RawStore
+from db.session import transaction
+from domain.profile import Profile
+from ingest import fit, sync
+
+
+class RebuildError(Exception):
+    """A journalled payload could not be replayed; nothing was changed."""
+
+
+def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    with transaction(db) as session:
+        who = repo.athlete(session, profile)
+        session.execute(delete(m.Activity).where(m.Activity.athlete_id == who.id))
+        session.execute(delete(m.Wellness).where(m.Wellness.athlete_id == who.id))
+        for entry in raw.entries(profile.name):
+            try:
+                _replay(session, who, raw, entry)
+            except (OSError, KeyError, ValueError, fit.FitError) as exc:
+                what = entry.get("hash") or entry.get("garmin_id") or entry.get("day")
+                raise RebuildError(f"journal entry {entry.get('kind')} {what} cannot be "
+                                   f"replayed: {exc}") from None
+            counts[str(entry.get("kind"))] += 1
+    return counts
+
+
+def _replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any]) -> None:
+    kind = entry.get("kind")
+    if kind == "fit":
+        data = raw.get(entry["hash"])
+        repo.save_activities(session, who, fit.decode(data, entry.get("name", "")), entry["hash"])
+    elif kind == "garmin-activity":
+        sync.store_garmin_activity(session, who, raw, entry)
+    elif kind == "garmin-day":
+        sync.store_garmin_day(session, who, raw, entry)
+    else:
+        raise ValueError(f"unknown journal entry kind {kind!r}")

@@ -1,0 +1,1 @@
+"""jobs (arrives with a later issue)."""

@@ -1,0 +1,1 @@
+"""planner (arrives with a later issue)."""

@@ -1,0 +1,17 @@
+"""The `stridelift` command line: one Typer app, commands grouped by concern in sibling modules."""
+
+from __future__ import annotations
+
+import typer
+
+from stridelift.cli import data, garmin, profile
+
+app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+profile.register(app)
+data.register(app)
+garmin.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,70 @@
+"""What every command shares: the --athlete and --json options, errors as one clear line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from db.session import DatabaseError
+from domain.profile import ProfileError
+from stridelift.config import ConfigError
+
+console = Console()
+err_console = Console(stderr=True)
+
+AthleteOpt = Annotated[str | None, typer.Option(
+    "--athlete", help="Which athlete (by name); the only one when omitted.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+# Expected failures: one line on stderr, no traceback, and this exit code.
+EXPECTED: dict[type[BaseException], int] = {ConfigError: 2, ProfileError: 2, DatabaseError: 1}
+
+
+class CommandError(Exception):
+    """A failure the user can fix; `code` is the exit status."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors(extra: dict[type[BaseException], int] | None = None) -> Iterator[None]:
+    """Turn expected exceptions into `error: ...` and an exit code."""
+    table = {**EXPECTED, CommandError: 1, **(extra or {})}
+    try:
+        yield
+    except tuple(table) as exc:
+        code = exc.code if isinstance(exc, CommandError) else _code(table, exc)
+        fail(str(exc), code)
+
+
+def _code(table: dict[type[BaseException], int], exc: BaseException) -> int:
+    return next(code for kind, code in table.items() if isinstance(exc, kind))
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def parse_day(text: str | None, name: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{name} {text!r} is not a date: use YYYY-MM-DD", 2) from None
+
+

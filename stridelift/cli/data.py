@@ -1,0 +1,77 @@
+"""Data commands: bulk import of FIT files, and database maintenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from db.session import make_engine, upgrade
+from ingest import bulk
+from ingest.rebuild import RebuildError, rebuild
+from stridelift.cli.common import AthleteOpt, JsonOpt, console, err_console, print_json, user_errors
+from stridelift.config import load
+from stridelift.home import Home
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+def import_(
+    paths: Annotated[list[Path], typer.Argument(
+        help=".fit files, folders (searched recursively) or zips such as Garmin's data export.")],
+    athlete: AthleteOpt = None,
+    json: JsonOpt = False,
+    workers: Annotated[int | None, typer.Option(help="Decoding processes (default: all cores).")]
+    = None,
+) -> None:
+    """Import FIT files. Exit 0 when nothing failed, 1 when some files failed."""
+    with user_errors():
+        home = Home.open()
+        profile = home.athlete(athlete)
+        with _progress(disabled=json) as bar:
+            task = bar.add_task("Importing", total=None)
+            report = bulk.import_paths(home.db, home.raw, profile, paths, workers=workers,
+                                       progress=lambda done, total: bar.update(
+                                           task, completed=done, total=total))
+    if json:
+        print_json(report.as_json())
+    else:
+        console.print(f"imported {report.imported}, duplicates {report.duplicates}, "
+                      f"not activities {report.skipped}, failed {len(report.failed)}")
+        for failure in report.failed:
+            err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+def _progress(disabled: bool) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=err_console, disable=disabled, transient=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema (PostgreSQL users; SQLite does it on start)."""
+    with user_errors():
+        config = load()
+        upgrade(make_engine(config.database_url()))
+        console.print("database is up to date")
+
+
+@db_app.command("rebuild")
+def db_rebuild(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
+    """Recreate an athlete's activities and wellness days from the raw payloads, offline."""
+    with user_errors({RebuildError: 1}):
+        home = Home.open()
+        counts = rebuild(home.db, home.raw, home.athlete(athlete))
+    if json:
+        print_json(dict(counts))
+    else:
+        console.print("rebuilt from " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+                                          or "an empty journal"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.add_typer(db_app, name="db")

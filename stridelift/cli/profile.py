@@ -1,0 +1,83 @@
+"""`stridelift init`: write the athlete's profile."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from db import repo
+from db.session import transaction
+from domain.profile import Profile, ProfileError, parse_race, parse_runs
+from stridelift.cli.common import CommandError, console, user_errors
+from stridelift.config import load, save_profile
+from stridelift.home import Home
+
+DEFAULT_RUNS = "mon=easy,wed=speed,fri=easy,sat=long"
+
+
+def init(
+    name: Annotated[str | None, typer.Option(help="Athlete name (letters, digits, . _ -).")] = None,
+    tz: Annotated[str | None, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")] = None,
+    sex: Annotated[str | None, typer.Option(help="f or m (selects the TRIMP weighting).")] = None,
+    max_hr: Annotated[int | None, typer.Option(help="Maximum heart rate, bpm.")] = None,
+    rest_hr: Annotated[int | None, typer.Option(help="Resting heart rate, bpm.")] = None,
+    threshold_hr: Annotated[int | None, typer.Option(
+        help="Lactate threshold heart rate, bpm (zones are estimated without it).")] = None,
+    runs: Annotated[str | None, typer.Option(
+        help="Weekly run template, e.g. mon=easy,wed=speed,sat=long. Kinds: easy, recovery, "
+             "long, speed, threshold, race, rest.")] = None,
+    strength_sessions: Annotated[int, typer.Option(help="Strength sessions a week (1-3).")] = 2,
+    equipment: Annotated[str, typer.Option(help="gym, dumbbells or bodyweight.")] = "gym",
+    race: Annotated[list[str] | None, typer.Option(
+        help="A goal race as DATE:DISTANCE (5k, 10k, half, marathon, ultra); repeatable.")] = None,
+    non_interactive: Annotated[bool, typer.Option(
+        "--non-interactive", help="Never prompt: every required value comes from options.")]
+    = False,
+) -> None:
+    """Create or update an athlete's profile (interactive unless --non-interactive)."""
+    with user_errors():
+        values = _ask_missing(dict(name=name, tz=tz, sex=sex, max_hr=max_hr, rest_hr=rest_hr,
+                                   runs=runs), non_interactive)
+        try:
+            profile = Profile(
+                name=str(values["name"]), tz=str(values["tz"]), sex=str(values["sex"]).lower(),
+                max_hr=int(values["max_hr"]), rest_hr=int(values["rest_hr"]),
+                threshold_hr=threshold_hr, runs=parse_runs(str(values["runs"])),
+                strength_sessions=strength_sessions, equipment=equipment,
+                races=tuple(parse_race(r) for r in race or ()))
+        except ProfileError as exc:
+            raise CommandError(str(exc), 2) from None
+        config = load()
+        save_profile(config, profile)
+        home = Home.open(config)
+        with transaction(home.db) as session:
+            repo.athlete(session, profile)
+        console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
+
+
+_PROMPTS = {
+    "name": ("Your name", None, str),
+    "tz": ("Time zone (IANA, e.g. Europe/Berlin)", "UTC", str),
+    "sex": ("Sex for the TRIMP weighting (f/m)", None, str),
+    "max_hr": ("Maximum heart rate (bpm)", None, int),
+    "rest_hr": ("Resting heart rate (bpm)", None, int),
+    "runs": ("Weekly runs (e.g. mon=easy,wed=speed,sat=long)", DEFAULT_RUNS, str),
+}
+
+
+def _ask_missing(values: dict[str, object], non_interactive: bool) -> dict[str, object]:
+    missing = [key for key, value in values.items() if value is None]
+    if non_interactive:
+        if missing:
+            flags = ", ".join("--" + key.replace("_", "-") for key in missing)
+            raise CommandError(f"missing {flags} (required with --non-interactive)", 2)
+        return values
+    for key in missing:
+        text, default, kind = _PROMPTS[key]
+        values[key] = typer.prompt(text, default=default, type=kind)
+    return values
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)

@@ -1,0 +1,28 @@
+"""The opened home: configuration, database and raw store, ready for a command to use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.raw import RawStore
+from db.session import open_db
+from domain.profile import Profile
+from stridelift.config import Config, load
+
+
+@dataclass
+class Home:
+    config: Config
+    db: sessionmaker[Session]
+    raw: RawStore
+
+    @classmethod
+    def open(cls, config: Config | None = None) -> Home:
+        config = config or load()
+        return cls(config=config, db=open_db(config.database_url()),
+                   raw=RawStore(config.paths.raw_dir))
+
+    def athlete(self, name: str | None) -> Profile:
+        return self.config.athlete(name)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from db import models as m
+from db.session import open_db
+from stridelift.cli import app
+from stridelift.config import load
+
+runner = CliRunner()
+ARGS = ["init", "--non-interactive", "--name", "anna", "--tz", "Europe/Berlin", "--sex", "f",
+        "--max-hr", "186", "--rest-hr", "48", "--threshold-hr", "170",
+        "--runs", "mon=easy,wed=speed,sat=long", "--strength-sessions", "2",
+        "--race", "2027-04-11:half"]
+
+
+def test_init_non_interactive_writes_profile_and_athlete_row(home: Path) -> None:
+    result = runner.invoke(app, ARGS)
+    assert result.exit_code == 0, result.output
+    p = load().athlete("anna")
+    assert (p.max_hr, p.rest_hr, p.threshold_hr) == (186, 48, 170)
+    assert p.runs == {"mon": "easy", "wed": "speed", "sat": "long"}
+    factory = open_db(load().database_url())
+    with factory() as session:
+        assert session.scalars(select(m.Athlete.name)).all() == ["anna"]
+
+
+def test_init_twice_updates_without_duplicating(home: Path) -> None:
+    assert runner.invoke(app, ARGS).exit_code == 0
+    again = [*ARGS[:-2], "--rest-hr", "45"]
+    assert runner.invoke(app, again).exit_code == 0
+    assert load().athlete("anna").rest_hr == 45
+    with open_db(load().database_url())() as session:
+        assert len(session.scalars(select(m.Athlete)).all()) == 1
+
+
+@pytest.mark.parametrize("change, message", [
+    (("--max-hr", "400"), "max HR 400"),
+    (("--runs", "mon=jog"), "unknown run kind 'jog'"),
+    (("--tz", "Nowhere/City"), "unknown time zone"),
+    (("--race", "soon"), "2027-04-11:half"),
+    (("--sex", "q"), "sex must be"),
+])
+def test_bad_values_exit_2_with_one_line(home: Path, change: tuple[str, str],
+                                         message: str) -> None:
+    args = list(ARGS)
+    flag, value = change
+    args[args.index(flag) + 1] = value
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (home / "config.toml").exists()
+
+
+def test_non_interactive_names_missing_options(home: Path) -> None:
+    result = runner.invoke(app, ["init", "--non-interactive", "--name", "anna"])
+    assert result.exit_code == 2
+    assert "--tz, --sex, --max-hr, --rest-hr, --runs" in result.output
+
+
+def test_interactive_prompts_for_what_is_missing(home: Path) -> None:
+    answers = "anna\nEurope/Oslo\nm\n190\n50\nmon=easy,sat=long\n"
+    result = runner.invoke(app, ["init"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert load().athlete("anna").tz == "Europe/Oslo"

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pytest
+from sqlalchemy import func, inspect, select
+
+from db import models as m
+from db import repo
+from db import streams as packing
+from db.session import DatabaseError, make_engine, open_db, transaction, upgrade
+from domain.activity import Activity, Lap, Streams, StrengthSet
+from domain.profile import Profile
+from domain.wellness import DailyWellness
+
+ANNA = Profile(name="anna", tz="America/Los_Angeles", sex="f", max_hr=186, rest_hr=48,
+               runs={"sat": "long"})
+START = datetime(2025, 3, 2, 3, 30, tzinfo=UTC)  # still 1 March in Los Angeles
+
+
+def run(**overrides: object) -> Activity:
+    t = np.arange(0, 600, 1.0)
+    hr = np.where(t < 300, 140.0, np.nan)
+    base = Activity(
+        sport="running", sub_sport="generic", start=START, duration_s=600.0, elapsed_s=610.0,
+        distance_m=1800.0, avg_hr=140.0, max_hr=150.0, aerobic_te=2.1, anaerobic_te=0.3,
+        training_load=40.0, laps=(Lap(0, START, 300.0, 900.0, 140, 150, 3.0, "active", 0),
+                                  Lap(1, START, 300.0, 900.0, None, None, 3.0, "rest", 1)),
+        streams=Streams(t=t, channels={"heart_rate": hr, "speed": np.full(600, 3.0)}),
+        sets=(StrengthSet(0, "active", "SQUAT", "BARBELL_BACK_SQUAT", 6, 60.0, 40.0),))
+    return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+def test_migrations_create_every_table_and_rerun_is_a_no_op(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    upgrade(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"athletes", "activities", "laps", "streams", "strength_sets", "wellness",
+            "sync_cursors", "alembic_version"} <= tables
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_activity_round_trip(db_url: str) -> None:
+    factory = open_db(db_url)
+    with transaction(factory) as s:
+        who = repo.athlete(s, ANNA)
+        saved = repo.save_activities(s, who, [run()], "a" * 64)
+    assert saved == repo.Saved(new=1, duplicates=0)
+    with factory() as s:
+        row = s.scalars(select(m.Activity)).one()
+        assert row.local_date == date(2025, 3, 1)  # the athlete's zone decides the day
+        back = repo.load_activity(s, row.id)
+    assert back is not None
+    original = run()
+    assert back.start == START and back.start.tzinfo is not None
+    assert back.laps == original.laps and back.sets == original.sets
+    assert len(back.streams) == 600
+    np.testing.assert_array_equal(back.streams.get("heart_rate"), original.streams.get("heart_rate"))
+    assert back.streams.get("power") is None
+
+
+def test_same_content_twice_is_stored_once_and_garmin_id_attaches(db_url: str) -> None:
+    factory = open_db(db_url)
+    with transaction(factory) as s:
+        who = repo.athlete(s, ANNA)
+        repo.save_activities(s, who, [run()], "b" * 64)
+        again = repo.save_activities(s, who, [run(te_label="TEMPO", is_race=True)], "b" * 64,
+                                     garmin_id=987)
+    assert again == repo.Saved(new=0, duplicates=1)
+    with factory() as s:
+        row = s.scalars(select(m.Activity)).one()
+        assert (row.garmin_id, row.te_label, row.is_race) == (987, "TEMPO", True)
+        assert s.scalar(select(func.count()).select_from(m.Lap)) == 2
+
+
+def test_athletes_are_isolated(db_url: str) -> None:
+    factory = open_db(db_url)
+    ben = replace(ANNA, name="ben")
+    with transaction(factory) as s:
+        a, b = repo.athlete(s, ANNA), repo.athlete(s, ben)
+        repo.save_activities(s, a, [run()], "c" * 64, garmin_id=5)
+        assert repo.save_activities(s, b, [run()], "c" * 64, garmin_id=5).new == 1
+
+
+def test_wellness_upsert_and_cursor(db_url: str) -> None:
+    factory = open_db(db_url)
+    day = date(2025, 3, 1)
+    with transaction(factory) as s:
+        who = repo.athlete(s, ANNA)
+        repo.save_wellness(s, who, DailyWellness(day=day, hrv_last_night=55.0, sleep_score=70))
+        repo.save_wellness(s, who, DailyWellness(day=day, hrv_last_night=57.0,
+                                                 readiness_level="HIGH"))
+        assert repo.cursor(s, who, "wellness") is None
+        repo.set_cursor(s, who, "wellness", "2025-03-01")
+        repo.set_cursor(s, who, "wellness", "2025-03-02")
+    with factory() as s:
+        who = repo.athlete(s, ANNA)
+        days = repo.wellness(s, who, day, day)
+        assert days == [DailyWellness(day=day, hrv_last_night=57.0, readiness_level="HIGH")]
+        assert repo.cursor(s, who, "wellness") == "2025-03-02"
+
+
+def test_failed_transaction_leaves_nothing(db_url: str) -> None:
+    factory = open_db(db_url)
+    with pytest.raises(RuntimeError), transaction(factory) as s:
+        repo.save_activities(s, repo.athlete(s, ANNA), [run()], "d" * 64)
+        raise RuntimeError("crash mid-import")
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(m.Activity)) == 0
+
+
+def test_stream_packing_is_compact_and_exact_enough() -> None:
+    rng = np.random.default_rng(1)
+    hr = np.round(rng.normal(150, 5, 3600))
+    blob = packing.pack(hr)
+    assert len(blob) < hr.nbytes / 4  # float64 -> float32 halves, zlib does the rest
+    np.testing.assert_array_equal(packing.unpack(blob, 3600), hr)
+    with pytest.raises(ValueError, match="3599"):
+        packing.unpack(blob, 3599)
+
+
+def test_bad_database_url_is_a_clear_error() -> None:
+    with pytest.raises(DatabaseError, match="not a database URL"):
+        make_engine("definitely not a url")
+    with pytest.raises(DatabaseError, match="cannot use"):
+        make_engine("nosuchdialect://x/y")
