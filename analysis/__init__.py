@@ -1,1 +1,1 @@
-"""analysis (arrives with a later issue)."""
+"""Pure analysis: training load and recovery status from plain data, with reasons."""

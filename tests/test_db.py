@@ -63,7 +63,8 @@ def test_activity_round_trip(db_url: str) -> None:
     assert back.start == START and back.start.tzinfo is not None
     assert back.laps == original.laps and back.sets == original.sets
     assert len(back.streams) == 600
-    np.testing.assert_array_equal(back.streams.get("heart_rate"), original.streams.get("heart_rate"))
+    np.testing.assert_array_equal(back.streams.get("heart_rate"),
+                                  original.streams.get("heart_rate"))
     assert back.streams.get("power") is None
 
 

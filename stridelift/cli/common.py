@@ -44,9 +44,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def user_errors(extra: dict[type[BaseException], int] | None = None) -> Iterator[None]:
     """Turn expected exceptions into `error: ...` and an exit code."""
     table = {**EXPECTED, CommandError: 1, **(extra or {})}
+    kinds: tuple[type[BaseException], ...] = tuple(table)
     try:
         yield
-    except tuple(table) as exc:
+    except kinds as exc:
         code = exc.code if isinstance(exc, CommandError) else _code(table, exc)
         fail(str(exc), code)
 

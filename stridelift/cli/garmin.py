@@ -1,9 +1,109 @@
-"""Garmin Connect commands: login and sync."""
+"""Garmin Connect commands: `login` (once, tokens kept) and `sync` (incremental)."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ingest import garmin
+from ingest import sync as syncing
+from ingest.garmin import GarminAuthError, GarminError
+from stridelift.cli.common import (
+    AthleteOpt,
+    CommandError,
+    JsonOpt,
+    console,
+    err_console,
+    parse_day,
+    print_json,
+    user_errors,
+)
+from stridelift.config import load
+from stridelift.home import Home
+
+AUTH_EXIT = 3  # the saved login is missing or refused: a person has to run `stridelift login`
+GARMIN_ERRORS: dict[type[BaseException], int] = {GarminAuthError: AUTH_EXIT, GarminError: 1}
+
+
+def login(
+    athlete: AthleteOpt = None,
+    tokens_from: Annotated[Path | None, typer.Option(
+        "--tokens-from", help="Reuse an existing garminconnect token file (garmin_tokens.json) "
+                              "or the folder holding it, instead of logging in.")] = None,
+    email: Annotated[str | None, typer.Option(help="Garmin Connect email (asked when omitted).")]
+    = None,
+) -> None:
+    """Log in to Garmin Connect once; later syncs reuse the saved tokens (never the password)."""
+    with user_errors(GARMIN_ERRORS):
+        config = load()
+        profile = config.athlete(athlete)
+        tokens_dir = config.paths.tokens_dir(profile.name)
+        if tokens_from is not None:
+            name: str | None = garmin.import_tokens(tokens_dir, tokens_from.expanduser())
+        else:
+            address = email or typer.prompt("Garmin Connect email")
+            name = garmin.login(tokens_dir, address,
+                                typer.prompt("Garmin Connect password", hide_input=True),
+                                lambda: typer.prompt("MFA code Garmin sent you"))
+    who = f" as {name}" if name else ""
+    console.print(f"Logged in to Garmin Connect{who}; tokens saved in {tokens_dir}",
+                  highlight=False, soft_wrap=True)
+
+
+def sync(
+    since: Annotated[str | None, typer.Option(
+        help="First day to fetch (YYYY-MM-DD); default: the last synced day, or 120 days back "
+             "on the first sync.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day to fetch; default: today.")] = None,
+    athlete: AthleteOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Fetch new activities and recovery days from Garmin Connect.
+
+    Exit 3 when the saved login is missing or refused (run `stridelift login`), 1 when Garmin
+    keeps failing; whatever was fetched before that is kept, and the next sync resumes."""
+    with user_errors(GARMIN_ERRORS):
+        start, end = parse_day(since, "--since"), parse_day(until, "--until")
+        if start and end and start > end:
+            raise CommandError("--since must not be after --until", 2)
+        home = Home.open()
+        profile = home.athlete(athlete)
+        conn = garmin.connect(home.config.paths.tokens_dir(profile.name))
+        _log_to_stderr()
+        with _progress(disabled=json) as bar:
+            task = bar.add_task("Syncing", total=None)
+            report = syncing.sync(
+                home.db, home.raw, profile, conn, today=datetime.now(profile.zone).date(),
+                since=start, until=end,
+                progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if json:
+        print_json({"athlete": profile.name, **report.as_json()})
+        return
+    days = f"{report.days_stored} days of recovery data" if report.days else "no days"
+    console.print(f"{profile.name}: {report.new} new activities ({report.summary_only} without "
+                  f"a FIT file), {report.already_stored} already stored; {days}; "
+                  f"{len(report.skipped)} items skipped", highlight=False, soft_wrap=True)
+
+
+def _progress(disabled: bool) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=err_console, disable=disabled, transient=True)
+
+
+def _log_to_stderr() -> None:
+    """Skipped items are logged as warnings: show them above the progress bar, once."""
+    logger = logging.getLogger("ingest")
+    if not any(isinstance(h, RichHandler) for h in logger.handlers):
+        logger.addHandler(RichHandler(console=err_console, show_time=False, show_path=False))
+    logger.setLevel(logging.WARNING)
 
 
 def register(app: typer.Typer) -> None:
-    """Placeholder until ingest/garmin.py lands."""
+    app.command()(login)
+    app.command()(sync)

@@ -42,7 +42,7 @@ def init(
         try:
             profile = Profile(
                 name=str(values["name"]), tz=str(values["tz"]), sex=str(values["sex"]).lower(),
-                max_hr=int(values["max_hr"]), rest_hr=int(values["rest_hr"]),
+                max_hr=int(str(values["max_hr"])), rest_hr=int(str(values["rest_hr"])),
                 threshold_hr=threshold_hr, runs=parse_runs(str(values["runs"])),
                 strength_sessions=strength_sessions, equipment=equipment,
                 races=tuple(parse_race(r) for r in race or ()))

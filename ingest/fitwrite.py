@@ -63,7 +63,9 @@ def _enum_value(type_name: str, name: str) -> int:
 
 
 def _write(enc: Encoder, mesg: str, **fields: Any) -> None:
-    enc.write_mesg({"mesg_num": MESG[mesg.upper()], **{k: v for k, v in fields.items() if v is not None}})
+    """One message; None fields are left out, as a device leaves out what it did not measure."""
+    present = {k: v for k, v in fields.items() if v is not None}
+    enc.write_mesg({"mesg_num": MESG[mesg.upper()], **present})
 
 
 def _start_file(start: datetime, serial: int = 3_900_000_001) -> Encoder:
@@ -95,7 +97,8 @@ class _Athlete:
 
     def lap_samples(self, lap: LapSpec, include_hr: bool) -> dict[str, np.ndarray]:
         n = lap.duration_s
-        speed = np.clip(lap.speed_mps + self.rng.normal(0, 0.04 * max(lap.speed_mps, 0.5), n), 0, None)
+        noise = self.rng.normal(0, 0.04 * max(lap.speed_mps, 0.5), n)
+        speed = np.clip(lap.speed_mps + noise, 0, None)
         hr = np.empty(n)
         for i in range(n):  # first-order lag: roughly 30 s to settle
             self.hr += (lap.hr_bpm - self.hr) / 30 + self.rng.normal(0, 0.6)
@@ -112,9 +115,12 @@ class _Athlete:
         return out
 
 
-def _write_records(enc: Encoder, t0: datetime, samples: dict[str, np.ndarray], enhanced: bool) -> None:
+def _write_records(enc: Encoder, t0: datetime, samples: dict[str, np.ndarray],
+                   enhanced: bool) -> None:
+    """One record a second. Modern watches write only the 32-bit enhanced speed/altitude."""
     hr, pw = samples.get("heart_rate"), samples.get("power")
-    speed_key, alt_key = ("enhanced_speed", "enhanced_altitude") if enhanced else ("speed", "altitude")
+    speed_key, alt_key = ("enhanced_speed", "enhanced_altitude") if enhanced else (
+        "speed", "altitude")
     for i in range(len(samples["speed"])):
         _write(enc, "record", timestamp=t0 + timedelta(seconds=i),
                heart_rate=None if hr is None else int(hr[i]),
@@ -133,14 +139,15 @@ def _summary(samples: list[dict[str, np.ndarray]]) -> dict[str, Any]:
     start_dist = joined["distance"][0] - joined["speed"][0]
     return {
         "total_distance": round(float(joined["distance"][-1] - start_dist), 2),
-        "avg_heart_rate": None if hr is None else int(round(float(hr.mean()))),
+        "avg_heart_rate": None if hr is None else round(float(hr.mean())),
         "max_heart_rate": None if hr is None else int(hr.max()),
         "enhanced_avg_speed": round(float(joined["speed"].sum() / n), 3),
         "enhanced_max_speed": round(float(joined["speed"].max()), 3),
     }
 
 
-def _write_workout(enc: Encoder, sport: str, intensities: Sequence[str], laps: Sequence[LapSpec]) -> None:
+def _write_workout(enc: Encoder, sport: str, intensities: Sequence[str],
+                   laps: Sequence[LapSpec]) -> None:
     _write(enc, "workout", sport=sport, num_valid_steps=len(intensities), wkt_name="Intervals")
     for i, intensity in enumerate(intensities):
         secs = sum(lap.duration_s for j, lap in enumerate(laps) if _step_of(lap, j) == i)
@@ -167,10 +174,11 @@ def _write_session(enc: Encoder, *, athlete: _Athlete, start: datetime, laps: Se
             _write(enc, "event", timestamp=t + timedelta(seconds=lap.duration_s + lap.pause_s),
                    event="timer", event_type="start")
         elapsed = lap.duration_s + lap.pause_s
-        _write(enc, "lap", message_index=first_lap_index + i, timestamp=t + timedelta(seconds=elapsed),
-               start_time=t, total_elapsed_time=float(elapsed), total_timer_time=float(lap.duration_s),
-               event="lap", event_type="stop", lap_trigger="manual", sport=sport, sub_sport=sub_sport,
-               intensity=lap.intensity,
+        _write(enc, "lap", message_index=first_lap_index + i,
+               timestamp=t + timedelta(seconds=elapsed), start_time=t,
+               total_elapsed_time=float(elapsed), total_timer_time=float(lap.duration_s),
+               event="lap", event_type="stop", lap_trigger="manual", sport=sport,
+               sub_sport=sub_sport, intensity=lap.intensity,
                wkt_step_index=_step_of(lap, i) if with_steps else None,
                **_summary([samples]))
         lap_samples.append(samples)
@@ -204,8 +212,8 @@ def run_fit(start: datetime, laps: Sequence[LapSpec], *, hr_rest: float = 60.0, 
     return _close_file(enc, end, timer, 1, utc_offset_s)
 
 
-def multisport_fit(start: datetime, legs: Sequence[LegSpec], *, hr_rest: float = 60.0, seed: int = 0,
-                   utc_offset_s: int | None = 3600) -> bytes:
+def multisport_fit(start: datetime, legs: Sequence[LegSpec], *, hr_rest: float = 60.0,
+                   seed: int = 0, utc_offset_s: int | None = 3600) -> bytes:
     """Back-to-back sessions (triathlon style); each leg starts where the previous one ended."""
     t = _fit_time(start)
     enc = _start_file(t)
@@ -236,11 +244,13 @@ def strength_fit(start: datetime, sets: Sequence[SetSpec], *, hr_bpm: float = 95
     rng = np.random.default_rng(seed)
     t = start
     for i, s in enumerate(sets):
-        secs = max(int(round(s.duration_s)), 1)
+        secs = max(round(s.duration_s), 1)
+        effort = 15 if s.set_type == "active" else 0
         for k in range(secs):
             _write(enc, "record", timestamp=t + timedelta(seconds=k),
-                   heart_rate=int(hr_bpm + (15 if s.set_type == "active" else 0) + rng.normal(0, 2)))
-        cat, sub = exercise_codes(s.category, s.exercise) if s.set_type == "active" else (None, None)
+                   heart_rate=int(hr_bpm + effort + rng.normal(0, 2)))
+        active = s.set_type == "active"
+        cat, sub = exercise_codes(s.category, s.exercise) if active else (None, None)
         _write(enc, "set", message_index=i, timestamp=t + timedelta(seconds=secs), start_time=t,
                duration=float(s.duration_s), set_type=s.set_type, repetitions=s.reps,
                weight=s.weight_kg, category=None if cat is None else [cat],
@@ -250,10 +260,11 @@ def strength_fit(start: datetime, sets: Sequence[SetSpec], *, hr_bpm: float = 95
     _write(enc, "lap", message_index=0, timestamp=t, start_time=start, total_elapsed_time=elapsed,
            total_timer_time=elapsed, event="lap", event_type="stop", sport="training",
            sub_sport="strength_training", intensity="active")
-    _write(enc, "session", message_index=0, timestamp=t, start_time=start, total_elapsed_time=elapsed,
-           total_timer_time=elapsed, sport="training", sub_sport="strength_training", event="lap",
-           event_type="stop", first_lap_index=0, num_laps=1, avg_heart_rate=int(hr_bpm) + 8,
-           max_heart_rate=int(hr_bpm) + 25, total_training_effect=aerobic_te)
+    _write(enc, "session", message_index=0, timestamp=t, start_time=start,
+           total_elapsed_time=elapsed, total_timer_time=elapsed, sport="training",
+           sub_sport="strength_training", event="lap", event_type="stop", first_lap_index=0,
+           num_laps=1, avg_heart_rate=int(hr_bpm) + 8, max_heart_rate=int(hr_bpm) + 25,
+           total_training_effect=aerobic_te)
     return _close_file(enc, t, elapsed, 1, utc_offset_s)
 
 

@@ -1,0 +1,231 @@
+"""Training load: per-activity TRIMP or session-RPE, daily series, ATL/CTL/TSB, ACWR, monotony.
+
+Pure (no I/O, no clock). Endurance (TRIMP) and strength (session-RPE) loads are two series
+that are never summed together (RULES.md Load); `daily_loads` and `training_load` serve both.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from domain.activity import Activity
+from domain.profile import Profile
+
+Method = Literal["trimp", "avg_hr", "session_rpe"]
+SeriesName = Literal["endurance", "strength"]
+
+# Banister's TRIMP weighting k·e^(b·HRr) by sex (RULES.md Load).
+TRIMP_WEIGHTS = {"m": (0.64, 1.92), "f": (0.86, 1.67)}
+# A gap between samples longer than this is a pause (timer stopped) or a strap dropout: the
+# HR before it says nothing about the gap, so it counts as one typical sampling interval.
+MAX_SAMPLE_GAP_S = 30.0
+# With HR on less than this share of the recorded time the samples undercount the session,
+# so the watch's own average HR is used instead when there is one.
+MIN_HR_COVERAGE = 0.5
+# CR-10 RPE by run class when the athlete gave none (session-RPE: Foster 2001). Project
+# defaults following RULES.md's fatigue order; the reason always says an estimate was used.
+RPE_BY_KIND = {"recovery": 2.0, "easy": 3.0, "long": 5.0, "threshold": 7.0, "speed": 8.0,
+               "race": 9.0}
+DEFAULT_RPE = 4.0  # no RPE, no run class: a moderate session (project default)
+# ATL/CTL time constants in days: GoldenCheetah's PMC (RULES.md Load).
+ATL_DAYS, CTL_DAYS = 7, 42
+# EWMA ACWR spans, λ = 2/(N+1) (Williams et al. 2017 form); only a spike flag, not an
+# injury predictor (Impellizzeri et al. 2020).
+ACUTE_DAYS, CHRONIC_DAYS = 7, 28
+MONOTONY_DAYS = 7  # Foster 1998: mean/SD over one week of daily loads
+
+
+@dataclass(frozen=True)
+class Load:
+    value: float
+    method: Method
+    reason: str
+    series: SeriesName = "endurance"  # strength loads go to their own daily series
+
+
+def is_strength(activity: Activity) -> bool:
+    """FIT sub_sport strength_training, Garmin Connect's type strength_training, or a
+    "training" session with recorded sets (cardio/yoga "training" stays endurance)."""
+    return (activity.sub_sport == "strength_training" or activity.sport == "strength_training"
+            or (activity.sport == "training" and bool(activity.sets)))
+
+
+def activity_load(activity: Activity, profile: Profile, *, kind: str | None = None,
+                  rpe: float | None = None, strength: bool | None = None) -> Load:
+    """The load of one session: HR-sample TRIMP, else average-HR TRIMP, else session-RPE.
+
+    `kind` is the run class (for an RPE estimate), `rpe` the athlete's CR-10 rating,
+    `strength` overrides `is_strength`. Strength sessions always use session-RPE.
+    """
+    minutes = max(activity.duration_s, 0.0) / 60.0
+    if strength if strength is not None else is_strength(activity):
+        return strength_load(minutes, rpe)
+    sampled = _sample_trimp(activity.streams.t, activity.streams.get("heart_rate"), profile)
+    avg_hr = activity.avg_hr if activity.avg_hr is not None and activity.avg_hr > 0 else None
+    if sampled is not None and (sampled[1] >= MIN_HR_COVERAGE or avg_hr is None):
+        return sampled[0]
+    if avg_hr is not None:
+        why = ("no HR samples" if sampled is None
+               else f"HR samples on only {sampled[1]:.0%} of the time")
+        return _avg_hr_trimp(avg_hr, minutes, profile, why)
+    return _session_rpe(minutes, rpe, kind, "no heart rate data", "endurance")
+
+
+def strength_load(minutes: float, rpe: float | None = None) -> Load:
+    """Session-RPE (CR-10 RPE × minutes) of a strength session, for the strength series."""
+    return _session_rpe(minutes, rpe, None, "strength session, its own series", "strength")
+
+
+def _weights(profile: Profile) -> tuple[float, float, str]:
+    k, b = TRIMP_WEIGHTS[profile.sex]
+    return k, b, f"{'men' if profile.sex == 'm' else 'women'}'s weighting {k}·e^({b}·HRr)"
+
+
+def _hrr(hr: np.ndarray | float, profile: Profile) -> np.ndarray:
+    """Heart-rate reserve fraction, clamped to [0, 1] (RULES.md Load)."""
+    return np.clip((np.asarray(hr, dtype=np.float64) - profile.rest_hr)
+                   / (profile.max_hr - profile.rest_hr), 0.0, 1.0)
+
+
+def _sample_trimp(t: np.ndarray, hr: np.ndarray | None,
+                  profile: Profile) -> tuple[Load, float] | None:
+    """Banister TRIMP over the samples and the share of time with HR; None without HR.
+
+    Each sample's HR holds until the next sample (the last one closes the record).
+    """
+    if hr is None or t.size < 2:
+        return None
+    dt = np.diff(np.asarray(t, dtype=np.float64))
+    normal = (dt > 0) & (dt <= MAX_SAMPLE_GAP_S)
+    step = float(np.median(dt[normal])) if normal.any() else 1.0
+    gaps = int(np.count_nonzero(dt > MAX_SAMPLE_GAP_S))
+    dt = np.where(dt > MAX_SAMPLE_GAP_S, step, np.clip(dt, 0.0, None))
+    beats = np.asarray(hr, dtype=np.float64)[:-1]
+    valid = np.isfinite(beats) & (beats > 0)
+    if not valid.any() or dt.sum() <= 0:
+        return None
+    k, b, weighting = _weights(profile)
+    hrr = _hrr(beats[valid], profile)
+    minutes = dt[valid] / 60.0
+    value = float(np.sum(minutes * hrr * k * np.exp(b * hrr)))
+    coverage = float(minutes.sum() * 60.0 / dt.sum())
+    notes = [f"HR rest {profile.rest_hr}/max {profile.max_hr}"]
+    if gaps:
+        notes.append(f"{gaps} gap(s) > {MAX_SAMPLE_GAP_S:g} s counted as {step:g} s each")
+    if coverage < 1.0:
+        notes.append(f"HR on {coverage:.0%} of the time")
+    reason = (f"Banister TRIMP {value:.1f} from {int(valid.sum())} HR samples over "
+              f"{minutes.sum():.1f} min ({weighting}; {'; '.join(notes)})")
+    return Load(value, "trimp", reason), coverage
+
+
+def _avg_hr_trimp(avg_hr: float, minutes: float, profile: Profile, why: str) -> Load:
+    # Convex weighting: one average underestimates a varied session; it is the fallback.
+    k, b, weighting = _weights(profile)
+    hrr = float(_hrr(avg_hr, profile))
+    value = minutes * hrr * k * math.exp(b * hrr)
+    return Load(value, "avg_hr", f"TRIMP {value:.1f} from average HR {avg_hr:.0f} bpm over "
+                f"{minutes:.1f} min (HRr {hrr:.2f}, {weighting}; {why})")
+
+
+def _session_rpe(minutes: float, rpe: float | None, kind: str | None, why: str,
+                 series: SeriesName) -> Load:
+    if minutes < 0:
+        raise ValueError(f"session length {minutes} min must not be negative")
+    if rpe is not None:
+        if not 0 <= rpe <= 10:
+            raise ValueError(f"RPE {rpe} must be on the CR-10 scale, 0-10")
+        used, source = float(rpe), f"RPE {rpe:g} given"
+    elif kind in RPE_BY_KIND:
+        used = RPE_BY_KIND[kind]
+        source = f"RPE {used:g} estimated from the run kind {kind!r}, none given"
+    else:
+        used = DEFAULT_RPE
+        source = f"RPE {used:g} estimated as the default, none given" + (
+            f" and no estimate for kind {kind!r}" if kind else "")
+    value = used * minutes
+    return Load(value, "session_rpe", f"session-RPE {value:.0f} = RPE {used:g} × "
+                f"{minutes:.1f} min ({source}; {why})", series)
+
+
+def daily_loads(items: list[tuple[date, float]], start: date, end: date) -> pd.Series:
+    """Load per day from `start` to `end` inclusive, rest days 0, items outside ignored."""
+    if end < start:
+        raise ValueError(f"window end {end} is before its start {start}")
+    index = pd.date_range(start, end, freq="D", name="day")
+    days, values = zip(*items, strict=True) if items else ((), ())
+    at = np.fromiter(map(date.toordinal, days), dtype=np.intp, count=len(days))
+    at -= start.toordinal()
+    weights = np.asarray(values, dtype=np.float64)
+    inside = (at >= 0) & (at < index.size)
+    totals = np.bincount(at[inside], weights=weights[inside], minlength=index.size)
+    return pd.Series(totals, index=index, name="load")
+
+
+def training_load(daily: pd.Series) -> pd.DataFrame:
+    """ATL, CTL, TSB, ACWR, monotony and strain for every day of a gap-free daily series.
+
+    History before the first day counts as zero load (the seed). TSB on day t is
+    CTL − ATL of day t−1, so 0 on the first day (both seeds are 0). ACWR is NaN while the
+    chronic average is 0 or fewer than 28 days exist (a warming-up chronic average makes
+    every early week look like a spike). Monotony and strain are NaN before a full week;
+    a week with no day-to-day variation has undefined monotony (NaN) and strain NaN, or 0
+    when the week had no load at all.
+    """
+    x = daily.to_numpy(dtype=np.float64)
+    if np.isnan(x).any() or (x < 0).any():
+        raise ValueError("daily loads must be non-negative numbers (rest days 0, not NaN)")
+    atl = _ewma(x, 1.0 - math.exp(-1.0 / ATL_DAYS))
+    ctl = _ewma(x, 1.0 - math.exp(-1.0 / CTL_DAYS))
+    tsb = np.concatenate(([0.0], (ctl - atl)[:-1]))
+    monotony, strain = _monotony_strain(x)
+    return pd.DataFrame({"atl": atl, "ctl": ctl, "tsb": tsb, "acwr": _acwr(x),
+                         "monotony": monotony, "strain": strain}, index=daily.index)
+
+
+def _ewma(x: np.ndarray, alpha: float) -> np.ndarray:
+    """x_t = x_{t−1} + α(load_t − x_{t−1}) from x_{−1} = 0: a leading zero day makes pandas'
+    adjust=False recursion start from the zero seed instead of the first load."""
+    seeded = pd.Series(np.concatenate(([0.0], x)))
+    return seeded.ewm(alpha=alpha, adjust=False).mean().to_numpy()[1:]
+
+
+def _acwr(x: np.ndarray) -> np.ndarray:
+    acute = _ewma(x, 2.0 / (ACUTE_DAYS + 1))
+    chronic = _ewma(x, 2.0 / (CHRONIC_DAYS + 1))
+    ratio = np.full(x.shape, np.nan)
+    np.divide(acute, chronic, out=ratio, where=chronic > 0)
+    ratio[: CHRONIC_DAYS - 1] = np.nan
+    return ratio
+
+
+def _monotony_strain(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Foster's monotony (mean/sample SD of the last 7 days) and strain (7-day sum × it).
+
+    Vectorised over days, looping over the 7 offsets: each week is summed in day order,
+    two-pass, never as a running sum, so every week is as exact as a hand-written loop.
+    """
+    monotony = np.full(x.shape, np.nan)
+    strain = np.full(x.shape, np.nan)
+    weeks = x.size - MONOTONY_DAYS + 1
+    if weeks < 1:
+        return monotony, strain
+    days = [x[j:j + weeks] for j in range(MONOTONY_DAYS)]
+    total = reduce(np.add, days)
+    mean = total / MONOTONY_DAYS
+    sd = np.sqrt(reduce(np.add, [(day - mean) ** 2 for day in days]) / (MONOTONY_DAYS - 1))
+    # max > min, not only sd > 0: a constant week's float mean can miss the value by an ulp
+    # (sd ≈ 1e-17, monotony ≈ 1e16); sd > 0 still guards squares of tiny loads underflowing.
+    varied = (reduce(np.maximum, days) > reduce(np.minimum, days)) & (sd > 0)
+    mono = np.full(weeks, np.nan)
+    np.divide(mean, sd, out=mono, where=varied)
+    monotony[MONOTONY_DAYS - 1:] = mono
+    strain[MONOTONY_DAYS - 1:] = np.where(total == 0, 0.0, total * mono)
+    return monotony, strain

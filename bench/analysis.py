@@ -1,0 +1,131 @@
+"""Full recompute of load and recovery for ten years of one athlete, against plain loops.
+
+Generates ten years of daily loads and morning wellness with a seeded RNG, then times, best
+of several repeats in the same run:
+- ours: `daily_loads` + `training_load` + `recovery_statuses` (every day explained, with
+  reasons in words) and, apart, the same with `recovery_frame` (every day decided: values,
+  rule flags, level; no text);
+- the plain per-day loops of tests/load_reference.py (values and level per day, no text).
+The levels must agree. The last line is one JSON object: days, seconds (ours, explained)
+and ratio (reference time / ours), plus frame_seconds and frame_ratio (decisions only, the
+same output as the reference). Goal: ratio >= 20.
+
+    python bench/analysis.py [--years 10] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from analysis.load import daily_loads, training_load  # noqa: E402
+from analysis.recovery import recovery_frame, recovery_statuses  # noqa: E402
+from domain.wellness import DailyWellness  # noqa: E402
+from tests.load_reference import (  # noqa: E402
+    reference_daily_loads,
+    reference_recovery,
+    reference_training_load,
+)
+
+FIRST = date(2015, 1, 1)
+WEEK = (60.0, 0.0, 110.0, 50.0, 0.0, 180.0, 30.0)  # a runner's weekly TRIMP shape
+
+
+def athlete(days: int, seed: int = 7) -> tuple[list[tuple[date, float]], list[DailyWellness]]:
+    """Activities (day, load) and one wellness record a day, with gaps, from one seed."""
+    rng = np.random.default_rng(seed)
+    items: list[tuple[date, float]] = []
+    for i in range(days):
+        base = WEEK[i % 7] * (1 + 0.3 * math.sin(i / 58)) * rng.uniform(0.6, 1.4)
+        if base > 0 and rng.random() > 0.05:
+            items.append((FIRST + timedelta(days=i), float(base)))
+        if rng.random() < 0.08:  # a second session some days
+            items.append((FIRST + timedelta(days=i), float(rng.uniform(20, 80))))
+    ln_hrv = 4.0 + 0.1 * np.sin(np.arange(days) / 90) + rng.normal(0, 0.12, days)
+    readiness = rng.choice(["PRIME", "HIGH", "MODERATE", "LOW", "POOR"], days,
+                           p=[0.15, 0.4, 0.3, 0.12, 0.03])
+    status = rng.choice(["BALANCED", "UNBALANCED", "LOW"], days, p=[0.85, 0.12, 0.03])
+    wellness = [DailyWellness(
+        day=FIRST + timedelta(days=i),
+        hrv_last_night=None if rng.random() < 0.08 else float(round(math.exp(ln_hrv[i]))),
+        hrv_status=None if rng.random() < 0.05 else str(status[i]),
+        readiness_level=None if rng.random() < 0.1 else str(readiness[i]),
+        sleep_score=None if rng.random() < 0.05 else int(rng.integers(40, 96)),
+        resting_hr=None if rng.random() < 0.05 else round(float(rng.normal(50, 2.5))),
+    ) for i in range(days)]
+    return items, wellness
+
+
+def ours(items: list[tuple[date, float]], wellness: list[DailyWellness],
+         end: date) -> list[str]:
+    load = training_load(daily_loads(items, FIRST, end))
+    return [s.level for s in recovery_statuses(wellness, load, FIRST, end)]
+
+
+def ours_frame(items: list[tuple[date, float]], wellness: list[DailyWellness],
+               end: date) -> list[str]:
+    load = training_load(daily_loads(items, FIRST, end))
+    return recovery_frame(wellness, load, FIRST, end)["level"].tolist()
+
+
+def reference(items: list[tuple[date, float]], wellness: list[DailyWellness],
+              end: date) -> list[str]:
+    load = reference_training_load(reference_daily_loads(items, FIRST, end))
+    days = [FIRST + timedelta(days=i) for i in range(len(load["tsb"]))]
+    rows = reference_recovery(wellness, FIRST, end, dict(zip(days, load["tsb"], strict=True)),
+                              dict(zip(days, load["acwr"], strict=True)))
+    return [str(r["level"]) for r in rows]
+
+
+def best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeats):
+        began = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - began)
+    return min(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    days = round(args.years * 365.25)
+    end = FIRST + timedelta(days=days - 1)
+    items, wellness = athlete(days)
+    ours_s, levels = best(lambda: ours(items, wellness, end), args.repeats)
+    frame_s, frame_levels = best(lambda: ours_frame(items, wellness, end), args.repeats)
+    ref_s, ref_levels = best(lambda: reference(items, wellness, end), max(2, args.repeats // 2))
+    differ = sum(a != b or a != c for a, b, c in zip(levels, frame_levels, ref_levels,
+                                                     strict=True))
+    counts = {level: levels.count(level) for level in ("green", "amber", "red")}
+    print(f"{days} days ({FIRST} to {end}), {len(items)} activities, "
+          f"{sum(w.hrv_last_night is not None for w in wellness)} HRV nights")
+    print(f"plain-loop reference (values + level):   {ref_s * 1000:7.1f} ms")
+    print(f"ours, decided (recovery_frame):          {frame_s * 1000:7.1f} ms  "
+          f"ratio {ref_s / frame_s:5.1f}")
+    print(f"ours, explained (recovery_statuses):     {ours_s * 1000:7.1f} ms  "
+          f"ratio {ref_s / ours_s:5.1f}  (best of {args.repeats})")
+    print(f"levels {counts}; {differ} day(s) differ from the reference")
+    if differ:
+        raise SystemExit("the vectorised levels disagree with the reference")
+    print(json.dumps({"days": days, "seconds": round(ours_s, 4), "ratio": round(ref_s / ours_s, 1),
+                      "frame_seconds": round(frame_s, 4),
+                      "frame_ratio": round(ref_s / frame_s, 1),
+                      "reference_seconds": round(ref_s, 4)}))
+
+if __name__ == "__main__":
+    main()

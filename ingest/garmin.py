@@ -1,0 +1,362 @@
+"""Garmin Connect through garminconnect 0.3.2: login with MFA, tokens on disk, one guarded call.
+
+Every data call goes through `Connect.call`: it paces requests, retries 429/5xx/timeouts with
+exponential backoff and jitter (honouring Retry-After), and turns garminconnect's exceptions,
+which carry the HTTP status only inside their message, into the typed one-line errors below.
+Nothing here logs or raises tokens or passwords: upstream messages are never passed through.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import io
+import json
+import logging
+import os
+import random
+import re
+import time
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+from garminconnect import (
+    Garmin,
+    GarminConnectAuthenticationError,
+    GarminConnectConnectionError,
+    GarminConnectTooManyRequestsError,
+    client,
+)
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from ingest.export import MAX_MEMBER_BYTES
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# For tests only: send every API call to this base URL (a local fake) instead of Garmin's.
+ENV_BASE_URL = "STRIDELIFT_GARMIN_BASE_URL"
+ENV_PACE = "STRIDELIFT_GARMIN_PACE"  # seconds between calls
+TOKEN_FILE = "garmin_tokens.json"  # noqa: S105 (a file name)
+LOGIN_HINT = "run `stridelift login`"
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+MAX_ZIP_MEMBERS = 64
+SOCIAL_PROFILE = "/userprofile-service/socialProfile"
+
+
+class GarminError(Exception):
+    """Garmin Connect failed in a way the user should hear about; the message is one line."""
+
+
+class GarminAuthError(GarminError):
+    """The saved login is missing or refused: the run stops and asks for `stridelift login`."""
+
+
+class GarminUnavailable(GarminError):
+    """Garmin kept answering 429/5xx or timing out after every retry."""
+
+
+class GarminNoData(GarminError):
+    """A 4xx other than 401/403 (e.g. 404) or no body: this item is skipped."""
+
+
+class GarminBadBody(GarminError):
+    """The body was not the JSON promised (malformed or empty): this item is skipped."""
+
+
+class _Transient(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How patient to be with Garmin: bounded attempts, capped waits, a pause between calls."""
+
+    attempts: int = 5
+    base_s: float = 2.0  # first backoff; doubles per attempt, plus up to base_s of jitter
+    max_wait_s: float = 120.0  # a Retry-After beyond this ends the run instead of sleeping
+    pace_s: float = 0.3
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+    @classmethod
+    def from_env(cls) -> Policy:
+        text = os.environ.get(ENV_PACE)
+        try:
+            return cls(pace_s=max(0.0, float(text))) if text else cls()
+        except ValueError:
+            raise GarminError(f"{ENV_PACE}={text!r} is not a number of seconds") from None
+
+
+class _Client(client.Client):
+    """garminconnect's client, aimed at an optional base URL, remembering Retry-After."""
+
+    def __init__(self, base_url: str | None = None) -> None:
+        super().__init__()
+        if base_url:
+            self._connectapi = base_url.rstrip("/")
+        self.retry_after: float | None = None
+
+    def _fresh_api_session(self) -> requests.Session:
+        sess = super()._fresh_api_session()
+        sess.hooks["response"].append(self._remember)
+        return sess
+
+    def _remember(self, resp: requests.Response, *_: Any, **__: Any) -> None:
+        self.retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def new_api(base_url: str | None = None) -> Garmin:
+    """An unauthenticated garminconnect API object on our client (base URL from the env)."""
+    logging.getLogger("garminconnect").setLevel(logging.CRITICAL)  # we report faults ourselves
+    api = Garmin()
+    api.client = _Client(base_url or os.environ.get(ENV_BASE_URL))
+    return api
+
+
+class Connect:
+    """A logged-in Garmin API behind one paced, retrying, fault-classifying call."""
+
+    def __init__(self, api: Garmin, policy: Policy | None = None) -> None:
+        self.api = api
+        self.policy = policy or Policy.from_env()
+        self._last_call = -float("inf")
+
+    def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(*args)`; `what` names the call in messages ("HRV 2025-07-07")."""
+        retrying = Retrying(stop=stop_after_attempt(self.policy.attempts), wait=self._wait,
+                            retry=retry_if_exception_type(_Transient), sleep=self.policy.sleep,
+                            reraise=True)
+        try:
+            return retrying(self._once, what, fn, *args, **kwargs)
+        except _Transient as exc:
+            raise GarminUnavailable(f"Garmin Connect kept failing on {what} ({exc.reason}) "
+                                    f"after {self.policy.attempts} attempts; try again later"
+                                    ) from None
+
+    def _once(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self._pace()
+        if isinstance(self.api.client, _Client):
+            self.api.client.retry_after = None
+        try:
+            return fn(*args, **kwargs)
+        except (GarminConnectConnectionError, GarminConnectTooManyRequestsError,
+                GarminConnectAuthenticationError) as exc:
+            retry_after = getattr(self.api.client, "retry_after", None)
+            raise self._classify(what, exc, retry_after) from None
+
+    def _pace(self) -> None:
+        wait = self._last_call + self.policy.pace_s - time.monotonic()
+        if wait > 0:
+            self.policy.sleep(wait)
+        self._last_call = time.monotonic()
+
+    def _wait(self, state: RetryCallState) -> float:
+        backoff = self.policy.base_s * 2 ** (state.attempt_number - 1)
+        backoff = min(backoff + random.uniform(0, self.policy.base_s), self.policy.max_wait_s)
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = exc.retry_after if isinstance(exc, _Transient) else None
+        return max(backoff, retry_after or 0.0)
+
+    def _classify(self, what: str, exc: Exception, retry_after: float | None) -> Exception:
+        cause = exc.__cause__
+        if isinstance(cause, requests.exceptions.JSONDecodeError):  # malformed or empty body
+            return GarminBadBody(f"{what}: Garmin sent a body that is not JSON")
+        status = http_status(exc)
+        if status in (401, 403):
+            return GarminAuthError(f"Garmin Connect refused the saved login ({status}) on "
+                                   f"{what}: {LOGIN_HINT}")
+        if status == 429 or (status is not None and status >= 500):
+            if retry_after is not None and retry_after > self.policy.max_wait_s:
+                return GarminUnavailable(f"Garmin Connect asks to wait {retry_after:.0f} s "
+                                         f"({status} on {what}); try again later")
+            return _Transient(f"HTTP {status}", retry_after)
+        if status is not None:
+            return GarminNoData(f"{what}: Garmin answered {status}")
+        if isinstance(cause, requests.Timeout):
+            return _Transient("timed out")
+        if isinstance(cause, requests.RequestException):
+            return _Transient("connection failed")
+        return GarminError(f"{what}: Garmin Connect failed ({type(exc).__name__})")
+
+    def display_name(self) -> str:
+        """Fetch and set the profile's display name (the URLs of several endpoints need it)."""
+        prof = self.call("the user profile", self.api.connectapi, SOCIAL_PROFILE)
+        name = prof.get("displayName") if isinstance(prof, dict) else None
+        if not name:
+            raise GarminError("Garmin Connect returned no display name for this account: set one "
+                              "at connect.garmin.com")
+        self.api.display_name = name
+        self.api.full_name = prof.get("fullName")
+        return str(name)
+
+
+_STATUS = re.compile(r"(?:API Error |error \()(\d{3})\b")
+
+
+def http_status(exc: Exception) -> int | None:
+    """The HTTP status garminconnect buried in the exception's message."""
+    found = _STATUS.search(str(exc))
+    if found:
+        return int(found.group(1))
+    if isinstance(exc, GarminConnectTooManyRequestsError):
+        return 429
+    if isinstance(exc, GarminConnectAuthenticationError):
+        return 401
+    return None
+
+
+# -- tokens ----------------------------------------------------------------------------------
+
+
+def token_file(tokens_dir: Path) -> Path:
+    return tokens_dir / TOKEN_FILE
+
+
+def _secure(tokens_dir: Path) -> None:
+    for folder in (tokens_dir.parent, tokens_dir):
+        folder.chmod(0o700)
+    if token_file(tokens_dir).exists():
+        token_file(tokens_dir).chmod(0o600)
+
+
+def save_tokens(tokens_dir: Path, text: str) -> Path:
+    """Write the token JSON atomically: the file 0600 in a 0700 directory, whatever the umask."""
+    tokens_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _secure(tokens_dir)
+    target = token_file(tokens_dir)
+    tmp = target.with_name(f".{TOKEN_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(target)
+    return target
+
+
+def read_token_text(source: Path) -> str:
+    """A garminconnect token file's text (`source` is the file or its folder), checked."""
+    path = source / TOKEN_FILE if source.is_dir() else source
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise GarminAuthError(f"{path} is not a readable garminconnect token file") from None
+    if not isinstance(data, dict) or not data.get("di_token"):
+        raise GarminAuthError(f"{path} holds no garminconnect tokens (di_token)")
+    return json.dumps({k: data.get(k) for k in ("di_token", "di_refresh_token", "di_client_id")})
+
+
+def connect(tokens_dir: Path, policy: Policy | None = None) -> Connect:
+    """A Connect on the saved tokens (never a password login) with the display name set."""
+    path = token_file(tokens_dir)
+    if not path.exists():
+        raise GarminAuthError(f"no Garmin Connect login saved for this athlete: {LOGIN_HINT}")
+    text = read_token_text(path)
+    _secure(tokens_dir)  # in case something loosened the modes since `login`
+    api = new_api()
+    api.client.loads(text)
+    api.client._tokenstore_path = str(tokens_dir)  # token refreshes are written back here
+    conn = Connect(api, policy)
+    conn.display_name()
+    return conn
+
+
+# -- login -----------------------------------------------------------------------------------
+
+
+def login(tokens_dir: Path, email: str, password: str, prompt_mfa: Callable[[], str],
+          policy: Policy | None = None) -> str | None:
+    """One password login (MFA code asked for when Garmin wants it); saves the tokens and
+    returns the display name (None if Garmin could not confirm it just now). The password
+    lives only in this call: it is never stored, logged or put in an error."""
+    api = new_api()
+    try:
+        status, _ = api.client.login(email, password, return_on_mfa=True)
+        if status == "needs_mfa":
+            api.client.resume_login(None, prompt_mfa().strip())
+    except GarminConnectTooManyRequestsError:
+        raise GarminUnavailable("Garmin Connect is limiting logins (429): wait an hour before "
+                                "trying again; repeated attempts extend the lock") from None
+    except GarminConnectAuthenticationError:
+        raise GarminAuthError("Garmin Connect refused the login: check the email, password "
+                              "and MFA code") from None
+    except GarminConnectConnectionError as exc:
+        raise GarminError(f"Garmin Connect login failed ({_login_reason(exc)})") from None
+    save_tokens(tokens_dir, api.client.dumps())
+    api.client._tokenstore_path = str(tokens_dir)  # a token refresh is written back there
+    try:
+        return Connect(api, policy).display_name()
+    except (GarminUnavailable, GarminNoData, GarminBadBody):
+        return None  # the login itself worked: never make the user log in again for this
+
+
+def _login_reason(exc: Exception) -> str:
+    status = http_status(exc)
+    return f"HTTP {status}" if status else "no login strategy got through"
+
+
+def import_tokens(tokens_dir: Path, source: Path, policy: Policy | None = None) -> str:
+    """Adopt an existing garminconnect token file; checked against Garmin before it is kept."""
+    api = new_api()
+    api.client.loads(read_token_text(source))
+    name = Connect(api, policy).display_name()
+    save_tokens(tokens_dir, api.client.dumps())  # dumps(): as refreshed during the check
+    return name
+
+
+# -- downloads -------------------------------------------------------------------------------
+
+
+def is_fit(data: bytes) -> bool:
+    return len(data) >= 12 and data[8:12] == b".FIT"
+
+
+def extract_fit(data: bytes) -> bytes | None:
+    """The FIT file inside an ORIGINAL download. The zip is untrusted: its size, member count
+    and inflated sizes are capped, only `.fit` members are read, and names are never paths."""
+    if len(data) > MAX_DOWNLOAD_BYTES:
+        return None
+    if is_fit(data):
+        return data
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()[:MAX_ZIP_MEMBERS]
+            for info in members:
+                if info.is_dir() or not info.filename.lower().endswith(".fit"):
+                    continue
+                if info.file_size > MAX_MEMBER_BYTES:
+                    continue
+                with archive.open(info) as member:
+                    payload = member.read(MAX_MEMBER_BYTES + 1)
+                if len(payload) <= MAX_MEMBER_BYTES and is_fit(payload):
+                    return payload
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
+            RuntimeError, NotImplementedError):
+        return None  # RuntimeError: an encrypted member; NotImplementedError: odd compression
+    return None

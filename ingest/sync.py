@@ -1,0 +1,390 @@
+"""Incremental Garmin Connect sync, and the replay functions a rebuild shares with it.
+
+Each activity and each day is fetched, written to the raw store, journalled, then committed in
+its own transaction; a stream's cursor moves only after the data behind it has committed. A
+sync killed at any moment therefore leaves committed rows, journal entries for at most the one
+item in flight, and a cursor that has not passed anything missing: the next run redoes the
+rest, and saving is an upsert or dedupe, so it ends with the rows an uninterrupted run makes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from garminconnect import Garmin
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import models as m
+from db import repo
+from db.raw import RawStore
+from db.session import transaction
+from domain.activity import Activity, StrengthSet
+from domain.profile import Profile
+from ingest import fit, wellness
+from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit
+
+log = logging.getLogger(__name__)
+
+BACKFILL_DAYS = 120  # the first sync reaches this far back
+RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these again
+Progress = Callable[[int, int], None]  # (done, total)
+
+# Garmin's activityType.typeKey → the FIT (sport, sub_sport) names fit.decode produces.
+_SPORTS: dict[str, tuple[str, str | None]] = {
+    "trail_running": ("running", "trail"), "treadmill_running": ("running", "treadmill"),
+    "track_running": ("running", "track"), "street_running": ("running", "street"),
+    "indoor_running": ("running", "indoor_running"), "virtual_run": ("running", "virtual_activity"),
+    "strength_training": ("training", "strength_training"),
+    "road_biking": ("cycling", "road"), "mountain_biking": ("cycling", "mountain"),
+    "indoor_cycling": ("cycling", "indoor_cycling"),
+    "virtual_ride": ("cycling", "virtual_activity"),
+    "lap_swimming": ("swimming", "lap_swimming"), "open_water_swimming": ("swimming", "open_water"),
+}
+_VERSION = re.compile(r"_v\d+$")  # stand_up_paddleboarding_v2
+
+
+# -- Garmin activity JSON → Activity (pure) ---------------------------------------------------
+
+
+def _opt(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _type_key(summary: dict[str, Any]) -> str:
+    kind = summary.get("activityType")
+    key = kind.get("typeKey") if isinstance(kind, dict) else None
+    return _VERSION.sub("", key) if isinstance(key, str) and key else "generic"
+
+
+def _sport(summary: dict[str, Any]) -> tuple[str, str | None]:
+    key = _type_key(summary)
+    if key in _SPORTS:
+        return _SPORTS[key]
+    return ("running", None) if key.endswith("running") else (key[:40], None)
+
+
+def _gmt(text: Any) -> datetime:
+    return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+
+
+def activity_from_summary(summary: dict[str, Any]) -> Activity:
+    """What the list item alone says, for activities without a usable FIT file."""
+    start = _gmt(summary["startTimeGMT"])
+    offset = None
+    if summary.get("startTimeLocal"):
+        local = datetime.fromisoformat(str(summary["startTimeLocal"])).replace(tzinfo=UTC)
+        offset = round((local - start).total_seconds())
+    sport, sub_sport = _sport(summary)
+    return Activity(sport=sport, sub_sport=sub_sport, start=start,
+                    duration_s=_opt(summary.get("duration")) or 0.0,
+                    elapsed_s=_opt(summary.get("elapsedDuration")),
+                    distance_m=_opt(summary.get("distance")),
+                    avg_hr=_opt(summary.get("averageHR")), max_hr=_opt(summary.get("maxHR")),
+                    utc_offset_s=offset)
+
+
+def strength_sets(body: Any) -> tuple[StrengthSet, ...]:
+    """get_activity_exercise_sets → StrengthSets: the likeliest exercise of each set, the
+    weight from grams to kg."""
+    rows = body.get("exerciseSets") if isinstance(body, dict) else None
+    out = []
+    for index, row in enumerate(r for r in rows or [] if isinstance(r, dict)):
+        candidates = [e for e in row.get("exercises") or [] if isinstance(e, dict)]
+        best = max(candidates, key=lambda e: _opt(e.get("probability")) or 0.0, default={})
+        category = best.get("category") if best.get("category") != "UNKNOWN" else None
+        weight = _opt(row.get("weight"))
+        reps = _opt(row.get("repetitionCount"))
+        out.append(StrengthSet(
+            index=index, set_type=str(row.get("setType") or "active").lower()[:10],
+            category=category, exercise_name=best.get("name"),
+            reps=round(reps) if reps is not None else None,
+            weight_kg=weight / 1000.0 if weight is not None else None,
+            duration_s=_opt(row.get("duration"))))
+    return tuple(out)
+
+
+def garmin_activities(summary: dict[str, Any], decoded: list[Activity],
+                      sets_body: Any) -> list[Activity]:
+    """The FIT sessions (or the summary alone) overlaid with what only Garmin knows. A
+    multisport summary describes the whole: its load and training effect fit no single leg."""
+    base = decoded or [activity_from_summary(summary)]
+    sets = strength_sets(sets_body)
+    event = summary.get("eventType")
+    overlay: dict[str, Any] = {
+        "is_race": isinstance(event, dict) and event.get("typeKey") == "race"}
+    if summary.get("activityName"):
+        overlay["name"] = str(summary["activityName"])[:200]
+    if len(base) == 1:
+        pairs = {"te_label": summary.get("trainingEffectLabel"),
+                 "training_load": _opt(summary.get("activityTrainingLoad")),
+                 "aerobic_te": _opt(summary.get("aerobicTrainingEffect")),
+                 "anaerobic_te": _opt(summary.get("anaerobicTrainingEffect"))}
+        overlay.update((k, v) for k, v in pairs.items() if v is not None)
+    out = []
+    for act in base:
+        changes = dict(overlay)
+        if sets and not act.sets and act.session_index == 0:
+            changes["sets"] = sets
+        out.append(replace(act, **changes))
+    return out
+
+
+# -- replay (sync and `db rebuild` both store through these) ----------------------------------
+
+
+def store_garmin_activity(session: Session, who: m.Athlete, raw: RawStore,
+                          entry: dict[str, Any]) -> repo.Saved:
+    """Store one journalled `garmin-activity` entry from the payloads it names."""
+    fit_hash = entry.get("fit")
+    decoded = fit.decode(raw.get(fit_hash), f"{entry['garmin_id']}.fit") if fit_hash else []
+    sets_body = raw.get_json(entry["sets"]) if entry.get("sets") else None
+    return _save_activity(session, who, entry, raw.get_json(entry["summary"]), decoded, sets_body)
+
+
+def _save_activity(session: Session, who: m.Athlete, entry: dict[str, Any],
+                   summary: dict[str, Any], decoded: list[Activity], sets_body: Any) -> repo.Saved:
+    activities = garmin_activities(summary, decoded, sets_body)
+    return repo.save_activities(session, who, activities,
+                                content_hash=entry.get("fit") if decoded else None,
+                                garmin_id=int(entry["garmin_id"]))
+
+
+def store_garmin_day(session: Session, who: m.Athlete, raw: RawStore,
+                     entry: dict[str, Any]) -> None:
+    """Store one journalled `garmin-day` entry (an upsert: the latest fetch of a day wins)."""
+    bodies = {part: raw.get_json(digest) for part, digest in entry["parts"].items()}
+    repo.save_wellness(session, who, wellness.day(date.fromisoformat(entry["day"]), bodies))
+
+
+# -- the sync --------------------------------------------------------------------------------
+
+# Journal part → the Garmin call that fetches it for one day.
+DAY_CALLS: dict[str, Callable[[Garmin, str], Any]] = {
+    "hrv": lambda api, day: api.get_hrv_data(day),
+    "sleep": lambda api, day: api.get_sleep_data(day),
+    "readiness": lambda api, day: api.get_training_readiness(day),
+    "body_battery": lambda api, day: api.get_body_battery(day),
+    # get_user_summary raises on an empty day; the plain call lets "no data" stay data
+    "summary": lambda api, day: api.connectapi(
+        f"{api.garmin_connect_daily_summary_url}/{api.display_name}",
+        params={"calendarDate": day}),
+    "training_status": lambda api, day: api.get_training_status(day),
+}
+
+
+@dataclass
+class SyncReport:
+    activities: tuple[date, date] | None = None  # the window fetched, if any
+    days: tuple[date, date] | None = None
+    new: int = 0
+    already_stored: int = 0
+    summary_only: int = 0
+    days_stored: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        def window(w: tuple[date, date] | None) -> dict[str, str] | None:
+            return {"from": w[0].isoformat(), "to": w[1].isoformat()} if w else None
+        return {"activities": {"window": window(self.activities), "new": self.new,
+                               "already_stored": self.already_stored,
+                               "summary_only": self.summary_only},
+                "wellness": {"window": window(self.days), "days": self.days_stored},
+                "skipped": self.skipped}
+
+
+def window(cursor: str | None, since: date | None, until: date | None,
+           today: date) -> tuple[date, date]:
+    """The days to fetch: explicit bounds, else from the cursor (less RESYNC_DAYS - 1), else a
+    backfill of BACKFILL_DAYS up to the end. Never past today."""
+    end = min(until or today, today)
+    if since is not None:
+        return since, end
+    if cursor is not None:
+        return date.fromisoformat(cursor) - timedelta(days=RESYNC_DAYS - 1), end
+    return end - timedelta(days=BACKFILL_DAYS - 1), end
+
+
+def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Connect, *,
+         today: date, since: date | None = None, until: date | None = None,
+         progress: Progress | None = None) -> SyncReport:
+    """Fetch activities, then wellness days; GarminAuthError/GarminUnavailable end the run."""
+    with transaction(db) as session:
+        who = repo.athlete(session, profile)
+        cursors = {s: repo.cursor(session, who, s) for s in ("activities", "wellness")}
+    run = _Run(db, raw, who, conn, progress)
+    act_window = window(cursors["activities"], since, until, today)
+    day_window = window(cursors["wellness"], since, until, today)
+    run.total = max(0, (day_window[1] - day_window[0]).days + 1)
+    run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
+    run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
+    return run.report
+
+
+def _move_cursor(session: Session, who: m.Athlete, stream: str, day: date) -> None:
+    """Forward only: a re-sync of older days never winds a cursor back."""
+    current = repo.cursor(session, who, stream)
+    if current is None or current < day.isoformat():
+        repo.set_cursor(session, who, stream, day.isoformat())
+
+
+def _contiguous(cursor: str | None, start: date) -> bool:
+    """A cursor may only move when this window leaves no gap after what it already covers."""
+    return cursor is None or start <= date.fromisoformat(cursor) + timedelta(days=1)
+
+
+class _Run:
+    def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
+                 progress: Progress | None) -> None:
+        self.db, self.raw, self.who, self.conn = db, raw, who, conn
+        self.progress = progress
+        self.report = SyncReport()
+        self.done = self.total = 0
+
+    def _tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def _skip(self, message: str) -> None:
+        log.warning("skipped: %s", message)
+        self.report.skipped.append(message)
+
+    def _advance(self, stream: str, day: date, contiguous: bool) -> None:
+        """Move a cursor past a day that had nothing to store, in its own transaction."""
+        if contiguous:
+            with transaction(self.db) as session:
+                _move_cursor(session, self.who, stream, day)
+
+    # activities
+
+    def activities(self, start: date, end: date, contiguous: bool) -> None:
+        if start > end:
+            return
+        self.report.activities = (start, end)
+        items = self._activity_list(start, end)
+        if items is None:
+            return
+        self.total += len(items)
+        known = self._known_ids()
+        by_day: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            by_day.setdefault(str(item.get("startTimeLocal") or item["startTimeGMT"])[:10],
+                              []).append(item)
+        for day in sorted(by_day):
+            for item in by_day[day]:
+                self._activity(item, known)
+                self._tick()
+            self._advance("activities", min(date.fromisoformat(day), end), contiguous)
+        self._advance("activities", end, contiguous)
+
+    def _activity_list(self, start: date, end: date) -> list[dict[str, Any]] | None:
+        try:
+            body = self.conn.call(f"the activity list {start}..{end}",
+                                  self.conn.api.get_activities_by_date,
+                                  start.isoformat(), end.isoformat(), None, "asc")
+        except (GarminNoData, GarminBadBody) as exc:
+            self._skip(f"{exc}; activities not synced this time")
+            return None
+        items = []
+        for item in body if isinstance(body, list) else []:
+            try:
+                int(item["activityId"])
+                _gmt(item["startTimeGMT"])
+            except (TypeError, KeyError, ValueError):
+                self._skip("an activity list item without a usable id or start time")
+                continue
+            items.append(item)
+        return sorted(items, key=lambda i: str(i["startTimeGMT"]))
+
+    def _known_ids(self) -> set[int]:
+        with self.db() as session:
+            return {gid for gid in session.scalars(select(m.Activity.garmin_id).where(
+                m.Activity.athlete_id == self.who.id, m.Activity.garmin_id.is_not(None)))
+                if gid is not None}
+
+    def _activity(self, item: dict[str, Any], known: set[int]) -> None:
+        gid = int(item["activityId"])
+        if gid in known:  # stored by an earlier run: the same rows again, minus the downloads
+            self.report.already_stored += 1
+            return
+        fit_bytes, decoded = self._fit(gid)
+        sets_body = self._exercise_sets(gid, item)
+        entry = {"kind": "garmin-activity", "garmin_id": gid, "summary": self.raw.put_json(item),
+                 "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
+                 "sets": self.raw.put_json(sets_body) if wellness.has_data(sets_body) else None}
+        self.raw.record(self.who.name, entry)
+        with transaction(self.db) as session:
+            saved = _save_activity(session, self.who, entry, item, decoded, sets_body)
+        self.report.new += saved.new
+        self.report.already_stored += saved.duplicates
+        self.report.summary_only += fit_bytes is None
+        known.add(gid)
+
+    def _fit(self, gid: int) -> tuple[bytes | None, list[Activity]]:
+        """The ORIGINAL download's FIT and its sessions, or (None, []) to store the summary."""
+        try:
+            data = self.conn.call(f"the download of activity {gid}",
+                                  self.conn.api.download_activity, str(gid),
+                                  Garmin.ActivityDownloadFormat.ORIGINAL)
+        except (GarminNoData, GarminBadBody) as exc:
+            self._skip(f"{exc}; stored from its summary")
+            return None, []
+        fit_bytes = extract_fit(data) if isinstance(data, bytes) else None
+        if fit_bytes is None:
+            self._skip(f"activity {gid}: the download holds no FIT file; stored from its summary")
+            return None, []
+        try:
+            decoded = fit.decode(fit_bytes, f"{gid}.fit")
+        except fit.FitError as exc:
+            self._skip(f"activity {gid}: {exc}; stored from its summary")
+            return None, []
+        return (fit_bytes, decoded) if decoded else (None, [])
+
+    def _exercise_sets(self, gid: int, item: dict[str, Any]) -> Any:
+        if _type_key(item) != "strength_training":
+            return None
+        try:
+            return self.conn.call(f"the exercise sets of activity {gid}",
+                                  self.conn.api.get_activity_exercise_sets, gid)
+        except (GarminNoData, GarminBadBody) as exc:
+            self._skip(str(exc))
+            return None
+
+    # wellness
+
+    def wellness(self, start: date, end: date, contiguous: bool) -> None:
+        if start > end:
+            return
+        self.report.days = (start, end)
+        day = start
+        while day <= end:
+            self._day(day, contiguous)
+            self._tick()
+            day += timedelta(days=1)
+
+    def _day(self, day: date, contiguous: bool) -> None:
+        parts = {}
+        for part, fetch in DAY_CALLS.items():
+            try:
+                body = self.conn.call(f"{part} {day}", fetch, self.conn.api, day.isoformat())
+            except (GarminNoData, GarminBadBody) as exc:
+                self._skip(str(exc))
+                continue
+            if wellness.has_data(body):
+                parts[part] = self.raw.put_json(body)
+        if not parts:
+            self._advance("wellness", day, contiguous)
+            return
+        entry = {"kind": "garmin-day", "day": day.isoformat(), "parts": parts}
+        self.raw.record(self.who.name, entry)
+        with transaction(self.db) as session:  # the day and its cursor commit together
+            store_garmin_day(session, self.who, self.raw, entry)
+            if contiguous:
+                _move_cursor(session, self.who, "wellness", day)
+        self.report.days_stored += 1

@@ -1,0 +1,177 @@
+"""Garmin Connect wellness bodies → DailyWellness: one small pure function per endpoint.
+
+Every function takes the day and the body exactly as garminconnect returned it, and tolerates
+what Garmin sends when it has nothing: None, {} (HRV's 204), [], missing keys and nulls.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from domain.wellness import DailyWellness
+
+Body = Any  # parsed JSON
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _int(value: Any) -> int | None:
+    number = _num(value)
+    return round(number) if number is not None else None
+
+
+def _level(value: Any) -> int | None:
+    """Garmin writes -1/-2 for "not measured" in stress and similar 0-100 scales."""
+    number = _int(value)
+    return number if number is not None and number >= 0 else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def hrv(day: date, body: Body) -> DailyWellness:
+    """get_hrv_data: hrvSummary holds last night's average, the week's and the baseline band."""
+    summary = _dict(_dict(body).get("hrvSummary"))
+    baseline = _dict(summary.get("baseline"))
+    return DailyWellness(day=day, hrv_last_night=_num(summary.get("lastNightAvg")),
+                         hrv_weekly_avg=_num(summary.get("weeklyAvg")),
+                         hrv_baseline_low=_num(baseline.get("balancedLow")),
+                         hrv_baseline_high=_num(baseline.get("balancedUpper")),
+                         hrv_status=_text(summary.get("status")))
+
+
+def sleep(day: date, body: Body) -> DailyWellness:
+    """get_sleep_data: dailySleepDTO's overall score and sleep time; the resting HR beside it."""
+    data = _dict(body)
+    dto = _dict(data.get("dailySleepDTO"))
+    overall = _dict(_dict(dto.get("sleepScores")).get("overall"))
+    return DailyWellness(day=day, sleep_score=_int(overall.get("value")),
+                         sleep_seconds=_int(dto.get("sleepTimeSeconds")),
+                         resting_hr=_int(data.get("restingHeartRate")))
+
+
+MORNING = "AFTER_WAKEUP_RESET"
+
+
+def readiness(day: date, body: Body) -> DailyWellness:
+    """get_training_readiness: a list of the day's readings. The morning one (inputContext
+    AFTER_WAKEUP_RESET) is what the athlete woke up to; without it, the earliest reading."""
+    readings = [r for r in (body if isinstance(body, list) else [body]) if isinstance(r, dict)]
+    chosen = next((r for r in readings if r.get("inputContext") == MORNING), None)
+    if chosen is None and readings:
+        chosen = min(readings, key=lambda r: str(r.get("timestamp") or "~"))
+    chosen = chosen or {}
+    return DailyWellness(day=day, readiness_score=_int(chosen.get("score")),
+                         readiness_level=_text(chosen.get("level")))
+
+
+def _battery_levels(report: dict[str, Any]) -> list[int]:
+    """Levels from bodyBatteryValuesArray, whose column the descriptor list names."""
+    descriptors = (report.get("bodyBatteryValueDescriptorDTOList")
+                   or report.get("bodyBatteryValueDescriptorsDTOList") or [])
+    column = next((d.get("bodyBatteryValueDescriptorIndex") for d in descriptors
+                   if isinstance(d, dict)
+                   and d.get("bodyBatteryValueDescriptorKey") == "bodyBatteryLevel"), None)
+    levels = []
+    for row in report.get("bodyBatteryValuesArray") or []:
+        if not isinstance(row, list) or len(row) < 2:
+            continue
+        index = column if isinstance(column, int) else (2 if isinstance(row[1], str) else 1)
+        level = _level(row[index]) if index < len(row) else None
+        if level is not None:
+            levels.append(level)
+    return levels
+
+
+def body_battery(day: date, body: Body) -> DailyWellness:
+    """get_body_battery: one report per day with `charged` and the day's level samples."""
+    reports = [r for r in (body if isinstance(body, list) else [body]) if isinstance(r, dict)]
+    report = next((r for r in reports if r.get("date") == day.isoformat()),
+                  reports[0] if reports else {})
+    levels = _battery_levels(report)
+    return DailyWellness(day=day, body_battery_high=max(levels) if levels else None,
+                         body_battery_low=min(levels) if levels else None,
+                         body_battery_charged=_level(report.get("charged")))
+
+
+def summary(day: date, body: Body) -> DailyWellness:
+    """get_user_summary: resting HR, average stress and the body battery extremes."""
+    data = _dict(body)
+    return DailyWellness(day=day, resting_hr=_int(data.get("restingHeartRate")),
+                         avg_stress=_level(data.get("averageStressLevel")),
+                         body_battery_high=_level(data.get("bodyBatteryHighestValue")),
+                         body_battery_low=_level(data.get("bodyBatteryLowestValue")),
+                         body_battery_charged=_level(data.get("bodyBatteryChargedValue")))
+
+
+# Codes seen in recorded bodies next to their phrases; the phrase wins when it is there.
+TRAINING_STATUS_CODES = {1: "DETRAINING", 4: "MAINTAINING", 5: "RECOVERY", 7: "PRODUCTIVE"}
+_PHRASE_SUFFIX = re.compile(r"_\d+$")
+
+
+def _unwrap(value: Any) -> dict[str, Any]:
+    """The mobile gateway wraps each part as {requestUrl, statusCode, payload}."""
+    value = _dict(value)
+    return _dict(value["payload"]) if "payload" in value else value
+
+
+def _status_entries(body: Body) -> list[dict[str, Any]]:
+    """Per-device status records of the aggregated (latest) and the weekly/monthly shapes."""
+    data = _dict(body)
+    entries: list[Any] = []
+    latest = _unwrap(data.get("mostRecentTrainingStatus"))
+    entries += list(_dict(latest.get("latestTrainingStatusData")).values())
+    for key in ("weeklyTrainingStatus", "monthlyTrainingStatus"):
+        for rows in _dict(_unwrap(data.get(key)).get("reportData")).values():
+            entries += rows if isinstance(rows, list) else []
+    return [e for e in entries if isinstance(e, dict)]
+
+
+def training_status(day: date, body: Body) -> DailyWellness:
+    """get_training_status: the primary device's status on or before the day, as a word."""
+    entries = [e for e in _status_entries(body)
+               if str(e.get("calendarDate") or day.isoformat()) <= day.isoformat()]
+    if not entries:
+        return DailyWellness(day=day)
+    entry = max(entries, key=lambda e: (str(e.get("calendarDate") or ""),
+                                        e.get("primaryTrainingDevice") == e.get("deviceId")))
+    phrase = _text(entry.get("trainingStatusFeedbackPhrase"))
+    code = entry.get("trainingStatus")
+    status = (_PHRASE_SUFFIX.sub("", phrase) if phrase
+              else TRAINING_STATUS_CODES.get(code) if isinstance(code, int) else None)
+    return DailyWellness(day=day, training_status=status)
+
+
+Normaliser = Callable[[date, Body], DailyWellness]
+
+# Journal part names, in priority order: an earlier part's value wins over a later one's.
+PARTS: dict[str, Normaliser] = {
+    "hrv": hrv, "readiness": readiness, "summary": summary, "sleep": sleep,
+    "body_battery": body_battery, "training_status": training_status,
+}
+
+
+def has_data(body: Body) -> bool:
+    """False for what Garmin sends on a day without data: null, {} (a 204) or []."""
+    return body not in (None, {}, [], "")
+
+
+def day(on: date, bodies: dict[str, Body]) -> DailyWellness:
+    """One DailyWellness from the day's bodies, keyed by part name (unknown parts ignored)."""
+    merged = DailyWellness(day=on)
+    for part, normalise in PARTS.items():
+        if part in bodies:
+            merged = merged.merged(normalise(on, bodies[part]))
+    return merged

@@ -1,0 +1,346 @@
+"""ingest.fit on FIT files built by ingest/fitwrite.py: every field round-trips, through both
+decoders, and nothing but FitError ever comes out of a bad file."""
+
+from __future__ import annotations
+
+import pickle
+import struct
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import cast
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from garmin_fit_sdk import CrcCalculator
+
+from domain.activity import STREAM_CHANNELS, Activity
+from ingest import fit
+from ingest.fit import FitError
+from ingest.fitwrite import (
+    LapSpec,
+    LegSpec,
+    SetSpec,
+    multisport_fit,
+    run_fit,
+    strength_fit,
+    workout_file_fit,
+)
+
+T0 = datetime(2025, 3, 9, 6, 30, tzinfo=UTC)
+BACKENDS: tuple[fit.Backend, ...] = ("fitfast", "fitparse")
+INTERVALS = [
+    LapSpec(300, 2.8, 135, "warmup"),
+    LapSpec(180, 4.6, 172, "active", pause_s=25),
+    LapSpec(120, 2.0, 140, "rest"),
+    LapSpec(180, 4.7, 176, "active", power_w=330),
+    LapSpec(240, 2.7, 145, "cooldown"),
+]
+SETS = [
+    SetSpec("squat", "barbell_back_squat", 8, 60.0, 42.5),
+    SetSpec("squat", None, None, None, 90.0, "rest"),
+    SetSpec("SQUAT", "BARBELL_BACK_SQUAT", 6, 67.5, 38.0),
+    SetSpec("deadlift", "romanian_deadlift", 10, 52.5, 45.0),
+    SetSpec("plank", "plank", None, None, 60.0),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> fit.Backend:
+    return cast(fit.Backend, request.param)
+
+
+@pytest.fixture(scope="module")
+def intervals_fit() -> bytes:
+    return run_fit(T0, INTERVALS, seed=7, sub_sport="trail", utc_offset_s=-5 * 3600)
+
+
+def _only(activities: list[Activity]) -> Activity:
+    assert len(activities) == 1
+    return activities[0]
+
+
+def test_run_summary_round_trips(intervals_fit: bytes, backend: fit.Backend) -> None:
+    a = _only(fit.decode(intervals_fit, "run.fit", backend=backend))
+    timer = sum(lap.duration_s for lap in INTERVALS)
+    assert (a.sport, a.sub_sport, a.is_run) == ("running", "trail", True)
+    assert a.start == T0 and a.start.tzinfo is not None and a.start.utcoffset() == timedelta(0)
+    assert a.duration_s == timer and a.elapsed_s == timer + 25
+    assert a.distance_m == pytest.approx(sum(lap.duration_s * lap.speed_mps for lap in INTERVALS),
+                                         rel=0.02)
+    hr = a.streams.get("heart_rate")
+    assert hr is not None
+    assert a.avg_hr == round(float(np.mean(hr))) and a.max_hr == float(np.max(hr))
+    assert (a.aerobic_te, a.anaerobic_te, a.training_load) == (3.1, 1.2, 95.0)
+    assert a.utc_offset_s == -5 * 3600 and a.session_index == 0 and a.sets == ()
+    # 06:30 UTC minus five hours is the previous evening's date, whatever zone is passed
+    assert a.local_date(ZoneInfo("Asia/Tokyo")) == (T0 - timedelta(hours=5)).date()
+
+
+def test_laps_round_trip(intervals_fit: bytes, backend: fit.Backend) -> None:
+    a = _only(fit.decode(intervals_fit, backend=backend))
+    assert [lap.intensity for lap in a.laps] == [spec.intensity for spec in INTERVALS]
+    assert [lap.duration_s for lap in a.laps] == [spec.duration_s for spec in INTERVALS]
+    assert [lap.index for lap in a.laps] == list(range(len(INTERVALS)))
+    assert a.laps[0].start == T0 and a.laps[2].start == T0 + timedelta(seconds=300 + 180 + 25)
+    assert all(lap.wkt_step_index is None for lap in a.laps)
+    for lap, spec in zip(a.laps, INTERVALS, strict=True):
+        assert lap.avg_speed == pytest.approx(spec.speed_mps, rel=0.03)
+        assert lap.distance_m == pytest.approx(spec.duration_s * spec.speed_mps, rel=0.03)
+    assert sum(lap.distance_m or 0 for lap in a.laps) == pytest.approx(a.distance_m, abs=0.1)
+
+
+def test_streams_round_trip(intervals_fit: bytes, backend: fit.Backend) -> None:
+    a = _only(fit.decode(intervals_fit, backend=backend))
+    s = a.streams
+    assert len(s) == sum(lap.duration_s for lap in INTERVALS)
+    assert s.t.dtype == np.float64 and s.t[0] == 0.0 and np.all(np.diff(s.t) > 0)
+    # the pause leaves a 26 s step in t (one second of sampling plus 25 s stopped)
+    assert np.diff(s.t).max() == 26.0 and s.t[-1] == (a.elapsed_s or 0) - 1
+    assert set(s.channels) == set(STREAM_CHANNELS)
+    assert all(v.dtype == np.float64 and v.shape == s.t.shape for v in s.channels.values())
+    power = s.channels["power"]  # one lap only: NaN elsewhere, not zeros
+    assert np.isfinite(power).sum() == INTERVALS[3].duration_s
+    assert np.nanmean(power) == pytest.approx(330, abs=5)
+    speed, distance = s.channels["speed"], s.channels["distance"]
+    assert np.all(np.diff(distance) > 0) and distance[-1] == pytest.approx(a.distance_m, abs=0.1)
+    warmup = s.t < 300
+    assert speed[warmup].mean() == pytest.approx(2.8, rel=0.02)
+    hr = s.channels["heart_rate"]
+    assert hr[0] < 70 and hr[warmup][-30:].mean() == pytest.approx(135, abs=6)  # lags to target
+
+
+def test_workout_steps_override_lap_intensity(backend: fit.Backend) -> None:
+    laps = [LapSpec(120, 2.8, 130, "active", step=0), LapSpec(60, 4.8, 170, "active", step=1),
+            LapSpec(60, 2.2, 150, "active", step=2), LapSpec(60, 4.8, 172, "active", step=1),
+            LapSpec(120, 2.6, 140, "active", step=3)]
+    data = run_fit(T0, laps, workout_steps=["warmup", "interval", "recovery", "cooldown"])
+    a = _only(fit.decode(data, backend=backend))
+    assert [lap.intensity for lap in a.laps] == [
+        "warmup", "interval", "recovery", "interval", "cooldown"]
+    assert [lap.wkt_step_index for lap in a.laps] == [0, 1, 2, 1, 3]
+
+
+def test_lap_step_without_matching_workout_step_keeps_lap_intensity(backend: fit.Backend) -> None:
+    laps = [LapSpec(60, 3.0, 140, "warmup"), LapSpec(60, 3.0, 140, "rest", step=7)]
+    a = _only(fit.decode(run_fit(T0, laps, workout_steps=["active"]), backend=backend))
+    assert [lap.intensity for lap in a.laps] == ["active", "rest"]
+
+
+def test_missing_channels_are_omitted_not_nan(backend: fit.Backend) -> None:
+    data = run_fit(T0, [LapSpec(90, 3.0, 150)], include_hr=False, utc_offset_s=None,
+                   aerobic_te=None, anaerobic_te=None, training_load=None)
+    a = _only(fit.decode(data, backend=backend))
+    assert "heart_rate" not in a.streams.channels and "power" not in a.streams.channels
+    assert a.avg_hr is None and a.max_hr is None and a.utc_offset_s is None
+    assert (a.aerobic_te, a.anaerobic_te, a.training_load) == (None, None, None)
+
+
+def test_legacy_speed_and_altitude_fields(backend: fit.Backend) -> None:
+    laps = [LapSpec(120, 3.2, 150)]
+    modern = _only(fit.decode(run_fit(T0, laps, seed=3), backend=backend)).streams
+    legacy = _only(fit.decode(run_fit(T0, laps, seed=3, enhanced=False), backend=backend)).streams
+    for name in ("speed", "altitude"):
+        np.testing.assert_allclose(legacy.channels[name], modern.channels[name], atol=0.2)
+
+
+def test_strength_sets_decode_to_garmin_names(backend: fit.Backend) -> None:
+    a = _only(fit.decode(strength_fit(T0, SETS), "lift.fit", backend=backend))
+    assert (a.sport, a.sub_sport, a.is_run) == ("training", "strength_training", False)
+    assert [(s.index, s.set_type, s.category, s.exercise_name, s.reps, s.weight_kg)
+            for s in a.sets] == [
+        (0, "active", "SQUAT", "BARBELL_BACK_SQUAT", 8, 60.0),
+        (1, "rest", None, None, None, None),
+        (2, "active", "SQUAT", "BARBELL_BACK_SQUAT", 6, 67.5),
+        (3, "active", "DEADLIFT", "ROMANIAN_DEADLIFT", 10, 52.5),
+        (4, "active", "PLANK", "PLANK", None, None),
+    ]
+    assert [s.duration_s for s in a.sets] == [spec.duration_s for spec in SETS]
+    assert a.duration_s == sum(max(round(s.duration_s), 1) for s in SETS)
+
+
+@pytest.fixture(scope="module")
+def triathlon_fit() -> bytes:
+    return multisport_fit(T0, [
+        LegSpec("swimming", [LapSpec(600, 1.1, 140)], "open_water"),
+        LegSpec("transition", [LapSpec(90, 1.5, 150)]),
+        LegSpec("cycling", [LapSpec(900, 9.0, 150), LapSpec(900, 9.5, 155)], "road"),
+        LegSpec("running", [LapSpec(600, 3.4, 165)])])
+
+
+def test_multisport_splits_into_sessions(triathlon_fit: bytes, backend: fit.Backend) -> None:
+    acts = fit.decode(triathlon_fit, backend=backend)
+    assert [(a.session_index, a.sport, a.sub_sport) for a in acts] == [
+        (0, "swimming", "open_water"), (1, "transition", "generic"), (2, "cycling", "road"),
+        (3, "running", "generic")]
+    starts = [T0 + timedelta(seconds=s) for s in (0, 600, 690, 2490)]
+    assert [a.start for a in acts] == starts
+    assert [len(a.laps) for a in acts] == [1, 1, 2, 1]
+    # each leg's first sample sits exactly on the previous leg's end: it opens the new leg
+    assert [len(a.streams) for a in acts] == [600, 90, 1800, 600]
+    assert all(a.streams.t[0] == 0.0 for a in acts)
+    assert [a.laps[0].start for a in acts] == starts
+    assert {a.utc_offset_s for a in acts} == {3600}
+
+
+def test_non_activity_files_give_no_activities(backend: fit.Backend) -> None:
+    plan = workout_file_fit(["warmup", "active", "cooldown"])
+    assert fit.decode(plan, "plan.fit", backend=backend) == []
+    assert not fit.is_activity_file(plan)
+    assert fit.is_activity_file(run_fit(T0, [LapSpec(60, 3.0, 140)]))
+
+
+def test_records_without_session_become_one_activity(intervals_fit: bytes) -> None:
+    # cut right after the records of the first two laps, then repair the header and CRC so it
+    # reads as a watch file whose session was never written (the battery died)
+    a = _only(fit.decode(intervals_fit))
+    end = _offset_after_records(intervals_fit, 300 + 180)
+    cut = _with_crc(_resize(intervals_fit[:end]))
+    b = _only(fit.decode(cut, "cut.fit"))
+    assert (b.sport, b.start, len(b.streams)) == ("running", T0, 480)
+    assert b.duration_s == b.elapsed_s == 479.0  # all we know: first to last sample
+    assert b.distance_m == pytest.approx(a.streams.channels["distance"][479]
+                                         - a.streams.channels["distance"][0])
+    assert len(b.laps) == 1 and b.avg_hr is not None
+
+
+def test_zero_heart_rate_means_no_sensor() -> None:
+    # indoor trainers (Zwift, Onelap) write 0 bpm when no strap is paired: that is no data
+    t0 = T0.timestamp()
+    raw = fit._Raw(
+        messages={"file_id": [{"type": "activity"}], "lap": [], "workout_step": [], "set": [],
+                  "activity": [], "sport": [],
+                  "session": [{"start_time": t0, "total_elapsed_time": 2.0, "sport": "cycling",
+                               "avg_heart_rate": 0, "max_heart_rate": 0}]},
+        records={"timestamp": t0 + np.arange(3.0), "heart_rate": np.zeros(3),
+                 "power": np.array([0.0, 150.0, 160.0])})
+    a = _only(fit._normalise(raw))
+    assert a.avg_hr is None and a.max_hr is None
+    assert set(a.streams.channels) == {"power"}  # a 0 W sample stays: coasting is data
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "empty file"),
+    (b"this is not a FIT file, just some text", "not a FIT file (bad header)"),
+    (b"\x0e\x10", "not a FIT file (bad header)"),
+])
+def test_garbage_raises_fit_error_naming_the_file(data: bytes, reason: str,
+                                                  backend: fit.Backend) -> None:
+    with pytest.raises(FitError) as err:
+        fit.decode(data, "broken.fit", backend=backend)
+    assert str(err.value) == f"broken.fit: {reason}"
+
+
+@pytest.mark.parametrize("keep", [0.05, 0.5, 0.999])
+def test_truncated_file_raises_fit_error(intervals_fit: bytes, keep: float) -> None:
+    with pytest.raises(FitError, match=r"^cut\.fit: truncated \(") as err:
+        fit.decode(intervals_fit[: int(len(intervals_fit) * keep)], "cut.fit")
+    assert "\n" not in str(err.value)
+
+
+def test_bad_crc_raises_fit_error_from_both_decoders(intervals_fit: bytes) -> None:
+    bad = bytearray(intervals_fit)
+    bad[len(bad) // 2] ^= 0x5A
+    with pytest.raises(FitError, match=r"^bad\.fit: cannot decode \(fitfast: .*; fitparse: .*CRC"):
+        fit.decode(bytes(bad), "bad.fit")
+
+
+def test_mutated_files_never_raise_anything_but_fit_error() -> None:
+    # flip bytes and re-seal the CRC, so the decoders accept the file and the normaliser meets
+    # out-of-range times, absurd sizes and broken definitions
+    base = run_fit(T0, [LapSpec(40, 3.0, 140), LapSpec(20, 4.0, 160)], seed=5)
+    rng = np.random.default_rng(11)
+    outcomes = {"ok": 0, "error": 0}
+    for _ in range(150):
+        data = bytearray(base)
+        for pos in rng.integers(14, len(data) - 2, size=int(rng.integers(1, 4))):
+            data[pos] = int(rng.integers(0, 256))
+        try:
+            result = fit.decode(_with_crc(bytes(data)), "fuzz.fit")
+        except FitError as exc:
+            assert str(exc).startswith("fuzz.fit: ") and "\n" not in str(exc)
+            outcomes["error"] += 1
+        else:
+            assert isinstance(result, list)
+            outcomes["ok"] += 1
+    assert outcomes["ok"] and outcomes["error"]  # the fuzz reached both outcomes
+
+
+def test_decode_file_names_the_file(tmp_path: Path, intervals_fit: bytes) -> None:
+    path = tmp_path / "morning.fit"
+    path.write_bytes(intervals_fit)
+    assert _only(fit.decode_file(path)).start == T0
+    with pytest.raises(FitError, match=r"^absent\.fit: cannot read file"):
+        fit.decode_file(tmp_path / "absent.fit")
+    path.write_bytes(b"")
+    with pytest.raises(FitError, match=r"^morning\.fit: empty file$"):
+        fit.decode_file(path)
+
+
+def test_fit_error_survives_a_process_boundary() -> None:
+    err = pickle.loads(pickle.dumps(FitError("a.fit", "truncated\n(at 3 bytes)")))  # noqa: S301
+    assert isinstance(err, FitError) and str(err) == "a.fit: truncated (at 3 bytes)"
+    assert (err.name, err.reason) == ("a.fit", "truncated\n(at 3 bytes)")
+
+
+@pytest.mark.parametrize("build", [
+    lambda: run_fit(T0, INTERVALS, seed=2),
+    lambda: run_fit(T0, INTERVALS[:3], workout_steps=["warmup", "interval", "rest"],
+                    enhanced=False, include_hr=False),
+    lambda: strength_fit(T0, SETS),
+    lambda: multisport_fit(T0, [LegSpec("cycling", [LapSpec(300, 8.0, 150)]),
+                                LegSpec("running", [LapSpec(300, 3.5, 160)])]),
+    lambda: workout_file_fit(["active"]),
+], ids=["run", "legacy-fields-steps", "strength", "multisport", "workout"])
+def test_both_decoders_normalise_identically(build: Callable[[], bytes]) -> None:
+    data = build()
+    assert_same(fit.decode(data, backend="fitfast"), fit.decode(data, backend="fitparse"))
+
+
+def assert_same(left: list[Activity], right: list[Activity]) -> None:
+    """Field by field, streams value by value (NaN where NaN)."""
+    assert len(left) == len(right)
+    for a, b in zip(left, right, strict=True):
+        assert a.__class__(**{**vars(a), "streams": b.streams}) == b
+        assert set(a.streams.channels) == set(b.streams.channels)
+        np.testing.assert_array_equal(a.streams.t, b.streams.t)
+        for name, values in a.streams.channels.items():
+            np.testing.assert_allclose(values, b.streams.channels[name], rtol=1e-9)
+
+
+# ---------------------------------------------------------------------------- byte surgery
+
+
+def _with_crc(data: bytes) -> bytes:
+    """Re-seal a FIT file: fresh header CRC and file CRC over everything before it."""
+    body = bytearray(data[:-2])
+    struct.pack_into("<H", body, 12, CrcCalculator.calculate_crc(body, 0, 12))
+    return bytes(body) + struct.pack("<H", CrcCalculator.calculate_crc(body, 0, len(body)))
+
+
+def _resize(prefix: bytes) -> bytes:
+    """A header+messages prefix as a complete file (data size fixed, placeholder CRC)."""
+    body = bytearray(prefix)
+    struct.pack_into("<I", body, 4, len(body) - body[0])
+    return bytes(body) + b"\0\0"
+
+
+def _offset_after_records(data: bytes, n_records: int) -> int:
+    """Byte offset just past the n-th record message, found by walking the message stream
+    (builder files use normal headers and no developer fields, which keeps this simple)."""
+    pos, defs, seen = data[0], {}, 0
+    while seen < n_records:
+        header = data[pos]
+        local = header & 0x0F
+        if header & 0x40:  # definition: 5 fixed bytes, then 3 per field
+            global_num = struct.unpack_from("<H", data, pos + 3)[0]
+            n_fields = data[pos + 5]
+            size = sum(data[pos + 6 + 3 * i + 1] for i in range(n_fields))
+            defs[local] = (global_num, size)
+            pos += 6 + 3 * n_fields
+        else:
+            global_num, size = defs[local]
+            pos += 1 + size
+            seen += global_num == 20  # record
+    return pos

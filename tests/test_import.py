@@ -1,0 +1,130 @@
+"""`stridelift import` end to end: real FIT files, real SQLite, parallel decoding."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from db import models as m
+from db.session import open_db
+from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit, workout_file_fit
+from stridelift.cli import app
+from stridelift.config import load
+
+runner = CliRunner()
+T0 = datetime(2025, 5, 3, 7, 0, tzinfo=UTC)
+INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "Europe/Berlin", "--sex", "f",
+        "--max-hr", "186", "--rest-hr", "48", "--runs", "mon=easy,wed=speed,sat=long"]
+
+
+def _run(day: int, minutes: int = 20) -> bytes:
+    return run_fit(T0 + timedelta(days=day), [LapSpec(minutes * 60, 3.0, 145)], seed=day)
+
+
+@pytest.fixture
+def athlete(home: Path) -> Path:
+    assert runner.invoke(app, INIT).exit_code == 0
+    return home
+
+
+def _import(*args: str) -> tuple[int, dict[str, object]]:
+    result = runner.invoke(app, ["import", "--json", *args])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def _count(table: type[m.Base]) -> int:
+    with open_db(load().database_url())() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_folder_with_runs_strength_workout_and_a_broken_file(athlete: Path,
+                                                            tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "deep").mkdir(parents=True)
+    (src / "a.fit").write_bytes(_run(0))
+    (src / "deep" / "b.fit").write_bytes(_run(1))
+    (src / "lift.fit").write_bytes(strength_fit(T0, [
+        SetSpec("squat", "barbell_back_squat", 6, 60.0, 40.0), SetSpec("squat", None, None,
+                                                                       None, 90.0, "rest")]))
+    (src / "plan.fit").write_bytes(workout_file_fit(["active", "rest"]))
+    (src / "broken.fit").write_bytes(_run(2)[:500])
+    code, report = _import(str(src))
+    assert code == 1
+    assert (report["imported"], report["duplicates"], report["skipped"]) == (3, 0, 1)
+    [failure] = report["failed"]  # type: ignore[misc]
+    assert failure["path"].endswith("broken.fit") and "broken.fit" in failure["error"]
+    assert _count(m.Activity) == 3 and _count(m.StrengthSet) == 2
+    assert _count(m.Stream) == 3  # strength files carry HR records too
+
+
+def test_same_content_twice_is_stored_once(athlete: Path, tmp_path: Path) -> None:
+    (tmp_path / "one.fit").write_bytes(_run(0))
+    (tmp_path / "copy.fit").write_bytes(_run(0))
+    assert _import(str(tmp_path / "one.fit"), str(tmp_path / "copy.fit")) == (
+        0, {"imported": 1, "duplicates": 1, "skipped": 0, "failed": []})
+    assert _import(str(tmp_path / "one.fit"))[1]["duplicates"] == 1
+    assert _count(m.Activity) == 1
+
+
+def test_garmin_export_archive_with_nested_zips(athlete: Path, tmp_path: Path) -> None:
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        for day in range(3):
+            z.writestr(f"anna@example.com_{day}.fit", _run(day))
+    outer = tmp_path / "export.zip"
+    with zipfile.ZipFile(outer, "w") as z:
+        z.writestr("DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip",
+                   inner.getvalue())
+        z.writestr("DI_CONNECT/DI-Connect-User/user_profile.json", "{}")
+    code, report = _import(str(outer))
+    assert (code, report["imported"]) == (0, 3)
+    assert _count(m.Lap) == 3
+
+
+def test_raw_payloads_are_kept_and_rebuild_restores_the_database(athlete: Path,
+                                                                 tmp_path: Path) -> None:
+    for day in range(3):
+        (tmp_path / f"{day}.fit").write_bytes(_run(day))
+    _import(str(tmp_path))
+    with open_db(load().database_url())() as s:
+        before = sorted((a.start_utc, a.distance_m) for a in s.scalars(select(m.Activity)))
+    (athlete / "stridelift.db").unlink()
+    for extra in athlete.glob("stridelift.db-*"):
+        extra.unlink()
+    result = runner.invoke(app, ["db", "rebuild", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"fit": 3}
+    with open_db(load().database_url())() as s:
+        after = sorted((a.start_utc, a.distance_m) for a in s.scalars(select(m.Activity)))
+    assert after == before and len(after) == 3
+
+
+def test_rebuild_with_a_missing_payload_changes_nothing(athlete: Path, tmp_path: Path) -> None:
+    (tmp_path / "a.fit").write_bytes(_run(0))
+    _import(str(tmp_path))
+    for obj in (athlete / "raw" / "objects").rglob("*"):
+        if obj.is_file():
+            obj.unlink()
+    result = runner.invoke(app, ["db", "rebuild"])
+    assert result.exit_code == 1
+    assert "cannot be replayed" in result.output and "Traceback" not in result.output
+    assert _count(m.Activity) == 1
+
+
+def test_import_needs_an_athlete(home: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "stridelift init" in result.output
+
+
+def test_missing_path_is_a_failure_not_a_crash(athlete: Path, tmp_path: Path) -> None:
+    code, report = _import(str(tmp_path / "nowhere"))
+    assert code == 1 and report["failed"] == [
+        {"path": str(tmp_path / "nowhere"), "error": "no such file or folder"}]

@@ -1,0 +1,352 @@
+"""analysis.recovery: one test per RULES.md S7.3 rule and boundary, missing inputs, and the
+vectorised baselines against the plain-loop reference in tests/load_reference.py."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import replace
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.load import training_load
+from analysis.recovery import (
+    NO_DATA,
+    RULES,
+    RecoveryStatus,
+    recovery_frame,
+    recovery_statuses,
+)
+from domain.wellness import DailyWellness
+from tests.load_reference import reference_recovery
+
+D = date(2024, 3, 1)  # the day judged
+LN_HIGH, LN_LOW = 4.05, 3.95  # history alternates ln(HRV) between these: μ 4, σ ≈ 0.0504
+NORMAL = {"hrv_status": "BALANCED", "readiness_level": "HIGH", "sleep_score": 75,
+          "resting_hr": 50}
+
+
+def night(day: date, ln_hrv: float | None = None, **fields: object) -> DailyWellness:
+    values = {**NORMAL, **fields}
+    hrv = None if ln_hrv is None else math.exp(ln_hrv)
+    return DailyWellness(day=day, hrv_last_night=hrv, **values)  # type: ignore[arg-type]
+
+
+def history(nights: int = 60) -> list[DailyWellness]:
+    """`nights` normal days before D, ln(HRV) alternating, ending on LN_HIGH at D − 1."""
+    return [night(D - timedelta(days=k), LN_HIGH if k % 2 else LN_LOW)
+            for k in range(nights, 0, -1)]
+
+
+def band(days: list[DailyWellness]) -> tuple[float, float]:
+    """μ ± 0.5σ of ln(HRV) over the 60 nights before D, by hand."""
+    lns = [math.log(w.hrv_last_night) for w in days
+           if w.hrv_last_night and D - timedelta(days=60) <= w.day < D]
+    mu, sd = statistics.fmean(lns), statistics.stdev(lns)
+    return mu - 0.5 * sd, mu + 0.5 * sd
+
+
+def ln_for_signal(days: list[DailyWellness], target: float) -> float:
+    """Tonight's ln(HRV) that puts the 7-night signal on `target` (the 6 nights before D)."""
+    week = [math.log(w.hrv_last_night) for w in days
+            if w.hrv_last_night and D - timedelta(days=6) <= w.day < D]
+    return 7 * target - sum(week)
+
+
+def judge(days: list[DailyWellness], load: pd.DataFrame | None = None) -> RecoveryStatus:
+    [status] = recovery_statuses(days, load, D, D)
+    assert status.day == D
+    return status
+
+
+def load_on(tsb: float = 0.0, acwr: float = 1.0) -> pd.DataFrame:
+    return pd.DataFrame({"tsb": [tsb], "acwr": [acwr]}, index=pd.DatetimeIndex([D]))
+
+
+def with_today(ln_hrv: float | None = LN_HIGH, **fields: object) -> RecoveryStatus:
+    """D after a normal history, with load present and neutral (TSB 0, ACWR 1)."""
+    return judge([*history(), night(D, ln_hrv, **fields)], load_on())
+
+
+# --- green ------------------------------------------------------------------------------
+
+def test_green_when_everything_is_normal() -> None:
+    status = judge([*history(), night(D, LN_LOW)], load_on(-10.0, 1.1))
+    assert status.level == "green" and status.missing == ()
+    low, high = band(history())
+    assert status.values["band_low"] == pytest.approx(low, rel=1e-12)
+    assert status.values["band_high"] == pytest.approx(high, rel=1e-12)
+    assert status.values["hrv_signal"] == pytest.approx((24 + LN_LOW) / 7, rel=1e-12)
+    assert status.reasons == (f"HRV 7-day signal 3.99 within the normal band {low:.2f}–{high:.2f}",
+                              "training readiness HIGH (≥ MODERATE)", "sleep score 75 ≥ 60",
+                              "resting HR 50 bpm is 0 above its 30-day mean 50",
+                              "form (TSB) -10.0 ≥ -30", "EWMA ACWR 1.10 ≤ 1.5")
+
+
+def test_readiness_moderate_is_green() -> None:
+    assert with_today(readiness_level="MODERATE").level == "green"
+
+
+# --- HRV signal against the band --------------------------------------------------------
+
+def test_signal_below_band_once_is_amber() -> None:
+    days = history()
+    low, high = band(days)
+    status = with_today(ln_for_signal(days, low - 0.01))
+    assert status.level == "amber" and status.values["hrv_below_days"] == 1
+    assert status.reasons == (f"HRV 7-day signal {low - 0.01:.2f} below the normal band "
+                              f"{low:.2f}–{high:.2f}",)
+
+
+def test_signal_a_hair_below_and_above_the_edge() -> None:
+    days = history()
+    low, high = band(days)
+    assert with_today(ln_for_signal(days, low - 1e-6)).level == "amber"
+    assert with_today(ln_for_signal(days, low + 1e-6)).level == "green"
+    assert with_today(ln_for_signal(days, high + 1e-6)).level == "green"  # above alone
+
+
+def test_signal_exactly_at_the_band_edge_is_in_band() -> None:
+    flat = [replace(w, hrv_last_night=55.0) for w in history()]  # σ = 0: band is one point
+    status = judge([*flat, replace(flat[-1], day=D)])
+    v = status.values
+    assert v["hrv_signal"] == v["band_low"] == v["band_high"] == math.log(55.0)
+    assert status.level == "green"
+
+
+def test_signal_below_band_two_days_running_is_red() -> None:
+    days = [*history()[:-1], night(D - timedelta(days=1), 3.5)]
+    status = judge([*days, night(D, 3.5)])
+    assert status.level == "red" and status.values["hrv_below_days"] == 2
+    assert status.reasons[0].endswith("for 2 days running")
+    assert status.reasons[0].startswith("HRV 7-day signal 3.85 below the normal band ")
+
+
+def test_signal_above_band_with_raised_resting_hr_is_amber() -> None:
+    days = history()
+    _, high = band(days)
+    above = ln_for_signal(days, high + 0.01)
+    assert with_today(above, resting_hr=52).level == "green"  # +2 is not raised
+    status = with_today(above, resting_hr=53)
+    assert status.level == "amber"
+    assert status.reasons == (f"HRV 7-day signal {high + 0.01:.2f} above the normal band "
+                              f"{band(days)[0]:.2f}–{high:.2f} while resting HR 53 bpm is 3 "
+                              "above its 30-day mean 50",)
+    assert with_today(LN_HIGH, resting_hr=53).level == "green"  # raised alone, in band
+
+
+# --- Garmin levels, sleep, resting HR -----------------------------------------------------
+
+@pytest.mark.parametrize(("status", "level"), [("LOW", "red"), ("POOR", "red"),
+                                               ("UNBALANCED", "green"), ("BALANCED", "green")])
+def test_garmin_hrv_status(status: str, level: str) -> None:
+    result = with_today(hrv_status=status)
+    assert result.level == level
+    assert (f"Garmin HRV status {status}" in result.reasons) == (level == "red")
+
+
+@pytest.mark.parametrize(("readiness", "level", "reason"), [
+    ("LOW", "amber", "training readiness LOW (below MODERATE)"),
+    ("POOR", "red", "training readiness POOR"),
+    ("PRIME", "green", "training readiness PRIME (≥ MODERATE)")])
+def test_readiness(readiness: str, level: str, reason: str) -> None:
+    result = with_today(readiness_level=readiness)
+    assert result.level == level and reason in result.reasons
+
+
+def test_sleep_boundary() -> None:
+    assert with_today(sleep_score=60).level == "green"
+    status = with_today(sleep_score=59)
+    assert status.level == "amber" and status.reasons == ("sleep score 59 < 60",)
+
+
+def test_resting_hr_boundary() -> None:
+    assert with_today(resting_hr=55).level == "green"  # +5 is not more than 5
+    status = with_today(resting_hr=56)
+    assert status.level == "amber"
+    assert status.reasons == ("resting HR 56 bpm is 6 above its 30-day mean 50",)
+    assert status.values["resting_hr_mean30"] == 50.0
+
+
+def test_resting_hr_mean_is_the_30_days_before() -> None:
+    days = [replace(w, resting_hr=40) if w.day < D - timedelta(days=30) else w
+            for w in history()]  # days 31-60 back are ignored by the 30-day mean
+    assert judge([*days, night(D, LN_HIGH, resting_hr=56)]).values["resting_hr_mean30"] == 50
+
+
+# --- load: TSB and ACWR -------------------------------------------------------------------
+
+def test_tsb_boundary() -> None:
+    today = [*history(), night(D, LN_HIGH)]
+    assert judge(today, load_on(tsb=-30.0)).level == "green"
+    status = judge(today, load_on(tsb=-30.1))
+    assert status.level == "amber" and status.reasons == ("form (TSB) -30.1 < -30",)
+
+
+def test_acwr_boundary() -> None:
+    today = [*history(), night(D, LN_HIGH)]
+    assert judge(today, load_on(acwr=1.5)).level == "green"
+    status = judge(today, load_on(acwr=1.51))
+    assert status.level == "amber" and status.reasons == ("EWMA ACWR 1.51 > 1.5: a load spike",)
+
+
+def test_load_frame_from_training_load_aligns_by_day() -> None:
+    loads = pd.Series([0.0] * 40 + [400.0] * 3, index=pd.date_range(end=D, periods=43))
+    frame = training_load(loads)
+    status = judge([*history(), night(D, LN_HIGH)], frame)
+    assert status.values["acwr"] == pytest.approx(frame["acwr"].iloc[-1])
+    assert status.level == "amber"
+    assert f"EWMA ACWR {frame['acwr'].iloc[-1]:.2f} > 1.5: a load spike" in status.reasons
+
+
+# --- several rules, red over amber --------------------------------------------------------
+
+def test_red_reasons_come_first_and_amber_ones_stay() -> None:
+    status = with_today(readiness_level="POOR", sleep_score=40)
+    assert status.level == "red"
+    assert status.reasons == ("training readiness POOR", "sleep score 40 < 60")
+
+
+# --- missing inputs -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("field", "name"), [
+    ("hrv_status", "Garmin HRV status"), ("readiness_level", "training readiness"),
+    ("sleep_score", "sleep score"), ("resting_hr", "resting HR")])
+def test_each_missing_input_is_named_and_the_rest_decides(field: str, name: str) -> None:
+    status = with_today(**{field: None})
+    assert status.level == "green" and status.missing == (name,)
+    assert status.values[field] is None
+    other = {"readiness_level": "LOW"} if field == "sleep_score" else {"sleep_score": 59}
+    assert with_today(**{field: None, **other}).level == "amber"  # the rest still decides
+
+
+def test_missing_hrv_baseline() -> None:
+    status = judge([*history(10), night(D, LN_HIGH, sleep_score=59)], load_on())
+    assert status.missing == ("HRV baseline (only 10 nights)",)
+    assert status.level == "amber" and status.values["hrv_signal"] is not None
+    assert status.values["band_low"] is None
+
+
+def test_missing_hrv_signal_needs_three_nights_of_seven() -> None:
+    days = [replace(w, hrv_last_night=None) if w.day >= D - timedelta(days=6) else w
+            for w in history()]
+    status = judge([*days, night(D, LN_HIGH)], load_on())  # 1 night of 7
+    assert status.missing == ("HRV signal (only 1 of the last 7 nights)",)
+    assert status.level == "green" and status.values["hrv_signal"] is None
+    days[-1] = replace(days[-1], hrv_last_night=math.exp(LN_HIGH))
+    days[-2] = replace(days[-2], hrv_last_night=math.exp(LN_LOW))
+    assert judge([*days, night(D, LN_HIGH)], load_on()).missing == ()  # 3 nights suffice
+
+
+def test_missing_resting_hr_mean() -> None:
+    days = [replace(w, resting_hr=None) if w.day < D - timedelta(days=5) else w
+            for w in history()]
+    status = judge([*days, night(D, LN_HIGH, resting_hr=70)], load_on())
+    assert status.missing == ("resting HR 30-day mean (only 5 days)",)
+    assert status.level == "green"
+
+
+def test_unknown_readiness_is_missing_not_guessed() -> None:
+    assert with_today(readiness_level="SOMETHING").missing == ("training readiness",)
+
+
+def test_missing_load_names_tsb_and_acwr() -> None:
+    today = [*history(), night(D, LN_HIGH)]
+    for load in (None, load_on(math.nan, math.nan)):
+        status = judge(today, load)
+        assert status.level == "green" and status.missing == ("TSB", "ACWR")
+
+
+def test_no_data_at_all() -> None:
+    status = judge([])
+    assert status.level == "green" and status.reasons == (NO_DATA,)
+    assert status.missing == ("HRV signal (only 0 of the last 7 nights)",
+                              "HRV baseline (only 0 nights)", "Garmin HRV status",
+                              "training readiness", "sleep score", "resting HR", "TSB", "ACWR")
+    assert set(status.values.values()) == {None, 0}
+
+
+def test_no_data_but_load_still_applies() -> None:
+    status = judge([], load_on(tsb=-40.0, acwr=1.2))
+    assert status.level == "amber"
+    assert status.reasons == (NO_DATA, "form (TSB) -40.0 < -30")
+
+
+# --- the window ---------------------------------------------------------------------------
+
+def test_one_status_per_day_and_later_days_ignored() -> None:
+    days = [*history(), night(D, LN_HIGH), night(D + timedelta(days=1), 3.0, sleep_score=10)]
+    statuses = recovery_statuses(days, None, D - timedelta(days=2), D)
+    assert [s.day for s in statuses] == [D - timedelta(days=k) for k in (2, 1, 0)]
+    assert all(s.level == "green" for s in statuses)
+    with pytest.raises(ValueError):
+        recovery_statuses(days, None, D, D - timedelta(days=1))
+
+
+def test_duplicate_days_merge() -> None:
+    days = [*history(), night(D, LN_HIGH, sleep_score=None), night(D, None, sleep_score=59)]
+    status = judge(days, load_on())
+    assert status.values["sleep_score"] == 59 and status.level == "amber"
+
+
+def test_frame_decides_what_the_statuses_explain() -> None:
+    days = [*history(), night(D, 3.0, sleep_score=50), night(D + timedelta(days=1), 3.0)]
+    frame = recovery_frame(days, None, D - timedelta(days=1), D + timedelta(days=1))
+    statuses = recovery_statuses(days, None, D - timedelta(days=1), D + timedelta(days=1))
+    assert list(frame.index.date) == [s.day for s in statuses]
+    assert frame["level"].tolist() == [s.level for s in statuses] == ["green", "amber", "red"]
+    assert frame.loc[pd.Timestamp(D), ["hrv_below_once", "sleep_low"]].tolist() == [True, True]
+    assert {name for name, _ in RULES} <= set(frame.columns)
+    assert frame["hrv_below_days"].tolist() == [0, 1, 2]
+
+
+# --- against the plain-loop reference ----------------------------------------------------
+
+MAYBE_HRV = st.one_of(st.none(), st.integers(20, 150), st.floats(20, 150))
+WELLNESS = st.tuples(MAYBE_HRV, st.one_of(st.none(), st.integers(38, 70)),
+                     st.one_of(st.none(), st.integers(30, 100)),
+                     st.sampled_from([None, "LOW", "MODERATE", "HIGH", "POOR"]),
+                     st.sampled_from([None, "BALANCED", "LOW"]))
+
+
+def _clear(row: dict[str, object]) -> bool:
+    """No value sits within 1e-9 of a threshold, where float rounding may decide either way."""
+    pairs = [(row["hrv_signal"], row["band_low"]), (row["hrv_signal"], row["band_high"])]
+    rhr, mean = row["resting_hr"], row["resting_hr_mean30"]
+    if isinstance(rhr, float) and isinstance(mean, float):
+        pairs += [(rhr - mean, 5.0), (rhr - mean, 2.0)]
+    return all(not (isinstance(a, float) and isinstance(b, float)) or abs(a - b) > 1e-9
+               for a, b in pairs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(WELLNESS, min_size=1, max_size=150), st.integers(0, 100),
+       st.lists(st.floats(0, 300), min_size=150, max_size=150))
+def test_matches_plain_loop_reference(raw: list[tuple], skip: int,
+                                      loads: list[float]) -> None:
+    first = date(2023, 1, 1)
+    days = [DailyWellness(day=first + timedelta(days=i), hrv_last_night=hrv, resting_hr=rhr,
+                          sleep_score=sleep, readiness_level=ready, hrv_status=status)
+            for i, (hrv, rhr, sleep, ready, status) in enumerate(raw)]
+    start, end = first + timedelta(days=min(skip, len(raw) - 1)), days[-1].day
+    frame = training_load(pd.Series(loads, index=pd.date_range(first, periods=len(loads))))
+    by_day = dict(zip(frame.index.date, frame.itertuples(), strict=True))
+    ours = recovery_statuses(days, frame, start, end)
+    ref = reference_recovery(days, start, end, {d: r.tsb for d, r in by_day.items()},
+                             {d: r.acwr for d, r in by_day.items()})
+    assert [s.day for s in ours] == [r["day"] for r in ref]
+    previous_clear = True
+    for status, row in zip(ours, ref, strict=True):
+        for key in ("hrv_signal", "band_low", "band_high", "resting_hr_mean30", "tsb"):
+            a, b = status.values[key], row[key]
+            assert (a is None) == (b is None or (isinstance(b, float) and np.isnan(b))), key
+            assert a is None or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), key  # type: ignore[arg-type]
+        clear = _clear(row)
+        if clear and previous_clear:
+            assert status.level == row["level"], (status, row)
+        previous_clear = clear
