@@ -91,7 +91,7 @@ def _zone_time(t: np.ndarray, hr: np.ndarray | None,
                zones: Zones) -> tuple[tuple[float, ...], float]:
     if hr is None or t.size < 2:
         return (0.0,) * 5, 0.0
-    dt, _ = sample_durations(t)
+    dt, _, _ = sample_durations(t)
     zone = zones.of(np.asarray(hr[:-1], dtype=np.float64))
     minutes = tuple(float(dt[zone == z].sum()) / 60 for z in range(1, 6))
     return minutes, _longest_stretch(t[:-1], dt, (zone == 3) | (zone == 4)) / 60

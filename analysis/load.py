@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.samples import MAX_SAMPLE_GAP_S, sample_durations
 from domain.activity import Activity
 from domain.profile import Profile
 
@@ -23,9 +24,8 @@ SeriesName = Literal["endurance", "strength"]
 
 # Banister's TRIMP weighting k·e^(b·HRr) by sex (RULES.md Load).
 TRIMP_WEIGHTS = {"m": (0.64, 1.92), "f": (0.86, 1.67)}
-# A gap between samples longer than this is a pause (timer stopped) or a strap dropout: the
-# HR before it says nothing about the gap, so it counts as one typical sampling interval.
-MAX_SAMPLE_GAP_S = 30.0
+# Pauses (gaps over MAX_SAMPLE_GAP_S, see analysis/samples.py) count as one usual sampling
+# interval: the HR before a pause says nothing about it.
 # With HR on less than this share of the recorded time the samples undercount the session,
 # so the watch's own average HR is used instead when there is one.
 MIN_HR_COVERAGE = 0.5
@@ -102,11 +102,7 @@ def _sample_trimp(t: np.ndarray, hr: np.ndarray | None,
     """
     if hr is None or t.size < 2:
         return None
-    dt = np.diff(np.asarray(t, dtype=np.float64))
-    normal = (dt > 0) & (dt <= MAX_SAMPLE_GAP_S)
-    step = float(np.median(dt[normal])) if normal.any() else 1.0
-    gaps = int(np.count_nonzero(dt > MAX_SAMPLE_GAP_S))
-    dt = np.where(dt > MAX_SAMPLE_GAP_S, step, np.clip(dt, 0.0, None))
+    dt, gaps, step = sample_durations(t)
     beats = np.asarray(hr, dtype=np.float64)[:-1]
     valid = np.isfinite(beats) & (beats > 0)
     if not valid.any() or dt.sum() <= 0:

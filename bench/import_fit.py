@@ -39,13 +39,12 @@ PROFILE = Profile(name="bench", tz="Europe/Berlin", sex="m", max_hr=190, rest_hr
 def ensure_files(n: int) -> list[Path]:
     CACHE.mkdir(parents=True, exist_ok=True)
     start = datetime(2024, 1, 1, 6, 0, tzinfo=UTC)
-    files = []
-    for i in range(n):
-        path = CACHE / f"run-{i:04d}.fit"
-        if not path.exists():
-            path.write_bytes(easy_hour(start + timedelta(days=i), seed=i))
-            print(f"generated {path.name}", file=sys.stderr, end="\r")
-        files.append(path)
+    files = [CACHE / f"run-{i:04d}.fit" for i in range(n)]
+    missing = [(i, f) for i, f in enumerate(files) if not f.exists()]
+    if missing:
+        print(f"generating {len(missing)} one-hour runs into {CACHE} (once)", file=sys.stderr)
+    for i, path in missing:
+        path.write_bytes(easy_hour(start + timedelta(days=i), seed=i))
     return files
 
 
