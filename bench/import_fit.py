@@ -24,12 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import fitparse  # noqa: E402
-from ingest.fitwrite import easy_hour  # noqa: E402
 
 from db.raw import RawStore  # noqa: E402
 from db.session import open_db  # noqa: E402
 from domain.profile import Profile  # noqa: E402
 from ingest import bulk  # noqa: E402
+from ingest.fitwrite import easy_hour  # noqa: E402
 
 CACHE = ROOT / ".bench" / "import_fit"
 PROFILE = Profile(name="bench", tz="Europe/Berlin", sex="m", max_hr=190, rest_hr=50,

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -183,3 +185,45 @@ class SyncCursor(Base):
                                             primary_key=True)
     stream: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(64))
+
+
+class RunClass(Base):
+    """An activity's classification and load, with the fingerprint of the inputs used: a
+    nightly run recomputes only the activities whose fingerprint changed."""
+
+    __tablename__ = "run_classes"
+
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    fatigue: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    load: Mapped[float] = mapped_column(Float)
+    load_series: Mapped[str] = mapped_column(String(12))  # endurance or strength
+    load_method: Mapped[str] = mapped_column(String(12))
+    load_reason: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class DailyStatus(Base):
+    """One athlete-day of load numbers and recovery status, as the planner reads them."""
+
+    __tablename__ = "daily_status"
+    __table_args__ = (UniqueConstraint("athlete_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            index=True)
+    day: Mapped[date] = mapped_column(Date)
+    endurance_load: Mapped[float] = mapped_column(Float)
+    strength_load: Mapped[float] = mapped_column(Float)
+    atl: Mapped[float | None] = mapped_column(Float)
+    ctl: Mapped[float | None] = mapped_column(Float)
+    tsb: Mapped[float | None] = mapped_column(Float)
+    acwr: Mapped[float | None] = mapped_column(Float)
+    monotony: Mapped[float | None] = mapped_column(Float)
+    strain: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    missing: Mapped[list[str]] = mapped_column(JSON)
