@@ -1,1 +1,1 @@
-"""jobs (arrives with a later issue)."""
+"""The imperative shell's jobs: the only place that wires ingest, db and the pure core."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from stridelift.cli import data, garmin, profile
+from stridelift.cli import analysis, data, garmin, profile
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 profile.register(app)
 data.register(app)
 garmin.register(app)
+analysis.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,167 @@
+"""Classify what changed and refresh the daily load and recovery numbers of one athlete.
+
+Classifications are stored with a fingerprint of everything they were computed from (the
+activity's own facts, the profile's HR values, the 8-week run history, the rules' version):
+only activities whose fingerprint changed are decoded and classified again. The daily series
+is recomputed in memory (vectorised: ten years take milliseconds, and every day depends on
+all days before it) and only the rows whose numbers changed are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.classify import Classification, classify
+from analysis.load import Load, activity_load, daily_loads, training_load
+from analysis.recovery import RecoveryStatus, recovery_statuses
+from db import models as m
+from db import repo
+from domain.activity import Activity
+from domain.profile import Profile
+
+RULES_VERSION = 1  # bump when classification or load rules change: everything is redone
+HISTORY_DAYS = 56  # "the last 8 weeks" (RULES.md Run classification)
+
+
+@dataclass(frozen=True)
+class Analysed:
+    activity_id: int
+    activity: Activity
+    classification: Classification
+    load: Load
+
+
+@dataclass
+class AnalysisReport:
+    classified: int = 0
+    unchanged: int = 0
+    days_written: int = 0
+
+
+def classify_one(activity: Activity, profile: Profile,
+                 history_s: list[float]) -> tuple[Classification, Load]:
+    """The classification and the load it implies (the run class sets the RPE estimate)."""
+    c = classify(activity, profile, history_s)
+    return c, activity_load(activity, profile, kind=c.kind if c.is_run else None)
+
+
+def analyse(session: Session, profile: Profile, until: date) -> AnalysisReport:
+    """Bring the athlete's run classes and daily status up to date through `until`."""
+    who = repo.athlete(session, profile)
+    report = AnalysisReport()
+    rows = list(session.scalars(select(m.Activity).where(m.Activity.athlete_id == who.id)
+                                .order_by(m.Activity.start_utc)))
+    stored = {rc.activity_id: rc for rc in session.scalars(
+        select(m.RunClass).join(m.Activity).where(m.Activity.athlete_id == who.id))}
+    runs = [(r.start_utc, r.duration_s) for r in rows if r.sport == "running"]
+    for row in rows:
+        history = run_history(runs, row.start_utc)
+        fingerprint = _fingerprint(row, profile, history)
+        current = stored.get(row.id)
+        if current is not None and current.fingerprint == fingerprint:
+            report.unchanged += 1
+            continue
+        c, load = classify_one(repo.to_domain(row), profile, history)
+        _store_class(session, row.id, current, c, load, fingerprint)
+        report.classified += 1
+    session.flush()
+    report.days_written = _refresh_days(session, who, until)
+    return report
+
+
+def run_history(runs: list[tuple[datetime, float]], before: datetime) -> list[float]:
+    """Durations of the runs in the 8 weeks before `before` (`runs` sorted by start)."""
+    starts = [start for start, _ in runs]
+    lo = bisect_left(starts, before - timedelta(days=HISTORY_DAYS))
+    hi = bisect_left(starts, before)
+    return [duration for _, duration in runs[lo:hi]]
+
+
+def _fingerprint(row: m.Activity, p: Profile, history: list[float]) -> str:
+    facts: list[Any] = [RULES_VERSION, p.sex, p.max_hr, p.rest_hr, p.threshold_hr, row.id,
+                        row.content_hash, row.sport, row.sub_sport, row.duration_s, row.avg_hr,
+                        row.te_label, row.is_race, row.name, row.aerobic_te,
+                        [round(h) for h in history]]
+    return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
+
+
+def _store_class(session: Session, activity_id: int, row: m.RunClass | None, c: Classification,
+                 load: Load, fingerprint: str) -> None:
+    if row is None:
+        row = m.RunClass(activity_id=activity_id)
+        session.add(row)
+    row.kind, row.fatigue, row.reasons = c.kind, c.fatigue, list(c.reasons)
+    row.load, row.load_series, row.load_method = load.value, load.series, load.method
+    row.load_reason, row.fingerprint = load.reason, fingerprint
+
+
+def daily_series(session: Session, who: m.Athlete, start: date,
+                 end: date) -> tuple[pd.Series, pd.Series]:
+    """Endurance and strength load per day (strength is its own series, RULES.md Load)."""
+    pairs = session.execute(select(m.Activity.local_date, m.RunClass.load, m.RunClass.load_series)
+                            .join(m.RunClass).where(m.Activity.athlete_id == who.id))
+    items: dict[str, list[tuple[date, float]]] = {"endurance": [], "strength": []}
+    for day, load, series in pairs:
+        items[series].append((day, load))
+    return (daily_loads(items["endurance"], start, end),
+            daily_loads(items["strength"], start, end))
+
+
+def statuses(session: Session, who: m.Athlete,
+             until: date) -> tuple[pd.DataFrame, list[RecoveryStatus]]:
+    """Load numbers and recovery status for every day from the first fact through `until`
+    (just `until` when nothing is known yet: a status is still given, on no data)."""
+    first = min(_first_day(session, who) or until, until)
+    endurance, strength = daily_series(session, who, first, until)
+    load = training_load(endurance)
+    load["endurance_load"], load["strength_load"] = endurance, strength
+    days = repo.wellness(session, who, first, until)
+    return load, recovery_statuses(days, load, first, until)
+
+
+def _first_day(session: Session, who: m.Athlete) -> date | None:
+    starts = [session.scalar(select(m.Activity.local_date).where(m.Activity.athlete_id == who.id)
+                             .order_by(m.Activity.local_date).limit(1)),
+              session.scalar(select(m.Wellness.day).where(m.Wellness.athlete_id == who.id)
+                             .order_by(m.Wellness.day).limit(1))]
+    known = [d for d in starts if d is not None]
+    return min(known) if known else None
+
+
+def _refresh_days(session: Session, who: m.Athlete, until: date) -> int:
+    load, days = statuses(session, who, until)
+    existing = {r.day: r for r in session.scalars(
+        select(m.DailyStatus).where(m.DailyStatus.athlete_id == who.id))}
+    written = 0
+    for status, numbers in zip(days, load.to_dict("records"), strict=True):
+        fields = {**{k: _num(v) for k, v in numbers.items()}, "level": status.level,
+                  "reasons": list(status.reasons), "missing": list(status.missing),
+                  "values": {k: _num(v) for k, v in status.values.items()}}
+        row = existing.get(status.day)
+        if row is None:
+            row = m.DailyStatus(athlete_id=who.id, day=status.day)
+            session.add(row)
+        elif all(getattr(row, k) == v for k, v in fields.items()):
+            continue
+        for key, value in fields.items():
+            setattr(row, key, value)
+        written += 1
+    session.flush()
+    return written
+
+
+def _num(value: Any) -> Any:
+    """JSON and SQL have no NaN: missing numbers are stored as None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return float(value) if hasattr(value, "dtype") else value

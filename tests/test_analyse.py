@@ -1,0 +1,182 @@
+"""The analysis job and its commands: stored results, recompute only what changed, the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from analysis.classify import label_kind
+from db import models as m
+from db import repo
+from db.session import open_db, transaction
+from domain.profile import Profile
+from domain.wellness import DailyWellness
+from ingest import fit
+from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
+from ingest.sync import activity_from_summary
+from jobs.analyse import analyse, classify_one
+from stridelift.cli import app
+from stridelift.config import load
+from tests.conftest import shared_fixture
+
+runner = CliRunner()
+P = Profile(name="anna", tz="Europe/Berlin", sex="f", max_hr=190, rest_hr=50, threshold_hr=170,
+            runs={"sat": "long"})
+T0 = datetime(2025, 4, 1, 6, 0, tzinfo=UTC)
+INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "Europe/Berlin", "--sex", "f",
+        "--max-hr", "190", "--rest-hr", "50", "--threshold-hr", "170", "--runs", "sat=long"]
+
+
+def _intervals() -> bytes:
+    laps = [LapSpec(600, 2.8, 135, "warmup")]
+    laps += [LapSpec(180, 4.6, 174, "interval"), LapSpec(120, 2.4, 135, "recovery")] * 5
+    return run_fit(T0 + timedelta(days=1), laps, seed=1)
+
+
+def _store(db_url: str, files: list[bytes]) -> None:
+    factory = open_db(db_url)
+    with transaction(factory) as s:
+        who = repo.athlete(s, P)
+        for i, data in enumerate(files):
+            repo.save_activities(s, who, fit.decode(data), content_hash=f"{i:064d}")
+
+
+def test_analyse_stores_classes_and_days_and_redoes_only_what_changed(db_url: str) -> None:
+    _store(db_url, [run_fit(T0, [LapSpec(2400, 3.0, 149)]), _intervals(),
+                    strength_fit(T0 + timedelta(days=2), [SetSpec("squat", None, 6, 50, 40)])])
+    factory = open_db(db_url)
+    until = date(2025, 4, 5)
+    with transaction(factory) as s:
+        first = analyse(s, P, until)
+    assert (first.classified, first.unchanged, first.days_written) == (3, 0, 5)
+    with factory() as s:
+        kinds = {rc.kind for rc in s.scalars(select(m.RunClass))}
+        series = {rc.load_series for rc in s.scalars(select(m.RunClass))}
+        days = {d.day: d for d in s.scalars(select(m.DailyStatus))}
+    assert kinds == {"easy", "speed", "strength"} and series == {"endurance", "strength"}
+    assert days[date(2025, 4, 3)].strength_load > 0
+    assert days[date(2025, 4, 1)].endurance_load > 0 and days[date(2025, 4, 2)].endurance_load > 0
+    assert days[date(2025, 4, 4)].endurance_load == 0 and days[date(2025, 4, 4)].atl > 0
+    assert days[date(2025, 4, 5)].reasons  # a status even with no wellness data
+    with transaction(factory) as s:
+        again = analyse(s, P, until)
+    assert (again.classified, again.unchanged, again.days_written) == (0, 3, 0)
+    with transaction(factory) as s:  # a new profile value changes every fingerprint
+        changed = analyse(s, Profile(**{**P.__dict__, "threshold_hr": 160}), until)
+    assert changed.classified == 3
+
+
+def test_a_new_wellness_day_rewrites_only_the_days_it_touches(db_url: str) -> None:
+    _store(db_url, [run_fit(T0, [LapSpec(2400, 3.0, 149)])])
+    factory = open_db(db_url)
+    with transaction(factory) as s:
+        analyse(s, P, date(2025, 4, 10))
+        repo.save_wellness(s, repo.athlete(s, P), DailyWellness(day=date(2025, 4, 10),
+                                                                sleep_score=40))
+    with transaction(factory) as s:
+        report = analyse(s, P, date(2025, 4, 10))
+    assert report.days_written == 1
+    with factory() as s:
+        day = s.scalar(select(m.DailyStatus).where(m.DailyStatus.day == date(2025, 4, 10)))
+        assert day is not None and day.level == "amber"
+        assert any("sleep score 40" in r for r in day.reasons)
+
+
+def test_classify_a_file_without_any_setup(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "intervals.fit"
+    path.write_bytes(_intervals())
+    result = runner.invoke(app, ["classify", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    [run] = json.loads(result.stdout)
+    assert run["kind"] == "speed" and run["fatigue"] == "high" and run["sport"] == "running"
+    assert {"start", "duration_s", "distance_m", "reasons"} <= set(run)
+    assert any("generic max HR 190" in r for r in run["reasons"])
+    text = runner.invoke(app, ["classify", str(path)])
+    assert "speed" in text.output and "work laps" in text.output
+
+
+def test_classify_uses_the_profile_when_there_is_one(home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, INIT).exit_code == 0
+    path = tmp_path / "easy.fit"
+    path.write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 149)]))
+    [run] = json.loads(runner.invoke(app, ["classify", str(path), "--json"]).stdout)
+    assert any("% of threshold HR 170" in r for r in run["reasons"])
+
+
+def test_classify_bad_input(home: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.fit"
+    broken.write_bytes(b"\x0e\x10garbage")
+    for args, code, words in [([str(broken)], 1, "broken.fit"),
+                              ([str(tmp_path / "none.fit")], 1, "cannot read"),
+                              ([], 2, "either a FIT file or --activity")]:
+        result = runner.invoke(app, ["classify", *args])
+        assert result.exit_code == code and words in result.output, result.output
+        assert "Traceback" not in result.output
+
+
+def test_classify_a_stored_activity_and_status(home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, INIT).exit_code == 0
+    (tmp_path / "a.fit").write_bytes(_intervals())
+    assert runner.invoke(app, ["import", str(tmp_path)]).exit_code == 0
+    with open_db(load().database_url())() as s:
+        activity_id = s.scalars(select(m.Activity.id)).one()
+    [run] = json.loads(runner.invoke(app, ["classify", "--activity", str(activity_id),
+                                           "--json"]).stdout)
+    assert run["kind"] == "speed"
+    missing = runner.invoke(app, ["classify", "--activity", "999"])
+    assert missing.exit_code == 1 and "no activity 999" in missing.output
+
+    result = runner.invoke(app, ["status", "--date", "2025-04-03", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["date"] == "2025-04-03"
+    assert out["recovery"]["level"] in ("green", "amber", "red")
+    assert "no recovery data: planning on load alone" in out["recovery"]["reasons"]
+    assert out["load"]["atl"] > 0 and set(out["load"]) >= {"atl", "ctl", "tsb", "acwr"}
+    bad = runner.invoke(app, ["status", "--date", "tomorrow"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_every_running_fixture_file_gets_a_kind_and_reasons() -> None:
+    folder = shared_fixture("fit")
+    runs = 0
+    for path in sorted(folder.rglob("*.fit")):
+        try:
+            activities = fit.decode(path.read_bytes(), path.name)
+        except fit.FitError:
+            continue
+        for a in activities:
+            if a.is_run:
+                c, load = classify_one(a, P, [])
+                assert c.kind in ("race", "speed", "threshold", "long", "easy", "recovery")
+                assert c.reasons and all(isinstance(r, str) and r for r in c.reasons)
+                assert load.value >= 0 and load.reason
+                runs += 1
+    assert runs >= 10
+
+
+def test_agreement_with_garmins_labels_on_recorded_activities(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = shared_fixture("garmin-connect", "activity-list")
+    pairs = []
+    for path in sorted(folder.glob("*.json")):
+        body = json.loads(path.read_text())["body"]
+        for item in body if isinstance(body, list) else []:
+            label = item.get("trainingEffectLabel")
+            if "startTimeGMT" not in item:  # the fitness-stats list has another shape
+                continue
+            activity = activity_from_summary(item)
+            if label and activity.is_run:
+                # Judge without the label, so that agreement means something.
+                ours = classify_one(activity, P, [])[0].kind
+                pairs.append((label_kind(label), ours))
+    assert pairs
+    agree = sum(theirs == ours for theirs, ours in pairs)
+    with capsys.disabled():
+        print(f"\nagreement with Garmin's training effect labels: {agree}/{len(pairs)} "
+              f"({agree / len(pairs):.0%}) on recorded runs, judged without the label")
