@@ -1,0 +1,161 @@
+"""The nightly adaptation (RULES.md S7): apply the day's facts to the coming sessions.
+
+Each night D, with D's runs and D's morning recovery status:
+1. a session that now breaks S6 moves to the nearest legal day of its week (later first),
+   else becomes a mobility/stability session, else is dropped;
+2. the recovery status of D applies to the session of D+1 (the next morning's numbers are
+   not known yet): amber moves it one day later if S6 allows, else lightens it (one set
+   fewer, no power or plyometric work, load -10 %); red moves it later in the week, else
+   turns it into mobility/stability work;
+3. pinned, done and skipped sessions never change, and a fact already acted on changes
+   nothing the second time (a lightened session is not lightened again).
+Every change is an Adjustment naming the rule, the facts and the before/after prescription.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from planner.model import Adjustment, Prescription, RunDay, Session, week_start
+from planner.schedule import conflicts
+
+ONE = timedelta(days=1)
+LIGHTEN_LOAD = 0.9  # amber: load -10 % (RULES.md S7.3)
+
+MobilityWork = Callable[[Session], tuple[Prescription, ...]]
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """The part of a day's recovery status the planner acts on."""
+
+    level: str  # green, amber, red
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Facts:
+    night: date
+    runs: Mapping[date, RunDay]  # actual runs up to the night, planned runs after it
+    recovery: Recovery | None = None  # the night's own morning status
+
+
+def adapt(sessions: list[Session], facts: Facts,
+          mobility: MobilityWork) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions after tonight's facts, and the adjustments that got them there."""
+    plan = {s.id: s for s in sessions}
+    changes: list[Adjustment] = []
+    for sid in sorted(plan, key=lambda i: (plan[i].day, i)):
+        if _open(plan[sid], facts.night):
+            _apply_s6(plan, sid, facts, mobility, changes)
+    tomorrow = [s.id for s in plan.values() if s.day == facts.night + ONE and _open(s, facts.night)]
+    if facts.recovery is not None and facts.recovery.level in ("amber", "red"):
+        for sid in tomorrow:
+            _apply_recovery(plan, sid, facts, mobility, changes)
+    return sorted(plan.values(), key=lambda s: (s.day, s.id)), changes
+
+
+def _open(s: Session, night: date) -> bool:
+    return s.day > night and not s.settled
+
+
+def _strength_days(plan: dict[str, Session], but: str) -> list[date]:
+    return [s.day for s in plan.values() if s.id != but and s.kind == "strength"
+            and s.status != "skipped"]
+
+
+def _legal(day: date, plan: dict[str, Session], sid: str, facts: Facts) -> bool:
+    return not conflicts(day, facts.runs, _strength_days(plan, sid))
+
+
+def _candidates(s: Session, night: date, later_only: bool) -> list[date]:
+    """The other days of the session's week after the night, nearest first, later first."""
+    monday = week_start(s.day)
+    week = [monday + i * ONE for i in range(7)]
+    days = [d for d in week if d > night and d != s.day and (d > s.day or not later_only)]
+    return sorted(days, key=lambda d: (abs((d - s.day).days), d < s.day))
+
+
+def _apply_s6(plan: dict[str, Session], sid: str, facts: Facts, mobility: MobilityWork,
+              changes: list[Adjustment]) -> None:
+    s = plan[sid]
+    if s.kind != "strength":
+        if "race" in _kinds(facts, s.day):
+            _change(plan, changes, s, s.with_(status="skipped"), facts, "S6 race day", "drop",
+                    (f"race on {s.day:%a %d %b}: no gym work on race day",))
+        return
+    why = conflicts(s.day, facts.runs, _strength_days(plan, sid))
+    if not why:
+        return
+    reasons = (*why, *_run_reasons(facts, s.day))
+    for day in _candidates(s, facts.night, later_only=False):
+        if _legal(day, plan, sid, facts):
+            _change(plan, changes, s, s.with_(day=day, status="moved"), facts, "S6", "move",
+                    reasons)
+            return
+    if "race" not in _kinds(facts, s.day):
+        after = s.with_(kind="mobility", exercises=mobility(s), status="lightened")
+        _change(plan, changes, s, after, facts, "S6", "mobility",
+                (*reasons, "no legal strength day left this week"))
+        return
+    _change(plan, changes, s, s.with_(status="skipped"), facts, "S6", "drop",
+            (*reasons, "no legal day left this week, and no gym work on race day"))
+
+
+def _apply_recovery(plan: dict[str, Session], sid: str, facts: Facts, mobility: MobilityWork,
+                    changes: list[Adjustment]) -> None:
+    s, status = plan[sid], facts.recovery
+    assert status is not None
+    rule = f"S7.3 {status.level}"
+    reasons = (f"recovery {status.level} on {facts.night:%a %d %b}", *status.reasons)
+    if s.kind != "strength" or s.status == "lightened":
+        return
+    later = [d for d in _candidates(s, facts.night, later_only=True)
+             if _legal(d, plan, sid, facts)]
+    if status.level == "amber":
+        if later and later[0] == s.day + ONE:
+            _change(plan, changes, s, s.with_(day=later[0], status="moved"), facts, rule,
+                    "move", reasons)
+        else:
+            _change(plan, changes, s, lighten(s), facts, rule, "lighten", reasons)
+    elif later:
+        _change(plan, changes, s, s.with_(day=later[0], status="moved"), facts, rule, "move",
+                reasons)
+    else:
+        after = s.with_(kind="mobility", exercises=mobility(s), status="lightened")
+        _change(plan, changes, s, after, facts, rule, "mobility",
+                (*reasons, "no later legal day this week"))
+
+
+def lighten(s: Session) -> Session:
+    """Amber: one set fewer, no power or plyometric work, load -10 % (RULES.md S7.3)."""
+    kept = tuple(replace(p, sets=max(1, p.sets - 1),
+                         load_kg=round(p.load_kg * LIGHTEN_LOAD * 2) / 2 if p.load_kg else None)
+                 for p in s.exercises if not p.power)
+    return s.with_(exercises=kept, status="lightened")
+
+
+def _kinds(facts: Facts, day: date) -> tuple[str, ...]:
+    run = facts.runs.get(day)
+    return run.kinds if run else ()
+
+
+def _run_reasons(facts: Facts, day: date) -> tuple[str, ...]:
+    """The classification reasons of the actual runs that made the day illegal."""
+    out = []
+    for d in (day - ONE, day, day + ONE):
+        run = facts.runs.get(d)
+        if run is not None and run.source == "actual" and run.reasons:
+            out.append(f"{d:%a} {'/'.join(run.kinds)} run: " + "; ".join(run.reasons))
+    return tuple(out)
+
+
+def _change(plan: dict[str, Session], changes: list[Adjustment], before: Session,
+            after: Session, facts: Facts, rule: str, action: str,
+            reasons: tuple[str, ...]) -> None:
+    plan[before.id] = after
+    shown = "dropped" if action == "drop" else after.describe()
+    changes.append(Adjustment(before.id, facts.night, rule, action, before.describe(), shown,
+                              reasons))

@@ -1,0 +1,98 @@
+"""The plan's vocabulary: what a session prescribes, the run facts it is placed around, and
+the adjustments the nightly adaptation records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+SessionKind = str  # "strength" or "mobility"
+Status = str  # planned, moved, lightened, done, skipped
+HARD_BEFORE = frozenset({"speed", "threshold", "race"})  # no strength the day before these
+HARD_AFTER = frozenset({"long", "race"})  # no strength the day after these
+HARD_ON = HARD_BEFORE | HARD_AFTER  # no strength on these days (RULES.md S6)
+EASY_DAYS = frozenset({"easy", "recovery", "rest"})  # preferred days for strength
+
+
+def week_start(day: date) -> date:
+    """Monday of the day's week: plans and legality work week by week (ISO weeks)."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """One exercise of a session: sets of reps (or seconds), load and rest."""
+
+    exercise_id: str
+    sets: int
+    reps: int | None = None
+    seconds: int | None = None
+    load_kg: float | None = None  # None: bodyweight, or find the load by the instruction
+    rest_s: int = 120
+    instruction: str | None = None  # e.g. "a weight you can lift 6 times, not 7"
+    high_resistance_lower_body: bool = False
+    power: bool = False  # power/plyometric work (dropped when lightened or tapering)
+
+    def describe(self) -> str:
+        work = f"{self.sets}x{self.reps}" if self.reps is not None else \
+            f"{self.sets}x{self.seconds}s"
+        load = f" @ {self.load_kg:g} kg" if self.load_kg else ""
+        return f"{self.exercise_id} {work}{load}"
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str  # stable across nights: "<monday ISO>#<n>", n = 1.. within the week
+    day: date
+    kind: SessionKind
+    block: int
+    week_in_block: int
+    exercises: tuple[Prescription, ...]
+    status: Status = "planned"
+    pinned: bool = False
+
+    @property
+    def heavy_lower(self) -> int:
+        """High-resistance lower-body exercises it holds (RULES.md S4 counts them)."""
+        return sum(p.high_resistance_lower_body for p in self.exercises)
+
+    @property
+    def settled(self) -> bool:
+        """Done, skipped or pinned sessions are never changed (RULES.md S7.4)."""
+        return self.pinned or self.status in ("done", "skipped")
+
+    def describe(self) -> str:
+        return f"{self.kind} on {self.day:%a %d %b}: " + ", ".join(
+            p.describe() for p in self.exercises)
+
+    def with_(self, **changes: object) -> Session:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RunDay:
+    """What running a day holds: planned (template or Garmin calendar) or actually done."""
+
+    day: date
+    kinds: tuple[str, ...]  # run kinds; empty or ("rest",) for a rest day
+    source: str = "template"  # template, garmin-calendar, actual
+    reasons: tuple[str, ...] = ()  # for actual runs: the classification's reasons
+
+    @property
+    def hard(self) -> bool:
+        return bool(HARD_ON.intersection(self.kinds))
+
+    @property
+    def easy(self) -> bool:
+        return not self.kinds or set(self.kinds) <= EASY_DAYS
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    session_id: str
+    night: date  # the night the change was decided
+    rule: str  # e.g. "S6 day after a long run", "S7.3 amber"
+    action: str  # move, lighten, mobility, drop
+    before: str  # date and prescription before
+    after: str  # date and prescription after ("dropped" for a drop)
+    reasons: tuple[str, ...]

@@ -1,0 +1,63 @@
+"""The plan over time: new weeks as they come into view, prescriptions kept current.
+
+Weeks are planned once, when they first come into view, and from then on only the nightly
+adaptation changes their days and kinds (so a moved session stays moved). What each open
+session prescribes is refreshed every night from what was done since (double progression).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+
+from planner.blocks import WeekCount, timeline
+from planner.model import RunDay, Session, week_start
+from planner.program import Context, build_week, prescribe
+
+WEEK = timedelta(days=7)
+
+
+def week_counts(sessions: Sequence[Session], before: date) -> dict[date, WeekCount]:
+    """Planned and done sessions of each week that ended before `before` (S5's 2/3 rule)."""
+    counts: dict[date, WeekCount] = {}
+    for s in sessions:
+        monday = week_start(s.day)
+        if monday + WEEK > before:
+            continue
+        c = counts.get(monday, WeekCount(0, 0))
+        counts[monday] = WeekCount(c.planned + 1, c.done + (s.status == "done"))
+    return counts
+
+
+def extend(ctx: Context, first_monday: date, night: date, until: date,
+           runs: Mapping[date, RunDay], sessions: Sequence[Session]
+           ) -> tuple[list[Session], list[str]]:
+    """The sessions with every week from the night's week to `until` planned."""
+    have = {_monday_of(s) for s in sessions}
+    out, notes = list(sessions), list[str]()
+    weeks = timeline(first_monday, week_start(until), week_counts(sessions, week_start(night)))
+    for where in weeks:
+        if where.monday < week_start(night) or where.monday in have:
+            continue
+        fixed = tuple(s.day for s in out if s.kind == "strength" and s.status != "skipped"
+                      and abs((s.day - where.monday).days) <= 8)
+        allowed = [where.monday + timedelta(days=i) for i in range(7)
+                   if where.monday + timedelta(days=i) > night]
+        new, why = build_week(ctx, where, runs, fixed, allowed)
+        out.extend(new)
+        notes.extend(f"week of {where.monday:%d %b}: {w}" for w in why)
+    return sorted(out, key=lambda s: (s.day, s.id)), notes
+
+
+def _monday_of(s: Session) -> date:
+    return date.fromisoformat(s.id.split("#")[0])
+
+
+def refresh(ctx: Context, s: Session) -> Session:
+    """Current reps and loads for an open full session (sets and exercises stay)."""
+    if s.settled or s.status == "lightened" or s.kind != "strength":
+        return s
+    fresh = tuple(replace(prescribe(ctx, ctx.catalog.exercise(p.exercise_id), s.day),
+                          sets=p.sets) for p in s.exercises)
+    return s if fresh == s.exercises else s.with_(exercises=fresh)

@@ -1,0 +1,117 @@
+"""Place strength sessions around the runs (RULES.md S6).
+
+Hard rules never break: no strength on a long-run day or the day after it, none on a speed or
+threshold day or the day before it (a race counts as both), and two strength sessions are at
+least one day apart. Among the legal days: easy-run and rest days first, then the choice that
+keeps the sessions furthest apart, then days that are not the eve of a long run (legs fresh
+for the long run, and the article's own week: Monday and Thursday, not Friday).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import combinations, pairwise
+
+from planner.model import HARD_AFTER, HARD_BEFORE, HARD_ON, RunDay
+
+ONE = timedelta(days=1)
+MIN_GAP_DAYS = 2  # "at least one day apart": a free day between two strength sessions (S6)
+
+
+@dataclass(frozen=True)
+class Placement:
+    strength: tuple[date, ...]  # days for full strength sessions
+    mobility: tuple[date, ...] = ()  # fallback days for mobility/stability sessions
+    reasons: tuple[str, ...] = ()  # why the fallback was needed
+
+
+def _kinds(runs: Mapping[date, RunDay], day: date) -> tuple[str, ...]:
+    run = runs.get(day)
+    return run.kinds if run else ()
+
+
+def _named(day: date, kinds: Iterable[str], what: str) -> str:
+    return f"{'/'.join(kinds)} run on {day:%a %d %b} ({what})"
+
+
+def run_conflicts(day: date, runs: Mapping[date, RunDay]) -> list[str]:
+    """Why strength on `day` breaks S6 because of running; empty when it does not."""
+    why = []
+    if hard := HARD_ON.intersection(_kinds(runs, day)):
+        why.append(_named(day, sorted(hard), "no strength on the same day"))
+    if after := HARD_AFTER.intersection(_kinds(runs, day - ONE)):
+        why.append(_named(day - ONE, sorted(after), "no strength the day after"))
+    if before := HARD_BEFORE.intersection(_kinds(runs, day + ONE)):
+        why.append(_named(day + ONE, sorted(before), "no strength the day before"))
+    return why
+
+
+def session_conflicts(day: date, others: Iterable[date]) -> list[str]:
+    """Why strength on `day` is too close to another strength session."""
+    return [f"strength session on {o:%a %d %b} (sessions at least one day apart)"
+            for o in others if o != day and abs((o - day).days) < MIN_GAP_DAYS]
+
+
+def conflicts(day: date, runs: Mapping[date, RunDay], others: Iterable[date]) -> list[str]:
+    return run_conflicts(day, runs) + session_conflicts(day, others)
+
+
+def _preference(day: date, runs: Mapping[date, RunDay]) -> int:
+    run = runs.get(day)
+    easy = run is None or run.easy
+    eve_of_long = "long" in _kinds(runs, day + ONE)
+    return 2 * easy - eve_of_long
+
+
+def _spread(days: tuple[date, ...], fixed: tuple[date, ...]) -> int:
+    ordered = sorted(days + fixed)
+    gaps = [(b - a).days for a, b in pairwise(ordered)]
+    return min(gaps) if gaps else 7
+
+
+def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
+               fixed: tuple[date, ...] = (), allowed: Iterable[date] | None = None) -> Placement:
+    """Days for `count` strength sessions in the week of `monday`.
+
+    `fixed`: strength days already settled (pinned or done sessions, and the neighbouring
+    weeks' sessions) that the new ones must keep their distance from. `allowed`: the days
+    still open (e.g. not in the past); all seven by default.
+    """
+    week = [monday + i * ONE for i in range(7)]
+    open_days = set(week if allowed is None else allowed)
+    legal = [d for d in week if d in open_days and not conflicts(d, runs, fixed)]
+    for n in range(count, -1, -1):
+        best = _best(legal, n, runs, fixed)
+        if best is not None:
+            return _with_fallback(best, count - n, week, open_days, runs, fixed)
+    return Placement(())  # unreachable: n = 0 always fits
+
+
+def _best(legal: list[date], n: int, runs: Mapping[date, RunDay],
+          fixed: tuple[date, ...]) -> tuple[date, ...] | None:
+    options = [c for c in combinations(legal, n) if not any(
+        session_conflicts(d, c) for d in c)]
+    if not options:
+        return None
+    return max(options, key=lambda c: (sum(_preference(d, runs) >= 2 for d in c),
+                                       _spread(c, fixed), sum(_preference(d, runs) for d in c),
+                                       [-d.toordinal() for d in c]))
+
+
+def _with_fallback(chosen: tuple[date, ...], missing: int, week: list[date],
+                   open_days: set[date], runs: Mapping[date, RunDay],
+                   fixed: tuple[date, ...]) -> Placement:
+    if missing == 0:
+        return Placement(chosen)
+    blocked = [d for d in week if d in open_days and d not in chosen]
+    reasons = [f"{d:%a}: " + "; ".join(conflicts(d, runs, chosen + fixed) or ["kept free"])
+               for d in blocked]
+    # Mobility/stability work has no heavy lower-body load: any day but a race day will do.
+    spare = [d for d in blocked if "race" not in _kinds(runs, d)]
+    mobility = tuple(sorted(spare, key=lambda d: (-_preference(d, runs), d))[:missing])
+    summary = (f"only {len(chosen)} legal strength day(s) this week, "
+               f"{len(mobility)} session(s) become mobility/stability"
+               + (f", {missing - len(mobility)} dropped" if missing > len(mobility) else ""))
+    return Placement(chosen, tuple(sorted(mobility)), (summary, *reasons))
