@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
+from operator import itemgetter
 from typing import Literal
 
 import numpy as np
@@ -40,6 +41,7 @@ ATL_DAYS, CTL_DAYS = 7, 42
 # injury predictor (Impellizzeri et al. 2020).
 ACUTE_DAYS, CHRONIC_DAYS = 7, 28
 MONOTONY_DAYS = 7  # Foster 1998: mean/SD over one week of daily loads
+_DAY, _VALUE = itemgetter(0), itemgetter(1)
 
 
 @dataclass(frozen=True)
@@ -156,10 +158,10 @@ def daily_loads(items: list[tuple[date, float]], start: date, end: date) -> pd.S
     if end < start:
         raise ValueError(f"window end {end} is before its start {start}")
     index = pd.date_range(start, end, freq="D", name="day")
-    days, values = zip(*items, strict=True) if items else ((), ())
-    at = np.fromiter(map(date.toordinal, days), dtype=np.intp, count=len(days))
+    # One C-level pass per field (itemgetter), no per-item Python code.
+    at = np.fromiter(map(date.toordinal, map(_DAY, items)), dtype=np.intp, count=len(items))
     at -= start.toordinal()
-    weights = np.asarray(values, dtype=np.float64)
+    weights = np.fromiter(map(_VALUE, items), dtype=np.float64, count=len(items))
     inside = (at >= 0) & (at < index.size)
     totals = np.bincount(at[inside], weights=weights[inside], minlength=index.size)
     return pd.Series(totals, index=index, name="load")

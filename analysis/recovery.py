@@ -90,55 +90,86 @@ def recovery_frame(days: list[DailyWellness], load: pd.DataFrame | None, start: 
     `days` should reach back 60 days before `start` for a baseline; `load` is
     `training_load`'s frame (its `tsb` and `acwr` columns), or None.
     """
-    columns = _decide(days, load, start, end)
-    return pd.DataFrame(columns, index=pd.date_range(start, end, freq="D", name="day"))
+    numbers, labels = _decide(days, load, start, end)
+    columns = {**numbers, **{name: text.column() for name, text in labels.items()}}
+    return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS},
+                        index=pd.date_range(start, end, freq="D", name="day"))
 
 
 def recovery_statuses(days: list[DailyWellness], load: pd.DataFrame | None, start: date,
                       end: date) -> list[RecoveryStatus]:
     """One explained status per day from `start` to `end` inclusive (see recovery_frame)."""
-    columns = _decide(days, load, start, end)
+    numbers, labels = _decide(days, load, start, end)
     ordinal = start.toordinal()
-    dates = [date.fromordinal(ordinal + i) for i in range(columns["level"].size)]
-    python = {name: _python(columns[name]) for name in _Day._fields[1:]}
+    dates = [date.fromordinal(ordinal + i) for i in range(numbers["no_data"].size)]
+    python = {name: labels[name].tolist() if name in labels else _python(numbers[name])
+              for name in _Day._fields[1:]}
     rows = [_Day._make(r) for r in zip(dates, *python.values(), strict=True)]
     values = [dict(zip(VALUE_KEYS, r, strict=True))
               for r in zip(*(python[key] for key in VALUE_KEYS), strict=True)]
-    reasons, missing = _reasons(columns, rows), _missing(columns, rows)
+    reasons = _reasons(numbers, labels["level"], rows)
+    missing = _missing(numbers, labels, rows)
     return [RecoveryStatus(*status) for status in zip(
-        dates, columns["level"].tolist(), map(tuple, reasons), values, map(tuple, missing),
+        dates, labels["level"].tolist(), map(tuple, reasons), values, map(tuple, missing),
         strict=True)]
 
 
+class _Labels(NamedTuple):
+    """A text column as codes into a few `names`, −1 where missing: the rules compare small
+    integers, and the frame's column is one take of the names, not a check of every day."""
+
+    codes: np.ndarray
+    names: tuple[str, ...]
+
+    def absent(self) -> np.ndarray:
+        return self.codes < 0
+
+    def isin(self, *wanted: str) -> np.ndarray:
+        hit = np.array([name in wanted for name in self.names] + [False])  # −1: the last
+        return hit[self.codes]
+
+    def column(self) -> pd.api.extensions.ExtensionArray:
+        return pd.array(self.names, dtype="str").take(self.codes, allow_fill=True)
+
+    def tolist(self) -> list[str | None]:
+        return np.array([*self.names, None], dtype=object)[self.codes].tolist()
+
+
 def _decide(days: list[DailyWellness], load: pd.DataFrame | None, start: date,
-            end: date) -> dict[str, np.ndarray]:
-    """The columns of recovery_frame as arrays."""
+            end: date) -> tuple[dict[str, np.ndarray], dict[str, _Labels]]:
+    """The columns of recovery_frame: numbers and flags as arrays, texts as labels."""
     if end < start:
         raise ValueError(f"window end {end} is before its start {start}")
-    first, raw = _inputs(days, start, end)
-    columns = _baselines(raw)
-    columns.update(_load_columns(load, first, end))
-    skip = (start - first).days
-    columns = {name: values[skip:] for name, values in columns.items()}
-    flags = _flags(columns)
+    first, raw, labels = _inputs(days, start, end)
+    skip = (start - first).days  # earlier days only feed the baselines
+    numbers = {name: values[skip:] for name, values in
+               {**_baselines(raw), **_load_columns(load, first, end)}.items()}
+    labels = {name: text._replace(codes=text.codes[skip:]) for name, text in labels.items()}
+    flags = _flags(numbers, labels)
     red = np.logical_or.reduce([flags[name] for name, level in RULES if level == "red"])
     amber = np.logical_or.reduce([flags[name] for name, level in RULES if level == "amber"])
-    no_data = np.logical_and.reduce([_absent(columns[name]) for name in (
-        "hrv_signal", "hrv_status", "readiness_level", "sleep_score", "resting_hr")])
-    level = np.where(red, "red", np.where(amber, "amber", "green")).astype(object)
-    return {**columns, **flags, "no_data": no_data, "level": level}
+    no_data = np.logical_and.reduce(
+        [np.isnan(numbers[name]) for name in ("hrv_signal", "sleep_score", "resting_hr")]
+        + [text.absent() for text in labels.values()])
+    labels["level"] = _Labels(np.where(red, 2, amber.astype(np.intp)), LEVELS)
+    return {**numbers, **flags, "no_data": no_data}, labels
 
 
-_FIELDS = attrgetter("day", "hrv_last_night", "resting_hr", "sleep_score", "hrv_status",
-                     "readiness_level")
+LEVELS: tuple[Level, ...] = ("green", "amber", "red")  # codes 0, 1, 2: the worst one wins
+FRAME_COLUMNS = (*_Day._fields[1:], *(name for name, _ in RULES), "no_data", "level")
+_DAY = attrgetter("day")
+# Numeric inputs: column, DailyWellness field, whether 0 or less means "no reading".
+NUMBERS = (("hrv", "hrv_last_night", True), ("resting_hr", "resting_hr", True),
+           ("sleep_score", "sleep_score", False))
 
 
-def _inputs(days: list[DailyWellness], start: date,
-            end: date) -> tuple[date, dict[str, np.ndarray]]:
-    """Raw inputs, one slot a day from the earliest record (or `start`) to `end`; duplicate
-    days merge, the first one winning. Attribute access is the only per-record work."""
-    fields = list(zip(*map(_FIELDS, days), strict=True)) or [()] * 6
-    ordinals = np.fromiter(map(date.toordinal, fields[0]), dtype=np.int64, count=len(days))
+def _inputs(days: list[DailyWellness], start: date, end: date,
+            ) -> tuple[date, dict[str, np.ndarray], dict[str, _Labels]]:
+    """Raw numbers and labels, one slot a day from the earliest record (or `start`) to
+    `end`; duplicate days merge, the first one winning. One C-level pass over the records
+    per field (attrgetter), numpy for the rest: no Python code per record."""
+    ordinals = np.fromiter(map(date.toordinal, map(_DAY, days)), dtype=np.int64,
+                           count=len(days))
     kept = ordinals <= end.toordinal()
     origin = min(start.toordinal(), int(ordinals[kept].min()) if kept.any() else end.toordinal())
     at = ordinals[kept] - origin
@@ -146,17 +177,32 @@ def _inputs(days: list[DailyWellness], start: date,
         return _inputs(_merged([w for w, keep in zip(days, kept, strict=True) if keep]),
                        start, end)
     size = end.toordinal() - origin + 1
-    columns: dict[str, np.ndarray] = {}
-    for j, name in enumerate(("hrv", "resting_hr", "sleep_score"), start=1):
-        values = np.array(fields[j], dtype=np.float64)[kept]
-        if name != "sleep_score":
-            values[values <= 0] = np.nan  # no HRV or resting HR reading
-        columns[name] = np.full(size, np.nan)
-        columns[name][at] = values
-    for j, name, clean in ((4, "hrv_status", _upper), (5, "readiness_level", _readiness)):
-        columns[name] = np.full(size, None, dtype=object)
-        columns[name][at] = np.array(_canonical(list(fields[j]), clean), dtype=object)[kept]
-    return date.fromordinal(origin), columns
+
+    def by_day(values: np.ndarray, missing: float) -> np.ndarray:
+        column = np.full(size, missing, dtype=values.dtype)
+        column[at] = values[kept]
+        return column
+
+    numbers = {}
+    for name, field_name, positive in NUMBERS:
+        values = np.array(list(map(attrgetter(field_name), days)), dtype=np.float64)  # None: NaN
+        if positive:
+            values[values <= 0] = np.nan
+        numbers[name] = by_day(values, np.nan)
+    labels = {}
+    for name, clean in (("hrv_status", _upper), ("readiness_level", _readiness)):
+        text = _encode(list(map(attrgetter(name), days)), clean)
+        labels[name] = text._replace(codes=by_day(text.codes, -1))
+    return date.fromordinal(origin), numbers, labels
+
+
+def _encode(values: list[str | None], clean: Callable[[str | None], str | None]) -> _Labels:
+    """`clean` applied once per distinct value: a level repeats for years of days."""
+    table = {value: clean(value) for value in set(values)}
+    names = tuple(sorted({label for label in table.values() if label is not None}))
+    code = {value: -1 if label is None else names.index(label) for value, label in table.items()}
+    return _Labels(np.fromiter(map(code.__getitem__, values), dtype=np.intp,
+                               count=len(values)), names)
 
 
 def _merged(rows: list[DailyWellness]) -> list[DailyWellness]:
@@ -168,31 +214,71 @@ def _merged(rows: list[DailyWellness]) -> list[DailyWellness]:
 
 def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """HRV signal and band, below-band streaks, the resting-HR reference."""
-    ln = pd.Series(np.log(raw["hrv"]))
+    ln = np.log(raw["hrv"])
     # The signal includes last night; the baseline is the 60 days before, the day itself
     # excluded so that a bad night cannot widen the band that judges it.
-    signal = ln.rolling(HRV_SIGNAL_DAYS, min_periods=HRV_SIGNAL_MIN_NIGHTS).mean().to_numpy()
-    before = ln.shift(1).rolling(HRV_BASELINE_DAYS, min_periods=HRV_MIN_NIGHTS)
-    mu, sd = before.mean().to_numpy(), before.std().to_numpy()  # sample SD (ddof=1)
-    rhr_days = _counts(raw["resting_hr"], RHR_DAYS, lag=1)
-    rhr_mean = pd.Series(raw["resting_hr"]).shift(1).rolling(RHR_DAYS, min_periods=RHR_MIN_DAYS)
+    signal = _Window(ln, HRV_SIGNAL_DAYS, lag=0)
+    baseline = _Window(ln, HRV_BASELINE_DAYS, lag=1)
+    rhr = _Window(raw["resting_hr"], RHR_DAYS, lag=1)
+    hrv_signal = signal.mean(HRV_SIGNAL_MIN_NIGHTS)
+    mu, sd = baseline.mean(HRV_MIN_NIGHTS), baseline.sd(HRV_MIN_NIGHTS)
     low = mu - HRV_BAND_SD * sd
     return {
-        "hrv_signal": signal, "band_low": low, "band_high": mu + HRV_BAND_SD * sd,
-        "hrv_below_days": _run_lengths(signal < low),
-        "hrv_signal_nights": _counts(raw["hrv"], HRV_SIGNAL_DAYS, lag=0),
-        "hrv_baseline_nights": _counts(raw["hrv"], HRV_BASELINE_DAYS, lag=1),
-        "hrv_status": raw["hrv_status"], "readiness_level": raw["readiness_level"],
+        "hrv_signal": hrv_signal, "band_low": low, "band_high": mu + HRV_BAND_SD * sd,
+        "hrv_below_days": _run_lengths(hrv_signal < low),
+        "hrv_signal_nights": signal.count, "hrv_baseline_nights": baseline.count,
         "sleep_score": raw["sleep_score"], "resting_hr": raw["resting_hr"],
-        "resting_hr_mean30": rhr_mean.mean().to_numpy(), "resting_hr_days": rhr_days,
+        "resting_hr_mean30": rhr.mean(RHR_MIN_DAYS), "resting_hr_days": rhr.count,
     }
 
 
-def _counts(values: np.ndarray, width: int, lag: int) -> np.ndarray:
-    """Valid (non-NaN) values among the `width` days ending `lag` days before each day."""
-    seen = np.concatenate(([0], np.cumsum(~np.isnan(values))))
-    end = np.arange(values.size) + 1 - lag  # window is [end - width, end) in `seen` terms
-    return seen[np.clip(end, 0, None)] - seen[np.clip(end - width, 0, None)]
+class _Window:
+    """The valid (non-NaN) values among the `width` days ending `lag` days before each day:
+    count, mean and sample SD from running totals, O(days) whatever the width.
+
+    The totals are of value − the first valid value: ln(HRV) ≈ 4 with σ ≈ 0.1, so squares of
+    raw values would cancel most of the variance away in Σx² − (Σx)²/n.
+    """
+
+    def __init__(self, values: np.ndarray, width: int, lag: int) -> None:
+        self.values, valid = values, ~np.isnan(values)
+        self.offset = values[valid][0] if valid.any() else 0.0
+        shifted = np.where(valid, values - self.offset, 0.0)
+        # Running (count, sum, sum of squares) with width + 1 zeros in front: column
+        # width + k holds the totals of the days before day k, and a window reaching back
+        # past the first day subtracts a zero.
+        running = np.zeros((3, width + 1 + values.size))
+        np.cumsum(np.stack((valid, shifted, shifted * shifted)), axis=1,
+                  out=running[:, width + 1:])
+        stop = width + 1 - lag  # the column where day 0's window ends
+        self._through = running[:, stop:stop + values.size]  # totals up to each window's end
+        total, self._sum, self._squares = (
+            self._through - running[:, stop - width:stop - width + values.size])
+        self.count = total.astype(np.int64)
+
+    def _n(self, min_count: int) -> np.ndarray:
+        """The count as float, NaN below `min_count`: mean and SD come out NaN there."""
+        return np.where(self.count >= min_count, self.count, np.nan)
+
+    def mean(self, min_count: int) -> np.ndarray:
+        return self.offset + self._sum / self._n(min_count)
+
+    def sd(self, min_count: int) -> np.ndarray:
+        """Sample SD (ddof 1), `min_count` ≥ 2. Exactly 0 where all values are equal, where
+        the running totals would leave rounding noise: a flat baseline's band is one point."""
+        n = self._n(min_count)
+        squares = np.maximum(self._squares - self._sum * self._sum / n, 0.0)
+        return np.sqrt(np.where(self._flat(), 0.0, squares) / (n - 1))
+
+    def _flat(self) -> np.ndarray:
+        """Whether a window's valid values are all equal: the run of equal values ending at
+        its last valid value is as long as its count."""
+        kept = self.values[~np.isnan(self.values)]
+        if not kept.size:
+            return np.zeros(self.count.size, dtype=bool)
+        run = np.concatenate(([1], 1 + _run_lengths(kept[1:] == kept[:-1])))
+        last = np.maximum(self._through[0].astype(np.intp) - 1, 0)  # its rank among kept
+        return (self.count > 0) & (run[last] >= self.count)
 
 
 def _run_lengths(flags: np.ndarray) -> np.ndarray:
@@ -203,23 +289,30 @@ def _run_lengths(flags: np.ndarray) -> np.ndarray:
 
 
 def _load_columns(load: pd.DataFrame | None, first: date, end: date) -> dict[str, np.ndarray]:
-    index = pd.date_range(first, end, freq="D")
+    """`load`'s tsb and acwr on the days from `first` to `end`, NaN where it has no row."""
+    size = (end - first).days + 1
+    columns = {name: np.full(size, np.nan) for name in ("tsb", "acwr")}
     if load is None:
-        return {"tsb": np.full(index.size, np.nan), "acwr": np.full(index.size, np.nan)}
-    aligned = load[["tsb", "acwr"]].set_axis(pd.DatetimeIndex(load.index)).reindex(index)
-    return {name: aligned[name].to_numpy(dtype=np.float64) for name in ("tsb", "acwr")}
+        return columns
+    stamps = pd.DatetimeIndex(load.index).to_numpy()
+    days = stamps.astype("datetime64[D]")
+    at = (days - np.datetime64(first, "D")).astype(np.int64)
+    inside = (days == stamps) & (at >= 0) & (at < size)  # midnight stamps in the window
+    for name, column in columns.items():
+        column[at[inside]] = load[name].to_numpy(dtype=np.float64)[inside]
+    return columns
 
 
-def _flags(v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """One boolean array per rule; NaN and None compare False: missing inputs flag nothing."""
-    below, readiness, status = v["hrv_below_days"], v["readiness_level"], v["hrv_status"]
+def _flags(v: dict[str, np.ndarray], labels: dict[str, _Labels]) -> dict[str, np.ndarray]:
+    """One boolean array per rule; NaN compares False: missing inputs flag nothing."""
+    below, readiness = v["hrv_below_days"], labels["readiness_level"]
     rise = v["resting_hr"] - v["resting_hr_mean30"]
     return {
         "hrv_below_days_running": below >= HRV_RED_DAYS,
-        "hrv_status_low": np.logical_or.reduce([status == s for s in RED_HRV_STATUSES]),
-        "readiness_poor": readiness == "POOR",
+        "hrv_status_low": labels["hrv_status"].isin(*RED_HRV_STATUSES),
+        "readiness_poor": readiness.isin("POOR"),
         "hrv_below_once": below == 1,
-        "readiness_low": readiness == "LOW",
+        "readiness_low": readiness.isin("LOW"),
         "sleep_low": v["sleep_score"] < SLEEP_MIN,
         "resting_hr_high": rise > RHR_RISE_BPM,
         "tsb_low": v["tsb"] < TSB_MIN,
@@ -229,10 +322,6 @@ def _flags(v: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-def _absent(values: np.ndarray) -> np.ndarray:
-    return np.asarray(pd.isna(values))  # NaN in numbers, None in labels
-
-
 def _python(values: np.ndarray) -> list[object]:
     """An array as Python values, None where missing."""
     if values.dtype.kind != "f":
@@ -240,13 +329,6 @@ def _python(values: np.ndarray) -> list[object]:
     boxed = values.astype(object)
     boxed[np.isnan(values)] = None
     return boxed.tolist()
-
-
-def _canonical(values: list[str | None], clean: Callable[[str | None], str | None],
-               ) -> list[str | None]:
-    """`clean` applied once per distinct value: a level repeats for years of days."""
-    table = {value: clean(value) for value in set(values)}
-    return [table[value] for value in values]
 
 
 def _upper(value: str | None) -> str | None:
@@ -311,13 +393,14 @@ def _green(d: _Day) -> list[str]:
     return out
 
 
-def _reasons(columns: dict[str, np.ndarray], rows: list[_Day]) -> list[list[str]]:
+def _reasons(columns: dict[str, np.ndarray], level: _Labels,
+             rows: list[_Day]) -> list[list[str]]:
     """Triggered rules (red first) per day, formatted only where they fired."""
     out: list[list[str]] = [[] for _ in rows]
     for name, _ in RULES:
         for i in np.flatnonzero(columns[name]):
             out[i].append(TEXTS[name](rows[i]))
-    for i in np.flatnonzero(columns["level"] == "green"):
+    for i in np.flatnonzero(level.isin("green")):
         out[i] = _green(rows[i])
     for i in np.flatnonzero(columns["no_data"]):
         out[i].insert(0, NO_DATA)
@@ -338,9 +421,11 @@ MISSING: tuple[tuple[str, Callable[[_Day], str]], ...] = (
 )
 
 
-def _missing(columns: dict[str, np.ndarray], rows: list[_Day]) -> list[list[str]]:
+def _missing(columns: dict[str, np.ndarray], labels: dict[str, _Labels],
+             rows: list[_Day]) -> list[list[str]]:
     out: list[list[str]] = [[] for _ in rows]
-    absent = {name: _absent(columns[name]) for name, _ in MISSING}
+    absent = {name: labels[name].absent() if name in labels else np.isnan(columns[name])
+              for name, _ in MISSING}
     # no 30-day mean matters only when there is a resting HR today to compare with it
     absent["resting_hr_mean30"] = absent["resting_hr_mean30"] & ~absent["resting_hr"]
     for name, text in MISSING:

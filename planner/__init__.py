@@ -1,1 +1,1 @@
-"""planner (arrives with a later issue)."""
+"""The strength planner: the pure core turning the rules and exercise catalogue into sessions."""

@@ -122,11 +122,13 @@ def race_days(ctx: Context, day: date) -> int | None:
 
 
 def sessions_for_week(ctx: Context, monday: date) -> tuple[int, str | None]:
-    """How many sessions the week holds, and the taper reason when it holds fewer."""
-    for offset in range(7):
-        left = race_days(ctx, monday + timedelta(days=offset))
-        if left is not None and TAPER_FROM <= left <= TAPER_TO:
-            return 1, f"race in {left} days: one lower-volume session this week (taper)"
+    """How many sessions the week holds, and the taper reason when it holds fewer: the week
+    that holds the middle of the 10-14-day window before a race tapers."""
+    middle = (TAPER_FROM + TAPER_TO) // 2
+    for race in ctx.profile.races:
+        if monday <= race.day - timedelta(days=middle) < monday + timedelta(days=7):
+            return 1, (f"{race.distance} race on {race.day:%a %d %b}: one lower-volume "
+                       "session this week (taper)")
     return ctx.profile.strength_sessions, None
 
 

@@ -51,7 +51,7 @@ def run_conflicts(day: date, runs: Mapping[date, RunDay]) -> list[str]:
 def session_conflicts(day: date, others: Iterable[date]) -> list[str]:
     """Why strength on `day` is too close to another strength session."""
     return [f"strength session on {o:%a %d %b} (sessions at least one day apart)"
-            for o in others if o != day and abs((o - day).days) < MIN_GAP_DAYS]
+            for o in others if abs((o - day).days) < MIN_GAP_DAYS]
 
 
 def conflicts(day: date, runs: Mapping[date, RunDay], others: Iterable[date]) -> list[str]:
@@ -91,8 +91,8 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
 
 def _best(legal: list[date], n: int, runs: Mapping[date, RunDay],
           fixed: tuple[date, ...]) -> tuple[date, ...] | None:
-    options = [c for c in combinations(legal, n) if not any(
-        session_conflicts(d, c) for d in c)]
+    options = [c for c in combinations(legal, n)
+               if not any(session_conflicts(d, [o for o in c if o != d]) for d in c)]
     if not options:
         return None
     return max(options, key=lambda c: (sum(_preference(d, runs) >= 2 for d in c),

@@ -1,0 +1,42 @@
+"""Helpers for planner tests: weeks of runs from a template, a context, a plan."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from domain.profile import Profile, Race
+from planner.catalog import default_catalog
+from planner.model import RunDay, Session
+from planner.plan import extend
+from planner.program import Context
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MONDAY = date(2025, 3, 3)
+ARTICLE = {"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"}
+
+
+def profile(runs: dict[str, str] | None = None, sessions: int = 2, equipment: str = "gym",
+            races: tuple[Race, ...] = ()) -> Profile:
+    return Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,
+                   runs=ARTICLE if runs is None else runs, strength_sessions=sessions,
+                   equipment=equipment, races=races)
+
+
+def template(runs: dict[str, str], weeks: int = 8, first: date = MONDAY) -> dict[date, RunDay]:
+    out = {}
+    for w in range(weeks):
+        for name, kind in runs.items():
+            day = first + timedelta(days=7 * w + DAYS.index(name))
+            out[day] = RunDay(day, (kind,))
+    return out
+
+
+def context(p: Profile | None = None) -> Context:
+    return Context(profile=p or profile(), catalog=default_catalog())
+
+
+def plan(ctx: Context, runs: dict[date, RunDay], weeks: int = 1,
+         first: date = MONDAY) -> list[Session]:
+    sessions, _ = extend(ctx, first, first - timedelta(days=1),
+                         first + timedelta(days=7 * weeks - 1), runs, [])
+    return sessions

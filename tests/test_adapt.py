@@ -1,0 +1,184 @@
+"""Nightly adaptation scenarios (RULES.md S7) and the program's progression and taper."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from domain.profile import Race
+from planner.adapt import Facts, Recovery, adapt, lighten
+from planner.blocks import WeekCount, timeline
+from planner.model import RunDay, Session
+from planner.program import mobility_session
+from planner.progression import Done
+from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
+
+D = [MONDAY + timedelta(days=i) for i in range(14)]
+CTX = context()
+
+
+def mobility(s: Session) -> tuple:  # type: ignore[type-arg]
+    return mobility_session(CTX, 0, s.day)
+
+
+def by_id(sessions: list[Session]) -> dict[str, Session]:
+    return {s.id: s for s in sessions}
+
+
+def actual(day: date, *kinds: str, reasons: tuple[str, ...] = ()) -> tuple[date, RunDay]:
+    return day, RunDay(day, kinds, "actual", reasons)
+
+
+def test_long_run_moved_from_saturday_to_sunday() -> None:
+    runs = template(ARTICLE, weeks=2)
+    sessions = plan(CTX, runs, weeks=2)
+    week2_monday = next(s for s in sessions if s.day == D[7])
+    facts = Facts(night=D[6], runs={**runs, **dict([actual(D[5]), actual(
+        D[6], "long", reasons=("112 min is 105% of the longest run",))])})
+    after, changes = adapt(sessions, facts, mobility)
+    [change] = changes
+    assert change.session_id == week2_monday.id and change.rule == "S6"
+    moved = by_id(after)[week2_monday.id]
+    # Tue is the eve of Wednesday's speed session, Thu/Fri sit next to Thursday's session:
+    # no legal strength day is left that week, so Monday becomes mobility work.
+    assert change.action == "mobility" and moved.kind == "mobility"
+    assert moved.heavy_lower == 0
+    assert any("long run on Sun" in r for r in change.reasons)
+    assert any("105% of the longest run" in r for r in change.reasons)
+
+
+def test_unexpected_threshold_run_moves_the_session_before_it() -> None:
+    # Wednesday's run was planned easy; the calendar now says threshold. Strength on Tuesday,
+    # the day before, breaks S6; Thursday's session (the day after a threshold run is legal
+    # under S6) stays where it is, and blocks Friday, so Tuesday becomes mobility work.
+    week = {"mon": "easy", "wed": "easy", "fri": "easy", "sat": "long"}
+    runs = template(week, weeks=1)
+    sessions = [Session("w#1", D[1], "strength", 1, 1, ()), Session("w#2", D[3], "strength",
+                                                                     1, 1, ())]
+    facts = Facts(night=D[0], runs={**runs, D[2]: RunDay(D[2], ("threshold",),
+                                                         "garmin-calendar")})
+    after, changes = adapt(sessions, facts, mobility)
+    assert [c.session_id for c in changes] == ["w#1"]
+    assert by_id(after)["w#2"].day == D[3]
+    tuesday = by_id(after)["w#1"]
+    assert (tuesday.kind, tuesday.heavy_lower, changes[0].action) == ("mobility", 0, "mobility")
+    assert any("threshold run on Wed" in r for r in changes[0].reasons)
+
+
+def test_three_red_days() -> None:
+    runs = template(ARTICLE, weeks=1)
+    sessions = plan(CTX, runs)  # Mon and Thu
+    red = Recovery("red", ("HRV 7-day signal below the band for 2 days running",))
+    state, log = sessions, []
+    for night in (D[2], D[3], D[4]):
+        state, changes = adapt(state, Facts(night, runs, red), mobility)
+        log += changes
+    thursday = by_id(state)[sessions[1].id]
+    # Wednesday night: red -> Thursday's session moves to Friday (legal: eve of the long run).
+    # Thursday night: red again -> Friday's session has no later legal day: mobility.
+    assert [c.action for c in log] == ["move", "mobility"]
+    assert thursday.kind == "mobility" and thursday.day == D[4]
+    assert all("recovery red" in c.reasons[0] for c in log)
+
+
+def test_amber_lightens_when_the_next_day_is_not_legal() -> None:
+    runs = template(ARTICLE, weeks=1)
+    sessions = plan(CTX, runs)
+    monday = sessions[0]
+    amber = Recovery("amber", ("sleep score 52 < 60",))
+    after, [change] = adapt(sessions, Facts(MONDAY - timedelta(days=1), runs, amber), mobility)
+    light = by_id(after)[monday.id]
+    assert change.action == "lighten" and light.status == "lightened"  # Tue is speed's eve
+    assert all(a.sets == b.sets - 1 for a, b in zip(light.exercises, monday.exercises,
+                                                    strict=False) if b.sets > 1)
+    assert not any(p.power for p in light.exercises)
+
+
+def test_amber_moves_one_day_later_when_legal() -> None:
+    runs = template(ARTICLE, weeks=1)
+    sessions = plan(CTX, runs)
+    thursday = sessions[1]
+    after, [change] = adapt(sessions, Facts(D[2], runs, Recovery("amber")), mobility)
+    assert change.action == "move" and by_id(after)[thursday.id].day == D[4]
+
+
+def test_lightening_cuts_a_set_and_ten_percent_and_drops_power() -> None:
+    s = Session("x", D[0], "strength", 1, 1, tuple(
+        p for p in plan(CTX, template(ARTICLE))[0].exercises))
+    loaded = replace(s, exercises=tuple(replace(p, load_kg=100.0) for p in s.exercises))
+    light = lighten(loaded)
+    assert {p.load_kg for p in light.exercises if p.load_kg} <= {90.0}
+
+
+def test_pinned_and_done_sessions_never_change_and_nights_are_idempotent() -> None:
+    runs = template(ARTICLE, weeks=2)
+    sessions = plan(CTX, runs, weeks=2)
+    pinned = replace(sessions[2], pinned=True)
+    done = replace(sessions[3], status="done")
+    state = [sessions[0], sessions[1], pinned, done]
+    facts = Facts(night=D[6], runs={**runs, **dict([actual(D[6], "long")])},
+                  recovery=Recovery("red"))
+    _, unpinned = adapt([*state[:2], sessions[2], done], facts, mobility)
+    assert [c.session_id for c in unpinned] == [pinned.id]  # Monday after Sunday's long run
+    after, changes = adapt(state, facts, mobility)
+    assert changes == []
+    assert by_id(after)[pinned.id] == pinned and by_id(after)[done.id] == done
+    again, more = adapt(after, facts, mobility)
+    assert more == [] and again == after
+
+
+def test_race_week_taper() -> None:
+    race = MONDAY + timedelta(days=26)  # Saturday of week 4
+    ctx = context(profile(races=(Race(race, "half"),)))
+    runs = template({**ARTICLE, "sat": "long"}, weeks=4)
+    runs[race] = RunDay(race, ("race",))
+    sessions = plan(ctx, runs, weeks=4)
+    week = {w: [s for s in sessions if MONDAY + timedelta(days=7 * w) <= s.day
+                < MONDAY + timedelta(days=7 * w + 7)] for w in range(4)}
+    assert len(week[1]) == 2
+    assert len(week[2]) == 1  # 10-14 days out: one lower-volume session, load kept
+    base = {p.exercise_id: p.sets for p in week[1][0].exercises}
+    assert all(p.sets == base.get(p.exercise_id, p.sets + 1) - 1 or p.sets == 1
+               for p in week[2][0].exercises if p.exercise_id in base)
+    last = [s for s in sessions if 0 < (race - s.day).days <= 6]
+    assert last and all(s.heavy_lower == 0 and not any(p.power for p in s.exercises)
+                        for s in last)
+
+
+def test_a_missed_fortnight_restarts_at_ninety_percent() -> None:
+    sessions = plan(CTX, template(ARTICLE))
+    squat = next(p for s in sessions for p in s.exercises if p.load_kg is None
+                 and p.high_resistance_lower_body)
+    history = [Done(D[0] - timedelta(days=16), squat.exercise_id, (6, 6, 5), 80.0)]
+    ctx = replace(CTX, history=history)
+    again = plan(ctx, template(ARTICLE))
+    p = next(x for s in again for x in s.exercises if x.exercise_id == squat.exercise_id)
+    assert p.load_kg == 72.0 and "90 %" in (p.instruction or "")
+
+
+def test_double_progression_adds_load_when_every_set_hits_the_top() -> None:
+    sessions = plan(CTX, template(ARTICLE))
+    lift = next(p for s in sessions for p in s.exercises if p.high_resistance_lower_body)
+    top = [Done(D[0] - timedelta(days=3), lift.exercise_id, (6, 6, 6), 60.0)]
+    p = next(x for s in plan(replace(CTX, history=top), template(ARTICLE))
+             for x in s.exercises if x.exercise_id == lift.exercise_id)
+    assert (p.load_kg, p.reps) == (62.5, 4)
+    short = [Done(D[0] - timedelta(days=3), lift.exercise_id, (6, 5, 4), 60.0)]
+    p = next(x for s in plan(replace(CTX, history=short), template(ARTICLE))
+             for x in s.exercises if x.exercise_id == lift.exercise_id)
+    assert (p.load_kg, p.reps) == (60.0, 5)
+    light = [Done(D[0] - timedelta(days=3), lift.exercise_id, (6, 6, 6), 54.0, lightened=True)]
+    p = next(x for s in plan(replace(CTX, history=light), template(ARTICLE))
+             for x in s.exercises if x.exercise_id == lift.exercise_id)
+    assert p.load_kg is None  # a lightened session never raises load
+
+
+def test_blocks_advance_on_schedule_or_extend_up_to_six_weeks() -> None:
+    mondays = [MONDAY + timedelta(days=7 * w) for w in range(13)]
+    good = {m: WeekCount(2, 2) for m in mondays}
+    steps = [w.step for w in timeline(MONDAY, mondays[-1], good)]
+    assert steps == [0] * 4 + [1] * 4 + [2] * 4 + [3]
+    poor = {m: WeekCount(2, 1) for m in mondays}  # half done: under 2/3
+    weeks = timeline(MONDAY, mondays[-1], poor)
+    assert [w.week for w in weeks[:7]] == [1, 2, 3, 4, 5, 6, 1]
+    assert weeks[6].step == 0  # six weeks short of 2/3: a new block on the same step

@@ -1,0 +1,120 @@
+"""Property tests over random weeks: the planner's rules hold whatever the running brings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from itertools import combinations, pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.adapt import Facts, Recovery, adapt
+from planner.blocks import BLOCK_WEEKS, WeekCount, timeline
+from planner.model import RunDay, Session, week_start
+from planner.program import MAX_HEAVY_LOWER_A_WEEK, mobility_session
+from planner.schedule import conflicts, run_conflicts
+from tests.planning import DAYS, MONDAY, context, plan, profile, template
+
+KINDS = ("easy", "recovery", "long", "speed", "threshold")
+WEEKS = 2
+
+
+@st.composite
+def week_templates(draw: st.DrawFn) -> dict[str, str]:
+    days = draw(st.lists(st.sampled_from(DAYS), min_size=3, max_size=7, unique=True))
+    return {d: draw(st.sampled_from(KINDS)) for d in days}
+
+
+def _strength(sessions: list[Session]) -> list[Session]:
+    return [s for s in sessions if s.kind == "strength" and s.status != "skipped"]
+
+
+def _check_s4_s6(sessions: list[Session], runs: dict[date, RunDay]) -> None:
+    strength = _strength(sessions)
+    for s in strength:
+        assert not run_conflicts(s.day, runs), (s, run_conflicts(s.day, runs))
+    days = sorted(s.day for s in strength)
+    assert all((b - a).days >= 2 for a, b in pairwise(days)), days
+    for monday in {week_start(s.day) for s in sessions}:
+        heavy = sum(s.heavy_lower for s in sessions if week_start(s.day) == monday)
+        assert heavy <= MAX_HEAVY_LOWER_A_WEEK
+
+
+def _most_placeable(monday: date, runs: dict[date, RunDay], fixed: list[date]) -> int:
+    legal = [monday + timedelta(days=i) for i in range(7)
+             if not conflicts(monday + timedelta(days=i), runs, fixed)]
+    for n in range(min(3, len(legal)), 0, -1):
+        for c in combinations(legal, n):
+            if all((b - a).days >= 2 for a, b in pairwise(c)):
+                return n
+    return 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(week_templates(), st.integers(1, 3))
+def test_plans_keep_s4_s6_and_meet_the_target_when_feasible(runs_of: dict[str, str],
+                                                            target: int) -> None:
+    runs = template(runs_of, weeks=WEEKS)
+    sessions = plan(context(profile(runs_of, sessions=target)), runs, weeks=WEEKS)
+    _check_s4_s6(sessions, runs)
+    for w in range(WEEKS):
+        monday = MONDAY + timedelta(days=7 * w)
+        fixed = [s.day for s in _strength(sessions) if s.day < monday]
+        placed = [s for s in _strength(sessions) if week_start(s.day) == monday]
+        assert len(placed) == min(target, _most_placeable(monday, runs, fixed))
+
+
+@st.composite
+def seasons(draw: st.DrawFn) -> tuple[dict[str, str], int, list[str | None], list[bool],
+                                      list[str | None], list[bool]]:
+    runs_of = draw(week_templates())
+    nights = 7 * WEEKS
+    levels = draw(st.lists(st.sampled_from([None, "green", "amber", "red"]), min_size=nights,
+                           max_size=nights))
+    done = draw(st.lists(st.booleans(), min_size=nights, max_size=nights))
+    surprises = draw(st.lists(st.sampled_from([None, None, None, "threshold", "long", "speed"]),
+                              min_size=nights, max_size=nights))
+    pins = draw(st.lists(st.booleans(), min_size=8, max_size=8))
+    return runs_of, draw(st.integers(1, 3)), levels, done, surprises, pins
+
+
+@settings(max_examples=60, deadline=None)
+@given(seasons())
+def test_nightly_adaptation_keeps_the_rules_and_is_idempotent(season: tuple) -> None:  # type: ignore[type-arg]
+    runs_of, target, levels, done, surprises, pins = season
+    ctx = context(profile(runs_of, sessions=target))
+    planned = template(runs_of, weeks=WEEKS)
+    sessions = [replace(s, pinned=pins[i % len(pins)] and i % 3 == 0)
+                for i, s in enumerate(plan(ctx, planned, weeks=WEEKS))]
+    actual = dict(planned)
+
+    def mobility(s: Session) -> tuple:  # type: ignore[type-arg]
+        return mobility_session(ctx, 0, s.day)
+
+    for i in range(7 * WEEKS):
+        night = MONDAY + timedelta(days=i)
+        if surprises[i]:
+            actual[night] = RunDay(night, (surprises[i],), "actual", ("a surprise",))
+        settled = {s.id: s for s in sessions if s.settled}
+        facts = Facts(night, actual, Recovery(levels[i]) if levels[i] else None)
+        sessions, _ = adapt(sessions, facts, mobility)
+        again, more = adapt(sessions, facts, mobility)
+        assert more == [] and again == sessions  # the same facts twice change nothing
+        for s in sessions:  # pinned, done and skipped sessions never change
+            if s.id in settled:
+                assert s == settled[s.id]
+        open_ = [s for s in sessions if s.day > night and not s.settled]
+        _check_s4_s6([s for s in open_ if not s.pinned], actual)
+        sessions = [s.with_(status="done") if s.day == night and done[i] and s.kind ==
+                    "strength" and not s.settled else s for s in sessions]
+
+
+@given(st.integers(2, 20), st.lists(st.integers(0, 3), min_size=20, max_size=20))
+def test_progression_advances_on_schedule_when_two_thirds_are_done(weeks: int,
+                                                                  shortfalls: list[int]) -> None:
+    mondays = [MONDAY + timedelta(days=7 * w) for w in range(weeks)]
+    # every week at least 2 of 3 sessions done: blocks end on schedule, a step up each time
+    counts = {m: WeekCount(3, 3 - min(1, shortfalls[i])) for i, m in enumerate(mondays)}
+    steps = [w.step for w in timeline(MONDAY, mondays[-1], counts)]
+    assert steps == [i // BLOCK_WEEKS for i in range(weeks)]

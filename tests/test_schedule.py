@@ -1,0 +1,60 @@
+"""S6 placement and the fallbacks (planner/schedule.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from planner.model import RunDay
+from planner.schedule import conflicts, place_week
+from tests.planning import ARTICLE, MONDAY, template
+
+D = [MONDAY + timedelta(days=i) for i in range(7)]
+
+
+def test_the_articles_week_comes_out_monday_and_thursday() -> None:
+    placement = place_week(MONDAY, template(ARTICLE), 2)
+    assert [d.strftime("%a") for d in placement.strength] == ["Mon", "Thu"]
+    assert placement.mobility == () and placement.reasons == ()
+
+
+def test_each_s6_rule_names_its_reason() -> None:
+    runs = template(ARTICLE)
+    assert "no strength the day before" in conflicts(D[1], runs, [])[0]  # Tue before speed
+    assert "no strength on the same day" in conflicts(D[2], runs, [])[0]  # Wed speed
+    assert "no strength on the same day" in conflicts(D[5], runs, [])[0]  # Sat long
+    assert "no strength the day after" in conflicts(D[6], runs, [])[0]  # Sun after long
+    assert conflicts(D[4], runs, []) == []  # the eve of a long run is legal
+    assert "at least one day apart" in conflicts(D[4], runs, [D[3]])[0]
+
+
+def test_a_race_counts_as_both_long_and_speed() -> None:
+    runs = {D[3]: RunDay(D[3], ("race",))}
+    assert conflicts(D[2], runs, []) and conflicts(D[3], runs, []) and conflicts(D[4], runs, [])
+    assert not conflicts(D[1], runs, []) and not conflicts(D[5], runs, [])
+
+
+def test_easy_and_rest_days_are_preferred() -> None:
+    runs = template({"mon": "threshold", "tue": "easy", "thu": "easy", "sat": "recovery"})
+    days = place_week(MONDAY, runs, 2).strength
+    assert all(runs.get(d) is None or runs[d].easy for d in days)
+
+
+def test_no_legal_day_falls_back_to_mobility_and_says_why() -> None:
+    hard = {"mon": "long", "tue": "speed", "wed": "threshold", "thu": "speed", "fri": "long",
+            "sat": "speed", "sun": "long"}
+    placement = place_week(MONDAY, template(hard), 2)
+    assert placement.strength == ()
+    assert len(placement.mobility) == 2
+    assert placement.reasons[0].startswith("only 0 legal strength day(s) this week")
+    assert any("Mon: long run on Mon" in r for r in placement.reasons)
+
+
+def test_fixed_sessions_of_neighbouring_weeks_keep_their_distance() -> None:
+    sunday_before = MONDAY - timedelta(days=1)
+    placement = place_week(MONDAY, {}, 2, fixed=(sunday_before,))
+    assert MONDAY not in placement.strength
+
+
+def test_past_days_are_not_offered() -> None:
+    placement = place_week(MONDAY, template(ARTICLE), 2, allowed=D[2:])
+    assert all(d >= D[2] for d in placement.strength + placement.mobility)
