@@ -289,15 +289,13 @@ def _run_lengths(flags: np.ndarray) -> np.ndarray:
 
 
 def _load_columns(load: pd.DataFrame | None, first: date, end: date) -> dict[str, np.ndarray]:
-    """`load`'s tsb and acwr on the days from `first` to `end`, NaN where it has no row."""
+    """`load`'s tsb and acwr by calendar day from `first` to `end`, NaN where it has no row."""
     size = (end - first).days + 1
     columns = {name: np.full(size, np.nan) for name in ("tsb", "acwr")}
     if load is None:
         return columns
-    stamps = pd.DatetimeIndex(load.index).to_numpy()
-    days = stamps.astype("datetime64[D]")
-    at = (days - np.datetime64(first, "D")).astype(np.int64)
-    inside = (days == stamps) & (at >= 0) & (at < size)  # midnight stamps in the window
+    at = (load.index.to_numpy(dtype="datetime64[D]") - np.datetime64(first, "D")).astype(np.intp)
+    inside = (at >= 0) & (at < size)
     for name, column in columns.items():
         column[at[inside]] = load[name].to_numpy(dtype=np.float64)[inside]
     return columns

@@ -227,3 +227,56 @@ class DailyStatus(Base):
     reasons: Mapped[list[str]] = mapped_column(JSON)
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
     missing: Mapped[list[str]] = mapped_column(JSON)
+
+
+class PlannedSession(Base):
+    """A strength or mobility session of the plan; `key` is stable across nights."""
+
+    __tablename__ = "planned_sessions"
+    __table_args__ = (UniqueConstraint("athlete_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12))
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    block: Mapped[int] = mapped_column(Integer)
+    week_in_block: Mapped[int] = mapped_column(Integer)
+    exercises: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class AdjustmentRow(Base):
+    """One change the nightly adaptation made, with its rule and reasons."""
+
+    __tablename__ = "adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            index=True)
+    session_key: Mapped[str] = mapped_column(String(40))
+    night: Mapped[date] = mapped_column(Date, index=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(12))
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Lift(Base):
+    """What was lifted for one exercise in one session (drives double progression)."""
+
+    __tablename__ = "lifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            index=True)
+    session_key: Mapped[str | None] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    exercise_id: Mapped[str] = mapped_column(String(80))
+    reps: Mapped[list[int]] = mapped_column(JSON)
+    load_kg: Mapped[float | None] = mapped_column(Float)
+    lightened: Mapped[bool] = mapped_column(Boolean, default=False)
+    rpe: Mapped[float | None] = mapped_column(Float)

@@ -41,6 +41,9 @@ class Context:
     catalog: Catalog
     history: Sequence[Done] = ()
     known_kg: Mapping[str, float] | None = None  # starting loads the athlete knows
+    # The next session's day: a layoff (S5's 14 days) is judged there, since the sessions
+    # planned after it assume that one happens.
+    next_session: date | None = None
 
 
 def pool(ctx: Context, step: int) -> list[Exercise]:
@@ -110,7 +113,8 @@ def prescribe(ctx: Context, e: Exercise, day: date) -> Prescription:
                             **common)  # type: ignore[arg-type]
     mine = [d for d in ctx.history if d.exercise_id == e.id]
     known = (ctx.known_kg or {}).get(e.id)
-    target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), day, known)
+    when = min(day, ctx.next_session) if ctx.next_session else day
+    target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), when, known)
     return Prescription(reps=target.reps, load_kg=target.load_kg, instruction=target.note,
                         **common)  # type: ignore[arg-type]
 

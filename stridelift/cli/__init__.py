@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from stridelift.cli import analysis, data, garmin, profile
+from stridelift.cli import analysis, data, garmin, plan, profile
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -12,6 +12,7 @@ profile.register(app)
 data.register(app)
 garmin.register(app)
 analysis.register(app)
+plan.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,131 @@
+"""Keep an athlete's plan current: adapt every night since the last one, plan the weeks
+coming into view, refresh prescriptions from what was lifted, and store it all."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DB
+
+from analysis.classify import RUN_KINDS
+from db import models as m
+from db import repo
+from domain.profile import WEEKDAYS, Profile
+from jobs.analyse import analyse
+from planner.adapt import Facts, Recovery, adapt
+from planner.catalog import Catalog, default_catalog
+from planner.model import Adjustment, Prescription, RunDay, Session, week_start
+from planner.plan import extend, refresh
+from planner.program import Context, mobility_session
+from planner.progression import Done
+
+WEEKS_AHEAD = 2
+FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
+MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
+
+
+@dataclass
+class PlanReport:
+    nights: int = 0
+    adjustments: list[Adjustment] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_days(db: DB, who: m.Athlete, profile: Profile, night: date,
+             until: date) -> dict[date, RunDay]:
+    """Actual classified runs up to the night, the weekly template after it (S7.1)."""
+    actual: dict[date, list[str]] = {}
+    reasons: dict[date, list[str]] = {}
+    rows = db.execute(select(m.Activity.local_date, m.RunClass.kind, m.RunClass.reasons)
+                      .join(m.RunClass).where(m.Activity.athlete_id == who.id,
+                                              m.Activity.local_date <= night,
+                                              m.RunClass.kind.in_(RUN_KINDS)))
+    for day, kind, why in rows:
+        actual.setdefault(day, []).append(kind)
+        reasons.setdefault(day, []).extend(why[:1])
+    runs = {d: RunDay(d, tuple(k), "actual", tuple(reasons[d])) for d, k in actual.items()}
+    day = night + timedelta(days=1)
+    while day <= until:
+        planned = profile.runs.get(WEEKDAYS[day.weekday()])
+        if planned is not None and planned != "rest":
+            runs[day] = RunDay(day, (planned,), "template")
+        day += timedelta(days=1)
+    return runs
+
+
+def load_sessions(db: DB, who: m.Athlete) -> list[Session]:
+    rows = db.scalars(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id)
+                      .order_by(m.PlannedSession.day, m.PlannedSession.key))
+    return [Session(id=r.key, day=r.day, kind=r.kind, block=r.block,
+                    week_in_block=r.week_in_block, status=r.status, pinned=r.pinned,
+                    exercises=tuple(Prescription(**p) for p in r.exercises)) for r in rows]
+
+
+def save_sessions(db: DB, who: m.Athlete, sessions: list[Session]) -> None:
+    rows = {r.key: r for r in db.scalars(select(m.PlannedSession).where(
+        m.PlannedSession.athlete_id == who.id))}
+    for s in sessions:
+        row = rows.get(s.id) or m.PlannedSession(athlete_id=who.id, key=s.id)
+        if row.id is None:
+            db.add(row)
+        row.day, row.kind, row.status, row.pinned = s.day, s.kind, s.status, s.pinned
+        row.block, row.week_in_block = s.block, s.week_in_block
+        row.exercises = [asdict(p) for p in s.exercises]
+    db.flush()
+
+
+def history(db: DB, who: m.Athlete) -> list[Done]:
+    rows = db.scalars(select(m.Lift).where(m.Lift.athlete_id == who.id)
+                      .order_by(m.Lift.day, m.Lift.id))
+    return [Done(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened) for r in rows]
+
+
+def recovery(db: DB, who: m.Athlete, night: date) -> Recovery | None:
+    row = db.scalar(select(m.DailyStatus).where(m.DailyStatus.athlete_id == who.id,
+                                                m.DailyStatus.day == night))
+    return Recovery(row.level, tuple(row.reasons)) if row is not None else None
+
+
+def replan(db: DB, profile: Profile, night: date, catalog: Catalog | None = None,
+           weeks_ahead: int = WEEKS_AHEAD) -> PlanReport:
+    """Bring the plan up to date through `night` (idempotent: the same night twice changes
+    nothing the second time)."""
+    who = repo.athlete(db, profile)
+    analyse(db, profile, night)
+    ctx = Context(profile, catalog or default_catalog(), history(db, who))
+    first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())
+    last = repo.cursor(db, who, LAST_NIGHT)
+    until = week_start(night) + timedelta(days=7 * weeks_ahead + 6)
+    sessions = load_sessions(db, who)
+    report = PlanReport()
+    start = max(date.fromisoformat(last) + timedelta(days=1) if last else night,
+                night - timedelta(days=MAX_CATCH_UP_DAYS))
+
+    def mobility(s: Session) -> tuple[Prescription, ...]:
+        return mobility_session(ctx, s.block - 1, s.day)
+
+    for n in _days(start, night):
+        facts = Facts(n, run_days(db, who, profile, n, until), recovery(db, who, n))
+        sessions, changes = adapt(sessions, facts, mobility)
+        report.adjustments += changes
+        report.nights += 1
+    runs = run_days(db, who, profile, night, until)
+    sessions, report.notes = extend(ctx, first, night, until, runs, sessions)
+    upcoming = [s.day for s in sessions if s.day > night and not s.settled]
+    ctx = replace(ctx, next_session=min(upcoming, default=None))
+    sessions = [refresh(ctx, s) for s in sessions]
+    save_sessions(db, who, sessions)
+    for a in report.adjustments:
+        db.add(m.AdjustmentRow(athlete_id=who.id, session_key=a.session_id, night=a.night,
+                               rule=a.rule, action=a.action, before=a.before, after=a.after,
+                               reasons=list(a.reasons)))
+    repo.set_cursor(db, who, FIRST_MONDAY, first.isoformat())
+    if last is None or night.isoformat() > last:
+        repo.set_cursor(db, who, LAST_NIGHT, night.isoformat())
+    return report
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]

@@ -1,0 +1,5 @@
+"""`python -m stridelift` runs the command line."""
+
+from stridelift.cli import main
+
+main()

@@ -1,0 +1,224 @@
+"""Plan commands: the weekly plan, why it changed, and what the runner did with it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from db import models as m
+from db import repo
+from db.session import transaction
+from jobs.plan import replan
+from planner.catalog import default_catalog
+from planner.model import Prescription
+from stridelift.cli.common import (
+    AthleteOpt,
+    CommandError,
+    JsonOpt,
+    console,
+    parse_day,
+    print_json,
+    user_errors,
+)
+from stridelift.home import Home
+
+SessionArg = Annotated[str, typer.Argument(help="A session id as `stridelift plan` shows it, "
+                                           "e.g. 2025-03-03#1.")]
+
+
+def _today(home: Home, athlete: str | None) -> date:
+    return datetime.now(home.athlete(athlete).zone).date()
+
+
+def plan(
+    start: Annotated[str | None, typer.Option("--from", help="First day shown (YYYY-MM-DD; "
+                                              "default today).")] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=12, help="Weeks to show.")] = 2,
+    athlete: AthleteOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """The coming strength sessions: exercises, sets x reps or seconds, load, rest, status."""
+    with user_errors():
+        home = Home.open()
+        profile = home.athlete(athlete)
+        today = _today(home, athlete)
+        first = parse_day(start, "--from") or today
+        with transaction(home.db) as db:
+            replan(db, profile, today, weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
+            who = repo.athlete(db, profile)
+            rows = list(db.scalars(select(m.PlannedSession).where(
+                m.PlannedSession.athlete_id == who.id, m.PlannedSession.day >= first,
+                m.PlannedSession.day < first + timedelta(days=7 * weeks))
+                .order_by(m.PlannedSession.day)))
+    sessions = [_session_json(r) for r in rows]
+    if json:
+        print_json(sessions)
+    else:
+        _print_plan(sessions)
+
+
+def _session_json(r: m.PlannedSession) -> dict[str, Any]:
+    catalog = default_catalog()
+    out = []
+    for p in (Prescription(**x) for x in r.exercises):
+        e = catalog.exercise(p.exercise_id)
+        item: dict[str, Any] = {"id": e.id, "name": e.name, "area": e.areas[0],
+                                "quality": e.quality, "sets": p.sets, "load_kg": p.load_kg,
+                                "rest_s": p.rest_s,
+                                "high_resistance_lower_body": p.high_resistance_lower_body,
+                                "instruction": p.instruction}
+        item["reps" if p.reps is not None else "seconds"] = p.reps if p.reps is not None \
+            else p.seconds
+        out.append(item)
+    return {"id": r.key, "date": r.day.isoformat(), "kind": r.kind, "status": r.status,
+            "pinned": r.pinned, "block": r.block, "week_in_block": r.week_in_block,
+            "exercises": out}
+
+
+def _print_plan(sessions: list[dict[str, Any]]) -> None:
+    if not sessions:
+        console.print("no sessions in that window")
+        return
+    table = Table(show_lines=True)
+    for column in ("day", "session", "exercise", "work · load · rest", "status"):
+        table.add_column(column, overflow="fold")
+    for s in sessions:
+        ex = s["exercises"]
+        status = s["status"] + ("\npinned" if s["pinned"] else "")
+        table.add_row(f"{date.fromisoformat(s['date']):%a %d %b}",
+                      f"{s['kind']}\n{s['id']}\nblock {s['block']}.{s['week_in_block']}",
+                      "\n".join(e["name"] for e in ex), "\n".join(_work(e) for e in ex), status)
+    console.print(table)
+
+
+def _work(e: dict[str, Any]) -> str:
+    sets = f"{e['sets']}x{e['reps']}" if "reps" in e else f"{e['sets']}x{e['seconds']}s"
+    load = f"{e['load_kg']:g} kg" if e["load_kg"] else (
+        "by feel" if e["instruction"] and "weight you can" in e["instruction"] else "-")
+    return f"{sets} · {load} · {e['rest_s'] // 60}:{e['rest_s'] % 60:02d}"
+
+
+def why(
+    since: Annotated[str | None, typer.Option(help="Only changes made on or after this "
+                                              "night (YYYY-MM-DD).")] = None,
+    athlete: AthleteOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """The plan's changes, newest first, each with its rule and reasons."""
+    with user_errors():
+        home = Home.open()
+        profile = home.athlete(athlete)
+        first = parse_day(since, "--since") or date.min
+        with transaction(home.db) as db:
+            who = repo.athlete(db, profile)
+            rows = list(db.scalars(select(m.AdjustmentRow).where(
+                m.AdjustmentRow.athlete_id == who.id, m.AdjustmentRow.night >= first)
+                .order_by(m.AdjustmentRow.night.desc(), m.AdjustmentRow.id.desc())))
+    out = [{"session_id": r.session_key, "date": r.night.isoformat(), "rule": r.rule,
+            "action": r.action, "from": r.before, "to": r.after, "reasons": r.reasons}
+           for r in rows]
+    if json:
+        print_json(out)
+        return
+    if not out:
+        console.print("no changes yet: the plan is as first laid out")
+    for a in out:
+        console.print(f"[bold]{a['date']}[/] {a['session_id']}: {a['action']} ({a['rule']})",
+                      highlight=False)
+        console.print(f"  from: {a['from']}\n  to:   {a['to']}", highlight=False,
+                      soft_wrap=True)
+        for reason in a["reasons"]:
+            console.print(f"  - {reason}", highlight=False, soft_wrap=True)
+
+
+def _session(db: Any, who: m.Athlete, key: str) -> m.PlannedSession:
+    row = db.scalar(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id,
+                                                   m.PlannedSession.key == key))
+    if row is None:
+        raise CommandError(f"no session {key!r}; `stridelift plan` lists the session ids", 2)
+    return row
+
+
+def _mark(key: str, athlete: str | None, **changes: Any) -> None:
+    with user_errors():
+        home = Home.open()
+        with transaction(home.db) as db:
+            row = _session(db, repo.athlete(db, home.athlete(athlete)), key)
+            if row.status == "done" and "status" in changes:
+                raise CommandError(f"session {key} is already done", 2)
+            for name, value in changes.items():
+                setattr(row, name, value)
+        console.print(f"session {key}: " + ", ".join(f"{k} = {v}" for k, v in changes.items()))
+
+
+def pin(session: SessionArg, athlete: AthleteOpt = None) -> None:
+    """Pin a session: the nightly adaptation never moves or changes it."""
+    _mark(session, athlete, pinned=True)
+
+
+def unpin(session: SessionArg, athlete: AthleteOpt = None) -> None:
+    """Let the nightly adaptation move or change the session again."""
+    _mark(session, athlete, pinned=False)
+
+
+def skip(session: SessionArg, athlete: AthleteOpt = None) -> None:
+    """Skip a session (it counts as not done for the block's 2/3 rule)."""
+    _mark(session, athlete, status="skipped")
+
+
+def done(
+    session: SessionArg,
+    rpe: Annotated[float | None, typer.Option(min=0, max=10, help="How hard it was, CR-10.")]
+    = None,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--sets", help="What you lifted when it differs from the plan: EXERCISE=REPSxKG,... "
+        "e.g. barbell_back_squat=6x60,6x60,5x60 (repeatable).")] = None,
+    athlete: AthleteOpt = None,
+) -> None:
+    """Mark a session done; what was lifted drives the next loads (double progression)."""
+    with user_errors():
+        home = Home.open()
+        with transaction(home.db) as db:
+            who = repo.athlete(db, home.athlete(athlete))
+            row = _session(db, who, session)
+            if row.status == "done":
+                raise CommandError(f"session {session} is already done", 2)
+            actual = _parse_sets(sets or [])
+            lightened = row.status == "lightened"
+            for p in (Prescription(**x) for x in row.exercises):
+                reps, load = actual.get(p.exercise_id, ([p.reps or 0] * p.sets, p.load_kg))
+                db.add(m.Lift(athlete_id=who.id, session_key=row.key, day=row.day,
+                              exercise_id=p.exercise_id, reps=reps, load_kg=load,
+                              lightened=lightened, rpe=rpe))
+            unknown = set(actual) - {x["exercise_id"] for x in row.exercises}
+            if unknown:
+                raise CommandError(f"--sets names {', '.join(sorted(unknown))}, not in "
+                                   f"session {session}", 2)
+            row.status = "done"
+    console.print(f"session {session} done" + (f" (RPE {rpe:g})" if rpe is not None else ""))
+
+
+def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
+    out: dict[str, tuple[list[int], float | None]] = {}
+    for item in items:
+        name, sep, body = item.partition("=")
+        try:
+            pairs = [part.split("x") for part in body.split(",")] if sep else []
+            reps = [int(r) for r, _ in pairs]
+            loads = {float(kg) for _, kg in pairs}
+        except ValueError:
+            pairs, reps, loads = [], [], set()
+        if not reps or len(loads) > 1 or min(reps) < 0:
+            raise CommandError(f"--sets {item!r}: use EXERCISE=REPSxKG,... with one load, "
+                               "e.g. barbell_back_squat=6x60,6x60,5x60", 2)
+        out[name.strip()] = (reps, loads.pop() or None)
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    for command in (plan, why, pin, unpin, skip, done):
+        app.command()(command)

@@ -1,0 +1,137 @@
+"""The plan in the database: nightly replanning, adjustments stored, and the plan commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from db import models as m
+from db import repo
+from db.session import open_db, transaction
+from domain.profile import Profile
+from ingest import fit
+from ingest.fitwrite import LapSpec, run_fit
+from jobs.plan import load_sessions, replan
+from stridelift.cli import app
+from stridelift.config import load
+
+runner = CliRunner()
+P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,
+            runs={"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"})
+MONDAY = date(2025, 3, 3)
+INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "f",
+        "--max-hr", "190", "--rest-hr", "50", "--runs", "mon=easy,tue=easy,wed=speed,fri=easy,"
+        "sat=long"]
+
+
+def _long_run_on(day: date) -> list:  # type: ignore[type-arg]
+    start = datetime(day.year, day.month, day.day, 8, tzinfo=UTC)
+    return fit.decode(run_fit(start, [LapSpec(3600, 3.0, 146), LapSpec(3600, 3.0, 148)]))
+
+
+def test_replan_lays_out_the_articles_week_and_is_idempotent(db_url: str) -> None:
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+    with transaction(factory) as db:
+        sessions = load_sessions(db, repo.athlete(db, P))
+        again = replan(db, P, MONDAY - timedelta(days=1))
+    first_week = [s.day.strftime("%a") for s in sessions if s.day < MONDAY + timedelta(days=7)]
+    assert first_week == ["Mon", "Thu"]
+    assert again.adjustments == []
+    with factory() as db:
+        assert db.scalar(select(func.count()).select_from(m.PlannedSession)) == len(sessions)
+
+
+def test_a_long_run_moved_to_sunday_changes_mondays_session(db_url: str) -> None:
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+    sunday = MONDAY + timedelta(days=6)
+    with transaction(factory) as db:
+        who = repo.athlete(db, P)
+        repo.save_activities(db, who, _long_run_on(sunday), "f" * 64)
+    with transaction(factory) as db:
+        report = replan(db, P, sunday)
+    [change] = [a for a in report.adjustments if a.night == sunday]
+    assert change.session_id.startswith("2025-03-10") and change.rule == "S6"
+    assert any("long run on Sun" in r for r in change.reasons)
+    assert any("120 min" in r for r in change.reasons)  # the classification's reasons
+    with transaction(factory) as db:
+        assert replan(db, P, sunday).adjustments == []  # same night twice: nothing new
+    with factory() as db:
+        assert db.scalar(select(func.count()).select_from(m.AdjustmentRow)) == 1
+
+
+@pytest.fixture
+def athlete(home: Path) -> Path:
+    assert runner.invoke(app, INIT).exit_code == 0
+    return home
+
+
+def test_plan_json_shape(athlete: Path) -> None:
+    result = runner.invoke(app, ["plan", "--json", "--weeks", "3"])
+    assert result.exit_code == 0, result.output
+    sessions = json.loads(result.stdout)
+    assert sessions and {s["kind"] for s in sessions} <= {"strength", "mobility"}
+    s = next(s for s in sessions if s["kind"] == "strength")
+    assert set(s) >= {"id", "date", "kind", "status", "block", "week_in_block", "exercises"}
+    e = s["exercises"][0]
+    assert set(e) >= {"id", "name", "area", "quality", "sets", "load_kg", "rest_s",
+                      "high_resistance_lower_body"} and ("reps" in e or "seconds" in e)
+    assert 4 <= len(s["exercises"]) <= 5
+    text = runner.invoke(app, ["plan"], env={"COLUMNS": "120"})
+    assert text.exit_code == 0 and s["id"] in text.output
+
+
+def test_pin_skip_done_and_why(athlete: Path) -> None:
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "3"]).stdout)
+    strength = [s for s in sessions if s["kind"] == "strength"]
+    first, second = strength[0], strength[1]
+    assert runner.invoke(app, ["pin", first["id"]]).exit_code == 0
+    assert runner.invoke(app, ["unpin", first["id"]]).exit_code == 0
+    assert runner.invoke(app, ["skip", second["id"]]).exit_code == 0
+    lift = next(e for e in first["exercises"] if "reps" in e and e["sets"] == 3)
+    result = runner.invoke(app, ["done", first["id"], "--rpe", "7", "--sets",
+                                 f"{lift['id']}=6x60,6x60,6x60"])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(app, ["done", first["id"]])
+    assert again.exit_code == 2 and "already done" in again.output
+    after = {s["id"]: s for s in json.loads(runner.invoke(app, ["plan", "--json", "--weeks",
+                                                                "3"]).stdout)}
+    assert after[first["id"]]["status"] == "done" and after[second["id"]]["status"] == "skipped"
+    later = [s for s in after.values() if s["status"] == "planned" and any(
+        e["id"] == lift["id"] for e in s["exercises"])]
+    assert later and all(next(e for e in s["exercises"] if e["id"] == lift["id"])["load_kg"]
+                         == 62.5 for s in later)  # all sets at the top: +2.5 kg
+    with open_db(load().database_url())() as db:
+        assert db.scalar(select(func.count()).select_from(m.Lift)) == len(first["exercises"])
+    why = runner.invoke(app, ["why", "--json"])
+    assert why.exit_code == 0 and json.loads(why.stdout) == []
+
+
+@pytest.mark.parametrize("args, words", [
+    (["pin", "1999-01-04#9"], "no session '1999-01-04#9'"),
+    (["done", "1999-01-04#9"], "no session"),
+    (["why", "--since", "last week"], "YYYY-MM-DD"),
+    (["plan", "--from", "soon"], "YYYY-MM-DD"),
+])
+def test_plan_commands_bad_input(athlete: Path, args: list[str], words: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and words in result.output
+    assert "Traceback" not in result.output
+
+
+def test_done_with_bad_sets(athlete: Path) -> None:
+    sessions = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)
+    sid = next(s["id"] for s in sessions if s["kind"] == "strength")
+    for bad, words in [("squat=six", "REPSxKG"), ("nothing_like_it=6x60", "not in session")]:
+        result = runner.invoke(app, ["done", sid, "--sets", bad])
+        assert result.exit_code == 2 and words in result.output, result.output
+    with open_db(load().database_url())() as db:
+        assert db.scalar(select(func.count()).select_from(m.Lift)) == 0  # nothing half-written
