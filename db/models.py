@@ -245,6 +245,7 @@ class PlannedSession(Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     block: Mapped[int] = mapped_column(Integer)
     week_in_block: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int] = mapped_column(Integer, default=0)  # ladder step of the block
     exercises: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
 

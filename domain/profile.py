@@ -36,6 +36,7 @@ class Profile:
     strength_sessions: int = 2  # RULES.md S3: 2 a week by default, 1-3 allowed
     equipment: str = "gym"
     races: tuple[Race, ...] = field(default_factory=tuple)
+    known_kg: dict[str, float] = field(default_factory=dict)  # exercise id -> starting load
 
     def __post_init__(self) -> None:
         _check(bool(NAME_RE.match(self.name)), f"name {self.name!r} must be 1-64 letters, "
@@ -58,6 +59,8 @@ class Profile:
         for day, kind in self.runs.items():
             _check(day in WEEKDAYS, f"unknown weekday {day!r}: use {', '.join(WEEKDAYS)}")
             _check(kind in RUN_KINDS, f"unknown run kind {kind!r}: use {', '.join(RUN_KINDS)}")
+        for exercise, kg in self.known_kg.items():
+            _check(0 < kg <= 500, f"known weight for {exercise} must be 0-500 kg, not {kg}")
         for race in self.races:
             _check(race.distance in RACE_DISTANCES,
                    f"race distance {race.distance!r} must be one of {', '.join(RACE_DISTANCES)}")
@@ -94,3 +97,17 @@ def parse_race(text: str) -> Race:
     except ValueError:
         raise ProfileError(f"race {text!r} must look like 2027-04-11:half") from None
     return Race(day=day, distance=(distance.strip().lower() or "other") if sep else "other")
+
+
+def parse_weights(items: list[str]) -> dict[str, float]:
+    """`["barbell_back_squat=60"]` -> {"barbell_back_squat": 60.0}."""
+    out: dict[str, float] = {}
+    for item in items:
+        exercise, sep, kg = item.partition("=")
+        try:
+            out[exercise.strip()] = float(kg)
+        except ValueError:
+            raise ProfileError(f"weight {item!r} must look like barbell_back_squat=60") from None
+        if not sep or not exercise.strip():
+            raise ProfileError(f"weight {item!r} must look like barbell_back_squat=60")
+    return out

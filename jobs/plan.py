@@ -26,6 +26,10 @@ FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
 MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
 
 
+class PlanError(ValueError):
+    """The plan cannot be made from this configuration; the message says how to fix it."""
+
+
 @dataclass
 class PlanReport:
     nights: int = 0
@@ -59,7 +63,7 @@ def load_sessions(db: DB, who: m.Athlete) -> list[Session]:
     rows = db.scalars(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id)
                       .order_by(m.PlannedSession.day, m.PlannedSession.key))
     return [Session(id=r.key, day=r.day, kind=r.kind, block=r.block,
-                    week_in_block=r.week_in_block, status=r.status, pinned=r.pinned,
+                    week_in_block=r.week_in_block, status=r.status, pinned=r.pinned, step=r.step,
                     exercises=tuple(Prescription(**p) for p in r.exercises)) for r in rows]
 
 
@@ -71,7 +75,7 @@ def save_sessions(db: DB, who: m.Athlete, sessions: list[Session]) -> None:
         if row.id is None:
             db.add(row)
         row.day, row.kind, row.status, row.pinned = s.day, s.kind, s.status, s.pinned
-        row.block, row.week_in_block = s.block, s.week_in_block
+        row.block, row.week_in_block, row.step = s.block, s.week_in_block, s.step
         row.exercises = [asdict(p) for p in s.exercises]
     db.flush()
 
@@ -92,9 +96,14 @@ def replan(db: DB, profile: Profile, night: date, catalog: Catalog | None = None
            weeks_ahead: int = WEEKS_AHEAD) -> PlanReport:
     """Bring the plan up to date through `night` (idempotent: the same night twice changes
     nothing the second time)."""
+    catalog = catalog or default_catalog()
+    unknown = sorted(set(profile.known_kg) - set(catalog.exercises))
+    if unknown:
+        raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
+                        f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
     who = repo.athlete(db, profile)
     analyse(db, profile, night)
-    ctx = Context(profile, catalog or default_catalog(), history(db, who))
+    ctx = Context(profile, catalog, history(db, who), known_kg=profile.known_kg)
     first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())
     last = repo.cursor(db, who, LAST_NIGHT)
     until = week_start(night) + timedelta(days=7 * weeks_ahead + 6)
@@ -104,7 +113,7 @@ def replan(db: DB, profile: Profile, night: date, catalog: Catalog | None = None
                 night - timedelta(days=MAX_CATCH_UP_DAYS))
 
     def mobility(s: Session) -> tuple[Prescription, ...]:
-        return mobility_session(ctx, s.block - 1, s.day)
+        return mobility_session(ctx, s.step, s.day)
 
     for n in _days(start, night):
         facts = Facts(n, run_days(db, who, profile, n, until), recovery(db, who, n))

@@ -50,6 +50,7 @@ class Session:
     exercises: tuple[Prescription, ...]
     status: Status = "planned"
     pinned: bool = False
+    step: int = 0  # the ladder step (0-based) its block trains
 
     @property
     def heavy_lower(self) -> int:

@@ -165,7 +165,8 @@ def build_week(ctx: Context, where: WeekInBlock, runs: Mapping[date, RunDay],
         elif taper_note is not None:
             items = lower_volume(items)
         sessions.append(Session(id=f"{where.monday.isoformat()}#{n}", day=day, kind=kind,
-                                block=where.block, week_in_block=where.week, exercises=items))
+                                block=where.block, week_in_block=where.week, exercises=items,
+                                step=where.step))
     notes = tuple(filter(None, (taper_note, *placement.reasons)))
     return sessions, notes
 

@@ -135,7 +135,8 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
             threshold_hr=int(body["threshold_hr"]) if "threshold_hr" in body else None,
             runs={str(k): str(v) for k, v in dict(body.get("runs", {})).items()},
             strength_sessions=int(body.get("strength_sessions", 2)),
-            equipment=str(body.get("equipment", "gym")), races=races)
+            equipment=str(body.get("equipment", "gym")), races=races,
+            known_kg={str(k): float(v) for k, v in dict(body.get("weights", {})).items()})
     except ProfileError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     except (KeyError, TypeError, ValueError) as exc:
@@ -152,6 +153,8 @@ def _profile_table(p: Profile) -> dict[str, Any]:
                              "runs": dict(p.runs)}
     if p.threshold_hr is not None:
         table["threshold_hr"] = p.threshold_hr
+    if p.known_kg:
+        table["weights"] = dict(p.known_kg)
     if p.races:
         table["races"] = [{"date": r.day, "distance": r.distance} for r in p.races]
     return table

@@ -135,3 +135,26 @@ def test_done_with_bad_sets(athlete: Path) -> None:
         assert result.exit_code == 2 and words in result.output, result.output
     with open_db(load().database_url())() as db:
         assert db.scalar(select(func.count()).select_from(m.Lift)) == 0  # nothing half-written
+
+
+def test_known_weights_start_the_progression(home: Path) -> None:
+    assert runner.invoke(app, [*INIT, "--weight", "barbell_back_squat=70"]).exit_code == 0
+    assert load().athlete("anna").known_kg == {"barbell_back_squat": 70.0}
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "3"]).stdout)
+    squats = [e for s in sessions for e in s["exercises"] if e["id"] == "barbell_back_squat"]
+    assert squats and all(e["load_kg"] == 70.0 for e in squats)
+
+
+def test_unknown_exercise_in_weights_is_a_clear_error(home: Path) -> None:
+    assert runner.invoke(app, [*INIT, "--weight", "kettlebell_juggling=20"]).exit_code == 0
+    result = runner.invoke(app, ["plan"])
+    assert result.exit_code == 2 and "unknown exercise(s) kettlebell_juggling" in result.output
+    bad = runner.invoke(app, [*INIT, "--weight", "squat"])
+    assert bad.exit_code == 2 and "barbell_back_squat=60" in bad.output
+
+
+def test_exercises_lists_the_catalogue() -> None:
+    result = runner.invoke(app, ["exercises", "--json"])
+    assert result.exit_code == 0
+    ids = {e["id"] for e in json.loads(result.stdout)}
+    assert {"clamshell", "barbell_back_squat", "side_plank_leg_lift"} <= ids

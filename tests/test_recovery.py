@@ -119,6 +119,29 @@ def test_signal_exactly_at_the_band_edge_is_in_band() -> None:
     assert status.level == "green"
 
 
+def test_flat_baseline_after_another_night_is_one_point() -> None:
+    # the running sums start at the first night (ln 3, 20 ms), far from the flat 55 ms that
+    # follows: the spread must still come out exactly 0, not rounding noise
+    flat = [replace(w, hrv_last_night=55.0) for w in history()]
+    status = judge([night(D - timedelta(days=61), 3.0), *flat, replace(flat[-1], day=D)])
+    v = status.values
+    assert v["band_low"] == v["band_high"] == pytest.approx(math.log(55.0), rel=1e-12)
+    assert v["hrv_signal"] == pytest.approx(math.log(55.0), rel=1e-12)
+
+
+def test_band_over_a_decade_far_from_the_first_night() -> None:
+    # ten years of nights around ln 5 with a tiny spread after a first night at ln 3: the
+    # running sums must not lose the spread to rounding
+    first = D - timedelta(days=3650)
+    lns = [3.0] + [5.0 + 1e-3 * math.sin(k) for k in range(1, 3650)]
+    days = [night(first + timedelta(days=k), ln) for k, ln in enumerate(lns)]
+    status = judge([*days, night(D, 5.0)])
+    before = [math.log(w.hrv_last_night) for w in days[-60:]]  # type: ignore[arg-type]
+    mu, sd = statistics.fmean(before), statistics.stdev(before)
+    assert status.values["band_low"] == pytest.approx(mu - 0.5 * sd, rel=1e-12)
+    assert status.values["band_high"] == pytest.approx(mu + 0.5 * sd, rel=1e-12)
+
+
 def test_signal_below_band_two_days_running_is_red() -> None:
     days = [*history()[:-1], night(D - timedelta(days=1), 3.5)]
     status = judge([*days, night(D, 3.5)])
@@ -148,6 +171,12 @@ def test_garmin_hrv_status(status: str, level: str) -> None:
     result = with_today(hrv_status=status)
     assert result.level == level
     assert (f"Garmin HRV status {status}" in result.reasons) == (level == "red")
+
+
+def test_labels_are_cleaned_before_the_rules() -> None:
+    assert with_today(hrv_status=" low ").reasons == ("Garmin HRV status LOW",)
+    assert with_today(readiness_level="poor").reasons == ("training readiness POOR",)
+    assert with_today(hrv_status="").missing == ("Garmin HRV status",)
 
 
 @pytest.mark.parametrize(("readiness", "level", "reason"), [

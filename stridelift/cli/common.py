@@ -14,6 +14,7 @@ from rich.console import Console
 
 from db.session import DatabaseError
 from domain.profile import ProfileError
+from jobs.plan import PlanError
 from stridelift.config import ConfigError
 
 console = Console()
@@ -24,7 +25,8 @@ AthleteOpt = Annotated[str | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 # Expected failures: one line on stderr, no traceback, and this exit code.
-EXPECTED: dict[type[BaseException], int] = {ConfigError: 2, ProfileError: 2, DatabaseError: 1}
+EXPECTED: dict[type[BaseException], int] = {ConfigError: 2, ProfileError: 2, DatabaseError: 1,
+                                             PlanError: 2}
 
 
 class CommandError(Exception):

@@ -219,6 +219,25 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
     return out
 
 
+def exercises(json: JsonOpt = False) -> None:
+    """The exercise catalogue: ids (for --weight and --sets), areas, quality, equipment."""
+    catalog = default_catalog()
+    rows: list[dict[str, Any]] = [
+            {"id": e.id, "name": e.name, "areas": list(e.areas), "quality": e.quality,
+             "equipment": e.equipment, "high_resistance_lower_body":
+             e.high_resistance_lower_body, "cues": list(e.cues)}
+            for e in catalog.exercises.values()]
+    if json:
+        print_json(rows)
+        return
+    table = Table()
+    for column in ("id", "name", "areas", "quality", "equipment"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["name"], ", ".join(r["areas"]), r["quality"], r["equipment"])
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
-    for command in (plan, why, pin, unpin, skip, done):
+    for command in (plan, why, pin, unpin, skip, done, exercises):
         app.command()(command)

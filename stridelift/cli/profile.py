@@ -8,7 +8,7 @@ import typer
 
 from db import repo
 from db.session import transaction
-from domain.profile import Profile, ProfileError, parse_race, parse_runs
+from domain.profile import Profile, ProfileError, parse_race, parse_runs, parse_weights
 from stridelift.cli.common import CommandError, console, user_errors
 from stridelift.config import load, save_profile
 from stridelift.home import Home
@@ -31,6 +31,9 @@ def init(
     equipment: Annotated[str, typer.Option(help="gym, dumbbells or bodyweight.")] = "gym",
     race: Annotated[list[str] | None, typer.Option(
         help="A goal race as DATE:DISTANCE (5k, 10k, half, marathon, ultra); repeatable.")] = None,
+    weight: Annotated[list[str] | None, typer.Option(
+        help="A load you know, as EXERCISE=KG (ids from `stridelift exercises`); repeatable. "
+             "Without one the plan asks for a weight you can lift 6 times, not 7.")] = None,
     non_interactive: Annotated[bool, typer.Option(
         "--non-interactive", help="Never prompt: every required value comes from options.")]
     = False,
@@ -45,7 +48,8 @@ def init(
                 max_hr=int(str(values["max_hr"])), rest_hr=int(str(values["rest_hr"])),
                 threshold_hr=threshold_hr, runs=parse_runs(str(values["runs"])),
                 strength_sessions=strength_sessions, equipment=equipment,
-                races=tuple(parse_race(r) for r in race or ()))
+                races=tuple(parse_race(r) for r in race or ()),
+                known_kg=parse_weights(weight or []))
         except ProfileError as exc:
             raise CommandError(str(exc), 2) from None
         config = load()

@@ -59,6 +59,7 @@ def upgrade() -> None:
     sa.Column('pinned', sa.Boolean(), nullable=False),
     sa.Column('block', sa.Integer(), nullable=False),
     sa.Column('week_in_block', sa.Integer(), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
     sa.Column('exercises', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['athlete_id'], ['athletes.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
