@@ -180,25 +180,26 @@ def training_load(daily: pd.Series) -> pd.DataFrame:
     x = daily.to_numpy(dtype=np.float64)
     if np.isnan(x).any() or (x < 0).any():
         raise ValueError("daily loads must be non-negative numbers (rest days 0, not NaN)")
-    atl = _ewma(x, 1.0 - math.exp(-1.0 / ATL_DAYS))
-    ctl = _ewma(x, 1.0 - math.exp(-1.0 / CTL_DAYS))
+    # A leading zero day makes pandas' adjust=False recursion start from the zero seed
+    # instead of the first load; one series serves all four averages.
+    seeded = pd.Series(np.concatenate(([0.0], x)))
+    atl = _ewma(seeded, 1.0 - math.exp(-1.0 / ATL_DAYS))
+    ctl = _ewma(seeded, 1.0 - math.exp(-1.0 / CTL_DAYS))
     tsb = np.concatenate(([0.0], (ctl - atl)[:-1]))
+    acwr = _acwr(_ewma(seeded, 2.0 / (ACUTE_DAYS + 1)), _ewma(seeded, 2.0 / (CHRONIC_DAYS + 1)))
     monotony, strain = _monotony_strain(x)
-    return pd.DataFrame({"atl": atl, "ctl": ctl, "tsb": tsb, "acwr": _acwr(x),
+    return pd.DataFrame({"atl": atl, "ctl": ctl, "tsb": tsb, "acwr": acwr,
                          "monotony": monotony, "strain": strain}, index=daily.index)
 
 
-def _ewma(x: np.ndarray, alpha: float) -> np.ndarray:
-    """x_t = x_{t−1} + α(load_t − x_{t−1}) from x_{−1} = 0: a leading zero day makes pandas'
-    adjust=False recursion start from the zero seed instead of the first load."""
-    seeded = pd.Series(np.concatenate(([0.0], x)))
+def _ewma(seeded: pd.Series, alpha: float) -> np.ndarray:
+    """x_t = x_{t−1} + α(load_t − x_{t−1}) from x_{−1} = 0, `seeded` being the loads after
+    one zero day (dropped from the result)."""
     return seeded.ewm(alpha=alpha, adjust=False).mean().to_numpy()[1:]
 
 
-def _acwr(x: np.ndarray) -> np.ndarray:
-    acute = _ewma(x, 2.0 / (ACUTE_DAYS + 1))
-    chronic = _ewma(x, 2.0 / (CHRONIC_DAYS + 1))
-    ratio = np.full(x.shape, np.nan)
+def _acwr(acute: np.ndarray, chronic: np.ndarray) -> np.ndarray:
+    ratio = np.full(acute.shape, np.nan)
     np.divide(acute, chronic, out=ratio, where=chronic > 0)
     ratio[: CHRONIC_DAYS - 1] = np.nan
     return ratio

@@ -1,8 +1,9 @@
 """Recovery status per day: green, amber or red with reasons (RULES.md S7.3).
 
-Pure (no I/O, no clock). `recovery_frame` decides every day at once: rolling baselines with
-pandas, one boolean column per rule, the level. `recovery_statuses` explains that frame day
-by day. Missing inputs never block: a missing value triggers no rule and is listed.
+Pure (no I/O, no clock). `recovery_frame` decides every day at once: rolling baselines from
+running sums, one boolean column per rule, the level. `recovery_statuses` explains the same
+decisions day by day. Missing inputs never block: a missing value triggers no rule and is
+listed.
 """
 
 from __future__ import annotations
@@ -100,18 +101,17 @@ def recovery_statuses(days: list[DailyWellness], load: pd.DataFrame | None, star
                       end: date) -> list[RecoveryStatus]:
     """One explained status per day from `start` to `end` inclusive (see recovery_frame)."""
     numbers, labels = _decide(days, load, start, end)
-    ordinal = start.toordinal()
-    dates = [date.fromordinal(ordinal + i) for i in range(numbers["no_data"].size)]
+    dates = list(map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1)))
     python = {name: labels[name].tolist() if name in labels else _python(numbers[name])
               for name in _Day._fields[1:]}
-    rows = [_Day._make(r) for r in zip(dates, *python.values(), strict=True)]
+    rows = list(map(_Day._make, zip(dates, *python.values(), strict=True)))
     values = [dict(zip(VALUE_KEYS, r, strict=True))
               for r in zip(*(python[key] for key in VALUE_KEYS), strict=True)]
     reasons = _reasons(numbers, labels["level"], rows)
     missing = _missing(numbers, labels, rows)
+    levels = map(LEVELS.__getitem__, labels["level"].codes.tolist())
     return [RecoveryStatus(*status) for status in zip(
-        dates, labels["level"].tolist(), map(tuple, reasons), values, map(tuple, missing),
-        strict=True)]
+        dates, levels, map(tuple, reasons), values, map(tuple, missing), strict=True)]
 
 
 class _Labels(NamedTuple):

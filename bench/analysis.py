@@ -121,11 +121,11 @@ def main() -> None:
     counts = {level: levels.count(level) for level in ("green", "amber", "red")}
     print(f"{days} days ({FIRST} to {end}), {len(items)} activities, "
           f"{sum(w.hrv_last_night is not None for w in wellness)} HRV nights")
-    print(f"plain-loop reference (values + level):    {ref_s * 1000:7.1f} ms")
-    print(f"ours, decided (recovery_frame):           {ours_s * 1000:7.1f} ms  "
-          f"ratio {ref_s / ours_s:5.1f}")
-    print(f"ours, explained (recovery_statuses, text): {explained_s * 1000:6.1f} ms  "
-          f"ratio {ref_s / explained_s:5.1f}  (best of {args.repeats})")
+    print(f"{'plain-loop reference (values + level):':44}{ref_s * 1000:7.1f} ms")
+    for name, seconds in (("ours, decided (recovery_frame):", ours_s),
+                          ("ours, explained (recovery_statuses + text):", explained_s)):
+        print(f"{name:44}{seconds * 1000:7.1f} ms  ratio {ref_s / seconds:5.1f}")
+    print(f"(best of {args.repeats} each)")
     print(f"levels {counts}; {differ} day(s) differ from the reference")
     if differ:
         raise SystemExit("the vectorised levels disagree with the reference")

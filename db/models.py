@@ -281,3 +281,16 @@ class Lift(Base):
     load_kg: Mapped[float | None] = mapped_column(Float)
     lightened: Mapped[bool] = mapped_column(Boolean, default=False)
     rpe: Mapped[float | None] = mapped_column(Float)
+
+
+class PlannedRun(Base):
+    """A running workout scheduled in the Garmin Connect calendar (overrides the template)."""
+
+    __tablename__ = "planned_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))

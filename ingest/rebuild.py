@@ -18,7 +18,7 @@ from db import repo
 from db.raw import RawStore
 from db.session import transaction
 from domain.profile import Profile
-from ingest import fit, sync
+from ingest import calendar, fit, sync
 
 
 class RebuildError(Exception):
@@ -31,9 +31,10 @@ def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile) -> Count
         who = repo.athlete(session, profile)
         session.execute(delete(m.Activity).where(m.Activity.athlete_id == who.id))
         session.execute(delete(m.Wellness).where(m.Wellness.athlete_id == who.id))
+        session.execute(delete(m.PlannedRun).where(m.PlannedRun.athlete_id == who.id))
         for entry in raw.entries(profile.name):
             try:
-                _replay(session, who, raw, entry)
+                replay(session, who, raw, entry)
             except (OSError, KeyError, ValueError, fit.FitError) as exc:
                 what = entry.get("hash") or entry.get("garmin_id") or entry.get("day")
                 raise RebuildError(f"journal entry {entry.get('kind')} {what} cannot be "
@@ -42,7 +43,8 @@ def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile) -> Count
     return counts
 
 
-def _replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any]) -> None:
+def replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any]) -> None:
+    """Store one journal entry's payloads again, by the function that stored them first."""
     kind = entry.get("kind")
     if kind == "fit":
         data = raw.get(entry["hash"])
@@ -51,5 +53,7 @@ def _replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, An
         sync.store_garmin_activity(session, who, raw, entry)
     elif kind == "garmin-day":
         sync.store_garmin_day(session, who, raw, entry)
+    elif kind == "garmin-calendar":
+        calendar.store_garmin_calendar(session, who, raw, entry)
     else:
         raise ValueError(f"unknown journal entry kind {kind!r}")

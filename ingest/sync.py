@@ -26,7 +26,7 @@ from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity, StrengthSet
 from domain.profile import Profile
-from ingest import fit, wellness
+from ingest import calendar, fit, wellness
 from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit
 
 log = logging.getLogger(__name__)
@@ -223,6 +223,8 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
+    for year, month in calendar.months(today):
+        run.calendar(year, month)
     return run.report
 
 
@@ -355,6 +357,21 @@ class _Run:
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(str(exc))
             return None
+
+    # the calendar's scheduled runs
+
+    def calendar(self, year: int, month: int) -> None:
+        try:
+            body = self.conn.call(f"the calendar of {year}-{month:02d}",
+                                  self.conn.api.get_scheduled_workouts, year, month)
+        except (GarminNoData, GarminBadBody) as exc:
+            self._skip(f"{exc}; planned runs not updated")
+            return
+        entry = {"kind": "garmin-calendar", "month": f"{year}-{month:02d}",
+                 "body": self.raw.put_json(body)}
+        self.raw.record(self.who.name, entry)
+        with transaction(self.db) as session:
+            calendar.store_garmin_calendar(session, self.who, self.raw, entry)
 
     # wellness
 

@@ -39,7 +39,8 @@ class PlanReport:
 
 def run_days(db: DB, who: m.Athlete, profile: Profile, night: date,
              until: date) -> dict[date, RunDay]:
-    """Actual classified runs up to the night, the weekly template after it (S7.1)."""
+    """Actual classified runs up to the night; after it, the runs scheduled in the Garmin
+    calendar, else the weekly template (S7.1)."""
     actual: dict[date, list[str]] = {}
     reasons: dict[date, list[str]] = {}
     rows = db.execute(select(m.Activity.local_date, m.RunClass.kind, m.RunClass.reasons)
@@ -50,10 +51,17 @@ def run_days(db: DB, who: m.Athlete, profile: Profile, night: date,
         actual.setdefault(day, []).append(kind)
         reasons.setdefault(day, []).extend(why[:1])
     runs = {d: RunDay(d, tuple(k), "actual", tuple(reasons[d])) for d, k in actual.items()}
+    scheduled: dict[date, list[str]] = {}
+    for row in db.scalars(select(m.PlannedRun).where(m.PlannedRun.athlete_id == who.id,
+                                                     m.PlannedRun.day > night,
+                                                     m.PlannedRun.day <= until)):
+        scheduled.setdefault(row.day, []).append(row.kind)
     day = night + timedelta(days=1)
     while day <= until:
         planned = profile.runs.get(WEEKDAYS[day.weekday()])
-        if planned is not None and planned != "rest":
+        if day in scheduled:  # the calendar overrides the template (S7.1)
+            runs[day] = RunDay(day, tuple(scheduled[day]), "garmin-calendar")
+        elif planned is not None and planned != "rest":
             runs[day] = RunDay(day, (planned,), "template")
         day += timedelta(days=1)
     return runs

@@ -161,6 +161,7 @@ class FakeGarmin:
     items: list[dict[str, Any]] = field(default_factory=list)
     downloads: dict[int, bytes] = field(default_factory=dict)
     sets: dict[int, Any] = field(default_factory=dict)
+    calendar: list[dict[str, Any]] = field(default_factory=list)  # calendarItems
     day_bodies: Callable[[str], dict[str, Any]] = own_day_bodies
     faults: list[tuple[re.Pattern[str], Reply]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
@@ -209,6 +210,11 @@ class FakeGarmin:
         found = re.fullmatch(r"/activity-service/activity/(\d+)/exerciseSets", path)
         if found and int(found.group(1)) in self.sets:
             return _json(self.sets[int(found.group(1))])
+        found = re.fullmatch(r"/calendar-service/year/(\d+)/month/(\d+)", path)
+        if found:  # Garmin counts months from 0 here
+            month = f"{found.group(1)}-{int(found.group(2)) + 1:02d}"
+            return _json({"calendarItems": [i for i in self.calendar
+                                            if str(i.get("date", "")).startswith(month)]})
         for pattern, part, param in _DAY_ROUTES:
             match = pattern.search(path)
             if match:

@@ -334,6 +334,13 @@ def test_frame_decides_what_the_statuses_explain() -> None:
     assert frame["hrv_below_days"].tolist() == [0, 1, 2]
 
 
+def test_frame_texts_are_clean_and_missing_ones_empty() -> None:
+    days = [*history(), night(D, LN_HIGH, hrv_status=" low ", readiness_level="SOMETHING")]
+    frame = recovery_frame(days, None, D, D)
+    assert frame["hrv_status"].tolist() == ["LOW"] and frame["level"].tolist() == ["red"]
+    assert frame["readiness_level"].isna().tolist() == [True]
+
+
 # --- against the plain-loop reference ----------------------------------------------------
 
 MAYBE_HRV = st.one_of(st.none(), st.integers(20, 150), st.floats(20, 150))

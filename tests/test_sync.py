@@ -22,6 +22,7 @@ from db.session import open_db, transaction
 from domain.profile import Profile
 from ingest import garmin, sync
 from ingest.garmin import GarminAuthError, GarminUnavailable
+from ingest.rebuild import replay
 from stridelift.cli import app
 from stridelift.config import Paths
 from tests.garmin_fake import (
@@ -131,7 +132,10 @@ def test_journal_entries_have_the_exact_shapes(store: Store, fake: FakeGarmin) -
     entries = list(store.raw.entries("anna"))
     acts = {e["garmin_id"]: e for e in entries if e["kind"] == "garmin-activity"}
     days = [e for e in entries if e["kind"] == "garmin-day"]
-    assert len(entries) == len(acts) + len(days)
+    months = [e for e in entries if e["kind"] == "garmin-calendar"]
+    assert len(entries) == len(acts) + len(days) + len(months)
+    assert [e["month"] for e in months] == ["2025-07", "2025-08"]
+    assert all(set(e) == {"kind", "month", "body"} for e in months)
     assert all(set(e) == {"kind", "garmin_id", "summary", "fit", "sets"} for e in acts.values())
     assert acts[102]["sets"] is not None and acts[101]["sets"] is None
     assert acts[103]["fit"] is None and acts[101]["fit"] is not None
@@ -217,9 +221,7 @@ def test_replaying_the_journal_rebuilds_the_same_rows(store: Store, fake: FakeGa
     with transaction(replayed.db) as session:
         who = repo.athlete(session, PROFILE)
         for entry in store.raw.entries("anna"):
-            store_entry = (sync.store_garmin_activity if entry["kind"] == "garmin-activity"
-                           else sync.store_garmin_day)
-            store_entry(session, who, store.raw, entry)
+            replay(session, who, store.raw, entry)
     synced, rebuilt = table_contents(store.db), table_contents(replayed.db)
     synced.pop("sync_cursors")
     assert rebuilt.pop("sync_cursors") == []
@@ -343,6 +345,30 @@ def test_cli_sync_rejects_a_reversed_window(athlete: FakeGarmin) -> None:
 def test_own_bodies_are_what_the_fake_serves(store: Store) -> None:
     """Guards the fixtures above: the fake's bodies for a day are own_day_bodies(day)."""
     store.sync(FakeGarmin(), since=TODAY)
-    [entry] = list(store.raw.entries("anna"))
+    [entry] = [e for e in store.raw.entries("anna") if e["kind"] == "garmin-day"]
     assert {p: store.raw.get_json(h) for p, h in entry["parts"].items()} == own_day_bodies(
         TODAY.isoformat())
+
+
+def test_running_workouts_in_the_calendar_become_planned_runs(store: Store,
+                                                              fake: FakeGarmin) -> None:
+    fake.calendar = [
+        {"itemType": "workout", "date": "2025-07-09", "title": "6x800m intervals",
+         "sportTypeKey": "running"},
+        {"itemType": "workout", "date": "2025-07-12", "title": "Long run 24 km",
+         "sportTypeKey": "running"},
+        {"itemType": "workout", "date": "2025-07-10", "title": "Leg day",
+         "sportTypeKey": "strength_training"},
+        {"itemType": "activity", "date": "2025-07-01", "title": "Morning Run",
+         "sportTypeKey": "running"},
+        {"itemType": "workout", "date": "not a date", "sportTypeKey": "running"},
+    ]
+    store.sync(fake, since=TODAY)
+    with store.db() as session:
+        rows = session.scalars(select(m.PlannedRun).order_by(m.PlannedRun.day)).all()
+        assert [(r.day.isoformat(), r.kind) for r in rows] == [("2025-07-09", "speed"),
+                                                               ("2025-07-12", "long")]
+    fake.calendar = fake.calendar[1:]  # the intervals were taken off the calendar
+    store.sync(fake, since=TODAY)
+    with store.db() as session:
+        assert [r.kind for r in session.scalars(select(m.PlannedRun))] == ["long"]

@@ -49,6 +49,19 @@ def upgrade() -> None:
     with op.batch_alter_table('lifts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lifts_athlete_id'), ['athlete_id'], unique=False)
 
+    op.create_table('planned_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('athlete_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['athlete_id'], ['athletes.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('planned_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_planned_runs_athlete_id'), ['athlete_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_planned_runs_day'), ['day'], unique=False)
+
     op.create_table('planned_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('athlete_id', sa.Integer(), nullable=False),
@@ -79,6 +92,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_planned_sessions_athlete_id'))
 
     op.drop_table('planned_sessions')
+    with op.batch_alter_table('planned_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_planned_runs_day'))
+        batch_op.drop_index(batch_op.f('ix_planned_runs_athlete_id'))
+
+    op.drop_table('planned_runs')
     with op.batch_alter_table('lifts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lifts_athlete_id'))
 
