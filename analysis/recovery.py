@@ -1,18 +1,22 @@
 """Recovery status per day: green, amber or red with reasons (RULES.md S7.3).
 
-Pure (no I/O, no clock). `recovery_frame` decides every day at once: rolling baselines from
-running sums, one boolean column per rule, the level. `recovery_statuses` explains the same
-decisions day by day. Missing inputs never block: a missing value triggers no rule and is
-listed.
+Pure (no I/O, no clock). `recovery_columns` decides every day at once: rolling baselines
+from running sums, one boolean array per rule, the level; `recovery_frame` is the same as a
+DataFrame. `recovery_statuses` explains the same decisions day by day. Missing inputs never
+block: a missing value triggers no rule and is listed.
+
+The wellness comes as `WellnessColumns` (one array per field used, as a database query hands
+it over) or as a list of `DailyWellness`, which is turned into those columns first: one way of
+deciding whatever the input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
-from typing import Literal, NamedTuple
+from typing import ClassVar, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -83,24 +87,97 @@ class _Day(NamedTuple):
     acwr: float | None
 
 
-def recovery_frame(days: list[DailyWellness], load: pd.DataFrame | None, start: date,
+_EPOCH = date(1970, 1, 1).toordinal()  # day 0 of datetime64[D]
+
+
+@dataclass(frozen=True, eq=False)
+class WellnessColumns:
+    """The wellness fields recovery reads, one array each, one slot per record: the form a
+    database query hands over without building an object per day.
+
+    `day` is datetime64[D], each day at most once (what the database's one row per
+    athlete-day gives; `from_days` merges a list's repeated days first), in any order.
+    Numbers are float64, NaN where missing; texts are object arrays of str or None, as
+    stored (cleaning them is part of deciding). The arrays are used as given, not copied.
+    Build with `from_values` or `from_days`.
+    """
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("hrv_last_night", "hrv_status", "readiness_level",
+                                         "sleep_score", "resting_hr")
+
+    day: np.ndarray
+    hrv_last_night: np.ndarray
+    hrv_status: np.ndarray
+    readiness_level: np.ndarray
+    sleep_score: np.ndarray
+    resting_hr: np.ndarray
+
+    def __post_init__(self) -> None:
+        if self.day.dtype != np.dtype("datetime64[D]"):
+            raise ValueError(f"day must be datetime64[D], not {self.day.dtype}")
+        if any(getattr(self, name).shape != self.day.shape for name in self.FIELDS):
+            raise ValueError("every wellness column must have one value per day")
+        if _repeats(self.day.astype(np.int64)):
+            raise ValueError("a day occurs twice: merge a day's records first (from_days)")
+
+    @classmethod
+    def from_values(cls, day: Sequence[date], *, hrv_last_night: Sequence[float | None],
+                    hrv_status: Sequence[str | None], readiness_level: Sequence[str | None],
+                    sleep_score: Sequence[float | None],
+                    resting_hr: Sequence[float | None]) -> WellnessColumns:
+        """Columns from one sequence per field, Python values with None where missing: a
+        query's columns, or the attributes of records."""
+        ordinals = np.fromiter(map(date.toordinal, day), dtype=np.int64, count=len(day))
+        return cls(day=(ordinals - _EPOCH).astype("datetime64[D]"),
+                   hrv_last_night=np.array(hrv_last_night, dtype=np.float64),  # None: NaN
+                   hrv_status=np.array(hrv_status, dtype=object),
+                   readiness_level=np.array(readiness_level, dtype=object),
+                   sleep_score=np.array(sleep_score, dtype=np.float64),
+                   resting_hr=np.array(resting_hr, dtype=np.float64))
+
+    @classmethod
+    def from_days(cls, days: Sequence[DailyWellness]) -> WellnessColumns:
+        """Columns from records; a day given more than once merges, the first one winning
+        (DailyWellness.merged)."""
+        if _repeats(np.fromiter(map(date.toordinal, map(_DAY, days)), dtype=np.int64,
+                                count=len(days))):
+            days = _merged(days)
+        # One C-level pass over the records per field (attrgetter): no Python code per day.
+        return cls.from_values(list(map(_DAY, days)), **{
+            name: list(map(attrgetter(name), days)) for name in cls.FIELDS})
+
+
+Wellness = WellnessColumns | Sequence[DailyWellness]
+
+
+def recovery_columns(wellness: Wellness, load: pd.DataFrame | None, start: date,
+                     end: date) -> dict[str, np.ndarray]:
+    """recovery_frame's columns as arrays, without the DataFrame: one array per name in
+    FRAME_COLUMNS, one slot per day from `start` to `end`; texts (and `level`) as object
+    arrays with None where missing."""
+    numbers, labels = _decide(wellness, load, start, end)
+    columns = {**numbers, **{name: text.array() for name, text in labels.items()}}
+    return {name: columns[name] for name in FRAME_COLUMNS}
+
+
+def recovery_frame(wellness: Wellness, load: pd.DataFrame | None, start: date,
                    end: date) -> pd.DataFrame:
     """Every day from `start` to `end`: values used, their counts, one boolean column per
     rule in RULES, `no_data` and `level`, indexed by day.
 
-    `days` should reach back 60 days before `start` for a baseline; `load` is
+    `wellness` should reach back 60 days before `start` for a baseline; `load` is
     `training_load`'s frame (its `tsb` and `acwr` columns), or None.
     """
-    numbers, labels = _decide(days, load, start, end)
+    numbers, labels = _decide(wellness, load, start, end)
     columns = {**numbers, **{name: text.column() for name, text in labels.items()}}
     return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS},
                         index=pd.date_range(start, end, freq="D", name="day"))
 
 
-def recovery_statuses(days: list[DailyWellness], load: pd.DataFrame | None, start: date,
+def recovery_statuses(wellness: Wellness, load: pd.DataFrame | None, start: date,
                       end: date) -> list[RecoveryStatus]:
     """One explained status per day from `start` to `end` inclusive (see recovery_frame)."""
-    numbers, labels = _decide(days, load, start, end)
+    numbers, labels = _decide(wellness, load, start, end)
     dates = list(map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1)))
     python = {name: labels[name].tolist() if name in labels else _python(numbers[name])
               for name in _Day._fields[1:]}
@@ -131,16 +208,21 @@ class _Labels(NamedTuple):
     def column(self) -> pd.api.extensions.ExtensionArray:
         return pd.array(self.names, dtype="str").take(self.codes, allow_fill=True)
 
+    def array(self) -> np.ndarray:
+        return np.array([*self.names, None], dtype=object)[self.codes]
+
     def tolist(self) -> list[str | None]:
-        return np.array([*self.names, None], dtype=object)[self.codes].tolist()
+        return self.array().tolist()
 
 
-def _decide(days: list[DailyWellness], load: pd.DataFrame | None, start: date,
+def _decide(wellness: Wellness, load: pd.DataFrame | None, start: date,
             end: date) -> tuple[dict[str, np.ndarray], dict[str, _Labels]]:
     """The columns of recovery_frame: numbers and flags as arrays, texts as labels."""
     if end < start:
         raise ValueError(f"window end {end} is before its start {start}")
-    first, raw, labels = _inputs(days, start, end)
+    columns = (wellness if isinstance(wellness, WellnessColumns)
+               else WellnessColumns.from_days(wellness))
+    first, raw, labels = _inputs(columns, start, end)
     skip = (start - first).days  # earlier days only feed the baselines
     numbers = {name: values[skip:] for name, values in
                {**_baselines(raw), **_load_columns(load, first, end)}.items()}
@@ -163,37 +245,36 @@ NUMBERS = (("hrv", "hrv_last_night", True), ("resting_hr", "resting_hr", True),
            ("sleep_score", "sleep_score", False))
 
 
-def _inputs(days: list[DailyWellness], start: date, end: date,
+def _inputs(columns: WellnessColumns, start: date, end: date,
             ) -> tuple[date, dict[str, np.ndarray], dict[str, _Labels]]:
     """Raw numbers and labels, one slot a day from the earliest record (or `start`) to
-    `end`; duplicate days merge, the first one winning. One C-level pass over the records
-    per field (attrgetter), numpy for the rest: no Python code per record."""
-    ordinals = np.fromiter(map(date.toordinal, map(_DAY, days)), dtype=np.int64,
-                           count=len(days))
+    `end`: numpy throughout, Python only once per distinct text."""
+    ordinals = columns.day.astype(np.int64) + _EPOCH
     kept = ordinals <= end.toordinal()
     origin = min(start.toordinal(), int(ordinals[kept].min()) if kept.any() else end.toordinal())
     at = ordinals[kept] - origin
-    if not (np.diff(at) > 0).all() and np.unique(at).size < at.size:  # rare duplicates
-        return _inputs(_merged([w for w, keep in zip(days, kept, strict=True) if keep]),
-                       start, end)
     size = end.toordinal() - origin + 1
 
     def by_day(values: np.ndarray, missing: float) -> np.ndarray:
         column = np.full(size, missing, dtype=values.dtype)
-        column[at] = values[kept]
+        column[at] = values
         return column
 
     numbers = {}
     for name, field_name, positive in NUMBERS:
-        values = np.array(list(map(attrgetter(field_name), days)), dtype=np.float64)  # None: NaN
-        if positive:
-            values[values <= 0] = np.nan
-        numbers[name] = by_day(values, np.nan)
+        values = getattr(columns, field_name)[kept]
+        numbers[name] = by_day(np.where(values > 0, values, np.nan) if positive else values,
+                               np.nan)
     labels = {}
     for name, clean in (("hrv_status", _upper), ("readiness_level", _readiness)):
-        text = _encode(list(map(attrgetter(name), days)), clean)
+        text = _encode(getattr(columns, name)[kept].tolist(), clean)
         labels[name] = text._replace(codes=by_day(text.codes, -1))
     return date.fromordinal(origin), numbers, labels
+
+
+def _repeats(days: np.ndarray) -> bool:
+    """Whether a day occurs twice (sorted days, the usual case, need no sort)."""
+    return not (np.diff(days) > 0).all() and np.unique(days).size < days.size
 
 
 def _encode(values: list[str | None], clean: Callable[[str | None], str | None]) -> _Labels:
@@ -205,7 +286,7 @@ def _encode(values: list[str | None], clean: Callable[[str | None], str | None])
                                count=len(values)), names)
 
 
-def _merged(rows: list[DailyWellness]) -> list[DailyWellness]:
+def _merged(rows: Sequence[DailyWellness]) -> list[DailyWellness]:
     merged: dict[date, DailyWellness] = {}
     for w in rows:
         merged[w.day] = merged[w.day].merged(w) if w.day in merged else w
@@ -217,9 +298,10 @@ def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     ln = np.log(raw["hrv"])
     # The signal includes last night; the baseline is the 60 days before, the day itself
     # excluded so that a bad night cannot widen the band that judges it.
-    signal = _Window(ln, HRV_SIGNAL_DAYS, lag=0)
-    baseline = _Window(ln, HRV_BASELINE_DAYS, lag=1)
-    rhr = _Window(raw["resting_hr"], RHR_DAYS, lag=1)
+    nights = _Running(ln, reach=HRV_BASELINE_DAYS + 1)  # one pass serves both windows
+    signal = _Window(nights, HRV_SIGNAL_DAYS, lag=0)
+    baseline = _Window(nights, HRV_BASELINE_DAYS, lag=1)
+    rhr = _Window(_Running(raw["resting_hr"], reach=RHR_DAYS + 1), RHR_DAYS, lag=1)
     hrv_signal = signal.mean(HRV_SIGNAL_MIN_NIGHTS)
     mu, sd = baseline.mean(HRV_MIN_NIGHTS), baseline.sd(HRV_MIN_NIGHTS)
     low = mu - HRV_BAND_SD * sd
@@ -232,28 +314,37 @@ def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-class _Window:
-    """The valid (non-NaN) values among the `width` days ending `lag` days before each day:
-    count, mean and sample SD from running totals, O(days) whatever the width.
+class _Running:
+    """Running (count, sum, sum of squares) of the valid (non-NaN) values of a day series,
+    with `reach` zeros in front: column reach + k holds the totals through day k, so a
+    window of up to `reach` days back (its lag included) that starts before the first day
+    subtracts a zero. One pass serves every window over the series.
 
     The totals are of value − the first valid value: ln(HRV) ≈ 4 with σ ≈ 0.1, so squares of
     raw values would cancel most of the variance away in Σx² − (Σx)²/n.
     """
 
-    def __init__(self, values: np.ndarray, width: int, lag: int) -> None:
-        self.values, valid = values, ~np.isnan(values)
+    def __init__(self, values: np.ndarray, reach: int) -> None:
+        self.values, self.reach, valid = values, reach, ~np.isnan(values)
         self.offset = values[valid][0] if valid.any() else 0.0
         shifted = np.where(valid, values - self.offset, 0.0)
-        # Running (count, sum, sum of squares) with width + 1 zeros in front: column
-        # width + k holds the totals of the days before day k, and a window reaching back
-        # past the first day subtracts a zero.
-        running = np.zeros((3, width + 1 + values.size))
+        self.totals = np.zeros((3, reach + values.size))
         np.cumsum(np.stack((valid, shifted, shifted * shifted)), axis=1,
-                  out=running[:, width + 1:])
-        stop = width + 1 - lag  # the column where day 0's window ends
-        self._through = running[:, stop:stop + values.size]  # totals up to each window's end
+                  out=self.totals[:, reach:])
+
+
+class _Window:
+    """The valid values among the `width` days ending `lag` days before each day: count,
+    mean and sample SD from running totals, O(days) whatever the width."""
+
+    def __init__(self, running: _Running, width: int, lag: int) -> None:
+        if width + lag > running.reach:
+            raise ValueError(f"a {width}-day window {lag} day(s) back needs more lead zeros")
+        self.values, self.offset, size = running.values, running.offset, running.values.size
+        stop = running.reach - lag  # the column where day 0's window ends
+        self._through = running.totals[:, stop:stop + size]  # totals up to each window's end
         total, self._sum, self._squares = (
-            self._through - running[:, stop - width:stop - width + values.size])
+            self._through - running.totals[:, stop - width:stop - width + size])
         self.count = total.astype(np.int64)
 
     def _n(self, min_count: int) -> np.ndarray:

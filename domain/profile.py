@@ -11,6 +11,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RUN_KINDS = ("easy", "recovery", "long", "speed", "threshold", "race", "rest")
 RACE_DISTANCES = ("5k", "10k", "half", "marathon", "ultra", "other")
 EQUIPMENT = ("gym", "dumbbells", "bodyweight")
+SOURCES = ("garmin", "demo")
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -37,6 +39,8 @@ class Profile:
     equipment: str = "gym"
     races: tuple[Race, ...] = field(default_factory=tuple)
     known_kg: dict[str, float] = field(default_factory=dict)  # exercise id -> starting load
+    source: str = "garmin"  # where the nightly run gets data: garmin, or demo (simulated)
+    nightly_at: str = "21:30"  # local time of the nightly run (the daemon's schedule)
 
     def __post_init__(self) -> None:
         _check(bool(NAME_RE.match(self.name)), f"name {self.name!r} must be 1-64 letters, "
@@ -59,6 +63,9 @@ class Profile:
         for day, kind in self.runs.items():
             _check(day in WEEKDAYS, f"unknown weekday {day!r}: use {', '.join(WEEKDAYS)}")
             _check(kind in RUN_KINDS, f"unknown run kind {kind!r}: use {', '.join(RUN_KINDS)}")
+        _check(self.source in SOURCES, f"source must be one of {', '.join(SOURCES)}")
+        _check(bool(TIME_RE.match(self.nightly_at)),
+               f"nightly time {self.nightly_at!r} must be HH:MM, e.g. 21:30")
         for exercise, kg in self.known_kg.items():
             _check(0 < kg <= 500, f"known weight for {exercise} must be 0-500 kg, not {kg}")
         for race in self.races:

@@ -62,6 +62,7 @@ class Config:
     paths: Paths
     db_url: str | None = None
     athletes: dict[str, Profile] = field(default_factory=dict)
+    demo: dict[str, Any] = field(default_factory=dict)  # [demo]: the simulated athlete's seed
 
     def database_url(self) -> str:
         """`$STRIDELIFT_DB_URL`, else `[database] url`, else SQLite in the data dir."""
@@ -92,18 +93,32 @@ def load(paths: Paths | None = None) -> Config:
     if not isinstance(athletes, dict):
         raise ConfigError(f"{paths.config_file}: [athletes] must be a table")
     profiles = {name: _profile(paths.config_file, name, body) for name, body in athletes.items()}
-    return Config(paths=paths, db_url=url if isinstance(url, str) else None, athletes=profiles)
+    demo = raw.get("demo", {})
+    return Config(paths=paths, db_url=url if isinstance(url, str) else None, athletes=profiles,
+                  demo=dict(demo) if isinstance(demo, dict) else {})
 
 
 def save_profile(config: Config, profile: Profile) -> None:
     """Add or replace one athlete's profile, keeping the rest of the file as it was."""
     raw = _read_toml(config.paths.config_file)
     raw.setdefault("athletes", {})[profile.name] = _profile_table(profile)
+    _write(config, raw)
+    config.athletes[profile.name] = profile
+
+
+def save_demo(config: Config, settings: dict[str, Any]) -> None:
+    """The demo athlete's settings (its seed and timeline), in the demo home's config."""
+    raw = _read_toml(config.paths.config_file)
+    raw["demo"] = settings
+    _write(config, raw)
+    config.demo = dict(settings)
+
+
+def _write(config: Config, raw: dict[str, Any]) -> None:
     config.paths.config_dir.mkdir(parents=True, exist_ok=True)
     tmp = config.paths.config_file.with_suffix(".toml.tmp")
     tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
     tmp.replace(config.paths.config_file)  # atomic: a crash never leaves half a config
-    config.athletes[profile.name] = profile
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -136,7 +151,9 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
             runs={str(k): str(v) for k, v in dict(body.get("runs", {})).items()},
             strength_sessions=int(body.get("strength_sessions", 2)),
             equipment=str(body.get("equipment", "gym")), races=races,
-            known_kg={str(k): float(v) for k, v in dict(body.get("weights", {})).items()})
+            known_kg={str(k): float(v) for k, v in dict(body.get("weights", {})).items()},
+            source=str(body.get("source", "garmin")),
+            nightly_at=str(body.get("nightly_at", "21:30")))
     except ProfileError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     except (KeyError, TypeError, ValueError) as exc:
@@ -150,7 +167,8 @@ def _date(value: Any) -> date:
 def _profile_table(p: Profile) -> dict[str, Any]:
     table: dict[str, Any] = {"tz": p.tz, "sex": p.sex, "max_hr": p.max_hr, "rest_hr": p.rest_hr,
                              "strength_sessions": p.strength_sessions, "equipment": p.equipment,
-                             "runs": dict(p.runs)}
+                             "runs": dict(p.runs), "source": p.source,
+                             "nightly_at": p.nightly_at}
     if p.threshold_hr is not None:
         table["threshold_hr"] = p.threshold_hr
     if p.known_kg:

@@ -6,11 +6,14 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from analysis.classify import label_kind
+from analysis.recovery import WellnessColumns, recovery_frame, recovery_statuses
 from db import models as m
 from db import repo
 from db.session import open_db, transaction
@@ -20,6 +23,7 @@ from ingest import fit
 from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from ingest.sync import activity_from_summary
 from jobs.analyse import analyse, classify_one
+from jobs.analyse import statuses as jobs_statuses
 from stridelift.cli import app
 from stridelift.config import load
 from tests.conftest import shared_fixture
@@ -85,6 +89,49 @@ def test_a_new_wellness_day_rewrites_only_the_days_it_touches(db_url: str) -> No
         day = s.scalar(select(m.DailyStatus).where(m.DailyStatus.day == date(2025, 4, 10)))
         assert day is not None and day.level == "amber"
         assert any("sleep score 40" in r for r in day.reasons)
+
+
+def test_wellness_columns_from_the_database_decide_as_the_records_do(db_url: str) -> None:
+    """The analysis job reads wellness as columns (one select, no ORM objects); the same
+    days read as DailyWellness records and turned into columns decide exactly alike."""
+    _store(db_url, [run_fit(T0, [LapSpec(2400, 3.0, 149)])])
+    first, until = date(2025, 3, 10), date(2025, 4, 3)
+    factory = open_db(db_url)
+    with transaction(factory) as s:
+        who = repo.athlete(s, P)
+        for i in range((until - first).days + 1):
+            repo.save_wellness(s, who, DailyWellness(
+                day=first + timedelta(days=i),
+                hrv_last_night=None if i % 9 == 4 else 50.0 + (i * 7) % 11,
+                hrv_status=[" balanced", "LOW", None][i % 3] if i > 20 else "BALANCED",
+                readiness_level=["HIGH", "low", None, "PRIME", "?"][i % 5],
+                sleep_score=None if i == 22 else 55 + i % 30,
+                resting_hr=0 if i == 23 else 48 + i % 4))
+        other = repo.athlete(s, Profile(**{**P.__dict__, "name": "ben"}))
+        repo.save_wellness(s, other, DailyWellness(day=until, sleep_score=10))
+    with transaction(factory) as s:
+        analyse(s, P, until)
+    with factory() as s:
+        who = repo.athlete(s, P)
+        columns = repo.wellness_columns(s, who, first, until)
+        records = repo.wellness(s, who, first, until)
+        assert columns.day.tolist() == [w.day for w in records] and len(records) == 25
+        assert columns.sleep_score[21] == 55 + 21 and np.isnan(columns.sleep_score[22])
+        assert columns.readiness_level[:3].tolist() == ["HIGH", "low", None]
+        load, statuses = jobs_statuses(s, who, until)
+        stored = {d.day: d for d in s.scalars(select(m.DailyStatus)
+                                              .where(m.DailyStatus.athlete_id == who.id))}
+    start = until - timedelta(days=4)  # a few days, with a baseline behind them
+    from_records = recovery_frame(WellnessColumns.from_days(records), load, start, until)
+    pd.testing.assert_frame_equal(recovery_frame(columns, load, start, until), from_records)
+    assert statuses == recovery_statuses(records, load, first, until)
+    assert [stored[x.day].level for x in statuses] == [x.level for x in statuses]
+    assert from_records["level"].tolist() == [x.level for x in statuses[-5:]]
+    # readiness "low" is amber, HRV status LOW red; " balanced" and "?" cleaned, 0 bpm missing
+    assert from_records["level"].tolist() == ["green", "amber", "red", "green", "green"]
+    assert from_records["hrv_status"].tolist()[-1] == "BALANCED"
+    assert from_records["readiness_level"].isna().tolist() == [False, False, True, False, True]
+    assert not np.isnan(from_records["band_low"]).any()
 
 
 def test_classify_a_file_without_any_setup(home: Path, tmp_path: Path) -> None:

@@ -16,9 +16,12 @@ from hypothesis import strategies as st
 
 from analysis.load import training_load
 from analysis.recovery import (
+    FRAME_COLUMNS,
     NO_DATA,
     RULES,
     RecoveryStatus,
+    WellnessColumns,
+    recovery_columns,
     recovery_frame,
     recovery_statuses,
 )
@@ -339,6 +342,52 @@ def test_frame_texts_are_clean_and_missing_ones_empty() -> None:
     frame = recovery_frame(days, None, D, D)
     assert frame["hrv_status"].tolist() == ["LOW"] and frame["level"].tolist() == ["red"]
     assert frame["readiness_level"].isna().tolist() == [True]
+
+
+# --- wellness as columns -----------------------------------------------------------------
+
+def test_columns_decide_as_the_records_do() -> None:
+    """Records are turned into columns first: out of order, a repeated day, texts to clean
+    and a zero HRV reading give the same frame, arrays and statuses either way."""
+    after = D + timedelta(days=1)
+    days = [night(D, LN_HIGH, hrv_status=" low "), *history()[::-1],
+            replace(night(after, sleep_score=None), hrv_last_night=0.0),  # no reading
+            night(after, None, sleep_score=41, readiness_level="odd", hrv_status="LOW"),
+            DailyWellness(day=D + timedelta(days=2), readiness_level="odd")]
+    start, end, load = D - timedelta(days=2), D + timedelta(days=3), load_on(-40.0)
+    columns = WellnessColumns.from_days(days)
+    frame = recovery_frame(days, load, start, end)
+    pd.testing.assert_frame_equal(recovery_frame(columns, load, start, end), frame)
+    arrays = recovery_columns(columns, load, start, end)
+    assert tuple(arrays) == FRAME_COLUMNS == tuple(frame.columns)
+    for name, values in arrays.items():
+        assert [None if pd.isna(v) else v for v in values] == \
+            [None if pd.isna(v) else v for v in frame[name].tolist()], name
+    assert recovery_statuses(columns, load, start, end) == recovery_statuses(days, load, start,
+                                                                              end)
+    assert frame["level"].tolist()[:4] == ["green", "green", "red", "amber"]
+    # the repeated day merged, the first record winning where it has a value, even a zero
+    assert frame.loc[pd.Timestamp(after), ["sleep_score", "hrv_signal_nights"]].tolist() == [41, 6]
+    assert frame["hrv_status"].tolist()[2:4] == ["LOW", "BALANCED"]
+    assert frame["readiness_level"].isna().tolist() == [False] * 4 + [True, True]
+
+
+def test_columns_hold_one_value_a_day() -> None:
+    columns = WellnessColumns.from_days([night(D, LN_HIGH), night(D - timedelta(days=1))])
+    assert columns.day.tolist() == [D, D - timedelta(days=1)]
+    assert columns.hrv_last_night[0] == pytest.approx(math.exp(LN_HIGH))
+    assert np.isnan(columns.hrv_last_night[1]) and columns.hrv_status.tolist() == ["BALANCED"] * 2
+    twice = {name: getattr(columns, name)[[0, 0]] for name in WellnessColumns.FIELDS}
+    with pytest.raises(ValueError, match="twice"):
+        WellnessColumns(day=columns.day[[0, 0]], **twice)
+    with pytest.raises(ValueError, match="one value per day"):
+        WellnessColumns(day=columns.day[:1], **{name: getattr(columns, name)
+                                                 for name in WellnessColumns.FIELDS})
+    with pytest.raises(ValueError, match="datetime64"):
+        WellnessColumns(day=np.array([1, 2]), **{name: getattr(columns, name)
+                                                 for name in WellnessColumns.FIELDS})
+    empty = WellnessColumns.from_days([])
+    assert judge([]).level == recovery_statuses(empty, None, D, D)[0].level == "green"
 
 
 # --- against the plain-loop reference ----------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from stridelift.cli import analysis, data, garmin, plan, profile
+from stridelift.cli import analysis, data, garmin, nightly, plan, profile
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -13,6 +13,7 @@ data.register(app)
 garmin.register(app)
 analysis.register(app)
 plan.register(app)
+nightly.register(app)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from db.session import DatabaseError
 from domain.profile import ProfileError
@@ -71,3 +72,9 @@ def parse_day(text: str | None, name: str) -> date | None:
         raise CommandError(f"{name} {text!r} is not a date: use YYYY-MM-DD", 2) from None
 
 
+
+
+def progress_bar(disabled: bool) -> Progress:
+    """A progress bar on stderr (so --json output stays clean), gone when done."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=err_console, disable=disabled, transient=True)

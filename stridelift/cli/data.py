@@ -6,12 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from db.session import make_engine, upgrade
 from ingest import bulk
 from ingest.rebuild import RebuildError, rebuild
-from stridelift.cli.common import AthleteOpt, JsonOpt, console, err_console, print_json, user_errors
+from stridelift.cli.common import (
+    AthleteOpt,
+    JsonOpt,
+    console,
+    err_console,
+    print_json,
+    progress_bar,
+    user_errors,
+)
 from stridelift.config import load
 from stridelift.home import Home
 
@@ -30,7 +37,7 @@ def import_(
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
-        with _progress(disabled=json) as bar:
+        with progress_bar(disabled=json) as bar:
             task = bar.add_task("Importing", total=None)
             report = bulk.import_paths(home.db, home.raw, profile, paths, workers=workers,
                                        progress=lambda done, total: bar.update(
@@ -44,10 +51,6 @@ def import_(
             err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False)
     raise typer.Exit(1 if report.failed else 0)
 
-
-def _progress(disabled: bool) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err_console, disable=disabled, transient=True)
 
 
 @db_app.command("upgrade")

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ingest import garmin
 from ingest import sync as syncing
@@ -22,6 +21,7 @@ from stridelift.cli.common import (
     err_console,
     parse_day,
     print_json,
+    progress_bar,
     user_errors,
 )
 from stridelift.config import load
@@ -76,7 +76,7 @@ def sync(
         profile = home.athlete(athlete)
         conn = garmin.connect(home.config.paths.tokens_dir(profile.name))
         _log_to_stderr()
-        with _progress(disabled=json) as bar:
+        with progress_bar(disabled=json) as bar:
             task = bar.add_task("Syncing", total=None)
             report = syncing.sync(
                 home.db, home.raw, profile, conn, today=datetime.now(profile.zone).date(),
@@ -90,10 +90,6 @@ def sync(
                   f"a FIT file), {report.already_stored} already stored; {days}; "
                   f"{len(report.skipped)} items skipped", highlight=False, soft_wrap=True)
 
-
-def _progress(disabled: bool) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err_console, disable=disabled, transient=True)
 
 
 def _log_to_stderr() -> None:

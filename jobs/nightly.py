@@ -1,0 +1,128 @@
+"""The nightly pipeline: sync -> store -> classify -> load and recovery -> adapt -> record.
+
+One athlete and one day per call, idempotent, never two at once for the same athlete (a lock
+file in the data dir), and catching up: every night since the last successful run is
+replanned in order. A failed night is recorded with its error and retried next time; a
+failure in one athlete never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from filelock import FileLock, Timeout
+from sqlalchemy import select
+
+from db import models as m
+from db import repo
+from db.session import transaction
+from domain.profile import Profile
+from ingest.garmin import Connect, GarminError
+from ingest.sync import sync
+from jobs.plan import PlanError, replan
+from stridelift.home import Home
+
+log = logging.getLogger(__name__)
+MAX_CATCH_UP_DAYS = 31  # a longer gap is replanned from its last month; the runs stay stored
+
+Source = Callable[[Profile], Connect]  # opens an athlete's Garmin (or demo) connection
+
+
+class Busy(Exception):
+    """Another nightly run for the athlete is in progress."""
+
+
+@dataclass
+class NightResult:
+    athlete: str
+    day: date
+    status: str  # ok or failed
+    counts: dict[str, Any] = field(default_factory=dict)
+    adjustments: int = 0
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"athlete": self.athlete, "day": self.day.isoformat(), "status": self.status,
+                "counts": self.counts, "adjustments": self.adjustments, "error": self.error}
+
+
+def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
+    """The nights to process: every one since the last successful run, through `day`."""
+    with home.db() as db:
+        who = repo.athlete(db, profile)
+        last = db.scalar(select(m.NightlyRun.day).where(
+            m.NightlyRun.athlete_id == who.id, m.NightlyRun.status == "ok",
+            m.NightlyRun.day < day).order_by(m.NightlyRun.day.desc()).limit(1))
+    first = day if last is None else max(last + timedelta(days=1),
+                                         day - timedelta(days=MAX_CATCH_UP_DAYS - 1))
+    return [first + timedelta(days=i) for i in range((day - first).days + 1)]
+
+
+def run_nightly(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
+    """Process every pending night for one athlete; raises Busy if a run holds the lock."""
+    locks = home.config.paths.data_dir / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(locks / f"{profile.name}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise Busy(f"a nightly run for {profile.name} is already in progress") from None
+    try:
+        return _nights(home, profile, pending_nights(home, profile, day), source)
+    finally:
+        lock.release()
+
+
+def _nights(home: Home, profile: Profile, nights: list[date], source: Source
+            ) -> list[NightResult]:
+    results: list[NightResult] = []
+    synced: dict[str, Any] | None = None
+    for night in nights:
+        started = datetime.now(UTC)
+        try:
+            if synced is None:  # one sync reaches the last night; replans go night by night
+                synced = sync(home.db, home.raw, profile, source(profile),
+                              today=nights[-1]).as_json()
+            with transaction(home.db) as db:
+                plan = replan(db, profile, night)
+            result = NightResult(profile.name, night, "ok", {
+                "activities_new": synced["activities"]["new"],
+                "wellness_days": synced["wellness"]["days"], "nights_adapted": plan.nights},
+                len(plan.adjustments))
+        except (GarminError, PlanError, OSError) as exc:
+            result = NightResult(profile.name, night, "failed", error=str(exc))
+        _record(home, profile, result, started)
+        results.append(result)
+        log.info("nightly %s %s: %s%s", profile.name, night, result.status,
+                 f" ({result.error})" if result.error else "")
+        if result.status == "failed":
+            break  # later nights wait for this one: the next run retries from here
+    return results
+
+
+def _record(home: Home, profile: Profile, r: NightResult, started: datetime) -> None:
+    with transaction(home.db) as db:
+        db.add(m.NightlyRun(athlete_id=repo.athlete(db, profile).id, day=r.day,
+                            started_at=started, finished_at=datetime.now(UTC), status=r.status,
+                            counts=r.counts, adjustments=r.adjustments, error=r.error))
+
+
+def run_all(home: Home, source: Source, day_for: Callable[[Profile], date],
+            names: list[str] | None = None) -> list[NightResult]:
+    """Every athlete's night (or the named ones'); one athlete's failure stops no other."""
+    results: list[NightResult] = []
+    for name in names or sorted(home.config.athletes):
+        profile = home.config.athlete(name)
+        try:
+            results += run_nightly(home, profile, day_for(profile), source)
+        except Busy as exc:
+            results.append(NightResult(name, day_for(profile), "failed", error=str(exc)))
+        except Exception as exc:  # a bug for one athlete must not cost the others their night
+            log.exception("nightly run for %s crashed", name)
+            results.append(NightResult(name, day_for(profile), "failed",
+                                       error=f"{type(exc).__name__}: {exc}"))
+    return results

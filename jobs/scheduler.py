@@ -1,0 +1,98 @@
+"""`stridelift daemon`: one cron job a night per athlete, at their local time.
+
+APScheduler 3.11 with its jobs in the project's own database (SQLAlchemyJobStore), so a
+restart keeps them: a night missed while the machine was off is still due when the daemon
+comes back, and runs once (coalesce), within the misfire grace time. The run itself catches
+up every night since the last successful one, so nothing is processed twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import date, datetime
+from types import FrameType
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from domain.profile import Profile
+from jobs.nightly import run_all
+from jobs.sources import source_for
+from stridelift.home import Home
+
+log = logging.getLogger(__name__)
+MISFIRE_GRACE_S = 6 * 3600  # asleep at 21:30? the night still runs when the machine wakes
+JOB_TABLE = "apscheduler_jobs"
+
+
+def nightly_job(athlete: str) -> None:
+    """What the scheduler runs (module level: the job store keeps a reference to it)."""
+    home = Home.open()
+    for r in run_all(home, source_for(home), _today, [athlete]):
+        log.info("nightly %s %s: %s%s", r.athlete, r.day, r.status,
+                 f" ({r.error})" if r.error else "")
+
+
+def _today(profile: Profile) -> date:
+    return datetime.now(profile.zone).date()
+
+
+def trigger(profile: Profile) -> CronTrigger:
+    hour, minute = (int(x) for x in profile.nightly_at.split(":"))
+    return CronTrigger(hour=hour, minute=minute, timezone=profile.zone)
+
+
+def configure(scheduler: BaseScheduler, home: Home) -> None:
+    """One job per athlete; a job already stored keeps its next run time (so a missed night
+    stays due) unless its schedule changed; jobs of removed athletes go."""
+    wanted = {f"nightly:{name}": p for name, p in home.config.athletes.items()}
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:
+            job.remove()
+    for job_id, profile in wanted.items():
+        new = trigger(profile)
+        job = scheduler.get_job(job_id)
+        if job is None:
+            scheduler.add_job(nightly_job, new, args=[profile.name], id=job_id,
+                              name=f"nightly run for {profile.name}")
+        elif str(job.trigger) != str(new) or job.trigger.timezone != new.timezone:
+            job.reschedule(new)
+
+
+def make_scheduler(home: Home, cls: type[BaseScheduler] = BackgroundScheduler,
+                   **options: Any) -> BaseScheduler:
+    store = SQLAlchemyJobStore(url=home.config.database_url(), tablename=JOB_TABLE)
+    return cls(jobstores={"default": store}, job_defaults={
+        "coalesce": True, "misfire_grace_time": MISFIRE_GRACE_S, "max_instances": 1},
+        **options)
+
+
+def start(home: Home, **options: Any) -> BaseScheduler:
+    """A running scheduler with every athlete's job in place."""
+    scheduler = make_scheduler(home, **options)
+    scheduler.start(paused=True)  # the job store is open now: configure against what it holds
+    configure(scheduler, home)
+    for job in scheduler.get_jobs():
+        log.info("%s: next at %s", job.name, job.next_run_time)
+    scheduler.resume()
+    return scheduler
+
+
+def run_daemon(home: Home) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly (running jobs finish first)."""
+    stopped = threading.Event()
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: stopping after the running jobs", signal.Signals(signum).name)
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    scheduler = start(home)
+    stopped.wait()
+    scheduler.shutdown(wait=True)

@@ -1,0 +1,19 @@
+"""Where each athlete's data comes from: Garmin Connect (saved tokens) or the demo athlete."""
+
+from __future__ import annotations
+
+from domain.profile import Profile
+from ingest import garmin
+from ingest.garmin import Connect
+from jobs.nightly import Source
+from stridelift.home import Home
+
+
+def source_for(home: Home) -> Source:
+    def open_source(profile: Profile) -> Connect:
+        if profile.source == "demo":
+            from ingest.demo import demo_connect  # the simulator loads only for demo homes
+
+            return demo_connect(**home.config.demo)
+        return garmin.connect(home.config.paths.tokens_dir(profile.name))
+    return open_source

@@ -1,0 +1,107 @@
+"""The nightly job: run it now (cron, systemd), run the daemon, and see the runs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.logging import RichHandler
+from rich.table import Table
+from sqlalchemy import select
+
+from db import models as m
+from jobs.nightly import run_all
+from jobs.scheduler import run_daemon
+from jobs.sources import source_for
+from stridelift.cli.common import (
+    AthleteOpt,
+    JsonOpt,
+    console,
+    err_console,
+    parse_day,
+    print_json,
+    user_errors,
+)
+from stridelift.home import Home
+
+
+def nightly(
+    day: Annotated[str | None, typer.Option("--date", help="The night to process (YYYY-MM-DD; "
+                                            "default: today in each athlete's zone).")] = None,
+    athlete: AthleteOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Run the nightly pipeline now: sync, classify, recovery, adapt the plan, record the run.
+
+    Every night since the last successful run is caught up. Without --athlete, every athlete
+    is processed, and one athlete's failure never stops the others. Exit 1 if any failed."""
+    with user_errors():
+        home = Home.open()
+        fixed = parse_day(day, "--date")
+        names = [home.athlete(athlete).name] if athlete else None
+        if not home.config.athletes:
+            home.athlete(None)  # says: run `stridelift init` first
+        results = run_all(home, source_for(home),
+                          lambda p: fixed or datetime.now(p.zone).date(), names)
+    if json:
+        print_json([r.as_json() for r in results])
+    else:
+        for r in results:
+            colour = "green" if r.status == "ok" else "red"
+            detail = r.error or (f"{r.counts.get('activities_new', 0)} new activities, "
+                                 f"{r.adjustments} plan changes")
+            console.print(f"{r.athlete} {r.day}: [{colour}]{r.status}[/] ({detail})",
+                          highlight=False, soft_wrap=True)
+    raise typer.Exit(1 if any(r.status != "ok" for r in results) else 0)
+
+
+def daemon() -> None:
+    """Run the nightly job for every athlete at their local time (config `nightly_at`,
+    default 21:30), until SIGTERM or Ctrl-C. Jobs live in the database: a restart keeps them,
+    and a night missed while the machine was off runs once when it is back."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s",
+                        handlers=[RichHandler(console=err_console, show_path=False)])
+    with user_errors():
+        home = Home.open()
+        if not home.config.athletes:
+            home.athlete(None)  # says: run `stridelift init` first
+        run_daemon(home)
+
+
+def runs(
+    athlete: AthleteOpt = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many runs to show.")] = 30,
+    json: JsonOpt = False,
+) -> None:
+    """The nightly runs, newest first: when, what they did, and why any failed."""
+    with user_errors():
+        home = Home.open()
+        query = select(m.NightlyRun, m.Athlete.name).join(m.Athlete).order_by(
+            m.NightlyRun.started_at.desc(), m.NightlyRun.id.desc()).limit(limit)
+        if athlete:
+            query = query.where(m.Athlete.name == home.athlete(athlete).name)
+        with home.db() as db:
+            rows = [(r, name) for r, name in db.execute(query)]
+    out: list[dict[str, Any]] = [
+        {"athlete": name, "day": r.day.isoformat(), "started": r.started_at.isoformat(),
+         "finished": r.finished_at.isoformat(), "status": r.status, "counts": r.counts,
+         "adjustments": r.adjustments, "error": r.error} for r, name in rows]
+    if json:
+        print_json(out)
+        return
+    table = Table()
+    for column in ("athlete", "night", "started (UTC)", "status", "changes", "error"):
+        table.add_column(column, overflow="fold")
+    for o in out:
+        table.add_row(o["athlete"], o["day"], o["started"][:16].replace("T", " "), o["status"],
+                      str(o["adjustments"]), o["error"] or "")
+    console.print(table if out else "no nightly runs yet: `stridelift nightly` runs one")
+
+
+def register(app: typer.Typer) -> None:
+    for command in (nightly, daemon, runs):
+        app.command()(command)
+
+

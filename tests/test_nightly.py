@@ -1,0 +1,156 @@
+"""The nightly pipeline and its scheduler, against the fake Garmin served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from apscheduler.executors.debug import DebugExecutor
+from filelock import FileLock
+from freezegun import freeze_time
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from db import models as m
+from domain.profile import Profile
+from ingest import garmin
+from jobs import scheduler as sched
+from jobs.nightly import Busy, pending_nights, run_all, run_nightly
+from jobs.sources import source_for
+from stridelift.cli import app
+from stridelift.config import load, save_profile
+from stridelift.home import Home
+from tests.garmin_fake import FakeGarmin, served
+
+runner = CliRunner()
+ANNA = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,
+               runs={"mon": "easy", "wed": "speed", "sat": "long"})
+NIGHT = date(2025, 7, 8)
+
+
+@pytest.fixture
+def fake_garmin(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGarmin]:
+    fake = FakeGarmin()
+    fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
+    with served(fake) as url:
+        monkeypatch.setenv(garmin.ENV_BASE_URL, url)
+        monkeypatch.setenv(garmin.ENV_PACE, "0")
+        yield fake
+
+
+def _athlete(profile: Profile = ANNA, tokens: bool = True) -> Home:
+    config = load()
+    save_profile(config, profile)
+    if tokens:
+        garmin.save_tokens(config.paths.tokens_dir(profile.name), json.dumps({"di_token": "x"}))
+    return Home.open(config)
+
+
+def _runs(home: Home) -> list[tuple[str, date, str]]:
+    with home.db() as db:
+        return [(name, r.day, r.status) for r, name in db.execute(
+            select(m.NightlyRun, m.Athlete.name).join(m.Athlete).order_by(m.NightlyRun.id))]
+
+
+def test_a_night_syncs_classifies_adapts_and_records(fake_garmin: FakeGarmin) -> None:
+    home = _athlete()
+    [result] = run_nightly(home, ANNA, NIGHT, source_for(home))
+    assert result.status == "ok" and result.counts["activities_new"] == 1
+    with home.db() as db:
+        assert db.scalars(select(m.RunClass.kind)).all() == ["easy"]
+        assert db.scalar(select(m.DailyStatus).where(m.DailyStatus.day == NIGHT)) is not None
+        assert db.scalars(select(m.PlannedSession)).all()
+    again = run_nightly(home, ANNA, NIGHT, source_for(home))  # idempotent
+    assert again[0].status == "ok" and again[0].adjustments == 0
+    assert _runs(home) == [("anna", NIGHT, "ok")] * 2
+
+
+def test_catch_up_processes_every_missed_night_once(fake_garmin: FakeGarmin) -> None:
+    home = _athlete()
+    run_nightly(home, ANNA, NIGHT, source_for(home))
+    later = NIGHT + timedelta(days=3)
+    assert pending_nights(home, ANNA, later) == [NIGHT + timedelta(days=i) for i in (1, 2, 3)]
+    results = run_nightly(home, ANNA, later, source_for(home))
+    assert [r.day for r in results] == [NIGHT + timedelta(days=i) for i in (1, 2, 3)]
+    assert pending_nights(home, ANNA, later) == [later]  # nothing left behind
+
+
+def test_a_failed_night_is_recorded_and_retried(fake_garmin: FakeGarmin) -> None:
+    home = _athlete()
+    fake_garmin.fail(r"activities/search", *[(401, {}, b"{}")] * 2)  # refresh, then retry
+    [failed] = run_nightly(home, ANNA, NIGHT, source_for(home))
+    assert failed.status == "failed" and "stridelift login" in (failed.error or "")
+    assert pending_nights(home, ANNA, NIGHT) == [NIGHT]
+    [ok] = run_nightly(home, ANNA, NIGHT, source_for(home))
+    assert ok.status == "ok"
+    assert [s for _, _, s in _runs(home)] == ["failed", "ok"]
+
+
+def test_two_runs_for_one_athlete_never_overlap(fake_garmin: FakeGarmin) -> None:
+    home = _athlete()
+    lock = FileLock(home.config.paths.data_dir / "locks" / "anna.lock")
+    (home.config.paths.data_dir / "locks").mkdir(parents=True, exist_ok=True)
+    with lock, pytest.raises(Busy, match="already in progress"):
+        run_nightly(home, ANNA, NIGHT, source_for(home))
+    assert _runs(home) == []
+
+
+def test_one_athletes_failure_never_stops_the_others(fake_garmin: FakeGarmin) -> None:
+    _athlete(Profile(**{**ANNA.__dict__, "name": "ben"}), tokens=False)  # never logged in
+    home = _athlete()
+    results = run_all(home, source_for(home), lambda _p: NIGHT)
+    assert [(r.athlete, r.status) for r in results] == [("anna", "ok"), ("ben", "failed")]
+    assert "stridelift login" in (results[1].error or "")
+
+
+def test_nightly_and_runs_commands(fake_garmin: FakeGarmin) -> None:
+    _athlete()
+    result = runner.invoke(app, ["nightly", "--date", NIGHT.isoformat(), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["status"] == "ok"
+    listed = json.loads(runner.invoke(app, ["runs", "--json"]).stdout)
+    assert listed[0]["athlete"] == "anna" and listed[0]["day"] == NIGHT.isoformat()
+    assert "anna" in runner.invoke(app, ["runs"]).output
+
+
+def test_nightly_command_failure_exits_1(fake_garmin: FakeGarmin) -> None:
+    _athlete(tokens=False)
+    result = runner.invoke(app, ["nightly", "--date", NIGHT.isoformat()])
+    assert result.exit_code == 1 and "stridelift login" in result.output
+
+
+def test_a_missed_night_is_caught_up_once_not_twice(fake_garmin: FakeGarmin) -> None:
+    home = _athlete()
+    run_nightly(home, ANNA, date(2025, 7, 6), source_for(home))  # the last good night
+
+    def debug() -> dict[str, object]:  # jobs run in the scheduler's own thread
+        return {"executors": {"default": DebugExecutor()}}
+
+    with freeze_time("2025-07-07 12:00:00"):
+        first = sched.start(home, **debug())  # the job is stored in the database
+        [job] = first.get_jobs()
+        assert job.next_run_time == datetime(2025, 7, 7, 21, 30, tzinfo=UTC)
+        first.shutdown()
+    # The machine was off over the nights of the 7th and the 8th, back on the 8th at 22:00:
+    # the stored job is due, runs once (coalesced), and that run catches up both nights.
+    with freeze_time("2025-07-08 22:00:00"):
+        second = sched.start(home, **debug())
+        _wait_until(lambda: len(_runs(home)) >= 3)
+        second.wakeup()  # another look at the same moment: nothing is due any more
+        _wait_until(lambda: len(_runs(home)) > 3, seconds=1.0)
+        [job] = second.get_jobs()
+        assert job.next_run_time == datetime(2025, 7, 9, 21, 30, tzinfo=UTC)
+        second.shutdown()
+    assert _runs(home) == [("anna", date(2025, 7, d), "ok") for d in (6, 7, 8)]
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Poll in real time (freezegun stops the clocks, not sleep)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        time.sleep(0.05)

@@ -1,0 +1,394 @@
+"""The recovery-versus-load report: data read back from a real database, the page it renders
+(self-contained, escaped, every chart present), the weekly numbers, and the command."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import plotly.offline
+import pytest
+import typer
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from db import models as m
+from db import repo
+from db.session import transaction
+from domain.profile import Profile
+from domain.wellness import DailyWellness
+from ingest import fit
+from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
+from jobs.plan import replan
+from planner.model import week_start
+from stridelift.cli import profile as profile_cli
+from stridelift.cli.report import register
+from stridelift.home import Home
+from stridelift.report import load_report, render
+from stridelift.report.data import LOAD_KINDS, ReportData
+from stridelift.report.render import CHART_IDS, load_chart
+
+runner = CliRunner()
+NAME = "anna"
+RUNS = "mon=easy,wed=speed,sat=long,sun=recovery"  # Thu and Fri free for strength
+INIT = ["init", "--non-interactive", "--name", NAME, "--tz", "UTC", "--sex", "f",
+        "--max-hr", "190", "--rest-hr", "50", "--runs", RUNS]
+EVIL_NAME = '<script>alert("pwn")</script><img src=x onerror=alert(1)> & "Tempo"'
+EVIL_REASON = "<img src=x onerror=alert(2)> legs </td></tr></table><b>heavy</b>"
+WEEKS_OF_RUNS = 3
+
+
+def make_app() -> typer.Typer:
+    """A fresh app with `init` and `report`: works whether or not cli/__init__ has report."""
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    profile_cli.register(app)
+    register(app)
+    return app
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def _at(day: date, hour: int = 7) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def _run(day: date, kind: str, seed: int) -> bytes:
+    """A run built to be classified as `kind` (the classifier's own test shapes)."""
+    if kind == "speed":
+        laps = [LapSpec(600, 2.8, 135, "warmup")]
+        laps += [LapSpec(180, 4.6, 174, "interval"), LapSpec(120, 2.4, 135, "recovery")] * 4
+        laps.append(LapSpec(600, 2.8, 135, "cooldown"))
+        return run_fit(_at(day), laps, seed=seed)
+    if kind == "threshold":
+        laps = [LapSpec(600, 3.0, 135, "warmup"), LapSpec(1200, 3.6, 158, "active"),
+                LapSpec(180, 3.0, 140, "rest"), LapSpec(1200, 3.6, 158, "active"),
+                LapSpec(600, 3.0, 135, "cooldown")]
+        return run_fit(_at(day), laps, seed=seed)
+    if kind == "long":
+        return run_fit(_at(day), [LapSpec(3600, 3.0, 146), LapSpec(3600, 3.0, 148)], seed=seed)
+    if kind == "recovery":
+        return run_fit(_at(day), [LapSpec(1500, 2.6, 125)], aerobic_te=1.4, seed=seed)
+    return run_fit(_at(day), [LapSpec(2400, 2.9, 136)], seed=seed)
+
+
+def build_athlete(home: Path, weeks: int = WEEKS_OF_RUNS) -> Profile:
+    """An athlete with a few weeks of runs (one with a hostile name), a strength workout,
+    six weeks of wellness, the plan replanned over those nights, one session done, one
+    skipped, and an adjustment with a hostile reason."""
+    result = runner.invoke(make_app(), INIT)
+    assert result.exit_code == 0, result.output
+    h = Home.open()
+    profile = h.athlete(NAME)
+    today = today_utc()
+    template = {0: "easy", 2: "speed", 4: "threshold", 5: "long", 6: "recovery"}
+    rng = np.random.default_rng(7)
+    with transaction(h.db) as db:
+        who = repo.athlete(db, profile)
+        first = today - timedelta(days=7 * weeks)
+        named = False  # the first run gets the hostile name
+        for i in range((today - first).days):
+            day = first + timedelta(days=i)
+            kind = template.get(day.weekday())
+            if kind is None:
+                continue
+            [act] = fit.decode(_run(day, kind, seed=i), f"{day}.fit")
+            if not named:
+                act, named = replace(act, name=EVIL_NAME), True
+            repo.save_activities(db, who, [act], f"{i:064x}")
+        lift_day = today - timedelta(days=3)
+        acts = fit.decode(strength_fit(_at(lift_day, 18), [
+            SetSpec("squat", "barbell_back_squat", 6, 60.0, 40),
+            SetSpec("squat", None, None, None, 90, set_type="rest"),
+            SetSpec("squat", "barbell_back_squat", 6, 60.0, 40)]), "lift.fit")
+        repo.save_activities(db, who, acts, "f" * 64)
+        for i in range(42, 0, -1):
+            day = today - timedelta(days=i)
+            dip = i <= 4  # the last nights run below the band: amber, then red
+            repo.save_wellness(db, who, DailyWellness(
+                day=day, hrv_last_night=float(round(48 if dip else 62 + rng.normal(0, 3))),
+                sleep_score=55 if i == 2 else int(78 + rng.normal(0, 5)),
+                resting_hr=int(50 + (4 if dip else 0) + rng.normal(0, 1)),
+                readiness_level=("LOW" if dip else ["HIGH", "MODERATE", "PRIME"][i % 3]),
+                readiness_score=40 if dip else 70))
+    with transaction(h.db) as db:
+        replan(db, profile, today - timedelta(days=7 * weeks))
+    with transaction(h.db) as db:
+        replan(db, profile, today - timedelta(days=1))
+    with transaction(h.db) as db:
+        who = repo.athlete(db, profile)
+        past = list(db.scalars(select(m.PlannedSession).where(
+            m.PlannedSession.athlete_id == who.id, m.PlannedSession.day < today,
+            m.PlannedSession.kind == "strength").order_by(m.PlannedSession.day)))
+        assert len(past) >= 3
+        past[0].status = "done"
+        past[1].status = "skipped"
+        db.add(m.AdjustmentRow(athlete_id=who.id, session_key=past[2].key,
+                               night=past[2].day - timedelta(days=1), rule="S7.3 amber",
+                               action="lighten", before="before <b>", after="after <i>",
+                               reasons=[EVIL_REASON]))
+    return profile
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One athlete for the module (building it replans six weeks: done once)."""
+    home = tmp_path_factory.mktemp("report") / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STRIDELIFT_HOME", str(home))
+        mp.delenv("STRIDELIFT_DB_URL", raising=False)
+        build_athlete(home)
+    return home
+
+
+@pytest.fixture
+def athlete_home(built: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("STRIDELIFT_HOME", str(built))
+    monkeypatch.delenv("STRIDELIFT_DB_URL", raising=False)
+    return built
+
+
+def _data(start: date | None = None, end: date | None = None) -> ReportData:
+    today = today_utc()
+    h = Home.open()
+    with h.db() as db:
+        return load_report(db, NAME, start or today - timedelta(weeks=16),
+                           end or today + timedelta(weeks=2), today)
+
+
+class _Tables(HTMLParser):
+    """Rows of the weekly table as {data-col: text}, keyed by the row's data-week."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weeks: dict[str, dict[str, str]] = {}
+        self._week: str | None = None
+        self._col: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "tr" and a.get("data-week"):
+            self._week = a["data-week"]
+            self.weeks[self._week or ""] = {}
+        elif tag == "td" and self._week and a.get("data-col"):
+            self._col = a["data-col"]
+            self.weeks[self._week][self._col or ""] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._col = None
+        elif tag == "tr":
+            self._week = None
+
+    def handle_data(self, data: str) -> None:
+        if self._week and self._col:
+            self.weeks[self._week][self._col] += data
+
+
+def _outside_plotlyjs(page: str) -> str:
+    bundle = plotly.offline.get_plotlyjs()
+    assert bundle in page, "plotly.js is not inlined"
+    assert page.count(bundle) == 1, "plotly.js is inlined more than once"
+    return page.replace(bundle, "")
+
+
+def assert_self_contained(page: str) -> None:
+    rest = _outside_plotlyjs(page)
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.I)
+    assert not re.search(r"<link[^>]*\bhref\s*=", rest, re.I)
+    assert not re.search(r"https?://", rest), re.search(r".{60}https?://.{60}", rest)
+    assert "cdn." not in rest and "mathjax.js" not in rest.lower()
+
+
+# --- data and render --------------------------------------------------------------------
+
+def test_data_reads_what_the_database_holds(athlete_home: Path) -> None:
+    data = _data()
+    today = today_utc()
+    assert data.has_training and data.has_load and data.has_recovery and not data.empty
+    kinds = Counter(data.activities.loc[data.activities["series"] == "endurance", "load_kind"])
+    assert {"speed", "long", "easy"} <= set(kinds)
+    assert (data.activities["series"] == "strength").sum() == 1
+    assert data.days.index[0] == today - timedelta(weeks=16)
+    assert data.days.index[-1] == today + timedelta(weeks=2)
+    recent = data.days.loc[today - timedelta(days=1)]
+    assert recent["level"] in ("amber", "red") and recent["status_reasons"]
+    assert 30 < recent["band_low_ms"] < recent["band_high_ms"] < 90
+    assert {s.category for s in data.sessions} >= {"done", "skipped", "planned"}
+    assert any(s.day > today for s in data.sessions)  # the next two weeks of plan
+    assert any(EVIL_REASON in a.reasons for a in data.adjustments)
+
+
+def test_weekly_summary_matches_the_database(athlete_home: Path) -> None:
+    today = today_utc()
+    data = _data()
+    h = Home.open()
+    with h.db() as db:
+        who = db.scalar(select(m.Athlete).where(m.Athlete.name == NAME))
+        assert who is not None
+        runs = db.execute(select(m.Activity.local_date, m.RunClass.kind).join(m.RunClass)
+                          .where(m.Activity.athlete_id == who.id,
+                                 m.RunClass.load_series == "endurance")).all()
+        sessions = list(db.scalars(select(m.PlannedSession).where(
+            m.PlannedSession.athlete_id == who.id)))
+        mobility_keys = set(db.scalars(select(m.AdjustmentRow.session_key).where(
+            m.AdjustmentRow.athlete_id == who.id, m.AdjustmentRow.action == "mobility")))
+    page = render(data)
+    parser = _Tables()
+    parser.feed(page)
+    assert len(parser.weeks) == len(data.weeks) >= 18
+    checked = 0
+    for week in data.weeks:
+        monday, sunday = week.monday, week.monday + timedelta(days=6)
+        expected = Counter(k for d, k in runs if monday <= d <= sunday)
+        mine = [s for s in sessions if monday <= s.day <= sunday]
+        strength = [s for s in mine if s.kind == "strength" or s.key in mobility_keys
+                    or (s.kind == "mobility" and s.status == "lightened")]
+        heavy = sum(bool(p.get("high_resistance_lower_body")) for s in mine
+                    if s.status != "skipped" for p in s.exercises)
+        row = parser.weeks[monday.isoformat()]
+        for kind in LOAD_KINDS:
+            want = expected[kind] if kind != "other" else sum(
+                n for k, n in expected.items() if k not in LOAD_KINDS)
+            assert week.runs[kind] == want and int(row[kind]) == want, (monday, kind)
+        assert int(row["runs"]) == sum(n for k, n in expected.items() if k != "other")
+        done = sum(s.status == "done" for s in strength)
+        assert (week.strength_done, week.strength_planned) == (done, len(strength))
+        assert row["strength"] == f"{done} / {len(strength)}"
+        assert week.heavy_lower == heavy and row["heavy_lower"] == f"{heavy} / 8"
+        steps = [s.step + 1 for s in mine]
+        assert row["ladder_step"] == (str(max(steps)) if steps else "–")
+        checked += bool(expected) or bool(mine)
+    assert checked >= WEEKS_OF_RUNS + 2
+    this_week = parser.weeks[week_start(today).isoformat()]
+    assert this_week["strength"].endswith(("/ 2", "/ 3", "/ 1"))
+    assert sum(w.strength_done for w in data.weeks) == 1
+
+
+def test_render_is_self_contained_and_has_every_chart(athlete_home: Path) -> None:
+    page = render(_data())
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert_self_contained(page)
+    for div_id in CHART_IDS:
+        assert f'id="{div_id}"' in page
+        assert re.search(rf'Plotly\.newPlot\(\s*"{div_id}"', page), div_id
+    assert '"responsive": true' in page
+    assert "id='weekly-table'" in page and "id='changes-table'" in page
+    assert "GoldenCheetah" in page and "no data yet" not in page.lower()
+
+
+def test_render_escapes_names_and_reasons(athlete_home: Path) -> None:
+    page = render(_data())
+    for raw in (EVIL_NAME, "<script>alert", "<img src=x", EVIL_REASON, "before <b>",
+                "after <i>", "</td></tr></table><b>heavy"):
+        assert raw not in page, raw
+    # the hostile activity name travels in the load chart's hover text, escaped
+    hover = " ".join(t for trace in load_chart(_data()).data for t in trace.hovertext or ()
+                     if t)
+    assert '&lt;script&gt;alert("pwn")&lt;/script&gt;' in hover
+    assert 'onerror=alert(1)&gt; &amp; "Tempo"' in hover and "<script" not in hover
+    assert '&lt;script&gt;alert(\\"pwn\\")' in page  # in the chart's JSON
+    # the hostile reason in the changes table (HTML) and in the session's hover (JSON)
+    assert f"<li>{html_escaped(EVIL_REASON)}</li>" in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page
+    # Plotly's config and bundle, the 4 charts, the range script: nothing from the data
+    assert page.count("<script") == page.count("</script>") == 7
+
+
+def html_escaped(text: str) -> str:
+    import html
+    return html.escape(text, quote=True)
+
+
+def test_an_athlete_with_nothing_yet_renders(tmp_path: Path) -> None:
+    today = date(2025, 6, 2)
+    from db.session import open_db
+    factory = open_db(f"sqlite:///{tmp_path / 'empty.db'}")
+    with factory() as db:
+        data = load_report(db, "nobody", today - timedelta(weeks=16), today, today)
+    assert data.empty
+    page = render(data)
+    assert "No data yet." in page and "id='no-data'" in page
+    assert_self_contained(page)
+    for div_id in CHART_IDS:
+        assert f'id="{div_id}"' in page
+    with pytest.raises(ValueError, match="after"), factory() as db:
+        load_report(db, "nobody", today, today - timedelta(days=1), today)
+
+
+# --- the command ------------------------------------------------------------------------
+
+def test_report_command_writes_the_default_file(athlete_home: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    result = runner.invoke(make_app(), ["report", "--open"])
+    assert result.exit_code == 0, result.output
+    path = athlete_home / "reports" / f"{NAME}-report.html"
+    assert result.stdout.strip() == str(path)
+    assert path.is_file() and opened == [path.resolve().as_uri()]
+    page = path.read_text(encoding="utf-8")
+    assert_self_contained(page)
+    assert all(f'id="{div_id}"' in page for div_id in CHART_IDS)
+    assert EVIL_NAME not in page and EVIL_REASON not in page
+    assert f"{today_utc() - timedelta(weeks=16):%d %b %Y}" in page
+
+
+def test_report_command_range_and_out(athlete_home: Path, tmp_path: Path) -> None:
+    today = today_utc()
+    out = tmp_path / "deep" / "er" / "r.html"
+    start, end = today - timedelta(days=20), today - timedelta(days=5)
+    result = runner.invoke(make_app(), ["report", "--from", start.isoformat(), "--to",
+                                        end.isoformat(), "--out", str(out), "--athlete", NAME])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out) and out.is_file()
+    parser = _Tables()
+    parser.feed(out.read_text(encoding="utf-8"))
+    assert min(parser.weeks) == week_start(start).isoformat()
+    assert max(parser.weeks) == week_start(end).isoformat()
+
+
+def test_report_for_a_fresh_athlete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIDELIFT_HOME", str(tmp_path / "fresh"))
+    monkeypatch.delenv("STRIDELIFT_DB_URL", raising=False)
+    app = make_app()
+    assert runner.invoke(app, INIT).exit_code == 0
+    out = tmp_path / "fresh.html"
+    result = runner.invoke(app, ["report", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert_self_contained(page)
+    assert "No data yet." in page and "The sessions below are the plan" in page
+    assert "no runs yet" in page and "no recovery data yet" in page
+    assert all(f'id="{div_id}"' in page for div_id in CHART_IDS)
+
+
+@pytest.mark.parametrize("args, code, words", [
+    (["--from", "2025-05-02", "--to", "2025-05-01"], 2, "--from 2025-05-02 is after --to"),
+    (["--from", "last week"], 2, "YYYY-MM-DD"),
+    (["--athlete", "bob"], 2, "no athlete named 'bob'"),
+])
+def test_report_bad_input(athlete_home: Path, args: list[str], code: int, words: str) -> None:
+    result = runner.invoke(make_app(), ["report", *args])
+    assert result.exit_code == code, result.output
+    assert words in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_report_unwritable_out_is_one_clear_line(athlete_home: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    out = blocker / "report.html"  # a path under a file: unwritable, even for root
+    result = runner.invoke(make_app(), ["report", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert lines[0].startswith("error: cannot write the report to") and str(out) in lines[0]
+    assert not out.exists() and list(tmp_path.glob("*.tmp")) == []

@@ -1,0 +1,286 @@
+"""The report in a real browser: headless Chromium (Debian's /usr/bin/chromium) driven by
+Playwright. No console errors, every chart drawn, no network, screenshots at laptop and
+phone size, and no sideways scrolling on a phone except inside the tables.
+
+Playwright never downloads a browser here: it launches the system Chromium by path. When
+/usr/bin/chromium is absent the tests skip and say so; when Playwright's driver or the
+browser cannot start, they fail with the error (an environment problem worth seeing).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from stridelift.report.render import CHART_IDS
+from tests.test_report import INIT, build_athlete, make_app
+
+CHROMIUM = Path(os.environ.get("STRIDELIFT_CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAPTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+runner = CliRunner()
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium) "
+                "to run the browser tests", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
+                               "(it is in the dev extra: pip install -e '.[dev]')")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The full report of a built athlete, and a fresh athlete's empty one."""
+    root = tmp_path_factory.mktemp("browser")
+    out: dict[str, Path] = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("STRIDELIFT_DB_URL", raising=False)
+        mp.setenv("STRIDELIFT_HOME", str(root / "full"))
+        build_athlete(root / "full")
+        result = runner.invoke(make_app(), ["report", "--out", str(root / "full.html")])
+        assert result.exit_code == 0, result.output
+        out["full"] = root / "full.html"
+        mp.setenv("STRIDELIFT_HOME", str(root / "empty"))
+        assert runner.invoke(make_app(), INIT).exit_code == 0
+        result = runner.invoke(make_app(), ["report", "--out", str(root / "empty.html")])
+        assert result.exit_code == 0, result.output
+        out["empty"] = root / "empty.html"
+    return out
+
+
+class Visit:
+    """One page load: console messages, page errors and every request the page made."""
+
+    def __init__(self, browser: Any, path: Path, viewport: dict[str, int],
+                 touch: bool = False) -> None:
+        self.context = browser.new_context(viewport=viewport, has_touch=touch,
+                                           is_mobile=touch, device_scale_factor=1)
+        self.page = self.context.new_page()
+        self.console: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("dialog", self._dialog)
+        self.page.route("**/*", self._route)
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+        self.page.wait_for_function(
+            "ids => ids.every(id => { const gd = document.getElementById(id);"
+            " return gd && gd._fullLayout && gd.querySelector('.main-svg'); })",
+            arg=list(CHART_IDS), timeout=20_000)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        self.requests.append(url)
+        if url.startswith("file:"):
+            route.continue_()
+        else:  # the report must never reach the network
+            route.abort()
+
+    def shot(self, where: Path) -> Path:
+        self.page.screenshot(path=str(where), full_page=True)
+        return where
+
+    def close(self) -> None:
+        self.context.close()
+
+    def assert_clean(self) -> None:
+        errors = [text for kind, text in self.console if kind == "error"]
+        assert not errors, errors
+        assert not self.errors, self.errors
+        assert not self.dialogs, self.dialogs  # no alert() from a hostile name ever ran
+        assert [u for u in self.requests if not u.startswith("file:")] == []
+
+
+def _drawn(page: Any, div_id: str) -> dict[str, int]:
+    """What Plotly drew in one chart: bars, line/marker paths, and the svg size."""
+    return page.evaluate("""id => {
+        const gd = document.getElementById(id);
+        const svg = gd.querySelector('.main-svg');
+        return {
+          svgs: gd.querySelectorAll('.js-plotly-plot .main-svg').length,
+          traces: gd.querySelectorAll('.cartesianlayer .trace').length,
+          bars: gd.querySelectorAll('.cartesianlayer .trace.bars .point path').length,
+          lines: [...gd.querySelectorAll('.cartesianlayer .scatterlayer .js-line')]
+                   .filter(p => (p.getAttribute('d') || '').length > 10).length,
+          points: gd.querySelectorAll('.cartesianlayer .scatterlayer .points path').length,
+          width: Math.round(svg.getBoundingClientRect().width),
+          height: Math.round(svg.getBoundingClientRect().height),
+        };
+    }""", div_id)
+
+
+def _overflow(page: Any) -> dict[str, Any]:
+    """How far the page is wider than the viewport, and which elements stick out (those
+    inside a scrollable .table-wrap are allowed to: they scroll)."""
+    return page.evaluate("""() => {
+        const vw = document.documentElement.clientWidth;
+        const out = [];
+        for (const el of document.querySelectorAll('body *')) {
+          if (el.closest('.table-wrap') || el.closest('svg')) continue;
+          const r = el.getBoundingClientRect();
+          if (r.width && (r.right > vw + 1 || r.left < -1)) {
+            out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.left) + '..'
+                     + Math.round(r.right));
+          }
+        }
+        const wraps = [...document.querySelectorAll('.table-wrap')].map(w => ({
+          scrolls: getComputedStyle(w).overflowX, right: w.getBoundingClientRect().right,
+          inner: w.scrollWidth, outer: w.clientWidth}));
+        return {viewport: vw, body: document.body.scrollWidth,
+                doc: document.documentElement.scrollWidth, sticking_out: out.slice(0, 10),
+                wraps: wraps};
+    }""")
+
+
+def test_full_report_in_chromium(browser: Any, reports: dict[str, Path],
+                                 tmp_path: Path) -> None:
+    started = time.perf_counter()
+    shots = []
+    for name, viewport, touch in (("laptop", LAPTOP, False), ("phone", PHONE, True)):
+        visit = Visit(browser, reports["full"], viewport, touch)
+        try:
+            visit.assert_clean()
+            for div_id in CHART_IDS:
+                drawn = _drawn(visit.page, div_id)
+                assert drawn["svgs"] >= 1 and drawn["traces"] >= 1, (name, div_id, drawn)
+                assert drawn["width"] <= viewport["width"], (name, div_id, drawn)
+                assert drawn["bars"] + drawn["lines"] + drawn["points"] > 0, (div_id, drawn)
+            assert _drawn(visit.page, "chart-load")["bars"] >= 10
+            assert _drawn(visit.page, "chart-form")["lines"] >= 3
+            assert _drawn(visit.page, "chart-recovery")["bars"] >= 30
+            assert _drawn(visit.page, "chart-sessions")["points"] >= 5
+            layout = _overflow(visit.page)
+            assert layout["doc"] <= layout["viewport"], layout
+            assert layout["body"] <= layout["viewport"], layout
+            assert layout["sticking_out"] == [], layout
+            assert all(w["scrolls"] == "auto" and w["right"] <= layout["viewport"] + 1
+                       for w in layout["wraps"]), layout
+            if name == "phone":  # the tables are wider than a phone: they scroll, the page not
+                assert any(w["inner"] > w["outer"] for w in layout["wraps"]), layout
+            shots.append(visit.shot(tmp_path / f"report-{name}.png"))
+        finally:
+            visit.close()
+    print(f"\nscreenshots: {', '.join(map(str, shots))} "
+          f"({time.perf_counter() - started:.1f} s in the browser)")
+    for shot in shots:
+        assert shot.stat().st_size > 20_000
+
+
+def test_zooming_one_chart_zooms_them_all(browser: Any, reports: dict[str, Path]) -> None:
+    visit = Visit(browser, reports["full"], LAPTOP)
+    try:
+        visit.page.evaluate("""() => Plotly.relayout('chart-form',
+            {'xaxis2.range[0]': '2020-01-01', 'xaxis2.range[1]': '2020-02-01'})""")
+        visit.page.wait_for_timeout(300)
+        ranges = visit.page.evaluate("""ids => ids.map(id =>
+            document.getElementById(id)._fullLayout.xaxis.range.map(String))""",
+                                     list(CHART_IDS))
+        assert all(r[0].startswith("2020-01-01") and r[1].startswith("2020-02-01")
+                   for r in ranges), ranges
+        visit.assert_clean()
+    finally:
+        visit.close()
+
+
+def test_a_phone_starts_on_eight_weeks_and_can_show_all(browser: Any,
+                                                       reports: dict[str, Path]) -> None:
+    visit = Visit(browser, reports["full"], PHONE, touch=True)
+    try:
+        page = visit.page
+        page.wait_for_function("() => document.querySelector('nav.range button[data-weeks=\"8\"]')"
+                               ".getAttribute('aria-pressed') === 'true'")
+        first = page.evaluate("() => document.getElementById('chart-load')._fullLayout.xaxis"
+                              ".range.map(String)")
+        days = (date.fromisoformat(first[1][:10]) - date.fromisoformat(first[0][:10])).days
+        assert 8 * 7 <= days <= 8 * 7 + 15, first  # 8 weeks back, the plan weeks ahead
+        assert page.evaluate("() => document.getElementById('chart-load')._fullLayout"
+                             ".dragmode") is False  # touches scroll the page
+        page.click("nav.range button[data-weeks='0']")
+        page.wait_for_timeout(300)
+        ranges = page.evaluate("""ids => ids.map(id =>
+            document.getElementById(id)._fullLayout.xaxis.range.map(String))""",
+                               list(CHART_IDS))
+        assert len({tuple(r) for r in ranges}) == 1
+        days = (date.fromisoformat(ranges[0][1][:10])
+                - date.fromisoformat(ranges[0][0][:10])).days
+        assert days == 16 * 7 + 2 * 7 + 1, ranges
+        visit.assert_clean()
+    finally:
+        visit.close()
+
+
+HOVER = """([id, needle]) => {
+    const gd = document.getElementById(id);
+    for (let c = 0; c < gd.data.length; c++) {
+      const texts = gd.data[c].hovertext || [];
+      for (let p = 0; p < texts.length; p++) {
+        if (texts[p] && texts[p].includes(needle)) {
+          Plotly.Fx.hover(gd, [{curveNumber: c, pointNumber: p}]);
+          return gd.querySelector('.hoverlayer').textContent;
+        }
+      }
+    }
+    return null;
+}"""
+
+
+@pytest.mark.parametrize("div_id, needle, shown", [
+    ("chart-load", 'alert("pwn")', '<script>alert("pwn")</script><img src=x'),
+    ("chart-sessions", "onerror=alert(2)", "<img src=x onerror=alert(2)> legs"),
+])
+def test_hostile_text_shows_as_text_in_the_hover(browser: Any, reports: dict[str, Path],
+                                                 div_id: str, needle: str, shown: str) -> None:
+    visit = Visit(browser, reports["full"], LAPTOP)
+    try:
+        text = visit.page.evaluate(HOVER, [div_id, needle])
+        assert text is not None and shown in text, text
+        assert visit.page.evaluate("() => document.querySelectorAll('img').length") == 0
+        visit.page.wait_for_timeout(200)
+        visit.assert_clean()
+    finally:
+        visit.close()
+
+
+def test_empty_report_in_chromium(browser: Any, reports: dict[str, Path],
+                                  tmp_path: Path) -> None:
+    visit = Visit(browser, reports["empty"], PHONE, touch=True)
+    try:
+        visit.assert_clean()
+        assert visit.page.locator("text=no runs yet in this range").count() >= 1
+        layout = _overflow(visit.page)
+        assert layout["doc"] <= layout["viewport"] and layout["sticking_out"] == [], layout
+        print(f"\nscreenshot: {visit.shot(tmp_path / 'report-empty-phone.png')}")
+    finally:
+        visit.close()
+
+
+def test_chromium_is_the_system_one() -> None:
+    """Playwright was pointed at Debian's Chromium, not a downloaded one."""
+    assert CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)
+    assert shutil.which("chromium") in (None, str(CHROMIUM)) or CHROMIUM.is_file()
