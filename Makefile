@@ -28,6 +28,8 @@ demo: venv
 
 bench: venv
 	$(BIN)/python bench/import_fit.py
+	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/season.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
