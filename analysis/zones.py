@@ -1,9 +1,10 @@
 """Heart-rate zones: from the threshold HR when known, else estimated from max and resting HR.
 
-With a threshold HR: Joe Friel's running zones as % of lactate threshold HR
-(Z1 < 85 %, Z2 85-89 %, Z3 90-94 %, Z4 95-99 %, Z5 >= 100 %).
-Without one: Karvonen's heart-rate-reserve zones (Z1 < 60 %, Z2 60-70 %, Z3 70-80 %,
-Z4 80-90 %, Z5 >= 90 % of HRR), and every reason that uses them says it is an estimate.
+Joe Friel's running zones as % of lactate threshold HR (Z1 < 85 %, Z2 85-89 %, Z3 90-94 %,
+Z4 95-99 %, Z5 >= 100 %), so that "zones 3-4" means the same in every rule (RULES.md).
+Without a threshold HR, it is estimated at 85 % of the heart-rate reserve above resting HR
+(the Karvonen method; the lactate threshold of trained runners lies near 85-90 % HRR), and
+every reason that uses the zones says they are an estimate.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from domain.profile import Profile
 
 FRIEL_LTHR = (0.85, 0.90, 0.95, 1.00)  # lower bounds of Z2..Z5 as a fraction of LTHR
-KARVONEN_HRR = (0.60, 0.70, 0.80, 0.90)  # lower bounds of Z2..Z5 as a fraction of HRR
+LTHR_OF_HRR = 0.85  # estimated threshold HR: resting HR + 85 % of the reserve
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,10 @@ class Zones:
 
 def zones_for(profile: Profile) -> Zones:
     if profile.threshold_hr is not None:
-        lthr = profile.threshold_hr
-        bounds = tuple(lthr * f for f in FRIEL_LTHR)
-        return Zones(bounds, f"% of threshold HR {lthr}")  # type: ignore[arg-type]
-    reserve = profile.max_hr - profile.rest_hr
-    bounds = tuple(profile.rest_hr + reserve * f for f in KARVONEN_HRR)
-    return Zones(bounds, f"estimated from max HR {profile.max_hr} and resting HR "  # type: ignore[arg-type]
-                 f"{profile.rest_hr}, no threshold HR set")
+        lthr, source = float(profile.threshold_hr), f"% of threshold HR {profile.threshold_hr}"
+    else:
+        lthr = profile.rest_hr + LTHR_OF_HRR * (profile.max_hr - profile.rest_hr)
+        source = (f"% of an estimated threshold HR {lthr:.0f}: estimated from max HR "
+                  f"{profile.max_hr} and resting HR {profile.rest_hr}, no threshold HR set")
+    z2, z3, z4, z5 = (lthr * f for f in FRIEL_LTHR)
+    return Zones((z2, z3, z4, z5), source)

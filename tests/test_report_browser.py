@@ -250,17 +250,19 @@ HOVER = """([id, needle]) => {
 }"""
 
 
-@pytest.mark.parametrize("div_id, needle, shown", [
-    ("chart-load", 'alert("pwn")', '<script>alert("pwn")</script><img src=x'),
-    ("chart-sessions", "onerror=alert(2)", "<img src=x onerror=alert(2)> legs"),
-])
+HOSTILE = (("chart-load", 'alert("pwn")', '<script>alert("pwn")</script><img src=x'),
+           ("chart-sessions", "onerror=alert(2)", "<img src=x onerror=alert(2)> legs"))
+
+
 def test_hostile_text_shows_as_text_in_the_hover(browser: Any, reports: dict[str, Path],
-                                                 div_id: str, needle: str, shown: str) -> None:
+                                                 tmp_path: Path) -> None:
     visit = Visit(browser, reports["full"], LAPTOP)
     try:
-        text = visit.page.evaluate(HOVER, [div_id, needle])
-        assert text is not None and shown in text, text
-        assert visit.page.evaluate("() => document.querySelectorAll('img').length") == 0
+        for div_id, needle, shown in HOSTILE:
+            text = visit.page.evaluate(HOVER, [div_id, needle])
+            assert text is not None and shown in text, text
+            assert visit.page.evaluate("() => document.querySelectorAll('img').length") == 0
+            visit.page.locator(f"#{div_id}").screenshot(path=str(tmp_path / f"{div_id}.png"))
         visit.page.wait_for_timeout(200)
         visit.assert_clean()
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from stridelift.cli import analysis, data, garmin, nightly, plan, profile
+from stridelift.cli import analysis, data, garmin, nightly, plan, profile, report
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -14,6 +14,7 @@ garmin.register(app)
 analysis.register(app)
 plan.register(app)
 nightly.register(app)
+report.register(app)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from analysis.load import ATL_DAYS, CTL_DAYS
 from stridelift.report.data import (
     HEAVY_LOWER_CAP,
     LOAD_KINDS,
@@ -79,10 +80,10 @@ def render(data: ReportData) -> str:
         zip((load_chart(data), form_chart(data), recovery_chart(data),
              sessions_chart(data)), CHART_IDS, strict=True))]
     sections = [
-        _section("load", "Daily load", charts[0], _load_note(data)),
-        _section("form", "Fitness, fatigue and form", charts[1], _form_note(data)),
-        _section("recovery", "Recovery", charts[2], _recovery_note(data)),
-        _section("sessions", "Strength sessions", charts[3], _sessions_note(data)),
+        _section("load", "Daily load", charts[0], _load_note()),
+        _section("form", "Fitness, fatigue and form", charts[1], _form_note()),
+        _section("recovery", "Recovery", charts[2], _recovery_note()),
+        _section("sessions", "Strength sessions", charts[3], _sessions_note()),
         _section("weekly", "Weekly summary", _weekly_table(data.weeks), _weekly_note()),
         _section("changes", "Plan changes and why", _adjustments_table(data.adjustments),
                  ""),
@@ -123,7 +124,7 @@ def load_chart(data: ReportData) -> go.Figure:
                     hovertext=_activity_hover(strength, index, "strength"),
                     hovertemplate="%{hovertext}<extra></extra>")
     fig.update_layout(barmode="group", bargap=0.08, bargroupgap=0.0)
-    fig.update_yaxes(title_text="load (TRIMP)", rangemode="tozero")
+    fig.update_yaxes(title_text="training load", rangemode="tozero")
     if acts.empty:
         _no_data(fig, "no runs yet in this range")
     return _finish(fig, data, height=360)
@@ -241,7 +242,7 @@ def sessions_chart(data: ReportData) -> go.Figure:
     fig.update_layout(showlegend=False)
     if not data.sessions:
         _no_data(fig, "no sessions planned in this range yet")
-    return _finish(fig, data, height=290)
+    return _finish(fig, data, height=310)
 
 
 def _finish(fig: go.Figure, data: ReportData, height: int) -> go.Figure:
@@ -464,24 +465,25 @@ def _chips(items: Iterable[tuple[str, str]]) -> str:
                     for label, colour in items)
 
 
-def _load_note(data: ReportData) -> str:
+def _load_note() -> str:
     return ("Endurance load per day, stacked by run kind; strength load is the bar beside it. "
             "Tap or hover a bar for the sessions.")
 
 
-def _form_note(data: ReportData) -> str:
-    return ("Fitness (CTL, 42-day) and fatigue (ATL, 7-day) from the endurance load; form "
-            "(TSB) = fitness − fatigue, over GoldenCheetah's zones.")
+def _form_note() -> str:
+    return (f"Fitness (CTL, {CTL_DAYS}-day) and fatigue (ATL, {ATL_DAYS}-day) from the "
+            "endurance load; form (TSB) = yesterday's fitness − fatigue, over GoldenCheetah's "
+            "zones.")
 
 
-def _recovery_note(data: ReportData) -> str:
+def _recovery_note() -> str:
     return ("HRV: the 7-day signal against the normal band of the 60 days before, in ms (the "
             "status reasons quote them as ln ms). Status: "
             + _chips((k, v) for k, v in LEVEL_COLOURS.items()) + ". Readiness: "
             + _chips((k.lower(), v) for k, v in READINESS_COLOURS.items()) + ".")
 
 
-def _sessions_note(data: ReportData) -> str:
+def _sessions_note() -> str:
     return ("Each strength or mobility session of the plan, by outcome; hover for exercises "
             "and the reasons behind every change.")
 
