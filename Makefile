@@ -23,8 +23,7 @@ test: lint
 	$(BIN)/pytest -n 2 -q
 
 demo: venv
-	@echo "make demo arrives with the demo athlete (issue 5); meanwhile see README: Import FIT files"
-	@exit 1
+	$(BIN)/stridelift demo
 
 bench: venv
 	$(BIN)/python bench/import_fit.py

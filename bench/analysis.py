@@ -11,8 +11,10 @@ measures only the analysis.
   the same decisions).
 - The plain per-day loops of tests/load_reference.py are given the same (day, load) pairs
   and the wellness as a list of `DailyWellness` records, what `db.repo.wellness` builds.
-Every run gets a new copy of its input, texts decoded afresh as a database driver hands
-them over: ours hashes the texts and must not find hashes cached by its previous run.
+Every run gets a new copy of its own input, built outside the clock, with new day and text
+objects (texts decoded as a database driver hands them over): no run finds work done by the
+one before it, such as a string or date hash cached (ours hashes the texts, the reference
+the days).
 Timed, best of the same number of runs each:
 - ours, decided: `daily_loads` + `training_load` + `recovery_columns`: every day's load
   numbers (ATL, CTL, TSB, ACWR, monotony, strain), recovery values, rule flags and level;
@@ -39,7 +41,6 @@ plus reference_seconds. Goal: ratio >= 20. The machine may be shared: run it a f
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import sys
@@ -133,24 +134,33 @@ def reference(items: list[tuple[date, float]], wellness: list[DailyWellness],
     return [str(r["level"]) for r in rows]
 
 
-def fresh(records: list[DailyWellness]) -> list[DailyWellness]:
-    """The records again, each text decoded afresh as a database driver hands it over: no
-    run may find string hashes cached by an earlier one (the reference hashes no text, ours
-    does)."""
-    def text(value: str | None) -> str | None:
-        return None if value is None else value.encode().decode()
+def _text(value: str | None) -> str | None:
+    """A new str object, decoded as a database driver hands it over: its hash not cached."""
+    return None if value is None else value.encode().decode()
 
-    return [replace(w, hrv_status=text(w.hrv_status), readiness_level=text(w.readiness_level))
-            for w in records]
+
+def fresh_records(records: list[DailyWellness]) -> list[DailyWellness]:
+    """The reference's input again: new records, days and texts (hashes not cached)."""
+    return [replace(w, day=date.fromordinal(w.day.toordinal()), hrv_status=_text(w.hrv_status),
+                    readiness_level=_text(w.readiness_level)) for w in records]
+
+
+def fresh_columns(columns: WellnessColumns) -> WellnessColumns:
+    """Ours' input again: new arrays, the texts decoded afresh (hashes not cached)."""
+    return WellnessColumns(
+        day=columns.day.copy(), hrv_last_night=columns.hrv_last_night.copy(),
+        hrv_status=np.array(list(map(_text, columns.hrv_status.tolist())), dtype=object),
+        readiness_level=np.array(list(map(_text, columns.readiness_level.tolist())),
+                                 dtype=object),
+        sleep_score=columns.sleep_score.copy(), resting_hr=columns.resting_hr.copy())
 
 
 def best(fn: Callable[[Any], Any], make: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """The best time of `fn` over `repeats` runs, each on a new input from `make`, built and
-    its garbage collected outside the clock."""
+    """The best time of `fn` over `repeats` runs, each given a new input from `make`, built
+    outside the clock: no run finds work left done by the one before (a cached hash)."""
     times, result = [], None
     for _ in range(repeats):
         given = make()
-        gc.collect()
         began = time.perf_counter()
         result = fn(given)
         times.append(time.perf_counter() - began)
@@ -165,16 +175,15 @@ def main() -> None:
     days = round(args.years * 365.25)
     end = FIRST + timedelta(days=days - 1)
     items, records = athlete(days)
-
-    def columns() -> WellnessColumns:  # ours' input, as db.repo.wellness_columns builds it
-        return WellnessColumns.from_days(fresh(records))
-
+    # Ours' input, as db.repo.wellness_columns builds it from the rows of one select.
+    columns = WellnessColumns.from_days(records)
     timed = {name: best(fn, make, args.repeats) for name, fn, make in (
-        ("ours", lambda c: ours(items, c, end), columns),
-        ("frame", lambda c: ours_frame(items, c, end), columns),
-        ("from_objects", lambda r: ours_from_records(items, r, end), lambda: fresh(records)),
-        ("explained", lambda c: ours_explained(items, c, end), columns),
-        ("reference", lambda r: reference(items, r, end), lambda: fresh(records)))}
+        ("ours", lambda c: ours(items, c, end), lambda: fresh_columns(columns)),
+        ("frame", lambda c: ours_frame(items, c, end), lambda: fresh_columns(columns)),
+        ("from_objects", lambda r: ours_from_records(items, r, end),
+         lambda: fresh_records(records)),
+        ("explained", lambda c: ours_explained(items, c, end), lambda: fresh_columns(columns)),
+        ("reference", lambda r: reference(items, r, end), lambda: fresh_records(records)))}
     ref_s, ref_levels = timed["reference"]
     levels = timed["ours"][1]
     differ = sum(any(result[i] != ref_levels[i] for _, result in timed.values())

@@ -39,6 +39,7 @@ SURPRISES: dict[str, tuple[Slot, ...]] = {
     "short_nights": ((10, "wed"), (1, "thu")),  # under 5 h of sleep, score below 60
 }
 STRENGTH: tuple[Slot, ...] = ((3, "thu"), (2, "thu"), (1, "thu"))  # evening gym sessions
+BUILD_WEEKS = 16  # the long run grows from 90 to 130 min over these weeks
 HARD = frozenset({"speed", "threshold", "long", "race"})
 STRAIN = {"easy": 1.0, "shakeout": 0.5, "speed": 2.0, "threshold": 2.0, "long": 3.0,
           "race": 3.0, "strength": 0.8}  # how much each session drains the day
@@ -187,13 +188,13 @@ def _session(kind: str, name: str, start: datetime, rng: np.random.Generator, *,
                    load=round(per_min * s.duration_s / 60 * float(rng.uniform(0.9, 1.1)), 1))
 
 
-def _auto_laps(minutes: float, speed: float, hr: tuple[float, float], rng: np.random.Generator,
-               intensity: str = "active") -> list[LapSpec]:
+def _auto_laps(minutes: float, speed: float, hr: tuple[float, float],
+               rng: np.random.Generator) -> list[LapSpec]:
     """Steady running with the watch's 1-km auto laps; HR drifts up over the run."""
     total, lap_s = round(minutes * 60), round(1000 / speed)
     count = math.ceil(total / lap_s)
     return [LapSpec(min(lap_s, total - i * lap_s), speed * float(rng.uniform(0.98, 1.02)),
-                    hr[0] + (hr[1] - hr[0]) * i / max(count - 1, 1), intensity)
+                    hr[0] + (hr[1] - hr[0]) * i / max(count - 1, 1))
             for i in range(count)]
 
 
@@ -232,7 +233,7 @@ def _threshold(_tl: Timeline, day: date, rng: np.random.Generator) -> Session:
 def _long(tl: Timeline, day: date, rng: np.random.Generator) -> Session:
     """90-130 min, building over the season, every fourth week easier."""
     weeks_back = tl.slot(day)[0]
-    minutes = 90 + 40 * min(max((16 - weeks_back) / 15, 0.0), 1.0)
+    minutes = 90 + 40 * min(max((BUILD_WEEKS - weeks_back) / (BUILD_WEEKS - 1), 0.0), 1.0)
     minutes *= 0.85 if weeks_back % 4 == 0 else 1.0
     minutes = min(max(minutes + float(rng.uniform(-3, 3)), 90), 130)
     laps = _auto_laps(minutes, float(rng.uniform(2.9, 3.0)), (139, 150), rng)

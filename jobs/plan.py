@@ -146,3 +146,34 @@ def replan(db: DB, profile: Profile, night: date, catalog: Catalog | None = None
 
 def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+Lifted = dict[str, tuple[list[int], float | None]]  # exercise id -> (reps per set, kg)
+
+
+def planned_session(db: DB, who: m.Athlete, key: str) -> m.PlannedSession:
+    row = db.scalar(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id,
+                                                   m.PlannedSession.key == key))
+    if row is None:
+        raise PlanError(f"no session {key!r}; `stridelift plan` lists the session ids")
+    return row
+
+
+def mark_done(db: DB, who: m.Athlete, key: str, rpe: float | None = None,
+              actual: Lifted | None = None) -> m.PlannedSession:
+    """Record a session as done: what was lifted (the prescription unless `actual` says
+    otherwise) becomes the history that double progression reads."""
+    row = planned_session(db, who, key)
+    if row.status == "done":
+        raise PlanError(f"session {key} is already done")
+    actual = actual or {}
+    unknown = set(actual) - {x["exercise_id"] for x in row.exercises}
+    if unknown:
+        raise PlanError(f"--sets names {', '.join(sorted(unknown))}, not in session {key}")
+    for p in (Prescription(**x) for x in row.exercises):
+        reps, load = actual.get(p.exercise_id, ([p.reps or 0] * p.sets, p.load_kg))
+        db.add(m.Lift(athlete_id=who.id, session_key=row.key, day=row.day,
+                      exercise_id=p.exercise_id, reps=reps, load_kg=load,
+                      lightened=row.status == "lightened", rpe=rpe))
+    row.status = "done"
+    return row

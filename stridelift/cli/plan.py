@@ -12,7 +12,8 @@ from sqlalchemy import select
 from db import models as m
 from db import repo
 from db.session import transaction
-from jobs.plan import replan
+from domain.profile import Profile
+from jobs.plan import mark_done, planned_session, replan
 from planner.catalog import default_catalog
 from planner.model import Prescription
 from stridelift.cli.common import (
@@ -49,16 +50,22 @@ def plan(
         first = parse_day(start, "--from") or today
         with transaction(home.db) as db:
             replan(db, profile, today, weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
-            who = repo.athlete(db, profile)
-            rows = list(db.scalars(select(m.PlannedSession).where(
-                m.PlannedSession.athlete_id == who.id, m.PlannedSession.day >= first,
-                m.PlannedSession.day < first + timedelta(days=7 * weeks))
-                .order_by(m.PlannedSession.day)))
-    sessions = [_session_json(r) for r in rows]
+        sessions = plan_json(home, profile, first, weeks)
     if json:
         print_json(sessions)
     else:
-        _print_plan(sessions)
+        print_plan(sessions)
+
+
+def plan_json(home: Home, profile: Profile, first: date, weeks: int) -> list[dict[str, Any]]:
+    """The sessions from `first` for `weeks` weeks, in the shape `plan --json` prints."""
+    with home.db() as db:
+        who = repo.athlete(db, profile)
+        rows = list(db.scalars(select(m.PlannedSession).where(
+            m.PlannedSession.athlete_id == who.id, m.PlannedSession.day >= first,
+            m.PlannedSession.day < first + timedelta(days=7 * weeks))
+            .order_by(m.PlannedSession.day)))
+    return [_session_json(r) for r in rows]
 
 
 def _session_json(r: m.PlannedSession) -> dict[str, Any]:
@@ -79,7 +86,7 @@ def _session_json(r: m.PlannedSession) -> dict[str, Any]:
             "exercises": out}
 
 
-def _print_plan(sessions: list[dict[str, Any]]) -> None:
+def print_plan(sessions: list[dict[str, Any]]) -> None:
     if not sessions:
         console.print("no sessions in that window")
         return
@@ -135,19 +142,11 @@ def why(
             console.print(f"  - {reason}", highlight=False, soft_wrap=True)
 
 
-def _session(db: Any, who: m.Athlete, key: str) -> m.PlannedSession:
-    row = db.scalar(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id,
-                                                   m.PlannedSession.key == key))
-    if row is None:
-        raise CommandError(f"no session {key!r}; `stridelift plan` lists the session ids", 2)
-    return row
-
-
 def _mark(key: str, athlete: str | None, **changes: Any) -> None:
     with user_errors():
         home = Home.open()
         with transaction(home.db) as db:
-            row = _session(db, repo.athlete(db, home.athlete(athlete)), key)
+            row = planned_session(db, repo.athlete(db, home.athlete(athlete)), key)
             if row.status == "done" and "status" in changes:
                 raise CommandError(f"session {key} is already done", 2)
             for name, value in changes.items():
@@ -182,23 +181,9 @@ def done(
     """Mark a session done; what was lifted drives the next loads (double progression)."""
     with user_errors():
         home = Home.open()
+        actual = _parse_sets(sets or [])
         with transaction(home.db) as db:
-            who = repo.athlete(db, home.athlete(athlete))
-            row = _session(db, who, session)
-            if row.status == "done":
-                raise CommandError(f"session {session} is already done", 2)
-            actual = _parse_sets(sets or [])
-            lightened = row.status == "lightened"
-            for p in (Prescription(**x) for x in row.exercises):
-                reps, load = actual.get(p.exercise_id, ([p.reps or 0] * p.sets, p.load_kg))
-                db.add(m.Lift(athlete_id=who.id, session_key=row.key, day=row.day,
-                              exercise_id=p.exercise_id, reps=reps, load_kg=load,
-                              lightened=lightened, rpe=rpe))
-            unknown = set(actual) - {x["exercise_id"] for x in row.exercises}
-            if unknown:
-                raise CommandError(f"--sets names {', '.join(sorted(unknown))}, not in "
-                                   f"session {session}", 2)
-            row.status = "done"
+            mark_done(db, repo.athlete(db, home.athlete(athlete)), session, rpe, actual)
     console.print(f"session {session} done" + (f" (RPE {rpe:g})" if rpe is not None else ""))
 
 

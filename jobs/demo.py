@@ -1,0 +1,92 @@
+"""The demo: a home of its own with the simulated athlete, replayed night by night.
+
+It never touches a runner's real data: the folder must be empty, missing, or an earlier demo
+home (which it replaces); the marker file says which.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from db import models as m
+from db import repo
+from db.session import transaction
+from domain.profile import Profile
+from ingest.demo import demo_profile
+from jobs.nightly import NightResult, run_nightly
+from jobs.plan import mark_done
+from jobs.sources import source_for
+from planner.catalog import default_catalog
+from stridelift.config import Paths, load, save_demo, save_profile
+from stridelift.home import Home
+
+MARKER = ".stridelift-demo"
+# The simulated runner knows a few of their loads; the rest are found by feel.
+WEIGHTS = {"barbell_back_squat": 50.0, "barbell_hip_thrust": 60.0, "barbell_calf_raise": 40.0,
+           "machine_leg_curl": 30.0, "barbell_deadlift": 60.0, "barbell_split_squat": 35.0}
+DOES_SESSIONS = 0.85  # the share of planned sessions the simulated runner does
+
+
+class DemoError(Exception):
+    """The demo cannot use the folder it was given; the message says how to fix it."""
+
+
+def fresh_home(folder: Path) -> Paths:
+    """An empty folder for the demo (an earlier demo home is replaced, nothing else is)."""
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / MARKER).exists():
+            raise DemoError(f"{folder} holds data that is not a demo home; point "
+                            "STRIDELIFT_HOME at an empty folder for the demo")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("made by `stridelift demo`; safe to delete\n")
+    return Paths(config_dir=folder, data_dir=folder)
+
+
+def build(folder: Path, today: date, weeks: int = 16, seed: int = 1,
+          progress: Callable[[int, int], None] | None = None) -> tuple[Home, list[NightResult]]:
+    """Replay `weeks` weeks of nights up to `today` for the demo athlete in `folder`."""
+    config = load(fresh_home(folder))
+    profile = demo_profile(today, known_kg=WEIGHTS)
+    save_profile(config, profile)
+    save_demo(config, {"seed": seed, "today": today.isoformat(), "weeks_history": weeks})
+    home = Home.open(config)
+    first = today - timedelta(weeks=weeks) + timedelta(days=1)
+    nights = [first + timedelta(days=i) for i in range((today - first).days + 1)]
+    results: list[NightResult] = []
+    source = source_for(home)
+    for done, night in enumerate(nights, start=1):
+        _train(home, profile, night, random.Random(f"{seed}:{night}"))
+        results += run_nightly(home, profile, night, source)
+        if progress:
+            progress(done, len(nights))
+    return home, results
+
+
+def _train(home: Home, profile: Profile, day: date, rng: random.Random) -> None:
+    """The simulated runner does most of the day's sessions as prescribed, now and then one
+    rep more (so loads progress), and records them as `stridelift done` would."""
+    with transaction(home.db) as db:
+        who = repo.athlete(db, profile)
+        for row in db.scalars(select(m.PlannedSession).where(
+                m.PlannedSession.athlete_id == who.id, m.PlannedSession.day == day,
+                m.PlannedSession.status.in_(("planned", "moved", "lightened")))):
+            if rng.random() < DOES_SESSIONS:
+                actual = {p["exercise_id"]: ([min(6, p["reps"] + rng.choice((0, 1)))] * p["sets"],
+                                             p["load_kg"] or _found_by_feel(p["exercise_id"]))
+                          for p in row.exercises if p["reps"] is not None}
+                mark_done(db, who, row.key, rpe=rng.choice((6, 7, 7, 8)), actual=actual)
+
+
+def _found_by_feel(exercise_id: str) -> float | None:
+    """The weight the runner settles on the first time: about 6RM for a recreational runner."""
+    e = default_catalog().exercise(exercise_id)
+    if not e.loaded:
+        return None
+    return 30.0 if e.equipment == "gym" else 12.0

@@ -1,0 +1,49 @@
+"""Writing a report file for an athlete (the shell around load_report and render)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+from domain.profile import Profile
+from stridelift.home import Home
+from stridelift.report.data import load_report
+from stridelift.report.render import render
+
+
+class ReportError(Exception):
+    """The report cannot be written; the message says where and why."""
+
+
+def default_path(home: Home, profile: Profile) -> Path:
+    return home.config.paths.data_dir / "reports" / f"{profile.name}-report.html"
+
+
+def write_report(home: Home, profile: Profile, first: date, last: date, now: datetime,
+                 path: Path) -> Path:
+    """Render the athlete's report for the days first..last into `path`."""
+    with home.db() as db:
+        data = load_report(db, profile.name, first, last, now.date(),
+                           generated=now.replace(tzinfo=None))
+    _write(path, render(data))
+    return path
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or not at all: a temporary file beside the target, then an atomic rename. The
+    file is private to the user (mkstemp's 0600): it holds health data."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise ReportError(f"cannot write the report to {path}: {reason}") from None
