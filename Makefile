@@ -29,6 +29,7 @@ bench: venv
 	$(BIN)/python bench/import_fit.py
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/season.py
+	$(BIN)/python bench/nightly.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
