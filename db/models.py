@@ -281,6 +281,9 @@ class Lift(Base):
     load_kg: Mapped[float | None] = mapped_column(Float)
     lightened: Mapped[bool] = mapped_column(Boolean, default=False)
     rpe: Mapped[float | None] = mapped_column(Float)
+    # The strength activity it was read from ("activity:<content hash or Garmin id>:<session>",
+    # stable across `db rebuild`), or None when entered with `stridelift done`.
+    source: Mapped[str | None] = mapped_column(String(90), index=True)
 
 
 class PlannedRun(Base):

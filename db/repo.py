@@ -124,11 +124,14 @@ def to_domain(row: m.Activity) -> d.Activity:
                          distance_m=x.distance_m, avg_hr=x.avg_hr, max_hr=x.max_hr,
                          avg_speed=x.avg_speed, intensity=x.intensity,
                          wkt_step_index=x.wkt_step_index) for x in row.laps),
-        sets=tuple(d.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
-                                 exercise_name=s.exercise_name, reps=s.reps,
-                                 weight_kg=s.weight_kg, duration_s=s.duration_s)
-                   for s in row.sets),
-        streams=streams)
+        sets=strength_sets(row), streams=streams)
+
+
+def strength_sets(row: m.Activity) -> tuple[d.StrengthSet, ...]:
+    return tuple(d.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
+                               exercise_name=s.exercise_name, reps=s.reps,
+                               weight_kg=s.weight_kg, duration_s=s.duration_s)
+                 for s in row.sets)
 
 
 def save_wellness(session: Session, who: m.Athlete, day: DailyWellness) -> None:
@@ -182,3 +185,14 @@ def set_cursor(session: Session, who: m.Athlete, stream: str, value: str) -> Non
     else:
         row.value = value
     session.flush()
+
+
+def add_lifts(session: Session, who: m.Athlete, day: date,
+              lifted: list[tuple[str, list[int], float | None]], *, session_key: str | None,
+              lightened: bool = False, rpe: float | None = None,
+              source: str | None = None) -> None:
+    """Store what was lifted (exercise id, reps per set, kg): double progression's history."""
+    for exercise_id, reps, load in lifted:
+        session.add(m.Lift(athlete_id=who.id, session_key=session_key, day=day,
+                           exercise_id=exercise_id, reps=list(reps), load_kg=load,
+                           lightened=lightened, rpe=rpe, source=source))

@@ -14,11 +14,12 @@ from db import models as m
 from db import repo
 from domain.profile import WEEKDAYS, Profile
 from jobs.analyse import analyse
-from planner.adapt import Facts, Recovery, adapt
+from jobs.readback import read_back
+from planner.adapt import Facts, Recovery, adapt, enforce_cap
 from planner.catalog import Catalog, default_catalog
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.plan import extend, refresh
-from planner.program import Context, mobility_session
+from planner.program import MAX_HEAVY_LOWER_A_WEEK, Context, mobility_session
 from planner.progression import Done
 
 WEEKS_AHEAD = 2
@@ -111,11 +112,12 @@ def replan(db: DB, profile: Profile, night: date, catalog: Catalog | None = None
                         f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
     who = repo.athlete(db, profile)
     analyse(db, profile, night)
+    sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who))
+    db.flush()
     ctx = Context(profile, catalog, history(db, who), known_kg=profile.known_kg)
     first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())
     last = repo.cursor(db, who, LAST_NIGHT)
     until = week_start(night) + timedelta(days=7 * weeks_ahead + 6)
-    sessions = load_sessions(db, who)
     report = PlanReport()
     start = max(date.fromisoformat(last) + timedelta(days=1) if last else night,
                 night - timedelta(days=MAX_CATCH_UP_DAYS))
@@ -130,6 +132,8 @@ def replan(db: DB, profile: Profile, night: date, catalog: Catalog | None = None
         report.nights += 1
     runs = run_days(db, who, profile, night, until)
     sessions, report.notes = extend(ctx, first, night, until, runs, sessions)
+    sessions, capped = enforce_cap(sessions, extra_heavy, night, MAX_HEAVY_LOWER_A_WEEK)
+    report.adjustments += capped
     upcoming = [s.day for s in sessions if s.day > night and not s.settled]
     ctx = replace(ctx, next_session=min(upcoming, default=None))
     sessions = [refresh(ctx, s) for s in sessions]
@@ -170,10 +174,10 @@ def mark_done(db: DB, who: m.Athlete, key: str, rpe: float | None = None,
     unknown = set(actual) - {x["exercise_id"] for x in row.exercises}
     if unknown:
         raise PlanError(f"--sets names {', '.join(sorted(unknown))}, not in session {key}")
-    for p in (Prescription(**x) for x in row.exercises):
-        reps, load = actual.get(p.exercise_id, ([p.reps or 0] * p.sets, p.load_kg))
-        db.add(m.Lift(athlete_id=who.id, session_key=row.key, day=row.day,
-                      exercise_id=p.exercise_id, reps=reps, load_kg=load,
-                      lightened=row.status == "lightened", rpe=rpe))
+    lifted = [(p.exercise_id, *actual.get(p.exercise_id, ([p.reps or 0] * p.sets, p.load_kg)))
+              for p in (Prescription(**x) for x in row.exercises)]
+    repo.add_lifts(db, who, row.day, lifted, session_key=row.key,
+              lightened=row.status == "lightened", rpe=rpe)
     row.status = "done"
     return row
+

@@ -159,3 +159,33 @@ def _change(plan: dict[str, Session], changes: list[Adjustment], before: Session
     shown = "dropped" if action == "drop" else after.describe()
     changes.append(Adjustment(before.id, facts.night, rule, action, before.describe(), shown,
                               reasons))
+
+
+def enforce_cap(sessions: list[Session], extra_heavy: Mapping[date, int], night: date,
+                cap: int) -> tuple[list[Session], list[Adjustment]]:
+    """S4 with work done outside the plan: when a week's heavy lower-body exercises (planned
+    plus `extra_heavy[monday]`) exceed the cap, the week's last open sessions drop heavy
+    exercises until it holds."""
+    plan = {s.id: s for s in sessions}
+    changes: list[Adjustment] = []
+    for monday, extra in sorted(extra_heavy.items()):
+        week = sorted((s for s in plan.values() if week_start(s.day) == monday
+                       and s.status != "skipped"), key=lambda s: (s.day, s.id))
+        over = extra + sum(s.heavy_lower for s in week) - cap
+        for s in reversed([s for s in week if _open(s, night) and s.heavy_lower]):
+            if over <= 0:
+                break
+            keep, dropped = _drop_heavy(s.exercises, over)
+            over -= dropped
+            reason = (f"{extra} heavy lower-body exercise(s) done outside the plan in the week "
+                      f"of {monday:%d %b}: the week would exceed the cap of {cap} (S4)")
+            _change(plan, changes, s, s.with_(exercises=keep, status="lightened"),
+                    Facts(night, {}), "S4", "lighten", (reason,))
+    return sorted(plan.values(), key=lambda s: (s.day, s.id)), changes
+
+
+def _drop_heavy(items: tuple[Prescription, ...],
+                count: int) -> tuple[tuple[Prescription, ...], int]:
+    """Remove up to `count` heavy lower-body exercises, the last ones first."""
+    heavy = [i for i, p in enumerate(items) if p.high_resistance_lower_body][-count:]
+    return tuple(p for i, p in enumerate(items) if i not in heavy), len(heavy)

@@ -133,3 +133,13 @@ def test_bad_database_url_is_a_clear_error() -> None:
         make_engine("definitely not a url")
     with pytest.raises(DatabaseError, match="cannot use"):
         make_engine("nosuchdialect://x/y")
+
+
+def test_migrations_match_the_models(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []

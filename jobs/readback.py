@@ -1,0 +1,67 @@
+"""Strength sessions done, read back from the watch.
+
+After a sync, every strength activity not read before (FIT set messages, or Garmin's exercise
+sets) is matched to the planned session of its day or the next; what was actually lifted is
+stored and drives double progression, and the session is done. An activity that matches no
+session is unplanned work: its lifts are kept too, and its heavy lower-body exercises count
+toward that week's cap (S4).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DB
+from sqlalchemy.orm import selectinload
+
+from db import models as m
+from db import repo
+from planner.catalog import Catalog
+from planner.model import Session, week_start
+from planner.readback import match, performed
+
+
+def source_key(row: m.Activity) -> str:
+    """Stable across `db rebuild` (row ids are not)."""
+    return f"activity:{row.content_hash or row.garmin_id}:{row.session_index}"
+
+
+def read_back(db: DB, who: m.Athlete, catalog: Catalog,
+              sessions: list[Session]) -> tuple[list[Session], dict[date, int]]:
+    """Sessions with the recorded ones done, and the heavy lower-body exercises done outside
+    the plan per week (Monday -> count)."""
+    seen = set(db.scalars(select(m.Lift.source).where(m.Lift.athlete_id == who.id,
+                                                      m.Lift.source.is_not(None))))
+    rows = db.scalars(select(m.Activity).where(m.Activity.athlete_id == who.id,
+                                               m.Activity.sets.any())
+                      .options(selectinload(m.Activity.sets)).order_by(m.Activity.start_utc))
+    plan = {s.id: s for s in sessions}
+    for row in rows:
+        key = source_key(row)
+        done = performed(repo.strength_sets(row), catalog)
+        if key in seen or not done:
+            continue
+        session = match(row.local_date, done, list(plan.values()))
+        lifted = [(p.exercise_id, list(p.reps), p.load_kg) for p in done
+                  if session is None or p.exercise_id in {x.exercise_id for x in
+                                                          session.exercises}]
+        repo.add_lifts(db, who, row.local_date, lifted, source=key,
+                  session_key=session.id if session else None,
+                  lightened=session is not None and session.status == "lightened")
+        if session is not None:
+            plan[session.id] = session.with_(status="done")
+    return list(plan.values()), _unplanned_heavy(db, who, catalog)
+
+
+def _unplanned_heavy(db: DB, who: m.Athlete, catalog: Catalog) -> dict[date, int]:
+    counts: Counter[date] = Counter()
+    rows: Any = db.execute(select(m.Lift.day, m.Lift.exercise_id).where(
+        m.Lift.athlete_id == who.id, m.Lift.session_key.is_(None), m.Lift.source.is_not(None)))
+    for day, exercise_id in rows:
+        exercise = catalog.exercises.get(exercise_id)
+        if exercise is not None and exercise.high_resistance_lower_body:
+            counts[week_start(day)] += 1
+    return dict(counts)

@@ -1,0 +1,60 @@
+"""Match a recorded strength activity to the planned session it fulfils (pure).
+
+A watch-recorded strength session is matched to the open session planned on its day or the
+next (people train a day late more often than early), by the exercises they share; Garmin's
+exercise category and name map to the catalogue. An activity that matches no session is
+unplanned work: it still counts toward the week's heavy lower-body cap (S4).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.activity import StrengthSet
+from planner.catalog import Catalog, Exercise
+from planner.model import Session
+
+
+@dataclass(frozen=True)
+class Performed:
+    """One exercise as recorded: reps per working set and the heaviest load used."""
+
+    exercise_id: str
+    reps: tuple[int, ...]
+    load_kg: float | None
+
+
+def performed(sets: Sequence[StrengthSet], catalog: Catalog) -> list[Performed]:
+    """The working sets grouped by catalogue exercise; sets that map to nothing are ignored."""
+    by_name = {(e.garmin_category, e.garmin_name): e for e in catalog.exercises.values()}
+    by_category: dict[str, list[Exercise]] = defaultdict(list)
+    for exercise in catalog.exercises.values():
+        by_category[exercise.garmin_category].append(exercise)
+    reps: dict[str, list[int]] = defaultdict(list)
+    loads: dict[str, list[float]] = defaultdict(list)
+    for s in sets:
+        if s.set_type != "active" or s.category is None:
+            continue
+        e: Exercise | None = by_name.get((s.category, s.exercise_name or ""))
+        if e is None and len(by_category.get(s.category, [])) == 1:
+            e = by_category[s.category][0]  # the category alone is unambiguous
+        if e is None:
+            continue
+        reps[e.id].append(s.reps or 0)
+        if s.weight_kg:
+            loads[e.id].append(s.weight_kg)
+    return [Performed(i, tuple(r), max(loads[i]) if loads[i] else None) for i, r in reps.items()]
+
+
+def match(day: date, done: Sequence[Performed], sessions: Sequence[Session]) -> Session | None:
+    """The open session of `day` or the next that shares the most exercises, if any does."""
+    ids = {p.exercise_id for p in done}
+    candidates = [s for s in sessions if not s.settled
+                  and s.day in (day, day + timedelta(days=1))]
+    scored = [(len(ids & {p.exercise_id for p in s.exercises}), -abs((s.day - day).days), s)
+              for s in candidates]
+    best = max(scored, key=lambda x: (x[0], x[1]), default=None)
+    return best[2] if best is not None and best[0] > 0 else None
