@@ -18,10 +18,8 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, date, timedelta
-from typing import Any, cast
+from typing import Any
 
-import numpy as np
-from garmin_fit_sdk import Encoder
 from garminconnect import Garmin, GarminConnectConnectionError
 
 from domain.profile import Profile, Race
@@ -181,46 +179,16 @@ class DemoGarmin:
         raise _not_found(path)
 
 
-# Garmin's "smart recording": a record every few seconds. The garmin-fit-sdk Encoder costs
-# ~85 us a message, so per-second records for 16 weeks (~265k) took ~23 s; one in five takes ~7.
-RECORD_EVERY = 5
-_RECORD = fitwrite.MESG["RECORD"]
-
-
-class _SmartRecording:
-    """An Encoder in front of fitwrite's that keeps one record in RECORD_EVERY; fitwrite still
-    simulates every second and summarises laps and the session from all of them."""
-
-    def __init__(self, enc: Any) -> None:
-        self.enc, self.records = enc, 0
-
-    def write_mesg(self, mesg: dict[str, Any]) -> None:
-        if mesg["mesg_num"] == _RECORD:
-            self.records += 1
-            if (self.records - 1) % RECORD_EVERY:
-                return
-        self.enc.write_mesg(mesg)
-
-
 def fit_file(s: Session, seed: int) -> bytes:
-    """The watch's FIT file for a session, written by ingest/fitwrite.py. A run is
-    fitwrite.run_fit's recipe with smart recording in front of the Encoder."""
+    """The watch's FIT file for a session, written by ingest/fitwrite.py. Runs use Garmin's
+    smart recording, a record every 5 s: per-second records made a full sync ~3x slower."""
     start = s.start.astimezone(UTC)  # fitwrite adds the offset to UTC times for local ones
     if s.kind == "strength":
         return fitwrite.strength_fit(start, s.sets, hr_bpm=95.0, seed=seed,
                                      utc_offset_s=s.utc_offset_s, aerobic_te=s.aerobic_te)
-    enc = fitwrite._start_file(start)
-    if s.steps is not None:
-        fitwrite._write_workout(enc, "running", s.steps, s.laps)
-    smart = cast(Encoder, _SmartRecording(enc))  # fitwrite only calls write_mesg on it
-    end, timer = fitwrite._write_session(
-        smart, athlete=fitwrite._Athlete(np.random.default_rng(seed), 90.0),
-        start=start, laps=s.laps, sport="running", sub_sport="generic", session_index=0,
-        first_lap_index=0, include_hr=True, enhanced=True, with_steps=s.steps is not None,
-        extra={"total_training_effect": s.aerobic_te,
-               "total_anaerobic_training_effect": s.anaerobic_te,
-               "training_load_peak": s.load})
-    return fitwrite._close_file(enc, end, timer, 1, s.utc_offset_s)
+    return fitwrite.run_fit(start, s.laps, hr_rest=90.0, seed=seed, workout_steps=s.steps,
+                            utc_offset_s=s.utc_offset_s, aerobic_te=s.aerobic_te,
+                            anaerobic_te=s.anaerobic_te, training_load=s.load, record_every_s=5)
 
 
 def _zipped(name: str, data: bytes) -> bytes:

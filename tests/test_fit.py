@@ -111,6 +111,25 @@ def test_streams_round_trip(intervals_fit: bytes, backend: fit.Backend) -> None:
     assert hr[0] < 70 and hr[warmup][-30:].mean() == pytest.approx(135, abs=6)  # lags to target
 
 
+def test_smart_recording_keeps_laps_and_summary(intervals_fit: bytes,
+                                                backend: fit.Backend) -> None:
+    dense = _only(fit.decode(intervals_fit, backend=backend))
+    sparse = _only(fit.decode(run_fit(T0, INTERVALS, seed=7, sub_sport="trail",
+                                      utc_offset_s=-5 * 3600, record_every_s=5), backend=backend))
+    assert len(sparse.streams) == pytest.approx(len(dense.streams) / 5, rel=0.05)
+    assert (sparse.duration_s, sparse.elapsed_s) == (dense.duration_s, dense.elapsed_s)
+    assert sparse.distance_m == pytest.approx(dense.distance_m, abs=0.1)
+    assert [lap.duration_s for lap in sparse.laps] == [lap.duration_s for lap in dense.laps]
+    for lap, full in zip(sparse.laps, dense.laps, strict=True):
+        assert lap.distance_m == pytest.approx(full.distance_m, abs=0.1)
+        last = (lap.start - sparse.start).total_seconds() + lap.duration_s - 1
+        assert last in sparse.streams.t  # each lap's last second is always recorded
+    distance = sparse.streams.channels["distance"]
+    assert distance[-1] == pytest.approx(dense.streams.channels["distance"][-1], abs=0.1)
+    with pytest.raises(ValueError, match="record_every_s"):
+        run_fit(T0, INTERVALS, record_every_s=0)
+
+
 def test_workout_steps_override_lap_intensity(backend: fit.Backend) -> None:
     laps = [LapSpec(120, 2.8, 130, "active", step=0), LapSpec(60, 4.8, 170, "active", step=1),
             LapSpec(60, 2.2, 150, "active", step=2), LapSpec(60, 4.8, 172, "active", step=1),
