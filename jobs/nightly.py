@@ -1,4 +1,5 @@
-"""The nightly pipeline: sync -> store -> classify -> load and recovery -> adapt -> record.
+"""The nightly pipeline: sync -> store -> classify -> load and recovery -> adapt -> publish
+(the calendar file) -> record.
 
 One athlete and one day per call, idempotent, never two at once for the same athlete (a lock
 file in the data dir), and catching up: every night since the last successful run is
@@ -23,6 +24,7 @@ from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
+from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.plan import PlanError, replan
 from stridelift.home import Home
 
@@ -89,11 +91,13 @@ def _nights(home: Home, profile: Profile, nights: list[date], source: Source
                               today=nights[-1]).as_json()
             with transaction(home.db) as db:
                 plan = replan(db, profile, night)
+            if night == nights[-1]:  # publish once the plan is current: the calendar file
+                write_calendar(home, profile, night)
             result = NightResult(profile.name, night, "ok", {
                 "activities_new": synced["activities"]["new"],
                 "wellness_days": synced["wellness"]["days"], "nights_adapted": plan.nights},
                 len(plan.adjustments))
-        except (GarminError, PlanError, OSError) as exc:
+        except (GarminError, PlanError, CalendarError, OSError) as exc:
             result = NightResult(profile.name, night, "failed", error=str(exc))
         _record(home, profile, result, started)
         results.append(result)

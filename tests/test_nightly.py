@@ -64,6 +64,8 @@ def test_a_night_syncs_classifies_adapts_and_records(fake_garmin: FakeGarmin) ->
         assert db.scalars(select(m.RunClass.kind)).all() == ["easy"]
         assert db.scalar(select(m.DailyStatus).where(m.DailyStatus.day == NIGHT)) is not None
         assert db.scalars(select(m.PlannedSession)).all()
+    calendar = home.config.paths.data_dir / "calendar" / "anna.ics"  # published
+    assert calendar.read_bytes().startswith(b"BEGIN:VCALENDAR")
     again = run_nightly(home, ANNA, NIGHT, source_for(home))  # idempotent
     assert again[0].status == "ok" and again[0].adjustments == 0
     assert _runs(home) == [("anna", NIGHT, "ok")] * 2

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from fnmatch import fnmatch
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -30,8 +32,8 @@ from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register
 from stridelift.home import Home
 from stridelift.report import load_report, render
+from stridelift.report.charts import CHART_IDS, load_chart
 from stridelift.report.data import LOAD_KINDS, ReportData
-from stridelift.report.render import CHART_IDS, load_chart
 
 runner = CliRunner()
 NAME = "anna"
@@ -321,6 +323,16 @@ def test_an_athlete_with_nothing_yet_renders(tmp_path: Path) -> None:
         assert f'id="{div_id}"' in page
     with pytest.raises(ValueError, match="after"), factory() as db:
         load_report(db, "nobody", today, today - timedelta(days=1), today)
+
+
+def test_the_page_assets_are_packaged() -> None:
+    """render reads report.css and report.js on import: an install without them fails."""
+    root = Path(__file__).parents[1]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["stridelift"]
+    for name in ("report.css", "report.js"):
+        assert (root / "stridelift" / "report" / name).is_file(), name
+        assert any(fnmatch(f"report/{name}", g) for g in globs), name
 
 
 # --- the command ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from stridelift.report.render import CHART_IDS
+from stridelift.report.charts import CHART_IDS
 from tests.test_report import INIT, build_athlete, make_app
 
 CHROMIUM = Path(os.environ.get("STRIDELIFT_CHROMIUM", "/usr/bin/chromium"))

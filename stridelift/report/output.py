@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
 from domain.profile import Profile
+from stridelift.files import write_private
 from stridelift.home import Home
 from stridelift.report.data import load_report
 from stridelift.report.render import render
@@ -32,18 +31,8 @@ def write_report(home: Home, profile: Profile, first: date, last: date, now: dat
 
 
 def _write(path: Path, text: str) -> None:
-    """Whole or not at all: a temporary file beside the target, then an atomic rename. The
-    file is private to the user (mkstemp's 0600): it holds health data."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private(path, text.encode("utf-8"))
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise ReportError(f"cannot write the report to {path}: {reason}") from None

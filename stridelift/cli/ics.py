@@ -1,0 +1,43 @@
+"""`stridelift export-ics`: the plan as an iCalendar file to import or subscribe to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from db.session import transaction
+from jobs.calendar_feed import CalendarError, write_calendar
+from jobs.plan import replan
+from stridelift.cli.common import AthleteOpt, CommandError, user_errors
+from stridelift.home import Home
+
+MAX_WEEKS = 12  # as `plan --weeks`: further ahead the plan is only a guess
+
+
+def export_ics(
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="The .ics file to write (default <data dir>/calendar/<athlete>.ics).")]
+    = None,
+    # checked below rather than with min/max: a one-line error instead of a usage panel
+    weeks: Annotated[int, typer.Option(help=f"Weeks ahead to include (1-{MAX_WEEKS}); past "
+                                       "sessions of the last year stay in.")] = 4,
+    athlete: AthleteOpt = None,
+) -> None:
+    """Write the sessions as a calendar file (.ics), in the athlete's time zone."""
+    with user_errors({CalendarError: 1}):
+        if not 1 <= weeks <= MAX_WEEKS:
+            raise CommandError(f"--weeks {weeks}: use 1-{MAX_WEEKS}", 2)
+        home = Home.open()
+        profile = home.athlete(athlete)
+        today = datetime.now(profile.zone).date()
+        with transaction(home.db) as db:
+            replan(db, profile, today, weeks_ahead=weeks)  # current, as `plan` shows it
+        path = write_calendar(home, profile, today, weeks, out)
+    typer.echo(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export-ics")(export_ics)

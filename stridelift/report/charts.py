@@ -1,0 +1,247 @@
+"""The report's four Plotly charts, on one shared time axis (the page's script keeps their
+zoom in step). Pure: ReportData in, figures or their HTML out."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+from stridelift.report.data import LOAD_KINDS, SESSION_CATEGORIES, ReportData
+from stridelift.report.hover import (
+    activity_hover,
+    band_hover,
+    form_hover,
+    readiness_hover,
+    session_hover,
+    signal_hover,
+    status_hover,
+)
+from stridelift.report.markup import finite, hesc
+from stridelift.report.style import (
+    FONT,
+    FORM_ZONES,
+    KIND_COLOURS,
+    LEVEL_COLOURS,
+    NONE,
+    READINESS_COLOURS,
+    SESSION_STYLE,
+)
+
+CHART_IDS = ("chart-load", "chart-form", "chart-recovery", "chart-sessions")
+CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False,
+          "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+
+
+def chart_divs(data: ReportData) -> list[str]:
+    """The four charts as HTML divs in CHART_IDS order. plotly.js goes inline with the first
+    only: the page must open offline, and one copy is enough."""
+    figures = (load_chart(data), form_chart(data), recovery_chart(data), sessions_chart(data))
+    return [str(pio.to_html(fig, full_html=False, include_plotlyjs=i == 0, div_id=div_id,
+                            config=CONFIG, default_width="100%"))
+            for i, (fig, div_id) in enumerate(zip(figures, CHART_IDS, strict=True))]
+
+
+def x_range(data: ReportData) -> list[str]:
+    """The report's days, from noon to noon so the first and last bars show whole."""
+    return [f"{data.start - timedelta(days=1)} 12:00", f"{data.end} 12:00"]
+
+
+def load_chart(data: ReportData) -> go.Figure:
+    """Daily load: run kinds stacked in one bar, strength load in a bar beside it."""
+    fig = go.Figure()
+    index = data.days.index
+    x = _x(index)
+    acts = data.activities
+    base = pd.Series(0.0, index=index)
+    for kind in LOAD_KINDS:
+        chosen = acts[(acts["load_kind"] == kind) & (acts["series"] == "endurance")]
+        if chosen.empty:
+            continue
+        per_day = chosen.groupby("day")["load"].sum().reindex(index, fill_value=0.0)
+        fig.add_bar(x=x, y=_nonzero(per_day), base=list(base), offsetgroup="runs",
+                    name=kind, marker_color=KIND_COLOURS[kind],
+                    hovertext=activity_hover(chosen, index, kind),
+                    hovertemplate="%{hovertext}<extra></extra>")
+        base += per_day
+    strength = acts[acts["series"] == "strength"]
+    if not strength.empty:
+        per_day = strength.groupby("day")["load"].sum().reindex(index, fill_value=0.0)
+        fig.add_bar(x=x, y=_nonzero(per_day), offsetgroup="strength", name="strength load",
+                    marker_color=KIND_COLOURS["strength"],
+                    hovertext=activity_hover(strength, index, "strength"),
+                    hovertemplate="%{hovertext}<extra></extra>")
+    fig.update_layout(barmode="group", bargap=0.08, bargroupgap=0.0)
+    fig.update_yaxes(title_text="training load", rangemode="tozero")
+    if acts.empty:
+        _no_data(fig, "no runs yet in this range")
+    return _finish(fig, data, height=360)
+
+
+def form_chart(data: ReportData) -> go.Figure:
+    """CTL (fitness), ATL (fatigue) and TSB (form) over the shaded form zones."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        row_heights=[0.5, 0.5])
+    d = data.days
+    x = _x(d.index)
+    for column, name, colour, dash in (("ctl", "fitness (CTL)", "#1f77b4", "solid"),
+                                       ("atl", "fatigue (ATL)", "#e74c3c", "solid")):
+        fig.add_scatter(x=x, y=_values(d[column]), name=name, mode="lines",
+                        line={"color": colour, "width": 2, "dash": dash},
+                        hovertemplate=f"{name} %{{y:.1f}}<extra></extra>", row=1, col=1)
+    tsb = d["tsb"]
+    fig.add_scatter(x=x, y=_values(tsb), name="form (TSB)", mode="lines",
+                    line={"color": "#2c3e50", "width": 2},
+                    hovertext=[form_hover(day, v, a) for day, v, a in
+                               zip(d.index, tsb, d["acwr"], strict=True)],
+                    hovertemplate="%{hovertext}<extra></extra>", row=2, col=1)
+    low = min(-40.0, _floor(tsb.min()) - 5)
+    high = max(35.0, _ceil(tsb.max()) + 5)
+    for lo, hi, label, colour in FORM_ZONES:
+        y0, y1 = lo if lo is not None else low, hi if hi is not None else high
+        fig.add_shape(type="rect", xref="x domain", x0=0, x1=1, yref="y2", y0=y0, y1=y1,
+                      fillcolor=colour, line_width=0, layer="below")
+        fig.add_annotation(xref="x domain", x=0.005, yref="y2", y=(y0 + y1) / 2,
+                           text=label, showarrow=False, xanchor="left",
+                           font={"size": 10, "color": "#55606e"})
+    fig.update_yaxes(title_text="CTL · ATL", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="TSB", range=[low, high], zeroline=True, row=2, col=1)
+    if not data.has_load:
+        _no_data(fig, "no load numbers yet")
+    return _finish(fig, data, height=460)
+
+
+def recovery_chart(data: ReportData) -> go.Figure:
+    """HRV with its normal band, resting HR, sleep score, and the daily status strips."""
+    fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.04,
+                        row_heights=[0.34, 0.24, 0.24, 0.18])
+    d = data.days
+    x = _x(d.index)
+    band = "rgba(46, 157, 79, 0.18)"
+    fig.add_scatter(x=x, y=_values(d["band_high_ms"]), mode="lines", line_width=0,
+                    showlegend=False, hoverinfo="skip", legendgroup="band", row=1, col=1)
+    fig.add_scatter(x=x, y=_values(d["band_low_ms"]), mode="lines", line_width=0,
+                    fill="tonexty", fillcolor=band, name="normal band", legendgroup="band",
+                    hovertext=[band_hover(day, lo, hi) for day, lo, hi in
+                               zip(d.index, d["band_low_ms"], d["band_high_ms"], strict=True)],
+                    hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
+    fig.add_scatter(x=x, y=_values(d["hrv_signal_ms"]), mode="lines", name="HRV 7-day",
+                    line={"color": "#1e8449", "width": 2},
+                    hovertext=[signal_hover(day, v) for day, v in
+                               zip(d.index, d["hrv_signal_ms"], strict=True)],
+                    hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
+    fig.add_scatter(x=x, y=_values(d["hrv_ms"]), mode="markers", name="HRV night",
+                    marker={"color": "#1e8449", "size": 5, "opacity": 0.55},
+                    hovertemplate="HRV last night %{y:.0f} ms<extra></extra>", row=1, col=1)
+    fig.add_scatter(x=x, y=_values(d["resting_hr"]), mode="lines+markers", name="resting HR",
+                    line={"color": "#c0392b", "width": 1.5}, marker_size=4,
+                    hovertemplate="resting HR %{y:.0f} bpm<extra></extra>", row=2, col=1)
+    fig.add_scatter(x=x, y=_values(d["resting_hr_mean30"]), mode="lines", name="30-day mean",
+                    line={"color": "#c0392b", "width": 1, "dash": "dot"},
+                    hovertemplate="30-day mean %{y:.1f} bpm<extra></extra>", row=2, col=1)
+    fig.add_scatter(x=x, y=_values(d["sleep_score"]), mode="lines+markers", name="sleep",
+                    line={"color": "#5b4fcf", "width": 1.5}, marker_size=4,
+                    hovertemplate="sleep score %{y:.0f}<extra></extra>", row=3, col=1)
+    fig.add_hline(y=60, line={"color": "#f0a202", "width": 1, "dash": "dash"}, row=3, col=1)
+    levels = d["level"]
+    fig.add_bar(x=x, y=[1 if isinstance(v, str) else None for v in levels], base=0,
+                marker_color=[LEVEL_COLOURS.get(v, "#cccccc") if isinstance(v, str) else NONE
+                              for v in levels],
+                hovertext=[status_hover(day, v, r) for day, v, r in
+                           zip(d.index, levels, d["status_reasons"], strict=True)],
+                hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+                name="status", row=4, col=1)
+    ready = d["readiness_level"]
+    fig.add_bar(x=x, y=[1 if isinstance(v, str) else None for v in ready], base=1.15,
+                marker_color=[READINESS_COLOURS.get(v, "#cccccc") if isinstance(v, str)
+                              else NONE for v in ready],
+                hovertext=[readiness_hover(day, v, s) for day, v, s in
+                           zip(d.index, ready, d["readiness_score"], strict=True)],
+                hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+                name="readiness", row=4, col=1)
+    fig.update_layout(barmode="overlay", bargap=0.0)  # the strips sit on different bases
+    fig.update_yaxes(row=1, col=1, title_text="HRV ms")
+    fig.update_yaxes(row=2, col=1, title_text="rest HR")
+    fig.update_yaxes(row=3, col=1, title_text="sleep", range=[0, 100])
+    fig.update_yaxes(row=4, col=1, range=[0, 2.15], tickvals=[0.5, 1.65],
+                     ticktext=["status", "ready"], showgrid=False, fixedrange=True)
+    if not data.has_recovery:
+        _no_data(fig, "no recovery data yet")
+    return _finish(fig, data, height=640)
+
+
+def sessions_chart(data: ReportData) -> go.Figure:
+    """The plan's sessions on the time axis, one row per outcome, reasons on hover."""
+    fig = go.Figure()
+    rows = list(reversed(SESSION_CATEGORIES))  # done at the top
+    for category in SESSION_CATEGORIES:
+        chosen = [s for s in data.sessions if s.category == category]
+        if not chosen:
+            continue
+        colour, symbol = SESSION_STYLE[category]
+        fig.add_scatter(x=[s.day.isoformat() for s in chosen], y=[category] * len(chosen),
+                        mode="markers", name=category, cliponaxis=False,
+                        marker={"color": colour, "symbol": symbol, "size": 13,
+                                "line": {"width": 1.5, "color": colour}},
+                        hovertext=[session_hover(s) for s in chosen],
+                        hovertemplate="%{hovertext}<extra></extra>")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows,
+                     range=[-0.6, len(rows) - 0.4], fixedrange=True)
+    fig.update_layout(showlegend=False)
+    if not data.sessions:
+        _no_data(fig, "no sessions planned in this range yet")
+    return _finish(fig, data, height=310)
+
+
+def _finish(fig: go.Figure, data: ReportData, height: int) -> go.Figure:
+    """What every chart shares: the time axis and its range, today, the look."""
+    fig.update_layout(
+        template="plotly_white", autosize=True, height=height,
+        margin={"l": 48, "r": 12, "t": 28, "b": 32},
+        font={"family": FONT, "size": 12, "color": "#1d2433"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0,
+                "xanchor": "left", "font": {"size": 11}},
+        hovermode="closest", hoverlabel={"align": "left", "font_size": 12},
+        dragmode="zoom")
+    fig.update_xaxes(type="date", range=x_range(data), showline=True, linecolor="#c8ced6",
+                     tickformat="%d %b", hoverformat="%a %d %b %Y")
+    if data.start <= data.today <= data.end:
+        noon = f"{data.today.isoformat()} 12:00"
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=noon,
+                      x1=x_range(data)[1], y0=0, y1=1, fillcolor="rgba(120, 130, 150, 0.07)",
+                      line_width=0, layer="below")
+        fig.add_shape(type="line", xref="x", yref="paper", x0=noon, x1=noon, y0=0, y1=1,
+                      line={"color": "#7f8c8d", "width": 1, "dash": "dot"})
+    return fig
+
+
+def _no_data(fig: go.Figure, text: str) -> None:
+    fig.add_annotation(xref="paper", yref="paper", x=0.5, y=0.5, text=hesc(text),
+                       showarrow=False, font={"size": 14, "color": "#7f8c8d"})
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+def _x(index: pd.Index) -> list[str]:
+    return [d.isoformat() for d in index]
+
+
+def _values(column: pd.Series) -> list[float | None]:
+    return [float(v) if finite(v) else None for v in column]
+
+
+def _nonzero(column: pd.Series) -> list[float | None]:
+    return [float(v) if finite(v) and v > 0 else None for v in column]
+
+
+def _floor(value: Any) -> float:
+    return math.floor(value) if finite(value) else 0.0
+
+
+def _ceil(value: Any) -> float:
+    return math.ceil(value) if finite(value) else 0.0
