@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 BACKFILL_DAYS = 120  # the first sync reaches this far back
 RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these again
+ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
 
 # Garmin's activityType.typeKey → the FIT (sport, sub_sport) names fit.decode produces.
@@ -199,14 +200,16 @@ class SyncReport:
 
 
 def window(cursor: str | None, since: date | None, until: date | None,
-           today: date) -> tuple[date, date]:
-    """The days to fetch: explicit bounds, else from the cursor (less RESYNC_DAYS - 1), else a
-    backfill of BACKFILL_DAYS up to the end. Never past today."""
+           today: date, origin: date | None = None) -> tuple[date, date]:
+    """The days to fetch: explicit bounds, else from the cursor (less RESYNC_DAYS - 1, but
+    never before `origin`, the first day any sync fetched), else a backfill of BACKFILL_DAYS
+    up to the end. Never past today."""
     end = min(until or today, today)
     if since is not None:
         return since, end
     if cursor is not None:
-        return date.fromisoformat(cursor) - timedelta(days=RESYNC_DAYS - 1), end
+        start = date.fromisoformat(cursor) - timedelta(days=RESYNC_DAYS - 1)
+        return max(start, origin) if origin else start, end
     return end - timedelta(days=BACKFILL_DAYS - 1), end
 
 
@@ -216,10 +219,15 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
     """Fetch activities, then wellness days; GarminAuthError/GarminUnavailable end the run."""
     with transaction(db) as session:
         who = repo.athlete(session, profile)
-        cursors = {s: repo.cursor(session, who, s) for s in ("activities", "wellness")}
+        cursors = {s: repo.cursor(session, who, s) for s in ("activities", "wellness", ORIGIN)}
+        found = cursors[ORIGIN]
+        origin = date.fromisoformat(found) if found else None
+        act_window = window(cursors["activities"], since, until, today, origin)
+        day_window = window(cursors["wellness"], since, until, today, origin)
+        first = min(act_window[0], day_window[0])
+        if origin is None or first < origin:  # a re-sync never reaches before this day
+            repo.set_cursor(session, who, ORIGIN, first.isoformat())
     run = _Run(db, raw, who, conn, progress)
-    act_window = window(cursors["activities"], since, until, today)
-    day_window = window(cursors["wellness"], since, until, today)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))

@@ -58,9 +58,10 @@ class Store:
             return {int(row.garmin_id or 0): row for row in rows}
 
     def cursors(self) -> dict[str, str]:
+        """The two streams' cursors (the origin has a test of its own)."""
         with self.db() as session:
             rows = session.execute(select(m.SyncCursor.stream, m.SyncCursor.value))
-            return {stream: value for stream, value in rows}
+            return {stream: value for stream, value in rows if stream != sync.ORIGIN}
 
     def wellness(self, day: date) -> m.Wellness | None:
         with self.db() as session:
@@ -372,3 +373,17 @@ def test_running_workouts_in_the_calendar_become_planned_runs(store: Store,
     store.sync(fake, since=TODAY)
     with store.db() as session:
         assert [r.kind for r in session.scalars(select(m.PlannedRun))] == ["long"]
+
+
+def test_a_resync_never_reaches_before_the_first_day_fetched(store: Store,
+                                                            fake: FakeGarmin) -> None:
+    """Killed right after its first day committed, the next run must not fetch the day
+    before it, which an uninterrupted sync never fetches (found by the kill test)."""
+    first = TODAY - timedelta(days=sync.BACKFILL_DAYS - 1)
+    store.sync(fake, until=first)  # the backfill's first day only, as if killed after it
+    with store.db() as session:
+        origin = session.scalar(select(m.SyncCursor.value).where(
+            m.SyncCursor.stream == sync.ORIGIN))
+    assert origin == (first - timedelta(days=sync.BACKFILL_DAYS - 1)).isoformat()
+    assert sync.window(first.isoformat(), None, None, TODAY, first) == (first, TODAY)
+    assert sync.window(first.isoformat(), None, None, TODAY, None)[0] < first
