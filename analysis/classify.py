@@ -112,6 +112,7 @@ def _threshold(a: Activity, f: RunFeatures, _p: Profile, _h: Sequence[float]) ->
 
 def _long(a: Activity, f: RunFeatures, _p: Profile, history: Sequence[float]) -> str | None:
     minutes = f.minutes
+    history = [h for h in history if h > 0]  # a summary without a duration says nothing
     if len(history) < MIN_HISTORY_RUNS:
         if minutes >= LONG_ABSOLUTE_MINUTES:
             return (f"{minutes:.0f} min >= {LONG_ABSOLUTE_MINUTES:g} min (only {len(history)} "

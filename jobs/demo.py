@@ -78,7 +78,8 @@ def _train(home: Home, profile: Profile, day: date, rng: random.Random) -> None:
                 m.PlannedSession.athlete_id == who.id, m.PlannedSession.day == day,
                 m.PlannedSession.status.in_(("planned", "moved", "lightened")))):
             if rng.random() < DOES_SESSIONS:
-                actual = {p["exercise_id"]: ([min(6, p["reps"] + rng.choice((0, 1)))] * p["sets"],
+                actual = {p["exercise_id"]: ([min(max(6, p["reps"]), p["reps"] + rng.choice(
+                    (0, 1)))] * p["sets"],
                                              p["load_kg"] or _found_by_feel(p["exercise_id"]))
                           for p in row.exercises if p["reps"] is not None}
                 mark_done(db, who, row.key, rpe=rng.choice((6, 7, 7, 8)), actual=actual)

@@ -26,6 +26,7 @@ from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
 from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.plan import PlanError, replan
+from stridelift.config import ConfigError
 from stridelift.home import Home
 
 log = logging.getLogger(__name__)
@@ -120,13 +121,13 @@ def run_all(home: Home, source: Source, day_for: Callable[[Profile], date],
     """Every athlete's night (or the named ones'); one athlete's failure stops no other."""
     results: list[NightResult] = []
     for name in names or sorted(home.config.athletes):
-        profile = home.config.athlete(name)
         try:
+            profile = home.config.athlete(name)
             results += run_nightly(home, profile, day_for(profile), source)
-        except Busy as exc:
-            results.append(NightResult(name, day_for(profile), "failed", error=str(exc)))
+        except (Busy, ConfigError) as exc:
+            results.append(NightResult(name, date.today(), "failed", error=str(exc)))
         except Exception as exc:  # a bug for one athlete must not cost the others their night
             log.exception("nightly run for %s crashed", name)
-            results.append(NightResult(name, day_for(profile), "failed",
+            results.append(NightResult(name, date.today(), "failed",
                                        error=f"{type(exc).__name__}: {exc}"))
     return results

@@ -57,10 +57,13 @@ def run_days(db: DB, who: m.Athlete, profile: Profile, night: date,
                                                      m.PlannedRun.day > night,
                                                      m.PlannedRun.day <= until)):
         scheduled.setdefault(row.day, []).append(row.kind)
+    races = {r.day for r in profile.races}
     day = night + timedelta(days=1)
     while day <= until:
         planned = profile.runs.get(WEEKDAYS[day.weekday()])
-        if day in scheduled:  # the calendar overrides the template (S7.1)
+        if day in races:  # the profile's goal race (a race counts as long and speed, S6)
+            runs[day] = RunDay(day, ("race",), "profile")
+        elif day in scheduled:  # the calendar overrides the template (S7.1)
             runs[day] = RunDay(day, tuple(scheduled[day]), "garmin-calendar")
         elif planned is not None and planned != "rest":
             runs[day] = RunDay(day, (planned,), "template")
@@ -119,7 +122,9 @@ def replan(db: DB, profile: Profile, night: date, catalog: Catalog | None = None
     last = repo.cursor(db, who, LAST_NIGHT)
     until = week_start(night) + timedelta(days=7 * weeks_ahead + 6)
     report = PlanReport()
-    start = max(date.fromisoformat(last) + timedelta(days=1) if last else night,
+    # The last night adapted is adapted again: runs synced after it was first processed must
+    # still count, and the same facts twice change nothing.
+    start = max(min(date.fromisoformat(last), night) if last else night,
                 night - timedelta(days=MAX_CATCH_UP_DAYS))
 
     def mobility(s: Session) -> tuple[Prescription, ...]:

@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DB
 from sqlalchemy.orm import selectinload
 
@@ -39,21 +39,37 @@ def read_back(db: DB, who: m.Athlete, catalog: Catalog,
                                                m.Activity.sets.any())
                       .options(selectinload(m.Activity.sets)).order_by(m.Activity.start_utc))
     plan = {s.id: s for s in sessions}
+    watched = {k for k in db.scalars(select(m.Lift.session_key).where(
+        m.Lift.athlete_id == who.id, m.Lift.source.is_not(None))) if k is not None}
     for row in rows:
         key = source_key(row)
         done = performed(repo.strength_sets(row), catalog)
         if key in seen or not done:
             continue
-        session = match(row.local_date, done, list(plan.values()))
-        lifted = [(p.exercise_id, list(p.reps), p.load_kg) for p in done
-                  if session is None or p.exercise_id in {x.exercise_id for x in
-                                                          session.exercises}]
-        repo.add_lifts(db, who, row.local_date, lifted, source=key,
-                  session_key=session.id if session else None,
-                  lightened=session is not None and session.status == "lightened")
+        open_ = [s for s in plan.values() if _matchable(s, watched)]
+        session = match(row.local_date, done, open_)
+        planned = {p.exercise_id for p in session.exercises} if session else set()
+        if session is not None and session.status == "done":  # entered by hand before:
+            db.execute(delete(m.Lift).where(  # the watch's record replaces that entry
+                m.Lift.athlete_id == who.id, m.Lift.session_key == session.id,
+                m.Lift.source.is_(None)))
+        for in_plan in (True, False):  # extra exercises are unplanned work (they count for S4)
+            lifted = [(p.exercise_id, list(p.reps), p.load_kg) for p in done
+                      if (p.exercise_id in planned) == in_plan]
+            repo.add_lifts(db, who, row.local_date, lifted, source=key,
+                           session_key=session.id if session and in_plan else None,
+                           lightened=in_plan and session is not None
+                           and session.status == "lightened")
         if session is not None:
             plan[session.id] = session.with_(status="done")
+            watched.add(session.id)
     return list(plan.values()), _unplanned_heavy(db, who, catalog)
+
+
+def _matchable(s: Session, watched: set[str]) -> bool:
+    """Any session not skipped and not yet read from the watch: open ones, pinned ones (pinning
+    stops moves, not training), and done ones whose record came by hand."""
+    return s.status != "skipped" and s.id not in watched
 
 
 def _unplanned_heavy(db: DB, who: m.Athlete, catalog: Catalog) -> dict[date, int]:

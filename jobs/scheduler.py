@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import FrameType
 from typing import Any
 
@@ -39,7 +39,11 @@ def nightly_job(athlete: str) -> None:
 
 
 def _today(profile: Profile) -> date:
-    return datetime.now(profile.zone).date()
+    """The night to process: today, or yesterday when a late run fires after midnight."""
+    now = datetime.now(profile.zone)
+    hour, minute = (int(x) for x in profile.nightly_at.split(":"))
+    return now.date() if (now.hour, now.minute) >= (hour, minute) else \
+        now.date() - timedelta(days=1)
 
 
 def trigger(profile: Profile) -> CronTrigger:

@@ -179,7 +179,7 @@ def enforce_cap(sessions: list[Session], extra_heavy: Mapping[date, int], night:
             over -= dropped
             reason = (f"{extra} heavy lower-body exercise(s) done outside the plan in the week "
                       f"of {monday:%d %b}: the week would exceed the cap of {cap} (S4)")
-            _change(plan, changes, s, s.with_(exercises=keep, status="lightened"),
+            _change(plan, changes, s, s.with_(exercises=keep),
                     Facts(night, {}), "S4", "lighten", (reason,))
     return sorted(plan.values(), key=lambda s: (s.day, s.id)), changes
 

@@ -16,7 +16,7 @@ LOWER_BODY_STEP_KG = 2.5
 OTHER_STEP_KG = 1.25
 LAYOFF_DAYS = 14
 LAYOFF_FACTOR = 0.9
-ROUND_KG = 0.5  # plates and dumbbells rarely go finer
+ROUND_KG = 0.25  # fine enough for the +1.25 kg step (fractional plates exist for that)
 
 
 @dataclass(frozen=True)

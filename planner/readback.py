@@ -1,8 +1,8 @@
 """Match a recorded strength activity to the planned session it fulfils (pure).
 
-A watch-recorded strength session is matched to the open session planned on its day or the
-next (people train a day late more often than early), by the exercises they share; Garmin's
-exercise category and name map to the catalogue. An activity that matches no session is
+A watch-recorded strength session is matched to the session planned on its day or the next
+(a session done a day early still counts), by the exercises they share; Garmin's exercise
+category and name map to the catalogue. An activity that matches no session is
 unplanned work: it still counts toward the week's heavy lower-body cap (S4).
 """
 
@@ -50,10 +50,10 @@ def performed(sets: Sequence[StrengthSet], catalog: Catalog) -> list[Performed]:
 
 
 def match(day: date, done: Sequence[Performed], sessions: Sequence[Session]) -> Session | None:
-    """The open session of `day` or the next that shares the most exercises, if any does."""
+    """The session of `day` or the next that shares the most exercises, if any does.
+    `sessions` are the candidates: the caller decides which may still be matched."""
     ids = {p.exercise_id for p in done}
-    candidates = [s for s in sessions if not s.settled
-                  and s.day in (day, day + timedelta(days=1))]
+    candidates = [s for s in sessions if s.day in (day, day + timedelta(days=1))]
     scored = [(len(ids & {p.exercise_id for p in s.exercises}), -abs((s.day - day).days), s)
               for s in candidates]
     best = max(scored, key=lambda x: (x[0], x[1]), default=None)

@@ -182,3 +182,10 @@ def test_blocks_advance_on_schedule_or_extend_up_to_six_weeks() -> None:
     weeks = timeline(MONDAY, mondays[-1], poor)
     assert [w.week for w in weeks[:7]] == [1, 2, 3, 4, 5, 6, 1]
     assert weeks[6].step == 0  # six weeks short of 2/3: a new block on the same step
+
+
+def test_the_upper_body_step_survives_rounding() -> None:
+    from planner.progression import next_target
+
+    top = [Done(D[0], "pallof_press", (6, 6, 6), 20.0)]
+    assert next_target(top, 4, 6, False, D[3]).load_kg == 21.25

@@ -226,3 +226,7 @@ def test_non_runs_get_no_run_class() -> None:
     assert classify(ride, P).kind == "other"
     assert classify(lift, P).kind == "strength"
     assert not classify(lift, P).is_run
+
+
+def test_runs_without_a_duration_in_the_history_are_ignored() -> None:
+    assert classify(steady(60, 148), P, [0.0, 0.0, 0.0, 12000.0]).kind == "easy"

@@ -158,3 +158,28 @@ def test_exercises_lists_the_catalogue() -> None:
     assert result.exit_code == 0
     ids = {e["id"] for e in json.loads(result.stdout)}
     assert {"clamshell", "barbell_back_squat", "side_plank_leg_lift"} <= ids
+
+
+def test_a_run_synced_after_the_night_was_planned_still_counts(db_url: str) -> None:
+    factory = open_db(db_url)
+    sunday = MONDAY + timedelta(days=6)
+    with transaction(factory) as db:
+        replan(db, P, sunday)  # the night ran before the long run was synced
+    with transaction(factory) as db:
+        repo.save_activities(db, repo.athlete(db, P), _long_run_on(sunday), "e" * 64)
+    with transaction(factory) as db:
+        report = replan(db, P, sunday)  # a second run of the same night
+    assert [a.rule for a in report.adjustments] == ["S6"]
+
+
+def test_the_profiles_race_keeps_strength_away(db_url: str) -> None:
+    from domain.profile import Race
+
+    thursday = MONDAY + timedelta(days=3)
+    racer = Profile(**{**P.__dict__, "races": (Race(thursday, "10k"),)})
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        replan(db, racer, MONDAY - timedelta(days=1))
+        days = {s.day for s in load_sessions(db, repo.athlete(db, racer))
+                if s.kind == "strength"}
+    assert not days & {thursday - timedelta(days=1), thursday, thursday + timedelta(days=1)}
