@@ -278,12 +278,27 @@ def _repeats(days: np.ndarray) -> bool:
 
 
 def _encode(values: list[str | None], clean: Callable[[str | None], str | None]) -> _Labels:
-    """`clean` applied once per distinct value: a level repeats for years of days."""
-    table = {value: clean(value) for value in set(values)}
-    names = tuple(sorted({label for label in table.values() if label is not None}))
-    code = {value: -1 if label is None else names.index(label) for value, label in table.items()}
-    return _Labels(np.fromiter(map(code.__getitem__, values), dtype=np.intp,
-                               count=len(values)), names)
+    """`clean` applied once per distinct value (a level repeats for years of days), in one
+    C-level pass over the values: the table of codes fills in as values first appear."""
+    codes = _Codes(clean)
+    array = np.fromiter(map(codes.__getitem__, values), dtype=np.intp, count=len(values))
+    return _Labels(array, tuple(codes.names))
+
+
+class _Codes(dict[str | None, int]):
+    """Raw text → code of its cleaned label in `names` (−1: missing), made on first sight."""
+
+    def __init__(self, clean: Callable[[str | None], str | None]) -> None:
+        super().__init__()
+        self.clean = clean
+        self.names: list[str] = []
+
+    def __missing__(self, value: str | None) -> int:
+        label = self.clean(value)
+        if label is not None and label not in self.names:
+            self.names.append(label)
+        self[value] = code = -1 if label is None else self.names.index(label)
+        return code
 
 
 def _merged(rows: Sequence[DailyWellness]) -> list[DailyWellness]:
@@ -385,7 +400,16 @@ def _load_columns(load: pd.DataFrame | None, first: date, end: date) -> dict[str
     columns = {name: np.full(size, np.nan) for name in ("tsb", "acwr")}
     if load is None:
         return columns
-    at = (load.index.to_numpy(dtype="datetime64[D]") - np.datetime64(first, "D")).astype(np.intp)
+    index = load.index
+    if (isinstance(index, pd.DatetimeIndex) and index.tz is None and index.freq == "D"
+            and index.size):  # training_load's own frame: one row a day, a slice of days
+        lo = (index[0].date() - first).days  # where its first row goes
+        a, b = max(lo, 0), min(lo + index.size, size)
+        if a < b:
+            for name, column in columns.items():
+                column[a:b] = load[name].to_numpy(dtype=np.float64)[a - lo:b - lo]
+        return columns
+    at = (index.to_numpy(dtype="datetime64[D]") - np.datetime64(first, "D")).astype(np.intp)
     inside = (at >= 0) & (at < size)
     for name, column in columns.items():
         column[at[inside]] = load[name].to_numpy(dtype=np.float64)[inside]

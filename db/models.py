@@ -314,3 +314,22 @@ class NightlyRun(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     adjustments: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class PushedWorkout(Base):
+    """A workout stridelift created in Garmin Connect for one planned session. Only workouts
+    recorded here (and carrying our marker) are ever moved, replaced or deleted."""
+
+    __tablename__ = "pushed_workouts"
+    __table_args__ = (UniqueConstraint("athlete_id", "session_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
+                                            index=True)
+    session_key: Mapped[str] = mapped_column(String(40))
+    workout_id: Mapped[int] = mapped_column(BigInteger)
+    scheduled_id: Mapped[int | None] = mapped_column(BigInteger)  # None: not on the calendar
+    day: Mapped[date] = mapped_column(Date)  # the day it is scheduled on
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -41,6 +41,7 @@ class Profile:
     known_kg: dict[str, float] = field(default_factory=dict)  # exercise id -> starting load
     source: str = "garmin"  # where the nightly run gets data: garmin, or demo (simulated)
     nightly_at: str = "21:30"  # local time of the nightly run (the daemon's schedule)
+    push_workouts: bool = False  # the nightly run puts the coming sessions on the watch
 
     def __post_init__(self) -> None:
         _check(bool(NAME_RE.match(self.name)), f"name {self.name!r} must be 1-64 letters, "

@@ -26,6 +26,7 @@ from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
 from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.plan import PlanError, replan
+from jobs.push import push
 from stridelift.config import ConfigError
 from stridelift.home import Home
 
@@ -84,20 +85,24 @@ def _nights(home: Home, profile: Profile, nights: list[date], source: Source
             ) -> list[NightResult]:
     results: list[NightResult] = []
     synced: dict[str, Any] | None = None
+    conn: Connect | None = None
     for night in nights:
         started = datetime.now(UTC)
         try:
             if synced is None:  # one sync reaches the last night; replans go night by night
-                synced = sync(home.db, home.raw, profile, source(profile),
-                              today=nights[-1]).as_json()
+                conn = source(profile)
+                synced = sync(home.db, home.raw, profile, conn, today=nights[-1]).as_json()
             with transaction(home.db) as db:
                 plan = replan(db, profile, night)
-            if night == nights[-1]:  # publish once the plan is current: the calendar file
+            counts = {"activities_new": synced["activities"]["new"],
+                      "wellness_days": synced["wellness"]["days"], "nights_adapted": plan.nights}
+            if night == nights[-1]:  # publish once the plan is current
                 write_calendar(home, profile, night)
-            result = NightResult(profile.name, night, "ok", {
-                "activities_new": synced["activities"]["new"],
-                "wellness_days": synced["wellness"]["days"], "nights_adapted": plan.nights},
-                len(plan.adjustments))
+                if profile.push_workouts and conn is not None:
+                    pushed = push(home.db, profile, conn, today=night, apply=True)
+                    counts["workouts_pushed"] = len(pushed.changes) - len(pushed.failed)
+                    counts["workouts_failed"] = len(pushed.failed)
+            result = NightResult(profile.name, night, "ok", counts, len(plan.adjustments))
         except (GarminError, PlanError, CalendarError, OSError) as exc:
             result = NightResult(profile.name, night, "failed", error=str(exc))
         _record(home, profile, result, started)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -52,3 +53,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# Property tests check rules, not speed: no per-example deadline (a busy CI machine would
+# otherwise fail them at random), and a fixed number of examples per test.
+settings.register_profile("stridelift", deadline=None, max_examples=100)
+settings.load_profile("stridelift")

@@ -156,3 +156,20 @@ def _wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
         if condition():
             return
         time.sleep(0.05)
+
+
+def test_the_night_pushes_workouts_when_turned_on(home: Path) -> None:
+    from tests.garmin_fake import connect_without_login, fast_policy
+    from tests.test_push import WorkoutGarmin, serving
+
+    fake = WorkoutGarmin()
+    fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
+    pusher = Profile(**{**ANNA.__dict__, "push_workouts": True})
+    home_ = _athlete(pusher)
+    with serving(fake):
+        [result] = run_nightly(home_, pusher, NIGHT, lambda _p: connect_without_login(
+            fast_policy()))
+    assert result.status == "ok", result.error
+    assert result.counts["workouts_pushed"] >= 1 and result.counts["workouts_failed"] == 0
+    assert fake.workouts and all("stridelift:anna:" in w["description"]
+                                 for w in fake.workouts.values())

@@ -390,6 +390,23 @@ def test_columns_hold_one_value_a_day() -> None:
     assert judge([]).level == recovery_statuses(empty, None, D, D)[0].level == "green"
 
 
+@pytest.mark.parametrize("shift", [-90, -5, 0, 3, 40, 90])
+def test_a_daily_load_frame_lines_up_like_any_other(shift: int) -> None:
+    """training_load's frame (one row a day) is read as a slice; the same rows in a frame
+    without a daily frequency are placed day by day: both agree, overlapping or not."""
+    loads = pd.Series(np.arange(60.0) % 7 * 20, index=pd.date_range(
+        D + timedelta(days=shift - 30), periods=60, freq="D"))
+    daily = training_load(loads)
+    plain = daily.set_axis(pd.DatetimeIndex(list(daily.index)))
+    assert daily.index.freq == "D" and plain.index.freq is None
+    start, end = D - timedelta(days=20), D + timedelta(days=10)
+    frame = recovery_frame(history(), daily, start, end)
+    pd.testing.assert_frame_equal(frame, recovery_frame(history(), plain, start, end))
+    on = frame["tsb"].notna()
+    assert on.sum() == len(set(daily.index) & set(frame.index))
+    assert frame.loc[on, "tsb"].tolist() == daily.loc[frame.index[on], "tsb"].tolist()
+
+
 # --- against the plain-loop reference ----------------------------------------------------
 
 MAYBE_HRV = st.one_of(st.none(), st.integers(20, 150), st.floats(20, 150))

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from stridelift.cli import analysis, data, demo, garmin, ics, nightly, plan, profile, report
+from stridelift.cli import (
+    analysis,
+    data,
+    demo,
+    garmin,
+    ics,
+    nightly,
+    plan,
+    profile,
+    push,
+    report,
+)
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -16,6 +27,7 @@ plan.register(app)
 nightly.register(app)
 report.register(app)
 ics.register(app)
+push.register(app)
 demo.register(app)
 
 

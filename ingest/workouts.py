@@ -1,0 +1,163 @@
+"""Planned sessions as Garmin Connect workouts (pure: no I/O, no clock).
+
+The JSON is the shape Garmin's workout service stores and returns (see the recorded workout
+in shared/fixtures/garmin-connect/workout): one segment whose steps are, per exercise, a
+RepeatGroupDTO of `sets` iterations holding the exercise and its rest. garminconnect 0.3.2's
+typed models cover only the generic step fields, so the strength-specific ones follow what
+Garmin's own strength workouts carry: `category`/`exerciseName` (FIT enum names, from the
+catalogue), an end condition of reps (or time for holds), and `weightValue` in the unit named
+by `weightUnit` (kilogram; its factor 1000 converts to the grams Garmin stores weights in).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date
+from typing import Any
+
+from planner.catalog import Catalog, Exercise
+from planner.model import Prescription, Session
+
+MARKER = "stridelift"
+KINDS = frozenset({"strength", "mobility"})  # the session kinds pushed to the watch
+MAX_DESCRIPTION = 512  # Garmin's limit is undocumented: stay well inside what others report
+MAX_STEP_NOTE = 100
+SECONDS_PER_REP = 4  # for Garmin's duration estimate only
+
+# Garmin's workout-service ids. garminconnect's SportType numbers a different list (5 is
+# multi_sport there): the workout service calls strength_training 5.
+STRENGTH = {"sportTypeId": 5, "sportTypeKey": "strength_training", "displayOrder": 5}
+INTERVAL = {"stepTypeId": 3, "stepTypeKey": "interval", "displayOrder": 3}
+REST = {"stepTypeId": 5, "stepTypeKey": "rest", "displayOrder": 5}
+REPEAT = {"stepTypeId": 6, "stepTypeKey": "repeat", "displayOrder": 6}
+TIME = {"conditionTypeId": 2, "conditionTypeKey": "time", "displayOrder": 2,
+        "displayable": True}
+ITERATIONS = {"conditionTypeId": 7, "conditionTypeKey": "iterations", "displayOrder": 7,
+              "displayable": False}
+REPS = {"conditionTypeId": 10, "conditionTypeKey": "reps", "displayOrder": 10,
+        "displayable": True}
+NO_TARGET = {"workoutTargetTypeId": 1, "workoutTargetTypeKey": "no.target", "displayOrder": 1}
+KILOGRAM = {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}
+_NO_STROKE = {"strokeTypeId": 0, "displayOrder": 0}
+_NO_EQUIPMENT = {"equipmentTypeId": 0, "displayOrder": 0}
+
+_MARKER_RE = re.compile(rf"^{MARKER}:([^:\s]+):(\S+)$")
+
+
+def marker(athlete: str, session_key: str) -> str:
+    """The first line of every description we write: how a workout is known to be ours."""
+    return f"{MARKER}:{athlete}:{session_key}"
+
+
+def parse_marker(description: str | None) -> tuple[str, str] | None:
+    """(athlete, session key) from a workout description, or None if we did not write it."""
+    first = (description or "").splitlines()[:1]
+    found = _MARKER_RE.match(first[0].strip()) if first else None
+    return (found.group(1), found.group(2)) if found else None
+
+
+def workout_name(session: Session) -> str:
+    """Named by the session's week and number, never its day: a moved session keeps its
+    workout (and name), so a day in the name would go stale."""
+    monday, _, number = session.id.partition("#")
+    try:
+        week = date.fromisoformat(monday).strftime("%d %b")
+    except ValueError:  # not a "<monday>#<n>" key: show it as it is
+        week = monday
+    return f"stridelift · {session.kind.capitalize()} · wk {week} #{number or 1}"
+
+
+def build_workout(session: Session, catalog: Catalog, athlete: str) -> dict[str, Any]:
+    """The Garmin workout JSON for a session (what `upload_workout` posts)."""
+    steps: list[dict[str, Any]] = []
+    order = 0
+    for child, p in enumerate(session.exercises, 1):
+        group = _repeat(p, catalog.exercise(p.exercise_id), child, order + 1)
+        order += 1 + len(group["workoutSteps"])
+        steps.append(group)
+    return {
+        "workoutName": workout_name(session),
+        "description": _description(session, catalog, athlete),
+        "sportType": STRENGTH,
+        "author": {},
+        "estimatedDurationInSecs": sum(_seconds(p, catalog) for p in session.exercises),
+        "workoutSegments": [{"segmentOrder": 1, "sportType": STRENGTH, "workoutSteps": steps}],
+    }
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    """A fingerprint of the workout: it differs exactly when the workout must be replaced."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _repeat(p: Prescription, e: Exercise, child: int, order: int) -> dict[str, Any]:
+    work = _step(order + 1, child, INTERVAL, *_end(p)) | {
+        "category": e.garmin_category, "exerciseName": e.garmin_name}
+    if p.load_kg:
+        work |= {"weightValue": float(p.load_kg), "weightUnit": KILOGRAM}
+    note = _note(p, e)
+    if note:
+        work["description"] = note
+    rest = _step(order + 2, child, REST, TIME, float(p.rest_s))
+    return {"type": "RepeatGroupDTO", "stepOrder": order, "stepType": REPEAT,
+            "childStepId": child, "numberOfIterations": p.sets, "workoutSteps": [work, rest],
+            "endConditionValue": float(p.sets), "endCondition": ITERATIONS,
+            "smartRepeat": False}
+
+
+def _step(order: int, child: int, kind: dict[str, Any], end: dict[str, Any],
+          value: float) -> dict[str, Any]:
+    return {"type": "ExecutableStepDTO", "stepOrder": order, "stepType": kind,
+            "childStepId": child, "endCondition": end, "endConditionValue": value,
+            "targetType": NO_TARGET, "strokeType": _NO_STROKE, "equipmentType": _NO_EQUIPMENT}
+
+
+def _end(p: Prescription) -> tuple[dict[str, Any], float]:
+    """Reps end a set; a hold (seconds, no reps) ends on time."""
+    if p.reps is not None:
+        return REPS, float(p.reps)
+    return TIME, float(p.seconds or 0)
+
+
+def _note(p: Prescription, e: Exercise) -> str:
+    """What the watch shows during the set: the load instruction, else the first cue."""
+    text = p.instruction or (e.cues[0] if e.cues else "")
+    if e.scheme.per_side:
+        text = f"each side. {text}" if text else "each side"
+    return _cut(text, MAX_STEP_NOTE)
+
+
+def _seconds(p: Prescription, catalog: Catalog) -> int:
+    work = p.reps * SECONDS_PER_REP if p.reps is not None else p.seconds or 0
+    sides = 2 if catalog.exercise(p.exercise_id).scheme.per_side else 1
+    return p.sets * (work * sides + p.rest_s)
+
+
+def _description(session: Session, catalog: Catalog, athlete: str) -> str:
+    """The marker first (always kept whole), then what matters most while it fits: the
+    work of each exercise, the load instructions (once each), then a cue per exercise."""
+    exercises = [(p, catalog.exercise(p.exercise_id)) for p in session.exercises]
+    lines = [marker(athlete, session.id),
+             f"{session.kind.capitalize()}, block {session.block} week {session.week_in_block}",
+             *(f"{e.name}: {_work(p)}" for p, e in exercises),
+             *dict.fromkeys(p.instruction for p, _ in exercises if p.instruction),
+             *(f"{e.name}: {e.cues[0]}" for _, e in exercises if e.cues)]
+    text = lines[0]
+    for line in lines[1:]:
+        if len(text) + 1 + len(line) > MAX_DESCRIPTION:
+            break
+        text += "\n" + line
+    return text
+
+
+def _work(p: Prescription) -> str:
+    work = f"{p.sets}x{p.reps}" if p.reps is not None else f"{p.sets}x{p.seconds}s"
+    load = f" @ {p.load_kg:g} kg" if p.load_kg else ""
+    return f"{work}{load}, rest {p.rest_s // 60}:{p.rest_s % 60:02d}"
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:max(0, most - 1)].rstrip() + "…"

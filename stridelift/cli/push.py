@@ -1,0 +1,82 @@
+"""`stridelift push`: the coming sessions as Garmin workouts on the watch's calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from db.session import transaction
+from ingest import garmin
+from jobs.plan import WEEKS_AHEAD, replan
+from jobs.push import DEFAULT_DAYS, Change, PushReport, push
+from stridelift.cli.common import AthleteOpt, JsonOpt, console, err_console, print_json, user_errors
+from stridelift.cli.garmin import GARMIN_ERRORS
+from stridelift.home import Home
+
+MAX_DAYS = 42
+
+_VERBS = {"create": "create", "move": "move", "schedule": "schedule", "update": "replace",
+          "delete": "delete"}
+
+
+def push_command(
+    days: Annotated[int, typer.Option(min=1, max=MAX_DAYS, help="How many days ahead, from "
+                                      "today.")] = DEFAULT_DAYS,
+    apply: Annotated[bool, typer.Option("--apply", help="Make the changes in Garmin Connect "
+                                        "(without it: only show them).")] = False,
+    athlete: AthleteOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Put the coming strength and mobility sessions on the watch as Garmin workouts.
+
+    Shows what it would create, move, replace or delete; --apply does it. Only workouts
+    stridelift created are ever changed. Exit 1 when a workout failed (the others are still
+    pushed), 3 when the saved login is missing or refused (run `stridelift login`)."""
+    with user_errors(GARMIN_ERRORS):
+        home = Home.open()
+        profile = home.athlete(athlete)
+        today = datetime.now(profile.zone).date()
+        with transaction(home.db) as db:  # the plan as `stridelift plan` would show it
+            replan(db, profile, today, weeks_ahead=max(WEEKS_AHEAD, -(-days // 7)))
+        conn = garmin.connect(home.config.paths.tokens_dir(profile.name)) if apply else None
+        report = push(home.db, profile, conn, today=today, days=days, apply=apply)
+    if json:
+        print_json(report.as_json())
+    else:
+        _print(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print(report: PushReport) -> None:
+    if not report.changes:
+        console.print(f"{report.athlete}: Garmin already holds the plan; nothing to change",
+                      highlight=False)
+        return
+    if not report.applied:
+        console.print(f"{report.athlete}: would change (dry run; --apply makes the changes):",
+                      highlight=False)
+    for c in report.changes:
+        if c.status != "failed":
+            console.print("  " + _line(c), highlight=False, soft_wrap=True)
+    for c in report.failed:
+        err_console.print(f"[bold red]failed:[/] {_line(c)}: {c.error}", highlight=False,
+                          soft_wrap=True)
+    if report.applied:
+        done = len(report.changes) - len(report.failed)
+        console.print(f"{report.athlete}: {done} change(s) made, {len(report.failed)} failed",
+                      highlight=False)
+
+
+def _line(c: Change) -> str:
+    where = f"{c.when:%a %d %b}"
+    if c.action == "move" and c.was:
+        where = f"{c.was:%a %d %b} -> {where}"
+    why = f" ({c.why})" if c.why else ""
+    return f"{_VERBS[c.action]:<8} {where}  {c.kind or 'session'} {c.key}{why}"
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="push")(push_command)
