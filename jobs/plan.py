@@ -80,8 +80,11 @@ def load_sessions(db: DB, who: m.Athlete) -> list[Session]:
 
 
 def save_sessions(db: DB, who: m.Athlete, sessions: list[Session]) -> None:
+    """The plan as it now stands: rows updated, added, and removed (a week planned again)."""
     rows = {r.key: r for r in db.scalars(select(m.PlannedSession).where(
         m.PlannedSession.athlete_id == who.id))}
+    for key in rows.keys() - {s.id for s in sessions}:
+        db.delete(rows.pop(key))
     for s in sessions:
         row = rows.get(s.id) or m.PlannedSession(athlete_id=who.id, key=s.id)
         if row.id is None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from planner.blocks import WeekCount, timeline
+from planner.blocks import WeekCount, WeekInBlock, timeline
 from planner.model import RunDay, Session, week_start
 from planner.program import Context, build_week, prescribe
 
@@ -33,13 +33,18 @@ def week_counts(sessions: Sequence[Session], before: date) -> dict[date, WeekCou
 def extend(ctx: Context, first_monday: date, night: date, until: date,
            runs: Mapping[date, RunDay], sessions: Sequence[Session]
            ) -> tuple[list[Session], list[str]]:
-    """The sessions with every week from the night's week to `until` planned."""
-    have = {_monday_of(s) for s in sessions}
+    """The sessions with every week from the night's week to `until` planned. A week planned
+    ahead on a block decision that has since changed (its block fell short of 2/3 and was
+    extended) is planned again, as long as nothing in it has started or been touched."""
     out, notes = list(sessions), list[str]()
-    weeks = timeline(first_monday, week_start(until), week_counts(sessions, week_start(night)))
+    # A week counts once it has ended: on its Sunday night it has.
+    weeks = timeline(first_monday, week_start(until),
+                     week_counts(sessions, night + timedelta(days=1)))
     for where in weeks:
-        if where.monday < week_start(night) or where.monday in have:
+        planned = [s for s in out if _monday_of(s) == where.monday]
+        if where.monday < week_start(night) or (planned and not _stale(where, planned, night)):
             continue
+        out = [s for s in out if s not in planned]
         fixed = tuple(s.day for s in out if s.kind == "strength" and s.status != "skipped"
                       and abs((s.day - where.monday).days) <= 8)
         allowed = [where.monday + timedelta(days=i) for i in range(7)
@@ -48,6 +53,13 @@ def extend(ctx: Context, first_monday: date, night: date, until: date,
         out.extend(new)
         notes.extend(f"week of {where.monday:%d %b}: {w}" for w in why)
     return sorted(out, key=lambda s: (s.day, s.id)), notes
+
+
+def _stale(where: WeekInBlock, planned: list[Session], night: date) -> bool:
+    untouched = where.monday > night and all(s.status == "planned" and not s.pinned
+                                             for s in planned)
+    return untouched and any((s.block, s.week_in_block, s.step) !=
+                             (where.block, where.week, where.step) for s in planned)
 
 
 def _monday_of(s: Session) -> date:

@@ -189,3 +189,24 @@ def test_the_upper_body_step_survives_rounding() -> None:
 
     top = [Done(D[0], "pallof_press", (6, 6, 6), 20.0)]
     assert next_target(top, 4, 6, False, D[3]).load_kg == 21.25
+
+
+def test_weeks_planned_ahead_follow_a_block_that_was_extended() -> None:
+    from planner.plan import extend
+
+    runs = template(ARTICLE, weeks=8)
+    week = timedelta(days=7)
+
+    def sunday(n: int) -> date:  # the end of week n (1-based)
+        return MONDAY + n * week - timedelta(days=1)
+
+    sessions, _ = extend(CTX, MONDAY, MONDAY - timedelta(days=1), sunday(2), runs, [])
+    sessions = [s.with_(status="done") for s in sessions]  # weeks 1-2 done
+    sessions, _ = extend(CTX, MONDAY, sunday(2), sunday(5), runs, sessions)
+    ahead = [s for s in sessions if s.day > sunday(4)]
+    assert {(s.block, s.step) for s in ahead} == {(2, 1)}  # on schedule, as far as known
+    # Weeks 3 and 4 were missed: 4 of 8 sessions done is under 2/3, so block 1 goes on.
+    sessions, _ = extend(CTX, MONDAY, sunday(4), sunday(5), runs, sessions)
+    ahead = [s for s in sessions if s.day > sunday(4)]
+    assert ahead and {(s.block, s.week_in_block, s.step) for s in ahead} == {(1, 5, 0)}
+    assert len({s.id for s in sessions}) == len(sessions)
