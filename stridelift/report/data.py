@@ -226,7 +226,7 @@ def _days(start: date, end: date, statuses: Sequence[m.DailyStatus],
             endurance_load=s.endurance_load, strength_load=s.strength_load, atl=s.atl,
             ctl=s.ctl, tsb=s.tsb, acwr=s.acwr, level=s.level,
             status_reasons=tuple(str(r) for r in s.reasons or ()),
-            # The HRV signal and band are means of ln(ms) (analysis/recovery.py): shown in ms.
+            # The HRV signal and band are means of ln(ms) (analysis/recovery_rules.py): shown in ms.
             hrv_signal_ms=_exp(v.get("hrv_signal")), band_low_ms=_exp(v.get("band_low")),
             band_high_ms=_exp(v.get("band_high")),
             resting_hr_mean30=_number(v.get("resting_hr_mean30")))

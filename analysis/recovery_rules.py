@@ -1,0 +1,267 @@
+"""Deciding recovery per day: green, amber or red by the rules of RULES.md S7.3.
+
+Pure (no I/O, no clock). `recovery_columns` decides every day at once: rolling baselines
+from running sums, one boolean array per rule, the level; `recovery_frame` is the same as a
+DataFrame. A missing value triggers no rule. The words for these decisions are
+analysis/recovery_text.py's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Literal, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from analysis.rolling import Running, Window, run_lengths
+from analysis.wellness_columns import EPOCH, Wellness, WellnessColumns, as_columns
+
+Level = Literal["green", "amber", "red"]
+
+# HRV-guided training defaults (Kiviniemi 2007, Vesterinen 2016, Plews 2014; RULES.md S7.3):
+# a 60-day ln(HRV) baseline, a 7-day rolling signal, a normal band of μ ± 0.5σ.
+HRV_BASELINE_DAYS = 60
+HRV_MIN_NIGHTS = 14  # project default: fewer nights give no usable σ
+HRV_SIGNAL_DAYS = 7
+HRV_SIGNAL_MIN_NIGHTS = 3
+HRV_BAND_SD = 0.5
+HRV_RED_DAYS = 2  # below the band this many days running is red
+# Garmin's own levels as a second opinion (RULES.md S7.3).
+READINESS_LEVELS = frozenset({"POOR", "LOW", "MODERATE", "HIGH", "PRIME"})
+RED_HRV_STATUSES = ("LOW", "POOR")
+SLEEP_MIN = 60  # sleep score below this is amber (RULES.md S7.3)
+RHR_DAYS = 30  # resting-HR reference: mean of the 30 days before (RULES.md S7.3)
+RHR_MIN_DAYS = 7  # project default: fewer days give no reference mean
+RHR_RISE_BPM = 5.0  # more than this above the mean is amber on its own (RULES.md S7.3)
+# "Raised" for the HRV-above-band rule (RULES.md S7.3): a smaller rise than RHR_RISE_BPM,
+# which fires on its own anyway, so that the combined rule adds something. Project default.
+RHR_RAISED_BPM = 2.0
+TSB_MIN = -30.0  # form below this is amber (RULES.md S7.3)
+ACWR_MAX = 1.5  # EWMA ACWR above this is a spike flag (Impellizzeri et al. 2020)
+# Rule columns of recovery_frame with the level each sets; reasons are listed in this order.
+RULES: tuple[tuple[str, Level], ...] = (
+    ("hrv_below_days_running", "red"), ("hrv_status_low", "red"), ("readiness_poor", "red"),
+    ("hrv_below_once", "amber"), ("readiness_low", "amber"), ("sleep_low", "amber"),
+    ("resting_hr_high", "amber"), ("tsb_low", "amber"), ("acwr_high", "amber"),
+    ("hrv_above_resting_hr_raised", "amber"))
+LEVELS: tuple[Level, ...] = ("green", "amber", "red")  # codes 0, 1, 2: the worst one wins
+
+
+class FrameRow(NamedTuple):
+    """One row of recovery_frame with None for missing values: what the texts read. Its
+    fields after `day` are the frame's value columns, in order."""
+
+    day: date
+    hrv_signal: float | None
+    band_low: float | None
+    band_high: float | None
+    hrv_below_days: int
+    hrv_signal_nights: int
+    hrv_baseline_nights: int
+    hrv_status: str | None
+    readiness_level: str | None
+    sleep_score: float | None
+    resting_hr: float | None
+    resting_hr_mean30: float | None
+    resting_hr_days: int
+    tsb: float | None
+    acwr: float | None
+
+
+FRAME_COLUMNS = (*FrameRow._fields[1:], *(name for name, _ in RULES), "no_data", "level")
+# Numeric inputs: column, DailyWellness field, whether 0 or less means "no reading".
+NUMBERS = (("hrv", "hrv_last_night", True), ("resting_hr", "resting_hr", True),
+           ("sleep_score", "sleep_score", False))
+
+
+def recovery_columns(wellness: Wellness, load: pd.DataFrame | None, start: date,
+                     end: date) -> dict[str, np.ndarray]:
+    """recovery_frame's columns as arrays, without the DataFrame: one array per name in
+    FRAME_COLUMNS, one slot per day from `start` to `end`; texts (and `level`) as object
+    arrays with None where missing."""
+    numbers, labels = decide(wellness, load, start, end)
+    columns = {**numbers, **{name: text.array() for name, text in labels.items()}}
+    return {name: columns[name] for name in FRAME_COLUMNS}
+
+
+def recovery_frame(wellness: Wellness, load: pd.DataFrame | None, start: date,
+                   end: date) -> pd.DataFrame:
+    """Every day from `start` to `end`: values used, their counts, one boolean column per
+    rule in RULES, `no_data` and `level`, indexed by day.
+
+    `wellness` should reach back 60 days before `start` for a baseline; `load` is
+    `training_load`'s frame (its `tsb` and `acwr` columns), or None.
+    """
+    numbers, labels = decide(wellness, load, start, end)
+    columns = {**numbers, **{name: text.column() for name, text in labels.items()}}
+    return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS},
+                        index=pd.date_range(start, end, freq="D", name="day"))
+
+
+class Labels(NamedTuple):
+    """A text column as codes into a few `names`, −1 where missing: the rules compare small
+    integers, and the frame's column is one take of the names, not a check of every day."""
+
+    codes: np.ndarray
+    names: tuple[str, ...]
+
+    def absent(self) -> np.ndarray:
+        return self.codes < 0
+
+    def isin(self, *wanted: str) -> np.ndarray:
+        hit = np.array([name in wanted for name in self.names] + [False])  # −1: the last
+        return hit[self.codes]
+
+    def column(self) -> pd.api.extensions.ExtensionArray:
+        return pd.array(self.names, dtype="str").take(self.codes, allow_fill=True)
+
+    def array(self) -> np.ndarray:
+        return np.array([*self.names, None], dtype=object)[self.codes]
+
+    def tolist(self) -> list[str | None]:
+        return self.array().tolist()
+
+
+def decide(wellness: Wellness, load: pd.DataFrame | None, start: date,
+           end: date) -> tuple[dict[str, np.ndarray], dict[str, Labels]]:
+    """The columns of recovery_frame: numbers and flags as arrays, texts as labels."""
+    if end < start:
+        raise ValueError(f"window end {end} is before its start {start}")
+    first, raw, labels = _inputs(as_columns(wellness), start, end)
+    skip = (start - first).days  # earlier days only feed the baselines
+    numbers = {name: values[skip:] for name, values in
+               {**_baselines(raw), **_load_columns(load, first, end)}.items()}
+    labels = {name: text._replace(codes=text.codes[skip:]) for name, text in labels.items()}
+    flags = _flags(numbers, labels)
+    red = np.logical_or.reduce([flags[name] for name, level in RULES if level == "red"])
+    amber = np.logical_or.reduce([flags[name] for name, level in RULES if level == "amber"])
+    no_data = np.logical_and.reduce(
+        [np.isnan(numbers[name]) for name in ("hrv_signal", "sleep_score", "resting_hr")]
+        + [text.absent() for text in labels.values()])
+    labels["level"] = Labels(np.where(red, 2, amber.astype(np.intp)), LEVELS)
+    return {**numbers, **flags, "no_data": no_data}, labels
+
+
+def _inputs(columns: WellnessColumns, start: date, end: date,
+            ) -> tuple[date, dict[str, np.ndarray], dict[str, Labels]]:
+    """Raw numbers and labels, one slot a day from the earliest record (or `start`) to
+    `end`: numpy throughout, Python only once per distinct text."""
+    ordinals = columns.day.astype(np.int64) + EPOCH
+    kept = ordinals <= end.toordinal()
+    origin = min(start.toordinal(), int(ordinals[kept].min()) if kept.any() else end.toordinal())
+    at = ordinals[kept] - origin
+    size = end.toordinal() - origin + 1
+
+    def by_day(values: np.ndarray, missing: float) -> np.ndarray:
+        column = np.full(size, missing, dtype=values.dtype)
+        column[at] = values
+        return column
+
+    numbers = {}
+    for name, field_name, positive in NUMBERS:
+        values = getattr(columns, field_name)[kept]
+        numbers[name] = by_day(np.where(values > 0, values, np.nan) if positive else values,
+                               np.nan)
+    labels = {}
+    for name, clean in (("hrv_status", _upper), ("readiness_level", _readiness)):
+        text = _encode(getattr(columns, name)[kept].tolist(), clean)
+        labels[name] = text._replace(codes=by_day(text.codes, -1))
+    return date.fromordinal(origin), numbers, labels
+
+
+def _encode(values: list[str | None], clean: Callable[[str | None], str | None]) -> Labels:
+    """`clean` applied once per distinct value (a level repeats for years of days), in one
+    C-level pass over the values: the table of codes fills in as values first appear."""
+    codes = _Codes(clean)
+    array = np.fromiter(map(codes.__getitem__, values), dtype=np.intp, count=len(values))
+    return Labels(array, tuple(codes.names))
+
+
+class _Codes(dict[str | None, int]):
+    """Raw text → code of its cleaned label in `names` (−1: missing), made on first sight."""
+
+    def __init__(self, clean: Callable[[str | None], str | None]) -> None:
+        super().__init__()
+        self.clean = clean
+        self.names: list[str] = []
+
+    def __missing__(self, value: str | None) -> int:
+        label = self.clean(value)
+        if label is not None and label not in self.names:
+            self.names.append(label)
+        self[value] = code = -1 if label is None else self.names.index(label)
+        return code
+
+
+def _upper(value: str | None) -> str | None:
+    return value.strip().upper() if value else None
+
+
+def _readiness(value: str | None) -> str | None:
+    """A known Garmin readiness level, else None (listed missing, not guessed)."""
+    level = _upper(value)
+    return level if level in READINESS_LEVELS else None
+
+
+def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """HRV signal and band, below-band streaks, the resting-HR reference."""
+    ln = np.log(raw["hrv"])
+    # The signal includes last night; the baseline is the 60 days before, the day itself
+    # excluded so that a bad night cannot widen the band that judges it.
+    nights = Running(ln, reach=HRV_BASELINE_DAYS + 1)  # one pass serves both windows
+    signal = Window(nights, HRV_SIGNAL_DAYS, lag=0)
+    baseline = Window(nights, HRV_BASELINE_DAYS, lag=1)
+    rhr = Window(Running(raw["resting_hr"], reach=RHR_DAYS + 1), RHR_DAYS, lag=1)
+    hrv_signal = signal.mean(HRV_SIGNAL_MIN_NIGHTS)
+    mu, sd = baseline.mean(HRV_MIN_NIGHTS), baseline.sd(HRV_MIN_NIGHTS)
+    low = mu - HRV_BAND_SD * sd
+    return {
+        "hrv_signal": hrv_signal, "band_low": low, "band_high": mu + HRV_BAND_SD * sd,
+        "hrv_below_days": run_lengths(hrv_signal < low),
+        "hrv_signal_nights": signal.count, "hrv_baseline_nights": baseline.count,
+        "sleep_score": raw["sleep_score"], "resting_hr": raw["resting_hr"],
+        "resting_hr_mean30": rhr.mean(RHR_MIN_DAYS), "resting_hr_days": rhr.count,
+    }
+
+
+def _load_columns(load: pd.DataFrame | None, first: date, end: date) -> dict[str, np.ndarray]:
+    """`load`'s tsb and acwr by calendar day from `first` to `end`, NaN where it has no row."""
+    size = (end - first).days + 1
+    columns = {name: np.full(size, np.nan) for name in ("tsb", "acwr")}
+    if load is None:
+        return columns
+    index = load.index
+    if (isinstance(index, pd.DatetimeIndex) and index.tz is None and index.freq == "D"
+            and index.size):  # training_load's own frame: one row a day, a slice of days
+        lo = (index[0].date() - first).days  # where its first row goes
+        a, b = max(lo, 0), min(lo + index.size, size)
+        if a < b:
+            for name, column in columns.items():
+                column[a:b] = load[name].to_numpy(dtype=np.float64)[a - lo:b - lo]
+        return columns
+    at = (index.to_numpy(dtype="datetime64[D]") - np.datetime64(first, "D")).astype(np.intp)
+    inside = (at >= 0) & (at < size)
+    for name, column in columns.items():
+        column[at[inside]] = load[name].to_numpy(dtype=np.float64)[inside]
+    return columns
+
+
+def _flags(v: dict[str, np.ndarray], labels: dict[str, Labels]) -> dict[str, np.ndarray]:
+    """One boolean array per rule; NaN compares False: missing inputs flag nothing."""
+    below, readiness = v["hrv_below_days"], labels["readiness_level"]
+    rise = v["resting_hr"] - v["resting_hr_mean30"]
+    return {
+        "hrv_below_days_running": below >= HRV_RED_DAYS,
+        "hrv_status_low": labels["hrv_status"].isin(*RED_HRV_STATUSES),
+        "readiness_poor": readiness.isin("POOR"),
+        "hrv_below_once": below == 1,
+        "readiness_low": readiness.isin("LOW"),
+        "sleep_low": v["sleep_score"] < SLEEP_MIN,
+        "resting_hr_high": rise > RHR_RISE_BPM,
+        "tsb_low": v["tsb"] < TSB_MIN,
+        "acwr_high": v["acwr"] > ACWR_MAX,
+        "hrv_above_resting_hr_raised": (v["hrv_signal"] > v["band_high"])
+        & (rise > RHR_RAISED_BPM),
+    }

@@ -1,0 +1,164 @@
+"""Recovery decisions in words: one `RecoveryStatus` per day with its reasons, the values
+used and what was missing (RULES.md S7.3).
+
+Pure (no I/O, no clock). `recovery_statuses` explains analysis/recovery_rules.py's
+decisions day by day, formatting a text only where it applies. Missing inputs never block:
+they are listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from analysis.recovery_rules import (
+    ACWR_MAX,
+    HRV_SIGNAL_DAYS,
+    LEVELS,
+    RULES,
+    SLEEP_MIN,
+    TSB_MIN,
+    FrameRow,
+    Labels,
+    Level,
+    decide,
+)
+from analysis.wellness_columns import Wellness
+
+Values = dict[str, float | str | None]
+NO_DATA = "no recovery data: planning on load alone"
+VALUE_KEYS = ("hrv_signal", "band_low", "band_high", "hrv_below_days", "hrv_status",
+              "readiness_level", "sleep_score", "resting_hr", "resting_hr_mean30", "tsb",
+              "acwr")
+
+
+@dataclass(frozen=True)
+class RecoveryStatus:
+    day: date
+    level: Level
+    reasons: tuple[str, ...]
+    values: Values = field(hash=False)
+    missing: tuple[str, ...] = ()
+
+
+def recovery_statuses(wellness: Wellness, load: pd.DataFrame | None, start: date,
+                      end: date) -> list[RecoveryStatus]:
+    """One explained status per day from `start` to `end` inclusive (see recovery_frame)."""
+    numbers, labels = decide(wellness, load, start, end)
+    dates = list(map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1)))
+    python = {name: labels[name].tolist() if name in labels else _python(numbers[name])
+              for name in FrameRow._fields[1:]}
+    rows = list(map(FrameRow._make, zip(dates, *python.values(), strict=True)))
+    values = [dict(zip(VALUE_KEYS, r, strict=True))
+              for r in zip(*(python[key] for key in VALUE_KEYS), strict=True)]
+    reasons = _reasons(numbers, labels["level"], rows)
+    missing = _missing(numbers, labels, rows)
+    levels = map(LEVELS.__getitem__, labels["level"].codes.tolist())
+    return [RecoveryStatus(*status) for status in zip(
+        dates, levels, map(tuple, reasons), values, map(tuple, missing), strict=True)]
+
+
+def _python(values: np.ndarray) -> list[object]:
+    """An array as Python values, None where missing."""
+    if values.dtype.kind != "f":
+        return values.tolist()
+    boxed = values.astype(object)
+    boxed[np.isnan(values)] = None
+    return boxed.tolist()
+
+
+# --- explanations: plain words with the numbers ------------------------------------------
+
+def _signal(d: FrameRow, where: str) -> str:
+    return (f"HRV 7-day signal {d.hrv_signal:.2f} {where} the normal band "
+            f"{d.band_low:.2f}–{d.band_high:.2f}")
+
+
+def _rise(d: FrameRow) -> float | None:
+    if d.resting_hr is None or d.resting_hr_mean30 is None:
+        return None
+    return d.resting_hr - d.resting_hr_mean30
+
+
+def _resting_hr(d: FrameRow) -> str:
+    rise = _rise(d) or 0.0
+    return (f"resting HR {d.resting_hr:g} bpm is {abs(rise):.3g} "
+            f"{'above' if rise >= 0 else 'below'} its 30-day mean {d.resting_hr_mean30:.3g}")
+
+
+TEXTS: dict[str, Callable[[FrameRow], str]] = {
+    "hrv_below_days_running": lambda d: _signal(d, "below")
+    + f" for {d.hrv_below_days} days running",
+    "hrv_status_low": lambda d: f"Garmin HRV status {d.hrv_status}",
+    "readiness_poor": lambda d: "training readiness POOR",
+    "hrv_below_once": lambda d: _signal(d, "below"),
+    "readiness_low": lambda d: "training readiness LOW (below MODERATE)",
+    "sleep_low": lambda d: f"sleep score {d.sleep_score:g} < {SLEEP_MIN}",
+    "resting_hr_high": _resting_hr,
+    "tsb_low": lambda d: f"form (TSB) {d.tsb:.1f} < {TSB_MIN:g}",
+    "acwr_high": lambda d: f"EWMA ACWR {d.acwr:.2f} > {ACWR_MAX:g}: a load spike",
+    "hrv_above_resting_hr_raised": lambda d: _signal(d, "above") + f" while {_resting_hr(d)}",
+}
+
+
+def _green(d: FrameRow) -> list[str]:
+    """What was checked and passed: the facts behind "as planned"."""
+    out = []
+    if d.hrv_signal is not None and d.band_high is not None:
+        out.append(_signal(d, "above" if d.hrv_signal > d.band_high else "within"))
+    if d.readiness_level is not None:
+        out.append(f"training readiness {d.readiness_level} (≥ MODERATE)")
+    if d.sleep_score is not None:
+        out.append(f"sleep score {d.sleep_score:g} ≥ {SLEEP_MIN}")
+    if _rise(d) is not None:
+        out.append(_resting_hr(d))
+    if d.tsb is not None:
+        out.append(f"form (TSB) {d.tsb:.1f} ≥ {TSB_MIN:g}")
+    if d.acwr is not None:
+        out.append(f"EWMA ACWR {d.acwr:.2f} ≤ {ACWR_MAX:g}")
+    return out
+
+
+def _reasons(columns: dict[str, np.ndarray], level: Labels,
+             rows: list[FrameRow]) -> list[list[str]]:
+    """Triggered rules (red first) per day, formatted only where they fired."""
+    out: list[list[str]] = [[] for _ in rows]
+    for name, _ in RULES:
+        for i in np.flatnonzero(columns[name]):
+            out[i].append(TEXTS[name](rows[i]))
+    for i in np.flatnonzero(level.isin("green")):
+        out[i] = _green(rows[i])
+    for i in np.flatnonzero(columns["no_data"]):
+        out[i].insert(0, NO_DATA)
+    return out
+
+
+MISSING: tuple[tuple[str, Callable[[FrameRow], str]], ...] = (
+    ("hrv_signal", lambda d: f"HRV signal (only {d.hrv_signal_nights} of the last "
+     f"{HRV_SIGNAL_DAYS} nights)"),
+    ("band_low", lambda d: f"HRV baseline (only {d.hrv_baseline_nights} nights)"),
+    ("hrv_status", lambda d: "Garmin HRV status"),
+    ("readiness_level", lambda d: "training readiness"),
+    ("sleep_score", lambda d: "sleep score"),
+    ("resting_hr", lambda d: "resting HR"),
+    ("resting_hr_mean30", lambda d: f"resting HR 30-day mean (only {d.resting_hr_days} days)"),
+    ("tsb", lambda d: "TSB"),
+    ("acwr", lambda d: "ACWR"),
+)
+
+
+def _missing(columns: dict[str, np.ndarray], labels: dict[str, Labels],
+             rows: list[FrameRow]) -> list[list[str]]:
+    out: list[list[str]] = [[] for _ in rows]
+    absent = {name: labels[name].absent() if name in labels else np.isnan(columns[name])
+              for name, _ in MISSING}
+    # no 30-day mean matters only when there is a resting HR today to compare with it
+    absent["resting_hr_mean30"] = absent["resting_hr_mean30"] & ~absent["resting_hr"]
+    for name, text in MISSING:
+        for i in np.flatnonzero(absent[name]):
+            out[i].append(text(rows[i]))
+    return out
