@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +22,7 @@ from stridelift.cli.common import (
     console,
     parse_day,
     print_json,
+    today_for,
     user_errors,
 )
 from stridelift.config import ConfigError, load
@@ -115,7 +115,7 @@ def status(
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
-        when = parse_day(day, "--date") or datetime.now(profile.zone).date()
+        when = parse_day(day, "--date") or today_for(profile)
         with transaction(home.db) as session:
             analyse(session, profile, when)
             row = session.scalar(select(m.DailyStatus).where(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +21,7 @@ from stridelift.cli.common import (
     parse_day,
     print_json,
     progress_bar,
+    today_for,
     user_errors,
 )
 from stridelift.config import load
@@ -79,7 +79,7 @@ def sync(
         with progress_bar(disabled=json) as bar:
             task = bar.add_task("Syncing", total=None)
             report = syncing.sync(
-                home.db, home.raw, profile, conn, today=datetime.now(profile.zone).date(),
+                home.db, home.raw, profile, conn, today=today_for(profile),
                 since=start, until=end,
                 progress=lambda done, total: bar.update(task, completed=done, total=total))
     if json:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,7 @@ import typer
 from db.session import transaction
 from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.plan import replan
-from stridelift.cli.common import AthleteOpt, CommandError, user_errors
+from stridelift.cli.common import AthleteOpt, CommandError, today_for, user_errors
 from stridelift.home import Home
 
 MAX_WEEKS = 12  # as `plan --weeks`: further ahead the plan is only a guess
@@ -32,7 +31,7 @@ def export_ics(
             raise CommandError(f"--weeks {weeks}: use 1-{MAX_WEEKS}", 2)
         home = Home.open()
         profile = home.athlete(athlete)
-        today = datetime.now(profile.zone).date()
+        today = today_for(profile)
         with transaction(home.db) as db:
             replan(db, profile, today, weeks_ahead=weeks)  # current, as `plan` shows it
         path = write_calendar(home, profile, today, weeks, out)

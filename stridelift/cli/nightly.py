@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +21,7 @@ from stridelift.cli.common import (
     err_console,
     parse_day,
     print_json,
+    today_for,
     user_errors,
 )
 from stridelift.home import Home
@@ -44,7 +44,7 @@ def nightly(
         if not home.config.athletes:
             home.athlete(None)  # says: run `stridelift init` first
         results = run_all(home, source_for(home),
-                          lambda p: fixed or datetime.now(p.zone).date(), names)
+                          lambda p: fixed or today_for(p), names)
     if json:
         print_json([r.as_json() for r in results])
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -23,16 +23,13 @@ from stridelift.cli.common import (
     console,
     parse_day,
     print_json,
+    today_for,
     user_errors,
 )
 from stridelift.home import Home
 
 SessionArg = Annotated[str, typer.Argument(help="A session id as `stridelift plan` shows it, "
                                            "e.g. 2025-03-03#1.")]
-
-
-def _today(home: Home, athlete: str | None) -> date:
-    return datetime.now(home.athlete(athlete).zone).date()
 
 
 def plan(
@@ -46,7 +43,7 @@ def plan(
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
-        today = _today(home, athlete)
+        today = today_for(profile)
         first = parse_day(start, "--from") or today
         with transaction(home.db) as db:
             replan(db, profile, today, weeks_ahead=max(weeks, (first - today).days // 7 + weeks))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -11,7 +10,15 @@ from db.session import transaction
 from ingest import garmin
 from jobs.plan import WEEKS_AHEAD, replan
 from jobs.push import DEFAULT_DAYS, Change, PushReport, push
-from stridelift.cli.common import AthleteOpt, JsonOpt, console, err_console, print_json, user_errors
+from stridelift.cli.common import (
+    AthleteOpt,
+    JsonOpt,
+    console,
+    err_console,
+    print_json,
+    today_for,
+    user_errors,
+)
 from stridelift.cli.garmin import GARMIN_ERRORS
 from stridelift.home import Home
 
@@ -37,7 +44,7 @@ def push_command(
     with user_errors(GARMIN_ERRORS):
         home = Home.open()
         profile = home.athlete(athlete)
-        today = datetime.now(profile.zone).date()
+        today = today_for(profile)
         with transaction(home.db) as db:  # the plan as `stridelift plan` would show it
             replan(db, profile, today, weeks_ahead=max(WEEKS_AHEAD, -(-days // 7)))
         conn = garmin.connect(home.config.paths.tokens_dir(profile.name)) if apply else None
