@@ -8,7 +8,7 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-RUN_KINDS = ("easy", "recovery", "long", "speed", "threshold", "race", "rest")
+TEMPLATE_KINDS = ("easy", "recovery", "long", "speed", "threshold", "race", "rest")
 RACE_DISTANCES = ("5k", "10k", "half", "marathon", "ultra", "other")
 EQUIPMENT = ("gym", "dumbbells", "bodyweight")
 SOURCES = ("garmin", "demo")
@@ -63,7 +63,8 @@ class Profile:
         _check(self.equipment in EQUIPMENT, f"equipment must be one of {', '.join(EQUIPMENT)}")
         for day, kind in self.runs.items():
             _check(day in WEEKDAYS, f"unknown weekday {day!r}: use {', '.join(WEEKDAYS)}")
-            _check(kind in RUN_KINDS, f"unknown run kind {kind!r}: use {', '.join(RUN_KINDS)}")
+            _check(kind in TEMPLATE_KINDS,
+                   f"unknown run kind {kind!r}: use {', '.join(TEMPLATE_KINDS)}")
         _check(self.source in SOURCES, f"source must be one of {', '.join(SOURCES)}")
         _check(bool(TIME_RE.match(self.nightly_at)),
                f"nightly time {self.nightly_at!r} must be HH:MM, e.g. 21:30")

@@ -25,13 +25,12 @@ from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
 from jobs.calendar_feed import CalendarError, write_calendar
-from jobs.plan import PlanError, replan
+from jobs.plan import MAX_CATCH_UP_DAYS, PlanError, replan
 from jobs.push import push
 from stridelift.config import ConfigError
 from stridelift.home import Home
 
 log = logging.getLogger(__name__)
-MAX_CATCH_UP_DAYS = 31  # a longer gap is replanned from its last month; the runs stay stored
 
 Source = Callable[[Profile], Connect]  # opens an athlete's Garmin (or demo) connection
 

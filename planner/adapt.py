@@ -16,12 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
-from planner.model import Adjustment, Prescription, RunDay, Session, week_start
-from planner.schedule import conflicts
+from planner.model import (
+    ONE_DAY,
+    Adjustment,
+    Prescription,
+    RunDay,
+    Session,
+    one_set_fewer,
+    week_start,
+)
+from planner.progression import round_kg
+from planner.schedule import conflicts, kinds_on
 
-ONE = timedelta(days=1)
 LIGHTEN_LOAD = 0.9  # amber: load -10 % (RULES.md S7.3)
 
 MobilityWork = Callable[[Session], tuple[Prescription, ...]]
@@ -50,7 +58,8 @@ def adapt(sessions: list[Session], facts: Facts,
     for sid in sorted(plan, key=lambda i: (plan[i].day, i)):
         if _open(plan[sid], facts.night):
             _apply_s6(plan, sid, facts, mobility, changes)
-    tomorrow = [s.id for s in plan.values() if s.day == facts.night + ONE and _open(s, facts.night)]
+    tomorrow = [s.id for s in plan.values()
+                if s.day == facts.night + ONE_DAY and _open(s, facts.night)]
     if facts.recovery is not None and facts.recovery.level in ("amber", "red"):
         for sid in tomorrow:
             _apply_recovery(plan, sid, facts, mobility, changes)
@@ -73,7 +82,7 @@ def _legal(day: date, plan: dict[str, Session], sid: str, facts: Facts) -> bool:
 def _candidates(s: Session, night: date, later_only: bool) -> list[date]:
     """The other days of the session's week after the night, nearest first, later first."""
     monday = week_start(s.day)
-    week = [monday + i * ONE for i in range(7)]
+    week = [monday + i * ONE_DAY for i in range(7)]
     days = [d for d in week if d > night and d != s.day and (d > s.day or not later_only)]
     return sorted(days, key=lambda d: (abs((d - s.day).days), d < s.day))
 
@@ -82,7 +91,7 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Facts, mobility: Mobili
               changes: list[Adjustment]) -> None:
     s = plan[sid]
     if s.kind != "strength":
-        if "race" in _kinds(facts, s.day):
+        if "race" in kinds_on(facts.runs, s.day):
             _change(plan, changes, s, s.with_(status="skipped"), facts, "S6 race day", "drop",
                     (f"race on {s.day:%a %d %b}: no gym work on race day",))
         return
@@ -95,9 +104,8 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Facts, mobility: Mobili
             _change(plan, changes, s, s.with_(day=day, status="moved"), facts, "S6", "move",
                     reasons)
             return
-    if "race" not in _kinds(facts, s.day):
-        after = s.with_(kind="mobility", exercises=mobility(s), status="lightened")
-        _change(plan, changes, s, after, facts, "S6", "mobility",
+    if "race" not in kinds_on(facts.runs, s.day):
+        _change(plan, changes, s, _as_mobility(s, mobility), facts, "S6", "mobility",
                 (*reasons, "no legal strength day left this week"))
         return
     _change(plan, changes, s, s.with_(status="skipped"), facts, "S6", "drop",
@@ -115,7 +123,7 @@ def _apply_recovery(plan: dict[str, Session], sid: str, facts: Facts, mobility: 
     later = [d for d in _candidates(s, facts.night, later_only=True)
              if _legal(d, plan, sid, facts)]
     if status.level == "amber":
-        if later and later[0] == s.day + ONE:
+        if later and later[0] == s.day + ONE_DAY:
             _change(plan, changes, s, s.with_(day=later[0], status="moved"), facts, rule,
                     "move", reasons)
         else:
@@ -124,28 +132,26 @@ def _apply_recovery(plan: dict[str, Session], sid: str, facts: Facts, mobility: 
         _change(plan, changes, s, s.with_(day=later[0], status="moved"), facts, rule, "move",
                 reasons)
     else:
-        after = s.with_(kind="mobility", exercises=mobility(s), status="lightened")
-        _change(plan, changes, s, after, facts, rule, "mobility",
+        _change(plan, changes, s, _as_mobility(s, mobility), facts, rule, "mobility",
                 (*reasons, "no later legal day this week"))
 
 
 def lighten(s: Session) -> Session:
     """Amber: one set fewer, no power or plyometric work, load -10 % (RULES.md S7.3)."""
-    kept = tuple(replace(p, sets=max(1, p.sets - 1),
-                         load_kg=round(p.load_kg * LIGHTEN_LOAD * 2) / 2 if p.load_kg else None)
-                 for p in s.exercises if not p.power)
+    kept = tuple(replace(p, load_kg=round_kg(p.load_kg * LIGHTEN_LOAD) if p.load_kg else None)
+                 for p in one_set_fewer(s.exercises) if not p.power)
     return s.with_(exercises=kept, status="lightened")
 
 
-def _kinds(facts: Facts, day: date) -> tuple[str, ...]:
-    run = facts.runs.get(day)
-    return run.kinds if run else ()
+def _as_mobility(s: Session, mobility: MobilityWork) -> Session:
+    """The session as mobility/stability work: no heavy lower-body load, no progression."""
+    return s.with_(kind="mobility", exercises=mobility(s), status="lightened")
 
 
 def _run_reasons(facts: Facts, day: date) -> tuple[str, ...]:
     """The classification reasons of the actual runs that made the day illegal."""
     out = []
-    for d in (day - ONE, day, day + ONE):
+    for d in (day - ONE_DAY, day, day + ONE_DAY):
         run = facts.runs.get(d)
         if run is not None and run.source == "actual" and run.reasons:
             out.append(f"{d:%a} {'/'.join(run.kinds)} run: " + "; ".join(run.reasons))

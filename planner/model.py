@@ -14,6 +14,9 @@ HARD_ON = HARD_BEFORE | HARD_AFTER  # no strength on these days (RULES.md S6)
 EASY_DAYS = frozenset({"easy", "recovery", "rest"})  # preferred days for strength
 
 
+ONE_DAY = timedelta(days=1)
+
+
 def week_start(day: date) -> date:
     """Monday of the day's week: plans and legality work week by week (ISO weeks)."""
     return day - timedelta(days=day.weekday())
@@ -97,3 +100,8 @@ class Adjustment:
     before: str  # date and prescription before
     after: str  # date and prescription after ("dropped" for a drop)
     reasons: tuple[str, ...]
+
+
+def one_set_fewer(items: tuple[Prescription, ...]) -> tuple[Prescription, ...]:
+    """Less volume at the same load (amber lightening, the race taper)."""
+    return tuple(replace(p, sets=max(1, p.sets - 1)) for p in items)

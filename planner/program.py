@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.profile import Profile
 from planner.blocks import WeekInBlock
 from planner.catalog import Catalog, Exercise
-from planner.model import Prescription, RunDay, Session
+from planner.model import Prescription, RunDay, Session, one_set_fewer
 from planner.progression import Done, next_target
 from planner.schedule import place_week
 
@@ -136,11 +136,6 @@ def sessions_for_week(ctx: Context, monday: date) -> tuple[int, str | None]:
     return ctx.profile.strength_sessions, None
 
 
-def lower_volume(items: tuple[Prescription, ...]) -> tuple[Prescription, ...]:
-    """Taper 10-14 days out: one set fewer per exercise, the load kept."""
-    return tuple(replace(p, sets=max(1, p.sets - 1)) for p in items)
-
-
 def final_days(ctx: Context, day: date) -> bool:
     """Within the last 6 days before a race: no heavy lower-body or plyometric work."""
     left = race_days(ctx, day)
@@ -163,7 +158,7 @@ def build_week(ctx: Context, where: WeekInBlock, runs: Mapping[date, RunDay],
         if kind == "mobility" or final_days(ctx, day):
             kind, items = "mobility", mobility_session(ctx, where.step, day)
         elif taper_note is not None:
-            items = lower_volume(items)
+            items = one_set_fewer(items)
         sessions.append(Session(id=f"{where.monday.isoformat()}#{n}", day=day, kind=kind,
                                 block=where.block, week_in_block=where.week, exercises=items,
                                 step=where.step))

@@ -37,7 +37,7 @@ class Target:
     note: str  # why, in words, with the numbers
 
 
-def _round(kg: float) -> float:
+def round_kg(kg: float) -> float:
     return round(kg / ROUND_KG) * ROUND_KG
 
 
@@ -57,12 +57,12 @@ def next_target(history: Sequence[Done], reps_min: int, reps_max: int, lower_bod
         return Target(reps, None, f"a weight you can lift {reps} times, not {reps + 1}")
     gap = (day - max(d.day for d in history)).days
     if gap >= LAYOFF_DAYS:
-        resumed = _round(load * LAYOFF_FACTOR)
+        resumed = round_kg(load * LAYOFF_FACTOR)
         return Target(reps_min, resumed, f"{gap} days since the last session: resume at 90 % "
                       f"({load:g} -> {resumed:g} kg)")
     if min(last.reps) >= reps_max:
         step = LOWER_BODY_STEP_KG if lower_body else OTHER_STEP_KG
-        return Target(reps_min, _round(load + step), f"all sets reached {reps_max} reps at "
+        return Target(reps_min, round_kg(load + step), f"all sets reached {reps_max} reps at "
                       f"{load:g} kg on {last.day:%d %b}: +{step:g} kg, back to {reps_min} reps")
     reps = max(reps_min, min(min(last.reps) + 1, reps_max))
     return Target(reps, load, f"weakest set {min(last.reps)} reps at {load:g} kg on "

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from itertools import combinations, pairwise
 
-from planner.model import HARD_AFTER, HARD_BEFORE, HARD_ON, RunDay
+from planner.model import HARD_AFTER, HARD_BEFORE, HARD_ON, ONE_DAY, RunDay
 
-ONE = timedelta(days=1)
 MIN_GAP_DAYS = 2  # "at least one day apart": a free day between two strength sessions (S6)
 
 
@@ -27,7 +26,8 @@ class Placement:
     reasons: tuple[str, ...] = ()  # why the fallback was needed
 
 
-def _kinds(runs: Mapping[date, RunDay], day: date) -> tuple[str, ...]:
+def kinds_on(runs: Mapping[date, RunDay], day: date) -> tuple[str, ...]:
+    """The run kinds of a day (none on a rest day)."""
     run = runs.get(day)
     return run.kinds if run else ()
 
@@ -39,12 +39,12 @@ def _named(day: date, kinds: Iterable[str], what: str) -> str:
 def run_conflicts(day: date, runs: Mapping[date, RunDay]) -> list[str]:
     """Why strength on `day` breaks S6 because of running; empty when it does not."""
     why = []
-    if hard := HARD_ON.intersection(_kinds(runs, day)):
+    if hard := HARD_ON.intersection(kinds_on(runs, day)):
         why.append(_named(day, sorted(hard), "no strength on the same day"))
-    if after := HARD_AFTER.intersection(_kinds(runs, day - ONE)):
-        why.append(_named(day - ONE, sorted(after), "no strength the day after"))
-    if before := HARD_BEFORE.intersection(_kinds(runs, day + ONE)):
-        why.append(_named(day + ONE, sorted(before), "no strength the day before"))
+    if after := HARD_AFTER.intersection(kinds_on(runs, day - ONE_DAY)):
+        why.append(_named(day - ONE_DAY, sorted(after), "no strength the day after"))
+    if before := HARD_BEFORE.intersection(kinds_on(runs, day + ONE_DAY)):
+        why.append(_named(day + ONE_DAY, sorted(before), "no strength the day before"))
     return why
 
 
@@ -61,7 +61,7 @@ def conflicts(day: date, runs: Mapping[date, RunDay], others: Iterable[date]) ->
 def _preference(day: date, runs: Mapping[date, RunDay]) -> int:
     run = runs.get(day)
     easy = run is None or run.easy
-    eve_of_long = "long" in _kinds(runs, day + ONE)
+    eve_of_long = "long" in kinds_on(runs, day + ONE_DAY)
     return 2 * easy - eve_of_long
 
 
@@ -79,7 +79,7 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     weeks' sessions) that the new ones must keep their distance from. `allowed`: the days
     still open (e.g. not in the past); all seven by default.
     """
-    week = [monday + i * ONE for i in range(7)]
+    week = [monday + i * ONE_DAY for i in range(7)]
     open_days = set(week if allowed is None else allowed)
     legal = [d for d in week if d in open_days and not conflicts(d, runs, fixed)]
     for n in range(count, -1, -1):
@@ -109,7 +109,7 @@ def _with_fallback(chosen: tuple[date, ...], missing: int, week: list[date],
     reasons = [f"{d:%a}: " + "; ".join(conflicts(d, runs, chosen + fixed) or ["kept free"])
                for d in blocked]
     # Mobility/stability work has no heavy lower-body load: any day but a race day will do.
-    spare = [d for d in blocked if "race" not in _kinds(runs, d)]
+    spare = [d for d in blocked if "race" not in kinds_on(runs, d)]
     mobility = tuple(sorted(spare, key=lambda d: (-_preference(d, runs), d))[:missing])
     summary = (f"only {len(chosen)} legal strength day(s) this week, "
                f"{len(mobility)} session(s) become mobility/stability"
