@@ -10,10 +10,9 @@ rest, and saving is an upsert or dedupe, so it ends with the rows an uninterrupt
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from garminconnect import Garmin
@@ -24,10 +23,11 @@ from db import models as m
 from db import repo
 from db.raw import RawStore
 from db.session import transaction
-from domain.activity import Activity, StrengthSet
+from domain.activity import Activity
 from domain.profile import Profile
 from ingest import calendar, fit, wellness
 from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit
+from ingest.garmin_activity import garmin_activities, gmt, type_key
 
 log = logging.getLogger(__name__)
 
@@ -35,106 +35,6 @@ BACKFILL_DAYS = 120  # the first sync reaches this far back
 RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these again
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
-
-# Garmin's activityType.typeKey → the FIT (sport, sub_sport) names fit.decode produces.
-_SPORTS: dict[str, tuple[str, str | None]] = {
-    "trail_running": ("running", "trail"), "treadmill_running": ("running", "treadmill"),
-    "track_running": ("running", "track"), "street_running": ("running", "street"),
-    "indoor_running": ("running", "indoor_running"), "virtual_run": ("running", "virtual_activity"),
-    "strength_training": ("training", "strength_training"),
-    "road_biking": ("cycling", "road"), "mountain_biking": ("cycling", "mountain"),
-    "indoor_cycling": ("cycling", "indoor_cycling"),
-    "virtual_ride": ("cycling", "virtual_activity"),
-    "lap_swimming": ("swimming", "lap_swimming"), "open_water_swimming": ("swimming", "open_water"),
-}
-_VERSION = re.compile(r"_v\d+$")  # stand_up_paddleboarding_v2
-
-
-# -- Garmin activity JSON → Activity (pure) ---------------------------------------------------
-
-
-def _opt(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _type_key(summary: dict[str, Any]) -> str:
-    kind = summary.get("activityType")
-    key = kind.get("typeKey") if isinstance(kind, dict) else None
-    return _VERSION.sub("", key) if isinstance(key, str) and key else "generic"
-
-
-def _sport(summary: dict[str, Any]) -> tuple[str, str | None]:
-    key = _type_key(summary)
-    if key in _SPORTS:
-        return _SPORTS[key]
-    return ("running", None) if key.endswith("running") else (key[:40], None)
-
-
-def _gmt(text: Any) -> datetime:
-    return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
-
-
-def activity_from_summary(summary: dict[str, Any]) -> Activity:
-    """What the list item alone says, for activities without a usable FIT file."""
-    start = _gmt(summary["startTimeGMT"])
-    offset = None
-    if summary.get("startTimeLocal"):
-        local = datetime.fromisoformat(str(summary["startTimeLocal"])).replace(tzinfo=UTC)
-        offset = round((local - start).total_seconds())
-    sport, sub_sport = _sport(summary)
-    return Activity(sport=sport, sub_sport=sub_sport, start=start,
-                    duration_s=_opt(summary.get("duration")) or 0.0,
-                    elapsed_s=_opt(summary.get("elapsedDuration")),
-                    distance_m=_opt(summary.get("distance")),
-                    avg_hr=_opt(summary.get("averageHR")), max_hr=_opt(summary.get("maxHR")),
-                    utc_offset_s=offset)
-
-
-def strength_sets(body: Any) -> tuple[StrengthSet, ...]:
-    """get_activity_exercise_sets → StrengthSets: the likeliest exercise of each set, the
-    weight from grams to kg."""
-    rows = body.get("exerciseSets") if isinstance(body, dict) else None
-    out = []
-    for index, row in enumerate(r for r in rows or [] if isinstance(r, dict)):
-        candidates = [e for e in row.get("exercises") or [] if isinstance(e, dict)]
-        best = max(candidates, key=lambda e: _opt(e.get("probability")) or 0.0, default={})
-        category = best.get("category") if best.get("category") != "UNKNOWN" else None
-        weight = _opt(row.get("weight"))
-        reps = _opt(row.get("repetitionCount"))
-        out.append(StrengthSet(
-            index=index, set_type=str(row.get("setType") or "active").lower()[:10],
-            category=category, exercise_name=best.get("name"),
-            reps=round(reps) if reps is not None else None,
-            weight_kg=weight / 1000.0 if weight is not None else None,
-            duration_s=_opt(row.get("duration"))))
-    return tuple(out)
-
-
-def garmin_activities(summary: dict[str, Any], decoded: list[Activity],
-                      sets_body: Any) -> list[Activity]:
-    """The FIT sessions (or the summary alone) overlaid with what only Garmin knows. A
-    multisport summary describes the whole: its load and training effect fit no single leg."""
-    base = decoded or [activity_from_summary(summary)]
-    sets = strength_sets(sets_body)
-    event = summary.get("eventType")
-    overlay: dict[str, Any] = {
-        "is_race": isinstance(event, dict) and event.get("typeKey") == "race"}
-    if summary.get("activityName"):
-        overlay["name"] = str(summary["activityName"])[:200]
-    if len(base) == 1:
-        pairs = {"te_label": summary.get("trainingEffectLabel"),
-                 "training_load": _opt(summary.get("activityTrainingLoad")),
-                 "aerobic_te": _opt(summary.get("aerobicTrainingEffect")),
-                 "anaerobic_te": _opt(summary.get("anaerobicTrainingEffect"))}
-        overlay.update((k, v) for k, v in pairs.items() if v is not None)
-    out = []
-    for act in base:
-        changes = dict(overlay)
-        if sets and not act.sets and act.session_index == 0:
-            changes["sets"] = sets
-        out.append(replace(act, **changes))
-    return out
-
 
 # -- replay (sync and `db rebuild` both store through these) ----------------------------------
 
@@ -305,7 +205,7 @@ class _Run:
         for item in body if isinstance(body, list) else []:
             try:
                 int(item["activityId"])
-                _gmt(item["startTimeGMT"])
+                gmt(item["startTimeGMT"])
             except (TypeError, KeyError, ValueError):
                 self._skip("an activity list item without a usable id or start time")
                 continue
@@ -357,7 +257,7 @@ class _Run:
         return (fit_bytes, decoded) if decoded else (None, [])
 
     def _exercise_sets(self, gid: int, item: dict[str, Any]) -> Any:
-        if _type_key(item) != "strength_training":
+        if type_key(item) != "strength_training":
             return None
         try:
             return self.conn.call(f"the exercise sets of activity {gid}",

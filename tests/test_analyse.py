@@ -21,7 +21,7 @@ from domain.profile import Profile
 from domain.wellness import DailyWellness
 from ingest import fit
 from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
-from ingest.sync import activity_from_summary
+from ingest.garmin_activity import activity_from_summary
 from jobs.analyse import analyse, classify_one
 from jobs.analyse import statuses as jobs_statuses
 from stridelift.cli import app

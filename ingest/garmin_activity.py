@@ -1,0 +1,106 @@
+"""Garmin Connect activity JSON (the activity list item, exercise sets) -> Activity. Pure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.activity import Activity, StrengthSet
+
+# Garmin's activityType.typeKey → the FIT (sport, sub_sport) names fit.decode produces.
+_SPORTS: dict[str, tuple[str, str | None]] = {
+    "trail_running": ("running", "trail"), "treadmill_running": ("running", "treadmill"),
+    "track_running": ("running", "track"), "street_running": ("running", "street"),
+    "indoor_running": ("running", "indoor_running"), "virtual_run": ("running", "virtual_activity"),
+    "strength_training": ("training", "strength_training"),
+    "road_biking": ("cycling", "road"), "mountain_biking": ("cycling", "mountain"),
+    "indoor_cycling": ("cycling", "indoor_cycling"),
+    "virtual_ride": ("cycling", "virtual_activity"),
+    "lap_swimming": ("swimming", "lap_swimming"), "open_water_swimming": ("swimming", "open_water"),
+}
+_VERSION = re.compile(r"_v\d+$")  # stand_up_paddleboarding_v2
+
+
+def _opt(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def type_key(summary: dict[str, Any]) -> str:
+    kind = summary.get("activityType")
+    key = kind.get("typeKey") if isinstance(kind, dict) else None
+    return _VERSION.sub("", key) if isinstance(key, str) and key else "generic"
+
+
+def _sport(summary: dict[str, Any]) -> tuple[str, str | None]:
+    key = type_key(summary)
+    if key in _SPORTS:
+        return _SPORTS[key]
+    return ("running", None) if key.endswith("running") else (key[:40], None)
+
+
+def gmt(text: Any) -> datetime:
+    return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+
+
+def activity_from_summary(summary: dict[str, Any]) -> Activity:
+    """What the list item alone says, for activities without a usable FIT file."""
+    start = gmt(summary["startTimeGMT"])
+    offset = None
+    if summary.get("startTimeLocal"):
+        local = datetime.fromisoformat(str(summary["startTimeLocal"])).replace(tzinfo=UTC)
+        offset = round((local - start).total_seconds())
+    sport, sub_sport = _sport(summary)
+    return Activity(sport=sport, sub_sport=sub_sport, start=start,
+                    duration_s=_opt(summary.get("duration")) or 0.0,
+                    elapsed_s=_opt(summary.get("elapsedDuration")),
+                    distance_m=_opt(summary.get("distance")),
+                    avg_hr=_opt(summary.get("averageHR")), max_hr=_opt(summary.get("maxHR")),
+                    utc_offset_s=offset)
+
+
+def strength_sets(body: Any) -> tuple[StrengthSet, ...]:
+    """get_activity_exercise_sets → StrengthSets: the likeliest exercise of each set, the
+    weight from grams to kg."""
+    rows = body.get("exerciseSets") if isinstance(body, dict) else None
+    out = []
+    for index, row in enumerate(r for r in rows or [] if isinstance(r, dict)):
+        candidates = [e for e in row.get("exercises") or [] if isinstance(e, dict)]
+        best = max(candidates, key=lambda e: _opt(e.get("probability")) or 0.0, default={})
+        category = best.get("category") if best.get("category") != "UNKNOWN" else None
+        weight = _opt(row.get("weight"))
+        reps = _opt(row.get("repetitionCount"))
+        out.append(StrengthSet(
+            index=index, set_type=str(row.get("setType") or "active").lower()[:10],
+            category=category, exercise_name=best.get("name"),
+            reps=round(reps) if reps is not None else None,
+            weight_kg=weight / 1000.0 if weight is not None else None,
+            duration_s=_opt(row.get("duration"))))
+    return tuple(out)
+
+
+def garmin_activities(summary: dict[str, Any], decoded: list[Activity],
+                      sets_body: Any) -> list[Activity]:
+    """The FIT sessions (or the summary alone) overlaid with what only Garmin knows. A
+    multisport summary describes the whole: its load and training effect fit no single leg."""
+    base = decoded or [activity_from_summary(summary)]
+    sets = strength_sets(sets_body)
+    event = summary.get("eventType")
+    overlay: dict[str, Any] = {
+        "is_race": isinstance(event, dict) and event.get("typeKey") == "race"}
+    if summary.get("activityName"):
+        overlay["name"] = str(summary["activityName"])[:200]
+    if len(base) == 1:
+        pairs = {"te_label": summary.get("trainingEffectLabel"),
+                 "training_load": _opt(summary.get("activityTrainingLoad")),
+                 "aerobic_te": _opt(summary.get("aerobicTrainingEffect")),
+                 "anaerobic_te": _opt(summary.get("anaerobicTrainingEffect"))}
+        overlay.update((k, v) for k, v in pairs.items() if v is not None)
+    out = []
+    for act in base:
+        changes = dict(overlay)
+        if sets and not act.sets and act.session_index == 0:
+            changes["sets"] = sets
+        out.append(replace(act, **changes))
+    return out
