@@ -16,7 +16,7 @@ import pytest
 from garmin_fit_sdk import CrcCalculator
 
 from domain.activity import STREAM_CHANNELS, Activity
-from ingest import fit
+from ingest import fit, fit_normalise
 from ingest.fit import FitError
 from ingest.fitwrite import (
     LapSpec,
@@ -227,14 +227,14 @@ def test_records_without_session_become_one_activity(intervals_fit: bytes) -> No
 def test_zero_heart_rate_means_no_sensor() -> None:
     # indoor trainers (Zwift, Onelap) write 0 bpm when no strap is paired: that is no data
     t0 = T0.timestamp()
-    raw = fit._Raw(
+    raw = fit_normalise.RawFit(
         messages={"file_id": [{"type": "activity"}], "lap": [], "workout_step": [], "set": [],
                   "activity": [], "sport": [],
                   "session": [{"start_time": t0, "total_elapsed_time": 2.0, "sport": "cycling",
                                "avg_heart_rate": 0, "max_heart_rate": 0}]},
         records={"timestamp": t0 + np.arange(3.0), "heart_rate": np.zeros(3),
                  "power": np.array([0.0, 150.0, 160.0])})
-    a = _only(fit._normalise(raw))
+    a = _only(fit_normalise.normalise(raw))
     assert a.avg_hr is None and a.max_hr is None
     assert set(a.streams.channels) == {"power"}  # a 0 W sample stays: coasting is data
 

@@ -1,0 +1,272 @@
+"""The one normaliser behind both FIT decoders: `RawFit` (what a backend read) -> Activities.
+
+One Activity per session; laps and records belong to the session whose time window holds
+them; lap intensity comes from the workout step a lap points at, else the lap's own field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from garmin_fit_sdk import Profile
+
+from domain.activity import STREAM_CHANNELS, Activity, Lap, Streams, StrengthSet
+
+_MAX_UTC_OFFSET_S = 14 * 3600
+_TYPES: Mapping[str, Mapping[int, str]] = Profile["types"]
+Msg = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RawFit:
+    """The common intermediate. Messages: date_time fields in Unix seconds, enums as names
+    (raw ints where the decoder lacks the name), arrays as lists, invalid fields absent.
+    Records: float64 columns under FIT field names, NaN where missing, all of one length."""
+
+    messages: dict[str, list[Msg]]
+    records: dict[str, np.ndarray]
+
+
+def normalise(raw: RawFit) -> list[Activity]:
+    if not is_activity(raw):
+        return []
+    msgs = raw.messages
+    t, channels = _record_table(raw.records)
+    sessions = sorted(filter(None, map(_session_window, msgs["session"])), key=lambda w: w[0])
+    if not sessions:
+        return _synthesised(t, channels, msgs)
+    windows = [(start, end) for start, end, _ in sessions]
+    owner = {kind: _owners(np.array([_msg_start(m) for m in msgs[kind]], dtype=float), windows)
+             for kind in ("lap", "set")}
+    record_owner = _owners(t, windows)
+    steps, offset = _workout_steps(msgs["workout_step"]), _utc_offset(msgs["activity"])
+    return [
+        _activity(i, s, start, steps=steps, utc_offset_s=offset,
+                  streams=_streams(t, channels, record_owner == i, start),
+                  laps=[m for m, o in zip(msgs["lap"], owner["lap"], strict=True) if o == i],
+                  sets=[m for m, o in zip(msgs["set"], owner["set"], strict=True) if o == i])
+        for i, (start, _, s) in enumerate(sessions)
+    ]
+
+
+def is_activity(raw: RawFit) -> bool:
+    types = {_name(m.get("type"), "file") for m in raw.messages["file_id"]} - {None}
+    if types:
+        return "activity" in types
+    # no file type at all (some third-party writers): judge by content
+    return bool(raw.messages["session"]) or "timestamp" in raw.records
+
+
+def _record_table(cols: Mapping[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Record times and STREAM_CHANNELS, time-sorted; rows without a timestamp are dropped."""
+    t = cols.get("timestamp")
+    if t is None:
+        return np.zeros(0), {}
+    keep = np.isfinite(t)
+    order = np.argsort(t[keep], kind="stable")
+    cols = {**cols, **_expand_compressed(cols)}
+    merged = {"speed": _prefer(cols, "speed", "enhanced_speed"),
+              "altitude": _prefer(cols, "altitude", "enhanced_altitude")}
+    if (hr := cols.get("heart_rate")) is not None:
+        merged["heart_rate"] = np.where(hr > 0, hr, np.nan)  # 0 bpm: no strap paired
+    channels = {}
+    for name in STREAM_CHANNELS:
+        column = merged[name] if name in merged else cols.get(name)
+        if column is not None:
+            channels[name] = column[keep][order]
+    return t[keep][order], channels
+
+
+def _expand_compressed(cols: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """speed and distance from the packed 24-bit compressed_speed_distance (12 bits each:
+    speed in cm/s, distance in 1/16 m that rolls over every 256 m and so is accumulated),
+    for decoders that do not expand it (fitparse does, and then this is skipped)."""
+    packed = cols.get("compressed_speed_distance")
+    if packed is None or "speed" in cols or "distance" in cols:
+        return {}
+    ok = np.isfinite(packed)
+    raw = np.where(ok, packed, 0).astype(np.int64)
+    ticks = (raw[ok] >> 12) & 0xFFF
+    distance = np.full(packed.shape, np.nan)
+    distance[ok] = (ticks[:1] + np.cumsum(np.diff(ticks, prepend=ticks[:1]) % 4096)) / 16.0
+    return {"speed": np.where(ok, (raw & 0xFFF) / 100.0, np.nan), "distance": distance}
+
+
+def _prefer(cols: Mapping[str, np.ndarray], legacy: str, enhanced: str) -> np.ndarray | None:
+    """The 16-bit legacy field where present, else the 32-bit enhanced one (per sample).
+    Both hold the same value at the same resolution when both exist, but fitfast expands
+    speed into enhanced_speed with float truncation (8.024 → 8.023); modern files write
+    only the enhanced fields, and then those are used."""
+    a, b = cols.get(legacy), cols.get(enhanced)
+    if a is None or b is None:
+        return a if a is not None else b
+    return np.where(np.isfinite(a), a, b)
+
+
+def _session_window(s: Msg) -> tuple[float, float, Msg] | None:
+    start = _msg_start(s)
+    if not np.isfinite(start):
+        return None
+    end = start + (_opt(s.get("total_elapsed_time")) or _opt(s.get("total_timer_time")) or 0.0)
+    # whole-second records run a fraction past start+elapsed; the session's own timestamp
+    # (written when it closed) covers them
+    return start, max(end, _opt(s.get("timestamp")) or end), s
+
+
+def _msg_start(m: Msg) -> float:
+    """start_time, else timestamp (the end of a lap/session/set) minus its span; NaN if none."""
+    if "start_time" in m:
+        return float(m["start_time"])
+    span = _opt(m.get("total_elapsed_time", m.get("duration"))) or 0.0
+    return float(m.get("timestamp", np.nan)) - span
+
+
+def _owners(times: np.ndarray, windows: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Index of the session window holding each time, -1 if none. Windows sorted by start;
+    where one ends exactly as the next begins the later session wins, so a boundary sample
+    opens the next leg (as it does on the watch) rather than closing the previous one."""
+    owner = np.full(times.shape, -1)
+    for i, (start, end) in enumerate(windows):
+        owner[(times >= start) & (times <= end)] = i
+    return owner
+
+
+def _streams(t: np.ndarray, channels: Mapping[str, np.ndarray], mask: np.ndarray,
+             start: float) -> Streams:
+    kept = {k: v[mask] for k, v in channels.items() if np.isfinite(v[mask]).any()}
+    return Streams(t=t[mask] - start, channels=kept)
+
+
+def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[Msg],
+              streams: Streams, steps: Mapping[int, str], utc_offset_s: int | None) -> Activity:
+    elapsed, timer = _opt(s.get("total_elapsed_time")), _opt(s.get("total_timer_time"))
+    return Activity(
+        sport=_name(s.get("sport"), "sport") or "generic",
+        sub_sport=_name(s.get("sub_sport"), "sub_sport"),
+        start=_utc(start),
+        duration_s=timer if timer is not None else (elapsed or 0.0),
+        elapsed_s=elapsed,
+        distance_m=_opt(s.get("total_distance")),
+        avg_hr=_opt(s.get("avg_heart_rate")) or None,  # 0 bpm: no strap paired
+        max_hr=_opt(s.get("max_heart_rate")) or None,
+        aerobic_te=_opt(s.get("total_training_effect")),
+        anaerobic_te=_opt(s.get("total_anaerobic_training_effect")),
+        training_load=_opt(s.get("training_load_peak")),
+        utc_offset_s=utc_offset_s,
+        session_index=index,
+        laps=tuple(_lap(i, m, steps) for i, m in enumerate(laps)),
+        streams=streams,
+        sets=tuple(_strength_set(i, m) for i, m in enumerate(sets)),
+    )
+
+
+def _synthesised(t: np.ndarray, channels: Mapping[str, np.ndarray],
+                 msgs: Mapping[str, list[Msg]]) -> list[Activity]:
+    """A file that ends before any session message (battery died, crash, third-party writer):
+    one Activity from its records, provided they span any time at all."""
+    if t.size < 2 or t[-1] <= t[0]:
+        return []
+    start, span = float(t[0]), float(t[-1] - t[0])
+    streams = _streams(t, channels, np.ones(t.shape, dtype=bool), start)
+    hr, dist = streams.get("heart_rate"), streams.get("distance")
+    sport = next((m for m in msgs["sport"] + msgs["lap"] if "sport" in m), {})
+    summary = {"start_time": start, "total_elapsed_time": span, "total_timer_time": span,
+               "sport": sport.get("sport"), "sub_sport": sport.get("sub_sport"),
+               "total_distance": None if dist is None else float(np.nanmax(dist) - np.nanmin(dist)),
+               "avg_heart_rate": None if hr is None else float(np.nanmean(hr)),
+               "max_heart_rate": None if hr is None else float(np.nanmax(hr))}
+    laps = [m for m in msgs["lap"] if np.isfinite(_msg_start(m))]
+    return [_activity(0, summary, start, laps=laps, sets=msgs["set"], streams=streams,
+                      steps=_workout_steps(msgs["workout_step"]),
+                      utc_offset_s=_utc_offset(msgs["activity"]))]
+
+
+def _lap(index: int, m: Msg, steps: Mapping[int, str]) -> Lap:
+    step = _opt(m.get("wkt_step_index"))
+    step_index = None if step is None else int(step) & 0x0FFF  # message_index: low 12 bits
+    timer, elapsed = _opt(m.get("total_timer_time")), _opt(m.get("total_elapsed_time"))
+    own = _name(m.get("intensity"), "intensity")
+    return Lap(
+        index=index,
+        start=_utc(_msg_start(m)),
+        duration_s=timer if timer is not None else (elapsed or 0.0),
+        distance_m=_opt(m.get("total_distance")),
+        avg_hr=_opt(m.get("avg_heart_rate")) or None,
+        max_hr=_opt(m.get("max_heart_rate")) or None,
+        avg_speed=_opt(m.get("avg_speed", m.get("enhanced_avg_speed"))),  # as in _prefer
+        # the workout step says what the lap was meant to be; the lap's own field is the fallback
+        intensity=own if step_index is None else steps.get(step_index, own),
+        wkt_step_index=step_index,
+    )
+
+
+def _workout_steps(steps: list[Msg]) -> dict[int, str]:
+    """message_index → intensity name of the workout the athlete followed, if any."""
+    out = {}
+    for position, m in enumerate(steps):
+        intensity, index = _name(m.get("intensity"), "intensity"), _opt(m.get("message_index"))
+        if intensity is not None:
+            out[(position if index is None else int(index)) & 0x0FFF] = intensity
+    return out
+
+
+def _strength_set(index: int, m: Msg) -> StrengthSet:
+    category = _name(_first(m.get("category")), "exercise_category")
+    category = None if category == "unknown" else category
+    subtype = _first(m.get("category_subtype"))
+    exercise = None
+    if category is not None and isinstance(subtype, int):
+        # the exercise name is a per-category enum (squat_exercise_name, ...) in the profile
+        exercise = _TYPES.get(f"{category}_exercise_name", {}).get(subtype)
+    reps = _opt(m.get("repetitions"))
+    return StrengthSet(
+        index=index,
+        set_type=_name(m.get("set_type"), "set_type") or "active",
+        category=category.upper() if category else None,
+        exercise_name=exercise.upper() if exercise else None,
+        reps=None if reps is None else int(reps),
+        weight_kg=_opt(m.get("weight")),
+        duration_s=_opt(m.get("duration")),
+    )
+
+
+def _utc_offset(activity_msgs: list[Msg]) -> int | None:
+    for m in activity_msgs:
+        offset = _opt(m.get("local_timestamp", np.nan) - m.get("timestamp", np.nan))
+        if offset is not None and abs(offset) <= _MAX_UTC_OFFSET_S:  # else a garbage clock
+            return round(offset)
+    return None
+
+
+def _first(value: Any) -> Any:
+    """FIT array fields (set category, category_subtype): the first element."""
+    if isinstance(value, list | tuple):
+        return value[0] if value else None
+    return value
+
+
+def _name(value: Any, fit_type: str) -> str | None:
+    """An enum as its profile name; decoders give names, or raw ints for values they lack."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _TYPES.get(fit_type, {}).get(value, str(value))
+    return value if isinstance(value, str) else None
+
+
+def _opt(value: Any) -> float | None:
+    found = number(_first(value))  # _first: a scalar field written with an array size
+    return found if np.isfinite(found) else None
+
+
+def _utc(unix_s: float) -> datetime:
+    return datetime.fromtimestamp(unix_s, tz=UTC)
+
+
+def number(value: Any) -> float:
+    """A FIT field as a float; NaN for anything that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return float("nan")  # byte blobs and strings from misaligned fields
+    return float(value)
