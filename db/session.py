@@ -9,9 +9,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -36,7 +37,11 @@ def make_engine(url: str) -> Engine:
     except ArgumentError:
         raise DatabaseError(f"not a database URL: {_redact(url)}") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create the folder of {parsed.database}: "
+                                f"{exc.strerror}") from None
     try:
         engine = create_engine(parsed, future=True)
     except Exception as exc:  # unknown dialect, missing driver
@@ -50,13 +55,17 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (a no-op when it already is)."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    where = _redact(str(engine.url))
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except OperationalError as exc:
-        raise DatabaseError(f"cannot open the database {_redact(str(engine.url))}: "
-                            f"{exc.orig}") from None
+        raise DatabaseError(f"cannot open the database {where}: {exc.orig}") from None
+    except (SQLAlchemyError, AlembicError) as exc:
+        raise DatabaseError(f"the database {where} is not a stridelift database this version "
+                            f"can use ({type(exc).__name__}); point it at another file or "
+                            "restore a backup") from None
 
 
 def open_db(url: str) -> sessionmaker[Session]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -107,7 +106,7 @@ def _payloads(paths: list[Path], known: set[str | None],
             continue
         try:
             data = found.read()
-        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        except export.UNREADABLE as exc:
             report.failed.append({"path": found.label, "error": f"unreadable ({exc})"})
             yield found.label
             continue

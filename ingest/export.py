@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # far above any real activity file
 MAX_ZIP_DEPTH = 4
+# What reading a zip or a member can raise: bad or huge archives, encrypted members,
+# unsupported compression, corrupt deflate streams, I/O errors.
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
+              NotImplementedError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,15 @@ def _walk_zip(label: str, opener: Callable[[], io.BufferedIOBase | io.BytesIO],
                     if depth >= MAX_ZIP_DEPTH:
                         yield Found(inner, error="zips nested too deep")
                         continue
-                    data = _read_member(archive, info)
+                    try:
+                        data = _read_member(archive, info)
+                    except UNREADABLE as exc:
+                        yield Found(inner, error=f"unreadable zip member ({exc})")
+                        continue
                     yield from _walk_zip(inner, lambda d=data: io.BytesIO(d), depth + 1)  # type: ignore[misc]
                 else:
                     yield Found(inner, read=lambda i=info: _read_member(archive, i))  # type: ignore[misc]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+    except UNREADABLE as exc:
         yield Found(label, error=f"unreadable zip ({exc})")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,8 +24,19 @@ _SPORTS: dict[str, tuple[str, str | None]] = {
 _VERSION = re.compile(r"_v\d+$")  # stand_up_paddleboarding_v2
 
 
+MAX_NUMBER = 1e9  # nothing Garmin reports for one activity comes near this
+
+
 def _opt(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    """A number from untrusted JSON: finite and of a sane size, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and abs(number) < MAX_NUMBER else None
+
+
+def _text(value: Any, size: int) -> str | None:
+    return value[:size] if isinstance(value, str) and value else None
 
 
 def type_key(summary: dict[str, Any]) -> str:
@@ -68,12 +80,13 @@ def strength_sets(body: Any) -> tuple[StrengthSet, ...]:
     for index, row in enumerate(r for r in rows or [] if isinstance(r, dict)):
         candidates = [e for e in row.get("exercises") or [] if isinstance(e, dict)]
         best = max(candidates, key=lambda e: _opt(e.get("probability")) or 0.0, default={})
-        category = best.get("category") if best.get("category") != "UNKNOWN" else None
+        category = _text(best.get("category"), 60)
+        category = category if category != "UNKNOWN" else None
         weight = _opt(row.get("weight"))
         reps = _opt(row.get("repetitionCount"))
         out.append(StrengthSet(
             index=index, set_type=str(row.get("setType") or "active").lower()[:10],
-            category=category, exercise_name=best.get("name"),
+            category=category, exercise_name=_text(best.get("name"), 80),
             reps=round(reps) if reps is not None else None,
             weight_kg=weight / 1000.0 if weight is not None else None,
             duration_s=_opt(row.get("duration"))))
@@ -92,7 +105,7 @@ def garmin_activities(summary: dict[str, Any], decoded: list[Activity],
     if summary.get("activityName"):
         overlay["name"] = str(summary["activityName"])[:200]
     if len(base) == 1:
-        pairs = {"te_label": summary.get("trainingEffectLabel"),
+        pairs = {"te_label": _text(summary.get("trainingEffectLabel"), 40),
                  "training_load": _opt(summary.get("activityTrainingLoad")),
                  "aerobic_te": _opt(summary.get("aerobicTrainingEffect")),
                  "anaerobic_te": _opt(summary.get("anaerobicTrainingEffect"))}

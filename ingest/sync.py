@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from garminconnect import Garmin
@@ -206,6 +206,7 @@ class _Run:
             try:
                 int(item["activityId"])
                 gmt(item["startTimeGMT"])
+                datetime.fromisoformat(str(item.get("startTimeLocal") or item["startTimeGMT"]))
             except (TypeError, KeyError, ValueError):
                 self._skip("an activity list item without a usable id or start time")
                 continue

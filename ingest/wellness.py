@@ -6,6 +6,7 @@ what Garmin sends when it has nothing: None, {} (HRV's 204), [], missing keys an
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import date
@@ -21,9 +22,12 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def _num(value: Any) -> float | None:
+    """A number from untrusted JSON: finite and of a sane size (it lands in an integer
+    column: a day has 86,400 seconds), else None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) and abs(number) < 1e7 else None
 
 
 def _int(value: Any) -> int | None:
@@ -38,7 +42,7 @@ def _level(value: Any) -> int | None:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return value[:20] if isinstance(value, str) and value else None
 
 
 def hrv(day: date, body: Body) -> DailyWellness:

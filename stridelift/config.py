@@ -115,10 +115,14 @@ def save_demo(config: Config, settings: dict[str, Any]) -> None:
 
 
 def _write(config: Config, raw: dict[str, Any]) -> None:
-    config.paths.config_dir.mkdir(parents=True, exist_ok=True)
-    tmp = config.paths.config_file.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
-    tmp.replace(config.paths.config_file)  # atomic: a crash never leaves half a config
+    try:
+        config.paths.config_dir.mkdir(parents=True, exist_ok=True)
+        tmp = config.paths.config_file.with_suffix(".toml.tmp")
+        tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
+        tmp.replace(config.paths.config_file)  # atomic: a crash never leaves half a config
+    except OSError as exc:
+        raise ConfigError(f"cannot write {config.paths.config_file}: {exc.strerror}; check "
+                          f"${ENV_HOME} or the folder's permissions") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -128,6 +132,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix or remove the file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
 
 
 _REQUIRED = ("tz", "sex", "max_hr", "rest_hr")
@@ -154,11 +160,17 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
             known_kg={str(k): float(v) for k, v in dict(body.get("weights", {})).items()},
             source=str(body.get("source", "garmin")),
             nightly_at=str(body.get("nightly_at", "21:30")),
-            push_workouts=bool(body.get("push_workouts", False)))
+            push_workouts=_bool(body.get("push_workouts", False), "push_workouts"))
     except ProfileError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: bad value ({exc})") from None
+
+
+def _bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false, not {value!r}")
+    return value
 
 
 def _date(value: Any) -> date:

@@ -68,3 +68,21 @@ def test_interactive_prompts_for_what_is_missing(home: Path) -> None:
     result = runner.invoke(app, ["init"], input=answers)
     assert result.exit_code == 0, result.output
     assert load().athlete("anna").tz == "Europe/Oslo"
+
+
+def test_updating_an_athlete_keeps_what_is_not_given(home: Path) -> None:
+    assert runner.invoke(app, [*ARGS, "--weight", "barbell_back_squat=60"]).exit_code == 0
+    result = runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--max-hr",
+                                 "190"])
+    assert result.exit_code == 0, result.output
+    p = load().athlete("anna")
+    assert (p.max_hr, p.rest_hr, p.threshold_hr) == (190, 48, 170)
+    assert p.known_kg == {"barbell_back_squat": 60.0} and p.races and p.tz == "Europe/Berlin"
+
+
+def test_a_database_that_cannot_be_opened_saves_no_profile(home: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIDELIFT_DB_URL", "nosuchdialect://x/y")
+    result = runner.invoke(app, ARGS)
+    assert result.exit_code == 1 and "cannot use" in result.output
+    assert not (home / "config.toml").exists()

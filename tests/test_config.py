@@ -101,3 +101,17 @@ def test_database_url_precedence(home: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert config.database_url() == "sqlite:////tmp/from-config.db"
     monkeypatch.setenv("STRIDELIFT_DB_URL", "sqlite:////tmp/from-env.db")
     assert config.database_url() == "sqlite:////tmp/from-env.db"
+
+
+def test_booleans_must_be_booleans(home: Path) -> None:
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text('[athletes.anna]\ntz = "UTC"\nsex = "f"\nmax_hr = 190\n'
+                                      'rest_hr = 50\npush_workouts = "false"\n')
+    with pytest.raises(ConfigError, match="push_workouts must be true or false"):
+        load()
+
+
+def test_a_config_path_that_is_a_folder_is_a_clear_error(home: Path) -> None:
+    (home / "config.toml").mkdir(parents=True)
+    with pytest.raises(ConfigError, match="cannot read it"):
+        load()

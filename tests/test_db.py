@@ -143,3 +143,9 @@ def test_migrations_match_the_models(tmp_path) -> None:  # type: ignore[no-untyp
     upgrade(engine)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "x.db").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(DatabaseError, match=r"x\.db"):
+        open_db(f"sqlite:///{tmp_path / 'x.db'}")

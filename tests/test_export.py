@@ -57,3 +57,14 @@ def test_zip_nesting_is_bounded(tmp_path: Path) -> None:
     (tmp_path / "deep.zip").write_bytes(data)
     [found] = export.walk([tmp_path / "deep.zip"])
     assert found.error == "zips nested too deep"
+
+
+def test_a_corrupt_nested_zip_does_not_hide_the_rest(tmp_path: Path) -> None:
+    good = _zip({"a.fit": b"A"})
+    broken = bytearray(_zip({"b.fit": b"B" * 1000}))
+    broken[40:60] = b"\x00" * 20  # damage the deflate stream
+    (tmp_path / "outer.zip").write_bytes(_zip({"good.zip": good, "bad.zip": bytes(broken),
+                                               "c.fit": b"C"}))
+    found = _labels_and_bytes([tmp_path / "outer.zip"])
+    datas = [d for _, d in found if isinstance(d, bytes)]
+    assert b"A" in datas and b"C" in datas

@@ -130,7 +130,9 @@ def test_plan_commands_bad_input(athlete: Path, args: list[str], words: str) -> 
 def test_done_with_bad_sets(athlete: Path) -> None:
     sessions = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)
     sid = next(s["id"] for s in sessions if s["kind"] == "strength")
-    for bad, words in [("squat=six", "REPSxKG"), ("nothing_like_it=6x60", "not in session")]:
+    for bad, words in [("squat=six", "REPSxKG"), ("nothing_like_it=6x60", "not in session"),
+                       ("squat=8xinf", "0-500 kg"), ("squat=6x-60", "0-500 kg"),
+                       ("squat=6xnan", "0-500 kg")]:
         result = runner.invoke(app, ["done", sid, "--sets", bad])
         assert result.exit_code == 2 and words in result.output, result.output
     with open_db(load().database_url())() as db:

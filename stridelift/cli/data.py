@@ -30,11 +30,12 @@ def import_(
         help=".fit files, folders (searched recursively) or zips such as Garmin's data export.")],
     athlete: AthleteOpt = None,
     json: JsonOpt = False,
-    workers: Annotated[int | None, typer.Option(help="Decoding processes (default: all cores).")]
+    workers: Annotated[int | None, typer.Option(min=1, help="Decoding processes (default: all "
+                                                "cores).")]
     = None,
 ) -> None:
     """Import FIT files. Exit 0 when nothing failed, 1 when some files failed."""
-    with user_errors():
+    with user_errors({OSError: 1}):  # e.g. the raw store cannot be written: one line
         home = Home.open()
         profile = home.athlete(athlete)
         with progress_bar(disabled=json) as bar:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,9 @@ from stridelift.home import Home
 
 AUTH_EXIT = 3  # the saved login is missing or refused: a person has to run `stridelift login`
 GARMIN_ERRORS: dict[type[BaseException], int] = {GarminAuthError: AUTH_EXIT, GarminError: 1}
+
+
+MAX_BACKFILL_DAYS = 5 * 365  # Garmin's API over years is days of calls: the export is faster
 
 
 def login(
@@ -70,6 +74,9 @@ def sync(
     keeps failing; whatever was fetched before that is kept, and the next sync resumes."""
     with user_errors(GARMIN_ERRORS):
         start, end = parse_day(since, "--since"), parse_day(until, "--until")
+        if start and start < date.today() - timedelta(days=MAX_BACKFILL_DAYS):
+            raise CommandError(f"--since {start} is more than {MAX_BACKFILL_DAYS // 365} "
+                               "years back; import Garmin's data export for older history", 2)
         if start and end and start > end:
             raise CommandError("--since must not be after --until", 2)
         home = Home.open()

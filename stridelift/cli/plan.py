@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -45,6 +46,9 @@ def plan(
         profile = home.athlete(athlete)
         today = today_for(profile)
         first = parse_day(start, "--from") or today
+        if abs((first - today).days) > 366:
+            raise CommandError(f"--from {first} is more than a year from today; the plan "
+                               "looks back and ahead a year at most", 2)
         with transaction(home.db) as db:
             replan(db, profile, today, weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
         sessions = plan_json(home, profile, first, weeks)
@@ -194,9 +198,12 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
             loads = {float(kg) for _, kg in pairs}
         except ValueError:
             pairs, reps, loads = [], [], set()
-        if not reps or len(loads) > 1 or min(reps) < 0:
-            raise CommandError(f"--sets {item!r}: use EXERCISE=REPSxKG,... with one load, "
-                               "e.g. barbell_back_squat=6x60,6x60,5x60", 2)
+        sane = all(math.isfinite(kg) and 0 <= kg <= 500 for kg in loads) and reps and \
+            all(0 <= r <= 100 for r in reps)
+        if not sane or len(loads) > 1:
+            raise CommandError(f"--sets {item!r}: use EXERCISE=REPSxKG,... with one load "
+                               "(0-500 kg, 0-100 reps), e.g. barbell_back_squat=6x60,6x60,5x60",
+                               2)
         out[name.strip()] = (reps, loads.pop() or None)
     return out
 

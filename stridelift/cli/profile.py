@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from typing import Annotated
 
 import typer
@@ -27,8 +28,10 @@ def init(
     runs: Annotated[str | None, typer.Option(
         help="Weekly run template, e.g. mon=easy,wed=speed,sat=long. Kinds: easy, recovery, "
              "long, speed, threshold, race, rest.")] = None,
-    strength_sessions: Annotated[int, typer.Option(help="Strength sessions a week (1-3).")] = 2,
-    equipment: Annotated[str, typer.Option(help="gym, dumbbells or bodyweight.")] = "gym",
+    strength_sessions: Annotated[int | None, typer.Option(
+        help="Strength sessions a week (1-3; default 2).")] = None,
+    equipment: Annotated[str | None, typer.Option(
+        help="gym, dumbbells or bodyweight (default gym).")] = None,
     race: Annotated[list[str] | None, typer.Option(
         help="A goal race as DATE:DISTANCE (5k, 10k, half, marathon, ultra); repeatable.")] = None,
     weight: Annotated[list[str] | None, typer.Option(
@@ -40,23 +43,33 @@ def init(
 ) -> None:
     """Create or update an athlete's profile (interactive unless --non-interactive)."""
     with user_errors():
-        values = _ask_missing(dict(name=name, tz=tz, sex=sex, max_hr=max_hr, rest_hr=rest_hr,
-                                   runs=runs), non_interactive)
+        config = load()
+        # Updating an athlete: what is not given keeps its saved value.
+        old = config.athletes.get(name) if name else None
+        given: dict[str, object] = dict(name=name, tz=tz, sex=sex, max_hr=max_hr,
+                                        rest_hr=rest_hr, runs=runs)
+        if old is not None:
+            saved = {**asdict(old), "runs": ",".join(f"{d}={k}" for d, k in old.runs.items())}
+            given = {k: saved[k] if v is None else v for k, v in given.items()}
+        values = _ask_missing(given, non_interactive)
         try:
-            profile = Profile(
-                name=str(values["name"]), tz=str(values["tz"]), sex=str(values["sex"]).lower(),
-                max_hr=int(str(values["max_hr"])), rest_hr=int(str(values["rest_hr"])),
-                threshold_hr=threshold_hr, runs=parse_runs(str(values["runs"])),
-                strength_sessions=strength_sessions, equipment=equipment,
-                races=tuple(parse_race(r) for r in race or ()),
-                known_kg=parse_weights(weight or []))
+            base = old or Profile(name=str(values["name"]), tz="UTC", sex="f", max_hr=190,
+                                  rest_hr=50, runs={})
+            profile = replace(
+                base, name=str(values["name"]), tz=str(values["tz"]),
+                sex=str(values["sex"]).lower(), max_hr=int(str(values["max_hr"])),
+                rest_hr=int(str(values["rest_hr"])), runs=parse_runs(str(values["runs"])),
+                threshold_hr=threshold_hr if threshold_hr is not None else base.threshold_hr,
+                strength_sessions=strength_sessions or base.strength_sessions,
+                equipment=equipment or base.equipment,
+                races=tuple(parse_race(r) for r in race) if race else base.races,
+                known_kg={**base.known_kg, **parse_weights(weight or [])})
         except ProfileError as exc:
             raise CommandError(str(exc), 2) from None
-        config = load()
-        save_profile(config, profile)
-        home = Home.open(config)
+        home = Home.open(config)  # a database we cannot open stops here, nothing saved yet
         with transaction(home.db) as session:
             repo.athlete(session, profile)
+        save_profile(config, profile)
         console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
 
 

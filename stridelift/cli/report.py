@@ -46,6 +46,9 @@ def report(
         last = parse_day(end, "--to") or last
         if first > last:
             raise CommandError(f"--from {first} is after --to {last}", 2)
+        if (last - first).days > 3660 or last > today + timedelta(weeks=52):
+            raise CommandError("the report covers at most ten years, ending at most a year "
+                               "ahead; narrow --from/--to", 2)
         with transaction(home.db) as db:
             replan(db, profile, today)  # the plan and statuses current, as `plan` does
         path = write_report(home, profile, first, last, now,
