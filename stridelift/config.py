@@ -116,9 +116,10 @@ def save_demo(config: Config, settings: dict[str, Any]) -> None:
 
 def _write(config: Config, raw: dict[str, Any]) -> None:
     try:
-        config.paths.config_dir.mkdir(parents=True, exist_ok=True)
+        config.paths.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = config.paths.config_file.with_suffix(".toml.tmp")
         tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
+        tmp.chmod(0o600)  # it may hold a database URL with a password
         tmp.replace(config.paths.config_file)  # atomic: a crash never leaves half a config
     except OSError as exc:
         raise ConfigError(f"cannot write {config.paths.config_file}: {exc.strerror}; check "

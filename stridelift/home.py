@@ -21,6 +21,9 @@ class Home:
     @classmethod
     def open(cls, config: Config | None = None) -> Home:
         config = config or load()
+        # Health data lives here: the folder is the owner's alone (new folders; an existing
+        # one is left as its owner set it).
+        config.paths.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         return cls(config=config, db=open_db(config.database_url()),
                    raw=RawStore(config.paths.raw_dir))
 

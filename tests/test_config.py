@@ -115,3 +115,13 @@ def test_a_config_path_that_is_a_folder_is_a_clear_error(home: Path) -> None:
     (home / "config.toml").mkdir(parents=True)
     with pytest.raises(ConfigError, match="cannot read it"):
         load()
+
+
+def test_the_home_and_the_config_are_private(home: Path) -> None:
+    from stridelift.home import Home
+
+    config = load()
+    save_profile(config, profile())
+    Home.open(config)
+    assert (home / "config.toml").stat().st_mode & 0o777 == 0o600
+    assert home.stat().st_mode & 0o777 == 0o700
