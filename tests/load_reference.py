@@ -40,16 +40,22 @@ def reference_training_load(loads: list[float]) -> dict[str, list[float]]:
     return out
 
 
+def _moments(values: list[float]) -> tuple[float, float, float]:
+    """Sum, mean and sum of squared deviations, one value at a time."""
+    total = 0.0
+    for v in values:
+        total += v
+    mean = total / len(values)
+    squares = 0.0
+    for v in values:
+        squares += (v - mean) * (v - mean)
+    return total, mean, squares
+
+
 def _week(week: list[float]) -> tuple[float, float]:
     if not week:
         return NAN, NAN
-    total = 0.0
-    for value in week:
-        total += value
-    mean = total / len(week)
-    squares = 0.0
-    for value in week:
-        squares += (value - mean) * (value - mean)
+    total, mean, squares = _moments(week)
     if max(week) == min(week) or squares == 0:
         return NAN, 0.0 if total == 0 else NAN
     monotony = mean / math.sqrt(squares / (len(week) - 1))
@@ -66,13 +72,7 @@ def reference_daily_loads(items: list[tuple[date, float]], start: date,
 
 
 def _mean_sd(values: list[float]) -> tuple[float, float]:
-    total = 0.0
-    for v in values:
-        total += v
-    mean = total / len(values)
-    squares = 0.0
-    for v in values:
-        squares += (v - mean) * (v - mean)
+    _, mean, squares = _moments(values)
     return mean, math.sqrt(squares / (len(values) - 1)) if len(values) > 1 else NAN
 
 
