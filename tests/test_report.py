@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from fnmatch import fnmatch
@@ -16,6 +17,7 @@ import numpy as np
 import plotly.offline
 import pytest
 import typer
+from freezegun import freeze_time
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -51,6 +53,16 @@ def make_app() -> typer.Typer:
     profile_cli.register(app)
     register(app)
     return app
+
+
+PINNED = datetime(2026, 12, 2, 10, tzinfo=UTC)  # a Wednesday: the suite never reads the real date
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock() -> Iterator[None]:
+    """Every test here (and the CLI it calls) sees the same Wednesday, whatever day CI runs."""
+    with freeze_time(PINNED, tick=True):
+        yield
 
 
 def today_utc() -> date:
@@ -145,7 +157,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("STRIDELIFT_HOME", str(home))
         mp.delenv("STRIDELIFT_DB_URL", raising=False)
-        build_athlete(home)
+        with freeze_time(PINNED, tick=True):
+            build_athlete(home)
     return home
 
 
