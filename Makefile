@@ -18,6 +18,7 @@ venv: $(BIN)/stridelift
 lint: venv
 	$(BIN)/ruff check $(PACKAGES) tests bench
 	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -n 2 -q

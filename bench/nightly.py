@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 from domain.profile import Profile  # noqa: E402
 from ingest.demo import DemoGarmin, demo_profile  # noqa: E402
 from ingest.garmin import Connect, Policy  # noqa: E402
+from jobs.config import Paths, load, save_profile  # noqa: E402
+from jobs.home import Home  # noqa: E402
 from jobs.nightly import run_nightly  # noqa: E402
-from stridelift.config import Paths, load, save_profile  # noqa: E402
-from stridelift.home import Home  # noqa: E402
 
 TODAY = date(2026, 11, 26)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -15,9 +14,7 @@ from db import streams as packing
 from domain import activity as d
 from domain.profile import Profile
 from domain.wellness import DailyWellness
-
-if TYPE_CHECKING:
-    from analysis.recovery import WellnessColumns
+from domain.wellness_columns import WellnessColumns
 
 
 @dataclass(frozen=True)
@@ -158,10 +155,6 @@ def wellness_columns(session: Session, who: m.Athlete, start: date,
                      end: date) -> WellnessColumns:
     """The fields recovery reads, from `start` to `end`: one select of just those columns,
     rows straight into arrays, no ORM object or DailyWellness per day."""
-    # Imported here: the analysis (and pandas) load only for a caller that decides, not for
-    # every importer of the repository (sync, import).
-    from analysis.recovery import WellnessColumns
-
     w = m.Wellness
     rows = session.execute(select(w.day, w.hrv_last_night, w.hrv_status, w.readiness_level,
                                   w.sleep_score, w.resting_hr)

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from db import models as m
 from db import repo
 from domain.profile import Profile
+from jobs.files import write_private
+from jobs.home import Home
 from jobs.plan import load_sessions
 from planner.catalog import Catalog, Exercise, default_catalog
 from planner.model import Adjustment, Prescription, Session, week_start
-from stridelift.files import write_private
-from stridelift.home import Home
 
 STARTS_AT = time(18)  # no session time is planned: early evening suits most runners
 LENGTH = {"strength": timedelta(hours=1), "mobility": timedelta(minutes=30)}

@@ -19,12 +19,12 @@ from db import repo
 from db.session import transaction
 from domain.profile import Profile
 from ingest.demo import demo_profile
+from jobs.config import Paths, load, save_demo, save_profile
+from jobs.home import Home
 from jobs.nightly import NightResult, run_nightly
 from jobs.plan import mark_done
 from jobs.sources import source_for
 from planner.catalog import default_catalog
-from stridelift.config import Paths, load, save_demo, save_profile
-from stridelift.home import Home
 
 MARKER = ".stridelift-demo"
 # The simulated runner knows a few of their loads; the rest are found by feel.

@@ -25,10 +25,10 @@ from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
 from jobs.calendar_feed import CalendarError, write_calendar
+from jobs.config import ConfigError
+from jobs.home import Home
 from jobs.plan import MAX_CATCH_UP_DAYS, PlanError, replan
 from jobs.push import push
-from stridelift.config import ConfigError
-from stridelift.home import Home
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,9 @@ from db import repo
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminAuthError, GarminBadBody, GarminError, GarminNoData
-from ingest.workouts import KINDS, build_workout, parse_marker, payload_hash
+from ingest.workouts import KINDS, parse_marker, payload_hash
 from jobs.plan import load_sessions
+from jobs.to_watch import build_workout
 from planner.catalog import Catalog, default_catalog
 from planner.model import Session
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from domain.profile import Profile
 from ingest import garmin
 from ingest.garmin import Connect
+from jobs.home import Home
 from jobs.nightly import Source
-from stridelift.home import Home
 
 
 def source_for(home: Home) -> Source:

@@ -24,8 +24,8 @@ from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from ingest.garmin_activity import activity_from_summary
 from jobs.analyse import analyse, classify_one
 from jobs.analyse import statuses as jobs_statuses
+from jobs.config import load
 from stridelift.cli import app
-from stridelift.config import load
 from tests.conftest import shared_fixture
 
 runner = CliRunner()

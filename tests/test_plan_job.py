@@ -16,9 +16,9 @@ from db.session import open_db, transaction
 from domain.profile import Profile
 from ingest import fit
 from ingest.fitwrite import LapSpec, run_fit
+from jobs.config import load
 from jobs.plan import load_sessions, replan
 from stridelift.cli import app
-from stridelift.config import load
 
 runner = CliRunner()
 P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,

@@ -39,17 +39,17 @@ from ingest.workouts import (
     REPS,
     STRENGTH,
     TIME,
-    build_workout,
     parse_marker,
     payload_hash,
 )
+from jobs.config import Paths
 from jobs.plan import load_sessions, replan
 from jobs.push import PushReport, push
+from jobs.to_watch import build_workout
 from planner.catalog import default_catalog
 from planner.model import Prescription, Session
 from stridelift.cli import app
 from stridelift.cli.push import register
-from stridelift.config import Paths
 from tests.conftest import shared_fixture
 from tests.garmin_fake import API, FakeGarmin, Reply, connect_without_login
 

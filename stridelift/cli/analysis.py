@@ -15,6 +15,8 @@ from domain.activity import Activity
 from domain.profile import Profile
 from ingest import fit
 from jobs.analyse import analyse, classify_one, run_history
+from jobs.config import ConfigError, load
+from jobs.home import Home
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -25,8 +27,6 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.config import ConfigError, load
-from stridelift.home import Home
 
 # Without a profile, classify still works on generic values and says so.
 DEFAULT_PROFILE = Profile(name="default", tz="UTC", sex="m", max_hr=190, rest_hr=60, runs={})

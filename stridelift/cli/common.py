@@ -15,8 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from db.session import DatabaseError
 from domain.profile import Profile, ProfileError
+from jobs.config import ConfigError
 from jobs.plan import PlanError
-from stridelift.config import ConfigError
 
 console = Console()
 err_console = Console(stderr=True)

@@ -10,6 +10,8 @@ import typer
 from db.session import make_engine, upgrade
 from ingest import bulk
 from ingest.rebuild import RebuildError, rebuild
+from jobs.config import load
+from jobs.home import Home
 from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,
@@ -19,8 +21,6 @@ from stridelift.cli.common import (
     progress_bar,
     user_errors,
 )
-from stridelift.config import load
-from stridelift.home import Home
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 

@@ -13,11 +13,11 @@ import typer
 from sqlalchemy import select
 
 from db import models as m
+from jobs.config import APP, ENV_HOME
 from jobs.demo import DemoError, build
+from jobs.home import Home
 from stridelift.cli.common import CommandError, console, parse_day, progress_bar, user_errors
 from stridelift.cli.plan import plan_json, print_plan
-from stridelift.config import APP, ENV_HOME
-from stridelift.home import Home
 from stridelift.report.output import ReportError, default_path, write_report
 
 

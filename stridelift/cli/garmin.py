@@ -13,6 +13,8 @@ from rich.logging import RichHandler
 from ingest import garmin
 from ingest import sync as syncing
 from ingest.garmin import GarminAuthError, GarminError
+from jobs.config import load
+from jobs.home import Home
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -25,8 +27,6 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.config import load
-from stridelift.home import Home
 
 AUTH_EXIT = 3  # the saved login is missing or refused: a person has to run `stridelift login`
 GARMIN_ERRORS: dict[type[BaseException], int] = {GarminAuthError: AUTH_EXIT, GarminError: 1}

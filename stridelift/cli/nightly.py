@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from db import models as m
+from jobs.home import Home
 from jobs.nightly import run_all
 from jobs.scheduler import run_daemon
 from jobs.sources import source_for
@@ -24,7 +25,6 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.home import Home
 
 
 def nightly(

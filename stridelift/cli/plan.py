@@ -14,6 +14,7 @@ from db import models as m
 from db import repo
 from db.session import transaction
 from domain.profile import Profile
+from jobs.home import Home
 from jobs.plan import mark_done, planned_session, replan
 from planner.catalog import default_catalog
 from planner.model import Prescription
@@ -27,7 +28,6 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.home import Home
 
 SessionArg = Annotated[str, typer.Argument(help="A session id as `stridelift plan` shows it, "
                                            "e.g. 2025-03-03#1.")]

@@ -8,6 +8,7 @@ import typer
 
 from db.session import transaction
 from ingest import garmin
+from jobs.home import Home
 from jobs.plan import WEEKS_AHEAD, replan
 from jobs.push import DEFAULT_DAYS, Change, PushReport, push
 from stridelift.cli.common import (
@@ -20,7 +21,6 @@ from stridelift.cli.common import (
     user_errors,
 )
 from stridelift.cli.garmin import GARMIN_ERRORS
-from stridelift.home import Home
 
 MAX_DAYS = 42
 
