@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := domain db ingest analysis planner jobs stridelift
+PACKAGES := domain db ingest demo analysis planner jobs stridelift
 
 .PHONY: venv test lint demo bench clean
 

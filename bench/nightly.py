@@ -24,8 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from demo.athlete import DemoGarmin, demo_profile  # noqa: E402
 from domain.profile import Profile  # noqa: E402
-from ingest.demo import DemoGarmin, demo_profile  # noqa: E402
 from ingest.garmin import Connect, Policy  # noqa: E402
 from jobs.config import Paths, load, save_profile  # noqa: E402
 from jobs.home import Home  # noqa: E402

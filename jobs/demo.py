@@ -17,8 +17,8 @@ from sqlalchemy import select
 from db import models as m
 from db import repo
 from db.session import transaction
+from demo.athlete import demo_profile
 from domain.profile import Profile
-from ingest.demo import demo_profile
 from jobs.config import Paths, load, save_demo, save_profile
 from jobs.home import Home
 from jobs.nightly import NightResult, run_nightly

@@ -12,7 +12,7 @@ from jobs.nightly import Source
 def source_for(home: Home) -> Source:
     def open_source(profile: Profile) -> Connect:
         if profile.source == "demo":
-            from ingest.demo import demo_connect  # the simulator loads only for demo homes
+            from demo.athlete import demo_connect  # the simulator loads only for demo homes
 
             return demo_connect(**home.config.demo)
         return garmin.connect(home.config.paths.tokens_dir(profile.name))

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from db import models as m
 from db import repo
-from ingest.demo import DemoGarmin
+from demo.athlete import DemoGarmin
 from jobs.home import Home
 from jobs.plan import load_sessions, run_days
 from planner.model import week_start

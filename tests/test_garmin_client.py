@@ -19,8 +19,8 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
+from demo.fitwrite import LapSpec, run_fit
 from ingest import garmin
-from ingest.fitwrite import LapSpec, run_fit
 from ingest.garmin import (
     GarminAuthError,
     GarminBadBody,

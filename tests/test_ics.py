@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from db import repo
 from db.session import transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.activity import Activity
 from domain.profile import Profile
 from ingest import fit
-from ingest.fitwrite import LapSpec, run_fit
 from jobs.calendar_feed import calendar_ics, write_calendar
 from jobs.home import Home
 from jobs.plan import load_sessions, mark_done, replan

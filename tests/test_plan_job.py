@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from db import models as m
 from db import repo
 from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
 from ingest import fit
-from ingest.fitwrite import LapSpec, run_fit
 from jobs.config import load
 from jobs.plan import load_sessions, replan
 from stridelift.cli import app

@@ -25,9 +25,9 @@ from typer.testing import CliRunner
 from db import models as m
 from db import repo
 from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
 from ingest import fit, garmin
-from ingest.fitwrite import LapSpec, run_fit
 from ingest.garmin import GarminAuthError
 from ingest.workouts import (
     INTERVAL,

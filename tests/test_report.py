@@ -22,10 +22,10 @@ from typer.testing import CliRunner
 from db import models as m
 from db import repo
 from db.session import transaction
+from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from domain.profile import Profile
 from domain.wellness import DailyWellness
 from ingest import fit
-from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from jobs.home import Home
 from jobs.plan import replan
 from planner.model import week_start
