@@ -23,6 +23,11 @@ class Saved:
     duplicates: int = 0
 
 
+def find_athlete(session: Session, name: str) -> m.Athlete | None:
+    """The athlete's row if the athlete was ever synced or planned."""
+    return session.scalar(select(m.Athlete).where(m.Athlete.name == name))
+
+
 def athlete(session: Session, profile: Profile) -> m.Athlete:
     """The athlete's row, created on first use and kept in step with the profile's zone."""
     row = session.scalar(select(m.Athlete).where(m.Athlete.name == profile.name))

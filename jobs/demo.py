@@ -12,10 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
-from db import models as m
-from db import repo
+from db import plans, repo
 from db.session import transaction
 from demo.athlete import demo_profile
 from domain.profile import Profile
@@ -74,9 +71,7 @@ def _train(home: Home, profile: Profile, day: date, rng: random.Random) -> None:
     rep more (so loads progress), and records them as `stridelift done` would."""
     with transaction(home.db) as db:
         who = repo.athlete(db, profile)
-        for row in db.scalars(select(m.PlannedSession).where(
-                m.PlannedSession.athlete_id == who.id, m.PlannedSession.day == day,
-                m.PlannedSession.status.in_(("planned", "moved", "lightened")))):
+        for row in plans.sessions_on(db, who, day, ("planned", "moved", "lightened")):
             if rng.random() < DOES_SESSIONS:
                 actual = {p["exercise_id"]: ([min(max(6, p["reps"]), p["reps"] + rng.choice(
                     (0, 1)))] * p["sets"],

@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from filelock import FileLock, Timeout
-from sqlalchemy import select
 
 from db import models as m
-from db import repo
+from db import repo, runs_log
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
@@ -57,9 +56,7 @@ def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
     """The nights to process: every one since the last successful run, through `day`."""
     with home.db() as db:
         who = repo.athlete(db, profile)
-        last = db.scalar(select(m.NightlyRun.day).where(
-            m.NightlyRun.athlete_id == who.id, m.NightlyRun.status == "ok",
-            m.NightlyRun.day < day).order_by(m.NightlyRun.day.desc()).limit(1))
+        last = runs_log.last_good_night(db, who, day)
     first = day if last is None else max(last + timedelta(days=1),
                                          day - timedelta(days=MAX_CATCH_UP_DAYS - 1))
     return [first + timedelta(days=i) for i in range((day - first).days + 1)]

@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
 
-from db import models as m
-from db import repo
+from db import activities, plans, repo
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
@@ -84,15 +82,11 @@ def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
     profile = home.athlete(athlete)
     with transaction(home.db) as session:
         who = repo.athlete(session, profile)
-        row = session.get(m.Activity, activity_id)
-        if row is None or row.athlete_id != who.id:
+        row = activities.activity(session, who, activity_id)
+        if row is None:
             raise CommandError(f"no activity {activity_id} for {profile.name}; "
                                "see `stridelift import` or `stridelift sync`")
-        runs = [(r.start_utc, r.duration_s) for r in session.execute(
-            select(m.Activity.start_utc, m.Activity.duration_s).where(
-                m.Activity.athlete_id == who.id, m.Activity.sport == "running")
-            .order_by(m.Activity.start_utc))]
-        history = run_history(runs, row.start_utc)
+        history = run_history(activities.run_spans(session, who), row.start_utc)
         return [_result(repo.to_domain(row), profile, history, [])]
 
 
@@ -118,9 +112,7 @@ def status(
         when = parse_day(day, "--date") or today_for(profile)
         with transaction(home.db) as session:
             analyse(session, profile, when)
-            row = session.scalar(select(m.DailyStatus).where(
-                m.DailyStatus.athlete_id == repo.athlete(session, profile).id,
-                m.DailyStatus.day == when))
+            row = plans.daily_status(session, repo.athlete(session, profile), when)
         if row is None:
             raise CommandError(f"no status for {when}")
     numbers = {"atl": row.atl, "ctl": row.ctl, "tsb": row.tsb, "acwr": row.acwr,

@@ -10,9 +10,8 @@ from typing import Annotated
 
 import platformdirs
 import typer
-from sqlalchemy import select
 
-from db import models as m
+from db import plans
 from jobs.config import APP, ENV_HOME
 from jobs.demo import DemoError, build
 from jobs.home import Home
@@ -60,8 +59,7 @@ def _folder() -> Path:
 
 def _summarise_changes(home: Home) -> None:
     with home.db() as db:
-        rows = list(db.scalars(select(m.AdjustmentRow).order_by(m.AdjustmentRow.night.desc(),
-                                                                 m.AdjustmentRow.id.desc())))
+        rows = plans.adjustments(db, None, newest_first=True)
     counts = Counter(f"{r.action} ({r.rule})" for r in rows)
     console.rule(f"{len(rows)} plan changes over the replay")
     console.print(", ".join(f"{n} x {what}" for what, n in counts.most_common()) or "none")

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from db import models as m
-from db import repo
+from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
@@ -62,10 +61,7 @@ def plan_json(home: Home, profile: Profile, first: date, weeks: int) -> list[dic
     """The sessions from `first` for `weeks` weeks, in the shape `plan --json` prints."""
     with home.db() as db:
         who = repo.athlete(db, profile)
-        rows = list(db.scalars(select(m.PlannedSession).where(
-            m.PlannedSession.athlete_id == who.id, m.PlannedSession.day >= first,
-            m.PlannedSession.day < first + timedelta(days=7 * weeks))
-            .order_by(m.PlannedSession.day)))
+        rows = plans.sessions_between(db, who, first, first + timedelta(days=7 * weeks - 1))
     return [_session_json(r) for r in rows]
 
 
@@ -123,9 +119,7 @@ def why(
         first = parse_day(since, "--since") or date.min
         with transaction(home.db) as db:
             who = repo.athlete(db, profile)
-            rows = list(db.scalars(select(m.AdjustmentRow).where(
-                m.AdjustmentRow.athlete_id == who.id, m.AdjustmentRow.night >= first)
-                .order_by(m.AdjustmentRow.night.desc(), m.AdjustmentRow.id.desc())))
+            rows = plans.adjustments(db, who, since=first, newest_first=True)
     out = [{"session_id": r.session_key, "date": r.night.isoformat(), "rule": r.rule,
             "action": r.action, "from": r.before, "to": r.after, "reasons": r.reasons}
            for r in rows]
