@@ -29,7 +29,7 @@ from domain.profile import Profile  # noqa: E402
 from ingest.garmin import Connect, Policy  # noqa: E402
 from jobs.config import Paths, load, save_profile  # noqa: E402
 from jobs.home import Home  # noqa: E402
-from jobs.nightly import run_nightly  # noqa: E402
+from jobs.nightly_run import run_nightly  # noqa: E402
 
 TODAY = date(2026, 11, 26)
 

@@ -18,7 +18,7 @@ from db import plans, repo
 from domain.profile import Profile
 from jobs.files import write_private
 from jobs.home import Home
-from jobs.plan import load_sessions
+from jobs.replan import load_sessions
 from planner.catalog import Catalog, Exercise, default_catalog
 from planner.model import Adjustment, Prescription, Session, week_start
 

@@ -18,8 +18,8 @@ from demo.athlete import demo_profile
 from domain.profile import Profile
 from jobs.config import Paths, load, save_demo, save_profile
 from jobs.home import Home
-from jobs.nightly import NightResult, run_nightly
-from jobs.plan import mark_done
+from jobs.nightly_run import NightResult, run_nightly
+from jobs.replan import mark_done
 from jobs.sources import source_for
 from planner.catalog import default_catalog
 

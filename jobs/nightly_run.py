@@ -26,8 +26,8 @@ from ingest.sync import sync
 from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.config import ConfigError
 from jobs.home import Home
-from jobs.plan import MAX_CATCH_UP_DAYS, PlanError, replan
 from jobs.push import push
+from jobs.replan import MAX_CATCH_UP_DAYS, PlanError, replan
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 from garminconnect import GarminConnectConnectionError
-from sqlalchemy.orm import Session as DB
+from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from db import models as m
@@ -26,7 +26,7 @@ from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminAuthError, GarminBadBody, GarminError, GarminNoData
 from ingest.workouts import KINDS, parse_marker, payload_hash
-from jobs.plan import load_sessions
+from jobs.replan import load_sessions
 from jobs.to_watch import build_workout
 from planner.catalog import Catalog, default_catalog
 from planner.model import Session
@@ -212,7 +212,7 @@ class NotOurs(GarminError):
 
 
 class _Apply:
-    def __init__(self, db: sessionmaker[DB], athlete_id: int, athlete: str,
+    def __init__(self, db: sessionmaker[DbSession], athlete_id: int, athlete: str,
                  garmin: Workouts) -> None:
         self.db, self.athlete_id, self.athlete, self.garmin = db, athlete_id, athlete, garmin
 
@@ -310,13 +310,13 @@ class _Apply:
 # -- the job -------------------------------------------------------------------------------------
 
 
-def pushed_workouts(db: DB, who: m.Athlete) -> dict[str, Pushed]:
+def pushed_workouts(db: DbSession, who: m.Athlete) -> dict[str, Pushed]:
     rows = runs_log.pushed_workouts(db, who)
     return {r.session_key: Pushed(r.session_key, r.workout_id, r.scheduled_id, r.day,
                                   r.payload_hash) for r in rows}
 
 
-def push(db: sessionmaker[DB], profile: Profile, conn: Connect | None, *, today: date,
+def push(db: sessionmaker[DbSession], profile: Profile, conn: Connect | None, *, today: date,
          days: int = DEFAULT_DAYS, apply: bool = False,
          catalog: Catalog | None = None) -> PushReport:
     """The changes that bring Garmin in step with the plan; made only when `apply` (which

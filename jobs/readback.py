@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy.orm import Session as DB
+from sqlalchemy.orm import Session as DbSession
 
 from db import activities, plans, repo
 from db import models as m
@@ -26,7 +26,7 @@ def source_key(row: m.Activity) -> str:
     return f"activity:{row.content_hash or row.garmin_id}:{row.session_index}"
 
 
-def read_back(db: DB, who: m.Athlete, catalog: Catalog,
+def read_back(db: DbSession, who: m.Athlete, catalog: Catalog,
               sessions: list[Session]) -> tuple[list[Session], dict[date, int]]:
     """Sessions with the recorded ones done, and the heavy lower-body exercises done outside
     the plan per week (Monday -> count)."""
@@ -63,7 +63,7 @@ def _matchable(s: Session, watched: set[str]) -> bool:
     return s.status != "skipped" and s.id not in watched
 
 
-def _unplanned_heavy(db: DB, who: m.Athlete, catalog: Catalog) -> dict[date, int]:
+def _unplanned_heavy(db: DbSession, who: m.Athlete, catalog: Catalog) -> dict[date, int]:
     counts: Counter[date] = Counter()
     for day, exercise_id in plans.unplanned_lifts(db, who):
         exercise = catalog.exercises.get(exercise_id)

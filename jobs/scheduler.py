@@ -22,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from domain.profile import Profile
 from jobs.home import Home
-from jobs.nightly import run_all
+from jobs.nightly_run import run_all
 from jobs.sources import source_for
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from domain.profile import Profile
 from ingest import garmin
 from ingest.garmin import Connect
 from jobs.home import Home
-from jobs.nightly import Source
+from jobs.nightly_run import Source
 
 
 def source_for(home: Home) -> Source:

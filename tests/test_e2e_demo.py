@@ -14,7 +14,7 @@ from db import models as m
 from db import repo
 from demo.athlete import DemoGarmin
 from jobs.home import Home
-from jobs.plan import load_sessions, run_days
+from jobs.replan import load_sessions, run_days
 from planner.model import week_start
 from planner.program import MAX_HEAVY_LOWER_A_WEEK
 from planner.schedule import conflicts

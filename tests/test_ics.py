@@ -21,7 +21,7 @@ from domain.profile import Profile
 from ingest import fit
 from jobs.calendar_feed import calendar_ics, write_calendar
 from jobs.home import Home
-from jobs.plan import load_sessions, mark_done, replan
+from jobs.replan import load_sessions, mark_done, replan
 from planner.catalog import default_catalog
 from planner.model import Adjustment, Prescription, Session
 from stridelift.cli import ics, plan, profile

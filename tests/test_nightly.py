@@ -21,7 +21,7 @@ from ingest import garmin
 from jobs import scheduler as sched
 from jobs.config import load, save_profile
 from jobs.home import Home
-from jobs.nightly import Busy, pending_nights, run_all, run_nightly
+from jobs.nightly_run import Busy, pending_nights, run_all, run_nightly
 from jobs.sources import source_for
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, served

@@ -17,7 +17,7 @@ from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
 from ingest import fit
 from jobs.config import load
-from jobs.plan import load_sessions, replan
+from jobs.replan import load_sessions, replan
 from stridelift.cli import app
 
 runner = CliRunner()

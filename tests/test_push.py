@@ -43,8 +43,8 @@ from ingest.workouts import (
     payload_hash,
 )
 from jobs.config import Paths
-from jobs.plan import load_sessions, replan
 from jobs.push import PushReport, push
+from jobs.replan import load_sessions, replan
 from jobs.to_watch import build_workout
 from planner.catalog import default_catalog
 from planner.model import Prescription, Session

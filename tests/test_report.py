@@ -27,7 +27,7 @@ from domain.profile import Profile
 from domain.wellness import DailyWellness
 from ingest import fit
 from jobs.home import Home
-from jobs.plan import replan
+from jobs.replan import replan
 from planner.model import week_start
 from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from db.session import DatabaseError
 from domain.profile import Profile, ProfileError
 from jobs.config import ConfigError
-from jobs.plan import PlanError
+from jobs.replan import PlanError
 
 console = Console()
 err_console = Console(stderr=True)

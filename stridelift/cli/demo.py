@@ -13,7 +13,7 @@ import typer
 
 from db import plans
 from jobs.config import APP, ENV_HOME
-from jobs.demo import DemoError, build
+from jobs.demo_replay import DemoError, build
 from jobs.home import Home
 from stridelift.cli.common import CommandError, console, parse_day, progress_bar, user_errors
 from stridelift.cli.plan import plan_json, print_plan

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from db import runs_log
 from jobs.home import Home
-from jobs.nightly import run_all
+from jobs.nightly_run import run_all
 from jobs.scheduler import run_daemon
 from jobs.sources import source_for
 from stridelift.cli.common import (

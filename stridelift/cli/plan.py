@@ -14,7 +14,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
-from jobs.plan import mark_done, planned_session, replan
+from jobs.replan import mark_done, planned_session, replan
 from planner.catalog import default_catalog
 from planner.model import Prescription
 from stridelift.cli.common import (

@@ -9,8 +9,8 @@ import typer
 from db.session import transaction
 from ingest import garmin
 from jobs.home import Home
-from jobs.plan import WEEKS_AHEAD, replan
 from jobs.push import DEFAULT_DAYS, Change, PushReport, push
+from jobs.replan import WEEKS_AHEAD, replan
 from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,

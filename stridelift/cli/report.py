@@ -11,7 +11,7 @@ import typer
 
 from db.session import transaction
 from jobs.home import Home
-from jobs.plan import replan
+from jobs.replan import replan
 from stridelift.cli.common import AthleteOpt, CommandError, parse_day, user_errors
 from stridelift.report.output import ReportError, default_path, write_report
 
