@@ -14,8 +14,9 @@ from pathlib import Path
 
 from db import plans, repo
 from db.session import transaction
-from demo.athlete import demo_profile
+from demo.athlete import DEMO_PROFILE, demo_profile
 from domain.profile import Profile
+from jobs.clock import today_for
 from jobs.config import Paths, load, save_demo, save_profile
 from jobs.home import Home
 from jobs.nightly_run import NightResult, run_nightly
@@ -44,6 +45,11 @@ def fresh_home(folder: Path) -> Paths:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).write_text("made by `stridelift demo`; safe to delete\n")
     return Paths(config_dir=folder, data_dir=folder)
+
+
+def demo_today() -> date:
+    """Today for the demo athlete, in their time zone."""
+    return today_for(Profile(**DEMO_PROFILE))
 
 
 def build(folder: Path, today: date, weeks: int = 16, seed: int = 1,

@@ -24,6 +24,7 @@ from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
 from jobs.calendar_feed import CalendarError, write_calendar
+from jobs.clock import today_for
 from jobs.config import ConfigError
 from jobs.home import Home
 from jobs.push import push
@@ -122,13 +123,14 @@ def run_all(home: Home, source: Source, day_for: Callable[[Profile], date],
     """Every athlete's night (or the named ones'); one athlete's failure stops no other."""
     results: list[NightResult] = []
     for name in names or sorted(home.config.athletes):
+        profile: Profile | None = None
         try:
             profile = home.config.athlete(name)
             results += run_nightly(home, profile, day_for(profile), source)
         except (Busy, ConfigError) as exc:
-            results.append(NightResult(name, date.today(), "failed", error=str(exc)))
+            results.append(NightResult(name, today_for(profile), "failed", error=str(exc)))
         except Exception as exc:  # a bug for one athlete must not cost the others their night
             log.exception("nightly run for %s crashed", name)
-            results.append(NightResult(name, date.today(), "failed",
+            results.append(NightResult(name, today_for(profile), "failed",
                                        error=f"{type(exc).__name__}: {exc}"))
     return results

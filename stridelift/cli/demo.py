@@ -13,7 +13,7 @@ import typer
 
 from db import plans
 from jobs.config import APP, ENV_HOME
-from jobs.demo_replay import DemoError, build
+from jobs.demo_replay import DemoError, build, demo_today
 from jobs.home import Home
 from stridelift.cli.common import CommandError, console, parse_day, progress_bar, user_errors
 from stridelift.cli.plan import plan_json, print_plan
@@ -30,7 +30,7 @@ def demo(
     show the coming fortnight's plan and the changes, and write the report."""
     folder = _folder()
     with user_errors({DemoError: 2, ReportError: 1}):
-        day = parse_day(today, "--today") or datetime.now().date()
+        day = parse_day(today, "--today") or demo_today()
         console.print(f"Building the demo athlete's {weeks} weeks in {folder} ...")
         with progress_bar(disabled=False) as bar:
             task = bar.add_task("Nights", total=weeks * 7)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -74,7 +74,7 @@ def sync(
     keeps failing; whatever was fetched before that is kept, and the next sync resumes."""
     with user_errors(GARMIN_ERRORS):
         start, end = parse_day(since, "--since"), parse_day(until, "--until")
-        if start and start < date.today() - timedelta(days=MAX_BACKFILL_DAYS):
+        if start and start < today_for(None) - timedelta(days=MAX_BACKFILL_DAYS):
             raise CommandError(f"--since {start} is more than {MAX_BACKFILL_DAYS // 365} "
                                "years back; import Garmin's data export for older history", 2)
         if start and end and start > end:
