@@ -28,12 +28,12 @@ from domain.wellness import DailyWellness
 from ingest import fit
 from jobs.home import Home
 from jobs.replan import replan
+from jobs.report_rows import LOAD_KINDS, ReportData
 from planner.model import week_start
 from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register
 from stridelift.report import load_report, render
 from stridelift.report.charts import CHART_IDS, load_chart
-from stridelift.report.data import LOAD_KINDS, ReportData
 
 runner = CliRunner()
 NAME = "anna"

@@ -15,8 +15,9 @@ from db import plans
 from jobs.config import APP, ENV_HOME
 from jobs.demo_replay import DemoError, build, demo_today
 from jobs.home import Home
+from jobs.plan_view import plan_rows
 from stridelift.cli.common import CommandError, console, parse_day, progress_bar, user_errors
-from stridelift.cli.plan import plan_json, print_plan
+from stridelift.cli.plan import print_plan
 from stridelift.report.output import ReportError, default_path, write_report
 
 
@@ -42,7 +43,7 @@ def demo(
             raise CommandError(f"the demo's night {failed[0].day} failed: {failed[0].error}")
         profile = home.athlete(None)
         console.rule("The coming fortnight")
-        print_plan(plan_json(home, profile, day + timedelta(days=1), 2))
+        print_plan(plan_rows(home, profile, day + timedelta(days=1), 2))
         _summarise_changes(home)
         now = datetime.now(profile.zone)
         report = write_report(home, profile, day - timedelta(weeks=weeks), day + timedelta(

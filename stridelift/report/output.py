@@ -8,7 +8,7 @@ from pathlib import Path
 from domain.profile import Profile
 from jobs.files import write_private
 from jobs.home import Home
-from stridelift.report.data import load_report
+from jobs.report_rows import load_report
 from stridelift.report.render import render
 
 
