@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from domain.profile import Profile
-from ingest import garmin
 from ingest.garmin import Connect
+from jobs.garmin_account import connection
 from jobs.home import Home
 from jobs.nightly_run import Source
 
@@ -15,5 +15,5 @@ def source_for(home: Home) -> Source:
             from demo.athlete import demo_connect  # the simulator loads only for demo homes
 
             return demo_connect(**home.config.demo)
-        return garmin.connect(home.config.paths.tokens_dir(profile.name))
+        return connection(home, profile)
     return open_source

@@ -11,10 +11,10 @@ from db import activities, plans, repo
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import fit
 from jobs.analyse import analyse, classify_one, run_history
 from jobs.config import ConfigError, load
 from jobs.home import Home
+from jobs.importing import FitError, runs_in_fit
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -41,7 +41,7 @@ def classify(
     json: JsonOpt = False,
 ) -> None:
     """Classify runs by fatigue (race, speed, threshold, long, easy, recovery), with reasons."""
-    with user_errors({fit.FitError: 1}):
+    with user_errors({FitError: 1}):
         if (file is None) == (activity is None):
             raise CommandError("give either a FIT file or --activity ID", 2)
         results = _from_file(file, athlete) if file else _from_db(activity or 0, athlete)
@@ -71,7 +71,7 @@ def _from_file(path: Path, athlete: str | None) -> list[dict[str, Any]]:
         data = path.read_bytes()
     except OSError as exc:
         raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
-    runs = [a for a in fit.decode(data, path.name) if a.is_run]
+    runs = runs_in_fit(data, path.name)
     if not runs:
         raise CommandError(f"{path}: holds no run to classify")
     return [_result(a, profile, [], notes) for a in runs]
