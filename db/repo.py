@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -194,3 +194,10 @@ def add_lifts(session: Session, who: m.Athlete, day: date,
         session.add(m.Lift(athlete_id=who.id, session_key=session_key, day=day,
                            exercise_id=exercise_id, reps=list(reps), load_kg=load,
                            lightened=lightened, rpe=rpe, source=source))
+
+
+def forget_synced(session: Session, who: m.Athlete) -> None:
+    """Delete the athlete's activities, wellness days and calendar runs: what a rebuild
+    recreates from the raw payloads."""
+    for table in (m.Activity, m.Wellness, m.PlannedRun):
+        session.execute(delete(table).where(table.athlete_id == who.id))
