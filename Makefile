@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := domain db ingest analysis planner jobs stridelift
+PACKAGES := domain db ingest demo analysis planner jobs stridelift
 
 .PHONY: venv test lint demo bench clean
 
@@ -18,6 +18,7 @@ venv: $(BIN)/stridelift
 lint: venv
 	$(BIN)/ruff check $(PACKAGES) tests bench
 	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -n 2 -q

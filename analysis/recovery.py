@@ -2,7 +2,7 @@
 
 Pure (no I/O, no clock). The public face of three modules, one concept each:
 
-- analysis/wellness_columns.py: the input, `WellnessColumns` (one array per field used, as
+- domain/wellness_columns.py: the input, `WellnessColumns` (one array per field used, as
   a database query hands it over), or a list of `DailyWellness` turned into those columns
   first: one way of deciding whatever the input.
 - analysis/recovery_rules.py: the rules and thresholds; `recovery_columns` decides every day
@@ -47,7 +47,7 @@ from analysis.recovery_text import (
     Values,
     recovery_statuses,
 )
-from analysis.wellness_columns import Wellness, WellnessColumns
+from domain.wellness_columns import Wellness, WellnessColumns
 
 __all__ = [
     "ACWR_MAX", "FRAME_COLUMNS", "HRV_BAND_SD", "HRV_BASELINE_DAYS", "HRV_MIN_NIGHTS",

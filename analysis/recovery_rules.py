@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.rolling import Running, Window, run_lengths
-from analysis.wellness_columns import EPOCH, Wellness, WellnessColumns, as_columns
+from domain.wellness_columns import EPOCH, Wellness, WellnessColumns, as_columns
 
 Level = Literal["green", "amber", "red"]
 

@@ -27,7 +27,7 @@ from analysis.recovery_rules import (
     Level,
     decide,
 )
-from analysis.wellness_columns import Wellness
+from domain.wellness_columns import Wellness
 
 Values = dict[str, float | str | None]
 NO_DATA = "no recovery data: planning on load alone"

@@ -27,9 +27,9 @@ import fitparse  # noqa: E402
 
 from db.raw import RawStore  # noqa: E402
 from db.session import open_db  # noqa: E402
+from demo.fitwrite import easy_hour  # noqa: E402
 from domain.profile import Profile  # noqa: E402
 from ingest import bulk  # noqa: E402
-from ingest.fitwrite import easy_hour  # noqa: E402
 
 CACHE = ROOT / ".bench" / "import_fit"
 PROFILE = Profile(name="bench", tz="Europe/Berlin", sex="m", max_hr=190, rest_hr=50,

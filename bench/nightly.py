@@ -24,12 +24,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from demo.athlete import DemoGarmin, demo_profile  # noqa: E402
 from domain.profile import Profile  # noqa: E402
-from ingest.demo import DemoGarmin, demo_profile  # noqa: E402
 from ingest.garmin import Connect, Policy  # noqa: E402
-from jobs.nightly import run_nightly  # noqa: E402
-from stridelift.config import Paths, load, save_profile  # noqa: E402
-from stridelift.home import Home  # noqa: E402
+from jobs.config import Paths, load, save_profile  # noqa: E402
+from jobs.home import Home  # noqa: E402
+from jobs.nightly_run import run_nightly  # noqa: E402
 
 TODAY = date(2026, 11, 26)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -15,15 +14,18 @@ from db import streams as packing
 from domain import activity as d
 from domain.profile import Profile
 from domain.wellness import DailyWellness
-
-if TYPE_CHECKING:
-    from analysis.recovery import WellnessColumns
+from domain.wellness_columns import WellnessColumns
 
 
 @dataclass(frozen=True)
 class Saved:
     new: int = 0
     duplicates: int = 0
+
+
+def find_athlete(session: Session, name: str) -> m.Athlete | None:
+    """The athlete's row if the athlete was ever synced or planned."""
+    return session.scalar(select(m.Athlete).where(m.Athlete.name == name))
 
 
 def athlete(session: Session, profile: Profile) -> m.Athlete:
@@ -158,10 +160,6 @@ def wellness_columns(session: Session, who: m.Athlete, start: date,
                      end: date) -> WellnessColumns:
     """The fields recovery reads, from `start` to `end`: one select of just those columns,
     rows straight into arrays, no ORM object or DailyWellness per day."""
-    # Imported here: the analysis (and pandas) load only for a caller that decides, not for
-    # every importer of the repository (sync, import).
-    from analysis.recovery import WellnessColumns
-
     w = m.Wellness
     rows = session.execute(select(w.day, w.hrv_last_night, w.hrv_status, w.readiness_level,
                                   w.sleep_score, w.resting_hr)
@@ -196,3 +194,10 @@ def add_lifts(session: Session, who: m.Athlete, day: date,
         session.add(m.Lift(athlete_id=who.id, session_key=session_key, day=day,
                            exercise_id=exercise_id, reps=list(reps), load_kg=load,
                            lightened=lightened, rpe=rpe, source=source))
+
+
+def forget_synced(session: Session, who: m.Athlete) -> None:
+    """Delete the athlete's activities, wellness days and calendar runs: what a rebuild
+    recreates from the raw payloads."""
+    for table in (m.Activity, m.Wellness, m.PlannedRun):
+        session.execute(delete(table).where(table.athlete_id == who.id))

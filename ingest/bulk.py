@@ -15,11 +15,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import activities, repo
 from db import models as m
-from db import repo
 from db.raw import RawStore, sha256
 from db.session import transaction
 from domain.activity import Activity
@@ -72,8 +71,7 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
     report = ImportReport()
     with transaction(db) as session:
         who = repo.athlete(session, profile)
-        known = set(session.scalars(select(m.Activity.content_hash).where(
-            m.Activity.athlete_id == who.id, m.Activity.content_hash.is_not(None))))
+        known = activities.known_content_hashes(session, who)
     target = Target(db=db, raw=raw, who=who)
     total = sum(1 for _ in export.walk(paths))
     done = 0
@@ -97,7 +95,7 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
     return report
 
 
-def _payloads(paths: list[Path], known: set[str | None],
+def _payloads(paths: list[Path], known: set[str],
               report: ImportReport) -> Iterator[str | tuple[str, bytes, str]]:
     for found in export.walk(paths):
         if found.error is not None or found.read is None:

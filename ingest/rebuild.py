@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import models as m
@@ -29,9 +28,7 @@ def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile) -> Count
     counts: Counter[str] = Counter()
     with transaction(db) as session:
         who = repo.athlete(session, profile)
-        session.execute(delete(m.Activity).where(m.Activity.athlete_id == who.id))
-        session.execute(delete(m.Wellness).where(m.Wellness.athlete_id == who.id))
-        session.execute(delete(m.PlannedRun).where(m.PlannedRun.athlete_id == who.id))
+        repo.forget_synced(session, who)
         for entry in raw.entries(profile.name):
             try:
                 replay(session, who, raw, entry)

@@ -16,11 +16,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from garminconnect import Garmin
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import activities, repo
 from db import models as m
-from db import repo
 from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
@@ -215,9 +214,7 @@ class _Run:
 
     def _known_ids(self) -> set[int]:
         with self.db() as session:
-            return {gid for gid in session.scalars(select(m.Activity.garmin_id).where(
-                m.Activity.athlete_id == self.who.id, m.Activity.garmin_id.is_not(None)))
-                if gid is not None}
+            return activities.known_garmin_ids(session, self.who)
 
     def _activity(self, item: dict[str, Any], known: set[int]) -> None:
         gid = int(item["activityId"])

@@ -17,8 +17,7 @@ import re
 from datetime import date
 from typing import Any
 
-from planner.catalog import Catalog, Exercise
-from planner.model import Prescription, Session
+from domain.workout import ExerciseToPush, WorkoutToPush
 
 MARKER = "stridelift"
 KINDS = frozenset({"strength", "mobility"})  # the session kinds pushed to the watch
@@ -58,31 +57,31 @@ def parse_marker(description: str | None) -> tuple[str, str] | None:
     return (found.group(1), found.group(2)) if found else None
 
 
-def workout_name(session: Session) -> str:
+def workout_name(workout: WorkoutToPush) -> str:
     """Named by the session's week and number, never its day: a moved session keeps its
     workout (and name), so a day in the name would go stale."""
-    monday, _, number = session.id.partition("#")
+    monday, _, number = workout.key.partition("#")
     try:
         week = date.fromisoformat(monday).strftime("%d %b")
     except ValueError:  # not a "<monday>#<n>" key: show it as it is
         week = monday
-    return f"stridelift · {session.kind.capitalize()} · wk {week} #{number or 1}"
+    return f"stridelift · {workout.kind.capitalize()} · wk {week} #{number or 1}"
 
 
-def build_workout(session: Session, catalog: Catalog, athlete: str) -> dict[str, Any]:
+def garmin_workout(workout: WorkoutToPush, athlete: str) -> dict[str, Any]:
     """The Garmin workout JSON for a session (what `upload_workout` posts)."""
     steps: list[dict[str, Any]] = []
     order = 0
-    for child, p in enumerate(session.exercises, 1):
-        group = _repeat(p, catalog.exercise(p.exercise_id), child, order + 1)
+    for child, e in enumerate(workout.exercises, 1):
+        group = _repeat(e, child, order + 1)
         order += 1 + len(group["workoutSteps"])
         steps.append(group)
     return {
-        "workoutName": workout_name(session),
-        "description": _description(session, catalog, athlete),
+        "workoutName": workout_name(workout),
+        "description": _description(workout, athlete),
         "sportType": STRENGTH,
         "author": {},
-        "estimatedDurationInSecs": sum(_seconds(p, catalog) for p in session.exercises),
+        "estimatedDurationInSecs": sum(map(_seconds, workout.exercises)),
         "workoutSegments": [{"segmentOrder": 1, "sportType": STRENGTH, "workoutSteps": steps}],
     }
 
@@ -93,18 +92,18 @@ def payload_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _repeat(p: Prescription, e: Exercise, child: int, order: int) -> dict[str, Any]:
-    work = _step(order + 1, child, INTERVAL, *_end(p)) | {
+def _repeat(e: ExerciseToPush, child: int, order: int) -> dict[str, Any]:
+    work = _step(order + 1, child, INTERVAL, *_end(e)) | {
         "category": e.garmin_category, "exerciseName": e.garmin_name}
-    if p.load_kg:
-        work |= {"weightValue": float(p.load_kg), "weightUnit": KILOGRAM}
-    note = _note(p, e)
+    if e.load_kg:
+        work |= {"weightValue": float(e.load_kg), "weightUnit": KILOGRAM}
+    note = _note(e)
     if note:
         work["description"] = note
-    rest = _step(order + 2, child, REST, TIME, float(p.rest_s))
+    rest = _step(order + 2, child, REST, TIME, float(e.rest_s))
     return {"type": "RepeatGroupDTO", "stepOrder": order, "stepType": REPEAT,
-            "childStepId": child, "numberOfIterations": p.sets, "workoutSteps": [work, rest],
-            "endConditionValue": float(p.sets), "endCondition": ITERATIONS,
+            "childStepId": child, "numberOfIterations": e.sets, "workoutSteps": [work, rest],
+            "endConditionValue": float(e.sets), "endCondition": ITERATIONS,
             "smartRepeat": False}
 
 
@@ -115,36 +114,36 @@ def _step(order: int, child: int, kind: dict[str, Any], end: dict[str, Any],
             "targetType": NO_TARGET, "strokeType": _NO_STROKE, "equipmentType": _NO_EQUIPMENT}
 
 
-def _end(p: Prescription) -> tuple[dict[str, Any], float]:
+def _end(p: ExerciseToPush) -> tuple[dict[str, Any], float]:
     """Reps end a set; a hold (seconds, no reps) ends on time."""
     if p.reps is not None:
         return REPS, float(p.reps)
     return TIME, float(p.seconds or 0)
 
 
-def _note(p: Prescription, e: Exercise) -> str:
+def _note(e: ExerciseToPush) -> str:
     """What the watch shows during the set: the load instruction, else the first cue."""
-    text = p.instruction or (e.cues[0] if e.cues else "")
-    if e.scheme.per_side:
+    text = e.instruction or (e.cues[0] if e.cues else "")
+    if e.per_side:
         text = f"each side. {text}" if text else "each side"
     return _cut(text, MAX_STEP_NOTE)
 
 
-def _seconds(p: Prescription, catalog: Catalog) -> int:
+def _seconds(p: ExerciseToPush) -> int:
     work = p.reps * SECONDS_PER_REP if p.reps is not None else p.seconds or 0
-    sides = 2 if catalog.exercise(p.exercise_id).scheme.per_side else 1
+    sides = 2 if p.per_side else 1
     return p.sets * (work * sides + p.rest_s)
 
 
-def _description(session: Session, catalog: Catalog, athlete: str) -> str:
+def _description(workout: WorkoutToPush, athlete: str) -> str:
     """The marker first (always kept whole), then what matters most while it fits: the
     work of each exercise, the load instructions (once each), then a cue per exercise."""
-    exercises = [(p, catalog.exercise(p.exercise_id)) for p in session.exercises]
-    lines = [marker(athlete, session.id),
-             f"{session.kind.capitalize()}, block {session.block} week {session.week_in_block}",
-             *(f"{e.name}: {_work(p)}" for p, e in exercises),
-             *dict.fromkeys(p.instruction for p, _ in exercises if p.instruction),
-             *(f"{e.name}: {e.cues[0]}" for _, e in exercises if e.cues)]
+    exercises = workout.exercises
+    lines = [marker(athlete, workout.key),
+             f"{workout.kind.capitalize()}, block {workout.block} week {workout.week_in_block}",
+             *(f"{e.name}: {_work(e)}" for e in exercises),
+             *dict.fromkeys(e.instruction for e in exercises if e.instruction),
+             *(f"{e.name}: {e.cues[0]}" for e in exercises if e.cues)]
     text = lines[0]
     for line in lines[1:]:
         if len(text) + 1 + len(line) > MAX_DESCRIPTION:
@@ -153,7 +152,7 @@ def _description(session: Session, catalog: Catalog, athlete: str) -> str:
     return text
 
 
-def _work(p: Prescription) -> str:
+def _work(p: ExerciseToPush) -> str:
     work = f"{p.sets}x{p.reps}" if p.reps is not None else f"{p.sets}x{p.seconds}s"
     load = f" @ {p.load_kg:g} kg" if p.load_kg else ""
     return f"{work}{load}, rest {p.rest_s // 60}:{p.rest_s % 60:02d}"

@@ -18,14 +18,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.classify import Classification, classify
 from analysis.load import Load, activity_load, daily_loads, training_load
 from analysis.recovery import RecoveryStatus, recovery_statuses
+from db import activities, plans, repo
 from db import models as m
-from db import repo
 from domain.activity import Activity
 from domain.profile import Profile
 
@@ -59,10 +58,8 @@ def analyse(session: Session, profile: Profile, until: date) -> AnalysisReport:
     """Bring the athlete's run classes and daily status up to date through `until`."""
     who = repo.athlete(session, profile)
     report = AnalysisReport()
-    rows = list(session.scalars(select(m.Activity).where(m.Activity.athlete_id == who.id)
-                                .order_by(m.Activity.start_utc)))
-    stored = {rc.activity_id: rc for rc in session.scalars(
-        select(m.RunClass).join(m.Activity).where(m.Activity.athlete_id == who.id))}
+    rows = activities.activities(session, who)
+    stored = activities.run_classes(session, who)
     runs = [(r.start_utc, r.duration_s) for r in rows if r.sport == "running"]
     for row in rows:
         history = run_history(runs, row.start_utc)
@@ -111,8 +108,7 @@ def daily_series(session: Session, who: m.Athlete, start: date,
 
     One select of the three columns needed, no ORM objects: fetching the rows is most of
     the cost (one select per series measured slower, each repeating the join)."""
-    pairs = session.execute(select(m.Activity.local_date, m.RunClass.load, m.RunClass.load_series)
-                            .join(m.RunClass).where(m.Activity.athlete_id == who.id))
+    pairs = activities.daily_loads(session, who)
     items: dict[str, list[tuple[date, float]]] = {"endurance": [], "strength": []}
     for day, load, series in pairs:
         items[series].append((day, load))
@@ -124,7 +120,7 @@ def statuses(session: Session, who: m.Athlete,
              until: date) -> tuple[pd.DataFrame, list[RecoveryStatus]]:
     """Load numbers and recovery status for every day from the first fact through `until`
     (just `until` when nothing is known yet: a status is still given, on no data)."""
-    first = min(_first_day(session, who) or until, until)
+    first = min(activities.first_fact_day(session, who) or until, until)
     endurance, strength = daily_series(session, who, first, until)
     load = training_load(endurance)
     load["endurance_load"], load["strength_load"] = endurance, strength
@@ -132,19 +128,9 @@ def statuses(session: Session, who: m.Athlete,
     return load, recovery_statuses(wellness, load, first, until)
 
 
-def _first_day(session: Session, who: m.Athlete) -> date | None:
-    starts = [session.scalar(select(m.Activity.local_date).where(m.Activity.athlete_id == who.id)
-                             .order_by(m.Activity.local_date).limit(1)),
-              session.scalar(select(m.Wellness.day).where(m.Wellness.athlete_id == who.id)
-                             .order_by(m.Wellness.day).limit(1))]
-    known = [d for d in starts if d is not None]
-    return min(known) if known else None
-
-
 def _refresh_days(session: Session, who: m.Athlete, until: date) -> int:
     load, days = statuses(session, who, until)
-    existing = {r.day: r for r in session.scalars(
-        select(m.DailyStatus).where(m.DailyStatus.athlete_id == who.id))}
+    existing = {r.day: r for r in plans.daily_statuses(session, who)}
     written = 0
     for status, numbers in zip(days, load.to_dict("records"), strict=True):
         fields = {**{k: _num(v) for k, v in numbers.items()}, "level": status.level,

@@ -13,16 +13,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from icalendar import STATUS, Calendar, Event
-from sqlalchemy import select
 
-from db import models as m
-from db import repo
+from db import plans, repo
 from domain.profile import Profile
-from jobs.plan import load_sessions
+from jobs.files import write_private
+from jobs.home import Home
+from jobs.replan import load_sessions
 from planner.catalog import Catalog, Exercise, default_catalog
 from planner.model import Adjustment, Prescription, Session, week_start
-from stridelift.files import write_private
-from stridelift.home import Home
 
 STARTS_AT = time(18)  # no session time is planned: early evening suits most runners
 LENGTH = {"strength": timedelta(hours=1), "mobility": timedelta(minutes=30)}
@@ -47,10 +45,7 @@ def write_calendar(home: Home, profile: Profile, today: date, weeks: int = 4,
     with home.db() as db:
         who = repo.athlete(db, profile)
         sessions = [s for s in load_sessions(db, who) if first <= s.day < end]
-        rows = db.scalars(select(m.AdjustmentRow).where(
-            m.AdjustmentRow.athlete_id == who.id,
-            m.AdjustmentRow.session_key.in_([s.id for s in sessions]))
-            .order_by(m.AdjustmentRow.night, m.AdjustmentRow.id))
+        rows = plans.adjustments(db, who, session_keys=[s.id for s in sessions])
         changes = [Adjustment(r.session_key, r.night, r.rule, r.action, r.before, r.after,
                               tuple(r.reasons)) for r in rows]
     path = path or default_path(home, profile)

@@ -17,17 +17,17 @@ from typing import Any
 
 import requests
 from garminconnect import GarminConnectConnectionError
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session as DB
+from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from db import models as m
-from db import repo
+from db import repo, runs_log
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminAuthError, GarminBadBody, GarminError, GarminNoData
-from ingest.workouts import KINDS, build_workout, parse_marker, payload_hash
-from jobs.plan import load_sessions
+from ingest.workouts import KINDS, parse_marker, payload_hash
+from jobs.replan import load_sessions
+from jobs.to_watch import build_workout
 from planner.catalog import Catalog, default_catalog
 from planner.model import Session
 
@@ -212,7 +212,7 @@ class NotOurs(GarminError):
 
 
 class _Apply:
-    def __init__(self, db: sessionmaker[DB], athlete_id: int, athlete: str,
+    def __init__(self, db: sessionmaker[DbSession], athlete_id: int, athlete: str,
                  garmin: Workouts) -> None:
         self.db, self.athlete_id, self.athlete, self.garmin = db, athlete_id, athlete, garmin
 
@@ -291,7 +291,7 @@ class _Apply:
         """Insert or update the session's row in its own transaction (see the module doc)."""
         now = datetime.now(UTC)
         with transaction(self.db) as db:
-            row = db.scalar(self._select(key))
+            row = runs_log.pushed_workout(db, self.athlete_id, key)
             if row is None:
                 row = m.PushedWorkout(athlete_id=self.athlete_id, session_key=key,
                                       created_at=now)
@@ -302,25 +302,21 @@ class _Apply:
 
     def _forget(self, key: str) -> None:
         with transaction(self.db) as db:
-            row = db.scalar(self._select(key))
+            row = runs_log.pushed_workout(db, self.athlete_id, key)
             if row is not None:
                 db.delete(row)
-
-    def _select(self, key: str) -> Select[m.PushedWorkout]:
-        return select(m.PushedWorkout).where(m.PushedWorkout.athlete_id == self.athlete_id,
-                                             m.PushedWorkout.session_key == key)
 
 
 # -- the job -------------------------------------------------------------------------------------
 
 
-def pushed_workouts(db: DB, who: m.Athlete) -> dict[str, Pushed]:
-    rows = db.scalars(select(m.PushedWorkout).where(m.PushedWorkout.athlete_id == who.id))
+def pushed_workouts(db: DbSession, who: m.Athlete) -> dict[str, Pushed]:
+    rows = runs_log.pushed_workouts(db, who)
     return {r.session_key: Pushed(r.session_key, r.workout_id, r.scheduled_id, r.day,
                                   r.payload_hash) for r in rows}
 
 
-def push(db: sessionmaker[DB], profile: Profile, conn: Connect | None, *, today: date,
+def push(db: sessionmaker[DbSession], profile: Profile, conn: Connect | None, *, today: date,
          days: int = DEFAULT_DAYS, apply: bool = False,
          catalog: Catalog | None = None) -> PushReport:
     """The changes that bring Garmin in step with the plan; made only when `apply` (which

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session as DB
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session as DbSession
 
+from db import activities, plans, repo
 from db import models as m
-from db import repo
 from planner.catalog import Catalog
 from planner.model import Session, week_start
 from planner.readback import match, performed
@@ -29,18 +26,14 @@ def source_key(row: m.Activity) -> str:
     return f"activity:{row.content_hash or row.garmin_id}:{row.session_index}"
 
 
-def read_back(db: DB, who: m.Athlete, catalog: Catalog,
+def read_back(db: DbSession, who: m.Athlete, catalog: Catalog,
               sessions: list[Session]) -> tuple[list[Session], dict[date, int]]:
     """Sessions with the recorded ones done, and the heavy lower-body exercises done outside
     the plan per week (Monday -> count)."""
-    seen = set(db.scalars(select(m.Lift.source).where(m.Lift.athlete_id == who.id,
-                                                      m.Lift.source.is_not(None))))
-    rows = db.scalars(select(m.Activity).where(m.Activity.athlete_id == who.id,
-                                               m.Activity.sets.any())
-                      .options(selectinload(m.Activity.sets)).order_by(m.Activity.start_utc))
+    seen = plans.lift_sources(db, who)
+    rows = activities.strength_activities(db, who)
     plan = {s.id: s for s in sessions}
-    watched = {k for k in db.scalars(select(m.Lift.session_key).where(
-        m.Lift.athlete_id == who.id, m.Lift.source.is_not(None))) if k is not None}
+    watched = plans.watched_session_keys(db, who)
     for row in rows:
         key = source_key(row)
         done = performed(repo.strength_sets(row), catalog)
@@ -50,9 +43,7 @@ def read_back(db: DB, who: m.Athlete, catalog: Catalog,
         session = match(row.local_date, done, open_)
         planned = {p.exercise_id for p in session.exercises} if session else set()
         if session is not None and session.status == "done":  # entered by hand before:
-            db.execute(delete(m.Lift).where(  # the watch's record replaces that entry
-                m.Lift.athlete_id == who.id, m.Lift.session_key == session.id,
-                m.Lift.source.is_(None)))
+            plans.forget_hand_lifts(db, who, session.id)  # the watch's record replaces it
         for in_plan in (True, False):  # extra exercises are unplanned work (they count for S4)
             lifted = [(p.exercise_id, list(p.reps), p.load_kg) for p in done
                       if (p.exercise_id in planned) == in_plan]
@@ -72,11 +63,9 @@ def _matchable(s: Session, watched: set[str]) -> bool:
     return s.status != "skipped" and s.id not in watched
 
 
-def _unplanned_heavy(db: DB, who: m.Athlete, catalog: Catalog) -> dict[date, int]:
+def _unplanned_heavy(db: DbSession, who: m.Athlete, catalog: Catalog) -> dict[date, int]:
     counts: Counter[date] = Counter()
-    rows: Any = db.execute(select(m.Lift.day, m.Lift.exercise_id).where(
-        m.Lift.athlete_id == who.id, m.Lift.session_key.is_(None), m.Lift.source.is_not(None)))
-    for day, exercise_id in rows:
+    for day, exercise_id in plans.unplanned_lifts(db, who):
         exercise = catalog.exercises.get(exercise_id)
         if exercise is not None and exercise.high_resistance_lower_body:
             counts[week_start(day)] += 1

@@ -21,9 +21,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from domain.profile import Profile
-from jobs.nightly import run_all
+from jobs.home import Home
+from jobs.nightly_run import run_all
 from jobs.sources import source_for
-from stridelift.home import Home
 
 log = logging.getLogger(__name__)
 MISFIRE_GRACE_S = 6 * 3600  # asleep at 21:30? the night still runs when the machine wakes

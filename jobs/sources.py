@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from domain.profile import Profile
-from ingest import garmin
 from ingest.garmin import Connect
-from jobs.nightly import Source
-from stridelift.home import Home
+from jobs.garmin_account import connection
+from jobs.home import Home
+from jobs.nightly_run import Source
 
 
 def source_for(home: Home) -> Source:
     def open_source(profile: Profile) -> Connect:
         if profile.source == "demo":
-            from ingest.demo import demo_connect  # the simulator loads only for demo homes
+            from demo.athlete import demo_connect  # the simulator loads only for demo homes
 
             return demo_connect(**home.config.demo)
-        return garmin.connect(home.config.paths.tokens_dir(profile.name))
+        return connection(home, profile)
     return open_source

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import models as m
-from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
+from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from ingest.garmin import Connect, Policy, new_api
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "garmin-connect"

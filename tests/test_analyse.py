@@ -17,15 +17,15 @@ from analysis.recovery import WellnessColumns, recovery_frame, recovery_statuses
 from db import models as m
 from db import repo
 from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from domain.profile import Profile
 from domain.wellness import DailyWellness
 from ingest import fit
-from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from ingest.garmin_activity import activity_from_summary
 from jobs.analyse import analyse, classify_one
 from jobs.analyse import statuses as jobs_statuses
+from jobs.config import load
 from stridelift.cli import app
-from stridelift.config import load
 from tests.conftest import shared_fixture
 
 runner = CliRunner()

@@ -11,7 +11,7 @@ from db import repo
 from db.session import open_db, transaction
 from domain.profile import Profile
 from ingest.calendar import kind_of, months, planned_runs
-from jobs.plan import run_days
+from jobs.replan import run_days
 
 
 @pytest.mark.parametrize("title, kind", [

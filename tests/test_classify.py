@@ -11,10 +11,10 @@ import pytest
 
 from analysis.classify import classify
 from analysis.zones import zones_for
+from demo.fitwrite import LapSpec, run_fit
 from domain.activity import Activity, Lap, Streams
 from domain.profile import Profile
 from ingest.fit import decode
-from ingest.fitwrite import LapSpec, run_fit
 
 # Threshold HR 170 gives Friel zones: Z2 from 144.5, Z3 from 153, Z4 from 161.5, Z5 from 170.
 P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50, threshold_hr=170,

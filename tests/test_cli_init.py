@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from db import models as m
 from db.session import open_db
+from jobs.config import load
 from stridelift.cli import app
-from stridelift.config import load
 
 runner = CliRunner()
 ARGS = ["init", "--non-interactive", "--name", "anna", "--tz", "Europe/Berlin", "--sex", "f",

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from domain.profile import Profile, ProfileError, parse_race, parse_runs
-from stridelift.config import ConfigError, Paths, load, save_profile
+from jobs.config import ConfigError, Paths, load, save_profile
 
 
 def profile(**overrides: object) -> Profile:
@@ -118,7 +118,7 @@ def test_a_config_path_that_is_a_folder_is_a_clear_error(home: Path) -> None:
 
 
 def test_the_home_and_the_config_are_private(home: Path) -> None:
-    from stridelift.home import Home
+    from jobs.home import Home
 
     config = load()
     save_profile(config, profile())

@@ -24,9 +24,10 @@ import ingest.sync
 from db import models as m
 from db.raw import RawStore
 from db.session import open_db, transaction
+from demo import athlete as demo
+from demo.athlete import DEMO_PROFILE, SURPRISES, DemoGarmin, demo_connect, demo_profile
 from domain.profile import Profile
-from ingest import demo, fit
-from ingest.demo import DEMO_PROFILE, SURPRISES, DemoGarmin, demo_connect, demo_profile
+from ingest import fit
 from ingest.garmin import Connect, GarminNoData, extract_fit
 from ingest.sync import DAY_CALLS, SyncReport, sync
 from jobs.analyse import analyse

@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 
 from db import models as m
 from db import repo
-from ingest.demo import DemoGarmin
-from jobs.plan import load_sessions, run_days
+from demo.athlete import DemoGarmin
+from jobs.home import Home
+from jobs.replan import load_sessions, run_days
 from planner.model import week_start
 from planner.program import MAX_HEAVY_LOWER_A_WEEK
 from planner.schedule import conflicts
 from stridelift.cli import app
-from stridelift.home import Home
 
 TODAY = date(2026, 11, 26)
 SURPRISES = DemoGarmin(1, today=TODAY).surprises

@@ -1,4 +1,4 @@
-"""ingest.fit on FIT files built by ingest/fitwrite.py: every field round-trips, through both
+"""ingest.fit on FIT files built by demo/fitwrite.py: every field round-trips, through both
 decoders, and nothing but FitError ever comes out of a bad file."""
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ import numpy as np
 import pytest
 from garmin_fit_sdk import CrcCalculator
 
-from domain.activity import STREAM_CHANNELS, Activity
-from ingest import fit, fit_normalise
-from ingest.fit import FitError
-from ingest.fitwrite import (
+from demo.fitwrite import (
     LapSpec,
     LegSpec,
     SetSpec,
@@ -27,6 +24,9 @@ from ingest.fitwrite import (
     strength_fit,
     workout_file_fit,
 )
+from domain.activity import STREAM_CHANNELS, Activity
+from ingest import fit, fit_normalise
+from ingest.fit import FitError
 
 T0 = datetime(2025, 3, 9, 6, 30, tzinfo=UTC)
 BACKENDS: tuple[fit.Backend, ...] = ("fitfast", "fitparse")

@@ -19,8 +19,8 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
+from demo.fitwrite import LapSpec, run_fit
 from ingest import garmin
-from ingest.fitwrite import LapSpec, run_fit
 from ingest.garmin import (
     GarminAuthError,
     GarminBadBody,
@@ -29,8 +29,8 @@ from ingest.garmin import (
     GarminUnavailable,
     Policy,
 )
+from jobs.config import Paths
 from stridelift.cli import app
-from stridelift.config import Paths
 from tests.garmin_fake import FakeGarmin, connect_without_login, fast_policy, mocked, zipped
 
 HRV = r"/hrv-service/hrv/"

@@ -15,16 +15,16 @@ from typer.testing import CliRunner
 
 from db import repo
 from db.session import transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.activity import Activity
 from domain.profile import Profile
 from ingest import fit
-from ingest.fitwrite import LapSpec, run_fit
 from jobs.calendar_feed import calendar_ics, write_calendar
-from jobs.plan import load_sessions, mark_done, replan
+from jobs.home import Home
+from jobs.replan import load_sessions, mark_done, replan
 from planner.catalog import default_catalog
 from planner.model import Adjustment, Prescription, Session
 from stridelift.cli import ics, plan, profile
-from stridelift.home import Home
 
 runner = CliRunner()
 TZ = "Europe/Berlin"  # summer time from 30 March 2025: sessions must stay at 18:00 local

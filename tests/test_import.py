@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from db import models as m
 from db.session import open_db
-from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit, workout_file_fit
+from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit, workout_file_fit
+from jobs.config import load
 from stridelift.cli import app
-from stridelift.config import load
 
 runner = CliRunner()
 T0 = datetime(2025, 5, 3, 7, 0, tzinfo=UTC)

@@ -19,11 +19,11 @@ from db import models as m
 from domain.profile import Profile
 from ingest import garmin
 from jobs import scheduler as sched
-from jobs.nightly import Busy, pending_nights, run_all, run_nightly
+from jobs.config import load, save_profile
+from jobs.home import Home
+from jobs.nightly_run import Busy, pending_nights, run_all, run_nightly
 from jobs.sources import source_for
 from stridelift.cli import app
-from stridelift.config import load, save_profile
-from stridelift.home import Home
 from tests.garmin_fake import FakeGarmin, served
 
 runner = CliRunner()

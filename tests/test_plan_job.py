@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 from db import models as m
 from db import repo
 from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
 from ingest import fit
-from ingest.fitwrite import LapSpec, run_fit
-from jobs.plan import load_sessions, replan
+from jobs.config import load
+from jobs.replan import load_sessions, replan
 from stridelift.cli import app
-from stridelift.config import load
 
 runner = CliRunner()
 P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,

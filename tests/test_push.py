@@ -25,9 +25,9 @@ from typer.testing import CliRunner
 from db import models as m
 from db import repo
 from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
 from ingest import fit, garmin
-from ingest.fitwrite import LapSpec, run_fit
 from ingest.garmin import GarminAuthError
 from ingest.workouts import (
     INTERVAL,
@@ -39,17 +39,17 @@ from ingest.workouts import (
     REPS,
     STRENGTH,
     TIME,
-    build_workout,
     parse_marker,
     payload_hash,
 )
-from jobs.plan import load_sessions, replan
+from jobs.config import Paths
 from jobs.push import PushReport, push
+from jobs.replan import load_sessions, replan
+from jobs.to_watch import build_workout
 from planner.catalog import default_catalog
 from planner.model import Prescription, Session
 from stridelift.cli import app
 from stridelift.cli.push import register
-from stridelift.config import Paths
 from tests.conftest import shared_fixture
 from tests.garmin_fake import API, FakeGarmin, Reply, connect_without_login
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from db import models as m
 from db import repo
 from db.session import open_db, transaction
+from demo.fitwrite import SetSpec, strength_fit
 from domain.activity import StrengthSet
 from ingest import fit
-from ingest.fitwrite import SetSpec, strength_fit
-from jobs.plan import load_sessions, mark_done, replan
+from jobs.replan import load_sessions, mark_done, replan
 from planner.adapt import enforce_cap
 from planner.catalog import default_catalog
 from planner.model import Prescription, Session

@@ -24,18 +24,18 @@ from typer.testing import CliRunner
 from db import models as m
 from db import repo
 from db.session import transaction
+from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from domain.profile import Profile
 from domain.wellness import DailyWellness
 from ingest import fit
-from ingest.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
-from jobs.plan import replan
+from jobs.home import Home
+from jobs.replan import replan
+from jobs.report_rows import LOAD_KINDS, ReportData
 from planner.model import week_start
 from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register
-from stridelift.home import Home
 from stridelift.report import load_report, render
 from stridelift.report.charts import CHART_IDS, load_chart
-from stridelift.report.data import LOAD_KINDS, ReportData
 
 runner = CliRunner()
 NAME = "anna"

@@ -23,8 +23,8 @@ from domain.profile import Profile
 from ingest import garmin, sync
 from ingest.garmin import GarminAuthError, GarminUnavailable
 from ingest.rebuild import replay
+from jobs.config import Paths
 from stridelift.cli import app
-from stridelift.config import Paths
 from tests.garmin_fake import (
     FakeGarmin,
     connect_without_login,

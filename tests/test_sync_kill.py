@@ -23,7 +23,7 @@ import pytest
 from db.session import open_db
 from domain.profile import Profile
 from ingest import garmin
-from stridelift.config import ENV_DB_URL, ENV_HOME, Paths, load, save_profile
+from jobs.config import ENV_DB_URL, ENV_HOME, Paths, load, save_profile
 from tests.garmin_fake import FakeGarmin, Reply, served, table_contents
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
 
-from db import models as m
-from db import repo
+from db import activities, plans, repo
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import fit
 from jobs.analyse import analyse, classify_one, run_history
+from jobs.config import ConfigError, load
+from jobs.home import Home
+from jobs.importing import FitError, runs_in_fit
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -25,8 +25,6 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.config import ConfigError, load
-from stridelift.home import Home
 
 # Without a profile, classify still works on generic values and says so.
 DEFAULT_PROFILE = Profile(name="default", tz="UTC", sex="m", max_hr=190, rest_hr=60, runs={})
@@ -43,7 +41,7 @@ def classify(
     json: JsonOpt = False,
 ) -> None:
     """Classify runs by fatigue (race, speed, threshold, long, easy, recovery), with reasons."""
-    with user_errors({fit.FitError: 1}):
+    with user_errors({FitError: 1}):
         if (file is None) == (activity is None):
             raise CommandError("give either a FIT file or --activity ID", 2)
         results = _from_file(file, athlete) if file else _from_db(activity or 0, athlete)
@@ -73,7 +71,7 @@ def _from_file(path: Path, athlete: str | None) -> list[dict[str, Any]]:
         data = path.read_bytes()
     except OSError as exc:
         raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
-    runs = [a for a in fit.decode(data, path.name) if a.is_run]
+    runs = runs_in_fit(data, path.name)
     if not runs:
         raise CommandError(f"{path}: holds no run to classify")
     return [_result(a, profile, [], notes) for a in runs]
@@ -84,15 +82,11 @@ def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
     profile = home.athlete(athlete)
     with transaction(home.db) as session:
         who = repo.athlete(session, profile)
-        row = session.get(m.Activity, activity_id)
-        if row is None or row.athlete_id != who.id:
+        row = activities.activity(session, who, activity_id)
+        if row is None:
             raise CommandError(f"no activity {activity_id} for {profile.name}; "
                                "see `stridelift import` or `stridelift sync`")
-        runs = [(r.start_utc, r.duration_s) for r in session.execute(
-            select(m.Activity.start_utc, m.Activity.duration_s).where(
-                m.Activity.athlete_id == who.id, m.Activity.sport == "running")
-            .order_by(m.Activity.start_utc))]
-        history = run_history(runs, row.start_utc)
+        history = run_history(activities.run_spans(session, who), row.start_utc)
         return [_result(repo.to_domain(row), profile, history, [])]
 
 
@@ -118,9 +112,7 @@ def status(
         when = parse_day(day, "--date") or today_for(profile)
         with transaction(home.db) as session:
             analyse(session, profile, when)
-            row = session.scalar(select(m.DailyStatus).where(
-                m.DailyStatus.athlete_id == repo.athlete(session, profile).id,
-                m.DailyStatus.day == when))
+            row = plans.daily_status(session, repo.athlete(session, profile), when)
         if row is None:
             raise CommandError(f"no status for {when}")
     numbers = {"atl": row.atl, "ctl": row.ctl, "tsb": row.tsb, "acwr": row.acwr,

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -14,9 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from db.session import DatabaseError
-from domain.profile import Profile, ProfileError
-from jobs.plan import PlanError
-from stridelift.config import ConfigError
+from domain.profile import ProfileError
+from jobs.clock import today_for as today_for  # the CLI's commands ask here
+from jobs.config import ConfigError
+from jobs.replan import PlanError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -78,8 +79,3 @@ def progress_bar(disabled: bool) -> Progress:
     """A progress bar on stderr (so --json output stays clean), gone when done."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeRemainingColumn(), console=err_console, disable=disabled, transient=True)
-
-
-def today_for(profile: Profile) -> date:
-    """The athlete's today, in their time zone (the shell reads the clock; the core never)."""
-    return datetime.now(profile.zone).date()

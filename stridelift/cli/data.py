@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from db.session import make_engine, upgrade
-from ingest import bulk
-from ingest.rebuild import RebuildError, rebuild
+from jobs.config import load
+from jobs.home import Home
+from jobs.importing import RebuildError, import_files, rebuild_athlete
 from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,
@@ -19,8 +20,6 @@ from stridelift.cli.common import (
     progress_bar,
     user_errors,
 )
-from stridelift.config import load
-from stridelift.home import Home
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
@@ -40,9 +39,9 @@ def import_(
         profile = home.athlete(athlete)
         with progress_bar(disabled=json) as bar:
             task = bar.add_task("Importing", total=None)
-            report = bulk.import_paths(home.db, home.raw, profile, paths, workers=workers,
-                                       progress=lambda done, total: bar.update(
-                                           task, completed=done, total=total))
+            report = import_files(home, profile, paths, workers=workers,
+                                  progress=lambda done, total: bar.update(
+                                      task, completed=done, total=total))
     if json:
         print_json(report.as_json())
     else:
@@ -68,7 +67,7 @@ def db_rebuild(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     """Recreate an athlete's activities and wellness days from the raw payloads, offline."""
     with user_errors({RebuildError: 1}):
         home = Home.open()
-        counts = rebuild(home.db, home.raw, home.athlete(athlete))
+        counts = rebuild_athlete(home, home.athlete(athlete))
     if json:
         print_json(dict(counts))
     else:

@@ -10,14 +10,14 @@ from typing import Annotated
 
 import platformdirs
 import typer
-from sqlalchemy import select
 
-from db import models as m
-from jobs.demo import DemoError, build
+from db import plans
+from jobs.config import APP, ENV_HOME
+from jobs.demo_replay import DemoError, build, demo_today
+from jobs.home import Home
+from jobs.plan_view import plan_rows
 from stridelift.cli.common import CommandError, console, parse_day, progress_bar, user_errors
-from stridelift.cli.plan import plan_json, print_plan
-from stridelift.config import APP, ENV_HOME
-from stridelift.home import Home
+from stridelift.cli.plan import print_plan
 from stridelift.report.output import ReportError, default_path, write_report
 
 
@@ -31,7 +31,7 @@ def demo(
     show the coming fortnight's plan and the changes, and write the report."""
     folder = _folder()
     with user_errors({DemoError: 2, ReportError: 1}):
-        day = parse_day(today, "--today") or datetime.now().date()
+        day = parse_day(today, "--today") or demo_today()
         console.print(f"Building the demo athlete's {weeks} weeks in {folder} ...")
         with progress_bar(disabled=False) as bar:
             task = bar.add_task("Nights", total=weeks * 7)
@@ -43,7 +43,7 @@ def demo(
             raise CommandError(f"the demo's night {failed[0].day} failed: {failed[0].error}")
         profile = home.athlete(None)
         console.rule("The coming fortnight")
-        print_plan(plan_json(home, profile, day + timedelta(days=1), 2))
+        print_plan(plan_rows(home, profile, day + timedelta(days=1), 2))
         _summarise_changes(home)
         now = datetime.now(profile.zone)
         report = write_report(home, profile, day - timedelta(weeks=weeks), day + timedelta(
@@ -60,8 +60,7 @@ def _folder() -> Path:
 
 def _summarise_changes(home: Home) -> None:
     with home.db() as db:
-        rows = list(db.scalars(select(m.AdjustmentRow).order_by(m.AdjustmentRow.night.desc(),
-                                                                 m.AdjustmentRow.id.desc())))
+        rows = plans.adjustments(db, None, newest_first=True)
     counts = Counter(f"{r.action} ({r.rule})" for r in rows)
     console.rule(f"{len(rows)} plan changes over the replay")
     console.print(", ".join(f"{n} x {what}" for what, n in counts.most_common()) or "none")

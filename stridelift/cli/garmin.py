@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.logging import RichHandler
 
-from ingest import garmin
-from ingest import sync as syncing
-from ingest.garmin import GarminAuthError, GarminError
+from jobs.config import load
+from jobs.garmin_account import (
+    GarminAuthError,
+    GarminError,
+    connection,
+    log_in,
+    reuse_tokens,
+    sync_athlete,
+)
+from jobs.home import Home
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -25,8 +32,6 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.config import load
-from stridelift.home import Home
 
 AUTH_EXIT = 3  # the saved login is missing or refused: a person has to run `stridelift login`
 GARMIN_ERRORS: dict[type[BaseException], int] = {GarminAuthError: AUTH_EXIT, GarminError: 1}
@@ -49,12 +54,12 @@ def login(
         profile = config.athlete(athlete)
         tokens_dir = config.paths.tokens_dir(profile.name)
         if tokens_from is not None:
-            name: str | None = garmin.import_tokens(tokens_dir, tokens_from.expanduser())
+            name: str | None = reuse_tokens(config, profile, tokens_from.expanduser())
         else:
             address = email or typer.prompt("Garmin Connect email")
-            name = garmin.login(tokens_dir, address,
-                                typer.prompt("Garmin Connect password", hide_input=True),
-                                lambda: typer.prompt("MFA code Garmin sent you"))
+            name = log_in(config, profile, address,
+                           typer.prompt("Garmin Connect password", hide_input=True),
+                           lambda: typer.prompt("MFA code Garmin sent you"))
     who = f" as {name}" if name else ""
     console.print(f"Logged in to Garmin Connect{who}; tokens saved in {tokens_dir}",
                   highlight=False, soft_wrap=True)
@@ -74,20 +79,19 @@ def sync(
     keeps failing; whatever was fetched before that is kept, and the next sync resumes."""
     with user_errors(GARMIN_ERRORS):
         start, end = parse_day(since, "--since"), parse_day(until, "--until")
-        if start and start < date.today() - timedelta(days=MAX_BACKFILL_DAYS):
+        if start and start < today_for(None) - timedelta(days=MAX_BACKFILL_DAYS):
             raise CommandError(f"--since {start} is more than {MAX_BACKFILL_DAYS // 365} "
                                "years back; import Garmin's data export for older history", 2)
         if start and end and start > end:
             raise CommandError("--since must not be after --until", 2)
         home = Home.open()
         profile = home.athlete(athlete)
-        conn = garmin.connect(home.config.paths.tokens_dir(profile.name))
+        conn = connection(home, profile)
         _log_to_stderr()
         with progress_bar(disabled=json) as bar:
             task = bar.add_task("Syncing", total=None)
-            report = syncing.sync(
-                home.db, home.raw, profile, conn, today=today_for(profile),
-                since=start, until=end,
+            report = sync_athlete(
+                home, conn, profile, today=today_for(profile), since=start, until=end,
                 progress=lambda done, total: bar.update(task, completed=done, total=total))
     if json:
         print_json({"athlete": profile.name, **report.as_json()})

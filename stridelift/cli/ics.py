@@ -9,9 +9,9 @@ import typer
 
 from db.session import transaction
 from jobs.calendar_feed import CalendarError, write_calendar
-from jobs.plan import replan
+from jobs.home import Home
+from jobs.replan import replan
 from stridelift.cli.common import AthleteOpt, CommandError, today_for, user_errors
-from stridelift.home import Home
 
 MAX_WEEKS = 12  # as `plan --weeks`: further ahead the plan is only a guess
 

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.logging import RichHandler
 from rich.table import Table
-from sqlalchemy import select
 
-from db import models as m
-from jobs.nightly import run_all
+from db import runs_log
+from jobs.home import Home
+from jobs.nightly_run import run_all
 from jobs.scheduler import run_daemon
 from jobs.sources import source_for
 from stridelift.cli.common import (
@@ -24,7 +24,6 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.home import Home
 
 
 def nightly(
@@ -78,12 +77,9 @@ def runs(
     """The nightly runs, newest first: when, what they did, and why any failed."""
     with user_errors():
         home = Home.open()
-        query = select(m.NightlyRun, m.Athlete.name).join(m.Athlete).order_by(
-            m.NightlyRun.started_at.desc(), m.NightlyRun.id.desc()).limit(limit)
-        if athlete:
-            query = query.where(m.Athlete.name == home.athlete(athlete).name)
+        name = home.athlete(athlete).name if athlete else None
         with home.db() as db:
-            rows = [(r, name) for r, name in db.execute(query)]
+            rows = runs_log.nightly_runs(db, name, limit)
     out: list[dict[str, Any]] = [
         {"athlete": name, "day": r.day.isoformat(), "started": r.started_at.isoformat(),
          "finished": r.finished_at.isoformat(), "status": r.status, "counts": r.counts,

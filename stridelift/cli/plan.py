@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
-from db import models as m
-from db import repo
+from db import plans, repo
 from db.session import transaction
-from domain.profile import Profile
-from jobs.plan import mark_done, planned_session, replan
-from planner.catalog import default_catalog
-from planner.model import Prescription
+from jobs.home import Home
+from jobs.plan_view import catalogue_rows, current_plan
+from jobs.replan import mark_done, planned_session
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -27,7 +24,6 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.home import Home
 
 SessionArg = Annotated[str, typer.Argument(help="A session id as `stridelift plan` shows it, "
                                            "e.g. 2025-03-03#1.")]
@@ -49,42 +45,11 @@ def plan(
         if abs((first - today).days) > 366:
             raise CommandError(f"--from {first} is more than a year from today; the plan "
                                "looks back and ahead a year at most", 2)
-        with transaction(home.db) as db:
-            replan(db, profile, today, weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
-        sessions = plan_json(home, profile, first, weeks)
+        sessions = current_plan(home, profile, today, first, weeks)
     if json:
         print_json(sessions)
     else:
         print_plan(sessions)
-
-
-def plan_json(home: Home, profile: Profile, first: date, weeks: int) -> list[dict[str, Any]]:
-    """The sessions from `first` for `weeks` weeks, in the shape `plan --json` prints."""
-    with home.db() as db:
-        who = repo.athlete(db, profile)
-        rows = list(db.scalars(select(m.PlannedSession).where(
-            m.PlannedSession.athlete_id == who.id, m.PlannedSession.day >= first,
-            m.PlannedSession.day < first + timedelta(days=7 * weeks))
-            .order_by(m.PlannedSession.day)))
-    return [_session_json(r) for r in rows]
-
-
-def _session_json(r: m.PlannedSession) -> dict[str, Any]:
-    catalog = default_catalog()
-    out = []
-    for p in (Prescription(**x) for x in r.exercises):
-        e = catalog.exercise(p.exercise_id)
-        item: dict[str, Any] = {"id": e.id, "name": e.name, "area": e.areas[0],
-                                "quality": e.quality, "sets": p.sets, "load_kg": p.load_kg,
-                                "rest_s": p.rest_s,
-                                "high_resistance_lower_body": p.high_resistance_lower_body,
-                                "instruction": p.instruction}
-        item["reps" if p.reps is not None else "seconds"] = p.reps if p.reps is not None \
-            else p.seconds
-        out.append(item)
-    return {"id": r.key, "date": r.day.isoformat(), "kind": r.kind, "status": r.status,
-            "pinned": r.pinned, "block": r.block, "week_in_block": r.week_in_block,
-            "exercises": out}
 
 
 def print_plan(sessions: list[dict[str, Any]]) -> None:
@@ -123,9 +88,7 @@ def why(
         first = parse_day(since, "--since") or date.min
         with transaction(home.db) as db:
             who = repo.athlete(db, profile)
-            rows = list(db.scalars(select(m.AdjustmentRow).where(
-                m.AdjustmentRow.athlete_id == who.id, m.AdjustmentRow.night >= first)
-                .order_by(m.AdjustmentRow.night.desc(), m.AdjustmentRow.id.desc())))
+            rows = plans.adjustments(db, who, since=first, newest_first=True)
     out = [{"session_id": r.session_key, "date": r.night.isoformat(), "rule": r.rule,
             "action": r.action, "from": r.before, "to": r.after, "reasons": r.reasons}
            for r in rows]
@@ -210,12 +173,7 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
 
 def exercises(json: JsonOpt = False) -> None:
     """The exercise catalogue: ids (for --weight and --sets), areas, quality, equipment."""
-    catalog = default_catalog()
-    rows: list[dict[str, Any]] = [
-            {"id": e.id, "name": e.name, "areas": list(e.areas), "quality": e.quality,
-             "equipment": e.equipment, "high_resistance_lower_body":
-             e.high_resistance_lower_body, "cues": list(e.cues)}
-            for e in catalog.exercises.values()]
+    rows = catalogue_rows()
     if json:
         print_json(rows)
         return

@@ -10,9 +10,9 @@ import typer
 from db import repo
 from db.session import transaction
 from domain.profile import Profile, ProfileError, parse_race, parse_runs, parse_weights
+from jobs.config import load, save_profile
+from jobs.home import Home
 from stridelift.cli.common import CommandError, console, user_errors
-from stridelift.config import load, save_profile
-from stridelift.home import Home
 
 DEFAULT_RUNS = "mon=easy,wed=speed,fri=easy,sat=long"
 

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from db.session import transaction
-from ingest import garmin
-from jobs.plan import WEEKS_AHEAD, replan
+from jobs.garmin_account import connection
+from jobs.home import Home
 from jobs.push import DEFAULT_DAYS, Change, PushReport, push
+from jobs.replan import WEEKS_AHEAD, replan
 from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,
@@ -20,7 +21,6 @@ from stridelift.cli.common import (
     user_errors,
 )
 from stridelift.cli.garmin import GARMIN_ERRORS
-from stridelift.home import Home
 
 MAX_DAYS = 42
 
@@ -47,7 +47,7 @@ def push_command(
         today = today_for(profile)
         with transaction(home.db) as db:  # the plan as `stridelift plan` would show it
             replan(db, profile, today, weeks_ahead=max(WEEKS_AHEAD, -(-days // 7)))
-        conn = garmin.connect(home.config.paths.tokens_dir(profile.name)) if apply else None
+        conn = connection(home, profile) if apply else None
         report = push(home.db, profile, conn, today=today, days=days, apply=apply)
     if json:
         print_json(report.as_json())

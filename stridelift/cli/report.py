@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from db.session import transaction
-from jobs.plan import replan
+from jobs.home import Home
+from jobs.replan import replan
 from stridelift.cli.common import AthleteOpt, CommandError, parse_day, user_errors
-from stridelift.home import Home
 from stridelift.report.output import ReportError, default_path, write_report
 
 WEEKS_BACK = 16  # default range: the last 16 weeks up to today...

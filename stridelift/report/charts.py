@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from stridelift.report.data import LOAD_KINDS, SESSION_CATEGORIES, ReportData
+from jobs.report_rows import LOAD_KINDS, SESSION_CATEGORIES, ReportData
 from stridelift.report.hover import (
     activity_hover,
     band_hover,

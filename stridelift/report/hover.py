@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from stridelift.report.data import SessionItem
+from jobs.report_rows import SessionItem
 from stridelift.report.markup import finite, hesc, short_day
 from stridelift.report.style import FORM_ZONES
 

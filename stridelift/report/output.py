@@ -6,9 +6,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from domain.profile import Profile
-from stridelift.files import write_private
-from stridelift.home import Home
-from stridelift.report.data import load_report
+from jobs.files import write_private
+from jobs.home import Home
+from jobs.report_rows import load_report
 from stridelift.report.render import render
 
 

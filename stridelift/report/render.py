@@ -15,14 +15,14 @@ from importlib import resources
 from string import Template
 
 from analysis.load import ATL_DAYS, CTL_DAYS
-from stridelift.report.charts import CHART_IDS, chart_divs, x_range
-from stridelift.report.data import (
+from jobs.report_rows import (
     HEAVY_LOWER_CAP,
     LOAD_KINDS,
     AdjustmentItem,
     ReportData,
     WeekSummary,
 )
+from stridelift.report.charts import CHART_IDS, chart_divs, x_range
 from stridelift.report.markup import esc, finite, short_day
 from stridelift.report.style import LEVEL_COLOURS, READINESS_COLOURS
 

@@ -12,19 +12,17 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
-from db import models as m
-from db import repo
+from db import plans, repo
 from db.session import transaction
+from demo.athlete import DEMO_PROFILE, demo_profile
 from domain.profile import Profile
-from ingest.demo import demo_profile
-from jobs.nightly import NightResult, run_nightly
-from jobs.plan import mark_done
+from jobs.clock import today_for
+from jobs.config import Paths, load, save_demo, save_profile
+from jobs.home import Home
+from jobs.nightly_run import NightResult, run_nightly
+from jobs.replan import mark_done
 from jobs.sources import source_for
 from planner.catalog import default_catalog
-from stridelift.config import Paths, load, save_demo, save_profile
-from stridelift.home import Home
 
 MARKER = ".stridelift-demo"
 # The simulated runner knows a few of their loads; the rest are found by feel.
@@ -47,6 +45,11 @@ def fresh_home(folder: Path) -> Paths:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).write_text("made by `stridelift demo`; safe to delete\n")
     return Paths(config_dir=folder, data_dir=folder)
+
+
+def demo_today() -> date:
+    """Today for the demo athlete, in their time zone."""
+    return today_for(Profile(**DEMO_PROFILE))
 
 
 def build(folder: Path, today: date, weeks: int = 16, seed: int = 1,
@@ -74,9 +77,7 @@ def _train(home: Home, profile: Profile, day: date, rng: random.Random) -> None:
     rep more (so loads progress), and records them as `stridelift done` would."""
     with transaction(home.db) as db:
         who = repo.athlete(db, profile)
-        for row in db.scalars(select(m.PlannedSession).where(
-                m.PlannedSession.athlete_id == who.id, m.PlannedSession.day == day,
-                m.PlannedSession.status.in_(("planned", "moved", "lightened")))):
+        for row in plans.sessions_on(db, who, day, ("planned", "moved", "lightened")):
             if rng.random() < DOES_SESSIONS:
                 actual = {p["exercise_id"]: ([min(max(6, p["reps"]), p["reps"] + rng.choice(
                     (0, 1)))] * p["sets"],

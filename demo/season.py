@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from ingest.fitwrite import LapSpec, SetSpec
+from demo.fitwrite import LapSpec, SetSpec
 
 TZ_NAME = "Europe/Berlin"
 TZ = ZoneInfo(TZ_NAME)

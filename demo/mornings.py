@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.demo_plan import HARD, STRAIN, SURPRISES, TZ, Session, Timeline, rng_for
+from demo.season import HARD, STRAIN, SURPRISES, TZ, Session, Timeline, rng_for
 
 HRV_BASE = 58.0  # ms: the athlete's healthy last-night HRV when the season starts
 HRV_TREND = 4.0  # ms gained over 16 weeks of training

@@ -2,14 +2,14 @@
 
 `DemoGarmin` has the methods of garminconnect's `Garmin` that `ingest.sync` calls, with the
 same names and signatures, and answers them with Garmin-shaped bodies (JSON as decoded, the
-ORIGINAL download as a ZIP holding a FIT file written by ingest/fitwrite.py). `demo_connect`
+ORIGINAL download as a ZIP holding a FIT file written by demo/fitwrite.py). `demo_connect`
 wraps it in a real `ingest.garmin.Connect`, so the unchanged sync stores the demo exactly as
 it stores Garmin Connect, and nothing touches the network.
 
-The season (ingest/demo_plan.py): 16 weeks of the article's running week (Mon easy, Tue easy
+The season (demo/season.py): 16 weeks of the article's running week (Mon easy, Tue easy
 in some weeks, Wed intervals, Fri easy, Sat long) up to `today`, three evening gym sessions,
 and the coming weeks' workouts in the calendar, with a half marathon ~3 weeks after today.
-The mornings (ingest/demo_wellness.py): HRV dipping after hard days, resting HR, sleep,
+The mornings (demo/mornings.py): HRV dipping after hard days, resting HR, sleep,
 readiness and body battery following them. SURPRISES lists the deliberate departures.
 """
 
@@ -22,10 +22,9 @@ from typing import Any
 
 from garminconnect import Garmin, GarminConnectConnectionError
 
-from domain.profile import Profile, Race
-from ingest import demo_wellness as dw
-from ingest import fitwrite
-from ingest.demo_plan import (
+from demo import fitwrite
+from demo import mornings as dw
+from demo.season import (
     DEMO_PROFILE,
     RACE,
     SURPRISES,
@@ -37,6 +36,7 @@ from ingest.demo_plan import (
     make_timeline,
     sessions_on,
 )
+from domain.profile import Profile, Race
 from ingest.garmin import SOCIAL_PROFILE, Connect, Policy
 
 __all__ = ["DEMO_PROFILE", "SURPRISES", "DemoGarmin", "demo_connect", "demo_profile"]
@@ -180,7 +180,7 @@ class DemoGarmin:
 
 
 def fit_file(s: Session, seed: int) -> bytes:
-    """The watch's FIT file for a session, written by ingest/fitwrite.py. Runs use Garmin's
+    """The watch's FIT file for a session, written by demo/fitwrite.py. Runs use Garmin's
     smart recording, a record every 5 s: per-second records made a full sync ~3x slower."""
     start = s.start.astimezone(UTC)  # fitwrite adds the offset to UTC times for local ones
     if s.kind == "strength":

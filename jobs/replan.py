@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session as DB
+from sqlalchemy.orm import Session as DbSession
 
 from analysis.classify import RUN_KINDS
+from db import activities, plans, repo
 from db import models as m
-from db import repo
 from domain.profile import WEEKDAYS, Profile
 from jobs.analyse import analyse
 from jobs.readback import read_back
@@ -38,24 +37,18 @@ class PlanReport:
     notes: list[str] = field(default_factory=list)
 
 
-def run_days(db: DB, who: m.Athlete, profile: Profile, night: date,
+def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
              until: date) -> dict[date, RunDay]:
     """Actual classified runs up to the night; after it, the runs scheduled in the Garmin
     calendar, else the weekly template (S7.1)."""
     actual: dict[date, list[str]] = {}
     reasons: dict[date, list[str]] = {}
-    rows = db.execute(select(m.Activity.local_date, m.RunClass.kind, m.RunClass.reasons)
-                      .join(m.RunClass).where(m.Activity.athlete_id == who.id,
-                                              m.Activity.local_date <= night,
-                                              m.RunClass.kind.in_(RUN_KINDS)))
-    for day, kind, why in rows:
+    for day, kind, why in activities.runs_by_day(db, who, night, RUN_KINDS):
         actual.setdefault(day, []).append(kind)
         reasons.setdefault(day, []).extend(why[:1])
     runs = {d: RunDay(d, tuple(k), "actual", tuple(reasons[d])) for d, k in actual.items()}
     scheduled: dict[date, list[str]] = {}
-    for row in db.scalars(select(m.PlannedRun).where(m.PlannedRun.athlete_id == who.id,
-                                                     m.PlannedRun.day > night,
-                                                     m.PlannedRun.day <= until)):
+    for row in plans.planned_runs(db, who, night, until):
         scheduled.setdefault(row.day, []).append(row.kind)
     races = {r.day for r in profile.races}
     day = night + timedelta(days=1)
@@ -71,18 +64,16 @@ def run_days(db: DB, who: m.Athlete, profile: Profile, night: date,
     return runs
 
 
-def load_sessions(db: DB, who: m.Athlete) -> list[Session]:
-    rows = db.scalars(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id)
-                      .order_by(m.PlannedSession.day, m.PlannedSession.key))
+def load_sessions(db: DbSession, who: m.Athlete) -> list[Session]:
+    rows = plans.sessions(db, who)
     return [Session(id=r.key, day=r.day, kind=r.kind, block=r.block,
                     week_in_block=r.week_in_block, status=r.status, pinned=r.pinned, step=r.step,
                     exercises=tuple(Prescription(**p) for p in r.exercises)) for r in rows]
 
 
-def save_sessions(db: DB, who: m.Athlete, sessions: list[Session]) -> None:
+def save_sessions(db: DbSession, who: m.Athlete, sessions: list[Session]) -> None:
     """The plan as it now stands: rows updated, added, and removed (a week planned again)."""
-    rows = {r.key: r for r in db.scalars(select(m.PlannedSession).where(
-        m.PlannedSession.athlete_id == who.id))}
+    rows = {r.key: r for r in plans.sessions(db, who)}
     for key in rows.keys() - {s.id for s in sessions}:
         db.delete(rows.pop(key))
     for s in sessions:
@@ -95,19 +86,17 @@ def save_sessions(db: DB, who: m.Athlete, sessions: list[Session]) -> None:
     db.flush()
 
 
-def history(db: DB, who: m.Athlete) -> list[Done]:
-    rows = db.scalars(select(m.Lift).where(m.Lift.athlete_id == who.id)
-                      .order_by(m.Lift.day, m.Lift.id))
+def history(db: DbSession, who: m.Athlete) -> list[Done]:
+    rows = plans.lifts(db, who)
     return [Done(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened) for r in rows]
 
 
-def recovery(db: DB, who: m.Athlete, night: date) -> Recovery | None:
-    row = db.scalar(select(m.DailyStatus).where(m.DailyStatus.athlete_id == who.id,
-                                                m.DailyStatus.day == night))
+def recovery(db: DbSession, who: m.Athlete, night: date) -> Recovery | None:
+    row = plans.daily_status(db, who, night)
     return Recovery(row.level, tuple(row.reasons)) if row is not None else None
 
 
-def replan(db: DB, profile: Profile, night: date, catalog: Catalog | None = None,
+def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,
            weeks_ahead: int = WEEKS_AHEAD) -> PlanReport:
     """Bring the plan up to date through `night` (idempotent: the same night twice changes
     nothing the second time)."""
@@ -163,15 +152,14 @@ def _days(start: date, end: date) -> list[date]:
 Lifted = dict[str, tuple[list[int], float | None]]  # exercise id -> (reps per set, kg)
 
 
-def planned_session(db: DB, who: m.Athlete, key: str) -> m.PlannedSession:
-    row = db.scalar(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id,
-                                                   m.PlannedSession.key == key))
+def planned_session(db: DbSession, who: m.Athlete, key: str) -> m.PlannedSession:
+    row = plans.session(db, who, key)
     if row is None:
         raise PlanError(f"no session {key!r}; `stridelift plan` lists the session ids")
     return row
 
 
-def mark_done(db: DB, who: m.Athlete, key: str, rpe: float | None = None,
+def mark_done(db: DbSession, who: m.Athlete, key: str, rpe: float | None = None,
               actual: Lifted | None = None) -> m.PlannedSession:
     """Record a session as done: what was lifted (the prescription unless `actual` says
     otherwise) becomes the history that double progression reads."""

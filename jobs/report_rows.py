@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from analysis.classify import RUN_KINDS
+from db import activities, plans, repo
 from db import models as m
 from planner.catalog import Catalog, default_catalog
 from planner.model import week_start
@@ -154,24 +154,17 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
         raise ValueError(f"start {start} is after end {end}")
     catalog = catalog or default_catalog()
     first, last = week_start(start), week_start(end) + timedelta(days=6)
-    who = db.scalar(select(m.Athlete).where(m.Athlete.name == athlete))
+    who = repo.find_athlete(db, athlete)
     if who is None:  # never synced or planned: an empty report, not an error
         return _build(athlete, start, end, today, _activity_frame([]), [], [], [], [],
                       generated)
-    acts = _activities(db, who.id, first, last)
-    statuses = list(db.scalars(select(m.DailyStatus).where(
-        m.DailyStatus.athlete_id == who.id, m.DailyStatus.day >= start,
-        m.DailyStatus.day <= end)))
-    wellness = list(db.scalars(select(m.Wellness).where(
-        m.Wellness.athlete_id == who.id, m.Wellness.day >= start, m.Wellness.day <= end)))
-    rows = list(db.scalars(select(m.PlannedSession).where(
-        m.PlannedSession.athlete_id == who.id, m.PlannedSession.day >= first,
-        m.PlannedSession.day <= last).order_by(m.PlannedSession.day, m.PlannedSession.key)))
+    acts = _activity_frame(activities.report_activities(db, who, first, last))
+    statuses = plans.daily_statuses(db, who, start, end)
+    wellness = plans.wellness_rows(db, who, start, end)
+    rows = plans.sessions_between(db, who, first, last)
     keys = [r.key for r in rows]
-    changes = [_adjustment(a) for a in db.scalars(select(m.AdjustmentRow).where(
-        m.AdjustmentRow.athlete_id == who.id,
-        or_(m.AdjustmentRow.night.between(start, end), m.AdjustmentRow.session_key.in_(keys)))
-        .order_by(m.AdjustmentRow.night, m.AdjustmentRow.id))]
+    changes = [_adjustment(a) for a in plans.adjustments(db, who, between=(start, end),
+                                                         session_keys=keys)]
     sessions = [_session(r, changes, catalog) for r in rows]
     return _build(athlete, start, end, today, acts, statuses, wellness, sessions, changes,
                   generated)
@@ -188,17 +181,6 @@ def _build(athlete: str, start: date, end: date, today: date, acts: pd.DataFrame
         sessions=tuple(s for s in sessions if start <= s.day <= end),
         adjustments=tuple(a for a in changes if start <= a.night <= end),
         weeks=tuple(weekly_summary(acts, sessions, start, end, today)), generated=generated)
-
-
-def _activities(db: Session, athlete_id: int, first: date, last: date) -> pd.DataFrame:
-    query = (select(m.Activity.local_date, m.Activity.name, m.Activity.sport,
-                    m.Activity.duration_s, m.Activity.distance_m, m.RunClass.kind,
-                    m.RunClass.load, m.RunClass.load_series, m.RunClass.reasons)
-             .outerjoin(m.RunClass, m.RunClass.activity_id == m.Activity.id)
-             .where(m.Activity.athlete_id == athlete_id, m.Activity.local_date >= first,
-                    m.Activity.local_date <= last)
-             .order_by(m.Activity.local_date, m.Activity.start_utc))
-    return _activity_frame(db.execute(query).all())
 
 
 def _activity_frame(rows: Iterable[Any]) -> pd.DataFrame:

@@ -16,19 +16,19 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from filelock import FileLock, Timeout
-from sqlalchemy import select
 
 from db import models as m
-from db import repo
+from db import repo, runs_log
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
 from jobs.calendar_feed import CalendarError, write_calendar
-from jobs.plan import MAX_CATCH_UP_DAYS, PlanError, replan
+from jobs.clock import today_for
+from jobs.config import ConfigError
+from jobs.home import Home
 from jobs.push import push
-from stridelift.config import ConfigError
-from stridelift.home import Home
+from jobs.replan import MAX_CATCH_UP_DAYS, PlanError, replan
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,7 @@ def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
     """The nights to process: every one since the last successful run, through `day`."""
     with home.db() as db:
         who = repo.athlete(db, profile)
-        last = db.scalar(select(m.NightlyRun.day).where(
-            m.NightlyRun.athlete_id == who.id, m.NightlyRun.status == "ok",
-            m.NightlyRun.day < day).order_by(m.NightlyRun.day.desc()).limit(1))
+        last = runs_log.last_good_night(db, who, day)
     first = day if last is None else max(last + timedelta(days=1),
                                          day - timedelta(days=MAX_CATCH_UP_DAYS - 1))
     return [first + timedelta(days=i) for i in range((day - first).days + 1)]
@@ -125,13 +123,14 @@ def run_all(home: Home, source: Source, day_for: Callable[[Profile], date],
     """Every athlete's night (or the named ones'); one athlete's failure stops no other."""
     results: list[NightResult] = []
     for name in names or sorted(home.config.athletes):
+        profile: Profile | None = None
         try:
             profile = home.config.athlete(name)
             results += run_nightly(home, profile, day_for(profile), source)
         except (Busy, ConfigError) as exc:
-            results.append(NightResult(name, date.today(), "failed", error=str(exc)))
+            results.append(NightResult(name, today_for(profile), "failed", error=str(exc)))
         except Exception as exc:  # a bug for one athlete must not cost the others their night
             log.exception("nightly run for %s crashed", name)
-            results.append(NightResult(name, date.today(), "failed",
+            results.append(NightResult(name, today_for(profile), "failed",
                                        error=f"{type(exc).__name__}: {exc}"))
     return results

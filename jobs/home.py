@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.raw import RawStore
 from db.session import open_db
 from domain.profile import Profile
-from stridelift.config import Config, load
+from jobs.config import Config, load
 
 
 @dataclass

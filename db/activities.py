@@ -1,0 +1,98 @@
+"""The activities as facts: stored activities, their run classes and loads, the runs by day.
+One function per question a job asks; callers own the transaction (session.transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db import models as m
+
+
+def activities(db: Session, who: m.Athlete) -> list[m.Activity]:
+    """Every activity of the athlete, oldest first."""
+    return list(db.scalars(select(m.Activity).where(m.Activity.athlete_id == who.id)
+                           .order_by(m.Activity.start_utc)))
+
+
+def activity(db: Session, who: m.Athlete, activity_id: int) -> m.Activity | None:
+    """One of the athlete's activities by id (None when it is not theirs or not there)."""
+    row = db.get(m.Activity, activity_id)
+    return row if row is not None and row.athlete_id == who.id else None
+
+
+def strength_activities(db: Session, who: m.Athlete) -> list[m.Activity]:
+    """The activities that recorded strength sets (sets loaded), oldest first."""
+    return list(db.scalars(select(m.Activity).where(m.Activity.athlete_id == who.id,
+                                                    m.Activity.sets.any())
+                           .options(selectinload(m.Activity.sets))
+                           .order_by(m.Activity.start_utc)))
+
+
+def run_spans(db: Session, who: m.Athlete) -> list[tuple[datetime, float]]:
+    """(start, duration in s) of every run, oldest first: the history classification reads."""
+    return [(start, duration) for start, duration in db.execute(
+        select(m.Activity.start_utc, m.Activity.duration_s).where(
+            m.Activity.athlete_id == who.id, m.Activity.sport == "running")
+        .order_by(m.Activity.start_utc))]
+
+
+def run_classes(db: Session, who: m.Athlete) -> dict[int, m.RunClass]:
+    """The stored run class of each classified activity, by activity id."""
+    return {rc.activity_id: rc for rc in db.scalars(
+        select(m.RunClass).join(m.Activity).where(m.Activity.athlete_id == who.id))}
+
+
+def daily_loads(db: Session, who: m.Athlete) -> Sequence[Any]:
+    """(day, load, series) of every classified activity: one select of just those columns."""
+    return db.execute(select(m.Activity.local_date, m.RunClass.load, m.RunClass.load_series)
+                      .join(m.RunClass).where(m.Activity.athlete_id == who.id)).all()
+
+
+def runs_by_day(db: Session, who: m.Athlete, through: date,
+                kinds: Collection[str]) -> Sequence[Any]:
+    """(day, kind, reasons) of the classified activities through `through` whose kind is one
+    of `kinds`."""
+    return db.execute(select(m.Activity.local_date, m.RunClass.kind, m.RunClass.reasons)
+                      .join(m.RunClass).where(m.Activity.athlete_id == who.id,
+                                              m.Activity.local_date <= through,
+                                              m.RunClass.kind.in_(kinds))).all()
+
+
+def first_fact_day(db: Session, who: m.Athlete) -> date | None:
+    """The first day anything is known of the athlete: an activity or a wellness record."""
+    starts = [db.scalar(select(m.Activity.local_date).where(m.Activity.athlete_id == who.id)
+                        .order_by(m.Activity.local_date).limit(1)),
+              db.scalar(select(m.Wellness.day).where(m.Wellness.athlete_id == who.id)
+                        .order_by(m.Wellness.day).limit(1))]
+    known = [d for d in starts if d is not None]
+    return min(known) if known else None
+
+
+def report_activities(db: Session, who: m.Athlete, first: date,
+                      last: date) -> Sequence[Any]:
+    """The report's activity rows from `first` to `last`: (day, name, sport, duration_s,
+    distance_m, kind, load, series, reasons), the class parts None when not analysed yet."""
+    return db.execute(select(m.Activity.local_date, m.Activity.name, m.Activity.sport,
+                             m.Activity.duration_s, m.Activity.distance_m, m.RunClass.kind,
+                             m.RunClass.load, m.RunClass.load_series, m.RunClass.reasons)
+                      .outerjoin(m.RunClass, m.RunClass.activity_id == m.Activity.id)
+                      .where(m.Activity.athlete_id == who.id, m.Activity.local_date >= first,
+                             m.Activity.local_date <= last)
+                      .order_by(m.Activity.local_date, m.Activity.start_utc)).all()
+
+
+def known_garmin_ids(db: Session, who: m.Athlete) -> set[int]:
+    """The Garmin ids of the activities already stored (sync skips them)."""
+    return {gid for gid in db.scalars(select(m.Activity.garmin_id).where(
+        m.Activity.athlete_id == who.id, m.Activity.garmin_id.is_not(None))) if gid is not None}
+
+
+def known_content_hashes(db: Session, who: m.Athlete) -> set[str]:
+    """The content hashes of the FIT files already stored (import skips them)."""
+    return {h for h in db.scalars(select(m.Activity.content_hash).where(
+        m.Activity.athlete_id == who.id, m.Activity.content_hash.is_not(None))) if h is not None}

@@ -1,0 +1,122 @@
+"""The plan as facts: runs planned in the Garmin calendar, planned sessions, what was lifted,
+each day's recovery status and the adjustments made. One function per question a job asks;
+callers own the transaction (session.transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from db import models as m
+
+
+def planned_runs(db: Session, who: m.Athlete, after: date, through: date) -> list[m.PlannedRun]:
+    """The runs the Garmin calendar schedules after `after`, through `through`."""
+    return list(db.scalars(select(m.PlannedRun).where(m.PlannedRun.athlete_id == who.id,
+                                                      m.PlannedRun.day > after,
+                                                      m.PlannedRun.day <= through)))
+
+
+def sessions(db: Session, who: m.Athlete) -> list[m.PlannedSession]:
+    """Every planned session, by day then key."""
+    return list(db.scalars(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id)
+                           .order_by(m.PlannedSession.day, m.PlannedSession.key)))
+
+
+def sessions_between(db: Session, who: m.Athlete, first: date,
+                     last: date) -> list[m.PlannedSession]:
+    """The planned sessions from `first` to `last` (both included), by day then key."""
+    return list(db.scalars(select(m.PlannedSession).where(
+        m.PlannedSession.athlete_id == who.id, m.PlannedSession.day >= first,
+        m.PlannedSession.day <= last).order_by(m.PlannedSession.day, m.PlannedSession.key)))
+
+
+def sessions_on(db: Session, who: m.Athlete, day: date,
+                statuses: Collection[str]) -> list[m.PlannedSession]:
+    """The day's planned sessions whose status is one of `statuses`."""
+    return list(db.scalars(select(m.PlannedSession).where(
+        m.PlannedSession.athlete_id == who.id, m.PlannedSession.day == day,
+        m.PlannedSession.status.in_(statuses))))
+
+
+def session(db: Session, who: m.Athlete, key: str) -> m.PlannedSession | None:
+    return db.scalar(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id,
+                                                    m.PlannedSession.key == key))
+
+
+def lifts(db: Session, who: m.Athlete) -> list[m.Lift]:
+    """Everything lifted, in the order it was done: double progression's history."""
+    return list(db.scalars(select(m.Lift).where(m.Lift.athlete_id == who.id)
+                           .order_by(m.Lift.day, m.Lift.id)))
+
+
+def lift_sources(db: Session, who: m.Athlete) -> set[str]:
+    """The activities whose sets were already read back from the watch."""
+    return set(db.scalars(select(m.Lift.source).where(m.Lift.athlete_id == who.id,
+                                                      m.Lift.source.is_not(None))))
+
+
+def watched_session_keys(db: Session, who: m.Athlete) -> set[str]:
+    """The planned sessions whose record came from the watch."""
+    return {k for k in db.scalars(select(m.Lift.session_key).where(
+        m.Lift.athlete_id == who.id, m.Lift.source.is_not(None))) if k is not None}
+
+
+def unplanned_lifts(db: Session, who: m.Athlete) -> Sequence[Any]:
+    """(day, exercise id) of what the watch recorded outside any planned session."""
+    return db.execute(select(m.Lift.day, m.Lift.exercise_id).where(
+        m.Lift.athlete_id == who.id, m.Lift.session_key.is_(None),
+        m.Lift.source.is_not(None))).all()
+
+
+def forget_hand_lifts(db: Session, who: m.Athlete, session_key: str) -> None:
+    """Remove what was entered by hand for a session (the watch's record replaces it)."""
+    db.execute(delete(m.Lift).where(m.Lift.athlete_id == who.id,
+                                    m.Lift.session_key == session_key,
+                                    m.Lift.source.is_(None)))
+
+
+def daily_status(db: Session, who: m.Athlete, day: date) -> m.DailyStatus | None:
+    return db.scalar(select(m.DailyStatus).where(m.DailyStatus.athlete_id == who.id,
+                                                 m.DailyStatus.day == day))
+
+
+def daily_statuses(db: Session, who: m.Athlete, first: date = date.min,
+                   last: date = date.max) -> list[m.DailyStatus]:
+    """The recovery statuses stored from `first` to `last` (both included)."""
+    return list(db.scalars(select(m.DailyStatus).where(
+        m.DailyStatus.athlete_id == who.id, m.DailyStatus.day >= first,
+        m.DailyStatus.day <= last)))
+
+
+def wellness_rows(db: Session, who: m.Athlete, first: date, last: date) -> list[m.Wellness]:
+    """The stored wellness records from `first` to `last` (both included)."""
+    return list(db.scalars(select(m.Wellness).where(
+        m.Wellness.athlete_id == who.id, m.Wellness.day >= first, m.Wellness.day <= last)))
+
+
+def adjustments(db: Session, who: m.Athlete | None, *, since: date | None = None,
+                session_keys: Collection[str] | None = None, between: tuple[date, date] | None
+                = None, newest_first: bool = False) -> list[m.AdjustmentRow]:
+    """The plan changes (every athlete's when `who` is None): decided from `since` on, or
+    about one of `session_keys`, or decided in `between` or about one of `session_keys`
+    when both are given; oldest first unless `newest_first`."""
+    query = select(m.AdjustmentRow)
+    if who is not None:
+        query = query.where(m.AdjustmentRow.athlete_id == who.id)
+    if since is not None:
+        query = query.where(m.AdjustmentRow.night >= since)
+    about: list[Any] = []
+    if between is not None:
+        about.append(m.AdjustmentRow.night.between(*between))
+    if session_keys is not None:
+        about.append(m.AdjustmentRow.session_key.in_(list(session_keys)))
+    if about:
+        query = query.where(or_(*about))
+    order = ((m.AdjustmentRow.night.desc(), m.AdjustmentRow.id.desc()) if newest_first
+             else (m.AdjustmentRow.night, m.AdjustmentRow.id))
+    return list(db.scalars(query.order_by(*order)))

@@ -1,0 +1,14 @@
+"""The athlete's today: the one place the shell reads the clock for a day (the pure core is
+given the day, never reads it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from domain.profile import Profile
+
+
+def today_for(profile: Profile | None) -> date:
+    """Today in the athlete's time zone. With no athlete known yet (a configuration that
+    cannot be read, an option checked before the home is opened): today in UTC."""
+    return datetime.now(profile.zone if profile is not None else UTC).date()

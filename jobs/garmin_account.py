@@ -1,0 +1,42 @@
+"""The athlete's Garmin Connect account, as the shell uses it: logging in (or reusing saved
+tokens), the connection the saved tokens open, and a sync of new activities and days."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from domain.profile import Profile
+from ingest import garmin
+from ingest.garmin import Connect
+from ingest.garmin import GarminAuthError as GarminAuthError  # the shell's exit codes
+from ingest.garmin import GarminError as GarminError
+from ingest.sync import Progress, SyncReport, sync
+from jobs.config import Config
+from jobs.home import Home
+
+
+def log_in(config: Config, profile: Profile, email: str, password: str,
+           prompt_mfa: Callable[[], str]) -> str | None:
+    """Log in once and save the tokens; the display name (None when Garmin could not
+    confirm it just now)."""
+    return garmin.login(config.paths.tokens_dir(profile.name), email, password, prompt_mfa)
+
+
+def reuse_tokens(config: Config, profile: Profile, source: Path) -> str:
+    """Save an existing garminconnect token file (or its folder) as the athlete's login."""
+    return garmin.import_tokens(config.paths.tokens_dir(profile.name), source)
+
+
+def connection(home: Home, profile: Profile) -> Connect:
+    """Garmin Connect through the athlete's saved tokens."""
+    return garmin.connect(home.config.paths.tokens_dir(profile.name))
+
+
+def sync_athlete(home: Home, conn: Connect, profile: Profile, *, today: date,
+                 since: date | None, until: date | None,
+                 progress: Progress | None = None) -> SyncReport:
+    """Fetch the athlete's new activities, then wellness days, into the home."""
+    return sync(home.db, home.raw, profile, conn, today=today, since=since, until=until,
+                progress=progress)

@@ -1,0 +1,33 @@
+"""Data the athlete brings: FIT files and Garmin's export imported in bulk, a FIT file read
+for its runs, and the database rebuilt offline from the raw payloads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from domain.activity import Activity
+from domain.profile import Profile
+from ingest import bulk, fit
+from ingest.bulk import ImportReport, Progress
+from ingest.fit import FitError as FitError  # the shell's exit codes
+from ingest.rebuild import RebuildError as RebuildError
+from ingest.rebuild import rebuild
+from jobs.home import Home
+
+
+def import_files(home: Home, profile: Profile, paths: list[Path], *, workers: int | None,
+                 progress: Progress | None = None) -> ImportReport:
+    """Import .fit files, folders and zips (Garmin's export) into the home."""
+    return bulk.import_paths(home.db, home.raw, profile, paths, workers=workers,
+                             progress=progress)
+
+
+def rebuild_athlete(home: Home, profile: Profile) -> Counter[str]:
+    """Recreate the athlete's activities and wellness days from the raw payloads."""
+    return rebuild(home.db, home.raw, profile)
+
+
+def runs_in_fit(data: bytes, label: str) -> list[Activity]:
+    """The runs a FIT file holds (raises FitError when it cannot be read)."""
+    return [a for a in fit.decode(data, label) if a.is_run]

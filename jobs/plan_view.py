@@ -1,0 +1,59 @@
+"""The plan as the shell shows it: the sessions of a window with their exercises spelled
+out from the catalogue (`plan --json`'s shape), and the catalogue itself."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from db import models as m
+from db import plans, repo
+from db.session import transaction
+from domain.profile import Profile
+from jobs.home import Home
+from jobs.replan import replan
+from planner.catalog import default_catalog
+from planner.model import Prescription
+
+
+def current_plan(home: Home, profile: Profile, today: date, first: date,
+                 weeks: int) -> list[dict[str, Any]]:
+    """The plan brought up to date through `today`, then its sessions from `first` for
+    `weeks` weeks."""
+    with transaction(home.db) as db:
+        replan(db, profile, today, weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
+    return plan_rows(home, profile, first, weeks)
+
+
+def plan_rows(home: Home, profile: Profile, first: date, weeks: int) -> list[dict[str, Any]]:
+    """The sessions from `first` for `weeks` weeks, in the shape `plan --json` prints."""
+    with home.db() as db:
+        who = repo.athlete(db, profile)
+        rows = plans.sessions_between(db, who, first, first + timedelta(days=7 * weeks - 1))
+    return [session_row(r) for r in rows]
+
+
+def session_row(r: m.PlannedSession) -> dict[str, Any]:
+    catalog = default_catalog()
+    out = []
+    for p in (Prescription(**x) for x in r.exercises):
+        e = catalog.exercise(p.exercise_id)
+        item: dict[str, Any] = {"id": e.id, "name": e.name, "area": e.areas[0],
+                                "quality": e.quality, "sets": p.sets, "load_kg": p.load_kg,
+                                "rest_s": p.rest_s,
+                                "high_resistance_lower_body": p.high_resistance_lower_body,
+                                "instruction": p.instruction}
+        item["reps" if p.reps is not None else "seconds"] = p.reps if p.reps is not None \
+            else p.seconds
+        out.append(item)
+    return {"id": r.key, "date": r.day.isoformat(), "kind": r.kind, "status": r.status,
+            "pinned": r.pinned, "block": r.block, "week_in_block": r.week_in_block,
+            "exercises": out}
+
+
+def catalogue_rows() -> list[dict[str, Any]]:
+    """The exercise catalogue, one dict per exercise (`exercises --json`'s shape)."""
+    return [{"id": e.id, "name": e.name, "areas": list(e.areas), "quality": e.quality,
+             "equipment": e.equipment, "high_resistance_lower_body":
+             e.high_resistance_lower_body, "cues": list(e.cues)}
+            for e in default_catalog().exercises.values()]
