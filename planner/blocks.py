@@ -5,6 +5,11 @@ done (full or lightened), otherwise it is extended one week at a time up to 6 we
 block that still falls short after 6 weeks is followed by a new block on the same ladder
 step: the athlete has not earned the harder exercise yet. Every completed block moves every
 ladder one step up.
+
+Every 4th training week (weeks without a done session in the past do not count) is a
+deload. Ladders are staggered: each starts its steps `lag` weeks after the block does, so at
+most half of a session's exercises change in one week, and a step never changes in a deload
+week (it waits for the week after).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from fractions import Fraction
 BLOCK_WEEKS = 4  # default planned length (RULES.md S5: blocks of 4-6 weeks)
 MAX_BLOCK_WEEKS = 6
 DONE_SHARE = Fraction(2, 3)
+DELOAD_EVERY = 4  # RULES.md S5: every 4th training week is a deload
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ class WeekInBlock:
     block: int  # 1, 2, ...
     week: int  # 1-based week within the block
     step: int  # ladder step (0-based) this block trains
+    deload: bool = False  # a deload week (RULES.md S5)
 
 
 @dataclass(frozen=True)
@@ -42,11 +49,13 @@ def timeline(first_monday: date, until_monday: date,
     """
     weeks: list[WeekInBlock] = []
     block, week, step = 1, 1, 0
-    planned = done = 0
+    planned = done = trained = 0
     monday = first_monday
     while monday <= until_monday:
-        weeks.append(WeekInBlock(monday, block, week, step))
         count = counts.get(monday)
+        trained += count is None or count.done > 0
+        deload = (count is None or count.done > 0) and trained % DELOAD_EVERY == 0
+        weeks.append(WeekInBlock(monday, block, week, step, deload))
         if count is not None:
             planned, done = planned + count.planned, done + count.done
         if week >= BLOCK_WEEKS:
@@ -57,3 +66,30 @@ def timeline(first_monday: date, until_monday: date,
         week += 1
         monday += timedelta(days=7)
     return weeks
+
+
+@dataclass(frozen=True)
+class LadderWeek:
+    """Where one ladder stands in a week: its block and step, and whether it just changed."""
+
+    block: int
+    step: int
+    changed: bool  # first week on this step (the first week of all counts)
+
+
+def ladder_weeks(weeks: list[WeekInBlock], lag: int) -> list[LadderWeek]:
+    """The ladder's block and step week by week when it runs `lag` weeks behind the blocks.
+
+    The lag shrinks where the first block is long, so no exercise lasts past 6 weeks; a change
+    that would fall in a deload week waits for the next week."""
+    first_block = sum(w.block == 1 for w in weeks)
+    lag = max(0, min(lag, MAX_BLOCK_WEEKS - first_block))
+    out: list[LadderWeek] = []
+    for i, w in enumerate(weeks):
+        source = weeks[i - lag] if i >= lag else weeks[0]
+        here = (source.block, source.step)
+        before = (out[-1].block, out[-1].step) if out else None
+        if before is not None and here != before and w.deload:
+            here = before  # no new step in a deload week
+        out.append(LadderWeek(here[0], here[1], changed=before is None or here != before))
+    return out
