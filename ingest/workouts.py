@@ -4,7 +4,7 @@ The JSON is the shape Garmin's workout service stores and returns (see the recor
 in shared/fixtures/garmin-connect/workout): one segment whose steps are, per exercise, a
 RepeatGroupDTO of `sets` iterations holding the exercise and its rest. garminconnect 0.3.2's
 typed models cover only the generic step fields, so the strength-specific ones follow what
-Garmin's own strength workouts carry: `category`/`exerciseName` (FIT enum names, from the
+Garmin's own strength workouts carry: `category`/`exerciseName` (Connect's enum names, from the
 catalogue), an end condition of reps (or time for holds), and `weightValue` in the unit named
 by `weightUnit` (kilogram; its factor 1000 converts to the grams Garmin stores weights in).
 """
@@ -17,7 +17,8 @@ import re
 from datetime import date
 from typing import Any
 
-from planner.catalog import Catalog, Exercise
+from ingest.garmin import GarminError
+from planner.catalog import Catalog, Exercise, default_catalog
 from planner.model import Prescription, Session
 
 MARKER = "stridelift"
@@ -87,6 +88,31 @@ def build_workout(session: Session, catalog: Catalog, athlete: str) -> dict[str,
     }
 
 
+class ConnectRejects(GarminError):
+    """A workout names an exercise Garmin Connect's workout API would refuse (HTTP 400 for
+    the whole workout), so it is not sent."""
+
+
+def connect_pairs(catalog: Catalog | None = None) -> frozenset[tuple[str, str]]:
+    """The category/name pairs Connect accepts, as the catalogue carries them: each one is
+    checked against Connect's own list (connect-exercises.tsv) by tests/test_catalog.py."""
+    chosen = catalog or default_catalog()
+    return frozenset((e.connect_category, e.connect_name) for e in chosen.exercises.values())
+
+
+def check_connect(payload: dict[str, Any], accepted: frozenset[tuple[str, str]]) -> None:
+    """Raise ConnectRejects, in one line, when a step names a pair outside `accepted`."""
+    for segment in payload.get("workoutSegments", []):
+        for group in segment.get("workoutSteps", []):
+            for step in group.get("workoutSteps", []):
+                pair = (step.get("category"), step.get("exerciseName"))
+                if pair[0] is not None and pair not in accepted:
+                    raise ConnectRejects(
+                        f"not pushing {payload.get('workoutName')!r}: Garmin Connect does not "
+                        f"accept the exercise {pair[0]}/{pair[1]} (it would refuse the whole "
+                        "workout); fix its connect_category/connect_name in exercises.toml")
+
+
 def payload_hash(payload: dict[str, Any]) -> str:
     """A fingerprint of the workout: it differs exactly when the workout must be replaced."""
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -95,7 +121,7 @@ def payload_hash(payload: dict[str, Any]) -> str:
 
 def _repeat(p: Prescription, e: Exercise, child: int, order: int) -> dict[str, Any]:
     work = _step(order + 1, child, INTERVAL, *_end(p)) | {
-        "category": e.garmin_category, "exerciseName": e.garmin_name}
+        "category": e.connect_category, "exerciseName": e.connect_name}
     if p.load_kg:
         work |= {"weightValue": float(p.load_kg), "weightUnit": KILOGRAM}
     note = _note(p, e)
