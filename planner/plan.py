@@ -49,10 +49,16 @@ def extend(ctx: Context, first_monday: date, night: date, until: date,
                       and abs((s.day - where.monday).days) <= 8)
         allowed = [where.monday + timedelta(days=i) for i in range(7)
                    if where.monday + timedelta(days=i) > night]
-        new, why = build_week(ctx, weeks, index, runs, fixed, allowed)
+        new, why = build_week(ctx, weeks, index, runs, fixed, allowed, _seen(out, where.monday))
         out.extend(new)
         notes.extend(f"week of {where.monday:%d %b}: {w}" for w in why)
     return sorted(out, key=lambda s: (s.day, s.id)), notes
+
+
+def _seen(sessions: Sequence[Session], monday: date) -> frozenset[str]:
+    """Exercises strength sessions before `monday` prescribed: not new to the athlete."""
+    return frozenset(p.exercise_id for s in sessions if s.day < monday
+                     and s.kind == "strength" and s.status != "skipped" for p in s.exercises)
 
 
 def _stale(where: WeekInBlock, planned: list[Session], night: date) -> bool:

@@ -99,22 +99,21 @@ def on_ladder(ctx: Context, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, f
     return exercise, beyond * BACKPACK_STEP_KG if bodyweight else None
 
 
-def pick(ctx: Context, weeks: list[WeekInBlock], index: int, slot: Slot) -> Pick:
-    """A slot's exercise in week `index` of the timeline, with its intro or deload dose."""
+def pick(ctx: Context, weeks: list[WeekInBlock], index: int, slot: Slot,
+         seen: frozenset[str] = frozenset()) -> Pick:
+    """A slot's exercise in week `index` of the timeline, with its intro or deload dose;
+    `seen` holds the exercises earlier weeks of the plan already prescribed."""
     ladder = ladder_for(ctx.catalog, slot)
     track = ladder_weeks(weeks[:index + 1], LAG[ladder.patterns[0]])
     exercise, backpack = on_ladder(ctx, ladder, track[index])
-    previous = on_ladder(ctx, ladder, track[index - 1])[0] if index else None
-    familiar = any(d.exercise_id == exercise.id for d in ctx.history)
-    if exercise != previous and not familiar:
-        phase = "intro"  # RULES.md S5: an exercise new to the athlete starts with an intro
-    else:
-        phase = "deload" if weeks[index].deload else "build"
-    return Pick(exercise, phase, backpack)
+    familiar = exercise.id in seen or any(d.exercise_id == exercise.id for d in ctx.history)
+    # RULES.md S5: an exercise new to the athlete starts with an intro week
+    phase = "deload" if weeks[index].deload else "build"
+    return Pick(exercise, phase if familiar else "intro", backpack)
 
 
 def compose(ctx: Context, weeks: list[WeekInBlock], index: int, sessions: int,
-            power: Sequence[bool]) -> list[list[Pick]]:
+            power: Sequence[bool], seen: frozenset[str] = frozenset()) -> list[list[Pick]]:
     """The week's sessions by template: slots in order (power first), S4's cap kept."""
     heavy = 0
     week = []
@@ -123,7 +122,7 @@ def compose(ctx: Context, weeks: list[WeekInBlock], index: int, sessions: int,
         for slot in template:
             if slot == ("power",) and not power_ok:
                 continue
-            p = pick(ctx, weeks, index, slot)
+            p = pick(ctx, weeks, index, slot, seen)
             if p.exercise.high_resistance_lower_body:
                 if heavy >= MAX_HEAVY_LOWER_A_WEEK:
                     continue
@@ -223,18 +222,18 @@ def race_rules(ctx: Context, day: date) -> str | None:
 
 def build_week(ctx: Context, weeks: list[WeekInBlock], index: int,
                runs: Mapping[date, RunDay], fixed: tuple[date, ...] = (),
-               allowed: Sequence[date] | None = None
+               allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset()
                ) -> tuple[list[Session], tuple[str, ...]]:
     """Week `index` of the timeline: its sessions placed around the runs, and the reasons
-    for any fallback."""
+    for any fallback. `seen`: exercises earlier weeks already prescribed (not new)."""
     where = weeks[index]
     count, taper_note = sessions_for_week(ctx, where.monday)
     placement = place_week(where.monday, runs, count, fixed, allowed)
     strength_days = sorted(placement.strength)
     # RULES.md S2/S5: power every week, not in a deload week nor where the race rules say no
     power = [not where.deload and race_rules(ctx, d) is None for d in strength_days]
-    contents = dict(zip(strength_days, compose(ctx, weeks, index, len(strength_days), power)
-                        if strength_days else [], strict=True))
+    week = compose(ctx, weeks, index, len(strength_days), power, seen) if strength_days else []
+    contents = dict(zip(strength_days, week, strict=True))
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])
     sessions = []
