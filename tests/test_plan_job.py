@@ -17,6 +17,7 @@ from domain.profile import Profile
 from ingest import fit
 from ingest.fitwrite import LapSpec, run_fit
 from jobs.plan import load_sessions, replan
+from planner.catalog import PATTERNS
 from stridelift.cli import app
 from stridelift.config import load
 
@@ -85,6 +86,10 @@ def test_plan_json_shape(athlete: Path) -> None:
     assert set(e) >= {"id", "name", "area", "quality", "sets", "load_kg", "rest_s",
                       "high_resistance_lower_body"} and ("reps" in e or "seconds" in e)
     assert 4 <= len(s["exercises"]) <= 5
+    # RULES.md S2: each exercise names its movement pattern, one per session
+    kinds = [x["pattern"] for x in s["exercises"]]
+    assert set(kinds) <= set(PATTERNS) and len(set(kinds)) == len(kinds)
+    assert {x["phase"] for x in s["exercises"]} <= {"intro", "build", "deload"}
     text = runner.invoke(app, ["plan"], env={"COLUMNS": "120"})
     assert text.exit_code == 0 and s["id"] in text.output
 

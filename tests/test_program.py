@@ -186,3 +186,29 @@ def test_a_returning_athlete_after_three_weeks_off() -> None:
     assert (squat.phase, squat.sets, squat.load_kg) == ("build", 3, 54.0)
     assert by_id["barbell_calf_raise"].load_kg == 36.0
     assert by_id["pogo_hops"].phase == "intro"  # new to this athlete
+
+
+@settings(max_examples=25, deadline=None)
+@given(run_weeks(), st.sampled_from(EQUIPMENT), st.booleans())
+def test_twelve_weeks_over_random_templates(runs_of: dict[str, str], equipment: str,
+                                            returning: bool) -> None:
+    # a returning athlete last lifted 3 weeks ago: those exercises are familiar, not new
+    last = MONDAY - timedelta(days=21)
+    lifted = ("barbell_back_squat", "goblet_squat", "barbell_hip_thrust") if returning else ()
+    history = [Done(last, e, (6, 6, 6), 50.0) for e in lifted]
+    ctx = Context(profile=profile(runs_of, equipment=equipment), catalog=CATALOG,
+                  history=history)
+    by_week = weeks_of(plan(ctx, template(runs_of, weeks=13), weeks=12))
+    seen = {d.exercise_id for d in history}
+    for n, (monday, week) in enumerate(by_week.items(), 1):
+        deload = (monday - MONDAY).days // 7 % 4 == 3
+        for s in week:
+            new = [p for p in s.exercises if p.exercise_id not in seen]
+            assert all(p.phase == "intro" and p.sets == 2 for p in new), s.describe()
+            assert all(p.phase != "intro" for p in s.exercises if p.exercise_id in seen)
+            if n > 1:  # staggered ladders: at most half of a session changes in a week
+                assert len(new) <= len(s.exercises) // 2, (n, s.describe())
+            if deload:
+                assert not new and not any(p.power for p in s.exercises), (n, s.describe())
+                assert all(p.sets == 2 for p in s.exercises)
+        seen.update(p.exercise_id for s in week for p in s.exercises)
