@@ -70,11 +70,12 @@ def timeline(first_monday: date, until_monday: date,
 
 @dataclass(frozen=True)
 class LadderWeek:
-    """Where one ladder stands in a week: its block and step, and whether it just changed."""
+    """Where one ladder stands in a week: its block and step, and how many blocks before it
+    in a row trained the same step (a block that fell short repeats its step)."""
 
     block: int
     step: int
-    changed: bool  # first week on this step (the first week of all counts)
+    repeat: int = 0
 
 
 def ladder_weeks(weeks: list[WeekInBlock], lag: int) -> list[LadderWeek]:
@@ -84,12 +85,24 @@ def ladder_weeks(weeks: list[WeekInBlock], lag: int) -> list[LadderWeek]:
     that would fall in a deload week waits for the next week."""
     first_block = sum(w.block == 1 for w in weeks)
     lag = max(0, min(lag, MAX_BLOCK_WEEKS - first_block))
+    repeats = _repeats(weeks)
     out: list[LadderWeek] = []
     for i, w in enumerate(weeks):
-        source = weeks[i - lag] if i >= lag else weeks[0]
-        here = (source.block, source.step)
-        before = (out[-1].block, out[-1].step) if out else None
-        if before is not None and here != before and w.deload:
-            here = before  # no new step in a deload week
-        out.append(LadderWeek(here[0], here[1], changed=before is None or here != before))
+        j = max(0, i - lag)
+        here = LadderWeek(weeks[j].block, weeks[j].step, repeats[j])
+        if out and here != out[-1] and w.deload:
+            here = out[-1]  # no new step in a deload week
+        out.append(here)
+    return out
+
+
+def _repeats(weeks: list[WeekInBlock]) -> list[int]:
+    """For each week, how many blocks in a row before its own trained the same step."""
+    out: list[int] = []
+    for i, w in enumerate(weeks):
+        before = weeks[i - 1] if i else None
+        if before is None or before.block == w.block:
+            out.append(out[-1] if out else 0)
+        else:
+            out.append(out[-1] + 1 if before.step == w.step else 0)
     return out

@@ -17,9 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.profile import Profile
+from domain.profile import EQUIPMENT, Profile
 from planner.blocks import LadderWeek, WeekInBlock, ladder_weeks
-from planner.catalog import Catalog, CatalogError, Exercise, Ladder
+from planner.catalog import Catalog, CatalogError, Exercise, Ladder, Step
 from planner.model import Prescription, RunDay, Session, one_set_fewer
 from planner.progression import Done, next_target, round_kg
 from planner.schedule import place_week
@@ -87,16 +87,34 @@ def ladder_for(catalog: Catalog, slot: Slot) -> Ladder:
 
 
 def on_ladder(ctx: Context, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, float | None]:
-    """The ladder's exercise at a step; past the top it alternates between the last step and
-    its variation (RULES.md S5), and bodyweight strength work adds a backpack in 5 kg steps."""
+    """The ladder's exercise at a step (RULES.md S5). Past the top it alternates between the
+    last step and its variation, with bodyweight strength work adding a backpack in 5 kg
+    steps (S1); a step repeated because its block fell short turns to a variation too."""
     level = ctx.profile.equipment
     beyond = at.step - (len(ladder.steps) - 1)
     if beyond <= 0:
-        return ctx.catalog.step(ladder.id, at.step, level), None
+        exercise = ctx.catalog.step(ladder.id, at.step, level)
+        if at.repeat % 2 == 0:
+            return exercise, None
+        return _variation(ctx, exercise, ladder.steps[at.step])
     step = ladder.top if ladder.top is not None and beyond % 2 else ladder.steps[-1]
     exercise = ctx.catalog.exercise(step.resolve(level))
-    bodyweight = exercise.quality == "strength" and not exercise.loaded
-    return exercise, beyond * BACKPACK_STEP_KG if bodyweight else None
+    return exercise, beyond * BACKPACK_STEP_KG if _bodyweight_strength(exercise) else None
+
+
+def _variation(ctx: Context, exercise: Exercise, step: Step) -> tuple[Exercise, float | None]:
+    """Another exercise of the same step and pattern with less kit, or a 5 kg backpack on
+    bodyweight strength work; else the same exercise (mobility and stability holds)."""
+    level = ctx.profile.equipment
+    for other in EQUIPMENT[EQUIPMENT.index(level) + 1:]:
+        candidate = ctx.catalog.exercise(step.resolve(other))
+        if candidate != exercise and candidate.pattern == exercise.pattern:
+            return candidate, BACKPACK_STEP_KG if _bodyweight_strength(candidate) else None
+    return exercise, BACKPACK_STEP_KG if _bodyweight_strength(exercise) else None
+
+
+def _bodyweight_strength(exercise: Exercise) -> bool:
+    return exercise.quality == "strength" and not exercise.loaded
 
 
 def pick(ctx: Context, weeks: list[WeekInBlock], index: int, slot: Slot,

@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.profile import EQUIPMENT
+from planner.blocks import WeekCount, timeline
 from planner.catalog import default_catalog
 from planner.model import Session, week_heavy_lower, week_start
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Context
+from planner.program import MAX_HEAVY_LOWER_A_WEEK, Context, pick
 from planner.progression import Done
 from tests.planning import ARTICLE, DAYS, MONDAY, context, plan, profile, template
 
@@ -212,3 +213,18 @@ def test_twelve_weeks_over_random_templates(runs_of: dict[str, str], equipment: 
                 assert not new and not any(p.power for p in s.exercises), (n, s.describe())
                 assert all(p.sets == 2 for p in s.exercises)
         seen.update(p.exercise_id for s in week for p in s.exercises)
+
+
+def test_a_block_that_fell_short_turns_to_the_steps_variation_at_six_weeks() -> None:
+    # RULES.md S5: no session done for 6 weeks, so the step is not earned: the block ends at
+    # 6 weeks anyway and the same step continues as a variation, never the same exercise
+    short = {MONDAY + timedelta(days=7 * w): WeekCount(2, 0) for w in range(6)}
+    weeks = timeline(MONDAY, MONDAY + timedelta(days=7 * 8), short)
+    assert [w.step for w in weeks[:7]] == [0] * 7 and weeks[6].block == 2
+    expected = {"gym": ("barbell_hip_thrust", "dumbbell_hip_thrust", None),
+                "bodyweight": ("single_leg_hip_raise", "single_leg_hip_raise", 5.0)}
+    for equipment, (first, then, backpack) in expected.items():
+        ctx = context(profile(equipment=equipment))
+        picks = [pick(ctx, weeks, i, ("hinge",)) for i in range(8)]
+        assert {p.exercise.id for p in picks[:6]} == {first}
+        assert (picks[6].exercise.id, picks[6].backpack_kg) == (then, backpack)
