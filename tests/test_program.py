@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.profile import EQUIPMENT
+from domain.profile import EQUIPMENT, Race
 from planner.blocks import WeekCount, timeline
 from planner.catalog import default_catalog
 from planner.model import Session, week_heavy_lower, week_start
@@ -228,3 +228,14 @@ def test_a_block_that_fell_short_turns_to_the_steps_variation_at_six_weeks() -> 
         picks = [pick(ctx, weeks, i, ("hinge",)) for i in range(8)]
         assert {p.exercise.id for p in picks[:6]} == {first}
         assert (picks[6].exercise.id, picks[6].backpack_kg) == (then, backpack)
+
+
+def test_no_power_or_heavy_work_in_a_races_last_six_days() -> None:
+    race = Race(MONDAY + timedelta(days=7 * 2 + 5), "10k")  # Saturday of the third week
+    ctx = context(profile(races=(race,)))
+    sessions = plan(ctx, template(ARTICLE, weeks=4), weeks=3)
+    final = [s for s in sessions if 0 < (race.day - s.day).days <= 6]
+    assert final and all(s.kind == "mobility" for s in final)
+    assert not any(p.power or p.high_resistance_lower_body for s in final for p in s.exercises)
+    first = weeks_of(sessions)[MONDAY]
+    assert first[0].exercises[0].power  # weeks well before the race keep their power work
