@@ -12,8 +12,8 @@ class ExerciseToPush:
     """One prescribed exercise with what the watch shows of its catalogue entry."""
 
     name: str
-    garmin_category: str  # FIT exercise_category, upper case
-    garmin_name: str  # FIT <category>_exercise_name, upper case
+    garmin_category: str  # Garmin Connect workout category (connect-exercises.tsv)
+    garmin_name: str  # Garmin Connect exercise name in that category
     sets: int
     reps: int | None  # None: a hold, timed by `seconds`
     seconds: int | None

@@ -4,7 +4,7 @@ The JSON is the shape Garmin's workout service stores and returns (see the recor
 in shared/fixtures/garmin-connect/workout): one segment whose steps are, per exercise, a
 RepeatGroupDTO of `sets` iterations holding the exercise and its rest. garminconnect 0.3.2's
 typed models cover only the generic step fields, so the strength-specific ones follow what
-Garmin's own strength workouts carry: `category`/`exerciseName` (FIT enum names, from the
+Garmin's own strength workouts carry: `category`/`exerciseName` (Connect's enum names, from the
 catalogue), an end condition of reps (or time for holds), and `weightValue` in the unit named
 by `weightUnit` (kilogram; its factor 1000 converts to the grams Garmin stores weights in).
 """
@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from domain.workout import ExerciseToPush, WorkoutToPush
+from ingest.garmin import GarminError
 
 MARKER = "stridelift"
 KINDS = frozenset({"strength", "mobility"})  # the session kinds pushed to the watch
@@ -84,6 +85,24 @@ def garmin_workout(workout: WorkoutToPush, athlete: str) -> dict[str, Any]:
         "estimatedDurationInSecs": sum(map(_seconds, workout.exercises)),
         "workoutSegments": [{"segmentOrder": 1, "sportType": STRENGTH, "workoutSteps": steps}],
     }
+
+
+class ConnectRejects(GarminError):
+    """A workout names an exercise Garmin Connect's workout API would refuse (HTTP 400 for
+    the whole workout), so it is not sent."""
+
+
+def check_connect(payload: dict[str, Any], accepted: frozenset[tuple[str, str]]) -> None:
+    """Raise ConnectRejects, in one line, when a step names a pair outside `accepted`."""
+    for segment in payload.get("workoutSegments", []):
+        for group in segment.get("workoutSteps", []):
+            for step in group.get("workoutSteps", []):
+                pair = (step.get("category"), step.get("exerciseName"))
+                if pair[0] is not None and pair not in accepted:
+                    raise ConnectRejects(
+                        f"not pushing {payload.get('workoutName')!r}: Garmin Connect does not "
+                        f"accept the exercise {pair[0]}/{pair[1]} (it would refuse the whole "
+                        "workout); fix its connect_category/connect_name in exercises.toml")
 
 
 def payload_hash(payload: dict[str, Any]) -> str:

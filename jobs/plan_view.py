@@ -39,7 +39,8 @@ def session_row(r: m.PlannedSession) -> dict[str, Any]:
     for p in (Prescription(**x) for x in r.exercises):
         e = catalog.exercise(p.exercise_id)
         item: dict[str, Any] = {"id": e.id, "name": e.name, "area": e.areas[0],
-                                "quality": e.quality, "sets": p.sets, "load_kg": p.load_kg,
+                                "quality": e.quality, "pattern": e.pattern, "phase": p.phase,
+                                "sets": p.sets, "load_kg": p.load_kg,
                                 "rest_s": p.rest_s,
                                 "high_resistance_lower_body": p.high_resistance_lower_body,
                                 "instruction": p.instruction}

@@ -25,9 +25,9 @@ from db import repo, runs_log
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminAuthError, GarminBadBody, GarminError, GarminNoData
-from ingest.workouts import KINDS, parse_marker, payload_hash
+from ingest.workouts import KINDS, check_connect, parse_marker, payload_hash
 from jobs.replan import load_sessions
-from jobs.to_watch import build_workout
+from jobs.to_watch import build_workout, connect_pairs
 from planner.catalog import Catalog, default_catalog
 from planner.model import Session
 
@@ -318,17 +318,26 @@ def pushed_workouts(db: DbSession, who: m.Athlete) -> dict[str, Pushed]:
 
 def push(db: sessionmaker[DbSession], profile: Profile, conn: Connect | None, *, today: date,
          days: int = DEFAULT_DAYS, apply: bool = False,
-         catalog: Catalog | None = None) -> PushReport:
+         catalog: Catalog | None = None,
+         accepted: frozenset[tuple[str, str]] | None = None) -> PushReport:
     """The changes that bring Garmin in step with the plan; made only when `apply` (which
     needs `conn`). Raises GarminAuthError when Garmin refuses the login; any other Garmin
-    failure is reported on its change and the others go on."""
+    failure is reported on its change and the others go on. A workout naming an exercise
+    outside Connect's list (`accepted`, by default the catalogue's checked pairs) stops the
+    push with ConnectRejects before anything is sent."""
     chosen = catalog or default_catalog()
+    allowed = connect_pairs() if accepted is None else accepted
+
+    def build(s: Session) -> dict[str, Any]:
+        payload = build_workout(s, chosen, profile.name)
+        check_connect(payload, allowed)
+        return payload
+
     with transaction(db) as session:
         who = repo.athlete(session, profile)
         athlete_id, sessions, pushed = who.id, load_sessions(session, who), pushed_workouts(
             session, who)
-    changes = diff(sessions, pushed, lambda s: build_workout(s, chosen, profile.name), today,
-                   days)
+    changes = diff(sessions, pushed, build, today, days)
     if apply:
         if conn is None:
             raise ValueError("pushing needs a Garmin Connect connection")

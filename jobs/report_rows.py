@@ -20,7 +20,7 @@ from analysis.classify import RUN_KINDS
 from db import activities, plans, repo
 from db import models as m
 from planner.catalog import Catalog, default_catalog
-from planner.model import week_start
+from planner.model import week_heavy_lower, week_start
 from planner.program import MAX_HEAVY_LOWER_A_WEEK
 
 # Bar colours and legend order of the load chart: run kinds, then everything else.
@@ -283,7 +283,7 @@ def weekly_summary(activities: pd.DataFrame, sessions: Sequence[SessionItem], st
             monday=monday, runs=dict(runs), strength_planned=len(strength),
             strength_done=sum(s.status == "done" for s in strength),
             mobility=sum(s.kind == "mobility" and s.status != "skipped" for s in week),
-            heavy_lower=sum(s.heavy_lower for s in week if s.status != "skipped"),
+            heavy_lower=week_heavy_lower(week),
             ladder_step=max((s.step + 1 for s in week), default=None),
             upcoming=monday > today))
         monday += timedelta(days=7)

@@ -5,6 +5,11 @@ done (full or lightened), otherwise it is extended one week at a time up to 6 we
 block that still falls short after 6 weeks is followed by a new block on the same ladder
 step: the athlete has not earned the harder exercise yet. Every completed block moves every
 ladder one step up.
+
+Every 4th training week (weeks without a done session in the past do not count) is a
+deload. Ladders are staggered: each starts its steps `lag` weeks after the block does, so at
+most half of a session's exercises change in one week, and a step never changes in a deload
+week (it waits for the week after).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from fractions import Fraction
 BLOCK_WEEKS = 4  # default planned length (RULES.md S5: blocks of 4-6 weeks)
 MAX_BLOCK_WEEKS = 6
 DONE_SHARE = Fraction(2, 3)
+DELOAD_EVERY = 4  # RULES.md S5: every 4th training week is a deload
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ class WeekInBlock:
     block: int  # 1, 2, ...
     week: int  # 1-based week within the block
     step: int  # ladder step (0-based) this block trains
+    deload: bool = False  # a deload week (RULES.md S5)
 
 
 @dataclass(frozen=True)
@@ -42,11 +49,13 @@ def timeline(first_monday: date, until_monday: date,
     """
     weeks: list[WeekInBlock] = []
     block, week, step = 1, 1, 0
-    planned = done = 0
+    planned = done = trained = 0
     monday = first_monday
     while monday <= until_monday:
-        weeks.append(WeekInBlock(monday, block, week, step))
         count = counts.get(monday)
+        trained += count is None or count.done > 0
+        deload = (count is None or count.done > 0) and trained % DELOAD_EVERY == 0
+        weeks.append(WeekInBlock(monday, block, week, step, deload))
         if count is not None:
             planned, done = planned + count.planned, done + count.done
         if week >= BLOCK_WEEKS:
@@ -57,3 +66,43 @@ def timeline(first_monday: date, until_monday: date,
         week += 1
         monday += timedelta(days=7)
     return weeks
+
+
+@dataclass(frozen=True)
+class LadderWeek:
+    """Where one ladder stands in a week: its block and step, and how many blocks before it
+    in a row trained the same step (a block that fell short repeats its step)."""
+
+    block: int
+    step: int
+    repeat: int = 0
+
+
+def ladder_weeks(weeks: list[WeekInBlock], lag: int) -> list[LadderWeek]:
+    """The ladder's block and step week by week when it runs `lag` weeks behind the blocks.
+
+    The lag shrinks where the first block is long, so no exercise lasts past 6 weeks; a change
+    that would fall in a deload week waits for the next week."""
+    first_block = sum(w.block == 1 for w in weeks)
+    lag = max(0, min(lag, MAX_BLOCK_WEEKS - first_block))
+    repeats = _repeats(weeks)
+    out: list[LadderWeek] = []
+    for i, w in enumerate(weeks):
+        j = max(0, i - lag)
+        here = LadderWeek(weeks[j].block, weeks[j].step, repeats[j])
+        if out and here != out[-1] and w.deload:
+            here = out[-1]  # no new step in a deload week
+        out.append(here)
+    return out
+
+
+def _repeats(weeks: list[WeekInBlock]) -> list[int]:
+    """For each week, how many blocks in a row before its own trained the same step."""
+    out: list[int] = []
+    for i, w in enumerate(weeks):
+        before = weeks[i - 1] if i else None
+        if before is None or before.block == w.block:
+            out.append(out[-1] if out else 0)
+        else:
+            out.append(out[-1] + 1 if before.step == w.step else 0)
+    return out

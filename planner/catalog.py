@@ -10,7 +10,7 @@ import functools
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from types import MappingProxyType
 from typing import Any, NoReturn, TypeVar
@@ -20,10 +20,14 @@ from domain.profile import EQUIPMENT
 AREAS = ("glutes", "glute_medius", "calves", "quads", "hamstrings", "core", "ankle_mobility",
          "foot")
 QUALITIES = ("strength", "power", "stability")
+# RULES.md S2: one movement pattern per session
+PATTERNS = ("hinge", "squat", "lunge", "calf", "hamstring_curl", "hip_stability", "core", "foot",
+            "ankle_mobility", "power")
 MIN_STEPS = 4  # RULES.md S5: the article's ladder is 4 blocks of 6 weeks
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 GARMIN_RE = re.compile(r"^[A-Z0-9]+(_[A-Z0-9]+)*$")  # FIT enum names, upper case ("3_WAY_...")
+CONNECT_RE = re.compile(r"^_?[A-Z0-9]+(_[A-Z0-9]+)*$")  # Connect's, e.g. "_3_WAY_CALF_RAISE"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Exercise:
     name: str
     areas: tuple[str, ...]
     quality: str
+    pattern: str  # movement pattern (RULES.md S2), one of PATTERNS
     equipment: str  # the least equipment level it needs
     high_resistance_lower_body: bool  # counts toward the S4 weekly cap
     plyometric: bool
@@ -75,6 +80,8 @@ class Exercise:
     cues: tuple[str, ...]
     garmin_category: str  # FIT exercise_category, upper case
     garmin_name: str  # FIT <category>_exercise_name, upper case
+    connect_category: str  # the pair Garmin Connect's workout API accepts
+    connect_name: str
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,9 @@ class Ladder:
     id: str
     area: str
     quality: str
+    patterns: tuple[str, ...]  # the movement patterns its exercises belong to
     steps: tuple[Step, ...]
+    top: Step | None = None  # the variation the last step rotates with (RULES.md S5)
 
 
 def allowed(exercise: Exercise, equipment: str) -> bool:
@@ -149,13 +158,16 @@ def default_catalog() -> Catalog:
 # --- parsing ------------------------------------------------------------------------------
 
 EXERCISE_FIELDS: dict[str, type] = {
-    "id": str, "name": str, "areas": list, "quality": str, "equipment": str,
+    "id": str, "name": str, "areas": list, "quality": str, "pattern": str, "equipment": str,
     "high_resistance_lower_body": bool, "plyometric": bool, "loaded": bool, "scheme": dict,
-    "cues": list, "garmin_category": str, "garmin_name": str,
+    "cues": list, "garmin_category": str, "garmin_name": str, "connect_category": str,
+    "connect_name": str,
 }
 SCHEME_FIELDS: dict[str, type] = {"sets": int, "rest_s": int, "per_side": bool}
 SCHEME_OPTIONAL: dict[str, type] = {"reps_min": int, "reps_max": int, "seconds": int}
-LADDER_FIELDS: dict[str, type] = {"id": str, "area": str, "quality": str, "steps": list}
+LADDER_FIELDS: dict[str, type] = {"id": str, "area": str, "quality": str, "patterns": list,
+                                  "steps": list}
+LADDER_OPTIONAL: dict[str, type] = {"top": dict}
 TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list",
               dict: "a table"}
 _Entry = TypeVar("_Entry", Exercise, Ladder)
@@ -239,11 +251,17 @@ def _exercise(index: int, table: object) -> Exercise:
     for area in areas:
         _one_of(where, "area", area, AREAS)
     _one_of(where, "quality", t["quality"], QUALITIES)
+    _one_of(where, "pattern", t["pattern"], PATTERNS)
     _one_of(where, "equipment", t["equipment"], EQUIPMENT)
     _check(t["name"].strip() != "", where, "name must not be empty")
     for field in ("garmin_category", "garmin_name"):
         _check(bool(GARMIN_RE.match(t[field])), where,
                f"{field} {t[field]!r} must be a FIT enum name in upper snake case")
+    for field in ("connect_category", "connect_name"):
+        _check(bool(CONNECT_RE.match(t[field])), where,
+               f"{field} {t[field]!r} must be a Connect enum name in upper snake case")
+    _check((t["pattern"] == "power") == (t["quality"] == "power"), where,
+           "power exercises and only they have the pattern 'power'")
     # Flags the planner's rules rely on: power work is the plyometric kind (S1 "0-1 per
     # session"), the S4 cap counts heavy strength work, and kg only progress on real weights.
     _check(not t["plyometric"] or t["quality"] == "power", where,
@@ -254,11 +272,13 @@ def _exercise(index: int, table: object) -> Exercise:
            "a loaded exercise needs dumbbells or gym equipment, not bodyweight")
     return Exercise(
         id=_id(where, t["id"]), name=t["name"], areas=areas, quality=t["quality"],
+        pattern=t["pattern"],
         equipment=t["equipment"], high_resistance_lower_body=t["high_resistance_lower_body"],
         plyometric=t["plyometric"], loaded=t["loaded"],
         scheme=_scheme(where, t["quality"], t["scheme"]),
         cues=_strings(where, "cues", t["cues"], 3),
-        garmin_category=t["garmin_category"], garmin_name=t["garmin_name"])
+        garmin_category=t["garmin_category"], garmin_name=t["garmin_name"],
+        connect_category=t["connect_category"], connect_name=t["connect_name"])
 
 
 def _scheme(where: str, quality: str, table: object) -> Scheme:
@@ -293,16 +313,36 @@ def _within(where: str, name: str, value: int, bounds: tuple[int, int], quality:
 
 def _ladder(index: int, table: object, exercises: dict[str, Exercise]) -> Ladder:
     where = _where("ladder", index, table)
-    t = _fields(where, table, LADDER_FIELDS)
+    t = _fields(where, table, LADDER_FIELDS, LADDER_OPTIONAL)
     _one_of(where, "area", t["area"], AREAS)
     _one_of(where, "quality", t["quality"], QUALITIES)
+    patterns = _strings(where, "patterns", t["patterns"], len(PATTERNS))
+    for pattern in patterns:
+        _one_of(where, "pattern", pattern, PATTERNS)
     _check(len(t["steps"]) >= MIN_STEPS, where,
            f"has {len(t['steps'])} steps; a ladder needs at least {MIN_STEPS} (RULES.md S5)")
+    rules = {**t, "patterns": patterns}
     ladder = Ladder(id=_id(where, t["id"]), area=t["area"], quality=t["quality"],
-                    steps=tuple(_step(f"{where} step {n}", s, t, exercises)
+                    patterns=patterns,
+                    steps=tuple(_step(f"{where} step {n}", s, rules, exercises)
                                 for n, s in enumerate(t["steps"], 1)))
+    if "top" in t:
+        ladder = replace(ladder, top=_step(f"{where} top", t["top"], rules, exercises))
+        _rotates(where, ladder, exercises)
     _progresses(where, ladder)
     return ladder
+
+
+def _rotates(where: str, ladder: Ladder, exercises: dict[str, Exercise]) -> None:
+    """The top variation is another exercise of the last step's pattern at every level."""
+    assert ladder.top is not None
+    for level in EQUIPMENT:
+        last, other = ladder.steps[-1].resolve(level), ladder.top.resolve(level)
+        _check(last != other, where, f"top gives a {level} athlete {last!r} again; "
+               "it must be a variation of the last step")
+        _check(exercises[last].pattern == exercises[other].pattern, where,
+               f"top variant {other!r} is {exercises[other].pattern}, the last step "
+               f"{last!r} is {exercises[last].pattern}")
 
 
 def _step(where: str, table: object, ladder: dict[str, Any],
@@ -320,6 +360,9 @@ def _step(where: str, table: object, ladder: dict[str, Any],
                f"{level} variant {exercise_id!r} does not train {ladder['area']}")
         _check(exercise.quality == ladder["quality"], where,
                f"{level} variant {exercise_id!r} is {exercise.quality}, not {ladder['quality']}")
+        _check(exercise.pattern in ladder["patterns"], where,
+               f"{level} variant {exercise_id!r} is a {exercise.pattern} exercise, not "
+               f"{' or '.join(ladder['patterns'])}")
     return Step(**variants)
 
 

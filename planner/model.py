@@ -3,8 +3,10 @@ the adjustments the nightly adaptation records."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Protocol
 
 SessionKind = str  # "strength" or "mobility"
 Status = str  # planned, moved, lightened, done, skipped
@@ -35,6 +37,8 @@ class Prescription:
     instruction: str | None = None  # e.g. "a weight you can lift 6 times, not 7"
     high_resistance_lower_body: bool = False
     power: bool = False  # power/plyometric work (dropped when lightened or tapering)
+    pattern: str | None = None  # movement pattern (RULES.md S2)
+    phase: str = "build"  # intro (first week of a new exercise), build or deload (S5)
 
     def describe(self) -> str:
         work = f"{self.sets}x{self.reps}" if self.reps is not None else \
@@ -105,3 +109,17 @@ class Adjustment:
 def one_set_fewer(items: tuple[Prescription, ...]) -> tuple[Prescription, ...]:
     """Less volume at the same load (amber lightening, the race taper)."""
     return tuple(replace(p, sets=max(1, p.sets - 1)) for p in items)
+
+
+class _Counted(Protocol):
+    @property
+    def heavy_lower(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+def week_heavy_lower(sessions: Iterable[_Counted]) -> int:
+    """RULES.md S4's weekly count: the high-resistance lower-body exercises of the week's
+    sessions, skipped sessions left out (the one place planner and report count it)."""
+    return sum(s.heavy_lower for s in sessions if s.status != "skipped")

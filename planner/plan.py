@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from planner.blocks import WeekCount, WeekInBlock, timeline
-from planner.model import RunDay, Session, week_start
+from planner.model import Prescription, RunDay, Session, week_start
 from planner.program import Context, build_week, prescribe
 
 WEEK = timedelta(days=7)
@@ -40,7 +40,7 @@ def extend(ctx: Context, first_monday: date, night: date, until: date,
     # A week counts once it has ended: on its Sunday night it has.
     weeks = timeline(first_monday, week_start(until),
                      week_counts(sessions, night + timedelta(days=1)))
-    for where in weeks:
+    for index, where in enumerate(weeks):
         planned = [s for s in out if _monday_of(s) == where.monday]
         if where.monday < week_start(night) or (planned and not _stale(where, planned, night)):
             continue
@@ -49,10 +49,16 @@ def extend(ctx: Context, first_monday: date, night: date, until: date,
                       and abs((s.day - where.monday).days) <= 8)
         allowed = [where.monday + timedelta(days=i) for i in range(7)
                    if where.monday + timedelta(days=i) > night]
-        new, why = build_week(ctx, where, runs, fixed, allowed)
+        new, why = build_week(ctx, weeks, index, runs, fixed, allowed, _seen(out, where.monday))
         out.extend(new)
         notes.extend(f"week of {where.monday:%d %b}: {w}" for w in why)
     return sorted(out, key=lambda s: (s.day, s.id)), notes
+
+
+def _seen(sessions: Sequence[Session], monday: date) -> frozenset[str]:
+    """Exercises strength sessions before `monday` prescribed: not new to the athlete."""
+    return frozenset(p.exercise_id for s in sessions if s.day < monday
+                     and s.kind == "strength" and s.status != "skipped" for p in s.exercises)
 
 
 def _stale(where: WeekInBlock, planned: list[Session], night: date) -> bool:
@@ -70,6 +76,11 @@ def refresh(ctx: Context, s: Session) -> Session:
     """Current reps and loads for an open full session (sets and exercises stay)."""
     if s.settled or s.status == "lightened" or s.kind != "strength":
         return s
-    fresh = tuple(replace(prescribe(ctx, ctx.catalog.exercise(p.exercise_id), s.day),
-                          sets=p.sets) for p in s.exercises)
+    fresh = tuple(replace(prescribe(ctx, ctx.catalog.exercise(p.exercise_id), s.day, p.phase,
+                                    _backpack(ctx, p)), sets=p.sets) for p in s.exercises)
     return s if fresh == s.exercises else s.with_(exercises=fresh)
+
+
+def _backpack(ctx: Context, p: Prescription) -> float | None:
+    """A bodyweight exercise's backpack load stays as planned (it changes with the block)."""
+    return None if ctx.catalog.exercise(p.exercise_id).loaded else p.load_kg

@@ -1,36 +1,53 @@
 """The strength program: which exercises each week holds and what each prescribes.
 
-Sessions follow RULES.md S1-S4: 4-5 exercises, mostly strength, at most one power and one or
-two stability exercises; across the week every target area is covered and at most 8
-high-resistance lower-body exercises are done. Exercises come from the ladders at the
-block's step (S5); reps and loads from double progression (planner/progression.py).
+Sessions follow RULES.md S1-S4: 4-5 exercises, one movement pattern each, the week's
+sessions led by different heavy patterns (A: squat or lunge, B: hinge), power first where
+it is allowed, and across the week glutes, calves, quads and hamstrings, ankle mobility,
+core and foot covered with at most 8 high-resistance lower-body exercises. Each exercise
+comes from its pattern's ladder where that ladder stands this week (S5: staggered steps,
+intro weeks, deloads, the top of a ladder rotating); reps and loads from double
+progression (planner/progression.py).
 Race taper: 10-14 days out, that week keeps one lower-volume session at the same load; in
 the last 6 days, no heavy lower-body or plyometric work.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.profile import Profile
-from planner.blocks import WeekInBlock
-from planner.catalog import Catalog, Exercise
+from domain.profile import EQUIPMENT, Profile
+from planner.blocks import LadderWeek, WeekInBlock, ladder_weeks
+from planner.catalog import Catalog, CatalogError, Exercise, Ladder, Step
 from planner.model import Prescription, RunDay, Session, one_set_fewer
-from planner.progression import Done, next_target
+from planner.progression import Done, next_target, round_kg
 from planner.schedule import place_week
 
 AREAS = ("glutes", "glute_medius", "calves", "quads", "hamstrings", "core", "ankle_mobility",
          "foot")
 LOWER_BODY = frozenset(AREAS) - {"core"}
-STRENGTH_PER_SESSION = 3  # with 1-2 stability (and at most one power): 4-5 exercises (S2)
-MAX_STABILITY = 2
 MAX_EXERCISES = 5
 MAX_HEAVY_LOWER_A_WEEK = 8  # RULES.md S4
 TAPER_FROM, TAPER_TO = 10, 14  # days before a race: one lower-volume session that week
 FINAL_DAYS = 6  # last days before a race: no heavy lower-body or plyometric work
+REDUCED_SETS = 2  # intro and deload weeks (RULES.md S5)
+DELOAD_FACTOR = 0.9  # deload loads -10 % (RULES.md S5)
+BACKPACK_STEP_KG = 5.0  # RULES.md S1: bodyweight work past its hardest variant
+
+# RULES.md S2: one pattern per slot; A is squat- or lunge-led, B hinge-led. A single session
+# carries the leads of both; a third repeats A's lead with the stability work B lacks.
+Slot = tuple[str, ...]
+KNEE: Slot = ("squat", "lunge")
+SESSION_A: tuple[Slot, ...] = (("power",), KNEE, ("calf",), ("core",), ("ankle_mobility",))
+SESSION_B: tuple[Slot, ...] = (("hinge",), ("hamstring_curl",), ("hip_stability",), ("foot",))
+SESSION_C: tuple[Slot, ...] = (KNEE, ("calf",), ("hip_stability",), ("core",))
+SINGLE: tuple[Slot, ...] = (("power",), KNEE, ("hinge",), ("core",), ("foot",))
+TEMPLATES = {1: (SINGLE,), 2: (SESSION_A, SESSION_B), 3: (SESSION_A, SESSION_B, SESSION_C)}
+# Weeks each pattern's ladder runs behind the blocks (RULES.md S5 staggering): in every
+# template at most half of a session's slots share a lag, so at most half change at once.
+LAG = {"power": 0, "squat": 1, "lunge": 1, "calf": 0, "core": 1, "ankle_mobility": 2,
+       "hinge": 0, "hamstring_curl": 1, "hip_stability": 0, "foot": 2}
 
 
 @dataclass(frozen=True)
@@ -46,77 +63,147 @@ class Context:
     next_session: date | None = None
 
 
+@dataclass(frozen=True)
+class Pick:
+    """One slot's exercise this week and how it is dosed."""
+
+    exercise: Exercise
+    phase: str  # intro, build or deload
+    backpack_kg: float | None  # bodyweight work past its ladder's top (RULES.md S1)
+
+
 def pool(ctx: Context, step: int) -> list[Exercise]:
     """Each ladder's exercise at the step (the top step once a ladder is climbed)."""
     return [ctx.catalog.step(lad.id, min(step, len(lad.steps) - 1), ctx.profile.equipment)
             for lad in ctx.catalog.ladders.values()]
 
 
-def compose_week(exercises: list[Exercise], sessions: int,
-                 power: bool = True) -> list[list[Exercise]]:
-    """Spread the pool over the week's sessions, greedily covering every area first."""
-    week: list[list[Exercise]] = [[] for _ in range(sessions)]
-    covered: set[str] = set()
-    used: Counter[str] = Counter()
-
-    def add(session: list[Exercise], quality: str) -> None:
-        heavy = sum(e.high_resistance_lower_body for s in week for e in s)
-        options = [e for e in exercises if e.quality == quality and e not in session
-                   and (heavy < MAX_HEAVY_LOWER_A_WEEK or not e.high_resistance_lower_body)]
-        if options and len(session) < MAX_EXERCISES:
-            best = max(options, key=lambda e: (len(set(e.areas) - covered), -used[e.id],
-                                               -exercises.index(e)))
-            session.append(best)
-            covered.update(best.areas)
-            used[best.id] += 1
-
-    # Stability first, one per session and a second where an area is still uncovered: with
-    # 4-5 exercises a session, the stability areas are the ones that run out of room.
-    for session in week:
-        add(session, "stability")
-    for session in week:
-        if _uncovered(exercises, covered, "stability"):
-            add(session, "stability")
-    for _ in range(STRENGTH_PER_SESSION):
-        for session in week:
-            add(session, "strength")
-    for session in week:  # the S4 cap can leave a session short: fill it with stability
-        if len(session) < 4 and sum(e.quality == "stability" for e in session) < MAX_STABILITY:
-            add(session, "stability")
-    if power:  # at most one power exercise, where a session still has room
-        room = [s for s in week if len(s) < MAX_EXERCISES]
-        if room:
-            add(room[0], "power")
-    return [sorted(s, key=lambda e: ("power", "strength", "stability").index(e.quality))
-            for s in week]
+def ladder_for(catalog: Catalog, slot: Slot) -> Ladder:
+    """The ladder that trains a slot's pattern."""
+    for ladder in catalog.ladders.values():
+        if set(ladder.patterns) & set(slot):
+            return ladder
+    raise CatalogError(f"exercises.toml: no ladder for the {' or '.join(slot)} pattern")
 
 
-def _uncovered(exercises: list[Exercise], covered: set[str], quality: str) -> bool:
-    """Whether an exercise of this quality could still cover a new area."""
-    return any(set(e.areas) - covered for e in exercises if e.quality == quality)
+def on_ladder(ctx: Context, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, float | None]:
+    """The ladder's exercise at a step (RULES.md S5). Past the top it alternates between the
+    last step and its variation, with bodyweight strength work adding a backpack in 5 kg
+    steps (S1); a step repeated because its block fell short turns to a variation too."""
+    level = ctx.profile.equipment
+    beyond = at.step - (len(ladder.steps) - 1)
+    if beyond <= 0:
+        exercise = ctx.catalog.step(ladder.id, at.step, level)
+        if at.repeat % 2 == 0:
+            return exercise, None
+        return _variation(ctx, exercise, ladder.steps[at.step])
+    step = ladder.top if ladder.top is not None and beyond % 2 else ladder.steps[-1]
+    exercise = ctx.catalog.exercise(step.resolve(level))
+    return exercise, beyond * BACKPACK_STEP_KG if _bodyweight_strength(exercise) else None
 
 
-def prescribe(ctx: Context, e: Exercise, day: date) -> Prescription:
-    """Sets, reps or seconds, load and rest for one exercise on one day."""
+def _variation(ctx: Context, exercise: Exercise, step: Step) -> tuple[Exercise, float | None]:
+    """Another exercise of the same step and pattern with less kit, or a 5 kg backpack on
+    bodyweight strength work; else the same exercise (mobility and stability holds)."""
+    level = ctx.profile.equipment
+    for other in EQUIPMENT[EQUIPMENT.index(level) + 1:]:
+        candidate = ctx.catalog.exercise(step.resolve(other))
+        if candidate != exercise and candidate.pattern == exercise.pattern:
+            return candidate, BACKPACK_STEP_KG if _bodyweight_strength(candidate) else None
+    return exercise, BACKPACK_STEP_KG if _bodyweight_strength(exercise) else None
+
+
+def _bodyweight_strength(exercise: Exercise) -> bool:
+    return exercise.quality == "strength" and not exercise.loaded
+
+
+def pick(ctx: Context, weeks: list[WeekInBlock], index: int, slot: Slot,
+         seen: frozenset[str] = frozenset()) -> Pick:
+    """A slot's exercise in week `index` of the timeline, with its intro or deload dose;
+    `seen` holds the exercises earlier weeks of the plan already prescribed."""
+    ladder = ladder_for(ctx.catalog, slot)
+    track = ladder_weeks(weeks[:index + 1], LAG[ladder.patterns[0]])
+    exercise, backpack = on_ladder(ctx, ladder, track[index])
+    familiar = exercise.id in seen or any(d.exercise_id == exercise.id for d in ctx.history)
+    # RULES.md S5: an exercise new to the athlete starts with an intro week
+    phase = "deload" if weeks[index].deload else "build"
+    return Pick(exercise, phase if familiar else "intro", backpack)
+
+
+def compose(ctx: Context, weeks: list[WeekInBlock], index: int, sessions: int,
+            power: Sequence[bool], seen: frozenset[str] = frozenset()) -> list[list[Pick]]:
+    """The week's sessions by template: slots in order (power first), S4's cap kept."""
+    heavy = 0
+    week = []
+    for template, power_ok in zip(TEMPLATES[sessions], power, strict=True):
+        chosen = []
+        for slot in template:
+            if slot == ("power",) and not power_ok:
+                continue
+            p = pick(ctx, weeks, index, slot, seen)
+            if p.exercise.high_resistance_lower_body:
+                if heavy >= MAX_HEAVY_LOWER_A_WEEK:
+                    continue
+                heavy += 1
+            chosen.append(p)
+        week.append(chosen)
+    return week
+
+
+def prescribe(ctx: Context, e: Exercise, day: date, phase: str = "build",
+              backpack_kg: float | None = None) -> Prescription:
+    """Sets, reps or seconds, load, rest and the effort in words for one exercise."""
     s = e.scheme
-    common = dict(exercise_id=e.id, sets=s.sets, rest_s=s.rest_s,
+    sets = REDUCED_SETS if phase in ("intro", "deload") else s.sets
+    common = dict(exercise_id=e.id, sets=sets, rest_s=s.rest_s, pattern=e.pattern, phase=phase,
                   high_resistance_lower_body=e.high_resistance_lower_body,
                   power=e.quality == "power" or e.plyometric)
+    side = " per side" if s.per_side else ""
+    lead = {"intro": "intro week, 2 sets: ", "deload": "deload week, 2 sets: "}.get(phase, "")
     if s.seconds is not None:
-        side = " per side" if s.per_side else ""
-        return Prescription(seconds=s.seconds, instruction=f"hold {s.seconds} s{side}",
+        return Prescription(seconds=s.seconds, instruction=f"{lead}hold {s.seconds} s{side}",
                             **common)  # type: ignore[arg-type]
     reps_min, reps_max = s.reps_min or 1, s.reps_max or s.reps_min or 1
     if not e.loaded:
-        side = " per side" if s.per_side else ""
-        return Prescription(reps=reps_max, instruction=f"{reps_max} reps{side}",
+        return Prescription(reps=reps_max, load_kg=backpack_kg,
+                            instruction=lead + _bodyweight_words(e, reps_max, side, phase,
+                                                                 backpack_kg),
                             **common)  # type: ignore[arg-type]
     mine = [d for d in ctx.history if d.exercise_id == e.id]
     known = (ctx.known_kg or {}).get(e.id)
     when = min(day, ctx.next_session) if ctx.next_session else day
     target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), when, known)
-    return Prescription(reps=target.reps, load_kg=target.load_kg, instruction=target.note,
-                        **common)  # type: ignore[arg-type]
+    load, words = _loaded_words(target.load_kg, target.note, reps_max, phase)
+    return Prescription(reps=reps_max if phase == "intro" else target.reps, load_kg=load,
+                        instruction=lead + words, **common)  # type: ignore[arg-type]
+
+
+def _bodyweight_words(e: Exercise, reps: int, side: str, phase: str,
+                      backpack_kg: float | None) -> str:
+    if e.quality == "power":
+        return f"{reps} explosive reps{side}, full rest"
+    words = f"{reps} reps{side}"
+    if backpack_kg:
+        words += f" with a backpack loaded to {backpack_kg:g} kg"
+    if e.quality == "strength":
+        words += ", 3 reps in reserve" if phase == "intro" else ", stop 1-2 reps short of failure"
+    return words
+
+
+def _loaded_words(load: float | None, note: str, reps: int, phase: str
+                  ) -> tuple[float | None, str]:
+    """The load and the effort in words (RULES.md S1: RIR 1-2, RIR 3 in an intro week)."""
+    if phase == "intro":
+        if load is None:
+            return None, (f"a weight you could lift {reps + 1}-{reps + 2} times, stop at "
+                          f"{reps}")
+        return load, f"{load:g} kg, 3 reps in reserve"
+    if phase == "deload":
+        if load is None:
+            return None, f"a weight you could lift {reps + 2} times, stop at {reps}"
+        lighter = round_kg(load * DELOAD_FACTOR)
+        return lighter, f"load -10 % ({load:g} -> {lighter:g} kg)"
+    return load, f"{note}; stop 1-2 reps short of failure"
 
 
 def race_days(ctx: Context, day: date) -> int | None:
@@ -142,27 +229,45 @@ def final_days(ctx: Context, day: date) -> bool:
     return left is not None and 0 < left <= FINAL_DAYS
 
 
-def build_week(ctx: Context, where: WeekInBlock, runs: Mapping[date, RunDay],
-               fixed: tuple[date, ...] = (), allowed: Sequence[date] | None = None
+def race_rules(ctx: Context, day: date) -> str | None:
+    """Why the race rules forbid heavy lower-body and plyometric work on a day, if they do
+    (the one place the program asks them)."""
+    if final_days(ctx, day):
+        left = race_days(ctx, day)
+        return f"{left} days before a race: no heavy lower-body or plyometric work"
+    return None
+
+
+def build_week(ctx: Context, weeks: list[WeekInBlock], index: int,
+               runs: Mapping[date, RunDay], fixed: tuple[date, ...] = (),
+               allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset()
                ) -> tuple[list[Session], tuple[str, ...]]:
-    """The week's sessions placed around the runs, and the reasons for any fallback."""
+    """Week `index` of the timeline: its sessions placed around the runs, and the reasons
+    for any fallback. `seen`: exercises earlier weeks already prescribed (not new)."""
+    where = weeks[index]
     count, taper_note = sessions_for_week(ctx, where.monday)
     placement = place_week(where.monday, runs, count, fixed, allowed)
-    contents = iter(compose_week(pool(ctx, where.step), len(placement.strength)))
+    strength_days = sorted(placement.strength)
+    # RULES.md S2/S5: power every week, not in a deload week nor where the race rules say no
+    power = [not where.deload and race_rules(ctx, d) is None for d in strength_days]
+    week = compose(ctx, weeks, index, len(strength_days), power, seen) if strength_days else []
+    contents = dict(zip(strength_days, week, strict=True))
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])
     sessions = []
     for n, (day, kind) in enumerate(days, start=1):
-        exercises = next(contents) if kind == "strength" else []
-        items = tuple(prescribe(ctx, e, day) for e in exercises)
-        if kind == "mobility" or final_days(ctx, day):
+        items = tuple(prescribe(ctx, p.exercise, day, p.phase, p.backpack_kg)
+                      for p in contents.get(day, []))
+        if kind == "mobility" or race_rules(ctx, day) is not None:
             kind, items = "mobility", mobility_session(ctx, where.step, day)
         elif taper_note is not None:
             items = one_set_fewer(items)
         sessions.append(Session(id=f"{where.monday.isoformat()}#{n}", day=day, kind=kind,
                                 block=where.block, week_in_block=where.week, exercises=items,
                                 step=where.step))
-    notes = tuple(filter(None, (taper_note, *placement.reasons)))
+    deload = ("deload week (every 4th training week, RULES.md S5): 2 sets, loads -10 %, no "
+              "new step, no plyometrics") if where.deload else None
+    notes = tuple(filter(None, (taper_note, deload, *placement.reasons)))
     return sessions, notes
 
 

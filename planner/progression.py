@@ -48,7 +48,7 @@ def next_target(history: Sequence[Done], reps_min: int, reps_max: int, lower_bod
     if not full:
         if start_kg is not None:
             return Target(reps_max, start_kg, f"start at the known {start_kg:g} kg")
-        return Target(reps_max, None, f"first session: a weight you can lift {reps_max} "
+        return Target(reps_max, None, f"a weight you can lift {reps_max} "
                       f"times, not {reps_max + 1}")
     last = full[-1]
     load = last.load_kg

@@ -17,12 +17,14 @@ from domain.profile import EQUIPMENT
 from planner.catalog import (
     AREAS,
     MIN_STEPS,
+    PATTERNS,
     Catalog,
     CatalogError,
     allowed,
     default_catalog,
     parse_catalog,
 )
+from tests.conftest import shared_fixture
 
 CATALOG = default_catalog()
 FIT_TYPES: dict[str, dict[int, str]] = FitProfile["types"]
@@ -45,7 +47,8 @@ def test_default_catalog_loads_once() -> None:
 def test_every_exercise_is_on_a_ladder() -> None:
     # an exercise no ladder names is usually a typo in a ladder step
     on_ladders = {step.resolve(level) for ladder in CATALOG.ladders.values()
-                  for step in ladder.steps for level in EQUIPMENT}
+                  for step in (*ladder.steps, *([ladder.top] if ladder.top else []))
+                  for level in EQUIPMENT}
     assert set(CATALOG.exercises) == on_ladders
 
 
@@ -161,11 +164,13 @@ def exercise(id: str, equipment: str = "bodyweight", quality: str = "strength",
     strength = quality == "strength"
     return {
         "id": id, "name": id.replace("_", " ").capitalize(), "areas": list(areas),
-        "quality": quality, "equipment": equipment, "high_resistance_lower_body": strength,
+        "quality": quality, "pattern": "squat" if strength else "core",
+        "equipment": equipment, "high_resistance_lower_body": strength,
         "plyometric": False, "loaded": equipment != "bodyweight",
         "scheme": ({"sets": 3, "reps_min": 4, "reps_max": 6, "rest_s": 180, "per_side": False}
                    if strength else {"sets": 3, "seconds": 30, "rest_s": 45, "per_side": True}),
         "cues": ["Brace"], "garmin_category": "SQUAT", "garmin_name": "SQUAT",
+        "connect_category": "SQUAT", "connect_name": "SQUAT",
     }
 
 
@@ -176,7 +181,8 @@ def base() -> dict[str, Any]:
                      exercise("q_db2", "dumbbells"), exercise("q_bw1"), exercise("q_bw2"),
                      exercise("q_bw3"), exercise("q_bw4"),
                      exercise("hold", quality="stability", areas=("core", "quads"))],
-        "ladder": [{"id": "quads", "area": "quads", "quality": "strength", "steps": [
+        "ladder": [{"id": "quads", "area": "quads", "quality": "strength",
+                    "patterns": ["squat", "lunge"], "steps": [
             {"gym": "q_gym", "dumbbells": "q_db1", "bodyweight": "q_bw1"},
             {"dumbbells": "q_db2", "bodyweight": "q_bw2"},
             {"bodyweight": "q_bw3"},
@@ -213,6 +219,11 @@ def drop_last_step(data: dict[str, Any]) -> None:
 
 def step_as_string(data: dict[str, Any]) -> None:
     data["ladder"][0]["steps"][0] = "q_bw1"
+
+
+def top_of_another_pattern(data: dict[str, Any]) -> None:
+    data["exercise"][5]["pattern"] = "lunge"
+    data["ladder"][0]["top"] = {"bodyweight": "q_bw3"}
 
 
 DELETE = object()
@@ -288,6 +299,20 @@ ERRORS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "ladder 'quads': unknown area 'shins'"),
     ("ladder-unknown-quality", edit("ladder", 0, quality="speed"),
      "ladder 'quads': unknown quality 'speed'"),
+    ("unknown-pattern", edit(*GYM, pattern="push"),
+     "exercise 'q_gym': unknown pattern 'push' (use hinge, squat, lunge"),
+    ("power-pattern-off-power", edit(*GYM, pattern="power"),
+     "exercise 'q_gym': power exercises and only they have the pattern 'power'"),
+    ("connect-case", edit(*GYM, connect_name="3_way"),
+     "exercise 'q_gym': connect_name '3_way' must be a Connect enum name"),
+    ("pattern-mismatch", edit(*GYM, pattern="hinge"),
+     "ladder 'quads' step 1: gym variant 'q_gym' is a hinge exercise, not squat or lunge"),
+    ("ladder-unknown-pattern", edit("ladder", 0, patterns=["push"]),
+     "ladder 'quads': unknown pattern 'push'"),
+    ("top-repeats-last-step", edit("ladder", 0, top={"bodyweight": "q_bw4"}),
+     "ladder 'quads': top gives a gym athlete 'q_bw4' again"),
+    ("top-other-pattern", top_of_another_pattern,
+     "ladder 'quads': top variant 'q_bw3' is lunge, the last step 'q_bw4' is squat"),
 ]
 
 
@@ -311,3 +336,50 @@ def test_validation_error_names_the_problem_and_where(
 def test_invalid_toml_says_so() -> None:
     with pytest.raises(CatalogError, match=r"^exercises.toml is not valid TOML: "):
         parse_catalog("[[exercise]]\nid = clamshell\n")
+
+
+# --- Garmin Connect's exercise list ------------------------------------------------------
+
+def connect_list() -> frozenset[tuple[str, str]]:
+    path = shared_fixture("garmin-connect", "connect-exercises.tsv")
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    return frozenset((c, n) for c, n, *_ in (line.split("\t") for line in lines if line))
+
+
+def test_every_exercise_carries_a_pair_connect_accepts() -> None:
+    accepted = connect_list()
+    wrong = [f"{e.id}: {e.connect_category}/{e.connect_name}" for e in CATALOG.exercises.values()
+             if (e.connect_category, e.connect_name) not in accepted]
+    assert wrong == []
+
+
+def test_connects_spellings_differ_from_fits_where_they_must() -> None:
+    # Connect spells FIT's 3_WAY_CALF_RAISE with a leading underscore and has no MOVE category
+    accepted = connect_list()
+    assert ("CALF_RAISE", "_3_WAY_CALF_RAISE") in accepted
+    assert ("CALF_RAISE", "3_WAY_CALF_RAISE") not in accepted
+    assert not any(category == "MOVE" for category, _ in accepted)
+    three_way = CATALOG.exercise("three_way_calf_raise")
+    assert (three_way.garmin_name, three_way.connect_name) == ("3_WAY_CALF_RAISE",
+                                                                "_3_WAY_CALF_RAISE")
+
+
+# --- movement patterns -------------------------------------------------------------------
+
+def test_every_exercise_has_a_pattern_and_every_pattern_a_ladder_at_every_level() -> None:
+    assert {e.pattern for e in CATALOG.exercises.values()} == set(PATTERNS)
+    for pattern in PATTERNS:
+        ladders = [lad for lad in CATALOG.ladders.values() if pattern in lad.patterns]
+        assert ladders, pattern
+        for level in EQUIPMENT:
+            for ladder in ladders:
+                for n in range(len(ladder.steps)):
+                    exercise = CATALOG.step(ladder.id, n, level)
+                    assert allowed(exercise, level)
+                    assert exercise.pattern in ladder.patterns
+
+
+def test_dumbbell_athletes_get_dumbbell_versions_of_the_loaded_ladders() -> None:
+    for ladder_id in ("hinge", "knee", "calves"):
+        first = CATALOG.step(ladder_id, 0, "dumbbells")
+        assert first.equipment == "dumbbells" and first.loaded, first.id

@@ -18,6 +18,7 @@ from domain.profile import Profile
 from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, replan
+from planner.catalog import PATTERNS
 from stridelift.cli import app
 
 runner = CliRunner()
@@ -85,6 +86,10 @@ def test_plan_json_shape(athlete: Path) -> None:
     assert set(e) >= {"id", "name", "area", "quality", "sets", "load_kg", "rest_s",
                       "high_resistance_lower_body"} and ("reps" in e or "seconds" in e)
     assert 4 <= len(s["exercises"]) <= 5
+    # RULES.md S2: each exercise names its movement pattern, one per session
+    kinds = [x["pattern"] for x in s["exercises"]]
+    assert set(kinds) <= set(PATTERNS) and len(set(kinds)) == len(kinds)
+    assert {x["phase"] for x in s["exercises"]} <= {"intro", "build", "deload"}
     text = runner.invoke(app, ["plan"], env={"COLUMNS": "120"})
     assert text.exit_code == 0 and s["id"] in text.output
 
@@ -96,7 +101,7 @@ def test_pin_skip_done_and_why(athlete: Path) -> None:
     assert runner.invoke(app, ["pin", first["id"]]).exit_code == 0
     assert runner.invoke(app, ["unpin", first["id"]]).exit_code == 0
     assert runner.invoke(app, ["skip", second["id"]]).exit_code == 0
-    lift = next(e for e in first["exercises"] if "reps" in e and e["sets"] == 3)
+    lift = next(e for e in first["exercises"] if "reps" in e and e["quality"] == "strength")
     result = runner.invoke(app, ["done", first["id"], "--rpe", "7", "--sets",
                                  f"{lift['id']}=6x60,6x60,6x60"])
     assert result.exit_code == 0, result.output
@@ -106,7 +111,7 @@ def test_pin_skip_done_and_why(athlete: Path) -> None:
                                                                 "3"]).stdout)}
     assert after[first["id"]]["status"] == "done" and after[second["id"]]["status"] == "skipped"
     later = [s for s in after.values() if s["status"] == "planned" and any(
-        e["id"] == lift["id"] for e in s["exercises"])]
+        e["id"] == lift["id"] and e["phase"] != "deload" for e in s["exercises"])]
     assert later and all(next(e for e in s["exercises"] if e["id"] == lift["id"])["load_kg"]
                          == 62.5 for s in later)  # all sets at the top: +2.5 kg
     with open_db(load().database_url())() as db:
@@ -144,7 +149,10 @@ def test_known_weights_start_the_progression(home: Path) -> None:
     assert load().athlete("anna").known_kg == {"barbell_back_squat": 70.0}
     sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "3"]).stdout)
     squats = [e for s in sessions for e in s["exercises"] if e["id"] == "barbell_back_squat"]
-    assert squats and all(e["load_kg"] == 70.0 for e in squats)
+    full = [e for e in squats if e["phase"] != "deload"]
+    assert full and all(e["load_kg"] == 70.0 for e in full)
+    # a deload week (every 4th training week, RULES.md S5) lifts 10 % less
+    assert all(e["load_kg"] == 63.0 for e in squats if e["phase"] == "deload")
 
 
 def test_unknown_exercise_in_weights_is_a_clear_error(home: Path) -> None:

@@ -39,6 +39,7 @@ from ingest.workouts import (
     REPS,
     STRENGTH,
     TIME,
+    ConnectRejects,
     parse_marker,
     payload_hash,
 )
@@ -232,8 +233,8 @@ def test_each_exercise_is_a_repeat_group_of_sets_with_the_exercise_and_its_rest(
     assert [g["numberOfIterations"] for g in groups] == [3, 2, 3]
     squat, hold, clam = ([g["workoutSteps"][0] for g in groups])
     exercise = CATALOG.exercise("barbell_back_squat")
-    assert (squat["category"], squat["exerciseName"]) == (exercise.garmin_category,
-                                                          exercise.garmin_name)
+    assert (squat["category"], squat["exerciseName"]) == (exercise.connect_category,
+                                                          exercise.connect_name)
     assert (squat["endCondition"], squat["endConditionValue"]) == (REPS, 6.0)
     assert (squat["weightValue"], squat["weightUnit"]) == (62.5, KILOGRAM)
     assert (hold["endCondition"], hold["endConditionValue"]) == (TIME, 30.0)
@@ -523,3 +524,40 @@ def test_cli_refused_login_exits_3(athlete: Path, fake: WorkoutGarmin) -> None:
 def test_cli_apply_without_a_login_exits_3(athlete: Path) -> None:
     result = runner.invoke(cli, ["push", "--apply"])
     assert result.exit_code == 3 and "run `stridelift login`" in result.stderr
+
+
+# -- Garmin Connect's exercise list ------------------------------------------------------------
+
+
+def connect_list() -> frozenset[tuple[str, str]]:
+    """Every category/exercise pair Connect's workout editor offers (the shared fixture)."""
+    path = shared_fixture("garmin-connect", "connect-exercises.tsv")
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    return frozenset((c, n) for c, n, *_ in (line.split("\t") for line in lines if line))
+
+
+def test_the_plan_pushes_with_pairs_from_connects_list(factory: sessionmaker[DB],
+                                                       fake: WorkoutGarmin) -> None:
+    accepted = connect_list()
+    with serving(fake):
+        report = push(factory, P, connect_without_login(), today=MONDAY, apply=True,
+                      accepted=accepted)
+    assert report.changes and not report.failed
+    sent = {(step["category"], step["exerciseName"]) for w in fake.workouts.values()
+            for group in w["workoutSegments"][0]["workoutSteps"] for step in group["workoutSteps"]
+            if "category" in step}
+    assert sent and sent <= accepted
+
+
+def test_push_refuses_a_pair_connect_does_not_offer(factory: sessionmaker[DB],
+                                                    fake: WorkoutGarmin) -> None:
+    # the FIT profile's MOVE/FOOTWORK is fine in a FIT file, but Connect answers 400 for it
+    first = sessions(factory)[f"{MONDAY.isoformat()}#1"].exercises[0].exercise_id
+    changed = {**CATALOG.exercises, first: replace(
+        CATALOG.exercise(first), connect_category="MOVE", connect_name="FOOTWORK")}
+    catalog = replace(CATALOG, exercises=changed)
+    with serving(fake), pytest.raises(ConnectRejects) as refused:
+        push(factory, P, connect_without_login(), today=MONDAY, apply=True, catalog=catalog)
+    assert "MOVE/FOOTWORK" in str(refused.value) and "\n" not in str(refused.value)
+    assert fake.log == []  # nothing was sent
+
