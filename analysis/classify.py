@@ -38,6 +38,8 @@ class Classification:
     fatigue: str  # high, low, minimal
     reasons: tuple[str, ...]  # the kind's reason first, then every trait's, then context
     found: tuple[Found, ...] = ()
+    moving_s: float | None = None  # timer time without stops (runs only)
+    gap_mps: float | None = None  # mean moving grade-adjusted speed (runs only)
 
     @property
     def is_run(self) -> bool:
@@ -62,15 +64,17 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
     `extra`: traits known from outside the file's samples (a multisport race)."""
     if not activity.is_run:
         kind = OtherKind.STRENGTH if is_strength(activity) else OtherKind.OTHER
+        why = f"{activity.sport} is not a run: it gets a load but no run class"
         return Classification(kind.value, FATIGUE[kind.value], (
-            f"{activity.sport} is not a run: it gets a load but no run class",), tuple(extra))
+            why, *(f"{x.trait.value} trait: {x.reason}" for x in extra)), tuple(extra))
     f = run_features(activity, profile)
     found, notes = traits(activity, f, profile, history_s)
     found = (*extra, *found)
     kind, why = kind_of(found, activity, f)
     fatigue = "high" if found else FATIGUE[kind.value]
     others = tuple(f"{x.trait.value} trait: {x.reason}" for x in found if x.reason != why)
-    return Classification(kind.value, fatigue, (why, *others, *notes, *f.context()), found)
+    return Classification(kind.value, fatigue, (why, *others, *notes, *f.context()), found,
+                          moving_s=f.moving_minutes * 60, gap_mps=f.gap_mps)
 
 
 def label_kind(label: str | None) -> str | None:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,7 +22,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.classify import Classification, classify
+from analysis.classify import CLASSIFIER_VERSION, Classification, classify
+from analysis.traits import Found
 from analysis.load import Load, activity_load, daily_loads, training_load
 from analysis.recovery import RecoveryStatus, recovery_statuses
 from db import models as m
@@ -29,7 +31,9 @@ from db import repo
 from domain.activity import Activity
 from domain.profile import Profile
 
-RULES_VERSION = 1  # bump when classification or load rules change: everything is redone
+RULES_VERSION = 1  # bump when the load rules change: everything is redone
+# The classifier's own version (analysis.classify) is in the fingerprint too, so a new
+# classifier re-judges every stored run on the next nightly run.
 HISTORY_DAYS = 56  # "the last 8 weeks" (RULES.md Run classification)
 
 
@@ -48,10 +52,11 @@ class AnalysisReport:
     days_written: int = 0
 
 
-def classify_one(activity: Activity, profile: Profile,
-                 history_s: list[float]) -> tuple[Classification, Load]:
-    """The classification and the load it implies (the run class sets the RPE estimate)."""
-    c = classify(activity, profile, history_s)
+def classify_one(activity: Activity, profile: Profile, history_s: list[float],
+                 extra: Sequence[Found] = ()) -> tuple[Classification, Load]:
+    """The classification and the load it implies (the run class sets the RPE estimate);
+    `extra`: traits from outside the activity (a multisport race, analysis.multisport)."""
+    c = classify(activity, profile, history_s, extra)
     return c, activity_load(activity, profile, kind=c.kind if c.is_run else None)
 
 
@@ -88,7 +93,7 @@ def run_history(runs: list[tuple[datetime, float]], before: datetime) -> list[fl
 
 
 def _fingerprint(row: m.Activity, p: Profile, history: list[float]) -> str:
-    facts: list[Any] = [RULES_VERSION, p.sex, p.max_hr, p.rest_hr, p.threshold_hr, row.id,
+    facts: list[Any] = [RULES_VERSION, CLASSIFIER_VERSION, p.sex, p.max_hr, p.rest_hr, p.threshold_hr, row.id,
                         row.content_hash, row.sport, row.sub_sport, row.duration_s, row.avg_hr,
                         row.te_label, row.is_race, row.name, row.aerobic_te,
                         [round(h) for h in history]]
