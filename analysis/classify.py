@@ -63,9 +63,9 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
     """`history_s`: durations (seconds) of the athlete's runs in the 8 weeks before this one;
     `extra`: traits known from outside the file's samples (a multisport race)."""
     if not activity.is_run:
-        kind = OtherKind.STRENGTH if is_strength(activity) else OtherKind.OTHER
+        other = OtherKind.STRENGTH if is_strength(activity) else OtherKind.OTHER
         why = f"{activity.sport} is not a run: it gets a load but no run class"
-        return Classification(kind.value, FATIGUE[kind.value], (
+        return Classification(other.value, FATIGUE[other.value], (
             why, *(f"{x.trait.value} trait: {x.reason}" for x in extra)), tuple(extra))
     f = run_features(activity, profile)
     found, notes = traits(activity, f, profile, history_s)

@@ -45,10 +45,11 @@ class RunFeatures:
         hr = f", average HR {self.avg_hr:.0f} bpm" if self.hr_available else ""
         lines = [f"{self.minutes:.0f} min ({self.moving_minutes:.0f} min moving){dist}{hr}"]
         c = self.clean
-        if c is not None and (self.minutes - self.moving_minutes >= 1 or self.walking_minutes >= 1):
-            lines.append(f"cleaned: {self.minutes - self.moving_minutes:.0f} min stopped "
-                         f"removed, {self.walking_minutes:.0f} min walking marked (walking from "
-                         f"{'cadence < 140 spm' if c.walk_source == 'cadence' else 'speed < 1.6 m/s'})")
+        stopped = self.minutes - self.moving_minutes
+        if c is not None and (stopped >= 1 or self.walking_minutes >= 1):
+            rule = "cadence < 140 spm" if c.walk_source == "cadence" else "speed < 1.6 m/s"
+            lines.append(f"cleaned: {stopped:.0f} min stopped removed, "
+                         f"{self.walking_minutes:.0f} min walking marked (walking from {rule})")
         if self.gap_mps is not None:
             what = "grade-adjusted (Minetti 2002)" if c is not None and c.has_altitude \
                 else "no altitude, so plain"

@@ -4,6 +4,7 @@ endurance sports joined back to back are a race unless the name says otherwise."
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -38,7 +39,7 @@ def multisport_race(legs: Sequence[Activity]) -> Found | None:
 
 
 def _chained(ordered: Sequence[Activity]) -> bool:
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         end = a.start.timestamp() + (a.elapsed_s or a.duration_s)
         if b.start.timestamp() - end > MAX_CHAIN_GAP_S:
             return False

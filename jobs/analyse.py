@@ -23,9 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.classify import CLASSIFIER_VERSION, Classification, classify
-from analysis.traits import Found
 from analysis.load import Load, activity_load, daily_loads, training_load
 from analysis.recovery import RecoveryStatus, recovery_statuses
+from analysis.traits import Found
 from db import models as m
 from db import repo
 from domain.activity import Activity
@@ -93,8 +93,9 @@ def run_history(runs: list[tuple[datetime, float]], before: datetime) -> list[fl
 
 
 def _fingerprint(row: m.Activity, p: Profile, history: list[float]) -> str:
-    facts: list[Any] = [RULES_VERSION, CLASSIFIER_VERSION, p.sex, p.max_hr, p.rest_hr, p.threshold_hr, row.id,
-                        row.content_hash, row.sport, row.sub_sport, row.duration_s, row.avg_hr,
+    facts: list[Any] = [RULES_VERSION, CLASSIFIER_VERSION, p.sex, p.max_hr, p.rest_hr,
+                        p.threshold_hr, row.id, row.content_hash, row.sport, row.sub_sport,
+                        row.duration_s, row.avg_hr,
                         row.te_label, row.is_race, row.name, row.aerobic_te,
                         [round(h) for h in history]]
     return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()

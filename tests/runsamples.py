@@ -57,7 +57,7 @@ class Run:
               grade: float = 0.08, period_min: float = 6) -> Run:
         """Up and down at +-grade, same effort (the uphill HR a little higher)."""
         half = period_min * 30
-        for i in range(int(minutes * 60 / (2 * half))):
+        for _i in range(int(minutes * 60 / (2 * half))):
             self.add(half, speed, hr + 6, grade=grade)
             self.add(half, speed, hr - 6, grade=-grade)
         return self

@@ -50,7 +50,7 @@ def test_every_running_fixture_gets_a_kind_traits_and_reasons() -> None:
     assert runs, "the fixtures hold running files"
     rows, agree, compared = [], 0, 0
     for name, a in runs:
-        profile, zones_note = file_profile([a])
+        profile, _zones_note = file_profile([a])
         c = classify(a, profile, [])
         assert c.kind in RUN_KINDS and c.reasons and all(c.reasons)
         garmin = label_kind(a.te_label) or (f"TE {a.aerobic_te:.1f}" if a.aerobic_te else "-")

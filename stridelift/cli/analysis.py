@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
-
 from rich.table import Table
+from sqlalchemy import select
 
 from analysis.classify import Classification
 from analysis.load import Load
