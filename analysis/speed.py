@@ -117,7 +117,8 @@ def _unflagged(laps: Sequence[Lap], effort: list[float | None]) -> Evidence | No
 
 def surges(c: Clean, zones: Zones | None) -> Evidence | None:
     """(b): >= 3 surges of >= 20 s at >= 120 % of the median running GAP, each followed by
-    an easier segment; not in the first or last 10 min, not on steep downhills; with HR,
+    an easier segment; not in the first or last 10 min, not on steep downhills, not
+    walking; with HR,
     HR reaching zone 4 during or within 60 s after."""
     base_mask = c.running if c.running.any() else c.moving
     median = float(np.nanmedian(c.gap[base_mask])) if base_mask.any() else 0.0
@@ -125,7 +126,8 @@ def surges(c: Clean, zones: Zones | None) -> Evidence | None:
         return None
     g = smooth(np.where(c.moving, c.gap, np.nan), c.t, SURGE_SMOOTH_S)
     end = c.t[-1] + c.dt[-1]
-    usable = (c.t >= EDGE_S) & (c.t <= end - EDGE_S) & ~c.steep_downhill & c.moving
+    # Walking is never a surge: a power hike up a 25 % grade has a high GAP but is a hike.
+    usable = (c.t >= EDGE_S) & (c.t <= end - EDGE_S) & ~c.steep_downhill & c.running
     fast = usable & (np.nan_to_num(g) >= SURGE_OF_MEDIAN * median)
     easy = ~c.moving | (np.nan_to_num(g) < EASIER_OF_MEDIAN * median)
     found = []

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DB
 
 from analysis.classify import RUN_KINDS
+from analysis.titles import planned_kind
 from db import models as m
 from db import repo
 from domain.profile import WEEKDAYS, Profile
@@ -56,7 +57,8 @@ def run_days(db: DB, who: m.Athlete, profile: Profile, night: date,
     for row in db.scalars(select(m.PlannedRun).where(m.PlannedRun.athlete_id == who.id,
                                                      m.PlannedRun.day > night,
                                                      m.PlannedRun.day <= until)):
-        scheduled.setdefault(row.day, []).append(row.kind)
+        # The title's kind and traits (a "progression long run" is long and threshold, S6).
+        scheduled.setdefault(row.day, []).extend(planned_kind(row.title).kinds)
     races = {r.day for r in profile.races}
     day = night + timedelta(days=1)
     while day <= until:

@@ -172,3 +172,12 @@ def test_three_real_work_bouts_in_zone_four_always_make_speed(
     run = easy_with(extra, seed).bouts(3, 180, 4.3, 166, 150).easy(12)
     c = judge(run)
     assert "speed" in c.traits, c.reasons
+
+
+@pytest.mark.parametrize("include_hr", [True, False])
+def test_power_hikes_up_steep_climbs_are_not_surges(include_hr: bool) -> None:
+    run = Run().easy(15)
+    for _ in range(5):  # 4 min hiking up 25 %: GAP far above the running pace
+        run.add(240, 3.6, 150, spm=115, grade=0.25).easy(8, hr=138)
+    c = judge(run.easy(15), include_hr=include_hr)
+    assert "speed" not in c.traits, c.reasons
