@@ -121,3 +121,29 @@ def test_a_new_classifier_version_rejudges_stored_runs(db_url: str,
     monkeypatch.setattr("jobs.analyse.CLASSIFIER_VERSION", 10_000)
     with transaction(factory) as s:
         assert analyse(s, P, until).classified == 1
+
+
+def test_stored_triathlon_legs_are_races_and_a_commute_then_a_run_is_not(
+        db_url: str) -> None:
+    factory = open_db(db_url)
+    commute = run_fit(T0 + timedelta(days=2), [LapSpec(1200, 6.0, 130)], sport="cycling")
+    after = run_fit(T0 + timedelta(days=2, minutes=25), [LapSpec(2400, 3.0, 140)])
+    with transaction(factory) as s:
+        who = repo.athlete(s, P)
+        for i, data in enumerate([_triathlon(), commute, after]):
+            repo.save_activities(s, who, fit.decode(data), content_hash=f"{i:064d}")
+    with transaction(factory) as s:
+        analyse(s, P, date(2025, 4, 4))
+    with factory() as s:
+        from sqlalchemy import select
+
+        from db import models as m
+        rows = s.execute(select(m.Activity.local_date, m.Activity.sport, m.RunClass.kind,
+                                m.RunClass.reasons).join(m.RunClass)
+                         .order_by(m.Activity.start_utc)).all()
+    tri = [r for r in rows if r.local_date == date(2025, 4, 1)]
+    assert [r.sport for r in tri] == ["swimming", "transition", "cycling", "transition",
+                                      "running"]
+    assert tri[-1].kind == "race" and all(any("a triathlon" in x for x in r.reasons)
+                                          for r in tri)
+    assert [r.kind for r in rows if r.local_date == date(2025, 4, 3)] == ["other", "easy"]
