@@ -181,3 +181,29 @@ def test_power_hikes_up_steep_climbs_are_not_surges(include_hr: bool) -> None:
         run.add(240, 3.6, 150, spm=115, grade=0.25).easy(8, hr=138)
     c = judge(run.easy(15), include_hr=include_hr)
     assert "speed" not in c.traits, c.reasons
+
+
+def test_treadmill_progression_run_is_threshold_not_speed() -> None:
+    run = Run()
+    for i in range(10):  # 5-min steps from 2.8 to 3.9 m/s, HR rising with them
+        run.add(300, 2.8 + 0.12 * i, 138 + 3.4 * i, grade=0.0)
+    a = activity(run)
+    flat = Activity(**{**a.__dict__, "streams": type(a.streams)(a.streams.t, {
+        k: v for k, v in a.streams.channels.items() if k != "altitude"})})
+    c = classify(flat, P, HISTORY)
+    assert c.kind == "threshold" and "speed" not in c.traits, c.reasons
+    assert any("no altitude, so plain" in r for r in c.reasons)
+
+
+def test_flagged_intervals_with_standing_rests_and_no_hr_are_speed_from_structure() -> None:
+    run = Run().easy(10, lap="warmup").bouts(5, 180, 4.5, 0, 90, rest_speed=0.0, rest_hr=0,
+                                             work_lap="active", rest_lap="rest")
+    c = judge(run.easy(10, lap="cooldown"), include_hr=False)
+    assert c.kind == "speed" and c.reasons[0].startswith("speed (a): 5 work laps of 3:00")
+
+
+def test_structure_outranks_long_and_long_outranks_surges() -> None:
+    structured = Run().easy(40, lap="warmup").bouts(5, 180, 4.4, 172, 120, work_lap="interval",
+                                                    rest_lap="recovery").easy(40)
+    c = judge(structured, history=[])
+    assert c.kind == "speed" and c.traits == ("speed", "long")
