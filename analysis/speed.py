@@ -120,8 +120,9 @@ def surges(c: Clean, zones: Zones | None) -> Evidence | None:
     an easier segment; not in the first or last 10 min, not on steep downhills, not
     walking; with HR,
     HR reaching zone 4 during or within 60 s after."""
-    base_mask = c.running if c.running.any() else c.moving
-    median = float(np.nanmedian(c.gap[base_mask])) if base_mask.any() else 0.0
+    base = c.gap[c.running if c.running.any() else c.moving]
+    base = base[np.isfinite(base)]
+    median = float(np.median(base)) if base.size else 0.0
     if median <= 0:
         return None
     g = smooth(np.where(c.moving, c.gap, np.nan), c.t, SURGE_SMOOTH_S)

@@ -207,3 +207,18 @@ def test_structure_outranks_long_and_long_outranks_surges() -> None:
                                                     rest_lap="recovery").easy(40)
     c = judge(structured, history=[])
     assert c.kind == "speed" and c.traits == ("speed", "long")
+
+
+def test_summary_only_and_speedless_runs_are_classified_from_what_is_there() -> None:
+    import numpy as np
+
+    from domain.activity import Streams
+    summary = Activity(sport="running", start=activity(Run().easy(1)).start,
+                       duration_s=95 * 60.0, distance_m=16_000.0)
+    assert classify(summary, P, []).kind == "long"
+    t = np.arange(1200.0)
+    speedless = Activity(sport="running", start=summary.start, duration_s=1199.0,
+                         streams=Streams(t, {"speed": np.full(t.size, np.nan),
+                                             "heart_rate": np.full(t.size, 140.0)}))
+    c = classify(speedless, P, HISTORY)
+    assert c.kind == "recovery" and c.gap_mps is None
