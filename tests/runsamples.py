@@ -70,8 +70,7 @@ class Run:
             self.add(rest_s, rest_speed, rest_hr, lap=rest_lap)
         return self
 
-    def fit(self, *, include_hr: bool = True, name: str | None = None,
-            te_label: str | None = None, max_hr_seen: float | None = None) -> bytes:
+    def fit(self, *, include_hr: bool = True) -> bytes:
         return write_fit(self, include_hr=include_hr)
 
 
