@@ -9,10 +9,12 @@ every reason that uses the zones says they are an estimate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from domain.activity import Activity
 from domain.profile import Profile
 
 FRIEL_LTHR = (0.85, 0.90, 0.95, 1.00)  # lower bounds of Z2..Z5 as a fraction of LTHR
@@ -43,3 +45,38 @@ def zones_for(profile: Profile) -> Zones:
                   f"{profile.max_hr} and resting HR {profile.rest_hr}, no threshold HR set")
     z2, z3, z4, z5 = (lthr * f for f in FRIEL_LTHR)
     return Zones((z2, z3, z4, z5), source)
+
+
+# Without an athlete profile: generic values, and the file's own max HR where plausible.
+GENERIC_MAX_HR, GENERIC_REST_HR = 190, 60
+PLAUSIBLE_MAX_HR = (160, 220)  # a file's peak inside this range can be the athlete's max
+
+
+def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
+    """A profile for classifying files alone (no `stridelift init`), and which zones it
+    gives, in words. The highest HR the files reached is a lower bound of the athlete's max:
+    it replaces the generic 190 when it is higher and plausible (a spike to 240 is a strap
+    artefact, not a heart)."""
+    peak = max((_peak(a) for a in activities), default=0.0)
+    lo, hi = PLAUSIBLE_MAX_HR
+    if max(lo, GENERIC_MAX_HR) < peak <= hi:
+        max_hr = round(peak)
+        how = (f"no athlete profile: zones from this file's own max HR {max_hr} (above the "
+               f"generic {GENERIC_MAX_HR}) and a generic resting HR {GENERIC_REST_HR}")
+    else:
+        max_hr = GENERIC_MAX_HR
+        seen = "" if peak <= GENERIC_MAX_HR else \
+            f" (the file's peak {peak:.0f} is not a plausible max)"
+        how = (f"no athlete profile: zones from a generic max HR {GENERIC_MAX_HR} and resting "
+               f"HR {GENERIC_REST_HR}{seen}; run `stridelift init` for your own")
+    profile = Profile(name="file", tz="UTC", sex="m", max_hr=max_hr, rest_hr=GENERIC_REST_HR,
+                      runs={})
+    return profile, f"{how}: {zones_for(profile).describe()}"
+
+
+def _peak(a: Activity) -> float:
+    hr = a.streams.get("heart_rate")
+    if hr is not None and np.isfinite(hr).sum() >= 10:
+        # The 99.5th percentile: one spurious sample is not the athlete's max.
+        return float(np.nanpercentile(hr, 99.5))
+    return float(a.max_hr or 0.0)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,15 +21,19 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from analysis.classify import Classification, classify
+from analysis.classify import CLASSIFIER_VERSION, Classification, classify
 from analysis.load import Load, activity_load, daily_loads, training_load
+from analysis.multisport import chains, multisport_race
 from analysis.recovery import RecoveryStatus, recovery_statuses
+from analysis.traits import Found
 from db import activities, plans, repo
 from db import models as m
 from domain.activity import Activity
 from domain.profile import Profile
 
-RULES_VERSION = 1  # bump when classification or load rules change: everything is redone
+RULES_VERSION = 1  # bump when the load rules change: everything is redone
+# The classifier's own version (analysis.classify) is in the fingerprint too, so a new
+# classifier re-judges every stored run on the next nightly run.
 HISTORY_DAYS = 56  # "the last 8 weeks" (RULES.md Run classification)
 
 
@@ -47,10 +52,11 @@ class AnalysisReport:
     days_written: int = 0
 
 
-def classify_one(activity: Activity, profile: Profile,
-                 history_s: list[float]) -> tuple[Classification, Load]:
-    """The classification and the load it implies (the run class sets the RPE estimate)."""
-    c = classify(activity, profile, history_s)
+def classify_one(activity: Activity, profile: Profile, history_s: list[float],
+                 extra: Sequence[Found] = ()) -> tuple[Classification, Load]:
+    """The classification and the load it implies (the run class sets the RPE estimate);
+    `extra`: traits from outside the activity (a multisport race, analysis.multisport)."""
+    c = classify(activity, profile, history_s, extra)
     return c, activity_load(activity, profile, kind=c.kind if c.is_run else None)
 
 
@@ -61,14 +67,16 @@ def analyse(session: Session, profile: Profile, until: date) -> AnalysisReport:
     rows = activities.activities(session, who)
     stored = activities.run_classes(session, who)
     runs = [(r.start_utc, r.duration_s) for r in rows if r.sport == "running"]
+    races = multisport_races(rows)
     for row in rows:
         history = run_history(runs, row.start_utc)
-        fingerprint = _fingerprint(row, profile, history)
+        race = races.get(row.id)
+        fingerprint = _fingerprint(row, profile, history, race)
         current = stored.get(row.id)
         if current is not None and current.fingerprint == fingerprint:
             report.unchanged += 1
             continue
-        c, load = classify_one(repo.to_domain(row), profile, history)
+        c, load = classify_one(repo.to_domain(row), profile, history, (race,) if race else ())
         _store_class(session, row.id, current, c, load, fingerprint)
         report.classified += 1
     session.flush()
@@ -84,11 +92,39 @@ def run_history(runs: list[tuple[datetime, float]], before: datetime) -> list[fl
     return [duration for _, duration in runs[lo:hi]]
 
 
-def _fingerprint(row: m.Activity, p: Profile, history: list[float]) -> str:
-    facts: list[Any] = [RULES_VERSION, p.sex, p.max_hr, p.rest_hr, p.threshold_hr, row.id,
-                        row.content_hash, row.sport, row.sub_sport, row.duration_s, row.avg_hr,
+def multisport_races(rows: list[m.Activity]) -> dict[int, Found]:
+    """The race trait of every leg of a triathlon/duathlon: the sessions of one file, or
+    activities Garmin chained with transitions (analysis.multisport)."""
+    by_day: dict[date, list[m.Activity]] = {}
+    for row in rows:
+        by_day.setdefault(row.local_date, []).append(row)
+    out: dict[int, Found] = {}
+    for day_rows in by_day.values():
+        if len({r.sport for r in day_rows}) < 2:
+            continue
+        legs_of_day = [_summary(r) for r in day_rows]
+        row_of = {id(leg): r for leg, r in zip(legs_of_day, day_rows, strict=True)}
+        for chain in chains(legs_of_day):
+            legs = [row_of[id(a)] for a in chain]
+            hashes = {r.content_hash for r in legs}
+            race = multisport_race(chain, same_file=len(hashes) == 1 and None not in hashes)
+            out.update({r.id: race for r in legs if race is not None})
+    return out
+
+
+def _summary(row: m.Activity) -> Activity:
+    """The facts chaining needs, without decoding the samples."""
+    return Activity(sport=row.sport, start=row.start_utc, duration_s=row.duration_s,
+                    elapsed_s=row.elapsed_s, name=row.name)
+
+
+def _fingerprint(row: m.Activity, p: Profile, history: list[float],
+                 race: Found | None = None) -> str:
+    facts: list[Any] = [RULES_VERSION, CLASSIFIER_VERSION, p.sex, p.max_hr, p.rest_hr,
+                        p.threshold_hr, row.id, row.content_hash, row.sport, row.sub_sport,
+                        row.duration_s, row.avg_hr,
                         row.te_label, row.is_race, row.name, row.aerobic_te,
-                        [round(h) for h in history]]
+                        [round(h) for h in history], race.reason if race else None]
     return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
 
 

@@ -28,6 +28,7 @@ def rebuild_athlete(home: Home, profile: Profile) -> Counter[str]:
     return rebuild(home.db, home.raw, profile)
 
 
-def runs_in_fit(data: bytes, label: str) -> list[Activity]:
-    """The runs a FIT file holds (raises FitError when it cannot be read)."""
-    return [a for a in fit.decode(data, label) if a.is_run]
+def activities_in_fit(data: bytes, label: str) -> list[Activity]:
+    """Every activity (each leg of a multisport file) a FIT file holds; FitError when it cannot
+    be read."""
+    return fit.decode(data, label)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session as DbSession
 
 from analysis.classify import RUN_KINDS
+from analysis.titles import planned_kind
 from db import activities, plans, repo
 from db import models as m
 from domain.profile import WEEKDAYS, Profile
@@ -49,7 +50,8 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     runs = {d: RunDay(d, tuple(k), "actual", tuple(reasons[d])) for d, k in actual.items()}
     scheduled: dict[date, list[str]] = {}
     for row in plans.planned_runs(db, who, night, until):
-        scheduled.setdefault(row.day, []).append(row.kind)
+        # The title's kind and traits (a "progression long run" is long and threshold, S6).
+        scheduled.setdefault(row.day, []).extend(planned_kind(row.title).kinds)
     races = {r.day for r in profile.races}
     day = night + timedelta(days=1)
     while day <= until:

@@ -46,3 +46,19 @@ def test_the_calendar_overrides_the_template(db_url: str) -> None:
     assert runs[date(2025, 3, 5)].source == "garmin-calendar"
     assert runs[date(2025, 3, 8)].kinds == ("long",) and runs[date(2025, 3, 8)].source == \
         "template"
+
+
+@pytest.mark.parametrize("title, item_type, kinds", [
+    ("Long run 24 km", None, ("long",)), ("Progression long run", None, ("long", "threshold")),
+    ("6x800m", None, ("speed",)), ("4x1 km", None, ("speed",)), ("Fartlek", None, ("speed",)),
+    ("Hills", None, ("speed",)), ("VO2 max 5x3'", None, ("speed",)),
+    ("Tempo 20 min", None, ("threshold",)), ("Threshold", None, ("threshold",)),
+    ("10 km at race pace", None, ("threshold",)), ("Marathon pace 12 km", None, ("threshold",)),
+    ("Shakeout before race", None, ("easy",)), ("Saturday parkrun", None, ("race", "race")),
+    ("Berlin Marathon", None, ("race",)), ("Big day", "race", ("race",)),
+    ("Recovery jog", None, ("recovery",)), ("Morning run", None, ("easy",))])
+def test_planned_kind_from_title(title: str, item_type: str | None,
+                                 kinds: tuple[str, ...]) -> None:
+    from analysis.titles import planned_kind
+    planned = planned_kind(title, item_type)
+    assert planned.kinds == tuple(dict.fromkeys(kinds)) and title in planned.reason

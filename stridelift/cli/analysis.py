@@ -6,15 +6,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
+from analysis.classify import Classification
+from analysis.load import Load
+from analysis.multisport import multisport_race
+from analysis.zones import file_profile
 from db import activities, plans, repo
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
+from domain.run import TRAITS
 from jobs.analyse import analyse, classify_one, run_history
 from jobs.config import ConfigError, load
 from jobs.home import Home
-from jobs.importing import FitError, runs_in_fit
+from jobs.importing import FitError, activities_in_fit
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -26,55 +32,136 @@ from stridelift.cli.common import (
     user_errors,
 )
 
-# Without a profile, classify still works on generic values and says so.
-DEFAULT_PROFILE = Profile(name="default", tz="UTC", sex="m", max_hr=190, rest_hr=60, runs={})
-NO_PROFILE = ("no athlete profile: zones from a generic max HR 190 and resting HR 60; "
-              "run `stridelift init` for your own")
+FIT_SUFFIX = ".fit"
 
 
 def classify(
-    file: Annotated[Path | None, typer.Argument(help="A .fit file (no account or database "
-                                                "needed).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="FIT files and folders of them (searched recursively); no account or database "
+             "needed.", show_default=False)] = None,
     activity: Annotated[int | None, typer.Option("--activity", help="A stored activity's id.")]
     = None,
     athlete: AthleteOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Classify runs by fatigue (race, speed, threshold, long, easy, recovery), with reasons."""
+    """Classify runs: traits (race, speed, threshold, long) and one kind, with reasons.
+
+    One row per activity: kind, traits, duration, distance, moving time, grade-adjusted pace
+    (GAP), average HR and the main reason; a triathlon file is one row whose legs (swim,
+    bike, run) `--json` lists with their own loads. Without a profile (`stridelift init`),
+    zones come from the file's own max HR where plausible, and the output says which."""
     with user_errors({FitError: 1}):
-        if (file is None) == (activity is None):
-            raise CommandError("give either a FIT file or --activity ID", 2)
-        results = _from_file(file, athlete) if file else _from_db(activity or 0, athlete)
+        if bool(paths) == (activity is not None):
+            raise CommandError("give FIT files or folders, or --activity ID", 2)
+        results = _from_files(paths or [], athlete) if paths else \
+            _from_db(activity or 0, athlete)
     if json:
         print_json(results)
         return
+    _print_table(results)
+
+
+def _print_table(results: list[dict[str, Any]]) -> None:
+    table = Table(box=None, pad_edge=False)
+    for col in ("activity", "kind", "traits", "time", "km", "moving", "GAP /km", "HR",
+                "main reason"):
+        table.add_column(col, no_wrap=col != "main reason", overflow="fold",
+                         justify="right" if col in ("time", "km", "moving", "HR") else "left")
     for r in results:
-        console.print(f"[bold]{r['start'][:16].replace('T', ' ')}[/] {r['sport']} "
-                      f"{r['duration_s'] / 60:.0f} min → [bold]{r['kind']}[/] "
-                      f"(fatigue {r['fatigue']}, load {r['load']:.0f})", highlight=False)
-        for reason in r["reasons"]:
-            console.print(f"  - {reason}", highlight=False, soft_wrap=True)
+        table.add_row(Path(r["source"]).name, r["kind"], ",".join(r["traits"]) or "-",
+                      _hm(r["duration_s"]), _km(r["distance_m"]), _hm(r["moving_s"]),
+                      _pace(r["gap_mps"]), f"{r['avg_hr']:.0f}" if r["avg_hr"] else "-",
+                      r["reason"])
+    console.print(table, highlight=False)
+    by_note: dict[str, list[str]] = {}
+    for r in results:
+        for note in r["notes"]:
+            by_note.setdefault(note, []).append(Path(r["source"]).name)
+    for note, names in by_note.items():
+        which = "" if len(by_note) == 1 else f" ({', '.join(names[:3])}" \
+            f"{f' and {len(names) - 3} more' if len(names) > 3 else ''})"
+        console.print(f"  {note}{which}", highlight=False, soft_wrap=True)
 
 
-def _profile(athlete: str | None) -> tuple[Profile, list[str]]:
-    try:
-        return load().athlete(athlete), []
-    except ConfigError:
-        if athlete is not None:
-            raise
-        return DEFAULT_PROFILE, [NO_PROFILE]
+def _hm(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    m = round(seconds / 60)
+    return f"{m // 60}:{m % 60:02d}"
 
 
-def _from_file(path: Path, athlete: str | None) -> list[dict[str, Any]]:
-    profile, notes = _profile(athlete)
+def _km(metres: float | None) -> str:
+    return f"{metres / 1000:.1f}" if metres else "-"
+
+
+def _pace(mps: float | None) -> str:
+    if not mps:
+        return "-"
+    s = round(1000 / mps)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _fit_files(paths: list[Path]) -> list[tuple[Path, bool]]:
+    """Every file to read, and whether it was named (else found in a folder)."""
+    out: list[tuple[Path, bool]] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() == FIT_SUFFIX
+                           and p.is_file())
+            if not found:
+                raise CommandError(f"{path}: holds no .fit file")
+            out += [(p, False) for p in found]
+        elif path.exists():
+            out.append((path, True))
+        else:
+            raise CommandError(f"{path}: no such file or folder")
+    return out
+
+
+def _from_files(paths: list[Path], athlete: str | None) -> list[dict[str, Any]]:
+    """A file named on the command line must hold an activity; files found in a folder
+    that do not (settings, courses, broken files) are passed over with a note."""
+    decoded, skipped = [], []
+    for path, named in _fit_files(paths):
+        try:
+            decoded.append((path, _decode(path)))
+        except (CommandError, FitError) as exc:
+            if named:
+                raise
+            skipped.append(f"{path}: skipped ({str(exc).removeprefix(f'{path}: ')})")
+    if not decoded:
+        raise CommandError("no activity to classify in " + ", ".join(map(str, paths)))
+    configured = _configured(athlete)
+    results = []
+    for path, acts in decoded:
+        if configured is None:
+            profile, note = file_profile(acts)
+        else:
+            profile, note = configured, f"zones of athlete {configured.name!r}"
+        results.append(_group(str(path), acts, profile, [], [note]))
+    for note in skipped:  # on stderr, so that --json stays one JSON document
+        typer.echo(note, err=True)
+    return results
+
+
+def _decode(path: Path) -> list[Activity]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
-    runs = runs_in_fit(data, path.name)
-    if not runs:
-        raise CommandError(f"{path}: holds no run to classify")
-    return [_result(a, profile, [], notes) for a in runs]
+    acts = activities_in_fit(data, path.name)
+    if not acts:
+        raise CommandError(f"{path}: holds no activity to classify")
+    return acts
+
+
+def _configured(athlete: str | None) -> Profile | None:
+    try:
+        return load().athlete(athlete)
+    except ConfigError:
+        if athlete is not None:
+            raise
+        return None
 
 
 def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
@@ -87,15 +174,44 @@ def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
             raise CommandError(f"no activity {activity_id} for {profile.name}; "
                                "see `stridelift import` or `stridelift sync`")
         history = run_history(activities.run_spans(session, who), row.start_utc)
-        return [_result(repo.to_domain(row), profile, history, [])]
+        return [_group(f"activity {activity_id}", [repo.to_domain(row)], profile, history, [])]
 
 
-def _result(a: Activity, profile: Profile, history: list[float],
-            notes: list[str]) -> dict[str, Any]:
-    c, load_ = classify_one(a, profile, history)
-    return {"kind": c.kind, "fatigue": c.fatigue, "reasons": [*c.reasons, *notes],
-            "sport": a.sport, "start": a.start.isoformat(), "duration_s": a.duration_s,
-            "distance_m": a.distance_m, "load": round(load_.value, 1),
+def _group(source: str, acts: list[Activity], profile: Profile, history: list[float],
+           notes: list[str]) -> dict[str, Any]:
+    """One row: a file's activity, with every leg (a triathlon's swim, bike and run)."""
+    race = multisport_race(acts)
+    legs = []
+    for a in acts:
+        c, load_ = classify_one(a, profile, history, (race,) if race else ())
+        legs.append((a, c, load_))
+    runs = [(a, c) for a, c, _ in legs if c.is_run]
+    main_a, main_c = max(runs or [(a, c) for a, c, _ in legs], key=lambda x: x[0].duration_s)
+    kind = "race" if race else main_c.kind
+    traits = [t for t in TRAITS if any(t in c.traits for _, c, _ in legs)]
+    distance = sum(a.distance_m or 0.0 for a in acts) or None
+    moving = sum(c.moving_s or a.duration_s for a, c, _ in legs)
+    hrs = [(a.avg_hr, a.duration_s) for a in acts if a.avg_hr]
+    return {
+        "source": source, "start": min(a.start for a in acts).isoformat(), "kind": kind,
+        "traits": traits, "fatigue": "high" if traits else main_c.fatigue,
+        "reason": race.reason if race else main_c.reasons[0],
+        "sport": main_a.sport if len(acts) == 1 else "multisport",
+        "reasons": [*([race.reason] if race else []), *main_c.reasons, *notes],
+        "duration_s": sum(a.duration_s for a in acts), "distance_m": distance,
+        "moving_s": moving, "gap_mps": main_c.gap_mps,
+        "avg_hr": sum(h * d for h, d in hrs) / sum(d for _, d in hrs) if hrs else None,
+        "load": round(sum(x.value for _, _, x in legs), 1), "notes": notes,
+        "legs": [_leg(a, c, x) for a, c, x in legs],
+    }
+
+
+def _leg(a: Activity, c: Classification, load_: Load) -> dict[str, Any]:
+    return {"sport": a.sport, "sub_sport": a.sub_sport, "start": a.start.isoformat(),
+            "duration_s": a.duration_s, "distance_m": a.distance_m, "avg_hr": a.avg_hr,
+            "kind": c.kind, "traits": list(c.traits), "fatigue": c.fatigue,
+            "trait_reasons": c.trait_reasons(), "reasons": list(c.reasons),
+            "moving_s": c.moving_s, "gap_mps": c.gap_mps, "load": round(load_.value, 1),
             "load_reason": load_.reason}
 
 

@@ -1,0 +1,112 @@
+"""Clean a run's samples before any rule reads them (RULES.md "Run classification").
+
+Stops (speed < 1 m/s, or the timer paused: a gap between samples) are removed from moving
+time, walking is marked (running cadence < 140 steps/min where cadence exists, else speed
+< 1.6 m/s), and where altitude exists speed becomes grade-adjusted speed (analysis.gap).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.gap import grade_adjusted, grades
+from analysis.samples import sample_durations
+from domain.activity import Activity
+
+STOP_MPS = 1.0
+WALK_SPM = 140.0
+WALK_MPS = 1.6
+# FIT running cadence counts one foot (strides/min); a moving median below this is per foot.
+PER_FOOT_BELOW = 120.0
+STEEP_DOWNHILL = -0.04  # steeper downhill is not used to find surges
+
+
+@dataclass(frozen=True)
+class Clean:
+    """Per-sample facts, each aligned with `t` (one entry per sample but the last)."""
+
+    t: np.ndarray  # sample start, seconds since the activity start
+    dt: np.ndarray  # seconds each sample holds (pauses shortened, analysis.samples)
+    moving: np.ndarray  # bool: not stopped
+    walking: np.ndarray  # bool: moving but walking
+    gap: np.ndarray  # grade-adjusted speed (plain speed without altitude), NaN unknown
+    grade: np.ndarray
+    hr: np.ndarray | None  # NaN where missing; None without any HR
+    has_altitude: bool
+    walk_source: str  # "cadence" or "speed"
+
+    @property
+    def moving_s(self) -> float:
+        return float(self.dt[self.moving].sum())
+
+    @property
+    def walking_s(self) -> float:
+        return float(self.dt[self.walking].sum())
+
+    @property
+    def running(self) -> np.ndarray:
+        return self.moving & ~self.walking
+
+    @property
+    def steep_downhill(self) -> np.ndarray:
+        return self.grade < STEEP_DOWNHILL
+
+    def mean_gap(self, mask: np.ndarray) -> float | None:
+        """Time-weighted mean GAP of the samples in `mask`, None when there are none."""
+        m = mask & np.isfinite(self.gap)
+        w = self.dt[m].sum()
+        return float((self.gap[m] * self.dt[m]).sum() / w) if w > 0 else None
+
+
+def clean(a: Activity) -> Clean | None:
+    """None when the run has too few samples or no speed (then laps and summary are used)."""
+    t, s = a.streams.t, a.streams
+    speed = _speed(t, s.get("speed"), s.get("distance"))
+    if t.size < 3 or speed is None:
+        return None
+    dt, _, _ = sample_durations(t)
+    raw_dt = np.diff(t)
+    t0, speed = t[:-1], speed[:-1]
+    moving = np.isfinite(speed) & (speed >= STOP_MPS) & (raw_dt > 0) & (dt == raw_dt)
+    walking, source = _walking(s.get("cadence"), speed, moving)
+    alt, dist = s.get("altitude"), s.get("distance")
+    has_alt = alt is not None and int(np.isfinite(alt).sum()) > 10
+    if has_alt and alt is not None:
+        d = dist if dist is not None and np.isfinite(dist).any() else np.r_[0.0, np.cumsum(
+            np.nan_to_num(speed) * dt)]
+        grade = grades(t, alt, d)[:-1]
+    else:
+        grade = np.zeros(t0.size)
+    hr = s.get("heart_rate")
+    hr_ok = hr is not None and bool((np.nan_to_num(hr) > 0).any())
+    return Clean(t=t0, dt=dt, moving=moving, walking=walking & moving,
+                 gap=np.where(moving, grade_adjusted(speed, grade), np.nan), grade=grade,
+                 hr=np.where(np.nan_to_num(hr[:-1]) > 0, hr[:-1], np.nan)
+                 if hr_ok and hr is not None else None,
+                 has_altitude=has_alt, walk_source=source)
+
+
+def _speed(t: np.ndarray, speed: np.ndarray | None,
+           distance: np.ndarray | None) -> np.ndarray | None:
+    if speed is not None and np.isfinite(speed).any():
+        return speed
+    if distance is None or not np.isfinite(distance).any() or t.size < 2:
+        return None
+    d = np.diff(distance)
+    step = np.diff(t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = np.where(step > 0, d / step, np.nan)
+    return np.r_[v, v[-1:]]
+
+
+def _walking(cadence: np.ndarray | None, speed: np.ndarray,
+             moving: np.ndarray) -> tuple[np.ndarray, str]:
+    if cadence is not None:
+        c = cadence[:-1]
+        seen = moving & np.isfinite(c) & (c > 0)
+        if seen.sum() > 0.5 * max(int(moving.sum()), 1):
+            spm = c * 2 if float(np.median(c[seen])) < PER_FOOT_BELOW else c
+            return np.where(np.isfinite(spm), spm < WALK_SPM, speed < WALK_MPS), "cadence"
+    return speed < WALK_MPS, "speed"

@@ -1,0 +1,211 @@
+"""Evidence of speed work: work that really is harder, alternating with recovery (RULES.md
+"Run classification", speed (a)-(c); (d), Garmin's label, is read in analysis.traits).
+
+Speed variability alone is never evidence: hills, walking breaks and stops all produce it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.cleaning import Clean
+from analysis.gap import cost_factor, smooth
+from analysis.zones import Zones
+from domain.activity import Lap
+
+WORK = frozenset({"active", "interval"})
+EASE = frozenset({"rest", "recovery"})
+MIN_WORK_LAPS = 3
+FLAGGED_GAP_CONTRAST = 1.10  # (a) flagged work laps >= 110 % of the recoveries' GAP...
+FLAGGED_HR_CONTRAST = 8.0  # ...or >= 8 bpm higher
+UNFLAGGED_CONTRAST = 1.30  # (a) unflagged laps >= 130 % of both neighbours' speed
+UNFLAGGED_MIN_S, UNFLAGGED_MAX_S = 60.0, 600.0
+SURGE_OF_MEDIAN = 1.20  # (b)
+SURGE_MIN_S = 20.0
+SURGE_BRIDGE_S = 5.0  # dips shorter than this do not end a surge
+SURGE_SMOOTH_S = 10.0
+EASIER_OF_MEDIAN = 1.05  # a surge is followed by an easier segment below this...
+EASIER_MIN_S, EASIER_WITHIN_S = 30.0, 180.0  # ...of this long, starting within this
+EDGE_S = 600.0  # warm-up and cool-down excluded from surges
+HR_AFTER_S = 60.0
+Z5_MIN_MINUTES = 6.0  # (c)
+Z5_BOUT_S = 30.0
+Z5_BRIDGE_S = 60.0
+MIN_Z5_BOUTS = 3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    rule: str  # "a" structure, "b" surges, "c" zone 5 bouts
+    reason: str
+
+
+def _mmss(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def lap_effort(lap: Lap, c: Clean | None, t0: float) -> float | None:
+    """A lap's grade-adjusted speed: its distance over its timer time (so standing
+    recoveries count as slow), scaled by the lap's mean grade cost where altitude exists."""
+    speed = lap.distance_m / lap.duration_s if lap.distance_m and lap.duration_s else \
+        lap.avg_speed
+    if speed is None or c is None or not c.has_altitude:
+        return speed
+    inside = (c.t >= t0) & (c.t < t0 + lap.duration_s) & c.moving
+    return speed * (float(np.mean(cost_factor(c.grade[inside]))) if inside.any() else 1.0)
+
+
+def structure(laps: Sequence[Lap], c: Clean | None,
+              starts: Sequence[float]) -> tuple[Evidence | None, list[str]]:
+    """(a): flagged work laps that really are harder, else laps alternating by themselves.
+    `starts`: each lap's start in seconds since the activity start."""
+    effort = [lap_effort(lap, c, s) for lap, s in zip(laps, starts, strict=True)]
+    flagged, notes = _flagged(laps, effort)
+    return (flagged or _unflagged(laps, effort)), notes
+
+
+def _flagged(laps: Sequence[Lap],
+             effort: list[float | None]) -> tuple[Evidence | None, list[str]]:
+    idx = [i for i, lap in enumerate(laps) if lap.intensity in WORK | EASE]
+    seq = [laps[i].intensity for i in idx]
+    work = [i for k, i in enumerate(idx) if seq[k] in WORK and _beside(seq, k, EASE)]
+    rest = [i for k, i in enumerate(idx) if seq[k] in EASE and _beside(seq, k, WORK)]
+    if len(work) < MIN_WORK_LAPS or not rest:
+        if sum(lap.intensity == "interval" for lap in laps) >= MIN_WORK_LAPS and not rest:
+            return None, ["laps are flagged work but none recovery: lap flags alone are not "
+                          "intervals"]
+        return None, []
+    w_gap, r_gap = _mean(effort[i] for i in work), _mean(effort[i] for i in rest)
+    w_hr, r_hr = _mean(laps[i].avg_hr for i in work), _mean(laps[i].avg_hr for i in rest)
+    by_gap = w_gap is not None and r_gap is not None and w_gap >= FLAGGED_GAP_CONTRAST * r_gap
+    by_hr = w_hr is not None and r_hr is not None and w_hr >= r_hr + FLAGGED_HR_CONTRAST
+    numbers = _contrast(w_gap, r_gap, w_hr, r_hr)
+    if not (by_gap or by_hr):
+        return None, [f"{len(work)} laps are flagged work, but they are not harder than the "
+                      f"recoveries ({numbers}; needs GAP >= {FLAGGED_GAP_CONTRAST:.0%} or HR "
+                      f"+{FLAGGED_HR_CONTRAST:g} bpm), so not intervals"]
+    dur = _mean(laps[i].duration_s for i in work) or 0.0
+    rdur = _mean(laps[i].duration_s for i in rest) or 0.0
+    return Evidence("a", f"speed (a): {len(work)} work laps of {_mmss(dur)} alternating with "
+                         f"{_mmss(rdur)} recoveries, really harder ({numbers})"), []
+
+
+def _unflagged(laps: Sequence[Lap], effort: list[float | None]) -> Evidence | None:
+    hits = []
+    for i, lap in enumerate(laps):
+        e = effort[i]
+        if e is None or not UNFLAGGED_MIN_S <= lap.duration_s <= UNFLAGGED_MAX_S:
+            continue
+        near = [j for j in (i - 1, i + 1) if 0 <= j < len(laps) and effort[j] is not None]
+        if not near or any(e < UNFLAGGED_CONTRAST * (effort[j] or 0.0) for j in near):
+            continue
+        if lap.avg_hr and any(laps[j].avg_hr and lap.avg_hr <= (laps[j].avg_hr or 0)
+                              for j in near):
+            continue  # faster but not harder: a downhill auto-lap
+        hits.append(i)
+    if len(hits) < MIN_WORK_LAPS:
+        return None
+    dur = _mean(laps[i].duration_s for i in hits) or 0.0
+    return Evidence("a", f"speed (a): {len(hits)} laps of {_mmss(dur)} at >= "
+                         f"{UNFLAGGED_CONTRAST:.0%} of the neighbouring laps' grade-adjusted "
+                         "speed, with higher HR where measured")
+
+
+def surges(c: Clean, zones: Zones | None) -> Evidence | None:
+    """(b): >= 3 surges of >= 20 s at >= 120 % of the median running GAP, each followed by
+    an easier segment; not in the first or last 10 min, not on steep downhills, not
+    walking; with HR,
+    HR reaching zone 4 during or within 60 s after."""
+    base = c.gap[c.running if c.running.any() else c.moving]
+    base = base[np.isfinite(base)]
+    median = float(np.median(base)) if base.size else 0.0
+    if median <= 0:
+        return None
+    g = smooth(np.where(c.moving, c.gap, np.nan), c.t, SURGE_SMOOTH_S)
+    end = c.t[-1] + c.dt[-1]
+    # Walking is never a surge: a power hike up a 25 % grade has a high GAP but is a hike.
+    usable = (c.t >= EDGE_S) & (c.t <= end - EDGE_S) & ~c.steep_downhill & c.running
+    fast = usable & (np.nan_to_num(g) >= SURGE_OF_MEDIAN * median)
+    easy = ~c.moving | (np.nan_to_num(g) < EASIER_OF_MEDIAN * median)
+    found = []
+    for a, b in _stretches(c.t, c.dt, fast, SURGE_BRIDGE_S):
+        if b - a < SURGE_MIN_S or not _easier_after(c, easy, b):
+            continue
+        if c.hr is not None and zones is not None and not _hr_reaches(c, zones, a, b, 4):
+            continue
+        found.append((a, b))
+    if len(found) < MIN_WORK_LAPS:
+        return None
+    mean_s = sum(b - a for a, b in found) / len(found)
+    hr = ", HR reaching zone 4" if c.hr is not None and zones is not None else ", no HR"
+    return Evidence("b", f"speed (b): {len(found)} surges of {mean_s:.0f} s on average at >= "
+                         f"{SURGE_OF_MEDIAN:.0%} of the median running GAP "
+                         f"({median:.2f} m/s), each followed by an easier stretch{hr}")
+
+
+def zone5_bouts(c: Clean, zones: Zones) -> Evidence | None:
+    """(c): >= 6 min in zone 5 in >= 3 separate bouts (one long climb is threshold)."""
+    if c.hr is None:
+        return None
+    z5 = zones.of(c.hr) == 5
+    bouts = [(a, b) for a, b in _stretches(c.t, c.dt, z5, Z5_BRIDGE_S) if b - a >= Z5_BOUT_S]
+    total = float(c.dt[z5].sum()) / 60
+    if total < Z5_MIN_MINUTES or len(bouts) < MIN_Z5_BOUTS:
+        return None
+    return Evidence("c", f"speed (c): {total:.1f} min in HR zone 5 in {len(bouts)} bouts "
+                         f"(>= {Z5_MIN_MINUTES:g} min in >= {MIN_Z5_BOUTS} bouts)")
+
+
+def z5_bout_count(c: Clean, zones: Zones) -> int:
+    if c.hr is None:
+        return 0
+    z5 = zones.of(c.hr) == 5
+    return sum(b - a >= Z5_BOUT_S for a, b in _stretches(c.t, c.dt, z5, Z5_BRIDGE_S))
+
+
+def _stretches(t: np.ndarray, dt: np.ndarray, inside: np.ndarray,
+               bridge_s: float) -> list[tuple[float, float]]:
+    """(start, end) seconds of the runs of `inside`, joining gaps shorter than `bridge_s`."""
+    idx = np.flatnonzero(inside)
+    if idx.size == 0:
+        return []
+    ends = t[idx] + dt[idx]
+    new = np.r_[True, (t[idx[1:]] - ends[:-1]) > bridge_s]
+    starts = np.flatnonzero(new)
+    last = np.r_[starts[1:] - 1, idx.size - 1]
+    return [(float(t[idx[s]]), float(ends[e])) for s, e in zip(starts, last, strict=True)]
+
+
+def _easier_after(c: Clean, easy: np.ndarray, end: float) -> bool:
+    window = (c.t >= end) & (c.t < end + EASIER_WITHIN_S + EASIER_MIN_S)
+    return any(b - a >= EASIER_MIN_S and a < end + EASIER_WITHIN_S
+               for a, b in _stretches(c.t[window], c.dt[window], easy[window], 3.0))
+
+
+def _hr_reaches(c: Clean, zones: Zones, a: float, b: float, zone: int) -> bool:
+    assert c.hr is not None
+    near = (c.t >= a) & (c.t <= b + HR_AFTER_S) & np.isfinite(c.hr)
+    return bool(near.any() and np.nanmax(c.hr[near]) >= zones.lower[zone - 2])
+
+
+def _beside(seq: list[str | None], k: int, kinds: frozenset[str]) -> bool:
+    return any(0 <= j < len(seq) and seq[j] in kinds for j in (k - 1, k + 1))
+
+
+def _mean(values: object) -> float | None:
+    got = [float(v) for v in values if v is not None]  # type: ignore[attr-defined]
+    return sum(got) / len(got) if got else None
+
+
+def _contrast(wg: float | None, rg: float | None, wh: float | None, rh: float | None) -> str:
+    parts = []
+    if wg is not None and rg is not None:
+        parts.append(f"GAP {wg:.2f} vs {rg:.2f} m/s = {wg / rg:.0%}" if rg else
+                     f"GAP {wg:.2f} vs {rg:.2f} m/s")
+    if wh is not None and rh is not None:
+        parts.append(f"HR {wh:.0f} vs {rh:.0f} bpm")
+    return ", ".join(parts) or "nothing to compare"

@@ -1,0 +1,224 @@
+"""Run classification on realistic recordings written as FIT files: hills, walking breaks,
+stops, missing HR; one test per case named in issue 11, one per rule boundary, and a
+property test (stops, walks and hills never make a run speed; real work bouts always do)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.classify import Classification, classify
+from domain.activity import Activity
+from domain.profile import Profile
+from ingest.fit import decode
+from tests.runsamples import Run
+
+# Threshold HR 170: Z2 from 144.5, Z3 from 153, Z4 from 161.5, Z5 from 170 bpm.
+P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50, threshold_hr=170,
+            runs={"sat": "long"})
+HISTORY = [45 * 60.0, 50 * 60.0, 40 * 60.0, 60 * 60.0, 100 * 60.0]
+
+
+def activity(run: Run, *, include_hr: bool = True) -> Activity:
+    [a] = decode(run.fit(include_hr=include_hr), "test.fit")
+    return a
+
+
+def judge(run: Run, *, include_hr: bool = True, history: list[float] | None = None
+          ) -> Classification:
+    return classify(activity(run, include_hr=include_hr), P,
+                    HISTORY if history is None else history)
+
+
+def test_structured_intervals_are_speed_from_structure() -> None:
+    run = Run().easy(12, lap="warmup").bouts(6, 180, 4.4, 172, 120, work_lap="interval",
+                                              rest_lap="recovery").easy(10, lap="cooldown")
+    c = judge(run)
+    assert (c.kind, c.fatigue) == ("speed", "high")
+    assert c.reasons[0].startswith("speed (a): 6 work laps of 3:00 alternating with 2:00")
+
+
+def test_hilly_easy_run_is_easy() -> None:
+    c = judge(Run().easy(10).hills(40, grade=0.1).easy(10))
+    assert (c.kind, c.traits, c.fatigue) == ("easy", (), "low")
+    assert any("grade-adjusted (Minetti 2002)" in r for r in c.reasons)
+
+
+def trail(hours_of_hills: float = 2.0) -> Run:
+    t = Run().easy(10)
+    for _ in range(round(hours_of_hills * 60 / 16)):
+        t.hills(12, grade=0.12, hr=148).walk(3, hr=130).stop(1)
+    return t
+
+
+def test_trail_run_with_walking_and_stops_is_long_not_speed() -> None:
+    c = judge(trail(), history=[])
+    assert c.kind == "long" and "speed" not in c.traits
+    assert c.reasons[0].startswith("130 min moving >= 90 min")
+    assert any("8 min stopped removed, 24 min walking marked" in r for r in c.reasons)
+
+
+def test_walk_jog_is_easy() -> None:
+    run = Run()
+    for _ in range(10):
+        run.easy(4, hr=135, speed=2.4).walk(1.5)
+    c = judge(run)
+    assert (c.kind, c.traits) == ("easy", ())
+
+
+def test_steady_run_whose_laps_all_say_interval_is_easy() -> None:
+    run = Run()
+    for _ in range(6):
+        run.add(480, 3.0, 148, lap="interval")
+    c = judge(run)
+    assert (c.kind, c.fatigue) == ("easy", "low")
+    assert any("lap flags alone are not intervals" in r for r in c.reasons)
+
+
+def test_intervals_with_standing_recoveries_and_no_hr_are_speed() -> None:
+    run = Run().easy(12).bouts(6, 120, 4.6, 0, 90, rest_speed=0.0, rest_hr=0).easy(10)
+    c = judge(run, include_hr=False)
+    assert c.kind == "speed"
+    assert c.reasons[0].startswith("speed (b): 6 surges") and c.reasons[0].endswith("no HR")
+
+
+def test_ultra_without_hr_is_long_with_high_fatigue() -> None:
+    run = Run().easy(300, speed=2.5).walk(20).stop(10).easy(10)
+    c = judge(run, include_hr=False, history=[])
+    assert (c.kind, c.fatigue) == ("long", "high")
+    assert c.reasons[0].startswith("330 min moving")
+    assert any("no heart rate" in r for r in c.reasons)
+
+
+def test_flagged_work_laps_must_really_be_harder() -> None:
+    run = Run().easy(10, lap="warmup").bouts(5, 180, 3.1, 145, 120, rest_speed=2.95,
+                                             rest_hr=143, work_lap="interval",
+                                             rest_lap="recovery").easy(10, lap="cooldown")
+    c = judge(run)
+    assert c.kind == "easy"
+    assert any("not harder than the recoveries" in r for r in c.reasons)
+
+
+def test_unflagged_laps_that_alternate_by_themselves_are_speed() -> None:
+    run = Run().easy(12, lap="active").bouts(4, 240, 4.2, 168, 120, rest_speed=1.2,
+                                             work_lap="active", rest_lap="active").easy(10)
+    c = judge(run)
+    assert c.kind == "speed"
+    assert c.reasons[0].startswith("speed (a): 4 laps of 4:00 at >= 130%")
+
+
+@pytest.mark.parametrize("bouts, speed", [(2, False), (3, True)])
+def test_surges_need_three(bouts: int, speed: bool) -> None:
+    run = Run().easy(15).bouts(bouts, 60, 4.0, 168, 180, rest_speed=2.9, rest_hr=140).easy(15)
+    assert ("speed" in judge(run).traits) is speed
+
+
+def test_surges_without_hr_reaching_zone_four_are_not_speed() -> None:
+    run = Run().easy(15).bouts(4, 60, 4.0, 150, 180, rest_speed=2.9, rest_hr=140).easy(15)
+    assert "speed" not in judge(run).traits
+
+
+def test_surges_in_the_warm_up_and_cool_down_do_not_count() -> None:
+    run = Run().easy(1).bouts(3, 40, 4.0, 168, 60, rest_speed=2.9).easy(25)
+    run.bouts(3, 40, 4.0, 168, 60, rest_speed=2.9).easy(0.5)
+    assert "speed" not in judge(run).traits
+
+
+def test_a_long_run_with_real_surges_is_long_and_speed() -> None:
+    run = Run().easy(40).bouts(4, 60, 4.2, 168, 240, rest_speed=2.9).easy(60)
+    c = judge(run, history=[])
+    assert c.kind == "long" and c.traits == ("speed", "long")
+
+
+@pytest.mark.parametrize("minutes, long", [(88, False), (92, True)])
+def test_long_uses_moving_time(minutes: float, long: bool) -> None:
+    run = Run().easy(minutes).stop(10)  # 98-102 min on the clock either way
+    c = judge(run, history=[])
+    assert ("long" in c.traits) is long
+
+
+@st.composite
+def additions(draw: st.DrawFn) -> list[tuple[str, float]]:
+    return draw(st.lists(st.tuples(st.sampled_from(["stop", "walk", "hills"]),
+                                   st.floats(0.5, 4.0)), min_size=1, max_size=6))
+
+
+def easy_with(extra: list[tuple[str, float]], seed: int) -> Run:
+    run = Run(seed=seed).easy(12)
+    for what, minutes in extra:
+        if what == "stop":
+            run.stop(minutes)
+        elif what == "walk":
+            run.walk(minutes)
+        else:
+            run.hills(minutes * 3, grade=0.1, period_min=minutes)
+        run.easy(4)
+    return run.easy(12)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(extra=additions(), seed=st.integers(0, 1000), hr=st.booleans())
+def test_stops_walks_and_hills_never_make_an_easy_run_speed(
+        extra: list[tuple[str, float]], seed: int, hr: bool) -> None:
+    c = judge(easy_with(extra, seed), include_hr=hr)
+    assert "speed" not in c.traits, c.reasons
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(extra=additions(), seed=st.integers(0, 1000))
+def test_three_real_work_bouts_in_zone_four_always_make_speed(
+        extra: list[tuple[str, float]], seed: int) -> None:
+    run = easy_with(extra, seed).bouts(3, 180, 4.3, 166, 150).easy(12)
+    c = judge(run)
+    assert "speed" in c.traits, c.reasons
+
+
+@pytest.mark.parametrize("include_hr", [True, False])
+def test_power_hikes_up_steep_climbs_are_not_surges(include_hr: bool) -> None:
+    run = Run().easy(15)
+    for _ in range(5):  # 4 min hiking up 25 %: GAP far above the running pace
+        run.add(240, 3.6, 150, spm=115, grade=0.25).easy(8, hr=138)
+    c = judge(run.easy(15), include_hr=include_hr)
+    assert "speed" not in c.traits, c.reasons
+
+
+def test_treadmill_progression_run_is_threshold_not_speed() -> None:
+    run = Run()
+    for i in range(10):  # 5-min steps from 2.8 to 3.9 m/s, HR rising with them
+        run.add(300, 2.8 + 0.12 * i, 138 + 3.4 * i, grade=0.0)
+    a = activity(run)
+    flat = Activity(**{**a.__dict__, "streams": type(a.streams)(a.streams.t, {
+        k: v for k, v in a.streams.channels.items() if k != "altitude"})})
+    c = classify(flat, P, HISTORY)
+    assert c.kind == "threshold" and "speed" not in c.traits, c.reasons
+    assert any("no altitude, so plain" in r for r in c.reasons)
+
+
+def test_flagged_intervals_with_standing_rests_and_no_hr_are_speed_from_structure() -> None:
+    run = Run().easy(10, lap="warmup").bouts(5, 180, 4.5, 0, 90, rest_speed=0.0, rest_hr=0,
+                                             work_lap="active", rest_lap="rest")
+    c = judge(run.easy(10, lap="cooldown"), include_hr=False)
+    assert c.kind == "speed" and c.reasons[0].startswith("speed (a): 5 work laps of 3:00")
+
+
+def test_structure_outranks_long_and_long_outranks_surges() -> None:
+    structured = Run().easy(40, lap="warmup").bouts(5, 180, 4.4, 172, 120, work_lap="interval",
+                                                    rest_lap="recovery").easy(40)
+    c = judge(structured, history=[])
+    assert c.kind == "speed" and c.traits == ("speed", "long")
+
+
+def test_summary_only_and_speedless_runs_are_classified_from_what_is_there() -> None:
+    import numpy as np
+
+    from domain.activity import Streams
+    summary = Activity(sport="running", start=activity(Run().easy(1)).start,
+                       duration_s=95 * 60.0, distance_m=16_000.0)
+    assert classify(summary, P, []).kind == "long"
+    t = np.arange(1200.0)
+    speedless = Activity(sport="running", start=summary.start, duration_s=1199.0,
+                         streams=Streams(t, {"speed": np.full(t.size, np.nan),
+                                             "heart_rate": np.full(t.size, 140.0)}))
+    c = classify(speedless, P, HISTORY)
+    assert c.kind == "recovery" and c.gap_mps is None

@@ -1,0 +1,149 @@
+"""`stridelift classify` on several files and folders, multisport files leg by leg, the
+file-alone profile, and stored classifications re-judged when the classifier changes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from analysis.multisport import multisport_race
+from analysis.zones import file_profile
+from db import repo
+from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, LegSpec, multisport_fit, run_fit
+from domain.profile import Profile
+from ingest import fit
+from jobs.analyse import analyse
+from stridelift.cli import app
+from tests.runsamples import Run
+
+runner = CliRunner()
+T0 = datetime(2025, 4, 1, 6, 0, tzinfo=UTC)
+P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50, threshold_hr=170, runs={})
+
+
+def _triathlon() -> bytes:
+    return multisport_fit(T0, [LegSpec("swimming", [LapSpec(1500, 1.0, 150)]),
+                               LegSpec("transition", [LapSpec(120, 1.0, 150)]),
+                               LegSpec("cycling", [LapSpec(3600, 9.0, 158)]),
+                               LegSpec("transition", [LapSpec(60, 1.0, 155)]),
+                               LegSpec("running", [LapSpec(2400, 3.4, 165)])])
+
+
+def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "watch"
+    (folder / "2025").mkdir(parents=True)
+    (folder / "2025" / "easy.FIT").write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 140)]))
+    (folder / "notes.txt").write_text("not a FIT file")
+    (folder / "settings.fit").write_bytes(b"\x0e\x10garbage")
+    long = tmp_path / "long.fit"
+    long.write_bytes(Run().easy(100).fit())
+    result = runner.invoke(app, ["classify", str(folder), str(long), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(Path(r["source"]).name, r["kind"]) for r in rows] == [("easy.FIT", "easy"),
+                                                                   ("long.fit", "long")]
+    assert rows[1]["traits"] == ["long"] and rows[1]["moving_s"] == pytest.approx(6000, abs=5)
+    assert [leg["sport"] for leg in rows[0]["legs"]] == ["running"]
+    assert "settings.fit: skipped" in result.stderr
+    text = runner.invoke(app, ["classify", str(folder), str(long)], env={"COLUMNS": "200"})
+    assert text.exit_code == 0
+    line = next(x for x in text.stdout.splitlines() if x.startswith("long.fit"))
+    # kind, traits, time, km, moving, GAP per km, HR, main reason
+    assert line.split()[1:6] == ["long", "long", "1:40", "17.4", "1:40"]
+    assert "100 min moving" in line
+
+
+def test_a_named_file_that_is_not_an_activity_is_an_error(home: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.fit"
+    broken.write_bytes(b"\x0e\x10garbage")
+    result = runner.invoke(app, ["classify", str(broken)])
+    assert result.exit_code == 1 and "broken.fit" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_triathlon_file_is_a_race_listing_every_leg_with_its_load(home: Path,
+                                                                     tmp_path: Path) -> None:
+    path = tmp_path / "ironman.fit"
+    path.write_bytes(_triathlon())
+    [row] = json.loads(runner.invoke(app, ["classify", str(path), "--json"]).stdout)
+    assert (row["kind"], row["sport"]) == ("race", "multisport")
+    assert row["reason"].startswith("a triathlon: swimming -> cycling -> running legs "
+                                    "chained by 2 transitions, 128 min")
+    legs = row["legs"]
+    assert [leg["sport"] for leg in legs] == ["swimming", "transition", "cycling",
+                                              "transition", "running"]
+    assert all(leg["load"] > 0 for leg in legs if leg["sport"] != "transition")
+    assert row["load"] == pytest.approx(sum(leg["load"] for leg in legs), abs=0.2)
+    assert legs[-1]["kind"] == "race" and "race" in legs[-1]["traits"]
+
+
+def test_a_multisport_file_named_as_training_is_not_a_race() -> None:
+    legs = fit.decode(_triathlon(), "brick.fit")
+    assert multisport_race(legs) is not None
+    assert multisport_race([replace(a, name="Brick training") for a in legs]) is None
+    assert multisport_race([a for a in legs if a.sport == "running"]) is None
+    apart = [replace(a, start=a.start + timedelta(hours=3)) if a.sport == "running" else a
+             for a in legs]
+    assert multisport_race(apart) is None  # not chained: a run three hours later
+
+
+def test_file_alone_uses_the_files_own_max_hr_where_plausible() -> None:
+    [hard] = fit.decode(Run().easy(10).add(240, 4.5, 202).easy(5).fit(), "hard.fit")
+    profile, note = file_profile([hard])
+    assert 195 <= profile.max_hr <= 210
+    assert note.startswith(f"no athlete profile: zones from this file's own max HR "
+                           f"{profile.max_hr}") and "Z5 from" in note
+    [easy] = fit.decode(Run().easy(30).fit(), "easy.fit")
+    profile, note = file_profile([easy])
+    assert profile.max_hr == 190 and "generic max HR 190" in note
+    spike = replace(hard, streams=replace(hard.streams, channels={}), max_hr=245)
+    profile, note = file_profile([spike])
+    assert profile.max_hr == 190 and "the file's peak 245 is not a plausible max" in note
+
+
+def test_a_new_classifier_version_rejudges_stored_runs(db_url: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    factory = open_db(db_url)
+    with transaction(factory) as s:
+        repo.save_activities(s, repo.athlete(s, P), fit.decode(run_fit(T0, [
+            LapSpec(2400, 3.0, 149)])), content_hash="0" * 64)
+    until = date(2025, 4, 3)
+    with transaction(factory) as s:
+        assert analyse(s, P, until).classified == 1
+    with transaction(factory) as s:
+        assert analyse(s, P, until).classified == 0
+    monkeypatch.setattr("jobs.analyse.CLASSIFIER_VERSION", 10_000)
+    with transaction(factory) as s:
+        assert analyse(s, P, until).classified == 1
+
+
+def test_stored_triathlon_legs_are_races_and_a_commute_then_a_run_is_not(
+        db_url: str) -> None:
+    factory = open_db(db_url)
+    commute = run_fit(T0 + timedelta(days=2), [LapSpec(1200, 6.0, 130)], sport="cycling")
+    after = run_fit(T0 + timedelta(days=2, minutes=25), [LapSpec(2400, 3.0, 140)])
+    with transaction(factory) as s:
+        who = repo.athlete(s, P)
+        for i, data in enumerate([_triathlon(), commute, after]):
+            repo.save_activities(s, who, fit.decode(data), content_hash=f"{i:064d}")
+    with transaction(factory) as s:
+        analyse(s, P, date(2025, 4, 4))
+    with factory() as s:
+        from sqlalchemy import select
+
+        from db import models as m
+        rows = s.execute(select(m.Activity.local_date, m.Activity.sport, m.RunClass.kind,
+                                m.RunClass.reasons).join(m.RunClass)
+                         .order_by(m.Activity.start_utc)).all()
+    tri = [r for r in rows if r.local_date == date(2025, 4, 1)]
+    assert [r.sport for r in tri] == ["swimming", "transition", "cycling", "transition",
+                                      "running"]
+    assert tri[-1].kind == "race" and all(any("a triathlon" in x for x in r.reasons)
+                                          for r in tri)
+    assert [r.kind for r in rows if r.local_date == date(2025, 4, 3)] == ["other", "easy"]
