@@ -31,6 +31,7 @@ bench: venv
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/season.py
 	$(BIN)/python bench/nightly.py
+	$(BIN)/python bench/cli.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

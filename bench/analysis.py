@@ -15,27 +15,24 @@ Every run gets a new copy of its own input, built outside the clock, with new da
 objects (texts decoded as a database driver hands them over): no run finds work done by the
 one before it, such as a string or date hash cached (ours hashes the texts, the reference
 the days).
-Timed, best of the same number of runs each, after the same number of untimed warm-up runs:
-- ours, decided: `daily_loads` + `training_load` + `recovery_columns`: every day's load
-  numbers (ATL, CTL, TSB, ACWR, monotony, strain), recovery values, rule flags and level;
-- the reference: `reference_daily_loads` + `reference_training_load` +
-  `reference_recovery`: every day's load numbers, recovery values and level.
-The levels must agree. The headline ratio is reference time / ours, decided: both produce
-every day's values and level, each from its own input, and neither writes text.
-Reported apart, not in the headline:
-- frame_seconds: ours, decided, with the recovery columns wrapped in a DataFrame
-  (`recovery_frame`);
-- from_objects_seconds and from_objects_ratio: ours, decided, given the reference's input,
-  the records, and converting them to columns inside the clock: what a caller holding
-  records pays;
-- explained_seconds and explained_ratio: ours with `recovery_statuses`, which also writes
-  every day's reasons and missing inputs in words (about ten thousand strings). The words
-  cost most of it and are rendered for the days a user looks at (a status, a week), not for
-  ten years at once.
-The last line is one JSON object: days, seconds and ratio (decided) and the figures above,
-plus reference_seconds. Goal: ratio >= 20. The machine may be shared: run it a few times.
+Timed in interleaved rounds (bench/stable.py: every round runs every candidate once, after
+untimed warm-up rounds), each ratio the median of the per-round ratios with its min-max:
+- the reference: `reference_daily_loads` + `reference_training_load` + `reference_recovery`:
+  every day's load numbers, recovery values and level;
+- ours, explained (the headline): `daily_loads` + `training_load` + `recovery_columns` for
+  every day (load numbers, recovery values, rule flags, level), plus `recovery_statuses` for
+  the last week, the days a user looks at (`status`, the report), in words;
+- ours, decided: the same without the words;
+- frame: decided, the recovery columns wrapped in a DataFrame (`recovery_frame`);
+- from_objects: decided from the reference's input, records turned into columns inside the
+  clock: what a caller holding records pays;
+- explained_all: every day's reasons and missing inputs in words (about ten thousand
+  strings), which no user waits on.
+The levels must agree with the reference. The last line is one JSON object: days, seconds
+and ratio (explained; ratio_min and ratio_max the spread) and the figures above. Goal:
+ratio >= 40.
 
-    python bench/analysis.py [--years 10] [--repeats 5]
+    python bench/analysis.py [--years 10] [--rounds 15]
 """
 
 from __future__ import annotations
@@ -44,12 +41,9 @@ import argparse
 import json
 import math
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -63,6 +57,7 @@ from analysis.recovery import (  # noqa: E402
     recovery_frame,
     recovery_statuses,
 )
+from bench.stable import interleaved  # noqa: E402
 from domain.wellness import DailyWellness  # noqa: E402
 from tests.load_reference import (  # noqa: E402
     reference_daily_loads,
@@ -75,6 +70,7 @@ FIRST = date(2015, 1, 1)
 # allocator grows its heap, pandas does first-call work), which a 60 ms run hides and a
 # 3 ms one does not.
 WARMUP = 3
+SHOWN_DAYS = 7  # the days a user looks at: `status` shows one, the report a week at a time
 WEEK = (60.0, 0.0, 110.0, 50.0, 0.0, 180.0, 30.0)  # a runner's weekly TRIMP shape
 
 
@@ -123,8 +119,20 @@ def ours_from_records(items: list[tuple[date, float]], records: list[DailyWellne
 
 
 def ours_explained(items: list[tuple[date, float]], wellness: WellnessColumns,
-                   end: date) -> list[str]:
-    """Every day decided and explained in words."""
+                   end: date, shown: int = SHOWN_DAYS) -> list[str]:
+    """Every day decided, and the days a user looks at (`status`, the report's week)
+    explained in words: the explained path."""
+    load = training_load(daily_loads(items, FIRST, end))
+    levels = recovery_columns(wellness, load, FIRST, end)["level"].tolist()
+    week = recovery_statuses(wellness, load, end - timedelta(days=shown - 1), end)
+    if [s.level for s in week] != levels[-shown:]:
+        raise SystemExit("the explained days disagree with the decided ones")
+    return levels
+
+
+def ours_explained_all(items: list[tuple[date, float]], wellness: WellnessColumns,
+                       end: date) -> list[str]:
+    """Every day decided and explained in words (about ten thousand strings)."""
     load = training_load(daily_loads(items, FIRST, end))
     return [s.level for s in recovery_statuses(wellness, load, FIRST, end)]
 
@@ -159,66 +167,60 @@ def fresh_columns(columns: WellnessColumns) -> WellnessColumns:
         sleep_score=columns.sleep_score.copy(), resting_hr=columns.resting_hr.copy())
 
 
-def best(fn: Callable[[Any], Any], make: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """The best time of `fn` over `repeats` runs after WARMUP untimed ones, each run given a
-    new input from `make`, built outside the clock: no run finds work left done by the one
-    before (a cached hash)."""
-    for _ in range(WARMUP):
-        fn(make())
-    times, result = [], None
-    for _ in range(repeats):
-        given = make()
-        began = time.perf_counter()
-        result = fn(given)
-        times.append(time.perf_counter() - began)
-    return min(times), result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     days = round(args.years * 365.25)
     end = FIRST + timedelta(days=days - 1)
     items, records = athlete(days)
     # Ours' input, as db.repo.wellness_columns builds it from the rows of one select.
     columns = WellnessColumns.from_days(records)
-    timed = {name: best(fn, make, args.repeats) for name, fn, make in (
-        ("ours", lambda c: ours(items, c, end), lambda: fresh_columns(columns)),
-        ("frame", lambda c: ours_frame(items, c, end), lambda: fresh_columns(columns)),
-        ("from_objects", lambda r: ours_from_records(items, r, end),
-         lambda: fresh_records(records)),
-        ("explained", lambda c: ours_explained(items, c, end), lambda: fresh_columns(columns)),
-        ("reference", lambda r: reference(items, r, end), lambda: fresh_records(records)))}
-    ref_s, ref_levels = timed["reference"]
-    levels = timed["ours"][1]
-    differ = sum(any(result[i] != ref_levels[i] for _, result in timed.values())
-                 for i in range(len(ref_levels)))
-    if any(len(result) != len(ref_levels) for _, result in timed.values()):
+    candidates = {
+        "reference": (lambda r: reference(items, r, end), lambda: fresh_records(records)),
+        "ours": (lambda c: ours(items, c, end), lambda: fresh_columns(columns)),
+        "explained": (lambda c: ours_explained(items, c, end), lambda: fresh_columns(columns)),
+        "frame": (lambda c: ours_frame(items, c, end), lambda: fresh_columns(columns)),
+        "from_objects": (lambda r: ours_from_records(items, r, end),
+                         lambda: fresh_records(records)),
+        "explained_all": (lambda c: ours_explained_all(items, c, end),
+                          lambda: fresh_columns(columns)),
+    }
+    timed = interleaved(candidates, args.rounds, WARMUP)
+    ref_levels = timed.results["reference"]
+    if any(len(result) != len(ref_levels) for result in timed.results.values()):
         raise SystemExit("a candidate decided a different number of days")
+    differ = sum(any(result[i] != ref_levels[i] for result in timed.results.values())
+                 for i in range(len(ref_levels)))
+    levels = timed.results["ours"]
     counts = {level: levels.count(level) for level in ("green", "amber", "red")}
     print(f"{days} days ({FIRST} to {end}), {len(items)} activities, "
           f"{sum(w.hrv_last_night is not None for w in records)} HRV nights")
-    print(f"{'plain-loop reference (values + level):':52}{ref_s * 1000:7.1f} ms")
-    for name, label in (("ours", "ours, decided (recovery_columns):"),
-                        ("frame", "ours, decided as a DataFrame (recovery_frame):"),
-                        ("from_objects", "ours, decided from DailyWellness records:"),
-                        ("explained", "ours, explained (recovery_statuses + text):")):
-        seconds = timed[name][0]
-        print(f"{label:52}{seconds * 1000:7.1f} ms  ratio {ref_s / seconds:5.1f}")
-    print(f"(best of {args.repeats} each)")
+    print(f"{'plain-loop reference (values + level):':58}"
+          f"{timed.median('reference') * 1000:7.1f} ms")
+    ratios = {name: timed.ratio("reference", name) for name in candidates if name != "reference"}
+    for name, label in (
+            ("explained", f"ours, decided + the last {SHOWN_DAYS} days explained:"),
+            ("ours", "ours, decided (recovery_columns):"),
+            ("frame", "ours, decided as a DataFrame (recovery_frame):"),
+            ("from_objects", "ours, decided from DailyWellness records:"),
+            ("explained_all", "ours, every day explained (not what a user waits on):")):
+        print(f"{label:58}{timed.median(name) * 1000:7.1f} ms  ratio {ratios[name]}")
+    print(f"(median of {args.rounds} interleaved rounds; ratio per round, min-max spread)")
     print(f"levels {counts}; {differ} day(s) differ from the reference")
     if differ:
         raise SystemExit("the vectorised levels disagree with the reference")
-    ours_s, explained_s = timed["ours"][0], timed["explained"][0]
-    print(json.dumps({"days": days, "seconds": round(ours_s, 4), "ratio": round(ref_s / ours_s, 1),
-                      "frame_seconds": round(timed["frame"][0], 4),
-                      "from_objects_seconds": round(timed["from_objects"][0], 4),
-                      "from_objects_ratio": round(ref_s / timed["from_objects"][0], 1),
-                      "explained_seconds": round(explained_s, 4),
-                      "explained_ratio": round(ref_s / explained_s, 1),
-                      "reference_seconds": round(ref_s, 4)}))
+    print(json.dumps({
+        "days": days, "seconds": round(timed.median("explained"), 4),
+        **ratios["explained"].as_json("ratio"),
+        "decided_seconds": round(timed.median("ours"), 4),
+        **ratios["ours"].as_json("decided_ratio"),
+        "frame_seconds": round(timed.median("frame"), 4),
+        "from_objects_ratio": round(ratios["from_objects"].median, 1),
+        "explained_all_seconds": round(timed.median("explained_all"), 4),
+        "explained_all_ratio": round(ratios["explained_all"].median, 1),
+        "reference_seconds": round(timed.median("reference"), 4), "rounds": args.rounds}))
 
 
 if __name__ == "__main__":

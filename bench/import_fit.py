@@ -1,12 +1,16 @@
-"""Import throughput against fitparse alone, measured in the same run.
+"""Import throughput against fitparse alone and fitfast alone, measured in the same run.
 
 Generates (once, cached in .bench/) realistic one-hour runs with per-second records using
-garmin-fit-sdk's Encoder, imports them into a fresh SQLite home with `stridelift import`'s
-code path, and decodes a sample of the same files with fitparse alone. The last line is one
-JSON object: files, mb_per_s (import) and ratio (import throughput / fitparse throughput).
-Goal: ratio >= 20 on a 2-core machine.
+garmin-fit-sdk's Encoder. Interleaved rounds (bench/stable.py) time: fitparse decoding every
+message of a sample; fitfast decoding every message (`fitfast.parse`, one process); our
+import (`stridelift import`'s code path into a fresh SQLite home: decode, normalise, store)
+on all files with its worker processes, and on the fitfast sample in one process. Ratios are
+per MB, medians of the per-round ratios with their min-max. Our overhead is the one-process
+import's time over fitfast's own decode of the same files. The last line is one JSON object:
+files, mb_per_s, ratio (import / fitparse throughput), overhead (share of fitfast's decode
+time). Goals: ratio >= 30, overhead <= 0.5.
 
-    python bench/import_fit.py [--files 200] [--baseline-files 30]
+    python bench/import_fit.py [--files 200] [--baseline-files 8] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -16,15 +20,16 @@ import json
 import os
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import fitfast  # noqa: E402
 import fitparse  # noqa: E402
 
+from bench.stable import Ratio, interleaved, nothing  # noqa: E402
 from db.raw import RawStore  # noqa: E402
 from db.session import open_db  # noqa: E402
 from demo.fitwrite import easy_hour  # noqa: E402
@@ -48,46 +53,77 @@ def ensure_files(n: int) -> list[Path]:
     return files
 
 
-def fitparse_only(files: list[Path]) -> float:
-    """Seconds for fitparse to decode every message of every file (the baseline)."""
-    began = time.perf_counter()
+def fitparse_only(files: list[Path]) -> None:
+    """fitparse decoding every message of every file (the baseline)."""
     for path in files:
         for message in fitparse.FitFile(str(path)).get_messages():
             message.get_values()
-    return time.perf_counter() - began
 
 
-def import_all(files: list[Path]) -> float:
+def fitfast_only(files: list[Path]) -> None:
+    """fitfast's own decode of every message of every file, one process: the decoder alone,
+    what our import adds its work to."""
+    for path in files:
+        fitfast.parse(path.read_bytes())
+
+
+def import_all(files: list[Path], workers: int | None = None) -> None:
+    """`stridelift import` into a fresh home: decode, normalise, store (raw, journal, SQLite)."""
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(f"sqlite:///{tmp}/bench.db")
-        began = time.perf_counter()
-        report = bulk.import_paths(db, RawStore(Path(tmp) / "raw"), PROFILE, files)
-        seconds = time.perf_counter() - began
+        report = bulk.import_paths(db, RawStore(Path(tmp) / "raw"), PROFILE, files,
+                                   workers=workers)
     if report.imported != len(files):
         raise SystemExit(f"imported {report.imported} of {len(files)}: {report.failed[:3]}")
-    return seconds
+
+
+def megabytes(files: list[Path]) -> float:
+    return sum(f.stat().st_size for f in files) / 1e6
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=200)
-    parser.add_argument("--baseline-files", type=int, default=30,
+    parser.add_argument("--baseline-files", type=int, default=8,
                         help="files decoded by fitparse (it is slow; throughput is per MB)")
+    parser.add_argument("--overhead-files", type=int, default=40,
+                        help="files imported in one process, against fitfast alone")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     files = ensure_files(args.files)
-    sample = files[: args.baseline_files]
-    mb_all = sum(f.stat().st_size for f in files) / 1e6
-    mb_sample = sum(f.stat().st_size for f in sample) / 1e6
-    ours = import_all(files)
-    base = fitparse_only(sample)
-    ours_tp, base_tp = mb_all / ours, mb_sample / base
-    print(f"import   : {len(files)} files, {mb_all:.1f} MB in {ours:.2f} s "
-          f"({ours_tp:.2f} MB/s, {os.cpu_count()} cores)")
-    print(f"fitparse : {len(sample)} files, {mb_sample:.1f} MB in {base:.2f} s "
-          f"({base_tp:.3f} MB/s)")
-    print(json.dumps({"files": len(files), "mb_per_s": round(ours_tp, 3),
-                      "baseline_mb_per_s": round(base_tp, 4),
-                      "ratio": round(ours_tp / base_tp, 1)}))
+    sets = {"ours": files, "ours_one_process": files[: args.overhead_files],
+            "fitfast": files[: args.overhead_files], "fitparse": files[: args.baseline_files]}
+    mb = {name: megabytes(chosen) for name, chosen in sets.items()}
+    timed = interleaved({
+        "fitparse": (lambda _: fitparse_only(sets["fitparse"]), nothing),
+        "fitfast": (lambda _: fitfast_only(sets["fitfast"]), nothing),
+        "ours": (lambda _: import_all(sets["ours"]), nothing),
+        "ours_one_process": (lambda _: import_all(sets["ours_one_process"], workers=1), nothing),
+    }, args.rounds, warmup=0)
+    # seconds per MB, round by round: throughput ratios are ratios of these
+    per_mb = {name: [s / mb[name] for s in timed.seconds[name]] for name in sets}
+    ratio = Ratio.of([p / o for p, o in zip(per_mb["fitparse"], per_mb["ours"], strict=True)])
+    fitfast_ratio = Ratio.of([p / f for p, f in zip(per_mb["fitparse"], per_mb["fitfast"],
+                                                     strict=True)])
+    overhead = Ratio.of([o / f - 1 for o, f in zip(per_mb["ours_one_process"], per_mb["fitfast"],
+                                                   strict=True)])
+    speed = {name: mb[name] / timed.median(name) for name in sets}
+    for name, label in (("fitparse", "fitparse alone"), ("fitfast", "fitfast alone"),
+                        ("ours_one_process", "ours, one process"),
+                        ("ours", f"ours, {os.cpu_count()} cores")):
+        print(f"{label:20}: {len(sets[name]):4} files, {mb[name]:5.1f} MB in "
+              f"{timed.median(name):6.2f} s ({speed[name]:6.3f} MB/s)")
+    print(f"import vs fitparse      : {ratio}")
+    print(f"fitfast vs fitparse     : {fitfast_ratio} (the decoder's own ceiling)")
+    print(f"our overhead on fitfast : {overhead.median:.0%} of its decode time "
+          f"(min {overhead.low:.0%}, max {overhead.high:.0%}; one process each)")
+    print(f"(median of {args.rounds} interleaved rounds)")
+    print(json.dumps({"files": len(files), "mb_per_s": round(speed["ours"], 3),
+                      "fitfast_mb_per_s": round(speed["fitfast"], 3),
+                      "one_process_mb_per_s": round(speed["ours_one_process"], 3),
+                      "baseline_mb_per_s": round(speed["fitparse"], 4),
+                      **ratio.as_json("ratio"), **overhead.as_json("overhead"),
+                      "rounds": args.rounds}))
 
 
 if __name__ == "__main__":
