@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from domain.profile import WEEKDAYS, Profile  # noqa: E402
-from planner.adapt import Facts, Recovery, adapt  # noqa: E402
+from planner.adapt import Recovery, Tonight, adapt  # noqa: E402
 from planner.catalog import default_catalog  # noqa: E402
 from planner.model import Prescription, RunDay, Session, week_start  # noqa: E402
 from planner.plan import extend, refresh  # noqa: E402
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Context, mobility_session  # noqa: E402
-from planner.progression import Done  # noqa: E402
+from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session  # noqa: E402
+from planner.progression import LoggedLift  # noqa: E402
 from planner.schedule import conflicts  # noqa: E402
 
 TEMPLATE = {"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"}
@@ -80,7 +80,7 @@ def season(weeks: int, seed: int) -> dict[str, float]:
     plan = planned_runs(FIRST, days + 21)
     actual: dict[date, RunDay] = {}
     sessions: list[Session] = []
-    history: list[Done] = []
+    history: list[LoggedLift] = []
     moved_long: date | None = None
     bad, spent = 0, 0.0
     for i in range(days):
@@ -92,12 +92,12 @@ def season(weeks: int, seed: int) -> dict[str, float]:
         runs = {**{d: r for d, r in plan.items() if d > night}, **actual}
         level = rng.choices(["green", "amber", "red"], [0.75, 0.18, 0.07])[0]
         began = time.perf_counter()
-        ctx = Context(profile, catalog, tuple(history))
+        ctx = Lifter(profile, catalog, tuple(history))
 
-        def mobility(s: Session, ctx: Context = ctx) -> tuple[Prescription, ...]:
+        def mobility(s: Session, ctx: Lifter = ctx) -> tuple[Prescription, ...]:
             return mobility_session(ctx, s.step, s.day)
 
-        sessions, _ = adapt(sessions, Facts(night, runs, Recovery(level)), mobility)
+        sessions, _ = adapt(sessions, Tonight(night, runs, Recovery(level)), mobility)
         sessions, _ = extend(ctx, FIRST, night, night + timedelta(days=14), runs, sessions)
         sessions = [refresh(ctx, s) for s in sessions]
         spent += time.perf_counter() - began
@@ -111,14 +111,14 @@ def season(weeks: int, seed: int) -> dict[str, float]:
             "ms_per_night": round(1000 * spent / days, 2)}
 
 
-def _do(s: Session, rng: random.Random, history: list[Done]) -> Session:
+def _do(s: Session, rng: random.Random, history: list[LoggedLift]) -> Session:
     """The athlete does most sessions, nearly all reps, a bit more each time."""
     if s.settled or rng.random() < 0.1:
         return s
     for p in s.exercises:
         if p.reps is not None:
             reps = tuple(min(p.reps + rng.choice((0, 0, 1)), 6) for _ in range(p.sets))
-            history.append(Done(s.day, p.exercise_id, reps, p.load_kg or 40.0,
+            history.append(LoggedLift(s.day, p.exercise_id, reps, p.load_kg or 40.0,
                                 s.status == "lightened"))
     return replace(s, status="done")
 

@@ -15,12 +15,12 @@ from db import models as m
 from domain.profile import WEEKDAYS, Profile
 from jobs.analyse import analyse
 from jobs.readback import read_back
-from planner.adapt import Facts, Recovery, adapt, enforce_cap
+from planner.adapt import Recovery, Tonight, adapt, enforce_cap
 from planner.catalog import Catalog, default_catalog
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.plan import extend, refresh
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Context, mobility_session
-from planner.progression import Done
+from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
+from planner.progression import LoggedLift
 
 WEEKS_AHEAD = 2
 FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
@@ -88,9 +88,9 @@ def save_sessions(db: DbSession, who: m.Athlete, sessions: list[Session]) -> Non
     db.flush()
 
 
-def history(db: DbSession, who: m.Athlete) -> list[Done]:
+def history(db: DbSession, who: m.Athlete) -> list[LoggedLift]:
     rows = plans.lifts(db, who)
-    return [Done(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened) for r in rows]
+    return [LoggedLift(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened) for r in rows]
 
 
 def recovery(db: DbSession, who: m.Athlete, night: date) -> Recovery | None:
@@ -111,7 +111,7 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     analyse(db, profile, night)
     sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who))
     db.flush()
-    ctx = Context(profile, catalog, history(db, who), known_kg=profile.known_kg)
+    ctx = Lifter(profile, catalog, history(db, who), known_kg=profile.known_kg)
     first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())
     last = repo.cursor(db, who, LAST_NIGHT)
     until = week_start(night) + timedelta(days=7 * weeks_ahead + 6)
@@ -125,7 +125,7 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
         return mobility_session(ctx, s.step, s.day)
 
     for n in _days(start, night):
-        facts = Facts(n, run_days(db, who, profile, n, until), recovery(db, who, n))
+        facts = Tonight(n, run_days(db, who, profile, n, until), recovery(db, who, n))
         sessions, changes = adapt(sessions, facts, mobility)
         report.adjustments += changes
         report.nights += 1

@@ -44,13 +44,13 @@ class Recovery:
 
 
 @dataclass(frozen=True)
-class Facts:
+class Tonight:
     night: date
     runs: Mapping[date, RunDay]  # actual runs up to the night, planned runs after it
     recovery: Recovery | None = None  # the night's own morning status
 
 
-def adapt(sessions: list[Session], facts: Facts,
+def adapt(sessions: list[Session], facts: Tonight,
           mobility: MobilityWork) -> tuple[list[Session], list[Adjustment]]:
     """The sessions after tonight's facts, and the adjustments that got them there."""
     plan = {s.id: s for s in sessions}
@@ -75,7 +75,7 @@ def _strength_days(plan: dict[str, Session], but: str) -> list[date]:
             and s.status != "skipped"]
 
 
-def _legal(day: date, plan: dict[str, Session], sid: str, facts: Facts) -> bool:
+def _legal(day: date, plan: dict[str, Session], sid: str, facts: Tonight) -> bool:
     return not conflicts(day, facts.runs, _strength_days(plan, sid))
 
 
@@ -87,7 +87,7 @@ def _candidates(s: Session, night: date, later_only: bool) -> list[date]:
     return sorted(days, key=lambda d: (abs((d - s.day).days), d < s.day))
 
 
-def _apply_s6(plan: dict[str, Session], sid: str, facts: Facts, mobility: MobilityWork,
+def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: MobilityWork,
               changes: list[Adjustment]) -> None:
     s = plan[sid]
     if s.kind != "strength":
@@ -112,7 +112,7 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Facts, mobility: Mobili
             (*reasons, "no legal day left this week, and no gym work on race day"))
 
 
-def _apply_recovery(plan: dict[str, Session], sid: str, facts: Facts, mobility: MobilityWork,
+def _apply_recovery(plan: dict[str, Session], sid: str, facts: Tonight, mobility: MobilityWork,
                     changes: list[Adjustment]) -> None:
     s, status = plan[sid], facts.recovery
     assert status is not None
@@ -148,7 +148,7 @@ def _as_mobility(s: Session, mobility: MobilityWork) -> Session:
     return s.with_(kind="mobility", exercises=mobility(s), status="lightened")
 
 
-def _run_reasons(facts: Facts, day: date) -> tuple[str, ...]:
+def _run_reasons(facts: Tonight, day: date) -> tuple[str, ...]:
     """The classification reasons of the actual runs that made the day illegal."""
     out = []
     for d in (day - ONE_DAY, day, day + ONE_DAY):
@@ -159,7 +159,7 @@ def _run_reasons(facts: Facts, day: date) -> tuple[str, ...]:
 
 
 def _change(plan: dict[str, Session], changes: list[Adjustment], before: Session,
-            after: Session, facts: Facts, rule: str, action: str,
+            after: Session, facts: Tonight, rule: str, action: str,
             reasons: tuple[str, ...]) -> None:
     plan[before.id] = after
     shown = "dropped" if action == "drop" else after.describe()
@@ -186,7 +186,7 @@ def enforce_cap(sessions: list[Session], extra_heavy: Mapping[date, int], night:
             reason = (f"{extra} heavy lower-body exercise(s) done outside the plan in the week "
                       f"of {monday:%d %b}: the week would exceed the cap of {cap} (S4)")
             _change(plan, changes, s, s.with_(exercises=keep),
-                    Facts(night, {}), "S4", "lighten", (reason,))
+                    Tonight(night, {}), "S4", "lighten", (reason,))
     return sorted(plan.values(), key=lambda s: (s.day, s.id)), changes
 
 

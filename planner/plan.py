@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from planner.blocks import WeekCount, WeekInBlock, timeline
 from planner.model import Prescription, RunDay, Session, week_start
-from planner.program import Context, build_week, prescribe
+from planner.program import Lifter, build_week, prescribe
 
 WEEK = timedelta(days=7)
 
@@ -30,7 +30,7 @@ def week_counts(sessions: Sequence[Session], before: date) -> dict[date, WeekCou
     return counts
 
 
-def extend(ctx: Context, first_monday: date, night: date, until: date,
+def extend(ctx: Lifter, first_monday: date, night: date, until: date,
            runs: Mapping[date, RunDay], sessions: Sequence[Session]
            ) -> tuple[list[Session], list[str]]:
     """The sessions with every week from the night's week to `until` planned. A week planned
@@ -72,7 +72,7 @@ def _monday_of(s: Session) -> date:
     return date.fromisoformat(s.id.split("#")[0])
 
 
-def refresh(ctx: Context, s: Session) -> Session:
+def refresh(ctx: Lifter, s: Session) -> Session:
     """Current reps and loads for an open full session (sets and exercises stay)."""
     if s.settled or s.status == "lightened" or s.kind != "strength":
         return s
@@ -81,6 +81,6 @@ def refresh(ctx: Context, s: Session) -> Session:
     return s if fresh == s.exercises else s.with_(exercises=fresh)
 
 
-def _backpack(ctx: Context, p: Prescription) -> float | None:
+def _backpack(ctx: Lifter, p: Prescription) -> float | None:
     """A bodyweight exercise's backpack load stays as planned (it changes with the block)."""
     return None if ctx.catalog.exercise(p.exercise_id).loaded else p.load_kg

@@ -21,7 +21,7 @@ from domain.profile import EQUIPMENT, Profile
 from planner.blocks import LadderWeek, WeekInBlock, ladder_weeks
 from planner.catalog import Catalog, CatalogError, Exercise, Ladder, Step
 from planner.model import Prescription, RunDay, Session, one_set_fewer
-from planner.progression import Done, next_target, round_kg
+from planner.progression import LoggedLift, next_target, round_kg
 from planner.schedule import place_week
 
 AREAS = ("glutes", "glute_medius", "calves", "quads", "hamstrings", "core", "ankle_mobility",
@@ -51,12 +51,12 @@ LAG = {"power": 0, "squat": 1, "lunge": 1, "calf": 0, "core": 1, "ankle_mobility
 
 
 @dataclass(frozen=True)
-class Context:
+class Lifter:
     """Everything the program reads: who, with what kit, what was done, what is known."""
 
     profile: Profile
     catalog: Catalog
-    history: Sequence[Done] = ()
+    history: Sequence[LoggedLift] = ()
     known_kg: Mapping[str, float] | None = None  # starting loads the athlete knows
     # The next session's day: a layoff (S5's 14 days) is judged there, since the sessions
     # planned after it assume that one happens.
@@ -72,7 +72,7 @@ class Pick:
     backpack_kg: float | None  # bodyweight work past its ladder's top (RULES.md S1)
 
 
-def pool(ctx: Context, step: int) -> list[Exercise]:
+def pool(ctx: Lifter, step: int) -> list[Exercise]:
     """Each ladder's exercise at the step (the top step once a ladder is climbed)."""
     return [ctx.catalog.step(lad.id, min(step, len(lad.steps) - 1), ctx.profile.equipment)
             for lad in ctx.catalog.ladders.values()]
@@ -86,7 +86,7 @@ def ladder_for(catalog: Catalog, slot: Slot) -> Ladder:
     raise CatalogError(f"exercises.toml: no ladder for the {' or '.join(slot)} pattern")
 
 
-def on_ladder(ctx: Context, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, float | None]:
+def on_ladder(ctx: Lifter, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, float | None]:
     """The ladder's exercise at a step (RULES.md S5). Past the top it alternates between the
     last step and its variation, with bodyweight strength work adding a backpack in 5 kg
     steps (S1); a step repeated because its block fell short turns to a variation too."""
@@ -102,7 +102,7 @@ def on_ladder(ctx: Context, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, f
     return exercise, beyond * BACKPACK_STEP_KG if _bodyweight_strength(exercise) else None
 
 
-def _variation(ctx: Context, exercise: Exercise, step: Step) -> tuple[Exercise, float | None]:
+def _variation(ctx: Lifter, exercise: Exercise, step: Step) -> tuple[Exercise, float | None]:
     """Another exercise of the same step and pattern with less kit, or a 5 kg backpack on
     bodyweight strength work; else the same exercise (mobility and stability holds)."""
     level = ctx.profile.equipment
@@ -117,7 +117,7 @@ def _bodyweight_strength(exercise: Exercise) -> bool:
     return exercise.quality == "strength" and not exercise.loaded
 
 
-def pick(ctx: Context, weeks: list[WeekInBlock], index: int, slot: Slot,
+def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
          seen: frozenset[str] = frozenset()) -> Pick:
     """A slot's exercise in week `index` of the timeline, with its intro or deload dose;
     `seen` holds the exercises earlier weeks of the plan already prescribed."""
@@ -130,7 +130,7 @@ def pick(ctx: Context, weeks: list[WeekInBlock], index: int, slot: Slot,
     return Pick(exercise, phase if familiar else "intro", backpack)
 
 
-def compose(ctx: Context, weeks: list[WeekInBlock], index: int, sessions: int,
+def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
             power: Sequence[bool], seen: frozenset[str] = frozenset()) -> list[list[Pick]]:
     """The week's sessions by template: slots in order (power first), S4's cap kept."""
     heavy = 0
@@ -150,7 +150,7 @@ def compose(ctx: Context, weeks: list[WeekInBlock], index: int, sessions: int,
     return week
 
 
-def prescribe(ctx: Context, e: Exercise, day: date, phase: str = "build",
+def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",
               backpack_kg: float | None = None) -> Prescription:
     """Sets, reps or seconds, load, rest and the effort in words for one exercise."""
     s = e.scheme
@@ -206,13 +206,13 @@ def _loaded_words(load: float | None, note: str, reps: int, phase: str
     return load, f"{note}; stop 1-2 reps short of failure"
 
 
-def race_days(ctx: Context, day: date) -> int | None:
+def race_days(ctx: Lifter, day: date) -> int | None:
     """Days until the next race on or after `day`, if any."""
     ahead = [(r.day - day).days for r in ctx.profile.races if r.day >= day]
     return min(ahead) if ahead else None
 
 
-def sessions_for_week(ctx: Context, monday: date) -> tuple[int, str | None]:
+def sessions_for_week(ctx: Lifter, monday: date) -> tuple[int, str | None]:
     """How many sessions the week holds, and the taper reason when it holds fewer: the week
     that holds the middle of the 10-14-day window before a race tapers."""
     middle = (TAPER_FROM + TAPER_TO) // 2
@@ -223,13 +223,13 @@ def sessions_for_week(ctx: Context, monday: date) -> tuple[int, str | None]:
     return ctx.profile.strength_sessions, None
 
 
-def final_days(ctx: Context, day: date) -> bool:
+def final_days(ctx: Lifter, day: date) -> bool:
     """Within the last 6 days before a race: no heavy lower-body or plyometric work."""
     left = race_days(ctx, day)
     return left is not None and 0 < left <= FINAL_DAYS
 
 
-def race_rules(ctx: Context, day: date) -> str | None:
+def race_rules(ctx: Lifter, day: date) -> str | None:
     """Why the race rules forbid heavy lower-body and plyometric work on a day, if they do
     (the one place the program asks them)."""
     if final_days(ctx, day):
@@ -238,7 +238,7 @@ def race_rules(ctx: Context, day: date) -> str | None:
     return None
 
 
-def build_week(ctx: Context, weeks: list[WeekInBlock], index: int,
+def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                runs: Mapping[date, RunDay], fixed: tuple[date, ...] = (),
                allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset()
                ) -> tuple[list[Session], tuple[str, ...]]:
@@ -271,7 +271,7 @@ def build_week(ctx: Context, weeks: list[WeekInBlock], index: int,
     return sessions, notes
 
 
-def mobility_session(ctx: Context, step: int, day: date) -> tuple[Prescription, ...]:
+def mobility_session(ctx: Lifter, step: int, day: date) -> tuple[Prescription, ...]:
     """Mobility/stability work only (no heavy lower-body or power): the fallback session."""
     stability = [e for e in pool(ctx, step) if e.quality == "stability"]
     return tuple(prescribe(ctx, e, day) for e in stability[:MAX_EXERCISES - 1])

@@ -20,7 +20,7 @@ ROUND_KG = 0.25  # fine enough for the +1.25 kg step (fractional plates exist fo
 
 
 @dataclass(frozen=True)
-class Done:
+class LoggedLift:
     """What was actually lifted for one exercise in one session."""
 
     day: date
@@ -41,7 +41,7 @@ def round_kg(kg: float) -> float:
     return round(kg / ROUND_KG) * ROUND_KG
 
 
-def next_target(history: Sequence[Done], reps_min: int, reps_max: int, lower_body: bool,
+def next_target(history: Sequence[LoggedLift], reps_min: int, reps_max: int, lower_body: bool,
                 day: date, start_kg: float | None = None) -> Target:
     """The next session's reps and load for one exercise from its history (oldest first)."""
     full = [d for d in history if not d.lightened and d.reps]

@@ -8,7 +8,7 @@ from domain.profile import Profile, Race
 from planner.catalog import default_catalog
 from planner.model import RunDay, Session
 from planner.plan import extend
-from planner.program import Context
+from planner.program import Lifter
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONDAY = date(2025, 3, 3)
@@ -31,11 +31,11 @@ def template(runs: dict[str, str], weeks: int = 8, first: date = MONDAY) -> dict
     return out
 
 
-def context(p: Profile | None = None) -> Context:
-    return Context(profile=p or profile(), catalog=default_catalog())
+def context(p: Profile | None = None) -> Lifter:
+    return Lifter(profile=p or profile(), catalog=default_catalog())
 
 
-def plan(ctx: Context, runs: dict[date, RunDay], weeks: int = 1,
+def plan(ctx: Lifter, runs: dict[date, RunDay], weeks: int = 1,
          first: date = MONDAY) -> list[Session]:
     sessions, _ = extend(ctx, first, first - timedelta(days=1),
                          first + timedelta(days=7 * weeks - 1), runs, [])

@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from domain.profile import Race
-from planner.adapt import Facts, Recovery, adapt, lighten
+from planner.adapt import Recovery, Tonight, adapt, lighten
 from planner.blocks import WeekCount, timeline
 from planner.model import RunDay, Session
 from planner.program import mobility_session
-from planner.progression import Done
+from planner.progression import LoggedLift
 from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
 
 D = [MONDAY + timedelta(days=i) for i in range(14)]
@@ -33,7 +33,7 @@ def test_long_run_moved_from_saturday_to_sunday() -> None:
     runs = template(ARTICLE, weeks=2)
     sessions = plan(CTX, runs, weeks=2)
     week2_monday = next(s for s in sessions if s.day == D[7])
-    facts = Facts(night=D[6], runs={**runs, **dict([actual(D[5]), actual(
+    facts = Tonight(night=D[6], runs={**runs, **dict([actual(D[5]), actual(
         D[6], "long", reasons=("112 min is 105% of the longest run",))])})
     after, changes = adapt(sessions, facts, mobility)
     [change] = changes
@@ -55,7 +55,7 @@ def test_unexpected_threshold_run_moves_the_session_before_it() -> None:
     runs = template(week, weeks=1)
     sessions = [Session("w#1", D[1], "strength", 1, 1, ()), Session("w#2", D[3], "strength",
                                                                      1, 1, ())]
-    facts = Facts(night=D[0], runs={**runs, D[2]: RunDay(D[2], ("threshold",),
+    facts = Tonight(night=D[0], runs={**runs, D[2]: RunDay(D[2], ("threshold",),
                                                          "garmin-calendar")})
     after, changes = adapt(sessions, facts, mobility)
     assert [c.session_id for c in changes] == ["w#1"]
@@ -71,7 +71,7 @@ def test_three_red_days() -> None:
     red = Recovery("red", ("HRV 7-day signal below the band for 2 days running",))
     state, log = sessions, []
     for night in (D[2], D[3], D[4]):
-        state, changes = adapt(state, Facts(night, runs, red), mobility)
+        state, changes = adapt(state, Tonight(night, runs, red), mobility)
         log += changes
     thursday = by_id(state)[sessions[1].id]
     # Wednesday night: red -> Thursday's session moves to Friday (legal: eve of the long run).
@@ -86,7 +86,7 @@ def test_amber_lightens_when_the_next_day_is_not_legal() -> None:
     sessions = plan(CTX, runs)
     monday = sessions[0]
     amber = Recovery("amber", ("sleep score 52 < 60",))
-    after, [change] = adapt(sessions, Facts(MONDAY - timedelta(days=1), runs, amber), mobility)
+    after, [change] = adapt(sessions, Tonight(MONDAY - timedelta(days=1), runs, amber), mobility)
     light = by_id(after)[monday.id]
     assert change.action == "lighten" and light.status == "lightened"  # Tue is speed's eve
     assert all(a.sets == b.sets - 1 for a, b in zip(light.exercises, monday.exercises,
@@ -98,7 +98,7 @@ def test_amber_moves_one_day_later_when_legal() -> None:
     runs = template(ARTICLE, weeks=1)
     sessions = plan(CTX, runs)
     thursday = sessions[1]
-    after, [change] = adapt(sessions, Facts(D[2], runs, Recovery("amber")), mobility)
+    after, [change] = adapt(sessions, Tonight(D[2], runs, Recovery("amber")), mobility)
     assert change.action == "move" and by_id(after)[thursday.id].day == D[4]
 
 
@@ -116,7 +116,7 @@ def test_pinned_and_done_sessions_never_change_and_nights_are_idempotent() -> No
     pinned = replace(sessions[2], pinned=True)
     done = replace(sessions[3], status="done")
     state = [sessions[0], sessions[1], pinned, done]
-    facts = Facts(night=D[6], runs={**runs, **dict([actual(D[6], "long")])},
+    facts = Tonight(night=D[6], runs={**runs, **dict([actual(D[6], "long")])},
                   recovery=Recovery("red"))
     _, unpinned = adapt([*state[:2], sessions[2], done], facts, mobility)
     assert [c.session_id for c in unpinned] == [pinned.id]  # Monday after Sunday's long run
@@ -149,7 +149,7 @@ def test_a_missed_fortnight_restarts_at_ninety_percent() -> None:
     sessions = plan(CTX, template(ARTICLE))
     squat = next(p for s in sessions for p in s.exercises if p.load_kg is None
                  and p.high_resistance_lower_body)
-    history = [Done(D[0] - timedelta(days=16), squat.exercise_id, (6, 6, 5), 80.0)]
+    history = [LoggedLift(D[0] - timedelta(days=16), squat.exercise_id, (6, 6, 5), 80.0)]
     ctx = replace(CTX, history=history)
     again = plan(ctx, template(ARTICLE))
     p = next(x for s in again for x in s.exercises if x.exercise_id == squat.exercise_id)
@@ -159,15 +159,16 @@ def test_a_missed_fortnight_restarts_at_ninety_percent() -> None:
 def test_double_progression_adds_load_when_every_set_hits_the_top() -> None:
     sessions = plan(CTX, template(ARTICLE))
     lift = next(p for s in sessions for p in s.exercises if p.high_resistance_lower_body)
-    top = [Done(D[0] - timedelta(days=3), lift.exercise_id, (6, 6, 6), 60.0)]
+    top = [LoggedLift(D[0] - timedelta(days=3), lift.exercise_id, (6, 6, 6), 60.0)]
     p = next(x for s in plan(replace(CTX, history=top), template(ARTICLE))
              for x in s.exercises if x.exercise_id == lift.exercise_id)
     assert (p.load_kg, p.reps) == (62.5, 4)
-    short = [Done(D[0] - timedelta(days=3), lift.exercise_id, (6, 5, 4), 60.0)]
+    short = [LoggedLift(D[0] - timedelta(days=3), lift.exercise_id, (6, 5, 4), 60.0)]
     p = next(x for s in plan(replace(CTX, history=short), template(ARTICLE))
              for x in s.exercises if x.exercise_id == lift.exercise_id)
     assert (p.load_kg, p.reps) == (60.0, 5)
-    light = [Done(D[0] - timedelta(days=3), lift.exercise_id, (6, 6, 6), 54.0, lightened=True)]
+    light = [LoggedLift(D[0] - timedelta(days=3), lift.exercise_id, (6, 6, 6), 54.0,
+                        lightened=True)]
     p = next(x for s in plan(replace(CTX, history=light), template(ARTICLE))
              for x in s.exercises if x.exercise_id == lift.exercise_id)
     assert p.load_kg is None  # a lightened session never raises load
@@ -187,7 +188,7 @@ def test_blocks_advance_on_schedule_or_extend_up_to_six_weeks() -> None:
 def test_the_upper_body_step_survives_rounding() -> None:
     from planner.progression import next_target
 
-    top = [Done(D[0], "pallof_press", (6, 6, 6), 20.0)]
+    top = [LoggedLift(D[0], "pallof_press", (6, 6, 6), 20.0)]
     assert next_target(top, 4, 6, False, D[3]).load_kg == 21.25
 
 

@@ -9,7 +9,7 @@ from itertools import combinations, pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.adapt import Facts, Recovery, adapt
+from planner.adapt import Recovery, Tonight, adapt
 from planner.blocks import BLOCK_WEEKS, WeekCount, timeline
 from planner.model import RunDay, Session, week_start
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, mobility_session
@@ -97,7 +97,7 @@ def test_nightly_adaptation_keeps_the_rules_and_is_idempotent(season: tuple) -> 
         if surprises[i]:
             actual[night] = RunDay(night, (surprises[i],), "actual", ("a surprise",))
         settled = {s.id: s for s in sessions if s.settled}
-        facts = Facts(night, actual, Recovery(levels[i]) if levels[i] else None)
+        facts = Tonight(night, actual, Recovery(levels[i]) if levels[i] else None)
         sessions, _ = adapt(sessions, facts, mobility)
         again, more = adapt(sessions, facts, mobility)
         assert more == [] and again == sessions  # the same facts twice change nothing

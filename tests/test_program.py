@@ -14,8 +14,8 @@ from domain.profile import EQUIPMENT, Race
 from planner.blocks import WeekCount, timeline
 from planner.catalog import default_catalog
 from planner.model import Session, week_heavy_lower, week_start
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Context, pick
-from planner.progression import Done
+from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, pick
+from planner.progression import LoggedLift
 from tests.planning import ARTICLE, DAYS, MONDAY, context, plan, profile, template
 
 CATALOG = default_catalog()
@@ -83,7 +83,7 @@ def test_the_articles_week_gives_monday_and_thursday() -> None:
     assert squat.instruction is not None and "could lift 7-8 times, stop at 6" in squat.instruction
 
 
-def twelve_weeks(ctx: Context, weeks: int = 12) -> dict[date, list[Session]]:
+def twelve_weeks(ctx: Lifter, weeks: int = 12) -> dict[date, list[Session]]:
     return weeks_of(plan(ctx, template(ARTICLE, weeks=weeks + 1), weeks=weeks))
 
 
@@ -113,7 +113,7 @@ def test_a_new_athletes_twelve_weeks_intro_staggering_and_deloads() -> None:
 
 
 def test_deload_loads_are_ten_percent_lighter() -> None:
-    ctx = Context(profile=profile(), catalog=CATALOG, known_kg={"barbell_back_squat": 80.0})
+    ctx = Lifter(profile=profile(), catalog=CATALOG, known_kg={"barbell_back_squat": 80.0})
     squats = {monday: p for monday, week in twelve_weeks(ctx, 4).items() for s in week
               for p in s.exercises if p.exercise_id == "barbell_back_squat"}
     loads = [(p.phase, p.sets, p.load_kg) for p in squats.values()]
@@ -177,9 +177,9 @@ def test_dumbbell_athletes_get_dumbbell_versions() -> None:
 
 def test_a_returning_athlete_after_three_weeks_off() -> None:
     last = MONDAY - timedelta(days=21)
-    history = [Done(last, "barbell_back_squat", (6, 6, 6), 60.0),
-               Done(last, "barbell_calf_raise", (6, 6, 6), 40.0)]
-    ctx = Context(profile=profile(), catalog=CATALOG, history=history)
+    history = [LoggedLift(last, "barbell_back_squat", (6, 6, 6), 60.0),
+               LoggedLift(last, "barbell_calf_raise", (6, 6, 6), 40.0)]
+    ctx = Lifter(profile=profile(), catalog=CATALOG, history=history)
     a = weeks_of(plan(ctx, template(ARTICLE, 2)))[MONDAY][0]
     by_id = {p.exercise_id: p for p in a.exercises}
     squat = by_id["barbell_back_squat"]
@@ -196,8 +196,8 @@ def test_twelve_weeks_over_random_templates(runs_of: dict[str, str], equipment: 
     # a returning athlete last lifted 3 weeks ago: those exercises are familiar, not new
     last = MONDAY - timedelta(days=21)
     lifted = ("barbell_back_squat", "goblet_squat", "barbell_hip_thrust") if returning else ()
-    history = [Done(last, e, (6, 6, 6), 50.0) for e in lifted]
-    ctx = Context(profile=profile(runs_of, equipment=equipment), catalog=CATALOG,
+    history = [LoggedLift(last, e, (6, 6, 6), 50.0) for e in lifted]
+    ctx = Lifter(profile=profile(runs_of, equipment=equipment), catalog=CATALOG,
                   history=history)
     by_week = weeks_of(plan(ctx, template(runs_of, weeks=13), weeks=12))
     seen = {d.exercise_id for d in history}
