@@ -26,10 +26,11 @@ def source_key(row: m.Activity) -> str:
     return f"activity:{row.content_hash or row.garmin_id}:{row.session_index}"
 
 
-def read_back(db: DbSession, who: m.Athlete, catalog: Catalog,
-              sessions: list[Session]) -> tuple[list[Session], dict[date, int]]:
+def read_back(db: DbSession, who: m.Athlete, catalog: Catalog, sessions: list[Session],
+              through: date | None = None) -> tuple[list[Session], dict[date, int]]:
     """Sessions with the recorded ones done, and the heavy lower-body exercises done outside
-    the plan per week (Monday -> count)."""
+    the plan per week (Monday -> count); only activities through `through` when given (a
+    night replayed after later ones were stored)."""
     seen = plans.lift_sources(db, who)
     rows = activities.strength_activities(db, who)
     plan = {s.id: s for s in sessions}
@@ -37,7 +38,7 @@ def read_back(db: DbSession, who: m.Athlete, catalog: Catalog,
     for row in rows:
         key = source_key(row)
         done = performed(repo.strength_sets(row), catalog)
-        if key in seen or not done:
+        if key in seen or not done or (through is not None and row.local_date > through):
             continue
         open_ = [s for s in plan.values() if _matchable(s, watched)]
         session = match(row.local_date, done, open_)

@@ -109,7 +109,7 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
                         f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
     who = repo.athlete(db, profile)
     analyse(db, profile, night)
-    sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who))
+    sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who), night)
     db.flush()
     ctx = Lifter(profile, catalog, history(db, who), known_kg=profile.known_kg)
     first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())

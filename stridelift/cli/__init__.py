@@ -14,6 +14,7 @@ from stridelift.cli import (
     plan,
     profile,
     push,
+    replay,
     report,
 )
 
@@ -29,6 +30,7 @@ report.register(app)
 ics.register(app)
 push.register(app)
 demo.register(app)
+replay.register(app)
 
 
 def main() -> None:

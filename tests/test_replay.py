@@ -1,0 +1,118 @@
+"""`stridelift replay`: the athlete's imported history replayed on a scratch copy."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from db import models as m
+from db.session import open_db
+from demo.fitwrite import LapSpec, run_fit
+from stridelift.cli import app
+
+runner = CliRunner()
+FIRST_MONDAY = date(2025, 3, 3)
+WEEKS = 6
+SUNDAY_LONG_WEEKS = (1, 3)  # these weeks the long run moved from Saturday to Sunday
+TODAY = "2025-04-16 12:00:00"
+INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "f",
+        "--max-hr", "190", "--rest-hr", "50", "--runs",
+        "mon=easy,tue=easy,wed=speed,fri=easy,sat=long"]
+
+
+def _at(day: date, hour: int = 8) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six weeks of runs as FIT files: Monday easy, a long run on Saturday (Sunday twice)."""
+    folder = tmp_path_factory.mktemp("export")
+    for week in range(WEEKS):
+        monday = FIRST_MONDAY + timedelta(weeks=week)
+        easy = run_fit(_at(monday), [LapSpec(1800, 2.8, 135)], record_every_s=5)
+        long_day = monday + timedelta(days=6 if week in SUNDAY_LONG_WEEKS else 5)
+        long = run_fit(_at(long_day), [LapSpec(3600, 3.0, 146), LapSpec(3600, 3.0, 148)],
+                       seed=week, record_every_s=5)
+        (folder / f"easy-{week}.fit").write_bytes(easy)
+        (folder / f"long-{week}.fit").write_bytes(long)
+    return folder
+
+
+@pytest.fixture
+def imported(home: Path, history: Path) -> Path:
+    with freeze_time(TODAY):
+        assert runner.invoke(app, INIT).exit_code == 0
+        result = runner.invoke(app, ["import", str(history), "--workers", "1"])
+        assert result.exit_code == 0, result.output
+        assert runner.invoke(app, ["plan"]).exit_code == 0  # the real plan exists
+    return home
+
+
+def _tables(home: Path) -> dict[str, list[tuple[Any, ...]]]:
+    factory = open_db(f"sqlite:///{home / 'stridelift.db'}")
+    with factory() as db:
+        return {t.name: sorted(map(tuple, db.execute(select(t))), key=repr)
+                for t in m.Base.metadata.sorted_tables}
+
+
+def test_replay_never_touches_the_real_tables(imported: Path) -> None:
+    before = _tables(imported)
+    assert before["planned_sessions"]  # something to protect
+    with freeze_time(TODAY):
+        result = runner.invoke(app, ["replay", "--json"])
+    assert result.exit_code == 0, result.output
+    assert _tables(imported) == before
+    assert not list(Path(imported).glob("*replay*.db"))
+
+
+def test_replay_reports_the_moves_and_the_weeks_the_template_broke(imported: Path) -> None:
+    with freeze_time(TODAY):
+        result = runner.invoke(app, ["replay", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    last = FIRST_MONDAY + timedelta(weeks=WEEKS - 1, days=5)  # the last imported run
+    assert out["to"] == last.isoformat()
+    assert out["from"] == FIRST_MONDAY.isoformat()  # 16 weeks, or all of a shorter history
+    assert out["nights"] == (last - FIRST_MONDAY).days + 1
+    assert out["sessions"] >= 2 * WEEKS and out["done"] == out["sessions"] - out["dropped"]
+    # The Mondays after the Sunday long runs: S6, with the run's day in the reason.
+    broken = {date.fromisoformat(d) for d in out["template_broken_weeks"]}
+    expected = {FIRST_MONDAY + timedelta(weeks=w + 1) for w in SUNDAY_LONG_WEEKS}
+    assert expected <= broken
+    assert out["mobility"] >= len(SUNDAY_LONG_WEEKS)  # no legal day left in those weeks
+    assert any("long run on Sun" in reason for reason in out["rules"]["S6"])
+    report = Path(out["report"])
+    assert report.name == "anna-replay.html" and "<html" in report.read_text()[:500].lower()
+
+
+def test_replay_period_from_the_options_and_its_summary_text(imported: Path) -> None:
+    first, last = FIRST_MONDAY + timedelta(weeks=1), FIRST_MONDAY + timedelta(weeks=3)
+    with freeze_time(TODAY):
+        result = runner.invoke(app, ["replay", "--from", first.isoformat(), "--to",
+                                     last.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "15 nights replayed" in result.output
+    assert "S6" in result.output and "long run on Sun" in result.output
+    assert "anna-replay.html" in result.output
+
+
+def test_replay_without_history_is_one_line(home: Path) -> None:
+    with freeze_time(TODAY):
+        assert runner.invoke(app, INIT).exit_code == 0
+        result = runner.invoke(app, ["replay"])
+    assert result.exit_code == 1
+    assert "no imported history" in result.output and "Traceback" not in result.output
+
+
+def test_replay_refuses_a_backwards_period(imported: Path) -> None:
+    with freeze_time(TODAY):
+        result = runner.invoke(app, ["replay", "--from", "2025-04-01", "--to", "2025-03-01"])
+    assert result.exit_code == 2 and "is after" in result.output
