@@ -77,7 +77,7 @@ class ReplaySummary:
     sessions: int = 0  # sessions planned on days of the period
     done: int = 0
     actions: Counter[str] = field(default_factory=Counter)  # move, lighten, mobility, drop
-    rules: dict[str, Counter[str]] = field(default_factory=dict)  # rule -> reason -> times
+    rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # rule -> changes
     broken_weeks: dict[date, list[str]] = field(default_factory=dict)  # Monday -> reasons
 
     def as_json(self) -> dict[str, Any]:
@@ -86,8 +86,9 @@ class ReplaySummary:
                 "done": self.done, "moved": self.actions["move"],
                 "lightened": self.actions["lighten"], "mobility": self.actions["mobility"],
                 "dropped": self.actions["drop"],
-                "rules": {rule: dict(reasons.most_common()) for rule, reasons
-                          in sorted(self.rules.items())},
+                "rules": {rule: {"changes": len(changes),
+                                 "actions": dict(Counter(c["action"] for c in changes)),
+                                 "each": changes} for rule, changes in sorted(self.rules.items())},
                 "template_broken_weeks": {d.isoformat(): why for d, why
                                           in sorted(self.broken_weeks.items())}}
 
@@ -122,11 +123,13 @@ def summarise(db: DbSession, profile: Profile, first: date, last: date) -> Repla
         if a.night > last:
             continue
         out.actions[a.action] += 1
-        reason = a.reasons[0] if a.reasons else a.action
-        out.rules.setdefault(a.rule, Counter())[f"{a.action}: {reason}"] += 1
+        out.rules.setdefault(a.rule, []).append(
+            {"night": a.night.isoformat(), "session": a.session_key, "action": a.action,
+             "before": a.before, "after": a.after, "reasons": list(a.reasons)})
         if a.rule.split()[0] in BREAKS:
             monday = week_start(date.fromisoformat(a.session_key[:10]))
-            out.broken_weeks.setdefault(monday, []).append(f"{a.rule}: {reason}")
+            out.broken_weeks.setdefault(monday, []).append(
+                f"{a.rule}: {a.reasons[0] if a.reasons else a.action}")
     return out
 
 

@@ -88,7 +88,10 @@ def test_replay_reports_the_moves_and_the_weeks_the_template_broke(imported: Pat
     expected = {FIRST_MONDAY + timedelta(weeks=w + 1) for w in SUNDAY_LONG_WEEKS}
     assert expected <= broken
     assert out["mobility"] >= len(SUNDAY_LONG_WEEKS)  # no legal day left in those weeks
-    assert any("long run on Sun" in reason for reason in out["rules"]["S6"])
+    s6 = out["rules"]["S6"]
+    assert s6["changes"] == len(s6["each"]) >= len(SUNDAY_LONG_WEEKS)
+    assert any("long run on Sun" in c["reasons"][0] for c in s6["each"])
+    assert any("120 min" in r for c in s6["each"] for r in c["reasons"])  # the run's own facts
     report = Path(out["report"])
     assert report.name == "anna-replay.html" and "<html" in report.read_text()[:500].lower()
 

@@ -25,6 +25,7 @@ from stridelift.cli.common import (
 from stridelift.report.output import ReportError, write_report
 
 MAX_DAYS = 3660  # ten years, as the report allows
+SHOWN = 3  # changes shown per rule (all of them in --json)
 
 
 def replay_command(
@@ -86,10 +87,16 @@ def print_summary(s: ReplaySummary) -> None:
     console.print(f"{s.sessions} sessions planned ({s.done} done), {data['moved']} moved, "
                   f"{data['lightened']} lightened, {data['mobility']} turned mobility, "
                   f"{data['dropped']} dropped", highlight=False)
-    for rule, reasons in data["rules"].items():
-        console.print(f"[bold]{rule}[/] ({sum(reasons.values())})", highlight=False)
-        for reason, times in list(reasons.items())[:3]:
-            console.print(f"  {times} x {reason}", highlight=False, soft_wrap=True)
+    for rule, group in data["rules"].items():
+        actions = ", ".join(f"{n} {action}" for action, n in group["actions"].items())
+        console.print(f"[bold]{rule}[/]: {group['changes']} change(s) ({actions})",
+                      highlight=False)
+        for c in group["each"][:SHOWN]:
+            console.print(f"  {c['night']} {c['session']} {c['action']}: "
+                          + "; ".join(c["reasons"][:2]), highlight=False, soft_wrap=True)
+        if group["changes"] > SHOWN:
+            console.print(f"  ... and {group['changes'] - SHOWN} more (--json lists them all)",
+                          highlight=False)
     weeks = data["template_broken_weeks"]
     if not weeks:
         console.print("No week where the template alone would have broken S4 or S6.")
