@@ -82,6 +82,13 @@ def last_fact_day(db: Session, who: m.Athlete) -> date | None:
     return max(known) if known else None
 
 
+def heart_rate_peaks(db: Session, who: m.Athlete, since: date) -> Sequence[Any]:
+    """(day, max HR, name, sport) of the activities after `since` that recorded a max HR."""
+    a = m.Activity
+    return db.execute(select(a.local_date, a.max_hr, a.name, a.sport).where(
+        a.athlete_id == who.id, a.local_date > since, a.max_hr.is_not(None))).all()
+
+
 def report_activities(db: Session, who: m.Athlete, first: date,
                       last: date) -> Sequence[Any]:
     """The report's activity rows from `first` to `last`: (day, name, sport, duration_s,

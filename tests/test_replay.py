@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from db import models as m
 from db.session import open_db
-from demo.fitwrite import LapSpec, run_fit
 from stridelift.cli import app
+from tests.history import write_weeks
 
 runner = CliRunner()
 FIRST_MONDAY = date(2025, 3, 3)
@@ -27,23 +27,10 @@ INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "
         "mon=easy,tue=easy,wed=speed,fri=easy,sat=long"]
 
 
-def _at(day: date, hour: int = 8) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Six weeks of runs as FIT files: Monday easy, a long run on Saturday (Sunday twice)."""
-    folder = tmp_path_factory.mktemp("export")
-    for week in range(WEEKS):
-        monday = FIRST_MONDAY + timedelta(weeks=week)
-        easy = run_fit(_at(monday), [LapSpec(1800, 2.8, 135)], record_every_s=5)
-        long_day = monday + timedelta(days=6 if week in SUNDAY_LONG_WEEKS else 5)
-        long = run_fit(_at(long_day), [LapSpec(3600, 3.0, 146), LapSpec(3600, 3.0, 148)],
-                       seed=week, record_every_s=5)
-        (folder / f"easy-{week}.fit").write_bytes(easy)
-        (folder / f"long-{week}.fit").write_bytes(long)
-    return folder
+    return write_weeks(tmp_path_factory.mktemp("export"), FIRST_MONDAY, WEEKS,
+                       SUNDAY_LONG_WEEKS)
 
 
 @pytest.fixture
