@@ -8,6 +8,7 @@ from stridelift.cli import (
     analysis,
     data,
     demo,
+    everyday,
     garmin,
     ics,
     nightly,
@@ -19,7 +20,7 @@ from stridelift.cli import (
 )
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False)
 profile.register(app)
 data.register(app)
 garmin.register(app)
@@ -31,6 +32,7 @@ ics.register(app)
 push.register(app)
 demo.register(app)
 replay.register(app)
+everyday.register(app)
 
 
 def main() -> None:

@@ -40,11 +40,12 @@ def replay_command(
     athlete: AthleteOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Replay your imported history night by night: the plan stridelift would have made,
-    moved, lightened or turned into mobility work, with the reasons, and the report of it.
+    """What stridelift would have done with your imported history, night by night.
 
-    It runs on a scratch copy of the database: your real plan is never touched. Sessions are
-    taken as done as prescribed unless the watch recorded them."""
+    The sessions it would have planned, moved, lightened or turned into mobility work, with
+    the reasons grouped by rule, and the report of the period. It runs on a scratch copy of
+    the database: your real plan is never touched. Sessions are taken as done as prescribed
+    unless the watch recorded them."""
     with user_errors({ReplayError: 1, ReportError: 1, DatabaseError: 1}):
         home = Home.open()
         profile = home.athlete(athlete)
