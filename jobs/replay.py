@@ -26,6 +26,7 @@ from db import models as m
 from db.scratch import copy_database, forget_plan
 from db.session import open_db, transaction
 from domain.profile import Profile
+from jobs.analyse import analyse
 from jobs.config import Paths
 from jobs.home import Home
 from jobs.replan import FIRST_MONDAY, LAST_NIGHT, mark_done, replan
@@ -100,11 +101,14 @@ def replay(home: Home, profile: Profile, first: date, last: date,
         raise ReplayError(f"--from {first} is after --to {last}")
     with transaction(home.db) as db:
         forget_plan(db, repo.athlete(db, profile), (FIRST_MONDAY, LAST_NIGHT))
+        # Classes and statuses look only backwards: analysed once through the last night,
+        # each night reads the same numbers it would have had then.
+        analyse(db, profile, last)
     nights = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     for done, night in enumerate(nights, start=1):
         with transaction(home.db) as db:
             follow_plan(db, repo.athlete(db, profile), night)
-            replan(db, profile, night)
+            replan(db, profile, night, analysed=True)
         if progress:
             progress(done, len(nights))
     with home.db() as db:

@@ -13,7 +13,14 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from db import models as m
-from db.session import open_db
+from db import repo
+from db.scratch import forget_plan
+from db.session import open_db, transaction
+from jobs.config import load
+from jobs.home import Home
+from jobs.replan import FIRST_MONDAY as FIRST_MONDAY_CURSOR
+from jobs.replan import LAST_NIGHT, replan
+from jobs.replay import follow_plan, replay, scratch_home, summarise
 from stridelift.cli import app
 from tests.history import write_weeks
 
@@ -106,3 +113,24 @@ def test_replay_refuses_a_backwards_period(imported: Path) -> None:
     with freeze_time(TODAY):
         result = runner.invoke(app, ["replay", "--from", "2025-04-01", "--to", "2025-03-01"])
     assert result.exit_code == 2 and "is after" in result.output
+
+
+def test_analysing_once_gives_what_analysing_every_night_gives(imported: Path) -> None:
+    """The replay analyses its period once; night-by-night analysis (as `nightly` does it)
+    must come to the same plan and the same changes."""
+    home = Home.open(load())
+    profile = home.athlete(None)
+    first, last = FIRST_MONDAY, FIRST_MONDAY + timedelta(weeks=WEEKS - 1, days=5)
+    with scratch_home(home) as fast:
+        once = replay(fast, profile, first, last).as_json()
+    with scratch_home(home) as slow:
+        with transaction(slow.db) as db:
+            forget_plan(db, repo.athlete(db, profile), (FIRST_MONDAY_CURSOR, LAST_NIGHT))
+        for i in range((last - first).days + 1):
+            with transaction(slow.db) as db:
+                follow_plan(db, repo.athlete(db, profile), first + timedelta(days=i))
+                replan(db, profile, first + timedelta(days=i))
+        with slow.db() as db:
+            each_night = summarise(db, profile, first, last).as_json()
+    assert once == each_night
+    assert once["rules"]  # something was decided to compare
