@@ -20,6 +20,7 @@ from jobs.clock import today_for
 from jobs.config import Paths, load, save_demo, save_profile
 from jobs.home import Home
 from jobs.nightly_run import NightResult, run_nightly
+from jobs.replan import nights_between
 from jobs.replay import follow_plan
 from jobs.sources import source_for
 
@@ -60,7 +61,7 @@ def build(folder: Path, today: date, weeks: int = 16, seed: int = 1,
     save_demo(config, {"seed": seed, "today": today.isoformat(), "weeks_history": weeks})
     home = Home.open(config)
     first = today - timedelta(weeks=weeks) + timedelta(days=1)
-    nights = [first + timedelta(days=i) for i in range((today - first).days + 1)]
+    nights = nights_between(first, today)
     results: list[NightResult] = []
     source = source_for(home)
     for done, night in enumerate(nights, start=1):

@@ -28,7 +28,7 @@ from jobs.clock import today_for
 from jobs.config import ConfigError
 from jobs.home import Home
 from jobs.push import push
-from jobs.replan import MAX_CATCH_UP_DAYS, PlanError, replan
+from jobs.replan import MAX_CATCH_UP_DAYS, PlanError, nights_between, replan
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
         last = runs_log.last_good_night(db, who, day)
     first = day if last is None else max(last + timedelta(days=1),
                                          day - timedelta(days=MAX_CATCH_UP_DAYS - 1))
-    return [first + timedelta(days=i) for i in range((day - first).days + 1)]
+    return nights_between(first, day)
 
 
 def run_nightly(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:

@@ -126,7 +126,7 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     def mobility(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(ctx, s.step, s.day)
 
-    for n in _days(start, night):
+    for n in nights_between(start, night):
         facts = Tonight(n, run_days(db, who, profile, n, until), recovery(db, who, n))
         sessions, changes = adapt(sessions, facts, mobility)
         report.adjustments += changes
@@ -149,7 +149,8 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     return report
 
 
-def _days(start: date, end: date) -> list[date]:
+def nights_between(start: date, end: date) -> list[date]:
+    """Every day from `start` through `end`, in order."""
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 

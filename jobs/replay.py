@@ -29,7 +29,7 @@ from domain.profile import Profile
 from jobs.analyse import analyse
 from jobs.config import Paths
 from jobs.home import Home
-from jobs.replan import FIRST_MONDAY, LAST_NIGHT, mark_done, replan
+from jobs.replan import FIRST_MONDAY, LAST_NIGHT, mark_done, nights_between, replan
 from planner.catalog import default_catalog
 from planner.model import week_start
 
@@ -104,7 +104,7 @@ def replay(home: Home, profile: Profile, first: date, last: date,
         # Classes and statuses look only backwards: analysed once through the last night,
         # each night reads the same numbers it would have had then.
         analyse(db, profile, last)
-    nights = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    nights = nights_between(first, last)
     for done, night in enumerate(nights, start=1):
         with transaction(home.db) as db:
             follow_plan(db, repo.athlete(db, profile), night)
