@@ -71,7 +71,7 @@ def print_plan(sessions: list[dict[str, Any]]) -> None:
 def _work(e: dict[str, Any]) -> str:
     sets = f"{e['sets']}x{e['reps']}" if "reps" in e else f"{e['sets']}x{e['seconds']}s"
     load = f"{e['load_kg']:g} kg" if e["load_kg"] else (
-        "by feel" if e["instruction"] and "weight you can" in e["instruction"] else "-")
+        "by feel" if e["by_feel"] else "-")
     return f"{sets} · {load} · {e['rest_s'] // 60}:{e['rest_s'] % 60:02d}"
 
 
