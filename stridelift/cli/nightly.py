@@ -1,4 +1,5 @@
-"""The nightly job: run it now (cron, systemd), run the daemon, and see the runs."""
+"""The nightly run and the morning pass: run them now (cron, systemd), run the daemon that
+schedules both, and see the runs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from rich.table import Table
 
 from db import runs_log
 from jobs.home import Home
-from jobs.nightly_run import run_all
+from jobs.morning_run import run_morning
+from jobs.nightly_run import Pass, run_all, run_nightly
 from jobs.scheduler import run_daemon
 from jobs.sources import source_for
 from stridelift.cli.common import (
@@ -25,25 +27,36 @@ from stridelift.cli.common import (
     user_errors,
 )
 
+DateOpt = Annotated[str | None, typer.Option(
+    "--date", help="The day to process (YYYY-MM-DD; default: today in each athlete's zone).")]
 
-def nightly(
-    day: Annotated[str | None, typer.Option("--date", help="The night to process (YYYY-MM-DD; "
-                                            "default: today in each athlete's zone).")] = None,
-    athlete: AthleteOpt = None,
-    json: JsonOpt = False,
-) -> None:
+
+def nightly(day: DateOpt = None, athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     """Run the nightly pipeline now: sync, classify, recovery, adapt the plan, record the run.
 
     Every night since the last successful run is caught up. Without --athlete, every athlete
     is processed, and one athlete's failure never stops the others. Exit 1 if any failed."""
+    _run_pass(run_nightly, day, athlete, json)
+
+
+def morning(day: DateOpt = None, athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
+    """Run the morning pass now: sync last night's HRV, sleep and readiness, and judge
+    today's session again with them (amber lightens it, red makes it mobility work).
+
+    The calendar file and (with push_workouts) the watch are updated when it changes
+    something; a second pass with the same data changes nothing. Run it after the watch
+    has synced (config `morning_at`, default 07:00). Exit 1 if any athlete failed."""
+    _run_pass(run_morning, day, athlete, json)
+
+
+def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> None:
     with user_errors():
         home = Home.open()
         fixed = parse_day(day, "--date")
         names = [home.athlete(athlete).name] if athlete else None
         if not home.config.athletes:
             home.athlete(None)  # says: run `stridelift init` first
-        results = run_all(home, source_for(home),
-                          lambda p: fixed or today_for(p), names)
+        results = run_all(home, source_for(home), lambda p: fixed or today_for(p), names, one)
     if json:
         print_json([r.as_json() for r in results])
     else:
@@ -51,15 +64,16 @@ def nightly(
             colour = "green" if r.status == "ok" else "red"
             detail = r.error or (f"{r.counts.get('activities_new', 0)} new activities, "
                                  f"{r.adjustments} plan changes")
-            console.print(f"{r.athlete} {r.day}: [{colour}]{r.status}[/] ({detail})",
+            console.print(f"{r.athlete} {r.day} {r.run}: [{colour}]{r.status}[/] ({detail})",
                           highlight=False, soft_wrap=True)
     raise typer.Exit(1 if any(r.status != "ok" for r in results) else 0)
 
 
 def daemon() -> None:
-    """Run the nightly job for every athlete at their local time (config `nightly_at`,
-    default 21:30), until SIGTERM or Ctrl-C. Jobs live in the database: a restart keeps them,
-    and a night missed while the machine was off runs once when it is back."""
+    """Run the nightly run (config `nightly_at`, default 21:30) and the morning pass
+    (`morning_at`, default 07:00) for every athlete at their local time, until SIGTERM or
+    Ctrl-C. Jobs live in the database: a restart keeps them, and a night missed while the
+    machine was off runs once when it is back."""
     logging.basicConfig(level=logging.INFO, format="%(message)s",
                         handlers=[RichHandler(console=err_console, show_path=False)])
     with user_errors():
@@ -97,7 +111,7 @@ def runs(
 
 
 def register(app: typer.Typer) -> None:
-    for command in (nightly, daemon, runs):
+    for command in (nightly, morning, daemon, runs):
         app.command()(command)
 
 
