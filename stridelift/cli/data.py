@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from db.session import make_engine, upgrade
 from jobs.config import load
@@ -17,7 +18,6 @@ from stridelift.cli.common import (
     console,
     err_console,
     print_json,
-    progress_bar,
     user_errors,
 )
 
@@ -37,20 +37,29 @@ def import_(
     with user_errors({OSError: 1}):  # e.g. the raw store cannot be written: one line
         home = Home.open()
         profile = home.athlete(athlete)
-        with progress_bar(disabled=json) as bar:
-            task = bar.add_task("Importing", total=None)
+        with _import_bar(disabled=json) as bar:
+            task = bar.add_task("Importing", total=None, files="")
             report = import_files(home, profile, paths, workers=workers,
-                                  progress=lambda done, total: bar.update(
-                                      task, completed=done, total=total))
+                                  progress=lambda t: bar.update(
+                                      task, completed=t.bytes, total=t.bytes_total or None,
+                                      files=f"{t.files}/{t.files_total} files"))
     if json:
         print_json(report.as_json())
     else:
         console.print(f"imported {report.imported}, duplicates {report.duplicates}, "
                       f"not activities {report.skipped}, failed {len(report.failed)}")
         for failure in report.failed:
-            err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False)
+            err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False,
+                              soft_wrap=True, markup=False)  # one line each, names verbatim
     raise typer.Exit(1 if report.failed else 0)
 
+
+def _import_bar(disabled: bool) -> Progress:
+    """Files and MB done, and the time left judged by the MB (files vary 1000-fold in size)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.fields[files]}"), DownloadColumn(), TimeRemainingColumn(),
+                    console=err_console,
+                    disable=disabled, transient=True)
 
 
 @db_app.command("upgrade")
