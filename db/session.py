@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,10 +40,10 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"not a database URL: {_redact(url)}") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         try:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_sqlite_file(Path(parsed.database))
         except OSError as exc:
-            raise DatabaseError(f"cannot create the folder of {parsed.database}: "
-                                f"{exc.strerror}") from None
+            raise DatabaseError(f"cannot create {parsed.database}: {exc.strerror}") from None
     try:
         engine = create_engine(parsed, future=True)
     except Exception as exc:  # unknown dialect, missing driver
@@ -49,6 +51,16 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def private_sqlite_file(path: Path) -> None:
+    """The database holds health data: the file is the owner's alone (0600), created so before
+    SQLite opens it, and tightened if an older version left it readable. SQLite gives its -wal
+    and -shm files the mode of the database file; ones left from before are tightened too."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists() and stat.S_IMODE(part.stat().st_mode) & 0o077:
+            part.chmod(0o600)
 
 
 def upgrade(engine: Engine) -> None:

@@ -7,6 +7,7 @@ import typer
 from stridelift.cli import (
     analysis,
     data,
+    db,
     demo,
     garmin,
     ics,
@@ -21,6 +22,7 @@ app = typer.Typer(help="A strength planner for runners, driven by Garmin runs an
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 profile.register(app)
 data.register(app)
+db.register(app)
 garmin.register(app)
 analysis.register(app)
 plan.register(app)
