@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -192,4 +194,16 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
 def _pool(workers: int) -> ProcessPoolExecutor:
     # fork starts workers in milliseconds; they only decode and never touch the database.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker: exit once the importing process is gone. A SIGKILLed import would otherwise
+    leave its workers waiting forever, holding what they inherited across fork: the output
+    pipe and the athlete's lock (so every later import would say "already running")."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="die-with-parent").start()

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from db.session import make_engine, upgrade
 from jobs.config import load
 from jobs.home import Home
-from jobs.importing import RebuildError, import_files, rebuild_athlete
+from jobs.importing import Busy, RebuildError, import_files, rebuild_athlete
 from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,
@@ -34,7 +34,7 @@ def import_(
     = None,
 ) -> None:
     """Import FIT files. Exit 0 when nothing failed, 1 when some files failed."""
-    with user_errors({OSError: 1}):  # e.g. the raw store cannot be written: one line
+    with user_errors({OSError: 1, Busy: 1}):  # e.g. the raw store cannot be written: one line
         home = Home.open()
         profile = home.athlete(athlete)
         with _import_bar(disabled=json) as bar:
