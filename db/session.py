@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another one before giving up
 
 
 class DatabaseError(Exception):
@@ -29,7 +30,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")  # readers never block the nightly writer
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses no committed data
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
 
 
@@ -89,9 +90,18 @@ def open_db(url: str) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: committed on success, rolled back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    """One unit of work: committed on success, rolled back on any error. A SQLite file that
+    another process kept locked past the busy timeout is a DatabaseError (one line), not a
+    traceback."""
+    try:
+        with factory() as session, session.begin():
+            yield session
+    except OperationalError as exc:
+        if "database is locked" not in str(exc.orig):
+            raise
+        raise DatabaseError("the database stayed locked by another process for "
+                            f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, run this "
+                            "again when it has finished") from None
 
 
 def _redact(url: str) -> str:

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, delete, select
+from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from db import maintenance
 from db import models as m
-from db.session import open_db
+from db.session import DatabaseError, open_db, transaction
 from jobs.config import load
 from stridelift.cli import app
 from tests.garmin_fake import table_contents
@@ -121,3 +121,20 @@ def test_check_prints_a_readable_summary(athlete: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "integrity: ok" in result.stdout and "activities 2" in result.stdout
     assert "journal fit: 2, missing from the database 0" in result.stdout
+
+
+def test_a_database_locked_past_the_timeout_is_one_clear_error(tmp_path: Path) -> None:
+    factory = open_db(f"sqlite:///{tmp_path / 'x.db'}")
+    holder = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's write transaction
+    try:
+        with pytest.raises(DatabaseError, match="stayed locked by another process"):
+            with transaction(factory) as session:
+                session.execute(text("PRAGMA busy_timeout=0"))  # give up at once, not in 10 s
+                session.add(m.Athlete(name="anna", tz="UTC"))
+                session.flush()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with transaction(factory) as session:  # nothing was changed, and the file is usable
+        assert session.scalars(select(m.Athlete)).all() == []
