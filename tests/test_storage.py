@@ -128,11 +128,11 @@ def test_a_database_locked_past_the_timeout_is_one_clear_error(tmp_path: Path) -
     holder = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process's write transaction
     try:
-        with pytest.raises(DatabaseError, match="stayed locked by another process"):
-            with transaction(factory) as session:
-                session.execute(text("PRAGMA busy_timeout=0"))  # give up at once, not in 10 s
-                session.add(m.Athlete(name="anna", tz="UTC"))
-                session.flush()
+        with (pytest.raises(DatabaseError, match="stayed locked by another process"),
+              transaction(factory) as session):
+            session.execute(text("PRAGMA busy_timeout=0"))  # give up at once, not in 10 s
+            session.add(m.Athlete(name="anna", tz="UTC"))
+            session.flush()
     finally:
         holder.execute("ROLLBACK")
         holder.close()
