@@ -51,7 +51,7 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     scheduled: dict[date, list[str]] = {}
     for row in plans.planned_runs(db, who, night, until):
         # The title's kind and traits (a "progression long run" is long and threshold, S6).
-        scheduled.setdefault(row.day, []).extend(planned_kind(row.title).kinds)
+        scheduled.setdefault(row.day, []).extend(planned_kind(row.title, row.item_type).kinds)
     races = {r.day for r in profile.races}
     day = night + timedelta(days=1)
     while day <= until:
