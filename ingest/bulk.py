@@ -42,9 +42,6 @@ class ImportReport:
                 "skipped": self.skipped, "failed": self.failed}
 
 
-Progress = Callable[["Tally"], None]
-
-
 def _decode(data: bytes, label: str) -> list[Activity] | str:
     """Worker: the activities, or the FitError's one-line message."""
     try:
@@ -83,6 +80,9 @@ class Tally:
     def count(self, found: export.Found) -> None:
         self.files += 1
         self.bytes += found.size
+
+
+Progress = Callable[[Tally], None]
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ def backup(
     target: Annotated[Path, typer.Argument(metavar="FILE", help="The copy to write (a new file).")],
     json: JsonOpt = False,
 ) -> None:
-    """Copy the SQLite database to FILE with SQLite's online backup API: a consistent copy
-    even while `nightly` runs. PostgreSQL: use pg_dump."""
+    """Copy the SQLite database to FILE, safely while it is in use.
+
+    SQLite's online backup API gives a consistent copy even while `nightly` writes; the copy
+    is 0600 and FILE must not exist yet. For PostgreSQL use pg_dump."""
     with user_errors({MaintenanceError: 1, OSError: 1}):
         size = backup_database(Home.open(), target)
     if json:
@@ -28,9 +30,11 @@ def backup(
 
 
 def check(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
-    """Check the database's pages (SQLite integrity_check) and its rows against the raw journal:
-    every journalled import stored, every stored activity and day rebuildable. Exit 1 when
-    something is wrong."""
+    """Check the database's pages and its rows against the raw journal.
+
+    SQLite's integrity_check, the rows per table, and the journal held against them: every
+    journalled import stored, every stored activity and day rebuildable by `db rebuild`.
+    Exit 1 when something is wrong."""
     with user_errors({OSError: 1}):
         home = Home.open()
         report = check_database(home, home.athlete(athlete))
