@@ -21,9 +21,10 @@ from domain.profile import Profile
 from ingest.garmin import GarminError
 from ingest.sync import sync
 from jobs.analyse import analyse
+from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
 from jobs.home import Home
-from jobs.nightly_run import NightResult, Source, athlete_lock, publish
+from jobs.nightly_run import NightResult, Source, publish
 from jobs.replan import (
     PlanError,
     history,
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 
 def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
     """The morning pass for one athlete on `day`; raises Busy if a pass holds the lock."""
-    with athlete_lock(home, profile, "nightly run or morning pass"):
+    with athlete_lock(home, profile.name, "morning pass"):
         try:
             conn = source(profile)
             synced = sync(home.db, home.raw, profile, conn, today=day).as_json()

@@ -10,13 +10,10 @@ failure in one athlete never stops the others.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-
-from filelock import FileLock, Timeout
 
 from db import models as m
 from db import repo, runs_log
@@ -24,6 +21,8 @@ from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
+from jobs.athlete_lock import Busy as Busy  # raised by run_nightly
+from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.clock import today_for
 from jobs.config import ConfigError
@@ -34,10 +33,6 @@ from jobs.replan import MAX_CATCH_UP_DAYS, PlanError, replan
 log = logging.getLogger(__name__)
 
 Source = Callable[[Profile], Connect]  # opens an athlete's Garmin (or demo) connection
-
-
-class Busy(Exception):
-    """Another nightly run for the athlete is in progress."""
 
 
 @dataclass
@@ -66,25 +61,10 @@ def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((day - first).days + 1)]
 
 
-@contextmanager
-def athlete_lock(home: Home, profile: Profile, what: str = "nightly run") -> Iterator[None]:
-    """One pass (nightly or morning) at a time for an athlete; Busy if another holds it."""
-    locks = home.config.paths.data_dir / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(locks / f"{profile.name}.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise Busy(f"a {what} for {profile.name} is already in progress") from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
 def run_nightly(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
-    """Process every pending night for one athlete; raises Busy if a run holds the lock."""
-    with athlete_lock(home, profile):
+    """Process every pending night for one athlete; raises Busy if a run or an import holds
+    the athlete's lock."""
+    with athlete_lock(home, profile.name, "nightly run"):
         return _nights(home, profile, pending_nights(home, profile, day), source)
 
 

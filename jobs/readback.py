@@ -26,17 +26,18 @@ def source_key(row: m.Activity) -> str:
     return f"activity:{row.content_hash or row.garmin_id}:{row.session_index}"
 
 
-def read_back(db: DbSession, who: m.Athlete, catalog: Catalog,
-              sessions: list[Session]) -> tuple[list[Session], dict[date, int]]:
+def read_back(db: DbSession, who: m.Athlete, catalog: Catalog, sessions: list[Session],
+              through: date | None = None) -> tuple[list[Session], dict[date, int]]:
     """Sessions with the recorded ones done, and the heavy lower-body exercises done outside
-    the plan per week (Monday -> count)."""
+    the plan per week (Monday -> count); only activities through `through` when given (a
+    night replayed after later ones were stored)."""
     seen = plans.lift_sources(db, who)
     rows = activities.strength_activities(db, who)
     plan = {s.id: s for s in sessions}
     watched = plans.watched_session_keys(db, who)
     for row in rows:
         key = source_key(row)
-        if key in seen:
+        if key in seen or (through is not None and row.local_date > through):
             continue
         open_ = [s for s in plan.values() if _matchable(s, watched)]
         near = {p.exercise_id for s in candidates(row.local_date, open_) for p in s.exercises}

@@ -99,17 +99,19 @@ def recovery(db: DbSession, who: m.Athlete, night: date) -> Recovery | None:
 
 
 def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,
-           weeks_ahead: int = WEEKS_AHEAD) -> PlanReport:
+           weeks_ahead: int = WEEKS_AHEAD, analysed: bool = False) -> PlanReport:
     """Bring the plan up to date through `night` (idempotent: the same night twice changes
-    nothing the second time)."""
+    nothing the second time). `analysed`: the runs and daily statuses are already current
+    through the night (a replay analyses its whole period once)."""
     catalog = catalog or default_catalog()
     unknown = sorted(set(profile.known_kg) - set(catalog.exercises))
     if unknown:
         raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
                         f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
     who = repo.athlete(db, profile)
-    analyse(db, profile, night)
-    sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who))
+    if not analysed:
+        analyse(db, profile, night)
+    sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who), night)
     db.flush()
     ctx = Lifter(profile, catalog, history(db, who), known_kg=profile.known_kg)
     first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())
