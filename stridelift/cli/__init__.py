@@ -15,6 +15,7 @@ from stridelift.cli import (
     profile,
     push,
     report,
+    serve,
 )
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
@@ -29,6 +30,7 @@ report.register(app)
 ics.register(app)
 push.register(app)
 demo.register(app)
+serve.register(app)
 
 
 def main() -> None:

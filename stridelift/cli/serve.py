@@ -1,0 +1,85 @@
+"""`stridelift serve`: the local web app (the week's plan, a session to tick off, why the
+plan changed, today's status, the report, the coach's view)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+
+from jobs.home import Home
+from jobs.web_login import PasswordError, has_password, set_password
+from stridelift.cli.common import CommandError, console, user_errors
+
+PROXY_HELP = """
+Behind a reverse proxy with TLS (to reach it from a phone away from home): keep the app on
+127.0.0.1 and let the proxy terminate HTTPS and forward to it, with a login:
+
+  stridelift serve --set-password
+  stridelift serve --behind-proxy          # login required, cookies HTTPS-only
+
+  # Caddy:  example.org { reverse_proxy 127.0.0.1:8765 }
+  # nginx:  location / { proxy_pass http://127.0.0.1:8765;
+  #                      proxy_set_header Host $host;
+  #                      proxy_set_header X-Forwarded-For $remote_addr;
+  #                      proxy_set_header X-Forwarded-Proto $scheme; }
+"""
+
+
+def loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on. Anything but this machine "
+                                      "(127.0.0.1, ::1) requires a login.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    set_password_: Annotated[bool, typer.Option(
+        "--set-password", help="Set the login password (stored as a scrypt hash in the "
+        "home, mode 0600), then exit.")] = False,
+    behind_proxy: Annotated[bool, typer.Option(
+        "--behind-proxy", help="Served through a TLS reverse proxy: login required, cookies "
+        "sent over HTTPS only, the proxy's X-Forwarded-* headers trusted from 127.0.0.1.")]
+    = False,
+) -> None:
+    """The web app for the plan, on http://127.0.0.1:8765 by default."""
+    with user_errors({PasswordError: 2}):
+        home = Home.open()
+        if set_password_:
+            _ask_password(home)
+            return
+        require_login = behind_proxy or not loopback(host)
+        if require_login and not has_password(home):
+            raise CommandError("a login is required off this machine or behind a proxy: "
+                               "run `stridelift serve --set-password` first", 2)
+    run(home, host, port, require_login=require_login, behind_proxy=behind_proxy)
+
+
+def run(home: Home, host: str, port: int, *, require_login: bool, behind_proxy: bool) -> None:
+    import uvicorn
+
+    from stridelift.web.app import create_app
+
+    app = create_app(home, require_login=require_login, secure_cookies=behind_proxy)
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"stridelift on http://{shown}:{port}/" +
+                  (" (login required)" if require_login else ""), highlight=False)
+    uvicorn.run(app, host=host, port=port, proxy_headers=behind_proxy,
+                forwarded_allow_ips="127.0.0.1", log_level="warning")
+
+
+def _ask_password(home: Home) -> None:
+    password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    path = set_password(home, password)
+    console.print(f"password hash stored in {path}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog=PROXY_HELP)(serve)
