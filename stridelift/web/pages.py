@@ -77,7 +77,8 @@ def status(request: Request) -> Response:
 
 def report(request: Request) -> Response:
     profile = athlete_of(request)
-    now = datetime.now(profile.zone)
+    now = datetime.combine(web_of(request).today_of(profile),
+                           datetime.now(profile.zone).time(), profile.zone)
     return HTMLResponse(render(web_pages.report_data(web_of(request).home, profile, now)))
 
 
