@@ -16,9 +16,9 @@ from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
 from jobs.plan_view import session_row
-from jobs.replan import planned_session, replan, run_days
+from jobs.replan import planned_session, replan
 from jobs.report_rows import ReportData, load_report
-from jobs.session_days import move_options
+from jobs.session_days import move_options, runs_around
 from planner.catalog import default_catalog
 from planner.model import week_start
 
@@ -67,7 +67,7 @@ def weeks(home: Home, profile: Profile, today: date, count: int = 2) -> list[dic
     last = first + timedelta(days=7 * count - 1)
     with home.db() as db:
         who = repo.athlete(db, profile)
-        runs = run_days(db, who, profile, today, last)
+        runs = runs_around(db, who, profile, today, last)
         rows = plans.sessions_between(db, who, first, last)
         changes = plans.adjustments(db, who, session_keys=[r.key for r in rows],
                                     newest_first=True)

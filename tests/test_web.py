@@ -102,6 +102,10 @@ def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:
     page = c.get(path_of(s)).text
     assert "that day is past" in page
     assert "no strength on the same day" in page  # the speed or long day of its week
+    # today's run is still to come: its planned kind counts (Wednesday's speed session)
+    assert "speed run on Wed 02 Dec (no strength on the same day)" in page
+    today = c.get("/a/anna/week").text.split('class="day today')[1].split('class="day')[0]
+    assert "run: speed" in today
     profile = athlete.athlete(None)
     options = web_pages.session_page(athlete, profile, today_for(profile), s["id"])["options"]
     legal = [o.day for o in options if o.legal]
