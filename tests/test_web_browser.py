@@ -21,11 +21,12 @@ from typer.testing import CliRunner
 
 from jobs.home import Home
 from stridelift.web.app import create_app
-from tests.test_report import PINNED, build_athlete
+from tests.test_report import build_athlete
 from tests.test_report_browser import ARGS, CHROMIUM, PHONE, _overflow
+from tests.test_web import WEDNESDAY
 
 LAPTOP = {"width": 1280, "height": 800}
-TODAY = PINNED.date()
+TODAY = WEDNESDAY.date()  # a fixed day, whatever the suite's pinned one: three sessions ahead
 runner = CliRunner()
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -45,7 +46,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("STRIDELIFT_DB_URL", raising=False)
         mp.setenv("STRIDELIFT_HOME", str(root / "home"))
-        with freeze_time(PINNED, tick=True):
+        with freeze_time(WEDNESDAY, tick=True):
             build_athlete(root / "home")
         home = Home.open()
     app = create_app(home, require_login=False, today_of=lambda _p: TODAY)
