@@ -3,12 +3,19 @@ the CSRF and login rules, re-posted forms changing nothing twice, and hostile te
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import socket
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from freezegun import freeze_time
 from starlette.testclient import TestClient
@@ -252,3 +259,32 @@ def test_serve_needs_a_password_beyond_this_machine(athlete: Home) -> None:
     assert not password_path(athlete).exists()
     set_password(athlete, "a long enough one")
     assert "reverse proxy" in runner.invoke(cli, ["serve", "--help"]).output
+
+
+def test_daemon_serves_the_app_beside_the_scheduler(athlete: Home, tmp_path: Path) -> None:
+    """`daemon --serve`: one process answers the page and holds the nightly job, and stops
+    cleanly on SIGTERM (the page's day is the machine's: only the answer is checked)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "daemon.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "stridelift", "daemon", "--serve",
+                                 "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "COLUMNS": "200"})
+        try:
+            answer = None
+            for _ in range(300):
+                try:
+                    answer = httpx.get(f"http://127.0.0.1:{port}/a/anna/week", timeout=30)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            assert answer is not None and answer.status_code == 200
+            assert "This week" in answer.text
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+    text = log.read_text()
+    assert code == 0, text
+    assert "nightly run for anna: next at" in text and f"127.0.0.1:{port}" in text

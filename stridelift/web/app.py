@@ -31,7 +31,8 @@ OPEN_PATHS = ("/login", "/static/")
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 # The pages load only their own style sheet; the report inlines its script and styles.
-PAGE_POLICY = "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; form-action 'self'; "
+               "frame-ancestors 'none'; base-uri 'none'")
 REPORT_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                  "img-src data: blob:; frame-ancestors 'none'; base-uri 'none'")
 
