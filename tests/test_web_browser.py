@@ -156,6 +156,11 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         for i in range(ticks.count()):  # set by set, as in the gym
             ticks.nth(i).tap()
         page.locator("input[name^='reps:']").first.fill("4")
+        page.locator("input[name^='reps:']").first.dispatch_event("change")
+        page.reload(wait_until="load")  # the phone locked between sets: nothing lost
+        ticks = page.locator("input[type=checkbox]")
+        assert all(ticks.nth(i).is_checked() for i in range(ticks.count()))
+        assert page.locator("input[name^='reps:']").first.input_value() == "4"
         page.get_by_role("button", name="Done with the sets ticked").tap()
         page.wait_for_load_state("load")
         assert "done" in page.locator(".flash").inner_text()

@@ -14,19 +14,13 @@ from jobs.home import Home
 from jobs.web_login import PasswordError, has_password, set_password
 from stridelift.cli.common import CommandError, console, err_console, user_errors
 
-PROXY_HELP = """
-Behind a reverse proxy with TLS (to reach it from a phone away from home): keep the app on
-127.0.0.1 and let the proxy terminate HTTPS and forward to it, with a login:
-
-  stridelift serve --set-password
-  stridelift serve --behind-proxy          # login required, cookies HTTPS-only
-
-  # Caddy:  example.org { reverse_proxy 127.0.0.1:8765 }
-  # nginx:  location / { proxy_pass http://127.0.0.1:8765;
-  #                      proxy_set_header Host $host;
-  #                      proxy_set_header X-Forwarded-For $remote_addr;
-  #                      proxy_set_header X-Forwarded-Proto $scheme; }
-"""
+PROXY_HELP = (
+    "To reach it from a phone away from home: keep it on 127.0.0.1 behind a reverse proxy "
+    "that terminates TLS (Caddy: `reverse_proxy 127.0.0.1:8765`; nginx: `proxy_pass "
+    "http://127.0.0.1:8765` with Host, X-Forwarded-For and X-Forwarded-Proto set), run "
+    "`stridelift serve --set-password` once, then `stridelift serve --behind-proxy`. "
+    "The README shows both configurations whole."
+)
 
 
 def loopback(host: str) -> bool:
