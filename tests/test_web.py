@@ -27,7 +27,7 @@ from jobs.clock import today_for
 from jobs.home import Home
 from jobs.web_login import check_password, password_path, set_password
 from stridelift.cli import app as cli
-from stridelift.web.app import create_app
+from stridelift.web.app import LOOPBACK_NAMES, create_app
 from stridelift.web.guard import MAX_FAILURES
 from tests.test_plan_job import INIT
 from tests.test_report import EVIL_NAME, EVIL_REASON, build_athlete
@@ -288,3 +288,13 @@ def test_daemon_serves_the_app_beside_the_scheduler(athlete: Home, tmp_path: Pat
     text = log.read_text()
     assert code == 0, text
     assert "nightly run for anna: next at" in text and f"127.0.0.1:{port}" in text
+
+
+def test_an_open_app_answers_only_its_loopback_names(athlete: Home) -> None:
+    """No login on 127.0.0.1: a hostile page that rebinds its own name to 127.0.0.1 still
+    sends its own Host, and is refused."""
+    app = create_app(athlete, require_login=False, allowed_hosts=LOOPBACK_NAMES)
+    local = TestClient(app, base_url="http://127.0.0.1:8765", follow_redirects=False)
+    assert local.get("/a/anna/status").status_code == 200
+    rebound = TestClient(app, base_url="http://evil.example:8765", follow_redirects=False)
+    assert rebound.get("/a/anna/status").status_code == 400

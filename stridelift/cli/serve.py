@@ -71,9 +71,10 @@ def login_needed(home: Home, host: str, behind_proxy: bool) -> bool:
 def run(home: Home, host: str, port: int, *, require_login: bool, behind_proxy: bool) -> None:
     import uvicorn
 
-    from stridelift.web.app import create_app
+    from stridelift.web.app import LOOPBACK_NAMES, create_app
 
-    app = create_app(home, require_login=require_login, secure_cookies=behind_proxy)
+    app = create_app(home, require_login=require_login, secure_cookies=behind_proxy,
+                     allowed_hosts=None if require_login else LOOPBACK_NAMES)
     shown = f"[{host}]" if ":" in host else host
     console.print(f"stridelift on http://{shown}:{port}/" +
                   (" (login required)" if require_login else ""), highlight=False)

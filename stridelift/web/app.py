@@ -4,7 +4,7 @@ security headers, the routes of `pages` and `actions`, the style sheet, and erro
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -27,6 +28,7 @@ from stridelift.web import actions, pages
 from stridelift.web.guard import LoginLimiter, csrf_token, logged_in
 
 SESSION_DAYS = 14
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 OPEN_PATHS = ("/login", "/static/")
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
@@ -82,9 +84,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
+               allowed_hosts: Sequence[str] | None = None,
                today_of: Callable[[Profile], date] = today_for) -> Starlette:
     """The app over an opened home. `require_login`: every page but /login needs the
-    password (`stridelift serve --set-password`); `secure_cookies`: HTTPS only (behind TLS)."""
+    password (`stridelift serve --set-password`); `secure_cookies`: HTTPS only (behind TLS);
+    `allowed_hosts`: the Host headers answered (a page open without a login answers only
+    its loopback names, so a hostile site cannot reach it by DNS rebinding)."""
     routes = [*pages.routes(), *actions.routes(),
               Mount("/static", StaticFiles(packages=[("stridelift.web", "static")]),
                     name="static")]
@@ -94,6 +99,8 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
                    same_site="lax", https_only=secure_cookies),
         Middleware(Gate),
     ]
+    if allowed_hosts is not None:
+        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     app = Starlette(routes=[Route("/", pages.home_page), *routes], middleware=middleware,
                     exception_handlers={HTTPException: http_error})
     app.state.web = Web(home, require_login, templates(), today_of)
