@@ -5,9 +5,13 @@ long runs moved a day, missed runs), a random recovery status, the nightly adapt
 weeks coming into view planned, prescriptions refreshed; sessions are done (or missed) on
 their day. It counts S4/S6 violations among the open sessions (must be 0), the share of
 planned strength sessions kept, the ladder steps climbed, and the planner's time per night.
-Last line: one JSON object with nights, violations, sessions_kept, ladder_steps, ms_per_night.
+Then a year of a real-shaped history through `stridelift replay`'s code path: the demo
+season's runs and gym sessions for 52 weeks as FIT files (the watch's smart recording), put
+through the real import, replayed night by night on a scratch copy of the database.
+Last line: one JSON object with nights, violations, sessions_kept, ladder_steps,
+ms_per_night, and replay_nights, replay_s, replay_ms_per_night, replay_changes.
 
-    python bench/season.py [--weeks 24] [--seed 3]
+    python bench/season.py [--weeks 24] [--seed 3] [--replay-weeks 52 (0: skip)]
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from datetime import date, timedelta
@@ -24,7 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from demo.athlete import demo_profile, fit_file  # noqa: E402
+from demo.season import make_timeline, sessions_on  # noqa: E402
 from domain.profile import WEEKDAYS, Profile  # noqa: E402
+from jobs.config import Paths, load, save_profile  # noqa: E402
+from jobs.home import Home  # noqa: E402
+from jobs.importing import import_files  # noqa: E402
+from jobs.replay import replay, scratch_home  # noqa: E402
 from planner.adapt import Recovery, Tonight, adapt  # noqa: E402
 from planner.catalog import default_catalog  # noqa: E402
 from planner.model import Prescription, RunDay, Session, week_start  # noqa: E402
@@ -123,15 +134,49 @@ def _do(s: Session, rng: random.Random, history: list[LoggedLift]) -> Session:
     return replace(s, status="done")
 
 
+def replay_year(weeks: int, seed: int) -> dict[str, float]:
+    """A real-shaped history of `weeks` weeks imported, then replayed night by night."""
+    today = date(2026, 6, 28)
+    tl = make_timeline(None, today, weeks, 2)
+    with tempfile.TemporaryDirectory(prefix="bench-replay-") as folder:
+        root = Path(folder)
+        (root / "export").mkdir()
+        for day in tl.days:
+            for i, s in enumerate(sessions_on(tl, day, seed)):
+                (root / "export" / f"{day}-{i}.fit").write_bytes(fit_file(s, seed + i))
+        config = load(Paths(config_dir=root / "home", data_dir=root / "home"))
+        profile = demo_profile(today)
+        save_profile(config, profile)
+        home = Home.open(config)
+        imported = import_files(home, profile, [root / "export"], workers=None)
+        with scratch_home(home) as scratch:
+            began = time.perf_counter()
+            summary = replay(scratch, profile, tl.first_day, tl.today)
+            spent = time.perf_counter() - began
+    return {"replay_activities": imported.imported, "replay_nights": summary.nights,
+            "replay_s": round(spent, 2),
+            "replay_ms_per_night": round(1000 * spent / summary.nights, 1),
+            "replay_changes": sum(summary.actions.values()),
+            "replay_template_broken_weeks": len(summary.broken_weeks)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, default=24)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--replay-weeks", type=int, default=52)
     args = parser.parse_args()
     result = season(args.weeks, args.seed)
     print(f"{result['nights']} nights, {result['violations']} violations, "
           f"{result['sessions_kept']:.0%} of sessions kept, {result['ladder_steps']} ladder "
           f"steps, {result['ms_per_night']} ms a night")
+    if args.replay_weeks > 0:
+        year = replay_year(args.replay_weeks, args.seed)
+        print(f"replay: {year['replay_activities']} activities imported, "
+              f"{year['replay_nights']} nights in {year['replay_s']} s "
+              f"({year['replay_ms_per_night']} ms a night), {year['replay_changes']} changes, "
+              f"{year['replay_template_broken_weeks']} weeks the template alone broke")
+        result = {**result, **year}
     print(json.dumps(result))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
@@ -71,6 +71,22 @@ def first_fact_day(db: Session, who: m.Athlete) -> date | None:
                         .order_by(m.Wellness.day).limit(1))]
     known = [d for d in starts if d is not None]
     return min(known) if known else None
+
+
+def last_fact_day(db: Session, who: m.Athlete) -> date | None:
+    """The last day anything is known of the athlete: an activity or a wellness record."""
+    ends = [db.scalar(select(func.max(m.Activity.local_date)).where(
+                m.Activity.athlete_id == who.id)),
+            db.scalar(select(func.max(m.Wellness.day)).where(m.Wellness.athlete_id == who.id))]
+    known = [d for d in ends if d is not None]
+    return max(known) if known else None
+
+
+def heart_rate_peaks(db: Session, who: m.Athlete, since: date) -> Sequence[Any]:
+    """(day, max HR, name, sport) of the activities after `since` that recorded a max HR."""
+    a = m.Activity
+    return db.execute(select(a.local_date, a.max_hr, a.name, a.sport).where(
+        a.athlete_id == who.id, a.local_date > since, a.max_hr.is_not(None))).all()
 
 
 def report_activities(db: Session, who: m.Athlete, first: date,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from db import plans, repo
+from db import repo
 from db.session import transaction
 from demo.athlete import DEMO_PROFILE, demo_profile
 from domain.profile import Profile
@@ -20,9 +20,8 @@ from jobs.clock import today_for
 from jobs.config import Paths, load, save_demo, save_profile
 from jobs.home import Home
 from jobs.nightly_run import NightResult, run_nightly
-from jobs.replan import mark_done
+from jobs.replay import follow_plan
 from jobs.sources import source_for
-from planner.catalog import default_catalog
 
 MARKER = ".stridelift-demo"
 # The simulated runner knows a few of their loads; the rest are found by feel.
@@ -65,30 +64,10 @@ def build(folder: Path, today: date, weeks: int = 16, seed: int = 1,
     results: list[NightResult] = []
     source = source_for(home)
     for done, night in enumerate(nights, start=1):
-        _train(home, profile, night, random.Random(f"{seed}:{night}"))
+        with transaction(home.db) as db:  # the runner does most sessions, now and then a rep more
+            follow_plan(db, repo.athlete(db, profile), night, random.Random(f"{seed}:{night}"),
+                        DOES_SESSIONS)
         results += run_nightly(home, profile, night, source)
         if progress:
             progress(done, len(nights))
     return home, results
-
-
-def _train(home: Home, profile: Profile, day: date, rng: random.Random) -> None:
-    """The simulated runner does most of the day's sessions as prescribed, now and then one
-    rep more (so loads progress), and records them as `stridelift done` would."""
-    with transaction(home.db) as db:
-        who = repo.athlete(db, profile)
-        for row in plans.sessions_on(db, who, day, ("planned", "moved", "lightened")):
-            if rng.random() < DOES_SESSIONS:
-                actual = {p["exercise_id"]: ([min(max(6, p["reps"]), p["reps"] + rng.choice(
-                    (0, 1)))] * p["sets"],
-                                             p["load_kg"] or _found_by_feel(p["exercise_id"]))
-                          for p in row.exercises if p["reps"] is not None}
-                mark_done(db, who, row.key, rpe=rng.choice((6, 7, 7, 8)), actual=actual)
-
-
-def _found_by_feel(exercise_id: str) -> float | None:
-    """The weight the runner settles on the first time: about 6RM for a recreational runner."""
-    e = default_catalog().exercise(exercise_id)
-    if not e.loaded:
-        return None
-    return 30.0 if e.equipment == "gym" else 12.0

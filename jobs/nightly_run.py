@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from db import models as m
 from db import repo, runs_log
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
+from jobs.athlete_lock import Busy as Busy  # raised by run_nightly
+from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.clock import today_for
 from jobs.config import ConfigError
@@ -33,10 +33,6 @@ from jobs.replan import MAX_CATCH_UP_DAYS, PlanError, replan
 log = logging.getLogger(__name__)
 
 Source = Callable[[Profile], Connect]  # opens an athlete's Garmin (or demo) connection
-
-
-class Busy(Exception):
-    """Another nightly run for the athlete is in progress."""
 
 
 @dataclass
@@ -64,18 +60,10 @@ def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
 
 
 def run_nightly(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
-    """Process every pending night for one athlete; raises Busy if a run holds the lock."""
-    locks = home.config.paths.data_dir / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(locks / f"{profile.name}.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise Busy(f"a nightly run for {profile.name} is already in progress") from None
-    try:
+    """Process every pending night for one athlete; raises Busy if a run or an import holds
+    the athlete's lock."""
+    with athlete_lock(home, profile.name, "nightly run"):
         return _nights(home, profile, pending_nights(home, profile, day), source)
-    finally:
-        lock.release()
 
 
 def _nights(home: Home, profile: Profile, nights: list[date], source: Source

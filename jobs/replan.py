@@ -51,7 +51,7 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     scheduled: dict[date, list[str]] = {}
     for row in plans.planned_runs(db, who, night, until):
         # The title's kind and traits (a "progression long run" is long and threshold, S6).
-        scheduled.setdefault(row.day, []).extend(planned_kind(row.title).kinds)
+        scheduled.setdefault(row.day, []).extend(planned_kind(row.title, row.item_type).kinds)
     races = {r.day for r in profile.races}
     day = night + timedelta(days=1)
     while day <= until:
@@ -99,17 +99,19 @@ def recovery(db: DbSession, who: m.Athlete, night: date) -> Recovery | None:
 
 
 def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,
-           weeks_ahead: int = WEEKS_AHEAD) -> PlanReport:
+           weeks_ahead: int = WEEKS_AHEAD, analysed: bool = False) -> PlanReport:
     """Bring the plan up to date through `night` (idempotent: the same night twice changes
-    nothing the second time)."""
+    nothing the second time). `analysed`: the runs and daily statuses are already current
+    through the night (a replay analyses its whole period once)."""
     catalog = catalog or default_catalog()
     unknown = sorted(set(profile.known_kg) - set(catalog.exercises))
     if unknown:
         raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
                         f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
     who = repo.athlete(db, profile)
-    analyse(db, profile, night)
-    sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who))
+    if not analysed:
+        analyse(db, profile, night)
+    sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who), night)
     db.flush()
     ctx = Lifter(profile, catalog, history(db, who), known_kg=profile.known_kg)
     first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())

@@ -7,21 +7,25 @@ import typer
 from stridelift.cli import (
     analysis,
     data,
+    db,
     demo,
+    everyday,
     garmin,
     ics,
     nightly,
     plan,
     profile,
     push,
+    replay,
     report,
     serve,
 )
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False)
 profile.register(app)
 data.register(app)
+db.register(app)
 garmin.register(app)
 analysis.register(app)
 plan.register(app)
@@ -30,6 +34,8 @@ report.register(app)
 ics.register(app)
 push.register(app)
 demo.register(app)
+replay.register(app)
+everyday.register(app)
 serve.register(app)
 
 

@@ -54,22 +54,30 @@ def plan(
 
 
 def print_plan(sessions: list[dict[str, Any]]) -> None:
+    """One row per exercise, the session's day, id and kind down its first rows: the work
+    stays beside its exercise, and names wrap at most once at 80 columns."""
     if not sessions:
         console.print("no sessions in that window")
         return
-    table = Table(show_lines=True)
-    for column in ("day", "session", "exercise", "work · load · rest", "status"):
-        table.add_column(column, overflow="fold")
+    table = Table()
+    table.add_column("day · session", no_wrap=True)
+    table.add_column("exercise", ratio=1, min_width=20, overflow="fold")
+    table.add_column("work · load · rest", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     for s in sessions:
-        ex = s["exercises"]
-        status = s["status"] + ("\npinned" if s["pinned"] else "")
-        table.add_row(f"{date.fromisoformat(s['date']):%a %d %b}",
-                      f"{s['kind']}\n{s['id']}\nblock {s['block']}.{s['week_in_block']}",
-                      "\n".join(e["name"] for e in ex), "\n".join(_work(e) for e in ex), status)
+        about = [f"{date.fromisoformat(s['date']):%a %d %b}", s["id"],
+                 f"{s['kind']} {s['block']}.{s['week_in_block']}"]
+        status = [s["status"], *(["pinned"] if s["pinned"] else [])]
+        rows = max(len(s["exercises"]), len(about))
+        for i in range(rows):
+            e = s["exercises"][i] if i < len(s["exercises"]) else None
+            table.add_row(about[i] if i < len(about) else "", e["name"] if e else "",
+                          work_text(e) if e else "", status[i] if i < len(status) else "",
+                          end_section=i == rows - 1)
     console.print(table)
 
 
-def _work(e: dict[str, Any]) -> str:
+def work_text(e: dict[str, Any]) -> str:
     sets = f"{e['sets']}x{e['reps']}" if "reps" in e else f"{e['sets']}x{e['seconds']}s"
     load = f"{e['load_kg']:g} kg" if e["load_kg"] else (
         "by feel" if e["instruction"] and "weight you can" in e["instruction"] else "-")

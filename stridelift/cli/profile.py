@@ -12,7 +12,8 @@ from db.session import transaction
 from domain.profile import Profile, ProfileError, parse_race, parse_runs, parse_weights
 from jobs.config import load, save_profile
 from jobs.home import Home
-from stridelift.cli.common import CommandError, console, user_errors
+from jobs.onboarding import Offer, history_offers
+from stridelift.cli.common import CommandError, console, today_for, user_errors
 
 DEFAULT_RUNS = "mon=easy,wed=speed,fri=easy,sat=long"
 
@@ -37,21 +38,35 @@ def init(
     weight: Annotated[list[str] | None, typer.Option(
         help="A load you know, as EXERCISE=KG (ids from `stridelift exercises`); repeatable. "
              "Without one the plan asks for a weight you can lift 6 times, not 7.")] = None,
+    from_history: Annotated[bool, typer.Option(
+        "--from-history", help="Take max HR, resting HR and the run template from your "
+        "imported or synced history where it has them (options given still win).")] = False,
     non_interactive: Annotated[bool, typer.Option(
         "--non-interactive", help="Never prompt: every required value comes from options.")]
     = False,
 ) -> None:
-    """Create or update an athlete's profile (interactive unless --non-interactive)."""
+    """Create or update an athlete's profile (interactive unless --non-interactive).
+
+    With history stored (after `import` or `sync`), it offers the values found there and says
+    where each came from; --from-history takes them."""
     with user_errors():
         config = load()
+        if name is None and not non_interactive:
+            name = typer.prompt(_PROMPTS["name"][0])
         # Updating an athlete: what is not given keeps its saved value.
         old = config.athletes.get(name) if name else None
         given: dict[str, object] = dict(name=name, tz=tz, sex=sex, max_hr=max_hr,
                                         rest_hr=rest_hr, runs=runs)
+        explicit = {k for k, v in given.items() if v is not None}
         if old is not None:
             saved = {**asdict(old), "runs": ",".join(f"{d}={k}" for d, k in old.runs.items())}
             given = {k: saved[k] if v is None else v for k, v in given.items()}
-        values = _ask_missing(given, non_interactive)
+        home = Home.open(config)  # a database we cannot open stops here, nothing saved yet
+        offered = {o.field: o for o in history_offers(home, name, today_for(old))} if name \
+            else {}
+        taken = [o for f, o in offered.items() if from_history and f not in explicit]
+        given.update({o.field: o.value for o in taken})
+        values = _ask_missing(given, non_interactive, offered)
         try:
             base = old or Profile(name=str(values["name"]), tz="UTC", sex="f", max_hr=190,
                                   rest_hr=50, runs={})
@@ -66,13 +81,29 @@ def init(
                 known_kg={**base.known_kg, **parse_weights(weight or [])})
         except ProfileError as exc:
             raise CommandError(str(exc), 2) from None
-        home = Home.open(config)  # a database we cannot open stops here, nothing saved yet
         with transaction(home.db) as session:
             repo.athlete(session, profile)
         save_profile(config, profile)
         console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
+    _say_offers(taken, [o for o in offered.values()
+                        if o not in taken and str(values[o.field]) != str(o.value)], profile.name)
 
 
+def _say_offers(taken: list[Offer], others: list[Offer], name: str) -> None:
+    """Where the values taken from history came from, and what else the history suggests."""
+    for o in taken:
+        console.print(f"  {_LABELS[o.field]} {o.value}: from {o.source}", highlight=False,
+                      soft_wrap=True)
+    if not others:
+        return
+    console.print("Your history suggests other values:")
+    for o in others:
+        console.print(f"  {_LABELS[o.field]} {o.value}: from {o.source}", highlight=False,
+                      soft_wrap=True)
+    console.print(f"`stridelift init --name {name} --from-history` takes them.", highlight=False)
+
+
+_LABELS = {"max_hr": "max HR", "rest_hr": "resting HR", "runs": "weekly runs"}
 _PROMPTS = {
     "name": ("Your name", None, str),
     "tz": ("Time zone (IANA, e.g. Europe/Berlin)", "UTC", str),
@@ -83,7 +114,8 @@ _PROMPTS = {
 }
 
 
-def _ask_missing(values: dict[str, object], non_interactive: bool) -> dict[str, object]:
+def _ask_missing(values: dict[str, object], non_interactive: bool,
+                 offered: dict[str, Offer]) -> dict[str, object]:
     missing = [key for key, value in values.items() if value is None]
     if non_interactive:
         if missing:
@@ -92,6 +124,10 @@ def _ask_missing(values: dict[str, object], non_interactive: bool) -> dict[str, 
         return values
     for key in missing:
         text, default, kind = _PROMPTS[key]
+        default = default if key not in offered else str(offered[key].value)
+        if key in offered:  # the history's value is the default, and it says where from
+            console.print(f"{_LABELS[key]} {offered[key].value}: from {offered[key].source}",
+                          highlight=False, soft_wrap=True)
         values[key] = typer.prompt(text, default=default, type=kind)
     return values
 

@@ -1,0 +1,48 @@
+"""The athlete's day at a glance: today's sessions, the runs around them, the recovery
+status, and the next session when today has none (`stridelift today`)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from db import plans, repo
+from db.session import transaction
+from domain.profile import Profile
+from jobs.home import Home
+from jobs.plan_view import session_row
+from jobs.replan import replan, run_days
+from planner.model import RunDay
+
+ONE_DAY = timedelta(days=1)
+
+
+def today_view(home: Home, profile: Profile, day: date, current: date) -> dict[str, Any]:
+    """The plan brought up to date through `current` (the athlete's real today: an earlier
+    night is never replanned), then the facts of `day` (the `today --json` shape)."""
+    with transaction(home.db) as db:
+        replan(db, profile, current)
+        who = repo.athlete(db, profile)
+        done_or_planned = run_days(db, who, profile, day, day + ONE_DAY)
+        # Today's planned run counts until a run of the day is synced (RULES.md S6).
+        planned = run_days(db, who, profile, day - ONE_DAY, day + ONE_DAY)
+        runs = [_run(d, done_or_planned.get(d) or (planned.get(d) if d >= day else None))
+                for d in (day - ONE_DAY, day, day + ONE_DAY)]
+        sessions = [session_row(r) for r in plans.sessions_between(db, who, day, day)]
+        upcoming = [r for r in plans.sessions_between(db, who, day + ONE_DAY, day + 14 * ONE_DAY)
+                    if r.status not in ("skipped", "done")]
+        status = plans.daily_status(db, who, day)
+    return {"date": day.isoformat(), "athlete": profile.name, "sessions": sessions,
+            "runs": runs,
+            "recovery": None if status is None else {
+                "level": status.level, "reasons": list(status.reasons),
+                "missing": list(status.missing)},
+            "next_session": None if not upcoming else {
+                "id": upcoming[0].key, "date": upcoming[0].day.isoformat(),
+                "kind": upcoming[0].kind, "status": upcoming[0].status}}
+
+
+def _run(day: date, run: RunDay | None) -> dict[str, Any]:
+    if run is None or not run.kinds:
+        return {"date": day.isoformat(), "kinds": [], "source": "none"}
+    return {"date": day.isoformat(), "kinds": list(run.kinds), "source": run.source}
