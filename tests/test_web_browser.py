@@ -187,3 +187,18 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         tab.assert_clean()
     finally:
         tab.close()
+
+
+def test_dark_mode_follows_the_system(server: str, browser: Any, tmp_path: Path) -> None:
+    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(server + "/a/anna/week", wait_until="load")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(20, 20, 20)"
+        taps = page.evaluate("""() => [...document.querySelectorAll('.button, button')]
+            .map(b => b.getBoundingClientRect().height)""")
+        assert taps and min(taps) >= 44  # thumb-sized tap targets
+        page.screenshot(path=str(tmp_path / "web-week-phone-dark.png"), full_page=True)
+    finally:
+        context.close()
