@@ -18,6 +18,7 @@ from stridelift.cli import (
     push,
     replay,
     report,
+    serve,
 )
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
@@ -35,6 +36,7 @@ push.register(app)
 demo.register(app)
 replay.register(app)
 everyday.register(app)
+serve.register(app)
 
 
 def main() -> None:

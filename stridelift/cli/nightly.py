@@ -14,7 +14,7 @@ from db import runs_log
 from jobs.home import Home
 from jobs.morning_run import run_morning
 from jobs.nightly_run import Pass, run_all, run_nightly
-from jobs.scheduler import run_daemon
+from jobs.scheduler import run_daemon, start
 from jobs.sources import source_for
 from stridelift.cli.common import (
     AthleteOpt,
@@ -26,6 +26,7 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
+from stridelift.cli.serve import HostOpt, PortOpt, ProxyOpt, login_needed, run
 
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="The day to process (YYYY-MM-DD; default: today in each athlete's zone).")]
@@ -69,18 +70,33 @@ def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> No
     raise typer.Exit(1 if any(r.status != "ok" for r in results) else 0)
 
 
-def daemon() -> None:
+def daemon(
+    serve_: Annotated[bool, typer.Option("--serve", help="Serve the web app in the same "
+                                         "process (as `stridelift serve`).")] = False,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8765,
+    behind_proxy: ProxyOpt = False,
+) -> None:
     """Run the nightly run (config `nightly_at`, default 21:30) and the morning pass
     (`morning_at`, default 07:00) for every athlete at their local time, until SIGTERM or
     Ctrl-C. Jobs live in the database: a restart keeps them, and a night missed while the
-    machine was off runs once when it is back."""
+    machine was off runs once when it is back. With --serve, the web app too (--host,
+    --port, --behind-proxy as for `stridelift serve`)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s",
                         handlers=[RichHandler(console=err_console, show_path=False)])
     with user_errors():
         home = Home.open()
         if not home.config.athletes:
             home.athlete(None)  # says: run `stridelift init` first
-        run_daemon(home)
+        if not serve_:
+            run_daemon(home)
+            return
+        require_login = login_needed(home, host, behind_proxy)
+        scheduler = start(home)  # in its own threads; the app in this one, until a signal
+        try:
+            run(home, host, port, require_login=require_login, behind_proxy=behind_proxy)
+        finally:
+            scheduler.shutdown(wait=True)
 
 
 def runs(
