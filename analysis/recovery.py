@@ -17,6 +17,7 @@ of all three stay importable from here, without an import cycle.
 from analysis.recovery_rules import (
     ACWR_MAX,
     FRAME_COLUMNS,
+    HRV_BACK_MORNINGS,
     HRV_BAND_SD,
     HRV_BASELINE_DAYS,
     HRV_MIN_NIGHTS,
@@ -24,6 +25,7 @@ from analysis.recovery_rules import (
     HRV_SIGNAL_DAYS,
     HRV_SIGNAL_MIN_NIGHTS,
     LEVELS,
+    LOAD_HISTORY_DAYS,
     NUMBERS,
     READINESS_LEVELS,
     RED_HRV_STATUSES,
@@ -33,6 +35,7 @@ from analysis.recovery_rules import (
     RHR_RISE_BPM,
     RULES,
     SLEEP_MIN,
+    TSB_LOW_DAYS,
     TSB_MIN,
     Level,
     recovery_columns,
@@ -45,15 +48,17 @@ from analysis.recovery_text import (
     VALUE_KEYS,
     RecoveryStatus,
     Values,
+    cold_start,
     recovery_statuses,
 )
 from domain.wellness_columns import Wellness, WellnessColumns
 
 __all__ = [
-    "ACWR_MAX", "FRAME_COLUMNS", "HRV_BAND_SD", "HRV_BASELINE_DAYS", "HRV_MIN_NIGHTS",
-    "HRV_RED_DAYS", "HRV_SIGNAL_DAYS", "HRV_SIGNAL_MIN_NIGHTS", "LEVELS", "MISSING",
-    "NO_DATA", "NUMBERS", "READINESS_LEVELS", "RED_HRV_STATUSES", "RHR_DAYS", "RHR_MIN_DAYS",
-    "RHR_RAISED_BPM", "RHR_RISE_BPM", "RULES", "SLEEP_MIN", "TEXTS", "TSB_MIN", "VALUE_KEYS",
-    "Level", "RecoveryStatus", "Values", "Wellness", "WellnessColumns", "recovery_columns",
+    "ACWR_MAX", "FRAME_COLUMNS", "HRV_BACK_MORNINGS", "HRV_BAND_SD", "HRV_BASELINE_DAYS",
+    "HRV_MIN_NIGHTS", "HRV_RED_DAYS", "HRV_SIGNAL_DAYS", "HRV_SIGNAL_MIN_NIGHTS", "LEVELS",
+    "LOAD_HISTORY_DAYS", "MISSING", "NO_DATA", "NUMBERS", "READINESS_LEVELS",
+    "RED_HRV_STATUSES", "RHR_DAYS", "RHR_MIN_DAYS", "RHR_RAISED_BPM", "RHR_RISE_BPM", "RULES",
+    "SLEEP_MIN", "TEXTS", "TSB_LOW_DAYS", "TSB_MIN", "VALUE_KEYS", "Level", "RecoveryStatus",
+    "Values", "Wellness", "WellnessColumns", "cold_start", "recovery_columns",
     "recovery_frame", "recovery_statuses",
 ]

@@ -39,13 +39,19 @@ RHR_RISE_BPM = 5.0  # more than this above the mean is amber on its own (RULES.m
 # which fires on its own anyway, so that the combined rule adds something. Project default.
 RHR_RAISED_BPM = 2.0
 TSB_MIN = -30.0  # form below this is amber (RULES.md S7.3)
+TSB_LOW_DAYS = 2  # ... on this many days running: one dip after a long run is expected
 ACWR_MAX = 1.5  # EWMA ACWR above this is a spike flag (Impellizzeri et al. 2020)
+# Cold start (RULES.md S7.3): form and ACWR decide only once this many days of load exist.
+LOAD_HISTORY_DAYS = 42
+# Leaving red (RULES.md S7.3): a red from the HRV signal ends once last night's ln HRV was
+# inside the band on this many mornings running, even while the 7-day mean still lags.
+HRV_BACK_MORNINGS = 2
 # Rule columns of recovery_frame with the level each sets; reasons are listed in this order.
 RULES: tuple[tuple[str, Level], ...] = (
     ("hrv_below_days_running", "red"), ("hrv_status_low", "red"), ("readiness_poor", "red"),
-    ("hrv_below_once", "amber"), ("readiness_low", "amber"), ("sleep_low", "amber"),
-    ("resting_hr_high", "amber"), ("tsb_low", "amber"), ("acwr_high", "amber"),
-    ("hrv_above_resting_hr_raised", "amber"))
+    ("hrv_back_in_band", "amber"), ("hrv_below_once", "amber"), ("readiness_low", "amber"),
+    ("sleep_low", "amber"), ("resting_hr_high", "amber"), ("tsb_low", "amber"),
+    ("acwr_high", "amber"), ("hrv_above_resting_hr_raised", "amber"))
 LEVELS: tuple[Level, ...] = ("green", "amber", "red")  # codes 0, 1, 2: the worst one wins
 
 
@@ -58,6 +64,8 @@ class FrameRow(NamedTuple):
     band_low: float | None
     band_high: float | None
     hrv_below_days: int
+    hrv_last_night: float | None  # ln HRV of last night
+    hrv_in_band_mornings: int  # mornings running with last night's ln HRV inside the band
     hrv_signal_nights: int
     hrv_baseline_nights: int
     hrv_status: str | None
@@ -67,7 +75,9 @@ class FrameRow(NamedTuple):
     resting_hr_mean30: float | None
     resting_hr_days: int
     tsb: float | None
+    tsb_low_days: int  # days running with form below TSB_MIN
     acwr: float | None
+    load_history_days: int  # days of load history through the day (0: none yet)
 
 
 FRAME_COLUMNS = (*FrameRow._fields[1:], *(name for name, _ in RULES), "no_data", "level")
@@ -77,24 +87,25 @@ NUMBERS = (("hrv", "hrv_last_night", True), ("resting_hr", "resting_hr", True),
 
 
 def recovery_columns(wellness: Wellness, load: pd.DataFrame | None, start: date,
-                     end: date) -> dict[str, np.ndarray]:
+                     end: date, history_from: date | None = None) -> dict[str, np.ndarray]:
     """recovery_frame's columns as arrays, without the DataFrame: one array per name in
     FRAME_COLUMNS, one slot per day from `start` to `end`; texts (and `level`) as object
     arrays with None where missing."""
-    numbers, labels = decide(wellness, load, start, end)
+    numbers, labels = decide(wellness, load, start, end, history_from)
     columns = {**numbers, **{name: text.array() for name, text in labels.items()}}
     return {name: columns[name] for name in FRAME_COLUMNS}
 
 
 def recovery_frame(wellness: Wellness, load: pd.DataFrame | None, start: date,
-                   end: date) -> pd.DataFrame:
+                   end: date, history_from: date | None = None) -> pd.DataFrame:
     """Every day from `start` to `end`: values used, their counts, one boolean column per
     rule in RULES, `no_data` and `level`, indexed by day.
 
     `wellness` should reach back 60 days before `start` for a baseline; `load` is
-    `training_load`'s frame (its `tsb` and `acwr` columns), or None.
+    `training_load`'s frame (its `tsb` and `acwr` columns), or None. `history_from` is the
+    first day of load history (default: `load`'s first day with load), for the cold start.
     """
-    numbers, labels = decide(wellness, load, start, end)
+    numbers, labels = decide(wellness, load, start, end, history_from)
     columns = {**numbers, **{name: text.column() for name, text in labels.items()}}
     return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS},
                         index=pd.date_range(start, end, freq="D", name="day"))
@@ -124,15 +135,16 @@ class Labels(NamedTuple):
         return self.array().tolist()
 
 
-def decide(wellness: Wellness, load: pd.DataFrame | None, start: date,
-           end: date) -> tuple[dict[str, np.ndarray], dict[str, Labels]]:
+def decide(wellness: Wellness, load: pd.DataFrame | None, start: date, end: date,
+           history_from: date | None = None
+           ) -> tuple[dict[str, np.ndarray], dict[str, Labels]]:
     """The columns of recovery_frame: numbers and flags as arrays, texts as labels."""
     if end < start:
         raise ValueError(f"window end {end} is before its start {start}")
     first, raw, labels = _inputs(as_columns(wellness), start, end)
     skip = (start - first).days  # earlier days only feed the baselines
     numbers = {name: values[skip:] for name, values in
-               {**_baselines(raw), **_load_columns(load, first, end)}.items()}
+               {**_baselines(raw), **_load_columns(load, first, end, history_from)}.items()}
     labels = {name: text._replace(codes=text.codes[skip:]) for name, text in labels.items()}
     flags = _flags(numbers, labels)
     red = np.logical_or.reduce([flags[name] for name, level in RULES if level == "red"])
@@ -216,17 +228,45 @@ def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     rhr = Window(Running(raw["resting_hr"], reach=RHR_DAYS + 1), RHR_DAYS, lag=1)
     hrv_signal = signal.mean(HRV_SIGNAL_MIN_NIGHTS)
     mu, sd = baseline.mean(HRV_MIN_NIGHTS), baseline.sd(HRV_MIN_NIGHTS)
-    low = mu - HRV_BAND_SD * sd
+    low, high = mu - HRV_BAND_SD * sd, mu + HRV_BAND_SD * sd
     return {
-        "hrv_signal": hrv_signal, "band_low": low, "band_high": mu + HRV_BAND_SD * sd,
-        "hrv_below_days": run_lengths(hrv_signal < low),
+        "hrv_signal": hrv_signal, "band_low": low, "band_high": high,
+        "hrv_below_days": run_lengths(hrv_signal < low), "hrv_last_night": ln,
+        "hrv_in_band_mornings": run_lengths((ln >= low) & (ln <= high)),
         "hrv_signal_nights": signal.count, "hrv_baseline_nights": baseline.count,
         "sleep_score": raw["sleep_score"], "resting_hr": raw["resting_hr"],
         "resting_hr_mean30": rhr.mean(RHR_MIN_DAYS), "resting_hr_days": rhr.count,
     }
 
 
-def _load_columns(load: pd.DataFrame | None, first: date, end: date) -> dict[str, np.ndarray]:
+def _load_columns(load: pd.DataFrame | None, first: date, end: date,
+                  history_from: date | None) -> dict[str, np.ndarray]:
+    """Form and ACWR with what the cold start rule needs: days running with form below
+    TSB_MIN, and days of load history (from `history_from`, else `_first_load_day`)."""
+    origin = first  # form's streak may start before the first wellness day
+    if load is not None and load.index.size:
+        earliest = pd.Timestamp(load.index.min()).date()
+        origin, history_from = min(first, earliest), history_from or _first_load_day(load)
+    columns = _load_values(load, origin, end)
+    cut = (first - origin).days
+    size = (end - first).days + 1
+    history = (np.zeros(size, dtype=np.int64) if history_from is None else
+               np.maximum(np.arange(size) + (first - history_from).days + 1, 0))
+    return {"tsb": columns["tsb"][cut:],
+            "tsb_low_days": run_lengths(columns["tsb"] < TSB_MIN)[cut:],
+            "acwr": columns["acwr"][cut:], "load_history_days": history}
+
+
+def _first_load_day(load: pd.DataFrame) -> date | None:
+    """Where load history starts: the first day with any acute load (training_load's `atl`
+    is above 0 from the first session on), else the frame's first day; None: no load yet."""
+    if "atl" not in load:
+        return pd.Timestamp(load.index.min()).date()
+    loaded = load.index[load["atl"].to_numpy(dtype=np.float64) > 0]
+    return pd.Timestamp(loaded.min()).date() if loaded.size else None
+
+
+def _load_values(load: pd.DataFrame | None, first: date, end: date) -> dict[str, np.ndarray]:
     """`load`'s tsb and acwr by calendar day from `first` to `end`, NaN where it has no row."""
     size = (end - first).days + 1
     columns = {name: np.full(size, np.nan) for name in ("tsb", "acwr")}
@@ -252,16 +292,20 @@ def _flags(v: dict[str, np.ndarray], labels: dict[str, Labels]) -> dict[str, np.
     """One boolean array per rule; NaN compares False: missing inputs flag nothing."""
     below, readiness = v["hrv_below_days"], labels["readiness_level"]
     rise = v["resting_hr"] - v["resting_hr_mean30"]
+    enough = v["load_history_days"] >= LOAD_HISTORY_DAYS  # cold start: form and ACWR wait
+    signal_red = below >= HRV_RED_DAYS
+    back = v["hrv_in_band_mornings"] >= HRV_BACK_MORNINGS  # leaving red: last nights in band
     return {
-        "hrv_below_days_running": below >= HRV_RED_DAYS,
+        "hrv_below_days_running": signal_red & ~back,
+        "hrv_back_in_band": signal_red & back,
         "hrv_status_low": labels["hrv_status"].isin(*RED_HRV_STATUSES),
         "readiness_poor": readiness.isin("POOR"),
         "hrv_below_once": below == 1,
         "readiness_low": readiness.isin("LOW"),
         "sleep_low": v["sleep_score"] < SLEEP_MIN,
         "resting_hr_high": rise > RHR_RISE_BPM,
-        "tsb_low": v["tsb"] < TSB_MIN,
-        "acwr_high": v["acwr"] > ACWR_MAX,
+        "tsb_low": enough & (v["tsb_low_days"] >= TSB_LOW_DAYS),
+        "acwr_high": enough & (v["acwr"] > ACWR_MAX),
         "hrv_above_resting_hr_raised": (v["hrv_signal"] > v["band_high"])
         & (rise > RHR_RAISED_BPM),
     }

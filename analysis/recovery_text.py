@@ -19,6 +19,7 @@ from analysis.recovery_rules import (
     ACWR_MAX,
     HRV_SIGNAL_DAYS,
     LEVELS,
+    LOAD_HISTORY_DAYS,
     RULES,
     SLEEP_MIN,
     TSB_MIN,
@@ -31,9 +32,10 @@ from domain.wellness_columns import Wellness
 
 Values = dict[str, float | str | None]
 NO_DATA = "no recovery data: planning on load alone"
-VALUE_KEYS = ("hrv_signal", "band_low", "band_high", "hrv_below_days", "hrv_status",
-              "readiness_level", "sleep_score", "resting_hr", "resting_hr_mean30", "tsb",
-              "acwr")
+VALUE_KEYS = ("hrv_signal", "band_low", "band_high", "hrv_below_days", "hrv_last_night",
+              "hrv_in_band_mornings", "hrv_status", "readiness_level", "sleep_score",
+              "resting_hr", "resting_hr_mean30", "tsb", "tsb_low_days", "acwr",
+              "load_history_days")
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,9 @@ class RecoveryStatus:
 
 
 def recovery_statuses(wellness: Wellness, load: pd.DataFrame | None, start: date,
-                      end: date) -> list[RecoveryStatus]:
+                      end: date, history_from: date | None = None) -> list[RecoveryStatus]:
     """One explained status per day from `start` to `end` inclusive (see recovery_frame)."""
-    numbers, labels = decide(wellness, load, start, end)
+    numbers, labels = decide(wellness, load, start, end, history_from)
     dates = list(map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1)))
     python = {name: labels[name].tolist() if name in labels else _python(numbers[name])
               for name in FrameRow._fields[1:]}
@@ -90,16 +92,33 @@ def _resting_hr(d: FrameRow) -> str:
             f"{'above' if rise >= 0 else 'below'} its 30-day mean {d.resting_hr_mean30:.3g}")
 
 
+def _back_in_band(d: FrameRow) -> str:
+    return (_signal(d, "still below") + f" for {d.hrv_below_days} days, but last night's ln HRV "
+            f"{d.hrv_last_night:.2f} was inside it {d.hrv_in_band_mornings} mornings running: "
+            "out of red, lightened while the mean catches up")
+
+
+def _enough_history(d: FrameRow) -> bool:
+    return d.load_history_days >= LOAD_HISTORY_DAYS
+
+
+def cold_start(d: FrameRow) -> str:
+    """Why form and ACWR decide nothing yet (RULES.md S7.3 cold start)."""
+    return (f"form (TSB) and ACWR not used: not enough history, {d.load_history_days} of "
+            f"{LOAD_HISTORY_DAYS} days")
+
+
 TEXTS: dict[str, Callable[[FrameRow], str]] = {
     "hrv_below_days_running": lambda d: _signal(d, "below")
     + f" for {d.hrv_below_days} days running",
+    "hrv_back_in_band": _back_in_band,
     "hrv_status_low": lambda d: f"Garmin HRV status {d.hrv_status}",
     "readiness_poor": lambda d: "training readiness POOR",
     "hrv_below_once": lambda d: _signal(d, "below"),
     "readiness_low": lambda d: "training readiness LOW (below MODERATE)",
     "sleep_low": lambda d: f"sleep score {d.sleep_score:g} < {SLEEP_MIN}",
     "resting_hr_high": _resting_hr,
-    "tsb_low": lambda d: f"form (TSB) {d.tsb:.1f} < {TSB_MIN:g}",
+    "tsb_low": lambda d: f"form (TSB) {d.tsb:.1f} < {TSB_MIN:g} on {d.tsb_low_days} days running",
     "acwr_high": lambda d: f"EWMA ACWR {d.acwr:.2f} > {ACWR_MAX:g}: a load spike",
     "hrv_above_resting_hr_raised": lambda d: _signal(d, "above") + f" while {_resting_hr(d)}",
 }
@@ -116,8 +135,11 @@ def _green(d: FrameRow) -> list[str]:
         out.append(f"sleep score {d.sleep_score:g} ≥ {SLEEP_MIN}")
     if _rise(d) is not None:
         out.append(_resting_hr(d))
+    if not _enough_history(d):
+        return out  # the cold start note says why form and ACWR are not listed
     if d.tsb is not None:
-        out.append(f"form (TSB) {d.tsb:.1f} ≥ {TSB_MIN:g}")
+        out.append(f"form (TSB) {d.tsb:.1f} ≥ {TSB_MIN:g}" if d.tsb >= TSB_MIN else
+                   f"form (TSB) {d.tsb:.1f} < {TSB_MIN:g} on its first day: one dip is expected")
     if d.acwr is not None:
         out.append(f"EWMA ACWR {d.acwr:.2f} ≤ {ACWR_MAX:g}")
     return out
@@ -132,6 +154,10 @@ def _reasons(columns: dict[str, np.ndarray], level: Labels,
             out[i].append(TEXTS[name](rows[i]))
     for i in np.flatnonzero(level.isin("green")):
         out[i] = _green(rows[i])
+    waiting = (columns["load_history_days"] < LOAD_HISTORY_DAYS) & ~(
+        np.isnan(columns["tsb"]) & np.isnan(columns["acwr"]))
+    for i in np.flatnonzero(waiting):
+        out[i].append(cold_start(rows[i]))
     for i in np.flatnonzero(columns["no_data"]):
         out[i].insert(0, NO_DATA)
     return out

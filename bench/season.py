@@ -1,15 +1,19 @@
 """A 24-week season replayed night by night through the pure planner, with perturbations.
 
-Every night: the day's actual run (the template, with surprises: easy runs turned threshold,
-long runs moved a day, missed runs), a random recovery status, the nightly adaptation, the
-weeks coming into view planned, prescriptions refreshed; sessions are done (or missed) on
-their day. It counts S4/S6 violations among the open sessions (must be 0), the share of
-planned strength sessions kept, the ladder steps climbed, and the planner's time per night.
+A new account (no history: the cold start). Every night: the day's actual run (the template,
+with surprises: easy runs turned threshold, long runs moved a day, missed runs, none while
+ill), the day's recovery status from simulated mornings with HRV dips and an illness
+(bench/season_recovery.py, judged by analysis/recovery.py), the nightly adaptation, the
+weeks coming into view planned, prescriptions refreshed; the next morning's pass judges that
+day's session again; sessions are done (or missed) on their day. It counts S4/S6, cold
+start and morning-pass violations (must be 0), the share of planned strength sessions kept,
+the ladder steps climbed, the planner's time per night, and the red and amber mornings met.
 Then a year of a real-shaped history through `stridelift replay`'s code path: the demo
 season's runs and gym sessions for 52 weeks as FIT files (the watch's smart recording), put
 through the real import, replayed night by night on a scratch copy of the database.
 Last line: one JSON object with nights, violations, sessions_kept, ladder_steps,
-ms_per_night, and replay_nights, replay_s, replay_ms_per_night, replay_changes.
+ms_per_night, red_mornings, amber_mornings, form_dips_waited, and replay_nights, replay_s,
+replay_ms_per_night, replay_changes.
 
     python bench/season.py [--weeks 24] [--seed 3] [--replay-weeks 52 (0: skip)]
 """
@@ -29,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.season_recovery import Mornings  # noqa: E402
 from demo.athlete import demo_profile, fit_file  # noqa: E402
 from demo.season import make_timeline, sessions_on  # noqa: E402
 from domain.profile import WEEKDAYS, Profile  # noqa: E402
@@ -39,6 +44,7 @@ from jobs.replay import replay, scratch_home  # noqa: E402
 from planner.adapt import Recovery, Tonight, adapt  # noqa: E402
 from planner.catalog import default_catalog  # noqa: E402
 from planner.model import Prescription, RunDay, Session, week_start  # noqa: E402
+from planner.morning import rejudge_today  # noqa: E402
 from planner.plan import extend, refresh  # noqa: E402
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session  # noqa: E402
 from planner.progression import LoggedLift  # noqa: E402
@@ -93,33 +99,45 @@ def season(weeks: int, seed: int) -> dict[str, float]:
     sessions: list[Session] = []
     history: list[LoggedLift] = []
     moved_long: date | None = None
+    mornings = Mornings(FIRST, days, rng)
     bad, spent = 0, 0.0
     for i in range(days):
         night = FIRST + timedelta(days=i)
         kinds = ("long",) if moved_long == night else surprise(rng, night, plan)
         moved_long = night + timedelta(days=1) if plan.get(night, RunDay(night, ())).kinds == (
             "long",) and not kinds else None
+        kinds = () if night in mornings.ill else kinds
         actual[night] = RunDay(night, kinds, "actual", ("replayed",))
         runs = {**{d: r for d, r in plan.items() if d > night}, **actual}
-        level = rng.choices(["green", "amber", "red"], [0.75, 0.18, 0.07])[0]
+        today = mornings.status(night)
+        mornings.ran(night, kinds)
+        tomorrow = night + timedelta(days=1)
+        morning = mornings.status(tomorrow)
         began = time.perf_counter()
         ctx = Lifter(profile, catalog, tuple(history))
 
         def mobility(s: Session, ctx: Lifter = ctx) -> tuple[Prescription, ...]:
             return mobility_session(ctx, s.step, s.day)
 
-        sessions, _ = adapt(sessions, Tonight(night, runs, Recovery(level)), mobility)
+        sessions, _ = adapt(sessions, Tonight(night, runs, Recovery(today.level, today.reasons)),
+                            mobility)
         sessions, _ = extend(ctx, FIRST, night, night + timedelta(days=14), runs, sessions)
         sessions = [refresh(ctx, s) for s in sessions]
-        spent += time.perf_counter() - began
         bad += violations(sessions, runs, night)
-        sessions = [_do(s, rng, history) if s.day == night + timedelta(days=1) else s
-                    for s in sessions]
+        sessions, _ = rejudge_today(sessions, tomorrow, Recovery(morning.level,
+                                                                 morning.reasons), mobility)
+        spent += time.perf_counter() - began
+        mornings.check_morning(sessions, tomorrow, morning)
+        sessions = [_do(s, rng, history) if s.day == tomorrow else s for s in sessions]
     strength = [s for s in sessions if s.day < FIRST + timedelta(days=days)]
     kept = sum(s.status == "done" for s in strength) / max(1, len(strength))
-    return {"nights": days, "violations": bad, "sessions_kept": round(kept, 3),
+    counts = mornings.counts
+    return {"nights": days, "violations": bad + counts["violations"],
+            "sessions_kept": round(kept, 3),
             "ladder_steps": max(s.step for s in strength if s.status == "done"),
-            "ms_per_night": round(1000 * spent / days, 2)}
+            "ms_per_night": round(1000 * spent / days, 2),
+            "red_mornings": counts["red_mornings"], "amber_mornings": counts["amber_mornings"],
+            "form_dips_waited": counts["form_dips_waited"]}
 
 
 def _do(s: Session, rng: random.Random, history: list[LoggedLift]) -> Session:
@@ -169,7 +187,9 @@ def main() -> None:
     result = season(args.weeks, args.seed)
     print(f"{result['nights']} nights, {result['violations']} violations, "
           f"{result['sessions_kept']:.0%} of sessions kept, {result['ladder_steps']} ladder "
-          f"steps, {result['ms_per_night']} ms a night")
+          f"steps, {result['ms_per_night']} ms a night; {result['red_mornings']} red and "
+          f"{result['amber_mornings']} amber mornings, {result['form_dips_waited']} early form "
+          "dips left to the cold start")
     if args.replay_weeks > 0:
         year = replay_year(args.replay_weeks, args.seed)
         print(f"replay: {year['replay_activities']} activities imported, "

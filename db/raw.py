@@ -3,7 +3,8 @@
 Every FIT file and Garmin JSON body that reaches the database is first written here, so that
 `stridelift db rebuild` can recreate the database offline by replaying the journal (as
 GarminDB does). Objects are immutable and written atomically; a journal line is appended only
-after its objects exist, and replaying a line twice stores nothing twice.
+after its objects exist, and replaying a line twice stores nothing twice. Health data: the
+store is the owner's alone, folders 0700 and files 0600 whatever the umask.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,27 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
 class RawStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._secured = False
+
+    def _folder(self, path: Path) -> Path:
+        """`path` (a folder in the store) made, 0700; the root tightened once per store, which
+        also closes the objects an older version wrote readable."""
+        if not self._secured:
+            self.root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+            if stat.S_IMODE(self.root.stat().st_mode) != PRIVATE_DIR:
+                self.root.chmod(PRIVATE_DIR)
+            self._secured = True
+        parts = path.relative_to(self.root).parts
+        for depth in range(1, len(parts) + 1):  # each level 0700 (mkdir's parents would not be)
+            self.root.joinpath(*parts[:depth]).mkdir(exist_ok=True, mode=PRIVATE_DIR)
+        return path
 
     def _object(self, digest: str) -> Path:
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
@@ -33,9 +53,11 @@ class RawStore:
         digest = sha256(data)
         path = self._object(digest)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folder(path.parent)
             tmp = path.with_name(f".{digest}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             tmp.replace(path)
         return digest
 
@@ -54,8 +76,9 @@ class RawStore:
     def record(self, athlete: str, entry: dict[str, Any]) -> None:
         """Append one journal entry, durably, before its data is committed to the database."""
         path = self._journal(athlete)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fh:
+        self._folder(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry, sort_keys=True) + "\n")
             fh.flush()
             os.fsync(fh.fileno())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another one before giving up
 
 
 class DatabaseError(Exception):
@@ -27,7 +30,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")  # readers never block the nightly writer
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses no committed data
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
 
 
@@ -38,10 +41,10 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"not a database URL: {_redact(url)}") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         try:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_sqlite_file(Path(parsed.database))
         except OSError as exc:
-            raise DatabaseError(f"cannot create the folder of {parsed.database}: "
-                                f"{exc.strerror}") from None
+            raise DatabaseError(f"cannot create {parsed.database}: {exc.strerror}") from None
     try:
         engine = create_engine(parsed, future=True)
     except Exception as exc:  # unknown dialect, missing driver
@@ -49,6 +52,16 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def private_sqlite_file(path: Path) -> None:
+    """The database holds health data: the file is the owner's alone (0600), created so before
+    SQLite opens it, and tightened if an older version left it readable. SQLite gives its -wal
+    and -shm files the mode of the database file; ones left from before are tightened too."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists() and stat.S_IMODE(part.stat().st_mode) & 0o077:
+            part.chmod(0o600)
 
 
 def upgrade(engine: Engine) -> None:
@@ -77,9 +90,18 @@ def open_db(url: str) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: committed on success, rolled back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    """One unit of work: committed on success, rolled back on any error. A SQLite file that
+    another process kept locked past the busy timeout is a DatabaseError (one line), not a
+    traceback."""
+    try:
+        with factory() as session, session.begin():
+            yield session
+    except OperationalError as exc:
+        if "database is locked" not in str(exc.orig):
+            raise
+        raise DatabaseError("the database stayed locked by another process for "
+                            f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, run this "
+                            "again when it has finished") from None
 
 
 def _redact(url: str) -> str:

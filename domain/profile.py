@@ -41,6 +41,7 @@ class Profile:
     known_kg: dict[str, float] = field(default_factory=dict)  # exercise id -> starting load
     source: str = "garmin"  # where the nightly run gets data: garmin, or demo (simulated)
     nightly_at: str = "21:30"  # local time of the nightly run (the daemon's schedule)
+    morning_at: str = "07:00"  # local time of the morning pass, after the watch has synced
     push_workouts: bool = False  # the nightly run puts the coming sessions on the watch
 
     def __post_init__(self) -> None:
@@ -68,6 +69,8 @@ class Profile:
         _check(self.source in SOURCES, f"source must be one of {', '.join(SOURCES)}")
         _check(bool(TIME_RE.match(self.nightly_at)),
                f"nightly time {self.nightly_at!r} must be HH:MM, e.g. 21:30")
+        _check(bool(TIME_RE.match(self.morning_at)),
+               f"morning time {self.morning_at!r} must be HH:MM, e.g. 07:00")
         for exercise, kg in self.known_kg.items():
             _check(0 < kg <= 500, f"known weight for {exercise} must be 0-500 kg, not {kg}")
         for race in self.races:

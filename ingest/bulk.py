@@ -3,14 +3,18 @@
 The main process walks the inputs, hashes each payload and skips content it already holds
 (no decoding at all for duplicates); workers only decode (pure CPU); the main process then
 writes the raw payload, journals it and commits the file's activities. A broken file is
-reported and skipped, and everything else in the batch lands.
+reported and skipped, and everything else in the batch lands. Content counts as held only once
+it is stored: a broken file is a failure each time it appears, never a "duplicate", and
+nothing that failed to decode reaches the raw store.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +28,6 @@ from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
 from ingest import export, fit
-
-Progress = Callable[[int, int], None]  # (done, total)
 
 
 @dataclass
@@ -66,76 +68,142 @@ def store_fit(target: Target, data: bytes, digest: str, label: str,
         return repo.save_activities(session, target.who, activities, digest)
 
 
+@dataclass
+class Tally:
+    """How far an import is: files and bytes done out of the totals found up front."""
+
+    files: int = 0
+    files_total: int = 0
+    bytes: int = 0
+    bytes_total: int = 0
+
+    def count(self, found: export.Found) -> None:
+        self.files += 1
+        self.bytes += found.size
+
+
+Progress = Callable[[Tally], None]
+
+
+@dataclass(frozen=True)
+class _Job:
+    found: export.Found
+    data: bytes
+    digest: str
+
+
+@dataclass
+class _Batch:
+    """One import's state: what is stored already, what is being decoded, what is counted."""
+
+    target: Target
+    known: set[str]  # content hashes stored (before this import, or by it)
+    report: ImportReport
+    tally: Tally
+    progress: Progress | None
+    pending: dict[Future[list[Activity] | str], _Job] = field(default_factory=dict)
+
+    def take(self, found: export.Found) -> _Job | None:
+        """The file to decode, or None when it is already counted (unreadable or stored).
+        Content is only "known" once stored: a broken file fails each time it appears."""
+        data, error = _read(found)
+        if data is None:
+            self._fail(found, error)
+            return None
+        digest = sha256(data)
+        if digest in self.known:
+            self.report.duplicates += 1
+            self._done(found)
+            return None
+        return _Job(found, data, digest)
+
+    def collect(self) -> None:
+        finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
+        for future in finished:
+            job = self.pending.pop(future)
+            self._settle(job, future.result())
+
+    def _settle(self, job: _Job, result: list[Activity] | str) -> None:
+        if isinstance(result, str):
+            self._fail(job.found, result)
+            return
+        if not result:
+            self.report.skipped += 1
+        elif job.digest in self.known:  # a copy earlier in this batch was stored meanwhile
+            self.report.duplicates += 1
+        elif store_fit(self.target, job.data, job.digest, job.found.label, result).new:
+            self.report.imported += 1
+        else:
+            self.report.duplicates += 1
+        if result:
+            self.known.add(job.digest)
+        self._done(job.found)
+
+    def _fail(self, found: export.Found, error: str) -> None:
+        self.report.failed.append({"path": found.label, "error": error})
+        self._done(found)
+
+    def _done(self, found: export.Found) -> None:
+        self.tally.count(found)
+        if self.progress:
+            self.progress(self.tally)
+
+
+def _read(found: export.Found) -> tuple[bytes | None, str]:
+    """The payload, or None and why it could not be read."""
+    if found.error is not None or found.read is None:
+        return None, found.error or "unreadable"
+    try:
+        return found.read(), ""
+    except export.MemberRefused as exc:
+        return None, f"refused: {exc}"
+    except export.UNREADABLE as exc:
+        return None, f"unreadable ({exc})"
+
+
+def survey(paths: list[Path], limits: export.Limits) -> Tally:
+    """The totals a progress bar needs: every file the walk will yield, and their sizes."""
+    tally = Tally()
+    for found in export.walk(paths, limits):
+        tally.files_total += 1
+        tally.bytes_total += found.size
+    return tally
+
+
 def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, paths: list[Path],
-                 progress: Progress | None = None, workers: int | None = None) -> ImportReport:
-    report = ImportReport()
+                 progress: Progress | None = None, workers: int | None = None,
+                 limits: export.Limits = export.LIMITS) -> ImportReport:
     with transaction(db) as session:
         who = repo.athlete(session, profile)
         known = activities.known_content_hashes(session, who)
-    target = Target(db=db, raw=raw, who=who)
-    total = sum(1 for _ in export.walk(paths))
-    done = 0
+    batch = _Batch(Target(db=db, raw=raw, who=who), known, ImportReport(),
+                   survey(paths, limits), progress)
     workers = workers or os.cpu_count() or 1
     with _pool(workers) as pool:
-        pending: dict[Future[list[Activity] | str], tuple[str, bytes, str]] = {}
-        for item in _payloads(paths, known, report):
-            if isinstance(item, str):  # failed or duplicate: already counted
-                done += 1
-            else:
-                label, data, _ = item
-                pending[pool.submit(_decode, data, label)] = item
-            while len(pending) >= 4 * workers:  # bounded memory on huge archives
-                done += _collect(target, pending, report)
-            if progress:
-                progress(done, total)
-        while pending:
-            done += _collect(target, pending, report)
-            if progress:
-                progress(done, total)
-    return report
-
-
-def _payloads(paths: list[Path], known: set[str],
-              report: ImportReport) -> Iterator[str | tuple[str, bytes, str]]:
-    for found in export.walk(paths):
-        if found.error is not None or found.read is None:
-            report.failed.append({"path": found.label, "error": found.error or "unreadable"})
-            yield found.label
-            continue
-        try:
-            data = found.read()
-        except export.UNREADABLE as exc:
-            report.failed.append({"path": found.label, "error": f"unreadable ({exc})"})
-            yield found.label
-            continue
-        digest = sha256(data)
-        if digest in known:
-            report.duplicates += 1
-            yield found.label
-            continue
-        known.add(digest)  # the same content twice in one batch is stored once too
-        yield found.label, data, digest
-
-
-def _collect(target: Target,
-             pending: dict[Future[list[Activity] | str], tuple[str, bytes, str]],
-             report: ImportReport) -> int:
-    finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-    for future in finished:
-        label, data, digest = pending.pop(future)
-        result = future.result()
-        if isinstance(result, str):
-            report.failed.append({"path": label, "error": result})
-        elif not result:
-            report.skipped += 1
-        elif store_fit(target, data, digest, label, result).new:
-            report.imported += 1
-        else:
-            report.duplicates += 1
-    return len(finished)
+        for found in export.walk(paths, limits):
+            job = batch.take(found)
+            if job is not None:
+                batch.pending[pool.submit(_decode, job.data, job.found.label)] = job
+            while len(batch.pending) >= 4 * workers:  # bounded memory on huge archives
+                batch.collect()
+        while batch.pending:
+            batch.collect()
+    return batch.report
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     # fork starts workers in milliseconds; they only decode and never touch the database.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker: exit once the importing process is gone. A SIGKILLed import would otherwise
+    leave its workers waiting forever, holding what they inherited across fork: the output
+    pipe and the athlete's lock (so every later import would say "already running")."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="die-with-parent").start()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-MAX_MEMBER_BYTES = 64 * 1024 * 1024  # far above any real activity file
+MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one activity downloaded from Garmin (ingest.garmin)
 MAX_ZIP_DEPTH = 4
 # What reading a zip or a member can raise: bad or huge archives, encrypted members,
 # unsupported compression, corrupt deflate streams, I/O errors.
@@ -22,31 +22,61 @@ UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, Runti
               NotImplementedError, zlib.error)
 
 
+MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far a zip member may inflate. The largest real activity file is a few MB and FIT
+    data deflates 2-10:1, so 200 MB or 100:1 is a bomb, not a run. The ratio is judged only
+    past `ratio_from_bytes`: a small member of padding can honestly deflate 1000:1."""
+
+    member_bytes: int = 200 * MB
+    ratio: int = 100
+    ratio_from_bytes: int = 1 * MB
+
+
+LIMITS = Limits()
+
+
 @dataclass(frozen=True)
 class Found:
-    """A FIT payload (`read` gives its bytes while the walk is at it) or a place that failed."""
+    """A FIT payload (`read` gives its bytes while the walk is at it) or a place that failed.
+    `size` is what the payload says it weighs (the file's, or the zip header's), for progress."""
 
     label: str
     read: Callable[[], bytes] | None = None
     error: str | None = None
+    size: int = 0
 
 
-def walk(paths: list[Path]) -> Iterator[Found]:
+class MemberRefused(zipfile.LargeZipFile):
+    """A member inflates past the limits."""
+
+
+def walk(paths: list[Path], limits: Limits = LIMITS) -> Iterator[Found]:
     for path in paths:
-        yield from _walk_path(path)
+        yield from _walk_path(path, limits)
 
 
-def _walk_path(path: Path) -> Iterator[Found]:
+def _walk_path(path: Path, limits: Limits) -> Iterator[Found]:
     if path.is_dir():
         for child in sorted(path.rglob("*")):
             if child.is_file() and _wanted(child.name):
-                yield from _walk_path(child)
+                yield from _walk_path(child, limits)
     elif not path.exists():
         yield Found(str(path), error="no such file or folder")
     elif path.suffix.lower() == ".zip":
-        yield from _walk_zip(str(path), lambda: path.open("rb"), depth=1)
+        yield from _walk_zip(str(path), lambda: path.open("rb"), 1, limits)
     else:
-        yield Found(str(path), read=path.read_bytes)
+        yield Found(str(path), read=path.read_bytes, size=_size(path))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _wanted(name: str) -> bool:
@@ -54,34 +84,63 @@ def _wanted(name: str) -> bool:
 
 
 def _walk_zip(label: str, opener: Callable[[], io.BufferedIOBase | io.BytesIO],
-              depth: int) -> Iterator[Found]:
+              depth: int, limits: Limits) -> Iterator[Found]:
     try:
         with opener() as fh, zipfile.ZipFile(fh) as archive:
             members = [i for i in archive.infolist() if not i.is_dir() and _wanted(i.filename)]
             for info in members:
-                inner = f"{label}!{info.filename}"
-                if info.file_size > MAX_MEMBER_BYTES:
-                    yield Found(inner, error=f"member larger than {MAX_MEMBER_BYTES} bytes")
-                elif info.filename.lower().endswith(".zip"):
-                    if depth >= MAX_ZIP_DEPTH:
-                        yield Found(inner, error="zips nested too deep")
-                        continue
-                    try:
-                        data = _read_member(archive, info)
-                    except UNREADABLE as exc:
-                        yield Found(inner, error=f"unreadable zip member ({exc})")
-                        continue
-                    yield from _walk_zip(inner, lambda d=data: io.BytesIO(d), depth + 1)  # type: ignore[misc]
-                else:
-                    yield Found(inner, read=lambda i=info: _read_member(archive, i))  # type: ignore[misc]
+                yield from _walk_member(label, archive, info, depth, limits)
     except UNREADABLE as exc:
         yield Found(label, error=f"unreadable zip ({exc})")
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """Read at most the cap even if the header lies about the size (zip bombs)."""
+def _walk_member(label: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, depth: int,
+                 limits: Limits) -> Iterator[Found]:
+    inner = f"{label}!{info.filename}"
+    refusal = _refusal(info.file_size, info.compress_size, limits)
+    if refusal:
+        yield Found(inner, error=f"refused: {refusal}")
+    elif info.filename.lower().endswith(".zip"):
+        if depth >= MAX_ZIP_DEPTH:
+            yield Found(inner, error="zips nested too deep")
+            return
+        try:
+            data = _read_member(archive, info, limits)
+        except MemberRefused as exc:
+            yield Found(inner, error=f"refused: {exc}")
+            return
+        except UNREADABLE as exc:
+            yield Found(inner, error=f"unreadable zip member ({exc})")
+            return
+        yield from _walk_zip(inner, lambda: io.BytesIO(data), depth + 1, limits)
+    else:
+        yield Found(inner, read=lambda: _read_member(archive, info, limits),
+                    size=info.file_size)
+
+
+def _refusal(inflated: int, compressed: int, limits: Limits) -> str | None:
+    """Why a member of this size is refused, or None."""
+    if inflated > limits.member_bytes:
+        return f"inflates past {_mb(limits.member_bytes)} (the limit for one member)"
+    ratio = inflated / max(compressed, 1)
+    if inflated > limits.ratio_from_bytes and ratio > limits.ratio:
+        return (f"inflates {ratio:.0f}:1 to {_mb(inflated)}, past the limit of "
+                f"{limits.ratio}:1 (a zip bomb, not an activity)")
+    return None
+
+
+def _mb(size: int) -> str:
+    if size < MB:
+        return f"{size} bytes"
+    return f"{size / MB:.1f} MB" if size < 10 * MB else f"{size // MB} MB"
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+    """Read at most the limits allow even if the header lies about the size (zip bombs)."""
+    cap = min(limits.member_bytes, max(info.compress_size * limits.ratio, limits.ratio_from_bytes))
     with archive.open(info) as member:
-        data = member.read(MAX_MEMBER_BYTES + 1)
-    if len(data) > MAX_MEMBER_BYTES:
-        raise zipfile.LargeZipFile(f"{info.filename} inflates past {MAX_MEMBER_BYTES} bytes")
+        data = member.read(cap + 1)
+    refusal = _refusal(len(data), info.compress_size, limits)
+    if refusal:
+        raise MemberRefused(refusal)
     return data

@@ -161,6 +161,7 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
             known_kg={str(k): float(v) for k, v in dict(body.get("weights", {})).items()},
             source=str(body.get("source", "garmin")),
             nightly_at=str(body.get("nightly_at", "21:30")),
+            morning_at=str(body.get("morning_at", "07:00")),
             push_workouts=_bool(body.get("push_workouts", False), "push_workouts"))
     except ProfileError as exc:
         raise ConfigError(f"{where}: {exc}") from None
@@ -182,7 +183,8 @@ def _profile_table(p: Profile) -> dict[str, Any]:
     table: dict[str, Any] = {"tz": p.tz, "sex": p.sex, "max_hr": p.max_hr, "rest_hr": p.rest_hr,
                              "strength_sessions": p.strength_sessions, "equipment": p.equipment,
                              "runs": dict(p.runs), "source": p.source,
-                             "nightly_at": p.nightly_at, "push_workouts": p.push_workouts}
+                             "nightly_at": p.nightly_at, "morning_at": p.morning_at,
+                             "push_workouts": p.push_workouts}
     if p.threshold_hr is not None:
         table["threshold_hr"] = p.threshold_hr
     if p.known_kg:

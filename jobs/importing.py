@@ -13,14 +13,18 @@ from ingest.bulk import ImportReport, Progress
 from ingest.fit import FitError as FitError  # the shell's exit codes
 from ingest.rebuild import RebuildError as RebuildError
 from ingest.rebuild import rebuild
+from jobs.athlete_lock import Busy as Busy  # the shell's exit codes
+from jobs.athlete_lock import athlete_lock
 from jobs.home import Home
 
 
 def import_files(home: Home, profile: Profile, paths: list[Path], *, workers: int | None,
                  progress: Progress | None = None) -> ImportReport:
-    """Import .fit files, folders and zips (Garmin's export) into the home."""
-    return bulk.import_paths(home.db, home.raw, profile, paths, workers=workers,
-                             progress=progress)
+    """Import .fit files, folders and zips (Garmin's export) into the home; Busy while a
+    nightly run or another import for the athlete holds its lock."""
+    with athlete_lock(home, profile.name, "import"):
+        return bulk.import_paths(home.db, home.raw, profile, paths, workers=workers,
+                                 progress=progress)
 
 
 def rebuild_athlete(home: Home, profile: Profile) -> Counter[str]:

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from db import models as m
 from db import repo, runs_log
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
+from jobs.athlete_lock import Busy as Busy  # raised by run_nightly
+from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.clock import today_for
 from jobs.config import ConfigError
@@ -35,10 +35,6 @@ log = logging.getLogger(__name__)
 Source = Callable[[Profile], Connect]  # opens an athlete's Garmin (or demo) connection
 
 
-class Busy(Exception):
-    """Another nightly run for the athlete is in progress."""
-
-
 @dataclass
 class NightResult:
     athlete: str
@@ -47,10 +43,12 @@ class NightResult:
     counts: dict[str, Any] = field(default_factory=dict)
     adjustments: int = 0
     error: str | None = None
+    run: str = "nightly"  # or "morning": which pass
 
     def as_json(self) -> dict[str, Any]:
         return {"athlete": self.athlete, "day": self.day.isoformat(), "status": self.status,
-                "counts": self.counts, "adjustments": self.adjustments, "error": self.error}
+                "counts": self.counts, "adjustments": self.adjustments, "error": self.error,
+                "pass": self.run}
 
 
 def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
@@ -64,18 +62,20 @@ def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
 
 
 def run_nightly(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
-    """Process every pending night for one athlete; raises Busy if a run holds the lock."""
-    locks = home.config.paths.data_dir / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(locks / f"{profile.name}.lock")
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise Busy(f"a nightly run for {profile.name} is already in progress") from None
-    try:
+    """Process every pending night for one athlete; raises Busy if a run or an import holds
+    the athlete's lock."""
+    with athlete_lock(home, profile.name, "nightly run"):
         return _nights(home, profile, pending_nights(home, profile, day), source)
-    finally:
-        lock.release()
+
+
+def publish(home: Home, profile: Profile, conn: Connect | None, day: date) -> dict[str, int]:
+    """The plan as it stands out to the calendar file, and to the watch when turned on."""
+    write_calendar(home, profile, day)
+    if not profile.push_workouts or conn is None:
+        return {}
+    pushed = push(home.db, profile, conn, today=day, apply=True)
+    return {"workouts_pushed": len(pushed.changes) - len(pushed.failed),
+            "workouts_failed": len(pushed.failed)}
 
 
 def _nights(home: Home, profile: Profile, nights: list[date], source: Source
@@ -94,11 +94,7 @@ def _nights(home: Home, profile: Profile, nights: list[date], source: Source
             counts = {"activities_new": synced["activities"]["new"],
                       "wellness_days": synced["wellness"]["days"], "nights_adapted": plan.nights}
             if night == nights[-1]:  # publish once the plan is current
-                write_calendar(home, profile, night)
-                if profile.push_workouts and conn is not None:
-                    pushed = push(home.db, profile, conn, today=night, apply=True)
-                    counts["workouts_pushed"] = len(pushed.changes) - len(pushed.failed)
-                    counts["workouts_failed"] = len(pushed.failed)
+                counts.update(publish(home, profile, conn, night))
             result = NightResult(profile.name, night, "ok", counts, len(plan.adjustments))
         except (GarminError, PlanError, CalendarError, OSError) as exc:
             result = NightResult(profile.name, night, "failed", error=str(exc))
@@ -118,19 +114,23 @@ def _record(home: Home, profile: Profile, r: NightResult, started: datetime) -> 
                             counts=r.counts, adjustments=r.adjustments, error=r.error))
 
 
+Pass = Callable[[Home, Profile, date, Source], list[NightResult]]  # one athlete's run
+
+
 def run_all(home: Home, source: Source, day_for: Callable[[Profile], date],
-            names: list[str] | None = None) -> list[NightResult]:
-    """Every athlete's night (or the named ones'); one athlete's failure stops no other."""
+            names: list[str] | None = None, one: Pass = run_nightly) -> list[NightResult]:
+    """Every athlete's night (or the named ones'), or another pass (`one`, e.g. the morning
+    pass); one athlete's failure stops no other."""
     results: list[NightResult] = []
     for name in names or sorted(home.config.athletes):
         profile: Profile | None = None
         try:
             profile = home.config.athlete(name)
-            results += run_nightly(home, profile, day_for(profile), source)
+            results += one(home, profile, day_for(profile), source)
         except (Busy, ConfigError) as exc:
             results.append(NightResult(name, today_for(profile), "failed", error=str(exc)))
         except Exception as exc:  # a bug for one athlete must not cost the others their night
-            log.exception("nightly run for %s crashed", name)
+            log.exception("%s for %s crashed", getattr(one, "__name__", "run"), name)
             results.append(NightResult(name, today_for(profile), "failed",
                                        error=f"{type(exc).__name__}: {exc}"))
     return results

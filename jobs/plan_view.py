@@ -43,7 +43,8 @@ def session_row(r: m.PlannedSession) -> dict[str, Any]:
                                 "sets": p.sets, "load_kg": p.load_kg,
                                 "rest_s": p.rest_s,
                                 "high_resistance_lower_body": p.high_resistance_lower_body,
-                                "instruction": p.instruction}
+                                "instruction": p.instruction,
+                                "by_feel": e.loaded and not p.load_kg and p.reps is not None}
         item["reps" if p.reps is not None else "seconds"] = p.reps if p.reps is not None \
             else p.seconds
         out.append(item)

@@ -139,14 +139,19 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     ctx = replace(ctx, next_session=min(upcoming, default=None))
     sessions = [refresh(ctx, s) for s in sessions]
     save_sessions(db, who, sessions)
-    for a in report.adjustments:
-        db.add(m.AdjustmentRow(athlete_id=who.id, session_key=a.session_id, night=a.night,
-                               rule=a.rule, action=a.action, before=a.before, after=a.after,
-                               reasons=list(a.reasons)))
+    store_adjustments(db, who, report.adjustments)
     repo.set_cursor(db, who, FIRST_MONDAY, first.isoformat())
     if last is None or night.isoformat() > last:
         repo.set_cursor(db, who, LAST_NIGHT, night.isoformat())
     return report
+
+
+def store_adjustments(db: DbSession, who: m.Athlete, adjustments: list[Adjustment]) -> None:
+    """Every change with its rule, facts and before/after, as `why` shows it (S7.5)."""
+    for a in adjustments:
+        db.add(m.AdjustmentRow(athlete_id=who.id, session_key=a.session_id, night=a.night,
+                               rule=a.rule, action=a.action, before=a.before, after=a.after,
+                               reasons=list(a.reasons)))
 
 
 def nights_between(start: date, end: date) -> list[date]:

@@ -1,4 +1,5 @@
-"""`stridelift daemon`: one cron job a night per athlete, at their local time.
+"""`stridelift daemon`: two cron jobs a day per athlete, at their local times: the nightly
+run (`nightly_at`) and the morning pass (`morning_at`, RULES.md S7.3).
 
 APScheduler 3.11 with its jobs in the project's own database (SQLAlchemyJobStore), so a
 restart keeps them: a night missed while the machine was off is still due when the daemon
@@ -22,6 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from domain.profile import Profile
 from jobs.home import Home
+from jobs.morning_run import run_morning
 from jobs.nightly_run import run_all
 from jobs.sources import source_for
 
@@ -38,32 +40,57 @@ def nightly_job(athlete: str) -> None:
                  f" ({r.error})" if r.error else "")
 
 
+def morning_job(athlete: str) -> None:
+    """The morning pass as the scheduler runs it: today's session, today's numbers."""
+    home = Home.open()
+    for r in run_all(home, source_for(home), _local_day, [athlete], one=run_morning):
+        log.info("morning %s %s: %s%s", r.athlete, r.day, r.status,
+                 f" ({r.error})" if r.error else "")
+
+
+def _clock(at: str) -> tuple[int, int]:
+    hour, minute = (int(x) for x in at.split(":"))
+    return hour, minute
+
+
 def _today(profile: Profile) -> date:
     """The night to process: today, or yesterday when a late run fires after midnight."""
     now = datetime.now(profile.zone)
-    hour, minute = (int(x) for x in profile.nightly_at.split(":"))
-    return now.date() if (now.hour, now.minute) >= (hour, minute) else \
+    return now.date() if (now.hour, now.minute) >= _clock(profile.nightly_at) else \
         now.date() - timedelta(days=1)
 
 
-def trigger(profile: Profile) -> CronTrigger:
-    hour, minute = (int(x) for x in profile.nightly_at.split(":"))
+def _local_day(profile: Profile) -> date:
+    """The morning's day: today where the athlete lives."""
+    return datetime.now(profile.zone).date()
+
+
+def trigger(profile: Profile, at: str | None = None) -> CronTrigger:
+    """The daily trigger at `at` (default: the nightly time) in the athlete's zone."""
+    hour, minute = _clock(at or profile.nightly_at)
     return CronTrigger(hour=hour, minute=minute, timezone=profile.zone)
 
 
+JOBS = (  # (id prefix, what runs, the profile's time, the job's name)
+    ("nightly", nightly_job, "nightly_at", "nightly run"),
+    ("morning", morning_job, "morning_at", "morning pass"),
+)
+
+
 def configure(scheduler: BaseScheduler, home: Home) -> None:
-    """One job per athlete; a job already stored keeps its next run time (so a missed night
-    stays due) unless its schedule changed; jobs of removed athletes go."""
-    wanted = {f"nightly:{name}": p for name, p in home.config.athletes.items()}
+    """Two jobs per athlete (nightly and morning); a job already stored keeps its next run
+    time (so a missed night stays due) unless its schedule changed; jobs of removed
+    athletes go."""
+    wanted = {f"{prefix}:{name}": (p, func, trigger(p, getattr(p, at)), f"{label} for {name}")
+              for name, p in home.config.athletes.items()
+              for prefix, func, at, label in JOBS}
     for job in scheduler.get_jobs():
         if job.id not in wanted:
             job.remove()
-    for job_id, profile in wanted.items():
-        new = trigger(profile)
+    for job_id, (profile, func, new, name) in wanted.items():
         job = scheduler.get_job(job_id)
         if job is None:
-            scheduler.add_job(nightly_job, new, args=[profile.name], id=job_id,
-                              name=f"nightly run for {profile.name}")
+            scheduler.add_job(func, new, args=[profile.name], id=job_id, name=name)
         elif str(job.trigger) != str(new) or job.trigger.timezone != new.timezone:
             job.reschedule(new)
 

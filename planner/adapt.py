@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+from planner.effort import lightened_words
 from planner.model import (
     ONE_DAY,
     Adjustment,
@@ -138,10 +139,14 @@ def _apply_recovery(plan: dict[str, Session], sid: str, facts: Tonight, mobility
 
 
 def lighten(s: Session) -> Session:
-    """Amber: one set fewer, no power or plyometric work, load -10 % (RULES.md S7.3)."""
-    kept = tuple(replace(p, load_kg=round_kg(p.load_kg * LIGHTEN_LOAD) if p.load_kg else None)
-                 for p in one_set_fewer(s.exercises) if not p.power)
-    return s.with_(exercises=kept, status="lightened")
+    """Amber: one set fewer, no power or plyometric work, load -10 % (RULES.md S7.3), the
+    effort said again in words (by feel: reps in reserve, never the 6RM wording)."""
+    kept = []
+    for before, p in zip(s.exercises, one_set_fewer(s.exercises), strict=True):
+        if not p.power:
+            p = replace(p, load_kg=round_kg(p.load_kg * LIGHTEN_LOAD) if p.load_kg else None)
+            kept.append(replace(p, instruction=lightened_words(before, p)))
+    return s.with_(exercises=tuple(kept), status="lightened")
 
 
 def _as_mobility(s: Session, mobility: MobilityWork) -> Session:

@@ -39,6 +39,7 @@ class Prescription:
     power: bool = False  # power/plyometric work (dropped when lightened or tapering)
     pattern: str | None = None  # movement pattern (RULES.md S2)
     phase: str = "build"  # intro (first week of a new exercise), build or deload (S5)
+    by_feel: bool = False  # a loaded exercise whose load is still found by feel (no kg)
 
     def describe(self) -> str:
         work = f"{self.sets}x{self.reps}" if self.reps is not None else \

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from domain.profile import EQUIPMENT, Profile
 from planner.blocks import LadderWeek, WeekInBlock, ladder_weeks
 from planner.catalog import Catalog, CatalogError, Exercise, Ladder, Step
+from planner.effort import spare_reps_words
 from planner.model import Prescription, RunDay, Session, one_set_fewer
 from planner.progression import LoggedLift, next_target, round_kg
 from planner.schedule import place_week
@@ -175,7 +176,8 @@ def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",
     target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), when, known)
     load, words = _loaded_words(target.load_kg, target.note, reps_max, phase)
     return Prescription(reps=reps_max if phase == "intro" else target.reps, load_kg=load,
-                        instruction=lead + words, **common)  # type: ignore[arg-type]
+                        instruction=lead + words, by_feel=load is None,
+                        **common)  # type: ignore[arg-type]
 
 
 def _bodyweight_words(e: Exercise, reps: int, side: str, phase: str,
@@ -200,7 +202,7 @@ def _loaded_words(load: float | None, note: str, reps: int, phase: str
         return load, f"{load:g} kg, 3 reps in reserve"
     if phase == "deload":
         if load is None:
-            return None, f"a weight you could lift {reps + 2} times, stop at {reps}"
+            return None, spare_reps_words(reps)
         lighter = round_kg(load * DELOAD_FACTOR)
         return lighter, f"load -10 % ({load:g} -> {lighter:g} kg)"
     return load, f"{note}; stop 1-2 reps short of failure"

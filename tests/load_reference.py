@@ -94,7 +94,9 @@ def reference_recovery(days: list[DailyWellness], start: date, end: date,
         ln.append(math.log(hrv) if hrv and hrv > 0 else None)
         rhr.append(float(beats) if beats and beats > 0 else None)
     rows: list[dict[str, object]] = []
-    streak = 0
+    streak = in_band = 0
+    tsb_streak = _streaks(tsb or {})
+    history_first = min(tsb or acwr or {end: 0.0})
     for i in range(n):
         day = first + timedelta(days=i)
         week = [v for v in ln[max(0, i - 6):i + 1] if v is not None]
@@ -106,6 +108,9 @@ def reference_recovery(days: list[DailyWellness], start: date, end: date,
             low, high = mu - R.HRV_BAND_SD * sd, mu + R.HRV_BAND_SD * sd
         below = signal is not None and low is not None and signal < low
         streak = streak + 1 if below else 0
+        inside = ln[i] is not None and low is not None and high is not None \
+            and low <= ln[i] <= high
+        in_band = in_band + 1 if inside else 0
         month = [v for v in rhr[max(0, i - R.RHR_DAYS):i] if v is not None]
         rhr_mean = _mean_sd(month)[0] if len(month) >= R.RHR_MIN_DAYS else None
         if day < start:
@@ -114,22 +119,38 @@ def reference_recovery(days: list[DailyWellness], start: date, end: date,
         rise = today - rhr_mean if today is not None and rhr_mean is not None else None
         above = signal is not None and high is not None and signal > high
         tsb_day, acwr_day = (tsb or {}).get(day), (acwr or {}).get(day)
+        # cold start: form and ACWR decide after 42 days of history, form on 2 days running
+        enough = (day - history_first).days + 1 >= R.LOAD_HISTORY_DAYS
+        form = tsb_day if enough and tsb_streak.get(day, 0) >= 2 else None
+        red_signal = streak if in_band < 2 else 0  # leaving red: 2 mornings back in band
         rows.append({"day": day, "hrv_signal": signal, "band_low": low, "band_high": high,
                      "hrv_below_days": streak, "resting_hr": today,
                      "resting_hr_mean30": rhr_mean, "tsb": tsb_day, "acwr": acwr_day,
-                     "level": _level(by_day.get(day), streak, above, rise, tsb_day, acwr_day)})
+                     "level": _level(by_day.get(day), red_signal, above, rise, form,
+                                     acwr_day if enough else None,
+                                     back=streak >= 2 and in_band >= 2)})
     return rows
 
 
+def _streaks(tsb: dict[date, float]) -> dict[date, int]:
+    """Days running with form below −30, by day."""
+    out: dict[date, int] = {}
+    for day in sorted(tsb):
+        value = tsb[day]
+        below = value is not None and not math.isnan(value) and value < -30
+        out[day] = out.get(day - timedelta(days=1), 0) + 1 if below else 0
+    return out
+
+
 def _level(w: DailyWellness | None, streak: int, above: bool, rise: float | None,
-           tsb: float | None, acwr: float | None) -> str:
+           tsb: float | None, acwr: float | None, back: bool = False) -> str:
     """RULES.md S7.3 written out as one plain chain of conditions."""
     status = (w.hrv_status or "").upper() if w else ""
     readiness = (w.readiness_level or "").upper() if w else ""
     sleep = w.sleep_score if w else None
     if streak >= 2 or status in ("LOW", "POOR") or readiness == "POOR":
         return "red"
-    if (streak == 1 or readiness == "LOW" or (sleep is not None and sleep < 60)
+    if (streak == 1 or back or readiness == "LOW" or (sleep is not None and sleep < 60)
             or (rise is not None and rise > 5) or (tsb is not None and tsb < -30)
             or (acwr is not None and acwr > 1.5) or (above and rise is not None and rise > 2)):
         return "amber"

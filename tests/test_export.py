@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from pathlib import Path
 
@@ -17,8 +18,9 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def _labels_and_bytes(paths: list[Path]) -> list[tuple[str, bytes | str | None]]:
-    return [(f.label, f.read() if f.read else f.error) for f in export.walk(paths)]
+def _labels_and_bytes(paths: list[Path], limits: export.Limits = export.LIMITS,
+                      ) -> list[tuple[str, bytes | str | None]]:
+    return [(f.label, f.read() if f.read else f.error) for f in export.walk(paths, limits)]
 
 
 def test_files_folders_and_nested_zips(tmp_path: Path) -> None:
@@ -43,11 +45,14 @@ def test_missing_path_and_broken_zip_are_reported(tmp_path: Path) -> None:
     assert "unreadable zip" in str(found[1][1])
 
 
-def test_oversized_members_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export, "MAX_MEMBER_BYTES", 10)
-    (tmp_path / "big.zip").write_bytes(_zip({"big.fit": b"x" * 100}))
-    [found] = export.walk([tmp_path / "big.zip"])
-    assert found.error is not None and "larger than 10 bytes" in found.error
+def test_oversized_members_are_refused(tmp_path: Path) -> None:
+    limits = export.Limits(member_bytes=1000, ratio=10**6)
+    (tmp_path / "big.zip").write_bytes(_zip({"big.fit": bytes(range(256)) * 4,
+                                             "small.fit": b"S"}))
+    found = _labels_and_bytes([tmp_path / "big.zip"], limits)
+    assert found == [(f"{tmp_path / 'big.zip'}!big.fit",
+                      "refused: inflates past 1000 bytes (the limit for one member)"),
+                     (f"{tmp_path / 'big.zip'}!small.fit", b"S")]
 
 
 def test_zip_nesting_is_bounded(tmp_path: Path) -> None:
@@ -68,3 +73,43 @@ def test_a_corrupt_nested_zip_does_not_hide_the_rest(tmp_path: Path) -> None:
     found = _labels_and_bytes([tmp_path / "outer.zip"])
     datas = [d for _, d in found if isinstance(d, bytes)]
     assert b"A" in datas and b"C" in datas
+
+
+def test_a_member_past_the_ratio_is_refused_by_its_header(tmp_path: Path) -> None:
+    limits = export.Limits(member_bytes=10**9, ratio=100, ratio_from_bytes=10_000)
+    (tmp_path / "bomb.zip").write_bytes(_zip({"bomb.fit": bytes(200_000), "ok.fit": b"OK"}))
+    found = _labels_and_bytes([tmp_path / "bomb.zip"], limits)
+    assert found[0][0].endswith("bomb.zip!bomb.fit")
+    assert str(found[0][1]).startswith("refused: inflates ") and "past the limit of 100:1" in str(
+        found[0][1])
+    assert found[1][1] == b"OK"  # the rest of the archive is still read
+
+
+def _lie_about_size(archive: bytes, name: bytes, size: int) -> bytes:
+    """The central directory (what zipfile trusts) says the member inflates to `size`."""
+    data = bytearray(archive)
+    entry = data.index(b"PK\x01\x02")
+    while data[entry + 46:entry + 46 + len(name)] != name:
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    data[entry + 24:entry + 28] = size.to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_a_header_that_lies_cannot_inflate_past_the_limits(tmp_path: Path) -> None:
+    limits = export.Limits(member_bytes=10**9, ratio=100, ratio_from_bytes=10_000)
+    (tmp_path / "liar.zip").write_bytes(
+        _lie_about_size(_zip({"liar.fit": bytes(500_000)}), b"liar.fit", 100))
+    for found in export.walk([tmp_path / "liar.zip"], limits):  # read while the walk is at it
+        assert found.size == 100 and found.read is not None
+        with pytest.raises(export.UNREADABLE):  # zipfile stops at the size it was told: bad CRC
+            found.read()
+
+
+def test_nested_zip_past_the_limits_is_refused_and_its_siblings_read(tmp_path: Path) -> None:
+    limits = export.Limits(member_bytes=5_000, ratio=10**6, ratio_from_bytes=10**6)
+    inner = _zip({"a.fit": random.Random(0).randbytes(10_000)})  # does not deflate
+    (tmp_path / "outer.zip").write_bytes(_zip({"inner.zip": inner, "b.fit": b"B"}))
+    found = _labels_and_bytes([tmp_path / "outer.zip"], limits)
+    assert found == [(f"{tmp_path / 'outer.zip'}!inner.zip",
+                      "refused: inflates past 5000 bytes (the limit for one member)"),
+                     (f"{tmp_path / 'outer.zip'}!b.fit", b"B")]

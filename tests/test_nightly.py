@@ -133,9 +133,11 @@ def test_a_missed_night_is_caught_up_once_not_twice(fake_garmin: FakeGarmin) -> 
         return {"executors": {"default": DebugExecutor()}}
 
     with freeze_time("2025-07-07 12:00:00"):
-        first = sched.start(home, **debug())  # the job is stored in the database
-        [job] = first.get_jobs()
+        first = sched.start(home, **debug())  # the jobs are stored in the database
+        job = first.get_job("nightly:anna")
         assert job.next_run_time == datetime(2025, 7, 7, 21, 30, tzinfo=UTC)
+        assert first.get_job("morning:anna").next_run_time == datetime(2025, 7, 8, 7, 0,
+                                                                       tzinfo=UTC)
         first.shutdown()
     # The machine was off over the nights of the 7th and the 8th, back on the 8th at 22:00:
     # the stored job is due, runs once (coalesced), and that run catches up both nights.
@@ -144,7 +146,7 @@ def test_a_missed_night_is_caught_up_once_not_twice(fake_garmin: FakeGarmin) -> 
         _wait_until(lambda: len(_runs(home)) >= 3)
         second.wakeup()  # another look at the same moment: nothing is due any more
         _wait_until(lambda: len(_runs(home)) > 3, seconds=1.0)
-        [job] = second.get_jobs()
+        job = second.get_job("nightly:anna")
         assert job.next_run_time == datetime(2025, 7, 9, 21, 30, tzinfo=UTC)
         second.shutdown()
     assert _runs(home) == [("anna", date(2025, 7, d), "ok") for d in (6, 7, 8)]

@@ -67,8 +67,10 @@ def judge(days: list[DailyWellness], load: pd.DataFrame | None = None) -> Recove
     return status
 
 
-def load_on(tsb: float = 0.0, acwr: float = 1.0) -> pd.DataFrame:
-    return pd.DataFrame({"tsb": [tsb], "acwr": [acwr]}, index=pd.DatetimeIndex([D]))
+def load_on(tsb: float = 0.0, acwr: float = 1.0, days: int = 60) -> pd.DataFrame:
+    """`days` of load history through D, the same form and ACWR every day."""
+    return pd.DataFrame({"tsb": [tsb] * days, "acwr": [acwr] * days},
+                        index=pd.date_range(end=D, periods=days, freq="D"))
 
 
 def with_today(ln_hrv: float | None = LN_HIGH, **fields: object) -> RecoveryStatus:
@@ -217,7 +219,8 @@ def test_tsb_boundary() -> None:
     today = [*history(), night(D, LN_HIGH)]
     assert judge(today, load_on(tsb=-30.0)).level == "green"
     status = judge(today, load_on(tsb=-30.1))
-    assert status.level == "amber" and status.reasons == ("form (TSB) -30.1 < -30",)
+    assert status.level == "amber" and status.reasons == ("form (TSB) -30.1 < -30 on 60 days "
+                                                          "running",)
 
 
 def test_acwr_boundary() -> None:
@@ -228,7 +231,7 @@ def test_acwr_boundary() -> None:
 
 
 def test_load_frame_from_training_load_aligns_by_day() -> None:
-    loads = pd.Series([0.0] * 40 + [400.0] * 3, index=pd.date_range(end=D, periods=43))
+    loads = pd.Series([50.0] * 40 + [400.0] * 3, index=pd.date_range(end=D, periods=43))
     frame = training_load(loads)
     status = judge([*history(), night(D, LN_HIGH)], frame)
     assert status.values["acwr"] == pytest.approx(frame["acwr"].iloc[-1])
@@ -306,7 +309,7 @@ def test_no_data_at_all() -> None:
 def test_no_data_but_load_still_applies() -> None:
     status = judge([], load_on(tsb=-40.0, acwr=1.2))
     assert status.level == "amber"
-    assert status.reasons == (NO_DATA, "form (TSB) -40.0 < -30")
+    assert status.reasons == (NO_DATA, "form (TSB) -40.0 < -30 on 60 days running")
 
 
 # --- the window ---------------------------------------------------------------------------
@@ -354,7 +357,7 @@ def test_columns_decide_as_the_records_do() -> None:
             replace(night(after, sleep_score=None), hrv_last_night=0.0),  # no reading
             night(after, None, sleep_score=41, readiness_level="odd", hrv_status="LOW"),
             DailyWellness(day=D + timedelta(days=2), readiness_level="odd")]
-    start, end, load = D - timedelta(days=2), D + timedelta(days=3), load_on(-40.0)
+    start, end, load = D - timedelta(days=2), D + timedelta(days=3), load_on(-40.0, days=1)
     columns = WellnessColumns.from_days(days)
     frame = recovery_frame(days, load, start, end)
     pd.testing.assert_frame_equal(recovery_frame(columns, load, start, end), frame)

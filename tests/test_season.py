@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -12,11 +13,26 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "season.py"
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_perturbed_season_keeps_the_rules(seed: int) -> None:
-    spec = importlib.util.spec_from_file_location("season_bench", BENCH)
-    assert spec and spec.loader
-    season = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(season)
+    season = _bench()
     result = season.season(weeks=12, seed=seed)
     assert result["violations"] == 0
     assert result["nights"] == 84 and 0.5 < result["sessions_kept"] <= 1
     assert result["ladder_steps"] >= 2  # three 4-week blocks: two steps up
+    # a new account with HRV dips and an illness: reds and ambers met, early form dips waited
+    assert result["red_mornings"] > 0 and result["amber_mornings"] > 0
+    assert result["form_dips_waited"] > 0
+
+
+def test_without_the_morning_pass_the_checks_find_a_violation() -> None:
+    """The morning checks can fail: a season whose morning pass does nothing breaks them."""
+    season = _bench()
+    season.rejudge_today = lambda sessions, _day, _recovery, _mobility: (list(sessions), [])
+    assert season.season(weeks=12, seed=1)["violations"] > 0
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("season_bench", BENCH)
+    assert spec and spec.loader
+    season = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(season)
+    return season

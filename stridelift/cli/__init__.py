@@ -7,6 +7,7 @@ import typer
 from stridelift.cli import (
     analysis,
     data,
+    db,
     demo,
     everyday,
     garmin,
@@ -17,12 +18,14 @@ from stridelift.cli import (
     push,
     replay,
     report,
+    serve,
 )
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
                   no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False)
 profile.register(app)
 data.register(app)
+db.register(app)
 garmin.register(app)
 analysis.register(app)
 plan.register(app)
@@ -33,6 +36,7 @@ push.register(app)
 demo.register(app)
 replay.register(app)
 everyday.register(app)
+serve.register(app)
 
 
 def main() -> None:

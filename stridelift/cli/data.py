@@ -6,18 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from db.session import make_engine, upgrade
 from jobs.config import load
 from jobs.home import Home
-from jobs.importing import RebuildError, import_files, rebuild_athlete
+from jobs.importing import Busy, RebuildError, import_files, rebuild_athlete
 from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,
     console,
     err_console,
     print_json,
-    progress_bar,
     user_errors,
 )
 
@@ -34,23 +34,32 @@ def import_(
     = None,
 ) -> None:
     """Import FIT files. Exit 0 when nothing failed, 1 when some files failed."""
-    with user_errors({OSError: 1}):  # e.g. the raw store cannot be written: one line
+    with user_errors({OSError: 1, Busy: 1}):  # e.g. the raw store cannot be written: one line
         home = Home.open()
         profile = home.athlete(athlete)
-        with progress_bar(disabled=json) as bar:
-            task = bar.add_task("Importing", total=None)
+        with _import_bar(disabled=json) as bar:
+            task = bar.add_task("Importing", total=None, files="")
             report = import_files(home, profile, paths, workers=workers,
-                                  progress=lambda done, total: bar.update(
-                                      task, completed=done, total=total))
+                                  progress=lambda t: bar.update(
+                                      task, completed=t.bytes, total=t.bytes_total or None,
+                                      files=f"{t.files}/{t.files_total} files"))
     if json:
         print_json(report.as_json())
     else:
         console.print(f"imported {report.imported}, duplicates {report.duplicates}, "
                       f"not activities {report.skipped}, failed {len(report.failed)}")
         for failure in report.failed:
-            err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False)
+            err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False,
+                              soft_wrap=True, markup=False)  # one line each, names verbatim
     raise typer.Exit(1 if report.failed else 0)
 
+
+def _import_bar(disabled: bool) -> Progress:
+    """Files and MB done, and the time left judged by the MB (files vary 1000-fold in size)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.fields[files]}"), DownloadColumn(), TimeRemainingColumn(),
+                    console=err_console,
+                    disable=disabled, transient=True)
 
 
 @db_app.command("upgrade")

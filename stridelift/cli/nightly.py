@@ -1,4 +1,5 @@
-"""The nightly job: run it now (cron, systemd), run the daemon, and see the runs."""
+"""The nightly run and the morning pass: run them now (cron, systemd), run the daemon that
+schedules both, and see the runs."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from rich.table import Table
 
 from db import runs_log
 from jobs.home import Home
-from jobs.nightly_run import run_all
-from jobs.scheduler import run_daemon
+from jobs.morning_run import run_morning
+from jobs.nightly_run import Pass, run_all, run_nightly
+from jobs.scheduler import run_daemon, start
 from jobs.sources import source_for
 from stridelift.cli.common import (
     AthleteOpt,
@@ -24,26 +26,38 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
+from stridelift.cli.serve import HostOpt, PortOpt, ProxyOpt, login_needed, run
+
+DateOpt = Annotated[str | None, typer.Option(
+    "--date", help="The day to process (YYYY-MM-DD; default: today in each athlete's zone).")]
 
 
-def nightly(
-    day: Annotated[str | None, typer.Option("--date", help="The night to process (YYYY-MM-DD; "
-                                            "default: today in each athlete's zone).")] = None,
-    athlete: AthleteOpt = None,
-    json: JsonOpt = False,
-) -> None:
+def nightly(day: DateOpt = None, athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     """Run the nightly pipeline now: sync, classify, recovery, adapt the plan, record the run.
 
     Every night since the last successful run is caught up. Without --athlete, every athlete
     is processed, and one athlete's failure never stops the others. Exit 1 if any failed."""
+    _run_pass(run_nightly, day, athlete, json)
+
+
+def morning(day: DateOpt = None, athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
+    """Run the morning pass now: sync last night's HRV, sleep and readiness, and judge
+    today's session again with them (amber lightens it, red makes it mobility work).
+
+    The calendar file and (with push_workouts) the watch are updated when it changes
+    something; a second pass with the same data changes nothing. Run it after the watch
+    has synced (config `morning_at`, default 07:00). Exit 1 if any athlete failed."""
+    _run_pass(run_morning, day, athlete, json)
+
+
+def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> None:
     with user_errors():
         home = Home.open()
         fixed = parse_day(day, "--date")
         names = [home.athlete(athlete).name] if athlete else None
         if not home.config.athletes:
             home.athlete(None)  # says: run `stridelift init` first
-        results = run_all(home, source_for(home),
-                          lambda p: fixed or today_for(p), names)
+        results = run_all(home, source_for(home), lambda p: fixed or today_for(p), names, one)
     if json:
         print_json([r.as_json() for r in results])
     else:
@@ -51,22 +65,38 @@ def nightly(
             colour = "green" if r.status == "ok" else "red"
             detail = r.error or (f"{r.counts.get('activities_new', 0)} new activities, "
                                  f"{r.adjustments} plan changes")
-            console.print(f"{r.athlete} {r.day}: [{colour}]{r.status}[/] ({detail})",
+            console.print(f"{r.athlete} {r.day} {r.run}: [{colour}]{r.status}[/] ({detail})",
                           highlight=False, soft_wrap=True)
     raise typer.Exit(1 if any(r.status != "ok" for r in results) else 0)
 
 
-def daemon() -> None:
-    """Run the nightly job for every athlete at their local time (config `nightly_at`,
-    default 21:30), until SIGTERM or Ctrl-C. Jobs live in the database: a restart keeps them,
-    and a night missed while the machine was off runs once when it is back."""
+def daemon(
+    serve_: Annotated[bool, typer.Option("--serve", help="Serve the web app in the same "
+                                         "process (as `stridelift serve`).")] = False,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8765,
+    behind_proxy: ProxyOpt = False,
+) -> None:
+    """Run the nightly run (config `nightly_at`, default 21:30) and the morning pass
+    (`morning_at`, default 07:00) for every athlete at their local time, until SIGTERM or
+    Ctrl-C. Jobs live in the database: a restart keeps them, and a night missed while the
+    machine was off runs once when it is back. With --serve, the web app too (--host,
+    --port, --behind-proxy as for `stridelift serve`)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s",
                         handlers=[RichHandler(console=err_console, show_path=False)])
     with user_errors():
         home = Home.open()
         if not home.config.athletes:
             home.athlete(None)  # says: run `stridelift init` first
-        run_daemon(home)
+        if not serve_:
+            run_daemon(home)
+            return
+        require_login = login_needed(home, host, behind_proxy)
+        scheduler = start(home)  # in its own threads; the app in this one, until a signal
+        try:
+            run(home, host, port, require_login=require_login, behind_proxy=behind_proxy)
+        finally:
+            scheduler.shutdown(wait=True)
 
 
 def runs(
@@ -97,7 +127,7 @@ def runs(
 
 
 def register(app: typer.Typer) -> None:
-    for command in (nightly, daemon, runs):
+    for command in (nightly, morning, daemon, runs):
         app.command()(command)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,9 +11,10 @@ from rich.table import Table
 
 from db import plans, repo
 from db.session import transaction
+from jobs import session_actions
 from jobs.home import Home
 from jobs.plan_view import catalogue_rows, current_plan
-from jobs.replan import mark_done, planned_session
+from jobs.session_actions import Outcome, sane_lift
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -79,7 +80,7 @@ def print_plan(sessions: list[dict[str, Any]]) -> None:
 def work_text(e: dict[str, Any]) -> str:
     sets = f"{e['sets']}x{e['reps']}" if "reps" in e else f"{e['sets']}x{e['seconds']}s"
     load = f"{e['load_kg']:g} kg" if e["load_kg"] else (
-        "by feel" if e["instruction"] and "weight you can" in e["instruction"] else "-")
+        "by feel" if e["by_feel"] else "-")
     return f"{sets} · {load} · {e['rest_s'] // 60}:{e['rest_s'] % 60:02d}"
 
 
@@ -114,31 +115,27 @@ def why(
             console.print(f"  - {reason}", highlight=False, soft_wrap=True)
 
 
-def _mark(key: str, athlete: str | None, **changes: Any) -> None:
+def _act(key: str, athlete: str | None, action: Callable[..., Outcome], *args: Any) -> None:
     with user_errors():
         home = Home.open()
         with transaction(home.db) as db:
-            row = planned_session(db, repo.athlete(db, home.athlete(athlete)), key)
-            if row.status == "done" and "status" in changes:
-                raise CommandError(f"session {key} is already done", 2)
-            for name, value in changes.items():
-                setattr(row, name, value)
-        console.print(f"session {key}: " + ", ".join(f"{k} = {v}" for k, v in changes.items()))
+            outcome = action(db, repo.athlete(db, home.athlete(athlete)), key, *args)
+    console.print(outcome.message, highlight=False)
 
 
 def pin(session: SessionArg, athlete: AthleteOpt = None) -> None:
     """Pin a session: the nightly adaptation never moves or changes it."""
-    _mark(session, athlete, pinned=True)
+    _act(session, athlete, session_actions.pin, True)
 
 
 def unpin(session: SessionArg, athlete: AthleteOpt = None) -> None:
     """Let the nightly adaptation move or change the session again."""
-    _mark(session, athlete, pinned=False)
+    _act(session, athlete, session_actions.pin, False)
 
 
 def skip(session: SessionArg, athlete: AthleteOpt = None) -> None:
     """Skip a session (it counts as not done for the block's 2/3 rule)."""
-    _mark(session, athlete, status="skipped")
+    _act(session, athlete, session_actions.skip)
 
 
 def done(
@@ -155,8 +152,11 @@ def done(
         home = Home.open()
         actual = _parse_sets(sets or [])
         with transaction(home.db) as db:
-            mark_done(db, repo.athlete(db, home.athlete(athlete)), session, rpe, actual)
-    console.print(f"session {session} done" + (f" (RPE {rpe:g})" if rpe is not None else ""))
+            outcome = session_actions.done(db, repo.athlete(db, home.athlete(athlete)), session,
+                                           rpe, actual)
+        if not outcome.changed:
+            raise CommandError(outcome.message, 2)
+    console.print(outcome.message, highlight=False)
 
 
 def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
@@ -169,9 +169,7 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
             loads = {float(kg) for _, kg in pairs}
         except ValueError:
             pairs, reps, loads = [], [], set()
-        sane = all(math.isfinite(kg) and 0 <= kg <= 500 for kg in loads) and reps and \
-            all(0 <= r <= 100 for r in reps)
-        if not sane or len(loads) > 1:
+        if len(loads) != 1 or not sane_lift(reps, next(iter(loads))):
             raise CommandError(f"--sets {item!r}: use EXERCISE=REPSxKG,... with one load "
                                "(0-500 kg, 0-100 reps), e.g. barbell_back_squat=6x60,6x60,5x60",
                                2)

@@ -1,0 +1,83 @@
+"""The morning pass (RULES.md S7.3): sync the night's recovery data, judge today's session
+again with it, record the change, and publish (calendar file, watch) when something changed.
+
+One athlete and one day per call, idempotent like the nightly run (a second pass with the
+same data changes nothing and publishes nothing), never at the same time as another pass
+for the athlete (the nightly run's lock). The plan is first brought up to date through last
+night (the nightly run's own replan: late-synced runs, sessions already lifted), then the
+day's recovery status is computed and planner/morning.py decides.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session as DbSession
+
+from db import repo
+from db.session import transaction
+from domain.profile import Profile
+from ingest.garmin import GarminError
+from ingest.sync import sync
+from jobs.analyse import analyse
+from jobs.athlete_lock import athlete_lock
+from jobs.calendar_feed import CalendarError
+from jobs.home import Home
+from jobs.nightly_run import NightResult, Source, publish
+from jobs.replan import (
+    PlanError,
+    history,
+    load_sessions,
+    recovery,
+    replan,
+    save_sessions,
+    store_adjustments,
+)
+from planner.catalog import default_catalog
+from planner.model import Adjustment, Prescription, Session
+from planner.morning import rejudge_today
+from planner.program import Lifter, mobility_session
+
+log = logging.getLogger(__name__)
+
+
+def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
+    """The morning pass for one athlete on `day`; raises Busy if a pass holds the lock."""
+    with athlete_lock(home, profile.name, "morning pass"):
+        try:
+            conn = source(profile)
+            synced = sync(home.db, home.raw, profile, conn, today=day).as_json()
+            with transaction(home.db) as db:
+                caught_up = replan(db, profile, day - timedelta(days=1))
+                changes = morning_changes(db, profile, day)
+            counts: dict[str, int] = {"activities_new": synced["activities"]["new"],
+                                      "wellness_days": synced["wellness"]["days"],
+                                      "caught_up": len(caught_up.adjustments)}
+            if changes or caught_up.adjustments:  # the plan differs from what was published
+                counts.update(publish(home, profile, conn, day))
+            result = NightResult(profile.name, day, "ok", counts,
+                                 len(changes) + len(caught_up.adjustments), run="morning")
+        except (GarminError, PlanError, CalendarError, OSError) as exc:
+            result = NightResult(profile.name, day, "failed", error=str(exc), run="morning")
+    log.info("morning %s %s: %s%s", profile.name, day, result.status,
+             f" ({result.error})" if result.error else "")
+    return [result]
+
+
+def morning_changes(db: DbSession, profile: Profile, day: date) -> list[Adjustment]:
+    """Today's status from the data synced, then today's session judged again with it;
+    the plan and its changes stored (in the caller's transaction)."""
+    analyse(db, profile, day)
+    who = repo.athlete(db, profile)
+    ctx = Lifter(profile, default_catalog(), history(db, who), known_kg=profile.known_kg)
+
+    def mobility(s: Session) -> tuple[Prescription, ...]:
+        return mobility_session(ctx, s.step, s.day)
+
+    sessions, changes = rejudge_today(load_sessions(db, who), day, recovery(db, who, day),
+                                      mobility)
+    if changes:
+        save_sessions(db, who, sessions)
+        store_adjustments(db, who, changes)
+    return changes

@@ -1,0 +1,111 @@
+"""What a runner does with a session: done (with what was lifted), skip, pin or unpin, move
+to another legal day. The CLI (`done --sets`, `skip`, `pin`) and the web page call these, so
+the nightly run and the calendar feed see the same rows; doing one twice changes nothing the
+second time (an `Outcome` with `changed` False, not an error)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session as DbSession
+
+from db import models as m
+from db import repo
+from db.session import transaction
+from domain.profile import Profile
+from jobs.home import Home
+from jobs.replan import Lifted, PlanError, mark_done, planned_session
+from jobs.session_days import move_options
+
+MAX_KG, MAX_REPS = 500, 100  # what a hand-entered set may say
+RUNNER_RULE = "runner"  # the rule of a change the runner made by hand
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did: `changed` is False when it had been done already."""
+
+    changed: bool
+    message: str
+
+
+def sane_lift(reps: list[int], kg: float | None) -> bool:
+    """Reps and a load a person could have lifted (0-100 reps a set, 0-500 kg)."""
+    return bool(reps) and all(0 <= r <= MAX_REPS for r in reps) and (
+        kg is None or (math.isfinite(kg) and 0 <= kg <= MAX_KG))
+
+
+def done(db: DbSession, who: m.Athlete, key: str, rpe: float | None = None,
+         actual: Lifted | None = None) -> Outcome:
+    """`stridelift done`: already done is no change."""
+    if planned_session(db, who, key).status == "done":
+        return Outcome(False, f"session {key} was already done")
+    for name, (reps, kg) in (actual or {}).items():
+        if not sane_lift(reps, kg):
+            raise PlanError(f"{name}: {reps} reps at {kg} kg is not a set "
+                            f"(0-{MAX_REPS} reps, 0-{MAX_KG} kg)")
+    mark_done(db, who, key, rpe, actual)
+    return Outcome(True, f"session {key} done" + (f" (RPE {rpe:g})" if rpe is not None else ""))
+
+
+def skip(db: DbSession, who: m.Athlete, key: str) -> Outcome:
+    """`stridelift skip`: it counts as not done for the block's 2/3 rule."""
+    row = planned_session(db, who, key)
+    if row.status == "done":
+        raise PlanError(f"session {key} is already done")
+    if row.status == "skipped":
+        return Outcome(False, f"session {key} was already skipped")
+    row.status = "skipped"
+    return Outcome(True, f"session {key}: status = skipped")
+
+
+def pin(db: DbSession, who: m.Athlete, key: str, pinned: bool = True) -> Outcome:
+    """`stridelift pin` / `unpin`: the nightly adaptation never moves a pinned session."""
+    row = planned_session(db, who, key)
+    changed = row.pinned != pinned
+    row.pinned = pinned
+    return Outcome(changed, f"session {key}: pinned = {pinned}")
+
+
+def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
+         day: date) -> Outcome:
+    """Move a session to another day of its week that S6 allows, and pin it there (so the
+    nightly adaptation keeps it); the change is stored with its reasons like the nightly's."""
+    row = planned_session(db, who, key)
+    if row.day == day:
+        return Outcome(False, f"session {key} is already on {day:%a %d %b}")
+    if row.status in ("done", "skipped"):
+        raise PlanError(f"session {key} is {row.status}; it cannot move")
+    option = next((o for o in move_options(db, who, profile, today, row) if o.day == day), None)
+    if option is None or option.why:
+        why = "; ".join(option.why) if option else "it is not in the session's week"
+        raise PlanError(f"session {key} cannot move to {day:%a %d %b}: {why}")
+    before, after = f"{row.kind} on {row.day:%a %d %b}", f"{row.kind} on {day:%a %d %b}"
+    db.add(m.AdjustmentRow(
+        athlete_id=who.id, session_key=key, night=today, rule=RUNNER_RULE, action="move",
+        before=before, after=after,
+        reasons=[f"moved by the runner from {row.day:%a %d %b} to {day:%a %d %b}; S6 allows "
+                 "that day", "pinned so the nightly adaptation keeps it there"]))
+    row.day, row.pinned = day, True
+    if row.status == "planned":
+        row.status = "moved"
+    return Outcome(True, f"session {key} moved to {day:%a %d %b} and pinned")
+
+
+def act(home: Home, profile: Profile, action: str, key: str, *, today: date,
+        day: date | None = None, rpe: float | None = None, actual: Lifted | None = None,
+        pinned: bool = True) -> Outcome:
+    """One action in its own transaction (the web page's entry point)."""
+    with transaction(home.db) as db:
+        who = repo.athlete(db, profile)
+        if action == "done":
+            return done(db, who, key, rpe, actual)
+        if action == "skip":
+            return skip(db, who, key)
+        if action == "pin":
+            return pin(db, who, key, pinned)
+        if action == "move" and day is not None:
+            return move(db, who, profile, today, key, day)
+    raise PlanError(f"unknown action {action!r}")

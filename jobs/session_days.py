@@ -1,0 +1,55 @@
+"""Which days a session may move to: every day of its week from today on, legal when the
+planner's S6 check (planner.schedule.conflicts) finds nothing against it, else its reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session as DbSession
+
+from db import models as m
+from db import plans
+from domain.profile import Profile
+from jobs.replan import run_days
+from planner.model import RunDay, week_start
+from planner.schedule import conflicts
+
+
+def runs_around(db: DbSession, who: m.Athlete, profile: Profile, today: date,
+                until: date) -> dict[date, RunDay]:
+    """The runs through `until`: done ones up to today, and today's planned run (template or
+    calendar) while none is recorded yet, then the planned ones."""
+    runs = run_days(db, who, profile, today, until)
+    if today not in runs:
+        planned = run_days(db, who, profile, today - timedelta(days=1), today).get(today)
+        if planned is not None:
+            runs[today] = planned
+    return runs
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    day: date
+    current: bool
+    why: tuple[str, ...]  # empty: S6 allows it
+
+    @property
+    def legal(self) -> bool:
+        return not self.why and not self.current
+
+
+def move_options(db: DbSession, who: m.Athlete, profile: Profile, today: date,
+                 row: m.PlannedSession) -> list[MoveOption]:
+    """Each day of the session's week: allowed, or why not (past, or S6's reasons). The other
+    strength sessions count as the nightly adaptation counts them (not the skipped ones)."""
+    monday = week_start(row.day)
+    runs = runs_around(db, who, profile, today, monday + timedelta(days=8))
+    near = plans.sessions_between(db, who, monday - timedelta(days=2), monday + timedelta(days=8))
+    others = [r.day for r in near
+              if r.key != row.key and r.kind == "strength" and r.status != "skipped"]
+    out = []
+    for day in (monday + timedelta(days=i) for i in range(7)):
+        why = ("that day is past",) if day < today else tuple(conflicts(day, runs, others))
+        out.append(MoveOption(day, day == row.day, why))
+    return out

@@ -1,0 +1,88 @@
+"""The database's care: a backup, and a check of its pages and of its rows against the raw
+journal (what the raw store says was imported, and what the database holds of it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from db import maintenance, repo
+from db.maintenance import MaintenanceError as MaintenanceError  # the shell's exit codes
+from db.session import transaction
+from domain.profile import Profile
+from jobs.home import Home
+
+KINDS = {"fit": "FIT files imported", "garmin-activity": "Garmin activities synced",
+         "garmin-day": "Garmin wellness days synced"}
+
+
+def backup_database(home: Home, target: Path) -> int:
+    """A consistent copy of the SQLite database at `target`; its size in bytes."""
+    return maintenance.backup(home.db, target)
+
+
+@dataclass
+class Journalled:
+    """One kind of journal entry: how many distinct ones, and those the database lacks."""
+
+    kind: str
+    journalled: int = 0
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckReport:
+    integrity: list[str]  # ["ok"]; [] where the database checks itself (PostgreSQL)
+    tables: dict[str, int]
+    journal: list[Journalled]
+    activities_not_journalled: int  # rows `db rebuild` could not recreate
+    days_not_journalled: int
+
+    @property
+    def ok(self) -> bool:
+        return (self.integrity in ([], ["ok"]) and not any(j.missing for j in self.journal)
+                and not self.activities_not_journalled and not self.days_not_journalled)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "integrity": self.integrity, "tables": self.tables,
+                "journal": {j.kind: {"journalled": j.journalled, "missing": j.missing}
+                            for j in self.journal},
+                "activities_not_journalled": self.activities_not_journalled,
+                "days_not_journalled": self.days_not_journalled}
+
+
+def check_database(home: Home, profile: Profile) -> CheckReport:
+    keys = _journal_keys(home, profile)
+    with transaction(home.db) as session:
+        who = repo.find_athlete(session, profile.name)  # None before a first import
+        integrity = maintenance.integrity(session)
+        tables = maintenance.rows_per_table(session)
+        rows = maintenance.activity_keys(session, who) if who else []
+        days = maintenance.wellness_days(session, who) if who else set()
+    hashes = {h for h, _ in rows if h is not None}
+    ids = {str(g) for _, g in rows if g is not None}
+    held = {"fit": hashes, "garmin-activity": ids, "garmin-day": days}
+    journal = [Journalled(kind, len(keys[kind]), sorted(keys[kind] - held[kind]))
+               for kind in KINDS]
+    rebuildable = keys["fit"] | keys["garmin-fit"]
+    orphans = sum(1 for h, g in rows if h not in rebuildable and str(g) not in keys[
+        "garmin-activity"])
+    return CheckReport(integrity, tables, journal, orphans, len(days - keys["garmin-day"]))
+
+
+def _journal_keys(home: Home, profile: Profile) -> dict[str, set[str]]:
+    """The distinct keys of the athlete's journal, by kind (a line replayed twice counts once);
+    `garmin-fit` holds the FIT hashes synced activities carry."""
+    keys: dict[str, set[str]] = {kind: set() for kind in (*KINDS, "garmin-fit")}
+    for entry in home.raw.entries(profile.name):
+        kind = entry.get("kind")
+        if kind == "fit":
+            keys["fit"].add(str(entry.get("hash")))
+        elif kind == "garmin-activity":
+            keys["garmin-activity"].add(str(entry.get("garmin_id")))
+            if entry.get("fit"):
+                keys["garmin-fit"].add(str(entry["fit"]))
+        elif kind == "garmin-day":
+            keys["garmin-day"].add(str(entry.get("day")))
+    return keys

@@ -1,0 +1,150 @@
+"""What the web pages show, as plain data: the weeks around today with their runs, one
+session with the days it may move to, the plan's changes, the day's recovery status, every
+athlete of the home (the coach's view) and the report's data. Each page first brings the
+plan up to today, as `stridelift plan` does."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
+
+from db import models as m
+from db import plans, repo
+from db.session import transaction
+from domain.profile import Profile
+from jobs.home import Home
+from jobs.plan_view import session_row
+from jobs.replan import planned_session, replan
+from jobs.report_rows import ReportData, load_report
+from jobs.session_days import move_options, runs_around
+from planner.catalog import default_catalog
+from planner.model import week_start
+
+REPORT_WEEKS_BACK, REPORT_WEEKS_AHEAD = 16, 2  # as `stridelift report` by default
+
+
+def bring_up_to_date(home: Home, profile: Profile, today: date) -> None:
+    with transaction(home.db) as db:
+        replan(db, profile, today)
+
+
+def change_row(a: m.AdjustmentRow) -> dict[str, Any]:
+    return {"session_id": a.session_key, "night": a.night, "rule": a.rule,
+            "action": a.action, "before": a.before, "after": a.after,
+            "reasons": list(a.reasons)}
+
+
+def load_text(e: dict[str, Any]) -> str:
+    """The load as the runner reads it: kilograms, the by-feel instruction, or bodyweight."""
+    if e["load_kg"]:
+        return f"{e['load_kg']:g} kg"
+    return e["instruction"] or "bodyweight"
+
+
+def _session(row: m.PlannedSession, changes: list[m.AdjustmentRow]) -> dict[str, Any]:
+    out = session_row(row)
+    out["day"] = row.day
+    catalog = default_catalog()
+    for e in out["exercises"]:
+        e["cues"] = list(catalog.exercise(e["id"]).cues)
+        e["load_text"] = load_text(e)
+        e["work"] = f"{e['sets']} x {e['reps']}" if "reps" in e else \
+            f"{e['sets']} x {e['seconds']} s"
+        e["rest_text"] = f"{e['rest_s'] // 60}:{e['rest_s'] % 60:02d}"
+    out["changes"] = [change_row(a) for a in changes if a.session_key == row.key]
+    out["badge"] = row.status if row.status in ("moved", "lightened") else (
+        "changed" if out["changes"] else None)
+    return out
+
+
+def weeks(home: Home, profile: Profile, today: date, count: int = 2) -> list[dict[str, Any]]:
+    """This week and the next: every day with its runs (kinds, and where they come from)
+    and its sessions, each with its exercises and a badge when it was moved or changed."""
+    bring_up_to_date(home, profile, today)
+    first = week_start(today)
+    last = first + timedelta(days=7 * count - 1)
+    with home.db() as db:
+        who = repo.athlete(db, profile)
+        runs = runs_around(db, who, profile, today, last)
+        rows = plans.sessions_between(db, who, first, last)
+        changes = plans.adjustments(db, who, session_keys=[r.key for r in rows],
+                                    newest_first=True)
+        sessions = [_session(r, changes) for r in rows]
+    out = []
+    for w in range(count):
+        monday = first + timedelta(days=7 * w)
+        days = []
+        for day in (monday + timedelta(days=i) for i in range(7)):
+            run = runs.get(day)
+            days.append({"day": day, "today": day == today,
+                         "runs": [k for k in (run.kinds if run else ()) if k != "rest"],
+                         "run_source": run.source if run else None,
+                         "sessions": [s for s in sessions if s["day"] == day]})
+        out.append({"monday": monday, "days": days})
+    return out
+
+
+def session_page(home: Home, profile: Profile, today: date, key: str) -> dict[str, Any]:
+    """One session, its changes, and each day of its week with whether S6 allows it."""
+    bring_up_to_date(home, profile, today)
+    with home.db() as db:
+        who = repo.athlete(db, profile)
+        row = planned_session(db, who, key)
+        out = _session(row, plans.adjustments(db, who, session_keys=[key], newest_first=True))
+        out["options"] = move_options(db, who, profile, today, row)
+    out["settled"] = out["status"] in ("done", "skipped")
+    return out
+
+
+def changes(home: Home, profile: Profile, today: date) -> list[dict[str, Any]]:
+    """Every change to the plan, newest first (`stridelift why`)."""
+    bring_up_to_date(home, profile, today)
+    with home.db() as db:
+        return [change_row(a) for a in plans.adjustments(db, repo.athlete(db, profile),
+                                                         newest_first=True)]
+
+
+def _status(db: DbSession, who: m.Athlete, today: date) -> dict[str, Any] | None:
+    row = plans.daily_status(db, who, today)
+    if row is None:
+        return None
+    return {"day": row.day, "level": row.level, "reasons": list(row.reasons),
+            "values": dict(row.values), "missing": list(row.missing), "atl": row.atl,
+            "ctl": row.ctl, "tsb": row.tsb, "acwr": row.acwr}
+
+
+def status(home: Home, profile: Profile, today: date) -> dict[str, Any] | None:
+    """Today's recovery level, its reasons and inputs, and ATL/CTL/TSB (None: no data)."""
+    bring_up_to_date(home, profile, today)
+    with home.db() as db:
+        return _status(db, repo.athlete(db, profile), today)
+
+
+def coach(home: Home, today_of: Any) -> list[dict[str, Any]]:
+    """Every athlete of the home: today's status and this week's sessions. `today_of` gives
+    an athlete's today (their time zone)."""
+    out = []
+    for name in sorted(home.config.athletes):
+        profile = home.config.athletes[name]
+        today = today_of(profile)
+        bring_up_to_date(home, profile, today)
+        monday = week_start(today)
+        with home.db() as db:
+            who = repo.athlete(db, profile)
+            rows = plans.sessions_between(db, who, monday, monday + timedelta(days=6))
+            out.append({"name": name, "today": today, "status": _status(db, who, today),
+                        "sessions": [_session(r, []) for r in rows]})
+    return out
+
+
+def report_data(home: Home, profile: Profile, now: datetime) -> ReportData:
+    """The report's data over its default range (as `stridelift report` without options)."""
+    today = now.date()
+    bring_up_to_date(home, profile, today)
+    first = today - timedelta(weeks=REPORT_WEEKS_BACK)
+    last = today + timedelta(weeks=REPORT_WEEKS_AHEAD)
+    with home.db() as db:
+        return load_report(db, profile.name, first, last, today,
+                           generated=now.replace(tzinfo=None))

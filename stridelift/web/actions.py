@@ -1,0 +1,136 @@
+"""The actions (POST): done with the sets ticked, skip, pin, move, log in and out. Each
+checks the form's CSRF token, writes through jobs.session_actions (the CLI's code), leaves
+a message for the next page and redirects (POST-redirect-GET): a reload or a second tap
+finds the work done and changes nothing."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from jobs.replan import Lifted, PlanError
+from jobs.session_actions import act
+from jobs.web_login import check_password
+from stridelift.web.guard import checked_form, log_in
+from stridelift.web.pages import athlete_of, show, web_of
+
+REPS_FIELD = re.compile(r"reps:(?P<exercise>[\w.-]+):(?P<n>\d+)$")
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise HTTPException(400, f"{what}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise HTTPException(400, f"{what}: {text!r} is not a number")
+    return value
+
+
+def lifted(form: FormData) -> Lifted:
+    """What the form says was lifted: per exercise, the reps of each set (0 for a set not
+    ticked) and the load (empty: bodyweight or by feel)."""
+    sets: dict[str, dict[int, int]] = {}
+    for name, value in form.multi_items():
+        if (m := REPS_FIELD.match(name)) and isinstance(value, str):
+            ex, n = m["exercise"], int(m["n"])
+            ticked = form.get(f"tick:{ex}:{n}") is not None
+            reps = _number(value or "0", f"{ex} set {n + 1} reps")
+            sets.setdefault(ex, {})[n] = int(reps) if ticked else 0
+    out: Lifted = {}
+    for ex, by_set in sets.items():
+        kg = str(form.get(f"load:{ex}") or "").strip()
+        out[ex] = ([by_set[n] for n in sorted(by_set)], _number(kg, f"{ex} load") if kg else None)
+    return out
+
+
+def session_path(athlete: str, key: str) -> str:
+    return f"/a/{quote(athlete, safe='')}/session/{quote(key, safe='')}"
+
+
+async def _session_action(request: Request, action: str) -> Response:
+    form = await checked_form(request)
+    profile = athlete_of(request)
+    web = web_of(request)
+    key = request.path_params["key"]
+    kwargs: dict[str, Any] = {}
+    if action == "done":
+        rpe = str(form.get("rpe") or "").strip()
+        kwargs["rpe"] = _number(rpe, "RPE") if rpe else None
+        if form.get("as_planned") is None:
+            actual = lifted(form)
+            if not any(sum(reps) for reps, _ in actual.values()):
+                raise HTTPException(400, "no set ticked: tick the sets you did, or use "
+                                    "'done as planned'")
+            kwargs["actual"] = actual
+    elif action == "pin":
+        kwargs["pinned"] = form.get("pinned") == "1"
+    elif action == "move":
+        try:
+            kwargs["day"] = date.fromisoformat(str(form.get("day") or ""))
+        except ValueError:
+            raise HTTPException(400, "choose a day to move the session to") from None
+    try:
+        outcome = await run_in_threadpool(act, web.home, profile, action, key,
+                                          today=web.today_of(profile), **kwargs)
+    except PlanError as exc:
+        raise HTTPException(400, str(exc)) from None
+    request.session["flash"] = outcome.message
+    return RedirectResponse(session_path(profile.name, key), status_code=303)
+
+
+async def done(request: Request) -> Response:
+    return await _session_action(request, "done")
+
+
+async def skip(request: Request) -> Response:
+    return await _session_action(request, "skip")
+
+
+async def pin(request: Request) -> Response:
+    return await _session_action(request, "pin")
+
+
+async def move(request: Request) -> Response:
+    return await _session_action(request, "move")
+
+
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    web = web_of(request)
+    client = request.client.host if request.client else "unknown"
+    if web.limiter.blocked(client):
+        raise HTTPException(429, "too many failed logins: wait a minute and try again")
+    if not await run_in_threadpool(check_password, web.home, str(form.get("password") or "")):
+        web.limiter.failed(client)
+        response = show(request, "login.html", athlete=None, error="wrong password")
+        response.status_code = 401
+        return response
+    log_in(request)
+    return RedirectResponse("/", status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+def routes() -> list[Route]:
+    prefix = "/a/{name}/session/{key}"
+    return [Route(f"{prefix}/done", done, methods=["POST"]),
+            Route(f"{prefix}/skip", skip, methods=["POST"]),
+            Route(f"{prefix}/pin", pin, methods=["POST"]),
+            Route(f"{prefix}/move", move, methods=["POST"]),
+            Route("/login", login, methods=["POST"]),
+            Route("/logout", logout, methods=["POST"])]

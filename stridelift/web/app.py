@@ -1,0 +1,107 @@
+"""The Starlette app: sessions (signed, HttpOnly, SameSite=Lax cookies), the login gate,
+security headers, the routes of `pages` and `actions`, the style sheet, and errors as pages."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from jinja2 import Environment, PackageLoader
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from domain.profile import Profile
+from jobs.clock import today_for
+from jobs.home import Home
+from stridelift.web import actions, pages
+from stridelift.web.guard import LoginLimiter, csrf_token, logged_in
+
+SESSION_DAYS = 14
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+OPEN_PATHS = ("/login", "/static/")
+HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+           "Referrer-Policy": "same-origin"}
+# The pages load only their own style sheet; the report inlines its script and styles.
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; form-action 'self'; "
+               "frame-ancestors 'none'; base-uri 'none'")
+REPORT_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                 "img-src data: blob:; frame-ancestors 'none'; base-uri 'none'")
+
+
+@dataclass
+class Web:
+    """What every view needs: the opened home and how the app is locked."""
+
+    home: Home
+    require_login: bool
+    templates: Jinja2Templates
+    today_of: Callable[[Profile], date] = today_for
+    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+
+
+def templates() -> Jinja2Templates:
+    env = Environment(loader=PackageLoader("stridelift.web", "templates"), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals["csrf_token"] = csrf_token
+    return Jinja2Templates(env=env)
+
+
+class Gate(BaseHTTPMiddleware):
+    """No page without a login when one is required; security headers on every answer."""
+
+    async def dispatch(self, request: Request,
+                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        web: Web = request.app.state.web
+        path = request.url.path
+        if web.require_login and not logged_in(request) and not path.startswith(OPEN_PATHS):
+            if request.method != "GET":
+                return PlainTextResponse("log in first", status_code=403)
+            return RedirectResponse("/login", status_code=303)
+        response = await call_next(request)
+        response.headers.update(HEADERS)
+        policy = REPORT_POLICY if path.endswith("/report") else PAGE_POLICY
+        response.headers.setdefault("Content-Security-Policy", policy)
+        return response
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    web: Web = request.app.state.web
+    return web.templates.TemplateResponse(request, "error.html",
+                                          {"code": exc.status_code, "message": exc.detail},
+                                          status_code=exc.status_code)
+
+
+def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
+               allowed_hosts: Sequence[str] | None = None,
+               today_of: Callable[[Profile], date] = today_for) -> Starlette:
+    """The app over an opened home. `require_login`: every page but /login needs the
+    password (`stridelift serve --set-password`); `secure_cookies`: HTTPS only (behind TLS);
+    `allowed_hosts`: the Host headers answered (a page open without a login answers only
+    its loopback names, so a hostile site cannot reach it by DNS rebinding)."""
+    routes = [*pages.routes(), *actions.routes(),
+              Mount("/static", StaticFiles(packages=[("stridelift.web", "static")]),
+                    name="static")]
+    middleware = [
+        Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32),
+                   session_cookie="stridelift", max_age=SESSION_DAYS * 86400,
+                   same_site="lax", https_only=secure_cookies),
+        Middleware(Gate),
+    ]
+    if allowed_hosts is not None:
+        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+    app = Starlette(routes=[Route("/", pages.home_page), *routes], middleware=middleware,
+                    exception_handlers={HTTPException: http_error})
+    app.state.web = Web(home, require_login, templates(), today_of)
+    return app

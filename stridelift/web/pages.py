@@ -1,0 +1,99 @@
+"""The pages (GET): the weeks, one session, why, status, the report, the coach's view and
+the login form. Each asks jobs/ for its data and fills a template (autoescaped)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from domain.profile import Profile
+from jobs import web_pages
+from jobs.replan import PlanError
+from stridelift.report.render import render
+
+
+def web_of(request: Request) -> Any:
+    return request.app.state.web
+
+
+def athlete_of(request: Request) -> Profile:
+    profile = web_of(request).home.config.athletes.get(request.path_params["name"])
+    if profile is None:
+        raise HTTPException(404, "no such athlete in this home")
+    return profile
+
+
+def show(request: Request, template: str, **context: Any) -> Response:
+    """A page, with the message an action left for it (shown once)."""
+    web = web_of(request)
+    context.update(flash=request.session.pop("flash", None), login=web.require_login,
+                   athletes=sorted(web.home.config.athletes))
+    return web.templates.TemplateResponse(request, template, context)
+
+
+def home_page(request: Request) -> Response:
+    names = sorted(web_of(request).home.config.athletes)
+    if len(names) == 1:
+        return RedirectResponse(f"/a/{names[0]}/week", status_code=303)
+    return RedirectResponse("/coach", status_code=303)
+
+
+def week(request: Request) -> Response:
+    profile = athlete_of(request)
+    today = web_of(request).today_of(profile)
+    return show(request, "week.html", athlete=profile.name, today=today,
+                weeks=web_pages.weeks(web_of(request).home, profile, today))
+
+
+def session(request: Request) -> Response:
+    profile = athlete_of(request)
+    today = web_of(request).today_of(profile)
+    try:
+        s = web_pages.session_page(web_of(request).home, profile, today,
+                                   request.path_params["key"])
+    except PlanError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return show(request, "session.html", athlete=profile.name, today=today, s=s)
+
+
+def why(request: Request) -> Response:
+    profile = athlete_of(request)
+    today = web_of(request).today_of(profile)
+    return show(request, "why.html", athlete=profile.name,
+                changes=web_pages.changes(web_of(request).home, profile, today))
+
+
+def status(request: Request) -> Response:
+    profile = athlete_of(request)
+    today = web_of(request).today_of(profile)
+    return show(request, "status.html", athlete=profile.name, today=today,
+                status=web_pages.status(web_of(request).home, profile, today))
+
+
+def report(request: Request) -> Response:
+    profile = athlete_of(request)
+    now = datetime.combine(web_of(request).today_of(profile),
+                           datetime.now(profile.zone).time(), profile.zone)
+    return HTMLResponse(render(web_pages.report_data(web_of(request).home, profile, now)))
+
+
+def coach(request: Request) -> Response:
+    web = web_of(request)
+    return show(request, "coach.html", athlete=None,
+                rows=web_pages.coach(web.home, web.today_of))
+
+
+def login_form(request: Request) -> Response:
+    return show(request, "login.html", athlete=None)
+
+
+def routes() -> list[Route]:
+    return [Route("/coach", coach), Route("/login", login_form, methods=["GET"]),
+            Route("/a/{name}/week", week), Route("/a/{name}/session/{key}", session),
+            Route("/a/{name}/why", why), Route("/a/{name}/status", status),
+            Route("/a/{name}/report", report)]

@@ -1,0 +1,205 @@
+"""Kill `stridelift import` and `stridelift nightly` with SIGKILL at random points (several
+seeds), run them again, and end with the rows of an uninterrupted run; and two writers for one
+athlete at once end with one clear "already running" line, never "database is locked".
+
+Kill points are chosen by progress the test can see (journal lines for import, requests the
+fake Garmin answered for nightly), not by timing; the day is pinned with --date.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from db import models as m
+from db.session import open_db
+from jobs.config import ENV_DB_URL, ENV_HOME, Paths, load
+from jobs.home import Home
+from jobs.storage import check_database
+from tests.garmin_fake import Reply, served, table_contents
+from tests.test_import import _run
+from tests.test_sync_kill import PROFILE, ROOT, UNTIL, CountingFake, _athlete_home, _fake
+
+SEEDS = [int(s) for s in os.environ.get("STRIDELIFT_KILL_SEEDS", "").split(",") if s] or [
+    7, 1009, 424242]
+KILLS = 3
+FILES = 16
+CLI = [sys.executable, "-c", "from stridelift.cli import main; main()"]
+IMPORT = ["import", "--json", "--workers", "1"]
+NIGHTLY = ["nightly", "--json", "--athlete", PROFILE.name, "--date", UNTIL]
+
+
+def _spawn(home: Path, args: list[str], base_url: str | None = None) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != ENV_DB_URL}
+    env.update({ENV_HOME: str(home), "PYTHONPATH": str(ROOT), "STRIDELIFT_GARMIN_PACE": "0"})
+    if base_url:
+        env["STRIDELIFT_GARMIN_BASE_URL"] = base_url
+    return subprocess.Popen([*CLI, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def _finish(proc: subprocess.Popen[bytes]) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, out.decode(), err.decode()
+
+
+def _kill_when(proc: subprocess.Popen[bytes], reached: threading.Event | None,
+               rng: random.Random) -> bool:
+    """SIGKILL once `reached` is set by the watcher (or at once, mid start-up, when None);
+    True if the process was still running, i.e. it really died mid-way."""
+    if reached is not None:
+        while not reached.wait(0.005) and proc.poll() is None:
+            pass
+    time.sleep(rng.uniform(0, 0.02))  # land anywhere in the work that follows
+    alive = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    return alive and proc.returncode == -signal.SIGKILL
+
+
+def _contents(home: Path) -> dict[str, list[str]]:
+    contents = table_contents(open_db(f"sqlite:///{Paths(home, home).db_file}"))
+    contents.pop("nightly_runs")  # start and finish times and counts differ by run: below
+    return contents
+
+
+def _nights(home: Path) -> list[tuple[str, str]]:
+    """The nights and how they ended. The log holds one row per finished run: a run killed
+    after recording its night finished, and running a night again records it again."""
+    with open_db(f"sqlite:///{Paths(home, home).db_file}")() as session:
+        return sorted({(r.day.isoformat(), r.status) for r in session.query(m.NightlyRun)})
+
+
+def _journal_lines(home: Path) -> int:
+    journal = Paths(home, home).raw_dir / "journal" / f"{PROFILE.name}.jsonl"
+    return journal.read_bytes().count(b"\n") if journal.exists() else 0
+
+
+def _watch_journal(home: Path, lines: int, done: threading.Event) -> threading.Event:
+    """An event set (from a thread) once the journal has `lines` lines (or `done` is set)."""
+    reached = threading.Event()
+
+    def poll() -> None:
+        while not done.is_set() and _journal_lines(home) < lines:
+            done.wait(0.005)
+        reached.set()
+    threading.Thread(target=poll, daemon=True).start()
+    return reached
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("runs")
+    for day in range(FILES):
+        (folder / f"{day:02d}.fit").write_bytes(_run(day, minutes=5))
+    return folder
+
+
+@pytest.mark.slow
+def test_killed_imports_end_with_the_rows_of_an_uninterrupted_one(runs: Path,
+                                                                 tmp_path: Path) -> None:
+    reference = _athlete_home(tmp_path / "reference")
+    code, out, err = _finish(_spawn(reference, [*IMPORT, str(runs)]))
+    assert code == 0, err
+    assert json.loads(out)["imported"] == FILES
+    expected = _contents(reference)
+    for seed in SEEDS:
+        rng = random.Random(seed)
+        home = _athlete_home(tmp_path / f"killed-{seed}")
+        kills = 0
+        for attempt in range(KILLS):
+            target = _journal_lines(home) + rng.randint(1, FILES // KILLS)
+            done = threading.Event()
+            reached = _watch_journal(home, target, done) if attempt else None
+            kills += _kill_when(_spawn(home, [*IMPORT, str(runs)]), reached, rng)
+            done.set()
+        code, out, err = _finish(_spawn(home, [*IMPORT, str(runs)]))
+        report = json.loads(out)
+        assert code == 0 and report["failed"] == [], err
+        assert report["imported"] + report["duplicates"] == FILES
+        context = f"seed {seed}, {kills} of {KILLS} runs killed mid-way"
+        assert kills >= 2, context
+        assert _contents(home) == expected, context
+        assert check_database(Home.open(load(Paths(home, home))), PROFILE).ok, context
+    assert len(expected["activities"]) == FILES
+
+
+@pytest.mark.slow
+def test_killed_nightly_runs_end_with_the_rows_of_an_uninterrupted_one(tmp_path: Path) -> None:
+    fake = _fake()
+    with served(fake) as base_url:
+        reference = _athlete_home(tmp_path / "reference")
+        fake.arm(10**9)
+        code, out, err = _finish(_spawn(reference, NIGHTLY, base_url))
+        assert code == 0, err
+        assert [r["status"] for r in json.loads(out)] == ["ok"]
+        requests = fake.served_now
+        expected = _contents(reference)
+        for seed in SEEDS:
+            rng = random.Random(seed)
+            home = _athlete_home(tmp_path / f"killed-{seed}")
+            kills, remaining = 0, requests
+            for attempt in range(KILLS):
+                after = rng.randint(1, remaining)
+                reached = fake.arm(after) if attempt else None
+                kills += _kill_when(_spawn(home, NIGHTLY, base_url), reached, rng)
+                remaining = max(30, remaining - after + 30)  # a rerun repeats its first requests
+            fake.arm(10**9)
+            code, out, err = _finish(_spawn(home, NIGHTLY, base_url))
+            context = f"seed {seed}, {kills} of {KILLS} runs killed mid-way"
+            assert code == 0, f"{context}: {err}"
+            assert kills >= 2, context
+            assert _contents(home) == expected, context
+            assert _nights(home) == _nights(reference) == [(UNTIL, "ok")], context
+    assert len(expected["activities"]) == 16 and len(expected["planned_sessions"]) > 0
+
+
+class GatedFake(CountingFake):
+    """Holds its first answer until the test opens the gate: the nightly run that asked is
+    then certainly running (past its lock) while the test starts a second writer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked, self.gate = threading.Event(), threading.Event()
+
+    def route(self, method: str, url: str) -> Reply:
+        self.asked.set()
+        self.gate.wait(60)
+        return super().route(method, url)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("second", [NIGHTLY, [*IMPORT, "RUNS"]], ids=["nightly", "import"])
+def test_a_second_writer_for_one_athlete_says_already_running(second: list[str], runs: Path,
+                                                             tmp_path: Path) -> None:
+    fake = GatedFake()
+    for item in _fake().items:
+        fake.items.append(item)
+    fake.downloads.update(_fake().downloads)
+    with served(fake) as base_url:
+        home = _athlete_home(tmp_path / "home")
+        first = _spawn(home, NIGHTLY, base_url)
+        try:
+            assert fake.asked.wait(60), "the first nightly run never reached Garmin"
+            args = [str(runs) if a == "RUNS" else a for a in second]
+            code, out, err = _finish(_spawn(home, [a for a in args if a != "--json"],
+                                            base_url))
+        finally:
+            fake.gate.set()
+        first_code, first_out, first_err = _finish(first)
+    assert first_code == 0, first_err
+    assert [r["status"] for r in json.loads(first_out)] == ["ok"]
+    assert code == 1
+    said = [line for line in (out + err).splitlines() if line.strip()]
+    assert len(said) == 1 and "already running" in said[0], out + err
+    assert "Traceback" not in err and "database is locked" not in out + err
+    assert _nights(home) == [(UNTIL, "ok")]

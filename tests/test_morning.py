@@ -1,0 +1,292 @@
+"""The morning pass (RULES.md S7.3): today's session judged again with this morning's
+numbers. The decision (planner/morning.py) with planner sessions, then the job against a
+real SQLite home and the fake Garmin, the clock pinned; the daemon's two jobs; the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Calendar
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from db import models as m
+from domain.profile import Profile
+from ingest import garmin
+from jobs import scheduler as sched
+from jobs.morning_run import run_morning
+from jobs.nightly_run import run_nightly
+from jobs.sources import source_for
+from planner.adapt import Recovery
+from planner.model import Session
+from planner.morning import rejudge_today
+from planner.program import mobility_session
+from stridelift.cli import app
+from tests.garmin_fake import FakeGarmin, own_day_bodies, served
+from tests.planning import ARTICLE, MONDAY, context, plan, template
+from tests.test_nightly import ANNA, NIGHT, _athlete
+
+runner = CliRunner()
+CTX = context()
+
+
+def mobility(s: Session) -> tuple:  # type: ignore[type-arg]
+    return mobility_session(CTX, 0, s.day)
+
+
+# --- the decision -------------------------------------------------------------------------
+
+def week() -> list[Session]:
+    return plan(CTX, template(ARTICLE))
+
+
+def test_green_leaves_today_as_planned() -> None:
+    sessions = week()
+    today = sessions[0].day
+    assert rejudge_today(sessions, today, Recovery("green"), mobility) == (sessions, [])
+    assert rejudge_today(sessions, today, None, mobility) == (sessions, [])
+
+
+def test_amber_lightens_today_in_place_with_its_reasons() -> None:
+    sessions = week()
+    first = sessions[0]
+    after, [change] = rejudge_today(sessions, first.day, Recovery(
+        "amber", ("sleep score 48 < 60",)), mobility)
+    light = after[0]
+    assert light.day == first.day and light.status == "lightened" and light.kind == "strength"
+    assert all(a.sets == max(1, b.sets - 1) for a, b in zip(
+        light.exercises, [p for p in first.exercises if not p.power], strict=True))
+    assert (change.rule, change.action, change.night) == ("S7.3 morning amber", "lighten",
+                                                          first.day)
+    assert change.reasons[0].startswith(f"recovery amber on the morning of {first.day:%a %d %b}")
+    assert "sleep score 48 < 60" in change.reasons
+    assert after[1:] == sessions[1:]  # other days are the nightly run's
+
+
+def test_red_makes_today_mobility_work() -> None:
+    sessions = week()
+    first = sessions[0]
+    after, [change] = rejudge_today(sessions, first.day, Recovery(
+        "red", ("training readiness POOR",)), mobility)
+    assert after[0].kind == "mobility" and after[0].status == "lightened"
+    assert not any(p.high_resistance_lower_body or p.power for p in after[0].exercises)
+    assert change.action == "mobility" and change.rule == "S7.3 morning red"
+
+
+def test_a_session_lightened_last_night_turns_to_mobility_when_the_morning_is_red() -> None:
+    sessions = week()
+    first = sessions[0]
+    lightened, _ = rejudge_today(sessions, first.day, Recovery("amber"), mobility)
+    assert rejudge_today(lightened, first.day, Recovery("amber"), mobility)[1] == []
+    after, [change] = rejudge_today(lightened, first.day, Recovery("red"), mobility)
+    assert after[0].kind == "mobility" and change.action == "mobility"
+
+
+def test_pinned_done_and_skipped_sessions_never_change() -> None:
+    first, *rest = week()
+    for settled in (first.with_(pinned=True), first.with_(status="done"),
+                    first.with_(status="skipped")):
+        assert rejudge_today([settled, *rest], first.day, Recovery("red"), mobility)[1] == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["green", "amber", "red"]), min_size=1, max_size=3),
+       st.integers(0, 6))
+def test_the_same_morning_twice_changes_nothing_the_second_time(levels: list[str],
+                                                                offset: int) -> None:
+    """Whatever mornings came before, a second pass on the same status changes nothing."""
+    sessions = week()
+    today = MONDAY + timedelta(days=offset)
+    for level in levels:
+        sessions, _ = rejudge_today(sessions, today, Recovery(level), mobility)
+    again, changes = rejudge_today(sessions, today, Recovery(levels[-1]), mobility)
+    assert changes == [] and again == sessions
+
+
+# --- the job: a real home, the fake Garmin, the clock pinned ------------------------------
+
+def steady_bodies(readiness: dict[str, str]) -> Any:
+    """Garmin's bodies with a flat HRV (a green baseline) and `readiness` levels by day."""
+    def bodies(day: str) -> dict[str, Any]:
+        out = own_day_bodies(day)
+        out["hrv"]["hrvSummary"]["lastNightAvg"] = 50
+        out["summary"]["restingHeartRate"] = 45
+        for item in out["readiness"]:
+            if item["inputContext"] == "AFTER_WAKEUP_RESET":
+                item["level"] = readiness.get(day, "HIGH")
+        return out
+    return bodies
+
+
+@pytest.fixture
+def garmin_fake(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
+        tuple[FakeGarmin, dict[str, str]]]:
+    readiness: dict[str, str] = {}
+    fake = FakeGarmin(day_bodies=steady_bodies(readiness))
+    fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
+    with served(fake) as url:
+        monkeypatch.setenv(garmin.ENV_BASE_URL, url)
+        monkeypatch.setenv(garmin.ENV_PACE, "0")
+        yield fake, readiness
+
+
+def _planned_day(home: Any) -> tuple[date, str]:
+    """The first open strength session after the night: its day and key."""
+    with home.db() as db:
+        row = db.scalars(select(m.PlannedSession).where(
+            m.PlannedSession.day > NIGHT, m.PlannedSession.kind == "strength")
+            .order_by(m.PlannedSession.day)).first()
+        return row.day, row.key
+
+
+def _session(home: Any, key: str) -> m.PlannedSession:
+    with home.db() as db:
+        return db.scalars(select(m.PlannedSession).where(m.PlannedSession.key == key)).one()
+
+
+def _morning_rows(home: Any) -> list[m.AdjustmentRow]:
+    with home.db() as db:
+        return list(db.scalars(select(m.AdjustmentRow).where(
+            m.AdjustmentRow.rule.like("S7.3 morning%"))))
+
+
+def test_a_red_morning_makes_todays_session_mobility_and_publishes_once(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    _fake, readiness = garmin_fake
+    home = _athlete()
+    with freeze_time(f"{NIGHT} 21:30:00"):
+        run_nightly(home, ANNA, NIGHT, source_for(home))
+    day, key = _planned_day(home)
+    calendar = home.config.paths.data_dir / "calendar" / "anna.ics"
+    before = calendar.read_bytes()
+    readiness[day.isoformat()] = "POOR"
+    with freeze_time(f"{day} 07:00:00"):
+        [result] = run_morning(home, ANNA, day, source_for(home))
+    assert result.status == "ok" and result.run == "morning" and result.adjustments >= 1
+    row = _session(home, key)
+    assert row.day == day and row.kind == "mobility" and row.status == "lightened"
+    [change] = _morning_rows(home)
+    assert change.session_key == key and change.night == day and change.action == "mobility"
+    assert change.rule == "S7.3 morning red" and "training readiness POOR" in change.reasons
+    published = calendar.read_bytes()
+    assert published != before
+    [event] = [e for e in Calendar.from_ical(published).walk("VEVENT")
+               if str(e.get("uid")) == f"{key}.anna@stridelift"]
+    assert str(event.get("summary")) == "Mobility & stability"
+    assert "Why it changed (S7.3 morning red, mobility" in str(event.get("description"))
+    with freeze_time(f"{day} 07:05:00"):  # the same morning again: nothing changes
+        [again] = run_morning(home, ANNA, day, source_for(home))
+    assert again.status == "ok" and again.adjustments == 0
+    assert len(_morning_rows(home)) == 1 and calendar.read_bytes() == published
+
+
+def test_an_amber_morning_lightens_by_feel_in_words(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    _fake, readiness = garmin_fake
+    home = _athlete()
+    with freeze_time(f"{NIGHT} 21:30:00"):
+        run_nightly(home, ANNA, NIGHT, source_for(home))
+    day, key = _planned_day(home)
+    readiness[day.isoformat()] = "LOW"
+    with freeze_time(f"{day} 07:00:00"):
+        [result] = run_morning(home, ANNA, day, source_for(home))
+    assert result.status == "ok"
+    row = _session(home, key)
+    assert row.kind == "strength" and row.status == "lightened" and row.day == day
+    feel = [p for p in row.exercises if p["by_feel"]]
+    assert feel and all("a weight you could lift" in p["instruction"]
+                        and "not " not in p["instruction"] for p in feel)
+    [change] = _morning_rows(home)
+    assert change.rule == "S7.3 morning amber" and change.action == "lighten"
+
+
+def test_a_green_morning_changes_and_publishes_nothing(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    home = _athlete()
+    with freeze_time(f"{NIGHT} 21:30:00"):
+        run_nightly(home, ANNA, NIGHT, source_for(home))
+    day, key = _planned_day(home)
+    calendar = home.config.paths.data_dir / "calendar" / "anna.ics"
+    calendar.unlink()  # a pass that changes nothing does not write it again
+    with freeze_time(f"{day} 07:00:00"):
+        [result] = run_morning(home, ANNA, day, source_for(home))
+    assert result.status == "ok" and result.adjustments == 0
+    assert _session(home, key).status == "planned" and not calendar.exists()
+
+
+def test_the_morning_pushes_the_changed_session_to_the_watch(home: Path) -> None:
+    from tests.garmin_fake import connect_without_login, fast_policy
+    from tests.test_push import WorkoutGarmin, serving
+
+    readiness: dict[str, str] = {}
+    fake = WorkoutGarmin(day_bodies=steady_bodies(readiness))
+    fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
+    pusher = Profile(**{**ANNA.__dict__, "push_workouts": True})
+    home_ = _athlete(pusher)
+
+    def source(_p: Profile) -> Any:
+        return connect_without_login(fast_policy())
+
+    with serving(fake):
+        with freeze_time(f"{NIGHT} 21:30:00"):
+            run_nightly(home_, pusher, NIGHT, source)
+        day, key = _planned_day(home_)
+        readiness[day.isoformat()] = "POOR"
+        with freeze_time(f"{day} 07:00:00"):
+            [result] = run_morning(home_, pusher, day, source)
+            [again] = run_morning(home_, pusher, day, source)
+    assert result.status == "ok", result.error
+    assert result.counts["workouts_pushed"] >= 1 and result.counts["workouts_failed"] == 0
+    pushed = [w for w in fake.workouts.values() if key in w["description"]]
+    assert pushed and "Mobility" in pushed[-1]["workoutName"]  # the watch has the new session
+    assert "workouts_pushed" not in again.counts  # nothing changed: nothing pushed
+
+
+def test_the_morning_command(garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    _athlete()
+    day = NIGHT + timedelta(days=1)
+    with freeze_time(f"{day} 07:00:00"):  # 'today' read from the pinned clock
+        result = runner.invoke(app, ["morning", "--json"])
+    assert result.exit_code == 0, result.output
+    [out] = json.loads(result.stdout)
+    assert out["pass"] == "morning" and out["day"] == day.isoformat() and out["status"] == "ok"
+    text = runner.invoke(app, ["morning", "--date", day.isoformat()])
+    assert text.exit_code == 0 and "morning: ok" in text.output
+    assert "morning pass" in runner.invoke(app, ["morning", "--help"]).output
+
+
+def test_the_daemon_schedules_both_passes_at_their_local_times(home: Path) -> None:
+    profile = Profile(**{**ANNA.__dict__, "tz": "Europe/Berlin", "morning_at": "06:45"})
+    home_ = _athlete(profile, tokens=False)
+    with freeze_time("2025-07-07 12:00:00"):  # 14:00 in Berlin
+        scheduler = sched.start(home_)
+        try:
+            jobs = {job.id: job for job in scheduler.get_jobs()}
+            assert set(jobs) == {"nightly:anna", "morning:anna"}
+            assert jobs["morning:anna"].next_run_time == datetime(2025, 7, 8, 4, 45,
+                                                                  tzinfo=UTC)
+            assert jobs["nightly:anna"].next_run_time == datetime(2025, 7, 7, 19, 30,
+                                                                  tzinfo=UTC)
+            assert jobs["morning:anna"].func is sched.morning_job
+        finally:
+            scheduler.shutdown()
+
+
+def test_morning_at_is_checked_and_kept_in_the_config(home: Path) -> None:
+    from domain.profile import ProfileError
+    from jobs.config import load
+
+    with pytest.raises(ProfileError, match="morning time '7am' must be HH:MM"):
+        Profile(**{**ANNA.__dict__, "morning_at": "7am"})
+    _athlete(Profile(**{**ANNA.__dict__, "morning_at": "06:30"}), tokens=False)
+    assert load().athlete("anna").morning_at == "06:30"
+    _athlete(tokens=False)
+    assert load().athlete("anna").morning_at == "07:00"

@@ -1,0 +1,155 @@
+"""RULES.md S7.3 cold start and leaving red: form and ACWR wait for 42 days of load history,
+form needs two days running below −30, and a red from the HRV signal ends after two
+mornings back in the band. The day judged is pinned (D), as in tests/test_recovery.py."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.load import daily_loads, training_load
+from analysis.recovery import RecoveryStatus, recovery_statuses
+from domain.wellness import DailyWellness
+from tests.test_recovery import LN_HIGH, LN_LOW, D, history, night
+
+
+def frame(tsb: list[float], acwr: list[float] | None = None) -> pd.DataFrame:
+    """A load frame ending on D, one row a day (its first row starts the history)."""
+    acwr = acwr or [1.0] * len(tsb)
+    return pd.DataFrame({"tsb": tsb, "acwr": acwr},
+                        index=pd.date_range(end=D, periods=len(tsb), freq="D"))
+
+
+def judged(load: pd.DataFrame | None, history_from: date | None = None,
+           days: list[DailyWellness] | None = None) -> RecoveryStatus:
+    wellness = days if days is not None else [*history(), night(D, LN_HIGH)]
+    [status] = recovery_statuses(wellness, load, D, D, history_from)
+    return status
+
+
+# --- cold start -------------------------------------------------------------------------
+
+def test_form_waits_for_42_days_of_load_history() -> None:
+    status = judged(frame([-45.0] * 20))
+    assert status.level == "green"
+    assert "form (TSB) and ACWR not used: not enough history, 20 of 42 days" in status.reasons
+    assert not any(r.startswith("form (TSB) -45") for r in status.reasons)
+    assert status.values["load_history_days"] == 20 and status.values["tsb"] == -45.0
+
+
+def test_history_counts_from_the_first_session_not_the_first_record() -> None:
+    # 60 rows of load frame, but the first session was 9 days before D: 10 days of history
+    status = judged(frame([-45.0] * 60), history_from=D - timedelta(days=9))
+    assert status.level == "green"
+    assert status.reasons[-1] == "form (TSB) and ACWR not used: not enough history, 10 of 42 days"
+
+
+def test_on_day_42_form_and_acwr_decide() -> None:
+    early, ready = judged(frame([-45.0] * 41)), judged(frame([-45.0] * 42))
+    assert early.level == "green" and "41 of 42 days" in early.reasons[-1]
+    assert ready.level == "amber"
+    assert ready.reasons == ("form (TSB) -45.0 < -30 on 42 days running",)
+
+
+def test_acwr_spike_waits_as_well() -> None:
+    assert judged(frame([0.0] * 41, [1.9] * 41)).level == "green"
+    status = judged(frame([0.0] * 42, [1.9] * 42))
+    assert status.level == "amber" and status.reasons == ("EWMA ACWR 1.90 > 1.5: a load spike",)
+
+
+def test_one_dip_after_a_long_run_is_expected() -> None:
+    one = judged(frame([-10.0] * 59 + [-35.0]))
+    assert one.level == "green"
+    assert "form (TSB) -35.0 < -30 on its first day: one dip is expected" in one.reasons
+    two = judged(frame([-10.0] * 58 + [-31.0, -35.0]))
+    assert two.level == "amber" and two.reasons == ("form (TSB) -35.0 < -30 on 2 days running",)
+
+
+def test_a_new_account_after_its_first_long_run() -> None:
+    """The issue's case: a brand-new account, a long run on day 3 and a hard week after it.
+    Form falls far below −30 but decides nothing for 42 days."""
+    first = D - timedelta(days=9)
+    loads = [(first + timedelta(days=2), 300.0), *[(first + timedelta(days=k), 250.0)
+                                                    for k in range(4, 10)]]
+    load = training_load(daily_loads(loads, first, D))
+    assert (load["tsb"] < -30).sum() >= 2  # the rule would have fired
+    wellness = [night(first + timedelta(days=k), LN_HIGH if k % 2 else LN_LOW)
+                for k in range(10)]
+    statuses = recovery_statuses(wellness, load, first, D, history_from=first)
+    assert all(s.level == "green" for s in statuses)
+    assert statuses[-1].reasons[-1] == ("form (TSB) and ACWR not used: not enough history, "
+                                        "10 of 42 days")
+
+
+def test_no_note_without_load_numbers() -> None:
+    status = judged(None)
+    assert not any("not enough history" in r for r in status.reasons)
+    assert "TSB" in status.missing and "ACWR" in status.missing
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 400), min_size=1, max_size=41))
+def test_under_42_days_load_never_decides(loads: list[float]) -> None:
+    """Whatever the first 41 days of load, the levels are those without any load."""
+    first = D - timedelta(days=len(loads) - 1)
+    load = training_load(pd.Series(loads, index=pd.date_range(first, D, freq="D")))
+    days = [*history(), night(D, LN_HIGH)]
+    with_load = recovery_statuses(days, load, first, D)
+    without = recovery_statuses(days, None, first, D)
+    assert [s.level for s in with_load] == [s.level for s in without]
+
+
+# --- leaving red --------------------------------------------------------------------------
+
+LN_DIP = 3.5
+
+
+def dip_then(*after: float) -> list[DailyWellness]:
+    """Normal nights, three nights of a deep HRV dip, then `after` up to and including D."""
+    start = D - timedelta(days=len(after) + 2)  # the first dip night
+    normal = [w for w in history(70) if w.day < start]
+    dip = [night(start + timedelta(days=k), LN_DIP) for k in range(3)]
+    back = [night(start + timedelta(days=3 + k), ln) for k, ln in enumerate(after)]
+    return [*normal, *dip, *back]
+
+
+def test_a_signal_red_stays_red_after_one_good_morning() -> None:
+    status = judged(None, days=dip_then(4.0))
+    assert status.level == "red"
+    assert status.values["hrv_in_band_mornings"] == 1
+    assert status.reasons[0].startswith("HRV 7-day signal")
+    assert "days running" in status.reasons[0]
+
+
+def test_two_mornings_in_band_leave_red_while_the_mean_lags() -> None:
+    status = judged(None, days=dip_then(4.0, 4.0))
+    assert status.values["hrv_signal"] < status.values["band_low"]  # the 7-day mean lags
+    assert status.values["band_low"] <= status.values["hrv_last_night"] <= \
+        status.values["band_high"]
+    assert status.level == "amber"
+    [reason] = status.reasons
+    assert reason.startswith(f"HRV 7-day signal {status.values['hrv_signal']:.2f} still below "
+                             "the normal band")
+    assert "last night's ln HRV 4.00 was inside it 2 mornings running: out of red" in reason
+
+
+def test_a_new_dip_after_leaving_red_is_red_again() -> None:
+    assert judged(None, days=dip_then(4.0, 4.0, LN_DIP)).level == "red"
+
+
+def test_garmin_red_is_not_left_by_the_hrv_mornings() -> None:
+    days = dip_then(4.0, 4.0)
+    days[-1] = night(D, 4.0, hrv_status="LOW")
+    status = judged(None, days=days)
+    assert status.level == "red" and "Garmin HRV status LOW" in status.reasons
+
+
+def test_above_band_mornings_do_not_count_as_in_band() -> None:
+    status = judged(None, days=dip_then(4.0, 4.5))
+    assert math.isclose(status.values["hrv_last_night"], 4.5)  # type: ignore[arg-type]
+    assert status.values["hrv_last_night"] > status.values["band_high"]  # type: ignore[operator]
+    assert status.values["hrv_in_band_mornings"] == 0 and status.level == "red"

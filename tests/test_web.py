@@ -1,0 +1,300 @@
+"""The web app over HTTP (Starlette's TestClient) against a real SQLite home: every route,
+the CSRF and login rules, re-posted forms changing nothing twice, and hostile text escaped."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from freezegun import freeze_time
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from db import plans, repo
+from jobs import web_pages
+from jobs.clock import today_for
+from jobs.home import Home
+from jobs.web_login import check_password, password_path, set_password
+from stridelift.cli import app as cli
+from stridelift.web.app import LOOPBACK_NAMES, create_app
+from stridelift.web.guard import MAX_FAILURES
+from tests.test_plan_job import INIT
+from tests.test_report import EVIL_NAME, EVIL_REASON, build_athlete
+
+runner = CliRunner()
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+WEDNESDAY = datetime(2026, 12, 2, 10, tzinfo=UTC)  # today's run is the week's speed session
+
+
+@pytest.fixture
+def pinned_clock() -> Iterator[datetime]:
+    """Overrides the suite's pinned day (which a run may move to a weekend): a Wednesday."""
+    with freeze_time(WEDNESDAY, tick=True):
+        yield WEDNESDAY
+
+
+@pytest.fixture
+def athlete(home: Path) -> Home:
+    result = runner.invoke(cli, INIT)
+    assert result.exit_code == 0, result.output
+    return Home.open()
+
+
+def client(h: Home, require_login: bool = False) -> TestClient:
+    return TestClient(create_app(h, require_login=require_login), follow_redirects=False)
+
+
+def csrf(c: TestClient, path: str) -> str:
+    page = c.get(path)
+    assert page.status_code == 200, page.text
+    return CSRF.search(page.text)[1]  # type: ignore[index]
+
+
+def future_strength(h: Home) -> dict:  # type: ignore[type-arg]
+    profile = h.athlete(None)
+    today = today_for(profile)
+    days = [d for w in web_pages.weeks(h, profile, today) for d in w["days"]]
+    return next(s for d in days for s in d["sessions"]
+                if s["kind"] == "strength" and s["day"] > today)
+
+
+def path_of(s: dict) -> str:  # type: ignore[type-arg]
+    return "/a/anna/session/" + s["id"].replace("#", "%23")
+
+
+def stored(h: Home, key: str) -> tuple[str, bool, date, int]:
+    """(status, pinned, day, lifts recorded) of a session, from the database."""
+    with h.db() as db:
+        who = repo.athlete(db, h.athlete(None))
+        row = plans.session(db, who, key)
+        assert row is not None
+        lifts = [x for x in plans.lifts(db, who) if x.session_key == key]
+        return row.status, row.pinned, row.day, len(lifts)
+
+
+def test_every_page_renders(athlete: Home) -> None:
+    c = client(athlete)
+    assert c.get("/").headers["location"] == "/a/anna/week"
+    week = c.get("/a/anna/week")
+    assert week.status_code == 200
+    s = future_strength(athlete)
+    e = s["exercises"][0]
+    assert e["name"] in week.text and e["work"] in week.text and f"rest {e['rest_text']}" \
+        in week.text
+    assert "run: speed" in week.text and "run: long" in week.text  # the runs around
+    assert "This week" in week.text and "Next week" in week.text
+    for path in (path_of(s), "/a/anna/why", "/a/anna/status", "/coach", "/login",
+                 "/static/style.css"):
+        page = c.get(path)
+        assert page.status_code == 200, (path, page.text[:300])
+    report = c.get("/a/anna/report")
+    assert report.status_code == 200 and "recovery versus load" in report.text
+    assert "'self'" in week.headers["content-security-policy"]
+    assert c.get("/a/nobody/week").status_code == 404
+    assert c.get("/a/anna/session/1999-01-04%239").status_code == 404
+
+
+def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:
+    c = client(athlete)
+    s = future_strength(athlete)
+    page = c.get(path_of(s)).text
+    assert "that day is past" in page
+    assert "no strength on the same day" in page  # the speed or long day of its week
+    # today's run is still to come: its planned kind counts (Wednesday's speed session)
+    assert "speed run on Wed 02 Dec (no strength on the same day)" in page
+    today = c.get("/a/anna/week").text.split('class="day today')[1].split('class="day')[0]
+    assert "run: speed" in today
+    profile = athlete.athlete(None)
+    options = web_pages.session_page(athlete, profile, today_for(profile), s["id"])["options"]
+    legal = [o.day for o in options if o.legal]
+    illegal = [o for o in options if o.why and o.day >= today_for(profile)]
+    assert legal and illegal
+    token = csrf(c, path_of(s))
+    refused = c.post(path_of(s) + "/move", data={"csrf": token,
+                                                 "day": illegal[0].day.isoformat()})
+    assert refused.status_code == 400 and illegal[0].why[0] in refused.text
+    for _ in range(2):  # a double tap moves it once
+        moved = c.post(path_of(s) + "/move", data={"csrf": token, "day": legal[0].isoformat()})
+        assert moved.status_code == 303
+    assert stored(athlete, s["id"])[1:3] == (True, legal[0])
+    why = c.get("/a/anna/why").text
+    assert why.count("moved by the runner") == 1 and "S6 allows" in why
+    assert "moved" in c.get("/a/anna/week").text  # the badge
+
+
+def test_done_set_by_set_then_a_repost_changes_nothing(athlete: Home) -> None:
+    c = client(athlete)
+    s = future_strength(athlete)
+    token = csrf(c, path_of(s))
+    form: dict[str, str] = {"csrf": token, "rpe": "7", "with_sets": "1"}
+    for e in s["exercises"]:
+        form[f"load:{e['id']}"] = "20" if e["load_kg"] else ""
+        for n in range(e["sets"]):
+            form[f"reps:{e['id']}:{n}"] = "5"
+            if n < e["sets"] - 1:  # the last set not ticked: not done
+                form[f"tick:{e['id']}:{n}"] = "on"
+    first = c.post(path_of(s) + "/done", data=form)
+    assert first.status_code == 303
+    assert "done" in c.get(first.headers["location"]).text
+    assert stored(athlete, s["id"])[0] == "done"
+    again = c.post(path_of(s) + "/done", data=form)
+    assert again.status_code == 303 and "already done" in c.get(again.headers["location"]).text
+    with athlete.db() as db:
+        lifts = [x for x in plans.lifts(db, repo.athlete(db, athlete.athlete(None)))
+                 if x.session_key == s["id"]]
+    assert len(lifts) == len(s["exercises"])  # recorded once
+    e = s["exercises"][0]
+    [mine] = [x for x in lifts if x.exercise_id == e["id"]]
+    assert mine.reps == [5] * (e["sets"] - 1) + [0]
+    assert mine.load_kg == (20 if e["load_kg"] else None) and mine.rpe == 7
+
+
+def test_done_refuses_nonsense(athlete: Home) -> None:
+    c = client(athlete)
+    s = future_strength(athlete)
+    token = csrf(c, path_of(s))
+    e = s["exercises"][0]
+    none_ticked = c.post(path_of(s) + "/done", data={"csrf": token, f"reps:{e['id']}:0": "5"})
+    assert none_ticked.status_code == 400 and "no set ticked" in none_ticked.text
+    bad_load = c.post(path_of(s) + "/done", data={
+        "csrf": token, f"reps:{e['id']}:0": "5", f"tick:{e['id']}:0": "on",
+        f"load:{e['id']}": "lots"})
+    assert bad_load.status_code == 400 and "not a number" in bad_load.text
+    heavy = c.post(path_of(s) + "/done", data={
+        "csrf": token, f"reps:{e['id']}:0": "5", f"tick:{e['id']}:0": "on",
+        f"load:{e['id']}": "900"})
+    assert heavy.status_code == 400 and "0-500 kg" in heavy.text
+    assert stored(athlete, s["id"])[0] != "done"
+
+
+def test_skip_and_pin_are_the_clis_and_idempotent(athlete: Home) -> None:
+    c = client(athlete)
+    s = future_strength(athlete)
+    token = csrf(c, path_of(s))
+    for _ in range(2):
+        assert c.post(path_of(s) + "/pin", data={"csrf": token, "pinned": "1"}).status_code \
+            == 303
+    assert stored(athlete, s["id"])[1] is True
+    assert "already" not in runner.invoke(cli, ["unpin", s["id"]]).output
+    assert stored(athlete, s["id"])[1] is False
+    for _ in range(2):
+        assert c.post(path_of(s) + "/skip", data={"csrf": token}).status_code == 303
+    assert "was already skipped" in c.get(path_of(s)).text
+    assert stored(athlete, s["id"])[0] == "skipped"
+    done = runner.invoke(cli, ["done", s["id"]])
+    assert done.exit_code == 0  # a skipped session may still be done (the CLI's rule)
+    refused = c.post(path_of(s) + "/skip", data={"csrf": token})
+    assert refused.status_code == 400 and "already done" in refused.text
+
+
+@pytest.mark.parametrize("action", ["done", "skip", "pin", "move"])
+def test_a_post_without_the_csrf_token_is_refused(athlete: Home, action: str) -> None:
+    c = client(athlete)
+    s = future_strength(athlete)
+    csrf(c, path_of(s))  # the session has a token; the form does not send it
+    for data in ({"as_planned": "1", "pinned": "1"}, {"csrf": "forged", "as_planned": "1"}):
+        assert c.post(path_of(s) + f"/{action}", data=data).status_code == 403
+    assert stored(athlete, s["id"]) == (s["status"], False, s["day"], 0)
+
+
+def test_hostile_text_renders_as_text(home: Path) -> None:
+    build_athlete(home)
+    h = Home.open()
+    c = client(h)
+    why = c.get("/a/anna/why")
+    assert why.status_code == 200
+    assert EVIL_REASON not in why.text and "&lt;img src=x onerror=alert(2)&gt;" in why.text
+    assert "before &lt;b&gt;" in why.text
+    report = c.get("/a/anna/report").text
+    assert EVIL_NAME not in report and "<script>alert" not in report
+    status = c.get("/a/anna/status").text
+    assert re.search(r"level-(amber|red)", status) and "ATL" in status
+
+
+def test_login_rules(athlete: Home) -> None:
+    assert runner.invoke(cli, ["serve", "--set-password"],
+                         input="correct horse\ncorrect horse\n").exit_code == 0
+    path = password_path(athlete)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "correct horse" not in path.read_text() and path.read_text().startswith("scrypt$")
+    assert check_password(athlete, "correct horse") and not check_password(athlete, "wrong")
+    c = client(athlete, require_login=True)
+    assert c.get("/a/anna/week").headers["location"] == "/login"
+    assert c.post("/a/anna/session/x%231/skip", data={}).status_code == 403
+    token = csrf(c, "/login")
+    assert c.post("/login", data={"password": "correct horse"}).status_code == 403  # no token
+    for _ in range(MAX_FAILURES):
+        assert c.post("/login", data={"csrf": token, "password": "guess"}).status_code == 401
+    blocked = c.post("/login", data={"csrf": token, "password": "correct horse"})
+    assert blocked.status_code == 429  # even the right one, for a minute
+    fresh = client(athlete, require_login=True)
+    token = csrf(fresh, "/login")
+    ok = fresh.post("/login", data={"csrf": token, "password": "correct horse"})
+    assert ok.status_code == 303
+    cookie = ok.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert fresh.get("/a/anna/week").status_code == 200
+    assert CSRF.search(fresh.get("/a/anna/week").text)[1] != token  # type: ignore[index]
+
+
+def test_serve_needs_a_password_beyond_this_machine(athlete: Home) -> None:
+    for args in (["--host", "0.0.0.0"], ["--behind-proxy"]):  # noqa: S104
+        result = runner.invoke(cli, ["serve", *args])
+        assert result.exit_code == 2 and "--set-password" in result.output
+    short = runner.invoke(cli, ["serve", "--set-password"], input="short\nshort\n")
+    assert short.exit_code == 2 and "at least" in short.output
+    assert not password_path(athlete).exists()
+    set_password(athlete, "a long enough one")
+    assert "reverse proxy" in runner.invoke(cli, ["serve", "--help"]).output
+
+
+def test_daemon_serves_the_app_beside_the_scheduler(athlete: Home, tmp_path: Path) -> None:
+    """`daemon --serve`: one process answers the page and holds the nightly job, and stops
+    cleanly on SIGTERM (the page's day is the machine's: only the answer is checked)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "daemon.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "stridelift", "daemon", "--serve",
+                                 "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "COLUMNS": "200"})
+        try:
+            answer = None
+            for _ in range(300):
+                try:
+                    answer = httpx.get(f"http://127.0.0.1:{port}/a/anna/week", timeout=30)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            assert answer is not None and answer.status_code == 200
+            assert "This week" in answer.text
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+    text = log.read_text()
+    assert code == 0, text
+    assert "nightly run for anna: next at" in text and f"127.0.0.1:{port}" in text
+
+
+def test_an_open_app_answers_only_its_loopback_names(athlete: Home) -> None:
+    """No login on 127.0.0.1: a hostile page that rebinds its own name to 127.0.0.1 still
+    sends its own Host, and is refused."""
+    app = create_app(athlete, require_login=False, allowed_hosts=LOOPBACK_NAMES)
+    local = TestClient(app, base_url="http://127.0.0.1:8765", follow_redirects=False)
+    assert local.get("/a/anna/status").status_code == 200
+    rebound = TestClient(app, base_url="http://evil.example:8765", follow_redirects=False)
+    assert rebound.get("/a/anna/status").status_code == 400

@@ -1,0 +1,204 @@
+"""The web app in a real browser: headless Chromium (the system one, by path, as the report's
+browser tests launch it) against `stridelift serve`'s app on a real port over a real SQLite
+home. Every page renders without console errors and without sideways scrolling on a phone; a
+session is done set by set, one skipped, one moved; screenshots at phone and laptop size."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from freezegun import freeze_time
+from typer.testing import CliRunner
+
+from jobs.home import Home
+from stridelift.web.app import create_app
+from tests.test_report import build_athlete
+from tests.test_report_browser import ARGS, CHROMIUM, PHONE, _overflow
+from tests.test_web import WEDNESDAY
+
+LAPTOP = {"width": 1280, "height": 800}
+TODAY = WEDNESDAY.date()  # a fixed day, whatever the suite's pinned one: three sessions ahead
+runner = CliRunner()
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a built athlete's home, served by uvicorn in a thread; the app's today
+    is pinned (the server itself runs on the real clock)."""
+    root = tmp_path_factory.mktemp("web")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("STRIDELIFT_DB_URL", raising=False)
+        mp.setenv("STRIDELIFT_HOME", str(root / "home"))
+        with freeze_time(WEDNESDAY, tick=True):
+            build_athlete(root / "home")
+        home = Home.open()
+    app = create_app(home, require_login=False, today_of=lambda _p: TODAY)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Tab:
+    """One browser tab: console errors, page errors, and requests off the server."""
+
+    def __init__(self, browser: Any, base: str, viewport: dict[str, int],
+                 touch: bool = False) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport=viewport, has_touch=touch,
+                                           is_mobile=touch, device_scale_factor=1)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("dialog", lambda d: (self.errors.append(d.message), d.dismiss()))
+        self.page.on("request", lambda r: r.url.startswith(base) or r.url.startswith("data:")
+                     or self.foreign.append(r.url))
+
+    def go(self, path: str) -> Any:
+        response = self.page.goto(self.base + path, wait_until="load")
+        assert response is not None and response.status == 200, path
+        return self.page
+
+    def assert_clean(self) -> None:
+        assert self.errors == [] and self.foreign == []
+        layout = _overflow(self.page)
+        assert layout["doc"] <= layout["viewport"], layout
+        assert layout["sticking_out"] == [], layout
+
+    def close(self) -> None:
+        self.context.close()
+
+
+PAGES = ["/a/anna/week", "/a/anna/why", "/a/anna/status", "/coach", "/login"]
+
+
+def test_every_page_renders_clean_on_a_phone_and_a_laptop(server: str, browser: Any,
+                                                          tmp_path: Path) -> None:
+    shots = []
+    for size, viewport, touch in (("phone", PHONE, True), ("laptop", LAPTOP, False)):
+        tab = Tab(browser, server, viewport, touch)
+        try:
+            for path in PAGES:
+                tab.go(path)
+                tab.assert_clean()
+                name = path.strip("/").replace("/", "-")
+                shots.append(tmp_path / f"web-{name}-{size}.png")
+                tab.page.screenshot(path=str(shots[-1]), full_page=True)
+            first = tab.go("/a/anna/week").locator(".card h3 a").first
+            first.click()
+            tab.page.wait_for_load_state("load")
+            tab.assert_clean()
+            shots.append(tmp_path / f"web-session-{size}.png")
+            tab.page.screenshot(path=str(shots[-1]), full_page=True)
+            tab.go("/a/anna/report")
+            assert tab.errors == [] and tab.foreign == []
+        finally:
+            tab.close()
+    print(f"\nscreenshots in {tmp_path}")
+    assert all(s.stat().st_size > 5_000 for s in shots)
+
+
+def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path) -> None:
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        page = tab.go("/a/anna/week")
+        cards = page.locator(".card:not(.status-done):not(.status-skipped) h3 a")
+        hrefs = list(dict.fromkeys(cards.evaluate_all(
+            "els => els.filter(e => e.textContent.includes('strength'))"
+            ".map(e => e.getAttribute('href'))")))
+        hrefs = [h for h in hrefs if date.fromisoformat(
+            h.rsplit("/", 1)[1].split("%23")[0]) >= TODAY - date.resolution * 7]
+        assert len(hrefs) >= 3, hrefs
+        done, skipped, moved = hrefs[:3]
+
+        page = tab.go(done)
+        ticks = page.locator("input[type=checkbox]")
+        assert ticks.count() >= 3
+        for i in range(ticks.count()):  # set by set, as in the gym
+            ticks.nth(i).tap()
+        page.locator("input[name^='reps:']").first.fill("4")
+        page.locator("input[name^='reps:']").first.dispatch_event("change")
+        page.reload(wait_until="load")  # the phone locked between sets: nothing lost
+        ticks = page.locator("input[type=checkbox]")
+        assert all(ticks.nth(i).is_checked() for i in range(ticks.count()))
+        assert page.locator("input[name^='reps:']").first.input_value() == "4"
+        page.get_by_role("button", name="Done with the sets ticked").tap()
+        page.wait_for_load_state("load")
+        assert "done" in page.locator(".flash").inner_text()
+        assert page.locator(".tag", has_text="done").count() >= 1
+        page.screenshot(path=str(tmp_path / "web-done-phone.png"), full_page=True)
+        tab.assert_clean()
+
+        page = tab.go(skipped)
+        page.get_by_role("button", name="Skip").tap()
+        page.wait_for_load_state("load")
+        assert "skipped" in page.locator(".flash").inner_text()
+
+        page = tab.go(moved)
+        legal = page.locator(".days li.legal input[type=radio]")
+        assert legal.count() >= 1 and page.locator(".days li.illegal").count() >= 1
+        legal.first.check()
+        page.get_by_role("button", name="Move").tap()
+        page.wait_for_load_state("load")
+        assert "moved" in page.locator(".flash").inner_text()
+        tab.assert_clean()
+
+        page = tab.go("/a/anna/why")
+        assert page.locator(".change", has_text="moved by the runner").count() == 1
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
+def test_dark_mode_follows_the_system(server: str, browser: Any, tmp_path: Path) -> None:
+    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(server + "/a/anna/week", wait_until="load")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(20, 20, 20)"
+        taps = page.evaluate("""() => [...document.querySelectorAll('.button, button')]
+            .map(b => b.getBoundingClientRect().height)""")
+        assert taps and min(taps) >= 44  # thumb-sized tap targets
+        page.screenshot(path=str(tmp_path / "web-week-phone-dark.png"), full_page=True)
+    finally:
+        context.close()
