@@ -12,7 +12,7 @@ from analysis.classify import RUN_KINDS
 from analysis.titles import planned_kind
 from db import activities, plans, repo
 from db import models as m
-from domain.profile import WEEKDAYS, Profile
+from domain.profile import Profile
 from jobs.analyse import analyse
 from jobs.readback import read_back
 from planner.adapt import Recovery, Tonight, adapt, enforce_cap
@@ -21,6 +21,8 @@ from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.plan import extend, refresh
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
 from planner.progression import LoggedLift
+from planner.runs import RunPlan, horizon
+from planner.runs import run_days as planned_runs
 
 WEEKS_AHEAD = 2
 FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
@@ -39,31 +41,24 @@ class PlanReport:
 
 
 def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
-             until: date) -> dict[date, RunDay]:
-    """Actual classified runs up to the night; after it, the runs scheduled in the Garmin
-    calendar, else the weekly template (S7.1)."""
-    actual: dict[date, list[str]] = {}
-    reasons: dict[date, list[str]] = {}
-    for day, kind, why in activities.runs_by_day(db, who, night, RUN_KINDS):
-        actual.setdefault(day, []).append(kind)
-        reasons.setdefault(day, []).extend(why[:1])
-    runs = {d: RunDay(d, tuple(k), "actual", tuple(reasons[d])) for d, k in actual.items()}
+             until: date, night_over: bool = False) -> dict[date, RunDay]:
+    """Actual classified runs (with their traits) up to the night; after it, and on the night
+    itself while nothing of that day is synced, the planned runs (planner.runs: race >
+    Garmin calendar > template) through 7 days past `until` (S6 across week ends)."""
+    found: dict[date, list[tuple[str, list[str] | None, list[str]]]] = {}
+    for day, kind, why, traits in activities.runs_by_day(db, who, night, RUN_KINDS):
+        found.setdefault(day, []).append((kind, traits, why))
+    actual = {d: RunDay(d, tuple(k for k, _, _ in rows), "actual",
+                        tuple(r for _, _, why in rows for r in why[:1]),
+                        frozenset(t for _, traits, _ in rows for t in traits or ()))
+              for d, rows in found.items()}
     scheduled: dict[date, list[str]] = {}
-    for row in plans.planned_runs(db, who, night, until):
+    for row in plans.planned_runs(db, who, night - timedelta(days=1), horizon(until)):
         # The title's kind and traits (a "progression long run" is long and threshold, S6).
         scheduled.setdefault(row.day, []).extend(planned_kind(row.title).kinds)
-    races = {r.day for r in profile.races}
-    day = night + timedelta(days=1)
-    while day <= until:
-        planned = profile.runs.get(WEEKDAYS[day.weekday()])
-        if day in races:  # the profile's goal race (a race counts as long and speed, S6)
-            runs[day] = RunDay(day, ("race",), "profile")
-        elif day in scheduled:  # the calendar overrides the template (S7.1)
-            runs[day] = RunDay(day, tuple(scheduled[day]), "garmin-calendar")
-        elif planned is not None and planned != "rest":
-            runs[day] = RunDay(day, (planned,), "template")
-        day += timedelta(days=1)
-    return runs
+    plan = RunPlan(profile.runs, scheduled, frozenset(r.day for r in profile.races))
+    return planned_runs(night, until, actual, plan,
+                        night_synced=activities.synced_on(db, who, night), night_over=night_over)
 
 
 def load_sessions(db: DbSession, who: m.Athlete) -> list[Session]:
@@ -125,7 +120,9 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
         return mobility_session(ctx, s.step, s.day)
 
     for n in _days(start, night):
-        facts = Tonight(n, run_days(db, who, profile, n, until), recovery(db, who, n))
+        # A night before the last one is over: only what was synced of it counts.
+        facts = Tonight(n, run_days(db, who, profile, n, until, night_over=n < night),
+                        recovery(db, who, n))
         sessions, changes = adapt(sessions, facts, mobility)
         report.adjustments += changes
         report.nights += 1
