@@ -64,6 +64,17 @@ def runs_by_day(db: Session, who: m.Athlete, through: date,
                                               m.RunClass.kind.in_(kinds))).all()
 
 
+def classified_between(db: Session, who: m.Athlete, first: date,
+                       last: date) -> Sequence[Any]:
+    """(day, sport, distance_m, duration_s, kind, traits) of every activity from `first` to
+    `last`, the class parts None when it is not classified yet."""
+    return db.execute(select(m.Activity.local_date, m.Activity.sport, m.Activity.distance_m,
+                             m.Activity.duration_s, m.RunClass.kind, m.RunClass.traits)
+                      .outerjoin(m.RunClass, m.RunClass.activity_id == m.Activity.id)
+                      .where(m.Activity.athlete_id == who.id, m.Activity.local_date >= first,
+                             m.Activity.local_date <= last)).all()
+
+
 def synced_on(db: Session, who: m.Athlete, day: date) -> bool:
     """Whether any activity of `day` has been synced."""
     return db.scalar(select(m.Activity.id).where(m.Activity.athlete_id == who.id,

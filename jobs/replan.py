@@ -21,11 +21,13 @@ from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.plan import extend, refresh
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
 from planner.progression import LoggedLift
+from planner.races import Leg, RaceDay, found_races
 from planner.runs import RunPlan, horizon
 from planner.runs import run_days as planned_runs
 
 WEEKS_AHEAD = 2
 FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
+FOUND_RACES_DAYS = 30  # a post-race window (14 days at most) and the first session back
 MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
 
 
@@ -59,6 +61,17 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     plan = RunPlan(profile.runs, scheduled, frozenset(r.day for r in profile.races))
     return planned_runs(night, until, actual, plan,
                         night_synced=activities.synced_on(db, who, night), night_over=night_over)
+
+
+def races_found(db: DbSession, who: m.Athlete, profile: Profile,
+                night: date) -> list[RaceDay]:
+    """Races in the synced activities of the last weeks that were never entered: Garmin's
+    race flag, a multisport race (the classification's race kind or trait)."""
+    rows = activities.classified_between(db, who, night - timedelta(days=FOUND_RACES_DAYS),
+                                         night)
+    legs = [Leg(day, sport, metres, seconds, kind == "race" or "race" in (traits or ()))
+            for day, sport, metres, seconds, kind, traits in rows]
+    return found_races(legs, {r.day for r in profile.races})
 
 
 def load_sessions(db: DbSession, who: m.Athlete) -> list[Session]:
@@ -106,7 +119,8 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     analyse(db, profile, night)
     sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who))
     db.flush()
-    ctx = Lifter(profile, catalog, history(db, who), known_kg=profile.known_kg)
+    ctx = Lifter(profile, catalog, history(db, who), known_kg=profile.known_kg,
+                 found_races=races_found(db, who, profile, night))
     first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())
     last = repo.cursor(db, who, LAST_NIGHT)
     until = week_start(night) + timedelta(days=7 * weeks_ahead + 6)
@@ -127,7 +141,11 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
         report.adjustments += changes
         report.nights += 1
     runs = run_days(db, who, profile, night, until)
-    sessions, report.notes = extend(ctx, first, night, until, runs, sessions)
+    sessions, planned = extend(ctx, first, night, until, runs, sessions)
+    planned = _not_recorded(db, who, planned)
+    report.adjustments += planned
+    report.notes = [f"{a.rule} {a.action} {a.session_id}: {'; '.join(a.reasons[:1])}"
+                    for a in planned]
     sessions, capped = enforce_cap(sessions, extra_heavy, night, MAX_HEAVY_LOWER_A_WEEK)
     report.adjustments += capped
     upcoming = [s.day for s in sessions if s.day > night and not s.settled]
@@ -142,6 +160,14 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     if last is None or night.isoformat() > last:
         repo.set_cursor(db, who, LAST_NIGHT, night.isoformat())
     return report
+
+
+def _not_recorded(db: DbSession, who: m.Athlete, changes: list[Adjustment]) -> list[Adjustment]:
+    """The planning changes not recorded yet: a week planned again (it holds no session, or
+    the same night runs twice) records the same fallback once."""
+    known = {(r.session_key, r.rule, r.action, r.after)
+             for r in plans.adjustments(db, who, session_keys={a.session_id for a in changes})}
+    return [a for a in changes if (a.session_id, a.rule, a.action, a.after) not in known]
 
 
 def _days(start: date, end: date) -> list[date]:
