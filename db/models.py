@@ -290,7 +290,8 @@ class Lift(Base):
 
 
 class PlannedRun(Base):
-    """A running workout scheduled in the Garmin Connect calendar (overrides the template)."""
+    """A running workout (or race) scheduled in the Garmin Connect calendar: it overrides the
+    template. Its kind is read from the title when planning (analysis/titles.py)."""
 
     __tablename__ = "planned_runs"
 
@@ -298,7 +299,9 @@ class PlannedRun(Base):
     athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
                                             index=True)
     day: Mapped[date] = mapped_column(Date, index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    # Garmin's item type (workout, race, event), in the column first named "kind" (rows
+    # stored before held a kind guessed at sync; the next sync of their month replaces them).
+    item_type: Mapped[str] = mapped_column("kind", String(20))
     title: Mapped[str] = mapped_column(String(200))
 
 

@@ -1,13 +1,12 @@
 """Running workouts scheduled in the Garmin Connect calendar.
 
-They override the weekly template for the days they fall on (RULES.md S7.1). A workout's
-kind is read from its title, the way runners and coaching plans name them ("Long run 24 km",
-"6x800m intervals", "Tempo 20 min"); a running workout whose title says nothing is easy.
+They override the weekly template for the days they fall on (RULES.md S7.1). Only the day,
+title and Garmin's item type are kept here: what kind of run a title names is analysis
+(analysis/titles.py), read when the plan is made.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -19,25 +18,14 @@ from db import models as m
 from db.raw import RawStore
 
 MONTHS = 2  # this month and the next: the plan looks two weeks ahead
-KIND_WORDS = (  # first match wins, hardest first
-    ("race", re.compile(r"\b(race|parkrun|marathon)\b", re.I)),
-    ("speed", re.compile(r"\b(intervals?|vo2|speed|repeats?|reps|fartlek|hills?|track|"
-                         r"\d+\s*x\s*\d+)", re.I)),
-    ("threshold", re.compile(r"\b(tempo|threshold|lt|cruise|progression)\b", re.I)),
-    ("long", re.compile(r"\blong\b", re.I)),
-    ("recovery", re.compile(r"\brecovery\b", re.I)),
-)
+ITEM_TYPES = frozenset({"workout", "race", "event"})  # a planned run, or a race entered
 
 
 @dataclass(frozen=True)
 class PlannedRunItem:
     day: date
-    kind: str
     title: str
-
-
-def kind_of(title: str) -> str:
-    return next((kind for kind, words in KIND_WORDS if words.search(title)), "easy")
+    item_type: str
 
 
 def planned_runs(body: Any) -> list[PlannedRunItem]:
@@ -45,16 +33,16 @@ def planned_runs(body: Any) -> list[PlannedRunItem]:
     items = body.get("calendarItems") if isinstance(body, dict) else None
     out = []
     for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict) or item.get("itemType") != "workout":
+        if not isinstance(item, dict) or item.get("itemType") not in ITEM_TYPES:
             continue
-        sport = str(item.get("sportTypeKey") or "")
+        sport = str(item.get("sportTypeKey") or "running")
         try:
             day = date.fromisoformat(str(item.get("date")))
         except ValueError:
             continue
         if "running" in sport:
             title = str(item.get("title") or "running workout")[:200]
-            out.append(PlannedRunItem(day, kind_of(title), title))
+            out.append(PlannedRunItem(day, title, str(item["itemType"])))
     return out
 
 
@@ -78,6 +66,6 @@ def store_garmin_calendar(session: Session, who: m.Athlete, raw: RawStore,
                                                m.PlannedRun.day < after))
     for item in planned_runs(raw.get_json(entry["body"])):
         if first <= item.day < after:
-            session.add(m.PlannedRun(athlete_id=who.id, day=item.day, kind=item.kind,
-                                     title=item.title))
+            session.add(m.PlannedRun(athlete_id=who.id, day=item.day,
+                                     item_type=item.item_type, title=item.title))
     session.flush()

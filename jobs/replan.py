@@ -57,7 +57,7 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     scheduled: dict[date, list[str]] = {}
     for row in plans.planned_runs(db, who, night - timedelta(days=1), horizon(until)):
         # The title's kind and traits (a "progression long run" is long and threshold, S6).
-        scheduled.setdefault(row.day, []).extend(planned_kind(row.title).kinds)
+        scheduled.setdefault(row.day, []).extend(planned_kind(row.title, row.item_type).kinds)
     plan = RunPlan(profile.runs, scheduled, frozenset(r.day for r in profile.races))
     return planned_runs(night, until, actual, plan,
                         night_synced=activities.synced_on(db, who, night), night_over=night_over)

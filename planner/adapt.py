@@ -26,6 +26,7 @@ from planner.model import (
     RunDay,
     Session,
     one_set_fewer,
+    week_heavy_lower,
     week_start,
 )
 from planner.progression import round_kg
@@ -171,9 +172,9 @@ def enforce_cap(sessions: list[Session], extra_heavy: Mapping[date, int], night:
     plan = {s.id: s for s in sessions}
     changes: list[Adjustment] = []
     for monday, extra in sorted(extra_heavy.items()):
-        week = sorted((s for s in plan.values() if week_start(s.day) == monday
-                       and s.status != "skipped"), key=lambda s: (s.day, s.id))
-        over = extra + sum(s.heavy_lower for s in week) - cap
+        week = sorted((s for s in plan.values() if week_start(s.day) == monday),
+                      key=lambda s: (s.day, s.id))
+        over = extra + week_heavy_lower(week) - cap
         for s in reversed([s for s in week if _open(s, night) and s.heavy_lower]):
             if over <= 0:
                 break

@@ -5,15 +5,23 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 PG_ENV = "STRIDELIFT_TEST_PG_URL"
+# The day every test that reaches the shell's clock sees: a Wednesday by default, so the suite
+# never depends on the real date. tests/test_weekdays.py re-runs the planning tests with it
+# set to a Saturday and a Sunday (the days a week's plan is most often built from).
+TODAY_ENV = "STRIDELIFT_TEST_TODAY"
+PINNED = datetime.fromisoformat(os.environ.get(TODAY_ENV, "2026-12-02") + "T10:00:00").replace(
+    tzinfo=UTC)
 
 
 def shared_fixture(*parts: str) -> Path:
@@ -25,8 +33,16 @@ def shared_fixture(*parts: str) -> Path:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """STRIDELIFT_HOME in a temporary folder, with no database URL leaking in."""
+def pinned_clock() -> Iterator[datetime]:
+    """The clock stopped at PINNED (ticking, so durations still pass)."""
+    with freeze_time(PINNED, tick=True):
+        yield PINNED
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pinned_clock: datetime) -> Path:
+    """STRIDELIFT_HOME in a temporary folder, with no database URL leaking in, on the pinned
+    day (every CLI test runs through a home, and the CLI asks the clock for the athlete's day)."""
     monkeypatch.setenv("STRIDELIFT_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("STRIDELIFT_DB_URL", raising=False)
     return tmp_path / "home"

@@ -6,21 +6,24 @@ from datetime import date
 
 import pytest
 
+from analysis.titles import planned_kind
 from db import models as m
 from db import repo
 from db.session import open_db, transaction
 from domain.profile import Profile
-from ingest.calendar import kind_of, months, planned_runs
+from ingest.calendar import months, planned_runs
 from jobs.replan import run_days
 
 
-@pytest.mark.parametrize("title, kind", [
-    ("Long run 24 km", "long"), ("6x800m intervals", "speed"), ("5 x 1k @ 10k pace", "speed"),
-    ("Hill repeats", "speed"), ("Tempo 20 min", "threshold"), ("Threshold cruise", "threshold"),
-    ("Recovery jog", "recovery"), ("Easy 8 km", "easy"), ("Morning run", "easy"),
-    ("Berlin Half Marathon", "race"), ("Saturday parkrun", "race")])
-def test_kind_from_title(title: str, kind: str) -> None:
-    assert kind_of(title) == kind
+def test_calendar_items_keep_title_and_type() -> None:
+    body = {"calendarItems": [
+        {"itemType": "workout", "sportTypeKey": "running", "date": "2025-03-05", "title": "Tempo"},
+        {"itemType": "race", "date": "2025-03-09", "title": "Spring 10k"},
+        {"itemType": "workout", "sportTypeKey": "strength_training", "date": "2025-03-06"},
+        {"itemType": "activity", "sportTypeKey": "running", "date": "2025-03-04"}]}
+    assert [(i.day.day, i.title, i.item_type) for i in planned_runs(body)] == [
+        (5, "Tempo", "workout"), (9, "Spring 10k", "race")]
+    assert planned_kind("Spring 10k", "race").kinds == ("race",)
 
 
 def test_malformed_bodies_give_nothing() -> None:
@@ -38,7 +41,7 @@ def test_the_calendar_overrides_the_template(db_url: str) -> None:
     factory = open_db(db_url)
     with transaction(factory) as db:
         who = repo.athlete(db, p)
-        db.add(m.PlannedRun(athlete_id=who.id, day=date(2025, 3, 5), kind="threshold",
+        db.add(m.PlannedRun(athlete_id=who.id, day=date(2025, 3, 5), item_type="workout",
                             title="Tempo"))
         db.flush()
         runs = run_days(db, who, p, date(2025, 3, 3), date(2025, 3, 9))
@@ -59,6 +62,5 @@ def test_the_calendar_overrides_the_template(db_url: str) -> None:
     ("Recovery jog", None, ("recovery",)), ("Morning run", None, ("easy",))])
 def test_planned_kind_from_title(title: str, item_type: str | None,
                                  kinds: tuple[str, ...]) -> None:
-    from analysis.titles import planned_kind
     planned = planned_kind(title, item_type)
     assert planned.kinds == tuple(dict.fromkeys(kinds)) and title in planned.reason

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import ingest.sync
+from analysis.titles import planned_kind
 from db import models as m
 from db.raw import RawStore
 from db.session import open_db, transaction
@@ -231,7 +232,8 @@ def test_wellness_days_hold_real_values(synced: Synced) -> None:
 
 def test_planned_runs_come_from_the_calendar(synced: Synced) -> None:
     with synced.db() as session:
-        planned = {p.day: (p.kind, p.title) for p in session.scalars(select(m.PlannedRun))}
+        planned = {p.day: (planned_kind(p.title, p.item_type).kind.value, p.title)
+                   for p in session.scalars(select(m.PlannedRun))}
     assert planned and min(planned) > TODAY
     assert planned[synced.api.race_day] == ("race", "Half Marathon race")
     assert {"easy", "speed", "long"} <= {kind for kind, _ in planned.values()}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from fnmatch import fnmatch
@@ -36,6 +35,7 @@ from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register
 from stridelift.report import load_report, render
 from stridelift.report.charts import CHART_IDS, load_chart
+from tests.conftest import PINNED
 
 runner = CliRunner()
 NAME = "anna"
@@ -55,14 +55,9 @@ def make_app() -> typer.Typer:
     return app
 
 
-PINNED = datetime(2026, 12, 2, 10, tzinfo=UTC)  # a Wednesday: the suite never reads the real date
-
-
 @pytest.fixture(autouse=True)
-def pinned_clock() -> Iterator[None]:
-    """Every test here (and the CLI it calls) sees the same Wednesday, whatever day CI runs."""
-    with freeze_time(PINNED, tick=True):
-        yield
+def _pinned(pinned_clock: datetime) -> None:
+    """Every test here (and the CLI it calls) sees the pinned day, whatever day CI runs."""
 
 
 def today_utc() -> date:
@@ -281,8 +276,9 @@ def test_weekly_summary_matches_the_database(athlete_home: Path) -> None:
         assert row["ladder_step"] == (str(max(steps)) if steps else "–")
         checked += bool(expected) or bool(mine)
     assert checked >= WEEKS_OF_RUNS + 2
-    this_week = parser.weeks[week_start(today).isoformat()]
-    assert this_week["strength"].endswith(("/ 2", "/ 3", "/ 1"))
+    # The current week has its row (its counts were checked above: on a weekend it may hold
+    # no sessions, the plan made last night starting after the week's last legal day).
+    assert week_start(today).isoformat() in parser.weeks
     assert sum(w.strength_done for w in data.weeks) == 1
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from analysis.titles import planned_kind
 from db import models as m
 from db import repo
 from db.raw import RawStore, sha256
@@ -367,12 +368,13 @@ def test_running_workouts_in_the_calendar_become_planned_runs(store: Store,
     store.sync(fake, since=TODAY)
     with store.db() as session:
         rows = session.scalars(select(m.PlannedRun).order_by(m.PlannedRun.day)).all()
-        assert [(r.day.isoformat(), r.kind) for r in rows] == [("2025-07-09", "speed"),
-                                                               ("2025-07-12", "long")]
+        assert [(r.day.isoformat(), r.item_type, planned_kind(r.title).kind.value)
+                for r in rows] == [("2025-07-09", "workout", "speed"),
+                                   ("2025-07-12", "workout", "long")]
     fake.calendar = fake.calendar[1:]  # the intervals were taken off the calendar
     store.sync(fake, since=TODAY)
     with store.db() as session:
-        assert [r.kind for r in session.scalars(select(m.PlannedRun))] == ["long"]
+        assert [r.title for r in session.scalars(select(m.PlannedRun))] == ["Long run 24 km"]
 
 
 def test_a_resync_never_reaches_before_the_first_day_fetched(store: Store,
