@@ -121,7 +121,12 @@ def parse_race(text: str, first: bool = True) -> Race:
 def parse_races(items: list[str], known: tuple[Race, ...] = ()) -> tuple[Race, ...]:
     """`--race` values added to the `known` races, by day: without a priority the first race
     of all is A, the others B. A race on a day already known replaces it."""
-    added = [parse_race(t, first=not known and i == 0) for i, t in enumerate(items)]
+    return merge_races(known, [parse_race(t, first=not known and i == 0)
+                               for i, t in enumerate(items)])
+
+
+def merge_races(known: tuple[Race, ...], added: list[Race]) -> tuple[Race, ...]:
+    """`known` with `added`, by day; an added race replaces one on the same day."""
     days = {r.day for r in added}
     return tuple(sorted([*(r for r in known if r.day not in days), *added],
                         key=lambda r: r.day))

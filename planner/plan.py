@@ -58,11 +58,18 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
                       and abs((s.day - where.monday).days) <= 8)
         new, why = build_week(ctx, weeks, index, runs, fixed, allowed, _seen(out, where.monday),
                               night)
-        out.extend(new)
-        notes.extend(why)
-    out, raced = apply_races(out, races_of(ctx), night,
-                             lambda s: mobility_session(ctx, s.step, s.day))
+        # The races' rules before the next week is planned: what it sees as already
+        # prescribed (not new to the athlete) is what the races left.
+        out, raced = _raced(ctx, [*out, *new], night)
+        notes.extend([*why, *raced])
+    out, raced = _raced(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
+
+
+def _raced(ctx: Lifter, sessions: list[Session], night: date
+           ) -> tuple[list[Session], list[Adjustment]]:
+    return apply_races(sessions, races_of(ctx), night,
+                       lambda s: mobility_session(ctx, s.step, s.day))
 
 
 def _seen(sessions: Sequence[Session], monday: date) -> frozenset[str]:

@@ -271,15 +271,23 @@ def _holds(ctx: Lifter, sessions: list[Session], contents: Mapping[date, list[Pi
         held = [p for p in contents.get(s.day, []) if p.held is not None]
         if not held:
             continue
-        race = races.freezes(races_of(ctx), week_start(s.day))
-        assert race is not None
         before = ", ".join(f"{p.held.id} (new step)" for p in held if p.held)
         after = ", ".join(p.exercise.id for p in held)
         out.append(Adjustment(s.id, night, "Races A freeze", "hold-step", before, after,
-                              (f"{race.name()}: ladder steps are frozen from "
-                               f"{races.FREEZE_BEFORE} days before to {races.FREEZE_AFTER} "
-                               "after it, no new exercise near a goal race",)))
+                              (_freeze_reason(ctx, week_start(s.day)),)))
     return out
+
+
+def _freeze_reason(ctx: Lifter, monday: date) -> str:
+    race = races.freezes(races_of(ctx), monday)
+    if race is not None:
+        return (f"{race.name()}: ladder steps are frozen from {races.FREEZE_BEFORE} days "
+                f"before to {races.FREEZE_AFTER} after it, no new exercise near a goal race")
+    last = max((r for r in races_of(ctx) if r.priority == "A" and r.day < monday),
+               key=lambda r: r.day, default=None)
+    name = last.name() if last else "an A race"
+    return (f"after the ladder freeze around {name}: the ladders catch up one step a week, "
+            "never two at once")
 
 
 def mobility_session(ctx: Lifter, step: int, day: date) -> tuple[Prescription, ...]:

@@ -14,6 +14,7 @@ from stridelift.cli import (
     plan,
     profile,
     push,
+    race,
     report,
 )
 
@@ -28,6 +29,7 @@ nightly.register(app)
 report.register(app)
 ics.register(app)
 push.register(app)
+race.register(app)
 demo.register(app)
 
 
