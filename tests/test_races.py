@@ -140,9 +140,9 @@ P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,
 def test_a_race_found_in_the_activities_opens_the_window(db_url: str) -> None:
     sunday = MONDAY + timedelta(days=6)
     start = datetime(sunday.year, sunday.month, sunday.day, 9, tzinfo=UTC)
-    raced = fit.decode(run_fit(start, [LapSpec(1500, 3.5, 178), LapSpec(1500, 3.6, 182)]))
-    for a in raced:
-        object.__setattr__(a, "is_race", True)  # Garmin's race flag
+    raced = [replace(a, is_race=True)  # Garmin's race flag
+             for a in fit.decode(run_fit(start, [LapSpec(1500, 3.5, 178),
+                                                 LapSpec(1500, 3.6, 182)]))]
     factory = open_db(db_url)
     with transaction(factory) as db:
         replan(db, P, MONDAY - timedelta(days=1))
