@@ -33,7 +33,7 @@ from planner.model import Prescription, RunDay, Session, week_start  # noqa: E40
 from planner.plan import extend, refresh  # noqa: E402
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session  # noqa: E402
 from planner.progression import LoggedLift  # noqa: E402
-from planner.races import Leg, entered, final_days, found_races  # noqa: E402
+from planner.races import Leg, RaceDay, entered, final_days, found_races  # noqa: E402
 from planner.runs import RunPlan, planned_run  # noqa: E402
 from planner.schedule import conflicts  # noqa: E402
 
@@ -83,7 +83,7 @@ def violations(sessions: list[Session], runs: dict[date, RunDay], night: date) -
     return bad
 
 
-def found(night: date) -> list:  # type: ignore[type-arg]
+def found(night: date) -> list[RaceDay]:
     """The race run but never entered, once it has been run."""
     legs = [Leg(UNENTERED_RACE, "running", 10000, 2700, True)]
     return found_races(legs, set()) if night >= UNENTERED_RACE else []
