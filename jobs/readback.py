@@ -18,7 +18,7 @@ from db import activities, plans, repo
 from db import models as m
 from planner.catalog import Catalog
 from planner.model import Session, week_start
-from planner.readback import match, performed
+from planner.readback import candidates, match, performed
 
 
 def source_key(row: m.Activity) -> str:
@@ -36,10 +36,13 @@ def read_back(db: DbSession, who: m.Athlete, catalog: Catalog,
     watched = plans.watched_session_keys(db, who)
     for row in rows:
         key = source_key(row)
-        done = performed(repo.strength_sets(row), catalog)
-        if key in seen or not done:
+        if key in seen:
             continue
         open_ = [s for s in plan.values() if _matchable(s, watched)]
+        near = {p.exercise_id for s in candidates(row.local_date, open_) for p in s.exercises}
+        done = performed(repo.strength_sets(row), catalog, near)
+        if not done:
+            continue
         session = match(row.local_date, done, open_)
         planned = {p.exercise_id for p in session.exercises} if session else set()
         if session is not None and session.status == "done":  # entered by hand before:

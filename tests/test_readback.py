@@ -37,6 +37,17 @@ def test_recorded_sets_map_to_catalogue_exercises() -> None:
     assert done == [Performed("barbell_back_squat", (6, 5), 62.5)]
 
 
+def test_a_garmin_name_shared_by_two_exercises_means_the_planned_one() -> None:
+    shared: dict[tuple[str, str], list[str]] = {}
+    for e in CATALOG.exercises.values():
+        shared.setdefault((e.garmin_category, e.garmin_name), []).append(e.id)
+    (category, name), ids = next((k, v) for k, v in shared.items() if len(v) > 1)
+    sets = [_set(category, name, 8, 0)]
+    for planned in ids:
+        assert [p.exercise_id for p in performed(sets, CATALOG, {planned})] == [planned]
+    assert [p.exercise_id for p in performed(sets, CATALOG)] == [ids[0]]  # none planned
+
+
 def test_match_prefers_the_day_then_the_next_by_shared_exercises() -> None:
     s1 = Session("a#1", MONDAY, "strength", 1, 1, (Prescription("barbell_back_squat", 3, 6),))
     s2 = Session("a#2", MONDAY + timedelta(days=1), "strength", 1, 1,
