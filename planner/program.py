@@ -119,12 +119,13 @@ def _bodyweight_strength(exercise: Exercise) -> bool:
 
 
 def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
-         seen: frozenset[str] = frozenset()) -> Pick:
+         seen: frozenset[str] = frozenset(), hold: bool = False) -> Pick:
     """A slot's exercise in week `index` of the timeline, with its intro or deload dose;
     `seen` holds the exercises earlier weeks of the plan already prescribed."""
     ladder = ladder_for(ctx.catalog, slot)
     track = ladder_weeks(weeks[:index + 1], LAG[ladder.patterns[0]])
     frozen = [races.freezes(races_of(ctx), w.monday) is not None for w in weeks[:index + 1]]
+    frozen[-1] = frozen[-1] or hold  # the first session back after a race: no new step
     held = hold_steps(track, frozen)
     exercise, backpack = on_ladder(ctx, ladder, held[index])
     would = on_ladder(ctx, ladder, track[index])[0] if held[index] != track[index] else None
@@ -136,7 +137,8 @@ def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
 
 
 def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
-            power: Sequence[bool], seen: frozenset[str] = frozenset()) -> list[list[Pick]]:
+            power: Sequence[bool], seen: frozenset[str] = frozenset(),
+            hold: bool = False) -> list[list[Pick]]:
     """The week's sessions by template: slots in order (power first), S4's cap kept."""
     heavy = 0
     week = []
@@ -145,7 +147,7 @@ def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
         for slot in template:
             if slot == ("power",) and not power_ok:
                 continue
-            p = pick(ctx, weeks, index, slot, seen)
+            p = pick(ctx, weeks, index, slot, seen, hold)
             if p.exercise.high_resistance_lower_body:
                 if heavy >= MAX_HEAVY_LOWER_A_WEEK:
                     continue
@@ -232,7 +234,11 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     # RULES.md S2/S5: power every week, not in a deload week nor in a race's last days
     power = [not where.deload and races.final_days(races_of(ctx), d) is None
              for d in strength_days]
-    week = compose(ctx, weeks, index, len(strength_days), power, seen) if strength_days else []
+    # RULES.md "Races": the first session after a post-race window keeps familiar exercises
+    back = next((r for d in strength_days if (r := races.first_back(
+        races_of(ctx), d, [*fixed, *strength_days])) is not None), None)
+    week = compose(ctx, weeks, index, len(strength_days), power, seen,
+                   back is not None) if strength_days else []
     contents = dict(zip(strength_days, week, strict=True))
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])
@@ -246,7 +252,7 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                                 block=where.block, week_in_block=where.week, exercises=items,
                                 step=where.step))
     changes = _fallbacks(where.monday, count, placement, sessions, night)
-    changes += _holds(ctx, sessions, contents, night)
+    changes += _holds(ctx, sessions, contents, night, back)
     return sessions, changes
 
 
@@ -264,7 +270,7 @@ def _fallbacks(monday: date, count: int, placement: Placement, sessions: list[Se
 
 
 def _holds(ctx: Lifter, sessions: list[Session], contents: Mapping[date, list[Pick]],
-           night: date) -> list[Adjustment]:
+           night: date, back: RaceDay | None) -> list[Adjustment]:
     """Ladder steps an A race's freeze held back this week, one adjustment per session."""
     out = []
     for s in sessions:
@@ -273,21 +279,27 @@ def _holds(ctx: Lifter, sessions: list[Session], contents: Mapping[date, list[Pi
             continue
         before = ", ".join(f"{p.held.id} (new step)" for p in held if p.held)
         after = ", ".join(p.exercise.id for p in held)
-        out.append(Adjustment(s.id, night, "Races A freeze", "hold-step", before, after,
-                              (_freeze_reason(ctx, week_start(s.day)),)))
+        rule, why = _freeze_reason(ctx, week_start(s.day), back)
+        out.append(Adjustment(s.id, night, rule, "hold-step", before, after, (why,)))
     return out
 
 
-def _freeze_reason(ctx: Lifter, monday: date) -> str:
+def _freeze_reason(ctx: Lifter, monday: date, back: RaceDay | None) -> tuple[str, str]:
+    """The rule and reason a week's ladder steps were held back."""
     race = races.freezes(races_of(ctx), monday)
     if race is not None:
-        return (f"{race.name()}: ladder steps are frozen from {races.FREEZE_BEFORE} days "
-                f"before to {races.FREEZE_AFTER} after it, no new exercise near a goal race")
+        return "Races A freeze", (
+            f"{race.name()}: ladder steps are frozen from {races.FREEZE_BEFORE} days before "
+            f"to {races.FREEZE_AFTER} after it, no new exercise near a goal race")
+    if back is not None:
+        return "Races post-race", (
+            f"{back.name()}: the first session after its {back.post_days}-day post-race "
+            "window keeps familiar exercises (no new ladder step)")
     last = max((r for r in races_of(ctx) if r.priority == "A" and r.day < monday),
                key=lambda r: r.day, default=None)
     name = last.name() if last else "an A race"
-    return (f"after the ladder freeze around {name}: the ladders catch up one step a week, "
-            "never two at once")
+    return "Races A freeze", (f"after the ladder freeze around {name}: the ladders catch up "
+                              "one step a week, never two at once")
 
 
 def mobility_session(ctx: Lifter, step: int, day: date) -> tuple[Prescription, ...]:

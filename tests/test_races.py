@@ -21,6 +21,7 @@ from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, races_found, replan
 from planner.model import RunDay
+from planner.plan import extend
 from planner.races import (
     Leg,
     RaceDay,
@@ -185,3 +186,27 @@ def test_race_add_list_remove(home: Path) -> None:
 def test_a_race_day_counts_as_long_and_speed() -> None:
     day = date(2027, 3, 10)
     assert RunDay(day, ("race",)).traits == frozenset({"race"})
+
+
+def test_the_first_session_back_keeps_familiar_exercises() -> None:
+    # Block 2 starts on week 5's Monday with new steps; a 5 km C race on week 4's Friday
+    # ends its 2-day window on the Sunday: Monday is the first session back, no new step.
+    race = MONDAY + timedelta(days=25)
+    ctx = context(profile(races=(Race(race, "5k", "C"),)))
+    runs = template(ARTICLE, weeks=8)
+    runs[race] = RunDay(race, ("race",))
+    sessions, changes = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                               MONDAY + timedelta(days=7 * 6 - 1), runs, [])
+    monday = {s.day: s for s in sessions if s.kind == "strength" and s.day.weekday() == 0}
+
+    def ids(day: date) -> list[str]:
+        return [p.exercise_id for p in monday[day].exercises]
+
+    week = timedelta(days=7)
+    first_back = MONDAY + 4 * week
+    # week 4 is a deload with a single session (the race week): compare with week 3's
+    assert ids(first_back) == ids(first_back - 2 * week)  # familiar: the same exercises
+    assert ids(first_back + week) != ids(first_back)  # the step comes a week later
+    hold = next(c for c in changes if c.action == "hold-step")
+    assert hold.session_id == monday[first_back].id and hold.rule == "Races post-race"
+    assert "first session after its 2-day post-race window" in hold.reasons[0]
