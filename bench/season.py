@@ -14,6 +14,9 @@ through the real import, replayed night by night on a scratch copy of the databa
 Last line: one JSON object with nights, violations, sessions_kept, ladder_steps,
 ms_per_night, red_mornings, amber_mornings, form_dips_waited, and replay_nights, replay_s,
 replay_ms_per_night, replay_changes.
+Races of every priority are entered (a Sunday B half, a Wednesday A 10 km, a Saturday C 5 km)
+and one race is run without being entered (found in the activities); race-rule breaks
+count as violations too.
 
     python bench/season.py [--weeks 24] [--seed 3] [--replay-weeks 52 (0: skip)]
 """
@@ -36,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from bench.season_recovery import Mornings  # noqa: E402
 from demo.athlete import demo_profile, fit_file  # noqa: E402
 from demo.season import make_timeline, sessions_on  # noqa: E402
-from domain.profile import WEEKDAYS, Profile  # noqa: E402
+from domain.profile import Profile, Race  # noqa: E402
 from jobs.config import Paths, load, save_profile  # noqa: E402
 from jobs.home import Home  # noqa: E402
 from jobs.importing import import_files  # noqa: E402
@@ -48,19 +51,24 @@ from planner.morning import rejudge_today  # noqa: E402
 from planner.plan import extend, refresh  # noqa: E402
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session  # noqa: E402
 from planner.progression import LoggedLift  # noqa: E402
+from planner.races import Leg, RaceDay, entered, final_days, found_races  # noqa: E402
+from planner.runs import RunPlan, planned_run  # noqa: E402
 from planner.schedule import conflicts  # noqa: E402
 
 TEMPLATE = {"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"}
 FIRST = date(2026, 1, 5)
+RACES = (Race(FIRST + timedelta(days=27), "half", "B"), Race(FIRST + timedelta(days=58), "10k"),
+         Race(FIRST + timedelta(days=75), "5k", "C"))
+UNENTERED_RACE = FIRST + timedelta(days=48)  # a Sunday race run but never entered
 
 
 def planned_runs(first: date, days: int) -> dict[date, RunDay]:
+    plan = RunPlan(TEMPLATE, races={r.day for r in RACES})
     out = {}
     for i in range(days):
         day = first + timedelta(days=i)
-        kind = TEMPLATE.get(WEEKDAYS[day.weekday()])
-        if kind:
-            out[day] = RunDay(day, (kind,))
+        if (run := planned_run(day, plan)) is not None:
+            out[day] = run
     return out
 
 
@@ -86,12 +94,23 @@ def violations(sessions: list[Session], runs: dict[date, RunDay], night: date) -
     for monday in {week_start(s.day) for s in sessions}:
         bad += sum(s.heavy_lower for s in sessions if week_start(s.day) == monday) \
             > MAX_HEAVY_LOWER_A_WEEK
+    known = [*entered(RACES), *found(night)]
+    for s in sessions:  # the races' last days and post-race windows (RULES.md "Races")
+        if s.day > night and not s.settled and final_days(known, s.day) is not None:
+            bad += s.heavy_lower > 0 or any(p.power for p in s.exercises)
     return bad
+
+
+def found(night: date) -> list[RaceDay]:
+    """The race run but never entered, once it has been run."""
+    legs = [Leg(UNENTERED_RACE, "running", 10000, 2700, True)]
+    return found_races(legs, set()) if night >= UNENTERED_RACE else []
 
 
 def season(weeks: int, seed: int) -> dict[str, float]:
     rng = random.Random(seed)
-    profile = Profile(name="bench", tz="UTC", sex="f", max_hr=188, rest_hr=50, runs=TEMPLATE)
+    profile = Profile(name="bench", tz="UTC", sex="f", max_hr=188, rest_hr=50, runs=TEMPLATE,
+                      races=RACES)
     catalog = default_catalog()
     days = 7 * weeks
     plan = planned_runs(FIRST, days + 21)
@@ -104,6 +123,7 @@ def season(weeks: int, seed: int) -> dict[str, float]:
     for i in range(days):
         night = FIRST + timedelta(days=i)
         kinds = ("long",) if moved_long == night else surprise(rng, night, plan)
+        kinds = ("race",) if night == UNENTERED_RACE else kinds
         moved_long = night + timedelta(days=1) if plan.get(night, RunDay(night, ())).kinds == (
             "long",) and not kinds else None
         kinds = () if night in mornings.ill else kinds
@@ -114,7 +134,7 @@ def season(weeks: int, seed: int) -> dict[str, float]:
         tomorrow = night + timedelta(days=1)
         morning = mornings.status(tomorrow)
         began = time.perf_counter()
-        ctx = Lifter(profile, catalog, tuple(history))
+        ctx = Lifter(profile, catalog, tuple(history), found_races=found(night))
 
         def mobility(s: Session, ctx: Lifter = ctx) -> tuple[Prescription, ...]:
             return mobility_session(ctx, s.step, s.day)

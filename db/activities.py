@@ -55,12 +55,31 @@ def daily_loads(db: Session, who: m.Athlete) -> Sequence[Any]:
 
 def runs_by_day(db: Session, who: m.Athlete, through: date,
                 kinds: Collection[str]) -> Sequence[Any]:
-    """(day, kind, reasons) of the classified activities through `through` whose kind is one
-    of `kinds`."""
-    return db.execute(select(m.Activity.local_date, m.RunClass.kind, m.RunClass.reasons)
+    """(day, kind, reasons, traits) of the classified activities through `through` whose kind
+    is one of `kinds` (traits None when classified before traits were stored)."""
+    return db.execute(select(m.Activity.local_date, m.RunClass.kind, m.RunClass.reasons,
+                             m.RunClass.traits)
                       .join(m.RunClass).where(m.Activity.athlete_id == who.id,
                                               m.Activity.local_date <= through,
                                               m.RunClass.kind.in_(kinds))).all()
+
+
+def classified_between(db: Session, who: m.Athlete, first: date,
+                       last: date) -> Sequence[Any]:
+    """(day, sport, distance_m, duration_s, kind, traits) of every activity from `first` to
+    `last`, the class parts None when it is not classified yet."""
+    return db.execute(select(m.Activity.local_date, m.Activity.sport, m.Activity.distance_m,
+                             m.Activity.duration_s, m.RunClass.kind, m.RunClass.traits)
+                      .outerjoin(m.RunClass, m.RunClass.activity_id == m.Activity.id)
+                      .where(m.Activity.athlete_id == who.id, m.Activity.local_date >= first,
+                             m.Activity.local_date <= last)).all()
+
+
+def synced_on(db: Session, who: m.Athlete, day: date) -> bool:
+    """Whether any activity of `day` has been synced."""
+    return db.scalar(select(m.Activity.id).where(m.Activity.athlete_id == who.id,
+                                                 m.Activity.local_date == day).limit(1)) \
+        is not None
 
 
 def first_fact_day(db: Session, who: m.Athlete) -> date | None:

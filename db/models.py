@@ -198,6 +198,9 @@ class RunClass(Base):
     kind: Mapped[str] = mapped_column(String(20))
     fatigue: Mapped[str] = mapped_column(String(10))
     reasons: Mapped[list[str]] = mapped_column(JSON)
+    # Every trait the run carries (RULES.md S6 reads them); None for rows classified before
+    # traits were stored (their kind stands in until they are classified again).
+    traits: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     load: Mapped[float] = mapped_column(Float)
     load_series: Mapped[str] = mapped_column(String(12))  # endurance or strength
     load_method: Mapped[str] = mapped_column(String(12))

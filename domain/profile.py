@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEMPLATE_KINDS = ("easy", "recovery", "long", "speed", "threshold", "race", "rest")
 RACE_DISTANCES = ("5k", "10k", "half", "marathon", "ultra", "other")
+RACE_PRIORITIES = ("A", "B", "C")  # goal, important, tune-up (RULES.md "Races")
 EQUIPMENT = ("gym", "dumbbells", "bodyweight")
 SOURCES = ("garmin", "demo")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -24,6 +25,7 @@ class ProfileError(ValueError):
 class Race:
     day: date
     distance: str
+    priority: str = "A"  # A goal race, B important, C tune-up (RULES.md "Races")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class Profile:
         for race in self.races:
             _check(race.distance in RACE_DISTANCES,
                    f"race distance {race.distance!r} must be one of {', '.join(RACE_DISTANCES)}")
+            _check(race.priority in RACE_PRIORITIES,
+                   f"race priority {race.priority!r} must be A, B or C")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -101,14 +105,34 @@ def parse_runs(text: str) -> dict[str, str]:
     return runs
 
 
-def parse_race(text: str) -> Race:
-    """`2027-04-11:half` -> Race."""
-    when, sep, distance = text.partition(":")
+def parse_race(text: str, first: bool = True) -> Race:
+    """`2027-04-11:half[:A|B|C]` -> Race; without a priority the first race is A, the others
+    B (RULES.md "Races")."""
+    when, _, rest = text.partition(":")
+    distance, _, priority = rest.partition(":")
     try:
         day = date.fromisoformat(when.strip())
     except ValueError:
-        raise ProfileError(f"race {text!r} must look like 2027-04-11:half") from None
-    return Race(day=day, distance=(distance.strip().lower() or "other") if sep else "other")
+        raise ProfileError(f"race {text!r} must look like 2027-04-11:half or "
+                           "2027-04-11:10k:B") from None
+    chosen = priority.strip().upper() or ("A" if first else "B")
+    if chosen not in RACE_PRIORITIES:
+        raise ProfileError(f"race {text!r}: priority {priority.strip()!r} must be A, B or C")
+    return Race(day=day, distance=distance.strip().lower() or "other", priority=chosen)
+
+
+def parse_races(items: list[str], known: tuple[Race, ...] = ()) -> tuple[Race, ...]:
+    """`--race` values added to the `known` races, by day: without a priority the first race
+    of all is A, the others B. A race on a day already known replaces it."""
+    return merge_races(known, [parse_race(t, first=not known and i == 0)
+                               for i, t in enumerate(items)])
+
+
+def merge_races(known: tuple[Race, ...], added: list[Race]) -> tuple[Race, ...]:
+    """`known` with `added`, by day; an added race replaces one on the same day."""
+    days = {r.day for r in added}
+    return tuple(sorted([*(r for r in known if r.day not in days), *added],
+                        key=lambda r: r.day))
 
 
 def parse_weights(items: list[str]) -> dict[str, float]:

@@ -134,6 +134,7 @@ def _store_class(session: Session, activity_id: int, row: m.RunClass | None, c: 
         row = m.RunClass(activity_id=activity_id)
         session.add(row)
     row.kind, row.fatigue, row.reasons = c.kind, c.fatigue, list(c.reasons)
+    row.traits = list(c.traits)
     row.load, row.load_series, row.load_method = load.value, load.series, load.method
     row.load_reason, row.fingerprint = load.reason, fingerprint
 

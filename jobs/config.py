@@ -149,8 +149,9 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
         raise ConfigError(f"{where}: missing {', '.join(missing)}; add it or rerun "
                           "`stridelift init`")
     try:
-        races = tuple(Race(day=_date(r["date"]), distance=str(r.get("distance", "other")))
-                      for r in body.get("races", []))
+        races = tuple(Race(day=_date(r["date"]), distance=str(r.get("distance", "other")),
+                           priority=str(r.get("priority", "A" if i == 0 else "B")))
+                      for i, r in enumerate(body.get("races", [])))
         return Profile(
             name=name, tz=str(body["tz"]), sex=str(body["sex"]),
             max_hr=int(body["max_hr"]), rest_hr=int(body["rest_hr"]),
@@ -190,5 +191,6 @@ def _profile_table(p: Profile) -> dict[str, Any]:
     if p.known_kg:
         table["weights"] = dict(p.known_kg)
     if p.races:
-        table["races"] = [{"date": r.day, "distance": r.distance} for r in p.races]
+        table["races"] = [{"date": r.day, "distance": r.distance, "priority": r.priority}
+                          for r in p.races]
     return table

@@ -12,7 +12,7 @@ from analysis.classify import RUN_KINDS
 from analysis.titles import planned_kind
 from db import activities, plans, repo
 from db import models as m
-from domain.profile import WEEKDAYS, Profile
+from domain.profile import Profile
 from jobs.analyse import analyse
 from jobs.readback import read_back
 from planner.adapt import Recovery, Tonight, adapt, enforce_cap
@@ -21,9 +21,13 @@ from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.plan import extend, refresh
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
 from planner.progression import LoggedLift
+from planner.races import Leg, RaceDay, found_races
+from planner.runs import RunPlan, horizon
+from planner.runs import run_days as planned_runs
 
 WEEKS_AHEAD = 2
 FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
+FOUND_RACES_DAYS = 30  # a post-race window (14 days at most) and the first session back
 MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
 
 
@@ -39,31 +43,35 @@ class PlanReport:
 
 
 def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
-             until: date) -> dict[date, RunDay]:
-    """Actual classified runs up to the night; after it, the runs scheduled in the Garmin
-    calendar, else the weekly template (S7.1)."""
-    actual: dict[date, list[str]] = {}
-    reasons: dict[date, list[str]] = {}
-    for day, kind, why in activities.runs_by_day(db, who, night, RUN_KINDS):
-        actual.setdefault(day, []).append(kind)
-        reasons.setdefault(day, []).extend(why[:1])
-    runs = {d: RunDay(d, tuple(k), "actual", tuple(reasons[d])) for d, k in actual.items()}
+             until: date, night_over: bool = False) -> dict[date, RunDay]:
+    """Actual classified runs (with their traits) up to the night; after it, and on the night
+    itself while nothing of that day is synced, the planned runs (planner.runs: race >
+    Garmin calendar > template) through 7 days past `until` (S6 across week ends)."""
+    found: dict[date, list[tuple[str, list[str] | None, list[str]]]] = {}
+    for day, kind, why, traits in activities.runs_by_day(db, who, night, RUN_KINDS):
+        found.setdefault(day, []).append((kind, traits, why))
+    actual = {d: RunDay(d, tuple(k for k, _, _ in rows), "actual",
+                        tuple(r for _, _, why in rows for r in why[:1]),
+                        frozenset(t for _, traits, _ in rows for t in traits or ()))
+              for d, rows in found.items()}
     scheduled: dict[date, list[str]] = {}
-    for row in plans.planned_runs(db, who, night, until):
+    for row in plans.planned_runs(db, who, night - timedelta(days=1), horizon(until)):
         # The title's kind and traits (a "progression long run" is long and threshold, S6).
         scheduled.setdefault(row.day, []).extend(planned_kind(row.title, row.item_type).kinds)
-    races = {r.day for r in profile.races}
-    day = night + timedelta(days=1)
-    while day <= until:
-        planned = profile.runs.get(WEEKDAYS[day.weekday()])
-        if day in races:  # the profile's goal race (a race counts as long and speed, S6)
-            runs[day] = RunDay(day, ("race",), "profile")
-        elif day in scheduled:  # the calendar overrides the template (S7.1)
-            runs[day] = RunDay(day, tuple(scheduled[day]), "garmin-calendar")
-        elif planned is not None and planned != "rest":
-            runs[day] = RunDay(day, (planned,), "template")
-        day += timedelta(days=1)
-    return runs
+    plan = RunPlan(profile.runs, scheduled, frozenset(r.day for r in profile.races))
+    return planned_runs(night, until, actual, plan,
+                        night_synced=activities.synced_on(db, who, night), night_over=night_over)
+
+
+def races_found(db: DbSession, who: m.Athlete, profile: Profile,
+                night: date) -> list[RaceDay]:
+    """Races in the synced activities of the last weeks that were never entered: Garmin's
+    race flag, a multisport race (the classification's race kind or trait)."""
+    rows = activities.classified_between(db, who, night - timedelta(days=FOUND_RACES_DAYS),
+                                         night)
+    legs = [Leg(day, sport, metres, seconds, kind == "race" or "race" in (traits or ()))
+            for day, sport, metres, seconds, kind, traits in rows]
+    return found_races(legs, {r.day for r in profile.races})
 
 
 def load_sessions(db: DbSession, who: m.Athlete) -> list[Session]:
@@ -113,7 +121,8 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
         analyse(db, profile, night)
     sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who), night)
     db.flush()
-    ctx = Lifter(profile, catalog, history(db, who), known_kg=profile.known_kg)
+    ctx = Lifter(profile, catalog, history(db, who), known_kg=profile.known_kg,
+                 found_races=races_found(db, who, profile, night))
     first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())
     last = repo.cursor(db, who, LAST_NIGHT)
     until = week_start(night) + timedelta(days=7 * weeks_ahead + 6)
@@ -127,12 +136,18 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
         return mobility_session(ctx, s.step, s.day)
 
     for n in nights_between(start, night):
-        facts = Tonight(n, run_days(db, who, profile, n, until), recovery(db, who, n))
+        # A night before the last one is over: only what was synced of it counts.
+        facts = Tonight(n, run_days(db, who, profile, n, until, night_over=n < night),
+                        recovery(db, who, n))
         sessions, changes = adapt(sessions, facts, mobility)
         report.adjustments += changes
         report.nights += 1
     runs = run_days(db, who, profile, night, until)
-    sessions, report.notes = extend(ctx, first, night, until, runs, sessions)
+    sessions, planned = extend(ctx, first, night, until, runs, sessions)
+    planned = _not_recorded(db, who, planned)
+    report.adjustments += planned
+    report.notes = [f"{a.rule} {a.action} {a.session_id}: {'; '.join(a.reasons[:1])}"
+                    for a in planned]
     sessions, capped = enforce_cap(sessions, extra_heavy, night, MAX_HEAVY_LOWER_A_WEEK)
     report.adjustments += capped
     upcoming = [s.day for s in sessions if s.day > night and not s.settled]
@@ -152,6 +167,14 @@ def store_adjustments(db: DbSession, who: m.Athlete, adjustments: list[Adjustmen
         db.add(m.AdjustmentRow(athlete_id=who.id, session_key=a.session_id, night=a.night,
                                rule=a.rule, action=a.action, before=a.before, after=a.after,
                                reasons=list(a.reasons)))
+
+
+def _not_recorded(db: DbSession, who: m.Athlete, changes: list[Adjustment]) -> list[Adjustment]:
+    """The planning changes not recorded yet: a week planned again (it holds no session, or
+    the same night runs twice) records the same fallback once."""
+    known = {(r.session_key, r.rule, r.action, r.after)
+             for r in plans.adjustments(db, who, session_keys={a.session_id for a in changes})}
+    return [a for a in changes if (a.session_id, a.rule, a.action, a.after) not in known]
 
 
 def nights_between(start: date, end: date) -> list[date]:

@@ -2,11 +2,12 @@
 
 Each night D, with D's runs and D's morning recovery status:
 1. a session that now breaks S6 moves to the nearest legal day of its week (later first),
-   else becomes a mobility/stability session, else is dropped;
+   else becomes a mobility/stability session, else is dropped; a move never lands on the
+   eve of a long run or a race, even where S6 allows it (S7.2);
 2. the recovery status of D applies to the session of D+1 (the next morning's numbers are
-   not known yet): amber moves it one day later if S6 allows, else lightens it (one set
-   fewer, no power or plyometric work, load -10 %); red moves it later in the week, else
-   turns it into mobility/stability work;
+   not known yet), and for low recovery lightening is preferred to moving (S7.2): amber
+   lightens it in place (one set fewer, no power or plyometric work, load -10 %), red turns
+   it into mobility/stability work in place;
 3. pinned, done and skipped sessions never change, and a fact already acted on changes
    nothing the second time (a lightened session is not lightened again).
 Every change is an Adjustment naming the rule, the facts and the before/after prescription.
@@ -30,7 +31,7 @@ from planner.model import (
     week_start,
 )
 from planner.progression import round_kg
-from planner.schedule import conflicts, kinds_on
+from planner.schedule import conflicts, eve_of, traits_on
 
 LIGHTEN_LOAD = 0.9  # amber: load -10 % (RULES.md S7.3)
 
@@ -78,14 +79,17 @@ def _strength_days(plan: dict[str, Session], but: str) -> list[date]:
 
 
 def _legal(day: date, plan: dict[str, Session], sid: str, facts: Tonight) -> bool:
-    return not conflicts(day, facts.runs, _strength_days(plan, sid))
+    """A day a session may move to: S6 holds there and it is not the eve of a long run or a
+    race (S7.2: a move never lands there, even where S6 allows it)."""
+    return not conflicts(day, facts.runs, _strength_days(plan, sid)) and \
+        not eve_of(day, facts.runs)
 
 
-def _candidates(s: Session, night: date, later_only: bool) -> list[date]:
+def _candidates(s: Session, night: date) -> list[date]:
     """The other days of the session's week after the night, nearest first, later first."""
     monday = week_start(s.day)
     week = [monday + i * ONE_DAY for i in range(7)]
-    days = [d for d in week if d > night and d != s.day and (d > s.day or not later_only)]
+    days = [d for d in week if d > night and d != s.day]
     return sorted(days, key=lambda d: (abs((d - s.day).days), d < s.day))
 
 
@@ -93,7 +97,7 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: Mobi
               changes: list[Adjustment]) -> None:
     s = plan[sid]
     if s.kind != "strength":
-        if "race" in kinds_on(facts.runs, s.day):
+        if "race" in traits_on(facts.runs, s.day):
             _change(plan, changes, s, s.with_(status="skipped"), facts, "S6 race day", "drop",
                     (f"race on {s.day:%a %d %b}: no gym work on race day",))
         return
@@ -101,14 +105,15 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: Mobi
     if not why:
         return
     reasons = (*why, *_run_reasons(facts, s.day))
-    for day in _candidates(s, facts.night, later_only=False):
+    for day in _candidates(s, facts.night):
         if _legal(day, plan, sid, facts):
             _change(plan, changes, s, s.with_(day=day, status="moved"), facts, "S6", "move",
                     reasons)
             return
-    if "race" not in kinds_on(facts.runs, s.day):
+    if "race" not in traits_on(facts.runs, s.day):
         _change(plan, changes, s, _as_mobility(s, mobility), facts, "S6", "mobility",
-                (*reasons, "no legal strength day left this week"))
+                (*reasons, "no legal strength day left this week (a move never lands on the "
+                 "eve of a long run or a race)"))
         return
     _change(plan, changes, s, s.with_(status="skipped"), facts, "S6", "drop",
             (*reasons, "no legal day left this week, and no gym work on race day"))
@@ -119,23 +124,14 @@ def _apply_recovery(plan: dict[str, Session], sid: str, facts: Tonight, mobility
     s, status = plan[sid], facts.recovery
     assert status is not None
     rule = f"S7.3 {status.level}"
-    reasons = (f"recovery {status.level} on {facts.night:%a %d %b}", *status.reasons)
+    reasons = (f"recovery {status.level} on {facts.night:%a %d %b}", *status.reasons,
+               "for low recovery lightening is preferred to moving (S7.2)")
     if s.kind != "strength" or s.status == "lightened":
         return
-    later = [d for d in _candidates(s, facts.night, later_only=True)
-             if _legal(d, plan, sid, facts)]
     if status.level == "amber":
-        if later and later[0] == s.day + ONE_DAY:
-            _change(plan, changes, s, s.with_(day=later[0], status="moved"), facts, rule,
-                    "move", reasons)
-        else:
-            _change(plan, changes, s, lighten(s), facts, rule, "lighten", reasons)
-    elif later:
-        _change(plan, changes, s, s.with_(day=later[0], status="moved"), facts, rule, "move",
-                reasons)
+        _change(plan, changes, s, lighten(s), facts, rule, "lighten", reasons)
     else:
-        _change(plan, changes, s, _as_mobility(s, mobility), facts, rule, "mobility",
-                (*reasons, "no later legal day this week"))
+        _change(plan, changes, s, _as_mobility(s, mobility), facts, rule, "mobility", reasons)
 
 
 def lighten(s: Session) -> Session:

@@ -14,8 +14,8 @@ week (it waits for the week after).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -105,4 +105,17 @@ def _repeats(weeks: list[WeekInBlock]) -> list[int]:
             out.append(out[-1] if out else 0)
         else:
             out.append(out[-1] + 1 if before.step == w.step else 0)
+    return out
+
+
+def hold_steps(track: list[LadderWeek], frozen: Sequence[bool]) -> list[LadderWeek]:
+    """The ladder's weeks with no new step in the frozen weeks (around an A race, RULES.md
+    "Races"); after them it catches up one step a week, never two at once."""
+    out: list[LadderWeek] = []
+    for here, still in zip(track, frozen, strict=True):
+        if out and still and here != out[-1]:
+            here = out[-1]
+        elif out and here.step > out[-1].step + 1:
+            here = replace(here, step=out[-1].step + 1, repeat=0)
+        out.append(here)
     return out

@@ -13,6 +13,7 @@ Status = str  # planned, moved, lightened, done, skipped
 HARD_BEFORE = frozenset({"speed", "threshold", "race"})  # no strength the day before these
 HARD_AFTER = frozenset({"long", "race"})  # no strength the day after these
 HARD_ON = HARD_BEFORE | HARD_AFTER  # no strength on these days (RULES.md S6)
+EVE_OF = frozenset({"long", "race"})  # a move never lands the day before these (S7.2)
 EASY_DAYS = frozenset({"easy", "recovery", "rest"})  # preferred days for strength
 
 
@@ -84,12 +85,20 @@ class RunDay:
 
     day: date
     kinds: tuple[str, ...]  # run kinds; empty or ("rest",) for a rest day
-    source: str = "template"  # template, garmin-calendar, actual
+    source: str = "template"  # template, garmin-calendar, race, actual
     reasons: tuple[str, ...] = ()  # for actual runs: the classification's reasons
+    # Every trait the day's runs carry beyond their kinds (a long trail run with surges is
+    # long and speed): S6 reads `traits`, which always includes the kinds' own.
+    extra_traits: frozenset[str] = frozenset()
+
+    @property
+    def traits(self) -> frozenset[str]:
+        """The day's hard traits: its kinds' and every trait its runs carry (S6)."""
+        return HARD_ON.intersection(self.kinds) | HARD_ON.intersection(self.extra_traits)
 
     @property
     def hard(self) -> bool:
-        return bool(HARD_ON.intersection(self.kinds))
+        return bool(self.traits)
 
     @property
     def easy(self) -> bool:

@@ -12,8 +12,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from planner.blocks import WeekCount, WeekInBlock, timeline
-from planner.model import Prescription, RunDay, Session, week_start
-from planner.program import Lifter, build_week, prescribe
+from planner.model import Adjustment, Prescription, RunDay, Session, week_start
+from planner.program import Lifter, build_week, mobility_session, prescribe, races_of
+from planner.races import apply_races
 
 WEEK = timedelta(days=7)
 
@@ -32,11 +33,15 @@ def week_counts(sessions: Sequence[Session], before: date) -> dict[date, WeekCou
 
 def extend(ctx: Lifter, first_monday: date, night: date, until: date,
            runs: Mapping[date, RunDay], sessions: Sequence[Session]
-           ) -> tuple[list[Session], list[str]]:
-    """The sessions with every week from the night's week to `until` planned. A week planned
-    ahead on a block decision that has since changed (its block fell short of 2/3 and was
-    extended) is planned again, as long as nothing in it has started or been touched."""
-    out, notes = list(sessions), list[str]()
+           ) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions with every week from the night's week to `until` planned, the races'
+    rules applied to every open session, and each change made (a planning fallback, a race
+    effect) as an adjustment of the night. A week planned ahead on a block decision that has
+    since changed (its block fell short of 2/3 and was extended) is planned again, as long
+    as nothing in it has started or been touched.
+
+    `runs` must reach a week past `until` (planner.runs.horizon: S6 holds across week ends)."""
+    out, notes = list(sessions), list[Adjustment]()
     # A week counts once it has ended: on its Sunday night it has.
     weeks = timeline(first_monday, week_start(until),
                      week_counts(sessions, night + timedelta(days=1)))
@@ -44,15 +49,27 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         planned = [s for s in out if _monday_of(s) == where.monday]
         if where.monday < week_start(night) or (planned and not _stale(where, planned, night)):
             continue
+        allowed = [where.monday + timedelta(days=i) for i in range(7)
+                   if where.monday + timedelta(days=i) > night]
+        if not allowed:  # the week is over: nothing left to plan in it
+            continue
         out = [s for s in out if s not in planned]
         fixed = tuple(s.day for s in out if s.kind == "strength" and s.status != "skipped"
                       and abs((s.day - where.monday).days) <= 8)
-        allowed = [where.monday + timedelta(days=i) for i in range(7)
-                   if where.monday + timedelta(days=i) > night]
-        new, why = build_week(ctx, weeks, index, runs, fixed, allowed, _seen(out, where.monday))
-        out.extend(new)
-        notes.extend(f"week of {where.monday:%d %b}: {w}" for w in why)
-    return sorted(out, key=lambda s: (s.day, s.id)), notes
+        new, why = build_week(ctx, weeks, index, runs, fixed, allowed, _seen(out, where.monday),
+                              night)
+        # The races' rules before the next week is planned: what it sees as already
+        # prescribed (not new to the athlete) is what the races left.
+        out, raced = _raced(ctx, [*out, *new], night)
+        notes.extend([*why, *raced])
+    out, raced = _raced(ctx, out, night)  # weeks planned before a race was known
+    return out, notes + raced
+
+
+def _raced(ctx: Lifter, sessions: list[Session], night: date
+           ) -> tuple[list[Session], list[Adjustment]]:
+    return apply_races(sessions, races_of(ctx), night,
+                       lambda s: mobility_session(ctx, s.step, s.day))
 
 
 def _seen(sessions: Sequence[Session], monday: date) -> frozenset[str]:

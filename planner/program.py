@@ -6,9 +6,8 @@ it is allowed, and across the week glutes, calves, quads and hamstrings, ankle m
 core and foot covered with at most 8 high-resistance lower-body exercises. Each exercise
 comes from its pattern's ladder where that ladder stands this week (S5: staggered steps,
 intro weeks, deloads, the top of a ladder rotating); reps and loads from double
-progression (planner/progression.py).
-Race taper: 10-14 days out, that week keeps one lower-volume session at the same load; in
-the last 6 days, no heavy lower-body or plyometric work.
+progression (planner/progression.py). Races (taper, post-race window, the ladder freeze
+around an A race) are planner/races.py's; a week's fallbacks are recorded as adjustments.
 """
 
 from __future__ import annotations
@@ -18,20 +17,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.profile import EQUIPMENT, Profile
-from planner.blocks import LadderWeek, WeekInBlock, ladder_weeks
+from planner import races
+from planner.blocks import LadderWeek, WeekInBlock, hold_steps, ladder_weeks
 from planner.catalog import Catalog, CatalogError, Exercise, Ladder, Step
 from planner.effort import spare_reps_words
-from planner.model import Prescription, RunDay, Session, one_set_fewer
+from planner.model import (
+    Adjustment,
+    Prescription,
+    RunDay,
+    Session,
+    week_start,
+)
 from planner.progression import LoggedLift, next_target, round_kg
-from planner.schedule import place_week
+from planner.races import RaceDay
+from planner.schedule import Placement, place_week
 
 AREAS = ("glutes", "glute_medius", "calves", "quads", "hamstrings", "core", "ankle_mobility",
          "foot")
 LOWER_BODY = frozenset(AREAS) - {"core"}
 MAX_EXERCISES = 5
 MAX_HEAVY_LOWER_A_WEEK = 8  # RULES.md S4
-TAPER_FROM, TAPER_TO = 10, 14  # days before a race: one lower-volume session that week
-FINAL_DAYS = 6  # last days before a race: no heavy lower-body or plyometric work
 REDUCED_SETS = 2  # intro and deload weeks (RULES.md S5)
 DELOAD_FACTOR = 0.9  # deload loads -10 % (RULES.md S5)
 BACKPACK_STEP_KG = 5.0  # RULES.md S1: bodyweight work past its hardest variant
@@ -62,6 +67,7 @@ class Lifter:
     # The next session's day: a layoff (S5's 14 days) is judged there, since the sessions
     # planned after it assume that one happens.
     next_session: date | None = None
+    found_races: Sequence[RaceDay] = ()  # races found in the synced activities, not entered
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class Pick:
     exercise: Exercise
     phase: str  # intro, build or deload
     backpack_kg: float | None  # bodyweight work past its ladder's top (RULES.md S1)
+    held: Exercise | None = None  # the new step's exercise an A race's freeze held back
 
 
 def pool(ctx: Lifter, step: int) -> list[Exercise]:
@@ -119,20 +126,26 @@ def _bodyweight_strength(exercise: Exercise) -> bool:
 
 
 def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
-         seen: frozenset[str] = frozenset()) -> Pick:
+         seen: frozenset[str] = frozenset(), hold: bool = False) -> Pick:
     """A slot's exercise in week `index` of the timeline, with its intro or deload dose;
     `seen` holds the exercises earlier weeks of the plan already prescribed."""
     ladder = ladder_for(ctx.catalog, slot)
     track = ladder_weeks(weeks[:index + 1], LAG[ladder.patterns[0]])
-    exercise, backpack = on_ladder(ctx, ladder, track[index])
+    frozen = [races.freezes(races_of(ctx), w.monday) is not None for w in weeks[:index + 1]]
+    frozen[-1] = frozen[-1] or hold  # the first session back after a race: no new step
+    held = hold_steps(track, frozen)
+    exercise, backpack = on_ladder(ctx, ladder, held[index])
+    would = on_ladder(ctx, ladder, track[index])[0] if held[index] != track[index] else None
     familiar = exercise.id in seen or any(d.exercise_id == exercise.id for d in ctx.history)
     # RULES.md S5: an exercise new to the athlete starts with an intro week
     phase = "deload" if weeks[index].deload else "build"
-    return Pick(exercise, phase if familiar else "intro", backpack)
+    return Pick(exercise, phase if familiar else "intro", backpack,
+                would if would != exercise else None)
 
 
 def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
-            power: Sequence[bool], seen: frozenset[str] = frozenset()) -> list[list[Pick]]:
+            power: Sequence[bool], seen: frozenset[str] = frozenset(),
+            hold: bool = False) -> list[list[Pick]]:
     """The week's sessions by template: slots in order (power first), S4's cap kept."""
     heavy = 0
     week = []
@@ -141,7 +154,7 @@ def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
         for slot in template:
             if slot == ("power",) and not power_ok:
                 continue
-            p = pick(ctx, weeks, index, slot, seen)
+            p = pick(ctx, weeks, index, slot, seen, hold)
             if p.exercise.high_resistance_lower_body:
                 if heavy >= MAX_HEAVY_LOWER_A_WEEK:
                     continue
@@ -208,51 +221,32 @@ def _loaded_words(load: float | None, note: str, reps: int, phase: str
     return load, f"{note}; stop 1-2 reps short of failure"
 
 
-def race_days(ctx: Lifter, day: date) -> int | None:
-    """Days until the next race on or after `day`, if any."""
-    ahead = [(r.day - day).days for r in ctx.profile.races if r.day >= day]
-    return min(ahead) if ahead else None
-
-
-def sessions_for_week(ctx: Lifter, monday: date) -> tuple[int, str | None]:
-    """How many sessions the week holds, and the taper reason when it holds fewer: the week
-    that holds the middle of the 10-14-day window before a race tapers."""
-    middle = (TAPER_FROM + TAPER_TO) // 2
-    for race in ctx.profile.races:
-        if monday <= race.day - timedelta(days=middle) < monday + timedelta(days=7):
-            return 1, (f"{race.distance} race on {race.day:%a %d %b}: one lower-volume "
-                       "session this week (taper)")
-    return ctx.profile.strength_sessions, None
-
-
-def final_days(ctx: Lifter, day: date) -> bool:
-    """Within the last 6 days before a race: no heavy lower-body or plyometric work."""
-    left = race_days(ctx, day)
-    return left is not None and 0 < left <= FINAL_DAYS
-
-
-def race_rules(ctx: Lifter, day: date) -> str | None:
-    """Why the race rules forbid heavy lower-body and plyometric work on a day, if they do
-    (the one place the program asks them)."""
-    if final_days(ctx, day):
-        left = race_days(ctx, day)
-        return f"{left} days before a race: no heavy lower-body or plyometric work"
-    return None
+def races_of(ctx: Lifter) -> list[RaceDay]:
+    """The races the plan works around: entered in the profile and found in the activities."""
+    return [*races.entered(ctx.profile.races), *ctx.found_races]
 
 
 def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                runs: Mapping[date, RunDay], fixed: tuple[date, ...] = (),
-               allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset()
-               ) -> tuple[list[Session], tuple[str, ...]]:
-    """Week `index` of the timeline: its sessions placed around the runs, and the reasons
-    for any fallback. `seen`: exercises earlier weeks already prescribed (not new)."""
+               allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset(),
+               night: date | None = None) -> tuple[list[Session], list[Adjustment]]:
+    """Week `index` of the timeline: its sessions placed around the runs, and every fallback
+    made while planning it (a session turned mobility or dropped for want of a legal day, a
+    ladder step an A race holds back) as an adjustment of the `night` it was planned on.
+    `seen`: exercises earlier weeks already prescribed (not new)."""
     where = weeks[index]
-    count, taper_note = sessions_for_week(ctx, where.monday)
+    night = night or where.monday - timedelta(days=1)
+    count = ctx.profile.strength_sessions
     placement = place_week(where.monday, runs, count, fixed, allowed)
     strength_days = sorted(placement.strength)
-    # RULES.md S2/S5: power every week, not in a deload week nor where the race rules say no
-    power = [not where.deload and race_rules(ctx, d) is None for d in strength_days]
-    week = compose(ctx, weeks, index, len(strength_days), power, seen) if strength_days else []
+    # RULES.md S2/S5: power every week, not in a deload week nor in a race's last days
+    power = [not where.deload and races.final_days(races_of(ctx), d) is None
+             for d in strength_days]
+    # RULES.md "Races": the first session after a post-race window keeps familiar exercises
+    back = next((r for d in strength_days if (r := races.first_back(
+        races_of(ctx), d, [*fixed, *strength_days])) is not None), None)
+    week = compose(ctx, weeks, index, len(strength_days), power, seen,
+                   back is not None) if strength_days else []
     contents = dict(zip(strength_days, week, strict=True))
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])
@@ -260,17 +254,60 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     for n, (day, kind) in enumerate(days, start=1):
         items = tuple(prescribe(ctx, p.exercise, day, p.phase, p.backpack_kg)
                       for p in contents.get(day, []))
-        if kind == "mobility" or race_rules(ctx, day) is not None:
-            kind, items = "mobility", mobility_session(ctx, where.step, day)
-        elif taper_note is not None:
-            items = one_set_fewer(items)
+        if kind == "mobility":
+            items = mobility_session(ctx, where.step, day)
         sessions.append(Session(id=f"{where.monday.isoformat()}#{n}", day=day, kind=kind,
                                 block=where.block, week_in_block=where.week, exercises=items,
                                 step=where.step))
-    deload = ("deload week (every 4th training week, RULES.md S5): 2 sets, loads -10 %, no "
-              "new step, no plyometrics") if where.deload else None
-    notes = tuple(filter(None, (taper_note, deload, *placement.reasons)))
-    return sessions, notes
+    changes = _fallbacks(where.monday, count, placement, sessions, night)
+    changes += _holds(ctx, sessions, contents, night, back)
+    return sessions, changes
+
+
+def _fallbacks(monday: date, count: int, placement: Placement, sessions: list[Session],
+               night: date) -> list[Adjustment]:
+    """A week with fewer legal strength days than sessions, recorded (RULES.md S7.2)."""
+    asked = f"{count} strength session(s) in the week of {monday:%d %b}"
+    out = [Adjustment(s.id, night, "S6 planning", "mobility", asked, s.describe(),
+                      placement.reasons) for s in sessions if s.kind == "mobility"]
+    dropped = count - len(sessions)
+    if dropped > 0:
+        out.append(Adjustment(f"{monday.isoformat()}#dropped", night, "S6 planning", "drop",
+                              asked, f"{dropped} session(s) dropped", placement.reasons))
+    return out
+
+
+def _holds(ctx: Lifter, sessions: list[Session], contents: Mapping[date, list[Pick]],
+           night: date, back: RaceDay | None) -> list[Adjustment]:
+    """Ladder steps an A race's freeze held back this week, one adjustment per session."""
+    out = []
+    for s in sessions:
+        held = [p for p in contents.get(s.day, []) if p.held is not None]
+        if not held:
+            continue
+        before = ", ".join(f"{p.held.id} (new step)" for p in held if p.held)
+        after = ", ".join(p.exercise.id for p in held)
+        rule, why = _freeze_reason(ctx, week_start(s.day), back)
+        out.append(Adjustment(s.id, night, rule, "hold-step", before, after, (why,)))
+    return out
+
+
+def _freeze_reason(ctx: Lifter, monday: date, back: RaceDay | None) -> tuple[str, str]:
+    """The rule and reason a week's ladder steps were held back."""
+    race = races.freezes(races_of(ctx), monday)
+    if race is not None:
+        return "Races A freeze", (
+            f"{race.name()}: ladder steps are frozen from {races.FREEZE_BEFORE} days before "
+            f"to {races.FREEZE_AFTER} after it, no new exercise near a goal race")
+    if back is not None:
+        return "Races post-race", (
+            f"{back.name()}: the first session after its {back.post_days}-day post-race "
+            "window keeps familiar exercises (no new ladder step)")
+    last = max((r for r in races_of(ctx) if r.priority == "A" and r.day < monday),
+               key=lambda r: r.day, default=None)
+    name = last.name() if last else "an A race"
+    return "Races A freeze", (f"after the ladder freeze around {name}: the ladders catch up "
+                              "one step a week, never two at once")
 
 
 def mobility_session(ctx: Lifter, step: int, day: date) -> tuple[Prescription, ...]:

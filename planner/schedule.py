@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import combinations, pairwise
 
-from planner.model import HARD_AFTER, HARD_BEFORE, HARD_ON, ONE_DAY, RunDay
+from planner.model import EVE_OF, HARD_AFTER, HARD_BEFORE, HARD_ON, ONE_DAY, RunDay
 
 MIN_GAP_DAYS = 2  # "at least one day apart": a free day between two strength sessions (S6)
 
@@ -26,10 +26,17 @@ class Placement:
     reasons: tuple[str, ...] = ()  # why the fallback was needed
 
 
-def kinds_on(runs: Mapping[date, RunDay], day: date) -> tuple[str, ...]:
-    """The run kinds of a day (none on a rest day)."""
+def traits_on(runs: Mapping[date, RunDay], day: date) -> frozenset[str]:
+    """Every hard trait of a day's runs (none on a rest day): what S6 reads."""
     run = runs.get(day)
-    return run.kinds if run else ()
+    return run.traits if run else frozenset()
+
+
+def eve_of(day: date, runs: Mapping[date, RunDay]) -> list[str]:
+    """Why `day` is the eve of a long run or a race: a move never lands there (S7.2)."""
+    if hard := EVE_OF.intersection(traits_on(runs, day + ONE_DAY)):
+        return [_named(day + ONE_DAY, sorted(hard), "no session moved to the day before")]
+    return []
 
 
 def _named(day: date, kinds: Iterable[str], what: str) -> str:
@@ -39,11 +46,11 @@ def _named(day: date, kinds: Iterable[str], what: str) -> str:
 def run_conflicts(day: date, runs: Mapping[date, RunDay]) -> list[str]:
     """Why strength on `day` breaks S6 because of running; empty when it does not."""
     why = []
-    if hard := HARD_ON.intersection(kinds_on(runs, day)):
+    if hard := HARD_ON.intersection(traits_on(runs, day)):
         why.append(_named(day, sorted(hard), "no strength on the same day"))
-    if after := HARD_AFTER.intersection(kinds_on(runs, day - ONE_DAY)):
+    if after := HARD_AFTER.intersection(traits_on(runs, day - ONE_DAY)):
         why.append(_named(day - ONE_DAY, sorted(after), "no strength the day after"))
-    if before := HARD_BEFORE.intersection(kinds_on(runs, day + ONE_DAY)):
+    if before := HARD_BEFORE.intersection(traits_on(runs, day + ONE_DAY)):
         why.append(_named(day + ONE_DAY, sorted(before), "no strength the day before"))
     return why
 
@@ -61,7 +68,7 @@ def conflicts(day: date, runs: Mapping[date, RunDay], others: Iterable[date]) ->
 def _preference(day: date, runs: Mapping[date, RunDay]) -> int:
     run = runs.get(day)
     easy = run is None or run.easy
-    eve_of_long = "long" in kinds_on(runs, day + ONE_DAY)
+    eve_of_long = "long" in traits_on(runs, day + ONE_DAY)
     return 2 * easy - eve_of_long
 
 
@@ -109,7 +116,7 @@ def _with_fallback(chosen: tuple[date, ...], missing: int, week: list[date],
     reasons = [f"{d:%a}: " + "; ".join(conflicts(d, runs, chosen + fixed) or ["kept free"])
                for d in blocked]
     # Mobility/stability work has no heavy lower-body load: any day but a race day will do.
-    spare = [d for d in blocked if "race" not in kinds_on(runs, d)]
+    spare = [d for d in blocked if "race" not in traits_on(runs, d)]
     mobility = tuple(sorted(spare, key=lambda d: (-_preference(d, runs), d))[:missing])
     summary = (f"only {len(chosen)} legal strength day(s) this week, "
                f"{len(mobility)} session(s) become mobility/stability"

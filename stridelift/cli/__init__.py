@@ -16,6 +16,7 @@ from stridelift.cli import (
     plan,
     profile,
     push,
+    race,
     replay,
     report,
     serve,
@@ -33,6 +34,7 @@ nightly.register(app)
 report.register(app)
 ics.register(app)
 push.register(app)
+race.register(app)
 demo.register(app)
 replay.register(app)
 everyday.register(app)

@@ -9,7 +9,7 @@ import typer
 
 from db import repo
 from db.session import transaction
-from domain.profile import Profile, ProfileError, parse_race, parse_runs, parse_weights
+from domain.profile import Profile, ProfileError, parse_races, parse_runs, parse_weights
 from jobs.config import load, save_profile
 from jobs.home import Home
 from jobs.onboarding import Offer, history_offers
@@ -34,7 +34,9 @@ def init(
     equipment: Annotated[str | None, typer.Option(
         help="gym, dumbbells or bodyweight (default gym).")] = None,
     race: Annotated[list[str] | None, typer.Option(
-        help="A goal race as DATE:DISTANCE (5k, 10k, half, marathon, ultra); repeatable.")] = None,
+        help="A race as DATE:DISTANCE[:A|B|C] (5k, 10k, half, marathon, ultra; A goal, B "
+             "important, C tune-up; A for the first, B for the others); repeatable. "
+             "`stridelift race add` adds one later.")] = None,
     weight: Annotated[list[str] | None, typer.Option(
         help="A load you know, as EXERCISE=KG (ids from `stridelift exercises`); repeatable. "
              "Without one the plan asks for a weight you can lift 6 times, not 7.")] = None,
@@ -77,7 +79,7 @@ def init(
                 threshold_hr=threshold_hr if threshold_hr is not None else base.threshold_hr,
                 strength_sessions=strength_sessions or base.strength_sessions,
                 equipment=equipment or base.equipment,
-                races=tuple(parse_race(r) for r in race) if race else base.races,
+                races=parse_races(list(race)) if race else base.races,
                 known_kg={**base.known_kg, **parse_weights(weight or [])})
         except ProfileError as exc:
             raise CommandError(str(exc), 2) from None

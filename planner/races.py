@@ -1,0 +1,196 @@
+"""Races in the plan (RULES.md "Races"): priorities, the taper counted back from each race
+day whatever its weekday, the post-race window by distance, the ladder freeze around an A
+race, and races found in the synced activities.
+
+Pure: the day is always a parameter. Each rule answers with its reason in words, and
+`apply_races` turns them into recorded adjustments of the open sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from domain.profile import Race
+from planner.model import Adjustment, Prescription, Session
+from planner.progression import round_kg
+
+FINAL_DAYS = {"A": 6, "B": 4, "C": 2}  # last days without heavy lower-body or plyometrics
+REDUCED_FROM, REDUCED_TO = 8, 14  # A race: one lower-volume session this many days before
+REDUCED_SETS = 2
+FREEZE_BEFORE, FREEZE_AFTER = 21, 7  # A race: no new ladder step in this window (days)
+POST_RACE_DAYS = {"5k": 2, "10k": 3, "half": 7, "marathon": 14, "ultra": 14,
+                  "other": 3}  # "other": like a 10 km (the project's default)
+RETURN_LOAD = 0.8  # the first session after the window: 80 % of the last loads
+RETURN_WITHIN_DAYS = 14  # a session this long after the window is no longer "the first back"
+MULTISPORT_LIMITS_H = ((1.5, "10k"), (3.0, "half"))  # longer: like a marathon
+LEG_SPORTS = frozenset({"swimming", "cycling", "running", "transition"})
+FOUND_PRIORITY = "B"  # a race never entered: its post-race window, no A-race freeze
+
+MobilityWork = Callable[[Session], tuple[Prescription, ...]]
+
+
+@dataclass(frozen=True)
+class RaceDay:
+    """A race the plan works around: entered (the profile) or found in the activities."""
+
+    day: date
+    distance: str
+    priority: str = "A"
+    source: str = "entered"  # entered, or found (Garmin's race flag, a multisport race)
+
+    def name(self) -> str:
+        found = ", found in the synced activities" if self.source == "found" else ""
+        return f"{self.priority} race ({self.distance}{found}) on {self.day:%a %d %b}"
+
+    @property
+    def post_days(self) -> int:
+        return POST_RACE_DAYS.get(self.distance, POST_RACE_DAYS["other"])
+
+
+def entered(races: Iterable[Race]) -> list[RaceDay]:
+    return [RaceDay(r.day, r.distance, r.priority) for r in races]
+
+
+def distance_class(km: float | None, duration_s: float | None = None,
+                   multisport: bool = False) -> str:
+    """The distance class of a race found in the activities; a multisport race (or one with
+    no distance) by its total duration: up to 1 h 30 like a 10 km, up to 3 h like a half,
+    longer like a marathon."""
+    if multisport or km is None:
+        hours = (duration_s or 0) / 3600
+        return next((cls for limit, cls in MULTISPORT_LIMITS_H if hours <= limit), "marathon")
+    if km <= 6:
+        return "5k"
+    if km <= 12:
+        return "10k"
+    return "half" if km < 30 else "marathon"
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A synced activity as race finding needs it."""
+
+    day: date
+    sport: str
+    distance_m: float | None
+    duration_s: float
+    race: bool  # classified a race (Garmin's race flag, a multisport race, the race trait)
+
+
+def found_races(legs: Iterable[Leg], entered_days: Collection[date]) -> list[RaceDay]:
+    """Races in the synced activities that were never entered (RULES.md "Races"): they open
+    the same post-race window. A race day with legs of two or more sports is a multisport
+    race, classed by the total duration of its legs; otherwise by the race run's distance."""
+    by_day: dict[date, list[Leg]] = {}
+    for leg in legs:
+        by_day.setdefault(leg.day, []).append(leg)
+    out = []
+    for day, items in sorted(by_day.items()):
+        raced = [x for x in items if x.race]
+        if day in entered_days or not raced:
+            continue
+        legs_of = [x for x in items if x.sport in LEG_SPORTS]
+        if len({x.sport for x in legs_of} - {"transition"}) > 1:
+            distance = distance_class(None, sum(x.duration_s for x in legs_of), True)
+        else:
+            longest = max(raced, key=lambda x: x.distance_m or 0)
+            km = longest.distance_m / 1000 if longest.distance_m else None
+            distance = distance_class(km, longest.duration_s)
+        out.append(RaceDay(day, distance, FOUND_PRIORITY, "found"))
+    return out
+
+
+def final_days(races: Sequence[RaceDay], day: date) -> tuple[str, str] | None:
+    """(rule, reason) when `day` is in a race's last days (by priority) or its post-race
+    window: mobility/stability work only, no heavy lower-body or plyometric work."""
+    for r in races:
+        left, last = (r.day - day).days, FINAL_DAYS.get(r.priority, FINAL_DAYS["A"])
+        if 0 < left <= last:
+            return (f"Races {r.priority} taper", f"{r.name()}: {left} day(s) before it, "
+                    f"within the last {last}: no heavy lower-body or plyometric work")
+    for r in races:
+        after = (day - r.day).days
+        if 0 < after <= r.post_days:
+            return ("Races post-race", f"{r.name()}: {after} day(s) after it, within its "
+                    f"{r.post_days}-day post-race window: no heavy lower-body or plyometric "
+                    "work")
+    return None
+
+
+def reduced_window(races: Sequence[RaceDay], day: date) -> RaceDay | None:
+    """The A race 8-14 days after `day` (its one lower-volume session falls then)."""
+    return next((r for r in races if r.priority == "A"
+                 and REDUCED_FROM <= (r.day - day).days <= REDUCED_TO), None)
+
+
+def freezes(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
+    """The A race whose freeze window (21 days before to 7 after) touches the week of
+    `monday`: no new ladder step that week."""
+    sunday = monday + timedelta(days=6)
+    return next((r for r in races if r.priority == "A" and r.day - timedelta(
+        days=FREEZE_BEFORE) <= sunday and monday <= r.day + timedelta(days=FREEZE_AFTER)), None)
+
+
+def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> RaceDay | None:
+    """The race whose post-race window ended before `day` with no session since: `day`'s
+    session is the first one back (familiar exercises, 80 % of the last loads)."""
+    before = list(earlier)
+    for r in races:
+        end = r.day + timedelta(days=r.post_days)
+        if end < day <= end + timedelta(days=RETURN_WITHIN_DAYS) and \
+                not any(end < d < day for d in before):
+            return r
+    return None
+
+
+def apply_races(sessions: list[Session], races: Sequence[RaceDay], night: date,
+                mobility: MobilityWork) -> tuple[list[Session], list[Adjustment]]:
+    """The open sessions as the races allow, each change an adjustment of the night: the
+    last days and the post-race window hold mobility/stability work only; 8-14 days before
+    an A race the first session is the one lower-volume session (2 sets, load kept) and any
+    other becomes mobility; the first session after a post-race window lifts 80 % of the
+    last loads. A change already made is not made again."""
+    plan = sorted(sessions, key=lambda s: (s.day, s.id))
+    out: list[Session] = []
+    changes: list[Adjustment] = []
+    for s in plan:
+        new, rule, action, why = _race_effect(s, races, night, mobility, out)
+        if new != s:
+            changes.append(Adjustment(s.id, night, rule, action, s.describe(), new.describe(),
+                                      (why,)))
+        out.append(new)
+    return out, changes
+
+
+def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: MobilityWork,
+                 earlier: Sequence[Session]) -> tuple[Session, str, str, str]:
+    if s.settled or s.day <= night or s.kind != "strength":
+        return s, "", "", ""
+    if (found := final_days(races, s.day)) is not None:
+        as_mobility = s.with_(kind="mobility", exercises=mobility(s), status="lightened")
+        return as_mobility, found[0], "mobility", found[1]
+    strength_before = [e.day for e in earlier if e.kind == "strength" and e.status != "skipped"]
+    if (r := reduced_window(races, s.day)) is not None:
+        left = (r.day - s.day).days
+        if any(reduced_window([r], d) for d in strength_before):
+            return (s.with_(kind="mobility", exercises=mobility(s), status="lightened"),
+                    "Races A taper", "mobility",
+                    f"{r.name()}: {left} days before it; one lower-volume session only in "
+                    f"the {REDUCED_FROM}-{REDUCED_TO} days before an A race, and it came "
+                    "earlier")
+        if s.status == "lightened":  # lightened already (this rule or recovery): as it is
+            return s, "", "", ""
+        items = tuple(replace(p, sets=min(p.sets, REDUCED_SETS)) for p in s.exercises)
+        return (s.with_(exercises=items, status="lightened"), "Races A taper", "lighten",
+                f"{r.name()}: {left} days before it, the one lower-volume session of the "
+                f"{REDUCED_FROM}-{REDUCED_TO} days before an A race: {REDUCED_SETS} sets, "
+                "load kept")
+    if s.status != "lightened" and (r := first_back(races, s.day, strength_before)):
+        items = tuple(replace(p, load_kg=round_kg(p.load_kg * RETURN_LOAD))
+                      if p.load_kg else p for p in s.exercises)
+        return (s.with_(exercises=items, status="lightened"), "Races post-race", "lighten",
+                f"{r.name()}: the first session after its {r.post_days}-day post-race "
+                f"window, familiar exercises at {RETURN_LOAD:.0%} of the last loads")
+    return s, "", "", ""

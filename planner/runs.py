@@ -1,0 +1,62 @@
+"""What each day's running holds, as the planner reads it (RULES.md S6, S7.1).
+
+Past days hold what was actually run (classified, with its traits); future days the plan:
+a race beats the Garmin calendar, which beats the weekly template (the one place that
+precedence is decided). The night's own planned run still counts while no activity of that
+day is synced and the day is not over: a long run planned for today protects tomorrow.
+The days reach `LOOK_PAST_DAYS` past the last day planned: S6 holds across week ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from domain.profile import WEEKDAYS
+from planner.model import ONE_DAY, RunDay
+
+LOOK_PAST_DAYS = 7  # the planner looks at least a week past the last day it plans (S6)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything the running of future days comes from."""
+
+    template: Mapping[str, str] = field(default_factory=dict)  # weekday -> kind (or rest)
+    calendar: Mapping[date, Sequence[str]] = field(default_factory=dict)  # kinds and traits
+    races: Collection[date] = ()  # race days (entered races)
+
+
+def planned_run(day: date, plan: RunPlan) -> RunDay | None:
+    """A day's planned running: race > Garmin calendar > template; None for a rest day."""
+    if day in plan.races:  # a race counts as long and speed (S6)
+        return RunDay(day, ("race",), "race")
+    if kinds := tuple(plan.calendar.get(day, ())):
+        return RunDay(day, kinds, "garmin-calendar")
+    kind = plan.template.get(WEEKDAYS[day.weekday()])
+    if kind is not None and kind != "rest":
+        return RunDay(day, (kind,), "template")
+    return None
+
+
+def horizon(last_planned: date) -> date:
+    """The last day whose running the planner must know when it plans through
+    `last_planned` (a Sunday session before a Monday speed run breaks S6)."""
+    return last_planned + timedelta(days=LOOK_PAST_DAYS)
+
+
+def run_days(night: date, last_planned: date, actual: Mapping[date, RunDay], plan: RunPlan,
+             night_synced: bool = False, night_over: bool = False) -> dict[date, RunDay]:
+    """Actual runs through the night, planned runs after it through `horizon(last_planned)`.
+
+    The night's own planned run counts until an activity of that day is synced
+    (`night_synced`, or a run of the night in `actual`) or the day is over (`night_over`)."""
+    runs = {d: r for d, r in actual.items() if d <= night}
+    counts = not (night_synced or night_over or night in actual)
+    day = night if counts else night + ONE_DAY
+    while day <= horizon(last_planned):
+        if (run := planned_run(day, plan)) is not None:
+            runs[day] = run
+        day += ONE_DAY
+    return runs

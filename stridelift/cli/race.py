@@ -1,0 +1,81 @@
+"""`stridelift race add|list|remove`: the races the plan works around (RULES.md "Races")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from db.session import transaction
+from jobs.home import Home
+from jobs.races import add_race, race_rows, remove_race
+from stridelift.cli.common import (
+    AthleteOpt,
+    CommandError,
+    JsonOpt,
+    console,
+    parse_day,
+    print_json,
+    today_for,
+    user_errors,
+)
+
+race_app = typer.Typer(help="Races with a priority (A goal, B important, C tune-up): the "
+                       "plan tapers before them and eases off after them.",
+                       no_args_is_help=True)
+
+
+@race_app.command("add")
+def add(
+    race: Annotated[str, typer.Argument(
+        help="DATE:DISTANCE[:A|B|C], e.g. 2027-02-17:10k:A (5k, 10k, half, marathon, ultra); "
+             "A when it is the first race, B otherwise.")],
+    athlete: AthleteOpt = None,
+) -> None:
+    """Add a race (a race on a day already entered is replaced)."""
+    with user_errors():
+        home = Home.open()
+        _, added = add_race(home.config, home.athlete(athlete), race)
+    console.print(f"added {added.priority} race {added.distance} on {added.day:%a %d %b %Y}; "
+                  "the plan follows it from the next `plan` or nightly run", highlight=False)
+
+
+@race_app.command("list")
+def list_races(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
+    """The entered races and those found in the synced activities, with their effects."""
+    with user_errors():
+        home = Home.open()
+        profile = home.athlete(athlete)
+        with transaction(home.db) as db:
+            rows = race_rows(db, profile, today_for(profile))
+    if json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no races: `stridelift race add 2027-02-17:10k:A` adds one")
+    for r in rows:
+        found = " (found in the synced activities)" if r["source"] == "found" else ""
+        console.print(f"[bold]{r['date']}[/] {r['priority']} {r['distance']}{found}, "
+                      f"{r['days_to_go']} days to go", highlight=False)
+        for effect in r["effects"]:
+            console.print(f"  - {effect}", highlight=False, soft_wrap=True)
+
+
+@race_app.command("remove")
+def remove(
+    day: Annotated[str, typer.Argument(help="The race's date, YYYY-MM-DD.")],
+    athlete: AthleteOpt = None,
+) -> None:
+    """Remove an entered race."""
+    with user_errors():
+        when = parse_day(day, "DATE")
+        if when is None:
+            raise CommandError("give the race's date, YYYY-MM-DD", 2)
+        home = Home.open()
+        _, gone = remove_race(home.config, home.athlete(athlete), when)
+    console.print(f"removed the {gone.priority} race {gone.distance} on {gone.day:%a %d %b %Y}",
+                  highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(race_app, name="race")

@@ -1,0 +1,212 @@
+"""Races with priorities (RULES.md "Races"): the taper counted back from the race day, the
+post-race window by distance, the ladder freeze, races found in the activities, the CLI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from typer.testing import CliRunner
+
+from db import repo
+from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, run_fit
+from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
+from ingest import fit
+from jobs.config import load
+from jobs.replan import load_sessions, races_found, replan
+from planner.model import RunDay
+from planner.plan import extend
+from planner.races import (
+    Leg,
+    RaceDay,
+    apply_races,
+    distance_class,
+    final_days,
+    found_races,
+)
+from stridelift.cli import app
+from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
+
+runner = CliRunner()
+A_RACE = date(2027, 3, 10)  # a Wednesday: 10 km, the goal
+B_RACE = date(2027, 2, 7)  # a Sunday: half marathon
+INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "f",
+        "--max-hr", "190", "--rest-hr", "50", "--runs", "mon=easy,tue=easy,wed=speed,"
+        "fri=easy,sat=long", "--race", f"{A_RACE}:10k", "--race", f"{B_RACE}:half"]
+
+
+def test_priorities_default_to_a_for_the_first_race_and_b_for_the_others() -> None:
+    a, b, c = parse_races(["2027-03-10:10k", "2027-02-07:half", "2027-01-16:5k:c"])
+    assert (a.day, a.priority) == (date(2027, 1, 16), "C")
+    assert (b.priority, c.priority) == ("B", "A")  # the half was second: B; the 10 km first
+    assert parse_race("2027-02-17:10k:A") == Race(date(2027, 2, 17), "10k", "A")
+    with pytest.raises(ProfileError, match="must be A, B or C"):
+        parse_race("2027-02-17:10k:D")
+
+
+def _lower_or_plyo(s: dict[str, Any]) -> bool:
+    return any(e["high_resistance_lower_body"] or e.get("power") for e in s["exercises"])
+
+
+def test_a_wednesday_a_race_and_a_sunday_b_half_in_one_twelve_week_plan(home: Path) -> None:
+    with freeze_time("2027-01-03 12:00:00"):  # a Sunday: twelve whole weeks ahead
+        assert runner.invoke(app, INIT).exit_code == 0
+        result = runner.invoke(app, ["plan", "--json", "--weeks", "12"])
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    assert result.exit_code == 0, result.output
+    sessions = [{**s, "day": date.fromisoformat(s["date"])} for s in json.loads(result.stdout)]
+    assert max(s["day"] for s in sessions) > A_RACE + timedelta(days=14)
+    for race, last, after in ((A_RACE, 6, 3), (B_RACE, 4, 7)):
+        near = [s for s in sessions if -after <= (race - s["day"]).days <= last]
+        assert near and not any(_lower_or_plyo(s) for s in near), race
+        assert not any(s["day"] == race for s in sessions)
+    window = [s for s in sessions if 8 <= (A_RACE - s["day"]).days <= 14
+              and s["kind"] == "strength"]
+    assert len(window) == 1 and all(e["sets"] == 2 for e in window[0]["exercises"])
+    # every effect of a race is a recorded, explained change
+    race_changes = {c["session_id"] for c in why if c["rule"].startswith("Races")}
+    changed = [s for s in sessions if s["kind"] == "mobility" and any(
+        -7 <= (r - s["day"]).days <= 6 for r in (A_RACE, B_RACE))]
+    assert changed and {s["id"] for s in changed} <= {c["session_id"] for c in why}
+    assert window[0]["id"] in race_changes
+    assert all(c["reasons"] and "race" in c["reasons"][0] for c in why
+               if c["rule"].startswith("Races"))
+    # no new step from 21 days before to 7 after the A race: the ladders are frozen
+    freeze = [e for s in sessions if -7 <= (A_RACE - s["day"]).days <= 21
+              and s["kind"] == "strength" for e in s["exercises"]]
+    by_pattern: dict[str, set[str]] = {}
+    for e in freeze:
+        by_pattern.setdefault(e["pattern"], set()).add(e["id"])
+    assert freeze and all(len(ids) == 1 for ids in by_pattern.values()), by_pattern
+    assert any(c["rule"] == "Races A freeze" for c in why)
+
+
+def test_final_days_follow_the_priority() -> None:
+    race = date(2027, 3, 10)
+    for priority, last in (("A", 6), ("B", 4), ("C", 2)):
+        r = [RaceDay(race, "5k", priority)]
+        assert final_days(r, race - timedelta(days=last)) is not None
+        assert final_days(r, race - timedelta(days=last + 1)) is None
+
+
+@pytest.mark.parametrize("distance, days", [("5k", 2), ("10k", 3), ("half", 7),
+                                            ("marathon", 14), ("ultra", 14)])
+def test_the_post_race_window_by_distance(distance: str, days: int) -> None:
+    r = [RaceDay(date(2027, 3, 10), distance, "C")]
+    assert final_days(r, date(2027, 3, 10) + timedelta(days=days))[0] == "Races post-race"
+    assert final_days(r, date(2027, 3, 10) + timedelta(days=days + 1)) is None
+
+
+def test_the_first_session_after_the_window_lifts_eighty_percent() -> None:
+    ctx = context(profile())
+    sessions = plan(ctx, template(ARTICLE, weeks=2), weeks=2)
+    race = RaceDay(MONDAY - timedelta(days=3), "5k", "C")  # the Friday before: Sat, Sun out
+    heavier = [s.with_(exercises=tuple(replace(p, load_kg=50.0) for p in s.exercises))
+               for s in sessions]
+    after, changes = apply_races(heavier, [race], MONDAY - timedelta(days=1),
+                                 lambda s: s.exercises)
+    [change] = changes
+    first = next(s for s in after if s.id == change.session_id)
+    assert first.day == min(s.day for s in sessions) and change.rule == "Races post-race"
+    assert all(p.load_kg == 40.0 for p in first.exercises) and "80%" in change.reasons[0]
+    again, more = apply_races(after, [race], MONDAY - timedelta(days=1), lambda s: s.exercises)
+    assert more == [] and again == after  # the same night twice: nothing new
+
+
+def test_distance_classes_and_multisport_by_total_duration() -> None:
+    assert [distance_class(k) for k in (5.0, 10.0, 21.1, 42.2)] == [
+        "5k", "10k", "half", "marathon"]
+    assert distance_class(None, 80 * 60, True) == "10k"
+    assert distance_class(None, 150 * 60, True) == "half"
+    assert distance_class(None, 5 * 3600, True) == "marathon"
+    day = date(2027, 5, 2)
+    tri = [Leg(day, "swimming", 1500, 1800, False), Leg(day, "cycling", 40000, 4200, False),
+           Leg(day, "running", 10000, 2700, True)]
+    [found] = found_races(tri, set())
+    assert (found.distance, found.source) == ("half", "found")  # 2 h 25 in all
+    assert found_races(tri, {day}) == []  # entered: not found again
+    assert found_races([Leg(day, "running", 10000, 2700, False)], set()) == []
+
+
+P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,
+            runs={"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"})
+
+
+def test_a_race_found_in_the_activities_opens_the_window(db_url: str) -> None:
+    sunday = MONDAY + timedelta(days=6)
+    start = datetime(sunday.year, sunday.month, sunday.day, 9, tzinfo=UTC)
+    raced = [replace(a, is_race=True)  # Garmin's race flag
+             for a in fit.decode(run_fit(start, [LapSpec(1500, 3.5, 178),
+                                                 LapSpec(1500, 3.6, 182)]))]
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+        repo.save_activities(db, repo.athlete(db, P), raced, "r" * 64)
+    with transaction(factory) as db:
+        report = replan(db, P, sunday)
+        who = repo.athlete(db, P)
+        [found] = races_found(db, who, P, sunday)
+        sessions = load_sessions(db, who)
+    assert (found.day, found.distance, found.source) == (sunday, "10k", "found")
+    window = [s for s in sessions if 0 < (s.day - sunday).days <= 3]
+    assert window and all(s.kind == "mobility" and s.heavy_lower == 0 for s in window)
+    post = [a for a in report.adjustments if a.rule == "Races post-race"]
+    assert post and "found in the synced activities" in post[0].reasons[0]
+
+
+def test_race_add_list_remove(home: Path) -> None:
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, INIT[:-4]).exit_code == 0  # no race yet
+        added = runner.invoke(app, ["race", "add", "2027-02-17:10k"])
+        assert added.exit_code == 0 and "added A race 10k" in added.output
+        assert runner.invoke(app, ["race", "add", "2027-01-23:5k:C"]).exit_code == 0
+        assert runner.invoke(app, ["race", "add", "2027-04-11:half"]).exit_code == 0
+        listed = json.loads(runner.invoke(app, ["race", "list", "--json"]).stdout)
+        text = runner.invoke(app, ["race", "list"], env={"COLUMNS": "200"}).output
+        bad = runner.invoke(app, ["race", "add", "2027-04-11:half:X"])
+        missing = runner.invoke(app, ["race", "remove", "2027-05-01"])
+        assert runner.invoke(app, ["race", "remove", "2027-01-23"]).exit_code == 0
+    assert [(r["date"], r["priority"]) for r in listed] == [
+        ("2027-01-23", "C"), ("2027-02-17", "A"), ("2027-04-11", "B")]
+    assert listed[1]["days_to_go"] == 45 and any("8-14 days" in e for e in listed[1]["effects"])
+    assert "2027-02-17 A 10k" in text
+    assert bad.exit_code == 2 and "must be A, B or C" in bad.output and "Traceback" not in \
+        bad.output
+    assert missing.exit_code == 2 and "no race on 2027-05-01" in missing.output
+    assert [r.day for r in load().athlete("anna").races] == [date(2027, 2, 17),
+                                                             date(2027, 4, 11)]
+
+
+def test_a_race_day_counts_as_long_and_speed() -> None:
+    day = date(2027, 3, 10)
+    assert RunDay(day, ("race",)).traits == frozenset({"race"})
+
+
+def test_the_first_session_back_keeps_familiar_exercises() -> None:
+    # Block 2 starts on week 5's Monday with new steps; a 5 km C race on week 4's Friday
+    # ends its 2-day window on the Sunday: Monday is the first session back, no new step.
+    race = MONDAY + timedelta(days=25)
+    ctx = context(profile(races=(Race(race, "5k", "C"),)))
+    runs = template(ARTICLE, weeks=8)
+    runs[race] = RunDay(race, ("race",))
+    sessions, changes = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                               MONDAY + timedelta(days=7 * 6 - 1), runs, [])
+    monday = {s.day: s for s in sessions if s.kind == "strength" and s.day.weekday() == 0}
+
+    def ids(day: date) -> list[str]:
+        return [p.exercise_id for p in monday[day].exercises]
+
+    week = timedelta(days=7)
+    first_back = MONDAY + 4 * week
+    # week 4 is a deload with a single session (the race week): compare with week 3's
+    assert ids(first_back) == ids(first_back - 2 * week)  # familiar: the same exercises
+    assert ids(first_back + week) != ids(first_back)  # the step comes a week later
+    hold = next(c for c in changes if c.action == "hold-step")
+    assert hold.session_id == monday[first_back].id and hold.rule == "Races post-race"
+    assert "first session after its 2-day post-race window" in hold.reasons[0]
