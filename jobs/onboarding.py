@@ -23,6 +23,6 @@ def history_offers(home: Home, name: str, today: date) -> list[Offer]:
                  activities.heart_rate_peaks(db, who, today - timedelta(days=MAX_HR_DAYS))]
         resting = [(w.day, w.resting_hr) for w in repo.wellness(
             db, who, today - timedelta(days=REST_HR_DAYS), today) if w.resting_hr]
-        runs = [(day, kind) for day, kind, _ in activities.runs_by_day(db, who, today, RUN_KINDS)
+        runs = [(day, kind) for day, kind, *_ in activities.runs_by_day(db, who, today, RUN_KINDS)
                 if day > today - timedelta(weeks=TEMPLATE_WEEKS)]
     return offers(today, peaks, resting, runs)
