@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,10 @@ from tests.test_report import build_athlete
 from tests.test_report_browser import ARGS, CHROMIUM, PHONE, _overflow
 from tests.test_web import WEDNESDAY
 
+TUESDAY = WEDNESDAY - timedelta(days=1)  # this week still holds open sessions
+
 LAPTOP = {"width": 1280, "height": 800}
-TODAY = WEDNESDAY.date()  # a fixed day, whatever the suite's pinned one: three sessions ahead
+TODAY = TUESDAY.date()  # a fixed day, whatever the suite's pinned one: three sessions ahead
 runner = CliRunner()
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -46,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("STRIDELIFT_DB_URL", raising=False)
         mp.setenv("STRIDELIFT_HOME", str(root / "home"))
-        with freeze_time(WEDNESDAY, tick=True):
+        with freeze_time(TUESDAY, tick=True):
             build_athlete(root / "home")
         home = Home.open()
     app = create_app(home, require_login=False, today_of=lambda _p: TODAY)
