@@ -35,7 +35,9 @@ def planned_runs(body: Any) -> list[PlannedRunItem]:
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict) or item.get("itemType") not in ITEM_TYPES:
             continue
-        sport = str(item.get("sportTypeKey") or "running")
+        # A workout says its sport; a race entered in the calendar may not (it is a run then).
+        sport = str(item.get("sportTypeKey") or ("" if item["itemType"] == "workout"
+                                                 else "running"))
         try:
             day = date.fromisoformat(str(item.get("date")))
         except ValueError:

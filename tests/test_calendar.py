@@ -20,7 +20,8 @@ def test_calendar_items_keep_title_and_type() -> None:
         {"itemType": "workout", "sportTypeKey": "running", "date": "2025-03-05", "title": "Tempo"},
         {"itemType": "race", "date": "2025-03-09", "title": "Spring 10k"},
         {"itemType": "workout", "sportTypeKey": "strength_training", "date": "2025-03-06"},
-        {"itemType": "activity", "sportTypeKey": "running", "date": "2025-03-04"}]}
+        {"itemType": "activity", "sportTypeKey": "running", "date": "2025-03-04"},
+        {"itemType": "workout", "date": "2025-03-07", "title": "No sport said"}]}
     assert [(i.day.day, i.title, i.item_type) for i in planned_runs(body)] == [
         (5, "Tempo", "workout"), (9, "Spring 10k", "race")]
     assert planned_kind("Spring 10k", "race").kinds == ("race",)
