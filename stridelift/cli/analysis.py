@@ -24,6 +24,7 @@ from jobs.importing import FitError, activities_in_fit
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
+    DayOpt,
     JsonOpt,
     console,
     parse_day,
@@ -216,8 +217,7 @@ def _leg(a: Activity, c: Classification, load_: Load) -> dict[str, Any]:
 
 
 def status(
-    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today in the "
-                                            "athlete's time zone).")] = None,
+    day: DayOpt = None,
     athlete: AthleteOpt = None,
     json: JsonOpt = False,
 ) -> None:

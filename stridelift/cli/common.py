@@ -25,6 +25,8 @@ err_console = Console(stderr=True)
 AthleteOpt = Annotated[str | None, typer.Option(
     "--athlete", help="Which athlete (by name); the only one when omitted.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+DayOpt = Annotated[str | None, typer.Option(
+    "--date", help="The day (YYYY-MM-DD; default: today in the athlete's time zone).")]
 
 # Expected failures: one line on stderr, no traceback, and this exit code.
 EXPECTED: dict[type[BaseException], int] = {ConfigError: 2, ProfileError: 2, DatabaseError: 1,

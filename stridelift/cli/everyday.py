@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -14,6 +14,7 @@ from jobs.home import Home
 from jobs.today import today_view
 from stridelift.cli.common import (
     AthleteOpt,
+    DayOpt,
     JsonOpt,
     console,
     parse_day,
@@ -30,8 +31,7 @@ config_app = typer.Typer(help="The configuration as resolved, and where each val
 
 
 def today(
-    day: Annotated[str | None, typer.Option("--date", help="The day (YYYY-MM-DD; default: "
-                                            "today in the athlete's time zone).")] = None,
+    day: DayOpt = None,
     athlete: AthleteOpt = None,
     json: JsonOpt = False,
 ) -> None:
