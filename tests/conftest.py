@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -20,6 +21,11 @@ PG_ENV = "STRIDELIFT_TEST_PG_URL"
 # never depends on the real date. tests/test_weekdays.py re-runs the planning tests with it
 # set to a Saturday and a Sunday (the days a week's plan is most often built from).
 TODAY_ENV = "STRIDELIFT_TEST_TODAY"
+# The browser tests drive the system Chromium by path: Playwright never downloads one here.
+CHROMIUM = Path(os.environ.get("STRIDELIFT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 PINNED = datetime.fromisoformat(os.environ.get(TODAY_ENV, "2026-12-02") + "T10:00:00").replace(
     tzinfo=UTC)
 
@@ -46,6 +52,20 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pinned_clock: datetime
     monkeypatch.setenv("STRIDELIFT_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("STRIDELIFT_DB_URL", raising=False)
     return tmp_path / "home"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium, launched once per module (the report's and the web app's tests)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not "
+                                   "installed (it is in the dev extra: pip install -e '.[dev]')")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 def _backends() -> list[str]:

@@ -5,7 +5,6 @@ session is done set by set, one skipped, one moved; screenshots at phone and lap
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -22,7 +21,7 @@ from typer.testing import CliRunner
 from jobs.home import Home
 from stridelift.web.app import create_app
 from tests.test_report import build_athlete
-from tests.test_report_browser import ARGS, CHROMIUM, PHONE, _overflow
+from tests.test_report_browser import PHONE, _overflow
 from tests.test_web import WEDNESDAY
 
 TUESDAY = WEDNESDAY - timedelta(days=1)  # this week still holds open sessions
@@ -31,7 +30,6 @@ LAPTOP = {"width": 1280, "height": 800}
 TODAY = TUESDAY.date()  # a fixed day, whatever the suite's pinned one: three sessions ahead
 runner = CliRunner()
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
 def _free_port() -> int:
@@ -65,17 +63,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Tab:
