@@ -11,15 +11,25 @@ from sqlalchemy.orm import Session as DbSession
 
 from db import repo
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
-from jobs.config import Config, save_profile
+from jobs.config import Config, load, save_profile
 from jobs.replan import races_found
 from planner import races
 
 
+def saved_profile(config: Config, profile: Profile) -> Profile:
+    """The athlete's profile as saved now, kept in `config`: a long-running process (the web
+    app) must not write back races the CLI has changed since it started."""
+    fresh = load(config.paths).athletes.get(profile.name, profile)
+    config.athletes[profile.name] = fresh
+    return fresh
+
+
 def add_race(config: Config, profile: Profile, text: str) -> tuple[Profile, Race]:
     """`DATE:DISTANCE[:A|B|C]` added to the profile (A when it is the first race, else B);
-    a race on a day already entered is replaced."""
-    race = parse_race(text, first=not profile.races)
+    a race on a day already entered is replaced, so adding the same race twice adds it once."""
+    profile = saved_profile(config, profile)
+    day = parse_race(text).day
+    race = parse_race(text, first=all(r.day == day for r in profile.races))
     updated = replace(profile, races=merge_races(profile.races, [race]))
     save_profile(config, updated)
     return updated, race
@@ -27,6 +37,7 @@ def add_race(config: Config, profile: Profile, text: str) -> tuple[Profile, Race
 
 def remove_race(config: Config, profile: Profile, day: date) -> tuple[Profile, Race]:
     """The race of `day` removed from the profile."""
+    profile = saved_profile(config, profile)
     gone = next((r for r in profile.races if r.day == day), None)
     if gone is None:
         entered = ", ".join(r.day.isoformat() for r in profile.races) or "none"
@@ -35,6 +46,11 @@ def remove_race(config: Config, profile: Profile, day: date) -> tuple[Profile, R
     updated = replace(profile, races=tuple(r for r in profile.races if r != gone))
     save_profile(config, updated)
     return updated, gone
+
+
+def describe(race: Race) -> str:
+    """A race in words, as the CLI and the web app confirm it."""
+    return f"{race.priority} race {race.distance} on {race.day:%a %d %b %Y}"
 
 
 def race_rows(db: DbSession, profile: Profile, today: date) -> list[dict[str, Any]]:

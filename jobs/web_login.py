@@ -1,17 +1,22 @@
 """The web page's password: a scrypt hash in the home (mode 0600), never the password itself,
-and the check of a login attempt against it."""
+and the check of a login attempt against it; and the key that signs the session cookies."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from jobs.files import write_private
 from jobs.home import Home
 
 LOGIN_HASH_FILE = "web-login.scrypt"
+SESSION_KEY_FILE = "web-session.key"
+SESSION_KEY_CHARS = 43  # secrets.token_urlsafe(32): 256 random bits
 N, R, P, KEY_BYTES = 2**14, 8, 1, 32  # scrypt's cost: ~16 MB and a few tens of ms a check
 MIN_LENGTH = 10
 
@@ -54,3 +59,46 @@ def check_password(home: Home, password: str) -> bool:
         return False
     got = _hash(password, bytes.fromhex(salt), int(n), int(r), int(p))
     return hmac.compare_digest(got, bytes.fromhex(digest))
+
+
+def session_key(home: Home) -> str:
+    """The key that signs the session cookies: made once with `secrets` and kept in the home
+    (mode 0600), so a restart, or a second process on the same home (`daemon --serve` beside
+    `serve`), keeps everyone logged in. A key too short to trust is made again."""
+    path = home.config.paths.data_dir / SESSION_KEY_FILE
+    key = _read_key(path)
+    if key is None:
+        fresh = secrets.token_urlsafe(32).encode("ascii")
+        if path.exists():  # unusable (truncated, edited): replaced
+            write_private(path, fresh)
+        else:
+            _create_once(path, fresh)
+        key = _read_key(path)
+        if key is None:
+            raise OSError(f"cannot keep the web session key in {path}")
+    return key
+
+
+def _read_key(path: Path) -> str | None:
+    try:
+        key = path.read_text("ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    return key if len(key) >= SESSION_KEY_CHARS else None
+
+
+def _create_once(path: Path, data: bytes) -> None:
+    """`path` holding `data` (0600), unless another process made it first: its key wins, so
+    two apps starting together on one home sign with the same key. The key is written whole
+    beside it, then linked in place (a link never replaces an existing file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):  # made first by the other process
+            os.link(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

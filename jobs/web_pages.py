@@ -1,7 +1,7 @@
 """What the web pages show, as plain data: the weeks around today with their runs, one
-session with the days it may move to, the plan's changes, the day's recovery status, every
-athlete of the home (the coach's view) and the report's data. Each page first brings the
-plan up to today, as `stridelift plan` does."""
+session with the days it may move to, the plan's changes, the day's recovery status, the
+races, every athlete of the home (the coach's view) and the report's data. Each page first
+brings the plan up to today, as `stridelift plan` does."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
 from jobs.plan_view import session_row
+from jobs.races import race_rows, saved_profile
 from jobs.replan import planned_session, replan
 from jobs.report_rows import ReportData, load_report
 from jobs.session_days import move_options, runs_around
@@ -122,9 +123,21 @@ def status(home: Home, profile: Profile, today: date) -> dict[str, Any] | None:
         return _status(db, repo.athlete(db, profile), today)
 
 
+def races(home: Home, profile: Profile, today: date) -> list[dict[str, Any]]:
+    """The races entered (as saved now: the CLI may have changed them) and those found in
+    the synced activities, by day, with what each does to the plan (`stridelift race list`)."""
+    profile = saved_profile(home.config, profile)
+    with transaction(home.db) as db:
+        return [_race(r) for r in race_rows(db, profile, today)]
+
+
+def _race(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "day": date.fromisoformat(row["date"])}
+
+
 def coach(home: Home, today_of: Any) -> list[dict[str, Any]]:
-    """Every athlete of the home: today's status and this week's sessions. `today_of` gives
-    an athlete's today (their time zone)."""
+    """Every athlete of the home: today's status, this week's sessions and the next race.
+    `today_of` gives an athlete's today (their time zone)."""
     out = []
     for name in sorted(home.config.athletes):
         profile = home.config.athletes[name]
@@ -134,8 +147,10 @@ def coach(home: Home, today_of: Any) -> list[dict[str, Any]]:
         with home.db() as db:
             who = repo.athlete(db, profile)
             rows = plans.sessions_between(db, who, monday, monday + timedelta(days=6))
+            coming = (_race(r) for r in race_rows(db, profile, today) if r["days_to_go"] >= 0)
             out.append({"name": name, "today": today, "status": _status(db, who, today),
-                        "sessions": [_session(r, []) for r in rows]})
+                        "sessions": [_session(r, []) for r in rows],
+                        "next_race": next(coming, None)})
     return out
 
 

@@ -3,6 +3,7 @@ the CSRF and login rules, re-posted forms changing nothing twice, and hostile te
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -24,8 +25,9 @@ from typer.testing import CliRunner
 from db import plans, repo
 from jobs import web_pages
 from jobs.clock import today_for
+from jobs.config import load
 from jobs.home import Home
-from jobs.web_login import check_password, password_path, set_password
+from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_password
 from stridelift.cli import app as cli
 from stridelift.web.app import LOOPBACK_NAMES, create_app
 from stridelift.web.guard import MAX_FAILURES
@@ -298,3 +300,102 @@ def test_an_open_app_answers_only_its_loopback_names(athlete: Home) -> None:
     assert local.get("/a/anna/status").status_code == 200
     rebound = TestClient(app, base_url="http://evil.example:8765", follow_redirects=False)
     assert rebound.get("/a/anna/status").status_code == 400
+
+
+def races_of(h: Home) -> list[tuple[str, str, str]]:
+    """(date, distance, priority) of the entered races, as saved in the configuration."""
+    return [(r.day.isoformat(), r.distance, r.priority)
+            for r in load(h.config.paths).athletes["anna"].races]
+
+
+def test_races_are_added_listed_and_removed_as_the_cli_does(athlete: Home) -> None:
+    c = client(athlete)
+    page = c.get("/a/anna/races")
+    assert page.status_code == 200 and "No races yet" in page.text
+    assert 'href="/a/anna/races"' in c.get("/a/anna/week").text  # in the nav
+    token = CSRF.search(page.text)[1]  # type: ignore[index]
+    race = {"csrf": token, "day": "2027-02-17", "distance": "10k", "priority": "A"}
+    for _ in range(2):  # a double tap adds it once
+        added = c.post("/a/anna/races/add", data=race)
+        assert added.status_code == 303 and added.headers["location"] == "/a/anna/races"
+    assert races_of(athlete) == [("2027-02-17", "10k", "A")]
+    page = c.get("/a/anna/races").text
+    assert "added the A race 10k on Wed 17 Feb 2027" in page
+    assert "Wed 17 Feb 2027 · 10k" in page and "77 days to go" in page  # from Wed 02 Dec
+    assert "ladder steps frozen" in page  # what an A race does to the plan
+    listed = runner.invoke(cli, ["race", "list", "--json"])
+    assert [(r["date"], r["priority"]) for r in json.loads(listed.output)] == [("2027-02-17",
+                                                                               "A")]
+    assert runner.invoke(cli, ["race", "add", "2027-05-02:half:C"]).exit_code == 0
+    coach = c.get("/coach").text
+    assert "next race: Wed 17 Feb 2027, A 10k, 77 days to go" in coach
+    # the CLI's race, added while the app runs, is listed and kept by the app's next change
+    assert "Sun 02 May 2027 · half" in c.get("/a/anna/races").text
+    for _ in range(2):  # a double tap removes it once, then says there is nothing to remove
+        removed = c.post("/a/anna/races/remove", data={"csrf": token, "day": "2027-02-17"})
+        assert removed.status_code == 303
+    assert races_of(athlete) == [("2027-05-02", "half", "C")]
+    assert "no race entered on Wed 17 Feb 2027: nothing to remove" in c.get(
+        "/a/anna/races").text
+
+
+def test_a_race_the_cli_refuses_is_refused_on_the_page(athlete: Home) -> None:
+    c = client(athlete)
+    token = csrf(c, "/a/anna/races")
+    for sent, why in (({"day": "2027-02-17", "distance": "<b>marathon</b>", "priority": "A"},
+                       "race distance &#39;&lt;b&gt;marathon&lt;/b&gt;&#39; must be one of"),
+                      ({"day": "2027-02-17", "distance": "10k", "priority": "Z"},
+                       "priority &#39;Z&#39; must be A, B or C"),
+                      ({"day": "17/02/2027", "distance": "10k", "priority": "A"},
+                       "must look like 2027-04-11:half")):
+        refused = c.post("/a/anna/races/add", data={"csrf": token, **sent})
+        assert refused.status_code == 400 and why in refused.text, refused.text
+        assert "<b>marathon" not in refused.text and 'class="error"' in refused.text
+        assert 'value="' + sent["day"] + '"' in refused.text  # the form as sent, to correct
+        assert runner.invoke(cli, ["race", "add", ":".join(sent.values())]).exit_code == 2
+    assert races_of(athlete) == []
+    bad_day = c.post("/a/anna/races/remove", data={"csrf": token, "day": "soon"})
+    assert bad_day.status_code == 400 and "YYYY-MM-DD" in bad_day.text
+
+
+def test_a_race_form_without_the_csrf_token_is_refused(athlete: Home) -> None:
+    c = client(athlete)
+    csrf(c, "/a/anna/races")
+    assert runner.invoke(cli, ["race", "add", "2027-02-17:10k:A"]).exit_code == 0
+    for data in ({"day": "2027-03-01", "distance": "5k", "priority": "C"},
+                 {"csrf": "forged", "day": "2027-03-01", "distance": "5k", "priority": "C"}):
+        assert c.post("/a/anna/races/add", data=data).status_code == 403
+        assert c.post("/a/anna/races/remove", data={**data, "day": "2027-02-17"}).status_code \
+            == 403
+    assert races_of(athlete) == [("2027-02-17", "10k", "A")]
+
+
+def test_the_first_race_twice_without_a_priority_stays_a(athlete: Home) -> None:
+    """The CLI's default (A for the first race, B after) gives the same race twice the same
+    priority: adding it again is no change."""
+    for _ in range(2):
+        assert runner.invoke(cli, ["race", "add", "2027-02-17:10k"]).exit_code == 0
+    assert races_of(athlete) == [("2027-02-17", "10k", "A")]
+    assert runner.invoke(cli, ["race", "add", "2027-03-01:5k"]).exit_code == 0
+    assert races_of(athlete)[1] == ("2027-03-01", "5k", "B")
+
+
+def test_sessions_outlive_a_restart(athlete: Home) -> None:
+    """The cookies' key is kept in the home (0600): a second app on the same home (a
+    restart, or `daemon --serve` beside `serve`) accepts the first one's session."""
+    set_password(athlete, "a long enough one")
+    first = client(athlete, require_login=True)
+    token = csrf(first, "/login")
+    assert first.post("/login", data={"csrf": token, "password": "a long enough one"}) \
+        .status_code == 303
+    key = athlete.config.paths.data_dir / SESSION_KEY_FILE
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_text()) >= 43
+    again = client(Home.open(), require_login=True)
+    assert again.get("/a/anna/week").status_code == 303  # no cookie: the login page
+    again.cookies = first.cookies
+    assert again.get("/a/anna/week").status_code == 200
+    key.write_text("short")  # a key too short to trust is made again: everyone logs in anew
+    fresh = client(Home.open(), require_login=True)
+    fresh.cookies = first.cookies
+    assert fresh.get("/a/anna/week").status_code == 303
+    assert len(key.read_text()) >= 43 and stat.S_IMODE(key.stat().st_mode) == 0o600

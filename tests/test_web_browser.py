@@ -97,7 +97,7 @@ class Tab:
         self.context.close()
 
 
-PAGES = ["/a/anna/week", "/a/anna/why", "/a/anna/status", "/coach", "/login"]
+PAGES = ["/a/anna/week", "/a/anna/why", "/a/anna/status", "/a/anna/races", "/coach", "/login"]
 
 
 def test_every_page_renders_clean_on_a_phone_and_a_laptop(server: str, browser: Any,
@@ -191,3 +191,30 @@ def test_dark_mode_follows_the_system(server: str, browser: Any, tmp_path: Path)
         page.screenshot(path=str(tmp_path / "web-week-phone-dark.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_add_and_remove_a_race_on_a_phone(server: str, browser: Any, tmp_path: Path) -> None:
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        page = tab.go("/a/anna/week")
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name="Races").tap()
+        form = page.locator("#add-race")
+        form.get_by_label("Date").fill((TODAY + timedelta(days=40)).isoformat())
+        form.get_by_label("Distance").select_option("half")
+        form.get_by_label("Priority").select_option("C")
+        with page.expect_navigation(wait_until="load"):
+            form.get_by_role("button", name="Add race").tap()
+        when = (TODAY + timedelta(days=40)).strftime("%a %d %b %Y")
+        assert f"added the C race half on {when}" in page.locator(".flash").inner_text()
+        card = page.locator(".card.race", has_text=f"{when} · half")
+        assert card.count() == 1 and "40 days to go" in card.inner_text()
+        tab.assert_clean()
+        page.screenshot(path=str(tmp_path / "web-races-phone.png"), full_page=True)
+        with page.expect_navigation(wait_until="load"):
+            card.get_by_role("button", name="Remove").tap()
+        assert f"removed the C race half on {when}" in page.locator(".flash").inner_text()
+        assert page.locator(".card.race", has_text=f"{when} · half").count() == 0
+        tab.assert_clean()
+    finally:
+        tab.close()

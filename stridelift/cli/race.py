@@ -8,7 +8,7 @@ import typer
 
 from db.session import transaction
 from jobs.home import Home
-from jobs.races import add_race, race_rows, remove_race
+from jobs.races import add_race, describe, race_rows, remove_race
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -36,8 +36,8 @@ def add(
     with user_errors():
         home = Home.open()
         _, added = add_race(home.config, home.athlete(athlete), race)
-    console.print(f"added {added.priority} race {added.distance} on {added.day:%a %d %b %Y}; "
-                  "the plan follows it from the next `plan` or nightly run", highlight=False)
+    console.print(f"added {describe(added)}; the plan follows it from the next `plan` or "
+                  "nightly run", highlight=False)
 
 
 @race_app.command("list")
@@ -73,8 +73,7 @@ def remove(
             raise CommandError("give the race's date, YYYY-MM-DD", 2)
         home = Home.open()
         _, gone = remove_race(home.config, home.athlete(athlete), when)
-    console.print(f"removed the {gone.priority} race {gone.distance} on {gone.day:%a %d %b %Y}",
-                  highlight=False)
+    console.print(f"removed the {describe(gone)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

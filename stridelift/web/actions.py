@@ -1,7 +1,7 @@
-"""The actions (POST): done with the sets ticked, skip, pin, move, log in and out. Each
-checks the form's CSRF token, writes through jobs.session_actions (the CLI's code), leaves
-a message for the next page and redirects (POST-redirect-GET): a reload or a second tap
-finds the work done and changes nothing."""
+"""The actions (POST): done with the sets ticked, skip, pin, move, add and remove a race,
+log in and out. Each checks the form's CSRF token, writes through the CLI's code
+(jobs.session_actions, jobs.races), leaves a message for the next page and redirects
+(POST-redirect-GET): a reload or a second tap finds the work done and changes nothing."""
 
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from domain.profile import ProfileError
+from jobs.races import add_race, describe, remove_race
 from jobs.replan import Lifted, PlanError
 from jobs.session_actions import act
 from jobs.web_login import check_password
+from stridelift.web import pages
 from stridelift.web.guard import checked_form, log_in
 from stridelift.web.pages import athlete_of, show, web_of
 
@@ -105,6 +108,45 @@ async def move(request: Request) -> Response:
     return await _session_action(request, "move")
 
 
+def races_path(athlete: str) -> str:
+    return f"/a/{quote(athlete, safe='')}/races"
+
+
+async def add_a_race(request: Request) -> Response:
+    """The race as `stridelift race add DATE:DISTANCE:PRIORITY` adds it; the same race
+    twice is one race (a race replaces the one entered on its day). Refused: the races
+    page again with the reason and the form as sent."""
+    form = await checked_form(request)
+    profile = athlete_of(request)
+    sent = {k: str(form.get(k) or "").strip() for k in ("day", "distance", "priority")}
+    text = ":".join((sent["day"], sent["distance"], sent["priority"]))
+    try:
+        _, race = await run_in_threadpool(add_race, web_of(request).home.config, profile, text)
+    except ProfileError as exc:
+        return await run_in_threadpool(pages.races, request, str(exc), sent)
+    request.session["flash"] = f"added the {describe(race)}; the plan follows it from the " \
+        "next nightly run"
+    return RedirectResponse(races_path(profile.name), status_code=303)
+
+
+async def remove_a_race(request: Request) -> Response:
+    """The entered race of the day removed, as `stridelift race remove DATE` does; a race
+    already gone (a double tap) changes nothing and says so."""
+    form = await checked_form(request)
+    profile = athlete_of(request)
+    try:
+        day = date.fromisoformat(str(form.get("day") or ""))
+    except ValueError:
+        raise HTTPException(400, "which race? its date is missing or not YYYY-MM-DD") from None
+    try:
+        _, gone = await run_in_threadpool(remove_race, web_of(request).home.config, profile, day)
+        request.session["flash"] = f"removed the {describe(gone)}"
+    except ProfileError:
+        request.session["flash"] = f"no race entered on {day:%a %d %b %Y}: nothing to remove " \
+            "(already removed?)"
+    return RedirectResponse(races_path(profile.name), status_code=303)
+
+
 async def login(request: Request) -> Response:
     form = await checked_form(request)
     web = web_of(request)
@@ -132,5 +174,7 @@ def routes() -> list[Route]:
             Route(f"{prefix}/skip", skip, methods=["POST"]),
             Route(f"{prefix}/pin", pin, methods=["POST"]),
             Route(f"{prefix}/move", move, methods=["POST"]),
+            Route("/a/{name}/races/add", add_a_race, methods=["POST"]),
+            Route("/a/{name}/races/remove", remove_a_race, methods=["POST"]),
             Route("/login", login, methods=["POST"]),
             Route("/logout", logout, methods=["POST"])]

@@ -1,9 +1,9 @@
-"""The Starlette app: sessions (signed, HttpOnly, SameSite=Lax cookies), the login gate,
-security headers, the routes of `pages` and `actions`, the style sheet, and errors as pages."""
+"""The Starlette app: sessions (HttpOnly, SameSite=Lax cookies signed with the home's kept
+key), the login gate, security headers, the routes of `pages` and `actions`, the style sheet,
+and errors as pages."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +24,7 @@ from starlette.templating import Jinja2Templates
 from domain.profile import Profile
 from jobs.clock import today_for
 from jobs.home import Home
+from jobs.web_login import session_key
 from stridelift.web import actions, pages
 from stridelift.web.guard import LoginLimiter, csrf_token, logged_in
 
@@ -94,7 +95,7 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
               Mount("/static", StaticFiles(packages=[("stridelift.web", "static")]),
                     name="static")]
     middleware = [
-        Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32),
+        Middleware(SessionMiddleware, secret_key=session_key(home),
                    session_cookie="stridelift", max_age=SESSION_DAYS * 86400,
                    same_site="lax", https_only=secure_cookies),
         Middleware(Gate),

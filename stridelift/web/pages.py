@@ -1,5 +1,5 @@
-"""The pages (GET): the weeks, one session, why, status, the report, the coach's view and
-the login form. Each asks jobs/ for its data and fills a template (autoescaped)."""
+"""The pages (GET): the weeks, one session, why, status, the races, the report, the coach's
+view and the login form. Each asks jobs/ for its data and fills a template (autoescaped)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.profile import Profile
+from domain.profile import RACE_DISTANCES, RACE_PRIORITIES, Profile
 from jobs import web_pages
 from jobs.replan import PlanError
 from stridelift.report.render import render
+
+PRIORITY_WORDS = {"A": "goal", "B": "important", "C": "tune-up"}  # RULES.md "Races"
 
 
 def web_of(request: Request) -> Any:
@@ -75,6 +77,22 @@ def status(request: Request) -> Response:
                 status=web_pages.status(web_of(request).home, profile, today))
 
 
+def races(request: Request, error: str | None = None,
+          form: dict[str, str] | None = None) -> Response:
+    """The races with what each does to the plan, a form to add one and a button to remove
+    each entered one; `error` and the `form` as sent when an addition was refused (400)."""
+    profile = athlete_of(request)
+    today = web_of(request).today_of(profile)
+    rows = web_pages.races(web_of(request).home, profile, today)
+    entered = any(r["source"] == "entered" for r in rows)
+    sent = form or {"priority": "B" if entered else "A"}  # the CLI's default priority
+    response = show(request, "races.html", athlete=profile.name, today=today, races=rows,
+                    error=error, form=sent, distances=RACE_DISTANCES,
+                    priorities=[(p, PRIORITY_WORDS[p]) for p in RACE_PRIORITIES])
+    response.status_code = 400 if error else 200
+    return response
+
+
 def report(request: Request) -> Response:
     profile = athlete_of(request)
     now = datetime.combine(web_of(request).today_of(profile),
@@ -96,4 +114,5 @@ def routes() -> list[Route]:
     return [Route("/coach", coach), Route("/login", login_form, methods=["GET"]),
             Route("/a/{name}/week", week), Route("/a/{name}/session/{key}", session),
             Route("/a/{name}/why", why), Route("/a/{name}/status", status),
+            Route("/a/{name}/races", races, methods=["GET"]),
             Route("/a/{name}/report", report)]
