@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from db import models as m
 from db import repo
-from db.scratch import forget_plan
+from db.scratch import copy_database, forget_plan
 from db.session import open_db, transaction
 from jobs.config import load
 from jobs.home import Home
@@ -41,7 +41,10 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def imported(home: Path, history: Path) -> Path:
+def imported(home: Path, history: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The history imported and planned, on SQLite and (with STRIDELIFT_TEST_PG_URL) on
+    PostgreSQL."""
+    monkeypatch.setenv("STRIDELIFT_DB_URL", db_url)
     with freeze_time(TODAY):
         assert runner.invoke(app, INIT).exit_code == 0
         result = runner.invoke(app, ["import", str(history), "--workers", "1"])
@@ -50,21 +53,33 @@ def imported(home: Path, history: Path) -> Path:
     return home
 
 
-def _tables(home: Path) -> dict[str, list[tuple[Any, ...]]]:
-    factory = open_db(f"sqlite:///{home / 'stridelift.db'}")
-    with factory() as db:
-        return {t.name: sorted(map(tuple, db.execute(select(t))), key=repr)
-                for t in m.Base.metadata.sorted_tables}
+def _tables(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    factory = open_db(url)
+    try:
+        with factory() as db:
+            return {t.name: sorted(map(tuple, db.execute(select(t))), key=repr)
+                    for t in m.Base.metadata.sorted_tables}
+    finally:
+        factory.kw["bind"].dispose()
 
 
-def test_replay_never_touches_the_real_tables(imported: Path) -> None:
-    before = _tables(imported)
+def test_replay_never_touches_the_real_tables(imported: Path, db_url: str) -> None:
+    before = _tables(db_url)
     assert before["planned_sessions"]  # something to protect
     with freeze_time(TODAY):
         result = runner.invoke(app, ["replay", "--json"])
     assert result.exit_code == 0, result.output
-    assert _tables(imported) == before
+    assert _tables(db_url) == before
     assert not list(Path(imported).glob("*replay*.db"))
+
+
+def test_the_scratch_copy_holds_every_row(imported: Path, db_url: str, tmp_path: Path) -> None:
+    """From SQLite (the backup API) or PostgreSQL (row by row into SQLite), the copy the
+    replay works on holds what the real database holds, value for value."""
+    real = _tables(db_url)
+    assert real["streams"] and real["run_classes"] and real["planned_sessions"]
+    copy = copy_database(db_url, tmp_path / "copy.db")
+    assert copy.startswith("sqlite:///") and _tables(copy) == real
 
 
 def test_replay_reports_the_moves_and_the_weeks_the_template_broke(imported: Path) -> None:
