@@ -4,6 +4,11 @@ came from, in words and numbers). Pure: the facts and the day are given.
 - max HR: the highest heart rate recorded in an activity over the last year (readings past
   230 bpm are sensor glitches and are ignored);
 - resting HR: the median of Garmin's daily resting HR over the last 30 days;
+- threshold HR: the lactate threshold HR the watch held, as its newest run file of the last
+  year records it; else an estimate from the hardest sustained effort of the last year (the
+  highest mean HR over 20 minutes of a race or threshold run of 30 minutes or more: Friel's
+  field test, whose 20 minutes of a 30-minute all-out run average about the threshold HR);
+  else none, and zones stay estimated from max and resting HR;
 - the weekly run template as the runner actually runs it: over the last 8 weeks, the weekday
   of their long runs, the weekdays of their speed and threshold sessions, and the other
   weekdays they ran on in at least half of those weeks as easy days.
@@ -17,10 +22,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import median
 
+import numpy as np
+
+from analysis.samples import sample_durations
 from domain.profile import WEEKDAYS
 
 MAX_HR_DAYS = 365
 REST_HR_DAYS = 30
+THRESHOLD_DAYS = 365
+EFFORT_S = 20 * 60  # Friel's field test: the mean HR of 20 min run all out ~ threshold HR
+MIN_EFFORT_RUN_S = 30 * 60  # a run shorter than the test holds no 20-min all-out stretch
+HARD_TRAITS = ("race", "threshold")  # the runs whose hardest 20 min can stand for the test
+MIN_HR_COVERAGE = 0.9  # of the 20 min with heart rate samples (a strap dropout is no effort)
+PLAUSIBLE_THRESHOLD_HR = (110, 215)
+NO_THRESHOLD = ("not in your history (no watch setting in your run files, no race or threshold "
+                "run of 30 min or more in the last year): left unset, zones are estimated from "
+                "your max and resting heart rates")
 TEMPLATE_WEEKS = 8
 PLAUSIBLE_MAX_HR = (120, 230)
 MIN_WEEKS_FOR_A_HABIT = 2  # a long or speed weekday must come back at least this often
@@ -30,24 +47,31 @@ TEMPLATE_KIND = {"long": "long", "speed": "speed", "threshold": "threshold",
 
 @dataclass(frozen=True)
 class Offer:
-    field: str  # the profile field: max_hr, rest_hr or runs
+    field: str  # the profile field: max_hr, rest_hr, threshold_hr or runs
     value: int | str
     source: str  # where it came from, in plain words with numbers
 
 
 @dataclass(frozen=True)
 class Peak:
+    """A heart rate an activity recorded: its peak, the watch's threshold setting in its file,
+    or the mean of its hardest 20 minutes."""
+
     day: date
     bpm: float
     what: str  # the activity's name or sport
 
 
 def offers(today: date, peaks: Iterable[Peak], resting: Iterable[tuple[date, int]],
-           runs: Iterable[tuple[date, str]]) -> list[Offer]:
-    """What the history says for max HR, resting HR and the run template (missing facts give
-    no offer)."""
-    found = [max_hr_offer(today, peaks), rest_hr_offer(today, resting),
-             template_offer(today, runs)]
+           runs: Iterable[tuple[date, str]], settings: Iterable[Peak] = (),
+           efforts: Iterable[Peak] = ()) -> list[Offer]:
+    """What the history says for max HR, resting HR, threshold HR and the run template
+    (missing facts give no offer; a threshold HR at or above the max HR found is no offer)."""
+    top = max_hr_offer(today, peaks)
+    threshold = threshold_hr_offer(today, settings, efforts)
+    if top is not None and threshold is not None and int(threshold.value) >= int(top.value):
+        threshold = None
+    found = [top, rest_hr_offer(today, resting), threshold, template_offer(today, runs)]
     return [o for o in found if o is not None]
 
 
@@ -71,6 +95,53 @@ def rest_hr_offer(today: date, resting: Iterable[tuple[date, int]]) -> Offer | N
     return Offer("rest_hr", value, f"Garmin's resting heart rate, median of {len(values)} "
                  f"day(s) in the last {REST_HR_DAYS}: {value} bpm "
                  f"(range {min(values)}-{max(values)})")
+
+
+def threshold_hr_offer(today: date, settings: Iterable[Peak],
+                       efforts: Iterable[Peak]) -> Offer | None:
+    """The watch's newest threshold setting of the last year, else the hardest 20-minute
+    effort of the last year (`efforts`: the mean HR of each hard run's hardest 20 min)."""
+    low, high = PLAUSIBLE_THRESHOLD_HR
+    since = today - timedelta(days=THRESHOLD_DAYS)
+    set_ = [p for p in settings if since < p.day <= today and low <= p.bpm <= high]
+    if set_:
+        newest = max(set_, key=lambda p: p.day)
+        return Offer("threshold_hr", round(newest.bpm), f"your watch's lactate threshold "
+                     f"setting, {newest.bpm:.0f} bpm, in the file of your run of "
+                     f"{newest.day:%d %b %Y} ({newest.what})")
+    hard = [p for p in efforts if since < p.day <= today and low <= p.bpm <= high]
+    if not hard:
+        return None
+    top = max(hard, key=lambda p: (p.bpm, p.day))
+    return Offer("threshold_hr", round(top.bpm), f"your hardest sustained effort of the last "
+                 f"year: {top.bpm:.0f} bpm on average over the hardest 20 min of your run of "
+                 f"{top.day:%d %b %Y} ({top.what}); Friel's field test takes the mean heart "
+                 "rate of 20 min run all out as the lactate threshold HR")
+
+
+def hardest_mean_hr(t: np.ndarray, hr: np.ndarray, seconds: float = EFFORT_S) -> float | None:
+    """The highest mean heart rate over any `seconds` of the run (each sample weighted by the
+    time it holds: smart recording writes unevenly), None when the run is shorter or no
+    stretch has heart rate for most of it."""
+    if len(t) < 2:
+        return None
+    dt, _, _ = sample_durations(t)
+    valid = np.isfinite(hr[:-1]) & (hr[:-1] > 0)
+    clock = np.concatenate(([0.0], np.cumsum(dt)))
+    if clock[-1] < seconds:
+        return None
+    beats = np.concatenate(([0.0], np.cumsum(np.where(valid, hr[:-1] * dt, 0.0))))
+    timed = np.concatenate(([0.0], np.cumsum(np.where(valid, dt, 0.0))))
+    ends = np.arange(len(clock))
+    starts = np.searchsorted(clock, clock - seconds, side="right") - 1  # the latest start
+    full = starts >= 0  # a whole window ends here
+    starts, ends = starts[full], ends[full]
+    covered = timed[ends] - timed[starts]
+    enough = covered >= MIN_HR_COVERAGE * seconds
+    if not enough.any():
+        return None
+    means = (beats[ends] - beats[starts])[enough] / covered[enough]
+    return float(means.max())
 
 
 def template_offer(today: date, runs: Iterable[tuple[date, str]]) -> Offer | None:

@@ -108,6 +108,17 @@ def heart_rate_peaks(db: Session, who: m.Athlete, since: date) -> Sequence[Any]:
         a.athlete_id == who.id, a.local_date > since, a.max_hr.is_not(None))).all()
 
 
+def runs_since(db: Session, who: m.Athlete, since: date) -> Sequence[Any]:
+    """(id, day, name, content_hash, duration_s, kind, traits) of the runs after `since`,
+    newest first; kind and traits None when the run is not classified yet."""
+    a = m.Activity
+    return db.execute(select(a.id, a.local_date, a.name, a.content_hash, a.duration_s,
+                             m.RunClass.kind, m.RunClass.traits)
+                      .outerjoin(m.RunClass, m.RunClass.activity_id == a.id)
+                      .where(a.athlete_id == who.id, a.sport == "running", a.local_date > since)
+                      .order_by(a.start_utc.desc())).all()
+
+
 def report_activities(db: Session, who: m.Athlete, first: date,
                       last: date) -> Sequence[Any]:
     """The report's activity rows from `first` to `last`: (day, name, sport, duration_s,

@@ -199,16 +199,21 @@ def run_fit(start: datetime, laps: Sequence[LapSpec], *, hr_rest: float = 60.0, 
             workout_steps: Sequence[str] | None = None, utc_offset_s: int | None = 3600,
             aerobic_te: float | None = 3.1, anaerobic_te: float | None = 1.2,
             training_load: float | None = 95.0, enhanced: bool = True,
-            record_every_s: int = 1) -> bytes:
+            record_every_s: int = 1, threshold_hr: int | None = None) -> bytes:
     """One-session activity. `workout_steps` lists each step's intensity; laps point at steps
     through `LapSpec.step` (default: the lap's own index). `enhanced=False` writes the legacy
     16-bit speed/altitude fields instead of enhanced_speed/enhanced_altitude.
     `record_every_s` > 1 is Garmin's "smart recording": the athlete is still simulated every
-    second, but fewer records are written (the Encoder costs ~85 us a message)."""
+    second, but fewer records are written (the Encoder costs ~85 us a message).
+    `threshold_hr`: the watch's lactate threshold setting, written as Garmin's watches do
+    (a zones_target message)."""
     if record_every_s < 1:
         raise ValueError(f"record_every_s must be at least 1, not {record_every_s}")
     start = _fit_time(start)
     enc = _start_file(start)
+    if threshold_hr is not None:
+        _write(enc, "zones_target", threshold_heart_rate=threshold_hr,
+               hr_calc_type="percent_lthr")
     if workout_steps is not None:
         _write_workout(enc, sport, workout_steps, laps)
     extra = {"total_training_effect": aerobic_te, "total_anaerobic_training_effect": anaerobic_te,

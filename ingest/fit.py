@@ -68,6 +68,19 @@ def is_activity_file(data: bytes, name: str = "<bytes>") -> bool:
     return is_activity(_read(data, name, "auto"))
 
 
+def threshold_hr_setting(data: bytes, name: str = "<bytes>") -> int | None:
+    """The lactate threshold HR the device held when it recorded the file (its zones_target
+    message: the athlete's setting, which Garmin's watches also update from their own
+    threshold detection); None when the file does not say. FitError if unreadable."""
+    _check_header(data, name)
+    try:
+        values = fitfast.records(data, "zones_target").get("threshold_heart_rate")
+    except Exception as exc:  # fitfast's decode errors; a settings value is never worth more
+        raise FitError(name, f"cannot decode ({type(exc).__name__}: {exc})") from exc
+    found = [v for v in (values if values is not None else ()) if np.isfinite(v) and v > 0]
+    return round(float(found[-1])) if found else None
+
+
 # ---------------------------------------------------------------------------- backends
 
 

@@ -1,10 +1,12 @@
-"""`init` offers what the history says: max HR, resting HR, the run template as run."""
+"""`init` offers what the history says: max HR, resting HR, threshold HR, the run template
+as run."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from freezegun import freeze_time
 from hypothesis import given
@@ -12,14 +14,26 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from analysis.onboarding import Peak, max_hr_offer, offers, rest_hr_offer, template_offer
+from analysis.onboarding import (
+    NO_THRESHOLD,
+    Peak,
+    hardest_mean_hr,
+    max_hr_offer,
+    offers,
+    rest_hr_offer,
+    template_offer,
+    threshold_hr_offer,
+)
 from db import models as m
 from db import repo
 from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.profile import WEEKDAYS, Profile, parse_runs
 from domain.wellness import DailyWellness
+from ingest.fit import threshold_hr_setting
 from jobs.config import load
 from stridelift.cli import app
+from tests.conftest import shared_fixture
 from tests.history import write_weeks
 
 runner = CliRunner()
@@ -143,3 +157,114 @@ def test_interactive_init_offers_the_history_as_defaults(with_history: Path) -> 
     assert (p.max_hr, p.rest_hr) == (_stored_max_hr(), 48)
     assert p.runs == {"mon": "easy", "sat": "long"}
     assert "from Garmin's resting heart rate" in result.output
+
+
+def test_threshold_hr_is_the_watchs_newest_setting_else_the_hardest_20_minutes() -> None:
+    settings = [Peak(TODAY - timedelta(days=30), 168.0, "tempo"),
+                Peak(TODAY - timedelta(days=2), 171.0, "easy"),  # the watch's newest value
+                Peak(TODAY - timedelta(days=400), 160.0, "two years ago")]
+    efforts = [Peak(TODAY - timedelta(days=60), 175.0, "10k race"),
+               Peak(TODAY - timedelta(days=10), 169.0, "tempo")]
+    watch = threshold_hr_offer(TODAY, settings, efforts)
+    assert watch is not None and watch.value == 171
+    assert "your watch's lactate threshold setting, 171 bpm" in watch.source
+    assert "14 Apr 2025 (easy)" in watch.source
+    effort = threshold_hr_offer(TODAY, settings[2:], efforts)  # no setting of the last year
+    assert effort is not None and effort.value == 175
+    assert "175 bpm on average over the hardest 20 min" in effort.source
+    assert "15 Feb 2025 (10k race)" in effort.source and "Friel" in effort.source
+    assert threshold_hr_offer(TODAY, [], [Peak(TODAY, 250.0, "glitch")]) is None
+    assert threshold_hr_offer(TODAY, [], []) is None
+    # never at or above the max HR found: such a threshold is no offer
+    found = offers(TODAY, [Peak(TODAY, 174.0, "race")], [], [], [], efforts)
+    assert [o.field for o in found] == ["max_hr"]
+
+
+def _stream(minutes_at: list[tuple[int, float]], every_s: int = 1) -> tuple[np.ndarray,
+                                                                             np.ndarray]:
+    hr = np.concatenate([np.full(m * 60, bpm) for m, bpm in minutes_at])
+    t = np.arange(hr.size, dtype=float)
+    return t[::every_s], hr[::every_s]
+
+
+@pytest.mark.parametrize("every_s", [1, 5])
+def test_the_hardest_20_minutes_of_a_run(every_s: int) -> None:
+    t, hr = _stream([(10, 140.0), (20, 172.0), (10, 150.0)], every_s)
+    assert hardest_mean_hr(t, hr) == pytest.approx(172.0, abs=0.5)
+    t, hr = _stream([(10, 140.0), (15, 180.0), (10, 150.0)], every_s)  # 15 min hard, 5 easier
+    assert hardest_mean_hr(t, hr) == pytest.approx((15 * 180 + 5 * 150) / 20, abs=0.5)
+    assert hardest_mean_hr(*_stream([(19, 175.0)], every_s)) is None  # shorter than 20 min
+    t, hr = _stream([(30, 170.0)], every_s)
+    hr[: hr.size * 2 // 3] = np.nan  # the strap dropped out for 20 of the 30 min
+    assert hardest_mean_hr(t, hr) is None
+
+
+def test_the_watchs_setting_is_read_from_real_garmin_files() -> None:
+    folder = shared_fixture("fit")
+    assert threshold_hr_setting((folder / "fit" / "garmin.fit").read_bytes()) == 165
+    # a triathlon file whose zones carry 0 (not set), and a run file without a setting
+    assert threshold_hr_setting((folder / "fit" / "triathlon_summary_first.fit").read_bytes()) \
+        is None
+    assert threshold_hr_setting(
+        (folder / "python-fitparse" / "garmin-fenix-5-run.fit").read_bytes()) is None
+
+
+def _tempo(day: date, hr: float, threshold_hr: int | None = None) -> bytes:
+    return run_fit(datetime(day.year, day.month, day.day, 7, tzinfo=UTC),
+                   [LapSpec(600, 3.0, 140), LapSpec(1800, 3.9, hr), LapSpec(600, 3.0, 140)],
+                   seed=3, record_every_s=5, threshold_hr=threshold_hr)
+
+
+def _import(home: Path, folder: Path) -> None:
+    with freeze_time("2025-04-16 12:00:00"):
+        assert runner.invoke(app, ["import", str(folder), "--workers", "1"]).exit_code == 0
+        assert runner.invoke(app, ["plan"]).exit_code == 0  # classifies the new runs
+
+
+def test_init_takes_threshold_hr_from_the_watch_then_from_the_hardest_effort(
+        with_history: Path, tmp_path: Path) -> None:
+    assert load().athlete("anna").threshold_hr is None
+    with freeze_time("2025-04-16 12:00:00"):
+        result = runner.invoke(app, ["init", "--name", "anna", "--non-interactive"])
+    assert f"threshold HR: {NO_THRESHOLD}" in result.output.replace("\n", " ")
+    folder = tmp_path / "tempo"
+    folder.mkdir()
+    (folder / "tempo.fit").write_bytes(_tempo(date(2025, 4, 9), 172.0))
+    _import(with_history, folder)
+    with freeze_time("2025-04-16 12:00:00"):
+        result = runner.invoke(app, ["init", "--name", "anna", "--non-interactive",
+                                     "--from-history"])
+    assert result.exit_code == 0, result.output
+    threshold = load().athlete("anna").threshold_hr
+    assert threshold is not None and abs(threshold - 172) <= 1
+    assert f"threshold HR {threshold}: from your hardest sustained effort" in result.output
+    # a watch that knows its runner's threshold: its setting wins over the estimate
+    (folder / "easy.fit").write_bytes(run_fit(datetime(2025, 4, 14, 7, tzinfo=UTC),
+                                              [LapSpec(1800, 2.8, 135)], seed=5,
+                                              record_every_s=5, threshold_hr=176))
+    _import(with_history, folder)
+    with freeze_time("2025-04-16 12:00:00"):
+        suggested = runner.invoke(app, ["init", "--name", "anna", "--non-interactive"])
+        given = runner.invoke(app, ["init", "--name", "anna", "--non-interactive",
+                                    "--from-history", "--threshold-hr", "165"])
+        taken = runner.invoke(app, ["init", "--name", "anna", "--non-interactive",
+                                    "--from-history"])
+    assert "threshold HR 176: from your watch's lactate threshold setting, 176 bpm, in the " \
+        "file of your run of 14 Apr 2025" in suggested.output.replace("\n", " ")
+    assert given.exit_code == 0 and "threshold HR" not in given.output.split("Saved")[1] \
+        .split("Your history")[0]  # an option given wins, and is not said to come from it
+    assert taken.exit_code == 0 and load().athlete("anna").threshold_hr == 176
+
+
+def test_interactive_init_offers_the_threshold_as_a_default(with_history: Path,
+                                                           tmp_path: Path) -> None:
+    folder = tmp_path / "tempo"
+    folder.mkdir()
+    (folder / "tempo.fit").write_bytes(_tempo(date(2025, 4, 9), 168.0, threshold_hr=170))
+    _import(with_history, folder)
+    load().paths.config_file.unlink()  # a fresh profile for a name whose history is stored
+    with freeze_time("2025-04-16 12:00:00"):
+        result = runner.invoke(app, ["init"], input="anna\nUTC\nf\n\n\n\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Lactate threshold heart rate (bpm) [170]" in result.output
+    assert load().athlete("anna").threshold_hr == 170

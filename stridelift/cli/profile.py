@@ -12,7 +12,7 @@ from db.session import transaction
 from domain.profile import Profile, ProfileError, parse_races, parse_runs, parse_weights
 from jobs.config import load, save_profile
 from jobs.home import Home
-from jobs.onboarding import Offer, history_offers
+from jobs.onboarding import NO_THRESHOLD, Offer, history_offers
 from stridelift.cli.common import CommandError, console, today_for, user_errors
 
 DEFAULT_RUNS = "mon=easy,wed=speed,fri=easy,sat=long"
@@ -41,8 +41,9 @@ def init(
         help="A load you know, as EXERCISE=KG (ids from `stridelift exercises`); repeatable. "
              "Without one the plan asks for a weight you can lift 6 times, not 7.")] = None,
     from_history: Annotated[bool, typer.Option(
-        "--from-history", help="Take max HR, resting HR and the run template from your "
-        "imported or synced history where it has them (options given still win).")] = False,
+        "--from-history", help="Take max HR, resting HR, threshold HR and the run template "
+        "from your imported or synced history where it has them (options given still win).")]
+    = False,
     non_interactive: Annotated[bool, typer.Option(
         "--non-interactive", help="Never prompt: every required value comes from options.")]
     = False,
@@ -58,7 +59,7 @@ def init(
         # Updating an athlete: what is not given keeps its saved value.
         old = config.athletes.get(name) if name else None
         given: dict[str, object] = dict(name=name, tz=tz, sex=sex, max_hr=max_hr,
-                                        rest_hr=rest_hr, runs=runs)
+                                        rest_hr=rest_hr, threshold_hr=threshold_hr, runs=runs)
         explicit = {k for k, v in given.items() if v is not None}
         if old is not None:
             saved = {**asdict(old), "runs": ",".join(f"{d}={k}" for d, k in old.runs.items())}
@@ -76,7 +77,8 @@ def init(
                 base, name=str(values["name"]), tz=str(values["tz"]),
                 sex=str(values["sex"]).lower(), max_hr=int(str(values["max_hr"])),
                 rest_hr=int(str(values["rest_hr"])), runs=parse_runs(str(values["runs"])),
-                threshold_hr=threshold_hr if threshold_hr is not None else base.threshold_hr,
+                threshold_hr=None if values["threshold_hr"] is None
+                else int(str(values["threshold_hr"])),
                 strength_sessions=strength_sessions or base.strength_sessions,
                 equipment=equipment or base.equipment,
                 races=parse_races(list(race)) if race else base.races,
@@ -89,6 +91,8 @@ def init(
         console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
     _say_offers(taken, [o for o in offered.values()
                         if o not in taken and str(values[o.field]) != str(o.value)], profile.name)
+    if offered and "threshold_hr" not in offered and profile.threshold_hr is None:
+        console.print(f"  threshold HR: {NO_THRESHOLD}", highlight=False, soft_wrap=True)
 
 
 def _say_offers(taken: list[Offer], others: list[Offer], name: str) -> None:
@@ -105,21 +109,26 @@ def _say_offers(taken: list[Offer], others: list[Offer], name: str) -> None:
     console.print(f"`stridelift init --name {name} --from-history` takes them.", highlight=False)
 
 
-_LABELS = {"max_hr": "max HR", "rest_hr": "resting HR", "runs": "weekly runs"}
+_LABELS = {"max_hr": "max HR", "rest_hr": "resting HR", "threshold_hr": "threshold HR",
+           "runs": "weekly runs"}
 _PROMPTS = {
     "name": ("Your name", None, str),
     "tz": ("Time zone (IANA, e.g. Europe/Berlin)", "UTC", str),
     "sex": ("Sex for the TRIMP weighting (f/m)", None, str),
     "max_hr": ("Maximum heart rate (bpm)", None, int),
     "rest_hr": ("Resting heart rate (bpm)", None, int),
+    "threshold_hr": ("Lactate threshold heart rate (bpm)", None, int),
     "runs": ("Weekly runs (e.g. mon=easy,wed=speed,sat=long)", DEFAULT_RUNS, str),
 }
+OPTIONAL = ("threshold_hr",)  # asked only when the history offers one; zones do without it
 
 
 def _ask_missing(values: dict[str, object], non_interactive: bool,
                  offered: dict[str, Offer]) -> dict[str, object]:
-    missing = [key for key, value in values.items() if value is None]
+    missing = [key for key, value in values.items()
+               if value is None and (key not in OPTIONAL or key in offered)]
     if non_interactive:
+        missing = [key for key in missing if key not in OPTIONAL]
         if missing:
             flags = ", ".join("--" + key.replace("_", "-") for key in missing)
             raise CommandError(f"missing {flags} (required with --non-interactive)", 2)
