@@ -124,8 +124,9 @@ async def add_a_race(request: Request) -> Response:
         _, race = await run_in_threadpool(add_race, web_of(request).home.config, profile, text)
     except ProfileError as exc:
         return await run_in_threadpool(pages.races, request, str(exc), sent)
-    request.session["flash"] = f"added the {describe(race)}; the plan follows it from the " \
-        "next nightly run"
+    # the next page brings the plan up to date (as `stridelift plan`), the race with it
+    request.session["flash"] = f"added the {describe(race)}: the plan follows it (Why " \
+        "lists what it changed)"
     return RedirectResponse(races_path(profile.name), status_code=303)
 
 
