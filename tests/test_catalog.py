@@ -76,6 +76,9 @@ def test_glute_medius_ladder_is_the_articles(equipment: str) -> None:
 def test_a_power_ladder_of_plyometrics_exists() -> None:
     power = [ladder for ladder in CATALOG.ladders.values() if ladder.quality == "power"]
     assert power
+    # RULES.md S2: built up by ground contacts, pogo hops and low box jumps first, depth last
+    assert [CATALOG.step("power", i, "gym").id for i in range(4)] == [
+        "pogo_hops", "box_jump", "lateral_bound", "depth_jump"]
     for ladder in power:
         for i in range(len(ladder.steps)):
             exercise = CATALOG.step(ladder.id, i, "bodyweight")

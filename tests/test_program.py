@@ -89,6 +89,15 @@ def test_the_articles_week_gives_monday_and_thursday() -> None:
     assert squat.instruction is not None and "could lift 7-8 times, stop at 6" in squat.instruction
 
 
+def test_after_the_intro_week_strength_sets_stop_one_or_two_reps_short() -> None:
+    # RULES.md S1: no known load, so week 2 asks for "a weight you can lift 6 times, not 7"
+    weeks = weeks_of(plan(context(), template(ARTICLE, weeks=3), weeks=2))
+    squat = weeks[MONDAY + timedelta(days=7)][0].exercises[1]
+    assert (squat.exercise_id, squat.phase, squat.sets) == ("barbell_back_squat", "build", 3)
+    assert squat.instruction == ("a weight you can lift 6 times, not 7; "
+                                 "stop 1-2 reps short of failure")
+
+
 def test_one_session_a_week_covers_every_area_foot_and_ankle_in_one_slot() -> None:
     # S1 leaves a single session one light slot besides core, so foot and ankle share it
     sessions = plan(context(profile(sessions=1)), template(ARTICLE, weeks=2), weeks=1)
