@@ -38,7 +38,7 @@ MINOR_TE = 2.0
 def _runs() -> list[tuple[str, Activity, tuple[Found, ...]]]:
     """Each running leg with the race trait its file gives it (a triathlon), as `classify`
     on the command line judges it."""
-    out = []
+    out: list[tuple[str, Activity, tuple[Found, ...]]] = []
     for path in sorted(FIXTURES.rglob("*.fit")):
         if path.stat().st_size > SLOW_BYTES:
             continue
