@@ -390,6 +390,13 @@ def test_every_exercise_has_a_pattern_and_every_pattern_a_ladder_at_every_level(
 
 
 @pytest.mark.parametrize("equipment", EQUIPMENT)
+def test_nordic_curls_start_assisted_for_everyone(equipment: str) -> None:
+    ladder = CATALOG.ladder("hamstring_curl")
+    ids = [CATALOG.step(ladder.id, i, equipment).id for i in range(len(ladder.steps))]
+    assert ids.index("assisted_nordic_curl") < ids.index("nordic_curl")  # RULES.md S5
+
+
+@pytest.mark.parametrize("equipment", EQUIPMENT)
 def test_the_single_sessions_foot_and_ankle_ladder_trains_both_at_every_step(
         equipment: str) -> None:
     ladder = CATALOG.ladder("foot_ankle")

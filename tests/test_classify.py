@@ -191,7 +191,8 @@ def test_one_minute_on_one_off_without_hr_is_speed_by_surges() -> None:
 @pytest.mark.parametrize("label, kind", [("VO2MAX", "speed"), ("ANAEROBIC_CAPACITY", "speed"),
                                          ("SPRINT", "speed"), ("TEMPO", "threshold"),
                                          ("LACTATE_THRESHOLD", "threshold"),
-                                         ("AEROBIC_BASE", "easy")])
+                                         ("AEROBIC_BASE", "easy"), ("SPEED", "speed"),
+                                         ("THRESHOLD", "threshold"), ("BASE", "easy")])
 def test_garmin_labels(label: str, kind: str) -> None:
     c = classify(steady(40, 148, te_label=label), P, HISTORY)
     assert c.kind == kind
