@@ -87,7 +87,7 @@ def race(a: Activity, f: RunFeatures, p: Profile) -> str | None:
 def _speed(a: Activity, f: RunFeatures) -> tuple[list[Found], list[str]]:
     c = f.clean
     starts = [(lap.start - a.start).total_seconds() for lap in a.laps]
-    evidence, notes = structure(a.laps, c, starts)
+    evidence, notes = structure(a.laps, c, starts, f.zones if f.hr_available else None)
     more: list[Evidence | None] = [evidence]
     if c is not None:
         more.append(surges(c, f.zones if c.hr is not None else None))

@@ -102,12 +102,13 @@ def test_surges_on_downhills_steeper_than_minus_four_percent_do_not_count(
 
 
 def alternating(work_hr: float) -> Activity:
-    """40 min of auto-laps: 2-min laps at 4.2 m/s between 3-min laps at 2.9 m/s."""
+    """40 min of auto-laps: 2-min laps at 4.2 m/s between 3-min laps at 2.9 m/s and HR 165
+    (zone 4: the slow laps climb), the fast laps' HR in zone 3 or above either way."""
     laps, start = [], T0
     for i in range(8):
         fast = i % 2 == 1
         duration = 120.0 if fast else 180.0
-        speed, hr = (4.2, work_hr) if fast else (2.9, 150.0)
+        speed, hr = (4.2, work_hr) if fast else (2.9, 165.0)
         laps.append(Lap(i, start, duration, duration * speed, hr, hr + 5, speed))
         start += timedelta(seconds=duration)
     n = 2401
@@ -115,7 +116,7 @@ def alternating(work_hr: float) -> Activity:
                    laps=tuple(laps))
 
 
-@pytest.mark.parametrize("work_hr, speed", [(162.0, True), (144.0, False)])
+@pytest.mark.parametrize("work_hr, speed", [(170.0, True), (158.0, False)])
 def test_fast_laps_with_a_lower_hr_are_downhill_auto_laps_not_intervals(
         work_hr: float, speed: bool) -> None:
     c = classify(alternating(work_hr), P, HISTORY)
