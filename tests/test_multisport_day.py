@@ -4,21 +4,18 @@ day's load their sum; two runs of one day give the planner the union of their tr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from db import activities, plans, repo
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, run_fit
-from domain.profile import Profile
-from ingest import fit
 from jobs.analyse import analyse
 from jobs.replan import run_days
+from tests.test_analyse import T0, P, _store
 
-T0 = datetime(2025, 4, 1, 6, 0, tzinfo=UTC)
-DAY = date(2025, 4, 1)
-P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50, threshold_hr=170, runs={})
+DAY = date(2025, 4, 1)  # T0 is 08:00 in P's Berlin
 # (sport, seconds, speed, HR) of each leg, every one its own file, back to back
 LEGS = [("swimming", 1500, 1.0, 150), ("transition", 120, 1.0, 150),
         ("cycling", 3600, 9.0, 158), ("transition", 60, 1.0, 155),
@@ -26,12 +23,8 @@ LEGS = [("swimming", 1500, 1.0, 150), ("transition", 120, 1.0, 150),
 
 
 def store(db_url: str, files: list[bytes]) -> None:
-    factory = open_db(db_url)
-    with transaction(factory) as s:
-        who = repo.athlete(s, P)
-        for i, data in enumerate(files):
-            repo.save_activities(s, who, fit.decode(data), content_hash=f"{i:064d}")
-    with transaction(factory) as s:
+    _store(db_url, files)
+    with transaction(open_db(db_url)) as s:
         analyse(s, P, DAY + timedelta(days=1))
 
 
