@@ -20,7 +20,7 @@ from domain.run import RUN_KINDS, OtherKind, RunKind, Trait
 
 # Bump when a rule changes: stored classifications carry it in their input fingerprint, so
 # every history is judged again by the new rules on the next run (jobs.analyse).
-CLASSIFIER_VERSION = 2
+CLASSIFIER_VERSION = 3
 
 FATIGUE = {**dict.fromkeys(RUN_KINDS, "high"), RunKind.EASY.value: "low",
            RunKind.RECOVERY.value: "minimal", OtherKind.STRENGTH.value: "low",

@@ -23,6 +23,9 @@ FLAGGED_GAP_CONTRAST = 1.10  # (a) flagged work laps >= 110 % of the recoveries'
 FLAGGED_HR_CONTRAST = 8.0  # ...or >= 8 bpm higher
 UNFLAGGED_CONTRAST = 1.30  # (a) unflagged laps >= 130 % of both neighbours' speed
 UNFLAGGED_MIN_S, UNFLAGGED_MAX_S = 60.0, 600.0
+# Where laps carry HR, work laps reach at least zone 3: jogging between walking breaks is
+# harder than the walks (GAP and HR) but is easy running, not work (a walk/jog is easy).
+WORK_ZONE = 3
 SURGE_OF_MEDIAN = 1.20  # (b)
 SURGE_MIN_S = 20.0
 SURGE_BRIDGE_S = 5.0  # dips shorter than this do not end a surge
@@ -59,17 +62,32 @@ def lap_effort(lap: Lap, c: Clean | None, t0: float) -> float | None:
     return speed * (float(np.mean(cost_factor(c.grade[inside]))) if inside.any() else 1.0)
 
 
-def structure(laps: Sequence[Lap], c: Clean | None,
-              starts: Sequence[float]) -> tuple[Evidence | None, list[str]]:
+def structure(laps: Sequence[Lap], c: Clean | None, starts: Sequence[float],
+              zones: Zones | None = None) -> tuple[Evidence | None, list[str]]:
     """(a): flagged work laps that really are harder, else laps alternating by themselves.
-    `starts`: each lap's start in seconds since the activity start."""
+    `starts`: each lap's start in seconds since the activity start; `zones`: the athlete's
+    HR zones where the run has HR."""
     effort = [lap_effort(lap, c, s) for lap, s in zip(laps, starts, strict=True)]
-    flagged, notes = _flagged(laps, effort)
-    return (flagged or _unflagged(laps, effort)), notes
+    flagged, notes = _flagged(laps, effort, zones)
+    return (flagged or _unflagged(laps, effort, zones)), notes
 
 
-def _flagged(laps: Sequence[Lap],
-             effort: list[float | None]) -> tuple[Evidence | None, list[str]]:
+def _short_of_work(laps: Sequence[Lap], work: list[int], zones: Zones | None) -> str | None:
+    """Why harder laps are still not work: fewer than MIN_WORK_LAPS of them reach HR zone
+    WORK_ZONE (None when they do, or when the laps carry no HR)."""
+    peaks = [laps[i].max_hr or laps[i].avg_hr for i in work]
+    if zones is None or not any(peaks):
+        return None
+    floor = zones.lower[WORK_ZONE - 2]
+    reached = sum(p is not None and p >= floor for p in peaks)
+    if reached >= MIN_WORK_LAPS:
+        return None
+    return (f"only {reached} of the {len(work)} faster laps reach HR zone {WORK_ZONE} (from "
+            f"{floor:.0f} bpm): easy running between easier stretches, not intervals")
+
+
+def _flagged(laps: Sequence[Lap], effort: list[float | None],
+             zones: Zones | None) -> tuple[Evidence | None, list[str]]:
     idx = [i for i, lap in enumerate(laps) if lap.intensity in WORK | EASE]
     seq = [laps[i].intensity for i in idx]
     work = [i for k, i in enumerate(idx) if seq[k] in WORK and _beside(seq, k, EASE)]
@@ -88,13 +106,17 @@ def _flagged(laps: Sequence[Lap],
         return None, [f"{len(work)} laps are flagged work, but they are not harder than the "
                       f"recoveries ({numbers}; needs GAP >= {FLAGGED_GAP_CONTRAST:.0%} or HR "
                       f"+{FLAGGED_HR_CONTRAST:g} bpm), so not intervals"]
+    if (short := _short_of_work(laps, work, zones)) is not None:
+        return None, [f"{len(work)} laps are flagged work and harder than the recoveries "
+                      f"({numbers}), but {short}"]
     dur = _mean(laps[i].duration_s for i in work) or 0.0
     rdur = _mean(laps[i].duration_s for i in rest) or 0.0
     return Evidence("a", f"speed (a): {len(work)} work laps of {_mmss(dur)} alternating with "
                          f"{_mmss(rdur)} recoveries, really harder ({numbers})"), []
 
 
-def _unflagged(laps: Sequence[Lap], effort: list[float | None]) -> Evidence | None:
+def _unflagged(laps: Sequence[Lap], effort: list[float | None],
+               zones: Zones | None) -> Evidence | None:
     hits = []
     for i, lap in enumerate(laps):
         e = effort[i]
@@ -107,7 +129,7 @@ def _unflagged(laps: Sequence[Lap], effort: list[float | None]) -> Evidence | No
                               for j in near):
             continue  # faster but not harder: a downhill auto-lap
         hits.append(i)
-    if len(hits) < MIN_WORK_LAPS:
+    if len(hits) < MIN_WORK_LAPS or _short_of_work(laps, hits, zones) is not None:
         return None
     dur = _mean(laps[i].duration_s for i in hits) or 0.0
     return Evidence("a", f"speed (a): {len(hits)} laps of {_mmss(dur)} at >= "

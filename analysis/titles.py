@@ -4,7 +4,8 @@ runners and coaching plans name workouts: "Long run 24 km", "6x800m", "Tempo 20 
 "long" in the title is long (a "progression long run" is long with a threshold trait);
 intervals ("6x800m", "4x1 km", "fartlek", "hills", "VO2") are speed; "tempo", "threshold",
 "race pace", "marathon pace" are threshold; a race only with the race item type, or when the
-word race/parkrun names the event itself (not "race pace", not "before race").
+word race/parkrun/marathon names the event itself (not "race pace", not "before race", not
+"Marathon training long run").
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ SPEED = re.compile(r"\b(intervals?|vo2(?:\s*max)?|speed|repeats?|reps|fartlek|hi
 LONG = re.compile(r"\blong\b", re.I)
 RECOVERY = re.compile(r"\brecovery\b", re.I)
 RACE_EVENT = re.compile(r"\b(race|parkrun|marathon)\b", re.I)
-NOT_THE_EVENT = re.compile(rf"\b{_PACE}\b|\b(before|after|pre|post)[\s-]*(the\s+)?race\b|"
-                           r"\brace[\s-]*(prep|simulation|sim|week)\b", re.I)
+# The race words where they do not name the event itself: a pace, a workout before or after
+# it, or a training plan named after it ("Marathon training long run", "Half marathon plan").
+_EVENT = r"(?:race|(?:half[\s-]*)?marathon)"
+NOT_THE_EVENT = re.compile(rf"\b{_PACE}\b|\b(before|after|pre|post)[\s-]*(the\s+)?{_EVENT}\b|"
+                           rf"\b{_EVENT}[\s-]*(prep|simulation|sim|week|training|plan|block|"
+                           r"build)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import numpy as np
 
 from analysis.features import RunFeatures
 from analysis.speed import Evidence, structure, surges, z5_bout_count, zone5_bouts
+from analysis.titles import NOT_THE_EVENT
 from domain.activity import Activity
 from domain.profile import Profile
 from domain.run import RunKind, Trait
@@ -18,7 +19,6 @@ from domain.run import RunKind, Trait
 SPEED_LABELS = frozenset({"VO2MAX", "ANAEROBIC_CAPACITY", "SPEED", "SPRINT"})
 THRESHOLD_LABELS = frozenset({"TEMPO", "LACTATE_THRESHOLD", "THRESHOLD"})
 RACE_WORDS = re.compile(r"\b(race|parkrun|marathon|half|5k|10k|championships?|xc)\b", re.I)
-NOT_RACE = re.compile(r"\b(race|marathon)[\s-]*pace\b|\bbefore (the )?race\b", re.I)
 RACE_PEAK_HR = 0.95  # "near-maximal": peak HR at least this share of max HR...
 RACE_AVG_HR = 0.85  # ...or average HR at least this share (a marathon rarely peaks higher)
 THRESHOLD_MINUTES = 15.0
@@ -75,7 +75,7 @@ def race(a: Activity, f: RunFeatures, p: Profile) -> str | None:
     if a.is_race:
         return "Garmin marks it a race"
     name = a.name or ""
-    if not RACE_WORDS.search(NOT_RACE.sub(" ", name)) or not f.hr_available:
+    if not RACE_WORDS.search(NOT_THE_EVENT.sub(" ", name)) or not f.hr_available:
         return None
     peak, avg = f.max_hr / p.max_hr, f.avg_hr / p.max_hr
     if peak >= RACE_PEAK_HR or avg >= RACE_AVG_HR:
@@ -87,7 +87,7 @@ def race(a: Activity, f: RunFeatures, p: Profile) -> str | None:
 def _speed(a: Activity, f: RunFeatures) -> tuple[list[Found], list[str]]:
     c = f.clean
     starts = [(lap.start - a.start).total_seconds() for lap in a.laps]
-    evidence, notes = structure(a.laps, c, starts)
+    evidence, notes = structure(a.laps, c, starts, f.zones if f.hr_available else None)
     more: list[Evidence | None] = [evidence]
     if c is not None:
         more.append(surges(c, f.zones if c.hr is not None else None))

@@ -184,6 +184,7 @@ def parse_catalog(text: str) -> Catalog:
                                      enumerate(data.get("exercise", []), 1)])
     ladders = _unique("ladder", [_ladder(i, t, exercises) for i, t in
                                  enumerate(data.get("ladder", []), 1)])
+    _one_ladder_per_slot(ladders)
     return Catalog(exercises=MappingProxyType(exercises), ladders=MappingProxyType(ladders))
 
 
@@ -331,6 +332,17 @@ def _ladder(index: int, table: object, exercises: dict[str, Exercise]) -> Ladder
         _rotates(where, ladder, exercises)
     _progresses(where, ladder)
     return ladder
+
+
+def _one_ladder_per_slot(ladders: dict[str, Ladder]) -> None:
+    """The program finds a slot's ladder by its patterns, so no two ladders share them."""
+    owner: dict[frozenset[str], str] = {}
+    for ladder in ladders.values():
+        key = frozenset(ladder.patterns)
+        _check(key not in owner, f"ladder {ladder.id!r}", f"has the patterns of ladder "
+               f"{owner.get(key)!r} ({', '.join(ladder.patterns)}); a session slot could "
+               "not tell them apart")
+        owner[key] = ladder.id
 
 
 def _rotates(where: str, ladder: Ladder, exercises: dict[str, Exercise]) -> None:

@@ -41,14 +41,18 @@ REDUCED_SETS = 2  # intro and deload weeks (RULES.md S5)
 DELOAD_FACTOR = 0.9  # deload loads -10 % (RULES.md S5)
 BACKPACK_STEP_KG = 5.0  # RULES.md S1: bodyweight work past its hardest variant
 
-# RULES.md S2: one pattern per slot; A is squat- or lunge-led, B hinge-led. A single session
-# carries the leads of both; a third repeats A's lead with the stability work B lacks.
+# RULES.md S2: one pattern per slot (a slot names the patterns of the one ladder that fills
+# it); A is squat- or lunge-led, B hinge-led. A single session carries the leads of both, and
+# since S1 allows it only 1-2 stability exercises (core and one more), its last slot is the
+# foot-and-ankle ladder, whose exercises train both areas (the calves too, for deload weeks
+# without power). A third session repeats A's lead with the stability work B lacks.
 Slot = tuple[str, ...]
 KNEE: Slot = ("squat", "lunge")
+FOOT_AND_ANKLE: Slot = ("ankle_mobility", "foot")
 SESSION_A: tuple[Slot, ...] = (("power",), KNEE, ("calf",), ("core",), ("ankle_mobility",))
 SESSION_B: tuple[Slot, ...] = (("hinge",), ("hamstring_curl",), ("hip_stability",), ("foot",))
 SESSION_C: tuple[Slot, ...] = (KNEE, ("calf",), ("hip_stability",), ("core",))
-SINGLE: tuple[Slot, ...] = (("power",), KNEE, ("hinge",), ("core",), ("foot",))
+SINGLE: tuple[Slot, ...] = (("power",), KNEE, ("hinge",), ("core",), FOOT_AND_ANKLE)
 TEMPLATES = {1: (SINGLE,), 2: (SESSION_A, SESSION_B), 3: (SESSION_A, SESSION_B, SESSION_C)}
 # Weeks each pattern's ladder runs behind the blocks (RULES.md S5 staggering): in every
 # template at most half of a session's slots share a lag, so at most half change at once.
@@ -87,11 +91,11 @@ def pool(ctx: Lifter, step: int) -> list[Exercise]:
 
 
 def ladder_for(catalog: Catalog, slot: Slot) -> Ladder:
-    """The ladder that trains a slot's pattern."""
+    """The ladder whose patterns are the slot's."""
     for ladder in catalog.ladders.values():
-        if set(ladder.patterns) & set(slot):
+        if set(ladder.patterns) == set(slot):
             return ladder
-    raise CatalogError(f"exercises.toml: no ladder for the {' or '.join(slot)} pattern")
+    raise CatalogError(f"exercises.toml: no ladder for the {' and '.join(slot)} patterns")
 
 
 def on_ladder(ctx: Lifter, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, float | None]:

@@ -95,3 +95,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 # otherwise fail them at random), and a fixed number of examples per test.
 settings.register_profile("stridelift", deadline=None, max_examples=100)
 settings.load_profile("stridelift")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Tables a test attaches with `record_property("table", text)` (the agreement of our run
+    classes with Garmin's on the shared FIT files), printed after the run without -s; user
+    properties travel back from xdist's workers, printed output does not."""
+    for report in terminalreporter.getreports("passed"):
+        for key, value in report.user_properties:
+            if key == "table":
+                terminalreporter.write_sep("-", report.nodeid)
+                terminalreporter.write_line(str(value))

@@ -15,6 +15,24 @@ MONDAY = date(2025, 3, 3)
 ARTICLE = {"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"}
 
 
+# RULES.md S2: the areas a week covers ("quads and hamstrings" counted one by one here)
+S2_AREAS = ({"glutes", "glute_medius"}, {"calves"}, {"quads"}, {"hamstrings"},
+            {"ankle_mobility"}, {"core"}, {"foot"})
+
+
+def areas(*sessions: Session) -> set[str]:
+    """Every area the sessions' exercises train."""
+    catalog = default_catalog()
+    return {a for s in sessions for p in s.exercises
+            for a in catalog.exercise(p.exercise_id).areas}
+
+
+def uncovered(week: list[Session]) -> list[set[str]]:
+    """The S2 areas none of a week's sessions trains."""
+    covered = areas(*week)
+    return [area for area in S2_AREAS if not area & covered]
+
+
 def profile(runs: dict[str, str] | None = None, sessions: int = 2, equipment: str = "gym",
             races: tuple[Race, ...] = ()) -> Profile:
     return Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,

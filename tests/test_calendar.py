@@ -60,7 +60,13 @@ def test_the_calendar_overrides_the_template(db_url: str) -> None:
     ("10 km at race pace", None, ("threshold",)), ("Marathon pace 12 km", None, ("threshold",)),
     ("Shakeout before race", None, ("easy",)), ("Saturday parkrun", None, ("race", "race")),
     ("Berlin Marathon", None, ("race",)), ("Big day", "race", ("race",)),
-    ("Recovery jog", None, ("recovery",)), ("Morning run", None, ("easy",))])
+    ("Recovery jog", None, ("recovery",)), ("Morning run", None, ("easy",)),
+    # a plan or a workout named after the race is not the race
+    ("Marathon training long run", None, ("long",)), ("Half marathon plan: easy 8 km", None,
+                                                      ("easy",)),
+    ("Marathon week 12: tempo", None, ("threshold",)),
+    ("Recovery run after marathon", None, ("recovery",)),
+    ("Easy run before the half marathon", None, ("easy",)), ("Half marathon", None, ("race",))])
 def test_planned_kind_from_title(title: str, item_type: str | None,
                                  kinds: tuple[str, ...]) -> None:
     planned = planned_kind(title, item_type)

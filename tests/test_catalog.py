@@ -76,6 +76,9 @@ def test_glute_medius_ladder_is_the_articles(equipment: str) -> None:
 def test_a_power_ladder_of_plyometrics_exists() -> None:
     power = [ladder for ladder in CATALOG.ladders.values() if ladder.quality == "power"]
     assert power
+    # RULES.md S2: built up by ground contacts, pogo hops and low box jumps first, depth last
+    assert [CATALOG.step("power", i, "gym").id for i in range(4)] == [
+        "pogo_hops", "box_jump", "lateral_bound", "depth_jump"]
     for ladder in power:
         for i in range(len(ladder.steps)):
             exercise = CATALOG.step(ladder.id, i, "bodyweight")
@@ -221,6 +224,11 @@ def step_as_string(data: dict[str, Any]) -> None:
     data["ladder"][0]["steps"][0] = "q_bw1"
 
 
+def second_ladder_of_the_same_patterns(data: dict[str, Any]) -> None:
+    data["ladder"].append({**copy.deepcopy(data["ladder"][0]), "id": "quads_again",
+                           "patterns": ["lunge", "squat"]})
+
+
 def top_of_another_pattern(data: dict[str, Any]) -> None:
     data["exercise"][5]["pattern"] = "lunge"
     data["ladder"][0]["top"] = {"bodyweight": "q_bw3"}
@@ -311,6 +319,8 @@ ERRORS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "ladder 'quads': unknown pattern 'push'"),
     ("top-repeats-last-step", edit("ladder", 0, top={"bodyweight": "q_bw4"}),
      "ladder 'quads': top gives a gym athlete 'q_bw4' again"),
+    ("ladders-share-patterns", second_ladder_of_the_same_patterns,
+     "ladder 'quads_again': has the patterns of ladder 'quads' (lunge, squat); a session slot"),
     ("top-other-pattern", top_of_another_pattern,
      "ladder 'quads': top variant 'q_bw3' is lunge, the last step 'q_bw4' is squat"),
 ]
@@ -377,6 +387,25 @@ def test_every_exercise_has_a_pattern_and_every_pattern_a_ladder_at_every_level(
                     exercise = CATALOG.step(ladder.id, n, level)
                     assert allowed(exercise, level)
                     assert exercise.pattern in ladder.patterns
+
+
+@pytest.mark.parametrize("equipment", EQUIPMENT)
+def test_nordic_curls_start_assisted_for_everyone(equipment: str) -> None:
+    ladder = CATALOG.ladder("hamstring_curl")
+    ids = [CATALOG.step(ladder.id, i, equipment).id for i in range(len(ladder.steps))]
+    assert ids.index("assisted_nordic_curl") < ids.index("nordic_curl")  # RULES.md S5
+
+
+@pytest.mark.parametrize("equipment", EQUIPMENT)
+def test_the_single_sessions_foot_and_ankle_ladder_trains_both_at_every_step(
+        equipment: str) -> None:
+    ladder = CATALOG.ladder("foot_ankle")
+    for step in (*ladder.steps, ladder.top):
+        assert step is not None
+        exercise = CATALOG.exercise(step.resolve(equipment))
+        # the calves too: a deload week's single session has no power work to train them
+        assert {"foot", "ankle_mobility", "calves"} <= set(exercise.areas), exercise.id
+        assert exercise.quality == "stability" and not exercise.high_resistance_lower_body
 
 
 def test_dumbbell_athletes_get_dumbbell_versions_of_the_loaded_ladders() -> None:

@@ -138,6 +138,17 @@ def test_race_word_without_near_maximal_hr_is_not_a_race() -> None:
     assert classify(steady(30, 0, name="parkrun"), P, HISTORY).kind != "race"
 
 
+@pytest.mark.parametrize("name, race", [
+    ("Sunday parkrun", True), ("Half marathon", True),
+    ("6x1km at 10k pace", False), ("Half marathon pace 3x5 km", False),
+    ("Race-pace 800s", False), ("Tempo before the race", False),
+    ("Marathon training long run", False)])
+def test_a_pace_or_a_plan_in_the_name_is_not_a_race_even_at_near_maximal_hr(
+        name: str, race: bool) -> None:
+    c = classify(steady(30, 182, name=name), P, HISTORY)  # 182 = 96 % of max HR 190
+    assert ("race" in c.traits) is race, c.reasons
+
+
 @pytest.mark.parametrize("minutes, kind", [(5.9, "easy"), (6.1, "speed")])
 def test_six_minutes_in_zone_five_in_repeated_bouts(minutes: float, kind: str) -> None:
     run = with_hr([(20, 140), *[(minutes / 3, 175), (3, 140)] * 3, (20, 140)])
@@ -180,7 +191,8 @@ def test_one_minute_on_one_off_without_hr_is_speed_by_surges() -> None:
 @pytest.mark.parametrize("label, kind", [("VO2MAX", "speed"), ("ANAEROBIC_CAPACITY", "speed"),
                                          ("SPRINT", "speed"), ("TEMPO", "threshold"),
                                          ("LACTATE_THRESHOLD", "threshold"),
-                                         ("AEROBIC_BASE", "easy")])
+                                         ("AEROBIC_BASE", "easy"), ("SPEED", "speed"),
+                                         ("THRESHOLD", "threshold"), ("BASE", "easy")])
 def test_garmin_labels(label: str, kind: str) -> None:
     c = classify(steady(40, 148, te_label=label), P, HISTORY)
     assert c.kind == kind

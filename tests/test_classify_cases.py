@@ -67,6 +67,19 @@ def test_walk_jog_is_easy() -> None:
     assert (c.kind, c.traits) == ("easy", ())
 
 
+@pytest.mark.parametrize("walk_lap", ["active", "rest"])
+def test_walk_jog_with_a_lap_at_every_switch_is_easy(walk_lap: str) -> None:
+    # auto-laps, or a run/walk workout whose walks are rest steps: the jogs are faster and
+    # their HR higher than the walks', but they never reach zone 3, so they are not work
+    run = Run()
+    for _ in range(10):
+        run.easy(4, hr=138, speed=2.4, lap="active").add(90, 1.4, 118, spm=112, lap=walk_lap)
+    c = judge(run)
+    assert (c.kind, c.traits) == ("easy", ()), c.reasons
+    if walk_lap == "rest":
+        assert any("reach HR zone 3 (from 153 bpm)" in r for r in c.reasons)
+
+
 def test_steady_run_whose_laps_all_say_interval_is_easy() -> None:
     run = Run()
     for _ in range(6):

@@ -1,6 +1,6 @@
 """Classification on the real FIT files in ../shared/fixtures/fit: every running file gets a
-kind, traits and reasons, and the agreement with Garmin's own verdict is printed (run with
--s to see the table).
+kind, traits and reasons, and the agreement with Garmin's own verdict is printed after the
+run (tests/conftest.py's terminal summary, with or without -s or xdist).
 
 FIT files carry no `trainingEffectLabel` (that is Garmin Connect's JSON), so the table sets
 our kind beside the label where the decoder found one, else beside the aerobic training
@@ -11,11 +11,14 @@ the mistake issue 11 was filed for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from analysis.classify import classify, label_kind
+from analysis.multisport import multisport_race
+from analysis.traits import Found
 from domain.activity import Activity
 from domain.run import RUN_KINDS
 from ingest import fit
@@ -32,8 +35,10 @@ SLOW_BYTES = 1_000_000
 MINOR_TE = 2.0
 
 
-def _runs() -> list[tuple[str, Activity]]:
-    out = []
+def _runs() -> list[tuple[str, Activity, tuple[Found, ...]]]:
+    """Each running leg with the race trait its file gives it (a triathlon), as `classify`
+    on the command line judges it."""
+    out: list[tuple[str, Activity, tuple[Found, ...]]] = []
     for path in sorted(FIXTURES.rglob("*.fit")):
         if path.stat().st_size > SLOW_BYTES:
             continue
@@ -41,17 +46,20 @@ def _runs() -> list[tuple[str, Activity]]:
             acts = fit.decode(path.read_bytes(), path.name)
         except FitError:
             continue
-        out += [(path.relative_to(FIXTURES).as_posix(), a) for a in acts if a.is_run]
+        race = multisport_race(acts)
+        out += [(path.relative_to(FIXTURES).as_posix(), a, (race,) if race else ())
+                for a in acts if a.is_run]
     return out
 
 
-def test_every_running_fixture_gets_a_kind_traits_and_reasons() -> None:
+def test_every_running_fixture_gets_a_kind_traits_and_reasons(
+        record_property: Callable[[str, object], None]) -> None:
     runs = _runs()
     assert runs, "the fixtures hold running files"
     rows, agree, compared = [], 0, 0
-    for name, a in runs:
+    for name, a, extra in runs:
         profile, _zones_note = file_profile([a])
-        c = classify(a, profile, [])
+        c = classify(a, profile, [], extra)
         assert c.kind in RUN_KINDS and c.reasons and all(c.reasons)
         garmin = label_kind(a.te_label) or (f"TE {a.aerobic_te:.1f}" if a.aerobic_te else "-")
         if a.aerobic_te is not None and a.aerobic_te < MINOR_TE and a.aerobic_te > 0:
@@ -61,6 +69,6 @@ def test_every_running_fixture_gets_a_kind_traits_and_reasons() -> None:
             agree += label_kind(a.te_label) == c.kind
         rows.append(f"{name[:44]:<44} {a.duration_s / 60:6.0f} {c.kind:<9} "
                     f"{','.join(c.traits) or '-':<16} {garmin:<10} {c.reasons[0][:60]}")
-    print(f"\n{'file':<44} {'min':>6} {'kind':<9} {'traits':<16} {'Garmin':<10} reason")
-    print("\n".join(rows))
-    print(f"agreement with Garmin's label: {agree} of {compared} files that carry one")
+    head = f"{'file':<44} {'min':>6} {'kind':<9} {'traits':<16} {'Garmin':<10} reason"
+    record_property("table", "\n".join([head, *rows, f"agreement with Garmin's label: {agree} "
+                                         f"of {compared} files that carry one"]))

@@ -14,7 +14,7 @@ from planner.blocks import BLOCK_WEEKS, WeekCount, timeline
 from planner.model import RunDay, Session, week_start
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, mobility_session
 from planner.schedule import conflicts, run_conflicts
-from tests.planning import DAYS, MONDAY, context, plan, profile, template
+from tests.planning import DAYS, MONDAY, context, plan, profile, template, uncovered
 
 KINDS = ("easy", "recovery", "long", "speed", "threshold")
 WEEKS = 2
@@ -63,6 +63,8 @@ def test_plans_keep_s4_s6_and_meet_the_target_when_feasible(runs_of: dict[str, s
         fixed = [s.day for s in _strength(sessions) if s.day < monday]
         placed = [s for s in _strength(sessions) if week_start(s.day) == monday]
         assert len(placed) == min(target, _most_placeable(monday, runs, fixed))
+        # RULES.md S2: however many sessions could be placed, the week covers every area
+        assert not placed or uncovered(placed) == [], len(placed)
 
 
 @st.composite
