@@ -61,6 +61,15 @@ def plan_row(s: Session) -> dict[str, Any]:
             "exercises": out}
 
 
+def changes(home: Home, profile: Profile, since: date) -> list[dict[str, Any]]:
+    """The plan's changes decided from `since` on, newest first (`why --json`'s shape)."""
+    with transaction(home.db) as db:
+        rows = plans.adjustments(db, repo.athlete(db, profile), since=since, newest_first=True)
+        return [{"session_id": r.session_key, "date": r.night.isoformat(), "rule": r.rule,
+                 "action": r.action, "from": r.before, "to": r.after, "reasons": r.reasons}
+                for r in rows]
+
+
 def catalogue_rows() -> list[dict[str, Any]]:
     """The exercise catalogue, one dict per exercise (`exercises --json`'s shape)."""
     return [{"id": e.id, "name": e.name, "areas": list(e.areas), "quality": e.quality,

@@ -55,7 +55,8 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
         analyse(db, profile, night)
     who = repo.athlete(db, profile)
     facts = plan_facts(db, who, profile, catalog, night, weeks_ahead)
-    return save(db, who, catch_up(facts, profile, catalog))
+    decisions = catch_up(facts, profile, catalog)
+    return save(db, who, decisions)
 
 
 def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, catalog: Catalog,
@@ -69,7 +70,7 @@ def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, catalog: Catalog
     return PlanFacts(w, tuple(sessions), run_facts(db, who, profile, w.first_night, night,
                                                    w.until),
                      recoveries(db, who, w.first_night, night), tuple(history(db, who)),
-                     tuple(races_found(db, who, profile, night)), extra_heavy,
+                     tuple(race_legs(db, who, night)), extra_heavy,
                      date.fromisoformat(first) if first else week_start(night),
                      date.fromisoformat(last) if last else None)
 
@@ -116,15 +117,19 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     return run_facts(db, who, profile, night, night, until).tonight(night, until, night_over)
 
 
-def races_found(db: DbSession, who: m.Athlete, profile: Profile,
-                night: date) -> list[RaceDay]:
-    """Races in the synced activities of the last weeks that were never entered: Garmin's
-    race flag, a multisport race (the classification's race kind or trait)."""
+def race_legs(db: DbSession, who: m.Athlete, night: date) -> list[Leg]:
+    """The activities of the last weeks as legs a race may be found in: a race by Garmin's
+    flag or a multisport race (the classification's race kind or trait)."""
     rows = activities.classified_between(db, who, night - timedelta(days=FOUND_RACES_DAYS),
                                          night)
-    legs = [Leg(day, sport, metres, seconds, kind == "race" or "race" in (traits or ()))
+    return [Leg(day, sport, metres, seconds, kind == "race" or "race" in (traits or ()))
             for day, sport, metres, seconds, kind, traits in rows]
-    return found_races(legs, {r.day for r in profile.races})
+
+
+def races_found(db: DbSession, who: m.Athlete, profile: Profile,
+                night: date) -> list[RaceDay]:
+    """Races in the synced activities of the last weeks that were never entered."""
+    return found_races(race_legs(db, who, night), {r.day for r in profile.races})
 
 
 def as_session(r: m.PlannedSession) -> Session:

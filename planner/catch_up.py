@@ -19,7 +19,7 @@ from planner.model import Adjustment, Prescription, Session, week_start
 from planner.plan import extend, refresh
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
 from planner.progression import LoggedLift
-from planner.races import RaceDay
+from planner.races import Leg, found_races
 from planner.runs import RunFacts
 
 MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
@@ -56,7 +56,7 @@ class PlanFacts:
     runs: RunFacts  # through a week past the window's last planned day
     recovery: Mapping[date, Recovery]  # each night's morning status
     lifts: tuple[LoggedLift, ...]  # everything lifted: double progression's history
-    found_races: tuple[RaceDay, ...]  # races in the synced activities, never entered
+    legs: tuple[Leg, ...]  # the activities of the last weeks a race may be found in
     extra_heavy: Mapping[date, int]  # heavy lower-body exercises outside the plan, by Monday
     first_monday: date  # the plan's first week
     last_night: date | None  # the last night adapted before (None: never)
@@ -79,8 +79,9 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
     """Adapt every night of the window, plan the weeks coming into view, hold the S4 cap
     and refresh the open sessions' prescriptions."""
     w = facts.window
+    found = found_races(facts.legs, {r.day for r in profile.races})
     lifter = Lifter(profile, catalog, facts.lifts, known_kg=profile.known_kg,
-                    found_races=facts.found_races)
+                    found_races=found)
 
     def mobility(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(lifter, s.step, s.day)
