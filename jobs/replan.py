@@ -1,5 +1,7 @@
-"""Keep an athlete's plan current: adapt every night since the last one, plan the weeks
-coming into view, refresh prescriptions from what was lifted, and store it all."""
+"""Keep an athlete's plan current: load the facts once (the watch's sessions read back
+first), bring the plan up to date through the night in one call of the pure core
+(planner.catch_up: every night since the last one adapted, the weeks coming into view
+planned, the prescriptions refreshed), and write the decisions once."""
 
 from __future__ import annotations
 
@@ -63,16 +65,20 @@ def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, catalog: Catalog
                night: date, weeks_ahead: int) -> PlanFacts:
     """Everything the plan through `night` is made from. What the watch recorded is read
     back first: it is lifted history, and the sessions it fulfilled are done."""
-    last, first = (repo.cursor(db, who, c) for c in (LAST_NIGHT, FIRST_MONDAY))
-    w = window(night, date.fromisoformat(last) if last else None, weeks_ahead)
+    last, first = (_day(repo.cursor(db, who, c)) for c in (LAST_NIGHT, FIRST_MONDAY))
+    w = window(night, last, weeks_ahead)
     sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who), night)
     db.flush()
-    return PlanFacts(w, tuple(sessions), run_facts(db, who, profile, w.first_night, night,
-                                                   w.until),
-                     recoveries(db, who, w.first_night, night), tuple(history(db, who)),
-                     tuple(race_legs(db, who, night)), extra_heavy,
-                     date.fromisoformat(first) if first else week_start(night),
-                     date.fromisoformat(last) if last else None)
+    return PlanFacts(
+        window=w, sessions=tuple(sessions),
+        runs=run_facts(db, who, profile, w.first_night, night, w.until),
+        recovery=recoveries(db, who, w.first_night, night), lifts=tuple(history(db, who)),
+        legs=tuple(race_legs(db, who, night)), extra_heavy=extra_heavy,
+        first_monday=first or week_start(night), last_night=last)
+
+
+def _day(cursor: str | None) -> date | None:
+    return date.fromisoformat(cursor) if cursor else None
 
 
 def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
