@@ -16,13 +16,13 @@ from db import activities, plans, repo
 from db import models as m
 from domain.profile import Profile
 from jobs.analyse import analyse
-from jobs.readback import read_back
 from planner.adapt import Recovery
 from planner.catalog import Catalog, default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, window
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, found_races
+from planner.readback import LiftRecord, Recorded
 from planner.runs import RunFacts, RunPlan, horizon
 
 WEEKS_AHEAD = 2
@@ -56,24 +56,22 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     if not analysed:
         analyse(db, profile, night)
     who = repo.athlete(db, profile)
-    facts = plan_facts(db, who, profile, catalog, night, weeks_ahead)
+    facts = plan_facts(db, who, profile, night, weeks_ahead)
     decisions = catch_up(facts, profile, catalog)
     return save(db, who, decisions)
 
 
-def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, catalog: Catalog,
-               night: date, weeks_ahead: int) -> PlanFacts:
-    """Everything the plan through `night` is made from. What the watch recorded is read
-    back first: it is lifted history, and the sessions it fulfilled are done."""
+def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
+               weeks_ahead: int) -> PlanFacts:
+    """Everything the plan through `night` is made from, for every night it adapts."""
     last, first = (_day(repo.cursor(db, who, c)) for c in (LAST_NIGHT, FIRST_MONDAY))
     w = window(night, last, weeks_ahead)
-    sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who), night)
-    db.flush()
     return PlanFacts(
-        window=w, sessions=tuple(sessions),
+        window=w, sessions=tuple(load_sessions(db, who)),
         runs=run_facts(db, who, profile, w.first_night, night, w.until),
-        recovery=recoveries(db, who, w.first_night, night), lifts=tuple(history(db, who)),
-        legs=tuple(race_legs(db, who, night)), extra_heavy=extra_heavy,
+        recovery=recoveries(db, who, w.first_night, night),
+        lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, night)),
+        legs=tuple(race_legs(db, who, night)),
         first_monday=first or week_start(night), last_night=last)
 
 
@@ -82,8 +80,15 @@ def _day(cursor: str | None) -> date | None:
 
 
 def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
-    """Write the decisions once: the sessions, every change (a planning change already
-    recorded is recorded once), the cursors; and report what is new."""
+    """Write the decisions once: what the watch recorded, the sessions, every change (a
+    planning change already recorded is recorded once), the cursors; and report what is
+    new."""
+    for key in decisions.replaced:
+        plans.forget_hand_lifts(db, who, key)
+    for r in decisions.lifts:
+        repo.add_lifts(db, who, r.lift.day, [(r.lift.exercise_id, list(r.lift.reps),
+                                              r.lift.load_kg)],
+                       session_key=r.session_key, lightened=r.lift.lightened, source=r.source)
     planned = _not_recorded(db, who, list(decisions.planned))
     adjustments = [*decisions.adapted, *planned, *decisions.capped]
     save_sessions(db, who, list(decisions.sessions))
@@ -164,9 +169,28 @@ def save_sessions(db: DbSession, who: m.Athlete, sessions: list[Session]) -> Non
     db.flush()
 
 
+def lift_records(db: DbSession, who: m.Athlete) -> list[LiftRecord]:
+    """Everything lifted, in the order it was done, with where its record came from."""
+    return [LiftRecord(LoggedLift(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened),
+                       r.session_key, r.source) for r in plans.lifts(db, who)]
+
+
 def history(db: DbSession, who: m.Athlete) -> list[LoggedLift]:
-    rows = plans.lifts(db, who)
-    return [LoggedLift(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened) for r in rows]
+    """Double progression's history."""
+    return [r.lift for r in lift_records(db, who)]
+
+
+def recorded(db: DbSession, who: m.Athlete, night: date) -> list[Recorded]:
+    """The strength activities through the night whose sets were not read back yet."""
+    seen = plans.lift_sources(db, who)
+    return [Recorded(key, row.local_date, repo.strength_sets(row))
+            for row in activities.strength_activities(db, who)
+            if (key := source_key(row)) not in seen and row.local_date <= night]
+
+
+def source_key(row: m.Activity) -> str:
+    """An activity's key that a `db rebuild` keeps (row ids are not kept)."""
+    return f"activity:{row.content_hash or row.garmin_id}:{row.session_index}"
 
 
 def recoveries(db: DbSession, who: m.Athlete, first: date, last: date) -> dict[date, Recovery]:

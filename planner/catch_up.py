@@ -1,6 +1,7 @@
 """The plan brought up to date through a night, from facts loaded once (pure).
 
-Every night since the last one adapted is adapted again in order (RULES.md S7), the weeks
+What the watch recorded is read back (sessions done, lifts to store), every night since
+the last one adapted is adapted again in order (RULES.md S7), the weeks
 coming into view are planned, the S4 cap holds with the work done outside the plan, and
 every open session's prescription is refreshed from what was lifted. The job around it
 loads the facts once (jobs.replan) and writes the decisions once.
@@ -18,8 +19,8 @@ from planner.catalog import Catalog
 from planner.model import Adjustment, Prescription, Session, week_start
 from planner.plan import extend, refresh
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
-from planner.progression import LoggedLift
 from planner.races import Leg, found_races
+from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
 from planner.runs import RunFacts
 
 MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
@@ -52,12 +53,12 @@ class PlanFacts:
     """Everything the plan through a night is made from, loaded once."""
 
     window: Window
-    sessions: tuple[Session, ...]  # the plan as stored, with what the watch recorded done
+    sessions: tuple[Session, ...]  # the plan as stored
     runs: RunFacts  # through a week past the window's last planned day
     recovery: Mapping[date, Recovery]  # each night's morning status
-    lifts: tuple[LoggedLift, ...]  # everything lifted: double progression's history
+    lifts: tuple[LiftRecord, ...]  # everything lifted, by day in the order stored
+    recorded: tuple[Recorded, ...]  # the watch's strength activities not read back yet
     legs: tuple[Leg, ...]  # the activities of the last weeks a race may be found in
-    extra_heavy: Mapping[date, int]  # heavy lower-body exercises outside the plan, by Monday
     first_monday: date  # the plan's first week
     last_night: date | None  # the last night adapted before (None: never)
 
@@ -67,6 +68,8 @@ class Decisions:
     """The plan as it now stands and every change that got it there, in order."""
 
     sessions: tuple[Session, ...]
+    lifts: tuple[LiftRecord, ...]  # read from the watch, to store
+    replaced: tuple[str, ...]  # sessions whose record by hand the watch's replaces
     adapted: tuple[Adjustment, ...]  # night by night (the same facts twice change nothing)
     planned: tuple[Adjustment, ...]  # planning fallbacks and race effects (recorded once)
     capped: tuple[Adjustment, ...]  # S4 with the work done outside the plan
@@ -76,32 +79,39 @@ class Decisions:
 
 
 def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
-    """Adapt every night of the window, plan the weeks coming into view, hold the S4 cap
-    and refresh the open sessions' prescriptions."""
+    """Read back what the watch recorded, adapt every night of the window, plan the weeks
+    coming into view, hold the S4 cap and refresh the open sessions' prescriptions."""
     w = facts.window
-    found = found_races(facts.legs, {r.day for r in profile.races})
-    lifter = Lifter(profile, catalog, facts.lifts, known_kg=profile.known_kg,
-                    found_races=found)
+    read = read_back(facts.recorded, facts.sessions, catalog, facts.lifts)
+    lifted = read.history(facts.lifts)
+    lifter = Lifter(profile, catalog, [r.lift for r in lifted], known_kg=profile.known_kg,
+                    found_races=found_races(facts.legs, {r.day for r in profile.races}))
+    sessions, adapted = _adapt_nights(facts, lifter, read.sessions)
+    sessions, planned = extend(lifter, facts.first_monday, w.night, w.until,
+                               facts.runs.tonight(w.night, w.until), sessions)
+    sessions, capped = enforce_cap(sessions, unplanned_heavy(lifted, catalog), w.night,
+                                   MAX_HEAVY_LOWER_A_WEEK)
+    upcoming = [s.day for s in sessions if s.day > w.night and not s.settled]
+    ahead = replace(lifter, next_session=min(upcoming, default=None))
+    return Decisions(tuple(refresh(ahead, s) for s in sessions), tuple(read.lifts),
+                     tuple(read.replaced), tuple(adapted), tuple(planned), tuple(capped),
+                     len(w.nights), facts.first_monday, max(w.night, facts.last_night or w.night))
 
+
+def _adapt_nights(facts: PlanFacts, lifter: Lifter,
+                  sessions: list[Session]) -> tuple[list[Session], list[Adjustment]]:
+    """Every night of the window in order, each with its own runs and morning status."""
     def mobility(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(lifter, s.step, s.day)
 
-    sessions, adapted = list(facts.sessions), list[Adjustment]()
+    w, adapted = facts.window, list[Adjustment]()
     for n in w.nights:
         # A night before the last one is over: only what was synced of it counts.
         tonight = Tonight(n, facts.runs.tonight(n, w.until, night_over=n < w.night),
                           facts.recovery.get(n))
         sessions, changes = adapt(sessions, tonight, mobility)
         adapted += changes
-    sessions, planned = extend(lifter, facts.first_monday, w.night, w.until,
-                               facts.runs.tonight(w.night, w.until), sessions)
-    sessions, capped = enforce_cap(sessions, facts.extra_heavy, w.night,
-                                   MAX_HEAVY_LOWER_A_WEEK)
-    upcoming = [s.day for s in sessions if s.day > w.night and not s.settled]
-    ahead = replace(lifter, next_session=min(upcoming, default=None))
-    return Decisions(tuple(refresh(ahead, s) for s in sessions), tuple(adapted),
-                     tuple(planned), tuple(capped), len(w.nights), facts.first_monday,
-                     max(w.night, facts.last_night or w.night))
+    return sessions, adapted
 
 
 def nights_between(start: date, end: date) -> list[date]:
