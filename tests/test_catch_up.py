@@ -7,10 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from domain.activity import StrengthSet
 from planner.adapt import Recovery
 from planner.catalog import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, window
 from planner.model import RunDay, Session
+from planner.progression import LoggedLift
+from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
 from planner.runs import RunFacts, RunPlan
 from tests.planning import MONDAY, profile
 
@@ -19,16 +22,20 @@ SUNDAY = MONDAY - timedelta(days=1)
 WEDNESDAY = MONDAY + timedelta(days=2)
 
 
+CATALOG = default_catalog()
+
+
 def facts(night: date, sessions: tuple[Session, ...] = (), last: date | None = None,
           actual: Mapping[date, RunDay] | None = None,
           recovery: Mapping[date, Recovery] | None = None) -> PlanFacts:
     runs = actual or {}
-    return PlanFacts(window(night, last, 2), sessions, RunFacts(runs, RunPlan(P.runs), set(runs)),
-                     recovery or {}, (), (), {}, MONDAY, last)
+    return PlanFacts(window=window(night, last, 2), sessions=sessions,
+                     runs=RunFacts(runs, RunPlan(P.runs), set(runs)), recovery=recovery or {},
+                     lifts=(), recorded=(), legs=(), first_monday=MONDAY, last_night=last)
 
 
 def plan(f: PlanFacts) -> Decisions:
-    return catch_up(f, P, default_catalog())
+    return catch_up(f, P, CATALOG)
 
 
 @pytest.mark.parametrize(("last", "first"), [
@@ -78,3 +85,23 @@ def test_the_same_night_twice_changes_nothing() -> None:
                        recovery={SUNDAY: Recovery("amber")}))
     assert once.adapted and (again.adapted, again.planned, again.capped) == ((), (), ())
     assert again.sessions == once.sessions
+
+
+def test_the_watchs_record_replaces_one_by_hand_and_extra_work_counts_for_s4() -> None:
+    monday = plan(facts(SUNDAY)).sessions[0].with_(status="done")  # entered by hand
+    by_hand = tuple(LiftRecord(LoggedLift(monday.day, p.exercise_id, (6,) * p.sets, 50.0),
+                               monday.id) for p in monday.exercises)
+    extra = CATALOG.exercise("barbell_deadlift")
+    assert extra.high_resistance_lower_body and extra.id not in {
+        p.exercise_id for p in monday.exercises}
+    sets = tuple(StrengthSet(0, "active", e.garmin_category, e.garmin_name, 5, 60.0, 40.0)
+                 for e in [*(CATALOG.exercise(p.exercise_id) for p in monday.exercises), extra])
+    read = read_back([Recorded("activity:a:0", monday.day, sets)], [monday], CATALOG, by_hand)
+    assert read.replaced == [monday.id]
+    assert [(r.session_key, r.source) for r in read.lifts] == \
+        [(monday.id, "activity:a:0")] * len(monday.exercises) + [(None, "activity:a:0")]
+    history = read.history(by_hand)
+    assert history == read.lifts  # the record by hand is gone, the watch's stands
+    assert unplanned_heavy(history, CATALOG) == {MONDAY: 1}
+    again = read_back([], read.sessions, CATALOG, history)  # read once: nothing new
+    assert (again.lifts, again.replaced, again.sessions) == ([], [], read.sessions)
