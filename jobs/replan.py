@@ -83,12 +83,7 @@ def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
     """Write the decisions once: what the watch recorded, the sessions, every change (a
     planning change already recorded is recorded once), the cursors; and report what is
     new."""
-    for key in decisions.replaced:
-        plans.forget_hand_lifts(db, who, key)
-    for r in decisions.lifts:
-        repo.add_lifts(db, who, r.lift.day, [(r.lift.exercise_id, list(r.lift.reps),
-                                              r.lift.load_kg)],
-                       session_key=r.session_key, lightened=r.lift.lightened, source=r.source)
+    store_read_back(db, who, decisions)
     planned = _not_recorded(db, who, list(decisions.planned))
     adjustments = [*decisions.adapted, *planned, *decisions.capped]
     save_sessions(db, who, list(decisions.sessions))
@@ -98,6 +93,16 @@ def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
     notes = [f"{a.rule} {a.action} {a.session_id}: {'; '.join(a.reasons[:1])}"
              for a in planned]
     return PlanReport(decisions.nights, adjustments, notes, list(decisions.sessions))
+
+
+def store_read_back(db: DbSession, who: m.Athlete, decisions: Decisions) -> None:
+    """The watch's lifts stored; a record by hand it replaces forgotten."""
+    for key in decisions.replaced:
+        plans.forget_hand_lifts(db, who, key)
+    for r in decisions.lifts:
+        repo.add_lifts(db, who, r.lift.day, [(r.lift.exercise_id, list(r.lift.reps),
+                                              r.lift.load_kg)],
+                       session_key=r.session_key, lightened=r.lift.lightened, source=r.source)
 
 
 def run_facts(db: DbSession, who: m.Athlete, profile: Profile, first: date, night: date,
