@@ -93,9 +93,11 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
                                    MAX_HEAVY_LOWER_A_WEEK)
     upcoming = [s.day for s in sessions if s.day > w.night and not s.settled]
     ahead = replace(lifter, next_session=min(upcoming, default=None))
-    return Decisions(tuple(refresh(ahead, s) for s in sessions), tuple(read.lifts),
-                     tuple(read.replaced), tuple(adapted), tuple(planned), tuple(capped),
-                     len(w.nights), facts.first_monday, max(w.night, facts.last_night or w.night))
+    return Decisions(
+        sessions=tuple(refresh(ahead, s) for s in sessions), lifts=tuple(read.lifts),
+        replaced=tuple(read.replaced), adapted=tuple(adapted), planned=tuple(planned),
+        capped=tuple(capped), nights=len(w.nights), first_monday=facts.first_monday,
+        last_night=max(w.night, facts.last_night or w.night))
 
 
 def _adapt_nights(facts: PlanFacts, lifter: Lifter,
