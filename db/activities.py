@@ -75,11 +75,11 @@ def classified_between(db: Session, who: m.Athlete, first: date,
                              m.Activity.local_date <= last)).all()
 
 
-def synced_on(db: Session, who: m.Athlete, day: date) -> bool:
-    """Whether any activity of `day` has been synced."""
-    return db.scalar(select(m.Activity.id).where(m.Activity.athlete_id == who.id,
-                                                 m.Activity.local_date == day).limit(1)) \
-        is not None
+def synced_days(db: Session, who: m.Athlete, first: date, last: date) -> set[date]:
+    """The days from `first` to `last` of which any activity has been synced."""
+    return set(db.scalars(select(m.Activity.local_date).distinct().where(
+        m.Activity.athlete_id == who.id, m.Activity.local_date >= first,
+        m.Activity.local_date <= last)))
 
 
 def first_fact_day(db: Session, who: m.Athlete) -> date | None:

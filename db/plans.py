@@ -4,7 +4,7 @@ callers own the transaction (session.transaction)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -58,19 +58,6 @@ def lift_sources(db: Session, who: m.Athlete) -> set[str]:
     """The activities whose sets were already read back from the watch."""
     return set(db.scalars(select(m.Lift.source).where(m.Lift.athlete_id == who.id,
                                                       m.Lift.source.is_not(None))))
-
-
-def watched_session_keys(db: Session, who: m.Athlete) -> set[str]:
-    """The planned sessions whose record came from the watch."""
-    return {k for k in db.scalars(select(m.Lift.session_key).where(
-        m.Lift.athlete_id == who.id, m.Lift.source.is_not(None))) if k is not None}
-
-
-def unplanned_lifts(db: Session, who: m.Athlete) -> Sequence[Any]:
-    """(day, exercise id) of what the watch recorded outside any planned session."""
-    return db.execute(select(m.Lift.day, m.Lift.exercise_id).where(
-        m.Lift.athlete_id == who.id, m.Lift.session_key.is_(None),
-        m.Lift.source.is_not(None))).all()
 
 
 def forget_hand_lifts(db: Session, who: m.Athlete, session_key: str) -> None:

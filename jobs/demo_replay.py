@@ -20,9 +20,9 @@ from jobs.clock import today_for
 from jobs.config import Paths, load, save_demo, save_profile
 from jobs.home import Home
 from jobs.nightly_run import NightResult, run_nightly
-from jobs.replan import nights_between
 from jobs.replay import follow_plan
 from jobs.sources import source_for
+from planner.catch_up import nights_between
 
 MARKER = ".stridelift-demo"
 # The simulated runner knows a few of their loads; the rest are found by feel.

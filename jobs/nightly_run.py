@@ -28,7 +28,8 @@ from jobs.clock import today_for
 from jobs.config import ConfigError
 from jobs.home import Home
 from jobs.push import push
-from jobs.replan import MAX_CATCH_UP_DAYS, PlanError, nights_between, replan
+from jobs.replan import PlanError, replan
+from planner.catch_up import MAX_CATCH_UP_DAYS, nights_between
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
-from jobs.replan import replan
+from jobs.replan import as_session, replan
 from planner.catalog import default_catalog
-from planner.model import Prescription
+from planner.model import Session
 
 
 def current_plan(home: Home, profile: Profile, today: date, first: date,
@@ -21,12 +21,14 @@ def current_plan(home: Home, profile: Profile, today: date, first: date,
     """The plan brought up to date through `today`, then its sessions from `first` for
     `weeks` weeks."""
     with transaction(home.db) as db:
-        replan(db, profile, today, weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
-    return plan_rows(home, profile, first, weeks)
+        report = replan(db, profile, today,
+                        weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
+    last = first + timedelta(days=7 * weeks - 1)
+    return [plan_row(s) for s in report.plan if first <= s.day <= last]
 
 
 def plan_rows(home: Home, profile: Profile, first: date, weeks: int) -> list[dict[str, Any]]:
-    """The sessions from `first` for `weeks` weeks, in the shape `plan --json` prints."""
+    """The stored sessions from `first` for `weeks` weeks, in the shape `plan --json` prints."""
     with home.db() as db:
         who = repo.athlete(db, profile)
         rows = plans.sessions_between(db, who, first, first + timedelta(days=7 * weeks - 1))
@@ -34,9 +36,15 @@ def plan_rows(home: Home, profile: Profile, first: date, weeks: int) -> list[dic
 
 
 def session_row(r: m.PlannedSession) -> dict[str, Any]:
+    """A stored session in the shape `plan --json` prints."""
+    return plan_row(as_session(r))
+
+
+def plan_row(s: Session) -> dict[str, Any]:
+    """A session in the shape `plan --json` prints: its exercises spelled out."""
     catalog = default_catalog()
     out = []
-    for p in (Prescription(**x) for x in r.exercises):
+    for p in s.exercises:
         e = catalog.exercise(p.exercise_id)
         item: dict[str, Any] = {"id": e.id, "name": e.name, "area": e.areas[0],
                                 "quality": e.quality, "pattern": e.pattern, "phase": p.phase,
@@ -48,9 +56,18 @@ def session_row(r: m.PlannedSession) -> dict[str, Any]:
         item["reps" if p.reps is not None else "seconds"] = p.reps if p.reps is not None \
             else p.seconds
         out.append(item)
-    return {"id": r.key, "date": r.day.isoformat(), "kind": r.kind, "status": r.status,
-            "pinned": r.pinned, "block": r.block, "week_in_block": r.week_in_block,
+    return {"id": s.id, "date": s.day.isoformat(), "kind": s.kind, "status": s.status,
+            "pinned": s.pinned, "block": s.block, "week_in_block": s.week_in_block,
             "exercises": out}
+
+
+def changes(home: Home, profile: Profile, since: date) -> list[dict[str, Any]]:
+    """The plan's changes decided from `since` on, newest first (`why --json`'s shape)."""
+    with transaction(home.db) as db:
+        rows = plans.adjustments(db, repo.athlete(db, profile), since=since, newest_first=True)
+        return [{"session_id": r.session_key, "date": r.night.isoformat(), "rule": r.rule,
+                 "action": r.action, "from": r.before, "to": r.after, "reasons": r.reasons}
+                for r in rows]
 
 
 def catalogue_rows() -> list[dict[str, Any]]:

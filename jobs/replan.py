@@ -1,9 +1,11 @@
-"""Keep an athlete's plan current: adapt every night since the last one, plan the weeks
-coming into view, refresh prescriptions from what was lifted, and store it all."""
+"""Keep an athlete's plan current: load the facts once (the watch's sessions read back
+first), bring the plan up to date through the night in one call of the pure core
+(planner.catch_up: every night since the last one adapted, the weeks coming into view
+planned, the prescriptions refreshed), and write the decisions once."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as DbSession
@@ -14,21 +16,18 @@ from db import activities, plans, repo
 from db import models as m
 from domain.profile import Profile
 from jobs.analyse import analyse
-from jobs.readback import read_back
-from planner.adapt import Recovery, Tonight, adapt, enforce_cap
+from planner.adapt import Recovery
 from planner.catalog import Catalog, default_catalog
+from planner.catch_up import Decisions, PlanFacts, catch_up, window
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
-from planner.plan import extend, refresh
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, found_races
-from planner.runs import RunPlan, horizon
-from planner.runs import run_days as planned_runs
+from planner.readback import LiftRecord, Recorded
+from planner.runs import RunFacts, RunPlan, horizon
 
 WEEKS_AHEAD = 2
 FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
 FOUND_RACES_DAYS = 30  # a post-race window (14 days at most) and the first session back
-MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
 
 
 class PlanError(ValueError):
@@ -40,13 +39,77 @@ class PlanReport:
     nights: int = 0
     adjustments: list[Adjustment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    plan: list[Session] = field(default_factory=list)  # every session as it now stands
 
 
-def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
-             until: date, night_over: bool = False) -> dict[date, RunDay]:
-    """Actual classified runs (with their traits) up to the night; after it, and on the night
-    itself while nothing of that day is synced, the planned runs (planner.runs: race >
-    Garmin calendar > template) through 7 days past `until` (S6 across week ends)."""
+def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,
+           weeks_ahead: int = WEEKS_AHEAD, analysed: bool = False) -> PlanReport:
+    """Bring the plan up to date through `night` (idempotent: the same night twice changes
+    nothing the second time): the facts loaded once, the planner called once, the decisions
+    written once. `analysed`: the runs and daily statuses are already current through the
+    night (a replay analyses its whole period once)."""
+    catalog = catalog or default_catalog()
+    unknown = sorted(set(profile.known_kg) - set(catalog.exercises))
+    if unknown:
+        raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
+                        f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
+    if not analysed:
+        analyse(db, profile, night)
+    who = repo.athlete(db, profile)
+    facts = plan_facts(db, who, profile, night, weeks_ahead)
+    decisions = catch_up(facts, profile, catalog)
+    return save(db, who, decisions)
+
+
+def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
+               weeks_ahead: int) -> PlanFacts:
+    """Everything the plan through `night` is made from, for every night it adapts."""
+    last, first = (_day(repo.cursor(db, who, c)) for c in (LAST_NIGHT, FIRST_MONDAY))
+    w = window(night, last, weeks_ahead)
+    return PlanFacts(
+        window=w, sessions=tuple(load_sessions(db, who)),
+        runs=run_facts(db, who, profile, w.first_night, night, w.until),
+        recovery=recoveries(db, who, w.first_night, night),
+        lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, night)),
+        legs=tuple(race_legs(db, who, night)),
+        first_monday=first or week_start(night), last_night=last)
+
+
+def _day(cursor: str | None) -> date | None:
+    return date.fromisoformat(cursor) if cursor else None
+
+
+def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
+    """Write the decisions once: what the watch recorded, the sessions, every change (a
+    planning change already recorded is recorded once), the cursors; and report what is
+    new."""
+    store_read_back(db, who, decisions)
+    planned = _not_recorded(db, who, list(decisions.planned))
+    adjustments = [*decisions.adapted, *planned, *decisions.capped]
+    save_sessions(db, who, list(decisions.sessions))
+    store_adjustments(db, who, adjustments)
+    repo.set_cursor(db, who, FIRST_MONDAY, decisions.first_monday.isoformat())
+    repo.set_cursor(db, who, LAST_NIGHT, decisions.last_night.isoformat())
+    notes = [f"{a.rule} {a.action} {a.session_id}: {'; '.join(a.reasons[:1])}"
+             for a in planned]
+    return PlanReport(decisions.nights, adjustments, notes, list(decisions.sessions))
+
+
+def store_read_back(db: DbSession, who: m.Athlete, decisions: Decisions) -> None:
+    """The watch's lifts stored; a record by hand it replaces forgotten."""
+    for key in decisions.replaced:
+        plans.forget_hand_lifts(db, who, key)
+    for r in decisions.lifts:
+        repo.add_lifts(db, who, r.lift.day, [(r.lift.exercise_id, list(r.lift.reps),
+                                              r.lift.load_kg)],
+                       session_key=r.session_key, lightened=r.lift.lightened, source=r.source)
+
+
+def run_facts(db: DbSession, who: m.Athlete, profile: Profile, first: date, night: date,
+              until: date) -> RunFacts:
+    """The classified runs (with their traits) through `night`, the days synced from
+    `first`, and the planned runs (race > Garmin calendar > template) from `first` through
+    7 days past `until` (S6 across week ends)."""
     found: dict[date, list[tuple[str, list[str] | None, list[str]]]] = {}
     for day, kind, why, traits in activities.runs_by_day(db, who, night, RUN_KINDS):
         found.setdefault(day, []).append((kind, traits, why))
@@ -55,30 +118,45 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
                         frozenset(t for _, traits, _ in rows for t in traits or ()))
               for d, rows in found.items()}
     scheduled: dict[date, list[str]] = {}
-    for row in plans.planned_runs(db, who, night - timedelta(days=1), horizon(until)):
+    for row in plans.planned_runs(db, who, first - timedelta(days=1), horizon(until)):
         # The title's kind and traits (a "progression long run" is long and threshold, S6).
         scheduled.setdefault(row.day, []).extend(planned_kind(row.title, row.item_type).kinds)
     plan = RunPlan(profile.runs, scheduled, frozenset(r.day for r in profile.races))
-    return planned_runs(night, until, actual, plan,
-                        night_synced=activities.synced_on(db, who, night), night_over=night_over)
+    return RunFacts(actual, plan, activities.synced_days(db, who, first, night))
+
+
+def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
+             until: date, night_over: bool = False) -> dict[date, RunDay]:
+    """Actual classified runs (with their traits) up to the night; after it, and on the night
+    itself while nothing of that day is synced, the planned runs (planner.runs) through 7
+    days past `until`."""
+    return run_facts(db, who, profile, night, night, until).tonight(night, until, night_over)
+
+
+def race_legs(db: DbSession, who: m.Athlete, night: date) -> list[Leg]:
+    """The activities of the last weeks as legs a race may be found in: a race by Garmin's
+    flag or a multisport race (the classification's race kind or trait)."""
+    rows = activities.classified_between(db, who, night - timedelta(days=FOUND_RACES_DAYS),
+                                         night)
+    return [Leg(day, sport, metres, seconds, kind == "race" or "race" in (traits or ()))
+            for day, sport, metres, seconds, kind, traits in rows]
 
 
 def races_found(db: DbSession, who: m.Athlete, profile: Profile,
                 night: date) -> list[RaceDay]:
-    """Races in the synced activities of the last weeks that were never entered: Garmin's
-    race flag, a multisport race (the classification's race kind or trait)."""
-    rows = activities.classified_between(db, who, night - timedelta(days=FOUND_RACES_DAYS),
-                                         night)
-    legs = [Leg(day, sport, metres, seconds, kind == "race" or "race" in (traits or ()))
-            for day, sport, metres, seconds, kind, traits in rows]
-    return found_races(legs, {r.day for r in profile.races})
+    """Races in the synced activities of the last weeks that were never entered."""
+    return found_races(race_legs(db, who, night), {r.day for r in profile.races})
+
+
+def as_session(r: m.PlannedSession) -> Session:
+    """A stored session as the planner reads it."""
+    return Session(id=r.key, day=r.day, kind=r.kind, block=r.block,
+                   week_in_block=r.week_in_block, status=r.status, pinned=r.pinned,
+                   step=r.step, exercises=tuple(Prescription(**p) for p in r.exercises))
 
 
 def load_sessions(db: DbSession, who: m.Athlete) -> list[Session]:
-    rows = plans.sessions(db, who)
-    return [Session(id=r.key, day=r.day, kind=r.kind, block=r.block,
-                    week_in_block=r.week_in_block, status=r.status, pinned=r.pinned, step=r.step,
-                    exercises=tuple(Prescription(**p) for p in r.exercises)) for r in rows]
+    return [as_session(r) for r in plans.sessions(db, who)]
 
 
 def save_sessions(db: DbSession, who: m.Athlete, sessions: list[Session]) -> None:
@@ -96,69 +174,38 @@ def save_sessions(db: DbSession, who: m.Athlete, sessions: list[Session]) -> Non
     db.flush()
 
 
+def lift_records(db: DbSession, who: m.Athlete) -> list[LiftRecord]:
+    """Everything lifted, in the order it was done, with where its record came from."""
+    return [LiftRecord(LoggedLift(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened),
+                       r.session_key, r.source) for r in plans.lifts(db, who)]
+
+
 def history(db: DbSession, who: m.Athlete) -> list[LoggedLift]:
-    rows = plans.lifts(db, who)
-    return [LoggedLift(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened) for r in rows]
+    """Double progression's history."""
+    return [r.lift for r in lift_records(db, who)]
+
+
+def recorded(db: DbSession, who: m.Athlete, night: date) -> list[Recorded]:
+    """The strength activities through the night whose sets were not read back yet."""
+    seen = plans.lift_sources(db, who)
+    return [Recorded(key, row.local_date, repo.strength_sets(row))
+            for row in activities.strength_activities(db, who)
+            if (key := source_key(row)) not in seen and row.local_date <= night]
+
+
+def source_key(row: m.Activity) -> str:
+    """An activity's key that a `db rebuild` keeps (row ids are not kept)."""
+    return f"activity:{row.content_hash or row.garmin_id}:{row.session_index}"
+
+
+def recoveries(db: DbSession, who: m.Athlete, first: date, last: date) -> dict[date, Recovery]:
+    """The part of each day's recovery status from `first` to `last` the planner acts on."""
+    return {row.day: Recovery(row.level, tuple(row.reasons))
+            for row in plans.daily_statuses(db, who, first, last)}
 
 
 def recovery(db: DbSession, who: m.Athlete, night: date) -> Recovery | None:
-    row = plans.daily_status(db, who, night)
-    return Recovery(row.level, tuple(row.reasons)) if row is not None else None
-
-
-def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,
-           weeks_ahead: int = WEEKS_AHEAD, analysed: bool = False) -> PlanReport:
-    """Bring the plan up to date through `night` (idempotent: the same night twice changes
-    nothing the second time). `analysed`: the runs and daily statuses are already current
-    through the night (a replay analyses its whole period once)."""
-    catalog = catalog or default_catalog()
-    unknown = sorted(set(profile.known_kg) - set(catalog.exercises))
-    if unknown:
-        raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
-                        f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
-    who = repo.athlete(db, profile)
-    if not analysed:
-        analyse(db, profile, night)
-    sessions, extra_heavy = read_back(db, who, catalog, load_sessions(db, who), night)
-    db.flush()
-    ctx = Lifter(profile, catalog, history(db, who), known_kg=profile.known_kg,
-                 found_races=races_found(db, who, profile, night))
-    first = date.fromisoformat(repo.cursor(db, who, FIRST_MONDAY) or week_start(night).isoformat())
-    last = repo.cursor(db, who, LAST_NIGHT)
-    until = week_start(night) + timedelta(days=7 * weeks_ahead + 6)
-    report = PlanReport()
-    # The last night adapted is adapted again: runs synced after it was first processed must
-    # still count, and the same facts twice change nothing.
-    start = max(min(date.fromisoformat(last), night) if last else night,
-                night - timedelta(days=MAX_CATCH_UP_DAYS))
-
-    def mobility(s: Session) -> tuple[Prescription, ...]:
-        return mobility_session(ctx, s.step, s.day)
-
-    for n in nights_between(start, night):
-        # A night before the last one is over: only what was synced of it counts.
-        facts = Tonight(n, run_days(db, who, profile, n, until, night_over=n < night),
-                        recovery(db, who, n))
-        sessions, changes = adapt(sessions, facts, mobility)
-        report.adjustments += changes
-        report.nights += 1
-    runs = run_days(db, who, profile, night, until)
-    sessions, planned = extend(ctx, first, night, until, runs, sessions)
-    planned = _not_recorded(db, who, planned)
-    report.adjustments += planned
-    report.notes = [f"{a.rule} {a.action} {a.session_id}: {'; '.join(a.reasons[:1])}"
-                    for a in planned]
-    sessions, capped = enforce_cap(sessions, extra_heavy, night, MAX_HEAVY_LOWER_A_WEEK)
-    report.adjustments += capped
-    upcoming = [s.day for s in sessions if s.day > night and not s.settled]
-    ctx = replace(ctx, next_session=min(upcoming, default=None))
-    sessions = [refresh(ctx, s) for s in sessions]
-    save_sessions(db, who, sessions)
-    store_adjustments(db, who, report.adjustments)
-    repo.set_cursor(db, who, FIRST_MONDAY, first.isoformat())
-    if last is None or night.isoformat() > last:
-        repo.set_cursor(db, who, LAST_NIGHT, night.isoformat())
-    return report
+    return recoveries(db, who, night, night).get(night)
 
 
 def store_adjustments(db: DbSession, who: m.Athlete, adjustments: list[Adjustment]) -> None:
@@ -175,11 +222,6 @@ def _not_recorded(db: DbSession, who: m.Athlete, changes: list[Adjustment]) -> l
     known = {(r.session_key, r.rule, r.action, r.after)
              for r in plans.adjustments(db, who, session_keys={a.session_id for a in changes})}
     return [a for a in changes if (a.session_id, a.rule, a.action, a.after) not in known]
-
-
-def nights_between(start: date, end: date) -> list[date]:
-    """Every day from `start` through `end`, in order."""
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 Lifted = dict[str, tuple[list[int], float | None]]  # exercise id -> (reps per set, kg)

@@ -29,8 +29,9 @@ from domain.profile import Profile
 from jobs.analyse import analyse
 from jobs.config import Paths
 from jobs.home import Home
-from jobs.replan import FIRST_MONDAY, LAST_NIGHT, mark_done, nights_between, replan
+from jobs.replan import FIRST_MONDAY, LAST_NIGHT, mark_done, replan
 from planner.catalog import default_catalog
+from planner.catch_up import nights_between
 from planner.model import week_start
 
 WEEKS = 16  # the default period: the last 16 weeks of imported history

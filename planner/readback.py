@@ -8,14 +8,15 @@ unplanned work: it still counts toward the week's heavy lower-body cap (S4).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.activity import StrengthSet
 from planner.catalog import Catalog, Exercise
-from planner.model import Session
+from planner.model import Session, week_start
+from planner.progression import LoggedLift
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,88 @@ def match(day: date, done: Sequence[Performed], sessions: Sequence[Session]) -> 
               for s in candidates(day, sessions)]
     best = max(scored, key=lambda x: (x[0], x[1]), default=None)
     return best[2] if best is not None and best[0] > 0 else None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A strength activity the watch recorded that was not read back yet."""
+
+    source: str  # the activity's stable key (a rebuild keeps it)
+    day: date
+    sets: tuple[StrengthSet, ...]
+
+
+@dataclass(frozen=True)
+class LiftRecord:
+    """One exercise lifted, as stored: by hand (no source) or read from the watch, in a
+    planned session or outside the plan (no session)."""
+
+    lift: LoggedLift
+    session_key: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """What the watch's records change: sessions done, lifts to store, and the sessions whose
+    record came by hand before (the watch's replaces it)."""
+
+    sessions: list[Session]
+    lifts: list[LiftRecord]
+    replaced: list[str]
+
+    def history(self, stored: Sequence[LiftRecord]) -> list[LiftRecord]:
+        """Everything lifted after the read-back, by day, each day in the order stored."""
+        kept = [r for r in stored if r.source is not None or r.session_key not in self.replaced]
+        return sorted([*kept, *self.lifts], key=lambda r: r.lift.day)
+
+
+def read_back(recorded: Sequence[Recorded], sessions: Sequence[Session], catalog: Catalog,
+              stored: Sequence[LiftRecord]) -> ReadBack:
+    """Each recorded activity, oldest first, matched to the session it fulfils (that session
+    done); the exercises outside it are unplanned work (they count for S4)."""
+    plan = {s.id: s for s in sessions}
+    watched = {r.session_key for r in stored if r.source is not None}
+    lifts: list[LiftRecord] = []
+    replaced: list[str] = []
+    for activity in recorded:
+        # Any session not skipped and not read from the watch yet: open ones, pinned ones
+        # (pinning stops moves, not training), and done ones whose record came by hand.
+        open_ = [s for s in plan.values() if s.status != "skipped" and s.id not in watched]
+        near = {p.exercise_id for s in candidates(activity.day, open_) for p in s.exercises}
+        done = performed(activity.sets, catalog, near)
+        if not done:
+            continue
+        session = match(activity.day, done, open_)
+        if session is not None and session.status == "done":  # entered by hand before
+            replaced.append(session.id)
+        lifts += _records(activity, done, session)
+        if session is not None:
+            plan[session.id] = session.with_(status="done")
+            watched.add(session.id)
+    return ReadBack(list(plan.values()), lifts, replaced)
+
+
+def _records(activity: Recorded, done: Sequence[Performed],
+             session: Session | None) -> list[LiftRecord]:
+    """The session's own exercises first, then the extra ones (unplanned work)."""
+    planned = {p.exercise_id for p in session.exercises} if session else set()
+    lightened = session is not None and session.status == "lightened"
+    out = []
+    for in_plan in (True, False):
+        out += [LiftRecord(LoggedLift(activity.day, p.exercise_id, p.reps, p.load_kg,
+                                      in_plan and lightened),
+                           session.id if session and in_plan else None, activity.source)
+                for p in done if (p.exercise_id in planned) == in_plan]
+    return out
+
+
+def unplanned_heavy(lifts: Sequence[LiftRecord], catalog: Catalog) -> dict[date, int]:
+    """Heavy lower-body exercises the watch recorded outside the plan, per week (Monday)."""
+    counts: Counter[date] = Counter()
+    for r in lifts:
+        exercise = catalog.exercises.get(r.lift.exercise_id)
+        if r.session_key is None and r.source is not None and exercise is not None \
+                and exercise.high_resistance_lower_body:
+            counts[week_start(r.lift.day)] += 1
+    return dict(counts)

@@ -60,3 +60,19 @@ def run_days(night: date, last_planned: date, actual: Mapping[date, RunDay], pla
             runs[day] = run
         day += ONE_DAY
     return runs
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """The running known over a stretch of nights, loaded once: what was run (classified,
+    with its traits), the days an activity was synced, and what is planned."""
+
+    actual: Mapping[date, RunDay]
+    plan: RunPlan
+    synced: Collection[date] = frozenset()  # days of which an activity is synced
+
+    def tonight(self, night: date, last_planned: date,
+                night_over: bool = False) -> dict[date, RunDay]:
+        """The runs as the planner reads them on `night` (run_days)."""
+        return run_days(night, last_planned, self.actual, self.plan,
+                        night_synced=night in self.synced, night_over=night_over)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from db import plans, repo
-from db.session import transaction
-from jobs import session_actions
 from jobs.home import Home
-from jobs.plan_view import catalogue_rows, current_plan
-from jobs.session_actions import Outcome, sane_lift
+from jobs.plan_view import catalogue_rows, changes, current_plan
+from jobs.session_actions import act, sane_lift
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -94,13 +90,7 @@ def why(
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
-        first = parse_day(since, "--since") or date.min
-        with transaction(home.db) as db:
-            who = repo.athlete(db, profile)
-            rows = plans.adjustments(db, who, since=first, newest_first=True)
-    out = [{"session_id": r.session_key, "date": r.night.isoformat(), "rule": r.rule,
-            "action": r.action, "from": r.before, "to": r.after, "reasons": r.reasons}
-           for r in rows]
+        out = changes(home, profile, parse_day(since, "--since") or date.min)
     if json:
         print_json(out)
         return
@@ -115,27 +105,29 @@ def why(
             console.print(f"  - {reason}", highlight=False, soft_wrap=True)
 
 
-def _act(key: str, athlete: str | None, action: Callable[..., Outcome], *args: Any) -> None:
+def _act(key: str, athlete: str | None, action: str, **details: Any) -> None:
     with user_errors():
         home = Home.open()
-        with transaction(home.db) as db:
-            outcome = action(db, repo.athlete(db, home.athlete(athlete)), key, *args)
+        profile = home.athlete(athlete)
+        outcome = act(home, profile, action, key, today=today_for(profile), **details)
+        if action == "done" and not outcome.changed:
+            raise CommandError(outcome.message, 2)
     console.print(outcome.message, highlight=False)
 
 
 def pin(session: SessionArg, athlete: AthleteOpt = None) -> None:
     """Pin a session: the nightly adaptation never moves or changes it."""
-    _act(session, athlete, session_actions.pin, True)
+    _act(session, athlete, "pin", pinned=True)
 
 
 def unpin(session: SessionArg, athlete: AthleteOpt = None) -> None:
     """Let the nightly adaptation move or change the session again."""
-    _act(session, athlete, session_actions.pin, False)
+    _act(session, athlete, "pin", pinned=False)
 
 
 def skip(session: SessionArg, athlete: AthleteOpt = None) -> None:
     """Skip a session (it counts as not done for the block's 2/3 rule)."""
-    _act(session, athlete, session_actions.skip)
+    _act(session, athlete, "skip")
 
 
 def done(
@@ -149,14 +141,8 @@ def done(
 ) -> None:
     """Mark a session done; what was lifted drives the next loads (double progression)."""
     with user_errors():
-        home = Home.open()
         actual = _parse_sets(sets or [])
-        with transaction(home.db) as db:
-            outcome = session_actions.done(db, repo.athlete(db, home.athlete(athlete)), session,
-                                           rpe, actual)
-        if not outcome.changed:
-            raise CommandError(outcome.message, 2)
-    console.print(outcome.message, highlight=False)
+    _act(session, athlete, "done", rpe=rpe, actual=actual)
 
 
 def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:

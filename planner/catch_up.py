@@ -1,0 +1,121 @@
+"""The plan brought up to date through a night, from facts loaded once (pure).
+
+What the watch recorded is read back (sessions done, lifts to store), every night since
+the last one adapted is adapted again in order (RULES.md S7), the weeks
+coming into view are planned, the S4 cap holds with the work done outside the plan, and
+every open session's prescription is refreshed from what was lifted. The job around it
+loads the facts once (jobs.replan) and writes the decisions once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from domain.profile import Profile
+from planner.adapt import Recovery, Tonight, adapt, enforce_cap
+from planner.catalog import Catalog
+from planner.model import Adjustment, Prescription, Session, week_start
+from planner.plan import extend, refresh
+from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
+from planner.races import Leg, found_races
+from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
+from planner.runs import RunFacts
+
+MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
+
+
+@dataclass(frozen=True)
+class Window:
+    """The nights to adapt, in order, and the last day to plan."""
+
+    first_night: date
+    night: date
+    until: date
+
+    @property
+    def nights(self) -> list[date]:
+        return nights_between(self.first_night, self.night)
+
+
+def window(night: date, last_night: date | None, weeks_ahead: int) -> Window:
+    """From the last night adapted (again: runs synced after it was first processed must
+    still count, and the same facts twice change nothing), at most 28 nights back, through
+    `night`; planned through the Sunday `weeks_ahead` weeks after the night's week."""
+    first = min(last_night, night) if last_night else night
+    return Window(max(first, night - timedelta(days=MAX_CATCH_UP_DAYS)), night,
+                  week_start(night) + timedelta(days=7 * weeks_ahead + 6))
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """Everything the plan through a night is made from, loaded once."""
+
+    window: Window
+    sessions: tuple[Session, ...]  # the plan as stored
+    runs: RunFacts  # through a week past the window's last planned day
+    recovery: Mapping[date, Recovery]  # each night's morning status
+    lifts: tuple[LiftRecord, ...]  # everything lifted, by day in the order stored
+    recorded: tuple[Recorded, ...]  # the watch's strength activities not read back yet
+    legs: tuple[Leg, ...]  # the activities of the last weeks a race may be found in
+    first_monday: date  # the plan's first week
+    last_night: date | None  # the last night adapted before (None: never)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The plan as it now stands and every change that got it there, in order."""
+
+    sessions: tuple[Session, ...]
+    lifts: tuple[LiftRecord, ...]  # read from the watch, to store
+    replaced: tuple[str, ...]  # sessions whose record by hand the watch's replaces
+    adapted: tuple[Adjustment, ...]  # night by night (the same facts twice change nothing)
+    planned: tuple[Adjustment, ...]  # planning fallbacks and race effects (recorded once)
+    capped: tuple[Adjustment, ...]  # S4 with the work done outside the plan
+    nights: int
+    first_monday: date
+    last_night: date  # the latest night ever adapted
+
+
+def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
+    """Read back what the watch recorded, adapt every night of the window, plan the weeks
+    coming into view, hold the S4 cap and refresh the open sessions' prescriptions."""
+    w = facts.window
+    read = read_back(facts.recorded, facts.sessions, catalog, facts.lifts)
+    lifted = read.history(facts.lifts)
+    lifter = Lifter(profile, catalog, [r.lift for r in lifted], known_kg=profile.known_kg,
+                    found_races=found_races(facts.legs, {r.day for r in profile.races}))
+    sessions, adapted = _adapt_nights(facts, lifter, read.sessions)
+    sessions, planned = extend(lifter, facts.first_monday, w.night, w.until,
+                               facts.runs.tonight(w.night, w.until), sessions)
+    sessions, capped = enforce_cap(sessions, unplanned_heavy(lifted, catalog), w.night,
+                                   MAX_HEAVY_LOWER_A_WEEK)
+    upcoming = [s.day for s in sessions if s.day > w.night and not s.settled]
+    ahead = replace(lifter, next_session=min(upcoming, default=None))
+    return Decisions(
+        sessions=tuple(refresh(ahead, s) for s in sessions), lifts=tuple(read.lifts),
+        replaced=tuple(read.replaced), adapted=tuple(adapted), planned=tuple(planned),
+        capped=tuple(capped), nights=len(w.nights), first_monday=facts.first_monday,
+        last_night=max(w.night, facts.last_night or w.night))
+
+
+def _adapt_nights(facts: PlanFacts, lifter: Lifter,
+                  sessions: list[Session]) -> tuple[list[Session], list[Adjustment]]:
+    """Every night of the window in order, each with its own runs and morning status."""
+    def mobility(s: Session) -> tuple[Prescription, ...]:
+        return mobility_session(lifter, s.step, s.day)
+
+    w, adapted = facts.window, list[Adjustment]()
+    for n in w.nights:
+        # A night before the last one is over: only what was synced of it counts.
+        tonight = Tonight(n, facts.runs.tonight(n, w.until, night_over=n < w.night),
+                          facts.recovery.get(n))
+        sessions, changes = adapt(sessions, tonight, mobility)
+        adapted += changes
+    return sessions, adapted
+
+
+def nights_between(start: date, end: date) -> list[date]:
+    """Every day from `start` through `end`, in order."""
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]

@@ -1,0 +1,107 @@
+"""The plan through a night from facts loaded once (planner.catch_up): pure, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import pytest
+
+from domain.activity import StrengthSet
+from planner.adapt import Recovery
+from planner.catalog import default_catalog
+from planner.catch_up import Decisions, PlanFacts, catch_up, window
+from planner.model import RunDay, Session
+from planner.progression import LoggedLift
+from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
+from planner.runs import RunFacts, RunPlan
+from tests.planning import MONDAY, profile
+
+P = profile()  # Mon easy, Tue easy, Wed speed, Fri easy, Sat long; two sessions a week
+SUNDAY = MONDAY - timedelta(days=1)
+WEDNESDAY = MONDAY + timedelta(days=2)
+
+
+CATALOG = default_catalog()
+
+
+def facts(night: date, sessions: tuple[Session, ...] = (), last: date | None = None,
+          actual: Mapping[date, RunDay] | None = None,
+          recovery: Mapping[date, Recovery] | None = None) -> PlanFacts:
+    runs = actual or {}
+    return PlanFacts(window=window(night, last, 2), sessions=sessions,
+                     runs=RunFacts(runs, RunPlan(P.runs), set(runs)), recovery=recovery or {},
+                     lifts=(), recorded=(), legs=(), first_monday=MONDAY, last_night=last)
+
+
+def plan(f: PlanFacts) -> Decisions:
+    return catch_up(f, P, CATALOG)
+
+
+@pytest.mark.parametrize(("last", "first"), [
+    (None, WEDNESDAY),  # never adapted: tonight alone
+    (SUNDAY, SUNDAY),  # the last night adapted is adapted again (late-synced runs count)
+    (WEDNESDAY + timedelta(days=3), WEDNESDAY),  # an earlier night replayed
+    (WEDNESDAY - timedelta(days=40), WEDNESDAY - timedelta(days=28)),  # 28 nights at most
+])
+def test_window_starts_at_the_last_night_adapted(last: date | None, first: date) -> None:
+    w = window(WEDNESDAY, last, weeks_ahead=2)
+    assert (w.first_night, w.night) == (first, WEDNESDAY)
+    assert w.until == MONDAY + timedelta(days=20)  # the Sunday two weeks after this week
+    assert w.nights[0] == first and w.nights[-1] == WEDNESDAY
+    assert len(w.nights) == (WEDNESDAY - first).days + 1
+
+
+def test_the_first_night_plans_the_weeks_coming_into_view() -> None:
+    d = plan(facts(SUNDAY))
+    assert {s.day - timedelta(days=s.day.weekday()) for s in d.sessions} == \
+        {MONDAY, MONDAY + timedelta(days=7)}
+    assert all(s.day > SUNDAY and s.status == "planned" for s in d.sessions)
+    assert (d.nights, d.last_night, d.first_monday, d.adapted) == (1, SUNDAY, MONDAY, ())
+
+
+def test_every_night_of_the_window_is_adapted_with_its_own_facts() -> None:
+    first = plan(facts(SUNDAY)).sessions
+    thursday = next(s for s in first if s.day == MONDAY + timedelta(days=3))
+    long_run = RunDay(WEDNESDAY, ("long",), "actual", ("2 h 10 min",))
+    d = plan(facts(WEDNESDAY, first, last=SUNDAY,
+                   actual={MONDAY: RunDay(MONDAY, ("easy",), "actual"), WEDNESDAY: long_run},
+                   recovery={SUNDAY: Recovery("amber", ("HRV low",))}))
+    assert (d.nights, d.last_night) == (4, WEDNESDAY)
+    # Sunday's amber lightened Monday's session; Wednesday's long run left Thursday no
+    # legal strength day, so it became mobility work: each on its own night.
+    assert [(a.night, a.rule, a.action) for a in d.adapted] == [
+        (SUNDAY, "S7.3 amber", "lighten"), (WEDNESDAY, "S6", "mobility")]
+    assert d.adapted[1].session_id == thursday.id
+    assert "Wed long run: 2 h 10 min" in d.adapted[1].reasons
+    after = {s.id: s for s in d.sessions}
+    assert after[thursday.id].kind == "mobility"
+
+
+def test_the_same_night_twice_changes_nothing() -> None:
+    once = plan(facts(WEDNESDAY, plan(facts(SUNDAY)).sessions, last=SUNDAY,
+                      recovery={SUNDAY: Recovery("amber")}))
+    again = plan(facts(WEDNESDAY, once.sessions, last=WEDNESDAY,
+                       recovery={SUNDAY: Recovery("amber")}))
+    assert once.adapted and (again.adapted, again.planned, again.capped) == ((), (), ())
+    assert again.sessions == once.sessions
+
+
+def test_the_watchs_record_replaces_one_by_hand_and_extra_work_counts_for_s4() -> None:
+    monday = plan(facts(SUNDAY)).sessions[0].with_(status="done")  # entered by hand
+    by_hand = tuple(LiftRecord(LoggedLift(monday.day, p.exercise_id, (6,) * p.sets, 50.0),
+                               monday.id) for p in monday.exercises)
+    extra = CATALOG.exercise("barbell_deadlift")
+    assert extra.high_resistance_lower_body and extra.id not in {
+        p.exercise_id for p in monday.exercises}
+    sets = tuple(StrengthSet(0, "active", e.garmin_category, e.garmin_name, 5, 60.0, 40.0)
+                 for e in [*(CATALOG.exercise(p.exercise_id) for p in monday.exercises), extra])
+    read = read_back([Recorded("activity:a:0", monday.day, sets)], [monday], CATALOG, by_hand)
+    assert read.replaced == [monday.id]
+    assert [(r.session_key, r.source) for r in read.lifts] == \
+        [(monday.id, "activity:a:0")] * len(monday.exercises) + [(None, "activity:a:0")]
+    history = read.history(by_hand)
+    assert history == read.lifts  # the record by hand is gone, the watch's stands
+    assert unplanned_heavy(history, CATALOG) == {MONDAY: 1}
+    again = read_back([], read.sessions, CATALOG, history)  # read once: nothing new
+    assert (again.lifts, again.replaced, again.sessions) == ([], [], read.sessions)
