@@ -14,6 +14,7 @@ from db import activities, plans, repo
 from db import models as m
 from domain.profile import Profile
 from jobs.analyse import analyse
+from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from jobs.readback import read_back
 from planner.adapt import Recovery, Tonight, adapt, enforce_cap
 from planner.catalog import Catalog, default_catalog
@@ -29,10 +30,6 @@ WEEKS_AHEAD = 2
 FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
 FOUND_RACES_DAYS = 30  # a post-race window (14 days at most) and the first session back
 MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
-
-
-class PlanError(ValueError):
-    """The plan cannot be made from this configuration; the message says how to fix it."""
 
 
 @dataclass

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from db import plans, repo
-from db.session import transaction
-from jobs import session_actions
 from jobs.home import Home
-from jobs.plan_view import catalogue_rows, current_plan
-from jobs.session_actions import Outcome, sane_lift
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -25,6 +20,9 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from jobs.session_actions import Outcome
 
 SessionArg = Annotated[str, typer.Argument(help="A session id as `stridelift plan` shows it, "
                                            "e.g. 2025-03-03#1.")]
@@ -38,6 +36,8 @@ def plan(
     json: JsonOpt = False,
 ) -> None:
     """The coming strength sessions: exercises, sets x reps or seconds, load, rest, status."""
+    from jobs.plan_view import current_plan
+
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
@@ -91,6 +91,9 @@ def why(
     json: JsonOpt = False,
 ) -> None:
     """The plan's changes, newest first, each with its rule and reasons."""
+    from db import plans, repo
+    from db.session import transaction
+
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
@@ -116,6 +119,9 @@ def why(
 
 
 def _act(key: str, athlete: str | None, action: Callable[..., Outcome], *args: Any) -> None:
+    from db import repo
+    from db.session import transaction
+
     with user_errors():
         home = Home.open()
         with transaction(home.db) as db:
@@ -125,16 +131,22 @@ def _act(key: str, athlete: str | None, action: Callable[..., Outcome], *args: A
 
 def pin(session: SessionArg, athlete: AthleteOpt = None) -> None:
     """Pin a session: the nightly adaptation never moves or changes it."""
+    from jobs import session_actions
+
     _act(session, athlete, session_actions.pin, True)
 
 
 def unpin(session: SessionArg, athlete: AthleteOpt = None) -> None:
     """Let the nightly adaptation move or change the session again."""
+    from jobs import session_actions
+
     _act(session, athlete, session_actions.pin, False)
 
 
 def skip(session: SessionArg, athlete: AthleteOpt = None) -> None:
     """Skip a session (it counts as not done for the block's 2/3 rule)."""
+    from jobs import session_actions
+
     _act(session, athlete, session_actions.skip)
 
 
@@ -148,6 +160,10 @@ def done(
     athlete: AthleteOpt = None,
 ) -> None:
     """Mark a session done; what was lifted drives the next loads (double progression)."""
+    from db import repo
+    from db.session import transaction
+    from jobs import session_actions
+
     with user_errors():
         home = Home.open()
         actual = _parse_sets(sets or [])
@@ -160,6 +176,8 @@ def done(
 
 
 def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
+    from jobs.session_actions import sane_lift
+
     out: dict[str, tuple[list[int], float | None]] = {}
     for item in items:
         name, sep, body = item.partition("=")
@@ -179,6 +197,8 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
 
 def exercises(json: JsonOpt = False) -> None:
     """The exercise catalogue: ids (for --weight and --sets), areas, quality, equipment."""
+    from jobs.plan_view import catalogue_rows
+
     rows = catalogue_rows()
     if json:
         print_json(rows)
