@@ -1,11 +1,11 @@
-"""CLI start-up as a user waits for it: `stridelift --help`, and `plan`, `status` and `why` on
-the demo home, against `python -c pass` measured in the same run.
+"""CLI start-up as a user waits for it: `stridelift --help`, and `plan`, `today`, `status` and
+`why` on the demo home, against `python -c pass` measured in the same run.
 
 Builds the demo home once (cached in .bench/cli-home, a 4-week replay on a pinned day), then
 runs every command as a new process in interleaved rounds (bench/stable.py). Prints each
 command's median seconds and its ratio to `python -c pass` (the interpreter's own start-up,
 the floor). The last line is one JSON object: seconds and ratio per command.
-Goals: --help under 0.3 s, plan/status/why under 0.8 s.
+Goals: --help under 0.3 s, plan/today/why under 0.8 s (status is shown beside them).
 
     python bench/cli.py [--rounds 7]
 """
@@ -31,6 +31,7 @@ COMMANDS = {
     "python": [sys.executable, "-c", "pass"],
     "help": [CLI, "--help"],
     "plan": [CLI, "plan"],
+    "today": [CLI, "today"],
     "status": [CLI, "status"],
     "why": [CLI, "why"],
 }

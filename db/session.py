@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.util.exc import CommandError as AlembicError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, String, column, create_engine, event, select, table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.errors import DatabaseError as DatabaseError  # raised here; the shell names it
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another one before giving up
-
-
-class DatabaseError(Exception):
-    """The database cannot be opened or migrated; the message says why."""
+# The lines Alembic writes at the top of every migration script.
+_REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -66,6 +64,14 @@ def private_sqlite_file(path: Path) -> None:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (a no-op when it already is)."""
+    if _at_head(engine):
+        return
+    # Alembic only when there is something to migrate: loading it costs every command
+    # about a fifth of a second.
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+    from alembic.util.exc import CommandError as AlembicError
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     where = _redact(str(engine.url))
@@ -79,6 +85,30 @@ def upgrade(engine: Engine) -> None:
         raise DatabaseError(f"the database {where} is not a stridelift database this version "
                             f"can use ({type(exc).__name__}); point it at another file or "
                             "restore a backup") from None
+
+
+def head_revision() -> str | None:
+    """The newest migration's id, read from the scripts' revision lines without importing
+    them: the one revision no other revises (None when that is not exactly one)."""
+    ids: set[str] = set()
+    revised: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for key, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (ids if key == "revision" else revised).add(value)
+    heads = ids - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database is stamped with the newest revision: one query. Anything else
+    (a new file, an older schema, not our database) is left to Alembic to migrate or refuse."""
+    version = select(column("version_num", String)).select_from(table("alembic_version"))
+    try:
+        with engine.connect() as conn:
+            stamped = conn.execute(version).scalars().all()
+    except SQLAlchemyError:
+        return False
+    return stamped == [head_revision()]
 
 
 def open_db(url: str) -> sessionmaker[Session]:

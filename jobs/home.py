@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from db.raw import RawStore
-from db.session import open_db
 from domain.profile import Profile
 from jobs.config import Config, load
+
+if TYPE_CHECKING:  # the database code loads on open: a command that names Home need not
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass
@@ -20,6 +21,8 @@ class Home:
 
     @classmethod
     def open(cls, config: Config | None = None) -> Home:
+        from db.session import open_db
+
         config = config or load()
         # Health data lives here: the folder is the owner's alone (new folders; an existing
         # one is left as its owner set it).

@@ -26,12 +26,12 @@ from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminAuthError, GarminBadBody, GarminError, GarminNoData
 from ingest.workouts import KINDS, check_connect, parse_marker, payload_hash
+from jobs.defaults import PUSH_DAYS as DEFAULT_DAYS
 from jobs.replan import load_sessions
 from jobs.to_watch import build_workout, connect_pairs
 from planner.catalog import Catalog, default_catalog
 from planner.model import Session
 
-DEFAULT_DAYS = 14
 Build = Callable[[Session], dict[str, Any]]
 
 

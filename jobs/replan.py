@@ -16,6 +16,7 @@ from db import activities, plans, repo
 from db import models as m
 from domain.profile import Profile
 from jobs.analyse import analyse
+from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from planner.adapt import Recovery
 from planner.catalog import Catalog, default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, window
@@ -28,10 +29,6 @@ from planner.runs import RunFacts, RunPlan, horizon
 WEEKS_AHEAD = 2
 FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
 FOUND_RACES_DAYS = 30  # a post-race window (14 days at most) and the first session back
-
-
-class PlanError(ValueError):
-    """The plan cannot be made from this configuration; the message says how to fix it."""
 
 
 @dataclass

@@ -28,13 +28,13 @@ from db.session import open_db, transaction
 from domain.profile import Profile
 from jobs.analyse import analyse
 from jobs.config import Paths
+from jobs.defaults import REPLAY_WEEKS as WEEKS
 from jobs.home import Home
 from jobs.replan import FIRST_MONDAY, LAST_NIGHT, mark_done, replan
 from planner.catalog import default_catalog
 from planner.catch_up import nights_between
 from planner.model import week_start
 
-WEEKS = 16  # the default period: the last 16 weeks of imported history
 OPEN = ("planned", "moved", "lightened")
 BREAKS = ("S4", "S6")  # the rules a plan made on the template alone would have broken
 

@@ -1,4 +1,9 @@
-"""The `stridelift` command line: one Typer app, commands grouped by concern in sibling modules."""
+"""The `stridelift` command line: one Typer app, commands grouped by concern in sibling modules.
+
+`--help` and shell completion import every command module, so a module imports at its top only
+typer, rich and light modules (jobs.home, jobs.config, the errors and defaults the help shows);
+what a command needs from jobs and db it imports in its body, and pays for when it runs
+(tests/test_cli_startup.py keeps it so)."""
 
 from __future__ import annotations
 

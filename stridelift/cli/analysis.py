@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from analysis.classify import Classification
-from analysis.load import Load
-from analysis.multisport import multisport_race
-from analysis.zones import file_profile
-from db import activities, plans, repo
-from db.session import transaction
-from domain.activity import Activity
 from domain.profile import Profile
-from domain.run import TRAITS
-from jobs.analyse import analyse, classify_one, run_history
 from jobs.config import ConfigError, load
 from jobs.home import Home
-from jobs.importing import FitError, activities_in_fit
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -32,6 +22,11 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from analysis.classify import Classification
+    from analysis.load import Load
+    from domain.activity import Activity
 
 FIT_SUFFIX = ".fit"
 
@@ -51,6 +46,8 @@ def classify(
     (GAP), average HR and the main reason; a triathlon file is one row whose legs (swim,
     bike, run) `--json` lists with their own loads. Without a profile (`stridelift init`),
     zones come from the file's own max HR where plausible, and the output says which."""
+    from jobs.importing import FitError
+
     with user_errors({FitError: 1}):
         if bool(paths) == (activity is not None):
             raise CommandError("give FIT files or folders, or --activity ID", 2)
@@ -122,6 +119,9 @@ def _fit_files(paths: list[Path]) -> list[tuple[Path, bool]]:
 def _from_files(paths: list[Path], athlete: str | None) -> list[dict[str, Any]]:
     """A file named on the command line must hold an activity; files found in a folder
     that do not (settings, courses, broken files) are passed over with a note."""
+    from analysis.zones import file_profile
+    from jobs.importing import FitError
+
     decoded, skipped = [], []
     for path, named in _fit_files(paths):
         try:
@@ -146,6 +146,8 @@ def _from_files(paths: list[Path], athlete: str | None) -> list[dict[str, Any]]:
 
 
 def _decode(path: Path) -> list[Activity]:
+    from jobs.importing import activities_in_fit
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -166,6 +168,10 @@ def _configured(athlete: str | None) -> Profile | None:
 
 
 def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
+    from db import activities, repo
+    from db.session import transaction
+    from jobs.analyse import run_history
+
     home = Home.open()
     profile = home.athlete(athlete)
     with transaction(home.db) as session:
@@ -181,6 +187,10 @@ def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
 def _group(source: str, acts: list[Activity], profile: Profile, history: list[float],
            notes: list[str]) -> dict[str, Any]:
     """One row: a file's activity, with every leg (a triathlon's swim, bike and run)."""
+    from analysis.multisport import multisport_race
+    from domain.run import TRAITS
+    from jobs.analyse import classify_one
+
     race = multisport_race(acts)
     legs = []
     for a in acts:
@@ -222,6 +232,10 @@ def status(
     json: JsonOpt = False,
 ) -> None:
     """A day's recovery status (green, amber, red) and load numbers, with reasons."""
+    from db import plans, repo
+    from db.session import transaction
+    from jobs.analyse import analyse
+
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)

@@ -7,17 +7,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from db.session import DatabaseError
+from db.errors import DatabaseError
 from domain.profile import ProfileError
 from jobs.clock import today_for as today_for  # the CLI's commands ask here
 from jobs.config import ConfigError
-from jobs.replan import PlanError
+from jobs.errors import PlanError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 console = Console()
 err_console = Console(stderr=True)
@@ -79,5 +81,13 @@ def parse_day(text: str | None, name: str) -> date | None:
 
 def progress_bar(disabled: bool) -> Progress:
     """A progress bar on stderr (so --json output stays clean), gone when done."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeRemainingColumn(), console=err_console, disable=disabled, transient=True)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from db.session import make_engine, upgrade
 from jobs.config import load
 from jobs.home import Home
-from jobs.importing import Busy, RebuildError, import_files, rebuild_athlete
 from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,
@@ -20,6 +17,9 @@ from stridelift.cli.common import (
     print_json,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
@@ -34,6 +34,8 @@ def import_(
     = None,
 ) -> None:
     """Import FIT files. Exit 0 when nothing failed, 1 when some files failed."""
+    from jobs.importing import Busy, import_files
+
     with user_errors({OSError: 1, Busy: 1}):  # e.g. the raw store cannot be written: one line
         home = Home.open()
         profile = home.athlete(athlete)
@@ -56,6 +58,8 @@ def import_(
 
 def _import_bar(disabled: bool) -> Progress:
     """Files and MB done, and the time left judged by the MB (files vary 1000-fold in size)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.fields[files]}"), DownloadColumn(), TimeRemainingColumn(),
                     console=err_console,
@@ -65,6 +69,8 @@ def _import_bar(disabled: bool) -> Progress:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema (PostgreSQL users; SQLite does it on start)."""
+    from db.session import make_engine, upgrade
+
     with user_errors():
         config = load()
         upgrade(make_engine(config.database_url()))
@@ -74,6 +80,8 @@ def db_upgrade() -> None:
 @db_app.command("rebuild")
 def db_rebuild(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     """Recreate an athlete's activities and wellness days from the raw payloads, offline."""
+    from jobs.importing import RebuildError, rebuild_athlete
+
     with user_errors({RebuildError: 1}):
         home = Home.open()
         counts = rebuild_athlete(home, home.athlete(athlete))

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jobs.home import Home
-from jobs.storage import CheckReport, MaintenanceError, backup_database, check_database
 from stridelift.cli.common import AthleteOpt, JsonOpt, console, err_console, print_json, user_errors
 from stridelift.cli.data import db_app
+
+if TYPE_CHECKING:
+    from jobs.storage import CheckReport
 
 
 def backup(
@@ -21,6 +23,8 @@ def backup(
 
     SQLite's online backup API gives a consistent copy even while `nightly` writes; the copy
     is 0600 and FILE must not exist yet. For PostgreSQL use pg_dump."""
+    from jobs.storage import MaintenanceError, backup_database
+
     with user_errors({MaintenanceError: 1, OSError: 1}):
         size = backup_database(Home.open(), target)
     if json:
@@ -35,6 +39,8 @@ def check(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     SQLite's integrity_check, the rows per table, and the journal held against them: every
     journalled import stored, every stored activity and day rebuildable by `db rebuild`.
     Exit 1 when something is wrong."""
+    from jobs.storage import check_database
+
     with user_errors({OSError: 1}):
         home = Home.open()
         report = check_database(home, home.athlete(athlete))

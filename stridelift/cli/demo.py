@@ -11,14 +11,10 @@ from typing import Annotated
 import platformdirs
 import typer
 
-from db import plans
 from jobs.config import APP, ENV_HOME
-from jobs.demo_replay import DemoError, build, demo_today
 from jobs.home import Home
-from jobs.plan_view import plan_rows
 from stridelift.cli.common import CommandError, console, parse_day, progress_bar, user_errors
 from stridelift.cli.plan import print_plan
-from stridelift.report.output import ReportError, default_path, write_report
 
 
 def demo(
@@ -29,6 +25,10 @@ def demo(
 ) -> None:
     """Build a demo home (never your real data), replay the nightly run night by night,
     show the coming fortnight's plan and the changes, and write the report."""
+    from jobs.demo_replay import DemoError, build, demo_today
+    from jobs.plan_view import plan_rows
+    from stridelift.report.output import ReportError, default_path, write_report
+
     folder = _folder()
     with user_errors({DemoError: 2, ReportError: 1}):
         day = parse_day(today, "--today") or demo_today()
@@ -59,6 +59,8 @@ def _folder() -> Path:
 
 
 def _summarise_changes(home: Home) -> None:
+    from db import plans
+
     with home.db() as db:
         rows = plans.adjustments(db, None, newest_first=True)
     counts = Counter(f"{r.action} ({r.rule})" for r in rows)

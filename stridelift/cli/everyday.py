@@ -9,9 +9,7 @@ import typer
 from rich.markup import escape
 
 from jobs.config import load
-from jobs.config_view import resolved
 from jobs.home import Home
-from jobs.today import today_view
 from stridelift.cli.common import (
     AthleteOpt,
     DayOpt,
@@ -36,6 +34,8 @@ def today(
     json: JsonOpt = False,
 ) -> None:
     """Today's session, the runs around it and the recovery status, in about ten lines."""
+    from jobs.today import today_view
+
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
@@ -82,6 +82,8 @@ def _run_text(run: dict[str, Any], today: date) -> str:
 def show(json: JsonOpt = False) -> None:
     """Every setting in force (paths, database, each athlete's profile) and where it comes
     from: an environment variable, config.toml or a default. Secrets are masked."""
+    from jobs.config_view import resolved
+
     with user_errors():
         settings = resolved(load())
     if json:

@@ -8,17 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.logging import RichHandler
 
 from jobs.config import load
-from jobs.garmin_account import (
-    GarminAuthError,
-    GarminError,
-    connection,
-    log_in,
-    reuse_tokens,
-    sync_athlete,
-)
 from jobs.home import Home
 from stridelift.cli.common import (
     AthleteOpt,
@@ -34,7 +25,13 @@ from stridelift.cli.common import (
 )
 
 AUTH_EXIT = 3  # the saved login is missing or refused: a person has to run `stridelift login`
-GARMIN_ERRORS: dict[type[BaseException], int] = {GarminAuthError: AUTH_EXIT, GarminError: 1}
+
+
+def garmin_errors() -> dict[type[BaseException], int]:
+    """Garmin's failures as exit codes (the Garmin client loads with the command using it)."""
+    from jobs.garmin_account import GarminAuthError, GarminError
+
+    return {GarminAuthError: AUTH_EXIT, GarminError: 1}
 
 
 MAX_BACKFILL_DAYS = 5 * 365  # Garmin's API over years is days of calls: the export is faster
@@ -49,7 +46,9 @@ def login(
     = None,
 ) -> None:
     """Log in to Garmin Connect once; later syncs reuse the saved tokens (never the password)."""
-    with user_errors(GARMIN_ERRORS):
+    from jobs.garmin_account import log_in, reuse_tokens
+
+    with user_errors(garmin_errors()):
         config = load()
         profile = config.athlete(athlete)
         tokens_dir = config.paths.tokens_dir(profile.name)
@@ -77,7 +76,9 @@ def sync(
 
     Exit 3 when the saved login is missing or refused (run `stridelift login`), 1 when Garmin
     keeps failing; whatever was fetched before that is kept, and the next sync resumes."""
-    with user_errors(GARMIN_ERRORS):
+    from jobs.garmin_account import connection, sync_athlete
+
+    with user_errors(garmin_errors()):
         start, end = parse_day(since, "--since"), parse_day(until, "--until")
         if start and start < today_for(None) - timedelta(days=MAX_BACKFILL_DAYS):
             raise CommandError(f"--since {start} is more than {MAX_BACKFILL_DAYS // 365} "
@@ -105,6 +106,8 @@ def sync(
 
 def _log_to_stderr() -> None:
     """Skipped items are logged as warnings: show them above the progress bar, once."""
+    from rich.logging import RichHandler
+
     logger = logging.getLogger("ingest")
     if not any(isinstance(h, RichHandler) for h in logger.handlers):
         logger.addHandler(RichHandler(console=err_console, show_time=False, show_path=False))

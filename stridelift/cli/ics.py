@@ -7,10 +7,7 @@ from typing import Annotated
 
 import typer
 
-from db.session import transaction
-from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.home import Home
-from jobs.replan import replan
 from stridelift.cli.common import AthleteOpt, CommandError, today_for, user_errors
 
 MAX_WEEKS = 12  # as `plan --weeks`: further ahead the plan is only a guess
@@ -26,6 +23,10 @@ def export_ics(
     athlete: AthleteOpt = None,
 ) -> None:
     """Write the sessions as a calendar file (.ics), in the athlete's time zone."""
+    from db.session import transaction
+    from jobs.calendar_feed import CalendarError, write_calendar
+    from jobs.replan import replan
+
     with user_errors({CalendarError: 1}):
         if not 1 <= weeks <= MAX_WEEKS:
             raise CommandError(f"--weeks {weeks}: use 1-{MAX_WEEKS}", 2)

@@ -4,18 +4,12 @@ schedules both, and see the runs."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.logging import RichHandler
 from rich.table import Table
 
-from db import runs_log
 from jobs.home import Home
-from jobs.morning_run import run_morning
-from jobs.nightly_run import Pass, run_all, run_nightly
-from jobs.scheduler import run_daemon, start
-from jobs.sources import source_for
 from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,
@@ -28,6 +22,9 @@ from stridelift.cli.common import (
 )
 from stridelift.cli.serve import HostOpt, PortOpt, ProxyOpt, login_needed, run
 
+if TYPE_CHECKING:
+    from jobs.nightly_run import Pass
+
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="The day to process (YYYY-MM-DD; default: today in each athlete's zone).")]
 
@@ -37,6 +34,8 @@ def nightly(day: DateOpt = None, athlete: AthleteOpt = None, json: JsonOpt = Fal
 
     Every night since the last successful run is caught up. Without --athlete, every athlete
     is processed, and one athlete's failure never stops the others. Exit 1 if any failed."""
+    from jobs.nightly_run import run_nightly
+
     _run_pass(run_nightly, day, athlete, json)
 
 
@@ -47,10 +46,15 @@ def morning(day: DateOpt = None, athlete: AthleteOpt = None, json: JsonOpt = Fal
     The calendar file and (with push_workouts) the watch are updated when it changes
     something; a second pass with the same data changes nothing. Run it after the watch
     has synced (config `morning_at`, default 07:00). Exit 1 if any athlete failed."""
+    from jobs.morning_run import run_morning
+
     _run_pass(run_morning, day, athlete, json)
 
 
 def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> None:
+    from jobs.nightly_run import run_all
+    from jobs.sources import source_for
+
     with user_errors():
         home = Home.open()
         fixed = parse_day(day, "--date")
@@ -82,6 +86,10 @@ def daemon(
     Ctrl-C. Jobs live in the database: a restart keeps them, and a night missed while the
     machine was off runs once when it is back. With --serve, the web app too (--host,
     --port, --behind-proxy as for `stridelift serve`)."""
+    from rich.logging import RichHandler
+
+    from jobs.scheduler import run_daemon, start
+
     logging.basicConfig(level=logging.INFO, format="%(message)s",
                         handlers=[RichHandler(console=err_console, show_path=False)])
     with user_errors():
@@ -105,6 +113,8 @@ def runs(
     json: JsonOpt = False,
 ) -> None:
     """The nightly runs, newest first: when, what they did, and why any failed."""
+    from db import runs_log
+
     with user_errors():
         home = Home.open()
         name = home.athlete(athlete).name if athlete else None

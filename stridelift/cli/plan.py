@@ -9,8 +9,6 @@ import typer
 from rich.table import Table
 
 from jobs.home import Home
-from jobs.plan_view import catalogue_rows, changes, current_plan
-from jobs.session_actions import act, sane_lift
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -34,6 +32,8 @@ def plan(
     json: JsonOpt = False,
 ) -> None:
     """The coming strength sessions: exercises, sets x reps or seconds, load, rest, status."""
+    from jobs.plan_view import current_plan
+
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
@@ -87,6 +87,8 @@ def why(
     json: JsonOpt = False,
 ) -> None:
     """The plan's changes, newest first, each with its rule and reasons."""
+    from jobs.plan_view import changes
+
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
@@ -106,6 +108,8 @@ def why(
 
 
 def _act(key: str, athlete: str | None, action: str, **details: Any) -> None:
+    from jobs.session_actions import act
+
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
@@ -146,6 +150,8 @@ def done(
 
 
 def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
+    from jobs.session_actions import sane_lift
+
     out: dict[str, tuple[list[int], float | None]] = {}
     for item in items:
         name, sep, body = item.partition("=")
@@ -165,6 +171,8 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
 
 def exercises(json: JsonOpt = False) -> None:
     """The exercise catalogue: ids (for --weight and --sets), areas, quality, equipment."""
+    from jobs.plan_view import catalogue_rows
+
     rows = catalogue_rows()
     if json:
         print_json(rows)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict, replace
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from db import repo
-from db.session import transaction
 from domain.profile import Profile, ProfileError, parse_races, parse_runs, parse_weights
 from jobs.config import load, save_profile
 from jobs.home import Home
-from jobs.onboarding import NO_THRESHOLD, Offer, history_offers
 from stridelift.cli.common import CommandError, console, today_for, user_errors
+
+if TYPE_CHECKING:
+    from jobs.onboarding import Offer
 
 DEFAULT_RUNS = "mon=easy,wed=speed,fri=easy,sat=long"
 
@@ -52,6 +52,10 @@ def init(
 
     With history stored (after `import` or `sync`), it offers the values found there and says
     where each came from; --from-history takes them."""
+    from db import repo
+    from db.session import transaction
+    from jobs.onboarding import NO_THRESHOLD, history_offers
+
     with user_errors():
         config = load()
         if name is None and not non_interactive:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from db.session import transaction
-from jobs.garmin_account import connection
+from jobs.defaults import PUSH_DAYS
 from jobs.home import Home
-from jobs.push import DEFAULT_DAYS, Change, PushReport, push
-from jobs.replan import WEEKS_AHEAD, replan
 from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,
@@ -20,7 +17,10 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.cli.garmin import GARMIN_ERRORS
+from stridelift.cli.garmin import garmin_errors
+
+if TYPE_CHECKING:
+    from jobs.push import Change, PushReport
 
 MAX_DAYS = 42
 
@@ -30,7 +30,7 @@ _VERBS = {"create": "create", "move": "move", "schedule": "schedule", "update": 
 
 def push_command(
     days: Annotated[int, typer.Option(min=1, max=MAX_DAYS, help="How many days ahead, from "
-                                      "today.")] = DEFAULT_DAYS,
+                                      "today.")] = PUSH_DAYS,
     apply: Annotated[bool, typer.Option("--apply", help="Make the changes in Garmin Connect "
                                         "(without it: only show them).")] = False,
     athlete: AthleteOpt = None,
@@ -41,7 +41,12 @@ def push_command(
     Shows what it would create, move, replace or delete; --apply does it. Only workouts
     stridelift created are ever changed. Exit 1 when a workout failed (the others are still
     pushed), 3 when the saved login is missing or refused (run `stridelift login`)."""
-    with user_errors(GARMIN_ERRORS):
+    from db.session import transaction
+    from jobs.garmin_account import connection
+    from jobs.push import push
+    from jobs.replan import WEEKS_AHEAD, replan
+
+    with user_errors(garmin_errors()):
         home = Home.open()
         profile = home.athlete(athlete)
         today = today_for(profile)

@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from db.session import transaction
 from jobs.home import Home
-from jobs.races import add_race, describe, race_rows, remove_race
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -33,6 +31,8 @@ def add(
     athlete: AthleteOpt = None,
 ) -> None:
     """Add a race (a race on a day already entered is replaced)."""
+    from jobs.races import add_race, describe
+
     with user_errors():
         home = Home.open()
         _, added = add_race(home.config, home.athlete(athlete), race)
@@ -43,6 +43,9 @@ def add(
 @race_app.command("list")
 def list_races(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     """The entered races and those found in the synced activities, with their effects."""
+    from db.session import transaction
+    from jobs.races import race_rows
+
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
@@ -67,6 +70,8 @@ def remove(
     athlete: AthleteOpt = None,
 ) -> None:
     """Remove an entered race."""
+    from jobs.races import describe, remove_race
+
     with user_errors():
         when = parse_day(day, "DATE")
         if when is None:

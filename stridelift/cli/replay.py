@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from db.session import DatabaseError
+from db.errors import DatabaseError
 from domain.profile import Profile
+from jobs.defaults import REPLAY_WEEKS
 from jobs.home import Home
-from jobs.replay import WEEKS, ReplayError, ReplaySummary, default_period, replay, scratch_home
 from stridelift.cli.common import (
     AthleteOpt,
     CommandError,
@@ -22,7 +22,9 @@ from stridelift.cli.common import (
     progress_bar,
     user_errors,
 )
-from stridelift.report.output import ReportError, write_report
+
+if TYPE_CHECKING:
+    from jobs.replay import ReplaySummary
 
 MAX_DAYS = 3660  # ten years, as the report allows
 SHOWN = 3  # changes shown per rule (all of them in --json)
@@ -30,7 +32,8 @@ SHOWN = 3  # changes shown per rule (all of them in --json)
 
 def replay_command(
     start: Annotated[str | None, typer.Option(
-        "--from", help=f"First night (YYYY-MM-DD; default {WEEKS} weeks before --to).")] = None,
+        "--from", help=f"First night (YYYY-MM-DD; default {REPLAY_WEEKS} weeks before --to).")]
+    = None,
     end: Annotated[str | None, typer.Option(
         "--to", help="Last night (YYYY-MM-DD; default the last day of imported history).")]
     = None,
@@ -46,6 +49,9 @@ def replay_command(
     the reasons grouped by rule, and the report of the period. It runs on a scratch copy of
     the database: your real plan is never touched. Sessions are taken as done as prescribed
     unless the watch recorded them."""
+    from jobs.replay import ReplayError, replay, scratch_home
+    from stridelift.report.output import ReportError, write_report
+
     with user_errors({ReplayError: 1, ReportError: 1, DatabaseError: 1}):
         home = Home.open()
         profile = home.athlete(athlete)
@@ -68,12 +74,15 @@ def replay_command(
 
 def _period(home: Home, profile: Profile, start: str | None,
             end: str | None) -> tuple[date, date]:
+    from jobs.replay import default_period
+
     first = parse_day(start, "--from")
     last = parse_day(end, "--to")
     if first is None or last is None:
         default_first, default_last = default_period(home, profile)
         last = last or default_last
-        first = first or max(min(default_first, last), last - timedelta(weeks=WEEKS, days=-1))
+        first = first or max(min(default_first, last),
+                             last - timedelta(weeks=REPLAY_WEEKS, days=-1))
     if first > last:
         raise CommandError(f"--from {first} is after --to {last}", 2)
     if (last - first).days > MAX_DAYS:

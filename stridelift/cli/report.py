@@ -9,11 +9,8 @@ from typing import Annotated
 
 import typer
 
-from db.session import transaction
 from jobs.home import Home
-from jobs.replan import replan
 from stridelift.cli.common import AthleteOpt, CommandError, parse_day, user_errors
-from stridelift.report.output import ReportError, default_path, write_report
 
 WEEKS_BACK = 16  # default range: the last 16 weeks up to today...
 WEEKS_AHEAD = 2  # ...and the next 2 weeks of plan
@@ -36,6 +33,10 @@ def report(
     athlete: AthleteOpt = None,
 ) -> None:
     """The recovery-versus-load report: load, form, HRV and sleep, and the plan's changes."""
+    from db.session import transaction
+    from jobs.replan import replan
+    from stridelift.report.output import ReportError, default_path, write_report
+
     with user_errors({ReportError: 1}):
         home = Home.open()
         profile = home.athlete(athlete)

@@ -1,0 +1,115 @@
+"""Start-up without timing: `stridelift --help` and shell completion load only typer, rich and
+the light parts of the command modules, and opening a database already at the newest schema
+does not load Alembic. Each case runs in a new interpreter and lists what it imported."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+from db.session import MIGRATIONS, DatabaseError, head_revision, make_engine, open_db
+
+# What a command loads when it runs, never for the help text: the data stack, the report's
+# charts, Garmin's client, the web server and scheduler, and our own rooms below the shell.
+HEAVY = ("pandas", "numpy", "plotly", "sqlalchemy", "alembic", "garminconnect", "requests",
+         "fitfast", "fitparse", "icalendar", "starlette", "uvicorn", "apscheduler",
+         "db.session", "db.models", "jobs.replan", "jobs.analyse", "analysis", "planner",
+         "ingest", "demo", "stridelift.report", "stridelift.web")
+
+# Runs the CLI as `stridelift` would, then prints the modules it loaded as one JSON line.
+RUN_CLI = """
+import json, sys
+from stridelift.cli import main
+sys.argv = ["stridelift", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _loaded(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    """The modules `code` loaded in a new interpreter (its last stdout line), and the rest of
+    what it printed."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, check=True, timeout=120)
+    *shown, last = done.stdout.splitlines()
+    return set(json.loads(last)), "\n".join(shown)
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+
+
+def test_help_loads_no_heavy_module() -> None:
+    modules, shown = _loaded(RUN_CLI, "--help")
+    assert "plan" in shown and "status" in shown  # the help was printed, commands and all
+    assert _heavy(modules) == []
+
+
+def test_a_command_help_loads_no_heavy_module() -> None:
+    modules, shown = _loaded(RUN_CLI, "push", "--help")
+    assert "--days" in shown and "14" in shown  # the default the job uses, shown cheaply
+    assert _heavy(modules) == []
+
+
+def test_shell_completion_loads_no_heavy_module() -> None:
+    modules, shown = _loaded(RUN_CLI, env={"_STRIDELIFT_COMPLETE": "complete_bash",
+                                           "COMP_WORDS": "stridelift rep", "COMP_CWORD": "1"})
+    assert set(shown.split()) == {"replay", "report"}
+    assert _heavy(modules) == []
+
+
+def test_the_head_revision_read_from_the_scripts_is_alembics() -> None:
+    assert head_revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def test_opening_a_database_at_the_head_does_not_load_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    open_db(url)  # new: migrated by Alembic
+    modules, _ = _loaded("import json, sys\nfrom db.session import open_db\n"
+                         f"open_db({url!r})\nprint(json.dumps(sorted(sys.modules)))")
+    assert "sqlalchemy" in modules and "alembic" not in modules
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def test_an_older_schema_is_still_migrated_to_the_head(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    open_db(url)
+    engine = make_engine(url)
+    config = _alembic_config()
+    with engine.begin() as conn:  # one migration back: the schema the version before wrote
+        config.attributes["connection"] = conn
+        command.downgrade(config, "-1")
+    assert _stamped(engine) != head_revision()
+    open_db(url)
+    assert _stamped(engine) == head_revision()
+
+
+def _stamped(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def test_a_revision_this_version_does_not_know_is_still_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    open_db(url)
+    with make_engine(url).begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
+    with pytest.raises(DatabaseError, match="not a stridelift database this version can use"):
+        open_db(url)
