@@ -9,11 +9,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
-from db import repo
+from db import plans, repo
+from db.session import transaction
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from jobs.config import Config, save_profile
-from jobs.replan import races_found
+from jobs.home import Home
+from jobs.replan import (
+    FIRST_MONDAY,
+    history,
+    load_sessions,
+    races_found,
+    save_sessions,
+    store_adjustments,
+)
 from planner import races
+from planner.catalog import default_catalog
+from planner.model import Adjustment
+from planner.plan import without_race
+from planner.program import Lifter
 
 
 def add_race(config: Config, profile: Profile, text: str) -> tuple[Profile, Race]:
@@ -25,16 +38,39 @@ def add_race(config: Config, profile: Profile, text: str) -> tuple[Profile, Race
     return updated, race
 
 
-def remove_race(config: Config, profile: Profile, day: date) -> tuple[Profile, Race]:
-    """The race of `day` removed from the profile."""
+def remove_race(home: Home, profile: Profile, day: date,
+                today: date) -> tuple[Profile, Race, list[Adjustment]]:
+    """The race of `day` removed from the profile, and the open sessions it changed
+    prescribed again as if it had never been entered (each change recorded). The profile is
+    saved last, inside the plan's transaction: a failure leaves both as they were."""
     gone = next((r for r in profile.races if r.day == day), None)
     if gone is None:
         entered = ", ".join(r.day.isoformat() for r in profile.races) or "none"
         raise ProfileError(f"no race on {day.isoformat()} (entered: {entered}); "
                            "`stridelift race list` shows them")
     updated = replace(profile, races=tuple(r for r in profile.races if r != gone))
-    save_profile(config, updated)
-    return updated, gone
+    with transaction(home.db) as db:
+        changes = _undo_race(db, updated, races.entered([gone])[0], today)
+        save_profile(home.config, updated)
+    return updated, gone, changes
+
+
+def _undo_race(db: DbSession, profile: Profile, gone: races.RaceDay,
+               night: date) -> list[Adjustment]:
+    """Sessions the race changed (its recorded adjustments name it), planned again."""
+    who = repo.athlete(db, profile)
+    first = repo.cursor(db, who, FIRST_MONDAY)
+    changed = {a.session_key for a in plans.adjustments(db, who) if a.rule.startswith("Races")
+               and any(gone.name() in why for why in a.reasons)}
+    if first is None or not changed:
+        return []
+    ctx = Lifter(profile, default_catalog(), history(db, who), known_kg=profile.known_kg,
+                 found_races=races_found(db, who, profile, night))
+    sessions, changes = without_race(ctx, date.fromisoformat(first), night,
+                                     load_sessions(db, who), changed, gone)
+    save_sessions(db, who, sessions)
+    store_adjustments(db, who, changes)
+    return changes
 
 
 def race_rows(db: DbSession, profile: Profile, today: date) -> list[dict[str, Any]]:

@@ -7,14 +7,22 @@ session prescribes is refreshed every night from what was done since (double pro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
 from planner.blocks import WeekCount, WeekInBlock, timeline
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
-from planner.program import Lifter, build_week, mobility_session, prescribe, races_of
-from planner.races import apply_races
+from planner.program import (
+    Lifter,
+    build_week,
+    mobility_session,
+    prescribe,
+    prescribed,
+    races_of,
+    week_contents,
+)
+from planner.races import RaceDay, apply_races
 
 WEEK = timedelta(days=7)
 
@@ -64,6 +72,51 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         notes.extend([*why, *raced])
     out, raced = _raced(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
+
+
+def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+             keys: Collection[str]) -> list[Session]:
+    """The sessions with the open ones of `keys` prescribed again as a strength session of
+    their week as the plan now stands (the races it knows, the ladders where they stand):
+    a change whose cause is gone (a race removed, recovery back to green) undone on the
+    session's own day. The races' rules are not applied here (`extend` applies them)."""
+    out = list(sessions)
+    redo = {s.id for s in out if s.id in keys and not s.settled and s.day > night}
+    if not redo:
+        return out
+    last = max(_monday_of(s) for s in out)
+    weeks = timeline(first_monday, last, week_counts(out, night + timedelta(days=1)))
+    index = {w.monday: i for i, w in enumerate(weeks)}
+    for monday in sorted({_monday_of(s) for s in out if s.id in redo}):
+        # the week's strength days as planned: a session a race or recovery turned into
+        # mobility was one of them, even if it is settled now
+        days = sorted(s.day for s in out if _monday_of(s) == monday and s.status != "skipped"
+                      and (s.kind == "strength" or s.id in keys))
+        fixed = tuple(s.day for s in out if _monday_of(s) != monday and s.kind == "strength"
+                      and s.status != "skipped" and abs((s.day - monday).days) <= 8)
+        contents, _ = week_contents(ctx, weeks, index[monday], days, fixed, _seen(out, monday))
+        where = weeks[index[monday]]
+        out = [s.with_(kind="strength", exercises=prescribed(ctx, contents[s.day], s.day),
+                       status="planned", block=where.block, week_in_block=where.week,
+                       step=where.step) if s.id in redo and _monday_of(s) == monday else s
+               for s in out]
+    return out
+
+
+def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+                 changed: Collection[str], gone: RaceDay
+                 ) -> tuple[list[Session], list[Adjustment]]:
+    """The plan as if the race `gone` had never been entered: the open sessions it changed
+    (`changed`: tapered, lightened, turned into mobility, a ladder step held) prescribed
+    again without it, then the other races' rules applied; each change recorded."""
+    before = {s.id: s for s in sessions}
+    out = restored(ctx, first_monday, night, sessions, changed)
+    why = (f"race on {gone.day:%a %d %b} removed ({gone.priority} race, {gone.distance}): "
+           "session restored to what the plan holds without it")
+    changes = [Adjustment(s.id, night, "Races removed", "restore", before[s.id].describe(),
+                          s.describe(), (why,)) for s in out if s != before[s.id]]
+    out, raced = _raced(ctx, out, night)  # another race may still ask for less
+    return out, changes + raced
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date

@@ -210,3 +210,59 @@ def test_the_first_session_back_keeps_familiar_exercises() -> None:
     hold = next(c for c in changes if c.action == "hold-step")
     assert hold.session_id == monday[first_back].id and hold.rule == "Races post-race"
     assert "first session after its 2-day post-race window" in hold.reasons[0]
+
+
+def _season(home: Path, monkeypatch: pytest.MonkeyPatch, races: list[str], then: list[list[str]],
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """A plan made on Sun 3 Jan with `races` entered, the commands `then` run on Fri 26 Feb:
+    the plan and the changes (`why`) as they stand, and each command's output."""
+    monkeypatch.setenv("STRIDELIFT_HOME", str(home))
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, [*INIT[:-4], *races]).exit_code == 0
+        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+    with freeze_time("2027-02-26 12:00:00"):
+        outputs = []
+        for command in then:
+            result = runner.invoke(app, command)
+            assert result.exit_code == 0, result.output
+            outputs.append(result.output)
+        sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "6", "--from",
+                                                  "2027-02-22"]).stdout)
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    return sessions, why, outputs
+
+
+def _open(sessions: list[dict[str, Any]], but: str = "") -> dict[str, tuple[Any, ...]]:
+    return {s["id"]: (s["kind"], [(e["id"], e["sets"]) for e in s["exercises"]])
+            for s in sessions if s["date"] > "2027-02-26" and s["id"] != but}
+
+
+def test_removing_a_race_plans_as_if_it_had_never_been_entered(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The A race's 2-set session (Thu 25 Feb) was done; its taper's Monday session is pinned.
+    kept = [["done", "2027-02-22#2"], ["pin", "2027-03-08#1"]]
+    raced, _, _ = _season(tmp_path / "raced", monkeypatch, ["--race", f"{A_RACE}:10k"], kept)
+    removed, why, out = _season(home, monkeypatch, ["--race", f"{A_RACE}:10k"],
+                                [*kept, ["race", "remove", str(A_RACE)]])
+    never, _, _ = _season(tmp_path / "never", monkeypatch, [], kept[:1])
+    assert _open(removed, but="2027-03-08#1") == _open(never, but="2027-03-08#1")
+    # Sessions stay on their days: the one placed off the day after the race (Thu 11) keeps
+    # its legal Friday.
+    days = {s["id"]: s["date"] for s in never}
+    assert [(s["id"], s["date"]) for s in removed if s["date"] > "2027-02-26"
+            and s["date"] != days[s["id"]]] == [("2027-03-08#2", "2027-03-12")]
+    assert _open(removed) != _open(raced)  # the race had changed them: a real restore
+    by_id = {s["id"]: s for s in removed}
+    was = {s["id"]: s for s in raced}
+    for settled in ("2027-02-22#2", "2027-03-08#1"):  # done and pinned: as they were
+        assert by_id[settled]["exercises"] == was[settled]["exercises"], settled
+    assert by_id["2027-03-08#1"]["kind"] == "mobility"
+    assert all(e["sets"] == 2 for e in by_id["2027-02-22#2"]["exercises"])
+    restores = [c for c in why if c["rule"] == "Races removed"]
+    restored = {c["session_id"] for c in restores}
+    assert {"2027-03-01#1", "2027-03-01#2", "2027-03-08#2", "2027-03-15#1"} <= restored
+    assert not restored & {"2027-02-22#1", "2027-02-22#2", "2027-03-08#1"}  # past, done, pinned
+    assert all(c["action"] == "restore" and c["reasons"][0].startswith(
+        "race on Wed 10 Mar removed (A race, 10k): session restored") for c in restores)
+    assert f"{len(restores)} session(s) it had changed restored" in out[-1]
+    assert not any(_lower_or_plyo(s) for s in removed if s["id"] == "2027-03-08#1")

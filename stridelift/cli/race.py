@@ -72,9 +72,11 @@ def remove(
         if when is None:
             raise CommandError("give the race's date, YYYY-MM-DD", 2)
         home = Home.open()
-        _, gone = remove_race(home.config, home.athlete(athlete), when)
-    console.print(f"removed the {gone.priority} race {gone.distance} on {gone.day:%a %d %b %Y}",
-                  highlight=False)
+        profile = home.athlete(athlete)
+        _, gone, changes = remove_race(home, profile, when, today_for(profile))
+    console.print(f"removed the {gone.priority} race {gone.distance} on {gone.day:%a %d %b %Y}; "
+                  f"{sum(c.action == 'restore' for c in changes)} session(s) it had changed "
+                  "restored (`stridelift why` shows them)", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
