@@ -20,7 +20,7 @@ from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
 from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, races_found, replan
-from planner.model import RunDay
+from planner.model import RunDay, Session
 from planner.plan import extend
 from planner.races import (
     Leg,
@@ -207,9 +207,19 @@ def test_the_first_session_back_keeps_familiar_exercises() -> None:
     # week 4 is a deload with a single session (the race week): compare with week 3's
     assert ids(first_back) == ids(first_back - 2 * week)  # familiar: the same exercises
     assert ids(first_back + week) != ids(first_back)  # the step comes a week later
-    hold = next(c for c in changes if c.action == "hold-step")
+    [hold] = [c for c in changes if c.action == "hold-step"]  # that session's only
     assert hold.session_id == monday[first_back].id and hold.rule == "Races post-race"
     assert "first session after its 2-day post-race window" in hold.reasons[0]
+    # Only the first session back holds: the week's Thursday takes the new step as a plan
+    # without the race does.
+    never, _ = extend(context(profile()), MONDAY, MONDAY - timedelta(days=1),
+                      MONDAY + timedelta(days=7 * 6 - 1), template(ARTICLE, weeks=8), [])
+    thursday = first_back + timedelta(days=3)
+
+    def on(plan: list[Session], day: date) -> list[str]:
+        return [p.exercise_id for s in plan if s.day == day for p in s.exercises]
+
+    assert on(sessions, thursday) == on(never, thursday) != on(sessions, thursday - 2 * week)
 
 
 def _season(home: Path, monkeypatch: pytest.MonkeyPatch, races: list[str], then: list[list[str]],
