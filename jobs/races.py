@@ -3,6 +3,7 @@ ones found in the synced activities, with what each means for the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
-from jobs.config import Config, save_profile
+from jobs.config import save_profile
 from jobs.home import Home
 from jobs.replan import (
     FIRST_MONDAY,
@@ -24,18 +25,25 @@ from jobs.replan import (
 )
 from planner import races
 from planner.catalog import default_catalog
-from planner.model import Adjustment
-from planner.plan import without_race
+from planner.model import Adjustment, Session
+from planner.plan import with_race, without_race
 from planner.program import Lifter
 
 
-def add_race(config: Config, profile: Profile, text: str) -> tuple[Profile, Race]:
-    """`DATE:DISTANCE[:A|B|C]` added to the profile (A when it is the first race, else B);
-    a race on a day already entered is replaced."""
+def add_race(home: Home, profile: Profile, text: str,
+             today: date) -> tuple[Profile, Race, list[Adjustment]]:
+    """`DATE:DISTANCE[:A|B|C]` added to the profile (A when it is the first race, else B;
+    a race on a day already entered is replaced), and the open sessions it reaches planned
+    again with it, each change recorded."""
     race = parse_race(text, first=not profile.races)
     updated = replace(profile, races=merge_races(profile.races, [race]))
-    save_profile(config, updated)
-    return updated, race
+    replaced = next((r for r in profile.races if r.day == race.day and r != race), None)
+    with transaction(home.db) as db:
+        changes = _undo_race(db, updated, replaced, today) if replaced else []
+        changes += _replan(db, updated, today, lambda ctx, first, sessions: with_race(
+            ctx, first, today, sessions, races.entered([race])[0]))
+        save_profile(home.config, updated)
+    return updated, race, changes
 
 
 def remove_race(home: Home, profile: Profile, day: date,
@@ -50,24 +58,35 @@ def remove_race(home: Home, profile: Profile, day: date,
                            "`stridelift race list` shows them")
     updated = replace(profile, races=tuple(r for r in profile.races if r != gone))
     with transaction(home.db) as db:
-        changes = _undo_race(db, updated, races.entered([gone])[0], today)
+        changes = _undo_race(db, updated, gone, today)
         save_profile(home.config, updated)
     return updated, gone, changes
 
 
-def _undo_race(db: DbSession, profile: Profile, gone: races.RaceDay,
-               night: date) -> list[Adjustment]:
-    """Sessions the race changed (its recorded adjustments name it), planned again."""
+def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list[Adjustment]:
+    """The open sessions the race changed (its recorded adjustments name it) planned again
+    as if it had never been entered."""
+    gone = races.entered([race])[0]
     who = repo.athlete(db, profile)
-    first = repo.cursor(db, who, FIRST_MONDAY)
     changed = {a.session_key for a in plans.adjustments(db, who) if a.rule.startswith("Races")
                and any(gone.name() in why for why in a.reasons)}
-    if first is None or not changed:
+    return _replan(db, profile, night, lambda ctx, first, sessions: without_race(
+        ctx, first, night, sessions, changed, gone)) if changed else []
+
+
+Replanning = Callable[[Lifter, date, list[Session]], tuple[list[Session], list[Adjustment]]]
+
+
+def _replan(db: DbSession, profile: Profile, night: date, how: Replanning) -> list[Adjustment]:
+    """The stored plan changed by `how` (given the profile's races), saved with its
+    changes; nothing to do before the first plan."""
+    who = repo.athlete(db, profile)
+    first = repo.cursor(db, who, FIRST_MONDAY)
+    if first is None:
         return []
     ctx = Lifter(profile, default_catalog(), history(db, who), known_kg=profile.known_kg,
                  found_races=races_found(db, who, profile, night))
-    sessions, changes = without_race(ctx, date.fromisoformat(first), night,
-                                     load_sessions(db, who), changed, gone)
+    sessions, changes = how(ctx, date.fromisoformat(first), load_sessions(db, who))
     save_sessions(db, who, sessions)
     store_adjustments(db, who, changes)
     return changes

@@ -16,13 +16,14 @@ from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.program import (
     Lifter,
     build_week,
+    holds,
     mobility_session,
     prescribe,
     prescribed,
     races_of,
     week_contents,
 )
-from planner.races import RaceDay, apply_races
+from planner.races import RaceDay, apply_races, reaches
 
 WEEK = timedelta(days=7)
 
@@ -75,15 +76,16 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
 
 
 def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
-             keys: Collection[str]) -> list[Session]:
+             keys: Collection[str]) -> tuple[list[Session], list[Adjustment]]:
     """The sessions with the open ones of `keys` prescribed again as a strength session of
-    their week as the plan now stands (the races it knows, the ladders where they stand):
-    a change whose cause is gone (a race removed, recovery back to green) undone on the
-    session's own day. The races' rules are not applied here (`extend` applies them)."""
+    their week as the plan now stands (the races it knows, the ladders where they stand),
+    on their own days, and the ladder steps a race holds back in them (recorded as when a
+    week is planned). The races' other rules are not applied here (`extend` applies them)."""
     out = list(sessions)
     redo = {s.id for s in out if s.id in keys and not s.settled and s.day > night}
+    held: list[Adjustment] = []
     if not redo:
-        return out
+        return out, held
     last = max(_monday_of(s) for s in out)
     weeks = timeline(first_monday, last, week_counts(out, night + timedelta(days=1)))
     index = {w.monday: i for i, w in enumerate(weeks)}
@@ -94,13 +96,16 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
                       and (s.kind == "strength" or s.id in keys))
         fixed = tuple(s.day for s in out if _monday_of(s) != monday and s.kind == "strength"
                       and s.status != "skipped" and abs((s.day - monday).days) <= 8)
-        contents, _ = week_contents(ctx, weeks, index[monday], days, fixed, _seen(out, monday))
+        contents, back = week_contents(ctx, weeks, index[monday], days, fixed,
+                                       _seen(out, monday))
         where = weeks[index[monday]]
-        out = [s.with_(kind="strength", exercises=prescribed(ctx, contents[s.day], s.day),
-                       status="planned", block=where.block, week_in_block=where.week,
-                       step=where.step) if s.id in redo and _monday_of(s) == monday else s
-               for s in out]
-    return out
+        fresh = {s.id: s.with_(kind="strength", exercises=prescribed(ctx, contents[s.day], s.day),
+                               status="moved" if s.status == "moved" else "planned",
+                               block=where.block, week_in_block=where.week, step=where.step)
+                 for s in out if s.id in redo and _monday_of(s) == monday}
+        held += holds(ctx, [f for f in fresh.values() if f not in out], contents, night, back)
+        out = [fresh.get(s.id, s) for s in out]
+    return out, held
 
 
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
@@ -110,13 +115,26 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
     (`changed`: tapered, lightened, turned into mobility, a ladder step held) prescribed
     again without it, then the other races' rules applied; each change recorded."""
     before = {s.id: s for s in sessions}
-    out = restored(ctx, first_monday, night, sessions, changed)
+    out, held = restored(ctx, first_monday, night, sessions, changed)
     why = (f"race on {gone.day:%a %d %b} removed ({gone.priority} race, {gone.distance}): "
            "session restored to what the plan holds without it")
     changes = [Adjustment(s.id, night, "Races removed", "restore", before[s.id].describe(),
                           s.describe(), (why,)) for s in out if s != before[s.id]]
     out, raced = _raced(ctx, out, night)  # another race may still ask for less
-    return out, changes + raced
+    return out, changes + held + raced
+
+
+def with_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+              new: RaceDay) -> tuple[list[Session], list[Adjustment]]:
+    """The plan once the race `new` is entered (`ctx` knows it): the open sessions it reaches
+    planned again with it (the ladder freeze around an A race, the first session back),
+    then every race's rules applied (taper, 2-set session, post-race window); each change
+    recorded as when the race was known from the start."""
+    keys = {s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
+            and reaches(new, s.day)}
+    out, held = restored(ctx, first_monday, night, sessions, keys)
+    out, raced = _raced(ctx, out, night)
+    return out, held + raced
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date

@@ -253,7 +253,7 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                                 block=where.block, week_in_block=where.week, exercises=items,
                                 step=where.step))
     changes = _fallbacks(where.monday, count, placement, sessions, night)
-    changes += _holds(ctx, sessions, contents, night, back)
+    changes += holds(ctx, sessions, contents, night, back)
     return sessions, changes
 
 
@@ -296,7 +296,7 @@ def _fallbacks(monday: date, count: int, placement: Placement, sessions: list[Se
     return out
 
 
-def _holds(ctx: Lifter, sessions: list[Session], contents: Mapping[date, list[Pick]],
+def holds(ctx: Lifter, sessions: Sequence[Session], contents: Mapping[date, list[Pick]],
            night: date, back: RaceDay | None) -> list[Adjustment]:
     """Ladder steps an A race's freeze held back this week, one adjustment per session."""
     out = []

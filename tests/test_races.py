@@ -20,13 +20,14 @@ from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
 from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, races_found, replan
-from planner.model import RunDay, Session
-from planner.plan import extend
+from planner.model import Adjustment, RunDay, Session
+from planner.plan import extend, with_race
 from planner.races import (
     Leg,
     RaceDay,
     apply_races,
     distance_class,
+    entered,
     final_days,
     found_races,
 )
@@ -276,3 +277,29 @@ def test_removing_a_race_plans_as_if_it_had_never_been_entered(
         "race on Wed 10 Mar removed (A race, 10k): session restored") for c in restores)
     assert f"{len(restores)} session(s) it had changed restored" in out[-1]
     assert not any(_lower_or_plyo(s) for s in removed if s["id"] == "2027-03-08#1")
+
+
+def test_a_race_added_later_plans_the_weeks_it_reaches_as_if_known_from_the_start() -> None:
+    race = Race(MONDAY + timedelta(days=7 * 5 + 2), "10k", "A")  # a Wednesday, week 6
+    runs = template(ARTICLE, weeks=14)
+    night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 11 - 1)
+    before, _ = extend(context(profile()), MONDAY, night, until, runs, [])
+    ctx = context(profile(races=(race,)))
+    raced = {**runs, race.day: RunDay(race.day, ("race",))}
+    known, planned = extend(ctx, MONDAY, night, until, raced, [])
+    added, changes = with_race(ctx, MONDAY, night, before, entered([race])[0])
+
+    def contents(plan: list[Session]) -> dict[str, tuple[str, list[str]]]:
+        return {s.id: (s.kind, [p.describe() for p in s.exercises]) for s in plan}
+
+    assert contents(added) == contents(known)
+    # the taper and post-race rules alone (what the next replan applied) miss the freeze
+    assert contents(extend(ctx, MONDAY, night, until, raced, before)[0]) != contents(known)
+
+    def recorded(items: list[Adjustment]) -> set[tuple[str, str, str]]:
+        return {(a.session_id, a.rule, a.action) for a in items if a.rule.startswith("Races")}
+
+    assert recorded(changes) == recorded(planned)
+    assert {a.rule for a in changes} >= {"Races A freeze", "Races A taper", "Races post-race"}
+    again, more = with_race(ctx, MONDAY, night, added, entered([race])[0])
+    assert (again, more) == (added, [])  # entered twice: nothing new

@@ -35,9 +35,11 @@ def add(
     """Add a race (a race on a day already entered is replaced)."""
     with user_errors():
         home = Home.open()
-        _, added = add_race(home.config, home.athlete(athlete), race)
+        profile = home.athlete(athlete)
+        _, added, changes = add_race(home, profile, race, today_for(profile))
     console.print(f"added {added.priority} race {added.distance} on {added.day:%a %d %b %Y}; "
-                  "the plan follows it from the next `plan` or nightly run", highlight=False)
+                  f"{len({c.session_id for c in changes})} session(s) changed for it "
+                  "(`stridelift why` shows them)", highlight=False)
 
 
 @race_app.command("list")
