@@ -18,6 +18,7 @@ from jobs.readback import read_back
 from planner.adapt import Recovery, Tonight, adapt, enforce_cap
 from planner.catalog import Catalog, default_catalog
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
+from planner.morning import MORNING_RULE
 from planner.plan import extend, refresh
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
 from planner.progression import LoggedLift
@@ -135,11 +136,13 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     def mobility(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(ctx, s.step, s.day)
 
+    judged = {a.session_key for a in plans.adjustments(db, who, since=start)
+              if a.rule.startswith(MORNING_RULE)}  # the morning pass decides their recovery
     for n in nights_between(start, night):
         # A night before the last one is over: only what was synced of it counts.
         facts = Tonight(n, run_days(db, who, profile, n, until, night_over=n < night),
                         recovery(db, who, n))
-        sessions, changes = adapt(sessions, facts, mobility)
+        sessions, changes = adapt(sessions, facts, mobility, judged)
         report.adjustments += changes
         report.nights += 1
     runs = run_days(db, who, profile, night, until)

@@ -108,6 +108,16 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
     return out, held
 
 
+def as_planned(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+               keys: Collection[str]) -> dict[str, Session]:
+    """The open sessions of `keys` as the plan holds them with no recovery decision: their
+    week's strength work on their own days, then the races' rules (a 2-set session before an
+    A race stays one)."""
+    out, _ = restored(ctx, first_monday, night, sessions, keys)
+    out, _ = _raced(ctx, out, night)
+    return {s.id: s for s in out if s.id in keys}
+
+
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
                  changed: Collection[str], gone: RaceDay
                  ) -> tuple[list[Session], list[Adjustment]]:
