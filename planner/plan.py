@@ -118,33 +118,43 @@ def as_planned(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[
     return {s.id: s for s in out if s.id in keys}
 
 
+def reopened(sessions: Sequence[Session], night: date, keys: Collection[str]) -> list[Session]:
+    """The sessions without the weeks wholly after the night that hold one of `keys` and
+    nothing done, skipped or pinned: the next `extend` plans them anew, their days too."""
+    weeks = {_monday_of(s) for s in sessions if s.id in keys and _monday_of(s) > night}
+    weeks -= {_monday_of(s) for s in sessions if s.settled}
+    return [s for s in sessions if _monday_of(s) not in weeks]
+
+
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
-                 changed: Collection[str], gone: RaceDay
-                 ) -> tuple[list[Session], list[Adjustment]]:
-    """The plan as if the race `gone` had never been entered: the open sessions it changed
-    (`changed`: tapered, lightened, turned into mobility, a ladder step held) prescribed
-    again without it, then the other races' rules applied; each change recorded."""
-    before = {s.id: s for s in sessions}
-    out, held = restored(ctx, first_monday, night, sessions, changed)
-    why = (f"race on {gone.day:%a %d %b} removed ({gone.priority} race, {gone.distance}): "
-           "session restored to what the plan holds without it")
-    changes = [Adjustment(s.id, night, "Races removed", "restore", before[s.id].describe(),
-                          s.describe(), (why,)) for s in out if s != before[s.id]]
-    out, raced = _raced(ctx, out, night)  # another race may still ask for less
-    return out, changes + held + raced
+                 changed: Collection[str]) -> tuple[list[Session], list[Adjustment]]:
+    """The plan on its way to being as if a race had never been entered (`ctx` no longer
+    knows it): the weeks ahead holding sessions it changed (`changed`: tapered, lightened,
+    turned into mobility, a ladder step held) left for `extend` to plan anew around the
+    runs, and its other open sessions prescribed again on their own days."""
+    return restored(ctx, first_monday, night, reopened(sessions, night, changed), changed)
 
 
 def with_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
               new: RaceDay) -> tuple[list[Session], list[Adjustment]]:
-    """The plan once the race `new` is entered (`ctx` knows it): the open sessions it reaches
-    planned again with it (the ladder freeze around an A race, the first session back),
-    then every race's rules applied (taper, 2-set session, post-race window); each change
-    recorded as when the race was known from the start."""
+    """The plan on its way to following a race entered late (`ctx` knows it), as if it had
+    been known from the start: the weeks ahead it reaches left for `extend` to plan anew
+    around it, and its other open sessions prescribed again on their own days (the ladder
+    freeze around an A race, the first session back). `extend` then applies the taper and
+    post-race rules."""
     keys = {s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
             and reaches(new, s.day)}
-    out, held = restored(ctx, first_monday, night, sessions, keys)
-    out, raced = _raced(ctx, out, night)
-    return out, held + raced
+    return restored(ctx, first_monday, night, reopened(sessions, night, keys), keys)
+
+
+def differences(before: Sequence[Session], after: Sequence[Session], keys: Collection[str],
+                night: date, rule: str, action: str, why: str) -> list[Adjustment]:
+    """One adjustment for each session of `keys` that is not as it was (a session of a week
+    planned anew may be gone)."""
+    now = {s.id: s for s in after}
+    return [Adjustment(s.id, night, rule, action, s.describe(),
+                       now[s.id].describe() if s.id in now else "dropped", (why,))
+            for s in before if s.id in keys and now.get(s.id) != s]
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date

@@ -244,39 +244,38 @@ def _season(home: Path, monkeypatch: pytest.MonkeyPatch, races: list[str], then:
 
 
 def _open(sessions: list[dict[str, Any]], but: str = "") -> dict[str, tuple[Any, ...]]:
-    return {s["id"]: (s["kind"], [(e["id"], e["sets"]) for e in s["exercises"]])
+    return {s["id"]: (s["date"], s["kind"], [(e["id"], e["sets"]) for e in s["exercises"]])
             for s in sessions if s["date"] > "2027-02-26" and s["id"] != but}
 
 
 def test_removing_a_race_plans_as_if_it_had_never_been_entered(
         home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The A race's 2-set session (Thu 25 Feb) was done; its taper's Monday session is pinned.
-    kept = [["done", "2027-02-22#2"], ["pin", "2027-03-08#1"]]
+    # The A race's 2-set session (Thu 25 Feb) was done; the Monday after, turned into
+    # mobility (one lower-volume session only, and it came earlier), is pinned: its week
+    # keeps its days, the week after (wholly open) is planned anew around the runs.
+    kept = [["done", "2027-02-22#2"], ["pin", "2027-03-01#1"]]
     raced, _, _ = _season(tmp_path / "raced", monkeypatch, ["--race", f"{A_RACE}:10k"], kept)
     removed, why, out = _season(home, monkeypatch, ["--race", f"{A_RACE}:10k"],
                                 [*kept, ["race", "remove", str(A_RACE)]])
     never, _, _ = _season(tmp_path / "never", monkeypatch, [], kept[:1])
-    assert _open(removed, but="2027-03-08#1") == _open(never, but="2027-03-08#1")
-    # Sessions stay on their days: the one placed off the day after the race (Thu 11) keeps
-    # its legal Friday.
-    days = {s["id"]: s["date"] for s in never}
-    assert [(s["id"], s["date"]) for s in removed if s["date"] > "2027-02-26"
-            and s["date"] != days[s["id"]]] == [("2027-03-08#2", "2027-03-12")]
+    assert _open(removed, but="2027-03-01#1") == _open(never, but="2027-03-01#1")
     assert _open(removed) != _open(raced)  # the race had changed them: a real restore
     by_id = {s["id"]: s for s in removed}
     was = {s["id"]: s for s in raced}
-    for settled in ("2027-02-22#2", "2027-03-08#1"):  # done and pinned: as they were
+    for settled in ("2027-02-22#2", "2027-03-01#1"):  # done and pinned: as they were
         assert by_id[settled]["exercises"] == was[settled]["exercises"], settled
-    assert by_id["2027-03-08#1"]["kind"] == "mobility"
+    assert by_id["2027-03-01#1"]["kind"] == "mobility"
     assert all(e["sets"] == 2 for e in by_id["2027-02-22#2"]["exercises"])
     restores = [c for c in why if c["rule"] == "Races removed"]
     restored = {c["session_id"] for c in restores}
-    assert {"2027-03-01#1", "2027-03-01#2", "2027-03-08#2", "2027-03-15#1"} <= restored
-    assert not restored & {"2027-02-22#1", "2027-02-22#2", "2027-03-08#1"}  # past, done, pinned
+    assert {"2027-03-01#2", "2027-03-08#1", "2027-03-08#2", "2027-03-15#1"} <= restored
+    assert not restored & {"2027-02-22#1", "2027-02-22#2", "2027-03-01#1"}  # past, done, pinned
     assert all(c["action"] == "restore" and c["reasons"][0].startswith(
         "race on Wed 10 Mar removed (A race, 10k): session restored") for c in restores)
     assert f"{len(restores)} session(s) it had changed restored" in out[-1]
-    assert not any(_lower_or_plyo(s) for s in removed if s["id"] == "2027-03-08#1")
+    assert not any(_lower_or_plyo(s) for s in removed if s["id"] == "2027-03-01#1")
+    moved = next(c for c in restores if c["session_id"] == "2027-03-08#2")
+    assert "Fri 12 Mar" in moved["from"] and "Thu 11 Mar" in moved["to"]  # off the race's eve
 
 
 def test_a_race_added_later_plans_the_weeks_it_reaches_as_if_known_from_the_start() -> None:
@@ -287,10 +286,11 @@ def test_a_race_added_later_plans_the_weeks_it_reaches_as_if_known_from_the_star
     ctx = context(profile(races=(race,)))
     raced = {**runs, race.day: RunDay(race.day, ("race",))}
     known, planned = extend(ctx, MONDAY, night, until, raced, [])
-    added, changes = with_race(ctx, MONDAY, night, before, entered([race])[0])
+    reopened, held = with_race(ctx, MONDAY, night, before, entered([race])[0])
+    added, replanned = extend(ctx, MONDAY, night, until, raced, reopened)  # as replan does
 
-    def contents(plan: list[Session]) -> dict[str, tuple[str, list[str]]]:
-        return {s.id: (s.kind, [p.describe() for p in s.exercises]) for s in plan}
+    def contents(plan: list[Session]) -> dict[str, tuple[date, str, list[str]]]:
+        return {s.id: (s.day, s.kind, [p.describe() for p in s.exercises]) for s in plan}
 
     assert contents(added) == contents(known)
     # the taper and post-race rules alone (what the next replan applied) miss the freeze
@@ -299,7 +299,33 @@ def test_a_race_added_later_plans_the_weeks_it_reaches_as_if_known_from_the_star
     def recorded(items: list[Adjustment]) -> set[tuple[str, str, str]]:
         return {(a.session_id, a.rule, a.action) for a in items if a.rule.startswith("Races")}
 
-    assert recorded(changes) == recorded(planned)
-    assert {a.rule for a in changes} >= {"Races A freeze", "Races A taper", "Races post-race"}
-    again, more = with_race(ctx, MONDAY, night, added, entered([race])[0])
-    assert (again, more) == (added, [])  # entered twice: nothing new
+    assert recorded(held + replanned) == recorded(planned)
+    assert {a.rule for a in replanned} >= {"Races A freeze", "Races A taper", "Races post-race"}
+    # entered twice: the same plan, and only changes already recorded (replan stores once)
+    again, more = extend(ctx, MONDAY, night, until, raced,
+                         with_race(ctx, MONDAY, night, added, entered([race])[0])[0])
+
+    def facts(items: list[Adjustment]) -> set[tuple[str, str, str, str]]:
+        return {(a.session_id, a.rule, a.action, a.after) for a in items}
+
+    assert again == added and facts(more) <= facts(held + replanned)
+
+
+def test_a_race_added_later_changes_the_plan_at_once_and_says_why(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before, _, _ = _season(tmp_path / "before", monkeypatch, [], [])
+    sessions, why, [out] = _season(home, monkeypatch, [], [["race", "add", f"{A_RACE}:10k"]])
+    assert "added A race 10k on Wed 10 Mar 2027; the plan follows it" in out
+    near = [s for s in sessions if -3 <= (A_RACE - date.fromisoformat(s["date"])).days <= 6]
+    assert near and not any(_lower_or_plyo(s) for s in near)
+    assert not any(s["date"] == "2027-03-11" for s in sessions)  # the day after the race
+    was = {s["id"]: s["date"] for s in before}
+    [move] = [c for c in why if c["rule"] == "Races added"]
+    assert was[move["session_id"]] == "2027-03-11" and move["action"] == "move"
+    assert move["reasons"] == ["race on Wed 10 Mar added (A race, 10k): the week planned "
+                               "again around it"]
+    made = [c for c in why if c["rule"].startswith("Races") and c["date"] == "2027-02-26"]
+    assert {c["rule"] for c in made} >= {"Races A taper", "Races post-race", "Races added"}
+    with freeze_time("2027-02-26 18:00:00"):  # the next `plan`: nothing left to change
+        assert runner.invoke(app, ["plan"]).exit_code == 0
+        assert len(json.loads(runner.invoke(app, ["why", "--json"]).stdout)) == len(why)

@@ -38,8 +38,8 @@ def add(
         profile = home.athlete(athlete)
         _, added, changes = add_race(home, profile, race, today_for(profile))
     console.print(f"added {added.priority} race {added.distance} on {added.day:%a %d %b %Y}; "
-                  f"{len({c.session_id for c in changes})} session(s) changed for it "
-                  "(`stridelift why` shows them)", highlight=False)
+                  f"the plan follows it: {len(changes)} change(s) recorded (`stridelift why` "
+                  "shows them)", highlight=False)
 
 
 @race_app.command("list")
@@ -77,8 +77,8 @@ def remove(
         profile = home.athlete(athlete)
         _, gone, changes = remove_race(home, profile, when, today_for(profile))
     console.print(f"removed the {gone.priority} race {gone.distance} on {gone.day:%a %d %b %Y}; "
-                  f"{sum(c.action == 'restore' for c in changes)} session(s) it had changed "
-                  "restored (`stridelift why` shows them)", highlight=False)
+                  f"{sum(c.rule == 'Races removed' for c in changes)} session(s) it had "
+                  "changed restored (`stridelift why` shows them)", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
