@@ -45,13 +45,14 @@ def add_race(home: Home, profile: Profile, text: str,
         changes = _undo_race(db, updated, replaced, today) if replaced else []
         before, made = _replan(db, updated, today, lambda ctx, first, sessions: with_race(
             ctx, first, today, sessions, new))
-        after = {s.id: s for s in load_sessions(db, repo.athlete(db, updated))}
+        who = repo.athlete(db, updated)
+        after = {s.id: s for s in load_sessions(db, who)}
         # a week planned anew around the race: a session may sit on another day now
         moved = differences(before, list(after.values()), {
             s.id for s in before if s.id in after and after[s.id].day != s.day}, today,
             "Races added", "move", f"race on {new.day:%a %d %b} added ({new.priority} race, "
             f"{new.distance}): the week planned again around it")
-        store_adjustments(db, repo.athlete(db, updated), moved)
+        store_adjustments(db, who, moved)
         save_profile(home.config, updated)
     return updated, race, [*changes, *made, *moved]
 
