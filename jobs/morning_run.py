@@ -37,10 +37,9 @@ from jobs.replan import (
     save_sessions,
     store_adjustments,
 )
-from planner.adapt import RECOVERY_RULE
 from planner.catalog import default_catalog
 from planner.model import Adjustment, Prescription, Session
-from planner.morning import LEVELS, Judged, rejudge_today
+from planner.morning import Judged, recovery_level, rejudge_today
 from planner.plan import as_planned
 from planner.program import Lifter, mobility_session
 
@@ -99,9 +98,8 @@ def _judged(db: DbSession, who: m.Athlete, ctx: Lifter, sessions: list[Session],
     for row in plans.adjustments(db, who, session_keys={s.id for s in sessions
                                                          if s.day == day}, newest_first=True):
         last.setdefault(row.session_key, row)
-    # the nightly run's "S7.3 amber", the morning's "S7.3 morning amber": the level is last
-    levels = {key: row.rule.split()[-1] for key, row in last.items()
-              if row.rule.split()[0] == RECOVERY_RULE and row.rule.split()[-1] in LEVELS}
+    levels = {key: level for key, row in last.items()
+              if (level := recovery_level(row.rule)) is not None}
     first = repo.cursor(db, who, FIRST_MONDAY)
     if not levels or first is None:
         return {}

@@ -40,6 +40,13 @@ class Judged:
     planned: Session
 
 
+def recovery_level(rule: str) -> str | None:
+    """The level a recorded change was a recovery decision on ("S7.3 amber" by the nightly
+    run, "S7.3 morning red" by a morning pass), or None for any other change."""
+    words = rule.split()
+    return words[-1] if words[0] == RECOVERY_RULE and words[-1] in LEVELS else None
+
+
 def rejudge_today(sessions: Sequence[Session], today: date, recovery: Recovery | None,
                   mobility: MobilityWork, judged: Mapping[str, Judged] | None = None
                   ) -> tuple[list[Session], list[Adjustment]]:
