@@ -276,6 +276,10 @@ def test_removing_a_race_plans_as_if_it_had_never_been_entered(
     assert not any(_lower_or_plyo(s) for s in removed if s["id"] == "2027-03-01#1")
     moved = next(c for c in restores if c["session_id"] == "2027-03-08#2")
     assert "Fri 12 Mar" in moved["from"] and "Thu 11 Mar" in moved["to"]  # off the race's eve
+    monkeypatch.setenv("STRIDELIFT_HOME", str(home))
+    with freeze_time("2027-02-26 18:00:00"):  # the next `plan`: nothing left to change
+        assert runner.invoke(app, ["plan"]).exit_code == 0
+        assert json.loads(runner.invoke(app, ["why", "--json"]).stdout) == why
 
 
 def test_a_race_added_later_plans_the_weeks_it_reaches_as_if_known_from_the_start() -> None:
