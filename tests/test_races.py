@@ -333,3 +333,23 @@ def test_a_race_added_later_changes_the_plan_at_once_and_says_why(
     with freeze_time("2027-02-26 18:00:00"):  # the next `plan`: nothing left to change
         assert runner.invoke(app, ["plan"]).exit_code == 0
         assert len(json.loads(runner.invoke(app, ["why", "--json"]).stdout)) == len(why)
+
+
+def test_a_race_entered_again_with_another_priority_trades_one_taper_for_the_other(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sessions, why, [out] = _season(home, monkeypatch, ["--race", f"{A_RACE}:10k"],
+                                   [["race", "add", f"{A_RACE}:10k:C"]])
+    assert "added C race 10k" in out
+    left = {s["date"]: s for s in sessions if s["date"] > "2027-02-26"}
+    days = sorted(left)
+
+    def before_race(first: int, last: int) -> list[dict[str, Any]]:
+        return [left[d] for d in days if first <= (A_RACE - date.fromisoformat(d)).days <= last]
+
+    # a C race: only its last 2 days stay light; the A race's 6 days and 2-set session go
+    assert not any(_lower_or_plyo(s) for s in before_race(1, 2))
+    assert any(_lower_or_plyo(s) for s in before_race(3, 6))
+    # Mon 1 Mar, 9 days before: mobility for the A race (its one 2-set session came
+    # earlier), strength again for a C race
+    assert [s["kind"] for s in before_race(8, 14)] == ["strength"]
+    assert any(c["rule"] == "Races removed" and "(A race, 10k)" in c["reasons"][0] for c in why)
