@@ -191,6 +191,15 @@ def _planned_day(home: Any) -> tuple[date, str]:
         return row.day, row.key
 
 
+def _first_night() -> tuple[Any, date, str]:
+    """A home whose first nightly run planned the week: the first open strength session's
+    day and key."""
+    home = _athlete()
+    with freeze_time(f"{NIGHT} 21:30:00"):
+        run_nightly(home, ANNA, NIGHT, source_for(home))
+    return home, *_planned_day(home)
+
+
 def _session(home: Any, key: str) -> m.PlannedSession:
     with home.db() as db:
         return db.scalars(select(m.PlannedSession).where(m.PlannedSession.key == key)).one()
@@ -205,10 +214,7 @@ def _morning_rows(home: Any) -> list[m.AdjustmentRow]:
 def test_a_red_morning_makes_todays_session_mobility_and_publishes_once(
         garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
     _fake, readiness = garmin_fake
-    home = _athlete()
-    with freeze_time(f"{NIGHT} 21:30:00"):
-        run_nightly(home, ANNA, NIGHT, source_for(home))
-    day, key = _planned_day(home)
+    home, day, key = _first_night()
     calendar = home.config.paths.data_dir / "calendar" / "anna.ics"
     before = calendar.read_bytes()
     readiness[day.isoformat()] = "POOR"
@@ -235,10 +241,7 @@ def test_a_red_morning_makes_todays_session_mobility_and_publishes_once(
 def test_an_amber_morning_lightens_by_feel_in_words(
         garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
     _fake, readiness = garmin_fake
-    home = _athlete()
-    with freeze_time(f"{NIGHT} 21:30:00"):
-        run_nightly(home, ANNA, NIGHT, source_for(home))
-    day, key = _planned_day(home)
+    home, day, key = _first_night()
     readiness[day.isoformat()] = "LOW"
     with freeze_time(f"{day} 07:00:00"):
         [result] = run_morning(home, ANNA, day, source_for(home))
@@ -254,10 +257,7 @@ def test_an_amber_morning_lightens_by_feel_in_words(
 
 def test_a_green_morning_changes_and_publishes_nothing(
         garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
-    home = _athlete()
-    with freeze_time(f"{NIGHT} 21:30:00"):
-        run_nightly(home, ANNA, NIGHT, source_for(home))
-    day, key = _planned_day(home)
+    home, day, key = _first_night()
     calendar = home.config.paths.data_dir / "calendar" / "anna.ics"
     calendar.unlink()  # a pass that changes nothing does not write it again
     with freeze_time(f"{day} 07:00:00"):
@@ -269,10 +269,7 @@ def test_a_green_morning_changes_and_publishes_nothing(
 def test_a_green_morning_restores_the_session_last_night_lightened_for_recovery(
         garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
     _fake, readiness = garmin_fake
-    home = _athlete()
-    with freeze_time(f"{NIGHT} 21:30:00"):
-        run_nightly(home, ANNA, NIGHT, source_for(home))
-    day, key = _planned_day(home)
+    home, day, key = _first_night()
     planned = _session(home, key).exercises
     eve = day - timedelta(days=1)
     readiness[eve.isoformat()] = "LOW"  # amber on the eve: the nightly run lightens it
