@@ -5,8 +5,9 @@ with surprises: easy runs turned threshold, long runs moved a day, missed runs, 
 ill), the day's recovery status from simulated mornings with HRV dips and an illness
 (bench/season_recovery.py, judged by analysis/recovery.py), the nightly adaptation, the
 weeks coming into view planned, prescriptions refreshed; the next morning's pass judges that
-day's session again; sessions are done (or missed) on their day. It counts S4/S6, cold
-start and morning-pass violations (must be 0), the share of planned strength sessions kept,
+day's session again (restoring one the night lightened for recovery when the morning is
+green); sessions are done (or missed) on their day. It counts S4/S6, cold start and
+morning-pass violations (must be 0), the share of planned strength sessions kept,
 the ladder steps climbed, the planner's time per night, and the red and amber mornings met.
 Then a year of a real-shaped history through `stridelift replay`'s code path: the demo
 season's runs and gym sessions for 52 weeks as FIT files (the watch's smart recording), put
@@ -46,9 +47,9 @@ from jobs.importing import import_files  # noqa: E402
 from jobs.replay import replay, scratch_home  # noqa: E402
 from planner.adapt import Recovery, Tonight, adapt  # noqa: E402
 from planner.catalog import default_catalog  # noqa: E402
-from planner.model import Prescription, RunDay, Session, week_start  # noqa: E402
-from planner.morning import rejudge_today  # noqa: E402
-from planner.plan import extend, refresh  # noqa: E402
+from planner.model import Adjustment, Prescription, RunDay, Session, week_start  # noqa: E402
+from planner.morning import Judged, recovery_level, rejudge_today  # noqa: E402
+from planner.plan import as_planned, extend, refresh  # noqa: E402
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session  # noqa: E402
 from planner.progression import LoggedLift  # noqa: E402
 from planner.races import Leg, RaceDay, entered, final_days, found_races  # noqa: E402
@@ -107,6 +108,16 @@ def found(night: date) -> list[RaceDay]:
     return found_races(legs, set()) if night >= UNENTERED_RACE else []
 
 
+def for_recovery(ctx: Lifter, sessions: list[Session], tonight: list[Adjustment],
+                 night: date) -> dict[str, Judged]:
+    """Tomorrow's sessions whose last change tonight was a recovery decision, with the
+    session as planned (what the morning job reads back from the recorded changes)."""
+    last = {a.session_id: a.rule for a in tonight}  # in order: the last change wins
+    levels = {k: level for k, rule in last.items() if (level := recovery_level(rule))}
+    planned = as_planned(ctx, FIRST, night, sessions, levels)
+    return {k: Judged(level, planned[k]) for k, level in levels.items() if k in planned}
+
+
 def season(weeks: int, seed: int) -> dict[str, float]:
     rng = random.Random(seed)
     profile = Profile(name="bench", tz="UTC", sex="f", max_hr=188, rest_hr=50, runs=TEMPLATE,
@@ -139,15 +150,19 @@ def season(weeks: int, seed: int) -> dict[str, float]:
         def mobility(s: Session, ctx: Lifter = ctx) -> tuple[Prescription, ...]:
             return mobility_session(ctx, s.step, s.day)
 
-        sessions, _ = adapt(sessions, Tonight(night, runs, Recovery(today.level, today.reasons)),
-                            mobility)
-        sessions, _ = extend(ctx, FIRST, night, night + timedelta(days=14), runs, sessions)
+        sessions, adapted = adapt(sessions, Tonight(night, runs, Recovery(today.level,
+                                                                          today.reasons)),
+                                  mobility)
+        sessions, planned = extend(ctx, FIRST, night, night + timedelta(days=14), runs,
+                                   sessions)
         sessions = [refresh(ctx, s) for s in sessions]
         bad += violations(sessions, runs, night)
+        judged = for_recovery(ctx, sessions, [*adapted, *planned], night)
         sessions, _ = rejudge_today(sessions, tomorrow, Recovery(morning.level,
-                                                                 morning.reasons), mobility)
+                                                                 morning.reasons), mobility,
+                                    judged)
         spent += time.perf_counter() - began
-        mornings.check_morning(sessions, tomorrow, morning)
+        mornings.check_morning(sessions, tomorrow, morning, judged)
         sessions = [_do(s, rng, history) if s.day == tomorrow else s for s in sessions]
     strength = [s for s in sessions if s.day < FIRST + timedelta(days=days)]
     kept = sum(s.status == "done" for s in strength) / max(1, len(strength))

@@ -12,6 +12,7 @@ the runs actually done; the checks count as violations (all must be 0):
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -25,6 +26,7 @@ from analysis.recovery import (
 )
 from domain.wellness import DailyWellness
 from planner.model import Session
+from planner.morning import Judged
 
 RUN_LOAD = {"easy": 50.0, "recovery": 30.0, "long": 150.0, "speed": 90.0, "threshold": 80.0}
 LN_HRV = 4.0  # about 55 ms
@@ -79,8 +81,10 @@ class Mornings:
         [status] = recovery_statuses(self.columns, load, day, day)
         return status
 
-    def check_morning(self, sessions: list[Session], day: date, status: RecoveryStatus) -> None:
-        """After the morning pass: today's open session fits the morning's status."""
+    def check_morning(self, sessions: list[Session], day: date, status: RecoveryStatus,
+                      judged: Mapping[str, Judged]) -> None:
+        """After the morning pass: today's open session fits the morning's status, and a
+        green morning leaves none lightened for recovery (`judged`: by the night before)."""
         if status.level != "green":
             self.counts[f"{status.level}_mornings"] += 1
         for s in sessions:
@@ -88,5 +92,6 @@ class Mornings:
                 continue
             strength = s.kind == "strength"
             if (status.level == "red" and strength) or (
-                    status.level == "amber" and strength and s.status != "lightened"):
+                    status.level == "amber" and strength and s.status != "lightened") or (
+                    status.level == "green" and s.id in judged and s != judged[s.id].planned):
                 self.counts["violations"] += 1

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as DbSession
 
-from db import repo
+from db import models as m
+from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import GarminError
@@ -26,9 +27,11 @@ from jobs.calendar_feed import CalendarError
 from jobs.home import Home
 from jobs.nightly_run import NightResult, Source, publish
 from jobs.replan import (
+    FIRST_MONDAY,
     PlanError,
     history,
     load_sessions,
+    races_found,
     recovery,
     replan,
     save_sessions,
@@ -36,7 +39,8 @@ from jobs.replan import (
 )
 from planner.catalog import default_catalog
 from planner.model import Adjustment, Prescription, Session
-from planner.morning import rejudge_today
+from planner.morning import Judged, recovery_level, rejudge_today
+from planner.plan import as_planned
 from planner.program import Lifter, mobility_session
 
 log = logging.getLogger(__name__)
@@ -70,14 +74,35 @@ def morning_changes(db: DbSession, profile: Profile, day: date) -> list[Adjustme
     the plan and its changes stored (in the caller's transaction)."""
     analyse(db, profile, day)
     who = repo.athlete(db, profile)
-    ctx = Lifter(profile, default_catalog(), history(db, who), known_kg=profile.known_kg)
+    ctx = Lifter(profile, default_catalog(), history(db, who), known_kg=profile.known_kg,
+                 found_races=races_found(db, who, profile, day))
 
     def mobility(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(ctx, s.step, s.day)
 
-    sessions, changes = rejudge_today(load_sessions(db, who), day, recovery(db, who, day),
-                                      mobility)
+    sessions = load_sessions(db, who)
+    sessions, changes = rejudge_today(sessions, day, recovery(db, who, day), mobility,
+                                      _judged(db, who, ctx, sessions, day))
     if changes:
         save_sessions(db, who, sessions)
         store_adjustments(db, who, changes)
     return changes
+
+
+def _judged(db: DbSession, who: m.Athlete, ctx: Lifter, sessions: list[Session],
+            day: date) -> dict[str, Judged]:
+    """Today's sessions whose last recorded change was a recovery decision (the nightly
+    run's or an earlier morning's), with the level it was made on and the session as
+    planned without it."""
+    last: dict[str, m.AdjustmentRow] = {}
+    for row in plans.adjustments(db, who, session_keys={s.id for s in sessions
+                                                         if s.day == day}, newest_first=True):
+        last.setdefault(row.session_key, row)
+    levels = {key: level for key, row in last.items()
+              if (level := recovery_level(row.rule)) is not None}
+    first = repo.cursor(db, who, FIRST_MONDAY)
+    if not levels or first is None:
+        return {}
+    planned = as_planned(ctx, date.fromisoformat(first), day - timedelta(days=1), sessions,
+                         levels)
+    return {key: Judged(level, planned[key]) for key, level in levels.items() if key in planned}

@@ -3,17 +3,33 @@ ones found in the synced activities, with what each means for the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
-from db import repo
+from db import plans, repo
+from db.session import transaction
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from jobs.config import Config, load, save_profile
-from jobs.replan import races_found
+from jobs.home import Home
+from jobs.replan import (
+    FIRST_MONDAY,
+    WEEKS_AHEAD,
+    history,
+    load_sessions,
+    races_found,
+    replan,
+    save_sessions,
+    store_adjustments,
+)
 from planner import races
+from planner.catalog import default_catalog
+from planner.model import Adjustment, Session, week_start
+from planner.plan import differences, with_race, without_race
+from planner.program import Lifter
 
 
 def saved_profile(config: Config, profile: Profile) -> Profile:
@@ -24,28 +40,93 @@ def saved_profile(config: Config, profile: Profile) -> Profile:
     return fresh
 
 
-def add_race(config: Config, profile: Profile, text: str) -> tuple[Profile, Race]:
-    """`DATE:DISTANCE[:A|B|C]` added to the profile (A when it is the first race, else B);
-    a race on a day already entered is replaced, so adding the same race twice adds it once."""
-    profile = saved_profile(config, profile)
+def add_race(home: Home, profile: Profile, text: str,
+             today: date) -> tuple[Profile, Race, list[Adjustment]]:
+    """`DATE:DISTANCE[:A|B|C]` added to the profile (A when it is the first race, else B;
+    a race on a day already entered is replaced, so adding the same race twice adds it
+    once), and the plan made to follow it at once as if it had been known from the start;
+    every change recorded and returned."""
+    profile = saved_profile(home.config, profile)
     day = parse_race(text).day
     race = parse_race(text, first=all(r.day == day for r in profile.races))
     updated = replace(profile, races=merge_races(profile.races, [race]))
-    save_profile(config, updated)
-    return updated, race
+    replaced = next((r for r in profile.races if r.day == race.day and r != race), None)
+    new = races.entered([race])[0]
+    with transaction(home.db) as db:
+        changes = _undo_race(db, updated, replaced, today) if replaced else []
+        before, made = _replan(db, updated, today, lambda ctx, first, sessions: with_race(
+            ctx, first, today, sessions, new))
+        who = repo.athlete(db, updated)
+        after = {s.id: s for s in load_sessions(db, who)}
+        # a week planned anew around the race: a session may sit on another day now
+        moved = differences(before, list(after.values()), {
+            s.id for s in before if s.id in after and after[s.id].day != s.day}, today,
+            "Races added", "move", f"race on {new.day:%a %d %b} added ({new.priority} race, "
+            f"{new.distance}): the week planned again around it")
+        store_adjustments(db, who, moved)
+        save_profile(home.config, updated)
+    return updated, race, [*changes, *made, *moved]
 
 
-def remove_race(config: Config, profile: Profile, day: date) -> tuple[Profile, Race]:
-    """The race of `day` removed from the profile."""
-    profile = saved_profile(config, profile)
+def remove_race(home: Home, profile: Profile, day: date,
+                today: date) -> tuple[Profile, Race, list[Adjustment]]:
+    """The race of `day` removed from the profile, and the open sessions it changed planned
+    again as if it had never been entered; every change recorded and returned. The profile
+    is saved last, inside the plan's transaction: a failure leaves both as they were."""
+    profile = saved_profile(home.config, profile)
     gone = next((r for r in profile.races if r.day == day), None)
     if gone is None:
         entered = ", ".join(r.day.isoformat() for r in profile.races) or "none"
         raise ProfileError(f"no race on {day.isoformat()} (entered: {entered}); "
                            "`stridelift race list` shows them")
     updated = replace(profile, races=tuple(r for r in profile.races if r != gone))
-    save_profile(config, updated)
-    return updated, gone
+    with transaction(home.db) as db:
+        changes = _undo_race(db, updated, gone, today)
+        save_profile(home.config, updated)
+    return updated, gone, changes
+
+
+def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list[Adjustment]:
+    """The open sessions the race changed (its recorded adjustments name it) planned again
+    as if it had never been entered, each recorded as restored."""
+    gone = races.entered([race])[0]
+    who = repo.athlete(db, profile)
+    changed = {a.session_key for a in plans.adjustments(db, who) if a.rule.startswith("Races")
+               and any(gone.name() in why for why in a.reasons)}
+    if not changed:
+        return []
+    before, made = _replan(db, profile, night, lambda ctx, first, sessions: without_race(
+        ctx, first, night, sessions, changed))
+    restored = differences(before, load_sessions(db, who), changed, night, "Races removed",
+                           "restore", f"race on {gone.day:%a %d %b} removed ({gone.priority} "
+                           f"race, {gone.distance}): session restored to what the plan holds "
+                           "without it")
+    store_adjustments(db, who, restored)
+    return [*made, *restored]
+
+
+Replanning = Callable[[Lifter, date, list[Session]], tuple[list[Session], list[Adjustment]]]
+
+
+def _replan(db: DbSession, profile: Profile, night: date,
+            how: Replanning) -> tuple[list[Session], list[Adjustment]]:
+    """The stored plan changed by `how` (given the profile's races), then brought up to
+    date through the night as `plan` does (the weeks `how` left out planned anew, the
+    races' rules applied, every change recorded); the sessions as they were before, and the
+    changes made."""
+    who = repo.athlete(db, profile)
+    first = repo.cursor(db, who, FIRST_MONDAY)
+    before = load_sessions(db, who)
+    if first is None or not before:
+        return before, []
+    ctx = Lifter(profile, default_catalog(), history(db, who), known_kg=profile.known_kg,
+                 found_races=races_found(db, who, profile, night))
+    sessions, held = how(ctx, date.fromisoformat(first), before)
+    save_sessions(db, who, sessions)
+    store_adjustments(db, who, held)
+    # as far ahead as the plan reached: the weeks left out come back
+    ahead = max(WEEKS_AHEAD, (max(s.day for s in before) - week_start(night)).days // 7)
+    return before, [*held, *replan(db, profile, night, weeks_ahead=ahead).adjustments]
 
 
 def describe(race: Race) -> str:

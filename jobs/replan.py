@@ -21,6 +21,7 @@ from planner.adapt import Recovery
 from planner.catalog import Catalog, default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, window
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
+from planner.morning import MORNING_RULE
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, found_races
 from planner.readback import LiftRecord, Recorded
@@ -69,7 +70,9 @@ def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
         recovery=recoveries(db, who, w.first_night, night),
         lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, night)),
         legs=tuple(race_legs(db, who, night)),
-        first_monday=first or week_start(night), last_night=last)
+        first_monday=first or week_start(night), last_night=last,
+        judged=frozenset(a.session_key for a in plans.adjustments(db, who, since=w.first_night)
+                         if a.rule.startswith(MORNING_RULE)))
 
 
 def _day(cursor: str | None) -> date | None:

@@ -9,13 +9,14 @@ Each night D, with D's runs and D's morning recovery status:
    lightens it in place (one set fewer, no power or plyometric work, load -10 %), red turns
    it into mobility/stability work in place;
 3. pinned, done and skipped sessions never change, and a fact already acted on changes
-   nothing the second time (a lightened session is not lightened again).
+   nothing the second time (a lightened session is not lightened again, a session the
+   morning pass judged again on its day is the morning's).
 Every change is an Adjustment naming the rule, the facts and the before/after prescription.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -34,6 +35,7 @@ from planner.progression import round_kg
 from planner.schedule import conflicts, eve_of, traits_on
 
 LIGHTEN_LOAD = 0.9  # amber: load -10 % (RULES.md S7.3)
+RECOVERY_RULE = "S7.3"  # a recovery decision is recorded as "S7.3 <level>"
 
 MobilityWork = Callable[[Session], tuple[Prescription, ...]]
 
@@ -53,16 +55,19 @@ class Tonight:
     recovery: Recovery | None = None  # the night's own morning status
 
 
-def adapt(sessions: list[Session], facts: Tonight,
-          mobility: MobilityWork) -> tuple[list[Session], list[Adjustment]]:
-    """The sessions after tonight's facts, and the adjustments that got them there."""
+def adapt(sessions: list[Session], facts: Tonight, mobility: MobilityWork,
+          judged: Collection[str] = ()) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions after tonight's facts, and the adjustments that got them there.
+    `judged`: sessions the morning pass has judged again on their own day; its fresher
+    numbers decide their recovery, not the night before (a night adapted again after the
+    morning pass leaves them as the morning left them)."""
     plan = {s.id: s for s in sessions}
     changes: list[Adjustment] = []
     for sid in sorted(plan, key=lambda i: (plan[i].day, i)):
         if _open(plan[sid], facts.night):
             _apply_s6(plan, sid, facts, mobility, changes)
-    tomorrow = [s.id for s in plan.values()
-                if s.day == facts.night + ONE_DAY and _open(s, facts.night)]
+    tomorrow = [s.id for s in plan.values() if s.day == facts.night + ONE_DAY
+                and _open(s, facts.night) and s.id not in judged]
     if facts.recovery is not None and facts.recovery.level in ("amber", "red"):
         for sid in tomorrow:
             _apply_recovery(plan, sid, facts, mobility, changes)
@@ -123,7 +128,7 @@ def _apply_recovery(plan: dict[str, Session], sid: str, facts: Tonight, mobility
                     changes: list[Adjustment]) -> None:
     s, status = plan[sid], facts.recovery
     assert status is not None
-    rule = f"S7.3 {status.level}"
+    rule = f"{RECOVERY_RULE} {status.level}"
     reasons = (f"recovery {status.level} on {facts.night:%a %d %b}", *status.reasons,
                "for low recovery lightening is preferred to moving (S7.2)")
     if s.kind != "strength" or s.status == "lightened":

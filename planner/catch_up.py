@@ -61,6 +61,8 @@ class PlanFacts:
     legs: tuple[Leg, ...]  # the activities of the last weeks a race may be found in
     first_monday: date  # the plan's first week
     last_night: date | None  # the last night adapted before (None: never)
+    judged: frozenset[str] = frozenset()  # sessions the morning pass judged again on their
+    # day: the night before no longer decides their recovery
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def _adapt_nights(facts: PlanFacts, lifter: Lifter,
         # A night before the last one is over: only what was synced of it counts.
         tonight = Tonight(n, facts.runs.tonight(n, w.until, night_over=n < w.night),
                           facts.recovery.get(n))
-        sessions, changes = adapt(sessions, tonight, mobility)
+        sessions, changes = adapt(sessions, tonight, mobility, facts.judged)
         adapted += changes
     return sessions, adapted
 

@@ -3,34 +3,62 @@ recovery status (last night's HRV, sleep and training readiness).
 
 Pure (no I/O, no clock: the day is a parameter). The nightly run decides the next day's
 session on the evening before, with that morning's numbers; by the morning the night's own
-numbers are in. On the day itself nothing moves (a moved session would land on a day that
-was planned without it), so low recovery lightens in place:
-- green: as planned;
+numbers are in, and they decide:
+- green: as planned; a session the nightly run lightened *for recovery* is restored;
 - amber: lightened (one set fewer, no power or plyometric work, load −10 %, by feel in words);
 - red: mobility/stability work only (it does not count toward load progression).
-Pinned, done and skipped sessions never change, and a session already as light as the
-status asks changes nothing: running the pass twice changes nothing the second time.
+A session whose last change was a recovery decision is judged again from the session as
+planned (a nightly red becomes a lightened session on an amber morning); one a race or S6
+changed last keeps that change and is only made lighter.
+On the day itself nothing moves: RULES.md allows a move for amber or red but prefers
+lightening for low recovery (S7.2), and a session moved on its own day would land on a day
+that was planned without it.
+Pinned, done and skipped sessions never change, and a session already as the status asks
+changes nothing: running the pass twice changes nothing the second time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from planner.adapt import MobilityWork, Recovery, lighten
+from planner.adapt import RECOVERY_RULE, MobilityWork, Recovery, lighten
 from planner.model import Adjustment, Session
+
+MORNING_RULE = f"{RECOVERY_RULE} morning"  # the pass's changes: "S7.3 morning <level>"
+LEVELS = ("green", "amber", "red")
+ACTIONS = dict(zip(LEVELS, ("restore", "lighten", "mobility"), strict=True))  # by level
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A session whose last change was a recovery decision: the level it was judged on, and
+    the session as planned without it."""
+
+    level: str
+    planned: Session
+
+
+def recovery_level(rule: str) -> str | None:
+    """The level a recorded change was a recovery decision on ("S7.3 amber" by the nightly
+    run, "S7.3 morning red" by a morning pass), or None for any other change."""
+    words = rule.split()
+    return words[-1] if words[0] == RECOVERY_RULE and words[-1] in LEVELS else None
 
 
 def rejudge_today(sessions: Sequence[Session], today: date, recovery: Recovery | None,
-                  mobility: MobilityWork) -> tuple[list[Session], list[Adjustment]]:
-    """The sessions with today's one(s) fitted to this morning's status, and the changes."""
+                  mobility: MobilityWork, judged: Mapping[str, Judged] | None = None
+                  ) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions with today's one(s) fitted to this morning's status, and the changes.
+    `judged`: today's sessions whose last change was a recovery decision, by id."""
     out, changes = [], []
     for s in sessions:
-        after = _rejudged(s, today, recovery, mobility)
+        after = _rejudged(s, today, recovery, mobility, (judged or {}).get(s.id))
         if after != s and recovery is not None:
-            action = "mobility" if after.kind == "mobility" else "lighten"
+            action = ACTIONS[recovery.level]
             changes.append(Adjustment(
-                s.id, today, f"S7.3 morning {recovery.level}", action, s.describe(),
+                s.id, today, f"{MORNING_RULE} {recovery.level}", action, s.describe(),
                 after.describe(), (f"recovery {recovery.level} on the morning of "
                                    f"{today:%a %d %b} (last night's HRV, sleep and readiness)",
                                    *recovery.reasons, _why(action))))
@@ -38,18 +66,32 @@ def rejudge_today(sessions: Sequence[Session], today: date, recovery: Recovery |
     return out, changes
 
 
-def _rejudged(s: Session, today: date, recovery: Recovery | None,
-              mobility: MobilityWork) -> Session:
-    if s.day != today or s.settled or s.kind != "strength" or recovery is None:
+def _rejudged(s: Session, today: date, recovery: Recovery | None, mobility: MobilityWork,
+              judged: Judged | None) -> Session:
+    if s.day != today or s.settled or recovery is None:
         return s
-    if recovery.level == "red":
+    if judged is not None:  # the last change was for recovery: judged again from the plan
+        return s if judged.level == recovery.level else \
+            fitted(judged.planned, recovery.level, mobility)
+    if s.kind != "strength" or recovery.level == "green" or (
+            recovery.level == "amber" and s.status == "lightened"):
+        return s
+    return fitted(s, recovery.level, mobility)
+
+
+def fitted(s: Session, level: str, mobility: MobilityWork) -> Session:
+    """A strength session as a recovery level asks (RULES.md S7.3)."""
+    if s.kind != "strength" or level == "green":
+        return s
+    if level == "red":
         return s.with_(kind="mobility", exercises=mobility(s), status="lightened")
-    if recovery.level == "amber" and s.status != "lightened":
-        return lighten(s)
-    return s
+    return s if s.status == "lightened" else lighten(s)
 
 
 def _why(action: str) -> str:
+    if action == "restore":
+        return ("recovery is green again: the session lightened for recovery is restored "
+                "as planned")
     if action == "mobility":
         return ("today's session becomes mobility/stability work in place: nothing moves on "
                 "the day itself")

@@ -7,14 +7,23 @@ session prescribes is refreshed every night from what was done since (double pro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
 from planner.blocks import WeekCount, WeekInBlock, timeline
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
-from planner.program import Lifter, build_week, mobility_session, prescribe, races_of
-from planner.races import apply_races
+from planner.program import (
+    Lifter,
+    build_week,
+    holds,
+    mobility_session,
+    prescribe,
+    prescribed,
+    races_of,
+    week_contents,
+)
+from planner.races import RaceDay, apply_races, reaches
 
 WEEK = timedelta(days=7)
 
@@ -64,6 +73,88 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         notes.extend([*why, *raced])
     out, raced = _raced(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
+
+
+def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+             keys: Collection[str]) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions with the open ones of `keys` prescribed again as a strength session of
+    their week as the plan now stands (the races it knows, the ladders where they stand),
+    on their own days, and the ladder steps a race holds back in them (recorded as when a
+    week is planned). The races' other rules are not applied here (`extend` applies them)."""
+    out = list(sessions)
+    redo = {s.id for s in out if s.id in keys and not s.settled and s.day > night}
+    held: list[Adjustment] = []
+    if not redo:
+        return out, held
+    last = max(_monday_of(s) for s in out)
+    weeks = timeline(first_monday, last, week_counts(out, night + timedelta(days=1)))
+    index = {w.monday: i for i, w in enumerate(weeks)}
+    for monday in sorted({_monday_of(s) for s in out if s.id in redo}):
+        # the week's strength days as planned: a session a race or recovery turned into
+        # mobility was one of them, even if it is settled now
+        days = sorted(s.day for s in out if _monday_of(s) == monday and s.status != "skipped"
+                      and (s.kind == "strength" or s.id in keys))
+        fixed = tuple(s.day for s in out if _monday_of(s) != monday and s.kind == "strength"
+                      and s.status != "skipped" and abs((s.day - monday).days) <= 8)
+        contents, back = week_contents(ctx, weeks, index[monday], days, fixed,
+                                       _seen(out, monday))
+        where = weeks[index[monday]]
+        fresh = {s.id: s.with_(kind="strength", exercises=prescribed(ctx, contents[s.day], s.day),
+                               status="moved" if s.status == "moved" else "planned",
+                               block=where.block, week_in_block=where.week, step=where.step)
+                 for s in out if s.id in redo and _monday_of(s) == monday}
+        held += holds(ctx, [f for f in fresh.values() if f not in out], contents, night, back)
+        out = [fresh.get(s.id, s) for s in out]
+    return out, held
+
+
+def as_planned(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+               keys: Collection[str]) -> dict[str, Session]:
+    """The open sessions of `keys` as the plan holds them with no recovery decision: their
+    week's strength work on their own days, then the races' rules (a 2-set session before an
+    A race stays one)."""
+    out, _ = restored(ctx, first_monday, night, sessions, keys)
+    out, _ = _raced(ctx, out, night)
+    return {s.id: s for s in out if s.id in keys}
+
+
+def reopened(sessions: Sequence[Session], night: date, keys: Collection[str]) -> list[Session]:
+    """The sessions without the weeks wholly after the night that hold one of `keys` and
+    nothing done, skipped or pinned: the next `extend` plans them anew, their days too."""
+    weeks = {_monday_of(s) for s in sessions if s.id in keys and _monday_of(s) > night}
+    weeks -= {_monday_of(s) for s in sessions if s.settled}
+    return [s for s in sessions if _monday_of(s) not in weeks]
+
+
+def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+                 changed: Collection[str]) -> tuple[list[Session], list[Adjustment]]:
+    """The plan on its way to being as if a race had never been entered (`ctx` no longer
+    knows it): the weeks ahead holding sessions it changed (`changed`: tapered, lightened,
+    turned into mobility, a ladder step held) left for `extend` to plan anew around the
+    runs, and its other open sessions prescribed again on their own days."""
+    return restored(ctx, first_monday, night, reopened(sessions, night, changed), changed)
+
+
+def with_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+              new: RaceDay) -> tuple[list[Session], list[Adjustment]]:
+    """The plan on its way to following a race entered late (`ctx` knows it), as if it had
+    been known from the start: the weeks ahead it reaches left for `extend` to plan anew
+    around it, and its other open sessions prescribed again on their own days (the ladder
+    freeze around an A race, the first session back). `extend` then applies the taper and
+    post-race rules."""
+    keys = {s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
+            and reaches(new, s.day)}
+    return restored(ctx, first_monday, night, reopened(sessions, night, keys), keys)
+
+
+def differences(before: Sequence[Session], after: Sequence[Session], keys: Collection[str],
+                night: date, rule: str, action: str, why: str) -> list[Adjustment]:
+    """One adjustment for each session of `keys` that is not as it was (a session of a week
+    planned anew may be gone)."""
+    now = {s.id: s for s in after}
+    return [Adjustment(s.id, night, rule, action, s.describe(),
+                       now[s.id].describe() if s.id in now else "dropped", (why,))
+            for s in before if s.id in keys and now.get(s.id) != s]
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date

@@ -132,7 +132,8 @@ def _bodyweight_strength(exercise: Exercise) -> bool:
 def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
          seen: frozenset[str] = frozenset(), hold: bool = False) -> Pick:
     """A slot's exercise in week `index` of the timeline, with its intro or deload dose;
-    `seen` holds the exercises earlier weeks of the plan already prescribed."""
+    `seen` holds the exercises earlier weeks of the plan already prescribed; `hold`: no new
+    ladder step for this session (the first one back after a race)."""
     ladder = ladder_for(ctx.catalog, slot)
     track = ladder_weeks(weeks[:index + 1], LAG[ladder.patterns[0]])
     frozen = [races.freezes(races_of(ctx), w.monday) is not None for w in weeks[:index + 1]]
@@ -149,16 +150,18 @@ def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
 
 def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
             power: Sequence[bool], seen: frozenset[str] = frozenset(),
-            hold: bool = False) -> list[list[Pick]]:
-    """The week's sessions by template: slots in order (power first), S4's cap kept."""
+            hold: Sequence[bool] | None = None) -> list[list[Pick]]:
+    """The week's sessions by template: slots in order (power first), S4's cap kept;
+    `hold[i]`: session i takes no new ladder step."""
     heavy = 0
     week = []
-    for template, power_ok in zip(TEMPLATES[sessions], power, strict=True):
+    for template, power_ok, held in zip(TEMPLATES[sessions], power,
+                                        hold or [False] * sessions, strict=True):
         chosen = []
         for slot in template:
             if slot == ("power",) and not power_ok:
                 continue
-            p = pick(ctx, weeks, index, slot, seen, hold)
+            p = pick(ctx, weeks, index, slot, seen, held)
             if p.exercise.high_resistance_lower_body:
                 if heavy >= MAX_HEAVY_LOWER_A_WEEK:
                     continue
@@ -242,30 +245,46 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
     placement = place_week(where.monday, runs, count, fixed, allowed)
-    strength_days = sorted(placement.strength)
-    # RULES.md S2/S5: power every week, not in a deload week nor in a race's last days
-    power = [not where.deload and races.final_days(races_of(ctx), d) is None
-             for d in strength_days]
-    # RULES.md "Races": the first session after a post-race window keeps familiar exercises
-    back = next((r for d in strength_days if (r := races.first_back(
-        races_of(ctx), d, [*fixed, *strength_days])) is not None), None)
-    week = compose(ctx, weeks, index, len(strength_days), power, seen,
-                   back is not None) if strength_days else []
-    contents = dict(zip(strength_days, week, strict=True))
+    contents, back = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen)
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])
     sessions = []
     for n, (day, kind) in enumerate(days, start=1):
-        items = tuple(prescribe(ctx, p.exercise, day, p.phase, p.backpack_kg)
-                      for p in contents.get(day, []))
+        items = prescribed(ctx, contents.get(day, []), day)
         if kind == "mobility":
             items = mobility_session(ctx, where.step, day)
         sessions.append(Session(id=f"{where.monday.isoformat()}#{n}", day=day, kind=kind,
                                 block=where.block, week_in_block=where.week, exercises=items,
                                 step=where.step))
     changes = _fallbacks(where.monday, count, placement, sessions, night)
-    changes += _holds(ctx, sessions, contents, night, back)
+    changes += holds(ctx, sessions, contents, night, back)
     return sessions, changes
+
+
+def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
+                  strength_days: Sequence[date], fixed: Sequence[date] = (),
+                  seen: frozenset[str] = frozenset()
+                  ) -> tuple[dict[date, list[Pick]], RaceDay | None]:
+    """What each strength day of week `index` holds (templates in day order), and the race
+    whose first session back falls on one of them. `fixed`: strength days of the weeks
+    around it."""
+    where = weeks[index]
+    # RULES.md S2/S5: power every week, not in a deload week nor in a race's last days
+    power = [not where.deload and races.final_days(races_of(ctx), d) is None
+             for d in strength_days]
+    # RULES.md "Races": the first session after a post-race window keeps familiar exercises
+    # (no new ladder step); the sessions after it take the week's step as planned.
+    backs = [races.first_back(races_of(ctx), d, [*fixed, *strength_days])
+             for d in strength_days]
+    week = compose(ctx, weeks, index, len(strength_days), power, seen,
+                   [b is not None for b in backs]) if strength_days else []
+    back = next((b for b in backs if b is not None), None)
+    return dict(zip(strength_days, week, strict=True)), back
+
+
+def prescribed(ctx: Lifter, picks: Sequence[Pick], day: date) -> tuple[Prescription, ...]:
+    """A strength session's exercises on `day`, each dosed as picked."""
+    return tuple(prescribe(ctx, p.exercise, day, p.phase, p.backpack_kg) for p in picks)
 
 
 def _fallbacks(monday: date, count: int, placement: Placement, sessions: list[Session],
@@ -281,7 +300,7 @@ def _fallbacks(monday: date, count: int, placement: Placement, sessions: list[Se
     return out
 
 
-def _holds(ctx: Lifter, sessions: list[Session], contents: Mapping[date, list[Pick]],
+def holds(ctx: Lifter, sessions: Sequence[Session], contents: Mapping[date, list[Pick]],
            night: date, back: RaceDay | None) -> list[Adjustment]:
     """Ladder steps an A race's freeze held back this week, one adjustment per session."""
     out = []

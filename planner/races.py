@@ -145,6 +145,14 @@ def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> 
     return None
 
 
+def reaches(r: RaceDay, day: date) -> bool:
+    """Whether the race may change a session on `day`: from its ladder freeze (the widest
+    reach before it) to the first session back after its window, or the ladders' catch-up
+    after the freeze, whichever ends later."""
+    after = max(r.post_days, FREEZE_AFTER) + RETURN_WITHIN_DAYS
+    return -FREEZE_BEFORE <= (day - r.day).days <= after
+
+
 def apply_races(sessions: list[Session], races: Sequence[RaceDay], night: date,
                 mobility: MobilityWork) -> tuple[list[Session], list[Adjustment]]:
     """The open sessions as the races allow, each change an adjustment of the night: the

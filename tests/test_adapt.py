@@ -103,6 +103,17 @@ def test_amber_lightens_in_place_even_when_a_move_is_legal() -> None:
     assert "lightening is preferred to moving" in change.reasons[-1]
 
 
+def test_a_session_the_morning_pass_judged_keeps_the_mornings_decision() -> None:
+    # Wednesday night was amber; Thursday's morning pass found green and restored the
+    # session. Adapting Wednesday night again (a late sync, `plan` on Thursday) leaves it.
+    runs = template(ARTICLE, weeks=1)
+    sessions = plan(CTX, runs)
+    thursday = sessions[1]
+    night = Tonight(D[2], runs, Recovery("amber"))
+    assert adapt(sessions, night, mobility, judged={thursday.id}) == (sessions, [])
+    assert adapt(sessions, night, mobility)[1]  # not judged: the night decides
+
+
 def test_lightening_cuts_a_set_and_ten_percent_and_drops_power() -> None:
     s = Session("x", D[0], "strength", 1, 1, tuple(
         p for p in plan(CTX, template(ARTICLE))[0].exercises))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,9 @@ from jobs import scheduler as sched
 from jobs.morning_run import run_morning
 from jobs.nightly_run import run_nightly
 from jobs.sources import source_for
-from planner.adapt import Recovery
+from planner.adapt import Recovery, Tonight, adapt, lighten
 from planner.model import Session
-from planner.morning import rejudge_today
+from planner.morning import Judged, fitted, rejudge_today
 from planner.program import mobility_session
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, own_day_bodies, served
@@ -97,18 +98,61 @@ def test_pinned_done_and_skipped_sessions_never_change() -> None:
         assert rejudge_today([settled, *rest], first.day, Recovery("red"), mobility)[1] == []
 
 
+def test_a_green_morning_restores_a_session_lightened_for_recovery() -> None:
+    sessions = week()
+    first = sessions[0]
+    lightened, [night] = adapt(sessions, Tonight(first.day - timedelta(days=1), {},
+                                                 Recovery("amber")), mobility)
+    assert night.rule == "S7.3 amber" and lightened[0] != first
+    judged = {first.id: Judged("amber", first)}  # the nightly decision and the plan
+    after, [change] = rejudge_today(lightened, first.day, Recovery("green"), mobility, judged)
+    assert after == sessions and (change.rule, change.action) == ("S7.3 morning green",
+                                                                  "restore")
+    assert change.before == lightened[0].describe() and change.after == first.describe()
+    again = {first.id: Judged("green", first)}  # the morning's own decision, recorded
+    assert rejudge_today(after, first.day, Recovery("green"), mobility, again) == (after, [])
+
+
+def test_a_nightly_red_becomes_a_lightened_session_on_an_amber_morning() -> None:
+    sessions = week()
+    first = sessions[0]
+    red = [first.with_(kind="mobility", exercises=mobility(first), status="lightened"),
+           *sessions[1:]]
+    after, [change] = rejudge_today(red, first.day, Recovery("amber"), mobility,
+                                    {first.id: Judged("red", first)})
+    assert after[0] == lighten(first) and change.action == "lighten"
+    # the same level as the nightly run: nothing to judge again
+    assert rejudge_today(red, first.day, Recovery("red"), mobility,
+                         {first.id: Judged("red", first)}) == (red, [])
+
+
+def test_a_session_a_race_lightened_is_not_restored_on_a_green_morning() -> None:
+    sessions = week()
+    raced = [sessions[0].with_(exercises=tuple(replace(p, sets=2) for p in
+                                               sessions[0].exercises), status="lightened"),
+             *sessions[1:]]  # the 2-set session before an A race: no recovery decision
+    assert rejudge_today(raced, raced[0].day, Recovery("green"), mobility) == (raced, [])
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.sampled_from(["green", "amber", "red"]), min_size=1, max_size=3),
        st.integers(0, 6))
 def test_the_same_morning_twice_changes_nothing_the_second_time(levels: list[str],
                                                                 offset: int) -> None:
     """Whatever mornings came before, a second pass on the same status changes nothing."""
-    sessions = week()
+    planned = week()
     today = MONDAY + timedelta(days=offset)
+    sessions, judged = planned, dict[str, Judged]()
     for level in levels:
-        sessions, _ = rejudge_today(sessions, today, Recovery(level), mobility)
-    again, changes = rejudge_today(sessions, today, Recovery(levels[-1]), mobility)
+        sessions, changes = rejudge_today(sessions, today, Recovery(level), mobility, judged)
+        # what the job reads back: the last recovery decision and the session as planned
+        judged |= {c.session_id: Judged(level, next(p for p in planned if p.id ==
+                                                     c.session_id)) for c in changes}
+    again, changes = rejudge_today(sessions, today, Recovery(levels[-1]), mobility, judged)
     assert changes == [] and again == sessions
+    # whatever came before, today ends as this morning's level asks of the plan
+    assert sessions == [fitted(s, levels[-1], mobility) if s.day == today else s
+                        for s in planned]
 
 
 # --- the job: a real home, the fake Garmin, the clock pinned ------------------------------
@@ -147,6 +191,15 @@ def _planned_day(home: Any) -> tuple[date, str]:
         return row.day, row.key
 
 
+def _first_night() -> tuple[Any, date, str]:
+    """A home whose first nightly run planned the week: the first open strength session's
+    day and key."""
+    home = _athlete()
+    with freeze_time(f"{NIGHT} 21:30:00"):
+        run_nightly(home, ANNA, NIGHT, source_for(home))
+    return home, *_planned_day(home)
+
+
 def _session(home: Any, key: str) -> m.PlannedSession:
     with home.db() as db:
         return db.scalars(select(m.PlannedSession).where(m.PlannedSession.key == key)).one()
@@ -161,10 +214,7 @@ def _morning_rows(home: Any) -> list[m.AdjustmentRow]:
 def test_a_red_morning_makes_todays_session_mobility_and_publishes_once(
         garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
     _fake, readiness = garmin_fake
-    home = _athlete()
-    with freeze_time(f"{NIGHT} 21:30:00"):
-        run_nightly(home, ANNA, NIGHT, source_for(home))
-    day, key = _planned_day(home)
+    home, day, key = _first_night()
     calendar = home.config.paths.data_dir / "calendar" / "anna.ics"
     before = calendar.read_bytes()
     readiness[day.isoformat()] = "POOR"
@@ -191,10 +241,7 @@ def test_a_red_morning_makes_todays_session_mobility_and_publishes_once(
 def test_an_amber_morning_lightens_by_feel_in_words(
         garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
     _fake, readiness = garmin_fake
-    home = _athlete()
-    with freeze_time(f"{NIGHT} 21:30:00"):
-        run_nightly(home, ANNA, NIGHT, source_for(home))
-    day, key = _planned_day(home)
+    home, day, key = _first_night()
     readiness[day.isoformat()] = "LOW"
     with freeze_time(f"{day} 07:00:00"):
         [result] = run_morning(home, ANNA, day, source_for(home))
@@ -210,16 +257,43 @@ def test_an_amber_morning_lightens_by_feel_in_words(
 
 def test_a_green_morning_changes_and_publishes_nothing(
         garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
-    home = _athlete()
-    with freeze_time(f"{NIGHT} 21:30:00"):
-        run_nightly(home, ANNA, NIGHT, source_for(home))
-    day, key = _planned_day(home)
+    home, day, key = _first_night()
     calendar = home.config.paths.data_dir / "calendar" / "anna.ics"
     calendar.unlink()  # a pass that changes nothing does not write it again
     with freeze_time(f"{day} 07:00:00"):
         [result] = run_morning(home, ANNA, day, source_for(home))
     assert result.status == "ok" and result.adjustments == 0
     assert _session(home, key).status == "planned" and not calendar.exists()
+
+
+def test_a_green_morning_restores_the_session_last_night_lightened_for_recovery(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    _fake, readiness = garmin_fake
+    home, day, key = _first_night()
+    planned = _session(home, key).exercises
+    eve = day - timedelta(days=1)
+    readiness[eve.isoformat()] = "LOW"  # amber on the eve: the nightly run lightens it
+    with freeze_time(f"{eve} 21:30:00"):
+        run_nightly(home, ANNA, eve, source_for(home))
+    assert _session(home, key).status == "lightened"
+    calendar = home.config.paths.data_dir / "calendar" / "anna.ics"
+    lightened = calendar.read_bytes()
+    with freeze_time(f"{day} 07:00:00"):  # readiness HIGH again: green
+        [result] = run_morning(home, ANNA, day, source_for(home))
+        [again] = run_morning(home, ANNA, day, source_for(home))
+    row = _session(home, key)
+    assert result.adjustments == 1 and again.adjustments == 0
+    assert (row.day, row.kind, row.status, row.exercises) == (day, "strength", "planned",
+                                                              planned)
+    [change] = _morning_rows(home)
+    assert (change.rule, change.action, change.session_key) == ("S7.3 morning green",
+                                                                "restore", key)
+    assert "training readiness HIGH (≥ MODERATE)" in change.reasons
+    assert "the session lightened for recovery is restored as planned" in change.reasons[-1]
+    assert calendar.read_bytes() != lightened  # published once, with the restored session
+    with freeze_time(f"{day} 21:30:00"):  # the night adapted again: the morning's decision
+        run_nightly(home, ANNA, day, source_for(home))
+    assert _session(home, key).exercises == planned and len(_morning_rows(home)) == 1
 
 
 def test_the_morning_pushes_the_changed_session_to_the_watch(home: Path) -> None:
@@ -290,3 +364,4 @@ def test_morning_at_is_checked_and_kept_in_the_config(home: Path) -> None:
     assert load().athlete("anna").morning_at == "06:30"
     _athlete(tokens=False)
     assert load().athlete("anna").morning_at == "07:00"
+

@@ -20,13 +20,14 @@ from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
 from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, races_found, replan
-from planner.model import RunDay
-from planner.plan import extend
+from planner.model import Adjustment, RunDay, Session
+from planner.plan import extend, with_race
 from planner.races import (
     Leg,
     RaceDay,
     apply_races,
     distance_class,
+    entered,
     final_days,
     found_races,
 )
@@ -207,6 +208,149 @@ def test_the_first_session_back_keeps_familiar_exercises() -> None:
     # week 4 is a deload with a single session (the race week): compare with week 3's
     assert ids(first_back) == ids(first_back - 2 * week)  # familiar: the same exercises
     assert ids(first_back + week) != ids(first_back)  # the step comes a week later
-    hold = next(c for c in changes if c.action == "hold-step")
+    [hold] = [c for c in changes if c.action == "hold-step"]  # that session's only
     assert hold.session_id == monday[first_back].id and hold.rule == "Races post-race"
     assert "first session after its 2-day post-race window" in hold.reasons[0]
+    # Only the first session back holds: the week's Thursday takes the new step as a plan
+    # without the race does.
+    never, _ = extend(context(profile()), MONDAY, MONDAY - timedelta(days=1),
+                      MONDAY + timedelta(days=7 * 6 - 1), template(ARTICLE, weeks=8), [])
+    thursday = first_back + timedelta(days=3)
+
+    def on(plan: list[Session], day: date) -> list[str]:
+        return [p.exercise_id for s in plan if s.day == day for p in s.exercises]
+
+    assert on(sessions, thursday) == on(never, thursday) != on(sessions, thursday - 2 * week)
+
+
+def _season(home: Path, monkeypatch: pytest.MonkeyPatch, races: list[str],
+            then: list[list[str]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                            list[str]]:
+    """A plan made on Sun 3 Jan with `races` entered, the commands `then` run on Fri 26 Feb:
+    the plan and the changes (`why`) as they stand, and each command's output."""
+    monkeypatch.setenv("STRIDELIFT_HOME", str(home))
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, [*INIT[:-4], *races]).exit_code == 0
+        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+    with freeze_time("2027-02-26 12:00:00"):
+        outputs = []
+        for command in then:
+            result = runner.invoke(app, command)
+            assert result.exit_code == 0, result.output
+            outputs.append(result.output)
+        sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "6", "--from",
+                                                  "2027-02-22"]).stdout)
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    return sessions, why, outputs
+
+
+def _open(sessions: list[dict[str, Any]], but: str = "") -> dict[str, tuple[Any, ...]]:
+    return {s["id"]: (s["date"], s["kind"], [(e["id"], e["sets"]) for e in s["exercises"]])
+            for s in sessions if s["date"] > "2027-02-26" and s["id"] != but}
+
+
+def test_removing_a_race_plans_as_if_it_had_never_been_entered(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The A race's 2-set session (Thu 25 Feb) was done; the Monday after, turned into
+    # mobility (one lower-volume session only, and it came earlier), is pinned: its week
+    # keeps its days, the week after (wholly open) is planned anew around the runs.
+    kept = [["done", "2027-02-22#2"], ["pin", "2027-03-01#1"]]
+    raced, _, _ = _season(tmp_path / "raced", monkeypatch, ["--race", f"{A_RACE}:10k"], kept)
+    removed, why, out = _season(home, monkeypatch, ["--race", f"{A_RACE}:10k"],
+                                [*kept, ["race", "remove", str(A_RACE)]])
+    never, _, _ = _season(tmp_path / "never", monkeypatch, [], kept[:1])
+    assert _open(removed, but="2027-03-01#1") == _open(never, but="2027-03-01#1")
+    assert _open(removed) != _open(raced)  # the race had changed them: a real restore
+    by_id = {s["id"]: s for s in removed}
+    was = {s["id"]: s for s in raced}
+    for settled in ("2027-02-22#2", "2027-03-01#1"):  # done and pinned: as they were
+        assert by_id[settled]["exercises"] == was[settled]["exercises"], settled
+    assert by_id["2027-03-01#1"]["kind"] == "mobility"
+    assert all(e["sets"] == 2 for e in by_id["2027-02-22#2"]["exercises"])
+    restores = [c for c in why if c["rule"] == "Races removed"]
+    restored = {c["session_id"] for c in restores}
+    assert {"2027-03-01#2", "2027-03-08#1", "2027-03-08#2", "2027-03-15#1"} <= restored
+    assert not restored & {"2027-02-22#1", "2027-02-22#2", "2027-03-01#1"}  # past, done, pinned
+    assert all(c["action"] == "restore" and c["reasons"][0].startswith(
+        "race on Wed 10 Mar removed (A race, 10k): session restored") for c in restores)
+    assert f"{len(restores)} session(s) it had changed restored" in out[-1]
+    assert not any(_lower_or_plyo(s) for s in removed if s["id"] == "2027-03-01#1")
+    moved = next(c for c in restores if c["session_id"] == "2027-03-08#2")
+    assert "Fri 12 Mar" in moved["from"] and "Thu 11 Mar" in moved["to"]  # off the race's eve
+    monkeypatch.setenv("STRIDELIFT_HOME", str(home))
+    with freeze_time("2027-02-26 18:00:00"):  # the next `plan`: nothing left to change
+        assert runner.invoke(app, ["plan"]).exit_code == 0
+        assert json.loads(runner.invoke(app, ["why", "--json"]).stdout) == why
+
+
+def test_a_race_added_later_plans_the_weeks_it_reaches_as_if_known_from_the_start() -> None:
+    race = Race(MONDAY + timedelta(days=7 * 5 + 2), "10k", "A")  # a Wednesday, week 6
+    runs = template(ARTICLE, weeks=14)
+    night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 11 - 1)
+    before, _ = extend(context(profile()), MONDAY, night, until, runs, [])
+    ctx = context(profile(races=(race,)))
+    raced = {**runs, race.day: RunDay(race.day, ("race",))}
+    known, planned = extend(ctx, MONDAY, night, until, raced, [])
+    reopened, held = with_race(ctx, MONDAY, night, before, entered([race])[0])
+    added, replanned = extend(ctx, MONDAY, night, until, raced, reopened)  # as replan does
+
+    def contents(plan: list[Session]) -> dict[str, tuple[date, str, list[str]]]:
+        return {s.id: (s.day, s.kind, [p.describe() for p in s.exercises]) for s in plan}
+
+    assert contents(added) == contents(known)
+    # the taper and post-race rules alone (what the next replan applied) miss the freeze
+    assert contents(extend(ctx, MONDAY, night, until, raced, before)[0]) != contents(known)
+
+    def recorded(items: list[Adjustment]) -> set[tuple[str, str, str]]:
+        return {(a.session_id, a.rule, a.action) for a in items if a.rule.startswith("Races")}
+
+    assert recorded(held + replanned) == recorded(planned)
+    assert {a.rule for a in replanned} >= {"Races A freeze", "Races A taper", "Races post-race"}
+    # entered twice: the same plan, and only changes already recorded (replan stores once)
+    again, more = extend(ctx, MONDAY, night, until, raced,
+                         with_race(ctx, MONDAY, night, added, entered([race])[0])[0])
+
+    def facts(items: list[Adjustment]) -> set[tuple[str, str, str, str]]:
+        return {(a.session_id, a.rule, a.action, a.after) for a in items}
+
+    assert again == added and facts(more) <= facts(held + replanned)
+
+
+def test_a_race_added_later_changes_the_plan_at_once_and_says_why(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before, _, _ = _season(tmp_path / "before", monkeypatch, [], [])
+    sessions, why, [out] = _season(home, monkeypatch, [], [["race", "add", f"{A_RACE}:10k"]])
+    assert "added A race 10k on Wed 10 Mar 2027; the plan follows it" in out
+    near = [s for s in sessions if -3 <= (A_RACE - date.fromisoformat(s["date"])).days <= 6]
+    assert near and not any(_lower_or_plyo(s) for s in near)
+    assert not any(s["date"] == "2027-03-11" for s in sessions)  # the day after the race
+    was = {s["id"]: s["date"] for s in before}
+    [move] = [c for c in why if c["rule"] == "Races added"]
+    assert was[move["session_id"]] == "2027-03-11" and move["action"] == "move"
+    assert move["reasons"] == ["race on Wed 10 Mar added (A race, 10k): the week planned "
+                               "again around it"]
+    made = [c for c in why if c["rule"].startswith("Races") and c["date"] == "2027-02-26"]
+    assert {c["rule"] for c in made} >= {"Races A taper", "Races post-race", "Races added"}
+    with freeze_time("2027-02-26 18:00:00"):  # the next `plan`: nothing left to change
+        assert runner.invoke(app, ["plan"]).exit_code == 0
+        assert len(json.loads(runner.invoke(app, ["why", "--json"]).stdout)) == len(why)
+
+
+def test_a_race_entered_again_with_another_priority_trades_one_taper_for_the_other(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sessions, why, [out] = _season(home, monkeypatch, ["--race", f"{A_RACE}:10k"],
+                                   [["race", "add", f"{A_RACE}:10k:C"]])
+    assert "added C race 10k" in out
+    left = {s["date"]: s for s in sessions if s["date"] > "2027-02-26"}
+    days = sorted(left)
+
+    def before_race(first: int, last: int) -> list[dict[str, Any]]:
+        return [left[d] for d in days if first <= (A_RACE - date.fromisoformat(d)).days <= last]
+
+    # a C race: only its last 2 days stay light; the A race's 6 days and 2-set session go
+    assert before_race(1, 2) and not any(_lower_or_plyo(s) for s in before_race(1, 2))
+    assert any(_lower_or_plyo(s) for s in before_race(3, 6))
+    # Mon 1 Mar, 9 days before: mobility for the A race (its one 2-set session came
+    # earlier), strength again for a C race
+    assert [s["kind"] for s in before_race(8, 14)] == ["strength"]
+    assert any(c["rule"] == "Races removed" and "(A race, 10k)" in c["reasons"][0] for c in why)

@@ -26,7 +26,17 @@ def test_a_perturbed_season_keeps_the_rules(seed: int) -> None:
 def test_without_the_morning_pass_the_checks_find_a_violation() -> None:
     """The morning checks can fail: a season whose morning pass does nothing breaks them."""
     season = _bench()
-    season.rejudge_today = lambda sessions, _day, _recovery, _mobility: (list(sessions), [])
+    season.rejudge_today = lambda sessions, *_: (list(sessions), [])
+    assert season.season(weeks=12, seed=1)["violations"] > 0
+
+
+def test_a_morning_pass_that_never_restores_is_found_out() -> None:
+    """A green morning after a night that lightened for recovery: the check wants it
+    restored, and a pass that ignores what the night decided breaks it."""
+    season = _bench()
+    judge = season.rejudge_today
+    season.rejudge_today = lambda sessions, day, recovery, mobility, _judged: judge(
+        sessions, day, recovery, mobility)
     assert season.season(weeks=12, seed=1)["violations"] > 0
 
 

@@ -35,9 +35,10 @@ def add(
 
     with user_errors():
         home = Home.open()
-        _, added = add_race(home.config, home.athlete(athlete), race)
-    console.print(f"added {describe(added)}; the plan follows it from the next `plan` or "
-                  "nightly run", highlight=False)
+        profile = home.athlete(athlete)
+        _, added, changes = add_race(home, profile, race, today_for(profile))
+    console.print(f"added {describe(added)}; the plan follows it: {len(changes)} change(s) "
+                  "recorded (`stridelift why` shows them)", highlight=False)
 
 
 @race_app.command("list")
@@ -77,8 +78,11 @@ def remove(
         if when is None:
             raise CommandError("give the race's date, YYYY-MM-DD", 2)
         home = Home.open()
-        _, gone = remove_race(home.config, home.athlete(athlete), when)
-    console.print(f"removed the {describe(gone)}", highlight=False)
+        profile = home.athlete(athlete)
+        _, gone, changes = remove_race(home, profile, when, today_for(profile))
+    console.print(f"removed the {describe(gone)}; "
+                  f"{sum(c.rule == 'Races removed' for c in changes)} session(s) it had "
+                  "changed restored (`stridelift why` shows them)", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

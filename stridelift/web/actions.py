@@ -121,12 +121,13 @@ async def add_a_race(request: Request) -> Response:
     sent = {k: str(form.get(k) or "").strip() for k in ("day", "distance", "priority")}
     text = ":".join((sent["day"], sent["distance"], sent["priority"]))
     try:
-        _, race = await run_in_threadpool(add_race, web_of(request).home.config, profile, text)
+        web = web_of(request)
+        _, race, changes = await run_in_threadpool(add_race, web.home, profile, text,
+                                                   web.today_of(profile))
     except ProfileError as exc:
         return await run_in_threadpool(pages.races, request, str(exc), sent)
-    # the next page brings the plan up to date (as `stridelift plan`), the race with it
-    request.session["flash"] = f"added the {describe(race)}: the plan follows it (Why " \
-        "lists what it changed)"
+    request.session["flash"] = f"added the {describe(race)}: the plan follows it, " \
+        f"{len(changes)} change(s) recorded (Why lists them)"
     return RedirectResponse(races_path(profile.name), status_code=303)
 
 
@@ -140,8 +141,12 @@ async def remove_a_race(request: Request) -> Response:
     except ValueError:
         raise HTTPException(400, "which race? its date is missing or not YYYY-MM-DD") from None
     try:
-        _, gone = await run_in_threadpool(remove_race, web_of(request).home.config, profile, day)
-        request.session["flash"] = f"removed the {describe(gone)}"
+        web = web_of(request)
+        _, gone, changes = await run_in_threadpool(remove_race, web.home, profile, day,
+                                                   web.today_of(profile))
+        restored = sum(c.rule == "Races removed" for c in changes)
+        request.session["flash"] = f"removed the {describe(gone)}; {restored} session(s) " \
+            "it had changed restored"
     except ProfileError:
         request.session["flash"] = f"no race entered on {day:%a %d %b %Y}: nothing to remove " \
             "(already removed?)"
