@@ -131,3 +131,19 @@ def known_content_hashes(db: Session, who: m.Athlete) -> set[str]:
     """The content hashes of the FIT files already stored (import skips them)."""
     return {h for h in db.scalars(select(m.Activity.content_hash).where(
         m.Activity.athlete_id == who.id, m.Activity.content_hash.is_not(None))) if h is not None}
+
+
+def activity_facts(db: Session, who: m.Athlete) -> Sequence[Any]:
+    """The facts a classification's fingerprint, run history and multisport chains read, of
+    every activity, oldest first: just those columns, no ORM object, laps or samples."""
+    a = m.Activity
+    return db.execute(select(a.id, a.start_utc, a.local_date, a.sport, a.sub_sport,
+                             a.duration_s, a.elapsed_s, a.avg_hr, a.name, a.content_hash,
+                             a.te_label, a.is_race, a.aerobic_te)
+                      .where(a.athlete_id == who.id).order_by(a.start_utc)).all()
+
+
+def fingerprints(db: Session, who: m.Athlete) -> dict[int, str]:
+    """The fingerprint of each classified activity's stored class, by activity id."""
+    return dict(db.execute(select(m.RunClass.activity_id, m.RunClass.fingerprint)
+                           .join(m.Activity).where(m.Activity.athlete_id == who.id)).all())

@@ -120,3 +120,15 @@ def adjustments(db: Session, who: m.Athlete | None, *, since: date | None = None
     order = ((m.AdjustmentRow.night.desc(), m.AdjustmentRow.id.desc()) if newest_first
              else (m.AdjustmentRow.night, m.AdjustmentRow.id))
     return list(db.scalars(query.order_by(*order)))
+
+
+def status_inputs(db: Session, who: m.Athlete, first: date) -> Sequence[Any]:
+    """(day, endurance_load, strength_load, ln HRV, HRV status, readiness, sleep score,
+    resting HR) of the statuses stored from `first` on, oldest first: the inputs each day was
+    decided on, read out of `values` by the database, no ORM object or JSON decoded here."""
+    s, v = m.DailyStatus, m.DailyStatus.values
+    return db.execute(select(s.day, s.endurance_load, s.strength_load,
+                             v["hrv_last_night"].as_float(), v["hrv_status"].as_string(),
+                             v["readiness_level"].as_string(), v["sleep_score"].as_float(),
+                             v["resting_hr"].as_float())
+                      .where(s.athlete_id == who.id, s.day >= first).order_by(s.day)).all()

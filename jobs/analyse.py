@@ -18,13 +18,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.classify import CLASSIFIER_VERSION, Classification, classify
 from analysis.load import Load, activity_load, daily_loads, training_load
 from analysis.multisport import chains, multisport_race
-from analysis.recovery import RecoveryStatus, recovery_statuses
+from analysis.recovery import (
+    DAY_INPUTS,
+    RecoveryStatus,
+    WellnessColumns,
+    day_inputs,
+    recovery_statuses,
+)
 from analysis.traits import Found
 from db import activities, plans, repo
 from db import models as m
@@ -50,6 +57,7 @@ class AnalysisReport:
     classified: int = 0
     unchanged: int = 0
     days_written: int = 0
+    decided_from: date | None = None  # the first day decided again (None: all current)
 
 
 def classify_one(activity: Activity, profile: Profile, history_s: list[float],
@@ -64,23 +72,23 @@ def analyse(session: Session, profile: Profile, until: date) -> AnalysisReport:
     """Bring the athlete's run classes and daily status up to date through `until`."""
     who = repo.athlete(session, profile)
     report = AnalysisReport()
-    rows = activities.activities(session, who)
-    stored = activities.run_classes(session, who)
+    rows = activities.activity_facts(session, who)  # columns only: most are unchanged
+    stored = activities.fingerprints(session, who)
     runs = [(r.start_utc, r.duration_s) for r in rows if r.sport == "running"]
     races = multisport_races(rows)
     for row in rows:
         history = run_history(runs, row.start_utc)
         race = races.get(row.id)
         fingerprint = _fingerprint(row, profile, history, race)
-        current = stored.get(row.id)
-        if current is not None and current.fingerprint == fingerprint:
+        if stored.get(row.id) == fingerprint:
             report.unchanged += 1
             continue
-        c, load = classify_one(repo.to_domain(row), profile, history, (race,) if race else ())
-        _store_class(session, row.id, current, c, load, fingerprint)
+        activity = repo.to_domain(session.get_one(m.Activity, row.id))
+        c, load = classify_one(activity, profile, history, (race,) if race else ())
+        _store_class(session, row.id, session.get(m.RunClass, row.id), c, load, fingerprint)
         report.classified += 1
     session.flush()
-    report.days_written = _refresh_days(session, who, until)
+    report.decided_from, report.days_written = _refresh_days(session, who, until)
     return report
 
 
@@ -92,10 +100,10 @@ def run_history(runs: list[tuple[datetime, float]], before: datetime) -> list[fl
     return [duration for _, duration in runs[lo:hi]]
 
 
-def multisport_races(rows: list[m.Activity]) -> dict[int, Found]:
+def multisport_races(rows: Sequence[Any]) -> dict[int, Found]:
     """The race trait of every leg of a triathlon/duathlon: the sessions of one file, or
     activities Garmin chained with transitions (analysis.multisport)."""
-    by_day: dict[date, list[m.Activity]] = {}
+    by_day: dict[date, list[Any]] = {}
     for row in rows:
         by_day.setdefault(row.local_date, []).append(row)
     out: dict[int, Found] = {}
@@ -112,13 +120,13 @@ def multisport_races(rows: list[m.Activity]) -> dict[int, Found]:
     return out
 
 
-def _summary(row: m.Activity) -> Activity:
+def _summary(row: Any) -> Activity:
     """The facts chaining needs, without decoding the samples."""
     return Activity(sport=row.sport, start=row.start_utc, duration_s=row.duration_s,
                     elapsed_s=row.elapsed_s, name=row.name)
 
 
-def _fingerprint(row: m.Activity, p: Profile, history: list[float],
+def _fingerprint(row: Any, p: Profile, history: list[float],
                  race: Found | None = None) -> str:
     facts: list[Any] = [RULES_VERSION, CLASSIFIER_VERSION, p.sex, p.max_hr, p.rest_hr,
                         p.threshold_hr, row.id, row.content_hash, row.sport, row.sub_sport,
@@ -153,24 +161,43 @@ def daily_series(session: Session, who: m.Athlete, start: date,
             daily_loads(items["strength"], start, end))
 
 
-def statuses(session: Session, who: m.Athlete,
-             until: date) -> tuple[pd.DataFrame, list[RecoveryStatus]]:
+def statuses(session: Session, who: m.Athlete, until: date, since: date | None = None
+             ) -> tuple[pd.DataFrame, list[RecoveryStatus]]:
     """Load numbers and recovery status for every day from the first fact through `until`
-    (just `until` when nothing is known yet: a status is still given, on no data)."""
+    (just `until` when nothing is known yet: a status is still given, on no data), the
+    statuses explained from `since` on only (default: every day)."""
+    load, wellness = _inputs(session, who, until)
+    first = load.index[0].date()
+    return load, recovery_statuses(wellness, load, max(since or first, first), until)
+
+
+def _inputs(session: Session, who: m.Athlete,
+            until: date) -> tuple[pd.DataFrame, WellnessColumns]:
+    """Every day's load numbers from the first fact through `until`, and the wellness read."""
     first = min(activities.first_fact_day(session, who) or until, until)
     endurance, strength = daily_series(session, who, first, until)
     load = training_load(endurance)
     load["endurance_load"], load["strength_load"] = endurance, strength
-    wellness = repo.wellness_columns(session, who, first, until)
-    return load, recovery_statuses(wellness, load, first, until)
+    return load, repo.wellness_columns(session, who, first, until)
 
 
-def _refresh_days(session: Session, who: m.Athlete, until: date) -> int:
-    load, days = statuses(session, who, until)
-    existing = {r.day: r for r in plans.daily_statuses(session, who)}
+def _refresh_days(session: Session, who: m.Athlete, until: date) -> tuple[date | None, int]:
+    """Decide again from the first day whose inputs changed (or that has no stored status
+    yet): every day depends only on the days before it, so the days before keep their rows
+    and only the days from there on are explained and compared. The numbers of every day
+    are recomputed in memory (vectorised, milliseconds for years), the texts are not."""
+    load, wellness = _inputs(session, who, until)
+    first = load.index[0].date()
+    since = _first_changed(plans.status_inputs(session, who, first), load,
+                           day_inputs(wellness, first, until))
+    if since is None:
+        return None, 0
+    days = recovery_statuses(wellness, load, since, until)
+    existing = {r.day: r for r in plans.daily_statuses(session, who, since, until)}
+    numbers = load.iloc[(since - load.index[0].date()).days:].to_dict("records")
     written = 0
-    for status, numbers in zip(days, load.to_dict("records"), strict=True):
-        fields = {**{k: _num(v) for k, v in numbers.items()}, "level": status.level,
+    for status, numbers_of_day in zip(days, numbers, strict=True):
+        fields = {**{k: _num(v) for k, v in numbers_of_day.items()}, "level": status.level,
                   "reasons": list(status.reasons), "missing": list(status.missing),
                   "values": {k: _num(v) for k, v in status.values.items()}}
         row = existing.get(status.day)
@@ -183,7 +210,35 @@ def _refresh_days(session: Session, who: m.Athlete, until: date) -> int:
             setattr(row, key, value)
         written += 1
     session.flush()
-    return written
+    return since, written
+
+
+def _first_changed(stored: Sequence[Any], load: pd.DataFrame,
+                   wellness: dict[str, np.ndarray]) -> date | None:
+    """The first day with no stored status, or whose inputs (its loads and wellness, as
+    `status_inputs` reads them back) differ from what its stored status was decided on;
+    None: every day is current."""
+    first = load.index[0].date()
+    now = [load["endurance_load"].to_numpy(), load["strength_load"].to_numpy(),
+           *(wellness[name] for name in DAY_INPUTS)]
+    differs = np.ones(len(load), dtype=bool)  # no stored status yet: to be decided
+    if stored:
+        days, *was = zip(*stored, strict=True)
+        at = np.fromiter(map(date.toordinal, days), dtype=np.intp, count=len(days))
+        at -= first.toordinal()
+        kept = at < len(load)
+        same = [_same(np.array(old, dtype=new.dtype)[kept], new[at[kept]])
+                for old, new in zip(was, now, strict=True)]
+        differs[at[kept]] = ~np.logical_and.reduce(same)
+    changed = np.flatnonzero(differs)
+    return first + timedelta(days=int(changed[0])) if changed.size else None
+
+
+def _same(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Equal day by day, missing (NaN, None) equal to missing."""
+    if new.dtype.kind != "f":
+        return np.asarray(old == new, dtype=bool)
+    return (old == new) | (np.isnan(old) & np.isnan(new))
 
 
 def _num(value: Any) -> Any:
