@@ -74,10 +74,10 @@ def analyse(session: Session, profile: Profile, until: date) -> AnalysisReport:
     report = AnalysisReport()
     rows = activities.activity_facts(session, who)  # columns only: most are unchanged
     stored = activities.fingerprints(session, who)
-    runs = [(r.start_utc, r.duration_s) for r in rows if r.sport == "running"]
+    runs = RunHistory([(r.start_utc, r.duration_s) for r in rows if r.sport == "running"])
     races = multisport_races(rows)
     for row in rows:
-        history = run_history(runs, row.start_utc)
+        history = runs.before(row.start_utc)
         race = races.get(row.id)
         fingerprint = _fingerprint(row, profile, history, race)
         if stored.get(row.id) == fingerprint:
@@ -92,12 +92,23 @@ def analyse(session: Session, profile: Profile, until: date) -> AnalysisReport:
     return report
 
 
+class RunHistory:
+    """The runs' (start, duration), sorted by start, searchable by time: one list of starts
+    for every activity's look back (not one per activity: years of runs made that n²)."""
+
+    def __init__(self, runs: list[tuple[datetime, float]]) -> None:
+        self.starts = [start for start, _ in runs]
+        self.durations = [duration for _, duration in runs]
+
+    def before(self, moment: datetime) -> list[float]:
+        """Durations of the runs in the 8 weeks before `moment`."""
+        lo = bisect_left(self.starts, moment - timedelta(days=HISTORY_DAYS))
+        return self.durations[lo:bisect_left(self.starts, moment)]
+
+
 def run_history(runs: list[tuple[datetime, float]], before: datetime) -> list[float]:
     """Durations of the runs in the 8 weeks before `before` (`runs` sorted by start)."""
-    starts = [start for start, _ in runs]
-    lo = bisect_left(starts, before - timedelta(days=HISTORY_DAYS))
-    hi = bisect_left(starts, before)
-    return [duration for _, duration in runs[lo:hi]]
+    return RunHistory(runs).before(before)
 
 
 def multisport_races(rows: Sequence[Any]) -> dict[int, Found]:
