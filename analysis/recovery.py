@@ -16,7 +16,6 @@ of all three stay importable from here, without an import cycle.
 
 from analysis.recovery_rules import (
     ACWR_MAX,
-    DAY_INPUTS,
     FRAME_COLUMNS,
     HRV_BACK_MORNINGS,
     HRV_BAND_SD,
@@ -39,7 +38,6 @@ from analysis.recovery_rules import (
     TSB_LOW_DAYS,
     TSB_MIN,
     Level,
-    day_inputs,
     recovery_columns,
     recovery_frame,
 )
@@ -56,12 +54,11 @@ from analysis.recovery_text import (
 from domain.wellness_columns import Wellness, WellnessColumns
 
 __all__ = [
-    "ACWR_MAX", "DAY_INPUTS", "FRAME_COLUMNS", "HRV_BACK_MORNINGS", "HRV_BAND_SD",
-    "HRV_BASELINE_DAYS",
+    "ACWR_MAX", "FRAME_COLUMNS", "HRV_BACK_MORNINGS", "HRV_BAND_SD", "HRV_BASELINE_DAYS",
     "HRV_MIN_NIGHTS", "HRV_RED_DAYS", "HRV_SIGNAL_DAYS", "HRV_SIGNAL_MIN_NIGHTS", "LEVELS",
     "LOAD_HISTORY_DAYS", "MISSING", "NO_DATA", "NUMBERS", "READINESS_LEVELS",
     "RED_HRV_STATUSES", "RHR_DAYS", "RHR_MIN_DAYS", "RHR_RAISED_BPM", "RHR_RISE_BPM", "RULES",
     "SLEEP_MIN", "TEXTS", "TSB_LOW_DAYS", "TSB_MIN", "VALUE_KEYS", "Level", "RecoveryStatus",
-    "Values", "Wellness", "WellnessColumns", "cold_start", "day_inputs", "recovery_columns",
+    "Values", "Wellness", "WellnessColumns", "cold_start", "recovery_columns",
     "recovery_frame", "recovery_statuses",
 ]

@@ -183,26 +183,6 @@ def _inputs(columns: WellnessColumns, start: date, end: date,
     return date.fromordinal(origin), numbers, labels
 
 
-# Each day's own wellness inputs as a status records them in its values: what decides
-# whether a stored day must be decided again (jobs/analyse.py).
-DAY_INPUTS = ("hrv_last_night", "hrv_status", "readiness_level", "sleep_score", "resting_hr")
-
-
-def day_inputs(wellness: Wellness, start: date, end: date) -> dict[str, np.ndarray]:
-    """The DAY_INPUTS of every day from `start` to `end`, one array each: ln HRV, the
-    cleaned texts (object arrays, None where missing), sleep score and resting HR (NaN)."""
-    first, raw, labels = _inputs(as_columns(wellness), start, end)
-    skip = (start - first).days
-    return {"hrv_last_night": _ln(raw["hrv"])[skip:], "sleep_score": raw["sleep_score"][skip:],
-            "resting_hr": raw["resting_hr"][skip:],
-            **{name: text.array()[skip:] for name, text in labels.items()}}
-
-
-def _ln(hrv: np.ndarray) -> np.ndarray:
-    """ln HRV, what the baseline and signal average (NaN where missing)."""
-    return np.log(hrv)
-
-
 def _encode(values: list[str | None], clean: Callable[[str | None], str | None]) -> Labels:
     """`clean` applied once per distinct value (a level repeats for years of days), in one
     C-level pass over the values: the table of codes fills in as values first appear."""
@@ -239,7 +219,7 @@ def _readiness(value: str | None) -> str | None:
 
 def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """HRV signal and band, below-band streaks, the resting-HR reference."""
-    ln = _ln(raw["hrv"])
+    ln = np.log(raw["hrv"])
     # The signal includes last night; the baseline is the 60 days before, the day itself
     # excluded so that a bad night cannot widen the band that judges it.
     nights = Running(ln, reach=HRV_BASELINE_DAYS + 1)  # one pass serves both windows

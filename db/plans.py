@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -122,13 +122,8 @@ def adjustments(db: Session, who: m.Athlete | None, *, since: date | None = None
     return list(db.scalars(query.order_by(*order)))
 
 
-def status_inputs(db: Session, who: m.Athlete, first: date) -> Sequence[Any]:
-    """(day, endurance_load, strength_load, ln HRV, HRV status, readiness, sleep score,
-    resting HR) of the statuses stored from `first` on, oldest first: the inputs each day was
-    decided on, read out of `values` by the database, no ORM object or JSON decoded here."""
-    s, v = m.DailyStatus, m.DailyStatus.values
-    return db.execute(select(s.day, s.endurance_load, s.strength_load,
-                             v["hrv_last_night"].as_float(), v["hrv_status"].as_string(),
-                             v["readiness_level"].as_string(), v["sleep_score"].as_float(),
-                             v["resting_hr"].as_float())
-                      .where(s.athlete_id == who.id, s.day >= first).order_by(s.day)).all()
+
+def last_status_day(db: Session, who: m.Athlete) -> date | None:
+    """The last day with a stored recovery status (None: none yet)."""
+    return db.scalar(select(func.max(m.DailyStatus.day))
+                     .where(m.DailyStatus.athlete_id == who.id))

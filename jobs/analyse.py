@@ -18,20 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.classify import CLASSIFIER_VERSION, Classification, classify
 from analysis.load import Load, activity_load, daily_loads, training_load
 from analysis.multisport import chains, multisport_race
-from analysis.recovery import (
-    DAY_INPUTS,
-    RecoveryStatus,
-    WellnessColumns,
-    day_inputs,
-    recovery_statuses,
-)
+from analysis.recovery import RecoveryStatus, WellnessColumns, recovery_statuses
 from analysis.traits import Found
 from db import activities, plans, repo
 from db import models as m
@@ -39,6 +32,8 @@ from domain.activity import Activity
 from domain.profile import Profile
 
 RULES_VERSION = 1  # bump when the load rules change: everything is redone
+# Bump when the recovery rules or their texts change: every stored day is decided again.
+STATUS_VERSION = 1
 # The classifier's own version (analysis.classify) is in the fingerprint too, so a new
 # classifier re-judges every stored run on the next nightly run.
 HISTORY_DAYS = 56  # "the last 8 weeks" (RULES.md Run classification)
@@ -69,27 +64,60 @@ def classify_one(activity: Activity, profile: Profile, history_s: list[float],
 
 
 def analyse(session: Session, profile: Profile, until: date) -> AnalysisReport:
-    """Bring the athlete's run classes and daily status up to date through `until`."""
+    """Bring the athlete's run classes and daily status up to date through `until`.
+
+    Only what changed is done again: the activities from the first day whose facts changed
+    (db.repo.mark_changed; every activity when the rules or the profile's HR values
+    changed) are checked against their fingerprints, and the days from the first one whose
+    facts or loads changed, or that has no status yet, are decided again."""
     who = repo.athlete(session, profile)
+    key = _analysis_key(profile)
+    redo = who.analysed_with != key  # every activity and day again
+    changed = repo.take_changed(session, who)
     report = AnalysisReport()
-    rows = activities.activity_facts(session, who)  # columns only: most are unchanged
-    stored = activities.fingerprints(session, who)
+    if redo or changed is not None:
+        classified = _classify(session, who, profile, None if redo else changed, report)
+        changed = min([*classified, *([changed] if changed else [])], default=None)
+    report.unchanged = activities.count(session, who) - report.classified
+    who.analysed_with = key
+    report.decided_from, report.days_written = _refresh_days(
+        session, who, until, date.min if redo else changed)
+    return report
+
+
+def _classify(session: Session, who: m.Athlete, profile: Profile, since: date | None,
+              report: AnalysisReport) -> list[date]:
+    """Classify again the activities from `since` on (None: all) whose fingerprint changed;
+    the days of those classified. Runs up to 8 weeks before `since` are read as history."""
+    look_back = date.min if since is None else since - timedelta(days=HISTORY_DAYS + 2)
+    rows = activities.activity_facts(session, who, look_back)
+    stored = activities.fingerprints(session, who, since or date.min)
     runs = RunHistory([(r.start_utc, r.duration_s) for r in rows if r.sport == "running"])
     races = multisport_races(rows)
+    days = []
     for row in rows:
+        if since is not None and row.local_date < since:
+            continue  # history only: its facts did not change
         history = runs.before(row.start_utc)
         race = races.get(row.id)
         fingerprint = _fingerprint(row, profile, history, race)
         if stored.get(row.id) == fingerprint:
-            report.unchanged += 1
             continue
         activity = repo.to_domain(session.get_one(m.Activity, row.id))
         c, load = classify_one(activity, profile, history, (race,) if race else ())
         _store_class(session, row.id, session.get(m.RunClass, row.id), c, load, fingerprint)
         report.classified += 1
+        days.append(row.local_date)
     session.flush()
-    report.decided_from, report.days_written = _refresh_days(session, who, until)
-    return report
+    return days
+
+
+def _analysis_key(profile: Profile) -> str:
+    """What every class and status depends on beyond the facts: when it changes, all of
+    them are redone."""
+    facts = [RULES_VERSION, CLASSIFIER_VERSION, STATUS_VERSION, profile.sex, profile.max_hr,
+             profile.rest_hr, profile.threshold_hr]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
 
 
 class RunHistory:
@@ -192,20 +220,25 @@ def _inputs(session: Session, who: m.Athlete,
     return load, repo.wellness_columns(session, who, first, until)
 
 
-def _refresh_days(session: Session, who: m.Athlete, until: date) -> tuple[date | None, int]:
-    """Decide again from the first day whose inputs changed (or that has no stored status
-    yet): every day depends only on the days before it, so the days before keep their rows
-    and only the days from there on are explained and compared. The numbers of every day
-    are recomputed in memory (vectorised, milliseconds for years), the texts are not."""
+def _refresh_days(session: Session, who: m.Athlete, until: date,
+                  changed: date | None) -> tuple[date | None, int]:
+    """Decide again from `changed` (None: nothing changed), or from the first day with no
+    stored status if that is earlier: every day depends only on the days before it, so
+    the days before keep their rows and only the days from there on are explained and
+    compared. The numbers of every day are recomputed in memory (vectorised: milliseconds
+    for years), the texts are not."""
     load, wellness = _inputs(session, who, until)
     first = load.index[0].date()
-    since = _first_changed(plans.status_inputs(session, who, first), load,
-                           day_inputs(wellness, first, until))
-    if since is None:
+    last = plans.last_status_day(session, who)
+    new = last + timedelta(days=1) if last else first
+    since = max(first, min(changed, new) if changed else new)
+    if last is not None and last > until >= since:
+        repo.mark_changed(session, who, until + timedelta(days=1))  # later days: next time
+    if since > until:
         return None, 0
     days = recovery_statuses(wellness, load, since, until)
     existing = {r.day: r for r in plans.daily_statuses(session, who, since, until)}
-    numbers = load.iloc[(since - load.index[0].date()).days:].to_dict("records")
+    numbers = load.iloc[(since - first).days:].to_dict("records")
     written = 0
     for status, numbers_of_day in zip(days, numbers, strict=True):
         fields = {**{k: _num(v) for k, v in numbers_of_day.items()}, "level": status.level,
@@ -222,34 +255,6 @@ def _refresh_days(session: Session, who: m.Athlete, until: date) -> tuple[date |
         written += 1
     session.flush()
     return since, written
-
-
-def _first_changed(stored: Sequence[Any], load: pd.DataFrame,
-                   wellness: dict[str, np.ndarray]) -> date | None:
-    """The first day with no stored status, or whose inputs (its loads and wellness, as
-    `status_inputs` reads them back) differ from what its stored status was decided on;
-    None: every day is current."""
-    first = load.index[0].date()
-    now = [load["endurance_load"].to_numpy(), load["strength_load"].to_numpy(),
-           *(wellness[name] for name in DAY_INPUTS)]
-    differs = np.ones(len(load), dtype=bool)  # no stored status yet: to be decided
-    if stored:
-        days, *was = zip(*stored, strict=True)
-        at = np.fromiter(map(date.toordinal, days), dtype=np.intp, count=len(days))
-        at -= first.toordinal()
-        kept = at < len(load)
-        same = [_same(np.array(old, dtype=new.dtype)[kept], new[at[kept]])
-                for old, new in zip(was, now, strict=True)]
-        differs[at[kept]] = ~np.logical_and.reduce(same)
-    changed = np.flatnonzero(differs)
-    return first + timedelta(days=int(changed[0])) if changed.size else None
-
-
-def _same(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Equal day by day, missing (NaN, None) equal to missing."""
-    if new.dtype.kind != "f":
-        return np.asarray(old == new, dtype=bool)
-    return (old == new) | (np.isnan(old) & np.isnan(new))
 
 
 def _num(value: Any) -> Any:

@@ -107,15 +107,22 @@ def test_incremental_nights_store_what_a_full_recompute_stores(
     assert all(incremental[day] == before[day] for day in before if day < MIDDLE)  # from there
 
 
-def test_a_change_that_cleans_to_the_same_inputs_decides_nothing_again(db_url: str) -> None:
+def test_the_same_morning_again_decides_nothing_and_a_cleaned_twin_writes_nothing(
+        db_url: str) -> None:
     factory = open_db(db_url)
     with transaction(factory) as s:
         _history(s, 30)
+    last = FIRST + timedelta(days=29)
     with transaction(factory) as s:
-        analyse(s, P, FIRST + timedelta(days=29))
-    with transaction(factory) as s:  # "low" was stored as "LOW " now: the same level
+        analyse(s, P, last)
+    with transaction(factory) as s:  # a re-sync of stored mornings: nothing changed
+        for i in range(25, 30):
+            repo.save_wellness(s, repo.athlete(s, P), _wellness(i))
+        report = analyse(s, P, last)
+    assert (report.decided_from, report.days_written) == (None, 0)
+    with transaction(factory) as s:  # "low" now comes as "LOW ": decided again, the same
         day = _wellness(2)
         repo.save_wellness(s, repo.athlete(s, P), DailyWellness(
             **{**day.__dict__, "readiness_level": "LOW "}))
-        report = analyse(s, P, FIRST + timedelta(days=29))
-    assert (report.decided_from, report.days_written) == (None, 0)
+        report = analyse(s, P, last)
+    assert (report.decided_from, report.days_written) == (day.day, 0)
