@@ -91,7 +91,7 @@ def recovery_columns(wellness: Wellness, load: pd.DataFrame | None, start: date,
     """recovery_frame's columns as arrays, without the DataFrame: one array per name in
     FRAME_COLUMNS, one slot per day from `start` to `end`; texts (and `level`) as object
     arrays with None where missing."""
-    numbers, labels = decide(wellness, load, start, end, history_from)
+    numbers, labels, _ = decide(wellness, load, start, end, history_from)
     columns = {**numbers, **{name: text.array() for name, text in labels.items()}}
     return {name: columns[name] for name in FRAME_COLUMNS}
 
@@ -105,7 +105,7 @@ def recovery_frame(wellness: Wellness, load: pd.DataFrame | None, start: date,
     `training_load`'s frame (its `tsb` and `acwr` columns), or None. `history_from` is the
     first day of load history (default: `load`'s first day with load), for the cold start.
     """
-    numbers, labels = decide(wellness, load, start, end, history_from)
+    numbers, labels, _ = decide(wellness, load, start, end, history_from)
     columns = {**numbers, **{name: text.column() for name, text in labels.items()}}
     return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS},
                         index=pd.date_range(start, end, freq="D", name="day"))
@@ -135,9 +135,20 @@ class Labels(NamedTuple):
         return self.array().tolist()
 
 
+class Decided(NamedTuple):
+    """Every day from `start` on decided: recovery_frame's columns, numbers and flags as
+    arrays, texts as labels; recovery_text explains any of its days from it."""
+
+    numbers: dict[str, np.ndarray]
+    labels: dict[str, Labels]
+    start: date
+
+    def levels(self) -> list[Level]:
+        return self.labels["level"].tolist()  # type: ignore[return-value]
+
+
 def decide(wellness: Wellness, load: pd.DataFrame | None, start: date, end: date,
-           history_from: date | None = None
-           ) -> tuple[dict[str, np.ndarray], dict[str, Labels]]:
+           history_from: date | None = None) -> Decided:
     """The columns of recovery_frame: numbers and flags as arrays, texts as labels."""
     if end < start:
         raise ValueError(f"window end {end} is before its start {start}")
@@ -153,7 +164,7 @@ def decide(wellness: Wellness, load: pd.DataFrame | None, start: date, end: date
         [np.isnan(numbers[name]) for name in ("hrv_signal", "sleep_score", "resting_hr")]
         + [text.absent() for text in labels.values()])
     labels["level"] = Labels(np.where(red, 2, amber.astype(np.intp)), LEVELS)
-    return {**numbers, **flags, "no_data": no_data}, labels
+    return Decided({**numbers, **flags, "no_data": no_data}, labels, start)
 
 
 def _inputs(columns: WellnessColumns, start: date, end: date,

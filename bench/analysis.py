@@ -19,9 +19,11 @@ Timed in interleaved rounds (bench/stable.py: every round runs every candidate o
 untimed warm-up rounds), each ratio the median of the per-round ratios with its min-max:
 - the reference: `reference_daily_loads` + `reference_training_load` + `reference_recovery`:
   every day's load numbers, recovery values and level;
-- ours, explained (the headline): `daily_loads` + `training_load` + `recovery_columns` for
-  every day (load numbers, recovery values, rule flags, level), plus `recovery_statuses` for
-  the last week, the days a user looks at (`status`, the report), in words;
+- ours, explained (the headline): `daily_loads` + `training_load` + `decide` for every day
+  (load numbers, recovery values, rule flags, level), plus `explain` of the same decisions
+  for the last week, the days a user looks at (`status`, the report), in words: what the
+  nightly analysis does (jobs/analyse.py), where the days to explain are the few that
+  changed;
 - ours, decided: the same without the words;
 - frame: decided, the recovery columns wrapped in a DataFrame (`recovery_frame`);
 - from_objects: decided from the reference's input, records turned into columns inside the
@@ -53,7 +55,8 @@ sys.path.insert(0, str(ROOT))
 from analysis.load import daily_loads, training_load  # noqa: E402
 from analysis.recovery import (  # noqa: E402
     WellnessColumns,
-    recovery_columns,
+    decide,
+    explain,
     recovery_frame,
     recovery_statuses,
 )
@@ -102,7 +105,7 @@ def athlete(days: int, seed: int = 7) -> tuple[list[tuple[date, float]], list[Da
 def ours(items: list[tuple[date, float]], wellness: WellnessColumns, end: date) -> list[str]:
     """Every day decided: load numbers, recovery values, rule flags, level."""
     load = training_load(daily_loads(items, FIRST, end))
-    return recovery_columns(wellness, load, FIRST, end)["level"].tolist()
+    return list(decide(wellness, load, FIRST, end).levels())
 
 
 def ours_frame(items: list[tuple[date, float]], wellness: WellnessColumns,
@@ -123,9 +126,10 @@ def ours_explained(items: list[tuple[date, float]], wellness: WellnessColumns,
     """Every day decided, and the days a user looks at (`status`, the report's week)
     explained in words: the explained path."""
     load = training_load(daily_loads(items, FIRST, end))
-    levels = recovery_columns(wellness, load, FIRST, end)["level"].tolist()
-    week = recovery_statuses(wellness, load, end - timedelta(days=shown - 1), end)
-    if [s.level for s in week] != levels[-shown:]:
+    decided = decide(wellness, load, FIRST, end)
+    levels = list(decided.levels())
+    week = explain(decided, end - timedelta(days=shown - 1))
+    if [s.level for s in week] != levels[-shown:] or len(week) != shown:
         raise SystemExit("the explained days disagree with the decided ones")
     return levels
 
@@ -202,7 +206,7 @@ def main() -> None:
     ratios = {name: timed.ratio("reference", name) for name in candidates if name != "reference"}
     for name, label in (
             ("explained", f"ours, decided + the last {SHOWN_DAYS} days explained:"),
-            ("ours", "ours, decided (recovery_columns):"),
+            ("ours", "ours, decided (decide):"),
             ("frame", "ours, decided as a DataFrame (recovery_frame):"),
             ("from_objects", "ours, decided from DailyWellness records:"),
             ("explained_all", "ours, every day explained (not what a user waits on):")):
