@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from analysis.load import DailyLoad
 from analysis.recovery_rules import (
     ACWR_MAX,
     HRV_SIGNAL_DAYS,
@@ -48,7 +49,7 @@ class RecoveryStatus:
     missing: tuple[str, ...] = ()
 
 
-def recovery_statuses(wellness: Wellness, load: pd.DataFrame | None, start: date,
+def recovery_statuses(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: date,
                       end: date, history_from: date | None = None) -> list[RecoveryStatus]:
     """One explained status per day from `start` to `end` inclusive (see recovery_frame)."""
     return explain(decide(wellness, load, start, end, history_from))

@@ -19,13 +19,14 @@ Timed in interleaved rounds (bench/stable.py: every round runs every candidate o
 untimed warm-up rounds), each ratio the median of the per-round ratios with its min-max:
 - the reference: `reference_daily_loads` + `reference_training_load` + `reference_recovery`:
   every day's load numbers, recovery values and level;
-- ours, explained (the headline): `daily_loads` + `training_load` + `decide` for every day
-  (load numbers, recovery values, rule flags, level), plus `explain` of the same decisions
+- ours, explained (the headline): `daily_totals` + `DailyLoad.of` (load numbers as arrays)
+  + `decide` for every day (recovery values, rule flags, level), plus `explain` of the same
+  decisions
   for the last week, the days a user looks at (`status`, the report), in words: what the
   nightly analysis does (jobs/analyse.py), where the days to explain are the few that
   changed;
 - ours, decided: the same without the words;
-- frame: decided, the recovery columns wrapped in a DataFrame (`recovery_frame`);
+- frame: decided through the DataFrames (`daily_loads`, `training_load`, `recovery_frame`);
 - from_objects: decided from the reference's input, records turned into columns inside the
   clock: what a caller holding records pays;
 - explained_all: every day's reasons and missing inputs in words (about ten thousand
@@ -52,7 +53,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis.load import daily_loads, training_load  # noqa: E402
+from analysis.load import DailyLoad, daily_loads, daily_totals, training_load  # noqa: E402
 from analysis.recovery import (  # noqa: E402
     WellnessColumns,
     decide,
@@ -103,14 +104,15 @@ def athlete(days: int, seed: int = 7) -> tuple[list[tuple[date, float]], list[Da
 
 
 def ours(items: list[tuple[date, float]], wellness: WellnessColumns, end: date) -> list[str]:
-    """Every day decided: load numbers, recovery values, rule flags, level."""
-    load = training_load(daily_loads(items, FIRST, end))
+    """Every day decided: load numbers, recovery values, rule flags, level (as arrays, the
+    nightly analysis' path: jobs/analyse.py)."""
+    load = DailyLoad.of(daily_totals(items, FIRST, end), FIRST)
     return list(decide(wellness, load, FIRST, end).levels())
 
 
 def ours_frame(items: list[tuple[date, float]], wellness: WellnessColumns,
                end: date) -> list[str]:
-    """The same, the recovery columns in a DataFrame."""
+    """The same through the DataFrames: daily_loads, training_load, recovery_frame."""
     load = training_load(daily_loads(items, FIRST, end))
     return recovery_frame(wellness, load, FIRST, end)["level"].tolist()
 
@@ -125,7 +127,7 @@ def ours_explained(items: list[tuple[date, float]], wellness: WellnessColumns,
                    end: date, shown: int = SHOWN_DAYS) -> list[str]:
     """Every day decided, and the days a user looks at (`status`, the report's week)
     explained in words: the explained path."""
-    load = training_load(daily_loads(items, FIRST, end))
+    load = DailyLoad.of(daily_totals(items, FIRST, end), FIRST)
     decided = decide(wellness, load, FIRST, end)
     levels = list(decided.levels())
     week = explain(decided, end - timedelta(days=shown - 1))

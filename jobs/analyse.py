@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.classify import CLASSIFIER_VERSION, Classification, classify
-from analysis.load import Load, activity_load, daily_loads, training_load
+from analysis.load import DailyLoad, Load, activity_load, daily_totals, load_columns
 from analysis.multisport import chains, multisport_race
 from analysis.recovery import RecoveryStatus, WellnessColumns, recovery_statuses
 from analysis.traits import Found
@@ -187,8 +188,9 @@ def _store_class(session: Session, activity_id: int, row: m.RunClass | None, c: 
 
 
 def daily_series(session: Session, who: m.Athlete, start: date,
-                 end: date) -> tuple[pd.Series, pd.Series]:
-    """Endurance and strength load per day (strength is its own series, RULES.md Load).
+                 end: date) -> tuple[np.ndarray, np.ndarray]:
+    """Endurance and strength load per day from `start` to `end` (strength is its own
+    series, RULES.md Load).
 
     One select of the three columns needed, no ORM objects: fetching the rows is most of
     the cost (one select per series measured slower, each repeating the join)."""
@@ -196,8 +198,8 @@ def daily_series(session: Session, who: m.Athlete, start: date,
     items: dict[str, list[tuple[date, float]]] = {"endurance": [], "strength": []}
     for day, load, series in pairs:
         items[series].append((day, load))
-    return (daily_loads(items["endurance"], start, end),
-            daily_loads(items["strength"], start, end))
+    return (daily_totals(items["endurance"], start, end),
+            daily_totals(items["strength"], start, end))
 
 
 def statuses(session: Session, who: m.Athlete, until: date, since: date | None = None
@@ -206,17 +208,17 @@ def statuses(session: Session, who: m.Athlete, until: date, since: date | None =
     (just `until` when nothing is known yet: a status is still given, on no data), the
     statuses explained from `since` on only (default: every day)."""
     load, wellness = _inputs(session, who, until)
-    first = load.index[0].date()
-    return load, recovery_statuses(wellness, load, max(since or first, first), until)
+    return load.frame(), recovery_statuses(wellness, load, max(since or load.first,
+                                                               load.first), until)
 
 
-def _inputs(session: Session, who: m.Athlete,
-            until: date) -> tuple[pd.DataFrame, WellnessColumns]:
-    """Every day's load numbers from the first fact through `until`, and the wellness read."""
+def _inputs(session: Session, who: m.Athlete, until: date) -> tuple[DailyLoad, WellnessColumns]:
+    """Every day's load numbers from the first fact through `until` (the endurance and
+    strength loads among them), and the wellness read."""
     first = min(activities.first_fact_day(session, who) or until, until)
     endurance, strength = daily_series(session, who, first, until)
-    load = training_load(endurance)
-    load["endurance_load"], load["strength_load"] = endurance, strength
+    load = DailyLoad(first, {**load_columns(endurance), "endurance_load": endurance,
+                             "strength_load": strength})
     return load, repo.wellness_columns(session, who, first, until)
 
 
@@ -228,7 +230,7 @@ def _refresh_days(session: Session, who: m.Athlete, until: date,
     compared. The numbers of every day are recomputed in memory (vectorised: milliseconds
     for years), the texts are not."""
     load, wellness = _inputs(session, who, until)
-    first = load.index[0].date()
+    first = load.first
     last = plans.last_status_day(session, who)
     new = last + timedelta(days=1) if last else first
     since = max(first, min(changed, new) if changed else new)
@@ -238,10 +240,12 @@ def _refresh_days(session: Session, who: m.Athlete, until: date,
         return None, 0
     days = recovery_statuses(wellness, load, since, until)
     existing = {r.day: r for r in plans.daily_statuses(session, who, since, until)}
-    numbers = load.iloc[(since - first).days:].to_dict("records")
+    cut = (since - first).days
+    numbers = zip(*(column[cut:].tolist() for column in load.columns.values()), strict=True)
     written = 0
     for status, numbers_of_day in zip(days, numbers, strict=True):
-        fields = {**{k: _num(v) for k, v in numbers_of_day.items()}, "level": status.level,
+        fields = {**{k: _num(v) for k, v in zip(load.columns, numbers_of_day, strict=True)},
+                  "level": status.level,
                   "reasons": list(status.reasons), "missing": list(status.missing),
                   "values": {k: _num(v) for k, v in status.values.items()}}
         row = existing.get(status.day)
