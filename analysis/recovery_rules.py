@@ -185,14 +185,18 @@ def _inputs(columns: WellnessColumns, start: date, end: date,
         column[at] = values
         return column
 
+    def field(name: str) -> np.ndarray:  # records after `end` dropped (most often none)
+        values: np.ndarray = getattr(columns, name)
+        return values if at.size == values.size else values[kept]
+
     numbers = {}
     for name, field_name, positive in NUMBERS:
-        values = getattr(columns, field_name)[kept]
+        values = field(field_name)
         numbers[name] = by_day(np.where(values > 0, values, np.nan) if positive else values,
                                np.nan)
     labels = {}
     for name, clean in (("hrv_status", _upper), ("readiness_level", _readiness)):
-        text = _encode(getattr(columns, name)[kept].tolist(), clean)
+        text = _encode(field(name).tolist(), clean)
         labels[name] = text._replace(codes=by_day(text.codes, -1))
     return date.fromordinal(origin), numbers, labels
 
