@@ -207,15 +207,20 @@ def statuses(session: Session, who: m.Athlete, until: date, since: date | None =
     """Load numbers and recovery status for every day from the first fact through `until`
     (just `until` when nothing is known yet: a status is still given, on no data), the
     statuses explained from `since` on only (default: every day)."""
-    load, wellness = _inputs(session, who, until)
+    load, wellness = _inputs(session, who, _first_day(session, who, until), until)
     return load.frame(), recovery_statuses(wellness, load, max(since or load.first,
                                                                load.first), until)
 
 
-def _inputs(session: Session, who: m.Athlete, until: date) -> tuple[DailyLoad, WellnessColumns]:
-    """Every day's load numbers from the first fact through `until` (the endurance and
-    strength loads among them), and the wellness read."""
-    first = min(activities.first_fact_day(session, who) or until, until)
+def _first_day(session: Session, who: m.Athlete, until: date) -> date:
+    """The first day with a status: the first fact's, or `until` when nothing is known."""
+    return min(activities.first_fact_day(session, who) or until, until)
+
+
+def _inputs(session: Session, who: m.Athlete, first: date,
+            until: date) -> tuple[DailyLoad, WellnessColumns]:
+    """Every day's load numbers from `first` through `until` (the endurance and strength
+    loads among them), and the wellness read."""
     endurance, strength = daily_series(session, who, first, until)
     load = DailyLoad(first, {**load_columns(endurance), "endurance_load": endurance,
                              "strength_load": strength})
@@ -229,8 +234,7 @@ def _refresh_days(session: Session, who: m.Athlete, until: date,
     the days before keep their rows and only the days from there on are explained and
     compared. The numbers of every day are recomputed in memory (vectorised: milliseconds
     for years), the texts are not."""
-    load, wellness = _inputs(session, who, until)
-    first = load.first
+    first = _first_day(session, who, until)
     last = plans.last_status_day(session, who)
     new = last + timedelta(days=1) if last else first
     since = max(first, min(changed, new) if changed else new)
@@ -238,6 +242,7 @@ def _refresh_days(session: Session, who: m.Athlete, until: date,
         repo.mark_changed(session, who, until + timedelta(days=1))  # later days: next time
     if since > until:
         return None, 0
+    load, wellness = _inputs(session, who, first, until)
     days = recovery_statuses(wellness, load, since, until)
     existing = {r.day: r for r in plans.daily_statuses(session, who, since, until)}
     cut = (since - first).days
