@@ -2,9 +2,13 @@
 
 Classifications are stored with a fingerprint of everything they were computed from (the
 activity's own facts, the profile's HR values, the 8-week run history, the rules' version):
-only activities whose fingerprint changed are decoded and classified again. The daily series
-is recomputed in memory (vectorised: ten years take milliseconds, and every day depends on
-all days before it) and only the rows whose numbers changed are written.
+only activities whose fingerprint changed are decoded and classified again, and only those
+from the first day whose facts changed are looked at (db.repo.mark_changed notes that day
+when a morning or an activity is stored). Every day depends only on the days before it: the
+days from the first one whose facts changed (or that has no status yet) are decided again,
+explained and compared with their rows; the days before it are not touched. Their numbers
+are recomputed in memory from the first day (vectorised: ten years take milliseconds, and
+every average carries all days before it), their texts are not.
 """
 
 from __future__ import annotations
