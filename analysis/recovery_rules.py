@@ -196,12 +196,12 @@ def _inputs(columns: WellnessColumns, start: date, end: date,
                                np.nan)
     labels = {}
     for name, clean in (("hrv_status", _upper), ("readiness_level", _readiness)):
-        text = _encode(field(name).tolist(), clean)
+        text = _encode(field(name), clean)
         labels[name] = text._replace(codes=by_day(text.codes, -1))
     return date.fromordinal(origin), numbers, labels
 
 
-def _encode(values: list[str | None], clean: Callable[[str | None], str | None]) -> Labels:
+def _encode(values: np.ndarray, clean: Callable[[str | None], str | None]) -> Labels:
     """`clean` applied once per distinct value (a level repeats for years of days), in one
     C-level pass over the values: the table of codes fills in as values first appear."""
     codes = _Codes(clean)
