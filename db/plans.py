@@ -122,7 +122,6 @@ def adjustments(db: Session, who: m.Athlete | None, *, since: date | None = None
     return list(db.scalars(query.order_by(*order)))
 
 
-
 def last_status_day(db: Session, who: m.Athlete) -> date | None:
     """The last day with a stored recovery status (None: none yet)."""
     return db.scalar(select(func.max(m.DailyStatus.day))
