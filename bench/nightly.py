@@ -14,7 +14,7 @@ a new night of the same databases, so a load burst slows both alike; the ratio o
 to one year is the median of the per-round ratios with its min-max spread (1.0: no growth).
 Last line: one JSON object. Goals: under 0.2 s an athlete-night, ratio under 1.2.
 
-    python bench/nightly.py [--athletes 20] [--rounds 3]
+    python bench/nightly.py [--athletes 10] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def _history(db: Any, who: m.Athlete, years: int, seed: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--athletes", type=int, default=20)
+    parser.add_argument("--athletes", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
