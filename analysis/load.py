@@ -155,20 +155,50 @@ def _session_rpe(minutes: float, rpe: float | None, kind: str | None, why: str,
 
 def daily_loads(items: list[tuple[date, float]], start: date, end: date) -> pd.Series:
     """Load per day from `start` to `end` inclusive, rest days 0, items outside ignored."""
+    return pd.Series(daily_totals(items, start, end), name="load",
+                     index=pd.date_range(start, end, freq="D", name="day"))
+
+
+def daily_totals(items: list[tuple[date, float]], start: date, end: date) -> np.ndarray:
+    """daily_loads as an array, one slot a day from `start`: no pandas on the nightly path."""
     if end < start:
         raise ValueError(f"window end {end} is before its start {start}")
-    index = pd.date_range(start, end, freq="D", name="day")
+    size = (end - start).days + 1
     # One C-level pass per field (itemgetter), no per-item Python code.
     at = np.fromiter(map(date.toordinal, map(_DAY, items)), dtype=np.intp, count=len(items))
     at -= start.toordinal()
     weights = np.fromiter(map(_VALUE, items), dtype=np.float64, count=len(items))
-    inside = (at >= 0) & (at < index.size)
-    totals = np.bincount(at[inside], weights=weights[inside], minlength=index.size)
-    return pd.Series(totals, index=index, name="load")
+    inside = (at >= 0) & (at < size)
+    return np.bincount(at[inside], weights=weights[inside], minlength=size)
+
+
+@dataclass(frozen=True)
+class DailyLoad:
+    """training_load's columns as arrays, one slot a day from `first`, without a DataFrame:
+    what the nightly analysis stores and recovery reads (analysis.recovery_rules.decide)."""
+
+    first: date
+    columns: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, loads: np.ndarray, first: date) -> DailyLoad:
+        """ATL, CTL, TSB, ACWR, monotony and strain of the daily loads from `first`."""
+        return cls(first, load_columns(loads))
+
+    def frame(self) -> pd.DataFrame:
+        index = pd.date_range(self.first, periods=len(self.columns["atl"]), freq="D",
+                              name="day")
+        return pd.DataFrame(self.columns, index=index)
 
 
 def training_load(daily: pd.Series) -> pd.DataFrame:
-    """ATL, CTL, TSB, ACWR, monotony and strain for every day of a gap-free daily series.
+    """ATL, CTL, TSB, ACWR, monotony and strain for every day of a gap-free daily series
+    (see load_columns), indexed as `daily`."""
+    return pd.DataFrame(load_columns(daily.to_numpy(dtype=np.float64)), index=daily.index)
+
+
+def load_columns(x: np.ndarray) -> dict[str, np.ndarray]:
+    """ATL, CTL, TSB, ACWR, monotony and strain for every day of gap-free daily loads.
 
     History before the first day counts as zero load (the seed). TSB on day t is
     CTL − ATL of day t−1, so 0 on the first day (both seeds are 0). ACWR is NaN while the
@@ -177,19 +207,20 @@ def training_load(daily: pd.Series) -> pd.DataFrame:
     a week with no day-to-day variation has undefined monotony (NaN) and strain NaN, or 0
     when the week had no load at all.
     """
-    x = daily.to_numpy(dtype=np.float64)
     if np.isnan(x).any() or (x < 0).any():
         raise ValueError("daily loads must be non-negative numbers (rest days 0, not NaN)")
     # A leading zero day makes pandas' adjust=False recursion start from the zero seed
-    # instead of the first load; one series serves all four averages.
+    # instead of the first load; one series serves all four averages. pandas' ewm, not a
+    # numpy closed form: its step-by-step recursion keeps a constant load's averages
+    # monotonic to the last bit and a rest period's decay free of cancellation.
     seeded = pd.Series(np.concatenate(([0.0], x)))
     atl = _ewma(seeded, 1.0 - math.exp(-1.0 / ATL_DAYS))
     ctl = _ewma(seeded, 1.0 - math.exp(-1.0 / CTL_DAYS))
     tsb = np.concatenate(([0.0], (ctl - atl)[:-1]))
     acwr = _acwr(_ewma(seeded, 2.0 / (ACUTE_DAYS + 1)), _ewma(seeded, 2.0 / (CHRONIC_DAYS + 1)))
     monotony, strain = _monotony_strain(x)
-    return pd.DataFrame({"atl": atl, "ctl": ctl, "tsb": tsb, "acwr": acwr,
-                         "monotony": monotony, "strain": strain}, index=daily.index)
+    return {"atl": atl, "ctl": ctl, "tsb": tsb, "acwr": acwr, "monotony": monotony,
+            "strain": strain}
 
 
 def _ewma(seeded: pd.Series, alpha: float) -> np.ndarray:

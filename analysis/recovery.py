@@ -37,7 +37,9 @@ from analysis.recovery_rules import (
     SLEEP_MIN,
     TSB_LOW_DAYS,
     TSB_MIN,
+    Decided,
     Level,
+    decide,
     recovery_columns,
     recovery_frame,
 )
@@ -49,6 +51,7 @@ from analysis.recovery_text import (
     RecoveryStatus,
     Values,
     cold_start,
+    explain,
     recovery_statuses,
 )
 from domain.wellness_columns import Wellness, WellnessColumns
@@ -58,7 +61,7 @@ __all__ = [
     "HRV_MIN_NIGHTS", "HRV_RED_DAYS", "HRV_SIGNAL_DAYS", "HRV_SIGNAL_MIN_NIGHTS", "LEVELS",
     "LOAD_HISTORY_DAYS", "MISSING", "NO_DATA", "NUMBERS", "READINESS_LEVELS",
     "RED_HRV_STATUSES", "RHR_DAYS", "RHR_MIN_DAYS", "RHR_RAISED_BPM", "RHR_RISE_BPM", "RULES",
-    "SLEEP_MIN", "TEXTS", "TSB_LOW_DAYS", "TSB_MIN", "VALUE_KEYS", "Level", "RecoveryStatus",
-    "Values", "Wellness", "WellnessColumns", "cold_start", "recovery_columns",
-    "recovery_frame", "recovery_statuses",
+    "SLEEP_MIN", "TEXTS", "TSB_LOW_DAYS", "TSB_MIN", "VALUE_KEYS", "Decided", "Level",
+    "RecoveryStatus", "Values", "Wellness", "WellnessColumns", "cold_start", "decide",
+    "explain", "recovery_columns", "recovery_frame", "recovery_statuses",
 ]

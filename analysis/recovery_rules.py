@@ -9,12 +9,13 @@ analysis/recovery_text.py's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from analysis.load import DailyLoad
 from analysis.rolling import Running, Window, run_lengths
 from domain.wellness_columns import EPOCH, Wellness, WellnessColumns, as_columns
 
@@ -86,17 +87,17 @@ NUMBERS = (("hrv", "hrv_last_night", True), ("resting_hr", "resting_hr", True),
            ("sleep_score", "sleep_score", False))
 
 
-def recovery_columns(wellness: Wellness, load: pd.DataFrame | None, start: date,
+def recovery_columns(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: date,
                      end: date, history_from: date | None = None) -> dict[str, np.ndarray]:
     """recovery_frame's columns as arrays, without the DataFrame: one array per name in
     FRAME_COLUMNS, one slot per day from `start` to `end`; texts (and `level`) as object
     arrays with None where missing."""
-    numbers, labels = decide(wellness, load, start, end, history_from)
+    numbers, labels, _ = decide(wellness, load, start, end, history_from)
     columns = {**numbers, **{name: text.array() for name, text in labels.items()}}
     return {name: columns[name] for name in FRAME_COLUMNS}
 
 
-def recovery_frame(wellness: Wellness, load: pd.DataFrame | None, start: date,
+def recovery_frame(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: date,
                    end: date, history_from: date | None = None) -> pd.DataFrame:
     """Every day from `start` to `end`: values used, their counts, one boolean column per
     rule in RULES, `no_data` and `level`, indexed by day.
@@ -105,7 +106,7 @@ def recovery_frame(wellness: Wellness, load: pd.DataFrame | None, start: date,
     `training_load`'s frame (its `tsb` and `acwr` columns), or None. `history_from` is the
     first day of load history (default: `load`'s first day with load), for the cold start.
     """
-    numbers, labels = decide(wellness, load, start, end, history_from)
+    numbers, labels, _ = decide(wellness, load, start, end, history_from)
     columns = {**numbers, **{name: text.column() for name, text in labels.items()}}
     return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS},
                         index=pd.date_range(start, end, freq="D", name="day"))
@@ -135,16 +136,29 @@ class Labels(NamedTuple):
         return self.array().tolist()
 
 
-def decide(wellness: Wellness, load: pd.DataFrame | None, start: date, end: date,
-           history_from: date | None = None
-           ) -> tuple[dict[str, np.ndarray], dict[str, Labels]]:
-    """The columns of recovery_frame: numbers and flags as arrays, texts as labels."""
+class Decided(NamedTuple):
+    """Every day from `start` on decided: recovery_frame's columns, numbers and flags as
+    arrays, texts as labels; recovery_text explains any of its days from it."""
+
+    numbers: dict[str, np.ndarray]
+    labels: dict[str, Labels]
+    start: date
+
+    def levels(self) -> list[Level]:
+        return self.labels["level"].tolist()  # type: ignore[return-value]
+
+
+def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: date, end: date,
+           history_from: date | None = None) -> Decided:
+    """The columns of recovery_frame: numbers and flags as arrays, texts as labels; `load`
+    also as the arrays of analysis.load.DailyLoad (no DataFrame on the nightly path)."""
     if end < start:
         raise ValueError(f"window end {end} is before its start {start}")
     first, raw, labels = _inputs(as_columns(wellness), start, end)
     skip = (start - first).days  # earlier days only feed the baselines
     numbers = {name: values[skip:] for name, values in
-               {**_baselines(raw), **_load_columns(load, first, end, history_from)}.items()}
+               {**_baselines(raw), **_load_columns(_daily(load), first, end,
+                                                   history_from)}.items()}
     labels = {name: text._replace(codes=text.codes[skip:]) for name, text in labels.items()}
     flags = _flags(numbers, labels)
     red = np.logical_or.reduce([flags[name] for name, level in RULES if level == "red"])
@@ -153,7 +167,7 @@ def decide(wellness: Wellness, load: pd.DataFrame | None, start: date, end: date
         [np.isnan(numbers[name]) for name in ("hrv_signal", "sleep_score", "resting_hr")]
         + [text.absent() for text in labels.values()])
     labels["level"] = Labels(np.where(red, 2, amber.astype(np.intp)), LEVELS)
-    return {**numbers, **flags, "no_data": no_data}, labels
+    return Decided({**numbers, **flags, "no_data": no_data}, labels, start)
 
 
 def _inputs(columns: WellnessColumns, start: date, end: date,
@@ -171,19 +185,23 @@ def _inputs(columns: WellnessColumns, start: date, end: date,
         column[at] = values
         return column
 
+    def field(name: str) -> np.ndarray:  # records after `end` dropped (most often none)
+        values: np.ndarray = getattr(columns, name)
+        return values if at.size == values.size else values[kept]
+
     numbers = {}
     for name, field_name, positive in NUMBERS:
-        values = getattr(columns, field_name)[kept]
+        values = field(field_name)
         numbers[name] = by_day(np.where(values > 0, values, np.nan) if positive else values,
                                np.nan)
     labels = {}
     for name, clean in (("hrv_status", _upper), ("readiness_level", _readiness)):
-        text = _encode(getattr(columns, name)[kept].tolist(), clean)
+        text = _encode(field(name), clean)
         labels[name] = text._replace(codes=by_day(text.codes, -1))
     return date.fromordinal(origin), numbers, labels
 
 
-def _encode(values: list[str | None], clean: Callable[[str | None], str | None]) -> Labels:
+def _encode(values: np.ndarray, clean: Callable[[str | None], str | None]) -> Labels:
     """`clean` applied once per distinct value (a level repeats for years of days), in one
     C-level pass over the values: the table of codes fills in as values first appear."""
     codes = _Codes(clean)
@@ -239,14 +257,13 @@ def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-def _load_columns(load: pd.DataFrame | None, first: date, end: date,
+def _load_columns(load: DailyLoad | None, first: date, end: date,
                   history_from: date | None) -> dict[str, np.ndarray]:
     """Form and ACWR with what the cold start rule needs: days running with form below
     TSB_MIN, and days of load history (from `history_from`, else `_first_load_day`)."""
     origin = first  # form's streak may start before the first wellness day
-    if load is not None and load.index.size:
-        earliest = pd.Timestamp(load.index.min()).date()
-        origin, history_from = min(first, earliest), history_from or _first_load_day(load)
+    if load is not None:
+        origin, history_from = min(first, load.first), history_from or _first_load_day(load)
     columns = _load_values(load, origin, end)
     cut = (first - origin).days
     size = (end - first).days + 1
@@ -257,34 +274,47 @@ def _load_columns(load: pd.DataFrame | None, first: date, end: date,
             "acwr": columns["acwr"][cut:], "load_history_days": history}
 
 
-def _first_load_day(load: pd.DataFrame) -> date | None:
+def _daily(load: pd.DataFrame | DailyLoad | None) -> DailyLoad | None:
+    """The load as one slot a day from its first day: a frame's rows by calendar day (NaN
+    on days without a row); None for no load or an empty frame."""
+    if load is None or isinstance(load, DailyLoad):
+        return load
+    index = load.index
+    if not index.size:
+        return None
+    names = [name for name in ("tsb", "acwr", "atl") if name in load]
+    values = {name: load[name].to_numpy(dtype=np.float64) for name in names}
+    if isinstance(index, pd.DatetimeIndex) and index.tz is None and index.freq == "D":
+        return DailyLoad(index[0].date(), values)  # training_load's own frame: a day a row
+    days = index.to_numpy(dtype="datetime64[D]")
+    at = (days - days.min()).astype(np.intp)
+    columns = {name: np.full(int(at.max()) + 1, np.nan) for name in names}
+    for name, column in columns.items():
+        column[at] = values[name]
+    return DailyLoad(pd.Timestamp(days.min()).date(), columns)
+
+
+def _first_load_day(load: DailyLoad) -> date | None:
     """Where load history starts: the first day with any acute load (training_load's `atl`
-    is above 0 from the first session on), else the frame's first day; None: no load yet."""
-    if "atl" not in load:
-        return pd.Timestamp(load.index.min()).date()
-    loaded = load.index[load["atl"].to_numpy(dtype=np.float64) > 0]
-    return pd.Timestamp(loaded.min()).date() if loaded.size else None
+    is above 0 from the first session on), else the load's first day; None: no load yet."""
+    if "atl" not in load.columns:
+        return load.first
+    loaded = np.flatnonzero(load.columns["atl"] > 0)
+    return load.first + timedelta(days=int(loaded[0])) if loaded.size else None
 
 
-def _load_values(load: pd.DataFrame | None, first: date, end: date) -> dict[str, np.ndarray]:
-    """`load`'s tsb and acwr by calendar day from `first` to `end`, NaN where it has no row."""
+def _load_values(load: DailyLoad | None, first: date, end: date) -> dict[str, np.ndarray]:
+    """`load`'s tsb and acwr by calendar day from `first` to `end`, NaN where it has none."""
     size = (end - first).days + 1
     columns = {name: np.full(size, np.nan) for name in ("tsb", "acwr")}
     if load is None:
         return columns
-    index = load.index
-    if (isinstance(index, pd.DatetimeIndex) and index.tz is None and index.freq == "D"
-            and index.size):  # training_load's own frame: one row a day, a slice of days
-        lo = (index[0].date() - first).days  # where its first row goes
-        a, b = max(lo, 0), min(lo + index.size, size)
-        if a < b:
-            for name, column in columns.items():
-                column[a:b] = load[name].to_numpy(dtype=np.float64)[a - lo:b - lo]
-        return columns
-    at = (index.to_numpy(dtype="datetime64[D]") - np.datetime64(first, "D")).astype(np.intp)
-    inside = (at >= 0) & (at < size)
+    lo = (load.first - first).days  # where its first day goes
     for name, column in columns.items():
-        column[at[inside]] = load[name].to_numpy(dtype=np.float64)[inside]
+        values = load.columns[name]
+        a, b = max(lo, 0), min(lo + values.size, size)
+        if a < b:
+            column[a:b] = values[a - lo:b - lo]
     return columns
 
 

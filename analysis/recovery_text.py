@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
+from analysis.load import DailyLoad
 from analysis.recovery_rules import (
     ACWR_MAX,
     HRV_SIGNAL_DAYS,
@@ -23,6 +24,7 @@ from analysis.recovery_rules import (
     RULES,
     SLEEP_MIN,
     TSB_MIN,
+    Decided,
     FrameRow,
     Labels,
     Level,
@@ -47,11 +49,22 @@ class RecoveryStatus:
     missing: tuple[str, ...] = ()
 
 
-def recovery_statuses(wellness: Wellness, load: pd.DataFrame | None, start: date,
+def recovery_statuses(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: date,
                       end: date, history_from: date | None = None) -> list[RecoveryStatus]:
     """One explained status per day from `start` to `end` inclusive (see recovery_frame)."""
-    numbers, labels = decide(wellness, load, start, end, history_from)
-    dates = list(map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1)))
+    return explain(decide(wellness, load, start, end, history_from))
+
+
+def explain(decided: Decided, first: date | None = None) -> list[RecoveryStatus]:
+    """The decided days from `first` on (default: all of them) in words: texts are made
+    only for the days asked for (a status or a report shows a few of ten years)."""
+    skip = max((first - decided.start).days, 0) if first else 0
+    numbers = {name: values[skip:] for name, values in decided.numbers.items()}
+    labels = {name: text._replace(codes=text.codes[skip:])
+              for name, text in decided.labels.items()}
+    start = decided.start + timedelta(days=skip)
+    dates = list(map(date.fromordinal, range(start.toordinal(),
+                                             start.toordinal() + labels["level"].codes.size)))
     python = {name: labels[name].tolist() if name in labels else _python(numbers[name])
               for name in FrameRow._fields[1:]}
     rows = list(map(FrameRow._make, zip(dates, *python.values(), strict=True)))
@@ -62,7 +75,6 @@ def recovery_statuses(wellness: Wellness, load: pd.DataFrame | None, start: date
     levels = map(LEVELS.__getitem__, labels["level"].codes.tolist())
     return [RecoveryStatus(*status) for status in zip(
         dates, levels, map(tuple, reasons), values, map(tuple, missing), strict=True)]
-
 
 def _python(values: np.ndarray) -> list[object]:
     """An array as Python values, None where missing."""

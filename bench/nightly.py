@@ -1,37 +1,55 @@
-"""The nightly run's own work per athlete-night: one demo athlete, then 100 in one database.
+"""The nightly run's own work per athlete-night, with one and with five years of history: the
+cost must not grow with the history (only what changed is decided again).
 
-Setup (not timed): each athlete is a demo runner (its own seed) whose history is synced and
-planned up to yesterday. Timed: one nightly run (sync of the new day, classify, load and
-recovery, adapt, plan, record) for one athlete, then for every athlete in the database. The
-demo source stands in for Garmin Connect; the time spent inside it (making its bodies and FIT
-files, the part that would be network) is measured and subtracted. Last line: one JSON
-object with athletes and seconds_per_athlete_night. Goal: under 0.2 s.
+Setup (not timed): per history length, one SQLite database of `--athletes` runners (each its
+own seed). Their history, up to two days ago, is written straight into the database
+(summary-only runs and one wellness record a morning, as a long-synced account holds them:
+making years of FIT files through the demo API would take minutes); one nightly run then
+syncs the last day from the demo source, classifies every run, decides every day and plans.
+Timed: tonight's run (sync of the new day, classify, load and recovery, adapt, plan, record)
+for every athlete. The demo source stands in for Garmin Connect; the time spent inside it
+(making its bodies and FIT files, the part that would be network) is measured and
+subtracted. The two lengths are timed in interleaved rounds (bench/stable.py), each round on
+a new night of the same databases, so a load burst slows both alike; the ratio of five years
+to one year is the median of the per-round ratios with its min-max spread (1.0: no growth).
+Last line: one JSON object. Goals: under 0.2 s an athlete-night, ratio under 1.2.
 
-    python bench/nightly.py [--athletes 100] [--weeks 4]
+    python bench/nightly.py [--athletes 10] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stable import Ratio, interleaved  # noqa: E402
+from db import models as m  # noqa: E402
+from db import repo  # noqa: E402
+from db.session import transaction  # noqa: E402
 from demo.athlete import DemoGarmin, demo_profile  # noqa: E402
-from domain.profile import Profile  # noqa: E402
 from ingest.garmin import Connect, Policy  # noqa: E402
+from ingest.sync import ORIGIN  # noqa: E402
+from jobs import replan  # noqa: E402
 from jobs.config import Paths, load, save_profile  # noqa: E402
 from jobs.home import Home  # noqa: E402
 from jobs.nightly_run import run_nightly  # noqa: E402
 
-TODAY = date(2026, 11, 26)
+TODAY = date(2026, 11, 26)  # the first timed night; round k times the night k days later
+YEARS = (1, 5)
+WEEK = (45, 0, 60, 40, 0, 100, 30)  # minutes of running by weekday, 0: rest
 
 
 class Timed:
@@ -54,53 +72,120 @@ class Timed:
         return timed
 
 
-def setup(folder: Path, athletes: int, weeks: int) -> tuple[Home, dict[str, Timed]]:
-    """`demo`: the demo athlete with its 16 weeks; runner000..: `weeks` of history each."""
-    config = load(Paths(config_dir=folder, data_dir=folder))
-    apis: dict[str, Timed] = {}
-    for i, history in enumerate([16] + [weeks] * athletes):
-        profile: Profile = demo_profile(TODAY, name="demo" if i == 0 else f"runner{i:03d}")
-        save_profile(config, profile)
-        apis[profile.name] = Timed(DemoGarmin(seed=i + 1, today=TODAY, weeks_history=history))
-    home = Home.open(config)
-    for name in apis:  # history up to yesterday, planned
-        run_nightly(home, home.athlete(name), TODAY - timedelta(days=1), _source(apis))
-        print(f"set up {name}", file=sys.stderr, end="\r")
-    return home, apis
+class Analysis:
+    """The nightly run's analysis step (jobs.analyse.analyse, as replan calls it), timed: the
+    part that decides only what changed, shown apart from the rest of the night."""
+
+    def __init__(self) -> None:
+        self.seconds, self._analyse = 0.0, replan.analyse
+        replan.analyse = self  # type: ignore[assignment]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return self._analyse(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - began
 
 
-def _source(apis: dict[str, Timed]) -> Any:
-    return lambda profile: Connect(apis[profile.name], Policy(pace_s=0.0))
+ANALYSIS = Analysis()
 
 
-def night(home: Home, apis: dict[str, Timed], names: list[str]) -> float:
-    """Our own seconds for tonight's run of these athletes (the source's time subtracted)."""
-    before = sum(apis[n].seconds for n in names)
-    began = time.perf_counter()
-    for name in names:
-        [result] = run_nightly(home, home.athlete(name), TODAY, _source(apis))
-        if result.status != "ok":
-            raise SystemExit(f"{name}: {result.error}")
-    wall = time.perf_counter() - began
-    return wall - (sum(apis[n].seconds for n in names) - before)
+class Club:
+    """One database of athletes with `years` of history each, and their demo sources."""
+
+    def __init__(self, folder: Path, athletes: int, years: int, rounds: int) -> None:
+        config = load(Paths(config_dir=folder, data_dir=folder))
+        self.apis: dict[str, Timed] = {}
+        self.analysis: list[float] = []  # seconds of analysis per night run
+        self.names = [f"runner{i:03d}" for i in range(athletes)]
+        for i, name in enumerate(self.names):
+            save_profile(config, demo_profile(TODAY, name=name))
+            self.apis[name] = Timed(DemoGarmin(seed=i + 1, today=TODAY + timedelta(days=rounds),
+                                               weeks_history=2))
+        self.home = Home.open(config)
+        self.night = TODAY - timedelta(days=1)
+        for i, name in enumerate(self.names):
+            with transaction(self.home.db) as db:
+                _history(db, repo.athlete(db, self.home.athlete(name)), years, seed=i + 1)
+        print(f"set up {athletes} athletes, {years} year(s) each", file=sys.stderr)
+        self.run()  # the first night: every run classified, every day decided, planned
+
+    def run(self) -> float:
+        """Our own seconds for this night's run of every athlete (the source's subtracted)."""
+        before, analysed = sum(api.seconds for api in self.apis.values()), ANALYSIS.seconds
+        began = time.perf_counter()
+        for name in self.names:
+            [result] = run_nightly(self.home, self.home.athlete(name), self.night,
+                                   lambda p: Connect(self.apis[p.name], Policy(pace_s=0.0)))
+            if result.status != "ok":
+                raise SystemExit(f"{name}: {result.error}")
+        wall = time.perf_counter() - began
+        self.analysis.append(ANALYSIS.seconds - analysed)
+        return wall - (sum(api.seconds for api in self.apis.values()) - before)
+
+    def next_night(self) -> Club:
+        self.night += timedelta(days=1)
+        return self
+
+
+def _history(db: Any, who: m.Athlete, years: int, seed: int) -> None:
+    """`years` of runs and mornings up to two days ago, written as rows; the sync cursors set
+    as a sync through that day leaves them, so the first night fetches only what follows."""
+    rng = np.random.default_rng(seed)
+    last = TODAY - timedelta(days=2)
+    days = [last - timedelta(days=i) for i in range(round(years * 365.25) - 1, -1, -1)]
+    hrv = 4.0 + 0.1 * np.sin(np.arange(len(days)) / 90) + rng.normal(0, 0.12, len(days))
+    for i, day in enumerate(days):
+        minutes = WEEK[day.weekday()] * rng.uniform(0.8, 1.2)
+        if minutes:
+            start = datetime(day.year, day.month, day.day, 6, 30, tzinfo=UTC)
+            db.add(m.Activity(athlete_id=who.id, name=f"Run {day}", sport="running",
+                              start_utc=start, local_date=day, duration_s=minutes * 60,
+                              elapsed_s=minutes * 60, distance_m=minutes * 180,
+                              avg_hr=float(rng.integers(130, 165)), session_index=0))
+        db.add(m.Wellness(athlete_id=who.id, day=day, hrv_last_night=round(math.exp(hrv[i])),
+                          resting_hr=int(rng.integers(45, 55)),
+                          sleep_score=int(rng.integers(45, 95)),
+                          readiness_level=str(rng.choice(["HIGH", "MODERATE", "LOW"])),
+                          hrv_status="BALANCED"))
+    for stream in ("activities", "wellness"):
+        repo.set_cursor(db, who, stream, last.isoformat())
+    repo.set_cursor(db, who, ORIGIN, days[0].isoformat())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--athletes", type=int, default=100)
-    parser.add_argument("--weeks", type=int, default=4, help="history per athlete")
+    parser.add_argument("--athletes", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        home, apis = setup(Path(tmp), args.athletes, args.weeks)
-        one = night(home, apis, ["demo"])
-        runners = sorted(n for n in apis if n != "demo")
-        per = night(home, apis, runners) / len(runners)
-    print(f"the demo athlete (16 weeks of history): {one:.3f} s of our own work for one night")
-    print(f"{len(runners)} athletes in one SQLite database ({args.weeks} weeks each): "
-          f"{per:.3f} s per athlete-night")
-    print(json.dumps({"athletes": len(runners), "seconds_per_athlete_night": round(per, 4),
-                      "demo_athlete_seconds": round(one, 4), "weeks_history": args.weeks}))
-
+        clubs = {years: Club(Path(tmp) / f"{years}y", args.athletes, years, args.rounds)
+                 for years in YEARS}
+        timed = interleaved({f"{years}y": (Club.run, clubs[years].next_night)
+                             for years in YEARS}, args.rounds, warmup=0)
+    per = {years: statistics.median(timed.seconds[f"{years}y"]) / args.athletes
+           for years in YEARS}
+    analysis = {years: statistics.median(clubs[years].analysis[-args.rounds:]) / args.athletes
+                for years in YEARS}
+    growth = Ratio.of([b / a for a, b in zip(timed.seconds["1y"], timed.seconds["5y"],
+                                              strict=True)])
+    analysis_growth = Ratio.of([b / a for a, b in zip(clubs[1].analysis[-args.rounds:],
+                                                       clubs[5].analysis[-args.rounds:],
+                                                       strict=True)])
+    for years in YEARS:
+        print(f"{args.athletes} athletes in one SQLite database, {years} year(s) of history "
+              f"each: {per[years]:.4f} s of our own work per athlete-night, "
+              f"{analysis[years]:.4f} s of it analysis")
+    print(f"five years / one year (median of {args.rounds} interleaved nights): the night "
+          f"{growth}, its analysis {analysis_growth}")
+    print(json.dumps({"athletes": args.athletes, "rounds": args.rounds,
+                      "seconds_per_athlete_night": round(per[1], 4),
+                      "seconds_per_athlete_night_5y": round(per[5], 4),
+                      "analysis_seconds": round(analysis[1], 4),
+                      "analysis_seconds_5y": round(analysis[5], 4),
+                      **growth.as_json("growth_5y"),
+                      **analysis_growth.as_json("analysis_growth_5y")}))
 
 if __name__ == "__main__":
     main()

@@ -142,3 +142,27 @@ def known_content_hashes(db: Session, who: m.Athlete) -> set[str]:
     """The content hashes of the FIT files already stored (import skips them)."""
     return {h for h in db.scalars(select(m.Activity.content_hash).where(
         m.Activity.athlete_id == who.id, m.Activity.content_hash.is_not(None))) if h is not None}
+
+
+def activity_facts(db: Session, who: m.Athlete, since: date = date.min) -> Sequence[Any]:
+    """The facts a classification's fingerprint, run history and multisport chains read, of
+    every activity from `since` on, oldest first: just those columns, no ORM object."""
+    a = m.Activity
+    return db.execute(select(a.id, a.start_utc, a.local_date, a.sport, a.sub_sport,
+                             a.duration_s, a.elapsed_s, a.avg_hr, a.name, a.content_hash,
+                             a.te_label, a.is_race, a.aerobic_te)
+                      .where(a.athlete_id == who.id, a.local_date >= since)
+                      .order_by(a.start_utc)).all()
+
+
+def fingerprints(db: Session, who: m.Athlete, since: date = date.min) -> dict[int, str]:
+    """The fingerprint of the stored class of each activity from `since` on, by id."""
+    return dict(db.execute(select(m.RunClass.activity_id, m.RunClass.fingerprint)
+                           .join(m.Activity).where(m.Activity.athlete_id == who.id,
+                                                   m.Activity.local_date >= since)).all())
+
+
+def count(db: Session, who: m.Athlete) -> int:
+    """How many activities the athlete has."""
+    return db.scalar(select(func.count()).select_from(m.Activity)
+                     .where(m.Activity.athlete_id == who.id)) or 0

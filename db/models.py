@@ -52,6 +52,10 @@ class Athlete(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     tz: Mapped[str] = mapped_column(String(64))
+    # The analysis's bookkeeping (jobs/analyse.py): the first day whose facts changed since
+    # it last ran (None: none), and the key of the rules and profile values it ran with.
+    facts_changed_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    analysed_with: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Activity(Base):

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -107,3 +107,9 @@ def adjustments(db: Session, who: m.Athlete | None, *, since: date | None = None
     order = ((m.AdjustmentRow.night.desc(), m.AdjustmentRow.id.desc()) if newest_first
              else (m.AdjustmentRow.night, m.AdjustmentRow.id))
     return list(db.scalars(query.order_by(*order)))
+
+
+def last_status_day(db: Session, who: m.Athlete) -> date | None:
+    """The last day with a stored recovery status (None: none yet)."""
+    return db.scalar(select(func.max(m.DailyStatus.day))
+                     .where(m.DailyStatus.athlete_id == who.id))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -51,10 +51,12 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
             if garmin_id is not None and existing.garmin_id is None:
                 _apply_summary(existing, act)
                 existing.garmin_id = garmin_id
+                mark_changed(session, who, existing.local_date)
             dup += 1
             continue
         row = _activity_row(who, act, content_hash, garmin_id)
         session.add(row)
+        mark_changed(session, who, row.local_date)
         new += 1
     session.flush()
     return Saved(new=new, duplicates=dup)
@@ -143,10 +145,31 @@ def save_wellness(session: Session, who: m.Athlete, day: DailyWellness) -> None:
     if row is None:
         row = m.Wellness(athlete_id=who.id, day=day.day)
         session.add(row)
+    elif all(getattr(row, name) == getattr(day, name) for name in DailyWellness.value_names()):
+        return  # the same morning again: nothing to store, nothing to decide again
     for name in DailyWellness.value_names():
         setattr(row, name, getattr(day, name))
+    mark_changed(session, who, day.day)
     session.flush()
 
+
+def mark_changed(session: Session, who: m.Athlete, day: date) -> None:
+    """Note that the facts of `day` changed: the next analysis (jobs/analyse.py) looks
+    again from there (only ever moves back until the analysis takes it). An update by id:
+    importers hold a detached athlete row."""
+    a = m.Athlete
+    session.execute(update(a).where(a.id == who.id, or_(a.facts_changed_from.is_(None),
+                                                        a.facts_changed_from > day))
+                    .values(facts_changed_from=day))
+
+
+def take_changed(session: Session, who: m.Athlete) -> date | None:
+    """The first day whose facts changed since the last call (None: none), forgotten."""
+    a = m.Athlete
+    day = session.scalar(select(a.facts_changed_from).where(a.id == who.id))
+    if day is not None:
+        session.execute(update(a).where(a.id == who.id).values(facts_changed_from=None))
+    return day
 
 def wellness(session: Session, who: m.Athlete, start: date, end: date) -> list[DailyWellness]:
     rows = session.scalars(select(m.Wellness).where(

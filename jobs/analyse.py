@@ -2,9 +2,13 @@
 
 Classifications are stored with a fingerprint of everything they were computed from (the
 activity's own facts, the profile's HR values, the 8-week run history, the rules' version):
-only activities whose fingerprint changed are decoded and classified again. The daily series
-is recomputed in memory (vectorised: ten years take milliseconds, and every day depends on
-all days before it) and only the rows whose numbers changed are written.
+only activities whose fingerprint changed are decoded and classified again, and only those
+from the first day whose facts changed are looked at (db.repo.mark_changed notes that day
+when a morning or an activity is stored). Every day depends only on the days before it: the
+days from the first one whose facts changed (or that has no status yet) are decided again,
+explained and compared with their rows; the days before it are not touched. Their numbers
+are recomputed in memory from the first day (vectorised: ten years take milliseconds, and
+every average carries all days before it), their texts are not.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.classify import CLASSIFIER_VERSION, Classification, classify
-from analysis.load import Load, activity_load, daily_loads, training_load
+from analysis.load import DailyLoad, Load, activity_load, daily_totals, load_columns
 from analysis.multisport import chains, multisport_race
-from analysis.recovery import RecoveryStatus, recovery_statuses
+from analysis.recovery import RecoveryStatus, WellnessColumns, recovery_statuses
 from analysis.traits import Found
 from db import activities, plans, repo
 from db import models as m
@@ -32,6 +37,8 @@ from domain.activity import Activity
 from domain.profile import Profile
 
 RULES_VERSION = 1  # bump when the load rules change: everything is redone
+# Bump when the recovery rules or their texts change: every stored day is decided again.
+STATUS_VERSION = 1
 # The classifier's own version (analysis.classify) is in the fingerprint too, so a new
 # classifier re-judges every stored run on the next nightly run.
 HISTORY_DAYS = 56  # "the last 8 weeks" (RULES.md Run classification)
@@ -50,6 +57,7 @@ class AnalysisReport:
     classified: int = 0
     unchanged: int = 0
     days_written: int = 0
+    decided_from: date | None = None  # the first day decided again (None: all current)
 
 
 def classify_one(activity: Activity, profile: Profile, history_s: list[float],
@@ -61,41 +69,85 @@ def classify_one(activity: Activity, profile: Profile, history_s: list[float],
 
 
 def analyse(session: Session, profile: Profile, until: date) -> AnalysisReport:
-    """Bring the athlete's run classes and daily status up to date through `until`."""
+    """Bring the athlete's run classes and daily status up to date through `until`.
+
+    Only what changed is done again: the activities from the first day whose facts changed
+    (db.repo.mark_changed; every activity when the rules or the profile's HR values
+    changed) are checked against their fingerprints, and the days from the first one whose
+    facts or loads changed, or that has no status yet, are decided again."""
     who = repo.athlete(session, profile)
+    key = _analysis_key(profile)
+    redo = who.analysed_with != key  # every activity and day again
+    changed = repo.take_changed(session, who)
     report = AnalysisReport()
-    rows = activities.activities(session, who)
-    stored = activities.run_classes(session, who)
-    runs = [(r.start_utc, r.duration_s) for r in rows if r.sport == "running"]
+    if redo or changed is not None:
+        classified = _classify(session, who, profile, None if redo else changed, report)
+        changed = min([*classified, *([changed] if changed else [])], default=None)
+    report.unchanged = activities.count(session, who) - report.classified
+    who.analysed_with = key
+    report.decided_from, report.days_written = _refresh_days(
+        session, who, until, date.min if redo else changed)
+    return report
+
+
+def _classify(session: Session, who: m.Athlete, profile: Profile, since: date | None,
+              report: AnalysisReport) -> list[date]:
+    """Classify again the activities from `since` on (None: all) whose fingerprint changed;
+    the days of those classified. Runs up to 8 weeks before `since` are read as history."""
+    look_back = date.min if since is None else since - timedelta(days=HISTORY_DAYS + 2)
+    rows = activities.activity_facts(session, who, look_back)
+    stored = activities.fingerprints(session, who, since or date.min)
+    runs = RunHistory([(r.start_utc, r.duration_s) for r in rows if r.sport == "running"])
     races = multisport_races(rows)
+    days = []
     for row in rows:
-        history = run_history(runs, row.start_utc)
+        if since is not None and row.local_date < since:
+            continue  # history only: its facts did not change
+        history = runs.before(row.start_utc)
         race = races.get(row.id)
         fingerprint = _fingerprint(row, profile, history, race)
-        current = stored.get(row.id)
-        if current is not None and current.fingerprint == fingerprint:
-            report.unchanged += 1
+        if stored.get(row.id) == fingerprint:
             continue
-        c, load = classify_one(repo.to_domain(row), profile, history, (race,) if race else ())
-        _store_class(session, row.id, current, c, load, fingerprint)
+        activity = repo.to_domain(session.get_one(m.Activity, row.id))
+        c, load = classify_one(activity, profile, history, (race,) if race else ())
+        _store_class(session, row.id, session.get(m.RunClass, row.id), c, load, fingerprint)
         report.classified += 1
+        days.append(row.local_date)
     session.flush()
-    report.days_written = _refresh_days(session, who, until)
-    return report
+    return days
+
+
+def _analysis_key(profile: Profile) -> str:
+    """What every class and status depends on beyond the facts: when it changes, all of
+    them are redone."""
+    facts = [RULES_VERSION, CLASSIFIER_VERSION, STATUS_VERSION, profile.sex, profile.max_hr,
+             profile.rest_hr, profile.threshold_hr]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
+
+
+class RunHistory:
+    """The runs' (start, duration), sorted by start, searchable by time: one list of starts
+    for every activity's look back (not one per activity: years of runs made that n²)."""
+
+    def __init__(self, runs: list[tuple[datetime, float]]) -> None:
+        self.starts = [start for start, _ in runs]
+        self.durations = [duration for _, duration in runs]
+
+    def before(self, moment: datetime) -> list[float]:
+        """Durations of the runs in the 8 weeks before `moment`."""
+        lo = bisect_left(self.starts, moment - timedelta(days=HISTORY_DAYS))
+        return self.durations[lo:bisect_left(self.starts, moment)]
 
 
 def run_history(runs: list[tuple[datetime, float]], before: datetime) -> list[float]:
     """Durations of the runs in the 8 weeks before `before` (`runs` sorted by start)."""
-    starts = [start for start, _ in runs]
-    lo = bisect_left(starts, before - timedelta(days=HISTORY_DAYS))
-    hi = bisect_left(starts, before)
-    return [duration for _, duration in runs[lo:hi]]
+    return RunHistory(runs).before(before)
 
 
-def multisport_races(rows: list[m.Activity]) -> dict[int, Found]:
+def multisport_races(rows: Sequence[Any]) -> dict[int, Found]:
     """The race trait of every leg of a triathlon/duathlon: the sessions of one file, or
     activities Garmin chained with transitions (analysis.multisport)."""
-    by_day: dict[date, list[m.Activity]] = {}
+    by_day: dict[date, list[Any]] = {}
     for row in rows:
         by_day.setdefault(row.local_date, []).append(row)
     out: dict[int, Found] = {}
@@ -112,13 +164,13 @@ def multisport_races(rows: list[m.Activity]) -> dict[int, Found]:
     return out
 
 
-def _summary(row: m.Activity) -> Activity:
+def _summary(row: Any) -> Activity:
     """The facts chaining needs, without decoding the samples."""
     return Activity(sport=row.sport, start=row.start_utc, duration_s=row.duration_s,
                     elapsed_s=row.elapsed_s, name=row.name)
 
 
-def _fingerprint(row: m.Activity, p: Profile, history: list[float],
+def _fingerprint(row: Any, p: Profile, history: list[float],
                  race: Found | None = None) -> str:
     facts: list[Any] = [RULES_VERSION, CLASSIFIER_VERSION, p.sex, p.max_hr, p.rest_hr,
                         p.threshold_hr, row.id, row.content_hash, row.sport, row.sub_sport,
@@ -140,8 +192,9 @@ def _store_class(session: Session, activity_id: int, row: m.RunClass | None, c: 
 
 
 def daily_series(session: Session, who: m.Athlete, start: date,
-                 end: date) -> tuple[pd.Series, pd.Series]:
-    """Endurance and strength load per day (strength is its own series, RULES.md Load).
+                 end: date) -> tuple[np.ndarray, np.ndarray]:
+    """Endurance and strength load per day from `start` to `end` (strength is its own
+    series, RULES.md Load).
 
     One select of the three columns needed, no ORM objects: fetching the rows is most of
     the cost (one select per series measured slower, each repeating the join)."""
@@ -149,28 +202,59 @@ def daily_series(session: Session, who: m.Athlete, start: date,
     items: dict[str, list[tuple[date, float]]] = {"endurance": [], "strength": []}
     for day, load, series in pairs:
         items[series].append((day, load))
-    return (daily_loads(items["endurance"], start, end),
-            daily_loads(items["strength"], start, end))
+    return (daily_totals(items["endurance"], start, end),
+            daily_totals(items["strength"], start, end))
 
 
-def statuses(session: Session, who: m.Athlete,
-             until: date) -> tuple[pd.DataFrame, list[RecoveryStatus]]:
+def statuses(session: Session, who: m.Athlete, until: date, since: date | None = None
+             ) -> tuple[pd.DataFrame, list[RecoveryStatus]]:
     """Load numbers and recovery status for every day from the first fact through `until`
-    (just `until` when nothing is known yet: a status is still given, on no data)."""
-    first = min(activities.first_fact_day(session, who) or until, until)
+    (just `until` when nothing is known yet: a status is still given, on no data), the
+    statuses explained from `since` on only (default: every day)."""
+    load, wellness = _inputs(session, who, _first_day(session, who, until), until)
+    return load.frame(), recovery_statuses(wellness, load, max(since or load.first,
+                                                               load.first), until)
+
+
+def _first_day(session: Session, who: m.Athlete, until: date) -> date:
+    """The first day with a status: the first fact's, or `until` when nothing is known."""
+    return min(activities.first_fact_day(session, who) or until, until)
+
+
+def _inputs(session: Session, who: m.Athlete, first: date,
+            until: date) -> tuple[DailyLoad, WellnessColumns]:
+    """Every day's load numbers from `first` through `until` (the endurance and strength
+    loads among them), and the wellness read."""
     endurance, strength = daily_series(session, who, first, until)
-    load = training_load(endurance)
-    load["endurance_load"], load["strength_load"] = endurance, strength
-    wellness = repo.wellness_columns(session, who, first, until)
-    return load, recovery_statuses(wellness, load, first, until)
+    load = DailyLoad(first, {**load_columns(endurance), "endurance_load": endurance,
+                             "strength_load": strength})
+    return load, repo.wellness_columns(session, who, first, until)
 
 
-def _refresh_days(session: Session, who: m.Athlete, until: date) -> int:
-    load, days = statuses(session, who, until)
-    existing = {r.day: r for r in plans.daily_statuses(session, who)}
+def _refresh_days(session: Session, who: m.Athlete, until: date,
+                  changed: date | None) -> tuple[date | None, int]:
+    """Decide again from `changed` (None: nothing changed), or from the first day with no
+    stored status if that is earlier: every day depends only on the days before it, so
+    the days before keep their rows and only the days from there on are explained and
+    compared. The numbers of every day are recomputed in memory (vectorised: milliseconds
+    for years), the texts are not."""
+    first = _first_day(session, who, until)
+    last = plans.last_status_day(session, who)
+    new = last + timedelta(days=1) if last else first
+    since = max(first, min(changed, new) if changed else new)
+    if last is not None and last > until >= since:
+        repo.mark_changed(session, who, until + timedelta(days=1))  # later days: next time
+    if since > until:
+        return None, 0
+    load, wellness = _inputs(session, who, first, until)
+    days = recovery_statuses(wellness, load, since, until)
+    existing = {r.day: r for r in plans.daily_statuses(session, who, since, until)}
+    cut = (since - first).days
+    numbers = zip(*(column[cut:].tolist() for column in load.columns.values()), strict=True)
     written = 0
-    for status, numbers in zip(days, load.to_dict("records"), strict=True):
-        fields = {**{k: _num(v) for k, v in numbers.items()}, "level": status.level,
+    for status, numbers_of_day in zip(days, numbers, strict=True):
+        fields = {**{k: _num(v) for k, v in zip(load.columns, numbers_of_day, strict=True)},
+                  "level": status.level,
                   "reasons": list(status.reasons), "missing": list(status.missing),
                   "values": {k: _num(v) for k, v in status.values.items()}}
         row = existing.get(status.day)
@@ -183,7 +267,7 @@ def _refresh_days(session: Session, who: m.Athlete, until: date) -> int:
             setattr(row, key, value)
         written += 1
     session.flush()
-    return written
+    return since, written
 
 
 def _num(value: Any) -> Any:

@@ -122,7 +122,8 @@ def reference_recovery(days: list[DailyWellness], start: date, end: date,
         # cold start: form and ACWR decide after 42 days of history, form on 2 days running
         enough = (day - history_first).days + 1 >= R.LOAD_HISTORY_DAYS
         form = tsb_day if enough and tsb_streak.get(day, 0) >= 2 else None
-        red_signal = streak if in_band < 2 else 0  # leaving red: 2 mornings back in band
+        # leaving red: 2 mornings back in band end a red streak (below once stays amber)
+        red_signal = 0 if streak >= 2 and in_band >= 2 else streak
         rows.append({"day": day, "hrv_signal": signal, "band_low": low, "band_high": high,
                      "hrv_below_days": streak, "resting_hr": today,
                      "resting_hr_mean30": rhr_mean, "tsb": tsb_day, "acwr": acwr_day,

@@ -14,13 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.load import training_load
+from analysis.load import DailyLoad, training_load
 from analysis.recovery import (
     FRAME_COLUMNS,
     NO_DATA,
     RULES,
     RecoveryStatus,
     WellnessColumns,
+    decide,
+    explain,
     recovery_columns,
     recovery_frame,
     recovery_statuses,
@@ -455,3 +457,18 @@ def test_matches_plain_loop_reference(raw: list[tuple], skip: int,
         if clear and previous_clear:
             assert status.level == row["level"], (status, row)
         previous_clear = clear
+
+
+def test_explaining_days_of_one_decision_is_deciding_just_those_days() -> None:
+    """The explained path decides every day once and puts into words only the days asked
+    for: the same statuses as deciding those days alone, with the load as arrays
+    (DailyLoad, the nightly path) or as training_load's frame."""
+    first = D - timedelta(days=60)
+    days = [*history(), night(D, LN_LOW, sleep_score=40)]
+    loads = np.arange(61.0) % 7 * 30
+    frame = training_load(pd.Series(loads, index=pd.date_range(first, D, freq="D")))
+    decided = decide(days, DailyLoad.of(loads, first), first, D)
+    week = explain(decided, D - timedelta(days=6))
+    assert week == recovery_statuses(days, frame, D - timedelta(days=6), D)
+    assert [s.level for s in week] == decided.levels()[-7:] and week[-1].level == "amber"
+    assert explain(decided) == recovery_statuses(days, frame, first, D)
