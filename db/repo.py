@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -41,23 +41,23 @@ def athlete(session: Session, profile: Profile) -> m.Athlete:
 
 
 def save_activities(session: Session, who: m.Athlete, activities: list[d.Activity],
-                    content_hash: str | None, garmin_id: int | None = None) -> Saved:
+                    content_hash: str | None, garmin_id: int | None = None,
+                    packed: list[packing.Packed | None] | None = None) -> Saved:
     """Store the sessions of one file. The same content (or Garmin id) twice is stored once;
-    a Garmin id arriving for a file imported earlier is attached to the existing row."""
-    new = dup = 0
-    for act in activities:
+    a Garmin id arriving for a file imported earlier is attached to the existing row.
+    `packed`: each activity's streams packed already (an import packs in its workers; its
+    activities then carry no samples), else they are packed here."""
+    new: list[tuple[d.Activity, packing.Packed | None]] = []
+    for i, act in enumerate(activities):
         existing = _find(session, who.id, content_hash, act.session_index, garmin_id)
-        if existing is not None:
-            if garmin_id is not None and existing.garmin_id is None:
-                _apply_summary(existing, act)
-                existing.garmin_id = garmin_id
-            dup += 1
-            continue
-        row = _activity_row(who, act, content_hash, garmin_id)
-        session.add(row)
-        new += 1
+        if existing is None:
+            new.append((act, packed[i] if packed is not None else packing.Packed.of(act.streams)))
+        elif garmin_id is not None and existing.garmin_id is None:
+            _apply_summary(existing, act)
+            existing.garmin_id = garmin_id
+    _insert(session, who, new, content_hash, garmin_id)
     session.flush()
-    return Saved(new=new, duplicates=dup)
+    return Saved(new=len(new), duplicates=len(activities) - len(new))
 
 
 def _find(session: Session, athlete_id: int, content_hash: str | None, index: int,
@@ -82,28 +82,42 @@ def _apply_summary(row: m.Activity, act: d.Activity) -> None:
     row.training_load = act.training_load if act.training_load is not None else row.training_load
 
 
-def _activity_row(who: m.Athlete, act: d.Activity, content_hash: str | None,
-                  garmin_id: int | None) -> m.Activity:
-    row = m.Activity(
+def _insert(session: Session, who: m.Athlete, new: list[tuple[d.Activity, packing.Packed | None]],
+            content_hash: str | None, garmin_id: int | None) -> None:
+    """New activities with their laps, sets and streams: one multi-row INSERT per table, no
+    ORM object per row (an import stores thousands)."""
+    if not new:
+        return
+    zone = ZoneInfo(who.tz)
+    ids = session.scalars(insert(m.Activity).returning(m.Activity.id, sort_by_parameter_order=True),
+                          [_activity_values(who, act, zone, content_hash, garmin_id)
+                           for act, _ in new]).all()
+    laps = [dict(activity_id=i, index=lap.index, start_utc=lap.start, duration_s=lap.duration_s,
+                 distance_m=lap.distance_m, avg_hr=lap.avg_hr, max_hr=lap.max_hr,
+                 avg_speed=lap.avg_speed, intensity=lap.intensity,
+                 wkt_step_index=lap.wkt_step_index)
+            for i, (act, _) in zip(ids, new, strict=True) for lap in act.laps]
+    sets = [dict(activity_id=i, index=s.index, set_type=s.set_type, category=s.category,
+                 exercise_name=s.exercise_name, reps=s.reps, weight_kg=s.weight_kg,
+                 duration_s=s.duration_s)
+            for i, (act, _) in zip(ids, new, strict=True) for s in act.sets]
+    streams = [dict(activity_id=i, samples=p.samples, encoding=packing.ENCODING, **p.columns)
+               for i, (_, p) in zip(ids, new, strict=True) if p is not None]
+    for model, rows in ((m.Lap, laps), (m.StrengthSet, sets), (m.Stream, streams)):
+        if rows:
+            session.execute(insert(model), rows)
+
+
+def _activity_values(who: m.Athlete, act: d.Activity, zone: ZoneInfo, content_hash: str | None,
+                     garmin_id: int | None) -> dict[str, object]:
+    return dict(
         athlete_id=who.id, garmin_id=garmin_id if act.session_index == 0 else None,
         content_hash=content_hash, session_index=act.session_index, name=act.name,
         sport=act.sport, sub_sport=act.sub_sport, start_utc=act.start,
-        local_date=act.local_date(ZoneInfo(who.tz)), duration_s=act.duration_s,
+        local_date=act.local_date(zone), duration_s=act.duration_s,
         elapsed_s=act.elapsed_s, distance_m=act.distance_m, avg_hr=act.avg_hr,
         max_hr=act.max_hr, aerobic_te=act.aerobic_te, anaerobic_te=act.anaerobic_te,
         te_label=act.te_label, is_race=act.is_race, training_load=act.training_load)
-    row.laps = [m.Lap(index=lap.index, start_utc=lap.start, duration_s=lap.duration_s,
-                      distance_m=lap.distance_m, avg_hr=lap.avg_hr, max_hr=lap.max_hr,
-                      avg_speed=lap.avg_speed, intensity=lap.intensity,
-                      wkt_step_index=lap.wkt_step_index) for lap in act.laps]
-    row.sets = [m.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
-                              exercise_name=s.exercise_name, reps=s.reps,
-                              weight_kg=s.weight_kg, duration_s=s.duration_s)
-                for s in act.sets]
-    if len(act.streams):
-        row.stream = m.Stream(samples=len(act.streams), encoding=packing.ENCODING,
-                              **packing.pack_streams(act.streams))
-    return row
 
 
 def load_activity(session: Session, activity_id: int) -> d.Activity | None:

@@ -7,6 +7,7 @@ and distance stays within centimetres over a marathon. NaN marks missing samples
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,6 +35,20 @@ def pack_streams(streams: Streams) -> dict[str, bytes | None]:
         channel = streams.get(name)
         columns[name] = pack(channel) if channel is not None else None
     return columns
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A Streams as the `streams` table holds it: packed once, where the CPU is (an import
+    packs in its worker processes), and stored as it is."""
+
+    samples: int
+    columns: dict[str, bytes | None]
+
+    @classmethod
+    def of(cls, streams: Streams) -> Packed | None:
+        """None for no samples: such an activity gets no `streams` row."""
+        return cls(len(streams), pack_streams(streams)) if len(streams) else None
 
 
 def unpack_streams(columns: dict[str, bytes | None], samples: int) -> Streams:
