@@ -15,6 +15,7 @@ import os
 import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ class RawStore:
         self.root = root
         self._secured = False
         self._unsynced: set[Path] = set()  # objects and folders written since the last record
+        self._folders: set[Path] = set()  # made (or found) by this store already
 
     def _folder(self, path: Path) -> Path:
         """`path` (a folder in the store) made, 0700; the root tightened once per store, which
@@ -41,6 +43,8 @@ class RawStore:
             if stat.S_IMODE(self.root.stat().st_mode) != PRIVATE_DIR:
                 self.root.chmod(PRIVATE_DIR)
             self._secured = True
+        if path in self._folders:
+            return path
         parts = path.relative_to(self.root).parts
         for depth in range(1, len(parts) + 1):  # each level 0700 (mkdir's parents would not be)
             folder = self.root.joinpath(*parts[:depth])
@@ -49,6 +53,7 @@ class RawStore:
             except FileExistsError:
                 continue
             self._unsynced.add(folder.parent)  # its new entry must reach the disk too
+        self._folders.add(path)
         return path
 
     def _object(self, digest: str) -> Path:
@@ -107,8 +112,7 @@ class RawStore:
         if len(paths) == 1:
             _fsync(paths[0])
         elif paths:
-            with ThreadPoolExecutor(min(len(paths), 16)) as pool:
-                list(pool.map(_fsync, paths))
+            list(_syncers().map(_fsync, paths))
 
     def entries(self, athlete: str) -> Iterator[dict[str, Any]]:
         """The journal in order; a torn last line (a crash mid-append) is ignored."""
@@ -127,6 +131,13 @@ class RawStore:
     def athletes(self) -> list[str]:
         folder = self.root / "journal"
         return sorted(p.stem for p in folder.glob("*.jsonl")) if folder.exists() else []
+
+
+@cache
+def _syncers() -> ThreadPoolExecutor:
+    """The threads that fsync, started on first use and kept (a pool per call costs more than
+    its fsyncs): each blocks in the kernel, so 16 cost no CPU while they wait."""
+    return ThreadPoolExecutor(16, thread_name_prefix="fsync")
 
 
 def _holds(path: Path, size: int) -> bool:

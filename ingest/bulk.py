@@ -84,9 +84,8 @@ def store_fits(target: Target, files: list[tuple[_Job, Decoded]]) -> list[repo.S
                                           "name": Path(job.found.label).name}
                                          for job, _ in files))
     with transaction(target.db) as session:
-        return [repo.save_activities(session, target.who, [a for a, _ in decoded], job.digest,
-                                     packed=[p for _, p in decoded])
-                for job, decoded in files]
+        return repo.save_fit_files(session, target.who,
+                                   [(job.digest, decoded) for job, decoded in files])
 
 
 @dataclass

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -126,6 +127,14 @@ def test_stream_packing_is_compact_and_exact_enough() -> None:
     np.testing.assert_array_equal(packing.unpack(blob, 3600), hr)
     with pytest.raises(ValueError, match="3599"):
         packing.unpack(blob, 3599)
+
+
+def test_streams_stored_before_byte_planes_still_read() -> None:
+    values = np.array([61.0, np.nan, 3.25, -7.5e3])
+    plain = zlib.compress(values.astype("<f4").tobytes(), 1)  # encoding 1, as stored before
+    np.testing.assert_array_equal(packing.unpack(plain, 4, packing.PLAIN), values)
+    np.testing.assert_array_equal(packing.unpack(packing.pack(values), 4), values)
+    assert packing.pack(values) != plain
 
 
 def test_bad_database_url_is_a_clear_error() -> None:
