@@ -151,12 +151,12 @@ def _alike_columns(rows: Rows, fields: list[str], converters: Converters) -> Col
     columns = {f: _column(list(map(itemgetter(f), rows)), converters[f])
                for f in fields if f in converters}
     plain = [f for f in fields if f not in converters]
-    if plain:
-        width = len(plain) + 1  # the first one twice: itemgetter of one key gives no tuple
-        table = np.fromiter(chain.from_iterable(map(itemgetter(*plain, plain[0]), rows)),
-                            dtype=np.float64, count=len(rows) * width)
-        table = table.reshape(len(rows), width)
-        columns.update((f, table[:, i]) for i, f in enumerate(plain))
+    if not plain:
+        return columns
+    values = map(itemgetter(*plain), rows)  # a tuple per record, or one value for one field
+    table = np.fromiter(chain.from_iterable(values) if len(plain) > 1 else values,
+                        dtype=np.float64, count=len(rows) * len(plain))
+    columns.update(zip(plain, table.reshape(len(rows), len(plain)).T, strict=True))
     return columns
 
 
