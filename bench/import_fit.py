@@ -5,11 +5,11 @@ garmin-fit-sdk's Encoder. Interleaved rounds (bench/stable.py) time: fitparse de
 message of a sample; fitfast decoding every message (`fitfast.parse`, one process); our
 import (`stridelift import`'s code path into a fresh SQLite home, made and removed outside
 the clock: decode, normalise, store) on all files with its worker processes, and on the
-fitfast sample with one worker process. Ratios are
-per MB, medians of the per-round ratios with their min-max. Our overhead is the one-process
-import's time over fitfast's own decode of the same files. The last line is one JSON object:
-files, mb_per_s, ratio (import / fitparse throughput), overhead (share of fitfast's decode
-time). Goals: ratio >= 30, overhead <= 0.5.
+fitfast sample with one worker process. Ratios are per MB, medians of the per-round ratios
+with their min-max. Our overhead is the one-worker import's time over fitfast's own decode of
+the same files (the main process stores while the worker decodes the next files). The last
+line is one JSON object: files, mb_per_s, ratio (import / fitparse throughput), overhead
+(share of fitfast's decode time). Goals: ratio >= 30, overhead <= 0.5.
 
     python bench/import_fit.py [--files 200] [--baseline-files 8] [--rounds 3]
 """
@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--baseline-files", type=int, default=8,
                         help="files decoded by fitparse (it is slow; throughput is per MB)")
     parser.add_argument("--overhead-files", type=int, default=40,
-                        help="files imported in one process, against fitfast alone")
+                        help="files imported with one worker, against fitfast alone")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     files = ensure_files(args.files)
@@ -129,14 +129,14 @@ def main() -> None:
                                                    strict=True)])
     speed = {name: mb[name] / timed.median(name) for name in sets}
     for name, label in (("fitparse", "fitparse alone"), ("fitfast", "fitfast alone"),
-                        ("ours_one_process", "ours, one process"),
+                        ("ours_one_process", "ours, one worker"),
                         ("ours", f"ours, {os.cpu_count()} cores")):
         print(f"{label:20}: {len(sets[name]):4} files, {mb[name]:5.1f} MB in "
               f"{timed.median(name):6.2f} s ({speed[name]:6.3f} MB/s)")
     print(f"import vs fitparse      : {ratio}")
     print(f"fitfast vs fitparse     : {fitfast_ratio} (the decoder's own ceiling)")
     print(f"our overhead on fitfast : {overhead.median:.0%} of its decode time "
-          f"(min {overhead.low:.0%}, max {overhead.high:.0%}; one process each)")
+          f"(min {overhead.low:.0%}, max {overhead.high:.0%}; one decoding process each)")
     print(f"(median of {args.rounds} interleaved rounds)")
     print(json.dumps({"files": len(files), "mb_per_s": round(speed["ours"], 3),
                       "fitfast_mb_per_s": round(speed["fitfast"], 3),
