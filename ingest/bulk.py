@@ -3,8 +3,9 @@
 The main process walks the inputs, hashes each payload and skips content it already holds
 (no decoding at all for duplicates); workers decode and pack the streams (pure CPU); the main
 process then writes the raw payloads, journals them and commits their activities: all files
-whose decode finished by then in one transaction, after one round of fsyncs (a backlog, when
-storing is the slower side, becomes bigger commits). A broken file is reported and skipped,
+whose decode finished by then in one transaction, after one fsync round for their objects and
+one for their journal lines (a backlog, when storing is the slower side, becomes bigger
+commits). A broken file is reported and skipped,
 and everything else in the batch lands. Content counts as held only once it is stored: a
 broken file is a failure each time it appears, never a "duplicate", and nothing that failed
 to decode reaches the raw store.
@@ -50,8 +51,8 @@ Decoded = list[tuple[Activity, Packed | None]]  # activities without samples, st
 
 def _decode(data: bytes, label: str) -> Decoded | str:
     """Worker: the activities with their streams packed here (the main process only stores
-    them, and packed blobs are a third of the arrays to send back), or the FitError's
-    one-line message."""
+    them, and the packed blobs are about a seventh of the arrays' bytes to send back), or the
+    FitError's one-line message."""
     try:
         activities = fit.decode(data, Path(label).name)
     except fit.FitError as exc:
@@ -76,8 +77,8 @@ class _Job:
 
 
 def store_fits(target: Target, files: list[tuple[_Job, Decoded]]) -> list[repo.Saved]:
-    """Keep the payloads and journal them (durably, one round of fsyncs for all), then commit
-    their activities in one transaction."""
+    """Keep the payloads and journal them (durably: an fsync round for all the objects, then
+    one for the journal), then commit their activities in one transaction."""
     for job, _ in files:
         target.raw.put(job.data)
     target.raw.record(target.who.name, *({"kind": "fit", "hash": job.digest,
