@@ -106,6 +106,10 @@ class Tally:
 Progress = Callable[[Tally], None]
 
 
+_QUEUED_FILES = 16  # per worker: ~80 ms of one-hour runs
+_QUEUED_BYTES = 64 << 20  # per worker
+
+
 @dataclass
 class _Batch:
     """One import's state: what is stored already, what is being decoded, what is counted."""
@@ -131,6 +135,12 @@ class _Batch:
             self._done(found)
             return None
         return _Job(found, data, digest)
+
+    def full(self, workers: int) -> bool:
+        """Enough queued to keep the workers busy while the main process stores (its fsyncs
+        can take tens of ms on a busy disk); few enough to bound memory on huge archives."""
+        return len(self.pending) >= _QUEUED_FILES * workers or \
+            sum(len(job.data) for job in self.pending.values()) >= _QUEUED_BYTES * workers
 
     def collect(self) -> None:
         """Wait for a decode, then store every file decoded by now in one commit."""
@@ -210,7 +220,7 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
             job = batch.take(found)
             if job is not None:
                 batch.pending[pool.submit(_decode, job.data, job.found.label)] = job
-            while len(batch.pending) >= 4 * workers:  # bounded memory on huge archives
+            while batch.full(workers):
                 batch.collect()
         while batch.pending:
             batch.collect()
