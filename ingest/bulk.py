@@ -2,13 +2,12 @@
 
 The main process walks the inputs, hashes each payload and skips content it already holds
 (no decoding at all for duplicates); workers decode and pack the streams (pure CPU); the main
-process then writes the raw payloads, journals them and commits their activities: all files
-whose decode finished by then in one transaction, after one fsync round for their objects and
-one for their journal lines (a backlog, when storing is the slower side, becomes bigger
-commits). A broken file is reported and skipped,
-and everything else in the batch lands. Content counts as held only once it is stored: a
-broken file is a failure each time it appears, never a "duplicate", and nothing that failed
-to decode reaches the raw store.
+process then writes the raw payloads, journals them and commits their activities, several
+files in one transaction after one fsync round for their objects and one for their journal
+lines (a backlog, when storing is the slower side, becomes bigger commits). A broken file is
+reported and skipped, and everything else in the batch lands. Content counts as held only
+once it is stored: a broken file is a failure each time it appears, never a "duplicate", and
+nothing that failed to decode reaches the raw store.
 """
 
 from __future__ import annotations
@@ -108,6 +107,7 @@ Progress = Callable[[Tally], None]
 
 _QUEUED_FILES = 16  # per worker: ~80 ms of one-hour runs
 _QUEUED_BYTES = 64 << 20  # per worker
+_GROUP_COMMIT = 8  # decoded files stored together, when the workers are ahead
 
 
 @dataclass
@@ -143,12 +143,14 @@ class _Batch:
             sum(len(job.data) for job in self.pending.values()) >= _QUEUED_BYTES * workers
 
     def collect(self) -> None:
-        """Wait for a decode, then store every file decoded by now in one commit."""
+        """Wait for a decode; store the decoded files in one commit once there are enough of
+        them to share its fsyncs, or nothing else is being decoded."""
         finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
         for future in finished:
             job = self.pending.pop(future)
             self._settle(job, future.result())
-        self._store()
+        if len(self.decoded) >= _GROUP_COMMIT or not self.pending:
+            self._store()
 
     def _settle(self, job: _Job, result: Decoded | str) -> None:
         if isinstance(result, str):
