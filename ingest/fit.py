@@ -146,8 +146,9 @@ def _columns(rows: Rows, converters: Converters) -> Columns:
 
 def _alike_columns(rows: Rows, fields: list[str], converters: Converters) -> Columns:
     """Records that all hold the first one's fields (KeyError if not). Plain fields go through
-    float() in numpy: fitfast types these fields by the FIT profile, so their values are
-    numbers, or lists for array-sized fields (a TypeError: the caller goes field by field)."""
+    float() in numpy rather than `number`: both decoders type these fields by the FIT profile,
+    so a value is a number (never a bool or text, which `number` would make NaN), or a list
+    for a field written with an array size (a TypeError: the caller goes field by field)."""
     columns = {f: _column(list(map(itemgetter(f), rows)), converters[f])
                for f in fields if f in converters}
     plain = [f for f in fields if f not in converters]
