@@ -73,8 +73,8 @@ class RawStore:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             tmp.replace(path)
-            self._unsynced.add(path.parent)
-        self._unsynced.add(path)  # also one found here: a killed run may have left it unsynced
+        # one found here too: a run killed before its fsyncs may have left it in the page cache
+        self._unsynced.update((path, path.parent))
         return digest
 
     def get(self, digest: str) -> bytes:
