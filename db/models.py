@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from db import streams as packing
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
@@ -128,7 +130,7 @@ class Stream(Base):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"),
                                              primary_key=True)
     samples: Mapped[int] = mapped_column(Integer)
-    encoding: Mapped[int] = mapped_column(Integer, default=1)
+    encoding: Mapped[int] = mapped_column(Integer, default=packing.ENCODING)
     t: Mapped[bytes] = mapped_column(LargeBinary)
     heart_rate: Mapped[bytes | None] = mapped_column(LargeBinary)
     speed: Mapped[bytes | None] = mapped_column(LargeBinary)

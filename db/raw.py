@@ -3,8 +3,8 @@
 Every FIT file and Garmin JSON body that reaches the database is first written here, so that
 `stridelift db rebuild` can recreate the database offline by replaying the journal (as
 GarminDB does). Objects are immutable and written atomically; a journal line is appended only
-after its objects exist, and replaying a line twice stores nothing twice. Health data: the
-store is the owner's alone, folders 0700 and files 0600 whatever the umask.
+after its objects are on disk (fsynced), and replaying a line twice stores nothing twice.
+Health data: the store is the owner's alone, folders 0700 and files 0600 whatever the umask.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import json
 import os
 import stat
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,8 @@ class RawStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._secured = False
+        self._unsynced: set[Path] = set()  # objects and folders written since the last record
+        self._folders: set[Path] = set()  # made (or found) by this store already
 
     def _folder(self, path: Path) -> Path:
         """`path` (a folder in the store) made, 0700; the root tightened once per store, which
@@ -39,9 +43,17 @@ class RawStore:
             if stat.S_IMODE(self.root.stat().st_mode) != PRIVATE_DIR:
                 self.root.chmod(PRIVATE_DIR)
             self._secured = True
+        if path in self._folders:
+            return path
         parts = path.relative_to(self.root).parts
         for depth in range(1, len(parts) + 1):  # each level 0700 (mkdir's parents would not be)
-            self.root.joinpath(*parts[:depth]).mkdir(exist_ok=True, mode=PRIVATE_DIR)
+            folder = self.root.joinpath(*parts[:depth])
+            try:
+                folder.mkdir(mode=PRIVATE_DIR)
+            except FileExistsError:
+                continue
+            self._unsynced.add(folder.parent)  # its new entry must reach the disk too
+        self._folders.add(path)
         return path
 
     def _object(self, digest: str) -> Path:
@@ -50,15 +62,19 @@ class RawStore:
         return self.root / "objects" / digest[:2] / digest
 
     def put(self, data: bytes) -> str:
+        """Store an object; it is on disk for sure once the next `record` returns. An object
+        cut short by a crash before then (a length that is not the payload's) is written anew."""
         digest = sha256(data)
         path = self._object(digest)
-        if not path.exists():
+        if not _holds(path, len(data)):
             self._folder(path.parent)
             tmp = path.with_name(f".{digest}.{os.getpid()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             tmp.replace(path)
+        # one found here too: a run killed before its fsyncs may have left it in the page cache
+        self._unsynced.update((path, path.parent))
         return digest
 
     def get(self, digest: str) -> bytes:
@@ -73,15 +89,30 @@ class RawStore:
     def _journal(self, athlete: str) -> Path:
         return self.root / "journal" / f"{athlete}.jsonl"
 
-    def record(self, athlete: str, entry: dict[str, Any]) -> None:
-        """Append one journal entry, durably, before its data is committed to the database."""
+    def record(self, athlete: str, *entries: dict[str, Any]) -> None:
+        """Append journal entries, durably, before their data is committed to the database:
+        first every object written since the last call reaches the disk, then the lines."""
+        self._sync_objects()
         path = self._journal(athlete)
         self._folder(path.parent)
+        if not path.exists():
+            self._unsynced.add(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
         with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry, sort_keys=True) + "\n")
+            fh.write("".join(json.dumps(entry, sort_keys=True) + "\n" for entry in entries))
             fh.flush()
             os.fsync(fh.fileno())
+        self._sync_objects()  # the journal's folder entries, when it was made just now
+
+    def _sync_objects(self) -> None:
+        """fsync what was written since the last call, all at once from threads: the file
+        system then commits them together, for about the price of one fsync instead of one
+        each (an import stores many objects per database commit)."""
+        paths, self._unsynced = sorted(self._unsynced), set()
+        if len(paths) == 1:
+            _fsync(paths[0])
+        elif paths:
+            list(_syncers().map(_fsync, paths))
 
     def entries(self, athlete: str) -> Iterator[dict[str, Any]]:
         """The journal in order; a torn last line (a crash mid-append) is ignored."""
@@ -100,3 +131,26 @@ class RawStore:
     def athletes(self) -> list[str]:
         folder = self.root / "journal"
         return sorted(p.stem for p in folder.glob("*.jsonl")) if folder.exists() else []
+
+
+@cache
+def _syncers() -> ThreadPoolExecutor:
+    """The threads that fsync, started on first use and kept (a pool per call costs more than
+    its fsyncs): each blocks in the kernel, so 16 cost no CPU while they wait."""
+    return ThreadPoolExecutor(16, thread_name_prefix="fsync")
+
+
+def _holds(path: Path, size: int) -> bool:
+    """Whether the object is there whole (a crash can leave it shorter, even empty)."""
+    try:
+        return path.stat().st_size == size
+    except FileNotFoundError:
+        return False
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)  # a folder too: its entries reach the disk
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

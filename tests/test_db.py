@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -82,6 +83,27 @@ def test_same_content_twice_is_stored_once_and_garmin_id_attaches(db_url: str) -
         assert s.scalar(select(func.count()).select_from(m.Lap)) == 2
 
 
+def test_fit_files_stored_together_hold_each_content_once(db_url: str) -> None:
+    factory = open_db(db_url)
+    legs = [run(), run(session_index=1, sport="cycling")]
+    packed = [(act, packing.Packed.of(act.streams)) for act in legs]
+    with transaction(factory) as s:
+        who = repo.athlete(s, ANNA)
+        repo.save_activities(s, who, [run()], "e" * 64)
+        saved = repo.save_fit_files(s, who, [("e" * 64, packed[:1]), ("f" * 64, packed),
+                                             ("f" * 64, packed)])
+    assert saved == [repo.Saved(0, 1), repo.Saved(2, 0), repo.Saved(0, 2)]
+    with factory() as s:
+        rows = s.scalars(select(m.Activity).order_by(m.Activity.id)).all()
+        assert [(r.content_hash, r.session_index, r.sport) for r in rows] == [
+            ("e" * 64, 0, "running"), ("f" * 64, 0, "running"), ("f" * 64, 1, "cycling")]
+        back = repo.load_activity(s, rows[2].id)
+    assert back is not None and back.laps == legs[1].laps and back.sets == legs[1].sets
+    np.testing.assert_array_equal(back.streams.t, legs[1].streams.t)
+    np.testing.assert_array_equal(back.streams.get("heart_rate"),
+                                  legs[1].streams.get("heart_rate"))
+
+
 def test_athletes_are_isolated(db_url: str) -> None:
     factory = open_db(db_url)
     ben = replace(ANNA, name="ben")
@@ -126,6 +148,14 @@ def test_stream_packing_is_compact_and_exact_enough() -> None:
     np.testing.assert_array_equal(packing.unpack(blob, 3600), hr)
     with pytest.raises(ValueError, match="3599"):
         packing.unpack(blob, 3599)
+
+
+def test_streams_stored_before_byte_planes_still_read() -> None:
+    values = np.array([61.0, np.nan, 3.25, -7.5e3])
+    plain = zlib.compress(values.astype("<f4").tobytes(), 1)  # encoding 1, as stored before
+    np.testing.assert_array_equal(packing.unpack(plain, 4, packing.PLAIN), values)
+    np.testing.assert_array_equal(packing.unpack(packing.pack(values), 4), values)
+    assert packing.pack(values) != plain
 
 
 def test_bad_database_url_is_a_clear_error() -> None:

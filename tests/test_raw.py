@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,32 @@ def test_journal_keeps_order_and_survives_a_torn_last_line(tmp_path: Path) -> No
 def test_hash_names_cannot_escape_the_store(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="sha256"):
         RawStore(tmp_path).get("../../etc/passwd")
+
+
+def test_an_object_cut_short_by_a_crash_is_written_again(tmp_path: Path) -> None:
+    digest = RawStore(tmp_path).put(b"payload")
+    (tmp_path / "objects" / digest[:2] / digest).write_bytes(b"")  # what a crash can leave
+    store = RawStore(tmp_path)
+    assert store.put(b"payload") == digest and store.get(digest) == b"payload"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names fds through /proc")
+def test_objects_reach_the_disk_before_the_journal_lines_naming_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[Path] = []
+    fsync = os.fsync
+
+    def watched(fd: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+        fsync(fd)
+    monkeypatch.setattr(os, "fsync", watched)
+    store = RawStore(tmp_path)
+    digests = [store.put(b"one"), store.put(b"two")]
+    store.record("anna", *({"kind": "fit", "hash": d} for d in digests))
+    objects = {tmp_path / "objects" / d[:2] / d for d in digests}
+    journal = tmp_path / "journal" / "anna.jsonl"
+    assert objects | {p.parent for p in objects} <= set(synced[:synced.index(journal)])
+    assert [e["hash"] for e in store.entries("anna")] == digests
+    synced.clear()
+    store.record("anna", {"kind": "fit", "hash": digests[0]})
+    assert synced == [journal]  # nothing new to sync: one fsync, the journal's
