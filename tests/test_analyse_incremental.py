@@ -72,7 +72,13 @@ def _late_run(session: Session) -> None:
                          [_run(MIDDLE, 150, 172, "forgotten long run")], content_hash="f" * 64)
 
 
-@pytest.mark.parametrize("change", [_late_hrv, _late_run])
+def _late_import(session: Session) -> None:
+    """The same forgotten run arriving through a FIT import (its batched Core inserts)."""
+    repo.save_fit_files(session, repo.athlete(session, P),
+                        [("e" * 64, [(_run(MIDDLE, 150, 172, "imported long run"), None)])])
+
+
+@pytest.mark.parametrize("change", [_late_hrv, _late_run, _late_import])
 def test_incremental_nights_store_what_a_full_recompute_stores(
         db_url: str, change: Callable[[Session], None]) -> None:
     factory = open_db(db_url)
