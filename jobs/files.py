@@ -1,23 +1,47 @@
-"""Files the user reads (report, calendar): written whole or not at all, private."""
+"""Files the user reads (report, calendar) and keys the app keeps: written whole or not at
+all, private."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """A temporary file beside the target, flushed to disk, then an atomic rename; mode 0600
-    (mkstemp's): these files hold health data."""
+    """`data` at `path`, replacing what was there by an atomic rename; mode 0600 (mkstemp's):
+    these files hold health data."""
+    tmp = _written_beside(path, data)
+    try:
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def create_private_once(path: Path, data: bytes) -> None:
+    """`data` at `path` (0600), unless another process made it first: its file wins. Linked
+    in place, as a link never replaces an existing file."""
+    tmp = _written_beside(path, data)
+    try:
+        with contextlib.suppress(FileExistsError):  # made first by the other process
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _written_beside(path: Path, data: bytes) -> Path:
+    """A temporary file beside `path` holding `data`, flushed to disk (a rename or link must
+    not outrun the data on a crash)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())  # the rename must not outrun the data on a crash
-        os.replace(tmp, path)
+            os.fsync(fh.fileno())
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    return tmp

@@ -3,15 +3,12 @@ and the check of a login attempt against it; and the key that signs the session 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
-import os
 import secrets
-import tempfile
 from pathlib import Path
 
-from jobs.files import write_private
+from jobs.files import create_private_once, write_private
 from jobs.home import Home
 
 LOGIN_HASH_FILE = "web-login.scrypt"
@@ -72,7 +69,7 @@ def session_key(home: Home) -> str:
         if path.exists():  # unusable (truncated, edited): replaced
             write_private(path, fresh)
         else:
-            _create_once(path, fresh)
+            create_private_once(path, fresh)  # two apps starting at once share one key
         key = _read_key(path)
         if key is None:
             raise OSError(f"cannot keep the web session key in {path}")
@@ -85,20 +82,3 @@ def _read_key(path: Path) -> str | None:
     except (FileNotFoundError, UnicodeDecodeError):
         return None
     return key if len(key) >= SESSION_KEY_CHARS else None
-
-
-def _create_once(path: Path, data: bytes) -> None:
-    """`path` holding `data` (0600), unless another process made it first: its key wins, so
-    two apps starting together on one home sign with the same key. The key is written whole
-    beside it, then linked in place (a link never replaces an existing file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(FileExistsError):  # made first by the other process
-            os.link(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
