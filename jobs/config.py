@@ -63,6 +63,7 @@ class Config:
     db_url: str | None = None
     athletes: dict[str, Profile] = field(default_factory=dict)
     demo: dict[str, Any] = field(default_factory=dict)  # [demo]: the simulated athlete's seed
+    read_as: tuple[int, int, int] | None = None  # the file as it was read (see `current`)
 
     def database_url(self) -> str:
         """`$STRIDELIFT_DB_URL`, else `[database] url`, else SQLite in the data dir."""
@@ -86,6 +87,7 @@ class Config:
 
 def load(paths: Paths | None = None) -> Config:
     paths = paths or Paths.resolve()
+    read_as = _stamp(paths.config_file)  # taken first: a save while reading reads again
     raw = _read_toml(paths.config_file)
     db = raw.get("database", {})
     url = db.get("url") if isinstance(db, dict) else None
@@ -95,7 +97,27 @@ def load(paths: Paths | None = None) -> Config:
     profiles = {name: _profile(paths.config_file, name, body) for name, body in athletes.items()}
     demo = raw.get("demo", {})
     return Config(paths=paths, db_url=url if isinstance(url, str) else None, athletes=profiles,
-                  demo=dict(demo) if isinstance(demo, dict) else {})
+                  demo=dict(demo) if isinstance(demo, dict) else {}, read_as=read_as)
+
+
+def current(config: Config) -> Config:
+    """`config` as the file holds it now, updated in place: read again only when the file
+    changed since it was read, so a long-running process (the web app, the daemon) sees a
+    race, a setting or an athlete the CLI saved, for the cost of a stat otherwise."""
+    if _stamp(config.paths.config_file) != config.read_as:
+        fresh = load(config.paths)  # the database stays the one opened
+        config.athletes, config.demo, config.read_as = fresh.athletes, fresh.demo, fresh.read_as
+    return config
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of the file from another: a save replaces the file (a new
+    inode), an edit in place changes its time or size."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def save_profile(config: Config, profile: Profile) -> None:

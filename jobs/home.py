@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from db.raw import RawStore
 from domain.profile import Profile
-from jobs.config import Config, load
+from jobs.config import Config, current, load
 
 if TYPE_CHECKING:  # the database code loads on open: a command that names Home need not
     from sqlalchemy.orm import Session, sessionmaker
@@ -31,4 +31,9 @@ class Home:
                    raw=RawStore(config.paths.raw_dir))
 
     def athlete(self, name: str | None) -> Profile:
-        return self.config.athlete(name)
+        """The named athlete (or the only one) as saved now."""
+        return current(self.config).athlete(name)
+
+    def athletes(self) -> dict[str, Profile]:
+        """Every athlete's profile as saved now (config.toml read again when it changed)."""
+        return current(self.config).athletes

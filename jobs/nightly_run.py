@@ -126,7 +126,7 @@ def run_all(home: Home, source: Source, day_for: Callable[[Profile], date],
     for name in names or sorted(home.config.athletes):
         profile: Profile | None = None
         try:
-            profile = home.config.athlete(name)
+            profile = home.athlete(name)  # as saved now: the daemon sees the CLI's changes
             results += one(home, profile, day_for(profile), source)
         except (Busy, ConfigError) as exc:
             results.append(NightResult(name, today_for(profile), "failed", error=str(exc)))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
-from jobs.config import Config, load, save_profile
+from jobs.config import save_profile
 from jobs.home import Home
 from jobs.replan import (
     FIRST_MONDAY,
@@ -32,21 +32,13 @@ from planner.plan import differences, with_race, without_race
 from planner.program import Lifter
 
 
-def saved_profile(config: Config, profile: Profile) -> Profile:
-    """The athlete's profile as saved now, kept in `config`: a long-running process (the web
-    app) must not write back races the CLI has changed since it started."""
-    fresh = load(config.paths).athletes.get(profile.name, profile)
-    config.athletes[profile.name] = fresh
-    return fresh
-
-
 def add_race(home: Home, profile: Profile, text: str,
              today: date) -> tuple[Profile, Race, list[Adjustment]]:
     """`DATE:DISTANCE[:A|B|C]` added to the profile (A when it is the first race, else B;
     a race on a day already entered is replaced, so adding the same race twice adds it
     once), and the plan made to follow it at once as if it had been known from the start;
     every change recorded and returned."""
-    profile = saved_profile(home.config, profile)
+    profile = home.athletes().get(profile.name, profile)  # never write back stale races
     day = parse_race(text).day
     race = parse_race(text, first=all(r.day == day for r in profile.races))
     updated = replace(profile, races=merge_races(profile.races, [race]))
@@ -73,7 +65,7 @@ def remove_race(home: Home, profile: Profile, day: date,
     """The race of `day` removed from the profile, and the open sessions it changed planned
     again as if it had never been entered; every change recorded and returned. The profile
     is saved last, inside the plan's transaction: a failure leaves both as they were."""
-    profile = saved_profile(home.config, profile)
+    profile = home.athletes().get(profile.name, profile)  # never write back stale races
     gone = next((r for r in profile.races if r.day == day), None)
     if gone is None:
         entered = ", ".join(r.day.isoformat() for r in profile.races) or "none"

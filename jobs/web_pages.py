@@ -16,7 +16,7 @@ from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
 from jobs.plan_view import session_row
-from jobs.races import race_rows, saved_profile
+from jobs.races import race_rows
 from jobs.replan import planned_session, replan
 from jobs.report_rows import ReportData, load_report
 from jobs.session_days import move_options, runs_around
@@ -124,9 +124,8 @@ def status(home: Home, profile: Profile, today: date) -> dict[str, Any] | None:
 
 
 def races(home: Home, profile: Profile, today: date) -> list[dict[str, Any]]:
-    """The races entered (as saved now: the CLI may have changed them) and those found in
-    the synced activities, by day, with what each does to the plan (`stridelift race list`)."""
-    profile = saved_profile(home.config, profile)
+    """The races entered and those found in the synced activities, by day, with what each
+    does to the plan (`stridelift race list`)."""
     with transaction(home.db) as db:
         return [_race(r) for r in race_rows(db, profile, today)]
 
@@ -139,8 +138,7 @@ def coach(home: Home, today_of: Any) -> list[dict[str, Any]]:
     """Every athlete of the home: today's status, this week's sessions and the next race.
     `today_of` gives an athlete's today (their time zone)."""
     out = []
-    for name in sorted(home.config.athletes):
-        profile = home.config.athletes[name]
+    for name, profile in sorted(home.athletes().items()):
         today = today_of(profile)
         bring_up_to_date(home, profile, today)
         monday = week_start(today)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from domain.profile import Profile, ProfileError, parse_race, parse_runs
-from jobs.config import ConfigError, Paths, load, save_profile
+from jobs.config import ConfigError, Paths, current, load, save_profile
 
 
 def profile(**overrides: object) -> Profile:
@@ -37,6 +37,20 @@ def test_saving_a_second_athlete_keeps_the_first(home: Path) -> None:
     save_profile(config, profile())
     save_profile(config, profile(name="ben", sex="m"))
     assert sorted(load().athletes) == ["anna", "ben"]
+
+
+def test_current_reads_the_file_again_only_when_it_changed(home: Path) -> None:
+    save_profile(load(), profile())
+    running = load()  # a long-running process's configuration
+    read = running.athletes
+    assert current(running).athletes is read  # the same file: not read again
+    save_profile(load(), profile(max_hr=190))  # another process saves
+    assert current(running).athlete("anna").max_hr == 190
+    assert current(running).athletes is running.athletes
+    config = Paths.resolve().config_file
+    # an edit in place (a longer file: a time stamp may not have moved on yet)
+    config.write_text(config.read_text().replace("190", "191") + "# edited\n")
+    assert current(running).athlete("anna").max_hr == 191
 
 
 @pytest.mark.parametrize("overrides, words", [

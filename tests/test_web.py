@@ -399,3 +399,33 @@ def test_sessions_outlive_a_restart(athlete: Home) -> None:
     fresh.cookies = first.cookies
     assert fresh.get("/a/anna/week").status_code == 303
     assert len(key.read_text()) >= 43 and stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_every_page_sees_what_the_cli_saved_while_it_runs(athlete: Home) -> None:
+    """The app reads config.toml again only when it changed: a race, a setting or an
+    athlete the CLI saves is on the next page, without a restart."""
+    c = client(athlete)
+    assert "no race ahead" in c.get("/coach").text
+    read = athlete.config.athletes
+    c.get("/a/anna/week")
+    assert athlete.config.athletes is read  # unchanged file: not read again
+    assert runner.invoke(cli, ["race", "add", "2027-02-17:10k:A"]).exit_code == 0
+    assert "next race: Wed 17 Feb 2027, A 10k" in c.get("/coach").text
+    assert athlete.config.athletes is not read
+    assert c.get("/a/ben/week").status_code == 404
+    ben = [*INIT[:2], "--name", "ben", *INIT[4:]]
+    assert runner.invoke(cli, ben).exit_code == 0
+    assert c.get("/a/ben/week").status_code == 200
+    assert "ben" in c.get("/coach").text
+    # a setting: a weight known now gives kilograms where the page said "by feel"
+    assert " kg" not in c.get("/a/anna/week").text
+    assert runner.invoke(cli, [*INIT, "--weight", "barbell_back_squat=70"]).exit_code == 0
+    assert " kg" in c.get("/a/anna/week").text
+    config = athlete.config.paths.config_file
+    good = config.read_text()
+    config.write_text("[athletes\n")  # broken by hand while the app runs
+    broken = c.get("/a/anna/week")
+    assert broken.status_code == 500 and "not valid TOML" in broken.text
+    assert "Traceback" not in broken.text
+    config.write_text(good)
+    assert c.get("/a/anna/week").status_code == 200

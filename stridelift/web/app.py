@@ -23,6 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from domain.profile import Profile
 from jobs.clock import today_for
+from jobs.config import ConfigError
 from jobs.home import Home
 from jobs.web_login import session_key
 from stridelift.web import actions, pages
@@ -84,6 +85,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
                                           status_code=exc.status_code)
 
 
+async def config_error(request: Request, exc: Exception) -> Response:
+    """config.toml, read again after a change, is broken: say so (the CLI's one line)."""
+    return await http_error(request, HTTPException(500, str(exc)))
+
+
 def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
                allowed_hosts: Sequence[str] | None = None,
                today_of: Callable[[Profile], date] = today_for) -> Starlette:
@@ -103,6 +109,7 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     app = Starlette(routes=[Route("/", pages.home_page), *routes], middleware=middleware,
-                    exception_handlers={HTTPException: http_error})
+                    exception_handlers={HTTPException: http_error,
+                                        ConfigError: config_error})
     app.state.web = Web(home, require_login, templates(), today_of)
     return app

@@ -24,7 +24,9 @@ def web_of(request: Request) -> Any:
 
 
 def athlete_of(request: Request) -> Profile:
-    profile = web_of(request).home.config.athletes.get(request.path_params["name"])
+    """The athlete the path names, as saved now (the CLI may have changed a race or a
+    setting since the app started)."""
+    profile = web_of(request).home.athletes().get(request.path_params["name"])
     if profile is None:
         raise HTTPException(404, "no such athlete in this home")
     return profile
@@ -34,12 +36,12 @@ def show(request: Request, template: str, **context: Any) -> Response:
     """A page, with the message an action left for it (shown once)."""
     web = web_of(request)
     context.update(flash=request.session.pop("flash", None), login=web.require_login,
-                   athletes=sorted(web.home.config.athletes))
+                   athletes=sorted(web.home.athletes()))
     return web.templates.TemplateResponse(request, template, context)
 
 
 def home_page(request: Request) -> Response:
-    names = sorted(web_of(request).home.config.athletes)
+    names = sorted(web_of(request).home.athletes())
     if len(names) == 1:
         return RedirectResponse(f"/a/{names[0]}/week", status_code=303)
     return RedirectResponse("/coach", status_code=303)
