@@ -29,15 +29,13 @@ from jobs.nightly_run import NightResult, Source, publish
 from jobs.replan import (
     FIRST_MONDAY,
     PlanError,
-    history,
+    lifter,
     load_sessions,
-    races_found,
     recovery,
     replan,
     save_sessions,
     store_adjustments,
 )
-from planner.catalog import default_catalog
 from planner.model import Adjustment, Prescription, Session
 from planner.morning import Judged, recovery_level, rejudge_today
 from planner.plan import as_planned
@@ -74,8 +72,7 @@ def morning_changes(db: DbSession, profile: Profile, day: date) -> list[Adjustme
     the plan and its changes stored (in the caller's transaction)."""
     analyse(db, profile, day)
     who = repo.athlete(db, profile)
-    ctx = Lifter(profile, default_catalog(), history(db, who), known_kg=profile.known_kg,
-                 found_races=races_found(db, who, profile, day))
+    ctx = lifter(db, who, profile, day)
 
     def mobility(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(ctx, s.step, s.day)

@@ -18,7 +18,7 @@ from jobs.home import Home
 from jobs.replan import (
     FIRST_MONDAY,
     WEEKS_AHEAD,
-    history,
+    lifter,
     load_sessions,
     races_found,
     replan,
@@ -26,7 +26,6 @@ from jobs.replan import (
     store_adjustments,
 )
 from planner import races
-from planner.catalog import default_catalog
 from planner.model import Adjustment, Session, week_start
 from planner.plan import differences, with_race, without_race
 from planner.program import Lifter
@@ -111,8 +110,7 @@ def _replan(db: DbSession, profile: Profile, night: date,
     before = load_sessions(db, who)
     if first is None or not before:
         return before, []
-    ctx = Lifter(profile, default_catalog(), history(db, who), known_kg=profile.known_kg,
-                 found_races=races_found(db, who, profile, night))
+    ctx = lifter(db, who, profile, night)
     sessions, held = how(ctx, date.fromisoformat(first), before)
     save_sessions(db, who, sessions)
     store_adjustments(db, who, held)

@@ -22,6 +22,7 @@ from planner.catalog import Catalog, default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, window
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.morning import MORNING_RULE
+from planner.program import Lifter
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, found_races
 from planner.readback import LiftRecord, Recorded
@@ -180,9 +181,11 @@ def lift_records(db: DbSession, who: m.Athlete) -> list[LiftRecord]:
                        r.session_key, r.source) for r in plans.lifts(db, who)]
 
 
-def history(db: DbSession, who: m.Athlete) -> list[LoggedLift]:
-    """Double progression's history."""
-    return [r.lift for r in lift_records(db, who)]
+def lifter(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> Lifter:
+    """What prescribes a session outside the night's catch-up (a race added or removed, the
+    morning pass): the lifts done and the races found by the night, as catch_up reads them."""
+    return Lifter(profile, default_catalog(), [r.lift for r in lift_records(db, who)],
+                  known_kg=profile.known_kg, found_races=races_found(db, who, profile, night))
 
 
 def recorded(db: DbSession, who: m.Athlete, night: date) -> list[Recorded]:
