@@ -429,3 +429,32 @@ def test_every_page_sees_what_the_cli_saved_while_it_runs(athlete: Home) -> None
     assert "Traceback" not in broken.text
     config.write_text(good)
     assert c.get("/a/anna/week").status_code == 200
+
+
+def test_logging_out_needs_the_token_and_ends_the_session(athlete: Home) -> None:
+    set_password(athlete, "a long enough one")
+    c = client(athlete, require_login=True)
+    token = csrf(c, "/login")
+    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
+        .status_code == 303
+    token = csrf(c, "/a/anna/week")  # the page's log-out form carries it
+    for data in ({}, {"csrf": "forged"}):
+        assert c.post("/logout", data=data).status_code == 403
+    assert c.get("/a/anna/week").status_code == 200  # still logged in
+    out = c.post("/logout", data={"csrf": token})
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert c.get("/a/anna/week").headers["location"] == "/login"
+
+
+def test_an_athlete_name_with_html_never_reaches_a_page_as_html(athlete: Home) -> None:
+    refused = runner.invoke(cli, [*INIT[:2], "--name", "<b>x</b>", *INIT[4:]])
+    assert refused.exit_code == 2 and "must be 1-64 letters" in refused.output
+    assert "Traceback" not in refused.output
+    c = client(athlete)
+    nobody = c.get("/a/%3Cb%3Ex%3C%2Fb%3E/week")
+    assert nobody.status_code == 404 and "<b>x</b>" not in nobody.text
+    config = athlete.config.paths.config_file  # a name written into the file by hand
+    config.write_text(config.read_text().replace("athletes.anna", 'athletes."<b>x</b>"'))
+    page = c.get("/coach")
+    assert page.status_code == 500 and "&lt;b&gt;x&lt;/b&gt;" in page.text
+    assert "<b>x</b>" not in page.text
