@@ -160,6 +160,7 @@ def test_killed_nightly_runs_end_with_the_rows_of_an_uninterrupted_one(tmp_path:
             assert kills >= 2, context
             assert _contents(home) == expected, context
             assert _nights(home) == _nights(reference) == [(UNTIL, "ok")], context
+            assert check_database(Home.open(load(Paths(home, home))), PROFILE).ok, context
     assert len(expected["activities"]) == 16 and len(expected["planned_sessions"]) > 0
 
 
