@@ -22,6 +22,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from domain.profile import Profile
+from jobs.clock import today_for
 from jobs.home import Home
 from jobs.morning_run import run_morning
 from jobs.nightly_run import run_all
@@ -43,7 +44,7 @@ def nightly_job(athlete: str) -> None:
 def morning_job(athlete: str) -> None:
     """The morning pass as the scheduler runs it: today's session, today's numbers."""
     home = Home.open()
-    for r in run_all(home, source_for(home), _local_day, [athlete], one=run_morning):
+    for r in run_all(home, source_for(home), today_for, [athlete], one=run_morning):
         log.info("morning %s %s: %s%s", r.athlete, r.day, r.status,
                  f" ({r.error})" if r.error else "")
 
@@ -58,11 +59,6 @@ def _today(profile: Profile) -> date:
     now = datetime.now(profile.zone)
     return now.date() if (now.hour, now.minute) >= _clock(profile.nightly_at) else \
         now.date() - timedelta(days=1)
-
-
-def _local_day(profile: Profile) -> date:
-    """The morning's day: today where the athlete lives."""
-    return datetime.now(profile.zone).date()
 
 
 def trigger(profile: Profile, at: str | None = None) -> CronTrigger:
