@@ -162,3 +162,23 @@ def test_a_long_run_planned_today_protects_tomorrow(db_url: str) -> None:
         over = run_days(db, who, P, saturday, saturday + timedelta(days=7), night_over=True)
     assert runs[saturday].kinds == ("long",) and saturday not in over
     assert run_conflicts(saturday + timedelta(days=1), runs)
+
+
+def test_todays_planned_run_gives_way_once_an_activity_of_today_is_synced(db_url: str) -> None:
+    """The job's side of the rule: the planned long run counts on its day until a run of
+    that day is synced; then the day holds what was run."""
+    saturday = MONDAY + timedelta(days=5)
+    sunday = saturday + timedelta(days=1)
+    start = datetime(saturday.year, saturday.month, saturday.day, 8, tzinfo=UTC)
+    easy = fit.decode(run_fit(start, [LapSpec(1500, 2.8, 132)]))
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        who = repo.athlete(db, P)
+        planned = run_days(db, who, P, saturday, sunday + timedelta(days=7))
+        repo.save_activities(db, who, easy, "e" * 64)
+        replan(db, P, saturday)  # classifies the run
+    with factory() as db:
+        runs = run_days(db, repo.athlete(db, P), P, saturday, sunday + timedelta(days=7))
+    assert planned[saturday].kinds == ("long",) and run_conflicts(sunday, planned)
+    assert runs[saturday].source == "actual" and "long" not in runs[saturday].traits
+    assert not run_conflicts(sunday, runs)
