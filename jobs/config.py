@@ -137,12 +137,13 @@ def save_demo(config: Config, settings: dict[str, Any]) -> None:
 
 
 def _write(config: Config, raw: dict[str, Any]) -> None:
+    from jobs.files import write_private  # tempfile: only when a command saves
+
     try:
         config.paths.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = config.paths.config_file.with_suffix(".toml.tmp")
-        tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
-        tmp.chmod(0o600)  # it may hold a database URL with a password
-        tmp.replace(config.paths.config_file)  # atomic: a crash never leaves half a config
+        # 0600 from its first byte (it may hold a database URL with a password), renamed
+        # in place whole: a crash never leaves half a config
+        write_private(config.paths.config_file, tomli_w.dumps(raw).encode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot write {config.paths.config_file}: {exc.strerror}; check "
                           f"${ENV_HOME} or the folder's permissions") from None
