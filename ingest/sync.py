@@ -24,7 +24,7 @@ from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import calendar, fit, wellness
+from ingest import calendar, fit, garmin_wellness
 from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit
 from ingest.garmin_activity import garmin_activities, gmt, type_key
 
@@ -59,7 +59,8 @@ def store_garmin_day(session: Session, who: m.Athlete, raw: RawStore,
                      entry: dict[str, Any]) -> None:
     """Store one journalled `garmin-day` entry (an upsert: the latest fetch of a day wins)."""
     bodies = {part: raw.get_json(digest) for part, digest in entry["parts"].items()}
-    repo.save_wellness(session, who, wellness.day(date.fromisoformat(entry["day"]), bodies))
+    day = garmin_wellness.day(date.fromisoformat(entry["day"]), bodies)
+    repo.save_wellness(session, who, day)
 
 
 # -- the sync --------------------------------------------------------------------------------
@@ -225,7 +226,8 @@ class _Run:
         sets_body = self._exercise_sets(gid, item)
         entry = {"kind": "garmin-activity", "garmin_id": gid, "summary": self.raw.put_json(item),
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
-                 "sets": self.raw.put_json(sets_body) if wellness.has_data(sets_body) else None}
+                 "sets": self.raw.put_json(sets_body)
+                 if garmin_wellness.has_data(sets_body) else None}
         self.raw.record(self.who.name, entry)
         with transaction(self.db) as session:
             saved = _save_activity(session, self.who, entry, item, decoded, sets_body)
@@ -299,7 +301,7 @@ class _Run:
             except (GarminNoData, GarminBadBody) as exc:
                 self._skip(str(exc))
                 continue
-            if wellness.has_data(body):
+            if garmin_wellness.has_data(body):
                 parts[part] = self.raw.put_json(body)
         if not parts:
             self._advance("wellness", day, contiguous)

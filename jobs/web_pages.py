@@ -16,7 +16,7 @@ from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
 from jobs.plan_view import session_row
-from jobs.races import race_rows
+from jobs.race_entry import race_rows
 from jobs.replan import planned_session, replan
 from jobs.report_rows import ReportData, load_report
 from jobs.session_days import move_options, runs_around

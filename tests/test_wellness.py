@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from domain.wellness import DailyWellness
-from ingest import wellness as w
+from ingest import garmin_wellness as w
 from tests.garmin_fake import own_day_bodies, recorded, recorded_group
 
 DAY = date(2025, 7, 7)

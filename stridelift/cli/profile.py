@@ -13,7 +13,7 @@ from jobs.home import Home
 from stridelift.cli.common import CommandError, console, today_for, user_errors
 
 if TYPE_CHECKING:
-    from jobs.onboarding import Offer
+    from jobs.history_offers import Offer
 
 DEFAULT_RUNS = "mon=easy,wed=speed,fri=easy,sat=long"
 
@@ -54,7 +54,7 @@ def init(
     where each came from; --from-history takes them."""
     from db import repo
     from db.session import transaction
-    from jobs.onboarding import NO_THRESHOLD, history_offers
+    from jobs.history_offers import NO_THRESHOLD, history_offers
 
     with user_errors():
         config = load()

@@ -31,7 +31,7 @@ def add(
     athlete: AthleteOpt = None,
 ) -> None:
     """Add a race (a race on a day already entered is replaced)."""
-    from jobs.races import add_race, describe
+    from jobs.race_entry import add_race, describe
 
     with user_errors():
         home = Home.open()
@@ -45,7 +45,7 @@ def add(
 def list_races(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     """The entered races and those found in the synced activities, with their effects."""
     from db.session import transaction
-    from jobs.races import race_rows
+    from jobs.race_entry import race_rows
 
     with user_errors():
         home = Home.open()
@@ -71,7 +71,7 @@ def remove(
     athlete: AthleteOpt = None,
 ) -> None:
     """Remove an entered race."""
-    from jobs.races import describe, remove_race
+    from jobs.race_entry import describe, remove_race
 
     with user_errors():
         when = parse_day(day, "DATE")

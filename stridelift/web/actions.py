@@ -1,6 +1,6 @@
 """The actions (POST): done with the sets ticked, skip, pin, move, add and remove a race,
 log in and out. Each checks the form's CSRF token, writes through the CLI's code
-(jobs.session_actions, jobs.races), leaves a message for the next page and redirects
+(jobs.session_actions, jobs.race_entry), leaves a message for the next page and redirects
 (POST-redirect-GET): a reload or a second tap finds the work done and changes nothing."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.profile import ProfileError
-from jobs.races import add_race, describe, remove_race
+from jobs.race_entry import add_race, describe, remove_race
 from jobs.replan import Lifted, PlanError
 from jobs.session_actions import act
 from jobs.web_login import check_password
