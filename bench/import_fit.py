@@ -11,7 +11,8 @@ the same files (the main process stores while the worker decodes the next files)
 line is one JSON object: files, mb_per_s, ratio (import / fitparse throughput), overhead
 (share of fitfast's decode time). Goals: ratio >= 30, overhead <= 0.5. cpu_overhead is the
 same comparison in CPU time, main process and worker together: steady under load, and the
-whole of our own work (in wall time the main process's part overlaps the worker's).
+whole of our own work (in wall time the main process's part overlaps the worker's), also
+split into the worker's part (cpu_worker_overhead) and the main process's (cpu_main_share).
 The generated runs are lean (6 fields a record); real watches write 10-20, which makes
 fitfast's decode dearer while our work per record stays (we read 6 fields either way). So where
 ../shared/fixtures is present the overhead is also measured, the same way, on its real activity
@@ -120,21 +121,22 @@ def import_all(files: list[Path], home: FreshHome, workers: int | None = None) -
         raise SystemExit(f"imported {report.imported} of {len(files)}: {report.failed[:3]}")
 
 
-def cpu_timed(into: list[float], work: Callable[[Any], None]) -> Callable[[Any], None]:
-    """`work`, also noting the CPU seconds it took in `into`."""
+def cpu_timed(into: list[tuple[float, float]],
+              work: Callable[[Any], None]) -> Callable[[Any], None]:
+    """`work`, also noting the CPU seconds it took in `into`: this process's (all its
+    threads), and its children's (an import's worker processes, counted once they end)."""
     def run(given: Any) -> None:
         before = cpu_seconds()
         work(given)
-        into.append(cpu_seconds() - before)
+        after = cpu_seconds()
+        into.append((after[0] - before[0], after[1] - before[1]))
     return run
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process (all its threads) and of its children that have ended (an
-    import's worker processes, once it returns)."""
+def cpu_seconds() -> tuple[float, float]:
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
         resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
 def megabytes(files: list[Path]) -> float:
@@ -160,7 +162,7 @@ def main() -> None:
     mb = {name: megabytes(chosen) for name, chosen in sets.items()}
     with tempfile.TemporaryDirectory() as tmp:
         homes = Path(tmp)
-        cpu: dict[str, list[float]] = {"fitfast": [], "ours_one_process": []}
+        cpu: dict[str, list[tuple[float, float]]] = {"fitfast": [], "ours_one_process": []}
         candidates = {
             "fitparse": (lambda _: fitparse_only(sets["fitparse"]), nothing),
             "fitfast": (cpu_timed(cpu["fitfast"], lambda _: fitfast_only(sets["fitfast"])),
@@ -182,8 +184,14 @@ def main() -> None:
                                                      strict=True)])
     overhead = Ratio.of([o / f - 1 for o, f in zip(per_mb["ours_one_process"], per_mb["fitfast"],
                                                    strict=True)])
-    cpu_overhead = Ratio.of([o / f - 1 for o, f in zip(cpu["ours_one_process"], cpu["fitfast"],
-                                                       strict=True)])
+    fitfast_cpu = [main + children for main, children in cpu["fitfast"]]
+    cpu_overhead = Ratio.of([(main + worker) / f - 1 for (main, worker), f in zip(
+        cpu["ours_one_process"], fitfast_cpu, strict=True)])
+    # the two parts of it: the worker's own (decode, normalise, pack) and the main process's
+    worker_overhead = Ratio.of([worker / f - 1 for (_, worker), f in zip(
+        cpu["ours_one_process"], fitfast_cpu, strict=True)])
+    main_share = Ratio.of([main / f for (main, _), f in zip(
+        cpu["ours_one_process"], fitfast_cpu, strict=True)])
     real_overhead = Ratio.of([o / f - 1 for o, f in zip(
         timed.seconds["ours_real"], timed.seconds["fitfast_real"], strict=True)]) if real else None
     speed = {name: mb[name] / timed.median(name) for name in sets}
@@ -199,6 +207,9 @@ def main() -> None:
     print(f"our CPU on fitfast's    : {cpu_overhead.median:.0%} more "
           f"(min {cpu_overhead.low:.0%}, max {cpu_overhead.high:.0%}; CPU time, main process "
           "and worker together)")
+    print(f"  the worker's part     : {worker_overhead.median:.0%} more than fitfast's (decode, "
+          f"normalise, pack); the main process's: {main_share.median:.0%} of it (read, hash, "
+          "store)")
     if real_overhead is not None:
         print(f"... on real files       : {real_overhead.median:.0%} of its decode time "
               f"(min {real_overhead.low:.0%}, max {real_overhead.high:.0%}; {len(real)} "
@@ -210,6 +221,8 @@ def main() -> None:
                       "baseline_mb_per_s": round(speed["fitparse"], 4),
                       **ratio.as_json("ratio"), **overhead.as_json("overhead"),
                       **cpu_overhead.as_json("cpu_overhead"),
+                      "cpu_worker_overhead": round(worker_overhead.median, 2),
+                      "cpu_main_share": round(main_share.median, 2),
                       **(real_overhead.as_json("real_overhead") if real_overhead else {}),
                       "rounds": args.rounds}))
 
