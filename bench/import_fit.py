@@ -11,7 +11,12 @@ the same files (the main process stores while the worker decodes the next files)
 line is one JSON object: files, mb_per_s, ratio (import / fitparse throughput), overhead
 (share of fitfast's decode time). Goals: ratio >= 30, overhead <= 0.5. cpu_overhead is the
 same comparison in CPU time, main process and worker together: steady under load, and the
-whole of our own work (in wall time the main process's part overlaps the worker's).
+whole of our own work (in wall time the main process's part overlaps the worker's), also
+split into the worker's part (cpu_worker_overhead) and the main process's (cpu_main_share).
+The generated runs are lean (6 fields a record); real watches write 10-20, which makes
+fitfast's decode dearer while our work per record stays (we read 6 fields either way). So where
+../shared/fixtures is present the overhead is also measured, the same way, on its real activity
+files that fitfast reads (real_overhead; the goal is judged on the generated runs).
 
     python bench/import_fit.py [--files 200] [--baseline-files 8] [--overhead-files 200]
                                 [--rounds 5]
@@ -44,9 +49,10 @@ from db.raw import RawStore  # noqa: E402
 from db.session import open_db  # noqa: E402
 from demo.fitwrite import easy_hour  # noqa: E402
 from domain.profile import Profile  # noqa: E402
-from ingest import bulk  # noqa: E402
+from ingest import bulk, fit  # noqa: E402
 
 CACHE = ROOT / ".bench" / "import_fit"
+SHARED_FIT = ROOT.parent / "shared" / "fixtures" / "fit"
 PROFILE = Profile(name="bench", tz="Europe/Berlin", sex="m", max_hr=190, rest_hr=50,
                   runs={"sat": "long"})
 
@@ -61,6 +67,21 @@ def ensure_files(n: int) -> list[Path]:
     for i, path in missing:
         path.write_bytes(easy_hour(start + timedelta(days=i), seed=i))
     return files
+
+
+def real_files() -> list[Path]:
+    """The real activity files of ../shared/fixtures that fitfast reads ([] when absent):
+    devices of many makers, records with their full set of fields."""
+    if not SHARED_FIT.is_dir():
+        return []
+    return [path for path in sorted(SHARED_FIT.rglob("*.fit")) if _fitfast_activity(path)]
+
+
+def _fitfast_activity(path: Path) -> bool:
+    try:
+        return bool(fit.decode(path.read_bytes(), path.name, backend="fitfast"))
+    except fit.FitError:
+        return False
 
 
 def fitparse_only(files: list[Path]) -> None:
@@ -100,21 +121,22 @@ def import_all(files: list[Path], home: FreshHome, workers: int | None = None) -
         raise SystemExit(f"imported {report.imported} of {len(files)}: {report.failed[:3]}")
 
 
-def cpu_timed(into: list[float], work: Callable[[Any], None]) -> Callable[[Any], None]:
-    """`work`, also noting the CPU seconds it took in `into`."""
+def cpu_timed(into: list[tuple[float, float]],
+              work: Callable[[Any], None]) -> Callable[[Any], None]:
+    """`work`, also noting the CPU seconds it took in `into`: this process's (all its
+    threads), and its children's (an import's worker processes, counted once they end)."""
     def run(given: Any) -> None:
         before = cpu_seconds()
         work(given)
-        into.append(cpu_seconds() - before)
+        after = cpu_seconds()
+        into.append((after[0] - before[0], after[1] - before[1]))
     return run
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process (all its threads) and of its children that have ended (an
-    import's worker processes, once it returns)."""
+def cpu_seconds() -> tuple[float, float]:
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
         resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
 def megabytes(files: list[Path]) -> float:
@@ -134,18 +156,27 @@ def main() -> None:
     files = ensure_files(args.files)
     sets = {"ours": files, "ours_one_process": files[: args.overhead_files],
             "fitfast": files[: args.overhead_files], "fitparse": files[: args.baseline_files]}
+    real = real_files()
+    if real:
+        sets |= {"fitfast_real": real, "ours_real": real}
     mb = {name: megabytes(chosen) for name, chosen in sets.items()}
     with tempfile.TemporaryDirectory() as tmp:
         homes = Path(tmp)
-        cpu: dict[str, list[float]] = {"fitfast": [], "ours_one_process": []}
-        timed = interleaved({
+        cpu: dict[str, list[tuple[float, float]]] = {"fitfast": [], "ours_one_process": []}
+        candidates = {
             "fitparse": (lambda _: fitparse_only(sets["fitparse"]), nothing),
             "fitfast": (cpu_timed(cpu["fitfast"], lambda _: fitfast_only(sets["fitfast"])),
                         nothing),
             "ours": (lambda home: import_all(sets["ours"], home), lambda: fresh_home(homes)),
             "ours_one_process": (cpu_timed(cpu["ours_one_process"], lambda home: import_all(
                 sets["ours_one_process"], home, workers=1)), lambda: fresh_home(homes)),
-        }, args.rounds, warmup=0)
+        }
+        if real:
+            candidates |= {
+                "fitfast_real": (lambda _: fitfast_only(real), nothing),
+                "ours_real": (lambda home: import_all(real, home, workers=1),
+                              lambda: fresh_home(homes))}
+        timed = interleaved(candidates, args.rounds, warmup=0)
     # seconds per MB, round by round: throughput ratios are ratios of these
     per_mb = {name: [s / mb[name] for s in timed.seconds[name]] for name in sets}
     ratio = Ratio.of([p / o for p, o in zip(per_mb["fitparse"], per_mb["ours"], strict=True)])
@@ -153,8 +184,16 @@ def main() -> None:
                                                      strict=True)])
     overhead = Ratio.of([o / f - 1 for o, f in zip(per_mb["ours_one_process"], per_mb["fitfast"],
                                                    strict=True)])
-    cpu_overhead = Ratio.of([o / f - 1 for o, f in zip(cpu["ours_one_process"], cpu["fitfast"],
-                                                       strict=True)])
+    fitfast_cpu = [main + children for main, children in cpu["fitfast"]]
+    cpu_overhead = Ratio.of([(main + worker) / f - 1 for (main, worker), f in zip(
+        cpu["ours_one_process"], fitfast_cpu, strict=True)])
+    # the two parts of it: the worker's own (decode, normalise, pack) and the main process's
+    worker_overhead = Ratio.of([worker / f - 1 for (_, worker), f in zip(
+        cpu["ours_one_process"], fitfast_cpu, strict=True)])
+    main_share = Ratio.of([main / f for (main, _), f in zip(
+        cpu["ours_one_process"], fitfast_cpu, strict=True)])
+    real_overhead = Ratio.of([o / f - 1 for o, f in zip(
+        timed.seconds["ours_real"], timed.seconds["fitfast_real"], strict=True)]) if real else None
     speed = {name: mb[name] / timed.median(name) for name in sets}
     for name, label in (("fitparse", "fitparse alone"), ("fitfast", "fitfast alone"),
                         ("ours_one_process", "ours, one worker"),
@@ -168,6 +207,13 @@ def main() -> None:
     print(f"our CPU on fitfast's    : {cpu_overhead.median:.0%} more "
           f"(min {cpu_overhead.low:.0%}, max {cpu_overhead.high:.0%}; CPU time, main process "
           "and worker together)")
+    print(f"  the worker's part     : {worker_overhead.median:.0%} more than fitfast's (decode, "
+          f"normalise, pack); the main process's: {main_share.median:.0%} of it (read, hash, "
+          "store)")
+    if real_overhead is not None:
+        print(f"... on real files       : {real_overhead.median:.0%} of its decode time "
+              f"(min {real_overhead.low:.0%}, max {real_overhead.high:.0%}; {len(real)} "
+              f"activity files, {mb['ours_real']:.1f} MB, from {SHARED_FIT})")
     print(f"(median of {args.rounds} interleaved rounds)")
     print(json.dumps({"files": len(files), "mb_per_s": round(speed["ours"], 3),
                       "fitfast_mb_per_s": round(speed["fitfast"], 3),
@@ -175,6 +221,9 @@ def main() -> None:
                       "baseline_mb_per_s": round(speed["fitparse"], 4),
                       **ratio.as_json("ratio"), **overhead.as_json("overhead"),
                       **cpu_overhead.as_json("cpu_overhead"),
+                      "cpu_worker_overhead": round(worker_overhead.median, 2),
+                      "cpu_main_share": round(main_share.median, 2),
+                      **(real_overhead.as_json("real_overhead") if real_overhead else {}),
                       "rounds": args.rounds}))
 
 

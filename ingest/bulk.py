@@ -79,7 +79,7 @@ def store_fits(target: Target, files: list[tuple[_Job, Decoded]]) -> list[repo.S
     """Keep the payloads and journal them (durably: an fsync round for all the objects, then
     one for the journal), then commit their activities in one transaction."""
     for job, _ in files:
-        target.raw.put(job.data)
+        target.raw.put(job.data, job.digest)
     target.raw.record(target.who.name, *({"kind": "fit", "hash": job.digest,
                                           "name": Path(job.found.label).name}
                                          for job, _ in files))

@@ -12,7 +12,6 @@ import struct
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from itertools import chain
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -146,10 +145,9 @@ def _columns(rows: Rows, converters: Converters) -> Columns:
     """The record fields the normaliser reads as float64 columns, each value through its
     converter (`number` unless named), NaN where a record lacks the field; a field no record
     holds is no column."""
-    fields = [f for f in _RECORD_FIELDS if rows and f in rows[0]]
-    if fields and len(set(map(len, rows))) == 1:  # every record alike: gather in one C pass
+    if rows and len(set(map(len, rows))) == 1:  # every record alike: column by column in C
         try:
-            return _alike_columns(rows, fields, converters)
+            return {f: _gathered(rows, f, converters) for f in _RECORD_FIELDS if f in rows[0]}
         except (KeyError, TypeError, ValueError):
             pass  # some record lacks a field of the first, or holds a list: field by field
     present = set().union(*rows)
@@ -157,21 +155,16 @@ def _columns(rows: Rows, converters: Converters) -> Columns:
             for field in _RECORD_FIELDS if field in present}
 
 
-def _alike_columns(rows: Rows, fields: list[str], converters: Converters) -> Columns:
-    """Records that all hold the first one's fields (KeyError if not). Plain fields go through
-    float() in numpy rather than `number`: both decoders type these fields by the FIT profile,
-    so a value is a number (never a bool or text, which `number` would make NaN), or a list
-    for a field written with an array size (a TypeError: the caller goes field by field)."""
-    columns = {f: _column(list(map(itemgetter(f), rows)), converters[f])
-               for f in fields if f in converters}
-    plain = [f for f in fields if f not in converters]
-    if not plain:
-        return columns
-    values = map(itemgetter(*plain), rows)  # a tuple per record, or one value for one field
-    table = np.fromiter(chain.from_iterable(values) if len(plain) > 1 else values,
-                        dtype=np.float64, count=len(rows) * len(plain))
-    columns.update(zip(plain, table.reshape(len(rows), len(plain)).T, strict=True))
-    return columns
+def _gathered(rows: Rows, field: str, converters: Converters) -> np.ndarray:
+    """A field every record holds (KeyError if not). A plain one goes through float() in
+    numpy rather than `number`: both decoders type these fields by the FIT profile, so a value
+    is a number (never a bool or text, which `number` would make NaN), or a list for a field
+    written with an array size (an error: the caller goes field by field). One field at a time
+    (a map of itemgetter into fromiter) is faster than a tuple of fields per record."""
+    values = map(itemgetter(field), rows)
+    if field in converters:
+        return _column(list(values), converters[field])
+    return np.fromiter(values, dtype=np.float64, count=len(rows))
 
 
 def _column(values: list[Any], convert: Callable[[Any], float]) -> np.ndarray:

@@ -224,6 +224,29 @@ def test_records_without_session_become_one_activity(intervals_fit: bytes) -> No
     assert len(b.laps) == 1 and b.avg_hr is not None
 
 
+def test_record_columns_are_alike_however_the_records_are_gathered() -> None:
+    """Alike records are gathered field by field in C; records that differ (a field missing,
+    a list where a number belongs) go record by record: a float64 column either way for
+    every field any record holds, NaN where a record lacks it or holds no number."""
+    nan = float("nan")
+    alike = [{"timestamp": 10 + i, "heart_rate": 140 + i, "distance": 2.5 * i} for i in range(3)]
+    cols = fit._columns(alike, {})
+    assert sorted(cols) == ["distance", "heart_rate", "timestamp"]
+    assert all(col.dtype == np.float64 for col in cols.values())
+    np.testing.assert_array_equal(cols["heart_rate"], [140.0, 141.0, 142.0])
+    np.testing.assert_array_equal(cols["distance"], [0.0, 2.5, 5.0])
+    # as many fields each, but not the same ones: power only in the second record
+    swapped = fit._columns([{"timestamp": 1, "heart_rate": 150}, {"timestamp": 2, "power": 300}],
+                           {})
+    np.testing.assert_array_equal(swapped["heart_rate"], [150.0, nan])
+    np.testing.assert_array_equal(swapped["power"], [nan, 300.0])
+    listed = fit._columns([*alike[:2], {"timestamp": 12, "heart_rate": [1, 2], "distance": 5.0}],
+                          {})
+    np.testing.assert_array_equal(listed["heart_rate"], [140.0, 141.0, nan])
+    np.testing.assert_array_equal(listed["timestamp"], [10.0, 11.0, 12.0])
+    assert fit._columns([], {}) == {}
+
+
 def test_zero_heart_rate_means_no_sensor() -> None:
     # indoor trainers (Zwift, Onelap) write 0 bpm when no strap is paired: that is no data
     t0 = T0.timestamp()

@@ -17,6 +17,14 @@ def test_objects_are_content_addressed_and_idempotent(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+def test_a_digest_the_caller_has_stores_the_same_object(tmp_path: Path) -> None:
+    store = RawStore(tmp_path)
+    digest = store.put(b"payload", sha256(b"payload"))
+    assert digest == sha256(b"payload") and store.get(digest) == b"payload"
+    assert store.put(b"payload") == digest
+    assert [p.name for p in (tmp_path / "objects").rglob("*") if p.is_file()] == [digest]
+
+
 def test_journal_keeps_order_and_survives_a_torn_last_line(tmp_path: Path) -> None:
     store = RawStore(tmp_path)
     store.record("anna", {"kind": "fit", "hash": "1"})
