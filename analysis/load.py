@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 from operator import itemgetter
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from analysis.samples import MAX_SAMPLE_GAP_S, sample_durations
 from domain.activity import Activity
 from domain.profile import Profile
+
+if TYPE_CHECKING:  # loaded where used: reading the stored numbers needs no pandas
+    import pandas as pd
 
 Method = Literal["trimp", "avg_hr", "session_rpe"]
 SeriesName = Literal["endurance", "strength"]
@@ -155,6 +157,8 @@ def _session_rpe(minutes: float, rpe: float | None, kind: str | None, why: str,
 
 def daily_loads(items: list[tuple[date, float]], start: date, end: date) -> pd.Series:
     """Load per day from `start` to `end` inclusive, rest days 0, items outside ignored."""
+    import pandas as pd
+
     return pd.Series(daily_totals(items, start, end), name="load",
                      index=pd.date_range(start, end, freq="D", name="day"))
 
@@ -186,6 +190,8 @@ class DailyLoad:
         return cls(first, load_columns(loads))
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         index = pd.date_range(self.first, periods=len(self.columns["atl"]), freq="D",
                               name="day")
         return pd.DataFrame(self.columns, index=index)
@@ -194,6 +200,8 @@ class DailyLoad:
 def training_load(daily: pd.Series) -> pd.DataFrame:
     """ATL, CTL, TSB, ACWR, monotony and strain for every day of a gap-free daily series
     (see load_columns), indexed as `daily`."""
+    import pandas as pd
+
     return pd.DataFrame(load_columns(daily.to_numpy(dtype=np.float64)), index=daily.index)
 
 
@@ -209,6 +217,8 @@ def load_columns(x: np.ndarray) -> dict[str, np.ndarray]:
     """
     if np.isnan(x).any() or (x < 0).any():
         raise ValueError("daily loads must be non-negative numbers (rest days 0, not NaN)")
+    import pandas as pd
+
     # A leading zero day makes pandas' adjust=False recursion start from the zero seed
     # instead of the first load; one series serves all four averages. pandas' ewm, not a
     # numpy closed form: its step-by-step recursion keeps a constant load's averages

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from analysis.load import DailyLoad
 from analysis.rolling import Running, Window, run_lengths
 from domain.wellness_columns import EPOCH, Wellness, WellnessColumns, as_columns
+
+if TYPE_CHECKING:  # loaded where used: the nightly path decides on arrays
+    import pandas as pd
 
 Level = Literal["green", "amber", "red"]
 
@@ -106,6 +108,8 @@ def recovery_frame(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, st
     `training_load`'s frame (its `tsb` and `acwr` columns), or None. `history_from` is the
     first day of load history (default: `load`'s first day with load), for the cold start.
     """
+    import pandas as pd
+
     numbers, labels, _ = decide(wellness, load, start, end, history_from)
     columns = {**numbers, **{name: text.column() for name, text in labels.items()}}
     return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS},
@@ -127,6 +131,8 @@ class Labels(NamedTuple):
         return hit[self.codes]
 
     def column(self) -> pd.api.extensions.ExtensionArray:
+        import pandas as pd
+
         return pd.array(self.names, dtype="str").take(self.codes, allow_fill=True)
 
     def array(self) -> np.ndarray:
@@ -279,6 +285,8 @@ def _daily(load: pd.DataFrame | DailyLoad | None) -> DailyLoad | None:
     on days without a row); None for no load or an empty frame."""
     if load is None or isinstance(load, DailyLoad):
         return load
+    import pandas as pd
+
     index = load.index
     if not index.size:
         return None

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from analysis.load import DailyLoad
 from analysis.recovery_rules import (
@@ -31,6 +31,9 @@ from analysis.recovery_rules import (
     decide,
 )
 from domain.wellness_columns import Wellness
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Values = dict[str, float | str | None]
 NO_DATA = "no recovery data: planning on load alone"

@@ -3,8 +3,9 @@
 
 Builds the demo home once (cached in .bench/cli-home, a 4-week replay on a pinned day), then
 runs every command as a new process in interleaved rounds (bench/stable.py). Prints each
-command's median seconds and its ratio to `python -c pass` (the interpreter's own start-up,
-the floor). The last line is one JSON object: seconds and ratio per command.
+command's median seconds, its median CPU seconds (user + system: what the machine's other load
+changes least) and its ratio to `python -c pass` (the interpreter's own start-up, the floor).
+The last line is one JSON object: seconds, CPU seconds and ratio per command.
 Goals: --help under 0.3 s, plan/today/why under 0.8 s (status is shown beside them).
 
     python bench/cli.py [--rounds 7]
@@ -15,8 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bench.stable import interleaved, nothing  # noqa: E402
 
 HOME = ROOT / ".bench" / "cli-home"
+WARMUP = 1
 TODAY = "2026-11-26"
 CLI = str(Path(sys.executable).with_name("stridelift"))
 COMMANDS = {
@@ -50,11 +55,23 @@ def ensure_home() -> None:
     (HOME / ".built").touch()
 
 
-def run(command: list[str]) -> None:
+def run(command: list[str], cpu: list[float]) -> None:
+    """Run the command, appending the CPU seconds it used to `cpu`."""
+    before = _children_cpu()
     done = subprocess.run(command, env=environment(), stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
+    cpu.append(_children_cpu() - before)
     if done.returncode:
         raise SystemExit(f"{' '.join(command[1:])} failed: {done.stderr.strip()[-300:]}")
+
+
+def candidate(command: list[str], cpu: list[float]) -> Callable[[None], None]:
+    return lambda _: run(command, cpu)
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def main() -> None:
@@ -62,16 +79,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     ensure_home()
-    timed = interleaved({name: (lambda _, c=command: run(c), nothing)
-                         for name, command in COMMANDS.items()}, args.rounds, warmup=1)
+    cpu: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    timed = interleaved({name: (candidate(command, cpu[name]), nothing)
+                         for name, command in COMMANDS.items()}, args.rounds, warmup=WARMUP)
     out: dict[str, float] = {}
     for name in COMMANDS:
         seconds = timed.median(name)
+        cpu_seconds = statistics.median(cpu[name][WARMUP:])
         ratio = timed.ratio(name, "python")
         label = " ".join(["stridelift", *COMMANDS[name][1:]]) if name != "python" \
             else "python -c pass"
-        print(f"{label:22}{seconds:6.3f} s  x python -c pass: {ratio}")
+        print(f"{label:22}{seconds:6.3f} s  CPU {cpu_seconds:5.3f} s  x python -c pass: {ratio}")
         out[f"{name}_seconds"] = round(seconds, 3)
+        out[f"{name}_cpu_seconds"] = round(cpu_seconds, 3)
         if name != "python":
             out[f"{name}_ratio"] = round(ratio.median, 2)
     print(f"(median of {args.rounds} interleaved rounds)")

@@ -20,10 +20,9 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.classify import CLASSIFIER_VERSION, Classification, classify
@@ -35,6 +34,9 @@ from db import activities, plans, repo
 from db import models as m
 from domain.activity import Activity
 from domain.profile import Profile
+
+if TYPE_CHECKING:
+    import pandas as pd  # the frame `statuses` returns; the nightly path needs none
 
 RULES_VERSION = 1  # bump when the load rules change: everything is redone
 # Bump when the recovery rules or their texts change: every stored day is decided again.

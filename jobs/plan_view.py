@@ -1,5 +1,8 @@
 """The plan as the shell shows it: the sessions of a window with their exercises spelled
-out from the catalogue (`plan --json`'s shape), and the catalogue itself."""
+out from the catalogue (`plan --json`'s shape), and the catalogue itself.
+
+jobs.replan (and the analysis and planner behind it) is loaded by the functions that use it:
+`why` and `exercises` read rows and the catalogue only, and start without it."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
-from jobs.replan import as_session, replan
 from planner.catalog import default_catalog
 from planner.model import Session
 
@@ -20,6 +22,8 @@ def current_plan(home: Home, profile: Profile, today: date, first: date,
                  weeks: int) -> list[dict[str, Any]]:
     """The plan brought up to date through `today`, then its sessions from `first` for
     `weeks` weeks."""
+    from jobs.replan import replan
+
     with transaction(home.db) as db:
         report = replan(db, profile, today,
                         weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
@@ -37,6 +41,8 @@ def plan_rows(home: Home, profile: Profile, first: date, weeks: int) -> list[dic
 
 def session_row(r: m.PlannedSession) -> dict[str, Any]:
     """A stored session in the shape `plan --json` prints."""
+    from jobs.replan import as_session
+
     return plan_row(as_session(r))
 
 

@@ -9,6 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+# pandas's C extensions check the size of datetime's classes when they load: loaded while
+# freezegun has swapped those for its own (the analysis loads pandas only when a day is
+# computed again, often inside a test's frozen clock), they crash the interpreter. So: first.
+import pandas  # noqa: F401
 import pytest
 from freezegun import freeze_time
 from hypothesis import settings

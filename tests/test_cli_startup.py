@@ -1,6 +1,8 @@
 """Start-up without timing: `stridelift --help` and shell completion load only typer, rich and
-the light parts of the command modules, and opening a database already at the newest schema
-does not load Alembic. Each case runs in a new interpreter and lists what it imported."""
+the light parts of the command modules; `plan`, `today`, `status` and `why` on a home already
+analysed through the day load neither pandas nor the report, web, Garmin or import stacks; and
+opening a database already at the newest schema does not load Alembic. Each case runs in a new
+interpreter and lists what it imported."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +18,12 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
+from typer.testing import CliRunner
 
 from db.session import MIGRATIONS, DatabaseError, head_revision, make_engine, open_db
+from planner.model import week_start
+from stridelift.cli import app
+from tests.history import write_weeks
 
 # What a command loads when it runs, never for the help text: the data stack, the report's
 # charts, Garmin's client, the web server and scheduler, and our own rooms below the shell.
@@ -36,19 +43,37 @@ except SystemExit:
     pass
 print(json.dumps(sorted(sys.modules)))
 """
+# The same on a pinned day (the first argument): a command reads the clock, a test never the
+# real date. freezegun loads none of HEAVY (pandas loaded under it crashes: see conftest.py).
+RUN_CLI_ON = """
+import sys
+from freezegun import freeze_time
+freeze_time(sys.argv.pop(1)).start()
+""" + RUN_CLI
+# What a command that reads the plan or the day's status needs none of when the day is already
+# analysed: pandas (only a day to compute again uses it), the report and its charts, the web
+# server, Garmin's client, the FIT import, the demo, the migrations.
+NOT_FOR_A_READ = ("pandas", "plotly", "alembic", "garminconnect", "requests", "fitfast",
+                  "fitparse", "icalendar", "starlette", "uvicorn", "apscheduler", "ingest",
+                  "demo", "stridelift.report", "stridelift.web", "jobs.report_rows",
+                  "jobs.web_pages")
+INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "f",
+        "--max-hr", "190", "--rest-hr", "50", "--runs", "mon=easy,sat=long"]
 
 
 def _loaded(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
     """The modules `code` loaded in a new interpreter (its last stdout line), and the rest of
     what it printed."""
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, check=True, timeout=120)
+                          env={**os.environ, **(env or {})}, timeout=120)
+    assert done.returncode == 0, (f"exit {done.returncode} (-11 under a frozen clock: pandas "
+                                  f"was loaded, see conftest.py) {done.stderr[-800:]}")
     *shown, last = done.stdout.splitlines()
     return set(json.loads(last)), "\n".join(shown)
 
 
-def _heavy(modules: set[str]) -> list[str]:
-    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
+def _heavy(modules: set[str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in heavy))
 
 
 def test_help_loads_no_heavy_module() -> None:
@@ -68,6 +93,46 @@ def test_shell_completion_loads_no_heavy_module() -> None:
                                            "COMP_WORDS": "stridelift rep", "COMP_CWORD": "1"})
     assert set(shown.split()) == {"replay", "report"}
     assert _heavy(modules) == []
+
+
+@pytest.fixture
+def analysed(home: Path, tmp_path: Path, pinned_clock: datetime) -> datetime:
+    """A home with three weeks of runs, planned and analysed through the pinned day."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    write_weeks(folder, week_start(pinned_clock.date()) - timedelta(weeks=3), 3)
+    runner = CliRunner()
+    for args in (INIT, ["import", str(folder), "--workers", "1"], ["plan"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    return pinned_clock
+
+
+def _read(day: datetime, *args: str) -> tuple[set[str], object]:
+    """What a read command loaded, and what it printed (--json)."""
+    modules, shown = _loaded(RUN_CLI_ON, day.isoformat(), *args, "--json")
+    return modules, json.loads(shown)
+
+
+def test_plan_today_status_on_an_analysed_day_load_no_pandas_nor_other_stacks(
+        analysed: datetime) -> None:
+    day = analysed.date().isoformat()
+    modules, sessions = _read(analysed, "plan")
+    assert isinstance(sessions, list) and sessions and sessions[0]["exercises"]
+    assert _heavy(modules, NOT_FOR_A_READ) == []
+    modules, view = _read(analysed, "today")
+    assert isinstance(view, dict) and view["date"] == day and view["recovery"]["level"]
+    assert _heavy(modules, NOT_FOR_A_READ) == []
+    modules, status = _read(analysed, "status")
+    assert isinstance(status, dict) and status["date"] == day and status["load"]["ctl"] > 0
+    assert _heavy(modules, NOT_FOR_A_READ) == []
+
+
+def test_why_loads_neither_the_analysis_nor_the_planner_core(analysed: datetime) -> None:
+    modules, changes = _read(analysed, "why")
+    assert isinstance(changes, list)  # the changes so far, maybe none
+    assert _heavy(modules, (*NOT_FOR_A_READ, "analysis", "jobs.replan", "jobs.analyse",
+                            "planner.catch_up")) == []
 
 
 def test_the_head_revision_read_from_the_scripts_is_alembics() -> None:

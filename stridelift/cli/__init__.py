@@ -7,6 +7,8 @@ what a command needs from jobs and db it imports in its body, and pays for when 
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from stridelift.cli import (
@@ -47,4 +49,7 @@ serve.register(app)
 
 
 def main() -> None:
+    # numpy's OpenBLAS starts a busy thread per core when it loads (~0.05 s of CPU a command
+    # here) and nothing here multiplies matrices: one thread, unless the user set otherwise.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app()
