@@ -53,13 +53,15 @@ def daily_loads(db: Session, who: m.Athlete) -> Sequence[Any]:
                       .join(m.RunClass).where(m.Activity.athlete_id == who.id)).all()
 
 
-def runs_by_day(db: Session, who: m.Athlete, through: date,
-                kinds: Collection[str]) -> Sequence[Any]:
-    """(day, kind, reasons, traits) of the classified activities through `through` whose kind
-    is one of `kinds` (traits None when classified before traits were stored)."""
+def runs_by_day(db: Session, who: m.Athlete, through: date, kinds: Collection[str],
+                since: date = date.min) -> Sequence[Any]:
+    """(day, kind, reasons, traits) of the classified activities from `since` through
+    `through` whose kind is one of `kinds` (traits None when classified before traits were
+    stored)."""
     return db.execute(select(m.Activity.local_date, m.RunClass.kind, m.RunClass.reasons,
                              m.RunClass.traits)
                       .join(m.RunClass).where(m.Activity.athlete_id == who.id,
+                                              m.Activity.local_date >= since,
                                               m.Activity.local_date <= through,
                                               m.RunClass.kind.in_(kinds))).all()
 
