@@ -186,13 +186,13 @@ class LoadSeed:
     day exactly what one pass over the whole history gives (the averages are step by step).
     The default is no history at all: zero load before the first day."""
 
-    averages: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # AVERAGES' order
+    averages: tuple[float, ...] = (0.0,) * len(AVERAGES)  # in AVERAGES' order
     days: int = 0
 
     @classmethod
     def of(cls, columns: dict[str, np.ndarray], at: int, days: int) -> LoadSeed:
         """The seed the day after position `at` of load_columns' `columns` starts from."""
-        return cls(tuple(float(columns[name][at]) for name in AVERAGES), days)  # type: ignore[arg-type]
+        return cls(tuple(float(columns[name][at]) for name in AVERAGES), days)
 
 
 NO_HISTORY = LoadSeed()
@@ -262,8 +262,8 @@ def _ewma(seeded: np.ndarray, alpha: float) -> np.ndarray:
 
 
 def _acwr(acute: np.ndarray, chronic: np.ndarray, before: int) -> np.ndarray:
-    """acute/chronic, NaN where chronic is 0 and in the first 28 days of history (`before`
-    days of it precede the first)."""
+    """acute/chronic, NaN where chronic is 0 or while fewer than 28 days of history exist
+    (`before` days of it precede the first)."""
     ratio = np.full(acute.shape, np.nan)
     np.divide(acute, chronic, out=ratio, where=chronic > 0)
     ratio[: max(CHRONIC_DAYS - 1 - before, 0)] = np.nan

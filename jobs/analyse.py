@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from analysis.classify import CLASSIFIER_VERSION, Classification, classify
 from analysis.load import (
+    AVERAGES,
     MONOTONY_DAYS,
     NO_HISTORY,
     DailyLoad,
@@ -285,13 +286,13 @@ def _refresh_days(session: Session, who: m.Athlete, until: date,
     written = 0
     while start <= until:
         end = min(start + timedelta(days=YEAR_DAYS - 1), until)
-        lead = max(first, start - timedelta(days=LEAD_DAYS))
+        lead = _lead(first, start)
         load, wellness = _inputs(session, who, lead, end, seed)
         decided = decide(wellness, load, start, end, history_from, carried)
         shown = max(since, start)
         written += _store(session, who, load, explain(decided, shown), shown, end)
         start = end + timedelta(days=1)
-        following = max(first, start - timedelta(days=LEAD_DAYS))  # the next year's lead
+        following = _lead(first, start)  # the next year's
         seed = NO_HISTORY if following == first else LoadSeed.of(
             load.columns, (following - lead).days - 1, (following - first).days)
         carried = {name: int(decided.numbers[name][-1]) for name in STREAKS}
@@ -306,19 +307,23 @@ def _stored_seed(session: Session, who: m.Athlete, first: date,
     None when a row it needs is not there."""
     if start == first:
         return NO_HISTORY, None
-    lead = max(first, start - timedelta(days=LEAD_DAYS))
-    before, eve = lead - timedelta(days=1), start - timedelta(days=1)
-    rows = {r.day: r for r in plans.daily_statuses(session, who, before, eve)}
-    if eve not in rows:
+    eve = plans.daily_status(session, who, start - timedelta(days=1))
+    if eve is None:
         return None
-    carried = {name: rows[eve].values[name] for name in STREAKS}
+    carried = {name: eve.values[name] for name in STREAKS}
+    lead = _lead(first, start)
     if lead == first:
         return NO_HISTORY, carried
-    row = rows.get(before)
-    averages = None if row is None else (row.atl, row.ctl, row.acwr_acute, row.acwr_chronic)
-    if averages is None or None in averages:
+    row = plans.daily_status(session, who, lead - timedelta(days=1))
+    averages = tuple(getattr(row, name) for name in AVERAGES) if row else (None,)  # columns
+    if None in averages:
         return None
-    return LoadSeed(averages, (lead - first).days), carried  # type: ignore[arg-type]
+    return LoadSeed(averages, (lead - first).days), carried
+
+
+def _lead(first: date, start: date) -> date:
+    """The first day whose inputs the year from `start` reads."""
+    return max(first, start - timedelta(days=LEAD_DAYS))
 
 
 def _store(session: Session, who: m.Athlete, load: DailyLoad, days: list[RecoveryStatus],
