@@ -176,6 +176,32 @@ def daily_totals(items: list[tuple[date, float]], start: date, end: date) -> np.
     return np.bincount(at[inside], weights=weights[inside], minlength=size)
 
 
+FRAME_COLUMNS = ("atl", "ctl", "tsb", "acwr", "monotony", "strain")
+# The exponential averages with their λ: ATL and CTL (1 − e^(−1/τ)), and the ACWR's acute
+# and chronic ones (2/(N+1)), whose last values seed a later stretch of days (LoadSeed).
+AVERAGES = {"atl": 1.0 - math.exp(-1.0 / ATL_DAYS), "ctl": 1.0 - math.exp(-1.0 / CTL_DAYS),
+            "acwr_acute": 2.0 / (ACUTE_DAYS + 1), "acwr_chronic": 2.0 / (CHRONIC_DAYS + 1)}
+
+
+@dataclass(frozen=True)
+class LoadSeed:
+    """What the days before a stretch of daily loads leave it: the four averages of the day
+    before, and how many days of history precede it. Continuing from the seed gives each
+    day exactly what one pass over the whole history gives (the averages are step by step).
+    The default is no history at all: zero load before the first day."""
+
+    averages: tuple[float, ...] = (0.0,) * len(AVERAGES)  # in AVERAGES' order
+    days: int = 0
+
+    @classmethod
+    def of(cls, columns: dict[str, np.ndarray], at: int, days: int) -> LoadSeed:
+        """The seed the day after position `at` of load_columns' `columns` starts from."""
+        return cls(tuple(float(columns[name][at]) for name in AVERAGES), days)
+
+
+NO_HISTORY = LoadSeed()
+
+
 @dataclass(frozen=True)
 class DailyLoad:
     """training_load's columns as arrays, one slot a day from `first`, without a DataFrame:
@@ -185,9 +211,9 @@ class DailyLoad:
     columns: dict[str, np.ndarray]
 
     @classmethod
-    def of(cls, loads: np.ndarray, first: date) -> DailyLoad:
+    def of(cls, loads: np.ndarray, first: date, seed: LoadSeed = NO_HISTORY) -> DailyLoad:
         """ATL, CTL, TSB, ACWR, monotony and strain of the daily loads from `first`."""
-        return cls(first, load_columns(loads))
+        return cls(first, load_columns(loads, seed))
 
     def frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -202,47 +228,55 @@ def training_load(daily: pd.Series) -> pd.DataFrame:
     (see load_columns), indexed as `daily`."""
     import pandas as pd
 
-    return pd.DataFrame(load_columns(daily.to_numpy(dtype=np.float64)), index=daily.index)
+    columns = load_columns(daily.to_numpy(dtype=np.float64))
+    return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS}, index=daily.index)
 
 
-def load_columns(x: np.ndarray) -> dict[str, np.ndarray]:
-    """ATL, CTL, TSB, ACWR, monotony and strain for every day of gap-free daily loads.
+def load_columns(x: np.ndarray, seed: LoadSeed = NO_HISTORY) -> dict[str, np.ndarray]:
+    """ATL, CTL, TSB, ACWR (with its acute and chronic averages), monotony and strain for
+    every day of gap-free daily loads.
 
-    History before the first day counts as zero load (the seed). TSB on day t is
-    CTL − ATL of day t−1, so 0 on the first day (both seeds are 0). ACWR is NaN while the
-    chronic average is 0 or fewer than 28 days exist (a warming-up chronic average makes
-    every early week look like a spike). Monotony and strain are NaN before a full week;
-    a week with no day-to-day variation has undefined monotony (NaN) and strain NaN, or 0
-    when the week had no load at all.
+    History before the first day is `seed`'s (default: none, zero load). TSB on day t is
+    CTL − ATL of day t−1, so 0 on the first day of history (both seeds are 0). ACWR is NaN
+    while the chronic average is 0 or fewer than 28 days of history exist (a warming-up
+    chronic average makes every early week look like a spike). Monotony and strain are NaN
+    before a full week of `x`; a week with no day-to-day variation has undefined monotony
+    (NaN) and strain NaN, or 0 when the week had no load at all.
     """
     if np.isnan(x).any() or (x < 0).any():
         raise ValueError("daily loads must be non-negative numbers (rest days 0, not NaN)")
-    import pandas as pd
-
-    # A leading zero day makes pandas' adjust=False recursion start from the zero seed
-    # instead of the first load; one series serves all four averages. pandas' ewm, not a
-    # numpy closed form: its step-by-step recursion keeps a constant load's averages
-    # monotonic to the last bit and a rest period's decay free of cancellation.
-    seeded = pd.Series(np.concatenate(([0.0], x)))
-    atl = _ewma(seeded, 1.0 - math.exp(-1.0 / ATL_DAYS))
-    ctl = _ewma(seeded, 1.0 - math.exp(-1.0 / CTL_DAYS))
-    tsb = np.concatenate(([0.0], (ctl - atl)[:-1]))
-    acwr = _acwr(_ewma(seeded, 2.0 / (ACUTE_DAYS + 1)), _ewma(seeded, 2.0 / (CHRONIC_DAYS + 1)))
+    # A leading day holding the seed makes pandas' adjust=False recursion start from it
+    # instead of the first load. pandas' ewm, not a numpy closed form: its step-by-step
+    # recursion keeps a constant load's averages monotonic to the last bit, a rest period's
+    # decay free of cancellation, and a seeded stretch equal to the whole history's.
+    seeded = np.concatenate(([0.0], x))
+    averages = {}
+    for (name, alpha), start in zip(AVERAGES.items(), seed.averages, strict=True):
+        seeded[0] = start
+        averages[name] = _ewma(seeded, alpha)
+    atl, ctl = averages["atl"], averages["ctl"]
+    tsb = np.concatenate(([seed.averages[1] - seed.averages[0]], (ctl - atl)[:-1]))
+    acwr = _acwr(averages["acwr_acute"], averages["acwr_chronic"], seed.days)
     monotony, strain = _monotony_strain(x)
     return {"atl": atl, "ctl": ctl, "tsb": tsb, "acwr": acwr, "monotony": monotony,
-            "strain": strain}
+            "strain": strain, "acwr_acute": averages["acwr_acute"],
+            "acwr_chronic": averages["acwr_chronic"]}
 
 
-def _ewma(seeded: pd.Series, alpha: float) -> np.ndarray:
-    """x_t = x_{t−1} + α(load_t − x_{t−1}) from x_{−1} = 0, `seeded` being the loads after
-    one zero day (dropped from the result)."""
-    return seeded.ewm(alpha=alpha, adjust=False).mean().to_numpy()[1:]
+def _ewma(seeded: np.ndarray, alpha: float) -> np.ndarray:
+    """x_t = x_{t−1} + α(load_t − x_{t−1}) from x_{−1} = seeded[0], the loads following it
+    (the seed dropped from the result)."""
+    import pandas as pd  # only here: the commands that read a stored day never load it
+
+    return pd.Series(seeded).ewm(alpha=alpha, adjust=False).mean().to_numpy()[1:]
 
 
-def _acwr(acute: np.ndarray, chronic: np.ndarray) -> np.ndarray:
+def _acwr(acute: np.ndarray, chronic: np.ndarray, before: int) -> np.ndarray:
+    """acute/chronic, NaN where chronic is 0 or while fewer than 28 days of history exist
+    (`before` days of it precede the first)."""
     ratio = np.full(acute.shape, np.nan)
     np.divide(acute, chronic, out=ratio, where=chronic > 0)
-    ratio[: CHRONIC_DAYS - 1] = np.nan
+    ratio[: max(CHRONIC_DAYS - 1 - before, 0)] = np.nan
     return ratio
 
 

@@ -8,7 +8,7 @@ analysis/recovery_text.py's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -84,6 +84,8 @@ class FrameRow(NamedTuple):
 
 
 FRAME_COLUMNS = (*FrameRow._fields[1:], *(name for name, _ in RULES), "no_data", "level")
+# The counts of days running that a later stretch of days continues (decide's `carried`).
+STREAKS = ("hrv_below_days", "hrv_in_band_mornings", "tsb_low_days")
 # Numeric inputs: column, DailyWellness field, whether 0 or less means "no reading".
 NUMBERS = (("hrv", "hrv_last_night", True), ("resting_hr", "resting_hr", True),
            ("sleep_score", "sleep_score", False))
@@ -155,16 +157,31 @@ class Decided(NamedTuple):
 
 
 def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: date, end: date,
-           history_from: date | None = None) -> Decided:
+           history_from: date | None = None,
+           carried: Mapping[str, int] | None = None) -> Decided:
     """The columns of recovery_frame: numbers and flags as arrays, texts as labels; `load`
-    also as the arrays of analysis.load.DailyLoad (no DataFrame on the nightly path)."""
+    also as the arrays of analysis.load.DailyLoad (no DataFrame on the nightly path).
+
+    `carried`: the STREAKS of the day before `start`, which the days from `start` continue
+    (the inputs before `start` then only feed the baselines); default: counted from the
+    first day given."""
     if end < start:
         raise ValueError(f"window end {end} is before its start {start}")
     first, raw, labels = _inputs(as_columns(wellness), start, end)
     skip = (start - first).days  # earlier days only feed the baselines
+
+    def streak(flags: np.ndarray, name: str, lead: int = 0) -> np.ndarray:
+        """Days running with `flags` (`lead` days before the first day given), sliced as
+        the other columns before `skip`."""
+        if carried is None:
+            return run_lengths(flags)[lead:]
+        out = np.zeros(flags.size - lead, dtype=np.intp)  # the days before start: sliced off
+        out[skip:] = run_lengths(flags[lead + skip:], carried[name])
+        return out
+
     numbers = {name: values[skip:] for name, values in
-               {**_baselines(raw), **_load_columns(_daily(load), first, end,
-                                                   history_from)}.items()}
+               {**_baselines(raw, streak), **_load_columns(_daily(load), first, end,
+                                                           history_from, streak)}.items()}
     labels = {name: text._replace(codes=text.codes[skip:]) for name, text in labels.items()}
     flags = _flags(numbers, labels)
     red = np.logical_or.reduce([flags[name] for name, level in RULES if level == "red"])
@@ -241,7 +258,10 @@ def _readiness(value: str | None) -> str | None:
     return level if level in READINESS_LEVELS else None
 
 
-def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+Streak = Callable[..., np.ndarray]  # decide's streak(flags, name, lead=0)
+
+
+def _baselines(raw: dict[str, np.ndarray], streak: Streak) -> dict[str, np.ndarray]:
     """HRV signal and band, below-band streaks, the resting-HR reference."""
     ln = np.log(raw["hrv"])
     # The signal includes last night; the baseline is the 60 days before, the day itself
@@ -255,8 +275,8 @@ def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     low, high = mu - HRV_BAND_SD * sd, mu + HRV_BAND_SD * sd
     return {
         "hrv_signal": hrv_signal, "band_low": low, "band_high": high,
-        "hrv_below_days": run_lengths(hrv_signal < low), "hrv_last_night": ln,
-        "hrv_in_band_mornings": run_lengths((ln >= low) & (ln <= high)),
+        "hrv_below_days": streak(hrv_signal < low, "hrv_below_days"), "hrv_last_night": ln,
+        "hrv_in_band_mornings": streak((ln >= low) & (ln <= high), "hrv_in_band_mornings"),
         "hrv_signal_nights": signal.count, "hrv_baseline_nights": baseline.count,
         "sleep_score": raw["sleep_score"], "resting_hr": raw["resting_hr"],
         "resting_hr_mean30": rhr.mean(RHR_MIN_DAYS), "resting_hr_days": rhr.count,
@@ -264,7 +284,7 @@ def _baselines(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _load_columns(load: DailyLoad | None, first: date, end: date,
-                  history_from: date | None) -> dict[str, np.ndarray]:
+                  history_from: date | None, streak: Streak) -> dict[str, np.ndarray]:
     """Form and ACWR with what the cold start rule needs: days running with form below
     TSB_MIN, and days of load history (from `history_from`, else `_first_load_day`)."""
     origin = first  # form's streak may start before the first wellness day
@@ -276,7 +296,7 @@ def _load_columns(load: DailyLoad | None, first: date, end: date,
     history = (np.zeros(size, dtype=np.int64) if history_from is None else
                np.maximum(np.arange(size) + (first - history_from).days + 1, 0))
     return {"tsb": columns["tsb"][cut:],
-            "tsb_low_days": run_lengths(columns["tsb"] < TSB_MIN)[cut:],
+            "tsb_low_days": streak(columns["tsb"] < TSB_MIN, "tsb_low_days", cut),
             "acwr": columns["acwr"][cut:], "load_history_days": history}
 
 

@@ -71,8 +71,9 @@ class Window:
         return (self.count > 0) & (run[last] >= self.count)
 
 
-def run_lengths(flags: np.ndarray) -> np.ndarray:
-    """Length of the run of True ending at each position (0 where False)."""
+def run_lengths(flags: np.ndarray, before: int = 0) -> np.ndarray:
+    """Length of the run of True ending at each position (0 where False), a run from the
+    start continuing one `before` days long."""
     position = np.arange(flags.size)
-    last_false = np.maximum.accumulate(np.where(flags, -1, position))
+    last_false = np.maximum.accumulate(np.where(flags, -1 - before, position))
     return np.where(flags, position - last_false, 0)

@@ -1,5 +1,6 @@
 """The nightly run's own work per athlete-night, with one and with five years of history: the
-cost must not grow with the history (only what changed is decided again).
+cost must not grow with the history (only what changed is decided again, from the inputs of
+its year: jobs/analyse.py; the planner reads the runs from its first night: jobs/replan.py).
 
 Setup (not timed): per history length, one SQLite database of `--athletes` runners (each its
 own seed). Their history, up to two days ago, is written straight into the database

@@ -47,19 +47,34 @@ def run_classes(db: Session, who: m.Athlete) -> dict[int, m.RunClass]:
         select(m.RunClass).join(m.Activity).where(m.Activity.athlete_id == who.id))}
 
 
-def daily_loads(db: Session, who: m.Athlete) -> Sequence[Any]:
-    """(day, load, series) of every classified activity: one select of just those columns."""
-    return db.execute(select(m.Activity.local_date, m.RunClass.load, m.RunClass.load_series)
-                      .join(m.RunClass).where(m.Activity.athlete_id == who.id)).all()
+def daily_loads(db: Session, who: m.Athlete, since: date = date.min,
+                through: date = date.max) -> Sequence[Any]:
+    """(day, load, series) of every classified activity from `since` through `through`:
+    one select of just those columns."""
+    a = m.Activity
+    return db.execute(select(a.local_date, m.RunClass.load, m.RunClass.load_series)
+                      .join(m.RunClass).where(a.athlete_id == who.id, a.local_date >= since,
+                                              a.local_date <= through)).all()
 
 
-def runs_by_day(db: Session, who: m.Athlete, through: date,
-                kinds: Collection[str]) -> Sequence[Any]:
-    """(day, kind, reasons, traits) of the classified activities through `through` whose kind
-    is one of `kinds` (traits None when classified before traits were stored)."""
+def first_load_day(db: Session, who: m.Athlete, through: date) -> date | None:
+    """The first day through `through` with endurance load: where load history starts
+    (RULES.md S7.3 cold start; strength has its own series)."""
+    a = m.Activity
+    return db.scalar(select(func.min(a.local_date)).join(m.RunClass).where(
+        a.athlete_id == who.id, a.local_date <= through, m.RunClass.load_series == "endurance",
+        m.RunClass.load > 0))
+
+
+def runs_by_day(db: Session, who: m.Athlete, through: date, kinds: Collection[str],
+                since: date = date.min) -> Sequence[Any]:
+    """(day, kind, reasons, traits) of the classified activities from `since` through
+    `through` whose kind is one of `kinds` (traits None when classified before traits were
+    stored)."""
     return db.execute(select(m.Activity.local_date, m.RunClass.kind, m.RunClass.reasons,
                              m.RunClass.traits)
                       .join(m.RunClass).where(m.Activity.athlete_id == who.id,
+                                              m.Activity.local_date >= since,
                                               m.Activity.local_date <= through,
                                               m.RunClass.kind.in_(kinds))).all()
 

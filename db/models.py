@@ -230,6 +230,9 @@ class DailyStatus(Base):
     ctl: Mapped[float | None] = mapped_column(Float)
     tsb: Mapped[float | None] = mapped_column(Float)
     acwr: Mapped[float | None] = mapped_column(Float)
+    # The ACWR's acute and chronic averages: what the next year of days continues.
+    acwr_acute: Mapped[float | None] = mapped_column(Float)
+    acwr_chronic: Mapped[float | None] = mapped_column(Float)
     monotony: Mapped[float | None] = mapped_column(Float)
     strain: Mapped[float | None] = mapped_column(Float)
     level: Mapped[str] = mapped_column(String(10))

@@ -6,9 +6,11 @@ only activities whose fingerprint changed are decoded and classified again, and 
 from the first day whose facts changed are looked at (db.repo.mark_changed notes that day
 when a morning or an activity is stored). Every day depends only on the days before it: the
 days from the first one whose facts changed (or that has no status yet) are decided again,
-explained and compared with their rows; the days before it are not touched. Their numbers
-are recomputed in memory from the first day (vectorised: ten years take milliseconds, and
-every average carries all days before it), their texts are not.
+explained and compared with their rows; the days before it are not touched. What a night
+reads does not grow with the history: the days are decided a year at a time from that
+year's inputs and the 60 days before it, continuing the averages and the counts of days
+running stored with the day before (so a day's numbers are the same whichever night
+decides it).
 """
 
 from __future__ import annotations
@@ -26,9 +28,28 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from analysis.classify import CLASSIFIER_VERSION, Classification, classify
-from analysis.load import DailyLoad, Load, activity_load, daily_totals, load_columns
+from analysis.load import (
+    AVERAGES,
+    MONOTONY_DAYS,
+    NO_HISTORY,
+    DailyLoad,
+    Load,
+    LoadSeed,
+    activity_load,
+    daily_totals,
+    load_columns,
+)
 from analysis.multisport import chains, multisport_race
-from analysis.recovery import RecoveryStatus, WellnessColumns, recovery_statuses
+from analysis.recovery import (
+    HRV_BASELINE_DAYS,
+    RHR_DAYS,
+    RecoveryStatus,
+    WellnessColumns,
+    decide,
+    explain,
+    recovery_statuses,
+)
+from analysis.recovery_rules import STREAKS
 from analysis.traits import Found
 from db import activities, plans, repo
 from db import models as m
@@ -40,10 +61,15 @@ if TYPE_CHECKING:
 
 RULES_VERSION = 1  # bump when the load rules change: everything is redone
 # Bump when the recovery rules or their texts change: every stored day is decided again.
-STATUS_VERSION = 1
+# 2: days stored with the ACWR's averages, decided a year at a time.
+STATUS_VERSION = 2
 # The classifier's own version (analysis.classify) is in the fingerprint too, so a new
 # classifier re-judges every stored run on the next nightly run.
 HISTORY_DAYS = 56  # "the last 8 weeks" (RULES.md Run classification)
+# Days decided from one read of their inputs, which reach LEAD_DAYS further back: the
+# longest look back of a day's numbers (the HRV baseline).
+YEAR_DAYS = 365
+LEAD_DAYS = max(HRV_BASELINE_DAYS, RHR_DAYS, MONOTONY_DAYS - 1)
 
 
 @dataclass(frozen=True)
@@ -200,7 +226,7 @@ def daily_series(session: Session, who: m.Athlete, start: date,
 
     One select of the three columns needed, no ORM objects: fetching the rows is most of
     the cost (one select per series measured slower, each repeating the join)."""
-    pairs = activities.daily_loads(session, who)
+    pairs = activities.daily_loads(session, who, since=start, through=end)
     items: dict[str, list[tuple[date, float]]] = {"endurance": [], "strength": []}
     for day, load, series in pairs:
         items[series].append((day, load))
@@ -223,12 +249,12 @@ def _first_day(session: Session, who: m.Athlete, until: date) -> date:
     return min(activities.first_fact_day(session, who) or until, until)
 
 
-def _inputs(session: Session, who: m.Athlete, first: date,
-            until: date) -> tuple[DailyLoad, WellnessColumns]:
+def _inputs(session: Session, who: m.Athlete, first: date, until: date,
+            seed: LoadSeed = NO_HISTORY) -> tuple[DailyLoad, WellnessColumns]:
     """Every day's load numbers from `first` through `until` (the endurance and strength
-    loads among them), and the wellness read."""
+    loads among them), continuing `seed`'s history, and the wellness read."""
     endurance, strength = daily_series(session, who, first, until)
-    load = DailyLoad(first, {**load_columns(endurance), "endurance_load": endurance,
+    load = DailyLoad(first, {**load_columns(endurance, seed), "endurance_load": endurance,
                              "strength_load": strength})
     return load, repo.wellness_columns(session, who, first, until)
 
@@ -238,8 +264,13 @@ def _refresh_days(session: Session, who: m.Athlete, until: date,
     """Decide again from `changed` (None: nothing changed), or from the first day with no
     stored status if that is earlier: every day depends only on the days before it, so
     the days before keep their rows and only the days from there on are explained and
-    compared. The numbers of every day are recomputed in memory (vectorised: milliseconds
-    for years), the texts are not."""
+    compared.
+
+    The days are decided a year at a time (years counted from the first fact), each from
+    its own inputs and LEAD_DAYS before it: the averages continue those stored with the
+    day before the lead, the counts of days running those of the day before the year. A
+    day's numbers are the same whether one night decides every day or each night the
+    newest: what a night reads is its year, not the history."""
     first = _first_day(session, who, until)
     last = plans.last_status_day(session, who)
     new = last + timedelta(days=1) if last else first
@@ -248,10 +279,61 @@ def _refresh_days(session: Session, who: m.Athlete, until: date,
         repo.mark_changed(session, who, until + timedelta(days=1))  # later days: next time
     if since > until:
         return None, 0
-    load, wellness = _inputs(session, who, first, until)
-    days = recovery_statuses(wellness, load, since, until)
+    history_from = activities.first_load_day(session, who, until)
+    start = first + timedelta(days=(since - first).days // YEAR_DAYS * YEAR_DAYS)
+    stored = _stored_seed(session, who, first, start)
+    if stored is None:  # rows missing (removed by hand): from the first year, as exact
+        start, stored = first, (NO_HISTORY, None)
+    seed, carried = stored
+    written = 0
+    while start <= until:
+        end = min(start + timedelta(days=YEAR_DAYS - 1), until)
+        lead = _lead(first, start)
+        load, wellness = _inputs(session, who, lead, end, seed)
+        decided = decide(wellness, load, start, end, history_from, carried)
+        shown = max(since, start)
+        written += _store(session, who, load, explain(decided, shown), shown, end)
+        start = end + timedelta(days=1)
+        following = _lead(first, start)  # the next year's
+        seed = NO_HISTORY if following == first else LoadSeed.of(
+            load.columns, (following - lead).days - 1, (following - first).days)
+        carried = {name: int(decided.numbers[name][-1]) for name in STREAKS}
+    session.flush()
+    return since, written
+
+
+def _stored_seed(session: Session, who: m.Athlete, first: date,
+                 start: date) -> tuple[LoadSeed, dict[str, int] | None] | None:
+    """What the year from `start` continues, as stored: the averages of the day before its
+    lead and the counts of days running of the day before it (none for the first year);
+    None when a row it needs is not there."""
+    if start == first:
+        return NO_HISTORY, None
+    eve = plans.daily_status(session, who, start - timedelta(days=1))
+    if eve is None:
+        return None
+    carried = {name: eve.values[name] for name in STREAKS}
+    lead = _lead(first, start)
+    if lead == first:
+        return NO_HISTORY, carried
+    row = plans.daily_status(session, who, lead - timedelta(days=1))
+    averages = tuple(getattr(row, name) for name in AVERAGES) if row else (None,)  # columns
+    if None in averages:
+        return None
+    return LoadSeed(averages, (lead - first).days), carried
+
+
+def _lead(first: date, start: date) -> date:
+    """The first day whose inputs the year from `start` reads."""
+    return max(first, start - timedelta(days=LEAD_DAYS))
+
+
+def _store(session: Session, who: m.Athlete, load: DailyLoad, days: list[RecoveryStatus],
+           since: date, until: date) -> int:
+    """The statuses of `days` (from `since`) with their load numbers, rows written where
+    they differ from the stored ones; how many were written."""
     existing = {r.day: r for r in plans.daily_statuses(session, who, since, until)}
-    cut = (since - first).days
+    cut = (since - load.first).days
     numbers = zip(*(column[cut:].tolist() for column in load.columns.values()), strict=True)
     written = 0
     for status, numbers_of_day in zip(days, numbers, strict=True):
@@ -268,8 +350,7 @@ def _refresh_days(session: Session, who: m.Athlete, until: date,
         for key, value in fields.items():
             setattr(row, key, value)
         written += 1
-    session.flush()
-    return since, written
+    return written
 
 
 def _num(value: Any) -> Any:

@@ -108,18 +108,22 @@ def store_read_back(db: DbSession, who: m.Athlete, decisions: Decisions) -> None
 
 def run_facts(db: DbSession, who: m.Athlete, profile: Profile, first: date, night: date,
               until: date) -> RunFacts:
-    """The classified runs (with their traits) through `night`, the days synced from
-    `first`, and the planned runs (race > Garmin calendar > template) from `first` through
-    7 days past `until` (S6 across week ends)."""
+    """The classified runs (with their traits) and the planned runs (race > Garmin calendar
+    > template) from the day before `first` (S6 reads a day's neighbours; no night adapted
+    looks further back) through `night` and through 7 days past `until` (S6 across week
+    ends), and the days synced from `first`: what a night reads does not grow with the
+    years of history."""
+    before = first - timedelta(days=1)
     found: dict[date, list[tuple[str, list[str] | None, list[str]]]] = {}
-    for day, kind, why, traits in activities.runs_by_day(db, who, night, RUN_KINDS):
+    for day, kind, why, traits in activities.runs_by_day(db, who, night, RUN_KINDS,
+                                                         since=before):
         found.setdefault(day, []).append((kind, traits, why))
     actual = {d: RunDay(d, tuple(k for k, _, _ in rows), "actual",
                         tuple(r for _, _, why in rows for r in why[:1]),
                         frozenset(t for _, traits, _ in rows for t in traits or ()))
               for d, rows in found.items()}
     scheduled: dict[date, list[str]] = {}
-    for row in plans.planned_runs(db, who, first - timedelta(days=1), horizon(until)):
+    for row in plans.planned_runs(db, who, before, horizon(until)):
         # The title's kind and traits (a "progression long run" is long and threshold, S6).
         scheduled.setdefault(row.day, []).extend(planned_kind(row.title, row.item_type).kinds)
     plan = RunPlan(profile.runs, scheduled, frozenset(r.day for r in profile.races))
@@ -128,9 +132,9 @@ def run_facts(db: DbSession, who: m.Athlete, profile: Profile, first: date, nigh
 
 def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
              until: date, night_over: bool = False) -> dict[date, RunDay]:
-    """Actual classified runs (with their traits) up to the night; after it, and on the night
-    itself while nothing of that day is synced, the planned runs (planner.runs) through 7
-    days past `until`."""
+    """Actual classified runs (with their traits) from the day before the night through the
+    night; after it, and on the night itself while nothing of that day is synced, the planned
+    runs (planner.runs) through 7 days past `until`."""
     return run_facts(db, who, profile, night, night, until).tonight(night, until, night_over)
 
 

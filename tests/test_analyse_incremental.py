@@ -4,6 +4,7 @@ middle of the history included)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from db.session import open_db, transaction
 from domain.activity import Activity
 from domain.profile import Profile
 from domain.wellness import DailyWellness
+from jobs import analyse as analyse_job
 from jobs.analyse import analyse
 
 P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50, threshold_hr=170,
@@ -132,3 +134,69 @@ def test_the_same_morning_again_decides_nothing_and_a_cleaned_twin_writes_nothin
             **{**day.__dict__, "readiness_level": "LOW "}))
         report = analyse(s, P, last)
     assert (report.decided_from, report.days_written) == (day.day, 0)
+
+
+@pytest.mark.parametrize("change", [_late_hrv, _late_run])
+def test_years_decided_apart_store_what_one_pass_stores(
+        db_url: str, monkeypatch: pytest.MonkeyPatch, change: Callable[[Session], None]) -> None:
+    """Decided a "year" of 25 days at a time (each from its own inputs, continuing what the
+    day before stored), night after night and after a late change, the days are stored as
+    one pass over the whole history stores them: the same levels, texts and counts, the
+    numbers to rounding (the baselines' running sums start elsewhere)."""
+    factory = open_db(db_url)
+    last = FIRST + timedelta(days=NIGHTS - 1)
+
+    def afresh() -> list[dict[date, tuple[Any, ...]]]:
+        """Every day decided afresh in one pass, then by years (what the nights should have
+        left, exactly)."""
+        stored = []
+        for year_days in (10 * NIGHTS, 25):
+            monkeypatch.setattr(analyse_job, "YEAR_DAYS", year_days)
+            with transaction(factory) as s:
+                s.execute(delete(m.DailyStatus))
+            with transaction(factory) as s:
+                assert analyse(s, P, last).decided_from == FIRST
+            with factory() as s:
+                stored.append(_stored(s))
+        return stored
+
+    def check() -> None:
+        with factory() as s:
+            nights = _stored(s)
+        one_pass, by_years = afresh()
+        assert [day for day in by_years if nights[day] != by_years[day]] == []
+        _assert_close(nights, one_pass)
+
+    with transaction(factory) as s:
+        _history(s, NIGHTS)
+    monkeypatch.setattr(analyse_job, "YEAR_DAYS", 25)
+    with transaction(factory) as s:
+        analyse(s, P, last - timedelta(days=10))
+    for night in range(NIGHTS - 10, NIGHTS):  # only the new day, from its year's inputs
+        with transaction(factory) as s:
+            assert analyse(s, P, FIRST + timedelta(days=night)).days_written == 1
+    check()
+    with transaction(factory) as s:
+        change(s)
+    with transaction(factory) as s:
+        assert analyse(s, P, last).decided_from == MIDDLE
+    check()
+
+
+def _assert_close(by_years: dict[date, tuple[Any, ...]],
+                  one_pass: dict[date, tuple[Any, ...]]) -> None:
+    assert by_years.keys() == one_pass.keys() and len(one_pass) == NIGHTS
+    for day, row in one_pass.items():
+        for name, ours, theirs in zip(FIELDS, by_years[day], row, strict=True):
+            if name == "values":
+                assert ours.keys() == theirs.keys(), day
+                for key, value in theirs.items():
+                    assert _close(ours[key], value), (day, key, ours[key], value)
+            else:
+                assert _close(ours, theirs), (day, name, ours, theirs)
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+    return bool(a == b)
