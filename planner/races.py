@@ -3,7 +3,8 @@ day whatever its weekday, the post-race window by distance, the ladder freeze ar
 race, and races found in the synced activities.
 
 Pure: the day is always a parameter. Each rule answers with its reason in words, and
-`apply_races` turns them into recorded adjustments of the open sessions.
+`apply_races` turns them into recorded adjustments of the open sessions; `knock_ons`
+records what differs, beyond those rules, from the week planned without the races.
 """
 
 from __future__ import annotations
@@ -210,6 +211,7 @@ def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
     (`plain`), beyond what the races' own rules already explain (`known` changes naming one
     of the races): each an adjustment saying what differs, in numbers."""
     told = {a.session_id for a in known if any(n in why for n in names for why in a.reasons)}
+    who = f"{' and '.join(names)}: the plan without {'it' if len(names) == 1 else 'them'}"
     was = {s.id: s for s in plain}
     out = []
     for s in raced:
@@ -219,12 +221,11 @@ def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
             continue
         before = p.describe() if p else "no session"
         out.append(Adjustment(s.id, night, "Races knock-on", "knock-on", before, s.describe(),
-                              (f"{' and '.join(names)}: the plan without it differs here: "
-                               f"{_differences(p, s)}",)))
+                              (f"{who} differs here: {_differences(p, s)}",)))
     gone = [p for p in plain if p.id not in {s.id for s in raced} and p.day > night]
     out += [Adjustment(p.id, night, "Races knock-on", "drop", p.describe(), "no session",
-                       (f"{' and '.join(names)}: the plan without it holds this session, "
-                        "the week with it one session fewer",)) for p in gone]
+                       (f"{who} holds this session, the week as planned one session "
+                        "fewer",)) for p in gone]
     return out
 
 
