@@ -68,10 +68,8 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         if not allowed:  # the week is over: nothing left to plan in it
             continue
         out = [s for s in out if s not in planned]
-        fixed = tuple(s.day for s in out if s.kind == "strength" and s.status != "skipped"
-                      and abs((s.day - where.monday).days) <= 8)
-        new, why = build_week(ctx, weeks, index, runs, fixed, allowed, _seen(out, where.monday),
-                              night)
+        new, why = build_week(ctx, weeks, index, runs, _fixed(out, where.monday), allowed,
+                              _seen(out, where.monday), night)
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
@@ -100,9 +98,7 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
         # mobility was one of them, even if it is settled now
         days = sorted(s.day for s in out if _monday_of(s) == monday and s.status != "skipped"
                       and (s.kind == "strength" or s.id in keys))
-        fixed = tuple(s.day for s in out if _monday_of(s) != monday and s.kind == "strength"
-                      and s.status != "skipped" and abs((s.day - monday).days) <= 8)
-        contents, back = week_contents(ctx, weeks, index[monday], days, fixed,
+        contents, back = week_contents(ctx, weeks, index[monday], days, _fixed(out, monday),
                                        _seen(out, monday))
         where = weeks[index[monday]]
         fresh = {s.id: s.with_(kind="strength", exercises=prescribed(ctx, contents[s.day], s.day),
@@ -203,9 +199,7 @@ class _Plain:
         monday = weeks[index].monday
         before = [s for s in out if _monday_of(s) < (self.start or monday)]
         plan = before + [s for m, week in self.weeks.items() if m < monday for s in week]
-        fixed = tuple(s.day for s in plan if s.kind == "strength" and s.status != "skipped"
-                      and abs((s.day - monday).days) <= 8)
-        new, _ = build_week(self.ctx, weeks, index, self.runs, fixed, allowed,
+        new, _ = build_week(self.ctx, weeks, index, self.runs, _fixed(plan, monday), allowed,
                             _seen(plan, monday), night)
         return new
 
@@ -214,6 +208,12 @@ def _raced(ctx: Lifter, sessions: list[Session], night: date
            ) -> tuple[list[Session], list[Adjustment]]:
     return apply_races(sessions, races_of(ctx), night,
                        lambda s: mobility_session(ctx, s.step, s.day))
+
+
+def _fixed(sessions: Sequence[Session], monday: date) -> tuple[date, ...]:
+    """Strength days of the weeks around the week of `monday` (S6 holds across week ends)."""
+    return tuple(s.day for s in sessions if _monday_of(s) != monday and s.kind == "strength"
+                 and s.status != "skipped" and abs((s.day - monday).days) <= 8)
 
 
 def _seen(sessions: Sequence[Session], monday: date) -> frozenset[str]:
