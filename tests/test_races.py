@@ -60,7 +60,12 @@ def test_a_wednesday_a_race_and_a_sunday_b_half_in_one_twelve_week_plan(home: Pa
         assert runner.invoke(app, INIT).exit_code == 0
         result = runner.invoke(app, ["plan", "--json", "--weeks", "12"])
         why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+        again = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
     assert result.exit_code == 0, result.output
+    assert again == why  # planned again: every change, knock-ons too, recorded once
+    assert any(c["rule"] == "Races knock-on" and "B race (half) on Sun 07 Feb" in
+               c["reasons"][0] for c in why)
     sessions = [{**s, "day": date.fromisoformat(s["date"])} for s in json.loads(result.stdout)]
     assert max(s["day"] for s in sessions) > A_RACE + timedelta(days=14)
     for race, last, after in ((A_RACE, 6, 3), (B_RACE, 4, 7)):
