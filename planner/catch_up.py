@@ -89,8 +89,10 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
     lifter = Lifter(profile, catalog, [r.lift for r in lifted], known_kg=profile.known_kg,
                     found_races=found_races(facts.legs, {r.day for r in profile.races}))
     sessions, adapted = _adapt_nights(facts, lifter, read.sessions)
+    plain = replace(facts.runs, plan=replace(facts.runs.plan, races=()))  # the knock-ons'
     sessions, planned = extend(lifter, facts.first_monday, w.night, w.until,
-                               facts.runs.tonight(w.night, w.until), sessions)
+                               facts.runs.tonight(w.night, w.until), sessions,
+                               plain.tonight(w.night, w.until))
     sessions, capped = enforce_cap(sessions, unplanned_heavy(lifted, catalog), w.night,
                                    MAX_HEAVY_LOWER_A_WEEK)
     upcoming = [s.day for s in sessions if s.day > w.night and not s.settled]

@@ -23,9 +23,10 @@ from planner.program import (
     races_of,
     week_contents,
 )
-from planner.races import RaceDay, apply_races, reaches
+from planner.races import FREEZE_BEFORE, RaceDay, apply_races, knock_ons, reaches
 
 WEEK = timedelta(days=7)
+SIX_DAYS = timedelta(days=6)  # Monday to Sunday
 
 
 def week_counts(sessions: Sequence[Session], before: date) -> dict[date, WeekCount]:
@@ -41,16 +42,20 @@ def week_counts(sessions: Sequence[Session], before: date) -> dict[date, WeekCou
 
 
 def extend(ctx: Lifter, first_monday: date, night: date, until: date,
-           runs: Mapping[date, RunDay], sessions: Sequence[Session]
+           runs: Mapping[date, RunDay], sessions: Sequence[Session],
+           plain_runs: Mapping[date, RunDay] | None = None
            ) -> tuple[list[Session], list[Adjustment]]:
     """The sessions with every week from the night's week to `until` planned, the races'
     rules applied to every open session, and each change made (a planning fallback, a race
-    effect) as an adjustment of the night. A week planned ahead on a block decision that has
-    since changed (its block fell short of 2/3 and was extended) is planned again, as long
-    as nothing in it has started or been touched.
+    effect, a knock-on of one) as an adjustment of the night. A week planned ahead on a
+    block decision that has since changed (its block fell short of 2/3 and was extended) is
+    planned again, as long as nothing in it has started or been touched.
 
-    `runs` must reach a week past `until` (planner.runs.horizon: S6 holds across week ends)."""
+    `runs` must reach a week past `until` (planner.runs.horizon: S6 holds across week ends);
+    `plain_runs`: the same without the races (by default, without the race days' runs)."""
     out, notes = list(sessions), list[Adjustment]()
+    plain = _Plain(ctx, first_monday, plain_runs if plain_runs is not None else
+                   {d: r for d, r in runs.items() if r.source != "race"})
     # A week counts once it has ended: on its Sunday night it has.
     weeks = timeline(first_monday, week_start(until),
                      week_counts(sessions, night + timedelta(days=1)))
@@ -63,14 +68,13 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         if not allowed:  # the week is over: nothing left to plan in it
             continue
         out = [s for s in out if s not in planned]
-        fixed = tuple(s.day for s in out if s.kind == "strength" and s.status != "skipped"
-                      and abs((s.day - where.monday).days) <= 8)
-        new, why = build_week(ctx, weeks, index, runs, fixed, allowed, _seen(out, where.monday),
-                              night)
+        new, why = build_week(ctx, weeks, index, runs, _fixed(out, where.monday), allowed,
+                              _seen(out, where.monday), night)
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
         notes.extend([*why, *raced])
+        notes += plain.knock_ons(weeks, index, out, allowed, night, notes)
     out, raced = _raced(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
 
@@ -94,9 +98,7 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
         # mobility was one of them, even if it is settled now
         days = sorted(s.day for s in out if _monday_of(s) == monday and s.status != "skipped"
                       and (s.kind == "strength" or s.id in keys))
-        fixed = tuple(s.day for s in out if _monday_of(s) != monday and s.kind == "strength"
-                      and s.status != "skipped" and abs((s.day - monday).days) <= 8)
-        contents, back = week_contents(ctx, weeks, index[monday], days, fixed,
+        contents, back = week_contents(ctx, weeks, index[monday], days, _fixed(out, monday),
                                        _seen(out, monday))
         where = weeks[index[monday]]
         fresh = {s.id: s.with_(kind="strength", exercises=prescribed(ctx, contents[s.day], s.day),
@@ -157,10 +159,61 @@ def differences(before: Sequence[Session], after: Sequence[Session], keys: Colle
             for s in before if s.id in keys and now.get(s.id) != s]
 
 
+class _Plain:
+    """The plan as it would be without the races, week by week where a race reaches: what
+    a race changes beyond its own rules (a held ladder step starting later, so an intro week
+    later; another day for a session) is a difference from it, recorded with the races'
+    names. Weeks no race reaches are not planned twice."""
+
+    def __init__(self, ctx: Lifter, first_monday: date, runs: Mapping[date, RunDay]) -> None:
+        self.races = races_of(ctx)
+        self.ctx = replace(ctx, profile=replace(ctx.profile, races=()), found_races=())
+        self.first_monday, self.runs = first_monday, runs
+        self.weeks: dict[date, list[Session]] = {}  # planned without the races, by Monday
+        self.start: date | None = None  # the first of them
+
+    def knock_ons(self, weeks: list[WeekInBlock], index: int, out: list[Session],
+                  allowed: Sequence[date], night: date,
+                  known: Sequence[Adjustment]) -> list[Adjustment]:
+        """The week's open sessions that differ from the week planned without the races,
+        each one not yet explained by a change naming a race that reaches it."""
+        monday = weeks[index].monday
+        near = [r for r in self.races if reaches(r, monday) or reaches(r, monday + SIX_DAYS)]
+        if not near:
+            return []
+        start = max(self.first_monday, min(week_start(r.day - timedelta(
+            days=FREEZE_BEFORE)) for r in near))
+        if start != self.start:
+            self.start, self.weeks = start, {}
+        first = next(i for i, w in enumerate(weeks) if w.monday == start)
+        for i in range(first, index):  # the weeks before it as they would have been
+            if weeks[i].monday not in self.weeks:
+                self.weeks[weeks[i].monday] = self._week(weeks, i, out, None, night)
+        self.weeks[monday] = self._week(weeks, index, out, allowed, night)
+        names = [r.name() for r in near]
+        return knock_ons(self.weeks[monday], [s for s in out if _monday_of(s) == monday],
+                         night, names, known)
+
+    def _week(self, weeks: list[WeekInBlock], index: int, out: list[Session],
+              allowed: Sequence[date] | None, night: date) -> list[Session]:
+        monday = weeks[index].monday
+        before = [s for s in out if _monday_of(s) < (self.start or monday)]
+        plan = before + [s for m, week in self.weeks.items() if m < monday for s in week]
+        new, _ = build_week(self.ctx, weeks, index, self.runs, _fixed(plan, monday), allowed,
+                            _seen(plan, monday), night)
+        return new
+
+
 def _raced(ctx: Lifter, sessions: list[Session], night: date
            ) -> tuple[list[Session], list[Adjustment]]:
     return apply_races(sessions, races_of(ctx), night,
                        lambda s: mobility_session(ctx, s.step, s.day))
+
+
+def _fixed(sessions: Sequence[Session], monday: date) -> tuple[date, ...]:
+    """Strength days of the weeks around the week of `monday` (S6 holds across week ends)."""
+    return tuple(s.day for s in sessions if _monday_of(s) != monday and s.kind == "strength"
+                 and s.status != "skipped" and abs((s.day - monday).days) <= 8)
 
 
 def _seen(sessions: Sequence[Session], monday: date) -> frozenset[str]:

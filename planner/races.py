@@ -3,7 +3,8 @@ day whatever its weekday, the post-race window by distance, the ladder freeze ar
 race, and races found in the synced activities.
 
 Pure: the day is always a parameter. Each rule answers with its reason in words, and
-`apply_races` turns them into recorded adjustments of the open sessions.
+`apply_races` turns them into recorded adjustments of the open sessions; `knock_ons`
+records what differs, beyond those rules, from the week planned without the races.
 """
 
 from __future__ import annotations
@@ -202,3 +203,52 @@ def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: Mo
                 f"{r.name()}: the first session after its {r.post_days}-day post-race "
                 f"window, familiar exercises at {RETURN_LOAD:.0%} of the last loads")
     return s, "", "", ""
+
+
+def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
+              names: Sequence[str], known: Iterable[Adjustment]) -> list[Adjustment]:
+    """The open sessions of a week that differ from the week planned without the races
+    (`plain`), beyond what the races' own rules already explain (`known` changes naming one
+    of the races): each an adjustment saying what differs, in numbers."""
+    told = {a.session_id for a in known if any(n in why for n in names for why in a.reasons)}
+    who = f"{' and '.join(names)}: the plan without {'it' if len(names) == 1 else 'them'}"
+    was = {s.id: s for s in plain}
+    out = []
+    for s in raced:
+        p = was.get(s.id)
+        if s.settled or s.day <= night or s.id in told or (
+                p is not None and (p.day, p.kind, p.exercises) == (s.day, s.kind, s.exercises)):
+            continue
+        before = p.describe() if p else "no session"
+        out.append(Adjustment(s.id, night, "Races knock-on", "knock-on", before, s.describe(),
+                              (f"{who} differs here: {_differences(p, s)}",)))
+    gone = [p for p in plain if p.id not in {s.id for s in raced} and p.day > night]
+    out += [Adjustment(p.id, night, "Races knock-on", "drop", p.describe(), "no session",
+                       (f"{who} holds this session, the week as planned one session "
+                        "fewer",)) for p in gone]
+    return out
+
+
+def _differences(plain: Session | None, raced: Session) -> str:
+    """What a session holds instead of the plan without the races, in words and numbers."""
+    if plain is None:
+        return "a session the plan without it does not hold"
+    words = []
+    if plain.day != raced.day:
+        words.append(f"on {raced.day:%a %d %b} instead of {plain.day:%a %d %b}")
+    if plain.kind != raced.kind:
+        words.append(f"{raced.kind} instead of {plain.kind}")
+    was = {p.exercise_id: p for p in plain.exercises}
+    now = {p.exercise_id: p for p in raced.exercises}
+    if new := [e for e in now if e not in was]:
+        words.append(f"{', '.join(new)} instead of "
+                     f"{', '.join(e for e in was if e not in now) or 'nothing'}")
+    for e, p in now.items():
+        q = was.get(e)
+        if q is not None and q != p:
+            intro = " (intro week: it starts later than without the race)" if p.phase == "intro" \
+                and q.phase != "intro" else ""
+            words.append(f"{p.describe()} instead of {q.describe()}{intro}"
+                         if p.describe() != q.describe() else
+                         f"{e}: {p.instruction!r} instead of {q.instruction!r}")
+    return "; ".join(words) or "the same work, prescribed otherwise"

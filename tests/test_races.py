@@ -60,7 +60,12 @@ def test_a_wednesday_a_race_and_a_sunday_b_half_in_one_twelve_week_plan(home: Pa
         assert runner.invoke(app, INIT).exit_code == 0
         result = runner.invoke(app, ["plan", "--json", "--weeks", "12"])
         why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+        again = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
     assert result.exit_code == 0, result.output
+    assert again == why  # planned again: every change, knock-ons too, recorded once
+    assert any(c["rule"] == "Races knock-on" and "B race (half) on Sun 07 Feb" in
+               c["reasons"][0] for c in why)
     sessions = [{**s, "day": date.fromisoformat(s["date"])} for s in json.loads(result.stdout)]
     assert max(s["day"] for s in sessions) > A_RACE + timedelta(days=14)
     for race, last, after in ((A_RACE, 6, 3), (B_RACE, 4, 7)):
@@ -354,3 +359,53 @@ def test_a_race_entered_again_with_another_priority_trades_one_taper_for_the_oth
     # earlier), strength again for a C race
     assert [s["kind"] for s in before_race(8, 14)] == ["strength"]
     assert any(c["rule"] == "Races removed" and "(A race, 10k)" in c["reasons"][0] for c in why)
+
+
+@pytest.mark.parametrize("priority, distance, sessions", [("A", "10k", 2), ("B", "half", 2),
+                                                          ("C", "5k", 2), ("A", "half", 3)])
+def test_every_session_a_race_changes_carries_a_change_naming_it(
+        priority: str, distance: str, sessions: int) -> None:
+    # Twelve weeks planned with the race and without it (same profile otherwise), the race
+    # on each weekday of week 7: every session that differs, knock-ons included (a ladder
+    # step the freeze held starts later, so its intro week does too), says why with the
+    # race's name.
+    runs = template(ARTICLE, weeks=14)
+    night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 12 - 1)
+    never = {s.id: s for s in extend(context(profile(sessions=sessions)), MONDAY, night,
+                                     until, runs, [])[0]}
+    knock_ons = 0
+    for weekday in range(7):
+        day = MONDAY + timedelta(days=7 * 6 + weekday)
+        ctx = context(profile(sessions=sessions, races=(Race(day, distance, priority),)))
+        raced, changes = extend(ctx, MONDAY, night, until,
+                                {**runs, day: RunDay(day, ("race",), "race")}, [], runs)
+        name = f"{priority} race ({distance}) on {day:%a %d %b}"
+        told = {c.session_id for c in changes if any(name in why for why in c.reasons)}
+        now = {s.id: s for s in raced}
+        differ = {k for k in never.keys() | now.keys()
+                  if k not in never or k not in now or (never[k].day, never[k].kind,
+                  never[k].exercises) != (now[k].day, now[k].kind, now[k].exercises)}
+        assert differ and differ <= told, (day, differ - told)
+        for c in changes:
+            if c.rule == "Races knock-on":
+                knock_ons += 1
+                assert c.before == never[c.session_id].describe()
+                assert c.after == (now[c.session_id].describe() if c.session_id in now
+                                   else "no session")
+    assert knock_ons  # the gap this closes: changes no race rule of its own explains
+
+
+def test_a_knock_on_of_the_freeze_says_what_starts_later() -> None:
+    day = MONDAY + timedelta(days=7 * 6 + 2)  # an A race on a Wednesday, week 7
+    runs = template(ARTICLE, weeks=14)
+    night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 12 - 1)
+    ctx = context(profile(races=(Race(day, "10k", "A"),)))
+    raced = {**runs, day: RunDay(day, ("race",), "race")}
+    sessions, changes = extend(ctx, MONDAY, night, until, raced, [], runs)
+    [first, *_] = [c for c in changes if c.rule == "Races knock-on"]
+    assert first.session_id.startswith("2025-05-05")  # the week after the freeze ends
+    assert first.reasons[0].startswith("A race (10k) on Wed 16 Apr: the plan without it")
+    assert "2x6 instead of lateral_bound 3x6 (intro week: it starts later" in first.reasons[0]
+    # planned again from the plan as it stands: nothing new to say
+    again, more = extend(ctx, MONDAY, night, until, raced, sessions, runs)
+    assert again == sessions and not [c for c in more if c.rule == "Races knock-on"]
