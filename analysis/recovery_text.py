@@ -164,16 +164,15 @@ def _reasons(columns: dict[str, np.ndarray], level: Labels,
              rows: list[FrameRow]) -> list[list[str]]:
     """Triggered rules (red first) per day, formatted only where they fired."""
     out: list[list[str]] = [[] for _ in rows]
-    for name, _ in RULES:
-        for i in np.flatnonzero(columns[name]):
-            out[i].append(TEXTS[name](rows[i]))
-    for i in np.flatnonzero(level.isin("green")):
+    for rule, i in _hits([columns[name] for name, _ in RULES]):
+        out[i].append(TEXTS[RULES[rule][0]](rows[i]))
+    for i in np.flatnonzero(level.isin("green")).tolist():
         out[i] = _green(rows[i])
     waiting = (columns["load_history_days"] < LOAD_HISTORY_DAYS) & ~(
         np.isnan(columns["tsb"]) & np.isnan(columns["acwr"]))
-    for i in np.flatnonzero(waiting):
+    for i in np.flatnonzero(waiting).tolist():
         out[i].append(cold_start(rows[i]))
-    for i in np.flatnonzero(columns["no_data"]):
+    for i in np.flatnonzero(columns["no_data"]).tolist():
         out[i].insert(0, NO_DATA)
     return out
 
@@ -199,7 +198,13 @@ def _missing(columns: dict[str, np.ndarray], labels: dict[str, Labels],
               for name, _ in MISSING}
     # no 30-day mean matters only when there is a resting HR today to compare with it
     absent["resting_hr_mean30"] = absent["resting_hr_mean30"] & ~absent["resting_hr"]
-    for name, text in MISSING:
-        for i in np.flatnonzero(absent[name]):
-            out[i].append(text(rows[i]))
+    for which, i in _hits([absent[name] for name, _ in MISSING]):
+        out[i].append(MISSING[which][1](rows[i]))
     return out
+
+
+def _hits(flags: list[np.ndarray]) -> list[tuple[int, int]]:
+    """(which flag, day) of every True day of `flags`, flag by flag and each day by day:
+    one call for all the flags, which for the few days shown costs less than one each."""
+    which, days = np.nonzero(np.array(flags))
+    return list(zip(which.tolist(), days.tolist(), strict=True))
