@@ -72,14 +72,6 @@ YEAR_DAYS = 365
 LEAD_DAYS = max(HRV_BASELINE_DAYS, RHR_DAYS, MONOTONY_DAYS - 1)
 
 
-@dataclass(frozen=True)
-class Analysed:
-    activity_id: int
-    activity: Activity
-    classification: Classification
-    load: Load
-
-
 @dataclass
 class AnalysisReport:
     classified: int = 0
