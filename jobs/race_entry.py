@@ -30,6 +30,8 @@ from planner.model import Adjustment, Session, week_start
 from planner.plan import differences, with_race, without_race
 from planner.program import Lifter
 
+REMOVED = "Races removed"  # the rule of a session restored when its race is removed
+
 
 def add_race(home: Home, profile: Profile, text: str,
              today: date) -> tuple[Profile, Race, list[Adjustment]]:
@@ -77,6 +79,11 @@ def remove_race(home: Home, profile: Profile, day: date,
     return updated, gone, changes
 
 
+def sessions_restored(changes: list[Adjustment]) -> int:
+    """How many sessions a race's removal restored, of the changes `remove_race` made."""
+    return sum(c.rule == REMOVED for c in changes)
+
+
 def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list[Adjustment]:
     """The open sessions the race changed (its recorded adjustments name it) planned again
     as if it had never been entered, each recorded as restored."""
@@ -88,7 +95,7 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
         return []
     before, made = _replan(db, profile, night, lambda ctx, first, sessions: without_race(
         ctx, first, night, sessions, changed))
-    restored = differences(before, load_sessions(db, who), changed, night, "Races removed",
+    restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
                            "restore", f"race on {gone.day:%a %d %b} removed ({gone.priority} "
                            f"race, {gone.distance}): session restored to what the plan holds "
                            "without it")

@@ -71,7 +71,7 @@ def remove(
     athlete: AthleteOpt = None,
 ) -> None:
     """Remove an entered race."""
-    from jobs.race_entry import describe, remove_race
+    from jobs.race_entry import describe, remove_race, sessions_restored
 
     with user_errors():
         when = parse_day(day, "DATE")
@@ -81,7 +81,7 @@ def remove(
         profile = home.athlete(athlete)
         _, gone, changes = remove_race(home, profile, when, today_for(profile))
     console.print(f"removed the {describe(gone)}; "
-                  f"{sum(c.rule == 'Races removed' for c in changes)} session(s) it had "
+                  f"{sessions_restored(changes)} session(s) it had "
                   "changed restored (`stridelift why` shows them)", highlight=False)
 
 

@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.profile import ProfileError
-from jobs.race_entry import add_race, describe, remove_race
+from jobs.race_entry import add_race, describe, remove_race, sessions_restored
 from jobs.replan import Lifted, PlanError
 from jobs.session_actions import act
 from jobs.web_login import check_password
@@ -144,7 +144,7 @@ async def remove_a_race(request: Request) -> Response:
         web = web_of(request)
         _, gone, changes = await run_in_threadpool(remove_race, web.home, profile, day,
                                                    web.today_of(profile))
-        restored = sum(c.rule == "Races removed" for c in changes)
+        restored = sessions_restored(changes)
         request.session["flash"] = f"removed the {describe(gone)}; {restored} session(s) " \
             "it had changed restored"
     except ProfileError:
