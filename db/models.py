@@ -119,7 +119,7 @@ class Lap(Base):
 class Stream(Base):
     """Per-second samples of one activity, one row per activity, one column per channel.
 
-    Each channel is a zlib-compressed little-endian float32 array (see db/streams.py). A row
+    Each channel is a compressed little-endian float32 array (see db/streams.py). A row
     per sample would mean ~3,600 rows per hour run, slow bulk imports and a database ten
     times larger; analysis always reads a whole activity's series at once, so a packed
     column per channel is both the compact and the fast layout.

@@ -144,18 +144,73 @@ def test_stream_packing_is_compact_and_exact_enough() -> None:
     rng = np.random.default_rng(1)
     hr = np.round(rng.normal(150, 5, 3600))
     blob = packing.pack(hr)
-    assert len(blob) < hr.nbytes / 4  # float64 -> float32 halves, zlib does the rest
+    assert len(blob) < hr.nbytes / 4  # float64 -> float32 halves, zstd does the rest
     np.testing.assert_array_equal(packing.unpack(blob, 3600), hr)
-    with pytest.raises(ValueError, match="3599"):
+    with pytest.raises(ValueError, match="holds 3600 samples, expected 3599"):
         packing.unpack(blob, 3599)
 
 
-def test_streams_stored_before_byte_planes_still_read() -> None:
-    values = np.array([61.0, np.nan, 3.25, -7.5e3])
-    plain = zlib.compress(values.astype("<f4").tobytes(), 1)  # encoding 1, as stored before
-    np.testing.assert_array_equal(packing.unpack(plain, 4, packing.PLAIN), values)
-    np.testing.assert_array_equal(packing.unpack(packing.pack(values), 4), values)
-    assert packing.pack(values) != plain
+VALUES = np.array([61.0, np.nan, 3.25, -7.5e3, 0.0, 0.5])  # float32 holds them exactly
+
+
+def _planes(values: np.ndarray) -> bytes:
+    return values.astype("<f4").view(np.uint8).reshape(-1, 4).T.tobytes()
+
+
+# every encoding's blob as it was written, with the library of its day
+WRITTEN = {packing.PLAIN: lambda v: zlib.compress(v.astype("<f4").tobytes(), 1),
+           packing.ZLIB_PLANES: lambda v: zlib.compress(_planes(v), 1),
+           packing.ENCODING: packing.pack}
+
+
+@pytest.mark.parametrize("encoding", sorted(WRITTEN))
+def test_every_stream_encoding_reads_back(encoding: int) -> None:
+    blob = WRITTEN[encoding](VALUES)
+    np.testing.assert_array_equal(packing.unpack(blob, VALUES.size, encoding), VALUES)
+    with pytest.raises(ValueError, match=f"holds {VALUES.size} samples, expected 7"):
+        packing.unpack(blob, 7, encoding)
+
+
+def test_new_streams_are_zstd_frames_unlike_the_old_encodings() -> None:
+    blobs = {encoding: write(VALUES) for encoding, write in WRITTEN.items()}
+    assert blobs[packing.ENCODING][:4] == b"\x28\xb5\x2f\xfd"  # zstd's magic number
+    assert len(set(blobs.values())) == 3
+
+
+def test_an_encoding_2_row_is_read_from_the_database(db_url: str) -> None:
+    """A row stored before zstd (zlib planes, encoding 2) loads as it was, beside a new one."""
+    factory = open_db(db_url)
+    streams = run().streams
+    with transaction(factory) as s:
+        repo.save_activities(s, repo.athlete(s, ANNA), [run(), run(session_index=1)], "a" * 64)
+        old = s.scalars(select(m.Stream).order_by(m.Stream.activity_id)).first()
+        assert old is not None and old.encoding == packing.ENCODING
+        old.encoding, old.t = packing.ZLIB_PLANES, WRITTEN[2](streams.t)
+        old.heart_rate, old.speed = (WRITTEN[2](streams.channels[name])
+                                     for name in ("heart_rate", "speed"))
+    with factory() as s:
+        loaded = [repo.to_domain(row).streams
+                  for row in s.scalars(select(m.Activity).order_by(m.Activity.id))]
+    for back in loaded:
+        np.testing.assert_array_equal(back.t, streams.t)
+        assert back.channels.keys() == streams.channels.keys()
+        for name, values in streams.channels.items():
+            np.testing.assert_array_equal(back.channels[name], values)
+
+
+@pytest.mark.parametrize("encoding", sorted(WRITTEN))
+def test_a_corrupt_stream_is_a_one_line_value_error(encoding: int) -> None:
+    blob = WRITTEN[encoding](np.arange(3600.0))
+    for damaged in (blob[: len(blob) // 2], blob[:4] + bytes(16) + blob[20:], b"junk"):
+        with pytest.raises(ValueError) as caught:
+            packing.unpack(damaged, 3600, encoding)
+        message = str(caught.value)
+        assert "\n" not in message and ("corrupt" in message or "expected 3600" in message)
+
+
+def test_an_unknown_stream_encoding_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown stream encoding 4"):
+        packing.unpack(packing.pack(VALUES), VALUES.size, 4)
 
 
 def test_bad_database_url_is_a_clear_error() -> None:
