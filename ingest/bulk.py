@@ -1,13 +1,14 @@
 """Bulk import: decode FIT files in parallel processes, store them in group commits.
 
 The main process walks the inputs, hashes each payload and skips content it already holds
-(no decoding at all for duplicates); workers decode and pack the streams (pure CPU); the main
-process then writes the raw payloads, journals them and commits their activities, several
-files in one transaction after one fsync round for their objects and one for their journal
-lines (a backlog, when storing is the slower side, becomes bigger commits). A broken file is
-reported and skipped, and everything else in the batch lands. Content counts as held only
-once it is stored: a broken file is a failure each time it appears, never a "duplicate", and
-nothing that failed to decode reaches the raw store.
+(no decoding at all for duplicates); workers decode and pack the streams (pure CPU), given
+the files a few at a time through shared memory (ingest/spool.py); the main process then
+writes the raw payloads, journals them and commits their activities, several files in one
+transaction after one fsync round for their objects and one for their journal lines (a
+backlog, when storing is the slower side, becomes bigger commits). A broken file is reported
+and skipped, and everything else in the batch lands. Content counts as held only once it is
+stored: a broken file is a failure each time it appears, never a "duplicate", and nothing
+that failed to decode reaches the raw store.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from db.streams import Packed
 from domain.activity import Activity, Streams
 from domain.profile import Profile
 from ingest import export, fit
+from ingest.spool import Span, Spool
 
 
 @dataclass
@@ -59,9 +62,20 @@ def _decode(data: bytes, label: str) -> Decoded | str:
     return [(replace(a, streams=Streams.empty()), Packed.of(a.streams)) for a in activities]
 
 
-def _decode_task(files: list[tuple[bytes, str]]) -> list[Decoded | str]:
+Payload = bytes | tuple[int, int]  # a file's bytes, or where they lie in the spool
+
+
+def _decode_task(files: list[tuple[Payload, str]]) -> list[Decoded | str]:
     """Worker: several files' `_decode`, each on its own (a broken one spoils no other)."""
-    return [_decode(data, label) for data, label in files]
+    return [_decode(_bytes(data), label) for data, label in files]
+
+
+def _bytes(data: Payload) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    if _SPOOL is None:  # never: places are sent only to workers forked with the spool
+        raise RuntimeError("a spool place sent to a worker without the spool")
+    return _SPOOL.read(*data)
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,16 @@ Progress = Callable[[Tally], None]
 _QUEUED_FILES = 16  # per worker: ~80 ms of one-hour runs
 _QUEUED_BYTES = 64 << 20  # per worker
 _TASK_BYTES = 512 << 10  # files sent to a worker together: ~8 one-hour runs, ~30 ms
+_SPOOL_BYTES = 4 << 20  # per worker: what is queued for it, when its files are not huge
 _GROUP_COMMIT = 8  # decoded files stored together, when the workers are ahead
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Files sent to a worker together, and where they lie in the spool (None: in the task)."""
+
+    jobs: list[_Job]
+    span: Span | None
 
 
 @dataclass
@@ -125,7 +148,8 @@ class _Batch:
     report: ImportReport
     tally: Tally
     progress: Progress | None
-    pending: dict[Future[list[Decoded | str]], list[_Job]] = field(default_factory=dict)
+    spool: Spool | None = None
+    pending: dict[Future[list[Decoded | str]], _Task] = field(default_factory=dict)
     task: list[_Job] = field(default_factory=list)  # to send to a worker next
     decoded: list[tuple[_Job, Decoded]] = field(default_factory=list)  # to store next
 
@@ -153,15 +177,19 @@ class _Batch:
             self.send(pool)
 
     def send(self, pool: ProcessPoolExecutor) -> None:
-        if self.task:
-            files = [(job.data, job.found.label) for job in self.task]
-            self.pending[pool.submit(_decode_task, files)] = self.task
-            self.task = []
+        if not self.task:
+            return
+        span = self.spool.put([job.data for job in self.task]) if self.spool else None
+        payloads: Sequence[Payload] = span.places if span else [job.data for job in self.task]
+        files = [(payload, job.found.label)
+                 for payload, job in zip(payloads, self.task, strict=True)]
+        self.pending[pool.submit(_decode_task, files)] = _Task(self.task, span)
+        self.task = []
 
     def full(self, workers: int) -> bool:
         """Enough queued to keep the workers busy while the main process stores (its fsyncs
         can take tens of ms on a busy disk); few enough to bound memory on huge archives."""
-        queued = [job for jobs in self.pending.values() for job in jobs]
+        queued = [job for task in self.pending.values() for job in task.jobs]
         return len(queued) >= _QUEUED_FILES * workers or \
             sum(len(job.data) for job in queued) >= _QUEUED_BYTES * workers
 
@@ -170,8 +198,10 @@ class _Batch:
         them to share its fsyncs, or nothing else is being decoded."""
         finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
         for future in finished:
-            jobs = self.pending.pop(future)
-            for job, result in zip(jobs, future.result(), strict=True):
+            task = self.pending.pop(future)
+            if task.span is not None and self.spool is not None:
+                self.spool.free(task.span)
+            for job, result in zip(task.jobs, future.result(), strict=True):
                 self._settle(job, result)
         if len(self.decoded) >= _GROUP_COMMIT or not self.pending:
             self._store()
@@ -238,10 +268,11 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
     with transaction(db) as session:
         who = repo.athlete(session, profile)
         known = activities.known_content_hashes(session, who)
-    batch = _Batch(Target(db=db, raw=raw, who=who), known, ImportReport(),
-                   survey(paths, limits), progress)
+    tally = survey(paths, limits)
     workers = workers or os.cpu_count() or 1
-    with _pool(workers) as pool:
+    with _workers(workers) as (pool, spool):
+        batch = _Batch(Target(db=db, raw=raw, who=who), known, ImportReport(), tally, progress,
+                       spool)
         for found in export.walk(paths, limits):
             job = batch.take(found)
             if job is not None:
@@ -254,11 +285,29 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
     return batch.report
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    # fork starts workers in milliseconds; they only decode and never touch the database.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+@contextmanager
+def _workers(count: int) -> Iterator[tuple[ProcessPoolExecutor, Spool | None]]:
+    """The worker processes, and the spool that carries the files to them when they fork
+    (fork starts workers in milliseconds; they only decode and never touch the database)."""
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    spool = Spool(_SPOOL_BYTES * count) if fork else None  # shared across a fork only
+    try:
+        with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker,
+                                 initargs=(os.getpid(), spool)) as pool:
+            yield pool, spool
+    finally:
+        if spool is not None:
+            spool.close()
+
+
+_SPOOL: Spool | None = None  # in a worker: its import's spool, inherited as it forks
+
+
+def _start_worker(parent: int, spool: Spool | None) -> None:
+    global _SPOOL
+    _SPOOL = spool
+    _die_with_parent(parent)
 
 
 def _die_with_parent(parent: int) -> None:
