@@ -185,8 +185,8 @@ def test_an_encoding_2_row_is_read_from_the_database(db_url: str) -> None:
         repo.save_activities(s, repo.athlete(s, ANNA), [run(), run(session_index=1)], "a" * 64)
         old = s.scalars(select(m.Stream).order_by(m.Stream.activity_id)).first()
         assert old is not None and old.encoding == packing.ENCODING
-        old.encoding, old.t = packing.ZLIB_PLANES, WRITTEN[2](streams.t)
-        old.heart_rate, old.speed = (WRITTEN[2](streams.channels[name])
+        old.encoding, old.t = packing.ZLIB_PLANES, WRITTEN[packing.ZLIB_PLANES](streams.t)
+        old.heart_rate, old.speed = (WRITTEN[packing.ZLIB_PLANES](streams.channels[name])
                                      for name in ("heart_rate", "speed"))
     with factory() as s:
         loaded = [repo.to_domain(row).streams
