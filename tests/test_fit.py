@@ -247,6 +247,24 @@ def test_record_columns_are_alike_however_the_records_are_gathered() -> None:
     assert fit._columns([], {}) == {}
 
 
+def test_integer_and_float_fields_are_gathered_exactly() -> None:
+    """Integer fields (read as int64 first) and float ones keep every value exactly, Unix
+    times included; an integer too big for int64 goes record by record, not into an error."""
+    t0 = 1_704_088_800  # FIT times are Unix seconds near 1.7e9
+    rows = [{"timestamp": t0 + i, "heart_rate": 60 + i, "speed": 2.915 + i / 1000,
+             "power": 2**40 + i} for i in range(1000)]
+    cols = fit._columns(rows, {})
+    assert all(col.dtype == np.float64 for col in cols.values())
+    np.testing.assert_array_equal(cols["timestamp"], np.arange(t0, t0 + 1000, dtype=float))
+    np.testing.assert_array_equal(cols["heart_rate"], np.arange(60, 1060, dtype=float))
+    np.testing.assert_array_equal(cols["speed"], [r["speed"] for r in rows])
+    np.testing.assert_array_equal(cols["power"], [float(r["power"]) for r in rows])
+    floats_first = [{"timestamp": 1, "heart_rate": 140.5}, {"timestamp": 2, "heart_rate": 141}]
+    np.testing.assert_array_equal(fit._columns(floats_first, {})["heart_rate"], [140.5, 141.0])
+    huge = fit._columns([{"timestamp": 1, "power": 5}, {"timestamp": 2, "power": 2**70}], {})
+    np.testing.assert_array_equal(huge["power"], [5.0, float(2**70)])
+
+
 def test_zero_heart_rate_means_no_sensor() -> None:
     # indoor trainers (Zwift, Onelap) write 0 bpm when no strap is paired: that is no data
     t0 = T0.timestamp()
