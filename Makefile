@@ -4,14 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := domain db ingest demo analysis planner jobs stridelift
 
-.PHONY: venv test lint demo bench clean
+.PHONY: venv compile test lint demo bench clean
 
 $(BIN)/stridelift: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(MAKE) --no-print-directory compile
 	@touch $@
+
+# Bytecode for our own modules, as pip writes it for installed packages: the editable install
+# leaves it to the first run, which cannot write it where PYTHONDONTWRITEBYTECODE is set, and
+# then every command compiles ~80 modules again (~0.09 s of `stridelift plan`, measured).
+compile:
+	@$(BIN)/python -m compileall -q -j 0 $(PACKAGES)
 
 venv: $(BIN)/stridelift
 
@@ -26,7 +33,7 @@ test: lint
 demo: venv
 	$(BIN)/stridelift demo
 
-bench: venv
+bench: venv compile
 	$(BIN)/python bench/import_fit.py
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/season.py

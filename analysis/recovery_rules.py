@@ -269,7 +269,8 @@ def _baselines(raw: dict[str, np.ndarray], streak: Streak) -> dict[str, np.ndarr
     nights = Running(ln, reach=HRV_BASELINE_DAYS + 1)  # one pass serves both windows
     signal = Window(nights, HRV_SIGNAL_DAYS, lag=0)
     baseline = Window(nights, HRV_BASELINE_DAYS, lag=1)
-    rhr = Window(Running(raw["resting_hr"], reach=RHR_DAYS + 1), RHR_DAYS, lag=1)
+    rhr = Window(Running(raw["resting_hr"], reach=RHR_DAYS + 1, squares=False), RHR_DAYS,
+                 lag=1)
     hrv_signal = signal.mean(HRV_SIGNAL_MIN_NIGHTS)
     mu, sd = baseline.mean(HRV_MIN_NIGHTS), baseline.sd(HRV_MIN_NIGHTS)
     low, high = mu - HRV_BAND_SD * sd, mu + HRV_BAND_SD * sd

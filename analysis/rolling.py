@@ -10,26 +10,31 @@ import numpy as np
 
 
 class Running:
-    """Running (count, sum, sum of squares) of the valid (non-NaN) values of a day series,
-    with `reach` zeros in front: column reach + k holds the totals through day k, so a
-    window of up to `reach` days back (its lag included) that starts before the first day
-    subtracts a zero. One pass serves every window over the series.
+    """Running count, sum and (with `squares`) sum of squares of the valid (non-NaN) values
+    of a day series, with `reach` zeros in front: slot reach + k holds the totals through
+    day k, so a window of up to `reach` days back (its lag included) that starts before the
+    first day subtracts a zero. One pass serves every window over the series.
 
-    The totals are of value − the first valid value: ln(HRV) ≈ 4 with σ ≈ 0.1, so squares of
-    raw values would cancel most of the variance away in Σx² − (Σx)²/n.
+    The sums are of value − the first valid value: ln(HRV) ≈ 4 with σ ≈ 0.1, so squares of
+    raw values would cancel most of the variance away in Σx² − (Σx)²/n. Counts are integers
+    (exact, and a cheaper running sum than into floats).
     """
 
-    def __init__(self, values: np.ndarray, reach: int) -> None:
-        self.values, self.reach, valid = values, reach, ~np.isnan(values)
-        self.offset = values[valid][0] if valid.any() else 0.0
+    def __init__(self, values: np.ndarray, reach: int, squares: bool = True) -> None:
+        self.values, self.reach = values, reach
+        self.valid = valid = values == values  # NaN is the one value unequal to itself
+        first = int(valid.argmax())
+        self.offset = values[first] if valid[first] else 0.0
+        self.counts = np.zeros(reach + values.size, dtype=np.intp)
+        np.cumsum(valid, out=self.counts[reach:])
         shifted = np.where(valid, values - self.offset, 0.0)
         # Row by row into one block, only the lead zeroed: no stacked copy, no zeroing of
-        # what the sums overwrite (half the time of this step, measured).
-        self.totals = np.empty((3, reach + values.size))
+        # what the sums overwrite.
+        self.totals = np.empty((1 + squares, reach + values.size))
         self.totals[:, :reach] = 0.0
-        np.cumsum(valid, out=self.totals[0, reach:])
-        np.cumsum(shifted, out=self.totals[1, reach:])
-        np.cumsum(np.square(shifted, out=shifted), out=self.totals[2, reach:])
+        np.cumsum(shifted, out=self.totals[0, reach:])
+        if squares:
+            np.cumsum(np.square(shifted, out=shifted), out=self.totals[1, reach:])
 
 
 class Window:
@@ -39,35 +44,43 @@ class Window:
     def __init__(self, running: Running, width: int, lag: int) -> None:
         if width + lag > running.reach:
             raise ValueError(f"a {width}-day window {lag} day(s) back needs more lead zeros")
-        self.values, self.offset, size = running.values, running.offset, running.values.size
-        stop = running.reach - lag  # the column where day 0's window ends
-        self._through = running.totals[:, stop:stop + size]  # totals up to each window's end
-        total, self._sum, self._squares = (
-            self._through - running.totals[:, stop - width:stop - width + size])
-        self.count = total.astype(np.int64)
+        self.values, self.valid, self.offset = running.values, running.valid, running.offset
+        size, stop = running.values.size, running.reach - lag  # day 0's window ends at stop
+        self._through = running.counts[stop:stop + size]  # valid days up to each window's end
+        self.count = self._through - running.counts[stop - width:stop - width + size]
+        sums = running.totals[:, stop:stop + size] - running.totals[:, stop - width:stop - width
+                                                                     + size]
+        self._sum, self._squares = sums[0], sums[1] if len(sums) > 1 else None
+        self._n: dict[int, np.ndarray] = {}
 
-    def _n(self, min_count: int) -> np.ndarray:
+    def n(self, min_count: int) -> np.ndarray:
         """The count as float, NaN below `min_count`: mean and SD come out NaN there."""
-        return np.where(self.count >= min_count, self.count, np.nan)
+        if min_count not in self._n:
+            self._n[min_count] = np.where(self.count >= min_count, self.count, np.nan)
+        return self._n[min_count]
 
     def mean(self, min_count: int) -> np.ndarray:
-        return self.offset + self._sum / self._n(min_count)
+        return self.offset + self._sum / self.n(min_count)
 
     def sd(self, min_count: int) -> np.ndarray:
         """Sample SD (ddof 1), `min_count` ≥ 2. Exactly 0 where all values are equal, where
         the running totals would leave rounding noise: a flat baseline's band is one point."""
-        n = self._n(min_count)
+        if self._squares is None:
+            raise ValueError("an SD needs the running squares (Running(..., squares=True))")
+        n = self.n(min_count)
         squares = np.maximum(self._squares - self._sum * self._sum / n, 0.0)
-        return np.sqrt(np.where(self._flat(), 0.0, squares) / (n - 1))
+        squares[self._flat()] = 0.0
+        squares /= n - 1
+        return np.sqrt(squares, out=squares)
 
     def _flat(self) -> np.ndarray:
         """Whether a window's valid values are all equal: the run of equal values ending at
         its last valid value is as long as its count."""
-        kept = self.values[~np.isnan(self.values)]
+        kept = self.values[self.valid]
         if not kept.size:
             return np.zeros(self.count.size, dtype=bool)
         run = np.concatenate(([1], 1 + run_lengths(kept[1:] == kept[:-1])))
-        last = np.maximum(self._through[0].astype(np.intp) - 1, 0)  # its rank among kept
+        last = np.maximum(self._through - 1, 0)  # its rank among kept
         return (self.count > 0) & (run[last] >= self.count)
 
 

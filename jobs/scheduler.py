@@ -4,7 +4,9 @@ run (`nightly_at`) and the morning pass (`morning_at`, RULES.md S7.3).
 APScheduler 3.11 with its jobs in the project's own database (SQLAlchemyJobStore), so a
 restart keeps them: a night missed while the machine was off is still due when the daemon
 comes back, and runs once (coalesce), within the misfire grace time. The run itself catches
-up every night since the last successful one, so nothing is processed twice.
+up every night since the last successful one, so nothing is processed twice. A running
+daemon looks at config.toml every minute: an athlete added or removed, or a changed
+`nightly_at` or `morning_at`, is scheduled without a restart.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from datetime import date, datetime, timedelta
 from types import FrameType
 from typing import Any
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from domain.profile import Profile
 from jobs.clock import today_for
+from jobs.config import ConfigError
 from jobs.home import Home
 from jobs.morning_run import run_morning
 from jobs.nightly_run import run_all
@@ -31,6 +36,8 @@ from jobs.sources import source_for
 log = logging.getLogger(__name__)
 MISFIRE_GRACE_S = 6 * 3600  # asleep at 21:30? the night still runs when the machine wakes
 JOB_TABLE = "apscheduler_jobs"
+RELOAD_S = 60  # how often a running daemon looks at config.toml (a stat when unchanged)
+SETTINGS = "settings"  # the in-memory job store of the daemon's own upkeep (not persisted)
 
 
 def nightly_job(athlete: str) -> None:
@@ -74,27 +81,50 @@ JOBS = (  # (id prefix, what runs, the profile's time, the job's name)
 
 
 def configure(scheduler: BaseScheduler, home: Home) -> None:
-    """Two jobs per athlete (nightly and morning); a job already stored keeps its next run
-    time (so a missed night stays due) unless its schedule changed; jobs of removed
-    athletes go."""
+    """Two jobs per athlete (nightly and morning), as config.toml holds them now; a job
+    already stored keeps its next run time (so a missed night stays due) unless its schedule
+    changed; jobs of removed athletes go."""
     wanted = {f"{prefix}:{name}": (p, func, trigger(p, getattr(p, at)), f"{label} for {name}")
-              for name, p in home.config.athletes.items()
+              for name, p in home.athletes().items()
               for prefix, func, at, label in JOBS}
-    for job in scheduler.get_jobs():
+    for job in scheduler.get_jobs(jobstore="default"):
         if job.id not in wanted:
+            log.info("%s: removed (no such athlete now)", job.name)
             job.remove()
     for job_id, (profile, func, new, name) in wanted.items():
-        job = scheduler.get_job(job_id)
+        job = scheduler.get_job(job_id, jobstore="default")
         if job is None:
-            scheduler.add_job(func, new, args=[profile.name], id=job_id, name=name)
+            job = scheduler.add_job(func, new, args=[profile.name], id=job_id, name=name,
+                                    jobstore="default")
+            log.info("%s: scheduled, next at %s", name, job.next_run_time)
         elif str(job.trigger) != str(new) or job.trigger.timezone != new.timezone:
-            job.reschedule(new)
+            job = job.reschedule(new)
+            log.info("%s: rescheduled, next at %s", name, job.next_run_time)
+
+
+class Reload:
+    """The daemon's minute check of config.toml: `configure` again, which changes nothing
+    while the file is as it was. A broken file (a typo mid-edit) keeps the jobs as they
+    are and is logged once per distinct error, not every minute."""
+
+    def __init__(self, scheduler: BaseScheduler, home: Home) -> None:
+        self.scheduler, self.home, self.error = scheduler, home, ""
+
+    def __call__(self) -> None:
+        try:
+            configure(self.scheduler, self.home)
+        except ConfigError as exc:
+            if str(exc) != self.error:
+                log.error("config.toml not applied, the schedule stays as it was: %s", exc)
+            self.error = str(exc)
+        else:
+            self.error = ""
 
 
 def make_scheduler(home: Home, cls: type[BaseScheduler] = BackgroundScheduler,
                    **options: Any) -> BaseScheduler:
     store = SQLAlchemyJobStore(url=home.config.database_url(), tablename=JOB_TABLE)
-    return cls(jobstores={"default": store}, job_defaults={
+    return cls(jobstores={"default": store, SETTINGS: MemoryJobStore()}, job_defaults={
         "coalesce": True, "misfire_grace_time": MISFIRE_GRACE_S, "max_instances": 1},
         **options)
 
@@ -104,8 +134,10 @@ def start(home: Home, **options: Any) -> BaseScheduler:
     scheduler = make_scheduler(home, **options)
     scheduler.start(paused=True)  # the job store is open now: configure against what it holds
     configure(scheduler, home)
-    for job in scheduler.get_jobs():
+    for job in scheduler.get_jobs(jobstore="default"):
         log.info("%s: next at %s", job.name, job.next_run_time)
+    scheduler.add_job(Reload(scheduler, home), IntervalTrigger(seconds=RELOAD_S), id="reload",
+                      name="config.toml check", jobstore=SETTINGS)
     scheduler.resume()
     return scheduler
 

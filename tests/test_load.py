@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import load as load_module
 from analysis.load import (
+    AVERAGES,
     Load,
     activity_load,
     daily_loads,
@@ -252,3 +254,25 @@ def test_training_load_refuses_gaps_and_negatives() -> None:
     with pytest.raises(ValueError):
         frame([1.0, -1.0])
     assert list(frame([1.0]).columns) == ["atl", "ctl", "tsb", "acwr", "monotony", "strain"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 500), min_size=1, max_size=400), st.floats(0, 500),
+       st.sampled_from(sorted(AVERAGES.values())))
+def test_ewma_is_pandas_public_ewm_to_the_bit(loads: list[float], seed: float,
+                                              alpha: float) -> None:
+    """The compiled loop called directly (analysis.load._ewma) gives exactly what
+    `Series.ewm(alpha, adjust=False).mean()` gives, seed first: a pandas release that
+    changed it would fail here before any stored average drifted."""
+    seeded = np.array([seed, *loads])
+    public = pd.Series(seeded).ewm(alpha=alpha, adjust=False).mean().to_numpy()[1:]
+    assert load_module._ewm_kernel() is not None  # the pandas this suite pins has it
+    assert np.array_equal(load_module._ewma(seeded, alpha), public)
+
+
+def test_ewma_falls_back_to_the_public_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the compiled loop (another pandas), the public call gives the same values."""
+    seeded = np.array([3.0, 10.0, 0.0, 250.0, 7.5])
+    direct = load_module._ewma(seeded, AVERAGES["atl"])
+    monkeypatch.setattr(load_module, "_ewm_kernel", lambda: None)
+    assert np.array_equal(load_module._ewma(seeded, AVERAGES["atl"]), direct)

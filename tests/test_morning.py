@@ -5,6 +5,7 @@ real SQLite home and the fake Garmin, the clock pinned; the daemon's two jobs; t
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +25,7 @@ from db import models as m
 from domain.profile import Profile
 from ingest import garmin
 from jobs import scheduler as sched
+from jobs.config import load, save_profile
 from jobs.morning_run import run_morning
 from jobs.nightly_run import run_nightly
 from jobs.sources import source_for
@@ -343,13 +346,53 @@ def test_the_daemon_schedules_both_passes_at_their_local_times(home: Path) -> No
     with freeze_time("2025-07-07 12:00:00"):  # 14:00 in Berlin
         scheduler = sched.start(home_)
         try:
-            jobs = {job.id: job for job in scheduler.get_jobs()}
+            jobs = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
             assert set(jobs) == {"nightly:anna", "morning:anna"}
             assert jobs["morning:anna"].next_run_time == datetime(2025, 7, 8, 4, 45,
                                                                   tzinfo=UTC)
             assert jobs["nightly:anna"].next_run_time == datetime(2025, 7, 7, 19, 30,
                                                                   tzinfo=UTC)
             assert jobs["morning:anna"].func is sched.morning_job
+        finally:
+            scheduler.shutdown()
+
+
+def test_a_running_daemon_follows_config_changes(home: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """An athlete added by `init`, a changed nightly time and a removed athlete reach a
+    running daemon within its minute check, with no restart; a broken config.toml leaves the
+    schedule as it was, said once, not every minute."""
+    home_ = _athlete(tokens=False)
+    with freeze_time("2025-07-07 12:00:00"):  # 12:00 UTC
+        scheduler = sched.start(home_)
+        try:
+            [reload] = scheduler.get_jobs(jobstore=sched.SETTINGS)
+            assert reload.trigger.interval == timedelta(seconds=sched.RELOAD_S)
+            ben = Profile(**{**ANNA.__dict__, "name": "ben", "nightly_at": "22:15"})
+            save_profile(load(), ben)  # what `init` does in another process
+            save_profile(load(), replace(ANNA, nightly_at="20:00"))
+            reload.func()
+            jobs = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
+            assert set(jobs) == {"nightly:anna", "morning:anna", "nightly:ben", "morning:ben"}
+            assert jobs["nightly:ben"].next_run_time == datetime(2025, 7, 7, 22, 15, tzinfo=UTC)
+            assert jobs["nightly:anna"].next_run_time == datetime(2025, 7, 7, 20, 0, tzinfo=UTC)
+
+            config_file = load().paths.config_file
+            good = config_file.read_text()
+            config_file.write_text(good + "\n[athletes.broken\n")
+            caplog.clear()
+            reload.func()
+            reload.func()
+            said = [r.message for r in caplog.records if "not applied" in r.message]
+            assert len(said) == 1 and "not valid TOML" in said[0]
+            assert {job.id for job in scheduler.get_jobs(jobstore="default")} == set(jobs)
+
+            without_ben = tomllib.loads(good)
+            del without_ben["athletes"]["ben"]
+            config_file.write_text(tomli_w.dumps(without_ben))
+            reload.func()
+            assert {job.id for job in scheduler.get_jobs(jobstore="default")} == {
+                "nightly:anna", "morning:anna"}
         finally:
             scheduler.shutdown()
 
