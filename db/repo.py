@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from db import streams as packing
+from db.errors import DatabaseError
 from domain import activity as d
 from domain.profile import Profile
 from domain.wellness import DailyWellness
@@ -168,7 +169,12 @@ def to_domain(row: m.Activity) -> d.Activity:
     streams = d.Streams.empty()
     if row.stream is not None:
         columns = {name: getattr(row.stream, name) for name in ("t", *d.STREAM_CHANNELS)}
-        streams = packing.unpack_streams(columns, row.stream.samples, row.stream.encoding)
+        try:
+            streams = packing.unpack_streams(columns, row.stream.samples, row.stream.encoding)
+        except ValueError as exc:  # the database was damaged (disk, a hand edit)
+            raise DatabaseError(f"activity {row.id} of {row.start_utc:%Y-%m-%d}: its stored "
+                                f"samples are damaged ({exc}); `stridelift db rebuild` "
+                                "recreates them from the raw store") from None
     return d.Activity(
         sport=row.sport, sub_sport=row.sub_sport, start=row.start_utc, duration_s=row.duration_s,
         elapsed_s=row.elapsed_s, distance_m=row.distance_m, avg_hr=row.avg_hr,

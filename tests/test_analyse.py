@@ -166,6 +166,31 @@ def test_classify_bad_input(home: Path, tmp_path: Path) -> None:
         assert "Traceback" not in result.output
 
 
+def test_damaged_stored_samples_are_one_line_with_the_repair(home: Path,
+                                                             tmp_path: Path) -> None:
+    """A stream blob damaged in the database (disk, a hand edit) names the activity and
+    `db rebuild`, exit 1, no traceback; the rebuild brings the samples back."""
+    assert runner.invoke(app, INIT).exit_code == 0
+    (tmp_path / "a.fit").write_bytes(_intervals())
+    assert runner.invoke(app, ["import", str(tmp_path)]).exit_code == 0
+    with transaction(open_db(load().database_url())) as s:
+        stream = s.scalars(select(m.Stream)).one()
+        stream.heart_rate = stream.heart_rate[: len(stream.heart_rate) // 2]
+        activity_id = stream.activity_id
+    damaged = runner.invoke(app, ["classify", "--activity", str(activity_id)])
+    assert damaged.exit_code == 1 and "Traceback" not in damaged.output
+    assert f"activity {activity_id} of 2025-" in damaged.output
+    assert "damaged" in damaged.output and "stridelift db rebuild" in damaged.output
+    assert len(damaged.output.strip().splitlines()) == 1
+
+    assert runner.invoke(app, ["db", "rebuild"]).exit_code == 0
+    with open_db(load().database_url())() as s:
+        rebuilt = s.scalars(select(m.Activity.id)).one()
+    [run] = json.loads(runner.invoke(app, ["classify", "--activity", str(rebuilt),
+                                           "--json"]).stdout)
+    assert run["kind"] == "speed"
+
+
 def test_classify_a_stored_activity_and_status(home: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, INIT).exit_code == 0
     (tmp_path / "a.fit").write_bytes(_intervals())
