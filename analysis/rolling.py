@@ -23,8 +23,8 @@ class Running:
     def __init__(self, values: np.ndarray, reach: int, squares: bool = True) -> None:
         self.values, self.reach = values, reach
         self.valid = valid = values == values  # NaN is the one value unequal to itself
-        first = int(valid.argmax())
-        self.offset = values[first] if valid[first] else 0.0
+        first = int(valid.argmax()) if valid.size else 0
+        self.offset = values[first] if valid.size and valid[first] else 0.0
         self.counts = np.zeros(reach + values.size, dtype=np.intp)
         np.cumsum(valid, out=self.counts[reach:])
         shifted = np.where(valid, values - self.offset, 0.0)

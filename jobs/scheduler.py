@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from types import FrameType
 from typing import Any
@@ -36,7 +37,7 @@ from jobs.sources import source_for
 log = logging.getLogger(__name__)
 MISFIRE_GRACE_S = 6 * 3600  # asleep at 21:30? the night still runs when the machine wakes
 JOB_TABLE = "apscheduler_jobs"
-RELOAD_S = 60  # how often a running daemon looks at config.toml (a stat when unchanged)
+RELOAD_S = 60  # how often a running daemon looks at config.toml (read only if it changed)
 SETTINGS = "settings"  # the in-memory job store of the daemon's own upkeep (not persisted)
 
 
@@ -80,12 +81,12 @@ JOBS = (  # (id prefix, what runs, the profile's time, the job's name)
 )
 
 
-def configure(scheduler: BaseScheduler, home: Home) -> None:
-    """Two jobs per athlete (nightly and morning), as config.toml holds them now; a job
-    already stored keeps its next run time (so a missed night stays due) unless its schedule
-    changed; jobs of removed athletes go."""
+def configure(scheduler: BaseScheduler, athletes: Mapping[str, Profile]) -> None:
+    """Two jobs per athlete (nightly and morning); a job already stored keeps its next run
+    time (so a missed night stays due) unless its schedule changed; jobs of athletes no
+    longer in `athletes` go."""
     wanted = {f"{prefix}:{name}": (p, func, trigger(p, getattr(p, at)), f"{label} for {name}")
-              for name, p in home.athletes().items()
+              for name, p in athletes.items()
               for prefix, func, at, label in JOBS}
     for job in scheduler.get_jobs(jobstore="default"):
         if job.id not in wanted:
@@ -98,22 +99,29 @@ def configure(scheduler: BaseScheduler, home: Home) -> None:
                                     jobstore="default")
             log.info("%s: scheduled, next at %s", name, job.next_run_time)
         elif str(job.trigger) != str(new) or job.trigger.timezone != new.timezone:
-            job = job.reschedule(new)
-            log.info("%s: rescheduled, next at %s", name, job.next_run_time)
+            job.reschedule(new)
+            log.info("%s: rescheduled, next at %s", name,
+                     scheduler.get_job(job_id, jobstore="default").next_run_time)
 
 
 class Reload:
     """The daemon's minute check of config.toml: `configure` again, which changes nothing
-    while the file is as it was. A broken file (a typo mid-edit) keeps the jobs as they
-    are and is logged once per distinct error, not every minute."""
+    while the file is as it was. A file that cannot be applied keeps the jobs as they are
+    (and with them a night still due), said once per distinct reason, not every minute: a
+    typo mid-edit, a file emptied or moved away while an editor rewrites it (no athlete at
+    all is never taken as "remove everyone"), or the database busy."""
 
     def __init__(self, scheduler: BaseScheduler, home: Home) -> None:
         self.scheduler, self.home, self.error = scheduler, home, ""
 
     def __call__(self) -> None:
         try:
-            configure(self.scheduler, self.home)
-        except ConfigError as exc:
+            athletes = self.home.athletes()
+            if not athletes:
+                raise ConfigError(f"{self.home.config.paths.config_file} lists no athlete "
+                                  "(missing or emptied?)")
+            configure(self.scheduler, athletes)
+        except Exception as exc:  # the upkeep job must go on: it says why and tries again
             if str(exc) != self.error:
                 log.error("config.toml not applied, the schedule stays as it was: %s", exc)
             self.error = str(exc)
@@ -133,7 +141,7 @@ def start(home: Home, **options: Any) -> BaseScheduler:
     """A running scheduler with every athlete's job in place."""
     scheduler = make_scheduler(home, **options)
     scheduler.start(paused=True)  # the job store is open now: configure against what it holds
-    configure(scheduler, home)
+    configure(scheduler, home.athletes())
     for job in scheduler.get_jobs(jobstore="default"):
         log.info("%s: next at %s", job.name, job.next_run_time)
     scheduler.add_job(Reload(scheduler, home), IntervalTrigger(seconds=RELOAD_S), id="reload",

@@ -201,7 +201,10 @@ def test_an_encoding_2_row_is_read_from_the_database(db_url: str) -> None:
 @pytest.mark.parametrize("encoding", sorted(WRITTEN))
 def test_a_corrupt_stream_is_a_one_line_value_error(encoding: int) -> None:
     blob = WRITTEN[encoding](np.arange(3600.0))
-    for damaged in (blob[: len(blob) // 2], blob[:4] + bytes(16) + blob[20:], b"junk"):
+    flipped = bytearray(blob)
+    flipped[len(blob) // 2] ^= 0x10  # one bit inside the data: only a checksum tells
+    for damaged in (blob[: len(blob) // 2], blob[:4] + bytes(16) + blob[20:], b"junk",
+                    bytes(flipped)):
         with pytest.raises(ValueError) as caught:
             packing.unpack(damaged, 3600, encoding)
         message = str(caught.value)

@@ -371,7 +371,10 @@ def test_a_running_daemon_follows_config_changes(home: Path,
             ben = Profile(**{**ANNA.__dict__, "name": "ben", "nightly_at": "22:15"})
             save_profile(load(), ben)  # what `init` does in another process
             save_profile(load(), replace(ANNA, nightly_at="20:00"))
+            caplog.set_level("INFO", logger=sched.__name__)
             reload.func()
+            assert any("nightly run for anna: rescheduled, next at 2025-07-07 20:00" in r.message
+                       for r in caplog.records)  # the new time, not the old one
             jobs = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
             assert set(jobs) == {"nightly:anna", "morning:anna", "nightly:ben", "morning:ben"}
             assert jobs["nightly:ben"].next_run_time == datetime(2025, 7, 7, 22, 15, tzinfo=UTC)
@@ -386,6 +389,21 @@ def test_a_running_daemon_follows_config_changes(home: Path,
             said = [r.message for r in caplog.records if "not applied" in r.message]
             assert len(said) == 1 and "not valid TOML" in said[0]
             assert {job.id for job in scheduler.get_jobs(jobstore="default")} == set(jobs)
+
+            for gone in ("", None):  # emptied by an editor mid-save; moved away
+                if gone is None:
+                    config_file.unlink()
+                else:
+                    config_file.write_text(gone)
+                caplog.clear()
+                reload.func()
+                reload.func()
+                said = [r.message for r in caplog.records if "not applied" in r.message]
+                assert len(said) == 1 and "lists no athlete" in said[0]
+                assert {job.id: job.next_run_time for job in scheduler.get_jobs(
+                    jobstore="default")} == {i: j.next_run_time for i, j in jobs.items()}
+                config_file.write_text(good)
+                reload.func()  # applied again: the next failure is said again
 
             without_ben = tomllib.loads(good)
             del without_ben["athletes"]["ben"]

@@ -89,7 +89,19 @@ def test_files_the_spool_cannot_hold_travel_in_the_task(
         path.write_bytes(run_fit(start + timedelta(days=day), [LapSpec(1800, 3.0, 145)],
                                  seed=day)[: None if day != 5 else 300])  # one broken
         files.append(path)
+    placed: list[bool] = []
+    put = Spool.put
+
+    def counted(spool: Spool, payloads: list[bytes]) -> Span | None:
+        span = put(spool, payloads)
+        placed.append(span is not None)
+        return span
+
+    monkeypatch.setattr(Spool, "put", counted)
     spooled = _stored(tmp_path, "spooled", files)
+    assert placed and all(placed)  # every task went through the spool
+    placed.clear()
     monkeypatch.setattr(bulk, "_SPOOL_BYTES", spool_bytes)
     assert _stored(tmp_path, "small", files) == spooled
+    assert any(not went for went in placed)  # ... and here some through the pipe
     assert len(spooled) == 11 and all(len(t) == 1800 * 8 for _, _, _, t, _ in spooled)
