@@ -6,9 +6,11 @@ the files a few at a time through shared memory (ingest/spool.py); the main proc
 writes the raw payloads, journals them and commits their activities, several files in one
 transaction after one fsync round for their objects and one for their journal lines (a
 backlog, when storing is the slower side, becomes bigger commits). A broken file is reported
-and skipped, and everything else in the batch lands. Content counts as held only once it is
-stored: a broken file is a failure each time it appears, never a "duplicate", and nothing
-that failed to decode reaches the raw store.
+and skipped, and everything else in the batch lands; so is a file on which the decoder dies
+(its worker process ends): the files that were with it are decoded again one by one in new
+workers, which finds it. Content counts as held only once it is stored: a broken file is a
+failure each time it appears, never a "duplicate", and nothing that failed to decode reaches
+the raw store.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -129,6 +131,7 @@ _QUEUED_BYTES = 64 << 20  # per worker
 _TASK_BYTES = 512 << 10  # files sent to a worker together: ~8 one-hour runs, ~30 ms
 _SPOOL_BYTES = 4 << 20  # per worker: what is queued for it, when its files are not huge
 _GROUP_COMMIT = 8  # decoded files stored together, when the workers are ahead
+_MAX_RESTARTS = 100  # new worker pools in one import, each after a worker died
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,14 @@ class _Task:
 
     jobs: list[_Job]
     span: Span | None
+
+
+class WorkersDied(Exception):
+    """The worker processes keep dying, whatever file they are given."""
+
+
+CRASHED = ("the decoder died on this file (its worker process ended); the other files were "
+           "imported")
 
 
 @dataclass
@@ -148,7 +159,7 @@ class _Batch:
     report: ImportReport
     tally: Tally
     progress: Progress | None
-    spool: Spool | None = None
+    workers: _Workers
     pending: dict[Future[list[Decoded | str]], _Task] = field(default_factory=dict)
     task: list[_Job] = field(default_factory=list)  # to send to a worker next
     decoded: list[tuple[_Job, Decoded]] = field(default_factory=list)  # to store next
@@ -167,24 +178,34 @@ class _Batch:
             return None
         return _Job(found, data, digest)
 
-    def add(self, job: _Job, pool: ProcessPoolExecutor) -> None:
+    def add(self, job: _Job) -> None:
         """Queue a file for decoding, sent with the next ones in a task of ~_TASK_BYTES.
         A worker then holds work for tens of ms without the main process: feeding it a file
         at a time, the pool's feeding threads waited for the GIL while the main process
         stored, and left the worker idle a fifth of the time."""
         self.task.append(job)
         if sum(len(queued.data) for queued in self.task) >= _TASK_BYTES:
-            self.send(pool)
+            self.send()
 
-    def send(self, pool: ProcessPoolExecutor) -> None:
-        if not self.task:
+    def send(self) -> None:
+        if self.task:
+            self._submit(self.task)
+            self.task = []
+
+    def _submit(self, jobs: list[_Job]) -> None:
+        spool = self.workers.spool
+        span = spool.put([job.data for job in jobs]) if spool else None
+        payloads: Sequence[Payload] = span.places if span else [job.data for job in jobs]
+        files = [(payload, job.found.label) for payload, job in zip(payloads, jobs, strict=True)]
+        try:
+            future = self.workers.pool.submit(_decode_task, files)
+        except BrokenProcessPool:  # a worker died since the last task went out
+            if span is not None and spool is not None:
+                spool.free(span)
+            self._recover([])
+            self._submit(jobs)
             return
-        span = self.spool.put([job.data for job in self.task]) if self.spool else None
-        payloads: Sequence[Payload] = span.places if span else [job.data for job in self.task]
-        files = [(payload, job.found.label)
-                 for payload, job in zip(payloads, self.task, strict=True)]
-        self.pending[pool.submit(_decode_task, files)] = _Task(self.task, span)
-        self.task = []
+        self.pending[future] = _Task(jobs, span)
 
     def full(self, workers: int) -> bool:
         """Enough queued to keep the workers busy while the main process stores (its fsyncs
@@ -197,14 +218,40 @@ class _Batch:
         """Wait for a task; store the decoded files in one commit once there are enough of
         them to share its fsyncs, or nothing else is being decoded."""
         finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
-        for future in finished:
-            task = self.pending.pop(future)
-            if task.span is not None and self.spool is not None:
-                self.spool.free(task.span)
-            for job, result in zip(task.jobs, future.result(), strict=True):
-                self._settle(job, result)
+        again = [job for future in finished for job in self._finish(future)]
+        if again:
+            self._recover(again)
         if len(self.decoded) >= _GROUP_COMMIT or not self.pending:
             self._store()
+
+    def _recover(self, again: list[_Job]) -> None:
+        """A worker died: the pool is gone, and every task still out ends with it. New
+        workers decode those tasks' files again, one file at a time, so that a death names
+        its file (which then fails alone)."""
+        again += [job for future in list(self.pending) for job in self._finish(future)]
+        self.workers.restart()
+        for job in again:
+            future = self.workers.pool.submit(_decode_task, [(job.data, job.found.label)])
+            try:
+                [result] = future.result()
+            except BrokenProcessPool:
+                self._fail(job.found, CRASHED)
+                self.workers.restart()
+            else:
+                self._settle(job, result)
+
+    def _finish(self, future: Future[list[Decoded | str]]) -> list[_Job]:
+        """Settle a finished task's files; the files to decode again if its worker died."""
+        task = self.pending.pop(future)
+        if task.span is not None and self.workers.spool is not None:
+            self.workers.spool.free(task.span)
+        try:
+            results = future.result()
+        except BrokenProcessPool:
+            return task.jobs
+        for job, result in zip(task.jobs, results, strict=True):
+            self._settle(job, result)
+        return []
 
     def _settle(self, job: _Job, result: Decoded | str) -> None:
         if isinstance(result, str):
@@ -270,35 +317,55 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
         known = activities.known_content_hashes(session, who)
     tally = survey(paths, limits)
     workers = workers or os.cpu_count() or 1
-    with _workers(workers) as (pool, spool):
+    with _Workers(workers) as decoders:
         batch = _Batch(Target(db=db, raw=raw, who=who), known, ImportReport(), tally, progress,
-                       spool)
+                       decoders)
         for found in export.walk(paths, limits):
             job = batch.take(found)
             if job is not None:
-                batch.add(job, pool)
+                batch.add(job)
             while batch.full(workers):
                 batch.collect()
-        batch.send(pool)
+        batch.send()
         while batch.pending:
             batch.collect()
     return batch.report
 
 
-@contextmanager
-def _workers(count: int) -> Iterator[tuple[ProcessPoolExecutor, Spool | None]]:
+class _Workers:
     """The worker processes, and the spool that carries the files to them when they fork
-    (fork starts workers in milliseconds; they only decode and never touch the database)."""
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if fork else "spawn")
-    spool = Spool(_SPOOL_BYTES * count) if fork else None  # shared across a fork only
-    try:
-        with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker,
-                                 initargs=(os.getpid(), spool)) as pool:
-            yield pool, spool
-    finally:
-        if spool is not None:
-            spool.close()
+    (fork starts workers in milliseconds; they only decode and never touch the database).
+    `restart` replaces a pool whose worker died; the spool stays mapped for the new one."""
+
+    def __init__(self, count: int) -> None:
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        self.count, self.context = count, multiprocessing.get_context("fork" if fork else "spawn")
+        self.spool = Spool(_SPOOL_BYTES * count) if fork else None  # shared across a fork only
+        self.pool, self.restarts = self._start(), 0
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.count, mp_context=self.context,
+                                   initializer=_start_worker,
+                                   initargs=(os.getpid(), self.spool))
+
+    def restart(self) -> None:
+        self.restarts += 1
+        if self.restarts > _MAX_RESTARTS:  # not one bad file: the workers cannot run here
+            raise WorkersDied(f"the decoding processes died {self.restarts} times in this "
+                              "import, not over one file (out of memory?); what was imported "
+                              "is kept: run it again, perhaps with --workers 1")
+        self.pool.shutdown(wait=True)
+        self.pool = self._start()
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            self.pool.shutdown(wait=True)
+        finally:
+            if self.spool is not None:
+                self.spool.close()
 
 
 _SPOOL: Spool | None = None  # in a worker: its import's spool, inherited as it forks

@@ -128,3 +128,61 @@ def test_missing_path_is_a_failure_not_a_crash(athlete: Path, tmp_path: Path) ->
     code, report = _import(str(tmp_path / "nowhere"))
     assert code == 1 and report["failed"] == [
         {"path": str(tmp_path / "nowhere"), "error": "no such file or folder"}]
+
+
+@pytest.fixture
+def deadly(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """FIT payloads on which the decoder kills its process (as a crash in native code would):
+    fitfast, the third-party decoder, ends the worker when given one of them. Workers fork
+    after this, so they decode through it."""
+    import os
+
+    import fitfast
+
+    killers: list[bytes] = []
+    parse = fitfast.parse
+
+    def parse_or_die(data: bytes, **options: object) -> object:
+        if data in killers:
+            os._exit(70)
+        return parse(data, **options)
+
+    monkeypatch.setattr(fitfast, "parse", parse_or_die)
+    return killers
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_file_the_decoder_dies_on_fails_alone(athlete: Path, tmp_path: Path,
+                                                deadly: list[bytes], workers: str) -> None:
+    """The worker decoding it dies: that file is reported, the other files (those decoded
+    with it, those queued behind it) are imported, and a second import is the same."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for day in range(12):
+        (src / f"run-{day:02d}.fit").write_bytes(_run(day))
+    deadly.append((src / "run-05.fit").read_bytes())
+    for _ in range(2):
+        code, report = _import(str(src), "--workers", workers)
+        assert code == 1
+        [failure] = report["failed"]  # type: ignore[misc]
+        assert failure["path"].endswith("run-05.fit")
+        assert "the decoder died on this file" in failure["error"]
+    assert report["imported"] == 0 and report["duplicates"] == 11  # the second time
+    assert _count(m.Activity) == 11
+
+
+def test_workers_that_keep_dying_stop_the_import_in_one_line(
+        athlete: Path, tmp_path: Path, deadly: list[bytes],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ingest import bulk
+
+    monkeypatch.setattr(bulk, "_MAX_RESTARTS", 2)
+    src = tmp_path / "in"
+    src.mkdir()
+    for day in range(6):
+        (src / f"run-{day}.fit").write_bytes(_run(day))
+        deadly.append((src / f"run-{day}.fit").read_bytes())
+    result = runner.invoke(app, ["import", str(src), "--workers", "1"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "the decoding processes died 3 times" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and _count(m.Activity) == 0

@@ -34,9 +34,10 @@ def import_(
     = None,
 ) -> None:
     """Import FIT files. Exit 0 when nothing failed, 1 when some files failed."""
-    from jobs.importing import Busy, import_files
+    from jobs.importing import Busy, WorkersDied, import_files
 
-    with user_errors({OSError: 1, Busy: 1}):  # e.g. the raw store cannot be written: one line
+    # e.g. the raw store cannot be written, or the workers keep dying: one line each
+    with user_errors({OSError: 1, Busy: 1, WorkersDied: 1}):
         home = Home.open()
         profile = home.athlete(athlete)
         with _import_bar(disabled=json) as bar:
