@@ -51,23 +51,20 @@ class Window:
         sums = running.totals[:, stop:stop + size] - running.totals[:, stop - width:stop - width
                                                                      + size]
         self._sum, self._squares = sums[0], sums[1] if len(sums) > 1 else None
-        self._n: dict[int, np.ndarray] = {}
 
-    def n(self, min_count: int) -> np.ndarray:
+    def _n(self, min_count: int) -> np.ndarray:
         """The count as float, NaN below `min_count`: mean and SD come out NaN there."""
-        if min_count not in self._n:
-            self._n[min_count] = np.where(self.count >= min_count, self.count, np.nan)
-        return self._n[min_count]
+        return np.where(self.count >= min_count, self.count, np.nan)
 
     def mean(self, min_count: int) -> np.ndarray:
-        return self.offset + self._sum / self.n(min_count)
+        return self.offset + self._sum / self._n(min_count)
 
     def sd(self, min_count: int) -> np.ndarray:
         """Sample SD (ddof 1), `min_count` ≥ 2. Exactly 0 where all values are equal, where
         the running totals would leave rounding noise: a flat baseline's band is one point."""
         if self._squares is None:
             raise ValueError("an SD needs the running squares (Running(..., squares=True))")
-        n = self.n(min_count)
+        n = self._n(min_count)
         squares = np.maximum(self._squares - self._sum * self._sum / n, 0.0)
         squares[self._flat()] = 0.0
         squares /= n - 1
