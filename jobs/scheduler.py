@@ -81,10 +81,12 @@ JOBS = (  # (id prefix, what runs, the profile's time, the job's name)
 )
 
 
-def configure(scheduler: BaseScheduler, athletes: Mapping[str, Profile]) -> None:
+def configure(scheduler: BaseScheduler, athletes: Mapping[str, Profile]) -> set[str]:
     """Two jobs per athlete (nightly and morning); a job already stored keeps its next run
     time (so a missed night stays due) unless its schedule changed; jobs of athletes no
-    longer in `athletes` go."""
+    longer in `athletes` go. Returns the ids of the jobs added or rescheduled (each logged
+    with its next run time)."""
+    changed = set()
     wanted = {f"{prefix}:{name}": (p, func, trigger(p, getattr(p, at)), f"{label} for {name}")
               for name, p in athletes.items()
               for prefix, func, at, label in JOBS}
@@ -98,10 +100,13 @@ def configure(scheduler: BaseScheduler, athletes: Mapping[str, Profile]) -> None
             job = scheduler.add_job(func, new, args=[profile.name], id=job_id, name=name,
                                     jobstore="default")
             log.info("%s: scheduled, next at %s", name, job.next_run_time)
+            changed.add(job_id)
         elif str(job.trigger) != str(new) or job.trigger.timezone != new.timezone:
             job.reschedule(new)
             log.info("%s: rescheduled, next at %s", name,
                      scheduler.get_job(job_id, jobstore="default").next_run_time)
+            changed.add(job_id)
+    return changed
 
 
 class Reload:
@@ -141,9 +146,10 @@ def start(home: Home, **options: Any) -> BaseScheduler:
     """A running scheduler with every athlete's job in place."""
     scheduler = make_scheduler(home, **options)
     scheduler.start(paused=True)  # the job store is open now: configure against what it holds
-    configure(scheduler, home.athletes())
+    changed = configure(scheduler, home.athletes())
     for job in scheduler.get_jobs(jobstore="default"):
-        log.info("%s: next at %s", job.name, job.next_run_time)
+        if job.id not in changed:  # the others were just logged with their next run time
+            log.info("%s: next at %s", job.name, job.next_run_time)
     scheduler.add_job(Reload(scheduler, home), IntervalTrigger(seconds=RELOAD_S), id="reload",
                       name="config.toml check", jobstore=SETTINGS)
     scheduler.resume()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -125,8 +126,10 @@ def test_nightly_command_failure_exits_1(fake_garmin: FakeGarmin) -> None:
     assert result.exit_code == 1 and "stridelift login" in result.output
 
 
-def test_a_missed_night_is_caught_up_once_not_twice(fake_garmin: FakeGarmin) -> None:
+def test_a_missed_night_is_caught_up_once_not_twice(fake_garmin: FakeGarmin,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
     home = _athlete()
+    caplog.set_level(logging.INFO, logger=sched.__name__)
     run_nightly(home, ANNA, date(2025, 7, 6), source_for(home))  # the last good night
 
     def debug() -> dict[str, object]:  # jobs run in the scheduler's own thread
@@ -139,6 +142,10 @@ def test_a_missed_night_is_caught_up_once_not_twice(fake_garmin: FakeGarmin) -> 
         assert first.get_job("morning:anna").next_run_time == datetime(2025, 7, 8, 7, 0,
                                                                        tzinfo=UTC)
         first.shutdown()
+    # Each job's next run is said once a start: as scheduled when new, else as it stands.
+    assert _said(caplog, "nightly run for anna: ") == [
+        "scheduled, next at 2025-07-07 21:30:00+00:00"]
+    caplog.clear()
     # The machine was off over the nights of the 7th and the 8th, back on the 8th at 22:00:
     # the stored job is due, runs once (coalesced), and that run catches up both nights.
     with freeze_time("2025-07-08 22:00:00"):
@@ -150,6 +157,13 @@ def test_a_missed_night_is_caught_up_once_not_twice(fake_garmin: FakeGarmin) -> 
         assert job.next_run_time == datetime(2025, 7, 9, 21, 30, tzinfo=UTC)
         second.shutdown()
     assert _runs(home) == [("anna", date(2025, 7, d), "ok") for d in (6, 7, 8)]
+    # Stored and due (missed): said as it stands, then run.
+    assert _said(caplog, "nightly run for anna: ")[:1] == ["next at 2025-07-07 21:30:00+00:00"]
+
+
+def _said(caplog: pytest.LogCaptureFixture, prefix: str) -> list[str]:
+    return [r.getMessage()[len(prefix):] for r in caplog.records
+            if r.getMessage().startswith(prefix)]
 
 
 def _wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
