@@ -45,6 +45,10 @@ class ImportReport:
     skipped: int = 0  # FIT files that hold no activity (settings, workouts, ...)
     failed: list[dict[str, str]] = field(default_factory=list)
 
+    def files(self) -> int:
+        """Files (and zip members) met, whatever became of them."""
+        return self.imported + self.duplicates + self.skipped + len(self.failed)
+
     def as_json(self) -> dict[str, object]:
         return {"imported": self.imported, "duplicates": self.duplicates,
                 "skipped": self.skipped, "failed": self.failed}

@@ -124,6 +124,15 @@ def test_import_needs_an_athlete(home: Path, tmp_path: Path) -> None:
     assert "stridelift init" in result.output
 
 
+def test_a_folder_without_fit_files_is_said_not_silent(athlete: Path, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("no runs here")
+    result = runner.invoke(app, ["import", str(tmp_path)])
+    assert result.exit_code == 0  # nothing failed: a watch folder with nothing new is fine
+    assert f"nothing to import: no .fit or .zip file in {tmp_path}" in result.stderr
+    (tmp_path / "a.fit").write_bytes(_run(0))
+    assert "nothing to import" not in runner.invoke(app, ["import", str(tmp_path)]).stderr
+
+
 def test_missing_path_is_a_failure_not_a_crash(athlete: Path, tmp_path: Path) -> None:
     code, report = _import(str(tmp_path / "nowhere"))
     assert code == 1 and report["failed"] == [

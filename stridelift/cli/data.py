@@ -54,6 +54,10 @@ def import_(
         for failure in report.failed:
             err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False,
                               soft_wrap=True, markup=False)  # one line each, names verbatim
+        if not report.files():  # a wrong folder, most likely: say so rather than "0" alone
+            err_console.print("nothing to import: no .fit or .zip file in "
+                              f"{', '.join(map(str, paths))}", highlight=False,
+                              soft_wrap=True, markup=False)
     raise typer.Exit(1 if report.failed else 0)
 
 
