@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import create_engine, inspect
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -27,6 +28,7 @@ from jobs import web_pages
 from jobs.clock import today_for
 from jobs.config import load
 from jobs.home import Home
+from jobs.scheduler import JOB_TABLE
 from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_password
 from stridelift.cli import app as cli
 from stridelift.web.app import LOOPBACK_NAMES, create_app
@@ -261,6 +263,20 @@ def test_serve_needs_a_password_beyond_this_machine(athlete: Home) -> None:
     assert not password_path(athlete).exists()
     set_password(athlete, "a long enough one")
     assert "reverse proxy" in runner.invoke(cli, ["serve", "--help"]).output
+
+
+def test_a_port_in_use_is_one_line_before_anything_starts(athlete: Home) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        for command in (["serve"], ["daemon", "--serve"]):
+            result = runner.invoke(cli, [*command, "--port", port])
+            assert result.exit_code == 1, result.output
+            assert f"cannot listen on 127.0.0.1:{port}" in result.output
+            assert "stridelift on http" not in result.output  # not claimed to run
+    with create_engine(athlete.config.database_url()).connect() as db:  # nothing scheduled
+        assert JOB_TABLE not in inspect(db).get_table_names()
 
 
 def test_daemon_serves_the_app_beside_the_scheduler(athlete: Home, tmp_path: Path) -> None:

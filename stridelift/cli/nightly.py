@@ -20,7 +20,7 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
-from stridelift.cli.serve import HostOpt, PortOpt, ProxyOpt, login_needed, run
+from stridelift.cli.serve import HostOpt, PortOpt, ProxyOpt, listen, login_needed, run
 
 if TYPE_CHECKING:
     from jobs.nightly_run import Pass
@@ -100,9 +100,10 @@ def daemon(
             run_daemon(home)
             return
         require_login = login_needed(home, host, behind_proxy)
+        listening = listen(host, port)  # a port in use stops it before any job is started
         scheduler = start(home)  # in its own threads; the app in this one, until a signal
         try:
-            run(home, host, port, require_login=require_login, behind_proxy=behind_proxy)
+            run(home, listening, require_login=require_login, behind_proxy=behind_proxy)
         finally:
             scheduler.shutdown(wait=True)
 

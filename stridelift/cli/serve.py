@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import signal
+import socket
 from types import FrameType
 from typing import Annotated
 
@@ -56,7 +57,8 @@ def serve(
             _ask_password(home)
             return
         require_login = login_needed(home, host, behind_proxy)
-    run(home, host, port, require_login=require_login, behind_proxy=behind_proxy)
+        listening = listen(host, port)
+    run(home, listening, require_login=require_login, behind_proxy=behind_proxy)
 
 
 def login_needed(home: Home, host: str, behind_proxy: bool) -> bool:
@@ -68,22 +70,41 @@ def login_needed(home: Home, host: str, behind_proxy: bool) -> bool:
     return require_login
 
 
-def run(home: Home, host: str, port: int, *, require_login: bool, behind_proxy: bool) -> None:
+def listen(host: str, port: int) -> socket.socket:
+    """The app's listening socket, opened before anything is announced or started: a port
+    in use or an address not of this machine is one line, not a server log after a claim
+    that it runs."""
+    try:
+        return socket.create_server(
+            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {_shown(host)}:{port}: {exc.strerror or exc}; "
+                           "stop what uses it or choose another --port/--host") from None
+
+
+def run(home: Home, listening: socket.socket, *, require_login: bool,
+        behind_proxy: bool) -> None:
     import uvicorn
 
     from stridelift.web.app import LOOPBACK_NAMES, create_app
 
     app = create_app(home, require_login=require_login, secure_cookies=behind_proxy,
                      allowed_hosts=None if require_login else LOOPBACK_NAMES)
-    shown = f"[{host}]" if ":" in host else host
-    console.print(f"stridelift on http://{shown}:{port}/" +
+    host, port = listening.getsockname()[:2]
+    console.print(f"stridelift on http://{_shown(host)}:{port}/" +
                   (" (login required)" if require_login else ""), highlight=False)
     # uvicorn stops on SIGTERM/SIGINT, then hands the signal on to the handler it found:
     # this one lets the command finish (the daemon shuts its scheduler down) and exit 0.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _stopped)
-    uvicorn.run(app, host=host, port=port, proxy_headers=behind_proxy,
-                forwarded_allow_ips="127.0.0.1", log_level="warning")
+    config = uvicorn.Config(app, proxy_headers=behind_proxy, forwarded_allow_ips="127.0.0.1",
+                            log_level="warning")
+    with listening:
+        uvicorn.Server(config).run(sockets=[listening])
+
+
+def _shown(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def _stopped(signum: int, _frame: FrameType | None) -> None:
