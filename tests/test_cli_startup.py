@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import typer
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
@@ -86,6 +87,23 @@ def test_a_command_help_loads_no_heavy_module() -> None:
     modules, shown = _loaded(RUN_CLI, "push", "--help")
     assert "--days" in shown and "14" in shown  # the default the job uses, shown cheaply
     assert _heavy(modules) == []
+
+
+@pytest.mark.parametrize("group", [[], ["db"], ["race"], ["config"]])
+def test_each_command_is_summed_up_on_one_line(group: list[str]) -> None:
+    """The command lists show each summary as one line of prose on a wide terminal, not the
+    docstring's line breaks (`morning`, `daemon` and `race` were cut mid-sentence)."""
+    wide = {"COLUMNS": "400", "TERMINAL_WIDTH": "400"}
+    shown = CliRunner().invoke(app, [*group, "--help"], env=wide).output
+    listed = shown.split("Commands ─")[1].split("╰")[0]
+    rows = [line.strip(" │") for line in listed.splitlines() if line.startswith("│ ")]
+    click_group = typer.main.get_command(app)
+    for name in group:
+        click_group = click_group.commands[name]  # type: ignore[attr-defined]
+    names = sorted(click_group.commands)  # type: ignore[attr-defined]
+    assert sorted(row.split()[0] for row in rows) == names  # a row each, no broken lines
+    if not group:
+        assert any("and judge today's session again with them" in row for row in rows)
 
 
 def test_shell_completion_loads_no_heavy_module() -> None:

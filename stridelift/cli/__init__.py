@@ -7,6 +7,7 @@ what a command needs from jobs and db it imports in its body, and pays for when 
 
 from __future__ import annotations
 
+import inspect
 import os
 
 import typer
@@ -46,6 +47,21 @@ demo.register(app)
 replay.register(app)
 everyday.register(app)
 serve.register(app)
+
+
+def one_line_summaries(group: typer.Typer) -> None:
+    """Each command's summary in a command list as one line of prose: Typer's rich list keeps
+    the line breaks of a docstring's first paragraph (its own --help joins them)."""
+    for command in group.registered_commands:
+        text = command.help or inspect.getdoc(command.callback) or ""
+        if command.short_help is None and text:
+            command.short_help = " ".join(text.split("\n\n")[0].split())
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            one_line_summaries(sub.typer_instance)
+
+
+one_line_summaries(app)
 
 
 def main() -> None:
