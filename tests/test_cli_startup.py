@@ -92,7 +92,8 @@ def test_a_command_help_loads_no_heavy_module() -> None:
 @pytest.mark.parametrize("group", [[], ["db"], ["race"], ["config"]])
 def test_each_command_is_summed_up_on_one_line(group: list[str]) -> None:
     """The command lists show each summary as one line of prose on a wide terminal, not the
-    docstring's line breaks (`morning`, `daemon` and `race` were cut mid-sentence)."""
+    docstring's line breaks (`morning`, `daemon` and `race` were cut mid-sentence); so do
+    a command's own help's later paragraphs."""
     wide = {"COLUMNS": "400", "TERMINAL_WIDTH": "400"}
     shown = CliRunner().invoke(app, [*group, "--help"], env=wide).output
     listed = shown.split("Commands ─")[1].split("╰")[0]
@@ -104,6 +105,8 @@ def test_each_command_is_summed_up_on_one_line(group: list[str]) -> None:
     assert sorted(row.split()[0] for row in rows) == names  # a row each, no broken lines
     if not group:
         assert any("and judge today's session again with them" in row for row in rows)
+        own = CliRunner().invoke(app, ["morning", "--help"], env=wide).output
+        assert "updated when it changes something; a second pass" in own  # later paragraphs
 
 
 def test_shell_completion_loads_no_heavy_module() -> None:

@@ -49,19 +49,21 @@ everyday.register(app)
 serve.register(app)
 
 
-def one_line_summaries(group: typer.Typer) -> None:
-    """Each command's summary in a command list as one line of prose: Typer's rich list keeps
-    the line breaks of a docstring's first paragraph (its own --help joins them)."""
+def prose_help(group: typer.Typer) -> None:
+    """Help texts as prose that the terminal wraps: each paragraph of a docstring joined into
+    one line. Typer's rich help keeps a docstring's line breaks in the command list and in
+    every paragraph after the first, which an 80-column terminal then breaks again mid-line."""
     for command in group.registered_commands:
         text = command.help or inspect.getdoc(command.callback) or ""
-        if command.short_help is None and text:
-            command.short_help = " ".join(text.split("\n\n")[0].split())
+        paragraphs = [" ".join(paragraph.split()) for paragraph in text.split("\n\n")]
+        command.help = "\n\n".join(paragraphs)
+        command.short_help = command.short_help or paragraphs[0]
     for sub in group.registered_groups:
         if sub.typer_instance is not None:
-            one_line_summaries(sub.typer_instance)
+            prose_help(sub.typer_instance)
 
 
-one_line_summaries(app)
+prose_help(app)
 
 
 def main() -> None:
