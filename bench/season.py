@@ -202,7 +202,7 @@ def replay_year(weeks: int, seed: int) -> dict[str, float]:
         save_profile(config, profile)
         home = Home.open(config)
         imported = import_files(home, profile, [root / "export"], workers=None)
-        with scratch_home(home) as scratch:
+        with scratch_home(home, profile) as scratch:
             began = time.perf_counter()
             summary = replay(scratch, profile, tl.first_day, tl.today)
             spent = time.perf_counter() - began

@@ -1,6 +1,7 @@
 """A scratch copy of the database: work that must never touch the real plan (a replay of the
-athlete's history) runs on a SQLite copy, made with SQLite's online backup API from a SQLite
-database, and row by row through SQLAlchemy from any other (PostgreSQL)."""
+athlete's history) runs on a SQLite copy of that athlete's rows, made with SQLite's online
+backup API from a SQLite database (the other athletes' rows then deleted from the copy), and
+row by row through SQLAlchemy from any other (PostgreSQL: only the athlete's rows are read)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import sqlite3
 from collections.abc import Collection
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, Table, delete, insert, not_, select, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -28,12 +30,13 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def copy_database(url: str, dest: Path) -> str:
-    """Copy the database at `url` into the SQLite file `dest` and return the copy's URL. The
-    source is only read, as one consistent snapshot even while another process writes."""
+def copy_database(url: str, dest: Path, athlete: str | None = None) -> str:
+    """Copy the database at `url` into the SQLite file `dest` and return the copy's URL: the
+    rows of `athlete` (by name) only, or every row (None). The source is only read, as one
+    consistent snapshot even while another process writes."""
     source = sqlite_path(url)
     if source is None:
-        return _copy_rows(url, dest)
+        return _copy_rows(url, dest, athlete)
     if not source.exists():
         raise DatabaseError(f"no database at {source}: import your history first")
     try:
@@ -42,14 +45,17 @@ def copy_database(url: str, dest: Path) -> str:
             src.backup(out)
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot copy the database {source}: {exc}") from None
-    return f"sqlite:///{dest}"
+    target = f"sqlite:///{dest}"
+    if athlete is not None:
+        _keep_only(target, athlete)
+    return target
 
 
-def _copy_rows(url: str, dest: Path) -> str:
-    """Every table's rows from the database at `url` (not SQLite: PostgreSQL) into a new
-    SQLite file with the same schema, parents before children, in one read-only
-    repeatable-read transaction (a snapshot: a nightly run writing meanwhile is not half
-    seen)."""
+def _copy_rows(url: str, dest: Path, athlete: str | None) -> str:
+    """The rows of `athlete` (None: all) in every table of the database at `url` (not
+    SQLite: PostgreSQL) into a new SQLite file with the same schema, parents before
+    children, in one read-only repeatable-read transaction (a snapshot: a nightly run
+    writing meanwhile is not half seen)."""
     target = f"sqlite:///{dest}"
     out = open_db(target).kw["bind"]  # the schema, migrated as any SQLite home is
     source = make_engine(url)
@@ -58,7 +64,8 @@ def _copy_rows(url: str, dest: Path) -> str:
                                                 postgresql_readonly=True) as src, \
                 src.begin(), out.begin() as to:
             for table in m.Base.metadata.sorted_tables:
-                rows = src.execute(select(table).execution_options(yield_per=COPY_BATCH))
+                rows = src.execute(select(table).where(_owned(table, athlete))
+                                   .execution_options(yield_per=COPY_BATCH))
                 for part in rows.mappings().partitions():
                     to.execute(insert(table), [dict(r) for r in part])
     except SQLAlchemyError as exc:
@@ -68,6 +75,35 @@ def _copy_rows(url: str, dest: Path) -> str:
         source.dispose()
         out.dispose()
     return target
+
+
+def _keep_only(url: str, athlete: str) -> None:
+    """Delete every row of the SQLite copy at `url` that is not `athlete`'s, children first."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as db:
+            for table in reversed(m.Base.metadata.sorted_tables):
+                db.execute(delete(table).where(not_(_owned(table, athlete))))
+    finally:
+        engine.dispose()
+
+
+def _owned(table: Table, athlete: str | None) -> ColumnElement[bool]:
+    """Which rows of `table` belong to `athlete` (None: every row): by its own athlete_id, or
+    through the row it hangs from (a run's laps and samples through the activity)."""
+    if athlete is None:
+        return true()
+    athletes = m.Athlete.__table__
+    who = select(athletes.c.id).where(athletes.c.name == athlete).scalar_subquery()
+    if table is athletes:
+        return table.c.id == who
+    if "athlete_id" in table.c:
+        return table.c.athlete_id == who
+    for key in table.foreign_keys:
+        parent: Any = key.column.table
+        if "athlete_id" in parent.c:
+            return key.parent.in_(select(key.column).where(parent.c.athlete_id == who))
+    raise ValueError(f"table {table.name} belongs to no athlete: say how to copy it")
 
 
 def forget_plan(db: Session, who: m.Athlete, cursors: Collection[str]) -> None:

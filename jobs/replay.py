@@ -44,11 +44,12 @@ class ReplayError(Exception):
 
 
 @contextmanager
-def scratch_home(home: Home) -> Iterator[Home]:
-    """The home on a throw-away copy of its database (deleted afterwards); the configuration
-    and the raw store are the real ones, read only."""
+def scratch_home(home: Home, profile: Profile) -> Iterator[Home]:
+    """The home on a throw-away copy of the athlete's rows of its database (deleted
+    afterwards); the configuration and the raw store are the real ones, read only."""
     with tempfile.TemporaryDirectory(prefix="stridelift-replay-") as folder:
-        url = copy_database(home.config.database_url(), Path(folder) / "replay.db")
+        url = copy_database(home.config.database_url(), Path(folder) / "replay.db",
+                            profile.name)
         paths = Paths(config_dir=home.config.paths.config_dir, data_dir=Path(folder))
         factory = open_db(url)
         try:

@@ -82,6 +82,26 @@ def test_the_scratch_copy_holds_every_row(imported: Path, db_url: str, tmp_path:
     assert copy.startswith("sqlite:///") and _tables(copy) == real
 
 
+def test_an_athletes_scratch_copy_holds_their_rows_only(imported: Path, history: Path,
+                                                        db_url: str, tmp_path: Path) -> None:
+    """With two athletes, each one's copy holds that athlete's rows and no other's, down to
+    the laps and samples of their runs: the two copies together are the whole database."""
+    with freeze_time(TODAY):
+        bob = [*INIT[:3], "bob", *INIT[4:]]
+        assert runner.invoke(app, bob).exit_code == 0
+        result = runner.invoke(app, ["import", str(history), "--athlete", "bob", "--workers", "1"])
+        assert result.exit_code == 0, result.output
+    real = _tables(db_url)
+    copies = {name: _tables(copy_database(db_url, tmp_path / f"{name}.db", name))
+              for name in ("anna", "bob")}
+    for name, copy in copies.items():
+        assert [row[1] for row in copy["athletes"]] == [name]
+    for table, rows in real.items():
+        both = sorted(copies["anna"][table] + copies["bob"][table], key=repr)
+        assert both == rows, table
+    assert copies["bob"]["streams"] and copies["anna"]["planned_sessions"]
+
+
 def test_replay_reports_the_moves_and_the_weeks_the_template_broke(imported: Path) -> None:
     with freeze_time(TODAY):
         result = runner.invoke(app, ["replay", "--json"])
@@ -136,9 +156,9 @@ def test_analysing_once_gives_what_analysing_every_night_gives(imported: Path) -
     home = Home.open(load())
     profile = home.athlete(None)
     first, last = FIRST_MONDAY, FIRST_MONDAY + timedelta(weeks=WEEKS - 1, days=5)
-    with scratch_home(home) as fast:
+    with scratch_home(home, profile) as fast:
         once = replay(fast, profile, first, last).as_json()
-    with scratch_home(home) as slow:
+    with scratch_home(home, profile) as slow:
         with transaction(slow.db) as db:
             forget_plan(db, repo.athlete(db, profile), (FIRST_MONDAY_CURSOR, LAST_NIGHT))
         for i in range((last - first).days + 1):

@@ -57,7 +57,7 @@ def replay_command(
         profile = home.athlete(athlete)
         first, last = _period(home, profile, start, end)
         path = out or home.config.paths.data_dir / "reports" / f"{profile.name}-replay.html"
-        with scratch_home(home) as scratch:
+        with scratch_home(home, profile) as scratch:
             with progress_bar(disabled=json) as bar:
                 task = bar.add_task("Nights", total=(last - first).days + 1)
                 summary = replay(scratch, profile, first, last,
