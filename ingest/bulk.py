@@ -15,6 +15,7 @@ the raw store.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -396,6 +397,14 @@ _SPOOL: Spool | None = None  # in a worker: its import's spool, inherited as it 
 def _start_worker(parent: int, spool: Spool | None) -> None:
     global _SPOOL
     _SPOOL = spool
+    # What the worker inherits (modules, the database's objects: the whole importing process)
+    # stays out of its garbage collections, which then see only what it makes. Its first
+    # full collection walked all of it and wrote to every page holding a tracked object, each
+    # then copied from the parent: the first task of a fresh import of one-hour runs took
+    # 91-95 ms instead of 36-38 (8,100 page faults against 1,700), and a 200-run import
+    # 854-896 ms against 832-838 (four each). Freezing in the worker leaves the importing
+    # process's own collections as they were.
+    gc.freeze()
     _die_with_parent(parent)
 
 

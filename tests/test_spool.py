@@ -3,6 +3,7 @@ space still in use, and an import that reads the same files whichever way they t
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 from datetime import UTC, datetime, timedelta
@@ -121,3 +122,10 @@ def test_the_results_pipe_holds_a_task_s_results_at_once() -> None:
             pipe = workers.pool._result_queue._reader.fileno()
             assert fcntl.fcntl(pipe, fcntl.F_GETPIPE_SZ) == bulk._RESULTS_PIPE_BYTES
             workers.restart()
+
+
+def test_a_worker_leaves_what_it_inherits_out_of_its_collections() -> None:
+    """Its first full collection would walk (and copy, page by page) the importing process."""
+    with bulk._Workers(1) as workers:
+        assert workers.pool.submit(gc.get_freeze_count).result() > 10_000
+    assert gc.get_freeze_count() == 0  # the importing process's own collections: as they were
