@@ -150,7 +150,7 @@ def main() -> None:
                         help="files decoded by fitparse (it is slow; throughput is per MB)")
     parser.add_argument("--overhead-files", type=int, default=200,
                         help="files imported with one worker, against fitfast alone (an "
-                             "import's start, ~40 ms, weighs less on more files)")
+                             "import's start and end, ~25 ms together, weigh less on more files)")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     files = ensure_files(args.files)
