@@ -40,8 +40,8 @@ class FitError(Exception):
     """A file we cannot read; the message is one line: "<name>: <reason>"."""
 
     def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name}: {' '.join(reason.split())}")
-        self.name, self.reason = name, reason
+        self.name, self.reason = name, " ".join(reason.split())
+        super().__init__(f"{name}: {self.reason}")
 
     def __reduce__(self) -> tuple[type[FitError], tuple[str, str]]:
         return FitError, (self.name, self.reason)  # survives the trip back from a worker process
@@ -145,7 +145,7 @@ def _columns(rows: Rows, converters: Converters) -> Columns:
     """The record fields the normaliser reads as float64 columns, each value through its
     converter (`number` unless named), NaN where a record lacks the field; a field no record
     holds is no column."""
-    if rows and len(set(map(len, rows))) == 1:  # every record alike: column by column in C
+    if rows and len(set(map(len, rows))) == 1 and _alike(rows):  # column by column in C
         try:
             return {f: _gathered(rows, f, converters) for f in _RECORD_FIELDS if f in rows[0]}
         except (KeyError, TypeError, ValueError, OverflowError):
@@ -153,6 +153,13 @@ def _columns(rows: Rows, converters: Converters) -> Columns:
     present = set().union(*rows)
     return {field: _column([row.get(field) for row in rows], converters.get(field, number))
             for field in _RECORD_FIELDS if field in present}
+
+
+def _alike(rows: Rows) -> bool:
+    """Whether records of one length hold the same fields, judged by the first, middle and
+    last (checking every record would cost a tenth of the decode): a field that only appears
+    later (a heart-rate strap found a minute in) while another drops out keeps the length."""
+    return rows[0].keys() == rows[len(rows) // 2].keys() == rows[-1].keys()
 
 
 def _gathered(rows: Rows, field: str, converters: Converters) -> np.ndarray:
