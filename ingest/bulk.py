@@ -66,11 +66,11 @@ Decoded = list[tuple[Activity, Packed | None]]  # activities without samples, st
 def _decode(data: bytes, label: str) -> Decoded | str:
     """Worker: the activities with their streams packed here (the main process only stores
     them, and the packed blobs are about a seventh of the arrays' bytes to send back), or the
-    FitError's one-line message."""
+    FitError's one-line reason (the report names the file beside it)."""
     try:
         activities = fit.decode(data, Path(label).name)
     except fit.FitError as exc:
-        return str(exc)
+        return exc.reason
     return [(replace(a, streams=Streams.empty()), Packed.of(a.streams)) for a in activities]
 
 

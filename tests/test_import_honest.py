@@ -58,7 +58,7 @@ def test_640_identical_broken_members_are_640_failures(athlete: Path, tmp_path: 
     failed = report["failed"]
     assert isinstance(failed, list) and len(failed) == 640
     assert {f["path"].rsplit("!", 1)[1] for f in failed} == {f"bad_{i}.fit" for i in range(640)}
-    assert all(f["path"].rsplit("!", 1)[1] in f["error"] for f in failed)  # its own name
+    assert all(f["error"].startswith("truncated") for f in failed)  # each decoded, each said
     assert _raw_objects(athlete) == 1  # the good file only: nothing broken is kept
     code, again = _import(str(tmp_path / "export.zip"))  # and the same the next time
     assert (code, again["duplicates"], len(again["failed"])) == (1, 1, 640)  # type: ignore[arg-type]
