@@ -11,7 +11,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, insert, not_, select, true
+from sqlalchemy import ColumnElement, Table, delete, insert, select, true
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -78,12 +78,13 @@ def _copy_rows(url: str, dest: Path, athlete: str | None) -> str:
 
 
 def _keep_only(url: str, athlete: str) -> None:
-    """Delete every row of the SQLite copy at `url` that is not `athlete`'s, children first."""
+    """Delete every row of the SQLite copy at `url` that is not `athlete`'s, children first.
+    IS NOT TRUE rather than NOT: for a name without a row the test is NULL, which NOT keeps."""
     engine = make_engine(url)
     try:
         with engine.begin() as db:
             for table in reversed(m.Base.metadata.sorted_tables):
-                db.execute(delete(table).where(not_(_owned(table, athlete))))
+                db.execute(delete(table).where(_owned(table, athlete).is_not(True)))
     finally:
         engine.dispose()
 

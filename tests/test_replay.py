@@ -102,6 +102,15 @@ def test_an_athletes_scratch_copy_holds_their_rows_only(imported: Path, history:
     assert copies["bob"]["streams"] and copies["anna"]["planned_sessions"]
 
 
+def test_the_scratch_copy_of_an_athlete_not_in_the_database_is_empty(
+        imported: Path, db_url: str, tmp_path: Path) -> None:
+    """A name with no row (configured, nothing stored yet) owns nothing: no other athlete's
+    row is copied, from SQLite as from PostgreSQL (where a NULL id once kept every row)."""
+    copy = _tables(copy_database(db_url, tmp_path / "nobody.db", "nobody"))
+    assert _tables(db_url)["streams"]  # something not to copy
+    assert {table: rows for table, rows in copy.items() if rows} == {}
+
+
 def test_replay_reports_the_moves_and_the_weeks_the_template_broke(imported: Path) -> None:
     with freeze_time(TODAY):
         result = runner.invoke(app, ["replay", "--json"])
