@@ -273,7 +273,8 @@ def test_a_port_in_use_is_one_line_before_anything_starts(athlete: Home) -> None
         for command in (["serve"], ["daemon", "--serve"]):
             result = runner.invoke(cli, [*command, "--port", port])
             assert result.exit_code == 1, result.output
-            assert f"cannot listen on 127.0.0.1:{port}" in result.output
+            assert f"cannot listen on 127.0.0.1:{port}: Address already in use;" in result.output
+            assert result.output.count(port) == 1  # the address said once
             assert "stridelift on http" not in result.output  # not claimed to run
     with create_engine(athlete.config.database_url()).connect() as db:  # nothing scheduled
         assert JOB_TABLE not in inspect(db).get_table_names()

@@ -77,8 +77,9 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         return socket.create_server(
             (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
-    except OSError as exc:
-        raise CommandError(f"cannot listen on {_shown(host)}:{port}: {exc.strerror or exc}; "
+    except OSError as exc:  # its strerror names the address again: "... (while attempting"
+        why = (exc.strerror or str(exc)).partition(" (while attempting")[0]
+        raise CommandError(f"cannot listen on {_shown(host)}:{port}: {why}; "
                            "stop what uses it or choose another --port/--host") from None
 
 
