@@ -11,7 +11,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, insert, select, true
+from sqlalchemy import ColumnElement, Table, delete, insert, inspect, select, true
+from sqlalchemy import table as sql_table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -79,12 +80,17 @@ def _copy_rows(url: str, dest: Path, athlete: str | None) -> str:
 
 def _keep_only(url: str, athlete: str) -> None:
     """Delete every row of the SQLite copy at `url` that is not `athlete`'s, children first.
-    IS NOT TRUE rather than NOT: for a name without a row the test is NULL, which NOT keeps."""
+    IS NOT TRUE rather than NOT: for a name without a row the test is NULL, which NOT keeps.
+    Tables that are not ours (the daemon's jobs, naming every athlete) are emptied, as the
+    copy from PostgreSQL never has them; Alembic's version stays, the copy is opened with it."""
     engine = make_engine(url)
     try:
         with engine.begin() as db:
             for table in reversed(m.Base.metadata.sorted_tables):
                 db.execute(delete(table).where(_owned(table, athlete).is_not(True)))
+            for name in set(inspect(db).get_table_names()) - set(m.Base.metadata.tables):
+                if name != "alembic_version":
+                    db.execute(delete(sql_table(name)))
     finally:
         engine.dispose()
 

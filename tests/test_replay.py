@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select, text
 from typer.testing import CliRunner
 
 from db import models as m
@@ -91,11 +91,20 @@ def test_an_athletes_scratch_copy_holds_their_rows_only(imported: Path, history:
         assert runner.invoke(app, bob).exit_code == 0
         result = runner.invoke(app, ["import", str(history), "--athlete", "bob", "--workers", "1"])
         assert result.exit_code == 0, result.output
+    engine = create_engine(db_url)  # a table not ours with every athlete in it (the
+    with engine.begin() as db:      # daemon's jobs): copied from neither backend
+        db.execute(text("CREATE TABLE daemon_jobs (id VARCHAR(40))"))
+        db.execute(text("INSERT INTO daemon_jobs VALUES ('nightly:anna'), ('nightly:bob')"))
     real = _tables(db_url)
     copies = {name: _tables(copy_database(db_url, tmp_path / f"{name}.db", name))
               for name in ("anna", "bob")}
     for name, copy in copies.items():
         assert [row[1] for row in copy["athletes"]] == [name]
+        with create_engine(f"sqlite:///{tmp_path / name}.db").connect() as db:
+            names = inspect(db).get_table_names()
+            assert "daemon_jobs" not in names or not db.scalar(
+                text("SELECT count(*) FROM daemon_jobs"))
+    engine.dispose()
     for table, rows in real.items():
         both = sorted(copies["anna"][table] + copies["bob"][table], key=repr)
         assert both == rows, table
