@@ -129,7 +129,7 @@ def test_a_folder_without_fit_files_is_said_not_silent(athlete: Path, tmp_path: 
     (tmp_path / "notes.txt").write_text("no runs here")
     result = runner.invoke(app, ["import", str(tmp_path)])
     assert result.exit_code == 0  # nothing failed: a watch folder with nothing new is fine
-    assert f"nothing to import: no .fit or .zip file in {tmp_path}" in result.stderr
+    assert f"nothing to import: no FIT file found in {tmp_path}" in result.stderr
     (tmp_path / "a.fit").write_bytes(_run(0))
     assert "nothing to import" not in runner.invoke(app, ["import", str(tmp_path)]).stderr
 

@@ -55,7 +55,7 @@ def import_(
             err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False,
                               soft_wrap=True, markup=False)  # one line each, names verbatim
         if not report.files():  # a wrong folder, most likely: say so rather than "0" alone
-            err_console.print("nothing to import: no .fit or .zip file in "
+            err_console.print("nothing to import: no FIT file found in "
                               f"{', '.join(map(str, paths))}", highlight=False,
                               soft_wrap=True, markup=False)
     raise typer.Exit(1 if report.failed else 0)
