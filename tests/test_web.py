@@ -280,6 +280,13 @@ def test_a_port_in_use_is_one_line_before_anything_starts(athlete: Home) -> None
         assert JOB_TABLE not in inspect(db).get_table_names()
 
 
+def test_a_host_that_is_no_address_here_is_one_line(athlete: Home) -> None:
+    set_password(athlete, "a long enough one")  # off this machine: a login first
+    result = runner.invoke(cli, ["serve", "--host", "no-such-host.invalid"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "cannot listen on no-such-host.invalid:8765: " in result.output
+
+
 def test_daemon_serves_the_app_beside_the_scheduler(athlete: Home, tmp_path: Path) -> None:
     """`daemon --serve`: one process answers the page and holds the nightly job, and stops
     cleanly on SIGTERM (the page's day is the machine's: only the answer is checked)."""

@@ -73,11 +73,12 @@ def login_needed(home: Home, host: str, behind_proxy: bool) -> bool:
 def listen(host: str, port: int) -> socket.socket:
     """The app's listening socket, opened before anything is announced or started: a port
     in use or an address not of this machine is one line, not a server log after a claim
-    that it runs."""
+    that it runs. A name listens on its first address (localhost: 127.0.0.1)."""
     try:
-        return socket.create_server(
-            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
-    except OSError as exc:  # its strerror names the address again: "... (while attempting"
+        family = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                    flags=socket.AI_PASSIVE)[0][0]
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:  # a name that does not resolve too; strerror may name the address
         why = (exc.strerror or str(exc)).partition(" (while attempting")[0]
         raise CommandError(f"cannot listen on {_shown(host)}:{port}: {why}; "
                            "stop what uses it or choose another --port/--host") from None
