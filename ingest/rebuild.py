@@ -8,6 +8,7 @@ anything fails the transaction rolls back and the database is as it was.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,12 +25,14 @@ class RebuildError(Exception):
     """A journalled payload could not be replayed; nothing was changed."""
 
 
-def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile) -> Counter[str]:
+def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile,
+            progress: Callable[[int, int], None] | None = None) -> Counter[str]:
     counts: Counter[str] = Counter()
+    entries = list(raw.entries(profile.name))  # a line each: counted first, for progress
     with transaction(db) as session:
         who = repo.athlete(session, profile)
         repo.forget_synced(session, who)
-        for entry in raw.entries(profile.name):
+        for done, entry in enumerate(entries, 1):
             try:
                 replay(session, who, raw, entry)
             except (OSError, KeyError, ValueError, fit.FitError) as exc:
@@ -37,6 +40,8 @@ def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile) -> Count
                 raise RebuildError(f"journal entry {entry.get('kind')} {what} cannot be "
                                    f"replayed: {exc}") from None
             counts[str(entry.get("kind"))] += 1
+            if progress:
+                progress(done, len(entries))
     return counts
 
 

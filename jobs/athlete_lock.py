@@ -1,4 +1,5 @@
-"""One writer per athlete: `nightly` and `import` for the same athlete never run at once.
+"""One writer per athlete: the long runs that write an athlete's data (nightly, morning,
+import, sync, push --apply, db rebuild) never run at once for the same athlete.
 
 An OS file lock in the home (filelock: flock on POSIX) rather than a lock row or a long
 SQLite transaction: the kernel drops it the moment its process dies, so a SIGKILLed run never
@@ -18,7 +19,7 @@ from jobs.home import Home
 
 
 class Busy(Exception):
-    """Another nightly run or import for the athlete is in progress."""
+    """Another nightly run, morning pass, import, sync, push or rebuild for the athlete."""
 
 
 @contextmanager
@@ -30,8 +31,9 @@ def athlete_lock(home: Home, athlete: str, what: str) -> Iterator[None]:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise Busy(f"already running: a nightly run or an import for {athlete} is already in "
-                   f"progress; this {what} did not start (try again when it ends)") from None
+        raise Busy(f"already running: a nightly run, morning pass, import, sync, push or "
+                   f"rebuild for {athlete} is already in progress; this {what} did not start "
+                   "(try again when it ends)") from None
     try:
         yield
     finally:

@@ -13,6 +13,8 @@ from ingest.garmin import Connect
 from ingest.garmin import GarminAuthError as GarminAuthError  # the shell's exit codes
 from ingest.garmin import GarminError as GarminError
 from ingest.sync import Progress, SyncReport, sync
+from jobs.athlete_lock import Busy as Busy  # the shell's exit codes
+from jobs.athlete_lock import athlete_lock
 from jobs.config import Config
 from jobs.home import Home
 
@@ -37,6 +39,8 @@ def connection(home: Home, profile: Profile) -> Connect:
 def sync_athlete(home: Home, conn: Connect, profile: Profile, *, today: date,
                  since: date | None, until: date | None,
                  progress: Progress | None = None) -> SyncReport:
-    """Fetch the athlete's new activities, then wellness days, into the home."""
-    return sync(home.db, home.raw, profile, conn, today=today, since=since, until=until,
-                progress=progress)
+    """Fetch the athlete's new activities, then wellness days, into the home; Busy while
+    another run for the athlete holds its lock (a nightly run syncs too)."""
+    with athlete_lock(home, profile.name, "sync"):
+        return sync(home.db, home.raw, profile, conn, today=today, since=since, until=until,
+                    progress=progress)

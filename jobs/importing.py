@@ -4,6 +4,7 @@ for its runs, and the database rebuilt offline from the raw payloads."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from domain.activity import Activity
@@ -28,9 +29,13 @@ def import_files(home: Home, profile: Profile, paths: list[Path], *, workers: in
                                  progress=progress)
 
 
-def rebuild_athlete(home: Home, profile: Profile) -> Counter[str]:
-    """Recreate the athlete's activities and wellness days from the raw payloads."""
-    return rebuild(home.db, home.raw, profile)
+def rebuild_athlete(home: Home, profile: Profile,
+                    progress: Callable[[int, int], None] | None = None) -> Counter[str]:
+    """Recreate the athlete's activities and wellness days from the raw payloads, told as
+    `progress(entries done, entries)`; Busy while another run for the athlete holds its
+    lock (a nightly run writing while the rows are recreated would be lost or doubled)."""
+    with athlete_lock(home, profile.name, "rebuild"):
+        return rebuild(home.db, home.raw, profile, progress)
 
 
 def activities_in_fit(data: bytes, label: str) -> list[Activity]:

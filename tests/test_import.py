@@ -16,6 +16,8 @@ from db import models as m
 from db.session import open_db
 from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit, workout_file_fit
 from jobs.config import load
+from jobs.home import Home
+from jobs.importing import rebuild_athlete
 from stridelift.cli import app
 
 runner = CliRunner()
@@ -102,6 +104,10 @@ def test_raw_payloads_are_kept_and_rebuild_restores_the_database(athlete: Path,
     result = runner.invoke(app, ["db", "rebuild", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"fit": 3}
+    told: list[tuple[int, int]] = []  # what a progress bar is told: entry by entry
+    home = Home.open()
+    rebuild_athlete(home, home.athlete(None), lambda done, total: told.append((done, total)))
+    assert told == [(1, 3), (2, 3), (3, 3)]
     with open_db(load().database_url())() as s:
         after = sorted((a.start_utc, a.distance_m) for a in s.scalars(select(m.Activity)))
     assert after == before and len(after) == 3

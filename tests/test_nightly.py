@@ -13,7 +13,7 @@ import pytest
 from apscheduler.executors.debug import DebugExecutor
 from filelock import FileLock
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from db import models as m
@@ -91,6 +91,24 @@ def test_a_failed_night_is_recorded_and_retried(fake_garmin: FakeGarmin) -> None
     [ok] = run_nightly(home, ANNA, NIGHT, source_for(home))
     assert ok.status == "ok"
     assert [s for _, _, s in _runs(home)] == ["failed", "ok"]
+
+
+@pytest.mark.parametrize(("what", "command"), [("sync", ["sync"]), ("push", ["push", "--apply"]),
+                                               ("rebuild", ["db", "rebuild"])])
+def test_a_command_that_writes_for_long_waits_for_no_other(fake_garmin: FakeGarmin, what: str,
+                                                          command: list[str]) -> None:
+    """A sync, a push to the watch or a rebuild beside a nightly run (its lock held): one
+    line, exit 1, nothing done; with the lock free, the same command runs."""
+    home = _athlete()
+    (home.config.paths.data_dir / "locks").mkdir(parents=True, exist_ok=True)
+    with FileLock(home.config.paths.data_dir / "locks" / "anna.lock"):
+        result = runner.invoke(app, command)
+    assert result.exit_code == 1, result.output
+    assert "already running" in result.output and f"this {what} did not start" in result.output
+    with home.db() as db:
+        assert db.scalar(select(func.count()).select_from(m.Wellness)) == 0  # nothing synced
+    if what != "push":  # this fake Garmin takes no workouts: tests/test_push.py pushes
+        assert runner.invoke(app, command).exit_code == 0  # the lock free, the same runs
 
 
 def test_two_runs_for_one_athlete_never_overlap(fake_garmin: FakeGarmin) -> None:

@@ -15,6 +15,7 @@ from stridelift.cli.common import (
     console,
     err_console,
     print_json,
+    progress_bar,
     user_errors,
 )
 
@@ -85,11 +86,14 @@ def db_upgrade() -> None:
 @db_app.command("rebuild")
 def db_rebuild(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     """Recreate an athlete's activities and wellness days from the raw payloads, offline."""
-    from jobs.importing import RebuildError, rebuild_athlete
+    from jobs.importing import Busy, RebuildError, rebuild_athlete
 
-    with user_errors({RebuildError: 1}):
+    with user_errors({RebuildError: 1, Busy: 1}):
         home = Home.open()
-        counts = rebuild_athlete(home, home.athlete(athlete))
+        with progress_bar(disabled=json) as bar:
+            task = bar.add_task("Journal entries", total=None)
+            counts = rebuild_athlete(home, home.athlete(athlete), lambda done, total: bar.update(
+                task, completed=done, total=total))
     if json:
         print_json(dict(counts))
     else:

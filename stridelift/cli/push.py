@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -42,6 +43,7 @@ def push_command(
     stridelift created are ever changed. Exit 1 when a workout failed (the others are still
     pushed), 3 when the saved login is missing or refused (run `stridelift login`)."""
     from db.session import transaction
+    from jobs.athlete_lock import athlete_lock
     from jobs.garmin_account import connection
     from jobs.push import push
     from jobs.replan import WEEKS_AHEAD, replan
@@ -50,10 +52,12 @@ def push_command(
         home = Home.open()
         profile = home.athlete(athlete)
         today = today_for(profile)
-        with transaction(home.db) as db:  # the plan as `stridelift plan` would show it
-            replan(db, profile, today, weeks_ahead=max(WEEKS_AHEAD, -(-days // 7)))
-        conn = connection(home, profile) if apply else None
-        report = push(home.db, profile, conn, today=today, days=days, apply=apply)
+        # Applying changes the watch: never beside a nightly run pushing the same workouts.
+        with athlete_lock(home, profile.name, "push") if apply else nullcontext():
+            with transaction(home.db) as db:  # the plan as `stridelift plan` would show it
+                replan(db, profile, today, weeks_ahead=max(WEEKS_AHEAD, -(-days // 7)))
+            conn = connection(home, profile) if apply else None
+            report = push(home.db, profile, conn, today=today, days=days, apply=apply)
     if json:
         print_json(report.as_json())
     else:
