@@ -75,9 +75,9 @@ def listen(host: str, port: int) -> socket.socket:
     in use or an address not of this machine is one line, not a server log after a claim
     that it runs. A name listens on its first address (localhost: 127.0.0.1)."""
     try:
-        family = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
-                                    flags=socket.AI_PASSIVE)[0][0]
-        return socket.create_server((host, port), family=family)
+        family, *_, address = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                 flags=socket.AI_PASSIVE)[0]
+        return socket.create_server(address, family=family)  # resolved once, bound as found
     except OSError as exc:  # a name that does not resolve too; strerror may name the address
         why = (exc.strerror or str(exc)).partition(" (while attempting")[0]
         raise CommandError(f"cannot listen on {_shown(host)}:{port}: {why}; "
