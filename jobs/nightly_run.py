@@ -123,7 +123,7 @@ def run_all(home: Home, source: Source, day_for: Callable[[Profile], date],
     """Every athlete's night (or the named ones'), or another pass (`one`, e.g. the morning
     pass); one athlete's failure stops no other."""
     results: list[NightResult] = []
-    for name in names or sorted(home.config.athletes):
+    for name in names or sorted(home.athletes()):
         profile: Profile | None = None
         try:
             profile = home.athlete(name)  # as saved now: the daemon sees the CLI's changes
