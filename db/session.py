@@ -77,6 +77,11 @@ def upgrade(engine: Engine) -> None:
     where = _redact(str(engine.url))
     try:
         with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                # The driver opens a transaction only before a write, so each CREATE or ALTER
+                # committed alone: a process killed mid-migration left a schema no run could
+                # finish ("table ... already exists"). One explicit transaction holds them all.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except OperationalError as exc:

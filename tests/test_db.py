@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import zlib
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from db import models as m
@@ -224,9 +231,6 @@ def test_bad_database_url_is_a_clear_error() -> None:
 
 
 def test_migrations_match_the_models(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     upgrade(engine)
     with engine.connect() as conn:
@@ -237,3 +241,32 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path) -> None:  # ty
     (tmp_path / "x.db").write_bytes(b"not a database at all" * 100)
     with pytest.raises(DatabaseError, match=r"x\.db"):
         open_db(f"sqlite:///{tmp_path / 'x.db'}")
+
+
+_KILLED_AT = """
+import os, signal, sys
+from sqlalchemy import Engine, event
+from db.session import open_db
+
+@event.listens_for(Engine, "before_cursor_execute")
+def die(conn, cursor, statement, *args):
+    if statement.lstrip().startswith(sys.argv[2]):  # this process dies as that statement would run
+        os.kill(os.getpid(), signal.SIGKILL)
+
+open_db(sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize("statement", ["CREATE TABLE activities", "CREATE TABLE adjustments",
+                                       "ALTER TABLE athletes ADD COLUMN analysed_with"])
+def test_a_migration_killed_midway_leaves_a_database_the_next_open_finishes(
+        db_url: str, statement: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AT, db_url, statement], cwd=root,
+                            capture_output=True, env={**os.environ, "PYTHONPATH": str(root)})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+
+    engine = make_engine(db_url)
+    upgrade(engine)  # before: "table athletes already exists", on SQLite, for good
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
