@@ -116,10 +116,12 @@ def test_killed_syncs_end_with_the_rows_of_an_uninterrupted_one(tmp_path: Path) 
         killed_home = _athlete_home(tmp_path / "killed")
         kills = 0
         for attempt in range(KILLS):
-            after = rng.randint(1, remaining)
-            reached = fake.arm(after) if attempt else None  # the first: before any request
-            kills += _kill_at_random(_spawn(killed_home, base_url), reached, rng)
-            remaining = max(30, remaining - after + 30)  # a rerun repeats its first requests
+            # Kill within the first half of what is left, so that work remains for the next run
+            # (a kill drawn near the end let the sync finish, and later runs had nothing to do).
+            reached = fake.arm(rng.randint(1, max(1, remaining // 2)))
+            kills += _kill_at_random(_spawn(killed_home, base_url), reached if attempt else None,
+                                     rng)  # the first at a random moment, maybe before any request
+            remaining = max(30, remaining - fake.served_now + 30)  # a rerun repeats its first ones
         fake.arm(10**9)
         _finish(_spawn(killed_home, base_url))
 
