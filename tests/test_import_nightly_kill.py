@@ -27,7 +27,15 @@ from jobs.home import Home
 from jobs.storage import check_database
 from tests.garmin_fake import Reply, served, table_contents
 from tests.test_import import _run
-from tests.test_sync_kill import PROFILE, ROOT, UNTIL, CountingFake, _athlete_home, _fake
+from tests.test_sync_kill import (
+    PROFILE,
+    ROOT,
+    UNTIL,
+    CountingFake,
+    KillPoints,
+    _athlete_home,
+    _fake,
+)
 
 SEEDS = [int(s) for s in os.environ.get("STRIDELIFT_KILL_SEEDS", "").split(",") if s] or [
     7, 1009, 424242]
@@ -147,12 +155,12 @@ def test_killed_nightly_runs_end_with_the_rows_of_an_uninterrupted_one(tmp_path:
         for seed in SEEDS:
             rng = random.Random(seed)
             home = _athlete_home(tmp_path / f"killed-{seed}")
-            kills, remaining = 0, requests
+            kills, points = 0, KillPoints(requests)
             for attempt in range(KILLS):
-                after = rng.randint(1, remaining)
-                reached = fake.arm(after) if attempt else None
-                kills += _kill_when(_spawn(home, NIGHTLY, base_url), reached, rng)
-                remaining = max(30, remaining - after + 30)  # a rerun repeats its first requests
+                reached = fake.arm(points.draw(rng))
+                kills += _kill_when(_spawn(home, NIGHTLY, base_url), reached if attempt else None,
+                                    rng)
+                points.served(fake.served_now)
             fake.arm(10**9)
             code, out, err = _finish(_spawn(home, NIGHTLY, base_url))
             context = f"seed {seed}, {kills} of {KILLS} runs killed mid-way"

@@ -54,6 +54,21 @@ class CountingFake(FakeGarmin):
         return reply
 
 
+class KillPoints:
+    """Where to kill the next run, in requests answered: within the first half of what a
+    resumed run still needs, so work remains for the run after it (a kill drawn near the end
+    let the run finish, and the later runs had nothing left to kill)."""
+
+    def __init__(self, requests: int) -> None:
+        self.left = requests
+
+    def draw(self, rng: random.Random) -> int:
+        return rng.randint(1, max(1, self.left // 2))
+
+    def served(self, requests: int) -> None:
+        self.left = max(30, self.left - requests + 30)  # a rerun repeats its first requests
+
+
 def _athlete_home(folder: Path) -> Path:
     paths = Paths(config_dir=folder, data_dir=folder)
     save_profile(load(paths), PROFILE)
@@ -110,18 +125,17 @@ def test_killed_syncs_end_with_the_rows_of_an_uninterrupted_one(tmp_path: Path) 
         started = time.monotonic()
         report = _finish(_spawn(reference, base_url))
         uninterrupted_s = time.monotonic() - started
-        remaining = fake.served_now
+        requests = fake.served_now
         assert report["wellness"] == {"window": {"from": "2025-03-11", "to": UNTIL}, "days": 120}
 
         killed_home = _athlete_home(tmp_path / "killed")
         kills = 0
+        points = KillPoints(requests)
         for attempt in range(KILLS):
-            # Kill within the first half of what is left, so that work remains for the next run
-            # (a kill drawn near the end let the sync finish, and later runs had nothing to do).
-            reached = fake.arm(rng.randint(1, max(1, remaining // 2)))
+            reached = fake.arm(points.draw(rng))
             kills += _kill_at_random(_spawn(killed_home, base_url), reached if attempt else None,
                                      rng)  # the first at a random moment, maybe before any request
-            remaining = max(30, remaining - fake.served_now + 30)  # a rerun repeats its first ones
+            points.served(fake.served_now)
         fake.arm(10**9)
         _finish(_spawn(killed_home, base_url))
 
