@@ -409,7 +409,17 @@ def _start_worker(parent: int, spool: Spool | None) -> None:
     # 854-896 ms against 832-838 (four each). Freezing in the worker leaves the importing
     # process's own collections as they were.
     gc.freeze()
+    _quiet_stderr()
     _die_with_parent(parent)
+
+
+def _quiet_stderr() -> None:
+    """Worker: stderr to /dev/null. fitfast's Rust panic hook prints a panic and a backtrace
+    note there for a damaged file, which the importing process already reports in one line
+    (through the pool, as every worker error); on the terminal it broke the progress bar."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _die_with_parent(parent: int) -> None:

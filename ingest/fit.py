@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import fitfast
 import fitparse
@@ -34,6 +34,7 @@ _PLAIN_NUMBERS = frozenset({int, float, type(None)})  # `number` keeps these (bo
 Columns = dict[str, np.ndarray]
 Rows = Sequence[Mapping[Any, Any]]  # record messages as a decoder gives them
 Converters = Mapping[str, Callable[[Any], float]]  # field -> value as a float
+_T = TypeVar("_T")
 
 
 class FitError(Exception):
@@ -79,7 +80,7 @@ def threshold_hr_setting(data: bytes, name: str = "<bytes>") -> int | None:
     threshold detection); None when the file does not say. FitError if unreadable."""
     _check_header(data, name)
     try:
-        values = fitfast.records(data, "zones_target").get("threshold_heart_rate")
+        values = _fitfast(fitfast.records, data, "zones_target").get("threshold_heart_rate")
     except Exception as exc:  # fitfast's decode errors; a settings value is never worth more
         raise FitError(name, f"cannot decode ({type(exc).__name__}: {exc})") from exc
     found = [v for v in (values if values is not None else ()) if np.isfinite(v) and v > 0]
@@ -97,10 +98,7 @@ def _read(data: bytes, name: str, backend: Backend) -> RawFit:
     for label in ("fitfast", "fitparse") if backend == "auto" else (backend,):
         try:
             return readers[label](data)
-        except BaseException as exc:
-            # pyo3 turns a Rust panic into PanicException, a BaseException: still a bad file
-            if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
-                raise
+        except Exception as exc:
             errors.append(f"{label}: {type(exc).__name__}: {exc}")
     raise FitError(name, f"cannot decode ({'; '.join(errors)})")
 
@@ -116,10 +114,25 @@ def _check_header(data: bytes, name: str) -> None:
         raise FitError(name, f"truncated (header announces {size} bytes, file has {len(data)})")
 
 
+class DecoderPanic(ValueError):
+    """fitfast's Rust code panicked on a damaged file: a bad file like any other."""
+
+
+def _fitfast(call: Callable[..., _T], data: bytes, *args: Any) -> _T:
+    """A fitfast call whose panic is an ordinary error. pyo3 raises a Rust panic as
+    PanicException, a BaseException that `except Exception` lets through as a traceback."""
+    try:
+        return call(data, *args)
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise DecoderPanic(str(exc)) from None
+
+
 def _via_fitfast(data: bytes) -> RawFit:
     # One decode: parse() gives every message, and the record columns are gathered from its
     # record dicts. A second, columnar pass with records() cost more than the gathering saves.
-    parsed = fitfast.parse(data)
+    parsed = _fitfast(fitfast.parse, data)
     messages = {kind: [_canonical(m, float) for m in parsed.get(kind, [])] for kind in _MESSAGES}
     return RawFit(messages, _columns(parsed.get("record", []),
                                      {"compressed_speed_distance": _pack_bytes}))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import cast
 from zoneinfo import ZoneInfo
 
+import fitfast
 import numpy as np
 import pytest
 from garmin_fit_sdk import CrcCalculator
@@ -330,6 +331,26 @@ def test_mutated_files_never_raise_anything_but_fit_error() -> None:
             assert isinstance(result, list)
             outcomes["ok"] += 1
     assert outcomes["ok"] and outcomes["error"]  # the fuzz reached both outcomes
+
+
+def panicking_fit() -> bytes:
+    """A run whose record definition gives the timestamp (a uint32) 243 bytes: fitfast's Rust
+    decoder panics on it (found by the fuzz above)."""
+    data = bytearray(run_fit(T0, [LapSpec(40, 3.0, 140), LapSpec(20, 4.0, 160)], seed=5))
+    assert data[78] == 4  # the size of field 253 in the record definition at byte 71
+    data[78] = 243
+    return _with_crc(bytes(data))
+
+
+def test_a_decoder_panic_is_a_fit_error_like_any_damage() -> None:
+    data = panicking_fit()
+    with pytest.raises(BaseException) as panic:  # the premise: fitfast panics on it
+        fitfast.parse(data)
+    assert type(panic.value).__name__ == "PanicException"
+    with pytest.raises(FitError, match=r"^p\.fit: cannot decode \(fitfast: DecoderPanic: "):
+        fit.decode(data, "p.fit")
+    with pytest.raises(FitError, match=r"^p\.fit: cannot decode \(DecoderPanic: "):
+        fit.threshold_hr_setting(data, "p.fit")  # before: the panic itself, a traceback
 
 
 def test_decode_file_names_the_file(tmp_path: Path, intervals_fit: bytes) -> None:
