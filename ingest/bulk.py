@@ -78,8 +78,10 @@ Payload = bytes | tuple[int, int]  # a file's bytes, or where they lie in the sp
 
 
 def _decode_task(files: list[tuple[Payload, str]]) -> list[Decoded | str]:
-    """Worker: several files' `_decode`, each on its own (a broken one spoils no other)."""
-    return [_decode(_bytes(data), label) for data, label in files]
+    """Worker: several files' `_decode`, each on its own (a broken one spoils no other). A
+    panic's backtrace on the terminal broke the importing process's progress bar."""
+    with fit.quiet_decoder():
+        return [_decode(_bytes(data), label) for data, label in files]
 
 
 def _bytes(data: Payload) -> bytes:
@@ -409,17 +411,7 @@ def _start_worker(parent: int, spool: Spool | None) -> None:
     # 854-896 ms against 832-838 (four each). Freezing in the worker leaves the importing
     # process's own collections as they were.
     gc.freeze()
-    _quiet_stderr()
     _die_with_parent(parent)
-
-
-def _quiet_stderr() -> None:
-    """Worker: stderr to /dev/null. fitfast's Rust panic hook prints a panic and a backtrace
-    note there for a damaged file, which the importing process already reports in one line
-    (through the pool, as every worker error); on the terminal it broke the progress bar."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
 
 
 def _die_with_parent(parent: int) -> None:

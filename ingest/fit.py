@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import struct
+import sys
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, Literal, TypeVar
@@ -112,6 +114,23 @@ def _check_header(data: bytes, name: str) -> None:
     size = data[0] + struct.unpack_from("<I", data, 4)[0] + 2  # header + data + CRC
     if size > len(data):
         raise FitError(name, f"truncated (header announces {size} bytes, file has {len(data)})")
+
+
+@contextmanager
+def quiet_decoder() -> Iterator[None]:
+    """This process's stderr goes to /dev/null meanwhile. fitfast's Rust panic hook prints a
+    panic and a backtrace note there for a damaged file, which FitError already says in one
+    line. Only where nothing else writes to stderr meanwhile: an import worker, a command
+    decoding the files it was given (another thread's lines would be lost)."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 class DecoderPanic(ValueError):

@@ -40,5 +40,6 @@ def rebuild_athlete(home: Home, profile: Profile,
 
 def activities_in_fit(data: bytes, label: str) -> list[Activity]:
     """Every activity (each leg of a multisport file) a FIT file holds; FitError when it cannot
-    be read."""
-    return fit.decode(data, label)
+    be read. For a command decoding the files it was given (see fit.quiet_decoder)."""
+    with fit.quiet_decoder():
+        return fit.decode(data, label)

@@ -4,6 +4,9 @@ file-alone profile, and stored classifications re-judged when the classifier cha
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -21,6 +24,7 @@ from ingest import fit
 from jobs.analyse import analyse
 from stridelift.cli import app
 from tests.runsamples import Run
+from tests.test_fit import panicking_fit
 
 runner = CliRunner()
 T0 = datetime(2025, 4, 1, 6, 0, tzinfo=UTC)
@@ -65,6 +69,23 @@ def test_a_named_file_that_is_not_an_activity_is_an_error(home: Path, tmp_path: 
     result = runner.invoke(app, ["classify", str(broken)])
     assert result.exit_code == 1 and "broken.fit" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_file_the_decoder_panics_on_is_skipped_in_one_line(home: Path,
+                                                               tmp_path: Path) -> None:
+    folder = tmp_path / "watch"
+    folder.mkdir()
+    (folder / "easy.fit").write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 140)]))
+    (folder / "panics.fit").write_bytes(panicking_fit())
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", "from stridelift.cli import main; main()",
+                           "classify", str(folder), "--json"], cwd=root, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    assert [Path(r["source"]).name for r in json.loads(done.stdout)] == ["easy.fit"]
+    said = done.stderr.splitlines()  # the Rust panic's own lines and backtrace note, before
+    assert len(said) == 1 and said[0].startswith(f"{folder / 'panics.fit'}: skipped (")
+    assert "DecoderPanic" in said[0]
 
 
 def test_a_triathlon_file_is_a_race_listing_every_leg_with_its_load(home: Path,
