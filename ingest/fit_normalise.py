@@ -18,6 +18,10 @@ from garmin_fit_sdk import Profile
 from domain.activity import STREAM_CHANNELS, Activity, Lap, Streams, StrengthSet
 
 _MAX_UTC_OFFSET_S = 14 * 3600
+# The longest time a FIT session's elapsed and timer fields can hold (uint32 milliseconds,
+# 49.7 days): a longer activity (from a damaged file, or records whose clock jumped years)
+# is not one any watch recorded, and its load would swamp every average for months.
+_MAX_SPAN_S = (2**32 - 1) / 1000
 _TYPES: Mapping[str, Mapping[int, str]] = Profile["types"]
 Msg = dict[str, Any]
 
@@ -155,6 +159,11 @@ def _streams(t: np.ndarray, channels: Mapping[str, np.ndarray], mask: np.ndarray
 def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[Msg],
               streams: Streams, steps: Mapping[int, str], utc_offset_s: int | None) -> Activity:
     elapsed, timer = _opt(s.get("total_elapsed_time")), _opt(s.get("total_timer_time"))
+    longest = max(elapsed or 0.0, timer or 0.0)
+    if longest > _MAX_SPAN_S:
+        raise ValueError(f"activity {index + 1} would last {longest / 86400:,.0f} days, more "
+                         f"than a FIT file can record ({_MAX_SPAN_S / 86400:.1f}): the file is "
+                         "damaged")
     return Activity(
         sport=_name(s.get("sport"), "sport") or "generic",
         sub_sport=_name(s.get("sub_sport"), "sub_sport"),

@@ -271,6 +271,37 @@ def test_integer_and_float_fields_are_gathered_exactly() -> None:
     np.testing.assert_array_equal(huge["power"], [5.0, float(2**70)])
 
 
+def _messages(**kinds: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+    empty: dict[str, list[dict[str, object]]] = {
+        kind: [] for kind in ("lap", "workout_step", "set", "activity", "sport", "session")}
+    return {**empty, "file_id": [{"type": "activity"}], **kinds}
+
+
+TOO_LONG = (r"^activity 1 would last [\d,]+ days, more than a FIT file can record \(49\.7\): "
+            r"the file is damaged$")
+
+
+def test_a_session_longer_than_a_fit_file_can_record_is_refused() -> None:
+    def lasting(seconds: float) -> fit_normalise.RawFit:
+        return fit_normalise.RawFit(_messages(session=[{
+            "start_time": T0.timestamp(), "sport": "running", "total_elapsed_time": seconds,
+            "total_timer_time": seconds}]), {})
+
+    with pytest.raises(ValueError, match=TOO_LONG):
+        fit_normalise.normalise(lasting(3.6e9))  # a damaged file: 114 years
+    assert _only(fit_normalise.normalise(lasting(4.2e6))).duration_s == 4.2e6  # 48.6 days
+
+
+def test_records_whose_clock_jumps_years_are_refused() -> None:
+    def records(t: np.ndarray) -> fit_normalise.RawFit:  # no session: made from the records
+        return fit_normalise.RawFit(_messages(), {"timestamp": T0.timestamp() + t,
+                                                  "heart_rate": np.full(t.size, 140.0)})
+
+    with pytest.raises(ValueError, match=TOO_LONG):
+        fit_normalise.normalise(records(np.array([0.0, 1.0, 2.0, 3 * 365 * 86400.0])))
+    assert _only(fit_normalise.normalise(records(np.array([0.0, 1.0, 2.0])))).duration_s == 2.0
+
+
 def test_zero_heart_rate_means_no_sensor() -> None:
     # indoor trainers (Zwift, Onelap) write 0 bpm when no strap is paired: that is no data
     t0 = T0.timestamp()
