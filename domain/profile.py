@@ -105,6 +105,11 @@ def parse_runs(text: str) -> dict[str, str]:
     return runs
 
 
+def runs_text(runs: dict[str, str]) -> str:
+    """{"mon": "easy", ...} -> `mon=easy,...`: the template as parse_runs reads it."""
+    return ",".join(f"{day}={kind}" for day, kind in runs.items())
+
+
 def parse_race(text: str, first: bool = True) -> Race:
     """`2027-04-11:half[:A|B|C]` -> Race; without a priority the first race is A, the others
     B (RULES.md "Races")."""

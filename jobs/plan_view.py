@@ -15,7 +15,7 @@ from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
 from planner.catalog import default_catalog
-from planner.model import Session
+from planner.model import Adjustment, Session
 
 
 def current_plan(home: Home, profile: Profile, today: date, first: date,
@@ -29,6 +29,19 @@ def current_plan(home: Home, profile: Profile, today: date, first: date,
                         weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
     last = first + timedelta(days=7 * weeks - 1)
     return [plan_row(s) for s in report.plan if first <= s.day <= last]
+
+
+def follow_profile(home: Home, profile: Profile, today: date) -> list[Adjustment]:
+    """After a profile is saved: a plan made already is brought up to date at once (a new
+    weekly template, session count or equipment plans the weeks ahead again); the changes
+    that made. No plan yet: nothing (the first `plan` makes it)."""
+    from jobs.replan import FIRST_MONDAY, PROFILE_RULE, replan
+
+    with transaction(home.db) as db:
+        if repo.cursor(db, repo.athlete(db, profile), FIRST_MONDAY) is None:
+            return []
+        report = replan(db, profile, today)
+    return [a for a in report.adjustments if a.rule == PROFILE_RULE]
 
 
 def plan_rows(home: Home, profile: Profile, first: date, weeks: int) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@ ones found in the synced activities, with what each means for the plan."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -15,20 +14,10 @@ from db.session import transaction
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from jobs.config import save_profile
 from jobs.home import Home
-from jobs.replan import (
-    FIRST_MONDAY,
-    WEEKS_AHEAD,
-    lifter,
-    load_sessions,
-    races_found,
-    replan,
-    save_sessions,
-    store_adjustments,
-)
+from jobs.replan import load_sessions, races_found, replan_with, store_adjustments
 from planner import races
-from planner.model import Adjustment, Session, week_start
+from planner.model import Adjustment
 from planner.plan import differences, with_race, without_race
-from planner.program import Lifter
 
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
 
@@ -47,7 +36,7 @@ def add_race(home: Home, profile: Profile, text: str,
     new = races.entered([race])[0]
     with transaction(home.db) as db:
         changes = _undo_race(db, updated, replaced, today) if replaced else []
-        before, made = _replan(db, updated, today, lambda ctx, first, sessions: with_race(
+        before, made = replan_with(db, updated, today, lambda ctx, first, sessions: with_race(
             ctx, first, today, sessions, new))
         who = repo.athlete(db, updated)
         after = {s.id: s for s in load_sessions(db, who)}
@@ -93,7 +82,7 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
                and any(gone.name() in why for why in a.reasons)}
     if not changed:
         return []
-    before, made = _replan(db, profile, night, lambda ctx, first, sessions: without_race(
+    before, made = replan_with(db, profile, night, lambda ctx, first, sessions: without_race(
         ctx, first, night, sessions, changed))
     restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
                            "restore", f"race on {gone.day:%a %d %b} removed ({gone.priority} "
@@ -101,29 +90,6 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
                            "without it")
     store_adjustments(db, who, restored)
     return [*made, *restored]
-
-
-Replanning = Callable[[Lifter, date, list[Session]], tuple[list[Session], list[Adjustment]]]
-
-
-def _replan(db: DbSession, profile: Profile, night: date,
-            how: Replanning) -> tuple[list[Session], list[Adjustment]]:
-    """The stored plan changed by `how` (given the profile's races), then brought up to
-    date through the night as `plan` does (the weeks `how` left out planned anew, the
-    races' rules applied, every change recorded); the sessions as they were before, and the
-    changes made."""
-    who = repo.athlete(db, profile)
-    first = repo.cursor(db, who, FIRST_MONDAY)
-    before = load_sessions(db, who)
-    if first is None or not before:
-        return before, []
-    ctx = lifter(db, who, profile, night)
-    sessions, held = how(ctx, date.fromisoformat(first), before)
-    save_sessions(db, who, sessions)
-    store_adjustments(db, who, held)
-    # as far ahead as the plan reached: the weeks left out come back
-    ahead = max(WEEKS_AHEAD, (max(s.day for s in before) - week_start(night)).days // 7)
-    return before, [*held, *replan(db, profile, night, weeks_ahead=ahead).adjustments]
 
 
 def describe(race: Race) -> str:

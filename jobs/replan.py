@@ -5,6 +5,7 @@ planned, the prescriptions refreshed), and write the decisions once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -22,6 +23,7 @@ from planner.catalog import Catalog, default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, window
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.morning import MORNING_RULE
+from planner.plan import basis, basis_changes, reopened_ahead, week_differences
 from planner.program import Lifter
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, found_races
@@ -30,6 +32,7 @@ from planner.runs import RunFacts, RunPlan, horizon
 
 WEEKS_AHEAD = 2
 FIRST_MONDAY, LAST_NIGHT = "plan.first_monday", "plan.last_night"
+PROFILE_RULE = "Profile changed"  # the rule of a session of a week planned again for it
 FOUND_RACES_DAYS = 30  # a post-race window (14 days at most) and the first session back
 
 
@@ -55,9 +58,72 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     if not analysed:
         analyse(db, profile, night)
     who = repo.athlete(db, profile)
+    renewed = _renewed(db, who, profile, night)
+    if renewed is not None:  # the weeks it removed come back as far ahead as they reached
+        weeks_ahead = max(weeks_ahead, _reach(renewed.before, night))
     facts = plan_facts(db, who, profile, night, weeks_ahead)
     decisions = catch_up(facts, profile, catalog)
-    return save(db, who, decisions)
+    report = save(db, who, decisions)
+    if renewed is not None:
+        changes = week_differences(renewed.before, report.plan, renewed.weeks, night,
+                                   PROFILE_RULE, "replan", renewed.why)
+        store_adjustments(db, who, changes)
+        report.adjustments += changes
+    return report
+
+
+@dataclass(frozen=True)
+class _Renewed:
+    before: list[Session]  # the plan before the weeks ahead were removed
+    weeks: frozenset[date]  # their Mondays
+    why: str
+
+
+def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _Renewed | None:
+    """When the profile the plan is made from changed since the last plan (planner.plan.basis:
+    `init`, config.toml edited by hand), the weeks wholly ahead with nothing done, skipped or
+    pinned removed for catch_up to plan anew; this week's sessions stay (the nightly
+    adaptation moves any that now meet a run). A plan made before the basis was kept, or no
+    plan yet, only takes it."""
+    now, was = basis(profile), who.plan_basis
+    if was == now:
+        return None
+    who.plan_basis = now
+    before = load_sessions(db, who)
+    if was is None or not before:
+        return None
+    kept, weeks = reopened_ahead(before, night)
+    save_sessions(db, who, kept)
+    return _Renewed(before, weeks, f"{'; '.join(basis_changes(was, now))}: the weeks ahead "
+                                   "planned again")
+
+
+def _reach(sessions: list[Session], night: date) -> int:
+    """How many weeks ahead of the night's week the sessions reach."""
+    return (max(s.day for s in sessions) - week_start(night)).days // 7
+
+
+Replanning = Callable[[Lifter, date, list[Session]], tuple[list[Session], list[Adjustment]]]
+
+
+def replan_with(db: DbSession, profile: Profile, night: date,
+                how: Replanning) -> tuple[list[Session], list[Adjustment]]:
+    """The stored plan changed by `how` (a race entered or removed, a new weekly template),
+    then brought up to date through the night as `plan` does (the weeks `how` left out
+    planned anew, the races' rules applied, every change recorded); the sessions as they
+    were before, and the changes made."""
+    who = repo.athlete(db, profile)
+    first = repo.cursor(db, who, FIRST_MONDAY)
+    before = load_sessions(db, who)
+    if first is None or not before:
+        return before, []
+    ctx = lifter(db, who, profile, night)
+    sessions, held = how(ctx, date.fromisoformat(first), before)
+    save_sessions(db, who, sessions)
+    store_adjustments(db, who, held)
+    # as far ahead as the plan reached: the weeks left out come back
+    ahead = max(WEEKS_AHEAD, _reach(before, night))
+    return before, [*held, *replan(db, profile, night, weeks_ahead=ahead).adjustments]
 
 
 def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,

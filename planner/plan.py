@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
+from domain.profile import Profile, runs_text
 from planner.blocks import WeekCount, WeekInBlock, timeline
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.program import (
@@ -126,6 +127,43 @@ def reopened(sessions: Sequence[Session], night: date, keys: Collection[str]) ->
     weeks = {_monday_of(s) for s in sessions if s.id in keys and _monday_of(s) > night}
     weeks -= {_monday_of(s) for s in sessions if s.settled}
     return [s for s in sessions if _monday_of(s) not in weeks]
+
+
+def basis(profile: Profile) -> dict[str, object]:
+    """What the planned weeks are made from, of the profile: when it changes, the weeks
+    ahead are planned again (RULES.md is silent; a runner who changes the template expects
+    the plan to follow at once, not two weeks later)."""
+    return {"weekly runs": runs_text(profile.runs) or "none",
+            "strength sessions a week": profile.strength_sessions,
+            "equipment": profile.equipment}
+
+
+def basis_changes(was: Mapping[str, object], now: Mapping[str, object]) -> list[str]:
+    """What changed between two `basis`es, in words."""
+    return [f"{what} {was.get(what)} -> {value}" for what, value in now.items()
+            if was.get(what) != value]
+
+
+def reopened_ahead(sessions: Sequence[Session], night: date
+                   ) -> tuple[list[Session], frozenset[date]]:
+    """The sessions without the weeks wholly after the night that hold nothing done, skipped
+    or pinned (the next `extend` plans them anew, for a new weekly template), and the
+    Mondays of those weeks."""
+    kept = reopened(sessions, night, [s.id for s in sessions])
+    return kept, frozenset({_monday_of(s) for s in sessions} - {_monday_of(s) for s in kept})
+
+
+def week_differences(before: Sequence[Session], after: Sequence[Session],
+                     weeks: Collection[date], night: date, rule: str, action: str,
+                     why: str) -> list[Adjustment]:
+    """One adjustment for each session of the weeks `weeks` (their Mondays) that is not as
+    it was: changed, dropped, or added ("none" before)."""
+    was = {s.id: s for s in before if _monday_of(s) in weeks}
+    now = {s.id: s for s in after if _monday_of(s) in weeks}
+    return [Adjustment(key, night, rule, action,
+                       was[key].describe() if key in was else "none",
+                       now[key].describe() if key in now else "dropped", (why,))
+            for key in sorted(was.keys() | now.keys()) if was.get(key) != now.get(key)]
 
 
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],

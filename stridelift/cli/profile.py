@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from domain.profile import Profile, ProfileError, parse_races, parse_runs, parse_weights
+from domain.profile import (
+    Profile,
+    ProfileError,
+    parse_races,
+    parse_runs,
+    parse_weights,
+    runs_text,
+)
 from jobs.config import load, save_profile
 from jobs.home import Home
 from stridelift.cli.common import CommandError, console, today_for, user_errors
@@ -55,6 +62,7 @@ def init(
     from db import repo
     from db.session import transaction
     from jobs.history_offers import NO_THRESHOLD, history_offers
+    from jobs.plan_view import follow_profile
 
     with user_errors():
         config = load()
@@ -66,7 +74,7 @@ def init(
                                         rest_hr=rest_hr, threshold_hr=threshold_hr, runs=runs)
         explicit = {k for k, v in given.items() if v is not None}
         if old is not None:
-            saved = {**asdict(old), "runs": ",".join(f"{d}={k}" for d, k in old.runs.items())}
+            saved = {**asdict(old), "runs": runs_text(old.runs)}
             given = {k: saved[k] if v is None else v for k, v in given.items()}
         home = Home.open(config)  # a database we cannot open stops here, nothing saved yet
         offered = {o.field: o for o in history_offers(home, name, today_for(old))} if name \
@@ -93,6 +101,10 @@ def init(
             repo.athlete(session, profile)
         save_profile(config, profile)
         console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
+        replanned = follow_profile(home, profile, today_for(profile))
+        if replanned:
+            console.print(f"Plan: the weeks ahead planned again for it, {len(replanned)} "
+                          "session(s) changed (`stridelift why` lists them)", highlight=False)
     _say_offers(taken, [o for o in offered.values()
                         if o not in taken and str(values[o.field]) != str(o.value)], profile.name)
     if offered and "threshold_hr" not in offered and profile.threshold_hr is None:

@@ -1,0 +1,102 @@
+"""A changed weekly template, session count or equipment plans the weeks ahead again at once
+(the two weeks already planned kept the old template before: sessions on new speed days)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from db import repo
+from db.session import open_db, transaction
+from jobs.config import load, save_profile
+from jobs.replan import PROFILE_RULE, load_sessions, replan, save_sessions
+from planner.model import Session
+from stridelift.cli import app
+from tests.test_plan_job import INIT, MONDAY, P
+
+runner = CliRunner()
+NIGHT = MONDAY - timedelta(days=1)  # a Sunday: the plan's weeks all lie ahead
+NEW = replace(P, runs={"wed": "speed", "sun": "long"}, strength_sessions=3)
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _clashes(sessions: list[Session], runs: dict[str, str]) -> list[str]:
+    """Strength sessions S6 forbids under `runs`: on a speed or long day, the day before
+    speed, the day after long."""
+    def kind(day: date) -> str | None:
+        return runs.get(DAYS[day.weekday()])
+    return [s.id for s in sessions if s.kind == "strength" and (
+        kind(s.day) in ("speed", "long") or kind(s.day + timedelta(days=1)) == "speed"
+        or kind(s.day - timedelta(days=1)) == "long")]
+
+
+def _by_week(sessions: list[Session]) -> dict[str, list[Session]]:
+    weeks: dict[str, list[Session]] = {}
+    for s in sessions:
+        weeks.setdefault(s.id.split("#")[0], []).append(s)
+    return weeks
+
+
+def test_a_new_template_plans_the_open_weeks_ahead_again_and_keeps_a_pinned_one(
+        db_url: str) -> None:
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        old = replan(db, P, NIGHT, weeks_ahead=3).plan
+        pinned = [s.with_(pinned=True) if s.id.startswith(str(MONDAY + timedelta(days=7)))
+                  else s for s in old]
+        save_sessions(db, repo.athlete(db, P), pinned)
+        assert _clashes(old, NEW.runs)  # the old plan meets the new runs
+    with transaction(factory) as db:
+        report = replan(db, NEW, NIGHT)
+        again = replan(db, NEW, NIGHT)
+        now = load_sessions(db, repo.athlete(db, NEW))
+
+    weeks, before = _by_week(now), _by_week(pinned)
+    kept = str(MONDAY + timedelta(days=7))
+    assert weeks[kept] == before[kept]  # a week holding a pinned session stays as it was
+    for monday in (str(MONDAY), str(MONDAY + timedelta(days=14))):
+        assert len(weeks[monday]) == 3, weeks[monday]  # 3 sessions a week now
+        assert _clashes(weeks[monday], NEW.runs) == []
+    changes = [a for a in report.adjustments if a.rule == PROFILE_RULE]
+    assert {a.session_id.split("#")[0] for a in changes} == {str(MONDAY),
+                                                            str(MONDAY + timedelta(days=14))}
+    assert {a.reasons for a in changes} == {(
+        "weekly runs mon=easy,tue=easy,wed=speed,fri=easy,sat=long -> wed=speed,sun=long; "
+        "strength sessions a week 2 -> 3: the weeks ahead planned again",)}
+    assert any(a.before == "none" for a in changes)  # the third session of a week, added
+    assert again.adjustments == []  # the same profile again changes nothing
+
+
+def test_a_plan_made_before_the_profile_was_kept_only_takes_it(db_url: str) -> None:
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        replan(db, P, NIGHT)
+        repo.athlete(db, P).plan_basis = None  # as migration 0010 leaves every athlete
+    with transaction(factory) as db:
+        made = replan(db, NEW, NIGHT).adjustments  # the adaptation's own changes only
+        assert made and all(a.rule != PROFILE_RULE for a in made)
+        assert repo.athlete(db, NEW).plan_basis == {
+            "weekly runs": "wed=speed,sun=long", "strength sessions a week": 3,
+            "equipment": "gym"}
+
+
+def test_init_and_a_hand_edited_config_replan_at_once(home: Path) -> None:
+    assert runner.invoke(app, INIT).exit_code == 0
+    assert runner.invoke(app, ["plan", "--json"]).exit_code == 0
+    said = runner.invoke(app, ["init", "--non-interactive", "--name", "anna",
+                               "--runs", "wed=speed,sun=long", "--strength-sessions", "3"])
+    assert said.exit_code == 0, said.output
+    assert "Plan: the weeks ahead planned again" in said.stdout
+    why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    assert any(c["rule"] == PROFILE_RULE for c in why), why
+
+    config = load()  # now by hand: config.toml edited, then the next plan
+    save_profile(config, replace(config.athletes["anna"], equipment="bodyweight"))
+    shown = runner.invoke(app, ["plan", "--json"])
+    assert shown.exit_code == 0, shown.output
+    why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    assert any("equipment gym -> bodyweight" in " ".join(c["reasons"]) for c in why), why
