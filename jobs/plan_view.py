@@ -32,13 +32,16 @@ def current_plan(home: Home, profile: Profile, today: date, first: date,
 
 
 def follow_profile(home: Home, profile: Profile, today: date) -> list[Adjustment]:
-    """After a profile is saved: a plan made already is brought up to date at once (a new
-    weekly template, session count or equipment plans the weeks ahead again); the changes
-    that made. No plan yet: nothing (the first `plan` makes it)."""
-    from jobs.replan import FIRST_MONDAY, PROFILE_RULE, replan
+    """After a profile is saved: when it changes what a plan made already was made from (a
+    new weekly template, session count or equipment), the plan brought up to date at once,
+    which plans the weeks ahead again; the changes that made. Otherwise nothing: no plan yet
+    (the first `plan` makes it), or a change the next run takes in its stride (a new max HR
+    analyses the history again, which `init` should not wait for)."""
+    from jobs.replan import PROFILE_RULE, replan
+    from planner.plan import basis
 
     with transaction(home.db) as db:
-        if repo.cursor(db, repo.athlete(db, profile), FIRST_MONDAY) is None:
+        if repo.athlete(db, profile).plan_basis in (None, basis(profile)):
             return []
         report = replan(db, profile, today)
     return [a for a in report.adjustments if a.rule == PROFILE_RULE]

@@ -94,6 +94,11 @@ def test_init_and_a_hand_edited_config_replan_at_once(home: Path) -> None:
     why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
     assert any(c["rule"] == PROFILE_RULE for c in why), why
 
+    changes = len(why)
+    said = runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--max-hr", "188"])
+    assert said.exit_code == 0 and "Plan:" not in said.stdout  # not what the plan is made from
+    assert len(json.loads(runner.invoke(app, ["why", "--json"]).stdout)) == changes
+
     config = load()  # now by hand: config.toml edited, then the next plan
     save_profile(config, replace(config.athletes["anna"], equipment="bodyweight"))
     shown = runner.invoke(app, ["plan", "--json"])
