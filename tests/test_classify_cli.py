@@ -88,6 +88,18 @@ def test_a_file_the_decoder_panics_on_is_skipped_in_one_line(home: Path,
     assert "DecoderPanic" in said[0]
 
 
+def test_a_file_is_classified_with_no_stderr_at_all(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "easy.fit"
+    path.write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 140)]))
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", "from stridelift.cli import main; main()",
+                           "classify", str(path), "--json"], cwd=root, stdout=subprocess.PIPE,
+                          text=True, env={**os.environ, "PYTHONPATH": str(root)},
+                          preexec_fn=lambda: os.close(2))  # as `2>&-` (cron, a daemon)
+    assert done.returncode == 0  # before: OSError (bad file descriptor) from quiet_decoder
+    assert [Path(r["source"]).name for r in json.loads(done.stdout)] == ["easy.fit"]
+
+
 def test_a_triathlon_file_is_a_race_listing_every_leg_with_its_load(home: Path,
                                                                      tmp_path: Path) -> None:
     path = tmp_path / "ironman.fit"

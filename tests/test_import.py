@@ -192,6 +192,20 @@ def test_a_decoder_panic_fails_its_file_in_one_line_and_keeps_the_terminal_clean
     assert "panicked" not in done.stderr and "backtrace" not in done.stderr, done.stderr
 
 
+def test_files_import_with_no_stderr_at_all(athlete: Path, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "good.fit").write_bytes(_run(1))
+    done = subprocess.run([sys.executable, "-c", "from stridelift.cli import main; main()",
+                           "import", "--json", "--workers", "2", str(runs)], cwd=ROOT,
+                          stdout=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          preexec_fn=lambda: os.close(2))  # as `2>&-` (cron, a daemon)
+    assert done.returncode == 0  # before: each worker's quiet_decoder failed on fd 2
+    report = json.loads(done.stdout)
+    assert (report["imported"], report["failed"]) == (1, [])
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_file_the_decoder_dies_on_fails_alone(athlete: Path, tmp_path: Path,
                                                 deadly: list[bytes], workers: str) -> None:
