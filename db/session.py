@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.errors import DatabaseError as DatabaseError  # raised here; the shell names it
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = 0x534C_4442  # "SLDB": the PostgreSQL advisory lock held while migrating
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another one before giving up
 # The lines Alembic writes at the top of every migration script.
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
@@ -77,11 +78,17 @@ def upgrade(engine: Engine) -> None:
     where = _redact(str(engine.url))
     try:
         with engine.begin() as conn:
+            # One migration at a time, then a second process opening meanwhile (the daemon
+            # and the web app started together) waits and finds the schema done.
             if engine.dialect.name == "sqlite":
                 # The driver opens a transaction only before a write, so each CREATE or ALTER
                 # committed alone: a process killed mid-migration left a schema no run could
                 # finish ("table ... already exists"). One explicit transaction holds them all.
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif engine.dialect.name == "postgresql":
+                # DDL is transactional there, but a second migration ran beside the first
+                # and failed on the tables the first created (an IntegrityError).
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except OperationalError as exc:

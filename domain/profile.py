@@ -106,8 +106,9 @@ def parse_runs(text: str) -> dict[str, str]:
 
 
 def runs_text(runs: dict[str, str]) -> str:
-    """{"mon": "easy", ...} -> `mon=easy,...`: the template as parse_runs reads it."""
-    return ",".join(f"{day}={kind}" for day, kind in runs.items())
+    """{"mon": "easy", ...} -> `mon=easy,...`: the template as parse_runs reads it, in
+    weekday order (one template, one text: the plan's basis compares them)."""
+    return ",".join(f"{day}={runs[day]}" for day in WEEKDAYS if day in runs)
 
 
 def parse_race(text: str, first: bool = True) -> Race:

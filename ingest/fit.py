@@ -121,9 +121,18 @@ def quiet_decoder() -> Iterator[None]:
     """This process's stderr goes to /dev/null meanwhile. fitfast's Rust panic hook prints a
     panic and a backtrace note there for a damaged file, which FitError already says in one
     line. Only where nothing else writes to stderr meanwhile: an import worker, a command
-    decoding the files it was given (another thread's lines would be lost)."""
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    decoding the files it was given (another thread's lines would be lost). Without a
+    stderr at all (fd 2 closed, `2>&-`: sys.stderr is None) there is nothing to quiet."""
+    if sys.stderr is not None:
+        sys.stderr.flush()
+    try:
+        saved: int | None = os.dup(2)
+    except OSError:
+        saved = None
+    if saved is None:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
         yield

@@ -4,9 +4,6 @@ file-alone profile, and stored classifications re-judged when the classifier cha
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,6 +20,7 @@ from domain.profile import Profile
 from ingest import fit
 from jobs.analyse import analyse
 from stridelift.cli import app
+from tests.processes import stridelift
 from tests.runsamples import Run
 from tests.test_fit import panicking_fit
 
@@ -77,15 +75,20 @@ def test_a_file_the_decoder_panics_on_is_skipped_in_one_line(home: Path,
     folder.mkdir()
     (folder / "easy.fit").write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 140)]))
     (folder / "panics.fit").write_bytes(panicking_fit())
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, "-c", "from stridelift.cli import main; main()",
-                           "classify", str(folder), "--json"], cwd=root, capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(root)})
+    done = stridelift("classify", str(folder), "--json")
     assert done.returncode == 0, done.stderr
     assert [Path(r["source"]).name for r in json.loads(done.stdout)] == ["easy.fit"]
     said = done.stderr.splitlines()  # the Rust panic's own lines and backtrace note, before
     assert len(said) == 1 and said[0].startswith(f"{folder / 'panics.fit'}: skipped (")
     assert "DecoderPanic" in said[0]
+
+
+def test_a_file_is_classified_with_no_stderr_at_all(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "easy.fit"
+    path.write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 140)]))
+    done = stridelift("classify", str(path), "--json", without_stderr=True)
+    assert done.returncode == 0  # before: OSError (bad file descriptor) from quiet_decoder
+    assert [Path(r["source"]).name for r in json.loads(done.stdout)] == ["easy.fit"]
 
 
 def test_a_triathlon_file_is_a_race_listing_every_leg_with_its_load(home: Path,

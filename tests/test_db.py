@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import zlib
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -268,5 +269,51 @@ def test_a_migration_killed_midway_leaves_a_database_the_next_open_finishes(
 
     engine = make_engine(db_url)
     upgrade(engine)  # before: "table athletes already exists", on SQLite, for good
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+
+
+_OPENS = """
+import sys, time
+from pathlib import Path
+from sqlalchemy import Engine, event
+from db.session import open_db
+
+url, flags, role = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+
+@event.listens_for(Engine, "before_cursor_execute")
+def meet(conn, cursor, statement, *args):
+    said = statement.lstrip()
+    if role == "first" and said.startswith("CREATE TABLE activities"):  # mid-migration
+        (flags / "paused").touch()
+        while not (flags / "go").exists():
+            time.sleep(0.01)
+    if role == "second" and said.startswith(("BEGIN IMMEDIATE", "SELECT pg_advisory", "CREATE")):
+        (flags / "go").touch()  # the second's first step that waits for or writes the schema
+
+open_db(url)
+"""
+
+
+def test_two_processes_opening_a_new_database_at_once_both_succeed(db_url: str,
+                                                                  tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+
+    def opening(role: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-c", _OPENS, db_url, str(tmp_path), role],
+                                cwd=root, stderr=subprocess.PIPE,
+                                env={**os.environ, "PYTHONPATH": str(root)})
+
+    first = opening("first")
+    while not (tmp_path / "paused").exists():  # the first is midway through the migration
+        assert first.poll() is None, first.communicate()[1].decode()
+        time.sleep(0.01)
+    second = opening("second")  # e.g. the daemon and the web app started together
+    said = second.communicate(timeout=60)[1].decode()
+    (tmp_path / "go").touch()  # however the second ended, the first goes on
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err.decode()
+    assert second.returncode == 0, said  # before: "table athletes already exists"
+    engine = make_engine(db_url)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []

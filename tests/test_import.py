@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,9 +19,8 @@ from jobs.config import load
 from jobs.home import Home
 from jobs.importing import rebuild_athlete
 from stridelift.cli import app
+from tests.processes import stridelift
 from tests.test_fit import panicking_fit
-
-ROOT = Path(__file__).resolve().parents[1]
 
 runner = CliRunner()
 T0 = datetime(2025, 5, 3, 7, 0, tzinfo=UTC)
@@ -180,16 +176,23 @@ def test_a_decoder_panic_fails_its_file_in_one_line_and_keeps_the_terminal_clean
     runs.mkdir()
     (runs / "panics.fit").write_bytes(panicking_fit())
     (runs / "good.fit").write_bytes(_run(1))
-    done = subprocess.run([sys.executable, "-c", "from stridelift.cli import main; main()",
-                           "import", "--json", "--workers", workers, str(runs)], cwd=ROOT,
-                          capture_output=True, text=True, env={**os.environ,
-                                                               "PYTHONPATH": str(ROOT)})
+    done = stridelift("import", "--json", "--workers", workers, str(runs))
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     assert report["imported"] == 1
     assert [f["path"] for f in report["failed"]] == [str(runs / "panics.fit")]
     assert "DecoderPanic" in report["failed"][0]["error"]
     assert "panicked" not in done.stderr and "backtrace" not in done.stderr, done.stderr
+
+
+def test_files_import_with_no_stderr_at_all(athlete: Path, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "good.fit").write_bytes(_run(1))
+    done = stridelift("import", "--json", "--workers", "2", str(runs), without_stderr=True)
+    assert done.returncode == 0  # before: each worker's quiet_decoder failed on fd 2
+    report = json.loads(done.stdout)
+    assert (report["imported"], report["failed"]) == (1, [])
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

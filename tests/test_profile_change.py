@@ -105,3 +105,20 @@ def test_init_and_a_hand_edited_config_replan_at_once(home: Path) -> None:
     assert shown.exit_code == 0, shown.output
     why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
     assert any("equipment gym -> bodyweight" in " ".join(c["reasons"]) for c in why), why
+
+
+
+def test_the_same_template_in_another_order_plans_nothing_again(db_url: str) -> None:
+    factory = open_db(db_url)
+    listed = dict(reversed(P.runs.items()))  # `--runs sat=long,...,mon=easy`, or a TOML edit
+    assert list(listed) != list(P.runs) and listed == P.runs
+    with transaction(factory) as db:
+        plan = replan(db, P, NIGHT).plan
+        ahead = next(s for s in plan if s.id == f"{MONDAY + timedelta(days=7)}#2")
+        moved = ahead.with_(day=ahead.day + timedelta(days=1), status="moved")  # Thu to Fri
+        plan = [moved if s.id == ahead.id else s for s in plan]
+        save_sessions(db, repo.athlete(db, P), plan)
+    with transaction(factory) as db:
+        report = replan(db, replace(P, runs=listed), NIGHT)
+    assert report.adjustments == []  # before: its week planned again, the move undone
+    assert moved in report.plan
