@@ -89,15 +89,20 @@ def load(paths: Paths | None = None) -> Config:
     paths = paths or Paths.resolve()
     read_as = _stamp(paths.config_file)  # taken first: a save while reading reads again
     raw = _read_toml(paths.config_file)
-    db = raw.get("database", {})
-    url = db.get("url") if isinstance(db, dict) else None
-    athletes = raw.get("athletes", {})
-    if not isinstance(athletes, dict):
-        raise ConfigError(f"{paths.config_file}: [athletes] must be a table")
-    profiles = {name: _profile(paths.config_file, name, body) for name, body in athletes.items()}
-    demo = raw.get("demo", {})
-    return Config(paths=paths, db_url=url if isinstance(url, str) else None, athletes=profiles,
-                  demo=dict(demo) if isinstance(demo, dict) else {}, read_as=read_as)
+    where = paths.config_file
+    unknown = sorted(set(raw) - {"database", "athletes", "demo"})
+    if unknown:  # a typo such as [databse] would put the data in the default database
+        raise ConfigError(f"{where}: unknown table(s) {', '.join(unknown)}; the tables are "
+                          "[database], [athletes.NAME] and [demo]")
+    db, athletes, demo = (raw.get(key, {}) for key in ("database", "athletes", "demo"))
+    if not all(isinstance(table, dict) for table in (db, athletes, demo)):
+        raise ConfigError(f"{where}: [database], [athletes] and [demo] must be tables")
+    if set(db) - {"url"} or not isinstance(db.get("url", ""), str):
+        raise ConfigError(f'{where}: [database] holds one setting, url = "a SQLAlchemy URL"'
+                          f", not {db!r}")
+    profiles = {name: _profile(where, name, body) for name, body in athletes.items()}
+    return Config(paths=paths, db_url=db.get("url"), athletes=profiles, demo=dict(demo),
+                  read_as=read_as)
 
 
 def current(config: Config) -> Config:
@@ -161,6 +166,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 _REQUIRED = ("tz", "sex", "max_hr", "rest_hr")
+# Every key an athlete's table may hold (what _profile_table writes): any other is a typo
+# that would otherwise be ignored without a word (`strenght_sessions = 3`).
+_KEYS = frozenset({*_REQUIRED, "threshold_hr", "runs", "strength_sessions", "equipment",
+                   "races", "weights", "source", "nightly_at", "morning_at", "push_workouts"})
 
 
 def _profile(path: Path, name: str, body: Any) -> Profile:
@@ -171,36 +180,82 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
     if missing:
         raise ConfigError(f"{where}: missing {', '.join(missing)}; add it or rerun "
                           "`stridelift init`")
+    unknown = sorted(set(body) - _KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; the settings "
+                          f"are {', '.join(sorted(_KEYS))}")
+    get = _Table(body)
     try:
-        races = tuple(Race(day=_date(r["date"]), distance=str(r.get("distance", "other")),
-                           priority=str(r.get("priority", "A" if i == 0 else "B")))
-                      for i, r in enumerate(body.get("races", [])))
         return Profile(
-            name=name, tz=str(body["tz"]), sex=str(body["sex"]),
-            max_hr=int(body["max_hr"]), rest_hr=int(body["rest_hr"]),
-            threshold_hr=int(body["threshold_hr"]) if "threshold_hr" in body else None,
-            runs={str(k): str(v) for k, v in dict(body.get("runs", {})).items()},
-            strength_sessions=int(body.get("strength_sessions", 2)),
-            equipment=str(body.get("equipment", "gym")), races=races,
-            known_kg={str(k): float(v) for k, v in dict(body.get("weights", {})).items()},
-            source=str(body.get("source", "garmin")),
-            nightly_at=str(body.get("nightly_at", "21:30")),
-            morning_at=str(body.get("morning_at", "07:00")),
-            push_workouts=_bool(body.get("push_workouts", False), "push_workouts"))
+            name=name, tz=get.text("tz"), sex=get.text("sex"), max_hr=get.whole("max_hr"),
+            rest_hr=get.whole("rest_hr"), threshold_hr=get.whole("threshold_hr", None),
+            runs=get.table("runs", str), strength_sessions=get.whole("strength_sessions", 2),
+            equipment=get.text("equipment", "gym"), races=_races(body.get("races", [])),
+            known_kg=get.table("weights", float), source=get.text("source", "garmin"),
+            nightly_at=get.text("nightly_at", "21:30"),
+            morning_at=get.text("morning_at", "07:00"),
+            push_workouts=get.flag("push_workouts", False))
     except ProfileError as exc:
         raise ConfigError(f"{where}: {exc}") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: bad value ({exc})") from None
+    except ValueError as exc:  # a value of the wrong type, named with its key
+        raise ConfigError(f"{where}: {exc}") from None
 
 
-def _bool(value: Any, key: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{key} must be true or false, not {value!r}")
-    return value
+class _Table:
+    """An athlete's values by key, each of the type its setting takes (TOML's own types:
+    `max_hr = "186"` or `= true` is refused, not guessed); ValueError names the key."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = body
+
+    def _get(self, key: str, default: Any, kind: type | tuple[type, ...], what: str) -> Any:
+        value = self.body.get(key, default)
+        if value is default or (isinstance(value, kind) and not isinstance(value, bool)):
+            return value
+        raise ValueError(f"{key} must be {what}, not {value!r}")
+
+    def text(self, key: str, default: Any = None) -> Any:
+        return self._get(key, default, str, "text in quotes")
+
+    def whole(self, key: str, default: Any = None) -> Any:
+        return self._get(key, default, int, "a whole number")
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.body.get(key, default)
+        if not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false, not {value!r}")
+        return value
+
+    def table(self, key: str, kind: type[str] | type[float]) -> dict[str, Any]:
+        """A sub-table such as [athletes.NAME.runs] (day = "kind") or .weights (id = kg)."""
+        table = self.body.get(key, {})
+        if not isinstance(table, dict):
+            raise ValueError(f"{key} must be a table ([athletes.NAME.{key}]), not {table!r}")
+        number = kind is float
+        for item, value in table.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float) if number else str):
+                raise ValueError(f"{key}.{item} must be {'a number' if number else 'text'}, "
+                                 f"not {value!r}")
+        return {str(k): kind(v) for k, v in table.items()}
 
 
-def _date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+def _races(items: Any) -> tuple[Race, ...]:
+    """`races = [{date = 2026-05-03, distance = "10k", priority = "A"}, ...]`."""
+    if not isinstance(items, list) or not all(isinstance(r, dict) for r in items):
+        raise ValueError(f"races must be a list of tables such as {{date = 2026-05-03, "
+                         f"distance = \"10k\"}}, not {items!r}")
+    races = []
+    for i, r in enumerate(items):
+        if "date" not in r:
+            raise ValueError(f"races[{i}] has no date")
+        try:
+            day = r["date"] if isinstance(r["date"], date) else date.fromisoformat(str(r["date"]))
+        except ValueError:
+            raise ValueError(f"races[{i}].date must be a date (YYYY-MM-DD), not "
+                             f"{r['date']!r}") from None
+        races.append(Race(day=day, distance=str(r.get("distance", "other")),
+                          priority=str(r.get("priority", "A" if i == 0 else "B"))))
+    return tuple(races)
 
 
 def _profile_table(p: Profile) -> dict[str, Any]:

@@ -102,10 +102,43 @@ def test_broken_config_file_is_a_clear_error(home: Path) -> None:
     (home / "config.toml").write_text('[athletes.anna]\ntz = "UTC"\n')
     with pytest.raises(ConfigError, match="missing sex, max_hr, rest_hr"):
         load()
-    (home / "config.toml").write_text(
-        '[athletes.anna]\ntz = "UTC"\nsex = "f"\nmax_hr = "lots"\nrest_hr = 50\n')
-    with pytest.raises(ConfigError, match="bad value"):
+
+_ANNA = '[athletes.anna]\ntz = "UTC"\nsex = "f"\nmax_hr = 186\nrest_hr = 50\n'
+
+
+@pytest.mark.parametrize("change, says", [
+    (('max_hr = 186', 'max_hr = "lots"'), "athlete 'anna': max_hr must be a whole number, "
+                                          "not 'lots'"),
+    (('max_hr = 186', 'max_hr = 186.5'), "max_hr must be a whole number, not 186.5"),
+    (('max_hr = 186', 'max_hr = true'), "max_hr must be a whole number, not True"),
+    (('tz = "UTC"', 'tz = 5'), "tz must be text in quotes, not 5"),
+    (('rest_hr = 50', 'rest_hr = 50\nstrenght_sessions = 3'),
+     "unknown setting(s) strenght_sessions; the settings are equipment, max_hr"),
+    (('rest_hr = 50', 'rest_hr = 50\npush_workouts = "yes"'),
+     "push_workouts must be true or false, not 'yes'"),
+    (('rest_hr = 50', 'rest_hr = 50\nruns = "tue=speed"'),
+     "runs must be a table ([athletes.NAME.runs]), not 'tue=speed'"),
+    (('rest_hr = 50', 'rest_hr = 50\n[athletes.anna.runs]\ntue = 3'), "runs.tue must be text"),
+    (('rest_hr = 50', 'rest_hr = 50\n[athletes.anna.weights]\nbarbell_back_squat = "heavy"'),
+     "weights.barbell_back_squat must be a number, not 'heavy'"),
+    (('rest_hr = 50', 'rest_hr = 50\nraces = "2027-05-01:10k"'), "races must be a list of tables"),
+    (('rest_hr = 50', 'rest_hr = 50\nraces = [{day = 2027-05-01}]'), "races[0] has no date"),
+    (('rest_hr = 50', 'rest_hr = 50\nraces = [{date = "May 1st"}]'),
+     "races[0].date must be a date (YYYY-MM-DD), not 'May 1st'"),
+    (('[athletes.anna]', '[databse]\nurl = "sqlite:////tmp/x.db"\n[athletes.anna]'),
+     "unknown table(s) databse; the tables are [database]"),
+    (('[athletes.anna]', '[database]\nurl = 5\n[athletes.anna]'),
+     '[database] holds one setting, url = "a SQLAlchemy URL", not'),
+])
+def test_a_value_of_the_wrong_type_or_an_unknown_key_is_named(
+        home: Path, change: tuple[str, str], says: str) -> None:
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text(_ANNA)
+    assert load().athletes["anna"].max_hr == 186  # the file as it stands is fine
+    (home / "config.toml").write_text(_ANNA.replace(*change, 1))
+    with pytest.raises(ConfigError) as err:
         load()
+    assert says in str(err.value) and "\n" not in str(err.value)
 
 
 def test_database_url_precedence(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

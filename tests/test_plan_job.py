@@ -163,6 +163,7 @@ def test_unknown_exercise_in_weights_is_a_clear_error(home: Path) -> None:
     assert runner.invoke(app, [*INIT, "--weight", "kettlebell_juggling=20"]).exit_code == 0
     result = runner.invoke(app, ["plan"])
     assert result.exit_code == 2 and "unknown exercise(s) kettlebell_juggling" in result.output
+    assert "[weights] names" in result.output  # printed as text, not taken as a style tag
     bad = runner.invoke(app, [*INIT, "--weight", "squat"])
     assert bad.exit_code == 2 and "barbell_back_squat=60" in bad.output
 
