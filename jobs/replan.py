@@ -23,7 +23,13 @@ from planner.catalog import Catalog, default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, window
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.morning import MORNING_RULE
-from planner.plan import basis, basis_changes, reopened_ahead, week_differences
+from planner.plan import (
+    basis,
+    basis_changes,
+    reopened_ahead,
+    week_differences,
+    with_equipment,
+)
 from planner.program import Lifter
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, found_races
@@ -82,9 +88,9 @@ class _Renewed:
 def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _Renewed | None:
     """When the profile the plan is made from changed since the last plan (planner.plan.basis:
     `init`, config.toml edited by hand), the weeks wholly ahead with nothing done, skipped or
-    pinned removed for catch_up to plan anew; this week's sessions stay (the nightly
-    adaptation moves any that now meet a run). A plan made before the basis was kept, or no
-    plan yet, only takes it."""
+    pinned removed for catch_up to plan anew; this week's sessions stay on their days (the
+    nightly adaptation moves any that now meet a run), with exercises the equipment allows.
+    A plan made before the basis was kept, or no plan yet, only takes it."""
     now, was = basis(profile), who.plan_basis
     if was == now:
         return None
@@ -93,9 +99,13 @@ def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _R
     if was is None or not before:
         return None
     kept, weeks = reopened_ahead(before, night)
+    why = f"{'; '.join(basis_changes(was, now))}: the weeks ahead planned again"
+    if was.get("equipment") != now["equipment"]:  # this week's too, on their days
+        kept = with_equipment(lifter(db, who, profile, night), night, kept)
+        weeks |= {week_start(night)}
+        why += "; this week's open sessions swap what the equipment no longer allows"
     save_sessions(db, who, kept)
-    return _Renewed(before, weeks, f"{'; '.join(basis_changes(was, now))}: the weeks ahead "
-                                   "planned again")
+    return _Renewed(before, weeks, why)
 
 
 def _reach(sessions: list[Session], night: date) -> int:

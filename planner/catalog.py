@@ -136,6 +136,15 @@ class Catalog:
         """Every ladder for an area, of any quality, in file order."""
         return tuple(ladder for ladder in self.ladders.values() if ladder.area == area)
 
+    def variant(self, exercise_id: str, equipment: str) -> Exercise | None:
+        """The exercise a ladder step holding `exercise_id` (at any level) gives an athlete
+        with this equipment; None when no step holds it."""
+        for ladder in self.ladders.values():
+            for step in (*ladder.steps, *([ladder.top] if ladder.top else [])):
+                if exercise_id in (step.bodyweight, step.dumbbells, step.gym):
+                    return self.exercise(step.resolve(equipment))
+        return None
+
     def step(self, ladder_id: str, index: int, equipment: str) -> Exercise:
         """The exercise of step `index` (0-based) of a ladder for this equipment level."""
         return self.exercise(self.ladder(ladder_id).steps[index].resolve(equipment))

@@ -144,6 +144,23 @@ def basis_changes(was: Mapping[str, object], now: Mapping[str, object]) -> list[
             if was.get(what) != value]
 
 
+def with_equipment(ctx: Lifter, night: date, sessions: Sequence[Session]) -> list[Session]:
+    """The open sessions after the night with each exercise the athlete's equipment
+    (`ctx`'s) does not allow swapped for its ladder step's variant at that level, dosed
+    afresh at the same number of sets (a session lightened stays lightened); the rest as
+    they are. For a week already begun when the athlete packs less kit for a trip."""
+    def swapped(s: Session) -> Session:
+        out = []
+        for p in s.exercises:
+            e = ctx.catalog.exercise(p.exercise_id)
+            other = None if ctx.catalog.allowed(e, ctx.profile.equipment) else \
+                ctx.catalog.variant(e.id, ctx.profile.equipment)
+            out.append(p if other is None else
+                       replace(prescribe(ctx, other, s.day, p.phase), sets=p.sets))
+        return s.with_(exercises=tuple(out))
+    return [s if s.settled or s.day <= night else swapped(s) for s in sessions]
+
+
 def reopened_ahead(sessions: Sequence[Session], night: date
                    ) -> tuple[list[Session], frozenset[date]]:
     """The sessions without the weeks wholly after the night that hold nothing done, skipped

@@ -14,7 +14,8 @@ from db import repo
 from db.session import open_db, transaction
 from jobs.config import load, save_profile
 from jobs.replan import PROFILE_RULE, load_sessions, replan, save_sessions
-from planner.model import Session
+from planner.catalog import default_catalog
+from planner.model import Session, one_set_fewer
 from stridelift.cli import app
 from tests.test_plan_job import INIT, MONDAY, P
 
@@ -122,3 +123,34 @@ def test_the_same_template_in_another_order_plans_nothing_again(db_url: str) -> 
         report = replan(db, replace(P, runs=listed), NIGHT)
     assert report.adjustments == []  # before: its week planned again, the move undone
     assert moved in report.plan
+
+
+def test_less_kit_mid_week_swaps_this_weeks_open_exercises_on_their_days(db_url: str) -> None:
+    factory = open_db(db_url)
+    wednesday = MONDAY + timedelta(days=2)
+    catalog = default_catalog()
+    with transaction(factory) as db:
+        replan(db, P, NIGHT)
+        replan(db, P, wednesday)
+        who = repo.athlete(db, P)
+        before = load_sessions(db, who)
+        thursday = next(s for s in before if s.day == MONDAY + timedelta(days=3))
+        lightened = thursday.with_(exercises=one_set_fewer(thursday.exercises))
+        save_sessions(db, who, [lightened if s.id == thursday.id else s for s in before])
+    travelling = replace(P, equipment="bodyweight")
+    with transaction(factory) as db:
+        report = replan(db, travelling, wednesday)
+        now = {s.id: s for s in load_sessions(db, repo.athlete(db, P))}
+
+    def kit(s: Session) -> set[str]:
+        return {catalog.exercise(p.exercise_id).equipment for p in s.exercises}
+
+    assert kit(lightened) != {"bodyweight"}  # the premise: gym work on Thursday
+    swapped = now[thursday.id]
+    assert kit(swapped) == {"bodyweight"} and swapped.day == thursday.day
+    assert [p.sets for p in swapped.exercises] == [p.sets for p in lightened.exercises]
+    monday = next(s for s in before if s.day == MONDAY)
+    assert now[monday.id] == monday  # a day gone by stays as it was
+    assert all(kit(s) == {"bodyweight"} for s in now.values() if s.day > wednesday)
+    why = {a.session_id: a for a in report.adjustments if a.rule == PROFILE_RULE}
+    assert thursday.id in why and "equipment gym -> bodyweight" in why[thursday.id].reasons[0]
