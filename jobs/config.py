@@ -97,9 +97,11 @@ def load(paths: Paths | None = None) -> Config:
     db, athletes, demo = (raw.get(key, {}) for key in ("database", "athletes", "demo"))
     if not all(isinstance(table, dict) for table in (db, athletes, demo)):
         raise ConfigError(f"{where}: [database], [athletes] and [demo] must be tables")
-    if set(db) - {"url"} or not isinstance(db.get("url", ""), str):
-        raise ConfigError(f'{where}: [database] holds one setting, url = "a SQLAlchemy URL"'
-                          f", not {db!r}")
+    extra = sorted(set(db) - {"url"})
+    if extra or not isinstance(db.get("url", ""), str):
+        # keys, never values: the URL may hold a password, and the daemon logs this line
+        raise ConfigError(f'{where}: [database] holds one setting, url = "a SQLAlchemy URL" '
+                          f"(text in quotes){', not ' + ', '.join(extra) if extra else ''}")
     profiles = {name: _profile(where, name, body) for name, body in athletes.items()}
     return Config(paths=paths, db_url=db.get("url"), athletes=profiles, demo=dict(demo),
                   read_as=read_as)

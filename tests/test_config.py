@@ -128,7 +128,10 @@ _ANNA = '[athletes.anna]\ntz = "UTC"\nsex = "f"\nmax_hr = 186\nrest_hr = 50\n'
     (('[athletes.anna]', '[databse]\nurl = "sqlite:////tmp/x.db"\n[athletes.anna]'),
      "unknown table(s) databse; the tables are [database]"),
     (('[athletes.anna]', '[database]\nurl = 5\n[athletes.anna]'),
-     '[database] holds one setting, url = "a SQLAlchemy URL", not'),
+     '[database] holds one setting, url = "a SQLAlchemy URL" (text in quotes)'),
+    # the keys only: the URL's password never reaches the message (nor the daemon's log)
+    (('[athletes.anna]', '[database]\nurl = "postgresql://anna:s3cret@db/x"\necho = true\n'
+                         '[athletes.anna]'), "(text in quotes), not echo"),
 ])
 def test_a_value_of_the_wrong_type_or_an_unknown_key_is_named(
         home: Path, change: tuple[str, str], says: str) -> None:
@@ -139,6 +142,7 @@ def test_a_value_of_the_wrong_type_or_an_unknown_key_is_named(
     with pytest.raises(ConfigError) as err:
         load()
     assert says in str(err.value) and "\n" not in str(err.value)
+    assert "s3cret" not in str(err.value)
 
 
 def test_database_url_precedence(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
