@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -250,11 +251,17 @@ def _races(items: Any) -> tuple[Race, ...]:
     for i, r in enumerate(items):
         if "date" not in r:
             raise ValueError(f"races[{i}] has no date")
-        try:
-            day = r["date"] if isinstance(r["date"], date) else date.fromisoformat(str(r["date"]))
-        except ValueError:
-            raise ValueError(f"races[{i}].date must be a date (YYYY-MM-DD), not "
-                             f"{r['date']!r}") from None
+        unknown = sorted(set(r) - {"date", "distance", "priority"})
+        if unknown:  # a typo such as prority = "C" would leave the race an A or B race
+            raise ValueError(f"races[{i}]: unknown setting(s) {', '.join(unknown)}; a race "
+                             "holds date, distance and priority")
+        day = r["date"]
+        if isinstance(day, str):  # a date in quotes
+            with suppress(ValueError):
+                day = date.fromisoformat(day)
+        if type(day) is not date:  # a TOML date-time is a date too, but never equals a day
+            shown = day.isoformat() if isinstance(day, datetime) else repr(day)
+            raise ValueError(f"races[{i}].date must be a date (YYYY-MM-DD), not {shown}")
         races.append(Race(day=day, distance=str(r.get("distance", "other")),
                           priority=str(r.get("priority", "A" if i == 0 else "B"))))
     return tuple(races)
