@@ -154,3 +154,29 @@ def test_less_kit_mid_week_swaps_this_weeks_open_exercises_on_their_days(db_url:
     assert all(kit(s) == {"bodyweight"} for s in now.values() if s.day > wednesday)
     why = {a.session_id: a for a in report.adjustments if a.rule == PROFILE_RULE}
     assert thursday.id in why and "equipment gym -> bodyweight" in why[thursday.id].reasons[0]
+
+
+def test_less_kit_swaps_and_records_a_kept_weeks_open_sessions_only(db_url: str) -> None:
+    """A week kept for a pinned session swaps its open sessions too, each swap recorded
+    (before, only the swaps of the night's own week were)."""
+    factory = open_db(db_url)
+    catalog = default_catalog()
+    later = str(MONDAY + timedelta(days=7))
+    with transaction(factory) as db:
+        old = replan(db, P, NIGHT, weeks_ahead=3).plan
+        first, *rest = [s for s in old if s.id.startswith(later) and s.kind == "strength"]
+        save_sessions(db, repo.athlete(db, P),
+                      [s.with_(pinned=True) if s.id == first.id else s for s in old])
+    with transaction(factory) as db:
+        report = replan(db, replace(P, equipment="bodyweight"), NIGHT)
+        now = {s.id: s for s in load_sessions(db, repo.athlete(db, P))}
+
+    def kit(s: Session) -> set[str]:
+        return {catalog.exercise(p.exercise_id).equipment for p in s.exercises}
+
+    assert rest and all(kit(s) != {"bodyweight"} for s in rest)  # the premise: gym work
+    assert now[first.id] == first.with_(pinned=True)  # pinned: as it was
+    changed = {a.session_id: a for a in report.adjustments if a.rule == PROFILE_RULE}
+    for s in rest:
+        assert kit(now[s.id]) == {"bodyweight"} and now[s.id].day == s.day
+        assert "equipment gym -> bodyweight" in changed[s.id].reasons[0]
