@@ -147,16 +147,23 @@ def basis_changes(was: Mapping[str, object], now: Mapping[str, object]) -> list[
 def with_equipment(ctx: Lifter, night: date, sessions: Sequence[Session]) -> list[Session]:
     """The open sessions after the night with each exercise the athlete's equipment
     (`ctx`'s) does not allow swapped for its ladder step's variant at that level, dosed
-    afresh at the same number of sets (a session lightened stays lightened); the rest as
+    afresh at no more sets than before (a session lightened stays lightened); the rest as
     they are. For a week already begun when the athlete packs less kit for a trip."""
+    lifted = {d.exercise_id for d in ctx.history}
+
     def swapped(s: Session) -> Session:
+        known = lifted | _seen(sessions, week_start(s.day))  # as `pick` judges it
         out = []
         for p in s.exercises:
             e = ctx.catalog.exercise(p.exercise_id)
             other = None if ctx.catalog.allowed(e, ctx.profile.equipment) else \
                 ctx.catalog.variant(e.id, ctx.profile.equipment)
-            out.append(p if other is None else
-                       replace(prescribe(ctx, other, s.day, p.phase), sets=p.sets))
+            if other is None:
+                out.append(p)
+                continue
+            # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
+            fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro")
+            out.append(replace(fresh, sets=min(p.sets, fresh.sets)))
         return s.with_(exercises=tuple(out))
     return [s if s.settled or s.day <= night else swapped(s) for s in sessions]
 

@@ -180,3 +180,28 @@ def test_less_kit_swaps_and_records_a_kept_weeks_open_sessions_only(db_url: str)
     for s in rest:
         assert kit(now[s.id]) == {"bodyweight"} and now[s.id].day == s.day
         assert "equipment gym -> bodyweight" in changed[s.id].reasons[0]
+
+
+def test_an_exercise_less_kit_swaps_in_that_is_new_to_the_athlete_starts_with_its_intro(
+        db_url: str) -> None:
+    """RULES.md S5: the first week of a new exercise is 2 sets at RIR 3, swapped in or not
+    (before, a swap mid-week kept 3 sets, and the next week took it as known)."""
+    factory = open_db(db_url)
+    catalog = default_catalog()
+    wednesday = MONDAY + timedelta(days=9)  # of the second week: past its intro week
+    with transaction(factory) as db:
+        replan(db, P, NIGHT)
+        replan(db, P, wednesday)
+        thursday = next(s for s in load_sessions(db, repo.athlete(db, P))
+                        if s.day == wednesday + timedelta(days=1))
+    with transaction(factory) as db:
+        replan(db, replace(P, equipment="bodyweight"), wednesday)
+        now = next(s for s in load_sessions(db, repo.athlete(db, P)) if s.id == thursday.id)
+
+    assert {p.phase for p in thursday.exercises} == {"build"}  # the premise
+    for was, p in zip(thursday.exercises, now.exercises, strict=True):
+        if catalog.exercise(was.exercise_id).equipment == "bodyweight":
+            assert p == was  # kept: not new, not swapped
+        else:
+            assert p.exercise_id != was.exercise_id and p.phase == "intro" and p.sets == 2
+            assert p.instruction.startswith("intro week, 2 sets")
