@@ -104,15 +104,15 @@ def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _R
     kept, weeks = reopened_ahead(before, night)
     why = f"{'; '.join(basis_changes(was, now))}: the weeks ahead planned again"
     swaps: list[Adjustment] = []
-    if was.get("equipment") != now["equipment"]:  # the sessions kept too, on their days
+    swapped = with_equipment(lifter(db, who, profile, night), night, kept) \
+        if was.get("equipment") != now["equipment"] else kept  # the sessions kept too
+    if swapped != kept:  # less kit: more kit swaps nothing, and says nothing of it
         why += "; the open sessions kept swap what the equipment no longer allows"
-        swapped = with_equipment(lifter(db, who, profile, night), night, kept)
         # each swap recorded as made: a diff of this week after the night's adaptation
         # would give its moves and recovery decisions this rule too
         swaps = differences(kept, swapped, {s.id for s in kept}, night, PROFILE_RULE,
                             "replan", why)
-        kept = swapped
-    save_sessions(db, who, kept)
+    save_sessions(db, who, swapped)
     return _Renewed(before, weeks, why, swaps)
 
 

@@ -205,3 +205,19 @@ def test_an_exercise_less_kit_swaps_in_that_is_new_to_the_athlete_starts_with_it
         else:
             assert p.exercise_id != was.exercise_id and p.phase == "intro" and p.sets == 2
             assert p.instruction.startswith("intro week, 2 sets")
+
+
+def test_more_kit_swaps_nothing_and_says_nothing_of_a_swap(db_url: str) -> None:
+    factory = open_db(db_url)
+    wednesday = MONDAY + timedelta(days=2)
+    home = replace(P, equipment="bodyweight")
+    with transaction(factory) as db:
+        replan(db, home, NIGHT)
+        replan(db, home, wednesday)
+        before = load_sessions(db, repo.athlete(db, P))
+        report = replan(db, P, wednesday)  # back at the gym
+        now = {s.id: s for s in load_sessions(db, repo.athlete(db, P))}
+    assert all(now[s.id] == s for s in before if s.day < MONDAY + timedelta(days=7))
+    changes = [a for a in report.adjustments if a.rule == PROFILE_RULE]
+    assert changes and {a.reasons for a in changes} == {
+        ("equipment bodyweight -> gym: the weeks ahead planned again",)}
