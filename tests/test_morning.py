@@ -453,3 +453,20 @@ def test_a_green_morning_restores_a_session_lightened_for_recovery_after_a_chang
     [change] = _morning_rows(home)
     assert (change.rule, change.action, change.session_key) == ("S7.3 morning green",
                                                                 "restore", key)
+
+
+def test_a_scheduled_run_says_in_one_line_that_config_toml_cannot_be_applied(
+        home: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A config.toml edited by hand into a typo while the daemon runs: each job says so in
+    one line (the minute check says it too) instead of raising into the scheduler, which
+    logged the job's traceback."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('[athletes.anna]\ntz = "UTC"\nsex = "f"\nmax_hr = 190\n'
+                                      'rest_hr = 50\nstrenght_sessions = 3\n')
+    with caplog.at_level("INFO", logger="jobs.scheduler"):
+        sched.nightly_job("anna")
+        sched.morning_job("anna")
+    said = [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records]
+    assert [(level, message.split(":")[0], exc) for level, message, exc in said] == [
+        ("ERROR", "nightly anna", None), ("ERROR", "morning anna", None)]
+    assert all("unknown setting(s) strenght_sessions" in message for _, message, _ in said)
