@@ -104,8 +104,10 @@ def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _R
     kept, weeks = reopened_ahead(before, night)
     why = f"{'; '.join(basis_changes(was, now))}: the weeks ahead planned again"
     swaps: list[Adjustment] = []
-    swapped = with_equipment(lifter(db, who, profile, night), night, kept) \
-        if was.get("equipment") != now["equipment"] else kept  # the sessions kept too
+    first = repo.cursor(db, who, FIRST_MONDAY)
+    swapped = with_equipment(lifter(db, who, profile, night), _day(first) or week_start(night),
+                             night, kept) \
+        if was.get("equipment") != now["equipment"] and kept else kept  # the kept ones too
     if swapped != kept:  # less kit: more kit swaps nothing, and says nothing of it
         why += "; the open sessions kept swap what the equipment no longer allows"
         # each swap recorded as made: a diff of this week after the night's adaptation

@@ -221,3 +221,30 @@ def test_more_kit_swaps_nothing_and_says_nothing_of_a_swap(db_url: str) -> None:
     changes = [a for a in report.adjustments if a.rule == PROFILE_RULE]
     assert changes and {a.reasons for a in changes} == {
         ("equipment bodyweight -> gym: the weeks ahead planned again",)}
+
+
+def test_bodyweight_work_less_kit_swaps_in_carries_the_backpack_its_week_gives_it(
+        db_url: str) -> None:
+    """A step repeated (its block fell short: nothing done) is dosed as its variation: the
+    gym athlete's dumbbell variant, or bodyweight work with a 5 kg backpack (RULES.md S1),
+    which the swap used to leave off."""
+    factory = open_db(db_url)
+    catalog = default_catalog()
+    wednesday = MONDAY + timedelta(days=7 * 6 + 2)  # the seventh week: block 1 repeated
+    with transaction(factory) as db:
+        for week in range(7):
+            replan(db, P, NIGHT + timedelta(days=7 * week))
+        replan(db, P, wednesday)
+        thursday = next(s for s in load_sessions(db, repo.athlete(db, P))
+                        if s.day == wednesday + timedelta(days=1))
+    with transaction(factory) as db:
+        replan(db, replace(P, equipment="bodyweight"), wednesday)
+        now = next(s for s in load_sessions(db, repo.athlete(db, P)) if s.id == thursday.id)
+
+    swapped = [p for was, p in zip(thursday.exercises, now.exercises, strict=True)
+               if p.exercise_id != was.exercise_id]
+    assert {catalog.exercise(p.exercise_id).quality for p in swapped} == {"strength"}
+    assert {catalog.exercise(was.exercise_id).equipment for was in thursday.exercises} >= {
+        "dumbbells"}  # the premise: the repeated step's variation
+    assert swapped and all(p.load_kg == 5 and "with a backpack loaded to 5 kg" in p.instruction
+                           for p in swapped)
