@@ -186,18 +186,8 @@ def test_an_exercise_less_kit_swaps_in_that_is_new_to_the_athlete_starts_with_it
         db_url: str) -> None:
     """RULES.md S5: the first week of a new exercise is 2 sets at RIR 3, swapped in or not
     (before, a swap mid-week kept 3 sets, and the next week took it as known)."""
-    factory = open_db(db_url)
     catalog = default_catalog()
-    wednesday = MONDAY + timedelta(days=9)  # of the second week: past its intro week
-    with transaction(factory) as db:
-        replan(db, P, NIGHT)
-        replan(db, P, wednesday)
-        thursday = next(s for s in load_sessions(db, repo.athlete(db, P))
-                        if s.day == wednesday + timedelta(days=1))
-    with transaction(factory) as db:
-        replan(db, replace(P, equipment="bodyweight"), wednesday)
-        now = next(s for s in load_sessions(db, repo.athlete(db, P)) if s.id == thursday.id)
-
+    thursday, now = _thursday_before_and_after_a_trip(db_url, week=1)  # past its intro week
     assert {p.phase for p in thursday.exercises} == {"build"}  # the premise
     for was, p in zip(thursday.exercises, now.exercises, strict=True):
         if catalog.exercise(was.exercise_id).equipment == "bodyweight":
@@ -228,19 +218,8 @@ def test_bodyweight_work_less_kit_swaps_in_carries_the_backpack_its_week_gives_i
     """A step repeated (its block fell short: nothing done) is dosed as its variation: the
     gym athlete's dumbbell variant, or bodyweight work with a 5 kg backpack (RULES.md S1),
     which the swap used to leave off."""
-    factory = open_db(db_url)
     catalog = default_catalog()
-    wednesday = MONDAY + timedelta(days=7 * 6 + 2)  # the seventh week: block 1 repeated
-    with transaction(factory) as db:
-        for week in range(7):
-            replan(db, P, NIGHT + timedelta(days=7 * week))
-        replan(db, P, wednesday)
-        thursday = next(s for s in load_sessions(db, repo.athlete(db, P))
-                        if s.day == wednesday + timedelta(days=1))
-    with transaction(factory) as db:
-        replan(db, replace(P, equipment="bodyweight"), wednesday)
-        now = next(s for s in load_sessions(db, repo.athlete(db, P)) if s.id == thursday.id)
-
+    thursday, now = _thursday_before_and_after_a_trip(db_url, week=6)  # block 1 repeated
     swapped = [p for was, p in zip(thursday.exercises, now.exercises, strict=True)
                if p.exercise_id != was.exercise_id]
     assert {catalog.exercise(p.exercise_id).quality for p in swapped} == {"strength"}
@@ -248,3 +227,21 @@ def test_bodyweight_work_less_kit_swaps_in_carries_the_backpack_its_week_gives_i
         "dumbbells"}  # the premise: the repeated step's variation
     assert swapped and all(p.load_kg == 5 and "with a backpack loaded to 5 kg" in p.instruction
                            for p in swapped)
+
+
+def _thursday_before_and_after_a_trip(db_url: str, week: int) -> tuple[Session, Session]:
+    """The Thursday session of week `week` (0: the first) of a gym plan followed night
+    after night with nothing done, before and after the athlete packs only bodyweight on
+    its Wednesday."""
+    factory = open_db(db_url)
+    wednesday = MONDAY + timedelta(days=7 * week + 2)
+    with transaction(factory) as db:
+        for sunday in range(week + 1):
+            replan(db, P, NIGHT + timedelta(days=7 * sunday))
+        replan(db, P, wednesday)
+        thursday = next(s for s in load_sessions(db, repo.athlete(db, P))
+                        if s.day == wednesday + timedelta(days=1))
+    with transaction(factory) as db:
+        replan(db, replace(P, equipment="bodyweight"), wednesday)
+        now = next(s for s in load_sessions(db, repo.athlete(db, P)) if s.id == thursday.id)
+    return thursday, now
