@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,11 @@ def load(paths: Paths | None = None) -> Config:
     db, athletes, demo = (raw.get(key, {}) for key in ("database", "athletes", "demo"))
     if not all(isinstance(table, dict) for table in (db, athletes, demo)):
         raise ConfigError(f"{where}: [database], [athletes] and [demo] must be tables")
-    if set(db) - {"url"} or not isinstance(db.get("url", ""), str):
-        raise ConfigError(f'{where}: [database] holds one setting, url = "a SQLAlchemy URL"'
-                          f", not {db!r}")
+    extra = sorted(set(db) - {"url"})
+    if extra or not isinstance(db.get("url", ""), str):
+        # keys, never values: the URL may hold a password, and the daemon logs this line
+        raise ConfigError(f'{where}: [database] holds one setting, url = "a SQLAlchemy URL" '
+                          f"(text in quotes){', not ' + ', '.join(extra) if extra else ''}")
     profiles = {name: _profile(where, name, body) for name, body in athletes.items()}
     return Config(paths=paths, db_url=db.get("url"), athletes=profiles, demo=dict(demo),
                   read_as=read_as)
@@ -248,11 +251,17 @@ def _races(items: Any) -> tuple[Race, ...]:
     for i, r in enumerate(items):
         if "date" not in r:
             raise ValueError(f"races[{i}] has no date")
-        try:
-            day = r["date"] if isinstance(r["date"], date) else date.fromisoformat(str(r["date"]))
-        except ValueError:
-            raise ValueError(f"races[{i}].date must be a date (YYYY-MM-DD), not "
-                             f"{r['date']!r}") from None
+        unknown = sorted(set(r) - {"date", "distance", "priority"})
+        if unknown:  # a typo such as prority = "C" would leave the race an A or B race
+            raise ValueError(f"races[{i}]: unknown setting(s) {', '.join(unknown)}; a race "
+                             "holds date, distance and priority")
+        day = r["date"]
+        if isinstance(day, str):  # a date in quotes
+            with suppress(ValueError):
+                day = date.fromisoformat(day)
+        if type(day) is not date:  # a TOML date-time is a date too, but never equals a day
+            shown = day.isoformat() if isinstance(day, datetime) else repr(day)
+            raise ValueError(f"races[{i}].date must be a date (YYYY-MM-DD), not {shown}")
         races.append(Race(day=day, distance=str(r.get("distance", "other")),
                           priority=str(r.get("priority", "A" if i == 0 else "B"))))
     return tuple(races)

@@ -28,6 +28,7 @@ from jobs.home import Home
 from jobs.nightly_run import NightResult, Source, publish
 from jobs.replan import (
     FIRST_MONDAY,
+    PROFILE_RULE,
     PlanError,
     lifter,
     load_sessions,
@@ -90,11 +91,13 @@ def _judged(db: DbSession, who: m.Athlete, ctx: Lifter, sessions: list[Session],
             day: date) -> dict[str, Judged]:
     """Today's sessions whose last recorded change was a recovery decision (the nightly
     run's or an earlier morning's), with the level it was made on and the session as
-    planned without it."""
+    planned without it. Less kit swapping its exercises (PROFILE_RULE) is no decision on
+    it: a session lightened for recovery, then swapped, is still judged from the plan."""
     last: dict[str, m.AdjustmentRow] = {}
     for row in plans.adjustments(db, who, session_keys={s.id for s in sessions
                                                          if s.day == day}, newest_first=True):
-        last.setdefault(row.session_key, row)
+        if row.rule != PROFILE_RULE:
+            last.setdefault(row.session_key, row)
     levels = {key: level for key, row in last.items()
               if (level := recovery_level(row.rule)) is not None}
     first = repo.cursor(db, who, FIRST_MONDAY)

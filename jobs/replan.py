@@ -26,6 +26,7 @@ from planner.morning import MORNING_RULE
 from planner.plan import (
     basis,
     basis_changes,
+    differences,
     reopened_ahead,
     week_differences,
     with_equipment,
@@ -71,8 +72,9 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     decisions = catch_up(facts, profile, catalog)
     report = save(db, who, decisions)
     if renewed is not None:
-        changes = week_differences(renewed.before, report.plan, renewed.weeks, night,
-                                   PROFILE_RULE, "replan", renewed.why)
+        changes = [*renewed.swaps, *week_differences(renewed.before, report.plan,
+                                                     renewed.weeks, night, PROFILE_RULE,
+                                                     "replan", renewed.why)]
         store_adjustments(db, who, changes)
         report.adjustments += changes
     return report
@@ -83,6 +85,7 @@ class _Renewed:
     before: list[Session]  # the plan before the weeks ahead were removed
     weeks: frozenset[date]  # their Mondays
     why: str
+    swaps: list[Adjustment]  # the sessions kept whose exercises less kit swapped
 
 
 def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _Renewed | None:
@@ -100,12 +103,19 @@ def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _R
         return None
     kept, weeks = reopened_ahead(before, night)
     why = f"{'; '.join(basis_changes(was, now))}: the weeks ahead planned again"
-    if was.get("equipment") != now["equipment"]:  # this week's too, on their days
-        kept = with_equipment(lifter(db, who, profile, night), night, kept)
-        weeks |= {week_start(night)}
-        why += "; this week's open sessions swap what the equipment no longer allows"
-    save_sessions(db, who, kept)
-    return _Renewed(before, weeks, why)
+    swaps: list[Adjustment] = []
+    first = repo.cursor(db, who, FIRST_MONDAY)
+    swapped = with_equipment(lifter(db, who, profile, night), _day(first) or week_start(night),
+                             night, kept) \
+        if was.get("equipment") != now["equipment"] and kept else kept  # the kept ones too
+    if swapped != kept:  # less kit: more kit swaps nothing, and says nothing of it
+        why += "; the open sessions kept swap what the equipment no longer allows"
+        # each swap recorded as made: a diff of this week after the night's adaptation
+        # would give its moves and recovery decisions this rule too
+        swaps = differences(kept, swapped, {s.id for s in kept}, night, PROFILE_RULE,
+                            "replan", why)
+    save_sessions(db, who, swapped)
+    return _Renewed(before, weeks, why, swaps)
 
 
 def _reach(sessions: list[Session], night: date) -> int:

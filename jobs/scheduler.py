@@ -43,7 +43,8 @@ SETTINGS = "settings"  # the in-memory job store of the daemon's own upkeep (not
 
 def nightly_job(athlete: str) -> None:
     """What the scheduler runs (module level: the job store keeps a reference to it)."""
-    home = Home.open()
+    if (home := _home("nightly", athlete)) is None:
+        return
     for r in run_all(home, source_for(home), _today, [athlete]):
         log.info("nightly %s %s: %s%s", r.athlete, r.day, r.status,
                  f" ({r.error})" if r.error else "")
@@ -51,10 +52,22 @@ def nightly_job(athlete: str) -> None:
 
 def morning_job(athlete: str) -> None:
     """The morning pass as the scheduler runs it: today's session, today's numbers."""
-    home = Home.open()
+    if (home := _home("morning", athlete)) is None:
+        return
     for r in run_all(home, source_for(home), today_for, [athlete], one=run_morning):
         log.info("morning %s %s: %s%s", r.athlete, r.day, r.status,
                  f" ({r.error})" if r.error else "")
+
+
+def _home(run: str, athlete: str) -> Home | None:
+    """The home as config.toml says now; a file that cannot be applied (edited by hand
+    since the daemon started) is said in one line, as the CLI says it, not as a traceback
+    of the job, and the run waits for its next time."""
+    try:
+        return Home.open()
+    except ConfigError as exc:
+        log.error("%s %s: failed (%s)", run, athlete, exc)
+        return None
 
 
 def _clock(at: str) -> tuple[int, int]:

@@ -107,6 +107,11 @@ class Ladder:
     steps: tuple[Step, ...]
     top: Step | None = None  # the variation the last step rotates with (RULES.md S5)
 
+    def holding(self, exercise_id: str) -> Step | None:
+        """The first step (the top last) that holds the exercise at any level."""
+        return next((step for step in (*self.steps, *([self.top] if self.top else []))
+                     if exercise_id in (step.bodyweight, step.dumbbells, step.gym)), None)
+
 
 def allowed(exercise: Exercise, equipment: str) -> bool:
     """Whether an athlete with this equipment level can do the exercise."""
@@ -136,13 +141,12 @@ class Catalog:
         """Every ladder for an area, of any quality, in file order."""
         return tuple(ladder for ladder in self.ladders.values() if ladder.area == area)
 
-    def variant(self, exercise_id: str, equipment: str) -> Exercise | None:
-        """The exercise a ladder step holding `exercise_id` (at any level) gives an athlete
-        with this equipment; None when no step holds it."""
+    def variant(self, exercise_id: str, equipment: str) -> tuple[Ladder, Exercise] | None:
+        """The ladder holding `exercise_id` (at any level) and the exercise its step gives
+        an athlete with this equipment; None when no step holds it."""
         for ladder in self.ladders.values():
-            for step in (*ladder.steps, *([ladder.top] if ladder.top else [])):
-                if exercise_id in (step.bodyweight, step.dumbbells, step.gym):
-                    return self.exercise(step.resolve(equipment))
+            if (step := ladder.holding(exercise_id)) is not None:
+                return ladder, self.exercise(step.resolve(equipment))
         return None
 
     def step(self, ladder_id: str, index: int, equipment: str) -> Exercise:

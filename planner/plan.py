@@ -19,6 +19,7 @@ from planner.program import (
     build_week,
     holds,
     mobility_session,
+    pick,
     prescribe,
     prescribed,
     races_of,
@@ -144,19 +145,35 @@ def basis_changes(was: Mapping[str, object], now: Mapping[str, object]) -> list[
             if was.get(what) != value]
 
 
-def with_equipment(ctx: Lifter, night: date, sessions: Sequence[Session]) -> list[Session]:
+def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session]
+                   ) -> list[Session]:
     """The open sessions after the night with each exercise the athlete's equipment
     (`ctx`'s) does not allow swapped for its ladder step's variant at that level, dosed
-    afresh at the same number of sets (a session lightened stays lightened); the rest as
+    afresh at no more sets than before (a session lightened stays lightened); the rest as
     they are. For a week already begun when the athlete packs less kit for a trip."""
+    lifted = {d.exercise_id for d in ctx.history}
+    weeks = timeline(first_monday, max(_monday_of(s) for s in sessions),
+                     week_counts(sessions, night + timedelta(days=1)))
+    index = {w.monday: i for i, w in enumerate(weeks)}
+
     def swapped(s: Session) -> Session:
+        known = lifted | _seen(sessions, week_start(s.day))  # as `pick` judges it
         out = []
         for p in s.exercises:
             e = ctx.catalog.exercise(p.exercise_id)
-            other = None if ctx.catalog.allowed(e, ctx.profile.equipment) else \
+            found = None if ctx.catalog.allowed(e, ctx.profile.equipment) else \
                 ctx.catalog.variant(e.id, ctx.profile.equipment)
-            out.append(p if other is None else
-                       replace(prescribe(ctx, other, s.day, p.phase), sets=p.sets))
+            if found is None:
+                out.append(p)
+                continue
+            ladder, other = found
+            # the backpack the week gives it (bodyweight work past a ladder's top, or on a
+            # step repeated), when the week holds it there
+            week = pick(ctx, weeks, index[_monday_of(s)], ladder.patterns)
+            # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
+            fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro",
+                              week.backpack_kg if week.exercise == other else None)
+            out.append(replace(fresh, sets=min(p.sets, fresh.sets)))
         return s.with_(exercises=tuple(out))
     return [s if s.settled or s.day <= night else swapped(s) for s in sessions]
 

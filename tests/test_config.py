@@ -125,10 +125,19 @@ _ANNA = '[athletes.anna]\ntz = "UTC"\nsex = "f"\nmax_hr = 186\nrest_hr = 50\n'
     (('rest_hr = 50', 'rest_hr = 50\nraces = [{day = 2027-05-01}]'), "races[0] has no date"),
     (('rest_hr = 50', 'rest_hr = 50\nraces = [{date = "May 1st"}]'),
      "races[0].date must be a date (YYYY-MM-DD), not 'May 1st'"),
+    # a date-time is a date to Python but never equal to a day: the plan failed with a
+    # TypeError traceback (date - datetime)
+    (('rest_hr = 50', 'rest_hr = 50\nraces = [{date = 2027-05-01T09:00:00}]'),
+     "races[0].date must be a date (YYYY-MM-DD), not 2027-05-01T09:00:00"),
+    (('rest_hr = 50', 'rest_hr = 50\nraces = [{date = 2027-05-01, prority = "C"}]'),
+     "races[0]: unknown setting(s) prority; a race holds date, distance and priority"),
     (('[athletes.anna]', '[databse]\nurl = "sqlite:////tmp/x.db"\n[athletes.anna]'),
      "unknown table(s) databse; the tables are [database]"),
     (('[athletes.anna]', '[database]\nurl = 5\n[athletes.anna]'),
-     '[database] holds one setting, url = "a SQLAlchemy URL", not'),
+     '[database] holds one setting, url = "a SQLAlchemy URL" (text in quotes)'),
+    # the keys only: the URL's password never reaches the message (nor the daemon's log)
+    (('[athletes.anna]', '[database]\nurl = "postgresql://anna:s3cret@db/x"\necho = true\n'
+                         '[athletes.anna]'), "(text in quotes), not echo"),
 ])
 def test_a_value_of_the_wrong_type_or_an_unknown_key_is_named(
         home: Path, change: tuple[str, str], says: str) -> None:
@@ -139,6 +148,16 @@ def test_a_value_of_the_wrong_type_or_an_unknown_key_is_named(
     with pytest.raises(ConfigError) as err:
         load()
     assert says in str(err.value) and "\n" not in str(err.value)
+    assert "s3cret" not in str(err.value)
+
+
+def test_race_dates_in_quotes_or_as_toml_dates_load(home: Path) -> None:
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text(_ANNA + 'races = [{date = "2027-05-01", distance = "10k"},'
+                                      ' {date = 2027-06-06, distance = "half", priority = "C"}]\n')
+    races = load().athletes["anna"].races
+    assert [(type(r.day), r.day, r.priority) for r in races] == [
+        (date, date(2027, 5, 1), "A"), (date, date(2027, 6, 6), "C")]
 
 
 def test_database_url_precedence(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

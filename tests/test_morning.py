@@ -426,3 +426,47 @@ def test_morning_at_is_checked_and_kept_in_the_config(home: Path) -> None:
     _athlete(tokens=False)
     assert load().athlete("anna").morning_at == "07:00"
 
+
+
+def test_a_green_morning_restores_a_session_lightened_for_recovery_after_a_change_of_kit(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    """Less kit swaps the lightened session's exercises (a change recorded after the nightly
+    recovery decision): the recovery decision is still what a green morning undoes."""
+    _fake, readiness = garmin_fake
+    home, day, key = _first_night()
+    eve = day - timedelta(days=1)
+    readiness[eve.isoformat()] = "LOW"  # amber on the eve: the nightly run lightens it
+    with freeze_time(f"{eve} 21:30:00"):
+        run_nightly(home, ANNA, eve, source_for(home))
+    lightened = _session(home, key)
+    assert lightened.status == "lightened"
+    travelling = replace(ANNA, equipment="bodyweight")
+    with freeze_time(f"{day} 07:00:00"):  # readiness HIGH again: green
+        [result] = run_morning(home, travelling, day, source_for(home))
+    assert result.status == "ok"
+    row = _session(home, key)
+    catalog = CTX.catalog
+    assert {catalog.exercise(p["exercise_id"]).equipment for p in row.exercises} == {
+        "bodyweight"}
+    assert (row.day, row.kind, row.status) == (day, "strength", "planned")
+    assert [p["sets"] for p in row.exercises] != [p["sets"] for p in lightened.exercises]
+    [change] = _morning_rows(home)
+    assert (change.rule, change.action, change.session_key) == ("S7.3 morning green",
+                                                                "restore", key)
+
+
+def test_a_scheduled_run_says_in_one_line_that_config_toml_cannot_be_applied(
+        home: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A config.toml edited by hand into a typo while the daemon runs: each job says so in
+    one line (the minute check says it too) instead of raising into the scheduler, which
+    logged the job's traceback."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('[athletes.anna]\ntz = "UTC"\nsex = "f"\nmax_hr = 190\n'
+                                      'rest_hr = 50\nstrenght_sessions = 3\n')
+    with caplog.at_level("INFO", logger="jobs.scheduler"):
+        sched.nightly_job("anna")
+        sched.morning_job("anna")
+    said = [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records]
+    assert [(level, message.split(":")[0], exc) for level, message, exc in said] == [
+        ("ERROR", "nightly anna", None), ("ERROR", "morning anna", None)]
+    assert all("unknown setting(s) strenght_sessions" in message for _, message, _ in said)

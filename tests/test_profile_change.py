@@ -154,3 +154,94 @@ def test_less_kit_mid_week_swaps_this_weeks_open_exercises_on_their_days(db_url:
     assert all(kit(s) == {"bodyweight"} for s in now.values() if s.day > wednesday)
     why = {a.session_id: a for a in report.adjustments if a.rule == PROFILE_RULE}
     assert thursday.id in why and "equipment gym -> bodyweight" in why[thursday.id].reasons[0]
+
+
+def test_less_kit_swaps_and_records_a_kept_weeks_open_sessions_only(db_url: str) -> None:
+    """A week kept for a pinned session swaps its open sessions too, each swap recorded
+    (before, only the swaps of the night's own week were)."""
+    factory = open_db(db_url)
+    catalog = default_catalog()
+    later = str(MONDAY + timedelta(days=7))
+    with transaction(factory) as db:
+        old = replan(db, P, NIGHT, weeks_ahead=3).plan
+        first, *rest = [s for s in old if s.id.startswith(later) and s.kind == "strength"]
+        save_sessions(db, repo.athlete(db, P),
+                      [s.with_(pinned=True) if s.id == first.id else s for s in old])
+    with transaction(factory) as db:
+        report = replan(db, replace(P, equipment="bodyweight"), NIGHT)
+        now = {s.id: s for s in load_sessions(db, repo.athlete(db, P))}
+
+    def kit(s: Session) -> set[str]:
+        return {catalog.exercise(p.exercise_id).equipment for p in s.exercises}
+
+    assert rest and all(kit(s) != {"bodyweight"} for s in rest)  # the premise: gym work
+    assert now[first.id] == first.with_(pinned=True)  # pinned: as it was
+    changed = {a.session_id: a for a in report.adjustments if a.rule == PROFILE_RULE}
+    for s in rest:
+        assert kit(now[s.id]) == {"bodyweight"} and now[s.id].day == s.day
+        assert "equipment gym -> bodyweight" in changed[s.id].reasons[0]
+
+
+def test_an_exercise_less_kit_swaps_in_that_is_new_to_the_athlete_starts_with_its_intro(
+        db_url: str) -> None:
+    """RULES.md S5: the first week of a new exercise is 2 sets at RIR 3, swapped in or not
+    (before, a swap mid-week kept 3 sets, and the next week took it as known)."""
+    catalog = default_catalog()
+    thursday, now = _thursday_before_and_after_a_trip(db_url, week=1)  # past its intro week
+    assert {p.phase for p in thursday.exercises} == {"build"}  # the premise
+    for was, p in zip(thursday.exercises, now.exercises, strict=True):
+        if catalog.exercise(was.exercise_id).equipment == "bodyweight":
+            assert p == was  # kept: not new, not swapped
+        else:
+            assert p.exercise_id != was.exercise_id and p.phase == "intro" and p.sets == 2
+            assert p.instruction.startswith("intro week, 2 sets")
+
+
+def test_more_kit_swaps_nothing_and_says_nothing_of_a_swap(db_url: str) -> None:
+    factory = open_db(db_url)
+    wednesday = MONDAY + timedelta(days=2)
+    home = replace(P, equipment="bodyweight")
+    with transaction(factory) as db:
+        replan(db, home, NIGHT)
+        replan(db, home, wednesday)
+        before = load_sessions(db, repo.athlete(db, P))
+        report = replan(db, P, wednesday)  # back at the gym
+        now = {s.id: s for s in load_sessions(db, repo.athlete(db, P))}
+    assert all(now[s.id] == s for s in before if s.day < MONDAY + timedelta(days=7))
+    changes = [a for a in report.adjustments if a.rule == PROFILE_RULE]
+    assert changes and {a.reasons for a in changes} == {
+        ("equipment bodyweight -> gym: the weeks ahead planned again",)}
+
+
+def test_bodyweight_work_less_kit_swaps_in_carries_the_backpack_its_week_gives_it(
+        db_url: str) -> None:
+    """A step repeated (its block fell short: nothing done) is dosed as its variation: the
+    gym athlete's dumbbell variant, or bodyweight work with a 5 kg backpack (RULES.md S1),
+    which the swap used to leave off."""
+    catalog = default_catalog()
+    thursday, now = _thursday_before_and_after_a_trip(db_url, week=6)  # block 1 repeated
+    swapped = [p for was, p in zip(thursday.exercises, now.exercises, strict=True)
+               if p.exercise_id != was.exercise_id]
+    assert {catalog.exercise(p.exercise_id).quality for p in swapped} == {"strength"}
+    assert {catalog.exercise(was.exercise_id).equipment for was in thursday.exercises} >= {
+        "dumbbells"}  # the premise: the repeated step's variation
+    assert swapped and all(p.load_kg == 5 and "with a backpack loaded to 5 kg" in p.instruction
+                           for p in swapped)
+
+
+def _thursday_before_and_after_a_trip(db_url: str, week: int) -> tuple[Session, Session]:
+    """The Thursday session of week `week` (0: the first) of a gym plan followed night
+    after night with nothing done, before and after the athlete packs only bodyweight on
+    its Wednesday."""
+    factory = open_db(db_url)
+    wednesday = MONDAY + timedelta(days=7 * week + 2)
+    with transaction(factory) as db:
+        for sunday in range(week + 1):
+            replan(db, P, NIGHT + timedelta(days=7 * sunday))
+        replan(db, P, wednesday)
+        thursday = next(s for s in load_sessions(db, repo.athlete(db, P))
+                        if s.day == wednesday + timedelta(days=1))
+    with transaction(factory) as db:
+        replan(db, replace(P, equipment="bodyweight"), wednesday)
+        now = next(s for s in load_sessions(db, repo.athlete(db, P)) if s.id == thursday.id)
+    return thursday, now
