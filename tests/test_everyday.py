@@ -183,3 +183,13 @@ def test_shell_completion_script_and_completing_a_command() -> None:
         "COMP_CWORD": "1"})
     assert set(done.output.split()) == {"replay", "report"}
 
+
+
+@pytest.mark.parametrize("command", ["today", "status", "nightly", "morning"])
+@pytest.mark.parametrize("day", ["9999-12-31", "2028-01-01", "0001-01-01"])
+def test_a_day_out_of_reach_is_one_line(athlete: Path, command: str, day: str) -> None:
+    # the clock is pinned on 2026-12-02: a year after it is 2027-12-03
+    result = runner.invoke(app, [command, "--date", day])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert f"--date {day} is out of reach: use a day from 1990-01-01 to a year after today " \
+           "(2027-12-03)" in result.output.replace("\n", " ")

@@ -239,7 +239,8 @@ def status(
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
-        when = parse_day(day, "--date") or today_for(profile)
+        today = today_for(profile)
+        when = parse_day(day, "--date", today) or today
         with transaction(home.db) as session:
             analyse(session, profile, when)
             row = plans.daily_status(session, repo.athlete(session, profile), when)

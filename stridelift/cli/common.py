@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -70,13 +70,23 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
 
 
-def parse_day(text: str | None, name: str) -> date | None:
+EARLIEST = date(1990, 1, 1)  # FIT's clock starts on 1989-12-31: no day recorded is older
+
+
+def parse_day(text: str | None, name: str, today: date | None = None) -> date | None:
+    """A YYYY-MM-DD option. With `today`, the day of a command that works on one day: from
+    EARLIEST to a year after today (a typo such as 2206 made `status` compute every day up
+    to it, which seemed to hang, and `today --date 0001-01-01` overflowed)."""
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"{name} {text!r} is not a date: use YYYY-MM-DD", 2) from None
+    if today is not None and not EARLIEST <= day <= today + timedelta(days=366):
+        raise CommandError(f"{name} {day} is out of reach: use a day from {EARLIEST} to a "
+                           f"year after today ({today + timedelta(days=366)})", 2)
+    return day
 
 
 

@@ -40,7 +40,7 @@ def today(
         home = Home.open()
         profile = home.athlete(athlete)
         current = today_for(profile)
-        view = today_view(home, profile, parse_day(day, "--date") or current, current)
+        view = today_view(home, profile, parse_day(day, "--date", current) or current, current)
     if json:
         print_json(view)
         return

@@ -57,7 +57,7 @@ def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> No
 
     with user_errors():
         home = Home.open()
-        fixed = parse_day(day, "--date")
+        fixed = parse_day(day, "--date", today_for(None))
         names = [home.athlete(athlete).name] if athlete else None
         if not home.config.athletes:
             home.athlete(None)  # says: run `stridelift init` first
