@@ -66,10 +66,25 @@ def _walk_path(path: Path, limits: Limits) -> Iterator[Found]:
                 yield from _walk_path(child, limits)
     elif not path.exists():
         yield Found(str(path), error="no such file or folder")
-    elif path.suffix.lower() == ".zip":
+    elif path.suffix.lower() == ".zip" and path.is_file():
         yield from _walk_zip(str(path), lambda: path.open("rb"), 1, limits)
+    elif (why := refusal(path, limits)) is not None:
+        yield Found(str(path), error=why)
     else:
         yield Found(str(path), read=path.read_bytes, size=_size(path))
+
+
+def refusal(path: Path, limits: Limits = LIMITS) -> str | None:
+    """Why a path named as an activity file is not read, or None. A device or a pipe would be
+    read forever or wait for a writer (`import /dev/zero` ran out of memory, a FIFO hung),
+    and no activity file comes near a zip member's limit."""
+    if not path.is_file():
+        return "not a regular file (a device, pipe or socket): give a .fit file or a folder"
+    size = _size(path)
+    if size > limits.member_bytes:
+        return (f"refused: {size // MB} MB, more than any activity file "
+                f"({limits.member_bytes // MB} MB at most)")
+    return None
 
 
 def _size(path: Path) -> int:

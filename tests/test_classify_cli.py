@@ -4,6 +4,7 @@ file-alone profile, and stored classifications re-judged when the classifier cha
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -89,6 +90,14 @@ def test_a_file_is_classified_with_no_stderr_at_all(home: Path, tmp_path: Path) 
     done = stridelift("classify", str(path), "--json", without_stderr=True)
     assert done.returncode == 0  # before: OSError (bad file descriptor) from quiet_decoder
     assert [Path(r["source"]).name for r in json.loads(done.stdout)] == ["easy.fit"]
+
+
+def test_a_named_pipe_is_refused_not_waited_on(home: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.fit"
+    os.mkfifo(pipe)
+    result = runner.invoke(app, ["classify", str(pipe)])
+    assert result.exit_code == 1
+    assert f"{pipe}: not a regular file (a device, pipe or socket)" in result.output
 
 
 def test_a_triathlon_file_is_a_race_listing_every_leg_with_its_load(home: Path,

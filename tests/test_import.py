@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -146,6 +147,24 @@ def test_missing_path_is_a_failure_not_a_crash(athlete: Path, tmp_path: Path) ->
     code, report = _import(str(tmp_path / "nowhere"))
     assert code == 1 and report["failed"] == [
         {"path": str(tmp_path / "nowhere"), "error": "no such file or folder"}]
+
+
+def test_a_device_a_pipe_or_a_giant_is_a_failure_not_a_hang(athlete: Path,
+                                                            tmp_path: Path) -> None:
+    pipe, giant, good = tmp_path / "pipe.fit", tmp_path / "giant.fit", tmp_path / "good.fit"
+    os.mkfifo(pipe)  # read, it would wait for a writer forever
+    with giant.open("wb") as fh:  # sparse: 201 MB on no disk
+        fh.truncate(201_000_000)
+    good.write_bytes(_run(1))
+    code, report = _import("/dev/zero", str(pipe), str(giant), str(good))
+    assert code == 1 and report["imported"] == 1
+    assert report["failed"] == [
+        {"path": "/dev/zero", "error": "not a regular file (a device, pipe or socket): give a "
+                                      ".fit file or a folder"},
+        {"path": str(pipe), "error": "not a regular file (a device, pipe or socket): give a "
+                                     ".fit file or a folder"},
+        {"path": str(giant), "error": "refused: 201 MB, more than any activity file (200 MB at "
+                                      "most)"}]
 
 
 @pytest.fixture

@@ -146,13 +146,9 @@ def _from_files(paths: list[Path], athlete: str | None) -> list[dict[str, Any]]:
 
 
 def _decode(path: Path) -> list[Activity]:
-    from jobs.importing import activities_in_fit
+    from jobs.importing import activities_in_fit, read_fit
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot read ({exc.strerror})") from None
-    acts = activities_in_fit(data, path.name)
+    acts = activities_in_fit(read_fit(path), path.name)
     if not acts:
         raise CommandError(f"{path}: holds no activity to classify")
     return acts
