@@ -57,6 +57,19 @@ def test_bad_values_exit_2_with_one_line(home: Path, change: tuple[str, str],
     assert not (home / "config.toml").exists()
 
 
+@pytest.mark.parametrize("change, message", [
+    (("--strength-sessions", "0"), "strength sessions 0 must be 1-3"),
+    (("--equipment", ""), "equipment must be one of"),
+])
+def test_an_update_to_a_falsy_value_is_refused_not_ignored(
+        home: Path, change: tuple[str, str], message: str) -> None:
+    assert runner.invoke(app, ARGS).exit_code == 0
+    saved = (home / "config.toml").read_text()
+    result = runner.invoke(app, ["init", "--name", "anna", "--non-interactive", *change])
+    assert result.exit_code == 2 and message in result.output  # before: 'Saved', unchanged
+    assert (home / "config.toml").read_text() == saved
+
+
 def test_non_interactive_names_missing_options(home: Path) -> None:
     result = runner.invoke(app, ["init", "--non-interactive", "--name", "anna"])
     assert result.exit_code == 2

@@ -91,8 +91,10 @@ def init(
                 rest_hr=int(str(values["rest_hr"])), runs=parse_runs(str(values["runs"])),
                 threshold_hr=None if values["threshold_hr"] is None
                 else int(str(values["threshold_hr"])),
-                strength_sessions=strength_sessions or base.strength_sessions,
-                equipment=equipment or base.equipment,
+                # `is None`, not `or`: --strength-sessions 0 was taken as not given, and saved
+                strength_sessions=base.strength_sessions if strength_sessions is None
+                else strength_sessions,
+                equipment=base.equipment if equipment is None else equipment,
                 races=parse_races(list(race)) if race else base.races,
                 known_kg={**base.known_kg, **parse_weights(weight or [])})
         except ProfileError as exc:
