@@ -106,7 +106,7 @@ def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _R
     swaps: list[Adjustment] = []
     first = repo.cursor(db, who, FIRST_MONDAY)
     swapped = with_equipment(lifter(db, who, profile, night), _day(first) or week_start(night),
-                             night, kept) \
+                             night, kept, str(was.get("equipment"))) \
         if was.get("equipment") != now["equipment"] and kept else kept  # the kept ones too
     if swapped != kept:  # less kit: more kit swaps nothing, and says nothing of it
         why += "; the open sessions kept swap what the equipment no longer allows"

@@ -107,10 +107,14 @@ class Ladder:
     steps: tuple[Step, ...]
     top: Step | None = None  # the variation the last step rotates with (RULES.md S5)
 
-    def holding(self, exercise_id: str) -> Step | None:
-        """The first step (the top last) that holds the exercise at any level."""
-        return next((step for step in (*self.steps, *([self.top] if self.top else []))
-                     if exercise_id in (step.bodyweight, step.dumbbells, step.gym)), None)
+    def holding(self, exercise_id: str, level: str) -> Step | None:
+        """The step that gives the exercise at this equipment level, else the first step
+        (the top last) that holds it at any level: an exercise on two steps (a dumbbell
+        variant on one, the top's gym variant on another) is the one its level gives."""
+        steps = [step for step in (*self.steps, *([self.top] if self.top else []))
+                 if exercise_id in (step.bodyweight, step.dumbbells, step.gym)]
+        return next((step for step in steps if step.resolve(level) == exercise_id),
+                    steps[0] if steps else None)
 
 
 def allowed(exercise: Exercise, equipment: str) -> bool:
@@ -141,11 +145,12 @@ class Catalog:
         """Every ladder for an area, of any quality, in file order."""
         return tuple(ladder for ladder in self.ladders.values() if ladder.area == area)
 
-    def variant(self, exercise_id: str, equipment: str) -> tuple[Ladder, Exercise] | None:
-        """The ladder holding `exercise_id` (at any level) and the exercise its step gives
-        an athlete with this equipment; None when no step holds it."""
+    def variant(self, exercise_id: str, was: str, equipment: str
+                ) -> tuple[Ladder, Exercise] | None:
+        """The ladder holding `exercise_id` (prescribed at equipment level `was`) and the
+        exercise its step gives an athlete with `equipment`; None when no step holds it."""
         for ladder in self.ladders.values():
-            if (step := ladder.holding(exercise_id)) is not None:
+            if (step := ladder.holding(exercise_id, was)) is not None:
                 return ladder, self.exercise(step.resolve(equipment))
         return None
 

@@ -145,12 +145,13 @@ def basis_changes(was: Mapping[str, object], now: Mapping[str, object]) -> list[
             if was.get(what) != value]
 
 
-def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session]
-                   ) -> list[Session]:
+def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+                   was: str) -> list[Session]:
     """The open sessions after the night with each exercise the athlete's equipment
-    (`ctx`'s) does not allow swapped for its ladder step's variant at that level, dosed
-    afresh at no more sets than before (a session lightened stays lightened); the rest as
-    they are. For a week already begun when the athlete packs less kit for a trip."""
+    (`ctx`'s; `was` the level they were planned for) does not allow swapped for its ladder
+    step's variant at that level, dosed afresh at no more sets than before (a session
+    lightened stays lightened); the rest as they are. For a week already begun when the
+    athlete packs less kit for a trip."""
     lifted = {d.exercise_id for d in ctx.history}
     weeks = timeline(first_monday, max(_monday_of(s) for s in sessions),
                      week_counts(sessions, night + timedelta(days=1)))
@@ -162,7 +163,7 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
         for p in s.exercises:
             e = ctx.catalog.exercise(p.exercise_id)
             found = None if ctx.catalog.allowed(e, ctx.profile.equipment) else \
-                ctx.catalog.variant(e.id, ctx.profile.equipment)
+                ctx.catalog.variant(e.id, was, ctx.profile.equipment)
             if found is None:
                 out.append(p)
                 continue

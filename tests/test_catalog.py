@@ -412,3 +412,13 @@ def test_dumbbell_athletes_get_dumbbell_versions_of_the_loaded_ladders() -> None
     for ladder_id in ("hinge", "knee", "calves"):
         first = CATALOG.step(ladder_id, 0, "dumbbells")
         assert first.equipment == "dumbbells" and first.loaded, first.id
+
+
+def test_a_variant_comes_from_the_step_that_gave_the_exercise_at_its_level() -> None:
+    # suitcase_carry is core step 5's gym variant (the top) and step 4's dumbbell one: less
+    # kit swaps it for the bodyweight variant of the step that gave it
+    catalog = default_catalog()
+    for was, expected in (("gym", "plank_leg_lift"), ("dumbbells", "shoulder_tap_plank")):
+        found = catalog.variant("suitcase_carry", was, "bodyweight")
+        assert found is not None and (found[0].id, found[1].id) == ("core", expected), was
+    assert catalog.variant("not_on_any_ladder", "gym", "bodyweight") is None
