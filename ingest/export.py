@@ -77,8 +77,9 @@ def _walk_path(path: Path, limits: Limits) -> Iterator[Found]:
 def refusal(path: Path, limits: Limits = LIMITS) -> str | None:
     """Why a path named as an activity file is not read, or None. A device or a pipe would be
     read forever or wait for a writer (`import /dev/zero` ran out of memory, a FIFO hung),
-    and no activity file comes near a zip member's limit."""
-    if not path.is_file():
+    and no activity file comes near a zip member's limit. A path that is not there is for
+    the read to report."""
+    if path.exists() and not path.is_file():
         return "not a regular file (a device, pipe or socket): give a .fit file or a folder"
     size = _size(path)
     if size > limits.member_bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import bulk, export, fit
+from ingest import bulk, fit
 from ingest.bulk import ImportReport, Progress
 from ingest.bulk import WorkersDied as WorkersDied  # the shell's exit codes
 from ingest.fit import FitError as FitError  # the shell's exit codes
@@ -39,14 +39,9 @@ def rebuild_athlete(home: Home, profile: Profile,
 
 
 def read_fit(path: Path) -> bytes:
-    """A FIT file's bytes; FitError when it is no regular file, too big, or unreadable."""
-    why = export.refusal(path)
-    if why is not None:
-        raise fit.FitError(str(path), why)
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise fit.FitError(str(path), f"cannot read file ({exc.strerror or exc})") from None
+    """A FIT file's bytes; FitError, naming the path, when it is no regular file, too big, or
+    unreadable."""
+    return fit.read_file(path, str(path))
 
 
 def activities_in_fit(data: bytes, label: str) -> list[Activity]:
