@@ -128,7 +128,7 @@ Replanning = Callable[[Lifter, date, list[Session]], tuple[list[Session], list[A
 
 def replan_with(db: DbSession, profile: Profile, night: date,
                 how: Replanning) -> tuple[list[Session], list[Adjustment]]:
-    """The stored plan changed by `how` (a race entered or removed, a new weekly template),
+    """The stored plan changed by `how` (a race entered or removed),
     then brought up to date through the night as `plan` does (the weeks `how` left out
     planned anew, the races' rules applied, every change recorded); the sessions as they
     were before, and the changes made."""

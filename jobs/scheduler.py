@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from types import FrameType
 from typing import Any
@@ -31,7 +31,7 @@ from jobs.clock import today_for
 from jobs.config import ConfigError
 from jobs.home import Home
 from jobs.morning_run import run_morning
-from jobs.nightly_run import run_all
+from jobs.nightly_run import Pass, run_all, run_nightly
 from jobs.sources import source_for
 
 log = logging.getLogger(__name__)
@@ -43,31 +43,27 @@ SETTINGS = "settings"  # the in-memory job store of the daemon's own upkeep (not
 
 def nightly_job(athlete: str) -> None:
     """What the scheduler runs (module level: the job store keeps a reference to it)."""
-    if (home := _home("nightly", athlete)) is None:
-        return
-    for r in run_all(home, source_for(home), _today, [athlete]):
-        log.info("nightly %s %s: %s%s", r.athlete, r.day, r.status,
-                 f" ({r.error})" if r.error else "")
+    _run("nightly", athlete, _today, run_nightly)
 
 
 def morning_job(athlete: str) -> None:
     """The morning pass as the scheduler runs it: today's session, today's numbers."""
-    if (home := _home("morning", athlete)) is None:
-        return
-    for r in run_all(home, source_for(home), today_for, [athlete], one=run_morning):
-        log.info("morning %s %s: %s%s", r.athlete, r.day, r.status,
-                 f" ({r.error})" if r.error else "")
+    _run("morning", athlete, today_for, run_morning)
 
 
-def _home(run: str, athlete: str) -> Home | None:
-    """The home as config.toml says now; a file that cannot be applied (edited by hand
-    since the daemon started) is said in one line, as the CLI says it, not as a traceback
-    of the job, and the run waits for its next time."""
+def _run(run: str, athlete: str, day_for: Callable[[Profile], date], one: Pass) -> None:
+    """One pass for the athlete on the home as config.toml says now, each result logged in
+    one line. A file that cannot be applied (edited by hand since the daemon started) is
+    said in one line, as the CLI says it, not as a traceback of the job, and the run waits
+    for its next time."""
     try:
-        return Home.open()
+        home = Home.open()
     except ConfigError as exc:
         log.error("%s %s: failed (%s)", run, athlete, exc)
-        return None
+        return
+    for r in run_all(home, source_for(home), day_for, [athlete], one=one):
+        log.info("%s %s %s: %s%s", run, r.athlete, r.day, r.status,
+                 f" ({r.error})" if r.error else "")
 
 
 def _clock(at: str) -> tuple[int, int]:
