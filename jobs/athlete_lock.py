@@ -15,11 +15,8 @@ from contextlib import contextmanager
 
 from filelock import FileLock, Timeout
 
+from jobs.errors import Busy as Busy  # raised here; the shell names it
 from jobs.home import Home
-
-
-class Busy(Exception):
-    """Another nightly run, morning pass, import, sync, push or rebuild for the athlete."""
 
 
 @contextmanager

@@ -13,7 +13,6 @@ from ingest.garmin import Connect
 from ingest.garmin import GarminAuthError as GarminAuthError  # the shell's exit codes
 from ingest.garmin import GarminError as GarminError
 from ingest.sync import Progress, SyncReport, sync
-from jobs.athlete_lock import Busy as Busy  # the shell's exit codes
 from jobs.athlete_lock import athlete_lock
 from jobs.config import Config
 from jobs.home import Home

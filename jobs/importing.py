@@ -15,7 +15,6 @@ from ingest.bulk import WorkersDied as WorkersDied  # the shell's exit codes
 from ingest.fit import FitError as FitError  # the shell's exit codes
 from ingest.rebuild import RebuildError as RebuildError
 from ingest.rebuild import rebuild
-from jobs.athlete_lock import Busy as Busy  # the shell's exit codes
 from jobs.athlete_lock import athlete_lock
 from jobs.home import Home
 

@@ -17,7 +17,7 @@ from db.errors import DatabaseError
 from domain.profile import ProfileError
 from jobs.clock import today_for as today_for  # the CLI's commands ask here
 from jobs.config import ConfigError
-from jobs.errors import PlanError
+from jobs.errors import Busy, PlanError
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -33,7 +33,7 @@ DayOpt = Annotated[str | None, typer.Option(
 
 # Expected failures: one line on stderr, no traceback, and this exit code.
 EXPECTED: dict[type[BaseException], int] = {ConfigError: 2, ProfileError: 2, DatabaseError: 1,
-                                             PlanError: 2}
+                                             PlanError: 2, Busy: 1}
 
 
 class CommandError(Exception):

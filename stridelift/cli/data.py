@@ -35,10 +35,10 @@ def import_(
     = None,
 ) -> None:
     """Import FIT files. Exit 0 when nothing failed, 1 when some files failed."""
-    from jobs.importing import Busy, WorkersDied, import_files
+    from jobs.importing import WorkersDied, import_files
 
     # e.g. the raw store cannot be written, or the workers keep dying: one line each
-    with user_errors({OSError: 1, Busy: 1, WorkersDied: 1}):
+    with user_errors({OSError: 1, WorkersDied: 1}):
         home = Home.open()
         profile = home.athlete(athlete)
         with _import_bar(disabled=json) as bar:
@@ -86,9 +86,9 @@ def db_upgrade() -> None:
 @db_app.command("rebuild")
 def db_rebuild(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     """Recreate an athlete's activities and wellness days from the raw payloads, offline."""
-    from jobs.importing import Busy, RebuildError, rebuild_athlete
+    from jobs.importing import RebuildError, rebuild_athlete
 
-    with user_errors({RebuildError: 1, Busy: 1}):
+    with user_errors({RebuildError: 1}):
         home = Home.open()
         with progress_bar(disabled=json) as bar:
             task = bar.add_task("Journal entries", total=None)

@@ -28,11 +28,10 @@ AUTH_EXIT = 3  # the saved login is missing or refused: a person has to run `str
 
 
 def garmin_errors() -> dict[type[BaseException], int]:
-    """Garmin's failures as exit codes (the Garmin client loads with the command using it),
-    and another run for the athlete in progress (one line, exit 1)."""
-    from jobs.garmin_account import Busy, GarminAuthError, GarminError
+    """Garmin's failures as exit codes (the Garmin client loads with the command using it)."""
+    from jobs.garmin_account import GarminAuthError, GarminError
 
-    return {GarminAuthError: AUTH_EXIT, GarminError: 1, Busy: 1}
+    return {GarminAuthError: AUTH_EXIT, GarminError: 1}
 
 
 MAX_BACKFILL_DAYS = 5 * 365  # Garmin's API over years is days of calls: the export is faster
