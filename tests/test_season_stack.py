@@ -1,0 +1,61 @@
+"""Whole seasons through the real stack (tests/season_stack.py): RULES.md's invariants hold
+after every nightly run and morning pass."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from planner.model import Session, week_start
+from tests.season_stack import StackSeason, days, no_pacing, numbers_in_words, weekday, why
+
+MONDAY = date(2026, 3, 2)
+ARTICLE = {"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_garmin(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    no_pacing(monkeypatch)
+
+
+def _season(s: StackSeason, first: date, weeks: int) -> None:
+    for day in days(first, 7 * weeks):
+        kind = s.template.get(weekday(day))
+        if kind and kind != "rest":
+            s.run(day, kind)
+        s.day(day)
+
+
+def test_the_article_week_for_eight_weeks(home: Path) -> None:
+    s = StackSeason("Europe/Berlin", ARTICLE)
+    s.init(MONDAY - timedelta(days=1))
+    s.nightly(MONDAY - timedelta(days=1))
+    _season(s, MONDAY, 8)
+    assert s.log == []
+    changes = why(s, s.at(MONDAY + timedelta(weeks=8), 9))
+    assert all(numbers_in_words(c["reasons"]) for c in changes), changes
+
+
+def test_a_plan_begun_on_a_sunday_night_starts_its_first_block_the_next_monday(
+        home: Path) -> None:
+    """The week that ended that Sunday holds nothing: it is no training week, so the first
+    block's four weeks and its deload (S5: every 4th training week) start the next Monday,
+    and no exercise changes before four weeks of sessions."""
+    s = StackSeason("UTC", ARTICLE)
+    s.init(MONDAY - timedelta(days=1))
+    s.nightly(MONDAY - timedelta(days=1))
+    _season(s, MONDAY, 4)
+    assert s.log == []
+    weeks: dict[date, list[Session]] = {}
+    for session in s.sessions():
+        weeks.setdefault(week_start(session.day), []).append(session)
+    assert min(weeks) == MONDAY
+    deloads = [m for m, week in sorted(weeks.items())
+               if all(p.phase == "deload" for x in week for p in x.exercises)]
+    assert deloads[:1] == [MONDAY + timedelta(weeks=3)]
+    first = {p.pattern: p.exercise_id for x in weeks[MONDAY] for p in x.exercises}
+    for monday in sorted(weeks)[:4]:
+        for p in (p for x in weeks[monday] for p in x.exercises):
+            assert first.get(p.pattern, p.exercise_id) == p.exercise_id, (monday, p)
