@@ -48,6 +48,13 @@ def window(night: date, last_night: date | None, weeks_ahead: int) -> Window:
                   week_start(night) + timedelta(days=7 * weeks_ahead + 6))
 
 
+def first_week(night: date) -> date:
+    """The Monday of a new plan's first week: the week of the first day it can plan. Begun
+    on a Sunday night, it starts the next Monday: the week just over holds no session, and
+    counted as a training week it would cut the first block short (S5)."""
+    return week_start(night + timedelta(days=1))
+
+
 @dataclass(frozen=True)
 class PlanFacts:
     """Everything the plan through a night is made from, loaded once."""
