@@ -59,3 +59,32 @@ def test_a_plan_begun_on_a_sunday_night_starts_its_first_block_the_next_monday(
     for monday in sorted(weeks)[:4]:
         for p in (p for x in weeks[monday] for p in x.exercises):
             assert first.get(p.pattern, p.exercise_id) == p.exercise_id, (monday, p)
+
+
+def _deloads(sessions: list[Session]) -> list[tuple[date, bool]]:
+    """Each training week (a session done in it) with whether it is a deload week."""
+    weeks: dict[date, list[Session]] = {}
+    for x in sessions:
+        weeks.setdefault(week_start(x.day), []).append(x)
+    return [(monday, any(p.phase == "deload" for x in week for p in x.exercises))
+            for monday, week in sorted(weeks.items()) if any(x.status == "done" for x in week)]
+
+
+def test_weeks_of_skipped_sessions_are_no_training_weeks_and_the_deload_follows(
+        home: Path) -> None:
+    """Three weeks of sessions skipped (the runs go on): every 4th training week is still
+    a deload (S5), though the weeks after the gap were planned while it was expected to
+    count."""
+    s = StackSeason("UTC", ARTICLE)
+    s.init(MONDAY - timedelta(days=1))
+    s.nightly(MONDAY - timedelta(days=1))
+    gap = (MONDAY + timedelta(weeks=2), MONDAY + timedelta(weeks=5))
+    for day in days(MONDAY, 7 * 10):
+        kind = s.template.get(weekday(day))
+        if kind:
+            s.run(day, kind)
+        s.day(day, lift=not gap[0] <= day < gap[1])
+    assert s.log == []
+    trained = _deloads([x for x in s.sessions() if x.day < MONDAY + timedelta(weeks=10)])
+    assert len(trained) == 7
+    assert [deload for _, deload in trained] == [i % 4 == 3 for i in range(7)], trained
