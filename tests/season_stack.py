@@ -47,6 +47,7 @@ TRAITS = {"long": {"long"}, "speed": {"speed"}, "threshold": {"threshold"},
 FINAL_DAYS = {"A": 6, "B": 4, "C": 2}  # RULES.md "Races"
 POST_DAYS = {"5k": 2, "10k": 3, "half": 7, "marathon": 14}
 MAX_HEAVY = 8  # S4
+LAYOFF_DAYS = 14  # S5
 
 
 @dataclass
@@ -187,6 +188,13 @@ def breaks(season: StackSeason, sessions: list[Session], night: date) -> list[st
         heavy = s.heavy_lower or any(p.power for p in s.exercises)
         if s.day > night and not s.settled and heavy and (r := _near_race(season, s.day)):
             out.append(f"race {r}: {s.id} on {s.day} holds heavy or power work")
+    done = [s.day for s in sessions if s.status == "done" and s.day <= night]
+    for s in sessions:  # S5: the layoff is the athlete's (14+ days without any session)
+        resumed = [p.exercise_id for p in s.exercises if "resume at 90 %" in (p.instruction or "")]
+        if s.day > night and not s.settled and resumed and done and \
+                (s.day - max(done)).days < LAYOFF_DAYS:
+            out.append(f"S5 layoff: {s.id} on {s.day} resumes {resumed} at 90 %, a session "
+                       f"was done on {max(done)}")
     for monday in sorted({week_start(s.day) for s in sessions}):
         heavy = sum(s.heavy_lower for s in sessions
                     if week_start(s.day) == monday and s.status != "skipped")

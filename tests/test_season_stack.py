@@ -88,3 +88,23 @@ def test_weeks_of_skipped_sessions_are_no_training_weeks_and_the_deload_follows(
     trained = _deloads([x for x in s.sessions() if x.day < MONDAY + timedelta(weeks=10)])
     assert len(trained) == 7
     assert [deload for _, deload in trained] == [i % 4 == 3 for i in range(7)], trained
+
+
+def test_an_exercise_missed_for_a_fortnight_is_no_layoff_while_the_athlete_lifts(
+        home: Path) -> None:
+    """A long run on a Wednesday turns that Thursday's session into mobility work: its
+    exercises wait two weeks, but the athlete lifted every week; the layoff rule is the
+    athlete's, not the exercise's (S5), so nothing resumes at 90 %."""
+    s = StackSeason("UTC", ARTICLE)
+    s.init(MONDAY - timedelta(days=1))
+    s.nightly(MONDAY - timedelta(days=1))
+    for day in days(MONDAY, 7 * 3):
+        kind = s.template.get(weekday(day))
+        if day == MONDAY + timedelta(days=9):
+            s.run(day, "long", 150)  # the week's speed session became a long run
+        elif kind:
+            s.run(day, kind)
+        s.day(day)
+    assert s.log == []
+    [thursday] = [x for x in s.sessions() if x.day == MONDAY + timedelta(days=10)]
+    assert thursday.kind == "mobility"
