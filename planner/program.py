@@ -193,7 +193,9 @@ def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",
     mine = [d for d in ctx.history if d.exercise_id == e.id]
     known = (ctx.known_kg or {}).get(e.id)
     when = min(day, ctx.next_session) if ctx.next_session else day
-    target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), when, known)
+    last = max((d.day for d in ctx.history if d.day <= when), default=None)
+    target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), when, known,
+                         last)
     load, words = _loaded_words(target.load_kg, target.note, reps_max, phase)
     return Prescription(reps=reps_max if phase == "intro" else target.reps, load_kg=load,
                         instruction=lead + words, by_feel=load is None,
