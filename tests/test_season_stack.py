@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from planner.model import Session, week_start
-from tests.season_stack import StackSeason, days, no_pacing, numbers_in_words, weekday, why
+from tests.season_stack import Race, StackSeason, days, no_pacing, numbers_in_words, weekday, why
 
 MONDAY = date(2026, 3, 2)
 ARTICLE = {"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"}
@@ -108,3 +108,20 @@ def test_an_exercise_missed_for_a_fortnight_is_no_layoff_while_the_athlete_lifts
     assert s.log == []
     [thursday] = [x for x in s.sessions() if x.day == MONDAY + timedelta(days=10)]
     assert thursday.kind == "mobility"
+
+
+def test_the_first_session_after_a_race_lifts_eighty_percent_and_no_layoff(
+        home: Path) -> None:
+    """An A half on the 4th Saturday: its taper and post-race window hold mobility work
+    (done as planned), and the first session back lifts 80 % of the last loads; the
+    athlete never went 14 days without a session, so nothing also resumes at 90 % (S5)."""
+    race = MONDAY + timedelta(days=26)
+    s = StackSeason("UTC", ARTICLE, [Race(race, "half", "A")])
+    s.init(MONDAY - timedelta(days=1))
+    s.nightly(MONDAY - timedelta(days=1))
+    for day in days(MONDAY, 7 * 6):
+        kind = "race" if day == race else s.template.get(weekday(day))
+        if kind:
+            s.run(day, kind)
+        s.day(day)
+    assert s.log == []
