@@ -114,7 +114,9 @@ def test_the_first_session_after_a_race_lifts_eighty_percent_and_no_layoff(
         home: Path) -> None:
     """An A half on the 4th Saturday: its taper and post-race window hold mobility work
     (done as planned), and the first session back lifts 80 % of the last loads; the
-    athlete never went 14 days without a session, so nothing also resumes at 90 % (S5)."""
+    athlete never went 14 days without a session, so nothing also resumes at 90 % (S5).
+    Its words say the load it lifts (S7.5: reasons in words and numbers), and by feel, the
+    lightened wording, never the 6RM one (S7.3)."""
     race = MONDAY + timedelta(days=26)
     s = StackSeason("UTC", ARTICLE, [Race(race, "half", "A")])
     s.init(MONDAY - timedelta(days=1))
@@ -125,3 +127,9 @@ def test_the_first_session_after_a_race_lifts_eighty_percent_and_no_layoff(
             s.run(day, kind)
         s.day(day)
     assert s.log == []
+    [back] = [x for x in s.sessions() if race + timedelta(days=7) < x.day <= race + timedelta(
+        days=10) and x.kind == "strength"]
+    loaded = [p for p in back.exercises if p.load_kg]
+    assert back.status == "done" and loaded
+    assert all(f"{p.load_kg:g} kg (load -20 % from " in (p.instruction or "") for p in loaded)
+    assert not any(", not " in (p.instruction or "") for p in back.exercises if p.by_feel)
