@@ -2,7 +2,8 @@
 
 Pure (no I/O, no clock). A load "by feel" is a number of reps held in reserve: a weight you
 could lift 8 times, stopped at 6, is about 10 % under a 6RM. One function words it for every
-lighter-than-usual session (lightened for recovery, a deload week), so that a lightened
+lighter-than-usual session (lightened for recovery, a deload week, the first session after
+a race), so that a lightened
 session by feel never keeps its full session's 6RM wording.
 """
 
@@ -22,13 +23,15 @@ def _sets(n: int) -> str:
     return f"{n} set{'s' if n != 1 else ''}"
 
 
-def lightened_words(before: Prescription, after: Prescription) -> str | None:
+def lightened_words(before: Prescription, after: Prescription,
+                    what: str = "lightened") -> str | None:
     """What a lightened exercise (`after`, from `before`) asks for, in words: the sets, then
     the load as a change in kg, or by feel as reps in reserve; holds keep their words."""
     if after.reps is None:
         return before.instruction
     if after.load_kg is not None and before.load_kg:
-        return (f"lightened: {_sets(after.sets)}, {after.load_kg:g} kg (load -10 % from "
+        change = round(100 * (after.load_kg / before.load_kg - 1))
+        return (f"{what}: {_sets(after.sets)}, {after.load_kg:g} kg (load {change:+d} % from "
                 f"{before.load_kg:g} kg), stop 1-2 reps short of failure")
     if before.by_feel:
         return f"{_sets(after.sets)}, {spare_reps_words(after.reps)}"

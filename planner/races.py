@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.profile import Race
+from planner.effort import lightened_words
 from planner.model import Adjustment, Prescription, Session
 from planner.progression import round_kg
 
@@ -197,12 +198,20 @@ def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: Mo
                 f"{REDUCED_FROM}-{REDUCED_TO} days before an A race: {REDUCED_SETS} sets, "
                 "load kept")
     if s.status != "lightened" and (r := first_back(races, s.day, strength_before)):
-        items = tuple(replace(p, load_kg=round_kg(p.load_kg * RETURN_LOAD))
-                      if p.load_kg else p for p in s.exercises)
+        items = tuple(_returning(p) for p in s.exercises)
         return (s.with_(exercises=items, status="lightened"), "Races post-race", "lighten",
                 f"{r.name()}: the first session after its {r.post_days}-day post-race "
                 f"window, familiar exercises at {RETURN_LOAD:.0%} of the last loads")
     return s, "", "", ""
+
+
+def _returning(p: Prescription) -> Prescription:
+    """An exercise of the first session back: 80 % of its load, said in words (by feel: the
+    lightened wording, never the 6RM one)."""
+    if not (p.load_kg or p.by_feel):
+        return p
+    after = replace(p, load_kg=round_kg(p.load_kg * RETURN_LOAD) if p.load_kg else None)
+    return replace(after, instruction=lightened_words(p, after, "first session back"))
 
 
 def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
