@@ -133,3 +133,27 @@ def test_the_first_session_after_a_race_lifts_eighty_percent_and_no_layoff(
     assert back.status == "done" and loaded
     assert all(f"{p.load_kg:g} kg (load -20 % from " in (p.instruction or "") for p in loaded)
     assert not any(", not " in (p.instruction or "") for p in back.exercises if p.by_feel)
+
+
+def test_the_first_session_after_a_marathon_keeps_exercises_the_athlete_knows(
+        home: Path) -> None:
+    """An A marathon: the freeze holds the ladders 3 weeks before it, the 14-day window
+    after it holds mobility work only, and the first session back keeps familiar exercises
+    ("Races": no new ladder step), not the step the ladders reached while the athlete did
+    mobility work."""
+    race = MONDAY + timedelta(days=40)  # a Saturday
+    s = StackSeason("UTC", ARTICLE, [Race(race, "marathon", "A")])
+    s.init(MONDAY - timedelta(days=1))
+    s.nightly(MONDAY - timedelta(days=1))
+    for day in days(MONDAY, 57):
+        kind = "race" if day == race else s.template.get(weekday(day))
+        if kind:
+            s.run(day, kind, 240 if kind == "race" else None)
+        s.day(day)
+    assert s.log == []
+    back = min((x for x in s.sessions() if x.day > race + timedelta(days=14)
+                and x.kind == "strength"), key=lambda x: x.day)
+    lifted = {p.exercise_id for x in s.sessions() if x.day < back.day and x.status == "done"
+              for p in x.exercises}
+    assert back.status == "done"
+    assert [p.exercise_id for p in back.exercises if p.exercise_id not in lifted] == []
