@@ -16,6 +16,7 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,8 +212,13 @@ def _near_race(season: StackSeason, day: date) -> str | None:
     return None
 
 
-def no_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fake Garmin answers at once: no pause between calls (Policy.pace_s)."""
+MONDAY = date(2026, 3, 2)  # the seasons' first Monday
+
+
+@pytest.fixture(autouse=True)
+def fast_garmin(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A season's home (tests/conftest.py), and the fake Garmin answering at once: no pause
+    between calls (Policy.pace_s). Imported by the season tests, it applies to each."""
     monkeypatch.setenv(garmin.ENV_PACE, "0")
 
 
