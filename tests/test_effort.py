@@ -53,19 +53,20 @@ def test_the_example_wording() -> None:
     before = Prescription("goblet_squat", sets=3, reps=6, by_feel=True,
                           instruction="a weight you can lift 6 times, not 7")
     after = replace(before, sets=2)
-    assert lightened_words(before, after) == "2 sets, a weight you could lift 8 times, stop at 6"
+    assert lightened_words(before, after, 0.9) == \
+        "2 sets, a weight you could lift 8 times, stop at 6"
     assert spare_reps_words(6) == "a weight you could lift 8 times, stop at 6"
 
 
 def test_bodyweight_and_known_loads_and_holds() -> None:
     body = Prescription("push_up", sets=3, reps=10, instruction="10 reps, stop 1-2 reps short")
-    assert lightened_words(body, replace(body, sets=2)) == \
+    assert lightened_words(body, replace(body, sets=2), 0.9) == \
         "2 sets of 10 reps, stop 3-4 reps short of failure"
     kg = Prescription("back_squat", sets=2, reps=6, load_kg=60.0, instruction="60 kg ...")
-    assert lightened_words(kg, replace(kg, sets=1, load_kg=54.0)) == (
+    assert lightened_words(kg, replace(kg, sets=1, load_kg=54.0), 0.9) == (
         "lightened: 1 set, 54 kg (load -10 % from 60 kg), stop 1-2 reps short of failure")
     hold = Prescription("side_plank", sets=3, seconds=30, instruction="hold 30 s per side")
-    assert lightened_words(hold, replace(hold, sets=2)) == "hold 30 s per side"
+    assert lightened_words(hold, replace(hold, sets=2), 0.9) == "hold 30 s per side"
 
 
 def test_an_amber_night_writes_the_words_into_the_plan() -> None:
@@ -87,6 +88,6 @@ def test_an_amber_night_writes_the_words_into_the_plan() -> None:
 @given(st.integers(1, 5), st.integers(1, 20))
 def test_by_feel_words_always_leave_two_reps_in_reserve(sets: int, reps: int) -> None:
     before = Prescription("x", sets=sets + 1, reps=reps, by_feel=True)
-    words = lightened_words(before, replace(before, sets=sets))
+    words = lightened_words(before, replace(before, sets=sets), 0.9)
     assert words == (f"{sets} set{'s' if sets != 1 else ''}, a weight you could lift "
                      f"{reps + 2} times, stop at {reps}")

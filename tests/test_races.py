@@ -125,6 +125,35 @@ def test_the_first_session_after_the_window_lifts_eighty_percent() -> None:
     assert more == [] and again == after  # the same night twice: nothing new
 
 
+def test_the_first_session_back_says_its_lighter_load_in_words() -> None:
+    """The instruction follows the 80 % (it kept the full load's "50 kg, ..." beside 40 kg):
+    a known load as its new kg, a load found by feel as four more reps in reserve (two per
+    10 % off, as an amber night's -10 % leaves two); bodyweight work has no load to cut."""
+    ctx = context(profile())
+    [first, *_] = [s for s in plan(ctx, template(ARTICLE, weeks=1)) if s.kind == "strength"]
+    feel = [p for p in first.exercises if p.by_feel and p.reps]
+    known = [replace(p, load_kg=50.0, by_feel=False, instruction="50 kg, stop 1-2 reps short")
+             for p in first.exercises if p.by_feel and p.reps]
+    body = [p for p in first.exercises if not p.by_feel and not p.load_kg]
+    assert feel and body  # the premise: a new athlete's loads are found by feel
+    race = RaceDay(first.day - timedelta(days=3), "5k", "C")
+    for exercises in (feel, known):
+        session = first.with_(exercises=(*exercises, *body))
+        [back], _ = apply_races([session], [race], race.day, lambda s: s.exercises)
+        lifted = back.exercises[:len(exercises)]
+        assert back.exercises[len(exercises):] == tuple(body)
+        for was, p in zip(exercises, lifted, strict=True):
+            assert p.sets == was.sets and "50 kg," not in (p.instruction or "")
+            if was.load_kg:
+                assert p.load_kg == 40.0 and p.instruction == (
+                    f"lightened: {p.sets} sets, 40 kg (load -20 % from 50 kg), "
+                    "stop 1-2 reps short of failure")
+            else:
+                assert p.load_kg is None and p.instruction == (
+                    f"{p.sets} sets, a weight you could lift {(p.reps or 0) + 4} times, "
+                    f"stop at {p.reps}")
+
+
 def test_distance_classes_and_multisport_by_total_duration() -> None:
     assert [distance_class(k) for k in (5.0, 10.0, 21.1, 42.2)] == [
         "5k", "10k", "half", "marathon"]
