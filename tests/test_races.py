@@ -218,6 +218,29 @@ def test_race_add_list_remove(home: Path) -> None:
                                                              date(2027, 4, 11)]
 
 
+def test_a_race_day_a_typo_years_off_is_refused_and_a_past_race_says_ago(home: Path) -> None:
+    """2062 for 2026 was added silently, and `race list` said "-10080 days to go" of a race
+    run long ago: a race is entered from a year back to two years ahead, in one line, exit 2,
+    nothing saved; a past one is listed as "N days ago"."""
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, INIT[:-4]).exit_code == 0
+        far = runner.invoke(app, ["race", "add", "2072-02-17:10k"])
+        old = runner.invoke(app, ["race", "add", "2025-12-31:10k"])
+        at_init = runner.invoke(app, [*INIT[:-4], "--race", "2029-02-17:half"])
+        assert runner.invoke(app, ["race", "add", "2028-12-31:marathon"]).exit_code == 0
+        assert runner.invoke(app, ["race", "add", "2027-01-02:5k:C"]).exit_code == 0
+        assert runner.invoke(app, ["race", "add", "2027-01-04:5k:C"]).exit_code == 0
+        text = runner.invoke(app, ["race", "list"], env={"COLUMNS": "200"}).output
+    for refused, words in ((far, "more than two years ahead"), (old, "more than a year ago"),
+                           (at_init, "more than two years ahead")):
+        assert refused.exit_code == 2 and words in refused.output
+        assert "Traceback" not in refused.output and len(refused.output.splitlines()) == 1
+    assert [r.day for r in load().athlete("anna").races] == [
+        date(2027, 1, 2), date(2027, 1, 4), date(2028, 12, 31)]
+    assert "2027-01-02 C 5k, 1 day ago" in text and "2027-01-04 C 5k, 1 day to go" in text
+    assert "2028-12-31 A marathon, 728 days to go" in text
+
+
 def test_a_race_day_counts_as_long_and_speed() -> None:
     day = date(2027, 3, 10)
     assert RunDay(day, ("race",)).traits == frozenset({"race"})

@@ -95,7 +95,7 @@ def init(
                 strength_sessions=base.strength_sessions if strength_sessions is None
                 else strength_sessions,
                 equipment=base.equipment if equipment is None else equipment,
-                races=parse_races(list(race)) if race else base.races,
+                races=parse_races(list(race), today=today_for(base)) if race else base.races,
                 known_kg={**base.known_kg, **parse_weights(weight or [])})
         except ProfileError as exc:
             raise CommandError(str(exc), 2) from None
