@@ -28,9 +28,14 @@ def _sets(n: int) -> str:
 def at_load(p: Prescription, share: float, sets: int | None = None) -> Prescription:
     """`p` at `share` of its load (rounded to the plates) and `sets` (default: as it is), its
     effort said again in words: the instruction never keeps the full load's kg or 6RM."""
-    after = replace(p, sets=p.sets if sets is None else sets,
+    after = replace(p, sets=p.sets if sets is None else sets, share=p.share * share,
                     load_kg=round_kg(p.load_kg * share) if p.load_kg else p.load_kg)
     return replace(after, instruction=lightened_words(p, after, share))
+
+
+def at_share_of(fresh: Prescription, was: Prescription) -> Prescription:
+    """`fresh` (dosed again, or swapped in) at the share of its load `was` was lifted at."""
+    return at_load(fresh, was.share) if was.share < 1 else fresh
 
 
 def lightened_words(before: Prescription, after: Prescription, share: float) -> str | None:

@@ -20,8 +20,11 @@ from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
 from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, races_found, replan
+from planner.catalog import default_catalog
 from planner.model import Adjustment, RunDay, Session
 from planner.plan import extend, with_race
+from planner.program import DELOAD_FACTOR, LOWER_BODY
+from planner.progression import LOWER_BODY_STEP_KG, OTHER_STEP_KG, round_kg
 from planner.races import (
     Leg,
     RaceDay,
@@ -461,3 +464,56 @@ def test_a_knock_on_of_the_freeze_says_what_starts_later() -> None:
     # planned again from the plan as it stands: nothing new to say
     again, more = extend(ctx, MONDAY, night, until, raced, sessions, runs)
     assert again == sessions and not [c for c in more if c.rule == "Races knock-on"]
+
+
+def test_the_taper_session_lifts_the_load_of_its_day_not_of_the_night_it_was_planned(
+        home: Path) -> None:
+    """An A race's lower-volume session (2 sets, load kept) was planned two weeks ahead and
+    never dosed again (lightened sessions were not refreshed): the demo's showed 36.5 kg after
+    a week at 43. It now follows the lifts done since, as a full session does: the last load
+    +2.5 kg (lower body) after every set reached the top of the range, -10 % in a deload."""
+    catalog = default_catalog()
+    race = date(2027, 1, 31)  # a Sunday: the taper session falls 8-14 days before it
+    planned: dict[str, Any] = {}
+    taper: dict[str, Any] = {}
+    lifted: dict[str, float] = {}
+    for offset in range(15):
+        day = date(2027, 1, 3) + timedelta(days=offset)
+        with freeze_time(f"{day} 18:00:00"):
+            if offset == 0:
+                assert runner.invoke(app, [*INIT[:-4], "--race", f"{race}:10k:A"]).exit_code == 0
+            sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "3"]).stdout)
+            taper = next((s for s in sessions if s["kind"] == "strength" and s["date"] > str(day)
+                          and 8 <= (race - date.fromisoformat(s["date"])).days <= 14
+                          and s["status"] == "lightened"), taper)
+            planned = planned or taper
+            for s in sessions:
+                if s["date"] == str(day) and s["kind"] == "strength" and s["status"] == "planned":
+                    lifted.update(_done_at_the_top(s))
+    assert planned and taper["date"] == planned["date"] > str(day)  # the premise: still ahead
+    held = [e for e in taper["exercises"] if e["id"] in lifted and e["load_kg"]]
+    assert held and all(e["sets"] <= 2 for e in taper["exercises"])
+    for e in held:
+        lower = bool(LOWER_BODY & set(catalog.exercise(e["id"]).areas))
+        full = lifted[e["id"]] + (LOWER_BODY_STEP_KG if lower else OTHER_STEP_KG)
+        assert e["load_kg"] == (round_kg(full * DELOAD_FACTOR) if e["phase"] == "deload"
+                                else full), (e, lifted[e["id"]])
+    assert [e["load_kg"] for e in held] != [
+        next(p["load_kg"] for p in planned["exercises"] if p["id"] == e["id"]) for e in held]
+
+
+def _done_at_the_top(session: dict[str, Any]) -> dict[str, float]:
+    """`done` the session with every loaded exercise's sets at the top of its rep range (40 kg
+    where its load is still found by feel): the loads lifted, by exercise."""
+    catalog = default_catalog()
+    loads = {}
+    args = ["done", session["id"]]
+    for e in session["exercises"]:
+        exercise = catalog.exercise(e["id"])
+        if exercise.loaded and e.get("reps"):
+            loads[e["id"]] = kg = e["load_kg"] or 40.0
+            one = f"{exercise.scheme.reps_max}x{kg:g}"
+            args += ["--sets", f"{e['id']}=" + ",".join([one] * e["sets"])]
+    done = runner.invoke(app, args)
+    assert done.exit_code == 0, done.output
+    return loads
