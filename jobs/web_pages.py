@@ -50,6 +50,7 @@ def _session(row: m.PlannedSession, changes: list[m.AdjustmentRow]) -> dict[str,
     catalog = default_catalog()
     for e in out["exercises"]:
         e["cues"] = list(catalog.exercise(e["id"]).cues)
+        e["loaded"] = catalog.exercise(e["id"]).loaded  # a bar or dumbbells: kg, else by feel
         e["load_text"] = load_text(e)
         e["work"] = f"{e['sets']} x {e['reps']}" if "reps" in e else \
             f"{e['sets']} x {e['seconds']} s"

@@ -30,6 +30,7 @@ from jobs.config import load
 from jobs.home import Home
 from jobs.scheduler import JOB_TABLE
 from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_password
+from planner.catalog import default_catalog
 from stridelift.cli import app as cli
 from stridelift.web.app import LOOPBACK_NAMES, create_app
 from stridelift.web.guard import MAX_FAILURES
@@ -109,6 +110,20 @@ def test_every_page_renders(athlete: Home) -> None:
     assert "'self'" in week.headers["content-security-policy"]
     assert c.get("/a/nobody/week").status_code == 404
     assert c.get("/a/anna/session/1999-01-04%239").status_code == 404
+
+
+def test_the_load_field_of_bodyweight_work_does_not_ask_for_a_load_by_feel(
+        athlete: Home) -> None:
+    """A plank's load field said "by feel", as a barbell's whose load is not known yet."""
+    s = future_strength(athlete)
+    page = client(athlete).get(path_of(s)).text
+    catalog = default_catalog()
+    for e in s["exercises"]:
+        field = page.split(f'name="load:{e["id"]}"')[1].split(">")[0]
+        want = "kg" if e["load_kg"] else \
+            "by feel" if catalog.exercise(e["id"]).loaded else "bodyweight"
+        assert f'placeholder="{want}"' in field, (e["id"], field)
+    assert {catalog.exercise(e["id"]).loaded for e in s["exercises"]} == {True, False}
 
 
 def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:
