@@ -109,9 +109,12 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: Mobi
     if not why:
         return
     reasons = (*why, *_run_reasons(facts, s.day))
+    # A lightened session stays lightened where it lands: its lighter work is never made
+    # lighter again (the first session back at 64 %, not 80 %), nor lifted as a full one.
+    status = "lightened" if s.status == "lightened" else "moved"
     for day in _candidates(s, facts.night):
         if _legal(day, plan, sid, facts):
-            _change(plan, changes, s, s.with_(day=day, status="moved"), facts, "S6", "move",
+            _change(plan, changes, s, s.with_(day=day, status=status), facts, "S6", "move",
                     reasons)
             return
     if "race" not in traits_on(facts.runs, s.day):

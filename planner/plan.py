@@ -151,9 +151,9 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
                    was: str) -> list[Session]:
     """The open sessions after the night with each exercise the athlete's equipment
     (`ctx`'s; `was` the level they were planned for) does not allow swapped for its ladder
-    step's variant at that level, dosed afresh at no more sets and the same share of its load
-    as before (a session lightened stays lightened); the rest as they are. For a week already begun when the
-    athlete packs less kit for a trip."""
+    step's variant at that level, dosed afresh at no more sets and the same share of its
+    load as before (a session lightened stays lightened); the rest as they are. For a week
+    already begun when the athlete packs less kit for a trip."""
     lifted = {d.exercise_id for d in ctx.history}
     weeks = timeline(first_monday, max(_monday_of(s) for s in sessions),
                      week_counts(sessions, night + timedelta(days=1)))

@@ -20,11 +20,12 @@ from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
 from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, races_found, replan
+from planner.adapt import Tonight, adapt
 from planner.catalog import default_catalog
 from planner.model import Adjustment, RunDay, Session
-from planner.plan import extend, with_race
-from planner.program import DELOAD_FACTOR, LOWER_BODY
-from planner.progression import LOWER_BODY_STEP_KG, OTHER_STEP_KG, round_kg
+from planner.plan import extend, refresh, with_race
+from planner.program import DELOAD_FACTOR, LOWER_BODY, mobility_session
+from planner.progression import LOWER_BODY_STEP_KG, OTHER_STEP_KG, LoggedLift, round_kg
 from planner.races import (
     Leg,
     RaceDay,
@@ -155,6 +156,40 @@ def test_the_first_session_back_says_its_lighter_load_in_words() -> None:
                 assert p.load_kg is None and p.instruction == (
                     f"{p.sets} sets, a weight you could lift {(p.reps or 0) + 4} times, "
                     f"stop at {p.reps}")
+
+
+def test_a_first_session_back_moved_by_s6_still_lifts_eighty_percent() -> None:
+    """S6 moving the first session after a race made it "moved", so the races' rules took
+    80 % of its 80 % the same night (33.5 kg of 52.5, "-36 %"): a lightened session stays
+    lightened where it lands, at the same share of its load."""
+    runs_of = {"tue": "easy", "sat": "long"}
+    race = Race(MONDAY - timedelta(days=3), "5k", "C")  # the Friday before: Sat, Sun out
+    ctx = context(profile(runs_of, sessions=1, races=(race,)))
+    until, runs = MONDAY + timedelta(days=13), template(runs_of, weeks=3)
+    [first, *_] = plan(ctx, runs)
+    catalog = default_catalog()
+    top = {p.exercise_id: catalog.exercise(p.exercise_id).scheme.reps_max or 0
+           for p in first.exercises if catalog.exercise(p.exercise_id).loaded and p.reps}
+    ctx = replace(ctx, history=[LoggedLift(MONDAY - timedelta(days=10), e, (reps,) * 3, 50.0)
+                                for e, reps in top.items()])
+    sessions, _ = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, [])
+    back = sessions[0]
+    lifted = [p for p in back.exercises if p.exercise_id in top]
+    assert back.status == "lightened" and lifted  # the premise: the first session back
+    assert all(p.share == 0.8 and p.load_kg == round_kg(52.5 * 0.8) for p in lifted)
+    night, speed = back.day - timedelta(days=1), back.day + timedelta(days=1)
+    actual = {**runs, speed: RunDay(speed, ("speed",), "actual", ("6x800m",))}
+    moved, changes = adapt(sessions, Tonight(night, actual),
+                           lambda s: mobility_session(ctx, s.step, s.day))
+    assert [(c.session_id, c.action) for c in changes] == [(back.id, "move")]
+    after, raced = extend(ctx, MONDAY, night, until, actual, moved)
+    now = next(s for s in after if s.id == back.id)
+    assert now.day != back.day and now.status == "lightened"
+    assert now.exercises == back.exercises and refresh(ctx, now) == now
+    assert not [c for c in raced if c.session_id == back.id]
+    again, more = adapt(after, Tonight(night, actual),
+                        lambda s: mobility_session(ctx, s.step, s.day))
+    assert more == [] and again == after  # the same night twice: nothing new
 
 
 def test_distance_classes_and_multisport_by_total_duration() -> None:
