@@ -21,6 +21,10 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _num(value: Any) -> float | None:
     """A number from untrusted JSON: finite and of a sane size (it lands in an integer
     column: a day has 86,400 seconds), else None."""
@@ -83,13 +87,13 @@ def readiness(day: date, body: Body) -> DailyWellness:
 
 def _battery_levels(report: dict[str, Any]) -> list[int]:
     """Levels from bodyBatteryValuesArray, whose column the descriptor list names."""
-    descriptors = (report.get("bodyBatteryValueDescriptorDTOList")
-                   or report.get("bodyBatteryValueDescriptorsDTOList") or [])
+    descriptors = _list(report.get("bodyBatteryValueDescriptorDTOList")
+                        or report.get("bodyBatteryValueDescriptorsDTOList"))
     column = next((d.get("bodyBatteryValueDescriptorIndex") for d in descriptors
                    if isinstance(d, dict)
                    and d.get("bodyBatteryValueDescriptorKey") == "bodyBatteryLevel"), None)
     levels = []
-    for row in report.get("bodyBatteryValuesArray") or []:
+    for row in _list(report.get("bodyBatteryValuesArray")):
         if not isinstance(row, list) or len(row) < 2:
             continue
         index = column if isinstance(column, int) else (2 if isinstance(row[1], str) else 1)

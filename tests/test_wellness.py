@@ -228,3 +228,15 @@ def test_has_data() -> None:
     empty: list[Any] = [None, {}, [], ""]
     data: list[Any] = [{"a": None}, [{}], 0]
     assert not any(map(w.has_data, empty)) and all(map(w.has_data, data))
+
+
+@pytest.mark.parametrize("odd", [5, True, 1.5, "levels"])
+def test_body_battery_columns_of_the_wrong_type_are_no_levels(odd: Any) -> None:
+    """A number where Garmin's lists belong crashed the night (and `db rebuild` after it)."""
+    for key in ("bodyBatteryValuesArray", "bodyBatteryValueDescriptorDTOList"):
+        report = {"date": DAY.isoformat(), "charged": 40, "bodyBatteryValuesArray": [[1, 60]],
+                  key: odd}
+        got = w.body_battery(DAY, [report])
+        assert got.body_battery_charged == 40
+        assert got.body_battery_high == (None if key == "bodyBatteryValuesArray" else 60)
+
