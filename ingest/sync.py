@@ -301,7 +301,10 @@ class _Run:
             except (GarminNoData, GarminBadBody) as exc:
                 self._skip(str(exc))
                 continue
-            if garmin_wellness.has_data(body):
+            others = garmin_wellness.other_days(part, day, body)
+            if others:
+                self._skip(f"{part} {day}: Garmin sent the data of {', '.join(others)}; not used")
+            elif garmin_wellness.has_data(body):
                 parts[part] = self.raw.put_json(body)
         if not parts:
             self._advance("wellness", day, contiguous)

@@ -81,10 +81,10 @@ def own_day_bodies(day: str) -> dict[str, Any]:
                                     "sleepScores": {"overall": {"value": 70 + n}}},
                   "restingHeartRate": 44},
         "readiness": [
-            {"timestamp": f"{day}T20:00:00.0", "score": 40, "level": "LOW",
+            {"calendarDate": day, "timestamp": f"{day}T20:00:00.0", "score": 40, "level": "LOW",
              "inputContext": "UPDATE_REALTIME_VARIABLES"},
-            {"timestamp": f"{day}T06:30:00.0", "score": 60 + n, "level": "HIGH",
-             "inputContext": "AFTER_WAKEUP_RESET"}],
+            {"calendarDate": day, "timestamp": f"{day}T06:30:00.0", "score": 60 + n,
+             "level": "HIGH", "inputContext": "AFTER_WAKEUP_RESET"}],
         "body_battery": [{"date": day, "charged": 50 + n, "drained": 48,
                           "bodyBatteryValuesArray": [[1, 30], [2, 90 - n], [3, 41]],
                           "bodyBatteryValueDescriptorDTOList": [
@@ -225,7 +225,8 @@ class FakeGarmin:
 
     def _page(self, query: dict[str, str]) -> list[dict[str, Any]]:
         first, last = query.get("startDate", ""), query.get("endDate", "9999")
-        chosen = sorted((i for i in self.items if first <= i["startTimeLocal"][:10] <= last),
+        chosen = sorted((i for i in self.items
+                         if first <= str(i["startTimeLocal"] or i["startTimeGMT"])[:10] <= last),
                         key=lambda i: i["startTimeGMT"])
         start, limit = int(query.get("start", 0)), int(query.get("limit", 20))
         return chosen[start:start + limit]

@@ -268,8 +268,10 @@ def test_recorded_bodies_end_to_end(store: Store) -> None:
               "summary": "user-summary/daily_summary_get_2.json",
               "training_status": "training-status/daily_training_status_0.json"}
     recorded_day = {part: recorded(path)["body"] for part, path in bodies.items()}
-    fake = FakeGarmin(items=items, day_bodies=lambda day: recorded_day)
-    store.sync(fake, since=date(2026, 1, 1), until=date(2026, 1, 8), today=date(2026, 1, 9))
+    fake = FakeGarmin(items=items, day_bodies=lambda day: _dated(recorded_day, day))
+    report = store.sync(fake, since=date(2026, 1, 1), until=date(2026, 1, 8),
+                        today=date(2026, 1, 9))
+    assert not [note for note in report.skipped if "not used" in note]  # downloads: 404
 
     acts = store.activities()
     trail = acts[21482825013]
@@ -285,6 +287,31 @@ def test_recorded_bodies_end_to_end(store: Store) -> None:
     assert day is not None
     assert (day.readiness_score, day.readiness_level, day.sleep_score, day.hrv_last_night,
             day.resting_hr, day.training_status) == (80, "HIGH", 83, 42.0, 51, "PRODUCTIVE")
+
+
+def _dated(body: Any, day: str) -> Any:
+    """A recorded body as Garmin sends it for `day`: every calendarDate (and body battery's
+    date) set to it. As recorded, each names the day it was recorded on, and sync takes
+    no other day's data for this one."""
+    if isinstance(body, list):
+        return [_dated(item, day) for item in body]
+    if isinstance(body, dict):
+        return {k: day if k in ("calendarDate", "date") else _dated(v, day)
+                for k, v in body.items()}
+    return body
+
+
+def test_recorded_bodies_of_another_day_are_skipped_with_a_note(store: Store) -> None:
+    body = recorded("hrv/hrv_data_get_0.json")["body"]  # 2023-07-20's HRV
+    day = own_day_bodies(TODAY.isoformat())
+    fake = FakeGarmin(day_bodies=lambda _day: {**day, "hrv": body})
+    report = store.sync(fake, since=TODAY)
+    assert report.skipped == ["hrv 2025-07-08: Garmin sent the data of 2023-07-20; not used"]
+    [entry] = [e for e in store.raw.entries("anna") if e["kind"] == "garmin-day"]
+    assert set(entry["parts"]) == PARTS - {"hrv"}
+    stored = store.wellness(TODAY)
+    assert stored is not None and stored.hrv_last_night is None
+    assert stored.sleep_score == day["sleep"]["dailySleepDTO"]["sleepScores"]["overall"]["value"]
 
 
 # -- the CLI ---------------------------------------------------------------------------------
