@@ -337,6 +337,12 @@ def is_fit(data: bytes) -> bool:
     return len(data) >= 12 and data[8:12] == b".FIT"
 
 
+def is_whole(data: bytes) -> bool:
+    """A FIT file, or a zip whose directory (at its end) arrived: a download cut short, an
+    error page or an empty body is neither."""
+    return is_fit(data) or zipfile.is_zipfile(io.BytesIO(data))
+
+
 def extract_fit(data: bytes) -> bytes | None:
     """The FIT file inside an ORIGINAL download. The zip is untrusted: its size, member count
     and inflated sizes are capped, only `.fit` members are read, and names are never paths."""

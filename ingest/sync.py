@@ -25,7 +25,7 @@ from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
 from ingest import calendar, fit, garmin_wellness
-from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit
+from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit, is_whole
 from ingest.garmin_activity import garmin_activities, gmt, type_key
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,8 @@ class _Run:
                               []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
-                self._activity(item, known)
+                # an activity left for the next sync holds the cursor before its day
+                contiguous = self._activity(item, known, day) and contiguous
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
         self._advance("activities", end, contiguous)
@@ -217,12 +218,16 @@ class _Run:
         with self.db() as session:
             return activities.known_garmin_ids(session, self.who)
 
-    def _activity(self, item: dict[str, Any], known: set[int]) -> None:
+    def _activity(self, item: dict[str, Any], known: set[int], day: str) -> bool:
+        """Store one listed activity; False when it is left for the next sync."""
         gid = int(item["activityId"])
         if gid in known:  # stored by an earlier run: the same rows again, minus the downloads
             self.report.already_stored += 1
-            return
-        fit_bytes, decoded = self._fit(gid)
+            return True
+        got = self._fit(gid, day)
+        if got is None:
+            return False
+        fit_bytes, decoded = got
         sets_body = self._exercise_sets(gid, item)
         entry = {"kind": "garmin-activity", "garmin_id": gid, "summary": self.raw.put_json(item),
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
@@ -235,9 +240,12 @@ class _Run:
         self.report.already_stored += saved.duplicates
         self.report.summary_only += fit_bytes is None
         known.add(gid)
+        return True
 
-    def _fit(self, gid: int) -> tuple[bytes | None, list[Activity]]:
-        """The ORIGINAL download's FIT and its sessions, or (None, []) to store the summary."""
+    def _fit(self, gid: int, day: str) -> tuple[bytes | None, list[Activity]] | None:
+        """The ORIGINAL download's FIT and its sessions, (None, []) to store the summary, or
+        None when the download arrived broken: stored from its summary, the activity would
+        never be downloaded again."""
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
@@ -245,7 +253,11 @@ class _Run:
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(f"{exc}; stored from its summary")
             return None, []
-        fit_bytes = extract_fit(data) if isinstance(data, bytes) else None
+        if not is_whole(data):
+            self._skip(f"activity {gid} ({day}): the download arrived broken (neither a zip nor "
+                       "a FIT file); not stored: the next sync fetches it again")
+            return None
+        fit_bytes = extract_fit(data)
         if fit_bytes is None:
             self._skip(f"activity {gid}: the download holds no FIT file; stored from its summary")
             return None, []

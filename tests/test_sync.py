@@ -33,6 +33,7 @@ from tests.garmin_fake import (
     own_day_bodies,
     recorded,
     table_contents,
+    zipped,
 )
 
 PROFILE = Profile(name="anna", tz="Europe/Berlin", sex="f", max_hr=186, rest_hr=48, runs={})
@@ -86,7 +87,7 @@ def fake() -> FakeGarmin:
     fake.add_run(103, T - timedelta(days=2), type_key="trail_running")  # download: 404
     fake.downloads.pop(103)
     fake.add_run(104, T + timedelta(days=2, hours=3))
-    fake.downloads[104] = b"<html>not a zip</html>"
+    fake.downloads[104] = zipped("104.gpx", b"<gpx></gpx>")  # uploaded as GPX: no FIT file
     return fake
 
 

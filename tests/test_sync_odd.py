@@ -1,0 +1,60 @@
+"""Garmin Connect as it really answers, through the whole sync: odd activity lists, broken
+downloads, odd start times; a real SQLite database and raw store, garminconnect's own code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.garmin_fake import FakeGarmin, zipped
+from tests.test_sync import TODAY, Store, T, _store
+
+BROKEN_DOWNLOADS: dict[str, Callable[[bytes], bytes]] = {
+    "an HTML error page": lambda _whole: b"<html><body>Service Unavailable</body></html>",
+    "a zip cut short": lambda whole: whole[:len(whole) // 2],
+    "nothing": lambda _whole: b"",
+}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return _store(tmp_path)
+
+
+@pytest.mark.parametrize("broken", list(BROKEN_DOWNLOADS.values()), ids=list(BROKEN_DOWNLOADS))
+def test_a_download_that_arrives_broken_waits_for_the_next_sync(store: Store,
+                                                                broken: Callable[[bytes], bytes]
+                                                                ) -> None:
+    """Stored from its summary, the run would have lost its laps and HR for good: a known
+    Garmin id is never downloaded again."""
+    fake = FakeGarmin()
+    for gid, day in ((601, -1), (602, 0), (603, 1)):
+        fake.add_run(gid, T + timedelta(days=day))
+    whole = fake.downloads[602]
+    fake.downloads[602] = broken(whole)
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.summary_only) == (2, 0) and 602 not in store.activities()
+    assert report.skipped == ["activity 602 (2025-07-05): the download arrived broken (neither "
+                              "a zip nor a FIT file); not stored: the next sync fetches it again"]
+    assert store.cursors()["activities"] == "2025-07-04"  # the day before it
+
+    fake.downloads[602] = whole
+    report = store.sync(fake)
+    assert (report.new, report.already_stored, report.skipped) == (1, 2, [])
+    assert store.activities()[602].content_hash is not None
+    assert store.cursors()["activities"] == TODAY.isoformat()
+
+
+def test_a_zip_without_a_fit_file_is_stored_from_its_summary(store: Store) -> None:
+    """An activity uploaded as GPX has no FIT file to wait for."""
+    fake = FakeGarmin()
+    fake.add_run(611, T)
+    fake.downloads[611] = zipped("611.gpx", b"<gpx></gpx>")
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.summary_only) == (1, 1)
+    assert report.skipped == ["activity 611: the download holds no FIT file; stored from its "
+                              "summary"]
+    assert store.cursors()["activities"] == TODAY.isoformat()
