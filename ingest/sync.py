@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 BACKFILL_DAYS = 120  # the first sync reaches this far back
 RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these again
+# A watch away from its phone uploads its runs days late, on their own (passed) days: each run
+# lists this many days of activities again (one request; known ids are not downloaded again).
+LATE_DAYS = 14
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -100,15 +103,15 @@ class SyncReport:
 
 
 def window(cursor: str | None, since: date | None, until: date | None,
-           today: date, origin: date | None = None) -> tuple[date, date]:
-    """The days to fetch: explicit bounds, else from the cursor (less RESYNC_DAYS - 1, but
+           today: date, origin: date | None = None, again: int = RESYNC_DAYS) -> tuple[date, date]:
+    """The days to fetch: explicit bounds, else from the cursor (less `again` - 1 days, but
     never before `origin`, the first day any sync fetched), else a backfill of BACKFILL_DAYS
     up to the end. Never past today."""
     end = min(until or today, today)
     if since is not None:
         return since, end
     if cursor is not None:
-        start = date.fromisoformat(cursor) - timedelta(days=RESYNC_DAYS - 1)
+        start = date.fromisoformat(cursor) - timedelta(days=again - 1)
         return max(start, origin) if origin else start, end
     return end - timedelta(days=BACKFILL_DAYS - 1), end
 
@@ -122,7 +125,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
         cursors = {s: repo.cursor(session, who, s) for s in ("activities", "wellness", ORIGIN)}
         found = cursors[ORIGIN]
         origin = date.fromisoformat(found) if found else None
-        act_window = window(cursors["activities"], since, until, today, origin)
+        act_window = window(cursors["activities"], since, until, today, origin, LATE_DAYS)
         day_window = window(cursors["wellness"], since, until, today, origin)
         first = min(act_window[0], day_window[0])
         if origin is None or first < origin:  # a re-sync never reaches before this day

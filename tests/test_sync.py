@@ -154,8 +154,9 @@ def test_the_next_sync_resumes_from_the_cursors_and_changes_nothing(store: Store
     before = table_contents(store.db)
     fake.calls.clear()
     report = store.sync(fake)
-    assert report.activities == report.days == (date(2025, 7, 7), TODAY)
-    assert (report.new, report.already_stored, report.days_stored) == (0, 1, 2)
+    assert report.days == (date(2025, 7, 7), TODAY)
+    assert report.activities == (date(2025, 7, 1), TODAY)  # LATE_DAYS, from the first day
+    assert (report.new, report.already_stored, report.days_stored) == (0, 4, 2)
     assert not [c for c in fake.calls if "download" in c or "exerciseSets" in c]
     assert table_contents(store.db) == before
 

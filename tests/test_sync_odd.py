@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest import sync
 from tests.garmin_fake import FakeGarmin, zipped
 from tests.test_sync import TODAY, Store, T, _store
 
@@ -58,3 +59,17 @@ def test_a_zip_without_a_fit_file_is_stored_from_its_summary(store: Store) -> No
     assert report.skipped == ["activity 611: the download holds no FIT file; stored from its "
                               "summary"]
     assert store.cursors()["activities"] == TODAY.isoformat()
+
+
+def test_a_run_the_watch_uploads_days_late_is_still_synced(store: Store) -> None:
+    """A watch away from its phone for days uploads its runs on their own days, which the
+    cursor has passed: re-listing only the last RESYNC_DAYS lost them for good."""
+    fake = FakeGarmin()
+    store.sync(fake, since=TODAY - timedelta(days=20))
+    fake.add_run(621, T - timedelta(days=sync.LATE_DAYS - 4))  # uploaded after that sync
+    report = store.sync(fake, today=TODAY + timedelta(days=1))
+    assert report.new == 1 and 621 in store.activities()
+    assert report.activities == (TODAY + timedelta(days=1 - sync.LATE_DAYS),
+                                 TODAY + timedelta(days=1))
+    assert report.days == (TODAY - timedelta(days=sync.RESYNC_DAYS - 1),
+                           TODAY + timedelta(days=1))  # six calls a day: not fetched again
