@@ -35,6 +35,7 @@ RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these
 # A watch away from its phone uploads its runs days late, on their own (passed) days: each run
 # lists this many days of activities again (one request; known ids are not downloaded again).
 LATE_DAYS = 14
+PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -199,23 +200,46 @@ class _Run:
 
     def _activity_list(self, start: date, end: date) -> list[dict[str, Any]] | None:
         try:
-            body = self.conn.call(f"the activity list {start}..{end}",
-                                  self.conn.api.get_activities_by_date,
-                                  start.isoformat(), end.isoformat(), None, "asc")
+            body = self._pages(start, end)
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(f"{exc}; activities not synced this time")
             return None
-        items = []
-        for item in body if isinstance(body, list) else []:
+        items, ids = [], set()
+        for item in body:
             try:
-                int(item["activityId"])
+                gid = int(item["activityId"])
                 gmt(item["startTimeGMT"])
                 datetime.fromisoformat(str(item.get("startTimeLocal") or item["startTimeGMT"]))
             except (TypeError, KeyError, ValueError):
                 self._skip("an activity list item without a usable id or start time")
                 continue
-            items.append(item)
+            if gid not in ids:  # an upload during the listing shifts a page: one comes twice
+                ids.add(gid)
+                items.append(item)
         return sorted(items, key=lambda i: str(i["startTimeGMT"]))
+
+    def _pages(self, start: date, end: date) -> list[Any]:
+        """The activity list, page by page. Not garminconnect's get_activities_by_date, which
+        asks for pages until one is empty: it took an object (an error) for a page of its
+        keys, and a page served again whatever its `start` for a new page, forever. A short
+        page, or one with no activity not seen yet, is the last."""
+        api, what = self.conn.api, f"the activity list {start}..{end}"
+        params = {"startDate": start.isoformat(), "endDate": end.isoformat(),
+                  "limit": str(PAGE), "sortOrder": "asc"}
+        listed: list[Any] = []
+        seen: set[str] = set()
+        while True:
+            page = self.conn.call(what, api.connectapi, api.garmin_connect_activities,
+                                  params={**params, "start": str(len(listed))})
+            if not isinstance(page, list):
+                if garmin_wellness.has_data(page):
+                    raise GarminBadBody(f"{what}: Garmin sent no list")
+                return listed  # {}: garminconnect's 204
+            ids = {str(item.get("activityId")) for item in page if isinstance(item, dict)}
+            listed += page
+            if len(page) < PAGE or ids <= seen:
+                return listed
+            seen |= ids
 
     def _known_ids(self) -> set[int]:
         with self.db() as session:

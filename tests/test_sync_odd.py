@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,37 @@ def test_a_run_the_watch_uploads_days_late_is_still_synced(store: Store) -> None
                                  TODAY + timedelta(days=1))
     assert report.days == (TODAY - timedelta(days=sync.RESYNC_DAYS - 1),
                            TODAY + timedelta(days=1))  # six calls a day: not fetched again
+
+
+class ShiftedPages(FakeGarmin):
+    """An upload during the listing shifts every page after the first by one."""
+
+    def _page(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        shifted = query["start"] != "0"
+        start = str(int(query["start"]) - 1) if shifted else "0"
+        return super()._page(query | {"start": start})
+
+
+def test_an_activity_listed_on_two_pages_is_one_activity(store: Store) -> None:
+    """The item at the page boundary comes twice: it was counted as already stored on a
+    first sync, and as many times as pages came."""
+    fake = ShiftedPages()
+    for i in range(sync.PAGE + 5):
+        fake.add_run(700 + i, T + timedelta(minutes=20 * i))
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.already_stored) == (sync.PAGE + 5, 0)
+    assert len(store.activities()) == sync.PAGE + 5
+
+
+def test_a_list_page_that_is_no_list_skips_the_activities_not_the_night(store: Store) -> None:
+    """garminconnect took an object for a page of its keys (and asked for the next page as
+    long as one came): the activities were 'synced' with nothing, the cursor moved past them."""
+    fake = FakeGarmin()
+    fake.add_run(801, T)
+    fake.fail("activities/search", (200, {}, b'{"message": "busy", "status": 0}'))
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.skipped == ["the activity list 2025-07-03..2025-07-08: Garmin sent no list; "
+                              "activities not synced this time"]
+    assert report.new == 0 and report.days_stored == 6
+    assert "activities" not in store.cursors()
+    assert store.sync(fake).new == 1
