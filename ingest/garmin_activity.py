@@ -25,6 +25,7 @@ _VERSION = re.compile(r"_v\d+$")  # stand_up_paddleboarding_v2
 
 
 MAX_NUMBER = 1e9  # nothing Garmin reports for one activity comes near this
+MAX_OFFSET_S = 14 * 3600  # the widest UTC offset of any time zone
 
 
 def _opt(value: Any) -> float | None:
@@ -56,13 +57,21 @@ def gmt(text: Any) -> datetime:
     return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
 
 
+def utc_offset(summary: dict[str, Any]) -> int | None:
+    """startTimeLocal less startTimeGMT in seconds; None where the local time is missing,
+    unreadable or no time zone's (the profile's zone then places the activity)."""
+    try:
+        local = datetime.fromisoformat(str(summary["startTimeLocal"]))
+    except (KeyError, ValueError):
+        return None
+    offset = round((local.replace(tzinfo=UTC) - gmt(summary["startTimeGMT"])).total_seconds())
+    return offset if abs(offset) <= MAX_OFFSET_S else None
+
+
 def activity_from_summary(summary: dict[str, Any]) -> Activity:
     """What the list item alone says, for activities without a usable FIT file."""
     start = gmt(summary["startTimeGMT"])
-    offset = None
-    if summary.get("startTimeLocal"):
-        local = datetime.fromisoformat(str(summary["startTimeLocal"])).replace(tzinfo=UTC)
-        offset = round((local - start).total_seconds())
+    offset = utc_offset(summary)
     sport, sub_sport = _sport(summary)
     return Activity(sport=sport, sub_sport=sub_sport, start=start,
                     duration_s=_opt(summary.get("duration")) or 0.0,

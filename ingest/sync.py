@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from garminconnect import Garmin
@@ -26,7 +26,7 @@ from domain.activity import Activity
 from domain.profile import Profile
 from ingest import calendar, fit, garmin_wellness
 from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit, is_whole
-from ingest.garmin_activity import garmin_activities, gmt, type_key
+from ingest.garmin_activity import garmin_activities, gmt, type_key, utc_offset
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +188,8 @@ class _Run:
         known = self._known_ids()
         by_day: dict[str, list[dict[str, Any]]] = {}
         for item in items:
-            by_day.setdefault(str(item.get("startTimeLocal") or item["startTimeGMT"])[:10],
-                              []).append(item)
+            start = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
+            by_day.setdefault(start.date().isoformat(), []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
                 # an activity left for the next sync holds the cursor before its day
@@ -209,7 +209,6 @@ class _Run:
             try:
                 gid = int(item["activityId"])
                 gmt(item["startTimeGMT"])
-                datetime.fromisoformat(str(item.get("startTimeLocal") or item["startTimeGMT"]))
             except (TypeError, KeyError, ValueError):
                 self._skip("an activity list item without a usable id or start time")
                 continue

@@ -225,11 +225,17 @@ class FakeGarmin:
 
     def _page(self, query: dict[str, str]) -> list[dict[str, Any]]:
         first, last = query.get("startDate", ""), query.get("endDate", "9999")
-        chosen = sorted((i for i in self.items
-                         if first <= str(i["startTimeLocal"] or i["startTimeGMT"])[:10] <= last),
+        chosen = sorted((i for i in self.items if first <= _local_day(i) <= last),
                         key=lambda i: i["startTimeGMT"])
         start, limit = int(query.get("start", 0)), int(query.get("limit", 20))
         return chosen[start:start + limit]
+
+
+def _local_day(item: dict[str, Any]) -> str:
+    """The day Garmin files an activity under: its local day (the GMT one where a test gave
+    it an odd startTimeLocal: Garmin itself knows the real one)."""
+    local = str(item.get("startTimeLocal"))[:10]
+    return local if re.fullmatch(r"\d{4}-\d\d-\d\d", local) else str(item["startTimeGMT"])[:10]
 
 
 # -- serving it --------------------------------------------------------------------------------

@@ -108,3 +108,20 @@ def test_a_list_page_that_is_no_list_skips_the_activities_not_the_night(store: S
     assert report.new == 0 and report.days_stored == 6
     assert "activities" not in store.cursors()
     assert store.sync(fake).new == 1
+
+
+@pytest.mark.parametrize("local", ["07/05/2025 23:30", "2025-07-05 23:30", "", None, 12345,
+                                   "2025-07-05T23:30:00.0", "2025-07-05T23:30:00+02:00",
+                                   "2025-07-06 12:00:00"])
+def test_a_local_start_time_in_another_format_or_missing_still_stores_the_run(
+        store: Store, local: Any) -> None:
+    """The run was dropped whole for a startTimeLocal it could not read; one that is more
+    than 14 hours from startTimeGMT is no time zone either. The profile's zone places it."""
+    fake = FakeGarmin()
+    fake.add_run(631, T.replace(hour=21, minute=30))  # 23:30 in Berlin, 5 July
+    fake.downloads.pop(631)  # from its summary alone: the list item is all there is
+    fake.items[0]["startTimeLocal"] = local
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.new == 1 and not [s for s in report.skipped if "start time" in s]
+    row = store.activities()[631]
+    assert (row.local_date, row.start_utc) == (date(2025, 7, 5), T.replace(hour=21, minute=30))
