@@ -35,6 +35,9 @@ RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these
 # A watch away from its phone uploads its runs days late, on their own (passed) days: each run
 # lists this many days of activities again (one request; known ids are not downloaded again).
 LATE_DAYS = 14
+# Its nights reach Garmin late too: a day without any wellness data holds the cursor before it
+# (so each run fetches it again) until it is this many days old.
+EMPTY_WAIT_DAYS = 7
 PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
@@ -327,11 +330,13 @@ class _Run:
         self.report.days = (start, end)
         day = start
         while day <= end:
-            self._day(day, contiguous)
+            waits = day > end - timedelta(days=EMPTY_WAIT_DAYS)
+            contiguous = self._day(day, contiguous, waits) and contiguous
             self._tick()
             day += timedelta(days=1)
 
-    def _day(self, day: date, contiguous: bool) -> None:
+    def _day(self, day: date, contiguous: bool, waits: bool) -> bool:
+        """Fetch and store one day; False when it had no data and `waits` for the watch."""
         parts = {}
         for part, fetch in DAY_CALLS.items():
             try:
@@ -345,8 +350,9 @@ class _Run:
             elif garmin_wellness.has_data(body):
                 parts[part] = self.raw.put_json(body)
         if not parts:
-            self._advance("wellness", day, contiguous)
-            return
+            if not waits:
+                self._advance("wellness", day, contiguous)
+            return not waits
         entry = {"kind": "garmin-day", "day": day.isoformat(), "parts": parts}
         self.raw.record(self.who.name, entry)
         with transaction(self.db) as session:  # the day and its cursor commit together
@@ -354,3 +360,4 @@ class _Run:
             if contiguous:
                 _move_cursor(session, self.who, "wellness", day)
         self.report.days_stored += 1
+        return True

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ingest import sync
-from tests.garmin_fake import FakeGarmin, zipped
+from tests.garmin_fake import FakeGarmin, own_day_bodies, zipped
 from tests.test_sync import TODAY, Store, T, _store
 
 BROKEN_DOWNLOADS: dict[str, Callable[[bytes], bytes]] = {
@@ -125,3 +125,22 @@ def test_a_local_start_time_in_another_format_or_missing_still_stores_the_run(
     assert report.new == 1 and not [s for s in report.skipped if "start time" in s]
     row = store.activities()[631]
     assert (row.local_date, row.start_utc) == (date(2025, 7, 5), T.replace(hour=21, minute=30))
+
+
+def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> None:
+    """A watch away from its phone: its nights reach Garmin days late. The cursor moved past
+    a day without any data, and its HRV and sleep were never fetched."""
+    silent = {TODAY - timedelta(days=3), TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)}
+    fake = FakeGarmin(day_bodies=lambda day: {} if date.fromisoformat(day) in silent
+                      else own_day_bodies(day))
+    report = store.sync(fake, since=TODAY - timedelta(days=12))
+    assert report.days_stored == 11
+    assert store.cursors()["wellness"] == (TODAY - timedelta(days=4)).isoformat()
+    assert store.wellness(TODAY) is not None  # the days after it are stored all the same
+
+    silent.clear()  # the watch has synced
+    report = store.sync(fake, today=TODAY + timedelta(days=1))
+    assert report.days == (TODAY - timedelta(days=5), TODAY + timedelta(days=1))
+    assert store.wellness(TODAY - timedelta(days=3)) is not None
+    assert store.cursors()["wellness"] == (TODAY + timedelta(days=1)).isoformat()
+    assert store.wellness(TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)) is None  # too old
