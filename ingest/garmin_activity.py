@@ -36,6 +36,11 @@ def _opt(value: Any) -> float | None:
     return number if math.isfinite(number) and abs(number) < MAX_NUMBER else None
 
 
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects of what should be a list of them (anything else holds none)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _text(value: Any, size: int) -> str | None:
     return value[:size] if isinstance(value, str) and value else None
 
@@ -84,10 +89,10 @@ def activity_from_summary(summary: dict[str, Any]) -> Activity:
 def strength_sets(body: Any) -> tuple[StrengthSet, ...]:
     """get_activity_exercise_sets → StrengthSets: the likeliest exercise of each set, the
     weight from grams to kg."""
-    rows = body.get("exerciseSets") if isinstance(body, dict) else None
+    rows = _dicts(body.get("exerciseSets") if isinstance(body, dict) else None)
     out = []
-    for index, row in enumerate(r for r in rows or [] if isinstance(r, dict)):
-        candidates = [e for e in row.get("exercises") or [] if isinstance(e, dict)]
+    for index, row in enumerate(rows):
+        candidates = _dicts(row.get("exercises"))
         best = max(candidates, key=lambda e: _opt(e.get("probability")) or 0.0, default={})
         category = _text(best.get("category"), 60)
         category = category if category != "UNKNOWN" else None

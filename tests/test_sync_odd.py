@@ -144,3 +144,20 @@ def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> No
     assert store.wellness(TODAY - timedelta(days=3)) is not None
     assert store.cursors()["wellness"] == (TODAY + timedelta(days=1)).isoformat()
     assert store.wellness(TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)) is None  # too old
+
+
+@pytest.mark.parametrize("odd", [5, True, 1.5])
+def test_exercise_sets_with_a_number_where_a_list_belongs(store: Store, odd: Any) -> None:
+    """A number for exerciseSets, or for a set's exercises, crashed the whole sync with a
+    TypeError (and `db rebuild` after it, on the journalled body)."""
+    fake = FakeGarmin()
+    fake.add_strength(641, T)
+    fake.add_strength(642, T + timedelta(days=1))
+    fake.sets[641]["exerciseSets"] = odd
+    fake.sets[642]["exerciseSets"][0]["exercises"] = odd
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.new == 2
+    stored = store.activities()
+    assert stored[641].sets == []
+    assert [(s.category, s.reps) for s in stored[642].sets] == [
+        (None, 8), (None, None), ("SQUAT", 6)]
