@@ -316,6 +316,10 @@ class _Run:
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(f"{exc}; planned runs not updated")
             return
+        if calendar.calendar_items(body) is None:
+            self._skip(f"the calendar of {year}-{month:02d}: Garmin sent no calendar items; "
+                       "planned runs not updated")
+            return
         entry = {"kind": "garmin-calendar", "month": f"{year}-{month:02d}",
                  "body": self.raw.put_json(body)}
         self.raw.record(self.who.name, entry)

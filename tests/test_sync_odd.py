@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from db import models as m
 from ingest import sync
 from tests.garmin_fake import FakeGarmin, own_day_bodies, zipped
 from tests.test_sync import TODAY, Store, T, _store
@@ -161,3 +163,24 @@ def test_exercise_sets_with_a_number_where_a_list_belongs(store: Store, odd: Any
     assert stored[641].sets == []
     assert [(s.category, s.reps) for s in stored[642].sets] == [
         (None, 8), (None, None), ("SQUAT", 6)]
+
+
+@pytest.mark.parametrize("reply", [(204, {}, b""), (200, {}, b'{"message": "busy"}'),
+                                   (200, {}, b'{"calendarItems": {"date": "2025-07-12"}}')])
+def test_a_calendar_answer_without_its_items_keeps_the_planned_runs(
+        store: Store, reply: tuple[int, dict[str, str], bytes]) -> None:
+    """Taken for an empty month, it wiped the runs scheduled in Garmin's calendar for a night:
+    the plan followed the template instead (a strength session on the long run's day)."""
+    fake = FakeGarmin(calendar=[{"itemType": "workout", "date": "2025-07-12",
+                                 "title": "Long run 24 km", "sportTypeKey": "running"}])
+    store.sync(fake, since=TODAY)
+    fake.fail("calendar-service/year/2025/month/6", reply)
+    report = store.sync(fake, since=TODAY)
+    assert report.skipped == ["the calendar of 2025-07: Garmin sent no calendar items; planned "
+                              "runs not updated"]
+    with store.db() as session:
+        assert [r.title for r in session.scalars(select(m.PlannedRun))] == ["Long run 24 km"]
+    fake.calendar = [{"itemType": ["workout"], "date": "2025-07-12", "sportTypeKey": "running"}]
+    assert store.sync(fake, since=TODAY).skipped == []  # an item of odd types is passed over
+    with store.db() as session:
+        assert list(session.scalars(select(m.PlannedRun))) == []
