@@ -105,6 +105,11 @@ class SyncReport:
                 "wellness": {"window": window(self.days), "days": self.days_stored},
                 "skipped": self.skipped}
 
+    def counts(self) -> dict[str, int]:
+        """What a nightly run or a morning pass records of its sync."""
+        return {"activities_new": self.new, "wellness_days": self.days_stored,
+                "items_skipped": len(self.skipped)}
+
 
 def window(cursor: str | None, since: date | None, until: date | None,
            today: date, origin: date | None = None, again: int = RESYNC_DAYS) -> tuple[date, date]:
