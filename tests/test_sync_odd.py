@@ -12,9 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from db import models as m
-from ingest import sync
-from tests.garmin_fake import FakeGarmin, own_day_bodies, zipped
-from tests.test_sync import TODAY, Store, T, _store
+from db import repo
+from db.raw import sha256
+from db.session import transaction
+from demo.fitwrite import LapSpec, LegSpec, multisport_fit
+from ingest import fit, sync
+from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, zipped
+from tests.test_sync import PROFILE, TODAY, Store, T, _store
 
 BROKEN_DOWNLOADS: dict[str, Callable[[bytes], bytes]] = {
     "an HTML error page": lambda _whole: b"<html><body>Service Unavailable</body></html>",
@@ -184,3 +188,47 @@ def test_a_calendar_answer_without_its_items_keeps_the_planned_runs(
     assert store.sync(fake, since=TODAY).skipped == []  # an item of odd types is passed over
     with store.db() as session:
         assert list(session.scalars(select(m.PlannedRun))) == []
+
+
+def _brick() -> bytes:
+    """A bike-run brick recorded as one multisport activity: one FIT file, two sessions."""
+    return multisport_fit(T, [LegSpec("cycling", [LapSpec(1800, 8.0, 140)]),
+                              LegSpec("running", [LapSpec(1200, 3.2, 150)])])
+
+
+def _multisport(fake: FakeGarmin, gid: int, data: bytes) -> None:
+    fake.items.append(list_item(gid, T, "multi_sport", 50, parent=True, childIds=[gid + 1]))
+    fake.downloads[gid] = zipped(f"{gid}_ACTIVITY.fit", data)
+
+
+def test_a_multisport_file_imported_before_takes_its_garmin_id(store: Store) -> None:
+    """Garmin's export imported first, then the sync lists the same brick: the Garmin id went
+    to every session of the file, against the one-id-per-athlete constraint, and the sync
+    failed with an IntegrityError on that activity, night after night."""
+    data = _brick()
+    with transaction(store.db) as session:
+        who = repo.athlete(session, PROFILE)
+        repo.save_activities(session, who, fit.decode(data, "brick.fit"), sha256(data))
+    fake = FakeGarmin()
+    _multisport(fake, 651, data)
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.already_stored) == (0, 2)
+    with store.db() as session:
+        rows = session.scalars(select(m.Activity).order_by(m.Activity.session_index)).all()
+        assert [(r.sport, r.garmin_id, r.name) for r in rows] == [
+            ("cycling", 651, "Activity 651"), ("running", None, "Activity 651")]
+
+
+def test_a_multisport_leg_listed_on_its_own_is_its_parents_file_again(store: Store) -> None:
+    """Each leg of a multisport activity downloads as the parent's whole file."""
+    data = _brick()
+    fake = FakeGarmin()
+    _multisport(fake, 661, data)
+    fake.items.append(list_item(662, T + timedelta(minutes=30), "running", 20, parentId=661))
+    fake.downloads[662] = fake.downloads[661]
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.already_stored) == (2, 2)
+    with store.db() as session:
+        assert [(r.sport, r.garmin_id) for r in session.scalars(
+            select(m.Activity).order_by(m.Activity.session_index))] == [
+            ("cycling", 661), ("running", None)]
