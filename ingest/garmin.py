@@ -283,7 +283,10 @@ def connect(tokens_dir: Path, policy: Policy | None = None) -> Connect:
     api.client.loads(text)
     api.client._tokenstore_path = str(tokens_dir)  # token refreshes are written back here
     conn = Connect(api, policy)
-    conn.display_name()
+    try:
+        conn.display_name()
+    except (GarminNoData, GarminBadBody) as exc:  # no run can start without it
+        raise GarminError(f"{exc}; try again later") from None
     return conn
 
 
