@@ -139,7 +139,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
         first = min(act_window[0], day_window[0])
         if origin is None or first < origin:  # a re-sync never reaches before this day
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
-    run = _Run(db, raw, who, conn, progress)
+    run = _Run(db, raw, who, conn, progress, today)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
@@ -162,9 +162,11 @@ def _contiguous(cursor: str | None, start: date) -> bool:
 
 class _Run:
     def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, today: date) -> None:
         self.db, self.raw, self.who, self.conn = db, raw, who, conn
         self.progress = progress
+        # an activity from here on is listed again by the next sync: its file can wait for it
+        self.relisted_from = today - timedelta(days=LATE_DAYS - 1)
         self.report = SyncReport()
         self.done = self.total = 0
 
@@ -200,8 +202,7 @@ class _Run:
             by_day.setdefault(start.date().isoformat(), []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
-                # an activity left for the next sync holds the cursor before its day
-                contiguous = self._activity(item, known, day) and contiguous
+                self._activity(item, known, date.fromisoformat(day))
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
         self._advance("activities", end, contiguous)
@@ -252,15 +253,14 @@ class _Run:
         with self.db() as session:
             return activities.known_garmin_ids(session, self.who)
 
-    def _activity(self, item: dict[str, Any], known: set[int], day: str) -> bool:
-        """Store one listed activity; False when it is left for the next sync."""
+    def _activity(self, item: dict[str, Any], known: set[int], day: date) -> None:
         gid = int(item["activityId"])
         if gid in known:  # stored by an earlier run: the same rows again, minus the downloads
             self.report.already_stored += 1
-            return True
-        got = self._fit(gid, day)
+            return
+        got = self._fit(gid, day, item.get("manualActivity") is True)
         if got is None:
-            return False
+            return
         fit_bytes, decoded = got
         sets_body = self._exercise_sets(gid, item)
         entry = {"kind": "garmin-activity", "garmin_id": gid, "summary": self.raw.put_json(item),
@@ -274,33 +274,38 @@ class _Run:
         self.report.already_stored += saved.duplicates
         self.report.summary_only += fit_bytes is None
         known.add(gid)
-        return True
 
-    def _fit(self, gid: int, day: str) -> tuple[bytes | None, list[Activity]] | None:
+    def _fit(self, gid: int, day: date, manual: bool
+             ) -> tuple[bytes | None, list[Activity]] | None:
         """The ORIGINAL download's FIT and its sessions, (None, []) to store the summary, or
-        None when the download arrived broken: stored from its summary, the activity would
-        never be downloaded again."""
+        None to leave the activity for the next sync, which lists it again: a download that
+        arrived broken, or no file for an activity a device recorded (deleted since it was
+        listed?). Stored from its summary, it would never be downloaded again; once older
+        than LATE_DAYS, it is."""
+        waits = day >= self.relisted_from
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
                                   Garmin.ActivityDownloadFormat.ORIGINAL)
         except (GarminNoData, GarminBadBody) as exc:
-            self._skip(f"{exc}; stored from its summary")
-            return None, []
+            return self._without_file(str(exc), waits and not manual)  # manual: no file
         if not is_whole(data):
-            self._skip(f"activity {gid} ({day}): the download arrived broken (neither a zip nor "
-                       "a FIT file); not stored: the next sync fetches it again")
-            return None
+            return self._without_file(f"activity {gid} ({day}): the download arrived broken "
+                                      "(neither a zip nor a FIT file)", waits)
         fit_bytes = extract_fit(data)
         if fit_bytes is None:
-            self._skip(f"activity {gid}: the download holds no FIT file; stored from its summary")
-            return None, []
+            return self._without_file(f"activity {gid}: the download holds no FIT file", False)
         try:
             decoded = fit.decode(fit_bytes, f"{gid}.fit")
         except fit.FitError as exc:
-            self._skip(f"activity {gid}: {exc}; stored from its summary")
-            return None, []
+            return self._without_file(f"activity {gid}: {exc}", False)
         return (fit_bytes, decoded) if decoded else (None, [])
+
+    def _without_file(self, why: str, waits: bool) -> tuple[None, list[Activity]] | None:
+        """Leave the activity for the next sync (None), or store it from its summary."""
+        self._skip(f"{why}; not stored: the next sync tries again" if waits
+                   else f"{why}; stored from its summary")
+        return None if waits else (None, [])
 
     def _exercise_sets(self, gid: int, item: dict[str, Any]) -> Any:
         if type_key(item) != "strength_training":

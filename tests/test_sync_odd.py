@@ -37,7 +37,7 @@ def test_a_download_that_arrives_broken_waits_for_the_next_sync(store: Store,
                                                                 broken: Callable[[bytes], bytes]
                                                                 ) -> None:
     """Stored from its summary, the run would have lost its laps and HR for good: a known
-    Garmin id is never downloaded again."""
+    Garmin id is never downloaded again. The next sync lists it again (LATE_DAYS)."""
     fake = FakeGarmin()
     for gid, day in ((601, -1), (602, 0), (603, 1)):
         fake.add_run(gid, T + timedelta(days=day))
@@ -46,14 +46,43 @@ def test_a_download_that_arrives_broken_waits_for_the_next_sync(store: Store,
     report = store.sync(fake, since=date(2025, 7, 3))
     assert (report.new, report.summary_only) == (2, 0) and 602 not in store.activities()
     assert report.skipped == ["activity 602 (2025-07-05): the download arrived broken (neither "
-                              "a zip nor a FIT file); not stored: the next sync fetches it again"]
-    assert store.cursors()["activities"] == "2025-07-04"  # the day before it
+                              "a zip nor a FIT file); not stored: the next sync tries again"]
 
     fake.downloads[602] = whole
-    report = store.sync(fake)
+    report = store.sync(fake, today=TODAY + timedelta(days=3))
     assert (report.new, report.already_stored, report.skipped) == (1, 2, [])
     assert store.activities()[602].content_hash is not None
-    assert store.cursors()["activities"] == TODAY.isoformat()
+
+
+def test_a_file_still_missing_after_late_days_is_stored_from_the_summary(store: Store) -> None:
+    """Older than LATE_DAYS, no sync lists it again: waiting would lose the run."""
+    fake = FakeGarmin()
+    fake.add_run(605, T)
+    fake.downloads[605] = b"<html>busy</html>"
+    fake.add_run(606, T + timedelta(hours=2))
+    fake.downloads.pop(606)  # a 404
+    later = T.date() + timedelta(days=sync.LATE_DAYS)
+    report = store.sync(fake, since=date(2025, 7, 3), today=later)
+    assert (report.new, report.summary_only) == (2, 2)
+    assert report.skipped == [
+        "activity 605 (2025-07-05): the download arrived broken (neither a zip nor a FIT "
+        "file); stored from its summary",
+        "the download of activity 606: Garmin answered 404; stored from its summary"]
+
+
+def test_an_activity_deleted_between_list_and_download_is_not_stored(store: Store) -> None:
+    """Stored from its summary, a recording the athlete deleted counted as a run for good."""
+    fake = FakeGarmin()
+    fake.add_run(607, T)
+    fake.downloads.pop(607)
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.new == 0 and store.activities() == {}
+    assert report.skipped == ["the download of activity 607: Garmin answered 404; not stored: "
+                              "the next sync tries again"]
+    fake.items.clear()  # it is gone from the list too
+    assert store.sync(fake).skipped == [] and store.activities() == {}
+    fake.items.append(list_item(608, T, "running", 30, manualActivity=True))  # typed in
+    assert store.sync(fake).summary_only == 1 and 608 in store.activities()
 
 
 def test_a_zip_without_a_fit_file_is_stored_from_its_summary(store: Store) -> None:
@@ -124,8 +153,8 @@ def test_a_local_start_time_in_another_format_or_missing_still_stores_the_run(
     """The run was dropped whole for a startTimeLocal it could not read; one that is more
     than 14 hours from startTimeGMT is no time zone either. The profile's zone places it."""
     fake = FakeGarmin()
-    fake.add_run(631, T.replace(hour=21, minute=30))  # 23:30 in Berlin, 5 July
-    fake.downloads.pop(631)  # from its summary alone: the list item is all there is
+    fake.add_run(631, T.replace(hour=21, minute=30), manualActivity=True)  # 23:30 in Berlin
+    fake.downloads.pop(631)  # typed in: the list item is all there is
     fake.items[0]["startTimeLocal"] = local
     report = store.sync(fake, since=date(2025, 7, 3))
     assert report.new == 1 and not [s for s in report.skipped if "start time" in s]
