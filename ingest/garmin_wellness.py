@@ -207,6 +207,14 @@ def other_days(part: str, day: date, body: Body) -> list[str]:
     return sorted(str(n) for n in named)
 
 
+def measured(on: date, bodies: dict[str, Body]) -> bool:
+    """Whether the day's bodies hold a value the watch measured: a day it has not synced
+    yet still has records of nulls, and the training status of an earlier day."""
+    got = day(on, bodies)
+    return any(getattr(got, name) is not None for name in DailyWellness.value_names()
+               if name != "training_status")
+
+
 def has_data(body: Body) -> bool:
     """False for what Garmin sends on a day without data: null, {} (a 204) or []."""
     return body not in (None, {}, [], "")

@@ -35,8 +35,8 @@ RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these
 # A watch away from its phone uploads its runs days late, on their own (passed) days: each run
 # lists this many days of activities again (one request; known ids are not downloaded again).
 LATE_DAYS = 14
-# Its nights reach Garmin late too: a day without any wellness data holds the cursor before it
-# (so each run fetches it again) until it is this many days old.
+# Its nights reach Garmin late too: a day without a value the watch measured holds the cursor
+# before it (so each run fetches it again) until it is this many days old.
 EMPTY_WAIT_DAYS = 7
 PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 ORIGIN = "origin"  # cursor: the first day any sync fetched
@@ -350,8 +350,8 @@ class _Run:
             day += timedelta(days=1)
 
     def _day(self, day: date, contiguous: bool, waits: bool) -> bool:
-        """Fetch and store one day; False when it had no data and `waits` for the watch."""
-        parts = {}
+        """Fetch and store one day; False when the watch measured nothing and it `waits`."""
+        bodies = {}
         for part, fetch in DAY_CALLS.items():
             try:
                 body = self.conn.call(f"{part} {day}", fetch, self.conn.api, day.isoformat())
@@ -362,16 +362,17 @@ class _Run:
             if others:
                 self._skip(f"{part} {day}: Garmin sent the data of {', '.join(others)}; not used")
             elif garmin_wellness.has_data(body):
-                parts[part] = self.raw.put_json(body)
-        if not parts:
-            if not waits:
-                self._advance("wellness", day, contiguous)
-            return not waits
+                bodies[part] = body
+        done = not waits or garmin_wellness.measured(day, bodies)
+        if not bodies:
+            self._advance("wellness", day, contiguous and done)
+            return done
+        parts = {part: self.raw.put_json(body) for part, body in bodies.items()}
         entry = {"kind": "garmin-day", "day": day.isoformat(), "parts": parts}
         self.raw.record(self.who.name, entry)
         with transaction(self.db) as session:  # the day and its cursor commit together
             store_garmin_day(session, self.who, self.raw, entry)
-            if contiguous:
+            if contiguous and done:
                 _move_cursor(session, self.who, "wellness", day)
         self.report.days_stored += 1
-        return True
+        return done

@@ -162,23 +162,37 @@ def test_a_local_start_time_in_another_format_or_missing_still_stores_the_run(
     assert (row.local_date, row.start_utc) == (date(2025, 7, 5), T.replace(hour=21, minute=30))
 
 
+def _not_synced(day: str) -> dict[str, Any]:
+    """What Garmin answers for a day the watch has not synced: HRV, readiness and body
+    battery empty, the summary and sleep as records of nulls, and the latest training status
+    (of an earlier day: it needs no watch)."""
+    return {"summary": {"calendarDate": day, "restingHeartRate": None,
+                        "averageStressLevel": -1},
+            "sleep": {"dailySleepDTO": {"calendarDate": day, "sleepTimeSeconds": None}},
+            "training_status": own_day_bodies("2025-06-20")["training_status"]}
+
+
 def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> None:
     """A watch away from its phone: its nights reach Garmin days late. The cursor moved past
     a day without any data, and its HRV and sleep were never fetched."""
     silent = {TODAY - timedelta(days=3), TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)}
-    fake = FakeGarmin(day_bodies=lambda day: {} if date.fromisoformat(day) in silent
+    fake = FakeGarmin(day_bodies=lambda day: _not_synced(day) if date.fromisoformat(day) in silent
                       else own_day_bodies(day))
-    report = store.sync(fake, since=TODAY - timedelta(days=12))
-    assert report.days_stored == 11
+    store.sync(fake, since=TODAY - timedelta(days=12))
     assert store.cursors()["wellness"] == (TODAY - timedelta(days=4)).isoformat()
     assert store.wellness(TODAY) is not None  # the days after it are stored all the same
 
     silent.clear()  # the watch has synced
     report = store.sync(fake, today=TODAY + timedelta(days=1))
     assert report.days == (TODAY - timedelta(days=5), TODAY + timedelta(days=1))
-    assert store.wellness(TODAY - timedelta(days=3)) is not None
+    assert _hrv(store, TODAY - timedelta(days=3)) is not None
     assert store.cursors()["wellness"] == (TODAY + timedelta(days=1)).isoformat()
-    assert store.wellness(TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)) is None  # too old
+    assert _hrv(store, TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)) is None  # too old
+
+
+def _hrv(store: Store, day: date) -> float | None:
+    row = store.wellness(day)
+    return row.hrv_last_night if row else None
 
 
 @pytest.mark.parametrize("odd", [5, True, 1.5])
