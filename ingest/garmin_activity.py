@@ -51,11 +51,17 @@ def type_key(summary: dict[str, Any]) -> str:
     return _VERSION.sub("", key) if isinstance(key, str) and key else "generic"
 
 
+RUNNING_TYPE_ID = 1  # Garmin's parentTypeId of every running type (ultra_run, obstacle_run)
+
+
 def _sport(summary: dict[str, Any]) -> tuple[str, str | None]:
     key = type_key(summary)
     if key in _SPORTS:
         return _SPORTS[key]
-    return ("running", None) if key.endswith("running") else (key[:40], None)
+    kind = summary.get("activityType")
+    parent = kind.get("parentTypeId") if isinstance(kind, dict) else None
+    is_run = key.endswith("running") or parent == RUNNING_TYPE_ID
+    return ("running", None) if is_run else (key[:40], None)
 
 
 def gmt(text: Any) -> datetime:

@@ -275,3 +275,15 @@ def test_a_multisport_leg_listed_on_its_own_is_its_parents_file_again(store: Sto
         assert [(r.sport, r.garmin_id) for r in session.scalars(
             select(m.Activity).order_by(m.Activity.session_index))] == [
             ("cycling", 661), ("running", None)]
+
+
+@pytest.mark.parametrize("kind", [{"typeId": 258, "typeKey": "ultra_run", "parentTypeId": 1},
+                                  {"typeId": 154, "typeKey": "obstacle_run", "parentTypeId": 1},
+                                  {"typeId": 1, "typeKey": "running", "parentTypeId": 17}])
+def test_every_kind_of_run_garmin_knows_is_a_run(store: Store, kind: dict[str, Any]) -> None:
+    """Garmin files its running types under parentTypeId 1; one whose key does not end in
+    'running' (an ultra, an obstacle race) stored from its summary was no run at all."""
+    fake = FakeGarmin()
+    fake.items.append(list_item(671, T, manualActivity=True) | {"activityType": kind})
+    store.sync(fake, since=date(2025, 7, 3))
+    assert store.activities()[671].sport == "running"
