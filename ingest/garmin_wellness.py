@@ -37,9 +37,14 @@ def _named_day(record: dict[str, Any]) -> str | None:
     return str(named)[:10] if named else None
 
 
+def _for(day: date, record: dict[str, Any]) -> bool:
+    """Whether a record is the day's (or names no day)."""
+    return _named_day(record) in (None, day.isoformat())
+
+
 def _on(day: date, record: dict[str, Any]) -> dict[str, Any]:
     """The record if it is the day's (or names no day), else nothing."""
-    return record if _named_day(record) in (None, day.isoformat()) else {}
+    return record if _for(day, record) else {}
 
 
 def _num(value: Any) -> float | None:
@@ -81,7 +86,7 @@ def sleep(day: date, body: Body) -> DailyWellness:
     """get_sleep_data: dailySleepDTO's overall score and sleep time; the resting HR beside it."""
     data = _dict(body)
     dto = _dict(data.get("dailySleepDTO"))
-    if not _on(day, dto):  # the resting HR beside it is that day's too
+    if not _for(day, dto):  # the resting HR beside it is that day's too
         return DailyWellness(day=day)
     overall = _dict(_dict(dto.get("sleepScores")).get("overall"))
     return DailyWellness(day=day, sleep_score=_int(overall.get("value")),
@@ -95,7 +100,7 @@ MORNING = "AFTER_WAKEUP_RESET"
 def readiness(day: date, body: Body) -> DailyWellness:
     """get_training_readiness: a list of the day's readings. The morning one (inputContext
     AFTER_WAKEUP_RESET) is what the athlete woke up to; without it, the earliest reading."""
-    readings = [r for r in _records(body) if _on(day, r)]
+    readings = [r for r in _records(body) if _for(day, r)]
     chosen = next((r for r in readings if r.get("inputContext") == MORNING), None)
     if chosen is None and readings:
         chosen = min(readings, key=lambda r: str(r.get("timestamp") or "~"))
@@ -124,7 +129,7 @@ def _battery_levels(report: dict[str, Any]) -> list[int]:
 
 def body_battery(day: date, body: Body) -> DailyWellness:
     """get_body_battery: one report per day with `charged` and the day's level samples."""
-    reports = [r for r in _records(body) if _on(day, r)]
+    reports = [r for r in _records(body) if _for(day, r)]
     report = reports[0] if reports else {}
     levels = _battery_levels(report)
     return DailyWellness(day=day, body_battery_high=max(levels) if levels else None,

@@ -267,3 +267,9 @@ def test_lists_spanning_days_give_the_days_own_records() -> None:
     got = w.readiness(DAY, morning)  # yesterday's wake-up reading is not today's
     assert (got.readiness_score, got.readiness_level) == (40, "LOW")
     assert w.other_days("readiness", DAY, morning) == []
+
+
+def test_sleep_without_its_dto_keeps_the_resting_hr_beside_it() -> None:
+    assert w.sleep(DAY, {"restingHeartRate": 44}).resting_hr == 44
+    assert w.sleep(DAY, {"dailySleepDTO": {"calendarDate": YESTERDAY},
+                         "restingHeartRate": 44}).resting_hr is None
