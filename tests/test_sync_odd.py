@@ -1,5 +1,7 @@
-"""Garmin Connect as it really answers, through the whole sync: odd activity lists, broken
-downloads, odd start times; a real SQLite database and raw store, garminconnect's own code."""
+"""Garmin Connect as it really answers, through the whole sync: odd activity lists and pages,
+broken or missing downloads, odd start times and types, multisport files, calendars without
+their items, days the watch has not synced yet; a real SQLite database and raw store, and
+garminconnect's own code."""
 
 from __future__ import annotations
 
@@ -287,3 +289,15 @@ def test_every_kind_of_run_garmin_knows_is_a_run(store: Store, kind: dict[str, A
     fake.items.append(list_item(671, T, manualActivity=True) | {"activityType": kind})
     store.sync(fake, since=date(2025, 7, 3))
     assert store.activities()[671].sport == "running"
+
+
+def test_an_empty_page_mid_list_loses_nothing_recent(store: Store) -> None:
+    """An empty page reads as the list's end (Garmin gives no total to tell a hiccup from
+    it): the activities after it wait for the next sync, which lists the last LATE_DAYS."""
+    fake = FakeGarmin()
+    for i in range(sync.PAGE + 5):
+        fake.add_run(900 + i, T + timedelta(minutes=20 * i))
+    fake.fail(rf"activities\?.*&start={sync.PAGE}$", (200, {}, b"[]"))
+    assert store.sync(fake, since=date(2025, 7, 3)).new == sync.PAGE
+    assert store.sync(fake, today=TODAY + timedelta(days=1)).new == 5
+    assert len(store.activities()) == sync.PAGE + 5
