@@ -102,9 +102,10 @@ def _rise(d: FrameRow) -> float | None:
 
 
 def _resting_hr(d: FrameRow) -> str:
-    rise = _rise(d) or 0.0
-    return (f"resting HR {d.resting_hr:g} bpm is {abs(rise):.3g} "
-            f"{'above' if rise >= 0 else 'below'} its 30-day mean {d.resting_hr_mean30:.3g}")
+    rise = _rise(d) or 0.0  # to a tenth of a beat: "0.833 below its mean 48.8" before
+    return (f"resting HR {d.resting_hr:g} bpm is {round(abs(rise), 1):g} "
+            f"{'above' if rise >= 0 else 'below'} its 30-day mean "
+            f"{round(d.resting_hr_mean30 or 0.0, 1):g}")
 
 
 def _back_in_band(d: FrameRow) -> str:

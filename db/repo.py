@@ -45,16 +45,23 @@ def athlete(session: Session, profile: Profile) -> m.Athlete:
 def save_activities(session: Session, who: m.Athlete, activities: list[d.Activity],
                     content_hash: str | None, garmin_id: int | None = None) -> Saved:
     """Store the sessions of one file. The same content (or Garmin id) twice is stored once;
-    a Garmin id arriving for a file imported earlier is attached to the existing row."""
+    a Garmin id arriving for a file imported earlier goes to its first session, as for a new
+    file, and Garmin's summary to every session. A file whose first session holds a Garmin id
+    already is that activity's (a multisport leg downloads as its parent's whole file)."""
     new: list[_New] = []
+    stored: list[tuple[d.Activity, m.Activity]] = []
     for act in activities:
         existing = _find(session, who.id, content_hash, act.session_index, garmin_id)
         if existing is None:
             new.append(_New(act, packing.Packed.of(act.streams), content_hash, garmin_id))
-        elif garmin_id is not None and existing.garmin_id is None:
-            _apply_summary(existing, act)
-            existing.garmin_id = garmin_id
-            mark_changed(session, who, existing.local_date)
+        else:
+            stored.append((act, existing))
+    if garmin_id is not None and any(row.session_index == 0 and row.garmin_id is None
+                                     for _, row in stored):
+        for act, row in stored:
+            _apply_summary(row, act)
+            row.garmin_id = garmin_id if row.session_index == 0 else None
+        mark_changed(session, who, min(row.local_date for _, row in stored))
     _insert(session, who, new)
     session.flush()
     return Saved(new=len(new), duplicates=len(activities) - len(new))

@@ -72,6 +72,7 @@ class DemoGarmin:
 
     ActivityDownloadFormat = Garmin.ActivityDownloadFormat
     garmin_connect_daily_summary_url = "/usersummary-service/usersummary/daily"
+    garmin_connect_activities = "/activitylist-service/activities/search/activities"
 
     def __init__(self, seed: int = 1, *, first_day: date | str | None = None,
                  today: date | str | None = None, weeks_history: int = 16,
@@ -171,9 +172,16 @@ class DemoGarmin:
         return {"calendarItems": [i for i in self.calendar if i["date"].startswith(prefix)]}
 
     def connectapi(self, path: str, **kwargs: Any) -> Any:
-        """The raw calls sync makes: the profile, and the daily summary by display name."""
+        """The raw calls sync makes: the profile, the activity list's pages, and the daily
+        summary by display name."""
         if path == SOCIAL_PROFILE:
             return {"displayName": self.display_name, "fullName": self.full_name}
+        if path == self.garmin_connect_activities:
+            query = kwargs.get("params", {})
+            first = int(query.get("start", 0))
+            listed = self.get_activities_by_date(query["startDate"], query.get("endDate"),
+                                                 None, query.get("sortOrder"))
+            return listed[first:first + int(query.get("limit", 20))]
         if path == f"{self.garmin_connect_daily_summary_url}/{self.display_name}":
             return self.get_user_summary(kwargs.get("params", {}).get("calendarDate", ""))
         raise _not_found(path)

@@ -111,9 +111,14 @@ def runs_text(runs: dict[str, str]) -> str:
     return ",".join(f"{day}={runs[day]}" for day in WEEKDAYS if day in runs)
 
 
-def parse_race(text: str, first: bool = True) -> Race:
+# Days from today a race may be entered on: further off is a typo in the year (2062 for 2026);
+# a race run a while ago still opens its post-race window. Project defaults.
+RACE_REACH = (-366, 2 * 366)
+
+
+def parse_race(text: str, first: bool = True, today: date | None = None) -> Race:
     """`2027-04-11:half[:A|B|C]` -> Race; without a priority the first race is A, the others
-    B (RULES.md "Races")."""
+    B (RULES.md "Races"). With `today`, a race being entered: its day within RACE_REACH."""
     when, _, rest = text.partition(":")
     distance, _, priority = rest.partition(":")
     try:
@@ -121,16 +126,20 @@ def parse_race(text: str, first: bool = True) -> Race:
     except ValueError:
         raise ProfileError(f"race {text!r} must look like 2027-04-11:half or "
                            "2027-04-11:10k:B") from None
+    if today is not None and not RACE_REACH[0] <= (day - today).days <= RACE_REACH[1]:
+        raise ProfileError(f"race {text!r}: {day} is more than "
+                           f"{'two years ahead' if day > today else 'a year ago'}: check the year")
     chosen = priority.strip().upper() or ("A" if first else "B")
     if chosen not in RACE_PRIORITIES:
         raise ProfileError(f"race {text!r}: priority {priority.strip()!r} must be A, B or C")
     return Race(day=day, distance=distance.strip().lower() or "other", priority=chosen)
 
 
-def parse_races(items: list[str], known: tuple[Race, ...] = ()) -> tuple[Race, ...]:
+def parse_races(items: list[str], known: tuple[Race, ...] = (),
+                today: date | None = None) -> tuple[Race, ...]:
     """`--race` values added to the `known` races, by day: without a priority the first race
     of all is A, the others B. A race on a day already known replaces it."""
-    return merge_races(known, [parse_race(t, first=not known and i == 0)
+    return merge_races(known, [parse_race(t, first=not known and i == 0, today=today)
                                for i, t in enumerate(items)])
 
 

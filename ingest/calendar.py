@@ -28,12 +28,18 @@ class PlannedRunItem:
     item_type: str
 
 
+def calendar_items(body: Any) -> list[Any] | None:
+    """A month body's calendarItems; None when it holds no such list (a 204, an error): that
+    is no empty month."""
+    items = body.get("calendarItems") if isinstance(body, dict) else None
+    return items if isinstance(items, list) else None
+
+
 def planned_runs(body: Any) -> list[PlannedRunItem]:
     """The running workouts of a calendar month body; anything malformed is passed over."""
-    items = body.get("calendarItems") if isinstance(body, dict) else None
     out = []
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict) or item.get("itemType") not in ITEM_TYPES:
+    for item in calendar_items(body) or []:
+        if not isinstance(item, dict) or str(item.get("itemType")) not in ITEM_TYPES:
             continue
         # A workout says its sport; a race entered in the calendar may not (it is a run then).
         sport = str(item.get("sportTypeKey") or ("" if item["itemType"] == "workout"

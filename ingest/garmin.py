@@ -283,7 +283,10 @@ def connect(tokens_dir: Path, policy: Policy | None = None) -> Connect:
     api.client.loads(text)
     api.client._tokenstore_path = str(tokens_dir)  # token refreshes are written back here
     conn = Connect(api, policy)
-    conn.display_name()
+    try:
+        conn.display_name()
+    except (GarminNoData, GarminBadBody) as exc:  # no run can start without it
+        raise GarminError(f"{exc}; try again later") from None
     return conn
 
 
@@ -335,6 +338,12 @@ def import_tokens(tokens_dir: Path, source: Path, policy: Policy | None = None) 
 
 def is_fit(data: bytes) -> bool:
     return len(data) >= 12 and data[8:12] == b".FIT"
+
+
+def is_whole(data: bytes) -> bool:
+    """A FIT file, or a zip whose directory (at its end) arrived: a download cut short, an
+    error page or an empty body is neither."""
+    return is_fit(data) or zipfile.is_zipfile(io.BytesIO(data))
 
 
 def extract_fit(data: bytes) -> bytes | None:

@@ -25,6 +25,7 @@ _VERSION = re.compile(r"_v\d+$")  # stand_up_paddleboarding_v2
 
 
 MAX_NUMBER = 1e9  # nothing Garmin reports for one activity comes near this
+MAX_OFFSET_S = 14 * 3600  # the widest UTC offset of any time zone
 
 
 def _opt(value: Any) -> float | None:
@@ -33,6 +34,11 @@ def _opt(value: Any) -> float | None:
         return None
     number = float(value)
     return number if math.isfinite(number) and abs(number) < MAX_NUMBER else None
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects of what should be a list of them (anything else holds none)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _text(value: Any, size: int) -> str | None:
@@ -45,24 +51,38 @@ def type_key(summary: dict[str, Any]) -> str:
     return _VERSION.sub("", key) if isinstance(key, str) and key else "generic"
 
 
+RUNNING_TYPE_ID = 1  # Garmin's parentTypeId of every running type (ultra_run, obstacle_run)
+
+
 def _sport(summary: dict[str, Any]) -> tuple[str, str | None]:
     key = type_key(summary)
     if key in _SPORTS:
         return _SPORTS[key]
-    return ("running", None) if key.endswith("running") else (key[:40], None)
+    kind = summary.get("activityType")
+    parent = kind.get("parentTypeId") if isinstance(kind, dict) else None
+    is_run = key.endswith("running") or parent == RUNNING_TYPE_ID
+    return ("running", None) if is_run else (key[:40], None)
 
 
 def gmt(text: Any) -> datetime:
     return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
 
 
+def utc_offset(summary: dict[str, Any]) -> int | None:
+    """startTimeLocal less startTimeGMT in seconds; None where the local time is missing,
+    unreadable or no time zone's (the profile's zone then places the activity)."""
+    try:
+        local = datetime.fromisoformat(str(summary["startTimeLocal"]))
+    except (KeyError, ValueError):
+        return None
+    offset = round((local.replace(tzinfo=UTC) - gmt(summary["startTimeGMT"])).total_seconds())
+    return offset if abs(offset) <= MAX_OFFSET_S else None
+
+
 def activity_from_summary(summary: dict[str, Any]) -> Activity:
     """What the list item alone says, for activities without a usable FIT file."""
     start = gmt(summary["startTimeGMT"])
-    offset = None
-    if summary.get("startTimeLocal"):
-        local = datetime.fromisoformat(str(summary["startTimeLocal"])).replace(tzinfo=UTC)
-        offset = round((local - start).total_seconds())
+    offset = utc_offset(summary)
     sport, sub_sport = _sport(summary)
     return Activity(sport=sport, sub_sport=sub_sport, start=start,
                     duration_s=_opt(summary.get("duration")) or 0.0,
@@ -75,10 +95,10 @@ def activity_from_summary(summary: dict[str, Any]) -> Activity:
 def strength_sets(body: Any) -> tuple[StrengthSet, ...]:
     """get_activity_exercise_sets → StrengthSets: the likeliest exercise of each set, the
     weight from grams to kg."""
-    rows = body.get("exerciseSets") if isinstance(body, dict) else None
+    rows = _dicts(body.get("exerciseSets") if isinstance(body, dict) else None)
     out = []
-    for index, row in enumerate(r for r in rows or [] if isinstance(r, dict)):
-        candidates = [e for e in row.get("exercises") or [] if isinstance(e, dict)]
+    for index, row in enumerate(rows):
+        candidates = _dicts(row.get("exercises"))
         best = max(candidates, key=lambda e: _opt(e.get("probability")) or 0.0, default={})
         category = _text(best.get("category"), 60)
         category = category if category != "UNKNOWN" else None

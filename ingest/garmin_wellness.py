@@ -1,7 +1,8 @@
 """Garmin Connect wellness bodies → DailyWellness: one small pure function per endpoint.
 
 Every function takes the day and the body exactly as garminconnect returned it, and tolerates
-what Garmin sends when it has nothing: None, {} (HRV's 204), [], missing keys and nulls.
+what Garmin sends when it has nothing: None, {} (HRV's 204), [], missing keys and nulls. A
+record naming another day (its calendarDate) is not the day's: it gives nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,31 @@ Body = Any  # parsed JSON
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _records(body: Body) -> list[dict[str, Any]]:
+    """The objects of a body Garmin sends as a list of them or as one."""
+    return [r for r in (body if isinstance(body, list) else [body]) if isinstance(r, dict)]
+
+
+def _named_day(record: dict[str, Any]) -> str | None:
+    """The day a record says it is for: calendarDate (body battery's reports: date)."""
+    named = record.get("calendarDate") or record.get("date")
+    return str(named)[:10] if named else None
+
+
+def _for(day: date, record: dict[str, Any]) -> bool:
+    """Whether a record is the day's (or names no day)."""
+    return _named_day(record) in (None, day.isoformat())
+
+
+def _on(day: date, record: dict[str, Any]) -> dict[str, Any]:
+    """The record if it is the day's (or names no day), else nothing."""
+    return record if _for(day, record) else {}
 
 
 def _num(value: Any) -> float | None:
@@ -47,7 +73,7 @@ def _text(value: Any) -> str | None:
 
 def hrv(day: date, body: Body) -> DailyWellness:
     """get_hrv_data: hrvSummary holds last night's average, the week's and the baseline band."""
-    summary = _dict(_dict(body).get("hrvSummary"))
+    summary = _on(day, _dict(_dict(body).get("hrvSummary")))
     baseline = _dict(summary.get("baseline"))
     return DailyWellness(day=day, hrv_last_night=_num(summary.get("lastNightAvg")),
                          hrv_weekly_avg=_num(summary.get("weeklyAvg")),
@@ -60,6 +86,8 @@ def sleep(day: date, body: Body) -> DailyWellness:
     """get_sleep_data: dailySleepDTO's overall score and sleep time; the resting HR beside it."""
     data = _dict(body)
     dto = _dict(data.get("dailySleepDTO"))
+    if not _for(day, dto):  # the resting HR beside it is that day's too
+        return DailyWellness(day=day)
     overall = _dict(_dict(dto.get("sleepScores")).get("overall"))
     return DailyWellness(day=day, sleep_score=_int(overall.get("value")),
                          sleep_seconds=_int(dto.get("sleepTimeSeconds")),
@@ -72,7 +100,7 @@ MORNING = "AFTER_WAKEUP_RESET"
 def readiness(day: date, body: Body) -> DailyWellness:
     """get_training_readiness: a list of the day's readings. The morning one (inputContext
     AFTER_WAKEUP_RESET) is what the athlete woke up to; without it, the earliest reading."""
-    readings = [r for r in (body if isinstance(body, list) else [body]) if isinstance(r, dict)]
+    readings = [r for r in _records(body) if _for(day, r)]
     chosen = next((r for r in readings if r.get("inputContext") == MORNING), None)
     if chosen is None and readings:
         chosen = min(readings, key=lambda r: str(r.get("timestamp") or "~"))
@@ -83,13 +111,13 @@ def readiness(day: date, body: Body) -> DailyWellness:
 
 def _battery_levels(report: dict[str, Any]) -> list[int]:
     """Levels from bodyBatteryValuesArray, whose column the descriptor list names."""
-    descriptors = (report.get("bodyBatteryValueDescriptorDTOList")
-                   or report.get("bodyBatteryValueDescriptorsDTOList") or [])
+    descriptors = _list(report.get("bodyBatteryValueDescriptorDTOList")
+                        or report.get("bodyBatteryValueDescriptorsDTOList"))
     column = next((d.get("bodyBatteryValueDescriptorIndex") for d in descriptors
                    if isinstance(d, dict)
                    and d.get("bodyBatteryValueDescriptorKey") == "bodyBatteryLevel"), None)
     levels = []
-    for row in report.get("bodyBatteryValuesArray") or []:
+    for row in _list(report.get("bodyBatteryValuesArray")):
         if not isinstance(row, list) or len(row) < 2:
             continue
         index = column if isinstance(column, int) else (2 if isinstance(row[1], str) else 1)
@@ -101,9 +129,8 @@ def _battery_levels(report: dict[str, Any]) -> list[int]:
 
 def body_battery(day: date, body: Body) -> DailyWellness:
     """get_body_battery: one report per day with `charged` and the day's level samples."""
-    reports = [r for r in (body if isinstance(body, list) else [body]) if isinstance(r, dict)]
-    report = next((r for r in reports if r.get("date") == day.isoformat()),
-                  reports[0] if reports else {})
+    reports = [r for r in _records(body) if _for(day, r)]
+    report = reports[0] if reports else {}
     levels = _battery_levels(report)
     return DailyWellness(day=day, body_battery_high=max(levels) if levels else None,
                          body_battery_low=min(levels) if levels else None,
@@ -112,7 +139,7 @@ def body_battery(day: date, body: Body) -> DailyWellness:
 
 def summary(day: date, body: Body) -> DailyWellness:
     """get_user_summary: resting HR, average stress and the body battery extremes."""
-    data = _dict(body)
+    data = _on(day, _dict(body))
     return DailyWellness(day=day, resting_hr=_int(data.get("restingHeartRate")),
                          avg_stress=_level(data.get("averageStressLevel")),
                          body_battery_high=_level(data.get("bodyBatteryHighestValue")),
@@ -165,6 +192,32 @@ PARTS: dict[str, Normaliser] = {
     "hrv": hrv, "readiness": readiness, "summary": summary, "sleep": sleep,
     "body_battery": body_battery, "training_status": training_status,
 }
+
+
+# The records of each part that name their day (training status is, by design, the latest on
+# or before the day: it names earlier days).
+DATED: dict[str, Callable[[Body], list[dict[str, Any]]]] = {
+    "hrv": lambda body: [_dict(_dict(body).get("hrvSummary"))],
+    "sleep": lambda body: [_dict(_dict(body).get("dailySleepDTO"))],
+    "readiness": _records, "body_battery": _records, "summary": lambda body: [_dict(body)],
+}
+
+
+def other_days(part: str, day: date, body: Body) -> list[str]:
+    """The days a part's body is for when none of its records is the day's: Garmin answered
+    with another day's data (empty when a record is the day's or names no day)."""
+    named = {_named_day(r) for r in DATED.get(part, lambda _body: [])(body)}
+    if not named or None in named or day.isoformat() in named:
+        return []
+    return sorted(str(n) for n in named)
+
+
+def measured(on: date, bodies: dict[str, Body]) -> bool:
+    """Whether the day's bodies hold a value the watch measured: a day it has not synced
+    yet still has records of nulls, and the training status of an earlier day."""
+    got = day(on, bodies)
+    return any(getattr(got, name) is not None for name in DailyWellness.value_names()
+               if name != "training_status")
 
 
 def has_data(body: Body) -> bool:

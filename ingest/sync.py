@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from garminconnect import Garmin
@@ -25,13 +25,20 @@ from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
 from ingest import calendar, fit, garmin_wellness
-from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit
-from ingest.garmin_activity import garmin_activities, gmt, type_key
+from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit, is_whole
+from ingest.garmin_activity import garmin_activities, gmt, type_key, utc_offset
 
 log = logging.getLogger(__name__)
 
 BACKFILL_DAYS = 120  # the first sync reaches this far back
 RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these again
+# A watch away from its phone uploads its runs days late, on their own (passed) days: each run
+# lists this many days of activities again (one request; known ids are not downloaded again).
+LATE_DAYS = 14
+# Its nights reach Garmin late too: a day without a value the watch measured holds the cursor
+# before it (so each run fetches it again) until it is this many days old.
+EMPTY_WAIT_DAYS = 7
+PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -98,17 +105,22 @@ class SyncReport:
                 "wellness": {"window": window(self.days), "days": self.days_stored},
                 "skipped": self.skipped}
 
+    def counts(self) -> dict[str, int]:
+        """What a nightly run or a morning pass records of its sync."""
+        return {"activities_new": self.new, "wellness_days": self.days_stored,
+                "items_skipped": len(self.skipped)}
+
 
 def window(cursor: str | None, since: date | None, until: date | None,
-           today: date, origin: date | None = None) -> tuple[date, date]:
-    """The days to fetch: explicit bounds, else from the cursor (less RESYNC_DAYS - 1, but
+           today: date, origin: date | None = None, again: int = RESYNC_DAYS) -> tuple[date, date]:
+    """The days to fetch: explicit bounds, else from the cursor (less `again` - 1 days, but
     never before `origin`, the first day any sync fetched), else a backfill of BACKFILL_DAYS
     up to the end. Never past today."""
     end = min(until or today, today)
     if since is not None:
         return since, end
     if cursor is not None:
-        start = date.fromisoformat(cursor) - timedelta(days=RESYNC_DAYS - 1)
+        start = date.fromisoformat(cursor) - timedelta(days=again - 1)
         return max(start, origin) if origin else start, end
     return end - timedelta(days=BACKFILL_DAYS - 1), end
 
@@ -122,12 +134,12 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
         cursors = {s: repo.cursor(session, who, s) for s in ("activities", "wellness", ORIGIN)}
         found = cursors[ORIGIN]
         origin = date.fromisoformat(found) if found else None
-        act_window = window(cursors["activities"], since, until, today, origin)
+        act_window = window(cursors["activities"], since, until, today, origin, LATE_DAYS)
         day_window = window(cursors["wellness"], since, until, today, origin)
         first = min(act_window[0], day_window[0])
         if origin is None or first < origin:  # a re-sync never reaches before this day
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
-    run = _Run(db, raw, who, conn, progress)
+    run = _Run(db, raw, who, conn, progress, today)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
@@ -150,9 +162,11 @@ def _contiguous(cursor: str | None, start: date) -> bool:
 
 class _Run:
     def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, today: date) -> None:
         self.db, self.raw, self.who, self.conn = db, raw, who, conn
         self.progress = progress
+        # an activity from here on is listed again by the next sync: its file can wait for it
+        self.relisted_from = today - timedelta(days=LATE_DAYS - 1)
         self.report = SyncReport()
         self.done = self.total = 0
 
@@ -184,45 +198,70 @@ class _Run:
         known = self._known_ids()
         by_day: dict[str, list[dict[str, Any]]] = {}
         for item in items:
-            by_day.setdefault(str(item.get("startTimeLocal") or item["startTimeGMT"])[:10],
-                              []).append(item)
+            start = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
+            by_day.setdefault(start.date().isoformat(), []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
-                self._activity(item, known)
+                self._activity(item, known, date.fromisoformat(day))
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
         self._advance("activities", end, contiguous)
 
     def _activity_list(self, start: date, end: date) -> list[dict[str, Any]] | None:
         try:
-            body = self.conn.call(f"the activity list {start}..{end}",
-                                  self.conn.api.get_activities_by_date,
-                                  start.isoformat(), end.isoformat(), None, "asc")
+            body = self._pages(start, end)
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(f"{exc}; activities not synced this time")
             return None
-        items = []
-        for item in body if isinstance(body, list) else []:
+        items, ids = [], set()
+        for item in body:
             try:
-                int(item["activityId"])
+                gid = int(item["activityId"])
                 gmt(item["startTimeGMT"])
-                datetime.fromisoformat(str(item.get("startTimeLocal") or item["startTimeGMT"]))
             except (TypeError, KeyError, ValueError):
                 self._skip("an activity list item without a usable id or start time")
                 continue
-            items.append(item)
+            if gid not in ids:  # an upload during the listing shifts a page: one comes twice
+                ids.add(gid)
+                items.append(item)
         return sorted(items, key=lambda i: str(i["startTimeGMT"]))
+
+    def _pages(self, start: date, end: date) -> list[Any]:
+        """The activity list, page by page. Not garminconnect's get_activities_by_date, which
+        asks for pages until one is empty: it took an object (an error) for a page of its
+        keys, and a page served again whatever its `start` for a new page, forever. A short
+        page, or one with no activity not seen yet, is the last."""
+        api, what = self.conn.api, f"the activity list {start}..{end}"
+        params = {"startDate": start.isoformat(), "endDate": end.isoformat(),
+                  "limit": str(PAGE), "sortOrder": "asc"}
+        listed: list[Any] = []
+        seen: set[str] = set()
+        while True:
+            page = self.conn.call(what, api.connectapi, api.garmin_connect_activities,
+                                  params={**params, "start": str(len(listed))})
+            if not isinstance(page, list):
+                if garmin_wellness.has_data(page):
+                    raise GarminBadBody(f"{what}: Garmin sent no list")
+                return listed  # {}: garminconnect's 204
+            ids = {str(item.get("activityId")) for item in page if isinstance(item, dict)}
+            listed += page
+            if len(page) < PAGE or ids <= seen:
+                return listed
+            seen |= ids
 
     def _known_ids(self) -> set[int]:
         with self.db() as session:
             return activities.known_garmin_ids(session, self.who)
 
-    def _activity(self, item: dict[str, Any], known: set[int]) -> None:
+    def _activity(self, item: dict[str, Any], known: set[int], day: date) -> None:
         gid = int(item["activityId"])
         if gid in known:  # stored by an earlier run: the same rows again, minus the downloads
             self.report.already_stored += 1
             return
-        fit_bytes, decoded = self._fit(gid)
+        got = self._fit(gid, day, item.get("manualActivity") is True)
+        if got is None:
+            return
+        fit_bytes, decoded = got
         sets_body = self._exercise_sets(gid, item)
         entry = {"kind": "garmin-activity", "garmin_id": gid, "summary": self.raw.put_json(item),
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
@@ -236,25 +275,37 @@ class _Run:
         self.report.summary_only += fit_bytes is None
         known.add(gid)
 
-    def _fit(self, gid: int) -> tuple[bytes | None, list[Activity]]:
-        """The ORIGINAL download's FIT and its sessions, or (None, []) to store the summary."""
+    def _fit(self, gid: int, day: date, manual: bool
+             ) -> tuple[bytes | None, list[Activity]] | None:
+        """The ORIGINAL download's FIT and its sessions, (None, []) to store the summary, or
+        None to leave the activity for the next sync, which lists it again: a download that
+        arrived broken, or no file for an activity a device recorded (deleted since it was
+        listed?). Stored from its summary, it would never be downloaded again; once older
+        than LATE_DAYS, it is."""
+        waits = day >= self.relisted_from
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
                                   Garmin.ActivityDownloadFormat.ORIGINAL)
         except (GarminNoData, GarminBadBody) as exc:
-            self._skip(f"{exc}; stored from its summary")
-            return None, []
-        fit_bytes = extract_fit(data) if isinstance(data, bytes) else None
+            return self._without_file(str(exc), waits and not manual)  # manual: no file
+        if not is_whole(data):
+            return self._without_file(f"activity {gid} ({day}): the download arrived broken "
+                                      "(neither a zip nor a FIT file)", waits)
+        fit_bytes = extract_fit(data)
         if fit_bytes is None:
-            self._skip(f"activity {gid}: the download holds no FIT file; stored from its summary")
-            return None, []
+            return self._without_file(f"activity {gid}: the download holds no FIT file", False)
         try:
             decoded = fit.decode(fit_bytes, f"{gid}.fit")
         except fit.FitError as exc:
-            self._skip(f"activity {gid}: {exc}; stored from its summary")
-            return None, []
+            return self._without_file(f"activity {gid}: {exc}", False)
         return (fit_bytes, decoded) if decoded else (None, [])
+
+    def _without_file(self, why: str, waits: bool) -> tuple[None, list[Activity]] | None:
+        """Leave the activity for the next sync (None), or store it from its summary."""
+        self._skip(f"{why}; not stored: the next sync tries again" if waits
+                   else f"{why}; stored from its summary")
+        return None if waits else (None, [])
 
     def _exercise_sets(self, gid: int, item: dict[str, Any]) -> Any:
         if type_key(item) != "strength_training":
@@ -275,6 +326,10 @@ class _Run:
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(f"{exc}; planned runs not updated")
             return
+        if calendar.calendar_items(body) is None:
+            self._skip(f"the calendar of {year}-{month:02d}: Garmin sent no calendar items; "
+                       "planned runs not updated")
+            return
         entry = {"kind": "garmin-calendar", "month": f"{year}-{month:02d}",
                  "body": self.raw.put_json(body)}
         self.raw.record(self.who.name, entry)
@@ -289,27 +344,35 @@ class _Run:
         self.report.days = (start, end)
         day = start
         while day <= end:
-            self._day(day, contiguous)
+            waits = day > end - timedelta(days=EMPTY_WAIT_DAYS)
+            contiguous = self._day(day, contiguous, waits) and contiguous
             self._tick()
             day += timedelta(days=1)
 
-    def _day(self, day: date, contiguous: bool) -> None:
-        parts = {}
+    def _day(self, day: date, contiguous: bool, waits: bool) -> bool:
+        """Fetch and store one day; False when the watch measured nothing and it `waits`."""
+        bodies = {}
         for part, fetch in DAY_CALLS.items():
             try:
                 body = self.conn.call(f"{part} {day}", fetch, self.conn.api, day.isoformat())
             except (GarminNoData, GarminBadBody) as exc:
                 self._skip(str(exc))
                 continue
-            if garmin_wellness.has_data(body):
-                parts[part] = self.raw.put_json(body)
-        if not parts:
-            self._advance("wellness", day, contiguous)
-            return
+            others = garmin_wellness.other_days(part, day, body)
+            if others:
+                self._skip(f"{part} {day}: Garmin sent the data of {', '.join(others)}; not used")
+            elif garmin_wellness.has_data(body):
+                bodies[part] = body
+        done = not waits or garmin_wellness.measured(day, bodies)
+        if not bodies:
+            self._advance("wellness", day, contiguous and done)
+            return done
+        parts = {part: self.raw.put_json(body) for part, body in bodies.items()}
         entry = {"kind": "garmin-day", "day": day.isoformat(), "parts": parts}
         self.raw.record(self.who.name, entry)
         with transaction(self.db) as session:  # the day and its cursor commit together
             store_garmin_day(session, self.who, self.raw, entry)
-            if contiguous:
+            if contiguous and done:
                 _move_cursor(session, self.who, "wellness", day)
         self.report.days_stored += 1
+        return done

@@ -50,13 +50,11 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
     with athlete_lock(home, profile.name, "morning pass"):
         try:
             conn = source(profile)
-            synced = sync(home.db, home.raw, profile, conn, today=day).as_json()
+            synced = sync(home.db, home.raw, profile, conn, today=day).counts()
             with transaction(home.db) as db:
                 caught_up = replan(db, profile, day - timedelta(days=1))
                 changes = morning_changes(db, profile, day)
-            counts: dict[str, int] = {"activities_new": synced["activities"]["new"],
-                                      "wellness_days": synced["wellness"]["days"],
-                                      "caught_up": len(caught_up.adjustments)}
+            counts = {**synced, "caught_up": len(caught_up.adjustments)}
             if changes or caught_up.adjustments:  # the plan differs from what was published
                 counts.update(publish(home, profile, conn, day))
             result = NightResult(profile.name, day, "ok", counts,

@@ -82,18 +82,17 @@ def publish(home: Home, profile: Profile, conn: Connect | None, day: date) -> di
 def _nights(home: Home, profile: Profile, nights: list[date], source: Source
             ) -> list[NightResult]:
     results: list[NightResult] = []
-    synced: dict[str, Any] | None = None
+    synced: dict[str, int] | None = None
     conn: Connect | None = None
     for night in nights:
         started = datetime.now(UTC)
         try:
             if synced is None:  # one sync reaches the last night; replans go night by night
                 conn = source(profile)
-                synced = sync(home.db, home.raw, profile, conn, today=nights[-1]).as_json()
+                synced = sync(home.db, home.raw, profile, conn, today=nights[-1]).counts()
             with transaction(home.db) as db:
                 plan = replan(db, profile, night)
-            counts = {"activities_new": synced["activities"]["new"],
-                      "wellness_days": synced["wellness"]["days"], "nights_adapted": plan.nights}
+            counts = {**synced, "nights_adapted": plan.nights}
             if night == nights[-1]:  # publish once the plan is current
                 counts.update(publish(home, profile, conn, night))
             result = NightResult(profile.name, night, "ok", counts, len(plan.adjustments))

@@ -29,7 +29,7 @@ def add_race(home: Home, profile: Profile, text: str,
     once), and the plan made to follow it at once as if it had been known from the start;
     every change recorded and returned."""
     profile = home.athletes().get(profile.name, profile)  # never write back stale races
-    day = parse_race(text).day
+    day = parse_race(text, today=today).day
     race = parse_race(text, first=all(r.day == day for r in profile.races))
     updated = replace(profile, races=merge_races(profile.races, [race]))
     replaced = next((r for r in profile.races if r.day == race.day and r != race), None)
@@ -103,7 +103,16 @@ def race_rows(db: DbSession, profile: Profile, today: date) -> list[dict[str, An
     known = [*races.entered(profile.races), *races_found(db, who, profile, today)]
     return [{"date": r.day.isoformat(), "distance": r.distance, "priority": r.priority,
              "source": r.source, "days_to_go": (r.day - today).days,
-             "effects": effects(r)} for r in sorted(known, key=lambda r: r.day)]
+             "when": when((r.day - today).days), "effects": effects(r)}
+            for r in sorted(known, key=lambda r: r.day)]
+
+
+def when(days_to_go: int) -> str:
+    """`40 days to go`, `today` or `3 days ago`: a race's day from today, in words."""
+    if days_to_go == 0:
+        return "today"
+    n = abs(days_to_go)
+    return f"{n} day{'s' if n != 1 else ''} {'to go' if days_to_go > 0 else 'ago'}"
 
 
 def effects(r: races.RaceDay) -> list[str]:

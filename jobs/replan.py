@@ -51,6 +51,14 @@ class PlanReport:
     plan: list[Session] = field(default_factory=list)  # every session as it now stands
 
 
+def check_weights(profile: Profile, catalog: Catalog | None = None) -> None:
+    """PlanError when the known weights name an exercise the catalogue does not hold."""
+    unknown = sorted(set(profile.known_kg) - set((catalog or default_catalog()).exercises))
+    if unknown:
+        raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
+                        f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
+
+
 def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,
            weeks_ahead: int = WEEKS_AHEAD, analysed: bool = False) -> PlanReport:
     """Bring the plan up to date through `night` (idempotent: the same night twice changes
@@ -58,10 +66,7 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
     written once. `analysed`: the runs and daily statuses are already current through the
     night (a replay analyses its whole period once)."""
     catalog = catalog or default_catalog()
-    unknown = sorted(set(profile.known_kg) - set(catalog.exercises))
-    if unknown:
-        raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
-                        f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
+    check_weights(profile, catalog)
     if not analysed:
         analyse(db, profile, night)
     who = repo.athlete(db, profile)

@@ -50,6 +50,7 @@ def _session(row: m.PlannedSession, changes: list[m.AdjustmentRow]) -> dict[str,
     catalog = default_catalog()
     for e in out["exercises"]:
         e["cues"] = list(catalog.exercise(e["id"]).cues)
+        e["loaded"] = catalog.exercise(e["id"]).loaded  # a bar or dumbbells: kg, else by feel
         e["load_text"] = load_text(e)
         e["work"] = f"{e['sets']} x {e['reps']}" if "reps" in e else \
             f"{e['sets']} x {e['seconds']} s"
@@ -107,13 +108,35 @@ def changes(home: Home, profile: Profile, today: date) -> list[dict[str, Any]]:
                                                          newest_first=True)]
 
 
+# The status page's inputs as a runner reads them: the stored values' keys
+# (analysis.recovery_text.VALUE_KEYS) in words, each with its format.
+INPUTS = (("hrv_signal", "HRV 7-day signal (ln)", "{:.2f}"),
+          ("band_low", "HRV normal band, low (ln)", "{:.2f}"),
+          ("band_high", "HRV normal band, high (ln)", "{:.2f}"),
+          ("hrv_last_night", "last night's HRV (ln)", "{:.2f}"),
+          ("hrv_below_days", "days running below the band", "{:.0f}"),
+          ("hrv_in_band_mornings", "mornings running inside the band", "{:.0f}"),
+          ("hrv_status", "Garmin HRV status", "{}"),
+          ("readiness_level", "training readiness", "{}"),
+          ("sleep_score", "sleep score", "{:.0f}"),
+          ("resting_hr", "resting HR (bpm)", "{:.0f}"),
+          ("resting_hr_mean30", "resting HR, 30-day mean (bpm)", "{:.1f}"),
+          ("tsb", "form (TSB)", "{:.1f}"),
+          ("tsb_low_days", "days running with form below -30", "{:.0f}"),
+          ("acwr", "EWMA ACWR", "{:.2f}"),
+          ("load_history_days", "days of load history", "{:.0f}"))
+
+
 def _status(db: DbSession, who: m.Athlete, today: date) -> dict[str, Any] | None:
     row = plans.daily_status(db, who, today)
     if row is None:
         return None
+    values = dict(row.values)
     return {"day": row.day, "level": row.level, "reasons": list(row.reasons),
-            "values": dict(row.values), "missing": list(row.missing), "atl": row.atl,
-            "ctl": row.ctl, "tsb": row.tsb, "acwr": row.acwr}
+            "values": values, "missing": list(row.missing), "atl": row.atl,
+            "ctl": row.ctl, "tsb": row.tsb, "acwr": row.acwr,
+            "inputs": [(label, "-" if values.get(key) is None else form.format(values[key]))
+                       for key, label, form in INPUTS if key in values]}
 
 
 def status(home: Home, profile: Profile, today: date) -> dict[str, Any] | None:

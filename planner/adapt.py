@@ -17,10 +17,10 @@ Every change is an Adjustment naming the rule, the facts and the before/after pr
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
-from planner.effort import lightened_words
+from planner.effort import at_load
 from planner.model import (
     ONE_DAY,
     Adjustment,
@@ -31,7 +31,6 @@ from planner.model import (
     week_heavy_lower,
     week_start,
 )
-from planner.progression import round_kg
 from planner.schedule import conflicts, eve_of, traits_on
 
 LIGHTEN_LOAD = 0.9  # amber: load -10 % (RULES.md S7.3)
@@ -110,9 +109,12 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: Mobi
     if not why:
         return
     reasons = (*why, *_run_reasons(facts, s.day))
+    # A lightened session stays lightened where it lands: its lighter work is never made
+    # lighter again (the first session back at 64 %, not 80 %), nor lifted as a full one.
+    status = "lightened" if s.status == "lightened" else "moved"
     for day in _candidates(s, facts.night):
         if _legal(day, plan, sid, facts):
-            _change(plan, changes, s, s.with_(day=day, status="moved"), facts, "S6", "move",
+            _change(plan, changes, s, s.with_(day=day, status=status), facts, "S6", "move",
                     reasons)
             return
     if "race" not in traits_on(facts.runs, s.day):
@@ -142,12 +144,9 @@ def _apply_recovery(plan: dict[str, Session], sid: str, facts: Tonight, mobility
 def lighten(s: Session) -> Session:
     """Amber: one set fewer, no power or plyometric work, load -10 % (RULES.md S7.3), the
     effort said again in words (by feel: reps in reserve, never the 6RM wording)."""
-    kept = []
-    for before, p in zip(s.exercises, one_set_fewer(s.exercises), strict=True):
-        if not p.power:
-            p = replace(p, load_kg=round_kg(p.load_kg * LIGHTEN_LOAD) if p.load_kg else None)
-            kept.append(replace(p, instruction=lightened_words(before, p)))
-    return s.with_(exercises=tuple(kept), status="lightened")
+    kept = tuple(at_load(before, LIGHTEN_LOAD, p.sets) for before, p in
+                 zip(s.exercises, one_set_fewer(s.exercises), strict=True) if not p.power)
+    return s.with_(exercises=kept, status="lightened")
 
 
 def _as_mobility(s: Session, mobility: MobilityWork) -> Session:

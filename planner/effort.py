@@ -2,16 +2,18 @@
 
 Pure (no I/O, no clock). A load "by feel" is a number of reps held in reserve: a weight you
 could lift 8 times, stopped at 6, is about 10 % under a 6RM. One function words it for every
-lighter-than-usual session (lightened for recovery, a deload week, the first session after
-a race), so that a lightened
-session by feel never keeps its full session's 6RM wording.
+lighter-than-usual session (lightened for recovery, the first session after a race, a
+deload week), so that a lighter session never keeps its full session's load or 6RM wording.
 """
 
 from __future__ import annotations
 
-from planner.model import Prescription
+from dataclasses import replace
 
-SPARE_REPS = 2  # by feel, load −10 % ≈ two more reps in reserve (project default)
+from planner.model import Prescription
+from planner.progression import round_kg
+
+SPARE_REPS = 2  # by feel, each 10 % off the load ≈ two more reps in reserve (project default)
 
 
 def spare_reps_words(reps: int, spare: int = SPARE_REPS) -> str:
@@ -23,17 +25,31 @@ def _sets(n: int) -> str:
     return f"{n} set{'s' if n != 1 else ''}"
 
 
-def lightened_words(before: Prescription, after: Prescription,
-                    what: str = "lightened") -> str | None:
-    """What a lightened exercise (`after`, from `before`) asks for, in words: the sets, then
-    the load as a change in kg, or by feel as reps in reserve; holds keep their words."""
+def at_load(p: Prescription, share: float, sets: int | None = None) -> Prescription:
+    """`p` at `share` of its load (rounded to the plates) and `sets` (default: as it is), its
+    effort said again in words: the instruction never keeps the full load's kg or 6RM."""
+    after = replace(p, sets=p.sets if sets is None else sets, share=p.share * share,
+                    load_kg=round_kg(p.load_kg * share) if p.load_kg else p.load_kg)
+    return replace(after, instruction=lightened_words(p, after, share))
+
+
+def at_share_of(fresh: Prescription, was: Prescription) -> Prescription:
+    """`fresh` (dosed again, or swapped in) at the share of its load `was` was lifted at."""
+    return at_load(fresh, was.share) if was.share < 1 else fresh
+
+
+def lightened_words(before: Prescription, after: Prescription, share: float) -> str | None:
+    """What a lightened exercise (`after`, from `before` at `share` of its load) asks for, in
+    words: the sets, then the load as a change in kg, or by feel as reps in reserve; holds
+    keep their words."""
     if after.reps is None:
         return before.instruction
+    off = 1.0 - share
     if after.load_kg is not None and before.load_kg:
-        change = round(100 * (after.load_kg / before.load_kg - 1))
-        return (f"{what}: {_sets(after.sets)}, {after.load_kg:g} kg (load {change:+d} % from "
-                f"{before.load_kg:g} kg), stop 1-2 reps short of failure")
+        return (f"lightened: {_sets(after.sets)}, {after.load_kg:g} kg (load "
+                f"-{off * 100:.0f} % from {before.load_kg:g} kg), stop 1-2 reps short of failure")
     if before.by_feel:
-        return f"{_sets(after.sets)}, {spare_reps_words(after.reps)}"
+        spare = max(1, round(SPARE_REPS * off * 10))
+        return f"{_sets(after.sets)}, {spare_reps_words(after.reps, spare)}"
     return f"{_sets(after.sets)} of {after.reps} reps, stop 3-4 reps short of failure"
 

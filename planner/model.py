@@ -41,6 +41,9 @@ class Prescription:
     pattern: str | None = None  # movement pattern (RULES.md S2)
     phase: str = "build"  # intro (first week of a new exercise), build or deload (S5)
     by_feel: bool = False  # a loaded exercise whose load is still found by feel (no kg)
+    # The share of its full load it is lifted at: 0.9 lightened for recovery, 0.8 the first
+    # session after a race; a refreshed prescription keeps it (planner/effort.at_load).
+    share: float = 1.0
 
     def describe(self) -> str:
         work = f"{self.sets}x{self.reps}" if self.reps is not None else \

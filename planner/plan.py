@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from domain.profile import Profile, runs_text
 from planner.blocks import WeekCount, WeekInBlock, timeline
+from planner.effort import at_share_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.program import (
     Lifter,
@@ -25,6 +26,7 @@ from planner.program import (
     races_of,
     week_contents,
 )
+from planner.progression import round_kg
 from planner.races import FREEZE_BEFORE, RaceDay, apply_races, knock_ons, reaches
 
 WEEK = timedelta(days=7)
@@ -149,9 +151,9 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
                    was: str) -> list[Session]:
     """The open sessions after the night with each exercise the athlete's equipment
     (`ctx`'s; `was` the level they were planned for) does not allow swapped for its ladder
-    step's variant at that level, dosed afresh at no more sets than before (a session
-    lightened stays lightened); the rest as they are. For a week already begun when the
-    athlete packs less kit for a trip."""
+    step's variant at that level, dosed afresh at no more sets and the same share of its
+    load as before (a session lightened stays lightened); the rest as they are. For a week
+    already begun when the athlete packs less kit for a trip."""
     lifted = {d.exercise_id for d in ctx.history}
     weeks = timeline(first_monday, max(_monday_of(s) for s in sessions),
                      week_counts(sessions, night + timedelta(days=1)))
@@ -174,7 +176,7 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
             # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
             fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro",
                               week.backpack_kg if week.exercise == other else None)
-            out.append(replace(fresh, sets=min(p.sets, fresh.sets)))
+            out.append(at_share_of(replace(fresh, sets=min(p.sets, fresh.sets)), p))
         return s.with_(exercises=tuple(out))
     return [s if s.settled or s.day <= night else swapped(s) for s in sessions]
 
@@ -314,14 +316,23 @@ def _monday_of(s: Session) -> date:
 
 
 def refresh(ctx: Lifter, s: Session) -> Session:
-    """Current reps and loads for an open full session (sets and exercises stay)."""
-    if s.settled or s.status == "lightened" or s.kind != "strength":
+    """Current reps and loads for an open strength session: its exercises and sets stay, and
+    a lightened one keeps its share of the load (an A taper's 2 sets at the load of the day,
+    not the load of the night it was planned; 80 % of it after a race)."""
+    if s.settled or s.kind != "strength":
         return s
-    fresh = tuple(replace(prescribe(ctx, ctx.catalog.exercise(p.exercise_id), s.day, p.phase,
-                                    _backpack(ctx, p)), sets=p.sets) for p in s.exercises)
+    fresh = tuple(_refreshed(ctx, s.day, p) for p in s.exercises)
     return s if fresh == s.exercises else s.with_(exercises=fresh)
 
 
+def _refreshed(ctx: Lifter, day: date, p: Prescription) -> Prescription:
+    return at_share_of(replace(prescribe(ctx, ctx.catalog.exercise(p.exercise_id), day,
+                                         p.phase, _backpack(ctx, p)), sets=p.sets), p)
+
+
 def _backpack(ctx: Lifter, p: Prescription) -> float | None:
-    """A bodyweight exercise's backpack load stays as planned (it changes with the block)."""
-    return None if ctx.catalog.exercise(p.exercise_id).loaded else p.load_kg
+    """A bodyweight exercise's backpack load stays as planned (it changes with the block),
+    the whole of it when the exercise is lifted at a share of it."""
+    if ctx.catalog.exercise(p.exercise_id).loaded or not p.load_kg:
+        return None
+    return round_kg(p.load_kg / p.share)

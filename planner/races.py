@@ -14,9 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.profile import Race
-from planner.effort import lightened_words
+from planner.effort import at_load
 from planner.model import Adjustment, Prescription, Session
-from planner.progression import round_kg
 
 FINAL_DAYS = {"A": 6, "B": 4, "C": 2}  # last days without heavy lower-body or plyometrics
 REDUCED_FROM, REDUCED_TO = 8, 14  # A race: one lower-volume session this many days before
@@ -198,20 +197,13 @@ def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: Mo
                 f"{REDUCED_FROM}-{REDUCED_TO} days before an A race: {REDUCED_SETS} sets, "
                 "load kept")
     if s.status != "lightened" and (r := first_back(races, s.day, strength_before)):
-        items = tuple(_returning(p) for p in s.exercises)
+        # a load in kg or found by feel is lifted at 80 %; bodyweight work has none to cut
+        items = tuple(at_load(p, RETURN_LOAD) if p.load_kg or p.by_feel else p
+                      for p in s.exercises)
         return (s.with_(exercises=items, status="lightened"), "Races post-race", "lighten",
                 f"{r.name()}: the first session after its {r.post_days}-day post-race "
                 f"window, familiar exercises at {RETURN_LOAD:.0%} of the last loads")
     return s, "", "", ""
-
-
-def _returning(p: Prescription) -> Prescription:
-    """An exercise of the first session back: 80 % of its load, said in words (by feel: the
-    lightened wording, never the 6RM one)."""
-    if not (p.load_kg or p.by_feel):
-        return p
-    after = replace(p, load_kg=round_kg(p.load_kg * RETURN_LOAD) if p.load_kg else None)
-    return replace(after, instruction=lightened_words(p, after, "first session back"))
 
 
 def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,

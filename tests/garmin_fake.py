@@ -81,10 +81,10 @@ def own_day_bodies(day: str) -> dict[str, Any]:
                                     "sleepScores": {"overall": {"value": 70 + n}}},
                   "restingHeartRate": 44},
         "readiness": [
-            {"timestamp": f"{day}T20:00:00.0", "score": 40, "level": "LOW",
+            {"calendarDate": day, "timestamp": f"{day}T20:00:00.0", "score": 40, "level": "LOW",
              "inputContext": "UPDATE_REALTIME_VARIABLES"},
-            {"timestamp": f"{day}T06:30:00.0", "score": 60 + n, "level": "HIGH",
-             "inputContext": "AFTER_WAKEUP_RESET"}],
+            {"calendarDate": day, "timestamp": f"{day}T06:30:00.0", "score": 60 + n,
+             "level": "HIGH", "inputContext": "AFTER_WAKEUP_RESET"}],
         "body_battery": [{"date": day, "charged": 50 + n, "drained": 48,
                           "bodyBatteryValuesArray": [[1, 30], [2, 90 - n], [3, 41]],
                           "bodyBatteryValueDescriptorDTOList": [
@@ -225,10 +225,17 @@ class FakeGarmin:
 
     def _page(self, query: dict[str, str]) -> list[dict[str, Any]]:
         first, last = query.get("startDate", ""), query.get("endDate", "9999")
-        chosen = sorted((i for i in self.items if first <= i["startTimeLocal"][:10] <= last),
+        chosen = sorted((i for i in self.items if first <= _local_day(i) <= last),
                         key=lambda i: i["startTimeGMT"])
         start, limit = int(query.get("start", 0)), int(query.get("limit", 20))
         return chosen[start:start + limit]
+
+
+def _local_day(item: dict[str, Any]) -> str:
+    """The day Garmin files an activity under: its local day (the GMT one where a test gave
+    it an odd startTimeLocal: Garmin itself knows the real one)."""
+    local = str(item.get("startTimeLocal"))[:10]
+    return local if re.fullmatch(r"\d{4}-\d\d-\d\d", local) else str(item["startTimeGMT"])[:10]
 
 
 # -- serving it --------------------------------------------------------------------------------

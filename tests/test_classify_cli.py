@@ -16,7 +16,7 @@ from analysis.multisport import multisport_race
 from analysis.zones import file_profile
 from db import repo
 from db.session import open_db, transaction
-from demo.fitwrite import LapSpec, LegSpec, multisport_fit, run_fit
+from demo.fitwrite import LapSpec, LegSpec, multisport_fit, run_fit, strength_fit
 from domain.profile import Profile
 from ingest import fit
 from jobs.analyse import analyse
@@ -180,3 +180,17 @@ def test_stored_triathlon_legs_are_races_and_a_commute_then_a_run_is_not(
     assert tri[-1].kind == "race" and all(any("a triathlon" in x for x in r.reasons)
                                           for r in tri)
     assert [r.kind for r in rows if r.local_date == date(2025, 4, 3)] == ["other", "easy"]
+
+
+def test_an_activity_without_timer_time_is_classified_with_its_heart_rate(
+        tmp_path: Path, home: Path) -> None:
+    """A session stopped as soon as it started (0 s on the timer) still has its heart rate:
+    the file's average HR, weighted by duration, divided by zero."""
+    path = tmp_path / "stopped.fit"
+    path.write_bytes(strength_fit(T0, []))
+    [act] = fit.decode_file(path)
+    assert act.duration_s == 0 and act.avg_hr
+    result = runner.invoke(app, ["classify", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert row["duration_s"] == 0 and row["avg_hr"] == act.avg_hr

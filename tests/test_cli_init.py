@@ -57,6 +57,20 @@ def test_bad_values_exit_2_with_one_line(home: Path, change: tuple[str, str],
     assert not (home / "config.toml").exists()
 
 
+def test_a_known_weight_for_an_unknown_exercise_is_refused_before_saving(home: Path) -> None:
+    """It was saved, and every later command then refused the config.toml."""
+    result = runner.invoke(app, [*ARGS, "--weight", "back_squat=60"])
+    assert result.exit_code == 2 and "unknown exercise(s) back_squat" in result.output
+    assert "stridelift exercises" in result.output and "Traceback" not in result.output
+    assert not (home / "config.toml").exists()
+    assert runner.invoke(app, [*ARGS, "--weight", "barbell_back_squat=60"]).exit_code == 0
+    saved = (home / "config.toml").read_text()
+    again = runner.invoke(app, ["init", "--name", "anna", "--non-interactive",
+                                "--weight", "squat=70"])
+    assert again.exit_code == 2 and (home / "config.toml").read_text() == saved
+    assert runner.invoke(app, ["plan"]).exit_code == 0
+
+
 @pytest.mark.parametrize("change, message", [
     (("--strength-sessions", "0"), "strength sessions 0 must be 1-3"),
     (("--equipment", ""), "equipment must be one of"),

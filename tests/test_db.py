@@ -7,22 +7,29 @@ import sys
 import time
 import zlib
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from db import models as m
 from db import repo
 from db import streams as packing
 from db.session import DatabaseError, make_engine, open_db, transaction, upgrade
 from domain.activity import Activity, Lap, Streams, StrengthSet
-from domain.profile import Profile
+from domain.profile import Profile, Race
 from domain.wellness import DailyWellness
+from jobs.replan import load_sessions, save_sessions, store_adjustments
+from planner.adapt import lighten
+from planner.catalog import default_catalog
+from planner.model import Adjustment
+from planner.plan import extend
+from planner.progression import LoggedLift
+from tests.planning import MONDAY, context, plan, profile, template
 
 ANNA = Profile(name="anna", tz="America/Los_Angeles", sex="f", max_hr=186, rest_hr=48,
                runs={"sat": "long"})
@@ -317,3 +324,44 @@ def test_two_processes_opening_a_new_database_at_once_both_succeed(db_url: str,
     engine = make_engine(db_url)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+
+
+def test_sessions_lightened_before_the_load_share_take_it_from_their_decision(
+        db_url: str) -> None:
+    """Rows stored before prescriptions carried their share of the load read as full ones,
+    and the nightly refresh gave a lightened session its full load back: migration 0011
+    takes each share from the decision that lightened the session (amber 0.9 on every
+    exercise, a race's 80 % on loads in kg or by feel)."""
+    catalog = default_catalog()
+    race = Race(MONDAY - timedelta(days=3), "5k", "C")
+    runs = {"tue": "easy", "sat": "long"}
+    ctx = context(profile(runs, sessions=1, races=(race,)))
+    [first, *_] = plan(ctx, template(runs))
+    ctx = replace(ctx, history=[LoggedLift(MONDAY - timedelta(days=10), p.exercise_id,
+                                           (12, 12, 12), 50.0) for p in first.exercises
+                                if catalog.exercise(p.exercise_id).loaded and p.reps])
+    sessions, changes = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                               MONDAY + timedelta(days=20), template(runs), [])
+    back, amber, *_ = [s for s in sessions if s.kind == "strength"]
+    assert back.status == "lightened" and {p.share for p in back.exercises} == {0.8, 1.0}
+    amber = lighten(amber)
+    assert {p.share for p in amber.exercises} == {0.9}  # the premise: both kinds of share
+    sessions = [amber if s.id == amber.id else s for s in sessions]
+    changes.append(Adjustment(amber.id, MONDAY, "S7.3 amber", "lighten", "", "", ()))
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        who = repo.athlete(db, ctx.profile)
+        save_sessions(db, who, sessions)
+        store_adjustments(db, who, changes)
+    with transaction(factory) as db:  # as the code before the share stored them
+        for row in db.scalars(select(m.PlannedSession)):
+            row.exercises = [{k: v for k, v in p.items() if k != "share"} for p in row.exercises]
+        db.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+    with transaction(factory) as db:
+        assert {p.share for s in load_sessions(db, repo.athlete(db, ctx.profile))
+                for p in s.exercises} == {1.0}
+    upgrade(engine)
+    with transaction(factory) as db:
+        assert load_sessions(db, repo.athlete(db, ctx.profile)) == sessions

@@ -69,7 +69,7 @@ def test_the_same_seed_gives_the_same_bodies_and_files_and_another_seed_differs(
 
 def test_it_has_every_garmin_attribute_sync_uses_with_garmins_signatures() -> None:
     used = set(re.findall(r"\bapi\.(\w+)", inspect.getsource(ingest.sync)))
-    assert {"get_activities_by_date", "download_activity", "connectapi"} <= used
+    assert {"garmin_connect_activities", "download_activity", "connectapi"} <= used
     api = DemoGarmin(SEED, today=TODAY)
     for name in sorted(used):
         ours = getattr(api, name)

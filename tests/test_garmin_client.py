@@ -262,6 +262,19 @@ def test_connect_loads_tokens_tightens_modes_and_sets_the_display_name(
     assert _hits(fake, "socialProfile") == 1
 
 
+@pytest.mark.parametrize("reply", [(200, {"Content-Type": "text/html"}, b"<html>sign in</html>"),
+                                   (404, {}, b"")])
+def test_a_profile_garmin_cannot_give_now_says_to_try_again(
+        fake: FakeGarmin, tmp_path: Path, reply: tuple[int, dict[str, str], bytes]) -> None:
+    """Every call of a sync needs the display name: without it the run cannot start, and the
+    line said what failed but not what to do."""
+    folder = tmp_path / "tokens" / "anna"
+    garmin.save_tokens(folder, json.dumps({"di_token": SECRET_TOKEN}))
+    fake.fail("socialProfile", reply)
+    with pytest.raises(GarminError, match=r"^the user profile: .*; try again later$"):
+        garmin.connect(folder, fast_policy())
+
+
 # -- login -----------------------------------------------------------------------------------
 
 

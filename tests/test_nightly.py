@@ -72,6 +72,19 @@ def test_a_night_syncs_classifies_adapts_and_records(fake_garmin: FakeGarmin) ->
     assert _runs(home) == [("anna", NIGHT, "ok")] * 2
 
 
+def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
+    """An unusable record is skipped, never the night: and the night says how many."""
+    fake_garmin.downloads[101] = b"<html>busy</html>"
+    fake_garmin.fail("/hrv-service/hrv/2025-07-08", (200, {}, b"{broken"))
+    home = _athlete()
+    result = runner.invoke(app, ["nightly", "--date", NIGHT.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "0 new activities, 2 items skipped" in result.stdout
+    assert _runs(home) == [("anna", NIGHT, "ok")]
+    with home.db() as db:
+        assert db.scalar(select(m.NightlyRun.counts))["items_skipped"] == 2
+
+
 def test_catch_up_processes_every_missed_night_once(fake_garmin: FakeGarmin) -> None:
     home = _athlete()
     run_nightly(home, ANNA, NIGHT, source_for(home))

@@ -160,7 +160,11 @@ def test_known_weights_start_the_progression(home: Path) -> None:
 
 
 def test_unknown_exercise_in_weights_is_a_clear_error(home: Path) -> None:
-    assert runner.invoke(app, [*INIT, "--weight", "kettlebell_juggling=20"]).exit_code == 0
+    """`init` refuses such a weight (tests/test_cli_init.py); one written in config.toml by
+    hand is refused by the plan."""
+    assert runner.invoke(app, INIT).exit_code == 0
+    with (home / "config.toml").open("a") as config:
+        config.write('\n[athletes.anna.weights]\nkettlebell_juggling = 20\n')
     result = runner.invoke(app, ["plan"])
     assert result.exit_code == 2 and "unknown exercise(s) kettlebell_juggling" in result.output
     assert "[weights] names" in result.output  # printed as text, not taken as a style tag

@@ -209,6 +209,16 @@ def test_resting_hr_boundary() -> None:
     assert status.values["resting_hr_mean30"] == 50.0
 
 
+def test_resting_hr_words_to_a_tenth_of_a_beat() -> None:
+    """The reason said "5.17 above its 30-day mean 50.8": a tenth of a beat is enough."""
+    days = [replace(w, resting_hr=51) if w.day >= D - timedelta(days=25) else w
+            for w in history()]  # the 30 days before: 25 at 51, 5 at 50, a mean of 50.83
+    status = judge([*days, night(D, LN_HIGH, resting_hr=56)], load_on())
+    assert status.values["resting_hr_mean30"] == pytest.approx(50 + 25 / 30)
+    assert status.level == "amber"
+    assert status.reasons == ("resting HR 56 bpm is 5.2 above its 30-day mean 50.8",)
+
+
 def test_resting_hr_mean_is_the_30_days_before() -> None:
     days = [replace(w, resting_hr=40) if w.day < D - timedelta(days=30) else w
             for w in history()]  # days 31-60 back are ignored by the 30-day mean

@@ -33,6 +33,7 @@ from tests.garmin_fake import (
     own_day_bodies,
     recorded,
     table_contents,
+    zipped,
 )
 
 PROFILE = Profile(name="anna", tz="Europe/Berlin", sex="f", max_hr=186, rest_hr=48, runs={})
@@ -83,10 +84,11 @@ def fake() -> FakeGarmin:
     fake = FakeGarmin()
     fake.add_run(101, T, eventType={"typeKey": "race"})
     fake.add_strength(102, T + timedelta(days=1))
-    fake.add_run(103, T - timedelta(days=2), type_key="trail_running")  # download: 404
+    fake.add_run(103, T - timedelta(days=2), type_key="trail_running",  # download: 404
+                 manualActivity=True)  # typed in: no file
     fake.downloads.pop(103)
     fake.add_run(104, T + timedelta(days=2, hours=3))
-    fake.downloads[104] = b"<html>not a zip</html>"
+    fake.downloads[104] = zipped("104.gpx", b"<gpx></gpx>")  # uploaded as GPX: no FIT file
     return fake
 
 
@@ -153,8 +155,9 @@ def test_the_next_sync_resumes_from_the_cursors_and_changes_nothing(store: Store
     before = table_contents(store.db)
     fake.calls.clear()
     report = store.sync(fake)
-    assert report.activities == report.days == (date(2025, 7, 7), TODAY)
-    assert (report.new, report.already_stored, report.days_stored) == (0, 1, 2)
+    assert report.days == (date(2025, 7, 7), TODAY)
+    assert report.activities == (date(2025, 7, 1), TODAY)  # LATE_DAYS, from the first day
+    assert (report.new, report.already_stored, report.days_stored) == (0, 4, 2)
     assert not [c for c in fake.calls if "download" in c or "exerciseSets" in c]
     assert table_contents(store.db) == before
 
@@ -268,8 +271,12 @@ def test_recorded_bodies_end_to_end(store: Store) -> None:
               "summary": "user-summary/daily_summary_get_2.json",
               "training_status": "training-status/daily_training_status_0.json"}
     recorded_day = {part: recorded(path)["body"] for part, path in bodies.items()}
-    fake = FakeGarmin(items=items, day_bodies=lambda day: recorded_day)
-    store.sync(fake, since=date(2026, 1, 1), until=date(2026, 1, 8), today=date(2026, 1, 9))
+    fake = FakeGarmin(items=items, day_bodies=lambda day: _dated(recorded_day, day))
+    # synced weeks later: the recorded activities have no file here (404), and one within
+    # LATE_DAYS would wait for the next sync rather than be stored from its summary
+    report = store.sync(fake, since=date(2026, 1, 1), until=date(2026, 1, 8),
+                        today=date(2026, 1, 30))
+    assert not [note for note in report.skipped if "not used" in note]  # downloads: 404
 
     acts = store.activities()
     trail = acts[21482825013]
@@ -285,6 +292,31 @@ def test_recorded_bodies_end_to_end(store: Store) -> None:
     assert day is not None
     assert (day.readiness_score, day.readiness_level, day.sleep_score, day.hrv_last_night,
             day.resting_hr, day.training_status) == (80, "HIGH", 83, 42.0, 51, "PRODUCTIVE")
+
+
+def _dated(body: Any, day: str) -> Any:
+    """A recorded body as Garmin sends it for `day`: every calendarDate (and body battery's
+    date) set to it. As recorded, each names the day it was recorded on, and sync takes
+    no other day's data for this one."""
+    if isinstance(body, list):
+        return [_dated(item, day) for item in body]
+    if isinstance(body, dict):
+        return {k: day if k in ("calendarDate", "date") else _dated(v, day)
+                for k, v in body.items()}
+    return body
+
+
+def test_recorded_bodies_of_another_day_are_skipped_with_a_note(store: Store) -> None:
+    body = recorded("hrv/hrv_data_get_0.json")["body"]  # 2023-07-20's HRV
+    day = own_day_bodies(TODAY.isoformat())
+    fake = FakeGarmin(day_bodies=lambda _day: {**day, "hrv": body})
+    report = store.sync(fake, since=TODAY)
+    assert report.skipped == ["hrv 2025-07-08: Garmin sent the data of 2023-07-20; not used"]
+    [entry] = [e for e in store.raw.entries("anna") if e["kind"] == "garmin-day"]
+    assert set(entry["parts"]) == PARTS - {"hrv"}
+    stored = store.wellness(TODAY)
+    assert stored is not None and stored.hrv_last_night is None
+    assert stored.sleep_score == day["sleep"]["dailySleepDTO"]["sleepScores"]["overall"]["value"]
 
 
 # -- the CLI ---------------------------------------------------------------------------------

@@ -3,7 +3,9 @@ the CSRF and login rules, re-posted forms changing nothing twice, and hostile te
 
 from __future__ import annotations
 
+import html
 import json
+import math
 import os
 import re
 import signal
@@ -13,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,13 +25,17 @@ from sqlalchemy import create_engine, inspect
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from analysis.recovery_text import VALUE_KEYS
 from db import plans, repo
+from db.session import transaction
+from domain.wellness import DailyWellness
 from jobs import web_pages
 from jobs.clock import today_for
 from jobs.config import load
 from jobs.home import Home
 from jobs.scheduler import JOB_TABLE
 from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_password
+from planner.catalog import default_catalog
 from stridelift.cli import app as cli
 from stridelift.web.app import LOOPBACK_NAMES, create_app
 from stridelift.web.guard import MAX_FAILURES
@@ -109,6 +115,44 @@ def test_every_page_renders(athlete: Home) -> None:
     assert "'self'" in week.headers["content-security-policy"]
     assert c.get("/a/nobody/week").status_code == 404
     assert c.get("/a/anna/session/1999-01-04%239").status_code == 404
+
+
+def test_the_load_field_of_bodyweight_work_does_not_ask_for_a_load_by_feel(
+        athlete: Home) -> None:
+    """A plank's load field said "by feel", as a barbell's whose load is not known yet."""
+    s = future_strength(athlete)
+    page = client(athlete).get(path_of(s)).text
+    catalog = default_catalog()
+    for e in s["exercises"]:
+        field = page.split(f'name="load:{e["id"]}"')[1].split(">")[0]
+        want = "kg" if e["load_kg"] else \
+            "by feel" if catalog.exercise(e["id"]).loaded else "bodyweight"
+        assert f'placeholder="{want}"' in field, (e["id"], field)
+    assert {catalog.exercise(e["id"]).loaded for e in s["exercises"]} == {True, False}
+
+
+def test_the_status_page_names_its_inputs_in_words_with_sensible_digits(
+        athlete: Home) -> None:
+    """The inputs were the stored keys with every digit ("hrv_signal 4.0494680507225 88")."""
+    profile = athlete.athlete(None)
+    today = today_for(profile)
+    with transaction(athlete.db) as db:
+        who = repo.athlete(db, profile)
+        for back in range(40):
+            repo.save_wellness(db, who, DailyWellness(
+                today - timedelta(days=back), hrv_last_night=60.0 + back % 7,
+                hrv_status="BALANCED", readiness_level="HIGH", sleep_score=80,
+                resting_hr=48 + back % 3))
+    page = client(athlete).get("/a/anna/status").text
+    labels = {label for _, label, _ in web_pages.INPUTS}
+    assert {key for key, _, _ in web_pages.INPUTS} == set(VALUE_KEYS)  # none left out
+    shown = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", page))
+    inputs = {html.unescape(k): v for k, v in shown.items() if html.unescape(k) in labels}
+    signal = sum(math.log(60 + night) for night in range(7)) / 7  # the last 7 nights
+    assert inputs["HRV 7-day signal (ln)"] == f"{signal:.2f}"
+    assert inputs["Garmin HRV status"] == "BALANCED" and inputs["sleep score"] == "80"
+    assert inputs["form (TSB)"] == "0.0" and "hrv_signal" not in page  # no runs: no load
+    assert not any(re.search(r"\.\d{3}", v) for v in inputs.values()), inputs
 
 
 def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:

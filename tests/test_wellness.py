@@ -4,7 +4,7 @@ against bodies of our own in the documented shapes where nothing is recorded."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -228,3 +228,48 @@ def test_has_data() -> None:
     empty: list[Any] = [None, {}, [], ""]
     data: list[Any] = [{"a": None}, [{}], 0]
     assert not any(map(w.has_data, empty)) and all(map(w.has_data, data))
+
+
+@pytest.mark.parametrize("odd", [5, True, 1.5, "levels"])
+def test_body_battery_columns_of_the_wrong_type_are_no_levels(odd: Any) -> None:
+    """A number where Garmin's lists belong crashed the night (and `db rebuild` after it)."""
+    for key in ("bodyBatteryValuesArray", "bodyBatteryValueDescriptorDTOList"):
+        report = {"date": DAY.isoformat(), "charged": 40, "bodyBatteryValuesArray": [[1, 60]],
+                  key: odd}
+        got = w.body_battery(DAY, [report])
+        assert got.body_battery_charged == 40
+        assert got.body_battery_high == (None if key == "bodyBatteryValuesArray" else 60)
+
+
+YESTERDAY = (DAY - timedelta(days=1)).isoformat()
+
+
+def test_a_body_for_another_day_gives_nothing_for_this_one() -> None:
+    """Garmin answering a day with another day's record (a late night, a time-zone change):
+    last night's values must not land on the wrong morning."""
+    bodies = own_day_bodies(YESTERDAY)
+    for part, normalise in w.PARTS.items():
+        if part != "training_status":  # the latest status on or before the day, by design
+            assert normalise(DAY, bodies[part]) == DailyWellness(day=DAY), part
+            assert w.other_days(part, DAY, bodies[part]) == [YESTERDAY], part
+    assert w.other_days("training_status", DAY, bodies["training_status"]) == []
+    assert w.other_days("hrv", DAY, own_day_bodies(DAY.isoformat())["hrv"]) == []
+    assert w.other_days("summary", DAY, {"restingHeartRate": 50}) == []  # names no day
+
+
+def test_lists_spanning_days_give_the_days_own_records() -> None:
+    today = own_day_bodies(DAY.isoformat())
+    before = own_day_bodies(YESTERDAY)
+    battery = before["body_battery"] + today["body_battery"]
+    assert w.body_battery(DAY, battery) == w.body_battery(DAY, today["body_battery"])
+    morning = [{**r, "calendarDate": YESTERDAY} for r in before["readiness"]] + [
+        {**today["readiness"][0], "calendarDate": DAY.isoformat()}]
+    got = w.readiness(DAY, morning)  # yesterday's wake-up reading is not today's
+    assert (got.readiness_score, got.readiness_level) == (40, "LOW")
+    assert w.other_days("readiness", DAY, morning) == []
+
+
+def test_sleep_without_its_dto_keeps_the_resting_hr_beside_it() -> None:
+    assert w.sleep(DAY, {"restingHeartRate": 44}).resting_hr == 44
+    assert w.sleep(DAY, {"dailySleepDTO": {"calendarDate": YESTERDAY},
+                         "restingHeartRate": 44}).resting_hr is None

@@ -199,6 +199,7 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
     distance = sum(a.distance_m or 0.0 for a in acts) or None
     moving = sum(c.moving_s or a.duration_s for a, c, _ in legs)
     hrs = [(a.avg_hr, a.duration_s) for a in acts if a.avg_hr]
+    timed = sum(d for _, d in hrs)  # 0 for a session stopped as it started: a plain mean
     return {
         "source": source, "start": min(a.start for a in acts).isoformat(), "kind": kind,
         "traits": traits, "fatigue": "high" if traits else main_c.fatigue,
@@ -207,7 +208,8 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
         "reasons": [*([race.reason] if race else []), *main_c.reasons, *notes],
         "duration_s": sum(a.duration_s for a in acts), "distance_m": distance,
         "moving_s": moving, "gap_mps": main_c.gap_mps,
-        "avg_hr": sum(h * d for h, d in hrs) / sum(d for _, d in hrs) if hrs else None,
+        "avg_hr": (sum(h * d for h, d in hrs) / timed if timed else
+                   sum(h for h, _ in hrs) / len(hrs)) if hrs else None,
         "load": round(sum(x.value for _, _, x in legs), 1), "notes": notes,
         "legs": [_leg(a, c, x) for a, c, x in legs],
     }

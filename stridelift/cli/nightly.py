@@ -67,8 +67,10 @@ def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> No
     else:
         for r in results:
             colour = "green" if r.status == "ok" else "red"
+            skipped = r.counts.get("items_skipped", 0)
             detail = r.error or (f"{r.counts.get('activities_new', 0)} new activities, "
-                                 f"{r.adjustments} plan changes")
+                                 + (f"{skipped} items skipped, " if skipped else "")
+                                 + f"{r.adjustments} plan changes")
             console.print(f"{r.athlete} {r.day} {r.run}: [{colour}]{r.status}[/] ({detail})",
                           highlight=False, soft_wrap=True)
     raise typer.Exit(1 if any(r.status != "ok" for r in results) else 0)

@@ -61,8 +61,10 @@ def init(
     where each came from; --from-history takes them."""
     from db import repo
     from db.session import transaction
+    from jobs.errors import PlanError
     from jobs.history_offers import NO_THRESHOLD, history_offers
     from jobs.plan_view import follow_profile
+    from jobs.replan import check_weights
 
     with user_errors():
         config = load()
@@ -95,9 +97,10 @@ def init(
                 strength_sessions=base.strength_sessions if strength_sessions is None
                 else strength_sessions,
                 equipment=base.equipment if equipment is None else equipment,
-                races=parse_races(list(race)) if race else base.races,
+                races=parse_races(list(race), today=today_for(base)) if race else base.races,
                 known_kg={**base.known_kg, **parse_weights(weight or [])})
-        except ProfileError as exc:
+            check_weights(profile)  # before saving: every later command would refuse it
+        except (ProfileError, PlanError) as exc:
             raise CommandError(str(exc), 2) from None
         with transaction(home.db) as session:
             repo.athlete(session, profile)

@@ -60,7 +60,7 @@ def list_races(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     for r in rows:
         found = " (found in the synced activities)" if r["source"] == "found" else ""
         console.print(f"[bold]{r['date']}[/] {r['priority']} {r['distance']}{found}, "
-                      f"{r['days_to_go']} days to go", highlight=False)
+                      f"{r['when']}", highlight=False)
         for effect in r["effects"]:
             console.print(f"  - {effect}", highlight=False, soft_wrap=True)
 

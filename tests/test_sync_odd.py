@@ -1,0 +1,303 @@
+"""Garmin Connect as it really answers, through the whole sync: odd activity lists and pages,
+broken or missing downloads, odd start times and types, multisport files, calendars without
+their items, days the watch has not synced yet; a real SQLite database and raw store, and
+garminconnect's own code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from db import models as m
+from db import repo
+from db.raw import sha256
+from db.session import transaction
+from demo.fitwrite import LapSpec, LegSpec, multisport_fit
+from ingest import fit, sync
+from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, zipped
+from tests.test_sync import PROFILE, TODAY, Store, T, _store
+
+BROKEN_DOWNLOADS: dict[str, Callable[[bytes], bytes]] = {
+    "an HTML error page": lambda _whole: b"<html><body>Service Unavailable</body></html>",
+    "a zip cut short": lambda whole: whole[:len(whole) // 2],
+    "nothing": lambda _whole: b"",
+}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return _store(tmp_path)
+
+
+@pytest.mark.parametrize("broken", list(BROKEN_DOWNLOADS.values()), ids=list(BROKEN_DOWNLOADS))
+def test_a_download_that_arrives_broken_waits_for_the_next_sync(store: Store,
+                                                                broken: Callable[[bytes], bytes]
+                                                                ) -> None:
+    """Stored from its summary, the run would have lost its laps and HR for good: a known
+    Garmin id is never downloaded again. The next sync lists it again (LATE_DAYS)."""
+    fake = FakeGarmin()
+    for gid, day in ((601, -1), (602, 0), (603, 1)):
+        fake.add_run(gid, T + timedelta(days=day))
+    whole = fake.downloads[602]
+    fake.downloads[602] = broken(whole)
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.summary_only) == (2, 0) and 602 not in store.activities()
+    assert report.skipped == ["activity 602 (2025-07-05): the download arrived broken (neither "
+                              "a zip nor a FIT file); not stored: the next sync tries again"]
+
+    fake.downloads[602] = whole
+    report = store.sync(fake, today=TODAY + timedelta(days=3))
+    assert (report.new, report.already_stored, report.skipped) == (1, 2, [])
+    assert store.activities()[602].content_hash is not None
+
+
+def test_a_file_still_missing_after_late_days_is_stored_from_the_summary(store: Store) -> None:
+    """Older than LATE_DAYS, no sync lists it again: waiting would lose the run."""
+    fake = FakeGarmin()
+    fake.add_run(605, T)
+    fake.downloads[605] = b"<html>busy</html>"
+    fake.add_run(606, T + timedelta(hours=2))
+    fake.downloads.pop(606)  # a 404
+    later = T.date() + timedelta(days=sync.LATE_DAYS)
+    report = store.sync(fake, since=date(2025, 7, 3), today=later)
+    assert (report.new, report.summary_only) == (2, 2)
+    assert report.skipped == [
+        "activity 605 (2025-07-05): the download arrived broken (neither a zip nor a FIT "
+        "file); stored from its summary",
+        "the download of activity 606: Garmin answered 404; stored from its summary"]
+
+
+def test_an_activity_deleted_between_list_and_download_is_not_stored(store: Store) -> None:
+    """Stored from its summary, a recording the athlete deleted counted as a run for good."""
+    fake = FakeGarmin()
+    fake.add_run(607, T)
+    fake.downloads.pop(607)
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.new == 0 and store.activities() == {}
+    assert report.skipped == ["the download of activity 607: Garmin answered 404; not stored: "
+                              "the next sync tries again"]
+    fake.items.clear()  # it is gone from the list too
+    assert store.sync(fake).skipped == [] and store.activities() == {}
+    fake.items.append(list_item(608, T, "running", 30, manualActivity=True))  # typed in
+    assert store.sync(fake).summary_only == 1 and 608 in store.activities()
+
+
+def test_a_zip_without_a_fit_file_is_stored_from_its_summary(store: Store) -> None:
+    """An activity uploaded as GPX has no FIT file to wait for."""
+    fake = FakeGarmin()
+    fake.add_run(611, T)
+    fake.downloads[611] = zipped("611.gpx", b"<gpx></gpx>")
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.summary_only) == (1, 1)
+    assert report.skipped == ["activity 611: the download holds no FIT file; stored from its "
+                              "summary"]
+    assert store.cursors()["activities"] == TODAY.isoformat()
+
+
+def test_a_run_the_watch_uploads_days_late_is_still_synced(store: Store) -> None:
+    """A watch away from its phone for days uploads its runs on their own days, which the
+    cursor has passed: re-listing only the last RESYNC_DAYS lost them for good."""
+    fake = FakeGarmin()
+    store.sync(fake, since=TODAY - timedelta(days=20))
+    fake.add_run(621, T - timedelta(days=sync.LATE_DAYS - 4))  # uploaded after that sync
+    report = store.sync(fake, today=TODAY + timedelta(days=1))
+    assert report.new == 1 and 621 in store.activities()
+    assert report.activities == (TODAY + timedelta(days=1 - sync.LATE_DAYS),
+                                 TODAY + timedelta(days=1))
+    assert report.days == (TODAY - timedelta(days=sync.RESYNC_DAYS - 1),
+                           TODAY + timedelta(days=1))  # six calls a day: not fetched again
+
+
+class ShiftedPages(FakeGarmin):
+    """An upload during the listing shifts every page after the first by one."""
+
+    def _page(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        shifted = query["start"] != "0"
+        start = str(int(query["start"]) - 1) if shifted else "0"
+        return super()._page(query | {"start": start})
+
+
+def test_an_activity_listed_on_two_pages_is_one_activity(store: Store) -> None:
+    """The item at the page boundary comes twice: it was counted as already stored on a
+    first sync, and as many times as pages came."""
+    fake = ShiftedPages()
+    for i in range(sync.PAGE + 5):
+        fake.add_run(700 + i, T + timedelta(minutes=20 * i))
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.already_stored) == (sync.PAGE + 5, 0)
+    assert len(store.activities()) == sync.PAGE + 5
+
+
+def test_a_list_page_that_is_no_list_skips_the_activities_not_the_night(store: Store) -> None:
+    """garminconnect took an object for a page of its keys (and asked for the next page as
+    long as one came): the activities were 'synced' with nothing, the cursor moved past them."""
+    fake = FakeGarmin()
+    fake.add_run(801, T)
+    fake.fail("activities/search", (200, {}, b'{"message": "busy", "status": 0}'))
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.skipped == ["the activity list 2025-07-03..2025-07-08: Garmin sent no list; "
+                              "activities not synced this time"]
+    assert report.new == 0 and report.days_stored == 6
+    assert "activities" not in store.cursors()
+    assert store.sync(fake).new == 1
+
+
+@pytest.mark.parametrize("local", ["07/05/2025 23:30", "2025-07-05 23:30", "", None, 12345,
+                                   "2025-07-05T23:30:00.0", "2025-07-05T23:30:00+02:00",
+                                   "2025-07-06 12:00:00"])
+def test_a_local_start_time_in_another_format_or_missing_still_stores_the_run(
+        store: Store, local: Any) -> None:
+    """The run was dropped whole for a startTimeLocal it could not read; one that is more
+    than 14 hours from startTimeGMT is no time zone either. The profile's zone places it."""
+    fake = FakeGarmin()
+    fake.add_run(631, T.replace(hour=21, minute=30), manualActivity=True)  # 23:30 in Berlin
+    fake.downloads.pop(631)  # typed in: the list item is all there is
+    fake.items[0]["startTimeLocal"] = local
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.new == 1 and not [s for s in report.skipped if "start time" in s]
+    row = store.activities()[631]
+    assert (row.local_date, row.start_utc) == (date(2025, 7, 5), T.replace(hour=21, minute=30))
+
+
+def _not_synced(day: str) -> dict[str, Any]:
+    """What Garmin answers for a day the watch has not synced: HRV, readiness and body
+    battery empty, the summary and sleep as records of nulls, and the latest training status
+    (of an earlier day: it needs no watch)."""
+    return {"summary": {"calendarDate": day, "restingHeartRate": None,
+                        "averageStressLevel": -1},
+            "sleep": {"dailySleepDTO": {"calendarDate": day, "sleepTimeSeconds": None}},
+            "training_status": own_day_bodies("2025-06-20")["training_status"]}
+
+
+def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> None:
+    """A watch away from its phone: its nights reach Garmin days late. The cursor moved past
+    a day without any data, and its HRV and sleep were never fetched."""
+    silent = {TODAY - timedelta(days=3), TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)}
+    fake = FakeGarmin(day_bodies=lambda day: _not_synced(day) if date.fromisoformat(day) in silent
+                      else own_day_bodies(day))
+    store.sync(fake, since=TODAY - timedelta(days=12))
+    assert store.cursors()["wellness"] == (TODAY - timedelta(days=4)).isoformat()
+    assert store.wellness(TODAY) is not None  # the days after it are stored all the same
+
+    silent.clear()  # the watch has synced
+    report = store.sync(fake, today=TODAY + timedelta(days=1))
+    assert report.days == (TODAY - timedelta(days=5), TODAY + timedelta(days=1))
+    assert _hrv(store, TODAY - timedelta(days=3)) is not None
+    assert store.cursors()["wellness"] == (TODAY + timedelta(days=1)).isoformat()
+    assert _hrv(store, TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)) is None  # too old
+
+
+def _hrv(store: Store, day: date) -> float | None:
+    row = store.wellness(day)
+    return row.hrv_last_night if row else None
+
+
+@pytest.mark.parametrize("odd", [5, True, 1.5])
+def test_exercise_sets_with_a_number_where_a_list_belongs(store: Store, odd: Any) -> None:
+    """A number for exerciseSets, or for a set's exercises, crashed the whole sync with a
+    TypeError (and `db rebuild` after it, on the journalled body)."""
+    fake = FakeGarmin()
+    fake.add_strength(641, T)
+    fake.add_strength(642, T + timedelta(days=1))
+    fake.sets[641]["exerciseSets"] = odd
+    fake.sets[642]["exerciseSets"][0]["exercises"] = odd
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.new == 2
+    stored = store.activities()
+    assert stored[641].sets == []
+    assert [(s.category, s.reps) for s in stored[642].sets] == [
+        (None, 8), (None, None), ("SQUAT", 6)]
+
+
+@pytest.mark.parametrize("reply", [(204, {}, b""), (200, {}, b'{"message": "busy"}'),
+                                   (200, {}, b'{"calendarItems": {"date": "2025-07-12"}}')])
+def test_a_calendar_answer_without_its_items_keeps_the_planned_runs(
+        store: Store, reply: tuple[int, dict[str, str], bytes]) -> None:
+    """Taken for an empty month, it wiped the runs scheduled in Garmin's calendar for a night:
+    the plan followed the template instead (a strength session on the long run's day)."""
+    fake = FakeGarmin(calendar=[{"itemType": "workout", "date": "2025-07-12",
+                                 "title": "Long run 24 km", "sportTypeKey": "running"}])
+    store.sync(fake, since=TODAY)
+    fake.fail("calendar-service/year/2025/month/6", reply)
+    report = store.sync(fake, since=TODAY)
+    assert report.skipped == ["the calendar of 2025-07: Garmin sent no calendar items; planned "
+                              "runs not updated"]
+    with store.db() as session:
+        assert [r.title for r in session.scalars(select(m.PlannedRun))] == ["Long run 24 km"]
+    fake.calendar = [{"itemType": ["workout"], "date": "2025-07-12", "sportTypeKey": "running"}]
+    assert store.sync(fake, since=TODAY).skipped == []  # an item of odd types is passed over
+    with store.db() as session:
+        assert list(session.scalars(select(m.PlannedRun))) == []
+
+
+def _brick() -> bytes:
+    """A bike-run brick recorded as one multisport activity: one FIT file, two sessions."""
+    return multisport_fit(T, [LegSpec("cycling", [LapSpec(1800, 8.0, 140)]),
+                              LegSpec("running", [LapSpec(1200, 3.2, 150)])])
+
+
+def _multisport(fake: FakeGarmin, gid: int, data: bytes) -> None:
+    fake.items.append(list_item(gid, T, "multi_sport", 50, parent=True, childIds=[gid + 1]))
+    fake.downloads[gid] = zipped(f"{gid}_ACTIVITY.fit", data)
+
+
+def test_a_multisport_file_imported_before_takes_its_garmin_id(store: Store) -> None:
+    """Garmin's export imported first, then the sync lists the same brick: the Garmin id went
+    to every session of the file, against the one-id-per-athlete constraint, and the sync
+    failed with an IntegrityError on that activity, night after night."""
+    data = _brick()
+    with transaction(store.db) as session:
+        who = repo.athlete(session, PROFILE)
+        repo.save_activities(session, who, fit.decode(data, "brick.fit"), sha256(data))
+    fake = FakeGarmin()
+    _multisport(fake, 651, data)
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.already_stored) == (0, 2)
+    with store.db() as session:
+        rows = session.scalars(select(m.Activity).order_by(m.Activity.session_index)).all()
+        assert [(r.sport, r.garmin_id, r.name) for r in rows] == [
+            ("cycling", 651, "Activity 651"), ("running", None, "Activity 651")]
+
+
+def test_a_multisport_leg_listed_on_its_own_is_its_parents_file_again(store: Store) -> None:
+    """Each leg of a multisport activity downloads as the parent's whole file."""
+    data = _brick()
+    fake = FakeGarmin()
+    _multisport(fake, 661, data)
+    fake.items.append(list_item(662, T + timedelta(minutes=30), "running", 20, parentId=661))
+    fake.downloads[662] = fake.downloads[661]
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.already_stored) == (2, 2)
+    with store.db() as session:
+        assert [(r.sport, r.garmin_id) for r in session.scalars(
+            select(m.Activity).order_by(m.Activity.session_index))] == [
+            ("cycling", 661), ("running", None)]
+
+
+@pytest.mark.parametrize("kind", [{"typeId": 258, "typeKey": "ultra_run", "parentTypeId": 1},
+                                  {"typeId": 154, "typeKey": "obstacle_run", "parentTypeId": 1},
+                                  {"typeId": 1, "typeKey": "running", "parentTypeId": 17}])
+def test_every_kind_of_run_garmin_knows_is_a_run(store: Store, kind: dict[str, Any]) -> None:
+    """Garmin files its running types under parentTypeId 1; one whose key does not end in
+    'running' (an ultra, an obstacle race) stored from its summary was no run at all."""
+    fake = FakeGarmin()
+    fake.items.append(list_item(671, T, manualActivity=True) | {"activityType": kind})
+    store.sync(fake, since=date(2025, 7, 3))
+    assert store.activities()[671].sport == "running"
+
+
+def test_an_empty_page_mid_list_loses_nothing_recent(store: Store) -> None:
+    """An empty page reads as the list's end (Garmin gives no total to tell a hiccup from
+    it): the activities after it wait for the next sync, which lists the last LATE_DAYS."""
+    fake = FakeGarmin()
+    for i in range(sync.PAGE + 5):
+        fake.add_run(900 + i, T + timedelta(minutes=20 * i))
+    fake.fail(rf"activities\?.*&start={sync.PAGE}$", (200, {}, b"[]"))
+    assert store.sync(fake, since=date(2025, 7, 3)).new == sync.PAGE
+    assert store.sync(fake, today=TODAY + timedelta(days=1)).new == 5
+    assert len(store.activities()) == sync.PAGE + 5
