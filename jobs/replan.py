@@ -20,7 +20,7 @@ from jobs.analyse import analyse
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from planner.adapt import Recovery
 from planner.catalog import Catalog, default_catalog
-from planner.catch_up import Decisions, PlanFacts, catch_up, window
+from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.morning import MORNING_RULE
 from planner.plan import (
@@ -162,7 +162,7 @@ def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
         recovery=recoveries(db, who, w.first_night, night),
         lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, night)),
         legs=tuple(race_legs(db, who, night)),
-        first_monday=first or week_start(night), last_night=last,
+        first_monday=first or first_week(night), last_night=last,
         judged=frozenset(a.session_key for a in plans.adjustments(db, who, since=w.first_night)
                          if a.rule.startswith(MORNING_RULE)))
 

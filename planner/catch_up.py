@@ -48,6 +48,13 @@ def window(night: date, last_night: date | None, weeks_ahead: int) -> Window:
                   week_start(night) + timedelta(days=7 * weeks_ahead + 6))
 
 
+def first_week(night: date) -> date:
+    """The Monday of a new plan's first week: the week of the first day it can plan. Begun
+    on a Sunday night, it starts the next Monday: the week just over holds no session, and
+    counted as a training week it would cut the first block short (S5)."""
+    return week_start(night + timedelta(days=1))
+
+
 @dataclass(frozen=True)
 class PlanFacts:
     """Everything the plan through a night is made from, loaded once."""
@@ -90,18 +97,27 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
                     found_races=found_races(facts.legs, {r.day for r in profile.races}))
     sessions, adapted = _adapt_nights(facts, lifter, read.sessions)
     plain = replace(facts.runs, plan=replace(facts.runs.plan, races=()))  # the knock-ons'
-    sessions, planned = extend(lifter, facts.first_monday, w.night, w.until,
-                               facts.runs.tonight(w.night, w.until), sessions,
-                               plain.tonight(w.night, w.until))
+    # the weeks coming into view too are prescribed as from the next session: a session
+    # a race lightens as it is planned is not refreshed again, and must not carry a layoff
+    # that the sessions before it will have prevented (S5)
+    sessions, planned = extend(_ahead(lifter, sessions, w.night), facts.first_monday,
+                               w.night, w.until, facts.runs.tonight(w.night, w.until),
+                               sessions, plain.tonight(w.night, w.until))
     sessions, capped = enforce_cap(sessions, unplanned_heavy(lifted, catalog), w.night,
                                    MAX_HEAVY_LOWER_A_WEEK)
-    upcoming = [s.day for s in sessions if s.day > w.night and not s.settled]
-    ahead = replace(lifter, next_session=min(upcoming, default=None))
+    ahead = _ahead(lifter, sessions, w.night)
     return Decisions(
         sessions=tuple(refresh(ahead, s) for s in sessions), lifts=tuple(read.lifts),
         replaced=tuple(read.replaced), adapted=tuple(adapted), planned=tuple(planned),
         capped=tuple(capped), nights=len(w.nights), first_monday=facts.first_monday,
         last_night=max(w.night, facts.last_night or w.night))
+
+
+def _ahead(lifter: Lifter, sessions: list[Session], night: date) -> Lifter:
+    """The lifter that judges a layoff at the next open session after the night (the
+    sessions after it assume that one happens)."""
+    upcoming = [s.day for s in sessions if s.day > night and not s.settled]
+    return replace(lifter, next_session=min(upcoming, default=None))
 
 
 def _adapt_nights(facts: PlanFacts, lifter: Lifter,

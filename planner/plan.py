@@ -298,10 +298,17 @@ def _seen(sessions: Sequence[Session], monday: date) -> frozenset[str]:
 
 
 def _stale(where: WeekInBlock, planned: list[Session], night: date) -> bool:
+    """An untouched week ahead planned on block decisions that have since changed: its
+    block, week or step, or whether it is a deload (a week gone by without a session done
+    is no training week, so the 4th one comes later: S5)."""
     untouched = where.monday > night and all(s.status == "planned" and not s.pinned
                                              for s in planned)
-    return untouched and any((s.block, s.week_in_block, s.step) !=
-                             (where.block, where.week, where.step) for s in planned)
+    # an exercise new to the athlete is in its intro week, deload or not
+    dosed = [p.phase for s in planned if s.kind == "strength" for p in s.exercises
+             if p.phase != "intro"]
+    return untouched and (any((s.block, s.week_in_block, s.step) !=
+                              (where.block, where.week, where.step) for s in planned)
+                          or (bool(dosed) and ("deload" in dosed) != where.deload))
 
 
 def _monday_of(s: Session) -> date:

@@ -139,13 +139,27 @@ def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
     frozen = [races.freezes(races_of(ctx), w.monday) is not None for w in weeks[:index + 1]]
     frozen[-1] = frozen[-1] or hold  # the first session back after a race: no new step
     held = hold_steps(track, frozen)
-    exercise, backpack = on_ladder(ctx, ladder, held[index])
-    would = on_ladder(ctx, ladder, track[index])[0] if held[index] != track[index] else None
-    familiar = exercise.id in seen or any(d.exercise_id == exercise.id for d in ctx.history)
+    here = _last_known(ctx, ladder, held[:index + 1], seen) if hold else held[index]
+    exercise, backpack = on_ladder(ctx, ladder, here)
+    would = on_ladder(ctx, ladder, track[index])[0] if here != track[index] else None
+    familiar = _knows(ctx, exercise, seen)
     # RULES.md S5: an exercise new to the athlete starts with an intro week
     phase = "deload" if weeks[index].deload else "build"
     return Pick(exercise, phase if familiar else "intro", backpack,
                 would if would != exercise else None)
+
+
+def _knows(ctx: Lifter, exercise: Exercise, seen: frozenset[str]) -> bool:
+    return exercise.id in seen or any(d.exercise_id == exercise.id for d in ctx.history)
+
+
+def _last_known(ctx: Lifter, ladder: Ladder, track: list[LadderWeek],
+                seen: frozenset[str]) -> LadderWeek:
+    """Where the ladder stood the last week its exercise was one the athlete knows: the
+    first session back after a race keeps familiar exercises (RULES.md "Races"), not a step
+    the ladder reached while the post-race window held mobility work only."""
+    return next((w for w in reversed(track) if _knows(ctx, on_ladder(ctx, ladder, w)[0], seen)),
+                track[-1])
 
 
 def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
@@ -193,7 +207,9 @@ def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",
     mine = [d for d in ctx.history if d.exercise_id == e.id]
     known = (ctx.known_kg or {}).get(e.id)
     when = min(day, ctx.next_session) if ctx.next_session else day
-    target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), when, known)
+    last = max((d.day for d in ctx.history if d.day <= when), default=None)
+    target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), when, known,
+                         last)
     load, words = _loaded_words(target.load_kg, target.note, reps_max, phase)
     return Prescription(reps=reps_max if phase == "intro" else target.reps, load_kg=load,
                         instruction=lead + words, by_feel=load is None,

@@ -3,7 +3,8 @@
 When every set of the last full session reached the top of the rep range, the load goes up
 (+2.5 kg lower body, +1.25 kg otherwise) and reps return to the bottom of the range; until
 then the target is one rep more than the weakest set managed. A lightened session never
-raises load; after 14 or more days without a session the load resumes at 90 %.
+raises load; after 14 or more days without any session (the athlete's layoff, not the
+exercise's) the load resumes at 90 %.
 """
 
 from __future__ import annotations
@@ -42,8 +43,12 @@ def round_kg(kg: float) -> float:
 
 
 def next_target(history: Sequence[LoggedLift], reps_min: int, reps_max: int, lower_body: bool,
-                day: date, start_kg: float | None = None) -> Target:
-    """The next session's reps and load for one exercise from its history (oldest first)."""
+                day: date, start_kg: float | None = None,
+                last_session: date | None = None) -> Target:
+    """The next session's reps and load for one exercise from its history (oldest first).
+    `last_session`: the athlete's last session of any exercise (RULES.md S5: the layoff rule
+    is per athlete; an exercise a session turned into mobility work waited, the athlete did
+    not); by default the exercise's own last one."""
     full = [d for d in history if not d.lightened and d.reps]
     if not full:
         if start_kg is not None:
@@ -55,7 +60,8 @@ def next_target(history: Sequence[LoggedLift], reps_min: int, reps_max: int, low
     if load is None:  # loaded by feel so far: keep asking for the same effort
         reps = min(min(last.reps) + 1, reps_max)
         return Target(reps, None, f"a weight you can lift {reps} times, not {reps + 1}")
-    gap = (day - max(d.day for d in history)).days
+    latest = max(d.day for d in history)
+    gap = (day - max(latest, last_session or latest)).days
     if gap >= LAYOFF_DAYS:
         resumed = round_kg(load * LAYOFF_FACTOR)
         return Target(reps_min, resumed, f"{gap} days since the last session: resume at 90 % "

@@ -339,8 +339,11 @@ def _season(home: Path, monkeypatch: pytest.MonkeyPatch, races: list[str],
     return sessions, why, outputs
 
 
-def _open(sessions: list[dict[str, Any]], but: str = "") -> dict[str, tuple[Any, ...]]:
-    return {s["id"]: (s["date"], s["kind"], [(e["id"], e["sets"]) for e in s["exercises"]])
+def _open(sessions: list[dict[str, Any]], but: str = "",
+          sets_aside: set[str] = frozenset()) -> dict[str, tuple[Any, ...]]:
+    """The open sessions but one, each exercise with its sets (but those of `sets_aside`)."""
+    return {s["id"]: (s["date"], s["kind"], [(e["id"], None if e["id"] in sets_aside
+                                              else e["sets"]) for e in s["exercises"]])
             for s in sessions if s["date"] > "2027-02-26" and s["id"] != but}
 
 
@@ -354,7 +357,13 @@ def test_removing_a_race_plans_as_if_it_had_never_been_entered(
     removed, why, out = _season(home, monkeypatch, ["--race", f"{A_RACE}:10k"],
                                 [*kept, ["race", "remove", str(A_RACE)]])
     never, _, _ = _season(tmp_path / "never", monkeypatch, [], kept[:1])
-    assert _open(removed, but="2027-03-01#1") == _open(never, but="2027-03-01#1")
+    # What the plan without the race starts in the pinned session starts a week later in
+    # it, with its intro week (2 sets): new to the athlete (RULES.md S5).
+    pinned = next(s for s in never if s["id"] == "2027-03-01#1")
+    later = {e["id"] for e in pinned["exercises"] if e["phase"] == "intro"}
+    assert _open(removed, "2027-03-01#1", later) == _open(never, "2027-03-01#1", later)
+    assert all(e["phase"] == "intro" for s in removed if s["id"] == "2027-03-08#1"
+               for e in s["exercises"] if e["id"] in later)
     assert _open(removed) != _open(raced)  # the race had changed them: a real restore
     by_id = {s["id"]: s for s in removed}
     was = {s["id"]: s for s in raced}

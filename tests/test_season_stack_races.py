@@ -1,0 +1,66 @@
+"""Race seasons through the real stack (tests/season_stack.py): the taper, the post-race
+window and the first session back, night by night."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from tests.planning import ARTICLE
+from tests.season_stack import (  # noqa: F401 (fast_garmin: the fixture)
+    MONDAY,
+    Race,
+    StackSeason,
+    days,
+    fast_garmin,
+    weekday,
+)
+
+
+def test_the_first_session_after_a_race_lifts_eighty_percent_and_no_layoff(
+        home: Path) -> None:
+    """An A half on the 4th Saturday: its taper and post-race window hold mobility work
+    (done as planned), and the first session back lifts 80 % of the last loads; the
+    athlete never went 14 days without a session, so nothing also resumes at 90 % (S5).
+    Its words say the load it lifts (S7.5: reasons in words and numbers), and by feel, the
+    lightened wording, never the 6RM one (S7.3)."""
+    race = MONDAY + timedelta(days=26)
+    s = StackSeason("UTC", ARTICLE, [Race(race, "half", "A")])
+    s.init(MONDAY - timedelta(days=1))
+    s.nightly(MONDAY - timedelta(days=1))
+    for day in days(MONDAY, 7 * 6):
+        kind = "race" if day == race else s.template.get(weekday(day))
+        if kind:
+            s.run(day, kind)
+        s.day(day)
+    assert s.log == []
+    [back] = [x for x in s.sessions() if race + timedelta(days=7) < x.day <= race + timedelta(
+        days=10) and x.kind == "strength"]
+    loaded = [p for p in back.exercises if p.load_kg]
+    assert back.status == "done" and loaded
+    assert all(f"{p.load_kg:g} kg (load -20 % from " in (p.instruction or "") for p in loaded)
+    assert not any(", not " in (p.instruction or "") for p in back.exercises if p.by_feel)
+
+
+def test_the_first_session_after_a_marathon_keeps_exercises_the_athlete_knows(
+        home: Path) -> None:
+    """An A marathon: the freeze holds the ladders 3 weeks before it, the 14-day window
+    after it holds mobility work only, and the first session back keeps familiar exercises
+    ("Races": no new ladder step), not the step the ladders reached while the athlete did
+    mobility work."""
+    race = MONDAY + timedelta(days=40)  # a Saturday
+    s = StackSeason("UTC", ARTICLE, [Race(race, "marathon", "A")])
+    s.init(MONDAY - timedelta(days=1))
+    s.nightly(MONDAY - timedelta(days=1))
+    for day in days(MONDAY, 57):
+        kind = "race" if day == race else s.template.get(weekday(day))
+        if kind:
+            s.run(day, kind, 240 if kind == "race" else None)
+        s.day(day)
+    assert s.log == []
+    back = min((x for x in s.sessions() if x.day > race + timedelta(days=14)
+                and x.kind == "strength"), key=lambda x: x.day)
+    lifted = {p.exercise_id for x in s.sessions() if x.day < back.day and x.status == "done"
+              for p in x.exercises}
+    assert back.status == "done"
+    assert [p.exercise_id for p in back.exercises if p.exercise_id not in lifted] == []
