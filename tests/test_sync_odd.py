@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from db import models as m
 from db import repo
-from db.raw import sha256
-from db.session import transaction
+from db.raw import RawStore, sha256
+from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit
 from ingest import fit, sync
 from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, zipped
-from tests.test_sync import PROFILE, TODAY, Store, T, _store
+from tests.test_sync import PROFILE, TODAY, Store, T
 
 BROKEN_DOWNLOADS: dict[str, Callable[[bytes], bytes]] = {
     "an HTML error page": lambda _whole: b"<html><body>Service Unavailable</body></html>",
@@ -30,8 +30,9 @@ BROKEN_DOWNLOADS: dict[str, Callable[[bytes], bytes]] = {
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return _store(tmp_path)
+def store(db_url: str, tmp_path: Path) -> Store:
+    """A fresh database on each backend (PostgreSQL with STRIDELIFT_TEST_PG_URL)."""
+    return Store(open_db(db_url), RawStore(tmp_path / "raw"))
 
 
 @pytest.mark.parametrize("broken", list(BROKEN_DOWNLOADS.values()), ids=list(BROKEN_DOWNLOADS))
