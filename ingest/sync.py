@@ -281,14 +281,14 @@ class _Run:
         None to leave the activity for the next sync, which lists it again: a download that
         arrived broken, or no file for an activity a device recorded (deleted since it was
         listed?). Stored from its summary, it would never be downloaded again; once older
-        than LATE_DAYS, it is."""
-        waits = day >= self.relisted_from
+        than LATE_DAYS, it is. A manual entry has no file to wait for, whatever the answer."""
+        waits = day >= self.relisted_from and not manual
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
                                   Garmin.ActivityDownloadFormat.ORIGINAL)
         except (GarminNoData, GarminBadBody) as exc:
-            return self._without_file(str(exc), waits and not manual)  # manual: no file
+            return self._without_file(str(exc), waits)
         if not is_whole(data):
             return self._without_file(f"activity {gid} ({day}): the download arrived broken "
                                       "(neither a zip nor a FIT file)", waits)

@@ -88,6 +88,20 @@ def test_an_activity_deleted_between_list_and_download_is_not_stored(store: Stor
     assert store.sync(fake).summary_only == 1 and 608 in store.activities()
 
 
+@pytest.mark.parametrize("answer", [b"", b"<html>Not Found</html>"], ids=["empty", "html"])
+def test_a_manual_entry_is_stored_at_once_whatever_its_download_answers(store: Store,
+                                                                        answer: bytes) -> None:
+    """A typed-in activity has no file: waiting for one kept the run out of the plan for
+    LATE_DAYS (a 404 was stored at once, an empty or HTML body with 200 was not)."""
+    fake = FakeGarmin()
+    fake.items.append(list_item(615, T, "running", 45, manualActivity=True))
+    fake.downloads[615] = answer
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.summary_only) == (1, 1) and 615 in store.activities()
+    assert report.skipped == ["activity 615 (2025-07-05): the download arrived broken (neither "
+                              "a zip nor a FIT file); stored from its summary"]
+
+
 def test_a_zip_without_a_fit_file_is_stored_from_its_summary(store: Store) -> None:
     """An activity uploaded as GPX has no FIT file to wait for."""
     fake = FakeGarmin()
