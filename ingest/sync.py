@@ -191,25 +191,29 @@ class _Run:
         if start > end:
             return
         self.report.activities = (start, end)
-        items = self._activity_list(start, end)
-        if items is None:
+        listed = self._activity_list(start, end)
+        if listed is None:
             return
+        items, whole = listed
         self.total += len(items)
         known = self._known_ids()
         by_day: dict[str, list[dict[str, Any]]] = {}
         for item in items:
-            start = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
-            by_day.setdefault(start.date().isoformat(), []).append(item)
+            begun = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
+            by_day.setdefault(begun.date().isoformat(), []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
                 self._activity(item, known, date.fromisoformat(day))
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
-        self._advance("activities", end, contiguous)
+        # a list that may have been cut short holds the cursor at its last day listed
+        self._advance("activities", end, contiguous and whole)
 
-    def _activity_list(self, start: date, end: date) -> list[dict[str, Any]] | None:
+    def _activity_list(self, start: date, end: date
+                       ) -> tuple[list[dict[str, Any]], bool] | None:
+        """The window's list items, one each, and whether the list surely reached its end."""
         try:
-            body = self._pages(start, end)
+            body, whole = self._pages(start, end)
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(f"{exc}; activities not synced this time")
             return None
@@ -224,13 +228,15 @@ class _Run:
             if gid not in ids:  # an upload during the listing shifts a page: one comes twice
                 ids.add(gid)
                 items.append(item)
-        return sorted(items, key=lambda i: str(i["startTimeGMT"]))
+        return sorted(items, key=lambda i: str(i["startTimeGMT"])), whole
 
-    def _pages(self, start: date, end: date) -> list[Any]:
-        """The activity list, page by page. Not garminconnect's get_activities_by_date, which
-        asks for pages until one is empty: it took an object (an error) for a page of its
-        keys, and a page served again whatever its `start` for a new page, forever. A short
-        page, or one with no activity not seen yet, is the last."""
+    def _pages(self, start: date, end: date) -> tuple[list[Any], bool]:
+        """The activity list, page by page, and whether it surely ended. Not garminconnect's
+        get_activities_by_date, which asks for pages until one is empty: it took an object
+        (an error) for a page of its keys, and a page served again whatever its `start` for
+        a new page, forever. A short page, or one with no activity not seen yet, is the last;
+        only a short page that holds some, or the first, surely ends the list (Garmin gives
+        no total: an empty page after full ones may be a hiccup)."""
         api, what = self.conn.api, f"the activity list {start}..{end}"
         params = {"startDate": start.isoformat(), "endDate": end.isoformat(),
                   "limit": str(PAGE), "sortOrder": "asc"}
@@ -242,11 +248,12 @@ class _Run:
             if not isinstance(page, list):
                 if garmin_wellness.has_data(page):
                     raise GarminBadBody(f"{what}: Garmin sent no list")
-                return listed  # {}: garminconnect's 204
+                return listed, not listed  # {}: garminconnect's 204
             ids = {str(item.get("activityId")) for item in page if isinstance(item, dict)}
-            listed += page
             if len(page) < PAGE or ids <= seen:
-                return listed
+                ended = 0 < len(page) < PAGE and not ids <= seen  # a short page of new ones
+                return listed + page, ended or not listed
+            listed += page
             seen |= ids
 
     def _known_ids(self) -> set[int]:

@@ -316,3 +316,21 @@ def test_an_empty_page_mid_list_loses_nothing_recent(store: Store) -> None:
     assert store.sync(fake, since=date(2025, 7, 3)).new == sync.PAGE
     assert store.sync(fake, today=TODAY + timedelta(days=1)).new == 5
     assert len(store.activities()) == sync.PAGE + 5
+
+
+@pytest.mark.parametrize("hiccup", [(200, {}, b"[]"), (204, {}, b"")], ids=["[]", "204"])
+def test_a_backfill_cut_short_by_an_empty_page_is_finished_by_the_next_sync(
+        store: Store, hiccup: tuple[int, dict[str, str], bytes]) -> None:
+    """A list that ends on an empty page after full ones may have been cut: the cursor moved
+    to the window's end all the same, and what followed the cut, older than LATE_DAYS, was
+    never listed again. It stays at the last day listed."""
+    fake = FakeGarmin()
+    first = T - timedelta(days=60)
+    for i in range(sync.PAGE + 5):
+        fake.add_run(950 + i, first + timedelta(days=i))
+    fake.fail(rf"activities\?.*&start={sync.PAGE}$", hiccup)
+    assert store.sync(fake).new == sync.PAGE
+    assert store.cursors()["activities"] == (first + timedelta(days=sync.PAGE - 1)).date(
+        ).isoformat()
+    assert store.sync(fake, today=TODAY + timedelta(days=1)).new == 5
+    assert store.cursors()["activities"] == (TODAY + timedelta(days=1)).isoformat()
