@@ -36,8 +36,11 @@ RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these
 # lists this many days of activities again (one request; known ids are not downloaded again).
 LATE_DAYS = 14
 # Its nights reach Garmin late too: a day without a value the watch measured holds the cursor
-# before it (so each run fetches it again) until it is this many days old.
+# before it (so each run fetches it again) until it is this many days old; only for a watch
+# that measured a day in the WATCH_DAYS before the window (or earlier in it): one that never
+# does would hold it for good, each night fetching EMPTY_WAIT_DAYS + 3 days, six calls a day.
 EMPTY_WAIT_DAYS = 7
+WATCH_DAYS = 28
 PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
@@ -139,7 +142,10 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
         first = min(act_window[0], day_window[0])
         if origin is None or first < origin:  # a re-sync never reaches before this day
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
+        watch_measures = repo.measured_since(session, who,
+                                             day_window[0] - timedelta(days=WATCH_DAYS))
     run = _Run(db, raw, who, conn, progress, today)
+    run.watch_measures = watch_measures
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
@@ -169,6 +175,7 @@ class _Run:
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)
         self.report = SyncReport()
         self.done = self.total = 0
+        self.watch_measures = False  # a day without a measured value is worth waiting for
 
     def _tick(self) -> None:
         self.done += 1
@@ -351,7 +358,7 @@ class _Run:
         self.report.days = (start, end)
         day = start
         while day <= end:
-            waits = day > end - timedelta(days=EMPTY_WAIT_DAYS)
+            waits = self.watch_measures and day > end - timedelta(days=EMPTY_WAIT_DAYS)
             contiguous = self._day(day, contiguous, waits) and contiguous
             self._tick()
             day += timedelta(days=1)
@@ -370,7 +377,9 @@ class _Run:
                 self._skip(f"{part} {day}: Garmin sent the data of {', '.join(others)}; not used")
             elif garmin_wellness.has_data(body):
                 bodies[part] = body
-        done = not waits or garmin_wellness.measured(day, bodies)
+        measured = garmin_wellness.measured(day, bodies)
+        self.watch_measures |= measured
+        done = not waits or measured
         if not bodies:
             self._advance("wellness", day, contiguous and done)
             return done

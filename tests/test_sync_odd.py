@@ -207,6 +207,35 @@ def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> No
     assert _hrv(store, TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)) is None  # too old
 
 
+def test_a_watch_that_measures_no_recovery_data_is_not_waited_for(store: Store) -> None:
+    """Without a night it measured, every day waited a week: each night fetched 10 days,
+    60 calls, for good, where a night's sync fetches the days since the last one and the
+    RESYNC_DAYS before (3 days, 18 calls)."""
+    fake = FakeGarmin(day_bodies=_not_synced)
+    store.sync(fake, since=TODAY - timedelta(days=12))
+    assert store.cursors()["wellness"] == TODAY.isoformat()
+    fake.calls.clear()
+    report = store.sync(fake, today=TODAY + timedelta(days=1))
+    assert report.days == (TODAY - timedelta(days=sync.RESYNC_DAYS - 1), TODAY + timedelta(days=1))
+    assert len([c for c in fake.calls if "/hrv-service/" in c]) == sync.RESYNC_DAYS + 1
+
+
+def test_a_watch_away_for_longer_than_the_wait_is_still_waited_for(store: Store) -> None:
+    """Away for two weeks, the days a sync fetches again hold nothing the watch measured:
+    the nights it measured before (stored, within WATCH_DAYS) say it is worth waiting for."""
+    away = TODAY - timedelta(days=14)
+    fake = FakeGarmin(day_bodies=lambda day: _not_synced(day) if date.fromisoformat(day) > away
+                      else own_day_bodies(day))
+    store.sync(fake, since=TODAY - timedelta(days=20))
+    later = TODAY + timedelta(days=2)
+    store.sync(fake, today=later)
+    assert store.cursors()["wellness"] == (later - timedelta(days=sync.EMPTY_WAIT_DAYS)
+                                          ).isoformat()
+    fake.day_bodies = own_day_bodies  # the watch has synced
+    store.sync(fake, today=later)
+    assert _hrv(store, later - timedelta(days=sync.EMPTY_WAIT_DAYS - 1)) is not None
+
+
 def _hrv(store: Store, day: date) -> float | None:
     row = store.wellness(day)
     return row.hrv_last_night if row else None
