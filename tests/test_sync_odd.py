@@ -19,6 +19,7 @@ from db.raw import RawStore, sha256
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit
 from ingest import fit, sync
+from ingest.garmin import GarminUnavailable
 from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, zipped
 from tests.test_sync import PROFILE, TODAY, Store, T
 
@@ -363,3 +364,35 @@ def test_a_backfill_cut_short_by_an_empty_page_is_finished_by_the_next_sync(
         ).isoformat()
     assert store.sync(fake, today=TODAY + timedelta(days=1)).new == 5
     assert store.cursors()["activities"] == (TODAY + timedelta(days=1)).isoformat()
+
+
+
+def _two_pages() -> FakeGarmin:
+    fake = FakeGarmin()
+    for i in range(sync.PAGE + 5):
+        fake.add_run(1000 + i, T + timedelta(minutes=20 * i))
+    return fake
+
+
+SECOND_PAGE = rf"activities\?.*&start={sync.PAGE}$"
+
+
+def test_a_429_on_a_list_page_retries_that_page_and_no_other(store: Store) -> None:
+    """The sync pages the list itself now: a 429 within it is retried like any call, from
+    the page it hit."""
+    fake = _two_pages()
+    fake.fail(SECOND_PAGE, (429, {"Retry-After": "1"}, b"{}"))
+    assert store.sync(fake, since=date(2025, 7, 3)).new == sync.PAGE + 5
+    assert [c.rsplit("&", 1)[1] for c in fake.calls if "activities/search" in c] == [
+        "start=0", f"start={sync.PAGE}", f"start={sync.PAGE}"]
+
+
+def test_a_429_on_a_list_page_that_never_ends_stops_the_run_with_no_cursor_moved(
+        store: Store) -> None:
+    """Nothing listed is stored and the cursor stays: the next run lists it all again."""
+    fake = _two_pages()
+    fake.fail(SECOND_PAGE, *[(429, {}, b"{}")] * 4)  # every attempt of fast_policy
+    with pytest.raises(GarminUnavailable, match=r"the activity list .*\(HTTP 429\)"):
+        store.sync(fake, since=date(2025, 7, 3))
+    assert store.activities() == {} and store.cursors() == {}
+    assert store.sync(fake).new == sync.PAGE + 5
