@@ -25,7 +25,14 @@ from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
 from ingest import calendar, fit, garmin_wellness
-from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit, is_whole
+from ingest.garmin import (
+    Connect,
+    GarminBadBody,
+    GarminKeptFailing,
+    GarminNoData,
+    extract_fit,
+    is_whole,
+)
 from ingest.garmin_activity import garmin_activities, gmt, type_key, utc_offset
 
 log = logging.getLogger(__name__)
@@ -176,6 +183,7 @@ class _Run:
         self.report = SyncReport()
         self.done = self.total = 0
         self.watch_measures = False  # a day without a measured value is worth waiting for
+        self.download_failed = False  # the last download kept failing: another ends the run
 
     def _tick(self) -> None:
         self.done += 1
@@ -303,6 +311,14 @@ class _Run:
                                   Garmin.ActivityDownloadFormat.ORIGINAL)
         except (GarminNoData, GarminBadBody) as exc:
             return self._without_file(str(exc), waits)
+        except GarminKeptFailing as exc:
+            # A file Garmin fails on for good (a 500 for it alone) ended every night, for
+            # ever; two downloads in a row failing is Garmin down, which ends the run.
+            if self.download_failed:
+                raise
+            self.download_failed = True
+            return self._without_file(str(exc).removesuffix("; try again later"), waits)
+        self.download_failed = False
         if not is_whole(data):
             return self._without_file(f"activity {gid} ({day}): the download arrived broken "
                                       "(neither a zip nor a FIT file)", waits)

@@ -396,3 +396,26 @@ def test_a_429_on_a_list_page_that_never_ends_stops_the_run_with_no_cursor_moved
         store.sync(fake, since=date(2025, 7, 3))
     assert store.activities() == {} and store.cursors() == {}
     assert store.sync(fake).new == sync.PAGE + 5
+
+
+def test_a_download_garmin_fails_on_for_good_does_not_stop_every_night(store: Store) -> None:
+    """A 500 on every attempt for one file (after the retries) ended the whole run, night
+    after night: nothing after it, no wellness, no plan. It waits like a broken download;
+    a second failing download in a row is Garmin down, and ends the run as before."""
+    fake = FakeGarmin()
+    for gid, day in ((1101, 0), (1102, 1), (1103, 2)):
+        fake.add_run(gid, T + timedelta(days=day))
+    attempts = 4  # fast_policy's
+    fake.fail(r"files/activity/1101$", *[(500, {}, b"oops")] * attempts)
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.days_stored) == (2, 6) and 1101 not in store.activities()
+    assert report.skipped == ["Garmin Connect kept failing on the download of activity 1101 "
+                              "(HTTP 500) after 4 attempts; not stored: the next sync tries "
+                              "again"]
+    assert store.sync(fake).new == 1  # Garmin has mended it
+
+    fake.add_run(1104, T + timedelta(days=3))
+    fake.add_run(1105, T + timedelta(days=3, hours=1))
+    fake.fail(r"files/activity/110[45]$", *[(503, {}, b"down")] * (2 * attempts))
+    with pytest.raises(GarminUnavailable, match=r"activity 1105 \(HTTP 503\)"):
+        store.sync(fake)
