@@ -151,8 +151,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
         watch_measures = repo.measured_since(session, who,
                                              day_window[0] - timedelta(days=WATCH_DAYS))
-    run = _Run(db, raw, who, conn, progress, today)
-    run.watch_measures = watch_measures
+    run = _Run(db, raw, who, conn, progress, today, watch_measures)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
@@ -175,14 +174,15 @@ def _contiguous(cursor: str | None, start: date) -> bool:
 
 class _Run:
     def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
-                 progress: Progress | None, today: date) -> None:
+                 progress: Progress | None, today: date, watch_measures: bool) -> None:
         self.db, self.raw, self.who, self.conn = db, raw, who, conn
         self.progress = progress
         # an activity from here on is listed again by the next sync: its file can wait for it
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)
         self.report = SyncReport()
         self.done = self.total = 0
-        self.watch_measures = False  # a day without a measured value is worth waiting for
+        self.watch_measures = watch_measures  # a day without a measured value is worth
+        # waiting for (it measured a day before, or earlier in this run)
         self.download_failed = False  # the last download kept failing: another ends the run
 
     def _tick(self) -> None:
