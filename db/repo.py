@@ -217,6 +217,14 @@ def save_wellness(session: Session, who: m.Athlete, day: DailyWellness) -> None:
     session.flush()
 
 
+def measured_since(session: Session, who: m.Athlete, since: date) -> bool:
+    """Whether a stored day from `since` on holds a value the athlete's watch measured."""
+    w = m.Wellness
+    found = or_(*(getattr(w, name).is_not(None) for name in DailyWellness.measured_names()))
+    return session.scalar(select(w.id).where(w.athlete_id == who.id, w.day >= since, found)
+                          .limit(1)) is not None
+
+
 def mark_changed(session: Session, who: m.Athlete, day: date) -> None:
     """Note that the facts of `day` changed: the next analysis (jobs/analyse.py) looks
     again from there (only ever moves back until the analysis takes it). An update by id:

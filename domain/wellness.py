@@ -36,3 +36,9 @@ class DailyWellness:
     @classmethod
     def value_names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls) if f.name != "day")
+
+    @classmethod
+    def measured_names(cls) -> tuple[str, ...]:
+        """The values a watch measures on the day: Garmin gives the training status of any
+        day, the latest on or before it, with no watch synced."""
+        return tuple(name for name in cls.value_names() if name != "training_status")

@@ -61,6 +61,11 @@ class GarminUnavailable(GarminError):
     """Garmin kept answering 429/5xx or timing out after every retry."""
 
 
+class GarminKeptFailing(GarminUnavailable):
+    """Every attempt of one call failed (5xx, 429, timeouts): Garmin is down, or this one
+    item is broken on Garmin's side (a caller that can tell may pass over it)."""
+
+
 class GarminNoData(GarminError):
     """A 4xx other than 401/403 (e.g. 404) or no body: this item is skipped."""
 
@@ -153,7 +158,7 @@ class Connect:
         try:
             return retrying(self._once, what, fn, *args, **kwargs)
         except _Transient as exc:
-            raise GarminUnavailable(f"Garmin Connect kept failing on {what} ({exc.reason}) "
+            raise GarminKeptFailing(f"Garmin Connect kept failing on {what} ({exc.reason}) "
                                     f"after {self.policy.attempts} attempts; try again later"
                                     ) from None
 

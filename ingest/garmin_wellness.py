@@ -216,8 +216,7 @@ def measured(on: date, bodies: dict[str, Body]) -> bool:
     """Whether the day's bodies hold a value the watch measured: a day it has not synced
     yet still has records of nulls, and the training status of an earlier day."""
     got = day(on, bodies)
-    return any(getattr(got, name) is not None for name in DailyWellness.value_names()
-               if name != "training_status")
+    return any(getattr(got, name) is not None for name in DailyWellness.measured_names())
 
 
 def has_data(body: Body) -> bool:

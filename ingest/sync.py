@@ -25,7 +25,14 @@ from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
 from ingest import calendar, fit, garmin_wellness
-from ingest.garmin import Connect, GarminBadBody, GarminNoData, extract_fit, is_whole
+from ingest.garmin import (
+    Connect,
+    GarminBadBody,
+    GarminKeptFailing,
+    GarminNoData,
+    extract_fit,
+    is_whole,
+)
 from ingest.garmin_activity import garmin_activities, gmt, type_key, utc_offset
 
 log = logging.getLogger(__name__)
@@ -36,8 +43,11 @@ RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these
 # lists this many days of activities again (one request; known ids are not downloaded again).
 LATE_DAYS = 14
 # Its nights reach Garmin late too: a day without a value the watch measured holds the cursor
-# before it (so each run fetches it again) until it is this many days old.
+# before it (so each run fetches it again) until it is this many days old; only for a watch
+# that measured a day in the WATCH_DAYS before the window (or earlier in it): one that never
+# does would hold it for good, each night fetching EMPTY_WAIT_DAYS + 3 days, six calls a day.
 EMPTY_WAIT_DAYS = 7
+WATCH_DAYS = 28
 PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
@@ -139,7 +149,9 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
         first = min(act_window[0], day_window[0])
         if origin is None or first < origin:  # a re-sync never reaches before this day
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
-    run = _Run(db, raw, who, conn, progress, today)
+        watch_measures = repo.measured_since(session, who,
+                                             day_window[0] - timedelta(days=WATCH_DAYS))
+    run = _Run(db, raw, who, conn, progress, today, watch_measures)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
@@ -162,13 +174,16 @@ def _contiguous(cursor: str | None, start: date) -> bool:
 
 class _Run:
     def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
-                 progress: Progress | None, today: date) -> None:
+                 progress: Progress | None, today: date, watch_measures: bool) -> None:
         self.db, self.raw, self.who, self.conn = db, raw, who, conn
         self.progress = progress
         # an activity from here on is listed again by the next sync: its file can wait for it
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)
         self.report = SyncReport()
         self.done = self.total = 0
+        self.watch_measures = watch_measures  # a day without a measured value is worth
+        # waiting for (it measured a day before, or earlier in this run)
+        self.download_failed = False  # the last download kept failing: another ends the run
 
     def _tick(self) -> None:
         self.done += 1
@@ -191,25 +206,29 @@ class _Run:
         if start > end:
             return
         self.report.activities = (start, end)
-        items = self._activity_list(start, end)
-        if items is None:
+        listed = self._activity_list(start, end)
+        if listed is None:
             return
+        items, whole = listed
         self.total += len(items)
         known = self._known_ids()
         by_day: dict[str, list[dict[str, Any]]] = {}
         for item in items:
-            start = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
-            by_day.setdefault(start.date().isoformat(), []).append(item)
+            begun = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
+            by_day.setdefault(begun.date().isoformat(), []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
                 self._activity(item, known, date.fromisoformat(day))
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
-        self._advance("activities", end, contiguous)
+        # a list that may have been cut short holds the cursor at its last day listed
+        self._advance("activities", end, contiguous and whole)
 
-    def _activity_list(self, start: date, end: date) -> list[dict[str, Any]] | None:
+    def _activity_list(self, start: date, end: date
+                       ) -> tuple[list[dict[str, Any]], bool] | None:
+        """The window's list items, one each, and whether the list surely reached its end."""
         try:
-            body = self._pages(start, end)
+            body, whole = self._pages(start, end)
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(f"{exc}; activities not synced this time")
             return None
@@ -224,13 +243,15 @@ class _Run:
             if gid not in ids:  # an upload during the listing shifts a page: one comes twice
                 ids.add(gid)
                 items.append(item)
-        return sorted(items, key=lambda i: str(i["startTimeGMT"]))
+        return sorted(items, key=lambda i: str(i["startTimeGMT"])), whole
 
-    def _pages(self, start: date, end: date) -> list[Any]:
-        """The activity list, page by page. Not garminconnect's get_activities_by_date, which
-        asks for pages until one is empty: it took an object (an error) for a page of its
-        keys, and a page served again whatever its `start` for a new page, forever. A short
-        page, or one with no activity not seen yet, is the last."""
+    def _pages(self, start: date, end: date) -> tuple[list[Any], bool]:
+        """The activity list, page by page, and whether it surely ended. Not garminconnect's
+        get_activities_by_date, which asks for pages until one is empty: it took an object
+        (an error) for a page of its keys, and a page served again whatever its `start` for
+        a new page, forever. A short page, or one with no activity not seen yet, is the last;
+        only a short page that holds some, or the first, surely ends the list (Garmin gives
+        no total: an empty page after full ones may be a hiccup)."""
         api, what = self.conn.api, f"the activity list {start}..{end}"
         params = {"startDate": start.isoformat(), "endDate": end.isoformat(),
                   "limit": str(PAGE), "sortOrder": "asc"}
@@ -242,11 +263,12 @@ class _Run:
             if not isinstance(page, list):
                 if garmin_wellness.has_data(page):
                     raise GarminBadBody(f"{what}: Garmin sent no list")
-                return listed  # {}: garminconnect's 204
+                return listed, not listed  # {}: garminconnect's 204
             ids = {str(item.get("activityId")) for item in page if isinstance(item, dict)}
-            listed += page
             if len(page) < PAGE or ids <= seen:
-                return listed
+                ended = 0 < len(page) < PAGE and not ids <= seen  # a short page of new ones
+                return listed + page, ended or not listed
+            listed += page
             seen |= ids
 
     def _known_ids(self) -> set[int]:
@@ -281,14 +303,22 @@ class _Run:
         None to leave the activity for the next sync, which lists it again: a download that
         arrived broken, or no file for an activity a device recorded (deleted since it was
         listed?). Stored from its summary, it would never be downloaded again; once older
-        than LATE_DAYS, it is."""
-        waits = day >= self.relisted_from
+        than LATE_DAYS, it is. A manual entry has no file to wait for, whatever the answer."""
+        waits = day >= self.relisted_from and not manual
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
                                   Garmin.ActivityDownloadFormat.ORIGINAL)
         except (GarminNoData, GarminBadBody) as exc:
-            return self._without_file(str(exc), waits and not manual)  # manual: no file
+            return self._without_file(str(exc), waits)
+        except GarminKeptFailing as exc:
+            # A file Garmin fails on for good (a 500 for it alone) ended every night, for
+            # ever; two downloads in a row failing is Garmin down, which ends the run.
+            if self.download_failed:
+                raise
+            self.download_failed = True
+            return self._without_file(str(exc).removesuffix("; try again later"), waits)
+        self.download_failed = False
         if not is_whole(data):
             return self._without_file(f"activity {gid} ({day}): the download arrived broken "
                                       "(neither a zip nor a FIT file)", waits)
@@ -344,7 +374,7 @@ class _Run:
         self.report.days = (start, end)
         day = start
         while day <= end:
-            waits = day > end - timedelta(days=EMPTY_WAIT_DAYS)
+            waits = self.watch_measures and day > end - timedelta(days=EMPTY_WAIT_DAYS)
             contiguous = self._day(day, contiguous, waits) and contiguous
             self._tick()
             day += timedelta(days=1)
@@ -363,7 +393,9 @@ class _Run:
                 self._skip(f"{part} {day}: Garmin sent the data of {', '.join(others)}; not used")
             elif garmin_wellness.has_data(body):
                 bodies[part] = body
-        done = not waits or garmin_wellness.measured(day, bodies)
+        measured = garmin_wellness.measured(day, bodies)
+        self.watch_measures |= measured
+        done = not waits or measured
         if not bodies:
             self._advance("wellness", day, contiguous and done)
             return done

@@ -15,12 +15,13 @@ from sqlalchemy import select
 
 from db import models as m
 from db import repo
-from db.raw import sha256
-from db.session import transaction
+from db.raw import RawStore, sha256
+from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit
 from ingest import fit, sync
+from ingest.garmin import GarminUnavailable
 from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, zipped
-from tests.test_sync import PROFILE, TODAY, Store, T, _store
+from tests.test_sync import PROFILE, TODAY, Store, T
 
 BROKEN_DOWNLOADS: dict[str, Callable[[bytes], bytes]] = {
     "an HTML error page": lambda _whole: b"<html><body>Service Unavailable</body></html>",
@@ -30,8 +31,9 @@ BROKEN_DOWNLOADS: dict[str, Callable[[bytes], bytes]] = {
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return _store(tmp_path)
+def store(db_url: str, tmp_path: Path) -> Store:
+    """A fresh database on each backend (PostgreSQL with STRIDELIFT_TEST_PG_URL)."""
+    return Store(open_db(db_url), RawStore(tmp_path / "raw"))
 
 
 @pytest.mark.parametrize("broken", list(BROKEN_DOWNLOADS.values()), ids=list(BROKEN_DOWNLOADS))
@@ -85,6 +87,20 @@ def test_an_activity_deleted_between_list_and_download_is_not_stored(store: Stor
     assert store.sync(fake).skipped == [] and store.activities() == {}
     fake.items.append(list_item(608, T, "running", 30, manualActivity=True))  # typed in
     assert store.sync(fake).summary_only == 1 and 608 in store.activities()
+
+
+@pytest.mark.parametrize("answer", [b"", b"<html>Not Found</html>"], ids=["empty", "html"])
+def test_a_manual_entry_is_stored_at_once_whatever_its_download_answers(store: Store,
+                                                                        answer: bytes) -> None:
+    """A typed-in activity has no file: waiting for one kept the run out of the plan for
+    LATE_DAYS (a 404 was stored at once, an empty or HTML body with 200 was not)."""
+    fake = FakeGarmin()
+    fake.items.append(list_item(615, T, "running", 45, manualActivity=True))
+    fake.downloads[615] = answer
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.summary_only) == (1, 1) and 615 in store.activities()
+    assert report.skipped == ["activity 615 (2025-07-05): the download arrived broken (neither "
+                              "a zip nor a FIT file); stored from its summary"]
 
 
 def test_a_zip_without_a_fit_file_is_stored_from_its_summary(store: Store) -> None:
@@ -190,6 +206,35 @@ def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> No
     assert _hrv(store, TODAY - timedelta(days=3)) is not None
     assert store.cursors()["wellness"] == (TODAY + timedelta(days=1)).isoformat()
     assert _hrv(store, TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)) is None  # too old
+
+
+def test_a_watch_that_measures_no_recovery_data_is_not_waited_for(store: Store) -> None:
+    """Without a night it measured, every day waited a week: each night fetched 10 days,
+    60 calls, for good, where a night's sync fetches the days since the last one and the
+    RESYNC_DAYS before (3 days, 18 calls)."""
+    fake = FakeGarmin(day_bodies=_not_synced)
+    store.sync(fake, since=TODAY - timedelta(days=12))
+    assert store.cursors()["wellness"] == TODAY.isoformat()
+    fake.calls.clear()
+    report = store.sync(fake, today=TODAY + timedelta(days=1))
+    assert report.days == (TODAY - timedelta(days=sync.RESYNC_DAYS - 1), TODAY + timedelta(days=1))
+    assert len([c for c in fake.calls if "/hrv-service/" in c]) == sync.RESYNC_DAYS + 1
+
+
+def test_a_watch_away_for_longer_than_the_wait_is_still_waited_for(store: Store) -> None:
+    """Away for two weeks, the days a sync fetches again hold nothing the watch measured:
+    the nights it measured before (stored, within WATCH_DAYS) say it is worth waiting for."""
+    away = TODAY - timedelta(days=14)
+    fake = FakeGarmin(day_bodies=lambda day: _not_synced(day) if date.fromisoformat(day) > away
+                      else own_day_bodies(day))
+    store.sync(fake, since=TODAY - timedelta(days=20))
+    later = TODAY + timedelta(days=2)
+    store.sync(fake, today=later)
+    assert store.cursors()["wellness"] == (later - timedelta(days=sync.EMPTY_WAIT_DAYS)
+                                          ).isoformat()
+    fake.day_bodies = own_day_bodies  # the watch has synced
+    store.sync(fake, today=later)
+    assert _hrv(store, later - timedelta(days=sync.EMPTY_WAIT_DAYS - 1)) is not None
 
 
 def _hrv(store: Store, day: date) -> float | None:
@@ -301,3 +346,76 @@ def test_an_empty_page_mid_list_loses_nothing_recent(store: Store) -> None:
     assert store.sync(fake, since=date(2025, 7, 3)).new == sync.PAGE
     assert store.sync(fake, today=TODAY + timedelta(days=1)).new == 5
     assert len(store.activities()) == sync.PAGE + 5
+
+
+@pytest.mark.parametrize("hiccup", [(200, {}, b"[]"), (204, {}, b"")], ids=["[]", "204"])
+def test_a_backfill_cut_short_by_an_empty_page_is_finished_by_the_next_sync(
+        store: Store, hiccup: tuple[int, dict[str, str], bytes]) -> None:
+    """A list that ends on an empty page after full ones may have been cut: the cursor moved
+    to the window's end all the same, and what followed the cut, older than LATE_DAYS, was
+    never listed again. It stays at the last day listed."""
+    fake = FakeGarmin()
+    first = T - timedelta(days=60)
+    for i in range(sync.PAGE + 5):
+        fake.add_run(950 + i, first + timedelta(days=i))
+    fake.fail(rf"activities\?.*&start={sync.PAGE}$", hiccup)
+    assert store.sync(fake).new == sync.PAGE
+    assert store.cursors()["activities"] == (first + timedelta(days=sync.PAGE - 1)).date(
+        ).isoformat()
+    assert store.sync(fake, today=TODAY + timedelta(days=1)).new == 5
+    assert store.cursors()["activities"] == (TODAY + timedelta(days=1)).isoformat()
+
+
+
+def _two_pages() -> FakeGarmin:
+    fake = FakeGarmin()
+    for i in range(sync.PAGE + 5):
+        fake.add_run(1000 + i, T + timedelta(minutes=20 * i))
+    return fake
+
+
+SECOND_PAGE = rf"activities\?.*&start={sync.PAGE}$"
+
+
+def test_a_429_on_a_list_page_retries_that_page_and_no_other(store: Store) -> None:
+    """The sync pages the list itself now: a 429 within it is retried like any call, from
+    the page it hit."""
+    fake = _two_pages()
+    fake.fail(SECOND_PAGE, (429, {"Retry-After": "1"}, b"{}"))
+    assert store.sync(fake, since=date(2025, 7, 3)).new == sync.PAGE + 5
+    assert [c.rsplit("&", 1)[1] for c in fake.calls if "activities/search" in c] == [
+        "start=0", f"start={sync.PAGE}", f"start={sync.PAGE}"]
+
+
+def test_a_429_on_a_list_page_that_never_ends_stops_the_run_with_no_cursor_moved(
+        store: Store) -> None:
+    """Nothing listed is stored and the cursor stays: the next run lists it all again."""
+    fake = _two_pages()
+    fake.fail(SECOND_PAGE, *[(429, {}, b"{}")] * 4)  # every attempt of fast_policy
+    with pytest.raises(GarminUnavailable, match=r"the activity list .*\(HTTP 429\)"):
+        store.sync(fake, since=date(2025, 7, 3))
+    assert store.activities() == {} and store.cursors() == {}
+    assert store.sync(fake).new == sync.PAGE + 5
+
+
+def test_a_download_garmin_fails_on_for_good_does_not_stop_every_night(store: Store) -> None:
+    """A 500 on every attempt for one file (after the retries) ended the whole run, night
+    after night: nothing after it, no wellness, no plan. It waits like a broken download;
+    a second failing download in a row is Garmin down, and ends the run as before."""
+    fake = FakeGarmin()
+    for gid, day in ((1101, 0), (1102, 1), (1103, 2)):
+        fake.add_run(gid, T + timedelta(days=day))
+    attempts = 4  # fast_policy's
+    fake.fail(r"files/activity/1101$", *[(500, {}, b"oops")] * attempts)
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.days_stored) == (2, 6) and 1101 not in store.activities()
+    assert report.skipped == ["Garmin Connect kept failing on the download of activity 1101 "
+                              "(HTTP 500) after 4 attempts; not stored: the next sync tries "
+                              "again"]
+    assert store.sync(fake).new == 1  # Garmin has mended it
+
+    fake.add_run(1104, T + timedelta(days=3))
+    fake.add_run(1105, T + timedelta(days=3, hours=1))
+    fake.fail(r"files/activity/110[45]$", *[(503, {}, b"down")] * (2 * attempts))
+    with pytest.raises(GarminUnavailable, match=r"activity 1105 \(HTTP 503\)"):
+        store.sync(fake)
