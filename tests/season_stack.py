@@ -32,11 +32,13 @@ from jobs.config import load
 from jobs.home import Home
 from jobs.replan import load_sessions
 from jobs.replay import follow_plan
+from planner.catalog import default_catalog
 from planner.model import HARD_AFTER, HARD_BEFORE, Session, week_start
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, list_item, mocked, zipped
 
 runner = CliRunner()
+CATALOG = default_catalog()
 # What makes a fake run the kind it stands for (RULES.md "Run classification"): Garmin's
 # label for speed and threshold, the race flag, and the moving time for a long run.
 MINUTES = {"easy": 40, "recovery": 30, "speed": 50, "threshold": 50, "long": 110, "race": 45}
@@ -49,6 +51,8 @@ FINAL_DAYS = {"A": 6, "B": 4, "C": 2}  # RULES.md "Races"
 POST_DAYS = {"5k": 2, "10k": 3, "half": 7, "marathon": 14}
 MAX_HEAVY = 8  # S4
 LAYOFF_DAYS = 14  # S5
+DELOAD = 0.9  # S5: a deload week's loads -10 %
+ROUNDING_KG = 0.3  # loads are rounded to 0.25 kg, at most twice (the share, the deload)
 
 
 @dataclass
@@ -140,6 +144,15 @@ class StackSeason:
                 row.status = "skipped"
             follow_plan(db, who, day)
 
+    def last_loads(self) -> dict[str, float]:
+        """Each loaded exercise's load in its last full session (not lightened), where that
+        was a load in kg: without a layoff its next loads are not below it (S5)."""
+        home = self.home()
+        with home.db() as db:
+            last = {r.exercise_id: r.load_kg for r in plans.lifts(db, repo.athlete(
+                db, home.athlete(None))) if not r.lightened and r.reps}
+        return {e: kg for e, kg in last.items() if kg and CATALOG.exercise(e).loaded}
+
     def sessions(self) -> list[Session]:
         home = self.home()
         with home.db() as db:
@@ -190,12 +203,18 @@ def breaks(season: StackSeason, sessions: list[Session], night: date) -> list[st
         if s.day > night and not s.settled and heavy and (r := _near_race(season, s.day)):
             out.append(f"race {r}: {s.id} on {s.day} holds heavy or power work")
     done = [s.day for s in sessions if s.status == "done" and s.day <= night]
+    last = season.last_loads()
     for s in sessions:  # S5: the layoff is the athlete's (14+ days without any session)
-        resumed = [p.exercise_id for p in s.exercises if "resume at 90 %" in (p.instruction or "")]
-        if s.day > night and not s.settled and resumed and done and \
-                (s.day - max(done)).days < LAYOFF_DAYS:
-            out.append(f"S5 layoff: {s.id} on {s.day} resumes {resumed} at 90 %, a session "
-                       f"was done on {max(done)}")
+        if s.day <= night or s.settled or not done or (s.day - max(done)).days >= LAYOFF_DAYS:
+            continue
+        # read from the loads, not the words: a lightened or deload session words its
+        # load as a change from the full one, which would hide a 90 % in it
+        resumed = [f"{p.exercise_id} {p.load_kg:g} kg" for p in s.exercises
+                   if p.load_kg and p.exercise_id in last and p.load_kg < last[p.exercise_id]
+                   * p.share * (DELOAD if p.phase == "deload" else 1) - ROUNDING_KG]
+        if resumed:
+            out.append(f"S5 layoff: {s.id} on {s.day} resumes {resumed} below the last loads "
+                       f"(x its share), a session was done on {max(done)}")
     for monday in sorted({week_start(s.day) for s in sessions}):
         heavy = sum(s.heavy_lower for s in sessions
                     if week_start(s.day) == monday and s.status != "skipped")

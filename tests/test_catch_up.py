@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
 from domain.activity import StrengthSet
+from domain.profile import Race
 from planner.adapt import Recovery
 from planner.catalog import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, window
@@ -105,3 +107,26 @@ def test_the_watchs_record_replaces_one_by_hand_and_extra_work_counts_for_s4() -
     assert unplanned_heavy(history, CATALOG) == {MONDAY: 1}
     again = read_back([], read.sessions, CATALOG, history)  # read once: nothing new
     assert (again.lifts, again.replaced, again.sessions) == ([], [], read.sessions)
+
+
+def test_a_session_a_race_lightens_as_it_comes_into_view_is_recorded_as_planned() -> None:
+    """A B 10k on the 2nd Saturday: the first session after its window (80 % of the last
+    loads) comes into view two weeks ahead, 14 days after the last lift. The sessions before
+    it prevent a layoff (S5), so the change the races record that night says the loads the
+    plan holds (S7.5), not 90 % of them as well."""
+    race = Race(MONDAY + timedelta(days=12), "10k", "B")
+    raced = replace(P, races=(race,))
+    runs = RunFacts({}, RunPlan(P.runs, {}, {race.day}), set())
+    first = catch_up(replace(facts(SUNDAY), runs=runs), raced, CATALOG)
+    week1 = [s for s in first.sessions if s.day < MONDAY + timedelta(days=7)]
+    lifts = tuple(LiftRecord(LoggedLift(s.day, p.exercise_id, (5,) * p.sets, 40.0), s.id)
+                  for s in week1 for p in s.exercises)
+    done = tuple(s.with_(status="done") if s in week1 else s for s in first.sessions)
+    night = MONDAY + timedelta(days=6)
+    d = catch_up(replace(facts(night, done, last=SUNDAY), runs=runs, lifts=lifts), raced,
+                 CATALOG)
+    [back] = [a for a in d.planned if a.rule == "Races post-race" and a.action == "lighten"]
+    session = next(s for s in d.sessions if s.id == back.session_id)
+    assert (session.day - max(s.day for s in week1)).days >= 14
+    assert back.after == session.describe()
+    assert any(p.load_kg == 32.0 for p in session.exercises)  # 80 % of 40 kg
