@@ -156,13 +156,14 @@ def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     """Everything the plan through `night` is made from, for every night it adapts."""
     last, first = (_day(repo.cursor(db, who, c)) for c in (LAST_NIGHT, FIRST_MONDAY))
     w = window(night, last, weeks_ahead)
+    runs = run_facts(db, who, profile, w.first_night, night, w.until)
     return PlanFacts(
-        window=w, sessions=tuple(load_sessions(db, who)),
-        runs=run_facts(db, who, profile, w.first_night, night, w.until),
+        window=w, sessions=tuple(load_sessions(db, who)), runs=runs,
         recovery=recoveries(db, who, w.first_night, night),
         lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, night)),
         legs=tuple(race_legs(db, who, night)),
-        first_monday=first or first_week(night), last_night=last,
+        first_monday=first or first_week(night, runs.tonight(night, w.until)),
+        last_night=last,
         judged=frozenset(a.session_key for a in plans.adjustments(db, who, since=w.first_night)
                          if a.rule.startswith(MORNING_RULE)))
 

@@ -16,12 +16,13 @@ from datetime import date, timedelta
 from domain.profile import Profile
 from planner.adapt import Recovery, Tonight, adapt, enforce_cap
 from planner.catalog import Catalog
-from planner.model import Adjustment, Prescription, Session, week_start
+from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.plan import extend, refresh
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
 from planner.races import Leg, found_races
 from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
 from planner.runs import RunFacts
+from planner.schedule import place_week
 
 MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
 
@@ -48,11 +49,16 @@ def window(night: date, last_night: date | None, weeks_ahead: int) -> Window:
                   week_start(night) + timedelta(days=7 * weeks_ahead + 6))
 
 
-def first_week(night: date) -> date:
-    """The Monday of a new plan's first week: the week of the first day it can plan. Begun
-    on a Sunday night, it starts the next Monday: the week just over holds no session, and
-    counted as a training week it would cut the first block short (S5)."""
-    return week_start(night + timedelta(days=1))
+def first_week(night: date, runs: Mapping[date, RunDay]) -> date:
+    """The Monday of a new plan's first week: the week of the first day it can plan, when
+    its days left can hold a strength session S6 allows, else the next Monday. The days left
+    of a week begun late (a Sunday night; a Friday night before a long run) would hold
+    mobility fallbacks only, and counted as the first block's week 1 and a training week
+    they would cut the block short (S5)."""
+    monday = week_start(night + timedelta(days=1))
+    left = [monday + timedelta(days=i) for i in range(7) if monday + timedelta(days=i) > night]
+    return monday if place_week(monday, runs, 1, allowed=left).strength else \
+        monday + timedelta(days=7)
 
 
 @dataclass(frozen=True)

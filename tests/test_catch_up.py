@@ -12,12 +12,12 @@ from domain.activity import StrengthSet
 from domain.profile import Race
 from planner.adapt import Recovery
 from planner.catalog import default_catalog
-from planner.catch_up import Decisions, PlanFacts, catch_up, window
+from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
 from planner.model import RunDay, Session
 from planner.progression import LoggedLift
 from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
 from planner.runs import RunFacts, RunPlan
-from tests.planning import MONDAY, profile
+from tests.planning import ARTICLE, MONDAY, profile, template
 
 P = profile()  # Mon easy, Tue easy, Wed speed, Fri easy, Sat long; two sessions a week
 SUNDAY = MONDAY - timedelta(days=1)
@@ -130,3 +130,19 @@ def test_a_session_a_race_lightens_as_it_comes_into_view_is_recorded_as_planned(
     assert (session.day - max(s.day for s in week1)).days >= 14
     assert back.after == session.describe()
     assert any(p.load_kg == 32.0 for p in session.exercises)  # 80 % of 40 kg
+
+
+@pytest.mark.parametrize("weekday, starts_next_week", [
+    (0, False), (3, False),  # Monday, Thursday night: Friday is legal before Saturday's long run
+    (4, True),  # Friday night: Saturday is the long run, Sunday the day after it
+    (6, True),  # Sunday night: the week is over
+])
+def test_a_new_plan_starts_the_week_its_days_left_can_hold_a_strength_session(
+        weekday: int, starts_next_week: bool) -> None:
+    """Begun on a Friday night, the weekend left held mobility fallbacks only, which then
+    counted as the first block's week 1 and a training week: the first exercises lasted 3
+    weeks of strength and the first deload came in the 3rd (S5)."""
+    night = MONDAY + timedelta(days=weekday)
+    runs = template(ARTICLE, weeks=2, first=MONDAY)  # sat long, wed speed
+    assert first_week(night, runs) == MONDAY + timedelta(days=7 if starts_next_week else 0)
+    assert first_week(night, {}) == MONDAY + timedelta(days=7 if weekday == 6 else 0)
