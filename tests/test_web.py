@@ -33,9 +33,11 @@ from jobs import web_pages
 from jobs.clock import today_for
 from jobs.config import load
 from jobs.home import Home
+from jobs.replan import store_adjustments
 from jobs.scheduler import JOB_TABLE
 from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_password
 from planner.catalog import default_catalog
+from planner.model import Adjustment
 from stridelift.cli import app as cli
 from stridelift.web.app import LOOPBACK_NAMES, create_app
 from stridelift.web.guard import MAX_FAILURES
@@ -153,6 +155,20 @@ def test_the_status_page_names_its_inputs_in_words_with_sensible_digits(
     assert inputs["Garmin HRV status"] == "BALANCED" and inputs["sleep score"] == "80"
     assert inputs["form (TSB)"] == "0.0" and "hrv_signal" not in page  # no runs: no load
     assert not any(re.search(r"\.\d{3}", v) for v in inputs.values()), inputs
+
+
+def test_the_why_page_names_exercises_as_a_runner_reads_them(athlete: Home) -> None:
+    """It showed the ids ("dumbbell_single_leg_rdl 3x6"), which only `done --sets` needs."""
+    profile = athlete.athlete(None)
+    before = "strength on Mon 07 Dec: barbell_back_squat 3x4 @ 40 kg, dead_bug 3x20"
+    with transaction(athlete.db) as db:
+        store_adjustments(db, repo.athlete(db, profile), [Adjustment(
+            "2026-12-07#1", date(2026, 12, 1), "S7.3 amber", "lighten", before,
+            "strength on Mon 07 Dec: barbell_back_squat 2x4 @ 36 kg", ("sleep 52 < 60",))])
+    page = client(athlete).get("/a/anna/why").text
+    assert "from strength on Mon 07 Dec: Barbell back squat 3x4 @ 40 kg, Dead bug 3x20" in page
+    assert "to strength on Mon 07 Dec: Barbell back squat 2x4 @ 36 kg" in page
+    assert "barbell_back_squat" not in page.split("Why the plan changed")[1]
 
 
 def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:
