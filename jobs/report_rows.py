@@ -239,8 +239,10 @@ def _exp(value: Any) -> float | None:
 
 
 def _adjustment(a: m.AdjustmentRow) -> AdjustmentItem:
+    catalog = default_catalog()  # exercises by name, as a runner reads them
     return AdjustmentItem(night=a.night, session_key=a.session_key, rule=a.rule,
-                          action=a.action, before=a.before, after=a.after,
+                          action=a.action, before=catalog.named(a.before),
+                          after=catalog.named(a.after),
                           reasons=tuple(str(r) for r in a.reasons or ()))
 
 

@@ -5,7 +5,6 @@ brings the plan up to today, as `stridelift plan` does."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -35,18 +34,8 @@ def bring_up_to_date(home: Home, profile: Profile, today: date) -> None:
 def change_row(a: m.AdjustmentRow) -> dict[str, Any]:
     return {"session_id": a.session_key, "night": a.night, "rule": a.rule,
             "action": a.action, "before": a.before, "after": a.after,
-            "before_words": named(a.before), "after_words": named(a.after),
-            "reasons": list(a.reasons)}
-
-
-_WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")
-
-
-def named(text: str) -> str:
-    """A recorded change's text with each exercise id as its name, as a runner reads it
-    (`stridelift why` keeps the ids, which `done --sets` takes)."""
-    exercises = default_catalog().exercises
-    return _WORD.sub(lambda m: exercises[m[0]].name if m[0] in exercises else m[0], text)
+            "before_words": default_catalog().named(a.before),
+            "after_words": default_catalog().named(a.after), "reasons": list(a.reasons)}
 
 
 def load_text(e: dict[str, Any]) -> str:

@@ -25,6 +25,8 @@ PATTERNS = ("hinge", "squat", "lunge", "calf", "hamstring_curl", "hip_stability"
             "ankle_mobility", "power")
 MIN_STEPS = 4  # RULES.md S5: the article's ladder is 4 blocks of 6 weeks
 
+_WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")  # an exercise id, or any other word
+
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 GARMIN_RE = re.compile(r"^[A-Z0-9]+(_[A-Z0-9]+)*$")  # FIT enum names, upper case ("3_WAY_...")
 CONNECT_RE = re.compile(r"^_?[A-Z0-9]+(_[A-Z0-9]+)*$")  # Connect's, e.g. "_3_WAY_CALF_RAISE"
@@ -134,6 +136,13 @@ class Catalog:
             return self.exercises[exercise_id]
         except KeyError:
             raise KeyError(f"no exercise {exercise_id!r} in the catalogue") from None
+
+    def named(self, text: str) -> str:
+        """`text` (a recorded change, `Session.describe`) with each exercise id as its name,
+        as a runner reads it on the web and in the report; `stridelift why` keeps the ids,
+        which `done --sets` takes."""
+        return _WORD.sub(lambda m: self.exercises[m[0]].name if m[0] in self.exercises
+                         else m[0], text)
 
     def ladder(self, ladder_id: str) -> Ladder:
         try:

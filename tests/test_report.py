@@ -140,7 +140,8 @@ def build_athlete(home: Path, weeks: int = WEEKS_OF_RUNS) -> Profile:
         past[1].status = "skipped"
         db.add(m.AdjustmentRow(athlete_id=who.id, session_key=past[2].key,
                                night=past[2].day - timedelta(days=1), rule="S7.3 amber",
-                               action="lighten", before="before <b>", after="after <i>",
+                               action="lighten", before="before <b> barbell_back_squat 3x4",
+                               after="after <i>",
                                reasons=[EVIL_REASON]))
     return profile
 
@@ -309,6 +310,7 @@ def test_render_escapes_names_and_reasons(athlete_home: Path) -> None:
     # the hostile reason in the changes table (HTML) and in the session's hover (JSON)
     assert f"<li>{html_escaped(EVIL_REASON)}</li>" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "before &lt;b&gt; Barbell back squat 3x4" in page  # by name, not by id
     # Plotly's config and bundle, the 4 charts, the range script: nothing from the data
     assert page.count("<script") == page.count("</script>") == 7
 
