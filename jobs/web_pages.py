@@ -32,10 +32,11 @@ def bring_up_to_date(home: Home, profile: Profile, today: date) -> None:
 
 
 def change_row(a: m.AdjustmentRow) -> dict[str, Any]:
+    """A recorded change as the pages show it: exercises by name, as a runner reads them."""
+    catalog = default_catalog()
     return {"session_id": a.session_key, "night": a.night, "rule": a.rule,
-            "action": a.action, "before": a.before, "after": a.after,
-            "before_words": default_catalog().named(a.before),
-            "after_words": default_catalog().named(a.after), "reasons": list(a.reasons)}
+            "action": a.action, "before": catalog.named(a.before),
+            "after": catalog.named(a.after), "reasons": list(a.reasons)}
 
 
 def load_text(e: dict[str, Any]) -> str:
