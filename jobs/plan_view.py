@@ -37,11 +37,10 @@ def follow_profile(home: Home, profile: Profile, today: date) -> list[Adjustment
     which plans the weeks ahead again; the changes that made. Otherwise nothing: no plan yet
     (the first `plan` makes it), or a change the next run takes in its stride (a new max HR
     analyses the history again, which `init` should not wait for)."""
-    from jobs.replan import PROFILE_RULE, replan
-    from planner.plan import basis
+    from jobs.replan import PROFILE_RULE, profile_changed, replan
 
     with transaction(home.db) as db:
-        if repo.athlete(db, profile).plan_basis in (None, basis(profile)):
+        if not profile_changed(repo.athlete(db, profile), profile):
             return []
         report = replan(db, profile, today)
     return [a for a in report.adjustments if a.rule == PROFILE_RULE]

@@ -93,18 +93,23 @@ class _Renewed:
     swaps: list[Adjustment]  # the sessions kept whose exercises less kit swapped
 
 
+def profile_changed(who: m.Athlete, profile: Profile) -> bool:
+    """Whether the plan already made was made from another basis (planner.plan.basis) than
+    the profile's: the weeks ahead are then planned again (`_renewed`)."""
+    return who.plan_basis not in (None, basis(profile))
+
+
 def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _Renewed | None:
     """When the profile the plan is made from changed since the last plan (planner.plan.basis:
     `init`, config.toml edited by hand), the weeks wholly ahead with nothing done, skipped or
     pinned removed for catch_up to plan anew; this week's sessions stay on their days (the
     nightly adaptation moves any that now meet a run), with exercises the equipment allows.
     A plan made before the basis was kept, or no plan yet, only takes it."""
-    now, was = basis(profile), who.plan_basis
-    if was == now:
-        return None
-    who.plan_basis = now
-    before = load_sessions(db, who)
-    if was is None or not before:
+    changed, was, now = profile_changed(who, profile), who.plan_basis or {}, basis(profile)
+    if was != now:
+        who.plan_basis = now  # a plan made before the basis was kept only takes it
+    before = load_sessions(db, who) if changed else []
+    if not before:
         return None
     kept, weeks = reopened_ahead(before, night)
     why = f"{'; '.join(basis_changes(was, now))}: the weeks ahead planned again"

@@ -56,7 +56,7 @@ def first_week(night: date, runs: Mapping[date, RunDay]) -> date:
     mobility fallbacks only, and counted as the first block's week 1 and a training week
     they would cut the block short (S5)."""
     monday = week_start(night + timedelta(days=1))
-    left = [monday + timedelta(days=i) for i in range(7) if monday + timedelta(days=i) > night]
+    left = [day for day in (monday + timedelta(days=i) for i in range(7)) if day > night]
     return monday if place_week(monday, runs, 1, allowed=left).strength else \
         monday + timedelta(days=7)
 
