@@ -71,9 +71,19 @@ def _text(value: Any) -> str | None:
     return value[:20] if isinstance(value, str) and value else None
 
 
+def _hrv_summary(body: Body) -> dict[str, Any]:
+    """The record of get_hrv_data that names its day (and holds its values)."""
+    return _dict(_dict(body).get("hrvSummary"))
+
+
+def _sleep_dto(body: Body) -> dict[str, Any]:
+    """The record of get_sleep_data that names its day (and holds the sleep values)."""
+    return _dict(_dict(body).get("dailySleepDTO"))
+
+
 def hrv(day: date, body: Body) -> DailyWellness:
     """get_hrv_data: hrvSummary holds last night's average, the week's and the baseline band."""
-    summary = _on(day, _dict(_dict(body).get("hrvSummary")))
+    summary = _on(day, _hrv_summary(body))
     baseline = _dict(summary.get("baseline"))
     return DailyWellness(day=day, hrv_last_night=_num(summary.get("lastNightAvg")),
                          hrv_weekly_avg=_num(summary.get("weeklyAvg")),
@@ -85,7 +95,7 @@ def hrv(day: date, body: Body) -> DailyWellness:
 def sleep(day: date, body: Body) -> DailyWellness:
     """get_sleep_data: dailySleepDTO's overall score and sleep time; the resting HR beside it."""
     data = _dict(body)
-    dto = _dict(data.get("dailySleepDTO"))
+    dto = _sleep_dto(body)
     if not _for(day, dto):  # the resting HR beside it is that day's too
         return DailyWellness(day=day)
     overall = _dict(_dict(dto.get("sleepScores")).get("overall"))
@@ -197,8 +207,8 @@ PARTS: dict[str, Normaliser] = {
 # The records of each part that name their day (training status is, by design, the latest on
 # or before the day: it names earlier days).
 DATED: dict[str, Callable[[Body], list[dict[str, Any]]]] = {
-    "hrv": lambda body: [_dict(_dict(body).get("hrvSummary"))],
-    "sleep": lambda body: [_dict(_dict(body).get("dailySleepDTO"))],
+    "hrv": lambda body: [_hrv_summary(body)],
+    "sleep": lambda body: [_sleep_dto(body)],
     "readiness": _records, "body_battery": _records, "summary": lambda body: [_dict(body)],
 }
 
