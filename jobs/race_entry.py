@@ -15,9 +15,9 @@ from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from jobs.config import save_profile
 from jobs.home import Home
 from jobs.replan import load_sessions, races_found, replan_with, store_adjustments
-from planner import races
+from planner import blocks, races
 from planner.model import Adjustment
-from planner.plan import differences, with_race, without_race
+from planner.plan import differences, reached_from, with_race, without_race
 
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
 
@@ -82,6 +82,8 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
                and any(gone.name() in why for why in a.reasons)}
     if not changed:
         return []
+    # the deloads after it, which its taper and window had moved (S5)
+    changed |= set(reached_from(load_sessions(db, who), gone))
     before, made = replan_with(db, profile, night, lambda ctx, first, sessions: without_race(
         ctx, first, night, sessions, changed))
     restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
@@ -128,4 +130,10 @@ def effects(r: races.RaceDay) -> list[str]:
                 f"{races.FREEZE_AFTER} after it"]
     out.append(f"{r.post_days}-day post-race window, then the first session at "
                f"{races.RETURN_LOAD:.0%} of the last loads")
+    rested = races.rested_weeks(r)
+    if rested:
+        weeks = ", ".join(f"{m:%a %d %b}" for m in rested)
+        many = len(rested) > 1
+        out.append(f"the week{'s' if many else ''} of {weeks} count{'' if many else 's'} as a "
+                   f"deload: the next one is the {blocks.DELOAD_EVERY}th training week after")
     return out

@@ -7,14 +7,15 @@ step: the athlete has not earned the harder exercise yet. Every completed block 
 ladder one step up.
 
 Every 4th training week (weeks without a done session in the past do not count) is a
-deload. Ladders are staggered: each starts its steps `lag` weeks after the block does, so at
-most half of a session's exercises change in one week, and a step never changes in a deload
-week (it waits for the week after).
+deload; a week a race's taper or post-race window mostly fills counts as one, so the count
+starts again after it. Ladders are staggered: each starts its steps `lag` weeks after the
+block does, so at most half of a session's exercises change in one week, and a step never
+changes in a deload week (it waits for the week after).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
@@ -40,12 +41,14 @@ class WeekCount:
     done: int  # full or lightened sessions done
 
 
-def timeline(first_monday: date, until_monday: date,
-             counts: Mapping[date, WeekCount]) -> list[WeekInBlock]:
+def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekCount],
+             rested: Collection[date] = ()) -> list[WeekInBlock]:
     """Block, week-in-block and ladder step for every week from the first to `until`.
 
     `counts` holds the planned and done sessions of past weeks; a week absent from it is
-    still to come, so a block ends on schedule unless its past weeks fell short.
+    still to come, so a block ends on schedule unless its past weeks fell short. `rested`:
+    the Mondays of weeks a race's taper or post-race window fills (planner.races.rests),
+    which count as a deload.
     """
     weeks: list[WeekInBlock] = []
     block, week, step = 1, 1, 0
@@ -56,6 +59,8 @@ def timeline(first_monday: date, until_monday: date,
         trained += count is None or count.done > 0
         deload = (count is None or count.done > 0) and trained % DELOAD_EVERY == 0
         weeks.append(WeekInBlock(monday, block, week, step, deload))
+        if monday in rested:  # RULES.md S5: it counts as a deload
+            trained = 0
         if count is not None:
             planned, done = planned + count.planned, done + count.done
         if week >= BLOCK_WEEKS:

@@ -27,7 +27,7 @@ from planner.program import (
     week_contents,
 )
 from planner.progression import round_kg
-from planner.races import FREEZE_BEFORE, RaceDay, apply_races, knock_ons, reaches
+from planner.races import FREEZE_BEFORE, RaceDay, apply_races, knock_ons, reaches, rests
 
 WEEK = timedelta(days=7)
 SIX_DAYS = timedelta(days=6)  # Monday to Sunday
@@ -58,11 +58,12 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
     `runs` must reach a week past `until` (planner.runs.horizon: S6 holds across week ends);
     `plain_runs`: the same without the races (by default, without the race days' runs)."""
     out, notes = list(sessions), list[Adjustment]()
-    plain = _Plain(ctx, first_monday, plain_runs if plain_runs is not None else
-                   {d: r for d, r in runs.items() if r.source != "race"})
     # A week counts once it has ended: on its Sunday night it has.
-    weeks = timeline(first_monday, week_start(until),
-                     week_counts(sessions, night + timedelta(days=1)))
+    counts = week_counts(sessions, night + timedelta(days=1))
+    weeks = _timeline(ctx, first_monday, week_start(until), counts)
+    plain = _Plain(ctx, first_monday, plain_runs if plain_runs is not None else
+                   {d: r for d, r in runs.items() if r.source != "race"},
+                   week_start(until), counts)
     for index, where in enumerate(weeks):
         planned = [s for s in out if _monday_of(s) == where.monday]
         if where.monday < week_start(night) or (planned and not _stale(where, planned, night)):
@@ -95,7 +96,7 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
     if not redo:
         return out, held
     last = max(_monday_of(s) for s in out)
-    weeks = timeline(first_monday, last, week_counts(out, night + timedelta(days=1)))
+    weeks = _timeline(ctx, first_monday, last, week_counts(out, night + timedelta(days=1)))
     index = {w.monday: i for i, w in enumerate(weeks)}
     for monday in sorted({_monday_of(s) for s in out if s.id in redo}):
         # the week's strength days as planned: a session a race or recovery turned into
@@ -155,8 +156,8 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
     load as before (a session lightened stays lightened); the rest as they are. For a week
     already begun when the athlete packs less kit for a trip."""
     lifted = {d.exercise_id for d in ctx.history}
-    weeks = timeline(first_monday, max(_monday_of(s) for s in sessions),
-                     week_counts(sessions, night + timedelta(days=1)))
+    weeks = _timeline(ctx, first_monday, max(_monday_of(s) for s in sessions),
+                      week_counts(sessions, night + timedelta(days=1)))
     index = {w.monday: i for i, w in enumerate(weeks)}
 
     def swapped(s: Session) -> Session:
@@ -215,13 +216,25 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
 def with_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
               new: RaceDay) -> tuple[list[Session], list[Adjustment]]:
     """The plan on its way to following a race entered late (`ctx` knows it), as if it had
-    been known from the start: the weeks ahead it reaches left for `extend` to plan anew
-    around it, and its other open sessions prescribed again on their own days (the ladder
-    freeze around an A race, the first session back). `extend` then applies the taper and
-    post-race rules."""
-    keys = {s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
-            and reaches(new, s.day)}
+    been known from the start: the weeks ahead from its reach on left for `extend` to plan
+    anew around it, and its other open sessions there prescribed again on their own days
+    (the ladder freeze around an A race, the first session back, and the deloads after it:
+    its taper or window counts as one, S5). `extend` then applies the taper and post-race
+    rules."""
+    keys = set(reached_from(sessions, new))
     return restored(ctx, first_monday, night, reopened(sessions, night, keys), keys)
+
+
+def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:
+    """The open strength sessions a race may change: from its widest reach (the A freeze)
+    on, as its taper or window counting as a deload moves every deload after it (S5)."""
+    return _open_from(sessions, race.day - timedelta(days=FREEZE_BEFORE))
+
+
+def _open_from(sessions: Sequence[Session], day: date) -> list[str]:
+    """The open strength sessions from `day` on."""
+    return [s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
+            and s.day >= day]
 
 
 def differences(before: Sequence[Session], after: Sequence[Session], keys: Collection[str],
@@ -240,10 +253,13 @@ class _Plain:
     later; another day for a session) is a difference from it, recorded with the races'
     names. Weeks no race reaches are not planned twice."""
 
-    def __init__(self, ctx: Lifter, first_monday: date, runs: Mapping[date, RunDay]) -> None:
+    def __init__(self, ctx: Lifter, first_monday: date, runs: Mapping[date, RunDay],
+                 until_monday: date, counts: Mapping[date, WeekCount]) -> None:
         self.races = races_of(ctx)
         self.ctx = replace(ctx, profile=replace(ctx.profile, races=()), found_races=())
         self.first_monday, self.runs = first_monday, runs
+        # its deloads too are as without the races (no taper counting as one)
+        self.timeline = _timeline(self.ctx, first_monday, until_monday, counts)
         self.weeks: dict[date, list[Session]] = {}  # planned without the races, by Monday
         self.start: date | None = None  # the first of them
 
@@ -263,8 +279,8 @@ class _Plain:
         first = next(i for i, w in enumerate(weeks) if w.monday == start)
         for i in range(first, index):  # the weeks before it as they would have been
             if weeks[i].monday not in self.weeks:
-                self.weeks[weeks[i].monday] = self._week(weeks, i, out, None, night)
-        self.weeks[monday] = self._week(weeks, index, out, allowed, night)
+                self.weeks[weeks[i].monday] = self._week(self.timeline, i, out, None, night)
+        self.weeks[monday] = self._week(self.timeline, index, out, allowed, night)
         names = [r.name() for r in near]
         return knock_ons(self.weeks[monday], [s for s in out if _monday_of(s) == monday],
                          night, names, known)
@@ -277,6 +293,17 @@ class _Plain:
         new, _ = build_week(self.ctx, weeks, index, self.runs, _fixed(plan, monday), allowed,
                             _seen(plan, monday), night)
         return new
+
+
+def _timeline(ctx: Lifter, first_monday: date, until_monday: date,
+              counts: Mapping[date, WeekCount]) -> list[WeekInBlock]:
+    """The weeks' blocks and deloads, a week a race's taper or window fills counting as a
+    deload (RULES.md S5)."""
+    known = races_of(ctx)
+    weeks = (until_monday - first_monday).days // 7 + 1
+    mondays = (first_monday + WEEK * i for i in range(weeks))
+    return timeline(first_monday, until_monday, counts,
+                    {m for m in mondays if rests(known, m) is not None})
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date

@@ -28,6 +28,11 @@ RETURN_WITHIN_DAYS = 14  # a session this long after the window is no longer "th
 MULTISPORT_LIMITS_H = ((1.5, "10k"), (3.0, "half"))  # longer: like a marathon
 LEG_SPORTS = frozenset({"swimming", "cycling", "running", "transition"})
 FOUND_PRIORITY = "B"  # a race never entered: its post-race window, no A-race freeze
+# RULES.md S5: "a taper week or a post-race window counts as one [deload]". A week counts
+# when the race's lighter days (its taper and its window, not the race itself) fill 5 of its
+# 7 days, a working week (project default): a C 5 km's 2 days before and 2 after never do;
+# a mid-week 10 km's 2 and 3 leave no day for heavy legs but a Sunday, and do.
+RESTED_DAYS = 5
 
 MobilityWork = Callable[[Session], tuple[Prescription, ...]]
 
@@ -132,6 +137,36 @@ def freezes(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
     sunday = monday + timedelta(days=6)
     return next((r for r in races if r.priority == "A" and r.day - timedelta(
         days=FREEZE_BEFORE) <= sunday and monday <= r.day + timedelta(days=FREEZE_AFTER)), None)
+
+
+def lighter_days(r: RaceDay) -> tuple[date, date]:
+    """The first and last day the race's rules lighten the strength work: from its taper (an
+    A race's lower-volume session 14 days before, else its last days) to its post-race
+    window's end. A race found in the activities had no taper: it was not planned for."""
+    before = (0 if r.source == "found" else REDUCED_TO if r.priority == "A"
+              else FINAL_DAYS.get(r.priority, FINAL_DAYS["A"]))
+    return r.day - timedelta(days=before), r.day + timedelta(days=r.post_days)
+
+
+def rests(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
+    """The race whose taper and post-race window fill the week of `monday` (RESTED_DAYS of
+    its days): the week counts as a deload (RULES.md S5), so the next one is the 4th
+    training week after it, not stacked on the race's easier days."""
+    sunday = monday + timedelta(days=6)
+    for r in races:
+        first, last = lighter_days(r)
+        days = (min(last, sunday) - max(first, monday)).days + 1
+        if days - (monday <= r.day <= sunday) >= RESTED_DAYS:
+            return r
+    return None
+
+
+def rested_weeks(r: RaceDay) -> list[date]:
+    """The Mondays of the weeks the race `rests` (counts as a deload)."""
+    first, last = lighter_days(r)
+    monday = first - timedelta(days=first.weekday())
+    mondays = [monday + timedelta(days=7 * i) for i in range((last - monday).days // 7 + 1)]
+    return [m for m in mondays if rests([r], m) is not None]
 
 
 def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> RaceDay | None:

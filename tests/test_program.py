@@ -241,6 +241,24 @@ def test_twelve_weeks_over_random_templates(runs_of: dict[str, str], equipment: 
         seen.update(p.exercise_id for s in week for p in s.exercises)
 
 
+def test_a_rested_week_restarts_the_deload_count() -> None:
+    # RULES.md S5: every 4th training week is a deload, and a week a race's taper or window
+    # fills counts as one: the next deload is the 4th training week after it. A past week
+    # without a session done is no training week, before or after it.
+    mondays = [MONDAY + timedelta(days=7 * w) for w in range(16)]
+
+    def deloads(counts: dict[date, WeekCount], rested: set[date]) -> list[int]:
+        weeks = timeline(MONDAY, mondays[-1], counts, rested)
+        return [i for i, w in enumerate(weeks) if w.deload]
+
+    assert deloads({}, set()) == [3, 7, 11, 15]
+    assert deloads({}, {mondays[5]}) == [3, 9, 13]
+    assert deloads({}, {mondays[3]}) == [3, 7, 11, 15]  # a deload week that rests as well
+    assert deloads({}, {mondays[5], mondays[6]}) == [3, 10, 14]
+    skipped = {mondays[7]: WeekCount(2, 0)}
+    assert deloads(skipped, {mondays[5]}) == [3, 10, 14]
+
+
 def test_a_block_that_fell_short_turns_to_the_steps_variation_at_six_weeks() -> None:
     # RULES.md S5: no session done for 6 weeks, so the step is not earned: the block ends at
     # 6 weeks anyway and the same step continues as a variation, never the same exercise

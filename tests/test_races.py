@@ -34,6 +34,8 @@ from planner.races import (
     entered,
     final_days,
     found_races,
+    reaches,
+    rests,
 )
 from stridelift.cli import app
 from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
@@ -248,6 +250,9 @@ def test_race_add_list_remove(home: Path) -> None:
     assert [(r["date"], r["priority"]) for r in listed] == [
         ("2027-01-23", "C"), ("2027-02-17", "A"), ("2027-04-11", "B")]
     assert listed[1]["days_to_go"] == 45 and any("8-14 days" in e for e in listed[1]["effects"])
+    assert ("the weeks of Mon 01 Feb, Mon 08 Feb, Mon 15 Feb count as a deload: the next one "
+            "is the 4th training week after") in listed[1]["effects"]
+    assert not any("deload" in e for e in listed[0]["effects"])  # a C 5 km on a Saturday
     assert "2027-02-17 A 10k" in text
     assert bad.exit_code == 2 and "must be A, B or C" in bad.output and "Traceback" not in \
         bad.output
@@ -277,6 +282,62 @@ def test_a_race_day_a_typo_years_off_is_refused_and_a_past_race_says_ago(home: P
         date(2027, 1, 2), date(2027, 1, 4), date(2028, 12, 31)]
     assert "2027-01-02 C 5k, 1 day ago" in text and "2027-01-04 C 5k, 1 day to go" in text
     assert "2028-12-31 A marathon, 728 days to go" in text
+
+
+@pytest.mark.parametrize("priority, distance, weekday, weeks", [
+    ("A", "10k", 6, [5, 6]),  # Sun: 14 days of taper, the race week; 3 days after: too few
+    ("B", "half", 5, [6, 7]),  # Sat: 4 days before, the race, then a 7-day window
+    ("B", "half", 2, [6]),  # Wed: the same; 3 days of its window next week: too few
+    ("C", "5k", 2, []),  # Wed: 2 days before and 2 after leave the weekend's legs
+    ("C", "10k", 2, [6]),  # Wed: 2 days before and 3 after leave only Sunday
+    ("C", "10k", 6, []),  # Sun: the same days split over two weeks fill neither
+    ("A", "marathon", 5, [5, 6, 7, 8]),  # Sat: 14 days of taper, 14 of window
+])
+def test_a_week_a_races_taper_or_window_fills_counts_as_a_deload(
+        priority: str, distance: str, weekday: int, weeks: list[int]) -> None:
+    race = RaceDay(MONDAY + timedelta(days=7 * 6 + weekday), distance, priority)
+    assert [w for w in range(12) if rests([race], MONDAY + timedelta(days=7 * w))] == weeks
+
+
+def test_a_race_found_in_the_activities_counts_its_window_not_a_taper_it_never_had() -> None:
+    day = MONDAY + timedelta(days=7 * 6 + 5)  # a half on Saturday, found after the fact
+    found = RaceDay(day, "half", "B", "found")
+    assert [w for w in range(12) if rests([found], MONDAY + timedelta(days=7 * w))] == [7]
+    assert [w for w in range(12) if rests([replace(found, source="entered")],
+                                          MONDAY + timedelta(days=7 * w))] == [6, 7]
+
+
+def test_the_deload_after_a_race_is_the_4th_training_week_after_its_taper_and_window() -> None:
+    # RULES.md S5: "a taper week or a post-race window counts as one". An A half on Saturday
+    # of week 6: weeks 5-7 are its taper and window, so the week-8 deload of the plan
+    # without it would stack a second easy week on them; the next one is week 11, the 4th
+    # training week after them. The plan made with the race known says so, and so does
+    # the plan it was added to later (weeks 2-3 already lifted as planned).
+    race = Race(MONDAY + timedelta(days=7 * 5 + 5), "half", "A")
+    runs = template(ARTICLE, weeks=16)
+    night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 13 - 1)
+
+    def deloads(plan: list[Session]) -> list[int]:
+        return sorted({(s.day - MONDAY).days // 7 + 1 for s in plan
+                       if any(p.phase == "deload" for p in s.exercises)})
+
+    never, _ = extend(context(profile()), MONDAY, night, until, runs, [])
+    ctx = context(profile(races=(race,)))
+    raced = {**runs, race.day: RunDay(race.day, ("race",), "race")}
+    known, changes = extend(ctx, MONDAY, night, until, raced, [], runs)
+    assert deloads(never) == [4, 8, 12] and deloads(known) == [4, 11]
+    # the week-8 deload is gone, and its sessions say why, naming the race (the first
+    # session back by its own rule, the other as a knock-on)
+    week8 = {s.id for s in known if (s.day - MONDAY).days // 7 == 7 and s.kind == "strength"}
+    told = {c.session_id for c in changes
+            if any(RaceDay(race.day, "half", "A").name() in why for why in c.reasons)}
+    assert week8 and week8 <= told
+    # entered in week 2, when weeks 2-8 were planned (a deload in week 8 among them)
+    later = MONDAY + timedelta(days=8)
+    planned, _ = extend(context(profile()), MONDAY, later, until, runs, [])
+    reopened, _ = with_race(ctx, MONDAY, later, planned, entered([race])[0])
+    added, _ = extend(ctx, MONDAY, later, until, raced, reopened, runs)
+    assert deloads(added) == [4, 11]
 
 
 def test_a_race_day_counts_as_long_and_speed() -> None:
@@ -465,9 +526,10 @@ def test_a_race_entered_again_with_another_priority_trades_one_taper_for_the_oth
 def test_every_session_a_race_changes_carries_a_change_naming_it(
         priority: str, distance: str, sessions: int) -> None:
     # Twelve weeks planned with the race and without it (same profile otherwise), the race
-    # on each weekday of week 7: every session that differs, knock-ons included (a ladder
-    # step the freeze held starts later, so its intro week does too), says why with the
-    # race's name.
+    # on each weekday of week 7: every session that differs within the race's reach,
+    # knock-ons included (a ladder step the freeze held starts later, so its intro week does
+    # too), says why with the race's name. Later weeks differ by design: the race's taper
+    # and window counted as a deload, so the deloads after it come later (RULES.md S5).
     runs = template(ARTICLE, weeks=14)
     night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 12 - 1)
     never = {s.id: s for s in extend(context(profile(sessions=sessions)), MONDAY, night,
@@ -481,9 +543,11 @@ def test_every_session_a_race_changes_carries_a_change_naming_it(
         name = f"{priority} race ({distance}) on {day:%a %d %b}"
         told = {c.session_id for c in changes if any(name in why for why in c.reasons)}
         now = {s.id: s for s in raced}
+        race = RaceDay(day, distance, priority)
         differ = {k for k in never.keys() | now.keys()
-                  if k not in never or k not in now or (never[k].day, never[k].kind,
-                  never[k].exercises) != (now[k].day, now[k].kind, now[k].exercises)}
+                  if reaches(race, (now.get(k) or never[k]).day) and (
+                      k not in never or k not in now or (never[k].day, never[k].kind,
+                      never[k].exercises) != (now[k].day, now[k].kind, now[k].exercises))}
         assert differ and differ <= told, (day, differ - told)
         for c in changes:
             if c.rule == "Races knock-on":

@@ -3,7 +3,7 @@ window and the first session back, night by night."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from tests.planning import ARTICLE
@@ -17,6 +17,17 @@ from tests.season_stack import (  # noqa: F401 (fast_garmin: the fixture)
 )
 
 
+def _season(s: StackSeason, race: date, length: int, race_minutes: int | None = None) -> None:
+    """From the Sunday night before MONDAY, `length` days of the template's runs with the
+    race on its day, every session lifted as planned."""
+    s.init(MONDAY - timedelta(days=1))
+    s.nightly(MONDAY - timedelta(days=1))
+    for day in days(MONDAY, length):
+        kind = "race" if day == race else s.template.get(weekday(day))
+        if kind:
+            s.run(day, kind, race_minutes if kind == "race" else None)
+        s.day(day)
+
 def test_the_first_session_after_a_race_lifts_eighty_percent_and_no_layoff(
         home: Path) -> None:
     """An A half on the 4th Saturday: its taper and post-race window hold mobility work
@@ -26,13 +37,7 @@ def test_the_first_session_after_a_race_lifts_eighty_percent_and_no_layoff(
     lightened wording, never the 6RM one (S7.3)."""
     race = MONDAY + timedelta(days=26)
     s = StackSeason("UTC", ARTICLE, [Race(race, "half", "A")])
-    s.init(MONDAY - timedelta(days=1))
-    s.nightly(MONDAY - timedelta(days=1))
-    for day in days(MONDAY, 7 * 6):
-        kind = "race" if day == race else s.template.get(weekday(day))
-        if kind:
-            s.run(day, kind)
-        s.day(day)
+    _season(s, race, 7 * 6)
     assert s.log == []
     [back] = [x for x in s.sessions() if race + timedelta(days=7) < x.day <= race + timedelta(
         days=10) and x.kind == "strength"]
@@ -50,13 +55,7 @@ def test_the_first_session_after_a_marathon_keeps_exercises_the_athlete_knows(
     mobility work."""
     race = MONDAY + timedelta(days=40)  # a Saturday
     s = StackSeason("UTC", ARTICLE, [Race(race, "marathon", "A")])
-    s.init(MONDAY - timedelta(days=1))
-    s.nightly(MONDAY - timedelta(days=1))
-    for day in days(MONDAY, 57):
-        kind = "race" if day == race else s.template.get(weekday(day))
-        if kind:
-            s.run(day, kind, 240 if kind == "race" else None)
-        s.day(day)
+    _season(s, race, 57, race_minutes=240)
     assert s.log == []
     back = min((x for x in s.sessions() if x.day > race + timedelta(days=14)
                 and x.kind == "strength"), key=lambda x: x.day)
@@ -64,3 +63,17 @@ def test_the_first_session_after_a_marathon_keeps_exercises_the_athlete_knows(
               for p in x.exercises}
     assert back.status == "done"
     assert [p.exercise_id for p in back.exercises if p.exercise_id not in lifted] == []
+
+
+def test_a_races_taper_and_window_count_as_the_deload(home: Path) -> None:
+    """An A half on Saturday of week 6: weeks 5-7 hold its taper and its window, which count
+    as a deload (RULES.md S5), so week 8 is a training week (no second easy week stacked on
+    them) and the next deload is week 11, the 4th training week after them. Planned night
+    by night two weeks ahead, the weeks after the race come into view already knowing it."""
+    race = MONDAY + timedelta(days=7 * 5 + 5)
+    s = StackSeason("UTC", ARTICLE, [Race(race, "half", "A")])
+    _season(s, race, 7 * 12)
+    assert s.log == []
+    deloads = sorted({(x.day - MONDAY).days // 7 + 1 for x in s.sessions()
+                      if x.status == "done" and any(p.phase == "deload" for p in x.exercises)})
+    assert deloads == [4, 11]
