@@ -9,8 +9,9 @@ ladder one step up.
 Every 4th training week (weeks without a done session in the past do not count) is a
 deload; a week a race's taper or post-race window mostly fills counts as one, so the count
 starts again after it. Ladders are staggered: each starts its steps `lag` weeks after the
-block does, so at most half of a session's exercises change in one week, and a step never
-changes in a deload week (it waits for the week after).
+block does, so at most half of a session's exercises change in one week. A ladder's clock
+stops in a deload week and around a race (no new step), and starts again `lag` weeks after,
+one lag a week, so the stagger survives deloads and races (`ladder_steps`).
 """
 
 from __future__ import annotations
@@ -84,21 +85,17 @@ class LadderWeek:
 
 
 def ladder_weeks(weeks: list[WeekInBlock], lag: int) -> list[LadderWeek]:
-    """The ladder's block and step week by week when it runs `lag` weeks behind the blocks.
-
-    The lag shrinks where the first block is long, so no exercise lasts past 6 weeks; a change
-    that would fall in a deload week waits for the next week."""
-    first_block = sum(w.block == 1 for w in weeks)
-    lag = max(0, min(lag, MAX_BLOCK_WEEKS - first_block))
+    """The ladder's block and step week by week when it runs `lag` weeks behind the blocks:
+    where the blocks put it, before `ladder_steps` stops its clock."""
+    lag = _lag(weeks, lag)
     repeats = _repeats(weeks)
-    out: list[LadderWeek] = []
-    for i, w in enumerate(weeks):
-        j = max(0, i - lag)
-        here = LadderWeek(weeks[j].block, weeks[j].step, repeats[j])
-        if out and here != out[-1] and w.deload:
-            here = out[-1]  # no new step in a deload week
-        out.append(here)
-    return out
+    return [LadderWeek(weeks[j].block, weeks[j].step, repeats[j])
+            for j in (max(0, i - lag) for i in range(len(weeks)))]
+
+
+def _lag(weeks: list[WeekInBlock], lag: int) -> int:
+    """The lag shrinks where the first block is long, so no exercise lasts past 6 weeks."""
+    return max(0, min(lag, MAX_BLOCK_WEEKS - sum(w.block == 1 for w in weeks)))
 
 
 def _repeats(weeks: list[WeekInBlock]) -> list[int]:
@@ -113,14 +110,50 @@ def _repeats(weeks: list[WeekInBlock]) -> list[int]:
     return out
 
 
-def hold_steps(track: list[LadderWeek], frozen: Sequence[bool]) -> list[LadderWeek]:
-    """The ladder's weeks with no new step in the frozen weeks (around an A race, RULES.md
-    "Races"); after them it catches up one step a week, never two at once."""
-    out: list[LadderWeek] = []
-    for here, still in zip(track, frozen, strict=True):
-        if out and still and here != out[-1]:
-            here = out[-1]
-        elif out and here.step > out[-1].step + 1:
-            here = replace(here, step=out[-1].step + 1, repeat=0)
-        out.append(here)
-    return out
+def ladder_steps(weeks: list[WeekInBlock], lags: Collection[int],
+                 stopped: Sequence[bool] = ()) -> dict[int, list[LadderWeek]]:
+    """Each ladder's week by week, by its lag: its track (`ladder_weeks`) with its clock
+    stopped in deload weeks (RULES.md S5: no new ladder step) and in the `stopped` ones
+    (around a race). A ladder starts again `lag` weeks after them, as it runs `lag` weeks
+    behind the blocks, with one step if its track moved meanwhile; a step it is still
+    behind comes where its track moves next, and only a block after its last change (no
+    exercise dropped after a week: held through a marathon, it stays a step behind).
+    The ladders keep their stagger (at most half a session changes at once, S5): in a week
+    where several would change, only those of the smallest lag do, the others a week later.
+    """
+    group = {lag: _lag(weeks, lag) for lag in lags}  # ladders of one lag change together
+    tracks = {g: ladder_weeks(weeks, g) for g in set(group.values())}
+    stops = [w.deload or (i < len(stopped) and stopped[i]) for i, w in enumerate(weeks)]
+    out: dict[int, list[LadderWeek]] = {g: [] for g in tracks}
+    owed = dict.fromkeys(tracks, False)  # its track moved while it could not follow
+    changed = dict.fromkeys(tracks, 0)  # the week of its last change
+    for i in range(len(weeks)):
+        wants = []
+        for g, track in sorted(tracks.items()):
+            last = out[g][-1] if out[g] else track[i]
+            moved = i > 0 and track[i] != track[i - 1]
+            if i and any(stops[max(0, i - g):i + 1]):
+                owed[g] = owed[g] or moved
+            elif owed[g] or (moved and (track[i].step <= last.step
+                                        or i - changed[g] >= BLOCK_WEEKS)):
+                wants.append(g)
+        for g, track in tracks.items():
+            here = track[i]
+            last = out[g][-1] if out[g] else here
+            if wants and g == wants[0]:
+                owed[g], changed[g] = False, i
+                last = here if here.step <= last.step else replace(here, step=last.step + 1,
+                                                                   repeat=0)
+            elif g in wants:
+                owed[g] = True
+            out[g].append(last)
+    return {lag: out[g] for lag, g in group.items()}
+
+
+def held_back(weeks: list[WeekInBlock], lags: Collection[int], stopped: Sequence[bool],
+              lag: int) -> LadderWeek:
+    """Where the ladder of `lag` would stand in the last week were its clock not stopped
+    then by the `stopped` weeks (those it starts again after): the step they hold back."""
+    last, after = len(weeks) - 1, _lag(weeks, lag)
+    free = [s and i < last - after for i, s in enumerate(stopped)]
+    return ladder_steps(weeks, lags, free)[lag][-1]

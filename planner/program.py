@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from domain.profile import EQUIPMENT, Profile
 from planner import races
-from planner.blocks import LadderWeek, WeekInBlock, hold_steps, ladder_weeks
+from planner.blocks import LadderWeek, WeekInBlock, held_back, ladder_steps
 from planner.catalog import Catalog, CatalogError, Exercise, Ladder, Step
 from planner.effort import spare_reps_words
 from planner.model import (
@@ -58,6 +58,7 @@ TEMPLATES = {1: (SINGLE,), 2: (SESSION_A, SESSION_B), 3: (SESSION_A, SESSION_B, 
 # template at most half of a session's slots share a lag, so at most half change at once.
 LAG = {"power": 0, "squat": 1, "lunge": 1, "calf": 0, "core": 1, "ankle_mobility": 2,
        "hinge": 0, "hamstring_curl": 1, "hip_stability": 0, "foot": 2}
+LAGS = frozenset(LAG.values())
 
 
 @dataclass(frozen=True)
@@ -135,13 +136,14 @@ def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
     `seen` holds the exercises earlier weeks of the plan already prescribed; `hold`: no new
     ladder step for this session (the first one back after a race)."""
     ladder = ladder_for(ctx.catalog, slot)
-    track = ladder_weeks(weeks[:index + 1], LAG[ladder.patterns[0]])
-    frozen = [races.freezes(races_of(ctx), w.monday) is not None for w in weeks[:index + 1]]
-    frozen[-1] = frozen[-1] or hold  # the first session back after a race: no new step
-    held = hold_steps(track, frozen)
-    here = _last_known(ctx, ladder, held[:index + 1], seen) if hold else held[index]
+    lag, shown, known = LAG[ladder.patterns[0]], weeks[:index + 1], races_of(ctx)
+    stopped = [races.holds_ladders(known, w.monday) for w in shown]
+    stopped[-1] = stopped[-1] or hold  # the first session back after a race: no new step
+    held = ladder_steps(shown, LAGS, stopped)[lag]
+    here = _last_known(ctx, ladder, held, seen) if hold else held[index]
     exercise, backpack = on_ladder(ctx, ladder, here)
-    would = on_ladder(ctx, ladder, track[index])[0] if here != track[index] else None
+    running = held_back(shown, LAGS, stopped, lag)  # this week, were no race holding it
+    would = on_ladder(ctx, ladder, running)[0] if here != running else None
     familiar = _knows(ctx, exercise, seen)
     # RULES.md S5: an exercise new to the athlete starts with an intro week
     phase = "deload" if weeks[index].deload else "build"
@@ -332,21 +334,26 @@ def holds(ctx: Lifter, sessions: Sequence[Session], contents: Mapping[date, list
 
 
 def _freeze_reason(ctx: Lifter, monday: date, back: RaceDay | None) -> tuple[str, str]:
-    """The rule and reason a week's ladder steps were held back."""
-    race = races.freezes(races_of(ctx), monday)
+    """The rule and reason a week's ladder steps were held back (races.holds_ladders)."""
+    known = races_of(ctx)
+    race = races.freezes(known, monday)
     if race is not None:
         return "Races A freeze", (
             f"{race.name()}: ladder steps are frozen from {races.FREEZE_BEFORE} days before "
             f"to {races.FREEZE_AFTER} after it, no new exercise near a goal race")
     if back is not None:
         return "Races post-race", (
-            f"{back.name()}: the first session after its {back.post_days}-day post-race "
+            f"{back.name()}: the first week after its {back.post_days}-day post-race "
             "window keeps familiar exercises (no new ladder step)")
-    last = max((r for r in races_of(ctx) if r.priority == "A" and r.day < monday),
-               key=lambda r: r.day, default=None)
-    name = last.name() if last else "an A race"
-    return "Races A freeze", (f"after the ladder freeze around {name}: the ladders catch up "
-                              "one step a week, never two at once")
+    rested = races.rests(known, monday)
+    if rested is not None:
+        return f"Races {rested.priority} deload", (
+            f"{rested.name()}: its taper and post-race window fill this week, which counts "
+            "as a deload (RULES.md S5): no new ladder step")
+    last = max((r for r in known if r.day < monday), key=lambda r: r.day, default=None)
+    return f"Races {last.priority if last else 'A'} restart", (
+        f"{last.name() if last else 'a race'}: after it the ladders start again one a week, "
+        "as they were staggered (at most half a session changes at once)")
 
 
 def mobility_session(ctx: Lifter, step: int, day: date) -> tuple[Prescription, ...]:

@@ -25,6 +25,7 @@ POST_RACE_DAYS = {"5k": 2, "10k": 3, "half": 7, "marathon": 14, "ultra": 14,
                   "other": 3}  # "other": like a 10 km (the project's default)
 RETURN_LOAD = 0.8  # the first session after the window: 80 % of the last loads
 RETURN_WITHIN_DAYS = 14  # a session this long after the window is no longer "the first back"
+RESTART_DAYS = 14  # the ladders start again up to 2 weeks apart (planner.program.LAG)
 MULTISPORT_LIMITS_H = ((1.5, "10k"), (3.0, "half"))  # longer: like a marathon
 LEG_SPORTS = frozenset({"swimming", "cycling", "running", "transition"})
 FOUND_PRIORITY = "B"  # a race never entered: its post-race window, no A-race freeze
@@ -169,6 +170,17 @@ def rested_weeks(r: RaceDay) -> list[date]:
     return [m for m in mondays if rests([r], m) is not None]
 
 
+def holds_ladders(races: Sequence[RaceDay], monday: date) -> bool:
+    """Whether no ladder steps on in the week of `monday`: an A race's freeze, a week its
+    taper and window fill (a deload: S5), or the first week back after a window, whose
+    first session keeps familiar exercises (so its other sessions do too, and the ladders
+    start again on their stagger the week after, not all at once)."""
+    sunday = monday + timedelta(days=6)
+    return (freezes(races, monday) is not None or rests(races, monday) is not None
+            or any(monday <= r.day + timedelta(days=r.post_days + 7) and
+                   r.day + timedelta(days=r.post_days + 1) <= sunday for r in races))
+
+
 def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> RaceDay | None:
     """The race whose post-race window ended before `day` with no session since: `day`'s
     session is the first one back (familiar exercises, 80 % of the last loads)."""
@@ -182,10 +194,10 @@ def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> 
 
 
 def reaches(r: RaceDay, day: date) -> bool:
-    """Whether the race may change a session on `day`: from its ladder freeze (the widest
-    reach before it) to the first session back after its window, or the ladders' catch-up
-    after the freeze, whichever ends later."""
-    after = max(r.post_days, FREEZE_AFTER) + RETURN_WITHIN_DAYS
+    """Whether the race may change a session on `day` by its own rules and their knock-ons:
+    from its ladder freeze (the widest reach before it) to the first session back after its
+    window, or the freeze's end, and then the ladders starting again on their stagger."""
+    after = max(r.post_days, FREEZE_AFTER) + RETURN_WITHIN_DAYS + RESTART_DAYS
     return -FREEZE_BEFORE <= (day - r.day).days <= after
 
 
