@@ -238,9 +238,10 @@ class _Run:
                 self._activity(item, known, awaited, date.fromisoformat(day))
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
-        if whole:  # a waiting activity a whole list no longer holds was deleted in Garmin
+        if whole:  # a waiting activity a whole list no longer holds was deleted in Garmin;
+            # not on the window's first or last day: Garmin's local day may be a neighbour
             listed_ids = {int(item["activityId"]) for item in items}
-            self._end_waits(lambda day: start <= day <= end, GONE, listed_ids)
+            self._end_waits(lambda day: start < day < end, GONE, listed_ids)
         # a list that may have been cut short holds the cursor at its last day listed
         self._advance("activities", end, contiguous and whole)
 
@@ -337,7 +338,10 @@ class _Run:
         self.report.waiting += got is None
         self.report.summary_only += got is not None and fit_bytes is None
         known.add(gid)
-        (awaited.add if got is None else awaited.discard)(gid)
+        if got is None:
+            awaited.add(gid)
+        else:
+            awaited.discard(gid)
 
     def _fit(self, gid: int, day: date, manual: bool
              ) -> tuple[bytes | None, list[Activity]] | None:
