@@ -200,3 +200,26 @@ def test_a_waiting_activity_in_repo_terms(store: WaitStore) -> None:
         again = repo.save_activities(db, who, [act], None, 501, awaits_file=True)
         assert (again.new, again.duplicates, again.upgraded) == (0, 0, 0)
     assert len(store.rows()) == 1
+
+
+def test_a_strength_session_whose_file_waits_is_read_back_once(store: WaitStore) -> None:
+    """Its lifts are read back when the file comes (the file's sets win over Garmin's JSON):
+    read from the summary too, the upgraded activity, under its file's key, was read again
+    and every set counted twice in the progression."""
+    fake = FakeGarmin()
+    fake.add_strength(801, datetime(2025, 3, 3, 17, tzinfo=UTC), with_fit_sets=True)
+    whole = fake.downloads.pop(801)
+    with transaction(store.db) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+    store.sync(fake, today=MONDAY, since=MONDAY)
+    with transaction(store.db) as db:
+        replan(db, P, MONDAY)
+        assert db.scalars(select(m.Lift)).all() == []
+    fake.downloads[801] = whole
+    assert store.sync(fake, today=MONDAY + timedelta(days=1)).upgraded == 1
+    for night in (MONDAY, MONDAY + timedelta(days=1)):
+        with transaction(store.db) as db:
+            replan(db, P, night)
+            lifts = db.scalars(select(m.Lift)).all()
+            assert [(x.exercise_id, x.reps, x.load_kg) for x in lifts] == [
+                ("barbell_back_squat", [8], 60.0)]
