@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 BACKFILL_DAYS = 120  # the first sync reaches this far back
 RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these again
 # A watch away from its phone uploads its runs days late, on their own (passed) days: each run
-# lists this many days of activities again (one request; known ids are not downloaded again).
+# lists this many days of activities again (one request; known ids are not downloaded again,
+# but those stored from their summary while their file is awaited).
 LATE_DAYS = 14
 # Its nights reach Garmin late too: a day without a value the watch measured holds the cursor
 # before it (so each run fetches it again) until it is this many days old; only for a watch

@@ -81,6 +81,7 @@ def test_a_long_run_whose_file_is_late_protects_the_next_day_at_once(store: Wait
         replan(db, P, MONDAY - timedelta(days=1))
     report = store.sync(fake, since=SUNDAY - timedelta(days=1))
     assert (report.new, report.waiting, report.counts()["activities_waiting"]) == (1, 1, 1)
+    assert report.as_json()["activities"]["waiting"] == 1 and report.summary_only == 0
     [row] = store.rows()
     assert (row.awaits_file, row.content_hash, row.duration_s, row.laps, row.stream) == (
         True, None, 7200.0, [], None)
