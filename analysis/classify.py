@@ -9,7 +9,7 @@ variability alone. A run without HR is classified from GAP, laps and duration.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analysis.features import run_features
 from analysis.load import is_strength
@@ -28,8 +28,8 @@ FATIGUE = {**dict.fromkeys(RUN_KINDS, "high"), RunKind.EASY.value: "low",
 LABEL_KIND = {**dict.fromkeys(SPEED_LABELS, "speed"), **dict.fromkeys(THRESHOLD_LABELS,
               "threshold"), "RECOVERY": "recovery", "AEROBIC_BASE": "easy", "BASE": "easy"}
 
-__all__ = ["CLASSIFIER_VERSION", "FATIGUE", "RUN_KINDS", "Classification", "classify",
-           "label_kind"]
+__all__ = ["AWAITED_FILE", "CLASSIFIER_VERSION", "FATIGUE", "RUN_KINDS", "Classification",
+           "awaiting_file", "classify", "label_kind"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,16 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
     others = tuple(f"{x.trait.value} trait: {x.reason}" for x in found if x.reason != why)
     return Classification(kind.value, fatigue, (why, *others, *notes, *f.context()), found,
                           moving_s=f.moving_minutes * 60, gap_mps=f.gap_mps)
+
+
+AWAITED_FILE = ("from Garmin's summary while its file is awaited (duration, distance and "
+                "average HR only, no laps or samples): judged again when the file arrives")
+
+
+def awaiting_file(c: Classification) -> Classification:
+    """The classification of an activity stored from Garmin's summary until its file comes
+    (ingest.sync), saying so."""
+    return replace(c, reasons=(*c.reasons, AWAITED_FILE))
 
 
 def label_kind(label: str | None) -> str | None:

@@ -148,9 +148,17 @@ def report_activities(db: Session, who: m.Athlete, first: date,
 
 
 def known_garmin_ids(db: Session, who: m.Athlete) -> set[int]:
-    """The Garmin ids of the activities already stored (sync skips them)."""
+    """The Garmin ids of the activities already stored (sync skips those not awaited)."""
     return {gid for gid in db.scalars(select(m.Activity.garmin_id).where(
         m.Activity.athlete_id == who.id, m.Activity.garmin_id.is_not(None))) if gid is not None}
+
+
+def awaited_garmin_ids(db: Session, who: m.Athlete) -> dict[int, date]:
+    """The Garmin ids of the activities stored from their summary while their file is
+    awaited, with their days (sync downloads them again)."""
+    a = m.Activity
+    return {gid: day for gid, day in db.execute(select(a.garmin_id, a.local_date).where(
+        a.athlete_id == who.id, a.awaits_file.is_(True))) if gid is not None}
 
 
 def known_content_hashes(db: Session, who: m.Athlete) -> set[str]:
@@ -165,7 +173,7 @@ def activity_facts(db: Session, who: m.Athlete, since: date = date.min) -> Seque
     a = m.Activity
     return db.execute(select(a.id, a.start_utc, a.local_date, a.sport, a.sub_sport,
                              a.duration_s, a.elapsed_s, a.avg_hr, a.name, a.content_hash,
-                             a.te_label, a.is_race, a.aerobic_te)
+                             a.te_label, a.is_race, a.aerobic_te, a.awaits_file)
                       .where(a.athlete_id == who.id, a.local_date >= since)
                       .order_by(a.start_utc)).all()
 

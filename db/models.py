@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -92,6 +93,9 @@ class Activity(Base):
     te_label: Mapped[str | None] = mapped_column(String(40))
     is_race: Mapped[bool] = mapped_column(Boolean, default=False)
     training_load: Mapped[float | None] = mapped_column(Float)
+    # Stored from Garmin's summary while its FIT file is awaited (ingest.sync): a later sync
+    # upgrades it in place, or ends the wait when it is older than the days listed again.
+    awaits_file: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     laps: Mapped[list[Lap]] = relationship(cascade="all, delete-orphan", order_by="Lap.index",
                                            passive_deletes=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import cast
@@ -23,6 +24,7 @@ from domain.wellness_columns import WellnessColumns
 class Saved:
     new: int = 0
     duplicates: int = 0
+    upgraded: int = 0  # activities stored from their summary that now have their file
 
 
 def find_athlete(session: Session, name: str) -> m.Athlete | None:
@@ -43,17 +45,35 @@ def athlete(session: Session, profile: Profile) -> m.Athlete:
 
 
 def save_activities(session: Session, who: m.Athlete, activities: list[d.Activity],
-                    content_hash: str | None, garmin_id: int | None = None) -> Saved:
+                    content_hash: str | None, garmin_id: int | None = None,
+                    awaits_file: bool = False) -> Saved:
     """Store the sessions of one file. The same content (or Garmin id) twice is stored once;
     a Garmin id arriving for a file imported earlier goes to its first session, as for a new
     file, and Garmin's summary to every session. A file whose first session holds a Garmin id
-    already is that activity's (a multisport leg downloads as its parent's whole file)."""
+    already is that activity's (a multisport leg downloads as its parent's whole file).
+    `awaits_file`: stored from Garmin's summary while its file is awaited; the Garmin id's
+    activity stored so is upgraded in place by what comes next for it."""
+    upgraded = 0
+    waiting = _awaited(session, who.id, garmin_id)
+    if waiting is not None:
+        stored_file = content_hash is not None and _find(session, who.id, content_hash, 0,
+                                                         None) is not None
+        if stored_file:  # a leg's download is its parent's file, stored already: no summary
+            mark_changed(session, who, waiting.local_date)
+            session.delete(waiting)
+            session.flush()
+        else:
+            first, *activities = activities
+            _refill(session, who, waiting, _New(first, packing.Packed.of(first.streams),
+                                                content_hash, garmin_id, awaits_file))
+            upgraded = int(content_hash is not None)
     new: list[_New] = []
     stored: list[tuple[d.Activity, m.Activity]] = []
     for act in activities:
         existing = _find(session, who.id, content_hash, act.session_index, garmin_id)
         if existing is None:
-            new.append(_New(act, packing.Packed.of(act.streams), content_hash, garmin_id))
+            new.append(_New(act, packing.Packed.of(act.streams), content_hash, garmin_id,
+                            awaits_file))
         else:
             stored.append((act, existing))
     if garmin_id is not None and any(row.session_index == 0 and row.garmin_id is None
@@ -64,7 +84,21 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
         mark_changed(session, who, min(row.local_date for _, row in stored))
     _insert(session, who, new)
     session.flush()
-    return Saved(new=len(new), duplicates=len(activities) - len(new))
+    return Saved(new=len(new), duplicates=len(activities) - len(new), upgraded=upgraded)
+
+
+def end_wait(session: Session, who: m.Athlete, garmin_id: int, gone: bool = False) -> None:
+    """The activity stored from its summary waits for its file no more: it stays so, or
+    (`gone`: deleted in Garmin meanwhile) it goes."""
+    row = _awaited(session, who.id, garmin_id)
+    if row is None:
+        return
+    mark_changed(session, who, row.local_date)
+    if gone:
+        session.delete(row)
+    else:
+        row.awaits_file = False
+    session.flush()
 
 
 FitFile = tuple[str, list[tuple[d.Activity, packing.Packed | None]]]  # content hash, sessions
@@ -104,6 +138,30 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, index: in
     return None
 
 
+def _awaited(session: Session, athlete_id: int, garmin_id: int | None) -> m.Activity | None:
+    """The Garmin id's activity stored from its summary while its file is awaited."""
+    if garmin_id is None:
+        return None
+    return session.scalar(select(m.Activity).where(
+        m.Activity.athlete_id == athlete_id, m.Activity.garmin_id == garmin_id,
+        m.Activity.awaits_file.is_(True)))
+
+
+def _refill(session: Session, who: m.Athlete, row: m.Activity, new: _New) -> None:
+    """Another version of a stored activity (the file that arrived for its summary) in its
+    row: the same id, every value, lap, set and sample from `new`. Its days are analysed
+    again (its local day may move: the file has its own UTC offset)."""
+    values = _activity_values(who, new, ZoneInfo(who.tz))
+    mark_changed(session, who, min(row.local_date, cast(date, values["local_date"])))
+    for model in (m.Lap, m.StrengthSet, m.Stream):
+        table = _table(model)
+        session.execute(delete(table).where(table.c.activity_id == row.id))
+    activities = _table(m.Activity)
+    session.execute(update(activities).where(activities.c.id == row.id).values(**values))
+    session.expire(row)
+    _insert_parts(session, [row.id], [new])
+
+
 def _apply_summary(row: m.Activity, act: d.Activity) -> None:
     """Garmin's summary knows things a FIT file does not (label, race flag, name)."""
     row.name = act.name or row.name
@@ -120,6 +178,7 @@ class _New:
     packed: packing.Packed | None
     content_hash: str | None
     garmin_id: int | None
+    awaits_file: bool = False
 
 
 def _insert(session: Session, who: m.Athlete, new: list[_New]) -> None:
@@ -133,6 +192,11 @@ def _insert(session: Session, who: m.Athlete, new: list[_New]) -> None:
                                                        sort_by_parameter_order=True),
                           [_activity_values(who, row, zone) for row in new]).all()
     mark_changed(session, who, min(row.act.local_date(zone) for row in new))
+    _insert_parts(session, ids, new)
+
+
+def _insert_parts(session: Session, ids: Sequence[int], new: list[_New]) -> None:
+    """The laps, sets and streams of the activities `ids`, stored from `new`."""
     laps = [dict(activity_id=i, index=lap.index, start_utc=lap.start, duration_s=lap.duration_s,
                  distance_m=lap.distance_m, avg_hr=lap.avg_hr, max_hr=lap.max_hr,
                  avg_speed=lap.avg_speed, intensity=lap.intensity,
@@ -164,7 +228,8 @@ def _activity_values(who: m.Athlete, row: _New, zone: ZoneInfo) -> dict[str, obj
         local_date=act.local_date(zone), duration_s=act.duration_s,
         elapsed_s=act.elapsed_s, distance_m=act.distance_m, avg_hr=act.avg_hr,
         max_hr=act.max_hr, aerobic_te=act.aerobic_te, anaerobic_te=act.anaerobic_te,
-        te_label=act.te_label, is_race=act.is_race, training_load=act.training_load)
+        te_label=act.te_label, is_race=act.is_race, training_load=act.training_load,
+        awaits_file=row.awaits_file)
 
 
 def load_activity(session: Session, activity_id: int) -> d.Activity | None:

@@ -53,6 +53,8 @@ def replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any
         repo.save_activities(session, who, fit.decode(data, entry.get("name", "")), entry["hash"])
     elif kind == "garmin-activity":
         sync.store_garmin_activity(session, who, raw, entry)
+    elif kind in (sync.WAIT_ENDED, sync.GONE):
+        sync.store_garmin_wait(session, who, entry)
     elif kind == "garmin-day":
         sync.store_garmin_day(session, who, raw, entry)
     elif kind == "garmin-calendar":

@@ -10,7 +10,7 @@ rest, and saving is an upsert or dedupe, so it ends with the rows an uninterrupt
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 BACKFILL_DAYS = 120  # the first sync reaches this far back
 RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these again
 # A watch away from its phone uploads its runs days late, on their own (passed) days: each run
-# lists this many days of activities again (one request; known ids are not downloaded again).
+# lists this many days of activities again (one request; known ids are not downloaded again,
+# but those stored from their summary while their file is awaited).
 LATE_DAYS = 14
 # Its nights reach Garmin late too: a day without a value the watch measured holds the cursor
 # before it (so each run fetches it again) until it is this many days old; only for a watch
@@ -69,7 +70,18 @@ def _save_activity(session: Session, who: m.Athlete, entry: dict[str, Any],
     activities = garmin_activities(summary, decoded, sets_body)
     return repo.save_activities(session, who, activities,
                                 content_hash=entry.get("fit") if decoded else None,
-                                garmin_id=int(entry["garmin_id"]))
+                                garmin_id=int(entry["garmin_id"]),
+                                awaits_file=entry.get("awaits_file") is True)
+
+
+# The end of an activity's wait for its file, journalled by the sync that decided it: older
+# than LATE_DAYS it stays as its summary; gone from Garmin's list, the athlete deleted it.
+WAIT_ENDED, GONE = "garmin-wait-ended", "garmin-activity-gone"
+
+
+def store_garmin_wait(session: Session, who: m.Athlete, entry: dict[str, Any]) -> None:
+    """Store one journalled WAIT_ENDED or GONE entry."""
+    repo.end_wait(session, who, int(entry["garmin_id"]), gone=entry["kind"] == GONE)
 
 
 def store_garmin_day(session: Session, who: m.Athlete, raw: RawStore,
@@ -103,6 +115,9 @@ class SyncReport:
     new: int = 0
     already_stored: int = 0
     summary_only: int = 0
+    waiting: int = 0  # counted from their summary while their file is awaited
+    upgraded: int = 0  # their file arrived: stored from it in place of their summary
+    waits_ended: int = 0  # older than LATE_DAYS, or deleted in Garmin
     days_stored: int = 0
     skipped: list[str] = field(default_factory=list)
 
@@ -111,13 +126,15 @@ class SyncReport:
             return {"from": w[0].isoformat(), "to": w[1].isoformat()} if w else None
         return {"activities": {"window": window(self.activities), "new": self.new,
                                "already_stored": self.already_stored,
-                               "summary_only": self.summary_only},
+                               "summary_only": self.summary_only, "waiting": self.waiting,
+                               "upgraded": self.upgraded, "waits_ended": self.waits_ended},
                 "wellness": {"window": window(self.days), "days": self.days_stored},
                 "skipped": self.skipped}
 
     def counts(self) -> dict[str, int]:
         """What a nightly run or a morning pass records of its sync."""
-        return {"activities_new": self.new, "wellness_days": self.days_stored,
+        return {"activities_new": self.new, "activities_waiting": self.waiting,
+                "activities_upgraded": self.upgraded, "wellness_days": self.days_stored,
                 "items_skipped": len(self.skipped)}
 
 
@@ -211,18 +228,37 @@ class _Run:
             return
         items, whole = listed
         self.total += len(items)
-        known = self._known_ids()
+        self._end_waits(lambda day: day < self.relisted_from, WAIT_ENDED)
+        known, awaited = self._known_ids()
         by_day: dict[str, list[dict[str, Any]]] = {}
         for item in items:
             begun = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
             by_day.setdefault(begun.date().isoformat(), []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
-                self._activity(item, known, date.fromisoformat(day))
+                self._activity(item, known, awaited, date.fromisoformat(day))
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
+        if whole:  # a waiting activity a whole list no longer holds was deleted in Garmin;
+            # not on the window's first or last day: Garmin's local day may be a neighbour
+            listed_ids = {int(item["activityId"]) for item in items}
+            self._end_waits(lambda day: start < day < end, GONE, listed_ids)
         # a list that may have been cut short holds the cursor at its last day listed
         self._advance("activities", end, contiguous and whole)
+
+    def _end_waits(self, ends: Callable[[date], bool], kind: str,
+                   listed: Collection[int] = ()) -> None:
+        """End the wait of each activity awaiting its file on a day `ends`, unless listed."""
+        with self.db() as session:
+            awaited = activities.awaited_garmin_ids(session, self.who)
+        for gid in sorted(gid for gid, day in awaited.items() if ends(day) and gid not in listed):
+            entry = {"kind": kind, "garmin_id": gid}
+            self.raw.record(self.who.name, entry)
+            with transaction(self.db) as session:
+                store_garmin_wait(session, self.who, entry)
+            self.report.waits_ended += 1
+            log.info("activity %s: %s", gid, "its file is awaited no more: it stays as its "
+                     "summary" if kind == WAIT_ENDED else "deleted in Garmin: removed")
 
     def _activity_list(self, start: date, end: date
                        ) -> tuple[list[dict[str, Any]], bool] | None:
@@ -271,39 +307,51 @@ class _Run:
             listed += page
             seen |= ids
 
-    def _known_ids(self) -> set[int]:
+    def _known_ids(self) -> tuple[set[int], set[int]]:
+        """The Garmin ids stored, and those of them whose file is awaited."""
         with self.db() as session:
-            return activities.known_garmin_ids(session, self.who)
+            return (activities.known_garmin_ids(session, self.who),
+                    set(activities.awaited_garmin_ids(session, self.who)))
 
-    def _activity(self, item: dict[str, Any], known: set[int], day: date) -> None:
+    def _activity(self, item: dict[str, Any], known: set[int], awaited: set[int],
+                  day: date) -> None:
         gid = int(item["activityId"])
-        if gid in known:  # stored by an earlier run: the same rows again, minus the downloads
-            self.report.already_stored += 1
+        if gid in known and gid not in awaited:  # stored by an earlier run: the same rows
+            self.report.already_stored += 1  # again, minus the downloads
             return
         got = self._fit(gid, day, item.get("manualActivity") is True)
-        if got is None:
+        if got is None and gid in awaited:  # still late: it counts from its summary meanwhile
+            self.report.waiting += 1
             return
-        fit_bytes, decoded = got
+        fit_bytes, decoded = got or (None, [])
         sets_body = self._exercise_sets(gid, item)
         entry = {"kind": "garmin-activity", "garmin_id": gid, "summary": self.raw.put_json(item),
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
                  "sets": self.raw.put_json(sets_body)
-                 if garmin_wellness.has_data(sets_body) else None}
+                 if garmin_wellness.has_data(sets_body) else None,
+                 "awaits_file": got is None}
         self.raw.record(self.who.name, entry)
         with transaction(self.db) as session:
             saved = _save_activity(session, self.who, entry, item, decoded, sets_body)
         self.report.new += saved.new
+        self.report.upgraded += saved.upgraded
         self.report.already_stored += saved.duplicates
-        self.report.summary_only += fit_bytes is None
+        self.report.waiting += got is None
+        self.report.summary_only += got is not None and fit_bytes is None
         known.add(gid)
+        if got is None:
+            awaited.add(gid)
+        else:
+            awaited.discard(gid)
 
     def _fit(self, gid: int, day: date, manual: bool
              ) -> tuple[bytes | None, list[Activity]] | None:
-        """The ORIGINAL download's FIT and its sessions, (None, []) to store the summary, or
-        None to leave the activity for the next sync, which lists it again: a download that
-        arrived broken, or no file for an activity a device recorded (deleted since it was
-        listed?). Stored from its summary, it would never be downloaded again; once older
-        than LATE_DAYS, it is. A manual entry has no file to wait for, whatever the answer."""
+        """The ORIGINAL download's FIT and its sessions, (None, []) to store the summary for
+        good, or None when the file is late: a download that arrived broken, or no file for
+        an activity a device recorded (not processed yet? deleted since it was listed?). It
+        counts from its summary meanwhile, and the next sync, which lists it again, tries
+        again; once older than LATE_DAYS, it is not waited for. A manual entry has no file
+        to wait for, whatever the answer."""
         waits = day >= self.relisted_from and not manual
         try:
             data = self.conn.call(f"the download of activity {gid}",
@@ -332,9 +380,9 @@ class _Run:
         return (fit_bytes, decoded) if decoded else (None, [])
 
     def _without_file(self, why: str, waits: bool) -> tuple[None, list[Activity]] | None:
-        """Leave the activity for the next sync (None), or store it from its summary."""
-        self._skip(f"{why}; not stored: the next sync tries again" if waits
-                   else f"{why}; stored from its summary")
+        """Wait for the file (None), or store the activity from its summary for good."""
+        self._skip(f"{why}; counted from its summary until the file arrives (the next sync "
+                   "tries again)" if waits else f"{why}; stored from its summary")
         return None if waits else (None, [])
 
     def _exercise_sets(self, gid: int, item: dict[str, Any]) -> Any:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis.classify import CLASSIFIER_VERSION, Classification, classify
+from analysis.classify import CLASSIFIER_VERSION, Classification, awaiting_file, classify
 from analysis.load import (
     AVERAGES,
     MONOTONY_DAYS,
@@ -130,6 +130,8 @@ def _classify(session: Session, who: m.Athlete, profile: Profile, since: date | 
             continue
         activity = repo.to_domain(session.get_one(m.Activity, row.id))
         c, load = classify_one(activity, profile, history, (race,) if race else ())
+        if row.awaits_file:
+            c = awaiting_file(c)
         _store_class(session, row.id, session.get(m.RunClass, row.id), c, load, fingerprint)
         report.classified += 1
         days.append(row.local_date)
@@ -197,6 +199,8 @@ def _fingerprint(row: Any, p: Profile, history: list[float],
                         row.duration_s, row.avg_hr,
                         row.te_label, row.is_race, row.name, row.aerobic_te,
                         [round(h) for h in history], race.reason if race else None]
+    if row.awaits_file:  # only then: the fingerprints of every other class stay as they were
+        facts.append("awaits its file")
     return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
 
 

@@ -290,11 +290,13 @@ def lifter(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> Lift
 
 
 def recorded(db: DbSession, who: m.Athlete, night: date) -> list[Recorded]:
-    """The strength activities through the night whose sets were not read back yet."""
+    """The strength activities through the night whose sets were not read back yet. Not one
+    awaiting its file (ingest.sync): the file's sets win, and its key changes with it."""
     seen = plans.lift_sources(db, who)
     return [Recorded(key, row.local_date, repo.strength_sets(row))
             for row in activities.strength_activities(db, who)
-            if (key := source_key(row)) not in seen and row.local_date <= night]
+            if (key := source_key(row)) not in seen and row.local_date <= night
+            and not row.awaits_file]
 
 
 def source_key(row: m.Activity) -> str:

@@ -79,7 +79,8 @@ def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
     home = _athlete()
     result = runner.invoke(app, ["nightly", "--date", NIGHT.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "0 new activities, 2 items skipped" in result.stdout
+    # the run counts from its summary at once, and says it waits for its file
+    assert "1 new activities, 1 waiting for their file, 2 items skipped" in result.stdout
     assert _runs(home) == [("anna", NIGHT, "ok")]
     with home.db() as db:
         assert db.scalar(select(m.NightlyRun.counts))["items_skipped"] == 2

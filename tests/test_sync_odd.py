@@ -40,22 +40,28 @@ def store(db_url: str, tmp_path: Path) -> Store:
 def test_a_download_that_arrives_broken_waits_for_the_next_sync(store: Store,
                                                                 broken: Callable[[bytes], bytes]
                                                                 ) -> None:
-    """Stored from its summary, the run would have lost its laps and HR for good: a known
-    Garmin id is never downloaded again. The next sync lists it again (LATE_DAYS)."""
+    """Stored from its summary for good, the run would have lost its laps and HR: it counts
+    from its summary while its file is awaited, and the next sync (which lists it again
+    within LATE_DAYS) downloads it again and upgrades it."""
     fake = FakeGarmin()
     for gid, day in ((601, -1), (602, 0), (603, 1)):
         fake.add_run(gid, T + timedelta(days=day))
     whole = fake.downloads[602]
     fake.downloads[602] = broken(whole)
     report = store.sync(fake, since=date(2025, 7, 3))
-    assert (report.new, report.summary_only) == (2, 0) and 602 not in store.activities()
+    assert (report.new, report.summary_only, report.waiting) == (3, 0, 1)
+    waiting = store.activities()[602]
+    assert (waiting.content_hash, waiting.awaits_file) == (None, True)
     assert report.skipped == ["activity 602 (2025-07-05): the download arrived broken (neither "
-                              "a zip nor a FIT file); not stored: the next sync tries again"]
+                              "a zip nor a FIT file); counted from its summary until the file "
+                              "arrives (the next sync tries again)"]
 
     fake.downloads[602] = whole
     report = store.sync(fake, today=TODAY + timedelta(days=3))
-    assert (report.new, report.already_stored, report.skipped) == (1, 2, [])
-    assert store.activities()[602].content_hash is not None
+    assert (report.new, report.upgraded, report.already_stored, report.skipped) == (0, 1, 2, [])
+    upgraded = store.activities()[602]
+    assert upgraded.id == waiting.id and upgraded.content_hash is not None
+    assert not upgraded.awaits_file and len(upgraded.laps) == 1
 
 
 def test_a_file_still_missing_after_late_days_is_stored_from_the_summary(store: Store) -> None:
@@ -74,17 +80,22 @@ def test_a_file_still_missing_after_late_days_is_stored_from_the_summary(store: 
         "the download of activity 606: Garmin answered 404; stored from its summary"]
 
 
-def test_an_activity_deleted_between_list_and_download_is_not_stored(store: Store) -> None:
-    """Stored from its summary, a recording the athlete deleted counted as a run for good."""
+def test_an_activity_deleted_between_list_and_download_goes_with_the_next_list(
+        store: Store) -> None:
+    """A 404 may be a file not processed yet, or a recording the athlete deleted: it counts
+    from its summary meanwhile, and goes when a whole list no longer holds it (stored for
+    good, a deleted recording counted as a run for good)."""
     fake = FakeGarmin()
     fake.add_run(607, T)
     fake.downloads.pop(607)
     report = store.sync(fake, since=date(2025, 7, 3))
-    assert report.new == 0 and store.activities() == {}
-    assert report.skipped == ["the download of activity 607: Garmin answered 404; not stored: "
-                              "the next sync tries again"]
+    assert (report.new, report.waiting) == (1, 1) and store.activities()[607].awaits_file
+    assert report.skipped == ["the download of activity 607: Garmin answered 404; counted from "
+                              "its summary until the file arrives (the next sync tries again)"]
     fake.items.clear()  # it is gone from the list too
-    assert store.sync(fake).skipped == [] and store.activities() == {}
+    report = store.sync(fake)
+    assert (report.skipped, report.waits_ended) == ([], 1) and store.activities() == {}
+    assert {"kind": sync.GONE, "garmin_id": 607} in list(store.raw.entries("anna"))
     fake.items.append(list_item(608, T, "running", 30, manualActivity=True))  # typed in
     assert store.sync(fake).summary_only == 1 and 608 in store.activities()
 
@@ -408,11 +419,12 @@ def test_a_download_garmin_fails_on_for_good_does_not_stop_every_night(store: St
     attempts = 4  # fast_policy's
     fake.fail(r"files/activity/1101$", *[(500, {}, b"oops")] * attempts)
     report = store.sync(fake, since=date(2025, 7, 3))
-    assert (report.new, report.days_stored) == (2, 6) and 1101 not in store.activities()
+    assert (report.new, report.waiting, report.days_stored) == (3, 1, 6)
+    assert store.activities()[1101].awaits_file
     assert report.skipped == ["Garmin Connect kept failing on the download of activity 1101 "
-                              "(HTTP 500) after 4 attempts; not stored: the next sync tries "
-                              "again"]
-    assert store.sync(fake).new == 1  # Garmin has mended it
+                              "(HTTP 500) after 4 attempts; counted from its summary until the "
+                              "file arrives (the next sync tries again)"]
+    assert store.sync(fake).upgraded == 1  # Garmin has mended it
 
     fake.add_run(1104, T + timedelta(days=3))
     fake.add_run(1105, T + timedelta(days=3, hours=1))

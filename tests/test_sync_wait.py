@@ -1,0 +1,226 @@
+"""A run whose FIT download waits still counts, at once: stored from Garmin's summary while its
+file is awaited, upgraded in place when a later sync gets the file, left as its summary once
+older than LATE_DAYS; rebuilt alike from the journal. The fake Garmin through garminconnect's
+real code path, real databases (PostgreSQL too, with STRIDELIFT_TEST_PG_URL), the real plan."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from analysis.classify import AWAITED_FILE
+from db import models as m
+from db import repo
+from db.raw import RawStore
+from db.session import open_db, transaction
+from domain.profile import Profile
+from ingest import sync
+from ingest.garmin_activity import activity_from_summary
+from ingest.rebuild import rebuild
+from jobs.analyse import analyse
+from jobs.replan import replan
+from tests.garmin_fake import FakeGarmin, connect_without_login, list_item, mocked, table_contents
+from tests.test_sync import Store
+from tests.test_sync_odd import _brick, _multisport
+
+# The article's week (tests/test_plan_job.py): strength on Monday and Thursday.
+P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,
+            runs={"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"})
+MONDAY = date(2025, 3, 3)
+SUNDAY = MONDAY + timedelta(days=6)
+LONG_RUN = datetime(2025, 3, 9, 6, 0, tzinfo=UTC)  # Sunday, 2 h: not the template's long run
+
+
+class WaitStore(Store):
+    """A store synced as P (the plan's athlete) with `today` a parameter."""
+
+    def sync(self, fake: FakeGarmin, today: date = SUNDAY, **kwargs: Any) -> sync.SyncReport:
+        with mocked(fake):
+            return sync.sync(self.db, self.raw, P, connect_without_login(), today=today,
+                             **kwargs)
+
+    def rows(self) -> list[m.Activity]:
+        with self.db() as session:
+            rows = list(session.scalars(select(m.Activity).order_by(m.Activity.start_utc,
+                                                                    m.Activity.session_index)))
+            for row in rows:
+                _ = row.laps, row.stream, row.sets  # load while the session is open
+            return rows
+
+    def reasons(self, garmin_id: int) -> list[str]:
+        with self.db() as session:
+            return list(session.scalars(select(m.RunClass.reasons).join(m.Activity).where(
+                m.Activity.garmin_id == garmin_id)).one())
+
+
+@pytest.fixture
+def store(db_url: str, tmp_path: Path) -> WaitStore:
+    return WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+
+
+def _late_long_run() -> FakeGarmin:
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    return fake
+
+
+def _downloads(fake: FakeGarmin, gid: int) -> int:
+    return sum(c.endswith(f"/download-service/files/activity/{gid}") for c in fake.calls)
+
+
+def test_a_long_run_whose_file_is_late_protects_the_next_day_at_once(store: WaitStore) -> None:
+    """RULES.md S6: no strength the day after a long run. Left out of the database until its
+    file came, the run let Monday's session stand (minutes or hours: the night had passed)."""
+    fake = _late_long_run()
+    whole = fake.downloads.pop(501)  # 404: Garmin has not processed the file yet
+    with transaction(store.db) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+    report = store.sync(fake, since=SUNDAY - timedelta(days=1))
+    assert (report.new, report.waiting, report.counts()["activities_waiting"]) == (1, 1, 1)
+    assert report.as_json()["activities"]["waiting"] == 1 and report.summary_only == 0
+    [row] = store.rows()
+    assert (row.awaits_file, row.content_hash, row.duration_s, row.laps, row.stream) == (
+        True, None, 7200.0, [], None)
+    with transaction(store.db) as db:
+        plan = replan(db, P, SUNDAY)
+    [change] = [a for a in plan.adjustments if a.night == SUNDAY]
+    assert change.rule == "S6" and change.session_id.startswith("2025-03-10")
+    assert any("long run on Sun" in r for r in change.reasons)
+    assert store.reasons(501)[-1] == AWAITED_FILE
+
+    fake.downloads[501] = whole  # the file has arrived
+    report = store.sync(fake, today=SUNDAY + timedelta(days=1))
+    assert (report.new, report.upgraded, report.waiting, report.skipped) == (0, 1, 0, [])
+    assert report.counts()["activities_upgraded"] == 1
+    [upgraded] = store.rows()
+    assert upgraded.id == row.id and not upgraded.awaits_file
+    assert upgraded.content_hash is not None and len(upgraded.laps) == 1
+    assert upgraded.stream is not None and upgraded.stream.heart_rate is not None
+    assert upgraded.training_load == 50.9  # Garmin's summary still overlays the file
+    with store.db() as session:
+        changed = session.scalar(select(m.Athlete.facts_changed_from))
+    assert changed == SUNDAY  # the upgraded run's day is analysed again
+    with transaction(store.db) as db:
+        assert analyse(db, P, SUNDAY + timedelta(days=1)).classified == 1
+    reasons = store.reasons(501)
+    assert AWAITED_FILE not in reasons and any("120 min" in r for r in reasons)
+    assert _downloads(fake, 501) == 2
+    store.sync(fake, today=SUNDAY + timedelta(days=2))
+    assert _downloads(fake, 501) == 2  # stored with its file: never downloaded again
+
+
+def test_a_file_that_never_comes_is_waited_for_late_days_then_no_more(store: WaitStore) -> None:
+    """Each sync within LATE_DAYS downloads it again; then it stays its summary for good,
+    said so in its classification, and is not downloaded again even when listed."""
+    fake = _late_long_run()
+    whole = fake.downloads.pop(501)
+    first = LONG_RUN.date()
+    store.sync(fake, today=first, since=first - timedelta(days=1))
+    for day in range(1, sync.LATE_DAYS):  # a sync a night, each download a 404
+        report = store.sync(fake, today=first + timedelta(days=day))
+        assert report.waiting == 1 and report.waits_ended == 0
+    assert _downloads(fake, 501) == sync.LATE_DAYS
+    with transaction(store.db) as db:
+        analyse(db, P, first + timedelta(days=sync.LATE_DAYS))
+    assert store.reasons(501)[-1] == AWAITED_FILE
+
+    fake.downloads[501] = whole  # too late: the run is older than the days listed again
+    report = store.sync(fake, today=first + timedelta(days=sync.LATE_DAYS))
+    assert (report.waits_ended, report.waiting, report.already_stored) == (1, 0, 1)
+    [row] = store.rows()
+    assert (row.awaits_file, row.content_hash, row.duration_s) == (False, None, 7200.0)
+    store.sync(fake, today=first + timedelta(days=sync.LATE_DAYS + 1),
+               since=first - timedelta(days=1))  # listed again by an explicit window
+    assert _downloads(fake, 501) == sync.LATE_DAYS
+    with transaction(store.db) as db:
+        assert analyse(db, P, first + timedelta(days=sync.LATE_DAYS + 1)).classified == 1
+    assert AWAITED_FILE not in store.reasons(501)
+
+
+def test_a_multisport_activity_whose_legs_wait_becomes_its_files_sessions(
+        store: WaitStore) -> None:
+    """The parent and its leg both wait (one file: the parent's); when it comes the parent's
+    row takes the first session, the second is added, and the leg's summary goes: no
+    duplicate, one Garmin id per row (repo.save_activities' multisport rule)."""
+    fake = FakeGarmin()
+    brick_day = datetime(2025, 7, 5, 6, tzinfo=UTC)
+    _multisport(fake, 661, _brick())
+    fake.items.append(list_item(662, brick_day + timedelta(minutes=30), "running", 20,
+                                parentId=661))
+    whole = fake.downloads.pop(661)
+    today = date(2025, 7, 8)
+    report = store.sync(fake, today=today, since=date(2025, 7, 4))
+    assert (report.new, report.waiting) == (2, 2)
+    assert [(r.sport, r.garmin_id, r.awaits_file) for r in store.rows()] == [
+        ("multi_sport", 661, True), ("running", 662, True)]
+    fake.downloads[661] = fake.downloads[662] = whole
+    report = store.sync(fake, today=today)
+    assert (report.upgraded, report.new, report.waiting) == (1, 1, 0)
+    assert [(r.sport, r.garmin_id, r.awaits_file, r.content_hash is not None)
+            for r in store.rows()] == [("cycling", 661, False, True),
+                                       ("running", None, False, True)]
+
+
+def test_db_rebuild_gives_what_the_syncs_stored(store: WaitStore) -> None:
+    """Upgraded, waited for no more, deleted in Garmin, a multisport leg: the journal
+    replayed in order rebuilds each as the syncs left it."""
+    today = date(2025, 7, 8)
+    fake = FakeGarmin()
+    fake.add_run(701, datetime(2025, 7, 5, 9, tzinfo=UTC), minutes=90)  # its file comes
+    fake.add_run(702, datetime(2025, 6, 26, 6, tzinfo=UTC), minutes=40)  # its file never does
+    fake.add_run(703, datetime(2025, 7, 6, 6, tzinfo=UTC), minutes=30)  # deleted in Garmin
+    _multisport(fake, 661, _brick())
+    fake.items.append(list_item(662, datetime(2025, 7, 5, 6, 30, tzinfo=UTC), "running", 20,
+                                parentId=661))
+    files = {gid: fake.downloads.pop(gid) for gid in (701, 702, 703, 661)}
+    store.sync(fake, today=today, since=date(2025, 6, 25))
+    fake.downloads[701] = files[701]
+    fake.downloads[661] = fake.downloads[662] = files[661]
+    fake.items = [i for i in fake.items if i["activityId"] != 703]
+    report = store.sync(fake, today=today + timedelta(days=5))
+    assert (report.upgraded, report.waits_ended) == (2, 2)
+    assert [(r.garmin_id, r.awaits_file, r.content_hash is not None) for r in store.rows()] == [
+        (702, False, False), (661, False, True), (None, False, True), (701, False, True)]
+
+    synced = table_contents(store.db)
+    assert rebuild(store.db, store.raw, P)[sync.GONE] == 1  # in place, as `db rebuild` does
+    assert table_contents(store.db) == synced
+
+
+def test_a_waiting_activity_in_repo_terms(store: WaitStore) -> None:
+    """The rows' rules without the sync: a summary stored twice while waiting is one row; a
+    file stored for it upgrades that row; ending the wait of one that has its file is a no-op."""
+    act = activity_from_summary(_late_long_run().items[0])
+    with transaction(store.db) as db:
+        who = repo.athlete(db, P)
+        assert repo.save_activities(db, who, [act], None, 501, awaits_file=True).new == 1
+        again = repo.save_activities(db, who, [act], None, 501, awaits_file=True)
+        assert (again.new, again.duplicates, again.upgraded) == (0, 0, 0)
+    assert len(store.rows()) == 1
+
+
+def test_a_strength_session_whose_file_waits_is_read_back_once(store: WaitStore) -> None:
+    """Its lifts are read back when the file comes (the file's sets win over Garmin's JSON):
+    read from the summary too, the upgraded activity, under its file's key, was read again
+    and every set counted twice in the progression."""
+    fake = FakeGarmin()
+    fake.add_strength(801, datetime(2025, 3, 3, 17, tzinfo=UTC), with_fit_sets=True)
+    whole = fake.downloads.pop(801)
+    with transaction(store.db) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+    store.sync(fake, today=MONDAY, since=MONDAY)
+    with transaction(store.db) as db:
+        replan(db, P, MONDAY)
+        assert db.scalars(select(m.Lift)).all() == []
+    fake.downloads[801] = whole
+    assert store.sync(fake, today=MONDAY + timedelta(days=1)).upgraded == 1
+    for night in (MONDAY, MONDAY + timedelta(days=1)):
+        with transaction(store.db) as db:
+            replan(db, P, night)
+            lifts = db.scalars(select(m.Lift)).all()
+            assert [(x.exercise_id, x.reps, x.load_kg) for x in lifts] == [
+                ("barbell_back_squat", [8], 60.0)]
