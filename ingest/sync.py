@@ -239,7 +239,7 @@ class _Run:
                 self._activity(item, known, awaited, date.fromisoformat(day))
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
-        if whole:  # a waiting activity a whole list no longer holds was deleted in Garmin;
+        if whole:  # a waiting activity a whole list no longer holds may be deleted in Garmin;
             # not on the window's first or last day: Garmin's local day may be a neighbour
             listed_ids = {int(item["activityId"]) for item in items}
             self._end_waits(lambda day: start < day < end, GONE, listed_ids)
@@ -248,10 +248,13 @@ class _Run:
 
     def _end_waits(self, ends: Callable[[date], bool], kind: str,
                    listed: Collection[int] = ()) -> None:
-        """End the wait of each activity awaiting its file on a day `ends`, unless listed."""
+        """End the wait of each activity awaiting its file on a day `ends`, unless listed
+        (or, to go as deleted, unless Garmin still has it)."""
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
         for gid in sorted(gid for gid, day in awaited.items() if ends(day) and gid not in listed):
+            if kind == GONE and not self._deleted(gid):
+                continue
             entry = {"kind": kind, "garmin_id": gid}
             self.raw.record(self.who.name, entry)
             with transaction(self.db) as session:
@@ -259,6 +262,18 @@ class _Run:
             self.report.waits_ended += 1
             log.info("activity %s: %s", gid, "its file is awaited no more: it stays as its "
                      "summary" if kind == WAIT_ENDED else "deleted in Garmin: removed")
+
+    def _deleted(self, gid: int) -> bool:
+        """Whether Garmin answers that the activity is no more (a 4xx for it): a list that
+        misses it may have been cut (an empty first page reads as a whole, empty list)."""
+        try:
+            self.conn.call(f"activity {gid}", self.conn.api.get_activity, gid)
+        except GarminNoData:
+            return True
+        except GarminBadBody:
+            return False
+        log.info("activity %s: missing from the list, but Garmin still has it", gid)
+        return False
 
     def _activity_list(self, start: date, end: date
                        ) -> tuple[list[dict[str, Any]], bool] | None:

@@ -224,3 +224,22 @@ def test_a_strength_session_whose_file_waits_is_read_back_once(store: WaitStore)
             lifts = db.scalars(select(m.Lift)).all()
             assert [(x.exercise_id, x.reps, x.load_kg) for x in lifts] == [
                 ("barbell_back_squat", [8], 60.0)]
+
+
+@pytest.mark.parametrize("hiccup", [(200, {}, b"[]"), (204, {}, b"")], ids=["[]", "204"])
+def test_a_list_that_comes_back_empty_deletes_no_waiting_run(
+        store: WaitStore, hiccup: tuple[int, dict[str, str], bytes]) -> None:
+    """An empty first page reads as a whole list (Garmin gives no total): the run waiting
+    for its file, missing from it, was deleted as if the athlete had deleted it in Garmin.
+    Only Garmin's own answer for the activity (a 404) says that it is gone."""
+    fake = _late_long_run()
+    whole = fake.downloads.pop(501)
+    store.sync(fake, today=SUNDAY, since=SUNDAY - timedelta(days=3))
+    fake.fail(r"activities\?.*&start=0$", hiccup)
+    report = store.sync(fake, today=SUNDAY + timedelta(days=1))
+    assert report.waits_ended == 0
+    [row] = store.rows()
+    assert (row.garmin_id, row.awaits_file) == (501, True)
+    assert fake.calls.count("/activity-service/activity/501") == 1  # asked, and it is there
+    fake.downloads[501] = whole
+    assert store.sync(fake, today=SUNDAY + timedelta(days=2)).upgraded == 1
