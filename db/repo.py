@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -71,6 +71,8 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
     stored: list[tuple[d.Activity, m.Activity]] = []
     for act in activities:
         existing = _find(session, who.id, content_hash, act.session_index, garmin_id)
+        if existing is None and content_hash is None:  # a summary: its file may be stored
+            existing = _file_session_at(session, who.id, act)
         if existing is None:
             new.append(_New(act, packing.Packed.of(act.streams), content_hash, garmin_id,
                             awaits_file))
@@ -82,9 +84,10 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
             _apply_summary(row, act)
             row.garmin_id = garmin_id if row.session_index == 0 else None
         mark_changed(session, who, min(row.local_date for _, row in stored))
-    _insert(session, who, new)
+    taken = _insert(session, who, new)
     session.flush()
-    return Saved(new=len(new), duplicates=len(activities) - len(new), upgraded=upgraded)
+    return Saved(new=len(new) - taken, duplicates=len(activities) - len(new),
+                 upgraded=upgraded + taken)
 
 
 def end_wait(session: Session, who: m.Athlete, garmin_id: int, gone: bool = False) -> None:
@@ -138,6 +141,14 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, index: in
     return None
 
 
+def _file_session_at(session: Session, athlete_id: int, act: d.Activity) -> m.Activity | None:
+    """The session of a stored file that starts when Garmin's summary `act` does: the same
+    activity (a file imported by hand, or a multisport leg in its parent's file)."""
+    a = m.Activity
+    return session.scalars(select(a).where(a.athlete_id == athlete_id, a.start_utc == act.start,
+                                           a.content_hash.is_not(None)).limit(1)).first()
+
+
 def _awaited(session: Session, athlete_id: int, garmin_id: int | None) -> m.Activity | None:
     """The Garmin id's activity stored from its summary while its file is awaited."""
     if garmin_id is None:
@@ -181,18 +192,45 @@ class _New:
     awaits_file: bool = False
 
 
-def _insert(session: Session, who: m.Athlete, new: list[_New]) -> None:
+def _insert(session: Session, who: m.Athlete, new: list[_New]) -> int:
     """New activities with their laps, sets and streams: one multi-row INSERT per table, no
-    ORM object per row (an import stores thousands)."""
-    if not new:
-        return
+    ORM object per row (an import stores thousands). How many of them, sessions of a file
+    that a stored summary awaited, upgraded it instead."""
+    rest = _upgrade_awaited(session, who, new)
+    if not rest:
+        return len(new)
     zone = ZoneInfo(who.tz)
     activities = _table(m.Activity)
     ids = session.scalars(insert(activities).returning(activities.c.id,
                                                        sort_by_parameter_order=True),
-                          [_activity_values(who, row, zone) for row in new]).all()
-    mark_changed(session, who, min(row.act.local_date(zone) for row in new))
-    _insert_parts(session, ids, new)
+                          [_activity_values(who, row, zone) for row in rest]).all()
+    mark_changed(session, who, min(row.act.local_date(zone) for row in rest))
+    _insert_parts(session, ids, rest)
+    return len(new) - len(rest)
+
+
+def _upgrade_awaited(session: Session, who: m.Athlete, new: list[_New]) -> list[_New]:
+    """The sessions of a file that start when a summary awaiting its file does (the file
+    imported by hand, or a multisport leg in its parent's file) upgrade that row in place,
+    as the leg's own download would; imported by hand, it keeps its Garmin id and what only
+    Garmin knows. The others are returned, to insert."""
+    if not any(row.content_hash is not None for row in new):
+        return new
+    a = m.Activity  # the few rows awaiting: not an IN of every start of an import's batch
+    awaited = {row.start_utc: row for row in session.scalars(select(a).where(
+        a.athlete_id == who.id, a.awaits_file.is_(True)))}
+    rest = []
+    for row in new:
+        waiting = awaited.pop(row.act.start, None) if row.content_hash is not None else None
+        if waiting is None:
+            rest.append(row)
+        elif row.garmin_id is None and row.act.session_index == 0:  # imported by hand
+            summary = to_domain(waiting)
+            _refill(session, who, waiting, replace(row, garmin_id=waiting.garmin_id))
+            _apply_summary(waiting, summary)
+        else:
+            _refill(session, who, waiting, row)
+    return rest
 
 
 def _insert_parts(session: Session, ids: Sequence[int], new: list[_New]) -> None:

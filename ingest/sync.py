@@ -351,13 +351,13 @@ class _Run:
         self.report.new += saved.new
         self.report.upgraded += saved.upgraded
         self.report.already_stored += saved.duplicates
-        self.report.waiting += got is None
+        self.report.waiting += saved.new if got is None else 0  # not one its file holds
         self.report.summary_only += got is not None and fit_bytes is None
         known.add(gid)
-        if got is None:
+        if saved.upgraded:  # a file's sessions may upgrade the summaries of other ids (legs)
+            awaited.intersection_update(self._known_ids()[1])
+        elif got is None and saved.new:
             awaited.add(gid)
-        else:
-            awaited.discard(gid)
 
     def _fit(self, gid: int, day: date, manual: bool
              ) -> tuple[bytes | None, list[Activity]] | None:
