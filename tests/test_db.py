@@ -12,14 +12,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, inspect, select
 
 from db import models as m
 from db import repo
 from db import streams as packing
-from db.session import DatabaseError, make_engine, open_db, transaction, upgrade
+from db.session import MIGRATIONS, DatabaseError, make_engine, open_db, transaction, upgrade
 from domain.activity import Activity, Lap, Streams, StrengthSet
 from domain.profile import Profile, Race
 from domain.wellness import DailyWellness
@@ -358,7 +360,11 @@ def test_sessions_lightened_before_the_load_share_take_it_from_their_decision(
     with transaction(factory) as db:  # as the code before the share stored them
         for row in db.scalars(select(m.PlannedSession)):
             row.exercises = [{k: v for k, v in p.items() if k != "share"} for p in row.exercises]
-        db.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+    config = AlembicConfig()  # the schema of 0010 (a version stamp alone left the later
+    config.set_main_option("script_location", str(MIGRATIONS))  # migrations' columns, and
+    with engine.begin() as conn:  # PostgreSQL refused to add them again)
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0010")
     with transaction(factory) as db:
         assert {p.share for s in load_sessions(db, repo.athlete(db, ctx.profile))
                 for p in s.exercises} == {1.0}
