@@ -214,11 +214,12 @@ def _upgrade_awaited(session: Session, who: m.Athlete, new: list[_New]) -> list[
     imported by hand, or a multisport leg in its parent's file) upgrade that row in place,
     as the leg's own download would; imported by hand, it keeps its Garmin id and what only
     Garmin knows. The others are returned, to insert."""
-    if not any(row.content_hash is not None for row in new):
+    starts = {row.act.start for row in new if row.content_hash is not None}
+    if not starts:
         return new
-    a = m.Activity  # the few rows awaiting: not an IN of every start of an import's batch
+    a = m.Activity  # by start, indexed: an import's commit holds a few dozen files at most
     awaited = {row.start_utc: row for row in session.scalars(select(a).where(
-        a.athlete_id == who.id, a.awaits_file.is_(True)))}
+        a.athlete_id == who.id, a.start_utc.in_(starts), a.awaits_file.is_(True)))}
     rest = []
     for row in new:
         waiting = awaited.pop(row.act.start, None) if row.content_hash is not None else None
