@@ -24,7 +24,7 @@ from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import calendar, fit, garmin_wellness
+from ingest import activity_list, calendar, fit, garmin_wellness
 from ingest.garmin import (
     Connect,
     GarminBadBody,
@@ -49,7 +49,6 @@ LATE_DAYS = 14
 # does would hold it for good, each night fetching EMPTY_WAIT_DAYS + 3 days, six calls a day.
 EMPTY_WAIT_DAYS = 7
 WATCH_DAYS = 28
-PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -226,7 +225,7 @@ class _Run:
         listed = self._activity_list(start, end)
         if listed is None:
             return
-        items, whole = listed
+        items, whole = listed.items, listed.whole
         self.total += len(items)
         self._end_waits(lambda day: day < self.relisted_from, WAIT_ENDED)
         known, awaited = self._known_ids()
@@ -253,7 +252,8 @@ class _Run:
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
         for gid in sorted(gid for gid, day in awaited.items() if ends(day) and gid not in listed):
-            if kind == GONE and not self._deleted(gid):
+            if kind == GONE and not activity_list.deleted(self.conn, gid):
+                log.info("activity %s: missing from the list, but Garmin still has it", gid)
                 continue
             entry = {"kind": kind, "garmin_id": gid}
             self.raw.record(self.who.name, entry)
@@ -263,64 +263,15 @@ class _Run:
             log.info("activity %s: %s", gid, "its file is awaited no more: it stays as its "
                      "summary" if kind == WAIT_ENDED else "deleted in Garmin: removed")
 
-    def _deleted(self, gid: int) -> bool:
-        """Whether Garmin answers that the activity is no more (a 4xx for it): a list that
-        misses it may have been cut (an empty first page reads as a whole, empty list)."""
+    def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:
-            self.conn.call(f"activity {gid}", self.conn.api.get_activity, gid)
-        except GarminNoData:
-            return True
-        except GarminBadBody:
-            return False
-        log.info("activity %s: missing from the list, but Garmin still has it", gid)
-        return False
-
-    def _activity_list(self, start: date, end: date
-                       ) -> tuple[list[dict[str, Any]], bool] | None:
-        """The window's list items, one each, and whether the list surely reached its end."""
-        try:
-            body, whole = self._pages(start, end)
+            found = activity_list.listed(self.conn, start, end)
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(f"{exc}; activities not synced this time")
             return None
-        items, ids = [], set()
-        for item in body:
-            try:
-                gid = int(item["activityId"])
-                gmt(item["startTimeGMT"])
-            except (TypeError, KeyError, ValueError):
-                self._skip("an activity list item without a usable id or start time")
-                continue
-            if gid not in ids:  # an upload during the listing shifts a page: one comes twice
-                ids.add(gid)
-                items.append(item)
-        return sorted(items, key=lambda i: str(i["startTimeGMT"])), whole
-
-    def _pages(self, start: date, end: date) -> tuple[list[Any], bool]:
-        """The activity list, page by page, and whether it surely ended. Not garminconnect's
-        get_activities_by_date, which asks for pages until one is empty: it took an object
-        (an error) for a page of its keys, and a page served again whatever its `start` for
-        a new page, forever. A short page, or one with no activity not seen yet, is the last;
-        only a short page that holds some, or the first, surely ends the list (Garmin gives
-        no total: an empty page after full ones may be a hiccup)."""
-        api, what = self.conn.api, f"the activity list {start}..{end}"
-        params = {"startDate": start.isoformat(), "endDate": end.isoformat(),
-                  "limit": str(PAGE), "sortOrder": "asc"}
-        listed: list[Any] = []
-        seen: set[str] = set()
-        while True:
-            page = self.conn.call(what, api.connectapi, api.garmin_connect_activities,
-                                  params={**params, "start": str(len(listed))})
-            if not isinstance(page, list):
-                if garmin_wellness.has_data(page):
-                    raise GarminBadBody(f"{what}: Garmin sent no list")
-                return listed, not listed  # {}: garminconnect's 204
-            ids = {str(item.get("activityId")) for item in page if isinstance(item, dict)}
-            if len(page) < PAGE or ids <= seen:
-                ended = 0 < len(page) < PAGE and not ids <= seen  # a short page of new ones
-                return listed + page, ended or not listed
-            listed += page
-            seen |= ids
+        for _ in range(found.unusable):
+            self._skip("an activity list item without a usable id or start time")
+        return found
 
     def _known_ids(self) -> tuple[set[int], set[int]]:
         """The Garmin ids stored, and those of them whose file is awaited."""
