@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,8 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
             _refill(session, who, waiting, _New(first, packing.Packed.of(first.streams),
                                                 content_hash, garmin_id, awaits_file))
             upgraded = int(content_hash is not None)
+            if upgraded:
+                _drop_awaited(session, who, {first.start})
     new: list[_New] = []
     stored: list[tuple[d.Activity, m.Activity]] = []
     for act in activities:
@@ -218,20 +220,38 @@ def _upgrade_awaited(session: Session, who: m.Athlete, new: list[_New]) -> list[
     if not starts:
         return new
     a = m.Activity  # by start, indexed: an import's commit holds a few dozen files at most
-    awaited = {row.start_utc: row for row in session.scalars(select(a).where(
-        a.athlete_id == who.id, a.start_utc.in_(starts), a.awaits_file.is_(True)))}
+    found = session.scalars(select(a).where(
+        a.athlete_id == who.id, a.start_utc.in_(starts), a.awaits_file.is_(True))
+        .order_by(a.id)).all()
+    if not found:
+        return new
+    awaited: dict[datetime, m.Activity] = {}
+    for row in found:  # the first stored of a start: a multisport parent, before its leg
+        awaited.setdefault(row.start_utc, row)
     rest = []
-    for row in new:
-        waiting = awaited.pop(row.act.start, None) if row.content_hash is not None else None
+    for one in new:
+        waiting = awaited.pop(one.act.start, None) if one.content_hash is not None else None
         if waiting is None:
-            rest.append(row)
-        elif row.garmin_id is None and row.act.session_index == 0:  # imported by hand
+            rest.append(one)
+        elif one.garmin_id is None and one.act.session_index == 0:  # imported by hand
             summary = to_domain(waiting)
-            _refill(session, who, waiting, replace(row, garmin_id=waiting.garmin_id))
+            _refill(session, who, waiting, replace(one, garmin_id=waiting.garmin_id))
             _apply_summary(waiting, summary)
         else:
-            _refill(session, who, waiting, row)
+            _refill(session, who, waiting, one)
+    _drop_awaited(session, who, starts)
     return rest
+
+
+def _drop_awaited(session: Session, who: m.Athlete, starts: set[datetime]) -> None:
+    """The summaries still awaiting a file at the starts of a file's sessions, which are
+    stored now: the same sessions again (a multisport parent's first leg starts with it)."""
+    a = m.Activity
+    for row in session.scalars(select(a).where(a.athlete_id == who.id, a.start_utc.in_(starts),
+                                               a.awaits_file.is_(True))):
+        mark_changed(session, who, row.local_date)
+        session.delete(row)
+    session.flush()
 
 
 def _insert_parts(session: Session, ids: Sequence[int], new: list[_New]) -> None:

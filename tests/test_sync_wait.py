@@ -312,3 +312,23 @@ def test_a_run_imported_by_hand_before_its_download_fails_is_not_stored_twice(
         501, False, sha256(data), "Activity 501")
     assert store.sync(fake, today=SUNDAY + timedelta(days=1)).already_stored == 1
     assert _downloads(fake, 501) == 1
+
+
+def test_a_first_leg_listed_with_its_parents_start_is_not_counted_twice(
+        store: WaitStore) -> None:
+    """The parent and its first leg start together; both wait. The parent's file upgrades
+    the parent, so the leg's summary is the same session again: it goes (left to wait, its
+    own download failing, it counted a second time, for good once its wait ended)."""
+    fake = FakeGarmin()
+    _multisport(fake, 661, _brick())
+    start = datetime.fromisoformat(fake.items[0]["startTimeGMT"]).replace(tzinfo=UTC)
+    fake.items.append(list_item(662, start, "road_biking", 30, parentId=661))
+    whole = fake.downloads.pop(661)
+    today = start.date() + timedelta(days=3)
+    assert store.sync(fake, today=today, since=start.date()).waiting == 2
+    fake.downloads[661] = whole  # the leg's own download still answers 404
+    store.sync(fake, today=today + timedelta(days=1))
+    for day in (2, sync.LATE_DAYS):
+        assert store.sync(fake, today=today + timedelta(days=day)).waiting == 0
+    assert [(r.sport, r.garmin_id, r.awaits_file) for r in store.rows()] == [
+        ("cycling", 661, False), ("running", None, False)]
