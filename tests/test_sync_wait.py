@@ -18,7 +18,7 @@ from db import repo
 from db.raw import RawStore, sha256
 from db.session import open_db, transaction
 from domain.profile import Profile
-from ingest import sync
+from ingest import fit, sync
 from ingest.bulk import import_paths
 from ingest.garmin import extract_fit
 from ingest.garmin_activity import activity_from_summary
@@ -202,7 +202,13 @@ def test_a_waiting_activity_in_repo_terms(store: WaitStore) -> None:
         assert repo.save_activities(db, who, [act], None, 501, awaits_file=True).new == 1
         again = repo.save_activities(db, who, [act], None, 501, awaits_file=True)
         assert (again.new, again.duplicates, again.upgraded) == (0, 0, 0)
-    assert len(store.rows()) == 1
+        data = extract_fit(_late_long_run().downloads[501])
+        assert data is not None
+        decoded = fit.decode(data, "501.fit")
+        assert repo.save_activities(db, who, decoded, sha256(data), 501).upgraded == 1
+        repo.end_wait(db, who, 501, gone=True)  # a journalled GONE for it: it has its file
+    [row] = store.rows()
+    assert (row.garmin_id, row.content_hash, row.awaits_file) == (501, sha256(data), False)
 
 
 def test_a_strength_session_whose_file_waits_is_read_back_once(store: WaitStore) -> None:
