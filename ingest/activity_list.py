@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from ingest import garmin_wellness
-from ingest.garmin import Connect, GarminBadBody, GarminNoData
+from ingest.garmin import Connect, GarminBadBody, GarminKeptFailing, GarminNoData
 from ingest.garmin_activity import gmt
 
 PAGE = 20  # activities per list request, as Garmin's own web page asks for them
@@ -67,11 +67,12 @@ def _pages(conn: Connect, start: date, end: date) -> tuple[list[Any], bool]:
 
 def deleted(conn: Connect, gid: int) -> bool:
     """Whether Garmin answers that the activity is no more (a 4xx for it): a list that
-    misses it may have been cut (an empty first page reads as a whole, empty list)."""
+    misses it may have been cut (an empty first page reads as a whole, empty list). Any
+    other answer keeps it; a 500 for it alone must not end every night."""
     try:
         conn.call(f"activity {gid}", conn.api.get_activity, gid)
     except GarminNoData:
         return True
-    except GarminBadBody:
+    except (GarminBadBody, GarminKeptFailing):
         return False
     return False

@@ -338,3 +338,18 @@ def test_a_first_leg_listed_with_its_parents_start_is_not_counted_twice(
         assert store.sync(fake, today=today + timedelta(days=day)).waiting == 0
     assert [(r.sport, r.garmin_id, r.awaits_file) for r in store.rows()] == [
         ("cycling", 661, False), ("running", None, False)]
+
+
+def test_an_activity_garmin_fails_on_is_kept_and_the_night_goes_on(store: WaitStore) -> None:
+    """Missing from the list, its own page a 500 after every retry: not known to be deleted,
+    it stays, and the wellness days are still synced (raised, it ended every night)."""
+    fake = _late_long_run()
+    fake.downloads.pop(501)
+    store.sync(fake, today=SUNDAY, since=SUNDAY - timedelta(days=3))
+    fake.items.clear()
+    fake.fail(r"/activity-service/activity/501$", *[(500, {}, b"")] * 4)
+    report = store.sync(fake, today=SUNDAY + timedelta(days=1))
+    assert report.waits_ended == 0 and report.days is not None
+    assert report.days_stored == (report.days[1] - report.days[0]).days + 1
+    [row] = store.rows()
+    assert (row.garmin_id, row.awaits_file) == (501, True)
