@@ -74,5 +74,5 @@ def deleted(conn: Connect, gid: int) -> bool:
     except GarminNoData:
         return True
     except (GarminBadBody, GarminKeptFailing):
-        return False
+        pass
     return False
