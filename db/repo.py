@@ -154,8 +154,8 @@ def _table(model: type[m.Base]) -> Table:
 
 # What every commit of an import runs, built once: SQLAlchemy finds a statement's compiled SQL
 # by a key it computes from the statement, once per statement object. Built anew each commit,
-# building and keying them took a fifth of an import's database time (200 one-hour runs in
-# commits of 16: 39-42 -> 31-34 ms).
+# building and keying them took ~15 % of an import's database time (200 one-hour runs in
+# commits of 16: 41-45 -> 35-39 ms of CPU).
 _ACTIVITIES, _ATHLETES = _table(m.Activity), _table(m.Athlete)
 _STORED = select(_ACTIVITIES.c.content_hash, _ACTIVITIES.c.session_index).where(
     _ACTIVITIES.c.athlete_id == bindparam("athlete"),
