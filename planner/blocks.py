@@ -8,11 +8,12 @@ ladder one step up.
 
 Every 4th training week (weeks without a done session in the past do not count) is a
 deload; a week a race's taper or post-race window mostly fills counts as one, so the count
-starts again after it. Ladders are staggered: each starts its steps `lag` weeks after the
-block does, so at most half of a session's exercises change in one week. No ladder steps
-in a deload week or where a race holds it; after such weeks the ladders that are due step
-one lag a week, the one waiting longest first, so the stagger survives deloads and races
-and none waits for ever (`ladder_steps`).
+starts again after it (and a deload due the week before it is that week). Ladders are
+staggered: each starts its steps `lag` weeks after the block does, so at most half of a
+session's exercises change in one week. No ladder steps in a deload week or where a race
+holds it; after such weeks the ladders that are due step one lag a week, the one waiting
+longest first, so the stagger survives deloads and races and none waits for ever
+(`ladder_steps`).
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
     while monday <= until_monday:
         count = counts.get(monday)
         trained += count is None or count.done > 0
-        deload = (count is None or count.done > 0) and trained % DELOAD_EVERY == 0
+        # a week before a rested one is none: the race's easier week is the deload
+        deload = ((count is None or count.done > 0) and trained % DELOAD_EVERY == 0
+                  and monday + timedelta(days=7) not in rested)
         weeks.append(WeekInBlock(monday, block, week, step, deload))
         if monday in rested:  # RULES.md S5: it counts as a deload
             trained = 0

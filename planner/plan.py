@@ -300,7 +300,7 @@ def _timeline(ctx: Lifter, first_monday: date, until_monday: date,
     """The weeks' blocks and deloads, a week a race's taper or window fills counting as a
     deload (RULES.md S5)."""
     known = races_of(ctx)
-    weeks = (until_monday - first_monday).days // 7 + 1
+    weeks = (until_monday - first_monday).days // 7 + 2  # whether the week after rests too
     mondays = (first_monday + WEEK * i for i in range(weeks))
     return timeline(first_monday, until_monday, counts,
                     {m for m in mondays if rests(known, m) is not None})

@@ -312,8 +312,10 @@ def test_the_deload_after_a_race_is_the_4th_training_week_after_its_taper_and_wi
     # RULES.md S5: "a taper week or a post-race window counts as one". An A half on Saturday
     # of week 6: weeks 5-7 are its taper and window, so the week-8 deload of the plan
     # without it would stack a second easy week on them; the next one is week 11, the 4th
-    # training week after them. The plan made with the race known says so, and so does
-    # the plan it was added to later (weeks 2-3 already lifted as planned).
+    # training week after them; and the week-4 deload, right before them, is left to them
+    # (two easy weeks in a row before the race's would be one too many). The plan made with
+    # the race known says so, and so does the plan it was added to later (weeks 2-3
+    # already lifted as planned).
     race = Race(MONDAY + timedelta(days=7 * 5 + 5), "half", "A")
     runs = template(ARTICLE, weeks=16)
     night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 13 - 1)
@@ -326,7 +328,7 @@ def test_the_deload_after_a_race_is_the_4th_training_week_after_its_taper_and_wi
     ctx = context(profile(races=(race,)))
     raced = {**runs, race.day: RunDay(race.day, ("race",), "race")}
     known, changes = extend(ctx, MONDAY, night, until, raced, [], runs)
-    assert deloads(never) == [4, 8, 12] and deloads(known) == [4, 11]
+    assert deloads(never) == [4, 8, 12] and deloads(known) == [11]
     # the week-8 deload is gone, and its sessions say why, naming the race (the first
     # session back by its own rule, the other as a knock-on)
     week8 = {s.id for s in known if (s.day - MONDAY).days // 7 == 7 and s.kind == "strength"}
@@ -338,7 +340,7 @@ def test_the_deload_after_a_race_is_the_4th_training_week_after_its_taper_and_wi
     planned, _ = extend(context(profile()), MONDAY, later, until, runs, [])
     reopened, _ = with_race(ctx, MONDAY, later, planned, entered([race])[0])
     added, _ = extend(ctx, MONDAY, later, until, raced, reopened, runs)
-    assert deloads(added) == [4, 11]
+    assert deloads(added) == [11]
 
 
 def test_a_race_day_counts_as_long_and_speed() -> None:
@@ -581,7 +583,10 @@ def test_a_knock_on_of_the_freeze_says_what_starts_later() -> None:
     ctx = context(profile(races=(Race(day, "10k", "A"),)))
     raced = {**runs, day: RunDay(day, ("race",), "race")}
     sessions, changes = extend(ctx, MONDAY, night, until, raced, [], runs)
-    [first, *_] = [c for c in changes if c.rule == "Races knock-on"]
+    # the week-4 deload right before the race's rested weeks is left to them (a knock-on)
+    [before, *_] = [c for c in changes if c.rule == "Races knock-on"]
+    assert before.session_id.startswith("2025-03-24") and "2x" in before.before
+    [first, *_] = [c for c in changes if c.rule == "Races knock-on" and c.session_id > "2025-04"]
     # the freeze and the first week back end on 27 Apr; from then the ladders start again
     # one lag a week, a step behind the plan without it, which each session says
     assert first.session_id.startswith("2025-04-28")
