@@ -226,15 +226,12 @@ def with_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[S
 
 
 def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:
-    """The open strength sessions a race may change: from its widest reach (the A freeze)
-    on, as its taper or window counting as a deload moves every deload after it (S5)."""
-    return _open_from(sessions, race.day - timedelta(days=FREEZE_BEFORE))
-
-
-def _open_from(sessions: Sequence[Session], day: date) -> list[str]:
-    """The open strength sessions from `day` on."""
+    """The open strength sessions a race may change: from the week of its widest reach on
+    (the A freeze holds the whole week it begins in), as its taper or window counting as a
+    deload moves every deload after it, and the one just before it (S5)."""
+    monday = week_start(race.day - timedelta(days=FREEZE_BEFORE))
     return [s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
-            and s.day >= day]
+            and s.day >= monday]
 
 
 def differences(before: Sequence[Session], after: Sequence[Session], keys: Collection[str],

@@ -466,8 +466,13 @@ def test_removing_a_race_plans_as_if_it_had_never_been_entered(
         assert json.loads(runner.invoke(app, ["why", "--json"]).stdout) == why
 
 
-def test_a_race_added_later_plans_the_weeks_it_reaches_as_if_known_from_the_start() -> None:
-    race = Race(MONDAY + timedelta(days=7 * 5 + 2), "10k", "A")  # a Wednesday, week 6
+@pytest.mark.parametrize("race", [
+    Race(MONDAY + timedelta(days=7 * 5 + 2), "10k", "A"),  # a Wednesday, week 6
+    # a Saturday, week 8: its freeze begins on week 5's Saturday and holds all that week
+    Race(MONDAY + timedelta(days=7 * 7 + 5), "marathon", "A"),
+])
+def test_a_race_added_later_plans_the_weeks_it_reaches_as_if_known_from_the_start(
+        race: Race) -> None:
     runs = template(ARTICLE, weeks=14)
     night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 11 - 1)
     before, _ = extend(context(profile()), MONDAY, night, until, runs, [])
