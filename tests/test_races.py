@@ -714,3 +714,20 @@ def test_no_ladder_waits_for_ever_after_a_race(races: list[Race], equipment: str
             first = w if w - last > 3 else first  # dropped for weeks: a new stint
             last = w
             assert len(set(range(first, last + 1)) - held) <= 7, (exercise, first, last)
+
+
+@pytest.mark.parametrize("race", [Race(MONDAY + timedelta(days=7 * 6 + 2), "10k", "A"),
+                                  Race(MONDAY + timedelta(days=7 * 6 + 2), "half", "B")])
+def test_a_step_held_back_is_told_only_where_strength_is_lifted(race: Race) -> None:
+    # A session a race's last days or window turn into mobility holds no ladder step to
+    # hold back: it says why it is mobility, and only that (a B half's Monday inside its
+    # window said "the first week after its 7-day post-race window" as well).
+    runs = template(ARTICLE, weeks=14)
+    night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 12 - 1)
+    ctx = context(profile(races=(race,)))
+    plan, changes = extend(ctx, MONDAY, night, until,
+                           {**runs, race.day: RunDay(race.day, ("race",), "race")}, [], runs)
+    kinds = {s.id: s.kind for s in plan}
+    held = [c for c in changes if c.action == "hold-step"]
+    assert held and all(kinds[c.session_id] == "strength" for c in held), \
+        [(c.session_id, c.reasons[0]) for c in held if kinds[c.session_id] != "strength"]
