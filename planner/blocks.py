@@ -122,8 +122,8 @@ def ladder_steps(weeks: list[WeekInBlock], lags: Collection[int],
     back, it stays behind its track (after a marathon, a step behind) rather than drop an
     exercise after a week. The ladders keep their stagger (at most half a session changes at
     once, S5): in a week where several would change, only the one that has waited longest
-    does (the smallest lag first), so none waits for ever: past the stops, an exercise
-    outlives its block by a week at most where the stagger meets a deload.
+    does (the smallest lag first), so none waits for ever. The price, where the stagger
+    meets a deload: a week past S5's 6 weeks with one exercise, the stops not counted.
     """
     group = {lag: _lag(weeks, lag) for lag in lags}  # ladders of one lag change together
     tracks = {g: ladder_weeks(weeks, g) for g in set(group.values())}
