@@ -138,11 +138,17 @@ class Tally:
 Progress = Callable[[Tally], None]
 
 
-_QUEUED_FILES = 16  # per worker: ~80 ms of one-hour runs
+# Files out with each worker: three tasks of one-hour runs (~100 ms), so that while the
+# importing process stores a commit of _GROUP_COMMIT files, the worker still holds a task
+# after the one it is decoding.
+_QUEUED_FILES = 24
 _QUEUED_BYTES = 64 << 20  # per worker
 _TASK_BYTES = 512 << 10  # files sent to a worker together: ~8 one-hour runs, ~30 ms
 _SPOOL_BYTES = 4 << 20  # per worker: what is queued for it, when its files are not huge
-_GROUP_COMMIT = 8  # decoded files stored together, when the workers are ahead
+# Decoded files stored together when the workers are ahead: a commit's own cost (its two fsync
+# rounds, the transaction and its five statements) is shared by more files. 8 -> 16: the
+# importing process's CPU for 200 one-hour runs 214-225 -> 191-202 ms (three runs each).
+_GROUP_COMMIT = 16
 _MAX_RESTARTS = 100  # new worker pools in one import, each after a worker died
 _RESULTS_PIPE_BYTES = 1 << 20  # Linux's pipe-max-size unless raised: room for ~40 runs' results
 

@@ -8,10 +8,12 @@ ladder one step up.
 
 Every 4th training week (weeks without a done session in the past do not count) is a
 deload; a week a race's taper or post-race window mostly fills counts as one, so the count
-starts again after it. Ladders are staggered: each starts its steps `lag` weeks after the
-block does, so at most half of a session's exercises change in one week. A ladder's clock
-stops in a deload week and around a race (no new step), and starts again `lag` weeks after,
-one lag a week, so the stagger survives deloads and races (`ladder_steps`).
+starts again after it (and a deload due the week before it is that week). Ladders are
+staggered: each starts its steps `lag` weeks after the block does, so at most half of a
+session's exercises change in one week. No ladder steps in a deload week or where a race
+holds it; after such weeks the ladders that are due step one lag a week, the one waiting
+longest first, so the stagger survives deloads and races and none waits for ever
+(`ladder_steps`).
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
     while monday <= until_monday:
         count = counts.get(monday)
         trained += count is None or count.done > 0
-        deload = (count is None or count.done > 0) and trained % DELOAD_EVERY == 0
+        # a week before a rested one is none: the race's easier week is the deload
+        deload = ((count is None or count.done > 0) and trained % DELOAD_EVERY == 0
+                  and monday + timedelta(days=7) not in rested)
         weeks.append(WeekInBlock(monday, block, week, step, deload))
         if monday in rested:  # RULES.md S5: it counts as a deload
             trained = 0
@@ -112,48 +116,42 @@ def _repeats(weeks: list[WeekInBlock]) -> list[int]:
 
 def ladder_steps(weeks: list[WeekInBlock], lags: Collection[int],
                  stopped: Sequence[bool] = ()) -> dict[int, list[LadderWeek]]:
-    """Each ladder's week by week, by its lag: its track (`ladder_weeks`) with its clock
-    stopped in deload weeks (RULES.md S5: no new ladder step) and in the `stopped` ones
-    (around a race). A ladder starts again `lag` weeks after them, as it runs `lag` weeks
-    behind the blocks, with one step if its track moved meanwhile; a step it is still
-    behind comes where its track moves next, and only a block after its last change (no
-    exercise dropped after a week: held through a marathon, it stays a step behind).
-    The ladders keep their stagger (at most half a session changes at once, S5): in a week
-    where several would change, only those of the smallest lag do, the others a week later.
+    """Each ladder's week by week, by its lag: it follows its track (`ladder_weeks`), one
+    step at a time and a block (4 weeks) at least after its last change, never in a deload
+    week (RULES.md S5: no new ladder step) nor in a `stopped` one (around a race). Held
+    back, it stays behind its track (after a marathon, a step behind) rather than drop an
+    exercise after a week. The ladders keep their stagger (at most half a session changes at
+    once, S5): in a week where several would change, only the one that has waited longest
+    does (the smallest lag first), so none waits for ever. The price, where the stagger
+    meets a deload: a week past S5's 6 weeks with one exercise, the stops not counted.
     """
     group = {lag: _lag(weeks, lag) for lag in lags}  # ladders of one lag change together
     tracks = {g: ladder_weeks(weeks, g) for g in set(group.values())}
-    stops = [w.deload or (i < len(stopped) and stopped[i]) for i, w in enumerate(weeks)]
-    out: dict[int, list[LadderWeek]] = {g: [] for g in tracks}
-    owed = dict.fromkeys(tracks, False)  # its track moved while it could not follow
+    out = {g: [track[0]] for g, track in tracks.items()} if weeks else {g: [] for g in tracks}
     changed = dict.fromkeys(tracks, 0)  # the week of its last change
-    for i in range(len(weeks)):
-        wants = []
-        for g, track in sorted(tracks.items()):
-            last = out[g][-1] if out[g] else track[i]
-            moved = i > 0 and track[i] != track[i - 1]
-            if i and any(stops[max(0, i - g):i + 1]):
-                owed[g] = owed[g] or moved
-            elif owed[g] or (moved and (track[i].step <= last.step
-                                        or i - changed[g] >= BLOCK_WEEKS)):
-                wants.append(g)
+    for i in range(1, len(weeks)):
+        stop = weeks[i].deload or (i < len(stopped) and stopped[i])
+        due = [g for g, track in tracks.items() if not stop and i - changed[g] >= BLOCK_WEEKS
+               and _behind(out[g][-1], track[i])]
+        first = min(due, key=lambda g: (changed[g], g), default=None)
         for g, track in tracks.items():
-            here = track[i]
-            last = out[g][-1] if out[g] else here
-            if wants and g == wants[0]:
-                owed[g], changed[g] = False, i
-                last = here if here.step <= last.step else replace(here, step=last.step + 1,
-                                                                   repeat=0)
-            elif g in wants:
-                owed[g] = True
+            last = out[g][-1]
+            if g == first:
+                changed[g] = i
+                last = track[i] if track[i].step <= last.step else replace(
+                    track[i], step=last.step + 1, repeat=0)
             out[g].append(last)
     return {lag: out[g] for lag, g in group.items()}
 
 
+def _behind(at: LadderWeek, track: LadderWeek) -> bool:
+    """Whether the ladder's track has moved on from where it stands (a step, or the same
+    step again as a variation after a block that fell short)."""
+    return (at.step, at.repeat) != (track.step, track.repeat)
+
+
 def held_back(weeks: list[WeekInBlock], lags: Collection[int], stopped: Sequence[bool],
               lag: int) -> LadderWeek:
-    """Where the ladder of `lag` would stand in the last week were its clock not stopped
-    then by the `stopped` weeks (those it starts again after): the step they hold back."""
-    last, after = len(weeks) - 1, _lag(weeks, lag)
-    free = [s and i < last - after for i, s in enumerate(stopped)]
-    return ladder_steps(weeks, lags, free)[lag][-1]
+    """Where the ladder of `lag` would stand in the last week were it not `stopped` then:
+    the step a race holds back that week."""
+    return ladder_steps(weeks, lags, [*stopped[:len(weeks) - 1], False])[lag][-1]

@@ -78,7 +78,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
-        notes.extend([*why, *raced])
+        notes.extend([*_lifted(why, out), *raced])
         notes += plain.knock_ons(weeks, index, out, allowed, night, notes)
     out, raced = _raced(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
@@ -112,7 +112,7 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
                  for s in out if s.id in redo and _monday_of(s) == monday}
         held += holds(ctx, [f for f in fresh.values() if f not in out], contents, night, back)
         out = [fresh.get(s.id, s) for s in out]
-    return out, held
+    return out, _lifted(held, _raced(ctx, out, night)[0])
 
 
 def as_planned(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
@@ -226,15 +226,12 @@ def with_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[S
 
 
 def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:
-    """The open strength sessions a race may change: from its widest reach (the A freeze)
-    on, as its taper or window counting as a deload moves every deload after it (S5)."""
-    return _open_from(sessions, race.day - timedelta(days=FREEZE_BEFORE))
-
-
-def _open_from(sessions: Sequence[Session], day: date) -> list[str]:
-    """The open strength sessions from `day` on."""
+    """The open strength sessions a race may change: from the week of its widest reach on
+    (the A freeze holds the whole week it begins in), as its taper or window counting as a
+    deload moves every deload after it, and the one just before it (S5)."""
+    monday = week_start(race.day - timedelta(days=FREEZE_BEFORE))
     return [s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
-            and s.day >= day]
+            and s.day >= monday]
 
 
 def differences(before: Sequence[Session], after: Sequence[Session], keys: Collection[str],
@@ -300,7 +297,7 @@ def _timeline(ctx: Lifter, first_monday: date, until_monday: date,
     """The weeks' blocks and deloads, a week a race's taper or window fills counting as a
     deload (RULES.md S5)."""
     known = races_of(ctx)
-    weeks = (until_monday - first_monday).days // 7 + 1
+    weeks = (until_monday - first_monday).days // 7 + 2  # whether the week after rests too
     mondays = (first_monday + WEEK * i for i in range(weeks))
     return timeline(first_monday, until_monday, counts,
                     {m for m in mondays if rests(known, m) is not None})
@@ -310,6 +307,13 @@ def _raced(ctx: Lifter, sessions: list[Session], night: date
            ) -> tuple[list[Session], list[Adjustment]]:
     return apply_races(sessions, races_of(ctx), night,
                        lambda s: mobility_session(ctx, s.step, s.day))
+
+
+def _lifted(notes: Sequence[Adjustment], sessions: Sequence[Session]) -> list[Adjustment]:
+    """The notes without the ladder steps held back in sessions a race turns into mobility
+    work: no step is lifted there to hold, and the race's own change says why."""
+    mobility = {s.id for s in sessions if s.kind != "strength"}
+    return [n for n in notes if n.action != "hold-step" or n.session_id not in mobility]
 
 
 def _fixed(sessions: Sequence[Session], monday: date) -> tuple[date, ...]:

@@ -341,19 +341,16 @@ def _freeze_reason(ctx: Lifter, monday: date, back: RaceDay | None) -> tuple[str
         return "Races A freeze", (
             f"{race.name()}: ladder steps are frozen from {races.FREEZE_BEFORE} days before "
             f"to {races.FREEZE_AFTER} after it, no new exercise near a goal race")
+    back = back or races.back_week(known, monday)
     if back is not None:
         return "Races post-race", (
             f"{back.name()}: the first week after its {back.post_days}-day post-race "
             "window keeps familiar exercises (no new ladder step)")
     rested = races.rests(known, monday)
-    if rested is not None:
-        return f"Races {rested.priority} deload", (
-            f"{rested.name()}: its taper and post-race window fill this week, which counts "
-            "as a deload (RULES.md S5): no new ladder step")
-    last = max((r for r in known if r.day < monday), key=lambda r: r.day, default=None)
-    return f"Races {last.priority if last else 'A'} restart", (
-        f"{last.name() if last else 'a race'}: after it the ladders start again one a week, "
-        "as they were staggered (at most half a session changes at once)")
+    assert rested is not None, "a step held back in a week no race holds"
+    return f"Races {rested.priority} deload", (
+        f"{rested.name()}: its taper and post-race window fill this week, which counts "
+        "as a deload (RULES.md S5): no new ladder step")
 
 
 def mobility_session(ctx: Lifter, step: int, day: date) -> tuple[Prescription, ...]:

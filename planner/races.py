@@ -174,11 +174,16 @@ def holds_ladders(races: Sequence[RaceDay], monday: date) -> bool:
     """Whether no ladder steps on in the week of `monday`: an A race's freeze, a week its
     taper and window fill (a deload: S5), or the first week back after a window, whose
     first session keeps familiar exercises (so its other sessions do too, and the ladders
-    start again on their stagger the week after, not all at once)."""
-    sunday = monday + timedelta(days=6)
+    start again on their stagger after it, not all at once)."""
     return (freezes(races, monday) is not None or rests(races, monday) is not None
-            or any(monday <= r.day + timedelta(days=r.post_days + 7) and
-                   r.day + timedelta(days=r.post_days + 1) <= sunday for r in races))
+            or back_week(races, monday) is not None)
+
+
+def back_week(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
+    """The race whose first 7 days after its post-race window touch the week of `monday`."""
+    sunday = monday + timedelta(days=6)
+    return next((r for r in races if monday <= r.day + timedelta(days=r.post_days + 7)
+                 and r.day + timedelta(days=r.post_days + 1) <= sunday), None)
 
 
 def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> RaceDay | None:

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config as AlembicConfig
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Engine, func, inspect, select
 
 from db import models as m
 from db import repo
@@ -328,6 +328,15 @@ def test_two_processes_opening_a_new_database_at_once_both_succeed(db_url: str,
         assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
 
 
+def _downgrade(engine: Engine, revision: str) -> None:
+    """The schema taken back to `revision` by its migrations' own downgrades."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
 def test_sessions_lightened_before_the_load_share_take_it_from_their_decision(
         db_url: str) -> None:
     """Rows stored before prescriptions carried their share of the load read as full ones,
@@ -357,14 +366,10 @@ def test_sessions_lightened_before_the_load_share_take_it_from_their_decision(
         who = repo.athlete(db, ctx.profile)
         save_sessions(db, who, sessions)
         store_adjustments(db, who, changes)
-    with transaction(factory) as db:  # as the code before the share stored them
+    _downgrade(engine, "0010")  # the schema as it was then
+    with transaction(factory) as db:  # and the rows as the code before the share stored them
         for row in db.scalars(select(m.PlannedSession)):
             row.exercises = [{k: v for k, v in p.items() if k != "share"} for p in row.exercises]
-    config = AlembicConfig()  # the schema of 0010 (a version stamp alone left the later
-    config.set_main_option("script_location", str(MIGRATIONS))  # migrations' columns, and
-    with engine.begin() as conn:  # PostgreSQL refused to add them again)
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0010")
     with transaction(factory) as db:
         assert {p.share for s in load_sessions(db, repo.athlete(db, ctx.profile))
                 for p in s.exercises} == {1.0}

@@ -254,6 +254,8 @@ def test_a_rested_week_restarts_the_deload_count() -> None:
     assert deloads({}, set()) == [3, 7, 11, 15]
     assert deloads({}, {mondays[5]}) == [3, 9, 13]
     assert deloads({}, {mondays[3]}) == [3, 7, 11, 15]  # a deload week that rests as well
+    # the week before a rested one is no deload: two easy weeks in a row would be one too many
+    assert deloads({}, {mondays[4]}) == [8, 12]
     assert deloads({}, {mondays[5], mondays[6]}) == [3, 10, 14]
     skipped = {mondays[7]: WeekCount(2, 0)}
     assert deloads(skipped, {mondays[5]}) == [3, 10, 14]

@@ -68,12 +68,13 @@ def test_the_first_session_after_a_marathon_keeps_exercises_the_athlete_knows(
 def test_a_races_taper_and_window_count_as_the_deload(home: Path) -> None:
     """An A half on Saturday of week 6: weeks 5-7 hold its taper and its window, which count
     as a deload (RULES.md S5), so week 8 is a training week (no second easy week stacked on
-    them) and the next deload is week 11, the 4th training week after them. Planned night
-    by night two weeks ahead, the weeks after the race come into view already knowing it."""
+    them) and the next deload is week 11, the 4th training week after them; the week-4
+    deload right before them is left to them too. Planned night by night two weeks ahead,
+    the weeks around the race come into view already knowing it."""
     race = MONDAY + timedelta(days=7 * 5 + 5)
     s = StackSeason("UTC", ARTICLE, [Race(race, "half", "A")])
     _season(s, race, 7 * 12)
     assert s.log == []
     deloads = sorted({(x.day - MONDAY).days // 7 + 1 for x in s.sessions()
                       if x.status == "done" and any(p.phase == "deload" for p in x.exercises)})
-    assert deloads == [4, 11]
+    assert deloads == [11]
