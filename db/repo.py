@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -67,10 +67,14 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
             _refill(session, who, waiting, _New(first, packing.Packed.of(first.streams),
                                                 content_hash, garmin_id, awaits_file))
             upgraded = int(content_hash is not None)
+            if upgraded:
+                _drop_awaited(session, who, {first.start})
     new: list[_New] = []
     stored: list[tuple[d.Activity, m.Activity]] = []
     for act in activities:
         existing = _find(session, who.id, content_hash, act.session_index, garmin_id)
+        if existing is None and content_hash is None:  # a summary: its file may be stored
+            existing = _file_session_at(session, who.id, act)
         if existing is None:
             new.append(_New(act, packing.Packed.of(act.streams), content_hash, garmin_id,
                             awaits_file))
@@ -82,9 +86,10 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
             _apply_summary(row, act)
             row.garmin_id = garmin_id if row.session_index == 0 else None
         mark_changed(session, who, min(row.local_date for _, row in stored))
-    _insert(session, who, new)
+    taken = _insert(session, who, new)
     session.flush()
-    return Saved(new=len(new), duplicates=len(activities) - len(new), upgraded=upgraded)
+    return Saved(new=len(new) - taken, duplicates=len(activities) - len(new),
+                 upgraded=upgraded + taken)
 
 
 def end_wait(session: Session, who: m.Athlete, garmin_id: int, gone: bool = False) -> None:
@@ -136,6 +141,14 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, index: in
     return None
 
 
+def _file_session_at(session: Session, athlete_id: int, act: d.Activity) -> m.Activity | None:
+    """The session of a stored file that starts when Garmin's summary `act` does: the same
+    activity (a file imported by hand, or a multisport leg in its parent's file)."""
+    a = m.Activity
+    return session.scalars(select(a).where(a.athlete_id == athlete_id, a.start_utc == act.start,
+                                           a.content_hash.is_not(None)).limit(1)).first()
+
+
 def _awaited(session: Session, athlete_id: int, garmin_id: int | None) -> m.Activity | None:
     """The Garmin id's activity stored from its summary while its file is awaited."""
     if garmin_id is None:
@@ -179,16 +192,57 @@ class _New:
     awaits_file: bool = False
 
 
-def _insert(session: Session, who: m.Athlete, new: list[_New]) -> None:
+def _insert(session: Session, who: m.Athlete, new: list[_New]) -> int:
     """New activities with their laps, sets and streams: one multi-row INSERT per table, no
-    ORM object per row (an import stores thousands)."""
-    if not new:
-        return
+    ORM object per row (an import stores thousands). How many of them, sessions of a file
+    that a stored summary awaited, upgraded it instead."""
+    rest = _upgrade_awaited(session, who, new)
+    if not rest:
+        return len(new)
     zone = ZoneInfo(who.tz)
     ids = session.scalars(_INSERT_ACTIVITIES, [_activity_values(who, row, zone)
-                                               for row in new]).all()
-    mark_changed(session, who, min(row.act.local_date(zone) for row in new))
-    _insert_parts(session, ids, new)
+                                               for row in rest]).all()
+    mark_changed(session, who, min(row.act.local_date(zone) for row in rest))
+    _insert_parts(session, ids, rest)
+    return len(new) - len(rest)
+
+
+def _upgrade_awaited(session: Session, who: m.Athlete, new: list[_New]) -> list[_New]:
+    """The sessions of a file that start when a summary awaiting its file does (the file
+    imported by hand, or a multisport leg in its parent's file) upgrade that row in place,
+    as the leg's own download would; imported by hand, it keeps its Garmin id and what only
+    Garmin knows. The others are returned, to insert."""
+    starts = {row.act.start for row in new if row.content_hash is not None}
+    if not starts:
+        return new
+    found = session.scalars(_AWAITED_AT, {"athlete": who.id, "starts": sorted(starts)}).all()
+    if not found:
+        return new
+    awaited: dict[datetime, m.Activity] = {}
+    for row in found:  # the first stored of a start: a multisport parent, before its leg
+        awaited.setdefault(row.start_utc, row)
+    rest = []
+    for one in new:
+        waiting = awaited.pop(one.act.start, None) if one.content_hash is not None else None
+        if waiting is None:
+            rest.append(one)
+        elif one.garmin_id is None and one.act.session_index == 0:  # imported by hand
+            summary = to_domain(waiting)
+            _refill(session, who, waiting, replace(one, garmin_id=waiting.garmin_id))
+            _apply_summary(waiting, summary)
+        else:
+            _refill(session, who, waiting, one)
+    _drop_awaited(session, who, starts)
+    return rest
+
+
+def _drop_awaited(session: Session, who: m.Athlete, starts: set[datetime]) -> None:
+    """The summaries still awaiting a file at the starts of a file's sessions, which are
+    stored now: the same sessions again (a multisport parent's first leg starts with it)."""
+    for row in session.scalars(_AWAITED_AT, {"athlete": who.id, "starts": sorted(starts)}):
+        mark_changed(session, who, row.local_date)
+        session.delete(row)
+    session.flush()
 
 
 def _insert_parts(session: Session, ids: Sequence[int], new: list[_New]) -> None:
@@ -228,6 +282,12 @@ _INSERT_ACTIVITIES = insert(_ACTIVITIES).returning(_ACTIVITIES.c.id,
                                                    sort_by_parameter_order=True)
 _INSERT_LAPS, _INSERT_SETS, _INSERT_STREAMS = (insert(_table(model))
                                                for model in (m.Lap, m.StrengthSet, m.Stream))
+# The summaries awaiting a file at some starts (by start, indexed: a commit holds a few dozen
+# files), the first stored first: each commit of an import asks.
+_AWAITED_AT = select(m.Activity).where(
+    m.Activity.athlete_id == bindparam("athlete"),
+    m.Activity.start_utc.in_(bindparam("starts", expanding=True)),
+    m.Activity.awaits_file.is_(True)).order_by(m.Activity.id)
 _MARK_CHANGED = update(_ATHLETES).where(
     _ATHLETES.c.id == bindparam("athlete"),
     or_(_ATHLETES.c.facts_changed_from.is_(None), _ATHLETES.c.facts_changed_from > bindparam("day"))

@@ -128,6 +128,13 @@ class DemoGarmin:
                                            fit_file(self.sessions[gid], self.seed + gid))
         return self._downloads[gid]
 
+    def get_activity(self, activity_id: str) -> dict[str, Any]:
+        """The activity's summary (sync asks for one missing from the list: deleted?)."""
+        gid = int(activity_id)
+        if gid not in self.sessions:
+            raise _not_found(f"activity {gid}")
+        return list_item(gid, self.sessions[gid])
+
     def get_activity_exercise_sets(self, activity_id: int | str) -> dict[str, Any]:
         gid = int(activity_id)
         if gid not in self.sessions:

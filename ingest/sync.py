@@ -24,7 +24,7 @@ from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import calendar, fit, garmin_wellness
+from ingest import activity_list, calendar, fit, garmin_wellness
 from ingest.garmin import (
     Connect,
     GarminBadBody,
@@ -49,7 +49,6 @@ LATE_DAYS = 14
 # does would hold it for good, each night fetching EMPTY_WAIT_DAYS + 3 days, six calls a day.
 EMPTY_WAIT_DAYS = 7
 WATCH_DAYS = 28
-PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -226,7 +225,7 @@ class _Run:
         listed = self._activity_list(start, end)
         if listed is None:
             return
-        items, whole = listed
+        items, whole = listed.items, listed.whole
         self.total += len(items)
         self._end_waits(lambda day: day < self.relisted_from, WAIT_ENDED)
         known, awaited = self._known_ids()
@@ -239,7 +238,7 @@ class _Run:
                 self._activity(item, known, awaited, date.fromisoformat(day))
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
-        if whole:  # a waiting activity a whole list no longer holds was deleted in Garmin;
+        if whole:  # a waiting activity a whole list no longer holds may be deleted in Garmin;
             # not on the window's first or last day: Garmin's local day may be a neighbour
             listed_ids = {int(item["activityId"]) for item in items}
             self._end_waits(lambda day: start < day < end, GONE, listed_ids)
@@ -248,10 +247,14 @@ class _Run:
 
     def _end_waits(self, ends: Callable[[date], bool], kind: str,
                    listed: Collection[int] = ()) -> None:
-        """End the wait of each activity awaiting its file on a day `ends`, unless listed."""
+        """End the wait of each activity awaiting its file on a day `ends`, unless listed
+        (or, to go as deleted, unless Garmin still has it)."""
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
         for gid in sorted(gid for gid, day in awaited.items() if ends(day) and gid not in listed):
+            if kind == GONE and not activity_list.deleted(self.conn, gid):
+                log.info("activity %s: missing from the list, but Garmin still has it", gid)
+                continue
             entry = {"kind": kind, "garmin_id": gid}
             self.raw.record(self.who.name, entry)
             with transaction(self.db) as session:
@@ -260,52 +263,15 @@ class _Run:
             log.info("activity %s: %s", gid, "its file is awaited no more: it stays as its "
                      "summary" if kind == WAIT_ENDED else "deleted in Garmin: removed")
 
-    def _activity_list(self, start: date, end: date
-                       ) -> tuple[list[dict[str, Any]], bool] | None:
-        """The window's list items, one each, and whether the list surely reached its end."""
+    def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:
-            body, whole = self._pages(start, end)
+            found = activity_list.listed(self.conn, start, end)
         except (GarminNoData, GarminBadBody) as exc:
             self._skip(f"{exc}; activities not synced this time")
             return None
-        items, ids = [], set()
-        for item in body:
-            try:
-                gid = int(item["activityId"])
-                gmt(item["startTimeGMT"])
-            except (TypeError, KeyError, ValueError):
-                self._skip("an activity list item without a usable id or start time")
-                continue
-            if gid not in ids:  # an upload during the listing shifts a page: one comes twice
-                ids.add(gid)
-                items.append(item)
-        return sorted(items, key=lambda i: str(i["startTimeGMT"])), whole
-
-    def _pages(self, start: date, end: date) -> tuple[list[Any], bool]:
-        """The activity list, page by page, and whether it surely ended. Not garminconnect's
-        get_activities_by_date, which asks for pages until one is empty: it took an object
-        (an error) for a page of its keys, and a page served again whatever its `start` for
-        a new page, forever. A short page, or one with no activity not seen yet, is the last;
-        only a short page that holds some, or the first, surely ends the list (Garmin gives
-        no total: an empty page after full ones may be a hiccup)."""
-        api, what = self.conn.api, f"the activity list {start}..{end}"
-        params = {"startDate": start.isoformat(), "endDate": end.isoformat(),
-                  "limit": str(PAGE), "sortOrder": "asc"}
-        listed: list[Any] = []
-        seen: set[str] = set()
-        while True:
-            page = self.conn.call(what, api.connectapi, api.garmin_connect_activities,
-                                  params={**params, "start": str(len(listed))})
-            if not isinstance(page, list):
-                if garmin_wellness.has_data(page):
-                    raise GarminBadBody(f"{what}: Garmin sent no list")
-                return listed, not listed  # {}: garminconnect's 204
-            ids = {str(item.get("activityId")) for item in page if isinstance(item, dict)}
-            if len(page) < PAGE or ids <= seen:
-                ended = 0 < len(page) < PAGE and not ids <= seen  # a short page of new ones
-                return listed + page, ended or not listed
-            listed += page
-            seen |= ids
+        for _ in range(found.unusable):
+            self._skip("an activity list item without a usable id or start time")
+        return found
 
     def _known_ids(self) -> tuple[set[int], set[int]]:
         """The Garmin ids stored, and those of them whose file is awaited."""
@@ -336,13 +302,13 @@ class _Run:
         self.report.new += saved.new
         self.report.upgraded += saved.upgraded
         self.report.already_stored += saved.duplicates
-        self.report.waiting += got is None
+        self.report.waiting += saved.new if got is None else 0  # not one its file holds
         self.report.summary_only += got is not None and fit_bytes is None
         known.add(gid)
-        if got is None:
+        if saved.upgraded:  # a file's sessions may upgrade the summaries of other ids (legs)
+            awaited.intersection_update(self._known_ids()[1])
+        elif got is None and saved.new:
             awaited.add(gid)
-        else:
-            awaited.discard(gid)
 
     def _fit(self, gid: int, day: date, manual: bool
              ) -> tuple[bytes | None, list[Activity]] | None:

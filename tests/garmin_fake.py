@@ -210,6 +210,10 @@ class FakeGarmin:
         found = re.fullmatch(r"/activity-service/activity/(\d+)/exerciseSets", path)
         if found and int(found.group(1)) in self.sets:
             return _json(self.sets[int(found.group(1))])
+        found = re.fullmatch(r"/activity-service/activity/(\d+)", path)
+        listed = [i for i in self.items if found and i["activityId"] == int(found.group(1))]
+        if listed:
+            return _json(listed[0])
         found = re.fullmatch(r"/calendar-service/year/(\d+)/month/(\d+)", path)
         if found:  # Garmin counts months from 0 here
             month = f"{found.group(1)}-{int(found.group(2)) + 1:02d}"

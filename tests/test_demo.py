@@ -20,6 +20,7 @@ from garminconnect import Garmin
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+import ingest.activity_list
 import ingest.sync
 from analysis.titles import planned_kind
 from db import models as m
@@ -68,7 +69,8 @@ def test_the_same_seed_gives_the_same_bodies_and_files_and_another_seed_differs(
 
 
 def test_it_has_every_garmin_attribute_sync_uses_with_garmins_signatures() -> None:
-    used = set(re.findall(r"\bapi\.(\w+)", inspect.getsource(ingest.sync)))
+    used = {name for module in (ingest.sync, ingest.activity_list)
+            for name in re.findall(r"\bapi\.(\w+)", inspect.getsource(module))}
     assert {"garmin_connect_activities", "download_activity", "connectapi"} <= used
     api = DemoGarmin(SEED, today=TODAY)
     for name in sorted(used):

@@ -74,7 +74,7 @@ def test_a_night_syncs_classifies_adapts_and_records(fake_garmin: FakeGarmin) ->
 
 def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
     """An unusable record is skipped, never the night: and the night says how many."""
-    fake_garmin.downloads[101] = b"<html>busy</html>"
+    whole, fake_garmin.downloads[101] = fake_garmin.downloads[101], b"<html>busy</html>"
     fake_garmin.fail("/hrv-service/hrv/2025-07-08", (200, {}, b"{broken"))
     home = _athlete()
     result = runner.invoke(app, ["nightly", "--date", NIGHT.isoformat()])
@@ -84,6 +84,9 @@ def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
     assert _runs(home) == [("anna", NIGHT, "ok")]
     with home.db() as db:
         assert db.scalar(select(m.NightlyRun.counts))["items_skipped"] == 2
+    fake_garmin.downloads[101] = whole
+    result = runner.invoke(app, ["nightly", "--date", (NIGHT + timedelta(days=1)).isoformat()])
+    assert "0 new activities, 1 upgraded with their late file, " in result.stdout
 
 
 def test_catch_up_processes_every_missed_night_once(fake_garmin: FakeGarmin) -> None:

@@ -19,6 +19,7 @@ from db.raw import RawStore, sha256
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit
 from ingest import fit, sync
+from ingest.activity_list import PAGE
 from ingest.garmin import GarminUnavailable
 from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, zipped
 from tests.test_sync import PROFILE, TODAY, Store, T
@@ -153,11 +154,11 @@ def test_an_activity_listed_on_two_pages_is_one_activity(store: Store) -> None:
     """The item at the page boundary comes twice: it was counted as already stored on a
     first sync, and as many times as pages came."""
     fake = ShiftedPages()
-    for i in range(sync.PAGE + 5):
+    for i in range(PAGE + 5):
         fake.add_run(700 + i, T + timedelta(minutes=20 * i))
     report = store.sync(fake, since=date(2025, 7, 3))
-    assert (report.new, report.already_stored) == (sync.PAGE + 5, 0)
-    assert len(store.activities()) == sync.PAGE + 5
+    assert (report.new, report.already_stored) == (PAGE + 5, 0)
+    assert len(store.activities()) == PAGE + 5
 
 
 def test_a_list_page_that_is_no_list_skips_the_activities_not_the_night(store: Store) -> None:
@@ -351,12 +352,12 @@ def test_an_empty_page_mid_list_loses_nothing_recent(store: Store) -> None:
     """An empty page reads as the list's end (Garmin gives no total to tell a hiccup from
     it): the activities after it wait for the next sync, which lists the last LATE_DAYS."""
     fake = FakeGarmin()
-    for i in range(sync.PAGE + 5):
+    for i in range(PAGE + 5):
         fake.add_run(900 + i, T + timedelta(minutes=20 * i))
-    fake.fail(rf"activities\?.*&start={sync.PAGE}$", (200, {}, b"[]"))
-    assert store.sync(fake, since=date(2025, 7, 3)).new == sync.PAGE
+    fake.fail(rf"activities\?.*&start={PAGE}$", (200, {}, b"[]"))
+    assert store.sync(fake, since=date(2025, 7, 3)).new == PAGE
     assert store.sync(fake, today=TODAY + timedelta(days=1)).new == 5
-    assert len(store.activities()) == sync.PAGE + 5
+    assert len(store.activities()) == PAGE + 5
 
 
 @pytest.mark.parametrize("hiccup", [(200, {}, b"[]"), (204, {}, b"")], ids=["[]", "204"])
@@ -367,11 +368,11 @@ def test_a_backfill_cut_short_by_an_empty_page_is_finished_by_the_next_sync(
     never listed again. It stays at the last day listed."""
     fake = FakeGarmin()
     first = T - timedelta(days=60)
-    for i in range(sync.PAGE + 5):
+    for i in range(PAGE + 5):
         fake.add_run(950 + i, first + timedelta(days=i))
-    fake.fail(rf"activities\?.*&start={sync.PAGE}$", hiccup)
-    assert store.sync(fake).new == sync.PAGE
-    assert store.cursors()["activities"] == (first + timedelta(days=sync.PAGE - 1)).date(
+    fake.fail(rf"activities\?.*&start={PAGE}$", hiccup)
+    assert store.sync(fake).new == PAGE
+    assert store.cursors()["activities"] == (first + timedelta(days=PAGE - 1)).date(
         ).isoformat()
     assert store.sync(fake, today=TODAY + timedelta(days=1)).new == 5
     assert store.cursors()["activities"] == (TODAY + timedelta(days=1)).isoformat()
@@ -380,12 +381,12 @@ def test_a_backfill_cut_short_by_an_empty_page_is_finished_by_the_next_sync(
 
 def _two_pages() -> FakeGarmin:
     fake = FakeGarmin()
-    for i in range(sync.PAGE + 5):
+    for i in range(PAGE + 5):
         fake.add_run(1000 + i, T + timedelta(minutes=20 * i))
     return fake
 
 
-SECOND_PAGE = rf"activities\?.*&start={sync.PAGE}$"
+SECOND_PAGE = rf"activities\?.*&start={PAGE}$"
 
 
 def test_a_429_on_a_list_page_retries_that_page_and_no_other(store: Store) -> None:
@@ -393,9 +394,9 @@ def test_a_429_on_a_list_page_retries_that_page_and_no_other(store: Store) -> No
     the page it hit."""
     fake = _two_pages()
     fake.fail(SECOND_PAGE, (429, {"Retry-After": "1"}, b"{}"))
-    assert store.sync(fake, since=date(2025, 7, 3)).new == sync.PAGE + 5
+    assert store.sync(fake, since=date(2025, 7, 3)).new == PAGE + 5
     assert [c.rsplit("&", 1)[1] for c in fake.calls if "activities/search" in c] == [
-        "start=0", f"start={sync.PAGE}", f"start={sync.PAGE}"]
+        "start=0", f"start={PAGE}", f"start={PAGE}"]
 
 
 def test_a_429_on_a_list_page_that_never_ends_stops_the_run_with_no_cursor_moved(
@@ -406,7 +407,7 @@ def test_a_429_on_a_list_page_that_never_ends_stops_the_run_with_no_cursor_moved
     with pytest.raises(GarminUnavailable, match=r"the activity list .*\(HTTP 429\)"):
         store.sync(fake, since=date(2025, 7, 3))
     assert store.activities() == {} and store.cursors() == {}
-    assert store.sync(fake).new == sync.PAGE + 5
+    assert store.sync(fake).new == PAGE + 5
 
 
 def test_a_download_garmin_fails_on_for_good_does_not_stop_every_night(store: Store) -> None:

@@ -15,10 +15,12 @@ from sqlalchemy import select
 from analysis.classify import AWAITED_FILE
 from db import models as m
 from db import repo
-from db.raw import RawStore
+from db.raw import RawStore, sha256
 from db.session import open_db, transaction
 from domain.profile import Profile
-from ingest import sync
+from ingest import fit, sync
+from ingest.bulk import import_paths
+from ingest.garmin import extract_fit
 from ingest.garmin_activity import activity_from_summary
 from ingest.rebuild import rebuild
 from jobs.analyse import analyse
@@ -144,8 +146,8 @@ def test_a_file_that_never_comes_is_waited_for_late_days_then_no_more(store: Wai
 def test_a_multisport_activity_whose_legs_wait_becomes_its_files_sessions(
         store: WaitStore) -> None:
     """The parent and its leg both wait (one file: the parent's); when it comes the parent's
-    row takes the first session, the second is added, and the leg's summary goes: no
-    duplicate, one Garmin id per row (repo.save_activities' multisport rule)."""
+    row takes the first session and the leg's the second (the same start): no duplicate,
+    one Garmin id per row (repo.save_activities' multisport rule)."""
     fake = FakeGarmin()
     brick_day = datetime(2025, 7, 5, 6, tzinfo=UTC)
     _multisport(fake, 661, _brick())
@@ -159,7 +161,7 @@ def test_a_multisport_activity_whose_legs_wait_becomes_its_files_sessions(
         ("multi_sport", 661, True), ("running", 662, True)]
     fake.downloads[661] = fake.downloads[662] = whole
     report = store.sync(fake, today=today)
-    assert (report.upgraded, report.new, report.waiting) == (1, 1, 0)
+    assert (report.upgraded, report.new, report.waiting) == (2, 0, 0)
     assert [(r.sport, r.garmin_id, r.awaits_file, r.content_hash is not None)
             for r in store.rows()] == [("cycling", 661, False, True),
                                        ("running", None, False, True)]
@@ -182,7 +184,7 @@ def test_db_rebuild_gives_what_the_syncs_stored(store: WaitStore) -> None:
     fake.downloads[661] = fake.downloads[662] = files[661]
     fake.items = [i for i in fake.items if i["activityId"] != 703]
     report = store.sync(fake, today=today + timedelta(days=5))
-    assert (report.upgraded, report.waits_ended) == (2, 2)
+    assert (report.upgraded, report.waits_ended) == (3, 2)  # 701, 661 and its leg 662
     assert [(r.garmin_id, r.awaits_file, r.content_hash is not None) for r in store.rows()] == [
         (702, False, False), (661, False, True), (None, False, True), (701, False, True)]
 
@@ -200,7 +202,13 @@ def test_a_waiting_activity_in_repo_terms(store: WaitStore) -> None:
         assert repo.save_activities(db, who, [act], None, 501, awaits_file=True).new == 1
         again = repo.save_activities(db, who, [act], None, 501, awaits_file=True)
         assert (again.new, again.duplicates, again.upgraded) == (0, 0, 0)
-    assert len(store.rows()) == 1
+        data = extract_fit(_late_long_run().downloads[501])
+        assert data is not None
+        decoded = fit.decode(data, "501.fit")
+        assert repo.save_activities(db, who, decoded, sha256(data), 501).upgraded == 1
+        repo.end_wait(db, who, 501, gone=True)  # a journalled GONE for it: it has its file
+    [row] = store.rows()
+    assert (row.garmin_id, row.content_hash, row.awaits_file) == (501, sha256(data), False)
 
 
 def test_a_strength_session_whose_file_waits_is_read_back_once(store: WaitStore) -> None:
@@ -224,3 +232,124 @@ def test_a_strength_session_whose_file_waits_is_read_back_once(store: WaitStore)
             lifts = db.scalars(select(m.Lift)).all()
             assert [(x.exercise_id, x.reps, x.load_kg) for x in lifts] == [
                 ("barbell_back_squat", [8], 60.0)]
+
+
+@pytest.mark.parametrize("hiccup", [(200, {}, b"[]"), (204, {}, b"")], ids=["[]", "204"])
+def test_a_list_that_comes_back_empty_deletes_no_waiting_run(
+        store: WaitStore, hiccup: tuple[int, dict[str, str], bytes]) -> None:
+    """An empty first page reads as a whole list (Garmin gives no total): the run waiting
+    for its file, missing from it, was deleted as if the athlete had deleted it in Garmin.
+    Only Garmin's own answer for the activity (a 404) says that it is gone."""
+    fake = _late_long_run()
+    whole = fake.downloads.pop(501)
+    store.sync(fake, today=SUNDAY, since=SUNDAY - timedelta(days=3))
+    fake.fail(r"activities\?.*&start=0$", hiccup)
+    report = store.sync(fake, today=SUNDAY + timedelta(days=1))
+    assert report.waits_ended == 0
+    [row] = store.rows()
+    assert (row.garmin_id, row.awaits_file) == (501, True)
+    assert fake.calls.count("/activity-service/activity/501") == 1  # asked, and it is there
+    fake.downloads[501] = whole
+    assert store.sync(fake, today=SUNDAY + timedelta(days=2)).upgraded == 1
+
+
+def test_a_file_imported_by_hand_upgrades_the_waiting_run(store: WaitStore,
+                                                          tmp_path: Path) -> None:
+    """The athlete imports the file Garmin will not serve: it upgrades the summary stored
+    for it (the same start), which keeps its Garmin id and what only Garmin knows. Stored
+    beside it, the run counted twice, for good once its wait ended (and a strength session's
+    sets twice in the progression)."""
+    fake = _late_long_run()
+    data = extract_fit(fake.downloads.pop(501))
+    assert data is not None
+    store.sync(fake, today=SUNDAY, since=SUNDAY - timedelta(days=1))
+    [waiting] = store.rows()
+    (tmp_path / "long.fit").write_bytes(data)
+    assert import_paths(store.db, store.raw, P, [tmp_path / "long.fit"],
+                        workers=1).imported == 1
+    [row] = store.rows()
+    assert (row.id, row.garmin_id, row.awaits_file, row.content_hash) == (
+        waiting.id, 501, False, sha256(data))
+    assert (row.name, row.training_load, len(row.laps)) == ("Activity 501", 50.9, 1)
+    for day in (1, sync.LATE_DAYS):  # Garmin still answers 404: nothing to wait for
+        report = store.sync(fake, today=SUNDAY + timedelta(days=day))
+        assert (report.new, report.waiting, report.already_stored) == (0, 0, 1)
+    assert _downloads(fake, 501) == 1 and len(store.rows()) == 1
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == synced
+
+
+def test_a_leg_whose_own_download_fails_is_upgraded_by_its_parents_file(
+        store: WaitStore) -> None:
+    """The parent's file holds the leg's session (the same start): it upgrades the leg's
+    summary, which counted the leg a second time beside it, for good once its wait ended."""
+    fake = FakeGarmin()
+    _multisport(fake, 661, _brick())
+    fake.items.append(list_item(662, datetime(2025, 7, 5, 6, 30, tzinfo=UTC), "running", 20,
+                                parentId=661))
+    whole = fake.downloads.pop(661)
+    today = date(2025, 7, 8)
+    store.sync(fake, today=today, since=date(2025, 7, 4))
+    leg = store.rows()[1]
+    fake.downloads[661] = whole  # the leg's own download still answers 404
+    report = store.sync(fake, today=today + timedelta(days=1))
+    assert (report.upgraded, report.new, report.waiting) == (2, 0, 0)
+    rows = store.rows()
+    assert [(r.sport, r.garmin_id, r.awaits_file, r.content_hash is not None)
+            for r in rows] == [("cycling", 661, False, True), ("running", None, False, True)]
+    assert rows[1].id == leg.id and rows[1].duration_s == 1200.0
+
+
+def test_a_run_imported_by_hand_before_its_download_fails_is_not_stored_twice(
+        store: WaitStore, tmp_path: Path) -> None:
+    """The file imported first (from the watch, by USB), then the sync lists the run and its
+    download 404s: Garmin's summary is that file's (the same start), which takes its Garmin
+    id; stored beside it to wait, the run counted twice, for good once the wait ended."""
+    fake = _late_long_run()
+    data = extract_fit(fake.downloads.pop(501))
+    assert data is not None
+    (tmp_path / "long.fit").write_bytes(data)
+    import_paths(store.db, store.raw, P, [tmp_path / "long.fit"], workers=1)
+    report = store.sync(fake, today=SUNDAY, since=SUNDAY - timedelta(days=1))
+    assert (report.new, report.waiting, report.already_stored) == (0, 0, 1)
+    [row] = store.rows()
+    assert (row.garmin_id, row.awaits_file, row.content_hash, row.name) == (
+        501, False, sha256(data), "Activity 501")
+    assert store.sync(fake, today=SUNDAY + timedelta(days=1)).already_stored == 1
+    assert _downloads(fake, 501) == 1
+
+
+def test_a_first_leg_listed_with_its_parents_start_is_not_counted_twice(
+        store: WaitStore) -> None:
+    """The parent and its first leg start together; both wait. The parent's file upgrades
+    the parent, so the leg's summary is the same session again: it goes (left to wait, its
+    own download failing, it counted a second time, for good once its wait ended)."""
+    fake = FakeGarmin()
+    _multisport(fake, 661, _brick())
+    start = datetime.fromisoformat(fake.items[0]["startTimeGMT"]).replace(tzinfo=UTC)
+    fake.items.append(list_item(662, start, "road_biking", 30, parentId=661))
+    whole = fake.downloads.pop(661)
+    today = start.date() + timedelta(days=3)
+    assert store.sync(fake, today=today, since=start.date()).waiting == 2
+    fake.downloads[661] = whole  # the leg's own download still answers 404
+    store.sync(fake, today=today + timedelta(days=1))
+    for day in (2, sync.LATE_DAYS):
+        assert store.sync(fake, today=today + timedelta(days=day)).waiting == 0
+    assert [(r.sport, r.garmin_id, r.awaits_file) for r in store.rows()] == [
+        ("cycling", 661, False), ("running", None, False)]
+
+
+def test_an_activity_garmin_fails_on_is_kept_and_the_night_goes_on(store: WaitStore) -> None:
+    """Missing from the list, its own page a 500 after every retry: not known to be deleted,
+    it stays, and the wellness days are still synced (raised, it ended every night)."""
+    fake = _late_long_run()
+    fake.downloads.pop(501)
+    store.sync(fake, today=SUNDAY, since=SUNDAY - timedelta(days=3))
+    fake.items.clear()
+    fake.fail(r"/activity-service/activity/501$", *[(500, {}, b"")] * 4)
+    report = store.sync(fake, today=SUNDAY + timedelta(days=1))
+    assert report.waits_ended == 0 and report.days is not None
+    assert report.days_stored == (report.days[1] - report.days[0]).days + 1
+    [row] = store.rows()
+    assert (row.garmin_id, row.awaits_file) == (501, True)

@@ -100,7 +100,8 @@ def sync(
     days = f"{report.days_stored} days of recovery data" if report.days else "no days"
     late = "".join([f", {report.waiting} counted from their summary until their file "
                     "arrives" if report.waiting else "",
-                    f", {report.upgraded} upgraded with their file" if report.upgraded else ""])
+                    f", {report.upgraded} upgraded with their late file"
+                    if report.upgraded else ""])
     console.print(f"{profile.name}: {report.new} new activities ({report.summary_only} without "
                   f"a FIT file){late}, {report.already_stored} already stored; {days}; "
                   f"{len(report.skipped)} items skipped", highlight=False, soft_wrap=True)

@@ -72,7 +72,8 @@ def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> No
             upgraded = r.counts.get("activities_upgraded", 0)
             detail = r.error or (f"{r.counts.get('activities_new', 0)} new activities, "
                                  + (f"{waiting} waiting for their file, " if waiting else "")
-                                 + (f"{upgraded} upgraded with it, " if upgraded else "")
+                                 + (f"{upgraded} upgraded with their late file, "
+                                    if upgraded else "")
                                  + (f"{skipped} items skipped, " if skipped else "")
                                  + f"{r.adjustments} plan changes")
             console.print(f"{r.athlete} {r.day} {r.run}: [{colour}]{r.status}[/] ({detail})",
