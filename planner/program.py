@@ -145,6 +145,15 @@ def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
     running = held_back(shown, LAGS, stopped, lag)  # this week, were no race holding it
     would = on_ladder(ctx, ladder, running)[0] if here != running else None
     familiar = _knows(ctx, exercise, seen)
+    if hold and not familiar and len(slot) > 1:
+        # RULES.md "Races": the first session back uses familiar exercises. A slot of two
+        # patterns (a week of one session) whose own ladder the athlete never climbed takes
+        # the familiar exercise of one of them, from their ladders of two sessions a week.
+        parts = [pick(ctx, weeks, index, (part,), seen, hold) for part in slot
+                 if any(ladder.patterns == (part,) for ladder in ctx.catalog.ladders.values())]
+        known_part = next((p for p in parts if p.phase != "intro"), None)
+        if known_part is not None:
+            return known_part
     # RULES.md S5: an exercise new to the athlete starts with an intro week
     phase = "deload" if weeks[index].deload else "build"
     return Pick(exercise, phase if familiar else "intro", backpack,

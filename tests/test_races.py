@@ -731,3 +731,22 @@ def test_a_step_held_back_is_told_only_where_strength_is_lifted(race: Race) -> N
     held = [c for c in changes if c.action == "hold-step"]
     assert held and all(kinds[c.session_id] == "strength" for c in held), \
         [(c.session_id, c.reasons[0]) for c in held if kinds[c.session_id] != "strength"]
+
+
+@pytest.mark.parametrize("priority, days", [("A", 55), ("A", 62), ("A", 83), ("C", 55)])
+def test_a_first_session_back_alone_in_its_week_keeps_familiar_exercises(
+        priority: str, days: int) -> None:
+    # A 10 km on a Sunday: its 3-day window leaves Thursday as the week's one strength day,
+    # planned as a week of one session, whose foot-and-ankle slot has a ladder of its own
+    # that two sessions a week never climbed (ankle_rock_heel_raise was new in the first
+    # session back). It now takes the familiar exercise of one of the slot's patterns.
+    race = Race(MONDAY + timedelta(days=days), "10k", priority)
+    runs = template(ARTICLE, weeks=24)
+    plan, _ = extend(context(profile(races=(race,))), MONDAY, MONDAY - timedelta(days=1),
+                     MONDAY + timedelta(days=7 * 16 - 1),
+                     {**runs, race.day: RunDay(race.day, ("race",), "race")}, [], runs)
+    strength = sorted((s for s in plan if s.kind == "strength"), key=lambda s: s.day)
+    back = next(s for s in strength if s.day > race.day + timedelta(days=3))
+    lifted = {p.exercise_id for s in strength if s.day < back.day for p in s.exercises}
+    assert back.status == "lightened" and len(back.exercises) >= 4
+    assert [p.exercise_id for p in back.exercises if p.exercise_id not in lifted] == []
