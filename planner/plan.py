@@ -27,7 +27,14 @@ from planner.program import (
     week_contents,
 )
 from planner.progression import round_kg
-from planner.races import FREEZE_BEFORE, RaceDay, apply_races, knock_ons, reaches, rests
+from planner.races import (
+    FREEZE_BEFORE,
+    RaceDay,
+    apply_races,
+    knock_ons,
+    reaches,
+    rested_weeks,
+)
 
 WEEK = timedelta(days=7)
 SIX_DAYS = timedelta(days=6)  # Monday to Sunday
@@ -296,11 +303,8 @@ def _timeline(ctx: Lifter, first_monday: date, until_monday: date,
               counts: Mapping[date, WeekCount]) -> list[WeekInBlock]:
     """The weeks' blocks and deloads, a week a race's taper or window fills counting as a
     deload (RULES.md S5)."""
-    known = races_of(ctx)
-    weeks = (until_monday - first_monday).days // 7 + 2  # whether the week after rests too
-    mondays = (first_monday + WEEK * i for i in range(weeks))
     return timeline(first_monday, until_monday, counts,
-                    {m for m in mondays if rests(known, m) is not None})
+                    {m for r in races_of(ctx) for m in rested_weeks(r)})
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date

@@ -93,10 +93,15 @@ def pool(ctx: Lifter, step: int) -> list[Exercise]:
 
 def ladder_for(catalog: Catalog, slot: Slot) -> Ladder:
     """The ladder whose patterns are the slot's."""
-    for ladder in catalog.ladders.values():
-        if set(ladder.patterns) == set(slot):
-            return ladder
-    raise CatalogError(f"exercises.toml: no ladder for the {' and '.join(slot)} patterns")
+    ladder = _ladder_of(catalog, slot)
+    if ladder is None:
+        raise CatalogError(f"exercises.toml: no ladder for the {' and '.join(slot)} patterns")
+    return ladder
+
+
+def _ladder_of(catalog: Catalog, slot: Slot) -> Ladder | None:
+    return next((ladder for ladder in catalog.ladders.values()
+                 if set(ladder.patterns) == set(slot)), None)
 
 
 def on_ladder(ctx: Lifter, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, float | None]:
@@ -150,7 +155,7 @@ def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
         # patterns (a week of one session) whose own ladder the athlete never climbed takes
         # the familiar exercise of one of them, from their ladders of two sessions a week.
         parts = [pick(ctx, weeks, index, (part,), seen, hold) for part in slot
-                 if any(ladder.patterns == (part,) for ladder in ctx.catalog.ladders.values())]
+                 if _ladder_of(ctx.catalog, (part,)) is not None]
         known_part = next((p for p in parts if p.phase != "intro"), None)
         if known_part is not None:
             return known_part
