@@ -92,9 +92,24 @@ class Tab:
         layout = _overflow(self.page)
         assert layout["doc"] <= layout["viewport"], layout
         assert layout["sticking_out"] == [], layout
+        assert _clipped_placeholders(self.page) == []
 
     def close(self) -> None:
         self.context.close()
+
+
+def _clipped_placeholders(page: Any) -> list[str]:
+    """The inputs whose placeholder is wider than the room inside them ("bodywei"): its
+    text measured in the input's own font."""
+    return list(page.evaluate("""() => {
+        const ctx = document.createElement('canvas').getContext('2d');
+        return [...document.querySelectorAll('input[placeholder]')].filter(i => {
+            const s = getComputedStyle(i);
+            ctx.font = s.font;
+            const room = i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+            return ctx.measureText(i.placeholder).width > room + 0.5;
+        }).map(i => i.name + ': ' + i.placeholder);
+    }"""))
 
 
 PAGES = ["/a/anna/week", "/a/anna/why", "/a/anna/status", "/a/anna/races", "/coach", "/login"]
