@@ -46,9 +46,12 @@ def load_text(e: dict[str, Any]) -> str:
     return e["instruction"] or "bodyweight"
 
 
-def _session(row: m.PlannedSession, changes: list[m.AdjustmentRow]) -> dict[str, Any]:
+def _session(row: m.PlannedSession, changes: list[m.AdjustmentRow],
+             today: date) -> dict[str, Any]:
     out = session_row(row)
     out["day"] = row.day
+    out["settled"] = row.status in ("done", "skipped")
+    out["unlogged"] = not out["settled"] and row.day < today  # its day is over: done or not?
     catalog = default_catalog()
     for e in out["exercises"]:
         e["cues"] = list(catalog.exercise(e["id"]).cues)
@@ -75,7 +78,7 @@ def weeks(home: Home, profile: Profile, today: date, count: int = 2) -> list[dic
         rows = plans.sessions_between(db, who, first, last)
         changes = plans.adjustments(db, who, session_keys=[r.key for r in rows],
                                     newest_first=True)
-        sessions = [_session(r, changes) for r in rows]
+        sessions = [_session(r, changes, today) for r in rows]
     out = []
     for w in range(count):
         monday = first + timedelta(days=7 * w)
@@ -96,9 +99,9 @@ def session_page(home: Home, profile: Profile, today: date, key: str) -> dict[st
     with home.db() as db:
         who = repo.athlete(db, profile)
         row = planned_session(db, who, key)
-        out = _session(row, plans.adjustments(db, who, session_keys=[key], newest_first=True))
+        out = _session(row, plans.adjustments(db, who, session_keys=[key], newest_first=True),
+                       today)
         out["options"] = move_options(db, who, profile, today, row)
-    out["settled"] = out["status"] in ("done", "skipped")
     return out
 
 
@@ -172,7 +175,7 @@ def coach(home: Home, today_of: Any) -> list[dict[str, Any]]:
             rows = plans.sessions_between(db, who, monday, monday + timedelta(days=6))
             coming = (_race(r) for r in race_rows(db, profile, today) if r["days_to_go"] >= 0)
             out.append({"name": name, "today": today, "status": _status(db, who, today),
-                        "sessions": [_session(r, []) for r in rows],
+                        "sessions": [_session(r, [], today) for r in rows],
                         "next_race": next(coming, None)})
     return out
 

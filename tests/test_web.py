@@ -264,6 +264,25 @@ def test_skip_and_pin_are_the_clis_and_idempotent(athlete: Home) -> None:
     assert refused.status_code == 400 and "already done" in refused.text
 
 
+def test_a_session_whose_day_is_over_says_it_is_not_logged(athlete: Home) -> None:
+    """Seen the day after, an open session showed "planned" like one still to come: the
+    runner could not tell it needs logging (the block's 2/3 rule counts it)."""
+    s = future_strength(athlete)
+    after = s["day"] + timedelta(days=1)
+    c = TestClient(create_app(athlete, require_login=False, today_of=lambda _p: after),
+                   follow_redirects=False)
+
+    def card() -> str:
+        return c.get("/a/anna/week").text.split(f'href="{path_of(s)}"')[1].split("</article>")[0]
+
+    assert "not logged" in card() and "not logged" in c.get(path_of(s)).text
+    ahead = next(x for w in web_pages.weeks(athlete, athlete.athlete(None), after)
+                 for d in w["days"] for x in d["sessions"] if x["day"] >= after)
+    assert not ahead["unlogged"]  # today's and later sessions are not asked for
+    assert runner.invoke(cli, ["done", s["id"]]).exit_code == 0
+    assert "not logged" not in card() and "not logged" not in c.get(path_of(s)).text
+
+
 @pytest.mark.parametrize("action", ["done", "skip", "pin", "move"])
 def test_a_post_without_the_csrf_token_is_refused(athlete: Home, action: str) -> None:
     c = client(athlete)
