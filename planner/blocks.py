@@ -10,10 +10,10 @@ Every 4th training week (weeks without a done session in the past do not count) 
 deload; a week a race's taper or post-race window mostly fills counts as one, so the count
 starts again after it (and a deload due the week before it is that week). Ladders are
 staggered: each starts its steps `lag` weeks after the block does, so at most half of a
-session's exercises change in one week. No ladder steps in a deload week or where a race
-holds it; after such weeks the ladders that are due step one lag a week, the one waiting
-longest first, so the stagger survives deloads and races and none waits for ever
-(`ladder_steps`).
+session's exercises change in one week. No ladder steps where a race holds it, nor in a
+deload week unless its exercise reached 6 weeks; after such weeks the ladders that are due
+step one lag a week, the one waiting longest first, so the stagger survives deloads and
+races and none waits for ever (`ladder_steps`).
 """
 
 from __future__ import annotations
@@ -45,13 +45,15 @@ class WeekCount:
 
 
 def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekCount],
-             rested: Collection[date] = ()) -> list[WeekInBlock]:
+             rested: Collection[date] = (), per_week: int = 0) -> list[WeekInBlock]:
     """Block, week-in-block and ladder step for every week from the first to `until`.
 
     `counts` holds the planned and done sessions of past weeks; a week absent from it is
-    still to come, so a block ends on schedule unless its past weeks fell short. `rested`:
-    the Mondays of weeks a race's taper or post-race window fills (planner.races.rests),
-    which count as a deload.
+    still to come, its `per_week` sessions counted as done: a block is extended only once
+    its past weeks fell so short that it can no longer reach 2/3 (a first week missed does
+    not extend a block three weeks ahead, to end on schedule again when the next ones are
+    done). `rested`: the Mondays of weeks a race's taper or post-race window fills
+    (planner.races.rests), which count as a deload.
     """
     weeks: list[WeekInBlock] = []
     block, week, step = 1, 1, 0
@@ -66,8 +68,8 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
         weeks.append(WeekInBlock(monday, block, week, step, deload))
         if monday in rested:  # RULES.md S5: it counts as a deload
             trained = 0
-        if count is not None:
-            planned, done = planned + count.planned, done + count.done
+        expected = count or WeekCount(per_week, per_week)
+        planned, done = planned + expected.planned, done + expected.done
         if week >= BLOCK_WEEKS:
             enough = planned == 0 or Fraction(done, planned) >= DONE_SHARE
             if enough or week >= MAX_BLOCK_WEEKS:
@@ -117,29 +119,36 @@ def _repeats(weeks: list[WeekInBlock]) -> list[int]:
 def ladder_steps(weeks: list[WeekInBlock], lags: Collection[int],
                  stopped: Sequence[bool] = ()) -> dict[int, list[LadderWeek]]:
     """Each ladder's week by week, by its lag: it follows its track (`ladder_weeks`), one
-    step at a time and a block (4 weeks) at least after its last change, never in a deload
-    week (RULES.md S5: no new ladder step) nor in a `stopped` one (around a race). Held
-    back, it stays behind its track (after a marathon, a step behind) rather than drop an
-    exercise after a week. The ladders keep their stagger (at most half a session changes at
-    once, S5): in a week where several would change, only the one that has waited longest
-    does (the smallest lag first), so none waits for ever. The price, where the stagger
-    meets a deload: a week past S5's 6 weeks with one exercise, the stops not counted.
+    step at a time and a block (4 weeks) at least after its last change, never in a
+    `stopped` week (around a race) and not in a deload week (RULES.md S5: no new ladder
+    step) unless its exercise would otherwise pass 6 weeks (S5: a block never runs past 6
+    weeks with the same exercise, the weeks a race holds not counted; its intro week is as
+    light as the deload). Held back, it stays behind its track (after a marathon, a step
+    behind) rather than drop an exercise after a week. The ladders keep their stagger (at
+    most half a session changes at once, S5): in a week where several would change, only
+    one does: one at 6 weeks first, else the one that has waited longest (the smallest lag
+    first), so none waits for ever.
     """
     group = {lag: _lag(weeks, lag) for lag in lags}  # ladders of one lag change together
     tracks = {g: ladder_weeks(weeks, g) for g in set(group.values())}
     out = {g: [track[0]] for g, track in tracks.items()} if weeks else {g: [] for g in tracks}
     changed = dict.fromkeys(tracks, 0)  # the week of its last change
+    raced = [i < len(stopped) and stopped[i] for i in range(len(weeks))]
+    kept = dict.fromkeys(tracks, int(bool(weeks) and not raced[0]))  # weeks on it, S5's count
     for i in range(1, len(weeks)):
-        stop = weeks[i].deload or (i < len(stopped) and stopped[i])
-        due = [g for g, track in tracks.items() if not stop and i - changed[g] >= BLOCK_WEEKS
+        # 6 weeks on it with this one: a deload cannot wait (a later turn could pass 6)
+        late = {g for g in tracks if kept[g] >= MAX_BLOCK_WEEKS - 1}
+        due = [g for g, track in tracks.items() if not raced[i]
+               and (not weeks[i].deload or g in late) and i - changed[g] >= BLOCK_WEEKS
                and _behind(out[g][-1], track[i])]
-        first = min(due, key=lambda g: (changed[g], g), default=None)
+        first = min(due, key=lambda g: (g not in late, changed[g], g), default=None)
         for g, track in tracks.items():
             last = out[g][-1]
             if g == first:
-                changed[g] = i
+                changed[g], kept[g] = i, 0
                 last = track[i] if track[i].step <= last.step else replace(
                     track[i], step=last.step + 1, repeat=0)
+            kept[g] += not raced[i]
             out[g].append(last)
     return {lag: out[g] for lag, g in group.items()}
 
@@ -155,3 +164,60 @@ def held_back(weeks: list[WeekInBlock], lags: Collection[int], stopped: Sequence
     """Where the ladder of `lag` would stand in the last week were it not `stopped` then:
     the step a race holds back that week."""
     return ladder_steps(weeks, lags, [*stopped[:len(weeks) - 1], False])[lag][-1]
+
+
+def decision(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
+             was: WeekInBlock) -> str:
+    """Why week `index` stands elsewhere in the blocks than `was` (where it was planned
+    before), in words with the numbers: the 2/3 rule's count behind an extended block, a
+    step repeated or a step up, or its deload moved (RULES.md S5)."""
+    where = weeks[index]
+    words = []
+    if (where.block, where.week, where.step) != (was.block, was.week, was.step):
+        words.append(_block_words(weeks, index, counts))
+    if where.deload != was.deload:
+        words.append(_deload_words(weeks, index, counts))
+    return "; ".join(words)
+
+
+def _block_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount]) -> str:
+    where = weeks[index]
+    block = [w for w in weeks[:index] if w.block == where.block]
+    before = [w for w in weeks[:index] if w.block == where.block - 1]
+    if where.week > BLOCK_WEEKS:
+        return (f"block {where.block} runs a week {where.week} on the same exercises: "
+                f"{_tally(block, counts)}, short of 2/3 (S5; at most {MAX_BLOCK_WEEKS} weeks)")
+    if where.week == 1 and before:
+        ended = (f"block {where.block - 1} ends after {len(before)} weeks with "
+                 f"{_tally(before, counts)}")
+        if before[-1].step == where.step:
+            return (f"{ended}, short of 2/3: block {where.block} trains step {where.step + 1} "
+                    "again, as its variation (S5)")
+        return f"{ended}: block {where.block} steps up to step {where.step + 1} (S5)"
+    return f"block {where.block} week {where.week}, step {where.step + 1} (S5)"
+
+
+def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> str:
+    """The done and planned sessions of the weeks gone by, and the weeks still to come
+    (counted as done)."""
+    gone = [c for w in weeks if (c := counts.get(w.monday)) is not None]
+    left = len(weeks) - len(gone)
+    return (f"{sum(c.done for c in gone)} of {sum(c.planned for c in gone)} sessions done"
+            + (f" and {left} week{'s' if left > 1 else ''} to come" if left else ""))
+
+
+def _deload_words(weeks: list[WeekInBlock], index: int,
+                  counts: Mapping[date, WeekCount]) -> str:
+    """Why a week is a deload now, or no longer one: the weeks since the last deload that
+    did not count as training weeks, else a race's rested week."""
+    where = weeks[index]
+    since = next((i for i in range(index - 1, -1, -1) if weeks[i].deload), -1) + 1
+    missed = [w.monday for w in weeks[since:index]
+              if (c := counts.get(w.monday)) is not None and c.done == 0]
+    why = (f"the week{'s' if len(missed) > 1 else ''} of "
+           f"{', '.join(f'{m:%a %d %b}' for m in missed)}, without a session done, "
+           f"{'were' if len(missed) > 1 else 'was'} no training week" if missed
+           else "a race's taper or post-race window counting as one")
+    return (f"block {where.block} week {where.week} is "
+            f"{'now' if where.deload else 'no longer'} a deload: every {DELOAD_EVERY}th "
+            f"training week is one (S5), {why}")

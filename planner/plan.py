@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from domain.profile import Profile, runs_text
-from planner.blocks import WeekCount, WeekInBlock, timeline
+from planner.blocks import WeekCount, WeekInBlock, decision, timeline
 from planner.effort import at_share_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.program import (
@@ -82,6 +82,9 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         out = [s for s in out if s not in planned]
         new, why = build_week(ctx, weeks, index, runs, _fixed(out, where.monday), allowed,
                               _seen(out, where.monday), night)
+        if planned:  # planned ahead on block decisions that have changed since (_stale)
+            notes += _replanned(planned, new, decision(weeks, index, counts,
+                                                       _placed(planned)), night)
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
@@ -304,13 +307,36 @@ def _timeline(ctx: Lifter, first_monday: date, until_monday: date,
     """The weeks' blocks and deloads, a week a race's taper or window fills counting as a
     deload (RULES.md S5)."""
     return timeline(first_monday, until_monday, counts,
-                    {m for r in races_of(ctx) for m in rested_weeks(r)})
+                    {m for r in races_of(ctx) for m in rested_weeks(r)},
+                    ctx.profile.strength_sessions)
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date
            ) -> tuple[list[Session], list[Adjustment]]:
     return apply_races(sessions, races_of(ctx), night,
                        lambda s: mobility_session(ctx, s.step, s.day))
+
+
+def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
+               night: date) -> list[Adjustment]:
+    """A week planned ahead and planned again on a block decision that changed: each
+    session that now differs, with the decision in words (S5)."""
+    was = {s.id: s for s in planned}
+    out = [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
+                      (why,))
+           for s in new if s.id in was and (was[s.id].day, was[s.id].kind,
+                                            was[s.id].exercises) != (s.day, s.kind, s.exercises)]
+    gone = [p for p in planned if p.id not in {s.id for s in new}]
+    return out + [Adjustment(p.id, night, "S5 blocks", "drop", p.describe(), "no session",
+                             (why,)) for p in gone]
+
+
+def _placed(planned: Sequence[Session]) -> WeekInBlock:
+    """Where a week's sessions were planned in the blocks (a deload if any exercise was
+    dosed as one)."""
+    s = planned[0]
+    deload = any(p.phase == "deload" for x in planned for p in x.exercises)
+    return WeekInBlock(_monday_of(s), s.block, s.week_in_block, s.step, deload)
 
 
 def _lifted(notes: Sequence[Adjustment], sessions: Sequence[Session]) -> list[Adjustment]:

@@ -223,7 +223,37 @@ def test_weeks_planned_ahead_follow_a_block_that_was_extended() -> None:
     ahead = [s for s in sessions if s.day > sunday(4)]
     assert {(s.block, s.step) for s in ahead} == {(2, 1)}  # on schedule, as far as known
     # Weeks 3 and 4 were missed: 4 of 8 sessions done is under 2/3, so block 1 goes on.
-    sessions, _ = extend(CTX, MONDAY, sunday(4), sunday(5), runs, sessions)
+    sessions, notes = extend(CTX, MONDAY, sunday(4), sunday(5), runs, sessions)
     ahead = [s for s in sessions if s.day > sunday(4)]
     assert ahead and {(s.block, s.week_in_block, s.step) for s in ahead} == {(1, 5, 0)}
     assert len({s.id for s in sessions}) == len(sessions)
+    # ... and the runner is told why the exercises of week 5 changed back (RULES.md S5: the
+    # reason is recorded): they were not, the week changing in silence.
+    told = [n for n in notes if n.rule == "S5 blocks"]
+    assert {n.session_id for n in told} == {s.id for s in ahead}
+    assert all(n.action == "re-plan" and n.before != n.after and n.reasons == (
+        "block 1 runs a week 5 on the same exercises: 4 of 8 sessions done, short of 2/3 (S5; "
+        "at most 6 weeks)",) for n in told), told
+
+
+def test_a_block_short_at_six_weeks_is_told_as_its_step_again() -> None:
+    from planner.blocks import decision
+
+    mondays = [MONDAY + timedelta(days=7 * w) for w in range(9)]
+    weeks = timeline(MONDAY, mondays[-1], {m: WeekCount(2, 1) for m in mondays[:6]})
+    short = {m: WeekCount(2, 1) for m in mondays[:6]}
+    was = replace(weeks[6], block=1, week=7)
+    assert decision(weeks, 6, short, was) == (
+        "block 1 ends after 6 weeks with 6 of 12 sessions done, short of 2/3: block 2 trains "
+        "step 1 again, as its variation (S5)")
+    # a first week missed: the block still ends on schedule if the next three are done
+    missed = {MONDAY: WeekCount(2, 0)}
+    weeks = timeline(MONDAY, mondays[-1], missed, per_week=2)
+    assert [(w.block, w.week, w.deload) for w in weeks[3:6]] == [(1, 4, False), (2, 1, True),
+                                                                (2, 2, False)]
+    assert decision(weeks, 4, missed, replace(weeks[4], block=1, week=5, step=0)) == (
+        "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come: block 2 "
+        "steps up to step 2 (S5)")
+    assert decision(weeks, 3, missed, replace(weeks[3], deload=True)) == (
+        "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
+        "of Mon 03 Mar, without a session done, was no training week")
