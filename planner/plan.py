@@ -25,6 +25,7 @@ from planner.program import (
     prescribed,
     races_of,
     week_contents,
+    week_ladders,
 )
 from planner.progression import round_kg
 from planner.races import (
@@ -180,7 +181,8 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
             ladder, other = found
             # the backpack the week gives it (bodyweight work past a ladder's top, or on a
             # step repeated), when the week holds it there
-            week = pick(ctx, weeks, index[_monday_of(s)], ladder.patterns)
+            week = pick(ctx, week_ladders(ctx, weeks, index[_monday_of(s)]),
+                        ladder.patterns)
             # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
             fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro",
                               week.backpack_kg if week.exercise == other else None)

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from domain.profile import EQUIPMENT, Profile
 from planner import races
-from planner.blocks import LadderWeek, WeekInBlock, held_back, ladder_steps
+from planner.blocks import LadderWeek, WeekInBlock, ladder_steps
 from planner.catalog import Catalog, CatalogError, Exercise, Ladder, Step
 from planner.effort import spare_reps_words
 from planner.model import (
@@ -135,32 +135,51 @@ def _bodyweight_strength(exercise: Exercise) -> bool:
     return exercise.quality == "strength" and not exercise.loaded
 
 
-def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
-         seen: frozenset[str] = frozenset(), hold: bool = False) -> Pick:
-    """A slot's exercise in week `index` of the timeline, with its intro or deload dose;
-    `seen` holds the exercises earlier weeks of the plan already prescribed; `hold`: no new
-    ladder step for this session (the first one back after a race)."""
+@dataclass(frozen=True)
+class WeekLadders:
+    """Where every ladder (by lag) stands in one week of the timeline and in the weeks
+    before it, worked out once for all the week's slots: as the races leave the week, with
+    no new step in it (the first session back after a race), and where each would stand
+    this week were no race holding it."""
+
+    week: WeekInBlock
+    steps: Mapping[int, list[LadderWeek]]
+    held: Mapping[int, list[LadderWeek]]
+    free: Mapping[int, LadderWeek]
+
+
+def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int) -> WeekLadders:
+    """The ladders of week `index` of the timeline (RULES.md S5 and the races' holds)."""
+    shown, known = weeks[:index + 1], races_of(ctx)
+    before = [races.holds_ladders(known, w.monday) for w in shown[:-1]]
+    free, held = (ladder_steps(shown, LAGS, [*before, stop]) for stop in (False, True))
+    steps = held if races.holds_ladders(known, shown[-1].monday) else free
+    return WeekLadders(shown[-1], steps, held, {lag: track[-1] for lag, track in free.items()})
+
+
+def pick(ctx: Lifter, week: WeekLadders, slot: Slot, seen: frozenset[str] = frozenset(),
+         hold: bool = False) -> Pick:
+    """A slot's exercise in the week, with its intro or deload dose; `seen` holds the
+    exercises earlier weeks of the plan already prescribed; `hold`: no new ladder step for
+    this session (the first one back after a race)."""
     ladder = ladder_for(ctx.catalog, slot)
-    lag, shown, known = LAG[ladder.patterns[0]], weeks[:index + 1], races_of(ctx)
-    stopped = [races.holds_ladders(known, w.monday) for w in shown]
-    stopped[-1] = stopped[-1] or hold  # the first session back after a race: no new step
-    held = ladder_steps(shown, LAGS, stopped)[lag]
-    here = _last_known(ctx, ladder, held, seen) if hold else held[index]
+    lag = LAG[ladder.patterns[0]]
+    here = _last_known(ctx, ladder, week.held[lag], seen) if hold else week.steps[lag][-1]
     exercise, backpack = on_ladder(ctx, ladder, here)
-    running = held_back(shown, LAGS, stopped, lag)  # this week, were no race holding it
+    running = week.free[lag]  # this week, were no race holding it
     would = on_ladder(ctx, ladder, running)[0] if here != running else None
     familiar = _knows(ctx, exercise, seen)
     if hold and not familiar and len(slot) > 1:
         # RULES.md "Races": the first session back uses familiar exercises. A slot of two
         # patterns (a week of one session) whose own ladder the athlete never climbed takes
         # the familiar exercise of one of them, from their ladders of two sessions a week.
-        parts = [pick(ctx, weeks, index, (part,), seen, hold) for part in slot
+        parts = [pick(ctx, week, (part,), seen, hold) for part in slot
                  if _ladder_of(ctx.catalog, (part,)) is not None]
         known_part = next((p for p in parts if p.phase != "intro"), None)
         if known_part is not None:
             return known_part
     # RULES.md S5: an exercise new to the athlete starts with an intro week
-    phase = "deload" if weeks[index].deload else "build"
+    phase = "deload" if week.week.deload else "build"
     return Pick(exercise, phase if familiar else "intro", backpack,
                 would if would != exercise else None)
 
@@ -183,6 +202,7 @@ def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
             hold: Sequence[bool] | None = None) -> list[list[Pick]]:
     """The week's sessions by template: slots in order (power first), S4's cap kept;
     `hold[i]`: session i takes no new ladder step."""
+    ladders = week_ladders(ctx, weeks, index)
     heavy = 0
     week = []
     for template, power_ok, held in zip(TEMPLATES[sessions], power,
@@ -191,7 +211,7 @@ def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
         for slot in template:
             if slot == ("power",) and not power_ok:
                 continue
-            p = pick(ctx, weeks, index, slot, seen, held)
+            p = pick(ctx, ladders, slot, seen, held)
             if p.exercise.high_resistance_lower_body:
                 if heavy >= MAX_HEAVY_LOWER_A_WEEK:
                     continue
