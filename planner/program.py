@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from domain.profile import EQUIPMENT, Profile
 from planner import races
@@ -285,38 +286,45 @@ def races_of(ctx: Lifter) -> list[RaceDay]:
     return [*races.entered(ctx.profile.races), *ctx.found_races]
 
 
+class WeekPicks(NamedTuple):
+    """What each strength day of a week holds, and the race whose first session back falls
+    on one of them."""
+
+    contents: Mapping[date, list[Pick]]
+    back: RaceDay | None
+
+
 def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                runs: Mapping[date, RunDay], fixed: tuple[date, ...] = (),
                allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset(),
-               night: date | None = None) -> tuple[list[Session], list[Adjustment]]:
-    """Week `index` of the timeline: its sessions placed around the runs, and every fallback
-    made while planning it (a session turned mobility or dropped for want of a legal day, a
-    ladder step an A race holds back) as an adjustment of the `night` it was planned on.
-    `seen`: exercises earlier weeks already prescribed (not new)."""
+               night: date | None = None
+               ) -> tuple[list[Session], list[Adjustment], WeekPicks]:
+    """Week `index` of the timeline: its sessions placed around the runs, every fallback
+    made while planning it (a session turned mobility or dropped for want of a legal day)
+    as an adjustment of the `night` it was planned on, and its picks (`holds` tells the
+    ladder steps a race held back in them, once the races' rules have made the sessions
+    what they are). `seen`: exercises earlier weeks already prescribed (not new)."""
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
     placement = place_week(where.monday, runs, count, fixed, allowed)
-    contents, back = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen)
+    picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen)
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])
     sessions = []
     for n, (day, kind) in enumerate(days, start=1):
-        items = prescribed(ctx, contents.get(day, []), day)
+        items = prescribed(ctx, picks.contents.get(day, []), day)
         if kind == "mobility":
             items = mobility_session(ctx, where.step, day)
         sessions.append(Session(id=f"{where.monday.isoformat()}#{n}", day=day, kind=kind,
                                 block=where.block, week_in_block=where.week, exercises=items,
                                 step=where.step))
-    changes = _fallbacks(where.monday, count, placement, sessions, night)
-    changes += holds(ctx, sessions, contents, night, back)
-    return sessions, changes
+    return sessions, _fallbacks(where.monday, count, placement, sessions, night), picks
 
 
 def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                   strength_days: Sequence[date], fixed: Sequence[date] = (),
-                  seen: frozenset[str] = frozenset()
-                  ) -> tuple[dict[date, list[Pick]], RaceDay | None]:
+                  seen: frozenset[str] = frozenset()) -> WeekPicks:
     """What each strength day of week `index` holds (templates in day order), and the race
     whose first session back falls on one of them. `fixed`: strength days of the weeks
     around it."""
@@ -331,7 +339,7 @@ def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     week = compose(ctx, weeks, index, len(strength_days), power, seen,
                    [b is not None for b in backs]) if strength_days else []
     back = next((b for b in backs if b is not None), None)
-    return dict(zip(strength_days, week, strict=True)), back
+    return WeekPicks(dict(zip(strength_days, week, strict=True)), back)
 
 
 def prescribed(ctx: Lifter, picks: Sequence[Pick], day: date) -> tuple[Prescription, ...]:
@@ -352,17 +360,19 @@ def _fallbacks(monday: date, count: int, placement: Placement, sessions: list[Se
     return out
 
 
-def holds(ctx: Lifter, sessions: Sequence[Session], contents: Mapping[date, list[Pick]],
-           night: date, back: RaceDay | None) -> list[Adjustment]:
-    """Ladder steps an A race's freeze held back this week, one adjustment per session."""
+def holds(ctx: Lifter, sessions: Sequence[Session], week: WeekPicks,
+          night: date) -> list[Adjustment]:
+    """Ladder steps a race held back in the week's `sessions` (as the races' rules leave
+    them), one adjustment per session. A session they turn into mobility work lifts no step
+    to hold: their own change says why it is mobility."""
     out = []
     for s in sessions:
-        held = [p for p in contents.get(s.day, []) if p.held is not None]
-        if not held:
+        held = [p for p in week.contents.get(s.day, []) if p.held is not None]
+        if not held or s.kind != "strength":
             continue
         before = ", ".join(f"{p.held.id} (new step)" for p in held if p.held)
         after = ", ".join(p.exercise.id for p in held)
-        rule, why = _freeze_reason(ctx, week_start(s.day), back)
+        rule, why = _freeze_reason(ctx, week_start(s.day), week.back)
         out.append(Adjustment(s.id, night, rule, "hold-step", before, after, (why,)))
     return out
 
