@@ -138,19 +138,17 @@ def _bodyweight_strength(exercise: Exercise) -> bool:
 
 @dataclass(frozen=True)
 class WeekLadders:
-    """Where every ladder (by lag) stands in one week of the timeline and in the weeks
-    before it, worked out once for all the week's slots: as the races leave the week, with
-    no new step in it (the first session back after a race), and where each would stand
-    this week were no race holding it."""
+    """Where every ladder stands in one week of the timeline, worked out once for all the
+    week's slots (RULES.md S5 and the races' holds)."""
 
     week: WeekInBlock
-    steps: Mapping[int, list[LadderWeek]]
-    held: Mapping[int, list[LadderWeek]]
-    free: Mapping[int, LadderWeek]
+    steps: Mapping[int, list[LadderWeek]]  # by lag, week by week, as the races leave them
+    held: Mapping[int, list[LadderWeek]]  # the same, no new step this week (first back)
+    free: Mapping[int, LadderWeek]  # by lag, this week were no race holding it
 
 
 def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int) -> WeekLadders:
-    """The ladders of week `index` of the timeline (RULES.md S5 and the races' holds)."""
+    """The ladders of week `index` of the timeline (the weeks after it play no part)."""
     shown, known = weeks[:index + 1], races_of(ctx)
     before = [races.holds_ladders(known, w.monday) for w in shown[:-1]]
     free, held = (ladder_steps(shown, LAGS, [*before, stop]) for stop in (False, True))
@@ -158,29 +156,29 @@ def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int) -> WeekLadde
     return WeekLadders(shown[-1], steps, held, {lag: track[-1] for lag, track in free.items()})
 
 
-def pick(ctx: Lifter, week: WeekLadders, slot: Slot, seen: frozenset[str] = frozenset(),
+def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = frozenset(),
          hold: bool = False) -> Pick:
-    """A slot's exercise in the week, with its intro or deload dose; `seen` holds the
-    exercises earlier weeks of the plan already prescribed; `hold`: no new ladder step for
-    this session (the first one back after a race)."""
+    """A slot's exercise in the week of `ladders`, with its intro or deload dose; `seen`
+    holds the exercises earlier weeks of the plan already prescribed; `hold`: no new ladder
+    step for this session (the first one back after a race)."""
     ladder = ladder_for(ctx.catalog, slot)
     lag = LAG[ladder.patterns[0]]
-    here = _last_known(ctx, ladder, week.held[lag], seen) if hold else week.steps[lag][-1]
+    here = _last_known(ctx, ladder, ladders.held[lag], seen) if hold else ladders.steps[lag][-1]
     exercise, backpack = on_ladder(ctx, ladder, here)
-    running = week.free[lag]  # this week, were no race holding it
+    running = ladders.free[lag]  # this week, were no race holding it
     would = on_ladder(ctx, ladder, running)[0] if here != running else None
     familiar = _knows(ctx, exercise, seen)
     if hold and not familiar and len(slot) > 1:
         # RULES.md "Races": the first session back uses familiar exercises. A slot of two
         # patterns (a week of one session) whose own ladder the athlete never climbed takes
         # the familiar exercise of one of them, from their ladders of two sessions a week.
-        parts = [pick(ctx, week, (part,), seen, hold) for part in slot
+        parts = [pick(ctx, ladders, (part,), seen, hold) for part in slot
                  if _ladder_of(ctx.catalog, (part,)) is not None]
         known_part = next((p for p in parts if p.phase != "intro"), None)
         if known_part is not None:
             return known_part
     # RULES.md S5: an exercise new to the athlete starts with an intro week
-    phase = "deload" if week.week.deload else "build"
+    phase = "deload" if ladders.week.deload else "build"
     return Pick(exercise, phase if familiar else "intro", backpack,
                 would if would != exercise else None)
 
