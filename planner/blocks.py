@@ -159,13 +159,6 @@ def _behind(at: LadderWeek, track: LadderWeek) -> bool:
     return (at.step, at.repeat) != (track.step, track.repeat)
 
 
-def held_back(weeks: list[WeekInBlock], lags: Collection[int], stopped: Sequence[bool],
-              lag: int) -> LadderWeek:
-    """Where the ladder of `lag` would stand in the last week were it not `stopped` then:
-    the step a race holds back that week."""
-    return ladder_steps(weeks, lags, [*stopped[:len(weeks) - 1], False])[lag][-1]
-
-
 def decision(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
              was: WeekInBlock) -> str:
     """Why week `index` stands elsewhere in the blocks than `was` (where it was planned

@@ -17,6 +17,7 @@ from planner.effort import at_share_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.program import (
     Lifter,
+    WeekPicks,
     build_week,
     holds,
     mobility_session,
@@ -25,6 +26,7 @@ from planner.program import (
     prescribed,
     races_of,
     week_contents,
+    week_ladders,
 )
 from planner.progression import round_kg
 from planner.races import (
@@ -80,15 +82,16 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         if not allowed:  # the week is over: nothing left to plan in it
             continue
         out = [s for s in out if s not in planned]
-        new, why = build_week(ctx, weeks, index, runs, _fixed(out, where.monday), allowed,
-                              _seen(out, where.monday), night)
+        new, why, picks = build_week(ctx, weeks, index, runs, _fixed(out, where.monday),
+                                     allowed, _seen(out, where.monday), night)
         if planned:  # planned ahead on block decisions that have changed since (_stale)
             notes += _replanned(planned, new, decision(weeks, index, counts,
                                                        _placed(planned)), night)
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
-        notes.extend([*_lifted(why, out), *raced])
+        notes.extend([*why, *holds(ctx, _as_in(out, [s.id for s in new]), picks, night),
+                      *raced])
         notes += plain.knock_ons(weeks, index, out, allowed, night, notes)
     out, raced = _raced(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
@@ -99,12 +102,25 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
     """The sessions with the open ones of `keys` prescribed again as a strength session of
     their week as the plan now stands (the races it knows, the ladders where they stand),
     on their own days, and the ladder steps a race holds back in them (recorded as when a
-    week is planned). The races' other rules are not applied here (`extend` applies them)."""
+    week is planned: where the races' rules leave strength work). The races' rules are not
+    applied to the sessions here (`extend` applies them)."""
+    out, told = _restore(ctx, first_monday, night, sessions, keys)
+    if not told:
+        return out, []
+    # which sessions the races turn into mobility: an A race's second session in its 8-14
+    # days depends on the plan's sessions before it, as the races leave them
+    raced, _ = _raced(ctx, out, night)
+    return out, [n for ids, picks in told for n in holds(ctx, _as_in(raced, ids), picks, night)]
+
+
+def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+             keys: Collection[str]) -> tuple[list[Session], list[tuple[list[str], WeekPicks]]]:
+    """`restored`'s sessions, and each week's sessions it changed with the week's picks."""
     out = list(sessions)
     redo = {s.id for s in out if s.id in keys and not s.settled and s.day > night}
-    held: list[Adjustment] = []
+    told: list[tuple[list[str], WeekPicks]] = []
     if not redo:
-        return out, held
+        return out, told
     last = max(_monday_of(s) for s in out)
     weeks = _timeline(ctx, first_monday, last, week_counts(out, night + timedelta(days=1)))
     index = {w.monday: i for i, w in enumerate(weeks)}
@@ -113,16 +129,17 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
         # mobility was one of them, even if it is settled now
         days = sorted(s.day for s in out if _monday_of(s) == monday and s.status != "skipped"
                       and (s.kind == "strength" or s.id in keys))
-        contents, back = week_contents(ctx, weeks, index[monday], days, _fixed(out, monday),
-                                       _seen(out, monday))
+        picks = week_contents(ctx, weeks, index[monday], days, _fixed(out, monday),
+                              _seen(out, monday))
         where = weeks[index[monday]]
-        fresh = {s.id: s.with_(kind="strength", exercises=prescribed(ctx, contents[s.day], s.day),
+        fresh = {s.id: s.with_(kind="strength",
+                               exercises=prescribed(ctx, picks.contents[s.day], s.day),
                                status="moved" if s.status == "moved" else "planned",
                                block=where.block, week_in_block=where.week, step=where.step)
                  for s in out if s.id in redo and _monday_of(s) == monday}
-        held += holds(ctx, [f for f in fresh.values() if f not in out], contents, night, back)
+        told.append(([f.id for f in fresh.values() if f not in out], picks))
         out = [fresh.get(s.id, s) for s in out]
-    return out, _lifted(held, _raced(ctx, out, night)[0])
+    return out, told
 
 
 def as_planned(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
@@ -130,7 +147,7 @@ def as_planned(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[
     """The open sessions of `keys` as the plan holds them with no recovery decision: their
     week's strength work on their own days, then the races' rules (a 2-set session before an
     A race stays one)."""
-    out, _ = restored(ctx, first_monday, night, sessions, keys)
+    out, _ = _restore(ctx, first_monday, night, sessions, keys)
     out, _ = _raced(ctx, out, night)
     return {s.id: s for s in out if s.id in keys}
 
@@ -183,7 +200,8 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
             ladder, other = found
             # the backpack the week gives it (bodyweight work past a ladder's top, or on a
             # step repeated), when the week holds it there
-            week = pick(ctx, weeks, index[_monday_of(s)], ladder.patterns)
+            week = pick(ctx, week_ladders(ctx, weeks, index[_monday_of(s)]),
+                        ladder.patterns)
             # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
             fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro",
                               week.backpack_kg if week.exercise == other else None)
@@ -297,8 +315,8 @@ class _Plain:
         monday = weeks[index].monday
         before = [s for s in out if _monday_of(s) < (self.start or monday)]
         plan = before + [s for m, week in self.weeks.items() if m < monday for s in week]
-        new, _ = build_week(self.ctx, weeks, index, self.runs, _fixed(plan, monday), allowed,
-                            _seen(plan, monday), night)
+        new, _, _ = build_week(self.ctx, weeks, index, self.runs, _fixed(plan, monday),
+                               allowed, _seen(plan, monday), night)
         return new
 
 
@@ -339,11 +357,10 @@ def _placed(planned: Sequence[Session]) -> WeekInBlock:
     return WeekInBlock(_monday_of(s), s.block, s.week_in_block, s.step, deload)
 
 
-def _lifted(notes: Sequence[Adjustment], sessions: Sequence[Session]) -> list[Adjustment]:
-    """The notes without the ladder steps held back in sessions a race turns into mobility
-    work: no step is lifted there to hold, and the race's own change says why."""
-    mobility = {s.id for s in sessions if s.kind != "strength"}
-    return [n for n in notes if n.action != "hold-step" or n.session_id not in mobility]
+def _as_in(plan: Sequence[Session], ids: Sequence[str]) -> list[Session]:
+    """The sessions of `ids` as `plan` holds them (the races' rules applied, say)."""
+    by_id = {s.id: s for s in plan}
+    return [by_id[i] for i in ids]
 
 
 def _fixed(sessions: Sequence[Session], monday: date) -> tuple[date, ...]:

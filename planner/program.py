@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from domain.profile import EQUIPMENT, Profile
 from planner import races
-from planner.blocks import LadderWeek, WeekInBlock, held_back, ladder_steps
+from planner.blocks import LadderWeek, WeekInBlock, ladder_steps
 from planner.catalog import Catalog, CatalogError, Exercise, Ladder, Step
 from planner.effort import spare_reps_words
 from planner.model import (
@@ -135,32 +136,49 @@ def _bodyweight_strength(exercise: Exercise) -> bool:
     return exercise.quality == "strength" and not exercise.loaded
 
 
-def pick(ctx: Lifter, weeks: list[WeekInBlock], index: int, slot: Slot,
-         seen: frozenset[str] = frozenset(), hold: bool = False) -> Pick:
-    """A slot's exercise in week `index` of the timeline, with its intro or deload dose;
-    `seen` holds the exercises earlier weeks of the plan already prescribed; `hold`: no new
-    ladder step for this session (the first one back after a race)."""
+@dataclass(frozen=True)
+class WeekLadders:
+    """Where every ladder stands in one week of the timeline, worked out once for all the
+    week's slots (RULES.md S5 and the races' holds)."""
+
+    week: WeekInBlock
+    steps: Mapping[int, list[LadderWeek]]  # by lag, week by week, as the races leave them
+    held: Mapping[int, list[LadderWeek]]  # the same, no new step this week (first back)
+    free: Mapping[int, LadderWeek]  # by lag, this week were no race holding it
+
+
+def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int) -> WeekLadders:
+    """The ladders of week `index` of the timeline (the weeks after it play no part)."""
+    shown, known = weeks[:index + 1], races_of(ctx)
+    before = [races.holds_ladders(known, w.monday) for w in shown[:-1]]
+    free, held = (ladder_steps(shown, LAGS, [*before, stop]) for stop in (False, True))
+    steps = held if races.holds_ladders(known, shown[-1].monday) else free
+    return WeekLadders(shown[-1], steps, held, {lag: track[-1] for lag, track in free.items()})
+
+
+def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = frozenset(),
+         hold: bool = False) -> Pick:
+    """A slot's exercise in the week of `ladders`, with its intro or deload dose; `seen`
+    holds the exercises earlier weeks of the plan already prescribed; `hold`: no new ladder
+    step for this session (the first one back after a race)."""
     ladder = ladder_for(ctx.catalog, slot)
-    lag, shown, known = LAG[ladder.patterns[0]], weeks[:index + 1], races_of(ctx)
-    stopped = [races.holds_ladders(known, w.monday) for w in shown]
-    stopped[-1] = stopped[-1] or hold  # the first session back after a race: no new step
-    held = ladder_steps(shown, LAGS, stopped)[lag]
-    here = _last_known(ctx, ladder, held, seen) if hold else held[index]
+    lag = LAG[ladder.patterns[0]]
+    here = _last_known(ctx, ladder, ladders.held[lag], seen) if hold else ladders.steps[lag][-1]
     exercise, backpack = on_ladder(ctx, ladder, here)
-    running = held_back(shown, LAGS, stopped, lag)  # this week, were no race holding it
+    running = ladders.free[lag]  # this week, were no race holding it
     would = on_ladder(ctx, ladder, running)[0] if here != running else None
     familiar = _knows(ctx, exercise, seen)
     if hold and not familiar and len(slot) > 1:
         # RULES.md "Races": the first session back uses familiar exercises. A slot of two
         # patterns (a week of one session) whose own ladder the athlete never climbed takes
         # the familiar exercise of one of them, from their ladders of two sessions a week.
-        parts = [pick(ctx, weeks, index, (part,), seen, hold) for part in slot
+        parts = [pick(ctx, ladders, (part,), seen, hold) for part in slot
                  if _ladder_of(ctx.catalog, (part,)) is not None]
         known_part = next((p for p in parts if p.phase != "intro"), None)
         if known_part is not None:
             return known_part
     # RULES.md S5: an exercise new to the athlete starts with an intro week
-    phase = "deload" if weeks[index].deload else "build"
+    phase = "deload" if ladders.week.deload else "build"
     return Pick(exercise, phase if familiar else "intro", backpack,
                 would if would != exercise else None)
 
@@ -183,6 +201,7 @@ def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
             hold: Sequence[bool] | None = None) -> list[list[Pick]]:
     """The week's sessions by template: slots in order (power first), S4's cap kept;
     `hold[i]`: session i takes no new ladder step."""
+    ladders = week_ladders(ctx, weeks, index)
     heavy = 0
     week = []
     for template, power_ok, held in zip(TEMPLATES[sessions], power,
@@ -191,7 +210,7 @@ def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
         for slot in template:
             if slot == ("power",) and not power_ok:
                 continue
-            p = pick(ctx, weeks, index, slot, seen, held)
+            p = pick(ctx, ladders, slot, seen, held)
             if p.exercise.high_resistance_lower_body:
                 if heavy >= MAX_HEAVY_LOWER_A_WEEK:
                     continue
@@ -265,38 +284,45 @@ def races_of(ctx: Lifter) -> list[RaceDay]:
     return [*races.entered(ctx.profile.races), *ctx.found_races]
 
 
+class WeekPicks(NamedTuple):
+    """What each strength day of a week holds, and the race whose first session back falls
+    on one of them."""
+
+    contents: Mapping[date, list[Pick]]
+    back: RaceDay | None
+
+
 def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                runs: Mapping[date, RunDay], fixed: tuple[date, ...] = (),
                allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset(),
-               night: date | None = None) -> tuple[list[Session], list[Adjustment]]:
-    """Week `index` of the timeline: its sessions placed around the runs, and every fallback
-    made while planning it (a session turned mobility or dropped for want of a legal day, a
-    ladder step an A race holds back) as an adjustment of the `night` it was planned on.
-    `seen`: exercises earlier weeks already prescribed (not new)."""
+               night: date | None = None
+               ) -> tuple[list[Session], list[Adjustment], WeekPicks]:
+    """Week `index` of the timeline: its sessions placed around the runs, every fallback
+    made while planning it (a session turned mobility or dropped for want of a legal day)
+    as an adjustment of the `night` it was planned on, and its picks (`holds` tells the
+    ladder steps a race held back in them, once the races' rules have made the sessions
+    what they are). `seen`: exercises earlier weeks already prescribed (not new)."""
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
     placement = place_week(where.monday, runs, count, fixed, allowed)
-    contents, back = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen)
+    picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen)
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])
     sessions = []
     for n, (day, kind) in enumerate(days, start=1):
-        items = prescribed(ctx, contents.get(day, []), day)
+        items = prescribed(ctx, picks.contents.get(day, []), day)
         if kind == "mobility":
             items = mobility_session(ctx, where.step, day)
         sessions.append(Session(id=f"{where.monday.isoformat()}#{n}", day=day, kind=kind,
                                 block=where.block, week_in_block=where.week, exercises=items,
                                 step=where.step))
-    changes = _fallbacks(where.monday, count, placement, sessions, night)
-    changes += holds(ctx, sessions, contents, night, back)
-    return sessions, changes
+    return sessions, _fallbacks(where.monday, count, placement, sessions, night), picks
 
 
 def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                   strength_days: Sequence[date], fixed: Sequence[date] = (),
-                  seen: frozenset[str] = frozenset()
-                  ) -> tuple[dict[date, list[Pick]], RaceDay | None]:
+                  seen: frozenset[str] = frozenset()) -> WeekPicks:
     """What each strength day of week `index` holds (templates in day order), and the race
     whose first session back falls on one of them. `fixed`: strength days of the weeks
     around it."""
@@ -311,7 +337,7 @@ def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     week = compose(ctx, weeks, index, len(strength_days), power, seen,
                    [b is not None for b in backs]) if strength_days else []
     back = next((b for b in backs if b is not None), None)
-    return dict(zip(strength_days, week, strict=True)), back
+    return WeekPicks(dict(zip(strength_days, week, strict=True)), back)
 
 
 def prescribed(ctx: Lifter, picks: Sequence[Pick], day: date) -> tuple[Prescription, ...]:
@@ -332,17 +358,19 @@ def _fallbacks(monday: date, count: int, placement: Placement, sessions: list[Se
     return out
 
 
-def holds(ctx: Lifter, sessions: Sequence[Session], contents: Mapping[date, list[Pick]],
-           night: date, back: RaceDay | None) -> list[Adjustment]:
-    """Ladder steps an A race's freeze held back this week, one adjustment per session."""
+def holds(ctx: Lifter, sessions: Sequence[Session], week: WeekPicks,
+          night: date) -> list[Adjustment]:
+    """Ladder steps a race held back in the week's `sessions` (as the races' rules leave
+    them), one adjustment per session. A session they turn into mobility work lifts no step
+    to hold: their own change says why it is mobility."""
     out = []
     for s in sessions:
-        held = [p for p in contents.get(s.day, []) if p.held is not None]
-        if not held:
+        held = [p for p in week.contents.get(s.day, []) if p.held is not None]
+        if not held or s.kind != "strength":
             continue
         before = ", ".join(f"{p.held.id} (new step)" for p in held if p.held)
         after = ", ".join(p.exercise.id for p in held)
-        rule, why = _freeze_reason(ctx, week_start(s.day), back)
+        rule, why = _freeze_reason(ctx, week_start(s.day), week.back)
         out.append(Adjustment(s.id, night, rule, "hold-step", before, after, (why,)))
     return out
 

@@ -14,7 +14,7 @@ from domain.profile import EQUIPMENT, Race
 from planner.blocks import WeekCount, timeline
 from planner.catalog import default_catalog
 from planner.model import Session, week_heavy_lower, week_start
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, pick
+from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, pick, week_ladders
 from planner.progression import LoggedLift
 from tests.planning import (
     ARTICLE,
@@ -271,7 +271,7 @@ def test_a_block_that_fell_short_turns_to_the_steps_variation_at_six_weeks() -> 
                 "bodyweight": ("single_leg_hip_raise", "single_leg_hip_raise", 5.0)}
     for equipment, (first, then, backpack) in expected.items():
         ctx = context(profile(equipment=equipment))
-        picks = [pick(ctx, weeks, i, ("hinge",)) for i in range(8)]
+        picks = [pick(ctx, week_ladders(ctx, weeks, i), ("hinge",)) for i in range(8)]
         assert {p.exercise.id for p in picks[:6]} == {first}
         assert (picks[6].exercise.id, picks[6].backpack_kg) == (then, backpack)
 

@@ -746,6 +746,29 @@ def test_a_step_held_back_is_told_only_where_strength_is_lifted(race: Race) -> N
         [(c.session_id, c.reasons[0]) for c in held if kinds[c.session_id] != "strength"]
 
 
+@pytest.mark.parametrize("race, nights", [(Race(MONDAY + timedelta(days=44), "10k", "A"), 35),
+                                          (Race(MONDAY + timedelta(days=44), "half", "B"), 42)])
+def test_a_race_entered_late_tells_a_held_step_only_where_strength_is_lifted(
+        race: Race, nights: int) -> None:
+    # Entered on a week's Monday night after its first session was done: the week's open
+    # sessions are prescribed again (restored), the ladder steps the race holds back in them
+    # recorded. The one its last days or window turn into mobility holds no step to hold.
+    runs = template(ARTICLE, weeks=16)
+    night, until = MONDAY + timedelta(days=nights), MONDAY + timedelta(days=7 * 12 - 1)
+    before, _ = extend(context(profile()), MONDAY, MONDAY - timedelta(days=1), until, runs, [])
+    before = [s.with_(status="done") if s.day <= night else s for s in before]
+    ctx = context(profile(races=(race,)))
+    reopened, held = with_race(ctx, MONDAY, night, before, entered([race])[0])
+    added, _ = extend(ctx, MONDAY, night, until,
+                      {**runs, race.day: RunDay(race.day, ("race",), "race")}, reopened, runs)
+    kinds = {s.id: s.kind for s in added}
+    restored = {s.id for s in reopened if s.day > night and s.kind == "strength"
+                and (s.day - night).days < 7}
+    assert any(kinds[key] == "mobility" for key in restored)  # the race lifts one of them
+    assert [c.session_id for c in held if c.action == "hold-step"
+            and kinds[c.session_id] != "strength"] == []
+
+
 @pytest.mark.parametrize("priority, days", [("A", 55), ("A", 62), ("A", 83), ("C", 55)])
 def test_a_first_session_back_alone_in_its_week_keeps_familiar_exercises(
         priority: str, days: int) -> None:
