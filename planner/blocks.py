@@ -27,6 +27,7 @@ BLOCK_WEEKS = 4  # default planned length (RULES.md S5: blocks of 4-6 weeks)
 MAX_BLOCK_WEEKS = 6
 DONE_SHARE = Fraction(2, 3)
 DELOAD_EVERY = 4  # RULES.md S5: every 4th training week is a deload
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -160,16 +161,16 @@ def _behind(at: LadderWeek, track: LadderWeek) -> bool:
 
 
 def decision(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
-             was: WeekInBlock) -> str:
+             was: WeekInBlock, rested: Collection[date] = ()) -> str:
     """Why week `index` stands elsewhere in the blocks than `was` (where it was planned
     before), in words with the numbers: the 2/3 rule's count behind an extended block, a
-    step repeated or a step up, or its deload moved (RULES.md S5)."""
+    step repeated or a step up, or its deload moved (RULES.md S5; `rested` as `timeline`'s)."""
     where = weeks[index]
     words = []
     if (where.block, where.week, where.step) != (was.block, was.week, was.step):
         words.append(_block_words(weeks, index, counts))
     if where.deload != was.deload:
-        words.append(_deload_words(weeks, index, counts))
+        words.append(_deload_words(weeks, index, counts, rested))
     return "; ".join(words)
 
 
@@ -199,18 +200,29 @@ def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> st
             + (f" and {left} week{'s' if left > 1 else ''} to come" if left else ""))
 
 
-def _deload_words(weeks: list[WeekInBlock], index: int,
-                  counts: Mapping[date, WeekCount]) -> str:
-    """Why a week is a deload now, or no longer one: the weeks since the last deload that
-    did not count as training weeks, else a race's rested week."""
+def _deload_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
+                  rested: Collection[date]) -> str:
+    """Why a week is a deload now, or no longer one, as `timeline` counts: a race's rested
+    week after it (that week is the deload), else the count started again after the last
+    deload or rested week, and the weeks since that did not count as training weeks."""
     where = weeks[index]
-    since = next((i for i in range(index - 1, -1, -1) if weeks[i].deload), -1) + 1
-    missed = [w.monday for w in weeks[since:index]
-              if (c := counts.get(w.monday)) is not None and c.done == 0]
-    why = (f"the week{'s' if len(missed) > 1 else ''} of "
-           f"{', '.join(f'{m:%a %d %b}' for m in missed)}, without a session done, "
-           f"{'were' if len(missed) > 1 else 'was'} no training week" if missed
-           else "a race's taper or post-race window counting as one")
+    if not where.deload and where.monday + WEEK in rested:
+        why = "the week after, a race's taper or post-race window, counts as one"
+    else:
+        since = next((i for i in range(index - 1, -1, -1)
+                      if weeks[i].deload or weeks[i].monday in rested), -1)
+        missed = [w.monday for w in weeks[since + 1:index]
+                  if (c := counts.get(w.monday)) is not None and c.done == 0]
+        parts = [f"counted from the week of {weeks[since].monday:%a %d %b}, a race's taper or "
+                 "post-race window, which counts as one"] if since >= 0 \
+            and weeks[since].monday in rested else []
+        if missed:
+            parts.append(f"the week{'s' if len(missed) > 1 else ''} of "
+                         f"{', '.join(f'{m:%a %d %b}' for m in missed)}, without a session "
+                         f"done, {'were' if len(missed) > 1 else 'was'} no training week")
+        trained = index - since - len(missed)
+        why = "; ".join(parts) or (f"it is training week {trained} since "
+                                   f"{'the last deload' if since >= 0 else 'the start'}")
     return (f"block {where.block} week {where.week} is "
             f"{'now' if where.deload else 'no longer'} a deload: every {DELOAD_EVERY}th "
             f"training week is one (S5), {why}")

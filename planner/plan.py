@@ -86,7 +86,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
                                      allowed, _seen(out, where.monday), night)
         if planned:  # planned ahead on block decisions that have changed since (_stale)
             notes += _replanned(planned, new, decision(weeks, index, counts,
-                                                       _placed(planned)), night)
+                                                       _placed(planned), _rested(ctx)), night)
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
@@ -324,9 +324,13 @@ def _timeline(ctx: Lifter, first_monday: date, until_monday: date,
               counts: Mapping[date, WeekCount]) -> list[WeekInBlock]:
     """The weeks' blocks and deloads, a week a race's taper or window fills counting as a
     deload (RULES.md S5)."""
-    return timeline(first_monday, until_monday, counts,
-                    {m for r in races_of(ctx) for m in rested_weeks(r)},
+    return timeline(first_monday, until_monday, counts, _rested(ctx),
                     ctx.profile.strength_sessions)
+
+
+def _rested(ctx: Lifter) -> set[date]:
+    """The Mondays of the weeks a race's taper or post-race window fills."""
+    return {m for r in races_of(ctx) for m in rested_weeks(r)}
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date

@@ -257,3 +257,25 @@ def test_a_block_short_at_six_weeks_is_told_as_its_step_again() -> None:
     assert decision(weeks, 3, missed, replace(weeks[3], deload=True)) == (
         "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
         "of Mon 03 Mar, without a session done, was no training week")
+
+
+def test_a_deload_moved_after_a_race_is_told_from_the_race_on() -> None:
+    from planner.blocks import decision
+
+    # A race's post-race window fills the week of the 7th (S5: it counts as a deload, the
+    # count starts again after it); the weeks of the 4th and the 7th, without a session
+    # done, come before the count starts again: only the week of the 8th moves the deload.
+    mondays = [MONDAY + timedelta(days=7 * w) for w in range(12)]
+    counts = {m: WeekCount(2, 0 if i in (3, 5, 7) else 2) for i, m in enumerate(mondays[:8])}
+    weeks = timeline(MONDAY, mondays[-1], counts, {mondays[5]}, per_week=2)
+    assert [w.deload for w in weeks[8:12]] == [False, False, True, False]
+    assert decision(weeks, 10, counts, replace(weeks[10], deload=False), {mondays[5]}) == (
+        "block 3 week 1 is now a deload: every 4th training week is one (S5), counted from "
+        "the week of Mon 07 Apr, a race's taper or post-race window, which counts as one; "
+        "the week of Mon 21 Apr, without a session done, was no training week")
+    # the deload due the week before a race's window is that window (S5)
+    weeks = timeline(MONDAY, mondays[-1], {}, {mondays[4]})
+    assert not weeks[3].deload
+    assert decision(weeks, 3, {}, replace(weeks[3], deload=True), {mondays[4]}) == (
+        "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
+        "after, a race's taper or post-race window, counts as one")
