@@ -62,9 +62,9 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
     monday = first_monday
     while monday <= until_monday:
         count = counts.get(monday)
-        trained += count is None or count.done > 0
+        trained += _trains(count)
         # a week before a rested one is none: the race's easier week is the deload
-        deload = ((count is None or count.done > 0) and trained % DELOAD_EVERY == 0
+        deload = (_trains(count) and trained % DELOAD_EVERY == 0
                   and monday + timedelta(days=7) not in rested)
         weeks.append(WeekInBlock(monday, block, week, step, deload))
         if monday in rested:  # RULES.md S5: it counts as a deload
@@ -79,6 +79,12 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
         week += 1
         monday += timedelta(days=7)
     return weeks
+
+
+def _trains(count: WeekCount | None) -> bool:
+    """A training week (S5): one still to come, or one gone by with a session done or with
+    none planned (the nightly did not run: counted as it always was)."""
+    return count is None or count.done > 0 or count.planned == 0
 
 
 @dataclass(frozen=True)
@@ -211,8 +217,7 @@ def _deload_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, We
     else:
         since = next((i for i in range(index - 1, -1, -1)
                       if weeks[i].deload or weeks[i].monday in rested), -1)
-        missed = [w.monday for w in weeks[since + 1:index]
-                  if (c := counts.get(w.monday)) is not None and c.done == 0]
+        missed = [w.monday for w in weeks[since + 1:index] if not _trains(counts.get(w.monday))]
         parts = [f"counted from the week of {weeks[since].monday:%a %d %b}, a race's taper or "
                  "post-race window, which counts as one"] if since >= 0 \
             and weeks[since].monday in rested else []

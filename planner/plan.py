@@ -43,8 +43,11 @@ SIX_DAYS = timedelta(days=6)  # Monday to Sunday
 
 
 def week_counts(sessions: Sequence[Session], before: date) -> dict[date, WeekCount]:
-    """Planned and done sessions of each week that ended before `before` (S5's 2/3 rule)."""
-    counts: dict[date, WeekCount] = {}
+    """Planned and done sessions of each week that ended before `before` (S5's 2/3 rule),
+    from the first week planned: a week gone by with nothing planned (the nightly did not
+    run) is no week to come, counted as done."""
+    first = min((week_start(s.day) for s in sessions), default=before)
+    counts = {first + WEEK * i: WeekCount(0, 0) for i in range((before - first).days // 7)}
     for s in sessions:
         monday = week_start(s.day)
         if monday + WEEK > before:

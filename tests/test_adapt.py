@@ -279,3 +279,19 @@ def test_a_deload_moved_after_a_race_is_told_from_the_race_on() -> None:
     assert decision(weeks, 3, {}, replace(weeks[3], deload=True), {mondays[4]}) == (
         "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
         "after, a race's taper or post-race window, counts as one")
+
+
+def test_weeks_gone_by_with_nothing_planned_count_nothing_for_the_two_thirds() -> None:
+    from planner.plan import extend
+
+    # Week 1 done, week 2 skipped, then the nightly did not run for two weeks (nothing was
+    # planned for weeks 3 and 4): 2 of 4 sessions done is under 2/3, block 1 goes on
+    # (RULES.md S5), as before weeks still to come counted as done. Weeks gone by with
+    # nothing planned are not weeks to come.
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]  # the end of week n
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[2], runs, [])
+    sessions = [s.with_(status="done" if s.day <= sunday[1] else "skipped") for s in sessions]
+    sessions, _ = extend(CTX, MONDAY, sunday[4], sunday[5], runs, sessions)
+    ahead = [s for s in sessions if s.day > sunday[4]]
+    assert ahead and {(s.block, s.week_in_block, s.step) for s in ahead} == {(1, 5, 0)}
