@@ -187,14 +187,16 @@ def _block_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, Wee
     if where.week > BLOCK_WEEKS:
         return (f"block {where.block} runs a week {where.week} on the same exercises: "
                 f"{_tally(block, counts)}, short of 2/3 (S5; at most {MAX_BLOCK_WEEKS} weeks)")
-    if where.week == 1 and before:
-        ended = (f"block {where.block - 1} ends after {len(before)} weeks with "
-                 f"{_tally(before, counts)}")
-        if before[-1].step == where.step:
-            return (f"{ended}, short of 2/3: block {where.block} trains step {where.step + 1} "
-                    "again, as its variation (S5)")
-        return f"{ended}: block {where.block} steps up to step {where.step + 1} (S5)"
-    return f"block {where.block} week {where.week}, step {where.step + 1} (S5)"
+    if not before:
+        return f"block {where.block} week {where.week}, step {where.step + 1} (S5)"
+    # where the block began: how the one before it ended
+    ended = (f"block {where.block - 1} ends after {len(before)} weeks with "
+             f"{_tally(before, counts)}")
+    then = (f", short of 2/3: block {where.block} trains step {where.step + 1} again, as its "
+            "variation (S5)" if before[-1].step == where.step else
+            f": block {where.block} steps up to step {where.step + 1} (S5)")
+    return (f"week {where.week} of block {where.block}, as " if where.week > 1 else "") + \
+        ended + then
 
 
 def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> str:
@@ -203,7 +205,8 @@ def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> st
     gone = [c for w in weeks if (c := counts.get(w.monday)) is not None]
     left = len(weeks) - len(gone)
     return (f"{sum(c.done for c in gone)} of {sum(c.planned for c in gone)} sessions done"
-            + (f" and {left} week{'s' if left > 1 else ''} to come" if left else ""))
+            + (f" and {left} week{'s' if left > 1 else ''} to come, counted as done"
+               if left else ""))
 
 
 def _deload_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],

@@ -252,8 +252,8 @@ def test_a_block_short_at_six_weeks_is_told_as_its_step_again() -> None:
     assert [(w.block, w.week, w.deload) for w in weeks[3:6]] == [(1, 4, False), (2, 1, True),
                                                                 (2, 2, False)]
     assert decision(weeks, 4, missed, replace(weeks[4], block=1, week=5, step=0)) == (
-        "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come: block 2 "
-        "steps up to step 2 (S5)")
+        "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come, counted as "
+        "done: block 2 steps up to step 2 (S5)")
     assert decision(weeks, 3, missed, replace(weeks[3], deload=True)) == (
         "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
         "of Mon 03 Mar, without a session done, was no training week")
@@ -295,3 +295,21 @@ def test_weeks_gone_by_with_nothing_planned_count_nothing_for_the_two_thirds() -
     sessions, _ = extend(CTX, MONDAY, sunday[4], sunday[5], runs, sessions)
     ahead = [s for s in sessions if s.day > sunday[4]]
     assert ahead and {(s.block, s.week_in_block, s.step) for s in ahead} == {(1, 5, 0)}
+
+
+def test_a_week_later_in_a_block_that_began_later_says_why() -> None:
+    from planner.blocks import decision
+
+    # 5 of 8 sessions done in block 1's four weeks: short of 2/3, it runs a 5th week, and
+    # ends after it (7 of 10 with the week to come counted as done). The weeks after it
+    # stand a week later in block 2 than planned: the runner is told why, in numbers.
+    mondays = [MONDAY + timedelta(days=7 * w) for w in range(9)]
+    counts = {m: WeekCount(2, d) for m, d in zip(mondays, (2, 2, 0, 1), strict=False)}
+    weeks = timeline(MONDAY, mondays[-1], counts, per_week=2)
+    assert [(w.block, w.week, w.step) for w in weeks[4:7]] == [(1, 5, 0), (2, 1, 1), (2, 2, 1)]
+    assert decision(weeks, 4, counts, replace(weeks[4], block=2, week=1, step=1)) == (
+        "block 1 runs a week 5 on the same exercises: 5 of 8 sessions done, short of 2/3 (S5; "
+        "at most 6 weeks)")
+    assert decision(weeks, 6, counts, replace(weeks[6], week=3)) == (
+        "week 2 of block 2, as block 1 ends after 5 weeks with 5 of 8 sessions done and 1 week "
+        "to come, counted as done: block 2 steps up to step 2 (S5)")
