@@ -167,10 +167,11 @@ def _behind(at: LadderWeek, track: LadderWeek) -> bool:
 
 
 def decision(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
-             was: WeekInBlock, rested: Collection[date] = ()) -> str:
+             was: WeekInBlock, rested: Mapping[date, str]) -> str:
     """Why week `index` stands elsewhere in the blocks than `was` (where it was planned
     before), in words with the numbers: the 2/3 rule's count behind an extended block, a
-    step repeated or a step up, or its deload moved (RULES.md S5; `rested` as `timeline`'s)."""
+    step repeated or a step up, or its deload moved (RULES.md S5). `rested`: `timeline`'s,
+    each with the name of its race."""
     where = weeks[index]
     words = []
     if (where.block, where.week, where.step) != (was.block, was.week, was.step):
@@ -210,27 +211,37 @@ def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> st
 
 
 def _deload_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
-                  rested: Collection[date]) -> str:
+                  rested: Mapping[date, str]) -> str:
     """Why a week is a deload now, or no longer one, as `timeline` counts: a race's rested
-    week after it (that week is the deload), else the count started again after the last
-    deload or rested week, and the weeks since that did not count as training weeks."""
+    week after it (that week is the deload), else the training weeks counted to it."""
     where = weeks[index]
-    if not where.deload and where.monday + WEEK in rested:
-        why = "the week after, a race's taper or post-race window, counts as one"
-    else:
-        since = next((i for i in range(index - 1, -1, -1)
-                      if weeks[i].deload or weeks[i].monday in rested), -1)
-        missed = [w.monday for w in weeks[since + 1:index] if not _trains(counts.get(w.monday))]
-        parts = [f"counted from the week of {weeks[since].monday:%a %d %b}, a race's taper or "
-                 "post-race window, which counts as one"] if since >= 0 \
-            and weeks[since].monday in rested else []
-        if missed:
-            parts.append(f"the week{'s' if len(missed) > 1 else ''} of "
-                         f"{', '.join(f'{m:%a %d %b}' for m in missed)}, without a session "
-                         f"done, {'were' if len(missed) > 1 else 'was'} no training week")
-        trained = index - since - len(missed)
-        why = "; ".join(parts) or (f"it is training week {trained} since "
-                                   f"{'the last deload' if since >= 0 else 'the start'}")
+    after = rested.get(where.monday + WEEK)
+    why = (f"the week after counts as one: {_rest_words(after)}" if after and not where.deload
+           else _count_words(weeks, index, counts, rested))
     return (f"block {where.block} week {where.week} is "
             f"{'now' if where.deload else 'no longer'} a deload: every {DELOAD_EVERY}th "
             f"training week is one (S5), {why}")
+
+
+def _count_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
+                 rested: Mapping[date, str]) -> str:
+    """The training weeks counted to week `index`: from the last deload or race's rested
+    week (the count starts again after it), the weeks without a session done not counted."""
+    since = next((i for i in range(index - 1, -1, -1)
+                  if weeks[i].deload or weeks[i].monday in rested), None)
+    start = 0 if since is None else since + 1
+    missed = [w.monday for w in weeks[start:index] if not _trains(counts.get(w.monday))]
+    parts = []
+    if since is not None and (race := rested.get(weeks[since].monday)):
+        parts.append(f"counted from the week of {weeks[since].monday:%a %d %b}, which counts "
+                     f"as one: {_rest_words(race)}")
+    if missed:
+        parts.append(f"the week{'s' if len(missed) > 1 else ''} of "
+                     f"{', '.join(f'{m:%a %d %b}' for m in missed)}, without a session done, "
+                     f"{'were' if len(missed) > 1 else 'was'} no training week")
+    return "; ".join(parts) or (f"it is training week {index + 1 - start - len(missed)} since "
+                                f"{'the start' if since is None else 'the last deload'}")
+
+
+def _rest_words(race: str) -> str:
+    return f"the taper or post-race window of the {race}"

@@ -331,9 +331,9 @@ def _timeline(ctx: Lifter, first_monday: date, until_monday: date,
                     ctx.profile.strength_sessions)
 
 
-def _rested(ctx: Lifter) -> set[date]:
-    """The Mondays of the weeks a race's taper or post-race window fills."""
-    return {m for r in races_of(ctx) for m in rested_weeks(r)}
+def _rested(ctx: Lifter) -> dict[date, str]:
+    """The Mondays of the weeks a race's taper or post-race window fills, with its name."""
+    return {m: r.name() for r in races_of(ctx) for m in rested_weeks(r)}
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date

@@ -243,7 +243,7 @@ def test_a_block_short_at_six_weeks_is_told_as_its_step_again() -> None:
     weeks = timeline(MONDAY, mondays[-1], {m: WeekCount(2, 1) for m in mondays[:6]})
     short = {m: WeekCount(2, 1) for m in mondays[:6]}
     was = replace(weeks[6], block=1, week=7)
-    assert decision(weeks, 6, short, was) == (
+    assert decision(weeks, 6, short, was, {}) == (
         "block 1 ends after 6 weeks with 6 of 12 sessions done, short of 2/3: block 2 trains "
         "step 1 again, as its variation (S5)")
     # a first week missed: the block still ends on schedule if the next three are done
@@ -251,10 +251,10 @@ def test_a_block_short_at_six_weeks_is_told_as_its_step_again() -> None:
     weeks = timeline(MONDAY, mondays[-1], missed, per_week=2)
     assert [(w.block, w.week, w.deload) for w in weeks[3:6]] == [(1, 4, False), (2, 1, True),
                                                                 (2, 2, False)]
-    assert decision(weeks, 4, missed, replace(weeks[4], block=1, week=5, step=0)) == (
+    assert decision(weeks, 4, missed, replace(weeks[4], block=1, week=5, step=0), {}) == (
         "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come, counted as "
         "done: block 2 steps up to step 2 (S5)")
-    assert decision(weeks, 3, missed, replace(weeks[3], deload=True)) == (
+    assert decision(weeks, 3, missed, replace(weeks[3], deload=True), {}) == (
         "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
         "of Mon 03 Mar, without a session done, was no training week")
 
@@ -269,16 +269,25 @@ def test_a_deload_moved_after_a_race_is_told_from_the_race_on() -> None:
     counts = {m: WeekCount(2, 0 if i in (3, 5, 7) else 2) for i, m in enumerate(mondays[:8])}
     weeks = timeline(MONDAY, mondays[-1], counts, {mondays[5]}, per_week=2)
     assert [w.deload for w in weeks[8:12]] == [False, False, True, False]
-    assert decision(weeks, 10, counts, replace(weeks[10], deload=False), {mondays[5]}) == (
+    race = {mondays[5]: "B race (10k) on Sun 06 Apr"}
+    assert decision(weeks, 10, counts, replace(weeks[10], deload=False), race) == (
         "block 3 week 1 is now a deload: every 4th training week is one (S5), counted from "
-        "the week of Mon 07 Apr, a race's taper or post-race window, which counts as one; "
-        "the week of Mon 21 Apr, without a session done, was no training week")
+        "the week of Mon 07 Apr, which counts as one: the taper or post-race window of the B "
+        "race (10k) on Sun 06 Apr; the week of Mon 21 Apr, without a session done, was no "
+        "training week")
     # the deload due the week before a race's window is that window (S5)
     weeks = timeline(MONDAY, mondays[-1], {}, {mondays[4]})
     assert not weeks[3].deload
-    assert decision(weeks, 3, {}, replace(weeks[3], deload=True), {mondays[4]}) == (
+    race = {mondays[4]: "A race (half) on Sun 06 Apr"}
+    assert decision(weeks, 3, {}, replace(weeks[3], deload=True), race) == (
         "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
-        "after, a race's taper or post-race window, counts as one")
+        "after counts as one: the taper or post-race window of the A race (half) on Sun 06 "
+        "Apr")
+    # no week missed nor rested (a week gone by marked done afterwards): the count, in numbers
+    weeks = timeline(MONDAY, mondays[-1], {})
+    assert decision(weeks, 3, {}, replace(weeks[3], deload=False), {}) == (
+        "block 1 week 4 is now a deload: every 4th training week is one (S5), it is training "
+        "week 4 since the start")
 
 
 def test_weeks_gone_by_with_nothing_planned_count_nothing_for_the_two_thirds() -> None:
@@ -307,9 +316,9 @@ def test_a_week_later_in_a_block_that_began_later_says_why() -> None:
     counts = {m: WeekCount(2, d) for m, d in zip(mondays, (2, 2, 0, 1), strict=False)}
     weeks = timeline(MONDAY, mondays[-1], counts, per_week=2)
     assert [(w.block, w.week, w.step) for w in weeks[4:7]] == [(1, 5, 0), (2, 1, 1), (2, 2, 1)]
-    assert decision(weeks, 4, counts, replace(weeks[4], block=2, week=1, step=1)) == (
+    assert decision(weeks, 4, counts, replace(weeks[4], block=2, week=1, step=1), {}) == (
         "block 1 runs a week 5 on the same exercises: 5 of 8 sessions done, short of 2/3 (S5; "
         "at most 6 weeks)")
-    assert decision(weeks, 6, counts, replace(weeks[6], week=3)) == (
+    assert decision(weeks, 6, counts, replace(weeks[6], week=3), {}) == (
         "week 2 of block 2, as block 1 ends after 5 weeks with 5 of 8 sessions done and 1 week "
         "to come, counted as done: block 2 steps up to step 2 (S5)")
