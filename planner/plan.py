@@ -345,15 +345,13 @@ def _raced(ctx: Lifter, sessions: list[Session], night: date
 def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
                night: date) -> list[Adjustment]:
     """A week planned ahead and planned again on a block decision that changed: each
-    session that now differs, with the decision in words (S5)."""
+    session that now differs, with the decision in words (S5). A session the week can no
+    longer hold is S6 planning's drop (`build_week` tells it, with the days' reasons)."""
     was = {s.id: s for s in planned}
-    out = [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
-                      (why,))
-           for s in new if s.id in was and (was[s.id].day, was[s.id].kind,
-                                            was[s.id].exercises) != (s.day, s.kind, s.exercises)]
-    gone = [p for p in planned if p.id not in {s.id for s in new}]
-    return out + [Adjustment(p.id, night, "S5 blocks", "drop", p.describe(), "no session",
-                             (why,)) for p in gone]
+    return [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
+                       (why,))
+            for s in new if s.id in was and (was[s.id].day, was[s.id].kind,
+                                             was[s.id].exercises) != (s.day, s.kind, s.exercises)]
 
 
 def _placed(planned: Sequence[Session]) -> WeekInBlock:

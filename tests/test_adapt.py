@@ -322,3 +322,24 @@ def test_a_week_later_in_a_block_that_began_later_says_why() -> None:
     assert decision(weeks, 6, counts, replace(weeks[6], week=3), {}) == (
         "week 2 of block 2, as block 1 ends after 5 weeks with 5 of 8 sessions done and 1 week "
         "to come, counted as done: block 2 steps up to step 2 (S5)")
+
+
+def test_a_session_a_replanned_week_cannot_hold_is_told_dropped_once() -> None:
+    from planner.plan import extend
+
+    # Week 5 was planned on schedule; weeks 3 and 4 were missed (block 1 runs a week 5) and
+    # the calendar now fills week 5 with races: no day is left for its two sessions. The
+    # drop is S6 planning's (no legal day), told once with its reasons, not a second time
+    # as S5's (the replay's summary would count 4 sessions dropped).
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[2], runs, [])
+    sessions = [s.with_(status="done") for s in sessions]
+    sessions, _ = extend(CTX, MONDAY, sunday[2], sunday[5], runs, sessions)
+    sessions = [s.with_(status="skipped") if s.day <= sunday[4] and s.status == "planned"
+                else s for s in sessions]
+    raced = {**runs, **{d: RunDay(d, ("race",), "race")
+                        for d in (sunday[4] + timedelta(days=i) for i in range(1, 8))}}
+    _, notes = extend(CTX, MONDAY, sunday[4], sunday[5], raced, sessions)
+    drops = [(n.rule, n.action, n.after) for n in notes if n.action == "drop"]
+    assert drops == [("S6 planning", "drop", "2 session(s) dropped")]
