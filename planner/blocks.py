@@ -190,9 +190,10 @@ def _block_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, Wee
                 f"{_tally(block, counts)}, short of 2/3 (S5; at most {MAX_BLOCK_WEEKS} weeks)")
     if not before:
         return f"block {where.block} week {where.week}, step {where.step + 1} (S5)"
-    # where the block began: how the one before it ended
-    ended = (f"block {where.block - 1} ends after {len(before)} weeks with "
-             f"{_tally(before, counts)}")
+    # where the block began: how the one before it ends (ended, its weeks all gone by)
+    tense = "ended" if all(w.monday in counts for w in before) else "ends"
+    ended = f"block {where.block - 1} {tense} after {len(before)} weeks with " \
+        f"{_tally(before, counts)}"
     then = (f", short of 2/3: block {where.block} trains step {where.step + 1} again, as its "
             "variation (S5)" if before[-1].step == where.step else
             f": block {where.block} steps up to step {where.step + 1} (S5)")

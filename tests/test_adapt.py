@@ -244,8 +244,8 @@ def test_a_block_short_at_six_weeks_is_told_as_its_step_again() -> None:
     short = {m: WeekCount(2, 1) for m in mondays[:6]}
     was = replace(weeks[6], block=1, week=7)
     assert decision(weeks, 6, short, was, {}) == (
-        "block 1 ends after 6 weeks with 6 of 12 sessions done, short of 2/3: block 2 trains "
-        "step 1 again, as its variation (S5)")
+        "block 1 ended after 6 weeks with 6 of 12 sessions done, short of 2/3: block 2 trains "
+        "step 1 again, as its variation (S5)")  # its weeks all gone by: it ended
     # a first week missed: the block still ends on schedule if the next three are done
     missed = {MONDAY: WeekCount(2, 0)}
     weeks = timeline(MONDAY, mondays[-1], missed, per_week=2)
