@@ -179,12 +179,15 @@ def _refill(session: Session, who: m.Athlete, row: m.Activity, new: rows.New) ->
     rows.insert_parts(session, [row.id], [new])
 
 
-def _apply_summary(row: m.Activity, act: d.Activity) -> None:
-    """Garmin's summary knows things a FIT file does not (label, race flag, name)."""
+def _apply_summary(row: m.Activity, act: d.Activity, one_session: bool = True) -> None:
+    """Garmin's summary knows things a FIT file does not (label, race flag, name); a
+    multisport summary's label and load are the whole's, and fit no single leg."""
     row.name = act.name or row.name
-    row.te_label = act.te_label or row.te_label
     row.is_race = act.is_race or row.is_race
-    row.training_load = act.training_load if act.training_load is not None else row.training_load
+    if one_session:
+        row.te_label = act.te_label or row.te_label
+        row.training_load = act.training_load if act.training_load is not None else (
+            row.training_load)
 
 
 def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> int:
@@ -226,7 +229,9 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
         garmin_knows = to_domain(summary)
         _refill(session, who, summary, replace(one, garmin_id=summary.garmin_id))
         if one.garmin_id != summary.garmin_id:  # by hand (None), or a leg's download
-            _apply_summary(summary, garmin_knows)
+            _apply_summary(summary, garmin_knows, one_session=not any(
+                other.content_hash == one.content_hash and other.act.session_index
+                for other in new))
     _drop_summaries(session, who, starts)
     return rest
 

@@ -16,7 +16,7 @@ from db import models as m
 from db.raw import RawStore, sha256
 from db.session import open_db, transaction
 from demo.fitwrite import SetSpec, strength_fit
-from ingest import sync
+from ingest import fit, sync
 from ingest.bulk import import_paths
 from ingest.garmin import extract_fit
 from ingest.rebuild import rebuild
@@ -200,7 +200,11 @@ def test_a_leg_whose_parents_file_has_not_come_is_still_downloaded(store: WaitSt
     report = store.sync(fake, today=today, since=today)
     assert (report.new, report.upgraded, report.waiting) == (2, 1, 1)  # the parent waited
     assert _downloads(fake, 662) == 1
-    assert [(r.sport, r.garmin_id, r.awaits_file) for r in store.rows()] == [
-        ("cycling", 661, False), ("running", None, False)]
+    rows = store.rows()
+    assert [(r.sport, r.garmin_id, r.awaits_file, r.name) for r in rows] == [
+        ("cycling", 661, False, "Activity 661"), ("running", None, False, "Activity 662")]
+    # the parent's summary is the whole brick's: its label and load are no leg's
+    [first, _] = fit.decode(_brick(), "brick.fit")
+    assert (rows[0].te_label, rows[0].training_load) == (first.te_label, first.training_load)
     store.sync(fake, today=today + timedelta(days=1))
     assert (_downloads(fake, 661), _downloads(fake, 662)) == (1, 1)
