@@ -180,14 +180,15 @@ def _block_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, Wee
     if where.week > BLOCK_WEEKS:
         return (f"block {where.block} runs a week {where.week} on the same exercises: "
                 f"{_tally(block, counts)}, short of 2/3 (S5; at most {MAX_BLOCK_WEEKS} weeks)")
-    if where.week == 1 and before:
-        ended = (f"block {where.block - 1} ends after {len(before)} weeks with "
-                 f"{_tally(before, counts)}")
-        if before[-1].step == where.step:
-            return (f"{ended}, short of 2/3: block {where.block} trains step {where.step + 1} "
-                    "again, as its variation (S5)")
-        return f"{ended}: block {where.block} steps up to step {where.step + 1} (S5)"
-    return f"block {where.block} week {where.week}, step {where.step + 1} (S5)"
+    if not before:
+        return f"block {where.block} week {where.week}, step {where.step + 1} (S5)"
+    ended = (f"block {where.block - 1} ends after {len(before)} weeks with "
+             f"{_tally(before, counts)}")
+    this = f" (this is its week {where.week})" if where.week > 1 else ""
+    if before[-1].step == where.step:
+        return (f"{ended}, short of 2/3: block {where.block} trains step {where.step + 1} again, "
+                f"as its variation{this} (S5)")
+    return f"{ended}: block {where.block} steps up to step {where.step + 1}{this} (S5)"
 
 
 def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> str:

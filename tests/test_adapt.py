@@ -254,6 +254,9 @@ def test_a_block_short_at_six_weeks_is_told_as_its_step_again() -> None:
     assert decision(weeks, 4, missed, replace(weeks[4], block=1, week=5, step=0)) == (
         "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come: block 2 "
         "steps up to step 2 (S5)")
+    assert decision(weeks, 5, missed, replace(weeks[5], block=1, week=6, step=0)) == (
+        "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come: block 2 "
+        "steps up to step 2 (this is its week 2) (S5)")
     assert decision(weeks, 3, missed, replace(weeks[3], deload=True)) == (
         "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
         "of Mon 03 Mar, without a session done, was no training week")
