@@ -153,6 +153,15 @@ def known_garmin_ids(db: Session, who: m.Athlete) -> set[int]:
         m.Activity.athlete_id == who.id, m.Activity.garmin_id.is_not(None))) if gid is not None}
 
 
+def filed_garmin_ids(db: Session, who: m.Athlete) -> set[int]:
+    """The Garmin ids of the activities stored from their FIT file (a multisport leg's own
+    download is its parent's file: sync does not download it again)."""
+    a = m.Activity
+    return {gid for gid in db.scalars(select(a.garmin_id).where(
+        a.athlete_id == who.id, a.garmin_id.is_not(None), a.content_hash.is_not(None)))
+        if gid is not None}
+
+
 def awaited_garmin_ids(db: Session, who: m.Athlete) -> dict[int, date]:
     """The Garmin ids of the activities stored from their summary while their file is
     awaited, with their days (sync downloads them again)."""

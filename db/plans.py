@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -58,6 +58,20 @@ def lift_sources(db: Session, who: m.Athlete) -> set[str]:
     """The activities whose sets were already read back from the watch."""
     return set(db.scalars(select(m.Lift.source).where(m.Lift.athlete_id == who.id,
                                                       m.Lift.source.is_not(None))))
+
+
+def source_key(content_hash: str | None, garmin_id: int | None, session_index: int) -> str:
+    """The key an activity's sets are read back under (Lift.source): one that a `db
+    rebuild` keeps (row ids are not kept)."""
+    return f"activity:{content_hash or garmin_id}:{session_index}"
+
+
+def move_read_back(db: Session, who: m.Athlete, old: str, new: str) -> None:
+    """The lifts read back from an activity under the key `old`, which is `new` now (its file
+    came for its summary): read back once, not again under the new key."""
+    if old != new:
+        db.execute(update(m.Lift).where(m.Lift.athlete_id == who.id, m.Lift.source == old)
+                   .values(source=new))
 
 
 def forget_hand_lifts(db: Session, who: m.Athlete, session_key: str) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from db import activity_rows as rows
 from db import models as m
+from db import plans
 from db import streams as packing
 from db.errors import DatabaseError
 from domain import activity as d
@@ -64,20 +65,20 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
             session.flush()
         else:
             first, *activities = activities
-            _refill(session, who, waiting, _New(first, packing.Packed.of(first.streams),
-                                                content_hash, garmin_id, awaits_file))
+            _refill(session, who, waiting, rows.New(first, packing.Packed.of(first.streams),
+                                                    content_hash, garmin_id, awaits_file))
             upgraded = int(content_hash is not None)
             if upgraded:
-                _drop_awaited(session, who, {first.start})
-    new: list[_New] = []
+                _drop_summaries(session, who, {first.start})
+    new: list[rows.New] = []
     stored: list[tuple[d.Activity, m.Activity]] = []
     for act in activities:
         existing = _find(session, who.id, content_hash, act.session_index, garmin_id)
         if existing is None and content_hash is None:  # a summary: its file may be stored
             existing = _file_session_at(session, who.id, act)
         if existing is None:
-            new.append(_New(act, packing.Packed.of(act.streams), content_hash, garmin_id,
-                            awaits_file))
+            new.append(rows.New(act, packing.Packed.of(act.streams), content_hash, garmin_id,
+                                awaits_file))
         else:
             stored.append((act, existing))
     if garmin_id is not None and any(row.session_index == 0 and row.garmin_id is None
@@ -115,10 +116,10 @@ def save_fit_files(session: Session, who: m.Athlete, files: list[FitFile]) -> li
     streams come packed (an import packs them in its worker processes)."""
     stored = {(digest, index) for digest, index in session.execute(
         _STORED, {"athlete": who.id, "digests": sorted({digest for digest, _ in files})})}
-    new: list[_New] = []
+    new: list[rows.New] = []
     saved = []
     for digest, sessions in files:
-        fresh = [_New(act, packed, digest, None) for act, packed in sessions
+        fresh = [rows.New(act, packed, digest, None) for act, packed in sessions
                  if (digest, act.session_index) not in stored]
         stored.update((digest, act.session_index) for act, _ in sessions)  # a copy in `files`
         new += fresh
@@ -158,153 +159,107 @@ def _awaited(session: Session, athlete_id: int, garmin_id: int | None) -> m.Acti
         m.Activity.awaits_file.is_(True)))
 
 
-def _refill(session: Session, who: m.Athlete, row: m.Activity, new: _New) -> None:
+def _refill(session: Session, who: m.Athlete, row: m.Activity, new: rows.New) -> None:
     """Another version of a stored activity (the file that arrived for its summary) in its
     row: the same id, every value, lap, set and sample from `new`. Its days are analysed
-    again (its local day may move: the file has its own UTC offset)."""
-    values = _activity_values(who, new, ZoneInfo(who.tz))
+    again (its local day may move: the file has its own UTC offset); sets read back from it
+    stay read back under its new key (read again, they counted twice in the progression)."""
+    values = rows.values(who, new, ZoneInfo(who.tz))
     mark_changed(session, who, min(row.local_date, cast(date, values["local_date"])))
+    key = plans.source_key  # the key its sets are read back under, before and after
+    plans.move_read_back(session, who, key(row.content_hash, row.garmin_id, row.session_index),
+                         key(new.content_hash, cast(int | None, values["garmin_id"]),
+                             new.act.session_index))
     for model in (m.Lap, m.StrengthSet, m.Stream):
-        table = _table(model)
+        table = rows.table(model)
         session.execute(delete(table).where(table.c.activity_id == row.id))
-    activities = _table(m.Activity)
-    session.execute(update(activities).where(activities.c.id == row.id).values(**values))
+    session.execute(update(rows.ACTIVITIES).where(rows.ACTIVITIES.c.id == row.id)
+                    .values(**values))
     session.expire(row)
-    _insert_parts(session, [row.id], [new])
+    rows.insert_parts(session, [row.id], [new])
 
 
-def _apply_summary(row: m.Activity, act: d.Activity) -> None:
-    """Garmin's summary knows things a FIT file does not (label, race flag, name)."""
+def _apply_summary(row: m.Activity, act: d.Activity, one_session: bool = True) -> None:
+    """Garmin's summary knows things a FIT file does not (label, race flag, name); a
+    multisport summary's label and load are the whole's, and fit no single leg."""
     row.name = act.name or row.name
-    row.te_label = act.te_label or row.te_label
     row.is_race = act.is_race or row.is_race
-    row.training_load = act.training_load if act.training_load is not None else row.training_load
+    if one_session:
+        row.te_label = act.te_label or row.te_label
+        row.training_load = act.training_load if act.training_load is not None else (
+            row.training_load)
 
 
-@dataclass(frozen=True)
-class _New:
-    """An activity to store, with its streams packed."""
-
-    act: d.Activity
-    packed: packing.Packed | None
-    content_hash: str | None
-    garmin_id: int | None
-    awaits_file: bool = False
-
-
-def _insert(session: Session, who: m.Athlete, new: list[_New]) -> int:
+def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> int:
     """New activities with their laps, sets and streams: one multi-row INSERT per table, no
     ORM object per row (an import stores thousands). How many of them, sessions of a file
-    that a stored summary awaited, upgraded it instead."""
-    rest = _upgrade_awaited(session, who, new)
+    that a stored summary stood for, upgraded it instead."""
+    rest = _upgrade_summaries(session, who, new)
     if not rest:
         return len(new)
     zone = ZoneInfo(who.tz)
-    ids = session.scalars(_INSERT_ACTIVITIES, [_activity_values(who, row, zone)
-                                               for row in rest]).all()
+    ids = session.scalars(rows.INSERT_ACTIVITIES, [rows.values(who, row, zone)
+                                                   for row in rest]).all()
     mark_changed(session, who, min(row.act.local_date(zone) for row in rest))
-    _insert_parts(session, ids, rest)
+    rows.insert_parts(session, ids, rest)
     return len(new) - len(rest)
 
 
-def _upgrade_awaited(session: Session, who: m.Athlete, new: list[_New]) -> list[_New]:
-    """The sessions of a file that start when a summary awaiting its file does (the file
-    imported by hand, or a multisport leg in its parent's file) upgrade that row in place,
-    as the leg's own download would; imported by hand, it keeps its Garmin id and what only
-    Garmin knows. The others are returned, to insert."""
+def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) -> list[rows.New]:
+    """The sessions of a file that start when an activity stored from Garmin's summary does
+    (awaiting its file, or for good: its wait over, a manual entry) upgrade that row in
+    place: the file imported by hand, or a multisport leg in its parent's file (the leg's own
+    download). The row keeps its Garmin id and what only Garmin knows of it. The others are
+    returned, to insert."""
     starts = {row.act.start for row in new if row.content_hash is not None}
     if not starts:
         return new
-    found = session.scalars(_AWAITED_AT, {"athlete": who.id, "starts": sorted(starts)}).all()
+    found = session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": sorted(starts)}).all()
     if not found:
         return new
-    awaited: dict[datetime, m.Activity] = {}
+    summaries: dict[datetime, m.Activity] = {}
     for row in found:  # the first stored of a start: a multisport parent, before its leg
-        awaited.setdefault(row.start_utc, row)
+        summaries.setdefault(row.start_utc, row)
     rest = []
     for one in new:
-        waiting = awaited.pop(one.act.start, None) if one.content_hash is not None else None
-        if waiting is None:
+        summary = summaries.pop(one.act.start, None) if one.content_hash is not None else None
+        if summary is None:
             rest.append(one)
-        elif one.garmin_id is None and one.act.session_index == 0:  # imported by hand
-            summary = to_domain(waiting)
-            _refill(session, who, waiting, replace(one, garmin_id=waiting.garmin_id))
-            _apply_summary(waiting, summary)
-        else:
-            _refill(session, who, waiting, one)
-    _drop_awaited(session, who, starts)
+            continue
+        garmin_knows = to_domain(summary)
+        _refill(session, who, summary, replace(one, garmin_id=summary.garmin_id))
+        if one.garmin_id != summary.garmin_id:  # by hand (None), or a leg's download
+            _apply_summary(summary, garmin_knows, one_session=not any(
+                other.content_hash == one.content_hash and other.act.session_index
+                for other in new))
+    _drop_summaries(session, who, starts)
     return rest
 
 
-def _drop_awaited(session: Session, who: m.Athlete, starts: set[datetime]) -> None:
-    """The summaries still awaiting a file at the starts of a file's sessions, which are
-    stored now: the same sessions again (a multisport parent's first leg starts with it)."""
-    for row in session.scalars(_AWAITED_AT, {"athlete": who.id, "starts": sorted(starts)}):
+def _drop_summaries(session: Session, who: m.Athlete, starts: set[datetime]) -> None:
+    """The activities still stored from a summary at the starts of a file's sessions, which
+    are stored now: the same sessions again (a multisport parent's first leg starts with it)."""
+    for row in session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": sorted(starts)}):
         mark_changed(session, who, row.local_date)
         session.delete(row)
     session.flush()
 
 
-def _insert_parts(session: Session, ids: Sequence[int], new: list[_New]) -> None:
-    """The laps, sets and streams of the activities `ids`, stored from `new`."""
-    laps = [dict(activity_id=i, index=lap.index, start_utc=lap.start, duration_s=lap.duration_s,
-                 distance_m=lap.distance_m, avg_hr=lap.avg_hr, max_hr=lap.max_hr,
-                 avg_speed=lap.avg_speed, intensity=lap.intensity,
-                 wkt_step_index=lap.wkt_step_index)
-            for i, row in zip(ids, new, strict=True) for lap in row.act.laps]
-    sets = [dict(activity_id=i, index=s.index, set_type=s.set_type, category=s.category,
-                 exercise_name=s.exercise_name, reps=s.reps, weight_kg=s.weight_kg,
-                 duration_s=s.duration_s)
-            for i, row in zip(ids, new, strict=True) for s in row.act.sets]
-    streams = [dict(activity_id=i, samples=row.packed.samples, encoding=packing.ENCODING,
-                    **row.packed.columns)
-               for i, row in zip(ids, new, strict=True) if row.packed is not None]
-    for statement, rows in ((_INSERT_LAPS, laps), (_INSERT_SETS, sets),
-                            (_INSERT_STREAMS, streams)):
-        if rows:
-            session.execute(statement, rows)
-
-
-def _table(model: type[m.Base]) -> Table:
-    """The model's table: Core statements skip the ORM's per-row bookkeeping."""
-    return cast(Table, model.__table__)
-
-
-# What every commit of an import runs, built once: SQLAlchemy finds a statement's compiled SQL
-# by a key it computes from the statement, once per statement object. Built anew each commit,
-# building and keying them took ~15 % of an import's database time (200 one-hour runs in
-# commits of 16: 41-45 -> 35-39 ms of CPU).
-_ACTIVITIES, _ATHLETES = _table(m.Activity), _table(m.Athlete)
-_STORED = select(_ACTIVITIES.c.content_hash, _ACTIVITIES.c.session_index).where(
-    _ACTIVITIES.c.athlete_id == bindparam("athlete"),
-    _ACTIVITIES.c.content_hash.in_(bindparam("digests", expanding=True)))
-_INSERT_ACTIVITIES = insert(_ACTIVITIES).returning(_ACTIVITIES.c.id,
-                                                   sort_by_parameter_order=True)
-_INSERT_LAPS, _INSERT_SETS, _INSERT_STREAMS = (insert(_table(model))
-                                               for model in (m.Lap, m.StrengthSet, m.Stream))
-# The summaries awaiting a file at some starts (by start, indexed: a commit holds a few dozen
-# files), the first stored first: each commit of an import asks.
-_AWAITED_AT = select(m.Activity).where(
+# Built once (see db/activity_rows.py): each commit of an import asks both.
+_STORED = select(rows.ACTIVITIES.c.content_hash, rows.ACTIVITIES.c.session_index).where(
+    rows.ACTIVITIES.c.athlete_id == bindparam("athlete"),
+    rows.ACTIVITIES.c.content_hash.in_(bindparam("digests", expanding=True)))
+# The activities stored from a summary (no file) at some starts (by start, indexed: a commit
+# holds a few dozen files), the first stored first.
+_SUMMARIES_AT = select(m.Activity).where(
     m.Activity.athlete_id == bindparam("athlete"),
     m.Activity.start_utc.in_(bindparam("starts", expanding=True)),
-    m.Activity.awaits_file.is_(True)).order_by(m.Activity.id)
-_MARK_CHANGED = update(_ATHLETES).where(
-    _ATHLETES.c.id == bindparam("athlete"),
-    or_(_ATHLETES.c.facts_changed_from.is_(None), _ATHLETES.c.facts_changed_from > bindparam("day"))
+    m.Activity.content_hash.is_(None)).order_by(m.Activity.id)
+_MARK_CHANGED = update(rows.ATHLETES).where(
+    rows.ATHLETES.c.id == bindparam("athlete"),
+    or_(rows.ATHLETES.c.facts_changed_from.is_(None),
+        rows.ATHLETES.c.facts_changed_from > bindparam("day"))
 ).values(facts_changed_from=bindparam("day"))
-
-
-def _activity_values(who: m.Athlete, row: _New, zone: ZoneInfo) -> dict[str, object]:
-    act, garmin_id = row.act, row.garmin_id
-    return dict(
-        athlete_id=who.id, garmin_id=garmin_id if act.session_index == 0 else None,
-        content_hash=row.content_hash, session_index=act.session_index, name=act.name,
-        sport=act.sport, sub_sport=act.sub_sport, start_utc=act.start,
-        local_date=act.local_date(zone), duration_s=act.duration_s,
-        elapsed_s=act.elapsed_s, distance_m=act.distance_m, avg_hr=act.avg_hr,
-        max_hr=act.max_hr, aerobic_te=act.aerobic_te, anaerobic_te=act.anaerobic_te,
-        te_label=act.te_label, is_race=act.is_race, training_load=act.training_load,
-        awaits_file=row.awaits_file)
 
 
 def load_activity(session: Session, activity_id: int) -> d.Activity | None:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from ingest import garmin_wellness
-from ingest.garmin import Connect, GarminBadBody, GarminKeptFailing, GarminNoData
+from ingest.garmin import Connect, GarminBadBody, GarminNoData, GarminPassedOver
 from ingest.garmin_activity import gmt
 
 PAGE = 20  # activities per list request, as Garmin's own web page asks for them
@@ -16,7 +16,7 @@ PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 
 @dataclass(frozen=True)
 class Listed:
-    items: list[dict[str, Any]]  # one each, by start
+    items: list[dict[str, Any]]  # one each, by start, a multisport parent before its legs
     whole: bool  # the list surely reached its end
     unusable: int  # items without a usable id or start time, left out
 
@@ -35,7 +35,8 @@ def listed(conn: Connect, start: date, end: date) -> Listed:
         if gid not in ids:  # an upload during the listing shifts a page: one comes twice
             ids.add(gid)
             items.append(item)
-    return Listed(sorted(items, key=lambda i: str(i["startTimeGMT"])), whole, unusable)
+    return Listed(sorted(items, key=lambda i: (str(i["startTimeGMT"]),
+                                               i.get("parentId") is not None)), whole, unusable)
 
 
 def _pages(conn: Connect, start: date, end: date) -> tuple[list[Any], bool]:
@@ -65,14 +66,19 @@ def _pages(conn: Connect, start: date, end: date) -> tuple[list[Any], bool]:
         seen |= ids
 
 
+GONE = (404, 410)  # "not found", "gone": the only answers that say an activity is no more
+
+
 def deleted(conn: Connect, gid: int) -> bool:
-    """Whether Garmin answers that the activity is no more (a 4xx for it): a list that
-    misses it may have been cut (an empty first page reads as a whole, empty list). Any
-    other answer keeps it; a 500 for it alone must not end every night."""
+    """Whether Garmin answers that the activity is no more (404, 410): a list that misses
+    it may have been cut (an empty first page reads as a whole, empty list). Any other
+    answer keeps it: another 4xx says nothing of it; a 401/403 or a rate limit end the run
+    (GarminAuthError, GarminUnavailable), deleting nothing; a 500 for it alone is passed over
+    (GarminPassedOver: it must not end every night)."""
     try:
         conn.call(f"activity {gid}", conn.api.get_activity, gid)
-    except GarminNoData:
-        return True
-    except (GarminBadBody, GarminKeptFailing):
+    except GarminNoData as exc:
+        return exc.status in GONE
+    except (GarminBadBody, GarminPassedOver):
         pass
     return False

@@ -62,12 +62,16 @@ class GarminUnavailable(GarminError):
 
 
 class GarminKeptFailing(GarminUnavailable):
-    """Every attempt of one call failed (5xx, 429, timeouts): Garmin is down, or this one
-    item is broken on Garmin's side (a caller that can tell may pass over it)."""
+    """Every attempt of one call failed (5xx, timeouts; a 429 is the account's, never one
+    item's): Garmin is down, or this one item is broken on Garmin's side (PassingOver)."""
 
 
 class GarminNoData(GarminError):
-    """A 4xx other than 401/403 (e.g. 404) or no body: this item is skipped."""
+    """A 4xx other than 401/403/429 (e.g. 404) or no body: this item is skipped."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # Garmin's answer: only 404 and 410 say the item is no more
 
 
 class GarminBadBody(GarminError):
@@ -158,9 +162,9 @@ class Connect:
         try:
             return retrying(self._once, what, fn, *args, **kwargs)
         except _Transient as exc:
-            raise GarminKeptFailing(f"Garmin Connect kept failing on {what} ({exc.reason}) "
-                                    f"after {self.policy.attempts} attempts; try again later"
-                                    ) from None
+            failed = GarminUnavailable if exc.reason == "HTTP 429" else GarminKeptFailing
+            raise failed(f"Garmin Connect kept failing on {what} ({exc.reason}) after "
+                         f"{self.policy.attempts} attempts; try again later") from None
 
     def _once(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         self._pace()
@@ -200,7 +204,7 @@ class Connect:
                                          f"({status} on {what}); try again later")
             return _Transient(f"HTTP {status}", retry_after)
         if status is not None:
-            return GarminNoData(f"{what}: Garmin answered {status}")
+            return GarminNoData(f"{what}: Garmin answered {status}", status)
         if isinstance(cause, requests.Timeout):
             return _Transient("timed out")
         if isinstance(cause, requests.RequestException):
@@ -217,6 +221,34 @@ class Connect:
         self.api.display_name = name
         self.api.full_name = prof.get("fullName")
         return str(name)
+
+
+class PassingOver(Connect):
+    """A sync's calls: one Garmin kept failing on (a 500 for one day's HRV) raises
+    GarminPassedOver, to skip like an item without data, not to end this night and every
+    one after it; a second in a row is Garmin down, and raises as it came."""
+
+    def __init__(self, conn: Connect) -> None:
+        super().__init__(conn.api, conn.policy)
+        self.failed = False  # the last call kept failing
+
+    def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            result = super().call(what, fn, *args, **kwargs)
+        except GarminKeptFailing as exc:
+            if self.failed:
+                raise
+            self.failed = True
+            raise GarminPassedOver(str(exc).removesuffix("; try again later")) from None
+        except (GarminNoData, GarminBadBody):
+            self.failed = False  # Garmin answered
+            raise
+        self.failed = False
+        return result
+
+
+class GarminPassedOver(GarminError):
+    """One call of a run Garmin kept failing on, to pass over (PassingOver)."""
 
 
 _STATUS = re.compile(r"(?:API Error |error \()(\d{3})\b")

@@ -18,7 +18,7 @@ from db import repo
 from db.raw import RawStore
 from db.session import transaction
 from domain.profile import Profile
-from ingest import calendar, fit, sync
+from ingest import calendar, fit, garmin_entries
 
 
 class RebuildError(Exception):
@@ -51,12 +51,12 @@ def replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any
     if kind == "fit":
         data = raw.get(entry["hash"])
         repo.save_activities(session, who, fit.decode(data, entry.get("name", "")), entry["hash"])
-    elif kind == "garmin-activity":
-        sync.store_garmin_activity(session, who, raw, entry)
-    elif kind in (sync.WAIT_ENDED, sync.GONE):
-        sync.store_garmin_wait(session, who, entry)
-    elif kind == "garmin-day":
-        sync.store_garmin_day(session, who, raw, entry)
+    elif kind == garmin_entries.ACTIVITY:
+        garmin_entries.store_garmin_activity(session, who, raw, entry)
+    elif kind in (garmin_entries.WAIT_ENDED, garmin_entries.GONE):
+        garmin_entries.store_garmin_wait(session, who, entry)
+    elif kind == garmin_entries.DAY:
+        garmin_entries.store_garmin_day(session, who, raw, entry)
     elif kind == "garmin-calendar":
         calendar.store_garmin_calendar(session, who, raw, entry)
     else:

@@ -1,4 +1,4 @@
-"""Incremental Garmin Connect sync, and the replay functions a rebuild shares with it.
+"""Incremental Garmin Connect sync (what it journals is stored by ingest/garmin_entries.py).
 
 Each activity and each day is fetched, written to the raw store, journalled, then committed in
 its own transaction; a stream's cursor moves only after the data behind it has committed. A
@@ -24,16 +24,18 @@ from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import activity_list, calendar, fit, garmin_wellness
+from ingest import activity_list, calendar, fit, garmin_entries, garmin_wellness
 from ingest.garmin import (
     Connect,
     GarminBadBody,
-    GarminKeptFailing,
     GarminNoData,
+    GarminPassedOver,
+    PassingOver,
     extract_fit,
     is_whole,
 )
-from ingest.garmin_activity import garmin_activities, gmt, type_key, utc_offset
+from ingest.garmin_activity import gmt, type_key, utc_offset
+from ingest.garmin_entries import GONE, WAIT_ENDED
 
 log = logging.getLogger(__name__)
 
@@ -51,45 +53,9 @@ EMPTY_WAIT_DAYS = 7
 WATCH_DAYS = 28
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 Progress = Callable[[int, int], None]  # (done, total)
-
-# -- replay (sync and `db rebuild` both store through these) ----------------------------------
-
-
-def store_garmin_activity(session: Session, who: m.Athlete, raw: RawStore,
-                          entry: dict[str, Any]) -> repo.Saved:
-    """Store one journalled `garmin-activity` entry from the payloads it names."""
-    fit_hash = entry.get("fit")
-    decoded = fit.decode(raw.get(fit_hash), f"{entry['garmin_id']}.fit") if fit_hash else []
-    sets_body = raw.get_json(entry["sets"]) if entry.get("sets") else None
-    return _save_activity(session, who, entry, raw.get_json(entry["summary"]), decoded, sets_body)
-
-
-def _save_activity(session: Session, who: m.Athlete, entry: dict[str, Any],
-                   summary: dict[str, Any], decoded: list[Activity], sets_body: Any) -> repo.Saved:
-    activities = garmin_activities(summary, decoded, sets_body)
-    return repo.save_activities(session, who, activities,
-                                content_hash=entry.get("fit") if decoded else None,
-                                garmin_id=int(entry["garmin_id"]),
-                                awaits_file=entry.get("awaits_file") is True)
-
-
-# The end of an activity's wait for its file, journalled by the sync that decided it: older
-# than LATE_DAYS it stays as its summary; gone from Garmin's list, the athlete deleted it.
-WAIT_ENDED, GONE = "garmin-wait-ended", "garmin-activity-gone"
-
-
-def store_garmin_wait(session: Session, who: m.Athlete, entry: dict[str, Any]) -> None:
-    """Store one journalled WAIT_ENDED or GONE entry."""
-    repo.end_wait(session, who, int(entry["garmin_id"]), gone=entry["kind"] == GONE)
-
-
-def store_garmin_day(session: Session, who: m.Athlete, raw: RawStore,
-                     entry: dict[str, Any]) -> None:
-    """Store one journalled `garmin-day` entry (an upsert: the latest fetch of a day wins)."""
-    bodies = {part: raw.get_json(digest) for part, digest in entry["parts"].items()}
-    day = garmin_wellness.day(date.fromisoformat(entry["day"]), bodies)
-    repo.save_wellness(session, who, day)
-
+# What an item is skipped for (named in the report), never the run: no data, a bad body, a
+# call Garmin kept failing on (PassingOver: unless the one before it failed too).
+SKIPPED = (GarminNoData, GarminBadBody, GarminPassedOver)
 
 # -- the sync --------------------------------------------------------------------------------
 
@@ -167,7 +133,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
         watch_measures = repo.measured_since(session, who,
                                              day_window[0] - timedelta(days=WATCH_DAYS))
-    run = _Run(db, raw, who, conn, progress, today, watch_measures)
+    run = _Run(db, raw, who, PassingOver(conn), progress, today, watch_measures)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
@@ -188,6 +154,22 @@ def _contiguous(cursor: str | None, start: date) -> bool:
     return cursor is None or start <= date.fromisoformat(cursor) + timedelta(days=1)
 
 
+@dataclass
+class _Known:
+    """The Garmin ids stored, those of them awaiting their file, and those stored from it."""
+
+    stored: set[int]
+    awaited: set[int]
+    filed: set[int]
+
+    def settled(self, item: dict[str, Any]) -> bool:
+        """Stored and not awaiting its file, or a multisport leg whose parent's file (its
+        own download: the parent's whole file) is stored: not to download again."""
+        gid = int(item["activityId"])
+        return gid not in self.awaited and (gid in self.stored
+                                            or item.get("parentId") in self.filed)
+
+
 class _Run:
     def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
                  progress: Progress | None, today: date, watch_measures: bool) -> None:
@@ -199,7 +181,6 @@ class _Run:
         self.done = self.total = 0
         self.watch_measures = watch_measures  # a day without a measured value is worth
         # waiting for (it measured a day before, or earlier in this run)
-        self.download_failed = False  # the last download kept failing: another ends the run
 
     def _tick(self) -> None:
         self.done += 1
@@ -228,14 +209,14 @@ class _Run:
         items, whole = listed.items, listed.whole
         self.total += len(items)
         self._end_waits(lambda day: day < self.relisted_from, WAIT_ENDED)
-        known, awaited = self._known_ids()
+        known = self._known_ids()
         by_day: dict[str, list[dict[str, Any]]] = {}
         for item in items:
             begun = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
             by_day.setdefault(begun.date().isoformat(), []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
-                self._activity(item, known, awaited, date.fromisoformat(day))
+                self._activity(item, known, date.fromisoformat(day))
                 self._tick()
             self._advance("activities", min(date.fromisoformat(day), end), contiguous)
         if whole:  # a waiting activity a whole list no longer holds may be deleted in Garmin;
@@ -258,7 +239,7 @@ class _Run:
             entry = {"kind": kind, "garmin_id": gid}
             self.raw.record(self.who.name, entry)
             with transaction(self.db) as session:
-                store_garmin_wait(session, self.who, entry)
+                garmin_entries.store_garmin_wait(session, self.who, entry)
             self.report.waits_ended += 1
             log.info("activity %s: %s", gid, "its file is awaited no more: it stays as its "
                      "summary" if kind == WAIT_ENDED else "deleted in Garmin: removed")
@@ -266,49 +247,52 @@ class _Run:
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:
             found = activity_list.listed(self.conn, start, end)
-        except (GarminNoData, GarminBadBody) as exc:
+        except SKIPPED as exc:
             self._skip(f"{exc}; activities not synced this time")
             return None
         for _ in range(found.unusable):
             self._skip("an activity list item without a usable id or start time")
         return found
 
-    def _known_ids(self) -> tuple[set[int], set[int]]:
-        """The Garmin ids stored, and those of them whose file is awaited."""
+    def _known_ids(self) -> _Known:
         with self.db() as session:
-            return (activities.known_garmin_ids(session, self.who),
-                    set(activities.awaited_garmin_ids(session, self.who)))
+            return _Known(activities.known_garmin_ids(session, self.who),
+                          set(activities.awaited_garmin_ids(session, self.who)),
+                          activities.filed_garmin_ids(session, self.who))
 
-    def _activity(self, item: dict[str, Any], known: set[int], awaited: set[int],
-                  day: date) -> None:
+    def _activity(self, item: dict[str, Any], known: _Known, day: date) -> None:
         gid = int(item["activityId"])
-        if gid in known and gid not in awaited:  # stored by an earlier run: the same rows
-            self.report.already_stored += 1  # again, minus the downloads
+        if known.settled(item):  # the same rows again, minus the download
+            self.report.already_stored += 1
             return
         got = self._fit(gid, day, item.get("manualActivity") is True)
-        if got is None and gid in awaited:  # still late: it counts from its summary meanwhile
+        if got is None and gid in known.awaited:  # still late: it counts from its summary
             self.report.waiting += 1
             return
         fit_bytes, decoded = got or (None, [])
         sets_body = self._exercise_sets(gid, item)
-        entry = {"kind": "garmin-activity", "garmin_id": gid, "summary": self.raw.put_json(item),
+        entry = {"kind": garmin_entries.ACTIVITY, "garmin_id": gid,
+                 "summary": self.raw.put_json(item),
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
                  "sets": self.raw.put_json(sets_body)
                  if garmin_wellness.has_data(sets_body) else None,
                  "awaits_file": got is None}
         self.raw.record(self.who.name, entry)
         with transaction(self.db) as session:
-            saved = _save_activity(session, self.who, entry, item, decoded, sets_body)
+            saved = garmin_entries.save_activity(session, self.who, entry, item, decoded,
+                                                 sets_body)
         self.report.new += saved.new
         self.report.upgraded += saved.upgraded
         self.report.already_stored += saved.duplicates
         self.report.waiting += saved.new if got is None else 0  # not one its file holds
         self.report.summary_only += got is not None and fit_bytes is None
-        known.add(gid)
+        known.stored.add(gid)
+        if fit_bytes is not None:
+            known.filed.add(gid)
         if saved.upgraded:  # a file's sessions may upgrade the summaries of other ids (legs)
-            awaited.intersection_update(self._known_ids()[1])
+            known.awaited.intersection_update(self._known_ids().awaited)
         elif got is None and saved.new:
-            awaited.add(gid)
+            known.awaited.add(gid)
 
     def _fit(self, gid: int, day: date, manual: bool
              ) -> tuple[bytes | None, list[Activity]] | None:
@@ -316,23 +300,16 @@ class _Run:
         good, or None when the file is late: a download that arrived broken, or no file for
         an activity a device recorded (not processed yet? deleted since it was listed?). It
         counts from its summary meanwhile, and the next sync, which lists it again, tries
-        again; once older than LATE_DAYS, it is not waited for. A manual entry has no file
-        to wait for, whatever the answer."""
+        again; once older than LATE_DAYS, it is not waited for. So does a download Garmin
+        kept failing on (a 500 for it alone: SKIPPED). A manual entry has no file to wait
+        for, whatever the answer."""
         waits = day >= self.relisted_from and not manual
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
                                   Garmin.ActivityDownloadFormat.ORIGINAL)
-        except (GarminNoData, GarminBadBody) as exc:
+        except SKIPPED as exc:
             return self._without_file(str(exc), waits)
-        except GarminKeptFailing as exc:
-            # A file Garmin fails on for good (a 500 for it alone) ended every night, for
-            # ever; two downloads in a row failing is Garmin down, which ends the run.
-            if self.download_failed:
-                raise
-            self.download_failed = True
-            return self._without_file(str(exc).removesuffix("; try again later"), waits)
-        self.download_failed = False
         if not is_whole(data):
             return self._without_file(f"activity {gid} ({day}): the download arrived broken "
                                       "(neither a zip nor a FIT file)", waits)
@@ -357,7 +334,7 @@ class _Run:
         try:
             return self.conn.call(f"the exercise sets of activity {gid}",
                                   self.conn.api.get_activity_exercise_sets, gid)
-        except (GarminNoData, GarminBadBody) as exc:
+        except SKIPPED as exc:
             self._skip(str(exc))
             return None
 
@@ -367,7 +344,7 @@ class _Run:
         try:
             body = self.conn.call(f"the calendar of {year}-{month:02d}",
                                   self.conn.api.get_scheduled_workouts, year, month)
-        except (GarminNoData, GarminBadBody) as exc:
+        except SKIPPED as exc:
             self._skip(f"{exc}; planned runs not updated")
             return
         if calendar.calendar_items(body) is None:
@@ -399,7 +376,7 @@ class _Run:
         for part, fetch in DAY_CALLS.items():
             try:
                 body = self.conn.call(f"{part} {day}", fetch, self.conn.api, day.isoformat())
-            except (GarminNoData, GarminBadBody) as exc:
+            except SKIPPED as exc:
                 self._skip(str(exc))
                 continue
             others = garmin_wellness.other_days(part, day, body)
@@ -414,10 +391,10 @@ class _Run:
             self._advance("wellness", day, contiguous and done)
             return done
         parts = {part: self.raw.put_json(body) for part, body in bodies.items()}
-        entry = {"kind": "garmin-day", "day": day.isoformat(), "parts": parts}
+        entry = {"kind": garmin_entries.DAY, "day": day.isoformat(), "parts": parts}
         self.raw.record(self.who.name, entry)
         with transaction(self.db) as session:  # the day and its cursor commit together
-            store_garmin_day(session, self.who, self.raw, entry)
+            garmin_entries.store_garmin_day(session, self.who, self.raw, entry)
             if contiguous and done:
                 _move_cursor(session, self.who, "wellness", day)
         self.report.days_stored += 1

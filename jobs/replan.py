@@ -295,13 +295,8 @@ def recorded(db: DbSession, who: m.Athlete, night: date) -> list[Recorded]:
     seen = plans.lift_sources(db, who)
     return [Recorded(key, row.local_date, repo.strength_sets(row))
             for row in activities.strength_activities(db, who)
-            if (key := source_key(row)) not in seen and row.local_date <= night
-            and not row.awaits_file]
-
-
-def source_key(row: m.Activity) -> str:
-    """An activity's key that a `db rebuild` keeps (row ids are not kept)."""
-    return f"activity:{row.content_hash or row.garmin_id}:{row.session_index}"
+            if (key := plans.source_key(row.content_hash, row.garmin_id, row.session_index))
+            not in seen and row.local_date <= night and not row.awaits_file]
 
 
 def recoveries(db: DbSession, who: m.Athlete, first: date, last: date) -> dict[date, Recovery]:

@@ -26,7 +26,8 @@ from planner.program import MAX_HEAVY_LOWER_A_WEEK
 # Bar colours and legend order of the load chart: run kinds, then everything else.
 LOAD_KINDS = ("race", "speed", "threshold", "long", "easy", "recovery", "other")
 # Where a session stands, as the timeline shows it (see `session_category`).
-SESSION_CATEGORIES = ("done", "moved", "lightened", "mobility", "skipped", "planned")
+SESSION_CATEGORIES = ("done", "moved", "lightened", "mobility", "skipped", "not logged",
+                      "planned")
 HEAVY_LOWER_CAP = MAX_HEAVY_LOWER_A_WEEK  # RULES.md S4: 8 a week
 DAY_COLUMNS = ("endurance_load", "strength_load", "atl", "ctl", "tsb", "acwr", "level",
                "status_reasons", "hrv_ms", "hrv_signal_ms", "band_low_ms", "band_high_ms",
@@ -68,6 +69,7 @@ class SessionItem:
     step: int  # 0-based ladder step
     exercises: tuple[ExerciseItem, ...]
     adjustments: tuple[AdjustmentItem, ...]  # every change made to this session, oldest first
+    past: bool = False  # its day is over (before the report's today)
 
     @property
     def from_strength(self) -> bool:
@@ -77,7 +79,7 @@ class SessionItem:
 
     @property
     def category(self) -> str:
-        return session_category(self.kind, self.status)
+        return session_category(self.kind, self.status, self.past)
 
     @property
     def heavy_lower(self) -> int:
@@ -138,10 +140,13 @@ class ReportData:
         return not (self.has_training or self.has_recovery)
 
 
-def session_category(kind: str, status: str) -> str:
-    """Done and skipped are final; otherwise mobility work, lightened, moved or as planned."""
+def session_category(kind: str, status: str, past: bool = False) -> str:
+    """Done and skipped are final; a session whose day is over is neither, not logged;
+    otherwise mobility work, lightened, moved or as planned."""
     if status in ("done", "skipped"):
         return status
+    if past:
+        return "not logged"
     if kind == "mobility":
         return "mobility"
     return status if status in ("lightened", "moved") else "planned"
@@ -165,7 +170,7 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
     keys = [r.key for r in rows]
     changes = [_adjustment(a) for a in plans.adjustments(db, who, between=(start, end),
                                                          session_keys=keys)]
-    sessions = [_session(r, changes, catalog) for r in rows]
+    sessions = [_session(r, changes, catalog, today) for r in rows]
     return _build(athlete, start, end, today, acts, statuses, wellness, sessions, changes,
                   generated)
 
@@ -246,12 +251,13 @@ def _adjustment(a: m.AdjustmentRow) -> AdjustmentItem:
                           reasons=tuple(str(r) for r in a.reasons or ()))
 
 
-def _session(r: m.PlannedSession, changes: Sequence[AdjustmentItem],
-             catalog: Catalog) -> SessionItem:
+def _session(r: m.PlannedSession, changes: Sequence[AdjustmentItem], catalog: Catalog,
+             today: date) -> SessionItem:
     return SessionItem(key=r.key, day=r.day, kind=r.kind, status=r.status, pinned=r.pinned,
                        block=r.block, week_in_block=r.week_in_block, step=r.step,
                        exercises=tuple(_exercise(p, catalog) for p in r.exercises or ()),
-                       adjustments=tuple(a for a in changes if a.session_key == r.key))
+                       adjustments=tuple(a for a in changes if a.session_key == r.key),
+                       past=r.day < today)
 
 
 def _exercise(p: Mapping[str, Any], catalog: Catalog) -> ExerciseItem:

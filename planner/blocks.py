@@ -194,11 +194,11 @@ def _block_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, Wee
     tense = "ended" if all(w.monday in counts for w in before) else "ends"
     ended = f"block {where.block - 1} {tense} after {len(before)} weeks with " \
         f"{_tally(before, counts)}"
-    then = (f", short of 2/3: block {where.block} trains step {where.step + 1} again, as its "
-            "variation (S5)" if before[-1].step == where.step else
-            f": block {where.block} steps up to step {where.step + 1} (S5)")
-    return (f"week {where.week} of block {where.block}, as " if where.week > 1 else "") + \
-        ended + then
+    this = f" (this is its week {where.week})" if where.week > 1 else ""
+    if before[-1].step == where.step:
+        return (f"{ended}, short of 2/3: block {where.block} trains step {where.step + 1} again, "
+                f"as its variation{this} (S5)")
+    return f"{ended}: block {where.block} steps up to step {where.step + 1}{this} (S5)"
 
 
 def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> str:

@@ -254,6 +254,9 @@ def test_a_block_short_at_six_weeks_is_told_as_its_step_again() -> None:
     assert decision(weeks, 4, missed, replace(weeks[4], block=1, week=5, step=0), {}) == (
         "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come, counted as "
         "done: block 2 steps up to step 2 (S5)")
+    assert decision(weeks, 5, missed, replace(weeks[5], block=1, week=6, step=0), {}) == (
+        "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come, counted as "
+        "done: block 2 steps up to step 2 (this is its week 2) (S5)")
     assert decision(weeks, 3, missed, replace(weeks[3], deload=True), {}) == (
         "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
         "of Mon 03 Mar, without a session done, was no training week")
@@ -320,8 +323,8 @@ def test_a_week_later_in_a_block_that_began_later_says_why() -> None:
         "block 1 runs a week 5 on the same exercises: 5 of 8 sessions done, short of 2/3 (S5; "
         "at most 6 weeks)")
     assert decision(weeks, 6, counts, replace(weeks[6], week=3), {}) == (
-        "week 2 of block 2, as block 1 ends after 5 weeks with 5 of 8 sessions done and 1 week "
-        "to come, counted as done: block 2 steps up to step 2 (S5)")
+        "block 1 ends after 5 weeks with 5 of 8 sessions done and 1 week to come, counted as "
+        "done: block 2 steps up to step 2 (this is its week 2) (S5)")
 
 
 def test_a_session_a_replanned_week_cannot_hold_is_told_dropped_once() -> None:

@@ -232,6 +232,11 @@ def test_data_reads_what_the_database_holds(athlete_home: Path) -> None:
     assert recent["level"] in ("amber", "red") and recent["status_reasons"]
     assert 30 < recent["band_low_ms"] < recent["band_high_ms"] < 90
     assert {s.category for s in data.sessions} >= {"done", "skipped", "planned"}
+    # a session whose day is over, neither done nor skipped, is not logged, not "planned"
+    open_ = [s for s in data.sessions if s.status not in ("done", "skipped")]
+    assert {s.category == "not logged" for s in open_ if s.day < today} <= {True}
+    assert "not logged" not in {s.category for s in data.sessions if s.day >= today}
+    assert any(s.category == "not logged" for s in open_)
     assert any(s.day > today for s in data.sessions)  # the next two weeks of plan
     assert any(EVIL_REASON in a.reasons for a in data.adjustments)
 

@@ -193,8 +193,11 @@ def test_401_stops_the_run_keeping_what_committed(store: Store, fake: FakeGarmin
 
 def test_repeated_500s_end_the_run_without_moving_the_cursor(store: Store,
                                                              fake: FakeGarmin) -> None:
+    """Two calls in a row failing after every retry: Garmin is down (one alone is passed
+    over: tests/test_sync_faults.py)."""
     fake.fail(r"calendarDate=2025-07-06", *[(500, {}, b"{}")] * 10)
-    with pytest.raises(GarminUnavailable, match=r"summary 2025-07-06 \(HTTP 500\)"):
+    fake.fail(r"trainingstatus/aggregated/2025-07-06", *[(500, {}, b"{}")] * 10)
+    with pytest.raises(GarminUnavailable, match=r"training_status 2025-07-06 \(HTTP 500\)"):
         store.sync(fake, since=date(2025, 7, 1))
     assert store.cursors()["wellness"] == "2025-07-05"
     assert store.wellness(date(2025, 7, 6)) is None

@@ -322,14 +322,16 @@ def test_a_multisport_file_imported_before_takes_its_garmin_id(store: Store) -> 
 
 
 def test_a_multisport_leg_listed_on_its_own_is_its_parents_file_again(store: Store) -> None:
-    """Each leg of a multisport activity downloads as the parent's whole file."""
+    """Each leg of a multisport activity downloads as the parent's whole file: stored from
+    it, the leg is not downloaded (tests/test_sync_summary.py: nor every night after)."""
     data = _brick()
     fake = FakeGarmin()
     _multisport(fake, 661, data)
     fake.items.append(list_item(662, T + timedelta(minutes=30), "running", 20, parentId=661))
     fake.downloads[662] = fake.downloads[661]
     report = store.sync(fake, since=date(2025, 7, 3))
-    assert (report.new, report.already_stored) == (2, 2)
+    assert (report.new, report.already_stored) == (2, 1)
+    assert not any(c.endswith("/files/activity/662") for c in fake.calls)
     with store.db() as session:
         assert [(r.sport, r.garmin_id) for r in session.scalars(
             select(m.Activity).order_by(m.Activity.session_index))] == [

@@ -210,8 +210,9 @@ def _recovery_note() -> str:
 
 
 def _sessions_note() -> str:
-    return ("Each strength or mobility session of the plan, by outcome; hover for exercises "
-            "and the reasons behind every change.")
+    return ("Each strength or mobility session of the plan, by outcome (not logged: its day is "
+            "over, neither done nor skipped); hover for exercises and the reasons behind every "
+            "change.")
 
 
 def _weekly_note() -> str:

@@ -13,7 +13,8 @@ NONE = "rgba(0, 0, 0, 0)"  # the colour of a day without a value
 SESSION_STYLE = {  # colour and marker symbol per timeline row
     "done": ("#2e9d4f", "circle"), "moved": ("#1f77b4", "triangle-right"),
     "lightened": ("#f0a202", "diamond"), "mobility": ("#17a2b8", "square"),
-    "skipped": ("#d62828", "x"), "planned": ("#7f8c8d", "circle-open")}
+    "skipped": ("#d62828", "x"), "not logged": ("#f08c00", "circle-open"),
+    "planned": ("#7f8c8d", "circle-open")}
 # Form zones, GoldenCheetah's Performance Manager convention (TrainingPeaks uses the same
 # TSB bands): above +25 transition (detraining), +5..+25 fresh (race-ready), -10..+5 grey
 # zone (neither fresh nor training effect), -30..-10 optimal training, below -30 high risk

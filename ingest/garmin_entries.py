@@ -1,0 +1,53 @@
+"""The journal's Garmin entries and how each is stored: a sync writes and stores them, and
+`db rebuild` (ingest/rebuild.py) stores them again, in order, through the same functions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db import repo
+from db.raw import RawStore
+from domain.activity import Activity
+from ingest import fit, garmin_wellness
+from ingest.garmin_activity import garmin_activities
+
+ACTIVITY, DAY = "garmin-activity", "garmin-day"
+# The end of an activity's wait for its file, journalled by the sync that decided it: older
+# than LATE_DAYS it stays as its summary; gone from Garmin's list, the athlete deleted it.
+WAIT_ENDED, GONE = "garmin-wait-ended", "garmin-activity-gone"
+
+
+def store_garmin_activity(session: Session, who: m.Athlete, raw: RawStore,
+                          entry: dict[str, Any]) -> repo.Saved:
+    """Store one journalled ACTIVITY entry from the payloads it names."""
+    fit_hash = entry.get("fit")
+    decoded = fit.decode(raw.get(fit_hash), f"{entry['garmin_id']}.fit") if fit_hash else []
+    sets_body = raw.get_json(entry["sets"]) if entry.get("sets") else None
+    return save_activity(session, who, entry, raw.get_json(entry["summary"]), decoded, sets_body)
+
+
+def save_activity(session: Session, who: m.Athlete, entry: dict[str, Any],
+                  summary: dict[str, Any], decoded: list[Activity], sets_body: Any) -> repo.Saved:
+    """An ACTIVITY entry's activity, from its payloads as read or fetched."""
+    activities = garmin_activities(summary, decoded, sets_body)
+    return repo.save_activities(session, who, activities,
+                                content_hash=entry.get("fit") if decoded else None,
+                                garmin_id=int(entry["garmin_id"]),
+                                awaits_file=entry.get("awaits_file") is True)
+
+
+def store_garmin_wait(session: Session, who: m.Athlete, entry: dict[str, Any]) -> None:
+    """Store one journalled WAIT_ENDED or GONE entry."""
+    repo.end_wait(session, who, int(entry["garmin_id"]), gone=entry["kind"] == GONE)
+
+
+def store_garmin_day(session: Session, who: m.Athlete, raw: RawStore,
+                     entry: dict[str, Any]) -> None:
+    """Store one journalled DAY entry (an upsert: the latest fetch of a day wins)."""
+    bodies = {part: raw.get_json(digest) for part, digest in entry["parts"].items()}
+    day = garmin_wellness.day(date.fromisoformat(entry["day"]), bodies)
+    repo.save_wellness(session, who, day)

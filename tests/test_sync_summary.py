@@ -1,0 +1,210 @@
+"""An activity stored from Garmin's summary for good (its wait ended, a manual entry) is the
+same activity as the FIT file imported for it later: one row, upgraded in place, its lifts read
+back once. A multisport leg is its parent's file: not downloaded again night after night.
+The fake Garmin through garminconnect's real code path, real databases (PostgreSQL too, with
+STRIDELIFT_TEST_PG_URL), the real import and plan."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from db import models as m
+from db.raw import RawStore, sha256
+from db.session import open_db, transaction
+from demo.fitwrite import SetSpec, strength_fit
+from ingest import fit, sync
+from ingest.bulk import import_paths
+from ingest.garmin import extract_fit
+from ingest.rebuild import rebuild
+from jobs.analyse import analyse
+from jobs.replan import replan
+from tests.garmin_fake import FakeGarmin, list_item, table_contents
+from tests.test_sync_odd import _brick, _multisport
+from tests.test_sync_wait import LONG_RUN, MONDAY, P, WaitStore, _downloads, _late_long_run
+
+
+@pytest.fixture
+def store(db_url: str, tmp_path: Path) -> WaitStore:
+    return WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+
+
+def _loads(store: WaitStore) -> list[tuple[date, float]]:
+    with store.db() as session:
+        return [(day, round(load, 1)) for day, load in session.execute(
+            select(m.Activity.local_date, m.RunClass.load).join(m.RunClass))]
+
+
+FACTS = ("activities", "laps", "strength_sets", "streams", "lifts")  # what a rebuild makes
+
+
+def _rebuilt_alike(store: WaitStore) -> None:
+    """`db rebuild` replays the journal to the same activities, and the lifts still match."""
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    rebuilt = table_contents(store.db)
+    assert {t: rebuilt[t] for t in FACTS} == {t: synced[t] for t in FACTS}
+
+
+def _wait_ended(store: WaitStore, fake: FakeGarmin) -> None:
+    first = LONG_RUN.date()
+    store.sync(fake, today=first, since=first - timedelta(days=1))
+    assert store.sync(fake, today=first + timedelta(days=sync.LATE_DAYS)).waits_ended == 1
+
+
+def _stored_old(store: WaitStore, fake: FakeGarmin) -> None:
+    first = LONG_RUN.date()
+    report = store.sync(fake, today=first + timedelta(days=sync.LATE_DAYS),
+                        since=first - timedelta(days=1))
+    assert report.summary_only == 1
+
+
+def _manual(store: WaitStore, fake: FakeGarmin) -> None:
+    fake.items[0]["manualActivity"] = True  # typed in at the same start as the watch's file
+    assert store.sync(fake, today=LONG_RUN.date()).summary_only == 1
+
+
+@pytest.mark.parametrize("stored", [_wait_ended, _stored_old, _manual],
+                         ids=["wait ended", "stored old", "manual entry"])
+def test_a_file_imported_for_a_summary_stored_for_good_upgrades_it(
+        store: WaitStore, tmp_path: Path, stored: object) -> None:
+    """Its wait over (or never begun), the summary is still the run: the file imported by hand
+    made a second row, and the run's load counted twice (load, recovery, plan)."""
+    fake = _late_long_run()
+    data = extract_fit(fake.downloads.pop(501))
+    assert data is not None and callable(stored)
+    stored(store, fake)
+    [summary] = store.rows()
+    assert summary.content_hash is None and not summary.awaits_file
+    (tmp_path / "long.fit").write_bytes(data)
+    assert import_paths(store.db, store.raw, P, [tmp_path / "long.fit"],
+                        workers=1).imported == 1
+    [row] = store.rows()
+    assert (row.id, row.garmin_id, row.content_hash, row.awaits_file) == (
+        summary.id, 501, sha256(data), False)
+    assert (row.name, row.training_load, len(row.laps)) == ("Activity 501", 50.9, 1)
+    _rebuilt_alike(store)
+    with transaction(store.db) as db:
+        analyse(db, P, LONG_RUN.date() + timedelta(days=sync.LATE_DAYS + 1))
+    [(day, load)] = _loads(store)
+    assert day == LONG_RUN.date() and load > 0
+
+
+def test_a_strength_session_read_back_from_its_summary_is_not_read_again_from_its_file(
+        store: WaitStore, tmp_path: Path) -> None:
+    """Read back from Garmin's sets (the summary stored for good), then its FIT file imported:
+    the upgraded row's key is its file's, and the same session was read back a second time,
+    every set counted twice in the progression and the next session taken as done."""
+    fake = FakeGarmin()
+    start = datetime(2025, 3, 3, 17, tzinfo=UTC)
+    fake.add_strength(801, start, with_fit_sets=True)
+    data = extract_fit(fake.downloads.pop(801))
+    assert data is not None
+    with transaction(store.db) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+    later = MONDAY + timedelta(days=sync.LATE_DAYS)
+    assert store.sync(fake, today=later, since=MONDAY).summary_only == 1
+
+    def night(day: date) -> tuple[list[tuple[str, list[int], float | None, str | None]], int]:
+        with transaction(store.db) as db:
+            replan(db, P, day)
+            lifts = [(x.exercise_id, x.reps, x.load_kg, x.source)
+                     for x in db.scalars(select(m.Lift).order_by(m.Lift.id))]
+            done = db.scalar(select(func.count()).select_from(m.PlannedSession).where(
+                m.PlannedSession.status == "done"))
+        return lifts, int(done or 0)
+
+    lifts, done = night(MONDAY)
+    assert [(e, r, kg) for e, r, kg, _ in lifts] == [("barbell_back_squat", [8, 6], 65.0)]
+    assert lifts[0][3] == "activity:801:0" and done == 1
+    (tmp_path / "strength.fit").write_bytes(data)
+    assert import_paths(store.db, store.raw, P, [tmp_path / "strength.fit"],
+                        workers=1).imported == 1
+    [row] = store.rows()
+    assert (row.garmin_id, row.content_hash) == (801, sha256(data))
+    for day in (MONDAY + timedelta(days=1), MONDAY + timedelta(days=3)):
+        again, done_again = night(day)
+        assert [(e, r, kg) for e, r, kg, _ in again] == [("barbell_back_squat", [8, 6], 65.0)]
+        assert again[0][3] == f"activity:{sha256(data)}:0"  # the row's key now: read once
+        assert done_again == done
+    _rebuilt_alike(store)
+    assert night(MONDAY + timedelta(days=4))[0] == again  # read back once after it too
+
+
+def test_a_summary_stored_for_good_takes_a_strength_file_with_other_sets_once(
+        store: WaitStore, tmp_path: Path) -> None:
+    """Not read back yet when its file comes: the file's sets are read, once."""
+    fake = FakeGarmin()
+    fake.add_strength(802, datetime(2025, 3, 3, 17, tzinfo=UTC))
+    fake.downloads.pop(802)
+    assert store.sync(fake, today=MONDAY + timedelta(days=sync.LATE_DAYS),
+                      since=MONDAY).summary_only == 1
+    data = strength_fit(datetime(2025, 3, 3, 17, tzinfo=UTC),
+                        [SetSpec("squat", "barbell_back_squat", 5, 70.0, 30.0)])
+    (tmp_path / "s.fit").write_bytes(data)
+    import_paths(store.db, store.raw, P, [tmp_path / "s.fit"], workers=1)
+    with transaction(store.db) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+        replan(db, P, MONDAY + timedelta(days=1))
+        lifts = [(x.exercise_id, x.reps, x.load_kg) for x in db.scalars(select(m.Lift))]
+    assert lifts == [("barbell_back_squat", [5], 70.0)] and len(store.rows()) == 1
+
+
+def _brick_and_leg() -> FakeGarmin:
+    fake = FakeGarmin()
+    _multisport(fake, 661, _brick())
+    fake.items.append(list_item(662, datetime(2025, 7, 5, 6, 30, tzinfo=UTC), "running", 20,
+                                parentId=661))
+    fake.downloads[662] = fake.downloads[661]  # a leg downloads as its parent's whole file
+    return fake
+
+
+def test_a_multisport_leg_is_not_downloaded_night_after_night(store: WaitStore) -> None:
+    """Its parent stored from its file holds the leg's session: listed again by every sync
+    of LATE_DAYS, the leg was downloaded again each time (the parent's whole file)."""
+    fake = _brick_and_leg()
+    today = date(2025, 7, 5)
+    report = store.sync(fake, today=today, since=today)
+    assert (report.new, report.already_stored) == (2, 1)
+    for day in range(1, sync.LATE_DAYS + 1):
+        report = store.sync(fake, today=today + timedelta(days=day))
+        assert (report.new, report.waiting) == (0, 0)
+    assert (_downloads(fake, 661), _downloads(fake, 662)) == (1, 0)
+    assert [(r.sport, r.garmin_id) for r in store.rows()] == [("cycling", 661),
+                                                              ("running", None)]
+
+
+def test_a_leg_listed_before_its_parent_is_still_its_parents_file(store: WaitStore) -> None:
+    """The parent and its first leg start together; listed leg first, the leg's download
+    took the file's Garmin id, and the parent, never known, was downloaded every night."""
+    fake = FakeGarmin()
+    _multisport(fake, 661, _brick())
+    start = datetime.fromisoformat(fake.items[0]["startTimeGMT"]).replace(tzinfo=UTC)
+    fake.items.insert(0, list_item(662, start, "road_biking", 30, parentId=661))
+    fake.downloads[662] = fake.downloads[661]
+    for day in range(3):
+        store.sync(fake, today=start.date() + timedelta(days=day), since=start.date())
+    assert (_downloads(fake, 661), _downloads(fake, 662)) == (1, 0)
+    assert [(r.sport, r.garmin_id) for r in store.rows()] == [("cycling", 661),
+                                                              ("running", None)]
+
+
+def test_a_leg_whose_parents_file_has_not_come_is_still_downloaded(store: WaitStore) -> None:
+    """Its parent waits for its file: the leg's own download may bring it."""
+    fake = _brick_and_leg()
+    fake.downloads.pop(661)
+    today = date(2025, 7, 5)
+    report = store.sync(fake, today=today, since=today)
+    assert (report.new, report.upgraded, report.waiting) == (2, 1, 1)  # the parent waited
+    assert _downloads(fake, 662) == 1
+    rows = store.rows()
+    assert [(r.sport, r.garmin_id, r.awaits_file, r.name) for r in rows] == [
+        ("cycling", 661, False, "Activity 661"), ("running", None, False, "Activity 662")]
+    # the parent's summary is the whole brick's: its label and load are no leg's
+    [first, _] = fit.decode(_brick(), "brick.fit")
+    assert (rows[0].te_label, rows[0].training_load) == (first.te_label, first.training_load)
+    store.sync(fake, today=today + timedelta(days=1))
+    assert (_downloads(fake, 661), _downloads(fake, 662)) == (1, 1)
