@@ -27,6 +27,7 @@ BLOCK_WEEKS = 4  # default planned length (RULES.md S5: blocks of 4-6 weeks)
 MAX_BLOCK_WEEKS = 6
 DONE_SHARE = Fraction(2, 3)
 DELOAD_EVERY = 4  # RULES.md S5: every 4th training week is a deload
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
     monday = first_monday
     while monday <= until_monday:
         count = counts.get(monday)
-        trained += count is None or count.done > 0
+        trained += _trains(count)
         # a week before a rested one is none: the race's easier week is the deload
-        deload = ((count is None or count.done > 0) and trained % DELOAD_EVERY == 0
+        deload = (_trains(count) and trained % DELOAD_EVERY == 0
                   and monday + timedelta(days=7) not in rested)
         weeks.append(WeekInBlock(monday, block, week, step, deload))
         if monday in rested:  # RULES.md S5: it counts as a deload
@@ -78,6 +79,12 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
         week += 1
         monday += timedelta(days=7)
     return weeks
+
+
+def _trains(count: WeekCount | None) -> bool:
+    """A training week (S5): one still to come, or one gone by with a session done or with
+    none planned (the nightly did not run: counted as it always was)."""
+    return count is None or count.done > 0 or count.planned == 0
 
 
 @dataclass(frozen=True)
@@ -160,16 +167,17 @@ def _behind(at: LadderWeek, track: LadderWeek) -> bool:
 
 
 def decision(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
-             was: WeekInBlock) -> str:
+             was: WeekInBlock, rested: Mapping[date, str]) -> str:
     """Why week `index` stands elsewhere in the blocks than `was` (where it was planned
     before), in words with the numbers: the 2/3 rule's count behind an extended block, a
-    step repeated or a step up, or its deload moved (RULES.md S5)."""
+    step repeated or a step up, or its deload moved (RULES.md S5). `rested`: `timeline`'s,
+    each with the name of its race."""
     where = weeks[index]
     words = []
     if (where.block, where.week, where.step) != (was.block, was.week, was.step):
         words.append(_block_words(weeks, index, counts))
     if where.deload != was.deload:
-        words.append(_deload_words(weeks, index, counts))
+        words.append(_deload_words(weeks, index, counts, rested))
     return "; ".join(words)
 
 
@@ -182,8 +190,10 @@ def _block_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, Wee
                 f"{_tally(block, counts)}, short of 2/3 (S5; at most {MAX_BLOCK_WEEKS} weeks)")
     if not before:
         return f"block {where.block} week {where.week}, step {where.step + 1} (S5)"
-    ended = (f"block {where.block - 1} ends after {len(before)} weeks with "
-             f"{_tally(before, counts)}")
+    # where the block began: how the one before it ends (ended, its weeks all gone by)
+    tense = "ended" if all(w.monday in counts for w in before) else "ends"
+    ended = f"block {where.block - 1} {tense} after {len(before)} weeks with " \
+        f"{_tally(before, counts)}"
     this = f" (this is its week {where.week})" if where.week > 1 else ""
     if before[-1].step == where.step:
         return (f"{ended}, short of 2/3: block {where.block} trains step {where.step + 1} again, "
@@ -197,21 +207,42 @@ def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> st
     gone = [c for w in weeks if (c := counts.get(w.monday)) is not None]
     left = len(weeks) - len(gone)
     return (f"{sum(c.done for c in gone)} of {sum(c.planned for c in gone)} sessions done"
-            + (f" and {left} week{'s' if left > 1 else ''} to come" if left else ""))
+            + (f" and {left} week{'s' if left > 1 else ''} to come, counted as done"
+               if left else ""))
 
 
-def _deload_words(weeks: list[WeekInBlock], index: int,
-                  counts: Mapping[date, WeekCount]) -> str:
-    """Why a week is a deload now, or no longer one: the weeks since the last deload that
-    did not count as training weeks, else a race's rested week."""
+def _deload_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
+                  rested: Mapping[date, str]) -> str:
+    """Why a week is a deload now, or no longer one, as `timeline` counts: a race's rested
+    week after it (that week is the deload), else the training weeks counted to it."""
     where = weeks[index]
-    since = next((i for i in range(index - 1, -1, -1) if weeks[i].deload), -1) + 1
-    missed = [w.monday for w in weeks[since:index]
-              if (c := counts.get(w.monday)) is not None and c.done == 0]
-    why = (f"the week{'s' if len(missed) > 1 else ''} of "
-           f"{', '.join(f'{m:%a %d %b}' for m in missed)}, without a session done, "
-           f"{'were' if len(missed) > 1 else 'was'} no training week" if missed
-           else "a race's taper or post-race window counting as one")
+    after = rested.get(where.monday + WEEK)
+    why = (f"the week after counts as one: {_rest_words(after)}" if after and not where.deload
+           else _count_words(weeks, index, counts, rested))
     return (f"block {where.block} week {where.week} is "
             f"{'now' if where.deload else 'no longer'} a deload: every {DELOAD_EVERY}th "
             f"training week is one (S5), {why}")
+
+
+def _count_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],
+                 rested: Mapping[date, str]) -> str:
+    """The training weeks counted to week `index`: from the last deload or race's rested
+    week (the count starts again after it), the weeks without a session done not counted."""
+    since = next((i for i in range(index - 1, -1, -1)
+                  if weeks[i].deload or weeks[i].monday in rested), None)
+    start = 0 if since is None else since + 1
+    missed = [w.monday for w in weeks[start:index] if not _trains(counts.get(w.monday))]
+    parts = []
+    if since is not None and (race := rested.get(weeks[since].monday)):
+        parts.append(f"counted from the week of {weeks[since].monday:%a %d %b}, which counts "
+                     f"as one: {_rest_words(race)}")
+    if missed:
+        parts.append(f"the week{'s' if len(missed) > 1 else ''} of "
+                     f"{', '.join(f'{m:%a %d %b}' for m in missed)}, without a session done, "
+                     f"{'were' if len(missed) > 1 else 'was'} no training week")
+    return "; ".join(parts) or (f"it is training week {index + 1 - start - len(missed)} since "
+                                f"{'the start' if since is None else 'the last deload'}")
+
+
+def _rest_words(race: str) -> str:
+    return f"the taper or post-race window of the {race}"

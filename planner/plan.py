@@ -43,8 +43,11 @@ SIX_DAYS = timedelta(days=6)  # Monday to Sunday
 
 
 def week_counts(sessions: Sequence[Session], before: date) -> dict[date, WeekCount]:
-    """Planned and done sessions of each week that ended before `before` (S5's 2/3 rule)."""
-    counts: dict[date, WeekCount] = {}
+    """Planned and done sessions of each week that ended before `before` (S5's 2/3 rule),
+    from the first week planned: a week gone by with nothing planned (the nightly did not
+    run) is no week to come, counted as done."""
+    first = min((week_start(s.day) for s in sessions), default=before)
+    counts = {first + WEEK * i: WeekCount(0, 0) for i in range((before - first).days // 7)}
     for s in sessions:
         monday = week_start(s.day)
         if monday + WEEK > before:
@@ -86,7 +89,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
                                      allowed, _seen(out, where.monday), night)
         if planned:  # planned ahead on block decisions that have changed since (_stale)
             notes += _replanned(planned, new, decision(weeks, index, counts,
-                                                       _placed(planned)), night)
+                                                       _placed(planned), _rested(ctx)), night)
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
@@ -324,9 +327,13 @@ def _timeline(ctx: Lifter, first_monday: date, until_monday: date,
               counts: Mapping[date, WeekCount]) -> list[WeekInBlock]:
     """The weeks' blocks and deloads, a week a race's taper or window fills counting as a
     deload (RULES.md S5)."""
-    return timeline(first_monday, until_monday, counts,
-                    {m for r in races_of(ctx) for m in rested_weeks(r)},
+    return timeline(first_monday, until_monday, counts, _rested(ctx),
                     ctx.profile.strength_sessions)
+
+
+def _rested(ctx: Lifter) -> dict[date, str]:
+    """The Mondays of the weeks a race's taper or post-race window fills, with its name."""
+    return {m: r.name() for r in races_of(ctx) for m in rested_weeks(r)}
 
 
 def _raced(ctx: Lifter, sessions: list[Session], night: date
@@ -338,15 +345,13 @@ def _raced(ctx: Lifter, sessions: list[Session], night: date
 def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
                night: date) -> list[Adjustment]:
     """A week planned ahead and planned again on a block decision that changed: each
-    session that now differs, with the decision in words (S5)."""
+    session that now differs, with the decision in words (S5). A session the week can no
+    longer hold is S6 planning's drop (`build_week` tells it, with the days' reasons)."""
     was = {s.id: s for s in planned}
-    out = [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
-                      (why,))
-           for s in new if s.id in was and (was[s.id].day, was[s.id].kind,
-                                            was[s.id].exercises) != (s.day, s.kind, s.exercises)]
-    gone = [p for p in planned if p.id not in {s.id for s in new}]
-    return out + [Adjustment(p.id, night, "S5 blocks", "drop", p.describe(), "no session",
-                             (why,)) for p in gone]
+    return [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
+                       (why,))
+            for s in new if s.id in was and (was[s.id].day, was[s.id].kind,
+                                             was[s.id].exercises) != (s.day, s.kind, s.exercises)]
 
 
 def _placed(planned: Sequence[Session]) -> WeekInBlock:

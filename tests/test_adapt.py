@@ -243,20 +243,106 @@ def test_a_block_short_at_six_weeks_is_told_as_its_step_again() -> None:
     weeks = timeline(MONDAY, mondays[-1], {m: WeekCount(2, 1) for m in mondays[:6]})
     short = {m: WeekCount(2, 1) for m in mondays[:6]}
     was = replace(weeks[6], block=1, week=7)
-    assert decision(weeks, 6, short, was) == (
-        "block 1 ends after 6 weeks with 6 of 12 sessions done, short of 2/3: block 2 trains "
-        "step 1 again, as its variation (S5)")
+    assert decision(weeks, 6, short, was, {}) == (
+        "block 1 ended after 6 weeks with 6 of 12 sessions done, short of 2/3: block 2 trains "
+        "step 1 again, as its variation (S5)")  # its weeks all gone by: it ended
     # a first week missed: the block still ends on schedule if the next three are done
     missed = {MONDAY: WeekCount(2, 0)}
     weeks = timeline(MONDAY, mondays[-1], missed, per_week=2)
     assert [(w.block, w.week, w.deload) for w in weeks[3:6]] == [(1, 4, False), (2, 1, True),
                                                                 (2, 2, False)]
-    assert decision(weeks, 4, missed, replace(weeks[4], block=1, week=5, step=0)) == (
-        "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come: block 2 "
-        "steps up to step 2 (S5)")
-    assert decision(weeks, 5, missed, replace(weeks[5], block=1, week=6, step=0)) == (
-        "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come: block 2 "
-        "steps up to step 2 (this is its week 2) (S5)")
-    assert decision(weeks, 3, missed, replace(weeks[3], deload=True)) == (
+    assert decision(weeks, 4, missed, replace(weeks[4], block=1, week=5, step=0), {}) == (
+        "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come, counted as "
+        "done: block 2 steps up to step 2 (S5)")
+    assert decision(weeks, 5, missed, replace(weeks[5], block=1, week=6, step=0), {}) == (
+        "block 1 ends after 4 weeks with 0 of 2 sessions done and 3 weeks to come, counted as "
+        "done: block 2 steps up to step 2 (this is its week 2) (S5)")
+    assert decision(weeks, 3, missed, replace(weeks[3], deload=True), {}) == (
         "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
         "of Mon 03 Mar, without a session done, was no training week")
+
+
+def test_a_deload_moved_after_a_race_is_told_from_the_race_on() -> None:
+    from planner.blocks import decision
+
+    # A race's post-race window fills the week of the 7th (S5: it counts as a deload, the
+    # count starts again after it); the weeks of the 4th and the 7th, without a session
+    # done, come before the count starts again: only the week of the 8th moves the deload.
+    mondays = [MONDAY + timedelta(days=7 * w) for w in range(12)]
+    counts = {m: WeekCount(2, 0 if i in (3, 5, 7) else 2) for i, m in enumerate(mondays[:8])}
+    weeks = timeline(MONDAY, mondays[-1], counts, {mondays[5]}, per_week=2)
+    assert [w.deload for w in weeks[8:12]] == [False, False, True, False]
+    race = {mondays[5]: "B race (10k) on Sun 06 Apr"}
+    assert decision(weeks, 10, counts, replace(weeks[10], deload=False), race) == (
+        "block 3 week 1 is now a deload: every 4th training week is one (S5), counted from "
+        "the week of Mon 07 Apr, which counts as one: the taper or post-race window of the B "
+        "race (10k) on Sun 06 Apr; the week of Mon 21 Apr, without a session done, was no "
+        "training week")
+    # the deload due the week before a race's window is that window (S5)
+    weeks = timeline(MONDAY, mondays[-1], {}, {mondays[4]})
+    assert not weeks[3].deload
+    race = {mondays[4]: "A race (half) on Sun 06 Apr"}
+    assert decision(weeks, 3, {}, replace(weeks[3], deload=True), race) == (
+        "block 1 week 4 is no longer a deload: every 4th training week is one (S5), the week "
+        "after counts as one: the taper or post-race window of the A race (half) on Sun 06 "
+        "Apr")
+    # no week missed nor rested (a week gone by marked done afterwards): the count, in numbers
+    weeks = timeline(MONDAY, mondays[-1], {})
+    assert decision(weeks, 3, {}, replace(weeks[3], deload=False), {}) == (
+        "block 1 week 4 is now a deload: every 4th training week is one (S5), it is training "
+        "week 4 since the start")
+
+
+def test_weeks_gone_by_with_nothing_planned_count_nothing_for_the_two_thirds() -> None:
+    from planner.plan import extend
+
+    # Week 1 done, week 2 skipped, then the nightly did not run for two weeks (nothing was
+    # planned for weeks 3 and 4): 2 of 4 sessions done is under 2/3, block 1 goes on
+    # (RULES.md S5), as before weeks still to come counted as done. Weeks gone by with
+    # nothing planned are not weeks to come.
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]  # the end of week n
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[2], runs, [])
+    sessions = [s.with_(status="done" if s.day <= sunday[1] else "skipped") for s in sessions]
+    sessions, _ = extend(CTX, MONDAY, sunday[4], sunday[5], runs, sessions)
+    ahead = [s for s in sessions if s.day > sunday[4]]
+    assert ahead and {(s.block, s.week_in_block, s.step) for s in ahead} == {(1, 5, 0)}
+
+
+def test_a_week_later_in_a_block_that_began_later_says_why() -> None:
+    from planner.blocks import decision
+
+    # 5 of 8 sessions done in block 1's four weeks: short of 2/3, it runs a 5th week, and
+    # ends after it (7 of 10 with the week to come counted as done). The weeks after it
+    # stand a week later in block 2 than planned: the runner is told why, in numbers.
+    mondays = [MONDAY + timedelta(days=7 * w) for w in range(9)]
+    counts = {m: WeekCount(2, d) for m, d in zip(mondays, (2, 2, 0, 1), strict=False)}
+    weeks = timeline(MONDAY, mondays[-1], counts, per_week=2)
+    assert [(w.block, w.week, w.step) for w in weeks[4:7]] == [(1, 5, 0), (2, 1, 1), (2, 2, 1)]
+    assert decision(weeks, 4, counts, replace(weeks[4], block=2, week=1, step=1), {}) == (
+        "block 1 runs a week 5 on the same exercises: 5 of 8 sessions done, short of 2/3 (S5; "
+        "at most 6 weeks)")
+    assert decision(weeks, 6, counts, replace(weeks[6], week=3), {}) == (
+        "block 1 ends after 5 weeks with 5 of 8 sessions done and 1 week to come, counted as "
+        "done: block 2 steps up to step 2 (this is its week 2) (S5)")
+
+
+def test_a_session_a_replanned_week_cannot_hold_is_told_dropped_once() -> None:
+    from planner.plan import extend
+
+    # Week 5 was planned on schedule; weeks 3 and 4 were missed (block 1 runs a week 5) and
+    # the calendar now fills week 5 with races: no day is left for its two sessions. The
+    # drop is S6 planning's (no legal day), told once with its reasons, not a second time
+    # as S5's (the replay's summary would count 4 sessions dropped).
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[2], runs, [])
+    sessions = [s.with_(status="done") for s in sessions]
+    sessions, _ = extend(CTX, MONDAY, sunday[2], sunday[5], runs, sessions)
+    sessions = [s.with_(status="skipped") if s.day <= sunday[4] and s.status == "planned"
+                else s for s in sessions]
+    raced = {**runs, **{d: RunDay(d, ("race",), "race")
+                        for d in (sunday[4] + timedelta(days=i) for i in range(1, 8))}}
+    _, notes = extend(CTX, MONDAY, sunday[4], sunday[5], raced, sessions)
+    drops = [(n.rule, n.action, n.after) for n in notes if n.action == "drop"]
+    assert drops == [("S6 planning", "drop", "2 session(s) dropped")]

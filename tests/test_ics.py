@@ -149,7 +149,7 @@ def test_a_changed_session_keeps_its_uid_with_a_higher_sequence(
     with transaction(h.db) as db:
         report = replan(db, p, LONG_RUN_DAY, weeks_ahead=WEEKS)
     [change] = [a for a in report.adjustments if a.night == LONG_RUN_DAY and a.rule == "S6"]
-    assert change.rule == "S6" and change.action == action
+    assert change.action == action  # the S6 change among the night's (S5 notes: week 1 not done)
     s = sessions_of(h, p)[change.session_id]
     after = events_of(write_calendar(h, p, LONG_RUN_DAY, path=tmp_path / "after.ics",
                                      stamp=STAMP))

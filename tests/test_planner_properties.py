@@ -120,3 +120,18 @@ def test_progression_advances_on_schedule_when_two_thirds_are_done(weeks: int,
     counts = {m: WeekCount(3, 3 - min(1, shortfalls[i])) for i, m in enumerate(mondays)}
     steps = [w.step for w in timeline(MONDAY, mondays[-1], counts)]
     assert steps == [i // BLOCK_WEEKS for i in range(weeks)]
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=16),
+       st.integers(1, 3), st.sets(st.integers(0, 19), max_size=3))
+def test_weeks_gone_by_decide_as_without_counting_weeks_to_come(
+        past: list[tuple[int, int]], per_week: int, rest: set[int]) -> None:
+    # RULES.md S5's 2/3 rule: the weeks still to come counted as done change a block's
+    # decisions only while some of its weeks are to come; where the weeks gone by decide
+    # (every week through the first to come), the blocks stand as if none were counted.
+    mondays = [MONDAY + timedelta(days=7 * w) for w in range(20)]
+    counts = {m: WeekCount(p, min(d, p)) for m, (p, d) in zip(mondays, past, strict=False)}
+    rested = {mondays[i] for i in rest}
+    known = len(past) + 1
+    assert timeline(MONDAY, mondays[-1], counts, rested, per_week)[:known] == \
+        timeline(MONDAY, mondays[-1], counts, rested)[:known]

@@ -786,3 +786,27 @@ def test_a_first_session_back_alone_in_its_week_keeps_familiar_exercises(
     lifted = {p.exercise_id for s in strength if s.day < back.day for p in s.exercises}
     assert back.status == "lightened" and len(back.exercises) >= 4
     assert [p.exercise_id for p in back.exercises if p.exercise_id not in lifted] == []
+
+
+def test_a_deload_a_race_found_moves_is_told_once_naming_the_race() -> None:
+    # Weeks planned five weeks ahead, all done; then a B half is found in the synced
+    # activities (Sun 06 Apr): its post-race window counts as a deload (S5), so the week of
+    # 21 Apr planned as a deload no longer is one. Each of its sessions gets one note, the
+    # S5 re-plan naming the race, not that and a knock-on saying the same of the race.
+    runs = template(ARTICLE, weeks=12)
+    ctx = context(profile())
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(12)]
+    sessions: list[Session] = []
+    for n in range(5):
+        sessions, _ = extend(ctx, MONDAY, sunday[n], sunday[n + 5], runs, sessions)
+        sessions = [s.with_(status="done") if s.day <= sunday[n + 1] else s for s in sessions]
+    race = RaceDay(sunday[5], "half", "B", "found")
+    _, notes = extend(replace(ctx, found_races=(race,)), MONDAY, sunday[5], sunday[10],
+                      {**runs, race.day: RunDay(race.day, ("race",), "race")}, sessions, runs)
+    week = [n for n in notes if n.session_id.startswith("2025-04-21")]
+    assert [(n.session_id, n.rule) for n in week] == [("2025-04-21#1", "S5 blocks"),
+                                                      ("2025-04-21#2", "S5 blocks")]
+    assert week[0].reasons == (
+        "block 2 week 4 is no longer a deload: every 4th training week is one (S5), counted "
+        "from the week of Mon 07 Apr, which counts as one: the taper or post-race window of "
+        "the B race (half, found in the synced activities) on Sun 06 Apr",)
