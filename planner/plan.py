@@ -89,7 +89,8 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
                                      allowed, _seen(out, where.monday), night)
         if planned:  # planned ahead on block decisions that have changed since (_stale)
             notes += _replanned(planned, new, decision(weeks, index, counts,
-                                                       _placed(planned), _rested(ctx)), night)
+                                                       _placed(planned, where), _rested(ctx)),
+                                night)
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
@@ -350,16 +351,16 @@ def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
     was = {s.id: s for s in planned}
     return [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
                        (why,))
-            for s in new if s.id in was and (was[s.id].day, was[s.id].kind,
-                                             was[s.id].exercises) != (s.day, s.kind, s.exercises)]
+            for s in new if s.id in was and was[s.id].describe() != s.describe()]
 
 
-def _placed(planned: Sequence[Session]) -> WeekInBlock:
-    """Where a week's sessions were planned in the blocks (a deload if any exercise was
-    dosed as one)."""
+def _placed(planned: Sequence[Session], where: WeekInBlock) -> WeekInBlock:
+    """Where a week's sessions were planned in the blocks, a deload as `_stale` reads it
+    (when nothing says, as it stands now: no change to tell)."""
     s = planned[0]
-    deload = any(p.phase == "deload" for x in planned for p in x.exercises)
-    return WeekInBlock(_monday_of(s), s.block, s.week_in_block, s.step, deload)
+    deload = _dosed_deload(planned)
+    return WeekInBlock(_monday_of(s), s.block, s.week_in_block, s.step,
+                       where.deload if deload is None else deload)
 
 
 def _as_in(plan: Sequence[Session], ids: Sequence[str]) -> list[Session]:
@@ -386,12 +387,18 @@ def _stale(where: WeekInBlock, planned: list[Session], night: date) -> bool:
     is no training week, so the 4th one comes later: S5)."""
     untouched = where.monday > night and all(s.status == "planned" and not s.pinned
                                              for s in planned)
-    # an exercise new to the athlete is in its intro week, deload or not
-    dosed = [p.phase for s in planned if s.kind == "strength" for p in s.exercises
-             if p.phase != "intro"]
+    deload = _dosed_deload(planned)
     return untouched and (any((s.block, s.week_in_block, s.step) !=
                               (where.block, where.week, where.step) for s in planned)
-                          or (bool(dosed) and ("deload" in dosed) != where.deload))
+                          or (deload is not None and deload != where.deload))
+
+
+def _dosed_deload(planned: Sequence[Session]) -> bool | None:
+    """Whether a week's strength work was dosed as a deload; None when none of it says (an
+    exercise new to the athlete is in its intro week, deload or not)."""
+    dosed = [p.phase for s in planned if s.kind == "strength" for p in s.exercises
+             if p.phase != "intro"]
+    return "deload" in dosed if dosed else None
 
 
 def _monday_of(s: Session) -> date:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
+
 from domain.profile import Race
 from planner.adapt import Recovery, Tonight, adapt, lighten
 from planner.blocks import WeekCount, timeline
@@ -346,3 +348,28 @@ def test_a_session_a_replanned_week_cannot_hold_is_told_dropped_once() -> None:
     _, notes = extend(CTX, MONDAY, sunday[4], sunday[5], raced, sessions)
     drops = [(n.rule, n.action, n.after) for n in notes if n.action == "drop"]
     assert drops == [("S6 planning", "drop", "2 session(s) dropped")]
+
+
+@pytest.mark.parametrize("sessions", [1, 2, 3])
+@pytest.mark.parametrize("missed", [{1}, {3, 4}, {2, 5, 6}, {1, 2, 3, 7}])
+def test_every_block_re_plan_shows_a_change_and_says_why(sessions: int, missed: set[int]) -> None:
+    """Night by night over 10 weeks with weeks missed: each S5 note shows a prescription that
+    changed (a note read "from X to X" where only an exercise's phase changed) and its
+    reason; the same night again adds none (S7.6)."""
+    from planner.plan import extend
+
+    ctx = context(profile(sessions=sessions))
+    runs = template(ARTICLE, weeks=14)
+    sunday = MONDAY - timedelta(days=1)
+    plan_, notes = extend(ctx, MONDAY, sunday, sunday + timedelta(days=21), runs, [])
+    told = [n for n in notes if n.rule == "S5 blocks"]
+    for week in range(1, 11):
+        sunday += timedelta(days=7)
+        plan_ = [s.with_(status="done") if s.day <= sunday and s.status == "planned"
+                 and week not in missed else s for s in plan_]
+        plan_, notes = extend(ctx, MONDAY, sunday, sunday + timedelta(days=21), runs, plan_)
+        told += [n for n in notes if n.rule == "S5 blocks"]
+        again, repeat = extend(ctx, MONDAY, sunday, sunday + timedelta(days=21), runs, plan_)
+        assert again == plan_ and not [n for n in repeat if n.rule == "S5 blocks"]
+    assert told, "missed weeks move a block or a deload of a week planned ahead"
+    assert all(n.before != n.after and n.reasons and all(n.reasons) for n in told), told
