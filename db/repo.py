@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -69,7 +69,7 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
                                                     content_hash, garmin_id, awaits_file))
             upgraded = int(content_hash is not None)
             if upgraded:
-                _drop_summaries(session, who, {first.start})
+                _drop_summaries(session, who, [first])
     new: list[rows.New] = []
     stored: list[tuple[d.Activity, m.Activity]] = []
     for act in activities:
@@ -143,11 +143,13 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, index: in
 
 
 def _file_session_at(session: Session, athlete_id: int, act: d.Activity) -> m.Activity | None:
-    """The session of a stored file that starts when Garmin's summary `act` does: the same
-    activity (a file imported by hand, or a multisport leg in its parent's file)."""
+    """The session of a stored file that is Garmin's summary `act`: the same activity (a file
+    imported by hand, or a multisport leg in its parent's file)."""
     a = m.Activity
-    return session.scalars(select(a).where(a.athlete_id == athlete_id, a.start_utc == act.start,
-                                           a.content_hash.is_not(None)).limit(1)).first()
+    kind = d.kind(act.sport, act.sub_sport)
+    return next((row for row in session.scalars(select(a).where(
+        a.athlete_id == athlete_id, a.start_utc == act.start, a.content_hash.is_not(None))
+        .order_by(a.id)) if kind in ("multisport", d.kind(row.sport, row.sub_sport))), None)
 
 
 def _awaited(session: Session, athlete_id: int, garmin_id: int | None) -> m.Activity | None:
@@ -206,42 +208,51 @@ def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> int:
 
 
 def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) -> list[rows.New]:
-    """The sessions of a file that start when an activity stored from Garmin's summary does
-    (awaiting its file, or for good: its wait over, a manual entry) upgrade that row in
-    place: the file imported by hand, or a multisport leg in its parent's file (the leg's own
-    download). The row keeps its Garmin id and what only Garmin knows of it. The others are
-    returned, to insert."""
+    """The sessions of a file that start when an activity of their kind stored from Garmin's
+    summary does (awaiting its file, or for good: its wait over, a manual entry) upgrade that
+    row in place: the file imported by hand, or a multisport leg in its parent's file (the
+    leg's own download). The row keeps its Garmin id and what only Garmin knows of it. The
+    others are returned, to insert."""
     starts = {row.act.start for row in new if row.content_hash is not None}
     if not starts:
         return new
     found = session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": sorted(starts)}).all()
     if not found:
         return new
-    summaries: dict[datetime, m.Activity] = {}
-    for row in found:  # the first stored of a start: a multisport parent, before its leg
-        summaries.setdefault(row.start_utc, row)
-    rest = []
+    rest, left = [], list(found)  # the first stored of a start first: a multisport parent
     for one in new:
-        summary = summaries.pop(one.act.start, None) if one.content_hash is not None else None
-        if summary is None:
+        summary = next((row for row in left if _same_activity(row, one.act)), None)
+        if summary is None or one.content_hash is None:
             rest.append(one)
             continue
+        left.remove(summary)
         garmin_knows = to_domain(summary)
         _refill(session, who, summary, replace(one, garmin_id=summary.garmin_id))
         if one.garmin_id != summary.garmin_id:  # by hand (None), or a leg's download
             _apply_summary(summary, garmin_knows, one_session=not any(
                 other.content_hash == one.content_hash and other.act.session_index
                 for other in new))
-    _drop_summaries(session, who, starts)
+    _drop_summaries(session, who, [one.act for one in new if one.content_hash is not None])
     return rest
 
 
-def _drop_summaries(session: Session, who: m.Athlete, starts: set[datetime]) -> None:
-    """The activities still stored from a summary at the starts of a file's sessions, which
-    are stored now: the same sessions again (a multisport parent's first leg starts with it)."""
-    for row in session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": sorted(starts)}):
-        mark_changed(session, who, row.local_date)
-        session.delete(row)
+def _same_activity(summary: m.Activity, act: d.Activity) -> bool:
+    """Whether a file's session `act` is the activity stored from Garmin's summary: it starts
+    then and is of its kind (a session typed in at 06:00 and another watch's run starting
+    06:00:00 are two); a multisport summary is its first leg's, whatever its sport."""
+    kind = d.kind(summary.sport, summary.sub_sport)
+    return summary.start_utc == act.start and kind in ("multisport",
+                                                       d.kind(act.sport, act.sub_sport))
+
+
+def _drop_summaries(session: Session, who: m.Athlete, acts: list[d.Activity]) -> None:
+    """The activities still stored from a summary that are sessions of a file stored now:
+    the same sessions again (a multisport parent's first leg starts with it)."""
+    starts = sorted({act.start for act in acts})
+    for row in session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": starts}):
+        if any(_same_activity(row, act) for act in acts):
+            mark_changed(session, who, row.local_date)
+            session.delete(row)
     session.flush()
 
 

@@ -208,3 +208,40 @@ def test_a_leg_whose_parents_file_has_not_come_is_still_downloaded(store: WaitSt
     assert (rows[0].te_label, rows[0].training_load) == (first.te_label, first.training_load)
     store.sync(fake, today=today + timedelta(days=1))
     assert (_downloads(fake, 661), _downloads(fake, 662)) == (1, 1)
+
+
+def _strength_typed_in(fake: FakeGarmin) -> None:
+    """A strength session typed in by hand at the long run's start (no file ever)."""
+    fake.items.append(list_item(502, LONG_RUN, "strength_training", 30, manualActivity=True))
+
+
+@pytest.mark.parametrize("run", ["file only", "summary for good", "awaited", "downloaded"])
+def test_a_file_never_takes_the_row_of_an_activity_of_another_kind_at_its_start(
+        store: WaitStore, tmp_path: Path, run: str) -> None:
+    """A strength session typed in at 06:00 and a run whose file starts at 06:00:00: the
+    run's file (imported by hand, its late download, or its download stored first) took the
+    strength entry's row (its Garmin id, name and load), or the entry was dropped as the
+    same activity again: the session was gone."""
+    fake = _late_long_run()
+    _strength_typed_in(fake)
+    data = extract_fit(fake.downloads[501])
+    assert data is not None
+    day = LONG_RUN.date()
+    if run == "file only":
+        fake.items.pop(0)
+    if run in ("file only", "summary for good"):
+        fake.downloads.pop(501)
+        store.sync(fake, today=day + timedelta(days=sync.LATE_DAYS), since=day)
+        (tmp_path / "long.fit").write_bytes(data)
+        import_paths(store.db, store.raw, P, [tmp_path / "long.fit"], workers=1)
+    elif run == "awaited":
+        download = fake.downloads.pop(501)
+        assert store.sync(fake, today=day, since=day).waiting == 1
+        fake.downloads[501] = download
+        assert store.sync(fake, today=day + timedelta(days=1)).upgraded == 1
+    else:
+        store.sync(fake, today=day, since=day)
+    rows = sorted(((r.sport, r.garmin_id, r.content_hash) for r in store.rows()), key=str)
+    assert rows == [("running", None if run == "file only" else 501, sha256(data)),
+                    ("training", 502, None)]
+    _rebuilt_alike(store)
