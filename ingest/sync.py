@@ -338,6 +338,10 @@ class _Run:
             self._skip(str(exc))
             return None
 
+    def _stored(self, day: date) -> bool:
+        with self.db() as session:
+            return bool(repo.wellness(session, self.who, day, day))
+
     # the calendar's scheduled runs
 
     def calendar(self, year: int, month: int) -> None:
@@ -365,19 +369,21 @@ class _Run:
         self.report.days = (start, end)
         day = start
         while day <= end:
-            waits = self.watch_measures and day > end - timedelta(days=EMPTY_WAIT_DAYS)
-            contiguous = self._day(day, contiguous, waits) and contiguous
+            recent = day > end - timedelta(days=EMPTY_WAIT_DAYS)
+            contiguous = self._day(day, contiguous, recent) and contiguous
             self._tick()
             day += timedelta(days=1)
 
-    def _day(self, day: date, contiguous: bool, waits: bool) -> bool:
-        """Fetch and store one day; False when the watch measured nothing and it `waits`."""
-        bodies = {}
+    def _day(self, day: date, contiguous: bool, recent: bool) -> bool:
+        """Fetch and store one day; False when it is `recent` and not whole: a part Garmin
+        kept failing on, or nothing the watch measured (when it measures)."""
+        bodies, passed_over = {}, False
         for part, fetch in DAY_CALLS.items():
             try:
                 body = self.conn.call(f"{part} {day}", fetch, self.conn.api, day.isoformat())
             except SKIPPED as exc:
                 self._skip(str(exc))
+                passed_over |= isinstance(exc, GarminPassedOver)
                 continue
             others = garmin_wellness.other_days(part, day, body)
             if others:
@@ -386,7 +392,9 @@ class _Run:
                 bodies[part] = body
         measured = garmin_wellness.measured(day, bodies)
         self.watch_measures |= measured
-        done = not waits or measured
+        done = not recent or ((measured or not self.watch_measures) and not passed_over)
+        if passed_over and self._stored(day):  # what it holds stays: a part is missing
+            bodies = {}
         if not bodies:
             self._advance("wellness", day, contiguous and done)
             return done
