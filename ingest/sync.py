@@ -56,6 +56,7 @@ Progress = Callable[[int, int], None]  # (done, total)
 # What an item is skipped for (named in the report), never the run: no data, a bad body, a
 # call Garmin kept failing on (PassingOver: unless the one before it failed too).
 SKIPPED = (GarminNoData, GarminBadBody, GarminPassedOver)
+AGAIN = object()  # an activity left to the next sync
 
 # -- the sync --------------------------------------------------------------------------------
 
@@ -270,7 +271,9 @@ class _Run:
             self.report.waiting += 1
             return
         fit_bytes, decoded = got or (None, [])
-        sets_body = self._exercise_sets(gid, item)
+        sets_body = self._exercise_sets(gid, item, day >= self.relisted_from)
+        if sets_body is AGAIN:
+            return
         entry = {"kind": garmin_entries.ACTIVITY, "garmin_id": gid,
                  "summary": self.raw.put_json(item),
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
@@ -328,15 +331,18 @@ class _Run:
                    "tries again)" if waits else f"{why}; stored from its summary")
         return None if waits else (None, [])
 
-    def _exercise_sets(self, gid: int, item: dict[str, Any]) -> Any:
+    def _exercise_sets(self, gid: int, item: dict[str, Any], listed_again: bool) -> Any:
+        """A strength activity's sets, or AGAIN: stored without the sets Garmin kept failing
+        on, it would never be asked for them again (the next sync, which lists it again, is)."""
         if type_key(item) != "strength_training":
             return None
         try:
             return self.conn.call(f"the exercise sets of activity {gid}",
                                   self.conn.api.get_activity_exercise_sets, gid)
         except SKIPPED as exc:
-            self._skip(str(exc))
-            return None
+            again = listed_again and isinstance(exc, GarminPassedOver)
+            self._skip(f"{exc}; the next sync tries again" if again else str(exc))
+            return AGAIN if again else None
 
     def _stored(self, day: date) -> bool:
         with self.db() as session:

@@ -205,3 +205,19 @@ def test_a_night_whose_days_endpoint_fails_for_good_still_syncs_and_adapts(
             assert result.counts["nights_adapted"] >= 1
     with app_home.db() as db:
         assert len(db.scalars(select(m.RunClass)).all()) == 3
+
+
+def test_exercise_sets_failing_for_good_are_asked_again(fake_store: Store) -> None:
+    """A strength session's sets Garmin kept failing on (its file holds none): stored without
+    them, the activity was known to every later sync and its sets never asked for again, so
+    it was never read back (the session not done, its loads lost to the progression). It is
+    left to the next sync, which lists it again."""
+    fake = FakeGarmin()
+    fake.add_strength(1401, T)
+    fake.fail(r"/activity-service/activity/1401/exerciseSets$",
+              *[(500, {}, b"{}")] * ATTEMPTS)
+    report = fake_store.sync(fake, today=T.date(), since=T.date())
+    assert report.new == 0 and len(report.skipped) == 1
+    assert fake_store.sync(fake, today=T.date() + timedelta(days=1)).new == 1
+    [row] = fake_store.activities().values()
+    assert [s.reps for s in row.sets] == [8, None, 6]
