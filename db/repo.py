@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -143,13 +143,14 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, index: in
 
 
 def _file_session_at(session: Session, athlete_id: int, act: d.Activity) -> m.Activity | None:
-    """The session of a stored file that is Garmin's summary `act`: the same activity (a file
-    imported by hand, or a multisport leg in its parent's file)."""
+    """The session of a stored file that is Garmin's summary `act` (_same_activity): a file
+    imported by hand, or a multisport leg in its parent's file."""
     a = m.Activity
-    kind = d.kind(act.sport, act.sub_sport)
+    within = timedelta(minutes=1) if act.start == rows.minute(act.start) else timedelta(seconds=1)
     return next((row for row in session.scalars(select(a).where(
-        a.athlete_id == athlete_id, a.start_utc == act.start, a.content_hash.is_not(None))
-        .order_by(a.id)) if kind in ("multisport", d.kind(row.sport, row.sub_sport))), None)
+        a.athlete_id == athlete_id, a.start_utc >= act.start, a.start_utc < act.start + within,
+        a.content_hash.is_not(None)).order_by(a.start_utc, a.id))
+        if rows.same_activity(act, row)), None)
 
 
 def _awaited(session: Session, athlete_id: int, garmin_id: int | None) -> m.Activity | None:
@@ -213,7 +214,8 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
     row in place: the file imported by hand, or a multisport leg in its parent's file (the
     leg's own download). The row keeps its Garmin id and what only Garmin knows of it. The
     others are returned, to insert."""
-    starts = {row.act.start for row in new if row.content_hash is not None}
+    starts = {start for row in new if row.content_hash is not None
+              for start in (row.act.start, rows.minute(row.act.start))}
     if not starts:
         return new
     found = session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": sorted(starts)}).all()
@@ -221,7 +223,7 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
         return new
     rest, left = [], list(found)  # the first stored of a start first: a multisport parent
     for one in new:
-        summary = next((row for row in left if _same_activity(row, one.act)), None)
+        summary = next((row for row in left if rows.same_activity(row, one.act)), None)
         if summary is None or one.content_hash is None:
             rest.append(one)
             continue
@@ -236,21 +238,12 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
     return rest
 
 
-def _same_activity(summary: m.Activity, act: d.Activity) -> bool:
-    """Whether a file's session `act` is the activity stored from Garmin's summary: it starts
-    then and is of its kind (a session typed in at 06:00 and another watch's run starting
-    06:00:00 are two); a multisport summary is its first leg's, whatever its sport."""
-    kind = d.kind(summary.sport, summary.sub_sport)
-    return summary.start_utc == act.start and kind in ("multisport",
-                                                       d.kind(act.sport, act.sub_sport))
-
-
 def _drop_summaries(session: Session, who: m.Athlete, acts: list[d.Activity]) -> None:
     """The activities still stored from a summary that are sessions of a file stored now:
     the same sessions again (a multisport parent's first leg starts with it)."""
-    starts = sorted({act.start for act in acts})
+    starts = sorted({start for act in acts for start in (act.start, rows.minute(act.start))})
     for row in session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": starts}):
-        if any(_same_activity(row, act) for act in acts):
+        if any(rows.same_activity(row, act) for act in acts):
             mark_changed(session, who, row.local_date)
             session.delete(row)
     session.flush()

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from db import models as m
 from db.raw import RawStore, sha256
 from db.session import open_db, transaction
-from demo.fitwrite import SetSpec, strength_fit
+from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from ingest import fit, sync
 from ingest.bulk import import_paths
 from ingest.garmin import extract_fit
@@ -244,4 +244,24 @@ def test_a_file_never_takes_the_row_of_an_activity_of_another_kind_at_its_start(
     rows = sorted(((r.sport, r.garmin_id, r.content_hash) for r in store.rows()), key=str)
     assert rows == [("running", None if run == "file only" else 501, sha256(data)),
                     ("training", 502, None)]
+    _rebuilt_alike(store)
+
+
+@pytest.mark.parametrize("first", ["entry", "file"])
+def test_a_run_typed_in_is_the_file_starting_within_its_minute(
+        store: WaitStore, tmp_path: Path, first: str) -> None:
+    """Garmin's manual entry has a start to the minute (06:00), the watch's file to the second
+    (06:00:17): only a file starting on the whole minute was taken for it, and the run counted
+    twice (load, recovery, plan) however it came."""
+    fake = FakeGarmin()
+    fake.items.append(list_item(502, LONG_RUN, "running", 120, manualActivity=True))
+    data = run_fit(LONG_RUN + timedelta(seconds=17), [LapSpec(7200, 3.0, 145)])
+    (tmp_path / "long.fit").write_bytes(data)
+    steps = [lambda: store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date()),
+             lambda: import_paths(store.db, store.raw, P, [tmp_path / "long.fit"], workers=1)]
+    for step in steps if first == "entry" else steps[::-1]:
+        step()
+    [row] = store.rows()
+    assert (row.garmin_id, row.content_hash, row.start_utc) == (
+        502, sha256(data), LONG_RUN + timedelta(seconds=17))
     _rebuilt_alike(store)
