@@ -143,7 +143,7 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, index: in
 
 
 def _file_session_at(session: Session, athlete_id: int, act: d.Activity) -> m.Activity | None:
-    """The session of a stored file that is Garmin's summary `act` (_same_activity): a file
+    """The session of a stored file that is Garmin's summary `act` (rows.same_activity): a file
     imported by hand, or a multisport leg in its parent's file."""
     a = m.Activity
     within = timedelta(minutes=1) if act.start == rows.minute(act.start) else timedelta(seconds=1)
@@ -223,8 +223,9 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
         return new
     rest, left = [], list(found)  # the first stored of a start first: a multisport parent
     for one in new:
-        summary = next((row for row in left if rows.same_activity(row, one.act)), None)
-        if summary is None or one.content_hash is None:
+        summary = next((row for row in left if rows.same_activity(row, one.act)), None) if (
+            one.content_hash is not None) else None
+        if summary is None:
             rest.append(one)
             continue
         left.remove(summary)
