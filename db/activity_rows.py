@@ -1,11 +1,13 @@
 """An activity's rows as Core statements write them: its values, its laps, sets and streams,
 and the statements every commit of an import runs, built once. No ORM object per row: an
-import stores thousands (db/repo.py decides what is stored; this writes it)."""
+import stores thousands (db/repo.py decides what is stored; this writes it). And which
+stored summary a file's session is (same_activity)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -74,3 +76,21 @@ def insert_parts(session: Session, ids: Sequence[int], new: list[New]) -> None:
                             (_INSERT_STREAMS, streams)):
         if rows:
             session.execute(statement, rows)
+
+
+def same_activity(summary: m.Activity | d.Activity, file: d.Activity | m.Activity) -> bool:
+    """Whether a file's session is the activity of Garmin's summary: it starts then (or, for a
+    summary on the whole minute, as a manual entry's start is, within that minute) and is of
+    its kind (a strength session typed in at 06:00 and another watch's run starting 06:00:00
+    are two); a multisport summary is its first leg's, whatever its sport."""
+    begun, kind = start(summary), d.kind(summary.sport, summary.sub_sport)
+    return begun in (start(file), minute(start(file))) and kind in (
+        "multisport", d.kind(file.sport, file.sub_sport))
+
+
+def start(act: m.Activity | d.Activity) -> datetime:
+    return act.start_utc if isinstance(act, m.Activity) else act.start
+
+
+def minute(at: datetime) -> datetime:
+    return at.replace(second=0, microsecond=0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -69,7 +69,7 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
                                                     content_hash, garmin_id, awaits_file))
             upgraded = int(content_hash is not None)
             if upgraded:
-                _drop_summaries(session, who, {first.start})
+                _drop_summaries(session, who, [first])
     new: list[rows.New] = []
     stored: list[tuple[d.Activity, m.Activity]] = []
     for act in activities:
@@ -143,11 +143,14 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, index: in
 
 
 def _file_session_at(session: Session, athlete_id: int, act: d.Activity) -> m.Activity | None:
-    """The session of a stored file that starts when Garmin's summary `act` does: the same
-    activity (a file imported by hand, or a multisport leg in its parent's file)."""
+    """The session of a stored file that is Garmin's summary `act` (rows.same_activity): a file
+    imported by hand, or a multisport leg in its parent's file."""
     a = m.Activity
-    return session.scalars(select(a).where(a.athlete_id == athlete_id, a.start_utc == act.start,
-                                           a.content_hash.is_not(None)).limit(1)).first()
+    within = timedelta(minutes=1) if act.start == rows.minute(act.start) else timedelta(seconds=1)
+    return next((row for row in session.scalars(select(a).where(
+        a.athlete_id == athlete_id, a.start_utc >= act.start, a.start_utc < act.start + within,
+        a.content_hash.is_not(None)).order_by(a.start_utc, a.id))
+        if rows.same_activity(act, row)), None)
 
 
 def _awaited(session: Session, athlete_id: int, garmin_id: int | None) -> m.Activity | None:
@@ -206,42 +209,44 @@ def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> int:
 
 
 def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) -> list[rows.New]:
-    """The sessions of a file that start when an activity stored from Garmin's summary does
-    (awaiting its file, or for good: its wait over, a manual entry) upgrade that row in
-    place: the file imported by hand, or a multisport leg in its parent's file (the leg's own
-    download). The row keeps its Garmin id and what only Garmin knows of it. The others are
-    returned, to insert."""
-    starts = {row.act.start for row in new if row.content_hash is not None}
+    """The sessions of a file that start when an activity of their kind stored from Garmin's
+    summary does (awaiting its file, or for good: its wait over, a manual entry) upgrade that
+    row in place: the file imported by hand, or a multisport leg in its parent's file (the
+    leg's own download). The row keeps its Garmin id and what only Garmin knows of it. The
+    others are returned, to insert."""
+    starts = {start for row in new if row.content_hash is not None
+              for start in (row.act.start, rows.minute(row.act.start))}
     if not starts:
         return new
     found = session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": sorted(starts)}).all()
     if not found:
         return new
-    summaries: dict[datetime, m.Activity] = {}
-    for row in found:  # the first stored of a start: a multisport parent, before its leg
-        summaries.setdefault(row.start_utc, row)
-    rest = []
+    rest, left = [], list(found)  # the first stored of a start first: a multisport parent
     for one in new:
-        summary = summaries.pop(one.act.start, None) if one.content_hash is not None else None
+        summary = next((row for row in left if rows.same_activity(row, one.act)), None) if (
+            one.content_hash is not None) else None
         if summary is None:
             rest.append(one)
             continue
+        left.remove(summary)
         garmin_knows = to_domain(summary)
         _refill(session, who, summary, replace(one, garmin_id=summary.garmin_id))
         if one.garmin_id != summary.garmin_id:  # by hand (None), or a leg's download
             _apply_summary(summary, garmin_knows, one_session=not any(
                 other.content_hash == one.content_hash and other.act.session_index
                 for other in new))
-    _drop_summaries(session, who, starts)
+    _drop_summaries(session, who, [one.act for one in new if one.content_hash is not None])
     return rest
 
 
-def _drop_summaries(session: Session, who: m.Athlete, starts: set[datetime]) -> None:
-    """The activities still stored from a summary at the starts of a file's sessions, which
-    are stored now: the same sessions again (a multisport parent's first leg starts with it)."""
-    for row in session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": sorted(starts)}):
-        mark_changed(session, who, row.local_date)
-        session.delete(row)
+def _drop_summaries(session: Session, who: m.Athlete, acts: list[d.Activity]) -> None:
+    """The activities still stored from a summary that are sessions of a file stored now:
+    the same sessions again (a multisport parent's first leg starts with it)."""
+    starts = sorted({start for act in acts for start in (act.start, rows.minute(act.start))})
+    for row in session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": starts}):
+        if any(rows.same_activity(row, act) for act in acts):
+            mark_changed(session, who, row.local_date)
+            session.delete(row)
     session.flush()
 
 

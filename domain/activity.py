@@ -13,6 +13,17 @@ STREAM_CHANNELS = ("heart_rate", "speed", "power", "cadence", "altitude", "dista
 RUN_SPORTS = frozenset({"running"})
 
 
+def kind(sport: str, sub_sport: str | None) -> str:
+    """What tells two activities starting together apart: a run, strength training (the
+    kinds the plan reads), Garmin's summary of a multisport whole (its first leg starts with
+    it), or another."""
+    if sport == "multi_sport":
+        return "multisport"
+    if sport in RUN_SPORTS:
+        return "run"
+    return "strength" if sub_sport == "strength_training" else "other"
+
+
 @dataclass(frozen=True)
 class Lap:
     index: int

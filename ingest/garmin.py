@@ -228,13 +228,13 @@ class PassingOver(Connect):
     GarminPassedOver, to skip like an item without data, not to end this night and every
     one after it; a second in a row is Garmin down, and raises as it came."""
 
-    def __init__(self, conn: Connect) -> None:
-        super().__init__(conn.api, conn.policy)
+    def __init__(self, conn: Connect) -> None:  # not super().__init__: conn paces its calls
+        self.api, self.policy, self.conn = conn.api, conn.policy, conn
         self.failed = False  # the last call kept failing
 
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
-            result = super().call(what, fn, *args, **kwargs)
+            result = self.conn.call(what, fn, *args, **kwargs)
         except GarminKeptFailing as exc:
             if self.failed:
                 raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,6 +36,7 @@ from ingest.garmin import (
 )
 from ingest.garmin_activity import gmt, type_key, utc_offset
 from ingest.garmin_entries import GONE, WAIT_ENDED
+from ingest.sync_report import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ Progress = Callable[[int, int], None]  # (done, total)
 # What an item is skipped for (named in the report), never the run: no data, a bad body, a
 # call Garmin kept failing on (PassingOver: unless the one before it failed too).
 SKIPPED = (GarminNoData, GarminBadBody, GarminPassedOver)
+AGAIN = object()  # an activity left to the next sync
 
 # -- the sync --------------------------------------------------------------------------------
 
@@ -71,36 +73,6 @@ DAY_CALLS: dict[str, Callable[[Garmin, str], Any]] = {
         params={"calendarDate": day}),
     "training_status": lambda api, day: api.get_training_status(day),
 }
-
-
-@dataclass
-class SyncReport:
-    activities: tuple[date, date] | None = None  # the window fetched, if any
-    days: tuple[date, date] | None = None
-    new: int = 0
-    already_stored: int = 0
-    summary_only: int = 0
-    waiting: int = 0  # counted from their summary while their file is awaited
-    upgraded: int = 0  # their file arrived: stored from it in place of their summary
-    waits_ended: int = 0  # older than LATE_DAYS, or deleted in Garmin
-    days_stored: int = 0
-    skipped: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        def window(w: tuple[date, date] | None) -> dict[str, str] | None:
-            return {"from": w[0].isoformat(), "to": w[1].isoformat()} if w else None
-        return {"activities": {"window": window(self.activities), "new": self.new,
-                               "already_stored": self.already_stored,
-                               "summary_only": self.summary_only, "waiting": self.waiting,
-                               "upgraded": self.upgraded, "waits_ended": self.waits_ended},
-                "wellness": {"window": window(self.days), "days": self.days_stored},
-                "skipped": self.skipped}
-
-    def counts(self) -> dict[str, int]:
-        """What a nightly run or a morning pass records of its sync."""
-        return {"activities_new": self.new, "activities_waiting": self.waiting,
-                "activities_upgraded": self.upgraded, "wellness_days": self.days_stored,
-                "items_skipped": len(self.skipped)}
 
 
 def window(cursor: str | None, since: date | None, until: date | None,
@@ -270,7 +242,9 @@ class _Run:
             self.report.waiting += 1
             return
         fit_bytes, decoded = got or (None, [])
-        sets_body = self._exercise_sets(gid, item)
+        sets_body = self._exercise_sets(gid, item, day >= self.relisted_from)
+        if sets_body is AGAIN:
+            return
         entry = {"kind": garmin_entries.ACTIVITY, "garmin_id": gid,
                  "summary": self.raw.put_json(item),
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
@@ -328,15 +302,22 @@ class _Run:
                    "tries again)" if waits else f"{why}; stored from its summary")
         return None if waits else (None, [])
 
-    def _exercise_sets(self, gid: int, item: dict[str, Any]) -> Any:
+    def _exercise_sets(self, gid: int, item: dict[str, Any], listed_again: bool) -> Any:
+        """A strength activity's sets, or AGAIN: stored without the sets Garmin kept failing
+        on, it would never be asked for them again (the next sync, which lists it again, is)."""
         if type_key(item) != "strength_training":
             return None
         try:
             return self.conn.call(f"the exercise sets of activity {gid}",
                                   self.conn.api.get_activity_exercise_sets, gid)
         except SKIPPED as exc:
-            self._skip(str(exc))
-            return None
+            again = listed_again and isinstance(exc, GarminPassedOver)
+            self._skip(f"{exc}; the next sync tries again" if again else str(exc))
+            return AGAIN if again else None
+
+    def _stored(self, day: date) -> bool:
+        with self.db() as session:
+            return bool(repo.wellness(session, self.who, day, day))
 
     # the calendar's scheduled runs
 
@@ -365,19 +346,21 @@ class _Run:
         self.report.days = (start, end)
         day = start
         while day <= end:
-            waits = self.watch_measures and day > end - timedelta(days=EMPTY_WAIT_DAYS)
-            contiguous = self._day(day, contiguous, waits) and contiguous
+            recent = day > end - timedelta(days=EMPTY_WAIT_DAYS)
+            contiguous = self._day(day, contiguous, recent) and contiguous
             self._tick()
             day += timedelta(days=1)
 
-    def _day(self, day: date, contiguous: bool, waits: bool) -> bool:
-        """Fetch and store one day; False when the watch measured nothing and it `waits`."""
-        bodies = {}
+    def _day(self, day: date, contiguous: bool, recent: bool) -> bool:
+        """Fetch and store one day; False when it is `recent` and not whole: a part Garmin
+        kept failing on, or nothing the watch measured (when it measures)."""
+        bodies, passed_over = {}, False
         for part, fetch in DAY_CALLS.items():
             try:
                 body = self.conn.call(f"{part} {day}", fetch, self.conn.api, day.isoformat())
             except SKIPPED as exc:
                 self._skip(str(exc))
+                passed_over |= isinstance(exc, GarminPassedOver)
                 continue
             others = garmin_wellness.other_days(part, day, body)
             if others:
@@ -386,7 +369,9 @@ class _Run:
                 bodies[part] = body
         measured = garmin_wellness.measured(day, bodies)
         self.watch_measures |= measured
-        done = not waits or measured
+        done = not recent or ((measured or not self.watch_measures) and not passed_over)
+        if passed_over and self._stored(day):  # what it holds stays: a part is missing
+            bodies = {}
         if not bodies:
             self._advance("wellness", day, contiguous and done)
             return done

@@ -167,6 +167,17 @@ def test_pacing_between_calls(fake: FakeGarmin) -> None:
     assert len(sleeps) == 1 and 29.0 < sleeps[0] <= 30.0
 
 
+def test_a_syncs_calls_keep_the_pace_of_the_connection(fake: FakeGarmin) -> None:
+    """A sync's calls (PassingOver) are the connection's: the first went out at once after the
+    login's profile call, and a push after the sync did not wait for the sync's last call."""
+    sleeps: list[float] = []
+    conn = connect_without_login(Policy(pace_s=30.0, sleep=sleeps.append))
+    _hrv(conn)
+    _hrv(garmin.PassingOver(conn))
+    _hrv(conn)
+    assert len(sleeps) == 2 and all(29.0 < wait <= 30.0 for wait in sleeps)
+
+
 def test_pace_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(garmin.ENV_PACE, "0")
     assert Policy.from_env().pace_s == 0.0

@@ -84,6 +84,9 @@ def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
     assert _runs(home) == [("anna", NIGHT, "ok")]
     with home.db() as db:
         assert db.scalar(select(m.NightlyRun.counts))["items_skipped"] == 2
+    # `runs` said "ok" and nothing more: a night whose activity list Garmin kept failing on
+    # read as a whole night
+    assert "2 items skipped" in runner.invoke(app, ["runs"]).output
     fake_garmin.downloads[101] = whole
     result = runner.invoke(app, ["nightly", "--date", (NIGHT + timedelta(days=1)).isoformat()])
     assert "0 new activities, 1 upgraded with their late file, " in result.stdout

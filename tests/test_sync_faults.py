@@ -16,6 +16,7 @@ from db import models as m
 from db.raw import RawStore
 from db.session import open_db
 from domain.profile import Profile
+from ingest import sync
 from ingest.garmin import Connect, GarminAuthError, GarminError, GarminUnavailable
 from jobs.nightly_run import run_nightly
 from tests.garmin_fake import FakeGarmin, Reply, connect_without_login, served
@@ -112,7 +113,41 @@ def test_one_days_endpoint_failing_for_good_is_passed_over(fake_store: Store) ->
                               "4 attempts"]
     day = fake_store.wellness(date(2025, 7, 6))
     assert day is not None and day.hrv_last_night is None and day.sleep_score is not None
-    assert fake_store.cursors() == {"activities": "2025-07-08", "wellness": "2025-07-08"}
+    # its HRV was never fetched: the cursor waits before the day (it moved past it, and the
+    # HRV was never asked for again), so the next sync asks again
+    assert fake_store.cursors() == {"activities": "2025-07-08", "wellness": "2025-07-05"}
+    assert fake_store.sync(fake).skipped == []
+    day = fake_store.wellness(date(2025, 7, 6))
+    assert day is not None and day.hrv_last_night is not None
+    assert fake_store.cursors()["wellness"] == "2025-07-08"
+
+
+def test_a_part_passed_over_never_erases_what_its_day_holds(fake_store: Store) -> None:
+    """A day stored whole is fetched again the next night (RESYNC_DAYS): its HRV failing for
+    good then replaced the day without it, and the stored day's recovery was decided again
+    without its HRV. The day stays as stored; the next sync asks again."""
+    fake = FakeGarmin()
+    fake_store.sync(fake, today=date(2025, 7, 6), since=date(2025, 7, 4))
+    stored = fake_store.wellness(date(2025, 7, 6))
+    assert stored is not None and stored.hrv_last_night is not None
+    fake.fail(HRV_7_6, *[(500, {}, b"{}")] * ATTEMPTS)
+    assert len(fake_store.sync(fake, today=date(2025, 7, 7)).skipped) == 1
+    day = fake_store.wellness(date(2025, 7, 6))
+    assert day is not None and day.hrv_last_night == stored.hrv_last_night
+    assert fake_store.cursors()["wellness"] == "2025-07-06"
+    report = fake_store.sync(fake, today=date(2025, 7, 8))  # the 6th asked again, whole
+    assert report.days == (date(2025, 7, 5), date(2025, 7, 8)) and report.skipped == []
+
+
+def test_a_day_failing_for_good_holds_the_cursor_a_week_at_most(fake_store: Store) -> None:
+    """As a day without a measured value does (EMPTY_WAIT_DAYS): never fetched whole, it must
+    not make every later sync fetch every day since."""
+    fake = FakeGarmin()
+    fake.fail(HRV_7_6, *[(500, {}, b"{}")] * (ATTEMPTS * 2))
+    fake_store.sync(fake, today=date(2025, 7, 8), since=date(2025, 7, 5))
+    assert fake_store.cursors()["wellness"] == "2025-07-05"
+    fake_store.sync(fake, today=date(2025, 7, 6 + sync.EMPTY_WAIT_DAYS))
+    assert fake_store.cursors()["wellness"] == f"2025-07-{6 + sync.EMPTY_WAIT_DAYS:02d}"
 
 
 def test_two_calls_failing_in_a_row_are_garmin_down(fake_store: Store) -> None:
@@ -170,3 +205,19 @@ def test_a_night_whose_days_endpoint_fails_for_good_still_syncs_and_adapts(
             assert result.counts["nights_adapted"] >= 1
     with app_home.db() as db:
         assert len(db.scalars(select(m.RunClass)).all()) == 3
+
+
+def test_exercise_sets_failing_for_good_are_asked_again(fake_store: Store) -> None:
+    """A strength session's sets Garmin kept failing on (its file holds none): stored without
+    them, the activity was known to every later sync and its sets never asked for again, so
+    it was never read back (the session not done, its loads lost to the progression). It is
+    left to the next sync, which lists it again."""
+    fake = FakeGarmin()
+    fake.add_strength(1401, T)
+    fake.fail(r"/activity-service/activity/1401/exerciseSets$",
+              *[(500, {}, b"{}")] * ATTEMPTS)
+    report = fake_store.sync(fake, today=T.date(), since=T.date())
+    assert report.new == 0 and len(report.skipped) == 1
+    assert fake_store.sync(fake, today=T.date() + timedelta(days=1)).new == 1
+    [row] = fake_store.activities().values()
+    assert [s.reps for s in row.sets] == [8, None, 6]

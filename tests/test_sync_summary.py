@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from db import models as m
 from db.raw import RawStore, sha256
 from db.session import open_db, transaction
-from demo.fitwrite import SetSpec, strength_fit
+from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from ingest import fit, sync
 from ingest.bulk import import_paths
 from ingest.garmin import extract_fit
@@ -208,3 +208,60 @@ def test_a_leg_whose_parents_file_has_not_come_is_still_downloaded(store: WaitSt
     assert (rows[0].te_label, rows[0].training_load) == (first.te_label, first.training_load)
     store.sync(fake, today=today + timedelta(days=1))
     assert (_downloads(fake, 661), _downloads(fake, 662)) == (1, 1)
+
+
+def _strength_typed_in(fake: FakeGarmin) -> None:
+    """A strength session typed in by hand at the long run's start (no file ever)."""
+    fake.items.append(list_item(502, LONG_RUN, "strength_training", 30, manualActivity=True))
+
+
+@pytest.mark.parametrize("run", ["file only", "summary for good", "awaited", "downloaded"])
+def test_a_file_never_takes_the_row_of_an_activity_of_another_kind_at_its_start(
+        store: WaitStore, tmp_path: Path, run: str) -> None:
+    """A strength session typed in at 06:00 and a run whose file starts at 06:00:00: the
+    run's file (imported by hand, its late download, or its download stored first) took the
+    strength entry's row (its Garmin id, name and load), or the entry was dropped as the
+    same activity again: the session was gone."""
+    fake = _late_long_run()
+    _strength_typed_in(fake)
+    data = extract_fit(fake.downloads[501])
+    assert data is not None
+    day = LONG_RUN.date()
+    if run == "file only":
+        fake.items.pop(0)
+    if run in ("file only", "summary for good"):
+        fake.downloads.pop(501)
+        store.sync(fake, today=day + timedelta(days=sync.LATE_DAYS), since=day)
+        (tmp_path / "long.fit").write_bytes(data)
+        import_paths(store.db, store.raw, P, [tmp_path / "long.fit"], workers=1)
+    elif run == "awaited":
+        download = fake.downloads.pop(501)
+        assert store.sync(fake, today=day, since=day).waiting == 1
+        fake.downloads[501] = download
+        assert store.sync(fake, today=day + timedelta(days=1)).upgraded == 1
+    else:
+        store.sync(fake, today=day, since=day)
+    rows = sorted(((r.sport, r.garmin_id, r.content_hash) for r in store.rows()), key=str)
+    assert rows == [("running", None if run == "file only" else 501, sha256(data)),
+                    ("training", 502, None)]
+    _rebuilt_alike(store)
+
+
+@pytest.mark.parametrize("first", ["entry", "file"])
+def test_a_run_typed_in_is_the_file_starting_within_its_minute(
+        store: WaitStore, tmp_path: Path, first: str) -> None:
+    """Garmin's manual entry has a start to the minute (06:00), the watch's file to the second
+    (06:00:17): only a file starting on the whole minute was taken for it, and the run counted
+    twice (load, recovery, plan) however it came."""
+    fake = FakeGarmin()
+    fake.items.append(list_item(502, LONG_RUN, "running", 120, manualActivity=True))
+    data = run_fit(LONG_RUN + timedelta(seconds=17), [LapSpec(7200, 3.0, 145)])
+    (tmp_path / "long.fit").write_bytes(data)
+    steps = [lambda: store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date()),
+             lambda: import_paths(store.db, store.raw, P, [tmp_path / "long.fit"], workers=1)]
+    for step in steps if first == "entry" else steps[::-1]:
+        step()
+    [row] = store.rows()
+    assert (row.garmin_id, row.content_hash, row.start_utc) == (
+        502, sha256(data), LONG_RUN + timedelta(seconds=17))
+    _rebuilt_alike(store)

@@ -136,11 +136,13 @@ def runs(
         print_json(out)
         return
     table = Table()
-    for column in ("athlete", "night", "started (UTC)", "status", "changes", "error"):
+    for column in ("athlete", "night", "started (UTC)", "status", "changes", "error, skipped"):
         table.add_column(column, overflow="fold")
     for o in out:
+        skipped = o["counts"].get("items_skipped", 0)  # named in the night's log
         table.add_row(o["athlete"], o["day"], o["started"][:16].replace("T", " "), o["status"],
-                      str(o["adjustments"]), o["error"] or "")
+                      str(o["adjustments"]),
+                      o["error"] or (f"{skipped} items skipped" if skipped else ""))
     console.print(table if out else "no nightly runs yet: `stridelift nightly` runs one")
 
 

@@ -1,0 +1,37 @@
+"""What a sync did: counted for `sync`, `nightly` and the night's record, the skipped named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass
+class SyncReport:
+    activities: tuple[date, date] | None = None  # the window fetched, if any
+    days: tuple[date, date] | None = None
+    new: int = 0
+    already_stored: int = 0
+    summary_only: int = 0
+    waiting: int = 0  # counted from their summary while their file is awaited
+    upgraded: int = 0  # their file arrived: stored from it in place of their summary
+    waits_ended: int = 0  # older than LATE_DAYS, or deleted in Garmin
+    days_stored: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        def window(w: tuple[date, date] | None) -> dict[str, str] | None:
+            return {"from": w[0].isoformat(), "to": w[1].isoformat()} if w else None
+        return {"activities": {"window": window(self.activities), "new": self.new,
+                               "already_stored": self.already_stored,
+                               "summary_only": self.summary_only, "waiting": self.waiting,
+                               "upgraded": self.upgraded, "waits_ended": self.waits_ended},
+                "wellness": {"window": window(self.days), "days": self.days_stored},
+                "skipped": self.skipped}
+
+    def counts(self) -> dict[str, int]:
+        """What a nightly run or a morning pass records of its sync."""
+        return {"activities_new": self.new, "activities_waiting": self.waiting,
+                "activities_upgraded": self.upgraded, "wellness_days": self.days_stored,
+                "items_skipped": len(self.skipped)}
