@@ -65,7 +65,7 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
         trained += _trains(count)
         # a week before a rested one is none: the race's easier week is the deload
         deload = (_trains(count) and trained % DELOAD_EVERY == 0
-                  and monday + timedelta(days=7) not in rested)
+                  and monday + WEEK not in rested)
         weeks.append(WeekInBlock(monday, block, week, step, deload))
         if monday in rested:  # RULES.md S5: it counts as a deload
             trained = 0
@@ -77,7 +77,7 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
                 block, week, planned, done = block + 1, 0, 0, 0
                 step += 1 if enough else 0
         week += 1
-        monday += timedelta(days=7)
+        monday += WEEK
     return weeks
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from domain.profile import Profile, runs_text
-from planner.blocks import WeekCount, WeekInBlock, decision, timeline
+from planner.blocks import WEEK, WeekCount, WeekInBlock, decision, timeline
 from planner.effort import at_share_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.program import (
@@ -38,7 +38,6 @@ from planner.races import (
     rested_weeks,
 )
 
-WEEK = timedelta(days=7)
 SIX_DAYS = timedelta(days=6)  # Monday to Sunday
 
 
