@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import cast
@@ -235,7 +236,8 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
             _apply_summary(summary, garmin_knows, one_session=not any(
                 other.content_hash == one.content_hash and other.act.session_index
                 for other in new))
-    _drop_summaries(session, who, [one.act for one in new if one.content_hash is not None])
+    # the summaries at those starts not upgraded: what a second select would find now
+    _drop_same(session, who, left, [one.act for one in new if one.content_hash is not None])
     return rest
 
 
@@ -243,7 +245,14 @@ def _drop_summaries(session: Session, who: m.Athlete, acts: list[d.Activity]) ->
     """The activities still stored from a summary that are sessions of a file stored now:
     the same sessions again (a multisport parent's first leg starts with it)."""
     starts = sorted({start for act in acts for start in (act.start, rows.minute(act.start))})
-    for row in session.scalars(_SUMMARIES_AT, {"athlete": who.id, "starts": starts}):
+    _drop_same(session, who, session.scalars(_SUMMARIES_AT, {"athlete": who.id,
+                                                              "starts": starts}).all(), acts)
+
+
+def _drop_same(session: Session, who: m.Athlete, summaries: Sequence[m.Activity],
+               acts: list[d.Activity]) -> None:
+    """Of `summaries`, those that are one of `acts` (rows.same_activity), deleted."""
+    for row in summaries:
         if any(rows.same_activity(row, act) for act in acts):
             mark_changed(session, who, row.local_date)
             session.delete(row)
