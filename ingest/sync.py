@@ -202,8 +202,7 @@ class _Run:
                    listed: Collection[int] = ()) -> None:
         """End the wait of each activity awaiting its file on a day `ends`, unless listed
         (or, to go as deleted, unless Garmin still has it)."""
-        with self.db() as session:
-            awaited = activities.awaited_garmin_ids(session, self.who)
+        awaited = self._awaited()
         for gid in sorted(gid for gid, day in awaited.items() if ends(day) and gid not in listed):
             if kind == GONE and not activity_list.deleted(self.conn, gid):
                 log.info("activity %s: missing from the list, but Garmin still has it", gid)
@@ -225,6 +224,11 @@ class _Run:
         for _ in range(found.unusable):
             self._skip("an activity list item without a usable id or start time")
         return found
+
+    def _awaited(self) -> dict[int, date]:
+        """The Garmin ids of the activities awaiting their file, with their days."""
+        with self.db() as session:
+            return activities.awaited_garmin_ids(session, self.who)
 
     def _known_ids(self) -> _Known:
         with self.db() as session:
@@ -264,7 +268,7 @@ class _Run:
         if fit_bytes is not None:
             known.filed.add(gid)
         if saved.upgraded:  # a file's sessions may upgrade the summaries of other ids (legs)
-            known.awaited.intersection_update(self._known_ids().awaited)
+            known.awaited.intersection_update(self._awaited())
         elif got is None and saved.new:
             known.awaited.add(gid)
 
