@@ -41,20 +41,30 @@ class WeekInBlock:
 
 @dataclass(frozen=True)
 class WeekCount:
+    """A planned week's sessions for S5's 2/3 rule. In a week not over yet, the `open` ones
+    still to come count as done (a session skipped already does not)."""
+
     planned: int
     done: int  # full or lightened sessions done
+    open: int = 0  # still to come: neither done nor skipped, their day not gone by
+    ended: bool = True
+
+    @property
+    def expected(self) -> int:
+        """The sessions done, and those still to come counted as done."""
+        return self.done + self.open
 
 
 def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekCount],
              rested: Collection[date] = (), per_week: int = 0) -> list[WeekInBlock]:
     """Block, week-in-block and ladder step for every week from the first to `until`.
 
-    `counts` holds the planned and done sessions of past weeks; a week absent from it is
-    still to come, its `per_week` sessions counted as done: a block is extended only once
-    its past weeks fell so short that it can no longer reach 2/3 (a first week missed does
+    `counts` holds the sessions of the weeks planned (WeekCount); a week absent from it is
+    not planned yet, its `per_week` sessions counted as done: a block is extended only once
+    the sessions done and still to come can no longer reach 2/3 (a first week missed does
     not extend a block three weeks ahead, to end on schedule again when the next ones are
-    done). `rested`: the Mondays of weeks a race's taper or post-race window fills
-    (planner.races.rests), which count as a deload.
+    done; a session skipped this week counts at once). `rested`: the Mondays of weeks a
+    race's taper or post-race window fills (planner.races.rests), which count as a deload.
     """
     weeks: list[WeekInBlock] = []
     block, week, step = 1, 1, 0
@@ -69,8 +79,8 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
         weeks.append(WeekInBlock(monday, block, week, step, deload))
         if monday in rested:  # RULES.md S5: it counts as a deload
             trained = 0
-        expected = count or WeekCount(per_week, per_week)
-        planned, done = planned + expected.planned, done + expected.done
+        expected = count or WeekCount(per_week, 0, per_week, ended=False)
+        planned, done = planned + expected.planned, done + expected.expected
         if week >= BLOCK_WEEKS:
             enough = planned == 0 or Fraction(done, planned) >= DONE_SHARE
             if enough or week >= MAX_BLOCK_WEEKS:
@@ -82,9 +92,10 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
 
 
 def _trains(count: WeekCount | None) -> bool:
-    """A training week (S5): one still to come, or one gone by with a session done or with
-    none planned (the nightly did not run: counted as it always was)."""
-    return count is None or count.done > 0 or count.planned == 0
+    """A training week (S5): one with a session done or still to come (one not planned
+    yet), or one gone by with none planned (the nightly did not run: counted as it always
+    was)."""
+    return count is None or count.expected > 0 or count.planned == 0
 
 
 @dataclass(frozen=True)
@@ -191,7 +202,7 @@ def _block_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, Wee
     if not before:
         return f"block {where.block} week {where.week}, step {where.step + 1} (S5)"
     # where the block began: how the one before it ends (ended, its weeks all gone by)
-    tense = "ended" if all(w.monday in counts for w in before) else "ends"
+    tense = "ended" if all(_ended(counts.get(w.monday)) for w in before) else "ends"
     ended = f"block {where.block - 1} {tense} after {len(before)} weeks with " \
         f"{_tally(before, counts)}"
     this = f" (this is its week {where.week})" if where.week > 1 else ""
@@ -201,14 +212,19 @@ def _block_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, Wee
     return f"{ended}: block {where.block} steps up to step {where.step + 1}{this} (S5)"
 
 
+def _ended(count: WeekCount | None) -> bool:
+    return count is not None and count.ended
+
+
 def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> str:
-    """The done and planned sessions of the weeks gone by, and the weeks still to come
-    (counted as done)."""
-    gone = [c for w in weeks if (c := counts.get(w.monday)) is not None]
-    left = len(weeks) - len(gone)
-    return (f"{sum(c.done for c in gone)} of {sum(c.planned for c in gone)} sessions done"
-            + (f" and {left} week{'s' if left > 1 else ''} to come, counted as done"
-               if left else ""))
+    """The done and planned sessions of the weeks planned, and those still to come and the
+    weeks not planned yet (counted as done)."""
+    known = [c for w in weeks if (c := counts.get(w.monday)) is not None]
+    still, left = sum(c.open for c in known), len(weeks) - len(known)
+    to_come = [f"{n} {what}{'s' if n > 1 else ''} {when}" for n, what, when in (
+        (still, "session", "still to come"), (left, "week", "to come")) if n]
+    return (f"{sum(c.done for c in known)} of {sum(c.planned for c in known)} sessions done"
+            + (f" and {' and '.join(to_come)}, counted as done" if to_come else ""))
 
 
 def _deload_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, WeekCount],

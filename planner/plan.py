@@ -41,18 +41,19 @@ from planner.races import (
 SIX_DAYS = timedelta(days=6)  # Monday to Sunday
 
 
-def week_counts(sessions: Sequence[Session], before: date) -> dict[date, WeekCount]:
-    """Planned and done sessions of each week that ended before `before` (S5's 2/3 rule),
-    from the first week planned: a week gone by with nothing planned (the nightly did not
-    run) is no week to come, counted as done."""
+def week_counts(sessions: Sequence[Session], night: date) -> dict[date, WeekCount]:
+    """The sessions of every week from the first planned (S5's 2/3 rule): planned, done,
+    and those still to come after the night in a week not over. A week gone by with nothing
+    planned (the nightly did not run) counts 0 of 0."""
+    before = night + timedelta(days=1)  # a week counts as ended on its Sunday night
     first = min((week_start(s.day) for s in sessions), default=before)
     counts = {first + WEEK * i: WeekCount(0, 0) for i in range((before - first).days // 7)}
     for s in sessions:
         monday = week_start(s.day)
-        if monday + WEEK > before:
-            continue
-        c = counts.get(monday, WeekCount(0, 0))
-        counts[monday] = WeekCount(c.planned + 1, c.done + (s.status == "done"))
+        c = counts.get(monday, WeekCount(0, 0, ended=monday + WEEK <= before))
+        counts[monday] = replace(c, planned=c.planned + 1, done=c.done + (s.status == "done"),
+                                 open=c.open + (s.day >= before
+                                                and s.status not in ("done", "skipped")))
     return counts
 
 
@@ -69,8 +70,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
     `runs` must reach a week past `until` (planner.runs.horizon: S6 holds across week ends);
     `plain_runs`: the same without the races (by default, without the race days' runs)."""
     out, notes = list(sessions), list[Adjustment]()
-    # A week counts once it has ended: on its Sunday night it has.
-    counts = week_counts(sessions, night + timedelta(days=1))
+    counts = week_counts(sessions, night)
     weeks = _timeline(ctx, first_monday, week_start(until), counts)
     plain = _Plain(ctx, first_monday, plain_runs if plain_runs is not None else
                    {d: r for d, r in runs.items() if r.source != "race"},
@@ -125,7 +125,7 @@ def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
     if not redo:
         return out, told
     last = max(_monday_of(s) for s in out)
-    weeks = _timeline(ctx, first_monday, last, week_counts(out, night + timedelta(days=1)))
+    weeks = _timeline(ctx, first_monday, last, week_counts(out, night))
     index = {w.monday: i for i, w in enumerate(weeks)}
     for monday in sorted({_monday_of(s) for s in out if s.id in redo}):
         # the week's strength days as planned: a session a race or recovery turned into
@@ -187,7 +187,7 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
     already begun when the athlete packs less kit for a trip."""
     lifted = {d.exercise_id for d in ctx.history}
     weeks = _timeline(ctx, first_monday, max(_monday_of(s) for s in sessions),
-                      week_counts(sessions, night + timedelta(days=1)))
+                      week_counts(sessions, night))
     index = {w.monday: i for i, w in enumerate(weeks)}
 
     def swapped(s: Session) -> Session:

@@ -10,7 +10,7 @@ import pytest
 from domain.profile import Race
 from planner.adapt import Recovery, Tonight, adapt, lighten
 from planner.blocks import WeekCount, timeline
-from planner.model import RunDay, Session
+from planner.model import RunDay, Session, week_start
 from planner.program import mobility_session
 from planner.progression import LoggedLift
 from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
@@ -309,6 +309,36 @@ def test_weeks_gone_by_with_nothing_planned_count_nothing_for_the_two_thirds() -
     sessions, _ = extend(CTX, MONDAY, sunday[4], sunday[5], runs, sessions)
     ahead = [s for s in sessions if s.day > sunday[4]]
     assert ahead and {(s.block, s.week_in_block, s.step) for s in ahead} == {(1, 5, 0)}
+
+
+def test_a_session_skipped_this_week_counts_at_once_for_the_two_thirds() -> None:
+    from planner.plan import extend
+
+    # Block 1's weeks 1-3: 4 of 6 sessions done. In week 4 the first session is skipped:
+    # with the other done, 5 of 8 is short of 2/3, so block 1 runs a week 5 (RULES.md S5).
+    # The week after is planned so at once, and said why, not on the plan of a block 2
+    # until the week is over (as if both sessions of week 4 were still to come).
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
+    first = [min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
+             for w in range(4)]
+    sessions = [s.with_(status="skipped" if s.day in first[1:3] or s.day == first[3]
+                        else "done") if s.day <= first[3] else s for s in sessions]
+    night = first[3]
+    planned, notes = extend(CTX, MONDAY, night, sunday[5], runs, sessions)
+    week5 = [s for s in planned if sunday[4] < s.day <= sunday[5]]
+    assert week5 and {(s.block, s.week_in_block, s.step) for s in week5} == {(1, 5, 0)}
+    told = {n.reasons[0] for n in notes if n.rule == "S5 blocks"}
+    assert told == {"block 1 runs a week 5 on the same exercises: 4 of 8 sessions done and 1 "
+                    "session still to come, counted as done, short of 2/3 (S5; at most 6 "
+                    "weeks)"}
+    # done, week 4's other session leaves the plan as it is (5 of 8 done)
+    done = [s.with_(status="done") if s.day <= sunday[4] and s.status == "planned" else s
+            for s in planned]
+    again, notes = extend(CTX, MONDAY, sunday[4], sunday[5], runs, done)
+    assert [n for n in notes if n.rule == "S5 blocks"] == []
+    assert [s for s in again if s.day > sunday[4]] == [s for s in done if s.day > sunday[4]]
 
 
 def test_a_week_later_in_a_block_that_began_later_says_why() -> None:
