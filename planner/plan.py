@@ -86,13 +86,13 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         out = [s for s in out if s not in planned]
         new, why, picks = build_week(ctx, weeks, index, runs, _fixed(out, where.monday),
                                      allowed, _seen(out, where.monday), night)
-        if planned:  # planned ahead on block decisions that have changed since (_stale)
-            notes += _replanned(planned, new, decision(weeks, index, counts,
-                                                       _placed(planned, where), _rested(ctx)),
-                                night)
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
+        if planned:  # planned ahead on block decisions that have changed since (_stale)
+            notes += _replanned(planned, _as_in(out, [s.id for s in new]),
+                                decision(weeks, index, counts, _placed(planned, where),
+                                         _rested(ctx)), night)
         notes.extend([*why, *holds(ctx, _as_in(out, [s.id for s in new]), picks, night),
                       *raced])
         notes += plain.knock_ons(weeks, index, out, allowed, night, notes)
@@ -384,12 +384,19 @@ def _stale(where: WeekInBlock, planned: list[Session], night: date) -> bool:
     """An untouched week ahead planned on block decisions that have since changed: its
     block, week or step, or whether it is a deload (a week gone by without a session done
     is no training week, so the 4th one comes later: S5)."""
-    untouched = where.monday > night and all(s.status == "planned" and not s.pinned
-                                             for s in planned)
+    untouched = where.monday > night and all(_as_made(s, night) for s in planned)
     deload = _dosed_deload(planned)
     return untouched and (any((s.block, s.week_in_block, s.step) !=
                               (where.block, where.week, where.step) for s in planned)
                           or (deload is not None and deload != where.deload))
+
+
+def _as_made(s: Session, night: date) -> bool:
+    """Whether a session stands as planning made it: untouched by the athlete and by
+    recovery. The races' rules, which planning applies again, may have lightened it: only
+    they lighten a session more than a day ahead (recovery judges the next day's)."""
+    return not s.pinned and (s.status == "planned"
+                             or (s.status == "lightened" and s.day > night + timedelta(days=1)))
 
 
 def _dosed_deload(planned: Sequence[Session]) -> bool | None:

@@ -341,6 +341,38 @@ def test_a_session_skipped_this_week_counts_at_once_for_the_two_thirds() -> None
     assert [s for s in again if s.day > sunday[4]] == [s for s in done if s.day > sunday[4]]
 
 
+def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
+    from planner.plan import extend
+
+    # A half marathon (A) on week 7's Sunday lightens week 6's sessions (its taper) as they
+    # are planned ahead. Weeks 3 and 4 then go missed: block 1 runs weeks 5 and 6 (RULES.md
+    # S5). Week 6 is planned again like any week ahead, the races' rules applied again: it
+    # read block 2 and trained its step, its mobility session too.
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(12)]
+    race = Race(sunday[7], "half", "A")
+    ctx = context(profile(races=(race,)))
+    runs = {**template(ARTICLE, weeks=12), race.day: RunDay(race.day, ("race",), "race")}
+    sessions, _ = extend(ctx, MONDAY, sunday[0], sunday[3], runs, [])
+    sessions, _ = extend(ctx, MONDAY, sunday[2], sunday[8],
+                         runs, [s.with_(status="done") for s in sessions])
+    taper = [s for s in sessions if sunday[5] < s.day <= sunday[6]]
+    assert {s.status for s in taper} == {"lightened"}
+    missed = [s.with_(status="skipped") if sunday[2] < s.day <= sunday[4] else s
+              for s in sessions]
+    planned, notes = extend(ctx, MONDAY, sunday[4], sunday[8], runs, missed)
+    weeks = {(s.block, s.week_in_block, s.step) for s in planned if sunday[5] < s.day <= sunday[6]}
+    assert weeks == {(1, 6, 0)}
+    again = [s for s in planned if sunday[5] < s.day <= sunday[6]]
+    assert {s.status for s in again} == {"lightened"}  # the taper's rules hold
+    assert {s.kind for s in again} == {"strength", "mobility"}
+    told = [n for n in notes if n.rule == "S5 blocks" and n.session_id in {s.id for s in again}]
+    assert told and all(n.before != n.after for n in told)
+    assert all(n.reasons[0].startswith("block 1 runs a week 6") for n in told)
+    # planned again, it stands: the same night again changes and tells nothing
+    same, repeat = extend(ctx, MONDAY, sunday[4], sunday[8], runs, planned)
+    assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]
+
+
 def test_a_week_later_in_a_block_that_began_later_says_why() -> None:
     from planner.blocks import decision
 
