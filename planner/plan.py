@@ -65,7 +65,8 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
     rules applied to every open session, and each change made (a planning fallback, a race
     effect, a knock-on of one) as an adjustment of the night. A week planned ahead on a
     block decision that has since changed (its block fell short of 2/3 and was extended) is
-    planned again, as long as nothing in it has started or been touched.
+    planned again, as long as nothing in it has started or been touched (but by the
+    races' rules, applied again).
 
     `runs` must reach a week past `until` (planner.runs.horizon: S6 holds across week ends);
     `plain_runs`: the same without the races (by default, without the race days' runs)."""
