@@ -305,7 +305,10 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
-    placement = place_week(where.monday, runs, count, fixed, allowed)
+    known = races_of(ctx)
+    spared = [d for d in (where.monday + timedelta(days=i) for i in range(7))
+              if races.final_days(known, d) is not None]
+    placement = place_week(where.monday, runs, count, fixed, allowed, spared)
     picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen)
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])

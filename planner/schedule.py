@@ -9,7 +9,7 @@ for the long run, and the article's own week: Monday and Thursday, not Friday).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations, pairwise
@@ -79,30 +79,34 @@ def _spread(days: tuple[date, ...], fixed: tuple[date, ...]) -> int:
 
 
 def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
-               fixed: tuple[date, ...] = (), allowed: Iterable[date] | None = None) -> Placement:
+               fixed: tuple[date, ...] = (), allowed: Iterable[date] | None = None,
+               spared: Collection[date] = ()) -> Placement:
     """Days for `count` strength sessions in the week of `monday`.
 
     `fixed`: strength days already settled (pinned or done sessions, and the neighbouring
     weeks' sessions) that the new ones must keep their distance from. `allowed`: the days
-    still open (e.g. not in the past); all seven by default.
+    still open (e.g. not in the past); all seven by default. `spared`: days a race keeps
+    free of strength work (its last days and post-race window): a session there becomes
+    mobility work, so legal days outside them come first.
     """
     week = [monday + i * ONE_DAY for i in range(7)]
     open_days = set(week if allowed is None else allowed)
     legal = [d for d in week if d in open_days and not conflicts(d, runs, fixed)]
     for n in range(count, -1, -1):
-        best = _best(legal, n, runs, fixed)
+        best = _best(legal, n, runs, fixed, spared)
         if best is not None:
             return _with_fallback(best, count - n, week, open_days, runs, fixed)
     return Placement(())  # unreachable: n = 0 always fits
 
 
-def _best(legal: list[date], n: int, runs: Mapping[date, RunDay],
-          fixed: tuple[date, ...]) -> tuple[date, ...] | None:
+def _best(legal: list[date], n: int, runs: Mapping[date, RunDay], fixed: tuple[date, ...],
+          spared: Collection[date] = ()) -> tuple[date, ...] | None:
     options = [c for c in combinations(legal, n)
                if not any(session_conflicts(d, [o for o in c if o != d]) for d in c)]
     if not options:
         return None
-    return max(options, key=lambda c: (sum(_preference(d, runs) >= 2 for d in c),
+    return max(options, key=lambda c: (-sum(d in spared for d in c),
+                                       sum(_preference(d, runs) >= 2 for d in c),
                                        _spread(c, fixed), sum(_preference(d, runs) for d in c),
                                        [-d.toordinal() for d in c]))
 

@@ -665,7 +665,7 @@ def _done_at_the_top(session: dict[str, Any]) -> dict[str, float]:
     return loads
 
 
-@pytest.mark.parametrize("sessions", [2, 3])
+@pytest.mark.parametrize("sessions", [1, 2, 3])
 @pytest.mark.parametrize("priority, distance", [("A", "10k"), ("A", "half"), ("A", "marathon"),
                                                 ("B", "half"), ("C", "10k")])
 def test_after_a_race_the_ladders_start_again_staggered(priority: str, distance: str,
@@ -674,10 +674,13 @@ def test_after_a_race_the_ladders_start_again_staggered(priority: str, distance:
     # the ladders (an A race's freeze, its taper and window counting as a deload, the first
     # week back), and the deloads after it fall elsewhere in the blocks: the ladders held
     # start again one lag a week, never all in one session (they did: 9 of 9 new in the
-    # week after an A race's freeze, 7 of 9 the week after).
+    # week after an A race's freeze, 7 of 9 the week after). With one session a week, a
+    # B or C race on a Friday or Saturday once took the week's Thursday session for
+    # mobility work while Monday was free: a ladder stepped unseen, and 3 of 5 exercises
+    # were new a few weeks later.
     runs = template(ARTICLE, weeks=30)
     night, until = MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 22 - 1)
-    for day in (MONDAY + timedelta(days=d) for d in (37, 47, 55)):  # a Wed, Sat, Sun
+    for day in (MONDAY + timedelta(days=d) for d in (37, 40, 41, 47, 48, 55)):
         ctx = context(profile(sessions=sessions, races=(Race(day, distance, priority),)))
         plan, _ = extend(ctx, MONDAY, night, until,
                          {**runs, day: RunDay(day, ("race",), "race")}, [], runs)

@@ -58,3 +58,14 @@ def test_fixed_sessions_of_neighbouring_weeks_keep_their_distance() -> None:
 def test_past_days_are_not_offered() -> None:
     placement = place_week(MONDAY, template(ARTICLE), 2, allowed=D[2:])
     assert all(d >= D[2] for d in placement.strength + placement.mobility)
+
+
+def test_days_a_race_keeps_free_of_strength_come_last() -> None:
+    # A race's last days and post-race window take strength work for mobility (RULES.md
+    # "Races"): a legal day outside them keeps the session strength work.
+    runs = template(ARTICLE)
+    assert place_week(MONDAY, runs, 1).strength == (D[0],)
+    assert place_week(MONDAY, runs, 1, spared=D[:1]).strength == (D[3],)
+    # Friday, the eve of the long run, before a Thursday that would be mobility work
+    assert place_week(MONDAY, runs, 2, spared=D[3:4]).strength == (D[0], D[4])
+    assert place_week(MONDAY, runs, 1, spared=D).strength == (D[0],)  # no better day
