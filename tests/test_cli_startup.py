@@ -21,7 +21,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from db.session import MIGRATIONS, DatabaseError, head_revision, make_engine, open_db
+from db.session import (
+    MIGRATIONS,
+    DatabaseError,
+    close_all,
+    head_revision,
+    make_engine,
+    open_db,
+)
 from planner.model import week_start
 from stridelift.cli import app
 from tests.history import write_weeks
@@ -154,6 +161,16 @@ def test_why_loads_neither_the_analysis_nor_the_planner_core(analysed: datetime)
     assert isinstance(changes, list)  # the changes so far, maybe none
     assert _heavy(modules, (*NOT_FOR_A_READ, "analysis", "jobs.replan", "jobs.analyse",
                             "planner.catch_up")) == []
+
+
+def test_a_command_closes_its_database_as_it_ends(analysed: datetime, home: Path) -> None:
+    """The process ends without a collection of what it leaves (stridelift.cli._end), so the
+    command closes its database first: SQLite, its last connection closed, folds the
+    write-ahead log into the file and removes it, as when the collector closed it."""
+    close_all()  # the fixture's own connections, in this process
+    assert list(home.rglob("*.db-wal")) == []
+    _read(analysed, "plan")
+    assert list(home.rglob("*.db-wal")) == []
 
 
 def test_the_head_revision_read_from_the_scripts_is_alembics() -> None:
