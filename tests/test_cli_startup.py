@@ -157,10 +157,11 @@ def test_plan_today_status_on_an_analysed_day_load_no_pandas_nor_other_stacks(
 
 
 def test_why_loads_neither_the_analysis_nor_the_planner_core(analysed: datetime) -> None:
+    """Nor numpy: the streams' packing and the wellness arrays load where they are used."""
     modules, changes = _read(analysed, "why")
     assert isinstance(changes, list)  # the changes so far, maybe none
     assert _heavy(modules, (*NOT_FOR_A_READ, "analysis", "jobs.replan", "jobs.analyse",
-                            "planner.catch_up")) == []
+                            "planner.catch_up", "numpy", "domain.wellness_columns")) == []
 
 
 def test_a_command_closes_its_database_as_it_ends(analysed: datetime, home: Path) -> None:
