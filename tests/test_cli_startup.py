@@ -59,12 +59,13 @@ from freezegun import freeze_time
 freeze_time(sys.argv.pop(1)).start()
 """ + RUN_CLI
 # What a command that reads the plan or the day's status needs none of when the day is already
-# analysed: pandas (only a day to compute again uses it), the report and its charts, the web
-# server, Garmin's client, the FIT import, the demo, the migrations.
-NOT_FOR_A_READ = ("pandas", "plotly", "alembic", "garminconnect", "requests", "fitfast",
-                  "fitparse", "icalendar", "starlette", "uvicorn", "apscheduler", "ingest",
-                  "demo", "stridelift.report", "stridelift.web", "jobs.report_rows",
-                  "jobs.web_pages")
+# analysed: numpy, pandas and the analysis's rules (only an activity or a day to judge again
+# uses them), the report and its charts, the web server, Garmin's client, the FIT import, the
+# demo, the migrations.
+NOT_FOR_A_READ = ("numpy", "pandas", "analysis.classify", "analysis.load", "analysis.recovery",
+                  "plotly", "alembic", "garminconnect", "requests", "fitfast", "fitparse",
+                  "icalendar", "starlette", "uvicorn", "apscheduler", "ingest", "demo",
+                  "stridelift.report", "stridelift.web", "jobs.report_rows", "jobs.web_pages")
 INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "f",
         "--max-hr", "190", "--rest-hr", "50", "--runs", "mon=easy,sat=long"]
 
@@ -157,11 +158,10 @@ def test_plan_today_status_on_an_analysed_day_load_no_pandas_nor_other_stacks(
 
 
 def test_why_loads_neither_the_analysis_nor_the_planner_core(analysed: datetime) -> None:
-    """Nor numpy: the streams' packing and the wellness arrays load where they are used."""
     modules, changes = _read(analysed, "why")
     assert isinstance(changes, list)  # the changes so far, maybe none
     assert _heavy(modules, (*NOT_FOR_A_READ, "analysis", "jobs.replan", "jobs.analyse",
-                            "planner.catch_up", "numpy", "domain.wellness_columns")) == []
+                            "planner.catch_up", "domain.wellness_columns")) == []
 
 
 def test_a_command_closes_its_database_as_it_ends(analysed: datetime, home: Path) -> None:
