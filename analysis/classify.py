@@ -11,16 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from analysis import CLASSIFIER_VERSION  # the rules' version, apart from them
 from analysis.features import run_features
 from analysis.load import is_strength
 from analysis.traits import SPEED_LABELS, THRESHOLD_LABELS, Found, kind_of, traits
 from domain.activity import Activity
 from domain.profile import Profile
 from domain.run import RUN_KINDS, OtherKind, RunKind, Trait
-
-# Bump when a rule changes: stored classifications carry it in their input fingerprint, so
-# every history is judged again by the new rules on the next run (jobs.analyse).
-CLASSIFIER_VERSION = 3
 
 FATIGUE = {**dict.fromkeys(RUN_KINDS, "high"), RunKind.EASY.value: "low",
            RunKind.RECOVERY.value: "minimal", OtherKind.STRENGTH.value: "low",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, or_, select, update
@@ -19,7 +19,9 @@ from db.errors import DatabaseError
 from domain import activity as d
 from domain.profile import Profile
 from domain.wellness import DailyWellness
-from domain.wellness_columns import WellnessColumns
+
+if TYPE_CHECKING:  # numpy's arrays: loaded by wellness_columns, not by a read of the plan
+    from domain.wellness_columns import WellnessColumns
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,8 @@ def wellness_columns(session: Session, who: m.Athlete, start: date,
                      end: date) -> WellnessColumns:
     """The fields recovery reads, from `start` to `end`: one select of just those columns,
     rows straight into arrays, no ORM object or DailyWellness per day."""
+    from domain.wellness_columns import WellnessColumns
+
     w = m.Wellness
     rows = session.execute(select(w.day, w.hrv_last_night, w.hrv_status, w.readiness_level,
                                   w.sleep_score, w.resting_hr)

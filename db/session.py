@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ _MIGRATION_LOCK = 0x534C_4442  # "SLDB": the PostgreSQL advisory lock held while
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another one before giving up
 # The lines Alembic writes at the top of every migration script.
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine made here, for close_all
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -50,7 +52,16 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"cannot use {_redact(url)}: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    _ENGINES.add(engine)
     return engine
+
+
+def close_all() -> None:
+    """Close the pooled connections of every engine still alive, as a process ends: SQLite
+    then folds its write-ahead log into the file and removes it, without waiting for the
+    garbage collector to find the engine (an engine sits in reference cycles)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def private_sqlite_file(path: Path) -> None:

@@ -21,16 +21,19 @@ from __future__ import annotations
 import threading
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import zstandard
 
 from domain.activity import STREAM_CHANNELS, Streams
 
+if TYPE_CHECKING:  # loaded by the functions that pack and unpack: the database's schema and
+    import numpy as np  # a command that reads no samples (plan, why) need no numpy
+
 ENCODING = 3  # byte planes, zstd
 ZLIB_PLANES = 2  # byte planes, zlib: rows stored before zstd
 PLAIN = 1  # plain bytes, zlib: rows stored before byte planes
-_DTYPE = np.dtype("<f4")
+_DTYPE, _SIZE = "<f4", 4  # little-endian float32, and its bytes
 
 
 class _Codec(threading.local):
@@ -48,6 +51,8 @@ _CODEC = _Codec()
 
 
 def pack(values: np.ndarray) -> bytes:
+    import numpy as np
+
     planes = np.ascontiguousarray(values, dtype=_DTYPE).view(np.uint8).reshape(-1, 4).T
     return _CODEC.compress(planes.tobytes())
 
@@ -55,6 +60,8 @@ def pack(values: np.ndarray) -> bytes:
 def unpack(blob: bytes, samples: int, encoding: int = ENCODING) -> np.ndarray:
     """The float64 samples; ValueError (one line) for a blob that does not hold `samples`
     values in `encoding`: an unknown encoding, a corrupt blob, another length."""
+    import numpy as np
+
     if encoding not in (ENCODING, ZLIB_PLANES, PLAIN):
         raise ValueError(f"unknown stream encoding {encoding}")
     try:
@@ -74,8 +81,8 @@ def unpack(blob: bytes, samples: int, encoding: int = ENCODING) -> np.ndarray:
 
 
 def _check_length(size: int, samples: int) -> None:
-    if size != samples * _DTYPE.itemsize:  # size -1: a zstd frame that does not say
-        raise ValueError(f"stream holds {max(size, 0) // _DTYPE.itemsize} samples, "
+    if size != samples * _SIZE:  # size -1: a zstd frame that does not say
+        raise ValueError(f"stream holds {max(size, 0) // _SIZE} samples, "
                          f"expected {samples}")
 
 
@@ -104,6 +111,8 @@ class Packed:
 
 def unpack_streams(columns: dict[str, bytes | None], samples: int,
                    encoding: int = ENCODING) -> Streams:
+    import numpy as np
+
     blob_t = columns["t"]
     t = unpack(blob_t, samples, encoding) if blob_t is not None else np.zeros(0)
     channels = {name: unpack(blob, samples, encoding) for name in STREAM_CHANNELS

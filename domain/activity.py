@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # loaded by the code that fills streams: a command reading the plan needs none
+    import numpy as np
 
 # Stream channels in the order they are stored; each is a float64 array aligned with `t`.
 STREAM_CHANNELS = ("heart_rate", "speed", "power", "cadence", "altitude", "distance")
@@ -54,6 +56,8 @@ class Streams:
 
     @staticmethod
     def empty() -> Streams:
+        import numpy as np
+
         return Streams(t=np.zeros(0, dtype=np.float64))
 
 

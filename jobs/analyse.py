@@ -24,52 +24,35 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis.classify import CLASSIFIER_VERSION, Classification, awaiting_file, classify
-from analysis.load import (
-    AVERAGES,
-    MONOTONY_DAYS,
-    NO_HISTORY,
-    DailyLoad,
-    Load,
-    LoadSeed,
-    activity_load,
-    daily_totals,
-    load_columns,
-)
-from analysis.multisport import chains, multisport_race
-from analysis.recovery import (
-    HRV_BASELINE_DAYS,
-    RHR_DAYS,
-    RecoveryStatus,
-    WellnessColumns,
-    decide,
-    explain,
-    recovery_statuses,
-)
-from analysis.recovery_rules import STREAKS
-from analysis.traits import Found
+from analysis import CLASSIFIER_VERSION
 from db import activities, plans, repo
 from db import models as m
 from domain.activity import Activity
 from domain.profile import Profile
 
+# The analysis (and numpy) loads in the functions that judge an activity or decide a day:
+# a run with nothing new to judge (`plan`, `today`, `status` on a home analysed through the
+# day) loads none of it.
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd  # the frame `statuses` returns; the nightly path needs none
+
+    from analysis.classify import Classification
+    from analysis.load import DailyLoad, Load, LoadSeed
+    from analysis.recovery import RecoveryStatus, WellnessColumns
+    from analysis.traits import Found
 
 RULES_VERSION = 1  # bump when the load rules change: everything is redone
 # Bump when the recovery rules or their texts change: every stored day is decided again.
 # 2: days stored with the ACWR's averages, decided a year at a time.
 STATUS_VERSION = 2
-# The classifier's own version (analysis.classify) is in the fingerprint too, so a new
+# The classifier's own version (analysis.CLASSIFIER_VERSION) is in the fingerprint too, so a new
 # classifier re-judges every stored run on the next nightly run.
 HISTORY_DAYS = 56  # "the last 8 weeks" (RULES.md Run classification)
-# Days decided from one read of their inputs, which reach LEAD_DAYS further back: the
-# longest look back of a day's numbers (the HRV baseline).
+# Days decided from one read of their inputs, which reach further back (_lead).
 YEAR_DAYS = 365
-LEAD_DAYS = max(HRV_BASELINE_DAYS, RHR_DAYS, MONOTONY_DAYS - 1)
 
 
 @dataclass
@@ -84,6 +67,9 @@ def classify_one(activity: Activity, profile: Profile, history_s: list[float],
                  extra: Sequence[Found] = ()) -> tuple[Classification, Load]:
     """The classification and the load it implies (the run class sets the RPE estimate);
     `extra`: traits from outside the activity (a multisport race, analysis.multisport)."""
+    from analysis.classify import classify
+    from analysis.load import activity_load
+
     c = classify(activity, profile, history_s, extra)
     return c, activity_load(activity, profile, kind=c.kind if c.is_run else None)
 
@@ -114,6 +100,8 @@ def _classify(session: Session, who: m.Athlete, profile: Profile, since: date | 
               report: AnalysisReport) -> list[date]:
     """Classify again the activities from `since` on (None: all) whose fingerprint changed;
     the days of those classified. Runs up to 8 weeks before `since` are read as history."""
+    from analysis.classify import awaiting_file
+
     look_back = date.min if since is None else since - timedelta(days=HISTORY_DAYS + 2)
     rows = activities.activity_facts(session, who, look_back)
     stored = activities.fingerprints(session, who, since or date.min)
@@ -169,6 +157,8 @@ def run_history(runs: list[tuple[datetime, float]], before: datetime) -> list[fl
 def multisport_races(rows: Sequence[Any]) -> dict[int, Found]:
     """The race trait of every leg of a triathlon/duathlon: the sessions of one file, or
     activities Garmin chained with transitions (analysis.multisport)."""
+    from analysis.multisport import chains, multisport_race
+
     by_day: dict[date, list[Any]] = {}
     for row in rows:
         by_day.setdefault(row.local_date, []).append(row)
@@ -222,6 +212,8 @@ def daily_series(session: Session, who: m.Athlete, start: date,
 
     One select of the three columns needed, no ORM objects: fetching the rows is most of
     the cost (one select per series measured slower, each repeating the join)."""
+    from analysis.load import daily_totals
+
     pairs = activities.daily_loads(session, who, since=start, through=end)
     items: dict[str, list[tuple[date, float]]] = {"endurance": [], "strength": []}
     for day, load, series in pairs:
@@ -235,6 +227,8 @@ def statuses(session: Session, who: m.Athlete, until: date, since: date | None =
     """Load numbers and recovery status for every day from the first fact through `until`
     (just `until` when nothing is known yet: a status is still given, on no data), the
     statuses explained from `since` on only (default: every day)."""
+    from analysis.recovery import recovery_statuses
+
     load, wellness = _inputs(session, who, _first_day(session, who, until), until)
     return load.frame(), recovery_statuses(wellness, load, max(since or load.first,
                                                                load.first), until)
@@ -246,12 +240,15 @@ def _first_day(session: Session, who: m.Athlete, until: date) -> date:
 
 
 def _inputs(session: Session, who: m.Athlete, first: date, until: date,
-            seed: LoadSeed = NO_HISTORY) -> tuple[DailyLoad, WellnessColumns]:
+            seed: LoadSeed | None = None) -> tuple[DailyLoad, WellnessColumns]:
     """Every day's load numbers from `first` through `until` (the endurance and strength
-    loads among them), continuing `seed`'s history, and the wellness read."""
+    loads among them), continuing `seed`'s history (None: no history), and the wellness
+    read."""
+    from analysis.load import NO_HISTORY, DailyLoad, load_columns
+
     endurance, strength = daily_series(session, who, first, until)
-    load = DailyLoad(first, {**load_columns(endurance, seed), "endurance_load": endurance,
-                             "strength_load": strength})
+    columns = load_columns(endurance, NO_HISTORY if seed is None else seed)
+    load = DailyLoad(first, {**columns, "endurance_load": endurance, "strength_load": strength})
     return load, repo.wellness_columns(session, who, first, until)
 
 
@@ -275,6 +272,10 @@ def _refresh_days(session: Session, who: m.Athlete, until: date,
         repo.mark_changed(session, who, until + timedelta(days=1))  # later days: next time
     if since > until:
         return None, 0
+    from analysis.load import NO_HISTORY, LoadSeed
+    from analysis.recovery import decide, explain
+    from analysis.recovery_rules import STREAKS
+
     history_from = activities.first_load_day(session, who, until)
     start = first + timedelta(days=(since - first).days // YEAR_DAYS * YEAR_DAYS)
     stored = _stored_seed(session, who, first, start)
@@ -303,6 +304,9 @@ def _stored_seed(session: Session, who: m.Athlete, first: date,
     """What the year from `start` continues, as stored: the averages of the day before its
     lead and the counts of days running of the day before it (none for the first year);
     None when a row it needs is not there."""
+    from analysis.load import AVERAGES, NO_HISTORY, LoadSeed
+    from analysis.recovery_rules import STREAKS
+
     if start == first:
         return NO_HISTORY, None
     eve = plans.daily_status(session, who, start - timedelta(days=1))
@@ -320,8 +324,13 @@ def _stored_seed(session: Session, who: m.Athlete, first: date,
 
 
 def _lead(first: date, start: date) -> date:
-    """The first day whose inputs the year from `start` reads."""
-    return max(first, start - timedelta(days=LEAD_DAYS))
+    """The first day whose inputs the year from `start` reads: as far back as a day's
+    numbers look (the HRV baseline is the longest)."""
+    from analysis.load import MONOTONY_DAYS
+    from analysis.recovery import HRV_BASELINE_DAYS, RHR_DAYS
+
+    return max(first, start - timedelta(days=max(HRV_BASELINE_DAYS, RHR_DAYS,
+                                                 MONOTONY_DAYS - 1)))
 
 
 def _store(session: Session, who: m.Athlete, load: DailyLoad, days: list[RecoveryStatus],

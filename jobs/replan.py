@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as DbSession
 
-from analysis.classify import RUN_KINDS
 from analysis.titles import planned_kind
 from db import activities, plans, repo
 from db import models as m
 from domain.profile import Profile
+from domain.run import RUN_KINDS
 from jobs.analyse import analyse
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from planner.adapt import Recovery

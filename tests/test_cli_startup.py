@@ -21,7 +21,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from db.session import MIGRATIONS, DatabaseError, head_revision, make_engine, open_db
+from db.session import (
+    MIGRATIONS,
+    DatabaseError,
+    close_all,
+    head_revision,
+    make_engine,
+    open_db,
+)
 from planner.model import week_start
 from stridelift.cli import app
 from tests.history import write_weeks
@@ -52,12 +59,13 @@ from freezegun import freeze_time
 freeze_time(sys.argv.pop(1)).start()
 """ + RUN_CLI
 # What a command that reads the plan or the day's status needs none of when the day is already
-# analysed: pandas (only a day to compute again uses it), the report and its charts, the web
-# server, Garmin's client, the FIT import, the demo, the migrations.
-NOT_FOR_A_READ = ("pandas", "plotly", "alembic", "garminconnect", "requests", "fitfast",
-                  "fitparse", "icalendar", "starlette", "uvicorn", "apscheduler", "ingest",
-                  "demo", "stridelift.report", "stridelift.web", "jobs.report_rows",
-                  "jobs.web_pages")
+# analysed: numpy, pandas and the analysis's rules (only an activity or a day to judge again
+# uses them), the report and its charts, the web server, Garmin's client, the FIT import, the
+# demo, the migrations.
+NOT_FOR_A_READ = ("numpy", "pandas", "analysis.classify", "analysis.load", "analysis.recovery",
+                  "plotly", "alembic", "garminconnect", "requests", "fitfast", "fitparse",
+                  "icalendar", "starlette", "uvicorn", "apscheduler", "ingest", "demo",
+                  "stridelift.report", "stridelift.web", "jobs.report_rows", "jobs.web_pages")
 INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "f",
         "--max-hr", "190", "--rest-hr", "50", "--runs", "mon=easy,sat=long"]
 
@@ -153,7 +161,17 @@ def test_why_loads_neither_the_analysis_nor_the_planner_core(analysed: datetime)
     modules, changes = _read(analysed, "why")
     assert isinstance(changes, list)  # the changes so far, maybe none
     assert _heavy(modules, (*NOT_FOR_A_READ, "analysis", "jobs.replan", "jobs.analyse",
-                            "planner.catch_up")) == []
+                            "planner.catch_up", "domain.wellness_columns")) == []
+
+
+def test_a_command_closes_its_database_as_it_ends(analysed: datetime, home: Path) -> None:
+    """The process ends without a collection of what it leaves (stridelift.cli._end), so the
+    command closes its database first: SQLite, its last connection closed, folds the
+    write-ahead log into the file and removes it, as when the collector closed it."""
+    close_all()  # the fixture's own connections, in this process
+    assert list(home.rglob("*.db-wal")) == []
+    _read(analysed, "plan")
+    assert list(home.rglob("*.db-wal")) == []
 
 
 def test_the_head_revision_read_from_the_scripts_is_alembics() -> None:

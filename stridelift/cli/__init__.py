@@ -7,8 +7,10 @@ what a command needs from jobs and db it imports in its body, and pays for when 
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
+import sys
 
 import typer
 
@@ -70,4 +72,20 @@ def main() -> None:
     # numpy's OpenBLAS starts a busy thread per core when it loads (~0.05 s of CPU a command
     # here) and nothing here multiplies matrices: one thread, unless the user set otherwise.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    app()
+    try:
+        app()
+    finally:
+        _end()
+
+
+def _end() -> None:
+    """The command is over: the databases it opened are closed now, then every object left
+    is frozen, so that the interpreter's exit does not walk them all with its garbage
+    collector (several passes) only to free memory the system takes back anyway: ~0.1 s of
+    `plan` or `why` with SQLAlchemy loaded, measured. Nothing left needs the collector:
+    databases are the one thing closed on collection."""
+    if "db.session" in sys.modules:  # a command that opened no database loads none here
+        from db.session import close_all
+
+        close_all()
+    gc.freeze()
