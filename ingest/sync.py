@@ -9,6 +9,7 @@ rest, and saving is an upsert or dedupe, so it ends with the rows an uninterrupt
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import activities, repo
 from db import models as m
+from db.activities import Wait
 from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
@@ -30,6 +32,7 @@ from ingest.garmin import (
     GarminBadBody,
     GarminNoData,
     GarminPassedOver,
+    GarminUnavailable,
     PassingOver,
     extract_fit,
     is_whole,
@@ -46,6 +49,18 @@ RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these
 # lists this many days of activities again (one request; known ids are not downloaded again,
 # but those stored from their summary while their file is awaited).
 LATE_DAYS = 14
+# A file a sync could not download (a 404: not processed yet?, a broken body, a 500 for it
+# alone) is awaited: the activity counts from its summary, and each sync downloads the file
+# again for this many days from the one it was first stored on, whatever its own day (a first
+# sync's 120 days, when Garmin throttles most; a `sync --since`). Garmin serves a file minutes
+# after the upload: one not served in two weeks of nights is not coming; it stays its summary.
+WAIT_DAYS = 14
+# Those no list holds again (older than LATE_DAYS) are downloaded by id, at most this many a
+# night (a download each, or 5 attempts and ~30 s of backoff when Garmin fails on it), in turn:
+# a backfill's failures never make a night of hundreds of downloads, and 14 nights of 10 reach
+# each of 140 at least once (a 120-day backfill holds 100-150 activities).
+RETRIES = 10
+RETRIED = "retried"  # cursor: the awaited file downloaded by id last ("day garmin_id")
 # Its nights reach Garmin late too: a day without a value the watch measured holds the cursor
 # before it (so each run fetches it again) until it is this many days old; only for a watch
 # that measured a day in the WATCH_DAYS before the window (or earlier in it): one that never
@@ -111,6 +126,8 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
     for year, month in calendar.months(today):
         run.calendar(year, month)
+    run.retry_unlisted()  # last: the night's new data is in whatever Garmin answers them
+    run.report.waiting = len(run.awaited())
     return run.report
 
 
@@ -124,6 +141,19 @@ def _move_cursor(session: Session, who: m.Athlete, stream: str, day: date) -> No
 def _contiguous(cursor: str | None, start: date) -> bool:
     """A cursor may only move when this window leaves no gap after what it already covers."""
     return cursor is None or start <= date.fromisoformat(cursor) + timedelta(days=1)
+
+
+def _local_day(item: dict[str, Any]) -> date:
+    """The local day of a list item's activity (Garmin's, from its own UTC offset)."""
+    return (gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)).date()
+
+
+def _turn(due: list[tuple[date, int]], last: str | None) -> list[tuple[date, int]]:
+    """RETRIES of `due` (sorted), from the one after `last` (RETRIED's value) on, and round
+    again: each in its turn, none kept waiting behind files that keep failing."""
+    day, gid = last.split() if last else (date.min.isoformat(), "0")
+    after = bisect.bisect_right(due, (date.fromisoformat(day), int(gid)))
+    return (due[after:] + due[:after])[:RETRIES]
 
 
 @dataclass
@@ -147,8 +177,10 @@ class _Run:
                  progress: Progress | None, today: date, watch_measures: bool) -> None:
         self.db, self.raw, self.who, self.conn = db, raw, who, conn
         self.progress = progress
-        # an activity from here on is listed again by the next sync: its file can wait for it
-        self.relisted_from = today - timedelta(days=LATE_DAYS - 1)
+        self.today = today
+        self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again
+        self.waits_from = today - timedelta(days=WAIT_DAYS - 1)  # a wait begun before ends
+        self.listed: set[int] = set()  # the ids this run's list holds
         self.report = SyncReport()
         self.done = self.total = 0
         self.watch_measures = watch_measures  # a day without a measured value is worth
@@ -172,6 +204,7 @@ class _Run:
     # activities
 
     def activities(self, start: date, end: date, contiguous: bool) -> None:
+        self._end_waits(lambda wait: wait.since < self.waits_from, WAIT_ENDED)
         if start > end:
             return
         self.report.activities = (start, end)
@@ -180,30 +213,29 @@ class _Run:
             return
         items, whole = listed.items, listed.whole
         self.total += len(items)
-        self._end_waits(lambda day: day < self.relisted_from, WAIT_ENDED)
         known = self._known_ids()
-        by_day: dict[str, list[dict[str, Any]]] = {}
+        by_day: dict[date, list[dict[str, Any]]] = {}
         for item in items:
-            begun = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
-            by_day.setdefault(begun.date().isoformat(), []).append(item)
+            by_day.setdefault(_local_day(item), []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
-                self._activity(item, known, date.fromisoformat(day))
+                self._activity(item, known, day)
                 self._tick()
-            self._advance("activities", min(date.fromisoformat(day), end), contiguous)
+            self._advance("activities", min(day, end), contiguous)
+        self.listed = {int(item["activityId"]) for item in items}
         if whole:  # a waiting activity a whole list no longer holds may be deleted in Garmin;
             # not on the window's first or last day: Garmin's local day may be a neighbour
-            listed_ids = {int(item["activityId"]) for item in items}
-            self._end_waits(lambda day: start < day < end, GONE, listed_ids)
+            self._end_waits(lambda wait: start < wait.day < end, GONE, self.listed)
         # a list that may have been cut short holds the cursor at its last day listed
         self._advance("activities", end, contiguous and whole)
 
-    def _end_waits(self, ends: Callable[[date], bool], kind: str,
+    def _end_waits(self, ends: Callable[[Wait], bool], kind: str,
                    listed: Collection[int] = ()) -> None:
-        """End the wait of each activity awaiting its file on a day `ends`, unless listed
-        (or, to go as deleted, unless Garmin still has it)."""
-        awaited = self._awaited()
-        for gid in sorted(gid for gid, day in awaited.items() if ends(day) and gid not in listed):
+        """End each wait for a file that `ends`, unless its activity is listed (or, to go as
+        deleted, unless Garmin still has it)."""
+        awaited = self.awaited()
+        for gid in sorted(gid for gid, wait in awaited.items()
+                          if ends(wait) and gid not in listed):
             if kind == GONE and not activity_list.deleted(self.conn, gid):
                 log.info("activity %s: missing from the list, but Garmin still has it", gid)
                 continue
@@ -215,6 +247,29 @@ class _Run:
             log.info("activity %s: %s", gid, "its file is awaited no more: it stays as its "
                      "summary" if kind == WAIT_ENDED else "deleted in Garmin: removed")
 
+    def retry_unlisted(self) -> None:
+        """Download again, by id, the awaited files of activities this run did not list (no
+        list holds them again, or it failed), from their journalled summaries: RETRIES at
+        most, in turn, until Garmin keeps failing (the next sync goes on)."""
+        due = sorted((wait.day, gid) for gid, wait in self.awaited().items()
+                     if gid not in self.listed)
+        with self.db() as session:
+            turn = _turn(due, repo.cursor(session, self.who, RETRIED))
+        items = garmin_entries.summaries(self.raw, self.who.name, {gid for _, gid in turn})
+        known, self.total = self._known_ids(), self.total + len(turn)
+        for day, gid in turn:
+            try:
+                if gid in items:  # always, but from a raw store swapped under the database
+                    self._activity(items[gid], known, _local_day(items[gid]))
+            except GarminUnavailable as exc:
+                self._skip(f"{str(exc).removesuffix('; try again later')}; the other files "
+                           "awaited are downloaded again at the next sync")
+                return
+            finally:
+                with transaction(self.db) as session:
+                    repo.set_cursor(session, self.who, RETRIED, f"{day} {gid}")
+            self._tick()
+
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:
             found = activity_list.listed(self.conn, start, end)
@@ -225,8 +280,8 @@ class _Run:
             self._skip("an activity list item without a usable id or start time")
         return found
 
-    def _awaited(self) -> dict[int, date]:
-        """The Garmin ids of the activities awaiting their file, with their days."""
+    def awaited(self) -> dict[int, Wait]:
+        """The Garmin ids of the activities awaiting their file, with their waits."""
         with self.db() as session:
             return activities.awaited_garmin_ids(session, self.who)
 
@@ -243,10 +298,10 @@ class _Run:
             return
         got = self._fit(gid, day, item.get("manualActivity") is True)
         if got is None and gid in known.awaited:  # still late: it counts from its summary
-            self.report.waiting += 1
             return
         fit_bytes, decoded = got or (None, [])
-        sets_body = self._exercise_sets(gid, item, day >= self.relisted_from)
+        tried_again = day >= self.relisted_from or gid in known.awaited
+        sets_body = self._exercise_sets(gid, item, tried_again)
         if sets_body is AGAIN:
             return
         entry = {"kind": garmin_entries.ACTIVITY, "garmin_id": gid,
@@ -254,7 +309,8 @@ class _Run:
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
                  "sets": self.raw.put_json(sets_body)
                  if garmin_wellness.has_data(sets_body) else None,
-                 "awaits_file": got is None}
+                 "awaits_file": got is None,
+                 "awaits_since": self.today.isoformat() if got is None else None}
         self.raw.record(self.who.name, entry)
         with transaction(self.db) as session:
             saved = garmin_entries.save_activity(session, self.who, entry, item, decoded,
@@ -262,13 +318,12 @@ class _Run:
         self.report.new += saved.new
         self.report.upgraded += saved.upgraded
         self.report.already_stored += saved.duplicates
-        self.report.waiting += saved.new if got is None else 0  # not one its file holds
         self.report.summary_only += got is not None and fit_bytes is None
         known.stored.add(gid)
         if fit_bytes is not None:
             known.filed.add(gid)
         if saved.upgraded:  # a file's sessions may upgrade the summaries of other ids (legs)
-            known.awaited.intersection_update(self._awaited())
+            known.awaited.intersection_update(self.awaited())
         elif got is None and saved.new:
             known.awaited.add(gid)
 
@@ -277,11 +332,10 @@ class _Run:
         """The ORIGINAL download's FIT and its sessions, (None, []) to store the summary for
         good, or None when the file is late: a download that arrived broken, or no file for
         an activity a device recorded (not processed yet? deleted since it was listed?). It
-        counts from its summary meanwhile, and the next sync, which lists it again, tries
-        again; once older than LATE_DAYS, it is not waited for. So does a download Garmin
-        kept failing on (a 500 for it alone: SKIPPED). A manual entry has no file to wait
-        for, whatever the answer."""
-        waits = day >= self.relisted_from and not manual
+        counts from its summary meanwhile, and the syncs of the next WAIT_DAYS try again. So
+        does a download Garmin kept failing on (a 500 for it alone: SKIPPED). A manual entry
+        has no file to wait for, whatever the answer."""
+        waits = not manual
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
@@ -306,16 +360,17 @@ class _Run:
                    "tries again)" if waits else f"{why}; stored from its summary")
         return None if waits else (None, [])
 
-    def _exercise_sets(self, gid: int, item: dict[str, Any], listed_again: bool) -> Any:
+    def _exercise_sets(self, gid: int, item: dict[str, Any], tried_again: bool) -> Any:
         """A strength activity's sets, or AGAIN: stored without the sets Garmin kept failing
-        on, it would never be asked for them again (the next sync, which lists it again, is)."""
+        on, it would never be asked for them again (the next sync, which lists it again or
+        awaits its file, is)."""
         if type_key(item) != "strength_training":
             return None
         try:
             return self.conn.call(f"the exercise sets of activity {gid}",
                                   self.conn.api.get_activity_exercise_sets, gid)
         except SKIPPED as exc:
-            again = listed_again and isinstance(exc, GarminPassedOver)
+            again = tried_again and isinstance(exc, GarminPassedOver)
             self._skip(f"{exc}; the next sync tries again" if again else str(exc))
             return AGAIN if again else None
 
