@@ -29,8 +29,6 @@ from domain.profile import Profile
 from ingest import activity_list, calendar, fit, garmin_entries, garmin_wellness
 from ingest.garmin import (
     Connect,
-    GarminBadBody,
-    GarminNoData,
     GarminPassedOver,
     GarminUnavailable,
     PassingOver,
@@ -39,7 +37,9 @@ from ingest.garmin import (
 )
 from ingest.garmin_activity import gmt, type_key, utc_offset
 from ingest.garmin_entries import GONE, WAIT_ENDED
+from ingest.sync_days import DaysRun
 from ingest.sync_report import SyncReport
+from ingest.sync_run import SKIPPED, Progress
 
 log = logging.getLogger(__name__)
 
@@ -61,33 +61,10 @@ WAIT_DAYS = 14
 # each of 140 at least once (a 120-day backfill holds 100-150 activities).
 RETRIES = 10
 RETRIED = "retried"  # cursor: the awaited file downloaded by id last ("day garmin_id")
-# Its nights reach Garmin late too: a day without a value the watch measured holds the cursor
-# before it (so each run fetches it again) until it is this many days old; only for a watch
-# that measured a day in the WATCH_DAYS before the window (or earlier in it): one that never
-# does would hold it for good, each night fetching EMPTY_WAIT_DAYS + 3 days, six calls a day.
-EMPTY_WAIT_DAYS = 7
-WATCH_DAYS = 28
 ORIGIN = "origin"  # cursor: the first day any sync fetched
-Progress = Callable[[int, int], None]  # (done, total)
-# What an item is skipped for (named in the report), never the run: no data, a bad body, a
-# call Garmin kept failing on (PassingOver: unless the one before it failed too).
-SKIPPED = (GarminNoData, GarminBadBody, GarminPassedOver)
 AGAIN = object()  # an activity left to the next sync
 
 # -- the sync --------------------------------------------------------------------------------
-
-# Journal part → the Garmin call that fetches it for one day.
-DAY_CALLS: dict[str, Callable[[Garmin, str], Any]] = {
-    "hrv": lambda api, day: api.get_hrv_data(day),
-    "sleep": lambda api, day: api.get_sleep_data(day),
-    "readiness": lambda api, day: api.get_training_readiness(day),
-    "body_battery": lambda api, day: api.get_body_battery(day),
-    # get_user_summary raises on an empty day; the plain call lets "no data" stay data
-    "summary": lambda api, day: api.connectapi(
-        f"{api.garmin_connect_daily_summary_url}/{api.display_name}",
-        params={"calendarDate": day}),
-    "training_status": lambda api, day: api.get_training_status(day),
-}
 
 
 def window(cursor: str | None, since: date | None, until: date | None,
@@ -118,9 +95,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
         first = min(act_window[0], day_window[0])
         if origin is None or first < origin:  # a re-sync never reaches before this day
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
-        watch_measures = repo.measured_since(session, who,
-                                             day_window[0] - timedelta(days=WATCH_DAYS))
-    run = _Run(db, raw, who, PassingOver(conn), progress, today, watch_measures)
+    run = _Run(db, raw, who, PassingOver(conn), progress, today)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
@@ -129,13 +104,6 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
     run.retry_unlisted()  # last: the night's new data is in whatever Garmin answers them
     run.report.waiting = len(run.awaited())
     return run.report
-
-
-def _move_cursor(session: Session, who: m.Athlete, stream: str, day: date) -> None:
-    """Forward only: a re-sync of older days never winds a cursor back."""
-    current = repo.cursor(session, who, stream)
-    if current is None or current < day.isoformat():
-        repo.set_cursor(session, who, stream, day.isoformat())
 
 
 def _contiguous(cursor: str | None, start: date) -> bool:
@@ -172,34 +140,16 @@ class _Known:
                                             or item.get("parentId") in self.filed)
 
 
-class _Run:
+class _Run(DaysRun):
+    """A sync run: its activities here, its days and calendar months in DaysRun."""
+
     def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
-                 progress: Progress | None, today: date, watch_measures: bool) -> None:
-        self.db, self.raw, self.who, self.conn = db, raw, who, conn
-        self.progress = progress
+                 progress: Progress | None, today: date) -> None:
+        super().__init__(db, raw, who, conn, progress)
         self.today = today
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again
         self.waits_from = today - timedelta(days=WAIT_DAYS - 1)  # a wait begun before ends
         self.listed: set[int] = set()  # the ids this run's list holds
-        self.report = SyncReport()
-        self.done = self.total = 0
-        self.watch_measures = watch_measures  # a day without a measured value is worth
-        # waiting for (it measured a day before, or earlier in this run)
-
-    def _tick(self) -> None:
-        self.done += 1
-        if self.progress:
-            self.progress(self.done, self.total)
-
-    def _skip(self, message: str) -> None:
-        log.warning("skipped: %s", message)
-        self.report.skipped.append(message)
-
-    def _advance(self, stream: str, day: date, contiguous: bool) -> None:
-        """Move a cursor past a day that had nothing to store, in its own transaction."""
-        if contiguous:
-            with transaction(self.db) as session:
-                _move_cursor(session, self.who, stream, day)
 
     # activities
 
@@ -373,73 +323,3 @@ class _Run:
             again = tried_again and isinstance(exc, GarminPassedOver)
             self._skip(f"{exc}; the next sync tries again" if again else str(exc))
             return AGAIN if again else None
-
-    def _stored(self, day: date) -> bool:
-        with self.db() as session:
-            return bool(repo.wellness(session, self.who, day, day))
-
-    # the calendar's scheduled runs
-
-    def calendar(self, year: int, month: int) -> None:
-        try:
-            body = self.conn.call(f"the calendar of {year}-{month:02d}",
-                                  self.conn.api.get_scheduled_workouts, year, month)
-        except SKIPPED as exc:
-            self._skip(f"{exc}; planned runs not updated")
-            return
-        if calendar.calendar_items(body) is None:
-            self._skip(f"the calendar of {year}-{month:02d}: Garmin sent no calendar items; "
-                       "planned runs not updated")
-            return
-        entry = {"kind": "garmin-calendar", "month": f"{year}-{month:02d}",
-                 "body": self.raw.put_json(body)}
-        self.raw.record(self.who.name, entry)
-        with transaction(self.db) as session:
-            calendar.store_garmin_calendar(session, self.who, self.raw, entry)
-
-    # wellness
-
-    def wellness(self, start: date, end: date, contiguous: bool) -> None:
-        if start > end:
-            return
-        self.report.days = (start, end)
-        day = start
-        while day <= end:
-            recent = day > end - timedelta(days=EMPTY_WAIT_DAYS)
-            contiguous = self._day(day, contiguous, recent) and contiguous
-            self._tick()
-            day += timedelta(days=1)
-
-    def _day(self, day: date, contiguous: bool, recent: bool) -> bool:
-        """Fetch and store one day; False when it is `recent` and not whole: a part Garmin
-        kept failing on, or nothing the watch measured (when it measures)."""
-        bodies, passed_over = {}, False
-        for part, fetch in DAY_CALLS.items():
-            try:
-                body = self.conn.call(f"{part} {day}", fetch, self.conn.api, day.isoformat())
-            except SKIPPED as exc:
-                self._skip(str(exc))
-                passed_over |= isinstance(exc, GarminPassedOver)
-                continue
-            others = garmin_wellness.other_days(part, day, body)
-            if others:
-                self._skip(f"{part} {day}: Garmin sent the data of {', '.join(others)}; not used")
-            elif garmin_wellness.has_data(body):
-                bodies[part] = body
-        measured = garmin_wellness.measured(day, bodies)
-        self.watch_measures |= measured
-        done = not recent or ((measured or not self.watch_measures) and not passed_over)
-        if passed_over and self._stored(day):  # what it holds stays: a part is missing
-            bodies = {}
-        if not bodies:
-            self._advance("wellness", day, contiguous and done)
-            return done
-        parts = {part: self.raw.put_json(body) for part, body in bodies.items()}
-        entry = {"kind": garmin_entries.DAY, "day": day.isoformat(), "parts": parts}
-        self.raw.record(self.who.name, entry)
-        with transaction(self.db) as session:  # the day and its cursor commit together
-            garmin_entries.store_garmin_day(session, self.who, self.raw, entry)
-            if contiguous and done:
-                _move_cursor(session, self.who, "wellness", day)
-        self.report.days_stored += 1
-        return done

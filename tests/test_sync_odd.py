@@ -18,7 +18,7 @@ from db import repo
 from db.raw import RawStore, sha256
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit
-from ingest import fit, sync
+from ingest import fit, sync, sync_days
 from ingest.activity_list import PAGE
 from ingest.garmin import GarminUnavailable
 from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, zipped
@@ -214,7 +214,7 @@ def _not_synced(day: str) -> dict[str, Any]:
 def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> None:
     """A watch away from its phone: its nights reach Garmin days late. The cursor moved past
     a day without any data, and its HRV and sleep were never fetched."""
-    silent = {TODAY - timedelta(days=3), TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)}
+    silent = {TODAY - timedelta(days=3), TODAY - timedelta(days=sync_days.EMPTY_WAIT_DAYS + 2)}
     fake = FakeGarmin(day_bodies=lambda day: _not_synced(day) if date.fromisoformat(day) in silent
                       else own_day_bodies(day))
     store.sync(fake, since=TODAY - timedelta(days=12))
@@ -226,7 +226,7 @@ def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> No
     assert report.days == (TODAY - timedelta(days=5), TODAY + timedelta(days=1))
     assert _hrv(store, TODAY - timedelta(days=3)) is not None
     assert store.cursors()["wellness"] == (TODAY + timedelta(days=1)).isoformat()
-    assert _hrv(store, TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)) is None  # too old
+    assert _hrv(store, TODAY - timedelta(days=sync_days.EMPTY_WAIT_DAYS + 2)) is None  # too old
 
 
 def test_a_watch_that_measures_no_recovery_data_is_not_waited_for(store: Store) -> None:
@@ -251,11 +251,11 @@ def test_a_watch_away_for_longer_than_the_wait_is_still_waited_for(store: Store)
     store.sync(fake, since=TODAY - timedelta(days=20))
     later = TODAY + timedelta(days=2)
     store.sync(fake, today=later)
-    assert store.cursors()["wellness"] == (later - timedelta(days=sync.EMPTY_WAIT_DAYS)
+    assert store.cursors()["wellness"] == (later - timedelta(days=sync_days.EMPTY_WAIT_DAYS)
                                           ).isoformat()
     fake.day_bodies = own_day_bodies  # the watch has synced
     store.sync(fake, today=later)
-    assert _hrv(store, later - timedelta(days=sync.EMPTY_WAIT_DAYS - 1)) is not None
+    assert _hrv(store, later - timedelta(days=sync_days.EMPTY_WAIT_DAYS - 1)) is not None
 
 
 def _hrv(store: Store, day: date) -> float | None:

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from analysis.classify import AWAITED_FILE
-from db import activities
-from db import repo
+from db import activities, repo
 from db.raw import RawStore
 from db.session import open_db, transaction
 from ingest import sync
