@@ -17,8 +17,8 @@ from ingest import fit, garmin_wellness
 from ingest.garmin_activity import garmin_activities
 
 ACTIVITY, DAY = "garmin-activity", "garmin-day"
-# The end of an activity's wait for its file, journalled by the sync that decided it: older
-# than LATE_DAYS it stays as its summary; gone from Garmin's list, the athlete deleted it.
+# The end of an activity's wait for its file, journalled by the sync that decided it: awaited
+# WAIT_DAYS (ingest.sync), it stays as its summary; gone from Garmin, the athlete deleted it.
 WAIT_ENDED, GONE = "garmin-wait-ended", "garmin-activity-gone"
 
 

@@ -84,7 +84,8 @@ def window(cursor: str | None, since: date | None, until: date | None,
 def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Connect, *,
          today: date, since: date | None = None, until: date | None = None,
          progress: Progress | None = None) -> SyncReport:
-    """Fetch activities, then wellness days; GarminAuthError/GarminUnavailable end the run."""
+    """Fetch activities, wellness days and calendar months, then the awaited files no list
+    held; GarminAuthError/GarminUnavailable end the run (but for those files: the night)."""
     with transaction(db) as session:
         who = repo.athlete(session, profile)
         cursors = {s: repo.cursor(session, who, s) for s in ("activities", "wellness", ORIGIN)}
