@@ -9,7 +9,6 @@ rest, and saving is an upsert or dedupe, so it ends with the rows an uninterrupt
 
 from __future__ import annotations
 
-import bisect
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -60,7 +59,6 @@ WAIT_DAYS = 14
 # a backfill's failures never make a night of hundreds of downloads, and 14 nights of 10 reach
 # each of 140 at least once (a 120-day backfill holds 100-150 activities).
 RETRIES = 10
-RETRIED = "retried"  # cursor: the awaited file downloaded by id last ("day garmin_id")
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 AGAIN = object()  # an activity left to the next sync
 
@@ -117,12 +115,13 @@ def _local_day(item: dict[str, Any]) -> date:
     return (gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)).date()
 
 
-def _turn(due: list[tuple[date, int]], last: str | None) -> list[tuple[date, int]]:
-    """RETRIES of `due` (sorted), from the one after `last` (RETRIED's value) on, and round
-    again: each in its turn, none kept waiting behind files that keep failing."""
-    day, gid = last.split() if last else (date.min.isoformat(), "0")
-    after = bisect.bisect_right(due, (date.fromisoformat(day), int(gid)))
-    return (due[after:] + due[:after])[:RETRIES]
+def _turn(due: list[tuple[date, int]], nights: int) -> list[tuple[date, int]]:
+    """The night's RETRIES of `due` (by day) after `nights` of retries: the oldest first, the
+    RETRIES after them the next night, and round again. Each comes in its turn, none waits
+    behind files that keep failing, and a night run again (after a kill) takes the same turn:
+    no state to keep."""
+    start = nights * RETRIES % len(due) if due else 0
+    return (due[start:] + due[:start])[:RETRIES]
 
 
 @dataclass
@@ -202,13 +201,14 @@ class _Run(DaysRun):
         """Download again, by id, the awaited files of activities this run did not list (no
         list holds them again, or it failed), from their journalled summaries: RETRIES at
         most, in turn, until Garmin keeps failing (the next sync goes on)."""
-        due = sorted((wait.day, gid) for gid, wait in self.awaited().items()
-                     if gid not in self.listed)
-        with self.db() as session:
-            turn = _turn(due, repo.cursor(session, self.who, RETRIED))
+        due = {gid: wait for gid, wait in self.awaited().items() if gid not in self.listed}
+        if not due:
+            return
+        nights = (self.today - min(wait.since for wait in due.values())).days - 1  # of retries
+        turn = _turn(sorted((wait.day, gid) for gid, wait in due.items()), nights)
         items = garmin_entries.summaries(self.raw, self.who.name, {gid for _, gid in turn})
         known, self.total = self._known_ids(), self.total + len(turn)
-        for day, gid in turn:
+        for _, gid in turn:
             try:
                 if gid in items:  # always, but from a raw store swapped under the database
                     self._activity(items[gid], known, _local_day(items[gid]))
@@ -216,9 +216,6 @@ class _Run(DaysRun):
                 self._skip(f"{str(exc).removesuffix('; try again later')}; the other files "
                            "awaited are downloaded again at the next sync")
                 return
-            finally:
-                with transaction(self.db) as session:
-                    repo.set_cursor(session, self.who, RETRIED, f"{day} {gid}")
             self._tick()
 
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:

@@ -134,8 +134,8 @@ def test_a_file_that_never_comes_is_tried_for_wait_days_from_its_first_store(
 def test_many_waiting_files_are_retried_a_few_a_night_each_in_its_turn(
         store: WaitStore) -> None:
     """A backfill with more failures than RETRIES: each night downloads RETRIES of them by
-    id, oldest first, then the next night goes on from the one after the last tried, so
-    none is left behind by files that keep failing at the head of the line."""
+    id, the oldest first, the next night the RETRIES after those, round again: none is left
+    behind by files that keep failing at the head of the line."""
     fake = FakeGarmin()
     gids = list(range(1001, 1001 + sync.RETRIES + 3))
     for n, gid in enumerate(gids):
@@ -150,7 +150,7 @@ def test_many_waiting_files_are_retried_a_few_a_night_each_in_its_turn(
     assert tried() == gids[:sync.RETRIES]
     store.sync(fake, today=_night(2))
     assert [_downloads(fake, gid) for gid in gids] == (
-        [3] * (sync.RETRIES - 3) + [2] * 3 + [2] * 3)  # the 3 left first, then round again
+        [3] * (sync.RETRIES - 3) + [2] * 3 + [2] * 3)  # the 3 left, then round again
 
 
 def test_retries_garmin_keeps_failing_on_stop_for_the_night_and_fail_nothing(
