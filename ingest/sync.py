@@ -120,7 +120,7 @@ def _turn(due: list[tuple[date, int]], nights: int) -> list[tuple[date, int]]:
     RETRIES after them the next night, and round again. Each comes in its turn, none waits
     behind files that keep failing, and a night run again (after a kill) takes the same turn:
     no state to keep."""
-    start = nights * RETRIES % len(due) if due else 0
+    start = nights * RETRIES % len(due)
     return (due[start:] + due[:start])[:RETRIES]
 
 

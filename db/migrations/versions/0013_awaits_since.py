@@ -1,4 +1,4 @@
-"""wait began: the day a sync first stored an activity from its summary while its file is
+"""awaits since: the day a sync first stored an activity from its summary while its file is
 awaited; the sync downloads the file again for ingest.sync.WAIT_DAYS from that day (counted
 from the activity's own day, one older than the days listed again, e.g. of a first sync's
 backfill, was never downloaded again after one failure)
