@@ -17,10 +17,11 @@ from db import activities, repo
 from db.raw import RawStore
 from db.session import open_db, transaction
 from ingest import sync
+from ingest.garmin_activity import activity_from_summary
 from ingest.rebuild import rebuild
 from jobs.analyse import analyse
 from tests.garmin_fake import FakeGarmin, table_contents
-from tests.test_sync_wait import P, WaitStore, _downloads
+from tests.test_sync_wait import LONG_RUN, P, WaitStore, _downloads, _late_long_run
 
 TODAY = date(2025, 7, 8)  # the first sync's night: it backfills from 2025-03-11
 OLD = datetime(2025, 5, 10, 6, tzinfo=UTC)  # 59 days back: no list after the first holds it
@@ -174,3 +175,19 @@ def test_retries_garmin_keeps_failing_on_stop_for_the_night_and_fail_nothing(
     assert _downloads(fake, 913) == 1
     report = store.sync(fake, today=_night(2))
     assert (report.upgraded, report.waiting) == (3, 0)
+
+
+def test_a_wait_from_before_migration_0013_counts_from_its_own_day(store: WaitStore) -> None:
+    """A row awaiting its file from before migration 0013 (a journalled entry without
+    awaits_since replays so too) counts its wait from its own day: it ends LATE_DAYS after."""
+    fake = _late_long_run()
+    fake.downloads.pop(501)
+    day = LONG_RUN.date()
+    with transaction(store.db) as db:
+        saved = repo.save_activities(db, repo.athlete(db, P), [activity_from_summary(
+            fake.items[0])], None, 501, awaits_file=True)
+    assert saved.new == 1 and store.rows()[0].awaits_since is None
+    store.sync(fake, today=day, since=day)
+    assert store.sync(fake, today=day + timedelta(days=sync.LATE_DAYS - 1)).waiting == 1
+    report = store.sync(fake, today=day + timedelta(days=sync.LATE_DAYS))
+    assert (report.waits_ended, report.waiting) == (1, 0)
