@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -162,12 +162,18 @@ def filed_garmin_ids(db: Session, who: m.Athlete) -> set[int]:
         if gid is not None}
 
 
-def awaited_garmin_ids(db: Session, who: m.Athlete) -> dict[int, date]:
+class Wait(NamedTuple):
+    day: date  # the activity's
+    since: date  # the day its wait began (its own day for one begun before migration 0013)
+
+
+def awaited_garmin_ids(db: Session, who: m.Athlete) -> dict[int, Wait]:
     """The Garmin ids of the activities stored from their summary while their file is
-    awaited, with their days (sync downloads them again)."""
+    awaited, with their waits (sync downloads them again)."""
     a = m.Activity
-    return {gid: day for gid, day in db.execute(select(a.garmin_id, a.local_date).where(
-        a.athlete_id == who.id, a.awaits_file.is_(True))) if gid is not None}
+    return {gid: Wait(day, since or day) for gid, day, since in db.execute(
+        select(a.garmin_id, a.local_date, a.awaits_since).where(
+            a.athlete_id == who.id, a.awaits_file.is_(True))) if gid is not None}
 
 
 def known_content_hashes(db: Session, who: m.Athlete) -> set[str]:

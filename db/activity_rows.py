@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ class New:
     content_hash: str | None
     garmin_id: int | None
     awaits_file: bool = False
+    awaits_since: date | None = None  # the day its wait began (None: before 0013)
 
 
 def table(model: type[m.Base]) -> Table:
@@ -55,7 +56,7 @@ def values(who: m.Athlete, row: New, zone: ZoneInfo) -> dict[str, object]:
         elapsed_s=act.elapsed_s, distance_m=act.distance_m, avg_hr=act.avg_hr,
         max_hr=act.max_hr, aerobic_te=act.aerobic_te, anaerobic_te=act.anaerobic_te,
         te_label=act.te_label, is_race=act.is_race, training_load=act.training_load,
-        awaits_file=row.awaits_file)
+        awaits_file=row.awaits_file, awaits_since=row.awaits_since)
 
 
 def insert_parts(session: Session, ids: Sequence[int], new: list[New]) -> None:

@@ -94,8 +94,10 @@ class Activity(Base):
     is_race: Mapped[bool] = mapped_column(Boolean, default=False)
     training_load: Mapped[float | None] = mapped_column(Float)
     # Stored from Garmin's summary while its FIT file is awaited (ingest.sync): a later sync
-    # upgrades it in place, or ends the wait when it is older than the days listed again.
+    # upgrades it in place, or ends the wait WAIT_DAYS after the day it began (awaits_since;
+    # NULL for a wait begun before migration 0013: its own day).
     awaits_file: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    awaits_since: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     laps: Mapped[list[Lap]] = relationship(cascade="all, delete-orphan", order_by="Lap.index",
                                            passive_deletes=True)

@@ -50,14 +50,14 @@ def athlete(session: Session, profile: Profile) -> m.Athlete:
 
 def save_activities(session: Session, who: m.Athlete, activities: list[d.Activity],
                     content_hash: str | None, garmin_id: int | None = None,
-                    awaits_file: bool = False) -> Saved:
+                    awaits_file: bool = False, awaits_since: date | None = None) -> Saved:
     """Store the sessions of one file. The same content (or Garmin id) twice is stored once;
     a Garmin id arriving for a file imported earlier goes to its first session, as for a new
     file, and Garmin's summary to every session. A file whose first session holds a Garmin id
     already is that activity's (a multisport leg downloads as its parent's whole file).
-    `awaits_file`: stored from Garmin's summary while its file is awaited; the Garmin id's
-    activity stored so is upgraded in place by what comes next for it."""
-    upgraded = 0
+    `awaits_file`: stored from Garmin's summary while its file is awaited (since the day
+    `awaits_since`); the Garmin id's activity stored so is upgraded in place by what comes next."""
+    upgraded, wait = 0, (awaits_file, awaits_since)
     waiting = _awaited(session, who.id, garmin_id)
     if waiting is not None:
         stored_file = content_hash is not None and _find(session, who.id, content_hash, 0,
@@ -69,7 +69,7 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
         else:
             first, *activities = activities
             _refill(session, who, waiting, rows.New(first, packing.Packed.of(first.streams),
-                                                    content_hash, garmin_id, awaits_file))
+                                                    content_hash, garmin_id, *wait))
             upgraded = int(content_hash is not None)
             if upgraded:
                 _drop_summaries(session, who, [first])
@@ -81,7 +81,7 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
             existing = _file_session_at(session, who.id, act)
         if existing is None:
             new.append(rows.New(act, packing.Packed.of(act.streams), content_hash, garmin_id,
-                                awaits_file))
+                                *wait))
         else:
             stored.append((act, existing))
     if garmin_id is not None and any(row.session_index == 0 and row.garmin_id is None
@@ -106,7 +106,7 @@ def end_wait(session: Session, who: m.Athlete, garmin_id: int, gone: bool = Fals
     if gone:
         session.delete(row)
     else:
-        row.awaits_file = False
+        row.awaits_file, row.awaits_since = False, None
     session.flush()
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -16,8 +17,8 @@ from ingest import fit, garmin_wellness
 from ingest.garmin_activity import garmin_activities
 
 ACTIVITY, DAY = "garmin-activity", "garmin-day"
-# The end of an activity's wait for its file, journalled by the sync that decided it: older
-# than LATE_DAYS it stays as its summary; gone from Garmin's list, the athlete deleted it.
+# The end of an activity's wait for its file, journalled by the sync that decided it: awaited
+# WAIT_DAYS (ingest.sync), it stays as its summary; gone from Garmin, the athlete deleted it.
 WAIT_ENDED, GONE = "garmin-wait-ended", "garmin-activity-gone"
 
 
@@ -34,10 +35,20 @@ def save_activity(session: Session, who: m.Athlete, entry: dict[str, Any],
                   summary: dict[str, Any], decoded: list[Activity], sets_body: Any) -> repo.Saved:
     """An ACTIVITY entry's activity, from its payloads as read or fetched."""
     activities = garmin_activities(summary, decoded, sets_body)
+    since = entry.get("awaits_since")  # absent from the entries journalled before it was kept
     return repo.save_activities(session, who, activities,
                                 content_hash=entry.get("fit") if decoded else None,
                                 garmin_id=int(entry["garmin_id"]),
-                                awaits_file=entry.get("awaits_file") is True)
+                                awaits_file=entry.get("awaits_file") is True,
+                                awaits_since=date.fromisoformat(since) if since else None)
+
+
+def summaries(raw: RawStore, athlete: str, garmin_ids: Collection[int]) -> dict[int, Any]:
+    """The list items journalled last for these Garmin ids: what a sync that no longer lists
+    them (ingest.sync's retries of awaited files) stores with their files."""
+    digests = {int(e["garmin_id"]): e["summary"] for e in raw.entries(athlete)
+               if e.get("kind") == ACTIVITY and e.get("garmin_id") in garmin_ids}
+    return {gid: raw.get_json(digest) for gid, digest in digests.items()}
 
 
 def store_garmin_wait(session: Session, who: m.Athlete, entry: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import activities, repo
 from db import models as m
+from db.activities import Wait
 from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
@@ -27,16 +28,17 @@ from domain.profile import Profile
 from ingest import activity_list, calendar, fit, garmin_entries, garmin_wellness
 from ingest.garmin import (
     Connect,
-    GarminBadBody,
-    GarminNoData,
     GarminPassedOver,
+    GarminUnavailable,
     PassingOver,
     extract_fit,
     is_whole,
 )
 from ingest.garmin_activity import gmt, type_key, utc_offset
 from ingest.garmin_entries import GONE, WAIT_ENDED
+from ingest.sync_days import DaysRun
 from ingest.sync_report import SyncReport
+from ingest.sync_run import SKIPPED, Progress
 
 log = logging.getLogger(__name__)
 
@@ -46,33 +48,21 @@ RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these
 # lists this many days of activities again (one request; known ids are not downloaded again,
 # but those stored from their summary while their file is awaited).
 LATE_DAYS = 14
-# Its nights reach Garmin late too: a day without a value the watch measured holds the cursor
-# before it (so each run fetches it again) until it is this many days old; only for a watch
-# that measured a day in the WATCH_DAYS before the window (or earlier in it): one that never
-# does would hold it for good, each night fetching EMPTY_WAIT_DAYS + 3 days, six calls a day.
-EMPTY_WAIT_DAYS = 7
-WATCH_DAYS = 28
+# A file a sync could not download (a 404: not processed yet?, a broken body, a 500 for it
+# alone) is awaited: the activity counts from its summary, and each sync downloads the file
+# again for this many days from the one it was first stored on, whatever its own day (a first
+# sync's 120 days, when Garmin throttles most; a `sync --since`). Garmin serves a file minutes
+# after the upload: one not served in two weeks of nights is not coming; it stays its summary.
+WAIT_DAYS = 14
+# Those no list holds again (older than LATE_DAYS) are downloaded by id, at most this many a
+# night (a download each, or 5 attempts and ~30 s of backoff when Garmin fails on it), in turn:
+# a backfill's failures never make a night of hundreds of downloads, and 14 nights of 10 reach
+# each of 140 at least once (a 120-day backfill holds 100-150 activities).
+RETRIES = 10
 ORIGIN = "origin"  # cursor: the first day any sync fetched
-Progress = Callable[[int, int], None]  # (done, total)
-# What an item is skipped for (named in the report), never the run: no data, a bad body, a
-# call Garmin kept failing on (PassingOver: unless the one before it failed too).
-SKIPPED = (GarminNoData, GarminBadBody, GarminPassedOver)
 AGAIN = object()  # an activity left to the next sync
 
 # -- the sync --------------------------------------------------------------------------------
-
-# Journal part → the Garmin call that fetches it for one day.
-DAY_CALLS: dict[str, Callable[[Garmin, str], Any]] = {
-    "hrv": lambda api, day: api.get_hrv_data(day),
-    "sleep": lambda api, day: api.get_sleep_data(day),
-    "readiness": lambda api, day: api.get_training_readiness(day),
-    "body_battery": lambda api, day: api.get_body_battery(day),
-    # get_user_summary raises on an empty day; the plain call lets "no data" stay data
-    "summary": lambda api, day: api.connectapi(
-        f"{api.garmin_connect_daily_summary_url}/{api.display_name}",
-        params={"calendarDate": day}),
-    "training_status": lambda api, day: api.get_training_status(day),
-}
 
 
 def window(cursor: str | None, since: date | None, until: date | None,
@@ -92,7 +82,8 @@ def window(cursor: str | None, since: date | None, until: date | None,
 def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Connect, *,
          today: date, since: date | None = None, until: date | None = None,
          progress: Progress | None = None) -> SyncReport:
-    """Fetch activities, then wellness days; GarminAuthError/GarminUnavailable end the run."""
+    """Fetch activities, wellness days and calendar months, then the awaited files no list
+    held; GarminAuthError/GarminUnavailable end the run (but for those files: the night)."""
     with transaction(db) as session:
         who = repo.athlete(session, profile)
         cursors = {s: repo.cursor(session, who, s) for s in ("activities", "wellness", ORIGIN)}
@@ -103,27 +94,34 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
         first = min(act_window[0], day_window[0])
         if origin is None or first < origin:  # a re-sync never reaches before this day
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
-        watch_measures = repo.measured_since(session, who,
-                                             day_window[0] - timedelta(days=WATCH_DAYS))
-    run = _Run(db, raw, who, PassingOver(conn), progress, today, watch_measures)
+    run = _Run(db, raw, who, PassingOver(conn), progress, today)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
     for year, month in calendar.months(today):
         run.calendar(year, month)
+    run.retry_unlisted()  # last: the night's new data is in whatever Garmin answers them
+    run.report.waiting = len(run.awaited())
     return run.report
-
-
-def _move_cursor(session: Session, who: m.Athlete, stream: str, day: date) -> None:
-    """Forward only: a re-sync of older days never winds a cursor back."""
-    current = repo.cursor(session, who, stream)
-    if current is None or current < day.isoformat():
-        repo.set_cursor(session, who, stream, day.isoformat())
 
 
 def _contiguous(cursor: str | None, start: date) -> bool:
     """A cursor may only move when this window leaves no gap after what it already covers."""
     return cursor is None or start <= date.fromisoformat(cursor) + timedelta(days=1)
+
+
+def _local_day(item: dict[str, Any]) -> date:
+    """The local day of a list item's activity (Garmin's, from its own UTC offset)."""
+    return (gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)).date()
+
+
+def _turn(due: list[tuple[date, int]], nights: int) -> list[tuple[date, int]]:
+    """The night's RETRIES of `due` (by day) after `nights` of retries: the oldest first, the
+    RETRIES after them the next night, and round again. Each comes in its turn, none waits
+    behind files that keep failing, and a night run again (after a kill) takes the same turn:
+    no state to keep."""
+    start = nights * RETRIES % len(due)
+    return (due[start:] + due[:start])[:RETRIES]
 
 
 @dataclass
@@ -142,36 +140,21 @@ class _Known:
                                             or item.get("parentId") in self.filed)
 
 
-class _Run:
+class _Run(DaysRun):
+    """A sync run: its activities here, its days and calendar months in DaysRun."""
+
     def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
-                 progress: Progress | None, today: date, watch_measures: bool) -> None:
-        self.db, self.raw, self.who, self.conn = db, raw, who, conn
-        self.progress = progress
-        # an activity from here on is listed again by the next sync: its file can wait for it
-        self.relisted_from = today - timedelta(days=LATE_DAYS - 1)
-        self.report = SyncReport()
-        self.done = self.total = 0
-        self.watch_measures = watch_measures  # a day without a measured value is worth
-        # waiting for (it measured a day before, or earlier in this run)
-
-    def _tick(self) -> None:
-        self.done += 1
-        if self.progress:
-            self.progress(self.done, self.total)
-
-    def _skip(self, message: str) -> None:
-        log.warning("skipped: %s", message)
-        self.report.skipped.append(message)
-
-    def _advance(self, stream: str, day: date, contiguous: bool) -> None:
-        """Move a cursor past a day that had nothing to store, in its own transaction."""
-        if contiguous:
-            with transaction(self.db) as session:
-                _move_cursor(session, self.who, stream, day)
+                 progress: Progress | None, today: date) -> None:
+        super().__init__(db, raw, who, conn, progress)
+        self.today = today
+        self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again
+        self.waits_from = today - timedelta(days=WAIT_DAYS - 1)  # a wait begun before ends
+        self.listed: set[int] = set()  # the ids this run's list holds
 
     # activities
 
     def activities(self, start: date, end: date, contiguous: bool) -> None:
+        self._end_waits(lambda wait: wait.since < self.waits_from, WAIT_ENDED)
         if start > end:
             return
         self.report.activities = (start, end)
@@ -180,30 +163,29 @@ class _Run:
             return
         items, whole = listed.items, listed.whole
         self.total += len(items)
-        self._end_waits(lambda day: day < self.relisted_from, WAIT_ENDED)
         known = self._known_ids()
-        by_day: dict[str, list[dict[str, Any]]] = {}
+        by_day: dict[date, list[dict[str, Any]]] = {}
         for item in items:
-            begun = gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)
-            by_day.setdefault(begun.date().isoformat(), []).append(item)
+            by_day.setdefault(_local_day(item), []).append(item)
         for day in sorted(by_day):
             for item in by_day[day]:
-                self._activity(item, known, date.fromisoformat(day))
+                self._activity(item, known, day)
                 self._tick()
-            self._advance("activities", min(date.fromisoformat(day), end), contiguous)
+            self._advance("activities", min(day, end), contiguous)
+        self.listed = {int(item["activityId"]) for item in items}
         if whole:  # a waiting activity a whole list no longer holds may be deleted in Garmin;
             # not on the window's first or last day: Garmin's local day may be a neighbour
-            listed_ids = {int(item["activityId"]) for item in items}
-            self._end_waits(lambda day: start < day < end, GONE, listed_ids)
+            self._end_waits(lambda wait: start < wait.day < end, GONE, self.listed)
         # a list that may have been cut short holds the cursor at its last day listed
         self._advance("activities", end, contiguous and whole)
 
-    def _end_waits(self, ends: Callable[[date], bool], kind: str,
+    def _end_waits(self, ends: Callable[[Wait], bool], kind: str,
                    listed: Collection[int] = ()) -> None:
-        """End the wait of each activity awaiting its file on a day `ends`, unless listed
-        (or, to go as deleted, unless Garmin still has it)."""
-        awaited = self._awaited()
-        for gid in sorted(gid for gid, day in awaited.items() if ends(day) and gid not in listed):
+        """End each wait for a file that `ends`, unless its activity is listed (or, to go as
+        deleted, unless Garmin still has it)."""
+        awaited = self.awaited()
+        for gid in sorted(gid for gid, wait in awaited.items()
+                          if ends(wait) and gid not in listed):
             if kind == GONE and not activity_list.deleted(self.conn, gid):
                 log.info("activity %s: missing from the list, but Garmin still has it", gid)
                 continue
@@ -215,6 +197,27 @@ class _Run:
             log.info("activity %s: %s", gid, "its file is awaited no more: it stays as its "
                      "summary" if kind == WAIT_ENDED else "deleted in Garmin: removed")
 
+    def retry_unlisted(self) -> None:
+        """Download again, by id, the awaited files of activities this run did not list (no
+        list holds them again, or it failed), from their journalled summaries: RETRIES at
+        most, in turn, until Garmin keeps failing (the next sync goes on)."""
+        due = {gid: wait for gid, wait in self.awaited().items() if gid not in self.listed}
+        if not due:
+            return
+        nights = (self.today - min(wait.since for wait in due.values())).days - 1  # of retries
+        turn = _turn(sorted((wait.day, gid) for gid, wait in due.items()), nights)
+        items = garmin_entries.summaries(self.raw, self.who.name, {gid for _, gid in turn})
+        known, self.total = self._known_ids(), self.total + len(turn)
+        for _, gid in turn:
+            try:
+                if gid in items:  # always, but from a raw store swapped under the database
+                    self._activity(items[gid], known, _local_day(items[gid]))
+            except GarminUnavailable as exc:
+                self._skip(f"{str(exc).removesuffix('; try again later')}; the other files "
+                           "awaited are downloaded again at the next sync")
+                return
+            self._tick()
+
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:
             found = activity_list.listed(self.conn, start, end)
@@ -225,8 +228,8 @@ class _Run:
             self._skip("an activity list item without a usable id or start time")
         return found
 
-    def _awaited(self) -> dict[int, date]:
-        """The Garmin ids of the activities awaiting their file, with their days."""
+    def awaited(self) -> dict[int, Wait]:
+        """The Garmin ids of the activities awaiting their file, with their waits."""
         with self.db() as session:
             return activities.awaited_garmin_ids(session, self.who)
 
@@ -243,10 +246,10 @@ class _Run:
             return
         got = self._fit(gid, day, item.get("manualActivity") is True)
         if got is None and gid in known.awaited:  # still late: it counts from its summary
-            self.report.waiting += 1
             return
         fit_bytes, decoded = got or (None, [])
-        sets_body = self._exercise_sets(gid, item, day >= self.relisted_from)
+        tried_again = day >= self.relisted_from or gid in known.awaited
+        sets_body = self._exercise_sets(gid, item, tried_again)
         if sets_body is AGAIN:
             return
         entry = {"kind": garmin_entries.ACTIVITY, "garmin_id": gid,
@@ -254,7 +257,8 @@ class _Run:
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
                  "sets": self.raw.put_json(sets_body)
                  if garmin_wellness.has_data(sets_body) else None,
-                 "awaits_file": got is None}
+                 "awaits_file": got is None,
+                 "awaits_since": self.today.isoformat() if got is None else None}
         self.raw.record(self.who.name, entry)
         with transaction(self.db) as session:
             saved = garmin_entries.save_activity(session, self.who, entry, item, decoded,
@@ -262,13 +266,12 @@ class _Run:
         self.report.new += saved.new
         self.report.upgraded += saved.upgraded
         self.report.already_stored += saved.duplicates
-        self.report.waiting += saved.new if got is None else 0  # not one its file holds
         self.report.summary_only += got is not None and fit_bytes is None
         known.stored.add(gid)
         if fit_bytes is not None:
             known.filed.add(gid)
         if saved.upgraded:  # a file's sessions may upgrade the summaries of other ids (legs)
-            known.awaited.intersection_update(self._awaited())
+            known.awaited.intersection_update(self.awaited())
         elif got is None and saved.new:
             known.awaited.add(gid)
 
@@ -277,11 +280,10 @@ class _Run:
         """The ORIGINAL download's FIT and its sessions, (None, []) to store the summary for
         good, or None when the file is late: a download that arrived broken, or no file for
         an activity a device recorded (not processed yet? deleted since it was listed?). It
-        counts from its summary meanwhile, and the next sync, which lists it again, tries
-        again; once older than LATE_DAYS, it is not waited for. So does a download Garmin
-        kept failing on (a 500 for it alone: SKIPPED). A manual entry has no file to wait
-        for, whatever the answer."""
-        waits = day >= self.relisted_from and not manual
+        counts from its summary meanwhile, and the syncs of the next WAIT_DAYS try again. So
+        does a download Garmin kept failing on (a 500 for it alone: SKIPPED). A manual entry
+        has no file to wait for, whatever the answer."""
+        waits = not manual
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
@@ -306,85 +308,16 @@ class _Run:
                    "tries again)" if waits else f"{why}; stored from its summary")
         return None if waits else (None, [])
 
-    def _exercise_sets(self, gid: int, item: dict[str, Any], listed_again: bool) -> Any:
+    def _exercise_sets(self, gid: int, item: dict[str, Any], tried_again: bool) -> Any:
         """A strength activity's sets, or AGAIN: stored without the sets Garmin kept failing
-        on, it would never be asked for them again (the next sync, which lists it again, is)."""
+        on, it would never be asked for them again (the next sync, which lists it again or
+        awaits its file, is)."""
         if type_key(item) != "strength_training":
             return None
         try:
             return self.conn.call(f"the exercise sets of activity {gid}",
                                   self.conn.api.get_activity_exercise_sets, gid)
         except SKIPPED as exc:
-            again = listed_again and isinstance(exc, GarminPassedOver)
+            again = tried_again and isinstance(exc, GarminPassedOver)
             self._skip(f"{exc}; the next sync tries again" if again else str(exc))
             return AGAIN if again else None
-
-    def _stored(self, day: date) -> bool:
-        with self.db() as session:
-            return bool(repo.wellness(session, self.who, day, day))
-
-    # the calendar's scheduled runs
-
-    def calendar(self, year: int, month: int) -> None:
-        try:
-            body = self.conn.call(f"the calendar of {year}-{month:02d}",
-                                  self.conn.api.get_scheduled_workouts, year, month)
-        except SKIPPED as exc:
-            self._skip(f"{exc}; planned runs not updated")
-            return
-        if calendar.calendar_items(body) is None:
-            self._skip(f"the calendar of {year}-{month:02d}: Garmin sent no calendar items; "
-                       "planned runs not updated")
-            return
-        entry = {"kind": "garmin-calendar", "month": f"{year}-{month:02d}",
-                 "body": self.raw.put_json(body)}
-        self.raw.record(self.who.name, entry)
-        with transaction(self.db) as session:
-            calendar.store_garmin_calendar(session, self.who, self.raw, entry)
-
-    # wellness
-
-    def wellness(self, start: date, end: date, contiguous: bool) -> None:
-        if start > end:
-            return
-        self.report.days = (start, end)
-        day = start
-        while day <= end:
-            recent = day > end - timedelta(days=EMPTY_WAIT_DAYS)
-            contiguous = self._day(day, contiguous, recent) and contiguous
-            self._tick()
-            day += timedelta(days=1)
-
-    def _day(self, day: date, contiguous: bool, recent: bool) -> bool:
-        """Fetch and store one day; False when it is `recent` and not whole: a part Garmin
-        kept failing on, or nothing the watch measured (when it measures)."""
-        bodies, passed_over = {}, False
-        for part, fetch in DAY_CALLS.items():
-            try:
-                body = self.conn.call(f"{part} {day}", fetch, self.conn.api, day.isoformat())
-            except SKIPPED as exc:
-                self._skip(str(exc))
-                passed_over |= isinstance(exc, GarminPassedOver)
-                continue
-            others = garmin_wellness.other_days(part, day, body)
-            if others:
-                self._skip(f"{part} {day}: Garmin sent the data of {', '.join(others)}; not used")
-            elif garmin_wellness.has_data(body):
-                bodies[part] = body
-        measured = garmin_wellness.measured(day, bodies)
-        self.watch_measures |= measured
-        done = not recent or ((measured or not self.watch_measures) and not passed_over)
-        if passed_over and self._stored(day):  # what it holds stays: a part is missing
-            bodies = {}
-        if not bodies:
-            self._advance("wellness", day, contiguous and done)
-            return done
-        parts = {part: self.raw.put_json(body) for part, body in bodies.items()}
-        entry = {"kind": garmin_entries.DAY, "day": day.isoformat(), "parts": parts}
-        self.raw.record(self.who.name, entry)
-        with transaction(self.db) as session:  # the day and its cursor commit together
-            garmin_entries.store_garmin_day(session, self.who, self.raw, entry)
-            if contiguous and done:
-                _move_cursor(session, self.who, "wellness", day)
-        self.report.days_stored += 1
-        return done

@@ -14,9 +14,9 @@ class SyncReport:
     new: int = 0
     already_stored: int = 0
     summary_only: int = 0
-    waiting: int = 0  # counted from their summary while their file is awaited
+    waiting: int = 0  # awaiting their file after the sync (counted from their summary)
     upgraded: int = 0  # their file arrived: stored from it in place of their summary
-    waits_ended: int = 0  # older than LATE_DAYS, or deleted in Garmin
+    waits_ended: int = 0  # awaited WAIT_DAYS, or deleted in Garmin
     days_stored: int = 0
     skipped: list[str] = field(default_factory=list)
 

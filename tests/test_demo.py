@@ -31,7 +31,8 @@ from demo.athlete import DEMO_PROFILE, SURPRISES, DemoGarmin, demo_connect, demo
 from domain.profile import Profile
 from ingest import fit
 from ingest.garmin import Connect, GarminNoData, extract_fit
-from ingest.sync import DAY_CALLS, SyncReport, sync
+from ingest.sync import SyncReport, sync
+from ingest.sync_days import DAY_CALLS
 from jobs.analyse import analyse
 
 TODAY = date(2025, 7, 9)  # a Wednesday: this week's Monday run and the intervals are done

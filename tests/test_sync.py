@@ -140,9 +140,10 @@ def test_journal_entries_have_the_exact_shapes(store: Store, fake: FakeGarmin) -
     assert len(entries) == len(acts) + len(days) + len(months)
     assert [e["month"] for e in months] == ["2025-07", "2025-08"]
     assert all(set(e) == {"kind", "month", "body"} for e in months)
-    assert all(set(e) == {"kind", "garmin_id", "summary", "fit", "sets", "awaits_file"}
-               for e in acts.values())
+    assert all(set(e) == {"kind", "garmin_id", "summary", "fit", "sets", "awaits_file",
+                          "awaits_since"} for e in acts.values())
     assert not any(e["awaits_file"] for e in acts.values())  # 103 is typed in, 104 a GPX
+    assert all(e["awaits_since"] is None for e in acts.values())
     assert acts[102]["sets"] is not None and acts[101]["sets"] is None
     assert acts[103]["fit"] is None and acts[101]["fit"] is not None
     assert store.raw.get_json(acts[101]["summary"])["activityId"] == 101

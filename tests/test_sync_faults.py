@@ -16,7 +16,7 @@ from db import models as m
 from db.raw import RawStore
 from db.session import open_db
 from domain.profile import Profile
-from ingest import sync
+from ingest import sync_days
 from ingest.garmin import Connect, GarminAuthError, GarminError, GarminUnavailable
 from jobs.nightly_run import run_nightly
 from tests.garmin_fake import FakeGarmin, Reply, connect_without_login, served
@@ -146,8 +146,8 @@ def test_a_day_failing_for_good_holds_the_cursor_a_week_at_most(fake_store: Stor
     fake.fail(HRV_7_6, *[(500, {}, b"{}")] * (ATTEMPTS * 2))
     fake_store.sync(fake, today=date(2025, 7, 8), since=date(2025, 7, 5))
     assert fake_store.cursors()["wellness"] == "2025-07-05"
-    fake_store.sync(fake, today=date(2025, 7, 6 + sync.EMPTY_WAIT_DAYS))
-    assert fake_store.cursors()["wellness"] == f"2025-07-{6 + sync.EMPTY_WAIT_DAYS:02d}"
+    fake_store.sync(fake, today=date(2025, 7, 6 + sync_days.EMPTY_WAIT_DAYS))
+    assert fake_store.cursors()["wellness"] == f"2025-07-{6 + sync_days.EMPTY_WAIT_DAYS:02d}"
 
 
 def test_two_calls_failing_in_a_row_are_garmin_down(fake_store: Store) -> None:

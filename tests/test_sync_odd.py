@@ -18,7 +18,7 @@ from db import repo
 from db.raw import RawStore, sha256
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit
-from ingest import fit, sync
+from ingest import fit, sync, sync_days
 from ingest.activity_list import PAGE
 from ingest.garmin import GarminUnavailable
 from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, zipped
@@ -65,20 +65,29 @@ def test_a_download_that_arrives_broken_waits_for_the_next_sync(store: Store,
     assert not upgraded.awaits_file and len(upgraded.laps) == 1
 
 
-def test_a_file_still_missing_after_late_days_is_stored_from_the_summary(store: Store) -> None:
-    """Older than LATE_DAYS, no sync lists it again: waiting would lose the run."""
+def test_a_file_missing_for_a_run_older_than_late_days_still_waits(store: Store) -> None:
+    """Older than LATE_DAYS (synced late, a `sync --since`), no sync lists it again: stored
+    from its summary for good, it lost its laps and HR after one failure. It waits, and the
+    next sync downloads it by its id (ingest.sync.RETRIES)."""
     fake = FakeGarmin()
     fake.add_run(605, T)
-    fake.downloads[605] = b"<html>busy</html>"
     fake.add_run(606, T + timedelta(hours=2))
+    files = {gid: fake.downloads[gid] for gid in (605, 606)}
+    fake.downloads[605] = b"<html>busy</html>"
     fake.downloads.pop(606)  # a 404
     later = T.date() + timedelta(days=sync.LATE_DAYS)
     report = store.sync(fake, since=date(2025, 7, 3), today=later)
-    assert (report.new, report.summary_only) == (2, 2)
+    assert (report.new, report.summary_only, report.waiting) == (2, 0, 2)
     assert report.skipped == [
         "activity 605 (2025-07-05): the download arrived broken (neither a zip nor a FIT "
-        "file); stored from its summary",
-        "the download of activity 606: Garmin answered 404; stored from its summary"]
+        "file); counted from its summary until the file arrives (the next sync tries again)",
+        "the download of activity 606: Garmin answered 404; counted from its summary until "
+        "the file arrives (the next sync tries again)"]
+    fake.downloads.update(files)
+    report = store.sync(fake, today=later + timedelta(days=1))
+    assert (report.upgraded, report.waiting, report.skipped) == (2, 0, [])
+    assert report.activities is not None and report.activities[0] > T.date()  # not listed
+    assert all(row.content_hash is not None for row in store.activities().values())
 
 
 def test_an_activity_deleted_between_list_and_download_goes_with_the_next_list(
@@ -205,7 +214,7 @@ def _not_synced(day: str) -> dict[str, Any]:
 def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> None:
     """A watch away from its phone: its nights reach Garmin days late. The cursor moved past
     a day without any data, and its HRV and sleep were never fetched."""
-    silent = {TODAY - timedelta(days=3), TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)}
+    silent = {TODAY - timedelta(days=3), TODAY - timedelta(days=sync_days.EMPTY_WAIT_DAYS + 2)}
     fake = FakeGarmin(day_bodies=lambda day: _not_synced(day) if date.fromisoformat(day) in silent
                       else own_day_bodies(day))
     store.sync(fake, since=TODAY - timedelta(days=12))
@@ -217,7 +226,7 @@ def test_a_day_the_watch_has_not_synced_yet_is_fetched_again(store: Store) -> No
     assert report.days == (TODAY - timedelta(days=5), TODAY + timedelta(days=1))
     assert _hrv(store, TODAY - timedelta(days=3)) is not None
     assert store.cursors()["wellness"] == (TODAY + timedelta(days=1)).isoformat()
-    assert _hrv(store, TODAY - timedelta(days=sync.EMPTY_WAIT_DAYS + 2)) is None  # too old
+    assert _hrv(store, TODAY - timedelta(days=sync_days.EMPTY_WAIT_DAYS + 2)) is None  # too old
 
 
 def test_a_watch_that_measures_no_recovery_data_is_not_waited_for(store: Store) -> None:
@@ -242,11 +251,11 @@ def test_a_watch_away_for_longer_than_the_wait_is_still_waited_for(store: Store)
     store.sync(fake, since=TODAY - timedelta(days=20))
     later = TODAY + timedelta(days=2)
     store.sync(fake, today=later)
-    assert store.cursors()["wellness"] == (later - timedelta(days=sync.EMPTY_WAIT_DAYS)
+    assert store.cursors()["wellness"] == (later - timedelta(days=sync_days.EMPTY_WAIT_DAYS)
                                           ).isoformat()
     fake.day_bodies = own_day_bodies  # the watch has synced
     store.sync(fake, today=later)
-    assert _hrv(store, later - timedelta(days=sync.EMPTY_WAIT_DAYS - 1)) is not None
+    assert _hrv(store, later - timedelta(days=sync_days.EMPTY_WAIT_DAYS - 1)) is not None
 
 
 def _hrv(store: Store, day: date) -> float | None:

@@ -56,10 +56,10 @@ def _wait_ended(store: WaitStore, fake: FakeGarmin) -> None:
 
 
 def _stored_old(store: WaitStore, fake: FakeGarmin) -> None:
-    first = LONG_RUN.date()
-    report = store.sync(fake, today=first + timedelta(days=sync.LATE_DAYS),
-                        since=first - timedelta(days=1))
-    assert report.summary_only == 1
+    """Synced when older than LATE_DAYS: it waits by its id, WAIT_DAYS from then."""
+    first = LONG_RUN.date() + timedelta(days=sync.LATE_DAYS)
+    store.sync(fake, today=first, since=LONG_RUN.date() - timedelta(days=1))
+    assert store.sync(fake, today=first + timedelta(days=sync.WAIT_DAYS)).waits_ended == 1
 
 
 def _manual(store: WaitStore, fake: FakeGarmin) -> None:
@@ -106,7 +106,8 @@ def test_a_strength_session_read_back_from_its_summary_is_not_read_again_from_it
     with transaction(store.db) as db:
         replan(db, P, MONDAY - timedelta(days=1))
     later = MONDAY + timedelta(days=sync.LATE_DAYS)
-    assert store.sync(fake, today=later, since=MONDAY).summary_only == 1
+    assert store.sync(fake, today=later, since=MONDAY).waiting == 1
+    assert store.sync(fake, today=later + timedelta(days=sync.WAIT_DAYS)).waits_ended == 1
 
     def night(day: date) -> tuple[list[tuple[str, list[int], float | None, str | None]], int]:
         with transaction(store.db) as db:
@@ -140,8 +141,9 @@ def test_a_summary_stored_for_good_takes_a_strength_file_with_other_sets_once(
     fake = FakeGarmin()
     fake.add_strength(802, datetime(2025, 3, 3, 17, tzinfo=UTC))
     fake.downloads.pop(802)
-    assert store.sync(fake, today=MONDAY + timedelta(days=sync.LATE_DAYS),
-                      since=MONDAY).summary_only == 1
+    later = MONDAY + timedelta(days=sync.LATE_DAYS)
+    assert store.sync(fake, today=later, since=MONDAY).waiting == 1
+    assert store.sync(fake, today=later + timedelta(days=sync.WAIT_DAYS)).waits_ended == 1
     data = strength_fit(datetime(2025, 3, 3, 17, tzinfo=UTC),
                         [SetSpec("squat", "barbell_back_squat", 5, 70.0, 30.0)])
     (tmp_path / "s.fit").write_bytes(data)
@@ -198,7 +200,8 @@ def test_a_leg_whose_parents_file_has_not_come_is_still_downloaded(store: WaitSt
     fake.downloads.pop(661)
     today = date(2025, 7, 5)
     report = store.sync(fake, today=today, since=today)
-    assert (report.new, report.upgraded, report.waiting) == (2, 1, 1)  # the parent waited
+    # the parent waited, and the leg's download brought its file: none waits
+    assert (report.new, report.upgraded, report.waiting) == (2, 1, 0)
     assert _downloads(fake, 662) == 1
     rows = store.rows()
     assert [(r.sport, r.garmin_id, r.awaits_file, r.name) for r in rows] == [

@@ -1,6 +1,6 @@
 """A run whose FIT download waits still counts, at once: stored from Garmin's summary while its
 file is awaited, upgraded in place when a later sync gets the file, left as its summary once
-older than LATE_DAYS; rebuilt alike from the journal. The fake Garmin through garminconnect's
+awaited WAIT_DAYS; rebuilt alike from the journal. The fake Garmin through garminconnect's
 real code path, real databases (PostgreSQL too, with STRIDELIFT_TEST_PG_URL), the real plan."""
 
 from __future__ import annotations
@@ -115,31 +115,32 @@ def test_a_long_run_whose_file_is_late_protects_the_next_day_at_once(store: Wait
     assert _downloads(fake, 501) == 2  # stored with its file: never downloaded again
 
 
-def test_a_file_that_never_comes_is_waited_for_late_days_then_no_more(store: WaitStore) -> None:
-    """Each sync within LATE_DAYS downloads it again; then it stays its summary for good,
-    said so in its classification, and is not downloaded again even when listed."""
+def test_a_file_that_never_comes_is_waited_for_wait_days_then_no_more(store: WaitStore) -> None:
+    """Each sync within WAIT_DAYS of its first store downloads it again; then it stays its
+    summary for good, said so in its classification, and is not downloaded again even when
+    listed."""
     fake = _late_long_run()
     whole = fake.downloads.pop(501)
     first = LONG_RUN.date()
     store.sync(fake, today=first, since=first - timedelta(days=1))
-    for day in range(1, sync.LATE_DAYS):  # a sync a night, each download a 404
+    for day in range(1, sync.WAIT_DAYS):  # a sync a night, each download a 404
         report = store.sync(fake, today=first + timedelta(days=day))
         assert report.waiting == 1 and report.waits_ended == 0
-    assert _downloads(fake, 501) == sync.LATE_DAYS
+    assert _downloads(fake, 501) == sync.WAIT_DAYS
     with transaction(store.db) as db:
-        analyse(db, P, first + timedelta(days=sync.LATE_DAYS))
+        analyse(db, P, first + timedelta(days=sync.WAIT_DAYS))
     assert store.reasons(501)[-1] == AWAITED_FILE
 
-    fake.downloads[501] = whole  # too late: the run is older than the days listed again
-    report = store.sync(fake, today=first + timedelta(days=sync.LATE_DAYS))
+    fake.downloads[501] = whole  # too late: it was awaited WAIT_DAYS
+    report = store.sync(fake, today=first + timedelta(days=sync.WAIT_DAYS))
     assert (report.waits_ended, report.waiting, report.already_stored) == (1, 0, 1)
     [row] = store.rows()
     assert (row.awaits_file, row.content_hash, row.duration_s) == (False, None, 7200.0)
-    store.sync(fake, today=first + timedelta(days=sync.LATE_DAYS + 1),
+    store.sync(fake, today=first + timedelta(days=sync.WAIT_DAYS + 1),
                since=first - timedelta(days=1))  # listed again by an explicit window
-    assert _downloads(fake, 501) == sync.LATE_DAYS
+    assert _downloads(fake, 501) == sync.WAIT_DAYS
     with transaction(store.db) as db:
-        assert analyse(db, P, first + timedelta(days=sync.LATE_DAYS + 1)).classified == 1
+        assert analyse(db, P, first + timedelta(days=sync.WAIT_DAYS + 1)).classified == 1
     assert AWAITED_FILE not in store.reasons(501)
 
 
@@ -184,7 +185,8 @@ def test_db_rebuild_gives_what_the_syncs_stored(store: WaitStore) -> None:
     fake.downloads[661] = fake.downloads[662] = files[661]
     fake.items = [i for i in fake.items if i["activityId"] != 703]
     report = store.sync(fake, today=today + timedelta(days=5))
-    assert (report.upgraded, report.waits_ended) == (3, 2)  # 701, 661 and its leg 662
+    assert (report.upgraded, report.waits_ended) == (3, 1)  # 701, 661 and its leg 662; 703
+    assert store.sync(fake, today=today + timedelta(days=sync.WAIT_DAYS)).waits_ended == 1
     assert [(r.garmin_id, r.awaits_file, r.content_hash is not None) for r in store.rows()] == [
         (702, False, False), (661, False, True), (None, False, True), (701, False, True)]
 
