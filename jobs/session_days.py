@@ -11,16 +11,16 @@ from sqlalchemy.orm import Session as DbSession
 from db import models as m
 from db import plans
 from domain.profile import Profile
-from jobs.replan import run_days
+from jobs.replan import run_days, run_facts
 from planner.model import RunDay, week_start
 from planner.schedule import conflicts
 
 
-def runs_around(db: DbSession, who: m.Athlete, profile: Profile, today: date,
+def runs_around(db: DbSession, who: m.Athlete, profile: Profile, today: date, since: date,
                 until: date) -> dict[date, RunDay]:
-    """The runs through `until`: done ones up to today, and today's planned run (template or
-    calendar) while none is recorded yet, then the planned ones."""
-    runs = run_days(db, who, profile, today, until)
+    """The runs from `since` through `until`: done ones up to today, and today's planned run
+    (template or calendar) while none is recorded yet, then the planned ones."""
+    runs = run_facts(db, who, profile, min(since, today), today, until).tonight(today, until)
     if today not in runs:
         planned = run_days(db, who, profile, today - timedelta(days=1), today).get(today)
         if planned is not None:
@@ -44,7 +44,7 @@ def move_options(db: DbSession, who: m.Athlete, profile: Profile, today: date,
     """Each day of the session's week: allowed, or why not (past, or S6's reasons). The other
     strength sessions count as the nightly adaptation counts them (not the skipped ones)."""
     monday = week_start(row.day)
-    runs = runs_around(db, who, profile, today, monday + timedelta(days=8))
+    runs = runs_around(db, who, profile, today, monday, monday + timedelta(days=8))
     near = plans.sessions_between(db, who, monday - timedelta(days=2), monday + timedelta(days=8))
     others = [r.day for r in near
               if r.key != row.key and r.kind == "strength" and r.status != "skipped"]

@@ -74,7 +74,7 @@ def weeks(home: Home, profile: Profile, today: date, count: int = 2) -> list[dic
     last = first + timedelta(days=7 * count - 1)
     with home.db() as db:
         who = repo.athlete(db, profile)
-        runs = runs_around(db, who, profile, today, last)
+        runs = runs_around(db, who, profile, today, first, last)
         rows = plans.sessions_between(db, who, first, last)
         changes = plans.adjustments(db, who, session_keys=[r.key for r in rows],
                                     newest_first=True)

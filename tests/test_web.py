@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 from analysis.recovery_text import VALUE_KEYS
 from db import plans, repo
 from db.session import transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.wellness import DailyWellness
 from jobs import web_pages
 from jobs.clock import today_for
@@ -169,6 +170,21 @@ def test_the_why_page_names_exercises_as_a_runner_reads_them(athlete: Home) -> N
     assert "from strength on Mon 07 Dec: Barbell back squat 3x4 @ 40 kg, Dead bug 3x20" in page
     assert "to strength on Mon 07 Dec: Barbell back squat 2x4 @ 36 kg" in page
     assert "barbell_back_squat" not in page.split("Why the plan changed")[1]
+
+
+def test_the_week_shows_the_runs_done_since_monday(athlete: Home, tmp_path: Path) -> None:
+    # A Monday run synced or imported showed on the week page only on Monday and Tuesday:
+    # from Wednesday on the page read "no run" for it (it read runs from yesterday only).
+    folder = tmp_path / "fit"
+    folder.mkdir()
+    monday = datetime(2026, 11, 30, 7, tzinfo=UTC)
+    (folder / "monday.fit").write_bytes(run_fit(monday, [LapSpec(1800, 2.8, 135)],
+                                                record_every_s=5))
+    assert runner.invoke(cli, ["import", str(folder), "--workers", "1"]).exit_code == 0
+    week = client(athlete).get("/a/anna/week").text
+    days = {part.split("</h2>")[0].split(">")[-1]: part for part in week.split('class="day')}
+    assert "run: easy <small>(actual)</small>" in days["Mon 30 Nov"]
+    assert "no run" in days["Tue 01 Dec"]  # the template's easy run was not recorded
 
 
 def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:
