@@ -43,8 +43,10 @@ SIX_DAYS = timedelta(days=6)  # Monday to Sunday
 
 def week_counts(sessions: Sequence[Session], night: date) -> dict[date, WeekCount]:
     """The sessions of every week from the first planned (S5's 2/3 rule): planned, done,
-    and those still to come after the night in a week not over. A week gone by with nothing
-    planned (the nightly did not run) counts 0 of 0."""
+    and in a week not over those neither done nor skipped: still to come, or their day gone
+    by but not logged yet (the runner may log it tomorrow, the watch sync late: counted
+    missed at once, the weeks ahead would be planned again for a night). A week gone by with
+    nothing planned (the nightly did not run) counts 0 of 0."""
     before = night + timedelta(days=1)  # a week counts as ended on its Sunday night
     first = min((week_start(s.day) for s in sessions), default=before)
     counts = {first + WEEK * i: WeekCount(0, 0) for i in range((before - first).days // 7)}
@@ -52,7 +54,7 @@ def week_counts(sessions: Sequence[Session], night: date) -> dict[date, WeekCoun
         monday = week_start(s.day)
         c = counts.get(monday, WeekCount(0, 0, ended=monday + WEEK <= before))
         counts[monday] = replace(c, planned=c.planned + 1, done=c.done + (s.status == "done"),
-                                 open=c.open + (s.day >= before
+                                 open=c.open + (not c.ended
                                                 and s.status not in ("done", "skipped")))
     return counts
 

@@ -331,14 +331,42 @@ def test_a_session_skipped_this_week_counts_at_once_for_the_two_thirds() -> None
     assert week5 and {(s.block, s.week_in_block, s.step) for s in week5} == {(1, 5, 0)}
     told = {n.reasons[0] for n in notes if n.rule == "S5 blocks"}
     assert told == {"block 1 runs a week 5 on the same exercises: 4 of 8 sessions done and 1 "
-                    "session still to come, counted as done, short of 2/3 (S5; at most 6 "
-                    "weeks)"}
+                    "session not done or skipped yet, counted as done, short of 2/3 (S5; at "
+                    "most 6 weeks)"}
     # done, week 4's other session leaves the plan as it is (5 of 8 done)
     done = [s.with_(status="done") if s.day <= sunday[4] and s.status == "planned" else s
             for s in planned]
     again, notes = extend(CTX, MONDAY, sunday[4], sunday[5], runs, done)
     assert [n for n in notes if n.rule == "S5 blocks"] == []
     assert [s for s in again if s.day > sunday[4]] == [s for s in done if s.day > sunday[4]]
+
+
+def test_a_session_not_logged_yet_counts_when_its_week_ends() -> None:
+    from planner.plan import extend
+
+    # As above, but week 4's first session is neither done nor skipped on its night: the
+    # runner logs it the next day (or the watch syncs late). Counted missed at once, it
+    # would extend block 1 for a night and plan week 5 back the next (RULES.md S7.6 asks
+    # for plans that do not flip): until its week ends it counts as done, like one to come.
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
+    first = [min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
+             for w in range(4)]
+    sessions = [s.with_(status="skipped" if s.day in first[1:3] else "done")
+                if s.day < first[3] else s for s in sessions]
+    unlogged, notes = extend(CTX, MONDAY, first[3], sunday[5], runs, sessions)
+    assert unlogged == sessions and not [n for n in notes if n.rule == "S5 blocks"]
+    week5 = {(s.block, s.week_in_block, s.step) for s in sessions if s.day > sunday[4]}
+    assert week5 == {(2, 1, 1)}
+    # still not logged when the week ends (its other session done): 5 of 8 is short of 2/3
+    ended = [s.with_(status="done") if first[3] < s.day <= sunday[4] else s for s in sessions]
+    extended, notes = extend(CTX, MONDAY, sunday[4], sunday[5], runs, ended)
+    assert {(s.block, s.week_in_block, s.step) for s in extended if s.day > sunday[4]} == \
+        {(1, 5, 0)}
+    assert {n.reasons[0] for n in notes if n.rule == "S5 blocks"} == {
+        "block 1 runs a week 5 on the same exercises: 5 of 8 sessions done, short of 2/3 (S5; "
+        "at most 6 weeks)"}
 
 
 def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
