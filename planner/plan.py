@@ -68,7 +68,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
     effect, a knock-on of one) as an adjustment of the night. A week planned ahead on a
     block decision that has since changed (its block fell short of 2/3 and was extended) is
     planned again, as long as nothing in it has started or been touched (but by the
-    races' rules, applied again).
+    races' rules, applied again, or turned into mobility by the nightly S6 pass).
 
     `runs` must reach a week past `until` (planner.runs.horizon: S6 holds across week ends);
     `plain_runs`: the same without the races (by default, without the race days' runs)."""
@@ -395,9 +395,10 @@ def _stale(where: WeekInBlock, planned: list[Session], night: date) -> bool:
 
 
 def _as_made(s: Session, night: date) -> bool:
-    """Whether a session stands as planning made it: untouched by the athlete and by
-    recovery. The races' rules, which planning applies again, may have lightened it: only
-    they lighten a session more than a day ahead (recovery judges the next day's)."""
+    """Whether a session stands as planning could make it again: untouched by the athlete
+    and by recovery (which judges the next day's session only). Lightened more than a day
+    ahead, it is the races' rules' work, which planning applies again, or the nightly S6
+    pass's mobility fallback, which planning anew meets too (S6 holds on the runs known)."""
     return not s.pinned and (s.status == "planned"
                              or (s.status == "lightened" and s.day > night + timedelta(days=1)))
 

@@ -401,6 +401,37 @@ def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
     assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]
 
 
+def test_a_week_ahead_the_nightly_s6_pass_made_mobility_follows_a_block_extended() -> None:
+    from planner.plan import extend
+    from planner.schedule import conflicts
+
+    # The Garmin calendar adds a speed run on week 5's Tuesday: its Monday session has no
+    # legal day left and the nightly S6 pass makes it mobility ("lightened", days ahead, as
+    # the races do). The same night a skip extends block 1 (RULES.md S5): week 5 is
+    # planned anew around the runs, on block 1's week 5, S6 holding.
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
+    first = [min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
+             for w in range(4)]
+    sessions = [s.with_(status="skipped" if s.day in (*first[1:3], first[3]) else "done")
+                if s.day <= first[3] else s for s in sessions]
+    tuesday = sunday[4] + timedelta(days=2)
+    calendar = {**runs, tuesday: RunDay(tuesday, ("speed",), "garmin-calendar")}
+    adapted, changes = adapt(sessions, Tonight(first[3], calendar), mobility)
+    assert [(c.rule, c.action, c.session_id) for c in changes] == [
+        ("S6", "mobility", f"{sunday[4] + timedelta(days=1)}#1")]
+    planned, notes = extend(CTX, MONDAY, first[3], sunday[5], calendar, adapted)
+    week5 = [s for s in planned if sunday[4] < s.day <= sunday[5]]
+    assert {(s.block, s.week_in_block, s.step) for s in week5} == {(1, 5, 0)}
+    strength = [s.day for s in week5 if s.kind == "strength"]
+    assert strength and not any(conflicts(d, calendar, [o for o in strength if o != d])
+                                for d in strength)
+    assert any(n.rule == "S5 blocks" for n in notes)
+    same, repeat = extend(CTX, MONDAY, first[3], sunday[5], calendar, planned)
+    assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]
+
+
 def test_a_week_later_in_a_block_that_began_later_says_why() -> None:
     from planner.blocks import decision
 
