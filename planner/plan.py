@@ -34,6 +34,7 @@ from planner.races import (
     RaceDay,
     apply_races,
     knock_ons,
+    lightens,
     reaches,
     rested_weeks,
 )
@@ -80,7 +81,8 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
                    week_start(until), counts)
     for index, where in enumerate(weeks):
         planned = [s for s in out if _monday_of(s) == where.monday]
-        if where.monday < week_start(night) or (planned and not _stale(where, planned, night)):
+        if where.monday < week_start(night) or (
+                planned and not _stale(where, planned, night, races_of(ctx))):
             continue
         allowed = [where.monday + timedelta(days=i) for i in range(7)
                    if where.monday + timedelta(days=i) > night]
@@ -383,24 +385,27 @@ def _seen(sessions: Sequence[Session], monday: date) -> frozenset[str]:
                      and s.kind == "strength" and s.status != "skipped" for p in s.exercises)
 
 
-def _stale(where: WeekInBlock, planned: list[Session], night: date) -> bool:
+def _stale(where: WeekInBlock, planned: list[Session], night: date,
+           races: Sequence[RaceDay]) -> bool:
     """An untouched week ahead planned on block decisions that have since changed: its
     block, week or step, or whether it is a deload (a week gone by without a session done
     is no training week, so the 4th one comes later: S5)."""
-    untouched = where.monday > night and all(_as_made(s, night) for s in planned)
+    untouched = where.monday > night and all(_as_made(s, night, races) for s in planned)
     deload = _dosed_deload(planned)
     return untouched and (any((s.block, s.week_in_block, s.step) !=
                               (where.block, where.week, where.step) for s in planned)
                           or (deload is not None and deload != where.deload))
 
 
-def _as_made(s: Session, night: date) -> bool:
+def _as_made(s: Session, night: date, races: Sequence[RaceDay]) -> bool:
     """Whether a session stands as planning could make it again: untouched by the athlete
-    and by recovery (which judges the next day's session only). Lightened more than a day
+    and by recovery, which judges the next day's session only. Lightened more than a day
     ahead, it is the races' rules' work, which planning applies again, or the nightly S6
-    pass's mobility fallback, which planning anew meets too (S6 holds on the runs known)."""
-    return not s.pinned and (s.status == "planned"
-                             or (s.status == "lightened" and s.day > night + timedelta(days=1)))
+    pass's mobility fallback, which planning anew meets too (S6 holds on the runs known);
+    the next day, the races' work on a day they lighten (a race week's Monday on a Sunday
+    night, when a week's sessions not logged count), else recovery's."""
+    return not s.pinned and (s.status == "planned" or (s.status == "lightened" and (
+        s.day > night + timedelta(days=1) or lightens(races, s.day))))
 
 
 def _dosed_deload(planned: Sequence[Session]) -> bool | None:

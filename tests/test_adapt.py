@@ -401,6 +401,43 @@ def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
     assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]
 
 
+def test_a_race_week_whose_monday_the_taper_lightened_follows_a_block_extended_on_sunday(
+        ) -> None:
+    from planner.plan import extend
+
+    # An A half marathon on week 6's Sunday: week 5's Monday session is its one 2-set
+    # session (13 days before). Weeks 2 and 3 each miss a session and week 4's are never
+    # logged: when week 4 ends, on its Sunday night, 4 of 8 is short of 2/3 and block 1
+    # runs a week 5 (RULES.md S5). That Monday is the night's next day, where recovery too
+    # lightens a session, but this one is the races' work: week 5 is planned again.
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(10)]
+    race = Race(sunday[6], "half", "A")
+    ctx = context(profile(races=(race,)))
+    runs = {**template(ARTICLE, weeks=10), race.day: RunDay(race.day, ("race",), "race")}
+    sessions, _ = extend(ctx, MONDAY, sunday[0], sunday[5], runs, [])
+    missed = {min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
+              for w in (1, 2)}
+    sessions = [s.with_(status="skipped" if s.day in missed else "done")
+                if s.day <= sunday[3] else s for s in sessions]
+    week5 = [s for s in sessions if sunday[4] < s.day <= sunday[5]]
+    assert week5[0].day == sunday[4] + timedelta(days=1) and week5[0].status == "lightened"
+    assert {(s.block, s.week_in_block, s.step) for s in week5} == {(2, 1, 1)}
+    planned, notes = extend(ctx, MONDAY, sunday[4], sunday[5], runs, sessions)
+    again = [s for s in planned if sunday[4] < s.day <= sunday[5]]
+    assert {(s.block, s.week_in_block, s.step) for s in again} == {(1, 5, 0)}
+    assert {s.status for s in again} == {"lightened"}  # the taper's rules hold
+    assert any(n.rule == "S5 blocks" for n in notes)
+    # without the race, that Monday lightened for recovery (amber) the same night is the
+    # runner's next session as recovery left it: its week stands (S7.3)
+    runs = template(ARTICLE, weeks=10)
+    plain, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
+    plain = [s.with_(status="skipped" if s.day in missed else "done") if s.day <= sunday[3]
+             else s for s in plain]
+    assert extend(CTX, MONDAY, sunday[4], sunday[5], runs, plain)[0] != plain  # re-planned
+    amber = [lighten(s) if s.day == week5[0].day else s for s in plain]
+    assert extend(CTX, MONDAY, sunday[4], sunday[5], runs, amber)[0] == amber
+
+
 def test_a_week_ahead_the_nightly_s6_pass_made_mobility_follows_a_block_extended() -> None:
     from planner.plan import extend
     from planner.schedule import conflicts
