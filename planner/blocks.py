@@ -42,16 +42,16 @@ class WeekInBlock:
 @dataclass(frozen=True)
 class WeekCount:
     """A planned week's sessions for S5's 2/3 rule. In a week not over yet, the `open` ones
-    still to come count as done (a session skipped already does not)."""
+    (neither done nor skipped yet) count as done; a session skipped already does not."""
 
     planned: int
     done: int  # full or lightened sessions done
-    open: int = 0  # still to come: neither done nor skipped, their day not gone by
+    open: int = 0  # in a week not over: neither done nor skipped yet
     ended: bool = True
 
     @property
     def expected(self) -> int:
-        """The sessions done, and those still to come counted as done."""
+        """The sessions done, and the open ones counted as done."""
         return self.done + self.open
 
 
@@ -61,7 +61,7 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
 
     `counts` holds the sessions of the weeks planned (WeekCount); a week absent from it is
     not planned yet, its `per_week` sessions counted as done: a block is extended only once
-    the sessions done and still to come can no longer reach 2/3 (a first week missed does
+    the sessions done and open can no longer reach 2/3 (a first week missed does
     not extend a block three weeks ahead, to end on schedule again when the next ones are
     done; a session skipped this week counts at once). `rested`: the Mondays of weeks a
     race's taper or post-race window fills (planner.races.rests), which count as a deload.
@@ -92,8 +92,8 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
 
 
 def _trains(count: WeekCount | None) -> bool:
-    """A training week (S5): one with a session done or still to come (one not planned
-    yet), or one gone by with none planned (the nightly did not run: counted as it always
+    """A training week (S5): one with a session done or open (or not planned yet), or one
+    gone by with none planned (the nightly did not run: counted as it always
     was)."""
     return count is None or count.expected > 0 or count.planned == 0
 
@@ -217,12 +217,12 @@ def _ended(count: WeekCount | None) -> bool:
 
 
 def _tally(weeks: Sequence[WeekInBlock], counts: Mapping[date, WeekCount]) -> str:
-    """The done and planned sessions of the weeks planned, and those still to come and the
-    weeks not planned yet (counted as done)."""
+    """The done and planned sessions of the weeks planned, and the open ones and the weeks
+    not planned yet (counted as done)."""
     known = [c for w in weeks if (c := counts.get(w.monday)) is not None]
     still, left = sum(c.open for c in known), len(weeks) - len(known)
     to_come = [f"{n} {what}{'s' if n > 1 else ''} {when}" for n, what, when in (
-        (still, "session", "still to come"), (left, "week", "to come")) if n]
+        (still, "session", "not done or skipped yet"), (left, "week", "to come")) if n]
     return (f"{sum(c.done for c in known)} of {sum(c.planned for c in known)} sessions done"
             + (f" and {' and '.join(to_come)}, counted as done" if to_come else ""))
 

@@ -34,6 +34,7 @@ from planner.races import (
     RaceDay,
     apply_races,
     knock_ons,
+    lightens,
     reaches,
     rested_weeks,
 )
@@ -43,8 +44,10 @@ SIX_DAYS = timedelta(days=6)  # Monday to Sunday
 
 def week_counts(sessions: Sequence[Session], night: date) -> dict[date, WeekCount]:
     """The sessions of every week from the first planned (S5's 2/3 rule): planned, done,
-    and those still to come after the night in a week not over. A week gone by with nothing
-    planned (the nightly did not run) counts 0 of 0."""
+    and in a week not over those neither done nor skipped: still to come, or their day gone
+    by but not logged yet (the runner may log it tomorrow, the watch sync late: counted
+    missed at once, the weeks ahead would be planned again for a night). A week gone by with
+    nothing planned (the nightly did not run) counts 0 of 0."""
     before = night + timedelta(days=1)  # a week counts as ended on its Sunday night
     first = min((week_start(s.day) for s in sessions), default=before)
     counts = {first + WEEK * i: WeekCount(0, 0) for i in range((before - first).days // 7)}
@@ -52,7 +55,7 @@ def week_counts(sessions: Sequence[Session], night: date) -> dict[date, WeekCoun
         monday = week_start(s.day)
         c = counts.get(monday, WeekCount(0, 0, ended=monday + WEEK <= before))
         counts[monday] = replace(c, planned=c.planned + 1, done=c.done + (s.status == "done"),
-                                 open=c.open + (s.day >= before
+                                 open=c.open + (not c.ended
                                                 and s.status not in ("done", "skipped")))
     return counts
 
@@ -66,7 +69,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
     effect, a knock-on of one) as an adjustment of the night. A week planned ahead on a
     block decision that has since changed (its block fell short of 2/3 and was extended) is
     planned again, as long as nothing in it has started or been touched (but by the
-    races' rules, applied again).
+    races' rules, applied again, or turned into mobility by the nightly S6 pass).
 
     `runs` must reach a week past `until` (planner.runs.horizon: S6 holds across week ends);
     `plain_runs`: the same without the races (by default, without the race days' runs)."""
@@ -78,7 +81,8 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
                    week_start(until), counts)
     for index, where in enumerate(weeks):
         planned = [s for s in out if _monday_of(s) == where.monday]
-        if where.monday < week_start(night) or (planned and not _stale(where, planned, night)):
+        if where.monday < week_start(night) or (
+                planned and not _stale(where, planned, night, races_of(ctx))):
             continue
         allowed = [where.monday + timedelta(days=i) for i in range(7)
                    if where.monday + timedelta(days=i) > night]
@@ -381,23 +385,27 @@ def _seen(sessions: Sequence[Session], monday: date) -> frozenset[str]:
                      and s.kind == "strength" and s.status != "skipped" for p in s.exercises)
 
 
-def _stale(where: WeekInBlock, planned: list[Session], night: date) -> bool:
+def _stale(where: WeekInBlock, planned: list[Session], night: date,
+           races: Sequence[RaceDay]) -> bool:
     """An untouched week ahead planned on block decisions that have since changed: its
     block, week or step, or whether it is a deload (a week gone by without a session done
     is no training week, so the 4th one comes later: S5)."""
-    untouched = where.monday > night and all(_as_made(s, night) for s in planned)
+    untouched = where.monday > night and all(_as_made(s, night, races) for s in planned)
     deload = _dosed_deload(planned)
     return untouched and (any((s.block, s.week_in_block, s.step) !=
                               (where.block, where.week, where.step) for s in planned)
                           or (deload is not None and deload != where.deload))
 
 
-def _as_made(s: Session, night: date) -> bool:
-    """Whether a session stands as planning made it: untouched by the athlete and by
-    recovery. The races' rules, which planning applies again, may have lightened it: only
-    they lighten a session more than a day ahead (recovery judges the next day's)."""
-    return not s.pinned and (s.status == "planned"
-                             or (s.status == "lightened" and s.day > night + timedelta(days=1)))
+def _as_made(s: Session, night: date, races: Sequence[RaceDay]) -> bool:
+    """Whether a session stands as planning could make it again: untouched by the athlete
+    and by recovery, which judges the next day's session only. Lightened more than a day
+    ahead, it is the races' rules' work, which planning applies again, or the nightly S6
+    pass's mobility fallback, which planning anew meets too (S6 holds on the runs known);
+    the next day, the races' work on a day they lighten (a race week's Monday on a Sunday
+    night, when a week's sessions not logged count), else recovery's."""
+    return not s.pinned and (s.status == "planned" or (s.status == "lightened" and (
+        s.day > night + timedelta(days=1) or lightens(races, s.day))))
 
 
 def _dosed_deload(planned: Sequence[Session]) -> bool | None:

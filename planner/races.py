@@ -149,6 +149,13 @@ def lighter_days(r: RaceDay) -> tuple[date, date]:
     return r.day - timedelta(days=before), r.day + timedelta(days=r.post_days)
 
 
+def lightens(races: Sequence[RaceDay], day: date) -> bool:
+    """Whether a race's rules may lighten a session on `day`: from its taper to the first
+    session back after its post-race window."""
+    return any(first <= day <= last + timedelta(days=RETURN_WITHIN_DAYS)
+               for first, last in map(lighter_days, races))
+
+
 def rests(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
     """The race whose taper and post-race window fill the week of `monday` (RESTED_DAYS of
     its days): the week counts as a deload (RULES.md S5), so the next one is the 4th

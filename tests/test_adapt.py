@@ -331,14 +331,42 @@ def test_a_session_skipped_this_week_counts_at_once_for_the_two_thirds() -> None
     assert week5 and {(s.block, s.week_in_block, s.step) for s in week5} == {(1, 5, 0)}
     told = {n.reasons[0] for n in notes if n.rule == "S5 blocks"}
     assert told == {"block 1 runs a week 5 on the same exercises: 4 of 8 sessions done and 1 "
-                    "session still to come, counted as done, short of 2/3 (S5; at most 6 "
-                    "weeks)"}
+                    "session not done or skipped yet, counted as done, short of 2/3 (S5; at "
+                    "most 6 weeks)"}
     # done, week 4's other session leaves the plan as it is (5 of 8 done)
     done = [s.with_(status="done") if s.day <= sunday[4] and s.status == "planned" else s
             for s in planned]
     again, notes = extend(CTX, MONDAY, sunday[4], sunday[5], runs, done)
     assert [n for n in notes if n.rule == "S5 blocks"] == []
     assert [s for s in again if s.day > sunday[4]] == [s for s in done if s.day > sunday[4]]
+
+
+def test_a_session_not_logged_yet_counts_when_its_week_ends() -> None:
+    from planner.plan import extend
+
+    # As above, but week 4's first session is neither done nor skipped on its night: the
+    # runner logs it the next day (or the watch syncs late). Counted missed at once, it
+    # would extend block 1 for a night and plan week 5 back the next (RULES.md S7.6 asks
+    # for plans that do not flip): until its week ends it counts as done, like one to come.
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
+    first = [min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
+             for w in range(4)]
+    sessions = [s.with_(status="skipped" if s.day in first[1:3] else "done")
+                if s.day < first[3] else s for s in sessions]
+    unlogged, notes = extend(CTX, MONDAY, first[3], sunday[5], runs, sessions)
+    assert unlogged == sessions and not [n for n in notes if n.rule == "S5 blocks"]
+    week5 = {(s.block, s.week_in_block, s.step) for s in sessions if s.day > sunday[4]}
+    assert week5 == {(2, 1, 1)}
+    # still not logged when the week ends (its other session done): 5 of 8 is short of 2/3
+    ended = [s.with_(status="done") if first[3] < s.day <= sunday[4] else s for s in sessions]
+    extended, notes = extend(CTX, MONDAY, sunday[4], sunday[5], runs, ended)
+    assert {(s.block, s.week_in_block, s.step) for s in extended if s.day > sunday[4]} == \
+        {(1, 5, 0)}
+    assert {n.reasons[0] for n in notes if n.rule == "S5 blocks"} == {
+        "block 1 runs a week 5 on the same exercises: 5 of 8 sessions done, short of 2/3 (S5; "
+        "at most 6 weeks)"}
 
 
 def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
@@ -370,6 +398,74 @@ def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
     assert all(n.reasons[0].startswith("block 1 runs a week 6") for n in told)
     # planned again, it stands: the same night again changes and tells nothing
     same, repeat = extend(ctx, MONDAY, sunday[4], sunday[8], runs, planned)
+    assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]
+
+
+def test_a_race_week_whose_monday_the_taper_lightened_follows_a_block_extended_on_sunday(
+        ) -> None:
+    from planner.plan import extend
+
+    # An A half marathon on week 6's Sunday: week 5's Monday session is its one 2-set
+    # session (13 days before). Weeks 2 and 3 each miss a session and week 4's are never
+    # logged: when week 4 ends, on its Sunday night, 4 of 8 is short of 2/3 and block 1
+    # runs a week 5 (RULES.md S5). That Monday is the night's next day, where recovery too
+    # lightens a session, but this one is the races' work: week 5 is planned again.
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(10)]
+    race = Race(sunday[6], "half", "A")
+    ctx = context(profile(races=(race,)))
+    runs = {**template(ARTICLE, weeks=10), race.day: RunDay(race.day, ("race",), "race")}
+    sessions, _ = extend(ctx, MONDAY, sunday[0], sunday[5], runs, [])
+    missed = {min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
+              for w in (1, 2)}
+    sessions = [s.with_(status="skipped" if s.day in missed else "done")
+                if s.day <= sunday[3] else s for s in sessions]
+    week5 = [s for s in sessions if sunday[4] < s.day <= sunday[5]]
+    assert week5[0].day == sunday[4] + timedelta(days=1) and week5[0].status == "lightened"
+    assert {(s.block, s.week_in_block, s.step) for s in week5} == {(2, 1, 1)}
+    planned, notes = extend(ctx, MONDAY, sunday[4], sunday[5], runs, sessions)
+    again = [s for s in planned if sunday[4] < s.day <= sunday[5]]
+    assert {(s.block, s.week_in_block, s.step) for s in again} == {(1, 5, 0)}
+    assert {s.status for s in again} == {"lightened"}  # the taper's rules hold
+    assert any(n.rule == "S5 blocks" for n in notes)
+    # without the race, that Monday lightened for recovery (amber) the same night is the
+    # runner's next session as recovery left it: its week stands (S7.3)
+    runs = template(ARTICLE, weeks=10)
+    plain, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
+    plain = [s.with_(status="skipped" if s.day in missed else "done") if s.day <= sunday[3]
+             else s for s in plain]
+    assert extend(CTX, MONDAY, sunday[4], sunday[5], runs, plain)[0] != plain  # re-planned
+    amber = [lighten(s) if s.day == week5[0].day else s for s in plain]
+    assert extend(CTX, MONDAY, sunday[4], sunday[5], runs, amber)[0] == amber
+
+
+def test_a_week_ahead_the_nightly_s6_pass_made_mobility_follows_a_block_extended() -> None:
+    from planner.plan import extend
+    from planner.schedule import conflicts
+
+    # The Garmin calendar adds a speed run on week 5's Tuesday: its Monday session has no
+    # legal day left and the nightly S6 pass makes it mobility ("lightened", days ahead, as
+    # the races do). The same night a skip extends block 1 (RULES.md S5): week 5 is
+    # planned anew around the runs, on block 1's week 5, S6 holding.
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
+    first = [min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
+             for w in range(4)]
+    sessions = [s.with_(status="skipped" if s.day in (*first[1:3], first[3]) else "done")
+                if s.day <= first[3] else s for s in sessions]
+    tuesday = sunday[4] + timedelta(days=2)
+    calendar = {**runs, tuesday: RunDay(tuesday, ("speed",), "garmin-calendar")}
+    adapted, changes = adapt(sessions, Tonight(first[3], calendar), mobility)
+    assert [(c.rule, c.action, c.session_id) for c in changes] == [
+        ("S6", "mobility", f"{sunday[4] + timedelta(days=1)}#1")]
+    planned, notes = extend(CTX, MONDAY, first[3], sunday[5], calendar, adapted)
+    week5 = [s for s in planned if sunday[4] < s.day <= sunday[5]]
+    assert {(s.block, s.week_in_block, s.step) for s in week5} == {(1, 5, 0)}
+    strength = [s.day for s in week5 if s.kind == "strength"]
+    assert strength and not any(conflicts(d, calendar, [o for o in strength if o != d])
+                                for d in strength)
+    assert any(n.rule == "S5 blocks" for n in notes)
+    same, repeat = extend(CTX, MONDAY, first[3], sunday[5], calendar, planned)
     assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]
 
 
