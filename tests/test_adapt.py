@@ -311,6 +311,19 @@ def test_weeks_gone_by_with_nothing_planned_count_nothing_for_the_two_thirds() -
     assert ahead and {(s.block, s.week_in_block, s.step) for s in ahead} == {(1, 5, 0)}
 
 
+def _planned_to_week_5() -> tuple[dict[date, RunDay], list[date], list[Session], list[date]]:
+    """The article's weeks, the Sundays ending weeks 0-8, block 1 planned from its start
+    through week 5, and the day of the first session of weeks 1-4."""
+    from planner.plan import extend
+
+    runs = template(ARTICLE, weeks=8)
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
+    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
+    first = [min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
+             for w in range(4)]
+    return runs, sunday, sessions, first
+
+
 def test_a_session_skipped_this_week_counts_at_once_for_the_two_thirds() -> None:
     from planner.plan import extend
 
@@ -318,11 +331,7 @@ def test_a_session_skipped_this_week_counts_at_once_for_the_two_thirds() -> None
     # with the other done, 5 of 8 is short of 2/3, so block 1 runs a week 5 (RULES.md S5).
     # The week after is planned so at once, and said why, not on the plan of a block 2
     # until the week is over (as if both sessions of week 4 were still to come).
-    runs = template(ARTICLE, weeks=8)
-    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
-    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
-    first = [min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
-             for w in range(4)]
+    runs, sunday, sessions, first = _planned_to_week_5()
     sessions = [s.with_(status="skipped" if s.day in first[1:3] or s.day == first[3]
                         else "done") if s.day <= first[3] else s for s in sessions]
     night = first[3]
@@ -348,11 +357,7 @@ def test_a_session_not_logged_yet_counts_when_its_week_ends() -> None:
     # runner logs it the next day (or the watch syncs late). Counted missed at once, it
     # would extend block 1 for a night and plan week 5 back the next (RULES.md S7.6 asks
     # for plans that do not flip): until its week ends it counts as done, like one to come.
-    runs = template(ARTICLE, weeks=8)
-    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
-    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
-    first = [min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
-             for w in range(4)]
+    runs, sunday, sessions, first = _planned_to_week_5()
     sessions = [s.with_(status="skipped" if s.day in first[1:3] else "done")
                 if s.day < first[3] else s for s in sessions]
     unlogged, notes = extend(CTX, MONDAY, first[3], sunday[5], runs, sessions)
@@ -446,11 +451,7 @@ def test_a_week_ahead_the_nightly_s6_pass_made_mobility_follows_a_block_extended
     # legal day left and the nightly S6 pass makes it mobility ("lightened", days ahead, as
     # the races do). The same night a skip extends block 1 (RULES.md S5): week 5 is
     # planned anew around the runs, on block 1's week 5, S6 holding.
-    runs = template(ARTICLE, weeks=8)
-    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(9)]
-    sessions, _ = extend(CTX, MONDAY, sunday[0], sunday[5], runs, [])
-    first = [min(s.day for s in sessions if week_start(s.day) == sunday[w] + timedelta(days=1))
-             for w in range(4)]
+    runs, sunday, sessions, first = _planned_to_week_5()
     sessions = [s.with_(status="skipped" if s.day in (*first[1:3], first[3]) else "done")
                 if s.day <= first[3] else s for s in sessions]
     tuesday = sunday[4] + timedelta(days=2)
