@@ -95,9 +95,11 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
         if planned:  # planned ahead on block decisions that have changed since (_stale)
-            notes += _replanned(planned, _as_in(out, [s.id for s in new]),
-                                decision(weeks, index, counts, _placed(planned, where),
-                                         _rested(ctx)), night)
+            told = _replanned(planned, _as_in(out, [s.id for s in new]),
+                              decision(weeks, index, counts, _placed(planned, where),
+                                       _rested(ctx)), night, raced)
+            notes += told
+            raced = [n for n in raced if n.session_id not in {t.session_id for t in told}]
         notes.extend([*why, *holds(ctx, _as_in(out, [s.id for s in new]), picks, night),
                       *raced])
         notes += plain.knock_ons(weeks, index, out, allowed, night, notes)
@@ -348,13 +350,15 @@ def _raced(ctx: Lifter, sessions: list[Session], night: date
 
 
 def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
-               night: date) -> list[Adjustment]:
+               night: date, raced: Sequence[Adjustment]) -> list[Adjustment]:
     """A week planned ahead and planned again on a block decision that changed: each
-    session that now differs, with the decision in words (S5). A session the week can no
-    longer hold is S6 planning's drop (`build_week` tells it, with the days' reasons)."""
+    session that now differs, with the decision in words (S5) and the reasons of the
+    races' rules that made it what it is (`raced`: one note, not a second one from a
+    prescription the runner never saw). A session the week can no longer hold is S6
+    planning's drop (`build_week` tells it, with the days' reasons)."""
     was = {s.id: s for s in planned}
     return [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
-                       (why,))
+                       (why, *(r for n in raced if n.session_id == s.id for r in n.reasons)))
             for s in new if s.id in was and was[s.id].describe() != s.describe()]
 
 

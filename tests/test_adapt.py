@@ -401,6 +401,11 @@ def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
     told = [n for n in notes if n.rule == "S5 blocks" and n.session_id in {s.id for s in again}]
     assert told and all(n.before != n.after for n in told)
     assert all(n.reasons[0].startswith("block 1 runs a week 6") for n in told)
+    # the taper's rules that made them what they are are told with it, not a second time
+    # from a prescription the runner never saw
+    assert all(any("half) on Sun 20 Apr" in r for r in n.reasons[1:]) for n in told)
+    assert not [n for n in notes if n.rule.startswith("Races")
+                and n.session_id in {t.session_id for t in told}]
     # planned again, it stands: the same night again changes and tells nothing
     same, repeat = extend(ctx, MONDAY, sunday[4], sunday[8], runs, planned)
     assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]
