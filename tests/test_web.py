@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import create_engine, inspect
@@ -397,9 +397,9 @@ def test_daemon_serves_the_app_beside_the_scheduler(athlete: Home, tmp_path: Pat
             answer = None
             for _ in range(300):
                 try:
-                    answer = httpx.get(f"http://127.0.0.1:{port}/a/anna/week", timeout=30)
+                    answer = httpx2.get(f"http://127.0.0.1:{port}/a/anna/week", timeout=30)
                     break
-                except httpx.TransportError:
+                except httpx2.TransportError:
                     time.sleep(0.1)
             assert answer is not None and answer.status_code == 200
             assert "This week" in answer.text
