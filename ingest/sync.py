@@ -56,8 +56,9 @@ LATE_DAYS = 14
 WAIT_DAYS = 14
 # Those no list holds again (older than LATE_DAYS) are downloaded by id, at most this many a
 # night (a download each, or 5 attempts and ~30 s of backoff when Garmin fails on it), in turn:
-# a backfill's failures never make a night of hundreds of downloads, and 14 nights of 10 reach
-# each of 140 at least once (a 120-day backfill holds 100-150 activities).
+# a backfill's failures never make a night of hundreds of downloads. The 13 nights after its
+# first store reach each of 130 that keep failing; files arriving meanwhile shorten the line
+# and shift the turn (_turn), so with more than ~40 waiting a few may never be tried.
 RETRIES = 10
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 AGAIN = object()  # an activity left to the next sync
@@ -117,9 +118,10 @@ def _local_day(item: dict[str, Any]) -> date:
 
 def _turn(due: list[tuple[date, int]], nights: int) -> list[tuple[date, int]]:
     """The night's RETRIES of `due` (by day) after `nights` of retries: the oldest first, the
-    RETRIES after them the next night, and round again. Each comes in its turn, none waits
-    behind files that keep failing, and a night run again (after a kill) takes the same turn:
-    no state to keep."""
+    RETRIES after them the next night, and round again. None waits behind files that keep
+    failing, and no state is kept; but a file that arrives shortens `due`, moving the later
+    ones' places, and a night run again after a kill that upgraded some of its turn takes
+    the rest of the turn and more after it."""
     start = nights * RETRIES % len(due)
     return (due[start:] + due[:start])[:RETRIES]
 

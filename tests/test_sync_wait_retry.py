@@ -191,3 +191,27 @@ def test_a_wait_from_before_migration_0013_counts_from_its_own_day(store: WaitSt
     assert store.sync(fake, today=day + timedelta(days=sync.LATE_DAYS - 1)).waiting == 1
     report = store.sync(fake, today=day + timedelta(days=sync.LATE_DAYS))
     assert (report.waits_ended, report.waiting) == (1, 0)
+
+
+def test_a_429_on_a_retry_stops_the_retries_for_the_night_at_its_first_answer(
+        store: WaitStore) -> None:
+    """Garmin asking to wait an hour is the account's limit, not one file's: no other file is
+    asked for that night (each would meet the same limit), the night's days stay synced, the
+    waits stay, and the next night downloads them."""
+    fake = FakeGarmin()
+    gids = (921, 922, 923)
+    for n, gid in enumerate(gids):
+        fake.add_run(gid, OLD + timedelta(days=n))
+    files = {gid: fake.downloads.pop(gid) for gid in gids}
+    store.sync(fake, today=TODAY)
+    fake.downloads.update(files)
+    fake.fail(r"/files/activity/92\d$", (429, {"Retry-After": "3600"}, b"{}"))
+    report = store.sync(fake, today=_night(1))
+    assert (report.upgraded, report.waiting) == (0, 3) and report.days is not None
+    assert report.days_stored == (report.days[1] - report.days[0]).days + 1
+    assert report.skipped == [
+        "Garmin Connect asks to wait 3600 s (429 on the download of activity 921); the other "
+        "files awaited are downloaded again at the next sync"]
+    assert [_downloads(fake, gid) for gid in gids] == [2, 1, 1]  # one request, no backoff
+    report = store.sync(fake, today=_night(2))
+    assert (report.upgraded, report.waiting) == (3, 0)
