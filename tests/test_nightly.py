@@ -80,7 +80,7 @@ def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
     result = runner.invoke(app, ["nightly", "--date", NIGHT.isoformat()])
     assert result.exit_code == 0, result.output
     # the run counts from its summary at once, and says it waits for its file
-    assert "1 new activities, 1 waiting for their file, 2 items skipped" in result.stdout
+    assert "1 new activity, 1 waiting for their file, 2 items skipped" in result.stdout
     assert _runs(home) == [("anna", NIGHT, "ok")]
     with home.db() as db:
         assert db.scalar(select(m.NightlyRun.counts))["items_skipped"] == 2

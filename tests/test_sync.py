@@ -360,7 +360,7 @@ def test_cli_sync_json(athlete: FakeGarmin) -> None:
 def test_cli_sync_text(athlete: FakeGarmin) -> None:
     result = runner.invoke(app, ["sync", "--since", _today().isoformat()])
     assert result.exit_code == 0, result.output
-    assert "anna: 0 new activities" in result.stdout and "1 days of recovery data" in result.stdout
+    assert "anna: 0 new activities" in result.stdout and "1 day of recovery data" in result.stdout
 
 
 def test_cli_sync_stops_on_401_with_one_line(athlete: FakeGarmin) -> None:

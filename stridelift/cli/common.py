@@ -44,6 +44,11 @@ class CommandError(Exception):
         self.code = code
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` and the noun, singular for one: "1 new activity", "2 new activities"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     # the message is text, not markup: "[weights]" in it would vanish as a style tag
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)

@@ -13,7 +13,14 @@ import typer
 
 from jobs.config import APP, ENV_HOME
 from jobs.home import Home
-from stridelift.cli.common import CommandError, console, parse_day, progress_bar, user_errors
+from stridelift.cli.common import (
+    CommandError,
+    console,
+    counted,
+    parse_day,
+    progress_bar,
+    user_errors,
+)
 from stridelift.cli.plan import print_plan
 
 
@@ -64,7 +71,7 @@ def _summarise_changes(home: Home) -> None:
     with home.db() as db:
         rows = plans.adjustments(db, None, newest_first=True)
     counts = Counter(f"{r.action} ({r.rule})" for r in rows)
-    console.rule(f"{len(rows)} plan changes over the replay")
+    console.rule(f"{counted(len(rows), 'plan change')} over the replay")
     console.print(", ".join(f"{n} x {what}" for what, n in counts.most_common()) or "none")
     for r in rows[:5]:
         console.print(f"[bold]{r.night}[/] {r.session_key}: {r.action} ({r.rule}) - "

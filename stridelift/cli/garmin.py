@@ -16,6 +16,7 @@ from stridelift.cli.common import (
     CommandError,
     JsonOpt,
     console,
+    counted,
     err_console,
     parse_day,
     print_json,
@@ -97,14 +98,17 @@ def sync(
     if json:
         print_json({"athlete": profile.name, **report.as_json()})
         return
-    days = f"{report.days_stored} days of recovery data" if report.days else "no days"
+    days = (f"{counted(report.days_stored, 'day')} of recovery data" if report.days
+            else "no days")
     late = "".join([f", {report.waiting} counted from their summary until their file "
                     "arrives" if report.waiting else "",
                     f", {report.upgraded} upgraded with their late file"
                     if report.upgraded else ""])
-    console.print(f"{profile.name}: {report.new} new activities ({report.summary_only} without "
-                  f"a FIT file){late}, {report.already_stored} already stored; {days}; "
-                  f"{len(report.skipped)} items skipped", highlight=False, soft_wrap=True)
+    console.print(f"{profile.name}: {counted(report.new, 'new activity', 'new activities')} "
+                  f"({report.summary_only} without a FIT file){late}, "
+                  f"{report.already_stored} already stored; {days}; "
+                  f"{counted(len(report.skipped), 'item')} skipped", highlight=False,
+                  soft_wrap=True)
 
 
 

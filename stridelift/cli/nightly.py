@@ -14,6 +14,7 @@ from stridelift.cli.common import (
     AthleteOpt,
     JsonOpt,
     console,
+    counted,
     err_console,
     parse_day,
     print_json,
@@ -70,12 +71,13 @@ def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> No
             skipped = r.counts.get("items_skipped", 0)
             waiting = r.counts.get("activities_waiting", 0)
             upgraded = r.counts.get("activities_upgraded", 0)
-            detail = r.error or (f"{r.counts.get('activities_new', 0)} new activities, "
+            new = counted(r.counts.get("activities_new", 0), "new activity", "new activities")
+            detail = r.error or (f"{new}, "
                                  + (f"{waiting} waiting for their file, " if waiting else "")
                                  + (f"{upgraded} upgraded with their late file, "
                                     if upgraded else "")
-                                 + (f"{skipped} items skipped, " if skipped else "")
-                                 + f"{r.adjustments} plan changes")
+                                 + (f"{counted(skipped, 'item')} skipped, " if skipped else "")
+                                 + counted(r.adjustments, "plan change"))
             console.print(f"{r.athlete} {r.day} {r.run}: [{colour}]{r.status}[/] ({detail})",
                           highlight=False, soft_wrap=True)
     raise typer.Exit(1 if any(r.status != "ok" for r in results) else 0)
@@ -142,7 +144,7 @@ def runs(
         skipped = o["counts"].get("items_skipped", 0)  # named in the night's log
         table.add_row(o["athlete"], o["day"], o["started"][:16].replace("T", " "), o["status"],
                       str(o["adjustments"]),
-                      o["error"] or (f"{skipped} items skipped" if skipped else ""))
+                      o["error"] or (f"{counted(skipped, 'item')} skipped" if skipped else ""))
     console.print(table if out else "no nightly runs yet: `stridelift nightly` runs one")
 
 
