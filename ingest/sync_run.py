@@ -26,6 +26,8 @@ SKIPPED = (GarminNoData, GarminBadBody, GarminPassedOver)
 
 
 class Run:
+    """One sync of one athlete: its stores and connection, its report and its progress."""
+
     def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
                  progress: Progress | None) -> None:
         self.db, self.raw, self.who, self.conn = db, raw, who, conn
