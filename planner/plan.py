@@ -33,6 +33,7 @@ from planner.races import (
     FREEZE_BEFORE,
     RaceDay,
     apply_races,
+    final_days,
     knock_ons,
     lightens,
     reaches,
@@ -90,7 +91,8 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
             continue
         out = [s for s in out if s not in planned]
         new, why, picks = build_week(ctx, weeks, index, runs, _fixed(out, where.monday),
-                                     allowed, _seen(out, where.monday), night)
+                                     allowed, _seen(out, where.monday), night,
+                                     _unseen(ctx, out, where.monday))
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
@@ -140,7 +142,7 @@ def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
         days = sorted(s.day for s in out if _monday_of(s) == monday and s.status != "skipped"
                       and (s.kind == "strength" or s.id in keys))
         picks = week_contents(ctx, weeks, index[monday], days, _fixed(out, monday),
-                              _seen(out, monday))
+                              _seen(out, monday), _unseen(ctx, out, monday))
         where = weeks[index[monday]]
         fresh = {s.id: s.with_(kind="strength",
                                exercises=prescribed(ctx, picks.contents[s.day], s.day),
@@ -210,7 +212,8 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
             ladder, other = found
             # the backpack the week gives it (bodyweight work past a ladder's top, or on a
             # step repeated), when the week holds it there
-            week = pick(ctx, week_ladders(ctx, weeks, index[_monday_of(s)]),
+            week = pick(ctx, week_ladders(ctx, weeks, index[_monday_of(s)],
+                                          _unseen(ctx, sessions, _monday_of(s))),
                         ladder.patterns)
             # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
             fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro",
@@ -326,7 +329,8 @@ class _Plain:
         before = [s for s in out if _monday_of(s) < (self.start or monday)]
         plan = before + [s for m, week in self.weeks.items() if m < monday for s in week]
         new, _, _ = build_week(self.ctx, weeks, index, self.runs, _fixed(plan, monday),
-                               allowed, _seen(plan, monday), night)
+                               allowed, _seen(plan, monday), night,
+                               _unseen(self.ctx, plan, monday))
         return new
 
 
@@ -418,6 +422,22 @@ def _dosed_deload(planned: Sequence[Session]) -> bool | None:
     dosed = [p.phase for s in planned if s.kind == "strength" for p in s.exercises
              if p.phase != "intro"]
     return "deload" in dosed if dosed else None
+
+
+def _unseen(ctx: Lifter, sessions: Sequence[Session], monday: date) -> frozenset[date]:
+    """The Mondays before `monday` of weeks the plan gave no strength session: each session
+    mobility work for the races' last days or window, or S6's fallback (program.week_ladders:
+    they hold the ladders). A session recovery or the athlete changed was prescribed: its
+    week stands, so the weeks after it do not change with a morning's status."""
+    known = races_of(ctx)
+    shown: dict[date, bool] = {}
+    for s in sessions:
+        week = _monday_of(s)
+        if week < monday:
+            plan_made = s.kind == "mobility" and (
+                s.status == "planned" or final_days(known, s.day) is not None)
+            shown[week] = shown.get(week, False) or not plan_made
+    return frozenset(week for week, any_shown in shown.items() if not any_shown)
 
 
 def _monday_of(s: Session) -> date:

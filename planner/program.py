@@ -12,7 +12,7 @@ around an A race) are planner/races.py's; a week's fallbacks are recorded as adj
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -147,10 +147,14 @@ class WeekLadders:
     free: Mapping[int, LadderWeek]  # by lag, this week were no race holding it
 
 
-def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int) -> WeekLadders:
-    """The ladders of week `index` of the timeline (the weeks after it play no part)."""
+def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
+                 unseen: Collection[date] = ()) -> WeekLadders:
+    """The ladders of week `index` of the timeline (the weeks after it play no part).
+    `unseen`: the Mondays of earlier weeks the plan gave no strength session (the races' last
+    days or window, S6's fallback), which hold the ladders as a race's weeks do: a step no
+    session showed would show later beside the next one, more than half a session new."""
     shown, known = weeks[:index + 1], races_of(ctx)
-    before = [races.holds_ladders(known, w.monday) for w in shown[:-1]]
+    before = [races.holds_ladders(known, w.monday) or w.monday in unseen for w in shown[:-1]]
     free, held = (ladder_steps(shown, LAGS, [*before, stop]) for stop in (False, True))
     steps = held if races.holds_ladders(known, shown[-1].monday) else free
     return WeekLadders(shown[-1], steps, held, {lag: track[-1] for lag, track in free.items()})
@@ -198,10 +202,11 @@ def _last_known(ctx: Lifter, ladder: Ladder, track: list[LadderWeek],
 
 def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
             power: Sequence[bool], seen: frozenset[str] = frozenset(),
-            hold: Sequence[bool] | None = None) -> list[list[Pick]]:
+            hold: Sequence[bool] | None = None,
+            unseen: Collection[date] = ()) -> list[list[Pick]]:
     """The week's sessions by template: slots in order (power first), S4's cap kept;
-    `hold[i]`: session i takes no new ladder step."""
-    ladders = week_ladders(ctx, weeks, index)
+    `hold[i]`: session i takes no new ladder step; `unseen`: week_ladders'."""
+    ladders = week_ladders(ctx, weeks, index, unseen)
     heavy = 0
     week = []
     for template, power_ok, held in zip(TEMPLATES[sessions], power,
@@ -295,13 +300,14 @@ class WeekPicks(NamedTuple):
 def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                runs: Mapping[date, RunDay], fixed: tuple[date, ...] = (),
                allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset(),
-               night: date | None = None
+               night: date | None = None, unseen: Collection[date] = ()
                ) -> tuple[list[Session], list[Adjustment], WeekPicks]:
     """Week `index` of the timeline: its sessions placed around the runs, every fallback
     made while planning it (a session turned mobility or dropped for want of a legal day)
     as an adjustment of the `night` it was planned on, and its picks (`holds` tells the
     ladder steps a race held back in them, once the races' rules have made the sessions
-    what they are). `seen`: exercises earlier weeks already prescribed (not new)."""
+    what they are). `seen`: exercises earlier weeks already prescribed (not new);
+    `unseen`: week_ladders'."""
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
@@ -309,7 +315,7 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     spared = [d for d in (where.monday + timedelta(days=i) for i in range(7))
               if races.final_days(known, d) is not None]
     placement = place_week(where.monday, runs, count, fixed, allowed, spared)
-    picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen)
+    picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen, unseen)
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])
     sessions = []
@@ -325,10 +331,11 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
 
 def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                   strength_days: Sequence[date], fixed: Sequence[date] = (),
-                  seen: frozenset[str] = frozenset()) -> WeekPicks:
+                  seen: frozenset[str] = frozenset(),
+                  unseen: Collection[date] = ()) -> WeekPicks:
     """What each strength day of week `index` holds (templates in day order), and the race
     whose first session back falls on one of them. `fixed`: strength days of the weeks
-    around it."""
+    around it; `unseen`: week_ladders'."""
     where = weeks[index]
     # RULES.md S2/S5: power every week, not in a deload week nor in a race's last days
     power = [not where.deload and races.final_days(races_of(ctx), d) is None
@@ -338,7 +345,7 @@ def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     backs = [races.first_back(races_of(ctx), d, [*fixed, *strength_days])
              for d in strength_days]
     week = compose(ctx, weeks, index, len(strength_days), power, seen,
-                   [b is not None for b in backs]) if strength_days else []
+                   [b is not None for b in backs], unseen) if strength_days else []
     back = next((b for b in backs if b is not None), None)
     return WeekPicks(dict(zip(strength_days, week, strict=True)), back)
 

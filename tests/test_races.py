@@ -692,6 +692,28 @@ def test_after_a_race_the_ladders_start_again_staggered(priority: str, distance:
             seen.update(p.exercise_id for p in s.exercises)
 
 
+def test_a_week_the_races_leave_no_strength_session_holds_the_ladders() -> None:
+    # A long run on Mondays leaves Wednesday to Friday for strength: the week before a B half
+    # on a Sunday, all three are in its last 4 days, so both sessions are mobility work. The
+    # ladders stepped that week all the same, unseen, and three weeks later a session held
+    # 4 new exercises of 5 (RULES.md S5: at most half change in one week). Such a week now
+    # holds the ladders, as the race's rested week after it does.
+    runs_of = {"mon": "long", "tue": "rest", "thu": "easy", "sun": "easy"}
+    race = Race(MONDAY + timedelta(days=62), "half", "B")  # Sun 04 May
+    runs = template(runs_of, weeks=30)
+    ctx = context(profile(runs=runs_of, races=(race,)))
+    plan, _ = extend(ctx, MONDAY, MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * 20 - 1),
+                     {**runs, race.day: RunDay(race.day, ("race",), "race")}, [], runs)
+    before = [s for s in plan if race.day - timedelta(days=6) <= s.day < race.day]
+    assert before and {s.kind for s in before} == {"mobility"}
+    seen: set[str] = set()
+    for s in sorted((s for s in plan if s.kind == "strength"), key=lambda s: s.day):
+        new = [p.exercise_id for p in s.exercises if p.exercise_id not in seen]
+        assert s.day < MONDAY + timedelta(days=7) or 2 * len(new) <= len(s.exercises), \
+            (s.day, new)
+        seen.update(p.exercise_id for p in s.exercises)
+
+
 @pytest.mark.parametrize("races", [
     [Race(MONDAY + timedelta(days=37), "10k", "C")],  # a Wednesday: its week rests
     [Race(MONDAY + timedelta(days=37), "half", "B")],
