@@ -1,9 +1,10 @@
 """The nightly adaptation (RULES.md S7): apply the day's facts to the coming sessions.
 
 Each night D, with D's runs and D's morning recovery status:
-1. a session that now breaks S6 moves to the nearest legal day of its week (later first),
-   else becomes a mobility/stability session, else is dropped; a move never lands on the
-   eve of a long run or a race, even where S6 allows it (S7.2);
+1. a session that now breaks S6 moves to the nearest legal day of its week (later first;
+   a day a race keeps free of strength work, where it would become mobility work, only
+   when no other is left), else becomes a mobility/stability session, else is dropped; a
+   move never lands on the eve of a long run or a race, even where S6 allows it (S7.2);
 2. the recovery status of D applies to the session of D+1 (the next morning's numbers are
    not known yet), and for low recovery lightening is preferred to moving (S7.2): amber
    lightens it in place (one set fewer, no power or plyometric work, load -10 %), red turns
@@ -52,6 +53,8 @@ class Tonight:
     night: date
     runs: Mapping[date, RunDay]  # actual runs up to the night, planned runs after it
     recovery: Recovery | None = None  # the night's own morning status
+    spared: Collection[date] = frozenset()  # days a race keeps free of strength work
+    # (races.spared): a move lands there only when no other legal day is left
 
 
 def adapt(sessions: list[Session], facts: Tonight, mobility: MobilityWork,
@@ -112,11 +115,12 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: Mobi
     # A lightened session stays lightened where it lands: its lighter work is never made
     # lighter again (the first session back at 64 %, not 80 %), nor lifted as a full one.
     status = "lightened" if s.status == "lightened" else "moved"
-    for day in _candidates(s, facts.night):
-        if _legal(day, plan, sid, facts):
-            _change(plan, changes, s, s.with_(day=day, status=status), facts, "S6", "move",
-                    reasons)
-            return
+    legal = [d for d in _candidates(s, facts.night) if _legal(d, plan, sid, facts)]
+    if legal:  # the nearest, but where the races keep it strength work first
+        day = min(legal, key=lambda d: d in facts.spared)
+        _change(plan, changes, s, s.with_(day=day, status=status), facts, "S6", "move",
+                reasons)
+        return
     if "race" not in traits_on(facts.runs, s.day):
         _change(plan, changes, s, _as_mobility(s, mobility), facts, "S6", "mobility",
                 (*reasons, "no legal strength day left this week (a move never lands on the "

@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.profile import Profile
+from planner import races
 from planner.adapt import Recovery, Tonight, adapt, enforce_cap
 from planner.catalog import Catalog
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.plan import extend, refresh
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session
+from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session, races_of
 from planner.races import Leg, found_races
 from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
 from planner.runs import RunFacts
@@ -133,10 +134,11 @@ def _adapt_nights(facts: PlanFacts, lifter: Lifter,
         return mobility_session(lifter, s.step, s.day)
 
     w, adapted = facts.window, list[Adjustment]()
+    spared = races.spared(races_of(lifter), nights_between(w.first_night, w.until))
     for n in w.nights:
         # A night before the last one is over: only what was synced of it counts.
         tonight = Tonight(n, facts.runs.tonight(n, w.until, night_over=n < w.night),
-                          facts.recovery.get(n))
+                          facts.recovery.get(n), spared)
         sessions, changes = adapt(sessions, tonight, mobility, facts.judged)
         adapted += changes
     return sessions, adapted

@@ -96,15 +96,19 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
+        week = _as_in(out, [s.id for s in new])
         if planned:  # planned ahead on block decisions that have changed since (_stale)
-            told = _replanned(planned, _as_in(out, [s.id for s in new]),
-                              decision(weeks, index, counts, _placed(planned, where),
-                                       _rested(ctx)), night, raced)
+            told = _replanned(planned, week, decision(weeks, index, counts,
+                                                      _placed(planned, where), _rested(ctx)),
+                              night, raced)
             notes += told
             raced = [n for n in raced if n.session_id not in {t.session_id for t in told}]
-        notes.extend([*why, *holds(ctx, _as_in(out, [s.id for s in new]), picks, night),
-                      *raced])
-        notes += plain.knock_ons(weeks, index, out, allowed, night, notes)
+        told_now = [*why, *holds(ctx, week, picks, night), *raced]
+        told_now += plain.knock_ons(weeks, index, out, allowed, night, [*notes, *told_now])
+        # a session planned again as the runner already has it was told when first planned:
+        # a second note would tell a change from a prescription they never saw
+        kept = _unchanged(planned, week)
+        notes += [n for n in told_now if n.session_id not in kept]
     out, raced = _raced(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
 
@@ -364,6 +368,12 @@ def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
     return [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
                        (why, *(r for n in raced if n.session_id == s.id for r in n.reasons)))
             for s in new if s.id in was and was[s.id].describe() != s.describe()]
+
+
+def _unchanged(planned: Sequence[Session], week: Sequence[Session]) -> set[str]:
+    """The sessions of a week planned again that hold what the runner already has."""
+    was = {s.id: s.describe() for s in planned}
+    return {s.id for s in week if was.get(s.id) == s.describe()}
 
 
 def _placed(planned: Sequence[Session], where: WeekInBlock) -> WeekInBlock:

@@ -311,9 +311,7 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
-    known = races_of(ctx)
-    spared = [d for d in (where.monday + timedelta(days=i) for i in range(7))
-              if races.final_days(known, d) is not None]
+    spared = races.spared(races_of(ctx), (where.monday + timedelta(days=i) for i in range(7)))
     placement = place_week(where.monday, runs, count, fixed, allowed, spared)
     picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen, unseen)
     days = sorted([(d, "strength") for d in placement.strength]

@@ -126,6 +126,13 @@ def final_days(races: Sequence[RaceDay], day: date) -> tuple[str, str] | None:
     return None
 
 
+def spared(races: Sequence[RaceDay], days: Iterable[date]) -> frozenset[date]:
+    """The `days` a race keeps free of strength work (final_days): a session there becomes
+    mobility work, so a legal day outside them comes first, when a week is planned and
+    when a session moves (S6)."""
+    return frozenset(d for d in days if final_days(races, d) is not None)
+
+
 def reduced_window(races: Sequence[RaceDay], day: date) -> RaceDay | None:
     """The A race 8-14 days after `day` (its one lower-volume session falls then)."""
     return next((r for r in races if r.priority == "A"

@@ -411,6 +411,32 @@ def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
     assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]
 
 
+@pytest.mark.parametrize("race", [Race(MONDAY + timedelta(days=46), "half", "A"),
+                                  Race(MONDAY + timedelta(days=48), "10k", "C")])
+def test_a_session_a_replanned_week_holds_as_it_was_is_not_told_again(race: Race) -> None:
+    from planner.plan import extend
+
+    # Weeks planned ahead around a race (its taper lightens or turns sessions into mobility
+    # work, a planning fallback, a knock-on), then weeks 3 and 4 go missed: the weeks ahead
+    # are planned again on block 1's extension. A session that comes out as the runner
+    # already has it gets no note: it was told when first planned, and a second one would
+    # tell a change ('3x6 -> 2x6') from a prescription the runner never saw.
+    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(12)]
+    ctx = context(profile(races=(race,)))
+    runs = {**template(ARTICLE, weeks=12), race.day: RunDay(race.day, ("race",), "race")}
+    sessions, _ = extend(ctx, MONDAY, sunday[0], sunday[3], runs, [])
+    sessions, _ = extend(ctx, MONDAY, sunday[2], sunday[8],
+                         runs, [s.with_(status="done") for s in sessions])
+    missed = [s.with_(status="skipped") if sunday[2] < s.day <= sunday[4] else s
+              for s in sessions]
+    planned, notes = extend(ctx, MONDAY, sunday[4], sunday[8], runs, missed)
+    was, now = {s.id: s.describe() for s in missed}, {s.id: s.describe() for s in planned}
+    assert [n for n in notes if n.rule == "S5 blocks"]  # planned again
+    same = {i for i in now if was.get(i) == now[i] and i.split("#")[0] > f"{sunday[4]}"}
+    assert same  # some sessions of the weeks planned again are as they were
+    assert [(n.session_id, n.rule, n.action) for n in notes if n.session_id in same] == []
+
+
 def test_a_race_week_whose_monday_the_taper_lightened_follows_a_block_extended_on_sunday(
         ) -> None:
     from planner.plan import extend

@@ -146,3 +146,25 @@ def test_a_new_plan_starts_the_week_its_days_left_can_hold_a_strength_session(
     runs = template(ARTICLE, weeks=2, first=MONDAY)  # sat long, wed speed
     assert first_week(night, runs) == MONDAY + timedelta(days=7 if starts_next_week else 0)
     assert first_week(night, {}) == MONDAY + timedelta(days=7 if weekday == 6 else 0)
+
+
+def test_a_session_moved_by_s6_keeps_clear_of_a_races_window_when_a_legal_day_is_left() -> None:
+    """A C 10k on the first Sunday: its 3-day window spares Monday to Wednesday of the next
+    week, whose one session the runner moved to Thursday. The Garmin calendar then puts a speed
+    run on Friday: Thursday breaks S6. Wednesday is the nearest legal day, but the window
+    would turn the session into mobility work there, while Saturday (the day after the
+    speed run) is legal and keeps it strength work, as planning keeps it (place_week)."""
+    race = Race(MONDAY + timedelta(days=6), "10k", "C")
+    raced = replace(P, runs={"sun": "easy"}, strength_sessions=1, races=(race,))
+    thursday, friday = MONDAY + timedelta(days=10), MONDAY + timedelta(days=11)
+    quiet = RunFacts({}, RunPlan(raced.runs, {}, {race.day}), set())
+    first = catch_up(replace(facts(SUNDAY), runs=quiet), raced, CATALOG)
+    [planned] = [s.with_(day=thursday, status="moved") for s in first.sessions
+                 if s.day > race.day and s.day < race.day + timedelta(days=8)]
+    assert planned.kind == "strength"  # the runner moved it to Thursday
+    sessions = tuple(planned if s.id == planned.id else s for s in first.sessions)
+    speed = RunFacts({}, RunPlan(raced.runs, {friday: ["speed"]}, {race.day}), set())
+    d = catch_up(replace(facts(MONDAY, sessions, last=SUNDAY), runs=speed), raced, CATALOG)
+    moved = next(s for s in d.sessions if s.id == planned.id)
+    assert [(a.session_id, a.rule, a.action) for a in d.adapted] == [(planned.id, "S6", "move")]
+    assert (moved.day, moved.kind) == (friday + timedelta(days=1), "strength")
