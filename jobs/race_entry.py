@@ -3,6 +3,7 @@ ones found in the synced activities, with what each means for the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -78,8 +79,7 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     as if it had never been entered, each recorded as restored."""
     gone = races.entered([race])[0]
     who = repo.athlete(db, profile)
-    changed = {a.session_key for a in plans.adjustments(db, who) if a.rule.startswith("Races")
-               and any(gone.name() in why for why in a.reasons)}
+    changed = named(plans.adjustments(db, who), gone.name())
     if not changed:
         return []
     # the deloads after it, which its taper and window had moved (S5)
@@ -92,6 +92,12 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
                            "without it")
     store_adjustments(db, who, restored)
     return [*made, *restored]
+
+
+def named(changes: Iterable[Any], race: str) -> set[str]:
+    """The sessions whose recorded changes give `race` as a reason: its own rules' and
+    knock-ons', and a week planned again whose S5 note tells what the race made of it."""
+    return {a.session_key for a in changes if any(race in why for why in a.reasons)}
 
 
 def describe(race: Race) -> str:
