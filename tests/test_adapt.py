@@ -7,7 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from db.models import AdjustmentRow
 from domain.profile import Race
+from jobs.race_entry import named
 from planner.adapt import Recovery, Tonight, adapt, lighten
 from planner.blocks import WeekCount, timeline
 from planner.model import RunDay, Session, week_start
@@ -406,6 +408,10 @@ def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
     assert all(any("half) on Sun 20 Apr" in r for r in n.reasons[1:]) for n in told)
     assert not [n for n in notes if n.rule.startswith("Races")
                 and n.session_id in {t.session_id for t in told}]
+    # removing the race finds them by those reasons (it once read the races' notes only)
+    rows = [AdjustmentRow(session_key=n.session_id, rule=n.rule, reasons=list(n.reasons))
+            for n in notes]
+    assert {t.session_id for t in told} <= named(rows, "A race (half) on Sun 20 Apr")
     # planned again, it stands: the same night again changes and tells nothing
     same, repeat = extend(ctx, MONDAY, sunday[4], sunday[8], runs, planned)
     assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]

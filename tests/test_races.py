@@ -836,28 +836,3 @@ def test_a_deload_a_race_found_moves_is_told_once_naming_the_race() -> None:
         "from the week of Mon 07 Apr, which counts as one: the taper or post-race window of "
         "the B race (half, found in the synced activities) on Sun 06 Apr",)
 
-
-def test_a_race_removed_finds_the_sessions_a_re_plan_told_it_in() -> None:
-    # A race week planned again on a block extended since tells the races' rules in its
-    # "S5 blocks" note (one note, not a second from a prescription never seen). Removing
-    # the race must still find those sessions to restore: the race removal once looked at
-    # notes of the races' own rules only.
-    from db import models as m
-    from jobs.race_entry import named
-
-    sunday = [MONDAY + timedelta(days=7 * n - 1) for n in range(12)]
-    race = Race(sunday[7], "half", "A")
-    ctx = context(profile(races=(race,)))
-    runs = {**template(ARTICLE, weeks=12), race.day: RunDay(race.day, ("race",), "race")}
-    sessions, _ = extend(ctx, MONDAY, sunday[0], sunday[3], runs, [])
-    sessions, _ = extend(ctx, MONDAY, sunday[2], sunday[8],
-                         runs, [s.with_(status="done") for s in sessions])
-    missed = [s.with_(status="skipped") if sunday[2] < s.day <= sunday[4] else s
-              for s in sessions]
-    _, notes = extend(ctx, MONDAY, sunday[4], sunday[8], runs, missed)
-    s5 = {n.session_id for n in notes if n.rule == "S5 blocks"
-          and any(entered([race])[0].name() in r for r in n.reasons)}
-    assert s5, "the re-planned taper week tells the race in its S5 notes"
-    rows = [m.AdjustmentRow(session_key=n.session_id, rule=n.rule, reasons=list(n.reasons))
-            for n in notes]
-    assert s5 <= named(rows, entered([race])[0].name())
