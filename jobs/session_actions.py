@@ -91,7 +91,8 @@ def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
     row.day, row.pinned = day, True
     if row.status == "planned":
         row.status = "moved"
-    return Outcome(True, f"session {key} moved to {day:%a %d %b} and pinned")
+    caution = f"; but {option.caution}" if option.caution else ""
+    return Outcome(True, f"session {key} moved to {day:%a %d %b} and pinned{caution}")
 
 
 def act(home: Home, profile: Profile, action: str, key: str, *, today: date,

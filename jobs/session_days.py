@@ -1,5 +1,7 @@
 """Which days a session may move to: every day of its week from today on, legal when the
-planner's S6 check (planner.schedule.conflicts) finds nothing against it, else its reasons."""
+planner's S6 check (planner.schedule.conflicts) finds nothing against it, else its reasons;
+a legal day in a race's last days or post-race window says so (no heavy lower-body or
+plyometric work there: RULES.md "Races")."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from sqlalchemy.orm import Session as DbSession
 from db import models as m
 from db import plans
 from domain.profile import Profile
-from jobs.replan import run_days, run_facts
+from jobs.replan import races_found, run_days, run_facts
+from planner import races
 from planner.model import RunDay, week_start
 from planner.schedule import conflicts
 
@@ -33,6 +36,7 @@ class MoveOption:
     day: date
     current: bool
     why: tuple[str, ...]  # empty: S6 allows it
+    caution: str | None = None  # a legal day a race keeps free of heavy work: its reason
 
     @property
     def legal(self) -> bool:
@@ -48,8 +52,10 @@ def move_options(db: DbSession, who: m.Athlete, profile: Profile, today: date,
     near = plans.sessions_between(db, who, monday - timedelta(days=2), monday + timedelta(days=8))
     others = [r.day for r in near
               if r.key != row.key and r.kind == "strength" and r.status != "skipped"]
+    known = [*races.entered(profile.races), *races_found(db, who, profile, today)]
     out = []
     for day in (monday + timedelta(days=i) for i in range(7)):
         why = ("that day is past",) if day < today else tuple(conflicts(day, runs, others))
-        out.append(MoveOption(day, day == row.day, why))
+        final = races.final_days(known, day)
+        out.append(MoveOption(day, day == row.day, why, final[1] if final else None))
     return out

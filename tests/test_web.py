@@ -428,6 +428,33 @@ def races_of(h: Home) -> list[tuple[str, str, str]]:
             for r in load(h.config.paths).athletes["anna"].races]
 
 
+def test_a_move_into_a_races_last_days_says_so(athlete: Home) -> None:
+    # S6 allows the day, but a race's last days keep it free of heavy lower-body and
+    # plyometric work (RULES.md "Races"): the move options said only "S6 allows it", and a
+    # session the runner moves there is pinned, so the races' rules do not lighten it.
+    profile = athlete.athlete(None)
+    s = future_strength(athlete)
+    options = web_pages.session_page(athlete, profile, today_for(profile), s["id"])["options"]
+    day = next(o.day for o in options if o.legal)
+    race = day + timedelta(days=2)  # a C race: its last 2 days; the day before it is S6's
+    assert runner.invoke(cli, ["race", "add", f"{race.isoformat()}:10k:C"]).exit_code == 0
+    profile = athlete.athlete(None)  # with the race
+    options = web_pages.session_page(athlete, profile, today_for(profile), s["id"])["options"]
+    there = next(o for o in options if o.day == day)
+    assert not there.why and there.caution is not None
+    assert there.caution.startswith(f"C race (10k) on {race:%a %d %b}: 2 day(s) before it")
+    eve = next(o for o in options if o.day == race - timedelta(days=1))
+    assert eve.caution and eve.why  # its other last day: S6's already (the eve of a race)
+    c = client(athlete)
+    assert there.legal and "S6 allows it; but C race (10k)" in html.unescape(
+        c.get(path_of(s)).text)
+    moved = c.post(path_of(s) + "/move", data={"csrf": csrf(c, path_of(s)),
+                                              "day": day.isoformat()})
+    assert moved.status_code == 303
+    assert f"moved to {day:%a %d %b} and pinned; but C race (10k)" in html.unescape(
+        c.get(path_of(s)).text)
+
+
 def test_races_are_added_listed_and_removed_as_the_cli_does(athlete: Home) -> None:
     c = client(athlete)
     page = c.get("/a/anna/races")
