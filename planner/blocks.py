@@ -93,8 +93,7 @@ def timeline(first_monday: date, until_monday: date, counts: Mapping[date, WeekC
 
 def _trains(count: WeekCount | None) -> bool:
     """A training week (S5): one with a session done or open (or not planned yet), or one
-    gone by with none planned (the nightly did not run: counted as it always
-    was)."""
+    gone by with none planned (the nightly did not run: counted as it always was)."""
     return count is None or count.expected > 0 or count.planned == 0
 
 

@@ -97,18 +97,19 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
         week = _as_in(out, [s.id for s in new])
-        if planned:  # planned ahead on block decisions that have changed since (_stale)
-            told = _replanned(planned, week, decision(weeks, index, counts,
-                                                      _placed(planned, where), _rested(ctx)),
-                              night, raced)
-            notes += told
-            raced = [n for n in raced if n.session_id not in {t.session_id for t in told}]
-        told_now = [*why, *holds(ctx, week, picks, night), *raced]
+        # planned ahead on block decisions that have changed since (_stale): a session that
+        # changed is told by its S5 note, the races' reasons in it; one that holds what the
+        # runner has was told when first planned. No second note tells a change from a
+        # prescription they never saw.
+        told = _replanned(planned, week, decision(weeks, index, counts, _placed(planned, where),
+                                                  _rested(ctx)), night, raced) if planned else []
+        notes += told
+        changed = {t.session_id for t in told}
+        unchanged = {s.id for s in planned} - changed
+        told_now = [*why, *holds(ctx, week, picks, night),
+                    *(n for n in raced if n.session_id not in changed)]
         told_now += plain.knock_ons(weeks, index, out, allowed, night, [*notes, *told_now])
-        # a session planned again as the runner already has it was told when first planned:
-        # a second note would tell a change from a prescription they never saw
-        kept = _unchanged(planned, week)
-        notes += [n for n in told_now if n.session_id not in kept]
+        notes += [n for n in told_now if n.session_id not in unchanged]
     out, raced = _raced(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
 
@@ -368,12 +369,6 @@ def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
     return [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
                        (why, *(r for n in raced if n.session_id == s.id for r in n.reasons)))
             for s in new if s.id in was and was[s.id].describe() != s.describe()]
-
-
-def _unchanged(planned: Sequence[Session], week: Sequence[Session]) -> set[str]:
-    """The sessions of a week planned again that hold what the runner already has."""
-    was = {s.id: s.describe() for s in planned}
-    return {s.id for s in week if was.get(s.id) == s.describe()}
 
 
 def _placed(planned: Sequence[Session], where: WeekInBlock) -> WeekInBlock:
