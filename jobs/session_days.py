@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session as DbSession
 from db import models as m
 from db import plans
 from domain.profile import Profile
-from jobs.replan import races_found, run_days, run_facts
+from jobs.replan import races_found, run_facts
 from planner import races
-from planner.model import RunDay, week_start
+from planner.model import ONE_DAY, RunDay, week_start
 from planner.schedule import conflicts
 
 
@@ -23,11 +23,10 @@ def runs_around(db: DbSession, who: m.Athlete, profile: Profile, today: date, si
                 until: date) -> dict[date, RunDay]:
     """The runs from `since` through `until`: done ones up to today, and today's planned run
     (template or calendar) while none is recorded yet, then the planned ones."""
-    runs = run_facts(db, who, profile, min(since, today), today, until).tonight(today, until)
-    if today not in runs:
-        planned = run_days(db, who, profile, today - timedelta(days=1), today).get(today)
-        if planned is not None:
-            runs[today] = planned
+    facts = run_facts(db, who, profile, min(since, today), today, until)
+    runs = facts.tonight(today, until)
+    if today not in runs and (planned := facts.tonight(today - ONE_DAY, today).get(today)):
+        runs[today] = planned
     return runs
 
 

@@ -3,7 +3,7 @@ status, and the next session when today has none (`stridelift today`)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from db import plans, repo
@@ -11,10 +11,9 @@ from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
 from jobs.plan_view import session_row
-from jobs.replan import replan, run_days
-from planner.model import RunDay
-
-ONE_DAY = timedelta(days=1)
+from jobs.replan import replan
+from jobs.session_days import runs_around
+from planner.model import ONE_DAY, RunDay
 
 
 def today_view(home: Home, profile: Profile, day: date, current: date) -> dict[str, Any]:
@@ -23,11 +22,9 @@ def today_view(home: Home, profile: Profile, day: date, current: date) -> dict[s
     with transaction(home.db) as db:
         replan(db, profile, current)
         who = repo.athlete(db, profile)
-        done_or_planned = run_days(db, who, profile, day, day + ONE_DAY)
-        # Today's planned run counts until a run of the day is synced (RULES.md S6).
-        planned = run_days(db, who, profile, day - ONE_DAY, day + ONE_DAY)
-        runs = [_run(d, done_or_planned.get(d) or (planned.get(d) if d >= day else None))
-                for d in (day - ONE_DAY, day, day + ONE_DAY)]
+        # today's planned run counts until a run of the day is synced (RULES.md S6)
+        around = runs_around(db, who, profile, day, day - ONE_DAY, day + ONE_DAY)
+        runs = [_run(d, around.get(d)) for d in (day - ONE_DAY, day, day + ONE_DAY)]
         sessions = [session_row(r) for r in plans.sessions_between(db, who, day, day)]
         upcoming = [r for r in plans.sessions_between(db, who, day + ONE_DAY, day + 14 * ONE_DAY)
                     if r.status not in ("skipped", "done")]
