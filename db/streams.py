@@ -53,7 +53,7 @@ _CODEC = _Codec()
 def pack(values: np.ndarray) -> bytes:
     import numpy as np
 
-    planes = np.ascontiguousarray(values, dtype=_DTYPE).view(np.uint8).reshape(-1, 4).T
+    planes = np.ascontiguousarray(values, dtype=_DTYPE).view(np.uint8).reshape(-1, _SIZE).T
     return _CODEC.compress(planes.tobytes())
 
 
@@ -76,7 +76,7 @@ def unpack(blob: bytes, samples: int, encoding: int = ENCODING) -> np.ndarray:
     _check_length(len(data), samples)
     raw = np.frombuffer(data, dtype=np.uint8)
     if encoding != PLAIN:
-        raw = np.ascontiguousarray(raw.reshape(4, samples).T)
+        raw = np.ascontiguousarray(raw.reshape(_SIZE, samples).T)
     return raw.view(_DTYPE).reshape(samples).astype(np.float64)
 
 
