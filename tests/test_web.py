@@ -100,7 +100,7 @@ def stored(h: Home, key: str) -> tuple[str, bool, date, int]:
 
 def test_every_page_renders(athlete: Home) -> None:
     c = client(athlete)
-    assert c.get("/").headers["location"] == "/a/anna/week"
+    assert c.get("/").headers["location"] == "/a/anna/week#today"  # the gym's day
     week = c.get("/a/anna/week")
     assert week.status_code == 200
     s = future_strength(athlete)
@@ -118,6 +118,16 @@ def test_every_page_renders(athlete: Home) -> None:
     assert "'self'" in week.headers["content-security-policy"]
     assert c.get("/a/nobody/week").status_code == 404
     assert c.get("/a/anna/session/1999-01-04%239").status_code == 404
+
+
+def test_the_menu_marks_the_page_you_are_on(athlete: Home) -> None:
+    c = client(athlete)
+    current = re.compile(r'<a href="/(?:a/anna/)?(\w+)(?:#today)?" aria-current="page">')
+    for path, marked in (("/a/anna/week", ["week"]), ("/a/anna/why", ["why"]),
+                         ("/a/anna/races", ["races"]), (path_of(future_strength(athlete)),
+                                                        ["week"]), ("/coach", ["coach"])):
+        assert current.findall(c.get(path).text) == marked, path
+    assert c.get("/a/anna/week").text.count('id="today"') == 1  # where the menu's Week opens
 
 
 def test_the_load_field_of_bodyweight_work_does_not_ask_for_a_load_by_feel(

@@ -93,6 +93,9 @@ class Tab:
         assert layout["doc"] <= layout["viewport"], layout
         assert layout["sticking_out"] == [], layout
         assert _clipped_placeholders(self.page) == []
+        # the sticky menu keeps to one row: in the gym the sets need the screen
+        rows = self.page.eval_on_selector_all(".top nav a", "els => els.map(e => e.offsetTop)")
+        assert len(set(rows)) <= 1, rows
 
     def close(self) -> None:
         self.context.close()
@@ -189,6 +192,19 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         page = tab.go("/a/anna/why")
         assert page.locator(".change", has_text="moved by the runner").count() == 1
         tab.assert_clean()
+    finally:
+        tab.close()
+
+
+def test_the_app_opens_at_today_below_the_menu(server: str, browser: Any) -> None:
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        page = tab.go("/")  # what the runner opens in the gym
+        assert page.url.endswith("/a/anna/week#today")
+        menu = page.evaluate("document.querySelector('.top').getBoundingClientRect().bottom")
+        today = page.evaluate("document.getElementById('today').getBoundingClientRect().top")
+        assert page.evaluate("window.scrollY") > 0  # Tuesday: Monday is scrolled past
+        assert menu <= today < PHONE["height"] / 2, (menu, today)  # in sight, not under it
     finally:
         tab.close()
 

@@ -43,7 +43,7 @@ def show(request: Request, template: str, **context: Any) -> Response:
 def home_page(request: Request) -> Response:
     names = sorted(web_of(request).home.athletes())
     if len(names) == 1:
-        return RedirectResponse(f"/a/{names[0]}/week", status_code=303)
+        return RedirectResponse(f"/a/{names[0]}/week#today", status_code=303)
     return RedirectResponse("/coach", status_code=303)
 
 
