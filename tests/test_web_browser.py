@@ -209,6 +209,39 @@ def test_the_app_opens_at_today_below_the_menu(server: str, browser: Any) -> Non
         tab.close()
 
 
+def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
+                                                                    browser: Any) -> None:
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        tab.page.clock.install()
+        page = tab.go("/a/anna/week")
+        href = page.locator(".card:not(.status-done):not(.status-skipped) h3 a",
+                            has_text="strength").last.get_attribute("href")
+        page = tab.go(href)
+        first = page.locator("fieldset.exercise").first
+        rest = int(first.get_attribute("data-rest"))
+        name = first.locator("legend").inner_text()
+        timer = page.locator("#rest")
+        assert rest >= 30 and timer.is_hidden()
+        first.locator("input[name^='tick:']").first.tap()
+        assert timer.is_visible() and f"{rest // 60}:{rest % 60:02d}" in timer.inner_text()
+        assert f"{name}, set 2" in timer.inner_text()  # what comes next
+        page.clock.run_for(20_000)
+        left = rest - 20
+        assert f"{left // 60}:{left % 60:02d}" in timer.inner_text()
+        page.reload(wait_until="load")  # locked and woken: the same clock, not a new rest
+        assert f"{left // 60}:{left % 60:02d}" in page.locator("#rest").inner_text()
+        page.clock.run_for(rest * 1000)
+        assert "rest over" in page.locator("#rest").inner_text()
+        tab.assert_clean()
+        page.locator("#rest button").tap()
+        assert page.locator("#rest").is_hidden()
+        page.reload(wait_until="load")
+        assert page.locator("#rest").is_hidden()  # stopped stays stopped
+    finally:
+        tab.close()
+
+
 def test_dark_mode_follows_the_system(server: str, browser: Any, tmp_path: Path) -> None:
     context = browser.new_context(viewport=PHONE, color_scheme="dark")
     try:

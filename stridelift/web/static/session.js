@@ -1,5 +1,7 @@
 // The session page keeps the sets ticked so far (and the reps and loads typed) on this device
 // until the session is posted: a reload or a locked phone between sets loses nothing.
+// Ticking a set starts its exercise's rest (the prescription's, S1) in a timer at the foot of
+// the screen; it counts to a clock time, not in ticks, so a locked phone keeps time.
 (function () {
   "use strict";
   var form = document.getElementById("done-form");
@@ -7,6 +9,53 @@
   var key = "stridelift:" + location.pathname;
   var saved = {};
   try { saved = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { saved = {}; }
+  function save() { localStorage.setItem(key, JSON.stringify(saved)); }
+
+  var timer = document.getElementById("rest");
+  var shown = timer && timer.querySelector(".rest-time");
+  var what = timer && timer.querySelector(".rest-what");
+  var beat = null;
+
+  function clock(seconds) {
+    return Math.floor(seconds / 60) + ":" + ("0" + (seconds % 60)).slice(-2);
+  }
+  function show() {
+    var rest = saved["rest"];
+    if (!timer || !rest) { return; }
+    var left = Math.max(0, Math.ceil((rest.until - Date.now()) / 1000));
+    shown.textContent = left > 0 ? clock(left) : "0:00";
+    what.textContent = left > 0 ? "rest · " + rest.next : "rest over · " + rest.next;
+    timer.classList.toggle("over", left === 0);
+    if (left === 0 && beat !== null) {
+      clearInterval(beat); beat = null;
+      if (navigator.vibrate) { navigator.vibrate([200, 100, 200]); }
+    }
+  }
+  function start(rest) {
+    saved["rest"] = rest; save();
+    timer.hidden = false; document.body.classList.add("resting");
+    if (beat === null) { beat = setInterval(show, 250); }
+    show();
+  }
+  function stop() {
+    delete saved["rest"]; save();
+    if (beat !== null) { clearInterval(beat); beat = null; }
+    timer.hidden = true; document.body.classList.remove("resting");
+  }
+  // What comes after the set just ticked: the next set of the same exercise, else the next
+  // exercise, else the end of the session.
+  function next(tick) {
+    var box = tick.closest("fieldset");
+    var ticks = Array.prototype.slice.call(box.querySelectorAll("input[name^='tick:']"));
+    var open = ticks.filter(function (t) { return !t.checked; });
+    if (open.length) { return box.querySelector("legend").textContent + ", set " + (ticks.indexOf(open[0]) + 1); }
+    var boxes = Array.prototype.slice.call(form.querySelectorAll("fieldset.exercise"));
+    var after = boxes.slice(boxes.indexOf(box) + 1).filter(function (b) {
+      return b.querySelector("input[name^='tick:']:not(:checked)");
+    })[0];
+    return after ? after.querySelector("legend").textContent : "the session is done";
+  }
+
   var fields = form.querySelectorAll("input[name^='tick:'], input[name^='reps:'], input[name^='load:']");
   fields.forEach(function (el) {
     if (Object.prototype.hasOwnProperty.call(saved, el.name)) {
@@ -14,8 +63,16 @@
     }
     el.addEventListener("change", function () {
       saved[el.name] = el.type === "checkbox" ? el.checked : el.value;
-      localStorage.setItem(key, JSON.stringify(saved));
+      save();
+      if (timer && el.type === "checkbox" && el.checked) {
+        var rest = parseInt(el.closest("fieldset").getAttribute("data-rest"), 10) || 0;
+        if (rest > 0) { start({ until: Date.now() + rest * 1000, next: next(el) }); }
+      }
     });
   });
+  if (timer) {
+    timer.querySelector("button").addEventListener("click", stop);
+    if (saved["rest"]) { start(saved["rest"]); }  // a reload mid-rest keeps its clock
+  }
   form.addEventListener("submit", function () { localStorage.removeItem(key); });
 })();
