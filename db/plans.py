@@ -54,6 +54,17 @@ def lifts(db: Session, who: m.Athlete) -> list[m.Lift]:
                            .order_by(m.Lift.day, m.Lift.id)))
 
 
+def last_lifts(db: Session, who: m.Athlete, exercise_ids: Collection[str], through: date,
+               besides: str) -> dict[str, m.Lift]:
+    """The last time each exercise was lifted, through `through`, in a session other than
+    `besides`: what the runner did last time, beside what the plan asks now."""
+    rows = db.scalars(select(m.Lift).where(
+        m.Lift.athlete_id == who.id, m.Lift.exercise_id.in_(list(exercise_ids)),
+        m.Lift.day <= through, or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides))
+        .order_by(m.Lift.day, m.Lift.id))
+    return {row.exercise_id: row for row in rows}  # the latest wins
+
+
 def lift_sources(db: Session, who: m.Athlete) -> set[str]:
     """The activities whose sets were already read back from the watch."""
     return set(db.scalars(select(m.Lift.source).where(m.Lift.athlete_id == who.id,

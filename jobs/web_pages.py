@@ -102,7 +102,18 @@ def session_page(home: Home, profile: Profile, today: date, key: str) -> dict[st
         out = _session(row, plans.adjustments(db, who, session_keys=[key], newest_first=True),
                        today)
         out["options"] = move_options(db, who, profile, today, row)
+        last = plans.last_lifts(db, who, [e["id"] for e in out["exercises"]], row.day, key)
+    for e in out["exercises"]:
+        e["last"] = _last_time(last.get(e["id"]), "reps" if "reps" in e else "s")
     return out
+
+
+def _last_time(lift: m.Lift | None, unit: str) -> str | None:
+    """What the runner did last time: "Mon 30 Nov: 6, 6, 5 reps at 14.5 kg"."""
+    if lift is None or not lift.reps:
+        return None
+    load = f" at {lift.load_kg:g} kg" if lift.load_kg else ""
+    return f"{lift.day:%a %d %b}: {', '.join(map(str, lift.reps))} {unit}{load}"
 
 
 def changes(home: Home, profile: Profile, today: date) -> list[dict[str, Any]]:

@@ -252,6 +252,29 @@ def test_done_set_by_set_then_a_repost_changes_nothing(athlete: Home) -> None:
     assert mine.load_kg == (20 if e["load_kg"] else None) and mine.rpe == 7
 
 
+def test_a_session_shows_what_was_lifted_last_time(athlete: Home) -> None:
+    c = client(athlete)
+    s = future_strength(athlete)
+    form: dict[str, str] = {"csrf": csrf(c, path_of(s)), "with_sets": "1"}
+    for e in s["exercises"]:
+        form[f"load:{e['id']}"] = "20" if e["load_kg"] else ""
+        for n in range(e["sets"]):
+            form.update({f"reps:{e['id']}:{n}": str(6 - n), f"tick:{e['id']}:{n}": "on"})
+    assert c.post(path_of(s) + "/done", data=form).status_code == 303
+    ids = {e["id"]: e for e in s["exercises"]}
+    with athlete.db() as db:
+        later = [r for r in plans.sessions(db, repo.athlete(db, athlete.athlete(None)))
+                 if r.day > s["day"] and r.kind == "strength"
+                 and ids.keys() & {x["exercise_id"] for x in r.exercises}]
+    page = c.get(path_of({"id": later[0].key})).text
+    shared = next(e for e in ids.values() if f"<legend>{html.escape(e['name'])}</legend>" in page)
+    reps = ", ".join(str(6 - n) for n in range(shared["sets"]))
+    unit = "reps" if "reps" in shared else "s"
+    load = " at 20 kg" if shared["load_kg"] else ""
+    assert f"last time, {s['day']:%a %d %b}: {reps} {unit}{load}</p>" in page
+    assert "last time," not in c.get(path_of(s)).text  # the session itself is not its past
+
+
 def test_done_refuses_nonsense(athlete: Home) -> None:
     c = client(athlete)
     s = future_strength(athlete)
