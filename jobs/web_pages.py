@@ -113,7 +113,8 @@ def _last_time(lift: m.Lift | None, unit: str) -> str | None:
     if lift is None or not lift.reps:
         return None
     load = f" at {lift.load_kg:g} kg" if lift.load_kg else ""
-    return f"{lift.day:%a %d %b}: {', '.join(map(str, lift.reps))} {unit}{load}"
+    light = " (a lightened session)" if lift.lightened else ""
+    return f"{lift.day:%a %d %b}: {', '.join(map(str, lift.reps))} {unit}{load}{light}"
 
 
 def changes(home: Home, profile: Profile, today: date) -> list[dict[str, Any]]:

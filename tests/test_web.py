@@ -273,6 +273,10 @@ def test_a_session_shows_what_was_lifted_last_time(athlete: Home) -> None:
     load = " at 20 kg" if shared["load_kg"] else ""
     assert f"last time, {s['day']:%a %d %b}: {reps} {unit}{load}</p>" in page
     assert "last time," not in c.get(path_of(s)).text  # the session itself is not its past
+    with transaction(athlete.db) as db:
+        for lift in plans.lifts(db, repo.athlete(db, athlete.athlete(None))):
+            lift.lightened = True
+    assert f"{unit}{load} (a lightened session)</p>" in c.get(path_of({"id": later[0].key})).text
 
 
 def test_done_refuses_nonsense(athlete: Home) -> None:
