@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from playwright.sync_api import Error as PlaywrightError
 from freezegun import freeze_time
 from typer.testing import CliRunner
 
@@ -168,9 +169,19 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         ticks = page.locator("input[type=checkbox]")
         assert all(ticks.nth(i).is_checked() for i in range(ticks.count()))
         assert page.locator("input[name^='reps:']").first.input_value() == "4"
+        tab.context.set_offline(True)  # no signal in the gym: the post is lost, not the sets
+        with pytest.raises(PlaywrightError):
+            with page.expect_navigation(wait_until="load", timeout=5_000):
+                page.get_by_role("button", name="Done with the sets ticked").tap()
+        tab.errors.clear()  # the browser's own error page, not ours
+        tab.context.set_offline(False)
+        page = tab.go(done)
+        ticks = page.locator("input[type=checkbox]")
+        assert all(ticks.nth(i).is_checked() for i in range(ticks.count()))
         page.get_by_role("button", name="Done with the sets ticked").tap()
         page.wait_for_load_state("load")
         assert "done" in page.locator(".flash").inner_text()
+        assert page.evaluate("Object.keys(localStorage)") == []  # settled: nothing kept any more
         assert page.locator(".tag", has_text="done").count() >= 1
         page.screenshot(path=str(tmp_path / "web-done-phone.png"), full_page=True)
         tab.assert_clean()

@@ -1,12 +1,17 @@
 // The session page keeps the sets ticked so far (and the reps and loads typed) on this device
-// until the session is posted: a reload or a locked phone between sets loses nothing.
+// until the server has the session settled: a reload, a locked phone between sets or a post
+// lost in a gym without signal loses nothing.
 // Ticking a set starts its exercise's rest (the prescription's, S1) in a timer at the foot of
 // the screen; it counts to a clock time, not in ticks, so a locked phone keeps time.
 (function () {
   "use strict";
+  if (!window.localStorage) { return; }
   var form = document.getElementById("done-form");
-  if (!form || !window.localStorage) { return; }
   var key = "stridelift:" + location.pathname;
+  if (!form || form.hasAttribute("data-settled")) {  // done or skipped: nothing left to keep
+    localStorage.removeItem(key);
+    return;
+  }
   var saved = {};
   try { saved = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { saved = {}; }
   function save() { localStorage.setItem(key, JSON.stringify(saved)); }
@@ -74,5 +79,4 @@
     timer.querySelector("button").addEventListener("click", stop);
     if (saved["rest"]) { start(saved["rest"]); }  // a reload mid-rest keeps its clock
   }
-  form.addEventListener("submit", function () { localStorage.removeItem(key); });
 })();
