@@ -386,6 +386,12 @@ def test_login_rules(athlete: Home) -> None:
     assert CSRF.search(fresh.get("/a/anna/week").text)[1] != token  # type: ignore[index]
 
 
+def test_the_service_worker_is_served_from_the_root_without_a_login(athlete: Home) -> None:
+    worker = client(athlete, require_login=True).get("/sw.js")  # its updates come logged out
+    assert worker.status_code == 200 and worker.headers["content-type"].startswith(
+        "text/javascript") and "caches.delete" in worker.text
+
+
 def test_serve_needs_a_password_beyond_this_machine(athlete: Home) -> None:
     for args in (["--host", "0.0.0.0"], ["--behind-proxy"]):  # noqa: S104
         result = runner.invoke(cli, ["serve", *args])

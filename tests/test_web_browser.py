@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Error as PlaywrightError
 from freezegun import freeze_time
+from playwright.sync_api import Error as PlaywrightError
 from typer.testing import CliRunner
 
 from jobs.home import Home
@@ -170,9 +170,9 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         assert all(ticks.nth(i).is_checked() for i in range(ticks.count()))
         assert page.locator("input[name^='reps:']").first.input_value() == "4"
         tab.context.set_offline(True)  # no signal in the gym: the post is lost, not the sets
-        with pytest.raises(PlaywrightError):
-            with page.expect_navigation(wait_until="load", timeout=5_000):
-                page.get_by_role("button", name="Done with the sets ticked").tap()
+        with pytest.raises(PlaywrightError), page.expect_navigation(wait_until="load",
+                                                                    timeout=5_000):
+            page.get_by_role("button", name="Done with the sets ticked").tap()
         tab.errors.clear()  # the browser's own error page, not ours
         tab.context.set_offline(False)
         page = tab.go(done)
@@ -249,6 +249,40 @@ def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
         assert page.locator("#rest").is_hidden()
         page.reload(wait_until="load")
         assert page.locator("#rest").is_hidden()  # stopped stays stopped
+    finally:
+        tab.close()
+
+
+def test_a_page_seen_once_opens_without_signal_and_says_so(server: str, browser: Any) -> None:
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        page = tab.go("/a/anna/week")
+        page.evaluate("navigator.serviceWorker.ready")  # installed and in control
+        page = tab.go("/a/anna/week")  # seen once more through it
+        href = page.locator(".card h3 a", has_text="strength").last.get_attribute("href")
+        page = tab.go(href)
+        sets = page.locator("input[name^='tick:']").count()
+        assert page.locator("#offline").is_hidden()
+        tab.context.set_offline(True)  # a gym without signal
+        page.reload(wait_until="load")
+        assert page.locator("input[name^='tick:']").count() == sets  # the kept copy
+        assert "No connection" in page.locator("#offline").inner_text()
+        page.locator("input[name^='tick:']").first.tap()  # its script came along
+        assert page.locator("#rest").is_visible()
+        tab.context.set_offline(False)
+        page.reload(wait_until="load")
+        assert page.locator("#offline").is_hidden()
+        assert page.locator("input[name^='tick:']").first.is_checked()
+        tab.assert_clean()
+        kept = """async () => (await (await caches.open('stridelift-pages')).keys())
+                  .map(r => new URL(r.url).pathname).filter(p => p.startsWith('/a/'))"""
+        assert len(page.evaluate(kept)) >= 2
+        with page.expect_navigation(wait_until="load"):  # log out: nothing of anna's stays
+            page.evaluate("""() => { const f = document.createElement('form');
+                f.method = 'post'; f.action = '/logout';
+                f.append(document.querySelector('input[name=csrf]').cloneNode());
+                document.body.append(f); f.submit(); }""")
+        assert page.evaluate(kept) == []
     finally:
         tab.close()
 

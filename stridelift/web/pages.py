@@ -4,6 +4,7 @@ view and the login form. Each asks jobs/ for its data and fills a template (auto
 from __future__ import annotations
 
 from datetime import datetime
+from importlib.resources import files
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -112,8 +113,15 @@ def login_form(request: Request) -> Response:
     return show(request, "login.html", athlete=None)
 
 
+def service_worker(request: Request) -> Response:
+    """static/sw.js at the root: a service worker serves only the paths below its own."""
+    script = (files("stridelift.web") / "static" / "sw.js").read_bytes()
+    return Response(script, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
 def routes() -> list[Route]:
-    return [Route("/coach", coach), Route("/login", login_form, methods=["GET"]),
+    return [Route("/coach", coach), Route("/sw.js", service_worker),
+            Route("/login", login_form, methods=["GET"]),
             Route("/a/{name}/week", week), Route("/a/{name}/session/{key}", session),
             Route("/a/{name}/why", why), Route("/a/{name}/status", status),
             Route("/a/{name}/races", races, methods=["GET"]),
