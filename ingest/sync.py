@@ -116,11 +116,12 @@ def _local_day(item: dict[str, Any]) -> date:
 
 
 def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
-    """The Garmin ids of `due` to download again on `night`, of which `taken` were tried
-    already (a night run again, after a kill or by hand): those of them still waiting, then,
-    up to RETRIES, the files tried longest ago, never tried first, the oldest day first. Only
-    files never tried or tried before it pass one over: of n waiting, each is tried within
-    ceil(n / RETRIES) nights, whatever arrives or ends its wait meanwhile."""
+    """The Garmin ids of `due` to download again on `night`, `taken` files tried already by
+    an earlier run of the night (killed, or a sync by hand): those of them still waiting,
+    then, up to RETRIES, the files tried longest ago: never tried first, then the oldest day.
+    A file tried goes behind every other: of n waiting (waits begun meanwhile counted), each
+    is tried within ceil(n / RETRIES) nights; one that arrives or ends its wait moves no
+    other's place."""
     again = sorted(gid for gid, wait in due.items() if wait.retried_on == night)
     rest = sorted((wait.retried_on or date.min, wait.day, gid)
                   for gid, wait in due.items() if wait.retried_on != night)
