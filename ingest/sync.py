@@ -228,11 +228,14 @@ class _Run(DaysRun):
             self._tick()
 
     def _retry(self, item: dict[str, Any], known: _Known) -> None:
-        entry = {"kind": garmin_entries.RETRIED, "garmin_id": int(item["activityId"]),
-                 "night": self.today.isoformat()}
-        self.raw.record(self.who.name, entry)
-        with transaction(self.db) as session:
-            garmin_entries.store_garmin_retry(session, self.who, entry)
+        """Journal the file as tried tonight, then download it; not a multisport leg whose
+        parent's file (its own download) came earlier in the turn: stored with it."""
+        if not known.settled(item):
+            entry = {"kind": garmin_entries.RETRIED, "garmin_id": int(item["activityId"]),
+                     "night": self.today.isoformat()}
+            self.raw.record(self.who.name, entry)
+            with transaction(self.db) as session:
+                garmin_entries.store_garmin_retry(session, self.who, entry)
         self._activity(item, known, _local_day(item))
 
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:

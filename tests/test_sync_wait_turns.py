@@ -20,13 +20,15 @@ from sqlalchemy import update
 from db import models as m
 from db.raw import RawStore
 from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, LegSpec, multisport_fit
 from ingest import sync
 from ingest.rebuild import rebuild
-from tests.garmin_fake import FakeGarmin, Reply, table_contents
+from tests.garmin_fake import FakeGarmin, Reply, list_item, table_contents, zipped
 from tests.test_sync_wait import P, WaitStore
 from tests.test_sync_wait_retry import OLD, TODAY, _night
 
 DOWNLOAD = "/download-service/files/activity/"
+RETRIED = "garmin-file-retried"
 
 
 class Journal(RawStore):
@@ -87,6 +89,11 @@ def _night_downloads(store: WaitStore, fake: Garmin, night: date) -> tuple[sync.
                     if c.startswith(DOWNLOAD)]
 
 
+def _retried(store: WaitStore) -> list[int]:
+    """The files journalled as tried by id, in order."""
+    return [e["garmin_id"] for e in store.raw.entries(P.name) if e["kind"] == RETRIED]
+
+
 def test_130_waiting_are_each_tried_within_13_nights_while_a_third_arrive(
         store: WaitStore) -> None:
     """A third of a backfill's 130 failures come at Garmin the next day: each is upgraded when
@@ -109,8 +116,7 @@ def test_130_waiting_are_each_tried_within_13_nights_while_a_third_arrive(
         tried |= {gid: night for gid in downloaded}
     assert sorted(tried) == gids
     assert store.raw.reads == 0  # the list items read by their digests
-    assert [e["garmin_id"] for e in store.raw.entries(P.name) if e["kind"] == (
-        "garmin-file-retried")] == gids
+    assert _retried(store) == gids
     synced = table_contents(store.db)
     rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == synced
@@ -160,3 +166,18 @@ def test_a_wait_from_before_migration_0014_is_retried_from_its_journalled_list_i
     store.raw.reads = 0
     report, downloaded = _night_downloads(store, fake, _night(1))
     assert (downloaded, report.upgraded, report.waiting, store.raw.reads) == (gids, 3, 0, 1)
+
+
+def test_a_multisport_leg_whose_parents_file_came_is_not_tried(store: WaitStore) -> None:
+    """A brick and its run leg both wait; the parent's file, when it comes, is the leg's too:
+    the leg, upgraded with it, is neither downloaded nor journalled as tried."""
+    fake = Garmin()
+    fake.items += [list_item(2201, OLD, "multi_sport", 50, parent=True, childIds=[2202]),
+                   list_item(2202, OLD + timedelta(minutes=30), "running", 20, parentId=2201)]
+    assert store.sync(fake, today=TODAY, since=OLD.date()).waiting == 2
+    fake.downloads[2201] = fake.downloads[2202] = zipped("2201_ACTIVITY.fit", multisport_fit(
+        OLD, [LegSpec("cycling", [LapSpec(1800, 8.0, 140)]),
+              LegSpec("running", [LapSpec(1200, 3.2, 150)])]))
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.upgraded, report.waiting, _retried(store)) == (
+        [2201], 2, 0, [2201])
