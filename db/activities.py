@@ -165,15 +165,26 @@ def filed_garmin_ids(db: Session, who: m.Athlete) -> set[int]:
 class Wait(NamedTuple):
     day: date  # the activity's
     since: date  # the day its wait began (its own day for one begun before migration 0013)
+    retried_on: date | None  # the last night its file was downloaded again by id
+    summary: str | None  # its list item's digest in the raw store (None: before 0014)
 
 
 def awaited_garmin_ids(db: Session, who: m.Athlete) -> dict[int, Wait]:
     """The Garmin ids of the activities stored from their summary while their file is
     awaited, with their waits (sync downloads them again)."""
     a = m.Activity
-    return {gid: Wait(day, since or day) for gid, day, since in db.execute(
-        select(a.garmin_id, a.local_date, a.awaits_since).where(
-            a.athlete_id == who.id, a.awaits_file.is_(True))) if gid is not None}
+    return {gid: Wait(day, since or day, retried_on, summary)
+            for gid, day, since, retried_on, summary in db.execute(
+                select(a.garmin_id, a.local_date, a.awaits_since, a.retried_on,
+                       a.awaits_summary).where(a.athlete_id == who.id, a.awaits_file.is_(True)))
+            if gid is not None}
+
+
+def retries_on(db: Session, who: m.Athlete, night: date) -> int:
+    """How many files were downloaded again by id on `night`, arrived since or not."""
+    a = m.Activity
+    return db.scalar(select(func.count()).select_from(a).where(
+        a.athlete_id == who.id, a.retried_on == night)) or 0
 
 
 def known_content_hashes(db: Session, who: m.Athlete) -> set[str]:

@@ -29,6 +29,7 @@ class New:
     garmin_id: int | None
     awaits_file: bool = False
     awaits_since: date | None = None  # the day its wait began (None: before 0013)
+    awaits_summary: str | None = None  # the list item's digest (None: before 0014)
 
 
 def table(model: type[m.Base]) -> Table:
@@ -56,7 +57,8 @@ def values(who: m.Athlete, row: New, zone: ZoneInfo) -> dict[str, object]:
         elapsed_s=act.elapsed_s, distance_m=act.distance_m, avg_hr=act.avg_hr,
         max_hr=act.max_hr, aerobic_te=act.aerobic_te, anaerobic_te=act.anaerobic_te,
         te_label=act.te_label, is_race=act.is_race, training_load=act.training_load,
-        awaits_file=row.awaits_file, awaits_since=row.awaits_since)
+        awaits_file=row.awaits_file, awaits_since=row.awaits_since,
+        awaits_summary=row.awaits_summary)
 
 
 def insert_parts(session: Session, ids: Sequence[int], new: list[New]) -> None:

@@ -98,6 +98,13 @@ class Activity(Base):
     # NULL for a wait begun before migration 0013: its own day).
     awaits_file: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     awaits_since: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The raw store's digest of the list item it was stored from while awaited: what a sync
+    # that no longer lists it stores with the file it downloads by id (NULL for a wait begun
+    # before migration 0014: read from the journal).
+    awaits_summary: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The last night a sync downloaded its file again by id: each night those tried longest
+    # ago go first. Kept once the file came: a night run again counts the turn it took.
+    retried_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     laps: Mapped[list[Lap]] = relationship(cascade="all, delete-orphan", order_by="Lap.index",
                                            passive_deletes=True)

@@ -50,14 +50,16 @@ def athlete(session: Session, profile: Profile) -> m.Athlete:
 
 def save_activities(session: Session, who: m.Athlete, activities: list[d.Activity],
                     content_hash: str | None, garmin_id: int | None = None,
-                    awaits_file: bool = False, awaits_since: date | None = None) -> Saved:
+                    awaits_file: bool = False, awaits_since: date | None = None,
+                    awaits_summary: str | None = None) -> Saved:
     """Store the sessions of one file. The same content (or Garmin id) twice is stored once;
     a Garmin id arriving for a file imported earlier goes to its first session, as for a new
     file, and Garmin's summary to every session. A file whose first session holds a Garmin id
     already is that activity's (a multisport leg downloads as its parent's whole file).
     `awaits_file`: stored from Garmin's summary while its file is awaited (since the day
-    `awaits_since`); the Garmin id's activity stored so is upgraded in place by what comes next."""
-    upgraded, wait = 0, (awaits_file, awaits_since)
+    `awaits_since`, from the list item of digest `awaits_summary`); the Garmin id's activity
+    stored so is upgraded in place by what comes next."""
+    upgraded, wait = 0, (awaits_file, awaits_since, awaits_summary)
     waiting = _awaited(session, who.id, garmin_id)
     if waiting is not None:
         stored_file = content_hash is not None and _find(session, who.id, content_hash, 0,
@@ -106,8 +108,15 @@ def end_wait(session: Session, who: m.Athlete, garmin_id: int, gone: bool = Fals
     if gone:
         session.delete(row)
     else:
-        row.awaits_file, row.awaits_since = False, None
+        row.awaits_file, row.awaits_since, row.awaits_summary = False, None, None
     session.flush()
+
+
+def retried(session: Session, who: m.Athlete, garmin_id: int, night: date) -> None:
+    """The Garmin id's file was downloaded again by id on `night` (ingest.sync's retries)."""
+    session.execute(update(m.Activity).where(m.Activity.athlete_id == who.id,
+                                             m.Activity.garmin_id == garmin_id)
+                    .values(retried_on=night))
 
 
 FitFile = tuple[str, list[tuple[d.Activity, packing.Packed | None]]]  # content hash, sessions

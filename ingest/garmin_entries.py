@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,9 @@ ACTIVITY, DAY = "garmin-activity", "garmin-day"
 # The end of an activity's wait for its file, journalled by the sync that decided it: awaited
 # WAIT_DAYS (ingest.sync), it stays as its summary; gone from Garmin, the athlete deleted it.
 WAIT_ENDED, GONE = "garmin-wait-ended", "garmin-activity-gone"
+# An awaited file downloaded again by id on a night (ingest.sync's retries), journalled before
+# the download: the next nights' turns go to the files tried longest ago, after a rebuild too.
+RETRIED = "garmin-file-retried"
 
 
 def store_garmin_activity(session: Session, who: m.Athlete, raw: RawStore,
@@ -36,24 +39,41 @@ def save_activity(session: Session, who: m.Athlete, entry: dict[str, Any],
     """An ACTIVITY entry's activity, from its payloads as read or fetched."""
     activities = garmin_activities(summary, decoded, sets_body)
     since = entry.get("awaits_since")  # absent from the entries journalled before it was kept
+    awaits = entry.get("awaits_file") is True
     return repo.save_activities(session, who, activities,
                                 content_hash=entry.get("fit") if decoded else None,
-                                garmin_id=int(entry["garmin_id"]),
-                                awaits_file=entry.get("awaits_file") is True,
-                                awaits_since=date.fromisoformat(since) if since else None)
+                                garmin_id=int(entry["garmin_id"]), awaits_file=awaits,
+                                awaits_since=date.fromisoformat(since) if since else None,
+                                awaits_summary=entry["summary"] if awaits else None)
 
 
-def summaries(raw: RawStore, athlete: str, garmin_ids: Collection[int]) -> dict[int, Any]:
-    """The list items journalled last for these Garmin ids: what a sync that no longer lists
-    them (ingest.sync's retries of awaited files) stores with their files."""
-    digests = {int(e["garmin_id"]): e["summary"] for e in raw.entries(athlete)
-               if e.get("kind") == ACTIVITY and e.get("garmin_id") in garmin_ids}
-    return {gid: raw.get_json(digest) for gid, digest in digests.items()}
+def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None]) -> dict[int, Any]:
+    """The list items awaited files were stored from, by Garmin id, from their digests:
+    what a sync that no longer lists them (ingest.sync's retries) stores with their files.
+    Those of waits begun before migration 0014 (no digest) are the ones journalled last for
+    their ids: the journal is read for them alone (none is left 14 days after it)."""
+    digests = {gid: digest for gid, digest in waits.items() if digest}
+    if len(digests) < len(waits):
+        digests |= {int(e["garmin_id"]): e["summary"] for e in raw.entries(athlete)
+                    if e.get("kind") == ACTIVITY and e.get("garmin_id") in waits
+                    and not waits[e["garmin_id"]]}
+    items = {}
+    for gid, digest in digests.items():
+        try:
+            items[gid] = raw.get_json(digest)
+        except FileNotFoundError:  # a raw store swapped under the database: not retried
+            continue
+    return items
 
 
 def store_garmin_wait(session: Session, who: m.Athlete, entry: dict[str, Any]) -> None:
     """Store one journalled WAIT_ENDED or GONE entry."""
     repo.end_wait(session, who, int(entry["garmin_id"]), gone=entry["kind"] == GONE)
+
+
+def store_garmin_retry(session: Session, who: m.Athlete, entry: dict[str, Any]) -> None:
+    """Store one journalled RETRIED entry."""
+    repo.retried(session, who, int(entry["garmin_id"]), date.fromisoformat(entry["night"]))
 
 
 def store_garmin_day(session: Session, who: m.Athlete, raw: RawStore,

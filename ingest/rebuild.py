@@ -55,6 +55,8 @@ def replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any
         garmin_entries.store_garmin_activity(session, who, raw, entry)
     elif kind in (garmin_entries.WAIT_ENDED, garmin_entries.GONE):
         garmin_entries.store_garmin_wait(session, who, entry)
+    elif kind == garmin_entries.RETRIED:
+        garmin_entries.store_garmin_retry(session, who, entry)
     elif kind == garmin_entries.DAY:
         garmin_entries.store_garmin_day(session, who, raw, entry)
     elif kind == "garmin-calendar":

@@ -55,10 +55,9 @@ LATE_DAYS = 14
 # after the upload: one not served in two weeks of nights is not coming; it stays its summary.
 WAIT_DAYS = 14
 # Those no list holds again (older than LATE_DAYS) are downloaded by id, at most this many a
-# night (a download each, or 5 attempts and ~30 s of backoff when Garmin fails on it), in turn:
-# a backfill's failures never make a night of hundreds of downloads. The 13 nights after its
-# first store reach each of 130 that keep failing; files arriving meanwhile shorten the line
-# and shift the turn (_turn), so with more than ~40 waiting a few may never be tried.
+# night (a download each, or 5 attempts and ~30 s of backoff when Garmin fails on it), those
+# tried longest ago first (_turn): a backfill's failures never make a night of hundreds of
+# downloads, and the 13 nights after their first store try each of 130 waiting at once.
 RETRIES = 10
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 AGAIN = object()  # an activity left to the next sync
@@ -116,14 +115,17 @@ def _local_day(item: dict[str, Any]) -> date:
     return (gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)).date()
 
 
-def _turn(due: list[tuple[date, int]], nights: int) -> list[tuple[date, int]]:
-    """The night's RETRIES of `due` (by day) after `nights` of retries: the oldest first, the
-    RETRIES after them the next night, and round again. None waits behind files that keep
-    failing, and no state is kept; but a file that arrives shortens `due`, moving the later
-    ones' places, and a night run again after a kill that upgraded some of its turn takes
-    the rest of the turn and more after it."""
-    start = nights * RETRIES % len(due)
-    return (due[start:] + due[:start])[:RETRIES]
+def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
+    """The Garmin ids of `due` to download again on `night`, `taken` files tried already by
+    an earlier run of the night (killed, or a sync by hand): those of them still waiting,
+    then, up to RETRIES, the files tried longest ago: never tried first, then the oldest day.
+    A file tried goes behind every other: of n waiting (waits begun meanwhile counted), each
+    is tried within ceil(n / RETRIES) nights; one that arrives or ends its wait moves no
+    other's place."""
+    again = sorted(gid for gid, wait in due.items() if wait.retried_on == night)
+    rest = sorted((wait.retried_on or date.min, wait.day, gid)
+                  for gid, wait in due.items() if wait.retried_on != night)
+    return again + [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
 
 
 @dataclass
@@ -201,24 +203,40 @@ class _Run(DaysRun):
 
     def retry_unlisted(self) -> None:
         """Download again, by id, the awaited files of activities this run did not list (no
-        list holds them again, or it failed), from their journalled summaries: RETRIES at
-        most, in turn, until Garmin keeps failing (the next sync goes on)."""
-        due = {gid: wait for gid, wait in self.awaited().items() if gid not in self.listed}
-        if not due:
+        list holds them again, or it failed), from the list items they were stored from:
+        RETRIES a night at most, in turn (_turn), until Garmin keeps failing (the next sync
+        goes on). Each is journalled as tried before its download: a night run again (after
+        a kill, or by hand) takes the rest of its turn, not RETRIES more."""
+        with self.db() as session:
+            awaited = activities.awaited_garmin_ids(session, self.who)
+            taken = activities.retries_on(session, self.who, self.today)
+        due = {gid: wait for gid, wait in awaited.items() if gid not in self.listed}
+        turn = _turn(due, self.today, taken)
+        if not turn:
             return
-        nights = (self.today - min(wait.since for wait in due.values())).days - 1  # of retries
-        turn = _turn(sorted((wait.day, gid) for gid, wait in due.items()), nights)
-        items = garmin_entries.summaries(self.raw, self.who.name, {gid for _, gid in turn})
-        known, self.total = self._known_ids(), self.total + len(turn)
-        for _, gid in turn:
+        items = garmin_entries.summaries(self.raw, self.who.name,
+                                         {gid: due[gid].summary for gid in turn})
+        known, self.total = self._known_ids(awaited), self.total + len(turn)
+        for gid in turn:
             try:
                 if gid in items:  # always, but from a raw store swapped under the database
-                    self._activity(items[gid], known, _local_day(items[gid]))
+                    self._retry(items[gid], known)
             except GarminUnavailable as exc:
                 self._skip(f"{str(exc).removesuffix('; try again later')}; the other files "
                            "awaited are downloaded again at the next sync")
                 return
             self._tick()
+
+    def _retry(self, item: dict[str, Any], known: _Known) -> None:
+        """Journal the file as tried tonight, then download it; not a multisport leg whose
+        parent's file (its own download) came earlier in the turn: stored with it."""
+        if not known.settled(item):
+            entry = {"kind": garmin_entries.RETRIED, "garmin_id": int(item["activityId"]),
+                     "night": self.today.isoformat()}
+            self.raw.record(self.who.name, entry)
+            with transaction(self.db) as session:
+                garmin_entries.store_garmin_retry(session, self.who, entry)
+        self._activity(item, known, _local_day(item))
 
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:
@@ -235,10 +253,12 @@ class _Run(DaysRun):
         with self.db() as session:
             return activities.awaited_garmin_ids(session, self.who)
 
-    def _known_ids(self) -> _Known:
+    def _known_ids(self, awaited: Collection[int] | None = None) -> _Known:
+        """What is stored; `awaited`: the ids awaiting their file, when just read."""
         with self.db() as session:
-            return _Known(activities.known_garmin_ids(session, self.who),
-                          set(activities.awaited_garmin_ids(session, self.who)),
+            if awaited is None:
+                awaited = activities.awaited_garmin_ids(session, self.who)
+            return _Known(activities.known_garmin_ids(session, self.who), set(awaited),
                           activities.filed_garmin_ids(session, self.who))
 
     def _activity(self, item: dict[str, Any], known: _Known, day: date) -> None:

@@ -1,0 +1,183 @@
+"""The turns of the awaited files no list holds again (ingest.sync's retries by id): each
+night the RETRIES tried longest ago, never tried first, the oldest day first; a file that
+arrives frees its place and moves no other's; a night run again takes the rest of its turn,
+not RETRIES more; the list items come from their digests, not from the whole journal. The
+fake Garmin through garminconnect's real code path, real databases (PostgreSQL too, with
+STRIDELIFT_TEST_PG_URL)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from db import models as m
+from db.raw import RawStore
+from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, LegSpec, multisport_fit
+from ingest import sync
+from ingest.rebuild import rebuild
+from tests.garmin_fake import FakeGarmin, Reply, list_item, table_contents, zipped
+from tests.test_sync_wait import P, WaitStore
+from tests.test_sync_wait_retry import OLD, TODAY, _night
+
+DOWNLOAD = "/download-service/files/activity/"
+RETRIED = "garmin-file-retried"
+
+
+class Journal(RawStore):
+    """The raw store, counting the reads of the whole journal."""
+
+    reads = 0
+
+    def entries(self, athlete: str) -> Iterator[dict[str, Any]]:
+        self.reads += 1
+        return super().entries(athlete)
+
+
+class Killed(BaseException):
+    """The run killed at a download: what it committed stays, the rest never happens."""
+
+
+@dataclass
+class Garmin(FakeGarmin):
+    """Kills the run once it has been answered the download of `kill_at`."""
+
+    kill_at: int | None = None
+
+    def route(self, method: str, url: str) -> Reply:
+        reply = super().route(method, url)
+        if self.kill_at is not None and url.endswith(f"{DOWNLOAD}{self.kill_at}"):
+            self.kill_at = None
+            raise Killed
+        return reply
+
+
+@pytest.fixture
+def store(db_url: str, tmp_path: Path) -> WaitStore:
+    return WaitStore(open_db(db_url), Journal(tmp_path / "raw"))
+
+
+def _waiting(store: WaitStore, count: int) -> tuple[Garmin, list[int]]:
+    """`count` runs, three a day from OLD on, whose downloads all failed the first night
+    (404s) and are served since: they wait, the oldest first, and no later list holds them."""
+    fake = Garmin()
+    gids = list(range(2001, 2001 + count))
+    for n, gid in enumerate(gids):
+        fake.add_run(gid, OLD + timedelta(days=n // 3, hours=4 * (n % 3)), minutes=1)
+    files = {gid: fake.downloads.pop(gid) for gid in gids}
+    assert store.sync(fake, today=TODAY, since=OLD.date()).waiting == count
+    fake.downloads.update(files)
+    return fake, gids
+
+
+def _night_downloads(store: WaitStore, fake: Garmin, night: date) -> tuple[sync.SyncReport,
+                                                                          list[int]]:
+    """The night's sync, and the ids it downloaded, in order."""
+    before = len(fake.calls)
+    try:
+        report = store.sync(fake, today=night)
+    except Killed:
+        report = sync.SyncReport()
+    return report, [int(c.removeprefix(DOWNLOAD)) for c in fake.calls[before:]
+                    if c.startswith(DOWNLOAD)]
+
+
+def _retried(store: WaitStore) -> list[int]:
+    """The files journalled as tried by id, in order."""
+    return [e["garmin_id"] for e in store.raw.entries(P.name) if e["kind"] == RETRIED]
+
+
+def test_130_waiting_are_each_tried_within_13_nights_while_a_third_arrive(
+        store: WaitStore) -> None:
+    """A third of a backfill's 130 failures come at Garmin the next day: each is upgraded when
+    its turn comes, leaving the line. A turn kept as a place in the line (nights x RETRIES
+    into it) then skipped the files behind those that left: 21 of the 130 were never tried
+    in their 14 days. Kept as the night each was last tried, every one is, in 13 nights, the
+    oldest first, RETRIES a night, journalled: `db rebuild` gives the same tables."""
+    fake, gids = _waiting(store, 130)
+    for gid in gids:
+        if gid % 3:
+            fake.downloads.pop(gid)  # these never come
+    assert isinstance(store.raw, Journal)
+    store.raw.reads = 0
+    nights = math.ceil(len(gids) / sync.RETRIES)
+    tried: dict[int, int] = {}
+    for night in range(1, nights + 1):
+        report, downloaded = _night_downloads(store, fake, _night(night))
+        assert downloaded == gids[(night - 1) * sync.RETRIES:night * sync.RETRIES]
+        assert report.upgraded == sum(gid % 3 == 0 for gid in downloaded)
+        tried |= {gid: night for gid in downloaded}
+    assert sorted(tried) == gids
+    assert store.raw.reads == 0  # the list items read by their digests
+    assert _retried(store) == gids
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == synced
+
+    report, downloaded = _night_downloads(store, fake, _night(sync.WAIT_DAYS))
+    assert (report.waits_ended, report.waiting, downloaded) == (
+        sum(gid % 3 != 0 for gid in gids), 0, [])
+
+
+def test_a_night_run_again_after_a_kill_takes_the_rest_of_its_turn(store: WaitStore) -> None:
+    """Killed at its fifth download by id (four upgraded), the night run again downloads the
+    fifth again and the five after it: RETRIES files in all. Counted from a place in the line,
+    four shorter, it took ten more (14 in all). Run a third time, the night takes nothing more
+    (its files came); the next night takes the next RETRIES."""
+    fake, gids = _waiting(store, 30)
+    fake.kill_at = gids[4]
+    _, killed = _night_downloads(store, fake, _night(1))
+    assert killed == gids[:5]
+    report, again = _night_downloads(store, fake, _night(1))
+    assert (again, report.upgraded) == (gids[4:sync.RETRIES], sync.RETRIES - 4)
+    assert _night_downloads(store, fake, _night(1))[1] == []
+    report, downloaded = _night_downloads(store, fake, _night(2))
+    assert (downloaded, report.upgraded) == (gids[sync.RETRIES:2 * sync.RETRIES], sync.RETRIES)
+
+
+def test_files_a_429_left_unasked_keep_their_place(store: WaitStore) -> None:
+    """Garmin rate-limits the night's first download by id: that file was asked, and waits
+    behind the others; the RETRIES - 1 not asked come first the next night, not a turn
+    further on (the old turn went on to the last two, then round to the first eight)."""
+    fake, gids = _waiting(store, sync.RETRIES + 2)
+    fake.fail(rf"{DOWNLOAD}{gids[0]}$", (429, {"Retry-After": "3600"}, b"{}"))
+    assert _night_downloads(store, fake, _night(1))[1] == gids[:1]
+    assert _night_downloads(store, fake, _night(2))[1] == gids[1:sync.RETRIES + 1]
+    report, downloaded = _night_downloads(store, fake, _night(3))
+    assert (downloaded, report.waiting) == ([gids[-1], gids[0]], 0)
+
+
+def test_a_wait_from_before_migration_0014_is_retried_from_its_journalled_list_item(
+        store: WaitStore) -> None:
+    """A row awaiting its file from before migration 0014 has no digest of its list item: the
+    journal is read for it, once, and its file is stored as the others' are."""
+    fake, gids = _waiting(store, 3)
+    with transaction(store.db) as db:
+        db.execute(update(m.Activity).where(m.Activity.garmin_id == gids[1])
+                   .values(awaits_summary=None))
+    assert isinstance(store.raw, Journal)
+    store.raw.reads = 0
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.upgraded, report.waiting, store.raw.reads) == (gids, 3, 0, 1)
+
+
+def test_a_multisport_leg_whose_parents_file_came_is_not_tried(store: WaitStore) -> None:
+    """A brick and its run leg both wait; the parent's file, when it comes, is the leg's too:
+    the leg, upgraded with it, is neither downloaded nor journalled as tried."""
+    fake = Garmin()
+    fake.items += [list_item(2201, OLD, "multi_sport", 50, parent=True, childIds=[2202]),
+                   list_item(2202, OLD + timedelta(minutes=30), "running", 20, parentId=2201)]
+    assert store.sync(fake, today=TODAY, since=OLD.date()).waiting == 2
+    fake.downloads[2201] = fake.downloads[2202] = zipped("2201_ACTIVITY.fit", multisport_fit(
+        OLD, [LegSpec("cycling", [LapSpec(1800, 8.0, 140)]),
+              LegSpec("running", [LapSpec(1200, 3.2, 150)])]))
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.upgraded, report.waiting, _retried(store)) == (
+        [2201], 2, 0, [2201])
