@@ -183,7 +183,7 @@ def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
     new."""
     store_read_back(db, who, decisions)
     planned = _not_recorded(db, who, list(decisions.planned))
-    adjustments = [*decisions.adapted, *planned, *decisions.capped]
+    adjustments = [*decisions.adapted, *planned, *decisions.recovered, *decisions.capped]
     save_sessions(db, who, list(decisions.sessions))
     store_adjustments(db, who, adjustments)
     repo.set_cursor(db, who, FIRST_MONDAY, decisions.first_monday.isoformat())

@@ -168,3 +168,40 @@ def test_a_session_moved_by_s6_keeps_clear_of_a_races_window_when_a_legal_day_is
     moved = next(s for s in d.sessions if s.id == planned.id)
     assert [(a.session_id, a.rule, a.action) for a in d.adapted] == [(planned.id, "S6", "move")]
     assert (moved.day, moved.kind) == (friday + timedelta(days=1), "strength")
+
+
+def test_a_sunday_nights_recovery_lightens_the_monday_of_the_block_that_night_decides() -> None:
+    """Night by night over five weeks: one session skipped in week 2, week 4's two never
+    logged. On week 4's Sunday night they count missed: 5 of the block's 8 sessions done,
+    under 2/3, so the block is extended (S5) and week 5, planned ahead as the next block's
+    first week, is planned again as its 5th. That same night is amber: the recovery decision
+    lightened Monday first, and the week stayed on the old block. It now follows the new
+    one, Monday still lightened with its recovery reason; the first night's status counts at
+    once (it lightened the first Monday only a night later); the same night twice changes
+    nothing (S7.6)."""
+    skipped, sunday = MONDAY + timedelta(days=10), MONDAY + timedelta(days=27)
+    amber = {SUNDAY: Recovery("amber", ("HRV low",)),
+             sunday: Recovery("amber", ("sleep 48",))}
+    sessions: tuple[Session, ...] = ()
+    last: date | None = None
+    night = SUNDAY
+    while night <= sunday:
+        sessions = tuple(s.with_(status="skipped" if s.day == skipped else "done")
+                         if s.day == night and night < MONDAY + timedelta(days=21) else s
+                         for s in sessions)
+        d = plan(replace(facts(night, sessions, last), recovery=amber))
+        if night == SUNDAY:
+            assert [(a.rule, a.session_id) for a in d.recovered] == [
+                ("S7.3 amber", d.sessions[0].id)]
+        sessions, last = d.sessions, d.last_night
+        night += timedelta(days=1)
+    week5 = [s for s in sessions if s.day > sunday and s.day <= sunday + timedelta(days=7)]
+    assert week5 and {(s.block, s.week_in_block) for s in week5} == {(1, 5)}
+    monday = week5[0]
+    assert monday.day == sunday + timedelta(days=1) and monday.status == "lightened"
+    assert [(a.rule, a.reasons[:2]) for a in d.recovered] == [
+        ("S7.3 amber", (f"recovery amber on {sunday:%a %d %b}", "sleep 48"))]
+    assert {n.session_id for n in d.planned if n.rule == "S5 blocks"} >= {s.id for s in week5}
+    again = plan(replace(facts(sunday, sessions, last), recovery=amber))
+    assert again.sessions == sessions and (again.adapted, again.recovered) == ((), ())
+    assert not [n for n in again.planned if n.rule == "S5 blocks"]
