@@ -10,7 +10,7 @@ loads the facts once (jobs.replan) and writes the decisions once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -51,16 +51,19 @@ def window(night: date, last_night: date | None, weeks_ahead: int) -> Window:
                   week_start(night) + timedelta(days=7 * weeks_ahead + 6))
 
 
-def first_week(night: date, runs: Mapping[date, RunDay]) -> date:
+def first_week(night: date, runs: Mapping[date, RunDay],
+               known: Sequence[races.RaceDay] = ()) -> date:
     """The Monday of a new plan's first week: the week of the first day it can plan, when
-    its days left can hold a strength session S6 allows, else the next Monday. The days left
-    of a week begun late (a Sunday night; a Friday night before a long run) would hold
-    mobility fallbacks only, and counted as the first block's week 1 and a training week
+    its days left can hold a strength session S6 allows outside the days the races `known`
+    keep free of strength work, else the next Monday. The days left of a week begun late (a
+    Sunday night; a Friday night before a long run; a weekend in a race's last days) would
+    hold mobility work only, and counted as the first block's week 1 and a training week
     they would cut the block short (S5)."""
     monday = week_start(night + timedelta(days=1))
     left = [day for day in (monday + timedelta(days=i) for i in range(7)) if day > night]
-    return monday if place_week(monday, runs, 1, allowed=left).strength else \
-        monday + timedelta(days=7)
+    spared = races.spared(known, left)
+    placed = place_week(monday, runs, 1, allowed=left, spared=spared).strength
+    return monday if set(placed) - spared else monday + timedelta(days=7)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from planner.catalog import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
 from planner.model import RunDay, Session
 from planner.progression import LoggedLift
+from planner.races import RaceDay
 from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
 from planner.runs import RunFacts, RunPlan
 from tests.planning import ARTICLE, MONDAY, profile, template
@@ -146,6 +147,21 @@ def test_a_new_plan_starts_the_week_its_days_left_can_hold_a_strength_session(
     runs = template(ARTICLE, weeks=2, first=MONDAY)  # sat long, wed speed
     assert first_week(night, runs) == MONDAY + timedelta(days=7 if starts_next_week else 0)
     assert first_week(night, {}) == MONDAY + timedelta(days=7 if weekday == 6 else 0)
+
+
+def test_a_new_plan_begun_in_a_races_last_days_starts_the_next_week() -> None:
+    """Begun on a Thursday night before a Sunday C 5 km: Friday is S6's one legal day left,
+    but it is in the race's last 2 days, where the session becomes mobility work (placement
+    spares those days, as planning a week does): the week's days left hold no strength
+    session, so the plan starts the next Monday (S5), as it does after the race's window."""
+    sunday = MONDAY + timedelta(days=6)
+    runs = {**template(ARTICLE, weeks=2, first=MONDAY), sunday: RunDay(sunday, ("race",))}
+    thursday = MONDAY + timedelta(days=3)
+    assert first_week(thursday, runs) == MONDAY  # the premise: S6 alone allows Friday
+    assert first_week(thursday, runs, [RaceDay(sunday, "5k", "C")]) == MONDAY + \
+        timedelta(days=7)
+    assert first_week(thursday, runs, [RaceDay(sunday + timedelta(days=7), "5k", "C")]) == \
+        MONDAY  # a race the week after spares none of this week's days
 
 
 def test_a_session_moved_by_s6_keeps_clear_of_a_races_window_when_a_legal_day_is_left() -> None:
