@@ -315,8 +315,10 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
-    spared = races.spared(races_of(ctx), (where.monday + timedelta(days=i) for i in range(7)))
-    placement = place_week(where.monday, runs, count, fixed, allowed, spared)
+    known = races_of(ctx)
+    spared = races.spared(known, (where.monday + timedelta(days=i) for i in range(7)))
+    placement = place_week(where.monday, runs, count, fixed, allowed, spared,
+                           races.one_session_windows(known))
     picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen, unseen)
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])

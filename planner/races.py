@@ -134,6 +134,14 @@ def spared(races: Sequence[RaceDay], days: Iterable[date]) -> frozenset[date]:
     return frozenset(d for d in days if final_days(races, d) is not None)
 
 
+def one_session_windows(races: Sequence[RaceDay]) -> list[frozenset[date]]:
+    """The days of each A race's one lower-volume session (8-14 days before it): a second
+    strength session there becomes mobility work, so placing a week prefers a legal day
+    outside them for it."""
+    return [frozenset(r.day - timedelta(days=n) for n in range(REDUCED_FROM, REDUCED_TO + 1))
+            for r in races if r.priority == "A"]
+
+
 def reduced_window(races: Sequence[RaceDay], day: date) -> RaceDay | None:
     """The A race 8-14 days after `day` (its one lower-volume session falls then)."""
     return next((r for r in races if r.priority == "A"

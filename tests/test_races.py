@@ -868,3 +868,24 @@ def test_the_first_session_back_after_a_layoff_too_takes_the_deeper_cut_not_both
     assert refresh(ctx, back) == back
     again, more = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, sessions)
     assert again == sessions and not [c for c in more if c.session_id == back.id]
+
+
+def test_a_second_session_is_placed_outside_an_a_races_8_to_14_days_when_a_day_is_left(
+        ) -> None:
+    """An A 10 km on week 3's Friday: its 8-14 days run from week 2's Friday before to its
+    Thursday. Monday is the one lower-volume session there; Thursday's second session became
+    mobility work, while Friday, outside, was legal: it is now planned there as strength
+    work, and the knock-on says so."""
+    race = Race(MONDAY + timedelta(days=18), "10k", "A")
+    ctx = context(profile(races=(race,)))
+    plain = template(ARTICLE, weeks=6)
+    runs = {**plain, race.day: RunDay(race.day, ("race",), "race")}
+    sessions, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                             MONDAY + timedelta(days=27), runs, [], plain)
+    week = [s for s in sessions if s.id.startswith(f"{MONDAY + timedelta(days=7)}")]
+    assert [(s.day.strftime("%a"), s.kind, s.status) for s in week] == [
+        ("Mon", "strength", "lightened"), ("Fri", "strength", "planned")]
+    assert not [n for n in notes if n.action == "mobility" and "came earlier" in n.reasons[0]]
+    [moved] = [n for n in notes if n.session_id == week[1].id]
+    assert moved.rule == "Races knock-on" and "on Fri 14 Mar instead of Thu 13 Mar" in \
+        moved.reasons[0]
