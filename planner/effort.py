@@ -49,7 +49,8 @@ def at_share_of(fresh: Prescription, was: Prescription) -> Prescription:
     or one made with no layoff) is the deeper of it and a layoff `fresh` holds."""
     if was.share == 1:
         return fresh
-    return at_load(fresh, was.share) if was.resumed_from else resumed_at(fresh, was.share)
+    return at_load(fresh, was.share) if was.resumed_from is not None else \
+        resumed_at(fresh, was.share)
 
 
 def lightened_words(before: Prescription, after: Prescription, share: float) -> str | None:
