@@ -45,7 +45,7 @@ from jobs.config import Paths, load, save_profile  # noqa: E402
 from jobs.home import Home  # noqa: E402
 from jobs.importing import import_files  # noqa: E402
 from jobs.replay import replay, scratch_home  # noqa: E402
-from planner.adapt import Recovery, Tonight, adapt  # noqa: E402
+from planner.adapt import Recovery, Tonight, adapt, recover  # noqa: E402
 from planner.catalog import default_catalog  # noqa: E402
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start  # noqa: E402
 from planner.morning import Judged, recovery_level, rejudge_today  # noqa: E402
@@ -150,11 +150,13 @@ def season(weeks: int, seed: int) -> dict[str, float]:
         def mobility(s: Session, ctx: Lifter = ctx) -> tuple[Prescription, ...]:
             return mobility_session(ctx, s.step, s.day)
 
-        sessions, adapted = adapt(sessions, Tonight(night, runs, Recovery(today.level,
-                                                                          today.reasons)),
-                                  mobility)
+        # as planner.catch_up: the night's recovery on the weeks ahead as planned tonight
+        sessions, adapted = adapt(sessions, Tonight(night, runs), mobility)
         sessions, planned = extend(ctx, FIRST, night, night + timedelta(days=14), runs,
                                    sessions)
+        sessions, recovered = recover(sessions, Tonight(night, runs, Recovery(
+            today.level, today.reasons)), mobility)
+        adapted += recovered
         sessions = [refresh(ctx, s) for s in sessions]
         bad += violations(sessions, runs, night)
         judged = for_recovery(ctx, sessions, [*adapted, *planned], night)

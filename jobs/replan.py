@@ -33,7 +33,7 @@ from planner.plan import (
 )
 from planner.program import Lifter
 from planner.progression import LoggedLift
-from planner.races import Leg, RaceDay, found_races
+from planner.races import Leg, RaceDay, entered, found_races
 from planner.readback import LiftRecord, Recorded
 from planner.runs import RunFacts, RunPlan, horizon
 
@@ -167,7 +167,8 @@ def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
         recovery=recoveries(db, who, w.first_night, night),
         lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, night)),
         legs=tuple(race_legs(db, who, night)),
-        first_monday=first or first_week(night, runs.tonight(night, w.until)),
+        first_monday=first or first_week(night, runs.tonight(night, w.until), [
+            *entered(profile.races), *races_found(db, who, profile, night)]),
         last_night=last,
         judged=frozenset(a.session_key for a in plans.adjustments(db, who, since=w.first_night)
                          if a.rule.startswith(MORNING_RULE)))
@@ -183,7 +184,7 @@ def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
     new."""
     store_read_back(db, who, decisions)
     planned = _not_recorded(db, who, list(decisions.planned))
-    adjustments = [*decisions.adapted, *planned, *decisions.capped]
+    adjustments = [*decisions.adapted, *planned, *decisions.recovered, *decisions.capped]
     save_sessions(db, who, list(decisions.sessions))
     store_adjustments(db, who, adjustments)
     repo.set_cursor(db, who, FIRST_MONDAY, decisions.first_monday.isoformat())

@@ -68,6 +68,17 @@ def adapt(sessions: list[Session], facts: Tonight, mobility: MobilityWork,
     for sid in sorted(plan, key=lambda i: (plan[i].day, i)):
         if _open(plan[sid], facts.night):
             _apply_s6(plan, sid, facts, mobility, changes)
+    after, recovered = recover(list(plan.values()), facts, mobility, judged)
+    return after, changes + recovered
+
+
+def recover(sessions: list[Session], facts: Tonight, mobility: MobilityWork,
+            judged: Collection[str] = ()) -> tuple[list[Session], list[Adjustment]]:
+    """Step 2 alone: the night's recovery status on the next day's session. The nightly
+    catch-up applies it once the weeks ahead are planned (planner.catch_up): on a Sunday
+    night whose block decision changed, the Monday it lightens is the new week's."""
+    plan = {s.id: s for s in sessions}
+    changes: list[Adjustment] = []
     tomorrow = [s.id for s in plan.values() if s.day == facts.night + ONE_DAY
                 and _open(s, facts.night) and s.id not in judged]
     if facts.recovery is not None and facts.recovery.level in ("amber", "red"):

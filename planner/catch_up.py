@@ -2,20 +2,21 @@
 
 What the watch recorded is read back (sessions done, lifts to store), every night since
 the last one adapted is adapted again in order (RULES.md S7), the weeks
-coming into view are planned, the S4 cap holds with the work done outside the plan, and
+coming into view are planned, the night's own recovery status judges the next day's session
+as planned tonight, the S4 cap holds with the work done outside the plan, and
 every open session's prescription is refreshed from what was lifted. The job around it
 loads the facts once (jobs.replan) and writes the decisions once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.profile import Profile
 from planner import races
-from planner.adapt import Recovery, Tonight, adapt, enforce_cap
+from planner.adapt import MobilityWork, Recovery, Tonight, adapt, enforce_cap, recover
 from planner.catalog import Catalog
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.plan import extend, refresh
@@ -50,16 +51,19 @@ def window(night: date, last_night: date | None, weeks_ahead: int) -> Window:
                   week_start(night) + timedelta(days=7 * weeks_ahead + 6))
 
 
-def first_week(night: date, runs: Mapping[date, RunDay]) -> date:
+def first_week(night: date, runs: Mapping[date, RunDay],
+               known: Sequence[races.RaceDay] = ()) -> date:
     """The Monday of a new plan's first week: the week of the first day it can plan, when
-    its days left can hold a strength session S6 allows, else the next Monday. The days left
-    of a week begun late (a Sunday night; a Friday night before a long run) would hold
-    mobility fallbacks only, and counted as the first block's week 1 and a training week
+    its days left can hold a strength session S6 allows outside the days the races `known`
+    keep free of strength work, else the next Monday. The days left of a week begun late (a
+    Sunday night; a Friday night before a long run; a weekend in a race's last days) would
+    hold mobility work only, and counted as the first block's week 1 and a training week
     they would cut the block short (S5)."""
     monday = week_start(night + timedelta(days=1))
     left = [day for day in (monday + timedelta(days=i) for i in range(7)) if day > night]
-    return monday if place_week(monday, runs, 1, allowed=left).strength else \
-        monday + timedelta(days=7)
+    spared = races.spared(known, left)
+    placed = place_week(monday, runs, 1, allowed=left, spared=spared).strength
+    return monday if set(placed) - spared else monday + timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class Decisions:
     replaced: tuple[str, ...]  # sessions whose record by hand the watch's replaces
     adapted: tuple[Adjustment, ...]  # night by night (the same facts twice change nothing)
     planned: tuple[Adjustment, ...]  # planning fallbacks and race effects (recorded once)
+    recovered: tuple[Adjustment, ...]  # the night's recovery on the session planned next
     capped: tuple[Adjustment, ...]  # S4 with the work done outside the plan
     nights: int
     first_monday: date
@@ -102,6 +107,9 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
     lifted = read.history(facts.lifts)
     lifter = Lifter(profile, catalog, [r.lift for r in lifted], known_kg=profile.known_kg,
                     found_races=found_races(facts.legs, {r.day for r in profile.races}))
+    # the night's own recovery status waits for the weeks ahead as planned tonight: the
+    # next day's session it lightens (a Monday) may be of a week planned again on a block
+    # decision the night changed (S5's 2/3 count of the week that just ended)
     sessions, adapted = _adapt_nights(facts, lifter, read.sessions)
     plain = replace(facts.runs, plan=replace(facts.runs.plan, races=()))  # the knock-ons'
     # the weeks coming into view too are prescribed as from the next session: a session
@@ -110,13 +118,16 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
     sessions, planned = extend(_ahead(lifter, sessions, w.night), facts.first_monday,
                                w.night, w.until, facts.runs.tonight(w.night, w.until),
                                sessions, plain.tonight(w.night, w.until))
+    sessions, recovered = recover(sessions, _tonight(facts, w.night, races_of(lifter)),
+                                  _mobility(lifter), facts.judged)
     sessions, capped = enforce_cap(sessions, unplanned_heavy(lifted, catalog), w.night,
                                    MAX_HEAVY_LOWER_A_WEEK)
     ahead = _ahead(lifter, sessions, w.night)
     return Decisions(
         sessions=tuple(refresh(ahead, s) for s in sessions), lifts=tuple(read.lifts),
         replaced=tuple(read.replaced), adapted=tuple(adapted), planned=tuple(planned),
-        capped=tuple(capped), nights=len(w.nights), first_monday=facts.first_monday,
+        recovered=tuple(recovered), capped=tuple(capped), nights=len(w.nights),
+        first_monday=facts.first_monday,
         last_night=max(w.night, facts.last_night or w.night))
 
 
@@ -127,19 +138,31 @@ def _ahead(lifter: Lifter, sessions: list[Session], night: date) -> Lifter:
     return replace(lifter, next_session=min(upcoming, default=None))
 
 
-def _adapt_nights(facts: PlanFacts, lifter: Lifter,
-                  sessions: list[Session]) -> tuple[list[Session], list[Adjustment]]:
-    """Every night of the window in order, each with its own runs and morning status."""
+def _mobility(lifter: Lifter) -> MobilityWork:
     def mobility(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(lifter, s.step, s.day)
+    return mobility
 
-    w, adapted = facts.window, list[Adjustment]()
-    spared = races.spared(races_of(lifter), nights_between(w.first_night, w.until))
-    for n in w.nights:
-        # A night before the last one is over: only what was synced of it counts.
-        tonight = Tonight(n, facts.runs.tonight(n, w.until, night_over=n < w.night),
-                          facts.recovery.get(n), spared)
-        sessions, changes = adapt(sessions, tonight, mobility, facts.judged)
+
+def _tonight(facts: PlanFacts, night: date, known: list[races.RaceDay]) -> Tonight:
+    """The facts of one night of the window with its own morning status. A night before
+    the last one is over: only what was synced of it counts."""
+    w = facts.window
+    return Tonight(night, facts.runs.tonight(night, w.until, night_over=night < w.night),
+                   facts.recovery.get(night),
+                   races.spared(known, nights_between(w.first_night, w.until)))
+
+
+def _adapt_nights(facts: PlanFacts, lifter: Lifter,
+                  sessions: list[Session]) -> tuple[list[Session], list[Adjustment]]:
+    """Every night of the window in order, each with its own runs and morning status, but
+    the last night's status (catch_up applies it once the weeks ahead are planned)."""
+    adapted, known = list[Adjustment](), races_of(lifter)
+    for n in facts.window.nights:
+        tonight = _tonight(facts, n, known)
+        if n == facts.window.night:
+            tonight = replace(tonight, recovery=None)
+        sessions, changes = adapt(sessions, tonight, _mobility(lifter), facts.judged)
         adapted += changes
     return sessions, adapted
 

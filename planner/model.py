@@ -44,6 +44,10 @@ class Prescription:
     # The share of its full load it is lifted at: 0.9 lightened for recovery, 0.8 the first
     # session after a race; a refreshed prescription keeps it (planner/effort.at_load).
     share: float = 1.0
+    # After 14+ days without a session (S5's layoff): the last load, which `load_kg` resumes
+    # at 90 % of. A cut for the same time away (the first session after a race's window)
+    # takes the deeper of the two from it, not their product (planner/effort.resumed_at).
+    resumed_from: float | None = None
 
     def describe(self) -> str:
         work = f"{self.sets}x{self.reps}" if self.reps is not None else \

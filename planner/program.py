@@ -29,7 +29,7 @@ from planner.model import (
     Session,
     week_start,
 )
-from planner.progression import LoggedLift, next_target, round_kg
+from planner.progression import LoggedLift, Target, next_target, round_kg
 from planner.races import RaceDay
 from planner.schedule import Placement, place_week
 
@@ -250,10 +250,10 @@ def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",
     last = max((d.day for d in ctx.history if d.day <= when), default=None)
     target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), when, known,
                          last)
-    load, words = _loaded_words(target.load_kg, target.note, reps_max, phase)
+    load, words = _loaded_words(target, reps_max, phase)
     return Prescription(reps=reps_max if phase == "intro" else target.reps, load_kg=load,
                         instruction=lead + words, by_feel=load is None,
-                        **common)  # type: ignore[arg-type]
+                        resumed_from=target.resumed_from, **common)  # type: ignore[arg-type]
 
 
 def _bodyweight_words(e: Exercise, reps: int, side: str, phase: str,
@@ -268,9 +268,9 @@ def _bodyweight_words(e: Exercise, reps: int, side: str, phase: str,
     return words
 
 
-def _loaded_words(load: float | None, note: str, reps: int, phase: str
-                  ) -> tuple[float | None, str]:
+def _loaded_words(target: Target, reps: int, phase: str) -> tuple[float | None, str]:
     """The load and the effort in words (RULES.md S1: RIR 1-2, RIR 3 in an intro week)."""
+    load, note = target.load_kg, target.note
     if phase == "intro":
         if load is None:
             return None, (f"a weight you could lift {reps + 1}-{reps + 2} times, stop at "
@@ -279,6 +279,10 @@ def _loaded_words(load: float | None, note: str, reps: int, phase: str
     if phase == "deload":
         if load is None:
             return None, spare_reps_words(reps)
+        if target.resumed_from is not None:
+            # S5 counts days without heavy work (a race's window) as a deload: the layoff's
+            # 14+ days rested as much, so the deeper of the two cuts, not both (81 %)
+            return load, f"{note}, the deeper of that and the deload's -10 %"
         lighter = round_kg(load * DELOAD_FACTOR)
         return lighter, f"load -10 % ({load:g} -> {lighter:g} kg)"
     return load, f"{note}; stop 1-2 reps short of failure"
@@ -311,8 +315,10 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
-    spared = races.spared(races_of(ctx), (where.monday + timedelta(days=i) for i in range(7)))
-    placement = place_week(where.monday, runs, count, fixed, allowed, spared)
+    known = races_of(ctx)
+    spared = races.spared(known, (where.monday + timedelta(days=i) for i in range(7)))
+    placement = place_week(where.monday, runs, count, fixed, allowed, spared,
+                           races.one_session_windows(known))
     picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen, unseen)
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])

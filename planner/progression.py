@@ -36,6 +36,7 @@ class Target:
     reps: int
     load_kg: float | None
     note: str  # why, in words, with the numbers
+    resumed_from: float | None = None  # after a layoff: the last load, `load_kg` 90 % of it
 
 
 def round_kg(kg: float) -> float:
@@ -65,7 +66,7 @@ def next_target(history: Sequence[LoggedLift], reps_min: int, reps_max: int, low
     if gap >= LAYOFF_DAYS:
         resumed = round_kg(load * LAYOFF_FACTOR)
         return Target(reps_min, resumed, f"{gap} days since the last session: resume at 90 % "
-                      f"({load:g} -> {resumed:g} kg)")
+                      f"({load:g} -> {resumed:g} kg)", resumed_from=load)
     if min(last.reps) >= reps_max:
         step = LOWER_BODY_STEP_KG if lower_body else OTHER_STEP_KG
         return Target(reps_min, round_kg(load + step), f"all sets reached {reps_max} reps at "

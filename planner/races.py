@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.profile import Race
-from planner.effort import at_load
+from planner.effort import resumed_at
 from planner.model import Adjustment, Prescription, Session
+from planner.progression import LAYOFF_DAYS, LAYOFF_FACTOR
 
 FINAL_DAYS = {"A": 6, "B": 4, "C": 2}  # last days without heavy lower-body or plyometrics
 REDUCED_FROM, REDUCED_TO = 8, 14  # A race: one lower-volume session this many days before
@@ -131,6 +132,14 @@ def spared(races: Sequence[RaceDay], days: Iterable[date]) -> frozenset[date]:
     mobility work, so a legal day outside them comes first, when a week is planned and
     when a session moves (S6)."""
     return frozenset(d for d in days if final_days(races, d) is not None)
+
+
+def one_session_windows(races: Sequence[RaceDay]) -> list[frozenset[date]]:
+    """The days of each A race's one lower-volume session (8-14 days before it): a second
+    strength session there becomes mobility work, so placing a week prefers a legal day
+    outside them for it."""
+    return [frozenset(r.day - timedelta(days=n) for n in range(REDUCED_FROM, REDUCED_TO + 1))
+            for r in races if r.priority == "A"]
 
 
 def reduced_window(races: Sequence[RaceDay], day: date) -> RaceDay | None:
@@ -264,12 +273,23 @@ def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: Mo
                 "load kept")
     if s.status != "lightened" and (r := first_back(races, s.day, strength_before)):
         # a load in kg or found by feel is lifted at 80 %; bodyweight work has none to cut
-        items = tuple(at_load(p, RETURN_LOAD) if p.load_kg or p.by_feel else p
+        items = tuple(resumed_at(p, RETURN_LOAD) if p.load_kg or p.by_feel else p
                       for p in s.exercises)
         return (s.with_(exercises=items, status="lightened"), "Races post-race", "lighten",
-                f"{r.name()}: the first session after its {r.post_days}-day post-race "
-                f"window, familiar exercises at {RETURN_LOAD:.0%} of the last loads")
+                _back_words(r, any(p.resumed_from for p in s.exercises)))
     return s, "", "", ""
+
+
+def _back_words(r: RaceDay, laid_off: bool) -> str:
+    """Why the first session back lifts what it does; after a layoff too (S5: 14+ days
+    without a session), which of the two cuts set the load: the deeper, not both."""
+    window = f"the first session after its {r.post_days}-day post-race window"
+    if not laid_off:
+        return f"{r.name()}: {window}, familiar exercises at {RETURN_LOAD:.0%} of the last loads"
+    layoff = f"{LAYOFF_DAYS}+ days without a session"
+    (deeper, why), (other, also) = sorted([(RETURN_LOAD, window), (LAYOFF_FACTOR, layoff)])
+    return (f"{r.name()}: familiar exercises at {deeper:.0%} of the last loads, {why} (the "
+            f"deeper of that and {also}, {other:.0%})")
 
 
 def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,

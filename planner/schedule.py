@@ -9,7 +9,7 @@ for the long run, and the article's own week: Monday and Thursday, not Friday).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations, pairwise
@@ -80,32 +80,49 @@ def _spread(days: tuple[date, ...], fixed: tuple[date, ...]) -> int:
 
 def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
                fixed: tuple[date, ...] = (), allowed: Iterable[date] | None = None,
-               spared: Collection[date] = ()) -> Placement:
+               spared: Collection[date] = (),
+               once: Sequence[Collection[date]] = ()) -> Placement:
     """Days for `count` strength sessions in the week of `monday`.
 
     `fixed`: strength days already settled (pinned or done sessions, and the neighbouring
     weeks' sessions) that the new ones must keep their distance from. `allowed`: the days
     still open (e.g. not in the past); all seven by default. `spared`: days a race keeps
-    free of strength work (its last days and post-race window): a session there becomes
-    mobility work, so legal days outside them come first.
+    free of strength work (its last days and post-race window), and `once`: stretches of
+    days that hold one strength session only (an A race's 8-14 days): a session on a spared
+    day, or a second one in such a stretch, becomes mobility work, so legal days that keep
+    the sessions strength work come first.
     """
     week = [monday + i * ONE_DAY for i in range(7)]
     open_days = set(week if allowed is None else allowed)
     legal = [d for d in week if d in open_days and not conflicts(d, runs, fixed)]
     for n in range(count, -1, -1):
-        best = _best(legal, n, runs, fixed, spared)
+        best = _best(legal, n, runs, fixed, spared, once)
         if best is not None:
             return _with_fallback(best, count - n, week, open_days, runs, fixed)
     return Placement(())  # unreachable: n = 0 always fits
 
 
+def _lost(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
+          once: Sequence[Collection[date]]) -> int:
+    """How many of `days` the races would turn into mobility work: those on a spared day,
+    and in a stretch of one session only, each strength session past the first (with the
+    fixed days around the week's: the first one there may be in the week before)."""
+    kept = [d for d in days if d not in spared]
+    lost = len(days) - len(kept)
+    for stretch in once:
+        inside = sum(d in stretch for d in kept)
+        lost += inside - (inside > 0 and not any(d in stretch for d in fixed))
+    return lost
+
+
 def _best(legal: list[date], n: int, runs: Mapping[date, RunDay], fixed: tuple[date, ...],
-          spared: Collection[date] = ()) -> tuple[date, ...] | None:
+          spared: Collection[date] = (),
+          once: Sequence[Collection[date]] = ()) -> tuple[date, ...] | None:
     options = [c for c in combinations(legal, n)
                if not any(session_conflicts(d, [o for o in c if o != d]) for d in c)]
     if not options:
         return None
-    return max(options, key=lambda c: (-sum(d in spared for d in c),
+    return max(options, key=lambda c: (-_lost(c, fixed, spared, once),
                                        sum(_preference(d, runs) >= 2 for d in c),
                                        _spread(c, fixed), sum(_preference(d, runs) for d in c),
                                        [-d.toordinal() for d in c]))

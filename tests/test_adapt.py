@@ -13,8 +13,9 @@ from jobs.race_entry import named
 from planner.adapt import Recovery, Tonight, adapt, lighten
 from planner.blocks import WeekCount, timeline
 from planner.model import RunDay, Session, week_start
-from planner.program import mobility_session
-from planner.progression import LoggedLift
+from planner.plan import refresh
+from planner.program import mobility_session, prescribe
+from planner.progression import LoggedLift, round_kg
 from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
 
 D = [MONDAY + timedelta(days=i) for i in range(14)]
@@ -174,6 +175,25 @@ def test_a_missed_fortnight_restarts_at_ninety_percent() -> None:
     again = plan(ctx, template(ARTICLE))
     p = next(x for s in again for x in s.exercises if x.exercise_id == squat.exercise_id)
     assert p.load_kg == 72.0 and "90 %" in (p.instruction or "")
+
+
+def test_a_layoff_and_a_deload_cut_once_and_amber_cuts_again() -> None:
+    """A deload week after a missed fortnight: S5 counts days without heavy work as a
+    deload, so the two cuts are taken once, the deeper (90 %, not 81 %). Amber is another
+    cause (the night's recovery): it cuts the 90 % again, night after night the same."""
+    sessions = plan(CTX, template(ARTICLE))
+    s = next(s for s in sessions if s.kind == "strength")
+    squat = next(p for p in s.exercises if p.load_kg is None and p.high_resistance_lower_body)
+    ctx = replace(CTX, history=[LoggedLift(D[0] - timedelta(days=16), squat.exercise_id,
+                                           (6, 6, 5), 80.0)])
+    deload = prescribe(ctx, ctx.catalog.exercise(squat.exercise_id), s.day, "deload")
+    assert (deload.sets, deload.load_kg, deload.resumed_from) == (2, 72.0, 80.0)
+    assert deload.instruction == ("deload week, 2 sets: 16 days since the last session: resume "
+                                  "at 90 % (80 -> 72 kg), the deeper of that and the deload's "
+                                  "-10 %")
+    amber = lighten(s.with_(exercises=(deload,)))
+    assert amber.exercises[0].load_kg == round_kg(72.0 * 0.9)
+    assert refresh(ctx, refresh(ctx, amber)) == amber
 
 
 def test_double_progression_adds_load_when_every_set_hits_the_top() -> None:
@@ -417,7 +437,10 @@ def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
     assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]
 
 
-@pytest.mark.parametrize("race", [Race(MONDAY + timedelta(days=46), "half", "A"),
+# the A race on a Saturday: its 8-14 days leave week 6 no legal day outside them for a
+# second session, which the taper turns into mobility work (a Friday race's leave that
+# Friday, where placing puts it, strength work as planned on either block)
+@pytest.mark.parametrize("race", [Race(MONDAY + timedelta(days=47), "half", "A"),
                                   Race(MONDAY + timedelta(days=48), "10k", "C")])
 def test_a_session_a_replanned_week_holds_as_it_was_is_not_told_again(race: Race) -> None:
     from planner.plan import extend

@@ -15,6 +15,7 @@ from planner.catalog import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
 from planner.model import RunDay, Session
 from planner.progression import LoggedLift
+from planner.races import RaceDay
 from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
 from planner.runs import RunFacts, RunPlan
 from tests.planning import ARTICLE, MONDAY, profile, template
@@ -148,6 +149,21 @@ def test_a_new_plan_starts_the_week_its_days_left_can_hold_a_strength_session(
     assert first_week(night, {}) == MONDAY + timedelta(days=7 if weekday == 6 else 0)
 
 
+def test_a_new_plan_begun_in_a_races_last_days_starts_the_next_week() -> None:
+    """Begun on a Thursday night before a Sunday C 5 km: Friday is S6's one legal day left,
+    but it is in the race's last 2 days, where the session becomes mobility work (placement
+    spares those days, as planning a week does): the week's days left hold no strength
+    session, so the plan starts the next Monday (S5), as it does after the race's window."""
+    sunday = MONDAY + timedelta(days=6)
+    runs = {**template(ARTICLE, weeks=2, first=MONDAY), sunday: RunDay(sunday, ("race",))}
+    thursday = MONDAY + timedelta(days=3)
+    assert first_week(thursday, runs) == MONDAY  # the premise: S6 alone allows Friday
+    assert first_week(thursday, runs, [RaceDay(sunday, "5k", "C")]) == MONDAY + \
+        timedelta(days=7)
+    assert first_week(thursday, runs, [RaceDay(sunday + timedelta(days=7), "5k", "C")]) == \
+        MONDAY  # a race the week after spares none of this week's days
+
+
 def test_a_session_moved_by_s6_keeps_clear_of_a_races_window_when_a_legal_day_is_left() -> None:
     """A C 10k on the first Sunday: its 3-day window spares Monday to Wednesday of the next
     week, whose one session the runner moved to Thursday. The Garmin calendar then puts a speed
@@ -168,3 +184,40 @@ def test_a_session_moved_by_s6_keeps_clear_of_a_races_window_when_a_legal_day_is
     moved = next(s for s in d.sessions if s.id == planned.id)
     assert [(a.session_id, a.rule, a.action) for a in d.adapted] == [(planned.id, "S6", "move")]
     assert (moved.day, moved.kind) == (friday + timedelta(days=1), "strength")
+
+
+def test_a_sunday_nights_recovery_lightens_the_monday_of_the_block_that_night_decides() -> None:
+    """Night by night over five weeks: one session skipped in week 2, week 4's two never
+    logged. On week 4's Sunday night they count missed: 5 of the block's 8 sessions done,
+    under 2/3, so the block is extended (S5) and week 5, planned ahead as the next block's
+    first week, is planned again as its 5th. That same night is amber: the recovery decision
+    lightened Monday first, and the week stayed on the old block. It now follows the new
+    one, Monday still lightened with its recovery reason; the first night's status counts at
+    once (it lightened the first Monday only a night later); the same night twice changes
+    nothing (S7.6)."""
+    skipped, sunday = MONDAY + timedelta(days=10), MONDAY + timedelta(days=27)
+    amber = {SUNDAY: Recovery("amber", ("HRV low",)),
+             sunday: Recovery("amber", ("sleep 48",))}
+    sessions: tuple[Session, ...] = ()
+    last: date | None = None
+    night = SUNDAY
+    while night <= sunday:
+        sessions = tuple(s.with_(status="skipped" if s.day == skipped else "done")
+                         if s.day == night and night < MONDAY + timedelta(days=21) else s
+                         for s in sessions)
+        d = plan(replace(facts(night, sessions, last), recovery=amber))
+        if night == SUNDAY:
+            assert [(a.rule, a.session_id) for a in d.recovered] == [
+                ("S7.3 amber", d.sessions[0].id)]
+        sessions, last = d.sessions, d.last_night
+        night += timedelta(days=1)
+    week5 = [s for s in sessions if s.day > sunday and s.day <= sunday + timedelta(days=7)]
+    assert week5 and {(s.block, s.week_in_block) for s in week5} == {(1, 5)}
+    monday = week5[0]
+    assert monday.day == sunday + timedelta(days=1) and monday.status == "lightened"
+    assert [(a.rule, a.reasons[:2]) for a in d.recovered] == [
+        ("S7.3 amber", (f"recovery amber on {sunday:%a %d %b}", "sleep 48"))]
+    assert {n.session_id for n in d.planned if n.rule == "S5 blocks"} >= {s.id for s in week5}
+    again = plan(replace(facts(sunday, sessions, last), recovery=amber))
+    assert again.sessions == sessions and (again.adapted, again.recovered) == ((), ())
+    assert not [n for n in again.planned if n.rule == "S5 blocks"]

@@ -836,3 +836,56 @@ def test_a_deload_a_race_found_moves_is_told_once_naming_the_race() -> None:
         "from the week of Mon 07 Apr, which counts as one: the taper or post-race window of "
         "the B race (half, found in the synced activities) on Sun 06 Apr",)
 
+
+
+def test_the_first_session_back_after_a_layoff_too_takes_the_deeper_cut_not_both() -> None:
+    """None of a half marathon's window sessions done: the first session back is also the
+    first after 16 days without a session. It lifted 72 % (S5's layoff 90 % x the race's
+    80 %); a coach cuts the same days away once, by the deeper of the two: 80 % of the last
+    loads, the reason naming the rule that set it and both numbers, and a night's refresh
+    keeps it there."""
+    runs_of = {"tue": "easy", "sat": "long"}
+    race = Race(MONDAY - timedelta(days=9), "half", "B")  # window: the 7 days to Sat 01 Mar
+    ctx = context(profile(runs_of, sessions=1, races=(race,)))
+    until, runs = MONDAY + timedelta(days=13), template(runs_of, weeks=3)
+    [first, *_] = plan(ctx, runs)
+    loaded = [p.exercise_id for p in first.exercises
+              if default_catalog().exercise(p.exercise_id).loaded and p.reps]
+    last = MONDAY - timedelta(days=16)
+    ctx = replace(ctx, history=[LoggedLift(last, e, (6, 6, 6), 50.0) for e in loaded],
+                  next_session=first.day)
+    sessions, changes = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, [])
+    back = sessions[0]
+    lifted = [p for p in back.exercises if p.exercise_id in loaded]
+    assert back.day == first.day and back.status == "lightened" and lifted  # the premise
+    assert all(p.load_kg == 40.0 and p.share == 0.8 for p in lifted)  # not 36 kg (72 %)
+    assert all("40 kg (load -20 % from 50 kg)" in (p.instruction or "") for p in lifted)
+    [why] = [c for c in changes if c.session_id == back.id and c.rule == "Races post-race"]
+    assert why.reasons == (
+        f"{RaceDay(race.day, 'half', 'B').name()}: familiar exercises at 80% of the last "
+        "loads, the first session after its 7-day post-race window (the deeper of that and "
+        "14+ days without a session, 90%)",)
+    assert refresh(ctx, back) == back
+    again, more = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, sessions)
+    assert again == sessions and not [c for c in more if c.session_id == back.id]
+
+
+def test_a_second_session_is_placed_outside_an_a_races_8_to_14_days_when_a_day_is_left(
+        ) -> None:
+    """An A 10 km on week 3's Friday: its 8-14 days run from week 2's Friday before to its
+    Thursday. Monday is the one lower-volume session there; Thursday's second session became
+    mobility work, while Friday, outside, was legal: it is now planned there as strength
+    work, and the knock-on says so."""
+    race = Race(MONDAY + timedelta(days=18), "10k", "A")
+    ctx = context(profile(races=(race,)))
+    plain = template(ARTICLE, weeks=6)
+    runs = {**plain, race.day: RunDay(race.day, ("race",), "race")}
+    sessions, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                             MONDAY + timedelta(days=27), runs, [], plain)
+    week = [s for s in sessions if s.id.startswith(f"{MONDAY + timedelta(days=7)}")]
+    assert [(s.day.strftime("%a"), s.kind, s.status) for s in week] == [
+        ("Mon", "strength", "lightened"), ("Fri", "strength", "planned")]
+    assert not [n for n in notes if n.action == "mobility" and "came earlier" in n.reasons[0]]
+    [moved] = [n for n in notes if n.session_id == week[1].id]
+    assert moved.rule == "Races knock-on" and "on Fri 14 Mar instead of Thu 13 Mar" in \
+        moved.reasons[0]

@@ -69,3 +69,21 @@ def test_days_a_race_keeps_free_of_strength_come_last() -> None:
     # Friday, the eve of the long run, before a Thursday that would be mobility work
     assert place_week(MONDAY, runs, 2, spared=D[3:4]).strength == (D[0], D[4])
     assert place_week(MONDAY, runs, 1, spared=D).strength == (D[0],)  # no better day
+
+
+def test_a_second_session_keeps_out_of_a_stretch_that_holds_one_only() -> None:
+    # An A race's 8-14 days hold one lower-volume session; a second there becomes mobility
+    # work (RULES.md "Races"). Monday and Thursday both in it: Friday, legal and outside,
+    # takes the second session; with no legal day outside, the week stays as S6 places it.
+    runs = template(ARTICLE)  # legal: Mon, Thu, Fri
+    window = frozenset(D[0] + timedelta(days=i) for i in range(-3, 4))  # Fri before to Thu
+    assert place_week(MONDAY, runs, 2).strength == (D[0], D[3])
+    assert place_week(MONDAY, runs, 2, once=[window]).strength == (D[0], D[4])
+    assert place_week(MONDAY, runs, 2, once=[frozenset(D)]).strength == (D[0], D[3])
+    # the first session there came the week before: one of the two is a second either way,
+    # and the other keeps out of it
+    before = (D[0] - timedelta(days=3),)
+    assert place_week(MONDAY, runs, 2, before, once=[window]).strength == (D[0], D[4])
+    # a session on a spared day is mobility work anyway, not the stretch's one session:
+    # Thursday's is, and stays before Friday, the eve of the long run
+    assert place_week(MONDAY, runs, 2, spared=D[:1], once=[window]).strength == (D[0], D[3])
