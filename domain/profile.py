@@ -74,7 +74,8 @@ class Profile:
         _check(bool(TIME_RE.match(self.morning_at)),
                f"morning time {self.morning_at!r} must be HH:MM, e.g. 07:00")
         for exercise, kg in self.known_kg.items():
-            _check(0 < kg <= 500, f"known weight for {exercise} must be 0-500 kg, not {kg}")
+            _check(0 < kg <= 500, f"known weight for {exercise} must be more than 0 and at "
+                                  f"most 500 kg, not {kg:g}")
         for race in self.races:
             _check(race.distance in RACE_DISTANCES,
                    f"race distance {race.distance!r} must be one of {', '.join(RACE_DISTANCES)}")
