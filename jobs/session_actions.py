@@ -18,6 +18,7 @@ from domain.profile import Profile
 from jobs.home import Home
 from jobs.replan import Lifted, PlanError, mark_done, planned_session
 from jobs.session_days import move_options
+from planner.model import ONE_DAY
 
 MAX_KG, MAX_REPS = 500, 100  # what a hand-entered set may say
 RUNNER_RULE = "runner"  # the rule of a change the runner made by hand
@@ -37,11 +38,17 @@ def sane_lift(reps: list[int], kg: float | None) -> bool:
         kg is None or (math.isfinite(kg) and 0 <= kg <= MAX_KG))
 
 
-def done(db: DbSession, who: m.Athlete, key: str, rpe: float | None = None,
+def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None = None,
          actual: Lifted | None = None) -> Outcome:
-    """`stridelift done`: already done is no change."""
-    if planned_session(db, who, key).status == "done":
+    """`stridelift done`: already done is no change. A session after tomorrow cannot be done
+    yet (its lifts would be dated on its day, ahead of the clock); done a day early is, as
+    the watch's record of it is (planner.readback: the session of that day or the next)."""
+    row = planned_session(db, who, key)
+    if row.status == "done":
         return Outcome(False, f"session {key} was already done")
+    if row.day > today + ONE_DAY:
+        raise PlanError(f"session {key} is on {row.day:%a %d %b}, after tomorrow: it cannot "
+                        "be done yet (`stridelift plan` lists the sessions and their days)")
     for name, (reps, kg) in (actual or {}).items():
         if not sane_lift(reps, kg):
             raise PlanError(f"{name}: {reps} reps at {kg} kg is not a set "
@@ -102,7 +109,7 @@ def act(home: Home, profile: Profile, action: str, key: str, *, today: date,
     with transaction(home.db) as db:
         who = repo.athlete(db, profile)
         if action == "done":
-            return done(db, who, key, rpe, actual)
+            return done(db, who, key, today, rpe, actual)
         if action == "skip":
             return skip(db, who, key)
         if action == "pin":

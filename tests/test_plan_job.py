@@ -136,6 +136,21 @@ def test_plan_commands_bad_input(athlete: Path, args: list[str], words: str) -> 
     assert "Traceback" not in result.output
 
 
+def test_a_session_after_tomorrow_cannot_be_done_yet(athlete: Path) -> None:
+    """It was marked done, its lifts dated on its day weeks ahead (a mistyped id, most
+    likely); a session of tomorrow may be done a day early, as the watch's record may."""
+    today = date(2026, 12, 2)  # conftest's pinned day
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "3"]).stdout)
+    ahead = next(s for s in sessions if date.fromisoformat(s["date"]) > today + timedelta(2))
+    result = runner.invoke(app, ["done", ahead["id"], "--rpe", "7"])
+    assert result.exit_code == 2 and "after tomorrow: it cannot be done yet" in result.output
+    assert "Traceback" not in result.output
+    with open_db(load().database_url())() as db:
+        assert db.scalar(select(func.count()).select_from(m.Lift)) == 0  # nothing written
+    [tomorrow] = [s for s in sessions if s["date"] == "2026-12-03"]
+    assert runner.invoke(app, ["done", tomorrow["id"]]).exit_code == 0
+
+
 def test_done_with_bad_sets(athlete: Path) -> None:
     sessions = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)
     sid = next(s["id"] for s in sessions if s["kind"] == "strength")
