@@ -12,13 +12,12 @@ from datetime import date
 from sqlalchemy.orm import Session as DbSession
 
 from db import models as m
-from db import repo
+from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
 from jobs.replan import Lifted, PlanError, mark_done, planned_session
 from jobs.session_days import move_options
-from planner.model import ONE_DAY
 
 MAX_KG, MAX_REPS = 500, 100  # what a hand-entered set may say
 RUNNER_RULE = "runner"  # the rule of a change the runner made by hand
@@ -40,15 +39,17 @@ def sane_lift(reps: list[int], kg: float | None) -> bool:
 
 def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None = None,
          actual: Lifted | None = None) -> Outcome:
-    """`stridelift done`: already done is no change. A session after tomorrow cannot be done
-    yet (its lifts would be dated on its day, ahead of the clock); done a day early is, as
-    the watch's record of it is (planner.readback: the session of that day or the next)."""
+    """`stridelift done`: already done is no change. The next session of its kind may be
+    done early, not one after it while that one is open (a mistyped id: its lifts would be
+    dated on its day, weeks ahead of the clock)."""
     row = planned_session(db, who, key)
     if row.status == "done":
         return Outcome(False, f"session {key} was already done")
-    if row.day > today + ONE_DAY:
-        raise PlanError(f"session {key} is on {row.day:%a %d %b}, after tomorrow: it cannot "
-                        "be done yet (`stridelift plan` lists the sessions and their days)")
+    first = next((r for r in plans.sessions(db, who) if today <= r.day < row.day and
+                  r.kind == row.kind and r.status not in ("done", "skipped")), None)
+    if first is not None:
+        raise PlanError(f"session {key} is on {row.day:%a %d %b}, after {first.key} "
+                        f"({first.day:%a %d %b}), still open: do or skip that one first")
     for name, (reps, kg) in (actual or {}).items():
         if not sane_lift(reps, kg):
             raise PlanError(f"{name}: {reps} reps at {kg} kg is not a set "
