@@ -55,11 +55,18 @@ class Load:
     series: SeriesName = "endurance"  # strength loads go to their own daily series
 
 
+# "training" sub-sports that are not lifting, though Garmin's watches record their poses or
+# intervals as sets (a yoga file holds timed "active" sets without reps or load).
+NOT_LIFTING = frozenset({"yoga", "pilates", "breathing", "flexibility_training",
+                         "cardio_training"})
+
+
 def is_strength(activity: Activity) -> bool:
     """FIT sub_sport strength_training, Garmin Connect's type strength_training, or a
     "training" session with recorded sets (cardio/yoga "training" stays endurance)."""
     return (activity.sub_sport == "strength_training" or activity.sport == "strength_training"
-            or (activity.sport == "training" and bool(activity.sets)))
+            or (activity.sport == "training" and activity.sub_sport not in NOT_LIFTING
+                and bool(activity.sets)))
 
 
 def activity_load(activity: Activity, profile: Profile, *, kind: str | None = None,

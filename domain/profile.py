@@ -74,12 +74,14 @@ class Profile:
         _check(bool(TIME_RE.match(self.morning_at)),
                f"morning time {self.morning_at!r} must be HH:MM, e.g. 07:00")
         for exercise, kg in self.known_kg.items():
-            _check(0 < kg <= 500, f"known weight for {exercise} must be 0-500 kg, not {kg}")
+            _check(0 < kg <= 500, f"known weight for {exercise} must be more than 0 and at "
+                                  f"most 500 kg, not {kg:g}")
         for race in self.races:
             _check(race.distance in RACE_DISTANCES,
                    f"race distance {race.distance!r} must be one of {', '.join(RACE_DISTANCES)}")
             _check(race.priority in RACE_PRIORITIES,
                    f"race priority {race.priority!r} must be A, B or C")
+        _check_one_race_a_day([r.day for r in self.races])
 
     @property
     def zone(self) -> ZoneInfo:
@@ -145,9 +147,16 @@ def parse_races(items: list[str], known: tuple[Race, ...] = (),
 
 def merge_races(known: tuple[Race, ...], added: list[Race]) -> tuple[Race, ...]:
     """`known` with `added`, by day; an added race replaces one on the same day."""
+    _check_one_race_a_day([r.day for r in added])
     days = {r.day for r in added}
     return tuple(sorted([*(r for r in known if r.day not in days), *added],
                         key=lambda r: r.day))
+
+
+def _check_one_race_a_day(days: list[date]) -> None:
+    """Two races on one day: `race add` replaces the day's race, so one of them is a typo."""
+    twice = sorted({d for d in days if days.count(d) > 1})
+    _check(not twice, f"race day {', '.join(map(str, twice))} appears twice: one race a day")
 
 
 def parse_weights(items: list[str]) -> dict[str, float]:

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy.orm import Session as DbSession
 
 from db import models as m
-from db import repo
+from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
@@ -37,11 +37,19 @@ def sane_lift(reps: list[int], kg: float | None) -> bool:
         kg is None or (math.isfinite(kg) and 0 <= kg <= MAX_KG))
 
 
-def done(db: DbSession, who: m.Athlete, key: str, rpe: float | None = None,
+def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None = None,
          actual: Lifted | None = None) -> Outcome:
-    """`stridelift done`: already done is no change."""
-    if planned_session(db, who, key).status == "done":
+    """`stridelift done`: already done is no change. The next session of its kind may be
+    done early, not one after it while that one is open (a mistyped id: its lifts would be
+    dated on its day, weeks ahead of the clock)."""
+    row = planned_session(db, who, key)
+    if row.status == "done":
         return Outcome(False, f"session {key} was already done")
+    first = next((r for r in plans.sessions(db, who) if today <= r.day < row.day and
+                  r.kind == row.kind and r.status not in ("done", "skipped")), None)
+    if first is not None:
+        raise PlanError(f"session {key} is on {row.day:%a %d %b}, after {first.key} "
+                        f"({first.day:%a %d %b}), still open: do or skip that one first")
     for name, (reps, kg) in (actual or {}).items():
         if not sane_lift(reps, kg):
             raise PlanError(f"{name}: {reps} reps at {kg} kg is not a set "
@@ -102,7 +110,7 @@ def act(home: Home, profile: Profile, action: str, key: str, *, today: date,
     with transaction(home.db) as db:
         who = repo.athlete(db, profile)
         if action == "done":
-            return done(db, who, key, rpe, actual)
+            return done(db, who, key, today, rpe, actual)
         if action == "skip":
             return skip(db, who, key)
         if action == "pin":

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from analysis.classify import classify, label_kind
+from analysis.load import activity_load
 from analysis.multisport import multisport_race
 from analysis.traits import Found
 from domain.activity import Activity
@@ -72,3 +73,15 @@ def test_every_running_fixture_gets_a_kind_traits_and_reasons(
     head = f"{'file':<44} {'min':>6} {'kind':<9} {'traits':<16} {'Garmin':<10} reason"
     record_property("table", "\n".join([head, *rows, f"agreement with Garmin's label: {agree} "
                                          f"of {compared} files that carry one"]))
+
+
+def test_a_yoga_file_with_its_poses_as_sets_is_no_strength_session() -> None:
+    """Garmin's yoga records each pose as a timed set (no reps, no load): it was classified
+    strength and its load went to the strength series, as lifting would."""
+    [yoga] = fit.decode((FIXTURES / "python-garminconnect" / "12129115726_ACTIVITY.fit")
+                        .read_bytes(), "yoga.fit")
+    assert (yoga.sport, yoga.sub_sport, len(yoga.sets)) == ("training", "yoga", 3)
+    profile, _zones_note = file_profile([yoga])
+    c = classify(yoga, profile, [], ())
+    assert c.kind == "other", c.reasons
+    assert activity_load(yoga, profile).series == "endurance"

@@ -38,6 +38,13 @@ def test_init_twice_updates_without_duplicating(home: Path) -> None:
         assert len(session.scalars(select(m.Athlete)).all()) == 1
 
 
+def test_two_races_on_one_day_are_refused_not_both_kept(home: Path) -> None:
+    """Both were saved (A 10k and B 5k on one day), where `race add` replaces the day's race."""
+    result = runner.invoke(app, [*ARGS, "--race", "2027-04-11:10k"])
+    assert result.exit_code == 2 and "race day 2027-04-11 appears twice" in result.output
+    assert "Traceback" not in result.output and not (home / "config.toml").exists()
+
+
 @pytest.mark.parametrize("change, message", [
     (("--max-hr", "400"), "max HR 400"),
     (("--runs", "mon=jog"), "unknown run kind 'jog'"),

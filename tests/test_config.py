@@ -121,7 +121,15 @@ _ANNA = '[athletes.anna]\ntz = "UTC"\nsex = "f"\nmax_hr = 186\nrest_hr = 50\n'
     (('rest_hr = 50', 'rest_hr = 50\n[athletes.anna.runs]\ntue = 3'), "runs.tue must be text"),
     (('rest_hr = 50', 'rest_hr = 50\n[athletes.anna.weights]\nbarbell_back_squat = "heavy"'),
      "weights.barbell_back_squat must be a number, not 'heavy'"),
+    # it said "must be 0-500 kg, not 0.0": 0 is refused, a kg figure is no 0.0
+    (('rest_hr = 50', 'rest_hr = 50\n[athletes.anna.weights]\nbarbell_back_squat = 0'),
+     "known weight for barbell_back_squat must be more than 0 and at most 500 kg, not 0"),
+    (('rest_hr = 50', 'rest_hr = 50\n[athletes.anna.weights]\nbarbell_back_squat = -60'),
+     "at most 500 kg, not -60"),
     (('rest_hr = 50', 'rest_hr = 50\nraces = "2027-05-01:10k"'), "races must be a list of tables"),
+    (('rest_hr = 50', 'rest_hr = 50\nraces = [{date = 2027-05-01, distance = "10k"}, '
+                      '{date = 2027-05-01, distance = "5k"}]'),
+     "race day 2027-05-01 appears twice: one race a day"),
     (('rest_hr = 50', 'rest_hr = 50\nraces = [{day = 2027-05-01}]'), "races[0] has no date"),
     (('rest_hr = 50', 'rest_hr = 50\nraces = [{date = "May 1st"}]'),
      "races[0].date must be a date (YYYY-MM-DD), not 'May 1st'"),

@@ -143,6 +143,11 @@ def test_strength_is_session_rpe_in_its_own_series() -> None:
     assert activity_load(run(steady(120)), MAN, strength=True).series == "strength"
     with_sets = run(sport="training", sets=(StrengthSet(0, "active", reps=6),))
     assert is_strength(with_sets) and not is_strength(run(sport="training"))
+    # Garmin's yoga, pilates and cardio record poses and intervals as sets: still no lifting
+    for sub_sport in ("yoga", "pilates", "cardio_training"):
+        timed = run(sport="training", sub_sport=sub_sport,
+                    sets=(StrengthSet(0, "active", duration_s=30.0),))
+        assert not is_strength(timed), sub_sport
 
 
 def test_strength_never_enters_the_endurance_series() -> None:

@@ -20,6 +20,7 @@ from jobs.config import load
 from jobs.replan import load_sessions, replan
 from planner.catalog import PATTERNS
 from stridelift.cli import app
+from tests.conftest import PINNED
 
 runner = CliRunner()
 P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,
@@ -134,6 +135,21 @@ def test_plan_commands_bad_input(athlete: Path, args: list[str], words: str) -> 
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and words in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_session_after_an_open_one_of_its_kind_cannot_be_done_yet(athlete: Path) -> None:
+    """It was marked done, its lifts dated on its day weeks ahead (a mistyped id, most
+    likely); the next strength session may be done early."""
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "3"]).stdout)
+    following, *later = [s for s in sessions if s["kind"] == "strength"
+                         and s["date"] >= str(PINNED.date())]
+    result = runner.invoke(app, ["done", later[-1]["id"], "--rpe", "7"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"after {following['id']} " in result.output and "do or skip that one first" in \
+        result.output
+    with open_db(load().database_url())() as db:
+        assert db.scalar(select(func.count()).select_from(m.Lift)) == 0  # nothing written
+    assert runner.invoke(app, ["done", following["id"]]).exit_code == 0
 
 
 def test_done_with_bad_sets(athlete: Path) -> None:

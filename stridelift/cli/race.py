@@ -37,7 +37,10 @@ def add(
         home = Home.open()
         profile = home.athlete(athlete)
         _, added, changes = add_race(home, profile, race, today_for(profile))
-    console.print(f"added {describe(added)}; the plan follows it: {len(changes)} change(s) "
+    # the race it replaced, named: "added" alone hid that the day's other race was gone
+    was = next((r for r in profile.races if r.day == added.day and r != added), None)
+    what = f"replaced {describe(was)} with" if was else "added"
+    console.print(f"{what} {describe(added)}; the plan follows it: {len(changes)} change(s) "
                   "recorded (`stridelift why` shows them)", highlight=False)
 
 
