@@ -1,6 +1,7 @@
 """Multisport files (triathlon, duathlon) and a day's chained activities (RULES.md "Run
 classification", Multisport): every leg keeps its own sport and load; legs of two or more
-endurance sports joined back to back are a race unless the name says otherwise."""
+endurance sports joined back to back are a race unless the name says otherwise, or they have
+the shape of a brick workout (a bike then a run, no transition) or last less than a race can."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ LEG_SPORTS = frozenset({"swimming", "cycling", "running"})
 TRANSITION = "transition"
 MAX_CHAIN_GAP_S = 15 * 60  # activities this close count as chained legs
 NOT_A_RACE = re.compile(r"\b(training|practice|brick|session|workout|test)\b", re.I)
+# A super-sprint triathlon (400 m, 10 km, 2.5 km) takes the fastest about 20 min: anything
+# shorter is a test or a warm-up, not a race. Project default.
+MIN_RACE_S = 15 * 60
 
 
 def multisport_race(legs: Sequence[Activity], same_file: bool = True) -> Found | None:
@@ -32,13 +36,17 @@ def multisport_race(legs: Sequence[Activity], same_file: bool = True) -> Found |
     name = next((a.name for a in ordered if a.name), None)
     if name and NOT_A_RACE.search(name):
         return None
+    total = sum(a.duration_s for a in ordered)
+    transitions = sum(a.sport == TRANSITION for a in ordered)
+    # Two legs with no transition (a bike then a run) is how a brick workout is recorded; a
+    # duathlon runs again after the bike (run -> bike -> run), a triathlon has all three.
+    if total < MIN_RACE_S or (kinds != LEG_SPORTS and not transitions and len(sports) < 3):
+        return None
     what = "triathlon" if kinds == LEG_SPORTS else "duathlon" if kinds == {
         "running", "cycling"} else "multisport"
-    total = sum(a.duration_s for a in ordered) / 60
-    transitions = sum(a.sport == TRANSITION for a in ordered)
     return Found(Trait.RACE, f"a {what}: {' -> '.join(sports)} legs chained"
                              f"{f' by {transitions} transitions' if transitions else ''}, "
-                             f"{total:.0f} min in all, and the name does not say training")
+                             f"{total / 60:.0f} min in all, and the name does not say training")
 
 
 def chains(activities: Sequence[Activity]) -> list[list[Activity]]:

@@ -17,6 +17,7 @@ from analysis.zones import file_profile
 from db import repo
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit, run_fit, strength_fit
+from domain.activity import Activity
 from domain.profile import Profile
 from ingest import fit
 from jobs.analyse import analyse
@@ -124,6 +125,33 @@ def test_a_multisport_file_named_as_training_is_not_a_race() -> None:
     apart = [replace(a, start=a.start + timedelta(hours=3)) if a.sport == "running" else a
              for a in legs]
     assert multisport_race(apart) is None  # not chained: a run three hours later
+
+
+def _legs(*legs: tuple[str, int]) -> list[Activity]:
+    return fit.decode(multisport_fit(T0, [LegSpec(sport, [LapSpec(seconds, 8.0 if sport ==
+                                                                   "cycling" else 3.3, 155)])
+                                          for sport, seconds in legs]), "multisport.fit")
+
+
+def test_a_bike_then_a_run_without_a_transition_is_a_brick_not_a_duathlon() -> None:
+    assert multisport_race(_legs(("cycling", 3600), ("running", 1200))) is None
+    duathlon = multisport_race(_legs(("running", 1200), ("cycling", 2400), ("running", 900)))
+    assert duathlon is not None and duathlon.reason.startswith(
+        "a duathlon: running -> cycling -> running legs chained, 75 min")
+    joined = _legs(("cycling", 3600), ("transition", 60), ("running", 1200))
+    assert multisport_race(joined) is not None  # a transition: raced as one
+    untimed = _legs(("swimming", 600), ("cycling", 1800), ("running", 900))
+    assert multisport_race(untimed) is not None  # all three: a triathlon, transitions or not
+
+
+def test_a_multisport_file_shorter_than_any_race_is_no_race() -> None:
+    """A race's post-race window from a 77-s test file (a real fixture's length) would take
+    strength work off the next days for nothing."""
+    legs = _legs(("swimming", 120), ("transition", 30), ("cycling", 300), ("transition", 30),
+                 ("running", 300))
+    assert multisport_race(legs) is None
+    assert multisport_race(_legs(("swimming", 300), ("transition", 60), ("cycling", 900),
+                                 ("transition", 30), ("running", 600))) is not None
 
 
 def test_file_alone_uses_the_files_own_max_hr_where_plausible() -> None:
