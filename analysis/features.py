@@ -28,6 +28,7 @@ class RunFeatures:
     zone_minutes: tuple[float, ...]  # minutes in zones 1-5; all 0 without HR samples
     z34_longest_minutes: float
     z45_longest_minutes: float
+    z35_longest_minutes: float  # zone 3 and up: a tempo drifting into zone 5
     gap_mps: float | None  # mean moving grade-adjusted speed
     clean: Clean | None
 
@@ -67,7 +68,7 @@ def run_features(a: Activity, profile: Profile) -> RunFeatures:
     zones = zones_for(profile)
     hr = a.streams.get("heart_rate")
     hr_ok = hr is not None and bool((np.nan_to_num(hr) > 0).any())
-    zone_minutes, z34, z45 = _zone_time(a.streams.t, hr if hr_ok else None, zones)
+    zone_minutes, (z34, z45, z35) = _zone_time(a.streams.t, hr if hr_ok else None, zones)
     avg = a.avg_hr or (float(np.nanmean(hr)) if hr_ok and hr is not None else 0.0)
     peak = a.max_hr or (float(np.nanmax(hr)) if hr_ok and hr is not None else 0.0)
     c = clean(a)
@@ -77,20 +78,21 @@ def run_features(a: Activity, profile: Profile) -> RunFeatures:
         walking_minutes=c.walking_s / 60 if c is not None else 0.0,
         distance_km=a.distance_m / 1000 if a.distance_m else None,
         avg_hr=avg, max_hr=peak, hr_available=avg > 0, zones=zones, zone_minutes=zone_minutes,
-        z34_longest_minutes=z34, z45_longest_minutes=z45,
+        z34_longest_minutes=z34, z45_longest_minutes=z45, z35_longest_minutes=z35,
         gap_mps=c.mean_gap(c.moving) if c is not None else None, clean=c)
 
 
 def _zone_time(t: np.ndarray, hr: np.ndarray | None,
-               zones: Zones) -> tuple[tuple[float, ...], float, float]:
+               zones: Zones) -> tuple[tuple[float, ...], tuple[float, float, float]]:
+    """Minutes in each zone, and the longest stretches (minutes) in zones 3-4, 4-5 and 3-5."""
     if hr is None or t.size < 2:
-        return (0.0,) * 5, 0.0, 0.0
+        return (0.0,) * 5, (0.0, 0.0, 0.0)
     dt, _, _ = sample_durations(t)
     zone = zones.of(np.asarray(hr[:-1], dtype=np.float64))
     minutes = tuple(float(dt[zone == z].sum()) / 60 for z in range(1, 6))
-    z34 = longest_stretch(t[:-1], dt, (zone == 3) | (zone == 4)) / 60
-    z45 = longest_stretch(t[:-1], dt, zone >= 4) / 60
-    return minutes, z34, z45
+    z34, z45, z35 = (longest_stretch(t[:-1], dt, inside) / 60
+                     for inside in ((zone == 3) | (zone == 4), zone >= 4, zone >= 3))
+    return minutes, (z34, z45, z35)
 
 
 def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:

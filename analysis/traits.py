@@ -106,9 +106,16 @@ def _threshold(a: Activity, f: RunFeatures, speed: bool) -> str | None:
                 f"(>= {THRESHOLD_MINUTES:g} min)")
     c = f.clean
     bouts = z5_bout_count(c, f.zones) if c is not None else 0
-    if f.z45_longest_minutes >= THRESHOLD_Z45_MINUTES and not speed and bouts < 3:
-        return (f"{f.z45_longest_minutes:.0f} min continuous in HR zones 4-5 without repeated "
-                f"bouts (>= {THRESHOLD_Z45_MINUTES:g} min)")
+    if not speed and bouts < 3:
+        if f.z45_longest_minutes >= THRESHOLD_Z45_MINUTES:
+            return (f"{f.z45_longest_minutes:.0f} min continuous in HR zones 4-5 without "
+                    f"repeated bouts (>= {THRESHOLD_Z45_MINUTES:g} min)")
+        # A tempo drifting up into zone 5 falls between the two rules above (under 15 min in
+        # zones 3-4 before it reaches 5, under 20 in 4-5): harder work does not make it easy.
+        if f.z35_longest_minutes >= THRESHOLD_Z45_MINUTES:
+            return (f"{f.z35_longest_minutes:.0f} min continuous in HR zones 3-5 without "
+                    f"repeated bouts (>= {THRESHOLD_Z45_MINUTES:g} min): a tempo drifting into "
+                    f"zone 5")
     label = (a.te_label or "").upper()
     if label in THRESHOLD_LABELS:
         return f"Garmin's training effect label is {label}"

@@ -163,6 +163,26 @@ def test_one_steady_climb_to_zone_five_is_threshold_not_speed() -> None:
     assert "22 min continuous in HR zones 4-5 without repeated bouts" in c.reasons[0]
 
 
+@pytest.mark.parametrize("z3, z4, z5, kind", [(6, 8, 5.9, "easy"), (6, 8, 6.1, "threshold")])
+def test_a_tempo_drifting_into_zone_five_is_threshold(z3: float, z4: float, z5: float,
+                                                      kind: str) -> None:
+    """Under 15 min in zones 3-4 before zone 5 and under 20 in zones 4-5 (real fixtures: a
+    fenix 2 run of 35 min at 160-176 bpm read easy): 20 min in zones 3-5 is threshold."""
+    c = classify(with_hr([(10, 140), (z3, 155), (z4, 165), (z5, 175), (10, 140)]), P, HISTORY)
+    assert c.kind == kind
+    if kind == "threshold":
+        assert c.reasons[0].startswith(f"{z3 + z4 + z5:.0f} min continuous in HR zones 3-5 "
+                                       "without repeated bouts (>= 20 min)")
+
+
+def test_short_zone_five_bouts_between_tempo_are_not_a_drift() -> None:
+    """4 bouts of 1 min in 20 min of zones 3-5: repeated bouts are intervals, which speed's
+    rules judge, not a tempo drifting up."""
+    bouts = [(1, 175), (4, 158)] * 4
+    c = classify(with_hr([(10, 140), *bouts, (10, 140)]), P, HISTORY)
+    assert not any("zones 3-5" in r for r in c.reasons)
+
+
 @pytest.mark.parametrize("minutes, kind", [(14.9, "easy"), (15.1, "threshold")])
 def test_fifteen_continuous_minutes_in_zones_three_and_four(minutes: float, kind: str) -> None:
     run = with_hr([(5, 140), (minutes, 158), (5, 140)])
