@@ -12,7 +12,9 @@ TEMPLATE_KINDS = ("easy", "recovery", "long", "speed", "threshold", "race", "res
 RACE_DISTANCES = ("5k", "10k", "half", "marathon", "ultra", "other")
 RACE_PRIORITIES = ("A", "B", "C")  # goal, important, tune-up (RULES.md "Races")
 EQUIPMENT = ("gym", "dumbbells", "bodyweight")
-SOURCES = ("garmin", "demo")
+# garmin: synced nightly; files: FIT files brought in by `stridelift import`, no account;
+# demo: the simulated athlete.
+SOURCES = ("garmin", "files", "demo")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

@@ -313,7 +313,9 @@ def connect(tokens_dir: Path, policy: Policy | None = None) -> Connect:
     """A Connect on the saved tokens (never a password login) with the display name set."""
     path = token_file(tokens_dir)
     if not path.exists():
-        raise GarminAuthError(f"no Garmin Connect login saved for this athlete: {LOGIN_HINT}")
+        raise GarminAuthError(f"no Garmin Connect login saved for this athlete: {LOGIN_HINT} "
+                              "(or, to bring runs in as FIT files with `stridelift import` "
+                              'only, set source = "files" in its table of config.toml)')
     text = read_token_text(path)
     _secure(tokens_dir)  # in case something loosened the modes since `login`
     api = new_api()

@@ -20,12 +20,11 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import GarminError
-from ingest.sync import sync
 from jobs.analyse import analyse
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
 from jobs.home import Home
-from jobs.nightly_run import NightResult, Source, publish
+from jobs.nightly_run import NightResult, Source, fetch, publish
 from jobs.replan import (
     FIRST_MONDAY,
     PROFILE_RULE,
@@ -49,8 +48,7 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
     """The morning pass for one athlete on `day`; raises Busy if a pass holds the lock."""
     with athlete_lock(home, profile.name, "morning pass"):
         try:
-            conn = source(profile)
-            synced = sync(home.db, home.raw, profile, conn, today=day).counts()
+            conn, synced = fetch(home, profile, source, day)
             with transaction(home.db) as db:
                 caught_up = replan(db, profile, day - timedelta(days=1))
                 changes = morning_changes(db, profile, day)

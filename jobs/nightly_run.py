@@ -33,7 +33,17 @@ from planner.catch_up import MAX_CATCH_UP_DAYS, nights_between
 
 log = logging.getLogger(__name__)
 
-Source = Callable[[Profile], Connect]  # opens an athlete's Garmin (or demo) connection
+# Opens an athlete's Garmin (or demo) connection; None: nothing to sync (source "files").
+Source = Callable[[Profile], Connect | None]
+
+
+def fetch(home: Home, profile: Profile, source: Source, day: date,
+          ) -> tuple[Connect | None, dict[str, int]]:
+    """The athlete's connection and what syncing through it brought, up to `day`."""
+    conn = source(profile)
+    if conn is None:
+        return None, {}
+    return conn, sync(home.db, home.raw, profile, conn, today=day).counts()
 
 
 @dataclass
@@ -88,8 +98,7 @@ def _nights(home: Home, profile: Profile, nights: list[date], source: Source
         started = datetime.now(UTC)
         try:
             if synced is None:  # one sync reaches the last night; replans go night by night
-                conn = source(profile)
-                synced = sync(home.db, home.raw, profile, conn, today=nights[-1]).counts()
+                conn, synced = fetch(home, profile, source, nights[-1])
             with transaction(home.db) as db:
                 plan = replan(db, profile, night)
             counts = {**synced, "nights_adapted": plan.nights}

@@ -1,4 +1,5 @@
-"""Where each athlete's data comes from: Garmin Connect (saved tokens) or the demo athlete."""
+"""Where each athlete's data comes from: Garmin Connect (saved tokens), the demo athlete, or
+nowhere to sync from (`files`: what `stridelift import` brought in)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from jobs.nightly_run import Source
 
 
 def source_for(home: Home) -> Source:
-    def open_source(profile: Profile) -> Connect:
+    def open_source(profile: Profile) -> Connect | None:
+        if profile.source == "files":
+            return None
         if profile.source == "demo":
             from demo.athlete import demo_connect  # the simulator loads only for demo homes
 

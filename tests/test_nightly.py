@@ -17,11 +17,13 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from db import models as m
+from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
 from ingest import garmin
 from jobs import scheduler as sched
 from jobs.config import load, save_profile
 from jobs.home import Home
+from jobs.morning_run import run_morning
 from jobs.nightly_run import Busy, pending_nights, run_all, run_nightly
 from jobs.sources import source_for
 from stridelift.cli import app
@@ -146,6 +148,26 @@ def test_one_athletes_failure_never_stops_the_others(fake_garmin: FakeGarmin) ->
     results = run_all(home, source_for(home), lambda _p: NIGHT)
     assert [(r.athlete, r.status) for r in results] == [("anna", "ok"), ("ben", "failed")]
     assert "stridelift login" in (results[1].error or "")
+    assert 'source = "files"' in (results[1].error or "")  # the way without an account
+
+
+def test_an_athlete_with_files_only_gets_nights_and_mornings_without_garmin(
+        home: Path, tmp_path: Path) -> None:
+    """source = "files": what `stridelift import` brought in is classified and the plan
+    adapted every night and morning, with no Garmin account (no tokens, no server)."""
+    files_only = Profile(**{**ANNA.__dict__, "source": "files"})
+    h = _athlete(files_only, tokens=False)
+    run = tmp_path / "long.fit"
+    run.write_bytes(run_fit(datetime(2025, 7, 7, 6, 0, tzinfo=UTC), [LapSpec(6000, 3.0, 145)]))
+    assert runner.invoke(app, ["import", str(run)]).exit_code == 0
+    [night] = run_nightly(h, files_only, NIGHT, source_for(h))
+    assert (night.status, night.error) == ("ok", None)
+    assert "activities_new" not in night.counts  # nothing was synced
+    with h.db() as db:
+        assert db.scalars(select(m.RunClass.kind)).all() == ["long"]
+        assert db.scalars(select(m.PlannedSession)).all()
+    [morning] = run_morning(h, files_only, NIGHT + timedelta(days=1), source_for(h))
+    assert (morning.status, morning.error) == ("ok", None)
 
 
 def test_nightly_and_runs_commands(fake_garmin: FakeGarmin) -> None:
