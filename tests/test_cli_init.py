@@ -104,6 +104,17 @@ def test_interactive_prompts_for_what_is_missing(home: Path) -> None:
     assert load().athlete("anna").tz == "Europe/Oslo"
 
 
+def test_init_sets_where_runs_come_from(home: Path) -> None:
+    assert runner.invoke(app, [*ARGS, "--source", "files"]).exit_code == 0
+    assert load().athlete("anna").source == "files"
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--rest-hr",
+                               "45"]).exit_code == 0
+    assert load().athlete("anna").source == "files"  # kept when not given
+    refused = runner.invoke(app, [*ARGS, "--source", "strava"])
+    assert refused.exit_code == 2 and "source must be one of garmin, files, demo" in \
+        refused.output
+
+
 def test_updating_an_athlete_keeps_what_is_not_given(home: Path) -> None:
     assert runner.invoke(app, [*ARGS, "--weight", "barbell_back_squat=60"]).exit_code == 0
     result = runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--max-hr",

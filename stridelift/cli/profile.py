@@ -40,6 +40,9 @@ def init(
         help="Strength sessions a week (1-3; default 2).")] = None,
     equipment: Annotated[str | None, typer.Option(
         help="gym, dumbbells or bodyweight (default gym).")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="Where runs come from: garmin (synced nightly; default) or files (only what "
+             "`stridelift import` brings in, no Garmin account).")] = None,
     race: Annotated[list[str] | None, typer.Option(
         help="A race as DATE:DISTANCE[:A|B|C] (5k, 10k, half, marathon, ultra; A goal, B "
              "important, C tune-up; A for the first, B for the others); repeatable. "
@@ -97,6 +100,7 @@ def init(
                 strength_sessions=base.strength_sessions if strength_sessions is None
                 else strength_sessions,
                 equipment=base.equipment if equipment is None else equipment,
+                source=base.source if source is None else source,
                 races=parse_races(list(race), today=today_for(base)) if race else base.races,
                 known_kg={**base.known_kg, **parse_weights(weight or [])})
             check_weights(profile)  # before saving: every later command would refuse it
