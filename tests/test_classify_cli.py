@@ -16,7 +16,14 @@ from analysis.multisport import multisport_race
 from analysis.zones import file_profile
 from db import repo
 from db.session import open_db, transaction
-from demo.fitwrite import LapSpec, LegSpec, multisport_fit, run_fit, strength_fit
+from demo.fitwrite import (
+    LapSpec,
+    LegSpec,
+    multisport_fit,
+    run_fit,
+    strength_fit,
+    workout_file_fit,
+)
 from domain.activity import Activity
 from domain.profile import Profile
 from ingest import fit
@@ -44,7 +51,7 @@ def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path)
     (folder / "2025").mkdir(parents=True)
     (folder / "2025" / "easy.FIT").write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 140)]))
     (folder / "notes.txt").write_text("not a FIT file")
-    (folder / "settings.fit").write_bytes(b"\x0e\x10garbage")
+    (folder / "plan.fit").write_bytes(workout_file_fit(["active", "rest"]))  # no activity
     long = tmp_path / "long.fit"
     long.write_bytes(Run().easy(100).fit())
     result = runner.invoke(app, ["classify", str(folder), str(long), "--json"])
@@ -54,7 +61,7 @@ def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path)
                                                                    ("long.fit", "long")]
     assert rows[1]["traits"] == ["long"] and rows[1]["moving_s"] == pytest.approx(6000, abs=5)
     assert [leg["sport"] for leg in rows[0]["legs"]] == ["running"]
-    assert "settings.fit: skipped" in result.stderr
+    assert "plan.fit: skipped" in result.stderr
     text = runner.invoke(app, ["classify", str(folder), str(long)], env={"COLUMNS": "200"})
     assert text.exit_code == 0
     line = next(x for x in text.stdout.splitlines() if x.startswith("long.fit"))
@@ -78,10 +85,10 @@ def test_a_file_the_decoder_panics_on_is_skipped_in_one_line(home: Path,
     (folder / "easy.fit").write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 140)]))
     (folder / "panics.fit").write_bytes(panicking_fit())
     done = stridelift("classify", str(folder), "--json")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # as `import`: a broken file fails the command
     assert [Path(r["source"]).name for r in json.loads(done.stdout)] == ["easy.fit"]
     said = done.stderr.splitlines()  # the Rust panic's own lines and backtrace note, before
-    assert len(said) == 1 and said[0].startswith(f"{folder / 'panics.fit'}: skipped (")
+    assert len(said) == 1 and said[0].startswith(f"{folder / 'panics.fit'}: failed (")
     assert "DecoderPanic" in said[0]
 
 

@@ -51,12 +51,14 @@ def classify(
     with user_errors({FitError: 1}):
         if bool(paths) == (activity is not None):
             raise CommandError("give FIT files or folders, or --activity ID", 2)
-        results = _from_files(paths or [], athlete) if paths else \
-            _from_db(activity or 0, athlete)
+        results, broken = _from_files(paths or [], athlete) if paths else \
+            (_from_db(activity or 0, athlete), 0)
     if json:
         print_json(results)
-        return
-    _print_table(results)
+    else:
+        _print_table(results)
+    if broken:  # as `import`: the rows of the files read, and exit 1 for the broken ones
+        raise typer.Exit(1)
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
@@ -116,20 +118,23 @@ def _fit_files(paths: list[Path]) -> list[tuple[Path, bool]]:
     return out
 
 
-def _from_files(paths: list[Path], athlete: str | None) -> list[dict[str, Any]]:
+def _from_files(paths: list[Path], athlete: str | None) -> tuple[list[dict[str, Any]], int]:
     """A file named on the command line must hold an activity; files found in a folder
-    that do not (settings, courses, broken files) are passed over with a note."""
+    that do not (settings, courses, broken files) are passed over with a note. Also the
+    number of broken files passed over."""
     from analysis.zones import file_profile
     from jobs.importing import FitError
 
-    decoded, skipped = [], []
+    decoded, skipped, broken = [], [], 0
     for path, named in _fit_files(paths):
         try:
             decoded.append((path, _decode(path)))
         except (CommandError, FitError) as exc:
             if named:
                 raise
-            skipped.append(f"{path}: skipped ({str(exc).removeprefix(f'{path}: ')})")
+            broken += isinstance(exc, FitError)
+            what = "failed" if isinstance(exc, FitError) else "skipped"
+            skipped.append(f"{path}: {what} ({str(exc).removeprefix(f'{path}: ')})")
     if not decoded:
         raise CommandError("no activity to classify in " + ", ".join(map(str, paths)))
     configured = _configured(athlete)
@@ -142,7 +147,7 @@ def _from_files(paths: list[Path], athlete: str | None) -> list[dict[str, Any]]:
         results.append(_group(str(path), acts, profile, [], [note]))
     for note in skipped:  # on stderr, so that --json stays one JSON document
         typer.echo(note, err=True)
-    return results
+    return results, broken
 
 
 def _decode(path: Path) -> list[Activity]:
