@@ -156,10 +156,9 @@ def season(weeks: int, seed: int) -> dict[str, float]:
                                    sessions)
         sessions, recovered = recover(sessions, Tonight(night, runs, Recovery(
             today.level, today.reasons)), mobility)
-        adapted += recovered
         sessions = [refresh(ctx, s) for s in sessions]
         bad += violations(sessions, runs, night)
-        judged = for_recovery(ctx, sessions, [*adapted, *planned], night)
+        judged = for_recovery(ctx, sessions, [*adapted, *planned, *recovered], night)
         sessions, _ = rejudge_today(sessions, tomorrow, Recovery(morning.level,
                                                                  morning.reasons), mobility,
                                     judged)

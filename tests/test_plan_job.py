@@ -18,7 +18,7 @@ from domain.profile import Profile
 from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, replan
-from planner.catalog import PATTERNS
+from planner.catalog import PATTERNS, default_catalog
 from stridelift.cli import app
 from tests.conftest import PINNED
 
@@ -218,3 +218,39 @@ def test_the_profiles_race_keeps_strength_away(db_url: str) -> None:
         days = {s.day for s in load_sessions(db, repo.athlete(db, racer))
                 if s.kind == "strength"}
     assert not days & {thursday - timedelta(days=1), thursday, thursday + timedelta(days=1)}
+
+
+def test_a_layoffs_last_load_is_stored_and_a_row_without_it_reads_as_before(
+        db_url: str) -> None:
+    """A session after 20 days without lifting resumes at 90 % of the last load and keeps
+    that load (resumed_from: the deeper cut after a race's window is taken from it): it
+    comes back from the database as it went in, and a row stored before the field existed
+    reads as None and is made exact again by the night's refresh, with nothing recorded."""
+    factory = open_db(db_url)
+    night = MONDAY - timedelta(days=1)
+    with transaction(factory) as db:
+        replan(db, P, night)
+        who = repo.athlete(db, P)
+        first = load_sessions(db, who)[0]
+        loaded = [p.exercise_id for p in first.exercises
+                  if default_catalog().exercise(p.exercise_id).loaded and p.reps]
+        repo.add_lifts(db, who, MONDAY - timedelta(days=20),
+                       [(e, [6, 6, 6], 50.0) for e in loaded], session_key=None)
+    with transaction(factory) as db:
+        resumed = next(s for s in replan(db, P, night).plan if s.id == first.id)
+    lifted = [p for p in resumed.exercises if p.exercise_id in loaded]
+    assert lifted and all((p.load_kg, p.resumed_from) == (45.0, 50.0) for p in lifted)
+    with transaction(factory) as db:
+        who = repo.athlete(db, P)
+        assert next(s for s in load_sessions(db, who) if s.id == first.id) == resumed
+        assert replan(db, P, night).adjustments == []
+        row = db.scalars(select(m.PlannedSession).where(
+            m.PlannedSession.key == first.id)).one()
+        row.exercises = [{k: v for k, v in x.items() if k != "resumed_from"}
+                         for x in row.exercises]
+    with transaction(factory) as db:
+        old = next(s for s in load_sessions(db, repo.athlete(db, P)) if s.id == first.id)
+        assert all(p.resumed_from is None for p in old.exercises)
+        report = replan(db, P, night)
+    assert report.adjustments == [] and next(s for s in report.plan if s.id == first.id) \
+        == resumed
