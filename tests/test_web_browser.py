@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 from typer.testing import CliRunner
 
 from jobs.home import Home
+from jobs.web_login import set_password
 from stridelift.web.app import create_app
 from tests.test_report import build_athlete
 from tests.test_report_browser import PHONE, _overflow
@@ -30,6 +32,7 @@ TUESDAY = WEDNESDAY - timedelta(days=1)  # this week still holds open sessions
 LAPTOP = {"width": 1280, "height": 800}
 TODAY = TUESDAY.date()  # a fixed day, whatever the suite's pinned one: three sessions ahead
 runner = CliRunner()
+PASSWORD = "a long enough one"
 
 
 
@@ -40,17 +43,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app over a built athlete's home, served by uvicorn in a thread; the app's today
-    is pinned (the server itself runs on the real clock)."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """A built athlete's home (real SQLite), opened."""
     root = tmp_path_factory.mktemp("web")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("STRIDELIFT_DB_URL", raising=False)
         mp.setenv("STRIDELIFT_HOME", str(root / "home"))
         with freeze_time(TUESDAY, tick=True):
             build_athlete(root / "home")
-        home = Home.open()
-    app = create_app(home, require_login=False, today_of=lambda _p: TODAY)
+        return Home.open()
+
+
+@contextmanager
+def _serving(home: Home, *, require_login: bool) -> Iterator[str]:
+    """The app over `home`, served by uvicorn in a thread; the app's today is pinned (the
+    server itself runs on the real clock)."""
+    app = create_app(home, require_login=require_login, today_of=lambda _p: TODAY)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -64,6 +72,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(built: Home) -> Iterator[str]:
+    with _serving(built, require_login=False) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def login_server(built: Home) -> Iterator[str]:
+    """The same home behind its password, as `stridelift serve` beyond this machine."""
+    set_password(built, PASSWORD)
+    with _serving(built, require_login=True) as base:
+        yield base
 
 
 class Tab:
@@ -283,6 +305,40 @@ def test_a_page_seen_once_opens_without_signal_and_says_so(server: str, browser:
                 f.append(document.querySelector('input[name=csrf]').cloneNode());
                 document.body.append(f); f.submit(); }""")
         assert page.evaluate(kept) == []
+    finally:
+        tab.close()
+
+
+KEPT = """async () => (await (await caches.open('stridelift-pages')).keys())
+          .map(r => new URL(r.url).pathname)"""
+
+
+def test_the_app_opens_offline_and_a_login_gone_leaves_no_page(login_server: str,
+                                                               browser: Any) -> None:
+    """The worker reads a redirect as an opaque one: it kept no "/" (the home screen's
+    address failed offline) and never saw a page sent to /login, so an expired login left
+    the athlete's pages for whoever held the phone offline."""
+    tab = Tab(browser, login_server, PHONE, touch=True)
+    try:
+        page = tab.go("/login")
+        page.get_by_label("Password").fill(PASSWORD)
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="Log in").tap()
+        page.evaluate("navigator.serviceWorker.ready")
+        tab.go("/")  # through the worker: the home screen's address and the week
+        tab.context.set_offline(True)
+        page = tab.go("/")
+        assert page.url.endswith("/a/anna/week#today") and page.locator("#today").count() == 1
+        tab.context.set_offline(False)
+        tab.context.clear_cookies()  # the login expired (14 days), or the key changed
+        page = tab.go("/a/anna/week")
+        assert page.url.endswith("/login")
+        assert page.evaluate(KEPT) == []
+        tab.context.set_offline(True)
+        for path in ("/", "/a/anna/week"):
+            with pytest.raises(PlaywrightError):
+                page.goto(login_server + path)
+        tab.errors.clear()  # the browser's own error page
     finally:
         tab.close()
 

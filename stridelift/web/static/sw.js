@@ -18,11 +18,15 @@ self.addEventListener("fetch", function (event) {
   }
   if (url.pathname.endsWith("/report")) { return; }  // large, and never wanted in the gym
   event.respondWith(fetch(request).then(function (response) {
-    if (response.redirected && new URL(response.url).pathname === "/login") {
-      caches.delete(KEPT);  // logged out elsewhere, or the login expired
-    } else if (response.ok) {
+    if (url.pathname === "/login") {
+      // The login form: no one is logged in here (logged out elsewhere, or the login
+      // expired). A page redirected here reaches the worker only as an opaque redirect,
+      // its target unread, so the form itself is the sign.
+      event.waitUntil(caches.delete(KEPT));
+    } else if (response.ok || response.type === "opaqueredirect") {
+      // A redirect is kept too: "/" offline still leads to the week kept.
       var copy = response.clone();
-      caches.open(KEPT).then(function (kept) { kept.put(request, copy); });
+      event.waitUntil(caches.open(KEPT).then(function (kept) { return kept.put(request, copy); }));
     }
     return response;
   }, function (failure) {
