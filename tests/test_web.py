@@ -279,6 +279,22 @@ def test_a_session_shows_what_was_lifted_last_time(athlete: Home) -> None:
     assert f"{unit}{load} (a lightened session)</p>" in c.get(path_of({"id": later[0].key})).text
 
 
+def test_last_time_is_when_it_was_lifted_not_a_set_left_unticked(athlete: Home) -> None:
+    """An exercise left unticked in a session done stores its sets as 0 reps: "last time"
+    said "0, 0 reps at 20 kg", hiding the time it was lifted."""
+    s = future_strength(athlete)
+    e = s["exercises"][0]
+    lifted, unticked = s["day"] - timedelta(days=7), s["day"] - timedelta(days=3)
+    with transaction(athlete.db) as db:
+        who = repo.athlete(db, athlete.athlete(None))
+        repo.add_lifts(db, who, lifted, [(e["id"], [6, 5], 20.0)], session_key=None)
+        repo.add_lifts(db, who, unticked, [(e["id"], [0, 0], 20.0)], session_key=None)
+    unit = "reps" if "reps" in e else "s"
+    page = client(athlete).get(path_of(s)).text
+    assert f"last time, {lifted:%a %d %b}: 6, 5 {unit} at 20 kg</p>" in page
+    assert "0, 0" not in page
+
+
 def test_done_refuses_nonsense(athlete: Home) -> None:
     c = client(athlete)
     s = future_strength(athlete)
