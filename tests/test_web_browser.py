@@ -288,7 +288,7 @@ def test_a_page_seen_once_opens_without_signal_and_says_so(server: str, browser:
         tab.context.set_offline(True)  # a gym without signal
         page.reload(wait_until="load")
         assert page.locator("input[name^='tick:']").count() == sets  # the kept copy
-        assert "No connection" in page.locator("#offline").inner_text()
+        assert page.locator("#offline").is_visible()
         page.locator("input[name^='tick:']").first.tap()  # its script came along
         assert page.locator("#rest").is_visible()
         tab.context.set_offline(False)
@@ -339,6 +339,24 @@ def test_the_app_opens_offline_and_a_login_gone_leaves_no_page(login_server: str
             with pytest.raises(PlaywrightError):
                 page.goto(login_server + path)
         tab.errors.clear()  # the browser's own error page
+    finally:
+        tab.close()
+
+
+def test_a_kept_page_says_so_while_the_phone_has_signal(built: Home, browser: Any) -> None:
+    """The home server out of reach (its line down, or restarting for an upgrade) while the
+    phone has signal: the kept copy was shown as if fresh, since the line saying so went by
+    navigator.onLine alone; yesterday's plan looked like today's."""
+    with _serving(built, require_login=False) as base:
+        tab = Tab(browser, base, PHONE, touch=True)
+        page = tab.go("/a/anna/week")
+        page.evaluate("navigator.serviceWorker.ready")
+        tab.go("/a/anna/week")  # kept, with its style sheet and script
+    try:
+        page.reload(wait_until="load")  # the server is gone; the phone is online
+        assert page.evaluate("navigator.onLine")
+        assert page.locator(".day").count() >= 7  # the kept copy
+        assert page.locator("#offline").is_visible()  # its text is there, shown or not
     finally:
         tab.close()
 

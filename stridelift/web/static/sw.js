@@ -3,6 +3,9 @@
 // changes every night, so a kept copy is only ever a fallback, and the page says so.
 "use strict";
 var KEPT = "stridelift-pages";
+// base.html's line "No connection: ...", hidden on the server's page, shown on a kept copy
+var HIDDEN_LINE = 'id="offline" class="offline" role="status" hidden';
+var KEPT_LINE = 'id="offline" class="offline" role="status" data-kept';
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
@@ -31,8 +34,21 @@ self.addEventListener("fetch", function (event) {
     return response;
   }, function (failure) {
     return caches.match(request, { ignoreVary: true }).then(function (kept) {
-      if (kept) { return kept; }
-      throw failure;
+      if (!kept) { throw failure; }
+      return isPage(kept) ? saying(kept) : kept;
     });
   }));
 });
+
+function isPage(response) {
+  return (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
+}
+
+// A kept page shows its line saying so: the phone may well be online (a server out of
+// reach, a signal too weak to carry a page), so navigator.onLine cannot tell.
+function saying(kept) {
+  return kept.text().then(function (page) {
+    return new Response(page.replace(HIDDEN_LINE, KEPT_LINE),
+                        { status: kept.status, statusText: kept.statusText, headers: kept.headers });
+  });
+}
