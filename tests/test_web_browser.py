@@ -247,6 +247,7 @@ def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
     tab = Tab(browser, server, PHONE, touch=True)
     try:
         tab.page.clock.install()
+        tab.page.add_init_script("window.buzzes = 0; navigator.vibrate = () => ++window.buzzes;")
         page = tab.go("/a/anna/week")
         href = page.locator(".card:not(.status-done):not(.status-skipped) h3 a",
                             has_text="strength").last.get_attribute("href")
@@ -266,6 +267,11 @@ def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
         assert f"{left // 60}:{left % 60:02d}" in page.locator("#rest").inner_text()
         page.clock.run_for(rest * 1000)
         assert "rest over" in page.locator("#rest").inner_text()
+        assert page.evaluate("window.buzzes") == 1  # the phone buzzes as the rest ends
+        page.reload(wait_until="load")
+        page.clock.run_for(1_000)
+        assert "rest over" in page.locator("#rest").inner_text()
+        assert page.evaluate("window.buzzes") == 0  # and not at every look after
         tab.assert_clean()
         page.locator("#rest button").tap()
         assert page.locator("#rest").is_hidden()

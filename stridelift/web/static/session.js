@@ -39,7 +39,8 @@
   function start(rest) {
     saved["rest"] = rest; save();
     timer.hidden = false; document.body.classList.add("resting");
-    if (beat === null) { beat = setInterval(show, 250); }
+    // a rest over already (a reload after it) is shown, not counted: it buzzed as it ended
+    if (beat === null && rest.until > Date.now()) { beat = setInterval(show, 250); }
     show();
   }
   function stop() {
