@@ -367,6 +367,27 @@ def test_a_kept_page_says_so_while_the_phone_has_signal(built: Home, browser: An
         tab.close()
 
 
+def test_two_tabs_of_a_session_keep_each_others_sets(server: str, browser: Any) -> None:
+    """Each tab wrote the sets it knew: a set ticked in one was dropped by a tick in the
+    other, and the Done of either posted without it."""
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        page = tab.go("/a/anna/week")
+        href = page.locator(".card:not(.status-done):not(.status-skipped) h3 a",
+                            has_text="strength").first.get_attribute("href")
+        first, second = tab.go(href), tab.context.new_page()
+        second.goto(server + href, wait_until="load")
+        first.locator("input[name^='tick:']").nth(0).tap()
+        second.locator("input[name^='tick:']").nth(1).tap()
+        assert first.locator("input[name^='tick:']").nth(1).is_checked()  # seen at once
+        first.reload(wait_until="load")
+        ticks = first.locator("input[name^='tick:']")
+        assert ticks.nth(0).is_checked() and ticks.nth(1).is_checked()
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
 def test_dark_mode_follows_the_system(server: str, browser: Any, tmp_path: Path) -> None:
     context = browser.new_context(viewport=PHONE, color_scheme="dark")
     try:

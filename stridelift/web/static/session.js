@@ -13,8 +13,12 @@
     return;
   }
   var saved = {};
-  try { saved = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { saved = {}; }
+  // Read again before each change: another tab of this session may have ticked a set since.
+  function read() {
+    try { saved = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { saved = {}; }
+  }
   function save() { localStorage.setItem(key, JSON.stringify(saved)); }
+  read();
 
   var timer = document.getElementById("rest");
   var shown = timer && timer.querySelector(".rest-time");
@@ -44,7 +48,7 @@
     show();
   }
   function stop() {
-    delete saved["rest"]; save();
+    read(); delete saved["rest"]; save();
     if (beat !== null) { clearInterval(beat); beat = null; }
     timer.hidden = true; document.body.classList.remove("resting");
   }
@@ -63,11 +67,19 @@
   }
 
   var fields = form.querySelectorAll("input[name^='tick:'], input[name^='reps:'], input[name^='load:']");
-  fields.forEach(function (el) {
-    if (Object.prototype.hasOwnProperty.call(saved, el.name)) {
+  function fill() {
+    fields.forEach(function (el) {
+      if (!Object.prototype.hasOwnProperty.call(saved, el.name)) { return; }
       if (el.type === "checkbox") { el.checked = saved[el.name] === true; } else { el.value = saved[el.name]; }
-    }
+    });
+  }
+  fill();
+  window.addEventListener("storage", function (event) {  // a set ticked in another tab
+    if (event.key === key) { read(); fill(); }
+  });
+  fields.forEach(function (el) {
     el.addEventListener("change", function () {
+      read();
       saved[el.name] = el.type === "checkbox" ? el.checked : el.value;
       save();
       if (timer && el.type === "checkbox" && el.checked) {
