@@ -408,6 +408,17 @@ def test_the_service_worker_is_served_from_the_root_without_a_login(athlete: Hom
         "text/javascript") and "caches.delete" in worker.text
 
 
+def test_an_upgrade_s_scripts_and_style_are_used_at_once(athlete: Home) -> None:
+    """/static/ said nothing of caching: a browser kept its scripts by their age (a tenth of
+    it, days for an installed package's files), so a new page ran with the old script."""
+    c = client(athlete)
+    for name in ("session.js", "app.js", "style.css"):
+        kept = c.get(f"/static/{name}")
+        assert kept.status_code == 200 and kept.headers["cache-control"] == "no-cache", name
+        again = c.get(f"/static/{name}", headers={"If-None-Match": kept.headers["etag"]})
+        assert again.status_code == 304  # asked again, it costs a header, not the file
+
+
 def test_serve_needs_a_password_beyond_this_machine(athlete: Home) -> None:
     for args in (["--host", "0.0.0.0"], ["--behind-proxy"]):  # noqa: S104
         result = runner.invoke(cli, ["serve", *args])
