@@ -277,6 +277,11 @@ def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
         assert page.locator("#rest").is_hidden()
         page.reload(wait_until="load")
         assert page.locator("#rest").is_hidden()  # stopped stays stopped
+        second = page.locator("fieldset.exercise").first.locator("input[name^='tick:']").nth(1)
+        second.tap()
+        assert page.locator("#rest").is_visible()
+        second.tap()  # a tap on the wrong set, taken back: its rest goes with it
+        assert page.locator("#rest").is_hidden()
     finally:
         tab.close()
 

@@ -82,9 +82,12 @@
       read();
       saved[el.name] = el.type === "checkbox" ? el.checked : el.value;
       save();
-      if (timer && el.type === "checkbox" && el.checked) {
+      if (!timer || el.type !== "checkbox") { return; }
+      if (el.checked) {
         var rest = parseInt(el.closest("fieldset").getAttribute("data-rest"), 10) || 0;
-        if (rest > 0) { start({ until: Date.now() + rest * 1000, next: next(el) }); }
+        if (rest > 0) { start({ until: Date.now() + rest * 1000, next: next(el), after: el.name }); }
+      } else if (saved["rest"] && saved["rest"].after === el.name) {
+        stop();  // the set taken back (a tap on the wrong one): so is its rest
       }
     });
   });
