@@ -259,7 +259,13 @@ def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
         assert rest >= 30 and timer.is_hidden()
         first.locator("input[name^='tick:']").first.tap()
         assert timer.is_visible() and f"{rest // 60}:{rest % 60:02d}" in timer.inner_text()
-        assert f"{name}, set 2" in timer.inner_text()  # what comes next
+        assert f"set 2 · {name}" in timer.inner_text()  # what comes next
+        assert page.evaluate("""() => {  // the set's number in sight, not cut by the ellipsis
+            const what = document.querySelector('.rest-what'), text = what.firstChild;
+            const at = text.data.indexOf('set 2'), range = document.createRange();
+            range.setStart(text, at); range.setEnd(text, at + 5);
+            return range.getBoundingClientRect().right <= what.getBoundingClientRect().right;
+        }""")
         page.clock.run_for(20_000)
         left = rest - 20
         assert f"{left // 60}:{left % 60:02d}" in timer.inner_text()

@@ -33,7 +33,7 @@
     if (!timer || !rest) { return; }
     var left = Math.max(0, Math.ceil((rest.until - Date.now()) / 1000));
     shown.textContent = left > 0 ? clock(left) : "0:00";
-    what.textContent = left > 0 ? "rest · " + rest.next : "rest over · " + rest.next;
+    what.textContent = (left > 0 ? "next: " : "rest over · ") + rest.next;
     timer.classList.toggle("over", left === 0);
     if (left === 0 && beat !== null) {
       clearInterval(beat); beat = null;
@@ -53,12 +53,13 @@
     timer.hidden = true; document.body.classList.remove("resting");
   }
   // What comes after the set just ticked: the next set of the same exercise, else the next
-  // exercise, else the end of the session.
+  // exercise, else the end of the session. The set's number first: a phone's one line cuts
+  // a long exercise name.
   function next(tick) {
     var box = tick.closest("fieldset");
     var ticks = Array.prototype.slice.call(box.querySelectorAll("input[name^='tick:']"));
     var open = ticks.filter(function (t) { return !t.checked; });
-    if (open.length) { return box.querySelector("legend").textContent + ", set " + (ticks.indexOf(open[0]) + 1); }
+    if (open.length) { return "set " + (ticks.indexOf(open[0]) + 1) + " · " + box.querySelector("legend").textContent; }
     var boxes = Array.prototype.slice.call(form.querySelectorAll("fieldset.exercise"));
     var after = boxes.slice(boxes.indexOf(box) + 1).filter(function (b) {
       return b.querySelector("input[name^='tick:']:not(:checked)");
