@@ -22,11 +22,12 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.endsWith("/report")) { return; }  // large, and never wanted in the gym
   event.respondWith(fetch(request).then(function (response) {
     if (url.pathname === "/login") {
-      // The login form: no one is logged in here (logged out elsewhere, or the login
-      // expired). A page redirected here reaches the worker only as an opaque redirect,
-      // its target unread, so the form itself is the sign.
-      event.waitUntil(caches.delete(KEPT));
-    } else if (response.ok || response.type === "opaqueredirect") {
+      // The login form: no one is logged in here (logged out, or the login expired). A
+      // page redirected here reaches the worker only as an opaque redirect, its target
+      // unread, so the form itself is the sign; it shows once the copies are gone.
+      return caches.delete(KEPT).then(function () { return response; });
+    }
+    if (response.ok || response.type === "opaqueredirect") {
       // A redirect is kept too: "/" offline still leads to the week kept.
       var copy = response.clone();
       event.waitUntil(caches.open(KEPT).then(function (kept) { return kept.put(request, copy); }));
