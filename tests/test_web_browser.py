@@ -293,6 +293,10 @@ def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
         tab.close()
 
 
+KEPT = """async () => (await (await caches.open('stridelift-pages')).keys())
+          .map(r => new URL(r.url).pathname)"""
+
+
 def test_a_page_seen_once_opens_without_signal_and_says_so(server: str, browser: Any) -> None:
     tab = Tab(browser, server, PHONE, touch=True)
     try:
@@ -302,6 +306,7 @@ def test_a_page_seen_once_opens_without_signal_and_says_so(server: str, browser:
         href = page.locator(".card h3 a", has_text="strength").last.get_attribute("href")
         page = tab.go(href)
         sets = page.locator("input[name^='tick:']").count()
+        page.wait_for_function(f"async () => ({KEPT})().then(k => k.includes(location.pathname))")
         assert page.locator("#offline").is_hidden()
         tab.context.set_offline(True)  # a gym without signal
         page.reload(wait_until="load")
@@ -325,10 +330,6 @@ def test_a_page_seen_once_opens_without_signal_and_says_so(server: str, browser:
         assert page.evaluate(kept) == []
     finally:
         tab.close()
-
-
-KEPT = """async () => (await (await caches.open('stridelift-pages')).keys())
-          .map(r => new URL(r.url).pathname)"""
 
 
 def test_the_app_opens_offline_and_a_login_gone_leaves_no_page(login_server: str,
