@@ -377,6 +377,7 @@ def test_a_kept_page_says_so_while_the_phone_has_signal(built: Home, browser: An
         assert page.evaluate("navigator.onLine")
         assert page.locator(".day").count() >= 7  # the kept copy
         assert page.locator("#offline").is_visible()  # its text is there, shown or not
+        tab.assert_clean()  # the copy's script and style sheet load under its policy
     finally:
         tab.close()
 
