@@ -49,7 +49,9 @@ function isPage(response) {
 // reach, a signal too weak to carry a page), so navigator.onLine cannot tell.
 function saying(kept) {
   return kept.text().then(function (page) {
+    var headers = new Headers(kept.headers);
+    headers.delete("Content-Length");  // the page's own, a few characters short now
     return new Response(page.replace(HIDDEN_LINE, KEPT_LINE),
-                        { status: kept.status, statusText: kept.statusText, headers: kept.headers });
+                        { status: kept.status, statusText: kept.statusText, headers: headers });
   });
 }
