@@ -57,12 +57,13 @@ def lifts(db: Session, who: m.Athlete) -> list[m.Lift]:
 def last_lifts(db: Session, who: m.Athlete, exercise_ids: Collection[str], through: date,
                besides: str) -> dict[str, m.Lift]:
     """The last time each exercise was lifted, through `through`, in a session other than
-    `besides`: what the runner did last time, beside what the plan asks now."""
+    `besides`: what the runner did last time, beside what the plan asks now. A record of
+    no reps at all (an exercise left unticked in a session done) was not a time lifted."""
     rows = db.scalars(select(m.Lift).where(
         m.Lift.athlete_id == who.id, m.Lift.exercise_id.in_(list(exercise_ids)),
         m.Lift.day <= through, or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides))
         .order_by(m.Lift.day, m.Lift.id))
-    return {row.exercise_id: row for row in rows}  # the latest wins
+    return {row.exercise_id: row for row in rows if any(row.reps)}  # the latest wins
 
 
 def lift_sources(db: Session, who: m.Athlete) -> set[str]:

@@ -110,7 +110,7 @@ def session_page(home: Home, profile: Profile, today: date, key: str) -> dict[st
 
 def _last_time(lift: m.Lift | None, unit: str) -> str | None:
     """What the runner did last time: "Mon 30 Nov: 6, 6, 5 reps at 14.5 kg"."""
-    if lift is None or not lift.reps:
+    if lift is None:
         return None
     load = f" at {lift.load_kg:g} kg" if lift.load_kg else ""
     light = " (a lightened session)" if lift.lightened else ""

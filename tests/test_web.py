@@ -279,6 +279,22 @@ def test_a_session_shows_what_was_lifted_last_time(athlete: Home) -> None:
     assert f"{unit}{load} (a lightened session)</p>" in c.get(path_of({"id": later[0].key})).text
 
 
+def test_last_time_is_when_it_was_lifted_not_a_set_left_unticked(athlete: Home) -> None:
+    """An exercise left unticked in a session done stores its sets as 0 reps: "last time"
+    said "0, 0 reps at 20 kg", hiding the time it was lifted."""
+    s = future_strength(athlete)
+    e = s["exercises"][0]
+    lifted, unticked = s["day"] - timedelta(days=7), s["day"] - timedelta(days=3)
+    with transaction(athlete.db) as db:
+        who = repo.athlete(db, athlete.athlete(None))
+        repo.add_lifts(db, who, lifted, [(e["id"], [6, 5], 20.0)], session_key=None)
+        repo.add_lifts(db, who, unticked, [(e["id"], [0, 0], 20.0)], session_key=None)
+    unit = "reps" if "reps" in e else "s"
+    page = client(athlete).get(path_of(s)).text
+    assert f"last time, {lifted:%a %d %b}: 6, 5 {unit} at 20 kg</p>" in page
+    assert "0, 0" not in page
+
+
 def test_done_refuses_nonsense(athlete: Home) -> None:
     c = client(athlete)
     s = future_strength(athlete)
@@ -390,6 +406,17 @@ def test_the_service_worker_is_served_from_the_root_without_a_login(athlete: Hom
     worker = client(athlete, require_login=True).get("/sw.js")  # its updates come logged out
     assert worker.status_code == 200 and worker.headers["content-type"].startswith(
         "text/javascript") and "caches.delete" in worker.text
+
+
+def test_an_upgrade_s_scripts_and_style_are_used_at_once(athlete: Home) -> None:
+    """/static/ said nothing of caching: a browser kept its scripts by their age (a tenth of
+    it, days for an installed package's files), so a new page ran with the old script."""
+    c = client(athlete)
+    for name in ("session.js", "app.js", "style.css"):
+        kept = c.get(f"/static/{name}")
+        assert kept.status_code == 200 and kept.headers["cache-control"] == "no-cache", name
+        again = c.get(f"/static/{name}", headers={"If-None-Match": kept.headers["etag"]})
+        assert again.status_code == 304  # asked again, it costs a header, not the file
 
 
 def test_serve_needs_a_password_beyond_this_machine(athlete: Home) -> None:

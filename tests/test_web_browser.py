@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ import pytest
 import uvicorn
 from freezegun import freeze_time
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 from typer.testing import CliRunner
 
 from jobs.home import Home
+from jobs.web_login import set_password
 from stridelift.web.app import create_app
 from tests.test_report import build_athlete
 from tests.test_report_browser import PHONE, _overflow
@@ -30,6 +33,7 @@ TUESDAY = WEDNESDAY - timedelta(days=1)  # this week still holds open sessions
 LAPTOP = {"width": 1280, "height": 800}
 TODAY = TUESDAY.date()  # a fixed day, whatever the suite's pinned one: three sessions ahead
 runner = CliRunner()
+PASSWORD = "a long enough one"
 
 
 
@@ -40,17 +44,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app over a built athlete's home, served by uvicorn in a thread; the app's today
-    is pinned (the server itself runs on the real clock)."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """A built athlete's home (real SQLite), opened."""
     root = tmp_path_factory.mktemp("web")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("STRIDELIFT_DB_URL", raising=False)
         mp.setenv("STRIDELIFT_HOME", str(root / "home"))
         with freeze_time(TUESDAY, tick=True):
             build_athlete(root / "home")
-        home = Home.open()
-    app = create_app(home, require_login=False, today_of=lambda _p: TODAY)
+        return Home.open()
+
+
+@contextmanager
+def _serving(home: Home, *, require_login: bool) -> Iterator[str]:
+    """The app over `home`, served by uvicorn in a thread; the app's today is pinned (the
+    server itself runs on the real clock)."""
+    app = create_app(home, require_login=require_login, today_of=lambda _p: TODAY)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -64,6 +73,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(built: Home) -> Iterator[str]:
+    with _serving(built, require_login=False) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def login_server(built: Home) -> Iterator[str]:
+    """The same home behind its password, as `stridelift serve` beyond this machine."""
+    set_password(built, PASSWORD)
+    with _serving(built, require_login=True) as base:
+        yield base
 
 
 class Tab:
@@ -225,6 +248,7 @@ def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
     tab = Tab(browser, server, PHONE, touch=True)
     try:
         tab.page.clock.install()
+        tab.page.add_init_script("window.buzzes = 0; navigator.vibrate = () => ++window.buzzes;")
         page = tab.go("/a/anna/week")
         href = page.locator(".card:not(.status-done):not(.status-skipped) h3 a",
                             has_text="strength").last.get_attribute("href")
@@ -236,7 +260,13 @@ def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
         assert rest >= 30 and timer.is_hidden()
         first.locator("input[name^='tick:']").first.tap()
         assert timer.is_visible() and f"{rest // 60}:{rest % 60:02d}" in timer.inner_text()
-        assert f"{name}, set 2" in timer.inner_text()  # what comes next
+        assert f"set 2 · {name}" in timer.inner_text()  # what comes next
+        assert page.evaluate("""() => {  // the set's number in sight, not cut by the ellipsis
+            const what = document.querySelector('.rest-what'), text = what.firstChild;
+            const at = text.data.indexOf('set 2'), range = document.createRange();
+            range.setStart(text, at); range.setEnd(text, at + 5);
+            return range.getBoundingClientRect().right <= what.getBoundingClientRect().right;
+        }""")
         page.clock.run_for(20_000)
         left = rest - 20
         assert f"{left // 60}:{left % 60:02d}" in timer.inner_text()
@@ -244,13 +274,27 @@ def test_a_ticked_set_starts_its_rest_and_a_locked_phone_keeps_time(server: str,
         assert f"{left // 60}:{left % 60:02d}" in page.locator("#rest").inner_text()
         page.clock.run_for(rest * 1000)
         assert "rest over" in page.locator("#rest").inner_text()
+        assert page.evaluate("window.buzzes") == 1  # the phone buzzes as the rest ends
+        page.reload(wait_until="load")
+        page.clock.run_for(1_000)
+        assert "rest over" in page.locator("#rest").inner_text()
+        assert page.evaluate("window.buzzes") == 0  # and not at every look after
         tab.assert_clean()
         page.locator("#rest button").tap()
         assert page.locator("#rest").is_hidden()
         page.reload(wait_until="load")
         assert page.locator("#rest").is_hidden()  # stopped stays stopped
+        second = page.locator("fieldset.exercise").first.locator("input[name^='tick:']").nth(1)
+        second.tap()
+        assert page.locator("#rest").is_visible()
+        second.tap()  # a tap on the wrong set, taken back: its rest goes with it
+        assert page.locator("#rest").is_hidden()
     finally:
         tab.close()
+
+
+KEPT = """async () => (await (await caches.open('stridelift-pages')).keys())
+          .map(r => new URL(r.url).pathname)"""
 
 
 def test_a_page_seen_once_opens_without_signal_and_says_so(server: str, browser: Any) -> None:
@@ -262,11 +306,12 @@ def test_a_page_seen_once_opens_without_signal_and_says_so(server: str, browser:
         href = page.locator(".card h3 a", has_text="strength").last.get_attribute("href")
         page = tab.go(href)
         sets = page.locator("input[name^='tick:']").count()
+        page.wait_for_function(f"async () => ({KEPT})().then(k => k.includes(location.pathname))")
         assert page.locator("#offline").is_hidden()
         tab.context.set_offline(True)  # a gym without signal
         page.reload(wait_until="load")
         assert page.locator("input[name^='tick:']").count() == sets  # the kept copy
-        assert "No connection" in page.locator("#offline").inner_text()
+        assert page.locator("#offline").is_visible()
         page.locator("input[name^='tick:']").first.tap()  # its script came along
         assert page.locator("#rest").is_visible()
         tab.context.set_offline(False)
@@ -283,6 +328,77 @@ def test_a_page_seen_once_opens_without_signal_and_says_so(server: str, browser:
                 f.append(document.querySelector('input[name=csrf]').cloneNode());
                 document.body.append(f); f.submit(); }""")
         assert page.evaluate(kept) == []
+    finally:
+        tab.close()
+
+
+def test_the_app_opens_offline_and_a_login_gone_leaves_no_page(login_server: str,
+                                                               browser: Any) -> None:
+    """The worker reads a redirect as an opaque one: it kept no "/" (the home screen's
+    address failed offline) and never saw a page sent to /login, so an expired login left
+    the athlete's pages for whoever held the phone offline."""
+    tab = Tab(browser, login_server, PHONE, touch=True)
+    try:
+        page = tab.go("/login")
+        page.get_by_label("Password").fill(PASSWORD)
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="Log in").tap()
+        page.evaluate("navigator.serviceWorker.ready")
+        tab.go("/")  # through the worker: the home screen's address and the week
+        page.wait_for_function(f"async () => ({KEPT})().then(k => k.includes('/'))")
+        tab.context.set_offline(True)
+        page = tab.go("/")
+        assert page.url.endswith("/a/anna/week#today") and page.locator("#today").count() == 1
+        tab.context.set_offline(False)
+        tab.context.clear_cookies()  # the login expired (14 days), or the key changed
+        page = tab.go("/a/anna/week")
+        assert page.url.endswith("/login")
+        assert [p for p in page.evaluate(KEPT) if not p.startswith("/static/")] == []
+        tab.context.set_offline(True)
+        for path in ("/", "/a/anna/week"):
+            with pytest.raises(PlaywrightError):
+                page.goto(login_server + path)
+        tab.errors.clear()  # the browser's own error page
+    finally:
+        tab.close()
+
+
+def test_a_kept_page_says_so_while_the_phone_has_signal(built: Home, browser: Any) -> None:
+    """The home server out of reach (its line down, or restarting for an upgrade) while the
+    phone has signal: the kept copy was shown as if fresh, since the line saying so went by
+    navigator.onLine alone; yesterday's plan looked like today's."""
+    with _serving(built, require_login=False) as base:
+        tab = Tab(browser, base, PHONE, touch=True)
+        page = tab.go("/a/anna/week")
+        page.evaluate("navigator.serviceWorker.ready")
+        tab.go("/a/anna/week")  # kept, with its style sheet and script
+    try:
+        page.reload(wait_until="load")  # the server is gone; the phone is online
+        assert page.evaluate("navigator.onLine")
+        assert page.locator(".day").count() >= 7  # the kept copy
+        assert page.locator("#offline").is_visible()  # its text is there, shown or not
+        tab.assert_clean()  # the copy's script and style sheet load under its policy
+    finally:
+        tab.close()
+
+
+def test_two_tabs_of_a_session_keep_each_others_sets(server: str, browser: Any) -> None:
+    """Each tab wrote the sets it knew: a set ticked in one was dropped by a tick in the
+    other, and the Done of either posted without it."""
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        page = tab.go("/a/anna/week")
+        href = page.locator(".card:not(.status-done):not(.status-skipped) h3 a",
+                            has_text="strength").first.get_attribute("href")
+        first, second = tab.go(href), tab.context.new_page()
+        second.goto(server + href, wait_until="load")
+        first.locator("input[name^='tick:']").nth(0).tap()
+        second.locator("input[name^='tick:']").nth(1).tap()
+        expect(first.locator("input[name^='tick:']").nth(1)).to_be_checked()  # seen at once
+        first.reload(wait_until="load")
+        ticks = first.locator("input[name^='tick:']")
+        assert ticks.nth(0).is_checked() and ticks.nth(1).is_checked()
+        tab.assert_clean()
     finally:
         tab.close()
 

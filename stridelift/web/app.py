@@ -74,6 +74,8 @@ class Gate(BaseHTTPMiddleware):
         response.headers.update(HEADERS)
         policy = REPORT_POLICY if path.endswith("/report") else PAGE_POLICY
         response.headers.setdefault("Content-Security-Policy", policy)
+        if path.startswith("/static/"):  # asked again each time (a 304): an upgrade's at once
+            response.headers.setdefault("Cache-Control", "no-cache")
         return response
 
 
