@@ -363,6 +363,29 @@ def test_the_app_opens_offline_and_a_login_gone_leaves_no_page(login_server: str
         tab.close()
 
 
+def test_logging_out_leaves_no_set_ticked_on_the_phone(login_server: str, browser: Any) -> None:
+    tab = Tab(browser, login_server, PHONE, touch=True)
+    try:
+        page = tab.go("/login")
+        assert page.locator(".top nav a").count() == 0  # nowhere to go before logging in
+        page.get_by_label("Password").fill(PASSWORD)
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="Log in").tap()
+        href = tab.go("/a/anna/week").locator(".card:not(.status-done):not(.status-skipped) "
+                                               "h3 a", has_text="strength").first.get_attribute(
+            "href")
+        page = tab.go(href)
+        page.locator("input[name^='tick:']").first.tap()
+        assert page.evaluate("Object.keys(localStorage)")  # kept between sets
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="Log out").tap()
+        assert page.url.endswith("/login")
+        assert page.evaluate("Object.keys(localStorage)") == []
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
 def test_a_kept_page_says_so_while_the_phone_has_signal(built: Home, browser: Any) -> None:
     """The home server out of reach (its line down, or restarting for an upgrade) while the
     phone has signal: the kept copy was shown as if fresh, since the line saying so went by
