@@ -22,7 +22,7 @@ from db.raw import RawStore
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit
 from ingest import sync
-from ingest.rebuild import rebuild
+from ingest.rebuild import RebuildError, rebuild
 from tests.garmin_fake import FakeGarmin, Reply, list_item, table_contents, zipped
 from tests.test_sync_wait import P, WaitStore
 from tests.test_sync_wait_retry import OLD, TODAY, _night
@@ -181,3 +181,15 @@ def test_a_multisport_leg_whose_parents_file_came_is_not_tried(store: WaitStore)
     report, downloaded = _night_downloads(store, fake, _night(1))
     assert (downloaded, report.upgraded, report.waiting, _retried(store)) == (
         [2201], 2, 0, [2201])
+
+
+def test_a_damaged_retry_line_fails_the_rebuild_in_one_line(store: WaitStore) -> None:
+    """A journalled retry without its night (a hand edit, a damaged disk) cannot be replayed:
+    `db rebuild` says which line, as for any other, and changes nothing (a TypeError escaped
+    it: a traceback)."""
+    _waiting(store, 1)
+    store.raw.record(P.name, {"kind": RETRIED, "garmin_id": 2001, "night": None})
+    before = table_contents(store.db)
+    with pytest.raises(RebuildError, match=f"{RETRIED} 2001 cannot be replayed"):
+        rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == before
