@@ -219,24 +219,26 @@ class _Run(DaysRun):
         known, self.total = self._known_ids(awaited), self.total + len(turn)
         for gid in turn:
             try:
-                if gid in items:  # always, but from a raw store swapped under the database
-                    self._retry(items[gid], known)
+                self._retry(gid, items.get(gid), known)
             except GarminUnavailable as exc:
                 self._skip(f"{str(exc).removesuffix('; try again later')}; the other files "
                            "awaited are downloaded again at the next sync")
                 return
             self._tick()
 
-    def _retry(self, item: dict[str, Any], known: _Known) -> None:
+    def _retry(self, gid: int, item: dict[str, Any] | None, known: _Known) -> None:
         """Journal the file as tried tonight, then download it; not a multisport leg whose
-        parent's file (its own download) came earlier in the turn: stored with it."""
-        if not known.settled(item):
-            entry = {"kind": garmin_entries.RETRIED, "garmin_id": int(item["activityId"]),
+        parent's file (its own download) came earlier in the turn: stored with it. One whose
+        list item is lost (a raw store swapped under the database) cannot be stored: its turn
+        is taken all the same, or it would stay first in line every night."""
+        if item is None or not known.settled(item):
+            entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
                      "night": self.today.isoformat()}
             self.raw.record(self.who.name, entry)
             with transaction(self.db) as session:
                 garmin_entries.store_garmin_retry(session, self.who, entry)
-        self._activity(item, known, _local_day(item))
+        if item is not None:
+            self._activity(item, known, _local_day(item))
 
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from db import models as m
 from db.raw import RawStore
@@ -181,6 +181,23 @@ def test_a_multisport_leg_whose_parents_file_came_is_not_tried(store: WaitStore)
     report, downloaded = _night_downloads(store, fake, _night(1))
     assert (downloaded, report.upgraded, report.waiting, _retried(store)) == (
         [2201], 2, 0, [2201])
+
+
+def test_files_whose_list_items_are_lost_do_not_keep_the_head_of_the_line(
+        store: WaitStore) -> None:
+    """A raw store swapped under the database lost the list items of the RETRIES oldest files
+    waiting: they cannot be downloaded by id (nothing to store them from), but their turn is
+    taken all the same, so the next night goes on to the others. Never journalled as tried,
+    they stayed first in line: not one of the others was tried in its 14 days."""
+    fake, gids = _waiting(store, sync.RETRIES + 2)
+    with store.db() as db:
+        lost = db.scalars(select(m.Activity.awaits_summary).where(
+            m.Activity.garmin_id.in_(gids[:sync.RETRIES]))).all()
+    for digest in lost:
+        (store.raw.root / "objects" / str(digest)[:2] / str(digest)).unlink()
+    assert _night_downloads(store, fake, _night(1))[1] == []
+    report, downloaded = _night_downloads(store, fake, _night(2))
+    assert (downloaded, report.upgraded) == (gids[sync.RETRIES:], 2)
 
 
 def test_a_damaged_retry_line_fails_the_rebuild_in_one_line(store: WaitStore) -> None:
