@@ -214,8 +214,7 @@ class _Run(DaysRun):
         turn = _turn(due, self.today, taken)
         if not turn:
             return
-        items = garmin_entries.summaries(self.raw, self.who.name,
-                                         {gid: due[gid].summary for gid in turn})
+        turn, items = self._with_parents(turn, due)
         known, self.total = self._known_ids(awaited), self.total + len(turn)
         for gid in turn:
             try:
@@ -225,6 +224,24 @@ class _Run(DaysRun):
                            "awaited are downloaded again at the next sync")
                 return
             self._tick()
+
+    def _with_parents(self, turn: list[int], due: dict[int, Wait]
+                      ) -> tuple[list[int], dict[int, dict[str, Any]]]:
+        """The turn with the list items it is stored from, each multisport leg after its
+        parent when that awaits its file too (in the turn or not), as in a list: the leg's
+        download is the parent's whole file, which taken first as the leg's gave its first
+        session the leg's id and dropped the parent's summary. A parent behind in line so
+        joins the turn: one download more that night, once (they are tried together)."""
+        items = garmin_entries.summaries(self.raw, self.who.name,
+                                         {gid: due[gid].summary for gid in turn})
+        parents = {item.get("parentId") for item in items.values()} & (due.keys() - set(turn))
+        items |= garmin_entries.summaries(self.raw, self.who.name,
+                                          {gid: due[gid].summary for gid in parents})
+        ordered: list[int] = []
+        for gid in turn:
+            parent = items.get(gid, {}).get("parentId")
+            ordered += [one for one in (parent, gid) if one in due and one not in ordered]
+        return ordered, items
 
     def _retry(self, gid: int, item: dict[str, Any] | None, known: _Known) -> None:
         """Journal the file as tried tonight, then download it; not a multisport leg whose

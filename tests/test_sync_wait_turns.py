@@ -210,3 +210,34 @@ def test_a_damaged_retry_line_fails_the_rebuild_in_one_line(store: WaitStore) ->
     with pytest.raises(RebuildError, match=f"{RETRIED} 2001 cannot be replayed"):
         rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == before
+
+
+def test_a_leg_whose_turn_comes_before_its_parents_goes_after_it(store: WaitStore) -> None:
+    """A brick and its run leg wait behind nine older files: the first night's turn ends at
+    the brick, the next night's begins with the leg (never tried), and Garmin now serves
+    the file. The leg's download is the parent's whole file: taken first, as the leg's, its
+    cycling session took the leg's id and the parent's summary was dropped. Its parent goes
+    with it, just before it, as in a list: the file is the parent's, the leg's session in
+    it upgrades the leg, which is not downloaded (nor journalled as tried)."""
+    fake = Garmin()
+    older = list(range(2001, 2010))
+    for n, gid in enumerate(older):
+        fake.add_run(gid, OLD - timedelta(days=5 - n // 3, hours=-4 * (n % 3)), minutes=1)
+        fake.downloads.pop(gid)  # these never come
+    fake.items += [list_item(2201, OLD, "multi_sport", 50, parent=True, childIds=[2202]),
+                   list_item(2202, OLD + timedelta(minutes=30), "running", 20, parentId=2201)]
+    since = (OLD - timedelta(days=6)).date()
+    assert store.sync(fake, today=TODAY, since=since).waiting == len(older) + 2
+    assert _night_downloads(store, fake, _night(1))[1] == [*older, 2201]
+    fake.downloads[2201] = fake.downloads[2202] = zipped("2201_ACTIVITY.fit", multisport_fit(
+        OLD, [LegSpec("cycling", [LapSpec(1800, 8.0, 140)]),
+              LegSpec("running", [LapSpec(1200, 3.2, 150)])]))
+    report, downloaded = _night_downloads(store, fake, _night(2))
+    assert (downloaded, report.upgraded, report.waiting) == ([2201, *older], 2, len(older))
+    with store.db() as db:
+        assert list(db.execute(select(m.Activity.sport, m.Activity.garmin_id).where(
+            m.Activity.start_utc >= OLD).order_by(m.Activity.start_utc))) == [
+            ("cycling", 2201), ("running", None)]
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == synced
