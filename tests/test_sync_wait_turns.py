@@ -19,11 +19,12 @@ from sqlalchemy import select, update
 
 from db import models as m
 from db.raw import RawStore
-from db.session import open_db, transaction
+from db.session import make_engine, open_db, transaction, upgrade
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit
 from ingest import sync
 from ingest.rebuild import RebuildError, rebuild
 from tests.garmin_fake import FakeGarmin, Reply, list_item, table_contents, zipped
+from tests.test_db import _downgrade
 from tests.test_sync_wait import P, WaitStore
 from tests.test_sync_wait_retry import OLD, TODAY, _night
 
@@ -238,6 +239,31 @@ def test_a_leg_whose_turn_comes_before_its_parents_goes_after_it(store: WaitStor
         assert list(db.execute(select(m.Activity.sport, m.Activity.garmin_id).where(
             m.Activity.start_utc >= OLD).order_by(m.Activity.start_utc))) == [
             ("cycling", 2201), ("running", None)]
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == synced
+
+
+def test_waits_stored_at_migration_0013_are_retried_after_the_upgrade(
+        store: WaitStore, db_url: str) -> None:
+    """A database at 0013 holding waits (no digests, none tried): upgraded to 0014, each is
+    retried from the list item journalled for it, never tried first, the RETRIES oldest the
+    first night; once the waits are over, `db rebuild` gives the same tables (it knows the
+    digests the migration could not, while the files are awaited)."""
+    fake, gids = _waiting(store, sync.RETRIES + 2)
+    for gid in gids[6:]:
+        fake.downloads.pop(gid)  # these never come
+    engine = make_engine(db_url)
+    _downgrade(engine, "0013")
+    upgrade(engine)
+    with store.db() as db:
+        assert set(db.execute(select(m.Activity.awaits_summary, m.Activity.retried_on))) == {
+            (None, None)}
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.upgraded) == (gids[:sync.RETRIES], 6)
+    assert _night_downloads(store, fake, _night(2))[1] == gids[sync.RETRIES:] + gids[6:10]
+    report = _night_downloads(store, fake, _night(sync.WAIT_DAYS))[0]
+    assert (report.waits_ended, report.waiting) == (len(gids) - 6, 0)
     synced = table_contents(store.db)
     rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == synced
