@@ -60,6 +60,7 @@ WAIT_DAYS = 14
 # downloads, and the 13 nights after their first store try each of 130 waiting at once.
 RETRIES = 10
 ORIGIN = "origin"  # cursor: the first day any sync fetched
+RETRYING = "retrying"  # cursor: the night of the retries by id begun and not ended (killed)
 AGAIN = object()  # an activity left to the next sync
 
 # -- the sync --------------------------------------------------------------------------------
@@ -115,14 +116,15 @@ def _local_day(item: dict[str, Any]) -> date:
     return (gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)).date()
 
 
-def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
+def _turn(due: dict[int, Wait], night: date, taken: int, killed: bool) -> list[int]:
     """The Garmin ids of `due` to download again on `night`, `taken` files tried already by
-    an earlier run of the night (killed, or a sync by hand): those of them still waiting,
-    then, up to RETRIES, the files tried longest ago: never tried first, then the oldest day.
-    A file tried goes behind every other: of n waiting (waits begun meanwhile counted), each
-    is tried within ceil(n / RETRIES) nights; one that arrives or ends its wait moves no
-    other's place."""
-    again = sorted(gid for gid, wait in due.items() if wait.retried_on == night)
+    an earlier run of the night: those of them still waiting when it was `killed` (one was
+    cut short; not after a run that ended: the morning pass, a sync by hand downloaded the
+    night's files that keep failing again), then, up to RETRIES, the files tried longest
+    ago: never tried first, then the oldest day. A file tried goes behind every other: of
+    n waiting (waits begun meanwhile counted), each is tried within ceil(n / RETRIES)
+    nights; one that arrives or ends its wait moves no other's place."""
+    again = sorted(gid for gid, wait in due.items() if killed and wait.retried_on == night)
     rest = sorted((wait.retried_on or date.min, wait.day, gid)
                   for gid, wait in due.items() if wait.retried_on != night)
     return again + [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
@@ -206,14 +208,29 @@ class _Run(DaysRun):
         list holds them again, or it failed), from the list items they were stored from:
         RETRIES a night at most, in turn (_turn), until Garmin keeps failing (the next sync
         goes on). Each is journalled as tried before its download: a night run again (after
-        a kill, or by hand) takes the rest of its turn, not RETRIES more."""
+        a kill, or by hand) takes the rest of its turn, not RETRIES more; after a kill, the
+        files tried that night still waiting first (the one cut short among them)."""
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
             taken = activities.retries_on(session, self.who, self.today)
+            killed = repo.cursor(session, self.who, RETRYING) == self.today.isoformat()
         due = {gid: wait for gid, wait in awaited.items() if gid not in self.listed}
-        turn = _turn(due, self.today, taken)
+        turn = _turn(due, self.today, taken, killed)
         if not turn:
             return
+        self._retrying(self.today.isoformat())
+        self._retry_all(turn, due, awaited)
+        self._retrying("")
+
+    def _retrying(self, night: str) -> None:
+        """Keep `night` as that of the retries begun (a run killed in them leaves it), or
+        "" once they ended."""
+        with transaction(self.db) as session:
+            repo.set_cursor(session, self.who, RETRYING, night)
+
+    def _retry_all(self, turn: list[int], due: dict[int, Wait], awaited: dict[int, Wait]
+                   ) -> None:
+        """Download the turn's files, until Garmin keeps failing."""
         turn, items = self._with_parents(turn, due)
         known, self.total = self._known_ids(awaited), self.total + len(turn)
         for gid in turn:

@@ -143,6 +143,19 @@ def test_a_night_run_again_after_a_kill_takes_the_rest_of_its_turn(store: WaitSt
     assert (downloaded, report.upgraded) == (gids[sync.RETRIES:2 * sync.RETRIES], sync.RETRIES)
 
 
+def test_a_night_synced_twice_downloads_no_file_twice(store: WaitStore) -> None:
+    """The morning pass and the nightly run sync the same day: the second takes what is left
+    of its RETRIES, none. It took every file tried that day and still waiting again (as a
+    run after a kill must, for the one cut short): the same RETRIES downloaded again every
+    day they kept failing, 20 a day."""
+    fake, gids = _waiting(store, 30)
+    for gid in gids:
+        fake.downloads.pop(gid)  # these never come
+    assert _night_downloads(store, fake, _night(1))[1] == gids[:sync.RETRIES]
+    assert _night_downloads(store, fake, _night(1))[1] == []
+    assert _night_downloads(store, fake, _night(2))[1] == gids[sync.RETRIES:2 * sync.RETRIES]
+
+
 def test_files_a_429_left_unasked_keep_their_place(store: WaitStore) -> None:
     """Garmin rate-limits the night's first download by id: that file was asked, and waits
     behind the others; the RETRIES - 1 not asked come first the next night, not a turn
