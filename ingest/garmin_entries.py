@@ -61,7 +61,7 @@ def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None]) -> d
     for gid, digest in digests.items():
         try:
             items[gid] = raw.get_json(digest)
-        except FileNotFoundError:  # a raw store swapped under the database: not retried
+        except FileNotFoundError:  # a raw store swapped under the database: not downloaded
             continue
     return items
 

@@ -35,7 +35,8 @@ def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile,
         for done, entry in enumerate(entries, 1):
             try:
                 replay(session, who, raw, entry)
-            except (OSError, KeyError, ValueError, fit.FitError) as exc:
+            # TypeError: a value of the wrong type in a line (a null night, id or digest)
+            except (OSError, KeyError, TypeError, ValueError, fit.FitError) as exc:
                 what = entry.get("hash") or entry.get("garmin_id") or entry.get("day")
                 raise RebuildError(f"journal entry {entry.get('kind')} {what} cannot be "
                                    f"replayed: {exc}") from None

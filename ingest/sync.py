@@ -60,6 +60,7 @@ WAIT_DAYS = 14
 # downloads, and the 13 nights after their first store try each of 130 waiting at once.
 RETRIES = 10
 ORIGIN = "origin"  # cursor: the first day any sync fetched
+RETRYING = "retrying"  # cursor: the night of the retries by id begun and not ended (killed)
 AGAIN = object()  # an activity left to the next sync
 
 # -- the sync --------------------------------------------------------------------------------
@@ -115,14 +116,15 @@ def _local_day(item: dict[str, Any]) -> date:
     return (gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)).date()
 
 
-def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
+def _turn(due: dict[int, Wait], night: date, taken: int, killed: bool) -> list[int]:
     """The Garmin ids of `due` to download again on `night`, `taken` files tried already by
-    an earlier run of the night (killed, or a sync by hand): those of them still waiting,
-    then, up to RETRIES, the files tried longest ago: never tried first, then the oldest day.
-    A file tried goes behind every other: of n waiting (waits begun meanwhile counted), each
-    is tried within ceil(n / RETRIES) nights; one that arrives or ends its wait moves no
-    other's place."""
-    again = sorted(gid for gid, wait in due.items() if wait.retried_on == night)
+    an earlier run of the night: those of them still waiting when it was `killed` (one was
+    cut short; not after a run that ended: the morning pass, a sync by hand downloaded the
+    night's files that keep failing again), then, up to RETRIES, the files tried longest
+    ago: never tried first, then the oldest day. A file tried goes behind every other: of
+    n waiting (waits begun meanwhile counted), each is tried within ceil(n / RETRIES)
+    nights; one that arrives or ends its wait moves no other's place."""
+    again = sorted(gid for gid, wait in due.items() if killed and wait.retried_on == night)
     rest = sorted((wait.retried_on or date.min, wait.day, gid)
                   for gid, wait in due.items() if wait.retried_on != night)
     return again + [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
@@ -206,37 +208,71 @@ class _Run(DaysRun):
         list holds them again, or it failed), from the list items they were stored from:
         RETRIES a night at most, in turn (_turn), until Garmin keeps failing (the next sync
         goes on). Each is journalled as tried before its download: a night run again (after
-        a kill, or by hand) takes the rest of its turn, not RETRIES more."""
+        a kill, or by hand) takes the rest of its turn, not RETRIES more; after a kill, the
+        files tried that night still waiting first (the one cut short among them)."""
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
             taken = activities.retries_on(session, self.who, self.today)
+            killed = repo.cursor(session, self.who, RETRYING) == self.today.isoformat()
         due = {gid: wait for gid, wait in awaited.items() if gid not in self.listed}
-        turn = _turn(due, self.today, taken)
+        turn = _turn(due, self.today, taken, killed)
         if not turn:
             return
-        items = garmin_entries.summaries(self.raw, self.who.name,
-                                         {gid: due[gid].summary for gid in turn})
+        self._retrying(self.today.isoformat())
+        self._retry_all(turn, due, awaited)
+        self._retrying("")
+
+    def _retrying(self, night: str) -> None:
+        """Keep `night` as that of the retries begun (a run killed in them leaves it), or
+        "" once they ended."""
+        with transaction(self.db) as session:
+            repo.set_cursor(session, self.who, RETRYING, night)
+
+    def _retry_all(self, turn: list[int], due: dict[int, Wait], awaited: dict[int, Wait]
+                   ) -> None:
+        """Download the turn's files, until Garmin keeps failing."""
+        turn, items = self._with_parents(turn, due)
         known, self.total = self._known_ids(awaited), self.total + len(turn)
         for gid in turn:
             try:
-                if gid in items:  # always, but from a raw store swapped under the database
-                    self._retry(items[gid], known)
+                self._retry(gid, items.get(gid), known)
             except GarminUnavailable as exc:
                 self._skip(f"{str(exc).removesuffix('; try again later')}; the other files "
                            "awaited are downloaded again at the next sync")
                 return
             self._tick()
 
-    def _retry(self, item: dict[str, Any], known: _Known) -> None:
+    def _with_parents(self, turn: list[int], due: dict[int, Wait]
+                      ) -> tuple[list[int], dict[int, dict[str, Any]]]:
+        """The turn with the list items it is stored from, each multisport leg after its
+        parent when that awaits its file too (in the turn or not), as in a list: the leg's
+        download is the parent's whole file, which taken first as the leg's gave its first
+        session the leg's id and dropped the parent's summary. A parent behind in line so
+        joins the turn: one download more that night, once (they are tried together)."""
+        items = garmin_entries.summaries(self.raw, self.who.name,
+                                         {gid: due[gid].summary for gid in turn})
+        parents = {item.get("parentId") for item in items.values()} & (due.keys() - set(turn))
+        items |= garmin_entries.summaries(self.raw, self.who.name,
+                                          {gid: due[gid].summary for gid in parents})
+        ordered: list[int] = []
+        for gid in turn:
+            parent = items.get(gid, {}).get("parentId")
+            ordered += [one for one in (parent, gid) if one in due and one not in ordered]
+        return ordered, items
+
+    def _retry(self, gid: int, item: dict[str, Any] | None, known: _Known) -> None:
         """Journal the file as tried tonight, then download it; not a multisport leg whose
-        parent's file (its own download) came earlier in the turn: stored with it."""
-        if not known.settled(item):
-            entry = {"kind": garmin_entries.RETRIED, "garmin_id": int(item["activityId"]),
+        parent's file (its own download) came earlier in the turn: stored with it. One whose
+        list item is lost (a raw store swapped under the database) cannot be stored: its turn
+        is taken all the same, or it would stay first in line every night."""
+        if item is None or not known.settled(item):
+            entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
                      "night": self.today.isoformat()}
             self.raw.record(self.who.name, entry)
             with transaction(self.db) as session:
                 garmin_entries.store_garmin_retry(session, self.who, entry)
-        self._activity(item, known, _local_day(item))
+        if item is not None:
+            self._activity(item, known, _local_day(item))
 
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:
