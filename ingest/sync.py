@@ -196,8 +196,7 @@ class _Run(DaysRun):
                 log.info("activity %s: missing from the list, but Garmin still has it", gid)
                 continue
             entry = {"kind": kind, "garmin_id": gid}
-            self.raw.record(self.who.name, entry)
-            with transaction(self.db) as session:
+            with self._journalled(entry) as session:
                 garmin_entries.store_garmin_wait(session, self.who, entry)
             self.report.waits_ended += 1
             log.info("activity %s: %s", gid, "its file is awaited no more: it stays as its "
@@ -268,8 +267,7 @@ class _Run(DaysRun):
         if item is None or not known.settled(item):
             entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
                      "night": self.today.isoformat()}
-            self.raw.record(self.who.name, entry)
-            with transaction(self.db) as session:
+            with self._journalled(entry) as session:
                 garmin_entries.store_garmin_retry(session, self.who, entry)
         if item is not None:
             self._activity(item, known, _local_day(item))
@@ -317,8 +315,7 @@ class _Run(DaysRun):
                  if garmin_wellness.has_data(sets_body) else None,
                  "awaits_file": got is None,
                  "awaits_since": self.today.isoformat() if got is None else None}
-        self.raw.record(self.who.name, entry)
-        with transaction(self.db) as session:
+        with self._journalled(entry) as session:
             saved = garmin_entries.save_activity(session, self.who, entry, item, decoded,
                                                  sets_body)
         self.report.new += saved.new

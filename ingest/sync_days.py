@@ -11,7 +11,6 @@ from typing import Any
 from garminconnect import Garmin
 
 from db import repo
-from db.session import transaction
 from ingest import calendar, garmin_entries, garmin_wellness
 from ingest.garmin import GarminPassedOver
 from ingest.sync_run import SKIPPED, Run, move_cursor
@@ -59,8 +58,7 @@ class DaysRun(Run):
             return
         entry = {"kind": "garmin-calendar", "month": f"{year}-{month:02d}",
                  "body": self.raw.put_json(body)}
-        self.raw.record(self.who.name, entry)
-        with transaction(self.db) as session:
+        with self._journalled(entry) as session:
             calendar.store_garmin_calendar(session, self.who, self.raw, entry)
 
     # wellness
@@ -105,8 +103,7 @@ class DaysRun(Run):
             return done
         parts = {part: self.raw.put_json(body) for part, body in bodies.items()}
         entry = {"kind": garmin_entries.DAY, "day": day.isoformat(), "parts": parts}
-        self.raw.record(self.who.name, entry)
-        with transaction(self.db) as session:  # the day and its cursor commit together
+        with self._journalled(entry) as session:  # the day and its cursor commit together
             garmin_entries.store_garmin_day(session, self.who, self.raw, entry)
             if contiguous and done:
                 move_cursor(session, self.who, "wellness", day)

@@ -5,8 +5,10 @@ cursors that only move past what has committed."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +45,14 @@ class Run:
     def _skip(self, message: str) -> None:
         log.warning("skipped: %s", message)
         self.report.skipped.append(message)
+
+    @contextmanager
+    def _journalled(self, entry: dict[str, Any]) -> Iterator[Session]:
+        """Journal `entry`, then the transaction that stores it: a run killed between the two
+        leaves a journal line that `db rebuild` replays, never a row without its line."""
+        self.raw.record(self.who.name, entry)
+        with transaction(self.db) as session:
+            yield session
 
     def _advance(self, stream: str, day: date, contiguous: bool) -> None:
         """Move a cursor past a day that had nothing to store, in its own transaction."""
