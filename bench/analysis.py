@@ -6,11 +6,12 @@ for loading (the database) or for converting one form into the other, so the clo
 measures only the analysis.
 - Ours is given the activities as (day, load) pairs, as `jobs.analyse.daily_series` selects
   them, and the wellness as `WellnessColumns`, one array per field, as
-  `db.repo.wellness_columns` builds it from one select in the product (here built from the
-  records with `WellnessColumns.from_days`; tests/test_analyse.py checks that the two give
-  the same decisions).
+  `db.wellness_days.wellness_columns` builds it from one select in the product (here built
+  from the records with `WellnessColumns.from_days`; tests/test_analyse.py checks that the
+  two give the same decisions).
 - The plain per-day loops of tests/load_reference.py are given the same (day, load) pairs
-  and the wellness as a list of `DailyWellness` records, what `db.repo.wellness` builds.
+  and the wellness as a list of `DailyWellness` records, what `db.wellness_days.wellness`
+  builds.
 Every run gets a new copy of its own input, built outside the clock, with new day and text
 objects (texts decoded as a database driver hands them over): no run finds work done by the
 one before it, such as a string or date hash cached (ours hashes the texts, the reference
@@ -200,7 +201,7 @@ def main() -> None:
     days = round(args.years * 365.25)
     end = FIRST + timedelta(days=days - 1)
     items, records = athlete(days)
-    # Ours' input, as db.repo.wellness_columns builds it from the rows of one select.
+    # Ours' input, as db.wellness_days.wellness_columns builds it from the rows of one select.
     columns = WellnessColumns.from_days(records)
     fast = {  # name: (run, its input), each timed over BATCH fresh inputs a round
         "ours": (lambda c: ours(items, c, end), lambda: fresh_columns(columns)),

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db import models as m
-from db import repo
+from db import repo, wellness_days
 from db.raw import RawStore
 from domain.activity import Activity
 from ingest import fit, garmin_wellness
@@ -81,4 +81,4 @@ def store_garmin_day(session: Session, who: m.Athlete, raw: RawStore,
     """Store one journalled DAY entry (an upsert: the latest fetch of a day wins)."""
     bodies = {part: raw.get_json(digest) for part, digest in entry["parts"].items()}
     day = garmin_wellness.day(date.fromisoformat(entry["day"]), bodies)
-    repo.save_wellness(session, who, day)
+    wellness_days.save_wellness(session, who, day)

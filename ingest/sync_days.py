@@ -10,7 +10,7 @@ from typing import Any
 
 from garminconnect import Garmin
 
-from db import repo
+from db import wellness_days
 from ingest import calendar, garmin_entries, garmin_wellness
 from ingest.garmin import GarminPassedOver
 from ingest.sync_run import SKIPPED, Run, move_cursor
@@ -68,7 +68,7 @@ class DaysRun(Run):
             return
         self.report.days = (start, end)
         with self.db() as session:
-            self.watch_measures = repo.measured_since(session, self.who,
+            self.watch_measures = wellness_days.measured_since(session, self.who,
                                                       start - timedelta(days=WATCH_DAYS))
         day = start
         while day <= end:
@@ -112,4 +112,4 @@ class DaysRun(Run):
 
     def _stored(self, day: date) -> bool:
         with self.db() as session:
-            return bool(repo.wellness(session, self.who, day, day))
+            return bool(wellness_days.wellness(session, self.who, day, day))

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from analysis import CLASSIFIER_VERSION
-from db import activities, plans, repo
+from db import activities, plans, repo, wellness_days
 from db import models as m
 from domain.activity import Activity
 from domain.profile import Profile
@@ -249,7 +249,7 @@ def _inputs(session: Session, who: m.Athlete, first: date, until: date,
     endurance, strength = daily_series(session, who, first, until)
     columns = load_columns(endurance, NO_HISTORY if seed is None else seed)
     load = DailyLoad(first, {**columns, "endurance_load": endurance, "strength_load": strength})
-    return load, repo.wellness_columns(session, who, first, until)
+    return load, wellness_days.wellness_columns(session, who, first, until)
 
 
 def _refresh_days(session: Session, who: m.Athlete, until: date,

@@ -22,7 +22,7 @@ from analysis.onboarding import (
     hardest_mean_hr,
     offers,
 )
-from db import activities, repo
+from db import activities, repo, wellness_days
 from db.raw import RawStore
 from domain.run import RUN_KINDS
 from ingest.fit import FitError, threshold_hr_setting
@@ -41,7 +41,7 @@ def history_offers(home: Home, name: str, today: date) -> list[Offer]:
             return []
         peaks = [Peak(day, bpm, what or sport) for day, bpm, what, sport in
                  activities.heart_rate_peaks(db, who, today - timedelta(days=MAX_HR_DAYS))]
-        resting = [(w.day, w.resting_hr) for w in repo.wellness(
+        resting = [(w.day, w.resting_hr) for w in wellness_days.wellness(
             db, who, today - timedelta(days=REST_HR_DAYS), today) if w.resting_hr]
         runs = [(day, kind) for day, kind, *_ in activities.runs_by_day(db, who, today, RUN_KINDS)
                 if day > today - timedelta(weeks=TEMPLATE_WEEKS)]

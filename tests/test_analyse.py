@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from analysis.classify import label_kind
 from analysis.recovery import WellnessColumns, recovery_frame, recovery_statuses
 from db import models as m
-from db import repo
+from db import repo, wellness_days
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from domain.profile import Profile
@@ -80,7 +80,7 @@ def test_a_new_wellness_day_rewrites_only_the_days_it_touches(db_url: str) -> No
     factory = open_db(db_url)
     with transaction(factory) as s:
         analyse(s, P, date(2025, 4, 10))
-        repo.save_wellness(s, repo.athlete(s, P), DailyWellness(day=date(2025, 4, 10),
+        wellness_days.save_wellness(s, repo.athlete(s, P), DailyWellness(day=date(2025, 4, 10),
                                                                 sleep_score=40))
     with transaction(factory) as s:
         report = analyse(s, P, date(2025, 4, 10))
@@ -100,7 +100,7 @@ def test_wellness_columns_from_the_database_decide_as_the_records_do(db_url: str
     with transaction(factory) as s:
         who = repo.athlete(s, P)
         for i in range((until - first).days + 1):
-            repo.save_wellness(s, who, DailyWellness(
+            wellness_days.save_wellness(s, who, DailyWellness(
                 day=first + timedelta(days=i),
                 hrv_last_night=None if i % 9 == 4 else 50.0 + (i * 7) % 11,
                 hrv_status=[" balanced", "LOW", None][i % 3] if i > 20 else "BALANCED",
@@ -108,13 +108,13 @@ def test_wellness_columns_from_the_database_decide_as_the_records_do(db_url: str
                 sleep_score=None if i == 22 else 55 + i % 30,
                 resting_hr=0 if i == 23 else 48 + i % 4))
         other = repo.athlete(s, Profile(**{**P.__dict__, "name": "ben"}))
-        repo.save_wellness(s, other, DailyWellness(day=until, sleep_score=10))
+        wellness_days.save_wellness(s, other, DailyWellness(day=until, sleep_score=10))
     with transaction(factory) as s:
         analyse(s, P, until)
     with factory() as s:
         who = repo.athlete(s, P)
-        columns = repo.wellness_columns(s, who, first, until)
-        records = repo.wellness(s, who, first, until)
+        columns = wellness_days.wellness_columns(s, who, first, until)
+        records = wellness_days.wellness(s, who, first, until)
         assert columns.day.tolist() == [w.day for w in records] and len(records) == 25
         assert columns.sleep_score[21] == 55 + 21 and np.isnan(columns.sleep_score[22])
         assert columns.readiness_level[:3].tolist() == ["HIGH", "low", None]

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db import models as m
-from db import repo
+from db import repo, wellness_days
 from db.session import open_db, transaction
 from domain.activity import Activity
 from domain.profile import Profile
@@ -51,7 +51,7 @@ def _wellness(i: int) -> DailyWellness:
 def _history(session: Session, nights: int) -> None:
     who = repo.athlete(session, P)
     for i in range(nights):
-        repo.save_wellness(session, who, _wellness(i))
+        wellness_days.save_wellness(session, who, _wellness(i))
         if i % 7 in (1, 3, 5):
             run = _run(FIRST + timedelta(days=i), 40 + i % 5 * 15, 135 + i % 4 * 10, f"r{i}")
             repo.save_activities(session, who, [run], content_hash=f"{i:064d}")
@@ -64,7 +64,7 @@ def _stored(session: Session) -> dict[date, tuple[Any, ...]]:
 
 def _late_hrv(session: Session) -> None:
     """A morning synced again days later, with another HRV and readiness."""
-    repo.save_wellness(session, repo.athlete(session, P), DailyWellness(
+    wellness_days.save_wellness(session, repo.athlete(session, P), DailyWellness(
         day=MIDDLE, hrv_last_night=31.0, readiness_level="POOR", sleep_score=40, resting_hr=60))
 
 
@@ -125,12 +125,12 @@ def test_the_same_morning_again_decides_nothing_and_a_cleaned_twin_writes_nothin
         analyse(s, P, last)
     with transaction(factory) as s:  # a re-sync of stored mornings: nothing changed
         for i in range(25, 30):
-            repo.save_wellness(s, repo.athlete(s, P), _wellness(i))
+            wellness_days.save_wellness(s, repo.athlete(s, P), _wellness(i))
         report = analyse(s, P, last)
     assert (report.decided_from, report.days_written) == (None, 0)
     with transaction(factory) as s:  # "low" now comes as "LOW ": decided again, the same
         day = _wellness(2)
-        repo.save_wellness(s, repo.athlete(s, P), DailyWellness(
+        wellness_days.save_wellness(s, repo.athlete(s, P), DailyWellness(
             **{**day.__dict__, "readiness_level": "LOW "}))
         report = analyse(s, P, last)
     assert (report.decided_from, report.days_written) == (day.day, 0)

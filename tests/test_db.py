@@ -19,7 +19,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select
 
 from db import models as m
-from db import repo
+from db import repo, wellness_days
 from db import streams as packing
 from db.session import MIGRATIONS, DatabaseError, make_engine, open_db, transaction, upgrade
 from domain.activity import Activity, Lap, Streams, StrengthSet
@@ -135,15 +135,16 @@ def test_wellness_upsert_and_cursor(db_url: str) -> None:
     day = date(2025, 3, 1)
     with transaction(factory) as s:
         who = repo.athlete(s, ANNA)
-        repo.save_wellness(s, who, DailyWellness(day=day, hrv_last_night=55.0, sleep_score=70))
-        repo.save_wellness(s, who, DailyWellness(day=day, hrv_last_night=57.0,
+        wellness_days.save_wellness(s, who, DailyWellness(day=day, hrv_last_night=55.0,
+                                                          sleep_score=70))
+        wellness_days.save_wellness(s, who, DailyWellness(day=day, hrv_last_night=57.0,
                                                  readiness_level="HIGH"))
         assert repo.cursor(s, who, "wellness") is None
         repo.set_cursor(s, who, "wellness", "2025-03-01")
         repo.set_cursor(s, who, "wellness", "2025-03-02")
     with factory() as s:
         who = repo.athlete(s, ANNA)
-        days = repo.wellness(s, who, day, day)
+        days = wellness_days.wellness(s, who, day, day)
         assert days == [DailyWellness(day=day, hrv_last_night=57.0, readiness_level="HIGH")]
         assert repo.cursor(s, who, "wellness") == "2025-03-02"
 

@@ -25,7 +25,7 @@ from analysis.onboarding import (
     threshold_hr_offer,
 )
 from db import models as m
-from db import repo
+from db import repo, wellness_days
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.profile import WEEKDAYS, Profile, parse_runs
@@ -112,7 +112,7 @@ def with_history(home: Path, tmp_path: Path) -> Path:
         who = repo.find_athlete(db, "anna")
         assert who is not None
         for i, bpm in enumerate([47, 49, 48, 52, 46]):
-            repo.save_wellness(db, who, DailyWellness(day=TODAY - timedelta(days=i),
+            wellness_days.save_wellness(db, who, DailyWellness(day=TODAY - timedelta(days=i),
                                                       resting_hr=bpm))
     return home
 

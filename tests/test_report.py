@@ -21,7 +21,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from db import models as m
-from db import repo
+from db import repo, wellness_days
 from db.session import transaction
 from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from domain.profile import Profile
@@ -120,7 +120,7 @@ def build_athlete(home: Path, weeks: int = WEEKS_OF_RUNS) -> Profile:
         for i in range(42, 0, -1):
             day = today - timedelta(days=i)
             dip = i <= 4  # the last nights run below the band: amber, then red
-            repo.save_wellness(db, who, DailyWellness(
+            wellness_days.save_wellness(db, who, DailyWellness(
                 day=day, hrv_last_night=float(round(48 if dip else 62 + rng.normal(0, 3))),
                 sleep_score=55 if i == 2 else int(78 + rng.normal(0, 5)),
                 resting_hr=int(50 + (4 if dip else 0) + rng.normal(0, 1)),

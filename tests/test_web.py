@@ -26,7 +26,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from analysis.recovery_text import VALUE_KEYS
-from db import plans, repo
+from db import plans, repo, wellness_days
 from db.session import transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.wellness import DailyWellness
@@ -152,7 +152,7 @@ def test_the_status_page_names_its_inputs_in_words_with_sensible_digits(
     with transaction(athlete.db) as db:
         who = repo.athlete(db, profile)
         for back in range(40):
-            repo.save_wellness(db, who, DailyWellness(
+            wellness_days.save_wellness(db, who, DailyWellness(
                 today - timedelta(days=back), hrv_last_night=60.0 + back % 7,
                 hrv_status="BALANCED", readiness_level="HIGH", sleep_score=80,
                 resting_hr=48 + back % 3))
