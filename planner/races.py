@@ -203,22 +203,30 @@ def holds_ladders(races: Sequence[RaceDay], monday: date) -> bool:
 
 
 def back_week(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
-    """The race whose first 7 days after its post-race window touch the week of `monday`."""
+    """The race whose first 7 days after its post-race window touch the week of `monday`
+    (of two, the later window's: `_latest`)."""
     sunday = monday + timedelta(days=6)
-    return next((r for r in races if monday <= r.day + timedelta(days=r.post_days + 7)
-                 and r.day + timedelta(days=r.post_days + 1) <= sunday), None)
+    return _latest(r for r in races if monday <= r.day + timedelta(days=r.post_days + 7)
+                   and r.day + timedelta(days=r.post_days + 1) <= sunday)
+
+
+def _latest(races: Iterable[RaceDay]) -> RaceDay | None:
+    """The race whose post-race window ends last: a session after two windows comes back
+    from the later one (a 10 km's 3 days end before the half a week later even starts)."""
+    return max(races, key=lambda r: r.day + timedelta(days=r.post_days), default=None)
 
 
 def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> RaceDay | None:
     """The race whose post-race window ended before `day` with no session since: `day`'s
-    session is the first one back (familiar exercises, 80 % of the last loads)."""
+    session is the first one back (familiar exercises, 80 % of the last loads). Of two, the
+    later window's: the session comes back from that race, not from the one before it."""
     before = list(earlier)
-    for r in races:
+
+    def back(r: RaceDay) -> bool:
         end = r.day + timedelta(days=r.post_days)
-        if end < day <= end + timedelta(days=RETURN_WITHIN_DAYS) and \
-                not any(end < d < day for d in before):
-            return r
-    return None
+        return end < day <= end + timedelta(days=RETURN_WITHIN_DAYS) and \
+            not any(end < d < day for d in before)
+    return _latest(filter(back, races))
 
 
 def reaches(r: RaceDay, day: date) -> bool:
@@ -267,17 +275,27 @@ def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: Mo
         if s.status == "lightened":  # lightened already (this rule or recovery): as it is
             return s, "", "", ""
         items = tuple(replace(p, sets=min(p.sets, REDUCED_SETS)) for p in s.exercises)
-        return (s.with_(exercises=items, status="lightened"), "Races A taper", "lighten",
-                f"{r.name()}: {left} days before it, the one lower-volume session of the "
-                f"{REDUCED_FROM}-{REDUCED_TO} days before an A race: {REDUCED_SETS} sets, "
-                "load kept")
+        return _lightened(s, items, "Races A taper",
+                          f"{r.name()}: {left} days before it, the one lower-volume session of "
+                          f"the {REDUCED_FROM}-{REDUCED_TO} days before an A race: "
+                          f"{REDUCED_SETS} sets, load kept")
     if s.status != "lightened" and (r := first_back(races, s.day, strength_before)):
         # a load in kg or found by feel is lifted at 80 %; bodyweight work has none to cut
         items = tuple(resumed_at(p, RETURN_LOAD) if p.load_kg or p.by_feel else p
                       for p in s.exercises)
-        return (s.with_(exercises=items, status="lightened"), "Races post-race", "lighten",
-                _back_words(r, any(p.resumed_from for p in s.exercises)))
+        return _lightened(s, items, "Races post-race",
+                          _back_words(r, any(p.resumed_from for p in s.exercises)))
     return s, "", "", ""
+
+
+def _lightened(s: Session, items: tuple[Prescription, ...], rule: str,
+               why: str) -> tuple[Session, str, str, str]:
+    """`s` lightened to `items`, with its rule and reason; as it is when that changes
+    nothing (an intro week's 2 sets already are the taper's, bodyweight work has no load
+    to cut): a change recorded must be one."""
+    if items == s.exercises:
+        return s, "", "", ""
+    return s.with_(exercises=items, status="lightened"), rule, "lighten", why
 
 
 def _back_words(r: RaceDay, laid_off: bool) -> str:
