@@ -181,17 +181,15 @@ def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = f
     running = ladders.free[lag]  # this week, were no race holding it
     would = on_ladder(ctx, ladder, running)[0] if here != running else None
     familiar = _knows(ctx, exercise, seen)
-    if not familiar and len(slot) > 1:
-        # A slot of two patterns (a week of one session) whose own ladder the athlete never
-        # climbed takes the familiar exercise of one of them, from their ladders of two
-        # sessions a week: a race week's single session swaps no exercise in for one week
-        # (S5: 4-6 weeks on one), and the first session back keeps familiar ones (Races).
-        # Where neither part's step is familiar yet, the exercise last known on one of them.
-        parts = [pick(ctx, ladders, (part,), seen, back) for back in dict.fromkeys((hold, True))
-                 for part in slot if _ladder_of(ctx.catalog, (part,)) is not None]
+    if hold and not familiar and len(slot) > 1:
+        # RULES.md "Races": the first session back uses familiar exercises. A slot of two
+        # patterns (a week of one session) whose own ladder the athlete never climbed takes
+        # the familiar exercise of one of them, from their ladders of two sessions a week.
+        parts = [pick(ctx, ladders, (part,), seen, hold) for part in slot
+                 if _ladder_of(ctx.catalog, (part,)) is not None]
         known_part = next((p for p in parts if p.phase != "intro"), None)
-        if known_part is not None:  # held back by no race: no race's reason to give
-            return known_part if hold else replace(known_part, held=None)
+        if known_part is not None:
+            return known_part
     # RULES.md S5: an exercise new to the athlete starts with an intro week
     phase = "deload" if ladders.week.deload else "build"
     return Pick(exercise, phase if familiar else "intro", backpack,
@@ -241,9 +239,11 @@ def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]
                picks: list[list[Pick]], seen: frozenset[str]) -> list[list[Pick]]:
     """The week's picks with at most half of each session new ladder steps (RULES.md S5:
     ladders are staggered). The lags keep it so week by week, but not where a step no
-    session showed (its session turned mobility) comes out beside the week's own: the steps
+    session showed (its session turned mobility) comes out beside the week's own, nor in a
+    week of one session, whose foot-and-ankle ladder the weeks of two never showed: the steps
     past half, the last slots first, wait a week on the exercise the athlete knows, in every
-    session of the week (one exercise a slot all week long)."""
+    session of the week (one exercise a slot all week long). A slot of two patterns never
+    waits: its exercise alone trains both areas of a single session (S2)."""
     def known(slot: Slot) -> Pick:
         return pick(ctx, ladders, slot, seen, True)
 
@@ -251,6 +251,7 @@ def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]
     for session, chosen in zip(slots, picks, strict=True):
         steps = [slot for slot, p in zip(session, chosen, strict=True) if p.phase == "intro"
                  and slot not in waiting and known(slot).phase != "intro"]
+        steps.sort(key=lambda slot: len(slot) == 1)  # stable: else in slot order
         waiting.update(steps[len(chosen) // 2:])
     # no race held them: no race's reason to give (`holds`)
     return [[replace(known(slot), held=None) if slot in waiting else p
