@@ -9,7 +9,7 @@ records what differs, beyond those rules, from the week planned without the race
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -311,10 +311,12 @@ def _back_words(r: RaceDay, laid_off: bool) -> str:
 
 
 def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
-              names: Sequence[str], known: Iterable[Adjustment]) -> list[Adjustment]:
+              names: Sequence[str], known: Iterable[Adjustment],
+              kept: Mapping[str, str] | None = None) -> list[Adjustment]:
     """The open sessions of a week that differ from the week planned without the races
     (`plain`), beyond what the races' own rules already explain (`known` changes naming one
-    of the races): each an adjustment saying what differs, in numbers."""
+    of the races): each an adjustment saying what differs, in numbers. `kept`: why an
+    exercise the athlete knows stays where the plan without them steps up, by exercise."""
     told = {a.session_id for a in known if any(n in why for n in names for why in a.reasons)}
     who = f"{' and '.join(names)}: the plan without {'it' if len(names) == 1 else 'them'}"
     was = {s.id: s for s in plain}
@@ -326,7 +328,7 @@ def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
             continue
         before = p.describe() if p else "no session"
         out.append(Adjustment(s.id, night, "Races knock-on", "knock-on", before, s.describe(),
-                              (f"{who} differs here: {_differences(p, s)}",)))
+                              (f"{who} differs here: {_differences(p, s, kept or {})}",)))
     gone = [p for p in plain if p.id not in {s.id for s in raced} and p.day > night]
     out += [Adjustment(p.id, night, "Races knock-on", "drop", p.describe(), "no session",
                        (f"{who} holds this session, the week as planned one session "
@@ -334,7 +336,8 @@ def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
     return out
 
 
-def _differences(plain: Session | None, raced: Session) -> str:
+def _differences(plain: Session | None, raced: Session,
+                 kept: Mapping[str, str]) -> str:
     """What a session holds instead of the plan without the races, in words and numbers."""
     if plain is None:
         return "a session the plan without it does not hold"
@@ -348,6 +351,7 @@ def _differences(plain: Session | None, raced: Session) -> str:
     if new := [e for e in now if e not in was]:
         words.append(f"{', '.join(new)} instead of "
                      f"{', '.join(e for e in was if e not in now) or 'nothing'}")
+        words += [kept[e] for e in new if e in kept and now[e].phase != "intro"]
     for e, p in now.items():
         q = was.get(e)
         if q is not None and q != p:

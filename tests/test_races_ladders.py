@@ -100,12 +100,16 @@ def test_weeks_of_mobility_work_only_do_not_count_toward_a_block() -> None:
     # 27 Mar; S5 keeps them a block of 4 weeks of training, not one week (the calendar's
     # block 1 ended on 30 Mar).
     runs = dict.fromkeys(DAYS, "easy") | {"wed": "recovery"}
-    plan, _ = _season(runs, 3, (Race(date(2025, 3, 7), "marathon", "B"),))
+    plan, notes = _season(runs, 3, (Race(date(2025, 3, 7), "marathon", "B"),))
     for old, new in (("pogo_hops", "box_jump"), ("barbell_hip_thrust",
                                                  "barbell_romanian_deadlift")):
         start, end = _first_week(plan, old), _first_week(plan, new)
         assert start == date(2025, 3, 24)
         assert _weeks_lifted(plan, start, end) >= 4, (old, start, end)
+    # where the plan without the race steps up, the note says why not, with the numbers
+    why = [r for n in notes if n.session_id.startswith("2025-03-31#") for r in n.reasons]
+    assert any("pogo_hops stays: 1 of its block's 4 weeks of training since Mon 24 Mar (S5)"
+               in r for r in why), why
 
 
 def test_the_first_session_back_after_two_windows_names_the_later_race() -> None:
