@@ -134,9 +134,13 @@ def _repeats(weeks: list[WeekInBlock]) -> list[int]:
 
 
 def ladder_steps(weeks: list[WeekInBlock], lags: Collection[int],
-                 stopped: Sequence[bool] = ()) -> dict[int, list[LadderWeek]]:
+                 stopped: Sequence[bool] = (),
+                 untrained: Sequence[bool] = ()) -> dict[int, list[LadderWeek]]:
     """Each ladder's week by week, by its lag: it follows its track (`ladder_weeks`), one
-    step at a time and a block (4 weeks) at least after its last change, never in a
+    step at a time and a block (4 weeks) at least after its last change, the `untrained`
+    weeks not counted (S5 keeps an exercise for 4-6 weeks of training: a week of mobility
+    work only, a race's window or S6's fallback, trains none, so a B marathon's window does
+    not leave pogo hops a single week before box jumps), never in a
     `stopped` week (around a race) and not in a deload week (RULES.md S5: no new ladder
     step) unless its exercise would otherwise pass 6 weeks (S5: a block never runs past 6
     weeks with the same exercise, the weeks a race holds not counted; its intro week is as
@@ -152,20 +156,23 @@ def ladder_steps(weeks: list[WeekInBlock], lags: Collection[int],
     changed = dict.fromkeys(tracks, 0)  # the week of its last change
     raced = [i < len(stopped) and stopped[i] for i in range(len(weeks))]
     kept = dict.fromkeys(tracks, int(bool(weeks) and not raced[0]))  # weeks on it, S5's count
+    idle = [i < len(untrained) and untrained[i] for i in range(len(weeks))]
+    trained = dict.fromkeys(tracks, int(bool(weeks) and not idle[0]))  # weeks trained on it
     for i in range(1, len(weeks)):
         # 6 weeks on it with this one: a deload cannot wait (a later turn could pass 6)
         late = {g for g in tracks if kept[g] >= MAX_BLOCK_WEEKS - 1}
         due = [g for g, track in tracks.items() if not raced[i]
-               and (not weeks[i].deload or g in late) and i - changed[g] >= BLOCK_WEEKS
+               and (not weeks[i].deload or g in late) and trained[g] >= BLOCK_WEEKS
                and _behind(out[g][-1], track[i])]
         first = min(due, key=lambda g: (g not in late, changed[g], g), default=None)
         for g, track in tracks.items():
             last = out[g][-1]
             if g == first:
-                changed[g], kept[g] = i, 0
+                changed[g], kept[g], trained[g] = i, 0, 0
                 last = track[i] if track[i].step <= last.step else replace(
                     track[i], step=last.step + 1, repeat=0)
             kept[g] += not raced[i]
+            trained[g] += not idle[i]
             out[g].append(last)
     return {lag: out[g] for lag, g in group.items()}
 

@@ -53,6 +53,8 @@ class Prescription:
         work = f"{self.sets}x{self.reps}" if self.reps is not None else \
             f"{self.sets}x{self.seconds}s"
         load = f" @ {self.load_kg:g} kg" if self.load_kg else ""
+        if self.by_feel and self.share < 1:  # lighter by feel: no kg shows it
+            load = f" by feel at {self.share:.0%}"
         return f"{self.exercise_id} {work}{load}"
 
 

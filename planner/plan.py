@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from domain.profile import Profile, runs_text
-from planner.blocks import WEEK, WeekCount, WeekInBlock, decision, timeline
+from planner.blocks import BLOCK_WEEKS, WEEK, WeekCount, WeekInBlock, decision, timeline
 from planner.effort import at_share_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.program import (
@@ -326,7 +326,7 @@ class _Plain:
         self.weeks[monday] = self._week(self.timeline, index, out, allowed, night)
         names = [r.name() for r in near]
         return knock_ons(self.weeks[monday], [s for s in out if _monday_of(s) == monday],
-                         night, names, known)
+                         night, names, known, _kept_words(self.ctx, out, monday))
 
     def _week(self, weeks: list[WeekInBlock], index: int, out: list[Session],
               allowed: Sequence[date] | None, night: date) -> list[Session]:
@@ -337,6 +337,32 @@ class _Plain:
                                allowed, _seen(plan, monday), night,
                                _unseen(self.ctx, plan, monday))
         return new
+
+
+def _kept_words(ctx: Lifter, sessions: Sequence[Session], monday: date) -> dict[str, str]:
+    """Why an exercise strength sessions before `monday` began stays where the plan without
+    the races steps up, when that is S5's block (planner.blocks.ladder_steps): fewer than 4
+    weeks of training since it began, the weeks of mobility work only not counted."""
+    began: dict[str, date] = {}
+    for s in sorted(sessions, key=lambda s: s.day):
+        if s.day < monday and s.kind == "strength" and s.status != "skipped":
+            for p in s.exercises:
+                began.setdefault(p.exercise_id, _monday_of(s))
+    idle = _unseen(ctx, sessions, monday)
+    out = {}
+    for e, first in began.items():
+        weeks = [first + WEEK * i for i in range((monday - first).days // 7)]
+        trained = [m for m in weeks if m not in idle]
+        if len(trained) >= BLOCK_WEEKS:
+            continue
+        words = (f"{e} stays: {len(trained)} of its block's {BLOCK_WEEKS} weeks of training "
+                 f"since {first:%a %d %b} (S5)")
+        if rested := [m for m in weeks if m in idle]:
+            words += (f", the week{'s' if len(rested) > 1 else ''} of "
+                      f"{', '.join(f'{m:%a %d %b}' for m in rested)} with mobility work only "
+                      "not counted")
+        out[e] = words
+    return out
 
 
 def _timeline(ctx: Lifter, first_monday: date, until_monday: date,

@@ -13,7 +13,7 @@ around an A race) are planner/races.py's; a week's fallbacks are recorded as adj
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -145,6 +145,7 @@ class WeekLadders:
     steps: Mapping[int, list[LadderWeek]]  # by lag, week by week, as the races leave them
     held: Mapping[int, list[LadderWeek]]  # the same, no new step this week (first back)
     free: Mapping[int, LadderWeek]  # by lag, this week were no race holding it
+    holding: bool = False  # a race holds the ladders this week: no exercise new to the athlete
 
 
 def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
@@ -155,16 +156,24 @@ def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     session showed would show later beside the next one, more than half a session new."""
     shown, known = weeks[:index + 1], races_of(ctx)
     before = [races.holds_ladders(known, w.monday) or w.monday in unseen for w in shown[:-1]]
-    free, held = (ladder_steps(shown, LAGS, [*before, stop]) for stop in (False, True))
-    steps = held if races.holds_ladders(known, shown[-1].monday) else free
-    return WeekLadders(shown[-1], steps, held, {lag: track[-1] for lag, track in free.items()})
+    # a week of mobility work only trains no exercise: not a week of a block (S5); a week
+    # the races hold with strength sessions (an A freeze's, a taper's) trains them
+    idle = [w.monday in unseen for w in shown]
+    free, held = (ladder_steps(shown, LAGS, [*before, stop], idle) for stop in (False, True))
+    holding = races.holds_ladders(known, shown[-1].monday)
+    return WeekLadders(shown[-1], held if holding else free, held,
+                       {lag: track[-1] for lag, track in free.items()}, holding)
 
 
 def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = frozenset(),
          hold: bool = False) -> Pick:
     """A slot's exercise in the week of `ladders`, with its intro or deload dose; `seen`
     holds the exercises earlier weeks of the plan already prescribed; `hold`: no new ladder
-    step for this session (the first one back after a race)."""
+    step for this session (the first one back after a race). In a week a race holds the
+    ladders, no session takes an exercise new to the athlete: not even a step reached in an
+    earlier week whose sessions never showed it (its session there turned mobility), which
+    would otherwise first show inside an A race's freeze (RULES.md "Races")."""
+    hold = hold or ladders.holding
     ladder = ladder_for(ctx.catalog, slot)
     lag = LAG[ladder.patterns[0]]
     here = _last_known(ctx, ladder, ladders.held[lag], seen) if hold else ladders.steps[lag][-1]
@@ -207,22 +216,47 @@ def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
     """The week's sessions by template: slots in order (power first), S4's cap kept;
     `hold[i]`: session i takes no new ladder step; `unseen`: week_ladders'."""
     ladders = week_ladders(ctx, weeks, index, unseen)
+    slots = [[slot for slot in template if slot != ("power",) or power_ok]
+             for template, power_ok in zip(TEMPLATES[sessions], power, strict=True)]
+    holds = hold or [False] * sessions
+    picks = [[pick(ctx, ladders, slot, seen, held) for slot in session]
+             for session, held in zip(slots, holds, strict=True)]
     heavy = 0
     week = []
-    for template, power_ok, held in zip(TEMPLATES[sessions], power,
-                                        hold or [False] * sessions, strict=True):
-        chosen = []
-        for slot in template:
-            if slot == ("power",) and not power_ok:
-                continue
-            p = pick(ctx, ladders, slot, seen, held)
+    for chosen in _staggered(ctx, ladders, slots, picks, seen):
+        kept = []
+        for p in chosen:
             if p.exercise.high_resistance_lower_body:
                 if heavy >= MAX_HEAVY_LOWER_A_WEEK:
                     continue
                 heavy += 1
-            chosen.append(p)
-        week.append(chosen)
+            kept.append(p)
+        week.append(kept)
     return week
+
+
+def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]],
+               picks: list[list[Pick]], seen: frozenset[str]) -> list[list[Pick]]:
+    """The week's picks with at most half of each session new ladder steps (RULES.md S5:
+    ladders are staggered). The lags keep it so week by week, but not where a step no
+    session showed (its session turned mobility) comes out beside the week's own, nor in a
+    week of one session, whose foot-and-ankle ladder the weeks of two never showed: the steps
+    past half, the last slots first, wait a week on the exercise the athlete knows, in every
+    session of the week (one exercise a slot all week long). A slot of two patterns never
+    waits: its exercise alone trains both areas of a single session (S2)."""
+    def known(slot: Slot) -> Pick:
+        return pick(ctx, ladders, slot, seen, True)
+
+    waiting: set[Slot] = set()
+    for session, chosen in zip(slots, picks, strict=True):
+        steps = [slot for slot, p in zip(session, chosen, strict=True) if p.phase == "intro"
+                 and slot not in waiting and known(slot).phase != "intro"]
+        steps.sort(key=lambda slot: len(slot) == 1)  # stable: else in slot order
+        waiting.update(steps[len(chosen) // 2:])
+    # no race held them: no race's reason to give (`holds`)
+    return [[replace(known(slot), held=None) if slot in waiting else p
+             for slot, p in zip(session, chosen, strict=True)]
+            for session, chosen in zip(slots, picks, strict=True)]
 
 
 def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",

@@ -9,7 +9,7 @@ records what differs, beyond those rules, from the week planned without the race
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -203,22 +203,30 @@ def holds_ladders(races: Sequence[RaceDay], monday: date) -> bool:
 
 
 def back_week(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
-    """The race whose first 7 days after its post-race window touch the week of `monday`."""
+    """The race whose first 7 days after its post-race window touch the week of `monday`
+    (of two, the later window's: `_latest`)."""
     sunday = monday + timedelta(days=6)
-    return next((r for r in races if monday <= r.day + timedelta(days=r.post_days + 7)
-                 and r.day + timedelta(days=r.post_days + 1) <= sunday), None)
+    return _latest(r for r in races if monday <= r.day + timedelta(days=r.post_days + 7)
+                   and r.day + timedelta(days=r.post_days + 1) <= sunday)
+
+
+def _latest(races: Iterable[RaceDay]) -> RaceDay | None:
+    """The race whose post-race window ends last: a session after two windows comes back
+    from the later one (a 10 km's 3 days end before the half a week later even starts)."""
+    return max(races, key=lambda r: r.day + timedelta(days=r.post_days), default=None)
 
 
 def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> RaceDay | None:
     """The race whose post-race window ended before `day` with no session since: `day`'s
-    session is the first one back (familiar exercises, 80 % of the last loads)."""
+    session is the first one back (familiar exercises, 80 % of the last loads). Of two, the
+    later window's: the session comes back from that race, not from the one before it."""
     before = list(earlier)
-    for r in races:
+
+    def back(r: RaceDay) -> bool:
         end = r.day + timedelta(days=r.post_days)
-        if end < day <= end + timedelta(days=RETURN_WITHIN_DAYS) and \
-                not any(end < d < day for d in before):
-            return r
-    return None
+        return end < day <= end + timedelta(days=RETURN_WITHIN_DAYS) and \
+            not any(end < d < day for d in before)
+    return _latest(filter(back, races))
 
 
 def reaches(r: RaceDay, day: date) -> bool:
@@ -267,17 +275,27 @@ def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: Mo
         if s.status == "lightened":  # lightened already (this rule or recovery): as it is
             return s, "", "", ""
         items = tuple(replace(p, sets=min(p.sets, REDUCED_SETS)) for p in s.exercises)
-        return (s.with_(exercises=items, status="lightened"), "Races A taper", "lighten",
-                f"{r.name()}: {left} days before it, the one lower-volume session of the "
-                f"{REDUCED_FROM}-{REDUCED_TO} days before an A race: {REDUCED_SETS} sets, "
-                "load kept")
+        return _lightened(s, items, "Races A taper",
+                          f"{r.name()}: {left} days before it, the one lower-volume session of "
+                          f"the {REDUCED_FROM}-{REDUCED_TO} days before an A race: "
+                          f"{REDUCED_SETS} sets, load kept")
     if s.status != "lightened" and (r := first_back(races, s.day, strength_before)):
         # a load in kg or found by feel is lifted at 80 %; bodyweight work has none to cut
         items = tuple(resumed_at(p, RETURN_LOAD) if p.load_kg or p.by_feel else p
                       for p in s.exercises)
-        return (s.with_(exercises=items, status="lightened"), "Races post-race", "lighten",
-                _back_words(r, any(p.resumed_from for p in s.exercises)))
+        return _lightened(s, items, "Races post-race",
+                          _back_words(r, any(p.resumed_from for p in s.exercises)))
     return s, "", "", ""
+
+
+def _lightened(s: Session, items: tuple[Prescription, ...], rule: str,
+               why: str) -> tuple[Session, str, str, str]:
+    """`s` lightened to `items`, with its rule and reason; as it is when that changes
+    nothing (an intro week's 2 sets already are the taper's, bodyweight work has no load
+    to cut): a change recorded must be one."""
+    if items == s.exercises:
+        return s, "", "", ""
+    return s.with_(exercises=items, status="lightened"), rule, "lighten", why
 
 
 def _back_words(r: RaceDay, laid_off: bool) -> str:
@@ -293,10 +311,12 @@ def _back_words(r: RaceDay, laid_off: bool) -> str:
 
 
 def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
-              names: Sequence[str], known: Iterable[Adjustment]) -> list[Adjustment]:
+              names: Sequence[str], known: Iterable[Adjustment],
+              kept: Mapping[str, str] | None = None) -> list[Adjustment]:
     """The open sessions of a week that differ from the week planned without the races
     (`plain`), beyond what the races' own rules already explain (`known` changes naming one
-    of the races): each an adjustment saying what differs, in numbers."""
+    of the races): each an adjustment saying what differs, in numbers. `kept`: why an
+    exercise the athlete knows stays where the plan without them steps up, by exercise."""
     told = {a.session_id for a in known if any(n in why for n in names for why in a.reasons)}
     who = f"{' and '.join(names)}: the plan without {'it' if len(names) == 1 else 'them'}"
     was = {s.id: s for s in plain}
@@ -308,7 +328,7 @@ def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
             continue
         before = p.describe() if p else "no session"
         out.append(Adjustment(s.id, night, "Races knock-on", "knock-on", before, s.describe(),
-                              (f"{who} differs here: {_differences(p, s)}",)))
+                              (f"{who} differs here: {_differences(p, s, kept or {})}",)))
     gone = [p for p in plain if p.id not in {s.id for s in raced} and p.day > night]
     out += [Adjustment(p.id, night, "Races knock-on", "drop", p.describe(), "no session",
                        (f"{who} holds this session, the week as planned one session "
@@ -316,7 +336,8 @@ def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
     return out
 
 
-def _differences(plain: Session | None, raced: Session) -> str:
+def _differences(plain: Session | None, raced: Session,
+                 kept: Mapping[str, str]) -> str:
     """What a session holds instead of the plan without the races, in words and numbers."""
     if plain is None:
         return "a session the plan without it does not hold"
@@ -330,6 +351,7 @@ def _differences(plain: Session | None, raced: Session) -> str:
     if new := [e for e in now if e not in was]:
         words.append(f"{', '.join(new)} instead of "
                      f"{', '.join(e for e in was if e not in now) or 'nothing'}")
+        words += [kept[e] for e in new if e in kept and now[e].phase != "intro"]
     for e, p in now.items():
         q = was.get(e)
         if q is not None and q != p:
