@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from domain.profile import EQUIPMENT, Profile
 from planner import races
-from planner.blocks import LadderWeek, WeekInBlock, ladder_steps
+from planner.blocks import MAX_BLOCK_WEEKS, LadderWeek, WeekInBlock, ladder_steps
 from planner.catalog import Catalog, CatalogError, Exercise, Ladder, Step
 from planner.effort import spare_reps_words
 from planner.model import (
@@ -146,6 +146,7 @@ class WeekLadders:
     held: Mapping[int, list[LadderWeek]]  # the same, no new step this week (first back)
     free: Mapping[int, LadderWeek]  # by lag, this week were no race holding it
     holding: bool = False  # a race holds the ladders this week: no exercise new to the athlete
+    held_weeks: Sequence[bool] = ()  # week by week, one a race or mobility work held (S5's cap)
 
 
 def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
@@ -162,7 +163,8 @@ def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     free, held = (ladder_steps(shown, LAGS, [*before, stop], idle) for stop in (False, True))
     holding = races.holds_ladders(known, shown[-1].monday)
     return WeekLadders(shown[-1], held if holding else free, held,
-                       {lag: track[-1] for lag, track in free.items()}, holding)
+                       {lag: track[-1] for lag, track in free.items()}, holding,
+                       (*before, holding))
 
 
 def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = frozenset(),
@@ -243,7 +245,8 @@ def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]
     week of one session, whose foot-and-ankle ladder the weeks of two never showed: the steps
     past half, the last slots first, wait a week on the exercise the athlete knows, in every
     session of the week (one exercise a slot all week long). A slot of two patterns never
-    waits: its exercise alone trains both areas of a single session (S2)."""
+    waits: its exercise alone trains both areas of a single session (S2); nor one whose
+    exercise had its 6 weeks (`_capped`): S5's cap comes first, the others wait for it."""
     def known(slot: Slot) -> Pick:
         return pick(ctx, ladders, slot, seen, True)
 
@@ -251,12 +254,29 @@ def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]
     for session, chosen in zip(slots, picks, strict=True):
         steps = [slot for slot, p in zip(session, chosen, strict=True) if p.phase == "intro"
                  and slot not in waiting and known(slot).phase != "intro"]
-        steps.sort(key=lambda slot: len(slot) == 1)  # stable: else in slot order
-        waiting.update(steps[len(chosen) // 2:])
+        capped = {slot for slot in steps if _capped(ctx, ladders, slot, known(slot).exercise)}
+        # stable: else in slot order; a step S5's cap forces never waits, others wait for it
+        steps.sort(key=lambda slot: (slot not in capped, len(slot) == 1))
+        waiting.update(slot for slot in steps[len(chosen) // 2:] if slot not in capped)
     # no race held them: no race's reason to give (`holds`)
     return [[replace(known(slot), held=None) if slot in waiting else p
              for slot, p in zip(session, chosen, strict=True)]
             for session, chosen in zip(slots, picks, strict=True)]
+
+
+def _capped(ctx: Lifter, ladders: WeekLadders, slot: Slot, exercise: Exercise) -> bool:
+    """Whether `exercise`, the one the athlete knows on the slot's ladder, had its 6 weeks
+    (the weeks a race or mobility work held not counted) before this one: S5's cap outranks
+    the stagger, as where a long first block steps every ladder at once (blocks._lag)."""
+    ladder = ladder_for(ctx.catalog, slot)
+    track = ladders.held[LAG[ladder.patterns[0]]][:-1]
+    on = [on_ladder(ctx, ladder, w)[0] == exercise for w in track]
+    if True not in on:
+        return False
+    start = len(on) - on[::-1].index(True)  # its last run on the track, the waits after it
+    while start and on[start - 1]:
+        start -= 1
+    return sum(not h for h in ladders.held_weeks[start:len(track)]) >= MAX_BLOCK_WEEKS
 
 
 def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",

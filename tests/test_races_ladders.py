@@ -161,3 +161,31 @@ def test_ladders_around_races_keep_the_freeze_and_the_stagger(
     for n in notes:
         if n.action in ("lighten", "mobility", "knock-on"):
             assert n.before != n.after, n
+
+
+def test_the_stagger_never_keeps_an_exercise_past_six_weeks() -> None:
+    # RULES.md S5: a block never runs past 6 weeks with the same exercise. Two of a single
+    # weekly session's first 4 skipped stretch the first block to 6 weeks, so every ladder
+    # steps in week 7 (blocks._lag); the stagger once made 3 of those 5 steps wait, and
+    # dead_bug ran 9 weeks (Mon 03 Mar to Sun 27 Apr), pogo_hops and the hip thrust 8.
+    runs = {"mon": "easy", "tue": "easy", "wed": "easy", "thu": "speed", "fri": "easy"}
+    ctx = context(profile(runs, sessions=1, equipment="dumbbells"))
+    days = template(runs, weeks=14)
+    skip = {MONDAY + timedelta(days=13), MONDAY + timedelta(days=27)}
+    night = MONDAY - timedelta(days=1)
+    plan, _ = extend(ctx, MONDAY, night, night + timedelta(days=21), days, [])
+    for _ in range(8 * 7):  # night by night, each session done or skipped on its day
+        night += timedelta(days=1)
+        plan = [s.with_(status="skipped" if s.day in skip else "done")
+                if s.day <= night and s.status == "planned" else s for s in plan]
+        plan, _ = extend(ctx, MONDAY, night, night + timedelta(days=21), days, plan)
+    assert any(s.day in skip and s.status == "skipped" for s in plan)
+    weeks: dict[str, set[date]] = defaultdict(set)
+    for s in plan:
+        if s.kind == "strength" and s.status != "skipped":
+            for p in s.exercises:
+                weeks[p.exercise_id].add(week_start(s.day))
+    assert weeks["dead_bug"]
+    # no race holds any week: an exercise's first and last weeks are at most 6 apart
+    assert {e: (min(w), max(w)) for e, w in weeks.items()
+            if (max(w) - min(w)).days >= 7 * 6} == {}
