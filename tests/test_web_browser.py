@@ -204,7 +204,8 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         page.get_by_role("button", name="Done with the sets ticked").tap()
         page.wait_for_load_state("load")
         assert "done" in page.locator(".flash").inner_text()
-        assert page.evaluate("Object.keys(localStorage)") == []  # settled: nothing kept any more
+        # settled: nothing kept any more (once the page's deferred script has run)
+        page.wait_for_function("() => Object.keys(localStorage).length === 0", timeout=5_000)
         assert page.locator(".tag", has_text="done").count() >= 1
         page.screenshot(path=str(tmp_path / "web-done-phone.png"), full_page=True)
         tab.assert_clean()
