@@ -20,7 +20,7 @@ from jobs.files import write_private
 from jobs.home import Home
 from jobs.replan import load_sessions
 from planner.catalog import Catalog, Exercise, default_catalog
-from planner.model import Adjustment, Prescription, Session, week_start
+from planner.model import Adjustment, Prescription, Session, rest_text, week_start
 
 STARTS_AT = time(18)  # no session time is planned: early evening suits most runners
 LENGTH = {"strength": timedelta(hours=1), "mobility": timedelta(minutes=30)}
@@ -107,5 +107,4 @@ def _line(p: Prescription, e: Exercise) -> str:
     side = " per side" if e.scheme.per_side else ""
     load = f" @ {p.load_kg:g} kg" if p.load_kg else ""
     how = f" ({p.instruction})" if e.loaded and not p.load_kg and p.instruction else ""
-    return f"{e.name}: {p.sets} x {work}{side}{load}, rest {p.rest_s // 60}:" \
-        f"{p.rest_s % 60:02d}{how}"
+    return f"{e.name}: {p.sets} x {work}{side}{load}, rest {rest_text(p.rest_s)}{how}"

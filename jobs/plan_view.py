@@ -16,6 +16,7 @@ from domain.profile import Profile
 from jobs.home import Home
 from planner.catalog import default_catalog
 from planner.model import Adjustment, Session
+from planner.model import rest_text as rest_text  # for the CLI, which reaches planner via jobs
 
 
 def current_plan(home: Home, profile: Profile, today: date, first: date,

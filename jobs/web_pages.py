@@ -21,7 +21,7 @@ from jobs.replan import planned_session, replan
 from jobs.report_rows import ReportData, load_report
 from jobs.session_days import move_options, runs_around
 from planner.catalog import default_catalog
-from planner.model import week_start
+from planner.model import rest_text, week_start
 
 REPORT_WEEKS_BACK, REPORT_WEEKS_AHEAD = 16, 2  # as `stridelift report` by default
 
@@ -59,7 +59,7 @@ def _session(row: m.PlannedSession, changes: list[m.AdjustmentRow],
         e["load_text"] = load_text(e)
         e["work"] = f"{e['sets']} x {e['reps']}" if "reps" in e else \
             f"{e['sets']} x {e['seconds']} s"
-        e["rest_text"] = f"{e['rest_s'] // 60}:{e['rest_s'] % 60:02d}"
+        e["rest_text"] = rest_text(e["rest_s"])
     out["changes"] = [change_row(a) for a in changes if a.session_key == row.key]
     out["badge"] = row.status if row.status in ("moved", "lightened") else (
         "changed" if out["changes"] else None)

@@ -20,6 +20,11 @@ EASY_DAYS = frozenset({"easy", "recovery", "rest"})  # preferred days for streng
 ONE_DAY = timedelta(days=1)
 
 
+def rest_text(seconds: int) -> str:
+    """A rest as a runner reads it on a clock: 150 -> "2:30"."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def week_start(day: date) -> date:
     """Monday of the day's week: plans and legality work week by week (ISO weeks)."""
     return day - timedelta(days=day.weekday())

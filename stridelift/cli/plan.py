@@ -77,7 +77,9 @@ def work_text(e: dict[str, Any]) -> str:
     sets = f"{e['sets']}x{e['reps']}" if "reps" in e else f"{e['sets']}x{e['seconds']}s"
     load = f"{e['load_kg']:g} kg" if e["load_kg"] else (
         "by feel" if e["by_feel"] else "-")
-    return f"{sets} · {load} · {e['rest_s'] // 60}:{e['rest_s'] % 60:02d}"
+    from jobs.plan_view import rest_text
+
+    return f"{sets} · {load} · {rest_text(e['rest_s'])}"
 
 
 def why(
