@@ -5,6 +5,7 @@ session is done set by set, one skipped, one moved; screenshots at phone and lap
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -56,10 +57,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
 
 
 @contextmanager
-def _serving(home: Home, *, require_login: bool) -> Iterator[str]:
+def _serving(home: Home, *, require_login: bool,
+             slow: list[float] | None = None) -> Iterator[str]:
     """The app over `home`, served by uvicorn in a thread; the app's today is pinned (the
-    server itself runs on the real clock)."""
+    server itself runs on the real clock). `slow`: seconds every request waits before the
+    app sees it, changed as the test goes (a weak signal)."""
     app = create_app(home, require_login=require_login, today_of=lambda _p: TODAY)
+    if slow is not None:
+        app = _slowed(app, slow)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -73,6 +78,15 @@ def _serving(home: Home, *, require_login: bool) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(10)
+
+
+def _slowed(app: Any, slow: list[float]) -> Any:
+    """`app` behind a line that carries nothing for `slow[0]` seconds, then everything."""
+    async def slowed(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and slow[0]:
+            await asyncio.sleep(slow[0])
+        await app(scope, receive, send)
+    return slowed
 
 
 @pytest.fixture(scope="module")
@@ -192,18 +206,24 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         ticks = page.locator("input[type=checkbox]")
         assert all(ticks.nth(i).is_checked() for i in range(ticks.count()))
         assert page.locator("input[name^='reps:']").first.input_value() == "4"
-        tab.context.set_offline(True)  # no signal in the gym: the post is lost, not the sets
-        with pytest.raises(PlaywrightError), page.expect_navigation(wait_until="load",
-                                                                    timeout=5_000):
-            page.get_by_role("button", name="Done with the sets ticked").tap()
-        tab.errors.clear()  # the browser's own error page, not ours
-        tab.context.set_offline(False)
+        page.evaluate("navigator.serviceWorker.ready")  # in control of the next page
         page = tab.go(done)
+        tab.context.set_offline(True)  # no signal in the gym: the post is lost, not the sets
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="Done with the sets ticked").tap()
+        assert "Not sent" in page.locator("[role=alert]").inner_text()  # not the browser's page
+        tab.errors.clear()  # the 503 the page came with
+        page.go_back(wait_until="load")
         ticks = page.locator("input[type=checkbox]")
         assert all(ticks.nth(i).is_checked() for i in range(ticks.count()))
+        tab.context.set_offline(False)
         page.get_by_role("button", name="Done with the sets ticked").tap()
         page.wait_for_load_state("load")
         assert "done" in page.locator(".flash").inner_text()
+        tab.context.set_offline(True)  # the page kept with its one-time message ...
+        page.reload(wait_until="load")
+        assert page.locator("#offline").is_visible() and page.locator(".flash").count() == 0
+        tab.context.set_offline(False)  # ... shows it once, not every time it is kept
         # settled: nothing kept any more (once the page's deferred script has run)
         page.wait_for_function("() => Object.keys(localStorage).length === 0", timeout=5_000)
         assert page.locator(".tag", has_text="done").count() >= 1
@@ -404,6 +424,32 @@ def test_a_kept_page_says_so_while_the_phone_has_signal(built: Home, browser: An
         tab.assert_clean()  # the copy's script and style sheet load under its policy
     finally:
         tab.close()
+
+
+def test_a_weak_signal_shows_the_kept_page_instead_of_waiting(built: Home,
+                                                              browser: Any) -> None:
+    """A signal too weak to carry a page neither answers nor fails: the runner waited for
+    the browser to give up (a minute or more) before the kept copy showed. Now it shows
+    once the server has not answered in the worker's patience (4 s); a page never kept
+    still waits for the server."""
+    slow = [0.0]
+    with _serving(built, require_login=False, slow=slow) as base:
+        tab = Tab(browser, base, PHONE, touch=True)
+        try:
+            page = tab.go("/a/anna/week")
+            page.evaluate("navigator.serviceWorker.ready")
+            page = tab.go("/a/anna/week")  # kept
+            slow[0] = 12.0  # far over the patience, far under the test's time limit
+            page.reload(wait_until="load")
+            assert page.locator(".day").count() >= 7
+            assert page.locator("#offline").is_visible()  # the kept copy, saying so
+            slow[0] = 6.0  # a page never kept: the server's own, however slow
+            page = tab.go("/a/anna/races")
+            assert page.locator("#offline").is_hidden()
+            slow[0] = 0.0
+            tab.assert_clean()
+        finally:
+            tab.close()
 
 
 def test_two_tabs_of_a_session_keep_each_others_sets(server: str, browser: Any) -> None:

@@ -3,7 +3,14 @@
 // changes every night, so a kept copy is only ever a fallback, and the page says so.
 "use strict";
 var KEPT = "stridelift-pages";
-// base.html's line "No connection: ...", hidden on the server's page, shown on a kept copy
+// A weak signal neither answers nor fails: the browser waits a minute or more before the
+// fetch gives up. A page kept on the phone is shown once the network has not answered in
+// this long (a home server answers a page in well under a second; between sets a runner
+// will not wait longer), and the network's answer, when it comes, is still kept for next
+// time. A page never kept waits for the network as long as the browser does.
+var PATIENCE_MS = 4000;
+// base.html's line "No answer from the server: ...": hidden on the server's page, shown on
+// a kept copy
 var HIDDEN_LINE = 'id="offline" class="offline" role="status" hidden';
 var KEPT_LINE = 'id="offline" class="offline" role="status" data-kept';
 
@@ -17,10 +24,11 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") {
     // Logging out leaves nothing of the athlete's on the phone.
     if (url.pathname === "/logout") { event.waitUntil(caches.delete(KEPT)); }
+    if (request.mode === "navigate") { event.respondWith(fetch(request).catch(notSent)); }
     return;
   }
   if (url.pathname.endsWith("/report")) { return; }  // large, and never wanted in the gym
-  event.respondWith(fetch(request).then(function (response) {
+  var network = fetch(request).then(function (response) {
     if (url.pathname === "/login") {
       // The login form: no one is logged in here (logged out, or the login expired). A
       // page redirected here reaches the worker only as an opaque redirect, its target
@@ -33,24 +41,56 @@ self.addEventListener("fetch", function (event) {
       event.waitUntil(caches.open(KEPT).then(function (kept) { return kept.put(request, copy); }));
     }
     return response;
-  }, function (failure) {
-    return caches.match(request, { ignoreVary: true }).then(function (kept) {
+  });
+  event.waitUntil(network.catch(function () {}));  // kept when it answers, even late
+  event.respondWith(Promise.race([network, impatient(request)]).catch(function (failure) {
+    return keptCopy(request).then(function (kept) {
       if (!kept) { throw failure; }
-      return isPage(kept) ? saying(kept) : kept;
+      return kept;
     });
   }));
 });
+
+// The kept copy once PATIENCE_MS have gone by; if there is none, never (the network's
+// answer or failure decides).
+function impatient(request) {
+  return new Promise(function (resolve) { setTimeout(resolve, PATIENCE_MS); })
+    .then(function () { return keptCopy(request); })
+    .then(function (kept) { return kept || new Promise(function () {}); });
+}
+
+function keptCopy(request) {
+  return caches.match(request, { ignoreVary: true }).then(function (kept) {
+    return kept && isPage(kept) ? saying(kept) : kept;
+  });
+}
+
+// A form sent without signal (Done, Skip, Move): the browser's own error page would leave
+// the runner unsure what happened. The sets ticked stay on the phone until the server has
+// the session settled (static/session.js), so going back and sending again loses nothing.
+function notSent() {
+  var page = '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<title>Not sent - stridelift</title><link rel="stylesheet" href="/static/style.css">' +
+    '</head><body><main><p class="offline" role="alert">Not sent: the server did not ' +
+    'answer. Nothing is lost: the sets you ticked stay on this phone. Go back and send ' +
+    'again when you have signal.</p></main></body></html>';
+  return new Response(page, { status: 503, statusText: "Not sent",
+                              headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
 
 function isPage(response) {
   return (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
 }
 
 // A kept page shows its line saying so: the phone may well be online (a server out of
-// reach, a signal too weak to carry a page), so navigator.onLine cannot tell.
+// reach, a signal too weak to carry a page), so navigator.onLine cannot tell. Its one-time
+// message ("Session done") was for the moment it was first shown.
 function saying(kept) {
   return kept.text().then(function (page) {
     var headers = new Headers(kept.headers);
     headers.delete("Content-Length");  // the page's own, a few characters short now
+    page = page.replace(/<p class="flash"[^>]*>[^<]*<\/p>/, "");
     return new Response(page.replace(HIDDEN_LINE, KEPT_LINE),
                         { status: kept.status, statusText: kept.statusText, headers: headers });
   });
