@@ -5,6 +5,7 @@ callers own the transaction (session.transaction)."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import closing
 from datetime import date
 from typing import Any
 
@@ -58,12 +59,23 @@ def last_lifts(db: Session, who: m.Athlete, exercise_ids: Collection[str], throu
                besides: str) -> dict[str, m.Lift]:
     """The last time each exercise was lifted, through `through`, in a session other than
     `besides`: what the runner did last time, beside what the plan asks now. A record of
-    no reps at all (an exercise left unticked in a session done) was not a time lifted."""
-    rows = db.scalars(select(m.Lift).where(
-        m.Lift.athlete_id == who.id, m.Lift.exercise_id.in_(list(exercise_ids)),
-        m.Lift.day <= through, or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides))
-        .order_by(m.Lift.day, m.Lift.id))
-    return {row.exercise_id: row for row in rows if any(row.reps)}  # the latest wins
+    no reps at all (an exercise left unticked in a session done) was not a time lifted.
+    Newest first, read only until every exercise has its last time: years of records stay
+    unread."""
+    wanted = set(exercise_ids)
+    last: dict[str, m.Lift] = {}
+    with closing(db.scalars(select(m.Lift).where(
+            m.Lift.athlete_id == who.id, m.Lift.exercise_id.in_(sorted(wanted)),
+            m.Lift.day <= through,
+            or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides))
+            .order_by(m.Lift.day.desc(), m.Lift.id.desc())
+            .execution_options(yield_per=64))) as rows:
+        for row in rows:
+            if any(row.reps):
+                last.setdefault(row.exercise_id, row)
+                if len(last) == len(wanted):
+                    break
+    return last
 
 
 def lift_sources(db: Session, who: m.Athlete) -> set[str]:

@@ -19,7 +19,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select
 
 from db import models as m
-from db import repo, wellness_days
+from db import plans, repo, wellness_days
 from db import streams as packing
 from db.session import MIGRATIONS, DatabaseError, make_engine, open_db, transaction, upgrade
 from domain.activity import Activity, Lap, Streams, StrengthSet
@@ -377,3 +377,29 @@ def test_sessions_lightened_before_the_load_share_take_it_from_their_decision(
     upgrade(engine)
     with transaction(factory) as db:
         assert load_sessions(db, repo.athlete(db, ctx.profile)) == sessions
+
+
+def test_last_lifts_are_each_exercises_latest_with_reps(db_url: str) -> None:
+    """Newest first, read until each exercise has its last time (years of lifts unread):
+    the latest with reps wins, a record of no reps or of the session itself is passed over,
+    and the cursor left early is closed (PostgreSQL streams it)."""
+    factory = open_db(db_url)
+    day = date(2026, 3, 2)
+    with transaction(factory) as db:
+        who = repo.athlete(db, profile())
+        for weeks in range(30, 0, -1):  # thirty weeks of squats, the last one at 30 kg
+            repo.add_lifts(db, who, day - timedelta(weeks=weeks), [("squat", [5, 5], 30.0 - weeks)],
+                           session_key=None)
+        repo.add_lifts(db, who, day - timedelta(days=3), [("squat", [0, 0], 40.0)],
+                       session_key=None)  # left unticked
+        repo.add_lifts(db, who, day - timedelta(days=20), [("plank", [30], None)],
+                       session_key=None)
+        repo.add_lifts(db, who, day - timedelta(days=1), [("plank", [45], None)],
+                       session_key="now")  # the session shown
+    with transaction(factory) as db:
+        who = repo.athlete(db, profile())
+        last = plans.last_lifts(db, who, ["squat", "plank", "lunge"], day, besides="now")
+        assert {k: (v.day, v.load_kg) for k, v in last.items()} == {
+            "squat": (day - timedelta(weeks=1), 29.0), "plank": (day - timedelta(days=20), None)}
+        assert plans.last_lifts(db, who, ["squat"], day - timedelta(weeks=2), "now")[
+            "squat"].day == day - timedelta(weeks=2)

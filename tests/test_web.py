@@ -288,11 +288,13 @@ def test_last_time_is_when_it_was_lifted_not_a_set_left_unticked(athlete: Home) 
     with transaction(athlete.db) as db:
         who = repo.athlete(db, athlete.athlete(None))
         repo.add_lifts(db, who, lifted, [(e["id"], [6, 5], 20.0)], session_key=None)
+        repo.add_lifts(db, who, lifted - timedelta(days=7), [(e["id"], [3, 3], 15.0)],
+                       session_key=None)  # an earlier time: the last one is shown
         repo.add_lifts(db, who, unticked, [(e["id"], [0, 0], 20.0)], session_key=None)
     unit = "reps" if "reps" in e else "s"
     page = client(athlete).get(path_of(s)).text
     assert f"last time, {lifted:%a %d %b}: 6, 5 {unit} at 20 kg</p>" in page
-    assert "0, 0" not in page
+    assert "0, 0" not in page and "3, 3" not in page
 
 
 def test_done_refuses_nonsense(athlete: Home) -> None:
