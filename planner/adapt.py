@@ -145,15 +145,25 @@ def _apply_recovery(plan: dict[str, Session], sid: str, facts: Tonight, mobility
                     changes: list[Adjustment]) -> None:
     s, status = plan[sid], facts.recovery
     assert status is not None
-    rule = f"{RECOVERY_RULE} {status.level}"
+    after = fitted(s, status.level, mobility)
+    if after == s:
+        return
     reasons = (f"recovery {status.level} on {facts.night:%a %d %b}", *status.reasons,
                "for low recovery lightening is preferred to moving (S7.2)")
-    if s.kind != "strength" or s.status == "lightened":
-        return
-    if status.level == "amber":
-        _change(plan, changes, s, lighten(s), facts, rule, "lighten", reasons)
-    else:
-        _change(plan, changes, s, _as_mobility(s, mobility), facts, rule, "mobility", reasons)
+    _change(plan, changes, s, after, facts, f"{RECOVERY_RULE} {status.level}",
+            "lighten" if status.level == "amber" else "mobility", reasons)
+
+
+def fitted(s: Session, level: str, mobility: MobilityWork) -> Session:
+    """A strength session as a recovery level asks (RULES.md S7.3): red is mobility/stability
+    work only, whatever lightened the session before (a race's taper, the first session
+    back); amber lightens a session not lightened yet (lighter work is not made lighter
+    again)."""
+    if s.kind != "strength" or level == "green":
+        return s
+    if level == "red":
+        return _as_mobility(s, mobility)
+    return s if s.status == "lightened" else lighten(s)
 
 
 def lighten(s: Session) -> Session:

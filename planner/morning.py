@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from planner.adapt import RECOVERY_RULE, MobilityWork, Recovery, lighten
+from planner.adapt import RECOVERY_RULE, MobilityWork, Recovery, fitted
 from planner.model import Adjustment, Session
 
 MORNING_RULE = f"{RECOVERY_RULE} morning"  # the pass's changes: "S7.3 morning <level>"
@@ -73,19 +73,7 @@ def _rejudged(s: Session, today: date, recovery: Recovery | None, mobility: Mobi
     if judged is not None:  # the last change was for recovery: judged again from the plan
         return s if judged.level == recovery.level else \
             fitted(judged.planned, recovery.level, mobility)
-    if s.kind != "strength" or recovery.level == "green" or (
-            recovery.level == "amber" and s.status == "lightened"):
-        return s
     return fitted(s, recovery.level, mobility)
-
-
-def fitted(s: Session, level: str, mobility: MobilityWork) -> Session:
-    """A strength session as a recovery level asks (RULES.md S7.3)."""
-    if s.kind != "strength" or level == "green":
-        return s
-    if level == "red":
-        return s.with_(kind="mobility", exercises=mobility(s), status="lightened")
-    return s if s.status == "lightened" else lighten(s)
 
 
 def _why(action: str) -> str:

@@ -166,6 +166,34 @@ def test_race_week_taper() -> None:
                         for s in last)
 
 
+def test_red_makes_a_taper_session_mobility_work_and_amber_leaves_it() -> None:
+    """Red is mobility/stability only (S7.3), whatever lightened the session before: the
+    nightly run left the A race's 2-set session as it was on a red night, while the morning
+    pass made it mobility work. Amber does not make lighter work lighter again."""
+    race = MONDAY + timedelta(days=26)
+    ctx = context(profile(races=(Race(race, "half"),)))
+    runs = template({**ARTICLE, "sat": "long"}, weeks=4)
+    runs[race] = RunDay(race, ("race",))
+    sessions = plan(ctx, runs, weeks=4)
+    [reduced] = [s for s in sessions if 8 <= (race - s.day).days <= 14 and s.kind == "strength"]
+    assert reduced.status == "lightened"  # by the race, before any recovery decision
+    eve = reduced.day - timedelta(days=1)
+
+    def mobility_of(s: Session) -> tuple:  # type: ignore[type-arg]
+        return mobility_session(ctx, 0, s.day)
+
+    red = Recovery("red", ("Garmin HRV status LOW",))
+    after, [change] = adapt(sessions, Tonight(eve, runs, red), mobility_of)
+    now = by_id(after)[reduced.id]
+    assert (change.session_id, change.rule, change.action) == (reduced.id, "S7.3 red",
+                                                               "mobility")
+    assert now.kind == "mobility" and now.heavy_lower == 0 and now.day == reduced.day
+    assert "recovery red" in change.reasons[0] and "HRV status LOW" in change.reasons[1]
+    assert adapt(after, Tonight(eve, runs, red), mobility_of)[1] == []  # the same night again
+    amber = adapt(sessions, Tonight(eve, runs, Recovery("amber")), mobility_of)
+    assert by_id(amber[0])[reduced.id] == reduced and amber[1] == []
+
+
 def test_a_missed_fortnight_restarts_at_ninety_percent() -> None:
     sessions = plan(CTX, template(ARTICLE))
     squat = next(p for s in sessions for p in s.exercises if p.load_kg is None

@@ -29,9 +29,9 @@ from jobs.config import load, save_profile
 from jobs.morning_run import run_morning
 from jobs.nightly_run import run_nightly
 from jobs.sources import source_for
-from planner.adapt import Recovery, Tonight, adapt, lighten
+from planner.adapt import Recovery, Tonight, adapt, fitted, lighten
 from planner.model import Session
-from planner.morning import Judged, fitted, rejudge_today
+from planner.morning import Judged, rejudge_today
 from planner.program import mobility_session
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, own_day_bodies, served
