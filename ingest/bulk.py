@@ -47,9 +47,11 @@ if sys.platform == "linux":
 @dataclass
 class ImportReport:
     imported: int = 0  # files that added at least one activity
-    duplicates: int = 0  # files whose content was already stored
+    duplicates: int = 0  # files whose content, or recording, was already stored
     skipped: int = 0  # FIT files that hold no activity (settings, workouts, ...)
     failed: list[dict[str, str]] = field(default_factory=list)
+    # duplicates of another file's recording: {"path", "same_as": the file kept, "day": its day}
+    same_recording: list[dict[str, str]] = field(default_factory=list)
 
     def files(self) -> int:
         """Files (and zip members) met, whatever became of them."""
@@ -57,7 +59,8 @@ class ImportReport:
 
     def as_json(self) -> dict[str, object]:
         return {"imported": self.imported, "duplicates": self.duplicates,
-                "skipped": self.skipped, "failed": self.failed}
+                "skipped": self.skipped, "failed": self.failed,
+                "same_recording": self.same_recording}
 
 
 Decoded = list[tuple[Activity, Packed | None]]  # activities without samples, streams packed
@@ -182,6 +185,8 @@ class _Batch:
     pending: dict[Future[list[Decoded | str]], _Task] = field(default_factory=dict)
     task: list[_Job] = field(default_factory=list)  # to send to a worker next
     decoded: list[tuple[_Job, Decoded]] = field(default_factory=list)  # to store next
+    labels: dict[str, str] = field(default_factory=dict)  # content hash -> label, stored here
+    names: dict[str, str] | None = None  # content hash -> name, journalled before (read once)
 
     def take(self, found: export.Found) -> _Job | None:
         """The file to decode, or None when it is already counted (unreadable or stored).
@@ -289,13 +294,31 @@ class _Batch:
         if not self.decoded:
             return
         saved = store_fits(self.target, self.decoded)
+        self.labels.update((job.digest, job.found.label) for job, _ in self.decoded)
         for (job, _), outcome in zip(self.decoded, saved, strict=True):
             if outcome.new:
                 self.report.imported += 1
             else:
                 self.report.duplicates += 1
+                if outcome.same_as is not None:
+                    self.report.same_recording.append({
+                        "path": job.found.label, "same_as": self._label(outcome.same_as),
+                        "day": outcome.same_as.day.isoformat()})
             self._done(job.found)
         self.decoded = []
+
+    def _label(self, kept: repo.Kept) -> str:
+        """What the import calls a stored file: its label in this import, the name it was
+        imported under, or its Garmin activity."""
+        digest = kept.content_hash or ""
+        if digest in self.labels:
+            return self.labels[digest]
+        if kept.garmin_id is not None:
+            return f"Garmin activity {kept.garmin_id}"
+        if self.names is None:
+            self.names = {str(e.get("hash")): str(e.get("name")) for e in self.target.raw.entries(
+                self.target.who.name) if e.get("kind") == "fit" and e.get("name")}
+        return self.names.get(digest, f"a file stored before ({digest[:12]})")
 
     def _fail(self, found: export.Found, error: str) -> None:
         self.report.failed.append({"path": found.label, "error": error})
