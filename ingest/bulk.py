@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -239,10 +239,15 @@ class _Batch:
             sum(len(job.data) for job in queued) >= _QUEUED_BYTES * workers
 
     def collect(self) -> None:
-        """Wait for a task; store the decoded files in one commit once there are enough of
-        them to share its fsyncs, or nothing else is being decoded."""
-        finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
-        again = [job for future in finished for job in self._finish(future)]
+        """Wait for the oldest task; store the decoded files in one commit once there are
+        enough of them to share its fsyncs, or nothing else is being decoded. Tasks are taken
+        in the order they went out (the workers take them so, and mostly finish so): files are
+        stored in the order they were found, so that of two files of one recording the first
+        is kept, however many workers decode them."""
+        wait([next(iter(self.pending))])
+        again = []
+        while self.pending and (oldest := next(iter(self.pending))).done():
+            again += self._finish(oldest)
         if again:
             self._recover(again)
         if len(self.decoded) >= _GROUP_COMMIT or not self.pending:
