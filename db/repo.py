@@ -62,8 +62,8 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
     """Store the sessions of one file. The same content, recording (another file of it: the
     sessions by index) or Garmin id twice is stored once; a Garmin id arriving for a file
     imported earlier goes to its first session, as for a new file, and Garmin's summary to
-    every session. A file whose first session holds a Garmin id
-    already is that activity's (a multisport leg downloads as its parent's whole file).
+    every session. A file whose first session holds a Garmin id already is that activity's
+    (a multisport leg downloads as its parent's whole file).
     `awaits_file`: stored from Garmin's summary while its file is awaited (since the day
     `awaits_since`, from the list item of digest `awaits_summary`); the Garmin id's activity
     stored so is upgraded in place by what comes next."""

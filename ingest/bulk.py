@@ -314,16 +314,17 @@ class _Batch:
 
     def _label(self, kept: repo.Kept) -> str:
         """What the import calls a stored file: its label in this import, the name it was
-        imported under, or its Garmin activity."""
+        imported under before, or its Garmin activity (a download synced)."""
         digest = kept.content_hash or ""
         if digest in self.labels:
             return self.labels[digest]
-        if kept.garmin_id is not None:
-            return f"Garmin activity {kept.garmin_id}"
         if self.names is None:
             self.names = {str(e.get("hash")): str(e.get("name")) for e in self.target.raw.entries(
                 self.target.who.name) if e.get("kind") == "fit" and e.get("name")}
-        return self.names.get(digest, f"a file stored before ({digest[:12]})")
+        if digest in self.names:
+            return self.names[digest]
+        return f"Garmin activity {kept.garmin_id}" if kept.garmin_id is not None else (
+            f"a file stored before ({digest[:12]})")
 
     def _fail(self, found: export.Found, error: str) -> None:
         self.report.failed.append({"path": found.label, "error": error})

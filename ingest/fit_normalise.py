@@ -80,10 +80,12 @@ def recording(file_ids: Sequence[Msg]) -> str | None:
 
 
 def _file_identity(m: Msg) -> str | None:
+    """One file_id's part of `recording`: the product by its profile name where its maker's
+    products have names (as fitparse gives them), else by its number."""
     created, serial = _opt(m.get("time_created")), _opt(m.get("serial_number"))
     maker = _name(m.get("manufacturer"), "manufacturer")
     product = m.get("product", m.get("garmin_product", m.get("favero_product")))
-    product = _name(product, _PRODUCT_TYPES.get(maker or "", "uint16"))
+    product = _name(product, _PRODUCT_TYPES.get(maker or "", "no names"))
     if created is None or created < _FIRST_DATE or (serial is None and product is None):
         return None
     return ":".join((maker or "", product or "", "" if serial is None else str(int(serial)),
