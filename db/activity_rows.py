@@ -57,7 +57,7 @@ def values(who: m.Athlete, row: New, zone: ZoneInfo) -> dict[str, object]:
         elapsed_s=act.elapsed_s, distance_m=act.distance_m, avg_hr=act.avg_hr,
         max_hr=act.max_hr, aerobic_te=act.aerobic_te, anaerobic_te=act.anaerobic_te,
         te_label=act.te_label, is_race=act.is_race, training_load=act.training_load,
-        awaits_file=row.awaits_file, awaits_since=row.awaits_since,
+        recording=act.recording, awaits_file=row.awaits_file, awaits_since=row.awaits_since,
         awaits_summary=row.awaits_summary)
 
 

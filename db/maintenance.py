@@ -66,11 +66,12 @@ def rows_per_table(session: Session) -> dict[str, int]:
             for table in m.Base.metadata.sorted_tables}
 
 
-def activity_keys(session: Session, who: m.Athlete) -> list[tuple[str | None, int | None]]:
-    """(content hash, Garmin id) of each of the athlete's activity rows: how the journal
-    names them."""
-    return [(h, g) for h, g in session.execute(
-        select(m.Activity.content_hash, m.Activity.garmin_id).where(
+def activity_keys(session: Session, who: m.Athlete
+                  ) -> list[tuple[str | None, int | None, str | None]]:
+    """(content hash, Garmin id, recording) of each of the athlete's activity rows: how the
+    journal names them, and which recording another journalled file may be of."""
+    return [(h, g, r) for h, g, r in session.execute(
+        select(m.Activity.content_hash, m.Activity.garmin_id, m.Activity.recording).where(
             m.Activity.athlete_id == who.id))]
 
 

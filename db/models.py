@@ -105,6 +105,10 @@ class Activity(Base):
     # The last night a sync downloaded its file again by id: each night those tried longest
     # ago go first. Kept once the file came: a night run again counts the turn it took.
     retried_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Which recording its file holds (ingest.fit_normalise.recording): another file of the same
+    # recording (other bytes) is not stored again. NULL for a file that does not say, a
+    # summary, and rows stored before migration 0015 (`db rebuild` fills it in).
+    recording: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
 
     laps: Mapped[list[Lap]] = relationship(cascade="all, delete-orphan", order_by="Lap.index",
                                            passive_deletes=True)

@@ -21,10 +21,21 @@ from domain.profile import Profile
 
 
 @dataclass(frozen=True)
+class Kept:
+    """The stored file of a recording that another file of it was not stored beside (the first
+    stored is kept): its content hash, its Garmin id (a synced download) and its day."""
+
+    content_hash: str | None
+    garmin_id: int | None
+    day: date
+
+
+@dataclass(frozen=True)
 class Saved:
     new: int = 0
     duplicates: int = 0
     upgraded: int = 0  # activities stored from their summary that now have their file
+    same_as: Kept | None = None  # sessions not stored: another file's content, same recording
 
 
 def find_athlete(session: Session, name: str) -> m.Athlete | None:
@@ -48,18 +59,19 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
                     content_hash: str | None, garmin_id: int | None = None,
                     awaits_file: bool = False, awaits_since: date | None = None,
                     awaits_summary: str | None = None) -> Saved:
-    """Store the sessions of one file. The same content (or Garmin id) twice is stored once;
-    a Garmin id arriving for a file imported earlier goes to its first session, as for a new
-    file, and Garmin's summary to every session. A file whose first session holds a Garmin id
-    already is that activity's (a multisport leg downloads as its parent's whole file).
+    """Store the sessions of one file. The same content, recording (another file of it: the
+    sessions by index) or Garmin id twice is stored once; a Garmin id arriving for a file
+    imported earlier goes to its first session, as for a new file, and Garmin's summary to
+    every session. A file whose first session holds a Garmin id already is that activity's
+    (a multisport leg downloads as its parent's whole file).
     `awaits_file`: stored from Garmin's summary while its file is awaited (since the day
     `awaits_since`, from the list item of digest `awaits_summary`); the Garmin id's activity
     stored so is upgraded in place by what comes next."""
     upgraded, wait = 0, (awaits_file, awaits_since, awaits_summary)
     waiting = _awaited(session, who.id, garmin_id)
     if waiting is not None:
-        stored_file = content_hash is not None and _find(session, who.id, content_hash, 0,
-                                                         None) is not None
+        stored_file = content_hash is not None and _find(
+            session, who.id, content_hash, activities[0].recording, 0, None) is not None
         if stored_file:  # a leg's download is its parent's file, stored already: no summary
             mark_changed(session, who, waiting.local_date)
             session.delete(waiting)
@@ -74,7 +86,8 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
     new: list[rows.New] = []
     stored: list[tuple[d.Activity, m.Activity]] = []
     for act in activities:
-        existing = _find(session, who.id, content_hash, act.session_index, garmin_id)
+        existing = _find(session, who.id, content_hash, act.recording, act.session_index,
+                         garmin_id)
         if existing is None and content_hash is None:  # a summary: its file may be stored
             existing = _file_session_at(session, who.id, act)
         if existing is None:
@@ -120,28 +133,63 @@ FitFile = tuple[str, list[tuple[d.Activity, packing.Packed | None]]]  # content 
 
 def save_fit_files(session: Session, who: m.Athlete, files: list[FitFile]) -> list[Saved]:
     """Store the sessions of many FIT files at once, as `save_activities` would one by one
-    (without Garmin ids): one query for what is stored already, one INSERT per table. The
-    streams come packed (an import packs them in its worker processes)."""
+    (without Garmin ids): a query each for the contents and the recordings stored already,
+    one INSERT per table. The streams come packed (an import packs them in its worker
+    processes)."""
     stored = {(digest, index) for digest, index in session.execute(
         _STORED, {"athlete": who.id, "digests": sorted({digest for digest, _ in files})})}
+    kept = _recorded(session, who, {act.recording for _, sessions in files
+                                    for act, _ in sessions if act.recording})
+    zone = ZoneInfo(who.tz)
     new: list[rows.New] = []
     saved = []
     for digest, sessions in files:
-        fresh = [rows.New(act, packed, digest, None) for act, packed in sessions
-                 if (digest, act.session_index) not in stored]
+        fresh, same_as = [], None
+        for act, packed in sessions:
+            if (digest, act.session_index) in stored:
+                continue
+            first = kept.get((act.recording, act.session_index)) if act.recording else None
+            if first is None:
+                fresh.append(rows.New(act, packed, digest, None))
+            else:
+                same_as = same_as or first
         stored.update((digest, act.session_index) for act, _ in sessions)  # a copy in `files`
+        for one in fresh:  # a file of the same recording later in `files`
+            if one.act.recording:
+                kept.setdefault((one.act.recording, one.act.session_index),
+                                Kept(digest, None, one.act.local_date(zone)))
         new += fresh
-        saved.append(Saved(new=len(fresh), duplicates=len(sessions) - len(fresh)))
+        saved.append(Saved(new=len(fresh), duplicates=len(sessions) - len(fresh),
+                           same_as=same_as))
     _insert(session, who, new)
     return saved
 
 
-def _find(session: Session, athlete_id: int, content_hash: str | None, index: int,
-          garmin_id: int | None) -> m.Activity | None:
+def _recorded(session: Session, who: m.Athlete, recordings: set[str]
+              ) -> dict[tuple[str, int], Kept]:
+    """The stored sessions of `recordings`, by recording and session index: the first stored."""
+    kept: dict[tuple[str, int], Kept] = {}
+    if recordings:
+        for recording, index, digest, garmin_id, day in session.execute(
+                _RECORDED, {"athlete": who.id, "recordings": sorted(recordings)}):
+            kept.setdefault((recording, index), Kept(digest, garmin_id, day))
+    return kept
+
+
+def _find(session: Session, athlete_id: int, content_hash: str | None, recording: str | None,
+          index: int, garmin_id: int | None) -> m.Activity | None:
+    """The stored session of that content, else of that recording (the first stored), else
+    (a file's first session) of that Garmin id."""
+    a = m.Activity
     if content_hash is not None:
-        row = session.scalar(select(m.Activity).where(
-            m.Activity.athlete_id == athlete_id, m.Activity.content_hash == content_hash,
-            m.Activity.session_index == index))
+        row = session.scalar(select(a).where(
+            a.athlete_id == athlete_id, a.content_hash == content_hash, a.session_index == index))
+        if row is not None:
+            return row
+    if recording is not None:
+        row = session.scalars(select(a).where(
+            a.athlete_id == athlete_id, a.recording == recording, a.session_index == index
+        ).order_by(a.id).limit(1)).first()
         if row is not None:
             return row
     if garmin_id is not None and index == 0:
@@ -266,10 +314,16 @@ def _drop_same(session: Session, who: m.Athlete, summaries: Sequence[m.Activity]
     session.flush()
 
 
-# Built once (see db/activity_rows.py): each commit of an import asks both.
+# Built once (see db/activity_rows.py): each commit of an import asks the first two.
 _STORED = select(rows.ACTIVITIES.c.content_hash, rows.ACTIVITIES.c.session_index).where(
     rows.ACTIVITIES.c.athlete_id == bindparam("athlete"),
     rows.ACTIVITIES.c.content_hash.in_(bindparam("digests", expanding=True)))
+_RECORDED = select(rows.ACTIVITIES.c.recording, rows.ACTIVITIES.c.session_index,
+                   rows.ACTIVITIES.c.content_hash, rows.ACTIVITIES.c.garmin_id,
+                   rows.ACTIVITIES.c.local_date).where(
+    rows.ACTIVITIES.c.athlete_id == bindparam("athlete"),
+    rows.ACTIVITIES.c.recording.in_(bindparam("recordings", expanding=True))
+).order_by(rows.ACTIVITIES.c.id)
 # The activities stored from a summary (no file) at some starts (by start, indexed: a commit
 # holds a few dozen files), the first stored first.
 _SUMMARIES_AT = select(m.Activity).where(
@@ -303,7 +357,7 @@ def to_domain(row: m.Activity) -> d.Activity:
         elapsed_s=row.elapsed_s, distance_m=row.distance_m, avg_hr=row.avg_hr,
         max_hr=row.max_hr, aerobic_te=row.aerobic_te, anaerobic_te=row.anaerobic_te,
         training_load=row.training_load, te_label=row.te_label, is_race=row.is_race,
-        name=row.name, session_index=row.session_index,
+        name=row.name, recording=row.recording, session_index=row.session_index,
         laps=tuple(d.Lap(index=x.index, start=x.start_utc, duration_s=x.duration_s,
                          distance_m=x.distance_m, avg_hr=x.avg_hr, max_hr=x.max_hr,
                          avg_speed=x.avg_speed, intensity=x.intensity,

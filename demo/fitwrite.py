@@ -6,7 +6,7 @@ workout steps, one session per sport and a closing activity message with local t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -68,10 +68,12 @@ def _write(enc: Encoder, mesg: str, **fields: Any) -> None:
     enc.write_mesg({"mesg_num": MESG[mesg.upper()], **present})
 
 
-def _start_file(start: datetime, serial: int = 3_900_000_001) -> Encoder:
+def _start_file(start: datetime, file_id: Mapping[str, Any] | None = None) -> Encoder:
+    """A watch's file_id (`file_id`'s fields instead, None leaving one out), and the start."""
     enc = Encoder()
-    _write(enc, "file_id", type="activity", manufacturer="garmin", product=4315,
-           serial_number=serial, time_created=start)
+    _write(enc, "file_id", **{"type": "activity", "manufacturer": "garmin", "product": 4315,
+                              "serial_number": 3_900_000_001, "time_created": start,
+                              **(file_id or {})})
     _write(enc, "event", timestamp=start, event="timer", event_type="start")
     return enc
 
@@ -199,18 +201,20 @@ def run_fit(start: datetime, laps: Sequence[LapSpec], *, hr_rest: float = 60.0, 
             workout_steps: Sequence[str] | None = None, utc_offset_s: int | None = 3600,
             aerobic_te: float | None = 3.1, anaerobic_te: float | None = 1.2,
             training_load: float | None = 95.0, enhanced: bool = True,
-            record_every_s: int = 1, threshold_hr: int | None = None) -> bytes:
+            record_every_s: int = 1, threshold_hr: int | None = None,
+            file_id: Mapping[str, Any] | None = None) -> bytes:
     """One-session activity. `workout_steps` lists each step's intensity; laps point at steps
     through `LapSpec.step` (default: the lap's own index). `enhanced=False` writes the legacy
     16-bit speed/altitude fields instead of enhanced_speed/enhanced_altitude.
     `record_every_s` > 1 is Garmin's "smart recording": the athlete is still simulated every
     second, but fewer records are written (the Encoder costs ~85 us a message).
     `threshold_hr`: the watch's lactate threshold setting, written as Garmin's watches do
-    (a zones_target message)."""
+    (a zones_target message). `file_id`: fields written instead of the watch's (see
+    _start_file), e.g. another device's, or none of the serial number."""
     if record_every_s < 1:
         raise ValueError(f"record_every_s must be at least 1, not {record_every_s}")
     start = _fit_time(start)
-    enc = _start_file(start)
+    enc = _start_file(start, file_id)
     if threshold_hr is not None:
         _write(enc, "zones_target", threshold_heart_rate=threshold_hr,
                hr_calc_type="percent_lthr")

@@ -91,6 +91,9 @@ class Activity:
     is_race: bool = False
     name: str | None = None
     utc_offset_s: int | None = None  # local time minus UTC when the file records it
+    # Which recording its file holds (ingest.fit_normalise.recording), the same whatever file
+    # of it was read; None when the file does not say, or for Garmin's summary.
+    recording: str | None = None
     session_index: int = 0
     laps: tuple[Lap, ...] = ()
     streams: Streams = field(default_factory=Streams.empty)

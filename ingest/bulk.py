@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -47,9 +47,11 @@ if sys.platform == "linux":
 @dataclass
 class ImportReport:
     imported: int = 0  # files that added at least one activity
-    duplicates: int = 0  # files whose content was already stored
+    duplicates: int = 0  # files whose content, or recording, was already stored
     skipped: int = 0  # FIT files that hold no activity (settings, workouts, ...)
     failed: list[dict[str, str]] = field(default_factory=list)
+    # duplicates of another file's recording: {"path", "same_as": the file kept, "day": its day}
+    same_recording: list[dict[str, str]] = field(default_factory=list)
 
     def files(self) -> int:
         """Files (and zip members) met, whatever became of them."""
@@ -57,7 +59,8 @@ class ImportReport:
 
     def as_json(self) -> dict[str, object]:
         return {"imported": self.imported, "duplicates": self.duplicates,
-                "skipped": self.skipped, "failed": self.failed}
+                "skipped": self.skipped, "failed": self.failed,
+                "same_recording": self.same_recording}
 
 
 Decoded = list[tuple[Activity, Packed | None]]  # activities without samples, streams packed
@@ -182,6 +185,8 @@ class _Batch:
     pending: dict[Future[list[Decoded | str]], _Task] = field(default_factory=dict)
     task: list[_Job] = field(default_factory=list)  # to send to a worker next
     decoded: list[tuple[_Job, Decoded]] = field(default_factory=list)  # to store next
+    labels: dict[str, str] = field(default_factory=dict)  # content hash -> label, stored here
+    names: dict[str, str] | None = None  # content hash -> name, journalled before (read once)
 
     def take(self, found: export.Found) -> _Job | None:
         """The file to decode, or None when it is already counted (unreadable or stored).
@@ -234,10 +239,15 @@ class _Batch:
             sum(len(job.data) for job in queued) >= _QUEUED_BYTES * workers
 
     def collect(self) -> None:
-        """Wait for a task; store the decoded files in one commit once there are enough of
-        them to share its fsyncs, or nothing else is being decoded."""
-        finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
-        again = [job for future in finished for job in self._finish(future)]
+        """Wait for the oldest task; store the decoded files in one commit once there are
+        enough of them to share its fsyncs, or nothing else is being decoded. Tasks are taken
+        in the order they went out (the workers take them so, and mostly finish so): files are
+        stored in the order they were found, so that of two files of one recording the first
+        is kept, however many workers decode them."""
+        wait([next(iter(self.pending))])
+        again = []
+        while self.pending and (oldest := next(iter(self.pending))).done():
+            again += self._finish(oldest)
         if again:
             self._recover(again)
         if len(self.decoded) >= _GROUP_COMMIT or not self.pending:
@@ -289,13 +299,32 @@ class _Batch:
         if not self.decoded:
             return
         saved = store_fits(self.target, self.decoded)
+        self.labels.update((job.digest, job.found.label) for job, _ in self.decoded)
         for (job, _), outcome in zip(self.decoded, saved, strict=True):
             if outcome.new:
                 self.report.imported += 1
             else:
                 self.report.duplicates += 1
+                if outcome.same_as is not None:
+                    self.report.same_recording.append({
+                        "path": job.found.label, "same_as": self._label(outcome.same_as),
+                        "day": outcome.same_as.day.isoformat()})
             self._done(job.found)
         self.decoded = []
+
+    def _label(self, kept: repo.Kept) -> str:
+        """What the import calls a stored file: its label in this import, the name it was
+        imported under before, or its Garmin activity (a download synced)."""
+        digest = kept.content_hash or ""
+        if digest in self.labels:
+            return self.labels[digest]
+        if self.names is None:
+            self.names = {str(e.get("hash")): str(e.get("name")) for e in self.target.raw.entries(
+                self.target.who.name) if e.get("kind") == "fit" and e.get("name")}
+        if digest in self.names:
+            return self.names[digest]
+        return f"Garmin activity {kept.garmin_id}" if kept.garmin_id is not None else (
+            f"a file stored before ({digest[:12]})")
 
     def _fail(self, found: export.Found, error: str) -> None:
         self.report.failed.append({"path": found.label, "error": error})

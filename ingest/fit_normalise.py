@@ -24,6 +24,14 @@ _MAX_UTC_OFFSET_S = 14 * 3600
 _MAX_SPAN_S = (2**32 - 1) / 1000
 _TYPES: Mapping[str, Mapping[int, str]] = Profile["types"]
 Msg = dict[str, Any]
+# file_id's product is a maker's own enum for some makers (garmin_product for Garmin's): fitparse
+# names it under that subfield, fitfast gives the number under `product`.
+_FILE_ID_FIELDS = Profile["messages"][Profile["mesg_num"]["FILE_ID"]]["fields"].values()
+_PRODUCT_TYPES = {ref["value_name"]: sub["type"] for field in _FILE_ID_FIELDS
+                  if field["name"] == "product"
+                  for sub in field["sub_fields"] for ref in sub["map"]}
+# A FIT date_time below 0x10000000 counts seconds since the device started, not a date.
+_FIRST_DATE = 631065600 + 0x10000000  # the FIT epoch (1989-12-31) in Unix seconds, plus that
 
 
 @dataclass(frozen=True)
@@ -42,20 +50,46 @@ def normalise(raw: RawFit) -> list[Activity]:
     msgs = raw.messages
     t, channels = _record_table(raw.records)
     sessions = sorted(filter(None, map(_session_window, msgs["session"])), key=lambda w: w[0])
+    found = recording(msgs["file_id"])
     if not sessions:
-        return _synthesised(t, channels, msgs)
+        return _synthesised(t, channels, msgs, found)
     windows = [(start, end) for start, end, _ in sessions]
     owner = {kind: _owners(np.array([_msg_start(m) for m in msgs[kind]], dtype=float), windows)
              for kind in ("lap", "set")}
     record_owner = _owners(t, windows)
     steps, offset = _workout_steps(msgs["workout_step"]), _utc_offset(msgs["activity"])
     return [
-        _activity(i, s, start, steps=steps, utc_offset_s=offset,
+        _activity(i, s, start, steps=steps, utc_offset_s=offset, recording=found,
                   streams=_streams(t, channels, record_owner == i, start),
                   laps=[m for m, o in zip(msgs["lap"], owner["lap"], strict=True) if o == i],
                   sets=[m for m, o in zip(msgs["set"], owner["set"], strict=True) if o == i])
         for i, (start, _, s) in enumerate(sessions)
     ]
+
+
+def recording(file_ids: Sequence[Msg]) -> str | None:
+    """Which recording a file holds, from its file_id: the same in every file of it (the
+    watch's own, one re-saved by a repair tool or exported by another app, Garmin Connect's
+    download of the original) whatever their bytes, e.g.
+    "garmin:fr255:3420897194:2023-09-02T13:15:24Z" (maker, product, serial number, created).
+    None where the file does not tell recordings apart: no file_id typed an activity, no date
+    of creation, neither a serial number nor a product, or several recordings chained in one
+    file. Never guessed: such a file is told apart by its content alone."""
+    found = {_file_identity(m) for m in file_ids if _name(m.get("type"), "file") == "activity"}
+    return found.pop() if len(found) == 1 else None
+
+
+def _file_identity(m: Msg) -> str | None:
+    """One file_id's part of `recording`: the product by its profile name where its maker's
+    products have names (as fitparse gives them), else by its number."""
+    created, serial = _opt(m.get("time_created")), _opt(m.get("serial_number"))
+    maker = _name(m.get("manufacturer"), "manufacturer")
+    product = m.get("product", m.get("garmin_product", m.get("favero_product")))
+    product = _name(product, _PRODUCT_TYPES.get(maker or "", "no names"))
+    if created is None or created < _FIRST_DATE or (serial is None and product is None):
+        return None
+    return ":".join((maker or "", product or "", "" if serial is None else str(int(serial)),
+                     f"{_utc(created):%Y-%m-%dT%H:%M:%SZ}"))
 
 
 def is_activity(raw: RawFit) -> bool:
@@ -157,7 +191,8 @@ def _streams(t: np.ndarray, channels: Mapping[str, np.ndarray], mask: np.ndarray
 
 
 def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[Msg],
-              streams: Streams, steps: Mapping[int, str], utc_offset_s: int | None) -> Activity:
+              streams: Streams, steps: Mapping[int, str], utc_offset_s: int | None,
+              recording: str | None) -> Activity:
     elapsed, timer = _opt(s.get("total_elapsed_time")), _opt(s.get("total_timer_time"))
     longest = max(elapsed or 0.0, timer or 0.0)
     if longest > _MAX_SPAN_S:
@@ -177,6 +212,7 @@ def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[M
         anaerobic_te=_opt(s.get("total_anaerobic_training_effect")),
         training_load=_opt(s.get("training_load_peak")),
         utc_offset_s=utc_offset_s,
+        recording=recording,
         session_index=index,
         laps=tuple(_lap(i, m, steps) for i, m in enumerate(laps)),
         streams=streams,
@@ -185,7 +221,7 @@ def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[M
 
 
 def _synthesised(t: np.ndarray, channels: Mapping[str, np.ndarray],
-                 msgs: Mapping[str, list[Msg]]) -> list[Activity]:
+                 msgs: Mapping[str, list[Msg]], recording: str | None) -> list[Activity]:
     """A file that ends before any session message (battery died, crash, third-party writer):
     one Activity from its records, provided they span any time at all."""
     if t.size < 2 or t[-1] <= t[0]:
@@ -202,7 +238,7 @@ def _synthesised(t: np.ndarray, channels: Mapping[str, np.ndarray],
     laps = [m for m in msgs["lap"] if np.isfinite(_msg_start(m))]
     return [_activity(0, summary, start, laps=laps, sets=msgs["set"], streams=streams,
                       steps=_workout_steps(msgs["workout_step"]),
-                      utc_offset_s=_utc_offset(msgs["activity"]))]
+                      utc_offset_s=_utc_offset(msgs["activity"]), recording=recording)]
 
 
 def _lap(index: int, m: Msg, steps: Mapping[int, str]) -> Lap:

@@ -60,15 +60,35 @@ def check_database(home: Home, profile: Profile) -> CheckReport:
         tables = maintenance.rows_per_table(session)
         rows = maintenance.activity_keys(session, who) if who else []
         days = maintenance.wellness_days(session, who) if who else set()
-    hashes = {h for h, _ in rows if h is not None}
-    ids = {str(g) for _, g in rows if g is not None}
-    held = {"fit": hashes, "garmin-activity": ids, "garmin-day": days}
+    hashes = {h for h, _, _ in rows if h is not None}
+    ids = {str(g) for _, g, _ in rows if g is not None}
+    recordings = {r for _, _, r in rows if r is not None}
+    held = {"fit": hashes | _same_recordings(home, keys["fit"] - hashes, recordings),
+            "garmin-activity": ids, "garmin-day": days}
     journal = [Journalled(kind, len(keys[kind]), sorted(keys[kind] - held[kind]))
                for kind in KINDS]
     rebuildable = keys["fit"] | keys["garmin-fit"]
-    orphans = sum(1 for h, g in rows if h not in rebuildable and str(g) not in keys[
+    orphans = sum(1 for h, g, _ in rows if h not in rebuildable and str(g) not in keys[
         "garmin-activity"])
     return CheckReport(integrity, tables, journal, orphans, len(days - keys["garmin-day"]))
+
+
+def _same_recordings(home: Home, digests: set[str], recordings: set[str]) -> set[str]:
+    """Of the journalled files the database lacks, those of a recording it holds from another
+    file: not stored on purpose (the first file of a recording is kept). Read from the raw
+    store, as `db rebuild` reads them: a file lost from it stays missing."""
+    from ingest import fit  # only when files are missing: `db check` starts light
+
+    same = set()
+    for digest in digests:
+        try:
+            with fit.quiet_decoder():
+                found = fit.decode(home.raw.get(digest), digest)
+        except (OSError, ValueError, fit.FitError):  # ValueError: not a digest
+            continue
+        if any(act.recording in recordings for act in found):
+            same.add(digest)
+    return same
 
 
 def _journal_keys(home: Home, profile: Profile) -> dict[str, set[str]]:

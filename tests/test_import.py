@@ -55,7 +55,7 @@ def test_folder_with_runs_strength_workout_and_a_broken_file(athlete: Path,
     (src / "deep").mkdir(parents=True)
     (src / "a.fit").write_bytes(_run(0))
     (src / "deep" / "b.fit").write_bytes(_run(1))
-    (src / "lift.fit").write_bytes(strength_fit(T0, [
+    (src / "lift.fit").write_bytes(strength_fit(T0 + timedelta(hours=10), [
         SetSpec("squat", "barbell_back_squat", 6, 60.0, 40.0), SetSpec("squat", None, None,
                                                                        None, 90.0, "rest")]))
     (src / "plan.fit").write_bytes(workout_file_fit(["active", "rest"]))
@@ -74,7 +74,7 @@ def test_same_content_twice_is_stored_once(athlete: Path, tmp_path: Path) -> Non
     (tmp_path / "one.fit").write_bytes(_run(0))
     (tmp_path / "copy.fit").write_bytes(_run(0))
     assert _import(str(tmp_path / "one.fit"), str(tmp_path / "copy.fit")) == (
-        0, {"imported": 1, "duplicates": 1, "skipped": 0, "failed": []})
+        0, {"imported": 1, "duplicates": 1, "skipped": 0, "failed": [], "same_recording": []})
     assert _import(str(tmp_path / "one.fit"))[1]["duplicates"] == 1
     assert _count(m.Activity) == 1
 

@@ -1,0 +1,237 @@
+"""One recording in two files of other bytes (the same file_id: the watch's file and a copy
+re-saved by another app, Garmin Connect's download of it) is one activity, its load counted
+once. Real FIT files (the FIT SDK's triathlon written with its summary first and last; files
+built twice with one file_id), real databases (PostgreSQL too, with STRIDELIFT_TEST_PG_URL),
+the real import, sync, rebuild, check and status."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from db import models as m
+from db import repo
+from db.raw import RawStore, sha256
+from db.session import make_engine, open_db, transaction, upgrade
+from demo.fitwrite import LapSpec, run_fit
+from ingest import fit
+from ingest.bulk import import_paths
+from ingest.garmin import extract_fit
+from ingest.rebuild import rebuild
+from jobs.config import load
+from stridelift.cli import app
+from tests.conftest import shared_fixture
+from tests.garmin_fake import FakeGarmin, table_contents
+from tests.test_db import _downgrade
+from tests.test_import import INIT
+from tests.test_sync_wait import LONG_RUN, P, WaitStore
+
+runner = CliRunner()
+T0 = datetime(2025, 5, 3, 7, 0, tzinfo=UTC)
+TRIATHLON = "garmin:fr255:3420897194:2023-09-02T13:15:24Z"
+
+
+def _recording(seed: int, start: datetime = T0, **file_id: object) -> bytes:
+    """A 40 min run as the watch wrote it; another seed: other samples, the same file_id."""
+    return run_fit(start, [LapSpec(2400, 3.0, 145)], seed=seed, file_id=file_id or None)
+
+
+def _triathlon(folder: Path, *which: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for part in which:
+        name = f"triathlon_summary_{part}.fit"
+        shutil.copy(shared_fixture("fit", "fit", name), folder / name)
+    return folder
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout
+
+
+def _new_athlete(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIDELIFT_HOME", str(home))
+    assert runner.invoke(app, INIT).exit_code == 0
+
+
+def _atl(day: date) -> float:
+    code, out = _cli("status", "--date", day.isoformat(), "--json")
+    assert code == 0, out
+    return float(json.loads(out)["load"]["atl"])
+
+
+def _facts() -> dict[str, list[str]]:
+    """The tables `db rebuild` recreates (it leaves the analysis to the next command)."""
+    tables = table_contents(open_db(load().database_url()))
+    return {name: tables[name] for name in ("activities", "laps", "strength_sets", "streams")}
+
+
+def _rows() -> list[tuple[str | None, int, str | None]]:
+    with open_db(load().database_url())() as s:
+        return list(s.execute(select(m.Activity.content_hash, m.Activity.session_index,
+                                     m.Activity.recording).order_by(m.Activity.start_utc)))
+
+
+def test_a_files_recording_is_its_file_id_whatever_the_decoder() -> None:
+    """fitfast names a Garmin product by its number, fitparse by its name: one identity. A
+    file that does not tell recordings apart has none: a device clock instead of a date
+    (seconds since it started), two recordings chained in one file."""
+    folder = shared_fixture("fit")
+    for part in ("first", "last"):
+        data = (folder / "fit" / f"triathlon_summary_{part}.fit").read_bytes()
+        for backend in ("fitfast", "fitparse"):
+            legs = fit.decode(data, backend=backend)
+            assert [leg.recording for leg in legs] == [TRIATHLON] * 5
+    [sdk] = fit.decode((folder / "fit-python-sdk" / "HrmPluginTestActivity.fit").read_bytes())
+    assert sdk.recording == "garmin:fr955::2022-08-29T18:31:22Z"  # no serial: its product
+    for odd in ("python-fitparse/antfs-dump.63.fit", "fit/chained_Activity_activity_poolswim.fit"):
+        assert {a.recording for a in fit.decode((folder / odd).read_bytes())} == {None}
+
+
+def test_the_triathlon_written_twice_is_one_race_its_load_counted_once(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bug: both files stored, the race's load counted twice (ACWR 2.92 from one race).
+    The second file is named as the first's recording; `db check` finds nothing missing, and
+    `db rebuild` gives the same rows."""
+    race_day = date(2023, 9, 2)
+    _new_athlete(tmp_path / "one", monkeypatch)
+    assert _cli("import", str(_triathlon(tmp_path / "first", "first")), "--workers", "1")[0] == 0
+    alone = _atl(race_day)
+    _new_athlete(home, monkeypatch)
+    code, out = _cli("import", str(_triathlon(tmp_path / "both", "first", "last")))
+    assert code == 0, out
+    both = tmp_path / "both"
+    assert out.splitlines() == [
+        "imported 1, duplicates 1, not activities 0, failed 0",
+        f"  {both}/triathlon_summary_last.fit: the same recording as "
+        f"{both}/triathlon_summary_first.fit (stored, Sat 02 Sep 2023), not stored again"]
+    first = sha256((tmp_path / "both" / "triathlon_summary_first.fit").read_bytes())
+    assert _rows() == [(first, leg, TRIATHLON) for leg in range(5)]
+    assert _atl(race_day) == pytest.approx(alone) and alone > 0
+    assert _cli("db", "check")[0] == 0
+    imported = _facts()
+    assert _cli("db", "rebuild")[0] == 0
+    assert _facts() == imported
+    assert _cli("db", "check")[0] == 0
+
+
+def test_two_files_of_one_recording_keep_the_first_its_load_counted_once(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first file of the batch is kept, however many workers decode; a third file of the
+    recording in a later import is named as the kept file's, by the name it was imported
+    under."""
+    _new_athlete(tmp_path / "one", monkeypatch)
+    (tmp_path / "alone.fit").write_bytes(_recording(1))
+    assert _cli("import", str(tmp_path / "alone.fit"))[0] == 0
+    alone = _atl(T0.date())
+    _new_athlete(home, monkeypatch)
+    for seed, name in enumerate(("z.fit", "a.fit", "later.fit"), 1):
+        (tmp_path / name).write_bytes(_recording(seed))
+    assert len({sha256((tmp_path / n).read_bytes()) for n in ("z.fit", "a.fit")}) == 2
+    code, out = _cli("import", "--json", "--workers", "2", str(tmp_path / "z.fit"),
+                     str(tmp_path / "a.fit"))
+    assert (code, json.loads(out)) == (0, {
+        "imported": 1, "duplicates": 1, "skipped": 0, "failed": [], "same_recording": [
+            {"path": str(tmp_path / "a.fit"), "same_as": str(tmp_path / "z.fit"),
+             "day": "2025-05-03"}]})
+    code, out = _cli("import", "--json", str(tmp_path / "later.fit"))
+    assert json.loads(out)["same_recording"] == [
+        {"path": str(tmp_path / "later.fit"), "same_as": "z.fit", "day": "2025-05-03"}]
+    assert _rows() == [(sha256((tmp_path / "z.fit").read_bytes()), 0,
+                        "garmin:fr965:3900000001:2025-05-03T07:00:00Z")]
+    assert _atl(T0.date()) == pytest.approx(alone) and alone > 0
+    assert _cli("db", "check")[0] == 0
+
+
+def test_files_whose_file_id_does_not_tell_recordings_apart_are_told_apart_by_content(
+        db_url: str, tmp_path: Path) -> None:
+    """Never guessed: two files without a creation time, or without both serial number and
+    product, are two activities (by content, as before); a serial number or a product alone
+    still tells the recording."""
+    variants = {"whole": ({}, 1), "no serial": ({"serial_number": None}, 1),
+                "no serial, no product": ({"serial_number": None, "product": None}, 2),
+                "no time created": ({"time_created": None}, 2)}
+    paths = []
+    for day, (name, (file_id, _)) in enumerate(variants.items()):
+        for seed in (1, 2):
+            paths.append(tmp_path / f"{name} {seed}.fit")
+            paths[-1].write_bytes(_recording(seed, T0 + timedelta(days=day), **file_id))
+    db = open_db(db_url)
+    import_paths(db, RawStore(tmp_path / "raw"), P, paths, workers=1)
+    with db() as s:
+        starts = list(s.scalars(select(m.Activity.start_utc)))
+    assert {name: starts.count(T0 + timedelta(days=day))
+            for day, name in enumerate(variants)} == {
+        name: stored for name, (_, stored) in variants.items()}
+
+
+def test_a_connect_download_of_a_recording_imported_from_the_watch_is_that_activity(
+        db_url: str, tmp_path: Path) -> None:
+    """The watch's folder imported, then Garmin Connect's download of the same recording
+    (other bytes): the stored row gains the Garmin id and Garmin's summary, as for a copy of
+    its content; no second row. Rebuilt, the same rows."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    watch = run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7)
+    (tmp_path / "watch.fit").write_bytes(watch)
+    assert import_paths(store.db, store.raw, P, [tmp_path / "watch.fit"], workers=1).imported
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    connect = extract_fit(fake.downloads[501]) or b""
+    assert sha256(connect) != sha256(watch)
+    assert fit.decode(connect)[0].recording == fit.decode(watch)[0].recording
+    report = store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
+    assert (report.new, report.already_stored) == (0, 1)
+    [row] = store.rows()
+    assert (row.content_hash, row.garmin_id, row.name, row.te_label) == (
+        sha256(watch), 501, "Activity 501", "AEROBIC_BASE")
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == synced
+
+
+def test_a_watch_file_of_a_recording_synced_from_garmin_connect_is_not_stored_again(
+        db_url: str, tmp_path: Path) -> None:
+    """The other way round: synced first, the watch's file is named as Garmin's activity."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
+    (tmp_path / "watch.fit").write_bytes(run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7))
+    report = import_paths(store.db, store.raw, P, [tmp_path / "watch.fit"], workers=1)
+    assert (report.imported, report.duplicates, report.same_recording) == (0, 1, [
+        {"path": str(tmp_path / "watch.fit"), "same_as": "Garmin activity 501",
+         "day": LONG_RUN.date().isoformat()}])
+    assert [row.garmin_id for row in store.rows()] == [501]
+
+
+def test_a_database_from_before_0015_keeps_its_doubles_until_a_rebuild(
+        db_url: str, tmp_path: Path) -> None:
+    """Stored before recordings were known, both files of a recording stay (the migration
+    reads no files: NULL); `db rebuild` reads them from the raw store and keeps the first."""
+    raw, db = RawStore(tmp_path / "raw"), open_db(db_url)
+    first, second = _recording(1), _recording(2)
+    (tmp_path / "first.fit").write_bytes(first)
+    import_paths(db, raw, P, [tmp_path / "first.fit"], workers=1)
+    raw.put(second)  # the second file as the code before stored it: journalled, and stored
+    raw.record(P.name, {"kind": "fit", "hash": sha256(second), "name": "second.fit"})
+    with transaction(db) as s:
+        unknown = [replace(act, recording=None) for act in fit.decode(second)]
+        assert repo.save_activities(s, repo.athlete(s, P), unknown, sha256(second)).new == 1
+    engine = make_engine(db_url)
+    _downgrade(engine, "0014")
+    upgrade(engine)
+    with db() as s:
+        assert list(s.execute(select(m.Activity.content_hash, m.Activity.recording)
+                              .order_by(m.Activity.id))) == [
+            (sha256(first), None), (sha256(second), None)]
+    rebuild(db, raw, P)
+    with db() as s:
+        assert list(s.execute(select(m.Activity.content_hash, m.Activity.recording))) == [
+            (sha256(first), fit.decode(first)[0].recording)]
