@@ -199,8 +199,10 @@ def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
         step = step_at(ctx.catalog.ladders[ladder], at)
         return any(shown.shows(e, past[i].monday) for e in (step.bodyweight, step.dumbbells,
                                                            step.gym) if e is not None)
-    free, held = (ladder_steps(past, lags, [*before, stop], idle, showed)
-                  for stop in (False, True))
+    free = ladder_steps(past, lags, [*before, False], idle, showed)
+    # the same, but no ladder steps in a week stopped: the one before it where it stood
+    held = {ladder: [*track[:-1], track[-2 if len(track) > 1 else -1]]
+            for ladder, track in free.items()}
     holding = races.holds_ladders(known, past[-1].monday)
     return WeekLadders(past[-1], held if holding else free, held,
                        {ladder: track[-1] for ladder, track in free.items()}, holding,
