@@ -10,7 +10,8 @@ Every 4th training week (weeks without a done session in the past do not count) 
 deload; a week a race's taper or post-race window mostly fills counts as one, so the count
 starts again after it (and a deload due the week before it is that week). Ladders are
 staggered: each starts its steps `lag` weeks after the block does, so at most half of a
-session's exercises change in one week. No ladder steps where a race holds it, nor in a
+session's exercises change in one week. Each ladder keeps its own clock, from the week the
+sessions first showed its exercise. No ladder steps where a race holds it, nor in a
 deload week unless its exercise reached 6 weeks; after such weeks the ladders that are due
 step one lag a week, the one waiting longest first, so the stagger survives deloads and
 races and none waits for ever (`ladder_steps`).
@@ -18,7 +19,7 @@ races and none waits for ever (`ladder_steps`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
@@ -107,6 +108,10 @@ class LadderWeek:
     repeat: int = 0
 
 
+# whether week i's sessions showed a ladder's exercise where it stands (`ladder_steps`)
+Shown = Callable[[str, LadderWeek, int], bool]
+
+
 def ladder_weeks(weeks: list[WeekInBlock], lag: int) -> list[LadderWeek]:
     """The ladder's block and step week by week when it runs `lag` weeks behind the blocks:
     where the blocks put it, before `ladder_steps` stops its clock."""
@@ -133,48 +138,60 @@ def _repeats(weeks: list[WeekInBlock]) -> list[int]:
     return out
 
 
-def ladder_steps(weeks: list[WeekInBlock], lags: Collection[int],
-                 stopped: Sequence[bool] = (),
-                 untrained: Sequence[bool] = ()) -> dict[int, list[LadderWeek]]:
-    """Each ladder's week by week, by its lag: it follows its track (`ladder_weeks`), one
-    step at a time and a block (4 weeks) at least after its last change, the `untrained`
-    weeks not counted (S5 keeps an exercise for 4-6 weeks of training: a week of mobility
-    work only, a race's window or S6's fallback, trains none, so a B marathon's window does
-    not leave pogo hops a single week before box jumps), never in a
-    `stopped` week (around a race) and not in a deload week (RULES.md S5: no new ladder
-    step) unless its exercise would otherwise pass 6 weeks (S5: a block never runs past 6
-    weeks with the same exercise, the weeks a race holds not counted; its intro week is as
-    light as the deload). Held back, it stays behind its track (after a marathon, a step
-    behind) rather than drop an exercise after a week. The ladders keep their stagger (at
-    most half a session changes at once, S5): in a week where several would change, only
-    one does: one at 6 weeks first, else the one that has waited longest (the smallest lag
-    first), so none waits for ever.
+def ladder_steps(weeks: list[WeekInBlock], lags: Mapping[str, int],
+                 stopped: Sequence[bool] = (), untrained: Sequence[bool] = (),
+                 shown: Shown | None = None) -> dict[str, list[LadderWeek]]:
+    """Each ladder's week by week, by its lag (`lags`, by ladder): it follows its track
+    (`ladder_weeks`), one step at a time and a block (4 weeks) at least after the week its
+    exercise was first shown, the `untrained` weeks not counted (S5 keeps an exercise for 4-6
+    weeks of training: a week of mobility work only, a race's window or S6's fallback, trains
+    none, so a B marathon's window does not leave pogo hops a single week before box jumps;
+    and a step a race or the stagger kept from the sessions a week or two, `shown` false,
+    has its block from the week the runner first sees it, not from the week it was reached),
+    never in a `stopped` week (around a race) and not in a deload week (RULES.md S5: no new
+    ladder step) unless its exercise would otherwise pass 6 weeks (S5: a block never runs
+    past 6 weeks with the same exercise, the weeks a race holds not counted; its intro week
+    is as light as the deload). Held back, it stays behind its track (after a marathon, a
+    step behind) rather than drop an exercise after a week. The ladders keep their stagger
+    (at most half a session changes at once, S5): in a week where ladders of several lags
+    would change, only those of one lag do: one at 6 weeks first, else the one that has
+    waited longest (the smallest lag first), so none waits for ever. `shown(ladder, where,
+    i)`: whether week i's sessions showed the ladder's exercise where it stands (by default,
+    and always in the last week, the one being planned: yes).
     """
-    group = {lag: _lag(weeks, lag) for lag in lags}  # ladders of one lag change together
+    group = {key: _lag(weeks, lag) for key, lag in lags.items()}
     tracks = {g: ladder_weeks(weeks, g) for g in set(group.values())}
-    out = {g: [track[0]] for g, track in tracks.items()} if weeks else {g: [] for g in tracks}
-    changed = dict.fromkeys(tracks, 0)  # the week of its last change
+    out: dict[str, list[LadderWeek]] = {key: [] for key in lags}
+    if not weeks:
+        return out
     raced = [i < len(stopped) and stopped[i] for i in range(len(weeks))]
-    kept = dict.fromkeys(tracks, int(bool(weeks) and not raced[0]))  # weeks on it, S5's count
     idle = [i < len(untrained) and untrained[i] for i in range(len(weeks))]
-    trained = dict.fromkeys(tracks, int(bool(weeks) and not idle[0]))  # weeks trained on it
-    for i in range(1, len(weeks)):
+    changed = dict.fromkeys(lags, 0)  # the week of its last change
+    began = dict.fromkeys(lags, False)  # its exercise shown since that change
+    kept = dict.fromkeys(lags, 0)  # weeks on it since first shown, S5's cap's count
+    trained = dict.fromkeys(lags, 0)  # weeks of training on it since first shown
+    for i in range(len(weeks)):
         # 6 weeks on it with this one: a deload cannot wait (a later turn could pass 6)
-        late = {g for g in tracks if kept[g] >= MAX_BLOCK_WEEKS - 1}
-        due = [g for g, track in tracks.items() if not raced[i]
-               and (not weeks[i].deload or g in late) and trained[g] >= BLOCK_WEEKS
-               and _behind(out[g][-1], track[i])]
-        first = min(due, key=lambda g: (g not in late, changed[g], g), default=None)
-        for g, track in tracks.items():
-            last = out[g][-1]
-            if g == first:
-                changed[g], kept[g], trained[g] = i, 0, 0
-                last = track[i] if track[i].step <= last.step else replace(
-                    track[i], step=last.step + 1, repeat=0)
-            kept[g] += not raced[i]
-            trained[g] += not idle[i]
-            out[g].append(last)
-    return {lag: out[g] for lag, g in group.items()}
+        late = {k for k in lags if kept[k] >= MAX_BLOCK_WEEKS - 1}
+        due = [k for k in lags if i and not raced[i]
+               and (not weeks[i].deload or k in late) and trained[k] >= BLOCK_WEEKS
+               and _behind(out[k][-1], tracks[group[k]][i])]
+        first = min(due, key=lambda k: (k not in late, changed[k], group[k], k), default=None)
+        for k in lags:
+            track = tracks[group[k]]
+            if not i:
+                out[k].append(track[0])
+            elif first is not None and k in due and group[k] == group[first]:
+                last = out[k][-1]
+                changed[k], began[k], kept[k], trained[k] = i, False, 0, 0
+                out[k].append(track[i] if track[i].step <= last.step else replace(
+                    track[i], step=last.step + 1, repeat=0))
+            else:
+                out[k].append(out[k][-1])
+            began[k] = began[k] or i == len(weeks) - 1 or shown is None or shown(k, out[k][-1], i)
+            kept[k] += began[k] and not raced[i]
+            trained[k] += began[k] and not idle[i]
+    return out
 
 
 def _behind(at: LadderWeek, track: LadderWeek) -> bool:

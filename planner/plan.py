@@ -17,6 +17,7 @@ from planner.effort import at_share_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.program import (
     Lifter,
+    Shown,
     WeekPicks,
     build_week,
     holds,
@@ -92,7 +93,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         out = [s for s in out if s not in planned]
         new, why, picks = build_week(ctx, weeks, index, runs, _fixed(out, where.monday),
                                      allowed, _seen(out, where.monday), night,
-                                     _unseen(ctx, out, where.monday))
+                                     _shown(ctx, out, where.monday))
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = _raced(ctx, [*out, *new], night)
@@ -147,7 +148,7 @@ def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
         days = sorted(s.day for s in out if _monday_of(s) == monday and s.status != "skipped"
                       and (s.kind == "strength" or s.id in keys))
         picks = week_contents(ctx, weeks, index[monday], days, _fixed(out, monday),
-                              _seen(out, monday), _unseen(ctx, out, monday))
+                              _seen(out, monday), _shown(ctx, out, monday))
         where = weeks[index[monday]]
         fresh = {s.id: s.with_(kind="strength",
                                exercises=prescribed(ctx, picks.contents[s.day], s.day),
@@ -218,7 +219,7 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
             # the backpack the week gives it (bodyweight work past a ladder's top, or on a
             # step repeated), when the week holds it there
             week = pick(ctx, week_ladders(ctx, weeks, index[_monday_of(s)],
-                                          _unseen(ctx, sessions, _monday_of(s))),
+                                          _shown(ctx, sessions, _monday_of(s))),
                         ladder.patterns)
             # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
             fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro",
@@ -335,22 +336,18 @@ class _Plain:
         plan = before + [s for m, week in self.weeks.items() if m < monday for s in week]
         new, _, _ = build_week(self.ctx, weeks, index, self.runs, _fixed(plan, monday),
                                allowed, _seen(plan, monday), night,
-                               _unseen(self.ctx, plan, monday))
+                               _shown(self.ctx, plan, monday))
         return new
 
 
 def _kept_words(ctx: Lifter, sessions: Sequence[Session], monday: date) -> dict[str, str]:
-    """Why an exercise strength sessions before `monday` began stays where the plan without
+    """Why an exercise strength sessions before `monday` showed stays where the plan without
     the races steps up, when that is S5's block (planner.blocks.ladder_steps): fewer than 4
-    weeks of training since it began, the weeks of mobility work only not counted."""
-    began: dict[str, date] = {}
-    for s in sorted(sessions, key=lambda s: s.day):
-        if s.day < monday and s.kind == "strength" and s.status != "skipped":
-            for p in s.exercises:
-                began.setdefault(p.exercise_id, _monday_of(s))
-    idle = _unseen(ctx, sessions, monday)
+    weeks of training since it was first shown, the weeks of mobility work only not counted."""
+    shown = _shown(ctx, sessions, monday)
+    idle = shown.idle
     out = {}
-    for e, first in began.items():
+    for e, first in ((e, min(mondays)) for e, mondays in shown.weeks.items()):
         weeks = [first + WEEK * i for i in range((monday - first).days // 7)]
         trained = [m for m in weeks if m not in idle]
         if len(trained) >= BLOCK_WEEKS:
@@ -455,20 +452,27 @@ def _dosed_deload(planned: Sequence[Session]) -> bool | None:
     return "deload" in dosed if dosed else None
 
 
-def _unseen(ctx: Lifter, sessions: Sequence[Session], monday: date) -> frozenset[date]:
-    """The Mondays before `monday` of weeks the plan gave no strength session: each session
-    mobility work for the races' last days or window, or S6's fallback (program.week_ladders:
-    they hold the ladders). A session recovery or the athlete changed was prescribed: its
-    week stands, so the weeks after it do not change with a morning's status."""
+def _shown(ctx: Lifter, sessions: Sequence[Session], monday: date) -> Shown:
+    """What the sessions before the week of `monday` showed (program.week_ladders): the
+    weeks planned; those the plan gave no strength session, each session mobility work for
+    the races' last days or window, or S6's fallback (they hold the ladders; a session
+    recovery or the athlete changed was prescribed: its week stands, so the weeks after it
+    do not change with a morning's status); and the weeks each exercise was prescribed in a
+    strength session (its block counts from the first, S5)."""
     known = races_of(ctx)
     shown: dict[date, bool] = {}
+    weeks: dict[str, set[date]] = {}
     for s in sessions:
         week = _monday_of(s)
         if week < monday:
             plan_made = s.kind == "mobility" and (
                 s.status == "planned" or final_days(known, s.day) is not None)
             shown[week] = shown.get(week, False) or not plan_made
-    return frozenset(week for week, any_shown in shown.items() if not any_shown)
+            for p in s.exercises if s.kind == "strength" else ():
+                weeks.setdefault(p.exercise_id, set()).add(week)
+    return Shown(frozenset(shown), frozenset(week for week, any_shown in shown.items()
+                                             if not any_shown),
+                 {e: frozenset(mondays) for e, mondays in weeks.items()})
 
 
 def _monday_of(s: Session) -> date:

@@ -12,9 +12,10 @@ around an A race) are planner/races.py's; a week's fallbacks are recorded as adj
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from domain.profile import EQUIPMENT, Profile
@@ -59,7 +60,6 @@ TEMPLATES = {1: (SINGLE,), 2: (SESSION_A, SESSION_B), 3: (SESSION_A, SESSION_B, 
 # template at most half of a session's slots share a lag, so at most half change at once.
 LAG = {"power": 0, "squat": 1, "lunge": 1, "calf": 0, "core": 1, "ankle_mobility": 2,
        "hinge": 0, "hamstring_curl": 1, "hip_stability": 0, "foot": 2}
-LAGS = frozenset(LAG.values())
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,17 @@ def on_ladder(ctx: Lifter, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, fl
         if at.repeat % 2 == 0:
             return exercise, None
         return _variation(ctx, exercise, ladder.steps[at.step])
-    step = ladder.top if ladder.top is not None and beyond % 2 else ladder.steps[-1]
-    exercise = ctx.catalog.exercise(step.resolve(level))
+    exercise = ctx.catalog.exercise(step_at(ladder, at).resolve(level))
     return exercise, beyond * BACKPACK_STEP_KG if _bodyweight_strength(exercise) else None
+
+
+def step_at(ladder: Ladder, at: LadderWeek) -> Step:
+    """The ladder's step where it stands; past the top, the last step and its variation in
+    turn (RULES.md S5)."""
+    beyond = at.step - (len(ladder.steps) - 1)
+    if beyond <= 0:
+        return ladder.steps[at.step]
+    return ladder.top if ladder.top is not None and beyond % 2 else ladder.steps[-1]
 
 
 def _variation(ctx: Lifter, exercise: Exercise, step: Step) -> tuple[Exercise, float | None]:
@@ -137,33 +145,67 @@ def _bodyweight_strength(exercise: Exercise) -> bool:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """What the plan's sessions before a week showed the athlete (RULES.md S5 counts an
+    exercise's block from the week it is first shown): the Mondays of the weeks planned, of
+    those that held no strength session (`idle`: the races' last days or window, S6's
+    fallback), and each exercise's weeks in a strength session, skipped or not."""
+
+    planned: frozenset[date] = frozenset()
+    idle: frozenset[date] = frozenset()
+    weeks: Mapping[str, frozenset[date]] = field(default_factory=dict)
+
+    def shows(self, exercise: str, monday: date) -> bool:
+        """Whether the week of `monday` showed the exercise; a week not planned (the one
+        being planned, one the nightly never planned) as if it did."""
+        return monday not in self.planned or monday in self.weeks.get(exercise, ())
+
+
+NOTHING_SHOWN = Shown()
+
+
+@dataclass(frozen=True)
 class WeekLadders:
     """Where every ladder stands in one week of the timeline, worked out once for all the
     week's slots (RULES.md S5 and the races' holds)."""
 
     week: WeekInBlock
-    steps: Mapping[int, list[LadderWeek]]  # by lag, week by week, as the races leave them
-    held: Mapping[int, list[LadderWeek]]  # the same, no new step this week (first back)
-    free: Mapping[int, LadderWeek]  # by lag, this week were no race holding it
+    steps: Mapping[str, list[LadderWeek]]  # by ladder, week by week, as the races leave them
+    held: Mapping[str, list[LadderWeek]]  # the same, no new step this week (first back)
+    free: Mapping[str, LadderWeek]  # by ladder, this week were no race holding it
     holding: bool = False  # a race holds the ladders this week: no exercise new to the athlete
     held_weeks: Sequence[bool] = ()  # week by week, one a race or mobility work held (S5's cap)
 
 
 def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
-                 unseen: Collection[date] = ()) -> WeekLadders:
-    """The ladders of week `index` of the timeline (the weeks after it play no part).
-    `unseen`: the Mondays of earlier weeks the plan gave no strength session (the races' last
-    days or window, S6's fallback), which hold the ladders as a race's weeks do: a step no
-    session showed would show later beside the next one, more than half a session new."""
-    shown, known = weeks[:index + 1], races_of(ctx)
-    before = [races.holds_ladders(known, w.monday) or w.monday in unseen for w in shown[:-1]]
+                 shown: Shown = NOTHING_SHOWN) -> WeekLadders:
+    """The ladders of week `index` of the timeline (the weeks after it play no part), by
+    what the plan `shown` earlier: its weeks without a strength session hold the ladders as
+    a race's weeks do (a step no session showed would show later beside the next one, more
+    than half a session new), and each ladder's block counts from the week its exercise was
+    first shown."""
+    past, known = weeks[:index + 1], races_of(ctx)
+    before = [races.holds_ladders(known, w.monday) or w.monday in shown.idle
+              for w in past[:-1]]
     # a week of mobility work only trains no exercise: not a week of a block (S5); a week
     # the races hold with strength sessions (an A freeze's, a taper's) trains them
-    idle = [w.monday in unseen for w in shown]
-    free, held = (ladder_steps(shown, LAGS, [*before, stop], idle) for stop in (False, True))
-    holding = races.holds_ladders(known, shown[-1].monday)
-    return WeekLadders(shown[-1], held if holding else free, held,
-                       {lag: track[-1] for lag, track in free.items()}, holding,
+    idle = [w.monday in shown.idle for w in past]
+    lags = {lad.id: LAG[lad.patterns[0]] for lad in ctx.catalog.ladders.values()
+            if lad.patterns[0] in LAG}
+
+    @cache
+    def showed(ladder: str, at: LadderWeek, i: int) -> bool:
+        # its step's exercise at any kit: the weeks before a change of kit showed it too
+        step = step_at(ctx.catalog.ladders[ladder], at)
+        return any(shown.shows(e, past[i].monday) for e in (step.bodyweight, step.dumbbells,
+                                                           step.gym) if e is not None)
+    free = ladder_steps(past, lags, [*before, False], idle, showed)
+    # the same, but no ladder steps in a week stopped: the one before it where it stood
+    held = {ladder: [*track[:-1], track[-2 if len(track) > 1 else -1]]
+            for ladder, track in free.items()}
+    holding = races.holds_ladders(known, past[-1].monday)
+    return WeekLadders(past[-1], held if holding else free, held,
+                       {ladder: track[-1] for ladder, track in free.items()}, holding,
                        (*before, holding))
 
 
@@ -177,10 +219,10 @@ def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = f
     would otherwise first show inside an A race's freeze (RULES.md "Races")."""
     hold = hold or ladders.holding
     ladder = ladder_for(ctx.catalog, slot)
-    lag = LAG[ladder.patterns[0]]
-    here = _last_known(ctx, ladder, ladders.held[lag], seen) if hold else ladders.steps[lag][-1]
+    here = (_last_known(ctx, ladder, ladders.held[ladder.id], seen) if hold
+            else ladders.steps[ladder.id][-1])
     exercise, backpack = on_ladder(ctx, ladder, here)
-    running = ladders.free[lag]  # this week, were no race holding it
+    running = ladders.free[ladder.id]  # this week, were no race holding it
     would = on_ladder(ctx, ladder, running)[0] if here != running else None
     familiar = _knows(ctx, exercise, seen)
     if hold and not familiar and len(slot) > 1:
@@ -214,10 +256,10 @@ def _last_known(ctx: Lifter, ladder: Ladder, track: list[LadderWeek],
 def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
             power: Sequence[bool], seen: frozenset[str] = frozenset(),
             hold: Sequence[bool] | None = None,
-            unseen: Collection[date] = ()) -> list[list[Pick]]:
+            shown: Shown = NOTHING_SHOWN) -> list[list[Pick]]:
     """The week's sessions by template: slots in order (power first), S4's cap kept;
-    `hold[i]`: session i takes no new ladder step; `unseen`: week_ladders'."""
-    ladders = week_ladders(ctx, weeks, index, unseen)
+    `hold[i]`: session i takes no new ladder step; `shown`: week_ladders'."""
+    ladders = week_ladders(ctx, weeks, index, shown)
     slots = [[slot for slot in template if slot != ("power",) or power_ok]
              for template, power_ok in zip(TEMPLATES[sessions], power, strict=True)]
     holds = hold or [False] * sessions
@@ -269,7 +311,7 @@ def _capped(ctx: Lifter, ladders: WeekLadders, slot: Slot, exercise: Exercise) -
     (the weeks a race or mobility work held not counted) before this one: S5's cap outranks
     the stagger, as where a long first block steps every ladder at once (blocks._lag)."""
     ladder = ladder_for(ctx.catalog, slot)
-    track = ladders.held[LAG[ladder.patterns[0]]][:-1]
+    track = ladders.held[ladder.id][:-1]
     on = [on_ladder(ctx, ladder, w)[0] == exercise for w in track]
     if True not in on:
         return False
@@ -358,14 +400,14 @@ class WeekPicks(NamedTuple):
 def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                runs: Mapping[date, RunDay], fixed: tuple[date, ...] = (),
                allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset(),
-               night: date | None = None, unseen: Collection[date] = ()
+               night: date | None = None, shown: Shown = NOTHING_SHOWN
                ) -> tuple[list[Session], list[Adjustment], WeekPicks]:
     """Week `index` of the timeline: its sessions placed around the runs, every fallback
     made while planning it (a session turned mobility or dropped for want of a legal day)
     as an adjustment of the `night` it was planned on, and its picks (`holds` tells the
     ladder steps a race held back in them, once the races' rules have made the sessions
     what they are). `seen`: exercises earlier weeks already prescribed (not new);
-    `unseen`: week_ladders'."""
+    `shown`: week_ladders'."""
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
@@ -373,7 +415,7 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     spared = races.spared(known, (where.monday + timedelta(days=i) for i in range(7)))
     placement = place_week(where.monday, runs, count, fixed, allowed, spared,
                            races.one_session_windows(known))
-    picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen, unseen)
+    picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen, shown)
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])
     sessions = []
@@ -390,10 +432,10 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
 def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                   strength_days: Sequence[date], fixed: Sequence[date] = (),
                   seen: frozenset[str] = frozenset(),
-                  unseen: Collection[date] = ()) -> WeekPicks:
+                  shown: Shown = NOTHING_SHOWN) -> WeekPicks:
     """What each strength day of week `index` holds (templates in day order), and the race
     whose first session back falls on one of them. `fixed`: strength days of the weeks
-    around it; `unseen`: week_ladders'."""
+    around it; `shown`: week_ladders'."""
     where = weeks[index]
     # RULES.md S2/S5: power every week, not in a deload week nor in a race's last days
     power = [not where.deload and races.final_days(races_of(ctx), d) is None
@@ -403,7 +445,7 @@ def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     backs = [races.first_back(races_of(ctx), d, [*fixed, *strength_days])
              for d in strength_days]
     week = compose(ctx, weeks, index, len(strength_days), power, seen,
-                   [b is not None for b in backs], unseen) if strength_days else []
+                   [b is not None for b in backs], shown) if strength_days else []
     back = next((b for b in backs if b is not None), None)
     return WeekPicks(dict(zip(strength_days, week, strict=True)), back)
 

@@ -89,17 +89,40 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     still open (e.g. not in the past); all seven by default. `spared`: days a race keeps
     free of strength work (its last days and post-race window), and `once`: stretches of
     days that hold one strength session only (an A race's 8-14 days): a session on a spared
-    day, or a second one in such a stretch, becomes mobility work, so legal days that keep
-    the sessions strength work come first.
+    day, or a second one in such a stretch, becomes mobility work. The days kept first are
+    those that keep the most sessions strength work, then the most sessions: fewer sessions
+    where all the legal days' sessions would be mobility work for a race and one other
+    legal day keeps one strength work (an A 5 km on a Wednesday, speed on Monday and
+    Saturday: Tuesday in its 8-14 days after the last week's session, Thursday in its last 6
+    days, Wednesday free but too close to both).
     """
     week = [monday + i * ONE_DAY for i in range(7)]
     open_days = set(week if allowed is None else allowed)
     legal = [d for d in week if d in open_days and not conflicts(d, runs, fixed)]
-    for n in range(count, -1, -1):
-        best = _best(legal, n, runs, fixed, spared, once)
-        if best is not None:
-            return _with_fallback(best, count - n, week, open_days, runs, fixed)
-    return Placement(())  # unreachable: n = 0 always fits
+    fits = [(best, _strength(best, fixed, spared, once)) for n in range(count, -1, -1)
+            if (best := _best(legal, n, runs, fixed, spared, once)) is not None]
+    chosen, kept = max(fits, key=lambda fit: (fit[1], len(fit[0])))  # n = 0 always fits
+    most, as_strength = fits[0]  # the most sessions the legal days hold
+    placement = _with_fallback(chosen, count - len(chosen), week, open_days, runs, fixed)
+    if len(most) == len(chosen):
+        return placement
+    # fewer sessions than the legal days hold: say why, in numbers
+    why = (f"{len(most)} session(s) on the legal days ({_days(most)}) would keep "
+           f"{as_strength} as strength work, a race's rules turning the others into mobility "
+           "work (its last days, its post-race window or an A race's one session 8-14 days "
+           f"before it): {len(chosen)} on {_days(chosen) or 'no day'} keep {kept}, "
+           f"{len(placement.mobility)} session(s) become mobility/stability")
+    return Placement(placement.strength, placement.mobility, (why, *placement.reasons[1:]))
+
+
+def _days(days: Iterable[date]) -> str:
+    return ", ".join(f"{d:%a %d %b}" for d in days)
+
+
+def _strength(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
+              once: Sequence[Collection[date]]) -> int:
+    """How many of `days` stay strength work by the races' rules."""
+    return len(days) - _lost(days, fixed, spared, once)
 
 
 def _lost(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],

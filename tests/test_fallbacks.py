@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from db import plans, repo
 from db.session import open_db, transaction
+from domain.profile import Race
 from jobs.replan import replan
+from planner.model import RunDay
 from planner.plan import extend
 from stridelift.cli import app
 from tests.planning import ARTICLE, MONDAY, context, profile, template
@@ -75,3 +77,27 @@ def test_replanning_the_same_night_records_nothing_new(db_url: str) -> None:
     assert [a.rule for a in first.adjustments].count("S6 planning") >= 1
     assert again.adjustments == []
     assert len(stored) == len(first.adjustments)
+
+
+def test_a_week_keeps_a_strength_session_where_one_legal_day_can_hold_it() -> None:
+    # An A 5 km on Wed 9 Apr, speed on Mondays and Saturdays: the week before, S6 leaves
+    # Tuesday to Thursday. Two sessions (Tue and Thu) would both be mobility work (Tuesday is
+    # the second session of the race's 8-14 days, Thursday in its last 6): the week once had
+    # no strength session at all. One on Wednesday, 7 days before the race, stays strength.
+    race = Race(date(2025, 4, 9), "5k", "A")
+    runs = {**template({"mon": "speed", "sat": "speed"}, weeks=8),
+            race.day: RunDay(race.day, ("race",), "race")}
+    night = MONDAY - timedelta(days=1)
+    sessions, changes = extend(context(profile({"mon": "speed", "sat": "speed"},
+                                               races=(race,))),
+                               MONDAY, night, MONDAY + timedelta(days=7 * 6 - 1), runs, [])
+    week = [s for s in sessions if s.id.startswith("2025-03-31#")]
+    assert [(s.day, s.kind) for s in week if s.kind == "strength"] == [(date(2025, 4, 2),
+                                                                         "strength")]
+    [mobility] = [s for s in week if s.kind == "mobility"]
+    [change] = [c for c in changes if c.session_id == mobility.id and c.rule == "S6 planning"]
+    assert change.reasons[0].startswith("2 session(s) on the legal days (Tue 01 Apr, Thu 03 "
+                                        "Apr) would keep 0 as strength work")
+    # every week but the race's own, which S6 leaves no legal day, holds strength work
+    empty = {s.id[:10] for s in sessions} - {s.id[:10] for s in sessions if s.kind == "strength"}
+    assert empty == {"2025-04-07"}

@@ -112,6 +112,34 @@ def test_weeks_of_mobility_work_only_do_not_count_toward_a_block() -> None:
                in r for r in why), why
 
 
+def _weeks_shown(plan: list[Session], exercise: str) -> list[date]:
+    """The Mondays of the weeks a strength session showed the exercise."""
+    return sorted({week_start(s.day) for s in plan if s.kind == "strength"
+                   and any(p.exercise_id == exercise for p in s.exercises)})
+
+
+def test_a_block_counts_from_the_week_its_exercise_is_first_shown() -> None:
+    # A B 5 km on Tue 8 Apr turns Sat 5 Apr into mobility work: the hinge and hip stability
+    # ladders stepped that week unseen, the race held them the next two weeks (familiar
+    # exercises) and the stagger the band walk one more (Fri 25 Apr: 2 of 4 new already).
+    # The Romanian deadlift first shows on Fri 25 Apr, the band walk on Fri 2 May: S5 keeps
+    # each 4 weeks of training from then. The ladders' clock ran from 31 Mar, and the
+    # single-leg RDL and the side plank followed them after 2 weeks and 1.
+    plan, notes = _season({"sun": "easy", "tue": "speed"}, 2,
+                          (Race(date(2025, 4, 8), "5k", "B"),))
+    for old, first, new in (("barbell_romanian_deadlift", date(2025, 4, 21),
+                             "dumbbell_single_leg_rdl"),
+                            ("lateral_band_walk", date(2025, 4, 28), "side_plank")):
+        shown = _weeks_shown(plan, old)
+        assert shown[0] == first, (old, shown)
+        assert len(shown) >= 4 and _first_week(plan, new) == shown[-1] + timedelta(days=7), (
+            old, shown, _first_week(plan, new))
+    # the note on what the plan without the race would hold counts the same weeks
+    why = [r for n in notes if n.session_id == "2025-05-05#2" for r in n.reasons]
+    assert any("lateral_band_walk stays: 1 of its block's 4 weeks of training since Mon 28 "
+               "Apr (S5)" in r for r in why), why
+
+
 def test_the_first_session_back_after_two_windows_names_the_later_race() -> None:
     # A B 10 km on Wed 16 Dec (3-day window, ends Sat 19) and an A half on Wed 23 Dec (7
     # days, ends Wed 30): Thu 31 Dec comes back from the half, not from the 10 km.

@@ -87,3 +87,20 @@ def test_a_second_session_keeps_out_of_a_stretch_that_holds_one_only() -> None:
     # a session on a spared day is mobility work anyway, not the stretch's one session:
     # Thursday's is, and stays before Friday, the eve of the long run
     assert place_week(MONDAY, runs, 2, spared=D[:1], once=[window]).strength == (D[0], D[3])
+
+
+def test_days_that_keep_a_session_strength_work_come_before_more_sessions() -> None:
+    # Speed on Monday and Saturday leaves Tuesday to Thursday legal; a race keeps Tuesday and
+    # Thursday free of strength work (its last days): two sessions there would both be
+    # mobility work, one on Wednesday stays strength work, and the other becomes mobility.
+    runs = template({"mon": "speed", "sat": "speed"})
+    placement = place_week(MONDAY, runs, 2, spared={D[1], D[3]})
+    assert placement.strength == (D[2],)
+    assert len(placement.mobility) == 1 and placement.mobility[0] in (D[1], D[3])
+    assert placement.reasons[0].startswith(
+        "2 session(s) on the legal days (Tue 04 Mar, Thu 06 Mar) would keep 0 as strength work,"
+        " a race's rules turning the others into mobility work")
+    assert "1 on Wed 05 Mar keep 1, 1 session(s) become mobility/stability" in \
+        placement.reasons[0]
+    # where the sessions the legal days hold all stay strength work, nothing changes
+    assert place_week(MONDAY, runs, 2).strength == (D[1], D[3])
