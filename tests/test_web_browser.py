@@ -57,14 +57,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
 
 
 @contextmanager
-def _serving(home: Home, *, require_login: bool,
-             slow: list[float] | None = None) -> Iterator[str]:
+def _serving(home: Home, *, require_login: bool, slow: list[float] | None = None,
+             asked: list[str] | None = None) -> Iterator[str]:
     """The app over `home`, served by uvicorn in a thread; the app's today is pinned (the
     server itself runs on the real clock). `slow`: seconds every request waits before the
-    app sees it, changed as the test goes (a weak signal)."""
+    app sees it, changed as the test goes (a weak signal); `asked`: the paths it was asked
+    for, in order."""
     app = create_app(home, require_login=require_login, today_of=lambda _p: TODAY)
     if slow is not None:
-        app = _slowed(app, slow)
+        app = _slowed(app, slow, [] if asked is None else asked)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -80,9 +81,11 @@ def _serving(home: Home, *, require_login: bool,
         thread.join(10)
 
 
-def _slowed(app: Any, slow: list[float]) -> Any:
+def _slowed(app: Any, slow: list[float], asked: list[str]) -> Any:
     """`app` behind a line that carries nothing for `slow[0]` seconds, then everything."""
     async def slowed(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            asked.append(scope["path"])
         if scope["type"] == "http" and slow[0]:
             await asyncio.sleep(slow[0])
         await app(scope, receive, send)
@@ -430,19 +433,23 @@ def test_a_weak_signal_shows_the_kept_page_instead_of_waiting(built: Home,
                                                               browser: Any) -> None:
     """A signal too weak to carry a page neither answers nor fails: the runner waited for
     the browser to give up (a minute or more) before the kept copy showed. Now it shows
-    once the server has not answered in the worker's patience (4 s); a page never kept
-    still waits for the server."""
-    slow = [0.0]
-    with _serving(built, require_login=False, slow=slow) as base:
+    once the server has not answered in the worker's patience (4 s), its style sheet and
+    scripts from the phone at once (each waited the patience again: 8 s); a page never
+    kept still waits for the server."""
+    slow, asked = [0.0], list[str]()
+    with _serving(built, require_login=False, slow=slow, asked=asked) as base:
         tab = Tab(browser, base, PHONE, touch=True)
         try:
             page = tab.go("/a/anna/week")
             page.evaluate("navigator.serviceWorker.ready")
             page = tab.go("/a/anna/week")  # kept
             slow[0] = 12.0  # far over the patience, far under the test's time limit
+            asked.clear()
             page.reload(wait_until="load")
             assert page.locator(".day").count() >= 7
             assert page.locator("#offline").is_visible()  # the kept copy, saying so
+            assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # styled
+            assert [p for p in asked if p.startswith("/static/")] == []  # not asked again
             slow[0] = 6.0  # a page never kept: the server's own, however slow
             page = tab.go("/a/anna/races")
             assert page.locator("#offline").is_hidden()

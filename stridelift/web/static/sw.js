@@ -13,6 +13,12 @@ var PATIENCE_MS = 4000;
 // a kept copy
 var HIDDEN_LINE = 'id="offline" class="offline" role="status" hidden';
 var KEPT_LINE = 'id="offline" class="offline" role="status" data-kept';
+// The pages shown as kept copies, by client: their style sheet and scripts come from the
+// phone at once. Asked of the server that did not answer the page, each would cost the
+// patience again before the page could show (a weak signal: 8 s, not 4). The browser may
+// stop the worker between pages, and this with it: then they wait as any file does.
+var keptPages = new Set();
+var fromPhone = new WeakSet();  // the kept copies handed out
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
@@ -28,6 +34,10 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (url.pathname.endsWith("/report")) { return; }  // large, and never wanted in the gym
+  if (request.mode !== "navigate" && keptPages.has(event.clientId)) {
+    event.respondWith(keptCopy(request).then(function (kept) { return kept || fetch(request); }));
+    return;
+  }
   var network = fetch(request).then(function (response) {
     if (url.pathname === "/login") {
       // The login form: no one is logged in here (logged out, or the login expired). A
@@ -48,6 +58,11 @@ self.addEventListener("fetch", function (event) {
       if (!kept) { throw failure; }
       return kept;
     });
+  }).then(function (response) {
+    if (fromPhone.has(response) && event.resultingClientId) {
+      keptPages.add(event.resultingClientId);
+    }
+    return response;
   }));
 });
 
@@ -62,6 +77,9 @@ function impatient(request) {
 function keptCopy(request) {
   return caches.match(request, { ignoreVary: true }).then(function (kept) {
     return kept && isPage(kept) ? saying(kept) : kept;
+  }).then(function (kept) {
+    if (kept) { fromPhone.add(kept); }
+    return kept;
   });
 }
 
