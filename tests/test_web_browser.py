@@ -399,8 +399,20 @@ def test_logging_out_leaves_no_set_ticked_on_the_phone(login_server: str, browse
                                                "h3 a", has_text="strength").first.get_attribute(
             "href")
         page = tab.go(href)
+        page.evaluate("navigator.serviceWorker.ready")
+        page = tab.go(href)  # through the worker
         page.locator("input[name^='tick:']").first.tap()
         assert page.evaluate("Object.keys(localStorage)")  # kept between sets
+        tab.context.set_offline(True)  # logging out without signal: the phone forgets all,
+        with page.expect_navigation(wait_until="load"):  # the server is not told
+            page.get_by_role("button", name="Log out").tap()
+        said = page.locator("[role=alert]").inner_text()
+        assert "Not logged out" in said and "stay on this phone" not in said, said
+        assert page.evaluate("Object.keys(localStorage)") == [] and page.evaluate(KEPT) == []
+        tab.errors.clear()  # the 503 the page came with
+        tab.context.set_offline(False)
+        page = tab.go(href)  # still logged in
+        page.locator("input[name^='tick:']").first.tap()
         with page.expect_navigation(wait_until="load"):
             page.get_by_role("button", name="Log out").tap()
         assert page.url.endswith("/login")

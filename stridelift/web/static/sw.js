@@ -30,7 +30,9 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") {
     // Logging out leaves nothing of the athlete's on the phone.
     if (url.pathname === "/logout") { event.waitUntil(caches.delete(KEPT)); }
-    if (request.mode === "navigate") { event.respondWith(fetch(request).catch(notSent)); }
+    if (request.mode === "navigate") {
+      event.respondWith(fetch(request).catch(function () { return notSent(url.pathname); }));
+    }
     return;
   }
   if (url.pathname.endsWith("/report")) { return; }  // large, and never wanted in the gym
@@ -86,13 +88,18 @@ function keptCopy(request) {
 // A form sent without signal (Done, Skip, Move): the browser's own error page would leave
 // the runner unsure what happened. The sets ticked stay on the phone until the server has
 // the session settled (static/session.js), so going back and sending again loses nothing.
-function notSent() {
+// Logging out is the exception: the pages and sets kept are gone already (above, and
+// static/app.js), while the server, not told, keeps the phone logged in.
+function notSent(path) {
+  var words = path === "/logout" ?
+    "Not logged out: the server did not answer, and keeps this phone logged in. The pages " +
+    "and sets kept on it are gone. Log out again when you have signal." :
+    "Not sent: the server did not answer. Nothing is lost: the sets you ticked stay on " +
+    "this phone. Go back and send again when you have signal.";
   var page = '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     '<title>Not sent - stridelift</title><link rel="stylesheet" href="/static/style.css">' +
-    '</head><body><main><p class="offline" role="alert">Not sent: the server did not ' +
-    'answer. Nothing is lost: the sets you ticked stay on this phone. Go back and send ' +
-    'again when you have signal.</p></main></body></html>';
+    '</head><body><main><p class="offline" role="alert">' + words + '</p></main></body></html>';
   return new Response(page, { status: 503, statusText: "Not sent",
                               headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
