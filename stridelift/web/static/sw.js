@@ -13,10 +13,11 @@ var PATIENCE_MS = 4000;
 // a kept copy
 var HIDDEN_LINE = 'id="offline" class="offline" role="status" hidden';
 var KEPT_LINE = 'id="offline" class="offline" role="status" data-kept';
-// The pages shown as kept copies, by client: their style sheet and scripts come from the
-// phone at once. Asked of the server that did not answer the page, each would cost the
-// patience again before the page could show (a weak signal: 8 s, not 4). The browser may
-// stop the worker between pages, and this with it: then they wait as any file does.
+// The pages shown as kept copies, by client: what they ask next comes from the phone at
+// once, their style sheet and scripts, and the page a kept redirect leads to ("/" to the
+// week: a navigation keeps its client through a redirect). Asked of the server that did
+// not answer, each would cost the patience again (a weak signal: 8 s and more, not 4).
+// The browser may stop the worker between pages, and this with it: then they wait.
 var keptPages = new Set();
 var fromPhone = new WeakSet();  // the kept copies handed out
 
@@ -36,7 +37,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (url.pathname.endsWith("/report")) { return; }  // large, and never wanted in the gym
-  if (request.mode !== "navigate" && keptPages.has(event.clientId)) {
+  if (keptPages.has(request.mode === "navigate" ? event.resultingClientId : event.clientId)) {
     event.respondWith(keptCopy(request).then(function (kept) { return kept || fetch(request); }));
     return;
   }
