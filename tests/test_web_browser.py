@@ -215,6 +215,8 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         with page.expect_navigation(wait_until="load"):
             page.get_by_role("button", name="Done with the sets ticked").tap()
         assert "Not sent" in page.locator("[role=alert]").inner_text()  # not the browser's page
+        assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # styled
+        assert len(tab.errors) == 1 and "503" in tab.errors[0], tab.errors  # nothing else failed
         tab.errors.clear()  # the 503 the page came with
         page.go_back(wait_until="load")
         ticks = page.locator("input[type=checkbox]")

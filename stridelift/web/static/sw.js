@@ -100,6 +100,7 @@ function notSent(path) {
   var page = '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     '<title>Not sent - stridelift</title><link rel="stylesheet" href="/static/style.css">' +
+    '<link rel="icon" href="data:,">' +  // as base.html: no /favicon.ico asked without signal
     '</head><body><main><p class="offline" role="alert">' + words + '</p></main></body></html>';
   return new Response(page, { status: 503, statusText: "Not sent",
                               headers: { "Content-Type": "text/html; charset=utf-8" } });
