@@ -143,10 +143,12 @@ def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
     weeks = _timeline(ctx, first_monday, last, week_counts(out, night))
     index = {w.monday: i for i, w in enumerate(weeks)}
     for monday in sorted({_monday_of(s) for s in out if s.id in redo}):
-        # the week's strength days as planned: a session a race or recovery turned into
-        # mobility was one of them, even if it is settled now
+        # the week's strength days as planned: a session a race, recovery or S6 turned into
+        # mobility work (lightened) was one of them, and one of `keys` even if settled now
+        # (without the A taper's second session, its first came back as a one-session
+        # week's: other exercises than planned)
         days = sorted(s.day for s in out if _monday_of(s) == monday and s.status != "skipped"
-                      and (s.kind == "strength" or s.id in keys))
+                      and (s.kind == "strength" or s.status == "lightened" or s.id in keys))
         picks = week_contents(ctx, weeks, index[monday], days, _fixed(out, monday),
                               _seen(out, monday), _shown(ctx, out, monday))
         where = weeks[index[monday]]

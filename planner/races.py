@@ -279,7 +279,13 @@ def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: Mo
                           f"{r.name()}: {left} days before it, the one lower-volume session of "
                           f"the {REDUCED_FROM}-{REDUCED_TO} days before an A race: "
                           f"{REDUCED_SETS} sets, load kept")
-    if s.status != "lightened" and (r := first_back(races, s.day, strength_before)):
+    # The next day's session is the morning pass's to judge again (a red night's mobility
+    # work restored on a green morning, S7.3): until its day is over, it is the session
+    # back, whatever the night made it. Else a second run of the night (S7.6) would find
+    # the one after it the first back, and a green morning leave two sessions at 80 %.
+    back_before = [*strength_before, *(e.day for e in earlier if e.day == night + timedelta(
+        days=1) and e.kind != "strength" and e.status != "skipped")]
+    if s.status != "lightened" and (r := first_back(races, s.day, back_before)):
         # a load in kg or found by feel is lifted at 80 %; bodyweight work has none to cut
         items = tuple(resumed_at(p, RETURN_LOAD) if p.load_kg or p.by_feel else p
                       for p in s.exercises)

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, event, func, inspect, select
 
 from db import models as m
 from db import plans, repo, wellness_days
@@ -387,9 +387,9 @@ def test_last_lifts_are_each_exercises_latest_with_reps(db_url: str) -> None:
     day = date(2026, 3, 2)
     with transaction(factory) as db:
         who = repo.athlete(db, profile())
-        for weeks in range(30, 0, -1):  # thirty weeks of squats, the last one at 30 kg
-            repo.add_lifts(db, who, day - timedelta(weeks=weeks), [("squat", [5, 5], 30.0 - weeks)],
-                           session_key=None)
+        for weeks in range(150, 0, -1):  # three years of squats, the last one at 29 kg
+            repo.add_lifts(db, who, day - timedelta(weeks=weeks),
+                           [("squat", [5, 5], max(30.0 - weeks, 5.0))], session_key=None)
         repo.add_lifts(db, who, day - timedelta(days=3), [("squat", [0, 0], 40.0)],
                        session_key=None)  # left unticked
         repo.add_lifts(db, who, day - timedelta(days=20), [("plank", [30], None)],
@@ -401,5 +401,16 @@ def test_last_lifts_are_each_exercises_latest_with_reps(db_url: str) -> None:
         last = plans.last_lifts(db, who, ["squat", "plank", "lunge"], day, besides="now")
         assert {k: (v.day, v.load_kg) for k, v in last.items()} == {
             "squat": (day - timedelta(weeks=1), 29.0), "plank": (day - timedelta(days=20), None)}
-        assert plans.last_lifts(db, who, ["squat"], day - timedelta(weeks=2), "now")[
-            "squat"].day == day - timedelta(weeks=2)
+    loaded: list[m.Lift] = []
+
+    def read(lift: m.Lift, _context: object) -> None:
+        loaded.append(lift)
+    event.listen(m.Lift, "load", read)
+    try:
+        with transaction(factory) as db:
+            who = repo.athlete(db, profile())
+            assert plans.last_lifts(db, who, ["squat"], day - timedelta(weeks=2), "now")[
+                "squat"].day == day - timedelta(weeks=2)
+    finally:
+        event.remove(m.Lift, "load", read)
+    assert 0 < len(loaded) < 100  # of 149 lifted through it: the years before stay unread

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from db import models as m
-from domain.profile import Profile
+from domain.profile import Profile, Race
 from ingest import garmin
 from jobs import scheduler as sched
 from jobs.config import load, save_profile
@@ -30,12 +30,13 @@ from jobs.morning_run import run_morning
 from jobs.nightly_run import run_nightly
 from jobs.sources import source_for
 from planner.adapt import Recovery, Tonight, adapt, fitted, lighten
-from planner.model import Session
+from planner.model import RunDay, Session
 from planner.morning import Judged, rejudge_today
+from planner.plan import as_planned
 from planner.program import mobility_session
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, own_day_bodies, served
-from tests.planning import ARTICLE, MONDAY, context, plan, template
+from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
 from tests.test_nightly import ANNA, NIGHT, _athlete
 
 runner = CliRunner()
@@ -135,6 +136,32 @@ def test_a_session_a_race_lightened_is_not_restored_on_a_green_morning() -> None
                                                sessions[0].exercises), status="lightened"),
              *sessions[1:]]  # the 2-set session before an A race: no recovery decision
     assert rejudge_today(raced, raced[0].day, Recovery("green"), mobility) == (raced, [])
+
+
+def test_a_green_morning_after_a_red_night_gives_back_the_a_taper_session_as_planned() -> None:
+    """The nightly run makes the A race's 2-set session mobility work on a red night; a
+    green morning restores the session as the plan holds it. The plan's week was read with
+    the taper's second session (mobility work by the race) left out: a one-session week,
+    whose one session holds other exercises (the hip thrust for the calf raise)."""
+    race = MONDAY + timedelta(days=26)
+    ctx = context(profile(races=(Race(race, "half"),)))
+    runs = template({**ARTICLE, "sat": "long"}, weeks=4)
+    runs[race] = RunDay(race, ("race",))
+    sessions = plan(ctx, runs, weeks=4)
+    [taper] = [s for s in sessions if 8 <= (race - s.day).days <= 14 and s.kind == "strength"]
+    assert taper.status == "lightened" and any(  # the premise: a second session, made mobility
+        s.kind == "mobility" and 8 <= (race - s.day).days <= 14 for s in sessions)
+
+    def mobility_of(s: Session) -> tuple:  # type: ignore[type-arg]
+        return mobility_session(ctx, 0, s.day)
+
+    eve = taper.day - timedelta(days=1)
+    red, _ = adapt(sessions, Tonight(eve, runs, Recovery("red")), mobility_of)
+    planned = as_planned(ctx, MONDAY, eve, red, [taper.id])
+    assert planned == {taper.id: taper}
+    after, [change] = rejudge_today(red, taper.day, Recovery("green"), mobility_of,
+                                    {taper.id: Judged("red", planned[taper.id])})
+    assert after == sessions and change.after == taper.describe()
 
 
 @settings(max_examples=40, deadline=None)

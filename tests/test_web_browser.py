@@ -57,14 +57,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
 
 
 @contextmanager
-def _serving(home: Home, *, require_login: bool,
-             slow: list[float] | None = None) -> Iterator[str]:
+def _serving(home: Home, *, require_login: bool, slow: list[float] | None = None,
+             asked: list[str] | None = None) -> Iterator[str]:
     """The app over `home`, served by uvicorn in a thread; the app's today is pinned (the
     server itself runs on the real clock). `slow`: seconds every request waits before the
-    app sees it, changed as the test goes (a weak signal)."""
+    app sees it, changed as the test goes (a weak signal); `asked`: the paths it was asked
+    for, in order."""
     app = create_app(home, require_login=require_login, today_of=lambda _p: TODAY)
     if slow is not None:
-        app = _slowed(app, slow)
+        app = _slowed(app, slow, [] if asked is None else asked)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -80,9 +81,11 @@ def _serving(home: Home, *, require_login: bool,
         thread.join(10)
 
 
-def _slowed(app: Any, slow: list[float]) -> Any:
+def _slowed(app: Any, slow: list[float], asked: list[str]) -> Any:
     """`app` behind a line that carries nothing for `slow[0]` seconds, then everything."""
     async def slowed(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            asked.append(scope["path"])
         if scope["type"] == "http" and slow[0]:
             await asyncio.sleep(slow[0])
         await app(scope, receive, send)
@@ -212,6 +215,8 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         with page.expect_navigation(wait_until="load"):
             page.get_by_role("button", name="Done with the sets ticked").tap()
         assert "Not sent" in page.locator("[role=alert]").inner_text()  # not the browser's page
+        assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # styled
+        assert len(tab.errors) == 1 and "503" in tab.errors[0], tab.errors  # nothing else failed
         tab.errors.clear()  # the 503 the page came with
         page.go_back(wait_until="load")
         ticks = page.locator("input[type=checkbox]")
@@ -396,8 +401,20 @@ def test_logging_out_leaves_no_set_ticked_on_the_phone(login_server: str, browse
                                                "h3 a", has_text="strength").first.get_attribute(
             "href")
         page = tab.go(href)
+        page.evaluate("navigator.serviceWorker.ready")
+        page = tab.go(href)  # through the worker
         page.locator("input[name^='tick:']").first.tap()
         assert page.evaluate("Object.keys(localStorage)")  # kept between sets
+        tab.context.set_offline(True)  # logging out without signal: the phone forgets all,
+        with page.expect_navigation(wait_until="load"):  # the server is not told
+            page.get_by_role("button", name="Log out").tap()
+        said = page.locator("[role=alert]").inner_text()
+        assert "Not logged out" in said and "stay on this phone" not in said, said
+        assert page.evaluate("Object.keys(localStorage)") == [] and page.evaluate(KEPT) == []
+        tab.errors.clear()  # the 503 the page came with
+        tab.context.set_offline(False)
+        page = tab.go(href)  # still logged in
+        page.locator("input[name^='tick:']").first.tap()
         with page.expect_navigation(wait_until="load"):
             page.get_by_role("button", name="Log out").tap()
         assert page.url.endswith("/login")
@@ -430,19 +447,26 @@ def test_a_weak_signal_shows_the_kept_page_instead_of_waiting(built: Home,
                                                               browser: Any) -> None:
     """A signal too weak to carry a page neither answers nor fails: the runner waited for
     the browser to give up (a minute or more) before the kept copy showed. Now it shows
-    once the server has not answered in the worker's patience (4 s); a page never kept
-    still waits for the server."""
-    slow = [0.0]
-    with _serving(built, require_login=False, slow=slow) as base:
+    once the server has not answered in the worker's patience (4 s), and the week "/"
+    leads to and the page's style sheet and scripts come from the phone at once (each
+    waited the patience again: 12 s in all); a page never kept still waits for the
+    server."""
+    slow, asked = [0.0], list[str]()
+    with _serving(built, require_login=False, slow=slow, asked=asked) as base:
         tab = Tab(browser, base, PHONE, touch=True)
         try:
             page = tab.go("/a/anna/week")
             page.evaluate("navigator.serviceWorker.ready")
-            page = tab.go("/a/anna/week")  # kept
+            page = tab.go("/")  # kept: the home screen's address, the week, its files
+            page.wait_for_function(f"""async () => ({KEPT})().then(k => ['/', '/a/anna/week',
+                '/static/style.css', '/static/app.js'].every(p => k.includes(p)))""")
             slow[0] = 12.0  # far over the patience, far under the test's time limit
-            page.reload(wait_until="load")
-            assert page.locator(".day").count() >= 7
+            asked.clear()
+            page = tab.go("/")  # what the runner opens in the gym
+            assert page.url.endswith("/a/anna/week#today") and page.locator(".day").count() >= 7
             assert page.locator("#offline").is_visible()  # the kept copy, saying so
+            assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # styled
+            assert [p for p in asked if p != "/sw.js"] == ["/"]  # the patience once
             slow[0] = 6.0  # a page never kept: the server's own, however slow
             page = tab.go("/a/anna/races")
             assert page.locator("#offline").is_hidden()

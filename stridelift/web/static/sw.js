@@ -13,6 +13,13 @@ var PATIENCE_MS = 4000;
 // a kept copy
 var HIDDEN_LINE = 'id="offline" class="offline" role="status" hidden';
 var KEPT_LINE = 'id="offline" class="offline" role="status" data-kept';
+// The pages shown as kept copies, by client: what they ask next comes from the phone at
+// once, their style sheet and scripts, and the page a kept redirect leads to ("/" to the
+// week: a navigation keeps its client through a redirect). Asked of the server that did
+// not answer, each would cost the patience again (a weak signal: 8 s and more, not 4).
+// The browser may stop the worker between pages, and this with it: then they wait.
+var keptPages = new Set();
+var fromPhone = new WeakSet();  // the kept copies handed out
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
@@ -24,10 +31,16 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") {
     // Logging out leaves nothing of the athlete's on the phone.
     if (url.pathname === "/logout") { event.waitUntil(caches.delete(KEPT)); }
-    if (request.mode === "navigate") { event.respondWith(fetch(request).catch(notSent)); }
+    if (request.mode === "navigate") {
+      event.respondWith(fetch(request).catch(function () { return notSent(url.pathname); }));
+    }
     return;
   }
   if (url.pathname.endsWith("/report")) { return; }  // large, and never wanted in the gym
+  if (keptPages.has(request.mode === "navigate" ? event.resultingClientId : event.clientId)) {
+    event.respondWith(keptCopy(request).then(function (kept) { return kept || fetch(request); }));
+    return;
+  }
   var network = fetch(request).then(function (response) {
     if (url.pathname === "/login") {
       // The login form: no one is logged in here (logged out, or the login expired). A
@@ -48,6 +61,11 @@ self.addEventListener("fetch", function (event) {
       if (!kept) { throw failure; }
       return kept;
     });
+  }).then(function (response) {
+    if (fromPhone.has(response) && event.resultingClientId) {
+      keptPages.add(event.resultingClientId);
+    }
+    return response;
   }));
 });
 
@@ -62,19 +80,28 @@ function impatient(request) {
 function keptCopy(request) {
   return caches.match(request, { ignoreVary: true }).then(function (kept) {
     return kept && isPage(kept) ? saying(kept) : kept;
+  }).then(function (kept) {
+    if (kept) { fromPhone.add(kept); }
+    return kept;
   });
 }
 
 // A form sent without signal (Done, Skip, Move): the browser's own error page would leave
 // the runner unsure what happened. The sets ticked stay on the phone until the server has
 // the session settled (static/session.js), so going back and sending again loses nothing.
-function notSent() {
+// Logging out is the exception: the pages and sets kept are gone already (above, and
+// static/app.js), while the server, not told, keeps the phone logged in.
+function notSent(path) {
+  var words = path === "/logout" ?
+    "Not logged out: the server did not answer, and keeps this phone logged in. The pages " +
+    "and sets kept on it are gone. Log out again when you have signal." :
+    "Not sent: the server did not answer. Nothing is lost: the sets you ticked stay on " +
+    "this phone. Go back and send again when you have signal.";
   var page = '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     '<title>Not sent - stridelift</title><link rel="stylesheet" href="/static/style.css">' +
-    '</head><body><main><p class="offline" role="alert">Not sent: the server did not ' +
-    'answer. Nothing is lost: the sets you ticked stay on this phone. Go back and send ' +
-    'again when you have signal.</p></main></body></html>';
+    '<link rel="icon" href="data:,">' +  // as base.html: no /favicon.ico asked without signal
+    '</head><body><main><p class="offline" role="alert">' + words + '</p></main></body></html>';
   return new Response(page, { status: 503, statusText: "Not sent",
                               headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
