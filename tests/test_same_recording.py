@@ -176,6 +176,26 @@ def test_files_whose_file_id_does_not_tell_recordings_apart_are_told_apart_by_co
         name: stored for name, (_, stored) in variants.items()}
 
 
+def test_an_import_run_again_over_a_folder_adds_nothing(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file not stored (its recording is, from the other file) is read again, and named
+    again, but journalled once: the journal grew a line each time."""
+    _new_athlete(home, monkeypatch)
+    folder = _triathlon(tmp_path / "both", "first", "last")
+    assert _cli("import", str(folder))[0] == 0
+    journal = (home / "raw" / "journal" / "anna.jsonl").read_text()
+    stored = _facts()
+    for _ in range(2):
+        code, out = _cli("import", "--json", str(folder))
+        assert (code, json.loads(out)) == (0, {
+            "imported": 0, "duplicates": 2, "skipped": 0, "failed": [], "same_recording": [
+                {"path": str(folder / "triathlon_summary_last.fit"),
+                 "same_as": "triathlon_summary_first.fit", "day": "2023-09-02"}]})
+    assert (home / "raw" / "journal" / "anna.jsonl").read_text() == journal
+    assert _facts() == stored
+    assert _cli("db", "check")[0] == 0
+
+
 def test_a_converters_batch_of_runs_with_one_file_id_is_every_run(
         db_url: str, tmp_path: Path) -> None:
     """A converter (TCX/GPX to FIT, an app's bulk export) may write one file_id for all it
