@@ -99,6 +99,36 @@ def test_a_files_recording_is_its_file_id_whatever_the_decoder() -> None:
         assert {a.recording for a in fit.decode((folder / odd).read_bytes())} == {None}
 
 
+def test_the_fixtures_files_of_one_recording_are_one_activity_and_no_others() -> None:
+    """Every real file of the fixtures, by recording: files share one only where they are one
+    activity (each session's sport, start and duration alike), never two activities written
+    in one second (the FIT SDK's examples). The SDK's own copies of two files lack the serial
+    number: not matched, a double as before, never a loss."""
+    folder = shared_fixture("fit")
+    files: dict[str, dict[str, list[tuple[str, datetime, float]]]] = {}
+    for path in sorted(folder.rglob("*.fit")):
+        try:
+            with fit.quiet_decoder():
+                found = fit.decode(path.read_bytes(), path.name)
+        except fit.FitError:
+            continue
+        for act in found:
+            if act.recording:
+                files.setdefault(act.recording, {}).setdefault(
+                    str(path.relative_to(folder)), []).append(
+                    (act.sport, act.start, round(act.duration_s)))
+    shared = {frozenset(by_file) for by_file in files.values() if len(by_file) > 1}
+    assert shared == {
+        frozenset({"fit/triathlon_summary_first.fit", "fit/triathlon_summary_last.fit"}),
+        frozenset({"python-fitparse/Activity.fit", "python-fitparse/activity-settings.fit"}),
+        frozenset({"fit/activity_poolswim_with_hr.fit", "python_fit_tool/activity_poolswim.fit"})}
+    for by_file in files.values():
+        assert len({tuple(sessions) for sessions in by_file.values()}) == 1
+    for name in ("HrmPluginTestActivity.fit", "WithGearChangeData.fit"):
+        assert len({a.recording for copy in ("fit", "fit-python-sdk")
+                    for a in fit.decode((folder / copy / name).read_bytes())}) == 2
+
+
 def test_the_triathlon_written_twice_is_one_race_its_load_counted_once(
         home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The bug: both files stored, the race's load counted twice (ACWR 2.92 from one race).
