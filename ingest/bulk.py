@@ -21,7 +21,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
@@ -111,17 +111,25 @@ class _Job:
     digest: str
 
 
-def store_fits(target: Target, files: list[tuple[_Job, Decoded]]) -> list[repo.Saved]:
-    """Keep the payloads and journal them (durably: an fsync round for all the objects, then
-    one for the journal), then commit their activities in one transaction."""
-    for job, _ in files:
-        target.raw.put(job.data, job.digest)
-    target.raw.record(target.who.name, *({"kind": "fit", "hash": job.digest,
-                                          "name": Path(job.found.label).name}
-                                         for job, _ in files))
+def store_fits(target: Target, files: list[tuple[_Job, Decoded]],
+               journalled: Callable[[], Collection[str]]) -> list[repo.Saved]:
+    """Commit the files' activities in one transaction, once their payloads are kept and
+    journalled (durably: an fsync round for all the objects, then one for the journal). A file
+    of a recording stored from another file is journalled once (`journalled`: the hashes in
+    the journal, read only then): not stored, it is read again by each import of its folder,
+    which otherwise added a line to the journal each time."""
     with transaction(target.db) as session:
-        return repo.save_fit_files(session, target.who,
-                                   [(job.digest, decoded) for job, decoded in files])
+        saved = repo.save_fit_files(session, target.who,
+                                    [(job.digest, decoded) for job, decoded in files])
+        kept = [job for (job, _), outcome in zip(files, saved, strict=True)
+                if outcome.new or outcome.same_as is None or job.digest not in journalled()]
+        for job in kept:
+            target.raw.put(job.data, job.digest)
+        if kept:
+            target.raw.record(target.who.name, *({"kind": "fit", "hash": job.digest,
+                                                  "name": Path(job.found.label).name}
+                                                 for job in kept))
+    return saved
 
 
 @dataclass
@@ -186,7 +194,7 @@ class _Batch:
     task: list[_Job] = field(default_factory=list)  # to send to a worker next
     decoded: list[tuple[_Job, Decoded]] = field(default_factory=list)  # to store next
     labels: dict[str, str] = field(default_factory=dict)  # content hash -> label, stored here
-    names: dict[str, str] | None = None  # content hash -> name, journalled before (read once)
+    journal: dict[str, str] | None = None  # content hash -> name, journalled before (read once)
 
     def take(self, found: export.Found) -> _Job | None:
         """The file to decode, or None when it is already counted (unreadable or stored).
@@ -298,7 +306,7 @@ class _Batch:
     def _store(self) -> None:
         if not self.decoded:
             return
-        saved = store_fits(self.target, self.decoded)
+        saved = store_fits(self.target, self.decoded, self._journalled)
         self.labels.update((job.digest, job.found.label) for job, _ in self.decoded)
         for (job, _), outcome in zip(self.decoded, saved, strict=True):
             if outcome.new:
@@ -318,13 +326,17 @@ class _Batch:
         digest = kept.content_hash or ""
         if digest in self.labels:
             return self.labels[digest]
-        if self.names is None:
-            self.names = {str(e.get("hash")): str(e.get("name")) for e in self.target.raw.entries(
-                self.target.who.name) if e.get("kind") == "fit" and e.get("name")}
-        if digest in self.names:
-            return self.names[digest]
+        if name := self._journalled().get(digest):
+            return name
         return f"Garmin activity {kept.garmin_id}" if kept.garmin_id is not None else (
             f"a file stored before ({digest[:12]})")
+
+    def _journalled(self) -> dict[str, str]:
+        """The FIT files in the journal (read once, when first needed): content hash -> name."""
+        if self.journal is None:
+            self.journal = {str(e.get("hash")): str(e.get("name") or "") for e in
+                            self.target.raw.entries(self.target.who.name) if e.get("kind") == "fit"}
+        return self.journal
 
     def _fail(self, found: export.Found, error: str) -> None:
         self.report.failed.append({"path": found.label, "error": error})

@@ -50,7 +50,7 @@ def normalise(raw: RawFit) -> list[Activity]:
     msgs = raw.messages
     t, channels = _record_table(raw.records)
     sessions = sorted(filter(None, map(_session_window, msgs["session"])), key=lambda w: w[0])
-    found = recording(msgs["file_id"])
+    found = recording(msgs["file_id"], sessions[0][0] if sessions else t[0] if t.size else None)
     if not sessions:
         return _synthesised(t, channels, msgs, found)
     windows = [(start, end) for start, end, _ in sessions]
@@ -67,16 +67,23 @@ def normalise(raw: RawFit) -> list[Activity]:
     ]
 
 
-def recording(file_ids: Sequence[Msg]) -> str | None:
-    """Which recording a file holds, from its file_id: the same in every file of it (the
-    watch's own, one re-saved by a repair tool or exported by another app, Garmin Connect's
-    download of the original) whatever their bytes, e.g.
-    "garmin:fr255:3420897194:2023-09-02T13:15:24Z" (maker, product, serial number, created).
+def recording(file_ids: Sequence[Msg], start: float | None) -> str | None:
+    """Which recording a file holds, from its file_id and when it starts (its first session,
+    else its first record): the same in every file of it (the watch's own, one re-saved by a
+    repair tool or exported by another app, Garmin Connect's download of the original)
+    whatever their bytes, e.g. (maker, product, serial number, created, started)
+    "garmin:fr255:3420897194:2023-09-02T13:15:24Z:2023-09-02T13:15:24Z". The start, because
+    a file_id alone is no proof: a converter or an app's bulk export may write one for all it writes
+    (its maker and product, no serial number, the second it converted), and by it a batch of
+    runs was one recording, all but one run lost. A recording's files share their start; two
+    activities never do.
     None where the file does not tell recordings apart: no file_id typed an activity, no date
-    of creation, neither a serial number nor a product, or several recordings chained in one
-    file. Never guessed: such a file is told apart by its content alone."""
+    of creation, neither a serial number nor a product, no start, or several recordings
+    chained in one file. Never guessed: such a file is told apart by its content alone."""
     found = {_file_identity(m) for m in file_ids if _name(m.get("type"), "file") == "activity"}
-    return found.pop() if len(found) == 1 else None
+    if start is None or len(found) != 1 or None in found:
+        return None
+    return f"{found.pop()}:{_utc(start):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def _file_identity(m: Msg) -> str | None:

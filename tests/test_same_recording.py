@@ -35,7 +35,7 @@ from tests.test_sync_wait import LONG_RUN, P, WaitStore
 
 runner = CliRunner()
 T0 = datetime(2025, 5, 3, 7, 0, tzinfo=UTC)
-TRIATHLON = "garmin:fr255:3420897194:2023-09-02T13:15:24Z"
+TRIATHLON = "garmin:fr255:3420897194:2023-09-02T13:15:24Z:2023-09-02T13:15:24Z"
 
 
 def _recording(seed: int, start: datetime = T0, **file_id: object) -> bytes:
@@ -90,9 +90,43 @@ def test_a_files_recording_is_its_file_id_whatever_the_decoder() -> None:
             legs = fit.decode(data, backend=backend)
             assert [leg.recording for leg in legs] == [TRIATHLON] * 5
     [sdk] = fit.decode((folder / "fit-python-sdk" / "HrmPluginTestActivity.fit").read_bytes())
-    assert sdk.recording == "garmin:fr955::2022-08-29T18:31:22Z"  # no serial: its product
+    # no serial number: its product
+    assert sdk.recording == "garmin:fr955::2022-08-29T18:31:22Z:2022-08-29T18:31:22Z"
+    # the SDK's examples: two activities written in one second, from one start (other serials)
+    assert len({a.recording for name in ("Activity.fit", "activity_poolswim.fit")
+                for a in fit.decode((folder / "fit" / name).read_bytes())}) == 2
     for odd in ("python-fitparse/antfs-dump.63.fit", "fit/chained_Activity_activity_poolswim.fit"):
         assert {a.recording for a in fit.decode((folder / odd).read_bytes())} == {None}
+
+
+def test_the_fixtures_files_of_one_recording_are_one_activity_and_no_others() -> None:
+    """Every real file of the fixtures, by recording: files share one only where they are one
+    activity (each session's sport, start and duration alike), never two activities written
+    in one second (the FIT SDK's examples). The SDK's own copies of two files lack the serial
+    number: not matched, a double as before, never a loss."""
+    folder = shared_fixture("fit")
+    files: dict[str, dict[str, list[tuple[str, datetime, float]]]] = {}
+    for path in sorted(folder.rglob("*.fit")):
+        try:
+            with fit.quiet_decoder():
+                found = fit.decode(path.read_bytes(), path.name)
+        except fit.FitError:
+            continue
+        for act in found:
+            if act.recording:
+                files.setdefault(act.recording, {}).setdefault(
+                    str(path.relative_to(folder)), []).append(
+                    (act.sport, act.start, round(act.duration_s)))
+    shared = {frozenset(by_file) for by_file in files.values() if len(by_file) > 1}
+    assert shared == {
+        frozenset({"fit/triathlon_summary_first.fit", "fit/triathlon_summary_last.fit"}),
+        frozenset({"python-fitparse/Activity.fit", "python-fitparse/activity-settings.fit"}),
+        frozenset({"fit/activity_poolswim_with_hr.fit", "python_fit_tool/activity_poolswim.fit"})}
+    for by_file in files.values():
+        assert len({tuple(sessions) for sessions in by_file.values()}) == 1
+    for name in ("HrmPluginTestActivity.fit", "WithGearChangeData.fit"):
+        assert len({a.recording for copy in ("fit", "fit-python-sdk")
+                    for a in fit.decode((folder / copy / name).read_bytes())}) == 2
 
 
 def test_the_triathlon_written_twice_is_one_race_its_load_counted_once(
@@ -145,7 +179,7 @@ def test_two_files_of_one_recording_keep_the_first_its_load_counted_once(
     assert json.loads(out)["same_recording"] == [
         {"path": str(tmp_path / "later.fit"), "same_as": "z.fit", "day": "2025-05-03"}]
     assert _rows() == [(sha256((tmp_path / "z.fit").read_bytes()), 0,
-                        "garmin:fr965:3900000001:2025-05-03T07:00:00Z")]
+                        "garmin:fr965:3900000001:2025-05-03T07:00:00Z:2025-05-03T07:00:00Z")]
     assert _atl(T0.date()) == pytest.approx(alone) and alone > 0
     assert _cli("db", "check")[0] == 0
 
@@ -170,6 +204,52 @@ def test_files_whose_file_id_does_not_tell_recordings_apart_are_told_apart_by_co
     assert {name: starts.count(T0 + timedelta(days=day))
             for day, name in enumerate(variants)} == {
         name: stored for name, (_, stored) in variants.items()}
+
+
+def test_an_import_run_again_over_a_folder_adds_nothing(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file not stored (its recording is, from the other file) is read again, and named
+    again, but journalled once: the journal grew a line each time."""
+    _new_athlete(home, monkeypatch)
+    folder = _triathlon(tmp_path / "both", "first", "last")
+    assert _cli("import", str(folder))[0] == 0
+    journal = (home / "raw" / "journal" / "anna.jsonl").read_text()
+    stored = _facts()
+    for _ in range(2):
+        code, out = _cli("import", "--json", str(folder))
+        assert (code, json.loads(out)) == (0, {
+            "imported": 0, "duplicates": 2, "skipped": 0, "failed": [], "same_recording": [
+                {"path": str(folder / "triathlon_summary_last.fit"),
+                 "same_as": "triathlon_summary_first.fit", "day": "2023-09-02"}]})
+    assert (home / "raw" / "journal" / "anna.jsonl").read_text() == journal
+    assert _facts() == stored
+    assert _cli("db", "check")[0] == 0
+
+
+def test_a_converters_batch_of_runs_with_one_file_id_is_every_run(
+        db_url: str, tmp_path: Path) -> None:
+    """A converter (TCX/GPX to FIT, an app's bulk export) may write one file_id for all it
+    converts: its own maker and product, no serial number, the second it converted as the
+    creation time. Runs of other starts are other activities, never one recording: each is
+    stored, in one batch, in a later import and rebuilt alike (a false match lost runs
+    silently)."""
+    converted = {"manufacturer": "development", "product": 1, "serial_number": None,
+                 "time_created": datetime(2025, 6, 1, 12, 0, tzinfo=UTC)}
+    days = [T0 + timedelta(days=n) for n in range(4)]
+    paths = []
+    for n, start in enumerate(days):
+        paths.append(tmp_path / f"run{n}.fit")
+        paths[-1].write_bytes(_recording(n, start, **converted))
+    db, raw = open_db(db_url), RawStore(tmp_path / "raw")
+    first = import_paths(db, raw, P, paths[:3], workers=2)
+    later = import_paths(db, raw, P, paths[3:], workers=1)
+    assert (first.imported, first.same_recording, later.imported, later.same_recording) == (
+        3, [], 1, [])
+    with db() as s:
+        assert sorted(s.scalars(select(m.Activity.start_utc))) == days
+    stored = table_contents(db)
+    rebuild(db, raw, P)
+    assert table_contents(db) == stored
 
 
 def test_a_connect_download_of_a_recording_imported_from_the_watch_is_that_activity(
