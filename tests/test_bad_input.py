@@ -3,11 +3,15 @@ exit, no traceback, and nothing half-written. Each case here once failed one of 
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
+from db import session
 from stridelift.cli import app
 
 runner = CliRunner()
@@ -38,3 +42,33 @@ def test_replay_refuses_a_day_out_of_reach(athlete: Path, day: str) -> None:
     """`replay --to 0001-01-01` overflowed computing its default start (a traceback), and
     `--to 9999-12-31` replayed 16 weeks of the year 9999."""
     refused(runner.invoke(app, ["replay", "--to", day]), 2, "out of reach")
+
+
+@pytest.fixture
+def locked(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Another process holds a write transaction on the home's database; a writer here gives
+    up at once rather than after the 10 s busy timeout."""
+    monkeypatch.setattr(session, "BUSY_TIMEOUT_MS", 0)
+    holder = sqlite3.connect(home / "stridelift.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+@pytest.mark.parametrize("command", ["nightly", "morning"])
+def test_a_locked_database_fails_the_night_in_one_line(
+        home: Path, command: str, request: pytest.FixtureRequest,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The night failed with the locked database's message as a crash: a traceback in the
+    log (on stderr, so also under --json)."""
+    assert runner.invoke(app, [*INIT, "--source", "files"]).exit_code == 0
+    request.getfixturevalue("locked")
+    result = runner.invoke(app, [command, "--json"])
+    assert result.exit_code == 1, result.output
+    [night] = json.loads(result.stdout)
+    assert night["status"] == "failed" and "stayed locked by another process" in night["error"]
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+    assert "Traceback" not in result.stderr
