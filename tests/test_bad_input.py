@@ -72,3 +72,12 @@ def test_a_locked_database_fails_the_night_in_one_line(
     assert night["status"] == "failed" and "stayed locked by another process" in night["error"]
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
     assert "Traceback" not in result.stderr
+
+
+def test_a_database_server_out_of_reach_is_one_line(athlete: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL's refusal came on two lines ("... Connection refused" then "Is the server
+    running on that host ...")."""
+    pytest.importorskip("psycopg")
+    monkeypatch.setenv("STRIDELIFT_DB_URL", "postgresql+psycopg://nobody@127.0.0.1:1/stridelift")
+    refused(runner.invoke(app, ["plan"]), 1, "cannot open the database")

@@ -50,8 +50,11 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    # the message is text, not markup: "[weights]" in it would vanish as a style tag
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    # the message is text, not markup: "[weights]" in it would vanish as a style tag; and one
+    # line, whatever a driver or the system put in it (PostgreSQL's "Is the server running"
+    # comes on a line of its own)
+    line = " ".join(message.split())
+    err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
