@@ -4,7 +4,9 @@ exit, no traceback, and nothing half-written. Each case here once failed one of 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,3 +83,17 @@ def test_a_database_server_out_of_reach_is_one_line(athlete: Path,
     pytest.importorskip("psycopg")
     monkeypatch.setenv("STRIDELIFT_DB_URL", "postgresql+psycopg://nobody@127.0.0.1:1/stridelift")
     refused(runner.invoke(app, ["plan"]), 1, "cannot open the database")
+
+
+@pytest.mark.parametrize("command, what", [("report", "report"), ("export-ics", "calendar")])
+def test_an_output_that_is_no_file_is_refused_and_left_alone(athlete: Path, tmp_path: Path,
+                                                             command: str, what: str) -> None:
+    """A pipe (or, as root, a device: `--out /dev/full`) was renamed over by the new file,
+    exit 0; a folder (or `--out ""`, the current one) failed as "Device or resource busy"."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    refused(runner.invoke(app, [command, "--out", str(pipe)]), 1,
+            f"cannot write the {what} to {pipe}: it is a folder, device or pipe")
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    refused(runner.invoke(app, [command, "--out", str(tmp_path)]), 1, "not a file")
+    assert not list(tmp_path.glob(".*.tmp"))
