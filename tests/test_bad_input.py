@@ -8,6 +8,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from typer.testing import CliRunner, Result
 
 from db import session
 from stridelift.cli import app
+from tests.history import write_weeks
 
 runner = CliRunner()
 INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "Europe/Berlin", "--sex", "f",
@@ -97,3 +99,15 @@ def test_an_output_that_is_no_file_is_refused_and_left_alone(athlete: Path, tmp_
     assert stat.S_ISFIFO(pipe.stat().st_mode)
     refused(runner.invoke(app, [command, "--out", str(tmp_path)]), 1, "not a file")
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("command", ["import", "classify"])
+def test_an_empty_path_is_refused_not_taken_for_the_current_folder(
+        athlete: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    """`stridelift import "$FILE"` with FILE unset searched the current folder and every
+    folder below it (Path("") is "."), and imported the FIT files it found there."""
+    write_weeks(tmp_path, date(2026, 11, 2), 1)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, [command, ""])
+    assert result.exit_code == 2 and "an empty path" in result.stderr, result.output
+    assert "imported" not in result.stdout

@@ -17,6 +17,7 @@ from stridelift.cli.common import (
     DayOpt,
     JsonOpt,
     console,
+    given_path,
     parse_day,
     print_json,
     today_for,
@@ -33,6 +34,7 @@ FIT_SUFFIX = ".fit"
 
 def classify(
     paths: Annotated[list[Path] | None, typer.Argument(
+        parser=given_path,
         help="FIT files and folders of them (searched recursively); no account or database "
              "needed.", show_default=False)] = None,
     activity: Annotated[int | None, typer.Option("--activity", help="A stored activity's id.")]

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -76,6 +77,15 @@ def _code(table: dict[type[BaseException], int], exc: BaseException) -> int:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def given_path(text: str) -> Path:
+    """A file or folder named on the command line. An empty one (a shell variable unset,
+    in quotes) is refused: Path("") is the current folder, which `import` then searched
+    through, subfolders and all."""
+    if not text.strip():
+        raise typer.BadParameter("an empty path: name a .fit file, a folder or a zip")
+    return Path(text)
 
 
 EARLIEST = date(1990, 1, 1)  # FIT's clock starts on 1989-12-31: no day recorded is older

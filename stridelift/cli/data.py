@@ -14,6 +14,7 @@ from stridelift.cli.common import (
     JsonOpt,
     console,
     err_console,
+    given_path,
     print_json,
     progress_bar,
     user_errors,
@@ -27,6 +28,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
 def import_(
     paths: Annotated[list[Path], typer.Argument(
+        parser=given_path,
         help=".fit files, folders (searched recursively) or zips such as Garmin's data export.")],
     athlete: AthleteOpt = None,
     json: JsonOpt = False,
