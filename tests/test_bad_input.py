@@ -111,3 +111,10 @@ def test_an_empty_path_is_refused_not_taken_for_the_current_folder(
     result = runner.invoke(app, [command, ""])
     assert result.exit_code == 2 and "an empty path" in result.stderr, result.output
     assert "imported" not in result.stdout
+
+
+@pytest.mark.parametrize("activity", ["-1", "0", "99999999999999999999999"])
+def test_classify_an_activity_id_no_row_has(athlete: Path, activity: str) -> None:
+    """An id past 64 bits overflowed SQLite's integer: a traceback."""
+    refused(runner.invoke(app, ["classify", "--activity", activity]), 1,
+            f"no activity {activity} for anna")

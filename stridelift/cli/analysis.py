@@ -179,7 +179,9 @@ def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
     profile = home.athlete(athlete)
     with transaction(home.db) as session:
         who = repo.athlete(session, profile)
-        row = activities.activity(session, who, activity_id)
+        # an id past 64 bits is no row's (SQLite raised OverflowError on it)
+        row = activities.activity(session, who, activity_id) if 0 < activity_id < 2**63 \
+            else None
         if row is None:
             raise CommandError(f"no activity {activity_id} for {profile.name}; "
                                "see `stridelift import` or `stridelift sync`")
