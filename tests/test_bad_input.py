@@ -118,3 +118,13 @@ def test_classify_an_activity_id_no_row_has(athlete: Path, activity: str) -> Non
     """An id past 64 bits overflowed SQLite's integer: a traceback."""
     refused(runner.invoke(app, ["classify", "--activity", activity]), 1,
             f"no activity {activity} for anna")
+
+
+def test_numbers_past_what_a_command_can_use(athlete: Path, tmp_path: Path) -> None:
+    """`runs --limit` past 64 bits overflowed SQLite's integer, and `import --workers 10**5`
+    asked for 400 GB of spool ("Cannot allocate memory"; past 64 bits, a traceback)."""
+    result = runner.invoke(app, ["runs", "--limit", str(10**23), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout) == [], result.output
+    for workers in ("100000", str(10**23)):
+        result = runner.invoke(app, ["import", "--workers", workers, str(tmp_path)])
+        assert result.exit_code == 2 and "--workers" in result.stderr, result.output

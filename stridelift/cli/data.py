@@ -32,8 +32,10 @@ def import_(
         help=".fit files, folders (searched recursively) or zips such as Garmin's data export.")],
     athlete: AthleteOpt = None,
     json: JsonOpt = False,
-    workers: Annotated[int | None, typer.Option(min=1, help="Decoding processes (default: all "
-                                                "cores).")]
+    # at most 64: each worker has its own 4 MB of the spool, and 10**5 of them failed as
+    # "Cannot allocate memory" (10**23 overflowed into a traceback)
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="Decoding processes "
+                                                "(default: all cores).")]
     = None,
 ) -> None:
     """Import FIT files. Exit 0 when nothing failed, 1 when some files failed."""

@@ -119,7 +119,9 @@ def daemon(
 
 def runs(
     athlete: AthleteOpt = None,
-    limit: Annotated[int, typer.Option(min=1, help="How many runs to show.")] = 30,
+    # a larger limit means all of them (one past 64 bits overflowed SQLite's integer)
+    limit: Annotated[int, typer.Option(min=1, max=100_000, clamp=True,
+                                       help="How many runs to show.")] = 30,
     json: JsonOpt = False,
 ) -> None:
     """The nightly runs, newest first: when, what they did, and why any failed."""
