@@ -15,8 +15,11 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from db import session
+from jobs.home import Home
 from stridelift.cli import app
 from tests.history import write_weeks
+from tests.test_web import client as web_client
+from tests.test_web import csrf, future_strength, path_of, stored
 
 runner = CliRunner()
 INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "Europe/Berlin", "--sex", "f",
@@ -29,6 +32,12 @@ def athlete(home: Path) -> Path:
     result = runner.invoke(app, INIT)
     assert result.exit_code == 0, result.output
     return home
+
+
+@pytest.fixture
+def opened(athlete: Path) -> Home:
+    """The athlete's home, opened as the web app has it."""
+    return Home.open()
 
 
 def refused(result: Result, code: int, words: str) -> None:
@@ -128,3 +137,33 @@ def test_numbers_past_what_a_command_can_use(athlete: Path, tmp_path: Path) -> N
     for workers in ("100000", str(10**23)):
         result = runner.invoke(app, ["import", "--workers", workers, str(tmp_path)])
         assert result.exit_code == 2 and "--workers" in result.stderr, result.output
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("rpe", "50", "RPE 50 is off the scale: 0-10"),
+    ("rpe", "-3", "RPE -3 is off the scale: 0-10"),
+    ("reps", "6.7", "set 1 reps: &#39;6.7&#39; is not a whole number"),
+])
+def test_the_done_form_stores_nothing_off_the_scale(opened: Home, field: str, value: str,
+                                                    words: str) -> None:
+    """RPE 50 and -3 were stored (the CLI's option bounds them, the form did not), and 6.7
+    reps were stored as 6."""
+    c = web_client(opened)
+    s = future_strength(opened)
+    e = s["exercises"][0]
+    form = {"csrf": csrf(c, path_of(s)), f"reps:{e['id']}:0": "5", f"tick:{e['id']}:0": "on",
+            field if field == "rpe" else f"reps:{e['id']}:0": value}
+    answer = c.post(path_of(s) + "/done", data=form)
+    assert answer.status_code == 400 and words in answer.text
+    assert stored(opened, s["id"])[::3] == ("planned", 0)
+
+
+def test_sets_naming_an_exercise_not_in_the_session_name_the_ones_that_are(
+        athlete: Path) -> None:
+    """It said "--sets names squät, not in session ..." (on the web page too), without the
+    ids that would do; an empty name showed as nothing at all."""
+    key = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)[0]["id"]
+    ids = [e["id"] for e in json.loads(runner.invoke(app, ["plan", "--json"]).stdout)[0]
+           ["exercises"]]
+    result = runner.invoke(app, ["done", key, "--sets", "squät=6x60", "--sets", "=5x50"])
+    refused(result, 2, f"'', 'squät' not in session {key}: its exercises are {', '.join(ids)}")
