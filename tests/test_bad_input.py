@@ -167,3 +167,10 @@ def test_sets_naming_an_exercise_not_in_the_session_name_the_ones_that_are(
            ["exercises"]]
     result = runner.invoke(app, ["done", key, "--sets", "squät=6x60", "--sets", "=5x50"])
     refused(result, 2, f"'', 'squät' not in session {key}: its exercises are {', '.join(ids)}")
+
+
+def test_a_negative_demo_seed_is_refused_before_anything_is_built(home: Path) -> None:
+    """numpy refused it mid-build: a traceback, and a home with a config and a database."""
+    result = runner.invoke(app, ["demo", "--weeks", "4", "--seed", "-1"])
+    assert result.exit_code == 2 and "--seed" in result.stderr, result.output
+    assert not home.exists()
