@@ -174,3 +174,10 @@ def test_a_negative_demo_seed_is_refused_before_anything_is_built(home: Path) ->
     result = runner.invoke(app, ["demo", "--weeks", "4", "--seed", "-1"])
     assert result.exit_code == 2 and "--seed" in result.stderr, result.output
     assert not home.exists()
+
+
+@pytest.mark.parametrize("command", ["nightly", "morning", "runs"])
+def test_an_empty_athlete_name_is_no_athlete_not_every_one(athlete: Path, command: str) -> None:
+    """`--athlete "$NAME"` with NAME unset ran the night of every athlete of the home (and
+    `runs` listed them all), where every other command says there is no such athlete."""
+    refused(runner.invoke(app, [command, "--athlete", "", "--json"]), 2, "no athlete named ''")
