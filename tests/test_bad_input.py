@@ -181,3 +181,23 @@ def test_an_empty_athlete_name_is_no_athlete_not_every_one(athlete: Path, comman
     """`--athlete "$NAME"` with NAME unset ran the night of every athlete of the home (and
     `runs` listed them all), where every other command says there is no such athlete."""
     refused(runner.invoke(app, [command, "--athlete", "", "--json"]), 2, "no athlete named ''")
+
+
+@pytest.mark.parametrize("args, words, where", [
+    (["plan", "--weeks", "0"], "Invalid value for '--weeks'", "stridelift plan"),
+    (["done", "2026-12-07#1", "--rpe", "6x"], "Invalid value for '--rpe'", "stridelift done"),
+    (["race", "add"], "Missing argument 'race'", "stridelift race add"),
+    (["plan", "--bogus"], "No such option: --bogus", "stridelift plan"),
+    (["nosuch"], "No such command 'nosuch'", "stridelift"),
+])
+def test_a_usage_error_is_one_line_naming_the_help(home: Path, args: list[str], words: str,
+                                                   where: str) -> None:
+    """Typer drew each in a box of five lines or more, under the usage and a 'Try' line."""
+    result = runner.invoke(app, args, prog_name="stridelift")
+    refused(result, 2, f"(see `{where} --help`)")
+    assert words in result.stderr
+
+
+def test_no_arguments_still_show_the_help(home: Path) -> None:
+    for args in ([], ["db"], ["race"]):
+        assert "Usage: stridelift" in runner.invoke(app, args, prog_name="stridelift").output

@@ -13,12 +13,18 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from db.errors import DatabaseError
 from domain.profile import ProfileError
 from jobs.clock import today_for as today_for  # the CLI's commands ask here
 from jobs.config import ConfigError
 from jobs.errors import Busy, PlanError
+
+try:  # a recent Typer carries its own copy of click, whose usage errors these are
+    from typer._click.exceptions import UsageError
+except ImportError:  # an older one uses click itself
+    from click.exceptions import UsageError  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -57,6 +63,21 @@ def fail(message: str, code: int = 1) -> NoReturn:
     line = " ".join(message.split())
     err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+class OneLineUsage(TyperGroup):
+    """The command line's group: a usage error (`--weeks 0`, `--rpe 6x`, a missing argument)
+    is one line too, naming the help to read, with click's exit status 2; Typer drew a box
+    of five lines or more. Help asked for by giving no arguments stays help."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # click prints the help itself
+                raise
+            where = exc.ctx.command_path if exc.ctx else ctx.command_path
+            fail(f"{exc.format_message()} (see `{where} --help`)", exc.exit_code)
 
 
 @contextmanager
