@@ -201,3 +201,13 @@ def test_a_usage_error_is_one_line_naming_the_help(home: Path, args: list[str], 
 def test_no_arguments_still_show_the_help(home: Path) -> None:
     for args in ([], ["db"], ["race"]):
         assert "Usage: stridelift" in runner.invoke(app, args, prog_name="stridelift").output
+
+
+def test_stderr_holds_the_failure_alone_when_it_is_no_terminal(athlete: Path,
+                                                               tmp_path: Path) -> None:
+    """The progress bar, gone when done, left an empty line before the failure in a log."""
+    text = tmp_path / "notes.fit"
+    text.write_text("a run, honest\n")
+    result = runner.invoke(app, ["import", str(text)])
+    assert result.exit_code == 1
+    assert result.stderr == f"  failed: {text}: not a FIT file (bad header)\n"

@@ -130,8 +130,14 @@ def parse_day(text: str | None, name: str, today: date | None = None) -> date | 
 
 
 
+def no_terminal() -> bool:
+    """stderr goes to a file or a pipe: no progress bar."""
+    return not err_console.is_terminal
+
+
 def progress_bar(disabled: bool) -> Progress:
-    """A progress bar on stderr (so --json output stays clean), gone when done."""
+    """A progress bar on stderr (so --json output stays clean), gone when done; none where
+    stderr is no terminal (a log, a pipe), where it left an empty line before an error."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -141,4 +147,5 @@ def progress_bar(disabled: bool) -> Progress:
     )
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err_console, disable=disabled, transient=True)
+                    TimeRemainingColumn(), console=err_console, disable=disabled or no_terminal(),
+                    transient=True)

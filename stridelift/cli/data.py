@@ -15,6 +15,7 @@ from stridelift.cli.common import (
     console,
     err_console,
     given_path,
+    no_terminal,
     print_json,
     progress_bar,
     user_errors,
@@ -73,7 +74,7 @@ def _import_bar(disabled: bool) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.fields[files]}"), DownloadColumn(), TimeRemainingColumn(),
                     console=err_console,
-                    disable=disabled, transient=True)
+                    disable=disabled or no_terminal(), transient=True)
 
 
 @db_app.command("upgrade")
