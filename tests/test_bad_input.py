@@ -211,3 +211,12 @@ def test_stderr_holds_the_failure_alone_when_it_is_no_terminal(athlete: Path,
     result = runner.invoke(app, ["import", str(text)])
     assert result.exit_code == 1
     assert result.stderr == f"  failed: {text}: not a FIT file (bad header)\n"
+
+
+@pytest.mark.parametrize("url", ["sqlite:///", "sqlite://", "sqlite+pysqlite:///:memory:"])
+def test_a_database_url_naming_no_file_is_refused(athlete: Path, url: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite kept such a database in memory: `done` said done, and the next command had
+    forgotten it, with the plan laid out afresh."""
+    monkeypatch.setenv("STRIDELIFT_DB_URL", url)
+    refused(runner.invoke(app, ["plan", "--json"]), 2, f"the database URL {url!r} names no file")
