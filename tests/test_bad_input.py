@@ -220,3 +220,12 @@ def test_a_database_url_naming_no_file_is_refused(athlete: Path, url: str,
     forgotten it, with the plan laid out afresh."""
     monkeypatch.setenv("STRIDELIFT_DB_URL", url)
     refused(runner.invoke(app, ["plan", "--json"]), 2, f"the database URL {url!r} names no file")
+
+
+def test_sets_naming_an_exercise_twice_are_refused(athlete: Path) -> None:
+    """The second --sets of an exercise replaced the first without a word."""
+    key = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)[0]["id"]
+    result = runner.invoke(app, ["done", key, "--sets", "barbell_back_squat=6x60",
+                                 "--sets", "barbell_back_squat=5x60"])
+    refused(result, 2, "--sets names barbell_back_squat twice")
+    assert json.loads(runner.invoke(app, ["plan", "--json"]).stdout)[0]["status"] != "done"
