@@ -67,8 +67,15 @@ class Config:
     read_as: tuple[int, int, int] | None = None  # the file as it was read (see `current`)
 
     def database_url(self) -> str:
-        """`$STRIDELIFT_DB_URL`, else `[database] url`, else SQLite in the data dir."""
-        return os.environ.get(ENV_DB_URL) or self.db_url or f"sqlite:///{self.paths.db_file}"
+        """`$STRIDELIFT_DB_URL`, else `[database] url`, else SQLite in the data dir. A SQLite
+        URL naming no file is refused: SQLite keeps such a database in memory, and every
+        command lost all it wrote (`sqlite:///`, a path left out)."""
+        url = os.environ.get(ENV_DB_URL) or self.db_url or f"sqlite:///{self.paths.db_file}"
+        if _in_memory(url):
+            raise ConfigError(f"the database URL {url!r} names no file, and what a command "
+                              "wrote would be lost when it ends: give a file, e.g. "
+                              f"sqlite:///{self.paths.db_file}")
+        return url
 
     def athlete(self, name: str | None = None) -> Profile:
         """The named athlete, or the only one when no name is given."""
@@ -84,6 +91,13 @@ class Config:
             raise ConfigError(f"several athletes configured ({', '.join(sorted(self.athletes))})"
                               ": choose one with --athlete NAME")
         return next(iter(self.athletes.values()))
+
+
+def _in_memory(url: str) -> bool:
+    """A SQLite URL without a file: `sqlite://`, `sqlite:///`, `sqlite:///:memory:`."""
+    scheme, sep, rest = url.partition("://")
+    return bool(sep) and scheme.split("+")[0] == "sqlite" and \
+        rest.split("?")[0].lstrip("/") in ("", ":memory:")
 
 
 def load(paths: Paths | None = None) -> Config:

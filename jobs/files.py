@@ -4,6 +4,7 @@ all, private."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 
 def write_private(path: Path, data: bytes) -> None:
     """`data` at `path`, replacing what was there by an atomic rename; mode 0600 (mkstemp's):
-    these files hold health data."""
+    these files hold health data. Only a file is replaced: a folder, device or pipe named by
+    mistake (`--out /dev/full` as root) would be renamed over, or the rename fail obscurely."""
+    if path.exists() and not path.is_file():
+        raise OSError(errno.EINVAL, "it is a folder, device or pipe, not a file: name a file")
     tmp = _written_beside(path, data)
     try:
         os.replace(tmp, path)

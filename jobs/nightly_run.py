@@ -17,7 +17,7 @@ from typing import Any
 
 from db import models as m
 from db import repo, runs_log
-from db.session import transaction
+from db.session import DatabaseError, transaction
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
@@ -136,7 +136,7 @@ def run_all(home: Home, source: Source, day_for: Callable[[Profile], date],
         try:
             profile = home.athlete(name)  # as saved now: the daemon sees the CLI's changes
             results += one(home, profile, day_for(profile), source)
-        except (Busy, ConfigError) as exc:
+        except (Busy, ConfigError, DatabaseError) as exc:  # expected: one line, no traceback
             results.append(NightResult(name, today_for(profile), "failed", error=str(exc)))
         except Exception as exc:  # a bug for one athlete must not cost the others their night
             log.exception("%s for %s crashed", getattr(one, "__name__", "run"), name)

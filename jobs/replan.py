@@ -344,9 +344,11 @@ def mark_done(db: DbSession, who: m.Athlete, key: str, rpe: float | None = None,
     if row.status == "done":
         raise PlanError(f"session {key} is already done")
     actual = actual or {}
-    unknown = set(actual) - {x["exercise_id"] for x in row.exercises}
+    ids = [x["exercise_id"] for x in row.exercises]
+    unknown = set(actual) - set(ids)
     if unknown:
-        raise PlanError(f"--sets names {', '.join(sorted(unknown))}, not in session {key}")
+        raise PlanError(f"{', '.join(sorted(map(repr, unknown)))} not in session {key}: its "
+                        f"exercises are {', '.join(ids)}")
     lifted = [(p.exercise_id, *actual.get(p.exercise_id, ([p.reps or 0] * p.sets, p.load_kg)))
               for p in (Prescription(**x) for x in row.exercises)]
     repo.add_lifts(db, who, row.day, lifted, session_key=row.key,

@@ -20,6 +20,7 @@ from jobs.replan import Lifted, PlanError, mark_done, planned_session
 from jobs.session_days import move_options
 
 MAX_KG, MAX_REPS = 500, 100  # what a hand-entered set may say
+MAX_RPE = 10  # the CR-10 scale's top
 RUNNER_RULE = "runner"  # the rule of a change the runner made by hand
 
 
@@ -50,6 +51,8 @@ def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None
     if first is not None:
         raise PlanError(f"session {key} is on {row.day:%a %d %b}, after {first.key} "
                         f"({first.day:%a %d %b}), still open: do or skip that one first")
+    if rpe is not None and not (math.isfinite(rpe) and 0 <= rpe <= MAX_RPE):
+        raise PlanError(f"RPE {rpe:g} is off the scale: 0-{MAX_RPE} (CR-10)")
     for name, (reps, kg) in (actual or {}).items():
         if not sane_lift(reps, kg):
             raise PlanError(f"{name}: {reps} reps at {kg} kg is not a set "

@@ -31,9 +31,11 @@ from stridelift.cli import (
     report,
     serve,
 )
+from stridelift.cli.common import OneLineUsage
 
 app = typer.Typer(help="A strength planner for runners, driven by Garmin runs and recovery.",
-                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
+                  cls=OneLineUsage)
 profile.register(app)
 data.register(app)
 db.register(app)

@@ -17,6 +17,7 @@ from stridelift.cli.common import (
     DayOpt,
     JsonOpt,
     console,
+    given_path,
     parse_day,
     print_json,
     today_for,
@@ -33,6 +34,7 @@ FIT_SUFFIX = ".fit"
 
 def classify(
     paths: Annotated[list[Path] | None, typer.Argument(
+        parser=given_path,
         help="FIT files and folders of them (searched recursively); no account or database "
              "needed.", show_default=False)] = None,
     activity: Annotated[int | None, typer.Option("--activity", help="A stored activity's id.")]
@@ -177,7 +179,9 @@ def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
     profile = home.athlete(athlete)
     with transaction(home.db) as session:
         who = repo.athlete(session, profile)
-        row = activities.activity(session, who, activity_id)
+        # an id past 64 bits is no row's (SQLite raised OverflowError on it)
+        row = activities.activity(session, who, activity_id) if 0 < activity_id < 2**63 \
+            else None
         if row is None:
             raise CommandError(f"no activity {activity_id} for {profile.name}; "
                                "see `stridelift import` or `stridelift sync`")

@@ -7,17 +7,24 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from db.errors import DatabaseError
 from domain.profile import ProfileError
 from jobs.clock import today_for as today_for  # the CLI's commands ask here
 from jobs.config import ConfigError
 from jobs.errors import Busy, PlanError
+
+try:  # a recent Typer carries its own copy of click, whose usage errors these are
+    from typer._click.exceptions import UsageError
+except ImportError:  # an older one uses click itself
+    from click.exceptions import UsageError  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -50,9 +57,27 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    # the message is text, not markup: "[weights]" in it would vanish as a style tag
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    # the message is text, not markup: "[weights]" in it would vanish as a style tag; and one
+    # line, whatever a driver or the system put in it (PostgreSQL's "Is the server running"
+    # comes on a line of its own)
+    line = " ".join(message.split())
+    err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+class OneLineUsage(TyperGroup):
+    """The command line's group: a usage error (`--weeks 0`, `--rpe 6x`, a missing argument)
+    is one line too, naming the help to read, with click's exit status 2; Typer drew a box
+    of five lines or more. Help asked for by giving no arguments stays help."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # click prints the help itself
+                raise
+            where = exc.ctx.command_path if exc.ctx else ctx.command_path
+            fail(f"{exc.format_message()} (see `{where} --help`)", exc.exit_code)
 
 
 @contextmanager
@@ -73,6 +98,15 @@ def _code(table: dict[type[BaseException], int], exc: BaseException) -> int:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def given_path(text: str) -> Path:
+    """A file or folder named on the command line. An empty one (a shell variable unset,
+    in quotes) is refused: Path("") is the current folder, which `import` then searched
+    through, subfolders and all."""
+    if not text.strip():
+        raise typer.BadParameter("an empty path: name a .fit file, a folder or a zip")
+    return Path(text)
 
 
 EARLIEST = date(1990, 1, 1)  # FIT's clock starts on 1989-12-31: no day recorded is older
@@ -96,8 +130,14 @@ def parse_day(text: str | None, name: str, today: date | None = None) -> date | 
 
 
 
+def no_terminal() -> bool:
+    """stderr goes to a file or a pipe: no progress bar."""
+    return not err_console.is_terminal
+
+
 def progress_bar(disabled: bool) -> Progress:
-    """A progress bar on stderr (so --json output stays clean), gone when done."""
+    """A progress bar on stderr (so --json output stays clean), gone when done; none where
+    stderr is no terminal (a log, a pipe), where it left an empty line before an error."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -107,4 +147,5 @@ def progress_bar(disabled: bool) -> Progress:
     )
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err_console, disable=disabled, transient=True)
+                    TimeRemainingColumn(), console=err_console, disable=disabled or no_terminal(),
+                    transient=True)

@@ -15,6 +15,8 @@ from stridelift.cli.common import (
     JsonOpt,
     console,
     err_console,
+    given_path,
+    no_terminal,
     print_json,
     progress_bar,
     user_errors,
@@ -28,11 +30,14 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
 def import_(
     paths: Annotated[list[Path], typer.Argument(
+        parser=given_path,
         help=".fit files, folders (searched recursively) or zips such as Garmin's data export.")],
     athlete: AthleteOpt = None,
     json: JsonOpt = False,
-    workers: Annotated[int | None, typer.Option(min=1, help="Decoding processes (default: all "
-                                                "cores).")]
+    # at most 64: each worker has its own 4 MB of the spool, and 10**5 of them failed as
+    # "Cannot allocate memory" (10**23 overflowed into a traceback)
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="Decoding processes "
+                                                "(default: all cores).")]
     = None,
 ) -> None:
     """Import FIT files. Exit 0 when nothing failed, 1 when some files failed."""
@@ -75,7 +80,7 @@ def _import_bar(disabled: bool) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(),
                     TextColumn("{task.fields[files]}"), DownloadColumn(), TimeRemainingColumn(),
                     console=err_console,
-                    disable=disabled, transient=True)
+                    disable=disabled or no_terminal(), transient=True)
 
 
 @db_app.command("upgrade")

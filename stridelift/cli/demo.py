@@ -26,7 +26,8 @@ from stridelift.cli.plan import print_plan
 
 def demo(
     weeks: Annotated[int, typer.Option(min=4, max=52, help="Weeks of history to replay.")] = 16,
-    seed: Annotated[int, typer.Option(help="The simulated runner's seed.")] = 1,
+    # numpy's generator takes no negative seed (it failed mid-build, with a traceback)
+    seed: Annotated[int, typer.Option(min=0, help="The simulated runner's seed.")] = 1,
     today: Annotated[str | None, typer.Option(hidden=True, help="Pretend today is this "
                                               "day (YYYY-MM-DD), for reproducible runs.")] = None,
 ) -> None:

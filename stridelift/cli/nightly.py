@@ -59,7 +59,7 @@ def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> No
     with user_errors():
         home = Home.open()
         fixed = parse_day(day, "--date", today_for(None))
-        names = [home.athlete(athlete).name] if athlete else None
+        names = [home.athlete(athlete).name] if athlete is not None else None
         if not home.config.athletes:
             home.athlete(None)  # says: run `stridelift init` first
         results = run_all(home, source_for(home), lambda p: fixed or today_for(p), names, one)
@@ -119,7 +119,9 @@ def daemon(
 
 def runs(
     athlete: AthleteOpt = None,
-    limit: Annotated[int, typer.Option(min=1, help="How many runs to show.")] = 30,
+    # a larger limit means all of them (one past 64 bits overflowed SQLite's integer)
+    limit: Annotated[int, typer.Option(min=1, max=100_000, clamp=True,
+                                       help="How many runs to show.")] = 30,
     json: JsonOpt = False,
 ) -> None:
     """The nightly runs, newest first: when, what they did, and why any failed."""
@@ -127,7 +129,7 @@ def runs(
 
     with user_errors():
         home = Home.open()
-        name = home.athlete(athlete).name if athlete else None
+        name = home.athlete(athlete).name if athlete is not None else None
         with home.db() as db:
             rows = runs_log.nightly_runs(db, name, limit)
     out: list[dict[str, Any]] = [

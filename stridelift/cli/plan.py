@@ -167,6 +167,9 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
             raise CommandError(f"--sets {item!r}: use EXERCISE=REPSxKG,... with one load "
                                "(0-500 kg, 0-100 reps), e.g. barbell_back_squat=6x60,6x60,5x60",
                                2)
+        if name.strip() in out:  # the later one silently replaced the earlier
+            raise CommandError(f"--sets names {name.strip()} twice: give all its sets in one, "
+                               "e.g. barbell_back_squat=6x60,6x60,5x60", 2)
         out[name.strip()] = (reps, loads.pop() or None)
     return out
 

@@ -20,6 +20,7 @@ from stridelift.cli.common import (
     parse_day,
     print_json,
     progress_bar,
+    today_for,
     user_errors,
 )
 
@@ -76,8 +77,9 @@ def _period(home: Home, profile: Profile, start: str | None,
             end: str | None) -> tuple[date, date]:
     from jobs.replay import default_period
 
-    first = parse_day(start, "--from")
-    last = parse_day(end, "--to")
+    today = today_for(profile)  # a day past the FIT era or years ahead is a typo
+    first = parse_day(start, "--from", today)
+    last = parse_day(end, "--to", today)
     if first is None or last is None:
         default_first, default_last = default_period(home, profile)
         last = last or default_last

@@ -49,6 +49,9 @@ def lifted(form: FormData) -> Lifted:
             ex, n = m["exercise"], int(m["n"])
             ticked = form.get(f"tick:{ex}:{n}") is not None
             reps = _number(value or "0", f"{ex} set {n + 1} reps")
+            if not reps.is_integer():  # 6.7 was stored as 6
+                raise HTTPException(400, f"{ex} set {n + 1} reps: {value!r} is not a whole "
+                                    "number")
             sets.setdefault(ex, {})[n] = int(reps) if ticked else 0
     out: Lifted = {}
     for ex, by_set in sets.items():
