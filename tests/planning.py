@@ -58,3 +58,13 @@ def plan(ctx: Lifter, runs: dict[date, RunDay], weeks: int = 1,
     sessions, _ = extend(ctx, first, first - timedelta(days=1),
                          first + timedelta(days=7 * weeks - 1), runs, [])
     return sessions
+
+
+def half_a_race(weeks: int = 4) -> tuple[Lifter, dict[date, RunDay], list[Session], date]:
+    """An A half marathon on week 4's Saturday, long runs on Saturdays: its context, runs,
+    plan and day."""
+    race = MONDAY + timedelta(days=26)
+    ctx = context(profile(races=(Race(race, "half"),)))
+    runs = template({**ARTICLE, "sat": "long"}, weeks=weeks)
+    runs[race] = RunDay(race, ("race",))
+    return ctx, runs, plan(ctx, runs, weeks=weeks), race

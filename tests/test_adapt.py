@@ -16,7 +16,7 @@ from planner.model import RunDay, Session, week_start
 from planner.plan import refresh
 from planner.program import mobility_session, prescribe
 from planner.progression import LoggedLift, round_kg
-from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
+from tests.planning import ARTICLE, MONDAY, context, half_a_race, plan, profile, template
 
 D = [MONDAY + timedelta(days=i) for i in range(14)]
 CTX = context()
@@ -145,11 +145,7 @@ def test_pinned_and_done_sessions_never_change_and_nights_are_idempotent() -> No
 
 
 def test_race_week_taper() -> None:
-    race = MONDAY + timedelta(days=26)  # Saturday of week 4
-    ctx = context(profile(races=(Race(race, "half"),)))
-    runs = template({**ARTICLE, "sat": "long"}, weeks=4)
-    runs[race] = RunDay(race, ("race",))
-    sessions = plan(ctx, runs, weeks=4)
+    _, _, sessions, race = half_a_race()  # Saturday of week 4
     week = {w: [s for s in sessions if MONDAY + timedelta(days=7 * w) <= s.day
                 < MONDAY + timedelta(days=7 * w + 7)] for w in range(4)}
     assert len(week[1]) == 2
@@ -170,11 +166,7 @@ def test_red_makes_a_taper_session_mobility_work_and_amber_leaves_it() -> None:
     """Red is mobility/stability only (S7.3), whatever lightened the session before: the
     nightly run left the A race's 2-set session as it was on a red night, while the morning
     pass made it mobility work. Amber does not make lighter work lighter again."""
-    race = MONDAY + timedelta(days=26)
-    ctx = context(profile(races=(Race(race, "half"),)))
-    runs = template({**ARTICLE, "sat": "long"}, weeks=4)
-    runs[race] = RunDay(race, ("race",))
-    sessions = plan(ctx, runs, weeks=4)
+    ctx, runs, sessions, race = half_a_race()
     [reduced] = [s for s in sessions if 8 <= (race - s.day).days <= 14 and s.kind == "strength"]
     assert reduced.status == "lightened"  # by the race, before any recovery decision
     eve = reduced.day - timedelta(days=1)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from db import models as m
-from domain.profile import Profile, Race
+from domain.profile import Profile
 from ingest import garmin
 from jobs import scheduler as sched
 from jobs.config import load, save_profile
@@ -30,13 +30,13 @@ from jobs.morning_run import run_morning
 from jobs.nightly_run import run_nightly
 from jobs.sources import source_for
 from planner.adapt import Recovery, Tonight, adapt, fitted, lighten
-from planner.model import RunDay, Session
+from planner.model import Session
 from planner.morning import Judged, rejudge_today
 from planner.plan import as_planned
 from planner.program import mobility_session
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, own_day_bodies, served
-from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
+from tests.planning import ARTICLE, MONDAY, context, half_a_race, plan, template
 from tests.test_nightly import ANNA, NIGHT, _athlete
 
 runner = CliRunner()
@@ -143,11 +143,7 @@ def test_a_green_morning_after_a_red_night_gives_back_the_a_taper_session_as_pla
     green morning restores the session as the plan holds it. The plan's week was read with
     the taper's second session (mobility work by the race) left out: a one-session week,
     whose one session holds other exercises (the hip thrust for the calf raise)."""
-    race = MONDAY + timedelta(days=26)
-    ctx = context(profile(races=(Race(race, "half"),)))
-    runs = template({**ARTICLE, "sat": "long"}, weeks=4)
-    runs[race] = RunDay(race, ("race",))
-    sessions = plan(ctx, runs, weeks=4)
+    ctx, runs, sessions, race = half_a_race()
     [taper] = [s for s in sessions if 8 <= (race - s.day).days <= 14 and s.kind == "strength"]
     assert taper.status == "lightened" and any(  # the premise: a second session, made mobility
         s.kind == "mobility" and 8 <= (race - s.day).days <= 14 for s in sessions)
