@@ -189,6 +189,7 @@ def test_an_empty_athlete_name_is_no_athlete_not_every_one(athlete: Path, comman
     (["race", "add"], "Missing argument 'race'", "stridelift race add"),
     (["plan", "--bogus"], "No such option: --bogus", "stridelift plan"),
     (["nosuch"], "No such command 'nosuch'", "stridelift"),
+    (["--bogus"], "No such option: --bogus", "stridelift"),  # the group's own options
 ])
 def test_a_usage_error_is_one_line_naming_the_help(home: Path, args: list[str], words: str,
                                                    where: str) -> None:

@@ -70,14 +70,28 @@ class OneLineUsage(TyperGroup):
     is one line too, naming the help to read, with click's exit status 2; Typer drew a box
     of five lines or more. Help asked for by giving no arguments stays help."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        """The group's own options (`stridelift --bogus`) are read here, before `invoke`."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as exc:
+            _one_line(exc, info_name or "stridelift")
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except UsageError as exc:
-            if type(exc).__name__ == "NoArgsIsHelpError":  # click prints the help itself
-                raise
-            where = exc.ctx.command_path if exc.ctx else ctx.command_path
-            fail(f"{exc.format_message()} (see `{where} --help`)", exc.exit_code)
+            _one_line(exc, ctx.command_path)
+
+
+def _one_line(exc: UsageError, where: str) -> NoReturn:
+    """A usage error in one line, naming the help to read; help asked for by giving no
+    arguments (click's NoArgsIsHelpError) stays help."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # click prints the help itself
+        raise exc
+    where = exc.ctx.command_path if exc.ctx else where
+    fail(f"{exc.format_message()} (see `{where} --help`)", exc.exit_code)
 
 
 @contextmanager
