@@ -212,6 +212,10 @@ def test_classify_a_stored_activity_and_status(home: Path, tmp_path: Path) -> No
     assert out["load"]["atl"] > 0 and set(out["load"]) >= {"atl", "ctl", "tsb", "acwr"}
     bad = runner.invoke(app, ["status", "--date", "tomorrow"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    with open_db(load().database_url())() as s:
+        first = s.scalars(select(m.Activity.local_date)).one()
+    before = runner.invoke(app, ["status", "--date", "2000-01-01"])  # says why there is none
+    assert before.exit_code == 1 and f"history starts on {first:%a %d %b %Y}" in before.stderr
 
 
 def test_every_running_fixture_file_gets_a_kind_and_reasons() -> None:

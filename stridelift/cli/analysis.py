@@ -239,7 +239,7 @@ def status(
     json: JsonOpt = False,
 ) -> None:
     """A day's recovery status (green, amber, red) and load numbers, with reasons."""
-    from db import plans, repo
+    from db import activities, plans, repo
     from db.session import transaction
     from jobs.analyse import analyse
 
@@ -250,9 +250,13 @@ def status(
         when = parse_day(day, "--date", today) or today
         with transaction(home.db) as session:
             analyse(session, profile, when)
-            row = plans.daily_status(session, repo.athlete(session, profile), when)
+            who = repo.athlete(session, profile)
+            row = plans.daily_status(session, who, when)
+            first = activities.first_fact_day(session, who) if row is None else None
         if row is None:
-            raise CommandError(f"no status for {when}")
+            raise CommandError(f"no status for {when:%a %d %b %Y}" + (
+                f": {profile.name}'s history starts on {first:%a %d %b %Y} (the first "
+                "activity or recovery day stored)" if first and first > when else ""))
     numbers = {"atl": row.atl, "ctl": row.ctl, "tsb": row.tsb, "acwr": row.acwr,
                "monotony": row.monotony, "strain": row.strain,
                "endurance_load": row.endurance_load, "strength_load": row.strength_load}
