@@ -372,10 +372,6 @@ def strength_sets(row: m.Activity) -> tuple[d.StrengthSet, ...]:
                  for s in row.sets)
 
 
-
-
-
-
 def mark_changed(session: Session, who: m.Athlete, day: date) -> None:
     """Note that the facts of `day` changed: the next analysis (jobs/analyse.py) looks
     again from there (only ever moves back until the analysis takes it). An update by id:
@@ -391,9 +387,6 @@ def take_changed(session: Session, who: m.Athlete) -> date | None:
     if day is not None:
         session.execute(update(a).where(a.id == who.id).values(facts_changed_from=None))
     return day
-
-
-
 
 
 def cursor(session: Session, who: m.Athlete, stream: str) -> str | None:
