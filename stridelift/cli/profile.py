@@ -81,7 +81,7 @@ def init(
         if old is not None:
             saved = {**asdict(old), "runs": runs_text(old.runs)}
             given = {k: saved[k] if v is None else v for k, v in given.items()}
-        home = Home.open(config)  # a database we cannot open stops here, nothing saved yet
+        home = Home.open(config)
         offered = {o.field: o for o in history_offers(home, name, today_for(old))} if name \
             else {}
         taken = [o for f, o in offered.items() if from_history and f not in explicit]
