@@ -15,7 +15,7 @@ from domain.profile import (
     parse_weights,
     runs_text,
 )
-from jobs.config import load, save_profile
+from jobs.config import load, saving_profile
 from jobs.home import Home
 from stridelift.cli.common import CommandError, console, today_for, user_errors
 
@@ -106,9 +106,10 @@ def init(
             check_weights(profile)  # before saving: every later command would refuse it
         except (ProfileError, PlanError) as exc:
             raise CommandError(str(exc), 2) from None
-        with transaction(home.db) as session:
+        # All or nothing: config.toml is written beside first (a folder that cannot take it
+        # fails before the row), and renamed in place once the row is stored.
+        with saving_profile(config, profile), transaction(home.db) as session:
             repo.athlete(session, profile)
-        save_profile(config, profile)
         console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
         replanned = follow_profile(home, profile, today_for(profile))
         if replanned:
