@@ -20,8 +20,8 @@ from starlette.routing import Route
 
 from domain.profile import ProfileError
 from jobs.race_entry import add_race, describe, remove_race, sessions_restored
-from jobs.replan import Lifted, PlanError
-from jobs.session_actions import act
+from jobs.replan import PlanError
+from jobs.session_actions import Ticked, act
 from jobs.web_login import check_password
 from stridelift.web import pages
 from stridelift.web.guard import checked_form, log_in
@@ -40,9 +40,9 @@ def _number(text: str, what: str) -> float:
     return value
 
 
-def lifted(form: FormData) -> Lifted:
-    """What the form says was lifted: per exercise, the reps of each set (0 for a set not
-    ticked) and the load (empty: bodyweight or by feel)."""
+def ticked(form: FormData) -> Ticked:
+    """What the form says was lifted: per exercise, the reps of each set by its number (0 for
+    a set not ticked) and the load (empty: bodyweight or by feel)."""
     sets: dict[str, dict[int, int]] = {}
     for name, value in form.multi_items():
         if (m := REPS_FIELD.match(name)) and isinstance(value, str):
@@ -53,10 +53,10 @@ def lifted(form: FormData) -> Lifted:
                 raise HTTPException(400, f"{ex} set {n + 1} reps: {value!r} is not a whole "
                                     "number")
             sets.setdefault(ex, {})[n] = int(reps) if ticked else 0
-    out: Lifted = {}
+    out: Ticked = {}
     for ex, by_set in sets.items():
         kg = str(form.get(f"load:{ex}") or "").strip()
-        out[ex] = ([by_set[n] for n in sorted(by_set)], _number(kg, f"{ex} load") if kg else None)
+        out[ex] = (by_set, _number(kg, f"{ex} load") if kg else None)
     return out
 
 
@@ -74,11 +74,11 @@ async def _session_action(request: Request, action: str) -> Response:
         rpe = str(form.get("rpe") or "").strip()
         kwargs["rpe"] = _number(rpe, "RPE") if rpe else None
         if form.get("as_planned") is None:
-            actual = lifted(form)
-            if not any(sum(reps) for reps, _ in actual.values()):
+            sets = ticked(form)
+            if not any(sum(reps.values()) for reps, _ in sets.values()):
                 raise HTTPException(400, "no set ticked: tick the sets you did, or use "
                                     "'done as planned'")
-            kwargs["actual"] = actual
+            kwargs["ticked"] = sets
     elif action == "pin":
         kwargs["pinned"] = form.get("pinned") == "1"
     elif action == "move":
