@@ -39,7 +39,7 @@ def test_init_twice_updates_without_duplicating(home: Path) -> None:
 
 
 def test_two_races_on_one_day_are_refused_not_both_kept(home: Path) -> None:
-    """Both were saved (A 10k and B 5k on one day), where `race add` replaces the day's race."""
+    """Both were saved (A 10k and B 5k on one day), where `race add` keeps one race a day."""
     result = runner.invoke(app, [*ARGS, "--race", "2027-04-11:10k"])
     assert result.exit_code == 2 and "race day 2027-04-11 appears twice" in result.output
     assert "Traceback" not in result.output and not (home / "config.toml").exists()

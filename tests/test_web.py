@@ -604,6 +604,37 @@ def test_races_are_added_listed_and_removed_as_the_cli_does(athlete: Home) -> No
         "/a/anna/races").text
 
 
+def test_a_race_on_the_day_of_another_is_refused_naming_it_unless_replacing(
+        athlete: Home) -> None:
+    """A race added on the A race's day replaced it as a B race: on the page without a
+    word, and on the CLI after the fact. Both refuse it now, naming the race there, and
+    replace it only when asked (--replace; Replace on the page)."""
+    assert runner.invoke(cli, ["race", "add", "2027-02-17:half"]).exit_code == 0
+    assert runner.invoke(cli, ["race", "add", "2027-03-01:5k:C"]).exit_code == 0
+    words = ("2027-02-17 already holds the A race half on Wed 17 Feb 2027: one race a day; "
+             "replace it")
+    result = runner.invoke(cli, ["race", "add", "2027-02-17:10k"])
+    assert result.exit_code == 2 and words in result.stderr, result.output
+    assert len(result.stderr.splitlines()) == 1 and "race remove 2027-02-17" in result.stderr
+    c = client(athlete)
+    form = {"csrf": csrf(c, "/a/anna/races"), "day": "2027-02-17", "distance": "10k",
+            "priority": "B"}
+    refused = c.post("/a/anna/races/add", data=form)
+    assert refused.status_code == 400 and words in html.unescape(refused.text)
+    assert races_of(athlete) == [("2027-02-17", "half", "A"), ("2027-03-01", "5k", "C")]
+    again = {**form, "distance": "half", "priority": "A"}  # the same race: no change
+    assert c.post("/a/anna/races/add", data=again).status_code == 303
+    replaced = c.post("/a/anna/races/add", data={**form, "replace": "1"})
+    assert replaced.status_code == 303
+    assert "replaced the A race half on Wed 17 Feb 2027 with the B race 10k" in \
+        c.get("/a/anna/races").text
+    assert races_of(athlete) == [("2027-02-17", "10k", "B"), ("2027-03-01", "5k", "C")]
+    result = runner.invoke(cli, ["race", "add", "2027-02-17:half:A", "--replace"])
+    assert result.exit_code == 0 and "replaced B race 10k on Wed 17 Feb 2027 with A race " \
+        "half" in result.output
+    assert races_of(athlete)[0] == ("2027-02-17", "half", "A")
+
+
 def test_a_race_the_cli_refuses_is_refused_on_the_page(athlete: Home) -> None:
     c = client(athlete)
     token = csrf(c, "/a/anna/races")

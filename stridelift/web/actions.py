@@ -116,20 +116,22 @@ def races_path(athlete: str) -> str:
 
 
 async def add_a_race(request: Request) -> Response:
-    """The race as `stridelift race add DATE:DISTANCE:PRIORITY` adds it; the same race
-    twice is one race (a race replaces the one entered on its day). Refused: the races
-    page again with the reason and the form as sent."""
+    """The race as `stridelift race add DATE:DISTANCE:PRIORITY [--replace]` adds it; the
+    same race twice is one race. Refused: the races page again with the reason and the
+    form as sent."""
     form = await checked_form(request)
     profile = athlete_of(request)
     sent = {k: str(form.get(k) or "").strip() for k in ("day", "distance", "priority")}
     text = ":".join((sent["day"], sent["distance"], sent["priority"]))
     try:
         web = web_of(request)
-        _, race, changes = await run_in_threadpool(add_race, web.home, profile, text,
-                                                   web.today_of(profile))
+        _, race, was, changes = await run_in_threadpool(
+            add_race, web.home, profile, text, web.today_of(profile),
+            form.get("replace") is not None)
     except ProfileError as exc:
         return await run_in_threadpool(pages.races, request, str(exc), sent)
-    request.session["flash"] = f"added the {describe(race)}: the plan follows it, " \
+    what = f"replaced the {describe(was)} with" if was else "added"
+    request.session["flash"] = f"{what} the {describe(race)}: the plan follows it, " \
         f"{len(changes)} change(s) recorded (Why lists them)"
     return RedirectResponse(races_path(profile.name), status_code=303)
 
