@@ -453,7 +453,7 @@ def test_login_rules(athlete: Home) -> None:
 def test_the_service_worker_is_served_from_the_root_without_a_login(athlete: Home) -> None:
     worker = client(athlete, require_login=True).get("/sw.js")  # its updates come logged out
     assert worker.status_code == 200 and worker.headers["content-type"].startswith(
-        "text/javascript") and "caches.delete" in worker.text
+        "text/javascript") and "function forgetPages" in worker.text
 
 
 def test_an_upgrade_s_scripts_and_style_are_used_at_once(athlete: Home) -> None:
