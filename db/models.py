@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -302,6 +303,11 @@ class Lift(Base):
     """What was lifted for one exercise in one session (drives double progression)."""
 
     __tablename__ = "lifts"
+    # An exercise's last time (plans.last_lifts, the session page's "last time"): read newest
+    # first from its own lifts, in the query's order (day, then id: PostgreSQL sorted every
+    # lift of the exercise without it), whatever else the athlete lifted (migration 0016)
+    __table_args__ = (Index("ix_lifts_athlete_exercise_day_id", "athlete_id", "exercise_id",
+                            "day", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),

@@ -60,21 +60,19 @@ def last_lifts(db: Session, who: m.Athlete, exercise_ids: Collection[str], throu
     """The last time each exercise was lifted, through `through`, in a session other than
     `besides`: what the runner did last time, beside what the plan asks now. A record of
     no reps at all (an exercise left unticked in a session done) was not a time lifted.
-    Newest first, read only until every exercise has its last time: years of records stay
-    unread."""
-    wanted = set(exercise_ids)
+    Each exercise is read on its own, newest first down the index on (athlete, exercise,
+    day, id), only until its last time: years of records stay unread, and an exercise never
+    lifted reads none (read together, sorted by day, it made the query read them all)."""
     last: dict[str, m.Lift] = {}
-    with closing(db.scalars(select(m.Lift).where(
-            m.Lift.athlete_id == who.id, m.Lift.exercise_id.in_(sorted(wanted)),
-            m.Lift.day <= through,
-            or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides))
-            .order_by(m.Lift.day.desc(), m.Lift.id.desc())
-            .execution_options(yield_per=64))) as rows:
-        for row in rows:
-            if any(row.reps):
-                last.setdefault(row.exercise_id, row)
-                if len(last) == len(wanted):
-                    break
+    for exercise_id in sorted(set(exercise_ids)):
+        with closing(db.scalars(select(m.Lift).where(
+                m.Lift.athlete_id == who.id, m.Lift.exercise_id == exercise_id,
+                m.Lift.day <= through,
+                or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides))
+                .order_by(m.Lift.day.desc(), m.Lift.id.desc())
+                .execution_options(yield_per=8))) as rows:
+            if (lifted := next((row for row in rows if any(row.reps)), None)) is not None:
+                last[exercise_id] = lifted
     return last
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, String, column, create_engine, event, select, table
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,14 +36,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise DatabaseError(f"not a database URL: {_redact(url)}") from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    parsed = _parsed(url)
+    if (path := _sqlite_file(parsed)) is not None:
         try:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            private_sqlite_file(Path(parsed.database))
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_sqlite_file(path)
         except OSError as exc:
             raise DatabaseError(f"cannot create {parsed.database}: {exc.strerror}") from None
     try:
@@ -54,6 +51,27 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     _ENGINES.add(engine)
     return engine
+
+
+def may_hold_data(url: str) -> bool:
+    """Whether the database at `url` may hold anything, asked without connecting: a SQLite
+    file not made yet holds nothing (connecting would make it); a server's database may."""
+    path = _sqlite_file(_parsed(url))
+    return path is None or path.exists()
+
+
+def _parsed(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"not a database URL: {_redact(url)}") from None
+
+
+def _sqlite_file(parsed: URL) -> Path | None:
+    """The file of a SQLite URL (None for another database, or SQLite's in-memory one)."""
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database)
+    return None
 
 
 def close_all() -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -144,9 +145,19 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 def save_profile(config: Config, profile: Profile) -> None:
     """Add or replace one athlete's profile, keeping the rest of the file as it was."""
+    with saving_profile(config, profile):
+        pass
+
+
+@contextmanager
+def saving_profile(config: Config, profile: Profile) -> Iterator[None]:
+    """`profile` saved as the block ends well (`init` stores the athlete's row in it): the
+    file is written beside config.toml first, so a folder that cannot take it fails before
+    the block runs, and a block that fails leaves config.toml as it was."""
     raw = _read_toml(config.paths.config_file)
     raw.setdefault("athletes", {})[profile.name] = _profile_table(profile)
-    _write(config, raw)
+    with _writing(config, raw):
+        yield
     config.athletes[profile.name] = profile
 
 
@@ -154,19 +165,28 @@ def save_demo(config: Config, settings: dict[str, Any]) -> None:
     """The demo athlete's settings (its seed and timeline), in the demo home's config."""
     raw = _read_toml(config.paths.config_file)
     raw["demo"] = settings
-    _write(config, raw)
+    with _writing(config, raw):
+        pass
     config.demo = dict(settings)
 
 
-def _write(config: Config, raw: dict[str, Any]) -> None:
-    from jobs.files import write_private  # tempfile: only when a command saves
+@contextmanager
+def _writing(config: Config, raw: dict[str, Any]) -> Iterator[None]:
+    """`raw` as config.toml once the block ends well: 0600 from its first byte (it may hold
+    a database URL with a password), renamed in place whole (a crash never leaves half a
+    config)."""
+    from jobs.files import replacing_private  # tempfile: only when a command saves
 
+    in_block = False  # the block's own errors are its own, not the file's
     try:
         config.paths.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # 0600 from its first byte (it may hold a database URL with a password), renamed
-        # in place whole: a crash never leaves half a config
-        write_private(config.paths.config_file, tomli_w.dumps(raw).encode("utf-8"))
+        with replacing_private(config.paths.config_file, tomli_w.dumps(raw).encode("utf-8")):
+            in_block = True
+            yield
+            in_block = False
     except OSError as exc:
+        if in_block:
+            raise
         raise ConfigError(f"cannot write {config.paths.config_file}: {exc.strerror}; check "
                           f"${ENV_HOME} or the folder's permissions") from None
 

@@ -7,17 +7,30 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
 def write_private(path: Path, data: bytes) -> None:
     """`data` at `path`, replacing what was there by an atomic rename; mode 0600 (mkstemp's):
-    these files hold health data. Only a file is replaced: a folder, device or pipe named by
-    mistake (`--out /dev/full` as root) would be renamed over, or the rename fail obscurely."""
+    these files hold health data."""
+    with replacing_private(path, data):
+        pass
+
+
+@contextmanager
+def replacing_private(path: Path, data: bytes) -> Iterator[None]:
+    """`data` written beside `path` at once (where it cannot be, this fails before the block
+    runs), renamed over `path` when the block ends well, dropped when it fails: what the
+    block stores and the file land together. Only a file is replaced: a folder, device or
+    pipe named by mistake (`--out /dev/full` as root) would be renamed over, or the rename
+    fail obscurely."""
     if path.exists() and not path.is_file():
         raise OSError(errno.EINVAL, "it is a folder, device or pipe, not a file: name a file")
     tmp = _written_beside(path, data)
     try:
+        yield
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

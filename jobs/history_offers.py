@@ -35,6 +35,8 @@ SETTING_FILES = 5  # the newest run files read for the watch's threshold setting
 
 def history_offers(home: Home, name: str, today: date) -> list[Offer]:
     """The offers for athlete `name` (none when nothing of theirs is stored yet)."""
+    if not home.stored():  # a new home: asking would make its database file
+        return []
     with home.db() as db:
         who = repo.find_athlete(db, name)
         if who is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
 from typing import TYPE_CHECKING
 
 from db.raw import RawStore
@@ -13,22 +13,39 @@ if TYPE_CHECKING:  # the database code loads on open: a command that names Home 
     from sqlalchemy.orm import Session, sessionmaker
 
 
-@dataclass
 class Home:
-    config: Config
-    db: sessionmaker[Session]
-    raw: RawStore
+    def __init__(self, config: Config, raw: RawStore,
+                 db: sessionmaker[Session] | None = None) -> None:
+        self.config = config
+        self.raw = raw
+        self._db = db
+        self._opening = threading.Lock()  # the web app's threads share one home
 
     @classmethod
     def open(cls, config: Config | None = None) -> Home:
-        from db.session import open_db
-
         config = config or load()
-        # Health data lives here: the folder is the owner's alone (new folders; an existing
-        # one is left as its owner set it).
-        config.paths.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return cls(config=config, db=open_db(config.database_url()),
-                   raw=RawStore(config.paths.raw_dir))
+        return cls(config=config, raw=RawStore(config.paths.raw_dir))
+
+    @property
+    def db(self) -> sessionmaker[Session]:
+        """The database, opened (and migrated) on first use: a command that fails before it
+        needs it (no athlete yet, a bad option) leaves a new home without a database file."""
+        with self._opening:
+            if self._db is None:
+                from db.session import open_db
+
+                # Health data lives here: the folder is the owner's alone (new folders; an
+                # existing one is left as its owner set it).
+                self.config.paths.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._db = open_db(self.config.database_url())
+            return self._db
+
+    def stored(self) -> bool:
+        """Whether the database may hold anything yet, asked without opening it: a SQLite
+        file not made yet holds nothing (and reading it would make it)."""
+        from db.session import may_hold_data
+
+        return self._db is not None or may_hold_data(self.config.database_url())
 
     def athlete(self, name: str | None) -> Profile:
         """The named athlete (or the only one) as saved now."""

@@ -23,17 +23,22 @@ from planner.plan import differences, reached_from, with_race, without_race
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
 
 
-def add_race(home: Home, profile: Profile, text: str,
-             today: date) -> tuple[Profile, Race, list[Adjustment]]:
-    """`DATE:DISTANCE[:A|B|C]` added to the profile (A when it is the first race, else B;
-    a race on a day already entered is replaced, so adding the same race twice adds it
-    once), and the plan made to follow it at once as if it had been known from the start;
-    every change recorded and returned."""
+def add_race(home: Home, profile: Profile, text: str, today: date,
+             replacing: bool = False) -> tuple[Profile, Race, Race | None, list[Adjustment]]:
+    """`DATE:DISTANCE[:A|B|C]` added to the profile (A when it is the first race, else B),
+    and the plan made to follow it at once as if it had been known from the start; every
+    change recorded and returned, with the race it replaced. A day holds one race: another
+    race on a day already entered is refused, naming it, unless `replacing` (it had replaced
+    an A race with a B race unasked); the same race again is no change (a double tap)."""
     profile = home.athletes().get(profile.name, profile)  # never write back stale races
     day = parse_race(text, today=today).day
     race = parse_race(text, first=all(r.day == day for r in profile.races))
-    updated = replace(profile, races=merge_races(profile.races, [race]))
     replaced = next((r for r in profile.races if r.day == race.day and r != race), None)
+    if replaced and not replacing:
+        raise ProfileError(f"{day} already holds the {describe(replaced)}: one race a day; "
+                           "replace it (`race add --replace`, or Replace on the races page) "
+                           f"or remove it first (`race remove {day}`)")
+    updated = replace(profile, races=merge_races(profile.races, [race]))
     new = races.entered([race])[0]
     with transaction(home.db) as db:
         changes = _undo_race(db, updated, replaced, today) if replaced else []
@@ -48,7 +53,7 @@ def add_race(home: Home, profile: Profile, text: str,
             f"{new.distance}): the week planned again around it")
         store_adjustments(db, who, moved)
         save_profile(home.config, updated)
-    return updated, race, [*changes, *made, *moved]
+    return updated, race, replaced, [*changes, *made, *moved]
 
 
 def remove_race(home: Home, profile: Profile, day: date,

@@ -22,6 +22,9 @@ from jobs.session_days import move_options
 MAX_KG, MAX_REPS = 500, 100  # what a hand-entered set may say
 MAX_RPE = 10  # the CR-10 scale's top
 RUNNER_RULE = "runner"  # the rule of a change the runner made by hand
+# The web page's sets: per exercise, the reps of each set by its number from 0 (0 reps: not
+# ticked), and the load
+Ticked = dict[str, tuple[dict[int, int], float | None]]
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,14 @@ def sane_lift(reps: list[int], kg: float | None) -> bool:
 
 
 def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None = None,
-         actual: Lifted | None = None) -> Outcome:
-    """`stridelift done`: already done is no change. The next session of its kind may be
-    done early, not one after it while that one is open (a mistyped id: its lifts would be
+         actual: Lifted | None = None, ticked: Ticked | None = None) -> Outcome:
+    """`stridelift done` (what was lifted: `actual`, the sets listed) and the page's Done (the
+    sets `ticked`, by number): already done is no change. The next session of its kind may
+    be done early, not one after it while that one is open (a mistyped id: its lifts would be
     dated on its day, weeks ahead of the clock)."""
     row = planned_session(db, who, key)
+    if ticked is not None:
+        actual = _in_order(row, ticked)
     if row.status == "done":
         return Outcome(False, f"session {key} was already done")
     first = next((r for r in plans.sessions(db, who) if today <= r.day < row.day and
@@ -57,8 +63,24 @@ def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None
         if not sane_lift(reps, kg):
             raise PlanError(f"{name}: {reps} reps at {kg} kg is not a set "
                             f"(0-{MAX_REPS} reps, 0-{MAX_KG} kg)")
-    mark_done(db, who, key, rpe, actual)
+    # A load of 0 is no load, as the plan holds bodyweight work and loads found by feel
+    # (the form's 0 was stored as 0.0 kg, the CLI's as none)
+    mark_done(db, who, key, rpe, {name: (reps, kg or None)
+                                  for name, (reps, kg) in (actual or {}).items()})
     return Outcome(True, f"session {key} done" + (f" (RPE {rpe:g})" if rpe is not None else ""))
+
+
+def _in_order(row: m.PlannedSession, ticked: Ticked) -> Lifted:
+    """The sets ticked on the session's page, in set order. The page shows the session's sets
+    and no more: a set number past them (a page kept from before the session was lightened,
+    a forged form) is refused, where it was stored as one set more."""
+    sets = {x["exercise_id"]: x["sets"] for x in row.exercises}
+    for name, (by_number, _) in ticked.items():
+        if name in sets and (last := max(by_number) + 1) > sets[name]:
+            raise PlanError(f"{name}: set {last} is past the {sets[name]} sets session "
+                            f"{row.key} holds of it; reload the page and tick them again")
+    return {name: ([by_number[n] for n in sorted(by_number)], kg)
+            for name, (by_number, kg) in ticked.items()}
 
 
 def skip(db: DbSession, who: m.Athlete, key: str) -> Outcome:
@@ -108,12 +130,12 @@ def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
 
 def act(home: Home, profile: Profile, action: str, key: str, *, today: date,
         day: date | None = None, rpe: float | None = None, actual: Lifted | None = None,
-        pinned: bool = True) -> Outcome:
+        ticked: Ticked | None = None, pinned: bool = True) -> Outcome:
     """One action in its own transaction (the web page's entry point)."""
     with transaction(home.db) as db:
         who = repo.athlete(db, profile)
         if action == "done":
-            return done(db, who, key, today, rpe, actual)
+            return done(db, who, key, today, rpe, actual, ticked)
         if action == "skip":
             return skip(db, who, key)
         if action == "pin":

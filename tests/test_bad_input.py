@@ -176,6 +176,25 @@ def test_a_negative_demo_seed_is_refused_before_anything_is_built(home: Path) ->
     assert not home.exists()
 
 
+@pytest.mark.parametrize("args", [
+    ["init", "--non-interactive", "--name", "anna"], [*INIT[:-1], "mon=jog"],
+    ["import", "run.fit"], ["sync"], ["nightly"], ["morning"], ["daemon"], ["status"],
+    ["plan"], ["today"], ["why"], ["classify"], ["done", "2026-12-07#1"],
+    ["skip", "2026-12-07#1"], ["pin", "2026-12-07#1"], ["race", "list"],
+    ["race", "add", "2027-04-11:half"], ["report"], ["export-ics"], ["push"], ["replay"],
+    ["db", "check"], ["db", "rebuild"],
+])
+def test_a_command_failing_on_a_new_home_leaves_it_as_it_found_it(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """A failed `init`, or any command before it, left an empty database file behind: a
+    stray file, and a "database" the next command found without an athlete in it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run.fit").write_bytes(b"")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert not home.exists(), sorted(p.name for p in home.rglob("*"))
+
+
 @pytest.mark.parametrize("command", ["nightly", "morning", "runs"])
 def test_an_empty_athlete_name_is_no_athlete_not_every_one(athlete: Path, command: str) -> None:
     """`--athlete "$NAME"` with NAME unset ran the night of every athlete of the home (and

@@ -39,7 +39,7 @@ def test_init_twice_updates_without_duplicating(home: Path) -> None:
 
 
 def test_two_races_on_one_day_are_refused_not_both_kept(home: Path) -> None:
-    """Both were saved (A 10k and B 5k on one day), where `race add` replaces the day's race."""
+    """Both were saved (A 10k and B 5k on one day), where `race add` keeps one race a day."""
     result = runner.invoke(app, [*ARGS, "--race", "2027-04-11:10k"])
     assert result.exit_code == 2 and "race day 2027-04-11 appears twice" in result.output
     assert "Traceback" not in result.output and not (home / "config.toml").exists()
@@ -131,3 +131,27 @@ def test_a_database_that_cannot_be_opened_saves_no_profile(home: Path,
     result = runner.invoke(app, ARGS)
     assert result.exit_code == 1 and "cannot use" in result.output
     assert not (home / "config.toml").exists()
+
+
+def test_a_config_that_cannot_be_written_stores_no_athlete(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pinned_clock: object) -> None:
+    """init stored the athlete's row, then failed writing config.toml: an athlete in the
+    database without a config, which `init` said it had not saved. Here the config folder
+    cannot be made (its parent is a file: even root cannot write there)."""
+    monkeypatch.delenv("STRIDELIFT_HOME", raising=False)
+    monkeypatch.delenv("STRIDELIFT_DB_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    no_folder = tmp_path / "not-a-folder"
+    no_folder.write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(no_folder))
+    result = runner.invoke(app, ARGS)
+    assert result.exit_code == 2 and "cannot write" in result.output, result.output
+    assert not (tmp_path / "data").exists()  # a new home left as it was: no database
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert runner.invoke(app, ARGS).exit_code == 0
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(no_folder))
+    bob = [*ARGS[:3], "bob", *ARGS[4:]]
+    result = runner.invoke(app, bob)
+    assert result.exit_code == 2 and "cannot write" in result.output, result.output
+    with open_db(load().database_url())() as session:
+        assert session.scalars(select(m.Athlete.name)).all() == ["anna"]

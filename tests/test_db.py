@@ -411,6 +411,42 @@ def test_last_lifts_are_each_exercises_latest_with_reps(db_url: str) -> None:
             who = repo.athlete(db, profile())
             assert plans.last_lifts(db, who, ["squat"], day - timedelta(weeks=2), "now")[
                 "squat"].day == day - timedelta(weeks=2)
+            # an exercise never lifted read every squat, looking for its last time
+            assert plans.last_lifts(db, who, ["lunge", "squat"], day, "now").keys() == {"squat"}
     finally:
         event.remove(m.Lift, "load", read)
-    assert 0 < len(loaded) < 100  # of 149 lifted through it: the years before stay unread
+    assert 0 < len(loaded) < 20  # a batch a call, of 151 lifted: the years before stay unread
+
+
+def test_last_lifts_read_through_the_index_on_athlete_exercise_and_day(
+        tmp_path: Path) -> None:
+    """Migration 0016's index: SQLite's plan for last_lifts' query searches it, in the order
+    asked, no sort (before: the athlete's index, then every lift of theirs sorted), and 0016
+    goes down and up again."""
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    factory = open_db(url)
+    queries: list[tuple[str, object]] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, parameters: object,
+             *_: object) -> None:
+        if statement.lstrip().startswith("SELECT") and "FROM lifts" in statement:
+            queries.append((statement, parameters))
+    engine = factory.kw["bind"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with transaction(factory) as db:
+            plans.last_lifts(db, repo.athlete(db, profile()), ["lunge"], date(2026, 3, 2), "x")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    [(statement, parameters)] = queries
+    with engine.connect() as conn:
+        steps = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
+                                                         parameters)]  # type: ignore[arg-type]
+    assert steps == ["SEARCH lifts USING INDEX ix_lifts_athlete_exercise_day_id "
+                     "(athlete_id=? AND exercise_id=? AND day<?)"], steps
+    _downgrade(engine, "0015")
+    assert "ix_lifts_athlete_exercise_day_id" not in {i["name"] for i in inspect(engine)
+                                                   .get_indexes("lifts")}
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []

@@ -550,7 +550,7 @@ def test_a_race_added_later_changes_the_plan_at_once_and_says_why(
 def test_a_race_entered_again_with_another_priority_trades_one_taper_for_the_other(
         home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sessions, why, [out] = _season(home, monkeypatch, ["--race", f"{A_RACE}:10k"],
-                                   [["race", "add", f"{A_RACE}:10k:C"]])
+                                   [["race", "add", f"{A_RACE}:10k:C", "--replace"]])
     assert "replaced A race 10k on Wed 10 Mar 2027 with C race 10k" in out
     left = {s["date"]: s for s in sessions if s["date"] > "2027-02-26"}
     days = sorted(left)

@@ -77,11 +77,15 @@ def csrf(c: TestClient, path: str) -> str:
 
 
 def future_strength(h: Home) -> dict:  # type: ignore[type-arg]
+    return strength_ahead(h)[0]
+
+
+def strength_ahead(h: Home) -> list[dict]:  # type: ignore[type-arg]
+    """The strength sessions after today, as the week pages show them."""
     profile = h.athlete(None)
     today = today_for(profile)
     days = [d for w in web_pages.weeks(h, profile, today) for d in w["days"]]
-    return next(s for d in days for s in d["sessions"]
-                if s["kind"] == "strength" and s["day"] > today)
+    return [s for d in days for s in d["sessions"] if s["kind"] == "strength" and s["day"] > today]
 
 
 def path_of(s: dict) -> str:  # type: ignore[type-arg]
@@ -315,6 +319,48 @@ def test_done_refuses_nonsense(athlete: Home) -> None:
     assert stored(athlete, s["id"])[0] != "done"
 
 
+def test_a_load_of_0_is_no_load_as_done_on_the_cli_stores_it(athlete: Home) -> None:
+    """The form stored a bodyweight exercise's load of 0 as 0.0 kg, where `done --sets
+    dead_bug=20x0` stores none, as the plan holds bodyweight work."""
+    c = client(athlete)
+    on_the_page, on_the_cli, *_ = strength_ahead(athlete)
+    e = next(e for e in on_the_page["exercises"]
+             if not default_catalog().exercise(e["id"]).loaded)
+    answer = c.post(path_of(on_the_page) + "/done", data={
+        "csrf": csrf(c, path_of(on_the_page)), f"reps:{e['id']}:0": "20",
+        f"tick:{e['id']}:0": "on", f"load:{e['id']}": "0"})
+    assert answer.status_code == 303, answer.text
+    result = runner.invoke(cli, ["done", on_the_cli["id"], "--sets", f"{e['id']}=20x0,20x0"])
+    assert result.exit_code == 0, result.output
+    with athlete.db() as db:
+        lifts = [x for x in plans.lifts(db, repo.athlete(db, athlete.athlete(None)))
+                 if x.exercise_id == e["id"]]
+    assert {x.session_key: x.load_kg for x in lifts} == {on_the_page["id"]: None,
+                                                        on_the_cli["id"]: None}
+
+
+def test_a_set_past_the_session_s_sets_is_refused_not_stored_as_one_more(
+        athlete: Home) -> None:
+    """A field for set 7 of a 3-set exercise was stored as a 4th set (the page shows the
+    session's sets and no more: such a form is a page kept from before the session changed,
+    or forged). `done --sets` lists what was lifted, as the watch's read-back does, and may
+    list a set more."""
+    c = client(athlete)
+    s = future_strength(athlete)
+    e = s["exercises"][0]
+    form = {"csrf": csrf(c, path_of(s))}
+    for n in [*range(e["sets"]), 6]:
+        form.update({f"reps:{e['id']}:{n}": "5", f"tick:{e['id']}:{n}": "on"})
+    answer = c.post(path_of(s) + "/done", data=form)
+    assert answer.status_code == 400, answer.text
+    assert f"{e['id']}: set 7 is past the {e['sets']} sets session {s['id']}" in \
+        html.unescape(answer.text)
+    assert stored(athlete, s["id"])[::3] == ("planned", 0)
+    del form[f"reps:{e['id']}:6"], form[f"tick:{e['id']}:6"]
+    assert c.post(path_of(s) + "/done", data=form).status_code == 303
+    assert stored(athlete, s["id"])[::3] == ("done", len(s["exercises"]))
+
+
 def test_skip_and_pin_are_the_clis_and_idempotent(athlete: Home) -> None:
     c = client(athlete)
     s = future_strength(athlete)
@@ -407,7 +453,7 @@ def test_login_rules(athlete: Home) -> None:
 def test_the_service_worker_is_served_from_the_root_without_a_login(athlete: Home) -> None:
     worker = client(athlete, require_login=True).get("/sw.js")  # its updates come logged out
     assert worker.status_code == 200 and worker.headers["content-type"].startswith(
-        "text/javascript") and "caches.delete" in worker.text
+        "text/javascript") and "function forgetPages" in worker.text
 
 
 def test_an_upgrade_s_scripts_and_style_are_used_at_once(athlete: Home) -> None:
@@ -556,6 +602,37 @@ def test_races_are_added_listed_and_removed_as_the_cli_does(athlete: Home) -> No
     assert races_of(athlete) == [("2027-05-02", "half", "C")]
     assert "no race entered on Wed 17 Feb 2027: nothing to remove" in c.get(
         "/a/anna/races").text
+
+
+def test_a_race_on_the_day_of_another_is_refused_naming_it_unless_replacing(
+        athlete: Home) -> None:
+    """A race added on the A race's day replaced it as a B race: on the page without a
+    word, and on the CLI after the fact. Both refuse it now, naming the race there, and
+    replace it only when asked (--replace; Replace on the page)."""
+    assert runner.invoke(cli, ["race", "add", "2027-02-17:half"]).exit_code == 0
+    assert runner.invoke(cli, ["race", "add", "2027-03-01:5k:C"]).exit_code == 0
+    words = ("2027-02-17 already holds the A race half on Wed 17 Feb 2027: one race a day; "
+             "replace it")
+    result = runner.invoke(cli, ["race", "add", "2027-02-17:10k"])
+    assert result.exit_code == 2 and words in result.stderr, result.output
+    assert len(result.stderr.splitlines()) == 1 and "race remove 2027-02-17" in result.stderr
+    c = client(athlete)
+    form = {"csrf": csrf(c, "/a/anna/races"), "day": "2027-02-17", "distance": "10k",
+            "priority": "B"}
+    refused = c.post("/a/anna/races/add", data=form)
+    assert refused.status_code == 400 and words in html.unescape(refused.text)
+    assert races_of(athlete) == [("2027-02-17", "half", "A"), ("2027-03-01", "5k", "C")]
+    again = {**form, "distance": "half", "priority": "A"}  # the same race: no change
+    assert c.post("/a/anna/races/add", data=again).status_code == 303
+    replaced = c.post("/a/anna/races/add", data={**form, "replace": "1"})
+    assert replaced.status_code == 303
+    assert "replaced the A race half on Wed 17 Feb 2027 with the B race 10k" in \
+        c.get("/a/anna/races").text
+    assert races_of(athlete) == [("2027-02-17", "10k", "B"), ("2027-03-01", "5k", "C")]
+    result = runner.invoke(cli, ["race", "add", "2027-02-17:half:A", "--replace"])
+    assert result.exit_code == 0 and "replaced B race 10k on Wed 17 Feb 2027 with A race " \
+        "half" in result.output
+    assert races_of(athlete)[0] == ("2027-02-17", "half", "A")
 
 
 def test_a_race_the_cli_refuses_is_refused_on_the_page(athlete: Home) -> None:

@@ -410,7 +410,13 @@ def test_logging_out_leaves_no_set_ticked_on_the_phone(login_server: str, browse
             page.get_by_role("button", name="Log out").tap()
         said = page.locator("[role=alert]").inner_text()
         assert "Not logged out" in said and "stay on this phone" not in said, said
-        assert page.evaluate("Object.keys(localStorage)") == [] and page.evaluate(KEPT) == []
+        # styled: logging out deleted the style sheet kept with the pages, and the page came
+        # bare; it holds nothing of anyone's, so it stays (and the scripts), no page does
+        assert page.evaluate("getComputedStyle(document.body).margin") == "0px"
+        assert page.evaluate("Object.keys(localStorage)") == []
+        assert "/static/style.css" in page.evaluate(KEPT)
+        assert [p for p in page.evaluate(KEPT) if not p.startswith("/static/")] == []
+        assert len(tab.errors) == 1 and "503" in tab.errors[0], tab.errors  # nothing else failed
         tab.errors.clear()  # the 503 the page came with
         tab.context.set_offline(False)
         page = tab.go(href)  # still logged in

@@ -170,7 +170,7 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
         if name.strip() in out:  # the later one silently replaced the earlier
             raise CommandError(f"--sets names {name.strip()} twice: give all its sets in one, "
                                "e.g. barbell_back_squat=6x60,6x60,5x60", 2)
-        out[name.strip()] = (reps, loads.pop() or None)
+        out[name.strip()] = (reps, loads.pop())
     return out
 
 

@@ -15,7 +15,7 @@ from domain.profile import (
     parse_weights,
     runs_text,
 )
-from jobs.config import load, save_profile
+from jobs.config import load, saving_profile
 from jobs.home import Home
 from stridelift.cli.common import CommandError, console, today_for, user_errors
 
@@ -81,7 +81,7 @@ def init(
         if old is not None:
             saved = {**asdict(old), "runs": runs_text(old.runs)}
             given = {k: saved[k] if v is None else v for k, v in given.items()}
-        home = Home.open(config)  # a database we cannot open stops here, nothing saved yet
+        home = Home.open(config)
         offered = {o.field: o for o in history_offers(home, name, today_for(old))} if name \
             else {}
         taken = [o for f, o in offered.items() if from_history and f not in explicit]
@@ -106,9 +106,10 @@ def init(
             check_weights(profile)  # before saving: every later command would refuse it
         except (ProfileError, PlanError) as exc:
             raise CommandError(str(exc), 2) from None
-        with transaction(home.db) as session:
+        # All or nothing: config.toml is written beside first (a folder that cannot take it
+        # fails before the row), and renamed in place once the row is stored.
+        with saving_profile(config, profile), transaction(home.db) as session:
             repo.athlete(session, profile)
-        save_profile(config, profile)
         console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
         replanned = follow_profile(home, profile, today_for(profile))
         if replanned:

@@ -28,17 +28,18 @@ def add(
     race: Annotated[str, typer.Argument(
         help="DATE:DISTANCE[:A|B|C], e.g. 2027-02-17:10k:A (5k, 10k, half, marathon, ultra); "
              "A when it is the first race, B otherwise.")],
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace the race already entered on that day (one race a day).")]
+    = False,
     athlete: AthleteOpt = None,
 ) -> None:
-    """Add a race (a race on a day already entered is replaced)."""
+    """Add a race (a day already holding another race is refused unless --replace)."""
     from jobs.race_entry import add_race, describe
 
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
-        _, added, changes = add_race(home, profile, race, today_for(profile))
-    # the race it replaced, named: "added" alone hid that the day's other race was gone
-    was = next((r for r in profile.races if r.day == added.day and r != added), None)
+        _, added, was, changes = add_race(home, profile, race, today_for(profile), replace)
     what = f"replaced {describe(was)} with" if was else "added"
     console.print(f"{what} {describe(added)}; the plan follows it: {len(changes)} change(s) "
                   "recorded (`stridelift why` shows them)", highlight=False)

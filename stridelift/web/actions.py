@@ -20,8 +20,8 @@ from starlette.routing import Route
 
 from domain.profile import ProfileError
 from jobs.race_entry import add_race, describe, remove_race, sessions_restored
-from jobs.replan import Lifted, PlanError
-from jobs.session_actions import act
+from jobs.replan import PlanError
+from jobs.session_actions import Ticked, act
 from jobs.web_login import check_password
 from stridelift.web import pages
 from stridelift.web.guard import checked_form, log_in
@@ -40,9 +40,9 @@ def _number(text: str, what: str) -> float:
     return value
 
 
-def lifted(form: FormData) -> Lifted:
-    """What the form says was lifted: per exercise, the reps of each set (0 for a set not
-    ticked) and the load (empty: bodyweight or by feel)."""
+def ticked(form: FormData) -> Ticked:
+    """What the form says was lifted: per exercise, the reps of each set by its number (0 for
+    a set not ticked) and the load (empty: bodyweight or by feel)."""
     sets: dict[str, dict[int, int]] = {}
     for name, value in form.multi_items():
         if (m := REPS_FIELD.match(name)) and isinstance(value, str):
@@ -53,10 +53,10 @@ def lifted(form: FormData) -> Lifted:
                 raise HTTPException(400, f"{ex} set {n + 1} reps: {value!r} is not a whole "
                                     "number")
             sets.setdefault(ex, {})[n] = int(reps) if ticked else 0
-    out: Lifted = {}
+    out: Ticked = {}
     for ex, by_set in sets.items():
         kg = str(form.get(f"load:{ex}") or "").strip()
-        out[ex] = ([by_set[n] for n in sorted(by_set)], _number(kg, f"{ex} load") if kg else None)
+        out[ex] = (by_set, _number(kg, f"{ex} load") if kg else None)
     return out
 
 
@@ -74,11 +74,11 @@ async def _session_action(request: Request, action: str) -> Response:
         rpe = str(form.get("rpe") or "").strip()
         kwargs["rpe"] = _number(rpe, "RPE") if rpe else None
         if form.get("as_planned") is None:
-            actual = lifted(form)
-            if not any(sum(reps) for reps, _ in actual.values()):
+            sets = ticked(form)
+            if not any(sum(reps.values()) for reps, _ in sets.values()):
                 raise HTTPException(400, "no set ticked: tick the sets you did, or use "
                                     "'done as planned'")
-            kwargs["actual"] = actual
+            kwargs["ticked"] = sets
     elif action == "pin":
         kwargs["pinned"] = form.get("pinned") == "1"
     elif action == "move":
@@ -116,20 +116,22 @@ def races_path(athlete: str) -> str:
 
 
 async def add_a_race(request: Request) -> Response:
-    """The race as `stridelift race add DATE:DISTANCE:PRIORITY` adds it; the same race
-    twice is one race (a race replaces the one entered on its day). Refused: the races
-    page again with the reason and the form as sent."""
+    """The race as `stridelift race add DATE:DISTANCE:PRIORITY [--replace]` adds it; the
+    same race twice is one race. Refused: the races page again with the reason and the
+    form as sent."""
     form = await checked_form(request)
     profile = athlete_of(request)
     sent = {k: str(form.get(k) or "").strip() for k in ("day", "distance", "priority")}
     text = ":".join((sent["day"], sent["distance"], sent["priority"]))
     try:
         web = web_of(request)
-        _, race, changes = await run_in_threadpool(add_race, web.home, profile, text,
-                                                   web.today_of(profile))
+        _, race, was, changes = await run_in_threadpool(
+            add_race, web.home, profile, text, web.today_of(profile),
+            form.get("replace") is not None)
     except ProfileError as exc:
         return await run_in_threadpool(pages.races, request, str(exc), sent)
-    request.session["flash"] = f"added the {describe(race)}: the plan follows it, " \
+    what = f"replaced the {describe(was)} with" if was else "added"
+    request.session["flash"] = f"{what} the {describe(race)}: the plan follows it, " \
         f"{len(changes)} change(s) recorded (Why lists them)"
     return RedirectResponse(races_path(profile.name), status_code=303)
 

@@ -30,7 +30,7 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   if (request.method !== "GET") {
     // Logging out leaves nothing of the athlete's on the phone.
-    if (url.pathname === "/logout") { event.waitUntil(caches.delete(KEPT)); }
+    if (url.pathname === "/logout") { event.waitUntil(forgetPages()); }
     if (request.mode === "navigate") {
       event.respondWith(fetch(request).catch(function () { return notSent(url.pathname); }));
     }
@@ -46,7 +46,7 @@ self.addEventListener("fetch", function (event) {
       // The login form: no one is logged in here (logged out, or the login expired). A
       // page redirected here reaches the worker only as an opaque redirect, its target
       // unread, so the form itself is the sign; it shows once the copies are gone.
-      return caches.delete(KEPT).then(function () { return response; });
+      return forgetPages().then(function () { return response; });
     }
     if (response.ok || response.type === "opaqueredirect") {
       // A redirect is kept too: "/" offline still leads to the week kept.
@@ -68,6 +68,18 @@ self.addEventListener("fetch", function (event) {
     return response;
   }));
 });
+
+// Every page kept goes. The style sheet and scripts stay: they hold nothing of anyone's, and
+// the page saying "Not logged out" without signal is drawn with them (it came bare).
+function forgetPages() {
+  return caches.open(KEPT).then(function (kept) {
+    return kept.keys().then(function (requests) {
+      return Promise.all(requests.filter(function (request) {
+        return new URL(request.url).pathname.indexOf("/static/") !== 0;
+      }).map(function (request) { return kept.delete(request); }));
+    });
+  });
+}
 
 // The kept copy once PATIENCE_MS have gone by; if there is none, never (the network's
 // answer or failure decides).
