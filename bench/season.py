@@ -46,7 +46,7 @@ from jobs.home import Home  # noqa: E402
 from jobs.importing import import_files  # noqa: E402
 from jobs.replay import replay, scratch_home  # noqa: E402
 from planner.adapt import Recovery, Tonight, adapt, recover  # noqa: E402
-from planner.catalog import default_catalog  # noqa: E402
+from planner.catalog_file import default_catalog  # noqa: E402
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start  # noqa: E402
 from planner.morning import Judged, recovery_level, rejudge_today  # noqa: E402
 from planner.plan import as_planned, extend, refresh  # noqa: E402

@@ -19,7 +19,8 @@ from domain.run import RUN_KINDS
 from jobs.analyse import analyse
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from planner.adapt import Recovery
-from planner.catalog import Catalog, default_catalog
+from planner.catalog import Catalog
+from planner.catalog_file import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.morning import MORNING_RULE

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from analysis.classify import RUN_KINDS
 from db import activities, plans, repo
 from db import models as m
-from planner.catalog import Catalog, default_catalog
+from planner.catalog import Catalog
+from planner.catalog_file import default_catalog
 from planner.model import week_heavy_lower, week_start
 from planner.program import MAX_HEAVY_LOWER_A_WEEK
 

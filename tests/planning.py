@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.profile import Profile, Race
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import RunDay, Session
 from planner.plan import extend
 from planner.program import Lifter

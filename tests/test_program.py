@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from domain.profile import EQUIPMENT, Race
 from planner.blocks import WeekCount, timeline
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import Session, week_heavy_lower, week_start
 from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, pick, week_ladders
 from planner.progression import LoggedLift

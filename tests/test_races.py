@@ -21,7 +21,7 @@ from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, races_found, replan
 from planner.adapt import Tonight, adapt
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import Adjustment, RunDay, Session
 from planner.plan import extend, refresh, with_race
 from planner.program import DELOAD_FACTOR, LOWER_BODY, mobility_session
