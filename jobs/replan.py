@@ -22,6 +22,7 @@ from planner.adapt import Recovery
 from planner.catalog import Catalog
 from planner.catalog_file import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
+from planner.lifter import Lifter
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.morning import MORNING_RULE
 from planner.plan import (
@@ -32,7 +33,6 @@ from planner.plan import (
     week_differences,
     with_equipment,
 )
-from planner.program import Lifter
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, entered, found_races
 from planner.readback import LiftRecord, Recorded

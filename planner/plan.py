@@ -14,20 +14,18 @@ from datetime import date, timedelta
 from domain.profile import Profile, runs_text
 from planner.blocks import BLOCK_WEEKS, WEEK, WeekCount, WeekInBlock, decision, timeline
 from planner.effort import at_share_of
+from planner.ladders import Shown, week_ladders
+from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
+from planner.picks import pick
+from planner.prescriptions import prescribe
 from planner.program import (
-    Lifter,
-    Shown,
     WeekPicks,
     build_week,
     holds,
     mobility_session,
-    pick,
-    prescribe,
     prescribed,
-    races_of,
     week_contents,
-    week_ladders,
 )
 from planner.progression import round_kg
 from planner.races import (
@@ -455,7 +453,7 @@ def _dosed_deload(planned: Sequence[Session]) -> bool | None:
 
 
 def _shown(ctx: Lifter, sessions: Sequence[Session], monday: date) -> Shown:
-    """What the sessions before the week of `monday` showed (program.week_ladders): the
+    """What the sessions before the week of `monday` showed (ladders.week_ladders): the
     weeks planned; those the plan gave no strength session, each session mobility work for
     the races' last days or window, or S6's fallback (they hold the ladders; a session
     recovery or the athlete changed was prescribed: its week stands, so the weeks after it

@@ -15,7 +15,8 @@ from planner.catalog_file import default_catalog
 from planner.effort import at_load, lightened_words, spare_reps_words
 from planner.model import Prescription, Session
 from planner.plan import refresh, with_equipment
-from planner.program import mobility_session, prescribe
+from planner.prescriptions import prescribe
+from planner.program import mobility_session
 from planner.progression import LoggedLift, round_kg
 from tests.planning import ARTICLE, MONDAY, context, plan, template
 
