@@ -50,7 +50,9 @@ from planner.catalog_file import default_catalog  # noqa: E402
 from planner.lifter import Lifter  # noqa: E402
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start  # noqa: E402
 from planner.morning import Judged, recovery_level, rejudge_today  # noqa: E402
-from planner.plan import as_planned, extend, refresh  # noqa: E402
+from planner.plan import extend  # noqa: E402
+from planner.plan_changes import as_planned  # noqa: E402
+from planner.prescriptions import refresh  # noqa: E402
 from planner.program import mobility_session  # noqa: E402
 from planner.progression import LoggedLift  # noqa: E402
 from planner.races import Leg, RaceDay, entered, final_days, found_races  # noqa: E402

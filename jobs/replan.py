@@ -25,14 +25,8 @@ from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
 from planner.lifter import Lifter
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.morning import MORNING_RULE
-from planner.plan import (
-    basis,
-    basis_changes,
-    differences,
-    reopened_ahead,
-    week_differences,
-    with_equipment,
-)
+from planner.plan import basis, basis_changes
+from planner.plan_changes import differences, reopened_ahead, week_differences, with_equipment
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, entered, found_races
 from planner.readback import LiftRecord, Recorded

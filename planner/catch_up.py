@@ -20,7 +20,8 @@ from planner.adapt import MobilityWork, Recovery, Tonight, adapt, enforce_cap, r
 from planner.catalog import Catalog
 from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
-from planner.plan import extend, refresh
+from planner.plan import extend
+from planner.prescriptions import refresh
 from planner.program import mobility_session
 from planner.races import Leg, found_races
 from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy

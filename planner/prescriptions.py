@@ -5,12 +5,13 @@ the effort in words; 2 sets in an intro or deload week, loads from double progre
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from planner.catalog import LOWER_BODY, Exercise
-from planner.effort import spare_reps_words
+from planner.effort import at_share_of, spare_reps_words
 from planner.lifter import Lifter
-from planner.model import Prescription
+from planner.model import Prescription, Session
 from planner.progression import Target, next_target, round_kg
 
 REDUCED_SETS = 2  # intro and deload weeks (RULES.md S5)
@@ -78,3 +79,26 @@ def _loaded_words(target: Target, reps: int, phase: str) -> tuple[float | None, 
         lighter = round_kg(load * DELOAD_FACTOR)
         return lighter, f"load -10 % ({load:g} -> {lighter:g} kg)"
     return load, f"{note}; stop 1-2 reps short of failure"
+
+
+def refresh(ctx: Lifter, s: Session) -> Session:
+    """Current reps and loads for an open strength session: its exercises and sets stay, and
+    a lightened one keeps its share of the load (an A taper's 2 sets at the load of the day,
+    not the load of the night it was planned; 80 % of it after a race)."""
+    if s.settled or s.kind != "strength":
+        return s
+    fresh = tuple(_refreshed(ctx, s.day, p) for p in s.exercises)
+    return s if fresh == s.exercises else s.with_(exercises=fresh)
+
+
+def _refreshed(ctx: Lifter, day: date, p: Prescription) -> Prescription:
+    return at_share_of(replace(prescribe(ctx, ctx.catalog.exercise(p.exercise_id), day,
+                                         p.phase, _backpack(ctx, p)), sets=p.sets), p)
+
+
+def _backpack(ctx: Lifter, p: Prescription) -> float | None:
+    """A bodyweight exercise's backpack load stays as planned (it changes with the block),
+    the whole of it when the exercise is lifted at a share of it."""
+    if ctx.catalog.exercise(p.exercise_id).loaded or not p.load_kg:
+        return None
+    return round_kg(p.load_kg / p.share)

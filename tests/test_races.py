@@ -24,8 +24,9 @@ from planner.adapt import Tonight, adapt
 from planner.catalog import LOWER_BODY
 from planner.catalog_file import default_catalog
 from planner.model import Adjustment, RunDay, Session
-from planner.plan import extend, refresh, with_race
-from planner.prescriptions import DELOAD_FACTOR
+from planner.plan import extend
+from planner.plan_changes import with_race
+from planner.prescriptions import DELOAD_FACTOR, refresh
 from planner.program import mobility_session
 from planner.progression import LOWER_BODY_STEP_KG, OTHER_STEP_KG, LoggedLift, round_kg
 from planner.races import (
