@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from planner.blocks import BLOCK_WEEKS, WEEK, WeekCount, WeekInBlock
+from planner.ladders import Shown
 from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, RunDay, Session, week_start
 from planner.planned import fixed_around, monday_of, plan_timeline, seen_before, shown_before
@@ -36,9 +37,10 @@ class PlainPlan:
 
     def knock_ons(self, weeks: list[WeekInBlock], index: int, out: list[Session],
                   allowed: Sequence[date], night: date,
-                  known: Sequence[Adjustment]) -> list[Adjustment]:
+                  known: Sequence[Adjustment], shown: Shown) -> list[Adjustment]:
         """The week's open sessions that differ from the week planned without the races,
-        each one not yet explained by a change naming a race that reaches it."""
+        each one not yet explained by a change naming a race that reaches it; `shown`: what
+        the weeks before it showed, as the plan with the races read them to plan it."""
         monday = weeks[index].monday
         near = [r for r in self.races if reaches(r, monday) or reaches(r, monday + SIX_DAYS)]
         if not near:
@@ -54,7 +56,7 @@ class PlainPlan:
         self.weeks[monday] = self._week(self.timeline, index, out, allowed, night)
         names = [r.name() for r in near]
         return knock_ons(self.weeks[monday], [s for s in out if monday_of(s) == monday],
-                         night, names, known, _kept_words(self.ctx, out, monday))
+                         night, names, known, _kept_words(shown, monday))
 
     def _week(self, weeks: list[WeekInBlock], index: int, out: list[Session],
               allowed: Sequence[date] | None, night: date) -> list[Session]:
@@ -67,11 +69,11 @@ class PlainPlan:
         return new
 
 
-def _kept_words(ctx: Lifter, sessions: Sequence[Session], monday: date) -> dict[str, str]:
+def _kept_words(shown: Shown, monday: date) -> dict[str, str]:
     """Why an exercise strength sessions before `monday` showed stays where the plan without
     the races steps up, when that is S5's block (planner.blocks.ladder_steps): fewer than 4
-    weeks of training since it was first shown, the weeks of mobility work only not counted."""
-    shown = shown_before(ctx, sessions, monday)
+    weeks of training since it was first shown, the weeks of mobility work only not counted
+    (a race's among them: `shown` is the plan's with the races, whose ladders these are)."""
     idle = shown.idle
     out = {}
     for e, first in ((e, min(mondays)) for e, mondays in shown.weeks.items()):

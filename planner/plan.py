@@ -62,9 +62,9 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         if not allowed:  # the week is over: nothing left to plan in it
             continue
         out = [s for s in out if s not in planned]
+        shown = shown_before(ctx, out, where.monday)
         new, why, picks = build_week(ctx, weeks, index, runs, fixed_around(out, where.monday),
-                                     allowed, seen_before(out, where.monday), night,
-                                     shown_before(ctx, out, where.monday))
+                                     allowed, seen_before(out, where.monday), night, shown)
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = races_applied(ctx, [*out, *new], night)
@@ -81,7 +81,8 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         unchanged = {s.id for s in planned} - changed
         told_now = [*why, *holds(ctx, week, picks, night),
                     *(n for n in raced if n.session_id not in changed)]
-        told_now += plain.knock_ons(weeks, index, out, allowed, night, [*notes, *told_now])
+        told_now += plain.knock_ons(weeks, index, out, allowed, night, [*notes, *told_now],
+                                    shown)
         notes += [n for n in told_now if n.session_id not in unchanged]
     out, raced = races_applied(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
