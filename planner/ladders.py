@@ -44,24 +44,27 @@ def on_ladder(ctx: Lifter, ladder: Ladder, at: LadderWeek) -> tuple[Exercise, fl
     """The ladder's exercise at a step (RULES.md S5). Past the top it alternates between the
     last step and its variation, with bodyweight strength work adding a backpack in 5 kg
     steps (S1); a step repeated because its block fell short turns to a variation too."""
-    level = ctx.profile.equipment
-    beyond = at.step - (len(ladder.steps) - 1)
-    if beyond <= 0:
-        exercise = ctx.catalog.step(ladder.id, at.step, level)
-        if at.repeat % 2 == 0:
-            return exercise, None
-        return _variation(ctx, exercise, ladder.steps[at.step])
-    exercise = ctx.catalog.exercise(step_at(ladder, at).resolve(level))
-    return exercise, beyond * BACKPACK_STEP_KG if _bodyweight_strength(exercise) else None
+    step = step_at(ladder, at)
+    exercise = ctx.catalog.exercise(step.resolve(ctx.profile.equipment))
+    if (beyond := _past_top(ladder, at)) > 0:
+        return exercise, beyond * BACKPACK_STEP_KG if _bodyweight_strength(exercise) else None
+    if at.repeat % 2 == 0:
+        return exercise, None
+    return _variation(ctx, exercise, step)
 
 
 def step_at(ladder: Ladder, at: LadderWeek) -> Step:
     """The ladder's step where it stands; past the top, the last step and its variation in
     turn (RULES.md S5)."""
-    beyond = at.step - (len(ladder.steps) - 1)
+    beyond = _past_top(ladder, at)
     if beyond <= 0:
         return ladder.steps[at.step]
     return ladder.top if ladder.top is not None and beyond % 2 else ladder.steps[-1]
+
+
+def _past_top(ladder: Ladder, at: LadderWeek) -> int:
+    """How many steps past its top the ladder stands: 0 on the top step, negative below it."""
+    return at.step - (len(ladder.steps) - 1)
 
 
 def _variation(ctx: Lifter, exercise: Exercise, step: Step) -> tuple[Exercise, float | None]:
