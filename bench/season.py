@@ -46,15 +46,19 @@ from jobs.home import Home  # noqa: E402
 from jobs.importing import import_files  # noqa: E402
 from jobs.replay import replay, scratch_home  # noqa: E402
 from planner.adapt import Recovery, Tonight, adapt, recover  # noqa: E402
-from planner.catalog import default_catalog  # noqa: E402
+from planner.catalog_file import default_catalog  # noqa: E402
+from planner.lifter import Lifter  # noqa: E402
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start  # noqa: E402
 from planner.morning import Judged, recovery_level, rejudge_today  # noqa: E402
-from planner.plan import as_planned, extend, refresh  # noqa: E402
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session  # noqa: E402
+from planner.plan import extend  # noqa: E402
+from planner.plan_changes import as_planned  # noqa: E402
+from planner.prescriptions import refresh  # noqa: E402
+from planner.program import mobility_session  # noqa: E402
 from planner.progression import LoggedLift  # noqa: E402
 from planner.races import Leg, RaceDay, entered, final_days, found_races  # noqa: E402
 from planner.runs import RunPlan, planned_run  # noqa: E402
 from planner.schedule import conflicts  # noqa: E402
+from planner.slots import MAX_HEAVY_LOWER_A_WEEK  # noqa: E402
 
 TEMPLATE = {"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"}
 FIRST = date(2026, 1, 5)

@@ -19,7 +19,8 @@ from domain.profile import Profile
 from jobs.files import write_private
 from jobs.home import Home
 from jobs.replan import load_sessions
-from planner.catalog import Catalog, Exercise, default_catalog
+from planner.catalog import Catalog, Exercise
+from planner.catalog_file import default_catalog
 from planner.model import Adjustment, Prescription, Session, rest_text, week_start
 
 STARTS_AT = time(18)  # no session time is planned: early evening suits most runners

@@ -36,10 +36,11 @@ from jobs.replan import (
     save_sessions,
     store_adjustments,
 )
+from planner.lifter import Lifter
 from planner.model import Adjustment, Prescription, Session
 from planner.morning import Judged, recovery_level, rejudge_today
-from planner.plan import as_planned
-from planner.program import Lifter, mobility_session
+from planner.plan_changes import as_planned
+from planner.program import mobility_session
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import Adjustment, Session
 from planner.model import rest_text as rest_text  # for the CLI, which reaches planner via jobs
 

@@ -29,7 +29,8 @@ from ingest.workouts import KINDS, check_connect, parse_marker, payload_hash
 from jobs.defaults import PUSH_DAYS as DEFAULT_DAYS
 from jobs.replan import load_sessions
 from jobs.to_watch import build_workout, connect_pairs
-from planner.catalog import Catalog, default_catalog
+from planner.catalog import Catalog
+from planner.catalog_file import default_catalog
 from planner.model import Session
 
 Build = Callable[[Session], dict[str, Any]]

@@ -18,7 +18,7 @@ from jobs.home import Home
 from jobs.replan import load_sessions, races_found, replan_with, store_adjustments
 from planner import blocks, races
 from planner.model import Adjustment
-from planner.plan import differences, reached_from, with_race, without_race
+from planner.plan_changes import differences, reached_from, with_race, without_race
 
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
 

@@ -19,19 +19,14 @@ from domain.run import RUN_KINDS
 from jobs.analyse import analyse
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from planner.adapt import Recovery
-from planner.catalog import Catalog, default_catalog
+from planner.catalog import Catalog
+from planner.catalog_file import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
+from planner.lifter import Lifter
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
 from planner.morning import MORNING_RULE
-from planner.plan import (
-    basis,
-    basis_changes,
-    differences,
-    reopened_ahead,
-    week_differences,
-    with_equipment,
-)
-from planner.program import Lifter
+from planner.plan import basis, basis_changes
+from planner.plan_changes import differences, reopened_ahead, week_differences, with_equipment
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, entered, found_races
 from planner.readback import LiftRecord, Recorded

@@ -31,7 +31,7 @@ from jobs.config import Paths
 from jobs.defaults import REPLAY_WEEKS as WEEKS
 from jobs.home import Home
 from jobs.replan import FIRST_MONDAY, LAST_NIGHT, mark_done, replan
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.catch_up import nights_between
 from planner.model import week_start
 

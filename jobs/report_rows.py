@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from analysis.classify import RUN_KINDS
 from db import activities, plans, repo
 from db import models as m
-from planner.catalog import Catalog, default_catalog
+from planner.catalog import Catalog
+from planner.catalog_file import default_catalog
 from planner.model import week_heavy_lower, week_start
-from planner.program import MAX_HEAVY_LOWER_A_WEEK
+from planner.slots import MAX_HEAVY_LOWER_A_WEEK
 
 # Bar colours and legend order of the load chart: run kinds, then everything else.
 LOAD_KINDS = ("race", "speed", "threshold", "long", "easy", "recovery", "other")

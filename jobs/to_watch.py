@@ -8,7 +8,8 @@ from typing import Any
 
 from domain.workout import ExerciseToPush, WorkoutToPush
 from ingest.workouts import garmin_workout
-from planner.catalog import Catalog, default_catalog
+from planner.catalog import Catalog
+from planner.catalog_file import default_catalog
 from planner.model import Session
 
 

@@ -20,7 +20,7 @@ from jobs.race_entry import race_rows
 from jobs.replan import planned_session, replan
 from jobs.report_rows import ReportData, load_report
 from jobs.session_days import move_options, runs_around
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import rest_text, week_start
 
 REPORT_WEEKS_BACK, REPORT_WEEKS_AHEAD = 16, 2  # as `stridelift report` by default

@@ -18,13 +18,16 @@ from domain.profile import Profile
 from planner import races
 from planner.adapt import MobilityWork, Recovery, Tonight, adapt, enforce_cap, recover
 from planner.catalog import Catalog
+from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
-from planner.plan import extend, refresh
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, mobility_session, races_of
+from planner.plan import extend
+from planner.prescriptions import refresh
+from planner.program import mobility_session
 from planner.races import Leg, found_races
 from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
 from planner.runs import RunFacts
 from planner.schedule import place_week
+from planner.slots import MAX_HEAVY_LOWER_A_WEEK
 
 MAX_CATCH_UP_DAYS = 28  # older nights only matter through the runs, which stay recorded
 

@@ -26,7 +26,7 @@ POST_RACE_DAYS = {"5k": 2, "10k": 3, "half": 7, "marathon": 14, "ultra": 14,
                   "other": 3}  # "other": like a 10 km (the project's default)
 RETURN_LOAD = 0.8  # the first session after the window: 80 % of the last loads
 RETURN_WITHIN_DAYS = 14  # a session this long after the window is no longer "the first back"
-RESTART_DAYS = 14  # the ladders start again up to 2 weeks apart (planner.program.LAG)
+RESTART_DAYS = 14  # the ladders start again up to 2 weeks apart (planner.slots.LAG)
 MULTISPORT_LIMITS_H = ((1.5, "10k"), (3.0, "half"))  # longer: like a marathon
 LEG_SPORTS = frozenset({"swimming", "cycling", "running", "transition"})
 FOUND_PRIORITY = "B"  # a race never entered: its post-race window, no A-race freeze

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.profile import Profile, Race
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
+from planner.lifter import Lifter
 from planner.model import RunDay, Session
 from planner.plan import extend
-from planner.program import Lifter
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONDAY = date(2025, 3, 3)

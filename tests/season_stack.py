@@ -32,7 +32,7 @@ from jobs.config import load
 from jobs.home import Home
 from jobs.replan import load_sessions
 from jobs.replay import follow_plan
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import HARD_AFTER, HARD_BEFORE, Session, week_start
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, list_item, mocked, zipped

@@ -13,8 +13,8 @@ from jobs.race_entry import named
 from planner.adapt import Recovery, Tonight, adapt, lighten
 from planner.blocks import WeekCount, timeline
 from planner.model import RunDay, Session, week_start
-from planner.plan import refresh
-from planner.program import mobility_session, prescribe
+from planner.prescriptions import prescribe, refresh
+from planner.program import mobility_session
 from planner.progression import LoggedLift, round_kg
 from tests.planning import ARTICLE, MONDAY, context, half_a_race, plan, profile, template
 

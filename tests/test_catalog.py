@@ -14,16 +14,8 @@ import tomli_w
 from garmin_fit_sdk.profile import Profile as FitProfile
 
 from domain.profile import EQUIPMENT
-from planner.catalog import (
-    AREAS,
-    MIN_STEPS,
-    PATTERNS,
-    Catalog,
-    CatalogError,
-    allowed,
-    default_catalog,
-    parse_catalog,
-)
+from planner.catalog import AREAS, PATTERNS, Catalog, CatalogError, allowed
+from planner.catalog_file import MIN_STEPS, default_catalog, parse_catalog
 from tests.conftest import shared_fixture
 
 CATALOG = default_catalog()

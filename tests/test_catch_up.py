@@ -12,7 +12,7 @@ import pytest
 from domain.activity import StrengthSet
 from domain.profile import Race
 from planner.adapt import Recovery
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
 from planner.model import RunDay, Session
 from planner.progression import LoggedLift

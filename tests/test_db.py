@@ -27,7 +27,7 @@ from domain.profile import Profile, Race
 from domain.wellness import DailyWellness
 from jobs.replan import load_sessions, save_sessions, store_adjustments
 from planner.adapt import lighten
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import Adjustment
 from planner.plan import extend
 from planner.progression import LoggedLift

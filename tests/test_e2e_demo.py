@@ -16,8 +16,8 @@ from demo.athlete import DemoGarmin
 from jobs.home import Home
 from jobs.replan import load_sessions, run_days
 from planner.model import week_start
-from planner.program import MAX_HEAVY_LOWER_A_WEEK
 from planner.schedule import conflicts
+from planner.slots import MAX_HEAVY_LOWER_A_WEEK
 from stridelift.cli import app
 
 TODAY = date(2026, 11, 26)

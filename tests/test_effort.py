@@ -11,11 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.adapt import Recovery, Tonight, adapt, lighten
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.effort import at_load, lightened_words, spare_reps_words
 from planner.model import Prescription, Session
-from planner.plan import refresh, with_equipment
-from planner.program import mobility_session, prescribe
+from planner.plan_changes import with_equipment
+from planner.prescriptions import prescribe, refresh
+from planner.program import mobility_session
 from planner.progression import LoggedLift, round_kg
 from tests.planning import ARTICLE, MONDAY, context, plan, template
 

@@ -11,7 +11,7 @@ import pytest
 from freezegun import freeze_time
 from typer.testing import CliRunner
 
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from stridelift.cli import app
 from stridelift.cli.plan import print_plan
 from tests.history import write_weeks

@@ -22,7 +22,7 @@ from ingest import fit
 from jobs.calendar_feed import calendar_ics, write_calendar
 from jobs.home import Home
 from jobs.replan import load_sessions, mark_done, replan
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import Adjustment, Prescription, Session
 from stridelift.cli import ics, plan, profile
 

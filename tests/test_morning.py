@@ -32,7 +32,7 @@ from jobs.sources import source_for
 from planner.adapt import Recovery, Tonight, adapt, fitted, lighten
 from planner.model import Session
 from planner.morning import Judged, rejudge_today
-from planner.plan import as_planned
+from planner.plan_changes import as_planned
 from planner.program import mobility_session
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, own_day_bodies, served

@@ -18,7 +18,8 @@ from domain.profile import Profile
 from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, replan
-from planner.catalog import PATTERNS, default_catalog
+from planner.catalog import PATTERNS
+from planner.catalog_file import default_catalog
 from stridelift.cli import app
 from tests.conftest import PINNED
 

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from planner.adapt import Recovery, Tonight, adapt
 from planner.blocks import BLOCK_WEEKS, WeekCount, timeline
 from planner.model import RunDay, Session, week_start
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, mobility_session
+from planner.program import mobility_session
 from planner.schedule import conflicts, run_conflicts
+from planner.slots import MAX_HEAVY_LOWER_A_WEEK
 from tests.planning import DAYS, MONDAY, context, plan, profile, template, uncovered
 
 KINDS = ("easy", "recovery", "long", "speed", "threshold")

@@ -14,7 +14,7 @@ from db import repo
 from db.session import open_db, transaction
 from jobs.config import load, save_profile
 from jobs.replan import PROFILE_RULE, load_sessions, replan, save_sessions
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import Session, one_set_fewer
 from stridelift.cli import app
 from tests.test_plan_job import INIT, MONDAY, P

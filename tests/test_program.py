@@ -12,10 +12,13 @@ from hypothesis import strategies as st
 
 from domain.profile import EQUIPMENT, Race
 from planner.blocks import WeekCount, timeline
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
+from planner.ladders import week_ladders
+from planner.lifter import Lifter
 from planner.model import Session, week_heavy_lower, week_start
-from planner.program import MAX_HEAVY_LOWER_A_WEEK, Lifter, pick, week_ladders
+from planner.picks import pick
 from planner.progression import LoggedLift
+from planner.slots import MAX_HEAVY_LOWER_A_WEEK
 from tests.planning import (
     ARTICLE,
     DAYS,

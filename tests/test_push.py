@@ -47,7 +47,7 @@ from jobs.config import Paths
 from jobs.push import PushReport, push
 from jobs.replan import load_sessions, replan
 from jobs.to_watch import build_workout
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import Prescription, Session
 from stridelift.cli import app
 from stridelift.cli.push import register

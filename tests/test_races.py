@@ -21,10 +21,13 @@ from ingest import fit
 from jobs.config import load
 from jobs.replan import load_sessions, races_found, replan
 from planner.adapt import Tonight, adapt
-from planner.catalog import default_catalog
+from planner.catalog import LOWER_BODY
+from planner.catalog_file import default_catalog
 from planner.model import Adjustment, RunDay, Session
-from planner.plan import extend, refresh, with_race
-from planner.program import DELOAD_FACTOR, LOWER_BODY, mobility_session
+from planner.plan import extend
+from planner.plan_changes import with_race
+from planner.prescriptions import DELOAD_FACTOR, refresh
+from planner.program import mobility_session
 from planner.progression import LOWER_BODY_STEP_KG, OTHER_STEP_KG, LoggedLift, round_kg
 from planner.races import (
     Leg,

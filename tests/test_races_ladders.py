@@ -221,3 +221,23 @@ def test_the_stagger_never_keeps_an_exercise_past_six_weeks() -> None:
     # no race holds any week: an exercise's first and last weeks are at most 6 apart
     assert {e: (min(w), max(w)) for e, w in weeks.items()
             if (max(w) - min(w)).days >= 7 * 6} == {}
+
+
+def test_a_knock_on_counts_a_block_as_the_plan_with_the_race_does() -> None:
+    # A C 10 km on Wed 9 Apr: its week's two sessions are mobility work (its last days and
+    # its window), a week that trains no exercise (S5). Where the plan without the race
+    # steps up on Mon 21 Apr, the note counted the block's weeks as if no race were entered,
+    # the race's week as one of training (3 of 4 since 31 Mar); the plan the athlete has,
+    # with the race, counts 2, and says which week it left out.
+    race = Race(date(2025, 4, 9), "10k", "C")
+    runs = template(ARTICLE, weeks=WEEKS + 2)
+    ctx = context(profile(sessions=2, races=(race,)))
+    plan, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                         MONDAY + timedelta(days=7 * WEEKS - 1),
+                         {**runs, race.day: RunDay(race.day, ("race",), "race")}, [], runs)
+    race_week = [s for s in plan if week_start(s.day) == date(2025, 4, 7)]
+    assert race_week and {s.kind for s in race_week} == {"mobility"}
+    why = [r for n in notes if n.session_id == "2025-04-21#1" for r in n.reasons]
+    assert any("box_jump stays: 2 of its block's 4 weeks of training since Mon 31 Mar (S5), "
+               "the week of Mon 07 Apr with mobility work only not counted" in r for r in why), why
+    assert not any("box_jump stays: 3 of its block's" in r for r in why), why

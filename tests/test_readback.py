@@ -14,7 +14,7 @@ from domain.activity import StrengthSet
 from ingest import fit
 from jobs.replan import load_sessions, mark_done, replan
 from planner.adapt import enforce_cap
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import Prescription, Session
 from planner.readback import Performed, match, performed
 from tests.planning import profile

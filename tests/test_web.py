@@ -37,7 +37,7 @@ from jobs.home import Home
 from jobs.replan import store_adjustments
 from jobs.scheduler import JOB_TABLE
 from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_password
-from planner.catalog import default_catalog
+from planner.catalog_file import default_catalog
 from planner.model import Adjustment
 from stridelift.cli import app as cli
 from stridelift.web.app import LOOPBACK_NAMES, create_app

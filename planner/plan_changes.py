@@ -1,0 +1,193 @@
+"""The plan following a change made after its weeks were planned: a race entered late or
+removed, a new weekly template or less kit, a recovery decision set aside (`as_planned`).
+Weeks wholly ahead are reopened for `plan.extend` to plan anew; the open sessions of weeks
+already begun are prescribed again on their own days; what changed is told as adjustments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+
+from planner.effort import at_share_of
+from planner.ladders import week_ladders
+from planner.lifter import Lifter
+from planner.model import Adjustment, Session, week_start
+from planner.picks import pick
+from planner.planned import (
+    as_in,
+    fixed_around,
+    monday_of,
+    plan_timeline,
+    races_applied,
+    seen_before,
+    shown_before,
+    week_counts,
+)
+from planner.prescriptions import prescribe
+from planner.program import WeekPicks, holds, prescribed, week_contents
+from planner.races import FREEZE_BEFORE, RaceDay
+
+
+def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+             keys: Collection[str]) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions with the open ones of `keys` prescribed again as a strength session of
+    their week as the plan now stands (the races it knows, the ladders where they stand),
+    on their own days, and the ladder steps a race holds back in them (recorded as when a
+    week is planned: where the races' rules leave strength work). The races' rules are not
+    applied to the sessions here (`plan.extend` applies them)."""
+    out, told = _restore(ctx, first_monday, night, sessions, keys)
+    if not told:
+        return out, []
+    # which sessions the races turn into mobility: an A race's second session in its 8-14
+    # days depends on the plan's sessions before it, as the races leave them
+    raced, _ = races_applied(ctx, out, night)
+    return out, [n for ids, picks in told for n in holds(ctx, as_in(raced, ids), picks, night)]
+
+
+def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+             keys: Collection[str]) -> tuple[list[Session], list[tuple[list[str], WeekPicks]]]:
+    """`restored`'s sessions, and each week's sessions it changed with the week's picks."""
+    out = list(sessions)
+    redo = {s.id for s in out if s.id in keys and not s.settled and s.day > night}
+    told: list[tuple[list[str], WeekPicks]] = []
+    if not redo:
+        return out, told
+    last = max(monday_of(s) for s in out)
+    weeks = plan_timeline(ctx, first_monday, last, week_counts(out, night))
+    index = {w.monday: i for i, w in enumerate(weeks)}
+    for monday in sorted({monday_of(s) for s in out if s.id in redo}):
+        # the week's strength days as planned: a session a race, recovery or S6 turned into
+        # mobility work (lightened) was one of them, and one of `keys` even if settled now
+        # (without the A taper's second session, its first came back as a one-session
+        # week's: other exercises than planned)
+        days = sorted(s.day for s in out if monday_of(s) == monday and s.status != "skipped"
+                      and (s.kind == "strength" or s.status == "lightened" or s.id in keys))
+        picks = week_contents(ctx, weeks, index[monday], days, fixed_around(out, monday),
+                              seen_before(out, monday), shown_before(ctx, out, monday))
+        where = weeks[index[monday]]
+        fresh = {s.id: s.with_(kind="strength",
+                               exercises=prescribed(ctx, picks.contents[s.day], s.day),
+                               status="moved" if s.status == "moved" else "planned",
+                               block=where.block, week_in_block=where.week, step=where.step)
+                 for s in out if s.id in redo and monday_of(s) == monday}
+        told.append(([f.id for f in fresh.values() if f not in out], picks))
+        out = [fresh.get(s.id, s) for s in out]
+    return out, told
+
+
+def as_planned(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+               keys: Collection[str]) -> dict[str, Session]:
+    """The open sessions of `keys` as the plan holds them with no recovery decision: their
+    week's strength work on their own days, then the races' rules (a 2-set session before an
+    A race stays one)."""
+    out, _ = _restore(ctx, first_monday, night, sessions, keys)
+    out, _ = races_applied(ctx, out, night)
+    return {s.id: s for s in out if s.id in keys}
+
+
+def reopened(sessions: Sequence[Session], night: date, keys: Collection[str]) -> list[Session]:
+    """The sessions without the weeks wholly after the night that hold one of `keys` and
+    nothing done, skipped or pinned: the next `plan.extend` plans them anew, their days too."""
+    weeks = {monday_of(s) for s in sessions if s.id in keys and monday_of(s) > night}
+    weeks -= {monday_of(s) for s in sessions if s.settled}
+    return [s for s in sessions if monday_of(s) not in weeks]
+
+
+def reopened_ahead(sessions: Sequence[Session], night: date
+                   ) -> tuple[list[Session], frozenset[date]]:
+    """The sessions without the weeks wholly after the night that hold nothing done, skipped
+    or pinned (the next `plan.extend` plans them anew, for a new weekly template), and the
+    Mondays of those weeks."""
+    kept = reopened(sessions, night, [s.id for s in sessions])
+    return kept, frozenset({monday_of(s) for s in sessions} - {monday_of(s) for s in kept})
+
+
+def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+                   was: str) -> list[Session]:
+    """The open sessions after the night with each exercise the athlete's equipment
+    (`ctx`'s; `was` the level they were planned for) does not allow swapped for its ladder
+    step's variant at that level, dosed afresh at no more sets and the same share of its
+    load as before (a session lightened stays lightened); the rest as they are. For a week
+    already begun when the athlete packs less kit for a trip."""
+    lifted = {d.exercise_id for d in ctx.history}
+    weeks = plan_timeline(ctx, first_monday, max(monday_of(s) for s in sessions),
+                      week_counts(sessions, night))
+    index = {w.monday: i for i, w in enumerate(weeks)}
+
+    def swapped(s: Session) -> Session:
+        known = lifted | seen_before(sessions, week_start(s.day))  # as `pick` judges it
+        out = []
+        for p in s.exercises:
+            e = ctx.catalog.exercise(p.exercise_id)
+            found = None if ctx.catalog.allowed(e, ctx.profile.equipment) else \
+                ctx.catalog.variant(e.id, was, ctx.profile.equipment)
+            if found is None:
+                out.append(p)
+                continue
+            ladder, other = found
+            # the backpack the week gives it (bodyweight work past a ladder's top, or on a
+            # step repeated), when the week holds it there
+            week = pick(ctx, week_ladders(ctx, weeks, index[monday_of(s)],
+                                          shown_before(ctx, sessions, monday_of(s))),
+                        ladder.patterns)
+            # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
+            fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro",
+                              week.backpack_kg if week.exercise == other else None)
+            out.append(at_share_of(replace(fresh, sets=min(p.sets, fresh.sets)), p))
+        return s.with_(exercises=tuple(out))
+    return [s if s.settled or s.day <= night else swapped(s) for s in sessions]
+
+
+def with_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+              new: RaceDay) -> tuple[list[Session], list[Adjustment]]:
+    """The plan on its way to following a race entered late (`ctx` knows it), as if it had
+    been known from the start: the weeks ahead from its reach on left for `plan.extend` to plan
+    anew around it, and its other open sessions there prescribed again on their own days
+    (the ladder freeze around an A race, the first session back, and the deloads after it:
+    its taper or window counts as one, S5). `plan.extend` then applies the taper and post-race
+    rules."""
+    keys = set(reached_from(sessions, new))
+    return restored(ctx, first_monday, night, reopened(sessions, night, keys), keys)
+
+
+def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
+                 changed: Collection[str]) -> tuple[list[Session], list[Adjustment]]:
+    """The plan on its way to being as if a race had never been entered (`ctx` no longer
+    knows it): the weeks ahead holding sessions it changed (`changed`: tapered, lightened,
+    turned into mobility, a ladder step held) left for `plan.extend` to plan anew around the
+    runs, and its other open sessions prescribed again on their own days."""
+    return restored(ctx, first_monday, night, reopened(sessions, night, changed), changed)
+
+
+def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:
+    """The open strength sessions a race may change: from the week of its widest reach on
+    (the A freeze holds the whole week it begins in), as its taper or window counting as a
+    deload moves every deload after it, and the one just before it (S5)."""
+    monday = week_start(race.day - timedelta(days=FREEZE_BEFORE))
+    return [s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
+            and s.day >= monday]
+
+
+def differences(before: Sequence[Session], after: Sequence[Session], keys: Collection[str],
+                night: date, rule: str, action: str, why: str) -> list[Adjustment]:
+    """One adjustment for each session of `keys` that is not as it was (a session of a week
+    planned anew may be gone)."""
+    now = {s.id: s for s in after}
+    return [Adjustment(s.id, night, rule, action, s.describe(),
+                       now[s.id].describe() if s.id in now else "dropped", (why,))
+            for s in before if s.id in keys and now.get(s.id) != s]
+
+
+def week_differences(before: Sequence[Session], after: Sequence[Session],
+                     weeks: Collection[date], night: date, rule: str, action: str,
+                     why: str) -> list[Adjustment]:
+    """One adjustment for each session of the weeks `weeks` (their Mondays) that is not as
+    it was: changed, dropped, or added ("none" before)."""
+    was = {s.id: s for s in before if monday_of(s) in weeks}
+    now = {s.id: s for s in after if monday_of(s) in weeks}
+    return [Adjustment(key, night, rule, action,
+                       was[key].describe() if key in was else "none",
+                       now[key].describe() if key in now else "dropped", (why,))
+            for key in sorted(was.keys() | now.keys()) if was.get(key) != now.get(key)]
