@@ -125,9 +125,12 @@ def _freeze_reason(ctx: Lifter, monday: date, back: RaceDay | None) -> tuple[str
     known = races_of(ctx)
     race = races.freezes(known, monday)
     if race is not None:
+        first, last = races.freeze_window(race)
+        partly = ", and this week reaches into it" if monday < first else ""
         return "Races A freeze", (
-            f"{race.name()}: ladder steps are frozen from {races.FREEZE_BEFORE} days before "
-            f"to {races.FREEZE_AFTER} after it, no new exercise near a goal race")
+            f"{race.name()}: ladder steps are frozen from {first:%a %d %b} to {last:%a %d %b} "
+            f"({races.FREEZE_BEFORE} days before it to {races.FREEZE_AFTER} after){partly}: "
+            "no new exercise near a goal race")
     back = back or races.back_week(known, monday)
     if back is not None:
         return "Races post-race", (

@@ -148,12 +148,17 @@ def reduced_window(races: Sequence[RaceDay], day: date) -> RaceDay | None:
                  and REDUCED_FROM <= (r.day - day).days <= REDUCED_TO), None)
 
 
+def freeze_window(r: RaceDay) -> tuple[date, date]:
+    """The first and last day of an A race's ladder freeze: 21 days before it to 7 after."""
+    return r.day - timedelta(days=FREEZE_BEFORE), r.day + timedelta(days=FREEZE_AFTER)
+
+
 def freezes(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
-    """The A race whose freeze window (21 days before to 7 after) touches the week of
-    `monday`: no new ladder step that week."""
+    """The A race whose freeze window touches the week of `monday`: no new ladder step
+    that week (the ladders step by weeks, so a week reaching into it is held whole)."""
     sunday = monday + timedelta(days=6)
-    return next((r for r in races if r.priority == "A" and r.day - timedelta(
-        days=FREEZE_BEFORE) <= sunday and monday <= r.day + timedelta(days=FREEZE_AFTER)), None)
+    return next((r for r in races if r.priority == "A"
+                 and freeze_window(r)[0] <= sunday and monday <= freeze_window(r)[1]), None)
 
 
 def lighter_days(r: RaceDay) -> tuple[date, date]:

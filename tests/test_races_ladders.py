@@ -79,6 +79,20 @@ def test_a_step_no_session_showed_waits_for_the_end_of_an_a_races_freeze() -> No
     assert any("dumbbell_single_leg_rdl (new step)" in n.before for n in held)
 
 
+def test_a_week_held_for_reaching_into_a_freeze_says_when_the_freeze_starts() -> None:
+    # The A half on Wed 23 Apr freezes the ladders from Wed 2 Apr to Wed 30 Apr. The week of
+    # Mon 31 Mar reaches into it, so its sessions hold their steps whole, although its Monday
+    # is 23 days before the race: the note names the freeze's days and says so.
+    runs = {"wed": "easy", "thu": "easy", "fri": "threshold", "sat": "long", "sun": "speed"}
+    _, notes = _season(runs, 2, (Race(date(2025, 4, 23), "half", "A"),))
+    held = {n.session_id[:10]: n.reasons[0] for n in notes if n.rule == "Races A freeze"}
+    window = "frozen from Wed 02 Apr to Wed 30 Apr (21 days before it to 7 after)"
+    assert "2025-03-31" in held and all(window in why for why in held.values()), held
+    assert all(why.endswith(", and this week reaches into it: no new exercise near a "
+                            "goal race") == (monday == "2025-03-31")
+               for monday, why in held.items()), held
+
+
 def test_a_single_session_week_never_makes_more_than_half_a_session_new() -> None:
     # Races leave the week of 12 May one strength session (Wed 14 May): the single-session
     # template, with the power and hinge ladders due that week, must not add a
