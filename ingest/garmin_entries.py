@@ -20,8 +20,9 @@ ACTIVITY, DAY = "garmin-activity", "garmin-day"
 # The end of an activity's wait for its file, journalled by the sync that decided it: awaited
 # WAIT_DAYS (ingest.sync), it stays as its summary; gone from Garmin, the athlete deleted it.
 WAIT_ENDED, GONE = "garmin-wait-ended", "garmin-activity-gone"
-# An awaited file downloaded again by id on a night (ingest.sync's retries), journalled before
-# the download: the next nights' turns go to the files tried longest ago, after a rebuild too.
+# An awaited file downloaded again by id on a night (ingest.sync's retries), journalled once
+# Garmin answered the download: the next nights' turns go to the files tried longest ago,
+# after a rebuild too.
 RETRIED = "garmin-file-retried"
 
 

@@ -116,18 +116,16 @@ def _local_day(item: dict[str, Any]) -> date:
     return (gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)).date()
 
 
-def _turn(due: dict[int, Wait], night: date, taken: int, killed: bool) -> list[int]:
+def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
     """The Garmin ids of `due` to download again on `night`, `taken` files tried already by
-    an earlier run of the night: those of them still waiting when it was `killed` (one was
-    cut short; not after a run that ended: the morning pass, a sync by hand downloaded the
-    night's files that keep failing again), then, up to RETRIES, the files tried longest
-    ago: never tried first, then the oldest day. A file tried goes behind every other: of
+    an earlier run of the night (a file is tried once Garmin answered its download: one cut
+    short by a kill or a 429 keeps its place): up to RETRIES in all, the files tried longest
+    ago, never tried first, then the oldest day. A file tried goes behind every other: of
     n waiting (waits begun meanwhile counted), each is tried within ceil(n / RETRIES)
     nights; one that arrives or ends its wait moves no other's place."""
-    again = sorted(gid for gid, wait in due.items() if killed and wait.retried_on == night)
     rest = sorted((wait.retried_on or date.min, wait.day, gid)
                   for gid, wait in due.items() if wait.retried_on != night)
-    return again + [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
+    return [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
 
 
 @dataclass
@@ -205,21 +203,37 @@ class _Run(DaysRun):
     def retry_unlisted(self) -> None:
         """Download again, by id, the awaited files of activities this run did not list (no
         list holds them again, or it failed), from the list items they were stored from:
-        RETRIES a night at most, in turn (_turn), until Garmin keeps failing (the next sync
-        goes on). Each is journalled as tried before its download: a night run again (after
-        a kill, or by hand) takes the rest of its turn, not RETRIES more; after a kill, the
-        files tried that night still waiting first (the one cut short among them)."""
+        RETRIES a night at most, in turn (_turn), until Garmin keeps failing or rate-limits
+        (the next sync goes on). Each is journalled as tried once Garmin answered its
+        download: a night run again (after a kill, or by hand) takes the rest of its turn,
+        not RETRIES more."""
+        self._store_killed_retries()
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
             taken = activities.retries_on(session, self.who, self.today)
-            killed = repo.cursor(session, self.who, RETRYING) == self.today.isoformat()
         due = {gid: wait for gid, wait in awaited.items() if gid not in self.listed}
-        turn = _turn(due, self.today, taken, killed)
+        turn = _turn(due, self.today, taken)
         if not turn:
             return
         self._retrying(self.today.isoformat())
         self._retry_all(turn, due, awaited)
         self._retrying("")
+
+    def _store_killed_retries(self) -> None:
+        """After a run killed in its retries (it left RETRYING), store its night's tries as
+        the journal holds them, as for every journal line the next run redoes the one in
+        flight: killed between a try's line and its commit, `db rebuild` had the try and the
+        database never did (no later night need try that file again: its wait may end).
+        The journal is read only then."""
+        with self.db() as session:
+            night = repo.cursor(session, self.who, RETRYING)
+        if not night:
+            return
+        with transaction(self.db) as session:
+            for entry in self.raw.entries(self.who.name):
+                if entry.get("kind") == garmin_entries.RETRIED and entry.get("night") == night:
+                    garmin_entries.store_garmin_retry(session, self.who, entry)
+            repo.set_cursor(session, self.who, RETRYING, "")
 
     def _retrying(self, night: str) -> None:
         """Keep `night` as that of the retries begun (a run killed in them leaves it), or
@@ -260,17 +274,20 @@ class _Run(DaysRun):
         return ordered, items
 
     def _retry(self, gid: int, item: dict[str, Any] | None, known: _Known) -> None:
-        """Journal the file as tried tonight, then download it; not a multisport leg whose
-        parent's file (its own download) came earlier in the turn: stored with it. One whose
-        list item is lost (a raw store swapped under the database) cannot be stored: its turn
-        is taken all the same, or it would stay first in line every night."""
-        if item is None or not known.settled(item):
+        """Download the file, then journal it as tried tonight; not a multisport leg whose
+        parent's file (its own download) came earlier in the turn: stored with it. Garmin
+        rate-limiting or down (GarminUnavailable) never answered about the file: it keeps its
+        place for the next night. One whose list item is lost (a raw store swapped under the
+        database) cannot be stored: its turn is taken all the same, or it would stay first
+        in line every night."""
+        settled = item is not None and known.settled(item)
+        if item is not None:
+            self._activity(item, known, _local_day(item))
+        if not settled:
             entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
                      "night": self.today.isoformat()}
             with self._journalled(entry) as session:
                 garmin_entries.store_garmin_retry(session, self.who, entry)
-        if item is not None:
-            self._activity(item, known, _local_day(item))
 
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:

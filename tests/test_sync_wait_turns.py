@@ -32,18 +32,28 @@ DOWNLOAD = "/download-service/files/activity/"
 RETRIED = "garmin-file-retried"
 
 
+class Killed(BaseException):
+    """The run killed at a download: what it committed stays, the rest never happens."""
+
+
 class Journal(RawStore):
-    """The raw store, counting the reads of the whole journal."""
+    """The raw store, counting the reads of the whole journal; kills the run once it has
+    journalled the `kill_after`-th line of a retry (before its commit)."""
 
     reads = 0
+    kill_after: int | None = None
 
     def entries(self, athlete: str) -> Iterator[dict[str, Any]]:
         self.reads += 1
         return super().entries(athlete)
 
-
-class Killed(BaseException):
-    """The run killed at a download: what it committed stays, the rest never happens."""
+    def record(self, athlete: str, *entries: dict[str, Any]) -> None:
+        super().record(athlete, *entries)
+        if self.kill_after is not None and any(e["kind"] == RETRIED for e in entries):
+            self.kill_after -= 1
+            if not self.kill_after:
+                self.kill_after = None
+                raise Killed
 
 
 @dataclass
@@ -156,16 +166,46 @@ def test_a_night_synced_twice_downloads_no_file_twice(store: WaitStore) -> None:
     assert _night_downloads(store, fake, _night(2))[1] == gids[sync.RETRIES:2 * sync.RETRIES]
 
 
-def test_files_a_429_left_unasked_keep_their_place(store: WaitStore) -> None:
-    """Garmin rate-limits the night's first download by id: that file was asked, and waits
-    behind the others; the RETRIES - 1 not asked come first the next night, not a turn
-    further on (the old turn went on to the last two, then round to the first eight)."""
+def test_a_file_a_429_left_unasked_keeps_its_turn(store: WaitStore) -> None:
+    """Garmin rate-limits the night's first download by id: Garmin never answered about that
+    file, so it was not tried. It keeps the head of the line and comes first the next night,
+    with the RETRIES - 1 after it; the night itself does not fail. Counted as tried, it went
+    behind the others and waited a night more."""
     fake, gids = _waiting(store, sync.RETRIES + 2)
     fake.fail(rf"{DOWNLOAD}{gids[0]}$", (429, {"Retry-After": "3600"}, b"{}"))
-    assert _night_downloads(store, fake, _night(1))[1] == gids[:1]
-    assert _night_downloads(store, fake, _night(2))[1] == gids[1:sync.RETRIES + 1]
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.upgraded, report.waiting) == (gids[:1], 0, len(gids))
+    assert report.days is not None and report.skipped[-1].startswith(
+        "Garmin Connect asks to wait 3600 s")
+    assert _retried(store) == []
+    assert _night_downloads(store, fake, _night(2))[1] == gids[:sync.RETRIES]
     report, downloaded = _night_downloads(store, fake, _night(3))
-    assert (downloaded, report.waiting) == ([gids[-1], gids[0]], 0)
+    assert (downloaded, report.waiting) == (gids[sync.RETRIES:], 0)
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == synced
+
+
+def test_a_kill_between_a_retrys_journal_line_and_its_commit(store: WaitStore) -> None:
+    """Killed on the last night of a wait, right after its retry's journal line and before
+    its commit: the next night (its wait ends, so no download tries it again) stores the
+    killed night's retries as the journal holds them, so `db rebuild` gives the same tables.
+    Before, the rebuild had the try and the database never did."""
+    fake, gids = _waiting(store, 1)
+    fake.downloads.pop(gids[0])  # never comes
+    for night in range(1, sync.WAIT_DAYS - 1):
+        _night_downloads(store, fake, _night(night))
+    assert isinstance(store.raw, Journal)
+    store.raw.kill_after = 1
+    with pytest.raises(Killed):
+        store.sync(fake, today=_night(sync.WAIT_DAYS - 1))
+    report = store.sync(fake, today=_night(sync.WAIT_DAYS))
+    assert (report.waits_ended, report.waiting) == (1, 0)
+    with store.db() as db:
+        assert db.scalar(select(m.Activity.retried_on)) == _night(sync.WAIT_DAYS - 1)
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == synced
 
 
 def test_a_wait_from_before_migration_0014_is_retried_from_its_journalled_list_item(
