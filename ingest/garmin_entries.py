@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -48,22 +48,29 @@ def save_activity(session: Session, who: m.Athlete, entry: dict[str, Any],
                                 awaits_summary=entry["summary"] if awaits else None)
 
 
-def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None]) -> dict[int, Any]:
+def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None],
+              skip: Callable[[str], None]) -> dict[int, Any]:
     """The list items awaited files were stored from, by Garmin id, from their digests:
     what a sync that no longer lists them (ingest.sync's retries) stores with their files.
     Those of waits begun before migration 0014 (no digest) are the ones journalled last for
-    their ids: the journal is read for them alone (none is left 14 days after it)."""
+    their ids: the journal is read for them alone (none is left 14 days after it); a line
+    edited by hand there is named to `skip`, as `db rebuild` names it, and its file is not
+    downloaded."""
     digests = {gid: digest for gid, digest in waits.items() if digest}
-    if len(digests) < len(waits):
-        digests |= {int(e["garmin_id"]): e["summary"] for e in raw.entries(athlete)
-                    if e.get("kind") == ACTIVITY and e.get("garmin_id") in waits
-                    and not waits[e["garmin_id"]]}
+    journalled = {int(e["garmin_id"]): e.get("summary") for e in raw.entries(athlete)
+                  if e.get("kind") == ACTIVITY and e.get("garmin_id") in waits
+                  and not waits[e["garmin_id"]]} if len(digests) < len(waits) else {}
     items = {}
-    for gid, digest in digests.items():
+    for gid, digest in (digests | journalled).items():
         try:
             items[gid] = raw.get_json(digest)
         except FileNotFoundError:  # a raw store swapped under the database: not downloaded
             continue
+        except (TypeError, ValueError):  # not a digest, or not JSON: edited by hand
+            skip(f"journal {raw.journal(athlete)}: the last {ACTIVITY} line of activity {gid} "
+                 f"holds {digest!r} for its list item, not a digest of the raw store: put "
+                 "back the one it held (db rebuild refuses the line too); its file is not "
+                 "downloaded until then")
     return items
 
 

@@ -263,10 +263,10 @@ class _Run(DaysRun):
         session the leg's id and dropped the parent's summary. A parent behind in line so
         joins the turn: one download more that night, once (they are tried together)."""
         items = garmin_entries.summaries(self.raw, self.who.name,
-                                         {gid: due[gid].summary for gid in turn})
+                                         {gid: due[gid].summary for gid in turn}, self._skip)
         parents = {item.get("parentId") for item in items.values()} & (due.keys() - set(turn))
         items |= garmin_entries.summaries(self.raw, self.who.name,
-                                          {gid: due[gid].summary for gid in parents})
+                                          {gid: due[gid].summary for gid in parents}, self._skip)
         ordered: list[int] = []
         for gid in turn:
             parent = items.get(gid, {}).get("parentId")

@@ -222,6 +222,31 @@ def test_a_wait_from_before_migration_0014_is_retried_from_its_journalled_list_i
     assert (downloaded, report.upgraded, report.waiting, store.raw.reads) == (gids, 3, 0, 1)
 
 
+def test_a_hand_edited_digest_of_a_wait_from_before_0014_is_named_not_raised(
+        store: WaitStore) -> None:
+    """A wait from before migration 0014 whose journalled list item was edited by hand (its
+    digest no longer one): that file cannot be downloaded by id, and the night says so in
+    one line naming the journal and the line, with the fix; the other files come, the wait
+    and its row stay. It raised a ValueError: a traceback, the night failed."""
+    fake, gids = _waiting(store, 2)
+    with transaction(store.db) as db:
+        digest = db.scalar(select(m.Activity.awaits_summary).where(
+            m.Activity.garmin_id == gids[0]))
+        db.execute(update(m.Activity).where(m.Activity.garmin_id == gids[0])
+                   .values(awaits_summary=None))
+    journal = store.raw.root / "journal" / f"{P.name}.jsonl"
+    journal.write_text(journal.read_text().replace(str(digest), "edited by hand"))
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.upgraded, report.waiting) == (gids[1:], 1, 1)
+    assert report.skipped == [
+        f"journal {journal}: the last garmin-activity line of activity {gids[0]} holds "
+        "'edited by hand' for its list item, not a digest of the raw store: put back the "
+        "one it held (db rebuild refuses the line too); its file is not downloaded until then"]
+    with store.db() as db:
+        assert db.scalar(select(m.Activity.awaits_file).where(
+            m.Activity.garmin_id == gids[0])) is True
+
+
 def test_a_multisport_leg_whose_parents_file_came_is_not_tried(store: WaitStore) -> None:
     """A brick and its run leg both wait; the parent's file, when it comes, is the leg's too:
     the leg, upgraded with it, is neither downloaded nor journalled as tried."""
