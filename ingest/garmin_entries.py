@@ -56,12 +56,13 @@ def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None],
     their ids: the journal is read for them alone (none is left 14 days after it); a line
     edited by hand there is named to `skip`, as `db rebuild` names it, and its file is not
     downloaded."""
-    digests = {gid: digest for gid, digest in waits.items() if digest}
-    journalled = {int(e["garmin_id"]): e.get("summary") for e in raw.entries(athlete)
-                  if e.get("kind") == ACTIVITY and e.get("garmin_id") in waits
-                  and not waits[e["garmin_id"]]} if len(digests) < len(waits) else {}
+    digests: dict[int, Any] = {gid: digest for gid, digest in waits.items() if digest}
+    if len(digests) < len(waits):
+        digests |= {int(e["garmin_id"]): e.get("summary") for e in raw.entries(athlete)
+                    if e.get("kind") == ACTIVITY and e.get("garmin_id") in waits
+                    and not waits[e["garmin_id"]]}
     items = {}
-    for gid, digest in (digests | journalled).items():
+    for gid, digest in digests.items():
         try:
             items[gid] = raw.get_json(digest)
         except FileNotFoundError:  # a raw store swapped under the database: not downloaded
