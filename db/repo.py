@@ -85,6 +85,7 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
                 _drop_summaries(session, who, [first])
     new: list[rows.New] = []
     stored: list[tuple[d.Activity, m.Activity]] = []
+    same_as: Kept | None = None
     for act in activities:
         existing = _find(session, who.id, content_hash, act.recording, act.session_index,
                          garmin_id)
@@ -95,6 +96,10 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
                                 *wait))
         else:
             stored.append((act, existing))
+            if content_hash not in (None, existing.content_hash) and act.recording and (
+                    existing.recording == act.recording):  # another file of its recording
+                same_as = same_as or Kept(existing.content_hash, existing.garmin_id,
+                                          existing.local_date)
     if garmin_id is not None and any(row.session_index == 0 and row.garmin_id is None
                                      for _, row in stored):
         for act, row in stored:
@@ -104,7 +109,7 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
     taken = _insert(session, who, new)
     session.flush()
     return Saved(new=len(new) - taken, duplicates=len(activities) - len(new),
-                 upgraded=upgraded + taken)
+                 upgraded=upgraded + taken, same_as=same_as)
 
 
 def end_wait(session: Session, who: m.Athlete, garmin_id: int, gone: bool = False) -> None:

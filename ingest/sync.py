@@ -25,7 +25,7 @@ from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import activity_list, calendar, fit, garmin_entries, garmin_wellness
+from ingest import activity_list, bulk, calendar, fit, garmin_entries, garmin_wellness
 from ingest.garmin import (
     Connect,
     GarminPassedOver,
@@ -154,6 +154,7 @@ class _Run(DaysRun):
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again
         self.waits_from = today - timedelta(days=WAIT_DAYS - 1)  # a wait begun before ends
         self.listed: set[int] = set()  # the ids this run's list holds
+        self.imported: dict[str, str] | None = None  # content hash -> name (_imported_name)
 
     # activities
 
@@ -338,6 +339,9 @@ class _Run(DaysRun):
         self.report.new += saved.new
         self.report.upgraded += saved.upgraded
         self.report.already_stored += saved.duplicates
+        if saved.same_as is not None:
+            self.report.same_recording.append(bulk.same_recording(
+                f"Garmin activity {gid}", saved.same_as, self._imported_name))
         self.report.summary_only += got is not None and fit_bytes is None
         known.stored.add(gid)
         if fit_bytes is not None:
@@ -346,6 +350,13 @@ class _Run(DaysRun):
             known.awaited.intersection_update(self.awaited())
         elif got is None and saved.new:
             known.awaited.add(gid)
+
+    def _imported_name(self, digest: str) -> str | None:
+        """The name a stored file was imported under (the journal read once, when first
+        needed: only for a download of a recording stored from another file)."""
+        if self.imported is None:
+            self.imported = bulk.imported_names(self.raw, self.who.name)
+        return self.imported.get(digest)
 
     def _fit(self, gid: int, day: date, manual: bool
              ) -> tuple[bytes | None, list[Activity]] | None:
