@@ -270,7 +270,9 @@ def test_a_run_typed_in_is_the_file_starting_within_its_minute(
     _rebuilt_alike(store)
 
 
-def test_two_strength_sessions_begun_in_one_minute_stay_two(store: WaitStore) -> None:
+@pytest.mark.parametrize("listed", ["in order", "reversed"])
+def test_two_strength_sessions_begun_in_one_minute_stay_two(store: WaitStore,
+                                                             listed: str) -> None:
     """A strength session started at 17:00:00 and stopped, another started at 17:00:40: two
     Garmin activities (two ids). The first's file is late, the second's comes at once; then
     the first's comes. Within its minute, the second's file took the first's row (its id and
@@ -282,6 +284,8 @@ def test_two_strength_sessions_begun_in_one_minute_stay_two(store: WaitStore) ->
     fake.add_strength(811, start)
     fake.add_strength(812, start + timedelta(seconds=40), with_fit_sets=True)
     late = fake.downloads.pop(811)
+    if listed == "reversed":  # the second's file stored first, then the first's summary
+        fake.items.reverse()
     with transaction(store.db) as db:
         replan(db, P, MONDAY - timedelta(days=1))
     report = store.sync(fake, today=MONDAY, since=MONDAY)
