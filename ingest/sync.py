@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from garminconnect import Garmin
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,6 +62,7 @@ WAIT_DAYS = 14
 RETRIES = 10
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 RETRYING = "retrying"  # cursor: the night of the retries by id begun and not ended (killed)
+RETRIED_AT = "retried-at"  # cursor: the UTC instant the last retries by id began
 AGAIN = object()  # an activity left to the next sync
 
 # -- the sync --------------------------------------------------------------------------------
@@ -211,7 +213,7 @@ class _Run(DaysRun):
         self._store_killed_retries()
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
-            taken = activities.retries_on(session, self.who, self.today)
+            taken = self._taken(session)
         due = {gid: wait for gid, wait in awaited.items() if gid not in self.listed}
         turn = _turn(due, self.today, taken)
         if not turn:
@@ -236,11 +238,24 @@ class _Run(DaysRun):
                     garmin_entries.store_garmin_retry(session, self.who, entry)
             repo.set_cursor(session, self.who, RETRYING, "")
 
+    def _taken(self, session: Session) -> int:
+        """How many files were tried by id tonight already. None on a night a westward zone
+        change brought back (the athlete's day begun again, hours after the night of that
+        day ended in the zone before): those tried under its day were tried before it began
+        here, a night ago; the files not tried under its day are due."""
+        began = datetime.combine(self.today, time(), ZoneInfo(self.who.tz))
+        last = repo.cursor(session, self.who, RETRIED_AT)
+        if last and datetime.fromisoformat(last) < began:
+            return 0
+        return activities.retries_on(session, self.who, self.today)
+
     def _retrying(self, night: str) -> None:
-        """Keep `night` as that of the retries begun (a run killed in them leaves it), or
-        "" once they ended."""
+        """Keep `night` as that of the retries begun (a run killed in them leaves it) and
+        when they began (RETRIED_AT), or "" once they ended."""
         with transaction(self.db) as session:
             repo.set_cursor(session, self.who, RETRYING, night)
+            if night:
+                repo.set_cursor(session, self.who, RETRIED_AT, datetime.now(UTC).isoformat())
 
     def _retry_all(self, turn: list[int], due: dict[int, Wait], awaited: dict[int, Wait]
                    ) -> None:

@@ -9,21 +9,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select, update
 
 from db import models as m
 from db.raw import RawStore
 from db.session import make_engine, open_db, transaction, upgrade
 from demo.fitwrite import LapSpec, LegSpec, multisport_fit
+from domain.profile import Profile
 from ingest import sync
 from ingest.rebuild import RebuildError, rebuild
-from tests.garmin_fake import FakeGarmin, Reply, list_item, table_contents, zipped
+from tests.garmin_fake import (
+    FakeGarmin,
+    Reply,
+    connect_without_login,
+    list_item,
+    mocked,
+    table_contents,
+    zipped,
+)
 from tests.test_db import _downgrade
 from tests.test_sync_wait import P, WaitStore
 from tests.test_sync_wait_retry import OLD, TODAY, _night
@@ -206,6 +216,37 @@ def test_a_kill_between_a_retrys_journal_line_and_its_commit(store: WaitStore) -
     synced = table_contents(store.db)
     rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == synced
+
+
+def test_a_night_repeated_by_a_westward_zone_change_tries_the_files_not_tried_that_night(
+        store: WaitStore) -> None:
+    """Tokyo's morning pass of 9 July tries RETRIES files; flown to Honolulu, the athlete's
+    9 July begins again 19 hours later: a night of its own, whose morning pass tries the next
+    RETRIES (none tried in Tokyo that day); its nightly run takes none more. Counted as the
+    one night, 9 July in Honolulu tried nothing: no file for 43 hours."""
+    fake, gids = _waiting(store, 3 * sync.RETRIES)
+    for gid in gids:
+        fake.downloads.pop(gid)  # these never come
+    tokyo, honolulu = replace(P, tz="Asia/Tokyo"), replace(P, tz="Pacific/Honolulu")
+
+    def downloads(at: str, who: Profile, night: date) -> list[int]:
+        before = len(fake.calls)
+        with freeze_time(at), mocked(fake):
+            sync.sync(store.db, store.raw, who, connect_without_login(), today=night)
+        return [int(c.removeprefix(DOWNLOAD)) for c in fake.calls[before:]
+                if c.startswith(DOWNLOAD)]
+
+    july9 = _night(1)
+    assert downloads("2025-07-08T22:00Z", tokyo, july9) == gids[:sync.RETRIES]  # 07:00 JST
+    assert downloads("2025-07-09T17:00Z", honolulu, july9) == gids[  # 07:00 HST, 9 July again
+        sync.RETRIES:2 * sync.RETRIES]
+    assert downloads("2025-07-10T07:30Z", honolulu, july9) == []  # 21:30 HST: the same night
+    assert downloads("2025-07-10T17:00Z", honolulu, july9 + timedelta(days=1)) == gids[
+        2 * sync.RETRIES:]
+    with store.db() as db:  # as `db rebuild` would make them
+        tried = dict(db.execute(select(m.Activity.garmin_id, m.Activity.retried_on)).all())
+    assert tried == {e["garmin_id"]: date.fromisoformat(e["night"])
+                     for e in store.raw.entries(P.name) if e["kind"] == RETRIED}
 
 
 def test_a_wait_from_before_migration_0014_is_retried_from_its_journalled_list_item(
