@@ -21,8 +21,8 @@ ACTIVITY, DAY = "garmin-activity", "garmin-day"
 # WAIT_DAYS (ingest.sync), it stays as its summary; gone from Garmin, the athlete deleted it.
 WAIT_ENDED, GONE = "garmin-wait-ended", "garmin-activity-gone"
 # An awaited file downloaded again by id on a night (ingest.sync's retries), journalled once
-# Garmin answered the download: the next nights' turns go to the files tried longest ago,
-# after a rebuild too.
+# Garmin answered the download (an ACTIVITY entry it stored holds the night as `retried`):
+# the next nights' turns go to the files tried longest ago, after a rebuild too.
 RETRIED = "garmin-file-retried"
 
 
@@ -41,11 +41,14 @@ def save_activity(session: Session, who: m.Athlete, entry: dict[str, Any],
     activities = garmin_activities(summary, decoded, sets_body)
     since = entry.get("awaits_since")  # absent from the entries journalled before it was kept
     awaits = entry.get("awaits_file") is True
-    return repo.save_activities(session, who, activities,
-                                content_hash=entry.get("fit") if decoded else None,
-                                garmin_id=int(entry["garmin_id"]), awaits_file=awaits,
-                                awaits_since=date.fromisoformat(since) if since else None,
-                                awaits_summary=entry["summary"] if awaits else None)
+    saved = repo.save_activities(session, who, activities,
+                                 content_hash=entry.get("fit") if decoded else None,
+                                 garmin_id=int(entry["garmin_id"]), awaits_file=awaits,
+                                 awaits_since=date.fromisoformat(since) if since else None,
+                                 awaits_summary=entry["summary"] if awaits else None)
+    if entry.get("retried"):  # downloaded again by id that night (ingest.sync's retries)
+        repo.retried(session, who, int(entry["garmin_id"]), date.fromisoformat(entry["retried"]))
+    return saved
 
 
 def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None],

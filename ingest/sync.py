@@ -290,16 +290,16 @@ class _Run(DaysRun):
         return ordered, items
 
     def _retry(self, gid: int, item: dict[str, Any] | None, known: _Known) -> None:
-        """Download the file, then journal it as tried tonight; not a multisport leg whose
-        parent's file (its own download) came earlier in the turn: stored with it. Garmin
-        rate-limiting or down (GarminUnavailable) never answered about the file: it keeps its
-        place for the next night. One whose list item is lost (a raw store swapped under the
-        database) cannot be stored: its turn is taken all the same, or it would stay first
-        in line every night."""
+        """Download the file, then journal it as tried tonight: with the activity it stores
+        (in one line and one commit: a kill between two left a file come and not tried), else
+        on its own line; not a multisport leg whose parent's file (its own download) came
+        earlier in the turn: stored with it. Garmin rate-limiting or down (GarminUnavailable)
+        never answered about the file: it keeps its place for the next night. One whose list
+        item is lost (a raw store swapped under the database) cannot be stored: its turn is
+        taken all the same, or it would stay first in line every night."""
         settled = item is not None and known.settled(item)
-        if item is not None:
-            self._activity(item, known, _local_day(item))
-        if not settled:
+        stored = item is not None and self._activity(item, known, _local_day(item), self.today)
+        if not settled and not stored:
             entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
                      "night": self.today.isoformat()}
             with self._journalled(entry) as session:
@@ -328,26 +328,30 @@ class _Run(DaysRun):
             return _Known(activities.known_garmin_ids(session, self.who), set(awaited),
                           activities.filed_garmin_ids(session, self.who))
 
-    def _activity(self, item: dict[str, Any], known: _Known, day: date) -> None:
+    def _activity(self, item: dict[str, Any], known: _Known, day: date,
+                  retried: date | None = None) -> bool:
+        """Download and store the list item's activity (journalled); whether it was stored.
+        `retried`: the night its file is downloaded again by id, journalled with it."""
         gid = int(item["activityId"])
         if known.settled(item):  # the same rows again, minus the download
             self.report.already_stored += 1
-            return
+            return False
         got = self._fit(gid, day, item.get("manualActivity") is True)
         if got is None and gid in known.awaited:  # still late: it counts from its summary
-            return
+            return False
         fit_bytes, decoded = got or (None, [])
         tried_again = day >= self.relisted_from or gid in known.awaited
         sets_body = self._exercise_sets(gid, item, tried_again)
         if sets_body is AGAIN:
-            return
+            return False
         entry = {"kind": garmin_entries.ACTIVITY, "garmin_id": gid,
                  "summary": self.raw.put_json(item),
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
                  "sets": self.raw.put_json(sets_body)
                  if garmin_wellness.has_data(sets_body) else None,
                  "awaits_file": got is None,
-                 "awaits_since": self.today.isoformat() if got is None else None}
+                 "awaits_since": self.today.isoformat() if got is None else None,
+                 **({"retried": retried.isoformat()} if retried else {})}
         with self._journalled(entry) as session:
             saved = garmin_entries.save_activity(session, self.who, entry, item, decoded,
                                                  sets_body)
@@ -365,6 +369,7 @@ class _Run(DaysRun):
             known.awaited.intersection_update(self.awaited())
         elif got is None and saved.new:
             known.awaited.add(gid)
+        return True
 
     def _imported_name(self, digest: str) -> str | None:
         """The name a stored file was imported under (the journal read once, when first
