@@ -26,7 +26,7 @@ from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import activity_list, bulk, calendar, fit, garmin_entries, garmin_wellness
+from ingest import activity_list, bulk, calendar, fit, garmin_entries, garmin_wellness, rebuild
 from ingest.garmin import (
     Connect,
     GarminPassedOver,
@@ -223,23 +223,28 @@ class _Run(DaysRun):
         self._retrying("")
 
     def _store_killed_retries(self) -> None:
-        """After a run killed in its retries (it left RETRYING), store its night's tries as
-        the journal holds them, as for every journal line the next run redoes the one in
-        flight: killed between a try's line and its commit, `db rebuild` had the try and the
-        database never did (no later night need try that file again: its wait may end).
-        The journal is read only then."""
+        """After a run killed in its retries (it left RETRYING), store its night's tries
+        (and the activities their downloads stored) again as the journal holds them, as
+        `db rebuild` would: killed between a try's line and its commit, the rebuild had the
+        try and the database never did, and no later night need try that file again (its
+        wait may end). The journal is read only then."""
         with self.db() as session:
             night = repo.cursor(session, self.who, RETRYING)
         if not night:
             return
         with transaction(self.db) as session:
             for entry in self.raw.entries(self.who.name):
-                if entry.get("kind") == garmin_entries.RETRIED and entry.get("night") == night:
-                    garmin_entries.store_garmin_retry(session, self.who, entry)
+                tried = entry.get("night") if entry.get("kind") == garmin_entries.RETRIED \
+                    else entry.get("retried")
+                if tried == night:
+                    try:
+                        rebuild.replay_line(session, self.who, self.raw, entry)
+                    except rebuild.RebuildError as exc:  # edited by hand since: left as it is
+                        self._skip(str(exc))
             repo.set_cursor(session, self.who, RETRYING, "")
 
     def _taken(self, session: Session) -> int:
-        """How many files were tried by id tonight already. None on a night a westward zone
+        """How many files were tried by id tonight already; 0 on a night a westward zone
         change brought back (the athlete's day begun again, hours after the night of that
         day ended in the zone before): those tried under its day were tried before it began
         here, a night ago; the files not tried under its day are due."""

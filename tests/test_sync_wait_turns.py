@@ -268,17 +268,19 @@ def test_a_wait_from_before_migration_0014_is_retried_from_its_journalled_list_i
 
 def test_a_file_come_is_tried_in_its_own_line_and_commit(store: WaitStore) -> None:
     """Killed right after the line of the second file's download (its file come), before its
-    commit: the night run again downloads it again and the third, and every file that came
-    is tried that night, as `db rebuild` has it. A try on a line of its own after the file's
-    commit, killed between, left a file come and never tried (the turn miscounted)."""
+    commit: the night run again stores it from that line, as `db rebuild` does, downloads
+    the third, and every file that came is tried that night. A try on a line of its own after
+    the file's commit, killed between, left a file come and never tried (the turn
+    miscounted)."""
     fake, gids = _waiting(store, 3)
     assert isinstance(store.raw, Journal)
     store.raw.kill_after = 2
     assert _night_downloads(store, fake, _night(1))[1] == gids[:2]
     report, downloaded = _night_downloads(store, fake, _night(1))
-    assert (downloaded, report.upgraded, report.waiting) == (gids[1:], 2, 0)
+    assert (downloaded, report.upgraded, report.waiting) == (gids[2:], 1, 0)
     with store.db() as db:
-        assert set(db.scalars(select(m.Activity.retried_on))) == {_night(1)}
+        assert set(db.execute(select(m.Activity.retried_on, m.Activity.content_hash.is_not(
+            None)))) == {(_night(1), True)}
     synced = table_contents(store.db)
     rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == synced
