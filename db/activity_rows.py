@@ -81,13 +81,18 @@ def insert_parts(session: Session, ids: Sequence[int], new: list[New]) -> None:
             session.execute(statement, rows)
 
 
-def same_activity(summary: m.Activity | d.Activity, file: d.Activity | m.Activity) -> bool:
-    """Whether a file's session is the activity of Garmin's summary: it starts then (or, for a
-    summary on the whole minute, as a manual entry's start is, within that minute) and is of
-    its kind (a strength session typed in at 06:00 and another watch's run starting 06:00:00
-    are two); a multisport summary is its first leg's, whatever its sport."""
+def same_activity(summary: m.Activity | d.Activity, file: d.Activity | m.Activity,
+                  ids: tuple[int | None, int | None]) -> bool:
+    """Whether a file's session is the activity of Garmin's summary (`ids`: their Garmin
+    ids): it starts then (or, for a summary on the whole minute, as a manual entry's start
+    is, within that minute; not for the file of another Garmin activity: two sessions begun
+    in one minute, 17:00:00 and 17:00:40, are two, and two ids are one activity only at one
+    second, a multisport leg in its parent's file) and is of its kind (a strength session
+    typed in at 06:00 and another watch's run starting 06:00:00 are two); a multisport
+    summary is its first leg's, whatever its sport."""
     begun, kind = start(summary), d.kind(summary.sport, summary.sub_sport)
-    return begun in (start(file), minute(start(file))) and kind in (
+    two = None not in ids and ids[0] != ids[1]
+    return begun in (start(file),) + (() if two else (minute(start(file)),)) and kind in (
         "multisport", d.kind(file.sport, file.sub_sport))
 
 

@@ -88,14 +88,15 @@ class RawStore:
     def get_json(self, digest: str) -> Any:
         return json.loads(self.get(digest))
 
-    def _journal(self, athlete: str) -> Path:
+    def journal(self, athlete: str) -> Path:
+        """The athlete's journal file (named in messages about its lines)."""
         return self.root / "journal" / f"{athlete}.jsonl"
 
     def record(self, athlete: str, *entries: dict[str, Any]) -> None:
         """Append journal entries, durably, before their data is committed to the database:
         first every object written since the last call reaches the disk, then the lines."""
         self._sync_objects()
-        path = self._journal(athlete)
+        path = self.journal(athlete)
         self._folder(path.parent)
         if not path.exists():
             self._unsynced.add(path.parent)
@@ -118,7 +119,7 @@ class RawStore:
 
     def entries(self, athlete: str) -> Iterator[dict[str, Any]]:
         """The journal in order; a torn last line (a crash mid-append) is ignored."""
-        path = self._journal(athlete)
+        path = self.journal(athlete)
         if not path.exists():
             return
         with path.open(encoding="utf-8") as fh:

@@ -82,19 +82,24 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
                                                     content_hash, garmin_id, *wait))
             upgraded = int(content_hash is not None)
             if upgraded:
-                _drop_summaries(session, who, [first])
+                _drop_summaries(session, who, [first], garmin_id)
     new: list[rows.New] = []
     stored: list[tuple[d.Activity, m.Activity]] = []
+    same_as: Kept | None = None
     for act in activities:
         existing = _find(session, who.id, content_hash, act.recording, act.session_index,
                          garmin_id)
         if existing is None and content_hash is None:  # a summary: its file may be stored
-            existing = _file_session_at(session, who.id, act)
+            existing = _file_session_at(session, who.id, act, garmin_id)
         if existing is None:
             new.append(rows.New(act, packing.Packed.of(act.streams), content_hash, garmin_id,
                                 *wait))
         else:
             stored.append((act, existing))
+            if content_hash not in (None, existing.content_hash) and act.recording and (
+                    existing.recording == act.recording):  # another file of its recording
+                same_as = same_as or Kept(existing.content_hash, existing.garmin_id,
+                                          existing.local_date)
     if garmin_id is not None and any(row.session_index == 0 and row.garmin_id is None
                                      for _, row in stored):
         for act, row in stored:
@@ -104,7 +109,7 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
     taken = _insert(session, who, new)
     session.flush()
     return Saved(new=len(new) - taken, duplicates=len(activities) - len(new),
-                 upgraded=upgraded + taken)
+                 upgraded=upgraded + taken, same_as=same_as)
 
 
 def end_wait(session: Session, who: m.Athlete, garmin_id: int, gone: bool = False) -> None:
@@ -198,15 +203,16 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, recording
     return None
 
 
-def _file_session_at(session: Session, athlete_id: int, act: d.Activity) -> m.Activity | None:
-    """The session of a stored file that is Garmin's summary `act` (rows.same_activity): a file
-    imported by hand, or a multisport leg in its parent's file."""
+def _file_session_at(session: Session, athlete_id: int, act: d.Activity,
+                     garmin_id: int | None) -> m.Activity | None:
+    """The session of a stored file that is Garmin's summary `act` of `garmin_id`
+    (rows.same_activity): a file imported by hand, or a multisport leg in its parent's file."""
     a = m.Activity
     within = timedelta(minutes=1) if act.start == rows.minute(act.start) else timedelta(seconds=1)
     return next((row for row in session.scalars(select(a).where(
         a.athlete_id == athlete_id, a.start_utc >= act.start, a.start_utc < act.start + within,
         a.content_hash.is_not(None)).order_by(a.start_utc, a.id))
-        if rows.same_activity(act, row)), None)
+        if rows.same_activity(act, row, (garmin_id, row.garmin_id))), None)
 
 
 def _awaited(session: Session, athlete_id: int, garmin_id: int | None) -> m.Activity | None:
@@ -279,7 +285,8 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
         return new
     rest, left = [], list(found)  # the first stored of a start first: a multisport parent
     for one in new:
-        summary = next((row for row in left if rows.same_activity(row, one.act)), None) if (
+        summary = next((row for row in left if rows.same_activity(
+            row, one.act, (row.garmin_id, one.garmin_id))), None) if (
             one.content_hash is not None) else None
         if summary is None:
             rest.append(one)
@@ -292,23 +299,28 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
                 other.content_hash == one.content_hash and other.act.session_index
                 for other in new))
     # the summaries at those starts not upgraded: what a second select would find now
-    _drop_same(session, who, left, [one.act for one in new if one.content_hash is not None])
+    _drop_same(session, who, left, [(one.act, one.garmin_id) for one in new
+                                    if one.content_hash is not None])
     return rest
 
 
-def _drop_summaries(session: Session, who: m.Athlete, acts: list[d.Activity]) -> None:
-    """The activities still stored from a summary that are sessions of a file stored now:
-    the same sessions again (a multisport parent's first leg starts with it)."""
+def _drop_summaries(session: Session, who: m.Athlete, acts: list[d.Activity],
+                    garmin_id: int | None) -> None:
+    """The activities still stored from a summary that are sessions of a file (of
+    `garmin_id`) stored now: the same sessions again (a multisport parent's first leg starts
+    with it)."""
     starts = sorted({start for act in acts for start in (act.start, rows.minute(act.start))})
     _drop_same(session, who, session.scalars(_SUMMARIES_AT, {"athlete": who.id,
-                                                              "starts": starts}).all(), acts)
+                                                              "starts": starts}).all(),
+               [(act, garmin_id) for act in acts])
 
 
 def _drop_same(session: Session, who: m.Athlete, summaries: Sequence[m.Activity],
-               acts: list[d.Activity]) -> None:
-    """Of `summaries`, those that are one of `acts` (rows.same_activity), deleted."""
+               files: list[tuple[d.Activity, int | None]]) -> None:
+    """Of `summaries`, those that are one of the `files`' sessions (with their Garmin ids:
+    rows.same_activity), deleted."""
     for row in summaries:
-        if any(rows.same_activity(row, act) for act in acts):
+        if any(rows.same_activity(row, act, (row.garmin_id, gid)) for act, gid in files):
             mark_changed(session, who, row.local_date)
             session.delete(row)
     session.flush()

@@ -314,28 +314,19 @@ class _Batch:
             else:
                 self.report.duplicates += 1
                 if outcome.same_as is not None:
-                    self.report.same_recording.append({
-                        "path": job.found.label, "same_as": self._label(outcome.same_as),
-                        "day": outcome.same_as.day.isoformat()})
+                    self.report.same_recording.append(same_recording(
+                        job.found.label, outcome.same_as, self._name))
             self._done(job.found)
         self.decoded = []
 
-    def _label(self, kept: repo.Kept) -> str:
-        """What the import calls a stored file: its label in this import, the name it was
-        imported under before, or its Garmin activity (a download synced)."""
-        digest = kept.content_hash or ""
-        if digest in self.labels:
-            return self.labels[digest]
-        if name := self._journalled().get(digest):
-            return name
-        return f"Garmin activity {kept.garmin_id}" if kept.garmin_id is not None else (
-            f"a file stored before ({digest[:12]})")
+    def _name(self, digest: str) -> str | None:
+        """A stored file's label in this import, or the name it was imported under before."""
+        return self.labels.get(digest) or self._journalled().get(digest)
 
     def _journalled(self) -> dict[str, str]:
         """The FIT files in the journal (read once, when first needed): content hash -> name."""
         if self.journal is None:
-            self.journal = {str(e.get("hash")): str(e.get("name") or "") for e in
-                            self.target.raw.entries(self.target.who.name) if e.get("kind") == "fit"}
+            self.journal = imported_names(self.target.raw, self.target.who.name)
         return self.journal
 
     def _fail(self, found: export.Found, error: str) -> None:
@@ -470,3 +461,20 @@ def _die_with_parent(parent: int) -> None:
             time.sleep(0.2)
         os._exit(1)
     threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
+
+
+def imported_names(raw: RawStore, athlete: str) -> dict[str, str]:
+    """The FIT files in the athlete's journal: content hash -> the name imported under."""
+    return {str(e.get("hash")): str(e.get("name") or "") for e in raw.entries(athlete)
+            if e.get("kind") == "fit"}
+
+
+def same_recording(path: str, kept: repo.Kept, name: Callable[[str], str | None]
+                   ) -> dict[str, str]:
+    """A file not stored as another file of its recording is (`kept`, the first stored), as
+    `import` and `sync` report it: {"path", "same_as", "day"}; the file kept is called by
+    `name` (its name imported under), else by its Garmin activity (a download synced)."""
+    digest = kept.content_hash or ""
+    same_as = name(digest) or (f"Garmin activity {kept.garmin_id}" if kept.garmin_id is not None
+                               else f"a file stored before ({digest[:12]})")
+    return {"path": path, "same_as": same_as, "day": kept.day.isoformat()}

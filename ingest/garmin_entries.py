@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -20,8 +20,9 @@ ACTIVITY, DAY = "garmin-activity", "garmin-day"
 # The end of an activity's wait for its file, journalled by the sync that decided it: awaited
 # WAIT_DAYS (ingest.sync), it stays as its summary; gone from Garmin, the athlete deleted it.
 WAIT_ENDED, GONE = "garmin-wait-ended", "garmin-activity-gone"
-# An awaited file downloaded again by id on a night (ingest.sync's retries), journalled before
-# the download: the next nights' turns go to the files tried longest ago, after a rebuild too.
+# An awaited file downloaded again by id on a night (ingest.sync's retries), journalled once
+# Garmin answered the download (an ACTIVITY entry it stored holds the night as `retried`):
+# the next nights' turns go to the files tried longest ago, after a rebuild too.
 RETRIED = "garmin-file-retried"
 
 
@@ -40,21 +41,27 @@ def save_activity(session: Session, who: m.Athlete, entry: dict[str, Any],
     activities = garmin_activities(summary, decoded, sets_body)
     since = entry.get("awaits_since")  # absent from the entries journalled before it was kept
     awaits = entry.get("awaits_file") is True
-    return repo.save_activities(session, who, activities,
-                                content_hash=entry.get("fit") if decoded else None,
-                                garmin_id=int(entry["garmin_id"]), awaits_file=awaits,
-                                awaits_since=date.fromisoformat(since) if since else None,
-                                awaits_summary=entry["summary"] if awaits else None)
+    saved = repo.save_activities(session, who, activities,
+                                 content_hash=entry.get("fit") if decoded else None,
+                                 garmin_id=int(entry["garmin_id"]), awaits_file=awaits,
+                                 awaits_since=date.fromisoformat(since) if since else None,
+                                 awaits_summary=entry["summary"] if awaits else None)
+    if entry.get("retried"):  # downloaded again by id that night (ingest.sync's retries)
+        repo.retried(session, who, int(entry["garmin_id"]), date.fromisoformat(entry["retried"]))
+    return saved
 
 
-def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None]) -> dict[int, Any]:
+def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None],
+              skip: Callable[[str], None]) -> dict[int, Any]:
     """The list items awaited files were stored from, by Garmin id, from their digests:
     what a sync that no longer lists them (ingest.sync's retries) stores with their files.
     Those of waits begun before migration 0014 (no digest) are the ones journalled last for
-    their ids: the journal is read for them alone (none is left 14 days after it)."""
-    digests = {gid: digest for gid, digest in waits.items() if digest}
+    their ids: the journal is read for them alone (none is left 14 days after it); a line
+    edited by hand there is named to `skip`, as `db rebuild` names it, and its file is not
+    downloaded."""
+    digests: dict[int, Any] = {gid: digest for gid, digest in waits.items() if digest}
     if len(digests) < len(waits):
-        digests |= {int(e["garmin_id"]): e["summary"] for e in raw.entries(athlete)
+        digests |= {int(e["garmin_id"]): e.get("summary") for e in raw.entries(athlete)
                     if e.get("kind") == ACTIVITY and e.get("garmin_id") in waits
                     and not waits[e["garmin_id"]]}
     items = {}
@@ -63,6 +70,11 @@ def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None]) -> d
             items[gid] = raw.get_json(digest)
         except FileNotFoundError:  # a raw store swapped under the database: not downloaded
             continue
+        except (TypeError, ValueError):  # not a digest, or not JSON: edited by hand
+            skip(f"journal {raw.journal(athlete)}: the last {ACTIVITY} line of activity {gid} "
+                 f"holds {digest!r} for its list item, not a digest of the raw store: put "
+                 "back the one it held (db rebuild refuses the line too); its file is not "
+                 "downloaded until then")
     return items
 
 

@@ -33,17 +33,23 @@ def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile,
         who = repo.athlete(session, profile)
         repo.forget_synced(session, who)
         for done, entry in enumerate(entries, 1):
-            try:
-                replay(session, who, raw, entry)
-            # TypeError: a value of the wrong type in a line (a null night, id or digest)
-            except (OSError, KeyError, TypeError, ValueError, fit.FitError) as exc:
-                what = entry.get("hash") or entry.get("garmin_id") or entry.get("day")
-                raise RebuildError(f"journal entry {entry.get('kind')} {what} cannot be "
-                                   f"replayed: {exc}") from None
+            replay_line(session, who, raw, entry)
             counts[str(entry.get("kind"))] += 1
             if progress:
                 progress(done, len(entries))
     return counts
+
+
+def replay_line(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any]
+                ) -> None:
+    """`replay`, a line that cannot be replayed refused in one line (RebuildError)."""
+    try:
+        replay(session, who, raw, entry)
+    # TypeError: a value of the wrong type in a line (a null night, id or digest)
+    except (OSError, KeyError, TypeError, ValueError, fit.FitError) as exc:
+        what = entry.get("hash") or entry.get("garmin_id") or entry.get("day")
+        raise RebuildError(f"journal entry {entry.get('kind')} {what} cannot be "
+                           f"replayed: {exc}") from None
 
 
 def replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any]) -> None:

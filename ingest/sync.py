@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from garminconnect import Garmin
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +26,7 @@ from db.raw import RawStore
 from db.session import transaction
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import activity_list, calendar, fit, garmin_entries, garmin_wellness
+from ingest import activity_list, bulk, calendar, fit, garmin_entries, garmin_wellness, rebuild
 from ingest.garmin import (
     Connect,
     GarminPassedOver,
@@ -61,6 +62,7 @@ WAIT_DAYS = 14
 RETRIES = 10
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 RETRYING = "retrying"  # cursor: the night of the retries by id begun and not ended (killed)
+RETRIED_AT = "retried-at"  # cursor: the UTC instant the last retries by id began
 AGAIN = object()  # an activity left to the next sync
 
 # -- the sync --------------------------------------------------------------------------------
@@ -116,18 +118,16 @@ def _local_day(item: dict[str, Any]) -> date:
     return (gmt(item["startTimeGMT"]) + timedelta(seconds=utc_offset(item) or 0)).date()
 
 
-def _turn(due: dict[int, Wait], night: date, taken: int, killed: bool) -> list[int]:
+def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
     """The Garmin ids of `due` to download again on `night`, `taken` files tried already by
-    an earlier run of the night: those of them still waiting when it was `killed` (one was
-    cut short; not after a run that ended: the morning pass, a sync by hand downloaded the
-    night's files that keep failing again), then, up to RETRIES, the files tried longest
-    ago: never tried first, then the oldest day. A file tried goes behind every other: of
+    an earlier run of the night (a file is tried once Garmin answered its download: one cut
+    short by a kill or a 429 keeps its place): up to RETRIES in all, the files tried longest
+    ago, never tried first, then the oldest day. A file tried goes behind every other: of
     n waiting (waits begun meanwhile counted), each is tried within ceil(n / RETRIES)
     nights; one that arrives or ends its wait moves no other's place."""
-    again = sorted(gid for gid, wait in due.items() if killed and wait.retried_on == night)
     rest = sorted((wait.retried_on or date.min, wait.day, gid)
                   for gid, wait in due.items() if wait.retried_on != night)
-    return again + [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
+    return [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
 
 
 @dataclass
@@ -156,6 +156,7 @@ class _Run(DaysRun):
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again
         self.waits_from = today - timedelta(days=WAIT_DAYS - 1)  # a wait begun before ends
         self.listed: set[int] = set()  # the ids this run's list holds
+        self.imported: dict[str, str] | None = None  # content hash -> name (_imported_name)
 
     # activities
 
@@ -205,27 +206,61 @@ class _Run(DaysRun):
     def retry_unlisted(self) -> None:
         """Download again, by id, the awaited files of activities this run did not list (no
         list holds them again, or it failed), from the list items they were stored from:
-        RETRIES a night at most, in turn (_turn), until Garmin keeps failing (the next sync
-        goes on). Each is journalled as tried before its download: a night run again (after
-        a kill, or by hand) takes the rest of its turn, not RETRIES more; after a kill, the
-        files tried that night still waiting first (the one cut short among them)."""
+        RETRIES a night at most, in turn (_turn), until Garmin keeps failing or rate-limits
+        (the next sync goes on). Each is journalled as tried once Garmin answered its
+        download: a night run again (after a kill, or by hand) takes the rest of its turn,
+        not RETRIES more."""
+        self._store_killed_retries()
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
-            taken = activities.retries_on(session, self.who, self.today)
-            killed = repo.cursor(session, self.who, RETRYING) == self.today.isoformat()
+            taken = self._taken(session)
         due = {gid: wait for gid, wait in awaited.items() if gid not in self.listed}
-        turn = _turn(due, self.today, taken, killed)
+        turn = _turn(due, self.today, taken)
         if not turn:
             return
         self._retrying(self.today.isoformat())
         self._retry_all(turn, due, awaited)
         self._retrying("")
 
+    def _store_killed_retries(self) -> None:
+        """After a run killed in its retries (it left RETRYING), store its night's tries
+        (and the activities their downloads stored) again as the journal holds them, as
+        `db rebuild` would: killed between a try's line and its commit, the rebuild had the
+        try and the database never did, and no later night need try that file again (its
+        wait may end). The journal is read only then."""
+        with self.db() as session:
+            night = repo.cursor(session, self.who, RETRYING)
+        if not night:
+            return
+        with transaction(self.db) as session:
+            for entry in self.raw.entries(self.who.name):
+                tried = entry.get("night") if entry.get("kind") == garmin_entries.RETRIED \
+                    else entry.get("retried")
+                if tried == night:
+                    try:
+                        rebuild.replay_line(session, self.who, self.raw, entry)
+                    except rebuild.RebuildError as exc:  # edited by hand since: left as it is
+                        self._skip(str(exc))
+            repo.set_cursor(session, self.who, RETRYING, "")
+
+    def _taken(self, session: Session) -> int:
+        """How many files were tried by id tonight already; 0 on a night a westward zone
+        change brought back (the athlete's day begun again, hours after the night of that
+        day ended in the zone before): those tried under its day were tried before it began
+        here, a night ago; the files not tried under its day are due."""
+        began = datetime.combine(self.today, time(), ZoneInfo(self.who.tz))
+        last = repo.cursor(session, self.who, RETRIED_AT)
+        if last and datetime.fromisoformat(last) < began:
+            return 0
+        return activities.retries_on(session, self.who, self.today)
+
     def _retrying(self, night: str) -> None:
-        """Keep `night` as that of the retries begun (a run killed in them leaves it), or
-        "" once they ended."""
+        """Keep `night` as that of the retries begun (a run killed in them leaves it) and
+        when they began (RETRIED_AT), or "" once they ended."""
         with transaction(self.db) as session:
             repo.set_cursor(session, self.who, RETRYING, night)
+            if night:
+                repo.set_cursor(session, self.who, RETRIED_AT, datetime.now(UTC).isoformat())
 
     def _retry_all(self, turn: list[int], due: dict[int, Wait], awaited: dict[int, Wait]
                    ) -> None:
@@ -249,10 +284,10 @@ class _Run(DaysRun):
         session the leg's id and dropped the parent's summary. A parent behind in line so
         joins the turn: one download more that night, once (they are tried together)."""
         items = garmin_entries.summaries(self.raw, self.who.name,
-                                         {gid: due[gid].summary for gid in turn})
+                                         {gid: due[gid].summary for gid in turn}, self._skip)
         parents = {item.get("parentId") for item in items.values()} & (due.keys() - set(turn))
         items |= garmin_entries.summaries(self.raw, self.who.name,
-                                          {gid: due[gid].summary for gid in parents})
+                                          {gid: due[gid].summary for gid in parents}, self._skip)
         ordered: list[int] = []
         for gid in turn:
             parent = items.get(gid, {}).get("parentId")
@@ -260,17 +295,20 @@ class _Run(DaysRun):
         return ordered, items
 
     def _retry(self, gid: int, item: dict[str, Any] | None, known: _Known) -> None:
-        """Journal the file as tried tonight, then download it; not a multisport leg whose
-        parent's file (its own download) came earlier in the turn: stored with it. One whose
-        list item is lost (a raw store swapped under the database) cannot be stored: its turn
-        is taken all the same, or it would stay first in line every night."""
-        if item is None or not known.settled(item):
+        """Download the file, then journal it as tried tonight: with the activity it stores
+        (in one line and one commit: a kill between two left a file come and not tried), else
+        on its own line; not a multisport leg whose parent's file (its own download) came
+        earlier in the turn: stored with it. Garmin rate-limiting or down (GarminUnavailable)
+        never answered about the file: it keeps its place for the next night. One whose list
+        item is lost (a raw store swapped under the database) cannot be stored: its turn is
+        taken all the same, or it would stay first in line every night."""
+        settled = item is not None and known.settled(item)
+        stored = item is not None and self._activity(item, known, _local_day(item), self.today)
+        if not settled and not stored:
             entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
                      "night": self.today.isoformat()}
             with self._journalled(entry) as session:
                 garmin_entries.store_garmin_retry(session, self.who, entry)
-        if item is not None:
-            self._activity(item, known, _local_day(item))
 
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:
@@ -295,32 +333,39 @@ class _Run(DaysRun):
             return _Known(activities.known_garmin_ids(session, self.who), set(awaited),
                           activities.filed_garmin_ids(session, self.who))
 
-    def _activity(self, item: dict[str, Any], known: _Known, day: date) -> None:
+    def _activity(self, item: dict[str, Any], known: _Known, day: date,
+                  retried: date | None = None) -> bool:
+        """Download and store the list item's activity (journalled); whether it was stored.
+        `retried`: the night its file is downloaded again by id, journalled with it."""
         gid = int(item["activityId"])
         if known.settled(item):  # the same rows again, minus the download
             self.report.already_stored += 1
-            return
+            return False
         got = self._fit(gid, day, item.get("manualActivity") is True)
         if got is None and gid in known.awaited:  # still late: it counts from its summary
-            return
+            return False
         fit_bytes, decoded = got or (None, [])
         tried_again = day >= self.relisted_from or gid in known.awaited
         sets_body = self._exercise_sets(gid, item, tried_again)
         if sets_body is AGAIN:
-            return
+            return False
         entry = {"kind": garmin_entries.ACTIVITY, "garmin_id": gid,
                  "summary": self.raw.put_json(item),
                  "fit": self.raw.put(fit_bytes) if fit_bytes is not None else None,
                  "sets": self.raw.put_json(sets_body)
                  if garmin_wellness.has_data(sets_body) else None,
                  "awaits_file": got is None,
-                 "awaits_since": self.today.isoformat() if got is None else None}
+                 "awaits_since": self.today.isoformat() if got is None else None,
+                 **({"retried": retried.isoformat()} if retried else {})}
         with self._journalled(entry) as session:
             saved = garmin_entries.save_activity(session, self.who, entry, item, decoded,
                                                  sets_body)
         self.report.new += saved.new
         self.report.upgraded += saved.upgraded
         self.report.already_stored += saved.duplicates
+        if saved.same_as is not None:
+            self.report.same_recording.append(bulk.same_recording(
+                f"Garmin activity {gid}", saved.same_as, self._imported_name))
         self.report.summary_only += got is not None and fit_bytes is None
         known.stored.add(gid)
         if fit_bytes is not None:
@@ -329,6 +374,14 @@ class _Run(DaysRun):
             known.awaited.intersection_update(self.awaited())
         elif got is None and saved.new:
             known.awaited.add(gid)
+        return True
+
+    def _imported_name(self, digest: str) -> str | None:
+        """The name a stored file was imported under (the journal read once, when first
+        needed: only for a download of a recording stored from another file)."""
+        if self.imported is None:
+            self.imported = bulk.imported_names(self.raw, self.who.name)
+        return self.imported.get(digest)
 
     def _fit(self, gid: int, day: date, manual: bool
              ) -> tuple[bytes | None, list[Activity]] | None:

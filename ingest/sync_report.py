@@ -19,6 +19,9 @@ class SyncReport:
     waits_ended: int = 0  # awaited WAIT_DAYS, or deleted in Garmin
     days_stored: int = 0
     skipped: list[str] = field(default_factory=list)
+    # among already_stored, downloads of a recording stored from another file, named as
+    # `import` names them (ingest.bulk.same_recording): {"path", "same_as", "day"}
+    same_recording: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         def window(w: tuple[date, date] | None) -> dict[str, str] | None:
@@ -26,7 +29,8 @@ class SyncReport:
         return {"activities": {"window": window(self.activities), "new": self.new,
                                "already_stored": self.already_stored,
                                "summary_only": self.summary_only, "waiting": self.waiting,
-                               "upgraded": self.upgraded, "waits_ended": self.waits_ended},
+                               "upgraded": self.upgraded, "waits_ended": self.waits_ended,
+                               "same_recording": self.same_recording},
                 "wellness": {"window": window(self.days), "days": self.days_stored},
                 "skipped": self.skipped}
 

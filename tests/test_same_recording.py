@@ -21,14 +21,14 @@ from db import repo
 from db.raw import RawStore, sha256
 from db.session import make_engine, open_db, transaction, upgrade
 from demo.fitwrite import LapSpec, run_fit
-from ingest import fit
+from ingest import fit, garmin
 from ingest.bulk import import_paths
 from ingest.garmin import extract_fit
 from ingest.rebuild import rebuild
 from jobs.config import load
 from stridelift.cli import app
 from tests.conftest import shared_fixture
-from tests.garmin_fake import FakeGarmin, table_contents
+from tests.garmin_fake import FakeGarmin, mocked, table_contents
 from tests.test_db import _downgrade
 from tests.test_import import INIT
 from tests.test_sync_wait import LONG_RUN, P, WaitStore
@@ -268,6 +268,9 @@ def test_a_connect_download_of_a_recording_imported_from_the_watch_is_that_activ
     assert fit.decode(connect)[0].recording == fit.decode(watch)[0].recording
     report = store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
     assert (report.new, report.already_stored) == (0, 1)
+    named = [{"path": "Garmin activity 501", "same_as": "watch.fit",
+              "day": LONG_RUN.date().isoformat()}]  # as `import` names it
+    assert report.same_recording == report.as_json()["activities"]["same_recording"] == named
     [row] = store.rows()
     assert (row.content_hash, row.garmin_id, row.name, row.te_label) == (
         sha256(watch), 501, "Activity 501", "AEROBIC_BASE")
@@ -315,3 +318,23 @@ def test_a_database_from_before_0015_keeps_its_doubles_until_a_rebuild(
     with db() as s:
         assert list(s.execute(select(m.Activity.content_hash, m.Activity.recording))) == [
             (sha256(first), fit.decode(first)[0].recording)]
+
+
+def test_sync_names_a_download_of_a_recording_imported_from_the_watch_as_import_does(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stridelift sync` counts Connect's download of a recording imported from the watch
+    among those already stored, and names it under them in the import's words."""
+    monkeypatch.setenv(garmin.ENV_PACE, "0")
+    assert runner.invoke(app, INIT).exit_code == 0
+    garmin.save_tokens(load().paths.tokens_dir("anna"), json.dumps({"di_token": "x"}))
+    (tmp_path / "watch.fit").write_bytes(run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7))
+    assert _cli("import", str(tmp_path / "watch.fit"))[0] == 0
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    day = LONG_RUN.date().isoformat()
+    with mocked(fake):
+        code, out = _cli("sync", "--since", day, "--until", day)
+    assert code == 0, out
+    assert "0 new activities (0 without a FIT file), 1 already stored;" in out
+    assert "  Garmin activity 501: the same recording as watch.fit (stored, Sun 09 Mar 2025), " \
+        "not stored again\n" in out

@@ -268,3 +268,41 @@ def test_a_run_typed_in_is_the_file_starting_within_its_minute(
     assert (row.garmin_id, row.content_hash, row.start_utc) == (
         502, sha256(data), LONG_RUN + timedelta(seconds=17))
     _rebuilt_alike(store)
+
+
+@pytest.mark.parametrize("listed", ["in order", "reversed"])
+def test_two_strength_sessions_begun_in_one_minute_stay_two(store: WaitStore,
+                                                             listed: str) -> None:
+    """A strength session started at 17:00:00 and stopped, another started at 17:00:40: two
+    Garmin activities (two ids). The first's file is late, the second's comes at once; then
+    the first's comes. Within its minute, the second's file took the first's row (its id and
+    sets lost, the second downloaded again every night), and the first's summary was dropped
+    as a duplicate, its lifts read back under a key no activity has. A true repeat (the same
+    id, or a multisport leg at its parent's very second) is still one row."""
+    fake = FakeGarmin()
+    start = datetime(2025, 3, 3, 17, tzinfo=UTC)
+    fake.add_strength(811, start)
+    fake.add_strength(812, start + timedelta(seconds=40), with_fit_sets=True)
+    late = fake.downloads.pop(811)
+    if listed == "reversed":  # the second's file stored first, then the first's summary
+        fake.items.reverse()
+    with transaction(store.db) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+    report = store.sync(fake, today=MONDAY, since=MONDAY)
+    assert (report.new, report.waiting) == (2, 1)
+    fake.downloads[811] = late
+    report = store.sync(fake, today=MONDAY + timedelta(days=1))
+    assert (report.new, report.upgraded, report.waiting) == (0, 1, 0)
+    with transaction(store.db) as db:
+        replan(db, P, MONDAY + timedelta(days=1))
+        rows = [(gid, digest is not None, begun) for gid, digest, begun in db.execute(select(
+            m.Activity.garmin_id, m.Activity.content_hash, m.Activity.start_utc
+        ).order_by(m.Activity.start_utc))]
+        keys = {f"activity:{digest or gid}:{index}" for gid, digest, index in db.execute(
+            select(m.Activity.garmin_id, m.Activity.content_hash, m.Activity.session_index))}
+        sources = set(db.scalars(select(m.Lift.source).where(m.Lift.source.is_not(None))))
+    assert rows == [(811, True, start), (812, True, start + timedelta(seconds=40))]
+    assert sources and sources <= keys
+    assert store.sync(fake, today=MONDAY + timedelta(days=2)).already_stored == 2
+    assert [_downloads(fake, gid) for gid in (811, 812)] == [2, 1]
+    _rebuilt_alike(store)

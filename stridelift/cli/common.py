@@ -110,6 +110,16 @@ def _code(table: dict[type[BaseException], int], exc: BaseException) -> int:
     return next(code for kind, code in table.items() if isinstance(exc, kind))
 
 
+def print_same_recording(entries: list[dict[str, str]]) -> None:
+    """The files not stored as another file of their recording is (`import`, `sync`), a line
+    each, names verbatim."""
+    for same in entries:
+        day = date.fromisoformat(same["day"])
+        console.print(f"  {same['path']}: the same recording as {same['same_as']} (stored, "
+                      f"{day:%a %d %b %Y}), not stored again", highlight=False,
+                      soft_wrap=True, markup=False)
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,6 +17,7 @@ from stridelift.cli.common import (
     given_path,
     no_terminal,
     print_json,
+    print_same_recording,
     progress_bar,
     user_errors,
 )
@@ -58,11 +58,7 @@ def import_(
     else:
         console.print(f"imported {report.imported}, duplicates {report.duplicates}, "
                       f"not activities {report.skipped}, failed {len(report.failed)}")
-        for same in report.same_recording:
-            day = date.fromisoformat(same["day"])
-            console.print(f"  {same['path']}: the same recording as {same['same_as']} (stored, "
-                          f"{day:%a %d %b %Y}), not stored again", highlight=False,
-                          soft_wrap=True, markup=False)
+        print_same_recording(report.same_recording)
         for failure in report.failed:
             err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False,
                               soft_wrap=True, markup=False)  # one line each, names verbatim

@@ -20,6 +20,7 @@ from stridelift.cli.common import (
     err_console,
     parse_day,
     print_json,
+    print_same_recording,
     progress_bar,
     today_for,
     user_errors,
@@ -109,6 +110,7 @@ def sync(
                   f"{report.already_stored} already stored; {days}; "
                   f"{counted(len(report.skipped), 'item')} skipped", highlight=False,
                   soft_wrap=True)
+    print_same_recording(report.same_recording)
 
 
 
