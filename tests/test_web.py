@@ -493,6 +493,49 @@ def test_a_port_in_use_is_one_line_before_anything_starts(athlete: Home) -> None
         assert JOB_TABLE not in inspect(db).get_table_names()
 
 
+@pytest.mark.parametrize("command", [["serve"], ["daemon"], ["daemon", "--serve"]])
+def test_a_database_it_cannot_use_stops_the_server_at_its_start_in_one_line(
+        athlete: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        command: list[str]) -> None:
+    """Since the home opens its database on first use, `serve` started on a database it
+    cannot use and answered every page with a 500 (a traceback each in its log); the daemon
+    died in a traceback from its job store. Both said it in one line at their start before."""
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database, whatever its name says" * 10)
+    monkeypatch.setenv("STRIDELIFT_DB_URL", f"sqlite:///{broken}")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.run([sys.executable, "-m", "stridelift", *command, "--port", str(port)],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "200"})
+    said = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "Traceback" not in said, said
+    assert "is not a stridelift database this version can use" in said
+    assert "stridelift on http" not in said  # not claimed to run
+
+
+def test_a_new_home_s_folder_is_the_owner_s_alone_whatever_writes_it_first(
+        home: Path) -> None:
+    """Home.open made the data folder 0700; opened on first use now, the folder was made by
+    whatever wrote there first: the web password (`serve --set-password` on a new home) or
+    the web app's key made it with the umask's mode (0755), readable by every user."""
+    before = os.umask(0o022)
+    try:
+        result = runner.invoke(cli, ["serve", "--set-password"],
+                               input="correct horse\ncorrect horse\n")
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        assert not (home / "stridelift.db").exists()  # no database asked for, none made
+        home.joinpath(password_path(Home.open()).name).unlink()
+        home.rmdir()
+        client(Home.open())  # the app's key, kept in the home
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        assert (home / SESSION_KEY_FILE).exists()
+    finally:
+        os.umask(before)
+
+
 def test_a_host_that_is_no_address_here_is_one_line(athlete: Home) -> None:
     set_password(athlete, "a long enough one")  # off this machine: a login first
     result = runner.invoke(cli, ["serve", "--host", "no-such-host.invalid"])
