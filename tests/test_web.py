@@ -672,6 +672,10 @@ def test_a_race_on_the_day_of_another_is_refused_naming_it_unless_replacing(
     result = runner.invoke(cli, ["race", "add", "2027-02-17:10k"])
     assert result.exit_code == 2 and words in result.stderr, result.output
     assert len(result.stderr.splitlines()) == 1 and "race remove 2027-02-17" in result.stderr
+    promoted = runner.invoke(cli, ["race", "add", "2027-03-01:5k:A"])  # its priority alone
+    assert promoted.exit_code == 2 and "2027-03-01 already holds the C race 5k on Mon 01 Mar " \
+        "2027: one race a day; to make it an A race, replace it (`race add --replace`" in \
+        promoted.stderr, promoted.output
     c = client(athlete)
     form = {"csrf": csrf(c, "/a/anna/races"), "day": "2027-02-17", "distance": "10k",
             "priority": "B"}
