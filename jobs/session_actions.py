@@ -77,8 +77,11 @@ def _in_order(ticked: Ticked) -> Lifted:
     for it). A set number skipping others is no page's (each sends every set it shows):
     refused, where it was stored as the next set."""
     for name, (by_number, _) in ticked.items():
-        if missing := sorted(set(range(last := max(by_number))) - set(by_number)):
-            raise PlanError(f"{name}: set {last + 1} without set {missing[0] + 1} is not "
+        # the first number missing below as many as were sent (none: they are 0 to n-1); not
+        # every number up to the last one sent, which a form may make 20 digits long
+        if (gap := next((n for n in range(len(by_number)) if n not in by_number), None)) \
+                is not None:
+            raise PlanError(f"{name}: set {max(by_number) + 1} without set {gap + 1} is not "
                             "what the session's page sends; reload the page")
     return {name: ([by_number[n] for n in sorted(by_number)], kg)
             for name, (by_number, kg) in ticked.items()}

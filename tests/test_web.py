@@ -372,6 +372,11 @@ def test_a_set_ticked_on_a_page_kept_from_before_a_lightening_is_stored_not_lost
     assert f"{e['id']}: set 10 without set 2 is not what the session's page sends" in \
         html.unescape(answer.text)
     assert stored(athlete, other["id"])[::3] == ("planned", 0)
+    huge = str(10**19)  # a gap found without counting up to the last number sent
+    forged = {"csrf": form["csrf"], f"reps:{e['id']}:0": "5", f"tick:{e['id']}:0": "on",
+              f"reps:{e['id']}:{huge}": "5", f"tick:{e['id']}:{huge}": "on"}
+    answer = c.post(path_of(other) + "/done", data=forged)
+    assert answer.status_code == 400 and f"set {10**19 + 1} without set 2" in answer.text
 
 
 def test_skip_and_pin_are_the_clis_and_idempotent(athlete: Home) -> None:
