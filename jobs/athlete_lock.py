@@ -22,7 +22,7 @@ from jobs.home import Home
 @contextmanager
 def athlete_lock(home: Home, athlete: str, what: str) -> Iterator[None]:
     """Hold the athlete's lock while `what` (e.g. "nightly run") runs; Busy if it is held."""
-    locks = home.config.paths.data_dir / "locks"
+    locks = home.folder() / "locks"
     locks.mkdir(parents=True, exist_ok=True, mode=0o700)
     lock = FileLock(locks / f"{athlete}.lock", mode=0o600)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from db.raw import RawStore
@@ -30,15 +31,26 @@ class Home:
     def db(self) -> sessionmaker[Session]:
         """The database, opened (and migrated) on first use: a command that fails before it
         needs it (no athlete yet, a bad option) leaves a new home without a database file."""
+        return self._db if self._db is not None else self.open_db()
+
+    def open_db(self) -> sessionmaker[Session]:
+        """The database opened (and migrated) now, if it was not yet. The server and the
+        daemon call it as they start: a database they cannot use is one line there, not a
+        traceback on every page or job after."""
         with self._opening:
             if self._db is None:
                 from db.session import open_db
 
-                # Health data lives here: the folder is the owner's alone (new folders; an
-                # existing one is left as its owner set it).
-                self.config.paths.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self.folder()
                 self._db = open_db(self.config.database_url())
             return self._db
+
+    def folder(self) -> Path:
+        """The home's data folder (health data lives here), made the owner's alone when new;
+        an existing one is left as its owner set it. Whatever writes here first makes it:
+        the database, the web app's password or key, a lock."""
+        self.config.paths.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self.config.paths.data_dir
 
     def stored(self) -> bool:
         """Whether the database may hold anything yet, asked without opening it: a SQLite

@@ -35,9 +35,12 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
     race = parse_race(text, first=all(r.day == day for r in profile.races))
     replaced = next((r for r in profile.races if r.day == race.day and r != race), None)
     if replaced and not replacing:
+        # the same race with another priority: asked for as a change of priority
+        change = f"to make it {'an' if race.priority == 'A' else 'a'} {race.priority} race, " \
+            if replaced.distance == race.distance else ""
         raise ProfileError(f"{day} already holds the {describe(replaced)}: one race a day; "
-                           "replace it (`race add --replace`, or Replace on the races page) "
-                           f"or remove it first (`race remove {day}`)")
+                           f"{change}replace it (`race add --replace`, or Replace on the races "
+                           f"page) or remove it first (`race remove {day}`)")
     updated = replace(profile, races=merge_races(profile.races, [race]))
     new = races.entered([race])[0]
     with transaction(home.db) as db:

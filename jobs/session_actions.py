@@ -49,7 +49,7 @@ def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None
     dated on its day, weeks ahead of the clock)."""
     row = planned_session(db, who, key)
     if ticked is not None:
-        actual = _in_order(row, ticked)
+        actual = _in_order(ticked)
     if row.status == "done":
         return Outcome(False, f"session {key} was already done")
     first = next((r for r in plans.sessions(db, who) if today <= r.day < row.day and
@@ -70,15 +70,19 @@ def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None
     return Outcome(True, f"session {key} done" + (f" (RPE {rpe:g})" if rpe is not None else ""))
 
 
-def _in_order(row: m.PlannedSession, ticked: Ticked) -> Lifted:
-    """The sets ticked on the session's page, in set order. The page shows the session's sets
-    and no more: a set number past them (a page kept from before the session was lightened,
-    a forged form) is refused, where it was stored as one set more."""
-    sets = {x["exercise_id"]: x["sets"] for x in row.exercises}
+def _in_order(ticked: Ticked) -> Lifted:
+    """The sets ticked on the session's page, in set order. A page kept on the phone from
+    before the session was lightened (3 sets then, 2 now) sends a set more, lifted: it is
+    stored, as `done --sets` stores it (refused, it was lost: the page reloaded has no field
+    for it). A set number skipping others is no page's (each sends every set it shows):
+    refused, where it was stored as the next set."""
     for name, (by_number, _) in ticked.items():
-        if name in sets and (last := max(by_number) + 1) > sets[name]:
-            raise PlanError(f"{name}: set {last} is past the {sets[name]} sets session "
-                            f"{row.key} holds of it; reload the page and tick them again")
+        # the first number missing below as many as were sent (none: they are 0 to n-1); not
+        # every number up to the last one sent, which a form may make 20 digits long
+        if (gap := next((n for n in range(len(by_number)) if n not in by_number), None)) \
+                is not None:
+            raise PlanError(f"{name}: set {max(by_number) + 1} without set {gap + 1} is not "
+                            "what the session's page sends; reload the page")
     return {name: ([by_number[n] for n in sorted(by_number)], kg)
             for name, (by_number, kg) in ticked.items()}
 

@@ -37,6 +37,7 @@ def set_password(home: Home, password: str) -> Path:
         raise PasswordError(f"the password needs at least {MIN_LENGTH} characters")
     salt = secrets.token_bytes(16)
     line = f"scrypt${N}${R}${P}${salt.hex()}${_hash(password, salt, N, R, P).hex()}\n"
+    home.folder()  # a new home's: the owner's alone
     path = password_path(home)
     write_private(path, line.encode("ascii"))
     return path
@@ -62,7 +63,7 @@ def session_key(home: Home) -> str:
     """The key that signs the session cookies: made once with `secrets` and kept in the home
     (mode 0600), so a restart, or a second process on the same home (`daemon --serve` beside
     `serve`), keeps everyone logged in. A key too short to trust is made again."""
-    path = home.config.paths.data_dir / SESSION_KEY_FILE
+    path = home.folder() / SESSION_KEY_FILE
     key = _read_key(path)
     if key is None:
         fresh = secrets.token_urlsafe(32).encode("ascii")

@@ -421,8 +421,7 @@ def test_last_lifts_are_each_exercises_latest_with_reps(db_url: str) -> None:
 def test_last_lifts_read_through_the_index_on_athlete_exercise_and_day(
         tmp_path: Path) -> None:
     """Migration 0016's index: SQLite's plan for last_lifts' query searches it, in the order
-    asked, no sort (before: the athlete's index, then every lift of theirs sorted), and 0016
-    goes down and up again."""
+    asked, no sort (before: the athlete's index, then every lift of theirs sorted)."""
     url = f"sqlite:///{tmp_path / 'plan.db'}"
     factory = open_db(url)
     queries: list[tuple[str, object]] = []
@@ -444,9 +443,20 @@ def test_last_lifts_read_through_the_index_on_athlete_exercise_and_day(
                                                          parameters)]  # type: ignore[arg-type]
     assert steps == ["SEARCH lifts USING INDEX ix_lifts_athlete_exercise_day_id "
                      "(athlete_id=? AND exercise_id=? AND day<?)"], steps
+
+
+def test_migration_0016_goes_down_and_up_on_every_backend(db_url: str) -> None:
+    """0016's index dropped and made again by its own migration, on SQLite and PostgreSQL
+    alike, the schema agreeing with the models after (only SQLite's was run down and up)."""
+    engine = make_engine(db_url)
+    upgrade(engine)
     _downgrade(engine, "0015")
     assert "ix_lifts_athlete_exercise_day_id" not in {i["name"] for i in inspect(engine)
                                                    .get_indexes("lifts")}
     upgrade(engine)
+    [index] = [i for i in inspect(engine).get_indexes("lifts")
+               if i["name"] == "ix_lifts_athlete_exercise_day_id"]
+    assert index["column_names"] == ["athlete_id", "exercise_id", "day", "id"]
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+    engine.dispose()

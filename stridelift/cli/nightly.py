@@ -105,6 +105,7 @@ def daemon(
         home = Home.open()
         if not home.config.athletes:
             home.athlete(None)  # says: run `stridelift init` first
+        home.open_db()  # a database it cannot use stops it here, not each job after
         if not serve_:
             run_daemon(home)
             return

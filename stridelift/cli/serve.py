@@ -58,6 +58,7 @@ def serve(
             return
         require_login = login_needed(home, host, behind_proxy)
         listening = listen(host, port)
+        home.open_db()  # a database it cannot use stops it here, not each page after
     run(home, listening, require_login=require_login, behind_proxy=behind_proxy)
 
 
