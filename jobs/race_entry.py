@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session as DbSession
 
@@ -23,8 +23,27 @@ from planner.plan_changes import differences, reached_from, with_race, without_r
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
 
 
+class RaceAdded(NamedTuple):
+    """What `add_race` did: the profile as saved, the race, the race it replaced, the changes
+    recorded; `again`: that race was entered already (a double tap), nothing changed."""
+
+    profile: Profile
+    race: Race
+    replaced: Race | None
+    changes: list[Adjustment]
+    again: bool = False
+
+    def words(self, why: str) -> str:
+        """What the CLI and the web app say of it; `why`: where the changes are listed."""
+        if self.again:
+            return f"the {describe(self.race)} is entered already: no change"
+        what = f"replaced the {describe(self.replaced)} with" if self.replaced else "added"
+        return (f"{what} the {describe(self.race)}: the plan follows it, "
+                f"{len(self.changes)} change(s) recorded ({why} lists them)")
+
+
 def add_race(home: Home, profile: Profile, text: str, today: date,
-             replacing: bool = False) -> tuple[Profile, Race, Race | None, list[Adjustment]]:
+             replacing: bool = False) -> RaceAdded:
     """`DATE:DISTANCE[:A|B|C]` added to the profile (A when it is the first race, else B),
     and the plan made to follow it at once as if it had been known from the start; every
     change recorded and returned, with the race it replaced. A day holds one race: another
@@ -33,6 +52,8 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
     profile = home.athletes().get(profile.name, profile)  # never write back stale races
     day = parse_race(text, today=today).day
     race = parse_race(text, first=all(r.day == day for r in profile.races))
+    if race in profile.races:
+        return RaceAdded(profile, race, None, [], again=True)
     replaced = next((r for r in profile.races if r.day == race.day and r != race), None)
     if replaced and not replacing:
         # the same race with another priority: asked for as a change of priority
@@ -56,7 +77,7 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
             f"{new.distance}): the week planned again around it")
         store_adjustments(db, who, moved)
         save_profile(home.config, updated)
-    return updated, race, replaced, [*changes, *made, *moved]
+    return RaceAdded(updated, race, replaced, [*changes, *made, *moved])
 
 
 def remove_race(home: Home, profile: Profile, day: date,

@@ -243,7 +243,10 @@ def test_race_add_list_remove(home: Path) -> None:
     with freeze_time("2027-01-03 12:00:00"):
         assert runner.invoke(app, INIT[:-4]).exit_code == 0  # no race yet
         added = runner.invoke(app, ["race", "add", "2027-02-17:10k"])
-        assert added.exit_code == 0 and "added A race 10k" in added.output
+        assert added.exit_code == 0 and "added the A race 10k" in added.output
+        again = runner.invoke(app, ["race", "add", "2027-02-17:10k:A"])  # the same race again
+        assert again.exit_code == 0 and "the A race 10k on Wed 17 Feb 2027 is entered " \
+            "already: no change" in again.output
         assert runner.invoke(app, ["race", "add", "2027-01-23:5k:C"]).exit_code == 0
         assert runner.invoke(app, ["race", "add", "2027-04-11:half"]).exit_code == 0
         listed = json.loads(runner.invoke(app, ["race", "list", "--json"]).stdout)
@@ -534,7 +537,7 @@ def test_a_race_added_later_changes_the_plan_at_once_and_says_why(
         home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before, _, _ = _season(tmp_path / "before", monkeypatch, [], [])
     sessions, why, [out] = _season(home, monkeypatch, [], [["race", "add", f"{A_RACE}:10k"]])
-    assert "added A race 10k on Wed 10 Mar 2027; the plan follows it" in out
+    assert "added the A race 10k on Wed 10 Mar 2027: the plan follows it" in out
     near = [s for s in sessions if -3 <= (A_RACE - date.fromisoformat(s["date"])).days <= 6]
     assert near and not any(_lower_or_plyo(s) for s in near)
     assert not any(s["date"] == "2027-03-11" for s in sessions)  # the day after the race
@@ -554,7 +557,7 @@ def test_a_race_entered_again_with_another_priority_trades_one_taper_for_the_oth
         home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sessions, why, [out] = _season(home, monkeypatch, ["--race", f"{A_RACE}:10k"],
                                    [["race", "add", f"{A_RACE}:10k:C", "--replace"]])
-    assert "replaced A race 10k on Wed 10 Mar 2027 with C race 10k" in out
+    assert "replaced the A race 10k on Wed 10 Mar 2027 with the C race 10k" in out
     left = {s["date"]: s for s in sessions if s["date"] > "2027-02-26"}
     days = sorted(left)
 

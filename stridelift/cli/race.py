@@ -34,15 +34,13 @@ def add(
     athlete: AthleteOpt = None,
 ) -> None:
     """Add a race (a day already holding another race is refused unless --replace)."""
-    from jobs.race_entry import add_race, describe
+    from jobs.race_entry import add_race
 
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
-        _, added, was, changes = add_race(home, profile, race, today_for(profile), replace)
-    what = f"replaced {describe(was)} with" if was else "added"
-    console.print(f"{what} {describe(added)}; the plan follows it: {len(changes)} change(s) "
-                  "recorded (`stridelift why` shows them)", highlight=False)
+        added = add_race(home, profile, race, today_for(profile), replace)
+    console.print(added.words("`stridelift why`"), highlight=False)
 
 
 @race_app.command("list")

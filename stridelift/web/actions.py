@@ -125,14 +125,12 @@ async def add_a_race(request: Request) -> Response:
     text = ":".join((sent["day"], sent["distance"], sent["priority"]))
     try:
         web = web_of(request)
-        _, race, was, changes = await run_in_threadpool(
+        added = await run_in_threadpool(
             add_race, web.home, profile, text, web.today_of(profile),
             form.get("replace") is not None)
     except ProfileError as exc:
         return await run_in_threadpool(pages.races, request, str(exc), sent)
-    what = f"replaced the {describe(was)} with" if was else "added"
-    request.session["flash"] = f"{what} the {describe(race)}: the plan follows it, " \
-        f"{len(changes)} change(s) recorded (Why lists them)"
+    request.session["flash"] = added.words("Why")
     return RedirectResponse(races_path(profile.name), status_code=303)
 
 
