@@ -14,7 +14,7 @@ from planner.effort import at_share_of
 from planner.ladders import week_ladders
 from planner.lifter import Lifter
 from planner.model import Adjustment, Session, week_start
-from planner.picks import pick
+from planner.picks import knows, pick
 from planner.planned import (
     as_in,
     fixed_around,
@@ -111,13 +111,12 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
     step's variant at that level, dosed afresh at no more sets and the same share of its
     load as before (a session lightened stays lightened); the rest as they are. For a week
     already begun when the athlete packs less kit for a trip."""
-    lifted = {d.exercise_id for d in ctx.history}
     weeks = plan_timeline(ctx, first_monday, max(monday_of(s) for s in sessions),
                       week_counts(sessions, night))
     index = {w.monday: i for i, w in enumerate(weeks)}
 
     def swapped(s: Session) -> Session:
-        known = lifted | seen_before(sessions, week_start(s.day))  # as `pick` judges it
+        seen = seen_before(sessions, week_start(s.day))
         out = []
         for p in s.exercises:
             e = ctx.catalog.exercise(p.exercise_id)
@@ -133,7 +132,7 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
                                           shown_before(ctx, sessions, monday_of(s))),
                         ladder.patterns)
             # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
-            fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro",
+            fresh = prescribe(ctx, other, s.day, p.phase if knows(ctx, other, seen) else "intro",
                               week.backpack_kg if week.exercise == other else None)
             out.append(at_share_of(replace(fresh, sets=min(p.sets, fresh.sets)), p))
         return s.with_(exercises=tuple(out))
