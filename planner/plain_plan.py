@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from planner.blocks import BLOCK_WEEKS, WEEK, WeekCount, WeekInBlock
 from planner.ladders import Shown
 from planner.lifter import Lifter, races_of
-from planner.model import Adjustment, RunDay, Session, week_start
+from planner.model import Adjustment, RunDay, Session
 from planner.planned import fixed_around, monday_of, plan_timeline, seen_before, shown_before
 from planner.program import build_week
-from planner.races import FREEZE_BEFORE, knock_ons, reaches
+from planner.races import first_monday_reached, knock_ons, reaches
 
 SIX_DAYS = timedelta(days=6)  # Monday to Sunday
 
@@ -45,8 +45,7 @@ class PlainPlan:
         near = [r for r in self.races if reaches(r, monday) or reaches(r, monday + SIX_DAYS)]
         if not near:
             return []
-        start = max(self.first_monday, min(week_start(r.day - timedelta(
-            days=FREEZE_BEFORE)) for r in near))
+        start = max(self.first_monday, min(map(first_monday_reached, near)))
         if start != self.start:
             self.start, self.weeks = start, {}
         first = next(i for i, w in enumerate(weeks) if w.monday == start)

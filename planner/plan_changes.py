@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 from planner.effort import at_share_of
 from planner.ladders import week_ladders
@@ -27,7 +27,7 @@ from planner.planned import (
 )
 from planner.prescriptions import prescribe
 from planner.program import WeekPicks, holds, prescribed, week_contents
-from planner.races import FREEZE_BEFORE, RaceDay
+from planner.races import RaceDay, first_monday_reached
 
 
 def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
@@ -164,9 +164,8 @@ def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:
     """The open strength sessions a race may change: from the week of its widest reach on
     (the A freeze holds the whole week it begins in), as its taper or window counting as a
     deload moves every deload after it, and the one just before it (S5)."""
-    monday = week_start(race.day - timedelta(days=FREEZE_BEFORE))
     return [s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
-            and s.day >= monday]
+            and s.day >= first_monday_reached(race)]
 
 
 def differences(before: Sequence[Session], after: Sequence[Session], keys: Collection[str],
