@@ -71,7 +71,7 @@ class PlainPlan:
 def _kept_words(shown: Shown, monday: date) -> dict[str, str]:
     """Why an exercise strength sessions before `monday` showed stays where the plan without
     the races steps up, when that is S5's block (planner.blocks.ladder_steps): fewer than 4
-    weeks of training since it was first shown, the weeks of mobility work only not counted
+    weeks of training since it was first shown, not counting the weeks of mobility work only
     (a race's among them: `shown` is the plan's with the races, whose ladders these are)."""
     idle = shown.idle
     out = {}
@@ -83,8 +83,8 @@ def _kept_words(shown: Shown, monday: date) -> dict[str, str]:
         words = (f"{e} stays: {len(trained)} of its block's {BLOCK_WEEKS} weeks of training "
                  f"since {first:%a %d %b} (S5)")
         if rested := [m for m in weeks if m in idle]:
-            words += (f", the week{'s' if len(rested) > 1 else ''} of "
-                      f"{', '.join(f'{m:%a %d %b}' for m in rested)} with mobility work only "
-                      "not counted")
+            words += (f", not counting the week{'s' if len(rested) > 1 else ''} of "
+                      f"{' and '.join(f'{m:%a %d %b}' for m in rested)}, which held mobility "
+                      "work only")
         out[e] = words
     return out
