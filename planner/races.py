@@ -193,7 +193,7 @@ def rests(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
 def rested_weeks(r: RaceDay) -> list[date]:
     """The Mondays of the weeks the race `rests` (counts as a deload)."""
     first, last = lighter_days(r)
-    monday = first - timedelta(days=first.weekday())
+    monday = week_start(first)
     mondays = [monday + timedelta(days=7 * i) for i in range((last - monday).days // 7 + 1)]
     return [m for m in mondays if rests([r], m) is not None]
 
