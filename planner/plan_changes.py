@@ -161,9 +161,9 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
 
 
 def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:
-    """The open strength sessions a race may change: from the week of its widest reach on
-    (the A freeze holds the whole week it begins in), as its taper or window counting as a
-    deload moves every deload after it, and the one just before it (S5)."""
+    """The open strength sessions a race may change: from the first week it reaches on
+    (`first_monday_reached`), as its taper or window counting as a deload moves every deload
+    after it, and the one just before it (S5)."""
     return [s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
             and s.day >= first_monday_reached(race)]
 
