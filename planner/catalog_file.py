@@ -238,7 +238,7 @@ def _ladder(index: int, table: object, exercises: dict[str, Exercise]) -> Ladder
 
 
 def _one_ladder_per_slot(ladders: dict[str, Ladder]) -> None:
-    """The program finds a slot's ladder by its patterns, so no two ladders share them."""
+    """A slot's ladder is the one with its patterns (ladders.ladder_for): no two share them."""
     owner: dict[frozenset[str], str] = {}
     for ladder in ladders.values():
         key = frozenset(ladder.patterns)

@@ -49,7 +49,7 @@ def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = f
     exercise, backpack = on_ladder(ctx, ladder, here)
     running = ladders.free[ladder.id]  # this week, were no race holding it
     would = on_ladder(ctx, ladder, running)[0] if here != running else None
-    familiar = _knows(ctx, exercise, seen)
+    familiar = knows(ctx, exercise, seen)
     if hold and not familiar and len(slot) > 1:
         # RULES.md "Races": the first session back uses familiar exercises. A slot of two
         # patterns (a week of one session) whose own ladder the athlete never climbed takes
@@ -65,7 +65,9 @@ def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = f
                 would if would != exercise else None)
 
 
-def _knows(ctx: Lifter, exercise: Exercise, seen: frozenset[str]) -> bool:
+def knows(ctx: Lifter, exercise: Exercise, seen: frozenset[str]) -> bool:
+    """Whether the athlete knows the exercise (no intro week, S5): lifted, or prescribed by
+    earlier weeks of the plan (`seen`)."""
     return exercise.id in seen or any(d.exercise_id == exercise.id for d in ctx.history)
 
 
@@ -74,7 +76,7 @@ def _last_known(ctx: Lifter, ladder: Ladder, track: list[LadderWeek],
     """Where the ladder stood the last week its exercise was one the athlete knows: the
     first session back after a race keeps familiar exercises (RULES.md "Races"), not a step
     the ladder reached while the post-race window held mobility work only."""
-    return next((w for w in reversed(track) if _knows(ctx, on_ladder(ctx, ladder, w)[0], seen)),
+    return next((w for w in reversed(track) if knows(ctx, on_ladder(ctx, ladder, w)[0], seen)),
                 track[-1])
 
 

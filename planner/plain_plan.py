@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from planner.blocks import BLOCK_WEEKS, WEEK, WeekCount, WeekInBlock
 from planner.ladders import Shown
 from planner.lifter import Lifter, races_of
-from planner.model import Adjustment, RunDay, Session, week_start
+from planner.model import Adjustment, RunDay, Session
 from planner.planned import fixed_around, monday_of, plan_timeline, seen_before, shown_before
 from planner.program import build_week
-from planner.races import FREEZE_BEFORE, knock_ons, reaches
+from planner.races import first_monday_reached, knock_ons, reaches
 
 SIX_DAYS = timedelta(days=6)  # Monday to Sunday
 
@@ -45,8 +45,7 @@ class PlainPlan:
         near = [r for r in self.races if reaches(r, monday) or reaches(r, monday + SIX_DAYS)]
         if not near:
             return []
-        start = max(self.first_monday, min(week_start(r.day - timedelta(
-            days=FREEZE_BEFORE)) for r in near))
+        start = max(self.first_monday, min(map(first_monday_reached, near)))
         if start != self.start:
             self.start, self.weeks = start, {}
         first = next(i for i, w in enumerate(weeks) if w.monday == start)
@@ -72,7 +71,7 @@ class PlainPlan:
 def _kept_words(shown: Shown, monday: date) -> dict[str, str]:
     """Why an exercise strength sessions before `monday` showed stays where the plan without
     the races steps up, when that is S5's block (planner.blocks.ladder_steps): fewer than 4
-    weeks of training since it was first shown, the weeks of mobility work only not counted
+    weeks of training since it was first shown, not counting the weeks of mobility work only
     (a race's among them: `shown` is the plan's with the races, whose ladders these are)."""
     idle = shown.idle
     out = {}
@@ -84,8 +83,8 @@ def _kept_words(shown: Shown, monday: date) -> dict[str, str]:
         words = (f"{e} stays: {len(trained)} of its block's {BLOCK_WEEKS} weeks of training "
                  f"since {first:%a %d %b} (S5)")
         if rested := [m for m in weeks if m in idle]:
-            words += (f", the week{'s' if len(rested) > 1 else ''} of "
-                      f"{', '.join(f'{m:%a %d %b}' for m in rested)} with mobility work only "
-                      "not counted")
+            words += (f", not counting the week{'s' if len(rested) > 1 else ''} of "
+                      f"{' and '.join(f'{m:%a %d %b}' for m in rested)}, which held mobility "
+                      "work only")
         out[e] = words
     return out

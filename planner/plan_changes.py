@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 from planner.effort import at_share_of
 from planner.ladders import week_ladders
 from planner.lifter import Lifter
 from planner.model import Adjustment, Session, week_start
-from planner.picks import pick
+from planner.picks import knows, pick
 from planner.planned import (
     as_in,
     fixed_around,
@@ -27,7 +27,7 @@ from planner.planned import (
 )
 from planner.prescriptions import prescribe
 from planner.program import WeekPicks, holds, prescribed, week_contents
-from planner.races import FREEZE_BEFORE, RaceDay
+from planner.races import RaceDay, first_monday_reached
 
 
 def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
@@ -111,13 +111,12 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
     step's variant at that level, dosed afresh at no more sets and the same share of its
     load as before (a session lightened stays lightened); the rest as they are. For a week
     already begun when the athlete packs less kit for a trip."""
-    lifted = {d.exercise_id for d in ctx.history}
     weeks = plan_timeline(ctx, first_monday, max(monday_of(s) for s in sessions),
                       week_counts(sessions, night))
     index = {w.monday: i for i, w in enumerate(weeks)}
 
     def swapped(s: Session) -> Session:
-        known = lifted | seen_before(sessions, week_start(s.day))  # as `pick` judges it
+        seen = seen_before(sessions, week_start(s.day))
         out = []
         for p in s.exercises:
             e = ctx.catalog.exercise(p.exercise_id)
@@ -133,7 +132,7 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
                                           shown_before(ctx, sessions, monday_of(s))),
                         ladder.patterns)
             # RULES.md S5: an exercise new to the athlete starts with an intro week (2 sets)
-            fresh = prescribe(ctx, other, s.day, p.phase if other.id in known else "intro",
+            fresh = prescribe(ctx, other, s.day, p.phase if knows(ctx, other, seen) else "intro",
                               week.backpack_kg if week.exercise == other else None)
             out.append(at_share_of(replace(fresh, sets=min(p.sets, fresh.sets)), p))
         return s.with_(exercises=tuple(out))
@@ -162,12 +161,11 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
 
 
 def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:
-    """The open strength sessions a race may change: from the week of its widest reach on
-    (the A freeze holds the whole week it begins in), as its taper or window counting as a
-    deload moves every deload after it, and the one just before it (S5)."""
-    monday = week_start(race.day - timedelta(days=FREEZE_BEFORE))
+    """The open strength sessions a race may change: from the first week it reaches on
+    (`first_monday_reached`), as its taper or window counting as a deload moves every deload
+    after it, and the one just before it (S5)."""
     return [s.id for s in sessions if s.kind == "strength" and s.status in ("planned", "moved")
-            and s.day >= monday]
+            and s.day >= first_monday_reached(race)]
 
 
 def differences(before: Sequence[Session], after: Sequence[Session], keys: Collection[str],

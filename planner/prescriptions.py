@@ -1,6 +1,8 @@
 """What an exercise prescribes (RULES.md S1, S5): sets, reps or seconds, load and rest, and
 the effort in words; 2 sets in an intro or deload week, loads from double progression
-(planner/progression.py), a deload's 10 % off.
+(planner/progression.py), a deload's 10 % off. Prescribed again every night for the open
+sessions (`refresh`), so their loads and reps follow the lifts logged since; their exercises
+and sets stay as planned.
 """
 
 from __future__ import annotations

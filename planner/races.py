@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from domain.profile import Race
 from planner.effort import resumed_at
-from planner.model import Adjustment, Prescription, Session
+from planner.model import Adjustment, Prescription, Session, week_start
 from planner.progression import LAYOFF_DAYS, LAYOFF_FACTOR
 
 FINAL_DAYS = {"A": 6, "B": 4, "C": 2}  # last days without heavy lower-body or plyometrics
@@ -193,7 +193,7 @@ def rests(races: Sequence[RaceDay], monday: date) -> RaceDay | None:
 def rested_weeks(r: RaceDay) -> list[date]:
     """The Mondays of the weeks the race `rests` (counts as a deload)."""
     first, last = lighter_days(r)
-    monday = first - timedelta(days=first.weekday())
+    monday = week_start(first)
     mondays = [monday + timedelta(days=7 * i) for i in range((last - monday).days // 7 + 1)]
     return [m for m in mondays if rests([r], m) is not None]
 
@@ -232,6 +232,12 @@ def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> 
         return end < day <= end + timedelta(days=RETURN_WITHIN_DAYS) and \
             not any(end < d < day for d in before)
     return _latest(filter(back, races))
+
+
+def first_monday_reached(r: RaceDay) -> date:
+    """The Monday of the first week the race may change (`reaches`): its ladder freeze, the
+    widest reach before it, holds the whole week it begins in."""
+    return week_start(r.day - timedelta(days=FREEZE_BEFORE))
 
 
 def reaches(r: RaceDay, day: date) -> bool:

@@ -243,15 +243,30 @@ def test_a_knock_on_counts_a_block_as_the_plan_with_the_race_does() -> None:
     # steps up on Mon 21 Apr, the note counted the block's weeks as if no race were entered,
     # the race's week as one of training (3 of 4 since 31 Mar); the plan the athlete has,
     # with the race, counts 2, and says which week it left out.
-    race = Race(date(2025, 4, 9), "10k", "C")
-    runs = template(ARTICLE, weeks=WEEKS + 2)
-    ctx = context(profile(sessions=2, races=(race,)))
-    plan, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
-                         MONDAY + timedelta(days=7 * WEEKS - 1),
-                         {**runs, race.day: RunDay(race.day, ("race",), "race")}, [], runs)
+    plan, notes = _planned_with(Race(date(2025, 4, 9), "10k", "C"))
     race_week = [s for s in plan if week_start(s.day) == date(2025, 4, 7)]
     assert race_week and {s.kind for s in race_week} == {"mobility"}
     why = [r for n in notes if n.session_id == "2025-04-21#1" for r in n.reasons]
     assert any("box_jump stays: 2 of its block's 4 weeks of training since Mon 31 Mar (S5), "
-               "the week of Mon 07 Apr with mobility work only not counted" in r for r in why), why
+               "not counting the week of Mon 07 Apr, which held mobility work only" in r
+               for r in why), why
     assert not any("box_jump stays: 3 of its block's" in r for r in why), why
+
+
+def test_a_knock_on_names_every_week_of_mobility_work_it_left_out() -> None:
+    # A B marathon on Wed 9 Apr: its last days and 14-day window make two weeks of mobility
+    # work only. On Mon 5 May, 5 weeks after box jumps were first shown, the plan has 3 of
+    # their 4 weeks of training and the note names both weeks it left out.
+    _, notes = _planned_with(Race(date(2025, 4, 9), "marathon", "B"))
+    why = [r for n in notes if n.session_id == "2025-05-05#1" for r in n.reasons]
+    assert any("box_jump stays: 3 of its block's 4 weeks of training since Mon 31 Mar (S5), "
+               "not counting the weeks of Mon 07 Apr and Mon 14 Apr, which held mobility work "
+               "only" in r for r in why), why
+
+
+def _planned_with(race: Race) -> tuple[list[Session], list[Adjustment]]:
+    """The weeks from MONDAY planned at once, two sessions a week, the race entered."""
+    runs = template(ARTICLE, weeks=WEEKS + 2)
+    ctx = context(profile(sessions=2, races=(race,)))
+    return extend(ctx, MONDAY, MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * WEEKS - 1),
+                  {**runs, race.day: RunDay(race.day, ("race",), "race")}, [], runs)
