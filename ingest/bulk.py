@@ -1,4 +1,5 @@
-"""Bulk import: decode FIT files in parallel processes, store them in group commits.
+"""Bulk import: decode FIT files in parallel processes (ingest/decoders.py), store them in
+group commits.
 
 The main process walks the inputs, hashes each payload and skips content it already holds
 (no decoding at all for duplicates); workers decode and pack the streams (pure CPU), given
@@ -15,17 +16,11 @@ the raw store.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
-import sys
-import threading
-import time
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,14 +29,10 @@ from db import activities, repo
 from db import models as m
 from db.raw import RawStore, sha256
 from db.session import transaction
-from db.streams import Packed
-from domain.activity import Activity, Streams
 from domain.profile import Profile
-from ingest import export, fit
-from ingest.spool import Span, Spool
-
-if sys.platform == "linux":
-    import fcntl
+from ingest import export
+from ingest.decoders import Decoded, Payload, Workers, decode_task
+from ingest.spool import Span
 
 
 @dataclass
@@ -61,38 +52,6 @@ class ImportReport:
         return {"imported": self.imported, "duplicates": self.duplicates,
                 "skipped": self.skipped, "failed": self.failed,
                 "same_recording": self.same_recording}
-
-
-Decoded = list[tuple[Activity, Packed | None]]  # activities without samples, streams packed
-
-
-def _decode(data: bytes, label: str) -> Decoded | str:
-    """Worker: the activities with their streams packed here (the main process only stores
-    them, and the packed blobs are about a seventh of the arrays' bytes to send back), or the
-    FitError's one-line reason (the report names the file beside it)."""
-    try:
-        activities = fit.decode(data, Path(label).name)
-    except fit.FitError as exc:
-        return exc.reason
-    return [(replace(a, streams=Streams.empty()), Packed.of(a.streams)) for a in activities]
-
-
-Payload = bytes | tuple[int, int]  # a file's bytes, or where they lie in the spool
-
-
-def _decode_task(files: list[tuple[Payload, str]]) -> list[Decoded | str]:
-    """Worker: several files' `_decode`, each on its own (a broken one spoils no other). A
-    panic's backtrace on the terminal broke the importing process's progress bar."""
-    with fit.quiet_decoder():
-        return [_decode(_bytes(data), label) for data, label in files]
-
-
-def _bytes(data: Payload) -> bytes:
-    if isinstance(data, bytes):
-        return data
-    if _SPOOL is None:  # never: places are sent only to workers forked with the spool
-        raise RuntimeError("a spool place sent to a worker without the spool")
-    return _SPOOL.read(*data)
 
 
 @dataclass(frozen=True)
@@ -155,13 +114,10 @@ Progress = Callable[[Tally], None]
 _QUEUED_FILES = 24
 _QUEUED_BYTES = 64 << 20  # per worker
 _TASK_BYTES = 512 << 10  # files sent to a worker together: ~8 one-hour runs, ~30 ms
-_SPOOL_BYTES = 4 << 20  # per worker: what is queued for it, when its files are not huge
 # Decoded files stored together when the workers are ahead: a commit's own cost (its two fsync
 # rounds, the transaction and its five statements) is shared by more files. 8 -> 16: the
 # importing process's CPU for 200 one-hour runs 214-225 -> 191-202 ms (three runs each).
 _GROUP_COMMIT = 16
-_MAX_RESTARTS = 100  # new worker pools in one import, each after a worker died
-_RESULTS_PIPE_BYTES = 1 << 20  # Linux's pipe-max-size unless raised: room for ~40 runs' results
 
 
 @dataclass(frozen=True)
@@ -170,10 +126,6 @@ class _Task:
 
     jobs: list[_Job]
     span: Span | None
-
-
-class WorkersDied(Exception):
-    """The worker processes keep dying, whatever file they are given."""
 
 
 CRASHED = ("the decoder died on this file (its worker process ended); the other files were "
@@ -189,7 +141,7 @@ class _Batch:
     report: ImportReport
     tally: Tally
     progress: Progress | None
-    workers: _Workers
+    workers: Workers
     pending: dict[Future[list[Decoded | str]], _Task] = field(default_factory=dict)
     task: list[_Job] = field(default_factory=list)  # to send to a worker next
     decoded: list[tuple[_Job, Decoded]] = field(default_factory=list)  # to store next
@@ -230,7 +182,7 @@ class _Batch:
         payloads: Sequence[Payload] = span.places if span else [job.data for job in jobs]
         files = [(payload, job.found.label) for payload, job in zip(payloads, jobs, strict=True)]
         try:
-            future = self.workers.pool.submit(_decode_task, files)
+            future = self.workers.pool.submit(decode_task, files)
         except BrokenProcessPool:  # a worker died since the last task went out
             if span is not None and spool is not None:
                 spool.free(span)
@@ -268,7 +220,7 @@ class _Batch:
         again += [job for future in list(self.pending) for job in self._finish(future)]
         self.workers.restart()
         for job in again:
-            future = self.workers.pool.submit(_decode_task, [(job.data, job.found.label)])
+            future = self.workers.pool.submit(decode_task, [(job.data, job.found.label)])
             try:
                 [result] = future.result()
             except BrokenProcessPool:
@@ -368,7 +320,7 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
         known = activities.known_content_hashes(session, who)
     tally = survey(paths, limits)
     workers = workers or os.cpu_count() or 1
-    with _Workers(workers) as decoders:
+    with Workers(workers) as decoders:
         batch = _Batch(Target(db=db, raw=raw, who=who), known, ImportReport(), tally, progress,
                        decoders)
         for found in export.walk(paths, limits):
@@ -381,86 +333,6 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
         while batch.pending:
             batch.collect()
     return batch.report
-
-
-class _Workers:
-    """The worker processes, and the spool that carries the files to them when they fork
-    (fork starts workers in milliseconds; they only decode and never touch the database).
-    `restart` replaces a pool whose worker died; the spool stays mapped for the new one."""
-
-    def __init__(self, count: int) -> None:
-        fork = "fork" in multiprocessing.get_all_start_methods()
-        self.count, self.context = count, multiprocessing.get_context("fork" if fork else "spawn")
-        self.spool = Spool(_SPOOL_BYTES * count) if fork else None  # shared across a fork only
-        self.pool, self.restarts = self._start(), 0
-
-    def _start(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(max_workers=self.count, mp_context=self.context,
-                                   initializer=_start_worker, initargs=(os.getpid(), self.spool))
-        _widen_results_pipe(pool)
-        return pool
-
-    def restart(self) -> None:
-        self.restarts += 1
-        if self.restarts > _MAX_RESTARTS:  # not one bad file: the workers cannot run here
-            raise WorkersDied(f"the decoding processes died {self.restarts} times in this "
-                              "import, not over one file (out of memory?); what was imported "
-                              "is kept: run it again, perhaps with --workers 1")
-        self.pool.shutdown(wait=True)
-        self.pool = self._start()
-
-    def __enter__(self) -> _Workers:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        try:
-            self.pool.shutdown(wait=True)
-        finally:
-            if self.spool is not None:
-                self.spool.close()
-
-
-def _widen_results_pipe(pool: ProcessPoolExecutor) -> None:
-    """Room in the pool's result pipe for a task's results at once (~210 KB for 8 one-hour
-    runs, nearly all packed streams): through Linux's default 64 KB the worker waited for the
-    importing process's reader thread to drain each part, 0.38 ms a task against 0.12 with
-    1 MB (measured in the worker); its idle gaps in an import of 200 runs: 23 -> 15 ms.
-    The pipe is the pool's own (a private attribute, looked up with care): where it, or the
-    call, is missing, or the system refuses that size, it stays as it is."""
-    if sys.platform != "linux":
-        return
-    reader = getattr(getattr(pool, "_result_queue", None), "_reader", None)
-    if reader is not None:
-        with suppress(OSError):  # more than /proc/sys/fs/pipe-max-size, or the user's quota
-            fcntl.fcntl(reader.fileno(), fcntl.F_SETPIPE_SZ, _RESULTS_PIPE_BYTES)
-
-
-_SPOOL: Spool | None = None  # in a worker: its import's spool, inherited as it forks
-
-
-def _start_worker(parent: int, spool: Spool | None) -> None:
-    global _SPOOL
-    _SPOOL = spool
-    # What the worker inherits (modules, the database's objects: the whole importing process)
-    # stays out of its garbage collections, which then see only what it makes. Its first
-    # full collection walked all of it and wrote to every page holding a tracked object, each
-    # then copied from the parent: the first task of a fresh import of one-hour runs took
-    # 91-95 ms instead of 36-38 (8,100 page faults against 1,700), and a 200-run import
-    # 854-896 ms against 832-838 (four each). Freezing in the worker leaves the importing
-    # process's own collections as they were.
-    gc.freeze()
-    _die_with_parent(parent)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Worker: exit once the importing process is gone. A SIGKILLed import would otherwise
-    leave its workers waiting forever, holding what they inherited across fork: the output
-    pipe and the athlete's lock (so every later import would say "already running")."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(1)
-    threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
 
 
 def imported_names(raw: RawStore, athlete: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from domain.activity import Activity
 from domain.profile import Profile
 from ingest import bulk, fit
 from ingest.bulk import ImportReport, Progress
-from ingest.bulk import WorkersDied as WorkersDied  # the shell's exit codes
+from ingest.decoders import WorkersDied as WorkersDied  # the shell's exit codes
 from ingest.fit import FitError as FitError  # the shell's exit codes
 from ingest.rebuild import RebuildError as RebuildError
 from ingest.rebuild import rebuild

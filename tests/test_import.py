@@ -237,9 +237,9 @@ def test_a_file_the_decoder_dies_on_fails_alone(athlete: Path, tmp_path: Path,
 def test_workers_that_keep_dying_stop_the_import_in_one_line(
         athlete: Path, tmp_path: Path, deadly: list[bytes],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from ingest import bulk
+    from ingest import decoders
 
-    monkeypatch.setattr(bulk, "_MAX_RESTARTS", 2)
+    monkeypatch.setattr(decoders, "MAX_RESTARTS", 2)
     src = tmp_path / "in"
     src.mkdir()
     for day in range(6):

@@ -18,7 +18,7 @@ from db.raw import RawStore
 from db.session import open_db
 from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
-from ingest import bulk
+from ingest import bulk, decoders
 from ingest.spool import Span, Spool
 
 
@@ -103,7 +103,7 @@ def test_files_the_spool_cannot_hold_travel_in_the_task(
     spooled = _stored(tmp_path, "spooled", files)
     assert placed and all(placed)  # every task went through the spool
     placed.clear()
-    monkeypatch.setattr(bulk, "_SPOOL_BYTES", spool_bytes)
+    monkeypatch.setattr(decoders, "SPOOL_BYTES", spool_bytes)
     assert _stored(tmp_path, "small", files) == spooled
     assert any(not went for went in placed)  # ... and here some through the pipe
     assert len(spooled) == 11 and all(len(t) == 1800 * 8 for _, _, _, t, _ in spooled)
@@ -115,17 +115,17 @@ def test_the_results_pipe_holds_a_task_s_results_at_once() -> None:
     importing process to drain a 64 KB pipe; a restarted pool's pipe too."""
     import fcntl
 
-    if int(Path("/proc/sys/fs/pipe-max-size").read_text()) < bulk._RESULTS_PIPE_BYTES:
+    if int(Path("/proc/sys/fs/pipe-max-size").read_text()) < decoders.RESULTS_PIPE_BYTES:
         pytest.skip("this system caps pipes below the size asked for (it is kept as it is)")
-    with bulk._Workers(1) as workers:
+    with decoders.Workers(1) as workers:
         for _ in range(2):
             pipe = workers.pool._result_queue._reader.fileno()
-            assert fcntl.fcntl(pipe, fcntl.F_GETPIPE_SZ) == bulk._RESULTS_PIPE_BYTES
+            assert fcntl.fcntl(pipe, fcntl.F_GETPIPE_SZ) == decoders.RESULTS_PIPE_BYTES
             workers.restart()
 
 
 def test_a_worker_leaves_what_it_inherits_out_of_its_collections() -> None:
     """Its first full collection would walk (and copy, page by page) the importing process."""
-    with bulk._Workers(1) as workers:
+    with decoders.Workers(1) as workers:
         assert workers.pool.submit(gc.get_freeze_count).result() > 10_000
     assert gc.get_freeze_count() == 0  # the importing process's own collections: as they were
