@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.profile import Profile
-from ingest.garmin import TOKEN_FILE
+from ingest.garmin_login import TOKEN_FILE
 from jobs.config import ENV_DB_URL, ENV_HOME, Config
 
 TOML_NAMES = {"known_kg": "weights"}  # profile field -> its key in config.toml

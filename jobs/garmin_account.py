@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from domain.profile import Profile
-from ingest import garmin
+from ingest import garmin_login
 from ingest.garmin import Connect
 from ingest.garmin import GarminAuthError as GarminAuthError  # the shell's exit codes
 from ingest.garmin import GarminError as GarminError
@@ -22,17 +22,17 @@ def log_in(config: Config, profile: Profile, email: str, password: str,
            prompt_mfa: Callable[[], str]) -> str | None:
     """Log in once and save the tokens; the display name (None when Garmin could not
     confirm it just now)."""
-    return garmin.login(config.paths.tokens_dir(profile.name), email, password, prompt_mfa)
+    return garmin_login.login(config.paths.tokens_dir(profile.name), email, password, prompt_mfa)
 
 
 def reuse_tokens(config: Config, profile: Profile, source: Path) -> str:
     """Save an existing garminconnect token file (or its folder) as the athlete's login."""
-    return garmin.import_tokens(config.paths.tokens_dir(profile.name), source)
+    return garmin_login.import_tokens(config.paths.tokens_dir(profile.name), source)
 
 
 def connection(home: Home, profile: Profile) -> Connect:
     """Garmin Connect through the athlete's saved tokens."""
-    return garmin.connect(home.config.paths.tokens_dir(profile.name))
+    return garmin_login.connect(home.config.paths.tokens_dir(profile.name))
 
 
 def sync_athlete(home: Home, conn: Connect, profile: Profile, *, today: date,

@@ -27,7 +27,7 @@ from db import plans, repo
 from db.session import transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.profile import WEEKDAYS
-from ingest import garmin
+from ingest import garmin, garmin_login
 from jobs.config import load
 from jobs.home import Home
 from jobs.replan import load_sessions
@@ -96,7 +96,7 @@ class StackSeason:
                           "--sex", "f", "--max-hr", "190", "--rest-hr", "50", "--runs", runs,
                           *races, *extra, when=self.at(day, 9))
         assert result.exit_code == 0, result.output
-        garmin.save_tokens(load().paths.tokens_dir("anna"), json.dumps({"di_token": "x"}))
+        garmin_login.save_tokens(load().paths.tokens_dir("anna"), json.dumps({"di_token": "x"}))
 
     def home(self) -> Home:
         return Home.open(load())

@@ -20,7 +20,7 @@ import requests
 from typer.testing import CliRunner
 
 from demo.fitwrite import LapSpec, run_fit
-from ingest import garmin
+from ingest import garmin, garmin_login
 from ingest.garmin import (
     GarminAuthError,
     GarminBadBody,
@@ -244,7 +244,7 @@ def _mode(path: Path) -> int:
 def test_tokens_are_0600_in_a_0700_dir_whatever_the_umask(tmp_path: Path) -> None:
     old = os.umask(0)
     try:
-        path = garmin.save_tokens(tmp_path / "tokens" / "anna", '{"di_token": "t"}')
+        path = garmin_login.save_tokens(tmp_path / "tokens" / "anna", '{"di_token": "t"}')
     finally:
         os.umask(old)
     assert (_mode(path), _mode(path.parent), _mode(path.parent.parent)) == (0o600, 0o700, 0o700)
@@ -253,22 +253,22 @@ def test_tokens_are_0600_in_a_0700_dir_whatever_the_umask(tmp_path: Path) -> Non
 
 def test_connect_without_saved_tokens_asks_for_login(tmp_path: Path) -> None:
     with pytest.raises(GarminAuthError, match="run `stridelift login`"):
-        garmin.connect(tmp_path / "tokens" / "anna")
+        garmin_login.connect(tmp_path / "tokens" / "anna")
 
 
 @pytest.mark.parametrize("content", ["not json", "[]", '{"di_token": null}'])
 def test_unusable_token_files_are_refused(tmp_path: Path, content: str) -> None:
     (tmp_path / "garmin_tokens.json").write_text(content)
     with pytest.raises(GarminAuthError, match="token"):
-        garmin.read_token_text(tmp_path)
+        garmin_login.read_token_text(tmp_path)
 
 
 def test_connect_loads_tokens_tightens_modes_and_sets_the_display_name(
         fake: FakeGarmin, tmp_path: Path) -> None:
     folder = tmp_path / "tokens" / "anna"
-    path = garmin.save_tokens(folder, json.dumps({"di_token": SECRET_TOKEN}))
+    path = garmin_login.save_tokens(folder, json.dumps({"di_token": SECRET_TOKEN}))
     path.chmod(0o644)
-    conn = garmin.connect(folder, fast_policy())
+    conn = garmin_login.connect(folder, fast_policy())
     assert conn.api.display_name == "runner" and _mode(path) == 0o600
     assert _hits(fake, "socialProfile") == 1
 
@@ -280,10 +280,10 @@ def test_a_profile_garmin_cannot_give_now_says_to_try_again(
     """Every call of a sync needs the display name: without it the run cannot start, and the
     line said what failed but not what to do."""
     folder = tmp_path / "tokens" / "anna"
-    garmin.save_tokens(folder, json.dumps({"di_token": SECRET_TOKEN}))
+    garmin_login.save_tokens(folder, json.dumps({"di_token": SECRET_TOKEN}))
     fake.fail("socialProfile", reply)
     with pytest.raises(GarminError, match=r"^the user profile: .*; try again later$"):
-        garmin.connect(folder, fast_policy())
+        garmin_login.connect(folder, fast_policy())
 
 
 # -- login -----------------------------------------------------------------------------------
@@ -329,13 +329,14 @@ def test_login_with_mfa_saves_tokens_never_the_password(
     caplog.set_level(logging.DEBUG)
     sso = FakeLogin("mfa").install(monkeypatch)
     folder = tmp_path / "tokens" / "anna"
-    name = garmin.login(folder, "anna@example.com", PASSWORD, lambda: " 123456 \n", fast_policy())
+    name = garmin_login.login(folder, "anna@example.com", PASSWORD, lambda: " 123456 \n",
+                              fast_policy())
     assert name == "runner" and sso.logins == 1 and sso.codes == ["123456"]
-    text = garmin.token_file(folder).read_text()
+    text = garmin_login.token_file(folder).read_text()
     assert json.loads(text)["di_token"] == SECRET_TOKEN
     assert PASSWORD not in text and PASSWORD not in caplog.text
     assert SECRET_TOKEN not in caplog.text
-    assert _mode(garmin.token_file(folder)) == 0o600 and _mode(folder) == 0o700
+    assert _mode(garmin_login.token_file(folder)) == 0o600 and _mode(folder) == 0o700
 
 
 @pytest.mark.parametrize(("outcome", "error", "words"), [
@@ -345,7 +346,7 @@ def test_login_failures_are_one_line_without_secrets(
         error: type[Exception], words: str) -> None:
     sso = FakeLogin(outcome).install(monkeypatch)
     with pytest.raises(error) as caught:
-        garmin.login(tmp_path / "t", "anna@example.com", PASSWORD, lambda: "1", fast_policy())
+        garmin_login.login(tmp_path / "t", "anna@example.com", PASSWORD, lambda: "1", fast_policy())
     assert words in str(caught.value) and PASSWORD not in str(caught.value)
     assert caught.value.__suppress_context__  # the upstream message is not chained in
     assert sso.logins == 1 and not (tmp_path / "t").exists()
@@ -355,8 +356,8 @@ def test_login_survives_garmin_failing_to_confirm_the_profile(
         fake: FakeGarmin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     FakeLogin("ok").install(monkeypatch)
     fake.fail("socialProfile", *[_json({}, 503)] * 4)
-    assert garmin.login(tmp_path / "t", "a@b.c", PASSWORD, lambda: "1", fast_policy()) is None
-    assert garmin.token_file(tmp_path / "t").exists()
+    assert garmin_login.login(tmp_path / "t", "a@b.c", PASSWORD, lambda: "1", fast_policy()) is None
+    assert garmin_login.token_file(tmp_path / "t").exists()
 
 
 # -- the CLI ---------------------------------------------------------------------------------
@@ -379,7 +380,7 @@ def test_cli_login_prompts_for_email_password_and_mfa(
     assert result.exit_code == 0, result.output
     assert "as runner" in result.output and PASSWORD not in result.output
     assert sso.codes == ["654321"]
-    assert _mode(garmin.token_file(athlete)) == 0o600 and _mode(athlete) == 0o700
+    assert _mode(garmin_login.token_file(athlete)) == 0o600 and _mode(athlete) == 0o700
 
 
 def test_cli_login_tokens_from_reuses_a_token_file(fake: FakeGarmin, athlete: Path,
@@ -389,7 +390,7 @@ def test_cli_login_tokens_from_reuses_a_token_file(fake: FakeGarmin, athlete: Pa
     (source / "garmin_tokens.json").write_text(json.dumps({"di_token": SECRET_TOKEN}))
     result = runner.invoke(app, ["login", "--tokens-from", str(source)])
     assert result.exit_code == 0, result.output
-    assert json.loads(garmin.token_file(athlete).read_text())["di_token"] == SECRET_TOKEN
+    assert json.loads(garmin_login.token_file(athlete).read_text())["di_token"] == SECRET_TOKEN
     assert SECRET_TOKEN not in result.output
 
 
@@ -400,4 +401,4 @@ def test_cli_login_tokens_from_refused_tokens_are_not_kept(fake: FakeGarmin, ath
     result = runner.invoke(app, ["login", "--tokens-from", str(tmp_path)])
     assert result.exit_code == 3
     assert "run `stridelift login`" in result.output and SECRET_TOKEN not in result.output
-    assert not garmin.token_file(athlete).exists()
+    assert not garmin_login.token_file(athlete).exists()

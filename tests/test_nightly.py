@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from db import models as m
 from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
-from ingest import garmin
+from ingest import garmin, garmin_login
 from jobs import scheduler as sched
 from jobs.config import load, save_profile
 from jobs.home import Home
@@ -49,7 +49,8 @@ def _athlete(profile: Profile = ANNA, tokens: bool = True) -> Home:
     config = load()
     save_profile(config, profile)
     if tokens:
-        garmin.save_tokens(config.paths.tokens_dir(profile.name), json.dumps({"di_token": "x"}))
+        garmin_login.save_tokens(config.paths.tokens_dir(profile.name),
+                                 json.dumps({"di_token": "x"}))
     return Home.open(config)
 
 

@@ -27,7 +27,7 @@ from db import repo
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
-from ingest import fit, garmin
+from ingest import fit, garmin, garmin_login
 from ingest.garmin import GarminAuthError
 from ingest.workouts import (
     INTERVAL,
@@ -480,7 +480,7 @@ def athlete(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _login() -> None:
-    garmin.save_tokens(Paths.resolve().tokens_dir("anna"), json.dumps({"di_token": "x"}))
+    garmin_login.save_tokens(Paths.resolve().tokens_dir("anna"), json.dumps({"di_token": "x"}))
 
 
 def test_cli_dry_run_needs_no_login(athlete: Path) -> None:

@@ -21,7 +21,7 @@ from db import repo
 from db.raw import RawStore, sha256
 from db.session import make_engine, open_db, transaction, upgrade
 from demo.fitwrite import LapSpec, run_fit
-from ingest import fit, garmin
+from ingest import fit, garmin, garmin_login
 from ingest.bulk import import_paths
 from ingest.garmin import extract_fit
 from ingest.rebuild import rebuild
@@ -326,7 +326,7 @@ def test_sync_names_a_download_of_a_recording_imported_from_the_watch_as_import_
     among those already stored, and names it under them in the import's words."""
     monkeypatch.setenv(garmin.ENV_PACE, "0")
     assert runner.invoke(app, INIT).exit_code == 0
-    garmin.save_tokens(load().paths.tokens_dir("anna"), json.dumps({"di_token": "x"}))
+    garmin_login.save_tokens(load().paths.tokens_dir("anna"), json.dumps({"di_token": "x"}))
     (tmp_path / "watch.fit").write_bytes(run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7))
     assert _cli("import", str(tmp_path / "watch.fit"))[0] == 0
     fake = FakeGarmin()

@@ -21,7 +21,7 @@ from db import repo
 from db.raw import RawStore, sha256
 from db.session import open_db, transaction
 from domain.profile import Profile
-from ingest import garmin, sync
+from ingest import garmin, garmin_login, sync
 from ingest.garmin import GarminAuthError, GarminUnavailable
 from ingest.rebuild import replay
 from jobs.config import Paths
@@ -336,7 +336,7 @@ INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "Europe/Berlin", 
 def athlete(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGarmin]:
     monkeypatch.setenv(garmin.ENV_PACE, "0")
     assert runner.invoke(app, INIT).exit_code == 0
-    garmin.save_tokens(Paths.resolve().tokens_dir("anna"), json.dumps({"di_token": "x"}))
+    garmin_login.save_tokens(Paths.resolve().tokens_dir("anna"), json.dumps({"di_token": "x"}))
     fake = FakeGarmin()
     with mocked(fake):
         yield fake

@@ -22,7 +22,7 @@ import pytest
 
 from db.session import open_db
 from domain.profile import Profile
-from ingest import garmin
+from ingest import garmin, garmin_login
 from jobs.config import ENV_DB_URL, ENV_HOME, Paths, load, save_profile
 from tests.garmin_fake import FakeGarmin, Reply, served, table_contents
 
@@ -72,7 +72,7 @@ class KillPoints:
 def _athlete_home(folder: Path) -> Path:
     paths = Paths(config_dir=folder, data_dir=folder)
     save_profile(load(paths), PROFILE)
-    garmin.save_tokens(paths.tokens_dir(PROFILE.name), json.dumps({"di_token": "x"}))
+    garmin_login.save_tokens(paths.tokens_dir(PROFILE.name), json.dumps({"di_token": "x"}))
     return folder
 
 
