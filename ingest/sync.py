@@ -99,6 +99,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
     run = _Run(db, raw, who, PassingOver(conn), progress, today)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
+    run.store_killed_retries()  # first: the rows as the journal has them, before any wait ends
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
     for year, month in calendar.months(today):
@@ -210,7 +211,6 @@ class _Run(DaysRun):
         (the next sync goes on). Each is journalled as tried once Garmin answered its
         download: a night run again (after a kill, or by hand) takes the rest of its turn,
         not RETRIES more."""
-        self._store_killed_retries()
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
             taken = self._taken(session)
@@ -222,12 +222,14 @@ class _Run(DaysRun):
         self._retry_all(turn, due, awaited)
         self._retrying("")
 
-    def _store_killed_retries(self) -> None:
+    def store_killed_retries(self) -> None:
         """After a run killed in its retries (it left RETRYING), store its night's tries
         (and the activities their downloads stored) again as the journal holds them, as
         `db rebuild` would: killed between a try's line and its commit, the rebuild had the
         try and the database never did, and no later night need try that file again (its
-        wait may end). The journal is read only then."""
+        wait may end). Before anything else of the run: a file come on its wait's last night
+        replayed after that wait ended was taken for its summary, stored for good, and lost.
+        The journal is read only then."""
         with self.db() as session:
             night = repo.cursor(session, self.who, RETRYING)
         if not night:

@@ -221,6 +221,32 @@ def test_a_kill_between_a_retrys_journal_line_and_its_commit(store: WaitStore) -
     assert table_contents(store.db) == synced
 
 
+def test_a_file_come_on_a_waits_last_night_and_killed_before_its_commit_is_stored(
+        store: WaitStore) -> None:
+    """Its file comes on the last night of its wait, killed right after the download's
+    journal line and before its commit: the next sync stores that file from the journal
+    before it ends any wait. Stored after the waits were ended, the file found its activity
+    a summary for good and was dropped as already stored: the run counted from its summary
+    for ever (no laps, no class), while `db rebuild` had the file."""
+    fake, gids = _waiting(store, 1)
+    served = fake.downloads.pop(gids[0])
+    for night in range(1, sync.WAIT_DAYS - 1):
+        _night_downloads(store, fake, _night(night))
+    fake.downloads[gids[0]] = served  # it comes on the wait's last night
+    assert isinstance(store.raw, Journal)
+    store.raw.kill_after = 1
+    with pytest.raises(Killed):
+        store.sync(fake, today=_night(sync.WAIT_DAYS - 1))
+    report = store.sync(fake, today=_night(sync.WAIT_DAYS))
+    assert (report.waits_ended, report.waiting) == (0, 0)
+    with store.db() as db:
+        assert db.execute(select(m.Activity.content_hash.is_not(None), m.Activity.retried_on)
+                          ).all() == [(True, _night(sync.WAIT_DAYS - 1))]
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == synced
+
+
 def test_a_night_repeated_by_a_westward_zone_change_tries_the_files_not_tried_that_night(
         store: WaitStore) -> None:
     """Tokyo's morning pass of 9 July tries RETRIES files; flown to Honolulu, the athlete's
