@@ -179,6 +179,18 @@ def test_a_night_synced_twice_downloads_no_file_twice(store: WaitStore) -> None:
     assert _night_downloads(store, fake, _night(2))[1] == gids[sync.RETRIES:2 * sync.RETRIES]
 
 
+def test_a_night_synced_twice_takes_no_more_whatever_the_clock_reads(store: WaitStore) -> None:
+    """The night's turn is told by the night synced (`today`) and the athlete's zone, never by
+    the machine's clock: with the clock reading months before that night (a clock not pinned
+    by a test, or set wrong), the night synced twice took RETRIES files more, each time."""
+    fake, gids = _waiting(store, 3 * sync.RETRIES)
+    for gid in gids:
+        fake.downloads.pop(gid)  # these never come
+    with freeze_time("2025-01-01T12:00Z"):
+        assert _night_downloads(store, fake, _night(1))[1] == gids[:sync.RETRIES]
+        assert _night_downloads(store, fake, _night(1))[1] == []
+
+
 def test_a_file_a_429_left_unasked_keeps_its_turn(store: WaitStore) -> None:
     """Garmin rate-limits the night's first download by id: Garmin never answered about that
     file, so it was not tried. It keeps the head of the line and comes first the next night,
