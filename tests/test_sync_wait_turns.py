@@ -324,29 +324,36 @@ def test_a_file_come_is_tried_in_its_own_line_and_commit(store: WaitStore) -> No
     assert table_contents(store.db) == synced
 
 
+@pytest.mark.parametrize("edited", ["not a digest", "another object's"])
 def test_a_hand_edited_digest_of_a_wait_from_before_0014_is_named_not_raised(
-        store: WaitStore) -> None:
+        store: WaitStore, edited: str) -> None:
     """A wait from before migration 0014 whose journalled list item was edited by hand (its
-    digest no longer one): that file cannot be downloaded by id, and the night says so in
-    one line naming the journal and the line, with the fix; the other files come, the wait
-    and its row stay. It raised a ValueError: a traceback, the night failed."""
+    digest no longer one, or that of another object in the raw store): that file cannot be
+    downloaded by id, and the night says so in one line naming the journal and the line,
+    with the fix; the other files come, the wait and its row stay. It raised a ValueError,
+    or for another object (JSON, not the activity's list item) an AttributeError: a
+    traceback, the night failed."""
     fake, gids = _waiting(store, 2)
+    hand = "edited by hand" if edited == "not a digest" else store.raw.put_json(["a list"])
     with transaction(store.db) as db:
         digest = db.scalar(select(m.Activity.awaits_summary).where(
             m.Activity.garmin_id == gids[0]))
         db.execute(update(m.Activity).where(m.Activity.garmin_id == gids[0])
                    .values(awaits_summary=None))
     journal = store.raw.root / "journal" / f"{P.name}.jsonl"
-    journal.write_text(journal.read_text().replace(str(digest), "edited by hand"))
+    journal.write_text(journal.read_text().replace(str(digest), hand))
     report, downloaded = _night_downloads(store, fake, _night(1))
     assert (downloaded, report.upgraded, report.waiting) == (gids[1:], 1, 1)
     assert report.skipped == [
         f"journal {journal}: the last garmin-activity line of activity {gids[0]} holds "
-        "'edited by hand' for its list item, not a digest of the raw store: put back the "
-        "one it held (db rebuild refuses the line too); its file is not downloaded until then"]
+        f"{hand!r} for its list item, not the digest of that item in the raw store: put back "
+        "the one it held (db rebuild refuses the line too); its file is not downloaded until "
+        "then"]
     with store.db() as db:
         assert db.scalar(select(m.Activity.awaits_file).where(
             m.Activity.garmin_id == gids[0])) is True
+    with pytest.raises(RebuildError, match=f"garmin-activity {gids[0]} cannot be replayed"):
+        rebuild(store.db, store.raw, P)
 
 
 def test_a_multisport_leg_whose_parents_file_came_is_not_tried(store: WaitStore) -> None:
