@@ -211,49 +211,31 @@ def test_a_file_a_429_left_unasked_keeps_its_turn(store: WaitStore) -> None:
     assert table_contents(store.db) == synced
 
 
-def test_a_kill_between_a_retrys_journal_line_and_its_commit(store: WaitStore) -> None:
+@pytest.mark.parametrize("comes", [False, True])
+def test_a_kill_between_a_retrys_journal_line_and_its_commit(store: WaitStore,
+                                                             comes: bool) -> None:
     """Killed on the last night of a wait, right after its retry's journal line and before
-    its commit: the next night (its wait ends, so no download tries it again) stores the
-    killed night's retries as the journal holds them, so `db rebuild` gives the same tables.
-    Before, the rebuild had the try and the database never did."""
-    fake, gids = _waiting(store, 1)
-    fake.downloads.pop(gids[0])  # never comes
-    for night in range(1, sync.WAIT_DAYS - 1):
-        _night_downloads(store, fake, _night(night))
-    assert isinstance(store.raw, Journal)
-    store.raw.kill_after = 1
-    with pytest.raises(Killed):
-        store.sync(fake, today=_night(sync.WAIT_DAYS - 1))
-    report = store.sync(fake, today=_night(sync.WAIT_DAYS))
-    assert (report.waits_ended, report.waiting) == (1, 0)
-    with store.db() as db:
-        assert db.scalar(select(m.Activity.retried_on)) == _night(sync.WAIT_DAYS - 1)
-    synced = table_contents(store.db)
-    rebuild(store.db, store.raw, P)
-    assert table_contents(store.db) == synced
-
-
-def test_a_file_come_on_a_waits_last_night_and_killed_before_its_commit_is_stored(
-        store: WaitStore) -> None:
-    """Its file comes on the last night of its wait, killed right after the download's
-    journal line and before its commit: the next sync stores that file from the journal
-    before it ends any wait. Stored after the waits were ended, the file found its activity
-    a summary for good and was dropped as already stored: the run counted from its summary
-    for ever (no laps, no class), while `db rebuild` had the file."""
+    its commit: the next night stores the killed night's retries as the journal holds them,
+    first, so `db rebuild` gives the same tables. The file never came: its wait ends, no
+    download tries it again; before, the rebuild had the try and the database never did.
+    The file came that night (`comes`): it is stored; replayed after the next night ended
+    the waits, it found its activity a summary for good and was dropped as already stored,
+    the run counted from its summary for ever (no laps, no class), the rebuild had the file."""
     fake, gids = _waiting(store, 1)
     served = fake.downloads.pop(gids[0])
     for night in range(1, sync.WAIT_DAYS - 1):
         _night_downloads(store, fake, _night(night))
-    fake.downloads[gids[0]] = served  # it comes on the wait's last night
+    if comes:  # on the wait's last night
+        fake.downloads[gids[0]] = served
     assert isinstance(store.raw, Journal)
     store.raw.kill_after = 1
     with pytest.raises(Killed):
         store.sync(fake, today=_night(sync.WAIT_DAYS - 1))
     report = store.sync(fake, today=_night(sync.WAIT_DAYS))
-    assert (report.waits_ended, report.waiting) == (0, 0)
+    assert (report.waits_ended, report.waiting) == (int(not comes), 0)
     with store.db() as db:
         assert db.execute(select(m.Activity.content_hash.is_not(None), m.Activity.retried_on)
-                          ).all() == [(True, _night(sync.WAIT_DAYS - 1))]
+                          ).all() == [(comes, _night(sync.WAIT_DAYS - 1))]
     synced = table_contents(store.db)
     rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == synced
