@@ -67,14 +67,18 @@ def summaries(raw: RawStore, athlete: str, waits: Mapping[int, str | None],
     items = {}
     for gid, digest in digests.items():
         try:
-            items[gid] = raw.get_json(digest)
+            item = raw.get_json(digest)
         except FileNotFoundError:  # a raw store swapped under the database: not downloaded
             continue
         except (TypeError, ValueError):  # not a digest, or not JSON: edited by hand
+            item = None
+        if isinstance(item, dict) and str(item.get("activityId")) == str(gid):
+            items[gid] = item
+        else:  # edited by hand, maybe to another object's digest
             skip(f"journal {raw.journal(athlete)}: the last {ACTIVITY} line of activity {gid} "
-                 f"holds {digest!r} for its list item, not a digest of the raw store: put "
-                 "back the one it held (db rebuild refuses the line too); its file is not "
-                 "downloaded until then")
+                 f"holds {digest!r} for its list item, not the digest of that item in the raw "
+                 "store: put back the one it held (db rebuild refuses the line too); its file "
+                 "is not downloaded until then")
     return items
 
 

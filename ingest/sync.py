@@ -62,7 +62,7 @@ WAIT_DAYS = 14
 RETRIES = 10
 ORIGIN = "origin"  # cursor: the first day any sync fetched
 RETRYING = "retrying"  # cursor: the night of the retries by id begun and not ended (killed)
-RETRIED_AT = "retried-at"  # cursor: the UTC instant the last retries by id began
+RETRIED_AT = "retried-at"  # cursor: when (UTC) the athlete's day of the last retries began
 AGAIN = object()  # an activity left to the next sync
 
 # -- the sync --------------------------------------------------------------------------------
@@ -99,6 +99,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
     run = _Run(db, raw, who, PassingOver(conn), progress, today)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
+    run.store_killed_retries()  # first: the rows as the journal has them, before any wait ends
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
     for year, month in calendar.months(today):
@@ -210,7 +211,6 @@ class _Run(DaysRun):
         (the next sync goes on). Each is journalled as tried once Garmin answered its
         download: a night run again (after a kill, or by hand) takes the rest of its turn,
         not RETRIES more."""
-        self._store_killed_retries()
         with self.db() as session:
             awaited = activities.awaited_garmin_ids(session, self.who)
             taken = self._taken(session)
@@ -222,12 +222,14 @@ class _Run(DaysRun):
         self._retry_all(turn, due, awaited)
         self._retrying("")
 
-    def _store_killed_retries(self) -> None:
+    def store_killed_retries(self) -> None:
         """After a run killed in its retries (it left RETRYING), store its night's tries
         (and the activities their downloads stored) again as the journal holds them, as
         `db rebuild` would: killed between a try's line and its commit, the rebuild had the
         try and the database never did, and no later night need try that file again (its
-        wait may end). The journal is read only then."""
+        wait may end). Before anything else of the run: a file come on its wait's last night
+        replayed after that wait ended was taken for its summary, stored for good, and lost.
+        The journal is read only then."""
         with self.db() as session:
             night = repo.cursor(session, self.who, RETRYING)
         if not night:
@@ -245,22 +247,26 @@ class _Run(DaysRun):
 
     def _taken(self, session: Session) -> int:
         """How many files were tried by id tonight already; 0 on a night a westward zone
-        change brought back (the athlete's day begun again, hours after the night of that
-        day ended in the zone before): those tried under its day were tried before it began
-        here, a night ago; the files not tried under its day are due."""
-        began = datetime.combine(self.today, time(), ZoneInfo(self.who.tz))
+        change brought back (the athlete's day begun again here, hours after the day of the
+        last retries began in the zone before): those tried under its day were tried a night
+        ago; the files not tried under its day are due."""
         last = repo.cursor(session, self.who, RETRIED_AT)
-        if last and datetime.fromisoformat(last) < began:
+        if last and datetime.fromisoformat(last) < self._day_began():
             return 0
         return activities.retries_on(session, self.who, self.today)
 
+    def _day_began(self) -> datetime:
+        """When the athlete's `today` began in the zone now (UTC): later after a move west.
+        Told from the night and the zone, not the clock, as the rest of the sync is."""
+        return datetime.combine(self.today, time(), ZoneInfo(self.who.tz)).astimezone(UTC)
+
     def _retrying(self, night: str) -> None:
         """Keep `night` as that of the retries begun (a run killed in them leaves it) and
-        when they began (RETRIED_AT), or "" once they ended."""
+        when its day began (RETRIED_AT), or "" once they ended."""
         with transaction(self.db) as session:
             repo.set_cursor(session, self.who, RETRYING, night)
             if night:
-                repo.set_cursor(session, self.who, RETRIED_AT, datetime.now(UTC).isoformat())
+                repo.set_cursor(session, self.who, RETRIED_AT, self._day_began().isoformat())
 
     def _retry_all(self, turn: list[int], due: dict[int, Wait], awaited: dict[int, Wait]
                    ) -> None:

@@ -22,7 +22,8 @@ from ingest.garmin import extract_fit
 from ingest.rebuild import rebuild
 from jobs.analyse import analyse
 from jobs.replan import replan
-from tests.garmin_fake import FakeGarmin, list_item, table_contents
+from tests.conftest import shared_fixture
+from tests.garmin_fake import FakeGarmin, list_item, table_contents, zipped
 from tests.test_sync_odd import _brick, _multisport
 from tests.test_sync_wait import LONG_RUN, MONDAY, P, WaitStore, _downloads, _late_long_run
 
@@ -305,4 +306,37 @@ def test_two_strength_sessions_begun_in_one_minute_stay_two(store: WaitStore,
     assert sources and sources <= keys
     assert store.sync(fake, today=MONDAY + timedelta(days=2)).already_stored == 2
     assert [_downloads(fake, gid) for gid in (811, 812)] == [2, 1]
+    _rebuilt_alike(store)
+
+
+@pytest.mark.parametrize("first", ["the list", "the watch's file by hand"])
+def test_a_real_triathlon_and_its_five_legs_are_five_rows(store: WaitStore, tmp_path: Path,
+                                                          first: str) -> None:
+    """The FIT SDK's triathlon (swim, transition, bike, transition, run) as Garmin lists it:
+    the parent and a leg per session, each of its own id, the first leg at the parent's very
+    second; listed while every download is late, or after the watch's file was imported by
+    hand. When the downloads come (each the parent's whole file) it is five rows, each with
+    the file, none waiting: a leg's summary left beside its session counted its load twice
+    (two ids are one activity only at one second), one taken for another session lost it."""
+    path = shared_fixture("fit", "fit", "triathlon_summary_first.fit")
+    data, sessions = path.read_bytes(), fit.decode(path.read_bytes(), path.name)
+    legs = {4001 + n: one for n, one in enumerate(sessions)}
+    kinds = {"swimming": "open_water_swimming", "transition": "transition",
+             "cycling": "road_biking", "running": "running"}
+    fake = FakeGarmin(items=[list_item(4000, sessions[0].start, "multi_sport", 50, parent=True,
+                                       childIds=list(legs))] + [
+        list_item(gid, one.start, kinds[one.sport], 10, parentId=4000)
+        for gid, one in legs.items()])
+    day = sessions[0].start.date()
+    if first != "the list":
+        assert import_paths(store.db, store.raw, P, [path], workers=1).imported == 1
+    report = store.sync(fake, today=day, since=day)
+    assert (report.new, report.waiting) == ((6, 6) if first == "the list" else (0, 0))
+    fake.downloads = {item["activityId"]: zipped("4000_ACTIVITY.fit", data)
+                      for item in fake.items}
+    report = store.sync(fake, today=day + timedelta(days=1))
+    assert (report.new, report.waiting) == (0, 0)
+    assert [(r.session_index, r.sport, r.garmin_id, r.content_hash, r.awaits_file)
+            for r in store.rows()] == [(n, one.sport, 4000 if n == 0 else None,
+                                        sha256(data), False) for n, one in enumerate(sessions)]
     _rebuilt_alike(store)

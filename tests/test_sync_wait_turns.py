@@ -179,6 +179,18 @@ def test_a_night_synced_twice_downloads_no_file_twice(store: WaitStore) -> None:
     assert _night_downloads(store, fake, _night(2))[1] == gids[sync.RETRIES:2 * sync.RETRIES]
 
 
+def test_a_night_synced_twice_takes_no_more_whatever_the_clock_reads(store: WaitStore) -> None:
+    """The night's turn is told by the night synced (`today`) and the athlete's zone, never by
+    the machine's clock: with the clock reading months before that night (a clock not pinned
+    by a test, or set wrong), the night synced twice took RETRIES files more, each time."""
+    fake, gids = _waiting(store, 3 * sync.RETRIES)
+    for gid in gids:
+        fake.downloads.pop(gid)  # these never come
+    with freeze_time("2025-01-01T12:00Z"):
+        assert _night_downloads(store, fake, _night(1))[1] == gids[:sync.RETRIES]
+        assert _night_downloads(store, fake, _night(1))[1] == []
+
+
 def test_a_file_a_429_left_unasked_keeps_its_turn(store: WaitStore) -> None:
     """Garmin rate-limits the night's first download by id: Garmin never answered about that
     file, so it was not tried. It keeps the head of the line and comes first the next night,
@@ -199,23 +211,31 @@ def test_a_file_a_429_left_unasked_keeps_its_turn(store: WaitStore) -> None:
     assert table_contents(store.db) == synced
 
 
-def test_a_kill_between_a_retrys_journal_line_and_its_commit(store: WaitStore) -> None:
+@pytest.mark.parametrize("comes", [False, True])
+def test_a_kill_between_a_retrys_journal_line_and_its_commit(store: WaitStore,
+                                                             comes: bool) -> None:
     """Killed on the last night of a wait, right after its retry's journal line and before
-    its commit: the next night (its wait ends, so no download tries it again) stores the
-    killed night's retries as the journal holds them, so `db rebuild` gives the same tables.
-    Before, the rebuild had the try and the database never did."""
+    its commit: the next night stores the killed night's retries as the journal holds them,
+    first, so `db rebuild` gives the same tables. The file never came: its wait ends, no
+    download tries it again; before, the rebuild had the try and the database never did.
+    The file came that night (`comes`): it is stored; replayed after the next night ended
+    the waits, it found its activity a summary for good and was dropped as already stored,
+    the run counted from its summary for ever (no laps, no class), the rebuild had the file."""
     fake, gids = _waiting(store, 1)
-    fake.downloads.pop(gids[0])  # never comes
+    served = fake.downloads.pop(gids[0])
     for night in range(1, sync.WAIT_DAYS - 1):
         _night_downloads(store, fake, _night(night))
+    if comes:  # on the wait's last night
+        fake.downloads[gids[0]] = served
     assert isinstance(store.raw, Journal)
     store.raw.kill_after = 1
     with pytest.raises(Killed):
         store.sync(fake, today=_night(sync.WAIT_DAYS - 1))
     report = store.sync(fake, today=_night(sync.WAIT_DAYS))
-    assert (report.waits_ended, report.waiting) == (1, 0)
+    assert (report.waits_ended, report.waiting) == (int(not comes), 0)
     with store.db() as db:
-        assert db.scalar(select(m.Activity.retried_on)) == _night(sync.WAIT_DAYS - 1)
+        assert db.execute(select(m.Activity.content_hash.is_not(None), m.Activity.retried_on)
+                          ).all() == [(comes, _night(sync.WAIT_DAYS - 1))]
     synced = table_contents(store.db)
     rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == synced
@@ -286,29 +306,36 @@ def test_a_file_come_is_tried_in_its_own_line_and_commit(store: WaitStore) -> No
     assert table_contents(store.db) == synced
 
 
+@pytest.mark.parametrize("edited", ["not a digest", "another object's"])
 def test_a_hand_edited_digest_of_a_wait_from_before_0014_is_named_not_raised(
-        store: WaitStore) -> None:
+        store: WaitStore, edited: str) -> None:
     """A wait from before migration 0014 whose journalled list item was edited by hand (its
-    digest no longer one): that file cannot be downloaded by id, and the night says so in
-    one line naming the journal and the line, with the fix; the other files come, the wait
-    and its row stay. It raised a ValueError: a traceback, the night failed."""
+    digest no longer one, or that of another object in the raw store): that file cannot be
+    downloaded by id, and the night says so in one line naming the journal and the line,
+    with the fix; the other files come, the wait and its row stay. It raised a ValueError,
+    or for another object (JSON, not the activity's list item) an AttributeError: a
+    traceback, the night failed."""
     fake, gids = _waiting(store, 2)
+    hand = "edited by hand" if edited == "not a digest" else store.raw.put_json(["a list"])
     with transaction(store.db) as db:
         digest = db.scalar(select(m.Activity.awaits_summary).where(
             m.Activity.garmin_id == gids[0]))
         db.execute(update(m.Activity).where(m.Activity.garmin_id == gids[0])
                    .values(awaits_summary=None))
     journal = store.raw.root / "journal" / f"{P.name}.jsonl"
-    journal.write_text(journal.read_text().replace(str(digest), "edited by hand"))
+    journal.write_text(journal.read_text().replace(str(digest), hand))
     report, downloaded = _night_downloads(store, fake, _night(1))
     assert (downloaded, report.upgraded, report.waiting) == (gids[1:], 1, 1)
     assert report.skipped == [
         f"journal {journal}: the last garmin-activity line of activity {gids[0]} holds "
-        "'edited by hand' for its list item, not a digest of the raw store: put back the "
-        "one it held (db rebuild refuses the line too); its file is not downloaded until then"]
+        f"{hand!r} for its list item, not the digest of that item in the raw store: put back "
+        "the one it held (db rebuild refuses the line too); its file is not downloaded until "
+        "then"]
     with store.db() as db:
         assert db.scalar(select(m.Activity.awaits_file).where(
             m.Activity.garmin_id == gids[0])) is True
+    with pytest.raises(RebuildError, match=f"garmin-activity {gids[0]} cannot be replayed"):
+        rebuild(store.db, store.raw, P)
 
 
 def test_a_multisport_leg_whose_parents_file_came_is_not_tried(store: WaitStore) -> None:
