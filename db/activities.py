@@ -1,5 +1,6 @@
-"""The activities as facts: stored activities, their run classes and loads, the runs by day.
-One function per question a job asks; callers own the transaction (session.transaction)."""
+"""The activities as facts: stored activities (and read back as the domain's Activity),
+their run classes and loads, the runs by day. One function per question a job asks; callers
+own the transaction (session.transaction)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
+from db import streams as packing
+from db.errors import DatabaseError
+from domain import activity as d
 
 
 def activities(db: Session, who: m.Athlete) -> list[m.Activity]:
@@ -215,3 +219,40 @@ def count(db: Session, who: m.Athlete) -> int:
     """How many activities the athlete has."""
     return db.scalar(select(func.count()).select_from(m.Activity)
                      .where(m.Activity.athlete_id == who.id)) or 0
+
+
+def load_activity(session: Session, activity_id: int) -> d.Activity | None:
+    """A stored activity as the domain's Activity, its streams unpacked; None: no such id."""
+    row = session.get(m.Activity, activity_id)
+    return to_domain(row) if row is not None else None
+
+
+def to_domain(row: m.Activity) -> d.Activity:
+    """A stored activity's row (with its laps, sets and streams) as the domain's Activity."""
+    streams = d.Streams.empty()
+    if row.stream is not None:
+        columns = {name: getattr(row.stream, name) for name in ("t", *d.STREAM_CHANNELS)}
+        try:
+            streams = packing.unpack_streams(columns, row.stream.samples, row.stream.encoding)
+        except ValueError as exc:  # the database was damaged (disk, a hand edit)
+            raise DatabaseError(f"activity {row.id} of {row.start_utc:%Y-%m-%d}: its stored "
+                                f"samples are damaged ({exc}); `stridelift db rebuild` "
+                                "recreates them from the raw store") from None
+    return d.Activity(
+        sport=row.sport, sub_sport=row.sub_sport, start=row.start_utc, duration_s=row.duration_s,
+        elapsed_s=row.elapsed_s, distance_m=row.distance_m, avg_hr=row.avg_hr,
+        max_hr=row.max_hr, aerobic_te=row.aerobic_te, anaerobic_te=row.anaerobic_te,
+        training_load=row.training_load, te_label=row.te_label, is_race=row.is_race,
+        name=row.name, recording=row.recording, session_index=row.session_index,
+        laps=tuple(d.Lap(index=x.index, start=x.start_utc, duration_s=x.duration_s,
+                         distance_m=x.distance_m, avg_hr=x.avg_hr, max_hr=x.max_hr,
+                         avg_speed=x.avg_speed, intensity=x.intensity,
+                         wkt_step_index=x.wkt_step_index) for x in row.laps),
+        sets=strength_sets(row), streams=streams)
+
+
+def strength_sets(row: m.Activity) -> tuple[d.StrengthSet, ...]:
+    return tuple(d.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
+                               exercise_name=s.exercise_name, reps=s.reps,
+                               weight_kg=s.weight_kg, duration_s=s.duration_s)
+                 for s in row.sets)

@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from db import activities, plans
 from db import activity_rows as rows
 from db import models as m
-from db import plans
 from db import streams as packing
-from db.errors import DatabaseError
 from domain import activity as d
 from domain.profile import Profile
 
@@ -292,7 +291,7 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
             rest.append(one)
             continue
         left.remove(summary)
-        garmin_knows = to_domain(summary)
+        garmin_knows = activities.to_domain(summary)
         _refill(session, who, summary, replace(one, garmin_id=summary.garmin_id))
         if one.garmin_id != summary.garmin_id:  # by hand (None), or a leg's download
             _apply_summary(summary, garmin_knows, one_session=not any(
@@ -347,41 +346,6 @@ _MARK_CHANGED = update(rows.ATHLETES).where(
     or_(rows.ATHLETES.c.facts_changed_from.is_(None),
         rows.ATHLETES.c.facts_changed_from > bindparam("day"))
 ).values(facts_changed_from=bindparam("day"))
-
-
-def load_activity(session: Session, activity_id: int) -> d.Activity | None:
-    row = session.get(m.Activity, activity_id)
-    return to_domain(row) if row is not None else None
-
-
-def to_domain(row: m.Activity) -> d.Activity:
-    streams = d.Streams.empty()
-    if row.stream is not None:
-        columns = {name: getattr(row.stream, name) for name in ("t", *d.STREAM_CHANNELS)}
-        try:
-            streams = packing.unpack_streams(columns, row.stream.samples, row.stream.encoding)
-        except ValueError as exc:  # the database was damaged (disk, a hand edit)
-            raise DatabaseError(f"activity {row.id} of {row.start_utc:%Y-%m-%d}: its stored "
-                                f"samples are damaged ({exc}); `stridelift db rebuild` "
-                                "recreates them from the raw store") from None
-    return d.Activity(
-        sport=row.sport, sub_sport=row.sub_sport, start=row.start_utc, duration_s=row.duration_s,
-        elapsed_s=row.elapsed_s, distance_m=row.distance_m, avg_hr=row.avg_hr,
-        max_hr=row.max_hr, aerobic_te=row.aerobic_te, anaerobic_te=row.anaerobic_te,
-        training_load=row.training_load, te_label=row.te_label, is_race=row.is_race,
-        name=row.name, recording=row.recording, session_index=row.session_index,
-        laps=tuple(d.Lap(index=x.index, start=x.start_utc, duration_s=x.duration_s,
-                         distance_m=x.distance_m, avg_hr=x.avg_hr, max_hr=x.max_hr,
-                         avg_speed=x.avg_speed, intensity=x.intensity,
-                         wkt_step_index=x.wkt_step_index) for x in row.laps),
-        sets=strength_sets(row), streams=streams)
-
-
-def strength_sets(row: m.Activity) -> tuple[d.StrengthSet, ...]:
-    return tuple(d.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
-                               exercise_name=s.exercise_name, reps=s.reps,
-                               weight_kg=s.weight_kg, duration_s=s.duration_s)
-                 for s in row.sets)
 
 
 def mark_changed(session: Session, who: m.Athlete, day: date) -> None:

@@ -116,7 +116,7 @@ def _classify(session: Session, who: m.Athlete, profile: Profile, since: date | 
         fingerprint = _fingerprint(row, profile, history, race)
         if stored.get(row.id) == fingerprint:
             continue
-        activity = repo.to_domain(session.get_one(m.Activity, row.id))
+        activity = activities.to_domain(session.get_one(m.Activity, row.id))
         c, load = classify_one(activity, profile, history, (race,) if race else ())
         if row.awaits_file:
             c = awaiting_file(c)

@@ -75,7 +75,7 @@ def _hard(run: Any) -> bool:
 
 
 def _hardest_20_min(db: DbSession, activity_id: int) -> float | None:
-    act = repo.load_activity(db, activity_id)
+    act = activities.load_activity(db, activity_id)
     if act is None or (hr := act.streams.get("heart_rate")) is None:
         return None
     return hardest_mean_hr(act.streams.t, hr)

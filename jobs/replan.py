@@ -289,7 +289,7 @@ def recorded(db: DbSession, who: m.Athlete, night: date) -> list[Recorded]:
     """The strength activities through the night whose sets were not read back yet. Not one
     awaiting its file (ingest.sync): the file's sets win, and its key changes with it."""
     seen = plans.lift_sources(db, who)
-    return [Recorded(key, row.local_date, repo.strength_sets(row))
+    return [Recorded(key, row.local_date, activities.strength_sets(row))
             for row in activities.strength_activities(db, who)
             if (key := plans.source_key(row.content_hash, row.garmin_id, row.session_index))
             not in seen and row.local_date <= night and not row.awaits_file]

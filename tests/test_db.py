@@ -18,8 +18,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event, func, inspect, select
 
+from db import activities, plans, repo, wellness_days
 from db import models as m
-from db import plans, repo, wellness_days
 from db import streams as packing
 from db.session import MIGRATIONS, DatabaseError, make_engine, open_db, transaction, upgrade
 from domain.activity import Activity, Lap, Streams, StrengthSet
@@ -75,7 +75,7 @@ def test_activity_round_trip(db_url: str) -> None:
     with factory() as s:
         row = s.scalars(select(m.Activity)).one()
         assert row.local_date == date(2025, 3, 1)  # the athlete's zone decides the day
-        back = repo.load_activity(s, row.id)
+        back = activities.load_activity(s, row.id)
     assert back is not None
     original = run()
     assert back.start == START and back.start.tzinfo is not None
@@ -114,7 +114,7 @@ def test_fit_files_stored_together_hold_each_content_once(db_url: str) -> None:
         rows = s.scalars(select(m.Activity).order_by(m.Activity.id)).all()
         assert [(r.content_hash, r.session_index, r.sport) for r in rows] == [
             ("e" * 64, 0, "running"), ("f" * 64, 0, "running"), ("f" * 64, 1, "cycling")]
-        back = repo.load_activity(s, rows[2].id)
+        back = activities.load_activity(s, rows[2].id)
     assert back is not None and back.laps == legs[1].laps and back.sets == legs[1].sets
     np.testing.assert_array_equal(back.streams.t, legs[1].streams.t)
     np.testing.assert_array_equal(back.streams.get("heart_rate"),
@@ -207,7 +207,7 @@ def test_an_encoding_2_row_is_read_from_the_database(db_url: str) -> None:
         old.heart_rate, old.speed = (WRITTEN[packing.ZLIB_PLANES](streams.channels[name])
                                      for name in ("heart_rate", "speed"))
     with factory() as s:
-        loaded = [repo.to_domain(row).streams
+        loaded = [activities.to_domain(row).streams
                   for row in s.scalars(select(m.Activity).order_by(m.Activity.id))]
     for back in loaded:
         np.testing.assert_array_equal(back.t, streams.t)

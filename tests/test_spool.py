@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from db import activities
 from db import models as m
-from db import repo
 from db.raw import RawStore
 from db.session import open_db
 from demo.fitwrite import LapSpec, run_fit
@@ -74,7 +74,7 @@ def _stored(tmp_path: Path, name: str, files: list[Path]) -> list[tuple[object, 
     report = bulk.import_paths(db, RawStore(tmp_path / name), ANNA, files, workers=2)
     assert report.imported == len(files) - 1 and len(report.failed) == 1
     with db() as session:
-        acts = [repo.to_domain(row) for row in session.scalars(
+        acts = [activities.to_domain(row) for row in session.scalars(
             select(m.Activity).order_by(m.Activity.start_utc))]
     return [(a.start, a.distance_m, a.laps, a.streams.t.tobytes(),
               {k: v.tobytes() for k, v in a.streams.channels.items()}) for a in acts]

@@ -186,7 +186,8 @@ def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
             raise CommandError(f"no activity {activity_id} for {profile.name}; "
                                "see `stridelift import` or `stridelift sync`")
         history = run_history(activities.run_spans(session, who), row.start_utc)
-        return [_group(f"activity {activity_id}", [repo.to_domain(row)], profile, history, [])]
+        return [_group(f"activity {activity_id}", [activities.to_domain(row)], profile,
+                       history, [])]
 
 
 def _group(source: str, acts: list[Activity], profile: Profile, history: list[float],
