@@ -33,6 +33,13 @@ class RaceAdded(NamedTuple):
     changes: list[Adjustment]
     again: bool = False
 
+    def as_json(self) -> dict[str, Any]:
+        """`race add --json`'s shape: the race, the one it replaced, whether it was entered
+        already, and how many changes were recorded (`why --json` lists them)."""
+        return {"race": race_json(self.race),
+                "replaced": race_json(self.replaced) if self.replaced else None,
+                "already_entered": self.again, "changes": len(self.changes)}
+
     def words(self, why: str) -> str:
         """What the CLI and the web app say of it; `why`: where the changes are listed."""
         if self.again:
@@ -129,6 +136,11 @@ def named(changes: Iterable[Any], race: str) -> set[str]:
     return {a.session_key for a in changes if any(race in why for why in a.reasons)}
 
 
+def race_json(race: Race | races.RaceDay) -> dict[str, str]:
+    """A race as `race list --json` and `race add|remove --json` give it."""
+    return {"date": race.day.isoformat(), "distance": race.distance, "priority": race.priority}
+
+
 def describe(race: Race) -> str:
     """A race in words, as the CLI and the web app confirm it."""
     return f"{race.priority} race {race.distance} on {race.day:%a %d %b %Y}"
@@ -138,8 +150,7 @@ def race_rows(db: DbSession, profile: Profile, today: date) -> list[dict[str, An
     """Entered and found races by day, with what each does to the plan."""
     who = repo.athlete(db, profile)
     known = [*races.entered(profile.races), *races_found(db, who, profile, today)]
-    return [{"date": r.day.isoformat(), "distance": r.distance, "priority": r.priority,
-             "source": r.source, "days_to_go": (r.day - today).days,
+    return [{**race_json(r), "source": r.source, "days_to_go": (r.day - today).days,
              "when": when((r.day - today).days), "effects": effects(r)}
             for r in sorted(known, key=lambda r: r.day)]
 

@@ -247,13 +247,22 @@ def test_race_add_list_remove(home: Path) -> None:
         again = runner.invoke(app, ["race", "add", "2027-02-17:10k:A"])  # the same race again
         assert again.exit_code == 0 and "the A race 10k on Wed 17 Feb 2027 is entered " \
             "already: no change" in again.output
+        again_json = json.loads(runner.invoke(app, ["race", "add", "2027-02-17:10k:A",
+                                                    "--json"]).stdout)
         assert runner.invoke(app, ["race", "add", "2027-01-23:5k:C"]).exit_code == 0
-        assert runner.invoke(app, ["race", "add", "2027-04-11:half"]).exit_code == 0
+        half = json.loads(runner.invoke(app, ["race", "add", "2027-04-11:half", "--json"]).stdout)
         listed = json.loads(runner.invoke(app, ["race", "list", "--json"]).stdout)
         text = runner.invoke(app, ["race", "list"], env={"COLUMNS": "200"}).output
         bad = runner.invoke(app, ["race", "add", "2027-04-11:half:X"])
         missing = runner.invoke(app, ["race", "remove", "2027-05-01"])
-        assert runner.invoke(app, ["race", "remove", "2027-01-23"]).exit_code == 0
+        removed = json.loads(runner.invoke(app, ["race", "remove", "2027-01-23", "--json"]).stdout)
+    assert again_json == {"race": {"date": "2027-02-17", "distance": "10k", "priority": "A"},
+                          "replaced": None, "already_entered": True, "changes": 0}
+    assert half["race"] == {"date": "2027-04-11", "distance": "half", "priority": "B"}
+    assert half["replaced"] is None and half["already_entered"] is False
+    assert half["changes"] == 0  # April lies beyond the weeks planned
+    assert removed["removed"] == {"date": "2027-01-23", "distance": "5k", "priority": "C"}
+    assert isinstance(removed["sessions_restored"], int)
     assert [(r["date"], r["priority"]) for r in listed] == [
         ("2027-01-23", "C"), ("2027-02-17", "A"), ("2027-04-11", "B")]
     assert listed[1]["days_to_go"] == 45 and any("8-14 days" in e for e in listed[1]["effects"])

@@ -32,6 +32,7 @@ def add(
         "--replace", help="Replace the race already entered on that day (one race a day).")]
     = False,
     athlete: AthleteOpt = None,
+    json: JsonOpt = False,
 ) -> None:
     """Add a race (a day already holding another race is refused unless --replace)."""
     from jobs.race_entry import add_race
@@ -40,7 +41,10 @@ def add(
         home = Home.open()
         profile = home.athlete(athlete)
         added = add_race(home, profile, race, today_for(profile), replace)
-    console.print(added.words("`stridelift why`"), highlight=False)
+    if json:
+        print_json(added.as_json())
+    else:
+        console.print(added.words("`stridelift why`"), highlight=False)
 
 
 @race_app.command("list")
@@ -71,9 +75,10 @@ def list_races(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
 def remove(
     day: Annotated[str, typer.Argument(help="The race's date, YYYY-MM-DD.")],
     athlete: AthleteOpt = None,
+    json: JsonOpt = False,
 ) -> None:
     """Remove an entered race."""
-    from jobs.race_entry import describe, remove_race, sessions_restored
+    from jobs.race_entry import describe, race_json, remove_race, sessions_restored
 
     with user_errors():
         when = parse_day(day, "DATE")
@@ -82,6 +87,9 @@ def remove(
         home = Home.open()
         profile = home.athlete(athlete)
         _, gone, changes = remove_race(home, profile, when, today_for(profile))
+    if json:
+        print_json({"removed": race_json(gone), "sessions_restored": sessions_restored(changes)})
+        return
     console.print(f"removed the {describe(gone)}; "
                   f"{sessions_restored(changes)} session(s) it had "
                   "changed restored (`stridelift why` shows them)", highlight=False)
