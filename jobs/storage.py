@@ -18,7 +18,10 @@ KINDS = {"fit": "FIT files imported", "garmin-activity": "Garmin activities sync
 
 
 def backup_database(home: Home, target: Path) -> int:
-    """A consistent copy of the SQLite database at `target`; its size in bytes."""
+    """A consistent copy of the SQLite database at `target`; its size in bytes. A home with
+    no database yet has nothing to copy (opening one would make an empty file to copy)."""
+    if not home.stored():
+        raise MaintenanceError("no database to back up yet: `stridelift init` makes it")
     return maintenance.backup(home.db, target)
 
 

@@ -195,6 +195,16 @@ def test_a_command_failing_on_a_new_home_leaves_it_as_it_found_it(
     assert not home.exists(), sorted(p.name for p in home.rglob("*"))
 
 
+def test_runs_and_a_backup_on_a_new_home_make_no_database(home: Path, tmp_path: Path) -> None:
+    """`runs` said there were none and `db backup` copied an empty database, each making the
+    database file it read: a stray file, and a backup of nothing said done."""
+    listed = runner.invoke(app, ["runs"])
+    assert listed.exit_code == 0 and "no nightly runs yet" in listed.output
+    refused(runner.invoke(app, ["db", "backup", str(tmp_path / "copy.db")]), 1,
+            "no database to back up yet: `stridelift init` makes it")
+    assert not home.exists() and not (tmp_path / "copy.db").exists()
+
+
 @pytest.mark.parametrize("command", ["nightly", "morning", "runs"])
 def test_an_empty_athlete_name_is_no_athlete_not_every_one(athlete: Path, command: str) -> None:
     """`--athlete "$NAME"` with NAME unset ran the night of every athlete of the home (and

@@ -131,8 +131,10 @@ def runs(
     with user_errors():
         home = Home.open()
         name = home.athlete(athlete).name if athlete is not None else None
-        with home.db() as db:
-            rows = runs_log.nightly_runs(db, name, limit)
+        rows = []
+        if home.stored():  # a new home has run nothing: opening its database would make it
+            with home.db() as db:
+                rows = runs_log.nightly_runs(db, name, limit)
     out: list[dict[str, Any]] = [
         {"athlete": name, "day": r.day.isoformat(), "started": r.started_at.isoformat(),
          "finished": r.finished_at.isoformat(), "status": r.status, "counts": r.counts,
