@@ -25,7 +25,8 @@ REMOVED = "Races removed"  # the rule of a session restored when its race is rem
 
 class RaceAdded(NamedTuple):
     """What `add_race` did: the profile as saved, the race, the race it replaced, the changes
-    recorded; `again`: that race was entered already (a double tap), nothing changed."""
+    recorded; `again`: that race was entered already (a double tap, or config.toml edited
+    by hand: the plan is made to follow it all the same)."""
 
     profile: Profile
     race: Race
@@ -42,9 +43,10 @@ class RaceAdded(NamedTuple):
 
     def words(self, why: str) -> str:
         """What the CLI and the web app say of it; `why`: where the changes are listed."""
-        if self.again:
+        if self.again and not self.changes:
             return f"the {describe(self.race)} is entered already: no change"
-        what = f"replaced the {describe(self.replaced)} with" if self.replaced else "added"
+        what = (f"replaced the {describe(self.replaced)} with" if self.replaced
+                else "kept" if self.again else "added")
         return (f"{what} the {describe(self.race)}: the plan follows it, "
                 f"{len(self.changes)} change(s) recorded ({why} lists them)")
 
@@ -55,12 +57,11 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
     and the plan made to follow it at once as if it had been known from the start; every
     change recorded and returned, with the race it replaced. A day holds one race: another
     race on a day already entered is refused, naming it, unless `replacing` (it had replaced
-    an A race with a B race unasked); the same race again is no change (a double tap)."""
+    an A race with a B race unasked); the same race again changes nothing the plan already
+    follows (a double tap)."""
     profile = home.athletes().get(profile.name, profile)  # never write back stale races
     day = parse_race(text, today=today).day
     race = parse_race(text, first=all(r.day == day for r in profile.races))
-    if race in profile.races:
-        return RaceAdded(profile, race, None, [], again=True)
     replaced = next((r for r in profile.races if r.day == race.day and r != race), None)
     if replaced and not replacing:
         # the same race with another priority: asked for as a change of priority
@@ -84,7 +85,7 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
             f"{new.distance}): the week planned again around it")
         store_adjustments(db, who, moved)
         save_profile(home.config, updated)
-    return RaceAdded(updated, race, replaced, [*changes, *made, *moved])
+    return RaceAdded(updated, race, replaced, [*changes, *made, *moved], race in profile.races)
 
 
 def remove_race(home: Home, profile: Profile, day: date,

@@ -277,6 +277,27 @@ def test_race_add_list_remove(home: Path) -> None:
                                                              date(2027, 4, 11)]
 
 
+def test_a_race_written_into_config_toml_by_hand_is_followed_when_added(home: Path) -> None:
+    """`race add` of a race config.toml already holds (written there by hand, the plan not
+    made to follow it yet) plans around it all the same, and says so; a second time it
+    changes nothing and says that."""
+    from jobs.config import save_profile
+
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, INIT[:-4]).exit_code == 0  # no race yet
+        assert runner.invoke(app, ["plan"]).exit_code == 0  # the weeks ahead planned
+        config = load()
+        save_profile(config, replace(config.athlete("anna"),
+                                     races=(Race(date(2027, 1, 20), "10k", "A"),)))
+        first = runner.invoke(app, ["race", "add", "2027-01-20:10k:A"])
+        second = runner.invoke(app, ["race", "add", "2027-01-20:10k:A", "--json"])
+    assert first.exit_code == 0 and "kept the A race 10k on Wed 20 Jan 2027: the plan " \
+        "follows it, " in first.output and " 0 change(s)" not in first.output, first.output
+    assert json.loads(second.stdout) == {
+        "race": {"date": "2027-01-20", "distance": "10k", "priority": "A"}, "replaced": None,
+        "already_entered": True, "changes": 0}
+
+
 def test_a_race_day_a_typo_years_off_is_refused_and_a_past_race_says_ago(home: Path) -> None:
     """2062 for 2026 was added silently, and `race list` said "-10080 days to go" of a race
     run long ago: a race is entered from a year back to two years ahead, in one line, exit 2,
