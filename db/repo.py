@@ -1,4 +1,6 @@
-"""Storing and loading domain objects. Callers own the transaction (see session.transaction)."""
+"""Storing domain objects: what is stored of an activity, an athlete, a cursor, a lift (a
+stored activity read back is db/activities.py's). Callers own the transaction (see
+session.transaction)."""
 
 from __future__ import annotations
 

@@ -86,7 +86,8 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
          today: date, since: date | None = None, until: date | None = None,
          progress: Progress | None = None) -> SyncReport:
     """Fetch activities, wellness days and calendar months, then the awaited files no list
-    held; GarminAuthError/GarminUnavailable end the run (but for those files: the night)."""
+    held (a run killed in those first has its night's tries stored from the journal);
+    GarminAuthError/GarminUnavailable end the run (but for those files: the night)."""
     with transaction(db) as session:
         who = repo.athlete(session, profile)
         cursors = {s: repo.cursor(session, who, s) for s in ("activities", "wellness", ORIGIN)}

@@ -1,4 +1,5 @@
-"""The opened home: configuration, database and raw store, ready for a command to use."""
+"""The opened home: configuration, database (opened on first use) and raw store, ready for a
+command to use."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from db.raw import RawStore
 from domain.profile import Profile
 from jobs.config import Config, current, load
 
-if TYPE_CHECKING:  # the database code loads on open: a command that names Home need not
+# The database code loads on first use (Home.db): a command that names Home need not load it.
+if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 

@@ -42,7 +42,7 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     as an adjustment of the `night` it was planned on, and its picks (`holds` tells the
     ladder steps a race held back in them, once the races' rules have made the sessions
     what they are). `seen`: exercises earlier weeks already prescribed (not new);
-    `shown`: week_ladders'."""
+    `shown`: ladders.week_ladders'."""
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
@@ -70,7 +70,7 @@ def week_contents(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                   shown: Shown = NOTHING_SHOWN) -> WeekPicks:
     """What each strength day of week `index` holds (templates in day order), and the race
     whose first session back falls on one of them. `fixed`: strength days of the weeks
-    around it; `shown`: week_ladders'."""
+    around it; `shown`: ladders.week_ladders'."""
     where = weeks[index]
     # RULES.md S2/S5: power every week, not in a deload week nor in a race's last days
     power = [not where.deload and races.final_days(races_of(ctx), d) is None

@@ -237,7 +237,7 @@ def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> 
 def first_monday_reached(r: RaceDay) -> date:
     """The Monday of the first week the race may change (`reaches`): its ladder freeze, the
     widest reach before it, holds the whole week it begins in."""
-    return week_start(r.day - timedelta(days=FREEZE_BEFORE))
+    return week_start(freeze_window(r)[0])
 
 
 def reaches(r: RaceDay, day: date) -> bool:

@@ -81,7 +81,8 @@ def _import_bar(disabled: bool) -> Progress:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Migrate the database to the newest schema (PostgreSQL users; SQLite does it on start)."""
+    """Migrate the database to the newest schema now (any command does it as it first uses
+    the database, on SQLite and PostgreSQL alike)."""
     from db.session import make_engine, upgrade
 
     with user_errors():

@@ -47,12 +47,12 @@ def ticked(form: FormData) -> Ticked:
     for name, value in form.multi_items():
         if (m := REPS_FIELD.match(name)) and isinstance(value, str):
             ex, n = m["exercise"], int(m["n"])
-            ticked = form.get(f"tick:{ex}:{n}") is not None
+            tick = form.get(f"tick:{ex}:{n}") is not None
             reps = _number(value or "0", f"{ex} set {n + 1} reps")
             if not reps.is_integer():  # 6.7 was stored as 6
                 raise HTTPException(400, f"{ex} set {n + 1} reps: {value!r} is not a whole "
                                     "number")
-            sets.setdefault(ex, {})[n] = int(reps) if ticked else 0
+            sets.setdefault(ex, {})[n] = int(reps) if tick else 0
     out: Ticked = {}
     for ex, by_set in sets.items():
         kg = str(form.get(f"load:{ex}") or "").strip()
