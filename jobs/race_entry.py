@@ -88,8 +88,28 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
     return RaceAdded(updated, race, replaced, [*changes, *made, *moved], race in profile.races)
 
 
-def remove_race(home: Home, profile: Profile, day: date,
-                today: date) -> tuple[Profile, Race, list[Adjustment]]:
+class RaceRemoved(NamedTuple):
+    """What `remove_race` did: the profile as saved, the race removed, the changes recorded."""
+
+    profile: Profile
+    race: Race
+    changes: list[Adjustment]
+
+    def restored(self) -> int:
+        """How many sessions the race had changed are restored (planned as without it)."""
+        return sum(c.rule == REMOVED for c in self.changes)
+
+    def as_json(self) -> dict[str, Any]:
+        """`race remove --json`'s shape."""
+        return {"removed": race_json(self.race), "sessions_restored": self.restored()}
+
+    def words(self, why: str) -> str:
+        """What the CLI and the web app say of it; `why`: where the changes are listed."""
+        return (f"removed the {describe(self.race)}: {self.restored()} session(s) it had "
+                f"changed restored ({why} lists them)")
+
+
+def remove_race(home: Home, profile: Profile, day: date, today: date) -> RaceRemoved:
     """The race of `day` removed from the profile, and the open sessions it changed planned
     again as if it had never been entered; every change recorded and returned. The profile
     is saved last, inside the plan's transaction: a failure leaves both as they were."""
@@ -103,12 +123,7 @@ def remove_race(home: Home, profile: Profile, day: date,
     with transaction(home.db) as db:
         changes = _undo_race(db, updated, gone, today)
         save_profile(home.config, updated)
-    return updated, gone, changes
-
-
-def sessions_restored(changes: list[Adjustment]) -> int:
-    """How many sessions a race's removal restored, of the changes `remove_race` made."""
-    return sum(c.rule == REMOVED for c in changes)
+    return RaceRemoved(updated, gone, changes)
 
 
 def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list[Adjustment]:

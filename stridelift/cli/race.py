@@ -78,7 +78,7 @@ def remove(
     json: JsonOpt = False,
 ) -> None:
     """Remove an entered race."""
-    from jobs.race_entry import describe, race_json, remove_race, sessions_restored
+    from jobs.race_entry import remove_race
 
     with user_errors():
         when = parse_day(day, "DATE")
@@ -86,13 +86,11 @@ def remove(
             raise CommandError("give the race's date, YYYY-MM-DD", 2)
         home = Home.open()
         profile = home.athlete(athlete)
-        _, gone, changes = remove_race(home, profile, when, today_for(profile))
+        removed = remove_race(home, profile, when, today_for(profile))
     if json:
-        print_json({"removed": race_json(gone), "sessions_restored": sessions_restored(changes)})
-        return
-    console.print(f"removed the {describe(gone)}; "
-                  f"{sessions_restored(changes)} session(s) it had "
-                  "changed restored (`stridelift why` shows them)", highlight=False)
+        print_json(removed.as_json())
+    else:
+        console.print(removed.words("`stridelift why`"), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

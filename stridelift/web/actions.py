@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.profile import ProfileError
-from jobs.race_entry import add_race, describe, remove_race, sessions_restored
+from jobs.race_entry import add_race, remove_race
 from jobs.replan import PlanError
 from jobs.session_actions import Ticked, act
 from jobs.web_login import check_password
@@ -145,11 +145,9 @@ async def remove_a_race(request: Request) -> Response:
         raise HTTPException(400, "which race? its date is missing or not YYYY-MM-DD") from None
     try:
         web = web_of(request)
-        _, gone, changes = await run_in_threadpool(remove_race, web.home, profile, day,
-                                                   web.today_of(profile))
-        restored = sessions_restored(changes)
-        request.session["flash"] = f"removed the {describe(gone)}; {restored} session(s) " \
-            "it had changed restored"
+        removed = await run_in_threadpool(remove_race, web.home, profile, day,
+                                          web.today_of(profile))
+        request.session["flash"] = removed.words("Why")
     except ProfileError:
         request.session["flash"] = f"no race entered on {day:%a %d %b %Y}: nothing to remove " \
             "(already removed?)"
