@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -142,11 +143,11 @@ class _Batch:
     tally: Tally
     progress: Progress | None
     workers: Workers
+    journalled: ImportedNames  # the files imported before, by content hash
     pending: dict[Future[list[Decoded | str]], _Task] = field(default_factory=dict)
     task: list[_Job] = field(default_factory=list)  # to send to a worker next
     decoded: list[tuple[_Job, Decoded]] = field(default_factory=list)  # to store next
     labels: dict[str, str] = field(default_factory=dict)  # content hash -> label, stored here
-    journal: dict[str, str] | None = None  # content hash -> name, journalled before (read once)
 
     def take(self, found: export.Found) -> _Job | None:
         """The file to decode, or None when it is already counted (unreadable or stored).
@@ -258,7 +259,7 @@ class _Batch:
     def _store(self) -> None:
         if not self.decoded:
             return
-        saved = store_fits(self.target, self.decoded, self._journalled)
+        saved = store_fits(self.target, self.decoded, lambda: self.journalled.names)
         self.labels.update((job.digest, job.found.label) for job, _ in self.decoded)
         for (job, _), outcome in zip(self.decoded, saved, strict=True):
             if outcome.new:
@@ -273,13 +274,7 @@ class _Batch:
 
     def _name(self, digest: str) -> str | None:
         """A stored file's label in this import, or the name it was imported under before."""
-        return self.labels.get(digest) or self._journalled().get(digest)
-
-    def _journalled(self) -> dict[str, str]:
-        """The FIT files in the journal (read once, when first needed): content hash -> name."""
-        if self.journal is None:
-            self.journal = imported_names(self.target.raw, self.target.who.name)
-        return self.journal
+        return self.labels.get(digest) or self.journalled.names.get(digest)
 
     def _fail(self, found: export.Found, error: str) -> None:
         self.report.failed.append({"path": found.label, "error": error})
@@ -322,7 +317,7 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
     workers = workers or os.cpu_count() or 1
     with Workers(workers) as decoders:
         batch = _Batch(Target(db=db, raw=raw, who=who), known, ImportReport(), tally, progress,
-                       decoders)
+                       decoders, ImportedNames(raw, who.name))
         for found in export.walk(paths, limits):
             job = batch.take(found)
             if job is not None:
@@ -335,10 +330,18 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
     return batch.report
 
 
-def imported_names(raw: RawStore, athlete: str) -> dict[str, str]:
-    """The FIT files in the athlete's journal: content hash -> the name imported under."""
-    return {str(e.get("hash")): str(e.get("name") or "") for e in raw.entries(athlete)
-            if e.get("kind") == "fit"}
+class ImportedNames:
+    """The FIT files in an athlete's journal, content hash -> the name imported under: the
+    journal is read once, when first asked (only a file of a recording stored from another
+    file asks, so most imports and syncs never read it)."""
+
+    def __init__(self, raw: RawStore, athlete: str) -> None:
+        self.raw, self.athlete = raw, athlete
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return {str(e.get("hash")): str(e.get("name") or "") for e in self.raw.entries(
+            self.athlete) if e.get("kind") == "fit"}
 
 
 def same_recording(path: str, kept: repo.Kept, name: Callable[[str], str | None]

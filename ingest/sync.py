@@ -158,7 +158,7 @@ class _Run(DaysRun):
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again
         self.waits_from = today - timedelta(days=WAIT_DAYS - 1)  # a wait begun before ends
         self.listed: set[int] = set()  # the ids this run's list holds
-        self.imported: dict[str, str] | None = None  # content hash -> name (_imported_name)
+        self.imported = bulk.ImportedNames(raw, who.name)  # a recording's other file's name
 
     # activities
 
@@ -372,7 +372,7 @@ class _Run(DaysRun):
         self.report.already_stored += saved.duplicates
         if saved.same_as is not None:
             self.report.same_recording.append(bulk.same_recording(
-                f"Garmin activity {gid}", saved.same_as, self._imported_name))
+                f"Garmin activity {gid}", saved.same_as, self.imported.names.get))
         self.report.summary_only += got is not None and fit_bytes is None
         known.stored.add(gid)
         if fit_bytes is not None:
@@ -382,13 +382,6 @@ class _Run(DaysRun):
         elif got is None and saved.new:
             known.awaited.add(gid)
         return True
-
-    def _imported_name(self, digest: str) -> str | None:
-        """The name a stored file was imported under (the journal read once, when first
-        needed: only for a download of a recording stored from another file)."""
-        if self.imported is None:
-            self.imported = bulk.imported_names(self.raw, self.who.name)
-        return self.imported.get(digest)
 
     def _fit(self, gid: int, day: date, manual: bool
              ) -> tuple[bytes | None, list[Activity]] | None:
