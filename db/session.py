@@ -67,6 +67,17 @@ def _parsed(url: str) -> URL:
         raise DatabaseError(f"not a database URL: {_redact(url)}") from None
 
 
+def in_memory(url: str) -> bool:
+    """Whether `url` is SQLite without a file (`sqlite://`, `sqlite:///`, `:memory:`), which
+    keeps its database in memory; False for anything else, a URL that is none included
+    (opening it says so)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False
+    return parsed.get_backend_name() == "sqlite" and _sqlite_file(parsed) is None
+
+
 def _sqlite_file(parsed: URL) -> Path | None:
     """The file of a SQLite URL (None for another database, or SQLite's in-memory one)."""
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):

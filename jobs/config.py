@@ -71,8 +71,10 @@ class Config:
         """`$STRIDELIFT_DB_URL`, else `[database] url`, else SQLite in the data dir. A SQLite
         URL naming no file is refused: SQLite keeps such a database in memory, and every
         command lost all it wrote (`sqlite:///`, a path left out)."""
+        from db.session import in_memory  # SQLAlchemy: only once a database is asked for
+
         url = os.environ.get(ENV_DB_URL) or self.db_url or f"sqlite:///{self.paths.db_file}"
-        if _in_memory(url):
+        if in_memory(url):
             raise ConfigError(f"the database URL {url!r} names no file, and what a command "
                               "wrote would be lost when it ends: give a file, e.g. "
                               f"sqlite:///{self.paths.db_file}")
@@ -92,13 +94,6 @@ class Config:
             raise ConfigError(f"several athletes configured ({', '.join(sorted(self.athletes))})"
                               ": choose one with --athlete NAME")
         return next(iter(self.athletes.values()))
-
-
-def _in_memory(url: str) -> bool:
-    """A SQLite URL without a file: `sqlite://`, `sqlite:///`, `sqlite:///:memory:`."""
-    scheme, sep, rest = url.partition("://")
-    return bool(sep) and scheme.split("+")[0] == "sqlite" and \
-        rest.split("?")[0].lstrip("/") in ("", ":memory:")
 
 
 def load(paths: Paths | None = None) -> Config:
