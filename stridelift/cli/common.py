@@ -27,7 +27,7 @@ except ImportError:  # an older one uses click itself
     from click.exceptions import UsageError  # type: ignore[assignment]
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.progress import Progress, ProgressColumn
 
 console = Console()
 err_console = Console(stderr=True)
@@ -154,14 +154,15 @@ def parse_day(text: str | None, name: str, today: date | None = None) -> date | 
 
 
 
-def no_terminal() -> bool:
+def _no_terminal() -> bool:
     """stderr goes to a file or a pipe: no progress bar."""
     return not err_console.is_terminal
 
 
-def progress_bar(disabled: bool) -> Progress:
+def progress_bar(disabled: bool, *columns: ProgressColumn) -> Progress:
     """A progress bar on stderr (so --json output stays clean), gone when done; none where
-    stderr is no terminal (a log, a pipe), where it left an empty line before an error."""
+    stderr is no terminal (a log, a pipe), where it left an empty line before an error.
+    `columns`: what it shows (by default what is done of how many, and the time left)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -170,6 +171,7 @@ def progress_bar(disabled: bool) -> Progress:
         TimeRemainingColumn,
     )
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err_console, disable=disabled or no_terminal(),
+    shown = columns or (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeRemainingColumn())
+    return Progress(*shown, console=err_console, disable=disabled or _no_terminal(),
                     transient=True)

@@ -15,7 +15,6 @@ from stridelift.cli.common import (
     console,
     err_console,
     given_path,
-    no_terminal,
     print_json,
     print_same_recording,
     progress_bar,
@@ -71,12 +70,11 @@ def import_(
 
 def _import_bar(disabled: bool) -> Progress:
     """Files and MB done, and the time left judged by the MB (files vary 1000-fold in size)."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.fields[files]}"), DownloadColumn(), TimeRemainingColumn(),
-                    console=err_console,
-                    disable=disabled or no_terminal(), transient=True)
+    return progress_bar(disabled, TextColumn("{task.description}"), BarColumn(),
+                        TextColumn("{task.fields[files]}"), DownloadColumn(),
+                        TimeRemainingColumn())
 
 
 @db_app.command("upgrade")
