@@ -90,9 +90,9 @@ def same_activity(summary: m.Activity | d.Activity, file: d.Activity | m.Activit
     second, a multisport leg in its parent's file) and is of its kind (a strength session
     typed in at 06:00 and another watch's run starting 06:00:00 are two); a multisport
     summary is its first leg's, whatever its sport."""
-    begun, kind = start(summary), d.kind(summary.sport, summary.sub_sport)
+    begun, kind, at = start(summary), d.kind(summary.sport, summary.sub_sport), start(file)
     two = None not in ids and ids[0] != ids[1]
-    return begun in (start(file),) + (() if two else (minute(start(file)),)) and kind in (
+    return begun in ((at,) if two else (at, minute(at))) and kind in (
         "multisport", d.kind(file.sport, file.sub_sport))
 
 
