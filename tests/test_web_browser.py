@@ -22,6 +22,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from typer.testing import CliRunner
 
+from db import repo, wellness_days
+from db.session import transaction
+from domain.wellness import DailyWellness
 from jobs.home import Home
 from jobs.web_login import set_password
 from stridelift.web.app import create_app
@@ -53,7 +56,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
         mp.setenv("STRIDELIFT_HOME", str(root / "home"))
         with freeze_time(TUESDAY, tick=True):
             build_athlete(root / "home")
-        return Home.open()
+        home = Home.open()
+        with transaction(home.db) as db:  # this morning's texts, Garmin's longest words
+            wellness_days.save_wellness(db, repo.athlete(db, home.athlete("anna")), DailyWellness(
+                day=TODAY, hrv_last_night=50.0, hrv_status="UNBALANCED",
+                readiness_level="MODERATE", sleep_score=70, resting_hr=52))
+        return home
 
 
 @contextmanager
@@ -134,12 +142,25 @@ class Tab:
         assert layout["doc"] <= layout["viewport"], layout
         assert layout["sticking_out"] == [], layout
         assert _clipped_placeholders(self.page) == []
+        assert _broken_values(self.page) == []
         # the sticky menu keeps to one row: in the gym the sets need the screen
         rows = self.page.eval_on_selector_all(".top nav a", "els => els.map(e => e.offsetTop)")
         assert len(set(rows)) <= 1, rows
 
     def close(self) -> None:
         self.context.close()
+
+
+def _broken_values(page: Any) -> list[str]:
+    """The one-word values of a label-value list drawn on more than one line ("BALAN" over
+    "CED"): a value column squeezed by its labels."""
+    return list(page.evaluate("""() => [...document.querySelectorAll('dd')].filter(dd => {
+        const text = dd.textContent.trim();
+        if (!text || /\\s/.test(text)) return false;
+        const range = document.createRange();
+        range.selectNodeContents(dd);
+        return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+    }).map(dd => dd.textContent.trim())"""))
 
 
 def _clipped_placeholders(page: Any) -> list[str]:
