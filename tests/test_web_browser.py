@@ -50,7 +50,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
     """A built athlete's home (real SQLite), opened."""
-    root = tmp_path_factory.mktemp("web")
+    return _build(tmp_path_factory.mktemp("web"))
+
+
+def _build(root: Path) -> Home:
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("STRIDELIFT_DB_URL", raising=False)
         mp.setenv("STRIDELIFT_HOME", str(root / "home"))
@@ -58,9 +61,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
             build_athlete(root / "home")
         home = Home.open()
         with transaction(home.db) as db:  # this morning's texts, Garmin's longest words
-            wellness_days.save_wellness(db, repo.athlete(db, home.athlete("anna")), DailyWellness(
-                day=TODAY, hrv_last_night=50.0, hrv_status="UNBALANCED",
-                readiness_level="MODERATE", sleep_score=70, resting_hr=52))
+            wellness_days.save_wellness(db, repo.athlete(db, home.athlete("anna")),
+                                        DailyWellness(day=TODAY, hrv_last_night=50.0,
+                                                      hrv_status="UNBALANCED",
+                                                      readiness_level="MODERATE",
+                                                      sleep_score=70, resting_hr=52))
         return home
 
 
@@ -498,6 +503,45 @@ def test_a_weak_signal_shows_the_kept_page_instead_of_waiting(built: Home,
             page = tab.go("/a/anna/races")
             assert page.locator("#offline").is_hidden()
             slow[0] = 0.0
+            tab.assert_clean()
+        finally:
+            tab.close()
+
+
+def test_a_done_unanswered_on_a_weak_signal_says_so_and_still_lands(browser: Any,
+                                                                    tmp_path: Path) -> None:
+    """A Done sent on a signal too weak to carry it neither answered nor failed: the runner
+    looked at a blank page for as long as the browser waited. Now the worker says, after its
+    patience (10 s), that no answer came yet and that the sets stay on the phone; the form
+    goes on its way, and once it lands the session shows done and nothing is kept."""
+    slow = [0.0]
+    with _serving(_build(tmp_path), require_login=False, slow=slow) as base:
+        tab = Tab(browser, base, PHONE, touch=True)
+        try:
+            page = tab.go("/a/anna/week")
+            hrefs = list(dict.fromkeys(page.locator(
+                ".card:not(.status-done):not(.status-skipped) h3 a").evaluate_all(
+                "els => els.filter(e => e.textContent.includes('strength'))"
+                ".map(e => e.getAttribute('href'))")))
+            page.evaluate("navigator.serviceWorker.ready")
+            page = tab.go(hrefs[0])
+            page.locator("input[type=checkbox]").first.tap()
+            slow[0] = 14.0  # over the patience, under the test's time limit
+            with page.expect_navigation(wait_until="load"):
+                page.get_by_role("button", name="Done with the sets ticked").tap()
+            alert = page.locator("[role=alert]").inner_text()
+            assert "No answer yet" in alert and "stay on this phone" in alert
+            assert tab.errors and all("504" in e for e in tab.errors), tab.errors
+            tab.errors.clear()  # the 504 the page came with
+            slow[0] = 0.0
+            for _ in range(30):  # reloaded until it lands: the line carries it late
+                page = tab.go(hrefs[0])
+                if page.locator(".tag", has_text="done").count():
+                    break
+                time.sleep(1)
+            assert page.locator(".tag", has_text="done").count() == 1
+            page.wait_for_function("() => Object.keys(localStorage).length === 0",
+                                   timeout=5_000)
             tab.assert_clean()
         finally:
             tab.close()

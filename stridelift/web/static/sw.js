@@ -9,6 +9,10 @@ var KEPT = "stridelift-pages";
 // will not wait longer), and the network's answer, when it comes, is still kept for next
 // time. A page never kept waits for the network as long as the browser does.
 var PATIENCE_MS = 4000;
+// A form sent on such a signal waits as long, and no page kept can stand in for the server's
+// answer: past this long the runner is told that none came yet (Done replans, which takes a
+// home server a second or two), while the form goes on its way and may still arrive.
+var SEND_PATIENCE_MS = 10000;
 // base.html's line "No answer from the server: ...": hidden on the server's page, shown on
 // a kept copy
 var HIDDEN_LINE = 'id="offline" class="offline" role="status" hidden';
@@ -32,7 +36,11 @@ self.addEventListener("fetch", function (event) {
     // Logging out leaves nothing of the athlete's on the phone.
     if (url.pathname === "/logout") { event.waitUntil(forgetPages()); }
     if (request.mode === "navigate") {
-      event.respondWith(fetch(request).catch(function () { return notSent(url.pathname); }));
+      var sent = fetch(request);
+      event.waitUntil(sent.catch(function () {}));  // the worker kept alive till it lands
+      event.respondWith(Promise.race([sent, waited(SEND_PATIENCE_MS)]).then(
+        function (response) { return response || notSent(url.pathname, true); },
+        function () { return notSent(url.pathname, false); }));
     }
     return;
   }
@@ -81,10 +89,14 @@ function forgetPages() {
   });
 }
 
+function waited(ms) {
+  return new Promise(function (resolve) { setTimeout(resolve, ms); });
+}
+
 // The kept copy once PATIENCE_MS have gone by; if there is none, never (the network's
 // answer or failure decides).
 function impatient(request) {
-  return new Promise(function (resolve) { setTimeout(resolve, PATIENCE_MS); })
+  return waited(PATIENCE_MS)
     .then(function () { return keptCopy(request); })
     .then(function (kept) { return kept || new Promise(function () {}); });
 }
@@ -98,23 +110,28 @@ function keptCopy(request) {
   });
 }
 
-// A form sent without signal (Done, Skip, Move): the browser's own error page would leave
-// the runner unsure what happened. The sets ticked stay on the phone until the server has
-// the session settled (static/session.js), so going back and sending again loses nothing.
-// Logging out is the exception: the pages and sets kept are gone already (above, and
-// static/app.js), while the server, not told, keeps the phone logged in.
-function notSent(path) {
+// A form sent without signal (Done, Skip, Move), or not answered yet (`late`): the browser's
+// own error page would leave the runner unsure what happened. The sets ticked stay on the
+// phone until the server has the session settled (static/session.js), so going back and
+// sending again loses nothing; a form that lands late shows as done once the page is
+// reloaded. Logging out is the exception: the pages and sets kept are gone already (above,
+// and static/app.js), while the server, not told, may keep the phone logged in.
+function notSent(path, late) {
   var words = path === "/logout" ?
-    "Not logged out: the server did not answer, and keeps this phone logged in. The pages " +
-    "and sets kept on it are gone. Log out again when you have signal." :
+    "Not logged out: the server has not answered, and may keep this phone logged in. The " +
+    "pages and sets kept on it are gone. Log out again when you have signal." : late ?
+    "No answer yet: the server may still get this. Nothing is lost: the sets you ticked " +
+    "stay on this phone. Go back and reload when you have signal: send again only if the " +
+    "session is still open." :
     "Not sent: the server did not answer. Nothing is lost: the sets you ticked stay on " +
     "this phone. Go back and send again when you have signal.";
+  var title = late ? "No answer yet" : "Not sent";
   var page = '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    '<title>Not sent - stridelift</title><link rel="stylesheet" href="/static/style.css">' +
+    '<title>' + title + ' - stridelift</title><link rel="stylesheet" href="/static/style.css">' +
     '<link rel="icon" href="data:,">' +  // as base.html: no /favicon.ico asked without signal
     '</head><body><main><p class="offline" role="alert">' + words + '</p></main></body></html>';
-  return new Response(page, { status: 503, statusText: "Not sent",
+  return new Response(page, { status: late ? 504 : 503, statusText: title,
                               headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
