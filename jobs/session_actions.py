@@ -48,10 +48,10 @@ def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None
     be done early, not one after it while that one is open (a mistyped id: its lifts would be
     dated on its day, weeks ahead of the clock)."""
     row = planned_session(db, who, key)
+    if row.status == "done":  # whatever a form sent again holds
+        return Outcome(False, f"session {key} was already done")
     if ticked is not None:
         actual = _in_order(ticked)
-    if row.status == "done":
-        return Outcome(False, f"session {key} was already done")
     first = next((r for r in plans.sessions(db, who) if today <= r.day < row.day and
                   r.kind == row.kind and r.status not in ("done", "skipped")), None)
     if first is not None:

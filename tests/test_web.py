@@ -377,6 +377,11 @@ def test_a_set_ticked_on_a_page_kept_from_before_a_lightening_is_stored_not_lost
               f"reps:{e['id']}:{huge}": "5", f"tick:{e['id']}:{huge}": "on"}
     answer = c.post(path_of(other) + "/done", data=forged)
     assert answer.status_code == 400 and f"set {10**19 + 1} without set 2" in answer.text
+    # a session done already is no change, whatever the form sent again holds
+    forged = {"csrf": form["csrf"], f"reps:{e['id']}:0": "5", f"tick:{e['id']}:0": "on",
+              f"reps:{e['id']}:9": "5", f"tick:{e['id']}:9": "on"}
+    again = c.post(path_of(s) + "/done", data=forged)
+    assert again.status_code == 303 and "already done" in c.get(again.headers["location"]).text
 
 
 def test_skip_and_pin_are_the_clis_and_idempotent(athlete: Home) -> None:
