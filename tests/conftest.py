@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pinned_clock: datetime
     monkeypatch.setenv("STRIDELIFT_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("STRIDELIFT_DB_URL", raising=False)
     return tmp_path / "home"
+
+
+@pytest.fixture
+def columns(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """Sets how wide the CLI's terminal is. Not through COLUMNS: rich reads it once, when the
+    console is made, and pytest-xdist's workers start with COLUMNS=80."""
+    from stridelift.cli.common import console
+
+    return lambda width: monkeypatch.setattr(console, "_width", width)
 
 
 @pytest.fixture(scope="module")

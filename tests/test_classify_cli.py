@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -46,7 +47,8 @@ def _triathlon() -> bytes:
                                LegSpec("running", [LapSpec(2400, 3.4, 165)])])
 
 
-def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path) -> None:
+def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path,
+                                                     columns: Callable[[int], None]) -> None:
     folder = tmp_path / "watch"
     (folder / "2025").mkdir(parents=True)
     (folder / "2025" / "easy.FIT").write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 140)]))
@@ -62,12 +64,23 @@ def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path)
     assert rows[1]["traits"] == ["long"] and rows[1]["moving_s"] == pytest.approx(6000, abs=5)
     assert [leg["sport"] for leg in rows[0]["legs"]] == ["running"]
     assert "plan.fit: skipped" in result.stderr
-    text = runner.invoke(app, ["classify", str(folder), str(long)], env={"COLUMNS": "200"})
+    columns(200)
+    text = runner.invoke(app, ["classify", str(folder), str(long)])
     assert text.exit_code == 0
     line = next(x for x in text.stdout.splitlines() if x.startswith("long.fit"))
     # kind, traits, time, km, moving, GAP per km, HR, main reason
     assert line.split()[1:6] == ["long", "long", "1:40", "17.4", "1:40"]
     assert "100 min moving" in line
+    columns(80)
+    narrow = runner.invoke(app, ["classify", str(folder), str(long)])
+    lines = narrow.stdout.splitlines()
+    assert narrow.exit_code == 0 and max(map(len, lines)) <= 80 and lines == [
+        x.rstrip() for x in lines]
+    # each activity's facts, then its reason whole below them: no column of single words
+    at = next(i for i, x in enumerate(lines) if x.startswith("long.fit: long (long) · 1:40"))
+    assert "17.4 km · moving 1:40" in " ".join(lines[at:at + 2])
+    words = " ".join(x.strip() for x in lines[at + 1:at + 4])
+    assert rows[1]["reason"] in words
 
 
 def test_a_named_file_that_is_not_an_activity_is_an_error(home: Path, tmp_path: Path) -> None:

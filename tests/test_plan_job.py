@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -189,11 +191,21 @@ def test_unknown_exercise_in_weights_is_a_clear_error(home: Path) -> None:
     assert bad.exit_code == 2 and "barbell_back_squat=60" in bad.output
 
 
-def test_exercises_lists_the_catalogue() -> None:
+def test_exercises_lists_the_catalogue(columns: Callable[[int], None]) -> None:
     result = runner.invoke(app, ["exercises", "--json"])
     assert result.exit_code == 0
-    ids = {e["id"] for e in json.loads(result.stdout)}
+    rows = json.loads(result.stdout)
+    ids = {e["id"] for e in rows}
     assert {"clamshell", "barbell_back_squat", "side_plank_leg_lift"} <= ids
+    for width in (80, 160):  # each id whole on one line, the only way to type it
+        columns(width)
+        lines = runner.invoke(app, ["exercises"]).stdout.splitlines()
+        assert max(map(len, lines)) <= width, width
+        assert all(any(re.search(rf"(^|[│ ]){e['id']}[: ]", x) for x in lines) for e in rows)
+        assert any("┃ id" in x for x in lines) == (width == 160)
+        if width == 80:  # a line each, not a column of a few letters beside the ids
+            assert all(any(x.startswith(f"{e['id']}: {e['name'][:20]}") for x in lines)
+                       for e in rows)
 
 
 def test_a_run_synced_after_the_night_was_planned_still_counts(db_url: str) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from domain.profile import Profile
 from jobs.config import ConfigError, load
@@ -20,6 +21,7 @@ from stridelift.cli.common import (
     given_path,
     parse_day,
     print_json,
+    print_wrapped,
     today_for,
     user_errors,
 )
@@ -59,22 +61,44 @@ def classify(
         print_json(results)
     else:
         _print_table(results)
+        _print_notes(results)
     if broken:  # as `import`: the rows of the files read, and exit 1 for the broken ones
         raise typer.Exit(1)
 
 
+COLUMNS = ("activity", "kind", "traits", "time", "km", "moving", "GAP /km", "HR")
+RIGHT = {"time", "km", "moving", "HR"}
+# time, km, moving, GAP and HR worded alone: an activity's line on a narrow terminal
+ALONE = ("{}", "{} km", "moving {}", "GAP {}/km", "HR {}")
+REASON_MIN = 30  # a narrower reason column is a column of single words: lines instead
+
+
 def _print_table(results: list[dict[str, Any]]) -> None:
-    table = Table(box=None, pad_edge=False)
-    for col in ("activity", "kind", "traits", "time", "km", "moving", "GAP /km", "HR",
-                "main reason"):
-        table.add_column(col, no_wrap=col != "main reason", overflow="fold",
-                         justify="right" if col in ("time", "km", "moving", "HR") else "left")
-    for r in results:
-        table.add_row(Path(r["source"]).name, r["kind"], ",".join(r["traits"]) or "-",
-                      _hm(r["duration_s"]), _km(r["distance_m"]), _hm(r["moving_s"]),
-                      _pace(r["gap_mps"]), f"{r['avg_hr']:.0f}" if r["avg_hr"] else "-",
-                      r["reason"])
-    console.print(table, highlight=False)
+    """A table, a row per activity; on a terminal that leaves its reason too little room (80
+    columns), an activity's facts on one line and its reason below them."""
+    rows = [(Path(r["source"]).name, *_facts(r)) for r in results]
+    widest = [max(map(len, column)) for column in zip(COLUMNS, *rows, strict=True)]
+    if console.width - sum(widest) - 2 * len(widest) >= REASON_MIN:
+        table = Table(box=None, pad_edge=False)
+        for col in (*COLUMNS, "main reason"):
+            table.add_column(col, no_wrap=col != "main reason", overflow="fold",
+                             justify="right" if col in RIGHT else "left")
+        for row, r in zip(rows, results, strict=True):
+            table.add_row(*map(Text, row), Text(r["reason"]))
+        console.print(table)
+        return
+    for (name, kind, traits, *facts), r in zip(rows, results, strict=True):
+        # a fact and its words kept on one line (no-break spaces), the facts' lines wrapped
+        # between facts, where the table's columns were
+        words = [form.format(fact).replace(" ", "\N{NO-BREAK SPACE}")
+                 for form, fact in zip(ALONE, facts, strict=True) if fact != "-"]
+        kind += f" ({traits})" if traits != "-" else ""
+        print_wrapped(f"{name}: {' · '.join([kind, *words])}")
+        print_wrapped(r["reason"], first="  ")
+
+
+def _print_notes(results: list[dict[str, Any]]) -> None:
+    """The notes of the classifications (the zones used), each once."""
     by_note: dict[str, list[str]] = {}
     for r in results:
         for note in r["notes"]:
@@ -82,7 +106,14 @@ def _print_table(results: list[dict[str, Any]]) -> None:
     for note, names in by_note.items():
         which = "" if len(by_note) == 1 else f" ({', '.join(names[:3])}" \
             f"{f' and {len(names) - 3} more' if len(names) > 3 else ''})"
-        console.print(f"  {note}{which}", highlight=False, soft_wrap=True)
+        print_wrapped(f"{note}{which}", first="  ")
+
+
+def _facts(r: dict[str, Any]) -> tuple[str, ...]:
+    """kind, traits, time, km, moving, GAP per km and HR, "-" where unknown."""
+    return (r["kind"], ",".join(r["traits"]) or "-", _hm(r["duration_s"]), _km(r["distance_m"]),
+            _hm(r["moving_s"]), _pace(r["gap_mps"]),
+            f"{r['avg_hr']:.0f}" if r["avg_hr"] else "-")
 
 
 def _hm(seconds: float | None) -> str:

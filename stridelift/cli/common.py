@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -118,6 +119,16 @@ def print_same_recording(entries: list[dict[str, str]]) -> None:
         console.print(f"  {same['path']}: the same recording as {same['same_as']} (stored, "
                       f"{day:%a %d %b %Y}), not stored again", highlight=False,
                       soft_wrap=True, markup=False)
+
+
+def print_wrapped(text: str, first: str = "", then: str = "  ") -> None:
+    """`text` wrapped to the terminal, after `first` on its first line and `then` on the
+    others; a no-break space holds two words on one line. No trailing spaces: rich pads
+    what it wraps, and a table too wide for an 80-column terminal reads better as lines."""
+    from rich.text import Text
+
+    lines = textwrap.fill(text, console.width, initial_indent=first, subsequent_indent=then)
+    console.print(Text(lines.replace("\N{NO-BREAK SPACE}", " ")), soft_wrap=True)
 
 
 def print_json(value: Any) -> None:

@@ -16,6 +16,7 @@ from stridelift.cli.common import (
     console,
     parse_day,
     print_json,
+    print_wrapped,
     today_for,
     user_errors,
 )
@@ -174,6 +175,9 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
     return out
 
 
+COLUMN_MIN = 12  # the least room a folded column reads in
+
+
 def exercises(json: JsonOpt = False) -> None:
     """The exercise catalogue: ids (for --weight and --sets), areas, quality, equipment."""
     from jobs.plan_view import catalogue_rows
@@ -182,8 +186,17 @@ def exercises(json: JsonOpt = False) -> None:
     if json:
         print_json(rows)
         return
+    # Each id whole, on one line: it is what --weight and --sets are given. Beside the
+    # longest, a narrow terminal leaves the other columns a few letters: a line each then.
+    if console.width < max((len(r["id"]) for r in rows), default=0) + 16 + 4 * COLUMN_MIN:
+        for r in rows:
+            print_wrapped(f"{r['id']}: {r['name']}")
+            print_wrapped(" · ".join([", ".join(r["areas"]), r["quality"], r["equipment"]]),
+                          first="  ")
+        return
     table = Table()
-    for column in ("id", "name", "areas", "quality", "equipment"):
+    table.add_column("id", no_wrap=True)
+    for column in ("name", "areas", "quality", "equipment"):
         table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(r["id"], r["name"], ", ".join(r["areas"]), r["quality"], r["equipment"])
