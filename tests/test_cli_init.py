@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from db import models as m
 from db.session import open_db
+from domain.profile import SOURCES
 from jobs.config import load
 from stridelift.cli import app
 
@@ -113,6 +114,17 @@ def test_init_sets_where_runs_come_from(home: Path) -> None:
     refused = runner.invoke(app, [*ARGS, "--source", "strava"])
     assert refused.exit_code == 2 and "source must be one of garmin, files, demo" in \
         refused.output
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_new_athlete_is_told_what_to_do_next(home: Path, source: str) -> None:
+    first = runner.invoke(app, [*ARGS, "--source", source])
+    assert first.exit_code == 0, first.output
+    step = {"garmin": "`stridelift login` once, then `stridelift sync`",
+            "files": "`stridelift import FOLDER`", "demo": "`stridelift nightly`"}[source]
+    assert f"Next: {step}" in first.output and "`stridelift plan`" in first.output
+    again = runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--rest-hr", "45"])
+    assert again.exit_code == 0 and "Next:" not in again.output  # an update: known already
 
 
 def test_updating_an_athlete_keeps_what_is_not_given(home: Path) -> None:

@@ -111,6 +111,8 @@ def init(
         with saving_profile(config, profile), transaction(home.db) as session:
             repo.athlete(session, profile)
         console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
+        if old is None:
+            console.print(NEXT[profile.source], highlight=False, markup=False)
         replanned = follow_profile(home, profile, today_for(profile))
         if replanned:
             console.print(f"Plan: the weeks ahead planned again for it, {len(replanned)} "
@@ -119,6 +121,18 @@ def init(
                         if o not in taken and str(values[o.field]) != str(o.value)], profile.name)
     if offered and "threshold_hr" not in offered and profile.threshold_hr is None:
         console.print(f"  threshold HR: {NO_THRESHOLD}", highlight=False, soft_wrap=True)
+
+
+# What a new athlete does next, by where their runs come from.
+NEXT = {
+    "garmin": "Next: `stridelift login` once, then `stridelift sync` brings your runs and "
+              "recovery data in; `stridelift plan` shows the strength plan, `stridelift "
+              "today` the day.",
+    "files": "Next: `stridelift import FOLDER` brings your FIT files in; `stridelift plan` "
+             "shows the strength plan, `stridelift today` the day.",
+    "demo": "Next: `stridelift nightly` runs a simulated night; `stridelift plan` shows the "
+            "strength plan, `stridelift today` the day.",
+}
 
 
 def _say_offers(taken: list[Offer], others: list[Offer], name: str) -> None:
