@@ -6,13 +6,18 @@ from dataclasses import replace
 from datetime import date, timedelta
 from itertools import combinations, pairwise
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from planner.adapt import Recovery, Tonight, adapt
 from planner.blocks import BLOCK_WEEKS, WeekCount, timeline
-from planner.model import RunDay, Session, week_start
+from planner.catalog_file import default_catalog
+from planner.catch_up import PlanFacts, catch_up, window
+from planner.model import Prescription, RunDay, Session, week_start
 from planner.program import mobility_session
+from planner.progression import LoggedLift
+from planner.readback import LiftRecord
+from planner.runs import RunFacts, RunPlan
 from planner.schedule import conflicts, run_conflicts
 from planner.slots import MAX_HEAVY_LOWER_A_WEEK
 from tests.planning import DAYS, MONDAY, context, plan, profile, template, uncovered
@@ -136,3 +141,52 @@ def test_weeks_gone_by_decide_as_without_counting_weeks_to_come(
     known = len(past) + 1
     assert timeline(MONDAY, mondays[-1], counts, rested, per_week)[:known] == \
         timeline(MONDAY, mondays[-1], counts, rested)[:known]
+
+
+def _lifted_kg(p: Prescription) -> float | None:
+    """The load lifted as prescribed; 30 kg where it was found by feel."""
+    return 30.0 if p.by_feel else p.load_kg
+
+
+def _season_as_prescribed(runs_of: dict[str, str], per_week: int, weeks: int) -> list[Session]:
+    """`weeks` of nights through the pure core (planner.catch_up), every session done as
+    prescribed on its day (a load found by feel: 30 kg), every run as planned."""
+    p = profile(runs_of, sessions=per_week)
+    runs = template(runs_of, weeks=weeks + 3)
+    sessions: tuple[Session, ...] = ()
+    lifts: list[LiftRecord] = []
+    last: date | None = None
+    for i in range(7 * weeks):
+        night = MONDAY - timedelta(days=1) + timedelta(days=i)
+        for s in sessions:
+            if s.day == night and not s.settled:
+                lifts += [LiftRecord(LoggedLift(night, x.exercise_id, (x.reps,) * x.sets,
+                                                _lifted_kg(x), s.status == "lightened"), s.id)
+                          for x in s.exercises if x.reps is not None]
+        sessions = tuple(s.with_(status="done") if s.day == night else s for s in sessions)
+        actual = {d: r for d, r in runs.items() if d <= night}
+        facts = PlanFacts(window(night, last, 2), sessions,
+                          RunFacts(actual, RunPlan(runs_of), set(actual)), {}, tuple(lifts),
+                          (), (), MONDAY, last)
+        decided = catch_up(facts, p, default_catalog())
+        sessions, last = decided.sessions, decided.last_night
+    return list(sessions)
+
+
+@settings(max_examples=20, deadline=None)
+@given(week_templates(), st.integers(1, 3))
+def test_a_deload_week_never_sets_the_loads_back(runs_of: dict[str, str],
+                                                 per_week: int) -> None:
+    # RULES.md S5: a deload's loads are -10 % for its week; like a lightened session's, its
+    # lifts never raise load, so the build sessions after it go on from the last full ones
+    # (never from the deload's, which would keep every load 10 % down after each deload)
+    done = [s for s in _season_as_prescribed(runs_of, per_week, 6) if s.status == "done"
+            and s.kind == "strength"]
+    assume(any(p.phase == "deload" for s in done for p in s.exercises))  # a week S6 leaves
+    # no strength day in holds no deload to follow
+    last: dict[str, float] = {}
+    for s in sorted(done, key=lambda s: s.day):
+        for p in s.exercises:
+            if p.phase == "build" and p.load_kg:
+                assert p.load_kg >= last.get(p.exercise_id, 0), (s.day, p.describe())
+                last[p.exercise_id] = p.load_kg
