@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from itertools import combinations, pairwise
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from planner.adapt import Recovery, Tonight, adapt
@@ -71,6 +71,34 @@ def test_plans_keep_s4_s6_and_meet_the_target_when_feasible(runs_of: dict[str, s
         assert len(placed) == min(target, _most_placeable(monday, runs, fixed))
         # RULES.md S2: however many sessions could be placed, the week covers every area
         assert not placed or uncovered(placed) == [], len(placed)
+
+
+def _every_week_holds(runs: dict[date, RunDay], target: int) -> int:
+    """The most sessions (up to `target`) a template's weekdays hold week after week: S6's
+    legal days of a template week, the sessions a day apart across week ends too."""
+    legal = [i for i in range(7) if not run_conflicts(MONDAY + timedelta(days=7 + i), runs)]
+    return next((n for n in range(min(target, len(legal)), 0, -1)
+                 for c in combinations(legal, n)
+                 if all((b - a) % 7 >= 2 and (a - b) % 7 >= 2 for a, b in combinations(c, 2))),
+                0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(week_templates(), st.integers(1, 3))
+@example({"mon": "easy", "tue": "easy", "wed": "speed"}, 3)
+@example({"wed": "speed", "thu": "long", "sat": "easy"}, 2)
+def test_a_week_never_costs_the_next_one_a_session(runs_of: dict[str, str],
+                                                   target: int) -> None:
+    # RULES.md S3/S6: where the template's days hold n sessions every week, every week holds
+    # them: a Sunday session would take the next Monday with it (Mon easy, Tue easy, Wed
+    # speed, three a week: Mon, Thu and Sat, not Thu and Sun and then one week in two short)
+    weeks = 4
+    runs = template(runs_of, weeks=weeks + 1)
+    sessions = plan(context(profile(runs_of, sessions=target)), runs, weeks=weeks)
+    most = _every_week_holds(runs, target)
+    for w in range(weeks):
+        monday = MONDAY + timedelta(days=7 * w)
+        assert len([s for s in _strength(sessions) if week_start(s.day) == monday]) >= most
 
 
 @st.composite
