@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from itertools import combinations, pairwise
+from itertools import combinations, groupby, pairwise
 
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from planner.adapt import Recovery, Tonight, adapt
-from planner.blocks import BLOCK_WEEKS, WeekCount, timeline
+from planner.blocks import BLOCK_WEEKS, MAX_BLOCK_WEEKS, WeekCount, ladder_steps, timeline
 from planner.catalog_file import default_catalog
 from planner.catch_up import PlanFacts, catch_up, window
 from planner.model import Prescription, RunDay, Session, week_start
@@ -19,7 +19,7 @@ from planner.progression import LoggedLift
 from planner.readback import LiftRecord
 from planner.runs import RunFacts, RunPlan
 from planner.schedule import conflicts, run_conflicts
-from planner.slots import MAX_HEAVY_LOWER_A_WEEK
+from planner.slots import LAG, MAX_HEAVY_LOWER_A_WEEK
 from tests.planning import DAYS, MONDAY, context, plan, profile, template, uncovered
 
 KINDS = ("easy", "recovery", "long", "speed", "threshold")
@@ -218,3 +218,17 @@ def test_a_deload_week_never_sets_the_loads_back(runs_of: dict[str, str],
             if p.phase == "build" and p.load_kg:
                 assert p.load_kg >= last.get(p.exercise_id, 0), (s.day, p.describe())
                 last[p.exercise_id] = p.load_kg
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(LAG)), st.integers(0, 2)))
+def test_no_ladder_keeps_an_exercise_past_six_weeks(first_shown: dict[str, int]) -> None:
+    # RULES.md S5: a block never runs past 6 weeks with the same exercise, whichever week
+    # each exercise was first shown (a plan begun late in a week shows one session's
+    # exercises a week before the other's); two ladders reaching 6 weeks in the same week
+    # under the stagger's one lag a week: the one on its exercise longer steps first
+    weeks = timeline(MONDAY, MONDAY + timedelta(weeks=15), {})
+    steps = ladder_steps(weeks, LAG, shown=lambda k, _at, i: i >= first_shown.get(k, 0))
+    for ladder, track in steps.items():
+        stays = [len(list(same)) for _, same in groupby(track[first_shown.get(ladder, 0):])]
+        assert max(stays[:-1], default=0) <= MAX_BLOCK_WEEKS, (ladder, stays)
