@@ -3,8 +3,10 @@
 Hard rules never break: no strength on a long-run day or the day after it, none on a speed or
 threshold day or the day before it (a race counts as both), and two strength sessions are at
 least one day apart. Among the legal days: easy-run and rest days first, then the choice that
-keeps the sessions furthest apart, then days that are not the eve of a long run (legs fresh
-for the long run, and the article's own week: Monday and Thursday, not Friday).
+leaves the next week room for its sessions (a Sunday session takes the next Monday with it),
+then the one that keeps the sessions furthest apart, then days that are not the eve of a long
+run (legs fresh for the long run, and the article's own week: Monday and Thursday, not
+Friday).
 """
 
 from __future__ import annotations
