@@ -29,7 +29,7 @@ from planner.plan import basis, basis_changes
 from planner.plan_changes import differences, reopened_ahead, week_differences, with_equipment
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, entered, found_races
-from planner.readback import LiftRecord, Recorded
+from planner.readback import LiftRecord, Recorded, progression_history
 from planner.runs import RunFacts, RunPlan, horizon
 
 WEEKS_AHEAD = 2
@@ -281,7 +281,8 @@ def lift_records(db: DbSession, who: m.Athlete) -> list[LiftRecord]:
 def lifter(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> Lifter:
     """What prescribes a session outside the night's catch-up (a race added or removed, the
     morning pass): the lifts done and the races found by the night, as catch_up reads them."""
-    return Lifter(profile, default_catalog(), [r.lift for r in lift_records(db, who)],
+    return Lifter(profile, default_catalog(),
+                  progression_history(lift_records(db, who), load_sessions(db, who)),
                   known_kg=profile.known_kg, found_races=races_found(db, who, profile, night))
 
 

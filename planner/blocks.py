@@ -154,7 +154,8 @@ def ladder_steps(weeks: list[WeekInBlock], lags: Mapping[str, int],
     is as light as the deload). Held back, it stays behind its track (after a marathon, a
     step behind) rather than drop an exercise after a week. The ladders keep their stagger
     (at most half a session changes at once, S5): in a week where ladders of several lags
-    would change, only those of one lag do: one at 6 weeks first, else the one that has
+    would change, only those of one lag do: one at 6 weeks first (of two, the one on its
+    exercise longer, so the other still steps at 6 weeks a week later), else the one that has
     waited longest (the smallest lag first), so none waits for ever. `shown(ladder, where,
     i)`: whether week i's sessions showed the ladder's exercise where it stands (by default,
     and always in the last week, the one being planned: yes).
@@ -176,7 +177,9 @@ def ladder_steps(weeks: list[WeekInBlock], lags: Mapping[str, int],
         due = [k for k in lags if i and not raced[i]
                and (not weeks[i].deload or k in late) and trained[k] >= BLOCK_WEEKS
                and _behind(out[k][-1], tracks[group[k]][i])]
-        first = min(due, key=lambda k: (k not in late, changed[k], group[k], k), default=None)
+        # of two at 6 weeks, the one on it longer first: the other's turn comes in time
+        first = min(due, key=lambda k: (k not in late, -kept[k] if k in late else 0,
+                                        changed[k], group[k], k), default=None)
         for k in lags:
             track = tracks[group[k]]
             if not i:

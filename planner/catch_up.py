@@ -24,7 +24,13 @@ from planner.plan import extend
 from planner.prescriptions import refresh
 from planner.program import mobility_session
 from planner.races import Leg, found_races
-from planner.readback import LiftRecord, Recorded, read_back, unplanned_heavy
+from planner.readback import (
+    LiftRecord,
+    Recorded,
+    progression_history,
+    read_back,
+    unplanned_heavy,
+)
 from planner.runs import RunFacts
 from planner.schedule import place_week
 from planner.slots import MAX_HEAVY_LOWER_A_WEEK
@@ -108,7 +114,8 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
     w = facts.window
     read = read_back(facts.recorded, facts.sessions, catalog, facts.lifts)
     lifted = read.history(facts.lifts)
-    lifter = Lifter(profile, catalog, [r.lift for r in lifted], known_kg=profile.known_kg,
+    lifter = Lifter(profile, catalog, progression_history(lifted, read.sessions),
+                    known_kg=profile.known_kg,
                     found_races=found_races(facts.legs, {r.day for r in profile.races}))
     # the night's own recovery status waits for the weeks ahead as planned tonight: the
     # next day's session it lightens (a Monday) may be of a week planned again on a block

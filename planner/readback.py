@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.activity import StrengthSet
@@ -142,6 +142,17 @@ def _records(activity: Recorded, done: Sequence[Performed],
                            session.id if session and in_plan else None, activity.source)
                 for p in done if (p.exercise_id in planned) == in_plan]
     return out
+
+
+def progression_history(records: Sequence[LiftRecord],
+                        sessions: Sequence[Session]) -> list[LoggedLift]:
+    """The lifts as double progression reads them: a deload's lifts are lighter by design
+    and, like a lightened session's, never raise load (RULES.md S5), so the loads after the
+    deload week go on from the last full session's, not 10 % below them."""
+    deload = {(s.id, p.exercise_id) for s in sessions for p in s.exercises
+              if p.phase == "deload"}
+    return [replace(r.lift, lightened=True) if (r.session_key, r.lift.exercise_id) in deload
+            else r.lift for r in records]
 
 
 def unplanned_heavy(lifts: Sequence[LiftRecord], catalog: Catalog) -> dict[date, int]:

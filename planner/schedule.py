@@ -3,13 +3,15 @@
 Hard rules never break: no strength on a long-run day or the day after it, none on a speed or
 threshold day or the day before it (a race counts as both), and two strength sessions are at
 least one day apart. Among the legal days: easy-run and rest days first, then the choice that
-keeps the sessions furthest apart, then days that are not the eve of a long run (legs fresh
-for the long run, and the article's own week: Monday and Thursday, not Friday).
+leaves the next week room for its sessions (a Sunday session takes the next Monday with it),
+then the one that keeps the sessions furthest apart, then days that are not the eve of a long
+run (legs fresh for the long run, and the article's own week: Monday and Thursday, not
+Friday).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations, pairwise
@@ -100,7 +102,8 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     open_days = set(week if allowed is None else allowed)
     legal = [d for d in week if d in open_days and not conflicts(d, runs, fixed)]
     fits = [(best, _strength(best, fixed, spared, once)) for n in range(count, -1, -1)
-            if (best := _best(legal, n, runs, fixed, spared, once)) is not None]
+            if (best := _best(legal, n, runs, fixed, spared, once,
+                              _next_week(monday, runs, fixed, count))) is not None]
     chosen, kept = max(fits, key=lambda fit: (fit[1], len(fit[0])))  # n = 0 always fits
     most, as_strength = fits[0]  # the most sessions the legal days hold
     placement = _with_fallback(chosen, count - len(chosen), week, open_days, runs, fixed)
@@ -138,15 +141,37 @@ def _lost(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[da
     return lost
 
 
+def _apart(days: Sequence[date], n: int) -> list[tuple[date, ...]]:
+    """Every choice of `n` of the days whose sessions keep their distance (S6)."""
+    return [c for c in combinations(days, n)
+            if not any(session_conflicts(d, [o for o in c if o != d]) for d in c)]
+
+
+def _next_week(monday: date, runs: Mapping[date, RunDay], fixed: tuple[date, ...],
+               count: int) -> Callable[[tuple[date, ...]], int]:
+    """How many of its `count` sessions the week after `monday`'s could still hold with a
+    choice of days for this one (a Sunday session takes the next Monday with it), while it
+    is not planned yet: a week's days are chosen not to cost the next one a session (S3),
+    the next week's runs being known (planner.runs.horizon)."""
+    week = [monday + (7 + i) * ONE_DAY for i in range(7)]
+
+    def room(days: tuple[date, ...]) -> int:
+        if set(week) & set(fixed):  # planned already: its own sessions are fixed
+            return count
+        legal = [d for d in week if not conflicts(d, runs, days + fixed)]
+        return next((n for n in range(min(count, len(legal)), 0, -1) if _apart(legal, n)), 0)
+    return room
+
+
 def _best(legal: list[date], n: int, runs: Mapping[date, RunDay], fixed: tuple[date, ...],
-          spared: Collection[date] = (),
-          once: Sequence[Collection[date]] = ()) -> tuple[date, ...] | None:
-    options = [c for c in combinations(legal, n)
-               if not any(session_conflicts(d, [o for o in c if o != d]) for d in c)]
+          spared: Collection[date] = (), once: Sequence[Collection[date]] = (),
+          room: Callable[[tuple[date, ...]], int] = lambda _days: 0
+          ) -> tuple[date, ...] | None:
+    options = _apart(legal, n)
     if not options:
         return None
     return max(options, key=lambda c: (-_lost(c, fixed, spared, once),
-                                       sum(_preference(d, runs) >= 2 for d in c),
+                                       sum(_preference(d, runs) >= 2 for d in c), room(c),
                                        _spread(c, fixed), sum(_preference(d, runs) for d in c),
                                        [-d.toordinal() for d in c]))
 

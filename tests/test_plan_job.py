@@ -19,9 +19,12 @@ from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
 from ingest import fit
 from jobs.config import load
-from jobs.replan import load_sessions, replan
+from jobs.replan import lifter, load_sessions, replan, save_sessions
 from planner.catalog import PATTERNS
 from planner.catalog_file import default_catalog
+from planner.lifter import Lifter
+from planner.model import Session
+from planner.prescriptions import prescribe
 from stridelift.cli import app
 from tests.conftest import PINNED
 
@@ -267,3 +270,23 @@ def test_a_layoffs_last_load_is_stored_and_a_row_without_it_reads_as_before(
         report = replan(db, P, night)
     assert report.adjustments == [] and next(s for s in report.plan if s.id == first.id) \
         == resumed
+
+
+def test_the_lifter_outside_the_night_reads_a_deload_as_the_night_does(db_url: str) -> None:
+    # RULES.md S5: a deload's -10 % lifts never raise load, so the morning pass and a race
+    # entered (jobs.replan.lifter) prescribe after a deload from the last full session, as
+    # the nightly catch-up does, not 10 % below it
+    factory = open_db(db_url)
+    squat = default_catalog().exercise("barbell_back_squat")
+    weeks = [(MONDAY, "build", 60.0), (MONDAY + timedelta(days=7), "deload", 54.0)]
+    with transaction(factory) as db:
+        who = repo.athlete(db, P)
+        save_sessions(db, who, [Session(f"{day}#1", day, "strength", 1, n + 3, (
+            prescribe(Lifter(P, default_catalog()), squat, day, phase),), status="done")
+            for n, (day, phase, _kg) in enumerate(weeks)])
+        for day, _phase, kg in weeks:
+            repo.add_lifts(db, who, day, [(squat.id, [6, 6], kg)], session_key=f"{day}#1")
+    night = MONDAY + timedelta(days=8)
+    with transaction(factory) as db:
+        ctx = lifter(db, repo.athlete(db, P), P, night)
+    assert prescribe(ctx, squat, night + timedelta(days=6)).load_kg == 62.5  # 60 + 2.5

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from itertools import combinations, pairwise
+from itertools import combinations, groupby, pairwise
 
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from planner.adapt import Recovery, Tonight, adapt
-from planner.blocks import BLOCK_WEEKS, WeekCount, timeline
-from planner.model import RunDay, Session, week_start
+from planner.blocks import BLOCK_WEEKS, MAX_BLOCK_WEEKS, WeekCount, ladder_steps, timeline
+from planner.catalog_file import default_catalog
+from planner.catch_up import PlanFacts, catch_up, window
+from planner.model import Prescription, RunDay, Session, week_start
 from planner.program import mobility_session
+from planner.progression import LoggedLift
+from planner.readback import LiftRecord
+from planner.runs import RunFacts, RunPlan
 from planner.schedule import conflicts, run_conflicts
-from planner.slots import MAX_HEAVY_LOWER_A_WEEK
+from planner.slots import LAG, MAX_HEAVY_LOWER_A_WEEK
 from tests.planning import DAYS, MONDAY, context, plan, profile, template, uncovered
 
 KINDS = ("easy", "recovery", "long", "speed", "threshold")
@@ -66,6 +71,34 @@ def test_plans_keep_s4_s6_and_meet_the_target_when_feasible(runs_of: dict[str, s
         assert len(placed) == min(target, _most_placeable(monday, runs, fixed))
         # RULES.md S2: however many sessions could be placed, the week covers every area
         assert not placed or uncovered(placed) == [], len(placed)
+
+
+def _every_week_holds(runs: dict[date, RunDay], target: int) -> int:
+    """The most sessions (up to `target`) a template's weekdays hold week after week: S6's
+    legal days of a template week, the sessions a day apart across week ends too."""
+    legal = [i for i in range(7) if not run_conflicts(MONDAY + timedelta(days=7 + i), runs)]
+    return next((n for n in range(min(target, len(legal)), 0, -1)
+                 for c in combinations(legal, n)
+                 if all((b - a) % 7 >= 2 and (a - b) % 7 >= 2 for a, b in combinations(c, 2))),
+                0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(week_templates(), st.integers(1, 3))
+@example({"mon": "easy", "tue": "easy", "wed": "speed"}, 3)
+@example({"wed": "speed", "thu": "long", "sat": "easy"}, 2)
+def test_a_week_never_costs_the_next_one_a_session(runs_of: dict[str, str],
+                                                   target: int) -> None:
+    # RULES.md S3/S6: where the template's days hold n sessions every week, every week holds
+    # them: a Sunday session would take the next Monday with it (Mon easy, Tue easy, Wed
+    # speed, three a week: Mon, Thu and Sat, not Thu and Sun and then one week in two short)
+    weeks = 4
+    runs = template(runs_of, weeks=weeks + 1)
+    sessions = plan(context(profile(runs_of, sessions=target)), runs, weeks=weeks)
+    most = _every_week_holds(runs, target)
+    for w in range(weeks):
+        monday = MONDAY + timedelta(days=7 * w)
+        assert len([s for s in _strength(sessions) if week_start(s.day) == monday]) >= most
 
 
 @st.composite
@@ -136,3 +169,66 @@ def test_weeks_gone_by_decide_as_without_counting_weeks_to_come(
     known = len(past) + 1
     assert timeline(MONDAY, mondays[-1], counts, rested, per_week)[:known] == \
         timeline(MONDAY, mondays[-1], counts, rested)[:known]
+
+
+def _lifted_kg(p: Prescription) -> float | None:
+    """The load lifted as prescribed; 30 kg where it was found by feel."""
+    return 30.0 if p.by_feel else p.load_kg
+
+
+def _season_as_prescribed(runs_of: dict[str, str], per_week: int, weeks: int) -> list[Session]:
+    """`weeks` of nights through the pure core (planner.catch_up), every session done as
+    prescribed on its day (a load found by feel: 30 kg), every run as planned."""
+    p = profile(runs_of, sessions=per_week)
+    runs = template(runs_of, weeks=weeks + 3)
+    sessions: tuple[Session, ...] = ()
+    lifts: list[LiftRecord] = []
+    last: date | None = None
+    for i in range(7 * weeks):
+        night = MONDAY - timedelta(days=1) + timedelta(days=i)
+        for s in sessions:
+            if s.day == night and not s.settled:
+                lifts += [LiftRecord(LoggedLift(night, x.exercise_id, (x.reps,) * x.sets,
+                                                _lifted_kg(x), s.status == "lightened"), s.id)
+                          for x in s.exercises if x.reps is not None]
+        sessions = tuple(s.with_(status="done") if s.day == night else s for s in sessions)
+        actual = {d: r for d, r in runs.items() if d <= night}
+        facts = PlanFacts(window(night, last, 2), sessions,
+                          RunFacts(actual, RunPlan(runs_of), set(actual)), {}, tuple(lifts),
+                          (), (), MONDAY, last)
+        decided = catch_up(facts, p, default_catalog())
+        sessions, last = decided.sessions, decided.last_night
+    return list(sessions)
+
+
+@settings(max_examples=20, deadline=None)
+@given(week_templates(), st.integers(1, 3))
+def test_a_deload_week_never_sets_the_loads_back(runs_of: dict[str, str],
+                                                 per_week: int) -> None:
+    # RULES.md S5: a deload's loads are -10 % for its week; like a lightened session's, its
+    # lifts never raise load, so the build sessions after it go on from the last full ones
+    # (never from the deload's, which would keep every load 10 % down after each deload)
+    done = [s for s in _season_as_prescribed(runs_of, per_week, 6) if s.status == "done"
+            and s.kind == "strength"]
+    assume(any(p.phase == "deload" for s in done for p in s.exercises))  # a week S6 leaves
+    # no strength day in holds no deload to follow
+    last: dict[str, float] = {}
+    for s in sorted(done, key=lambda s: s.day):
+        for p in s.exercises:
+            if p.phase == "build" and p.load_kg:
+                assert p.load_kg >= last.get(p.exercise_id, 0), (s.day, p.describe())
+                last[p.exercise_id] = p.load_kg
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(LAG)), st.integers(0, 2)))
+def test_no_ladder_keeps_an_exercise_past_six_weeks(first_shown: dict[str, int]) -> None:
+    # RULES.md S5: a block never runs past 6 weeks with the same exercise, whichever week
+    # each exercise was first shown (a plan begun late in a week shows one session's
+    # exercises a week before the other's); two ladders reaching 6 weeks in the same week
+    # under the stagger's one lag a week: the one on its exercise longer steps first
+    weeks = timeline(MONDAY, MONDAY + timedelta(weeks=15), {})
+    steps = ladder_steps(weeks, LAG, shown=lambda k, _at, i: i >= first_shown.get(k, 0))
+    for ladder, track in steps.items():
+        stays = [len(list(same)) for _, same in groupby(track[first_shown.get(ladder, 0):])]
+        assert max(stays[:-1], default=0) <= MAX_BLOCK_WEEKS, (ladder, stays)
