@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEMPLATE_KINDS = ("easy", "recovery", "long", "speed", "threshold", "race", "rest")
 RACE_DISTANCES = ("5k", "10k", "half", "marathon", "ultra", "other")
+DAY_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day as written, whether it exists or not
 RACE_PRIORITIES = ("A", "B", "C")  # goal, important, tune-up (RULES.md "Races")
 EQUIPMENT = ("gym", "dumbbells", "bodyweight")
 # garmin: synced nightly; files: FIT files brought in by `stridelift import`, no account;
@@ -121,22 +122,28 @@ RACE_REACH = (-366, 2 * 366)
 
 
 def parse_race(text: str, first: bool = True, today: date | None = None) -> Race:
-    """`2027-04-11:half[:A|B|C]` -> Race; without a priority the first race is A, the others
-    B (RULES.md "Races"). With `today`, a race being entered: its day within RACE_REACH."""
+    """`2027-04-11:half[:A|B|C]` -> Race, its distance given (RACE_DISTANCES); without a
+    priority the first race is A, the others B (RULES.md "Races"). With `today`, a race being entered: its day within RACE_REACH."""
     when, _, rest = text.partition(":")
     distance, _, priority = rest.partition(":")
     try:
         day = date.fromisoformat(when.strip())
     except ValueError:
-        raise ProfileError(f"race {text!r} must look like 2027-04-11:half or "
+        # 2027-04-31 looks right: saying how a race looks would not show the typo
+        raise ProfileError(f"race {text!r}: {when.strip()} is no day of the calendar"
+                           if DAY_SHAPE.fullmatch(when.strip()) else
+                           f"race {text!r} must look like 2027-04-11:half or "
                            "2027-04-11:10k:B") from None
+    if not distance.strip():  # taken as "other", it had the window of a race of no distance
+        raise ProfileError(f"race {text!r}: give its distance, one of "
+                           f"{', '.join(RACE_DISTANCES)}, e.g. {day}:half")
     if today is not None and not RACE_REACH[0] <= (day - today).days <= RACE_REACH[1]:
         raise ProfileError(f"race {text!r}: {day} is more than "
                            f"{'two years ahead' if day > today else 'a year ago'}: check the year")
     chosen = priority.strip().upper() or ("A" if first else "B")
     if chosen not in RACE_PRIORITIES:
         raise ProfileError(f"race {text!r}: priority {priority.strip()!r} must be A, B or C")
-    return Race(day=day, distance=distance.strip().lower() or "other", priority=chosen)
+    return Race(day=day, distance=distance.strip().lower(), priority=chosen)
 
 
 def parse_races(items: list[str], known: tuple[Race, ...] = (),

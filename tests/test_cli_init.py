@@ -51,6 +51,9 @@ def test_two_races_on_one_day_are_refused_not_both_kept(home: Path) -> None:
     (("--runs", "mon=jog"), "unknown run kind 'jog'"),
     (("--tz", "Nowhere/City"), "unknown time zone"),
     (("--race", "soon"), "2027-04-11:half"),
+    (("--race", "2027-04-31:10k"), "2027-04-31 is no day of the calendar"),
+    (("--race", "2027-04-11"), "give its distance, one of 5k, 10k, half, marathon, ultra, "
+                               "other, e.g. 2027-04-11:half"),
     (("--sex", "q"), "sex must be"),
 ])
 def test_bad_values_exit_2_with_one_line(home: Path, change: tuple[str, str],
