@@ -123,7 +123,8 @@ RACE_REACH = (-366, 2 * 366)
 
 def parse_race(text: str, first: bool = True, today: date | None = None) -> Race:
     """`2027-04-11:half[:A|B|C]` -> Race, its distance given (RACE_DISTANCES); without a
-    priority the first race is A, the others B (RULES.md "Races"). With `today`, a race being entered: its day within RACE_REACH."""
+    priority the first race is A, the others B (RULES.md "Races"). With `today`, a race
+    being entered: its day within RACE_REACH."""
     when, _, rest = text.partition(":")
     distance, _, priority = rest.partition(":")
     try:
