@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from analysis.multisport import multisport_race
@@ -81,6 +82,27 @@ def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path,
     assert "17.4 km · moving 1:40" in " ".join(lines[at:at + 2])
     words = " ".join(x.strip() for x in lines[at + 1:at + 4])
     assert rows[1]["reason"] in words
+
+
+def test_lines_keep_to_the_terminal_when_a_file_name_has_wide_letters(
+        home: Path, tmp_path: Path, columns: Callable[[int], None]) -> None:
+    """A letter of Japanese or an emoji takes two columns of a terminal: counted as one, an
+    activity's line ran past 80 columns and the terminal broke it anywhere."""
+    folder = tmp_path / "watch"
+    folder.mkdir()
+    names = ["朝のランニング、公園を三周して帰宅した記録.fit", "🏃" * 50 + ".fit",
+             "[b]easy[red].fit"]
+    for name in names:
+        (folder / name).write_bytes(run_fit(T0, [LapSpec(2400, 3.0, 140)]))
+    columns(80)
+    result = runner.invoke(app, ["classify", str(folder)])
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and max(map(cell_len, lines)) <= 80, lines
+    assert lines == [x.rstrip() for x in lines]
+    assert any(x.startswith(f"{names[0]}: easy") for x in lines)
+    assert any(x.startswith("[b]easy[red].fit: easy") for x in lines)  # not read as markup
+    columns(3)  # narrower than a line's indent and a letter: a letter a line, no endless loop
+    assert runner.invoke(app, ["classify", str(folder)]).exit_code == 0
 
 
 def test_a_named_file_that_is_not_an_activity_is_an_error(home: Path, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -77,7 +78,7 @@ def _print_table(results: list[dict[str, Any]]) -> None:
     """A table, a row per activity; on a terminal that leaves its reason too little room (80
     columns), an activity's facts on one line and its reason below them."""
     rows = [(Path(r["source"]).name, *_facts(r)) for r in results]
-    widest = [max(map(len, column)) for column in zip(COLUMNS, *rows, strict=True)]
+    widest = [max(map(cell_len, column)) for column in zip(COLUMNS, *rows, strict=True)]
     if console.width - sum(widest) - 2 * len(widest) >= REASON_MIN:
         table = Table(box=None, pad_edge=False)
         for col in (*COLUMNS, "main reason"):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
-import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -124,11 +124,32 @@ def print_same_recording(entries: list[dict[str, str]]) -> None:
 def print_wrapped(text: str, first: str = "", then: str = "  ") -> None:
     """`text` wrapped to the terminal, after `first` on its first line and `then` on the
     others; a no-break space holds two words on one line. No trailing spaces: rich pads
-    what it wraps, and a table too wide for an 80-column terminal reads better as lines."""
+    what it wraps."""
     from rich.text import Text
 
-    lines = textwrap.fill(text, console.width, initial_indent=first, subsequent_indent=then)
-    console.print(Text(lines.replace("\N{NO-BREAK SPACE}", " ")), soft_wrap=True)
+    console.print(Text("\n".join(wrapped(text, console.width, first, then))), soft_wrap=True)
+
+
+def wrapped(text: str, width: int, first: str = "", then: str = "  ") -> list[str]:
+    """`text`'s lines of at most `width` columns (a Japanese letter or an emoji takes two,
+    which textwrap counts as one), broken at spaces; a word longer than a line is cut."""
+    from rich.cells import cell_len, chop_cells
+
+    lines: list[str] = []
+    line, fresh = first, True  # fresh: no word on the line yet
+    for word in re.findall(r"[^ \t\n]+", text):
+        word = word.replace("\N{NO-BREAK SPACE}", " ")
+        if not fresh and cell_len(f"{line} {word}") > width:
+            lines.append(line)
+            line, fresh = then, True
+        while word and fresh and cell_len(line + word) > width:
+            # at least a letter a line, however narrow: the loop ends
+            piece = next(p for p in chop_cells(word, max(width - cell_len(line), 1)) if p)
+            lines.append(line + piece)
+            line, word = then, word[len(piece):]
+        if word:
+            line, fresh = line + word if fresh else f"{line} {word}", False
+    return lines if fresh and lines else [*lines, line.rstrip()]
 
 
 def print_json(value: Any) -> None:
