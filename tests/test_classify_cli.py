@@ -77,6 +77,10 @@ def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path,
     lines = narrow.stdout.splitlines()
     assert narrow.exit_code == 0 and max(map(len, lines)) <= 80 and lines == [
         x.rstrip() for x in lines]
+    columns(60)  # the facts wrap: a dot ends the fact before it, never starts a line
+    tight = runner.invoke(app, ["classify", str(folder), str(long)]).stdout.splitlines()
+    assert max(map(len, tight)) <= 60 and len(tight) > len(lines)
+    assert not any(x.lstrip().startswith("·") for x in tight)
     # each activity's facts, then its reason whole below them: no column of single words
     at = next(i for i, x in enumerate(lines) if x.startswith("long.fit: long (long) · 1:40"))
     assert "17.4 km · moving 1:40" in " ".join(lines[at:at + 2])

@@ -14,6 +14,7 @@ from domain.profile import Profile
 from jobs.config import ConfigError, load
 from jobs.home import Home
 from stridelift.cli.common import (
+    FACT_SEP,
     AthleteOpt,
     CommandError,
     DayOpt,
@@ -94,7 +95,7 @@ def _print_table(results: list[dict[str, Any]]) -> None:
         words = [form.format(fact).replace(" ", "\N{NO-BREAK SPACE}")
                  for form, fact in zip(ALONE, facts, strict=True) if fact != "-"]
         kind += f" ({traits})" if traits != "-" else ""
-        print_wrapped(f"{name}: {' · '.join([kind, *words])}")
+        print_wrapped(f"{name}: {FACT_SEP.join([kind, *words])}")
         print_wrapped(r["reason"], first="  ")
 
 

@@ -152,6 +152,10 @@ def wrapped(text: str, width: int, first: str = "", then: str = "  ") -> list[st
     return lines if fresh and lines else [*lines, line.rstrip()]
 
 
+# Between facts on a line: the dot stays with the fact before it when the line wraps.
+FACT_SEP = "\N{NO-BREAK SPACE}· "
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
 

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from jobs.home import Home
 from stridelift.cli.common import (
+    FACT_SEP,
     AthleteOpt,
     CommandError,
     JsonOpt,
@@ -176,6 +177,7 @@ def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
 
 
 COLUMN_MIN = 12  # the least room a folded column reads in
+BORDERS = 16  # a boxed table of 5 columns: 6 rules and a space each side of every cell
 
 
 def exercises(json: JsonOpt = False) -> None:
@@ -188,10 +190,10 @@ def exercises(json: JsonOpt = False) -> None:
         return
     # Each id whole, on one line: it is what --weight and --sets are given. Beside the
     # longest, a narrow terminal leaves the other columns a few letters: a line each then.
-    if console.width < max((len(r["id"]) for r in rows), default=0) + 16 + 4 * COLUMN_MIN:
+    if console.width < max((len(r["id"]) for r in rows), default=0) + BORDERS + 4 * COLUMN_MIN:
         for r in rows:
             print_wrapped(f"{r['id']}: {r['name']}")
-            print_wrapped(" · ".join([", ".join(r["areas"]), r["quality"], r["equipment"]]),
+            print_wrapped(FACT_SEP.join([", ".join(r["areas"]), r["quality"], r["equipment"]]),
                           first="  ")
         return
     table = Table()
