@@ -70,6 +70,22 @@ def test_folder_with_runs_strength_workout_and_a_broken_file(athlete: Path,
     assert _count(m.Stream) == 3  # strength files carry HR records too
 
 
+def test_a_run_without_a_date_fails_alone_and_leaves_no_rows(athlete: Path,
+                                                             tmp_path: Path) -> None:
+    # its watch's clock was never set: stored, it sat on a day in 1990 (exit 0 with garbage)
+    (tmp_path / "fr70.fit").write_bytes(run_fit(datetime(1990, 7, 9, 7, tzinfo=UTC),
+                                                [LapSpec(600, 3.0, 150)]))
+    (tmp_path / "today.fit").write_bytes(_run(0))
+    code, report = _import(str(tmp_path))
+    assert (code, report["imported"]) == (1, 1)
+    [failure] = report["failed"]  # type: ignore[misc]
+    assert failure["path"].endswith("fr70.fit") and "has no date" in failure["error"]
+    with open_db(load().database_url())() as s:
+        assert [a.start_utc.year for a in s.scalars(select(m.Activity))] == [2025]
+    assert _count(m.Lap) == 1 and _count(m.Stream) == 1
+    assert len([p for p in (athlete / "raw" / "objects").rglob("*") if p.is_file()]) == 1
+
+
 def test_same_content_twice_is_stored_once(athlete: Path, tmp_path: Path) -> None:
     (tmp_path / "one.fit").write_bytes(_run(0))
     (tmp_path / "copy.fit").write_bytes(_run(0))
