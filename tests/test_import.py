@@ -67,6 +67,11 @@ def test_folder_with_runs_strength_workout_and_a_broken_file(athlete: Path,
     assert failure["path"].endswith("broken.fit")  # named there, not again in the error
     assert failure["error"].startswith("truncated (header announces")
     assert _count(m.Activity) == 3 and _count(m.StrengthSet) == 2
+    told = runner.invoke(app, ["import", str(src)]).stderr.splitlines()
+    assert told == [f"  failed: {src / 'broken.fit'}: {failure['error']}",  # and how to fix it
+                    "  fix or replace the files that failed and import again (what is stored "
+                    "is skipped); a damaged file: copy it again from the watch or download its "
+                    "original from Garmin Connect"]
     assert _count(m.Stream) == 3  # strength files carry HR records too
 
 
