@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -113,6 +114,22 @@ def test_garmin_export_archive_with_nested_zips(athlete: Path, tmp_path: Path) -
     code, report = _import(str(outer))
     assert (code, report["imported"]) == (0, 3)
     assert _count(m.Lap) == 3
+
+
+def test_strava_export_with_gzipped_fit_files(athlete: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "export_12345.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("activities/1001.fit.gz", gzip.compress(_run(0)))
+        z.writestr("activities/1002.fit.gz", gzip.compress(_run(1))[:-30])  # a cut copy
+        z.writestr("activities/1003.gpx.gz", gzip.compress(b"<gpx/>"))
+    (tmp_path / "watch.fit.gz").write_bytes(gzip.compress(_run(2)))
+    code, report = _import(str(archive), str(tmp_path / "watch.fit.gz"))
+    assert (code, report["imported"]) == (1, 2)
+    [cut] = report["failed"]  # type: ignore[misc]
+    assert cut["path"].endswith("!activities/1002.fit.gz")
+    assert cut["error"] == "unreadable (the gzip stream ends early (a cut copy))"
+    assert _count(m.Activity) == 2
+    assert json.loads(runner.invoke(app, ["db", "rebuild", "--json"]).stdout) == {"fit": 2}
 
 
 def test_raw_payloads_are_kept_and_rebuild_restores_the_database(athlete: Path,
