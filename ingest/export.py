@@ -1,8 +1,9 @@
 """Find FIT files in what a runner hands us: files, folders, and Garmin export archives.
 
 Garmin Connect's "export your data" archive nests zips (DI_CONNECT/.../UploadedFiles_*.zip)
-holding the original .fit files; Strava's keeps each activity gzipped (activities/*.fit.gz). Everything here is untrusted: members are read with a size
-cap, nesting is bounded and member names are only labels, never paths we write to.
+holding the original .fit files; Strava's keeps each activity gzipped (activities/*.fit.gz).
+Everything here is untrusted: members are read with a size cap, nesting is bounded and member
+names are only labels, never paths we write to.
 """
 
 from __future__ import annotations
