@@ -92,6 +92,29 @@ def test_a_run_without_a_date_fails_alone_and_leaves_no_rows(athlete: Path,
     assert len([p for p in (athlete / "raw" / "objects").rglob("*") if p.is_file()]) == 1
 
 
+def test_a_run_dated_after_today_fails_alone(athlete: Path, tmp_path: Path,
+                                            pinned_clock: datetime) -> None:
+    # a watch whose clock was set wrong: stored in 2100, it made `replay` replay 2100
+    tomorrow = pinned_clock + timedelta(days=1, hours=2)
+    for name, start in (("2100.fit", datetime(2100, 5, 1, 7, tzinfo=UTC)),
+                        ("tomorrow.fit", tomorrow),
+                        ("ahead.fit", pinned_clock + timedelta(hours=20)),  # a clock ahead
+                        ("today.fit", pinned_clock - timedelta(hours=2))):
+        (tmp_path / name).write_bytes(run_fit(start, [LapSpec(600, 3.0, 150)],
+                                              file_id={"serial_number": len(name)}))
+    code, report = _import(str(tmp_path))
+    assert (code, report["imported"]) == (1, 2)
+    why = ("after today: the watch's clock was set wrong when it recorded (set its date and "
+           "time), so no day can hold it")
+    failed = report["failed"]
+    assert isinstance(failed, list)
+    assert sorted((Path(f["path"]).name, f["error"]) for f in failed) == [
+        ("2100.fit", f"dated Sat 01 May 2100 07:00 UTC, {why}"),
+        ("tomorrow.fit", f"dated {tomorrow:%a %d %b %Y %H:%M} UTC, {why}")]
+    assert _count(m.Activity) == 2 and _count(m.Lap) == 2
+    assert len([p for p in (athlete / "raw" / "objects").rglob("*") if p.is_file()]) == 2
+
+
 def test_same_content_twice_is_stored_once(athlete: Path, tmp_path: Path) -> None:
     (tmp_path / "one.fit").write_bytes(_run(0))
     (tmp_path / "copy.fit").write_bytes(_run(0))
