@@ -61,7 +61,7 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
     `extra`: traits known from outside the file's samples (a multisport race)."""
     if not activity.is_run:
         other = OtherKind.STRENGTH if is_strength(activity) else OtherKind.OTHER
-        why = f"{activity.sport} is not a run: it gets a load but no run class"
+        why = f"{_sport_words(activity)} is not a run: it gets a load but no run class"
         return Classification(other.value, FATIGUE[other.value], (
             why, *(f"{x.trait.value} trait: {x.reason}" for x in extra)), tuple(extra))
     f = run_features(activity, profile)
@@ -72,6 +72,17 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
     others = tuple(f"{x.trait.value} trait: {x.reason}" for x in found if x.reason != why)
     return Classification(kind.value, fatigue, (why, *others, *notes, *f.context()), found,
                           moving_s=f.moving_minutes * 60, gap_mps=f.gap_mps)
+
+
+def _sport_words(activity: Activity) -> str:
+    """The activity's FIT sport in words, its sub-sport beside it where that says more:
+    "fitness equipment (indoor rowing)", "stand up paddleboarding", "generic activity" (no
+    sport named), a number the FIT profile does not name as "sport 200"."""
+    sport, sub = (None if name is None else name.replace("_", " ")
+                  for name in (activity.sport, activity.sub_sport))
+    sport = f"sport {sport}" if sport is None or sport.isdigit() else (
+        "generic activity" if sport == "generic" else sport)
+    return sport if sub in (None, "generic", "all", sport) else f"{sport} ({sub})"
 
 
 AWAITED_FILE = ("from Garmin's summary while its file is awaited (duration, distance and "

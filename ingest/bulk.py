@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -144,6 +145,7 @@ class _Batch:
     progress: Progress | None
     workers: Workers
     journalled: ImportedNames  # the files imported before, by content hash
+    not_after: datetime | None  # the latest start a file's activities may have (None: any)
     pending: dict[Future[list[Decoded | str]], _Task] = field(default_factory=dict)
     task: list[_Job] = field(default_factory=list)  # to send to a worker next
     decoded: list[tuple[_Job, Decoded]] = field(default_factory=list)  # to store next
@@ -246,6 +248,8 @@ class _Batch:
     def _settle(self, job: _Job, result: Decoded | str) -> None:
         if isinstance(result, str):
             self._fail(job.found, result)
+        elif (late := self._late(result)) is not None:
+            self._fail(job.found, late)
         elif not result:
             self.report.skipped += 1
             self._done(job.found)
@@ -255,6 +259,17 @@ class _Batch:
         else:
             self.decoded.append((job, result))
             self.known.add(job.digest)  # stored with this commit, or the import fails
+
+    def _late(self, decoded: Decoded) -> str | None:
+        """Why a file's activities cannot be stored: one starts after `not_after`, recorded
+        by a watch whose clock was set wrong (a run stored in 2100 made `replay` replay 2100
+        and would sit in every later plan's history the day it comes)."""
+        late = [act.start for act, _ in decoded
+                if self.not_after is not None and act.start > self.not_after]
+        if not late:
+            return None
+        return (f"dated {min(late):%a %d %b %Y %H:%M} UTC, after today: the watch's clock was "
+                "set wrong when it recorded (set its date and time), so no day can hold it")
 
     def _store(self) -> None:
         if not self.decoded:
@@ -309,7 +324,10 @@ def survey(paths: list[Path], limits: export.Limits) -> Tally:
 
 def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, paths: list[Path],
                  progress: Progress | None = None, workers: int | None = None,
-                 limits: export.Limits = export.LIMITS) -> ImportReport:
+                 limits: export.Limits = export.LIMITS,
+                 not_after: datetime | None = None) -> ImportReport:
+    """Import the FIT files found in `paths`; a file with an activity starting after
+    `not_after` (from the caller's clock) fails."""
     with transaction(db) as session:
         who = repo.athlete(session, profile)
         known = activities.known_content_hashes(session, who)
@@ -317,7 +335,7 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
     workers = workers or os.cpu_count() or 1
     with Workers(workers) as decoders:
         batch = _Batch(Target(db=db, raw=raw, who=who), known, ImportReport(), tally, progress,
-                       decoders, ImportedNames(raw, who.name))
+                       decoders, ImportedNames(raw, who.name), not_after)
         for found in export.walk(paths, limits):
             job = batch.take(found)
             if job is not None:

@@ -1,8 +1,9 @@
 """Find FIT files in what a runner hands us: files, folders, and Garmin export archives.
 
 Garmin Connect's "export your data" archive nests zips (DI_CONNECT/.../UploadedFiles_*.zip)
-holding the original .fit files. Everything here is untrusted: members are read with a size
-cap, nesting is bounded and member names are only labels, never paths we write to.
+holding the original .fit files; Strava's keeps each activity gzipped (activities/*.fit.gz).
+Everything here is untrusted: members are read with a size cap, nesting is bounded and member
+names are only labels, never paths we write to.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one activity downloaded from Garmin (ingest.garmin)
 MAX_ZIP_DEPTH = 4
+GZIPPED = ".fit.gz"
 # What reading a zip or a member can raise: bad or huge archives, encrypted members,
 # unsupported compression, corrupt deflate streams, I/O errors.
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
@@ -70,6 +72,8 @@ def _walk_path(path: Path, limits: Limits) -> Iterator[Found]:
         yield from _walk_zip(str(path), lambda: path.open("rb"), 1, limits)
     elif (why := refusal(path, limits)) is not None:
         yield Found(str(path), error=why)
+    elif _gzipped(path.name):
+        yield Found(str(path), read=lambda: _gunzip(path.read_bytes(), limits), size=_size(path))
     else:
         yield Found(str(path), read=path.read_bytes, size=_size(path))
 
@@ -96,7 +100,25 @@ def _size(path: Path) -> int:
 
 
 def _wanted(name: str) -> bool:
-    return name.lower().endswith((".fit", ".zip"))
+    return name.lower().endswith((".fit", ".zip", GZIPPED))
+
+
+def _gzipped(name: str) -> bool:
+    return name.lower().endswith(GZIPPED)
+
+
+def _gunzip(data: bytes, limits: Limits) -> bytes:
+    """A gzipped FIT file's bytes, inflated no further than a zip member may be (a bomb is
+    MemberRefused; a damaged or cut stream, zlib.error)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16: the gzip header and trailer
+    cap = min(limits.member_bytes, max(len(data) * limits.ratio, limits.ratio_from_bytes))
+    inflated = inflater.decompress(data, cap + 1)
+    refusal = _refusal(len(inflated), len(data), limits)
+    if refusal:
+        raise MemberRefused(refusal)
+    if not inflater.eof:
+        raise zlib.error("the gzip stream ends early (a cut copy)")
+    return inflated
 
 
 def _walk_zip(label: str, opener: Callable[[], io.BufferedIOBase | io.BytesIO],
@@ -129,6 +151,9 @@ def _walk_member(label: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, de
             yield Found(inner, error=f"unreadable zip member ({exc})")
             return
         yield from _walk_zip(inner, lambda: io.BytesIO(data), depth + 1, limits)
+    elif _gzipped(info.filename):
+        yield Found(inner, read=lambda: _gunzip(_read_member(archive, info, limits), limits),
+                    size=info.file_size)
     else:
         yield Found(inner, read=lambda: _read_member(archive, info, limits),
                     size=info.file_size)

@@ -201,11 +201,7 @@ def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[M
               streams: Streams, steps: Mapping[int, str], utc_offset_s: int | None,
               recording: str | None) -> Activity:
     elapsed, timer = _opt(s.get("total_elapsed_time")), _opt(s.get("total_timer_time"))
-    longest = max(elapsed or 0.0, timer or 0.0)
-    if longest > _MAX_SPAN_S:
-        raise ValueError(f"activity {index + 1} would last {longest / 86400:,.0f} days, more "
-                         f"than a FIT file can record ({_MAX_SPAN_S / 86400:.1f}): the file is "
-                         "damaged")
+    _check_time(index, start, max(elapsed or 0.0, timer or 0.0))
     return Activity(
         sport=_name(s.get("sport"), "sport") or "generic",
         sub_sport=_name(s.get("sub_sport"), "sub_sport"),
@@ -225,6 +221,19 @@ def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[M
         streams=streams,
         sets=tuple(_strength_set(i, m) for i, m in enumerate(sets)),
     )
+
+
+def _check_time(index: int, start: float, longest: float) -> None:
+    """ValueError for an activity no day can hold: longer than a FIT file can record, or
+    timed by a clock that was never set (FIT times below 0x10000000 count seconds since the
+    device started: such a run was stored in 1990, where no plan or history sees it)."""
+    if longest > _MAX_SPAN_S:
+        raise ValueError(f"activity {index + 1} would last {longest / 86400:,.0f} days, more "
+                         f"than a FIT file can record ({_MAX_SPAN_S / 86400:.1f}): the file is "
+                         "damaged")
+    if start < _FIRST_DATE:
+        raise ValueError(f"activity {index + 1} has no date: its times count from when the "
+                         "device was switched on, its clock not set, so no day can hold it")
 
 
 def _synthesised(t: np.ndarray, channels: Mapping[str, np.ndarray],

@@ -16,6 +16,7 @@ from ingest.fit import FitError as FitError  # the shell's exit codes
 from ingest.rebuild import RebuildError as RebuildError
 from ingest.rebuild import rebuild
 from jobs.athlete_lock import athlete_lock
+from jobs.clock import latest_start
 from jobs.home import Home
 
 
@@ -25,7 +26,7 @@ def import_files(home: Home, profile: Profile, paths: list[Path], *, workers: in
     nightly run or another import for the athlete holds its lock."""
     with athlete_lock(home, profile.name, "import"):
         return bulk.import_paths(home.db, home.raw, profile, paths, workers=workers,
-                                 progress=progress)
+                                 progress=progress, not_after=latest_start())
 
 
 def rebuild_athlete(home: Home, profile: Profile,

@@ -270,3 +270,17 @@ def test_non_runs_get_no_run_class() -> None:
 
 def test_runs_without_a_duration_in_the_history_are_ignored() -> None:
     assert classify(steady(60, 148), P, [0.0, 0.0, 0.0, 12000.0]).kind == "easy"
+
+
+@pytest.mark.parametrize("sport, sub_sport, words", [
+    ("fitness_equipment", "indoor_rowing", "fitness equipment (indoor rowing)"),
+    ("stand_up_paddleboarding", "generic", "stand up paddleboarding"),
+    ("walking", None, "walking"),
+    ("generic", None, "generic activity"),
+    ("200", "generic", "sport 200"),  # a sport newer than the FIT profile we know
+])
+def test_an_activity_that_is_no_run_says_so_in_words(sport: str, sub_sport: str | None,
+                                                      words: str) -> None:
+    c = classify(steady(30, 120, sport=sport, sub_sport=sub_sport), P)
+    assert c.kind == "other"
+    assert c.reasons[0] == f"{words} is not a run: it gets a load but no run class"

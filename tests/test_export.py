@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import io
 import random
 import zipfile
@@ -113,3 +114,24 @@ def test_nested_zip_past_the_limits_is_refused_and_its_siblings_read(tmp_path: P
     assert found == [(f"{tmp_path / 'outer.zip'}!inner.zip",
                       "refused: inflates past 5000 bytes (the limit for one member)"),
                      (f"{tmp_path / 'outer.zip'}!b.fit", b"B")]
+
+
+def test_gzipped_fit_files_as_strava_exports_them(tmp_path: Path) -> None:
+    # Strava's "download your data" keeps each activity as activities/NNN.fit.gz
+    (tmp_path / "1.fit.gz").write_bytes(gzip.compress(b"A" * 10))
+    (tmp_path / "export.zip").write_bytes(_zip({"activities/2.FIT.GZ": gzip.compress(b"B"),
+                                                "activities/3.gpx.gz": gzip.compress(b"C")}))
+    found = _labels_and_bytes([tmp_path])
+    assert sorted(data for _, data in found) == [b"A" * 10, b"B"]  # type: ignore[type-var]
+    assert found[1][0] == f"{tmp_path / 'export.zip'}!activities/2.FIT.GZ"
+
+
+def test_a_gzip_bomb_or_a_cut_gzip_fails_its_read(tmp_path: Path) -> None:
+    (tmp_path / "bomb.fit.gz").write_bytes(gzip.compress(bytes(5_000_000)))  # 1000:1
+    (tmp_path / "cut.fit.gz").write_bytes(gzip.compress(random.Random(1).randbytes(3000))[:-40])
+    bomb, cut = export.walk([tmp_path / "bomb.fit.gz", tmp_path / "cut.fit.gz"])
+    assert bomb.read is not None and cut.read is not None
+    with pytest.raises(export.MemberRefused, match=r"^inflates \d+:1 to .*, past the limit"):
+        bomb.read()
+    with pytest.raises(export.UNREADABLE, match="the gzip stream ends early"):
+        cut.read()

@@ -302,6 +302,25 @@ def test_records_whose_clock_jumps_years_are_refused() -> None:
     assert _only(fit_normalise.normalise(records(np.array([0.0, 1.0, 2.0])))).duration_s == 2.0
 
 
+NO_DATE = (r"activity 1 has no date: its times count from when the device was switched on, "
+           r"its clock not set, so no day can hold it")
+
+
+def test_a_run_timed_by_a_clock_never_set_is_refused(backend: fit.Backend) -> None:
+    # FIT times below 0x10000000 count seconds since the device started (a Forerunner 70
+    # before its clock was set): the run was stored on a day in 1990
+    data = run_fit(datetime(1990, 7, 9, 7, tzinfo=UTC), [LapSpec(60, 3.0, 150)], seed=3)
+    with pytest.raises(FitError, match=rf"^old\.fit: unusable activity data \(ValueError: "
+                                       rf"{NO_DATE}\)$"):
+        fit.decode(data, "old.fit", backend=backend)
+    started = fit_normalise.RawFit(_messages(), {  # no session: the records' own start
+        "timestamp": 631065600 + 5000 + np.arange(3.0), "heart_rate": np.full(3, 140.0)})
+    with pytest.raises(ValueError, match=rf"^{NO_DATE}$"):
+        fit_normalise.normalise(started)
+    first_date = datetime(1998, 7, 4, tzinfo=UTC)  # past the first FIT date (3 Jul 1998)
+    assert _only(fit.decode(run_fit(first_date, [LapSpec(60, 3.0, 150)]))).start == first_date
+
+
 def test_zero_heart_rate_means_no_sensor() -> None:
     # indoor trainers (Zwift, Onelap) write 0 bpm when no strap is paired: that is no data
     t0 = T0.timestamp()
@@ -336,11 +355,30 @@ def test_truncated_file_raises_fit_error(intervals_fit: bytes, keep: float) -> N
     assert "\n" not in str(err.value)
 
 
-def test_bad_crc_raises_fit_error_from_both_decoders(intervals_fit: bytes) -> None:
+def test_bad_crc_is_a_fit_error_found_once(intervals_fit: bytes) -> None:
+    # fitfast sums the data as the spec does when the header has its own sound CRC: fitparse
+    # would find the same mismatch, slowly (up to 50 s on a 2.4 MB file), so it is not asked
     bad = bytearray(intervals_fit)
     bad[len(bad) // 2] ^= 0x5A
-    with pytest.raises(FitError, match=r"^bad\.fit: cannot decode \(fitfast: .*; fitparse: .*CRC"):
+    with pytest.raises(FitError, match=r"^bad\.fit: cannot decode \(fitfast: .*checksum "
+                                       r"mismatch[^;]*\)$"):
         fit.decode(bytes(bad), "bad.fit")
+
+
+def test_a_header_without_crc_is_read_by_fitparse_and_its_damage_found_by_both(
+        intervals_fit: bytes) -> None:
+    # a header CRC of 0 is allowed; fitfast then sums the data without the header and fails
+    # every such file, so fitparse reads it, and judges its damage too
+    body = bytearray(intervals_fit[:-2])
+    body[12:14] = b"\0\0"
+    sound = _with_file_crc(bytes(body))
+    assert _only(fit.decode(sound)).start == T0
+    with pytest.raises(FitError, match="checksum mismatch"):
+        fit.decode(sound, backend="fitfast")
+    body[len(body) // 2] ^= 0x5A  # and its file CRC left as it was
+    with pytest.raises(FitError, match=r"^bad\.fit: cannot decode \(fitfast: .*checksum "
+                                       r"mismatch.*; fitparse: .*CRC"):
+        fit.decode(bytes(body) + sound[-2:], "bad.fit")
 
 
 def test_mutated_files_never_raise_anything_but_fit_error() -> None:
@@ -433,7 +471,12 @@ def _with_crc(data: bytes) -> bytes:
     """Re-seal a FIT file: fresh header CRC and file CRC over everything before it."""
     body = bytearray(data[:-2])
     struct.pack_into("<H", body, 12, CrcCalculator.calculate_crc(body, 0, 12))
-    return bytes(body) + struct.pack("<H", CrcCalculator.calculate_crc(body, 0, len(body)))
+    return _with_file_crc(bytes(body))
+
+
+def _with_file_crc(body: bytes) -> bytes:
+    """A header and messages sealed with the file CRC over both, as the spec computes it."""
+    return body + struct.pack("<H", CrcCalculator.calculate_crc(body, 0, len(body)))
 
 
 def _resize(prefix: bytes) -> bytes:

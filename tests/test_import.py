@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -67,7 +68,51 @@ def test_folder_with_runs_strength_workout_and_a_broken_file(athlete: Path,
     assert failure["path"].endswith("broken.fit")  # named there, not again in the error
     assert failure["error"].startswith("truncated (header announces")
     assert _count(m.Activity) == 3 and _count(m.StrengthSet) == 2
+    told = runner.invoke(app, ["import", str(src)]).stderr.splitlines()
+    assert told == [f"  failed: {src / 'broken.fit'}: {failure['error']}",  # and how to fix it
+                    "  fix or replace the files that failed and import again (what is stored "
+                    "is skipped); a damaged file: copy it again from the watch or download its "
+                    "original from Garmin Connect"]
     assert _count(m.Stream) == 3  # strength files carry HR records too
+
+
+def test_a_run_without_a_date_fails_alone_and_leaves_no_rows(athlete: Path,
+                                                             tmp_path: Path) -> None:
+    # its watch's clock was never set: stored, it sat on a day in 1990 (exit 0 with garbage)
+    (tmp_path / "fr70.fit").write_bytes(run_fit(datetime(1990, 7, 9, 7, tzinfo=UTC),
+                                                [LapSpec(600, 3.0, 150)]))
+    (tmp_path / "today.fit").write_bytes(_run(0))
+    code, report = _import(str(tmp_path))
+    assert (code, report["imported"]) == (1, 1)
+    [failure] = report["failed"]  # type: ignore[misc]
+    assert failure["path"].endswith("fr70.fit") and "has no date" in failure["error"]
+    with open_db(load().database_url())() as s:
+        assert [a.start_utc.year for a in s.scalars(select(m.Activity))] == [2025]
+    assert _count(m.Lap) == 1 and _count(m.Stream) == 1
+    assert len([p for p in (athlete / "raw" / "objects").rglob("*") if p.is_file()]) == 1
+
+
+def test_a_run_dated_after_today_fails_alone(athlete: Path, tmp_path: Path,
+                                            pinned_clock: datetime) -> None:
+    # a watch whose clock was set wrong: stored in 2100, it made `replay` replay 2100
+    tomorrow = pinned_clock + timedelta(days=1, hours=2)
+    for name, start in (("2100.fit", datetime(2100, 5, 1, 7, tzinfo=UTC)),
+                        ("tomorrow.fit", tomorrow),
+                        ("ahead.fit", pinned_clock + timedelta(hours=20)),  # a clock ahead
+                        ("today.fit", pinned_clock - timedelta(hours=2))):
+        (tmp_path / name).write_bytes(run_fit(start, [LapSpec(600, 3.0, 150)],
+                                              file_id={"serial_number": len(name)}))
+    code, report = _import(str(tmp_path))
+    assert (code, report["imported"]) == (1, 2)
+    why = ("after today: the watch's clock was set wrong when it recorded (set its date and "
+           "time), so no day can hold it")
+    failed = report["failed"]
+    assert isinstance(failed, list)
+    assert sorted((Path(f["path"]).name, f["error"]) for f in failed) == [
+        ("2100.fit", f"dated Sat 01 May 2100 07:00 UTC, {why}"),
+        ("tomorrow.fit", f"dated {tomorrow:%a %d %b %Y %H:%M} UTC, {why}")]
+    assert _count(m.Activity) == 2 and _count(m.Lap) == 2
+    assert len([p for p in (athlete / "raw" / "objects").rglob("*") if p.is_file()]) == 2
 
 
 def test_same_content_twice_is_stored_once(athlete: Path, tmp_path: Path) -> None:
@@ -92,6 +137,22 @@ def test_garmin_export_archive_with_nested_zips(athlete: Path, tmp_path: Path) -
     code, report = _import(str(outer))
     assert (code, report["imported"]) == (0, 3)
     assert _count(m.Lap) == 3
+
+
+def test_strava_export_with_gzipped_fit_files(athlete: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "export_12345.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("activities/1001.fit.gz", gzip.compress(_run(0)))
+        z.writestr("activities/1002.fit.gz", gzip.compress(_run(1))[:-30])  # a cut copy
+        z.writestr("activities/1003.gpx.gz", gzip.compress(b"<gpx/>"))
+    (tmp_path / "watch.fit.gz").write_bytes(gzip.compress(_run(2)))
+    code, report = _import(str(archive), str(tmp_path / "watch.fit.gz"))
+    assert (code, report["imported"]) == (1, 2)
+    [cut] = report["failed"]  # type: ignore[misc]
+    assert cut["path"].endswith("!activities/1002.fit.gz")
+    assert cut["error"] == "unreadable (the gzip stream ends early (a cut copy))"
+    assert _count(m.Activity) == 2
+    assert json.loads(runner.invoke(app, ["db", "rebuild", "--json"]).stdout) == {"fit": 2}
 
 
 def test_raw_payloads_are_kept_and_rebuild_restores_the_database(athlete: Path,

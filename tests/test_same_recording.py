@@ -21,7 +21,7 @@ from db import repo
 from db.raw import RawStore, sha256
 from db.session import make_engine, open_db, transaction, upgrade
 from demo.fitwrite import LapSpec, run_fit
-from ingest import fit, garmin, garmin_login
+from ingest import fit, fit_normalise, garmin, garmin_login
 from ingest.bulk import import_paths
 from ingest.garmin import extract_fit
 from ingest.rebuild import rebuild
@@ -95,8 +95,13 @@ def test_a_files_recording_is_its_file_id_whatever_the_decoder() -> None:
     # the SDK's examples: two activities written in one second, from one start (other serials)
     assert len({a.recording for name in ("Activity.fit", "activity_poolswim.fit")
                 for a in fit.decode((folder / "fit" / name).read_bytes())}) == 2
-    for odd in ("python-fitparse/antfs-dump.63.fit", "fit/chained_Activity_activity_poolswim.fit"):
-        assert {a.recording for a in fit.decode((folder / odd).read_bytes())} == {None}
+    chained = (folder / "fit" / "chained_Activity_activity_poolswim.fit").read_bytes()
+    assert {a.recording for a in fit.decode(chained)} == {None}
+    at = datetime(2012, 2, 13, 12, tzinfo=UTC).timestamp()  # a device clock in the file_id
+    watch = {"type": "activity", "manufacturer": "garmin", "product": 1436, "serial_number": 7}
+    assert fit_normalise.recording([{**watch, "time_created": 631065600 + 16441241}], at) is None
+    assert fit_normalise.recording([{**watch, "time_created": at}], at) == (
+        "garmin:fr70:7:2012-02-13T12:00:00Z:2012-02-13T12:00:00Z")
 
 
 def test_the_fixtures_files_of_one_recording_are_one_activity_and_no_others() -> None:

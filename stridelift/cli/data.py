@@ -24,6 +24,12 @@ from stridelift.cli.common import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+# How to fix a failed file, once under them all: a damaged file is the common failure, and
+# importing again is safe.
+FAILED_FIX = ("  fix or replace the files that failed and import again (what is stored is "
+              "skipped); a damaged file: copy it again from the watch or download its "
+              "original from Garmin Connect")
+
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
 
@@ -61,6 +67,8 @@ def import_(
         for failure in report.failed:
             err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False,
                               soft_wrap=True, markup=False)  # one line each, names verbatim
+        if report.failed:
+            err_console.print(FAILED_FIX, highlight=False, soft_wrap=True)
         if not report.files():  # a wrong folder, most likely: say so rather than "0" alone
             err_console.print("nothing to import: no FIT file found in "
                               f"{', '.join(map(str, paths))}", highlight=False,
