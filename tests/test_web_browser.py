@@ -543,6 +543,23 @@ def test_a_done_unanswered_on_a_weak_signal_says_so_and_still_lands(browser: Any
             page.wait_for_function("() => Object.keys(localStorage).length === 0",
                                    timeout=5_000)
             tab.assert_clean()
+            page = tab.go("/a/anna/races")  # a form of no session: no word of sets
+            form = page.locator("#add-race")
+            form.get_by_label("Date").fill((TODAY + timedelta(days=50)).isoformat())
+            form.get_by_label("Distance").select_option("10k")
+            slow[0] = 14.0
+            with page.expect_navigation(wait_until="load"):
+                form.get_by_role("button", name="Add race").tap()
+            alert = page.locator("[role=alert]").inner_text()
+            assert "No answer yet" in alert and "sets" not in alert, alert
+            tab.errors.clear()
+            slow[0] = 0.0
+            for _ in range(30):
+                page = tab.go("/a/anna/races")
+                if page.locator(".card.race", has_text="· 10k").count():
+                    break
+                time.sleep(1)
+            assert page.locator(".card.race", has_text="· 10k").count() == 1
         finally:
             tab.close()
 

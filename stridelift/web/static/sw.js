@@ -110,21 +110,22 @@ function keptCopy(request) {
   });
 }
 
-// A form sent without signal (Done, Skip, Move), or not answered yet (`late`): the browser's
-// own error page would leave the runner unsure what happened. The sets ticked stay on the
-// phone until the server has the session settled (static/session.js), so going back and
-// sending again loses nothing; a form that lands late shows as done once the page is
-// reloaded. Logging out is the exception: the pages and sets kept are gone already (above,
-// and static/app.js), while the server, not told, may keep the phone logged in.
+// A form sent without signal, or not answered yet (`late`): the browser's own error page
+// would leave the runner unsure what happened. A session's sets ticked stay on the phone
+// until the server has the session settled (static/session.js), so going back and sending
+// again loses nothing; a form that lands late shows on the page reloaded. Logging out is
+// the exception: the pages and sets kept are gone already (above, and static/app.js),
+// while the server, not told, may keep the phone logged in.
 function notSent(path, late) {
+  var kept = path.indexOf("/session/") >= 0 ?
+    " Nothing is lost: the sets you ticked stay on this phone." : "";
   var words = path === "/logout" ?
     "Not logged out: the server has not answered, and may keep this phone logged in. The " +
     "pages and sets kept on it are gone. Log out again when you have signal." : late ?
-    "No answer yet: the server may still get this. Nothing is lost: the sets you ticked " +
-    "stay on this phone. Go back and reload when you have signal: send again only if the " +
-    "session is still open." :
-    "Not sent: the server did not answer. Nothing is lost: the sets you ticked stay on " +
-    "this phone. Go back and send again when you have signal.";
+    "No answer yet: the server may still get this." + kept + " Go back and reload when " +
+    "you have signal: send again only if it did not." :
+    "Not sent: the server did not answer." + kept + " Go back and send again when you " +
+    "have signal.";
   var title = late ? "No answer yet" : "Not sent";
   var page = '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
