@@ -45,6 +45,26 @@ def _text(value: Any, size: int) -> str | None:
     return value[:size] if isinstance(value, str) and value else None
 
 
+MAX_ID = 2**63 - 1  # a Garmin id is stored in a signed 64-bit column
+
+
+def garmin_id(value: Any) -> int | None:
+    """An activity id from untrusted JSON (a number or its digits): positive and within the
+    database's 64-bit column, else None (a larger one failed the night at its insert)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def parent_id(summary: dict[str, Any]) -> int | None:
+    """The id of the multisport activity a list item is a leg of, if it names a usable one."""
+    return garmin_id(summary.get("parentId"))
+
+
 def type_key(summary: dict[str, Any]) -> str:
     kind = summary.get("activityType")
     key = kind.get("typeKey") if isinstance(kind, dict) else None
