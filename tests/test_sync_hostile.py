@@ -4,16 +4,22 @@ ones, through the whole sync: garminconnect's own code against the fake Garmin s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
+from db import models as m
 from db.raw import RawStore
 from db.session import open_db
+from jobs.config import Paths, load
+from jobs.home import Home
+from jobs.storage import CheckReport, check_database
 from tests.garmin_fake import FakeGarmin, list_item
-from tests.test_sync import Store, T
+from tests.test_sync import PROFILE, Store, T
 
 
 @pytest.fixture
@@ -45,3 +51,45 @@ def test_a_parent_id_that_is_no_id_is_no_leg(store: Store, parent: Any) -> None:
     report = store.sync(fake, since=date(2025, 7, 3))
     assert (report.new, report.skipped) == (1, [])
     assert store.activities()[813].content_hash is not None
+
+
+def _checked(folder: Path) -> tuple[Store, Callable[[], CheckReport]]:
+    """A store in a home's own places, and `db check` of that home."""
+    paths = Paths(folder, folder)
+    store = Store(open_db(f"sqlite:///{paths.db_file}"), RawStore(paths.raw_dir))
+    return store, lambda: check_database(Home.open(load(paths)), PROFILE)
+
+
+def test_db_check_finds_nothing_missing_after_garmin_deleted_an_awaited_run(
+        tmp_path: Path) -> None:
+    """A run whose file never came, deleted in Garmin since, goes (GONE); `db check` named it
+    journalled and not stored, told to run `db rebuild` (which removes it again) and failed."""
+    store, check = _checked(tmp_path)
+    fake = FakeGarmin()
+    fake.add_run(821, T)
+    fake.downloads.pop(821)  # a 404: awaited
+    store.sync(fake, since=date(2025, 7, 3))
+    fake.items.clear()  # deleted in Garmin: its page answers 404 too
+    assert store.sync(fake).waits_ended == 1 and store.activities() == {}
+    assert check().ok
+    fake.add_run(821, T)  # back (restored in Garmin): synced again, a journalled key again
+    store.sync(fake)
+    assert 821 in store.activities() and check().ok
+
+
+def test_db_check_finds_nothing_missing_for_a_summary_kept_as_the_file_at_its_start(
+        tmp_path: Path) -> None:
+    """The same run uploaded twice, Garmin's second id without a file: its summary is the file
+    stored at its start, and no row holds its id. `db check` named it journalled and not
+    stored; a line that would add a row is still named."""
+    store, check = _checked(tmp_path)
+    fake = FakeGarmin()
+    fake.add_run(822, T)
+    fake.items.append(list_item(823, T, manualActivity=True))
+    assert store.sync(fake, since=date(2025, 7, 3)).already_stored == 1
+    assert set(store.activities()) == {822} and check().ok
+    with store.db.begin() as session:  # lose the row: now the journal holds what it lacks
+        session.execute(delete(m.Activity))
+    report = check()
+    assert not report.ok
+    assert [j.missing for j in report.journal if j.kind == "garmin-activity"] == [["822", "823"]]
