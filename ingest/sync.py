@@ -103,8 +103,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
     run.store_killed_retries()  # first: the rows as the journal has them, before any wait ends
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
-    for year, month in calendar.months(today):
-        run.calendar(year, month)
+    run.calendar(calendar.months(today))
     run.retry_unlisted()  # last: the night's new data is in whatever Garmin answers them
     run.report.waiting = len(run.awaited())
     return run.report

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from db import models as m
 from db.raw import RawStore
@@ -93,3 +93,23 @@ def test_db_check_finds_nothing_missing_for_a_summary_kept_as_the_file_at_its_st
     report = check()
     assert not report.ok
     assert [j.missing for j in report.journal if j.kind == "garmin-activity"] == [["822", "823"]]
+
+
+def test_a_calendar_garmin_always_fails_on_is_passed_over_not_every_night(store: Store) -> None:
+    """Its first month kept failing was passed over, and its second, failing in a row, read as
+    Garmin down: the sync failed, and every night after it with no plan adapted. The next
+    month is not asked; the planned runs stay as stored."""
+    fake = FakeGarmin()
+    fake.add_run(831, T)
+    fake.calendar = [{"date": "2025-07-12", "itemType": "workout", "title": "Long run",
+                      "sportTypeKey": "running"}]
+    store.sync(fake, since=date(2025, 7, 7))
+    fake.fail("/calendar-service/", *[(500, {}, b"{}")] * 40)
+    report = store.sync(fake)
+    assert report.skipped == [
+        "Garmin Connect kept failing on the calendar of 2025-07 (HTTP 500) after 4 attempts; "
+        "planned runs not updated",
+        "the calendar of 2025-08: not asked after Garmin kept failing on 2025-07; planned runs "
+        "not updated"]
+    with store.db() as session:
+        assert [r.title for r in session.scalars(select(m.PlannedRun))] == ["Long run"]
