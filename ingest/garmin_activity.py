@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.activity import Activity, StrengthSet
@@ -84,8 +84,18 @@ def _sport(summary: dict[str, Any]) -> tuple[str, str | None]:
     return ("running", None) if is_run else (key[:40], None)
 
 
+# What a FIT timestamp can say (uint32 seconds from 1989-12-31): no recording starts outside
+# it, and a start near datetime's own ends overflowed the day arithmetic of every night after.
+FIRST_START = datetime(1989, 12, 31, tzinfo=UTC)
+LAST_START = FIRST_START + timedelta(seconds=2**32 - 1)
+
+
 def gmt(text: Any) -> datetime:
-    return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+    """startTimeGMT as a UTC datetime; ValueError when it is none a recording can have."""
+    start = datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+    if not FIRST_START <= start <= LAST_START:
+        raise ValueError(f"start {start:%Y-%m-%d} out of range")
+    return start
 
 
 def utc_offset(summary: dict[str, Any]) -> int | None:

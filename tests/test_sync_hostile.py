@@ -42,6 +42,23 @@ def test_a_list_item_whose_id_no_activity_has_is_skipped_not_the_night(store: St
     assert (report.new, set(store.activities())) == (1, {811})
 
 
+@pytest.mark.parametrize("start", ["9999-12-31 23:00:00", "0001-01-01 00:30:00",
+                                   "1989-12-30 23:59:59"])
+def test_a_start_no_recording_can_have_is_skipped_not_every_night(store: Store,
+                                                                  start: str) -> None:
+    """A typed-in run listed for its (local) day with a startTimeGMT near datetime's ends: the
+    one at the end failed the sync at its insert, with a traceback; the one at the start was
+    stored, and every night after failed in the analysis (date out of range). A start before
+    the FIT epoch, or after a FIT timestamp's last, is no start."""
+    fake = FakeGarmin()
+    fake.add_run(814, T)
+    fake.items.append(list_item(815, T + timedelta(hours=3), manualActivity=True)
+                      | {"startTimeGMT": start})
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.skipped == ["an activity list item without a usable id or start time"]
+    assert (report.new, set(store.activities())) == (1, {814})
+
+
 @pytest.mark.parametrize("parent", [[661], {"activityId": 661}, "no id"], ids=str)
 def test_a_parent_id_that_is_no_id_is_no_leg(store: Store, parent: Any) -> None:
     """A list or an object for parentId failed the night (unhashable) where the sync asks
