@@ -18,8 +18,8 @@ from db.session import open_db
 from jobs.config import Paths, load
 from jobs.home import Home
 from jobs.storage import CheckReport, check_database
-from tests.garmin_fake import FakeGarmin, list_item
-from tests.test_sync import PROFILE, Store, T
+from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, recorded
+from tests.test_sync import PROFILE, TODAY, Store, T, _dated
 
 
 @pytest.fixture
@@ -130,3 +130,16 @@ def test_a_calendar_garmin_always_fails_on_is_passed_over_not_every_night(store:
         "not updated"]
     with store.db() as session:
         assert [r.title for r in session.scalars(select(m.PlannedRun))] == ["Long run"]
+
+
+def test_the_morning_readiness_in_another_case_is_still_the_morning_one(store: Store) -> None:
+    """Garmin's recorded readings of a day, the morning one's inputContext in lower case: the
+    earliest reading of the night (75, at 02:50) was taken for what the athlete woke up to
+    (80, at 05:45)."""
+    body = recorded("training-readiness/training_readiness_data_get_0.json")["body"]
+    readings = [r | {"inputContext": r["inputContext"].lower()} for r in body]
+    fake = FakeGarmin(day_bodies=lambda day: own_day_bodies(day) | {
+        "readiness": _dated(readings, day)})
+    store.sync(fake, since=TODAY)
+    stored = store.wellness(TODAY)
+    assert stored is not None and (stored.readiness_score, stored.readiness_level) == (80, "HIGH")
