@@ -102,9 +102,11 @@ def _kept_as_another(home: Home, profile: Profile, lacked: dict[str, dict[str, A
     line, stored again now, adds no row: kept in another's on purpose, as `db rebuild` keeps
     them (a summary at the start of a file stored; a multisport leg, its parent's file).
     Each is stored and rolled back; one that cannot be stored is missing."""
+    kept: set[str] = set()
+    if not lacked:
+        return kept
     from ingest import fit, garmin_entries  # only when ids are lacking: `db check` starts light
 
-    kept: set[str] = set()
     with home.db() as session:
         who = repo.find_athlete(session, profile.name)
         if who is None:  # no row yet: none is kept
