@@ -129,21 +129,20 @@ def _journal_keys(home: Home, profile: Profile
     """The distinct keys of the athlete's journal, by kind (a line replayed twice counts once),
     and the last line of each synced Garmin activity; `garmin-fit` holds the FIT hashes synced
     activities carry. An activity deleted in Garmin since (GONE, as `db rebuild` replays it)
-    is no key until a later line syncs it again."""
-    from ingest.garmin_entries import ACTIVITY, GONE
-
+    is no key until a later line syncs it again. The kinds are ingest.garmin_entries's, by
+    name: `db check` starts light."""
     keys: dict[str, set[str]] = {kind: set() for kind in (*KINDS, "garmin-fit")}
     synced: dict[str, dict[str, Any]] = {}
     for entry in home.raw.entries(profile.name):
         kind = entry.get("kind")
         if kind == "fit":
             keys["fit"].add(str(entry.get("hash")))
-        elif kind == ACTIVITY:
+        elif kind == "garmin-activity":
             keys["garmin-activity"].add(str(entry.get("garmin_id")))
             synced[str(entry.get("garmin_id"))] = entry
             if entry.get("fit"):
                 keys["garmin-fit"].add(str(entry["fit"]))
-        elif kind == GONE:
+        elif kind == "garmin-activity-gone":
             keys["garmin-activity"].discard(str(entry.get("garmin_id")))
         elif kind == "garmin-day":
             keys["garmin-day"].add(str(entry.get("day")))
