@@ -9,7 +9,7 @@ from typing import Any
 
 from ingest import garmin_wellness
 from ingest.garmin import Connect, GarminBadBody, GarminNoData, GarminPassedOver
-from ingest.garmin_activity import gmt
+from ingest.garmin_activity import garmin_id, gmt, parent_id
 
 PAGE = 20  # activities per list request, as Garmin's own web page asks for them
 
@@ -27,16 +27,18 @@ def listed(conn: Connect, start: date, end: date) -> Listed:
     items, ids, unusable = [], set(), 0
     for item in body:
         try:
-            gid = int(item["activityId"])
+            gid = garmin_id(item["activityId"])
             gmt(item["startTimeGMT"])
         except (TypeError, KeyError, ValueError):
+            gid = None
+        if gid is None:
             unusable += 1
             continue
         if gid not in ids:  # an upload during the listing shifts a page: one comes twice
             ids.add(gid)
             items.append(item)
     return Listed(sorted(items, key=lambda i: (str(i["startTimeGMT"]),
-                                               i.get("parentId") is not None)), whole, unusable)
+                                               parent_id(i) is not None)), whole, unusable)
 
 
 def _pages(conn: Connect, start: date, end: date) -> tuple[list[Any], bool]:

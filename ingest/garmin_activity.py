@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.activity import Activity, StrengthSet
@@ -45,6 +45,26 @@ def _text(value: Any, size: int) -> str | None:
     return value[:size] if isinstance(value, str) and value else None
 
 
+MAX_ID = 2**63 - 1  # a Garmin id is stored in a signed 64-bit column
+
+
+def garmin_id(value: Any) -> int | None:
+    """An activity id from untrusted JSON (a number or its digits): positive and within the
+    database's 64-bit column, else None (a larger one failed the night at its insert)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def parent_id(summary: dict[str, Any]) -> int | None:
+    """The id of the multisport activity a list item is a leg of, if it names a usable one."""
+    return garmin_id(summary.get("parentId"))
+
+
 def type_key(summary: dict[str, Any]) -> str:
     kind = summary.get("activityType")
     key = kind.get("typeKey") if isinstance(kind, dict) else None
@@ -64,8 +84,18 @@ def _sport(summary: dict[str, Any]) -> tuple[str, str | None]:
     return ("running", None) if is_run else (key[:40], None)
 
 
+# What a FIT timestamp can say (uint32 seconds from 1989-12-31): no recording starts outside
+# it, and a start near datetime's own ends overflowed the day arithmetic of every night after.
+FIRST_START = datetime(1989, 12, 31, tzinfo=UTC)
+LAST_START = FIRST_START + timedelta(seconds=2**32 - 1)
+
+
 def gmt(text: Any) -> datetime:
-    return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+    """startTimeGMT as a UTC datetime; ValueError when it is none a recording can have."""
+    start = datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+    if not FIRST_START <= start <= LAST_START:
+        raise ValueError(f"start {start:%Y-%m-%d} out of range")
+    return start
 
 
 def utc_offset(summary: dict[str, Any]) -> int | None:

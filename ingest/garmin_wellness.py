@@ -109,9 +109,10 @@ MORNING = "AFTER_WAKEUP_RESET"
 
 def readiness(day: date, body: Body) -> DailyWellness:
     """get_training_readiness: a list of the day's readings. The morning one (inputContext
-    AFTER_WAKEUP_RESET) is what the athlete woke up to; without it, the earliest reading."""
+    AFTER_WAKEUP_RESET, in any case) is what the athlete woke up to; without it, the earliest
+    reading."""
     readings = [r for r in _records(body) if _for(day, r)]
-    chosen = next((r for r in readings if r.get("inputContext") == MORNING), None)
+    chosen = next((r for r in readings if str(r.get("inputContext")).upper() == MORNING), None)
     if chosen is None and readings:
         chosen = min(readings, key=lambda r: str(r.get("timestamp") or "~"))
     chosen = chosen or {}

@@ -35,7 +35,7 @@ from ingest.garmin import (
     extract_fit,
     is_whole,
 )
-from ingest.garmin_activity import gmt, type_key, utc_offset
+from ingest.garmin_activity import gmt, parent_id, type_key, utc_offset
 from ingest.garmin_entries import GONE, WAIT_ENDED
 from ingest.sync_days import DaysRun
 from ingest.sync_report import SyncReport
@@ -103,8 +103,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
     run.store_killed_retries()  # first: the rows as the journal has them, before any wait ends
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
     run.wellness(*day_window, contiguous=_contiguous(cursors["wellness"], day_window[0]))
-    for year, month in calendar.months(today):
-        run.calendar(year, month)
+    run.calendar(calendar.months(today))
     run.retry_unlisted()  # last: the night's new data is in whatever Garmin answers them
     run.report.waiting = len(run.awaited())
     return run.report
@@ -145,7 +144,7 @@ class _Known:
         own download: the parent's whole file) is stored: not to download again."""
         gid = int(item["activityId"])
         return gid not in self.awaited and (gid in self.stored
-                                            or item.get("parentId") in self.filed)
+                                            or parent_id(item) in self.filed)
 
 
 class _Run(DaysRun):
@@ -292,12 +291,13 @@ class _Run(DaysRun):
         joins the turn: one download more that night, once (they are tried together)."""
         items = garmin_entries.summaries(self.raw, self.who.name,
                                          {gid: due[gid].summary for gid in turn}, self._skip)
-        parents = {item.get("parentId") for item in items.values()} & (due.keys() - set(turn))
+        parents = {one for item in items.values() if (one := parent_id(item)) in due
+                   and one not in turn}
         items |= garmin_entries.summaries(self.raw, self.who.name,
                                           {gid: due[gid].summary for gid in parents}, self._skip)
         ordered: list[int] = []
         for gid in turn:
-            parent = items.get(gid, {}).get("parentId")
+            parent = parent_id(items.get(gid, {}))
             ordered += [one for one in (parent, gid) if one in due and one not in ordered]
         return ordered, items
 

@@ -45,21 +45,36 @@ class DaysRun(Run):
 
     # the calendar's scheduled runs
 
-    def calendar(self, year: int, month: int) -> None:
+    def calendar(self, months: list[tuple[int, int]]) -> None:
+        """Each month's scheduled runs. After a month Garmin kept failing on, the next are
+        not asked: a calendar failing for good ended every night at its second month (two
+        calls failing in a row are Garmin down, PassingOver), the plan never adapted."""
+        failing = None
+        for year, month in months:
+            if failing:
+                self._skip(f"the calendar of {year}-{month:02d}: not asked after Garmin kept "
+                           f"failing on {failing}; planned runs not updated")
+                continue
+            if not self._calendar_month(year, month):
+                failing = f"{year}-{month:02d}"
+
+    def _calendar_month(self, year: int, month: int) -> bool:
+        """Fetch and store one month; False when Garmin kept failing on it."""
         try:
             body = self.conn.call(f"the calendar of {year}-{month:02d}",
                                   self.conn.api.get_scheduled_workouts, year, month)
         except SKIPPED as exc:
             self._skip(f"{exc}; planned runs not updated")
-            return
+            return not isinstance(exc, GarminPassedOver)
         if calendar.calendar_items(body) is None:
             self._skip(f"the calendar of {year}-{month:02d}: Garmin sent no calendar items; "
                        "planned runs not updated")
-            return
+            return True
         entry = {"kind": "garmin-calendar", "month": f"{year}-{month:02d}",
                  "body": self.raw.put_json(body)}
         with self._journalled(entry) as session:
             calendar.store_garmin_calendar(session, self.who, self.raw, entry)
+        return True
 
     # wellness
 

@@ -56,7 +56,7 @@ class CheckReport:
 
 
 def check_database(home: Home, profile: Profile) -> CheckReport:
-    keys = _journal_keys(home, profile)
+    keys, synced = _journal_keys(home, profile)
     with transaction(home.db) as session:
         who = repo.find_athlete(session, profile.name)  # None before a first import
         integrity = maintenance.integrity(session)
@@ -66,8 +66,10 @@ def check_database(home: Home, profile: Profile) -> CheckReport:
     hashes = {h for h, _, _ in rows if h is not None}
     ids = {str(g) for _, g, _ in rows if g is not None}
     recordings = {r for _, _, r in rows if r is not None}
+    lacked = {gid: synced[gid] for gid in keys["garmin-activity"] - ids}
     held = {"fit": hashes | _same_recordings(home, keys["fit"] - hashes, recordings),
-            "garmin-activity": ids, "garmin-day": days}
+            "garmin-activity": ids | _kept_as_another(home, profile, lacked),
+            "garmin-day": days}
     journal = [Journalled(kind, len(keys[kind]), sorted(keys[kind] - held[kind]))
                for kind in KINDS]
     rebuildable = keys["fit"] | keys["garmin-fit"]
@@ -94,18 +96,54 @@ def _same_recordings(home: Home, digests: set[str], recordings: set[str]) -> set
     return same
 
 
-def _journal_keys(home: Home, profile: Profile) -> dict[str, set[str]]:
-    """The distinct keys of the athlete's journal, by kind (a line replayed twice counts once);
-    `garmin-fit` holds the FIT hashes synced activities carry."""
+def _kept_as_another(home: Home, profile: Profile, lacked: dict[str, dict[str, Any]]
+                     ) -> set[str]:
+    """Of the synced Garmin activities the database has no row of (by id), those whose last
+    line, stored again now, adds no row: kept in another's on purpose, as `db rebuild` keeps
+    them (a summary at the start of a file stored; a multisport leg, its parent's file).
+    Each is stored and rolled back; one that cannot be stored is missing."""
+    kept: set[str] = set()
+    if not lacked:
+        return kept
+    from ingest import fit, garmin_entries  # only when ids are lacking: `db check` starts light
+
+    with home.db() as session:
+        who = repo.find_athlete(session, profile.name)
+        if who is None:  # no row yet: none is kept
+            return kept
+        for gid, entry in lacked.items():
+            try:
+                with fit.quiet_decoder():
+                    saved = garmin_entries.store_garmin_activity(session, who, home.raw, entry)
+            except (OSError, KeyError, TypeError, ValueError, fit.FitError):
+                saved = None
+            finally:
+                session.rollback()
+            if saved is not None and not saved.new and not saved.upgraded:
+                kept.add(gid)
+    return kept
+
+
+def _journal_keys(home: Home, profile: Profile
+                  ) -> tuple[dict[str, set[str]], dict[str, dict[str, Any]]]:
+    """The distinct keys of the athlete's journal, by kind (a line replayed twice counts once),
+    and the last line of each synced Garmin activity; `garmin-fit` holds the FIT hashes synced
+    activities carry. An activity deleted in Garmin since (GONE, as `db rebuild` replays it)
+    is no key until a later line syncs it again. The kinds are ingest.garmin_entries's, by
+    name: `db check` starts light."""
     keys: dict[str, set[str]] = {kind: set() for kind in (*KINDS, "garmin-fit")}
+    synced: dict[str, dict[str, Any]] = {}
     for entry in home.raw.entries(profile.name):
         kind = entry.get("kind")
         if kind == "fit":
             keys["fit"].add(str(entry.get("hash")))
         elif kind == "garmin-activity":
             keys["garmin-activity"].add(str(entry.get("garmin_id")))
+            synced[str(entry.get("garmin_id"))] = entry
             if entry.get("fit"):
                 keys["garmin-fit"].add(str(entry["fit"]))
+        elif kind == "garmin-activity-gone":
+            keys["garmin-activity"].discard(str(entry.get("garmin_id")))
         elif kind == "garmin-day":
             keys["garmin-day"].add(str(entry.get("day")))
-    return keys
+    return keys, synced

@@ -1,0 +1,145 @@
+"""Garmin answers no recording holds, found by a sweep of hostile variants of the recorded
+ones, through the whole sync: garminconnect's own code against the fake Garmin served through
+`responses`, a real database and raw store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, select
+
+from db import models as m
+from db.raw import RawStore
+from db.session import open_db
+from jobs.config import Paths, load
+from jobs.home import Home
+from jobs.storage import CheckReport, check_database
+from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, recorded
+from tests.test_sync import PROFILE, TODAY, Store, T, _dated
+
+
+@pytest.fixture
+def store(db_url: str, tmp_path: Path) -> Store:
+    """A fresh database on each backend (PostgreSQL with STRIDELIFT_TEST_PG_URL)."""
+    return Store(open_db(db_url), RawStore(tmp_path / "raw"))
+
+
+@pytest.mark.parametrize("gid", [2**63, 2**70, 0, -5, True], ids=str)
+def test_a_list_item_whose_id_no_activity_has_is_skipped_not_the_night(store: Store,
+                                                                        gid: Any) -> None:
+    """An id past the 64-bit column failed the night at its insert, with a traceback, every
+    night after it too; an id of 0, below it or a boolean was stored as an activity."""
+    fake = FakeGarmin()
+    fake.add_run(811, T)
+    fake.items.append(list_item(812, T + timedelta(hours=3), manualActivity=True)
+                      | {"activityId": gid})
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.skipped == ["an activity list item without a usable id or start time"]
+    assert (report.new, set(store.activities())) == (1, {811})
+
+
+@pytest.mark.parametrize("start", ["9999-12-31 23:00:00", "0001-01-01 00:30:00",
+                                   "1989-12-30 23:59:59"])
+def test_a_start_no_recording_can_have_is_skipped_not_every_night(store: Store,
+                                                                  start: str) -> None:
+    """A typed-in run listed for its (local) day with a startTimeGMT near datetime's ends: the
+    one at the end failed the sync at its insert, with a traceback; the one at the start was
+    stored, and every night after failed in the analysis (date out of range). A start before
+    the FIT epoch, or after a FIT timestamp's last, is no start."""
+    fake = FakeGarmin()
+    fake.add_run(814, T)
+    fake.items.append(list_item(815, T + timedelta(hours=3), manualActivity=True)
+                      | {"startTimeGMT": start})
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert report.skipped == ["an activity list item without a usable id or start time"]
+    assert (report.new, set(store.activities())) == (1, {814})
+
+
+@pytest.mark.parametrize("parent", [[661], {"activityId": 661}, "no id"], ids=str)
+def test_a_parent_id_that_is_no_id_is_no_leg(store: Store, parent: Any) -> None:
+    """A list or an object for parentId failed the night (unhashable) where the sync asks
+    whether the item is a leg of a multisport activity whose file is stored."""
+    fake = FakeGarmin()
+    fake.add_run(813, T, parentId=parent)
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert (report.new, report.skipped) == (1, [])
+    assert store.activities()[813].content_hash is not None
+
+
+def _checked(folder: Path) -> tuple[Store, Callable[[], CheckReport]]:
+    """A store in a home's own places, and `db check` of that home."""
+    paths = Paths(folder, folder)
+    store = Store(open_db(f"sqlite:///{paths.db_file}"), RawStore(paths.raw_dir))
+    return store, lambda: check_database(Home.open(load(paths)), PROFILE)
+
+
+def test_db_check_finds_nothing_missing_after_garmin_deleted_an_awaited_run(
+        tmp_path: Path) -> None:
+    """A run whose file never came, deleted in Garmin since, goes (GONE); `db check` named it
+    journalled and not stored, told to run `db rebuild` (which removes it again) and failed."""
+    store, check = _checked(tmp_path)
+    fake = FakeGarmin()
+    fake.add_run(821, T)
+    fake.downloads.pop(821)  # a 404: awaited
+    store.sync(fake, since=date(2025, 7, 3))
+    fake.items.clear()  # deleted in Garmin: its page answers 404 too
+    assert store.sync(fake).waits_ended == 1 and store.activities() == {}
+    assert check().ok
+    fake.add_run(821, T)  # back (restored in Garmin): synced again, a journalled key again
+    store.sync(fake)
+    assert 821 in store.activities() and check().ok
+
+
+def test_db_check_finds_nothing_missing_for_a_summary_kept_as_the_file_at_its_start(
+        tmp_path: Path) -> None:
+    """The same run uploaded twice, Garmin's second id without a file: its summary is the file
+    stored at its start, and no row holds its id. `db check` named it journalled and not
+    stored; a line that would add a row is still named."""
+    store, check = _checked(tmp_path)
+    fake = FakeGarmin()
+    fake.add_run(822, T)
+    fake.items.append(list_item(823, T, manualActivity=True))
+    assert store.sync(fake, since=date(2025, 7, 3)).already_stored == 1
+    assert set(store.activities()) == {822} and check().ok
+    with store.db.begin() as session:  # lose the row: now the journal holds what it lacks
+        session.execute(delete(m.Activity))
+    report = check()
+    assert not report.ok
+    assert [j.missing for j in report.journal if j.kind == "garmin-activity"] == [["822", "823"]]
+
+
+def test_a_calendar_garmin_always_fails_on_is_passed_over_not_every_night(store: Store) -> None:
+    """Its first month kept failing was passed over, and its second, failing in a row, read as
+    Garmin down: the sync failed, and every night after it with no plan adapted. The next
+    month is not asked; the planned runs stay as stored."""
+    fake = FakeGarmin()
+    fake.add_run(831, T)
+    fake.calendar = [{"date": "2025-07-12", "itemType": "workout", "title": "Long run",
+                      "sportTypeKey": "running"}]
+    store.sync(fake, since=date(2025, 7, 7))
+    fake.fail("/calendar-service/", *[(500, {}, b"{}")] * 40)
+    report = store.sync(fake)
+    assert report.skipped == [
+        "Garmin Connect kept failing on the calendar of 2025-07 (HTTP 500) after 4 attempts; "
+        "planned runs not updated",
+        "the calendar of 2025-08: not asked after Garmin kept failing on 2025-07; planned runs "
+        "not updated"]
+    with store.db() as session:
+        assert [r.title for r in session.scalars(select(m.PlannedRun))] == ["Long run"]
+
+
+def test_the_morning_readiness_in_another_case_is_still_the_morning_one(store: Store) -> None:
+    """Garmin's recorded readings of a day, the morning one's inputContext in lower case: the
+    earliest reading of the night (75, at 02:50) was taken for what the athlete woke up to
+    (80, at 05:45)."""
+    body = recorded("training-readiness/training_readiness_data_get_0.json")["body"]
+    readings = [r | {"inputContext": r["inputContext"].lower()} for r in body]
+    fake = FakeGarmin(day_bodies=lambda day: own_day_bodies(day) | {
+        "readiness": _dated(readings, day)})
+    store.sync(fake, since=TODAY)
+    stored = store.wellness(TODAY)
+    assert stored is not None and (stored.readiness_score, stored.readiness_level) == (80, "HIGH")
