@@ -56,6 +56,7 @@ from planner.prescriptions import refresh  # noqa: E402
 from planner.program import mobility_session  # noqa: E402
 from planner.progression import LoggedLift  # noqa: E402
 from planner.races import Leg, RaceDay, entered, final_days, found_races  # noqa: E402
+from planner.readback import LiftRecord, progression_history  # noqa: E402
 from planner.runs import RunPlan, planned_run  # noqa: E402
 from planner.schedule import conflicts  # noqa: E402
 from planner.slots import MAX_HEAVY_LOWER_A_WEEK  # noqa: E402
@@ -131,7 +132,7 @@ def season(weeks: int, seed: int) -> dict[str, float]:
     plan = planned_runs(FIRST, days + 21)
     actual: dict[date, RunDay] = {}
     sessions: list[Session] = []
-    history: list[LoggedLift] = []
+    lifted: list[LiftRecord] = []
     moved_long: date | None = None
     mornings = Mornings(FIRST, days, rng)
     bad, spent = 0, 0.0
@@ -149,7 +150,9 @@ def season(weeks: int, seed: int) -> dict[str, float]:
         tomorrow = night + timedelta(days=1)
         morning = mornings.status(tomorrow)
         began = time.perf_counter()
-        ctx = Lifter(profile, catalog, tuple(history), found_races=found(night))
+        # as planner.catch_up: a deload's lifts never raise load nor set it back
+        ctx = Lifter(profile, catalog, progression_history(lifted, sessions),
+                     found_races=found(night))
 
         def mobility(s: Session, ctx: Lifter = ctx) -> tuple[Prescription, ...]:
             return mobility_session(ctx, s.step, s.day)
@@ -168,7 +171,7 @@ def season(weeks: int, seed: int) -> dict[str, float]:
                                     judged)
         spent += time.perf_counter() - began
         mornings.check_morning(sessions, tomorrow, morning, judged)
-        sessions = [_do(s, rng, history) if s.day == tomorrow else s for s in sessions]
+        sessions = [_do(s, rng, lifted) if s.day == tomorrow else s for s in sessions]
     strength = [s for s in sessions if s.day < FIRST + timedelta(days=days)]
     kept = sum(s.status == "done" for s in strength) / max(1, len(strength))
     counts = mornings.counts
@@ -180,15 +183,16 @@ def season(weeks: int, seed: int) -> dict[str, float]:
             "form_dips_waited": counts["form_dips_waited"]}
 
 
-def _do(s: Session, rng: random.Random, history: list[LoggedLift]) -> Session:
+def _do(s: Session, rng: random.Random, lifted: list[LiftRecord]) -> Session:
     """The athlete does most sessions, nearly all reps, a bit more each time."""
     if s.settled or rng.random() < 0.1:
         return s
     for p in s.exercises:
         if p.reps is not None:
             reps = tuple(min(p.reps + rng.choice((0, 0, 1)), 6) for _ in range(p.sets))
-            history.append(LoggedLift(s.day, p.exercise_id, reps, p.load_kg or 40.0,
-                                s.status == "lightened"))
+            lifted.append(LiftRecord(LoggedLift(s.day, p.exercise_id, reps,
+                                                p.load_kg or 40.0, s.status == "lightened"),
+                                     s.id))
     return replace(s, status="done")
 
 

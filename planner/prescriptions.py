@@ -13,7 +13,7 @@ from datetime import date
 from planner.catalog import LOWER_BODY, Exercise
 from planner.effort import at_share_of, spare_reps_words
 from planner.lifter import Lifter
-from planner.model import Prescription, Session
+from planner.model import Prescription, Session, week_start
 from planner.progression import Target, next_target, round_kg
 
 REDUCED_SETS = 2  # intro and deload weeks (RULES.md S5)
@@ -39,7 +39,10 @@ def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",
                             instruction=lead + _bodyweight_words(e, reps_max, side, phase,
                                                                  backpack_kg),
                             **common)  # type: ignore[arg-type]
-    mine = [d for d in ctx.history if d.exercise_id == e.id]
+    # a deload cuts the loads of the weeks before it, not its own week's (a deload that
+    # resumed after a layoff took the deeper cut already: not both, S5)
+    mine = [d for d in ctx.history if d.exercise_id == e.id
+            and not (phase == "deload" and week_start(d.day) == week_start(day))]
     known = (ctx.known_kg or {}).get(e.id)
     when = min(day, ctx.next_session) if ctx.next_session else day
     last = max((d.day for d in ctx.history if d.day <= when), default=None)

@@ -148,9 +148,11 @@ def progression_history(records: Sequence[LiftRecord],
                         sessions: Sequence[Session]) -> list[LoggedLift]:
     """The lifts as double progression reads them: a deload's lifts are lighter by design
     and, like a lightened session's, never raise load (RULES.md S5), so the loads after the
-    deload week go on from the last full session's, not 10 % below them."""
+    deload week go on from the last full session's, not 10 % below them. Not a deload that
+    resumed after a layoff: it lifted the layoff's 90 % (the deeper cut, taken once), the
+    load S5 resumes from, as a build week's first session back would."""
     deload = {(s.id, p.exercise_id) for s in sessions for p in s.exercises
-              if p.phase == "deload"}
+              if p.phase == "deload" and p.resumed_from is None}
     return [replace(r.lift, lightened=True) if (r.session_key, r.lift.exercise_id) in deload
             else r.lift for r in records]
 

@@ -16,6 +16,7 @@ from planner.model import RunDay, Session, week_start
 from planner.prescriptions import prescribe, refresh
 from planner.program import mobility_session
 from planner.progression import LoggedLift, round_kg
+from planner.readback import LiftRecord, progression_history
 from tests.planning import ARTICLE, MONDAY, context, half_a_race, plan, profile, template
 
 D = [MONDAY + timedelta(days=i) for i in range(14)]
@@ -214,6 +215,35 @@ def test_a_layoff_and_a_deload_cut_once_and_amber_cuts_again() -> None:
     amber = lighten(s.with_(exercises=(deload,)))
     assert amber.exercises[0].load_kg == round_kg(72.0 * 0.9)
     assert refresh(ctx, refresh(ctx, amber)) == amber
+
+
+def test_a_deload_that_resumed_after_a_layoff_is_where_the_loads_go_on_from() -> None:
+    """The layoff's 90 % lifted in a deload week (the deeper cut, taken once) is the resume
+    S5 asks for, as in a build week: the week after goes on from it (72 kg, aim 5), not back
+    to the 80 kg of before the 16 days off, and the week's next deload session is not cut
+    again; a deload that resumed nothing goes on from the last full session
+    (planner.readback.progression_history)."""
+    s = next(s for s in plan(CTX, template(ARTICLE)) if s.kind == "strength")
+    squat = next(p for p in s.exercises if p.load_kg is None and p.high_resistance_lower_body)
+    before = LoggedLift(D[0] - timedelta(days=16), squat.exercise_id, (6, 6, 5), 80.0)
+    e = CTX.catalog.exercise(squat.exercise_id)
+    deload = prescribe(replace(CTX, history=[before]), e, s.day, "deload")
+    lifted = LoggedLift(s.day, e.id, (deload.reps or 0,) * deload.sets, deload.load_kg)
+    done = s.with_(exercises=(deload,), status="done")
+    ctx = replace(CTX, history=progression_history(
+        [LiftRecord(before), LiftRecord(lifted, s.id)], [done]))
+    after = prescribe(ctx, e, s.day + timedelta(days=7))
+    assert (deload.load_kg, deload.reps, after.load_kg, after.reps) == (72.0, 4, 72.0, 5)
+    # a third session a week repeats the lead: later that week, the deeper cut once, not 81 %
+    again = prescribe(ctx, e, s.day + timedelta(days=2), "deload")
+    assert (again.load_kg, again.resumed_from) == (72.0, None), again.instruction
+    recent = replace(before, day=s.day - timedelta(days=3))
+    plain = prescribe(replace(CTX, history=[recent]), e, s.day, "deload")
+    assert plain.resumed_from is None  # the premise: no layoff, the deload's -10 %
+    ctx = replace(CTX, history=progression_history(
+        [LiftRecord(recent), LiftRecord(replace(lifted, load_kg=plain.load_kg), s.id)],
+        [s.with_(exercises=(plain,), status="done")]))
+    assert prescribe(ctx, e, s.day + timedelta(days=7)).load_kg == 80.0
 
 
 def test_double_progression_adds_load_when_every_set_hits_the_top() -> None:
