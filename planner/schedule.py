@@ -156,7 +156,8 @@ def _next_week(monday: date, runs: Mapping[date, RunDay], fixed: tuple[date, ...
     week = [monday + (7 + i) * ONE_DAY for i in range(7)]
 
     def room(days: tuple[date, ...]) -> int:
-        if set(week) & set(fixed):  # planned already: its own sessions are fixed
+        # planned already, as far as `fixed` reaches (its first days): its sessions stand
+        if set(week) & set(fixed):
             return count
         legal = [d for d in week if not conflicts(d, runs, days + fixed)]
         return next((n for n in range(min(count, len(legal)), 0, -1) if _apart(legal, n)), 0)
