@@ -53,13 +53,16 @@ class FitError(Exception):
         return FitError, (self.name, self.reason)  # survives the trip back from a worker process
 
 
-def decode(data: bytes, name: str = "<bytes>", *, backend: Backend = "auto") -> list[Activity]:
+def decode(data: bytes, name: str = "<bytes>", *, backend: Backend = "auto",
+           dated: bool = True) -> list[Activity]:
     """One Activity per session; [] for FIT files that are not activities (settings, workouts,
     courses, ...). Raises FitError, and only FitError, for anything unreadable. `backend`
-    forces one decoder (tests compare them); "auto" falls back to fitparse when fitfast fails."""
+    forces one decoder (tests compare them); "auto" falls back to fitparse when fitfast fails.
+    `dated=False` for a stored file: its run timed by a clock never set, stored before such
+    runs were refused, is read as it was stored (fit_normalise.normalise)."""
     raw = _read(data, name, backend)
     try:
-        return normalise(raw)
+        return normalise(raw, dated=dated)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError) as exc:
         raise FitError(name, f"unusable activity data ({type(exc).__name__}: {exc})") from exc
 

@@ -44,7 +44,18 @@ class RawFit:
     records: dict[str, np.ndarray]
 
 
-def normalise(raw: RawFit) -> list[Activity]:
+def normalise(raw: RawFit, *, dated: bool = True) -> list[Activity]:
+    """`dated`: a run timed by a clock never set is refused (ValueError); False where it is
+    read as it was stored, before such runs were refused (`db rebuild`)."""
+    activities = _activities(raw)
+    for i, act in enumerate(activities if dated else ()):
+        if act.start < _utc(_FIRST_DATE):  # no day can hold it: stored in 1990, never seen
+            raise ValueError(f"activity {i + 1} has no date: its times count from when the "
+                             "device was switched on, its clock not set, so no day can hold it")
+    return activities
+
+
+def _activities(raw: RawFit) -> list[Activity]:
     if not is_activity(raw):
         return []
     msgs = raw.messages
@@ -201,7 +212,7 @@ def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[M
               streams: Streams, steps: Mapping[int, str], utc_offset_s: int | None,
               recording: str | None) -> Activity:
     elapsed, timer = _opt(s.get("total_elapsed_time")), _opt(s.get("total_timer_time"))
-    _check_time(index, start, max(elapsed or 0.0, timer or 0.0))
+    _check_span(index, max(elapsed or 0.0, timer or 0.0))
     return Activity(
         sport=_name(s.get("sport"), "sport") or "generic",
         sub_sport=_name(s.get("sub_sport"), "sub_sport"),
@@ -223,17 +234,12 @@ def _activity(index: int, s: Msg, start: float, *, laps: list[Msg], sets: list[M
     )
 
 
-def _check_time(index: int, start: float, longest: float) -> None:
-    """ValueError for an activity no day can hold: longer than a FIT file can record, or
-    timed by a clock that was never set (FIT times below 0x10000000 count seconds since the
-    device started: such a run was stored in 1990, where no plan or history sees it)."""
+def _check_span(index: int, longest: float) -> None:
+    """ValueError for an activity longer than a FIT file can record: no day can hold it."""
     if longest > _MAX_SPAN_S:
         raise ValueError(f"activity {index + 1} would last {longest / 86400:,.0f} days, more "
                          f"than a FIT file can record ({_MAX_SPAN_S / 86400:.1f}): the file is "
                          "damaged")
-    if start < _FIRST_DATE:
-        raise ValueError(f"activity {index + 1} has no date: its times count from when the "
-                         "device was switched on, its clock not set, so no day can hold it")
 
 
 def _synthesised(t: np.ndarray, channels: Mapping[str, np.ndarray],

@@ -30,7 +30,8 @@ def store_garmin_activity(session: Session, who: m.Athlete, raw: RawStore,
                           entry: dict[str, Any]) -> repo.Saved:
     """Store one journalled ACTIVITY entry from the payloads it names."""
     fit_hash = entry.get("fit")
-    decoded = fit.decode(raw.get(fit_hash), f"{entry['garmin_id']}.fit") if fit_hash else []
+    decoded = (fit.decode(raw.get(fit_hash), f"{entry['garmin_id']}.fit", dated=False)
+               if fit_hash else [])
     sets_body = raw.get_json(entry["sets"]) if entry.get("sets") else None
     return save_activity(session, who, entry, raw.get_json(entry["summary"]), decoded, sets_body)
 

@@ -57,7 +57,8 @@ def replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any
     kind = entry.get("kind")
     if kind == "fit":
         data = raw.get(entry["hash"])
-        repo.save_activities(session, who, fit.decode(data, entry.get("name", "")), entry["hash"])
+        repo.save_activities(session, who, fit.decode(data, entry.get("name", ""), dated=False),
+                              entry["hash"])
     elif kind == garmin_entries.ACTIVITY:
         garmin_entries.store_garmin_activity(session, who, raw, entry)
     elif kind in (garmin_entries.WAIT_ENDED, garmin_entries.GONE):

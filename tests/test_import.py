@@ -92,6 +92,22 @@ def test_a_run_without_a_date_fails_alone_and_leaves_no_rows(athlete: Path,
     assert len([p for p in (athlete / "raw" / "objects").rglob("*") if p.is_file()]) == 1
 
 
+def test_a_run_without_a_date_imported_before_it_was_refused_survives_a_rebuild(
+        athlete: Path, tmp_path: Path) -> None:
+    # journalled by an import from before such runs were refused: `db rebuild` replays the
+    # journal, and one such line made it refuse to run at all (nothing else could be rebuilt)
+    (tmp_path / "today.fit").write_bytes(_run(0))
+    _import(str(tmp_path))
+    home = Home.open()
+    old = run_fit(datetime(1990, 7, 9, 7, tzinfo=UTC), [LapSpec(600, 3.0, 150)])
+    home.raw.record("anna", {"kind": "fit", "hash": home.raw.put(old), "name": "fr70.fit"})
+    result = runner.invoke(app, ["db", "rebuild", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"fit": 2}
+    with open_db(load().database_url())() as s:
+        assert sorted(a.start_utc.year for a in s.scalars(select(m.Activity))) == [1990, 2025]
+
+
 def test_a_run_dated_after_today_fails_alone(athlete: Path, tmp_path: Path,
                                             pinned_clock: datetime) -> None:
     # a watch whose clock was set wrong: stored in 2100, it made `replay` replay 2100

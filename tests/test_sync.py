@@ -20,6 +20,7 @@ from db import models as m
 from db import repo
 from db.raw import RawStore, sha256
 from db.session import open_db, transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
 from ingest import garmin, garmin_login, sync
 from ingest.garmin import GarminAuthError, GarminUnavailable
@@ -29,6 +30,7 @@ from stridelift.cli import app
 from tests.garmin_fake import (
     FakeGarmin,
     connect_without_login,
+    list_item,
     mocked,
     own_day_bodies,
     recorded,
@@ -237,6 +239,19 @@ def test_replaying_the_journal_rebuilds_the_same_rows(store: Store, fake: FakeGa
     synced.pop("sync_cursors")
     assert rebuilt.pop("sync_cursors") == []
     assert rebuilt == synced
+
+
+def test_a_synced_run_without_a_date_from_before_such_were_refused_is_replayed(
+        store: Store) -> None:
+    # its file's times count from when the watch started: a sync now stores its summary
+    # alone, but a line journalled before is replayed as stored, or `db rebuild` never runs
+    old = run_fit(datetime(1990, 7, 9, 7, tzinfo=UTC), [LapSpec(600, 3.0, 145)])
+    entry = {"kind": "garmin-activity", "garmin_id": 301, "fit": store.raw.put(old),
+             "summary": store.raw.put_json(list_item(301, T)), "sets": None,
+             "awaits_file": False, "awaits_since": None}
+    with transaction(store.db) as session:
+        replay(session, repo.athlete(session, PROFILE), store.raw, entry)
+    assert [a.start_utc.year for a in store.activities().values()] == [1990]
 
 
 def test_progress_reaches_the_total(store: Store, fake: FakeGarmin) -> None:
