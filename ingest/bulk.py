@@ -268,8 +268,9 @@ class _Batch:
                 if self.not_after is not None and act.start > self.not_after]
         if not late:
             return None
-        return (f"dated {min(late):%a %d %b %Y %H:%M} UTC, after today: the watch's clock was "
-                "set wrong when it recorded (set its date and time), so no day can hold it")
+        return (f"dated {min(late):%a %d %b %Y %H:%M} UTC, more than a day from now: the "
+                "watch's clock was set wrong when it recorded (set its date and time), so no "
+                "day can hold it")
 
     def _store(self) -> None:
         if not self.decoded:

@@ -120,8 +120,8 @@ def test_a_run_dated_after_today_fails_alone(athlete: Path, tmp_path: Path,
                                               file_id={"serial_number": len(name)}))
     code, report = _import(str(tmp_path))
     assert (code, report["imported"]) == (1, 2)
-    why = ("after today: the watch's clock was set wrong when it recorded (set its date and "
-           "time), so no day can hold it")
+    why = ("more than a day from now: the watch's clock was set wrong when it recorded (set its "
+           "date and time), so no day can hold it")
     failed = report["failed"]
     assert isinstance(failed, list)
     assert sorted((Path(f["path"]).name, f["error"]) for f in failed) == [
