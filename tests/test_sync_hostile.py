@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from db import models as m
 from db.raw import RawStore
@@ -110,6 +110,21 @@ def test_db_check_finds_nothing_missing_for_a_summary_kept_as_the_file_at_its_st
     report = check()
     assert not report.ok
     assert [j.missing for j in report.journal if j.kind == "garmin-activity"] == [["822", "823"]]
+
+
+def test_db_check_names_a_synced_id_its_file_row_lost(tmp_path: Path) -> None:
+    """The row of a synced run is there but no longer holds its Garmin id: `db rebuild` gives
+    it back, so the id is journalled and not stored. Its line, stored again, adds no row (the
+    file is stored) and was taken for one kept in another's on purpose."""
+    store, check = _checked(tmp_path)
+    fake = FakeGarmin()
+    fake.add_run(824, T)
+    store.sync(fake, since=date(2025, 7, 3))
+    with store.db.begin() as session:
+        session.execute(update(m.Activity).values(garmin_id=None))
+    report = check()
+    assert [j.missing for j in report.journal if j.kind == "garmin-activity"] == [["824"]]
+    assert not report.ok
 
 
 def test_a_calendar_garmin_always_fails_on_is_passed_over_not_every_night(store: Store) -> None:
