@@ -9,7 +9,7 @@ from typing import Any
 
 from db import activities, maintenance, repo
 from db.maintenance import MaintenanceError as MaintenanceError  # the shell's exit codes
-from db.session import transaction
+from db.session import locked_refused, transaction
 from domain.profile import Profile
 from jobs.home import Home
 
@@ -107,7 +107,7 @@ def _kept_as_another(home: Home, profile: Profile, lacked: dict[str, dict[str, A
         return kept
     from ingest import fit, garmin_entries  # only when ids are lacking: `db check` starts light
 
-    with home.db() as session:
+    with locked_refused(), home.db() as session:  # its trial writes wait for a sync's
         who = repo.find_athlete(session, profile.name)
         if who is None:  # no row yet: none is kept
             return kept

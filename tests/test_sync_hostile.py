@@ -4,6 +4,7 @@ ones, through the whole sync: garminconnect's own code against the fake Garmin s
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from db import models as m
+from db import session as session_module
+from db.errors import DatabaseError
 from db.raw import RawStore
 from db.session import open_db
 from jobs.config import Paths, load
@@ -125,6 +128,28 @@ def test_db_check_names_a_synced_id_its_file_row_lost(tmp_path: Path) -> None:
     report = check()
     assert [j.missing for j in report.journal if j.kind == "garmin-activity"] == [["824"]]
     assert not report.ok
+
+
+def test_db_check_beside_a_writing_sync_is_one_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line stored again to check it (rolled back) writes: a sync holding the database's
+    write lock past the busy timeout made that a traceback (OperationalError)."""
+    store, check = _checked(tmp_path)
+    fake = FakeGarmin()
+    fake.add_run(825, T)
+    store.sync(fake, since=date(2025, 7, 3))
+    with store.db.begin() as session:  # lost: its line, stored again, inserts
+        session.execute(delete(m.Activity))
+    monkeypatch.setattr(session_module, "BUSY_TIMEOUT_MS", 0)  # give up at once, not in 10 s
+    holder = sqlite3.connect(tmp_path / "stridelift.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the sync's write transaction
+    try:
+        with pytest.raises(DatabaseError, match="stayed locked by another process"):
+            check()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [j.missing for j in check().journal if j.kind == "garmin-activity"] == [["825"]]
 
 
 def test_a_calendar_garmin_always_fails_on_is_passed_over_not_every_night(store: Store) -> None:
