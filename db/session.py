@@ -172,12 +172,17 @@ def open_db(url: str) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: committed on success, rolled back on any error. A SQLite file that
-    another process kept locked past the busy timeout is a DatabaseError (one line), not a
-    traceback."""
+    """One unit of work: committed on success, rolled back on any error (locked_refused)."""
+    with locked_refused(), factory() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def locked_refused() -> Iterator[None]:
+    """A SQLite file that another process kept locked past the busy timeout is a DatabaseError
+    (one line), not a traceback."""
     try:
-        with factory() as session, session.begin():
-            yield session
+        yield
     except OperationalError as exc:
         if "database is locked" not in str(exc.orig):
             raise

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from db import maintenance, repo
+from db import activities, maintenance, repo
 from db.maintenance import MaintenanceError as MaintenanceError  # the shell's exit codes
-from db.session import transaction
+from db.session import locked_refused, transaction
 from domain.profile import Profile
 from jobs.home import Home
 
@@ -99,28 +99,29 @@ def _same_recordings(home: Home, digests: set[str], recordings: set[str]) -> set
 def _kept_as_another(home: Home, profile: Profile, lacked: dict[str, dict[str, Any]]
                      ) -> set[str]:
     """Of the synced Garmin activities the database has no row of (by id), those whose last
-    line, stored again now, adds no row: kept in another's on purpose, as `db rebuild` keeps
-    them (a summary at the start of a file stored; a multisport leg, its parent's file).
-    Each is stored and rolled back; one that cannot be stored is missing."""
+    line, stored again now, leaves no row holding the id: kept in another's on purpose, as
+    `db rebuild` keeps them (a summary at the start of a file stored; a multisport leg, its
+    parent's file). Each is stored and rolled back; one that cannot be stored is missing."""
     kept: set[str] = set()
     if not lacked:
         return kept
     from ingest import fit, garmin_entries  # only when ids are lacking: `db check` starts light
 
-    with home.db() as session:
+    with locked_refused(), home.db() as session:  # its trial writes wait for a sync's
         who = repo.find_athlete(session, profile.name)
         if who is None:  # no row yet: none is kept
             return kept
         for gid, entry in lacked.items():
             try:
                 with fit.quiet_decoder():
-                    saved = garmin_entries.store_garmin_activity(session, who, home.raw, entry)
+                    garmin_entries.store_garmin_activity(session, who, home.raw, entry)
+                # not Saved's counts: a file's row given back its lost id adds none
+                if int(gid) not in activities.known_garmin_ids(session, who):
+                    kept.add(gid)
             except (OSError, KeyError, TypeError, ValueError, fit.FitError):
-                saved = None
+                pass  # missing
             finally:
                 session.rollback()
-            if saved is not None and not saved.new and not saved.upgraded:
-                kept.add(gid)
     return kept
 
 

@@ -4,15 +4,18 @@ ones, through the whole sync: garminconnect's own code against the fake Garmin s
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from db import models as m
+from db import session as session_module
+from db.errors import DatabaseError
 from db.raw import RawStore
 from db.session import open_db
 from jobs.config import Paths, load
@@ -110,6 +113,43 @@ def test_db_check_finds_nothing_missing_for_a_summary_kept_as_the_file_at_its_st
     report = check()
     assert not report.ok
     assert [j.missing for j in report.journal if j.kind == "garmin-activity"] == [["822", "823"]]
+
+
+def test_db_check_names_a_synced_id_its_file_row_lost(tmp_path: Path) -> None:
+    """The row of a synced run is there but no longer holds its Garmin id: `db rebuild` gives
+    it back, so the id is journalled and not stored. Its line, stored again, adds no row (the
+    file is stored) and was taken for one kept in another's on purpose."""
+    store, check = _checked(tmp_path)
+    fake = FakeGarmin()
+    fake.add_run(824, T)
+    store.sync(fake, since=date(2025, 7, 3))
+    with store.db.begin() as session:
+        session.execute(update(m.Activity).values(garmin_id=None))
+    report = check()
+    assert [j.missing for j in report.journal if j.kind == "garmin-activity"] == [["824"]]
+    assert not report.ok
+
+
+def test_db_check_beside_a_writing_sync_is_one_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line stored again to check it (rolled back) writes: a sync holding the database's
+    write lock past the busy timeout made that a traceback (OperationalError)."""
+    store, check = _checked(tmp_path)
+    fake = FakeGarmin()
+    fake.add_run(825, T)
+    store.sync(fake, since=date(2025, 7, 3))
+    with store.db.begin() as session:  # lost: its line, stored again, inserts
+        session.execute(delete(m.Activity))
+    monkeypatch.setattr(session_module, "BUSY_TIMEOUT_MS", 0)  # give up at once, not in 10 s
+    holder = sqlite3.connect(tmp_path / "stridelift.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the sync's write transaction
+    try:
+        with pytest.raises(DatabaseError, match="stayed locked by another process"):
+            check()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [j.missing for j in check().journal if j.kind == "garmin-activity"] == [["825"]]
 
 
 def test_a_calendar_garmin_always_fails_on_is_passed_over_not_every_night(store: Store) -> None:
