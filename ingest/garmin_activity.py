@@ -84,10 +84,12 @@ def _sport(summary: dict[str, Any]) -> tuple[str, str | None]:
     return ("running", None) if is_run else (key[:40], None)
 
 
-# What a FIT timestamp can say (uint32 seconds from 1989-12-31): no recording starts outside
-# it, and a start near datetime's own ends overflowed the day arithmetic of every night after.
-FIRST_START = datetime(1989, 12, 31, tzinfo=UTC)
-LAST_START = FIRST_START + timedelta(seconds=2**32 - 1)
+# A start near datetime's own ends overflowed the day arithmetic of every night after. A
+# manual activity may be typed in with any day a person ran (a 1988 race: before the FIT
+# epoch), and a journal line synced before this bound must still replay in `db rebuild`:
+# from 1900 to the last second a FIT timestamp (uint32 from 1989-12-31) can say.
+FIRST_START = datetime(1900, 1, 1, tzinfo=UTC)
+LAST_START = datetime(1989, 12, 31, tzinfo=UTC) + timedelta(seconds=2**32 - 1)
 
 
 def gmt(text: Any) -> datetime:

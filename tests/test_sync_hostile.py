@@ -46,13 +46,13 @@ def test_a_list_item_whose_id_no_activity_has_is_skipped_not_the_night(store: St
 
 
 @pytest.mark.parametrize("start", ["9999-12-31 23:00:00", "0001-01-01 00:30:00",
-                                   "1989-12-30 23:59:59"])
+                                   "1899-12-31 23:59:59"])
 def test_a_start_no_recording_can_have_is_skipped_not_every_night(store: Store,
                                                                   start: str) -> None:
     """A typed-in run listed for its (local) day with a startTimeGMT near datetime's ends: the
     one at the end failed the sync at its insert, with a traceback; the one at the start was
     stored, and every night after failed in the analysis (date out of range). A start before
-    the FIT epoch, or after a FIT timestamp's last, is no start."""
+    1900, or after a FIT timestamp's last, is no start."""
     fake = FakeGarmin()
     fake.add_run(814, T)
     fake.items.append(list_item(815, T + timedelta(hours=3), manualActivity=True)
@@ -60,6 +60,17 @@ def test_a_start_no_recording_can_have_is_skipped_not_every_night(store: Store,
     report = store.sync(fake, since=date(2025, 7, 3))
     assert report.skipped == ["an activity list item without a usable id or start time"]
     assert (report.new, set(store.activities())) == (1, {814})
+
+
+def test_a_manual_run_typed_in_before_the_fit_epoch_is_stored(store: Store) -> None:
+    """A race of 1988 typed into Connect by hand: before any FIT file, still a run."""
+    fake = FakeGarmin()
+    fake.add_run(816, T)
+    fake.items.append(list_item(817, T + timedelta(hours=3), manualActivity=True)
+                      | {"startTimeGMT": "1988-05-01 08:00:00"})
+    report = store.sync(fake, since=date(2025, 7, 3))
+    assert not any("usable id or start" in why for why in report.skipped), report.skipped
+    assert set(store.activities()) == {816, 817}  # from its summary: Garmin has no file of it
 
 
 @pytest.mark.parametrize("parent", [[661], {"activityId": 661}, "no id"], ids=str)
