@@ -101,9 +101,9 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     week = [monday + i * ONE_DAY for i in range(7)]
     open_days = set(week if allowed is None else allowed)
     legal = [d for d in week if d in open_days and not conflicts(d, runs, fixed)]
+    room = _next_week(monday, runs, fixed, count)
     fits = [(best, _strength(best, fixed, spared, once)) for n in range(count, -1, -1)
-            if (best := _best(legal, n, runs, fixed, spared, once,
-                              _next_week(monday, runs, fixed, count))) is not None]
+            if (best := _best(legal, n, runs, fixed, spared, once, room)) is not None]
     chosen, kept = max(fits, key=lambda fit: (fit[1], len(fit[0])))  # n = 0 always fits
     most, as_strength = fits[0]  # the most sessions the legal days hold
     placement = _with_fallback(chosen, count - len(chosen), week, open_days, runs, fixed)
@@ -154,11 +154,11 @@ def _next_week(monday: date, runs: Mapping[date, RunDay], fixed: tuple[date, ...
     is not planned yet: a week's days are chosen not to cost the next one a session (S3),
     the next week's runs being known (planner.runs.horizon)."""
     week = [monday + (7 + i) * ONE_DAY for i in range(7)]
+    if set(week) & set(fixed):
+        # planned already, as far as `fixed` reaches (its first days): its sessions stand
+        return lambda _days: count
 
     def room(days: tuple[date, ...]) -> int:
-        # planned already, as far as `fixed` reaches (its first days): its sessions stand
-        if set(week) & set(fixed):
-            return count
         legal = [d for d in week if not conflicts(d, runs, days + fixed)]
         return next((n for n in range(min(count, len(legal)), 0, -1) if _apart(legal, n)), 0)
     return room
