@@ -264,8 +264,9 @@ class _Batch:
         """Why a file's activities cannot be stored: one starts after `not_after`, recorded
         by a watch whose clock was set wrong (a run stored in 2100 made `replay` replay 2100
         and would sit in every later plan's history the day it comes)."""
-        late = [act.start for act, _ in decoded
-                if self.not_after is not None and act.start > self.not_after]
+        if self.not_after is None:
+            return None
+        late = [act.start for act, _ in decoded if act.start > self.not_after]
         if not late:
             return None
         return (f"dated {min(late):%a %d %b %Y %H:%M} UTC, more than a day from now: the "
