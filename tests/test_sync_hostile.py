@@ -18,6 +18,7 @@ from db import session as session_module
 from db.errors import DatabaseError
 from db.raw import RawStore
 from db.session import open_db
+from ingest.sync_report import SyncReport
 from jobs.config import Paths, load
 from jobs.home import Home
 from jobs.storage import CheckReport, check_database
@@ -36,11 +37,7 @@ def test_a_list_item_whose_id_no_activity_has_is_skipped_not_the_night(store: St
                                                                         gid: Any) -> None:
     """An id past the 64-bit column failed the night at its insert, with a traceback, every
     night after it too; an id of 0, below it or a boolean was stored as an activity."""
-    fake = FakeGarmin()
-    fake.add_run(811, T)
-    fake.items.append(list_item(812, T + timedelta(hours=3), manualActivity=True)
-                      | {"activityId": gid})
-    report = store.sync(fake, since=date(2025, 7, 3))
+    report = _beside_a_run(store, {"activityId": gid})
     assert report.skipped == ["an activity list item without a usable id or start time"]
     assert (report.new, set(store.activities())) == (1, {811})
 
@@ -53,24 +50,25 @@ def test_a_start_no_recording_can_have_is_skipped_not_every_night(store: Store,
     one at the end failed the sync at its insert, with a traceback; the one at the start was
     stored, and every night after failed in the analysis (date out of range). A start before
     1900, or after a FIT timestamp's last, is no start."""
-    fake = FakeGarmin()
-    fake.add_run(814, T)
-    fake.items.append(list_item(815, T + timedelta(hours=3), manualActivity=True)
-                      | {"startTimeGMT": start})
-    report = store.sync(fake, since=date(2025, 7, 3))
+    report = _beside_a_run(store, {"startTimeGMT": start})
     assert report.skipped == ["an activity list item without a usable id or start time"]
-    assert (report.new, set(store.activities())) == (1, {814})
+    assert (report.new, set(store.activities())) == (1, {811})
 
 
 def test_a_manual_run_typed_in_before_the_fit_epoch_is_stored(store: Store) -> None:
     """A race of 1988 typed into Connect by hand: before any FIT file, still a run."""
-    fake = FakeGarmin()
-    fake.add_run(816, T)
-    fake.items.append(list_item(817, T + timedelta(hours=3), manualActivity=True)
-                      | {"startTimeGMT": "1988-05-01 08:00:00"})
-    report = store.sync(fake, since=date(2025, 7, 3))
+    report = _beside_a_run(store, {"startTimeGMT": "1988-05-01 08:00:00"})
     assert not any("usable id or start" in why for why in report.skipped), report.skipped
-    assert set(store.activities()) == {816, 817}  # from its summary: Garmin has no file of it
+    assert set(store.activities()) == {811, 812}  # from its summary: Garmin has no file of it
+
+
+def _beside_a_run(store: Store, fields: dict[str, Any]) -> SyncReport:
+    """A sync of one run (811) and a run typed in three hours later (812) whose list item
+    Garmin sends with `fields`."""
+    fake = FakeGarmin()
+    fake.add_run(811, T)
+    fake.items.append(list_item(812, T + timedelta(hours=3), manualActivity=True) | fields)
+    return store.sync(fake, since=date(2025, 7, 3))
 
 
 @pytest.mark.parametrize("parent", [[661], {"activityId": 661}, "no id"], ids=str)
