@@ -64,6 +64,7 @@ ORIGIN = "origin"  # cursor: the first day any sync fetched
 RETRYING = "retrying"  # cursor: the night of the retries by id begun and not ended (killed)
 RETRIED_AT = "retried-at"  # cursor: when (UTC) the athlete's day of the last retries began
 AGAIN = object()  # an activity left to the next sync
+TYPED_LATE = "typed into Garmin Connect with that date (correct it there), so no day can hold it"
 
 # -- the sync --------------------------------------------------------------------------------
 
@@ -84,10 +85,12 @@ def window(cursor: str | None, since: date | None, until: date | None,
 
 def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Connect, *,
          today: date, since: date | None = None, until: date | None = None,
-         progress: Progress | None = None) -> SyncReport:
+         progress: Progress | None = None, not_after: datetime | None = None) -> SyncReport:
     """Fetch activities, wellness days and calendar months, then the awaited files no list
     held (a run killed in those first has its night's tries stored from the journal);
-    GarminAuthError/GarminUnavailable end the run (but for those files: the night)."""
+    GarminAuthError/GarminUnavailable end the run (but for those files: the night). An
+    activity starting after `not_after` (from the caller's clock) is skipped, as `import`
+    refuses its file."""
     with transaction(db) as session:
         who = repo.athlete(session, profile)
         cursors = {s: repo.cursor(session, who, s) for s in ("activities", "wellness", ORIGIN)}
@@ -98,7 +101,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
         first = min(act_window[0], day_window[0])
         if origin is None or first < origin:  # a re-sync never reaches before this day
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
-    run = _Run(db, raw, who, PassingOver(conn), progress, today)
+    run = _Run(db, raw, who, PassingOver(conn), progress, today, not_after)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.store_killed_retries()  # first: the rows as the journal has them, before any wait ends
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))
@@ -151,9 +154,9 @@ class _Run(DaysRun):
     """A sync run: its activities here, its days and calendar months in DaysRun."""
 
     def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
-                 progress: Progress | None, today: date) -> None:
+                 progress: Progress | None, today: date, not_after: datetime | None) -> None:
         super().__init__(db, raw, who, conn, progress)
-        self.today = today
+        self.today, self.not_after = today, not_after
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again
         self.waits_from = today - timedelta(days=WAIT_DAYS - 1)  # a wait begun before ends
         self.listed: set[int] = set()  # the ids this run's list holds
@@ -348,10 +351,15 @@ class _Run(DaysRun):
         if known.settled(item):  # the same rows again, minus the download
             self.report.already_stored += 1
             return False
-        got = self._fit(gid, day, item.get("manualActivity") is True)
+        manual = item.get("manualActivity") is True
+        if self._too_late(gid, [gmt(item["startTimeGMT"])], manual):
+            return False
+        got = self._fit(gid, day, manual)
         if got is None and gid in known.awaited:  # still late: it counts from its summary
             return False
         fit_bytes, decoded = got or (None, [])
+        if self._too_late(gid, [act.start for act in decoded], manual=False):
+            return False
         tried_again = day >= self.relisted_from or gid in known.awaited
         sets_body = self._exercise_sets(gid, item, tried_again)
         if sets_body is AGAIN:
@@ -382,6 +390,14 @@ class _Run(DaysRun):
         elif got is None and saved.new:
             known.awaited.add(gid)
         return True
+
+    def _too_late(self, gid: int, starts: list[datetime], manual: bool) -> bool:
+        """Whether the summary's or the file's activities start after `not_after`: skipped
+        (named) before anything of them is stored, as `import` refuses such a file."""
+        why = bulk.too_late(starts, self.not_after, TYPED_LATE if manual else bulk.WRONG_CLOCK)
+        if why is not None:
+            self._skip(f"Garmin activity {gid}: {why}")
+        return why is not None
 
     def _fit(self, gid: int, day: date, manual: bool
              ) -> tuple[bytes | None, list[Activity]] | None:
