@@ -153,8 +153,9 @@ class _Known:
 class _Run(DaysRun):
     """A sync run: its activities here, its days and calendar months in DaysRun."""
 
-    def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
-                 progress: Progress | None, today: date, not_after: datetime | None) -> None:
+    def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete,
+                 conn: PassingOver, progress: Progress | None, today: date,
+                 not_after: datetime | None) -> None:
         super().__init__(db, raw, who, conn, progress)
         self.today, self.not_after = today, not_after
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again

@@ -206,22 +206,40 @@ def test_db_check_beside_a_writing_sync_is_one_clear_error(
 
 def test_a_calendar_garmin_always_fails_on_is_passed_over_not_every_night(store: Store) -> None:
     """Its first month kept failing was passed over, and its second, failing in a row, read as
-    Garmin down: the sync failed, and every night after it with no plan adapted. The next
-    month is not asked; the planned runs stay as stored."""
-    fake = FakeGarmin()
-    fake.add_run(831, T)
-    fake.calendar = [{"date": "2025-07-12", "itemType": "workout", "title": "Long run",
-                      "sportTypeKey": "running"}]
+    Garmin down: the sync failed, and every night after it with no plan adapted. Each month
+    is passed over; the planned runs stay as stored."""
+    fake = _with_a_long_run("2025-07-12")
     store.sync(fake, since=date(2025, 7, 7))
     fake.fail("/calendar-service/", *[(500, {}, b"{}")] * 40)
     report = store.sync(fake)
     assert report.skipped == [
-        "Garmin Connect kept failing on the calendar of 2025-07 (HTTP 500) after 4 attempts; "
-        "planned runs not updated",
-        "the calendar of 2025-08: not asked after Garmin kept failing on 2025-07; planned runs "
-        "not updated"]
+        f"Garmin Connect kept failing on the calendar of {month} (HTTP 500) after 4 attempts; "
+        "planned runs not updated" for month in ("2025-07", "2025-08")]
+    assert _planned(store) == ["Long run"]
+
+
+def test_next_months_planned_runs_come_while_this_months_calendar_fails(store: Store) -> None:
+    """After a month Garmin kept failing on, the next month was not asked: its planned runs
+    (those of the next two weeks, near a month's end) stayed stale while this month failed."""
+    fake = _with_a_long_run("2025-08-02")
+    fake.fail("/calendar-service/year/2025/month/6$", *[(500, {}, b"{}")] * 4)  # July: from 0
+    report = store.sync(fake, since=date(2025, 7, 7))
+    assert report.skipped == ["Garmin Connect kept failing on the calendar of 2025-07 (HTTP "
+                              "500) after 4 attempts; planned runs not updated"]
+    assert _planned(store) == ["Long run"]
+
+
+def _with_a_long_run(day: str) -> FakeGarmin:
+    fake = FakeGarmin()
+    fake.add_run(831, T)
+    fake.calendar = [{"date": day, "itemType": "workout", "title": "Long run",
+                      "sportTypeKey": "running"}]
+    return fake
+
+
+def _planned(store: Store) -> list[str]:
     with store.db() as session:
-        assert [r.title for r in session.scalars(select(m.PlannedRun))] == ["Long run"]
+        return [r.title for r in session.scalars(select(m.PlannedRun))]
 
 
 def test_the_morning_readiness_in_another_case_is_still_the_morning_one(store: Store) -> None:
