@@ -244,9 +244,11 @@ class _Run(DaysRun):
                     else entry.get("retried")
                 if tried == night:
                     try:
-                        rebuild.replay_line(session, self.who, self.raw, entry)
+                        saved = rebuild.replay_line(session, self.who, self.raw, entry)
                     except rebuild.RebuildError as exc:  # edited by hand since: left as it is
                         self._skip(str(exc))
+                    else:  # a file come that night, its commit killed: upgraded now
+                        self.report.upgraded += saved.upgraded if saved else 0
             repo.set_cursor(session, self.who, RETRYING, "")
 
     def _taken(self, session: Session) -> int:
@@ -274,16 +276,25 @@ class _Run(DaysRun):
 
     def _retry_all(self, turn: list[int], due: dict[int, Wait], awaited: dict[int, Wait]
                    ) -> None:
-        """Download the turn's files, until Garmin keeps failing."""
+        """Download the turn's files, until Garmin keeps failing. A file whose download
+        Garmin kept failing on is tried once a later call is answered (its failure was its
+        own); the next failing too is Garmin down, which never answered about either (nor
+        about one left so at the turn's end): they keep their places."""
         turn, items = self._with_parents(turn, due)
         known, self.total = self._known_ids(awaited), self.total + len(turn)
+        unanswered: list[int] = []
         for gid in turn:
             try:
-                self._retry(gid, items.get(gid), known)
+                if self._retry(gid, items.get(gid), known):
+                    unanswered.append(gid)
             except GarminUnavailable as exc:
                 self._skip(f"{str(exc).removesuffix('; try again later')}; the other files "
                            "awaited are downloaded again at the next sync")
                 return
+            if not self.conn.failed:
+                for one in unanswered:
+                    self._tried(one)
+                unanswered = []
             self._tick()
 
     def _with_parents(self, turn: list[int], due: dict[int, Wait]
@@ -305,21 +316,25 @@ class _Run(DaysRun):
             ordered += [one for one in (parent, gid) if one in due and one not in ordered]
         return ordered, items
 
-    def _retry(self, gid: int, item: dict[str, Any] | None, known: _Known) -> None:
-        """Download the file, then journal it as tried tonight: with the activity it stores
-        (in one line and one commit: a kill between two left a file come and not tried), else
-        on its own line; not a multisport leg whose parent's file (its own download) came
-        earlier in the turn: stored with it. Garmin rate-limiting or down (GarminUnavailable)
-        never answered about the file: it keeps its place for the next night. One whose list
-        item is lost (a raw store swapped under the database) cannot be stored: its turn is
-        taken all the same, or it would stay first in line every night."""
+    def _retry(self, gid: int, item: dict[str, Any] | None, known: _Known) -> bool:
+        """Download the file, journalled as tried tonight with the activity it stores (in
+        one line and one commit: a kill between two left a file come and not tried); whether
+        it is to be journalled so on its own line (_tried): not a multisport leg whose
+        parent's file (its own download) came earlier in the turn: stored with it. Garmin
+        rate-limiting or down (GarminUnavailable) never answered about the file: it keeps
+        its place for the next night. One whose list item is lost (a raw store swapped under
+        the database) cannot be stored: its turn is taken all the same, or it would stay
+        first in line every night."""
         settled = item is not None and known.settled(item)
         stored = item is not None and self._activity(item, known, _local_day(item), self.today)
-        if not settled and not stored:
-            entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
-                     "night": self.today.isoformat()}
-            with self._journalled(entry) as session:
-                garmin_entries.store_garmin_retry(session, self.who, entry)
+        return not settled and not stored
+
+    def _tried(self, gid: int) -> None:
+        """Journal (and store) the file as tried tonight, on its own line."""
+        entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
+                 "night": self.today.isoformat()}
+        with self._journalled(entry) as session:
+            garmin_entries.store_garmin_retry(session, self.who, entry)
 
     def _activity_list(self, start: date, end: date) -> activity_list.Listed | None:
         try:

@@ -239,3 +239,4 @@ def test_a_month_answering_after_one_garmin_kept_failing_on_clears_the_failure(
         assert session.scalars(select(m.PlannedRun.title)).all() == ["Long run"]
     assert (report.upgraded, report.waiting) == (1, 1)
     assert [_downloads(fake, gid) for gid in (931, 932)] == [1 + ATTEMPTS, 2]
+    assert _journalled(store, "garmin-file-retried", 931) == 1  # its failure its own
