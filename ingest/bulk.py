@@ -17,7 +17,7 @@ the raw store.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -248,7 +248,7 @@ class _Batch:
     def _settle(self, job: _Job, result: Decoded | str) -> None:
         if isinstance(result, str):
             self._fail(job.found, result)
-        elif (late := self._late(result)) is not None:
+        elif (late := too_late((act.start for act, _ in result), self.not_after)) is not None:
             self._fail(job.found, late)
         elif not result:
             self.report.skipped += 1
@@ -259,19 +259,6 @@ class _Batch:
         else:
             self.decoded.append((job, result))
             self.known.add(job.digest)  # stored with this commit, or the import fails
-
-    def _late(self, decoded: Decoded) -> str | None:
-        """Why a file's activities cannot be stored: one starts after `not_after`, recorded
-        by a watch whose clock was set wrong (a run stored in 2100 made `replay` replay 2100
-        and would sit in every later plan's history the day it comes)."""
-        if self.not_after is None:
-            return None
-        late = [act.start for act, _ in decoded if act.start > self.not_after]
-        if not late:
-            return None
-        return (f"dated {min(late):%a %d %b %Y %H:%M} UTC, more than a day from now: the "
-                "watch's clock was set wrong when it recorded (set its date and time), so no "
-                "day can hold it")
 
     def _store(self) -> None:
         if not self.decoded:
@@ -348,6 +335,25 @@ def import_paths(db: sessionmaker[Session], raw: RawStore, profile: Profile, pat
         while batch.pending:
             batch.collect()
     return batch.report
+
+
+# Why a recording cannot be stored when it starts after the latest a recording made by now can
+# (jobs.clock.latest_start): a run stored in 2100 made `replay` replay 2100, and would sit in
+# every later plan's history the day it comes.
+WRONG_CLOCK = ("the watch's clock was set wrong when it recorded (set its date and time), so "
+               "no day can hold it")
+
+
+def too_late(starts: Iterable[datetime], not_after: datetime | None,
+             cause: str = WRONG_CLOCK) -> str | None:
+    """Why activities starting at `starts` cannot be stored (`import`'s files, `sync`'s
+    downloads and summaries): one starts after `not_after` (None: no limit); else None."""
+    if not_after is None:
+        return None
+    late = [start for start in starts if start > not_after]
+    if not late:
+        return None
+    return f"dated {min(late):%a %d %b %Y %H:%M} UTC, more than a day from now: {cause}"
 
 
 class ImportedNames:

@@ -244,6 +244,13 @@ class PassingOver(Connect):
         self.failed = False
         return result
 
+    def call_afresh(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`call`, as if the call before had not failed: for one of a few calls to one
+        service, asked after another of them kept failing (a calendar's next month), whose
+        failure then is that service's, passed over, and not Garmin down."""
+        self.failed = False
+        return self.call(what, fn, *args, **kwargs)
+
 
 class GarminPassedOver(GarminError):
     """One call of a run Garmin kept failing on, to pass over (PassingOver)."""

@@ -41,27 +41,30 @@ def rebuild(db: sessionmaker[Session], raw: RawStore, profile: Profile,
 
 
 def replay_line(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any]
-                ) -> None:
-    """`replay`, a line that cannot be replayed refused in one line (RebuildError)."""
+                ) -> repo.Saved | None:
+    """`replay`, a line that cannot be replayed refused in one line naming the journal
+    (RebuildError)."""
     try:
-        replay(session, who, raw, entry)
+        return replay(session, who, raw, entry)
     # TypeError: a value of the wrong type in a line (a null night, id or digest)
     except (OSError, KeyError, TypeError, ValueError, fit.FitError) as exc:
         what = entry.get("hash") or entry.get("garmin_id") or entry.get("day")
-        raise RebuildError(f"journal entry {entry.get('kind')} {what} cannot be "
-                           f"replayed: {exc}") from None
+        raise RebuildError(f"journal {raw.journal(who.name)}: entry {entry.get('kind')} "
+                           f"{what} cannot be replayed: {exc}") from None
 
 
-def replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any]) -> None:
-    """Store one journal entry's payloads again, by the function that stored them first."""
+def replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any]
+           ) -> repo.Saved | None:
+    """Store one journal entry's payloads again, by the function that stored them first;
+    what an activity's line stored (None for another line)."""
     kind = entry.get("kind")
     if kind == "fit":
         data = raw.get(entry["hash"])
-        repo.save_activities(session, who, fit.decode(data, entry.get("name", ""), dated=False),
-                              entry["hash"])
-    elif kind == garmin_entries.ACTIVITY:
-        garmin_entries.store_garmin_activity(session, who, raw, entry)
-    elif kind in (garmin_entries.WAIT_ENDED, garmin_entries.GONE):
+        return repo.save_activities(session, who, fit.decode(data, entry.get("name", ""),
+                                                             dated=False), entry["hash"])
+    if kind == garmin_entries.ACTIVITY:
+        return garmin_entries.store_garmin_activity(session, who, raw, entry)
+    if kind in (garmin_entries.WAIT_ENDED, garmin_entries.GONE):
         garmin_entries.store_garmin_wait(session, who, entry)
     elif kind == garmin_entries.RETRIED:
         garmin_entries.store_garmin_retry(session, who, entry)
@@ -71,3 +74,4 @@ def replay(session: Session, who: m.Athlete, raw: RawStore, entry: dict[str, Any
         calendar.store_garmin_calendar(session, who, raw, entry)
     else:
         raise ValueError(f"unknown journal entry kind {kind!r}")
+    return None

@@ -46,23 +46,22 @@ class DaysRun(Run):
     # the calendar's scheduled runs
 
     def calendar(self, months: list[tuple[int, int]]) -> None:
-        """Each month's scheduled runs. After a month Garmin kept failing on, the next are
-        not asked: a calendar failing for good ended every night at its second month (two
-        calls failing in a row are Garmin down, PassingOver), the plan never adapted."""
-        failing = None
+        """Each month's scheduled runs. A month after one Garmin kept failing on is asked
+        all the same (this month failing kept the next one's planned runs stale), its
+        failure passed over too (call_afresh): a calendar failing for good is its service's
+        trouble, not Garmin down (two calls failing in a row, PassingOver), which ended
+        every night at its second month, the plan never adapted."""
+        failing = False
         for year, month in months:
-            if failing:
-                self._skip(f"the calendar of {year}-{month:02d}: not asked after Garmin kept "
-                           f"failing on {failing}; planned runs not updated")
-                continue
-            if not self._calendar_month(year, month):
-                failing = f"{year}-{month:02d}"
+            failing = not self._calendar_month(year, month, failing)
 
-    def _calendar_month(self, year: int, month: int) -> bool:
-        """Fetch and store one month; False when Garmin kept failing on it."""
+    def _calendar_month(self, year: int, month: int, afresh: bool) -> bool:
+        """Fetch and store one month (`afresh`: after a month Garmin kept failing on);
+        False when Garmin kept failing on it."""
+        call = self.conn.call_afresh if afresh else self.conn.call
         try:
-            body = self.conn.call(f"the calendar of {year}-{month:02d}",
-                                  self.conn.api.get_scheduled_workouts, year, month)
+            body = call(f"the calendar of {year}-{month:02d}",
+                        self.conn.api.get_scheduled_workouts, year, month)
         except SKIPPED as exc:
             self._skip(f"{exc}; planned runs not updated")
             return not isinstance(exc, GarminPassedOver)

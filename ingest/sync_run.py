@@ -16,7 +16,7 @@ from db import models as m
 from db import repo
 from db.raw import RawStore
 from db.session import transaction
-from ingest.garmin import Connect, GarminBadBody, GarminNoData, GarminPassedOver
+from ingest.garmin import GarminBadBody, GarminNoData, GarminPassedOver, PassingOver
 from ingest.sync_report import SyncReport
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ SKIPPED = (GarminNoData, GarminBadBody, GarminPassedOver)
 class Run:
     """One sync of one athlete: its stores and connection, its report and its progress."""
 
-    def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete, conn: Connect,
-                 progress: Progress | None) -> None:
+    def __init__(self, db: sessionmaker[Session], raw: RawStore, who: m.Athlete,
+                 conn: PassingOver, progress: Progress | None) -> None:
         self.db, self.raw, self.who, self.conn = db, raw, who, conn
         self.progress = progress
         self.report = SyncReport()

@@ -14,6 +14,7 @@ from ingest.garmin import GarminAuthError as GarminAuthError  # the shell's exit
 from ingest.garmin import GarminError as GarminError
 from ingest.sync import Progress, SyncReport, sync
 from jobs.athlete_lock import athlete_lock
+from jobs.clock import latest_start
 from jobs.config import Config
 from jobs.home import Home
 
@@ -42,4 +43,4 @@ def sync_athlete(home: Home, conn: Connect, profile: Profile, *, today: date,
     another run for the athlete holds its lock (a nightly run syncs too)."""
     with athlete_lock(home, profile.name, "sync"):
         return sync(home.db, home.raw, profile, conn, today=today, since=since, until=until,
-                    progress=progress)
+                    progress=progress, not_after=latest_start())

@@ -24,7 +24,7 @@ from ingest.sync import sync
 from jobs.athlete_lock import Busy as Busy  # raised by run_nightly
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError, write_calendar
-from jobs.clock import today_for
+from jobs.clock import latest_start, today_for
 from jobs.config import ConfigError
 from jobs.home import Home
 from jobs.push import push
@@ -43,7 +43,8 @@ def fetch(home: Home, profile: Profile, source: Source, day: date,
     conn = source(profile)
     if conn is None:
         return None, {}
-    return conn, sync(home.db, home.raw, profile, conn, today=day).counts()
+    return conn, sync(home.db, home.raw, profile, conn, today=day,
+                      not_after=latest_start()).counts()
 
 
 @dataclass

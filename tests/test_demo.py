@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import ingest.activity_list
-import ingest.sync
+import ingest.sync_activities
 from analysis.titles import planned_kind
 from db import models as m
 from db.raw import RawStore
@@ -70,7 +70,7 @@ def test_the_same_seed_gives_the_same_bodies_and_files_and_another_seed_differs(
 
 
 def test_it_has_every_garmin_attribute_sync_uses_with_garmins_signatures() -> None:
-    used = {name for module in (ingest.sync, ingest.activity_list)
+    used = {name for module in (ingest.sync_activities, ingest.activity_list)
             for name in re.findall(r"\bapi\.(\w+)", inspect.getsource(module))}
     assert {"garmin_connect_activities", "download_activity", "connectapi"} <= used
     api = DemoGarmin(SEED, today=TODAY)

@@ -27,7 +27,7 @@ from jobs.morning_run import run_morning
 from jobs.nightly_run import Busy, pending_nights, run_all, run_nightly
 from jobs.sources import source_for
 from stridelift.cli import app
-from tests.garmin_fake import FakeGarmin, served
+from tests.garmin_fake import FakeGarmin, served, zipped
 
 runner = CliRunner()
 ANNA = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50,
@@ -93,6 +93,25 @@ def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
     fake_garmin.downloads[101] = whole
     result = runner.invoke(app, ["nightly", "--date", (NIGHT + timedelta(days=1)).isoformat()])
     assert "0 new activities, 1 upgraded with their late file, " in result.stdout
+
+
+def test_a_download_dated_past_the_clocks_limit_is_skipped_by_sync_and_night(
+        fake_garmin: FakeGarmin) -> None:
+    """`import`'s limit (now and a day: jobs.clock.latest_start) is the sync's, through
+    `stridelift sync` and the nightly run: a file so dated is named, and nothing more."""
+    fake_garmin.add_run(102, datetime(2025, 7, 7, 18, tzinfo=UTC))
+    ahead = run_fit(datetime.now(UTC) + timedelta(days=2), [LapSpec(600, 3.0, 145)], seed=102)
+    fake_garmin.downloads[102] = zipped("102_ACTIVITY.fit", ahead)
+    home = _athlete()
+    result = runner.invoke(app, ["sync", "--json", "--since", "2025-07-06", "--until",
+                                 NIGHT.isoformat()])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["activities"]["new"] == 1
+    [why] = out["skipped"]
+    assert why.startswith("Garmin activity 102: dated ") and "more than a day from now" in why
+    [night] = run_nightly(home, ANNA, NIGHT, source_for(home))
+    assert (night.counts["activities_new"], night.counts["items_skipped"]) == (0, 1)
 
 
 def test_catch_up_processes_every_missed_night_once(fake_garmin: FakeGarmin) -> None:

@@ -161,6 +161,18 @@ def test_two_calls_failing_in_a_row_are_garmin_down(fake_store: Store) -> None:
     assert fake_store.cursors()["wellness"] == "2025-07-05"
 
 
+def test_a_calendar_failing_after_the_days_last_call_failed_is_garmin_down(
+        fake_store: Store) -> None:
+    """Only a month after a month Garmin kept failing on is asked as if nothing failed
+    before it: the calendar's first month failing right after the last day's last part is
+    two calls in a row, Garmin down."""
+    fake = FakeGarmin()
+    fake.fail(r"trainingstatus/aggregated/2025-07-08$", *[(500, {}, b"{}")] * ATTEMPTS)
+    fake.fail(r"/calendar-service/year/2025/month/6$", *[(503, {}, b"{}")] * ATTEMPTS)
+    with pytest.raises(GarminUnavailable, match=r"calendar of 2025-07 \(HTTP 503\)"):
+        fake_store.sync(fake, since=date(2025, 7, 7))
+
+
 def test_a_429_after_every_retry_is_never_one_items(fake_store: Store) -> None:
     """Rate-limited, the account is: asking on only extends Garmin's lock. The run ends."""
     fake = FakeGarmin()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,14 @@ from sqlalchemy import delete, select, update
 from db import models as m
 from db import session as session_module
 from db.errors import DatabaseError
-from db.raw import RawStore
+from db.raw import RawStore, sha256
 from db.session import open_db
+from demo.fitwrite import LapSpec, run_fit
 from ingest.sync_report import SyncReport
 from jobs.config import Paths, load
 from jobs.home import Home
 from jobs.storage import CheckReport, check_database
-from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, recorded
+from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, recorded, zipped
 from tests.test_sync import PROFILE, TODAY, Store, T, _dated
 
 
@@ -62,13 +63,55 @@ def test_a_manual_run_typed_in_before_the_fit_epoch_is_stored(store: Store) -> N
     assert set(store.activities()) == {811, 812}  # from its summary: Garmin has no file of it
 
 
-def _beside_a_run(store: Store, fields: dict[str, Any]) -> SyncReport:
+def _beside_a_run(store: Store, fields: dict[str, Any], **kwargs: Any) -> SyncReport:
     """A sync of one run (811) and a run typed in three hours later (812) whose list item
     Garmin sends with `fields`."""
     fake = FakeGarmin()
     fake.add_run(811, T)
     fake.items.append(list_item(812, T + timedelta(hours=3), manualActivity=True) | fields)
-    return store.sync(fake, since=date(2025, 7, 3))
+    return store.sync(fake, since=date(2025, 7, 3), **kwargs)
+
+
+NOT_AFTER = datetime(2025, 7, 9, 10, tzinfo=UTC)  # the day after TODAY: the sync's clock's limit
+CLOCK_WRONG = ("more than a day from now: the watch's clock was set wrong when it recorded (set "
+               "its date and time), so no day can hold it")
+
+
+@pytest.mark.parametrize(("manual", "why"), [
+    (True, "more than a day from now: typed into Garmin Connect with that date (correct it "
+           "there), so no day can hold it"),
+    (False, CLOCK_WRONG)], ids=["typed-in", "recorded"])
+def test_a_summary_dated_more_than_a_day_from_now_is_skipped_as_import_refuses_it(
+        store: Store, manual: bool, why: str) -> None:
+    """Listed for a day of the window, its start years ahead: stored from its summary in 2100
+    (no file came), it made `replay` replay 2100, as a FIT file so dated did before `import`
+    refused it. The limit is the caller's (jobs.clock.latest_start)."""
+    start = {"startTimeGMT": "2100-01-01 08:00:00", "manualActivity": manual}
+    report = _beside_a_run(store, start, not_after=NOT_AFTER)
+    assert report.skipped == [f"Garmin activity 812: dated Fri 01 Jan 2100 08:00 UTC, {why}"]
+    assert (report.new, set(store.activities()), report.waiting) == (1, {811}, 0)
+    assert [e["garmin_id"] for e in store.raw.entries(PROFILE.name)
+            if e["kind"] == "garmin-activity"] == [811]  # nothing of it half-stored
+
+
+def test_a_download_dated_more_than_a_day_from_now_is_skipped_as_import_refuses_it(
+        store: Store) -> None:
+    """Its summary in the window, its file's session a month ahead (the watch's clock set
+    wrong): stored on that day, in every plan's history once it came. Skipped, named, before
+    its file reaches the raw store; the rest of the night goes on."""
+    fake = FakeGarmin()
+    fake.add_run(811, T)
+    fake.add_run(814, T + timedelta(hours=3))
+    ahead = run_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), [LapSpec(600, 3.0, 145)], seed=814)
+    fake.downloads[814] = zipped("814_ACTIVITY.fit", ahead)
+    report = store.sync(fake, since=date(2025, 7, 3), not_after=NOT_AFTER)
+    assert report.skipped == [f"Garmin activity 814: dated Tue 05 Aug 2025 06:00 UTC, "
+                              f"{CLOCK_WRONG}"]
+    assert (report.new, set(store.activities()), report.days_stored) == (1, {811}, 6)
+    with pytest.raises(FileNotFoundError):
+        store.raw.get(sha256(ahead))
+    # nothing of it in the way of a night whose limit it is within
+    assert store.sync(fake, not_after=datetime(2025, 8, 6, tzinfo=UTC)).new == 1
 
 
 @pytest.mark.parametrize("parent", [[661], {"activityId": 661}, "no id"], ids=str)
@@ -163,22 +206,40 @@ def test_db_check_beside_a_writing_sync_is_one_clear_error(
 
 def test_a_calendar_garmin_always_fails_on_is_passed_over_not_every_night(store: Store) -> None:
     """Its first month kept failing was passed over, and its second, failing in a row, read as
-    Garmin down: the sync failed, and every night after it with no plan adapted. The next
-    month is not asked; the planned runs stay as stored."""
-    fake = FakeGarmin()
-    fake.add_run(831, T)
-    fake.calendar = [{"date": "2025-07-12", "itemType": "workout", "title": "Long run",
-                      "sportTypeKey": "running"}]
+    Garmin down: the sync failed, and every night after it with no plan adapted. Each month
+    is passed over; the planned runs stay as stored."""
+    fake = _with_a_long_run("2025-07-12")
     store.sync(fake, since=date(2025, 7, 7))
     fake.fail("/calendar-service/", *[(500, {}, b"{}")] * 40)
     report = store.sync(fake)
     assert report.skipped == [
-        "Garmin Connect kept failing on the calendar of 2025-07 (HTTP 500) after 4 attempts; "
-        "planned runs not updated",
-        "the calendar of 2025-08: not asked after Garmin kept failing on 2025-07; planned runs "
-        "not updated"]
+        f"Garmin Connect kept failing on the calendar of {month} (HTTP 500) after 4 attempts; "
+        "planned runs not updated" for month in ("2025-07", "2025-08")]
+    assert _planned(store) == ["Long run"]
+
+
+def test_next_months_planned_runs_come_while_this_months_calendar_fails(store: Store) -> None:
+    """After a month Garmin kept failing on, the next month was not asked: its planned runs
+    (those of the next two weeks, near a month's end) stayed stale while this month failed."""
+    fake = _with_a_long_run("2025-08-02")
+    fake.fail("/calendar-service/year/2025/month/6$", *[(500, {}, b"{}")] * 4)  # July: from 0
+    report = store.sync(fake, since=date(2025, 7, 7))
+    assert report.skipped == ["Garmin Connect kept failing on the calendar of 2025-07 (HTTP "
+                              "500) after 4 attempts; planned runs not updated"]
+    assert _planned(store) == ["Long run"]
+
+
+def _with_a_long_run(day: str) -> FakeGarmin:
+    fake = FakeGarmin()
+    fake.add_run(831, T)
+    fake.calendar = [{"date": day, "itemType": "workout", "title": "Long run",
+                      "sportTypeKey": "running"}]
+    return fake
+
+
+def _planned(store: Store) -> list[str]:
     with store.db() as session:
-        assert [r.title for r in session.scalars(select(m.PlannedRun))] == ["Long run"]
+        return [r.title for r in session.scalars(select(m.PlannedRun))]
 
 
 def test_the_morning_readiness_in_another_case_is_still_the_morning_one(store: Store) -> None:

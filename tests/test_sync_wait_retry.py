@@ -11,9 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from analysis.classify import AWAITED_FILE
 from db import activities, repo
+from db import models as m
 from db.raw import RawStore
 from db.session import open_db, transaction
 from ingest import sync
@@ -215,3 +217,26 @@ def test_a_429_on_a_retry_stops_the_retries_for_the_night_at_its_first_answer(
     assert [_downloads(fake, gid) for gid in gids] == [2, 1, 1]  # one request, no backoff
     report = store.sync(fake, today=_night(2))
     assert (report.upgraded, report.waiting) == (3, 0)
+
+
+def test_a_month_answering_after_one_garmin_kept_failing_on_clears_the_failure(
+        store: WaitStore) -> None:
+    """"The last call kept failing" (a second in a row is Garmin down) is cleared by the next
+    calendar month answering: a retry Garmin then fails on alone is passed over, and the next
+    file awaited is still downloaded that night."""
+    fake = FakeGarmin()
+    for gid, days in ((931, 0), (932, 1)):
+        fake.add_run(gid, OLD + timedelta(days=days))
+    files = {gid: fake.downloads.pop(gid) for gid in (931, 932)}
+    store.sync(fake, today=TODAY)
+    fake.downloads.update(files)
+    fake.calendar = [{"date": "2025-08-02", "itemType": "workout", "title": "Long run",
+                      "sportTypeKey": "running"}]
+    fake.fail("/calendar-service/year/2025/month/6$", *FAILS)  # July (Garmin counts from 0)
+    fake.fail(r"/files/activity/931$", *FAILS)
+    report = store.sync(fake, today=_night(1))
+    with store.db() as session:
+        assert session.scalars(select(m.PlannedRun.title)).all() == ["Long run"]
+    assert (report.upgraded, report.waiting) == (1, 1)
+    assert [_downloads(fake, gid) for gid in (931, 932)] == [1 + ATTEMPTS, 2]
+    assert _journalled(store, "garmin-file-retried", 931) == 1  # its failure its own

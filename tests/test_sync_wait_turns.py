@@ -7,6 +7,7 @@ STRIDELIFT_TEST_PG_URL)."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -39,6 +40,7 @@ from tests.test_sync_wait import P, WaitStore
 from tests.test_sync_wait_retry import OLD, TODAY, _night
 
 DOWNLOAD = "/download-service/files/activity/"
+ATTEMPTS = 4  # fast_policy's
 RETRIED = "garmin-file-retried"
 
 
@@ -211,6 +213,42 @@ def test_a_file_a_429_left_unasked_keeps_its_turn(store: WaitStore) -> None:
     assert table_contents(store.db) == synced
 
 
+def test_a_file_garmin_was_down_for_keeps_its_turn(store: WaitStore) -> None:
+    """Two downloads by id in a row failing after every attempt are Garmin down: the first
+    was journalled as tried all the same (the second not), went behind every other file and
+    waited a night more, though Garmin never answered about it. Neither is tried: both come
+    first the next night."""
+    fake, gids = _waiting(store, sync.RETRIES + 2)
+    fake.fail(rf"{DOWNLOAD}(2001|2002)$", *[(500, {}, b"{}")] * 2 * ATTEMPTS)
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert downloaded == [gids[0]] * ATTEMPTS + [gids[1]] * ATTEMPTS
+    assert report.skipped[-1].startswith("Garmin Connect kept failing on the download of "
+                                         f"activity {gids[1]} (HTTP 500)")
+    assert _retried(store) == []
+    assert _night_downloads(store, fake, _night(2))[1] == gids[:sync.RETRIES]
+
+
+def test_a_killed_nights_line_edited_since_is_named_with_its_journal(store: WaitStore) -> None:
+    """The night killed between a file's journal line and its commit, the line edited by
+    hand since: the next run cannot store it again and says so naming the line's journal
+    (where to put it back), as `db rebuild` now does; the file is downloaded again."""
+    fake, gids = _waiting(store, 2)
+    assert isinstance(store.raw, Journal)
+    store.raw.kill_after = 1
+    with pytest.raises(Killed):
+        store.sync(fake, today=_night(1))
+    journal = store.raw.journal(P.name)
+    *kept, killed = journal.read_text().splitlines()
+    edited = json.loads(killed) | {"fit": "edited by hand"}
+    journal.write_text("\n".join([*kept, json.dumps(edited)]) + "\n")
+    report = store.sync(fake, today=_night(1))
+    assert report.skipped[0].startswith(
+        f"journal {journal}: entry garmin-activity {gids[0]} cannot be replayed: ")
+    assert (report.upgraded, report.waiting) == (2, 0)
+    with pytest.raises(RebuildError, match=f"^journal {journal}: entry garmin-activity"):
+        rebuild(store.db, store.raw, P)
+
+
 @pytest.mark.parametrize("comes", [False, True])
 def test_a_kill_between_a_retrys_journal_line_and_its_commit(store: WaitStore,
                                                              comes: bool) -> None:
@@ -232,7 +270,9 @@ def test_a_kill_between_a_retrys_journal_line_and_its_commit(store: WaitStore,
     with pytest.raises(Killed):
         store.sync(fake, today=_night(sync.WAIT_DAYS - 1))
     report = store.sync(fake, today=_night(sync.WAIT_DAYS))
-    assert (report.waits_ended, report.waiting) == (int(not comes), 0)
+    # the file come is counted as upgraded by the run that stored it again
+    assert (report.waits_ended, report.waiting, report.upgraded) == (
+        int(not comes), 0, int(comes))
     with store.db() as db:
         assert db.execute(select(m.Activity.content_hash.is_not(None), m.Activity.retried_on)
                           ).all() == [(comes, _night(sync.WAIT_DAYS - 1))]
@@ -291,13 +331,13 @@ def test_a_file_come_is_tried_in_its_own_line_and_commit(store: WaitStore) -> No
     commit: the night run again stores it from that line, as `db rebuild` does, downloads
     the third, and every file that came is tried that night. A try on a line of its own after
     the file's commit, killed between, left a file come and never tried (the turn
-    miscounted)."""
+    miscounted). Both are counted as upgraded: the one stored from the line was not."""
     fake, gids = _waiting(store, 3)
     assert isinstance(store.raw, Journal)
     store.raw.kill_after = 2
     assert _night_downloads(store, fake, _night(1))[1] == gids[:2]
     report, downloaded = _night_downloads(store, fake, _night(1))
-    assert (downloaded, report.upgraded, report.waiting) == (gids[2:], 1, 0)
+    assert (downloaded, report.upgraded, report.waiting) == (gids[2:], 2, 0)
     with store.db() as db:
         assert set(db.execute(select(m.Activity.retried_on, m.Activity.content_hash.is_not(
             None)))) == {(_night(1), True)}
