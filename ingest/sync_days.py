@@ -46,11 +46,11 @@ class DaysRun(Run):
     # the calendar's scheduled runs
 
     def calendar(self, months: list[tuple[int, int]]) -> None:
-        """Each month's scheduled runs. A month after one Garmin kept failing on is asked
-        all the same (this month failing kept the next one's planned runs stale), its
-        failure passed over too (call_afresh): a calendar failing for good is its service's
-        trouble, not Garmin down (two calls failing in a row, PassingOver), which ended
-        every night at its second month, the plan never adapted."""
+        """Each month's scheduled runs. A month after one Garmin kept failing on is still
+        asked, so that its planned runs stay current, and its own failure is passed over
+        too (call_afresh): a calendar failing for good is its service's trouble. Read as
+        Garmin down (two calls failing in a row, PassingOver), it would end every night at
+        the second month, and the plan would never adapt."""
         failing = False
         for year, month in months:
             failing = not self._calendar_month(year, month, failing)
