@@ -85,5 +85,7 @@ def run_lengths(flags: np.ndarray, before: int = 0) -> np.ndarray:
     """Length of the run of True ending at each position (0 where False), a run from the
     start continuing one `before` days long."""
     position = np.arange(flags.size)
+    # A False position is its own last False (every earlier entry is smaller), so the
+    # difference is already 0 there: no second where.
     last_false = np.maximum.accumulate(np.where(flags, -1 - before, position))
-    return np.where(flags, position - last_false, 0)
+    return position - last_false
