@@ -66,17 +66,25 @@ class Window:
             raise ValueError("an SD needs the running squares (Running(..., squares=True))")
         n = self._n(min_count)
         squares = np.maximum(self._squares - self._sum * self._sum / n, 0.0)
-        squares[self._flat()] = 0.0
+        flat = self._flat(min_count)
+        if flat is not None:
+            squares[flat] = 0.0
         squares /= n - 1
         return np.sqrt(squares, out=squares)
 
-    def _flat(self) -> np.ndarray:
+    def _flat(self, min_count: int) -> np.ndarray | None:
         """Whether a window's valid values are all equal: the run of equal values ending at
-        its last valid value is as long as its count."""
+        its last valid value is as long as its count. None when no `min_count` valid values
+        in a row are equal, so that no window with an SD is flat: the usual case, told
+        without the runs."""
         kept = self.values[self.valid]
-        if not kept.size:
-            return np.zeros(self.count.size, dtype=bool)
-        run = np.concatenate(([1], 1 + run_lengths(kept[1:] == kept[:-1])))
+        same = kept[1:] == kept[:-1]
+        # min_count equal values in a row are min_count − 1 equal neighbours in a row, which
+        # hold a whole aligned block of min_count // 2 of them.
+        block = max(min_count // 2, 1)
+        if not same[:same.size // block * block].reshape(-1, block).all(axis=1).any():
+            return None
+        run = np.concatenate(([1], 1 + run_lengths(same)))
         last = np.maximum(self._through - 1, 0)  # its rank among kept
         return (self.count > 0) & (run[last] >= self.count)
 
