@@ -8,7 +8,7 @@ they are listed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -79,7 +79,7 @@ def explain(decided: Decided, first: date | None = None) -> list[RecoveryStatus]
         dates, levels, map(tuple, reasons), values, map(tuple, missing), strict=True)]
 
 def _python(numbers: dict[str, np.ndarray],
-            labels: dict[str, Labels]) -> dict[str, list[object]]:
+            labels: dict[str, Labels]) -> dict[str, Sequence[object]]:
     """FrameRow's value columns as Python values, None where missing: the float columns
     boxed as one block (a few array calls for all of them, not a few for each)."""
     names = FrameRow._fields[1:]
