@@ -60,8 +60,9 @@ class Window:
         return self.offset + self._sum / self._n(min_count)
 
     def sd(self, min_count: int) -> np.ndarray:
-        """Sample SD (ddof 1), `min_count` ≥ 2. Exactly 0 where all values are equal, where
-        the running totals would leave rounding noise: a flat baseline's band is one point."""
+        """Sample SD (ddof 1), NaN below `min_count` values or with one. Exactly 0 where all
+        values are equal, where the running totals would leave rounding noise: a flat
+        baseline's band is one point."""
         if self._squares is None:
             raise ValueError("an SD needs the running squares (Running(..., squares=True))")
         n = self._n(min_count)
@@ -74,15 +75,16 @@ class Window:
 
     def _flat(self, min_count: int) -> np.ndarray | None:
         """Whether a window's valid values are all equal: the run of equal values ending at
-        its last valid value is as long as its count. None when no `min_count` valid values
-        in a row are equal, so that no window with an SD is flat: the usual case, told
-        without the runs."""
+        its last valid value is as long as its count. None, the usual case told without the
+        runs, only when no `min_count` (≥ 2) valid values in a row are equal: then no window
+        with an SD is flat."""
         kept = self.values[self.valid]
         same = kept[1:] == kept[:-1]
         # min_count equal values in a row are min_count − 1 equal neighbours in a row, which
-        # hold a whole aligned block of min_count // 2 of them.
-        block = max(min_count // 2, 1)
-        if not same[:same.size // block * block].reshape(-1, block).all(axis=1).any():
+        # hold a whole aligned block of min_count // 2 of them. Below 2 there is no block to
+        # look for: a window of one value is flat (0/0, NaN, not rounding noise / 0, inf).
+        block = min_count // 2
+        if block and not same[:same.size // block * block].reshape(-1, block).all(axis=1).any():
             return None
         run = np.concatenate(([1], 1 + run_lengths(same)))
         last = np.maximum(self._through - 1, 0)  # its rank among kept

@@ -29,3 +29,11 @@ def test_sd_is_exactly_zero_over_equal_values_wherever_they_start(lead: int,
             assert sd[day] == 0.0, day
         else:
             assert sd[day] > 1e-6, day
+
+
+def test_sd_of_a_window_of_one_value_is_nan_even_with_min_count_one() -> None:
+    """A lone value has no spread: 0/0 gives NaN, not the running totals' rounding noise
+    divided by 0 (inf), also when min_count lets a window of one value through."""
+    values = np.log([41.0, 67.0, 68.0, np.nan, np.nan])
+    sd = Window(Running(values, reach=3), 2, lag=0).sd(1)
+    assert np.isnan(sd[[0, 3, 4]]).all() and (sd[1:3] > 0).all()
