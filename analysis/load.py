@@ -251,7 +251,7 @@ def load_columns(x: np.ndarray, seed: LoadSeed = NO_HISTORY) -> dict[str, np.nda
     before a full week of `x`; a week with no day-to-day variation has undefined monotony
     (NaN) and strain NaN, or 0 when the week had no load at all.
     """
-    if np.isnan(x).any() or (x < 0).any():
+    if not (x >= 0).all():  # NaN compares False too
         raise ValueError("daily loads must be non-negative numbers (rest days 0, not NaN)")
     # A leading day holding the seed makes pandas' adjust=False recursion start from it
     # instead of the first load. pandas' ewm, not a numpy closed form: its step-by-step

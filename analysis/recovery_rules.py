@@ -202,8 +202,12 @@ def _inputs(columns: WellnessColumns, start: date, end: date,
     origin = min(start.toordinal(), int(ordinals[kept].min()) if kept.any() else end.toordinal())
     at = ordinals[kept] - origin
     size = end.toordinal() - origin + 1
+    # The usual input, one record for every day in day order, is one slot a day already.
+    every_day = at.size == size and bool((at[1:] > at[:-1]).all())
 
     def by_day(values: np.ndarray, missing: float) -> np.ndarray:
+        if every_day:
+            return values.copy()  # not the caller's array: the decided columns are ours
         column = np.full(size, missing, dtype=values.dtype)
         column[at] = values
         return column

@@ -60,23 +60,33 @@ class Window:
         return self.offset + self._sum / self._n(min_count)
 
     def sd(self, min_count: int) -> np.ndarray:
-        """Sample SD (ddof 1), `min_count` ≥ 2. Exactly 0 where all values are equal, where
-        the running totals would leave rounding noise: a flat baseline's band is one point."""
+        """Sample SD (ddof 1), NaN below `min_count` values or with one. Exactly 0 where all
+        values are equal, where the running totals would leave rounding noise: a flat
+        baseline's band is one point."""
         if self._squares is None:
             raise ValueError("an SD needs the running squares (Running(..., squares=True))")
         n = self._n(min_count)
         squares = np.maximum(self._squares - self._sum * self._sum / n, 0.0)
-        squares[self._flat()] = 0.0
+        flat = self._flat(min_count)
+        if flat is not None:
+            squares[flat] = 0.0
         squares /= n - 1
         return np.sqrt(squares, out=squares)
 
-    def _flat(self) -> np.ndarray:
+    def _flat(self, min_count: int) -> np.ndarray | None:
         """Whether a window's valid values are all equal: the run of equal values ending at
-        its last valid value is as long as its count."""
+        its last valid value is as long as its count. None, the usual case told without the
+        runs, only when no `min_count` (≥ 2) valid values in a row are equal: then no window
+        with an SD is flat."""
         kept = self.values[self.valid]
-        if not kept.size:
-            return np.zeros(self.count.size, dtype=bool)
-        run = np.concatenate(([1], 1 + run_lengths(kept[1:] == kept[:-1])))
+        same = kept[1:] == kept[:-1]
+        # min_count equal values in a row are min_count − 1 equal neighbours in a row, which
+        # hold a whole aligned block of min_count // 2 of them. Below 2 there is no block to
+        # look for: a window of one value is flat (0/0, NaN, not rounding noise / 0, inf).
+        block = min_count // 2
+        if block and not same[:same.size // block * block].reshape(-1, block).all(axis=1).any():
+            return None
+        run = np.concatenate(([1], 1 + run_lengths(same)))
         last = np.maximum(self._through - 1, 0)  # its rank among kept
         return (self.count > 0) & (run[last] >= self.count)
 
@@ -85,5 +95,7 @@ def run_lengths(flags: np.ndarray, before: int = 0) -> np.ndarray:
     """Length of the run of True ending at each position (0 where False), a run from the
     start continuing one `before` days long."""
     position = np.arange(flags.size)
+    # A False position is its own last False (every earlier entry is smaller), so the
+    # difference is already 0 there: no second where.
     last_false = np.maximum.accumulate(np.where(flags, -1 - before, position))
-    return np.where(flags, position - last_false, 0)
+    return position - last_false

@@ -387,6 +387,17 @@ def test_columns_decide_as_the_records_do() -> None:
     assert frame["readiness_level"].isna().tolist() == [False] * 4 + [True, True]
 
 
+def test_columns_of_every_day_in_any_order_decide_as_in_day_order() -> None:
+    """Columns holding each day of the window once, reversed (a query's rows may come in
+    any order), give the same statuses as in day order: days are placed by date, never by
+    position, even when there are as many records as days."""
+    days = [*history(), night(D, LN_HIGH, hrv_status=" low ")]
+    start = days[0].day
+    in_order = recovery_statuses(WellnessColumns.from_days(days), None, start, D)
+    assert recovery_statuses(WellnessColumns.from_days(days[::-1]), None, start, D) == in_order
+    assert in_order[-1].level == "red" and in_order[-1].values["hrv_status"] == "LOW"
+
+
 def test_columns_hold_one_value_a_day() -> None:
     columns = WellnessColumns.from_days([night(D, LN_HIGH), night(D - timedelta(days=1))])
     assert columns.day.tolist() == [D, D - timedelta(days=1)]
