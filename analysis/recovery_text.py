@@ -8,7 +8,7 @@ they are listed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -68,7 +68,8 @@ def explain(decided: Decided, first: date | None = None) -> list[RecoveryStatus]
     start = decided.start + timedelta(days=skip)
     dates = list(map(date.fromordinal, range(start.toordinal(),
                                              start.toordinal() + labels["level"].codes.size)))
-    python = _python(numbers, labels)
+    python = {name: labels[name].tolist() if name in labels else _python(numbers[name])
+              for name in FrameRow._fields[1:]}
     rows = list(map(FrameRow._make, zip(dates, *python.values(), strict=True)))
     values = [dict(zip(VALUE_KEYS, r, strict=True))
               for r in zip(*(python[key] for key in VALUE_KEYS), strict=True)]
@@ -78,18 +79,13 @@ def explain(decided: Decided, first: date | None = None) -> list[RecoveryStatus]
     return [RecoveryStatus(*status) for status in zip(
         dates, levels, map(tuple, reasons), values, map(tuple, missing), strict=True)]
 
-def _python(numbers: dict[str, np.ndarray],
-            labels: dict[str, Labels]) -> dict[str, Sequence[object]]:
-    """FrameRow's value columns as Python values, None where missing: the float columns
-    boxed as one block (a few array calls for all of them, not a few for each)."""
-    names = FrameRow._fields[1:]
-    floats = [name for name in names if name not in labels and numbers[name].dtype.kind == "f"]
-    block = np.array([numbers[name] for name in floats], dtype=np.float64)
-    boxed = block.astype(object)
-    boxed[np.isnan(block)] = None
-    python = dict(zip(floats, boxed.tolist(), strict=True))
-    return {name: labels[name].tolist() if name in labels else
-            python[name] if name in python else numbers[name].tolist() for name in names}
+def _python(values: np.ndarray) -> list[object]:
+    """An array as Python values, None where missing."""
+    if values.dtype.kind != "f":
+        return values.tolist()
+    boxed = values.astype(object)
+    boxed[np.isnan(values)] = None
+    return boxed.tolist()
 
 
 # --- explanations: plain words with the numbers ------------------------------------------
