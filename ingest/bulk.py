@@ -154,7 +154,7 @@ class _Batch:
     def take(self, found: export.Found) -> _Job | None:
         """The file to decode, or None when it is already counted (unreadable or stored).
         Content is only "known" once stored: a broken file fails each time it appears."""
-        data, error = _read(found)
+        data, error = export.payload(found)
         if data is None:
             self._fail(found, error)
             return None
@@ -301,18 +301,6 @@ class _Batch:
         self.tally.count(found)
         if self.progress:
             self.progress(self.tally)
-
-
-def _read(found: export.Found) -> tuple[bytes | None, str]:
-    """The payload, or None and why it could not be read."""
-    if found.error is not None or found.read is None:
-        return None, found.error or "unreadable"
-    try:
-        return found.read(), ""
-    except export.MemberRefused as exc:
-        return None, f"refused: {exc}"
-    except export.UNREADABLE as exc:
-        return None, f"unreadable ({exc})"
 
 
 def survey(paths: list[Path], limits: export.Limits) -> Tally:

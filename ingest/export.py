@@ -52,6 +52,18 @@ class Found:
     size: int = 0
 
 
+def payload(found: Found) -> tuple[bytes | None, str]:
+    """The payload's bytes, or None and why they could not be read."""
+    if found.error is not None or found.read is None:
+        return None, found.error or "unreadable"
+    try:
+        return found.read(), ""
+    except MemberRefused as exc:
+        return None, f"refused: {exc}"
+    except UNREADABLE as exc:
+        return None, f"unreadable ({exc})"
+
+
 class MemberRefused(zipfile.LargeZipFile):
     """A member inflates past the limits."""
 
