@@ -25,7 +25,7 @@ from garmin_fit_sdk import CrcCalculator
 
 from domain.activity import Activity
 from ingest import export
-from ingest.fit_normalise import Msg, RawFit, is_activity, normalise, number
+from ingest.fit_normalise import Msg, RawFit, Undated, is_activity, normalise, number
 
 Backend = Literal["auto", "fitfast", "fitparse"]
 
@@ -43,14 +43,16 @@ _T = TypeVar("_T")
 
 
 class FitError(Exception):
-    """A file we cannot read; the message is one line: "<name>: <reason>"."""
+    """A file we cannot read; the message is one line: "<name>: <reason>". `misdated`: its
+    run was refused for its date (the watch's clock), which no copy of the file mends."""
 
-    def __init__(self, name: str, reason: str) -> None:
-        self.name, self.reason = name, " ".join(reason.split())
+    def __init__(self, name: str, reason: str, misdated: bool = False) -> None:
+        self.name, self.reason, self.misdated = name, " ".join(reason.split()), misdated
         super().__init__(f"{name}: {self.reason}")
 
-    def __reduce__(self) -> tuple[type[FitError], tuple[str, str]]:
-        return FitError, (self.name, self.reason)  # survives the trip back from a worker process
+    def __reduce__(self) -> tuple[type[FitError], tuple[str, str, bool]]:
+        # survives the trip back from a worker process
+        return FitError, (self.name, self.reason, self.misdated)
 
 
 def decode(data: bytes, name: str = "<bytes>", *, backend: Backend = "auto",
@@ -63,6 +65,8 @@ def decode(data: bytes, name: str = "<bytes>", *, backend: Backend = "auto",
     raw = _read(data, name, backend)
     try:
         return normalise(raw, dated=dated)
+    except Undated as exc:  # the data is sound: its clock was not
+        raise FitError(name, str(exc), misdated=True) from exc
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError) as exc:
         raise FitError(name, f"unusable activity data ({type(exc).__name__}: {exc})") from exc
 
