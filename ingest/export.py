@@ -18,6 +18,7 @@ from pathlib import Path
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one activity downloaded from Garmin (ingest.garmin)
 MAX_ZIP_DEPTH = 4
 GZIPPED = ".fit.gz"
+GZIP_MAGIC = b"\x1f\x8b"  # how every gzip member starts (RFC 1952 2.3.1)
 # What reading a zip or a member can raise: bad or huge archives, encrypted members,
 # unsupported compression, corrupt deflate streams, I/O errors.
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
@@ -120,17 +121,23 @@ def _gzipped(name: str) -> bool:
 
 
 def _gunzip(data: bytes, limits: Limits) -> bytes:
-    """A gzipped FIT file's bytes, inflated no further than a zip member may be (a bomb is
-    MemberRefused; a damaged or cut stream, zlib.error)."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16: the gzip header and trailer
-    cap = min(limits.member_bytes, max(len(data) * limits.ratio, limits.ratio_from_bytes))
-    inflated = inflater.decompress(data, cap + 1)
-    refusal = _refusal(len(inflated), len(data), limits)
-    if refusal:
-        raise MemberRefused(refusal)
-    if not inflater.eof:
-        raise zlib.error("the gzip stream ends early (a cut copy)")
-    return inflated
+    """A gzipped FIT file's bytes, all its members (`cat a.gz b.gz` is one gzip file, RFC 1952
+    2.2, which gzip itself reads whole; zlib stops at the end of a member), inflated no
+    further than a zip member may be in all (a bomb is MemberRefused; a damaged or cut
+    stream, zlib.error). Bytes after the last member that start no member (zeros padding
+    it, or other) are passed over, as gzip does."""
+    cap, parts, size, rest = _cap(len(data), limits), [], 0, data
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16: the gzip header and trailer
+        parts.append(inflater.decompress(rest, cap + 1 - size))
+        size += len(parts[-1])
+        if size > cap:
+            raise MemberRefused(_past(cap, len(data), limits))
+        if not inflater.eof:
+            raise zlib.error("the gzip stream ends early (a cut copy)")
+        rest = inflater.unused_data.lstrip(b"\0")
+        if not rest.startswith(GZIP_MAGIC):
+            return b"".join(parts)
 
 
 def _walk_zip(label: str, opener: Callable[[], io.BufferedIOBase | io.BytesIO],
@@ -171,6 +178,20 @@ def _walk_member(label: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, de
                     size=info.file_size)
 
 
+def _cap(compressed: int, limits: Limits) -> int:
+    """The most `compressed` bytes may inflate to within the limits."""
+    return min(limits.member_bytes, max(compressed * limits.ratio, limits.ratio_from_bytes))
+
+
+def _past(cap: int, compressed: int, limits: Limits) -> str:
+    """Why a payload read no further than its `cap` is refused: all that is known is that it
+    inflates past it (the true size is never reached)."""
+    if cap == limits.member_bytes:
+        return f"more than {_mb(cap)} once unpacked (the limit for one file)"
+    return (f"more than {_mb(cap)} once unpacked from {_mb(compressed)}, past the limit of "
+            f"{limits.ratio}:1 (a zip bomb, not an activity)")
+
+
 def _refusal(inflated: int, compressed: int, limits: Limits) -> str | None:
     """Why a member of this size is refused, or None."""
     if inflated > limits.member_bytes:
@@ -190,10 +211,9 @@ def _mb(size: int) -> str:
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
     """Read at most the limits allow even if the header lies about the size (zip bombs)."""
-    cap = min(limits.member_bytes, max(info.compress_size * limits.ratio, limits.ratio_from_bytes))
+    cap = _cap(info.compress_size, limits)
     with archive.open(info) as member:
         data = member.read(cap + 1)
-    refusal = _refusal(len(data), info.compress_size, limits)
-    if refusal:
-        raise MemberRefused(refusal)
+    if len(data) > cap:
+        raise MemberRefused(_past(cap, info.compress_size, limits))
     return data
