@@ -149,9 +149,12 @@ def test_every_member_of_a_gzip_is_read(tmp_path: Path) -> None:
     (tmp_path / "in.zip").write_bytes(_zip({"joined.fit.gz": joined}))
     assert [read for _, read in _labels_and_bytes([tmp_path])] == [data, data, data]
     (tmp_path / "cut.fit.gz").write_bytes(joined[:-10])  # its last member cut
-    [cut] = export.walk([tmp_path / "cut.fit.gz"])
+    (tmp_path / "tail.fit.gz").write_bytes(joined + b"tail")  # bytes no member: damaged
+    cut, tail = export.walk([tmp_path / "cut.fit.gz", tmp_path / "tail.fit.gz"])
     with pytest.raises(export.UNREADABLE, match="the gzip stream ends early"):
         cut.read()  # type: ignore[misc]
+    with pytest.raises(export.UNREADABLE, match="Not a gzipped file"):
+        tail.read()  # type: ignore[misc]
 
 
 def test_the_limits_hold_for_all_members_together(tmp_path: Path) -> None:
