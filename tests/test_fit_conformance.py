@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from garmin_fit_sdk import CrcCalculator
 
 from domain.activity import Activity
 from ingest import fit, fit_normalise
@@ -120,3 +121,54 @@ def _dated(raw: fit_normalise.RawFit) -> fit_normalise.RawFit:
                 for kind, found in raw.messages.items()}
     return fit_normalise.RawFit(messages, {**raw.records,
                                            "timestamp": raw.records["timestamp"] + shift})
+
+
+@pytest.mark.slow
+def test_a_file_whose_last_record_is_cut_is_not_read_again_by_fitparse() -> None:
+    # a real file (a Sigma computer's): its header counts a last record the file lacks
+    data = (FIXTURES / "python-fitparse" / "nick.fit").read_bytes()
+    with pytest.raises(FitError, match=r"^nick\.fit: cannot decode \(fitfast: [^;]*unexpected "
+                                       r"EOF\)$"):
+        fit.decode(data, "nick.fit")
+    with pytest.raises(FitError, match=r"\(fitparse: FitEOFError"):  # what it finds, in 2.5 s
+        fit.decode(data, "nick.fit", backend="fitparse")
+
+
+def _cut(data: bytes, size: int) -> bytes:
+    """The file's first `size` bytes of messages under a header counting them, and their CRC:
+    a record the cut runs through falls short of the file's end, as nick.fit's last does."""
+    header = bytearray(data[:data[0]])
+    header[4:8] = size.to_bytes(4, "little")
+    if len(header) == 14:
+        header[12:14] = CrcCalculator.calculate_crc(bytes(header), 0, 12).to_bytes(2, "little")
+    body = bytes(header) + data[len(header):len(header) + size]
+    return body + CrcCalculator.calculate_crc(body, 0, len(body)).to_bytes(2, "little")
+
+
+@pytest.mark.parametrize("name, defines_developer_fields", [
+    ("python-fitparse/nick.fit", False),
+    ("fit-python-sdk/HrmPluginTestActivity.fit", False),
+    ("python-fitparse/compressed-speed-distance.fit", False),  # compressed timestamp headers
+    ("fit-python-sdk/ActivityDevFields.fit", True),
+])
+def test_fitparse_is_spared_only_where_it_fails_too(name: str,
+                                                    defines_developer_fields: bool) -> None:
+    data = (FIXTURES / name).read_bytes()
+    spared, asked = 0, 0  # of the cuts fitfast finds too short
+    for size in range(100, 3000, 41):  # cut through records and definitions of every kind
+        cut = _cut(data, size)
+        try:
+            fit.decode(cut, "cut.fit")
+        except FitError as exc:
+            if "unexpected EOF" not in str(exc):
+                continue
+            if "fitparse:" in str(exc):
+                asked += 1
+                continue
+            spared += 1
+            with pytest.raises(FitError, match="fitparse: "):  # its end, or a fault before
+                fit.decode(cut, "cut.fit", backend="fitparse")
+    assert spared > 5
+    # the spec's framing finds every end fitfast finds, except past developer fields, which
+    # fitparse frames otherwise and so still reads
+    assert (asked > 20) if defines_developer_fields else (asked == 0)
