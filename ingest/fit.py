@@ -119,7 +119,7 @@ def _read(data: bytes, name: str, backend: Backend) -> RawFit:
             return readers[label](data)
         except Exception as exc:
             errors.append(f"{label}: {type(exc).__name__}: {exc}")
-            if _checksum_fails(exc, data) or _runs_past_end(exc, data):
+            if _checksum_fails(exc, data) or _framing_fails(exc, data):
                 break
     raise FitError(name, f"cannot decode ({'; '.join(errors)})")
 
@@ -137,19 +137,28 @@ def _checksum_fails(exc: Exception, data: bytes) -> bool:
     return header_crc != 0 and header_crc == CrcCalculator.calculate_crc(data, 0, 12)
 
 
-def _runs_past_end(exc: Exception, data: bytes) -> bool:
-    """Whether fitfast's "unexpected EOF" is the file's own, so that fitparse would only find
-    the same end: the messages of its first sequence, framed as the spec frames them (each
-    data message as long as its definition's field sizes added up), and the CRC after them
-    need more bytes than the file has. fitparse frames them alike and raises FitEOFError
-    where they run out: at once in a header or definition; in a data message it notes the
-    end, goes on, and then reads the CRC past it. Except for developer fields, which it
-    frames by their described type (a field of 3 bytes typed uint16 is read as 2): a file
-    defining them is left to it. nick.fit (a real 403 KB file, its last record cut) took
-    fitparse 2.5 s to fail so."""
-    if not isinstance(exc, fitfast.FitDecodeError) or "unexpected EOF" not in str(exc) \
-            or "valid FIT sequence" in str(exc):  # a later file of a chain: its own framing
-        return False
+_FRAMING_FAULTS = ("unexpected EOF", "missing message definition")  # fitfast's words
+
+
+def _framing_fails(exc: Exception, data: bytes) -> bool:
+    """Whether fitfast's "unexpected EOF" or "missing message definition" is the file's own
+    (`_misframed`), so that fitparse would only find the same, however long it takes
+    (nick.fit, a real 403 KB file with its last record cut, took it 2.5 s)."""
+    return isinstance(exc, fitfast.FitDecodeError) \
+        and any(fault in str(exc) for fault in _FRAMING_FAULTS) \
+        and "valid FIT sequence" not in str(exc) \
+        and _misframed(data)  # (not a later file of a chain: framed on its own)
+
+
+def _misframed(data: bytes) -> bool:
+    """Whether the messages of the file's first sequence, framed as the spec frames them
+    (each data message as long as its definition's field sizes added up), and the CRC after
+    them need more bytes than the file has, or a data message comes before any definition
+    of its local number. fitparse frames them alike and fails there: FitParseError for data
+    without a definition; FitEOFError where the bytes run out, at once in a header or a
+    definition, and in a data message once it has noted the end and read on to the CRC.
+    Except for developer fields, which it frames by their described type (3 bytes typed
+    uint16 are read as 2): a file defining them is never called misframed here."""
     pos, end = data[0], data[0] + struct.unpack_from("<I", data, 4)[0]
     lengths: dict[int, int] = {}  # local message number -> its data messages' length
     try:
@@ -165,9 +174,7 @@ def _runs_past_end(exc: Exception, data: bytes) -> bool:
                 pos += 5 + 3 * fields
             else:
                 pos += lengths[header & 0xF]
-    except KeyError:  # data without a definition: a fault of its own, for fitparse to tell
-        return False
-    except IndexError:  # a definition cut by the end of the file
+    except (KeyError, IndexError):  # data without a definition; a definition cut by the end
         return True
     return pos + 2 > len(data)
 
