@@ -37,6 +37,9 @@ class Classification:
     found: tuple[Found, ...] = ()
     moving_s: float | None = None  # timer time without stops (runs only)
     gap_mps: float | None = None  # mean moving grade-adjusted speed (runs only)
+    # the average HR judged on (runs only): the watch's, else its samples' (a file whose
+    # session leaves it out)
+    avg_hr: float | None = None
 
     @property
     def is_run(self) -> bool:
@@ -71,7 +74,8 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
     fatigue = "high" if found else FATIGUE[kind.value]
     others = tuple(f"{x.trait.value} trait: {x.reason}" for x in found if x.reason != why)
     return Classification(kind.value, fatigue, (why, *others, *notes, *f.context()), found,
-                          moving_s=f.moving_minutes * 60, gap_mps=f.gap_mps)
+                          moving_s=f.moving_minutes * 60, gap_mps=f.gap_mps,
+                          avg_hr=f.avg_hr if f.hr_available else None)
 
 
 def _sport_words(activity: Activity) -> str:

@@ -12,10 +12,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
+from analysis.classify import classify
 from analysis.multisport import multisport_race
 from analysis.zones import file_profile
 from db import repo
@@ -33,6 +35,7 @@ from domain.profile import Profile
 from ingest import fit
 from jobs.analyse import analyse
 from stridelift.cli import app
+from tests.conftest import shared_fixture
 from tests.processes import stridelift
 from tests.runsamples import Run
 from tests.test_fit import panicking_fit
@@ -307,3 +310,33 @@ def test_a_named_gzip_that_cannot_be_read_is_one_line(home: Path, tmp_path: Path
     assert done.exit_code == 1 and done.stderr == (
         f"{empty / 'cut.fit.gz'}: failed (unreadable (the gzip stream ends early (a cut copy)))\n"
         f"error: no activity to classify in {empty}\n")
+
+
+def test_a_run_whose_session_leaves_out_its_average_hr_shows_its_samples_average(
+        home: Path, columns: Callable[[int], None]) -> None:
+    """A real Fenix 2 file's session has no average HR; its reasons give the samples' one
+    (154 bpm), and so do the table's HR column and --json (they showed none)."""
+    path = shared_fixture("fit", "python-fitparse", "activity-small-fenix2-run.fit")
+    [act] = fit.decode_file(path)
+    assert act.avg_hr is None
+    [row] = json.loads(runner.invoke(app, ["classify", str(path), "--json"]).stdout)
+    said = next(r for r in row["reasons"] if "average HR" in r)
+    assert f"average HR {row['avg_hr']:.0f} bpm" in said
+    assert row["legs"][0]["avg_hr"] == row["avg_hr"]
+    columns(200)  # the table: its HR column
+    table = runner.invoke(app, ["classify", str(path)]).stdout.splitlines()
+    assert f" {row['avg_hr']:.0f} " in table[1]  # its reason holds no such number
+    columns(80)  # a line of facts per run
+    assert f"HR {row['avg_hr']:.0f}" in runner.invoke(app, ["classify", str(path)]).stdout
+
+
+def test_a_runs_classification_carries_the_average_hr_it_judged_on() -> None:
+    [act] = fit.decode(run_fit(T0, [LapSpec(1800, 3.0, 150)]), "easy.fit")
+    assert classify(act, P).avg_hr == act.avg_hr
+    hr = act.streams.get("heart_rate")
+    assert hr is not None
+    unsaid = classify(replace(act, avg_hr=None), P)
+    assert unsaid.avg_hr == pytest.approx(float(np.nanmean(hr)))
+    no_hr = {k: v for k, v in act.streams.channels.items() if k != "heart_rate"}
+    assert classify(replace(act, streams=replace(act.streams, channels=no_hr), avg_hr=None),
+                    P).avg_hr is None

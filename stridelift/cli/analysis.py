@@ -222,7 +222,7 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
     traits = [t for t in TRAITS if any(t in c.traits for _, c, _ in legs)]
     distance = sum(a.distance_m or 0.0 for a in acts) or None
     moving = sum(c.moving_s or a.duration_s for a, c, _ in legs)
-    hrs = [(a.avg_hr, a.duration_s) for a in acts if a.avg_hr]
+    hrs = [(hr, a.duration_s) for a, c, _ in legs if (hr := _avg_hr(a, c))]
     timed = sum(d for _, d in hrs)  # 0 for a session stopped as it started: a plain mean
     return {
         "source": source, "start": min(a.start for a in acts).isoformat(), "kind": kind,
@@ -239,9 +239,14 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
     }
 
 
+def _avg_hr(a: Activity, c: Classification) -> float | None:
+    """The average HR its reasons give: a run's as classified, else the watch's."""
+    return c.avg_hr if c.avg_hr is not None else a.avg_hr
+
+
 def _leg(a: Activity, c: Classification, load_: Load) -> dict[str, Any]:
     return {"sport": a.sport, "sub_sport": a.sub_sport, "start": a.start.isoformat(),
-            "duration_s": a.duration_s, "distance_m": a.distance_m, "avg_hr": a.avg_hr,
+            "duration_s": a.duration_s, "distance_m": a.distance_m, "avg_hr": _avg_hr(a, c),
             "kind": c.kind, "traits": list(c.traits), "fatigue": c.fatigue,
             "trait_reasons": c.trait_reasons(), "reasons": list(c.reasons),
             "moving_s": c.moving_s, "gap_mps": c.gap_mps, "load": round(load_.value, 1),
