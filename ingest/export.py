@@ -8,7 +8,6 @@ names are only labels, never paths we write to.
 
 from __future__ import annotations
 
-import gzip
 import io
 import zipfile
 import zlib
@@ -19,6 +18,8 @@ from pathlib import Path
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one activity downloaded from Garmin (ingest.garmin)
 MAX_ZIP_DEPTH = 4
 GZIPPED = ".fit.gz"
+GZIP_MAGIC = b"\x1f\x8b"  # how every gzip member starts (RFC 1952 2.3.1)
+_GZIP_CHUNK = 4096  # bytes of a gzip inflated at a time
 # What reading a zip or a member can raise: bad or huge archives, encrypted members,
 # unsupported compression, corrupt deflate streams, I/O errors.
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
@@ -124,18 +125,24 @@ def _gunzip(data: bytes, limits: Limits) -> bytes:
     """A gzipped FIT file's bytes, all its members (`cat a.gz b.gz` is one gzip file, RFC 1952
     2.2, which gzip itself reads whole; zlib alone stops at the end of a member), inflated no
     further than a zip member may be, in all (a bomb is MemberRefused; a damaged or cut
-    stream, OSError or zlib.error). Python's gzip reads the members in bounded chunks: a
-    loop of zlib objects, each handed the rest of the file, copied that rest for every
-    member (1 MB of empty members took 1.1 s, 10 MB would take minutes)."""
-    cap = _cap(len(data), limits)
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            inflated = stream.read(cap + 1)
-    except EOFError:
-        raise zlib.error("the gzip stream ends early (a cut copy)") from None
-    if len(inflated) > cap:
-        raise MemberRefused(_past(cap, len(data), limits))
-    return inflated
+    stream, zlib.error). Bytes after a member that start no member (zeros padding it, or
+    other) are passed over, as gzip passes them ("trailing garbage ignored"): refusing them
+    refused a file read whole before members were."""
+    if not data.startswith(GZIP_MAGIC):
+        raise zlib.error("not a gzip file")
+    cap, inflated, pos = _cap(len(data), limits), bytearray(), 0
+    while data.startswith(GZIP_MAGIC, pos):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16: the gzip header and trailer
+        while not inflater.eof:
+            if pos == len(data):
+                raise zlib.error("the gzip stream ends early (a cut copy)")
+            # bounded input: what a member leaves unused is copied, once per member
+            chunk = memoryview(data)[pos:pos + _GZIP_CHUNK]
+            inflated += inflater.decompress(chunk, cap + 1 - len(inflated))
+            if len(inflated) > cap:
+                raise MemberRefused(_past(cap, len(data), limits))
+            pos += len(chunk) - len(inflater.unused_data)
+    return bytes(inflated)
 
 
 def _walk_zip(label: str, opener: Callable[[], io.BufferedIOBase | io.BytesIO],
