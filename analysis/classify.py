@@ -81,12 +81,15 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
 def _sport_words(activity: Activity) -> str:
     """The activity's FIT sport in words, its sub-sport beside it where that says more:
     "fitness equipment (indoor rowing)", "stand up paddleboarding", "generic activity" (no
-    sport named), a number the FIT profile does not name as "sport 200"."""
+    sport named), a number the FIT profile does not name as "sport 200" or "cycling
+    (sub-sport 77)" (a bare "(77)" read as a count)."""
     sport, sub = (None if name is None else name.replace("_", " ")
                   for name in (activity.sport, activity.sub_sport))
     sport = f"sport {sport}" if sport is None or sport.isdigit() else (
         "generic activity" if sport == "generic" else sport)
-    return sport if sub in (None, "generic", "all", sport) else f"{sport} ({sub})"
+    if sub in (None, "generic", "all", sport):
+        return sport
+    return f"{sport} (sub-sport {sub})" if sub.isdigit() else f"{sport} ({sub})"
 
 
 AWAITED_FILE = ("from Garmin's summary while its file is awaited (duration, distance and "

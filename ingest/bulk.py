@@ -34,6 +34,7 @@ from db.session import transaction
 from domain.profile import Profile
 from ingest import export
 from ingest.decoders import Decoded, Payload, Workers, decode_task
+from ingest.fit import FitError
 from ingest.spool import Span
 
 
@@ -45,6 +46,9 @@ class ImportReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     # duplicates of another file's recording: {"path", "same_as": the file kept, "day": its day}
     same_recording: list[dict[str, str]] = field(default_factory=list)
+    # of the files failed, those whose run was refused for its date (the watch's clock set
+    # wrong or never), which no copy of the file mends
+    misdated: int = 0
 
     def files(self) -> int:
         """Files (and zip members) met, whatever became of them."""
@@ -146,7 +150,7 @@ class _Batch:
     workers: Workers
     journalled: ImportedNames  # the files imported before, by content hash
     not_after: datetime | None  # the latest start a file's activities may have (None: any)
-    pending: dict[Future[list[Decoded | str]], _Task] = field(default_factory=dict)
+    pending: dict[Future[list[Decoded | FitError]], _Task] = field(default_factory=dict)
     task: list[_Job] = field(default_factory=list)  # to send to a worker next
     decoded: list[tuple[_Job, Decoded]] = field(default_factory=list)  # to store next
     labels: dict[str, str] = field(default_factory=dict)  # content hash -> label, stored here
@@ -154,7 +158,7 @@ class _Batch:
     def take(self, found: export.Found) -> _Job | None:
         """The file to decode, or None when it is already counted (unreadable or stored).
         Content is only "known" once stored: a broken file fails each time it appears."""
-        data, error = _read(found)
+        data, error = export.payload(found)
         if data is None:
             self._fail(found, error)
             return None
@@ -232,7 +236,7 @@ class _Batch:
             else:
                 self._settle(job, result)
 
-    def _finish(self, future: Future[list[Decoded | str]]) -> list[_Job]:
+    def _finish(self, future: Future[list[Decoded | FitError]]) -> list[_Job]:
         """Settle a finished task's files; the files to decode again if its worker died."""
         task = self.pending.pop(future)
         if task.span is not None and self.workers.spool is not None:
@@ -245,11 +249,11 @@ class _Batch:
             self._settle(job, result)
         return []
 
-    def _settle(self, job: _Job, result: Decoded | str) -> None:
-        if isinstance(result, str):
-            self._fail(job.found, result)
+    def _settle(self, job: _Job, result: Decoded | FitError) -> None:
+        if isinstance(result, FitError):
+            self._fail(job.found, result.reason, misdated=result.misdated)
         elif (late := too_late((act.start for act, _ in result), self.not_after)) is not None:
-            self._fail(job.found, late)
+            self._fail(job.found, late, misdated=True)
         elif not result:
             self.report.skipped += 1
             self._done(job.found)
@@ -280,26 +284,15 @@ class _Batch:
         """A stored file's label in this import, or the name it was imported under before."""
         return self.labels.get(digest) or self.journalled.names.get(digest)
 
-    def _fail(self, found: export.Found, error: str) -> None:
+    def _fail(self, found: export.Found, error: str, misdated: bool = False) -> None:
         self.report.failed.append({"path": found.label, "error": error})
+        self.report.misdated += misdated
         self._done(found)
 
     def _done(self, found: export.Found) -> None:
         self.tally.count(found)
         if self.progress:
             self.progress(self.tally)
-
-
-def _read(found: export.Found) -> tuple[bytes | None, str]:
-    """The payload, or None and why it could not be read."""
-    if found.error is not None or found.read is None:
-        return None, found.error or "unreadable"
-    try:
-        return found.read(), ""
-    except export.MemberRefused as exc:
-        return None, f"refused: {exc}"
-    except export.UNREADABLE as exc:
-        return None, f"unreadable ({exc})"
 
 
 def survey(paths: list[Path], limits: export.Limits) -> Tally:

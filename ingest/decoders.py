@@ -31,21 +31,21 @@ if sys.platform == "linux":
 Decoded = list[tuple[Activity, Packed | None]]  # activities without samples, streams packed
 
 
-def _decode(data: bytes, label: str) -> Decoded | str:
+def _decode(data: bytes, label: str) -> Decoded | fit.FitError:
     """Worker: the activities with their streams packed here (the main process only stores
     them, and the packed blobs are about a seventh of the arrays' bytes to send back), or the
-    FitError's one-line reason (the report names the file beside it)."""
+    FitError (its one-line reason: the report names the file beside it)."""
     try:
         activities = fit.decode(data, Path(label).name)
     except fit.FitError as exc:
-        return exc.reason
+        return exc
     return [(replace(a, streams=Streams.empty()), Packed.of(a.streams)) for a in activities]
 
 
 Payload = bytes | tuple[int, int]  # a file's bytes, or where they lie in the spool
 
 
-def decode_task(files: list[tuple[Payload, str]]) -> list[Decoded | str]:
+def decode_task(files: list[tuple[Payload, str]]) -> list[Decoded | fit.FitError]:
     """Worker: several files' `_decode`, each on its own (a broken one spoils no other). A
     panic's backtrace on the terminal broke the importing process's progress bar."""
     with fit.quiet_decoder():

@@ -18,6 +18,8 @@ from pathlib import Path
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one activity downloaded from Garmin (ingest.garmin)
 MAX_ZIP_DEPTH = 4
 GZIPPED = ".fit.gz"
+GZIP_MAGIC = b"\x1f\x8b"  # how every gzip member starts (RFC 1952 2.3.1)
+_GZIP_CHUNK = 4096  # bytes of a gzip inflated at a time
 # What reading a zip or a member can raise: bad or huge archives, encrypted members,
 # unsupported compression, corrupt deflate streams, I/O errors.
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
@@ -50,6 +52,18 @@ class Found:
     read: Callable[[], bytes] | None = None
     error: str | None = None
     size: int = 0
+
+
+def payload(found: Found) -> tuple[bytes | None, str]:
+    """The payload's bytes, or None and why they could not be read."""
+    if found.error is not None or found.read is None:
+        return None, found.error or "unreadable"
+    try:
+        return found.read(), ""
+    except MemberRefused as exc:
+        return None, f"refused: {exc}"
+    except UNREADABLE as exc:
+        return None, f"unreadable ({exc})"
 
 
 class MemberRefused(zipfile.LargeZipFile):
@@ -108,17 +122,27 @@ def _gzipped(name: str) -> bool:
 
 
 def _gunzip(data: bytes, limits: Limits) -> bytes:
-    """A gzipped FIT file's bytes, inflated no further than a zip member may be (a bomb is
-    MemberRefused; a damaged or cut stream, zlib.error)."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16: the gzip header and trailer
-    cap = min(limits.member_bytes, max(len(data) * limits.ratio, limits.ratio_from_bytes))
-    inflated = inflater.decompress(data, cap + 1)
-    refusal = _refusal(len(inflated), len(data), limits)
-    if refusal:
-        raise MemberRefused(refusal)
-    if not inflater.eof:
-        raise zlib.error("the gzip stream ends early (a cut copy)")
-    return inflated
+    """A gzipped FIT file's bytes, all its members (`cat a.gz b.gz` is one gzip file, RFC 1952
+    2.2, which gzip itself reads whole; zlib alone stops at the end of a member), inflated no
+    further than a zip member may be, in all (a bomb is MemberRefused; a damaged or cut
+    stream, zlib.error). Bytes after a member that start no member (zeros padding it, or
+    other) are passed over, as gzip passes them ("trailing garbage ignored"): refusing them
+    refused a file read whole before members were."""
+    if not data.startswith(GZIP_MAGIC):
+        raise zlib.error("not a gzip file")
+    cap, inflated, pos = _cap(len(data), limits), bytearray(), 0
+    while data.startswith(GZIP_MAGIC, pos):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16: the gzip header and trailer
+        while not inflater.eof:
+            if pos == len(data):
+                raise zlib.error("the gzip stream ends early (a cut copy)")
+            # bounded input: what a member leaves unused is copied, once per member
+            chunk = memoryview(data)[pos:pos + _GZIP_CHUNK]
+            inflated += inflater.decompress(chunk, cap + 1 - len(inflated))
+            if len(inflated) > cap:
+                raise MemberRefused(_past(cap, len(data), limits))
+            pos += len(chunk) - len(inflater.unused_data)
+    return bytes(inflated)
 
 
 def _walk_zip(label: str, opener: Callable[[], io.BufferedIOBase | io.BytesIO],
@@ -159,6 +183,20 @@ def _walk_member(label: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, de
                     size=info.file_size)
 
 
+def _cap(compressed: int, limits: Limits) -> int:
+    """The most `compressed` bytes may inflate to within the limits."""
+    return min(limits.member_bytes, max(compressed * limits.ratio, limits.ratio_from_bytes))
+
+
+def _past(cap: int, compressed: int, limits: Limits) -> str:
+    """Why a payload read no further than its `cap` is refused: all that is known is that it
+    inflates past it (the true size is never reached)."""
+    if cap == limits.member_bytes:
+        return f"more than {_mb(cap)} once unpacked (the limit for one file)"
+    return (f"more than {_mb(cap)} once unpacked from {_mb(compressed)}, past the limit of "
+            f"{limits.ratio}:1 (a zip bomb, not an activity)")
+
+
 def _refusal(inflated: int, compressed: int, limits: Limits) -> str | None:
     """Why a member of this size is refused, or None."""
     if inflated > limits.member_bytes:
@@ -178,10 +216,9 @@ def _mb(size: int) -> str:
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
     """Read at most the limits allow even if the header lies about the size (zip bombs)."""
-    cap = min(limits.member_bytes, max(info.compress_size * limits.ratio, limits.ratio_from_bytes))
+    cap = _cap(info.compress_size, limits)
     with archive.open(info) as member:
         data = member.read(cap + 1)
-    refusal = _refusal(len(data), info.compress_size, limits)
-    if refusal:
-        raise MemberRefused(refusal)
+    if len(data) > cap:
+        raise MemberRefused(_past(cap, info.compress_size, limits))
     return data

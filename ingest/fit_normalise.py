@@ -44,13 +44,17 @@ class RawFit:
     records: dict[str, np.ndarray]
 
 
+class Undated(ValueError):
+    """A run timed by a clock never set: no copy of its file can give it a day."""
+
+
 def normalise(raw: RawFit, *, dated: bool = True) -> list[Activity]:
-    """`dated`: a run timed by a clock never set is refused (ValueError); False where it is
+    """`dated`: a run timed by a clock never set is refused (Undated); False where it is
     read as it was stored, before such runs were refused (`db rebuild`)."""
     activities = _activities(raw)
     for i, act in enumerate(activities if dated else ()):
         if act.start < _utc(_FIRST_DATE):  # no day can hold it: stored in 1990, never seen
-            raise ValueError(f"activity {i + 1} has no date: its times count from when the "
+            raise Undated(f"activity {i + 1} has no date: its times count from when the "
                              "device was switched on, its clock not set, so no day can hold it")
     return activities
 

@@ -4,12 +4,14 @@ for its runs, and the database rebuilt offline from the raw payloads."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from domain.activity import Activity
 from domain.profile import Profile
-from ingest import bulk, fit
+from ingest import bulk, export, fit
 from ingest.bulk import ImportReport, Progress
 from ingest.decoders import WorkersDied as WorkersDied  # the shell's exit codes
 from ingest.fit import FitError as FitError  # the shell's exit codes
@@ -38,10 +40,39 @@ def rebuild_athlete(home: Home, profile: Profile,
         return rebuild(home.db, home.raw, profile, progress)
 
 
-def read_fit(path: Path) -> bytes:
-    """A FIT file's bytes; FitError, naming the path, when it is no regular file, too big, or
-    unreadable."""
-    return fit.read_file(path, str(path))
+@dataclass(frozen=True)
+class GivenFit:
+    """A FIT file a command was given: named itself, or found in a folder or zip named."""
+
+    label: str  # the path, or the zip's path and the member's name
+    named: bool
+    found: export.Found
+
+    def read(self) -> bytes:
+        """Its bytes (inflated from a zip or gzip); FitError naming it when unreadable."""
+        data, why = export.payload(self.found)
+        if data is None:
+            raise FitError(self.label, why)
+        return data
+
+
+def given_fits(paths: list[Path]) -> Iterator[GivenFit]:
+    """The FIT files in `paths` as `import` finds them (a .fit or .fit.gz file, a folder's or
+    a zip's, read within the same limits), for a command that reads them without storing
+    them; each is to be read before the next is asked for (a zip is open meanwhile). FitError,
+    before any file is given, for a path named that cannot be read, or a folder or zip
+    holding none."""
+    walks = []
+    for path in paths:
+        walk = export.walk([path])
+        first = next(walk, None)
+        if first is None:
+            raise FitError(str(path), "holds no FIT file (.fit, .fit.gz or a zip of them)")
+        if first.label == str(path) and first.error is not None:
+            raise FitError(first.label, first.error)
+        walks.append((path, chain([first], walk)))
+    for path, walk in walks:
+        yield from (GivenFit(one.label, one.label == str(path), one) for one in walk)
 
 
 def activities_in_fit(data: bytes, label: str) -> list[Activity]:

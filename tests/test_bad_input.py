@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 from db import session
 from jobs.home import Home
 from stridelift.cli import app
-from stridelift.cli.data import FAILED_FIX
+from stridelift.cli.data import failed_fix
 from tests.history import write_weeks
 from tests.test_web import client as web_client
 from tests.test_web import csrf, future_strength, path_of, stored
@@ -241,7 +241,7 @@ def test_stderr_holds_the_failure_alone_when_it_is_no_terminal(athlete: Path,
     text.write_text("a run, honest\n")
     result = runner.invoke(app, ["import", str(text)])
     assert result.exit_code == 1
-    assert result.stderr == f"  failed: {text}: not a FIT file (bad header)\n{FAILED_FIX}\n"
+    assert result.stderr == f"  failed: {text}: not a FIT file (bad header)\n{failed_fix(1, 0)}\n"
 
 
 @pytest.mark.parametrize("url", ["sqlite:///", "sqlite://", "sqlite+pysqlite:///:memory:"])

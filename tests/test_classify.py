@@ -278,6 +278,7 @@ def test_runs_without_a_duration_in_the_history_are_ignored() -> None:
     ("walking", None, "walking"),
     ("generic", None, "generic activity"),
     ("200", "generic", "sport 200"),  # a sport newer than the FIT profile we know
+    ("cycling", "77", "cycling (sub-sport 77)"),  # not "cycling (77)", a count of something
 ])
 def test_an_activity_that_is_no_run_says_so_in_words(sport: str, sub_sport: str | None,
                                                       words: str) -> None:

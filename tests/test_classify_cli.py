@@ -3,8 +3,10 @@ file-alone profile, and stored classifications re-judged when the classifier cha
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -271,6 +273,43 @@ def test_an_activity_without_timer_time_is_classified_with_its_heart_rate(
     assert result.exit_code == 0, result.output
     [row] = json.loads(result.stdout)
     assert row["duration_s"] == 0 and row["avg_hr"] == act.avg_hr
+
+
+def test_gzipped_files_and_zips_are_read_as_import_reads_them(home: Path,
+                                                               tmp_path: Path) -> None:
+    easy = run_fit(T0, [LapSpec(2400, 3.0, 140)])
+    (tmp_path / "1.fit.gz").write_bytes(gzip.compress(easy))  # Strava's export keeps them so
+    folder = tmp_path / "strava" / "activities"
+    folder.mkdir(parents=True)
+    (folder / "2.FIT.GZ").write_bytes(gzip.compress(Run().easy(100).fit()))
+    with zipfile.ZipFile(tmp_path / "export.zip", "w") as archive:
+        archive.writestr("activities/3.fit", easy)
+        archive.writestr("activities/cut.fit.gz", gzip.compress(easy)[:-40])
+    done = runner.invoke(app, ["classify", str(tmp_path / "1.fit.gz"), str(tmp_path / "strava"),
+                               str(tmp_path / "export.zip"), "--json"])
+    assert done.exit_code == 1, done.output  # the cut copy in the zip, as `import` says
+    assert [(r["source"], r["kind"]) for r in json.loads(done.stdout)] == [
+        (str(tmp_path / "1.fit.gz"), "easy"), (str(folder / "2.FIT.GZ"), "long"),
+        (f"{tmp_path / 'export.zip'}!activities/3.fit", "easy")]
+    assert done.stderr == (f"{tmp_path / 'export.zip'}!activities/cut.fit.gz: failed "
+                           "(unreadable (the gzip stream ends early (a cut copy)))\n")
+
+
+def test_a_named_gzip_that_cannot_be_read_is_one_line(home: Path, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.fit.gz"
+    bomb.write_bytes(gzip.compress(bytes(5_000_000)))
+    done = runner.invoke(app, ["classify", str(bomb)])
+    assert done.exit_code == 1 and done.output.startswith(f"error: {bomb}: refused: ")
+    assert len(done.output.splitlines()) == 1
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = runner.invoke(app, ["classify", str(bomb), str(empty)])  # before reading any file
+    assert done.output == f"error: {empty}: holds no FIT file (.fit, .fit.gz or a zip of them)\n"
+    (empty / "cut.fit.gz").write_bytes(gzip.compress(run_fit(T0, [LapSpec(600, 3.0, 140)]))[:-9])
+    done = runner.invoke(app, ["classify", str(empty)])  # why nothing was classified, too
+    assert done.exit_code == 1 and done.stderr == (
+        f"{empty / 'cut.fit.gz'}: failed (unreadable (the gzip stream ends early (a cut copy)))\n"
+        f"error: no activity to classify in {empty}\n")
 
 
 def test_a_run_whose_session_leaves_out_its_average_hr_shows_its_samples_average(

@@ -131,7 +131,39 @@ def test_a_gzip_bomb_or_a_cut_gzip_fails_its_read(tmp_path: Path) -> None:
     (tmp_path / "cut.fit.gz").write_bytes(gzip.compress(random.Random(1).randbytes(3000))[:-40])
     bomb, cut = export.walk([tmp_path / "bomb.fit.gz", tmp_path / "cut.fit.gz"])
     assert bomb.read is not None and cut.read is not None
-    with pytest.raises(export.MemberRefused, match=r"^inflates \d+:1 to .*, past the limit"):
-        bomb.read()
+    with pytest.raises(export.MemberRefused, match=r"^more than 1\.0 MB once unpacked from "
+                                                   r"\d+ bytes, past the limit of 100:1 \("):
+        bomb.read()  # not "to 1.0 MB": it stopped there, the true size is 5 MB
     with pytest.raises(export.UNREADABLE, match="the gzip stream ends early"):
         cut.read()
+
+
+def test_every_member_of_a_gzip_is_read(tmp_path: Path) -> None:
+    # `cat a.gz b.gz` is one gzip file (RFC 1952), read whole by gzip itself: zlib alone
+    # stopped at the end of the first member, and the FIT file came out cut
+    data = random.Random(2).randbytes(3000)
+    joined = gzip.compress(data[:1000]) + gzip.compress(data[1000:2000]) + gzip.compress(
+        data[2000:])
+    (tmp_path / "joined.fit.gz").write_bytes(joined)
+    (tmp_path / "padded.fit.gz").write_bytes(joined + bytes(512))  # zeros after, as tar pads
+    (tmp_path / "in.zip").write_bytes(_zip({"joined.fit.gz": joined}))
+    # bytes after the last member that start none: gzip reads the file and warns ("trailing
+    # garbage ignored"), and so did import before it read past the first member
+    (tmp_path / "tail.fit.gz").write_bytes(joined + b"tail")
+    assert [read for _, read in _labels_and_bytes([tmp_path])] == [data, data, data, data]
+    (tmp_path / "cut.fit.gz").write_bytes(joined[:-10])  # its last member cut
+    (tmp_path / "plain.fit.gz").write_bytes(data)  # named .gz, never gzipped
+    cut, plain = export.walk([tmp_path / "cut.fit.gz", tmp_path / "plain.fit.gz"])
+    with pytest.raises(export.UNREADABLE, match="the gzip stream ends early"):
+        cut.read()  # type: ignore[misc]
+    with pytest.raises(export.UNREADABLE, match=r"^not a gzip file$"):
+        plain.read()  # type: ignore[misc]
+
+
+def test_the_limits_hold_for_all_members_together(tmp_path: Path) -> None:
+    limits = export.Limits(member_bytes=10_000, ratio=10**6, ratio_from_bytes=10**6)
+    (tmp_path / "many.fit.gz").write_bytes(gzip.compress(bytes(4_000)) * 3)  # 12,000 in all
+    [many] = export.walk([tmp_path / "many.fit.gz"], limits)
+    with pytest.raises(export.MemberRefused,
+                       match=r"^more than 10000 bytes once unpacked \(the limit for one file\)$"):
+        many.read()  # type: ignore[misc]

@@ -13,11 +13,14 @@ other decoder's result (or a FitError when neither reads it). What the fixtures 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+import fitfast
 import numpy as np
 import pytest
+from garmin_fit_sdk import CrcCalculator
 
 from domain.activity import Activity
 from ingest import fit, fit_normalise
@@ -120,3 +123,80 @@ def _dated(raw: fit_normalise.RawFit) -> fit_normalise.RawFit:
                 for kind, found in raw.messages.items()}
     return fit_normalise.RawFit(messages, {**raw.records,
                                            "timestamp": raw.records["timestamp"] + shift})
+
+
+@pytest.mark.slow
+def test_a_file_whose_last_record_is_cut_is_not_read_again_by_fitparse() -> None:
+    # a real file (a Sigma computer's): its header counts a last record the file lacks
+    data = (FIXTURES / "python-fitparse" / "nick.fit").read_bytes()
+    with pytest.raises(FitError, match=r"^nick\.fit: cannot decode \(fitfast: [^;]*unexpected "
+                                       r"EOF\)$"):
+        fit.decode(data, "nick.fit")
+    with pytest.raises(FitError, match=r"\(fitparse: FitEOFError"):  # what it finds, in 2.5 s
+        fit.decode(data, "nick.fit", backend="fitparse")
+
+
+def _cut(data: bytes, size: int) -> bytes:
+    """The file's first `size` bytes of messages under a header counting them, and their CRC:
+    a record the cut runs through falls short of the file's end, as nick.fit's last does."""
+    header = bytearray(data[:data[0]])
+    header[4:8] = size.to_bytes(4, "little")
+    if len(header) == 14:
+        header[12:14] = CrcCalculator.calculate_crc(bytes(header), 0, 12).to_bytes(2, "little")
+    body = bytes(header) + data[len(header):len(header) + size]
+    return body + CrcCalculator.calculate_crc(body, 0, len(body)).to_bytes(2, "little")
+
+
+def _spared_and_asked(variants: Iterable[bytes], fault: str) -> tuple[int, int]:
+    """Of the variants whose reading fitfast stops at `fault`: how many fitparse is spared
+    (each checked to fail in fitparse too), and how many it is asked to read."""
+    spared, asked = 0, 0
+    for data in variants:
+        try:
+            with fit.quiet_decoder():  # fitfast's panics on some variants
+                fit._fitfast(fitfast.parse, data)
+            continue
+        except Exception as exc:
+            if fault not in str(exc):
+                continue
+        with pytest.raises(FitError) as auto:
+            fit.decode(data, "variant.fit")
+        if "fitparse:" in str(auto.value):
+            asked += 1
+            continue
+        spared += 1
+        with pytest.raises(FitError, match="fitparse: "):  # its end, or a fault before
+            fit.decode(data, "variant.fit", backend="fitparse")
+    return spared, asked
+
+
+@pytest.mark.parametrize("name, defines_developer_fields", [
+    ("python-fitparse/nick.fit", False),
+    ("fit-python-sdk/HrmPluginTestActivity.fit", False),
+    ("python-fitparse/compressed-speed-distance.fit", False),  # compressed timestamp headers
+    ("fit-python-sdk/ActivityDevFields.fit", True),
+])
+def test_fitparse_is_spared_a_cut_record_only_where_it_fails_too(
+        name: str, defines_developer_fields: bool) -> None:
+    data = (FIXTURES / name).read_bytes()
+    # cuts through records and definitions of every kind
+    spared, asked = _spared_and_asked((_cut(data, size) for size in range(100, 3000, 41)),
+                                      "unexpected EOF")
+    assert spared > 5
+    # the spec's framing finds every end fitfast finds, except past developer fields, which
+    # fitparse frames otherwise and so still reads
+    assert (asked > 20) if defines_developer_fields else (asked == 0)
+
+
+@pytest.mark.parametrize("name", ["fit-python-sdk/HrmPluginTestActivity.fit",
+                                  "python-fitparse/compressed-speed-distance.fit"])
+def test_fitparse_is_spared_data_without_a_definition_only_where_it_fails_too(
+        name: str) -> None:
+    data = (FIXTURES / name).read_bytes()
+    # a byte made 0x0F: where it was a message's header, data of local number 15, undefined;
+    # in the file's first 1500 bytes of messages, their CRC computed again (as if its writer
+    # had written them so, and so that fitparse would not stop at the CRC)
+    variants = (_cut(data[:pos] + b"\x0f" + data[pos + 1:], 1500)
+                for pos in range(data[0], 1400, 2))
+    spared, _ = _spared_and_asked(variants, "missing message definition")
+    assert spared > 5  # (a byte made 0x0F in a definition can frame one of developer fields)

@@ -131,6 +131,28 @@ def test_a_run_dated_after_today_fails_alone(athlete: Path, tmp_path: Path,
     assert len([p for p in (athlete / "raw" / "objects").rglob("*") if p.is_file()]) == 2
 
 
+def test_the_advice_under_failed_files_fits_their_failures(athlete: Path, tmp_path: Path,
+                                                            pinned_clock: datetime) -> None:
+    # no copy of a file dates a run its watch never dated, or dated ahead: "copy it again"
+    # sent the runner back to the watch for nothing
+    for name, start in (("fr70.fit", datetime(1990, 7, 9, 7, tzinfo=UTC)),
+                        ("2100.fit", datetime(2100, 5, 1, 7, tzinfo=UTC))):
+        (tmp_path / name).write_bytes(run_fit(start, [LapSpec(600, 3.0, 150)]))
+    told = runner.invoke(app, ["import", str(tmp_path)]).stderr.splitlines()
+    misdated = ("a run refused for its date is refused from any copy of its file: set the "
+                "watch's date and time so that its next runs are dated")
+    assert len(told) == 3 and told[2] == f"  {misdated}"
+    (tmp_path / "broken.fit").write_bytes(_run(2)[:500])
+    told = runner.invoke(app, ["import", str(tmp_path)]).stderr.splitlines()
+    assert len(told) == 4 and told[3] == (
+        "  fix or replace the other files that failed and import again (what is stored is "
+        "skipped); a damaged file: copy it again from the watch or download its original from "
+        f"Garmin Connect; {misdated}")
+    code, report = _import(str(tmp_path))
+    assert code == 1 and len(report["failed"]) == 3  # type: ignore[arg-type]
+    assert set(report) == {"imported", "duplicates", "skipped", "failed", "same_recording"}
+
+
 def test_same_content_twice_is_stored_once(athlete: Path, tmp_path: Path) -> None:
     (tmp_path / "one.fit").write_bytes(_run(0))
     (tmp_path / "copy.fit").write_bytes(_run(0))

@@ -33,14 +33,11 @@ if TYPE_CHECKING:
     from analysis.load import Load
     from domain.activity import Activity
 
-FIT_SUFFIX = ".fit"
-
-
 def classify(
     paths: Annotated[list[Path] | None, typer.Argument(
         parser=given_path,
-        help="FIT files and folders of them (searched recursively); no account or database "
-             "needed.", show_default=False)] = None,
+        help="FIT files (.fit, .fit.gz), folders (searched recursively) or zips of them; no "
+             "account or database needed.", show_default=False)] = None,
     activity: Annotated[int | None, typer.Option("--activity", help="A stored activity's id.")]
     = None,
     athlete: AthleteOpt = None,
@@ -136,61 +133,45 @@ def _pace(mps: float | None) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-def _fit_files(paths: list[Path]) -> list[tuple[Path, bool]]:
-    """Every file to read, and whether it was named (else found in a folder)."""
-    out: list[tuple[Path, bool]] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() == FIT_SUFFIX
-                           and p.is_file())
-            if not found:
-                raise CommandError(f"{path}: holds no .fit file")
-            out += [(p, False) for p in found]
-        elif path.exists():
-            out.append((path, True))
-        else:
-            raise CommandError(f"{path}: no such file or folder")
-    return out
-
-
 def _from_files(paths: list[Path], athlete: str | None) -> tuple[list[dict[str, Any]], int]:
-    """A file named on the command line must hold an activity; files found in a folder
-    that do not (settings, courses, broken files) are passed over with a note. Also the
+    """A file named on the command line must hold an activity; files found in a folder or a
+    zip that do not (settings, courses, broken files) are passed over with a note. Also the
     number of broken files passed over."""
     from analysis.zones import file_profile
-    from jobs.importing import FitError
+    from jobs.importing import FitError, given_fits
 
     decoded, skipped, broken = [], [], 0
-    for path, named in _fit_files(paths):
+    for given in given_fits(paths):
         try:
-            decoded.append((path, _decode(path)))
+            decoded.append((given.label, _decode(given.label, given.read())))
         except (CommandError, FitError) as exc:
-            if named:
+            if given.named:
                 raise
             broken += isinstance(exc, FitError)
-            what = "failed" if isinstance(exc, FitError) else "skipped"
-            skipped.append(f"{path}: {what} ({str(exc).removeprefix(f'{path}: ')})")
-    if not decoded:
+            what, why = ("failed", exc.reason) if isinstance(exc, FitError) else \
+                ("skipped", str(exc).removeprefix(f"{given.label}: "))
+            skipped.append(f"{given.label}: {what} ({why})")
+    for note in skipped:  # on stderr, so that --json stays one JSON document
+        typer.echo(note, err=True)
+    if not decoded:  # the notes above say why
         raise CommandError("no activity to classify in " + ", ".join(map(str, paths)))
     configured = _configured(athlete)
     results = []
-    for path, acts in decoded:
+    for label, acts in decoded:
         if configured is None:
             profile, note = file_profile(acts)
         else:
             profile, note = configured, f"zones of athlete {configured.name!r}"
-        results.append(_group(str(path), acts, profile, [], [note]))
-    for note in skipped:  # on stderr, so that --json stays one JSON document
-        typer.echo(note, err=True)
+        results.append(_group(label, acts, profile, [], [note]))
     return results, broken
 
 
-def _decode(path: Path) -> list[Activity]:
-    from jobs.importing import activities_in_fit, read_fit
+def _decode(label: str, data: bytes) -> list[Activity]:
+    from jobs.importing import activities_in_fit
 
-    acts = activities_in_fit(read_fit(path), path.name)
+    acts = activities_in_fit(data, Path(label).name)
     if not acts:
-        raise CommandError(f"{path}: holds no activity to classify")
+        raise CommandError(f"{label}: holds no activity to classify")
     return acts
 
 

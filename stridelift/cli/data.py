@@ -24,11 +24,21 @@ from stridelift.cli.common import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-# How to fix a failed file, once under them all: a damaged file is the common failure, and
-# importing again is safe.
-FAILED_FIX = ("  fix or replace the files that failed and import again (what is stored is "
+# How to fix the failed files, once under them all: a damaged file is the common failure, and
+# importing again is safe; but a run refused for its date stays refused in any copy of its
+# file, and only its watch's clock set right dates the runs to come.
+FAILED_FIX = ("fix or replace the {files} that failed and import again (what is stored is "
               "skipped); a damaged file: copy it again from the watch or download its "
               "original from Garmin Connect")
+MISDATED_FIX = ("a run refused for its date is refused from any copy of its file: set the "
+                "watch's date and time so that its next runs are dated")
+
+
+def failed_fix(failed: int, misdated: int) -> str:
+    """The advice under `failed` files, `misdated` of them refused for their date."""
+    fixes = [FAILED_FIX.format(files="other files" if misdated else "files")] \
+        if failed > misdated else []
+    return "  " + "; ".join([*fixes, *([MISDATED_FIX] if misdated else [])])
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
@@ -68,7 +78,8 @@ def import_(
             err_console.print(f"  failed: {failure['path']}: {failure['error']}", highlight=False,
                               soft_wrap=True, markup=False)  # one line each, names verbatim
         if report.failed:
-            err_console.print(FAILED_FIX, highlight=False, soft_wrap=True)
+            err_console.print(failed_fix(len(report.failed), report.misdated),
+                              highlight=False, soft_wrap=True)
         if not report.files():  # a wrong folder, most likely: say so rather than "0" alone
             err_console.print("nothing to import: no FIT file found in "
                               f"{', '.join(map(str, paths))}", highlight=False,
