@@ -139,7 +139,7 @@ def test_the_advice_under_failed_files_fits_their_failures(athlete: Path, tmp_pa
                         ("2100.fit", datetime(2100, 5, 1, 7, tzinfo=UTC))):
         (tmp_path / name).write_bytes(run_fit(start, [LapSpec(600, 3.0, 150)]))
     told = runner.invoke(app, ["import", str(tmp_path)]).stderr.splitlines()
-    misdated = ("a run refused for its date is refused from any copy of its file: set the "
+    misdated = ("a run refused for its date stays refused in any copy of its file: set the "
                 "watch's date and time so that its next runs are dated")
     assert len(told) == 3 and told[2] == f"  {misdated}"
     (tmp_path / "broken.fit").write_bytes(_run(2)[:500])

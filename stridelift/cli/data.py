@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 FAILED_FIX = ("fix or replace the {files} that failed and import again (what is stored is "
               "skipped); a damaged file: copy it again from the watch or download its "
               "original from Garmin Connect")
-MISDATED_FIX = ("a run refused for its date is refused from any copy of its file: set the "
+MISDATED_FIX = ("a run refused for its date stays refused in any copy of its file: set the "
                 "watch's date and time so that its next runs are dated")
 
 
@@ -39,6 +39,7 @@ def failed_fix(failed: int, misdated: int) -> str:
     fixes = [FAILED_FIX.format(files="other files" if misdated else "files")] \
         if failed > misdated else []
     return "  " + "; ".join([*fixes, *([MISDATED_FIX] if misdated else [])])
+
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
