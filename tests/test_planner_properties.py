@@ -17,7 +17,7 @@ from planner.model import Prescription, RunDay, Session, week_start
 from planner.program import mobility_session
 from planner.progression import LoggedLift
 from planner.readback import LiftRecord
-from planner.runs import RunFacts, RunPlan
+from planner.runs import RunFacts, RunPlan, horizon
 from planner.schedule import conflicts, run_conflicts
 from planner.slots import LAG, MAX_HEAVY_LOWER_A_WEEK
 from tests.planning import DAYS, MONDAY, context, plan, profile, template, uncovered
@@ -99,6 +99,27 @@ def test_a_week_never_costs_the_next_one_a_session(runs_of: dict[str, str],
     for w in range(weeks):
         monday = MONDAY + timedelta(days=7 * w)
         assert len([s for s in _strength(sessions) if week_start(s.day) == monday]) >= most
+
+
+@settings(max_examples=100, deadline=None)
+@given(week_templates(), st.integers(1, 3), st.integers(1, 2),
+       st.dictionaries(st.integers(0, 15), st.sampled_from(KINDS), max_size=5))
+@example({"tue": "easy", "thu": "easy", "sat": "easy"}, 2, 1,
+         {2: "speed", 4: "long", 7: "speed"})
+def test_a_plan_needs_no_running_past_its_horizon(runs_of: dict[str, str], target: int,
+                                                  weeks: int, calendar: dict[int, str]) -> None:
+    # RULES.md S6: placing a week looks at how the next one will be placed (a Sunday session
+    # takes the next Monday with it), whose Sunday S6 judges with the Monday after it. The
+    # weeks planned are the same whether the running is known through planner.runs.horizon
+    # or further: Garmin calendar runs from the week after the plan's last on
+    until = MONDAY + timedelta(days=7 * weeks - 1)
+    runs = template(runs_of, weeks=weeks + 3)
+    for offset, kind in calendar.items():
+        day = until + timedelta(days=1 + offset)
+        runs[day] = RunDay(day, (kind,), "garmin-calendar")
+    ctx = context(profile(runs_of, sessions=target))
+    known = {d: r for d, r in runs.items() if d <= horizon(until)}
+    assert plan(ctx, known, weeks=weeks) == plan(ctx, runs, weeks=weeks)
 
 
 @st.composite

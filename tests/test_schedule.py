@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from planner.model import RunDay
+from domain.profile import Race
+from planner.model import RunDay, Session
+from planner.plan import extend
 from planner.schedule import conflicts, place_week
-from tests.planning import ARTICLE, MONDAY, template
+from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
 
 D = [MONDAY + timedelta(days=i) for i in range(7)]
 
@@ -104,3 +106,36 @@ def test_days_that_keep_a_session_strength_work_come_before_more_sessions() -> N
         placement.reasons[0]
     # where the sessions the legal days hold all stay strength work, nothing changes
     assert place_week(MONDAY, runs, 2).strength == (D[1], D[3])
+
+
+def _days(sessions: list[Session], kind: str = "strength") -> list[str]:
+    return [f"{s.day:%a %d}" for s in sorted(sessions, key=lambda s: s.day)
+            if s.kind == kind and s.status != "skipped"]
+
+
+def test_a_week_keeps_off_the_day_the_next_weeks_race_leaves_it() -> None:
+    # A C 10 km on week 2's Thursday spares Tue-Wed (its last 2 days) and Fri-Sun (its
+    # 3-day window): Monday is week 2's one day for strength work. Week 1's Sunday, furthest
+    # from its Monday, would take it and leave week 2 mobility work only (RULES.md S3, Races)
+    race = MONDAY + timedelta(days=10)
+    ctx = context(profile({}, races=(Race(race, "10k", "C"),)))
+    sessions = plan(ctx, {race: RunDay(race, ("race",), "race")}, weeks=2)
+    assert _days(sessions) == ["Mon 03", "Sat 08", "Mon 10"]
+    assert _days(sessions, "mobility") == ["Sat 15"]
+
+
+def test_a_planned_next_week_stands_whatever_its_days() -> None:
+    # Mon easy, Tue easy, Wed speed, three sessions: Mon, Thu and Sat, so that a Sunday does
+    # not cost the next week its Monday. The next week planned already (its Monday session
+    # skipped, Thu and Sat standing) loses nothing to a Sunday: the week is placed for
+    # itself, its sessions furthest apart (3 days, not 2)
+    runs_of = {"mon": "easy", "tue": "easy", "wed": "speed"}
+    ctx = context(profile(runs_of, sessions=3))
+    runs = template(runs_of, weeks=3)
+    assert _days(plan(ctx, runs, weeks=2)) == [
+        "Mon 03", "Thu 06", "Sat 08", "Mon 10", "Thu 13", "Sat 15"]
+    second = [s.with_(status="skipped") if s.day == MONDAY + timedelta(days=7) else s
+              for s in plan(ctx, runs, weeks=2) if s.day >= MONDAY + timedelta(days=7)]
+    sessions, _ = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                         MONDAY + timedelta(days=13), runs, second)
+    assert _days(sessions) == ["Mon 03", "Thu 06", "Sun 09", "Thu 13", "Sat 15"]
