@@ -2,12 +2,13 @@
 
 Hard rules never break: no strength on a long-run day or the day after it, none on a speed or
 threshold day or the day before it (a race counts as both), and two strength sessions are at
-least one day apart. Among the legal days: easy-run and rest days first, then the choice that
-leaves the next week, placed as it will be, the most sessions kept strength work and then the
-most sessions (a Sunday session takes the next Monday with it, which may be the one day a
-race leaves that week for strength work), then the one that keeps the sessions furthest
-apart, then days that are not the eve of a long run (legs fresh for the long run, and the
-article's own week: Monday and Thursday, not Friday).
+least one day apart. Among the legal days: those a race's rules leave strength work first,
+then the choice that leaves the next week, placed as it will be, the most sessions kept
+strength work and then the most sessions (S3: a Sunday session takes the next Monday with it,
+which may be the one day a race leaves that week; a session in an A race's 8-14 days takes
+the next week's there), then easy-run and rest days that are not the eve of a long run (legs
+fresh for the long run, and the article's own week: Monday and Thursday, not Friday), then
+the one that keeps the sessions furthest apart.
 """
 
 from __future__ import annotations
@@ -148,20 +149,24 @@ def _days(days: Iterable[date]) -> str:
 def _strength(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
               once: Sequence[Collection[date]]) -> int:
     """How many of `days` stay strength work by the races' rules."""
-    return len(days) - _lost(days, fixed, spared, once)
+    return len(_kept(days, fixed, spared, once))
 
 
 def _lost(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
           once: Sequence[Collection[date]]) -> int:
-    """How many of `days` the races would turn into mobility work: those on a spared day,
-    and in a stretch of one session only, each strength session past the first (with the
-    fixed days around the week's: the first one there may be in the week before)."""
-    kept = [d for d in days if d not in spared]
-    lost = len(days) - len(kept)
-    for stretch in once:
-        inside = sum(d in stretch for d in kept)
-        lost += inside - (inside > 0 and not any(d in stretch for d in fixed))
-    return lost
+    """How many of `days` the races would turn into mobility work."""
+    return len(days) - _strength(days, fixed, spared, once)
+
+
+def _kept(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
+          once: Sequence[Collection[date]]) -> tuple[date, ...]:
+    """Those of `days` that stay strength work by the races' rules: not on a spared day,
+    and in a stretch of one session only, the first strength session there (none with a
+    fixed day there: the first one there may be in the week before)."""
+    left = [d for d in days if d not in spared]
+    return tuple(d for d in left if not any(
+        d in stretch and any(e in stretch for e in (*fixed, *(e for e in left if e < d)))
+        for stretch in once))
 
 
 def _apart(days: Sequence[date], n: int) -> list[tuple[date, ...]]:
@@ -189,10 +194,11 @@ def _next_week(monday: date, runs: Mapping[date, RunDay], fixed: tuple[date, ...
         return kept, len(chosen)
 
     def room(days: tuple[date, ...]) -> tuple[int, int]:
-        # what of this week's days the next one sees: a session the day before it (S6's
-        # day apart) and those in a stretch of one session only
-        return placed(tuple(d for d in days if d == week[0] - ONE_DAY
-                            or any(d in stretch for stretch in once)))
+        # what of this week's days the next one sees: its strength sessions (one the races
+        # turn into mobility work keeps no distance) the day before it (S6's day apart) and
+        # in a stretch of one session only
+        return placed(tuple(d for d in _kept(days, fixed, spared, once)
+                            if d == week[0] - ONE_DAY or any(d in stretch for stretch in once)))
     return room
 
 
@@ -202,8 +208,8 @@ def _best(legal: list[date], n: int, runs: Mapping[date, RunDay], fixed: tuple[d
     options = _apart(legal, n)
     if not options:
         return None
-    return max(options, key=lambda c: (-_lost(c, fixed, spared, once),
-                                       sum(_preference(d, runs) >= 2 for d in c), room(c),
+    return max(options, key=lambda c: (-_lost(c, fixed, spared, once), room(c),
+                                       sum(_preference(d, runs) >= 2 for d in c),
                                        _spread(c, fixed), sum(_preference(d, runs) for d in c),
                                        [-d.toordinal() for d in c]))
 

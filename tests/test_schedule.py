@@ -139,3 +139,35 @@ def test_a_planned_next_week_stands_whatever_its_days() -> None:
     sessions, _ = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
                          MONDAY + timedelta(days=13), runs, second)
     assert _days(sessions) == ["Mon 03", "Thu 06", "Sun 09", "Thu 13", "Sat 15"]
+
+
+def test_the_next_weeks_session_comes_before_keeping_off_the_eve_of_a_long_run() -> None:
+    # Speed on Tuesdays, long runs on Thursdays: Wednesday (the eve of the long run),
+    # Saturday and Sunday are legal. An A half on week 3's Friday holds one session in its
+    # 8-14 days (week 1's Friday to week 2's Thursday) and spares week 2's weekend: week 2's
+    # one strength day is Wednesday, in those days. Week 1's weekend session there would
+    # turn it into mobility work: week 1 takes its Wednesday, the eve of a long run, and
+    # week 2 keeps its session, the race's lower-volume one (RULES.md S3, Races)
+    runs_of = {"tue": "speed", "thu": "long", "sun": "recovery"}
+    race = MONDAY + timedelta(days=18)
+    ctx = context(profile(runs_of, sessions=1, races=(Race(race, "half"),)))
+    runs = template(runs_of, weeks=4)
+    runs[race] = RunDay(race, ("race",), "race")
+    sessions = plan(ctx, runs, weeks=2)
+    assert _days(sessions) == ["Wed 05", "Wed 12"]
+    assert all(p.sets == 2 for p in sessions[1].exercises)
+
+
+def test_a_session_the_races_make_mobility_work_leaves_the_next_monday_free() -> None:
+    # An A race's 8-14 days hold this whole week (one strength session there) and its last
+    # days spare the next week but its Monday. Long on Wednesday, threshold on Thursday,
+    # last week's Sunday session: Tue (the eve of the long run), Fri, Sat and Sun are legal.
+    # Sunday's session, the second in those days, is mobility work, which keeps no distance
+    # from Monday's strength session: Friday and Sunday keep off the eve of the long run
+    runs = {D[2]: RunDay(D[2], ("long",)), D[3]: RunDay(D[3], ("threshold",))}
+    spared = {D[0] + timedelta(days=i) for i in range(8, 14)}
+    placement = place_week(MONDAY, runs, 2, (MONDAY - timedelta(days=1),), spared=spared,
+                           once=[frozenset(D)])
+    assert placement.strength == (D[4], D[6])
+    monday = MONDAY + timedelta(days=7)
+    assert monday in place_week(monday, runs, 1, (D[4],), spared=spared).strength
