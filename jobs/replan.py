@@ -203,7 +203,7 @@ def run_facts(db: DbSession, who: m.Athlete, profile: Profile, first: date, nigh
               until: date) -> RunFacts:
     """The classified runs (with their traits) and the planned runs (race > Garmin calendar
     > template) from the day before `first` (S6 reads a day's neighbours; no night adapted
-    looks further back) through `night` and through 7 days past `until` (S6 across week
+    looks further back) through `night` and through 8 days past `until` (S6 across week
     ends), and the days synced from `first`: what a night reads does not grow with the
     years of history."""
     before = first - timedelta(days=1)
@@ -227,7 +227,7 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
              until: date, night_over: bool = False) -> dict[date, RunDay]:
     """Actual classified runs (with their traits) from the day before the night through the
     night; after it, and on the night itself while nothing of that day is synced, the planned
-    runs (planner.runs) through 7 days past `until`."""
+    runs (planner.runs) through 8 days past `until` (planner.runs.horizon)."""
     return run_facts(db, who, profile, night, night, until).tonight(night, until, night_over)
 
 

@@ -81,7 +81,7 @@ class PlanFacts:
 
     window: Window
     sessions: tuple[Session, ...]  # the plan as stored
-    runs: RunFacts  # through a week past the window's last planned day
+    runs: RunFacts  # through horizon(the window's last planned day)
     recovery: Mapping[date, Recovery]  # each night's morning status
     lifts: tuple[LiftRecord, ...]  # everything lifted, by day in the order stored
     recorded: tuple[Recorded, ...]  # the watch's strength activities not read back yet

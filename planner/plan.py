@@ -44,7 +44,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
     planned again, as long as nothing in it has started or been touched (but by the
     races' rules, applied again, or turned into mobility by the nightly S6 pass).
 
-    `runs` must reach a week past `until` (planner.runs.horizon: S6 holds across week ends);
+    `runs` must reach planner.runs.horizon(`until`) (S6 holds across week ends);
     `plain_runs`: the same without the races (by default, without the race days' runs)."""
     out, notes = list(sessions), list[Adjustment]()
     counts = week_counts(sessions, night)
@@ -64,7 +64,8 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         out = [s for s in out if s not in planned]
         shown = shown_before(ctx, out, where.monday)
         new, why, picks = build_week(ctx, weeks, index, runs, fixed_around(out, where.monday),
-                                     allowed, seen_before(out, where.monday), night, shown)
+                                     allowed, seen_before(out, where.monday), night, shown,
+                                     _stands(weeks, index + 1, out, night, races_of(ctx)))
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = races_applied(ctx, [*out, *new], night)
@@ -114,6 +115,16 @@ def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
     return [Adjustment(s.id, night, "S5 blocks", "re-plan", was[s.id].describe(), s.describe(),
                        (why, *(r for n in raced if n.session_id == s.id for r in n.reasons)))
             for s in new if s.id in was and was[s.id].describe() != s.describe()]
+
+
+def _stands(weeks: Sequence[WeekInBlock], index: int, sessions: Sequence[Session],
+            night: date, races: Sequence[RaceDay]) -> bool:
+    """Whether week `index` of the timeline (or the week after its last) is planned and
+    stays as planned tonight, not planned again (`_stale`)."""
+    monday = weeks[-1].monday + timedelta(days=7) if index == len(weeks) else weeks[index].monday
+    planned = [s for s in sessions if monday_of(s) == monday]
+    return bool(planned) and (index == len(weeks) or not _stale(weeks[index], planned, night,
+                                                                   races))
 
 
 def _placed(planned: Sequence[Session], where: WeekInBlock) -> WeekInBlock:

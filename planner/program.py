@@ -35,21 +35,24 @@ class WeekPicks(NamedTuple):
 def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
                runs: Mapping[date, RunDay], fixed: tuple[date, ...] = (),
                allowed: Sequence[date] | None = None, seen: frozenset[str] = frozenset(),
-               night: date | None = None, shown: Shown = NOTHING_SHOWN
+               night: date | None = None, shown: Shown = NOTHING_SHOWN,
+               next_planned: bool = False
                ) -> tuple[list[Session], list[Adjustment], WeekPicks]:
     """Week `index` of the timeline: its sessions placed around the runs, every fallback
     made while planning it (a session turned mobility or dropped for want of a legal day)
     as an adjustment of the `night` it was planned on, and its picks (`holds` tells the
     ladder steps a race held back in them, once the races' rules have made the sessions
     what they are). `seen`: exercises earlier weeks already prescribed (not new);
-    `shown`: ladders.week_ladders'."""
+    `shown`: ladders.week_ladders'; `next_planned`: the next week is planned already and
+    stands (else placing this week looks at how it will be placed: schedule._next_week)."""
     where = weeks[index]
     night = night or where.monday - timedelta(days=1)
     count = ctx.profile.strength_sessions
     known = races_of(ctx)
-    spared = races.spared(known, (where.monday + timedelta(days=i) for i in range(7)))
+    # this week's days and the next one's, which placing it looks at
+    spared = races.spared(known, (where.monday + timedelta(days=i) for i in range(14)))
     placement = place_week(where.monday, runs, count, fixed, allowed, spared,
-                           races.one_session_windows(known))
+                           races.one_session_windows(known), next_planned)
     picks = week_contents(ctx, weeks, index, sorted(placement.strength), fixed, seen, shown)
     days = sorted([(d, "strength") for d in placement.strength]
                   + [(d, "mobility") for d in placement.mobility])

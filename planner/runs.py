@@ -16,7 +16,10 @@ from datetime import date, timedelta
 from domain.profile import WEEKDAYS
 from planner.model import ONE_DAY, RunDay
 
-LOOK_PAST_DAYS = 7  # the planner looks at least a week past the last day it plans (S6)
+# The planner looks at least a week past the last day it plans (S6): placing a week looks at
+# how the next one will be placed (planner.schedule._next_week), whose Sunday S6 judges with
+# the Monday after it.
+LOOK_PAST_DAYS = 8
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ def planned_run(day: date, plan: RunPlan) -> RunDay | None:
 
 def horizon(last_planned: date) -> date:
     """The last day whose running the planner must know when it plans through
-    `last_planned` (a Sunday session before a Monday speed run breaks S6)."""
+    `last_planned`: the week after it and the day after that (a Sunday session before a
+    Monday speed run breaks S6)."""
     return last_planned + timedelta(days=LOOK_PAST_DAYS)
 
 

@@ -2,11 +2,13 @@
 
 Hard rules never break: no strength on a long-run day or the day after it, none on a speed or
 threshold day or the day before it (a race counts as both), and two strength sessions are at
-least one day apart. Among the legal days: easy-run and rest days first, then the choice that
-leaves the next week room for its sessions (a Sunday session takes the next Monday with it),
-then the one that keeps the sessions furthest apart, then days that are not the eve of a long
-run (legs fresh for the long run, and the article's own week: Monday and Thursday, not
-Friday).
+least one day apart. Among the legal days: those a race's rules leave strength work first,
+then the choice that leaves the next week, placed as it will be, the most sessions kept
+strength work and then the most sessions (S3: a Sunday session takes the next Monday with it,
+which may be the one day a race leaves that week; a session in an A race's 8-14 days takes
+the next week's there), then easy-run and rest days that are not the eve of a long run (legs
+fresh for the long run, and the article's own week: Monday and Thursday, not Friday), then
+the one that keeps the sessions furthest apart.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from itertools import combinations, pairwise
 
 from planner.model import EVE_OF, HARD_AFTER, HARD_BEFORE, HARD_ON, ONE_DAY, RunDay
@@ -83,7 +86,7 @@ def _spread(days: tuple[date, ...], fixed: tuple[date, ...]) -> int:
 def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
                fixed: tuple[date, ...] = (), allowed: Iterable[date] | None = None,
                spared: Collection[date] = (),
-               once: Sequence[Collection[date]] = ()) -> Placement:
+               once: Sequence[Collection[date]] = (), next_planned: bool = False) -> Placement:
     """Days for `count` strength sessions in the week of `monday`.
 
     `fixed`: strength days already settled (pinned or done sessions, and the neighbouring
@@ -96,16 +99,14 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     where all the legal days' sessions would be mobility work for a race and one other
     legal day keeps one strength work (an A 5 km on a Wednesday, speed on Monday and
     Saturday: Tuesday in its 8-14 days after the last week's session, Thursday in its last 6
-    days, Wednesday free but too close to both).
+    days, Wednesday free but too close to both). `spared` may reach into the next week, and
+    `next_planned` says the next week is planned already and stands (`_next_week`).
     """
-    week = [monday + i * ONE_DAY for i in range(7)]
+    week = _week_of(monday)
     open_days = set(week if allowed is None else allowed)
-    legal = [d for d in week if d in open_days and not conflicts(d, runs, fixed)]
-    room = _next_week(monday, runs, fixed, count)
-    fits = [(best, _strength(best, fixed, spared, once)) for n in range(count, -1, -1)
-            if (best := _best(legal, n, runs, fixed, spared, once, room)) is not None]
-    chosen, kept = max(fits, key=lambda fit: (fit[1], len(fit[0])))  # n = 0 always fits
-    most, as_strength = fits[0]  # the most sessions the legal days hold
+    room = _no_room if next_planned else _next_week(monday, runs, fixed, count, spared, once)
+    (chosen, kept), (most, as_strength) = _choice(week, open_days, runs, count, fixed, spared,
+                                                  once, room)
     placement = _with_fallback(chosen, count - len(chosen), week, open_days, runs, fixed)
     if len(most) == len(chosen):
         return placement
@@ -118,6 +119,29 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     return Placement(placement.strength, placement.mobility, (why, *placement.reasons[1:]))
 
 
+Room = Callable[[tuple[date, ...]], tuple[int, int]]
+Fit = tuple[tuple[date, ...], int]  # days chosen, and how many of them stay strength work
+
+
+def _no_room(_days: tuple[date, ...]) -> tuple[int, int]:
+    return 0, 0
+
+
+def _week_of(monday: date) -> list[date]:
+    return [monday + i * ONE_DAY for i in range(7)]
+
+
+def _choice(week: list[date], open_days: set[date], runs: Mapping[date, RunDay], count: int,
+            fixed: tuple[date, ...], spared: Collection[date],
+            once: Sequence[Collection[date]], room: Room) -> tuple[Fit, Fit]:
+    """The week's days as placed (the most sessions kept strength work, then the most
+    sessions, `_best` choosing among equals), and the most sessions its legal days hold."""
+    legal = [d for d in week if d in open_days and not conflicts(d, runs, fixed)]
+    fits = [(best, _strength(best, fixed, spared, once)) for n in range(count, -1, -1)
+            if (best := _best(legal, n, runs, fixed, spared, once, room)) is not None]
+    return max(fits, key=lambda fit: (fit[1], len(fit[0]))), fits[0]  # n = 0 always fits
+
+
 def _days(days: Iterable[date]) -> str:
     return ", ".join(f"{d:%a %d %b}" for d in days)
 
@@ -125,20 +149,24 @@ def _days(days: Iterable[date]) -> str:
 def _strength(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
               once: Sequence[Collection[date]]) -> int:
     """How many of `days` stay strength work by the races' rules."""
-    return len(days) - _lost(days, fixed, spared, once)
+    return len(_kept(days, fixed, spared, once))
 
 
 def _lost(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
           once: Sequence[Collection[date]]) -> int:
-    """How many of `days` the races would turn into mobility work: those on a spared day,
-    and in a stretch of one session only, each strength session past the first (with the
-    fixed days around the week's: the first one there may be in the week before)."""
-    kept = [d for d in days if d not in spared]
-    lost = len(days) - len(kept)
-    for stretch in once:
-        inside = sum(d in stretch for d in kept)
-        lost += inside - (inside > 0 and not any(d in stretch for d in fixed))
-    return lost
+    """How many of `days` the races would turn into mobility work."""
+    return len(days) - _strength(days, fixed, spared, once)
+
+
+def _kept(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
+          once: Sequence[Collection[date]]) -> tuple[date, ...]:
+    """Those of `days` that stay strength work by the races' rules: not on a spared day,
+    and in a stretch of one session only, the first strength session there (none with a
+    fixed day there: the first one there may be in the week before)."""
+    left = [d for d in days if d not in spared]
+    return tuple(d for d in left if not any(
+        d in stretch and any(e in stretch for e in (*fixed, *(e for e in left if e < d)))
+        for stretch in once))
 
 
 def _apart(days: Sequence[date], n: int) -> list[tuple[date, ...]]:
@@ -148,31 +176,40 @@ def _apart(days: Sequence[date], n: int) -> list[tuple[date, ...]]:
 
 
 def _next_week(monday: date, runs: Mapping[date, RunDay], fixed: tuple[date, ...],
-               count: int) -> Callable[[tuple[date, ...]], int]:
-    """How many of its `count` sessions the week after `monday`'s could still hold with a
-    choice of days for this one (a Sunday session takes the next Monday with it), while it
-    is not planned yet: a week's days are chosen not to cost the next one a session (S3),
-    the next week's runs being known (planner.runs.horizon)."""
-    week = [monday + (7 + i) * ONE_DAY for i in range(7)]
-    if set(week) & set(fixed):
-        # planned already, as far as `fixed` reaches (its first days): its sessions stand
-        return lambda _days: count
+               count: int, spared: Collection[date],
+               once: Sequence[Collection[date]]) -> Room:
+    """The week after `monday`'s as it will be placed (not planned yet), with a choice of
+    days for this one: how many of its `count` sessions stay strength work, then how many
+    it holds. A week's days are chosen not to cost the next one a session (S3): a Sunday
+    session takes the next Monday with it, a session in an A race's 8-14 days takes the
+    next week's there, and the days a race spares hold mobility work only. Placed by the
+    same rules as the real week (`_choice`, with no look-ahead of its own), on the runs
+    known through its Sunday and the day after it (planner.runs.horizon)."""
+    week = _week_of(monday + 7 * ONE_DAY)
 
-    def room(days: tuple[date, ...]) -> int:
-        legal = [d for d in week if not conflicts(d, runs, days + fixed)]
-        return next((n for n in range(min(count, len(legal)), 0, -1) if _apart(legal, n)), 0)
+    @cache
+    def placed(days: tuple[date, ...]) -> tuple[int, int]:
+        (chosen, kept), _ = _choice(week, set(week), runs, count, days + fixed, spared, once,
+                                    _no_room)
+        return kept, len(chosen)
+
+    def room(days: tuple[date, ...]) -> tuple[int, int]:
+        # what of this week's days the next one sees: its strength sessions (one the races
+        # turn into mobility work keeps no distance) the day before it (S6's day apart) and
+        # in a stretch of one session only
+        return placed(tuple(d for d in _kept(days, fixed, spared, once)
+                            if d == week[0] - ONE_DAY or any(d in stretch for stretch in once)))
     return room
 
 
 def _best(legal: list[date], n: int, runs: Mapping[date, RunDay], fixed: tuple[date, ...],
           spared: Collection[date] = (), once: Sequence[Collection[date]] = (),
-          room: Callable[[tuple[date, ...]], int] = lambda _days: 0
-          ) -> tuple[date, ...] | None:
+          room: Room = _no_room) -> tuple[date, ...] | None:
     options = _apart(legal, n)
     if not options:
         return None
-    return max(options, key=lambda c: (-_lost(c, fixed, spared, once),
-                                       sum(_preference(d, runs) >= 2 for d in c), room(c),
+    return max(options, key=lambda c: (-_lost(c, fixed, spared, once), room(c),
+                                       sum(_preference(d, runs) >= 2 for d in c),
                                        _spread(c, fixed), sum(_preference(d, runs) for d in c),
                                        [-d.toordinal() for d in c]))
 

@@ -9,6 +9,7 @@ from itertools import combinations, groupby, pairwise
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from domain.profile import Race
 from planner.adapt import Recovery, Tonight, adapt
 from planner.blocks import BLOCK_WEEKS, MAX_BLOCK_WEEKS, WeekCount, ladder_steps, timeline
 from planner.catalog_file import default_catalog
@@ -16,8 +17,9 @@ from planner.catch_up import PlanFacts, catch_up, window
 from planner.model import Prescription, RunDay, Session, week_start
 from planner.program import mobility_session
 from planner.progression import LoggedLift
+from planner.races import RaceDay, entered, final_days, reduced_window
 from planner.readback import LiftRecord
-from planner.runs import RunFacts, RunPlan
+from planner.runs import RunFacts, RunPlan, horizon
 from planner.schedule import conflicts, run_conflicts
 from planner.slots import LAG, MAX_HEAVY_LOWER_A_WEEK
 from tests.planning import DAYS, MONDAY, context, plan, profile, template, uncovered
@@ -99,6 +101,83 @@ def test_a_week_never_costs_the_next_one_a_session(runs_of: dict[str, str],
     for w in range(weeks):
         monday = MONDAY + timedelta(days=7 * w)
         assert len([s for s in _strength(sessions) if week_start(s.day) == monday]) >= most
+
+
+@settings(max_examples=100, deadline=None)
+@given(week_templates(), st.integers(1, 3), st.integers(1, 2),
+       st.dictionaries(st.integers(0, 15), st.sampled_from(KINDS), max_size=5))
+@example({"tue": "easy", "thu": "easy", "sat": "easy"}, 2, 1,
+         {2: "speed", 4: "long", 7: "speed"})
+def test_a_plan_needs_no_running_past_its_horizon(runs_of: dict[str, str], target: int,
+                                                  weeks: int, calendar: dict[int, str]) -> None:
+    # RULES.md S6: placing a week looks at how the next one will be placed (a Sunday session
+    # takes the next Monday with it), whose Sunday S6 judges with the Monday after it. The
+    # weeks planned are the same whether the running is known through planner.runs.horizon
+    # or further: Garmin calendar runs from the week after the plan's last on
+    until = MONDAY + timedelta(days=7 * weeks - 1)
+    runs = template(runs_of, weeks=weeks + 3)
+    for offset, kind in calendar.items():
+        day = until + timedelta(days=1 + offset)
+        runs[day] = RunDay(day, (kind,), "garmin-calendar")
+    ctx = context(profile(runs_of, sessions=target))
+    known = {d: r for d, r in runs.items() if d <= horizon(until)}
+    assert plan(ctx, known, weeks=weeks) == plan(ctx, runs, weeks=weeks)
+
+
+def _left_by_races(days: list[date], before: list[date], known: list[RaceDay]) -> list[date]:
+    """The strength sessions on `days` the races' rules leave strength work: none in a
+    race's last days or window, and of an A race's 8-14 days, the first session only."""
+    left: list[date] = []
+    for d in sorted(days):
+        r = reduced_window(known, d)
+        if final_days(known, d) is None and not (
+                r is not None and any(reduced_window([r], e) for e in [*before, *left])):
+            left.append(d)
+    return left
+
+
+def _choices(monday: date, runs: dict[date, RunDay], before: list[date],
+             most: int) -> list[list[date]]:
+    """Every choice of up to `most` days of a week that S6 allows (runs, a day apart)."""
+    legal = [d for d in (monday + timedelta(days=i) for i in range(7))
+             if not conflicts(d, runs, before)]
+    return [list(c) for n in range(most + 1) for c in combinations(legal, n)
+            if all((b - a).days >= 2 for a, b in pairwise(c))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(week_templates(), st.integers(1, 3), st.integers(7, 20),
+       st.sampled_from(["5k", "10k", "half", "marathon"]), st.sampled_from("ABC"))
+@example({"tue": "speed", "thu": "long", "sun": "recovery"}, 1, 18, "half", "A")
+@example({"tue": "easy", "thu": "easy", "sat": "easy"}, 2, 10, "10k", "C")
+def test_a_week_never_costs_the_next_one_a_strength_session_a_race_leaves_it(
+        runs_of: dict[str, str], target: int, race_in: int, distance: str,
+        priority: str) -> None:
+    # RULES.md S3 and "Races": where another choice of a week's days (as many sessions, as
+    # many kept strength work) would let the next week keep more strength work by the
+    # races' rules (the one day its taper leaves, the one session of an A race's 8-14
+    # days), the week takes it
+    race = Race(MONDAY + timedelta(days=race_in), distance, priority)
+    ctx = context(profile(runs_of, sessions=target, races=(race,)))
+    runs = template(runs_of, weeks=4)
+    runs[race.day] = RunDay(race.day, ("race",), "race")
+    sessions = plan(ctx, runs, weeks=3)
+    known = entered([race])
+    for w in (1, 2):
+        week, monday = MONDAY + timedelta(days=7 * (w - 1)), MONDAY + timedelta(days=7 * w)
+        before = [s.day for s in _strength(sessions) if s.day < week]
+        # the week's days as placed: its strength sessions and those the races made mobility
+        placed = [s.day for s in sessions if week_start(s.day) == week
+                  and (s.kind == "strength" or s.status == "lightened")]
+        kept = len(_left_by_races(placed, before, known))
+        could = 0
+        for c in _choices(week, runs, before, target):
+            left = _left_by_races(c, before, known)
+            if len(c) == len(placed) and len(left) == kept:
+                could = max([could, *(len(_left_by_races(n, before + left, known))
+                                      for n in _choices(monday, runs, before + left, target))])
+        held = [s.day for s in _strength(sessions) if week_start(s.day) == monday]
+        assert len(held) >= could, (w, placed, held, could)
 
 
 @st.composite

@@ -3,7 +3,7 @@ today's planned run counts until today is synced, traits count, moves avoid eves
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,11 +36,13 @@ def weekly_templates(draw: st.DrawFn) -> dict[str, str]:
     return {d: draw(st.sampled_from(KINDS)) for d in days}
 
 
-def _nightly(runs_of: dict[str, str], sessions_a_week: int) -> list[Session]:
+def _nightly(runs_of: dict[str, str], sessions_a_week: int,
+             calendar: dict[date, tuple[str, ...]] | None = None) -> list[Session]:
     """Three weeks as the nightly loop lives them: every night adapts, every Sunday night
-    plans the coming week, each time with only the runs planner.runs says it knows."""
+    plans the coming week, each time with only the runs planner.runs says it knows (the
+    template's and the Garmin `calendar`'s)."""
     ctx = context(profile(runs_of, sessions=sessions_a_week))
-    plan = RunPlan(runs_of)
+    plan = RunPlan(runs_of, calendar or {})
     sessions: list[Session] = []
     for n in range(7 * WEEKS):
         night = MONDAY - timedelta(days=1) + timedelta(days=n)
@@ -73,11 +75,27 @@ def test_a_sunday_session_before_a_monday_speed_run_is_avoided() -> None:
                                 for s in sessions)
 
 
+def test_a_week_is_placed_knowing_the_run_after_the_next_weeks_sunday() -> None:
+    # Two sessions, no template; the Garmin calendar holds speed on week 2's Wednesday, a
+    # long run on its Friday and speed on week 3's Monday: week 2's legal days are Monday
+    # and Thursday only (its Sunday is the eve of a speed run). Week 1, planned on the
+    # Sunday night before it, keeps off its own Sunday (which takes week 2's Monday), and
+    # only the Monday after week 2 shows that week 2's Sunday cannot make up for it
+    # (RULES.md S3, S6)
+    day = [MONDAY + timedelta(days=i) for i in range(15)]
+    sessions = _nightly({}, 2, {day[9]: ("speed",), day[11]: ("long",), day[14]: ("speed",)})
+    assert [(s.day, s.kind) for s in sessions if s.day < day[14]] == [
+        (day[0], "strength"), (day[5], "strength"), (day[7], "strength"),
+        (day[10], "strength")]
+
+
 def test_the_runs_reach_a_week_past_the_last_planned_day() -> None:
     sunday = MONDAY + timedelta(days=6)
     runs = planned_runs(MONDAY, sunday, {}, RunPlan({"mon": "speed", "sun": "easy"}))
     assert sunday + timedelta(days=1) in runs and LOOK_PAST_DAYS >= 7
     assert max(runs) == sunday + timedelta(days=LOOK_PAST_DAYS)
+    # and the day after the next week's Sunday, which placing a week looks at too
+    assert sunday + timedelta(days=8) in runs
 
 
 def test_todays_planned_run_counts_until_today_is_synced_or_over() -> None:

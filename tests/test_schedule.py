@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from planner.model import RunDay
+from domain.profile import Race
+from planner.model import RunDay, Session
+from planner.plan import extend
 from planner.schedule import conflicts, place_week
-from tests.planning import ARTICLE, MONDAY, template
+from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
 
 D = [MONDAY + timedelta(days=i) for i in range(7)]
 
@@ -104,3 +106,68 @@ def test_days_that_keep_a_session_strength_work_come_before_more_sessions() -> N
         placement.reasons[0]
     # where the sessions the legal days hold all stay strength work, nothing changes
     assert place_week(MONDAY, runs, 2).strength == (D[1], D[3])
+
+
+def _days(sessions: list[Session], kind: str = "strength") -> list[str]:
+    return [f"{s.day:%a %d}" for s in sorted(sessions, key=lambda s: s.day)
+            if s.kind == kind and s.status != "skipped"]
+
+
+def test_a_week_keeps_off_the_day_the_next_weeks_race_leaves_it() -> None:
+    # A C 10 km on week 2's Thursday spares Tue-Wed (its last 2 days) and Fri-Sun (its
+    # 3-day window): Monday is week 2's one day for strength work. Week 1's Sunday, furthest
+    # from its Monday, would take it and leave week 2 mobility work only (RULES.md S3, Races)
+    race = MONDAY + timedelta(days=10)
+    ctx = context(profile({}, races=(Race(race, "10k", "C"),)))
+    sessions = plan(ctx, {race: RunDay(race, ("race",), "race")}, weeks=2)
+    assert _days(sessions) == ["Mon 03", "Sat 08", "Mon 10"]
+    assert _days(sessions, "mobility") == ["Sat 15"]
+
+
+def test_a_planned_next_week_stands_whatever_its_days() -> None:
+    # Mon easy, Tue easy, Wed speed, three sessions: Mon, Thu and Sat, so that a Sunday does
+    # not cost the next week its Monday. The next week planned already (its Monday session
+    # skipped, Thu and Sat standing) loses nothing to a Sunday: the week is placed for
+    # itself, its sessions furthest apart (3 days, not 2)
+    runs_of = {"mon": "easy", "tue": "easy", "wed": "speed"}
+    ctx = context(profile(runs_of, sessions=3))
+    runs = template(runs_of, weeks=3)
+    assert _days(plan(ctx, runs, weeks=2)) == [
+        "Mon 03", "Thu 06", "Sat 08", "Mon 10", "Thu 13", "Sat 15"]
+    second = [s.with_(status="skipped") if s.day == MONDAY + timedelta(days=7) else s
+              for s in plan(ctx, runs, weeks=2) if s.day >= MONDAY + timedelta(days=7)]
+    sessions, _ = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                         MONDAY + timedelta(days=13), runs, second)
+    assert _days(sessions) == ["Mon 03", "Thu 06", "Sun 09", "Thu 13", "Sat 15"]
+
+
+def test_the_next_weeks_session_comes_before_keeping_off_the_eve_of_a_long_run() -> None:
+    # Speed on Tuesdays, long runs on Thursdays: Wednesday (the eve of the long run),
+    # Saturday and Sunday are legal. An A half on week 3's Friday holds one session in its
+    # 8-14 days (week 1's Friday to week 2's Thursday) and spares week 2's weekend: week 2's
+    # one strength day is Wednesday, in those days. Week 1's weekend session there would
+    # turn it into mobility work: week 1 takes its Wednesday, the eve of a long run, and
+    # week 2 keeps its session, the race's lower-volume one (RULES.md S3, Races)
+    runs_of = {"tue": "speed", "thu": "long", "sun": "recovery"}
+    race = MONDAY + timedelta(days=18)
+    ctx = context(profile(runs_of, sessions=1, races=(Race(race, "half"),)))
+    runs = template(runs_of, weeks=4)
+    runs[race] = RunDay(race, ("race",), "race")
+    sessions = plan(ctx, runs, weeks=2)
+    assert _days(sessions) == ["Wed 05", "Wed 12"]
+    assert all(p.sets == 2 for p in sessions[1].exercises)
+
+
+def test_a_session_the_races_make_mobility_work_leaves_the_next_monday_free() -> None:
+    # An A race's 8-14 days hold this whole week (one strength session there) and its last
+    # days spare the next week but its Monday. Long on Wednesday, threshold on Thursday,
+    # last week's Sunday session: Tue (the eve of the long run), Fri, Sat and Sun are legal.
+    # Sunday's session, the second in those days, is mobility work, which keeps no distance
+    # from Monday's strength session: Friday and Sunday keep off the eve of the long run
+    runs = {D[2]: RunDay(D[2], ("long",)), D[3]: RunDay(D[3], ("threshold",))}
+    spared = {D[0] + timedelta(days=i) for i in range(8, 14)}
+    placement = place_week(MONDAY, runs, 2, (MONDAY - timedelta(days=1),), spared=spared,
+                           once=[frozenset(D)])
+    assert placement.strength == (D[4], D[6])
+    monday = MONDAY + timedelta(days=7)
+    assert monday in place_week(monday, runs, 1, (D[4],), spared=spared).strength
