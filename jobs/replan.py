@@ -203,9 +203,9 @@ def run_facts(db: DbSession, who: m.Athlete, profile: Profile, first: date, nigh
               until: date) -> RunFacts:
     """The classified runs (with their traits) and the planned runs (race > Garmin calendar
     > template) from the day before `first` (S6 reads a day's neighbours; no night adapted
-    looks further back) through `night` and through 8 days past `until` (S6 across week
-    ends), and the days synced from `first`: what a night reads does not grow with the
-    years of history."""
+    looks further back) through `night` and through planner.runs.horizon(`until`) (S6
+    across week ends), and the days synced from `first`: what a night reads does not grow
+    with the years of history."""
     before = first - timedelta(days=1)
     found: dict[date, list[tuple[str, list[str] | None, list[str]]]] = {}
     for day, kind, why, traits in activities.runs_by_day(db, who, night, RUN_KINDS,

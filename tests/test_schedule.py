@@ -141,6 +141,20 @@ def test_a_planned_next_week_stands_whatever_its_days() -> None:
     assert _days(sessions) == ["Mon 03", "Thu 06", "Sun 09", "Thu 13", "Sat 15"]
 
 
+def test_a_next_week_due_to_be_planned_again_is_looked_ahead_at_as_it_will_be() -> None:
+    # The same weeks, the next one planned ahead on another week of its block: stale, it is
+    # planned again tonight, so it does not stand, and the look-ahead sees it placed anew.
+    # This week keeps off Sunday, which would cost the next week its Monday
+    runs_of = {"mon": "easy", "tue": "easy", "wed": "speed"}
+    ctx = context(profile(runs_of, sessions=3))
+    runs = template(runs_of, weeks=3)
+    second = [s.with_(week_in_block=s.week_in_block + 1)
+              for s in plan(ctx, runs, weeks=2) if s.day > MONDAY + timedelta(days=7)]
+    sessions, _ = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                         MONDAY + timedelta(days=13), runs, second)
+    assert _days(sessions) == ["Mon 03", "Thu 06", "Sat 08", "Mon 10", "Thu 13", "Sat 15"]
+
+
 def test_the_next_weeks_session_comes_before_keeping_off_the_eve_of_a_long_run() -> None:
     # Speed on Tuesdays, long runs on Thursdays: Wednesday (the eve of the long run),
     # Saturday and Sunday are legal. An A half on week 3's Friday holds one session in its
