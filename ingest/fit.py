@@ -130,24 +130,25 @@ def _checksum_fails(exc: Exception, data: bytes) -> bool:
     sum over header and data when the header carries its own sound CRC (a header CRC of 0
     is allowed, and then only fitparse reads the file). Decoding a damaged file again in
     pure Python found nothing more, in up to 50 s (a 2.4 MB file)."""
-    if not isinstance(exc, fitfast.FitDecodeError) or "checksum mismatch" not in str(exc) \
-            or "valid FIT sequence" in str(exc):  # a later file of a chain: its own header
+    if not _first_sequence_says(exc, "checksum mismatch"):
         return False
     header_crc = struct.unpack_from("<H", data, 12)[0] if data[0] == 14 else 0
     return header_crc != 0 and header_crc == CrcCalculator.calculate_crc(data, 0, 12)
 
 
-_FRAMING_FAULTS = ("unexpected EOF", "missing message definition")  # fitfast's words
+def _first_sequence_says(exc: Exception, *faults: str) -> bool:
+    """Whether fitfast found one of `faults` (its words) in the file's first sequence, not
+    in a later file of a chain (which has its own header, and is framed on its own)."""
+    return isinstance(exc, fitfast.FitDecodeError) and "valid FIT sequence" not in str(exc) \
+        and any(fault in str(exc) for fault in faults)
 
 
 def _framing_fails(exc: Exception, data: bytes) -> bool:
     """Whether fitfast's "unexpected EOF" or "missing message definition" is the file's own
     (`_misframed`), so that fitparse would only find the same, however long it takes
     (nick.fit, a real 403 KB file with its last record cut, took it 2.5 s)."""
-    return isinstance(exc, fitfast.FitDecodeError) \
-        and any(fault in str(exc) for fault in _FRAMING_FAULTS) \
-        and "valid FIT sequence" not in str(exc) \
-        and _misframed(data)  # (not a later file of a chain: framed on its own)
+    return _first_sequence_says(exc, "unexpected EOF", "missing message definition") \
+        and _misframed(data)
 
 
 def _misframed(data: bytes) -> bool:
