@@ -152,12 +152,6 @@ def _strength(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collectio
     return len(_kept(days, fixed, spared, once))
 
 
-def _lost(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
-          once: Sequence[Collection[date]]) -> int:
-    """How many of `days` the races would turn into mobility work."""
-    return len(days) - _strength(days, fixed, spared, once)
-
-
 def _kept(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
           once: Sequence[Collection[date]]) -> tuple[date, ...]:
     """Those of `days` that stay strength work by the races' rules: not on a spared day,
@@ -208,7 +202,8 @@ def _best(legal: list[date], n: int, runs: Mapping[date, RunDay], fixed: tuple[d
     options = _apart(legal, n)
     if not options:
         return None
-    return max(options, key=lambda c: (-_lost(c, fixed, spared, once), room(c),
+    # all of n days: the most kept strength work is the fewest the races turn into mobility
+    return max(options, key=lambda c: (_strength(c, fixed, spared, once), room(c),
                                        sum(_preference(d, runs) >= 2 for d in c),
                                        _spread(c, fixed), sum(_preference(d, runs) for d in c),
                                        [-d.toordinal() for d in c]))
