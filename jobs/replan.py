@@ -227,7 +227,7 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
              until: date, night_over: bool = False) -> dict[date, RunDay]:
     """Actual classified runs (with their traits) from the day before the night through the
     night; after it, and on the night itself while nothing of that day is synced, the planned
-    runs (planner.runs) through 8 days past `until` (planner.runs.horizon)."""
+    runs (planner.runs) through planner.runs.horizon(`until`)."""
     return run_facts(db, who, profile, night, night, until).tonight(night, until, night_over)
 
 

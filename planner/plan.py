@@ -121,10 +121,11 @@ def _stands(weeks: Sequence[WeekInBlock], index: int, sessions: Sequence[Session
             night: date, races: Sequence[RaceDay]) -> bool:
     """Whether week `index` of the timeline (or the week after its last) is planned and
     stays as planned tonight, not planned again (`_stale`)."""
-    monday = weeks[-1].monday + timedelta(days=7) if index == len(weeks) else weeks[index].monday
-    planned = [s for s in sessions if monday_of(s) == monday]
-    return bool(planned) and (index == len(weeks) or not _stale(weeks[index], planned, night,
-                                                                   races))
+    if index == len(weeks):  # past the timeline: nothing plans it again tonight
+        after = weeks[-1].monday + timedelta(days=7)
+        return any(monday_of(s) == after for s in sessions)
+    planned = [s for s in sessions if monday_of(s) == weeks[index].monday]
+    return bool(planned) and not _stale(weeks[index], planned, night, races)
 
 
 def _placed(planned: Sequence[Session], where: WeekInBlock) -> WeekInBlock:
