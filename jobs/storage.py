@@ -105,7 +105,7 @@ def _kept_as_another(home: Home, profile: Profile, lacked: dict[str, dict[str, A
     kept: set[str] = set()
     if not lacked:
         return kept
-    from ingest import fit, garmin_entries  # only when ids are lacking: `db check` starts light
+    from ingest import fit, rebuild  # only when ids are lacking: `db check` starts light
 
     with locked_refused(), home.db() as session:  # its trial writes wait for a sync's
         who = repo.find_athlete(session, profile.name)
@@ -114,11 +114,11 @@ def _kept_as_another(home: Home, profile: Profile, lacked: dict[str, dict[str, A
         for gid, entry in lacked.items():
             try:
                 with fit.quiet_decoder():
-                    garmin_entries.store_garmin_activity(session, who, home.raw, entry)
+                    rebuild.replay_line(session, who, home.raw, entry)
                 # not Saved's counts: a file's row given back its lost id adds none
                 if int(gid) not in activities.known_garmin_ids(session, who):
                     kept.add(gid)
-            except (OSError, KeyError, TypeError, ValueError, fit.FitError):
+            except (rebuild.RebuildError, ValueError):  # ValueError: an id that is no number
                 pass  # missing
             finally:
                 session.rollback()
