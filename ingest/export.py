@@ -98,7 +98,8 @@ def refusal(path: Path, limits: Limits = LIMITS) -> str | None:
     and no activity file comes near a zip member's limit. A path that is not there is for
     the read to report."""
     if path.exists() and not path.is_file():
-        return "not a regular file (a device, pipe or socket): give a .fit file or a folder"
+        return ("not a regular file (a device, pipe or socket): give a .fit, .fit.gz or .zip file, "
+                "or a folder")
     size = _size(path)
     if size > limits.member_bytes:
         return (f"refused: {size // MB} MB, more than any activity file "
@@ -194,7 +195,7 @@ def _past(cap: int, compressed: int, limits: Limits) -> str:
     if cap == limits.member_bytes:
         return f"more than {_mb(cap)} once unpacked (the limit for one file)"
     return (f"more than {_mb(cap)} once unpacked from {_mb(compressed)}, past the limit of "
-            f"{limits.ratio}:1 (a zip bomb, not an activity)")
+            f"{limits.ratio}:1 (a compression bomb, not an activity)")
 
 
 def _refusal(inflated: int, compressed: int, limits: Limits) -> str | None:
@@ -204,7 +205,7 @@ def _refusal(inflated: int, compressed: int, limits: Limits) -> str | None:
     ratio = inflated / max(compressed, 1)
     if inflated > limits.ratio_from_bytes and ratio > limits.ratio:
         return (f"inflates {ratio:.0f}:1 to {_mb(inflated)}, past the limit of "
-                f"{limits.ratio}:1 (a zip bomb, not an activity)")
+                f"{limits.ratio}:1 (a compression bomb, not an activity)")
     return None
 
 

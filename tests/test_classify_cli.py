@@ -149,7 +149,8 @@ def test_a_named_pipe_is_refused_not_waited_on(home: Path, tmp_path: Path) -> No
     os.mkfifo(pipe)
     result = runner.invoke(app, ["classify", str(pipe)])
     assert result.exit_code == 1
-    assert f"{pipe}: not a regular file (a device, pipe or socket)" in result.output
+    assert (f"{pipe}: not a regular file (a device, pipe or socket): give a .fit, .fit.gz or "
+            ".zip file, or a folder") in result.output  # what import and classify read
 
 
 def test_a_triathlon_file_is_a_race_listing_every_leg_with_its_load(home: Path,
