@@ -248,6 +248,10 @@ def test_missing_path_is_a_failure_not_a_crash(athlete: Path, tmp_path: Path) ->
         {"path": str(tmp_path / "nowhere"), "error": "no such file or folder"}]
 
 
+NOT_A_FILE = ("not a regular file (a device, pipe or socket): give a .fit, .fit.gz or .zip "
+              "file, or a folder")
+
+
 def test_a_device_a_pipe_or_a_giant_is_a_failure_not_a_hang(athlete: Path,
                                                             tmp_path: Path) -> None:
     pipe, giant, good = tmp_path / "pipe.fit", tmp_path / "giant.fit", tmp_path / "good.fit"
@@ -258,10 +262,8 @@ def test_a_device_a_pipe_or_a_giant_is_a_failure_not_a_hang(athlete: Path,
     code, report = _import("/dev/zero", str(pipe), str(giant), str(good))
     assert code == 1 and report["imported"] == 1
     assert report["failed"] == [
-        {"path": "/dev/zero", "error": "not a regular file (a device, pipe or socket): give a "
-                                      ".fit file or a folder"},
-        {"path": str(pipe), "error": "not a regular file (a device, pipe or socket): give a "
-                                     ".fit file or a folder"},
+        {"path": "/dev/zero", "error": NOT_A_FILE},
+        {"path": str(pipe), "error": NOT_A_FILE},
         {"path": str(giant), "error": "refused: 201 MB, more than any activity file (200 MB at "
                                       "most)"}]
 
