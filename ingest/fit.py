@@ -21,10 +21,10 @@ from typing import Any, Literal, TypeVar
 import fitfast
 import fitparse
 import numpy as np
-from garmin_fit_sdk import CrcCalculator
 
 from domain.activity import Activity
 from ingest import export
+from ingest.fit_crc import for_fitfast
 from ingest.fit_normalise import Msg, RawFit, Undated, is_activity, normalise, number
 
 Backend = Literal["auto", "fitfast", "fitparse"]
@@ -119,21 +119,17 @@ def _read(data: bytes, name: str, backend: Backend) -> RawFit:
             return readers[label](data)
         except Exception as exc:
             errors.append(f"{label}: {type(exc).__name__}: {exc}")
-            if _checksum_fails(exc, data) or _framing_fails(exc, data):
+            if _checksum_fails(exc) or _framing_fails(exc, data):
                 break
     raise FitError(name, f"cannot decode ({'; '.join(errors)})")
 
 
-def _checksum_fails(exc: Exception, data: bytes) -> bool:
-    """Whether fitfast found the file's checksum wrong as the spec computes it, so that
-    fitparse would only find the same: fitfast sums the data alone, which equals the spec's
-    sum over header and data when the header carries its own sound CRC (a header CRC of 0
-    is allowed, and then only fitparse reads the file). Decoding a damaged file again in
-    pure Python found nothing more, in up to 50 s (a 2.4 MB file)."""
-    if not _first_sequence_says(exc, "checksum mismatch"):
-        return False
-    header_crc = struct.unpack_from("<H", data, 12)[0] if data[0] == 14 else 0
-    return header_crc != 0 and header_crc == CrcCalculator.calculate_crc(data, 0, 12)
+def _checksum_fails(exc: Exception) -> bool:
+    """Whether fitfast found the file's checksum wrong as the spec computes it (a header CRC
+    of 0 restated by fit_crc.for_fitfast; a wrong header CRC fitparse refuses too), so
+    that fitparse would only find the same. Decoding a damaged file again in pure Python
+    found nothing more, in up to 50 s (a 2.4 MB file)."""
+    return _first_sequence_says(exc, "checksum mismatch")
 
 
 def _first_sequence_says(exc: Exception, *faults: str) -> bool:
@@ -225,7 +221,7 @@ def _fitfast(call: Callable[..., _T], data: bytes, *args: Any) -> _T:
     """A fitfast call whose panic is an ordinary error. pyo3 raises a Rust panic as
     PanicException, a BaseException that `except Exception` lets through as a traceback."""
     try:
-        return call(data, *args)
+        return call(for_fitfast(data), *args)
     except BaseException as exc:
         if type(exc).__name__ != "PanicException":
             raise

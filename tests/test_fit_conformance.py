@@ -4,8 +4,9 @@ Activities agree.
 
 Files only one decoder reads are not skipped: the test checks that "auto" then serves the
 other decoder's result (or a FitError when neither reads it). What the fixtures taught:
-- fitfast refuses valid files whose 14-byte header carries CRC 0x0000 (allowed by the spec):
-  it checks the file CRC over the data only. fitparse verifies them, so they come through it.
+- fitfast refused valid files whose 14-byte header carries CRC 0x0000 (allowed by the spec):
+  it checks the file CRC over the data only. ingest.fit_crc restates their CRC for it, so both
+  decoders read them (test_every_file_with_a_header_crc_of_0_is_read_by_fitfast).
 - fitfast expands speed into enhanced_speed with float truncation (8.024 → 8.023) and does not
   expand compressed_speed_distance; fitparse's get_values() lets a None from an invalid
   component overwrite a real field. The normaliser absorbs all three (see ingest/fit.py).
@@ -80,6 +81,19 @@ def test_decoders_agree(path: Path) -> None:
         assert not isinstance(auto, FitError)
         _assert_agree(fast, slow)
         _assert_agree(auto, fast)
+
+
+def test_every_file_with_a_header_crc_of_0_is_read_by_fitfast() -> None:
+    """Devices of about 2013-2015 (an Edge 810's ride among them) left the header CRC 0:
+    every such file fitparse reads, fitfast now reads alike, not in fitparse's seconds."""
+    zero = [p for p in sorted(FIXTURES.rglob("*.fit")) if p.stat().st_size <= SLOW_BYTES
+            and (data := p.read_bytes())[:1] == b"\x0e" and data[12:14] == b"\0\0"]
+    read = [p for p in zero if not isinstance(_decode(p, "fitparse"), FitError)]
+    assert len(read) >= 3, read  # Edge810-Vector, two runs of 2013 and 2015, Settings
+    for path in read:
+        fast = _decode(path, "fitfast")
+        assert not isinstance(fast, FitError), fast
+        _assert_agree(fast, _decode(path, "fitparse"))  # type: ignore[arg-type]
 
 
 def _assert_agree(left: list[Activity], right: list[Activity]) -> None:
