@@ -111,7 +111,7 @@ def _resting_hr(d: FrameRow) -> str:
 def _back_in_band(d: FrameRow) -> str:
     return (_signal(d, "still below") + f" for {d.hrv_below_days} days, but last night's ln HRV "
             f"{d.hrv_last_night:.2f} was inside it {d.hrv_in_band_mornings} mornings running: "
-            "out of red, lightened while the mean catches up")
+            "the HRV signal no longer makes it red, only amber while the mean catches up")
 
 
 def _enough_history(d: FrameRow) -> bool:
