@@ -61,6 +61,18 @@ def _int(value: Any) -> int | None:
     return round(number) if number is not None else None
 
 
+def _reading(value: Any) -> float | None:
+    """A heart reading (HRV in ms, resting HR in bpm): 0 or less is no reading (a "not
+    measured" marker), which must neither be stored as one nor hide another part's value."""
+    number = _num(value)
+    return number if number is not None and number > 0 else None
+
+
+def _bpm(value: Any) -> int | None:
+    number = _reading(value)
+    return round(number) if number is not None else None
+
+
 def _level(value: Any) -> int | None:
     """Garmin writes -1/-2 for "not measured" in stress and similar 0-100 scales."""
     number = _int(value)
@@ -85,10 +97,10 @@ def hrv(day: date, body: Body) -> DailyWellness:
     """get_hrv_data: hrvSummary holds last night's average, the week's and the baseline band."""
     summary = _on(day, _hrv_summary(body))
     baseline = _dict(summary.get("baseline"))
-    return DailyWellness(day=day, hrv_last_night=_num(summary.get("lastNightAvg")),
-                         hrv_weekly_avg=_num(summary.get("weeklyAvg")),
-                         hrv_baseline_low=_num(baseline.get("balancedLow")),
-                         hrv_baseline_high=_num(baseline.get("balancedUpper")),
+    return DailyWellness(day=day, hrv_last_night=_reading(summary.get("lastNightAvg")),
+                         hrv_weekly_avg=_reading(summary.get("weeklyAvg")),
+                         hrv_baseline_low=_reading(baseline.get("balancedLow")),
+                         hrv_baseline_high=_reading(baseline.get("balancedUpper")),
                          hrv_status=_text(summary.get("status")))
 
 
@@ -101,7 +113,7 @@ def sleep(day: date, body: Body) -> DailyWellness:
     overall = _dict(_dict(dto.get("sleepScores")).get("overall"))
     return DailyWellness(day=day, sleep_score=_int(overall.get("value")),
                          sleep_seconds=_int(dto.get("sleepTimeSeconds")),
-                         resting_hr=_int(data.get("restingHeartRate")))
+                         resting_hr=_bpm(data.get("restingHeartRate")))
 
 
 MORNING = "AFTER_WAKEUP_RESET"
@@ -151,7 +163,7 @@ def body_battery(day: date, body: Body) -> DailyWellness:
 def summary(day: date, body: Body) -> DailyWellness:
     """get_user_summary: resting HR, average stress and the body battery extremes."""
     data = _on(day, _dict(body))
-    return DailyWellness(day=day, resting_hr=_int(data.get("restingHeartRate")),
+    return DailyWellness(day=day, resting_hr=_bpm(data.get("restingHeartRate")),
                          avg_stress=_level(data.get("averageStressLevel")),
                          body_battery_high=_level(data.get("bodyBatteryHighestValue")),
                          body_battery_low=_level(data.get("bodyBatteryLowestValue")),

@@ -224,6 +224,18 @@ def test_merge_priority_summary_over_sleep_and_body_battery() -> None:
     assert (got.resting_hr, got.body_battery_high, got.body_battery_charged) == (47, 88, 12)
 
 
+@pytest.mark.parametrize("marker", [0, -1, 0.0])
+def test_a_heart_reading_of_zero_or_less_is_none_and_hides_no_other_part(marker: Any) -> None:
+    """Garmin writes 0 or -1 for "not measured": the summary's marker must not stand for the
+    resting HR (merged first, it would hide the sleep body's 44), nor HRV be 0 ms."""
+    got = w.day(DAY, {"sleep": {"restingHeartRate": 44},
+                      "summary": {"restingHeartRate": marker},
+                      "hrv": {"hrvSummary": {"lastNightAvg": marker, "weeklyAvg": marker,
+                                             "status": "BALANCED"}}})
+    assert (got.resting_hr, got.hrv_last_night, got.hrv_weekly_avg) == (44, None, None)
+    assert w.sleep(DAY, {"restingHeartRate": marker}).resting_hr is None
+
+
 def test_has_data() -> None:
     empty: list[Any] = [None, {}, [], ""]
     data: list[Any] = [{"a": None}, [{}], 0]
