@@ -122,12 +122,12 @@ MORNING = "AFTER_WAKEUP_RESET"
 def readiness(day: date, body: Body) -> DailyWellness:
     """get_training_readiness: a list of the day's readings. The morning one (inputContext
     AFTER_WAKEUP_RESET, in any case) is what the athlete woke up to; without it, the earliest
-    reading."""
+    reading. Of several, the earliest too, whatever order Garmin lists them in: the same
+    day answered again must decide the same."""
     readings = [r for r in _records(body) if _for(day, r)]
-    chosen = next((r for r in readings if str(r.get("inputContext")).upper() == MORNING), None)
-    if chosen is None and readings:
-        chosen = min(readings, key=lambda r: str(r.get("timestamp") or "~"))
-    chosen = chosen or {}
+    morning = [r for r in readings if str(r.get("inputContext")).upper() == MORNING]
+    chosen = min(morning or readings, key=lambda r: str(r.get("timestamp") or "~"),
+                 default={})
     return DailyWellness(day=day, readiness_score=_int(chosen.get("score")),
                          readiness_level=_text(chosen.get("level")))
 

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.wellness import DailyWellness
 from ingest import garmin_wellness as w
@@ -89,6 +91,23 @@ def test_readiness_prefers_the_morning_reading() -> None:
     single = recorded("training-readiness/morning_training_readiness_data_get_1.json")["body"]
     assert _values(w.readiness(date(2024, 7, 7), single)) == {"readiness_score": 49,
                                                                "readiness_level": "LOW"}
+
+
+MORNING_WORD = "after_wakeup_reset"  # in any case
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.permutations(range(4)))
+def test_readiness_of_several_morning_readings_is_the_earliest_in_any_order(
+        order: list[int]) -> None:
+    """Two wake-up resets (a second sleep, a trip across time zones) and two later readings:
+    the earliest morning one, whichever order Garmin lists them in."""
+    readings = [
+        {"timestamp": "2025-07-07T13:00:00.0", "level": "LOW", "inputContext": MORNING_WORD},
+        {"timestamp": "2025-07-07T05:00:00.0", "level": "HIGH", "inputContext": MORNING_WORD},
+        {"timestamp": "2025-07-07T03:00:00.0", "level": "POOR", "inputContext": "UPDATE"},
+        {"timestamp": "2025-07-07T20:00:00.0", "level": "MODERATE", "inputContext": None}]
+    assert w.readiness(DAY, [readings[i] for i in order]).readiness_level == "HIGH"
 
 
 def _levels(body: Any) -> list[int]:
