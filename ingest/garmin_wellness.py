@@ -121,13 +121,13 @@ MORNING = "AFTER_WAKEUP_RESET"
 
 def readiness(day: date, body: Body) -> DailyWellness:
     """get_training_readiness: a list of the day's readings. The morning one (inputContext
-    AFTER_WAKEUP_RESET, in any case) is what the athlete woke up to; without it, the earliest
-    reading. Of several, the earliest too, whatever order Garmin lists them in: the same
-    day answered again must decide the same."""
-    readings = [r for r in _records(body) if _for(day, r)]
+    AFTER_WAKEUP_RESET, in any case) is what the athlete woke up to; of several, the latest
+    (the first of Garmin's newest-first list). Without one, the earliest reading. Chosen by
+    timestamp, not list order: the same day listed in another order decides the same."""
+    readings = sorted((r for r in _records(body) if _for(day, r)),
+                      key=lambda r: str(r.get("timestamp") or "~"))  # untimed ones last
     morning = [r for r in readings if str(r.get("inputContext")).upper() == MORNING]
-    chosen = min(morning or readings, key=lambda r: str(r.get("timestamp") or "~"),
-                 default={})
+    chosen = morning[-1] if morning else readings[0] if readings else {}
     return DailyWellness(day=day, readiness_score=_int(chosen.get("score")),
                          readiness_level=_text(chosen.get("level")))
 

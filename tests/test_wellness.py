@@ -98,16 +98,16 @@ MORNING_WORD = "after_wakeup_reset"  # in any case
 
 @settings(max_examples=50, deadline=None)
 @given(st.permutations(range(4)))
-def test_readiness_of_several_morning_readings_is_the_earliest_in_any_order(
+def test_readiness_of_several_morning_readings_is_the_latest_in_any_order(
         order: list[int]) -> None:
-    """Two wake-up resets (a second sleep, a trip across time zones) and two later readings:
-    the earliest morning one, whichever order Garmin lists them in."""
+    """Two wake-up resets (a second sleep, a trip across time zones) and two other readings:
+    the latest morning one (the first of Garmin's newest-first list), whatever the order."""
     readings = [
         {"timestamp": "2025-07-07T13:00:00.0", "level": "LOW", "inputContext": MORNING_WORD},
         {"timestamp": "2025-07-07T05:00:00.0", "level": "HIGH", "inputContext": MORNING_WORD},
         {"timestamp": "2025-07-07T03:00:00.0", "level": "POOR", "inputContext": "UPDATE"},
         {"timestamp": "2025-07-07T20:00:00.0", "level": "MODERATE", "inputContext": None}]
-    assert w.readiness(DAY, [readings[i] for i in order]).readiness_level == "HIGH"
+    assert w.readiness(DAY, [readings[i] for i in order]).readiness_level == "LOW"
 
 
 def _levels(body: Any) -> list[int]:
