@@ -123,11 +123,16 @@ def readiness(day: date, body: Body) -> DailyWellness:
     """get_training_readiness: a list of the day's readings. The morning one (inputContext
     AFTER_WAKEUP_RESET, in any case) is what the athlete woke up to; of several, the latest
     (the first of Garmin's newest-first list). Without one, the earliest reading. Chosen by
-    timestamp, not list order: the same day listed in another order decides the same."""
-    readings = sorted((r for r in _records(body) if _for(day, r)),
-                      key=lambda r: str(r.get("timestamp") or "~"))  # untimed ones last
+    timestamp, not list order: the same day listed in another order decides the same. A
+    reading without a timestamp is neither latest nor earliest: taken only when none has one
+    (then the first listed)."""
+    readings = [r for r in _records(body) if _for(day, r)]
     morning = [r for r in readings if str(r.get("inputContext")).upper() == MORNING]
-    chosen = morning[-1] if morning else readings[0] if readings else {}
+    candidates = morning or readings
+    timed = sorted((r for r in candidates if r.get("timestamp")),
+                   key=lambda r: str(r["timestamp"]))
+    chosen = ((timed[-1] if morning else timed[0]) if timed
+              else candidates[0] if candidates else {})
     return DailyWellness(day=day, readiness_score=_int(chosen.get("score")),
                          readiness_level=_text(chosen.get("level")))
 

@@ -110,6 +110,17 @@ def test_readiness_of_several_morning_readings_is_the_latest_in_any_order(
     assert w.readiness(DAY, [readings[i] for i in order]).readiness_level == "LOW"
 
 
+@pytest.mark.parametrize("context", [MORNING_WORD, "UPDATE_REALTIME_VARIABLES"])
+def test_a_readiness_reading_without_a_time_is_never_taken_over_a_timed_one(
+        context: str) -> None:
+    """Neither as the latest wake-up reading nor as the earliest other one, in either order:
+    a reading of no known time (null timestamp) must not decide the day's level."""
+    timed = {"timestamp": "2025-07-07T11:45:17.0", "level": "HIGH", "inputContext": context}
+    untimed = {"timestamp": None, "level": "POOR", "inputContext": context}
+    assert w.readiness(DAY, [timed, untimed]).readiness_level == "HIGH"
+    assert w.readiness(DAY, [untimed, timed]).readiness_level == "HIGH"
+
+
 def _levels(body: Any) -> list[int]:
     """Levels straight from the JSON: the column named bodyBatteryLevel, else after a status."""
     reports = body if isinstance(body, list) else [body] if isinstance(body, dict) else []
