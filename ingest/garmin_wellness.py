@@ -69,8 +69,9 @@ def _reading(value: Any) -> float | None:
 
 
 def _bpm(value: Any) -> int | None:
-    number = _reading(value)
-    return round(number) if number is not None else None
+    """A heart rate in whole beats, rounded before the check: 0.4 is no reading either."""
+    number = _reading(_int(value))
+    return int(number) if number is not None else None
 
 
 def _level(value: Any) -> int | None:

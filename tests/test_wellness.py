@@ -266,6 +266,12 @@ def test_a_heart_reading_of_zero_or_less_is_none_and_hides_no_other_part(marker:
     assert w.sleep(DAY, {"restingHeartRate": marker}).resting_hr is None
 
 
+def test_a_resting_hr_that_rounds_to_zero_bpm_is_no_reading() -> None:
+    """Stored in whole beats: 0.4 would be a 0 bpm reading that hides the sleep body's 44."""
+    got = w.day(DAY, {"sleep": {"restingHeartRate": 44}, "summary": {"restingHeartRate": 0.4}})
+    assert got.resting_hr == 44
+
+
 def test_has_data() -> None:
     empty: list[Any] = [None, {}, [], ""]
     data: list[Any] = [{"a": None}, [{}], 0]
