@@ -266,6 +266,13 @@ def test_a_heart_reading_of_zero_or_less_is_none_and_hides_no_other_part(marker:
     assert w.sleep(DAY, {"restingHeartRate": marker}).resting_hr is None
 
 
+def test_a_day_of_not_measured_markers_only_is_not_measured() -> None:
+    """The sync waits for a recent day the watch has not synced yet (ingest/sync_days.py):
+    Garmin's 0/-1 markers measure nothing, so such a day is asked for again."""
+    assert not w.measured(DAY, {"summary": {"restingHeartRate": 0, "averageStressLevel": -1},
+                                "hrv": {"hrvSummary": {"lastNightAvg": 0, "weeklyAvg": -1}}})
+
+
 def test_a_resting_hr_that_rounds_to_zero_bpm_is_no_reading() -> None:
     """Stored in whole beats: 0.4 would be a 0 bpm reading that hides the sleep body's 44."""
     got = w.day(DAY, {"sleep": {"restingHeartRate": 44}, "summary": {"restingHeartRate": 0.4}})
