@@ -188,7 +188,7 @@ def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: dat
     amber = np.logical_or.reduce([flags[name] for name, level in RULES if level == "amber"])
     no_data = np.logical_and.reduce(
         [np.isnan(numbers[name]) for name in ("hrv_signal", "sleep_score", "resting_hr")]
-        + [text.absent() for text in labels.values()])
+        + [labels["hrv_status"].absent(), unused_readiness(labels)])
     labels["level"] = Labels(np.where(red, 2, amber.astype(np.intp)), LEVELS)
     return Decided({**numbers, **flags, "no_data": no_data}, labels, start)
 
@@ -222,8 +222,8 @@ def _inputs(columns: WellnessColumns, start: date, end: date,
         numbers[name] = by_day(np.where(values > 0, values, np.nan) if positive else values,
                                np.nan)
     labels = {}
-    for name, clean in (("hrv_status", _upper), ("readiness_level", _readiness)):
-        text = _encode(field(name), clean)
+    for name in ("hrv_status", "readiness_level"):
+        text = _encode(field(name), _upper)
         labels[name] = text._replace(codes=by_day(text.codes, -1))
     return date.fromordinal(origin), numbers, labels
 
@@ -253,13 +253,14 @@ class _Codes(dict[str | None, int]):
 
 
 def _upper(value: str | None) -> str | None:
-    return value.strip().upper() if value else None
+    """The word in capitals; None for no word (blanks are none)."""
+    return (value.strip().upper() or None) if value else None
 
 
-def _readiness(value: str | None) -> str | None:
-    """A known Garmin readiness level, else None (listed missing, not guessed)."""
-    level = _upper(value)
-    return level if level in READINESS_LEVELS else None
+def unused_readiness(labels: Mapping[str, Labels]) -> np.ndarray:
+    """Days without a known readiness level: none, or a word none of Garmin's levels (kept so
+    that the status can name it, judged as missing: not guessed)."""
+    return ~labels["readiness_level"].isin(*READINESS_LEVELS)
 
 
 Streak = Callable[..., np.ndarray]  # decide's streak(flags, name, lead=0)

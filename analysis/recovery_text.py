@@ -21,6 +21,7 @@ from analysis.recovery_rules import (
     HRV_SIGNAL_DAYS,
     LEVELS,
     LOAD_HISTORY_DAYS,
+    READINESS_LEVELS,
     RULES,
     SLEEP_MIN,
     TSB_MIN,
@@ -29,6 +30,7 @@ from analysis.recovery_rules import (
     Labels,
     Level,
     decide,
+    unused_readiness,
 )
 from domain.wellness_columns import Wellness
 
@@ -111,7 +113,7 @@ def _resting_hr(d: FrameRow) -> str:
 def _back_in_band(d: FrameRow) -> str:
     return (_signal(d, "still below") + f" for {d.hrv_below_days} days, but last night's ln HRV "
             f"{d.hrv_last_night:.2f} was inside it {d.hrv_in_band_mornings} mornings running: "
-            "out of red, lightened while the mean catches up")
+            "the HRV signal no longer makes it red, only amber while the mean catches up")
 
 
 def _enough_history(d: FrameRow) -> bool:
@@ -145,7 +147,7 @@ def _green(d: FrameRow) -> list[str]:
     out = []
     if d.hrv_signal is not None and d.band_high is not None:
         out.append(_signal(d, "above" if d.hrv_signal > d.band_high else "within"))
-    if d.readiness_level is not None:
+    if d.readiness_level in READINESS_LEVELS:
         out.append(f"training readiness {d.readiness_level} (≥ MODERATE)")
     if d.sleep_score is not None:
         out.append(f"sleep score {d.sleep_score:g} ≥ {SLEEP_MIN}")
@@ -183,7 +185,8 @@ MISSING: tuple[tuple[str, Callable[[FrameRow], str]], ...] = (
      f"{HRV_SIGNAL_DAYS} nights)"),
     ("band_low", lambda d: f"HRV baseline (only {d.hrv_baseline_nights} nights)"),
     ("hrv_status", lambda d: "Garmin HRV status"),
-    ("readiness_level", lambda d: "training readiness"),
+    ("readiness_level", lambda d: "training readiness" if d.readiness_level is None
+     else f"training readiness (unknown level {d.readiness_level})"),
     ("sleep_score", lambda d: "sleep score"),
     ("resting_hr", lambda d: "resting HR"),
     ("resting_hr_mean30", lambda d: f"resting HR 30-day mean (only {d.resting_hr_days} days)"),
@@ -197,6 +200,7 @@ def _missing(columns: dict[str, np.ndarray], labels: dict[str, Labels],
     out: list[list[str]] = [[] for _ in rows]
     absent = {name: labels[name].absent() if name in labels else np.isnan(columns[name])
               for name, _ in MISSING}
+    absent["readiness_level"] = unused_readiness(labels)
     # no 30-day mean matters only when there is a resting HR today to compare with it
     absent["resting_hr_mean30"] = absent["resting_hr_mean30"] & ~absent["resting_hr"]
     for which, i in _hits([absent[name] for name, _ in MISSING]):

@@ -61,6 +61,19 @@ def _int(value: Any) -> int | None:
     return round(number) if number is not None else None
 
 
+def _reading(value: Any) -> float | None:
+    """A heart reading (HRV in ms, resting HR in bpm): 0 or less is no reading (a "not
+    measured" marker), which must neither be stored as one nor hide another part's value."""
+    number = _num(value)
+    return number if number is not None and number > 0 else None
+
+
+def _bpm(value: Any) -> int | None:
+    """A heart rate in whole beats, rounded before the check: 0.4 is no reading either."""
+    number = _reading(_int(value))
+    return int(number) if number is not None else None
+
+
 def _level(value: Any) -> int | None:
     """Garmin writes -1/-2 for "not measured" in stress and similar 0-100 scales."""
     number = _int(value)
@@ -85,10 +98,10 @@ def hrv(day: date, body: Body) -> DailyWellness:
     """get_hrv_data: hrvSummary holds last night's average, the week's and the baseline band."""
     summary = _on(day, _hrv_summary(body))
     baseline = _dict(summary.get("baseline"))
-    return DailyWellness(day=day, hrv_last_night=_num(summary.get("lastNightAvg")),
-                         hrv_weekly_avg=_num(summary.get("weeklyAvg")),
-                         hrv_baseline_low=_num(baseline.get("balancedLow")),
-                         hrv_baseline_high=_num(baseline.get("balancedUpper")),
+    return DailyWellness(day=day, hrv_last_night=_reading(summary.get("lastNightAvg")),
+                         hrv_weekly_avg=_reading(summary.get("weeklyAvg")),
+                         hrv_baseline_low=_reading(baseline.get("balancedLow")),
+                         hrv_baseline_high=_reading(baseline.get("balancedUpper")),
                          hrv_status=_text(summary.get("status")))
 
 
@@ -101,7 +114,7 @@ def sleep(day: date, body: Body) -> DailyWellness:
     overall = _dict(_dict(dto.get("sleepScores")).get("overall"))
     return DailyWellness(day=day, sleep_score=_int(overall.get("value")),
                          sleep_seconds=_int(dto.get("sleepTimeSeconds")),
-                         resting_hr=_int(data.get("restingHeartRate")))
+                         resting_hr=_bpm(data.get("restingHeartRate")))
 
 
 MORNING = "AFTER_WAKEUP_RESET"
@@ -109,13 +122,18 @@ MORNING = "AFTER_WAKEUP_RESET"
 
 def readiness(day: date, body: Body) -> DailyWellness:
     """get_training_readiness: a list of the day's readings. The morning one (inputContext
-    AFTER_WAKEUP_RESET, in any case) is what the athlete woke up to; without it, the earliest
-    reading."""
+    AFTER_WAKEUP_RESET, in any case) is what the athlete woke up to; of several, the latest
+    (the first of Garmin's newest-first list). Without one, the earliest reading. Chosen by
+    timestamp, not list order: the same day listed in another order decides the same. A
+    reading without a timestamp is neither latest nor earliest: taken only when none has one
+    (then the first listed)."""
     readings = [r for r in _records(body) if _for(day, r)]
-    chosen = next((r for r in readings if str(r.get("inputContext")).upper() == MORNING), None)
-    if chosen is None and readings:
-        chosen = min(readings, key=lambda r: str(r.get("timestamp") or "~"))
-    chosen = chosen or {}
+    morning = [r for r in readings if str(r.get("inputContext")).upper() == MORNING]
+    candidates = morning or readings
+    timed = sorted((r for r in candidates if r.get("timestamp")),
+                   key=lambda r: str(r["timestamp"]))
+    chosen = ((timed[-1] if morning else timed[0]) if timed
+              else candidates[0] if candidates else {})
     return DailyWellness(day=day, readiness_score=_int(chosen.get("score")),
                          readiness_level=_text(chosen.get("level")))
 
@@ -151,7 +169,7 @@ def body_battery(day: date, body: Body) -> DailyWellness:
 def summary(day: date, body: Body) -> DailyWellness:
     """get_user_summary: resting HR, average stress and the body battery extremes."""
     data = _on(day, _dict(body))
-    return DailyWellness(day=day, resting_hr=_int(data.get("restingHeartRate")),
+    return DailyWellness(day=day, resting_hr=_bpm(data.get("restingHeartRate")),
                          avg_stress=_level(data.get("averageStressLevel")),
                          body_battery_high=_level(data.get("bodyBatteryHighestValue")),
                          body_battery_low=_level(data.get("bodyBatteryLowestValue")),

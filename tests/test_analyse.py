@@ -127,10 +127,13 @@ def test_wellness_columns_from_the_database_decide_as_the_records_do(db_url: str
     assert statuses == recovery_statuses(records, load, first, until)
     assert [stored[x.day].level for x in statuses] == [x.level for x in statuses]
     assert from_records["level"].tolist() == [x.level for x in statuses[-5:]]
-    # readiness "low" is amber, HRV status LOW red; " balanced" and "?" cleaned, 0 bpm missing
+    # readiness "low" is amber, HRV status LOW red; " balanced" cleaned, "?" kept but judged
+    # as no readiness, 0 bpm missing
     assert from_records["level"].tolist() == ["green", "amber", "red", "green", "green"]
     assert from_records["hrv_status"].tolist()[-1] == "BALANCED"
-    assert from_records["readiness_level"].isna().tolist() == [False, False, True, False, True]
+    assert from_records["readiness_level"].tolist()[-1] == "?"
+    assert from_records["readiness_level"].isna().tolist() == [False, False, True, False, False]
+    assert "training readiness (unknown level ?)" in statuses[-1].missing
     assert not np.isnan(from_records["band_low"]).any()
 
 

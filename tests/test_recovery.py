@@ -184,6 +184,8 @@ def test_labels_are_cleaned_before_the_rules() -> None:
     assert with_today(hrv_status=" low ").reasons == ("Garmin HRV status LOW",)
     assert with_today(readiness_level="poor").reasons == ("training readiness POOR",)
     assert with_today(hrv_status="").missing == ("Garmin HRV status",)
+    blank = with_today(hrv_status=" \t")  # blanks are no status, not a status of no letters
+    assert blank.missing == ("Garmin HRV status",) and blank.values["hrv_status"] is None
 
 
 @pytest.mark.parametrize(("readiness", "level", "reason"), [
@@ -299,7 +301,27 @@ def test_missing_resting_hr_mean() -> None:
 
 
 def test_unknown_readiness_is_missing_not_guessed() -> None:
-    assert with_today(readiness_level="SOMETHING").missing == ("training readiness",)
+    assert with_today(readiness_level="SOMETHING").missing == (
+        "training readiness (unknown level SOMETHING)",)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=20).filter(
+    lambda w: w.strip().upper() not in {"POOR", "LOW", "MODERATE", "HIGH", "PRIME"}),
+    st.sampled_from([None, 40]))
+def test_a_readiness_word_garmin_adds_is_named_and_judged_as_missing(
+        word: str, sleep: int | None) -> None:
+    """A level Garmin may add (or a word in any case) decides as no readiness, and the status
+    names what was sent instead of calling it missing or passing it as ≥ MODERATE."""
+    days = [night(D, None, hrv_status=None, readiness_level=word, sleep_score=sleep,
+                  resting_hr=None)]
+    sent, unsent = judge(days), judge([replace(days[0], readiness_level=None)])
+    assert (sent.level, sent.reasons) == (unsent.level, unsent.reasons)
+    label = word.strip().upper()
+    assert sent.values["readiness_level"] == (label or None)
+    named = [m for m in sent.missing if m.startswith("training readiness")]
+    assert named == [f"training readiness (unknown level {label})" if label
+                     else "training readiness"]
 
 
 def test_missing_load_names_tsb_and_acwr() -> None:
@@ -353,10 +375,14 @@ def test_frame_decides_what_the_statuses_explain() -> None:
 
 
 def test_frame_texts_are_clean_and_missing_ones_empty() -> None:
-    days = [*history(), night(D, LN_HIGH, hrv_status=" low ", readiness_level="SOMETHING")]
-    frame = recovery_frame(days, None, D, D)
-    assert frame["hrv_status"].tolist() == ["LOW"] and frame["level"].tolist() == ["red"]
-    assert frame["readiness_level"].isna().tolist() == [True]
+    days = [*history(), night(D, LN_HIGH, hrv_status=" low ", readiness_level="something"),
+            night(D + timedelta(days=1), LN_HIGH, hrv_status=" ", readiness_level=None)]
+    frame = recovery_frame(days, None, D, D + timedelta(days=1))
+    assert frame["hrv_status"].isna().tolist() == [False, True]
+    assert frame["hrv_status"].tolist()[0] == "LOW" and frame["level"].tolist()[0] == "red"
+    # an unknown readiness word is kept as sent (to be named), and triggers nothing
+    assert frame["readiness_level"].tolist()[0] == "SOMETHING"
+    assert frame["readiness_level"].isna().tolist() == [False, True]
 
 
 # --- wellness as columns -----------------------------------------------------------------
@@ -384,7 +410,8 @@ def test_columns_decide_as_the_records_do() -> None:
     # the repeated day merged, the first record winning where it has a value, even a zero
     assert frame.loc[pd.Timestamp(after), ["sleep_score", "hrv_signal_nights"]].tolist() == [41, 6]
     assert frame["hrv_status"].tolist()[2:4] == ["LOW", "BALANCED"]
-    assert frame["readiness_level"].isna().tolist() == [False] * 4 + [True, True]
+    assert frame["readiness_level"].tolist()[4] == "ODD"  # kept to be named, judged missing
+    assert frame["readiness_level"].isna().tolist() == [False] * 5 + [True]
 
 
 def test_columns_of_every_day_in_any_order_decide_as_in_day_order() -> None:

@@ -134,7 +134,8 @@ def test_two_mornings_in_band_leave_red_while_the_mean_lags() -> None:
     [reason] = status.reasons
     assert reason.startswith(f"HRV 7-day signal {status.values['hrv_signal']:.2f} still below "
                              "the normal band")
-    assert "last night's ln HRV 4.00 was inside it 2 mornings running: out of red" in reason
+    assert ("last night's ln HRV 4.00 was inside it 2 mornings running: the HRV signal no "
+            "longer makes it red, only amber while the mean catches up") in reason
 
 
 def test_a_new_dip_after_leaving_red_is_red_again() -> None:
@@ -146,6 +147,9 @@ def test_garmin_red_is_not_left_by_the_hrv_mornings() -> None:
     days[-1] = night(D, 4.0, hrv_status="LOW")
     status = judged(None, days=days)
     assert status.level == "red" and "Garmin HRV status LOW" in status.reasons
+    # the mornings' reason stays true on a day another rule keeps red: it never says "out of red"
+    [back] = [r for r in status.reasons if "mornings running" in r]
+    assert "out of red" not in back and "only amber while the mean catches up" in back
 
 
 def test_above_band_mornings_do_not_count_as_in_band() -> None:

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.wellness import DailyWellness
 from ingest import garmin_wellness as w
@@ -89,6 +91,34 @@ def test_readiness_prefers_the_morning_reading() -> None:
     single = recorded("training-readiness/morning_training_readiness_data_get_1.json")["body"]
     assert _values(w.readiness(date(2024, 7, 7), single)) == {"readiness_score": 49,
                                                                "readiness_level": "LOW"}
+
+
+MORNING_WORD = "after_wakeup_reset"  # in any case
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.permutations(range(4)))
+def test_readiness_of_several_morning_readings_is_the_latest_in_any_order(
+        order: list[int]) -> None:
+    """Two wake-up resets (a second sleep, a trip across time zones) and two other readings:
+    the latest morning one (the first of Garmin's newest-first list), whatever the order."""
+    readings = [
+        {"timestamp": "2025-07-07T13:00:00.0", "level": "LOW", "inputContext": MORNING_WORD},
+        {"timestamp": "2025-07-07T05:00:00.0", "level": "HIGH", "inputContext": MORNING_WORD},
+        {"timestamp": "2025-07-07T03:00:00.0", "level": "POOR", "inputContext": "UPDATE"},
+        {"timestamp": "2025-07-07T20:00:00.0", "level": "MODERATE", "inputContext": None}]
+    assert w.readiness(DAY, [readings[i] for i in order]).readiness_level == "LOW"
+
+
+@pytest.mark.parametrize("context", [MORNING_WORD, "UPDATE_REALTIME_VARIABLES"])
+def test_a_readiness_reading_without_a_time_is_never_taken_over_a_timed_one(
+        context: str) -> None:
+    """Neither as the latest wake-up reading nor as the earliest other one, in either order:
+    a reading of no known time (null timestamp) must not decide the day's level."""
+    timed = {"timestamp": "2025-07-07T11:45:17.0", "level": "HIGH", "inputContext": context}
+    untimed = {"timestamp": None, "level": "POOR", "inputContext": context}
+    assert w.readiness(DAY, [timed, untimed]).readiness_level == "HIGH"
+    assert w.readiness(DAY, [untimed, timed]).readiness_level == "HIGH"
 
 
 def _levels(body: Any) -> list[int]:
@@ -222,6 +252,31 @@ def test_merge_priority_summary_over_sleep_and_body_battery() -> None:
                       "body_battery": [{"charged": 12, "bodyBatteryValuesArray": [[1, 99]]}],
                       "unknown-part": {"x": 1}})
     assert (got.resting_hr, got.body_battery_high, got.body_battery_charged) == (47, 88, 12)
+
+
+@pytest.mark.parametrize("marker", [0, -1, 0.0])
+def test_a_heart_reading_of_zero_or_less_is_none_and_hides_no_other_part(marker: Any) -> None:
+    """Garmin writes 0 or -1 for "not measured": the summary's marker must not stand for the
+    resting HR (merged first, it would hide the sleep body's 44), nor HRV be 0 ms."""
+    got = w.day(DAY, {"sleep": {"restingHeartRate": 44},
+                      "summary": {"restingHeartRate": marker},
+                      "hrv": {"hrvSummary": {"lastNightAvg": marker, "weeklyAvg": marker,
+                                             "status": "BALANCED"}}})
+    assert (got.resting_hr, got.hrv_last_night, got.hrv_weekly_avg) == (44, None, None)
+    assert w.sleep(DAY, {"restingHeartRate": marker}).resting_hr is None
+
+
+def test_a_day_of_not_measured_markers_only_is_not_measured() -> None:
+    """The sync waits for a recent day the watch has not synced yet (ingest/sync_days.py):
+    Garmin's 0/-1 markers measure nothing, so such a day is asked for again."""
+    assert not w.measured(DAY, {"summary": {"restingHeartRate": 0, "averageStressLevel": -1},
+                                "hrv": {"hrvSummary": {"lastNightAvg": 0, "weeklyAvg": -1}}})
+
+
+def test_a_resting_hr_that_rounds_to_zero_bpm_is_no_reading() -> None:
+    """Stored in whole beats: 0.4 would be a 0 bpm reading that hides the sleep body's 44."""
+    got = w.day(DAY, {"sleep": {"restingHeartRate": 44}, "summary": {"restingHeartRate": 0.4}})
+    assert got.resting_hr == 44
 
 
 def test_has_data() -> None:
