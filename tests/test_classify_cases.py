@@ -5,7 +5,7 @@ property test (stops, walks and hills never make a run speed; real work bouts al
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.classify import Classification, classify
@@ -185,6 +185,30 @@ def test_three_real_work_bouts_in_zone_four_always_make_speed(
     run = easy_with(extra, seed).bouts(3, 180, 4.3, 166, 150).easy(12)
     c = judge(run)
     assert "speed" in c.traits, c.reasons
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(z1=20, z2=10, stops=[(2, 20.0)])  # a cafe stop whose low HR read as zone 1 running
+@given(z1=st.integers(4, 30), z2=st.integers(2, 20),
+       stops=st.lists(st.tuples(st.integers(0, 3), st.floats(1.0, 25.0)), min_size=1,
+                      max_size=3))
+def test_stops_never_change_the_kind_of_an_easy_or_recovery_run(
+        z1: int, z2: int, stops: list[tuple[int, float]]) -> None:
+    """Stops (timer running, HR falling to zone 1) are removed before any rule: the zone
+    minutes the recovery rule reads are moving minutes."""
+    parts = [(z1 / 2, 138.0), (float(z2), 150.0), (z1 / 2, 138.0)]
+
+    def run(with_stops: bool) -> Run:
+        r = Run()
+        for i in range(len(parts) + 1):
+            for minutes in (m for at, m in stops if at == i and with_stops):
+                r.stop(minutes, hr=95)
+            if i < len(parts):
+                r.easy(*parts[i])
+        return r
+
+    plain, stopped = judge(run(False)), judge(run(True))
+    assert stopped.kind == plain.kind, stopped.reasons
 
 
 @pytest.mark.parametrize("include_hr", [True, False])
