@@ -163,6 +163,21 @@ def test_one_steady_climb_to_zone_five_is_threshold_not_speed() -> None:
     assert "22 min continuous in HR zones 4-5 without repeated bouts" in c.reasons[0]
 
 
+@pytest.mark.parametrize("between, kind", [(166, "threshold"), (158, "speed")])
+def test_zone_five_bouts_are_apart_only_where_hr_falls_below_zone_four(between: float,
+                                                                         kind: str) -> None:
+    """A 30-min tempo hovering at threshold HR crosses into zone 5 and back every 90 s: one
+    steady effort (threshold), unless HR falls to zone 3 between the bouts (intervals)."""
+    c = classify(with_hr([(10, 140), *[(1.5, 173), (1.5, between)] * 10, (10, 140)]), P,
+                 HISTORY)
+    assert c.kind == kind, c.reasons
+    if kind == "speed":
+        assert c.reasons[0] == ("speed (c): 15.0 min in HR zone 5 in 10 bouts (>= 6 min in "
+                                ">= 3 bouts), HR falling below zone 4 (162 bpm) between them")
+    else:
+        assert c.reasons[0].startswith("30 min continuous in HR zones 4-5 without repeated")
+
+
 @pytest.mark.parametrize("z3, z4, z5, kind", [(6, 8, 5.9, "easy"), (6, 8, 6.1, "threshold")])
 def test_a_tempo_drifting_into_zone_five_is_threshold(z3: float, z4: float, z5: float,
                                                       kind: str) -> None:
