@@ -1,7 +1,7 @@
 """Clean a run's samples before any rule reads them (RULES.md "Run classification").
 
 Stops (speed < 1 m/s, or the timer paused: a gap between samples) are removed from moving
-time, walking is marked (running cadence < 140 steps/min where cadence exists, else speed
+time (a sample without speed is unknown, not stopped), walking is marked (running cadence < 140 steps/min where cadence exists, else speed
 < 1.6 m/s), and where altitude exists speed becomes grade-adjusted speed (analysis.gap).
 """
 
@@ -69,7 +69,10 @@ def clean(a: Activity) -> Clean | None:
     dt, _, _ = sample_durations(t)
     raw_dt = np.diff(t)
     t0, speed = t[:-1], speed[:-1]
-    moving = np.isfinite(speed) & (speed >= STOP_MPS) & (raw_dt > 0) & (dt == raw_dt)
+    # A sample without speed (a GPS dropout under trees or in a tunnel) is not a stop: its
+    # speed is unknown (GAP NaN), the timer ran on and so did the runner.
+    with np.errstate(invalid="ignore"):
+        moving = ~(speed < STOP_MPS) & (raw_dt > 0) & (dt == raw_dt)
     walking, source = _walking(s.get("cadence"), speed, moving)
     alt, dist = s.get("altitude"), s.get("distance")
     has_alt = alt is not None and int(np.isfinite(alt).sum()) > 10

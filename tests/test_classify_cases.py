@@ -4,12 +4,16 @@ property test (stops, walks and hills never make a run speed; real work bouts al
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cache
+
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.classify import Classification, classify
-from domain.activity import Activity
+from domain.activity import Activity, Streams
 from domain.profile import Profile
 from ingest.fit import decode
 from tests.runsamples import Run
@@ -210,6 +214,47 @@ def test_stops_never_change_the_kind_of_an_easy_or_recovery_run(
 
     plain, stopped = judge(run(False)), judge(run(True))
     assert stopped.kind == plain.kind, stopped.reasons
+
+
+@cache
+def recorded(session: str) -> Activity:
+    if session == "track":  # 12 x 400 m with 90-s jogs, no laps
+        return activity(Run().easy(15).bouts(12, 75, 5.3, 172, 90, rest_speed=2.2,
+                                             rest_hr=140).easy(10))
+    return activity(Run().easy(92))  # long by the absolute rule, just
+
+
+def without_gps(a: Activity, windows: list[tuple[int, int]]) -> Activity:
+    """`a` with speed and distance lost for (first second, seconds) windows, as under trees
+    or in a tunnel; the timer and HR run on."""
+    channels = dict(a.streams.channels)
+    for name in ("speed", "distance"):
+        lost = channels[name].copy()
+        for start, seconds in windows:
+            lost[start:start + seconds] = np.nan
+        channels[name] = lost
+    return replace(a, streams=Streams(a.streams.t, channels))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(session="long", windows=[(600 * k, 60) for k in range(1, 9)])
+@given(session=st.sampled_from(["long", "track"]),
+       windows=st.lists(st.tuples(st.integers(0, 3400), st.integers(3, 60)), min_size=1,
+                        max_size=10))
+def test_gps_dropouts_are_not_stops_and_never_change_the_class(
+        session: str, windows: list[tuple[int, int]]) -> None:
+    plain = classify(recorded(session), P, [])
+    lost = classify(without_gps(recorded(session), windows), P, [])
+    assert lost.moving_s == pytest.approx(plain.moving_s, abs=1.0)
+    assert (lost.kind, lost.traits) == (plain.kind, plain.traits), lost.reasons
+
+
+def test_a_rep_a_dropout_cuts_in_two_is_one_surge() -> None:
+    track = recorded("track")  # reps start at 15 min and every 165 s
+    cut = without_gps(track, [(900 + 165 * k + 30, 40) for k in range(12)])
+    c = classify(cut, P, [])
+    assert c.reasons[0].startswith("speed (b): 12 surges of 7"), c.reasons
+    assert not any("stopped removed" in r for r in c.reasons)
 
 
 @pytest.mark.parametrize("include_hr", [True, False])
