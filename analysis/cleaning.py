@@ -1,8 +1,9 @@
 """Clean a run's samples before any rule reads them (RULES.md "Run classification").
 
 Stops (speed < 1 m/s, or the timer paused: a gap between samples) are removed from moving
-time (a sample without speed is unknown, not stopped), walking is marked (running cadence < 140 steps/min where cadence exists, else speed
-< 1.6 m/s), and where altitude exists speed becomes grade-adjusted speed (analysis.gap).
+time (a sample without speed is unknown, not stopped), walking is marked (running cadence
+< 140 steps/min where cadence exists, else speed < 1.6 m/s), and where altitude exists speed
+becomes grade-adjusted speed (analysis.gap).
 """
 
 from __future__ import annotations
@@ -61,11 +62,15 @@ class Clean:
 
 
 def clean(a: Activity) -> Clean | None:
-    """None when the run has too few samples or no speed (then laps and summary are used)."""
+    """None when the run has too few samples (then laps and summary are used). A run without
+    speed (a treadmill without footpod, HR alone) is cleaned all the same, its speed unknown:
+    its HR still tells zone-5 bouts, and timer pauses are still stops."""
     t, s = a.streams.t, a.streams
-    speed = _speed(t, s.get("speed"), s.get("distance"))
-    if t.size < 3 or speed is None:
+    if t.size < 3:
         return None
+    speed = _speed(t, s.get("speed"), s.get("distance"))
+    if speed is None:
+        speed = np.full(t.size, np.nan)
     dt, _, _ = sample_durations(t)
     raw_dt = np.diff(t)
     t0, speed = t[:-1], speed[:-1]

@@ -178,6 +178,18 @@ def test_zone_five_bouts_are_apart_only_where_hr_falls_below_zone_four(between: 
         assert c.reasons[0].startswith("30 min continuous in HR zones 4-5 without repeated")
 
 
+def test_zone_five_bouts_need_no_speed() -> None:
+    """A treadmill session without footpod records HR alone: its repeated zone-5 bouts are
+    still speed (c), and a timer pause is still no moving time."""
+    run = with_hr([(10, 140), *[(3, 175), (2, 140)] * 4, (10, 140)])
+    t = run.streams.t + np.where(run.streams.t >= 600, 300.0, 0.0)  # paused 5 min
+    hr_only = replace(run, streams=Streams(t, {"heart_rate": run.streams.get("heart_rate")}))
+    c = classify(hr_only, P, HISTORY)
+    assert c.kind == "speed", c.reasons
+    assert c.reasons[0].startswith("speed (c): 12.0 min in HR zone 5 in 4 bouts")
+    assert c.moving_s == pytest.approx(run.duration_s, abs=2) and c.gap_mps is None
+
+
 @pytest.mark.parametrize("z3, z4, z5, kind", [(6, 8, 5.9, "easy"), (6, 8, 6.1, "threshold")])
 def test_a_tempo_drifting_into_zone_five_is_threshold(z3: float, z4: float, z5: float,
                                                       kind: str) -> None:
