@@ -88,7 +88,7 @@ def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
     """Minutes in each zone while moving (a cafe stop's low HR is not a recovery run), and
     the longest stretches (minutes) in zones 3-4, 4-5 and 3-5, read off HR alone (a short
     stop at a traffic light does not end a tempo while HR stays up). `moving`: per sample
-    but the last, None where the run has no speed to tell stops by."""
+    but the last, None where the run has too few samples to clean."""
     if hr is None or t.size < 2:
         return (0.0,) * 5, (0.0, 0.0, 0.0)
     dt, _, _ = sample_durations(t)
