@@ -257,6 +257,18 @@ def test_a_rep_a_dropout_cuts_in_two_is_one_surge() -> None:
     assert not any("stopped removed" in r for r in c.reasons)
 
 
+@pytest.mark.parametrize("lost_from", [-40, 30], ids=["just before", "just after"])
+def test_a_dropout_beside_a_short_surge_takes_none_of_its_seconds(lost_from: int) -> None:
+    """8 x 30-s strides, each with 40 s of GPS lost just before or after it: the dropout's
+    unknown seconds are outside the stride, whose 30 s still count (the dropout was joined
+    to it and taken off its length: 30 - 40 s, no surge)."""
+    strides = activity(Run().easy(15).bouts(8, 30, 4.3, 176, 150, rest_speed=2.6,
+                                            rest_hr=140).easy(10))
+    c = classify(without_gps(strides, [(900 + 180 * k + lost_from, 40) for k in range(8)]),
+                 P, [])
+    assert c.reasons[0].startswith("speed (b): 7 surges of 30 s"), c.reasons
+
+
 @pytest.mark.parametrize("include_hr", [True, False])
 def test_power_hikes_up_steep_climbs_are_not_surges(include_hr: bool) -> None:
     run = Run().easy(15)
