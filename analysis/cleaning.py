@@ -98,9 +98,11 @@ def clean(a: Activity) -> Clean | None:
 
 def _speed(t: np.ndarray, speed: np.ndarray | None,
            distance: np.ndarray | None) -> np.ndarray | None:
-    if speed is not None and np.isfinite(speed).any():
+    """Speed per sample, else from distance; None when neither ever rises above 0 (a
+    treadmill without footpod may write 0 throughout): unknown, not one long stop."""
+    if speed is not None and (np.nan_to_num(speed) > 0).any():
         return speed
-    if distance is None or not np.isfinite(distance).any() or t.size < 2:
+    if distance is None or t.size < 2 or not (np.nan_to_num(np.diff(distance)) > 0).any():
         return None
     d = np.diff(distance)
     step = np.diff(t)

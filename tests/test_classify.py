@@ -178,6 +178,16 @@ def test_zone_five_bouts_are_apart_only_where_hr_falls_below_zone_four(between: 
         assert c.reasons[0].startswith("30 min continuous in HR zones 4-5 without repeated")
 
 
+@pytest.mark.parametrize("minutes, hr, kind", [(40, 125, "recovery"), (100, 148, "long")])
+def test_a_speed_of_zero_throughout_is_no_speed(minutes: float, hr: float, kind: str) -> None:
+    """A treadmill without footpod may write speed and distance 0 for the whole run: that
+    says nothing of stops, as a file without speed. It was 0 min moving: a 100-min run
+    not long, and no zone minutes left for the recovery rule."""
+    c = classify(with_hr([(minutes, hr)], speed=0.0), P, [])
+    assert (c.kind, c.moving_s) == (kind, minutes * 60), c.reasons
+    assert not any("stopped removed" in r for r in c.reasons)
+
+
 def test_zone_five_bouts_need_no_speed() -> None:
     """A treadmill session without footpod records HR alone: its repeated zone-5 bouts are
     still speed (c), and a timer pause is still no moving time."""
