@@ -185,32 +185,20 @@ def zone5_bouts(c: Clean, zones: Zones) -> Evidence | None:
     """(c): >= 6 min in zone 5 in >= 3 separate bouts (one long climb is threshold)."""
     if c.hr is None:
         return None
-    bouts = z5_bouts(c, zones)
-    total = float(c.dt[zones.of(c.hr) == 5].sum()) / 60
+    z5 = zones.of(c.hr) == 5
+    bouts = [(a, b) for a, b in _stretches(c.t, c.dt, z5, Z5_BRIDGE_S) if b - a >= Z5_BOUT_S]
+    total = float(c.dt[z5].sum()) / 60
     if total < Z5_MIN_MINUTES or len(bouts) < MIN_Z5_BOUTS:
         return None
     return Evidence("c", f"speed (c): {total:.1f} min in HR zone 5 in {len(bouts)} bouts "
-                         f"(>= {Z5_MIN_MINUTES:g} min in >= {MIN_Z5_BOUTS} bouts), HR falling "
-                         f"below zone 4 ({zones.lower[2]:.0f} bpm) between them")
+                         f"(>= {Z5_MIN_MINUTES:g} min in >= {MIN_Z5_BOUTS} bouts)")
 
 
-def z5_bouts(c: Clean, zones: Zones) -> list[tuple[float, float]]:
-    """(start, end) seconds of the zone-5 bouts of >= Z5_BOUT_S. Bouts are apart only where
-    HR falls below zone 4 between them: HR hovering at the zone-5 floor through a steady
-    tempo or race crosses it again and again, one effort, not repeated bouts."""
+def z5_bout_count(c: Clean, zones: Zones) -> int:
     if c.hr is None:
-        return []
-    zone = zones.of(c.hr)
-    stretches = _stretches(c.t, c.dt, zone == 5, Z5_BRIDGE_S)
-    recovered_t = c.t[(zone >= 1) & (zone < 4)]  # 0: HR missing, which is no recovery
-    joined: list[tuple[float, float]] = []
-    for a, b in stretches:
-        if joined and np.searchsorted(recovered_t, a) == np.searchsorted(recovered_t,
-                                                                           joined[-1][1]):
-            joined[-1] = (joined[-1][0], b)
-        else:
-            joined.append((a, b))
-    return [(a, b) for a, b in joined if b - a >= Z5_BOUT_S]
+        return 0
+    z5 = zones.of(c.hr) == 5
+    return sum(b - a >= Z5_BOUT_S for a, b in _stretches(c.t, c.dt, z5, Z5_BRIDGE_S))
 
 
 def _stretches(t: np.ndarray, dt: np.ndarray, inside: np.ndarray,
