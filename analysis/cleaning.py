@@ -1,8 +1,9 @@
 """Clean a run's samples before any rule reads them (RULES.md "Run classification").
 
 Stops (speed < 1 m/s, or the timer paused: a gap between samples) are removed from moving
-time, walking is marked (running cadence < 140 steps/min where cadence exists, else speed
-< 1.6 m/s), and where altitude exists speed becomes grade-adjusted speed (analysis.gap).
+time (a sample without speed is unknown, not stopped), walking is marked (running cadence
+< 140 steps/min where cadence exists, else speed < 1.6 m/s), and where altitude exists speed
+becomes grade-adjusted speed (analysis.gap).
 """
 
 from __future__ import annotations
@@ -61,15 +62,22 @@ class Clean:
 
 
 def clean(a: Activity) -> Clean | None:
-    """None when the run has too few samples or no speed (then laps and summary are used)."""
+    """None when the run has too few samples (then laps and summary are used). A run without
+    speed (a treadmill without footpod, HR alone) is cleaned all the same, its speed unknown:
+    its HR still tells zone-5 bouts, and timer pauses are still stops."""
     t, s = a.streams.t, a.streams
-    speed = _speed(t, s.get("speed"), s.get("distance"))
-    if t.size < 3 or speed is None:
+    if t.size < 3:
         return None
+    speed = _speed(t, s.get("speed"), s.get("distance"))
+    if speed is None:
+        speed = np.full(t.size, np.nan)
     dt, _, _ = sample_durations(t)
     raw_dt = np.diff(t)
     t0, speed = t[:-1], speed[:-1]
-    moving = np.isfinite(speed) & (speed >= STOP_MPS) & (raw_dt > 0) & (dt == raw_dt)
+    # A sample without speed (a GPS dropout under trees or in a tunnel) is not a stop: its
+    # speed is unknown (GAP NaN), the timer ran on and so did the runner.
+    with np.errstate(invalid="ignore"):
+        moving = ~(speed < STOP_MPS) & (raw_dt > 0) & (dt == raw_dt)
     walking, source = _walking(s.get("cadence"), speed, moving)
     alt, dist = s.get("altitude"), s.get("distance")
     has_alt = alt is not None and int(np.isfinite(alt).sum()) > 10
@@ -90,9 +98,11 @@ def clean(a: Activity) -> Clean | None:
 
 def _speed(t: np.ndarray, speed: np.ndarray | None,
            distance: np.ndarray | None) -> np.ndarray | None:
-    if speed is not None and np.isfinite(speed).any():
+    """Speed per sample, else from distance; None when neither ever rises above 0 (a
+    treadmill without footpod may write 0 throughout): unknown, not one long stop."""
+    if speed is not None and (np.nan_to_num(speed) > 0).any():
         return speed
-    if distance is None or not np.isfinite(distance).any() or t.size < 2:
+    if distance is None or t.size < 2 or not (np.nan_to_num(np.diff(distance)) > 0).any():
         return None
     d = np.diff(distance)
     step = np.diff(t)

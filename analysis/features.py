@@ -68,10 +68,11 @@ def run_features(a: Activity, profile: Profile) -> RunFeatures:
     zones = zones_for(profile)
     hr = a.streams.get("heart_rate")
     hr_ok = hr is not None and bool((np.nan_to_num(hr) > 0).any())
-    zone_minutes, (z34, z45, z35) = _zone_time(a.streams.t, hr if hr_ok else None, zones)
+    c = clean(a)
+    zone_minutes, (z34, z45, z35) = _zone_time(a.streams.t, hr if hr_ok else None, zones,
+                                               c.moving if c is not None else None)
     avg = a.avg_hr or (float(np.nanmean(hr)) if hr_ok and hr is not None else 0.0)
     peak = a.max_hr or (float(np.nanmax(hr)) if hr_ok and hr is not None else 0.0)
-    c = clean(a)
     moving = c.moving_s / 60 if c is not None else a.duration_s / 60
     return RunFeatures(
         minutes=a.duration_s / 60, moving_minutes=min(moving, a.duration_s / 60) or moving,
@@ -82,14 +83,18 @@ def run_features(a: Activity, profile: Profile) -> RunFeatures:
         gap_mps=c.mean_gap(c.moving) if c is not None else None, clean=c)
 
 
-def _zone_time(t: np.ndarray, hr: np.ndarray | None,
-               zones: Zones) -> tuple[tuple[float, ...], tuple[float, float, float]]:
-    """Minutes in each zone, and the longest stretches (minutes) in zones 3-4, 4-5 and 3-5."""
+def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
+               moving: np.ndarray | None) -> tuple[tuple[float, ...], tuple[float, float, float]]:
+    """Minutes in each zone while moving (a cafe stop's low HR is not a recovery run), and
+    the longest stretches (minutes) in zones 3-4, 4-5 and 3-5, read off HR alone (a short
+    stop at a traffic light does not end a tempo while HR stays up). `moving`: per sample
+    but the last, None where the run has too few samples to clean."""
     if hr is None or t.size < 2:
         return (0.0,) * 5, (0.0, 0.0, 0.0)
     dt, _, _ = sample_durations(t)
     zone = zones.of(np.asarray(hr[:-1], dtype=np.float64))
-    minutes = tuple(float(dt[zone == z].sum()) / 60 for z in range(1, 6))
+    counted = dt if moving is None else np.where(moving, dt, 0.0)
+    minutes = tuple(float(counted[zone == z].sum()) / 60 for z in range(1, 6))
     z34, z45, z35 = (longest_stretch(t[:-1], dt, inside) / 60
                      for inside in ((zone == 3) | (zone == 4), zone >= 4, zone >= 3))
     return minutes, (z34, z45, z35)

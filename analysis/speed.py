@@ -151,11 +151,23 @@ def surges(c: Clean, zones: Zones | None) -> Evidence | None:
     end = c.t[-1] + c.dt[-1]
     # Walking is never a surge: a power hike up a 25 % grade has a high GAP but is a hike.
     usable = (c.t >= EDGE_S) & (c.t <= end - EDGE_S) & ~c.steep_downhill & c.running
-    fast = usable & (np.nan_to_num(g) >= SURGE_OF_MEDIAN * median)
-    easy = ~c.moving | (np.nan_to_num(g) < EASIER_OF_MEDIAN * median)
+    # A GPS dropout (no speed) is neither the easier stretch after a surge nor its end: a
+    # rep the dropout cuts in two is one surge, timed without the unknown seconds. Unknown
+    # is the sample's own speed: smoothing would lend a dropout's edges the speed beside it.
+    known = np.isfinite(c.gap)
+    unknown = usable & ~known
+    fast = usable & known & (np.nan_to_num(g) >= SURGE_OF_MEDIAN * median)
+    easy = ~c.moving | (known & (np.nan_to_num(g) < EASIER_OF_MEDIAN * median))
     found = []
-    for a, b in _stretches(c.t, c.dt, fast, SURGE_BRIDGE_S):
-        if b - a < SURGE_MIN_S or not _easier_after(c, easy, b):
+    for a, b in _stretches(c.t, c.dt, fast | unknown, SURGE_BRIDGE_S):
+        span = (c.t >= a) & (c.t < b)
+        if not (fast & span).any():
+            continue  # a dropout alone
+        ends = np.flatnonzero(fast & span)[[0, -1]]
+        a, b = float(c.t[ends[0]]), float(c.t[ends[1]] + c.dt[ends[1]])
+        surge = (c.t >= a) & (c.t < b)  # a dropout just before or after it is not in it
+        if b - a - float(c.dt[unknown & surge].sum()) < SURGE_MIN_S or \
+                not _easier_after(c, easy, b):
             continue
         if c.hr is not None and zones is not None and not _hr_reaches(c, zones, a, b, 4):
             continue

@@ -163,6 +163,38 @@ def test_one_steady_climb_to_zone_five_is_threshold_not_speed() -> None:
     assert "22 min continuous in HR zones 4-5 without repeated bouts" in c.reasons[0]
 
 
+def test_intervals_with_jogs_in_zone_four_are_repeated_bouts_not_one_steady_effort() -> None:
+    """6 x 3 min at HR 178 with 2-min jogs at 164 (zone 4): visible repeats, speed (c). A
+    rule that kept bouts apart only below zone 4 called them threshold "without repeated
+    bouts", a reason false for the session (reverted; RULES.md's question for a tempo that
+    hovers in and out of zone 5 stays open)."""
+    c = classify(with_hr([(10, 140), *[(3, 178), (2, 164)] * 6, (10, 140)]), P, HISTORY)
+    assert c.kind == "speed", c.reasons
+    assert c.reasons[0].startswith("speed (c): 18.0 min in HR zone 5 in 6 bouts"), c.reasons
+
+
+@pytest.mark.parametrize("minutes, hr, kind", [(40, 125, "recovery"), (100, 148, "long")])
+def test_a_speed_of_zero_throughout_is_no_speed(minutes: float, hr: float, kind: str) -> None:
+    """A treadmill without footpod may write speed and distance 0 for the whole run: that
+    says nothing of stops, as a file without speed. It was 0 min moving: a 100-min run
+    not long, and no zone minutes left for the recovery rule."""
+    c = classify(with_hr([(minutes, hr)], speed=0.0), P, [])
+    assert (c.kind, c.moving_s) == (kind, minutes * 60), c.reasons
+    assert not any("stopped removed" in r for r in c.reasons)
+
+
+def test_zone_five_bouts_need_no_speed() -> None:
+    """A treadmill session without footpod records HR alone: its repeated zone-5 bouts are
+    still speed (c), and a timer pause is still no moving time."""
+    run = with_hr([(10, 140), *[(3, 175), (2, 140)] * 4, (10, 140)])
+    t = run.streams.t + np.where(run.streams.t >= 600, 300.0, 0.0)  # paused 5 min
+    hr_only = replace(run, streams=Streams(t, {"heart_rate": run.streams.get("heart_rate")}))
+    c = classify(hr_only, P, HISTORY)
+    assert c.kind == "speed", c.reasons
+    assert c.reasons[0].startswith("speed (c): 12.0 min in HR zone 5 in 4 bouts")
+    assert c.moving_s == pytest.approx(run.duration_s, abs=2) and c.gap_mps is None
+
+
 @pytest.mark.parametrize("z3, z4, z5, kind", [(6, 8, 5.9, "easy"), (6, 8, 6.1, "threshold")])
 def test_a_tempo_drifting_into_zone_five_is_threshold(z3: float, z4: float, z5: float,
                                                       kind: str) -> None:

@@ -4,12 +4,16 @@ property test (stops, walks and hills never make a run speed; real work bouts al
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cache
+
+import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.classify import Classification, classify
-from domain.activity import Activity
+from domain.activity import Activity, Streams
 from domain.profile import Profile
 from ingest.fit import decode
 from tests.runsamples import Run
@@ -185,6 +189,84 @@ def test_three_real_work_bouts_in_zone_four_always_make_speed(
     run = easy_with(extra, seed).bouts(3, 180, 4.3, 166, 150).easy(12)
     c = judge(run)
     assert "speed" in c.traits, c.reasons
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(z1=20, z2=10, stops=[(1, 20.0)])  # a cafe stop whose low HR read as zone 1 running
+@given(z1=st.integers(4, 30), z2=st.integers(2, 20),
+       stops=st.lists(st.tuples(st.sampled_from([0, 1, 3]), st.floats(1.0, 25.0)),
+                      min_size=1, max_size=3))
+def test_stops_never_change_the_kind_of_an_easy_or_recovery_run(
+        z1: int, z2: int, stops: list[tuple[int, float]]) -> None:
+    """Stops (timer running, HR falling to zone 1) are removed before any rule: the zone
+    minutes the recovery rule reads are moving minutes. No stop just before the zone-2
+    part: HR climbing back from a stop is really lower while running, which may tip it."""
+    parts = [(z1 / 2, 138.0), (z1 / 2, 138.0), (float(z2), 150.0)]
+
+    def run(with_stops: bool) -> Run:
+        r = Run()
+        for i in range(len(parts) + 1):
+            for minutes in (m for at, m in stops if at == i and with_stops):
+                r.stop(minutes, hr=95)
+            if i < len(parts):
+                r.easy(*parts[i])
+        return r
+
+    plain, stopped = judge(run(False)), judge(run(True))
+    assert stopped.kind == plain.kind, stopped.reasons
+
+
+@cache
+def recorded(session: str) -> Activity:
+    if session == "track":  # 12 x 400 m with 90-s jogs, no laps
+        return activity(Run().easy(15).bouts(12, 75, 5.3, 172, 90, rest_speed=2.2,
+                                             rest_hr=140).easy(10))
+    return activity(Run().easy(92))  # long by the absolute rule, just
+
+
+def without_gps(a: Activity, windows: list[tuple[int, int]]) -> Activity:
+    """`a` with speed and distance lost for (first second, seconds) windows, as under trees
+    or in a tunnel; the timer and HR run on."""
+    channels = dict(a.streams.channels)
+    for name in ("speed", "distance"):
+        lost = channels[name].copy()
+        for start, seconds in windows:
+            lost[start:start + seconds] = np.nan
+        channels[name] = lost
+    return replace(a, streams=Streams(a.streams.t, channels))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(session="long", windows=[(600 * k, 60) for k in range(1, 9)])
+@given(session=st.sampled_from(["long", "track"]),
+       windows=st.lists(st.tuples(st.integers(0, 3400), st.integers(3, 60)), min_size=1,
+                        max_size=10))
+def test_gps_dropouts_are_not_stops_and_never_change_the_class(
+        session: str, windows: list[tuple[int, int]]) -> None:
+    plain = classify(recorded(session), P, [])
+    lost = classify(without_gps(recorded(session), windows), P, [])
+    assert lost.moving_s == pytest.approx(plain.moving_s, abs=1.0)
+    assert (lost.kind, lost.traits) == (plain.kind, plain.traits), lost.reasons
+
+
+def test_a_rep_a_dropout_cuts_in_two_is_one_surge() -> None:
+    track = recorded("track")  # reps start at 15 min and every 165 s
+    cut = without_gps(track, [(900 + 165 * k + 30, 40) for k in range(12)])
+    c = classify(cut, P, [])
+    assert c.reasons[0].startswith("speed (b): 12 surges of 7"), c.reasons
+    assert not any("stopped removed" in r for r in c.reasons)
+
+
+@pytest.mark.parametrize("lost_from", [-40, 30], ids=["just before", "just after"])
+def test_a_dropout_beside_a_short_surge_takes_none_of_its_seconds(lost_from: int) -> None:
+    """8 x 30-s strides, each with 40 s of GPS lost just before or after it: the dropout's
+    unknown seconds are outside the stride, whose 30 s still count (the dropout was joined
+    to it and taken off its length: 30 - 40 s, no surge)."""
+    strides = activity(Run().easy(15).bouts(8, 30, 4.3, 176, 150, rest_speed=2.6,
+                                            rest_hr=140).easy(10))
+    c = classify(without_gps(strides, [(900 + 180 * k + lost_from, 40) for k in range(8)]),
+                 P, [])
+    assert c.reasons[0].startswith("speed (b): 7 surges of 30 s"), c.reasons
 
 
 @pytest.mark.parametrize("include_hr", [True, False])
