@@ -398,6 +398,24 @@ def test_report_for_a_fresh_athlete(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert all(f'id="{div_id}"' in page for div_id in CHART_IDS)
 
 
+def test_a_range_without_the_stored_history_says_where_it_lies(athlete_home: Path,
+                                                               tmp_path: Path) -> None:
+    """An imported history of years past is not "no data yet, import FIT files": the page
+    names the days stored and the range that shows them."""
+    today = today_utc()
+    out = tmp_path / "ahead.html"
+    start, end = today + timedelta(days=30), today + timedelta(days=60)
+    result = runner.invoke(make_app(), ["report", "--from", start.isoformat(), "--to",
+                                        end.isoformat(), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    first, last = _data().stored or (None, None)
+    assert first is not None and last is not None and first < last <= today
+    assert "No data in this range." in page and "No data yet." not in page
+    assert f"between {first:%d %b %Y} and {last:%d %b %Y}" in page
+    assert f"stridelift report --from {first} --to {last}" in page
+
+
 @pytest.mark.parametrize("args, code, words", [
     (["--from", "2025-05-02", "--to", "2025-05-01"], 2, "--from 2025-05-02 is after --to"),
     (["--from", "last week"], 2, "YYYY-MM-DD"),

@@ -156,14 +156,24 @@ def _header(data: ReportData) -> str:
     if data.empty:
         plan = (" The sessions below are the plan, laid out from the weekly template."
                 if data.sessions else "")
-        parts.append(
-            "<p class='note' id='no-data'><b>No data yet.</b> There are no runs and no "
-            f"recovery numbers for this athlete in this range.{plan} Import FIT files "
-            "(<code>stridelift import</code>) or sync Garmin Connect "
-            "(<code>stridelift sync</code>), then make the report again.</p>")
+        parts.append(_no_data_note(data, plan))
     else:
         parts.append(_today_line(data))
     return "".join(parts)
+
+
+def _no_data_note(data: ReportData, plan: str) -> str:
+    """Why the charts are empty: nothing stored yet, or all of it outside the range (an
+    imported history of years past), which then says where it lies."""
+    if data.stored is None:
+        return ("<p class='note' id='no-data'><b>No data yet.</b> There are no runs and no "
+                f"recovery numbers for this athlete in this range.{plan} Import FIT files "
+                "(<code>stridelift import</code>) or sync Garmin Connect "
+                "(<code>stridelift sync</code>), then make the report again.</p>")
+    first, last = data.stored
+    return ("<p class='note' id='no-data'><b>No data in this range.</b> What is stored of "
+            f"this athlete lies between {first:%d %b %Y} and {last:%d %b %Y}.{plan} "
+            f"<code>stridelift report --from {first} --to {last}</code> shows it.</p>")
 
 
 def _today_line(data: ReportData) -> str:
