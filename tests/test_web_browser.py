@@ -35,6 +35,7 @@ from tests.test_web import WEDNESDAY
 TUESDAY = WEDNESDAY - timedelta(days=1)  # this week still holds open sessions
 
 LAPTOP = {"width": 1280, "height": 800}
+SMALL_PHONE = {"width": 360, "height": 640}  # most Android phones
 TODAY = TUESDAY.date()  # a fixed day, whatever the suite's pinned one: three sessions ahead
 runner = CliRunner()
 PASSWORD = "a long enough one"
@@ -188,7 +189,8 @@ PAGES = ["/a/anna/week", "/a/anna/why", "/a/anna/status", "/a/anna/races", "/coa
 def test_every_page_renders_clean_on_a_phone_and_a_laptop(server: str, browser: Any,
                                                           tmp_path: Path) -> None:
     shots = []
-    for size, viewport, touch in (("phone", PHONE, True), ("laptop", LAPTOP, False)):
+    for size, viewport, touch in (("phone", PHONE, True), ("small-phone", SMALL_PHONE, True),
+                                  ("laptop", LAPTOP, False)):
         tab = Tab(browser, server, viewport, touch)
         try:
             for path in PAGES:
