@@ -414,6 +414,8 @@ def test_a_range_without_the_stored_history_says_where_it_lies(athlete_home: Pat
     assert "No data in this range." in page and "No data yet." not in page
     assert f"between {first:%d %b %Y} and {last:%d %b %Y}" in page
     assert f"stridelift report --from {first} --to {last}" in page
+    one_day = render(replace(_data(start, end), stored=(first, first)))
+    assert f"What is stored of this athlete is from {first:%d %b %Y}." in one_day
 
 
 @pytest.mark.parametrize("args, code, words", [

@@ -171,8 +171,10 @@ def _no_data_note(data: ReportData, plan: str) -> str:
                 "(<code>stridelift import</code>) or sync Garmin Connect "
                 "(<code>stridelift sync</code>), then make the report again.</p>")
     first, last = data.stored
+    where = (f"is from {first:%d %b %Y}" if first == last
+             else f"lies between {first:%d %b %Y} and {last:%d %b %Y}")
     return ("<p class='note' id='no-data'><b>No data in this range.</b> What is stored of "
-            f"this athlete lies between {first:%d %b %Y} and {last:%d %b %Y}.{plan} "
+            f"this athlete {where}.{plan} "
             f"<code>stridelift report --from {first} --to {last}</code> shows it.</p>")
 
 
