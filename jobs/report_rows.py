@@ -107,6 +107,9 @@ class WeekSummary:
         return self.heavy_lower > HEAVY_LOWER_CAP
 
 
+MAX_DAYS = 3660  # the longest report: ten years
+
+
 @dataclass(frozen=True)
 class ReportData:
     athlete: str

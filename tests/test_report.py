@@ -416,6 +416,13 @@ def test_a_range_without_the_stored_history_says_where_it_lies(athlete_home: Pat
     assert f"stridelift report --from {first} --to {last}" in page
     one_day = render(replace(_data(start, end), stored=(first, first)))
     assert f"What is stored of this athlete is from {first:%d %b %Y}." in one_day
+    # twelve years stored: the command offered is one `report` accepts (ten years at most)
+    years = render(replace(_data(start, end), stored=(first - timedelta(days=12 * 365), last)))
+    since = last - timedelta(days=3660)
+    assert f"stridelift report --from {since} --to {last}</code> shows its last ten" in years
+    offered = runner.invoke(make_app(), ["report", "--from", since.isoformat(), "--to",
+                                         last.isoformat(), "--out", str(tmp_path / "ten.html")])
+    assert offered.exit_code == 0, offered.output
 
 
 @pytest.mark.parametrize("args, code, words", [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from importlib import resources
 from string import Template
 
@@ -18,6 +19,7 @@ from analysis.load import ATL_DAYS, CTL_DAYS
 from jobs.report_rows import (
     HEAVY_LOWER_CAP,
     LOAD_KINDS,
+    MAX_DAYS,
     AdjustmentItem,
     ReportData,
     WeekSummary,
@@ -173,9 +175,11 @@ def _no_data_note(data: ReportData, plan: str) -> str:
     first, last = data.stored
     where = (f"is from {first:%d %b %Y}" if first == last
              else f"lies between {first:%d %b %Y} and {last:%d %b %Y}")
+    since = max(first, last - timedelta(days=MAX_DAYS))  # a report spans ten years at most
+    shows = "shows it" if since == first else "shows its last ten years"
     return ("<p class='note' id='no-data'><b>No data in this range.</b> What is stored of "
             f"this athlete {where}.{plan} "
-            f"<code>stridelift report --from {first} --to {last}</code> shows it.</p>")
+            f"<code>stridelift report --from {since} --to {last}</code> {shows}.</p>")
 
 
 def _today_line(data: ReportData) -> str:
