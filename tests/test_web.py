@@ -815,6 +815,7 @@ def test_every_page_sees_what_the_cli_saved_while_it_runs(athlete: Home) -> None
     broken = c.get("/a/anna/week")
     assert broken.status_code == 500 and "not valid TOML" in broken.text
     assert "Traceback" not in broken.text
+    assert c.get("/a/anna/nowhere").status_code == 404  # its error page reads no config
     config.write_text(good)
     assert c.get("/a/anna/week").status_code == 200
 

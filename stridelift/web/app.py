@@ -86,7 +86,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
     it sits on, as it is now."""
     assert isinstance(exc, HTTPException)
     web: Web = request.app.state.web
-    athletes = sorted(web.home.athletes())
+    try:
+        athletes = sorted(web.home.athletes())
+    except ConfigError:  # broken since: the page says what was refused, not that
+        athletes = []
     name = request.path_params.get("name")
     athlete = name if name in athletes else None
     # scope's path is decoded: a session's key holds '#', quoted again for the link
