@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+import shutil
 import tomllib
 from collections import Counter
 from dataclasses import replace
@@ -413,16 +415,42 @@ def test_a_range_without_the_stored_history_says_where_it_lies(athlete_home: Pat
     assert first is not None and last is not None and first < last <= today
     assert "No data in this range." in page and "No data yet." not in page
     assert f"between {first:%d %b %Y} and {last:%d %b %Y}" in page
-    assert f"stridelift report --from {first} --to {last}" in page
+    assert offered(page) == ["--athlete", NAME, "--from", str(first), "--to", str(last)]
     one_day = render(replace(_data(start, end), stored=(first, first)))
     assert f"What is stored of this athlete is from {first:%d %b %Y}." in one_day
     # twelve years stored: the command offered is one `report` accepts (ten years at most)
     years = render(replace(_data(start, end), stored=(first - timedelta(days=12 * 365), last)))
     since = last - timedelta(days=3660)
-    assert f"stridelift report --from {since} --to {last}</code> shows its last ten" in years
-    offered = runner.invoke(make_app(), ["report", "--from", since.isoformat(), "--to",
-                                         last.isoformat(), "--out", str(tmp_path / "ten.html")])
-    assert offered.exit_code == 0, offered.output
+    assert f"--from {since} --to {last}</code> shows its last ten" in years
+    ten = runner.invoke(make_app(), ["report", *offered(years),
+                                     "--out", str(tmp_path / "ten.html")])
+    assert ten.exit_code == 0, ten.output
+
+
+def offered(page: str) -> list[str]:
+    """The options of the `stridelift report` command a page without data offers."""
+    found = re.search(r"<code>stridelift report ([^<]*)</code>", page)
+    assert found, "no command offered"
+    return html.unescape(found[1]).split()
+
+
+def test_the_range_offered_is_accepted_in_a_home_of_several_athletes(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --athlete the command offered was refused where the coach keeps a second
+    athlete ("several athletes configured: choose one with --athlete NAME")."""
+    shutil.copytree(built, tmp_path / "home")
+    monkeypatch.setenv("STRIDELIFT_HOME", str(tmp_path / "home"))
+    second = [*INIT[:INIT.index("--name")], "--name", "bob", *INIT[INIT.index("--name") + 2:]]
+    assert runner.invoke(make_app(), second).exit_code == 0
+    ahead = today_utc() + timedelta(days=30)
+    result = runner.invoke(make_app(), ["report", "--athlete", NAME, "--from", str(ahead),
+                                        "--to", str(ahead), "--out", str(tmp_path / "a.html")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    again = runner.invoke(make_app(), ["report", *offered(page),
+                                       "--out", str(tmp_path / "b.html")])
+    assert again.exit_code == 0, again.output
+    assert "id='no-data'" not in (tmp_path / "b.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("args, code, words", [

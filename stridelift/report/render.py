@@ -177,9 +177,10 @@ def _no_data_note(data: ReportData, plan: str) -> str:
              else f"lies between {first:%d %b %Y} and {last:%d %b %Y}")
     since = max(first, last - timedelta(days=MAX_DAYS))  # a report spans ten years at most
     shows = "shows it" if since == first else "shows its last ten years"
+    # --athlete: in a home of several athletes `report` refuses a command without it
     return ("<p class='note' id='no-data'><b>No data in this range.</b> What is stored of "
-            f"this athlete {where}.{plan} "
-            f"<code>stridelift report --from {since} --to {last}</code> {shows}.</p>")
+            f"this athlete {where}.{plan} <code>stridelift report --athlete "
+            f"{esc(data.athlete)} --from {since} --to {last}</code> {shows}.</p>")
 
 
 def _today_line(data: ReportData) -> str:
