@@ -178,7 +178,9 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
     sessions = [_session(r, changes, catalog, today) for r in rows]
     data = _build(athlete, start, end, today, acts, statuses, wellness, sessions, changes,
                   generated)
-    known = activities.first_fact_day(db, who), activities.last_fact_day(db, who)
+    # measured: the training status Garmin gives of days without a watch is no data to show
+    known = (activities.first_fact_day(db, who, measured=True),
+             activities.last_fact_day(db, who, measured=True))
     if known[0] is None or known[1] is None:
         return data
     return replace(data, stored=(known[0], known[1]))

@@ -453,6 +453,30 @@ def test_the_range_offered_is_accepted_in_a_home_of_several_athletes(
     assert "id='no-data'" not in (tmp_path / "b.html").read_text(encoding="utf-8")
 
 
+def test_garmin_s_training_status_of_days_without_a_watch_is_no_stored_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Garmin gives the training status of any day, a watch synced or not: days holding
+    only that made a fresh runner's page say its data lay in the very range it shows, and
+    offer that range again; after a history of years past, that it ran up to today."""
+    monkeypatch.setenv("STRIDELIFT_HOME", str(tmp_path / "fresh"))
+    monkeypatch.delenv("STRIDELIFT_DB_URL", raising=False)
+    assert runner.invoke(make_app(), INIT).exit_code == 0
+    today, h = today_utc(), Home.open()
+    with transaction(h.db) as db:
+        who = repo.athlete(db, h.athlete(NAME))
+        for back in range(3):
+            wellness_days.save_wellness(db, who, DailyWellness(
+                day=today - timedelta(days=back), training_status="NO_RESULT"))
+    page = render(_data())
+    assert "No data yet." in page and "<code>stridelift report" not in page
+    years_ago = today - timedelta(days=3 * 365)
+    with transaction(h.db) as db:
+        [run] = fit.decode(_run(years_ago, "easy", seed=1), "old.fit")
+        repo.save_activities(db, repo.athlete(db, h.athlete(NAME)), [run], "e" * 64)
+    page = render(_data())
+    assert offered(page)[-4:] == ["--from", str(years_ago), "--to", str(years_ago)]
+
+
 @pytest.mark.parametrize("args, code, words", [
     (["--from", "2025-05-02", "--to", "2025-05-01"], 2, "--from 2025-05-02 is after --to"),
     (["--from", "last week"], 2, "YYYY-MM-DD"),
