@@ -213,6 +213,19 @@ def test_every_page_renders_clean_on_a_phone_and_a_laptop(server: str, browser: 
     assert all(s.stat().st_size > 5_000 for s in shots)
 
 
+def test_the_menu_keeps_to_one_row_at_every_phone_width(server: str, browser: Any) -> None:
+    """Phones are 320 to 412 px wide, fewer with a larger display size: from 381 to 389 px,
+    between the tight tabs and the full ones, the menu wrapped 'Report' to a second row."""
+    tab = Tab(browser, server, SMALL_PHONE, touch=True)
+    try:
+        tab.go("/a/anna/why")
+        for width in range(320, 421, 4):
+            tab.page.set_viewport_size({"width": width, "height": 640})
+            tab.assert_clean()
+    finally:
+        tab.close()
+
+
 def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path) -> None:
     tab = Tab(browser, server, PHONE, touch=True)
     try:
