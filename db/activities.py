@@ -101,23 +101,32 @@ def synced_days(db: Session, who: m.Athlete, first: date, last: date) -> set[dat
         m.Activity.local_date <= last)))
 
 
-def first_fact_day(db: Session, who: m.Athlete) -> date | None:
-    """The first day anything is known of the athlete: an activity or a wellness record."""
+def first_fact_day(db: Session, who: m.Athlete, *, measured: bool = False) -> date | None:
+    """The first day anything is known of the athlete: an activity or a wellness record
+    (`measured`: a record holding a value the watch measured)."""
     starts = [db.scalar(select(m.Activity.local_date).where(m.Activity.athlete_id == who.id)
                         .order_by(m.Activity.local_date).limit(1)),
-              db.scalar(select(m.Wellness.day).where(m.Wellness.athlete_id == who.id)
+              db.scalar(select(m.Wellness.day).where(*_wellness(who, measured))
                         .order_by(m.Wellness.day).limit(1))]
     known = [d for d in starts if d is not None]
     return min(known) if known else None
 
 
-def last_fact_day(db: Session, who: m.Athlete) -> date | None:
-    """The last day anything is known of the athlete: an activity or a wellness record."""
+def last_fact_day(db: Session, who: m.Athlete, *, measured: bool = False) -> date | None:
+    """The last day anything is known of the athlete: an activity or a wellness record
+    (`measured`: a record holding a value the watch measured)."""
     ends = [db.scalar(select(func.max(m.Activity.local_date)).where(
                 m.Activity.athlete_id == who.id)),
-            db.scalar(select(func.max(m.Wellness.day)).where(m.Wellness.athlete_id == who.id))]
+            db.scalar(select(func.max(m.Wellness.day)).where(*_wellness(who, measured)))]
     known = [d for d in ends if d is not None]
     return max(known) if known else None
+
+
+def _wellness(who: m.Athlete, measured: bool) -> list[Any]:
+    """The athlete's wellness records; `measured`: only those with a value the watch
+    measured, as Garmin gives the training status of any day, a watch synced or not."""
+    mine = [m.Wellness.athlete_id == who.id]
+    return [*mine, m.Wellness.measured()] if measured else mine
 
 
 def heart_rate_peaks(db: Session, who: m.Athlete, since: date) -> Sequence[Any]:

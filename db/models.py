@@ -21,10 +21,12 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    or_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db import streams as packing
+from domain.wellness import DailyWellness
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -201,6 +203,11 @@ class Wellness(Base):
     resting_hr: Mapped[int | None] = mapped_column(Integer)
     avg_stress: Mapped[int | None] = mapped_column(Integer)
     training_status: Mapped[str | None] = mapped_column(String(40))
+
+    @classmethod
+    def measured(cls) -> Any:
+        """The day holds a value the athlete's watch measured (a SQL condition)."""
+        return or_(*(getattr(cls, name).is_not(None) for name in DailyWellness.measured_names()))
 
 
 class SyncCursor(Base):

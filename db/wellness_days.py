@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -36,9 +36,8 @@ def save_wellness(session: Session, who: m.Athlete, day: DailyWellness) -> None:
 def measured_since(session: Session, who: m.Athlete, since: date) -> bool:
     """Whether a stored day from `since` on holds a value the athlete's watch measured."""
     w = m.Wellness
-    found = or_(*(getattr(w, name).is_not(None) for name in DailyWellness.measured_names()))
-    return session.scalar(select(w.id).where(w.athlete_id == who.id, w.day >= since, found)
-                          .limit(1)) is not None
+    return session.scalar(select(w.id).where(w.athlete_id == who.id, w.day >= since,
+                                             w.measured()).limit(1)) is not None
 
 
 def wellness(session: Session, who: m.Athlete, start: date, end: date) -> list[DailyWellness]:

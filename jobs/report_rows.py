@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -107,6 +107,9 @@ class WeekSummary:
         return self.heavy_lower > HEAVY_LOWER_CAP
 
 
+MAX_DAYS = 3660  # the longest report: ten years
+
+
 @dataclass(frozen=True)
 class ReportData:
     athlete: str
@@ -120,6 +123,7 @@ class ReportData:
     weeks: tuple[WeekSummary, ...]  # every ISO week touching [start, end]
     generated: datetime | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    stored: tuple[date, date] | None = None  # first and last day known, whatever the range
 
     @property
     def has_training(self) -> bool:
@@ -172,8 +176,14 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
     changes = [_adjustment(a) for a in plans.adjustments(db, who, between=(start, end),
                                                          session_keys=keys)]
     sessions = [_session(r, changes, catalog, today) for r in rows]
-    return _build(athlete, start, end, today, acts, statuses, wellness, sessions, changes,
+    data = _build(athlete, start, end, today, acts, statuses, wellness, sessions, changes,
                   generated)
+    # measured: the training status Garmin gives of days without a watch is no data to show
+    known = (activities.first_fact_day(db, who, measured=True),
+             activities.last_fact_day(db, who, measured=True))
+    if known[0] is None or known[1] is None:
+        return data
+    return replace(data, stored=(known[0], known[1]))
 
 
 def _build(athlete: str, start: date, end: date, today: date, acts: pd.DataFrame,

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+import shutil
 import tomllib
 from collections import Counter
 from dataclasses import replace
@@ -396,6 +398,83 @@ def test_report_for_a_fresh_athlete(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "No data yet." in page and "The sessions below are the plan" in page
     assert "no runs yet" in page and "no recovery data yet" in page
     assert all(f'id="{div_id}"' in page for div_id in CHART_IDS)
+
+
+def test_a_range_without_the_stored_history_says_where_it_lies(athlete_home: Path,
+                                                               tmp_path: Path) -> None:
+    """An imported history of years past is not "no data yet, import FIT files": the page
+    names the days stored and the range that shows them."""
+    today = today_utc()
+    out = tmp_path / "ahead.html"
+    start, end = today + timedelta(days=30), today + timedelta(days=60)
+    result = runner.invoke(make_app(), ["report", "--from", start.isoformat(), "--to",
+                                        end.isoformat(), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    first, last = _data().stored or (None, None)
+    assert first is not None and last is not None and first < last <= today
+    assert "No data in this range." in page and "No data yet." not in page
+    assert f"between {first:%d %b %Y} and {last:%d %b %Y}" in page
+    assert offered(page) == ["--athlete", NAME, "--from", str(first), "--to", str(last)]
+    one_day = render(replace(_data(start, end), stored=(first, first)))
+    assert f"What is stored of this athlete is from {first:%d %b %Y}." in one_day
+    # twelve years stored: the command offered is one `report` accepts (ten years at most)
+    years = render(replace(_data(start, end), stored=(first - timedelta(days=12 * 365), last)))
+    since = last - timedelta(days=3660)
+    assert f"--from {since} --to {last}</code> shows its last ten" in years
+    ten = runner.invoke(make_app(), ["report", *offered(years),
+                                     "--out", str(tmp_path / "ten.html")])
+    assert ten.exit_code == 0, ten.output
+
+
+def offered(page: str) -> list[str]:
+    """The options of the `stridelift report` command a page without data offers."""
+    found = re.search(r"<code>stridelift report ([^<]*)</code>", page)
+    assert found, "no command offered"
+    return html.unescape(found[1]).split()
+
+
+def test_the_range_offered_is_accepted_in_a_home_of_several_athletes(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --athlete the command offered was refused where the coach keeps a second
+    athlete ("several athletes configured: choose one with --athlete NAME")."""
+    shutil.copytree(built, tmp_path / "home")
+    monkeypatch.setenv("STRIDELIFT_HOME", str(tmp_path / "home"))
+    second = [*INIT[:INIT.index("--name")], "--name", "bob", *INIT[INIT.index("--name") + 2:]]
+    assert runner.invoke(make_app(), second).exit_code == 0
+    ahead = today_utc() + timedelta(days=30)
+    result = runner.invoke(make_app(), ["report", "--athlete", NAME, "--from", str(ahead),
+                                        "--to", str(ahead), "--out", str(tmp_path / "a.html")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    again = runner.invoke(make_app(), ["report", *offered(page),
+                                       "--out", str(tmp_path / "b.html")])
+    assert again.exit_code == 0, again.output
+    assert "id='no-data'" not in (tmp_path / "b.html").read_text(encoding="utf-8")
+
+
+def test_garmin_s_training_status_of_days_without_a_watch_is_no_stored_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Garmin gives the training status of any day, a watch synced or not: days holding
+    only that made a fresh runner's page say its data lay in the very range it shows, and
+    offer that range again; after a history of years past, that it ran up to today."""
+    monkeypatch.setenv("STRIDELIFT_HOME", str(tmp_path / "fresh"))
+    monkeypatch.delenv("STRIDELIFT_DB_URL", raising=False)
+    assert runner.invoke(make_app(), INIT).exit_code == 0
+    today, h = today_utc(), Home.open()
+    with transaction(h.db) as db:
+        who = repo.athlete(db, h.athlete(NAME))
+        for back in range(3):
+            wellness_days.save_wellness(db, who, DailyWellness(
+                day=today - timedelta(days=back), training_status="NO_RESULT"))
+    page = render(_data())
+    assert "No data yet." in page and "<code>stridelift report" not in page
+    years_ago = today - timedelta(days=3 * 365)
+    with transaction(h.db) as db:
+        [run] = fit.decode(_run(years_ago, "easy", seed=1), "old.fit")
+        repo.save_activities(db, repo.athlete(db, h.athlete(NAME)), [run], "e" * 64)
+    page = render(_data())
+    assert offered(page)[-4:] == ["--from", str(years_ago), "--to", str(years_ago)]
 
 
 @pytest.mark.parametrize("args, code, words", [

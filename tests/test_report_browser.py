@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from stridelift.report.charts import CHART_IDS
 from tests.conftest import CHROMIUM
-from tests.test_report import INIT, build_athlete, make_app
+from tests.test_report import INIT, build_athlete, make_app, today_utc
 
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -44,6 +44,11 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         result = runner.invoke(make_app(), ["report", "--out", str(root / "full.html")])
         assert result.exit_code == 0, result.output
         out["full"] = root / "full.html"
+        years_ago = (today_utc() - timedelta(days=6 * 365)).isoformat()
+        result = runner.invoke(make_app(), ["report", "--from", years_ago,
+                                            "--out", str(root / "years.html")])
+        assert result.exit_code == 0, result.output
+        out["years"] = root / "years.html"
         mp.setenv("STRIDELIFT_HOME", str(root / "empty"))
         assert runner.invoke(make_app(), INIT).exit_code == 0
         result = runner.invoke(make_app(), ["report", "--out", str(root / "empty.html")])
@@ -251,6 +256,32 @@ def test_hostile_text_shows_as_text_in_the_hover(browser: Any, reports: dict[str
         visit.assert_clean()
     finally:
         visit.close()
+
+
+TICKS = """id => [...document.getElementById(id).querySelectorAll('.xtick text')]
+    .map(t => t.textContent)"""
+
+
+def test_tick_labels_say_the_year_when_the_range_spans_years(
+        browser: Any, reports: dict[str, Path]) -> None:
+    """Six years of axis: each tick names its year (not "01 Jan" under every tick); a
+    phone's first 8 weeks and a laptop's 16 still read by day and month."""
+    visit = Visit(browser, reports["years"], LAPTOP)
+    try:
+        ticks = visit.page.evaluate(TICKS, "chart-load")
+        assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
+        assert all(any(str(y) in t for y in range(2000, 2100)) for t in ticks), ticks
+        visit.assert_clean()
+    finally:
+        visit.close()
+    for viewport, touch in ((LAPTOP, False), (PHONE, True)):
+        visit = Visit(browser, reports["full"], viewport, touch)
+        try:
+            ticks = visit.page.evaluate(TICKS, "chart-load")
+            assert ticks and all(len(t.split()) == 2 and t.split()[0].isdigit()
+                                 for t in ticks), ticks
+        finally:
+            visit.close()
 
 
 def test_empty_report_in_chromium(browser: Any, reports: dict[str, Path],

@@ -319,6 +319,27 @@ def test_done_refuses_nonsense(athlete: Home) -> None:
     assert stored(athlete, s["id"])[0] != "done"
 
 
+def test_a_form_refused_leads_back_to_its_page_under_the_athlete_s_menu(
+        athlete: Home) -> None:
+    """A page kept from before the nightly swapped an exercise: its Done is refused. The
+    refusal kept only a Home button and the coach's menu; it leads back to the session (now
+    current) and keeps the athlete's menu. A page that is no athlete's keeps Home."""
+    c = client(athlete)
+    s = future_strength(athlete)
+    token = csrf(c, path_of(s))
+    stale = c.post(path_of(s) + "/done", data={
+        "csrf": token, "reps:barbell_back_squat_gone:0": "5",
+        "tick:barbell_back_squat_gone:0": "on"})
+    assert stale.status_code == 400 and "not in session" in stale.text
+    assert f'<a href="{path_of(s)}" class="button">Back</a>' in stale.text
+    assert 'href="/a/anna/week#today"' in stale.text
+    lost_cookie = client(athlete).post(path_of(s) + "/skip", data={"csrf": token})
+    assert lost_cookie.status_code == 403 and f'href="{path_of(s)}"' in lost_cookie.text
+    nobody = c.get("/a/nobody/week")
+    assert nobody.status_code == 404 and '<a href="/" class="button">Home</a>' in nobody.text
+    assert stored(athlete, s["id"])[0] != "done"
+
+
 def test_a_load_of_0_is_no_load_as_done_on_the_cli_stores_it(athlete: Home) -> None:
     """The form stored a bodyweight exercise's load of 0 as 0.0 kg, where `done --sets
     dead_bug=20x0` stores none, as the plan holds bodyweight work."""
@@ -794,6 +815,7 @@ def test_every_page_sees_what_the_cli_saved_while_it_runs(athlete: Home) -> None
     broken = c.get("/a/anna/week")
     assert broken.status_code == 500 and "not valid TOML" in broken.text
     assert "Traceback" not in broken.text
+    assert c.get("/a/anna/nowhere").status_code == 404  # its error page reads no config
     config.write_text(good)
     assert c.get("/a/anna/week").status_code == 200
 

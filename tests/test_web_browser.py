@@ -35,6 +35,7 @@ from tests.test_web import WEDNESDAY
 TUESDAY = WEDNESDAY - timedelta(days=1)  # this week still holds open sessions
 
 LAPTOP = {"width": 1280, "height": 800}
+SMALL_PHONE = {"width": 360, "height": 640}  # most Android phones
 TODAY = TUESDAY.date()  # a fixed day, whatever the suite's pinned one: three sessions ahead
 runner = CliRunner()
 PASSWORD = "a long enough one"
@@ -188,7 +189,8 @@ PAGES = ["/a/anna/week", "/a/anna/why", "/a/anna/status", "/a/anna/races", "/coa
 def test_every_page_renders_clean_on_a_phone_and_a_laptop(server: str, browser: Any,
                                                           tmp_path: Path) -> None:
     shots = []
-    for size, viewport, touch in (("phone", PHONE, True), ("laptop", LAPTOP, False)):
+    for size, viewport, touch in (("phone", PHONE, True), ("small-phone", SMALL_PHONE, True),
+                                  ("laptop", LAPTOP, False)):
         tab = Tab(browser, server, viewport, touch)
         try:
             for path in PAGES:
@@ -209,6 +211,19 @@ def test_every_page_renders_clean_on_a_phone_and_a_laptop(server: str, browser: 
             tab.close()
     print(f"\nscreenshots in {tmp_path}")
     assert all(s.stat().st_size > 5_000 for s in shots)
+
+
+def test_the_menu_keeps_to_one_row_at_every_phone_width(server: str, browser: Any) -> None:
+    """Phones are 320 to 412 px wide, fewer with a larger display size: from 381 to 389 px,
+    between the tight tabs and the full ones, the menu wrapped 'Report' to a second row."""
+    tab = Tab(browser, server, SMALL_PHONE, touch=True)
+    try:
+        tab.go("/a/anna/why")
+        for width in range(320, 421, 4):
+            tab.page.set_viewport_size({"width": width, "height": 640})
+            tab.assert_clean()
+    finally:
+        tab.close()
 
 
 def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ def report(
     """The recovery-versus-load report: load, form, HRV and sleep, and the plan's changes."""
     from db.session import transaction
     from jobs.replan import replan
+    from jobs.report_rows import MAX_DAYS
     from stridelift.report.output import ReportError, default_path, write_report
 
     with user_errors({ReportError: 1}):
@@ -47,7 +48,7 @@ def report(
         last = parse_day(end, "--to") or last
         if first > last:
             raise CommandError(f"--from {first} is after --to {last}", 2)
-        if (last - first).days > 3660 or last > today + timedelta(weeks=52):
+        if (last - first).days > MAX_DAYS or last > today + timedelta(weeks=52):
             raise CommandError("the report covers at most ten years, ending at most a year "
                                "ahead; narrow --from/--to", 2)
         with transaction(home.db) as db:

@@ -34,6 +34,11 @@ from stridelift.report.style import (
 )
 
 CHART_IDS = ("chart-load", "chart-form", "chart-recovery", "chart-sessions")
+# Tick labels by the spacing Plotly picks for the range shown: days while ticks are under a
+# month apart; past that the year, or a report of years reads "01 Jan" under every tick.
+TICK_FORMATS = [{"dtickrange": [None, "M1"], "value": "%d %b"},
+                {"dtickrange": ["M1", "M12"], "value": "%b %Y"},
+                {"dtickrange": ["M12", None], "value": "%Y"}]
 CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 
@@ -209,7 +214,7 @@ def _finish(fig: go.Figure, data: ReportData, height: int) -> go.Figure:
         hovermode="closest", hoverlabel={"align": "left", "font_size": 12},
         dragmode="zoom")
     fig.update_xaxes(type="date", range=x_range(data), showline=True, linecolor="#c8ced6",
-                     tickformat="%d %b", hoverformat="%a %d %b %Y")
+                     tickformatstops=TICK_FORMATS, hoverformat="%a %d %b %Y")
     if data.start <= data.today <= data.end:
         noon = f"{data.today.isoformat()} 12:00"
         fig.add_shape(type="rect", xref="x", yref="paper", x0=noon,

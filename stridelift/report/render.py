@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from importlib import resources
 from string import Template
 
@@ -18,6 +19,7 @@ from analysis.load import ATL_DAYS, CTL_DAYS
 from jobs.report_rows import (
     HEAVY_LOWER_CAP,
     LOAD_KINDS,
+    MAX_DAYS,
     AdjustmentItem,
     ReportData,
     WeekSummary,
@@ -156,14 +158,29 @@ def _header(data: ReportData) -> str:
     if data.empty:
         plan = (" The sessions below are the plan, laid out from the weekly template."
                 if data.sessions else "")
-        parts.append(
-            "<p class='note' id='no-data'><b>No data yet.</b> There are no runs and no "
-            f"recovery numbers for this athlete in this range.{plan} Import FIT files "
-            "(<code>stridelift import</code>) or sync Garmin Connect "
-            "(<code>stridelift sync</code>), then make the report again.</p>")
+        parts.append(_no_data_note(data, plan))
     else:
         parts.append(_today_line(data))
     return "".join(parts)
+
+
+def _no_data_note(data: ReportData, plan: str) -> str:
+    """Why the charts are empty: nothing stored yet, or all of it outside the range (an
+    imported history of years past), which then says where it lies."""
+    if data.stored is None:
+        return ("<p class='note' id='no-data'><b>No data yet.</b> There are no runs and no "
+                f"recovery numbers for this athlete in this range.{plan} Import FIT files "
+                "(<code>stridelift import</code>) or sync Garmin Connect "
+                "(<code>stridelift sync</code>), then make the report again.</p>")
+    first, last = data.stored
+    where = (f"is from {first:%d %b %Y}" if first == last
+             else f"lies between {first:%d %b %Y} and {last:%d %b %Y}")
+    since = max(first, last - timedelta(days=MAX_DAYS))  # a report spans ten years at most
+    shows = "shows it" if since == first else "shows its last ten years"
+    # --athlete: in a home of several athletes `report` refuses a command without it
+    return ("<p class='note' id='no-data'><b>No data in this range.</b> What is stored of "
+            f"this athlete {where}.{plan} <code>stridelift report --athlete "
+            f"{esc(data.athlete)} --from {since} --to {last}</code> {shows}.</p>")
 
 
 def _today_line(data: ReportData) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader
 from starlette.applications import Starlette
@@ -80,16 +81,34 @@ class Gate(BaseHTTPMiddleware):
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
+    """A refused page or form. Under an athlete of the home it keeps their menu, and a form
+    refused (a page kept from before the plan changed, a lost cookie) leads back to the page
+    it sits on, as it is now."""
     assert isinstance(exc, HTTPException)
     web: Web = request.app.state.web
-    return web.templates.TemplateResponse(request, "error.html",
-                                          {"code": exc.status_code, "message": exc.detail},
-                                          status_code=exc.status_code)
+    try:
+        athletes = sorted(web.home.athletes())
+    except ConfigError:  # broken since: the page says what was refused, not that
+        athletes = []
+    name = request.path_params.get("name")
+    athlete = name if name in athletes else None
+    # scope's path is decoded: a session's key holds '#', quoted again for the link
+    back = (quote(request.scope["path"].rsplit("/", 1)[0])
+            if athlete and request.method == "POST" else None)
+    return _error_page(request, exc.status_code, exc.detail,
+                       athlete=athlete, athletes=athletes, back=back)
 
 
 async def config_error(request: Request, exc: Exception) -> Response:
     """config.toml, read again after a change, is broken: say so (the CLI's one line)."""
-    return await http_error(request, HTTPException(500, str(exc)))
+    return _error_page(request, 500, str(exc))
+
+
+def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
+    web: Web = request.app.state.web
+    return web.templates.TemplateResponse(
+        request, "error.html", {"code": code, "message": message, **context},
+        status_code=code)
 
 
 def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
