@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from freezegun import freeze_time
 from typer.testing import CliRunner
 
 from stridelift.report.charts import CHART_IDS
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, PINNED
 from tests.test_report import INIT, build_athlete, make_app, today_utc
 
 LAPTOP = {"width": 1280, "height": 900}
@@ -34,16 +35,18 @@ if not CHROMIUM.exists():
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The full report of a built athlete, and a fresh athlete's empty one."""
+    """The full report of a built athlete, and a fresh athlete's empty one, on the pinned
+    day (a module's fixture runs before any test's own pinned clock)."""
     root = tmp_path_factory.mktemp("browser")
     out: dict[str, Path] = {}
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp, freeze_time(PINNED, tick=True):
         mp.delenv("STRIDELIFT_DB_URL", raising=False)
         mp.setenv("STRIDELIFT_HOME", str(root / "full"))
         build_athlete(root / "full")
         result = runner.invoke(make_app(), ["report", "--out", str(root / "full.html")])
         assert result.exit_code == 0, result.output
         out["full"] = root / "full.html"
+        assert f"today {PINNED:%a %d %b %Y}" in out["full"].read_text()  # the pinned day
         years_ago = (today_utc() - timedelta(days=6 * 365)).isoformat()
         result = runner.invoke(make_app(), ["report", "--from", years_ago,
                                             "--out", str(root / "years.html")])
