@@ -75,10 +75,13 @@ def fixed_around(sessions: Sequence[Session], monday: date) -> tuple[date, ...]:
                  and s.status != "skipped" and abs((s.day - monday).days) <= 8)
 
 
-def seen_before(sessions: Sequence[Session], monday: date) -> frozenset[str]:
-    """Exercises strength sessions before `monday` prescribed: not new to the athlete."""
+def seen_before(sessions: Sequence[Session], monday: date, night: date) -> frozenset[str]:
+    """Exercises strength sessions before `monday` prescribed: not new to the athlete. A
+    session skipped, or gone by before the night without being done (a layoff), taught
+    nothing: an exercise it alone held still starts with its intro week (S5)."""
     return frozenset(p.exercise_id for s in sessions if s.day < monday
-                     and s.kind == "strength" and s.status != "skipped" for p in s.exercises)
+                     and s.kind == "strength" and s.status != "skipped"
+                     and (s.status == "done" or s.day >= night) for p in s.exercises)
 
 
 def shown_before(ctx: Lifter, sessions: Sequence[Session], monday: date) -> Shown:
