@@ -55,7 +55,7 @@ def test_sessions_gone_by_undone_teach_their_exercises_but_in_a_layoff(
     session before the week not skipped taught its exercises, as before layoffs counted."""
     monday, tonight = MONDAY + timedelta(weeks=week), MONDAY + timedelta(days=night)
     done = sorted(s.day for s in planned if s.status == "done" and s.day < tonight)
-    if all((b - a).days < LAYOFF_DAYS for a, b in zip(done, [*done[1:], tonight])):
+    if all((b - a).days < LAYOFF_DAYS for a, b in zip(done, [*done[1:], tonight], strict=True)):
         assert seen_before(planned, monday, tonight) == _shown(planned, monday)
     unlogged = [s.with_(status="planned") if s.status == "done" else s for s in planned]
     assert seen_before(unlogged, monday, tonight) == _shown(unlogged, monday)
