@@ -7,6 +7,7 @@ many runners lift and never press done."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,7 +56,7 @@ def test_sessions_gone_by_undone_teach_their_exercises_but_in_a_layoff(
     session before the week not skipped taught its exercises, as before layoffs counted."""
     monday, tonight = MONDAY + timedelta(weeks=week), MONDAY + timedelta(days=night)
     done = sorted(s.day for s in planned if s.status == "done" and s.day < tonight)
-    if all((b - a).days < LAYOFF_DAYS for a, b in zip(done, [*done[1:], tonight], strict=True)):
+    if all((b - a).days < LAYOFF_DAYS for a, b in pairwise([*done, tonight])):
         assert seen_before(planned, monday, tonight) == _shown(planned, monday)
     unlogged = [s.with_(status="planned") if s.status == "done" else s for s in planned]
     assert seen_before(unlogged, monday, tonight) == _shown(unlogged, monday)
