@@ -107,20 +107,29 @@ def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _R
     if not before:
         return None
     kept, weeks = reopened_ahead(before, night)
-    why = f"{'; '.join(basis_changes(was, now))}: the weeks ahead planned again"
+    why = f"{'; '.join(basis_changes(was, now))}: {_weeks_again(weeks)}"
     swaps: list[Adjustment] = []
     first = repo.cursor(db, who, FIRST_MONDAY)
     swapped = with_equipment(lifter(db, who, profile, night), _day(first) or week_start(night),
                              night, kept, str(was.get("equipment"))) \
         if was.get("equipment") != now["equipment"] and kept else kept  # the kept ones too
     if swapped != kept:  # less kit: more kit swaps nothing, and says nothing of it
-        why += "; the open sessions kept swap what the equipment no longer allows"
+        why += (f"; {sum(a != b for a, b in zip(kept, swapped, strict=True))} open "
+                "session(s) kept swap what the equipment no longer allows")
         # each swap recorded as made: a diff of this week after the night's adaptation
         # would give its moves and recovery decisions this rule too
         swaps = differences(kept, swapped, {s.id for s in kept}, night, PROFILE_RULE,
                             "replan", why)
     save_sessions(db, who, swapped)
     return _Renewed(before, weeks, why, swaps)
+
+
+def _weeks_again(weeks: frozenset[date]) -> str:
+    """The weeks a profile change planned again, in words and numbers (S7.5: the facts of
+    a change, not only its cause)."""
+    if not weeks:
+        return "no week ahead open to plan again"
+    return f"the weeks of {', '.join(f'{m:%a %d %b}' for m in sorted(weeks))} planned again"
 
 
 def _reach(sessions: list[Session], night: date) -> int:

@@ -63,7 +63,7 @@ class PlainPlan:
         before = [s for s in out if monday_of(s) < (self.start or monday)]
         plan = before + [s for m, week in self.weeks.items() if m < monday for s in week]
         new, _, _ = build_week(self.ctx, weeks, index, self.runs, fixed_around(plan, monday),
-                               allowed, seen_before(plan, monday), night,
+                               allowed, seen_before(plan, monday, night), night,
                                shown_before(self.ctx, plan, monday))
         return new
 

@@ -64,7 +64,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         out = [s for s in out if s not in planned]
         shown = shown_before(ctx, out, where.monday)
         new, why, picks = build_week(ctx, weeks, index, runs, fixed_around(out, where.monday),
-                                     allowed, seen_before(out, where.monday), night, shown,
+                                     allowed, seen_before(out, where.monday, night), night, shown,
                                      _stands(weeks, index + 1, out, night, races_of(ctx)))
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.

@@ -65,7 +65,7 @@ def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
         days = sorted(s.day for s in out if monday_of(s) == monday and s.status != "skipped"
                       and (s.kind == "strength" or s.status == "lightened" or s.id in keys))
         picks = week_contents(ctx, weeks, index[monday], days, fixed_around(out, monday),
-                              seen_before(out, monday), shown_before(ctx, out, monday))
+                              seen_before(out, monday, night), shown_before(ctx, out, monday))
         where = weeks[index[monday]]
         fresh = {s.id: s.with_(kind="strength",
                                exercises=prescribed(ctx, picks.contents[s.day], s.day),
@@ -116,7 +116,7 @@ def with_equipment(ctx: Lifter, first_monday: date, night: date, sessions: Seque
     index = {w.monday: i for i, w in enumerate(weeks)}
 
     def swapped(s: Session) -> Session:
-        seen = seen_before(sessions, week_start(s.day))
+        seen = seen_before(sessions, week_start(s.day), night)
         out = []
         for p in s.exercises:
             e = ctx.catalog.exercise(p.exercise_id)

@@ -16,6 +16,7 @@ from planner.ladders import Shown
 from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, Session, week_start
 from planner.program import mobility_session
+from planner.progression import LAYOFF_DAYS
 from planner.races import apply_races, final_days, rested_weeks
 
 
@@ -75,10 +76,26 @@ def fixed_around(sessions: Sequence[Session], monday: date) -> tuple[date, ...]:
                  and s.status != "skipped" and abs((s.day - monday).days) <= 8)
 
 
-def seen_before(sessions: Sequence[Session], monday: date) -> frozenset[str]:
-    """Exercises strength sessions before `monday` prescribed: not new to the athlete."""
+def seen_before(sessions: Sequence[Session], monday: date, night: date) -> frozenset[str]:
+    """Exercises strength sessions before `monday` prescribed: not new to the athlete. A
+    session skipped taught nothing, nor one gone by undone in a layoff (S5: 14+ days between
+    sessions done, or since the last one): an exercise only they held starts with its intro
+    week. A session gone by undone outside a layoff counts as done: many runners lift and
+    never log it (their plan would give intro weeks again and again)."""
+    done = sorted(s.day for s in sessions if s.status == "done" and s.day < night)
     return frozenset(p.exercise_id for s in sessions if s.day < monday
-                     and s.kind == "strength" and s.status != "skipped" for p in s.exercises)
+                     and s.kind == "strength" and s.status != "skipped"
+                     and (s.status == "done" or s.day >= night
+                          or not _in_layoff(s.day, done, night)) for p in s.exercises)
+
+
+def _in_layoff(day: date, done: Sequence[date], night: date) -> bool:
+    """Whether `day` lies in a layoff: 14+ days without a session done (S5) from the last
+    one before it to the next one, or to the night. Before any session done there is no
+    layoff to tell: a runner who never logs one is not away."""
+    before = max((d for d in done if d < day), default=None)
+    after = min((d for d in done if d > day), default=night)
+    return before is not None and (after - before).days >= LAYOFF_DAYS
 
 
 def shown_before(ctx: Lifter, sessions: Sequence[Session], monday: date) -> Shown:

@@ -8,6 +8,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from db import repo
@@ -17,6 +20,7 @@ from jobs.replan import PROFILE_RULE, load_sessions, replan, save_sessions
 from planner.catalog_file import default_catalog
 from planner.model import Session, one_set_fewer
 from stridelift.cli import app
+from tests.season_stack import numbers_in_words
 from tests.test_plan_job import INIT, MONDAY, P
 
 runner = CliRunner()
@@ -67,7 +71,7 @@ def test_a_new_template_plans_the_open_weeks_ahead_again_and_keeps_a_pinned_one(
                                                             str(MONDAY + timedelta(days=14))}
     assert {a.reasons for a in changes} == {(
         "weekly runs mon=easy,tue=easy,wed=speed,fri=easy,sat=long -> wed=speed,sun=long; "
-        "strength sessions a week 2 -> 3: the weeks ahead planned again",)}
+        "strength sessions a week 2 -> 3: the weeks of Mon 03 Mar, Mon 17 Mar planned again",)}
     assert any(a.before == "none" for a in changes)  # the third session of a week, added
     assert again.adjustments == []  # the same profile again changes nothing
 
@@ -210,7 +214,7 @@ def test_more_kit_swaps_nothing_and_says_nothing_of_a_swap(db_url: str) -> None:
     assert all(now[s.id] == s for s in before if s.day < MONDAY + timedelta(days=7))
     changes = [a for a in report.adjustments if a.rule == PROFILE_RULE]
     assert changes and {a.reasons for a in changes} == {
-        ("equipment bodyweight -> gym: the weeks ahead planned again",)}
+        ("equipment bodyweight -> gym: the weeks of Mon 10 Mar, Mon 17 Mar planned again",)}
 
 
 def test_bodyweight_work_less_kit_swaps_in_carries_the_backpack_its_week_gives_it(
@@ -245,3 +249,29 @@ def _thursday_before_and_after_a_trip(db_url: str, week: int) -> tuple[Session, 
         replan(db, replace(P, equipment="bodyweight"), wednesday)
         now = next(s for s in load_sessions(db, repo.athlete(db, P)) if s.id == thursday.id)
     return thursday, now
+
+
+_KINDS = st.sampled_from(["easy", "recovery", "speed", "threshold", "long", "rest"])
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(runs=st.dictionaries(st.sampled_from(DAYS), _KINDS, min_size=1),
+       sessions=st.integers(1, 3), equipment=st.sampled_from(["gym", "dumbbells", "bodyweight"]),
+       night=st.integers(-1, 5))
+def test_every_change_a_new_profile_makes_says_why_in_words_and_numbers(
+        tmp_path_factory: pytest.TempPathFactory, runs: dict[str, str], sessions: int,
+        equipment: str, night: int) -> None:
+    """RULES.md S7.5: a change is recorded with the facts behind it. A new template alone
+    ("weekly runs ... -> ...") named no number: the weeks planned again now say which."""
+    factory = open_db(f"sqlite:///{tmp_path_factory.mktemp('profile') / 'test.db'}")
+    new = replace(P, runs=runs, strength_sessions=sessions, equipment=equipment)
+    day = MONDAY + timedelta(days=night)
+    with transaction(factory) as db:
+        replan(db, P, NIGHT)
+        replan(db, P, day)
+    with transaction(factory) as db:
+        changes = [a for a in replan(db, new, day).adjustments if a.rule == PROFILE_RULE]
+    for change in changes:
+        assert numbers_in_words(list(change.reasons)), change
+        assert "->" in change.reasons[0], change  # the runner's change, its cause

@@ -100,3 +100,28 @@ def test_an_exercise_missed_for_a_fortnight_is_no_layoff_while_the_athlete_lifts
     [thursday] = [x for x in s.sessions() if x.day == MONDAY + timedelta(days=10)]
     assert thursday.kind == "mobility"
 
+
+
+def test_an_exercise_first_shown_in_a_layoff_starts_with_its_intro_week_on_return(
+        home: Path) -> None:
+    """Five weeks away (the runs go on, nothing lifted or logged), then back: the ladders
+    moved on while away (S5's 6 weeks at most), and the exercises new to the athlete start
+    with their intro week (2 sets) in the first week back. Before, the weeks gone by undone
+    had shown them, so they came back at 3 sets as if known."""
+    s = StackSeason("UTC", ARTICLE)
+    s.init(MONDAY - timedelta(days=1), "--weight", "barbell_back_squat=60")
+    s.nightly(MONDAY - timedelta(days=1))
+    _season(s, MONDAY, 2)
+    back = MONDAY + timedelta(weeks=7)
+    for day in days(MONDAY + timedelta(weeks=2), 35):
+        kind = s.template.get(weekday(day))
+        if kind:
+            s.run(day, kind)
+    s.nightly(back - timedelta(days=1))
+    assert s.log == []
+    lifted = set(s.last_loads()) | {p.exercise_id for x in s.sessions()
+                                    if x.status == "done" for p in x.exercises}
+    first_back = [p for x in s.sessions() if week_start(x.day) == back for p in x.exercises]
+    new = [p for p in first_back if p.exercise_id not in lifted]
+    assert new  # the premise: the ladders stepped while the athlete was away
+    assert all(p.phase == "intro" and p.sets == 2 for p in new), new
