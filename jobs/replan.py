@@ -115,7 +115,7 @@ def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _R
         if was.get("equipment") != now["equipment"] and kept else kept  # the kept ones too
     if swapped != kept:  # less kit: more kit swaps nothing, and says nothing of it
         why += (f"; {sum(a != b for a, b in zip(kept, swapped, strict=True))} open "
-                "session(s) kept swap what the equipment no longer allows")
+                "session(s) kept, with what the equipment no longer allows swapped")
         # each swap recorded as made: a diff of this week after the night's adaptation
         # would give its moves and recovery decisions this rule too
         swaps = differences(kept, swapped, {s.id for s in kept}, night, PROFILE_RULE,
