@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shellingham
 from freezegun import freeze_time
 from typer.testing import CliRunner
 
@@ -175,8 +176,13 @@ def test_config_show_default_database(athlete: Path) -> None:
     assert db["value"] == f"sqlite:///{athlete / 'stridelift.db'}"
 
 
-def test_shell_completion_script_and_completing_a_command() -> None:
-    script = runner.invoke(app, ["--show-completion", "bash"], prog_name="stridelift")
+def test_shell_completion_script_and_completing_a_command(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # --show-completion names the shell it runs under, found by shellingham among this
+    # process's ancestors: pinned to bash, as the clock is pinned, so that the test does not
+    # fail where pytest has no shell above it (a daemonised run: "Shell  not supported.")
+    monkeypatch.setattr(shellingham, "detect_shell", lambda *_: ("bash", "/bin/bash"))
+    script = runner.invoke(app, ["--show-completion"], prog_name="stridelift")
     assert script.exit_code == 0 and "_STRIDELIFT_COMPLETE=complete_bash" in script.output
     done = runner.invoke(app, [], prog_name="stridelift", env={
         "_STRIDELIFT_COMPLETE": "complete_bash", "COMP_WORDS": "stridelift rep",
