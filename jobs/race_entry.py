@@ -17,7 +17,7 @@ from jobs.config import save_profile
 from jobs.home import Home
 from jobs.replan import load_sessions, races_found, replan_with, store_adjustments
 from planner import blocks, races
-from planner.model import Adjustment
+from planner.model import Adjustment, days_in_words
 from planner.plan_changes import differences, reached_from, with_race, without_race
 
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
@@ -194,7 +194,7 @@ def effects(r: races.RaceDay) -> list[str]:
                f"{races.RETURN_LOAD:.0%} of the last loads")
     rested = races.rested_weeks(r)
     if rested:
-        weeks = ", ".join(f"{m:%a %d %b}" for m in rested)
+        weeks = days_in_words(rested)
         many = len(rested) > 1
         out.append(f"the week{'s' if many else ''} of {weeks} count{'' if many else 's'} as a "
                    f"deload: the next one is the {blocks.DELOAD_EVERY}th training week after")

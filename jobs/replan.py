@@ -23,7 +23,7 @@ from planner.catalog import Catalog
 from planner.catalog_file import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
 from planner.lifter import Lifter
-from planner.model import Adjustment, Prescription, RunDay, Session, week_start
+from planner.model import Adjustment, Prescription, RunDay, Session, days_in_words, week_start
 from planner.morning import MORNING_RULE
 from planner.plan import basis, basis_changes
 from planner.plan_changes import differences, reopened_ahead, week_differences, with_equipment
@@ -129,7 +129,7 @@ def _weeks_again(weeks: frozenset[date]) -> str:
     a change, not only its cause)."""
     if not weeks:
         return "no week ahead open to plan again"
-    return f"the weeks of {', '.join(f'{m:%a %d %b}' for m in sorted(weeks))} planned again"
+    return f"the weeks of {days_in_words(sorted(weeks))} planned again"
 
 
 def _reach(sessions: list[Session], night: date) -> int:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
 
+from planner.model import days_in_words
+
 BLOCK_WEEKS = 4  # default planned length (RULES.md S5: blocks of 4-6 weeks)
 MAX_BLOCK_WEEKS = 6
 DONE_SHARE = Fraction(2, 3)
@@ -280,7 +282,7 @@ def _count_words(weeks: list[WeekInBlock], index: int, counts: Mapping[date, Wee
                      f"as one: {_rest_words(race)}")
     if missed:
         parts.append(f"the week{'s' if len(missed) > 1 else ''} of "
-                     f"{', '.join(f'{m:%a %d %b}' for m in missed)}, without a session done, "
+                     f"{days_in_words(missed)}, without a session done, "
                      f"{'were' if len(missed) > 1 else 'was'} no training week")
     return "; ".join(parts) or (f"it is training week {index + 1 - start - len(missed)} since "
                                 f"{'the start' if since is None else 'the last deload'}")

@@ -25,6 +25,11 @@ def rest_text(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def days_in_words(days: Iterable[date]) -> str:
+    """Days as the reasons name them: "Mon 03 Mar, Thu 06 Mar"."""
+    return ", ".join(f"{d:%a %d %b}" for d in days)
+
+
 def week_start(day: date) -> date:
     """Monday of the day's week: plans and legality work week by week (ISO weeks)."""
     return day - timedelta(days=day.weekday())

@@ -19,7 +19,7 @@ from datetime import date
 from functools import cache
 from itertools import combinations, pairwise
 
-from planner.model import EVE_OF, HARD_AFTER, HARD_BEFORE, HARD_ON, ONE_DAY, RunDay
+from planner.model import EVE_OF, HARD_AFTER, HARD_BEFORE, HARD_ON, ONE_DAY, RunDay, days_in_words
 
 MIN_GAP_DAYS = 2  # "at least one day apart": a free day between two strength sessions (S6)
 
@@ -111,10 +111,10 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     if len(most) == len(chosen):
         return placement
     # fewer sessions than the legal days hold: say why, in numbers
-    why = (f"{len(most)} session(s) on the legal days ({_days(most)}) would keep "
+    why = (f"{len(most)} session(s) on the legal days ({days_in_words(most)}) would keep "
            f"{as_strength} as strength work, a race's rules turning the others into mobility "
            "work (its last days, its post-race window or an A race's one session 8-14 days "
-           f"before it): {len(chosen)} on {_days(chosen) or 'no day'} keep {kept}, "
+           f"before it): {len(chosen)} on {days_in_words(chosen) or 'no day'} keep {kept}, "
            f"{len(placement.mobility)} session(s) become mobility/stability")
     return Placement(placement.strength, placement.mobility, (why, *placement.reasons[1:]))
 
@@ -140,10 +140,6 @@ def _choice(week: list[date], open_days: set[date], runs: Mapping[date, RunDay],
     fits = [(best, _strength(best, fixed, spared, once)) for n in range(count, -1, -1)
             if (best := _best(legal, n, runs, fixed, spared, once, room)) is not None]
     return max(fits, key=lambda fit: (fit[1], len(fit[0]))), fits[0]  # n = 0 always fits
-
-
-def _days(days: Iterable[date]) -> str:
-    return ", ".join(f"{d:%a %d %b}" for d in days)
 
 
 def _strength(days: tuple[date, ...], fixed: tuple[date, ...], spared: Collection[date],
