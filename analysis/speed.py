@@ -181,7 +181,7 @@ def surges(c: Clean, zones: Zones | None) -> Evidence | None:
                          f"({median:.2f} m/s), each followed by an easier stretch{hr}")
 
 
-def zone5_bouts(c: Clean, zones: Zones) -> Evidence | None:
+def repeated_zone5(c: Clean, zones: Zones) -> Evidence | None:
     """(c): >= 6 min in zone 5 in >= 3 separate bouts (one long climb is threshold)."""
     if c.hr is None:
         return None
@@ -194,7 +194,7 @@ def zone5_bouts(c: Clean, zones: Zones) -> Evidence | None:
                          f"(>= {Z5_MIN_MINUTES:g} min in >= {MIN_Z5_BOUTS} bouts)")
 
 
-def z5_bout_count(c: Clean, zones: Zones) -> int:
+def zone5_bout_count(c: Clean, zones: Zones) -> int:
     if c.hr is None:
         return 0
     z5 = zones.of(c.hr) == 5
