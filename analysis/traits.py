@@ -91,7 +91,7 @@ def _speed(a: Activity, f: RunFeatures) -> tuple[list[Found], list[str]]:
     more: list[Evidence | None] = [evidence]
     if c is not None:
         more.append(surges(c, f.zones if c.hr is not None else None))
-        more.append(repeated_zone5(c, f.zones))
+        more.append(repeated_zone5(c, f.zones, f.z5_minutes))
     out = [Found(Trait.SPEED, e.reason, e.rule) for e in more if e is not None]
     label = (a.te_label or "").upper()
     if label in SPEED_LABELS:

@@ -323,3 +323,15 @@ def test_summary_only_and_speedless_runs_are_classified_from_what_is_there() -> 
                                              "heart_rate": np.full(t.size, 140.0)}))
     c = classify(speedless, P, HISTORY)
     assert c.kind == "recovery" and c.gap_mps is None
+
+
+def test_zone_five_minutes_of_speed_c_are_moving_minutes() -> None:
+    """Speed (c) reads the minutes in zone 5 that every zone rule reads: moving ones. Three
+    100-s reps each followed by 72 s standing with HR still in zone 5 hold about 4 min of
+    zone 5 running; main counted the standing too ('7.7 min in HR zone 5 in 3 bouts')."""
+    run = Run().easy(15)
+    for _ in range(3):
+        run.add(100, 2.9, 184).stop(1.2, hr=184).easy(3)
+    c = judge(run.easy(10))
+    assert "speed" not in c.traits, c.reasons
+    assert any(r.startswith("minutes in zones 1-5: 30 / 3 / 1 / 1 / 4;") for r in c.reasons)

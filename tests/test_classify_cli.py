@@ -234,6 +234,8 @@ def test_a_new_classifier_version_rejudges_stored_runs(db_url: str,
     monkeypatch.setattr("jobs.analyse.CLASSIFIER_VERSION", 10_000)
     with transaction(factory) as s:
         assert analyse(s, P, until).classified == 1
+    with transaction(factory) as s:  # judged again once, not every night
+        assert analyse(s, P, until).classified == 0
 
 
 def test_stored_triathlon_legs_are_races_and_a_commute_then_a_run_is_not(
