@@ -7,12 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.cleaning import Clean, clean
-from analysis.samples import sample_durations
+from analysis.samples import longest_stretch, sample_durations
 from analysis.zones import Zones, zones_for
 from domain.activity import Activity
 from domain.profile import Profile
-
-ZONE_GAP_S = 30.0  # dips out of a zone band shorter than this do not break a stretch
 
 
 @dataclass(frozen=True)
@@ -98,17 +96,3 @@ def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
     z34, z45, z35 = (longest_stretch(t[:-1], dt, inside) / 60
                      for inside in ((zone == 3) | (zone == 4), zone >= 4, zone >= 3))
     return minutes, (z34, z45, z35)
-
-
-def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
-    """Longest time inside, bridging excursions shorter than ZONE_GAP_S (seconds)."""
-    if not inside.any():
-        return 0.0
-    idx = np.flatnonzero(inside)
-    starts = np.r_[True, (t[idx[1:]] - (t[idx[:-1]] + dt[idx[:-1]])) > ZONE_GAP_S]
-    group = np.cumsum(starts) - 1
-    begin = np.full(group[-1] + 1, np.inf)
-    end = np.zeros(group[-1] + 1)
-    np.minimum.at(begin, group, t[idx])
-    np.maximum.at(end, group, t[idx] + dt[idx])
-    return float((end - begin).max())
