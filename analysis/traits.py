@@ -79,8 +79,12 @@ def race(a: Activity, f: RunFeatures, p: Profile) -> str | None:
         return None
     peak, avg = f.max_hr / p.max_hr, f.avg_hr / p.max_hr
     if peak >= RACE_PEAK_HR or avg >= RACE_AVG_HR:
-        return (f"race word in the name {name!r} with near-maximal HR (peak {f.max_hr:.0f} = "
-                f"{peak:.0%}, average {f.avg_hr:.0f} = {avg:.0%} of max {p.max_hr})")
+        # A peak past the max is no share of it: a wrong max (classify warns when HR held
+        # above it) or a strap glitch; the race still stands on the name and the rest.
+        top = f"= {peak:.0%}" if peak <= 1 else \
+            "above the max in the profile: a wrong max or a strap glitch"
+        return (f"race word in the name {name!r} with near-maximal HR (average "
+                f"{f.avg_hr:.0f} = {avg:.0%} of max {p.max_hr}, peak {f.max_hr:.0f} {top})")
     return None
 
 

@@ -335,3 +335,41 @@ def test_zone_five_minutes_of_speed_c_are_moving_minutes() -> None:
     c = judge(run.easy(10))
     assert "speed" not in c.traits, c.reasons
     assert any(r.startswith("minutes in zones 1-5: 30 / 3 / 1 / 1 / 4;") for r in c.reasons)
+
+
+# The athlete's real max is about 195; the profile says 170 (zones from it: Z5 from 152).
+LOW_MAX = replace(P, max_hr=170, threshold_hr=None)
+
+
+def test_hr_held_above_the_profiles_max_hr_is_said_with_its_numbers() -> None:
+    """An easy run of an athlete whose profile's max HR is too low reads as threshold; the
+    reasons say why (HR held above the max) instead of leaving it silent, and the max stays."""
+    run = Run().easy(10, hr=150).easy(20, hr=160).add(300, 3.4, 182).easy(10, hr=155)
+    c = classify(activity(run), LOW_MAX, [])
+    [warning] = c.warnings
+    assert warning in c.reasons
+    assert warning.startswith("check your max HR: HR held 18") and " for 5 min, above your " \
+        "max HR 170 in the profile: zones may be too low" in warning, warning
+    assert "max HR 170" in c.reasons[-1]  # the zones still come from the profile's max
+
+
+@pytest.mark.parametrize("run", [
+    Run().add(240, 2.9, 212).easy(30, hr=150),  # a strap locked high while it settles
+    Run().easy(15, hr=150).add(25, 3.0, 190).easy(15, hr=150),  # a spike, not held
+], ids=["strap settling", "spike"])
+def test_hr_above_the_max_only_while_the_strap_settles_or_in_a_spike_is_no_warning(
+        run: Run) -> None:
+    c = classify(activity(run), LOW_MAX, [])
+    assert c.warnings == (), c.reasons
+
+
+def test_a_race_whose_peak_passes_the_max_hr_says_so_instead_of_a_share_over_100() -> None:
+    """Still a race on its name and average HR; the peak past the max is named for what it
+    is (main said 'peak 183 = 108%' of max 170, as if near-maximal)."""
+    a = replace(activity(Run().easy(10, hr=150).easy(20, hr=176).easy(5, hr=178)),
+                name="Parkrun")
+    c = classify(a, LOW_MAX, [])
+    assert c.kind == "race"
+    assert "of max 170, peak " in c.reasons[0] and c.reasons[0].endswith(
+        "above the max in the profile: a wrong max or a strap glitch)"), c.reasons[0]
+    assert c.warnings, c.reasons
