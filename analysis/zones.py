@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.samples import longest_stretch, sample_durations
+from analysis.samples import most_inside_one_stretch, sample_durations
 from domain.activity import Activity
 from domain.profile import Profile
 
@@ -54,14 +54,15 @@ def zones_for(profile: Profile) -> Zones:
 
 
 def held_above(t: np.ndarray, hr: np.ndarray, bpm: float) -> tuple[float, float]:
-    """The longest time (seconds) HR stayed above `bpm` after the first SETTLE_S (dips
-    shorter than 30 s bridged), and the median HR of the samples above it."""
+    """The longest time (seconds) HR stayed above `bpm` after the first SETTLE_S, counting
+    only the readings above it (dips and dropouts shorter than 30 s bridged: a strap spiking
+    every 25 s holds nothing), and the median HR of the samples above it."""
     dt, _, _ = sample_durations(t)
     h = np.nan_to_num(np.asarray(hr[:-1], dtype=np.float64))
     above = (t[:-1] >= SETTLE_S) & (h > bpm)
     if not above.any():
         return 0.0, 0.0
-    return longest_stretch(t[:-1], dt, above), float(np.median(h[above]))
+    return most_inside_one_stretch(t[:-1], dt, above), float(np.median(h[above]))
 
 
 def held_peak(t: np.ndarray, hr: np.ndarray) -> float:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from analysis.classify import Classification, classify
 from analysis.traits import RECOVERY_Z1_SHARE
+from analysis.zones import file_profile
 from domain.activity import Activity, Streams
 from domain.profile import Profile
 from ingest.fit import decode
@@ -373,3 +374,16 @@ def test_a_race_whose_peak_passes_the_max_hr_says_so_instead_of_a_share_over_100
     assert "of max 170, peak " in c.reasons[0] and c.reasons[0].endswith(
         "above the max in the profile: a wrong max or a strap glitch)"), c.reasons[0]
     assert c.warnings, c.reasons
+
+
+def test_a_strap_spiking_every_25_s_holds_no_hr_above_the_max() -> None:
+    """Static (dry air, a synthetic shirt) makes a strap read 215 for 2 s every 25 s: the
+    30-s bridge joined the spikes into '215 held for 3 min', about 14 s of readings, warned
+    of a max too low and made it the file's max (zones from 215, a tempo read easy)."""
+    a = activity(Run().easy(30, hr=150))
+    t, hr = a.streams.t, a.streams.channels["heart_rate"].copy()
+    for start in range(600, 780, 25):
+        hr[(t >= start) & (t < start + 2)] = 215
+    spiky = replace(a, streams=Streams(t, {**a.streams.channels, "heart_rate": hr}))
+    assert classify(spiky, LOW_MAX, []).warnings == ()
+    assert file_profile([spiky])[0].max_hr == 190
