@@ -25,7 +25,7 @@ def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
     """Longest time inside, bridging excursions shorter than ZONE_GAP_S (seconds)."""
     if not inside.any():
         return 0.0
-    idx, group = _stretches(t, dt, inside)
+    idx, group = _stretch_ids(t, dt, inside)
     begin = np.full(group[-1] + 1, np.inf)
     end = np.zeros(group[-1] + 1)
     np.minimum.at(begin, group, t[idx])
@@ -38,12 +38,12 @@ def most_inside_one_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -
     join the stretch but are not counted, so spikes 25 s apart are seconds, not minutes."""
     if not inside.any():
         return 0.0
-    idx, group = _stretches(t, dt, inside)
+    idx, group = _stretch_ids(t, dt, inside)
     return float(np.bincount(group, weights=dt[idx]).max())
 
 
-def _stretches(t: np.ndarray, dt: np.ndarray,
-               inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _stretch_ids(t: np.ndarray, dt: np.ndarray,
+                 inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The samples inside, and the stretch (0, 1, ...) each belongs to."""
     idx = np.flatnonzero(inside)
     starts = np.r_[True, (t[idx[1:]] - (t[idx[:-1]] + dt[idx[:-1]])) > ZONE_GAP_S]
