@@ -8,7 +8,7 @@ import numpy as np
 
 from analysis.cleaning import Clean, clean
 from analysis.samples import longest_stretch, sample_durations
-from analysis.zones import HELD_S, Zones, held_above, zones_for
+from analysis.zones import HELD_S, PLAUSIBLE_MAX_HR, Zones, held_above, zones_for
 from domain.activity import Activity
 from domain.profile import Profile
 
@@ -87,8 +87,8 @@ def run_features(a: Activity, profile: Profile) -> RunFeatures:
     avg = a.avg_hr or (float(np.nanmean(hr)) if hr_ok and hr is not None else 0.0)
     peak = a.max_hr or (float(np.nanmax(hr)) if hr_ok and hr is not None else 0.0)
     moving = c.moving_s / 60 if c is not None else a.duration_s / 60
-    held, held_bpm = held_above(a.streams.t, hr, profile.max_hr) if hr_ok and hr is not None \
-        else (0.0, 0.0)
+    held, held_bpm = _held_above_max(a.streams.t, hr, profile.max_hr) \
+        if hr_ok and hr is not None else (0.0, 0.0)
     return RunFeatures(
         minutes=a.duration_s / 60, moving_minutes=min(moving, a.duration_s / 60) or moving,
         walking_minutes=c.walking_s / 60 if c is not None else 0.0,
@@ -97,6 +97,13 @@ def run_features(a: Activity, profile: Profile) -> RunFeatures:
         z34_longest_minutes=z34, z45_longest_minutes=z45, z35_longest_minutes=z35,
         gap_mps=c.mean_gap(c.moving) if c is not None else None, clean=c,
         above_max=(held / 60, held_bpm) if held >= HELD_S else None)
+
+
+def _held_above_max(t: np.ndarray, hr: np.ndarray, max_hr: int) -> tuple[float, float]:
+    """HR held above the profile's max (analysis.zones.held_above), read off the readings a
+    heart can give: past PLAUSIBLE_MAX_HR a strap is locked or glitching, and a wrong max is
+    no explanation (it counts as a dropout, bridged but not held)."""
+    return held_above(t, np.where(hr <= PLAUSIBLE_MAX_HR[1], hr, np.nan), max_hr)
 
 
 def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,

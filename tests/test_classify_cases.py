@@ -387,3 +387,17 @@ def test_a_strap_spiking_every_25_s_holds_no_hr_above_the_max() -> None:
     spiky = replace(a, streams=Streams(t, {**a.streams.channels, "heart_rate": hr}))
     assert classify(spiky, LOW_MAX, []).warnings == ()
     assert file_profile([spiky])[0].max_hr == 190
+
+
+def test_a_strap_locked_past_a_plausible_max_mid_run_is_no_warning() -> None:
+    """A strap reading 226 for 2.5 min at minute 20 is no heart (past PLAUSIBLE_MAX_HR, as
+    file_profile says of it): classify warned 'HR held 225 ... above your max HR', beside
+    the note that this peak is not a plausible max, and with no profile, of 'the profile'."""
+    a = activity(Run().easy(40, hr=150))
+    t, hr = a.streams.t, a.streams.channels["heart_rate"].copy()
+    hr[(t >= 1200) & (t < 1350)] = 226
+    locked = replace(a, streams=Streams(t, {**a.streams.channels, "heart_rate": hr}))
+    assert classify(locked, LOW_MAX, []).warnings == ()
+    profile, note = file_profile([locked])
+    assert "the file's peak 226 is not a plausible max" in note
+    assert classify(locked, profile, []).warnings == ()
