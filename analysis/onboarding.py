@@ -1,7 +1,7 @@
 """Profile values read from the athlete's own history, for `init` to offer (each with where it
 came from, in words and numbers). Pure: the facts and the day are given.
 
-- max HR: the highest heart rate of an activity over the last year, as a reading
+- max HR: the highest heart rate recorded in an activity over the last year, as a reading
   of the heart (held a minute after the strap's first minutes where samples are stored:
   analysis.zones.activity_peak); readings past 230 bpm are sensor glitches and are ignored;
 - resting HR: the median of Garmin's daily resting HR over the last 30 days;
@@ -83,10 +83,8 @@ def max_hr_offer(today: date, peaks: Iterable[Peak]) -> Offer | None:
     if not kept:
         return None
     top = max(kept, key=lambda p: (p.bpm, p.day))
-    # Not "recorded": where samples are stored, a peak not held a minute is not the max.
-    return Offer("max_hr", round(top.bpm), "the highest heart rate of the last year held a "
-                 "minute or more after the strap's first minutes (the watch's max where no "
-                 f"samples are stored): {top.bpm:.0f} bpm on {top.day:%d %b %Y} ({top.what})")
+    return Offer("max_hr", round(top.bpm), f"the highest heart rate recorded in the last year: "
+                 f"{top.bpm:.0f} bpm on {top.day:%d %b %Y} ({top.what})")
 
 
 def rest_hr_offer(today: date, resting: Iterable[tuple[date, int]]) -> Offer | None:
