@@ -89,7 +89,7 @@ def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
     gives, in words. The highest HR the files held is a lower bound of the athlete's max:
     it replaces the generic 190 when it is higher and plausible (a spike to 240 is a strap
     artefact, not a heart)."""
-    peak = max((activity_peak(a) for a in activities), default=0.0)
+    peak = max((_peak(a) for a in activities), default=0.0)
     lo, hi = PLAUSIBLE_MAX_HR
     if max(lo, GENERIC_MAX_HR) < peak <= hi:
         max_hr = round(peak)
@@ -106,9 +106,7 @@ def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
     return profile, f"{how}: {zones_for(profile).describe()}"
 
 
-def activity_peak(a: Activity) -> float:
-    """The activity's highest HR as a reading of the heart: held (held_peak) where it has
-    samples, else the watch's max."""
+def _peak(a: Activity) -> float:
     hr = a.streams.get("heart_rate")
     if hr is not None and np.isfinite(hr).sum() >= 10:
         return held_peak(a.streams.t, hr)

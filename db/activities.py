@@ -130,10 +130,9 @@ def _wellness(who: m.Athlete, measured: bool) -> list[Any]:
 
 
 def heart_rate_peaks(db: Session, who: m.Athlete, since: date) -> Sequence[Any]:
-    """(day, max HR, name, sport, id) of the activities after `since` that recorded a max
-    HR."""
+    """(day, max HR, name, sport) of the activities after `since` that recorded a max HR."""
     a = m.Activity
-    return db.execute(select(a.local_date, a.max_hr, a.name, a.sport, a.id).where(
+    return db.execute(select(a.local_date, a.max_hr, a.name, a.sport).where(
         a.athlete_id == who.id, a.local_date > since, a.max_hr.is_not(None))).all()
 
 

@@ -14,7 +14,6 @@ from analysis.onboarding import (
     MAX_HR_DAYS,
     MIN_EFFORT_RUN_S,
     NO_THRESHOLD,
-    PLAUSIBLE_MAX_HR,
     REST_HR_DAYS,
     TEMPLATE_WEEKS,
     THRESHOLD_DAYS,
@@ -23,7 +22,6 @@ from analysis.onboarding import (
     hardest_mean_hr,
     offers,
 )
-from analysis.zones import activity_peak
 from db import activities, repo, wellness_days
 from db.raw import RawStore
 from domain.run import RUN_KINDS
@@ -43,8 +41,8 @@ def history_offers(home: Home, name: str, today: date) -> list[Offer]:
         who = repo.find_athlete(db, name)
         if who is None:
             return []
-        peaks = _max_hr_peaks(db, activities.heart_rate_peaks(
-            db, who, today - timedelta(days=MAX_HR_DAYS)), today)
+        peaks = [Peak(day, bpm, what or sport) for day, bpm, what, sport in
+                 activities.heart_rate_peaks(db, who, today - timedelta(days=MAX_HR_DAYS))]
         resting = [(w.day, w.resting_hr) for w in wellness_days.wellness(
             db, who, today - timedelta(days=REST_HR_DAYS), today) if w.resting_hr]
         runs = [(day, kind) for day, kind, *_ in activities.runs_by_day(db, who, today, RUN_KINDS)
@@ -54,26 +52,6 @@ def history_offers(home: Home, name: str, today: date) -> list[Offer]:
         efforts = [Peak(r.local_date, bpm, r.name or "running") for r in year if _hard(r)
                    and (bpm := _hardest_20_min(db, r.id)) is not None]
     return offers(today, peaks, resting, runs, _settings(home.raw, year), efforts)
-
-
-def _max_hr_peaks(db: DbSession, rows: Sequence[Any], today: date) -> list[Peak]:
-    """The activities' peaks as readings of the heart: where samples are stored, the highest
-    HR held a minute after the strap settled (a strap locked at 212 while it settles is not
-    the athlete's max), else the watch's max. A held peak is never above the watch's max, so
-    samples are read from the highest max down, only until none left can beat the best."""
-    low, high = PLAUSIBLE_MAX_HR
-    out: list[Peak] = []
-    best = 0.0
-    for day, bpm, what, sport, activity_id in sorted(rows, key=lambda r: -r[1]):
-        if day > today:
-            continue
-        if bpm <= best:
-            break
-        if (act := activities.load_activity(db, activity_id)) is not None:
-            bpm = activity_peak(act)
-        out.append(Peak(day, bpm, what or sport))
-        best = max(best, bpm) if low <= bpm <= high else best
-    return out
 
 
 def _settings(raw: RawStore, runs: Sequence[Any]) -> list[Peak]:
