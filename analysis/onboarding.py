@@ -1,9 +1,8 @@
 """Profile values read from the athlete's own history, for `init` to offer (each with where it
 came from, in words and numbers). Pure: the facts and the day are given.
 
-- max HR: the highest heart rate recorded in an activity over the last year, as a reading
-  of the heart (held a minute after the strap's first minutes where samples are stored:
-  analysis.zones.activity_peak); readings past 230 bpm are sensor glitches and are ignored;
+- max HR: the highest heart rate recorded in an activity over the last year (readings past
+  230 bpm are sensor glitches and are ignored);
 - resting HR: the median of Garmin's daily resting HR over the last 30 days;
 - threshold HR: the lactate threshold HR the watch held, as its newest run file of the last
   year records it; else an estimate from the hardest sustained effort of the last year (the
