@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from analysis import CLASSIFIER_VERSION  # the rules' version, apart from them
-from analysis.features import run_features
+from analysis.features import MAX_HR_CHECK, run_features
 from analysis.load import is_strength
 from analysis.traits import SPEED_LABELS, THRESHOLD_LABELS, Found, kind_of, traits
 from domain.activity import Activity
@@ -26,14 +26,15 @@ LABEL_KIND = {**dict.fromkeys(SPEED_LABELS, "speed"), **dict.fromkeys(THRESHOLD_
               "threshold"), "RECOVERY": "recovery", "AEROBIC_BASE": "easy", "BASE": "easy"}
 
 __all__ = ["AWAITED_FILE", "CLASSIFIER_VERSION", "FATIGUE", "RUN_KINDS", "Classification",
-           "awaiting_file", "classify", "label_kind"]
+           "awaiting_file", "classify", "label_kind", "warnings_in"]
 
 
 @dataclass(frozen=True)
 class Classification:
     kind: str  # a RunKind value; strength or other for non-runs
     fatigue: str  # high, low, minimal
-    reasons: tuple[str, ...]  # the kind's reason first, then every trait's, then context
+    # the kind's reason first, then every trait's, a warning about the profile, then context
+    reasons: tuple[str, ...]
     found: tuple[Found, ...] = ()
     moving_s: float | None = None  # timer time without stops (runs only)
     gap_mps: float | None = None  # mean moving grade-adjusted speed (runs only)
@@ -44,6 +45,10 @@ class Classification:
     @property
     def is_run(self) -> bool:
         return self.kind in RUN_KINDS
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return warnings_in(self.reasons)
 
     @property
     def traits(self) -> tuple[str, ...]:
@@ -73,9 +78,17 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
     kind, why = kind_of(found, activity, f)
     fatigue = "high" if found else FATIGUE[kind.value]
     others = tuple(f"{x.trait.value} trait: {x.reason}" for x in found if x.reason != why)
-    return Classification(kind.value, fatigue, (why, *others, *notes, *f.context()), found,
+    warning = f.max_hr_warning(profile.max_hr)
+    return Classification(kind.value, fatigue, (why, *others, *([warning] if warning else []),
+                                                *notes, *f.context()), found,
                           moving_s=f.moving_minutes * 60, gap_mps=f.gap_mps,
                           avg_hr=f.avg_hr if f.hr_available else None)
+
+
+def warnings_in(reasons: Sequence[str]) -> tuple[str, ...]:
+    """The reasons that ask the user to check their profile (a stored run's too), to be
+    shown where the class is."""
+    return tuple(r for r in reasons if r.startswith(MAX_HR_CHECK))
 
 
 def _sport_words(activity: Activity) -> str:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.cleaning import Clean, clean
-from analysis.samples import sample_durations
-from analysis.zones import Zones, zones_for
+from analysis.samples import longest_stretch, sample_durations
+from analysis.zones import HELD_S, PLAUSIBLE_MAX_HR, Zones, held_above, zones_for
 from domain.activity import Activity
 from domain.profile import Profile
 
-ZONE_GAP_S = 30.0  # dips out of a zone band shorter than this do not break a stretch
+MAX_HR_CHECK = "check your max HR: "  # begins the warning, so stored reasons show it
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class RunFeatures:
     z35_longest_minutes: float  # zone 3 and up: a tempo drifting into zone 5
     gap_mps: float | None  # mean moving grade-adjusted speed
     clean: Clean | None
+    # HR held above the profile's max HR: (minutes, median bpm above it), None when it never
+    # was for HELD_S (analysis.zones: a real reading, not a spike or a strap settling)
+    above_max: tuple[float, float] | None = None
 
     @property
     def z5_minutes(self) -> float:
@@ -40,6 +43,16 @@ class RunFeatures:
     def z1_share(self) -> float:
         total = sum(self.zone_minutes)
         return self.zone_minutes[0] / total if total else 0.0
+
+    def max_hr_warning(self, max_hr: int) -> str | None:
+        """Says that the profile's max HR is likely too low: zones below the real ones read
+        easy runs as threshold. The max is never raised silently: the user sets it."""
+        if self.above_max is None:
+            return None
+        minutes, bpm = self.above_max
+        return (f"{MAX_HR_CHECK}HR held {bpm:.0f} for {minutes:.0f} min, above your max HR "
+                f"{max_hr} in the profile: zones may be too low (easy runs read as threshold); "
+                f"set max_hr in config to your real max (`stridelift init --max-hr N`)")
 
     def context(self) -> tuple[str, ...]:
         dist = f", {self.distance_km:.1f} km" if self.distance_km else ""
@@ -74,13 +87,23 @@ def run_features(a: Activity, profile: Profile) -> RunFeatures:
     avg = a.avg_hr or (float(np.nanmean(hr)) if hr_ok and hr is not None else 0.0)
     peak = a.max_hr or (float(np.nanmax(hr)) if hr_ok and hr is not None else 0.0)
     moving = c.moving_s / 60 if c is not None else a.duration_s / 60
+    held, held_bpm = _held_above_max(a.streams.t, hr, profile.max_hr) \
+        if hr_ok and hr is not None else (0.0, 0.0)
     return RunFeatures(
         minutes=a.duration_s / 60, moving_minutes=min(moving, a.duration_s / 60) or moving,
         walking_minutes=c.walking_s / 60 if c is not None else 0.0,
         distance_km=a.distance_m / 1000 if a.distance_m else None,
         avg_hr=avg, max_hr=peak, hr_available=avg > 0, zones=zones, zone_minutes=zone_minutes,
         z34_longest_minutes=z34, z45_longest_minutes=z45, z35_longest_minutes=z35,
-        gap_mps=c.mean_gap(c.moving) if c is not None else None, clean=c)
+        gap_mps=c.mean_gap(c.moving) if c is not None else None, clean=c,
+        above_max=(held / 60, held_bpm) if held >= HELD_S else None)
+
+
+def _held_above_max(t: np.ndarray, hr: np.ndarray, max_hr: int) -> tuple[float, float]:
+    """HR held above the profile's max (analysis.zones.held_above), read off the readings a
+    heart can give: past PLAUSIBLE_MAX_HR a strap is locked or glitching, and a wrong max is
+    no explanation (it counts as a dropout, bridged but not held)."""
+    return held_above(t, np.where(hr <= PLAUSIBLE_MAX_HR[1], hr, np.nan), max_hr)
 
 
 def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
@@ -98,17 +121,3 @@ def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
     z34, z45, z35 = (longest_stretch(t[:-1], dt, inside) / 60
                      for inside in ((zone == 3) | (zone == 4), zone >= 4, zone >= 3))
     return minutes, (z34, z45, z35)
-
-
-def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
-    """Longest time inside, bridging excursions shorter than ZONE_GAP_S (seconds)."""
-    if not inside.any():
-        return 0.0
-    idx = np.flatnonzero(inside)
-    starts = np.r_[True, (t[idx[1:]] - (t[idx[:-1]] + dt[idx[:-1]])) > ZONE_GAP_S]
-    group = np.cumsum(starts) - 1
-    begin = np.full(group[-1] + 1, np.inf)
-    end = np.zeros(group[-1] + 1)
-    np.minimum.at(begin, group, t[idx])
-    np.maximum.at(end, group, t[idx] + dt[idx])
-    return float((end - begin).max())

@@ -1,4 +1,5 @@
-"""How long each stream sample lasts, shared by every per-sample measure (TRIMP, zones)."""
+"""How long each stream sample lasts, shared by every per-sample measure (TRIMP, zones), and
+how long a condition holds."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 
 # A longer gap is a pause (timer stopped) or a strap dropout, not time spent at that HR.
 MAX_SAMPLE_GAP_S = 30.0
+ZONE_GAP_S = 30.0  # dips out of a zone band shorter than this do not break a stretch
 
 
 def sample_durations(t: np.ndarray) -> tuple[np.ndarray, int, float]:
@@ -17,3 +19,32 @@ def sample_durations(t: np.ndarray) -> tuple[np.ndarray, int, float]:
     step = float(np.median(dt[normal])) if normal.any() else 1.0
     gaps = int(np.count_nonzero(dt > MAX_SAMPLE_GAP_S))
     return np.where(dt > MAX_SAMPLE_GAP_S, step, np.clip(dt, 0.0, None)), gaps, step
+
+
+def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
+    """Longest time inside, bridging excursions shorter than ZONE_GAP_S (seconds)."""
+    if not inside.any():
+        return 0.0
+    idx, group = _stretch_ids(t, dt, inside)
+    begin = np.full(group[-1] + 1, np.inf)
+    end = np.zeros(group[-1] + 1)
+    np.minimum.at(begin, group, t[idx])
+    np.maximum.at(end, group, t[idx] + dt[idx])
+    return float((end - begin).max())
+
+
+def most_inside_one_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
+    """The most time (seconds) inside within one stretch: excursions shorter than ZONE_GAP_S
+    join the stretch but are not counted, so spikes 25 s apart are seconds, not minutes."""
+    if not inside.any():
+        return 0.0
+    idx, group = _stretch_ids(t, dt, inside)
+    return float(np.bincount(group, weights=dt[idx]).max())
+
+
+def _stretch_ids(t: np.ndarray, dt: np.ndarray,
+                 inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The samples inside, and the stretch (0, 1, ...) each belongs to."""
+    idx = np.flatnonzero(inside)
+    starts = np.r_[True, (t[idx[1:]] - (t[idx[:-1]] + dt[idx[:-1]])) > ZONE_GAP_S]
+    return idx, np.cumsum(starts) - 1

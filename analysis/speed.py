@@ -181,20 +181,20 @@ def surges(c: Clean, zones: Zones | None) -> Evidence | None:
                          f"({median:.2f} m/s), each followed by an easier stretch{hr}")
 
 
-def zone5_bouts(c: Clean, zones: Zones) -> Evidence | None:
-    """(c): >= 6 min in zone 5 in >= 3 separate bouts (one long climb is threshold)."""
-    if c.hr is None:
+def repeated_zone5(c: Clean, zones: Zones, z5_minutes: float) -> Evidence | None:
+    """(c): >= 6 min in zone 5 in >= 3 separate bouts (one long climb is threshold).
+    `z5_minutes`: the run's minutes in zone 5 while moving (analysis.features), as every zone
+    minute counts: HR still high while standing after a rep is not work."""
+    bouts = zone5_bout_count(c, zones)
+    if z5_minutes < Z5_MIN_MINUTES or bouts < MIN_Z5_BOUTS:
         return None
-    z5 = zones.of(c.hr) == 5
-    bouts = [(a, b) for a, b in _stretches(c.t, c.dt, z5, Z5_BRIDGE_S) if b - a >= Z5_BOUT_S]
-    total = float(c.dt[z5].sum()) / 60
-    if total < Z5_MIN_MINUTES or len(bouts) < MIN_Z5_BOUTS:
-        return None
-    return Evidence("c", f"speed (c): {total:.1f} min in HR zone 5 in {len(bouts)} bouts "
-                         f"(>= {Z5_MIN_MINUTES:g} min in >= {MIN_Z5_BOUTS} bouts)")
+    return Evidence("c", f"speed (c): {z5_minutes:.1f} min in HR zone 5 in {bouts} "
+                         f"bouts (>= {Z5_MIN_MINUTES:g} min in >= {MIN_Z5_BOUTS} bouts)")
 
 
-def z5_bout_count(c: Clean, zones: Zones) -> int:
+def zone5_bout_count(c: Clean, zones: Zones) -> int:
+    """Stretches of >= 30 s in zone 5, apart where HR leaves it for over a minute; read off
+    HR alone, as the zone stretches are (a stop at a light does not split a bout)."""
     if c.hr is None:
         return 0
     z5 = zones.of(c.hr) == 5

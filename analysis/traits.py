@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.features import RunFeatures
-from analysis.speed import Evidence, structure, surges, z5_bout_count, zone5_bouts
+from analysis.speed import Evidence, repeated_zone5, structure, surges, zone5_bout_count
 from analysis.titles import NOT_THE_EVENT
 from domain.activity import Activity
 from domain.profile import Profile
@@ -79,8 +79,12 @@ def race(a: Activity, f: RunFeatures, p: Profile) -> str | None:
         return None
     peak, avg = f.max_hr / p.max_hr, f.avg_hr / p.max_hr
     if peak >= RACE_PEAK_HR or avg >= RACE_AVG_HR:
-        return (f"race word in the name {name!r} with near-maximal HR (peak {f.max_hr:.0f} = "
-                f"{peak:.0%}, average {f.avg_hr:.0f} = {avg:.0%} of max {p.max_hr})")
+        # A peak past the max is no share of it: a wrong max (classify warns when HR held
+        # above it) or a strap glitch; the race still stands on the name and the rest.
+        top = f"= {peak:.0%}" if peak <= 1 else \
+            "above the max in the profile: a wrong max or a strap glitch"
+        return (f"race word in the name {name!r} with near-maximal HR (average "
+                f"{f.avg_hr:.0f} = {avg:.0%} of max {p.max_hr}, peak {f.max_hr:.0f} {top})")
     return None
 
 
@@ -91,7 +95,7 @@ def _speed(a: Activity, f: RunFeatures) -> tuple[list[Found], list[str]]:
     more: list[Evidence | None] = [evidence]
     if c is not None:
         more.append(surges(c, f.zones if c.hr is not None else None))
-        more.append(zone5_bouts(c, f.zones))
+        more.append(repeated_zone5(c, f.zones, f.z5_minutes))
     out = [Found(Trait.SPEED, e.reason, e.rule) for e in more if e is not None]
     label = (a.te_label or "").upper()
     if label in SPEED_LABELS:
@@ -105,7 +109,7 @@ def _threshold(a: Activity, f: RunFeatures, speed: bool) -> str | None:
         return (f"{f.z34_longest_minutes:.0f} min continuous in HR zones 3-4 "
                 f"(>= {THRESHOLD_MINUTES:g} min)")
     c = f.clean
-    bouts = z5_bout_count(c, f.zones) if c is not None else 0
+    bouts = zone5_bout_count(c, f.zones) if c is not None else 0
     if not speed and bouts < 3:
         if f.z45_longest_minutes >= THRESHOLD_Z45_MINUTES:
             return (f"{f.z45_longest_minutes:.0f} min continuous in HR zones 4-5 without "

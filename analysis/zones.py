@@ -14,11 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.samples import most_inside_one_stretch, sample_durations
 from domain.activity import Activity
 from domain.profile import Profile
 
 FRIEL_LTHR = (0.85, 0.90, 0.95, 1.00)  # lower bounds of Z2..Z5 as a fraction of LTHR
 LTHR_OF_HRR = 0.85  # estimated threshold HR: resting HR + 85 % of the reserve
+# Which HR readings are the heart's: a strap reads wrong until its electrodes are wet (often
+# locked on the cadence, 200-220 bpm, in the first minutes), and a spike is one reading; so
+# only HR held a minute or more after the first minutes is taken as a max or above one.
+SETTLE_S = 300.0
+HELD_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,32 @@ def zones_for(profile: Profile) -> Zones:
     return Zones((z2, z3, z4, z5), source)
 
 
+def held_above(t: np.ndarray, hr: np.ndarray, bpm: float) -> tuple[float, float]:
+    """The longest time (seconds) HR stayed above `bpm` after the first SETTLE_S, counting
+    only the readings above it (dips and dropouts shorter than 30 s bridged: a strap spiking
+    every 25 s holds nothing), and the median HR of the samples above it."""
+    dt, _, _ = sample_durations(t)
+    h = np.nan_to_num(np.asarray(hr[:-1], dtype=np.float64))
+    above = (t[:-1] >= SETTLE_S) & (h > bpm)
+    if not above.any():
+        return 0.0, 0.0
+    return most_inside_one_stretch(t[:-1], dt, above), float(np.median(h[above]))
+
+
+def held_peak(t: np.ndarray, hr: np.ndarray) -> float:
+    """The highest HR held HELD_S or more after the first SETTLE_S (0 when none): a spike or
+    a strap locked high at the start is not the athlete's max."""
+    levels = np.unique(np.nan_to_num(np.asarray(hr, dtype=np.float64)))
+    lo, hi = 0, levels.size  # levels[:lo] are held, levels[hi:] are not
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if held_above(t, hr, levels[mid] - 0.5)[0] >= HELD_S:
+            lo = mid + 1
+        else:
+            hi = mid
+    return float(levels[lo - 1]) if lo else 0.0
+
+
 # Without an athlete profile: generic values, and the file's own max HR where plausible.
 GENERIC_MAX_HR, GENERIC_REST_HR = 190, 60
 PLAUSIBLE_MAX_HR = (160, 220)  # a file's peak inside this range can be the athlete's max
@@ -54,7 +86,7 @@ PLAUSIBLE_MAX_HR = (160, 220)  # a file's peak inside this range can be the athl
 
 def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
     """A profile for classifying files alone (no `stridelift init`), and which zones it
-    gives, in words. The highest HR the files reached is a lower bound of the athlete's max:
+    gives, in words. The highest HR the files held is a lower bound of the athlete's max:
     it replaces the generic 190 when it is higher and plausible (a spike to 240 is a strap
     artefact, not a heart)."""
     peak = max((_peak(a) for a in activities), default=0.0)
@@ -77,6 +109,5 @@ def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
 def _peak(a: Activity) -> float:
     hr = a.streams.get("heart_rate")
     if hr is not None and np.isfinite(hr).sum() >= 10:
-        # The 99.5th percentile: one spurious sample is not the athlete's max.
-        return float(np.nanpercentile(hr, 99.5))
+        return held_peak(a.streams.t, hr)
     return float(a.max_hr or 0.0)

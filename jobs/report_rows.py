@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from analysis.classify import RUN_KINDS
+from analysis.classify import RUN_KINDS, warnings_in
 from db import activities, plans, repo
 from db import models as m
 from planner.catalog import Catalog
@@ -211,7 +211,8 @@ def _activity_frame(rows: Iterable[Any]) -> pd.DataFrame:
             "load": float(load) if load is not None else 0.0, "series": series,
             "duration_min": duration_s / 60.0,
             "distance_km": distance_m / 1000.0 if distance_m else None,
-            "reason": reasons[0] if reasons else None})
+            # the kind's reason, and any warning about the profile beside it
+            "reason": "; ".join([reasons[0], *warnings_in(reasons)]) if reasons else None})
     return pd.DataFrame.from_records(records, columns=list(ACTIVITY_COLUMNS))
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from analysis.classify import Classification, classify
 from analysis.traits import RECOVERY_Z1_SHARE
+from analysis.zones import file_profile
 from domain.activity import Activity, Streams
 from domain.profile import Profile
 from ingest.fit import decode
@@ -323,3 +324,80 @@ def test_summary_only_and_speedless_runs_are_classified_from_what_is_there() -> 
                                              "heart_rate": np.full(t.size, 140.0)}))
     c = classify(speedless, P, HISTORY)
     assert c.kind == "recovery" and c.gap_mps is None
+
+
+def test_zone_five_minutes_of_speed_c_are_moving_minutes() -> None:
+    """Speed (c) reads the minutes in zone 5 that every zone rule reads: moving ones. Three
+    100-s reps each followed by 72 s standing with HR still in zone 5 hold about 4 min of
+    zone 5 running; main counted the standing too ('7.7 min in HR zone 5 in 3 bouts')."""
+    run = Run().easy(15)
+    for _ in range(3):
+        run.add(100, 2.9, 184).stop(1.2, hr=184).easy(3)
+    c = judge(run.easy(10))
+    assert "speed" not in c.traits, c.reasons
+    assert any(r.startswith("minutes in zones 1-5: 30 / 3 / 1 / 1 / 4;") for r in c.reasons)
+
+
+# The athlete's real max is about 195; the profile says 170 (zones from it: Z5 from 152).
+LOW_MAX = replace(P, max_hr=170, threshold_hr=None)
+
+
+def test_hr_held_above_the_profiles_max_hr_is_said_with_its_numbers() -> None:
+    """An easy run of an athlete whose profile's max HR is too low reads as threshold; the
+    reasons say why (HR held above the max) instead of leaving it silent, and the max stays."""
+    run = Run().easy(10, hr=150).easy(20, hr=160).add(300, 3.4, 182).easy(10, hr=155)
+    c = classify(activity(run), LOW_MAX, [])
+    [warning] = c.warnings
+    assert warning in c.reasons
+    assert warning.startswith("check your max HR: HR held 18") and " for 5 min, above your " \
+        "max HR 170 in the profile: zones may be too low" in warning, warning
+    assert "max HR 170" in c.reasons[-1]  # the zones still come from the profile's max
+
+
+@pytest.mark.parametrize("run", [
+    Run().add(240, 2.9, 212).easy(30, hr=150),  # a strap locked high while it settles
+    Run().easy(15, hr=150).add(25, 3.0, 190).easy(15, hr=150),  # a spike, not held
+], ids=["strap settling", "spike"])
+def test_hr_above_the_max_only_while_the_strap_settles_or_in_a_spike_is_no_warning(
+        run: Run) -> None:
+    c = classify(activity(run), LOW_MAX, [])
+    assert c.warnings == (), c.reasons
+
+
+def test_a_race_whose_peak_passes_the_max_hr_says_so_instead_of_a_share_over_100() -> None:
+    """Still a race on its name and average HR; the peak past the max is named for what it
+    is (main said 'peak 183 = 108%' of max 170, as if near-maximal)."""
+    a = replace(activity(Run().easy(10, hr=150).easy(20, hr=176).easy(5, hr=178)),
+                name="Parkrun")
+    c = classify(a, LOW_MAX, [])
+    assert c.kind == "race"
+    assert "of max 170, peak " in c.reasons[0] and c.reasons[0].endswith(
+        "above the max in the profile: a wrong max or a strap glitch)"), c.reasons[0]
+    assert c.warnings, c.reasons
+
+
+def test_a_strap_spiking_every_25_s_holds_no_hr_above_the_max() -> None:
+    """Static (dry air, a synthetic shirt) makes a strap read 215 for 2 s every 25 s: the
+    30-s bridge joined the spikes into '215 held for 3 min', about 14 s of readings, warned
+    of a max too low and made it the file's max (zones from 215, a tempo read easy)."""
+    a = activity(Run().easy(30, hr=150))
+    t, hr = a.streams.t, a.streams.channels["heart_rate"].copy()
+    for start in range(600, 780, 25):
+        hr[(t >= start) & (t < start + 2)] = 215
+    spiky = replace(a, streams=Streams(t, {**a.streams.channels, "heart_rate": hr}))
+    assert classify(spiky, LOW_MAX, []).warnings == ()
+    assert file_profile([spiky])[0].max_hr == 190
+
+
+def test_a_strap_locked_past_a_plausible_max_mid_run_is_no_warning() -> None:
+    """A strap reading 226 for 2.5 min at minute 20 is no heart (past PLAUSIBLE_MAX_HR, as
+    file_profile says of it): classify warned 'HR held 225 ... above your max HR', beside
+    the note that this peak is not a plausible max, and with no profile, of 'the profile'."""
+    a = activity(Run().easy(40, hr=150))
+    t, hr = a.streams.t, a.streams.channels["heart_rate"].copy()
+    hr[(t >= 1200) & (t < 1350)] = 226
+    locked = replace(a, streams=Streams(t, {**a.streams.channels, "heart_rate": hr}))
+    assert classify(locked, LOW_MAX, []).warnings == ()
+    profile, note = file_profile([locked])
+    assert "the file's peak 226 is not a plausible max" in note
+    assert classify(locked, profile, []).warnings == ()

@@ -234,6 +234,8 @@ def test_a_new_classifier_version_rejudges_stored_runs(db_url: str,
     monkeypatch.setattr("jobs.analyse.CLASSIFIER_VERSION", 10_000)
     with transaction(factory) as s:
         assert analyse(s, P, until).classified == 1
+    with transaction(factory) as s:  # judged again once, not every night
+        assert analyse(s, P, until).classified == 0
 
 
 def test_stored_triathlon_legs_are_races_and_a_commute_then_a_run_is_not(
@@ -341,3 +343,28 @@ def test_a_runs_classification_carries_the_average_hr_it_judged_on() -> None:
     no_hr = {k: v for k, v in act.streams.channels.items() if k != "heart_rate"}
     assert classify(replace(act, streams=replace(act.streams, channels=no_hr), avg_hr=None),
                     P).avg_hr is None
+
+
+def test_a_strap_locked_high_while_it_settles_is_not_the_files_max_hr() -> None:
+    """A lock at about 212 bpm in the first 4 min made it the file's max (99.5th percentile:
+    zones from 214), and a 20-min tempo at 164 read easy; only HR held a minute after the
+    first minutes is a max."""
+    run = Run().add(240, 2.9, 212).easy(16, hr=140).add(20 * 60, 3.6, 164).easy(5, hr=140)
+    [a] = fit.decode(run.fit(), "locked.fit")
+    profile, note = file_profile([a])
+    assert profile.max_hr == 190 and "generic max HR 190" in note, note
+    assert classify(a, profile, []).kind == "threshold"
+
+
+def test_classify_shows_a_warning_when_hr_held_above_the_profiles_max(
+        home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--tz", "UTC",
+                               "--sex", "f", "--max-hr", "170", "--rest-hr", "50",
+                               "--runs", "sat=long"]).exit_code == 0
+    path = tmp_path / "easy.fit"
+    path.write_bytes(Run().easy(10, hr=150).easy(20, hr=182).fit())
+    out = runner.invoke(app, ["classify", str(path)], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "easy.fit: check your max HR: HR held 18" in out.stdout, out.stdout
+    [row] = json.loads(runner.invoke(app, ["classify", str(path), "--json"]).stdout)
+    assert [w[:27] for w in row["warnings"]] == ["check your max HR: HR held "]

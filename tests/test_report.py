@@ -499,3 +499,19 @@ def test_report_unwritable_out_is_one_clear_line(athlete_home: Path, tmp_path: P
     assert len(lines) == 1 and "Traceback" not in result.output
     assert lines[0].startswith("error: cannot write the report to") and str(out) in lines[0]
     assert not out.exists() and list(tmp_path.glob("*.tmp")) == []
+
+
+def test_an_activitys_reason_carries_the_warning_about_the_profiles_max_hr() -> None:
+    """The report is where stored classes are shown: the warning stands beside the kind's
+    reason (the reasons between them are the traits' and the facts')."""
+    from jobs.report_rows import _activity_frame
+
+    warning = "check your max HR: HR held 182 for 5 min, above your max HR 170 in the profile"
+    rows = [(date(2025, 4, 1), "Easy", "running", 2400.0, 7000.0, "threshold", 50.0,
+             "endurance", ["25 min continuous in HR zones 3-4", "40 min (40 min moving)",
+                           warning]),
+            (date(2025, 4, 2), "Easy", "running", 2400.0, 7000.0, "easy", 30.0, "endurance",
+             ["no trait and not a recovery run, so an easy run", "40 min (40 min moving)"])]
+    frame = _activity_frame(rows)
+    assert list(frame["reason"]) == [f"25 min continuous in HR zones 3-4; {warning}",
+                                     "no trait and not a recovery run, so an easy run"]

@@ -97,7 +97,11 @@ def _print_table(results: list[dict[str, Any]]) -> None:
 
 
 def _print_notes(results: list[dict[str, Any]]) -> None:
-    """The notes of the classifications (the zones used), each once."""
+    """Each activity's warnings (a max HR the run went past), then the notes of the
+    classifications (the zones used), each once."""
+    for r in results:
+        for warning in r["warnings"]:
+            print_wrapped(f"{Path(r['source']).name}: {warning}", first="  ")
     by_note: dict[str, list[str]] = {}
     for r in results:
         for note in r["notes"]:
@@ -235,6 +239,7 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
         "avg_hr": (sum(h * d for h, d in hrs) / timed if timed else
                    sum(h for h, _ in hrs) / len(hrs)) if hrs else None,
         "load": round(sum(x.value for _, _, x in legs), 1), "notes": notes,
+        "warnings": [w for _, c, _ in legs for w in c.warnings],
         "legs": [_leg(a, c, x) for a, c, x in legs],
     }
 
