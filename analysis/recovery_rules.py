@@ -257,10 +257,16 @@ def _upper(value: str | None) -> str | None:
     return (value.strip().upper() or None) if value else None
 
 
+def readiness_known(level: str | None) -> bool:
+    """Whether a (cleaned) readiness word is one of Garmin's levels: the one test of it. Any
+    other word is kept so that the status can name it, but judged as missing: not guessed."""
+    return level in READINESS_LEVELS
+
+
 def unused_readiness(labels: Mapping[str, Labels]) -> np.ndarray:
-    """Days without a known readiness level: none, or a word none of Garmin's levels (kept so
-    that the status can name it, judged as missing: not guessed)."""
-    return ~labels["readiness_level"].isin(*READINESS_LEVELS)
+    """Days without a known readiness level: none, or a word none of Garmin's levels."""
+    readiness = labels["readiness_level"]
+    return ~readiness.isin(*filter(readiness_known, readiness.names))
 
 
 Streak = Callable[..., np.ndarray]  # decide's streak(flags, name, lead=0)

@@ -21,7 +21,6 @@ from analysis.recovery_rules import (
     HRV_SIGNAL_DAYS,
     LEVELS,
     LOAD_HISTORY_DAYS,
-    READINESS_LEVELS,
     RULES,
     SLEEP_MIN,
     TSB_MIN,
@@ -30,6 +29,7 @@ from analysis.recovery_rules import (
     Labels,
     Level,
     decide,
+    readiness_known,
     unused_readiness,
 )
 from domain.wellness_columns import Wellness
@@ -147,7 +147,7 @@ def _green(d: FrameRow) -> list[str]:
     out = []
     if d.hrv_signal is not None and d.band_high is not None:
         out.append(_signal(d, "above" if d.hrv_signal > d.band_high else "within"))
-    if d.readiness_level in READINESS_LEVELS:
+    if readiness_known(d.readiness_level):
         out.append(f"training readiness {d.readiness_level} (≥ MODERATE)")
     if d.sleep_score is not None:
         out.append(f"sleep score {d.sleep_score:g} ≥ {SLEEP_MIN}")
