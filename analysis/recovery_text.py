@@ -18,9 +18,12 @@ import numpy as np
 from analysis.load import DailyLoad
 from analysis.recovery_rules import (
     ACWR_MAX,
+    HRV_MIN_NIGHTS,
     HRV_SIGNAL_DAYS,
     LEVELS,
     LOAD_HISTORY_DAYS,
+    RED_HRV_STATUSES,
+    RHR_MIN_DAYS,
     RHR_RAISED_BPM,
     RHR_RISE_BPM,
     RULES,
@@ -214,6 +217,8 @@ def _green(d: FrameRow) -> list[str]:
         out.append(_sleep(d, "≥"))
     if _rise(d) is not None:
         out.append(_resting_hr(d))
+    if not out:  # measured, but nothing a rule can judge by yet
+        out = _not_judged(d)
     if not _enough_history(d):
         return out  # the cold start note says why form and ACWR are not listed
     if d.tsb is not None:
@@ -222,6 +227,21 @@ def _green(d: FrameRow) -> list[str]:
     if d.acwr is not None:
         out.append(f"{_acwr(d)} ≤ {ACWR_MAX:g}")
     return out
+
+
+def _not_judged(d: FrameRow) -> list[str]:
+    """Why a green day has no check behind it: what was measured and why it cannot judge
+    yet (an empty list where nothing was: NO_DATA says so)."""
+    out = []
+    if d.hrv_signal is not None and d.band_low is None:
+        out.append(f"HRV baseline still building: {d.hrv_baseline_nights} of "
+                   f"{HRV_MIN_NIGHTS} nights")
+    if d.resting_hr is not None and d.resting_hr_mean30 is None:
+        out.append(f"resting HR 30-day mean still building: {d.resting_hr_days} of "
+                   f"{RHR_MIN_DAYS} days")
+    if d.hrv_status is not None:
+        out.append(f"Garmin HRV status {d.hrv_status} (not {' or '.join(RED_HRV_STATUSES)})")
+    return [f"{'; '.join(out)}; nothing else to judge by"] if out else []
 
 
 def _reasons(columns: dict[str, np.ndarray], level: Labels,

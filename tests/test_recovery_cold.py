@@ -157,3 +157,33 @@ def test_above_band_mornings_do_not_count_as_in_band() -> None:
     assert math.isclose(status.values["hrv_last_night"], 4.5)  # type: ignore[arg-type]
     assert status.values["hrv_last_night"] > status.values["band_high"]  # type: ignore[operator]
     assert status.values["hrv_in_band_mornings"] == 0 and status.level == "red"
+
+
+# --- early days: a level always says why -------------------------------------------------
+
+EARLY = D - timedelta(days=4)  # the fifth night of a new account
+
+
+def test_an_hrv_signal_without_a_band_yet_says_why_it_is_green() -> None:
+    """Five nights of HRV and nothing else: green with no reasons at all before."""
+    days = [DailyWellness(day=EARLY + timedelta(days=k), hrv_last_night=50.0 + k)
+            for k in range(5)]
+    [status] = recovery_statuses(days, None, D, D)
+    assert status.level == "green"
+    assert status.reasons == ("HRV baseline still building: 4 of 14 nights; nothing else to "
+                              "judge by",)
+    assert "HRV baseline (only 4 nights)" in status.missing
+
+
+def test_what_was_measured_but_cannot_judge_yet_is_named() -> None:
+    days = [DailyWellness(day=EARLY + timedelta(days=k), resting_hr=50) for k in range(5)]
+    days[-1] = DailyWellness(day=D, resting_hr=50, hrv_status="BALANCED")
+    [status] = recovery_statuses(days, None, D, D)
+    assert status.level == "green"
+    assert status.reasons == ("resting HR 30-day mean still building: 4 of 7 days; Garmin HRV "
+                              "status BALANCED (not LOW or POOR); nothing else to judge by",)
+
+
+def test_a_day_with_nothing_measured_still_says_no_recovery_data() -> None:
+    [status] = recovery_statuses([DailyWellness(day=D, readiness_level="GREAT")], None, D, D)
+    assert status.reasons == ("no recovery data: planning on load alone",)
