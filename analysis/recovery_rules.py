@@ -86,7 +86,9 @@ class FrameRow(NamedTuple):
 FRAME_COLUMNS = (*FrameRow._fields[1:], *(name for name, _ in RULES), "no_data", "level")
 # The counts of days running that a later stretch of days continues (decide's `carried`).
 STREAKS = ("hrv_below_days", "hrv_in_band_mornings", "tsb_low_days")
-# Numeric inputs: column, DailyWellness field, whether 0 or less means "no reading".
+# Numeric inputs: column, DailyWellness field, whether 0 or less means "no reading". A sleep
+# score of 0 is kept as a score: Garmin leaves an unscored night's score out or null (the
+# recorded sleep and training-readiness bodies), never 0 as far as is known.
 NUMBERS = (("hrv", "hrv_last_night", True), ("resting_hr", "resting_hr", True),
            ("sleep_score", "sleep_score", False))
 
