@@ -217,10 +217,16 @@ def _green(d: FrameRow) -> list[str]:
         out.append(_sleep(d, "≥"))
     if _rise(d) is not None:
         out.append(_resting_hr(d))
-    if not out:  # measured, but nothing a rule can judge by yet
-        out = _not_judged(d)
+    load = _load_passed(d)
+    return (out or _not_judged(d, alone=not load)) + load  # else: measured, not judged yet
+
+
+def _load_passed(d: FrameRow) -> list[str]:
+    """Form and ACWR as checked and passed; none before enough history (the cold start
+    note says why)."""
     if not _enough_history(d):
-        return out  # the cold start note says why form and ACWR are not listed
+        return []
+    out = []
     if d.tsb is not None:
         out.append(f"{_tsb(d)} ≥ {TSB_MIN:g}" if d.tsb >= TSB_MIN else
                    f"{_tsb(d)} < {TSB_MIN:g} on its first day: one dip is expected")
@@ -229,9 +235,10 @@ def _green(d: FrameRow) -> list[str]:
     return out
 
 
-def _not_judged(d: FrameRow) -> list[str]:
-    """Why a green day has no check behind it: what was measured and why it cannot judge
-    yet (an empty list where nothing was: NO_DATA says so)."""
+def _not_judged(d: FrameRow, alone: bool) -> list[str]:
+    """Why a green day has no recovery check behind it: what was measured and why it cannot
+    judge yet, `alone` where no form or ACWR check is listed either (an empty list where
+    nothing was measured: NO_DATA says so)."""
     out = []
     if d.hrv_signal is not None and d.band_low is None:
         out.append(f"HRV baseline still building: {d.hrv_baseline_nights} of "
@@ -241,7 +248,7 @@ def _not_judged(d: FrameRow) -> list[str]:
                    f"{RHR_MIN_DAYS} days")
     if d.hrv_status is not None:
         out.append(f"Garmin HRV status {d.hrv_status} (not {' or '.join(RED_HRV_STATUSES)})")
-    return [f"{'; '.join(out)}; nothing else to judge by"] if out else []
+    return ["; ".join(out) + ("; nothing else to judge by" if alone else "")] if out else []
 
 
 def _reasons(columns: dict[str, np.ndarray], level: Labels,

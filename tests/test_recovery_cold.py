@@ -187,3 +187,14 @@ def test_what_was_measured_but_cannot_judge_yet_is_named() -> None:
 def test_a_day_with_nothing_measured_still_says_no_recovery_data() -> None:
     [status] = recovery_statuses([DailyWellness(day=D, readiness_level="GREAT")], None, D, D)
     assert status.reasons == ("no recovery data: planning on load alone",)
+
+
+def test_an_early_day_with_form_and_acwr_judged_does_not_say_nothing_else() -> None:
+    """New HRV nights over a long load history: form and ACWR are judged and listed, so
+    the baseline's note must not claim there is nothing else to judge by."""
+    days = [DailyWellness(day=EARLY + timedelta(days=k), hrv_last_night=50.0 + k)
+            for k in range(5)]
+    [status] = recovery_statuses(days, frame([0.0] * 60), D, D)
+    assert status.level == "green"
+    assert status.reasons == ("HRV baseline still building: 4 of 14 nights",
+                              "form (TSB) 0.0 ≥ -30", "EWMA ACWR 1.00 ≤ 1.5")
