@@ -96,6 +96,7 @@ def _python(values: np.ndarray) -> list[object]:
 
 
 # --- explanations: plain words with the numbers ------------------------------------------
+# Every number is formatted with "z": a value that rounds to zero reads 0, never "-0.0".
 
 MAX_PLACES = 20  # enough for any float of a reason's size to be shown exactly
 UNITS = [10.0 ** -places for places in range(MAX_PLACES)]
@@ -127,7 +128,7 @@ def _side(value: float, limit: float) -> int:
 
 def _trimmed(value: float, places: int) -> str:
     """`value` to `places` decimals without trailing zeros: "50", "50.8", "5.04"."""
-    text = f"{value:.{places}f}"
+    text = f"{value:z.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -139,8 +140,8 @@ def _band_places(d: FrameRow, *values: float) -> int:
 
 def _signal(d: FrameRow, where: str, places: int | None = None) -> str:
     p = _band_places(d, d.hrv_signal or 0.0) if places is None else places
-    return (f"HRV 7-day signal {d.hrv_signal:.{p}f} {where} the normal band "
-            f"{d.band_low:.{p}f}–{d.band_high:.{p}f}")
+    return (f"HRV 7-day signal {d.hrv_signal:z.{p}f} {where} the normal band "
+            f"{d.band_low:z.{p}f}–{d.band_high:z.{p}f}")
 
 
 def _rise(d: FrameRow) -> float | None:
@@ -161,7 +162,7 @@ def _resting_hr(d: FrameRow) -> str:
 def _back_in_band(d: FrameRow) -> str:
     p = _band_places(d, d.hrv_signal or 0.0, d.hrv_last_night or 0.0)
     return (_signal(d, "still below", p) + f" for {d.hrv_below_days} days, but last night's "
-            f"ln HRV {d.hrv_last_night:.{p}f} was inside it {d.hrv_in_band_mornings} mornings "
+            f"ln HRV {d.hrv_last_night:z.{p}f} was inside it {d.hrv_in_band_mornings} mornings "
             "running: the HRV signal no longer makes it red, only amber while the mean catches up")
 
 
@@ -172,12 +173,12 @@ def _sleep(d: FrameRow, rule: str) -> str:
 
 def _tsb(d: FrameRow) -> str:
     tsb = d.tsb or 0.0
-    return f"form (TSB) {tsb:.{_places(1, (tsb, TSB_MIN))}f}"
+    return f"form (TSB) {tsb:z.{_places(1, (tsb, TSB_MIN))}f}"
 
 
 def _acwr(d: FrameRow) -> str:
     acwr = d.acwr or 0.0
-    return f"EWMA ACWR {acwr:.{_places(2, (acwr, ACWR_MAX))}f}"
+    return f"EWMA ACWR {acwr:z.{_places(2, (acwr, ACWR_MAX))}f}"
 
 
 def _enough_history(d: FrameRow) -> bool:

@@ -102,3 +102,9 @@ def test_a_resting_hr_5_04_above_its_mean_is_not_shown_as_5() -> None:
     assert status.level == "amber"
     assert status.reasons == ("resting HR 53 bpm is 5.03 above its 30-day mean 47.97",)
 
+
+
+def test_a_form_a_hair_below_zero_is_not_shown_as_minus_zero() -> None:
+    """TSB hovers around 0 on many days: -0.04 read "form (TSB) -0.0 ≥ -30"."""
+    status = judge([*history(), night(D, LN_HIGH)], load_on(tsb=-0.04))
+    assert "form (TSB) 0.0 ≥ -30" in status.reasons
