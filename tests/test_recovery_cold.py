@@ -198,3 +198,17 @@ def test_an_early_day_with_form_and_acwr_judged_does_not_say_nothing_else() -> N
     assert status.level == "green"
     assert status.reasons == ("HRV baseline still building: 4 of 14 nights",
                               "form (TSB) 0.0 ≥ -30", "EWMA ACWR 1.00 ≤ 1.5")
+
+
+def test_a_signal_a_hair_below_the_band_while_leaving_red_is_not_shown_on_its_edge() -> None:
+    """A signal 0.0012 below the band's low limit read "3.90 still below the normal band
+    3.90–4.04": the leaving-red reason shows the signal to the decimals that keep it below."""
+    dip = [night(D - timedelta(days=7), 3.0),
+           *(night(D - timedelta(days=k), 3.858) for k in range(6, 1, -1))]
+    days = [*(w for w in history(70) if w.day < D - timedelta(days=7)), *dip,
+            night(D - timedelta(days=1), 4.0), night(D, 4.0)]
+    status = judged(None, days=days)
+    assert status.level == "amber" and status.values["hrv_in_band_mornings"] == 2
+    [reason] = status.reasons
+    assert reason.startswith("HRV 7-day signal 3.899 still below the normal band 3.900–4.041 "
+                             "for 8 days, but last night's ln HRV 4.000 was inside it")
