@@ -93,7 +93,7 @@ def test_a_reasons_shown_number_never_contradicts_the_rule_it_states(
     assert contradictions(status) == [], status
 
 
-def test_a_resting_hr_5_04_above_its_mean_is_not_shown_as_5() -> None:
+def test_a_resting_hr_5_03_above_its_mean_is_not_shown_as_5() -> None:
     """53 bpm over a mean of 47.97 fired "more than 5" with the words "5 above its mean
     48": the rise now shows the hundredths that put it over 5, and the mean as many."""
     days = [replace(w, resting_hr=47 if w.day == D - timedelta(days=1) else 48)
