@@ -40,6 +40,7 @@ from analysis.recovery_rules import (
     Decided,
     Level,
     decide,
+    readiness_known,
     recovery_columns,
     recovery_frame,
 )
@@ -63,5 +64,5 @@ __all__ = [
     "RED_HRV_STATUSES", "RHR_DAYS", "RHR_MIN_DAYS", "RHR_RAISED_BPM", "RHR_RISE_BPM", "RULES",
     "SLEEP_MIN", "TEXTS", "TSB_LOW_DAYS", "TSB_MIN", "VALUE_KEYS", "Decided", "Level",
     "RecoveryStatus", "Values", "Wellness", "WellnessColumns", "cold_start", "decide",
-    "explain", "recovery_columns", "recovery_frame", "recovery_statuses",
+    "explain", "readiness_known", "recovery_columns", "recovery_frame", "recovery_statuses",
 ]

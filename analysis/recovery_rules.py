@@ -86,7 +86,9 @@ class FrameRow(NamedTuple):
 FRAME_COLUMNS = (*FrameRow._fields[1:], *(name for name, _ in RULES), "no_data", "level")
 # The counts of days running that a later stretch of days continues (decide's `carried`).
 STREAKS = ("hrv_below_days", "hrv_in_band_mornings", "tsb_low_days")
-# Numeric inputs: column, DailyWellness field, whether 0 or less means "no reading".
+# Numeric inputs: column, DailyWellness field, whether 0 or less means "no reading". A sleep
+# score of 0 is kept as a score: Garmin leaves an unscored night's score out or null (the
+# recorded sleep and training-readiness bodies), never 0 as far as is known.
 NUMBERS = (("hrv", "hrv_last_night", True), ("resting_hr", "resting_hr", True),
            ("sleep_score", "sleep_score", False))
 
@@ -257,10 +259,16 @@ def _upper(value: str | None) -> str | None:
     return (value.strip().upper() or None) if value else None
 
 
+def readiness_known(level: str | None) -> bool:
+    """Whether a (cleaned) readiness word is one of Garmin's levels: the one test of it. Any
+    other word is kept so that the status can name it, but judged as missing: not guessed."""
+    return level in READINESS_LEVELS
+
+
 def unused_readiness(labels: Mapping[str, Labels]) -> np.ndarray:
-    """Days without a known readiness level: none, or a word none of Garmin's levels (kept so
-    that the status can name it, judged as missing: not guessed)."""
-    return ~labels["readiness_level"].isin(*READINESS_LEVELS)
+    """Days without a known readiness level: none, or a word none of Garmin's levels."""
+    readiness = labels["readiness_level"]
+    return ~readiness.isin(*filter(readiness_known, readiness.names))
 
 
 Streak = Callable[..., np.ndarray]  # decide's streak(flags, name, lead=0)

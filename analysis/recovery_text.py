@@ -18,10 +18,14 @@ import numpy as np
 from analysis.load import DailyLoad
 from analysis.recovery_rules import (
     ACWR_MAX,
+    HRV_MIN_NIGHTS,
     HRV_SIGNAL_DAYS,
     LEVELS,
     LOAD_HISTORY_DAYS,
-    READINESS_LEVELS,
+    RED_HRV_STATUSES,
+    RHR_MIN_DAYS,
+    RHR_RAISED_BPM,
+    RHR_RISE_BPM,
     RULES,
     SLEEP_MIN,
     TSB_MIN,
@@ -30,6 +34,7 @@ from analysis.recovery_rules import (
     Labels,
     Level,
     decide,
+    readiness_known,
     unused_readiness,
 )
 from domain.wellness_columns import Wellness
@@ -91,10 +96,52 @@ def _python(values: np.ndarray) -> list[object]:
 
 
 # --- explanations: plain words with the numbers ------------------------------------------
+# Every number is formatted with "z": a value that rounds to zero reads 0, never "-0.0".
 
-def _signal(d: FrameRow, where: str) -> str:
-    return (f"HRV 7-day signal {d.hrv_signal:.2f} {where} the normal band "
-            f"{d.band_low:.2f}–{d.band_high:.2f}")
+MAX_PLACES = 20  # enough for any float of a reason's size to be shown exactly
+UNITS = [10.0 ** -places for places in range(MAX_PLACES)]
+
+
+def _places(fewest: int, *pairs: tuple[float, float]) -> int:
+    """The fewest decimals, `fewest` or more, at which every (value, limit) pair, both shown
+    so, compares as the rule compared them: a shown number never contradicts the rule it
+    fires (a resting HR 5.04 above its mean read "5" beside the rule's "more than 5")."""
+    for places in range(fewest, MAX_PLACES):
+        if all(_keeps_side(value, limit, places) for value, limit in pairs):
+            return places
+    return MAX_PLACES
+
+
+def _keeps_side(value: float, limit: float, places: int) -> bool:
+    if value == limit or abs(value - limit) > UNITS[places]:  # rounding moves each by half
+        return True  # a unit at most: a wider gap keeps its side
+    return _side(_shown(value, places), _shown(limit, places)) == _side(value, limit)
+
+
+def _shown(value: float, places: int) -> float:
+    return float(f"{value:.{places}f}")
+
+
+def _side(value: float, limit: float) -> int:
+    return (value > limit) - (value < limit)
+
+
+def _trimmed(value: float, places: int) -> str:
+    """`value` to `places` decimals without trailing zeros: "50", "50.8", "5.04"."""
+    text = f"{value:z.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _band_places(d: FrameRow, *values: float) -> int:
+    """Decimals (2 or more) that keep each of `values` on its side of both band limits."""
+    limits = (d.band_low or 0.0, d.band_high or 0.0)  # a signal's texts have a band
+    return _places(2, *((value, limit) for value in values for limit in limits))
+
+
+def _signal(d: FrameRow, where: str, places: int | None = None) -> str:
+    p = _band_places(d, d.hrv_signal or 0.0) if places is None else places
+    return (f"HRV 7-day signal {d.hrv_signal:z.{p}f} {where} the normal band "
+            f"{d.band_low:z.{p}f}–{d.band_high:z.{p}f}")
 
 
 def _rise(d: FrameRow) -> float | None:
@@ -104,16 +151,34 @@ def _rise(d: FrameRow) -> float | None:
 
 
 def _resting_hr(d: FrameRow) -> str:
-    rise = _rise(d) or 0.0  # to a tenth of a beat: "0.833 below its mean 48.8" before
-    return (f"resting HR {d.resting_hr:g} bpm is {round(abs(rise), 1):g} "
+    rise = _rise(d) or 0.0  # to a tenth of a beat ("0.833 below its mean 48.8" before), finer
+    # where a tenth would cross either rule's limit; the mean to as many, so that they add up
+    p = _places(1, (rise, RHR_RISE_BPM), (rise, RHR_RAISED_BPM))
+    return (f"resting HR {d.resting_hr:g} bpm is {_trimmed(abs(rise), p)} "
             f"{'above' if rise >= 0 else 'below'} its 30-day mean "
-            f"{round(d.resting_hr_mean30 or 0.0, 1):g}")
+            f"{_trimmed(d.resting_hr_mean30 or 0.0, p)}")
 
 
 def _back_in_band(d: FrameRow) -> str:
-    return (_signal(d, "still below") + f" for {d.hrv_below_days} days, but last night's ln HRV "
-            f"{d.hrv_last_night:.2f} was inside it {d.hrv_in_band_mornings} mornings running: "
-            "the HRV signal no longer makes it red, only amber while the mean catches up")
+    p = _band_places(d, d.hrv_signal or 0.0, d.hrv_last_night or 0.0)
+    return (_signal(d, "still below", p) + f" for {d.hrv_below_days} days, but last night's "
+            f"ln HRV {d.hrv_last_night:z.{p}f} was inside it {d.hrv_in_band_mornings} mornings "
+            "running: the HRV signal no longer makes it red, only amber while the mean catches up")
+
+
+def _sleep(d: FrameRow, rule: str) -> str:
+    score = d.sleep_score or 0.0
+    return f"sleep score {_trimmed(score, _places(0, (score, SLEEP_MIN)))} {rule} {SLEEP_MIN}"
+
+
+def _tsb(d: FrameRow) -> str:
+    tsb = d.tsb or 0.0
+    return f"form (TSB) {tsb:z.{_places(1, (tsb, TSB_MIN))}f}"
+
+
+def _acwr(d: FrameRow) -> str:
+    acwr = d.acwr or 0.0
+    return f"EWMA ACWR {acwr:z.{_places(2, (acwr, ACWR_MAX))}f}"
 
 
 def _enough_history(d: FrameRow) -> bool:
@@ -134,10 +199,10 @@ TEXTS: dict[str, Callable[[FrameRow], str]] = {
     "readiness_poor": lambda d: "training readiness POOR",
     "hrv_below_once": lambda d: _signal(d, "below"),
     "readiness_low": lambda d: "training readiness LOW (below MODERATE)",
-    "sleep_low": lambda d: f"sleep score {d.sleep_score:g} < {SLEEP_MIN}",
+    "sleep_low": lambda d: _sleep(d, "<"),
     "resting_hr_high": _resting_hr,
-    "tsb_low": lambda d: f"form (TSB) {d.tsb:.1f} < {TSB_MIN:g} on {d.tsb_low_days} days running",
-    "acwr_high": lambda d: f"EWMA ACWR {d.acwr:.2f} > {ACWR_MAX:g}: a load spike",
+    "tsb_low": lambda d: f"{_tsb(d)} < {TSB_MIN:g} on {d.tsb_low_days} days running",
+    "acwr_high": lambda d: f"{_acwr(d)} > {ACWR_MAX:g}: a load spike",
     "hrv_above_resting_hr_raised": lambda d: _signal(d, "above") + f" while {_resting_hr(d)}",
 }
 
@@ -147,20 +212,44 @@ def _green(d: FrameRow) -> list[str]:
     out = []
     if d.hrv_signal is not None and d.band_high is not None:
         out.append(_signal(d, "above" if d.hrv_signal > d.band_high else "within"))
-    if d.readiness_level in READINESS_LEVELS:
+    if readiness_known(d.readiness_level):
         out.append(f"training readiness {d.readiness_level} (≥ MODERATE)")
     if d.sleep_score is not None:
-        out.append(f"sleep score {d.sleep_score:g} ≥ {SLEEP_MIN}")
+        out.append(_sleep(d, "≥"))
     if _rise(d) is not None:
         out.append(_resting_hr(d))
+    load = _load_passed(d)
+    return (out or _not_judged(d, alone=not load)) + load  # else: measured, not judged yet
+
+
+def _load_passed(d: FrameRow) -> list[str]:
+    """Form and ACWR as checked and passed; none before enough history (the cold start
+    note says why)."""
     if not _enough_history(d):
-        return out  # the cold start note says why form and ACWR are not listed
+        return []
+    out = []
     if d.tsb is not None:
-        out.append(f"form (TSB) {d.tsb:.1f} ≥ {TSB_MIN:g}" if d.tsb >= TSB_MIN else
-                   f"form (TSB) {d.tsb:.1f} < {TSB_MIN:g} on its first day: one dip is expected")
+        out.append(f"{_tsb(d)} ≥ {TSB_MIN:g}" if d.tsb >= TSB_MIN else
+                   f"{_tsb(d)} < {TSB_MIN:g} on its first day: one dip is expected")
     if d.acwr is not None:
-        out.append(f"EWMA ACWR {d.acwr:.2f} ≤ {ACWR_MAX:g}")
+        out.append(f"{_acwr(d)} ≤ {ACWR_MAX:g}")
     return out
+
+
+def _not_judged(d: FrameRow, alone: bool) -> list[str]:
+    """Why a green day has no recovery check behind it: what was measured and why it cannot
+    judge yet, `alone` where no form or ACWR check is listed either (an empty list where
+    nothing was measured: NO_DATA says so)."""
+    out = []
+    if d.hrv_signal is not None and d.band_low is None:
+        out.append(f"HRV baseline still building: {d.hrv_baseline_nights} of "
+                   f"{HRV_MIN_NIGHTS} nights")
+    if d.resting_hr is not None and d.resting_hr_mean30 is None:
+        out.append(f"resting HR 30-day mean still building: {d.resting_hr_days} of "
+                   f"{RHR_MIN_DAYS} days")
+    if d.hrv_status is not None:
+        out.append(f"Garmin HRV status {d.hrv_status} (not {' or '.join(RED_HRV_STATUSES)})")
+    return ["; ".join(out) + ("; nothing else to judge by" if alone else "")] if out else []
 
 
 def _reasons(columns: dict[str, np.ndarray], level: Labels,

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
+from analysis.recovery import readiness_known
 from db import models as m
 from db import plans, repo
 from db.session import transaction
@@ -152,8 +153,16 @@ def _status(db: DbSession, who: m.Athlete, today: date) -> dict[str, Any] | None
     return {"day": row.day, "level": row.level, "reasons": list(row.reasons),
             "values": values, "missing": list(row.missing), "atl": row.atl,
             "ctl": row.ctl, "tsb": row.tsb, "acwr": row.acwr,
-            "inputs": [(label, "-" if values.get(key) is None else form.format(values[key]))
+            "inputs": [(label, _input(key, values[key], form))
                        for key, label, form in INPUTS if key in values]}
+
+
+def _input(key: str, value: Any, form: str) -> str:
+    """An input as the page shows it: "-" where none was used, an unknown readiness word
+    too (the missing line names it: "training readiness (unknown level GREAT)")."""
+    if value is None or (key == "readiness_level" and not readiness_known(value)):
+        return "-"
+    return form.format(value)
 
 
 def status(home: Home, profile: Profile, today: date) -> dict[str, Any] | None:

@@ -157,3 +157,58 @@ def test_above_band_mornings_do_not_count_as_in_band() -> None:
     assert math.isclose(status.values["hrv_last_night"], 4.5)  # type: ignore[arg-type]
     assert status.values["hrv_last_night"] > status.values["band_high"]  # type: ignore[operator]
     assert status.values["hrv_in_band_mornings"] == 0 and status.level == "red"
+
+
+# --- early days: a level always says why -------------------------------------------------
+
+EARLY = D - timedelta(days=4)  # the fifth night of a new account
+
+
+def test_an_hrv_signal_without_a_band_yet_says_why_it_is_green() -> None:
+    """Five nights of HRV and nothing else: green with no reasons at all before."""
+    days = [DailyWellness(day=EARLY + timedelta(days=k), hrv_last_night=50.0 + k)
+            for k in range(5)]
+    [status] = recovery_statuses(days, None, D, D)
+    assert status.level == "green"
+    assert status.reasons == ("HRV baseline still building: 4 of 14 nights; nothing else to "
+                              "judge by",)
+    assert "HRV baseline (only 4 nights)" in status.missing
+
+
+def test_what_was_measured_but_cannot_judge_yet_is_named() -> None:
+    days = [DailyWellness(day=EARLY + timedelta(days=k), resting_hr=50) for k in range(5)]
+    days[-1] = DailyWellness(day=D, resting_hr=50, hrv_status="BALANCED")
+    [status] = recovery_statuses(days, None, D, D)
+    assert status.level == "green"
+    assert status.reasons == ("resting HR 30-day mean still building: 4 of 7 days; Garmin HRV "
+                              "status BALANCED (not LOW or POOR); nothing else to judge by",)
+
+
+def test_a_day_with_nothing_measured_still_says_no_recovery_data() -> None:
+    [status] = recovery_statuses([DailyWellness(day=D, readiness_level="GREAT")], None, D, D)
+    assert status.reasons == ("no recovery data: planning on load alone",)
+
+
+def test_an_early_day_with_form_and_acwr_judged_does_not_say_nothing_else() -> None:
+    """New HRV nights over a long load history: form and ACWR are judged and listed, so
+    the baseline's note must not claim there is nothing else to judge by."""
+    days = [DailyWellness(day=EARLY + timedelta(days=k), hrv_last_night=50.0 + k)
+            for k in range(5)]
+    [status] = recovery_statuses(days, frame([0.0] * 60), D, D)
+    assert status.level == "green"
+    assert status.reasons == ("HRV baseline still building: 4 of 14 nights",
+                              "form (TSB) 0.0 ≥ -30", "EWMA ACWR 1.00 ≤ 1.5")
+
+
+def test_a_signal_a_hair_below_the_band_while_leaving_red_is_not_shown_on_its_edge() -> None:
+    """A signal 0.0012 below the band's low limit read "3.90 still below the normal band
+    3.90–4.04": the leaving-red reason shows the signal to the decimals that keep it below."""
+    dip = [night(D - timedelta(days=7), 3.0),
+           *(night(D - timedelta(days=k), 3.858) for k in range(6, 1, -1))]
+    days = [*(w for w in history(70) if w.day < D - timedelta(days=7)), *dip,
+            night(D - timedelta(days=1), 4.0), night(D, 4.0)]
+    status = judged(None, days=days)
+    assert status.level == "amber" and status.values["hrv_in_band_mornings"] == 2
+    [reason] = status.reasons
+    assert reason.startswith("HRV 7-day signal 3.899 still below the normal band 3.900–4.041 "
+                             "for 8 days, but last night's ln HRV 4.000 was inside it")

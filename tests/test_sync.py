@@ -340,6 +340,22 @@ def test_recorded_bodies_of_another_day_are_skipped_with_a_note(store: Store) ->
     assert stored.sleep_score == day["sleep"]["dailySleepDTO"]["sleepScores"]["overall"]["value"]
 
 
+@pytest.mark.parametrize(("low", "upper"), [(0, -1), (-1, 0)])
+def test_garmins_hrv_band_limits_of_zero_or_less_are_no_reading(store: Store, low: int,
+                                                                 upper: int) -> None:
+    """Garmin's baseline band (balancedLow, balancedUpper) passes the same "0 or less is no
+    reading" rule as the HRV itself: a recorded body edited to hold the markers, through
+    garminconnect, stores no band and keeps last night's HRV."""
+    body = _dated(recorded("hrv/hrv_data_get_0.json")["body"], TODAY.isoformat())
+    body["hrvSummary"]["baseline"] |= {"balancedLow": low, "balancedUpper": upper}
+    day = own_day_bodies(TODAY.isoformat())
+    store.sync(FakeGarmin(day_bodies=lambda _day: {**day, "hrv": body}), since=TODAY)
+    stored = store.wellness(TODAY)
+    assert stored is not None
+    assert (stored.hrv_last_night, stored.hrv_baseline_low, stored.hrv_baseline_high) == (
+        42.0, None, None)
+
+
 # -- the CLI ---------------------------------------------------------------------------------
 
 runner = CliRunner()

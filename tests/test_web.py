@@ -847,3 +847,15 @@ def test_an_athlete_name_with_html_never_reaches_a_page_as_html(athlete: Home) -
     page = c.get("/coach")
     assert page.status_code == 500 and "&lt;b&gt;x&lt;/b&gt;" in page.text
     assert "<b>x</b>" not in page.text
+
+
+def test_an_unknown_readiness_word_is_shown_once_as_not_used(athlete: Home) -> None:
+    """It was listed among the inputs used beside the missing line saying it was not."""
+    profile = athlete.athlete(None)
+    with transaction(athlete.db) as db:
+        wellness_days.save_wellness(db, repo.athlete(db, profile), DailyWellness(
+            today_for(profile), readiness_level="GREAT", sleep_score=80))
+    page = client(athlete).get("/a/anna/status").text
+    shown = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", page))
+    assert shown["training readiness"] == "-"
+    assert page.count("GREAT") == 1 and "training readiness (unknown level GREAT)" in page
