@@ -135,8 +135,9 @@ def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]
 
 def _capped(ctx: Lifter, ladders: WeekLadders, slot: Slot, exercise: Exercise) -> bool:
     """Whether `exercise`, the one the athlete knows on the slot's ladder, had its 6 weeks
-    (the weeks a race or mobility work held not counted) before this one: S5's cap outranks
-    the stagger, as where a long first block steps every ladder at once (blocks._lag)."""
+    before this one, counted in weeks the athlete trained it (ladders._trained), not weeks
+    its ladder stood on it unseen: S5's cap outranks the stagger, as where a long first block
+    steps every ladder at once (blocks._lag)."""
     ladder = ladder_for(ctx.catalog, slot)
     track = ladders.held[ladder.id][:-1]
     on = [on_ladder(ctx, ladder, w)[0] == exercise for w in track]
@@ -145,4 +146,4 @@ def _capped(ctx: Lifter, ladders: WeekLadders, slot: Slot, exercise: Exercise) -
     start = len(on) - on[::-1].index(True)  # its last run on the track, the waits after it
     while start and on[start - 1]:
         start -= 1
-    return sum(not h for h in ladders.held_weeks[start:len(track)]) >= MAX_BLOCK_WEEKS
+    return sum(ladders.trained[ladder.id][start:len(track)]) >= MAX_BLOCK_WEEKS
