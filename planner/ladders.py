@@ -159,8 +159,8 @@ def _trained(past: Sequence[WeekInBlock], stopped: Sequence[bool], track: Sequen
     unseen (a week of one session shows a foot-and-ankle exercise weeks of two never do)."""
     out: list[bool] = []
     last: LadderWeek | None = None  # where the sessions last showed it
-    for i, (held, at) in enumerate(zip(stopped, track, strict=False)):
+    for i, (stop, at) in enumerate(zip(stopped, track, strict=False)):
         shows = showed(at, i)
-        out.append(not held and (shows or (past[i].deload and last == at)))
+        out.append(not stop and (shows or (past[i].deload and last == at)))
         last = at if shows else last
     return out

@@ -1,9 +1,9 @@
 """The strength program, one week at a time: the week's sessions placed around the runs
 (planner/schedule.py), each strength day holding its template's picks (planner/picks.py)
 dosed as prescribed (planner/prescriptions.py), a day S6 leaves no room for strength given
-mobility work; each such fallback, and each ladder step a race held back, recorded as an
-adjustment. The races' own rules (taper, post-race window, the ladder freeze around an A
-race) are planner/races.py's.
+mobility work; each such fallback, each ladder step a race held back, and each session
+S5's 6-week cap steps past half at once, recorded as an adjustment. The races' own rules
+(taper, post-race window, the ladder freeze around an A race) are planner/races.py's.
 """
 
 from __future__ import annotations
