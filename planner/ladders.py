@@ -153,14 +153,19 @@ def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
 def _trained(past: Sequence[WeekInBlock], stopped: Sequence[bool], track: Sequence[LadderWeek],
              showed: Callable[[LadderWeek, int], bool]) -> list[bool]:
     """Week by week before the last of `past`, whether the athlete trained the ladder's
-    exercise where `track` stood (S5's 6 weeks count these): a strength session showed it, or
-    a deload week rested it after one did (a deload drops power work, yet is a week of its
-    block); not a week a race or mobility work `stopped`, nor one its ladder stood on it
-    unseen (a week of one session shows a foot-and-ankle exercise weeks of two never do)."""
+    exercise where `track` stood, or where it stood before its last step, which the stagger
+    may keep a week or more beside the others' new steps (S5's 6 weeks count these): a
+    strength session showed it, or a deload week rested it after one did (a deload drops
+    power work, yet is a week of its block); not a week a race or mobility work `stopped`,
+    nor one its ladder stood on it unseen (a week of one session shows a foot-and-ankle
+    exercise weeks of two never do)."""
     out: list[bool] = []
+    before: LadderWeek | None = None  # where it stood before its last step
     last: LadderWeek | None = None  # where the sessions last showed it
     for i, (stop, at) in enumerate(zip(stopped, track, strict=False)):
-        shows = showed(at, i)
-        out.append(not stop and (shows or (past[i].deload and last == at)))
-        last = at if shows else last
+        before = track[i - 1] if i and track[i - 1] != at else before
+        shows = next((w for w in (at, before) if w is not None and showed(w, i)), None)
+        rested = past[i].deload and last is not None and last in (at, before)
+        out.append(not stop and (shows is not None or rested))
+        last = shows or last
     return out

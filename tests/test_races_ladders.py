@@ -294,6 +294,30 @@ def test_the_stagger_never_keeps_an_exercise_past_six_weeks() -> None:
                                           "exercises are new this week"), capped
 
 
+def test_a_week_the_stagger_kept_an_exercise_counts_toward_its_six_weeks() -> None:
+    # One session a week, all skipped from Mon 24 Mar to Thu 10 Apr. The core ladder steps on
+    # Mon 7 Apr, but the stagger keeps dead_bug that week beside the squat and hinge steps:
+    # its sixth week (3 Mar to 7 Apr). S5's cap counts that week: dead_bug steps on 14 Apr,
+    # not a seventh week, and the note names it.
+    runs = {"mon": "long", "tue": "recovery", "thu": "long", "fri": "long", "sat": "recovery",
+            "sun": "recovery"}
+    ctx = context(profile(runs, sessions=1))
+    days = template(runs, weeks=10)
+    night = MONDAY - timedelta(days=1)
+    plan, notes = extend(ctx, MONDAY, night, night + timedelta(days=21), days, [])
+    for _ in range(7 * 7):  # night by night, each session done or skipped on its day
+        night += timedelta(days=1)
+        plan = [s.with_(status="skipped" if date(2025, 3, 24) <= s.day <= date(2025, 4, 10)
+                        else "done") if s.day <= night and s.status == "planned" else s
+                for s in plan]
+        plan, told = extend(ctx, MONDAY, night, night + timedelta(days=21), days, plan)
+        notes += told
+    assert _weeks_shown(plan, "dead_bug") == [MONDAY + timedelta(days=7 * w) for w in range(6)]
+    assert _weeks_shown(plan, "bird_dog")[0] == date(2025, 4, 14)
+    capped = [n for n in notes if n.session_id == "2025-04-14#1" and n.rule == "S5 cap"]
+    assert capped and "dead_bug" in capped[-1].before.split(", "), capped
+
+
 def test_a_knock_on_counts_a_block_as_the_plan_with_the_race_does() -> None:
     # A C 10 km on Wed 9 Apr: its week's two sessions are mobility work (its last days and
     # its window), a week that trains no exercise (S5). Where the plan without the race
