@@ -113,7 +113,8 @@ class WeekLadders:
     free: Mapping[str, LadderWeek]  # by ladder, this week were no race holding it
     holding: bool = False  # a race holds the ladders this week: no exercise new to the athlete
     # by ladder, week by week before this one: whether it trained the exercise where `held`
-    # stood, in a week no race or mobility work held (S5's cap; `_trained`)
+    # stood (or before its last step, the stagger keeping it), in a week no race or mobility
+    # work held (S5's cap; `_trained`)
     trained: Mapping[str, Sequence[bool]] = field(default_factory=dict)
 
 
