@@ -5,10 +5,10 @@ the top, the last step and its variation in turn, bodyweight strength work with 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, partial
 
 from domain.profile import EQUIPMENT
 from planner import races
@@ -112,7 +112,10 @@ class WeekLadders:
     held: Mapping[str, list[LadderWeek]]  # the same, no new step this week (first back)
     free: Mapping[str, LadderWeek]  # by ladder, this week were no race holding it
     holding: bool = False  # a race holds the ladders this week: no exercise new to the athlete
-    held_weeks: Sequence[bool] = ()  # week by week, one a race or mobility work held (S5's cap)
+    # by ladder, week by week before this one: whether it trained the exercise where `held`
+    # stood (or before its last step, the stagger keeping it), in a week no race or mobility
+    # work held (S5's cap; `_trained`)
+    trained: Mapping[str, Sequence[bool]] = field(default_factory=dict)
 
 
 def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
@@ -142,6 +145,28 @@ def week_ladders(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     held = {ladder: [*track[:-1], track[-2 if len(track) > 1 else -1]]
             for ladder, track in free.items()}
     holding = races.holds_ladders(known, past[-1].monday)
+    trained = {ladder: _trained(past, before, track, partial(showed, ladder))
+               for ladder, track in held.items()}
     return WeekLadders(past[-1], held if holding else free, held,
-                       {ladder: track[-1] for ladder, track in free.items()}, holding,
-                       (*before, holding))
+                       {ladder: track[-1] for ladder, track in free.items()}, holding, trained)
+
+
+def _trained(past: Sequence[WeekInBlock], stopped: Sequence[bool], track: Sequence[LadderWeek],
+             showed: Callable[[LadderWeek, int], bool]) -> list[bool]:
+    """Week by week before the last of `past`, whether the athlete trained the ladder's
+    exercise where `track` stood, or where it stood before its last step, which the stagger
+    may keep a week or more beside the others' new steps (S5's 6 weeks count these): a
+    strength session showed it, or a deload week rested it after one did (a deload drops
+    power work, yet is a week of its block); not a week a race or mobility work `stopped`,
+    nor one its ladder stood on it unseen (a week of one session shows a foot-and-ankle
+    exercise weeks of two never do)."""
+    out: list[bool] = []
+    before: LadderWeek | None = None  # where it stood before its last step
+    last: LadderWeek | None = None  # where the sessions last showed it
+    for i, (stop, at) in enumerate(zip(stopped, track, strict=False)):
+        before = track[i - 1] if i and track[i - 1] != at else before
+        shows = next((w for w in (at, before) if w is not None and showed(w, i)), None)
+        rested = past[i].deload and last is not None and last in (at, before)
+        out.append(not stop and (shows is not None or rested))
+        last = shows or last
+    return out

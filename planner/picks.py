@@ -32,6 +32,8 @@ class Pick:
     phase: str  # intro, build or deload
     backpack_kg: float | None  # bodyweight work past its ladder's top (RULES.md S1)
     held: Exercise | None = None  # the new step's exercise an A race's freeze held back
+    # the exercise that had its 6 weeks, where S5's cap steps more than half a session at once
+    capped: Exercise | None = None
 
 
 def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = frozenset(),
@@ -113,13 +115,17 @@ def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]
     session showed (its session turned mobility) comes out beside the week's own, nor in a
     week of one session, whose foot-and-ankle ladder the weeks of two never showed: the steps
     past half, the last slots first, wait a week on the exercise the athlete knows, in every
-    session of the week (one exercise a slot all week long). A slot of two patterns never
-    waits: its exercise alone trains both areas of a single session (S2); nor one whose
-    exercise had its 6 weeks (`_capped`): S5's cap comes first, the others wait for it."""
+    session of the week (one exercise a slot all week long). A slot of two patterns waits
+    after the others: its exercise alone trains both areas of a single session (S2). A step
+    whose exercise had its 6 weeks (`_capped`) never waits: where both S5 rules cannot hold,
+    the cap wins (a block never runs past 6 weeks with the same exercise), the others wait
+    for it, and where those steps alone pass half the session they carry `capped` (told by
+    program.cap_steps)."""
     def known(slot: Slot) -> Pick:
         return pick(ctx, ladders, slot, seen, True)
 
     waiting: set[Slot] = set()
+    forced: list[set[Slot]] = []
     for session, chosen in zip(slots, picks, strict=True):
         steps = [slot for slot, p in zip(session, chosen, strict=True) if p.phase == "intro"
                  and slot not in waiting and known(slot).phase != "intro"]
@@ -127,16 +133,19 @@ def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]
         # stable: else in slot order; a step S5's cap forces never waits, others wait for it
         steps.sort(key=lambda slot: (slot not in capped, len(slot) == 1))
         waiting.update(slot for slot in steps[len(chosen) // 2:] if slot not in capped)
+        forced.append(capped if len(capped) > len(chosen) // 2 else set())
     # no race held them: no race's reason to give (`holds`)
-    return [[replace(known(slot), held=None) if slot in waiting else p
+    return [[replace(known(slot), held=None) if slot in waiting
+             else replace(p, capped=known(slot).exercise) if slot in cap else p
              for slot, p in zip(session, chosen, strict=True)]
-            for session, chosen in zip(slots, picks, strict=True)]
+            for session, chosen, cap in zip(slots, picks, forced, strict=True)]
 
 
 def _capped(ctx: Lifter, ladders: WeekLadders, slot: Slot, exercise: Exercise) -> bool:
     """Whether `exercise`, the one the athlete knows on the slot's ladder, had its 6 weeks
-    (the weeks a race or mobility work held not counted) before this one: S5's cap outranks
-    the stagger, as where a long first block steps every ladder at once (blocks._lag)."""
+    before this one, counted in weeks the athlete trained it (ladders._trained), not weeks
+    its ladder stood on it unseen: S5's cap outranks the stagger, as where a long first block
+    steps every ladder at once (blocks._lag)."""
     ladder = ladder_for(ctx.catalog, slot)
     track = ladders.held[ladder.id][:-1]
     on = [on_ladder(ctx, ladder, w)[0] == exercise for w in track]
@@ -145,4 +154,4 @@ def _capped(ctx: Lifter, ladders: WeekLadders, slot: Slot, exercise: Exercise) -
     start = len(on) - on[::-1].index(True)  # its last run on the track, the waits after it
     while start and on[start - 1]:
         start -= 1
-    return sum(not h for h in ladders.held_weeks[start:len(track)]) >= MAX_BLOCK_WEEKS
+    return sum(ladders.trained[ladder.id][start:len(track)]) >= MAX_BLOCK_WEEKS

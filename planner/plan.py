@@ -29,7 +29,7 @@ from planner.planned import (
     shown_before,
     week_counts,
 )
-from planner.program import build_week, holds
+from planner.program import build_week, cap_steps, holds
 from planner.races import RaceDay, lightens
 
 
@@ -80,7 +80,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         notes += told
         changed = {t.session_id for t in told}
         unchanged = {s.id for s in planned} - changed
-        told_now = [*why, *holds(ctx, week, picks, night),
+        told_now = [*why, *holds(ctx, week, picks, night), *cap_steps(week, picks, night),
                     *(n for n in raced if n.session_id not in changed)]
         told_now += plain.knock_ons(weeks, index, out, allowed, night, [*notes, *told_now],
                                     shown)

@@ -1,9 +1,9 @@
 """The strength program, one week at a time: the week's sessions placed around the runs
 (planner/schedule.py), each strength day holding its template's picks (planner/picks.py)
 dosed as prescribed (planner/prescriptions.py), a day S6 leaves no room for strength given
-mobility work; each such fallback, and each ladder step a race held back, recorded as an
-adjustment. The races' own rules (taper, post-race window, the ladder freeze around an A
-race) are planner/races.py's.
+mobility work; each such fallback, each ladder step a race held back, and each session
+S5's 6-week cap steps past half at once, recorded as an adjustment. The races' own rules
+(taper, post-race window, the ladder freeze around an A race) are planner/races.py's.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from planner import races
-from planner.blocks import WeekInBlock
+from planner.blocks import MAX_BLOCK_WEEKS, WeekInBlock
 from planner.ladders import NOTHING_SHOWN, Shown, pool
 from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
@@ -120,6 +120,25 @@ def holds(ctx: Lifter, sessions: Sequence[Session], week: WeekPicks,
         after = ", ".join(p.exercise.id for p in held)
         rule, why = _freeze_reason(ctx, week_start(s.day), week.back)
         out.append(Adjustment(s.id, night, rule, "hold-step", before, after, (why,)))
+    return out
+
+
+def cap_steps(sessions: Sequence[Session], week: WeekPicks, night: date) -> list[Adjustment]:
+    """The strength sessions where S5's cap stepped more than half the exercises at once
+    (picks._staggered): both S5 rules cannot hold there, and the cap wins. One adjustment
+    per session, naming each exercise that had its 6 weeks and the step that replaces it."""
+    out = []
+    for s in sessions:
+        capped = [p for p in week.contents.get(s.day, []) if p.capped is not None]
+        if not capped or s.kind != "strength":
+            continue
+        before = ", ".join(p.capped.id for p in capped if p.capped)
+        after = ", ".join(f"{p.exercise.id} (new step)" for p in capped)
+        out.append(Adjustment(s.id, night, "S5 cap", "cap-steps", before, after, (
+            f"{before} had their {MAX_BLOCK_WEEKS} weeks: a block never runs past "
+            f"{MAX_BLOCK_WEEKS} weeks with the same exercise, which comes before the stagger "
+            f"(at most half of a session's exercises new in a week): {len(capped)} of "
+            f"{len(s.exercises)} exercises are new this week",)))
     return out
 
 
