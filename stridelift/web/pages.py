@@ -12,12 +12,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.profile import RACE_DISTANCES, RACE_PRIORITIES, Profile
+from domain.profile import PRIORITY_WORDS, RACE_DISTANCES, RACE_PRIORITIES, Profile
 from jobs import web_pages
 from jobs.replan import PlanError
 from stridelift.report.render import render
-
-PRIORITY_WORDS = {"A": "goal", "B": "important", "C": "tune-up"}  # RULES.md "Races"
 
 
 def web_of(request: Request) -> Any:
