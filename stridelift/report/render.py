@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from importlib import resources
 from string import Template
 
@@ -59,7 +59,7 @@ def render(data: ReportData) -> str:
 def _script(data: ReportData) -> str:
     """report.js with its placeholders filled: the charts, the report's range, and the day
     the week buttons count back from (today, kept inside the range)."""
-    anchor = min(max(data.today, data.start), data.end).isoformat()
+    anchor = _anchor(data).isoformat()
     script = _SCRIPT
     for placeholder, value in (("__IDS__", CHART_IDS), ("__RANGE__", x_range(data)),
                                ("__ANCHOR__", anchor)):
@@ -153,7 +153,7 @@ def _header(data: ReportData) -> str:
     parts.append("</p>")
     parts.append("<nav class='range' aria-label='time shown in the charts'>charts show "
                  + "".join(f"<button type='button' data-weeks='{w}'>{label}</button>"
-                           for w, label in ((4, "4 weeks"), (8, "8 weeks"), (0, "all")))
+                           for w, label in _views(data))
                  + "</nav>")
     if data.empty:
         plan = (" The sessions below are the plan, laid out from the weekly template."
@@ -162,6 +162,18 @@ def _header(data: ReportData) -> str:
     else:
         parts.append(_today_line(data))
     return "".join(parts)
+
+
+def _views(data: ReportData) -> list[tuple[int, str]]:
+    """The range buttons: the last 4 and 8 weeks where the range reaches further back than
+    that from the day they count back from (shorter, they would show it all), and all."""
+    back = (_anchor(data) - data.start).days
+    return [*((w, f"{w} weeks") for w in (4, 8) if back > 7 * w), (0, "all")]
+
+
+def _anchor(data: ReportData) -> date:
+    """The day the week buttons count back from: today, kept inside the range."""
+    return min(max(data.today, data.start), data.end)
 
 
 def _no_data_note(data: ReportData, plan: str) -> str:
@@ -210,7 +222,8 @@ def _chips(items: Iterable[tuple[str, str]]) -> str:
 
 def _load_note() -> str:
     return ("Endurance load per day, stacked by run kind; strength load is the bar beside it. "
-            "Tap or hover a bar for the sessions.")
+            "Tap or hover a bar for the sessions. A dashed line marks each race entered, labelled "
+            "by priority (A goal, B important, C tune-up) and distance.")
 
 
 def _form_note() -> str:
