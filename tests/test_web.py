@@ -468,6 +468,37 @@ def test_hostile_text_renders_as_text(home: Path) -> None:
     assert re.search(r"level-(amber|red)", status) and "ATL" in status
 
 
+def test_an_error_page_keeps_the_menu_with_log_out_and_leads_back_to_a_page(
+        athlete: Home) -> None:
+    """Logged in, a refused page keeps the athlete's menu and Log out (it had neither way
+    out); a POST to a page that only takes GET leads back to that page (its Back led to
+    /a/anna, a 404). A visitor not logged in meets no athlete's name on an error page."""
+    set_password(athlete, "a long enough one")
+    c = client(athlete, require_login=True)
+    token = csrf(c, "/login")
+    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
+        .status_code == 303
+    token = csrf(c, "/a/anna/week")
+    posted = c.post("/a/anna/week", data={"csrf": token})
+    assert posted.status_code == 405
+    assert '<a href="/a/anna/week" class="button">Back</a>' in posted.text
+    assert c.get("/a/anna/week").status_code == 200
+    missing = c.get("/a/anna/session/nope%231")
+    for page in (posted, missing):
+        assert 'href="/a/anna/week#today"' in page.text and ">Log out</button>" in page.text
+        assert 'action="/logout"' in page.text
+    s = future_strength(athlete)
+    stale = c.post(path_of(s) + "/done", data={"csrf": token, "as_planned": "1", "rpe": "11"})
+    assert stale.status_code == 400 and f'href="{path_of(s)}" class="button">Back' in stale.text
+    gone = c.post("/a/anna/nothing/here", data={"csrf": token})  # no page above it either
+    assert gone.status_code == 404 and '<a href="/" class="button">Home</a>' in gone.text
+    visitor = client(athlete, require_login=True)
+    for page in (visitor.get("/static/nothing.css"), visitor.post("/sw.js"),
+                 visitor.put("/login")):
+        assert page.status_code in (404, 405), page.text
+        assert "anna" not in page.text and "Log out" not in page.text
+
+
 def test_login_rules(athlete: Home) -> None:
     assert runner.invoke(cli, ["serve", "--set-password"],
                          input="correct horse\ncorrect horse\n").exit_code == 0

@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
@@ -91,12 +91,25 @@ async def http_error(request: Request, exc: Exception) -> Response:
     except ConfigError:  # broken since: the page says what was refused, not that
         athletes = []
     name = request.path_params.get("name")
-    athlete = name if name in athletes else None
-    # scope's path is decoded: a session's key holds '#', quoted again for the link
-    back = (quote(request.scope["path"].rsplit("/", 1)[0])
-            if athlete and request.method == "POST" else None)
-    return _error_page(request, exc.status_code, exc.detail,
-                       athlete=athlete, athletes=athletes, back=back)
+    # a visitor not logged in sees no athlete's name (only /login and the static files
+    # answer them, but the page does not count on that)
+    known = not web.require_login or logged_in(request)
+    athlete = name if known and name in athletes else None
+    back = _back(request) if athlete and request.method == "POST" else None
+    return _error_page(request, exc.status_code, exc.detail, athlete=athlete,
+                       athletes=athletes if known else [], back=back)
+
+
+def _back(request: Request) -> str | None:
+    """Where a refused POST leads back to: the page it was sent to when that page takes GET
+    (a form's address that only takes GET), else the page above it (a form's action, its
+    session's page); None when neither is a page."""
+    path = request.scope["path"]  # decoded: a session's key holds '#', quoted for the link
+    for page in (path, path.rsplit("/", 1)[0]):
+        scope = {"type": "http", "path": page, "method": "GET"}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.routes):
+            return quote(page)
+    return None
 
 
 async def config_error(request: Request, exc: Exception) -> Response:
@@ -107,7 +120,8 @@ async def config_error(request: Request, exc: Exception) -> Response:
 def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
     web: Web = request.app.state.web
     return web.templates.TemplateResponse(
-        request, "error.html", {"code": code, "message": message, **context},
+        request, "error.html",
+        {"code": code, "message": message, "login": web.require_login, **context},
         status_code=code)
 
 
