@@ -427,6 +427,22 @@ def test_a_range_without_the_stored_history_says_where_it_lies(athlete_home: Pat
     assert ten.exit_code == 0, ten.output
 
 
+def test_the_web_s_report_page_names_no_command(athlete_home: Path) -> None:
+    """The same notes on the web app's report page say it in words: a runner on a phone
+    has no shell to type `stridelift report --from ...` or `stridelift import` into."""
+    today = today_utc()
+    ahead = _data(today + timedelta(days=30), today + timedelta(days=60))
+    assert ahead.stored is not None
+    for data, note in ((ahead, "No data in this range."),
+                       (replace(ahead, stored=None), "No data yet.")):
+        cli_page, web_page = render(data), render(data, on_web=True)
+        assert note in cli_page and note in web_page
+        assert "<code>stridelift" in cli_page and "stridelift " not in web_page.split(
+            "id='no-data'")[1].split("</p>")[0]
+    assert f"This page shows {ahead.start:%d %b %Y} to {ahead.end:%d %b %Y}" in render(
+        ahead, on_web=True)
+
+
 def offered(page: str) -> list[str]:
     """The options of the `stridelift report` command a page without data offers."""
     found = re.search(r"<code>stridelift report ([^<]*)</code>", page)

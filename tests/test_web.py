@@ -499,6 +499,26 @@ def test_an_error_page_keeps_the_menu_with_log_out_and_leads_back_to_a_page(
         assert "anna" not in page.text and "Log out" not in page.text
 
 
+def test_the_web_names_pages_where_the_cli_names_commands(athlete: Home) -> None:
+    """One message, two renderings: a session that is not there points the CLI to
+    `stridelift plan` and the phone to the Week page; a fresh athlete's report page names
+    no command."""
+    c = client(athlete)
+    missing = c.get("/a/anna/session/1999-01-04%239")
+    assert missing.status_code == 404 and "the Week page lists the sessions" in missing.text
+    token = csrf(c, path_of(future_strength(athlete)))
+    refused = c.post("/a/anna/session/1999-01-04%239/skip", data={"csrf": token})
+    assert refused.status_code == 400 and "the Week page lists the sessions" in refused.text
+    report = c.get("/a/anna/report")
+    assert "No data yet." in report.text
+    for page in (missing, refused, report):
+        assert "stridelift plan" not in page.text and "<code>stridelift" not in page.text
+    cli_said = runner.invoke(cli, ["skip", "1999-01-04#9"])
+    assert cli_said.exit_code != 0
+    assert "no session '1999-01-04#9'; `stridelift plan` lists the session ids" in \
+        " ".join(cli_said.output.split())
+
+
 def test_login_rules(athlete: Home) -> None:
     assert runner.invoke(cli, ["serve", "--set-password"],
                          input="correct horse\ncorrect horse\n").exit_code == 0

@@ -90,7 +90,7 @@ async def _session_action(request: Request, action: str) -> Response:
         outcome = await run_in_threadpool(act, web.home, profile, action, key,
                                           today=web.today_of(profile), **kwargs)
     except PlanError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, exc.on_web()) from None
     request.session["flash"] = outcome.message
     return RedirectResponse(session_path(profile.name, key), status_code=303)
 

@@ -60,7 +60,7 @@ def session(request: Request) -> Response:
         s = web_pages.session_page(web_of(request).home, profile, today,
                                    request.path_params["key"])
     except PlanError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise HTTPException(404, exc.on_web()) from None
     return show(request, "session.html", athlete=profile.name, today=today, s=s)
 
 
@@ -98,7 +98,8 @@ def report(request: Request) -> Response:
     profile = athlete_of(request)
     now = datetime.combine(web_of(request).today_of(profile),
                            datetime.now(profile.zone).time(), profile.zone)
-    return HTMLResponse(render(web_pages.report_data(web_of(request).home, profile, now)))
+    return HTMLResponse(render(web_pages.report_data(web_of(request).home, profile, now),
+                               on_web=True))
 
 
 def coach(request: Request) -> Response:
