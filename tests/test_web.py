@@ -22,6 +22,7 @@ import httpx2
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import create_engine, inspect
+from starlette.requests import Request
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -40,7 +41,7 @@ from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_
 from planner.catalog_file import default_catalog
 from planner.model import Adjustment
 from stridelift.cli import app as cli
-from stridelift.web.app import LOOPBACK_NAMES, create_app
+from stridelift.web.app import LOOPBACK_NAMES, create_app, templates
 from stridelift.web.guard import MAX_FAILURES
 from tests.test_plan_job import INIT
 from tests.test_report import EVIL_NAME, EVIL_REASON, build_athlete
@@ -513,6 +514,15 @@ def test_the_web_names_pages_where_the_cli_names_commands(athlete: Home) -> None
     assert "No data yet." in report.text
     for page in (missing, refused, report):
         assert "stridelift plan" not in page.text and "<code>stridelift" not in page.text
+    request = Request({"type": "http", "path": "/a/anna/status", "headers": [],
+                       "query_string": b"", "session": {}})
+    env = templates().env  # the pages no test home reaches: no status yet, no athlete yet
+    for template, context, words in (
+            ("status.html", {"athlete": "anna", "status": None, "today": date(2026, 12, 2)},
+             "No recovery status"),
+            ("coach.html", {"athlete": None, "rows": []}, "No athlete in this home")):
+        page = env.get_template(template).render(request=request, athletes=[], **context)
+        assert words in page and "`stridelift" not in page, page
     cli_said = runner.invoke(cli, ["skip", "1999-01-04#9"])
     assert cli_said.exit_code != 0
     assert "no session '1999-01-04#9'; `stridelift plan` lists the session ids" in \
