@@ -351,7 +351,10 @@ def test_races_are_marked_on_the_load_and_recovery_charts(
                                                               True)):
         visit = Visit(browser, reports["races"], viewport, touch)
         try:
-            visit.page.click("nav.range button[data-weeks='0']")  # all: both races in view
+            # all: both races in view (a tap on a phone: a click's emulated mouse there left
+            # the next tap on a label without its hover, which a finger's tap does not)
+            button = visit.page.locator("nav.range button[data-weeks='0']")
+            button.tap() if touch else button.click()
             visit.page.wait_for_timeout(300)
             for div_id in ("chart-load", "chart-recovery"):
                 marks = visit.page.evaluate(RACE_MARKS, div_id)
@@ -370,6 +373,15 @@ def test_races_are_marked_on_the_load_and_recovery_charts(
                     "([id, day]) => { const ax = document.getElementById(id)._fullLayout.xaxis;"
                     " return Math.round(ax.l2p(ax.d2l(day)) + ax._offset); }",
                     [div_id, inside[0][0]]) == marks["px"][0]
+            day, distance, priority = inside[0]  # a tap or the mouse on its label names it
+            label = visit.page.locator("#chart-load .annotation", has_text=f"{priority} "
+                                       f"{distance}").first
+            label.tap() if touch else label.hover()
+            visit.page.wait_for_timeout(300)
+            shown = visit.page.evaluate(
+                "() => document.querySelector('#chart-load .hoverlayer').textContent")
+            assert shown == f"{date.fromisoformat(day):%a %d %b} · {priority} race " \
+                f"(tune-up), {distance}", shown
             visit.page.locator("#load").screenshot(
                 path=str(tmp_path / f"races-{viewport['width']}.png"))
             visit.assert_clean()
