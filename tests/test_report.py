@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.offline
 import pytest
 import typer
@@ -31,12 +32,13 @@ from domain.wellness import DailyWellness
 from ingest import fit
 from jobs.home import Home
 from jobs.replan import replan
-from jobs.report_rows import LOAD_KINDS, ReportData
+from jobs.report_rows import ACTIVITY_COLUMNS, LOAD_KINDS, ReportData
 from planner.model import week_start
 from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register
 from stridelift.report import load_report, render
 from stridelift.report.charts import CHART_IDS, load_chart
+from stridelift.report.hover import activity_hover
 from tests.conftest import PINNED
 
 runner = CliRunner()
@@ -301,6 +303,21 @@ def test_render_is_self_contained_and_has_every_chart(athlete_home: Path) -> Non
     assert '"responsive": true' in page
     assert "id='weekly-table'" in page and "id='changes-table'" in page
     assert "GoldenCheetah" in page and "no data yet" not in page.lower()
+
+
+def test_an_activity_without_a_name_is_named_by_its_sport_in_the_hover() -> None:
+    """A run whose file names it not: the hover said "• nan"."""
+    day = date(2026, 11, 29)
+    acts = pd.DataFrame.from_records(
+        [{"day": day, "name": None, "sport": "running", "kind": "recovery",
+          "load_kind": "recovery", "load": 27.0, "series": "endurance", "duration_min": 25.0,
+          "distance_km": 3.9, "reason": None},
+         {"day": day, "name": float("nan"), "sport": "trail running", "kind": "easy",
+          "load_kind": "easy", "load": 30.0, "series": "endurance", "duration_min": 30.0,
+          "distance_km": 5.0, "reason": None}], columns=list(ACTIVITY_COLUMNS))
+    [text] = activity_hover(acts, pd.Index([day]), "recovery")
+    assert text is not None and "nan" not in text, text
+    assert "• running<br>" in text and "• trail running<br>" in text, text
 
 
 def test_render_escapes_names_and_reasons(athlete_home: Path) -> None:

@@ -28,7 +28,9 @@ def activity_hover(acts: pd.DataFrame, index: pd.Index, what: str) -> list[str |
         size = f"{row.duration_min:.0f} min"
         if isinstance(row.distance_km, float) and math.isfinite(row.distance_km):
             size += f", {row.distance_km:.1f} km"
-        line = (f"• {_wrap(row.name or row.sport)}<br>&nbsp;&nbsp;{hesc(row.kind)}, {size}, "
+        # a FIT file may name no activity: the frame holds NaN there, which is truthy
+        title = row.name if isinstance(row.name, str) and row.name else row.sport
+        line = (f"• {_wrap(title)}<br>&nbsp;&nbsp;{hesc(row.kind)}, {size}, "
                 f"load {row.load:.0f}")
         if row.reason:
             line += "<br>&nbsp;&nbsp;" + _wrap(row.reason).replace("<br>", "<br>&nbsp;&nbsp;")
