@@ -500,6 +500,25 @@ def test_an_error_page_keeps_the_menu_with_log_out_and_leads_back_to_a_page(
         assert "anna" not in page.text and "Log out" not in page.text
 
 
+def test_a_broken_config_names_no_athlete_to_a_visitor(athlete: Home) -> None:
+    """config.toml broken while the app runs: its one line names an athlete and the home's
+    folder, which a visitor not logged in (the login page reads it too) must not read; the
+    runner logged in reads it whole."""
+    set_password(athlete, "a long enough one")
+    c = client(athlete, require_login=True)
+    token = csrf(c, "/login")
+    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
+        .status_code == 303
+    config = athlete.config.paths.config_file
+    config.write_text(re.sub(r"(?m)^max_hr = .*$", "max_hr = 9999", config.read_text()))
+    visitor = client(athlete, require_login=True).get("/login")
+    assert visitor.status_code == 500 and "cannot be read" in visitor.text
+    assert "anna" not in visitor.text and str(config.parent) not in visitor.text
+    runner_sees = c.get("/a/anna/week")
+    assert runner_sees.status_code == 500 and "athlete &#39;anna&#39;: max HR 9999" in \
+        runner_sees.text
+
+
 def test_the_web_names_pages_where_the_cli_names_commands(athlete: Home) -> None:
     """One message, two renderings: a session that is not there points the CLI to
     `stridelift plan` and the phone to the Week page; a fresh athlete's report page names

@@ -33,6 +33,8 @@ from stridelift.web.guard import LoginLimiter, csrf_token, logged_in
 SESSION_DAYS = 14
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 OPEN_PATHS = ("/login", "/static/", "/sw.js")
+CONFIG_BROKEN = ("the configuration on the computer that runs stridelift cannot be read; "
+                 "any stridelift command there says why")
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 # The pages load only their own style sheet; the report inlines its script and styles.
@@ -91,9 +93,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     except ConfigError:  # broken since: the page says what was refused, not that
         athletes = []
     name = request.path_params.get("name")
-    # a visitor not logged in sees no athlete's name (only /login and the static files
-    # answer them, but the page does not count on that)
-    known = not web.require_login or logged_in(request)
+    known = _known(request)
     athlete = name if known and name in athletes else None
     back = _back(request) if athlete and request.method == "POST" else None
     return _error_page(request, exc.status_code, exc.detail, athlete=athlete,
@@ -112,9 +112,17 @@ def _back(request: Request) -> str | None:
     return None
 
 
+def _known(request: Request) -> bool:
+    """Whether the page may name the home's athletes: not to a visitor not logged in (only
+    /login and the static files answer them, but the error pages do not count on that)."""
+    web: Web = request.app.state.web
+    return not web.require_login or logged_in(request)
+
+
 async def config_error(request: Request, exc: Exception) -> Response:
-    """config.toml, read again after a change, is broken: say so (the CLI's one line)."""
-    return _error_page(request, 500, str(exc))
+    """config.toml, read again after a change, is broken: say so (the CLI's one line). To a
+    visitor not logged in only that: the line names athletes and the home's folder."""
+    return _error_page(request, 500, str(exc) if _known(request) else CONFIG_BROKEN)
 
 
 def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
