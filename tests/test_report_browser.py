@@ -68,6 +68,11 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         result = runner.invoke(make_app(), ["report", "--out", str(root / "races.html")])
         assert result.exit_code == 0, result.output
         out["races"] = root / "races.html"
+        for race in CROWDED:
+            add_race(home, home.athlete(NAME), race, today_utc())
+        result = runner.invoke(make_app(), ["report", "--out", str(root / "crowded.html")])
+        assert result.exit_code == 0, result.output
+        out["crowded"] = root / "crowded.html"
         mp.setenv("STRIDELIFT_HOME", str(root / "empty"))
         assert runner.invoke(make_app(), INIT).exit_code == 0
         result = runner.invoke(make_app(), ["report", "--out", str(root / "empty.html")])
@@ -81,6 +86,12 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 RACES = ((f"{PINNED.date() - timedelta(days=20)}:10k:C", True),
          (f"{PINNED.date() + timedelta(days=10)}:half:A", True),
          (f"{PINNED.date() + timedelta(days=60)}:marathon:B", False))
+# Added to RACES for the "crowded" report: a season of races days apart, on the range's
+# first and last days too (the range: 16 weeks back from the pinned day, 2 ahead).
+CROWDED = tuple(f"{PINNED.date() + timedelta(days=d)}:{distance}:{priority}" for d, distance,
+                priority in ((-112, "ultra", "B"), (-61, "5k", "C"), (-60, "marathon", "C"),
+                             (-45, "half", "B"), (-19, "5k", "B"), (-5, "10k", "C"),
+                             (-4, "5k", "C"), (13, "10k", "C")))
 
 
 class Visit:
@@ -394,6 +405,32 @@ def test_races_are_marked_on_the_load_and_recovery_charts(
             assert marks["lines"] == [] and marks["labels"] == [], marks
     finally:
         visit.close()
+
+
+def test_race_labels_close_together_cover_none_of_each_other(
+        browser: Any, reports: dict[str, Path]) -> None:
+    """Ten races in a season, some on consecutive days: every label reads whole, none over
+    another, on the narrowest phone and on a laptop (races a day apart were drawn one label
+    over the other)."""
+    for width in (320, 360, 414, 1280):
+        visit = Visit(browser, reports["crowded"], {"width": width, "height": 900}, width < 600)
+        try:
+            visit.page.locator("nav.range button[data-weeks='0']").click()
+            visit.page.wait_for_timeout(300)
+            for div_id in ("chart-load", "chart-recovery"):
+                boxes = visit.page.evaluate(
+                    "id => [...document.getElementById(id).querySelectorAll('.annotation')]"
+                    ".filter(a => /^[ABC] /.test(a.textContent)).map(a => {"
+                    " const r = a.querySelector('rect').getBoundingClientRect();"
+                    " return [a.textContent, r.left, r.right, r.top, r.bottom]; })", div_id)
+                assert len(boxes) == len(RACES) - 1 + len(CROWDED), boxes
+                for i, (one, *a) in enumerate(boxes):
+                    for other, *b in boxes[i + 1:]:
+                        apart = a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2]
+                        assert apart, (width, div_id, one, a, other, b)
+            visit.assert_clean()
+        finally:
+            visit.close()
 
 
 BAR_WIDTHS = """id => [...document.getElementById(id).querySelectorAll(

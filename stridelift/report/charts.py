@@ -46,6 +46,9 @@ SHORT_TICKS = 5  # the fewest ticks Plotly gives an axis by itself
 BAR_GAP = 0.08  # of a day, between one day's load bars and the next day's
 # Bars are given their width: Plotly finds it from the distance between the days, and a
 # report of one day has none (its bars were drawn 1 ms wide).
+# A race label's size: a character of its 11 px font, a row of them, and the plot's width on
+# a phone of 320 px (where labels are closest).
+LABEL_CHAR_PX, LABEL_ROW_PX, NARROW_PLOT_PX = 7, 18, 215
 CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 
@@ -242,18 +245,41 @@ def _finish(fig: go.Figure, data: ReportData, height: int) -> go.Figure:
 def _mark_races(fig: go.Figure, data: ReportData) -> None:
     """Each race entered in the range: a dashed line through the chart on its day (the centre
     of the day's bar) and a short label at the top, priority and distance, that names the
-    race in full on hover. The label reads away from the nearer end of the range."""
-    middle = data.start + (data.end - data.start) / 2
-    for race in data.races:
+    race in full on hover. Labels that would cover each other stand on rows: _label_places."""
+    texts = [f"{race.priority} {race.distance}" for race in data.races]
+    for race, text, (side, row) in zip(data.races, texts, _label_places(data, texts),
+                                       strict=True):
         colour = RACE_COLOURS.get(race.priority, RACE_COLOURS["C"])
         day = race.day.isoformat()
         fig.add_shape(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
                       line={"color": colour, "width": 1.5, "dash": "dash"}, name="race")
-        fig.add_annotation(xref="x", yref="paper", x=day, y=1, yanchor="top",
-                           xanchor="left" if race.day <= middle else "right",
-                           text=hesc(f"{race.priority} {race.distance}"), showarrow=False,
+        fig.add_annotation(xref="x", yref="paper", x=day, y=1, yanchor="top", xanchor=side,
+                           yshift=-row * LABEL_ROW_PX, text=hesc(text), showarrow=False,
                            font={"size": 11, "color": colour}, bgcolor="rgba(255,255,255,0.85)",
                            hovertext=race_hover(race), name="race")
+
+
+def _label_places(data: ReportData, texts: list[str]) -> list[tuple[str, int]]:
+    """Each race label's side of its line and row (0 at the top): it reads away from the
+    nearer end of the range, on the first row where it covers no earlier label on the
+    narrowest phone (races days apart: "C 10k" and "B 5k" were drawn one over the other)."""
+    middle = data.start + (data.end - data.start) / 2
+    span = (data.end - data.start).days + 1  # the axis: a day's width each
+    rows: list[list[tuple[float, float]]] = []
+    places = []
+    for race, text in zip(data.races, texts, strict=True):
+        at = ((race.day - data.start).days + 0.5) / span  # of the plot's width
+        width = len(text) * LABEL_CHAR_PX / NARROW_PLOT_PX
+        side = "left" if race.day <= middle else "right"
+        box = (at, at + width) if side == "left" else (at - width, at)
+        row = next((i for i, taken in enumerate(rows)
+                    if all(box[1] <= left or right <= box[0] for left, right in taken)),
+                   len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(box)
+        places.append((side, row))
+    return places
 
 
 def _ticks(data: ReportData) -> dict[str, Any]:
