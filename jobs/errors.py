@@ -29,6 +29,10 @@ class PlanError(ValueError):
         return f"{self.message}; {self.pointer.web}" if self.pointer else self.message
 
 
+class NoSession(PlanError):
+    """No planned session of that key: a page kept from before the plan changed."""
+
+
 class Busy(Exception):
     """Another nightly run, morning pass, import, sync, push or rebuild for the athlete
     holds its lock (jobs/athlete_lock.py)."""

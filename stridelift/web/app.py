@@ -95,7 +95,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     name = request.path_params.get("name")
     known = _known(request)
     athlete = name if known and name in athletes else None
-    back = _back(request) if athlete and request.method == "POST" else None
+    # a form refused as not found acts on a thing gone: its page is gone too
+    back = (_back(request) if athlete and request.method == "POST" and exc.status_code != 404
+            else None)
     return _error_page(request, exc.status_code, exc.detail, athlete=athlete,
                        athletes=athletes if known else [], back=back)
 
