@@ -503,6 +503,7 @@ def test_an_error_page_keeps_the_menu_with_log_out_and_leads_back_to_a_page(
                  visitor.put("/login")):
         assert page.status_code in (404, 405), page.text
         assert "anna" not in page.text and "Log out" not in page.text
+        assert 'href="/coach"' not in page.text  # no menu either
 
 
 def test_a_broken_config_names_no_athlete_to_a_visitor(athlete: Home) -> None:

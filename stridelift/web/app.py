@@ -59,6 +59,7 @@ def templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("stridelift.web", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     env.globals["csrf_token"] = csrf_token
+    env.globals["logged_in"] = logged_in
     return Jinja2Templates(env=env)
 
 
