@@ -44,7 +44,7 @@ from stridelift.cli import app as cli
 from stridelift.web.app import LOOPBACK_NAMES, create_app, templates
 from stridelift.web.guard import MAX_FAILURES
 from tests.test_plan_job import INIT
-from tests.test_report import EVIL_NAME, EVIL_REASON, build_athlete
+from tests.test_report import EVIL_NAME, EVIL_REASON, build_athlete, today_utc
 
 runner = CliRunner()
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -504,6 +504,16 @@ def test_an_error_page_keeps_the_menu_with_log_out_and_leads_back_to_a_page(
         assert page.status_code in (404, 405), page.text
         assert "anna" not in page.text and "Log out" not in page.text
         assert 'href="/coach"' not in page.text  # no menu either
+
+
+def test_the_report_page_marks_the_races_entered(athlete: Home) -> None:
+    """The web app's report marks the athlete's races on its charts, as the CLI's does."""
+    c = client(athlete)
+    assert "A race (goal)" not in c.get("/a/anna/report").text
+    race = today_utc() + timedelta(days=7)
+    assert runner.invoke(cli, ["race", "add", f"{race}:10k:A"]).exit_code == 0
+    page = c.get("/a/anna/report").text
+    assert "A race (goal), 10k" in page and '"text":"A 10k"' in page
 
 
 def test_a_broken_config_names_no_athlete_to_a_visitor(athlete: Home) -> None:
