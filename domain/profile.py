@@ -12,6 +12,7 @@ TEMPLATE_KINDS = ("easy", "recovery", "long", "speed", "threshold", "race", "res
 RACE_DISTANCES = ("5k", "10k", "half", "marathon", "ultra", "other")
 DAY_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day as written, whether it exists or not
 RACE_PRIORITIES = ("A", "B", "C")  # goal, important, tune-up (RULES.md "Races")
+PRIORITY_WORDS = {"A": "goal", "B": "important", "C": "tune-up"}
 EQUIPMENT = ("gym", "dumbbells", "bodyweight")
 # garmin: synced nightly; files: FIT files brought in by `stridelift import`, no account;
 # demo: the simulated athlete.

@@ -17,6 +17,7 @@ from db import models as m
 from domain.profile import Profile
 from domain.run import RUN_KINDS
 from jobs.analyse import analyse
+from jobs.errors import SESSION_IDS, NoSession
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from planner.adapt import Recovery
 from planner.catalog import Catalog
@@ -337,7 +338,7 @@ Lifted = dict[str, tuple[list[int], float | None]]  # exercise id -> (reps per s
 def planned_session(db: DbSession, who: m.Athlete, key: str) -> m.PlannedSession:
     row = plans.session(db, who, key)
     if row is None:
-        raise PlanError(f"no session {key!r}; `stridelift plan` lists the session ids")
+        raise NoSession(f"no session {key!r}", SESSION_IDS)
     return row
 
 

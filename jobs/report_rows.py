@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from analysis.classify import RUN_KINDS, warnings_in
 from db import activities, plans, repo
 from db import models as m
+from domain.profile import Race
 from planner.catalog import Catalog
 from planner.catalog_file import default_catalog
 from planner.model import week_heavy_lower, week_start
@@ -124,6 +125,7 @@ class ReportData:
     generated: datetime | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     stored: tuple[date, date] | None = None  # first and last day known, whatever the range
+    races: tuple[Race, ...] = ()  # the races entered in [start, end], by day
 
     @property
     def has_training(self) -> bool:
@@ -158,16 +160,19 @@ def session_category(kind: str, status: str, past: bool = False) -> str:
 
 
 def load_report(db: Session, athlete: str, start: date, end: date, today: date,
-                catalog: Catalog | None = None, generated: datetime | None = None) -> ReportData:
-    """The report's data for one athlete over [start, end] (both included)."""
+                catalog: Catalog | None = None, generated: datetime | None = None,
+                races: Iterable[Race] = ()) -> ReportData:
+    """The report's data for one athlete over [start, end] (both included); `races`: the
+    races entered (the profile's), marked on the charts where they fall in the range."""
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
+    marked = tuple(sorted((r for r in races if start <= r.day <= end), key=lambda r: r.day))
     catalog = catalog or default_catalog()
     first, last = week_start(start), week_start(end) + timedelta(days=6)
     who = repo.find_athlete(db, athlete)
     if who is None:  # never synced or planned: an empty report, not an error
-        return _build(athlete, start, end, today, _activity_frame([]), [], [], [], [],
-                      generated)
+        return replace(_build(athlete, start, end, today, _activity_frame([]), [], [], [], [],
+                              generated), races=marked)
     acts = _activity_frame(activities.report_activities(db, who, first, last))
     statuses = plans.daily_statuses(db, who, start, end)
     wellness = plans.wellness_rows(db, who, start, end)
@@ -176,8 +181,8 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
     changes = [_adjustment(a) for a in plans.adjustments(db, who, between=(start, end),
                                                          session_keys=keys)]
     sessions = [_session(r, changes, catalog, today) for r in rows]
-    data = _build(athlete, start, end, today, acts, statuses, wellness, sessions, changes,
-                  generated)
+    data = replace(_build(athlete, start, end, today, acts, statuses, wellness, sessions,
+                          changes, generated), races=marked)
     # measured: the training status Garmin gives of days without a watch is no data to show
     known = (activities.first_fact_day(db, who, measured=True),
              activities.last_fact_day(db, who, measured=True))

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.offline
 import pytest
 import typer
@@ -31,12 +32,14 @@ from domain.wellness import DailyWellness
 from ingest import fit
 from jobs.home import Home
 from jobs.replan import replan
-from jobs.report_rows import LOAD_KINDS, ReportData
+from jobs.report_rows import ACTIVITY_COLUMNS, LOAD_KINDS, ReportData
 from planner.model import week_start
 from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register
 from stridelift.report import load_report, render
 from stridelift.report.charts import CHART_IDS, load_chart
+from stridelift.report.hover import activity_hover
+from stridelift.report.style import RACE_COLOURS
 from tests.conftest import PINNED
 
 runner = CliRunner()
@@ -303,6 +306,33 @@ def test_render_is_self_contained_and_has_every_chart(athlete_home: Path) -> Non
     assert "GoldenCheetah" in page and "no data yet" not in page.lower()
 
 
+def test_an_activity_without_a_name_is_named_by_its_sport_in_the_hover() -> None:
+    """A run whose file names it not: the hover said "• nan"."""
+    day = date(2026, 11, 29)
+    acts = pd.DataFrame.from_records(
+        [{"day": day, "name": None, "sport": "running", "kind": "recovery",
+          "load_kind": "recovery", "load": 27.0, "series": "endurance", "duration_min": 25.0,
+          "distance_km": 3.9, "reason": None},
+         {"day": day, "name": float("nan"), "sport": "trail running", "kind": "easy",
+          "load_kind": "easy", "load": 30.0, "series": "endurance", "duration_min": 30.0,
+          "distance_km": 5.0, "reason": None}], columns=list(ACTIVITY_COLUMNS))
+    [text] = activity_hover(acts, pd.Index([day]), "recovery")
+    assert text is not None and "nan" not in text, text
+    assert "• running<br>" in text and "• trail running<br>" in text, text
+
+
+def test_race_labels_read_on_their_white() -> None:
+    """A race's label is 11 px text on white: WCAG AA asks 4.5:1 of such text (the B and C
+    colours gave 4.2 and 3.5)."""
+    def luminance(colour: str) -> float:
+        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    for priority, colour in RACE_COLOURS.items():
+        assert 1.05 / (luminance(colour) + 0.05) >= 4.5, (priority, colour)
+
+
 def test_render_escapes_names_and_reasons(athlete_home: Path) -> None:
     page = render(_data())
     for raw in (EVIL_NAME, "<script>alert", "<img src=x", EVIL_REASON, "before <b>",
@@ -425,6 +455,22 @@ def test_a_range_without_the_stored_history_says_where_it_lies(athlete_home: Pat
     ten = runner.invoke(make_app(), ["report", *offered(years),
                                      "--out", str(tmp_path / "ten.html")])
     assert ten.exit_code == 0, ten.output
+
+
+def test_the_web_s_report_page_names_no_command(athlete_home: Path) -> None:
+    """The same notes on the web app's report page say it in words: a runner on a phone
+    has no shell to type `stridelift report --from ...` or `stridelift import` into."""
+    today = today_utc()
+    ahead = _data(today + timedelta(days=30), today + timedelta(days=60))
+    assert ahead.stored is not None
+    for data, note in ((ahead, "No data in this range."),
+                       (replace(ahead, stored=None), "No data yet.")):
+        cli_page, web_page = render(data), render(data, on_web=True)
+        assert note in cli_page and note in web_page
+        assert "<code>stridelift" in cli_page and "stridelift " not in web_page.split(
+            "id='no-data'")[1].split("</p>")[0]
+    assert f"This page shows {ahead.start:%d %b %Y} to {ahead.end:%d %b %Y}" in render(
+        ahead, on_web=True)
 
 
 def offered(page: str) -> list[str]:

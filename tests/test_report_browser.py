@@ -20,9 +20,11 @@ import pytest
 from freezegun import freeze_time
 from typer.testing import CliRunner
 
+from jobs.home import Home
+from jobs.race_entry import add_race
 from stridelift.report.charts import CHART_IDS
 from tests.conftest import CHROMIUM, PINNED
-from tests.test_report import INIT, build_athlete, make_app, today_utc
+from tests.test_report import INIT, NAME, build_athlete, make_app, today_utc
 
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -52,12 +54,44 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                                             "--out", str(root / "years.html")])
         assert result.exit_code == 0, result.output
         out["years"] = root / "years.html"
+        monday = today_utc() - timedelta(days=2)  # an easy run and the morning's numbers
+        for name, first, last in (("one-day", monday, monday),
+                                  ("short", today_utc() - timedelta(days=20), today_utc())):
+            result = runner.invoke(make_app(), ["report", "--from", first.isoformat(),
+                                                "--to", last.isoformat(),
+                                                "--out", str(root / f"{name}.html")])
+            assert result.exit_code == 0, result.output
+            out[name] = root / f"{name}.html"
+        home = Home.open()
+        for race, _ in RACES:
+            add_race(home, home.athlete(NAME), race, today_utc())
+        result = runner.invoke(make_app(), ["report", "--out", str(root / "races.html")])
+        assert result.exit_code == 0, result.output
+        out["races"] = root / "races.html"
+        for race in CROWDED:
+            add_race(home, home.athlete(NAME), race, today_utc())
+        result = runner.invoke(make_app(), ["report", "--out", str(root / "crowded.html")])
+        assert result.exit_code == 0, result.output
+        out["crowded"] = root / "crowded.html"
         mp.setenv("STRIDELIFT_HOME", str(root / "empty"))
         assert runner.invoke(make_app(), INIT).exit_code == 0
         result = runner.invoke(make_app(), ["report", "--out", str(root / "empty.html")])
         assert result.exit_code == 0, result.output
         out["empty"] = root / "empty.html"
     return out
+
+
+# The races entered before the "races" report, and whether its range (16 weeks back, 2
+# ahead) holds them.
+RACES = ((f"{PINNED.date() - timedelta(days=20)}:10k:C", True),
+         (f"{PINNED.date() + timedelta(days=10)}:half:A", True),
+         (f"{PINNED.date() + timedelta(days=60)}:marathon:B", False))
+# Added to RACES for the "crowded" report: a season of races days apart, on the range's
+# first and last days too (the range: 16 weeks back from the pinned day, 2 ahead).
+CROWDED = tuple(f"{PINNED.date() + timedelta(days=d)}:{distance}:{priority}" for d, distance,
+                priority in ((-112, "ultra", "B"), (-61, "5k", "C"), (-60, "marathon", "C"),
+                             (-45, "half", "B"), (-19, "5k", "B"), (-5, "10k", "C"),
+                             (-4, "5k", "C"), (13, "10k", "C")))
 
 
 class Visit:
@@ -296,6 +330,146 @@ def test_empty_report_in_chromium(browser: Any, reports: dict[str, Path],
         layout = _overflow(visit.page)
         assert layout["doc"] <= layout["viewport"] and layout["sticking_out"] == [], layout
         print(f"\nscreenshot: {visit.shot(tmp_path / 'report-empty-phone.png')}")
+    finally:
+        visit.close()
+
+
+RACE_MARKS = """id => {
+    const gd = document.getElementById(id), ax = gd._fullLayout.xaxis;
+    const lines = gd._fullLayout.shapes.filter(s => s.name === 'race');
+    const labels = [...gd.querySelectorAll('.annotation')].filter(a => /^[ABC] /.test(
+        a.textContent));
+    const box = gd.querySelector('.main-svg').getBoundingClientRect();
+    return {lines: lines.map(s => String(s.x0).slice(0, 10)),
+            px: lines.map(s => Math.round(ax.l2p(ax.d2l(s.x0)) + ax._offset)),
+            labels: labels.map(a => {
+                const r = a.getBoundingClientRect();
+                return {text: a.textContent, left: r.left - box.left, right: r.right - box.left,
+                        width: box.width};
+            }),
+            hover: gd._fullLayout.annotations.filter(a => a.name === 'race')
+                     .map(a => a.hovertext)};
+}"""
+
+
+def test_races_are_marked_on_the_load_and_recovery_charts(
+        browser: Any, reports: dict[str, Path], tmp_path: Path) -> None:
+    """Each race entered in the range is a dashed line on its day with a label (priority and
+    distance) that reads inside the chart at phone and laptop width and names the race on
+    hover; a race outside the range is not drawn, nor are any on a report without races."""
+    inside = sorted(r.split(":") for r, shown in RACES if shown)
+    for viewport, touch in ((PHONE, True), (LAPTOP, False), ({"width": 360, "height": 800},
+                                                              True)):
+        visit = Visit(browser, reports["races"], viewport, touch)
+        try:
+            # all: both races in view (a tap on a phone: a click's emulated mouse there left
+            # the next tap on a label without its hover, which a finger's tap does not)
+            button = visit.page.locator("nav.range button[data-weeks='0']")
+            button.tap() if touch else button.click()
+            visit.page.wait_for_timeout(300)
+            for div_id in ("chart-load", "chart-recovery"):
+                marks = visit.page.evaluate(RACE_MARKS, div_id)
+                assert marks["lines"] == [day for day, _, _ in inside], marks
+                assert sorted(a["text"] for a in marks["labels"]) == sorted(
+                    f"{p} {d}" for _, d, p in inside), marks
+                for label in marks["labels"]:  # legible: whole, inside the chart
+                    assert label["left"] >= 0 and label["right"] <= label["width"], marks
+                for (day, distance, priority), hover in zip(inside, marks["hover"],
+                                                           strict=True):
+                    shown = date.fromisoformat(day)
+                    assert f"{shown:%a %d %b}" in hover and distance in hover, hover
+                    assert f"{priority} race" in hover, hover
+                # the line stands on the race day's bar: the day's x, not the day before
+                assert visit.page.evaluate(
+                    "([id, day]) => { const ax = document.getElementById(id)._fullLayout.xaxis;"
+                    " return Math.round(ax.l2p(ax.d2l(day)) + ax._offset); }",
+                    [div_id, inside[0][0]]) == marks["px"][0]
+            day, distance, priority = inside[0]  # a tap or the mouse on its label names it
+            label = visit.page.locator("#chart-load .annotation", has_text=f"{priority} "
+                                       f"{distance}").first
+            label.tap() if touch else label.hover()
+            visit.page.wait_for_timeout(300)
+            shown = visit.page.evaluate(
+                "() => document.querySelector('#chart-load .hoverlayer').textContent")
+            assert shown == f"{date.fromisoformat(day):%a %d %b} · {priority} race " \
+                f"(tune-up), {distance}", shown
+            visit.page.locator("#load").screenshot(
+                path=str(tmp_path / f"races-{viewport['width']}.png"))
+            visit.assert_clean()
+        finally:
+            visit.close()
+    visit = Visit(browser, reports["full"], LAPTOP)
+    try:
+        for div_id in ("chart-load", "chart-recovery"):
+            marks = visit.page.evaluate(RACE_MARKS, div_id)
+            assert marks["lines"] == [] and marks["labels"] == [], marks
+    finally:
+        visit.close()
+
+
+def test_race_labels_close_together_cover_none_of_each_other(
+        browser: Any, reports: dict[str, Path]) -> None:
+    """Ten races in a season, some on consecutive days: every label reads whole, none over
+    another, on the narrowest phone and on a laptop (races a day apart were drawn one label
+    over the other)."""
+    for width in (320, 360, 414, 1280):
+        visit = Visit(browser, reports["crowded"], {"width": width, "height": 900}, width < 600)
+        try:
+            visit.page.locator("nav.range button[data-weeks='0']").click()
+            visit.page.wait_for_timeout(300)
+            for div_id in ("chart-load", "chart-recovery"):
+                boxes = visit.page.evaluate(
+                    "id => [...document.getElementById(id).querySelectorAll('.annotation')]"
+                    ".filter(a => /^[ABC] /.test(a.textContent)).map(a => {"
+                    " const r = a.querySelector('rect').getBoundingClientRect();"
+                    " return [a.textContent, r.left, r.right, r.top, r.bottom]; })", div_id)
+                assert len(boxes) == len(RACES) - 1 + len(CROWDED), boxes
+                for i, (one, *a) in enumerate(boxes):
+                    for other, *b in boxes[i + 1:]:
+                        apart = a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2]
+                        assert apart, (width, div_id, one, a, other, b)
+            visit.assert_clean()
+        finally:
+            visit.close()
+
+
+BAR_WIDTHS = """id => [...document.getElementById(id).querySelectorAll(
+    '.cartesianlayer .trace.bars .point path')].map(p => p.getBoundingClientRect().width)
+    .filter(w => w > 0)"""
+
+
+def test_a_one_day_report_draws_its_day_whole(browser: Any, reports: dict[str, Path]) -> None:
+    """One day: the load bar and the status strips fill the day (Plotly drew them 1 ms wide),
+    and the axis has one tick, the day's, not one every few hours each reading that day."""
+    for viewport, touch in ((PHONE, True), (LAPTOP, False)):
+        visit = Visit(browser, reports["one-day"], viewport, touch)
+        try:
+            plot = visit.page.evaluate(
+                "() => document.getElementById('chart-load')._fullLayout.xaxis._length")
+            for div_id, bars in (("chart-load", 1), ("chart-recovery", 2)):
+                widths = visit.page.evaluate(BAR_WIDTHS, div_id)
+                assert len(widths) >= bars and min(widths) > plot * 0.4, (div_id, widths)
+            ticks = visit.page.evaluate(TICKS, "chart-load")
+            assert ticks == [f"{PINNED.date() - timedelta(days=2):%d %b}"], ticks
+            visit.assert_clean()
+        finally:
+            visit.close()
+
+
+def test_a_phone_shows_all_of_a_range_shorter_than_eight_weeks(
+        browser: Any, reports: dict[str, Path]) -> None:
+    """Three weeks: the phone starts on all of it, and offers no 4 or 8 weeks (each would be
+    all of it again); ticks a day or more apart."""
+    visit = Visit(browser, reports["short"], PHONE, touch=True)
+    try:
+        page = visit.page
+        page.wait_for_function("() => document.querySelector('nav.range button[data-weeks=\"0\"]')"
+                               ".getAttribute('aria-pressed') === 'true'")
+        assert page.evaluate("() => [...document.querySelectorAll('nav.range button')]"
+                             ".map(b => b.textContent)") == ["all"]
+        ticks = visit.page.evaluate(TICKS, "chart-load")
+        assert len(ticks) == len(set(ticks)), ticks
+        visit.assert_clean()
     finally:
         visit.close()
 

@@ -22,6 +22,7 @@ import httpx2
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import create_engine, inspect
+from starlette.requests import Request
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -40,10 +41,10 @@ from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_
 from planner.catalog_file import default_catalog
 from planner.model import Adjustment
 from stridelift.cli import app as cli
-from stridelift.web.app import LOOPBACK_NAMES, create_app
+from stridelift.web.app import LOOPBACK_NAMES, create_app, templates
 from stridelift.web.guard import MAX_FAILURES
 from tests.test_plan_job import INIT
-from tests.test_report import EVIL_NAME, EVIL_REASON, build_athlete
+from tests.test_report import EVIL_NAME, EVIL_REASON, build_athlete, today_utc
 
 runner = CliRunner()
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -466,6 +467,101 @@ def test_hostile_text_renders_as_text(home: Path) -> None:
     assert EVIL_NAME not in report and "<script>alert" not in report
     status = c.get("/a/anna/status").text
     assert re.search(r"level-(amber|red)", status) and "ATL" in status
+
+
+def test_an_error_page_keeps_the_menu_with_log_out_and_leads_back_to_a_page(
+        athlete: Home) -> None:
+    """Logged in, a refused page keeps the athlete's menu and Log out (it had neither way
+    out); a POST to a page that only takes GET leads back to that page (its Back led to
+    /a/anna, a 404). A visitor not logged in meets no athlete's name on an error page."""
+    set_password(athlete, "a long enough one")
+    c = client(athlete, require_login=True)
+    token = csrf(c, "/login")
+    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
+        .status_code == 303
+    token = csrf(c, "/a/anna/week")
+    posted = c.post("/a/anna/week", data={"csrf": token})
+    assert posted.status_code == 405
+    assert '<a href="/a/anna/week" class="button">Back</a>' in posted.text
+    assert c.get("/a/anna/week").status_code == 200
+    missing = c.get("/a/anna/session/nope%231")
+    for page in (posted, missing):
+        assert 'href="/a/anna/week#today"' in page.text and ">Log out</button>" in page.text
+        assert 'action="/logout"' in page.text
+    s = future_strength(athlete)
+    stale = c.post(path_of(s) + "/done", data={"csrf": token, "as_planned": "1", "rpe": "11"})
+    assert stale.status_code == 400 and f'href="{path_of(s)}" class="button">Back' in stale.text
+    # a session gone since the page was kept: its page is a 404, the way out is not
+    gone_session = c.post("/a/anna/session/1999-01-04%239/skip", data={"csrf": token})
+    way_out = re.search(r'<a href="([^"]+)" class="button">', gone_session.text)
+    assert gone_session.status_code == 404 and way_out is not None, gone_session.text
+    assert c.get(way_out[1]).status_code in (200, 303), way_out[1]
+    gone = c.post("/a/anna/nothing/here", data={"csrf": token})  # no page above it either
+    assert gone.status_code == 404 and '<a href="/" class="button">Home</a>' in gone.text
+    visitor = client(athlete, require_login=True)
+    for page in (visitor.get("/static/nothing.css"), visitor.post("/sw.js"),
+                 visitor.put("/login")):
+        assert page.status_code in (404, 405), page.text
+        assert "anna" not in page.text and "Log out" not in page.text
+        assert 'href="/coach"' not in page.text  # no menu either
+
+
+def test_the_report_page_marks_the_races_entered(athlete: Home) -> None:
+    """The web app's report marks the athlete's races on its charts, as the CLI's does."""
+    c = client(athlete)
+    assert "A race (goal)" not in c.get("/a/anna/report").text
+    race = today_utc() + timedelta(days=7)
+    assert runner.invoke(cli, ["race", "add", f"{race}:10k:A"]).exit_code == 0
+    page = c.get("/a/anna/report").text
+    assert "A race (goal), 10k" in page and '"text":"A 10k"' in page
+
+
+def test_a_broken_config_names_no_athlete_to_a_visitor(athlete: Home) -> None:
+    """config.toml broken while the app runs: its one line names an athlete and the home's
+    folder, which a visitor not logged in (the login page reads it too) must not read; the
+    runner logged in reads it whole."""
+    set_password(athlete, "a long enough one")
+    c = client(athlete, require_login=True)
+    token = csrf(c, "/login")
+    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
+        .status_code == 303
+    config = athlete.config.paths.config_file
+    config.write_text(re.sub(r"(?m)^max_hr = .*$", "max_hr = 9999", config.read_text()))
+    visitor = client(athlete, require_login=True).get("/login")
+    assert visitor.status_code == 500 and "cannot be read" in visitor.text
+    assert "anna" not in visitor.text and str(config.parent) not in visitor.text
+    runner_sees = c.get("/a/anna/week")
+    assert runner_sees.status_code == 500 and "athlete &#39;anna&#39;: max HR 9999" in \
+        runner_sees.text
+
+
+def test_the_web_names_pages_where_the_cli_names_commands(athlete: Home) -> None:
+    """One message, two renderings: a session that is not there points the CLI to
+    `stridelift plan` and the phone to the Week page; a fresh athlete's report page names
+    no command."""
+    c = client(athlete)
+    missing = c.get("/a/anna/session/1999-01-04%239")
+    assert missing.status_code == 404 and "the Week page lists the sessions" in missing.text
+    token = csrf(c, path_of(future_strength(athlete)))
+    refused = c.post("/a/anna/session/1999-01-04%239/skip", data={"csrf": token})
+    assert refused.status_code == 404 and "the Week page lists the sessions" in refused.text
+    report = c.get("/a/anna/report")
+    assert "No data yet." in report.text
+    for page in (missing, refused, report):
+        assert "stridelift plan" not in page.text and "<code>stridelift" not in page.text
+    request = Request({"type": "http", "path": "/a/anna/status", "headers": [],
+                       "query_string": b"", "session": {}})
+    env = templates().env  # the pages no test home reaches: no status yet, no athlete yet
+    for template, context, words in (
+            ("status.html", {"athlete": "anna", "status": None, "today": date(2026, 12, 2)},
+             "No recovery status"),
+            ("coach.html", {"athlete": None, "rows": []}, "No athlete in this home")):
+        page = env.get_template(template).render(request=request, athletes=[], **context)
+        assert words in page and "`stridelift" not in page, page
+    cli_said = runner.invoke(cli, ["skip", "1999-01-04#9"])
+    assert cli_said.exit_code != 0
+    assert "no session '1999-01-04#9'; `stridelift plan` lists the session ids" in \
+        " ".join(cli_said.output.split())
 
 
 def test_login_rules(athlete: Home) -> None:

@@ -17,6 +17,7 @@ from stridelift.report.hover import (
     activity_hover,
     band_hover,
     form_hover,
+    race_hover,
     readiness_hover,
     session_hover,
     signal_hover,
@@ -29,6 +30,7 @@ from stridelift.report.style import (
     KIND_COLOURS,
     LEVEL_COLOURS,
     NONE,
+    RACE_COLOURS,
     READINESS_COLOURS,
     SESSION_STYLE,
 )
@@ -39,6 +41,14 @@ CHART_IDS = ("chart-load", "chart-form", "chart-recovery", "chart-sessions")
 TICK_FORMATS = [{"dtickrange": [None, "M1"], "value": "%d %b"},
                 {"dtickrange": ["M1", "M12"], "value": "%b %Y"},
                 {"dtickrange": ["M12", None], "value": "%Y"}]
+DAY_MS = 86_400_000  # a day on the date axis
+SHORT_TICKS = 5  # the fewest ticks Plotly gives an axis by itself
+BAR_GAP = 0.08  # of a day, between one day's load bars and the next day's
+# Bars are given their width: Plotly finds it from the distance between the days, and a
+# report of one day has none (its bars were drawn 1 ms wide).
+# A race label's size: a character of its 11 px font, a row of them, and the plot's width on
+# a phone of 320 px (where labels are closest).
+LABEL_CHAR_PX, LABEL_ROW_PX, NARROW_PLOT_PX = 7, 18, 215
 CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 
@@ -63,28 +73,31 @@ def load_chart(data: ReportData) -> go.Figure:
     index = data.days.index
     x = _x(index)
     acts = data.activities
+    endurance = acts[acts["series"] == "endurance"]
+    strength = acts[acts["series"] == "strength"]
+    runs_slot, strength_slot = _day_slots([not endurance.empty, not strength.empty])
     base = pd.Series(0.0, index=index)
     for kind in LOAD_KINDS:
-        chosen = acts[(acts["load_kind"] == kind) & (acts["series"] == "endurance")]
+        chosen = endurance[endurance["load_kind"] == kind]
         if chosen.empty:
             continue
         per_day = chosen.groupby("day")["load"].sum().reindex(index, fill_value=0.0)
-        fig.add_bar(x=x, y=_nonzero(per_day), base=list(base), offsetgroup="runs",
+        fig.add_bar(x=x, y=_nonzero(per_day), base=list(base), **runs_slot,
                     name=kind, marker_color=KIND_COLOURS[kind],
                     hovertext=activity_hover(chosen, index, kind),
                     hovertemplate="%{hovertext}<extra></extra>")
         base += per_day
-    strength = acts[acts["series"] == "strength"]
     if not strength.empty:
         per_day = strength.groupby("day")["load"].sum().reindex(index, fill_value=0.0)
-        fig.add_bar(x=x, y=_nonzero(per_day), offsetgroup="strength", name="strength load",
+        fig.add_bar(x=x, y=_nonzero(per_day), **strength_slot, name="strength load",
                     marker_color=KIND_COLOURS["strength"],
                     hovertext=activity_hover(strength, index, "strength"),
                     hovertemplate="%{hovertext}<extra></extra>")
-    fig.update_layout(barmode="group", bargap=0.08, bargroupgap=0.0)
+    fig.update_layout(barmode="overlay")  # each bar's place in its day is set: _day_slots
     fig.update_yaxes(title_text="training load", rangemode="tozero")
     if acts.empty:
         _no_data(fig, "no runs yet in this range")
+    _mark_races(fig, data)
     return _finish(fig, data, height=360)
 
 
@@ -155,6 +168,7 @@ def recovery_chart(data: ReportData) -> go.Figure:
     fig.add_hline(y=60, line={"color": "#f0a202", "width": 1, "dash": "dash"}, row=3, col=1)
     levels = d["level"]
     fig.add_bar(x=x, y=[1 if isinstance(v, str) else None for v in levels], base=0,
+                width=DAY_MS,
                 marker_color=[LEVEL_COLOURS.get(v, "#cccccc") if isinstance(v, str) else NONE
                               for v in levels],
                 hovertext=[status_hover(day, v, r) for day, v, r in
@@ -163,6 +177,7 @@ def recovery_chart(data: ReportData) -> go.Figure:
                 name="status", row=4, col=1)
     ready = d["readiness_level"]
     fig.add_bar(x=x, y=[1 if isinstance(v, str) else None for v in ready], base=1.15,
+                width=DAY_MS,
                 marker_color=[READINESS_COLOURS.get(v, "#cccccc") if isinstance(v, str)
                               else NONE for v in ready],
                 hovertext=[readiness_hover(day, v, s) for day, v, s in
@@ -177,6 +192,7 @@ def recovery_chart(data: ReportData) -> go.Figure:
                      ticktext=["status", "ready"], showgrid=False, fixedrange=True)
     if not data.has_recovery:
         _no_data(fig, "no recovery data yet")
+    _mark_races(fig, data)
     return _finish(fig, data, height=640)
 
 
@@ -214,7 +230,8 @@ def _finish(fig: go.Figure, data: ReportData, height: int) -> go.Figure:
         hovermode="closest", hoverlabel={"align": "left", "font_size": 12},
         dragmode="zoom")
     fig.update_xaxes(type="date", range=x_range(data), showline=True, linecolor="#c8ced6",
-                     tickformatstops=TICK_FORMATS, hoverformat="%a %d %b %Y")
+                     tickformatstops=TICK_FORMATS, hoverformat="%a %d %b %Y",
+                     **_ticks(data))
     if data.start <= data.today <= data.end:
         noon = f"{data.today.isoformat()} 12:00"
         fig.add_shape(type="rect", xref="x", yref="paper", x0=noon,
@@ -223,6 +240,69 @@ def _finish(fig: go.Figure, data: ReportData, height: int) -> go.Figure:
         fig.add_shape(type="line", xref="x", yref="paper", x0=noon, x1=noon, y0=0, y1=1,
                       line={"color": "#7f8c8d", "width": 1, "dash": "dot"})
     return fig
+
+
+def _mark_races(fig: go.Figure, data: ReportData) -> None:
+    """Each race entered in the range: a dashed line through the chart on its day (the centre
+    of the day's bar) and a short label at the top, priority and distance, that names the
+    race in full on hover. Labels that would cover each other stand on rows: _label_places."""
+    texts = [f"{race.priority} {race.distance}" for race in data.races]
+    for race, text, (side, row) in zip(data.races, texts, _label_places(data, texts),
+                                       strict=True):
+        colour = RACE_COLOURS.get(race.priority, RACE_COLOURS["C"])
+        day = race.day.isoformat()
+        fig.add_shape(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
+                      line={"color": colour, "width": 1.5, "dash": "dash"}, name="race")
+        fig.add_annotation(xref="x", yref="paper", x=day, y=1, yanchor="top", xanchor=side,
+                           yshift=-row * LABEL_ROW_PX, text=hesc(text), showarrow=False,
+                           font={"size": 11, "color": colour}, bgcolor="rgba(255,255,255,0.85)",
+                           hovertext=race_hover(race), name="race")
+
+
+def _label_places(data: ReportData, texts: list[str]) -> list[tuple[str, int]]:
+    """Each race label's side of its line and row (0 at the top): it reads away from the
+    nearer end of the range, on the first row where it covers no earlier label on the
+    narrowest phone (races days apart: "C 10k" and "B 5k" were drawn one over the other)."""
+    middle = data.start + (data.end - data.start) / 2
+    span = (data.end - data.start).days + 1  # the axis: a day's width each
+    rows: list[list[tuple[float, float]]] = []
+    places = []
+    for race, text in zip(data.races, texts, strict=True):
+        at = ((race.day - data.start).days + 0.5) / span  # of the plot's width
+        width = len(text) * LABEL_CHAR_PX / NARROW_PLOT_PX
+        side = "left" if race.day <= middle else "right"
+        box = (at, at + width) if side == "left" else (at - width, at)
+        row = next((i for i, taken in enumerate(rows)
+                    if all(box[1] <= left or right <= box[0] for left, right in taken)),
+                   len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(box)
+        places.append((side, row))
+    return places
+
+
+def _ticks(data: ReportData) -> dict[str, Any]:
+    """A tick at midnight, a day or more apart, over a range of a few days. Plotly's own
+    count (5 on a phone, up to 10 on a laptop) puts them hours apart there, each labelled
+    with its day ("04 Dec 04 Dec 05 Dec"); over 10 days or more its ticks are days apart."""
+    days = (data.end - data.start).days + 1
+    if days >= 2 * SHORT_TICKS:
+        return {}
+    return {"tick0": data.start.isoformat(), "dtick": DAY_MS * math.ceil(days / SHORT_TICKS)}
+
+
+def _day_slots(present: list[bool]) -> list[dict[str, float]]:
+    """Where each group of bars sits in its day (width and offset from the day's centre, in
+    ms): the groups present share the day side by side, one alone fills it."""
+    shown = sum(present)
+    width = DAY_MS * (1 - BAR_GAP) / max(shown, 1)
+    first = -DAY_MS * (1 - BAR_GAP) / 2
+    slots, taken = [], 0
+    for here in present:
+        slots.append({"width": width, "offset": first + taken * width})
+        taken += here
+    return slots
 
 
 def _no_data(fig: go.Figure, text: str) -> None:

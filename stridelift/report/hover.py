@@ -9,6 +9,7 @@ from datetime import date
 
 import pandas as pd
 
+from domain.profile import PRIORITY_WORDS, Race
 from jobs.report_rows import SessionItem
 from stridelift.report.markup import finite, hesc, short_day
 from stridelift.report.style import FORM_ZONES
@@ -27,7 +28,9 @@ def activity_hover(acts: pd.DataFrame, index: pd.Index, what: str) -> list[str |
         size = f"{row.duration_min:.0f} min"
         if isinstance(row.distance_km, float) and math.isfinite(row.distance_km):
             size += f", {row.distance_km:.1f} km"
-        line = (f"• {_wrap(row.name or row.sport)}<br>&nbsp;&nbsp;{hesc(row.kind)}, {size}, "
+        # a FIT file may name no activity: the frame holds NaN there, which is truthy
+        title = row.name if isinstance(row.name, str) and row.name else row.sport
+        line = (f"• {_wrap(title)}<br>&nbsp;&nbsp;{hesc(row.kind)}, {size}, "
                 f"load {row.load:.0f}")
         if row.reason:
             line += "<br>&nbsp;&nbsp;" + _wrap(row.reason).replace("<br>", "<br>&nbsp;&nbsp;")
@@ -35,6 +38,11 @@ def activity_hover(acts: pd.DataFrame, index: pd.Index, what: str) -> list[str |
     total = acts.groupby("day")["load"].sum()
     return [f"<b>{short_day(day)}</b> · {hesc(what)} load {total[day]:.0f}<br>"
             + "<br>".join(by_day[day]) if day in by_day else None for day in index]
+
+
+def race_hover(race: Race) -> str:
+    return (f"<b>{short_day(race.day)}</b> · {hesc(race.priority)} race "
+            f"({hesc(PRIORITY_WORDS.get(race.priority, race.priority))}), {hesc(race.distance)}")
 
 
 def form_hover(day: date, tsb: float, acwr: float) -> str | None:

@@ -25,7 +25,7 @@ def write_report(home: Home, profile: Profile, first: date, last: date, now: dat
     """Render the athlete's report for the days first..last into `path`."""
     with home.db() as db:
         data = load_report(db, profile.name, first, last, now.date(),
-                           generated=now.replace(tzinfo=None))
+                           generated=now.replace(tzinfo=None), races=profile.races)
     _write(path, render(data))
     return path
 

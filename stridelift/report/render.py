@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from importlib import resources
 from string import Template
 
@@ -39,8 +39,9 @@ _CSS = _asset("report.css")
 _SCRIPT = _asset("report.js")
 
 
-def render(data: ReportData) -> str:
-    """The whole report as one HTML document."""
+def render(data: ReportData, on_web: bool = False) -> str:
+    """The whole report as one HTML document; `on_web`: the web app's report page, whose
+    notes name no command (a runner on a phone has no shell), not the CLI's file."""
     charts = chart_divs(data)
     sections = [
         _section("load", "Daily load", charts[0], _load_note()),
@@ -53,13 +54,13 @@ def render(data: ReportData) -> str:
     ]
     return _PAGE.substitute(
         title=esc(f"stridelift · {data.athlete} · recovery versus load"), css=_CSS,
-        header=_header(data), sections="\n".join(sections), script=_script(data))
+        header=_header(data, on_web), sections="\n".join(sections), script=_script(data))
 
 
 def _script(data: ReportData) -> str:
     """report.js with its placeholders filled: the charts, the report's range, and the day
     the week buttons count back from (today, kept inside the range)."""
-    anchor = min(max(data.today, data.start), data.end).isoformat()
+    anchor = _anchor(data).isoformat()
     script = _SCRIPT
     for placeholder, value in (("__IDS__", CHART_IDS), ("__RANGE__", x_range(data)),
                                ("__ANCHOR__", anchor)):
@@ -145,7 +146,7 @@ def _section(anchor: str, title: str, body: str, note: str) -> str:
             f"<div class='body'>{body}</div></section>")
 
 
-def _header(data: ReportData) -> str:
+def _header(data: ReportData, on_web: bool) -> str:
     parts = [f"<h1>Recovery versus load</h1><p class='meta'><b>{esc(data.athlete)}</b> · "
              f"{data.start:%d %b %Y} – {data.end:%d %b %Y} · today {data.today:%a %d %b %Y}"]
     if data.generated is not None:
@@ -153,34 +154,55 @@ def _header(data: ReportData) -> str:
     parts.append("</p>")
     parts.append("<nav class='range' aria-label='time shown in the charts'>charts show "
                  + "".join(f"<button type='button' data-weeks='{w}'>{label}</button>"
-                           for w, label in ((4, "4 weeks"), (8, "8 weeks"), (0, "all")))
+                           for w, label in _views(data))
                  + "</nav>")
     if data.empty:
         plan = (" The sessions below are the plan, laid out from the weekly template."
                 if data.sessions else "")
-        parts.append(_no_data_note(data, plan))
+        parts.append(_no_data_note(data, plan, on_web))
     else:
         parts.append(_today_line(data))
     return "".join(parts)
 
 
-def _no_data_note(data: ReportData, plan: str) -> str:
+def _views(data: ReportData) -> list[tuple[int, str]]:
+    """The range buttons: the last 4 and 8 weeks where the range reaches further back than
+    that from the day they count back from (shorter, they would show it all), and all."""
+    back = (_anchor(data) - data.start).days
+    return [*((w, f"{w} weeks") for w in (4, 8) if back > 7 * w), (0, "all")]
+
+
+def _anchor(data: ReportData) -> date:
+    """The day the week buttons count back from: today, kept inside the range."""
+    return min(max(data.today, data.start), data.end)
+
+
+def _no_data_note(data: ReportData, plan: str, on_web: bool) -> str:
     """Why the charts are empty: nothing stored yet, or all of it outside the range (an
-    imported history of years past), which then says where it lies."""
+    imported history of years past), which then says where it lies; and how to fill them
+    or show it, as a command in the CLI's file and in words on the web app's page (its
+    range is fixed)."""
     if data.stored is None:
+        how = ("They appear here once FIT files are imported or Garmin Connect is synced on "
+               "the computer that runs stridelift." if on_web else
+               "Import FIT files (<code>stridelift import</code>) or sync Garmin Connect "
+               "(<code>stridelift sync</code>), then make the report again.")
         return ("<p class='note' id='no-data'><b>No data yet.</b> There are no runs and no "
-                f"recovery numbers for this athlete in this range.{plan} Import FIT files "
-                "(<code>stridelift import</code>) or sync Garmin Connect "
-                "(<code>stridelift sync</code>), then make the report again.</p>")
+                f"recovery numbers for this athlete in this range.{plan} {how}</p>")
     first, last = data.stored
     where = (f"is from {first:%d %b %Y}" if first == last
              else f"lies between {first:%d %b %Y} and {last:%d %b %Y}")
-    since = max(first, last - timedelta(days=MAX_DAYS))  # a report spans ten years at most
-    shows = "shows it" if since == first else "shows its last ten years"
-    # --athlete: in a home of several athletes `report` refuses a command without it
+    if on_web:
+        how = (f"This page shows {data.start:%d %b %Y} to {data.end:%d %b %Y}; a report of "
+               "any range is made on the computer that runs stridelift.")
+    else:
+        since = max(first, last - timedelta(days=MAX_DAYS))  # a report spans ten years at most
+        shows = "shows it" if since == first else "shows its last ten years"
+        # --athlete: in a home of several athletes `report` refuses a command without it
+        how = (f"<code>stridelift report --athlete {esc(data.athlete)} --from {since} "
+               f"--to {last}</code> {shows}.")
     return ("<p class='note' id='no-data'><b>No data in this range.</b> What is stored of "
-            f"this athlete {where}.{plan} <code>stridelift report --athlete "
-            f"{esc(data.athlete)} --from {since} --to {last}</code> {shows}.</p>")
+            f"this athlete {where}.{plan} {how}</p>")
 
 
 def _today_line(data: ReportData) -> str:
@@ -210,7 +232,8 @@ def _chips(items: Iterable[tuple[str, str]]) -> str:
 
 def _load_note() -> str:
     return ("Endurance load per day, stacked by run kind; strength load is the bar beside it. "
-            "Tap or hover a bar for the sessions.")
+            "Tap or hover a bar for the sessions. A dashed line marks each race entered, labelled "
+            "by priority (A goal, B important, C tune-up) and distance.")
 
 
 def _form_note() -> str:

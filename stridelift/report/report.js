@@ -59,8 +59,10 @@
     document.querySelectorAll('nav.range button').forEach(function (b) {
       b.addEventListener('click', function () { show(all, +b.dataset.weeks); });
     });
-    // A phone is too narrow for 18 weeks of daily bars: it starts on the last 8 weeks.
-    show(all, window.matchMedia('(max-width: 600px)').matches ? 8 : 0);
+    // A phone is too narrow for 18 weeks of daily bars: it starts on the last 8 weeks, when
+    // the range is longer (render.py offers the button only then).
+    var eight = document.querySelector('nav.range button[data-weeks="8"]');
+    show(all, eight && window.matchMedia('(max-width: 600px)').matches ? 8 : 0);
   }
   if (document.readyState === 'complete') { start(); }
   else { window.addEventListener('load', start); }

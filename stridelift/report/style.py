@@ -9,6 +9,8 @@ KIND_COLOURS = {"race": "#c0392b", "speed": "#e67e22", "threshold": "#d4ac0d",
 LEVEL_COLOURS = {"green": "#2e9d4f", "amber": "#f0a202", "red": "#d62828"}
 READINESS_COLOURS = {"POOR": "#d62828", "LOW": "#f08c00", "MODERATE": "#f2c94c",
                      "HIGH": "#8fd18f", "PRIME": "#2e9d4f"}
+RACE_COLOURS = {"A": "#c0392b", "B": "#ba4a00", "C": "#626f70"}  # a race's mark by priority
+# (its 11 px label reads at 4.5:1 or more on the label's white, WCAG AA)
 NONE = "rgba(0, 0, 0, 0)"  # the colour of a day without a value
 SESSION_STYLE = {  # colour and marker symbol per timeline row
     "done": ("#2e9d4f", "circle"), "moved": ("#1f77b4", "triangle-right"),

@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.profile import ProfileError
+from jobs.errors import NoSession
 from jobs.race_entry import add_race, remove_race
 from jobs.replan import PlanError
 from jobs.session_actions import Ticked, act
@@ -89,8 +90,10 @@ async def _session_action(request: Request, action: str) -> Response:
     try:
         outcome = await run_in_threadpool(act, web.home, profile, action, key,
                                           today=web.today_of(profile), **kwargs)
+    except NoSession as exc:  # not found: its page is not either (http_error's Back)
+        raise HTTPException(404, exc.on_web()) from None
     except PlanError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise HTTPException(400, exc.on_web()) from None
     request.session["flash"] = outcome.message
     return RedirectResponse(session_path(profile.name, key), status_code=303)
 

@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
@@ -33,6 +33,8 @@ from stridelift.web.guard import LoginLimiter, csrf_token, logged_in
 SESSION_DAYS = 14
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 OPEN_PATHS = ("/login", "/static/", "/sw.js")
+CONFIG_BROKEN = ("the configuration on the computer that runs stridelift cannot be read; "
+                 "any stridelift command there says why")
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 # The pages load only their own style sheet; the report inlines its script and styles.
@@ -57,6 +59,7 @@ def templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("stridelift.web", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     env.globals["csrf_token"] = csrf_token
+    env.globals["logged_in"] = logged_in
     return Jinja2Templates(env=env)
 
 
@@ -91,23 +94,45 @@ async def http_error(request: Request, exc: Exception) -> Response:
     except ConfigError:  # broken since: the page says what was refused, not that
         athletes = []
     name = request.path_params.get("name")
-    athlete = name if name in athletes else None
-    # scope's path is decoded: a session's key holds '#', quoted again for the link
-    back = (quote(request.scope["path"].rsplit("/", 1)[0])
-            if athlete and request.method == "POST" else None)
-    return _error_page(request, exc.status_code, exc.detail,
-                       athlete=athlete, athletes=athletes, back=back)
+    known = _known(request)
+    athlete = name if known and name in athletes else None
+    # a form refused as not found acts on a thing gone: its page is gone too
+    back = (_back(request) if athlete and request.method == "POST" and exc.status_code != 404
+            else None)
+    return _error_page(request, exc.status_code, exc.detail, athlete=athlete,
+                       athletes=athletes if known else [], back=back)
+
+
+def _back(request: Request) -> str | None:
+    """Where a refused POST leads back to: the page it was sent to when that page takes GET
+    (a form's address that only takes GET), else the page above it (a form's action, its
+    session's page); None when neither is a page."""
+    path = request.scope["path"]  # decoded: a session's key holds '#', quoted for the link
+    for page in (path, path.rsplit("/", 1)[0]):
+        scope = {"type": "http", "path": page, "method": "GET"}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.routes):
+            return quote(page)
+    return None
+
+
+def _known(request: Request) -> bool:
+    """Whether the page may name the home's athletes: not to a visitor not logged in (only
+    /login and the static files answer them, but the error pages do not count on that)."""
+    web: Web = request.app.state.web
+    return not web.require_login or logged_in(request)
 
 
 async def config_error(request: Request, exc: Exception) -> Response:
-    """config.toml, read again after a change, is broken: say so (the CLI's one line)."""
-    return _error_page(request, 500, str(exc))
+    """config.toml, read again after a change, is broken: say so (the CLI's one line). To a
+    visitor not logged in only that: the line names athletes and the home's folder."""
+    return _error_page(request, 500, str(exc) if _known(request) else CONFIG_BROKEN)
 
 
 def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
     web: Web = request.app.state.web
     return web.templates.TemplateResponse(
-        request, "error.html", {"code": code, "message": message, **context},
+        request, "error.html",
+        {"code": code, "message": message, "login": web.require_login, **context},
         status_code=code)
 
 

@@ -12,12 +12,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.profile import RACE_DISTANCES, RACE_PRIORITIES, Profile
+from domain.profile import PRIORITY_WORDS, RACE_DISTANCES, RACE_PRIORITIES, Profile
 from jobs import web_pages
 from jobs.replan import PlanError
 from stridelift.report.render import render
-
-PRIORITY_WORDS = {"A": "goal", "B": "important", "C": "tune-up"}  # RULES.md "Races"
 
 
 def web_of(request: Request) -> Any:
@@ -62,7 +60,7 @@ def session(request: Request) -> Response:
         s = web_pages.session_page(web_of(request).home, profile, today,
                                    request.path_params["key"])
     except PlanError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise HTTPException(404, exc.on_web()) from None
     return show(request, "session.html", athlete=profile.name, today=today, s=s)
 
 
@@ -100,7 +98,8 @@ def report(request: Request) -> Response:
     profile = athlete_of(request)
     now = datetime.combine(web_of(request).today_of(profile),
                            datetime.now(profile.zone).time(), profile.zone)
-    return HTMLResponse(render(web_pages.report_data(web_of(request).home, profile, now)))
+    return HTMLResponse(render(web_pages.report_data(web_of(request).home, profile, now),
+                               on_web=True))
 
 
 def coach(request: Request) -> Response:
