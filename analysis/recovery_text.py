@@ -152,9 +152,10 @@ def _rise(d: FrameRow) -> float | None:
 
 def _resting_hr(d: FrameRow) -> str:
     rise = _rise(d) or 0.0  # to a tenth of a beat ("0.833 below its mean 48.8" before), finer
-    # where a tenth would cross either rule's limit; the mean to as many, so that they add up
+    # where a tenth would cross either rule's limit; the HR and its mean to as many, so that
+    # the three add up (a resting HR is whole beats: "53 bpm" all the same)
     p = _places(1, (rise, RHR_RISE_BPM), (rise, RHR_RAISED_BPM))
-    return (f"resting HR {d.resting_hr:g} bpm is {_trimmed(abs(rise), p)} "
+    return (f"resting HR {_trimmed(d.resting_hr or 0.0, p)} bpm is {_trimmed(abs(rise), p)} "
             f"{'above' if rise >= 0 else 'below'} its 30-day mean "
             f"{_trimmed(d.resting_hr_mean30 or 0.0, p)}")
 
@@ -272,13 +273,15 @@ def _reasons(columns: dict[str, np.ndarray], level: Labels,
 MISSING: tuple[tuple[str, Callable[[FrameRow], str]], ...] = (
     ("hrv_signal", lambda d: f"HRV signal (only {d.hrv_signal_nights} of the last "
      f"{HRV_SIGNAL_DAYS} nights)"),
-    ("band_low", lambda d: f"HRV baseline (only {d.hrv_baseline_nights} nights)"),
+    ("band_low", lambda d: f"HRV baseline (only {d.hrv_baseline_nights} of "
+     f"{HRV_MIN_NIGHTS} nights)"),
     ("hrv_status", lambda d: "Garmin HRV status"),
     ("readiness_level", lambda d: "training readiness" if d.readiness_level is None
      else f"training readiness (unknown level {d.readiness_level})"),
     ("sleep_score", lambda d: "sleep score"),
     ("resting_hr", lambda d: "resting HR"),
-    ("resting_hr_mean30", lambda d: f"resting HR 30-day mean (only {d.resting_hr_days} days)"),
+    ("resting_hr_mean30", lambda d: f"resting HR 30-day mean (only "
+     f"{d.resting_hr_days} of {RHR_MIN_DAYS} days)"),
     ("tsb", lambda d: "TSB"),
     ("acwr", lambda d: "ACWR"),
 )

@@ -276,7 +276,7 @@ def test_each_missing_input_is_named_and_the_rest_decides(field: str, name: str)
 
 def test_missing_hrv_baseline() -> None:
     status = judge([*history(10), night(D, LN_HIGH, sleep_score=59)], load_on())
-    assert status.missing == ("HRV baseline (only 10 nights)",)
+    assert status.missing == ("HRV baseline (only 10 of 14 nights)",)
     assert status.level == "amber" and status.values["hrv_signal"] is not None
     assert status.values["band_low"] is None
 
@@ -296,7 +296,7 @@ def test_missing_resting_hr_mean() -> None:
     days = [replace(w, resting_hr=None) if w.day < D - timedelta(days=5) else w
             for w in history()]
     status = judge([*days, night(D, LN_HIGH, resting_hr=70)], load_on())
-    assert status.missing == ("resting HR 30-day mean (only 5 days)",)
+    assert status.missing == ("resting HR 30-day mean (only 5 of 7 days)",)
     assert status.level == "green"
 
 
@@ -335,7 +335,7 @@ def test_no_data_at_all() -> None:
     status = judge([])
     assert status.level == "green" and status.reasons == (NO_DATA,)
     assert status.missing == ("HRV signal (only 0 of the last 7 nights)",
-                              "HRV baseline (only 0 nights)", "Garmin HRV status",
+                              "HRV baseline (only 0 of 14 nights)", "Garmin HRV status",
                               "training readiness", "sleep score", "resting HR", "TSB", "ACWR")
     assert set(status.values.values()) == {None, 0}
 

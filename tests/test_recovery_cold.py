@@ -172,7 +172,7 @@ def test_an_hrv_signal_without_a_band_yet_says_why_it_is_green() -> None:
     assert status.level == "green"
     assert status.reasons == ("HRV baseline still building: 4 of 14 nights; nothing else to "
                               "judge by",)
-    assert "HRV baseline (only 4 nights)" in status.missing
+    assert "HRV baseline (only 4 of 14 nights)" in status.missing
 
 
 def test_what_was_measured_but_cannot_judge_yet_is_named() -> None:
