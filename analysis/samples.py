@@ -25,7 +25,7 @@ def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
     """Longest time inside, bridging excursions shorter than ZONE_GAP_S (seconds)."""
     if not inside.any():
         return 0.0
-    idx, group = _stretch_ids(t, dt, inside)
+    idx, group = stretch_ids(t, dt, inside)
     begin = np.full(group[-1] + 1, np.inf)
     end = np.zeros(group[-1] + 1)
     np.minimum.at(begin, group, t[idx])
@@ -38,13 +38,14 @@ def most_inside_one_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -
     join the stretch but are not counted, so spikes 25 s apart are seconds, not minutes."""
     if not inside.any():
         return 0.0
-    idx, group = _stretch_ids(t, dt, inside)
+    idx, group = stretch_ids(t, dt, inside)
     return float(np.bincount(group, weights=dt[idx]).max())
 
 
-def _stretch_ids(t: np.ndarray, dt: np.ndarray,
-                 inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The samples inside, and the stretch (0, 1, ...) each belongs to."""
+def stretch_ids(t: np.ndarray, dt: np.ndarray, inside: np.ndarray,
+                bridge_s: float = ZONE_GAP_S) -> tuple[np.ndarray, np.ndarray]:
+    """The samples inside, and the stretch (0, 1, ...) each belongs to: a gap longer than
+    `bridge_s` (seconds) from one sample's end to the next one's start begins a stretch."""
     idx = np.flatnonzero(inside)
-    starts = np.r_[True, (t[idx[1:]] - (t[idx[:-1]] + dt[idx[:-1]])) > ZONE_GAP_S]
+    starts = np.r_[True, (t[idx[1:]] - (t[idx[:-1]] + dt[idx[:-1]])) > bridge_s]
     return idx, np.cumsum(starts) - 1

@@ -13,6 +13,7 @@ import numpy as np
 
 from analysis.cleaning import Clean
 from analysis.gap import cost_factor, smooth
+from analysis.samples import stretch_ids
 from analysis.zones import Zones
 from domain.activity import Lap
 
@@ -204,12 +205,11 @@ def zone5_bout_count(c: Clean, zones: Zones) -> int:
 def _stretches(t: np.ndarray, dt: np.ndarray, inside: np.ndarray,
                bridge_s: float) -> list[tuple[float, float]]:
     """(start, end) seconds of the runs of `inside`, joining gaps shorter than `bridge_s`."""
-    idx = np.flatnonzero(inside)
+    idx, group = stretch_ids(t, dt, inside, bridge_s)
     if idx.size == 0:
         return []
     ends = t[idx] + dt[idx]
-    new = np.r_[True, (t[idx[1:]] - ends[:-1]) > bridge_s]
-    starts = np.flatnonzero(new)
+    starts = np.flatnonzero(np.diff(group, prepend=-1))
     last = np.r_[starts[1:] - 1, idx.size - 1]
     return [(float(t[idx[s]]), float(ends[e])) for s, e in zip(starts, last, strict=True)]
 
