@@ -171,8 +171,8 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
     first, last = week_start(start), week_start(end) + timedelta(days=6)
     who = repo.find_athlete(db, athlete)
     if who is None:  # never synced or planned: an empty report, not an error
-        return replace(_build(athlete, start, end, today, _activity_frame([]), [], [], [], [],
-                              generated), races=marked)
+        return _build(athlete, start, end, today, _activity_frame([]), [], [], [], [],
+                      generated, marked)
     acts = _activity_frame(activities.report_activities(db, who, first, last))
     statuses = plans.daily_statuses(db, who, start, end)
     wellness = plans.wellness_rows(db, who, start, end)
@@ -181,8 +181,8 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
     changes = [_adjustment(a) for a in plans.adjustments(db, who, between=(start, end),
                                                          session_keys=keys)]
     sessions = [_session(r, changes, catalog, today) for r in rows]
-    data = replace(_build(athlete, start, end, today, acts, statuses, wellness, sessions,
-                          changes, generated), races=marked)
+    data = _build(athlete, start, end, today, acts, statuses, wellness, sessions, changes,
+                  generated, marked)
     # measured: the training status Garmin gives of days without a watch is no data to show
     known = (activities.first_fact_day(db, who, measured=True),
              activities.last_fact_day(db, who, measured=True))
@@ -194,14 +194,15 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
 def _build(athlete: str, start: date, end: date, today: date, acts: pd.DataFrame,
            statuses: Sequence[m.DailyStatus], wellness: Sequence[m.Wellness],
            sessions: Sequence[SessionItem], changes: Sequence[AdjustmentItem],
-           generated: datetime | None) -> ReportData:
+           generated: datetime | None, races: tuple[Race, ...]) -> ReportData:
     in_range = acts[(acts["day"] >= start) & (acts["day"] <= end)].reset_index(drop=True)
     return ReportData(
         athlete=athlete, start=start, end=end, today=today, activities=in_range,
         days=_days(start, end, statuses, wellness),
         sessions=tuple(s for s in sessions if start <= s.day <= end),
         adjustments=tuple(a for a in changes if start <= a.night <= end),
-        weeks=tuple(weekly_summary(acts, sessions, start, end, today)), generated=generated)
+        weeks=tuple(weekly_summary(acts, sessions, start, end, today)), generated=generated,
+        races=races)
 
 
 def _activity_frame(rows: Iterable[Any]) -> pd.DataFrame:
