@@ -227,6 +227,39 @@ def test_a_malformed_activity_list_skips_activities_only(store: Store, fake: Fak
     assert store.cursors() == {"wellness": "2025-07-08"}
 
 
+def test_an_empty_answer_on_a_re_sync_never_loses_a_stored_value(
+        store: Store, fake: FakeGarmin, tmp_path: Path) -> None:
+    """Garmin answers 204 ("not computed yet", or a hiccup) or an empty body for a part of a
+    day it gave before: the day kept its values from the parts that answered and lost the
+    rest (HRV, sleep, resting HR) to nothing. A value that changed still replaces the stored
+    one, and `db rebuild` replays the two syncs to the same row."""
+    store.sync(fake, since=TODAY)
+    before = store.wellness(TODAY)
+    assert before is not None and before.hrv_last_night and before.sleep_score
+    fake.fail(r"/hrv-service/hrv/2025-07-08", (204, {}, b""))
+    fake.fail(r"dailySleepData/.*date=2025-07-08", (200, {}, b"{}"))
+    fake.fail(r"calendarDate=2025-07-08", (204, {}, b""))  # the summary: resting HR
+    changed = own_day_bodies(TODAY.isoformat())
+    changed["readiness"][1]["score"] = 33  # the morning's readiness Garmin computed again
+    fake.day_bodies = lambda day: changed if day == TODAY.isoformat() else own_day_bodies(day)
+    store.sync(fake, since=TODAY)
+    after = store.wellness(TODAY)
+    assert after is not None
+    assert (after.hrv_last_night, after.hrv_status, after.sleep_score, after.sleep_seconds,
+            after.resting_hr, after.avg_stress) == (
+        before.hrv_last_night, before.hrv_status, before.sleep_score, before.sleep_seconds,
+        before.resting_hr, before.avg_stress)
+    assert (before.readiness_score, after.readiness_score) != (33, 33) and \
+        after.readiness_score == 33
+    replayed = _store(tmp_path / "replayed")
+    with transaction(replayed.db) as session:
+        who = repo.athlete(session, PROFILE)
+        for entry in store.raw.entries("anna"):
+            replay(session, who, store.raw, entry)
+    assert replayed.wellness(TODAY).readiness_score == 33  # type: ignore[union-attr]
+    assert replayed.wellness(TODAY).hrv_last_night == before.hrv_last_night  # type: ignore[union-attr]
+
+
 def test_replaying_the_journal_rebuilds_the_same_rows(store: Store, fake: FakeGarmin,
                                                       tmp_path: Path) -> None:
     store.sync(fake, since=TODAY - timedelta(days=5))
