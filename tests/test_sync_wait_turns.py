@@ -476,3 +476,22 @@ def test_waits_stored_at_migration_0013_are_retried_after_the_upgrade(
     synced = table_contents(store.db)
     rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == synced
+
+
+def test_a_file_failing_alone_at_the_end_of_its_turn_is_tried(store: WaitStore) -> None:
+    """The turn's last download failing after every attempt: no later call of the night told
+    its own failure from Garmin down, so it was never journalled as tried and kept the head
+    of the line. One call more tells: Garmin answers it, the file was tried (and goes behind
+    the others); Garmin failing on it too is Garmin down, and the file keeps its place."""
+    fake, gids = _waiting(store, 2)
+    fake.fail(rf"{DOWNLOAD}{gids[1]}$", *[(500, {}, b"{}")] * ATTEMPTS)
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.upgraded, report.waiting) == ([gids[0]] + [gids[1]] * ATTEMPTS,
+                                                             1, 1)
+    assert _retried(store) == gids
+    fake.fail(rf"{DOWNLOAD}{gids[1]}$", *[(500, {}, b"{}")] * ATTEMPTS)
+    fake.fail("/userprofile-service/socialProfile", *[(500, {}, b"{}")] * ATTEMPTS)
+    report = _night_downloads(store, fake, _night(2))[0]
+    assert report.skipped[-1].startswith("Garmin Connect kept failing on the user profile")
+    assert _retried(store) == gids  # not tried on the second night
+
