@@ -73,6 +73,7 @@ class ActivitiesRun(DaysRun):
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again
         self.waits_from = today - timedelta(days=WAIT_DAYS - 1)  # a wait begun before ends
         self.listed: set[int] = set()  # the ids this run's list holds
+        self.unserved: set[int] = set()  # the ids whose download Garmin kept failing on
         self.imported = bulk.ImportedNames(raw, who.name)  # a recording's other file's name
 
     # activities
@@ -154,7 +155,7 @@ class ActivitiesRun(DaysRun):
         manual = item.get("manualActivity") is True
         if self._too_late(gid, [gmt(item["startTimeGMT"])], manual):
             return False
-        got = self._fit(gid, day, manual)
+        got = self._fit(gid, day, manual, parent_id(item))
         if got is None and gid in known.awaited:  # still late: it counts from its summary
             return False
         fit_bytes, decoded = got or (None, [])
@@ -199,20 +200,26 @@ class ActivitiesRun(DaysRun):
             self._skip(f"Garmin activity {gid}: {why}")
         return why is not None
 
-    def _fit(self, gid: int, day: date, manual: bool
+    def _fit(self, gid: int, day: date, manual: bool, parent: int | None = None
              ) -> tuple[bytes | None, list[Activity]] | None:
         """The ORIGINAL download's FIT and its sessions, (None, []) to store the summary for
         good, or None when the file is late: a download that arrived broken, or no file for
         an activity a device recorded (not processed yet? deleted since it was listed?). It
         counts from its summary meanwhile, and the syncs of the next WAIT_DAYS try again. So
         does a download Garmin kept failing on (a 500 for it alone: SKIPPED). A manual entry
-        has no file to wait for, whatever the answer."""
+        has no file to wait for, whatever the answer. A multisport leg whose `parent`'s
+        download Garmin kept failing on this run waits with it, not downloaded: its download
+        is that same file, and failing again it read as Garmin down (two failures in a row)."""
+        if parent in self.unserved:  # the parent's line names the file
+            return None
         waits = not manual
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
                                   Garmin.ActivityDownloadFormat.ORIGINAL)
         except SKIPPED as exc:
+            if isinstance(exc, GarminPassedOver):
+                self.unserved.add(gid)
             return self._without_file(str(exc), waits)
         if not is_whole(data):
             return self._without_file(f"activity {gid} ({day}): the download arrived broken "
