@@ -40,7 +40,7 @@ def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
     return [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
 
 
-class RetriesRun(ActivitiesRun):
+class SyncRun(ActivitiesRun):
     """A sync run: its retries by id here, its activities in ActivitiesRun, its days and
     calendar months in DaysRun."""
 
