@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
-
 # Values Garmin gives in one record (a night's HRV summary, a sleep, a readiness reading): a
 # later fetch giving any of them gives the record, never mixed with an earlier fetch's.
 RECORDS = (("hrv_last_night", "hrv_weekly_avg", "hrv_baseline_low", "hrv_baseline_high",
