@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
+
+# Values Garmin gives in one record (a night's HRV summary, a sleep, a readiness reading): a
+# later fetch giving any of them gives the record, never mixed with an earlier fetch's.
+RECORDS = (("hrv_last_night", "hrv_weekly_avg", "hrv_baseline_low", "hrv_baseline_high",
+            "hrv_status"), ("sleep_score", "sleep_seconds"), ("readiness_score", "readiness_level"))
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,17 @@ class DailyWellness:
             if values[f.name] is None:
                 values[f.name] = getattr(other, f.name)
         return DailyWellness(**values)
+
+    def over(self, stored: DailyWellness) -> DailyWellness:
+        """A later fetch of the day over what an earlier one stored: a value it lacks keeps
+        the stored one (Garmin answers 204 or an empty body for a part not computed yet, and
+        on a hiccup), but a record it gives (RECORDS) is taken whole: a sleep added by hand
+        (no score) never keeps the score of the one it replaced, nor a reading another's
+        level."""
+        given = {name for record in RECORDS if any(getattr(self, n) is not None for n in record)
+                 for name in record}
+        return replace(self, **{name: getattr(stored, name) for name in self.value_names()
+                                if getattr(self, name) is None and name not in given})
 
     @classmethod
     def value_names(cls) -> tuple[str, ...]:

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
-from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import fitfast
@@ -23,7 +22,6 @@ import fitparse
 import numpy as np
 
 from domain.activity import Activity
-from ingest import export
 from ingest.fit_crc import for_fitfast
 from ingest.fit_normalise import Msg, RawFit, Undated, is_activity, normalise, number
 
@@ -69,23 +67,6 @@ def decode(data: bytes, name: str = "<bytes>", *, backend: Backend = "auto",
         raise FitError(name, str(exc), misdated=True) from exc
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError) as exc:
         raise FitError(name, f"unusable activity data ({type(exc).__name__}: {exc})") from exc
-
-
-def decode_file(path: str | os.PathLike[str], *, backend: Backend = "auto") -> list[Activity]:
-    name = os.path.basename(os.fspath(path))
-    return decode(read_file(Path(path), name), name, backend=backend)
-
-
-def read_file(path: Path, name: str) -> bytes:
-    """A FIT file's bytes; FitError naming it `name` when it is no regular file (a device
-    or a pipe is never read), too big for an activity file, or unreadable."""
-    why = export.refusal(path)
-    if why is not None:
-        raise FitError(name, why)
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise FitError(name, f"cannot read file ({exc.strerror or exc})") from exc
 
 
 def is_activity_file(data: bytes, name: str = "<bytes>") -> bool:

@@ -92,9 +92,12 @@ def recording(file_ids: Sequence[Msg], start: float | None) -> str | None:
     (its maker and product, no serial number, the second it converted), and by it a batch of
     runs was one recording, all but one run lost. A recording's files share their start; two
     activities never do.
-    None where the file does not tell recordings apart: no file_id typed an activity, no date
-    of creation, neither a serial number nor a product, no start, or several recordings
-    chained in one file. Never guessed: such a file is told apart by its content alone."""
+    A file without a serial number (the FIT SDK's, a third-party app's) or even a product is
+    told by the rest: its start to the second with its creation time is no other activity's
+    (two runs of a day start apart), and without it each copy was stored, its load counted
+    twice. None where the file does not tell recordings apart: no file_id typed an activity,
+    no date of creation, no start, or several recordings chained in one file. Never guessed:
+    such a file is told apart by its content alone."""
     found = {_file_identity(m) for m in file_ids if _name(m.get("type"), "file") == "activity"}
     if start is None or len(found) != 1 or None in found:
         return None
@@ -108,7 +111,7 @@ def _file_identity(m: Msg) -> str | None:
     maker = _name(m.get("manufacturer"), "manufacturer")
     product = m.get("product", m.get("garmin_product", m.get("favero_product")))
     product = _name(product, _PRODUCT_TYPES.get(maker or "", "no names"))
-    if created is None or created < _FIRST_DATE or (serial is None and product is None):
+    if created is None or created < _FIRST_DATE:
         return None
     return ":".join((maker or "", product or "", "" if serial is None else str(int(serial)),
                      f"{_utc(created):%Y-%m-%dT%H:%M:%SZ}"))

@@ -95,7 +95,11 @@ def store_garmin_retry(session: Session, who: m.Athlete, entry: dict[str, Any]) 
 
 def store_garmin_day(session: Session, who: m.Athlete, raw: RawStore,
                      entry: dict[str, Any]) -> None:
-    """Store one journalled DAY entry (an upsert: the latest fetch of a day wins)."""
+    """Store one journalled DAY entry (an upsert: the latest fetch of a day wins, value by
+    value but for a record's, DailyWellness.over). A value it lacks keeps the one stored:
+    Garmin answers 204 or an empty body for a part not computed yet, and on a hiccup, which
+    must not erase what an earlier fetch gave."""
     bodies = {part: raw.get_json(digest) for part, digest in entry["parts"].items()}
     day = garmin_wellness.day(date.fromisoformat(entry["day"]), bodies)
-    wellness_days.save_wellness(session, who, day)
+    stored = wellness_days.wellness(session, who, day.day, day.day)
+    wellness_days.save_wellness(session, who, day.over(stored[0]) if stored else day)

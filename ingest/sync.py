@@ -30,7 +30,7 @@ from ingest.sync_activities import LATE_DAYS as LATE_DAYS
 from ingest.sync_activities import WAIT_DAYS as WAIT_DAYS
 from ingest.sync_report import SyncReport as SyncReport
 from ingest.sync_retries import RETRIES as RETRIES
-from ingest.sync_retries import RetriesRun
+from ingest.sync_retries import SyncRun
 from ingest.sync_run import Progress as Progress
 
 BACKFILL_DAYS = 120  # the first sync reaches this far back
@@ -72,7 +72,7 @@ def sync(db: sessionmaker[Session], raw: RawStore, profile: Profile, conn: Conne
         first = min(act_window[0], day_window[0])
         if origin is None or first < origin:  # a re-sync never reaches before this day
             repo.set_cursor(session, who, ORIGIN, first.isoformat())
-    run = RetriesRun(db, raw, who, PassingOver(conn), progress, today, not_after)
+    run = SyncRun(db, raw, who, PassingOver(conn), progress, today, not_after)
     run.total = max(0, (day_window[1] - day_window[0]).days + 1)
     run.store_killed_retries()  # first: the rows as the journal has them, before any wait ends
     run.activities(*act_window, contiguous=_contiguous(cursors["activities"], act_window[0]))

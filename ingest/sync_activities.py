@@ -12,10 +12,11 @@ from typing import Any
 from garminconnect import Garmin
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import activities
+from db import activities, repo
 from db import models as m
 from db.activities import Wait
 from db.raw import RawStore
+from db.session import transaction
 from domain.activity import Activity
 from ingest import activity_list, bulk, fit, garmin_entries, garmin_wellness
 from ingest.garmin import GarminPassedOver, PassingOver, extract_fit, is_whole
@@ -38,6 +39,9 @@ LATE_DAYS = 14
 WAIT_DAYS = 14
 AGAIN = object()  # an activity left to the next sync
 TYPED_LATE = "typed into Garmin Connect with that date (correct it there), so no day can hold it"
+# cursor + Garmin id: when the last session of an activity's file refused as dated after the
+# night's limit starts (a note, not the file: listed LATE_DAYS nights, it is downloaded once)
+AHEAD = "ahead:"
 
 
 def local_day(item: dict[str, Any]) -> date:
@@ -73,6 +77,7 @@ class ActivitiesRun(DaysRun):
         self.relisted_from = today - timedelta(days=LATE_DAYS - 1)  # the next sync lists again
         self.waits_from = today - timedelta(days=WAIT_DAYS - 1)  # a wait begun before ends
         self.listed: set[int] = set()  # the ids this run's list holds
+        self.unserved: set[int] = set()  # the ids whose download Garmin kept failing on
         self.imported = bulk.ImportedNames(raw, who.name)  # a recording's other file's name
 
     # activities
@@ -152,13 +157,14 @@ class ActivitiesRun(DaysRun):
             self.report.already_stored += 1
             return False
         manual = item.get("manualActivity") is True
-        if self._too_late(gid, [gmt(item["startTimeGMT"])], manual):
+        if self._too_late(gid, [gmt(item["startTimeGMT"]), *self._noted_ahead(gid)], manual):
             return False
-        got = self._fit(gid, day, manual)
+        got = self._fit(gid, day, manual, parent_id(item))
         if got is None and gid in known.awaited:  # still late: it counts from its summary
             return False
         fit_bytes, decoded = got or (None, [])
         if self._too_late(gid, [act.start for act in decoded], manual=False):
+            self._note_ahead(gid, max(act.start for act in decoded))
             return False
         tried_again = day >= self.relisted_from or gid in known.awaited
         sets_body = self._exercise_sets(gid, item, tried_again)
@@ -199,20 +205,36 @@ class ActivitiesRun(DaysRun):
             self._skip(f"Garmin activity {gid}: {why}")
         return why is not None
 
-    def _fit(self, gid: int, day: date, manual: bool
+    def _noted_ahead(self, gid: int) -> list[datetime]:
+        """When the file of `gid` refused as dated ahead starts (_note_ahead), if it was."""
+        with self.db() as session:
+            noted = repo.cursor(session, self.who, f"{AHEAD}{gid}")
+        return [datetime.fromisoformat(noted)] if noted else []
+
+    def _note_ahead(self, gid: int, start: datetime) -> None:
+        with transaction(self.db) as session:
+            repo.set_cursor(session, self.who, f"{AHEAD}{gid}", start.isoformat())
+
+    def _fit(self, gid: int, day: date, manual: bool, parent: int | None = None
              ) -> tuple[bytes | None, list[Activity]] | None:
         """The ORIGINAL download's FIT and its sessions, (None, []) to store the summary for
         good, or None when the file is late: a download that arrived broken, or no file for
         an activity a device recorded (not processed yet? deleted since it was listed?). It
         counts from its summary meanwhile, and the syncs of the next WAIT_DAYS try again. So
         does a download Garmin kept failing on (a 500 for it alone: SKIPPED). A manual entry
-        has no file to wait for, whatever the answer."""
+        has no file to wait for, whatever the answer. A multisport leg whose `parent`'s
+        download Garmin kept failing on this run waits with it, not downloaded: its download
+        is that same file, and failing again it read as Garmin down (two failures in a row)."""
+        if parent in self.unserved:  # the parent's line names the file
+            return None
         waits = not manual
         try:
             data = self.conn.call(f"the download of activity {gid}",
                                   self.conn.api.download_activity, str(gid),
                                   Garmin.ActivityDownloadFormat.ORIGINAL)
         except SKIPPED as exc:
+            if isinstance(exc, GarminPassedOver):
+                self.unserved.add(gid)
             return self._without_file(str(exc), waits)
         if not is_whole(data):
             return self._without_file(f"activity {gid} ({day}): the download arrived broken "

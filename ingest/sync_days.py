@@ -110,8 +110,6 @@ class DaysRun(Run):
         measured = garmin_wellness.measured(day, bodies)
         self.watch_measures |= measured
         done = not recent or ((measured or not self.watch_measures) and not passed_over)
-        if passed_over and self._stored(day):  # what it holds stays: a part is missing
-            bodies = {}
         if not bodies:
             self._advance("wellness", day, contiguous and done)
             return done
@@ -123,7 +121,3 @@ class DaysRun(Run):
                 move_cursor(session, self.who, "wellness", day)
         self.report.days_stored += 1
         return done
-
-    def _stored(self, day: date) -> bool:
-        with self.db() as session:
-            return bool(wellness_days.wellness(session, self.who, day, day))

@@ -15,7 +15,7 @@ from db import activities, repo
 from db.activities import Wait
 from db.session import transaction
 from ingest import garmin_entries, rebuild
-from ingest.garmin import GarminUnavailable
+from ingest.garmin import SOCIAL_PROFILE, GarminBadBody, GarminNoData, GarminUnavailable
 from ingest.garmin_activity import parent_id
 from ingest.sync_activities import ActivitiesRun, Known, local_day
 
@@ -40,7 +40,7 @@ def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
     return [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
 
 
-class RetriesRun(ActivitiesRun):
+class SyncRun(ActivitiesRun):
     """A sync run: its retries by id here, its activities in ActivitiesRun, its days and
     calendar months in DaysRun."""
 
@@ -114,8 +114,8 @@ class RetriesRun(ActivitiesRun):
                    ) -> None:
         """Download the turn's files, until Garmin keeps failing. A file whose download
         Garmin kept failing on is tried once a later call is answered (its failure was its
-        own); the next failing too is Garmin down, which never answered about either (nor
-        about one left so at the turn's end): they keep their places."""
+        own; at the turn's end, one call more asks: _answers); the next failing too is
+        Garmin down, which never answered about either: they keep their places."""
         turn, items = self._with_parents(turn, due)
         known, self.total = self._known_ids(awaited), self.total + len(turn)
         unanswered: list[int] = []
@@ -124,14 +124,31 @@ class RetriesRun(ActivitiesRun):
                 if self._retry(gid, items.get(gid), known):
                     unanswered.append(gid)
             except GarminUnavailable as exc:
-                self._skip(f"{str(exc).removesuffix('; try again later')}; the other files "
-                           "awaited are downloaded again at the next sync")
+                self._garmin_down(exc)
                 return
             if not self.conn.failed:
-                for one in unanswered:
-                    self._tried(one)
+                self._tried(*unanswered)
                 unanswered = []
             self._tick()
+        if unanswered and self._answers():
+            self._tried(*unanswered)
+
+    def _answers(self) -> bool:
+        """Whether Garmin answers a call after the turn's last download kept failing: then
+        that failure was the file's own, and it was tried (else, left untried, it kept the
+        head of the line each night it failed last); if not, Garmin is down."""
+        try:
+            self.conn.call("the user profile", self.conn.api.connectapi, SOCIAL_PROFILE)
+        except (GarminNoData, GarminBadBody):
+            return True
+        except GarminUnavailable as exc:
+            self._garmin_down(exc)
+            return False
+        return True
+
+    def _garmin_down(self, exc: GarminUnavailable) -> None:
+        self._skip(f"{str(exc).removesuffix('; try again later')}; the other files awaited "
+                   "are downloaded again at the next sync")
 
     def _with_parents(self, turn: list[int], due: dict[int, Wait]
                       ) -> tuple[list[int], dict[int, dict[str, Any]]]:
@@ -165,9 +182,10 @@ class RetriesRun(ActivitiesRun):
         stored = item is not None and self._activity(item, known, local_day(item), self.today)
         return not settled and not stored
 
-    def _tried(self, gid: int) -> None:
-        """Journal (and store) the file as tried tonight, on its own line."""
-        entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
-                 "night": self.today.isoformat()}
-        with self._journalled(entry) as session:
-            garmin_entries.store_garmin_retry(session, self.who, entry)
+    def _tried(self, *gids: int) -> None:
+        """Journal (and store) each file as tried tonight, on its own line."""
+        for gid in gids:
+            entry = {"kind": garmin_entries.RETRIED, "garmin_id": gid,
+                     "night": self.today.isoformat()}
+            with self._journalled(entry) as session:
+                garmin_entries.store_garmin_retry(session, self.who, entry)

@@ -270,7 +270,7 @@ def test_an_activity_without_timer_time_is_classified_with_its_heart_rate(
     the file's average HR, weighted by duration, divided by zero."""
     path = tmp_path / "stopped.fit"
     path.write_bytes(strength_fit(T0, []))
-    [act] = fit.decode_file(path)
+    [act] = fit.decode(path.read_bytes(), path.name)
     assert act.duration_s == 0 and act.avg_hr
     result = runner.invoke(app, ["classify", str(path), "--json"])
     assert result.exit_code == 0, result.output
@@ -320,7 +320,7 @@ def test_a_run_whose_session_leaves_out_its_average_hr_shows_its_samples_average
     """A real Fenix 2 file's session has no average HR; its reasons give the samples' one
     (154 bpm), and so do the table's HR column and --json (they showed none)."""
     path = shared_fixture("fit", "python-fitparse", "activity-small-fenix2-run.fit")
-    [act] = fit.decode_file(path)
+    [act] = fit.decode(path.read_bytes(), path.name)
     assert act.avg_hr is None
     [row] = json.loads(runner.invoke(app, ["classify", str(path), "--json"]).stdout)
     said = next(r for r in row["reasons"] if "average HR" in r)

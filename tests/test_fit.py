@@ -7,7 +7,6 @@ import pickle
 import struct
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -418,17 +417,6 @@ def test_a_decoder_panic_is_a_fit_error_like_any_damage() -> None:
         fit.decode(data, "p.fit")
     with pytest.raises(FitError, match=r"^p\.fit: cannot decode \(DecoderPanic: "):
         fit.threshold_hr_setting(data, "p.fit")  # before: the panic itself, a traceback
-
-
-def test_decode_file_names_the_file(tmp_path: Path, intervals_fit: bytes) -> None:
-    path = tmp_path / "morning.fit"
-    path.write_bytes(intervals_fit)
-    assert _only(fit.decode_file(path)).start == T0
-    with pytest.raises(FitError, match=r"^absent\.fit: cannot read file"):
-        fit.decode_file(tmp_path / "absent.fit")
-    path.write_bytes(b"")
-    with pytest.raises(FitError, match=r"^morning\.fit: empty file$"):
-        fit.decode_file(path)
 
 
 def test_fit_error_survives_a_process_boundary() -> None:

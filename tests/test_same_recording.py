@@ -28,7 +28,7 @@ from ingest.rebuild import rebuild
 from jobs.config import load
 from stridelift.cli import app
 from tests.conftest import shared_fixture
-from tests.garmin_fake import FakeGarmin, mocked, table_contents
+from tests.garmin_fake import FakeGarmin, mocked, table_contents, zipped
 from tests.test_db import _downgrade
 from tests.test_import import INIT
 from tests.test_sync_wait import LONG_RUN, P, WaitStore
@@ -191,11 +191,12 @@ def test_two_files_of_one_recording_keep_the_first_its_load_counted_once(
 
 def test_files_whose_file_id_does_not_tell_recordings_apart_are_told_apart_by_content(
         db_url: str, tmp_path: Path) -> None:
-    """Never guessed: two files without a creation time, or without both serial number and
-    product, are two activities (by content, as before); a serial number or a product alone
-    still tells the recording."""
+    """Never guessed: two files without a creation time are two activities (by content, as
+    before). Without a serial number, or a product too (the FIT SDK's, a third-party app's
+    files), the creation time and the start still tell the recording: such a run imported
+    twice from two copies was stored twice, its load counted twice."""
     variants = {"whole": ({}, 1), "no serial": ({"serial_number": None}, 1),
-                "no serial, no product": ({"serial_number": None, "product": None}, 2),
+                "no serial, no product": ({"serial_number": None, "product": None}, 1),
                 "no time created": ({"time_created": None}, 2)}
     paths = []
     for day, (name, (file_id, _)) in enumerate(variants.items()):
@@ -231,16 +232,18 @@ def test_an_import_run_again_over_a_folder_adds_nothing(
     assert _cli("db", "check")[0] == 0
 
 
+@pytest.mark.parametrize("product", [1, None])
 def test_a_converters_batch_of_runs_with_one_file_id_is_every_run(
-        db_url: str, tmp_path: Path) -> None:
+        db_url: str, tmp_path: Path, product: int | None) -> None:
     """A converter (TCX/GPX to FIT, an app's bulk export) may write one file_id for all it
     converts: its own maker and product, no serial number, the second it converted as the
     creation time. Runs of other starts are other activities, never one recording: each is
     stored, in one batch, in a later import and rebuilt alike (a false match lost runs
-    silently)."""
-    converted = {"manufacturer": "development", "product": 1, "serial_number": None,
+    silently). Two of them the same day (a run, and another that evening) too, with no
+    product either."""
+    converted = {"manufacturer": "development", "product": product, "serial_number": None,
                  "time_created": datetime(2025, 6, 1, 12, 0, tzinfo=UTC)}
-    days = [T0 + timedelta(days=n) for n in range(4)]
+    days = [T0 + timedelta(days=n // 2, hours=10 * (n % 2)) for n in range(4)]
     paths = []
     for n, start in enumerate(days):
         paths.append(tmp_path / f"run{n}.fit")
@@ -343,3 +346,22 @@ def test_sync_names_a_download_of_a_recording_imported_from_the_watch_as_import_
     assert "0 new activities (0 without a FIT file), 1 already stored;" in out
     assert "  Garmin activity 501: the same recording as watch.fit (stored, Sun 09 Mar 2025), " \
         "not stored again\n" in out
+
+
+def test_a_serial_less_file_synced_from_garmin_after_its_copy_was_imported_is_one_run(
+        db_url: str, tmp_path: Path) -> None:
+    """A third-party app's file (no serial number, no product in its file_id) imported, and
+    Garmin Connect's copy of it (other bytes) synced: one row, which gains the Garmin id;
+    stored twice before, the day's load doubled."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    app_file = {"manufacturer": "development", "product": None, "serial_number": None}
+    mine = run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7, file_id=app_file)
+    (tmp_path / "app.fit").write_bytes(mine)
+    assert import_paths(store.db, store.raw, P, [tmp_path / "app.fit"], workers=1).imported
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    fake.downloads[501] = zipped("501_ACTIVITY.fit", run_fit(
+        LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=8, file_id=app_file))
+    report = store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
+    assert (report.new, report.already_stored) == (0, 1)
+    assert [(row.content_hash, row.garmin_id) for row in store.rows()] == [(sha256(mine), 501)]

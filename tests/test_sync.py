@@ -227,6 +227,69 @@ def test_a_malformed_activity_list_skips_activities_only(store: Store, fake: Fak
     assert store.cursors() == {"wellness": "2025-07-08"}
 
 
+def test_an_empty_answer_on_a_re_sync_never_loses_a_stored_value(
+        store: Store, fake: FakeGarmin, tmp_path: Path) -> None:
+    """Garmin answers 204 ("not computed yet", or a hiccup) or an empty body for a part of a
+    day it gave before: the day kept its values from the parts that answered and lost the
+    rest (HRV, sleep, resting HR) to nothing. A value that changed still replaces the stored
+    one, and `db rebuild` replays the two syncs to the same row."""
+    store.sync(fake, since=TODAY)
+    before = store.wellness(TODAY)
+    assert before is not None and before.hrv_last_night and before.sleep_score
+    fake.fail(r"/hrv-service/hrv/2025-07-08", (204, {}, b""))
+    fake.fail(r"dailySleepData/.*date=2025-07-08", (200, {}, b"{}"))
+    fake.fail(r"calendarDate=2025-07-08", (204, {}, b""))  # the summary: resting HR
+    changed = own_day_bodies(TODAY.isoformat())
+    changed["readiness"][1]["score"] = 33  # the morning's readiness Garmin computed again
+    fake.day_bodies = lambda day: changed if day == TODAY.isoformat() else own_day_bodies(day)
+    store.sync(fake, since=TODAY)
+    after = store.wellness(TODAY)
+    assert after is not None
+    assert (after.hrv_last_night, after.hrv_status, after.sleep_score, after.sleep_seconds,
+            after.resting_hr, after.avg_stress) == (
+        before.hrv_last_night, before.hrv_status, before.sleep_score, before.sleep_seconds,
+        before.resting_hr, before.avg_stress)
+    assert (before.readiness_score, after.readiness_score) != (33, 33) and \
+        after.readiness_score == 33
+    replayed = _store(tmp_path / "replayed")
+    with transaction(replayed.db) as session:
+        who = repo.athlete(session, PROFILE)
+        for entry in store.raw.entries("anna"):
+            replay(session, who, store.raw, entry)
+    assert replayed.wellness(TODAY).readiness_score == 33  # type: ignore[union-attr]
+    assert replayed.wellness(TODAY).hrv_last_night == before.hrv_last_night  # type: ignore[union-attr]
+
+
+def test_a_record_a_re_sync_gives_is_taken_whole_never_mixed_with_the_stored_one(
+        store: Store, fake: FakeGarmin, tmp_path: Path) -> None:
+    """A value a re-sync lacks kept the stored one even when the fetch gave its record: a
+    sleep added by hand (its time, no score) kept the score of the watch's sleep it replaced,
+    a readiness reading without a level the earlier reading's level, an HRV summary without
+    a status the earlier one's, rows no fetch ever gave (a HIGH level over a score of 20). A
+    part answering empty still keeps all it stored, and `db rebuild` replays the same row."""
+    store.sync(fake, since=TODAY)
+    day = TODAY.isoformat()
+    changed = own_day_bodies(day)
+    changed["sleep"]["dailySleepDTO"] = {"calendarDate": day, "sleepTimeSeconds": 18000}
+    changed["readiness"] = [{"calendarDate": day, "timestamp": f"{day}T06:30:00.0",
+                             "score": 20, "inputContext": "AFTER_WAKEUP_RESET"}]
+    del changed["hrv"]["hrvSummary"]["status"]
+    fake.day_bodies = lambda on: changed if on == day else own_day_bodies(on)
+    fake.fail(r"calendarDate=2025-07-08", (204, {}, b""))  # the summary: avg stress kept
+    store.sync(fake, since=TODAY)
+    after = store.wellness(TODAY)
+    assert after is not None
+    assert (after.sleep_seconds, after.sleep_score, after.readiness_score,
+            after.readiness_level, after.hrv_status) == (18000, None, 20, None, None)
+    assert after.hrv_last_night and after.avg_stress
+    replayed = _store(tmp_path / "replayed")
+    with transaction(replayed.db) as session:
+        who = repo.athlete(session, PROFILE)
+        for entry in store.raw.entries("anna"):
+            replay(session, who, store.raw, entry)
+    assert table_contents(replayed.db)["wellness"] == table_contents(store.db)["wellness"]
+
+
 def test_replaying_the_journal_rebuilds_the_same_rows(store: Store, fake: FakeGarmin,
                                                       tmp_path: Path) -> None:
     store.sync(fake, since=TODAY - timedelta(days=5))

@@ -19,7 +19,7 @@ from domain.profile import Profile
 from ingest import sync_days
 from ingest.garmin import Connect, GarminAuthError, GarminError, GarminUnavailable
 from jobs.nightly_run import run_nightly
-from tests.garmin_fake import FakeGarmin, Reply, connect_without_login, served
+from tests.garmin_fake import FakeGarmin, Reply, connect_without_login, own_day_bodies, served
 from tests.test_nightly import ANNA, _athlete
 from tests.test_sync import Store
 from tests.test_sync_wait import SUNDAY, WaitStore, _late_long_run
@@ -137,6 +137,25 @@ def test_a_part_passed_over_never_erases_what_its_day_holds(fake_store: Store) -
     assert fake_store.cursors()["wellness"] == "2025-07-06"
     report = fake_store.sync(fake, today=date(2025, 7, 8))  # the 6th asked again, whole
     assert report.days == (date(2025, 7, 5), date(2025, 7, 8)) and report.skipped == []
+
+
+def test_a_part_passed_over_leaves_the_other_parts_new_values_stored(
+        fake_store: Store) -> None:
+    """The day's HRV failing for good on a re-sync: its sleep, computed again by Garmin
+    since, was dropped with it (the day kept as stored whole); it is stored, the HRV kept."""
+    fake = FakeGarmin()
+    fake_store.sync(fake, today=date(2025, 7, 6), since=date(2025, 7, 4))
+    stored = fake_store.wellness(date(2025, 7, 6))
+    assert stored is not None and stored.hrv_last_night is not None
+    changed = own_day_bodies("2025-07-06")
+    changed["sleep"]["dailySleepDTO"]["sleepScores"]["overall"]["value"] = 31
+    fake.day_bodies = lambda day: changed if day == "2025-07-06" else own_day_bodies(day)
+    fake.fail(HRV_7_6, *[(500, {}, b"{}")] * ATTEMPTS)
+    fake_store.sync(fake, today=date(2025, 7, 7))
+    day = fake_store.wellness(date(2025, 7, 6))
+    assert day is not None and (day.hrv_last_night, day.sleep_score) == (
+        stored.hrv_last_night, 31)
+    assert fake_store.cursors()["wellness"] == "2025-07-06"  # the 6th asked again
 
 
 def test_a_day_failing_for_good_holds_the_cursor_a_week_at_most(fake_store: Store) -> None:

@@ -114,6 +114,26 @@ def test_a_download_dated_more_than_a_day_from_now_is_skipped_as_import_refuses_
     assert store.sync(fake, not_after=datetime(2025, 8, 6, tzinfo=UTC)).new == 1
 
 
+def test_a_download_dated_ahead_is_downloaded_once_until_its_date_passed(store: Store) -> None:
+    """Listed LATE_DAYS nights, it was downloaded each of them to be refused again. The first
+    night notes its date (not its file): the next nights skip it, named, without a download,
+    until a night whose limit it is within downloads and stores it."""
+    fake = FakeGarmin()
+    fake.add_run(814, T + timedelta(hours=3))
+    ahead = run_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), [LapSpec(600, 3.0, 145)], seed=814)
+    fake.downloads[814] = zipped("814_ACTIVITY.fit", ahead)
+    skipped = [f"Garmin activity 814: dated Tue 05 Aug 2025 06:00 UTC, {CLOCK_WRONG}"]
+    assert store.sync(fake, since=date(2025, 7, 3), not_after=NOT_AFTER).skipped == skipped
+    report = store.sync(fake, today=TODAY + timedelta(days=1),
+                        not_after=NOT_AFTER + timedelta(days=1))
+    assert (report.skipped, report.new) == (skipped, 0)
+    downloads = [c for c in fake.calls if c.endswith("/download-service/files/activity/814")]
+    assert len(downloads) == 1
+    report = store.sync(fake, today=TODAY + timedelta(days=2),
+                        not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.skipped, report.new, set(store.activities())) == ([], 1, {814})
+
+
 @pytest.mark.parametrize("parent", [[661], {"activityId": 661}, "no id"], ids=str)
 def test_a_parent_id_that_is_no_id_is_no_leg(store: Store, parent: Any) -> None:
     """A list or an object for parentId failed the night (unhashable) where the sync asks

@@ -11,7 +11,7 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -476,3 +476,70 @@ def test_waits_stored_at_migration_0013_are_retried_after_the_upgrade(
     synced = table_contents(store.db)
     rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == synced
+
+
+def test_a_file_failing_alone_at_the_end_of_its_turn_is_tried(store: WaitStore) -> None:
+    """The turn's last download failing after every attempt: no later call of the night told
+    its own failure from Garmin down, so it was never journalled as tried and kept the head
+    of the line. One call more tells: Garmin answers it, the file was tried (and goes behind
+    the others); Garmin failing on it too is Garmin down, and the file keeps its place."""
+    fake, gids = _waiting(store, 2)
+    fake.fail(rf"{DOWNLOAD}{gids[1]}$", *[(500, {}, b"{}")] * ATTEMPTS)
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.upgraded, report.waiting) == ([gids[0]] + [gids[1]] * ATTEMPTS,
+                                                             1, 1)
+    assert _retried(store) == gids
+    fake.fail(rf"{DOWNLOAD}{gids[1]}$", *[(500, {}, b"{}")] * ATTEMPTS)
+    fake.fail("/userprofile-service/socialProfile", *[(500, {}, b"{}")] * ATTEMPTS)
+    report = _night_downloads(store, fake, _night(2))[0]
+    assert report.skipped[-1].startswith("Garmin Connect kept failing on the user profile")
+    assert _retried(store) == gids  # not tried on the second night
+
+
+def _brick(fake: Garmin, at: datetime) -> None:
+    """A brick (multisport parent 2201) and its run leg 2202, whose download is the
+    parent's whole file."""
+    fake.items += [list_item(2201, at, "multi_sport", 50, parent=True, childIds=[2202]),
+                   list_item(2202, at + timedelta(minutes=30), "running", 20, parentId=2201)]
+    fake.downloads[2201] = fake.downloads[2202] = zipped("2201_ACTIVITY.fit", multisport_fit(
+        at, [LegSpec("cycling", [LapSpec(1800, 8.0, 140)]),
+             LegSpec("running", [LapSpec(1200, 3.2, 150)])]))
+
+
+BROKEN = ("Garmin Connect kept failing on the download of activity 2201 (HTTP 500) after 4 "
+          "attempts; counted from its summary until the file arrives (the next sync tries "
+          "again)")
+
+
+def test_a_multisport_parent_whose_file_alone_fails_is_that_file_not_garmin_down(
+        store: WaitStore) -> None:
+    """Awaited by id: the leg's download, the parent's file Garmin just kept failing on,
+    failed too, and two failures in a row read as Garmin down each night. The leg is not
+    downloaded: the night names the one file, and both are tried (the day's next call
+    answers)."""
+    fake = Garmin()
+    _brick(fake, OLD)
+    files = {gid: fake.downloads.pop(gid) for gid in (2201, 2202)}
+    assert store.sync(fake, today=TODAY, since=OLD.date()).waiting == 2
+    fake.downloads.update(files)
+    fake.fail(rf"{DOWNLOAD}220[12]$", *[(500, {}, b"{}")] * 2 * ATTEMPTS)
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.waiting) == ([2201] * ATTEMPTS, 2)
+    assert [line for line in report.skipped if "220" in line] == [BROKEN]
+    assert _retried(store) == [2201, 2202]
+
+
+def test_a_listed_multisport_parent_whose_file_alone_fails_does_not_fail_the_night(
+        store: WaitStore) -> None:
+    """Listed: the leg's download failing after the parent's was Garmin down, and the whole
+    night failed (GarminUnavailable) on one broken file. Both wait for it, the night goes on,
+    one line names it; it comes the next night."""
+    fake = Garmin()
+    _brick(fake, datetime.combine(TODAY, time(6), UTC))
+    fake.fail(rf"{DOWNLOAD}220[12]$", *[(500, {}, b"{}")] * 2 * ATTEMPTS)
+    report, downloaded = _night_downloads(store, fake, TODAY)
+    assert (downloaded, report.waiting) == ([2201] * ATTEMPTS, 2) and report.days_stored
+    assert [line for line in report.skipped if "220" in line] == [BROKEN]
+    fake.faults.clear()  # the leg's download's, not asked for
+    report, downloaded = _night_downloads(store, fake, _night(1))
+    assert (downloaded, report.upgraded, report.waiting) == ([2201], 2, 0)
