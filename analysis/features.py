@@ -8,7 +8,7 @@ import numpy as np
 
 from analysis.cleaning import Clean, clean
 from analysis.samples import longest_stretch, sample_durations
-from analysis.zones import HELD_S, PLAUSIBLE_MAX_HR, Zones, held_above, zones_for
+from analysis.zones import FILE_PEAK_AS_MAX_HR, HELD_S, Zones, held_above, zones_for
 from domain.activity import Activity
 from domain.profile import Profile
 
@@ -101,9 +101,9 @@ def run_features(a: Activity, profile: Profile) -> RunFeatures:
 
 def _held_above_max(t: np.ndarray, hr: np.ndarray, max_hr: int) -> tuple[float, float]:
     """HR held above the profile's max (analysis.zones.held_above), read off the readings a
-    heart can give: past PLAUSIBLE_MAX_HR a strap is locked or glitching, and a wrong max is
+    heart can give: past FILE_PEAK_AS_MAX_HR a strap is locked or glitching, and a wrong max is
     no explanation (it counts as a dropout, bridged but not held)."""
-    return held_above(t, np.where(hr <= PLAUSIBLE_MAX_HR[1], hr, np.nan), max_hr)
+    return held_above(t, np.where(hr <= FILE_PEAK_AS_MAX_HR[1], hr, np.nan), max_hr)
 
 
 def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,

@@ -81,7 +81,7 @@ def held_peak(t: np.ndarray, hr: np.ndarray) -> float:
 
 # Without an athlete profile: generic values, and the file's own max HR where plausible.
 GENERIC_MAX_HR, GENERIC_REST_HR = 190, 60
-PLAUSIBLE_MAX_HR = (160, 220)  # a file's peak inside this range can be the athlete's max
+FILE_PEAK_AS_MAX_HR = (160, 220)  # a file's peak inside this range can be the athlete's max
 
 
 def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
@@ -90,7 +90,7 @@ def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
     it replaces the generic 190 when it is higher and plausible (a spike to 240 is a strap
     artefact, not a heart)."""
     peak = max((_peak(a) for a in activities), default=0.0)
-    lo, hi = PLAUSIBLE_MAX_HR
+    lo, hi = FILE_PEAK_AS_MAX_HR
     if max(lo, GENERIC_MAX_HR) < peak <= hi:
         max_hr = round(peak)
         how = (f"no athlete profile: zones from this file's own max HR {max_hr} (above the "

@@ -390,7 +390,7 @@ def test_a_strap_spiking_every_25_s_holds_no_hr_above_the_max() -> None:
 
 
 def test_a_strap_locked_past_a_plausible_max_mid_run_is_no_warning() -> None:
-    """A strap reading 226 for 2.5 min at minute 20 is no heart (past PLAUSIBLE_MAX_HR, as
+    """A strap reading 226 for 2.5 min at minute 20 is no heart (past FILE_PEAK_AS_MAX_HR, as
     file_profile says of it): classify warned 'HR held 225 ... above your max HR', beside
     the note that this peak is not a plausible max, and with no profile, of 'the profile'."""
     a = activity(Run().easy(40, hr=150))
