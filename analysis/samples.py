@@ -33,13 +33,14 @@ def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
     return float((end - begin).max())
 
 
-def most_inside_one_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
-    """The most time (seconds) inside within one stretch: excursions shorter than ZONE_GAP_S
-    join the stretch but are not counted, so spikes 25 s apart are seconds, not minutes."""
+def fullest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """The samples inside (indices) of the stretch with the most time inside: excursions
+    shorter than ZONE_GAP_S join the stretch but are not counted, so spikes 25 s apart are
+    seconds, not minutes. Empty when nothing is inside."""
     if not inside.any():
-        return 0.0
+        return np.flatnonzero(inside)
     idx, group = stretch_ids(t, dt, inside)
-    return float(np.bincount(group, weights=dt[idx]).max())
+    return idx[group == int(np.argmax(np.bincount(group, weights=dt[idx])))]
 
 
 def stretch_ids(t: np.ndarray, dt: np.ndarray, inside: np.ndarray,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.samples import most_inside_one_stretch, sample_durations
+from analysis.samples import fullest_stretch, sample_durations
 from domain.activity import Activity
 from domain.profile import Profile
 
@@ -56,13 +56,14 @@ def zones_for(profile: Profile) -> Zones:
 def held_above(t: np.ndarray, hr: np.ndarray, bpm: float) -> tuple[float, float]:
     """The longest time (seconds) HR stayed above `bpm` after the first SETTLE_S, counting
     only the readings above it (dips and dropouts shorter than 30 s bridged: a strap spiking
-    every 25 s holds nothing), and the median HR of the samples above it."""
+    every 25 s holds nothing), and the median HR of those same readings (not of every reading
+    above it in the run: the number and the minutes describe one stretch)."""
     dt, _, _ = sample_durations(t)
     h = np.nan_to_num(np.asarray(hr[:-1], dtype=np.float64))
-    above = (t[:-1] >= SETTLE_S) & (h > bpm)
-    if not above.any():
+    held = fullest_stretch(t[:-1], dt, (t[:-1] >= SETTLE_S) & (h > bpm))
+    if held.size == 0:
         return 0.0, 0.0
-    return most_inside_one_stretch(t[:-1], dt, above), float(np.median(h[above]))
+    return float(dt[held].sum()), float(np.median(h[held]))
 
 
 def held_peak(t: np.ndarray, hr: np.ndarray) -> float:

@@ -354,6 +354,17 @@ def test_hr_held_above_the_profiles_max_hr_is_said_with_its_numbers() -> None:
     assert "max HR 170" in c.reasons[-1]  # the zones still come from the profile's max
 
 
+def test_the_max_hr_warnings_bpm_and_minutes_describe_the_same_readings() -> None:
+    """Its minutes are the longest stretch above the max (4.5 min at about 176); its bpm was
+    the median of every reading above the max in the run, so two shorter stretches at 200
+    made it 'HR held 199 for 5 min', a number held for 3 min at a time."""
+    run = Run().easy(10, hr=150).add(300, 3.4, 176)
+    for _ in range(2):
+        run.easy(5, hr=150).add(180, 3.6, 200)
+    [warning] = classify(activity(run.easy(10, hr=150)), LOW_MAX, []).warnings
+    assert warning.startswith("check your max HR: HR held 17"), warning
+
+
 @pytest.mark.parametrize("run", [
     Run().add(240, 2.9, 212).easy(30, hr=150),  # a strap locked high while it settles
     Run().easy(15, hr=150).add(25, 3.0, 190).easy(15, hr=150),  # a spike, not held
