@@ -86,6 +86,51 @@ def test_walk_jog_with_a_lap_at_every_switch_is_easy(walk_lap: str) -> None:
         assert any("reach HR zone 3 (from 153 bpm)" in r for r in c.reasons)
 
 
+def run_walk(laps: str, before: Run | None = None) -> Run:
+    """A run/walk (Galloway): 1 min running, 2 min walking, each a lap (the watch's run/walk
+    feature flags the walks rest; the lap button leaves them active)."""
+    run = before or Run()
+    for _ in range(10):
+        run.add(60, 2.9, 150, lap="active").add(120, 1.4, 120, spm=112, lap=laps)
+    return run
+
+
+@pytest.mark.parametrize("laps", ["active", "rest"])
+def test_a_run_walk_without_hr_is_easy(laps: str) -> None:
+    """Its runs are twice its walks' speed, so they read as work laps with walking recoveries:
+    speed (a). Without HR, only their pace against the run's own running tells: here they
+    are all of it, its ordinary pace."""
+    c = judge(run_walk(laps), include_hr=False)
+    assert (c.kind, c.traits) == ("easy", ()), c.reasons
+    assert any("the 10 faster laps (2.90 m/s) alternate with walks and no HR says they were "
+               "hard, and they are all the running there is (under 3 min besides)" in r
+               for r in c.reasons), c.reasons
+
+
+def test_a_run_walk_after_a_jog_without_hr_is_easy_its_runs_at_the_jogs_pace() -> None:
+    c = judge(run_walk("active", Run().easy(10, speed=2.7, lap="active")), include_hr=False)
+    assert (c.kind, c.traits) == ("easy", ()), c.reasons
+    assert any("are 107% of the run's other running (2.71 m/s; work is >= 120%): a run/walk"
+               in r for r in c.reasons), c.reasons
+
+
+def intervals_walked_between(laps: str, warm_up: bool) -> Run:
+    """6 x 90 s at 4.5 m/s, 2 min walked between, after 12 min easy running or none."""
+    run = Run().easy(12, lap="warmup" if laps == "rest" else "active") if warm_up else Run()
+    for _ in range(6):
+        run.add(90, 4.5, 172, lap="active").add(120, 1.4, 135, spm=112, lap=laps)
+    return run.easy(10, lap="cooldown" if laps == "rest" else "active") if warm_up else run
+
+
+@pytest.mark.parametrize("include_hr, warm_up", [(False, True), (True, True), (True, False)])
+@pytest.mark.parametrize("laps", ["active", "rest"])
+def test_intervals_with_walking_recoveries_are_speed_from_structure(
+        laps: str, include_hr: bool, warm_up: bool) -> None:
+    """Work laps far faster than the run's other running, or reaching zone 3."""
+    c = judge(intervals_walked_between(laps, warm_up), include_hr=include_hr)
+    assert c.kind == "speed" and c.reasons[0].startswith("speed (a): "), c.reasons
+
+
 def test_steady_run_whose_laps_all_say_interval_is_easy() -> None:
     run = Run()
     for _ in range(6):
