@@ -8,6 +8,9 @@ import numpy as np
 # A longer gap is a pause (timer stopped) or a strap dropout, not time spent at that HR.
 MAX_SAMPLE_GAP_S = 30.0
 ZONE_GAP_S = 30.0  # dips out of a zone band shorter than this do not break a stretch
+# After a stop or a timer pause HR needs up to this much running to climb back into a band
+# (HR on-kinetics: most of a step change within 1-2 min), and a stretch goes on across it.
+RESUME_S = 120.0
 
 
 def sample_durations(t: np.ndarray) -> tuple[np.ndarray, int, float]:
@@ -31,6 +34,31 @@ def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
     np.minimum.at(begin, group, t[idx])
     np.maximum.at(end, group, t[idx] + dt[idx])
     return float((end - begin).max())
+
+
+def moving_clock(dt: np.ndarray, moving: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's start and length on a clock that runs only while moving: stops and
+    timer pauses take no time (RULES.md: rules judge moving time)."""
+    held = np.where(moving, dt, 0.0)
+    return np.r_[0.0, np.cumsum(held)[:-1]], held
+
+
+def across_stops(clock: np.ndarray, moving: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """The moving samples inside, and those after a stop or pause while HR climbs back: where
+    HR was inside before it and is again within RESUME_S of moving (`clock`, moving_clock)
+    after, the stretch goes on across it; a run that stops in a band and goes on below it
+    does not."""
+    out = inside & moving
+    ran = np.flatnonzero(moving)
+    for s in np.flatnonzero(moving[1:] & ~moving[:-1]) + 1:
+        before = np.searchsorted(ran, s) - 1
+        if before < 0 or not out[ran[before]]:
+            continue
+        end = int(np.searchsorted(clock, clock[s] + RESUME_S))
+        back = np.flatnonzero(out[s:end])
+        if back.size:
+            out[s:s + back[0]] |= moving[s:s + back[0]]
+    return out
 
 
 def fullest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> np.ndarray:

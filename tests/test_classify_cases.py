@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pytest
@@ -328,6 +329,31 @@ def test_power_hikes_up_steep_climbs_are_not_surges(include_hr: bool) -> None:
         run.add(240, 3.6, 150, spm=115, grade=0.25).easy(8, hr=138)
     c = judge(run.easy(15), include_hr=include_hr)
     assert "speed" not in c.traits, c.reasons
+
+
+@pytest.mark.parametrize("between", [
+    lambda r: r.pause(10),  # 2 x 10 min with 10 min paused between (cruise intervals)
+    lambda r: r.pause(1, hr=160),  # a 20-min tempo auto-paused at a traffic light
+    lambda r: r.stop(1, hr=160),  # the same with the timer running
+], ids=["2 x 10 min, 10 min paused", "1 min paused", "1 min stopped"])
+def test_a_tempo_is_continuous_across_a_stop_or_a_timer_pause(between: Any) -> None:
+    """RULES judge moving time: a pause or a stop takes none, and the tempo goes on where HR
+    is back in zones 3-4 within 2 min of running (it climbs back from 100 after 10 min).
+    A pause split it on the clock: two stretches of 10 min, an easy run; a stop did not."""
+    run = between(Run().easy(10, hr=140).add(600, 3.6, 166)).add(600, 3.6, 166)
+    c = judge(run.easy(10, hr=140))
+    assert c.kind == "threshold", c.reasons
+    assert c.reasons[0].startswith("20 min continuous in HR zones 3-4"), c.reasons
+
+
+@pytest.mark.parametrize("stop", ["pause", "stop"])
+def test_a_long_easy_run_with_a_cafe_stop_after_a_climb_is_not_threshold(stop: str) -> None:
+    """12 min in zone 3 up to the cafe, 20 min there, and easy running after it: HR does not
+    come back to zone 3, so the climb's stretch ends at the cafe."""
+    run = Run().easy(40, hr=140).add(720, 2.9, 157)
+    getattr(run, stop)(20, hr=90)
+    c = judge(run.easy(50, hr=142))
+    assert c.kind == "long" and "threshold" not in c.traits, c.reasons
 
 
 def test_treadmill_progression_run_is_threshold_not_speed() -> None:
