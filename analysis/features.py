@@ -111,8 +111,9 @@ def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
     """Minutes in each zone while moving (a cafe stop's low HR is not a recovery run), and
     the longest stretches (minutes) in zones 3-4, 4-5 and 3-5 on moving time: a stop or a
     timer pause takes no time and ends no stretch where HR is back in the band soon after
-    (analysis.samples.across_stops), as a tempo goes on after a traffic light. `moving`: per
-    sample but the last, None where the run has too few samples to clean."""
+    (analysis.samples.across_stops), as a tempo goes on after a traffic light; a stop longer
+    than a rest between cruise intervals (a cafe) ends it (analysis.samples.moving_clock).
+    `moving`: per sample but the last, None where the run has too few samples to clean."""
     if hr is None or t.size < 2:
         return (0.0,) * 5, (0.0, 0.0, 0.0)
     dt, _, _ = sample_durations(t)
@@ -120,7 +121,7 @@ def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
     counted = dt if moving is None else np.where(moving, dt, 0.0)
     minutes = tuple(float(counted[zone == z].sum()) / 60 for z in range(1, 6))
     ran = np.ones(dt.size, dtype=bool) if moving is None else moving
-    clock, held = moving_clock(dt, ran)
+    clock, held = moving_clock(t, dt, ran)
     z34, z45, z35 = (longest_stretch(clock, held, across_stops(clock, ran, inside)) / 60
                      for inside in ((zone == 3) | (zone == 4), zone >= 4, zone >= 3))
     return minutes, (z34, z45, z35)

@@ -356,6 +356,18 @@ def test_a_long_easy_run_with_a_cafe_stop_after_a_climb_is_not_threshold(stop: s
     assert c.kind == "long" and "threshold" not in c.traits, c.reasons
 
 
+@pytest.mark.parametrize("stop", ["pause", "stop"])
+@pytest.mark.parametrize("minutes", [30, 120])
+def test_zone_3_either_side_of_a_long_cafe_stop_is_two_stretches(stop: str, minutes: int) -> None:
+    """10 min in zone 3 up to the cafe and 10 min in zone 3 after it: a 30-min coffee or a
+    2-hour lunch is no rest between cruise intervals, and the stop took no time on the
+    moving clock, so it read '20 min continuous in HR zones 3-4', threshold."""
+    run = Run().easy(20, hr=140).add(600, 3.3, 158)
+    getattr(run, stop)(minutes, hr=80)
+    c = judge(run.add(600, 3.3, 158).easy(20, hr=140))
+    assert (c.kind, c.traits) == ("easy", ()), c.reasons
+
+
 def test_treadmill_progression_run_is_threshold_not_speed() -> None:
     run = Run()
     for i in range(10):  # 5-min steps from 2.8 to 3.9 m/s, HR rising with them
