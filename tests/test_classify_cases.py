@@ -368,6 +368,17 @@ def test_zone_3_either_side_of_a_long_cafe_stop_is_two_stretches(stop: str, minu
     assert (c.kind, c.traits) == ("easy", ()), c.reasons
 
 
+@pytest.mark.parametrize("stop", ["pause", "stop"])
+def test_after_a_long_cafe_stop_hr_climbing_back_is_not_zone_time(stop: str) -> None:
+    """15.5 min at a zone-3 effort after a 30-min cafe, HR climbing from 80: a stretch begins
+    there as at any run's start (14.5 min), it is not carried across the stop, whose 2 min
+    of climbing back would count as zone 3 (15.6 min, threshold)."""
+    run = Run().easy(20, hr=140).add(600, 3.3, 158)
+    getattr(run, stop)(30, hr=80)
+    c = judge(run.add(930, 3.3, 158).easy(20, hr=140))
+    assert (c.kind, c.traits) == ("easy", ()), c.reasons
+
+
 def test_treadmill_progression_run_is_threshold_not_speed() -> None:
     run = Run()
     for i in range(10):  # 5-min steps from 2.8 to 3.9 m/s, HR rising with them
