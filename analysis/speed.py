@@ -254,8 +254,9 @@ def repeated_zone5(c: Clean, zones: Zones, z5_minutes: float) -> Evidence | None
 
 
 def zone5_bout_count(c: Clean, zones: Zones) -> int:
-    """Stretches of >= 30 s in zone 5, apart where HR leaves it for over a minute; read off
-    HR alone, as the zone stretches are (a stop at a light does not split a bout)."""
+    """Stretches of >= 30 s in zone 5, apart where HR leaves it for over a minute, on the
+    real clock, unlike the zone stretches (analysis.features): a standing recovery between
+    reps splits bouts, which a clock stopped while standing would join."""
     if c.hr is None:
         return 0
     z5 = zones.of(c.hr) == 5
