@@ -132,6 +132,17 @@ def test_intervals_with_walking_recoveries_are_speed_from_structure(
     assert c.kind == "speed" and c.reasons[0].startswith("speed (a): "), c.reasons
 
 
+@pytest.mark.parametrize("laps", ["active", "rest"])
+def test_intervals_with_standing_recoveries_without_hr_or_warm_up_are_speed(laps: str) -> None:
+    """A run/walk walks its breaks: reps with standing recoveries are no run/walk, even
+    with no other running to compare their pace with."""
+    run = Run()
+    for _ in range(6):
+        run.add(90, 4.5, 172, lap="active").add(120, 0.0, 120, spm=0, lap=laps)
+    c = judge(run, include_hr=False)
+    assert c.kind == "speed" and c.reasons[0].startswith("speed (a): "), c.reasons
+
+
 def test_steady_run_whose_laps_all_say_interval_is_easy() -> None:
     run = Run()
     for _ in range(6):
