@@ -31,7 +31,7 @@ WORK_ZONE = 3
 # the run's other running (its warm-up, cool-down, jogs), by as much as a surge (b) is: a
 # run/walk (Galloway) runs at its ordinary pace between walks, and is easy aerobic work.
 WORK_OF_RUNNING = 1.20
-MIN_OTHER_RUNNING_S = 180.0  # less is no pace to compare with
+MIN_OTHER_RUNNING_S = 60.0  # less is no pace to compare with (a minute of laps holds one)
 SURGE_OF_MEDIAN = 1.20  # (b)
 SURGE_MIN_S = 20.0
 SURGE_BRIDGE_S = 5.0  # dips shorter than this do not end a surge
@@ -122,14 +122,18 @@ def _run_walk(x: _Laps, work: list[int]) -> str | None:
     """Without HR, laps between walks are work only at >= WORK_OF_RUNNING of the run's other
     running; where they are all its running, they are its ordinary pace. Standing recoveries
     are no run/walk (its breaks are walked), nor is a run without samples to tell."""
-    c, fast = x.c, _mean(x.effort[i] for i in work)
+    paces = [e for i in work if (e := x.effort[i]) is not None]
+    c, fast = x.c, float(np.median(paces)) if paces else None  # a warm-up lap is no typical one
     if c is None or fast is None:
         return None
     between = [i for i in range(min(work), max(work)) if i not in work]
     breaks = x.inside(between)
     if not between or c.dt[breaks & c.walking].sum() < 0.5 * c.dt[breaks].sum():
         return None
-    other = c.running & ~x.inside(work) & np.isfinite(c.gap)
+    # The run's first and last laps are faster than the walk beside them, yet they are its
+    # warm-up and cool-down: its other running, what the reps are compared with.
+    reps = [i for i in work if 0 < i < len(x.laps) - 1]
+    other = c.running & ~x.inside(reps) & np.isfinite(c.gap)
     head = (f"the {len(work)} faster laps ({fast:.2f} m/s) alternate with walks and no HR "
             "says they were hard")
     if c.dt[other].sum() < MIN_OTHER_RUNNING_S:

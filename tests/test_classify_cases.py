@@ -103,9 +103,15 @@ def test_a_run_walk_without_hr_is_easy(laps: str) -> None:
     are all of it, its ordinary pace."""
     c = judge(run_walk(laps), include_hr=False)
     assert (c.kind, c.traits) == ("easy", ()), c.reasons
+    # its first run, a lap with no walk before it, is the running the others are compared with
     assert any("the 10 faster laps (2.90 m/s) alternate with walks and no HR says they were "
-               "hard, and they are all the running there is (under 3 min besides)" in r
+               "hard, and they are 100% of the run's other running (2.90 m/s" in r
                for r in c.reasons), c.reasons
+    walk_first = judge(run_walk(laps, Run().add(120, 1.4, 120, spm=112, lap=laps)),
+                       include_hr=False)
+    assert (walk_first.kind, walk_first.traits) == ("easy", ()), walk_first.reasons
+    assert any("they are all the running there is (under 1 min besides)" in r
+               for r in walk_first.reasons), walk_first.reasons
 
 
 def test_a_run_walk_after_a_jog_without_hr_is_easy_its_runs_at_the_jogs_pace() -> None:
@@ -517,3 +523,16 @@ def test_a_strap_locked_past_a_plausible_max_mid_run_is_no_warning() -> None:
     profile, note = file_profile([locked])
     assert "the file's peak 226 is not a plausible max" in note
     assert classify(locked, profile, []).warnings == ()
+
+
+@pytest.mark.parametrize("warm_up, cool_down", [(2, 2), (0, 4), (2.5, 0)])
+def test_intervals_walked_between_with_a_short_warm_up_or_cool_down_are_speed(
+        warm_up: float, cool_down: float) -> None:
+    """The run's first and last laps are faster than the walk beside them, but they are its
+    warm-up and cool-down, not reps: they are the running the reps are compared with."""
+    run = Run().easy(warm_up, lap="active") if warm_up else Run()
+    for _ in range(6):
+        run.add(90, 4.5, 172, lap="active").add(120, 1.4, 135, spm=112, lap="active")
+    run = run.easy(cool_down, lap="active") if cool_down else run
+    c = judge(run, include_hr=False)
+    assert c.kind == "speed" and c.reasons[0].startswith("speed (a): "), c.reasons
