@@ -4,4 +4,7 @@
 # every history is judged again by the new rules on the next run (jobs.analyse). Here, apart
 # from the rules: the check that nothing is to be judged again loads none of them.
 # 5: speed (c) counts moving minutes in zone 5; the reasons warn of HR held above the max.
-CLASSIFIER_VERSION = 5
+# 6: without HR, laps between walks at the run's ordinary running pace are a run/walk, not
+# speed (a); the zone stretches are on moving time, going on across a stop or timer pause
+# of up to 15 min; the max-HR warning's bpm is the median of its own stretch.
+CLASSIFIER_VERSION = 6

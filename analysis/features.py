@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.cleaning import Clean, clean
-from analysis.samples import longest_stretch, sample_durations
-from analysis.zones import HELD_S, PLAUSIBLE_MAX_HR, Zones, held_above, zones_for
+from analysis.samples import across_stops, longest_stretch, moving_clock, sample_durations
+from analysis.zones import FILE_PEAK_AS_MAX_HR, HELD_S, Zones, held_above, zones_for
 from domain.activity import Activity
 from domain.profile import Profile
 
@@ -101,23 +101,27 @@ def run_features(a: Activity, profile: Profile) -> RunFeatures:
 
 def _held_above_max(t: np.ndarray, hr: np.ndarray, max_hr: int) -> tuple[float, float]:
     """HR held above the profile's max (analysis.zones.held_above), read off the readings a
-    heart can give: past PLAUSIBLE_MAX_HR a strap is locked or glitching, and a wrong max is
+    heart can give: past FILE_PEAK_AS_MAX_HR a strap is locked or glitching, and a wrong max is
     no explanation (it counts as a dropout, bridged but not held)."""
-    return held_above(t, np.where(hr <= PLAUSIBLE_MAX_HR[1], hr, np.nan), max_hr)
+    return held_above(t, np.where(hr <= FILE_PEAK_AS_MAX_HR[1], hr, np.nan), max_hr)
 
 
 def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
                moving: np.ndarray | None) -> tuple[tuple[float, ...], tuple[float, float, float]]:
     """Minutes in each zone while moving (a cafe stop's low HR is not a recovery run), and
-    the longest stretches (minutes) in zones 3-4, 4-5 and 3-5, read off HR alone (a short
-    stop at a traffic light does not end a tempo while HR stays up). `moving`: per sample
-    but the last, None where the run has too few samples to clean."""
+    the longest stretches (minutes) in zones 3-4, 4-5 and 3-5 on moving time: a stop or a
+    timer pause takes no time and ends no stretch where HR is back in the band soon after
+    (analysis.samples.across_stops), as a tempo goes on after a traffic light; a stop longer
+    than a rest between cruise intervals (a cafe) ends it (analysis.samples.moving_clock).
+    `moving`: per sample but the last, None where the run has too few samples to clean."""
     if hr is None or t.size < 2:
         return (0.0,) * 5, (0.0, 0.0, 0.0)
     dt, _, _ = sample_durations(t)
     zone = zones.of(np.asarray(hr[:-1], dtype=np.float64))
     counted = dt if moving is None else np.where(moving, dt, 0.0)
     minutes = tuple(float(counted[zone == z].sum()) / 60 for z in range(1, 6))
-    z34, z45, z35 = (longest_stretch(t[:-1], dt, inside) / 60
+    ran = np.ones(dt.size, dtype=bool) if moving is None else moving
+    clock, held = moving_clock(t, dt, ran)
+    z34, z45, z35 = (longest_stretch(clock, held, across_stops(clock, ran, inside)) / 60
                      for inside in ((zone == 3) | (zone == 4), zone >= 4, zone >= 3))
     return minutes, (z34, z45, z35)

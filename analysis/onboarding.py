@@ -39,7 +39,7 @@ NO_THRESHOLD = ("not in your history (no watch setting in your run files, no rac
                 "run of 30 min or more in the last year): left unset, zones are estimated from "
                 "your max and resting heart rates")
 TEMPLATE_WEEKS = 8
-PLAUSIBLE_MAX_HR = (120, 230)
+RECORDED_PEAK_ACCEPTED = (120, 230)  # a recorded peak HR init may offer as the max
 MIN_WEEKS_FOR_A_HABIT = 2  # a long or speed weekday must come back at least this often
 TEMPLATE_KIND = {"long": "long", "speed": "speed", "threshold": "threshold",
                  "easy": "easy", "recovery": "easy"}  # races are one-offs, not a habit
@@ -76,7 +76,7 @@ def offers(today: date, peaks: Iterable[Peak], resting: Iterable[tuple[date, int
 
 
 def max_hr_offer(today: date, peaks: Iterable[Peak]) -> Offer | None:
-    low, high = PLAUSIBLE_MAX_HR
+    low, high = RECORDED_PEAK_ACCEPTED
     since = today - timedelta(days=MAX_HR_DAYS)
     kept = [p for p in peaks if since < p.day <= today and low <= p.bpm <= high]
     if not kept:

@@ -8,6 +8,12 @@ import numpy as np
 # A longer gap is a pause (timer stopped) or a strap dropout, not time spent at that HR.
 MAX_SAMPLE_GAP_S = 30.0
 ZONE_GAP_S = 30.0  # dips out of a zone band shorter than this do not break a stretch
+# After a stop or a timer pause HR needs up to this much running to climb back into a band
+# (HR on-kinetics: most of a step change within 1-2 min), and a stretch goes on across it.
+RESUME_S = 120.0
+# A longer stop or pause ends a stretch: 2 x 10 min with 10 min paused is one threshold
+# session (cruise intervals), 10 min in zone 3 either side of a cafe or lunch is not.
+MAX_STOP_ACROSS_S = 900.0
 
 
 def sample_durations(t: np.ndarray) -> tuple[np.ndarray, int, float]:
@@ -33,13 +39,47 @@ def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
     return float((end - begin).max())
 
 
-def most_inside_one_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
-    """The most time (seconds) inside within one stretch: excursions shorter than ZONE_GAP_S
-    join the stretch but are not counted, so spikes 25 s apart are seconds, not minutes."""
+def moving_clock(t: np.ndarray, dt: np.ndarray,
+                 moving: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's start and length on a clock that runs only while moving: stops and
+    timer pauses take no time (RULES.md: rules judge moving time), but one longer than
+    MAX_STOP_ACROSS_S keeps its real length on the clock, so no stretch goes on across it.
+    `t`: the samples' times (one more than `dt`: pauses are in `t`, not in `dt`)."""
+    held = np.where(moving, dt, 0.0)
+    step = held.copy()
+    first = np.flatnonzero(~moving & np.r_[True, moving[:-1]])  # each stop's first sample
+    ran = np.flatnonzero(moving)
+    length = t[np.r_[ran, moving.size][np.searchsorted(ran, first)]] - t[first]
+    step[first] = np.where(length > MAX_STOP_ACROSS_S, length, 0.0)
+    return np.r_[0.0, np.cumsum(step)[:-1]], held
+
+
+def across_stops(clock: np.ndarray, moving: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """The moving samples inside, and those after a stop or pause while HR climbs back: where
+    HR was inside before it and is again within RESUME_S of moving (`clock`, moving_clock)
+    after, the stretch goes on across it; a run that stops in a band and goes on below it
+    does not, nor one whose stop the clock runs through (longer than MAX_STOP_ACROSS_S)."""
+    out = inside & moving
+    ran = np.flatnonzero(moving)
+    for s in np.flatnonzero(moving[1:] & ~moving[:-1]) + 1:
+        before = np.searchsorted(ran, s) - 1
+        if before < 0 or not out[ran[before]] or clock[s] > clock[ran[before] + 1]:
+            continue
+        end = int(np.searchsorted(clock, clock[s] + RESUME_S))
+        back = np.flatnonzero(out[s:end])
+        if back.size:
+            out[s:s + back[0]] |= moving[s:s + back[0]]
+    return out
+
+
+def fullest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """The samples inside (indices) of the stretch with the most time inside: excursions
+    shorter than ZONE_GAP_S join the stretch but are not counted, so spikes 25 s apart are
+    seconds, not minutes. Empty when nothing is inside."""
     if not inside.any():
-        return 0.0
+        return np.flatnonzero(inside)
     idx, group = stretch_ids(t, dt, inside)
-    return float(np.bincount(group, weights=dt[idx]).max())
+    return idx[group == int(np.argmax(np.bincount(group, weights=dt[idx])))]
 
 
 def stretch_ids(t: np.ndarray, dt: np.ndarray, inside: np.ndarray,

@@ -27,6 +27,11 @@ UNFLAGGED_MIN_S, UNFLAGGED_MAX_S = 60.0, 600.0
 # Where laps carry HR, work laps reach at least zone 3: jogging between walking breaks is
 # harder than the walks (GAP and HR) but is easy running, not work (a walk/jog is easy).
 WORK_ZONE = 3
+# Without HR, laps faster than walks between them are work only where they are faster than
+# the run's other running (its warm-up, cool-down, jogs), by as much as a surge (b) is: a
+# run/walk (Galloway) runs at its ordinary pace between walks, and is easy aerobic work.
+WORK_OF_RUNNING = 1.20
+MIN_OTHER_RUNNING_S = 60.0  # less is no pace to compare with (a minute of laps holds one)
 SURGE_OF_MEDIAN = 1.20  # (b)
 SURGE_MIN_S = 20.0
 SURGE_BRIDGE_S = 5.0  # dips shorter than this do not end a surge
@@ -69,26 +74,82 @@ def structure(laps: Sequence[Lap], c: Clean | None, starts: Sequence[float],
     `starts`: each lap's start in seconds since the activity start; `zones`: the athlete's
     HR zones where the run has HR."""
     effort = [lap_effort(lap, c, s) for lap, s in zip(laps, starts, strict=True)]
-    flagged, notes = _flagged(laps, effort, zones)
-    return (flagged or _unflagged(laps, effort, zones)), notes
+    split = _Laps(laps, c, starts, effort, zones)
+    flagged, notes = _flagged(split)
+    if flagged is not None:
+        return flagged, notes
+    unflagged, more = _unflagged(split)
+    return unflagged, notes or more  # the same laps refused twice say it once
 
 
-def _short_of_work(laps: Sequence[Lap], work: list[int], zones: Zones | None) -> str | None:
-    """Why harder laps are still not work: fewer than MIN_WORK_LAPS of them reach HR zone
-    WORK_ZONE (None when they do, or when the laps carry no HR)."""
-    peaks = [laps[i].max_hr or laps[i].avg_hr for i in work]
-    if zones is None or not any(peaks):
+@dataclass(frozen=True)
+class _Laps:
+    """A run's laps with what tells work from the rest: their effort (lap_effort), their
+    start (seconds since the activity start), the cleaned samples and the HR zones."""
+
+    laps: Sequence[Lap]
+    c: Clean | None
+    starts: Sequence[float]
+    effort: list[float | None]
+    zones: Zones | None
+
+    def inside(self, which: Sequence[int]) -> np.ndarray:
+        """The cleaned samples of the laps `which` (per sample; needs samples)."""
+        assert self.c is not None
+        t = self.c.t
+        out = np.zeros(t.size, dtype=bool)
+        for i in which:
+            out |= (t >= self.starts[i]) & (t < self.starts[i] + self.laps[i].duration_s)
+        return out
+
+
+def _not_work(x: _Laps, work: list[int]) -> str | None:
+    """Why harder laps are still not work (None when they are): with HR, fewer than
+    MIN_WORK_LAPS of them reach zone WORK_ZONE; without it, they alternate with walks at the
+    run's ordinary running pace (a run/walk)."""
+    peaks = [x.laps[i].max_hr or x.laps[i].avg_hr for i in work]
+    if x.zones is not None and any(peaks):
+        floor = x.zones.lower[WORK_ZONE - 2]
+        reached = sum(p is not None and p >= floor for p in peaks)
+        if reached >= MIN_WORK_LAPS:
+            return None
+        return (f"only {reached} of the {len(work)} faster laps reach HR zone {WORK_ZONE} "
+                f"(from {floor:.0f} bpm): easy running between easier stretches, not intervals")
+    return _run_walk(x, work)
+
+
+def _run_walk(x: _Laps, work: list[int]) -> str | None:
+    """Without HR, laps between walks are work only at >= WORK_OF_RUNNING of the run's other
+    running; where they are all its running, they are its ordinary pace. Standing recoveries
+    are no run/walk (its breaks are walked), nor is a run without samples to tell."""
+    paces = [e for i in work if (e := x.effort[i]) is not None]
+    c, fast = x.c, float(np.median(paces)) if paces else None  # a warm-up lap is no typical one
+    if c is None or fast is None:
         return None
-    floor = zones.lower[WORK_ZONE - 2]
-    reached = sum(p is not None and p >= floor for p in peaks)
-    if reached >= MIN_WORK_LAPS:
+    between = [i for i in range(min(work), max(work)) if i not in work]
+    breaks = x.inside(between)
+    if not between or c.dt[breaks & c.walking].sum() < 0.5 * c.dt[breaks].sum():
         return None
-    return (f"only {reached} of the {len(work)} faster laps reach HR zone {WORK_ZONE} (from "
-            f"{floor:.0f} bpm): easy running between easier stretches, not intervals")
+    # The run's first and last laps are faster than the walk beside them, yet they are its
+    # warm-up and cool-down: its other running, what the reps are compared with.
+    reps = [i for i in work if 0 < i < len(x.laps) - 1]
+    other = c.running & ~x.inside(reps) & np.isfinite(c.gap)
+    head = (f"the {len(work)} faster laps ({fast:.2f} m/s) alternate with walks and no HR "
+            "says they were hard")
+    if c.dt[other].sum() < MIN_OTHER_RUNNING_S:
+        return (f"{head}, and they are all the running there is (under "
+                f"{MIN_OTHER_RUNNING_S / 60:g} min besides): a run/walk at its ordinary pace, "
+                "not intervals")
+    ordinary = float(np.median(c.gap[other]))
+    if fast >= WORK_OF_RUNNING * ordinary:
+        return None
+    return (f"{head}, and they are {fast / ordinary:.0%} of the run's other running "
+            f"({ordinary:.2f} m/s; work is >= {WORK_OF_RUNNING:.0%}): a run/walk, not "
+            "intervals")
 
 
-def _flagged(laps: Sequence[Lap], effort: list[float | None],
-             zones: Zones | None) -> tuple[Evidence | None, list[str]]:
+def _flagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
+    laps, effort = x.laps, x.effort
     idx = [i for i, lap in enumerate(laps) if lap.intensity in WORK | EASE]
     seq = [laps[i].intensity for i in idx]
     work = [i for k, i in enumerate(idx) if seq[k] in WORK and _beside(seq, k, EASE)]
@@ -107,7 +168,7 @@ def _flagged(laps: Sequence[Lap], effort: list[float | None],
         return None, [f"{len(work)} laps are flagged work, but they are not harder than the "
                       f"recoveries ({numbers}; needs GAP >= {FLAGGED_GAP_CONTRAST:.0%} or HR "
                       f"+{FLAGGED_HR_CONTRAST:g} bpm), so not intervals"]
-    if (short := _short_of_work(laps, work, zones)) is not None:
+    if (short := _not_work(x, work)) is not None:
         return None, [f"{len(work)} laps are flagged work and harder than the recoveries "
                       f"({numbers}), but {short}"]
     dur = _mean(laps[i].duration_s for i in work) or 0.0
@@ -116,8 +177,8 @@ def _flagged(laps: Sequence[Lap], effort: list[float | None],
                          f"{_mmss(rdur)} recoveries, really harder ({numbers})"), []
 
 
-def _unflagged(laps: Sequence[Lap], effort: list[float | None],
-               zones: Zones | None) -> Evidence | None:
+def _unflagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
+    laps, effort = x.laps, x.effort
     hits = []
     for i, lap in enumerate(laps):
         e = effort[i]
@@ -130,12 +191,15 @@ def _unflagged(laps: Sequence[Lap], effort: list[float | None],
                               for j in near):
             continue  # faster but not harder: a downhill auto-lap
         hits.append(i)
-    if len(hits) < MIN_WORK_LAPS or _short_of_work(laps, hits, zones) is not None:
-        return None
+    if len(hits) < MIN_WORK_LAPS:
+        return None, []
+    if (short := _not_work(x, hits)) is not None:
+        return None, [f"{len(hits)} laps alternate by themselves at >= "
+                      f"{UNFLAGGED_CONTRAST:.0%} of their neighbours' speed, but {short}"]
     dur = _mean(laps[i].duration_s for i in hits) or 0.0
     return Evidence("a", f"speed (a): {len(hits)} laps of {_mmss(dur)} at >= "
                          f"{UNFLAGGED_CONTRAST:.0%} of the neighbouring laps' grade-adjusted "
-                         "speed, with higher HR where measured")
+                         "speed, with higher HR where measured"), []
 
 
 def surges(c: Clean, zones: Zones | None) -> Evidence | None:
@@ -194,8 +258,9 @@ def repeated_zone5(c: Clean, zones: Zones, z5_minutes: float) -> Evidence | None
 
 
 def zone5_bout_count(c: Clean, zones: Zones) -> int:
-    """Stretches of >= 30 s in zone 5, apart where HR leaves it for over a minute; read off
-    HR alone, as the zone stretches are (a stop at a light does not split a bout)."""
+    """Stretches of >= 30 s in zone 5, apart where HR leaves it for over a minute, on the
+    real clock, unlike the zone stretches (analysis.features): a standing recovery between
+    reps splits bouts, which a clock stopped while standing would join."""
     if c.hr is None:
         return 0
     z5 = zones.of(c.hr) == 5

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.samples import most_inside_one_stretch, sample_durations
+from analysis.samples import fullest_stretch, sample_durations
 from domain.activity import Activity
 from domain.profile import Profile
 
@@ -56,13 +56,14 @@ def zones_for(profile: Profile) -> Zones:
 def held_above(t: np.ndarray, hr: np.ndarray, bpm: float) -> tuple[float, float]:
     """The longest time (seconds) HR stayed above `bpm` after the first SETTLE_S, counting
     only the readings above it (dips and dropouts shorter than 30 s bridged: a strap spiking
-    every 25 s holds nothing), and the median HR of the samples above it."""
+    every 25 s holds nothing), and the median HR of those same readings (not of every reading
+    above it in the run: the number and the minutes describe one stretch)."""
     dt, _, _ = sample_durations(t)
     h = np.nan_to_num(np.asarray(hr[:-1], dtype=np.float64))
-    above = (t[:-1] >= SETTLE_S) & (h > bpm)
-    if not above.any():
+    held = fullest_stretch(t[:-1], dt, (t[:-1] >= SETTLE_S) & (h > bpm))
+    if held.size == 0:
         return 0.0, 0.0
-    return most_inside_one_stretch(t[:-1], dt, above), float(np.median(h[above]))
+    return float(dt[held].sum()), float(np.median(h[held]))
 
 
 def held_peak(t: np.ndarray, hr: np.ndarray) -> float:
@@ -81,7 +82,7 @@ def held_peak(t: np.ndarray, hr: np.ndarray) -> float:
 
 # Without an athlete profile: generic values, and the file's own max HR where plausible.
 GENERIC_MAX_HR, GENERIC_REST_HR = 190, 60
-PLAUSIBLE_MAX_HR = (160, 220)  # a file's peak inside this range can be the athlete's max
+FILE_PEAK_AS_MAX_HR = (160, 220)  # a file's peak inside this range can be the athlete's max
 
 
 def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
@@ -90,7 +91,7 @@ def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
     it replaces the generic 190 when it is higher and plausible (a spike to 240 is a strap
     artefact, not a heart)."""
     peak = max((_peak(a) for a in activities), default=0.0)
-    lo, hi = PLAUSIBLE_MAX_HR
+    lo, hi = FILE_PEAK_AS_MAX_HR
     if max(lo, GENERIC_MAX_HR) < peak <= hi:
         max_hr = round(peak)
         how = (f"no athlete profile: zones from this file's own max HR {max_hr} (above the "

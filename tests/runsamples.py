@@ -27,6 +27,7 @@ class Run:
     spm: list[float] = field(default_factory=list)  # steps per minute
     grade: list[float] = field(default_factory=list)
     laps: list[tuple[int, str]] = field(default_factory=list)  # (end second, intensity)
+    paused: list[bool] = field(default_factory=list)  # the timer stopped: no record written
 
     def add(self, seconds: float, speed: float, hr: float, spm: float | None = None,
             grade: float = 0.0, lap: str | None = None) -> Run:
@@ -39,6 +40,7 @@ class Run:
         self.spm += [spm if spm is not None else (0.0 if speed == 0 else
                                                    150 + 8 * speed)] * n
         self.grade += [grade] * n
+        self.paused += [False] * n
         if lap is not None:
             self.laps.append((len(self.speed), lap))
         return self
@@ -52,6 +54,13 @@ class Run:
 
     def stop(self, minutes: float, hr: float = 100) -> Run:
         return self.add(minutes * 60, 0.0, hr, spm=0)
+
+    def pause(self, minutes: float, hr: float = 100) -> Run:
+        """The timer paused (auto-pause, or the stop button): the heart goes on recovering
+        towards `hr`, but no record is written, and the laps' timer time leaves it out."""
+        self.add(minutes * 60, 0.0, hr, spm=0)
+        self.paused[-int(minutes * 60):] = [True] * int(minutes * 60)
+        return self
 
     def hills(self, minutes: float, hr: float = 142, speed: float = 2.9,
               grade: float = 0.08, period_min: float = 6) -> Run:
@@ -95,8 +104,14 @@ def write_fit(run: Run, *, include_hr: bool = True) -> bytes:
     alt = np.round((alt + rng.normal(0, 0.2, n)) * 5) / 5
     hr = _lagged(np.array(run.hr), rng)
     per_foot = np.round(np.array(run.spm) / 2 + rng.normal(0, 0.5, n) * (speed > 0))
+    paused = np.array(run.paused, dtype=bool)
     enc = _start_file(T0)
     for i in range(n):
+        if paused[i] != (i > 0 and paused[i - 1]):
+            _write(enc, "event", timestamp=T0 + timedelta(seconds=i), event="timer",
+                   event_type="stop_all" if paused[i] else "start")
+        if paused[i]:
+            continue
         _write(enc, "record", timestamp=T0 + timedelta(seconds=i),
                heart_rate=int(hr[i]) if include_hr else None, cadence=int(max(per_foot[i], 0)),
                distance=round(float(dist[i]), 2), enhanced_speed=round(float(speed[i]), 3),
@@ -104,22 +119,22 @@ def write_fit(run: Run, *, include_hr: bool = True) -> bytes:
     laps = run.laps if run.laps and run.laps[-1][0] == n else [*run.laps, (n, "active")]
     begin = 0
     for k, (end, intensity) in enumerate(laps):
-        s = slice(begin, end)
+        s = np.flatnonzero(~paused[begin:end]) + begin  # the timer's seconds of the lap
         _write(enc, "lap", message_index=k, timestamp=T0 + timedelta(seconds=end),
                start_time=T0 + timedelta(seconds=begin), total_elapsed_time=float(end - begin),
-               total_timer_time=float(end - begin), event="lap", event_type="stop",
+               total_timer_time=float(s.size), event="lap", event_type="stop",
                sport="running", intensity=intensity,
                total_distance=round(float(speed[s].sum()), 2),
                enhanced_avg_speed=round(float(speed[s].mean()), 3),
                avg_heart_rate=int(hr[s].mean()) if include_hr else None,
                max_heart_rate=int(hr[s].max()) if include_hr else None)
         begin = end
-    end_t = T0 + timedelta(seconds=n)
+    end_t, timer_s = T0 + timedelta(seconds=n), float(n - paused.sum())
     _write(enc, "session", message_index=0, timestamp=end_t, start_time=T0,
-           total_elapsed_time=float(n), total_timer_time=float(n), sport="running",
+           total_elapsed_time=float(n), total_timer_time=timer_s, sport="running",
            event="lap", event_type="stop", trigger="activity_end", first_lap_index=0,
            num_laps=len(laps), total_distance=round(float(dist[-1]), 2),
-           avg_heart_rate=int(hr.mean()) if include_hr else None,
-           max_heart_rate=int(hr.max()) if include_hr else None,
-           enhanced_avg_speed=round(float(speed.mean()), 3))
-    return _close_file(enc, end_t, float(n), 1, 3600)
+           avg_heart_rate=int(hr[~paused].mean()) if include_hr else None,
+           max_heart_rate=int(hr[~paused].max()) if include_hr else None,
+           enhanced_avg_speed=round(float(speed[~paused].mean()), 3))
+    return _close_file(enc, end_t, timer_s, 1, 3600)

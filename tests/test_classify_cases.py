@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pytest
@@ -84,6 +85,68 @@ def test_walk_jog_with_a_lap_at_every_switch_is_easy(walk_lap: str) -> None:
     assert (c.kind, c.traits) == ("easy", ()), c.reasons
     if walk_lap == "rest":
         assert any("reach HR zone 3 (from 153 bpm)" in r for r in c.reasons)
+
+
+def run_walk(laps: str, before: Run | None = None) -> Run:
+    """A run/walk (Galloway): 1 min running, 2 min walking, each a lap (the watch's run/walk
+    feature flags the walks rest; the lap button leaves them active)."""
+    run = before or Run()
+    for _ in range(10):
+        run.add(60, 2.9, 150, lap="active").add(120, 1.4, 120, spm=112, lap=laps)
+    return run
+
+
+@pytest.mark.parametrize("laps", ["active", "rest"])
+def test_a_run_walk_without_hr_is_easy(laps: str) -> None:
+    """Its runs are twice its walks' speed, so they read as work laps with walking recoveries:
+    speed (a). Without HR, only their pace against the run's own running tells: here they
+    are all of it, its ordinary pace."""
+    c = judge(run_walk(laps), include_hr=False)
+    assert (c.kind, c.traits) == ("easy", ()), c.reasons
+    # its first run, a lap with no walk before it, is the running the others are compared with
+    assert any("the 10 faster laps (2.90 m/s) alternate with walks and no HR says they were "
+               "hard, and they are 100% of the run's other running (2.90 m/s" in r
+               for r in c.reasons), c.reasons
+    walk_first = judge(run_walk(laps, Run().add(120, 1.4, 120, spm=112, lap=laps)),
+                       include_hr=False)
+    assert (walk_first.kind, walk_first.traits) == ("easy", ()), walk_first.reasons
+    assert any("they are all the running there is (under 1 min besides)" in r
+               for r in walk_first.reasons), walk_first.reasons
+
+
+def test_a_run_walk_after_a_jog_without_hr_is_easy_its_runs_at_the_jogs_pace() -> None:
+    c = judge(run_walk("active", Run().easy(10, speed=2.7, lap="active")), include_hr=False)
+    assert (c.kind, c.traits) == ("easy", ()), c.reasons
+    assert any("are 107% of the run's other running (2.71 m/s; work is >= 120%): a run/walk"
+               in r for r in c.reasons), c.reasons
+
+
+def intervals_walked_between(laps: str, warm_up: bool) -> Run:
+    """6 x 90 s at 4.5 m/s, 2 min walked between, after 12 min easy running or none."""
+    run = Run().easy(12, lap="warmup" if laps == "rest" else "active") if warm_up else Run()
+    for _ in range(6):
+        run.add(90, 4.5, 172, lap="active").add(120, 1.4, 135, spm=112, lap=laps)
+    return run.easy(10, lap="cooldown" if laps == "rest" else "active") if warm_up else run
+
+
+@pytest.mark.parametrize("include_hr, warm_up", [(False, True), (True, True), (True, False)])
+@pytest.mark.parametrize("laps", ["active", "rest"])
+def test_intervals_with_walking_recoveries_are_speed_from_structure(
+        laps: str, include_hr: bool, warm_up: bool) -> None:
+    """Work laps far faster than the run's other running, or reaching zone 3."""
+    c = judge(intervals_walked_between(laps, warm_up), include_hr=include_hr)
+    assert c.kind == "speed" and c.reasons[0].startswith("speed (a): "), c.reasons
+
+
+@pytest.mark.parametrize("laps", ["active", "rest"])
+def test_intervals_with_standing_recoveries_without_hr_or_warm_up_are_speed(laps: str) -> None:
+    """A run/walk walks its breaks: reps with standing recoveries are no run/walk, even
+    with no other running to compare their pace with."""
+    run = Run()
+    for _ in range(6):
+        run.add(90, 4.5, 172, lap="active").add(120, 0.0, 120, spm=0, lap=laps)
+    c = judge(run, include_hr=False)
+    assert c.kind == "speed" and c.reasons[0].startswith("speed (a): "), c.reasons
 
 
 def test_steady_run_whose_laps_all_say_interval_is_easy() -> None:
@@ -285,6 +348,54 @@ def test_power_hikes_up_steep_climbs_are_not_surges(include_hr: bool) -> None:
     assert "speed" not in c.traits, c.reasons
 
 
+@pytest.mark.parametrize("between", [
+    lambda r: r.pause(10),  # 2 x 10 min with 10 min paused between (cruise intervals)
+    lambda r: r.pause(1, hr=160),  # a 20-min tempo auto-paused at a traffic light
+    lambda r: r.stop(1, hr=160),  # the same with the timer running
+], ids=["2 x 10 min, 10 min paused", "1 min paused", "1 min stopped"])
+def test_a_tempo_is_continuous_across_a_stop_or_a_timer_pause(between: Any) -> None:
+    """RULES judge moving time: a pause or a stop takes none, and the tempo goes on where HR
+    is back in zones 3-4 within 2 min of running (it climbs back from 100 after 10 min).
+    A pause split it on the clock: two stretches of 10 min, an easy run; a stop did not."""
+    run = between(Run().easy(10, hr=140).add(600, 3.6, 166)).add(600, 3.6, 166)
+    c = judge(run.easy(10, hr=140))
+    assert c.kind == "threshold", c.reasons
+    assert c.reasons[0].startswith("20 min continuous in HR zones 3-4"), c.reasons
+
+
+@pytest.mark.parametrize("stop", ["pause", "stop"])
+def test_a_long_easy_run_with_a_cafe_stop_after_a_climb_is_not_threshold(stop: str) -> None:
+    """12 min in zone 3 up to the cafe, 20 min there, and easy running after it: HR does not
+    come back to zone 3, so the climb's stretch ends at the cafe."""
+    run = Run().easy(40, hr=140).add(720, 2.9, 157)
+    getattr(run, stop)(20, hr=90)
+    c = judge(run.easy(50, hr=142))
+    assert c.kind == "long" and "threshold" not in c.traits, c.reasons
+
+
+@pytest.mark.parametrize("stop", ["pause", "stop"])
+@pytest.mark.parametrize("minutes", [30, 120])
+def test_zone_3_either_side_of_a_long_cafe_stop_is_two_stretches(stop: str, minutes: int) -> None:
+    """10 min in zone 3 up to the cafe and 10 min in zone 3 after it: a 30-min coffee or a
+    2-hour lunch is no rest between cruise intervals, and the stop took no time on the
+    moving clock, so it read '20 min continuous in HR zones 3-4', threshold."""
+    run = Run().easy(20, hr=140).add(600, 3.3, 158)
+    getattr(run, stop)(minutes, hr=80)
+    c = judge(run.add(600, 3.3, 158).easy(20, hr=140))
+    assert (c.kind, c.traits) == ("easy", ()), c.reasons
+
+
+@pytest.mark.parametrize("stop", ["pause", "stop"])
+def test_after_a_long_cafe_stop_hr_climbing_back_is_not_zone_time(stop: str) -> None:
+    """15.5 min at a zone-3 effort after a 30-min cafe, HR climbing from 80: a stretch begins
+    there as at any run's start (14.5 min), it is not carried across the stop, whose 2 min
+    of climbing back would count as zone 3 (15.6 min, threshold)."""
+    run = Run().easy(20, hr=140).add(600, 3.3, 158)
+    getattr(run, stop)(30, hr=80)
+    c = judge(run.add(930, 3.3, 158).easy(20, hr=140))
+    assert (c.kind, c.traits) == ("easy", ()), c.reasons
+
+
 def test_treadmill_progression_run_is_threshold_not_speed() -> None:
     run = Run()
     for i in range(10):  # 5-min steps from 2.8 to 3.9 m/s, HR rising with them
@@ -354,6 +465,17 @@ def test_hr_held_above_the_profiles_max_hr_is_said_with_its_numbers() -> None:
     assert "max HR 170" in c.reasons[-1]  # the zones still come from the profile's max
 
 
+def test_the_max_hr_warnings_bpm_and_minutes_describe_the_same_readings() -> None:
+    """Its minutes are the longest stretch above the max (4.5 min at about 176); its bpm was
+    the median of every reading above the max in the run, so two shorter stretches at 200
+    made it 'HR held 199 for 5 min', a number held for 3 min at a time."""
+    run = Run().easy(10, hr=150).add(300, 3.4, 176)
+    for _ in range(2):
+        run.easy(5, hr=150).add(180, 3.6, 200)
+    [warning] = classify(activity(run.easy(10, hr=150)), LOW_MAX, []).warnings
+    assert warning.startswith("check your max HR: HR held 17"), warning
+
+
 @pytest.mark.parametrize("run", [
     Run().add(240, 2.9, 212).easy(30, hr=150),  # a strap locked high while it settles
     Run().easy(15, hr=150).add(25, 3.0, 190).easy(15, hr=150),  # a spike, not held
@@ -390,7 +512,7 @@ def test_a_strap_spiking_every_25_s_holds_no_hr_above_the_max() -> None:
 
 
 def test_a_strap_locked_past_a_plausible_max_mid_run_is_no_warning() -> None:
-    """A strap reading 226 for 2.5 min at minute 20 is no heart (past PLAUSIBLE_MAX_HR, as
+    """A strap reading 226 for 2.5 min at minute 20 is no heart (past FILE_PEAK_AS_MAX_HR, as
     file_profile says of it): classify warned 'HR held 225 ... above your max HR', beside
     the note that this peak is not a plausible max, and with no profile, of 'the profile'."""
     a = activity(Run().easy(40, hr=150))
@@ -401,3 +523,16 @@ def test_a_strap_locked_past_a_plausible_max_mid_run_is_no_warning() -> None:
     profile, note = file_profile([locked])
     assert "the file's peak 226 is not a plausible max" in note
     assert classify(locked, profile, []).warnings == ()
+
+
+@pytest.mark.parametrize("warm_up, cool_down", [(2, 2), (0, 4), (2.5, 0)])
+def test_intervals_walked_between_with_a_short_warm_up_or_cool_down_are_speed(
+        warm_up: float, cool_down: float) -> None:
+    """The run's first and last laps are faster than the walk beside them, but they are its
+    warm-up and cool-down, not reps: they are the running the reps are compared with."""
+    run = Run().easy(warm_up, lap="active") if warm_up else Run()
+    for _ in range(6):
+        run.add(90, 4.5, 172, lap="active").add(120, 1.4, 135, spm=112, lap="active")
+    run = run.easy(cool_down, lap="active") if cool_down else run
+    c = judge(run, include_hr=False)
+    assert c.kind == "speed" and c.reasons[0].startswith("speed (a): "), c.reasons
