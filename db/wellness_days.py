@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # numpy's arrays: loaded by wellness_columns, not by a read o
 
 
 def save_wellness(session: Session, who: m.Athlete, day: DailyWellness) -> None:
-    """Insert or replace one athlete-day (a later sync of the same day has the final word)."""
+    """Insert or replace one athlete-day with `day` as given: the sync merges a re-sync with
+    what is stored first (ingest.garmin_entries), so an empty answer loses nothing."""
     row = session.scalar(select(m.Wellness).where(m.Wellness.athlete_id == who.id,
                                                   m.Wellness.day == day.day))
     if row is None:
