@@ -343,9 +343,11 @@ def planned_session(db: DbSession, who: m.Athlete, key: str) -> m.PlannedSession
 
 
 def mark_done(db: DbSession, who: m.Athlete, key: str, rpe: float | None = None,
-              actual: Lifted | None = None) -> m.PlannedSession:
+              actual: Lifted | None = None, today: date | None = None) -> m.PlannedSession:
     """Record a session as done: what was lifted (the prescription unless `actual` says
-    otherwise) becomes the history that double progression reads."""
+    otherwise) becomes the history that double progression reads. Its lifts are dated on
+    its day, or on `today` when that is earlier: a session done ahead of its day was lifted
+    today (as the watch's record of it is dated), not on a day still to come."""
     row = planned_session(db, who, key)
     if row.status == "done":
         raise PlanError(f"session {key} is already done")
@@ -357,7 +359,7 @@ def mark_done(db: DbSession, who: m.Athlete, key: str, rpe: float | None = None,
                         f"exercises are {', '.join(ids)}")
     lifted = [(p.exercise_id, *actual.get(p.exercise_id, ([p.reps or 0] * p.sets, p.load_kg)))
               for p in (Prescription(**x) for x in row.exercises)]
-    repo.add_lifts(db, who, row.day, lifted, session_key=row.key,
+    repo.add_lifts(db, who, min(row.day, today or row.day), lifted, session_key=row.key,
               lightened=row.status == "lightened", rpe=rpe)
     row.status = "done"
     return row

@@ -66,7 +66,7 @@ def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None
     # A load of 0 is no load, as the plan holds bodyweight work and loads found by feel
     # (the form's 0 was stored as 0.0 kg, the CLI's as none)
     mark_done(db, who, key, rpe, {name: (reps, kg or None)
-                                  for name, (reps, kg) in (actual or {}).items()})
+                                  for name, (reps, kg) in (actual or {}).items()}, today)
     return Outcome(True, f"session {key} done" + (f" (RPE {rpe:g})" if rpe is not None else ""))
 
 
@@ -99,8 +99,13 @@ def skip(db: DbSession, who: m.Athlete, key: str) -> Outcome:
 
 
 def pin(db: DbSession, who: m.Athlete, key: str, pinned: bool = True) -> Outcome:
-    """`stridelift pin` / `unpin`: the nightly adaptation never moves a pinned session."""
+    """`stridelift pin` / `unpin`: the nightly adaptation never moves a pinned session. A
+    session done is never changed whatever its pin (S7.4): pinning or unpinning it is
+    refused as `skip` refuses it, not reported as done."""
     row = planned_session(db, who, key)
+    if row.status == "done":
+        raise PlanError(f"session {key} is already done: a done session never changes, so "
+                        f"there is nothing to {'pin' if pinned else 'unpin'}")
     changed = row.pinned != pinned
     row.pinned = pinned
     return Outcome(changed, f"session {key}: pinned = {pinned}")
