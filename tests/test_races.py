@@ -941,3 +941,38 @@ def test_a_second_session_is_placed_outside_an_a_races_8_to_14_days_when_a_day_i
     [moved] = [n for n in notes if n.session_id == week[1].id]
     assert moved.rule == "Races knock-on" and "on Fri 14 Mar instead of Thu 13 Mar" in \
         moved.reasons[0]
+
+
+def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives_it_back(
+        home: Path) -> None:
+    # Thu 25 Feb, an A 10 km entered for Tue 2 Mar: today's session, 5 days before it, is in
+    # its last 6 days. It stayed heavy (the rules applied from tonight on); a session done
+    # or pinned today stays as it is (S7.4).
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, INIT[:-4]).exit_code == 0
+        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+    with freeze_time("2027-02-25 12:00:00"):
+        def today() -> dict[str, Any]:
+            return next(s for s in json.loads(runner.invoke(
+                app, ["plan", "--json", "--weeks", "1"]).stdout) if s["date"] == "2027-02-25")
+
+        was = today()
+        assert was["kind"] == "strength" and _lower_or_plyo(was)
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        now = today()
+        assert now["kind"] == "mobility" and not _lower_or_plyo(now)
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        [change] = [c for c in why if c["session_id"] == was["id"]]
+        assert (change["date"], change["rule"], change["action"]) == (
+            "2027-02-25", "Races A taper", "mobility")
+        assert change["reasons"] == ["A race (10k) on Tue 02 Mar: 5 day(s) before it, within "
+                                     "the last 6: no heavy lower-body or plyometric work"]
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        back = today()
+        assert back["kind"] == "strength" and _lower_or_plyo(back)
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert any(c["session_id"] == was["id"] and c["rule"] == "Races removed" for c in why)
+        # pinned (or done), it is never changed
+        assert runner.invoke(app, ["pin", was["id"]]).exit_code == 0
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        assert today()["kind"] == "strength"
