@@ -922,6 +922,35 @@ def test_the_first_session_back_after_a_layoff_too_takes_the_deeper_cut_not_both
     assert again == sessions and not [c for c in more if c.session_id == back.id]
 
 
+def test_the_first_session_back_in_a_deload_week_takes_the_deeper_cut_not_both() -> None:
+    """A C 5 km on Sat 22 Mar, its window to Mon 24 Mar: the first session back, Thu 27
+    Mar, falls in the 4th training week, a deload. It lifted 36 kg of the last 50 (the
+    deload's 90 % x the race's 80 % = 72 %); a post-race window counts as a deload (S5), so
+    one cut, the deeper: 80 % of the last loads, the reason naming the rule that set it and
+    the deload's number; the deload's 2 sets stay, and a night's refresh keeps it there."""
+    race = Race(date(2025, 3, 22), "5k", "C")
+    ctx = context(profile(races=(race,)))
+    runs = {**template(ARTICLE, weeks=6), race.day: RunDay(race.day, ("race",), "race")}
+    loaded = [e.id for e in default_catalog().exercises.values() if e.loaded]
+    ctx = replace(ctx, history=[LoggedLift(d, e, (4, 4, 4), 50.0) for e in loaded
+                                for d in (date(2025, 3, 13), date(2025, 3, 17))])
+    until = MONDAY + timedelta(days=34)
+    sessions, changes = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, [])
+    back = next(s for s in sessions if s.day == date(2025, 3, 27))
+    lifted = [p for p in back.exercises if p.load_kg]
+    assert back.status == "lightened" and lifted and {p.phase for p in lifted} == {"deload"}
+    assert all(p.load_kg == 40.0 and p.share == 0.8 and p.sets == 2 for p in lifted)  # not 36
+    assert all("40 kg (load -20 % from 50 kg)" in (p.instruction or "") for p in lifted)
+    [why] = [c for c in changes if c.session_id == back.id and c.rule == "Races post-race"]
+    assert why.reasons == (
+        f"{RaceDay(race.day, '5k', 'C').name()}: familiar exercises at 80% of the last loads, "
+        "the first session after its 2-day post-race window (the deeper of that and the "
+        "deload week's cut, 90%)",)
+    assert refresh(ctx, back) == back
+    again, more = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, sessions)
+    assert again == sessions and not [c for c in more if c.session_id == back.id]
+
+
 def test_a_second_session_is_placed_outside_an_a_races_8_to_14_days_when_a_day_is_left(
         ) -> None:
     """An A 10 km on week 3's Friday: its 8-14 days run from week 2's Friday before to its
