@@ -45,6 +45,8 @@ class PlanReport:
     adjustments: list[Adjustment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     plan: list[Session] = field(default_factory=list)  # every session as it now stands
+    # pinned sessions S6 would move, kept (S7.4), as they stand: `plan` warns of them
+    pinned: list[Adjustment] = field(default_factory=list)
 
 
 def check_weights(profile: Profile, catalog: Catalog | None = None) -> None:
@@ -188,7 +190,7 @@ def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
     planning change already recorded is recorded once), the cursors; and report what is
     new."""
     store_read_back(db, who, decisions)
-    planned = _not_recorded(db, who, list(decisions.planned))
+    planned = not_recorded(db, who, [*decisions.planned, *decisions.pinned])
     adjustments = [*decisions.adapted, *planned, *decisions.recovered, *decisions.capped]
     save_sessions(db, who, list(decisions.sessions))
     store_adjustments(db, who, adjustments)
@@ -196,7 +198,8 @@ def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
     repo.set_cursor(db, who, LAST_NIGHT, decisions.last_night.isoformat())
     notes = [f"{a.rule} {a.action} {a.session_id}: {'; '.join(a.reasons[:1])}"
              for a in planned]
-    return PlanReport(decisions.nights, adjustments, notes, list(decisions.sessions))
+    return PlanReport(decisions.nights, adjustments, notes, list(decisions.sessions),
+                      list(decisions.pinned))
 
 
 def store_read_back(db: DbSession, who: m.Athlete, decisions: Decisions) -> None:
@@ -324,7 +327,7 @@ def store_adjustments(db: DbSession, who: m.Athlete, adjustments: list[Adjustmen
                                reasons=list(a.reasons)))
 
 
-def _not_recorded(db: DbSession, who: m.Athlete, changes: list[Adjustment]) -> list[Adjustment]:
+def not_recorded(db: DbSession, who: m.Athlete, changes: list[Adjustment]) -> list[Adjustment]:
     """The planning changes not recorded yet: a week planned again (it holds no session, or
     the same night runs twice) records the same fallback once."""
     known = {(r.session_key, r.rule, r.action, r.after)
