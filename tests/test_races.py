@@ -13,12 +13,14 @@ import pytest
 from freezegun import freeze_time
 from typer.testing import CliRunner
 
+from db import models as m
 from db import repo
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
 from ingest import fit
 from jobs.config import load
+from jobs.morning_run import judged_again
 from jobs.replan import load_sessions, races_found, replan
 from planner.adapt import Tonight, adapt
 from planner.catalog import LOWER_BODY
@@ -1005,3 +1007,36 @@ def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives
         assert runner.invoke(app, ["pin", was["id"]]).exit_code == 0
         assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
         assert today()["kind"] == "strength"
+
+
+def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_session(
+        home: Path) -> None:
+    # Thu 25 Feb, amber this morning: the morning pass lightened today's session. An A 10 km
+    # entered for Tue 2 Mar made it mobility work; removed, it came back as planned, full,
+    # where the morning's amber holds (nothing else judges the day again: the nightly run
+    # plans from tomorrow on). It is judged again as the morning pass judges it.
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, INIT[:-4]).exit_code == 0
+        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+    with freeze_time("2027-02-25 12:00:00"):
+        def today() -> dict[str, Any]:
+            return next(s for s in json.loads(runner.invoke(
+                app, ["plan", "--json", "--weeks", "1"]).stdout) if s["date"] == "2027-02-25")
+
+        cfg = load()
+        with transaction(open_db(cfg.database_url())) as db:
+            who = repo.athlete(db, cfg.athletes["anna"])
+            db.add(m.DailyStatus(athlete_id=who.id, day=date(2027, 2, 25), endurance_load=0.0,
+                                 strength_load=0.0, level="amber",
+                                 reasons=["sleep score 48 < 60"], values={}, missing=[]))
+            assert judged_again(db, cfg.athletes["anna"], date(2027, 2, 25))  # the morning
+        was = today()
+        assert was["status"] == "lightened" and was["kind"] == "strength"
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        assert today()["kind"] == "mobility"
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        back = today()
+        assert (back["kind"], back["status"]) == ("strength", "lightened")
+        why = [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+               if c["session_id"] == was["id"]]
+        assert [c["rule"] for c in why].count("S7.3 morning amber") == 2
