@@ -177,7 +177,9 @@ def test_a_session_done_ahead_of_its_day_is_that_session_lifted_today(athlete: P
         assert result.exit_code != 0 and "Traceback" not in result.output
         assert f"session {ahead['id']} is already done" in result.output
         assert f"nothing to {command}" in result.output
-    assert after[ahead["id"]]["pinned"] is False
+    # read again: `after` was read before `pin` ran
+    again = {s["id"]: s for s in json.loads(runner.invoke(app, ["plan", "--json"]).stdout)}
+    assert again[ahead["id"]]["pinned"] is False
 
 
 def test_done_with_bad_sets(athlete: Path) -> None:
