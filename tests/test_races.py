@@ -979,18 +979,12 @@ def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives
     # Thu 25 Feb, an A 10 km entered for Tue 2 Mar: today's session, 5 days before it, is in
     # its last 6 days. It stayed heavy (the rules applied from tonight on); a session done
     # or pinned today stays as it is (S7.4).
-    with freeze_time("2027-01-03 12:00:00"):
-        assert runner.invoke(app, INIT[:-4]).exit_code == 0
-        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+    _planned_from_new_year()
     with freeze_time("2027-02-25 12:00:00"):
-        def today() -> dict[str, Any]:
-            return next(s for s in json.loads(runner.invoke(
-                app, ["plan", "--json", "--weeks", "1"]).stdout) if s["date"] == "2027-02-25")
-
-        was = today()
+        was = _todays_session()
         assert was["kind"] == "strength" and _lower_or_plyo(was)
         assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
-        now = today()
+        now = _todays_session()
         assert now["kind"] == "mobility" and not _lower_or_plyo(now)
         why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
         [change] = [c for c in why if c["session_id"] == was["id"]]
@@ -999,14 +993,14 @@ def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives
         assert change["reasons"] == ["A race (10k) on Tue 02 Mar: 5 day(s) before it, within "
                                      "the last 6: no heavy lower-body or plyometric work"]
         assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
-        back = today()
+        back = _todays_session()
         assert back["kind"] == "strength" and _lower_or_plyo(back)
         why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
         assert any(c["session_id"] == was["id"] and c["rule"] == "Races removed" for c in why)
         # pinned (or done), it is never changed
         assert runner.invoke(app, ["pin", was["id"]]).exit_code == 0
         assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
-        assert today()["kind"] == "strength"
+        assert _todays_session()["kind"] == "strength"
 
 
 def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_session(
@@ -1015,14 +1009,8 @@ def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_
     # entered for Tue 2 Mar made it mobility work; removed, it came back as planned, full,
     # where the morning's amber holds (nothing else judges the day again: the nightly run
     # plans from tomorrow on). It is judged again as the morning pass judges it.
-    with freeze_time("2027-01-03 12:00:00"):
-        assert runner.invoke(app, INIT[:-4]).exit_code == 0
-        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+    _planned_from_new_year()
     with freeze_time("2027-02-25 12:00:00"):
-        def today() -> dict[str, Any]:
-            return next(s for s in json.loads(runner.invoke(
-                app, ["plan", "--json", "--weeks", "1"]).stdout) if s["date"] == "2027-02-25")
-
         cfg = load()
         with transaction(open_db(cfg.database_url())) as db:
             who = repo.athlete(db, cfg.athletes["anna"])
@@ -1030,13 +1018,26 @@ def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_
                                  strength_load=0.0, level="amber",
                                  reasons=["sleep score 48 < 60"], values={}, missing=[]))
             assert judged_again(db, cfg.athletes["anna"], date(2027, 2, 25))  # the morning
-        was = today()
+        was = _todays_session()
         assert was["status"] == "lightened" and was["kind"] == "strength"
         assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
-        assert today()["kind"] == "mobility"
+        assert _todays_session()["kind"] == "mobility"
         assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
-        back = today()
+        back = _todays_session()
         assert (back["kind"], back["status"]) == ("strength", "lightened")
         why = [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
                if c["session_id"] == was["id"]]
         assert [c["rule"] for c in why].count("S7.3 morning amber") == 2
+
+
+def _planned_from_new_year() -> None:
+    """Anna's plan made on Sun 3 Jan 2027 for twelve weeks, with no race."""
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, INIT[:-4]).exit_code == 0
+        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+
+
+def _todays_session() -> dict[str, Any]:
+    """The session of Thu 25 Feb 2027 as `plan --json` shows it (the clock on that day)."""
+    return next(s for s in json.loads(runner.invoke(
+        app, ["plan", "--json", "--weeks", "1"]).stdout) if s["date"] == "2027-02-25")
