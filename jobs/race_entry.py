@@ -133,13 +133,13 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     as if it had never been entered, each recorded as restored."""
     gone = races.entered([race])[0]
     who = repo.athlete(db, profile)
-    changed = named(plans.adjustments(db, who), gone.name())
-    if not changed:
+    its_own = named(plans.adjustments(db, who), gone.name())
+    if not its_own:
         return []
     # the deloads after it, which its taper and window had moved (S5)
-    changed |= set(reached_from(load_sessions(db, who), gone))
+    changed = its_own | set(reached_from(load_sessions(db, who), gone))
     before, made = replan_with(db, profile, night, lambda ctx, first, sessions: without_race(
-        ctx, first, night, sessions, changed))
+        ctx, first, night, sessions, changed, its_own))
     restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
                            "restore", f"race on {gone.day:%a %d %b} removed ({gone.priority} "
                            f"race, {gone.distance}): session restored to what the plan holds "

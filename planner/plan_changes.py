@@ -31,14 +31,14 @@ from planner.races import RaceDay, first_monday_reached
 
 
 def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
-             keys: Collection[str], today_too: bool = False
+             keys: Collection[str], today: Collection[str] = ()
              ) -> tuple[list[Session], list[Adjustment]]:
     """The sessions with the open ones of `keys` prescribed again as a strength session of
     their week as the plan now stands (the races it knows, the ladders where they stand),
     on their own days, and the ladder steps a race holds back in them (recorded as when a
     week is planned: where the races' rules leave strength work). The races' rules are not
     applied to the sessions here (`plan.extend` applies them)."""
-    out, told = _restore(ctx, first_monday, night, sessions, keys, today_too)
+    out, told = _restore(ctx, first_monday, night, sessions, keys, today)
     if not told:
         return out, []
     # which sessions the races turn into mobility: an A race's second session in its 8-14
@@ -48,13 +48,13 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
 
 
 def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
-             keys: Collection[str], today_too: bool = False
+             keys: Collection[str], today: Collection[str] = ()
              ) -> tuple[list[Session], list[tuple[list[str], WeekPicks]]]:
     """`restored`'s sessions, and each week's sessions it changed with the week's picks;
-    `today_too`: the night's own day's open session of `keys` as well (not lifted yet)."""
+    `today`: those of the night's own day's open sessions to redo as well (not lifted yet)."""
     out = list(sessions)
     redo = {s.id for s in out if s.id in keys and not s.settled
-            and (s.day > night or (today_too and s.day == night))}
+            and (s.day > night or (s.id in today and s.day == night))}
     told: list[tuple[list[str], WeekPicks]] = []
     if not redo:
         return out, told
@@ -171,14 +171,16 @@ def raced_today(ctx: Lifter, sessions: Sequence[Session], today: date
 
 
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
-                 changed: Collection[str]) -> tuple[list[Session], list[Adjustment]]:
+                 changed: Collection[str], named: Collection[str] = ()
+                 ) -> tuple[list[Session], list[Adjustment]]:
     """The plan on its way to being as if a race had never been entered (`ctx` no longer
     knows it): the weeks ahead holding sessions it changed (`changed`: tapered, lightened,
     turned into mobility, a ladder step held) left for `plan.extend` to plan anew around the
-    runs, and its other open sessions prescribed again on their own days, today's too (a
-    race entered and removed the same day gives today's session back: `raced_today`)."""
+    runs, and its other open sessions prescribed again on their own days. Today's session
+    only where the race's own changes name it (`named`: a race entered and removed the same
+    day gives it back, `raced_today`); one it never touched, perhaps open in the gym, stays."""
     return restored(ctx, first_monday, night, reopened(sessions, night, changed), changed,
-                    today_too=True)
+                    today=named)
 
 
 def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:

@@ -1030,6 +1030,22 @@ def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_
         assert [c["rule"] for c in why].count("S7.3 morning amber") == 2
 
 
+def test_a_race_removed_today_leaves_todays_session_it_never_changed_as_it_is(
+        home: Path) -> None:
+    # Thu 25 Feb, a C 10 km entered for Tue 2 Mar: its last 2 days leave today's session as
+    # it is. Removed (or replaced) today, the session, perhaps open in the gym, stays: only
+    # a session the race's own changes name is given back.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        was = _todays_session()
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:C"]).exit_code == 0
+        assert _todays_session() == was
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        assert _todays_session() == was
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert not [c for c in why if c["session_id"] == was["id"]]
+
+
 def _planned_from_new_year() -> None:
     """Anna's plan made on Sun 3 Jan 2027 for twelve weeks, with no race."""
     with freeze_time("2027-01-03 12:00:00"):
