@@ -69,6 +69,12 @@ def morning_changes(db: DbSession, profile: Profile, day: date) -> list[Adjustme
     """Today's status from the data synced, then today's session judged again with it;
     the plan and its changes stored (in the caller's transaction)."""
     analyse(db, profile, day)
+    return judged_again(db, profile, day)
+
+
+def judged_again(db: DbSession, profile: Profile, day: date) -> list[Adjustment]:
+    """The day's session judged again with the day's recovery status as stored (none yet:
+    no change); the plan and its changes stored (in the caller's transaction)."""
     who = repo.athlete(db, profile)
     ctx = lifter(db, who, profile, day)
 

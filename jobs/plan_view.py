@@ -29,7 +29,9 @@ def current_plan(home: Home, profile: Profile, today: date, first: date,
         report = replan(db, profile, today,
                         weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
     last = first + timedelta(days=7 * weeks - 1)
-    return [plan_row(s) for s in report.plan if first <= s.day <= last]
+    kept = {a.session_id: list(a.reasons) for a in report.pinned}
+    return [{**plan_row(s), "warnings": kept.get(s.id, [])} for s in report.plan
+            if first <= s.day <= last]
 
 
 def follow_profile(home: Home, profile: Profile, today: date) -> list[Adjustment]:

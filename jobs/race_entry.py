@@ -15,9 +15,11 @@ from db.session import transaction
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from jobs.config import save_profile
 from jobs.home import Home
+from jobs.morning_run import judged_again
 from jobs.replan import load_sessions, races_found, replan_with, store_adjustments
 from planner import blocks, races
 from planner.model import Adjustment, days_in_words
+from planner.morning import recovery_level
 from planner.plan_changes import differences, reached_from, with_race, without_race
 
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
@@ -131,19 +133,34 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     as if it had never been entered, each recorded as restored."""
     gone = races.entered([race])[0]
     who = repo.athlete(db, profile)
-    changed = named(plans.adjustments(db, who), gone.name())
-    if not changed:
+    its_own = named(plans.adjustments(db, who), gone.name())
+    if not its_own:
         return []
     # the deloads after it, which its taper and window had moved (S5)
-    changed |= set(reached_from(load_sessions(db, who), gone))
+    changed = its_own | set(reached_from(load_sessions(db, who), gone))
     before, made = replan_with(db, profile, night, lambda ctx, first, sessions: without_race(
-        ctx, first, night, sessions, changed))
+        ctx, first, night, sessions, changed, its_own))
     restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
                            "restore", f"race on {gone.day:%a %d %b} removed ({gone.priority} "
                            f"race, {gone.distance}): session restored to what the plan holds "
                            "without it")
     store_adjustments(db, who, restored)
-    return [*made, *restored]
+    return [*made, *restored, *_judged_again(db, profile, restored, night)]
+
+
+def _judged_again(db: DbSession, profile: Profile, restored: list[Adjustment], today: date
+                  ) -> list[Adjustment]:
+    """Today's session given back as planned, where a recovery decision (the night's or the
+    morning's) had changed it, judged again with today's status as the morning pass judges
+    it: amber this morning, it stays lightened. The nightly run never plans the day it runs
+    on, so nothing else would."""
+    who = repo.athlete(db, profile)
+    back = {a.session_id for a in restored} & {s.id for s in load_sessions(db, who)
+                                               if s.day == today}
+    if not back or all(recovery_level(row.rule) is None
+                       for row in plans.adjustments(db, who, session_keys=back)):
+        return []
+    return judged_again(db, profile, today)
 
 
 def named(changes: Iterable[Any], race: str) -> set[str]:

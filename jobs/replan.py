@@ -45,6 +45,8 @@ class PlanReport:
     adjustments: list[Adjustment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     plan: list[Session] = field(default_factory=list)  # every session as it now stands
+    # pinned sessions S6 would move, kept (S7.4), as they stand: `plan` warns of them
+    pinned: list[Adjustment] = field(default_factory=list)
 
 
 def check_weights(profile: Profile, catalog: Catalog | None = None) -> None:
@@ -188,7 +190,7 @@ def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
     planning change already recorded is recorded once), the cursors; and report what is
     new."""
     store_read_back(db, who, decisions)
-    planned = _not_recorded(db, who, list(decisions.planned))
+    planned = not_recorded(db, who, [*decisions.planned, *decisions.pinned])
     adjustments = [*decisions.adapted, *planned, *decisions.recovered, *decisions.capped]
     save_sessions(db, who, list(decisions.sessions))
     store_adjustments(db, who, adjustments)
@@ -196,7 +198,8 @@ def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
     repo.set_cursor(db, who, LAST_NIGHT, decisions.last_night.isoformat())
     notes = [f"{a.rule} {a.action} {a.session_id}: {'; '.join(a.reasons[:1])}"
              for a in planned]
-    return PlanReport(decisions.nights, adjustments, notes, list(decisions.sessions))
+    return PlanReport(decisions.nights, adjustments, notes, list(decisions.sessions),
+                      list(decisions.pinned))
 
 
 def store_read_back(db: DbSession, who: m.Athlete, decisions: Decisions) -> None:
@@ -324,7 +327,7 @@ def store_adjustments(db: DbSession, who: m.Athlete, adjustments: list[Adjustmen
                                reasons=list(a.reasons)))
 
 
-def _not_recorded(db: DbSession, who: m.Athlete, changes: list[Adjustment]) -> list[Adjustment]:
+def not_recorded(db: DbSession, who: m.Athlete, changes: list[Adjustment]) -> list[Adjustment]:
     """The planning changes not recorded yet: a week planned again (it holds no session, or
     the same night runs twice) records the same fallback once."""
     known = {(r.session_key, r.rule, r.action, r.after)
@@ -343,9 +346,11 @@ def planned_session(db: DbSession, who: m.Athlete, key: str) -> m.PlannedSession
 
 
 def mark_done(db: DbSession, who: m.Athlete, key: str, rpe: float | None = None,
-              actual: Lifted | None = None) -> m.PlannedSession:
+              actual: Lifted | None = None, today: date | None = None) -> m.PlannedSession:
     """Record a session as done: what was lifted (the prescription unless `actual` says
-    otherwise) becomes the history that double progression reads."""
+    otherwise) becomes the history that double progression reads. Its lifts are dated on
+    its day, or on `today` when that is earlier: a session done ahead of its day was lifted
+    today (as the watch's record of it is dated), not on a day still to come."""
     row = planned_session(db, who, key)
     if row.status == "done":
         raise PlanError(f"session {key} is already done")
@@ -357,7 +362,7 @@ def mark_done(db: DbSession, who: m.Athlete, key: str, rpe: float | None = None,
                         f"exercises are {', '.join(ids)}")
     lifted = [(p.exercise_id, *actual.get(p.exercise_id, ([p.reps or 0] * p.sets, p.load_kg)))
               for p in (Prescription(**x) for x in row.exercises)]
-    repo.add_lifts(db, who, row.day, lifted, session_key=row.key,
+    repo.add_lifts(db, who, min(row.day, today or row.day), lifted, session_key=row.key,
               lightened=row.status == "lightened", rpe=rpe)
     row.status = "done"
     return row

@@ -16,8 +16,15 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
-from jobs.replan import Lifted, PlanError, mark_done, planned_session
-from jobs.session_days import move_options
+from jobs.replan import (
+    Lifted,
+    PlanError,
+    mark_done,
+    not_recorded,
+    planned_session,
+    store_adjustments,
+)
+from jobs.session_days import kept_pinned, move_options
 
 MAX_KG, MAX_REPS = 500, 100  # what a hand-entered set may say
 MAX_RPE = 10  # the CR-10 scale's top
@@ -66,7 +73,7 @@ def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None
     # A load of 0 is no load, as the plan holds bodyweight work and loads found by feel
     # (the form's 0 was stored as 0.0 kg, the CLI's as none)
     mark_done(db, who, key, rpe, {name: (reps, kg or None)
-                                  for name, (reps, kg) in (actual or {}).items()})
+                                  for name, (reps, kg) in (actual or {}).items()}, today)
     return Outcome(True, f"session {key} done" + (f" (RPE {rpe:g})" if rpe is not None else ""))
 
 
@@ -98,12 +105,24 @@ def skip(db: DbSession, who: m.Athlete, key: str) -> Outcome:
     return Outcome(True, f"session {key}: status = skipped")
 
 
-def pin(db: DbSession, who: m.Athlete, key: str, pinned: bool = True) -> Outcome:
-    """`stridelift pin` / `unpin`: the nightly adaptation never moves a pinned session."""
+def pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
+        pinned: bool = True) -> Outcome:
+    """`stridelift pin` / `unpin`: the nightly adaptation never moves a pinned session. A
+    session done is never changed whatever its pin (S7.4): pinning or unpinning it is
+    refused as `skip` refuses it, not reported as done."""
     row = planned_session(db, who, key)
+    if row.status == "done":
+        raise PlanError(f"session {key} is already done: a done session never changes, so "
+                        f"there is nothing to {'pin' if pinned else 'unpin'}")
     changed = row.pinned != pinned
     row.pinned = pinned
-    return Outcome(changed, f"session {key}: pinned = {pinned}")
+    kept = kept_pinned(db, who, profile, today, row) if pinned and row.day >= today else None
+    if kept is None:
+        return Outcome(changed, f"session {key}: pinned = {pinned}")
+    store_adjustments(db, who, not_recorded(db, who, [kept]))  # `why` tells it, once
+    return Outcome(changed, f"session {key}: pinned = {pinned}; but S6 would move it: "
+                   f"{'; '.join(kept.reasons[1:])} (`stridelift unpin {key}` lets the plan "
+                   "move it)")
 
 
 def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
@@ -143,7 +162,7 @@ def act(home: Home, profile: Profile, action: str, key: str, *, today: date,
         if action == "skip":
             return skip(db, who, key)
         if action == "pin":
-            return pin(db, who, key, pinned)
+            return pin(db, who, profile, today, key, pinned)
         if action == "move" and day is not None:
             return move(db, who, profile, today, key, day)
     raise PlanError(f"unknown action {action!r}")

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session as DbSession
 from db import models as m
 from db import plans
 from domain.profile import Profile
-from jobs.replan import races_found, run_facts
+from jobs.replan import as_session, races_found, run_facts
 from planner import races
-from planner.model import ONE_DAY, RunDay, week_start
+from planner.adapt import pinned_kept
+from planner.model import ONE_DAY, Adjustment, RunDay, week_start
 from planner.schedule import conflicts
 
 
@@ -48,9 +49,7 @@ def move_options(db: DbSession, who: m.Athlete, profile: Profile, today: date,
     strength sessions count as the nightly adaptation counts them (not the skipped ones)."""
     monday = week_start(row.day)
     runs = runs_around(db, who, profile, today, monday, monday + timedelta(days=8))
-    near = plans.sessions_between(db, who, monday - timedelta(days=2), monday + timedelta(days=8))
-    others = [r.day for r in near
-              if r.key != row.key and r.kind == "strength" and r.status != "skipped"]
+    others = _other_strength_days(db, who, row)
     known = [*races.entered(profile.races), *races_found(db, who, profile, today)]
     out = []
     for day in (monday + timedelta(days=i) for i in range(7)):
@@ -58,3 +57,20 @@ def move_options(db: DbSession, who: m.Athlete, profile: Profile, today: date,
         final = races.final_days(known, day)
         out.append(MoveOption(day, day == row.day, why, final[1] if final else None))
     return out
+
+
+def _other_strength_days(db: DbSession, who: m.Athlete, row: m.PlannedSession) -> list[date]:
+    """The days of the other strength sessions of the session's week and the days around
+    it, as the nightly adaptation counts them (not the skipped ones)."""
+    monday = week_start(row.day)
+    near = plans.sessions_between(db, who, monday - timedelta(days=2), monday + timedelta(days=8))
+    return [r.day for r in near
+            if r.key != row.key and r.kind == "strength" and r.status != "skipped"]
+
+
+def kept_pinned(db: DbSession, who: m.Athlete, profile: Profile, today: date,
+                row: m.PlannedSession) -> Adjustment | None:
+    """The note of a pinned session on a day S6 forbids, or the eve of a long run or a race
+    (planner.adapt.pinned_kept), as of `today`; None where the day is fine."""
+    runs = runs_around(db, who, profile, today, row.day - ONE_DAY, row.day + ONE_DAY)
+    return pinned_kept(as_session(row), runs, _other_strength_days(db, who, row), today)

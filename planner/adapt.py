@@ -17,7 +17,7 @@ Every change is an Adjustment naming the rule, the facts and the before/after pr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,6 +36,7 @@ from planner.schedule import conflicts, eve_of, traits_on
 
 LIGHTEN_LOAD = 0.9  # amber: load -10 % (RULES.md S7.3)
 RECOVERY_RULE = "S7.3"  # a recovery decision is recorded as "S7.3 <level>"
+PINNED_RULE = "S7.4 pinned"  # a pinned session kept where S6 would move it: the runner told
 
 MobilityWork = Callable[[Session], tuple[Prescription, ...]]
 
@@ -85,6 +86,35 @@ def recover(sessions: list[Session], facts: Tonight, mobility: MobilityWork,
         for sid in tomorrow:
             _apply_recovery(plan, sid, facts, mobility, changes)
     return sorted(plan.values(), key=lambda s: (s.day, s.id)), changes
+
+
+def pinned_kept(s: Session, runs: Mapping[date, RunDay], others: Iterable[date],
+                night: date) -> Adjustment | None:
+    """A pinned strength session on a day S6 forbids (its runs, or another strength session
+    a day away) or on the eve of a long run or a race (S7.2: where no move would land): kept
+    as it is (S7.4), and the runner told why, with the runs and days, so they may unpin it.
+    None where the day is fine, or the session is not pinned strength work still to do."""
+    if not s.pinned or s.kind != "strength" or s.status in ("done", "skipped"):
+        return None
+    why = [*conflicts(s.day, runs, others), *eve_of(s.day, runs)]
+    if not why:
+        return None
+    return Adjustment(s.id, night, PINNED_RULE, "kept", s.describe(), s.describe(), (
+        f"pinned on {s.day:%a %d %b}, so kept there (S7.4), though S6 would move it: "
+        "`unpin` lets the plan move it", *why))
+
+
+def pinned_notes(sessions: Sequence[Session], runs: Mapping[date, RunDay],
+                 night: date) -> list[Adjustment]:
+    """`pinned_kept` for every session after the night, against the strength sessions
+    around it as the nightly adaptation counts them (not the skipped ones)."""
+    out = []
+    for s in sessions:
+        others = [o.day for o in sessions
+                  if o.id != s.id and o.kind == "strength" and o.status != "skipped"]
+        if s.day > night and (note := pinned_kept(s, runs, others, night)) is not None:
+            out.append(note)
+    return out
 
 
 def _open(s: Session, night: date) -> bool:

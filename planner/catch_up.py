@@ -16,7 +16,15 @@ from datetime import date, timedelta
 
 from domain.profile import Profile
 from planner import races
-from planner.adapt import MobilityWork, Recovery, Tonight, adapt, enforce_cap, recover
+from planner.adapt import (
+    MobilityWork,
+    Recovery,
+    Tonight,
+    adapt,
+    enforce_cap,
+    pinned_notes,
+    recover,
+)
 from planner.catalog import Catalog
 from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, Prescription, RunDay, Session, week_start
@@ -103,6 +111,8 @@ class Decisions:
     planned: tuple[Adjustment, ...]  # planning fallbacks and race effects (recorded once)
     recovered: tuple[Adjustment, ...]  # the night's recovery on the session planned next
     capped: tuple[Adjustment, ...]  # S4 with the work done outside the plan
+    pinned: tuple[Adjustment, ...]  # pinned sessions S6 would move, kept (S7.4): as they
+    # stand tonight (the job records each once)
     nights: int
     first_monday: date
     last_night: date  # the latest night ever adapted
@@ -132,11 +142,13 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
                                   _mobility(lifter), facts.judged)
     sessions, capped = enforce_cap(sessions, unplanned_heavy(lifted, catalog), w.night,
                                    MAX_HEAVY_LOWER_A_WEEK)
+    pinned = pinned_notes(sessions, facts.runs.tonight(w.night, w.until), w.night)
     ahead = _ahead(lifter, sessions, w.night)
     return Decisions(
         sessions=tuple(refresh(ahead, s) for s in sessions), lifts=tuple(read.lifts),
         replaced=tuple(read.replaced), adapted=tuple(adapted), planned=tuple(planned),
-        recovered=tuple(recovered), capped=tuple(capped), nights=len(w.nights),
+        recovered=tuple(recovered), capped=tuple(capped), pinned=tuple(pinned),
+        nights=len(w.nights),
         first_monday=facts.first_monday,
         last_night=max(w.night, facts.last_night or w.night))
 

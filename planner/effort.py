@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from planner.model import Prescription
-from planner.progression import LAYOFF_FACTOR, round_kg
+from planner.progression import DELOAD_FACTOR, LAYOFF_FACTOR, round_kg
 
 SPARE_REPS = 2  # by feel, each 10 % off the load ≈ two more reps in reserve (project default)
 
@@ -36,21 +36,25 @@ def at_load(p: Prescription, share: float, sets: int | None = None) -> Prescript
 def resumed_at(p: Prescription, share: float) -> Prescription:
     """`p` at `share` of its load for time away from lifting (the first session after a race's
     window). After a layoff, whose cut `p` already holds, the same days away are cut once:
-    the deeper of the two, of the last load (80 %, not 90 % x 80 % = 72 %)."""
-    if p.resumed_from is None:
-        return at_load(p, share)
-    return at_load(replace(p, load_kg=p.resumed_from, resumed_from=None),
-                   min(share, LAYOFF_FACTOR))
+    the deeper of the two, of the last load (80 %, not 90 % x 80 % = 72 %); so in a deload
+    week, which a post-race window counts as (RULES.md S5)."""
+    if p.resumed_from is not None:
+        return at_load(replace(p, load_kg=p.resumed_from, resumed_from=None),
+                       min(share, LAYOFF_FACTOR))
+    if p.deloaded_from is not None:
+        return at_load(replace(p, load_kg=p.deloaded_from, deloaded_from=None),
+                       min(share, DELOAD_FACTOR))
+    return at_load(p, share)
 
 
 def at_share_of(fresh: Prescription, was: Prescription) -> Prescription:
     """`fresh` (dosed again, or swapped in) at the share of its load `was` was lifted at. A
-    cut made on a layoff's load (amber's) holds on it; a share of the last load (resumed_at's,
-    or one made with no layoff) is the deeper of it and a layoff `fresh` holds."""
+    cut made on a layoff's or a deload's load (amber's) holds on it; a share of the last load
+    (resumed_at's, or one made with neither) is the deeper of it and the cut `fresh` holds."""
     if was.share == 1:
         return fresh
-    return at_load(fresh, was.share) if was.resumed_from is not None else \
-        resumed_at(fresh, was.share)
+    return at_load(fresh, was.share) if was.resumed_from is not None or \
+        was.deloaded_from is not None else resumed_at(fresh, was.share)
 
 
 def lightened_words(before: Prescription, after: Prescription, share: float) -> str | None:

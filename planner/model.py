@@ -58,6 +58,10 @@ class Prescription:
     # at 90 % of. A cut for the same time away (the first session after a race's window)
     # takes the deeper of the two from it, not their product (planner/effort.resumed_at).
     resumed_from: float | None = None
+    # In a deload week (S5), with a load in kg and no layoff: the full load, which `load_kg`
+    # is 90 % of. A post-race window counts as a deload (S5): the first session after it,
+    # in a deload week, takes the deeper of the two cuts from it, not both (effort.resumed_at).
+    deloaded_from: float | None = None
 
     def describe(self) -> str:
         work = f"{self.sets}x{self.reps}" if self.reps is not None else \

@@ -13,7 +13,7 @@ from datetime import date
 from planner.effort import at_share_of
 from planner.ladders import week_ladders
 from planner.lifter import Lifter
-from planner.model import Adjustment, Session, week_start
+from planner.model import ONE_DAY, Adjustment, Session, week_start
 from planner.picks import knows, pick
 from planner.planned import (
     as_in,
@@ -31,13 +31,14 @@ from planner.races import RaceDay, first_monday_reached
 
 
 def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
-             keys: Collection[str]) -> tuple[list[Session], list[Adjustment]]:
+             keys: Collection[str], today: Collection[str] = ()
+             ) -> tuple[list[Session], list[Adjustment]]:
     """The sessions with the open ones of `keys` prescribed again as a strength session of
     their week as the plan now stands (the races it knows, the ladders where they stand),
     on their own days, and the ladder steps a race holds back in them (recorded as when a
     week is planned: where the races' rules leave strength work). The races' rules are not
     applied to the sessions here (`plan.extend` applies them)."""
-    out, told = _restore(ctx, first_monday, night, sessions, keys)
+    out, told = _restore(ctx, first_monday, night, sessions, keys, today)
     if not told:
         return out, []
     # which sessions the races turn into mobility: an A race's second session in its 8-14
@@ -47,10 +48,13 @@ def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
 
 
 def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
-             keys: Collection[str]) -> tuple[list[Session], list[tuple[list[str], WeekPicks]]]:
-    """`restored`'s sessions, and each week's sessions it changed with the week's picks."""
+             keys: Collection[str], today: Collection[str] = ()
+             ) -> tuple[list[Session], list[tuple[list[str], WeekPicks]]]:
+    """`restored`'s sessions, and each week's sessions it changed with the week's picks;
+    `today`: those of the night's own day's open sessions to redo as well (not lifted yet)."""
     out = list(sessions)
-    redo = {s.id for s in out if s.id in keys and not s.settled and s.day > night}
+    redo = {s.id for s in out if s.id in keys and not s.settled
+            and (s.day > night or (s.id in today and s.day == night))}
     told: list[tuple[list[str], WeekPicks]] = []
     if not redo:
         return out, told
@@ -148,16 +152,35 @@ def with_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[S
     its taper or window counts as one, S5). `plan.extend` then applies the taper and post-race
     rules."""
     keys = set(reached_from(sessions, new))
-    return restored(ctx, first_monday, night, reopened(sessions, night, keys), keys)
+    out, notes = restored(ctx, first_monday, night, reopened(sessions, night, keys), keys)
+    out, today = raced_today(ctx, out, night)
+    return out, [*notes, *today]
+
+
+def raced_today(ctx: Lifter, sessions: Sequence[Session], today: date
+                ) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions with today's open one(s) made what the races' rules make them, each
+    change an adjustment of today. The rules apply to the days after the night being
+    planned, and a race entered during the day plans through tonight: today's session, not
+    lifted yet, would stay heavy inside the race's last days. Done and pinned sessions stay
+    as they are (S7.4)."""
+    raced, changes = races_applied(ctx, list(sessions), today - ONE_DAY)
+    now = {s.id: s for s in raced if s.day == today}
+    return ([now.get(s.id, s) for s in sessions],
+            [replace(a, night=today) for a in changes if a.session_id in now])
 
 
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
-                 changed: Collection[str]) -> tuple[list[Session], list[Adjustment]]:
+                 changed: Collection[str], named: Collection[str] = ()
+                 ) -> tuple[list[Session], list[Adjustment]]:
     """The plan on its way to being as if a race had never been entered (`ctx` no longer
     knows it): the weeks ahead holding sessions it changed (`changed`: tapered, lightened,
     turned into mobility, a ladder step held) left for `plan.extend` to plan anew around the
-    runs, and its other open sessions prescribed again on their own days."""
-    return restored(ctx, first_monday, night, reopened(sessions, night, changed), changed)
+    runs, and its other open sessions prescribed again on their own days. Today's session
+    only where the race's own changes name it (`named`: a race entered and removed the same
+    day gives it back, `raced_today`); one it never touched, perhaps open in the gym, stays."""
+    return restored(ctx, first_monday, night, reopened(sessions, night, changed), changed,
+                    today=named)
 
 
 def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:

@@ -14,10 +14,9 @@ from planner.catalog import LOWER_BODY, Exercise
 from planner.effort import at_share_of, spare_reps_words
 from planner.lifter import Lifter
 from planner.model import Prescription, Session, week_start
-from planner.progression import Target, next_target, round_kg
+from planner.progression import DELOAD_FACTOR, Target, next_target, round_kg
 
 REDUCED_SETS = 2  # intro and deload weeks (RULES.md S5)
-DELOAD_FACTOR = 0.9  # deload loads -10 % (RULES.md S5)
 
 
 def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",
@@ -49,9 +48,12 @@ def prescribe(ctx: Lifter, e: Exercise, day: date, phase: str = "build",
     target = next_target(mine, reps_min, reps_max, bool(LOWER_BODY & set(e.areas)), when, known,
                          last)
     load, words = _loaded_words(target, reps_max, phase)
+    deloaded = phase == "deload" and target.resumed_from is None and load is not None
     return Prescription(reps=reps_max if phase == "intro" else target.reps, load_kg=load,
                         instruction=lead + words, by_feel=load is None,
-                        resumed_from=target.resumed_from, **common)  # type: ignore[arg-type]
+                        resumed_from=target.resumed_from,
+                        deloaded_from=target.load_kg if deloaded else None,
+                        **common)  # type: ignore[arg-type]
 
 
 def _bodyweight_words(e: Exercise, reps: int, side: str, phase: str,

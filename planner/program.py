@@ -134,11 +134,12 @@ def cap_steps(sessions: Sequence[Session], week: WeekPicks, night: date) -> list
             continue
         before = ", ".join(p.capped.id for p in capped if p.capped)
         after = ", ".join(f"{p.exercise.id} (new step)" for p in capped)
+        one = len(capped) == 1
         out.append(Adjustment(s.id, night, "S5 cap", "cap-steps", before, after, (
-            f"{before} had their {MAX_BLOCK_WEEKS} weeks: a block never runs past "
-            f"{MAX_BLOCK_WEEKS} weeks with the same exercise, which comes before the stagger "
-            f"(at most half of a session's exercises new in a week): {len(capped)} of "
-            f"{len(s.exercises)} exercises are new this week",)))
+            f"{before} had {'its' if one else 'their'} {MAX_BLOCK_WEEKS} weeks: a block never "
+            f"runs past {MAX_BLOCK_WEEKS} weeks with the same exercise, which comes before the "
+            f"stagger (at most half of a session's exercises new in a week): {len(capped)} of "
+            f"{len(s.exercises)} exercises {'is' if one else 'are'} new this week",)))
     return out
 
 

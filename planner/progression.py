@@ -17,6 +17,7 @@ LOWER_BODY_STEP_KG = 2.5
 OTHER_STEP_KG = 1.25
 LAYOFF_DAYS = 14
 LAYOFF_FACTOR = 0.9
+DELOAD_FACTOR = 0.9  # deload loads -10 % (RULES.md S5)
 ROUND_KG = 0.25  # fine enough for the +1.25 kg step (fractional plates exist for that)
 
 

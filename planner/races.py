@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from domain.profile import Race
 from planner.effort import resumed_at
 from planner.model import Adjustment, Prescription, Session, week_start
-from planner.progression import LAYOFF_DAYS, LAYOFF_FACTOR
+from planner.progression import DELOAD_FACTOR, LAYOFF_DAYS, LAYOFF_FACTOR
 
 FINAL_DAYS = {"A": 6, "B": 4, "C": 2}  # last days without heavy lower-body or plyometrics
 REDUCED_FROM, REDUCED_TO = 8, 14  # A race: one lower-volume session this many days before
@@ -300,8 +300,7 @@ def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: Mo
         # a load in kg or found by feel is lifted at 80 %; bodyweight work has none to cut
         items = tuple(resumed_at(p, RETURN_LOAD) if p.load_kg or p.by_feel else p
                       for p in s.exercises)
-        return _lightened(s, items, "Races post-race",
-                          _back_words(r, any(p.resumed_from for p in s.exercises)))
+        return _lightened(s, items, "Races post-race", _back_words(r, _held_cut(s.exercises)))
     return s, "", "", ""
 
 
@@ -315,14 +314,24 @@ def _lightened(s: Session, items: tuple[Prescription, ...], rule: str,
     return s.with_(exercises=items, status="lightened"), rule, "lighten", why
 
 
-def _back_words(r: RaceDay, laid_off: bool) -> str:
-    """Why the first session back lifts what it does; after a layoff too (S5: 14+ days
-    without a session), which of the two cuts set the load: the deeper, not both."""
+def _held_cut(items: Sequence[Prescription]) -> tuple[float, str] | None:
+    """The cut for rest that a session's loads hold already, in words: a layoff's (S5: 14+
+    days without a session) or a deload week's, which a post-race window counts as (S5).
+    The first session back takes the deeper of it and its own, not both."""
+    if any(p.resumed_from for p in items):
+        return LAYOFF_FACTOR, f"{LAYOFF_DAYS}+ days without a session"
+    if any(p.phase == "deload" and (p.load_kg or p.by_feel) for p in items):
+        return DELOAD_FACTOR, "the deload week's cut"
+    return None
+
+
+def _back_words(r: RaceDay, held: tuple[float, str] | None) -> str:
+    """Why the first session back lifts what it does; where its loads held a cut for rest
+    already (`_held_cut`), which of the two set the load: the deeper, not both."""
     window = f"the first session after its {r.post_days}-day post-race window"
-    if not laid_off:
+    if held is None:
         return f"{r.name()}: {window}, familiar exercises at {RETURN_LOAD:.0%} of the last loads"
-    layoff = f"{LAYOFF_DAYS}+ days without a session"
-    (deeper, why), (other, also) = sorted([(RETURN_LOAD, window), (LAYOFF_FACTOR, layoff)])
+    (deeper, why), (other, also) = sorted([(RETURN_LOAD, window), held])
     return (f"{r.name()}: familiar exercises at {deeper:.0%} of the last loads, {why} (the "
             f"deeper of that and {also}, {other:.0%})")
 

@@ -22,6 +22,7 @@ from itertools import combinations, pairwise
 from planner.model import EVE_OF, HARD_AFTER, HARD_BEFORE, HARD_ON, ONE_DAY, RunDay, days_in_words
 
 MIN_GAP_DAYS = 2  # "at least one day apart": a free day between two strength sessions (S6)
+SPARED = "a race's last days or post-race window (mobility work only)"
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     room = _no_room if next_planned else _next_week(monday, runs, fixed, count, spared, once)
     (chosen, kept), (most, as_strength) = _choice(week, open_days, runs, count, fixed, spared,
                                                   once, room)
-    placement = _with_fallback(chosen, count - len(chosen), week, open_days, runs, fixed)
+    placement = _with_fallback(chosen, count - len(chosen), week, open_days, runs, fixed,
+                               _kept(chosen, fixed, spared, once), spared)
     if len(most) == len(chosen):
         return placement
     # fewer sessions than the legal days hold: say why, in numbers
@@ -207,16 +209,24 @@ def _best(legal: list[date], n: int, runs: Mapping[date, RunDay], fixed: tuple[d
 
 def _with_fallback(chosen: tuple[date, ...], missing: int, week: list[date],
                    open_days: set[date], runs: Mapping[date, RunDay],
-                   fixed: tuple[date, ...]) -> Placement:
+                   fixed: tuple[date, ...], kept: tuple[date, ...],
+                   spared: Collection[date] = ()) -> Placement:
+    """The placement with the sessions no legal day holds as mobility work (or dropped),
+    and why, day by day. A session of `chosen` a race's rules turn into mobility work (not
+    in `kept`) keeps no day from strength work: the reasons never name it as a strength
+    session, and the count says the races take it."""
     if missing == 0:
         return Placement(chosen)
     blocked = [d for d in week if d in open_days and d not in chosen]
-    reasons = [f"{d:%a}: " + "; ".join(conflicts(d, runs, chosen + fixed) or ["kept free"])
-               for d in blocked]
+    reasons = [f"{d:%a}: " + "; ".join(conflicts(d, runs, kept + fixed) or [
+        SPARED if d in spared else "kept free"]) for d in blocked]
+    taken = len(chosen) - len(kept)
+    raced = (f" ({taken} of them mobility work by a race's rules: its last days, its "
+             "post-race window or an A race's one session 8-14 days before it)" if taken else "")
     # Mobility/stability work has no heavy lower-body load: any day but a race day will do.
     spare = [d for d in blocked if "race" not in traits_on(runs, d)]
     mobility = tuple(sorted(spare, key=lambda d: (-_preference(d, runs), d))[:missing])
-    summary = (f"only {len(chosen)} legal strength day(s) this week, "
+    summary = (f"only {len(chosen)} legal strength day(s) this week{raced}, "
                f"{len(mobility)} session(s) become mobility/stability"
                + (f", {missing - len(mobility)} dropped" if missing > len(mobility) else ""))
     return Placement(chosen, tuple(sorted(mobility)), (summary, *reasons))

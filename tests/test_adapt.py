@@ -10,7 +10,7 @@ import pytest
 from db.models import AdjustmentRow
 from domain.profile import Race
 from jobs.race_entry import named
-from planner.adapt import Recovery, Tonight, adapt, lighten
+from planner.adapt import Recovery, Tonight, adapt, lighten, pinned_notes
 from planner.blocks import WeekCount, timeline
 from planner.model import RunDay, Session, week_start
 from planner.prescriptions import prescribe, refresh
@@ -642,3 +642,22 @@ def test_every_block_re_plan_shows_a_change_and_says_why(sessions: int, missed: 
         assert again == plan_ and not [n for n in repeat if n.rule == "S5 blocks"]
     assert told, "missed weeks move a block or a deload of a week planned ahead"
     assert all(n.before != n.after and n.reasons and all(n.reasons) for n in told), told
+
+
+@pytest.mark.parametrize("runs, pinned, words", [
+    ({"wed": "speed"}, True, ["speed run on Wed 05 Mar (no strength on the same day)"]),
+    ({"fri": "long"}, True, ["long run on Fri 07 Mar (no session moved to the day before)"]),
+    ({"fri": "long"}, False, []),  # not pinned: the nightly adaptation moves it instead
+    ({"sat": "long"}, True, []),  # a day S6 allows: nothing to tell
+])
+def test_a_pinned_session_s6_would_move_is_kept_with_its_reasons(
+        runs: dict[str, str], pinned: bool, words: list[str]) -> None:
+    # RULES.md S7.4 keeps it; the runner is told why, with the run and its day
+    thursday = MONDAY + timedelta(days=3)
+    s = Session("2025-03-03#2", thursday, "strength", 1, 1, (), pinned=pinned)
+    if runs.get("wed"):
+        s = s.with_(day=thursday - timedelta(days=1))
+    notes = pinned_notes([s], template(runs, weeks=1), MONDAY - timedelta(days=1))
+    assert [n.reasons[1:] for n in notes] == ([tuple(words)] if words else [])
+    assert all(n.rule == "S7.4 pinned" and n.action == "kept" and n.before == n.after
+               for n in notes)

@@ -158,6 +158,30 @@ def test_a_session_after_an_open_one_of_its_kind_cannot_be_done_yet(athlete: Pat
     assert runner.invoke(app, ["done", following["id"]]).exit_code == 0
 
 
+def test_a_session_done_ahead_of_its_day_is_that_session_lifted_today(athlete: Path) -> None:
+    """Done a day or more early, it is the session named (the next of its kind), and its
+    lifts are dated today, as the watch's record of it would be: they were dated on its
+    day, still to come. Pinning or unpinning it then is refused as `skip` is: a done
+    session never changes (S7.4); it exited 0 as if pinned."""
+    today = PINNED.date()
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "2"]).stdout)
+    ahead = next(s for s in sessions if s["kind"] == "strength" and s["date"] > str(today))
+    assert runner.invoke(app, ["done", ahead["id"]]).exit_code == 0
+    after = {s["id"]: s for s in json.loads(runner.invoke(app, ["plan", "--json"]).stdout)}
+    assert after[ahead["id"]]["status"] == "done" and after[ahead["id"]]["date"] == ahead["date"]
+    with open_db(load().database_url())() as db:
+        assert set(db.scalars(select(m.Lift.day))) == {today}
+        assert set(db.scalars(select(m.Lift.session_key))) == {ahead["id"]}
+    for command in ("pin", "unpin"):
+        result = runner.invoke(app, [command, ahead["id"]])
+        assert result.exit_code != 0 and "Traceback" not in result.output
+        assert f"session {ahead['id']} is already done" in result.output
+        assert f"nothing to {command}" in result.output
+    # read again: `after` was read before `pin` ran
+    again = {s["id"]: s for s in json.loads(runner.invoke(app, ["plan", "--json"]).stdout)}
+    assert again[ahead["id"]]["pinned"] is False
+
+
 def test_done_with_bad_sets(athlete: Path) -> None:
     sessions = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)
     sid = next(s["id"] for s in sessions if s["kind"] == "strength")

@@ -20,6 +20,7 @@ from jobs.replan import PROFILE_RULE, load_sessions, replan, save_sessions
 from planner.catalog_file import default_catalog
 from planner.model import Session, one_set_fewer
 from stridelift.cli import app
+from tests.conftest import PINNED
 from tests.season_stack import numbers_in_words
 from tests.test_plan_job import INIT, MONDAY, P
 
@@ -277,3 +278,36 @@ def test_every_change_a_new_profile_makes_says_why_in_words_and_numbers(
     for change in changes:
         assert numbers_in_words(list(change.reasons)), change
         assert "->" in change.reasons[0], change  # the runner's change, its cause
+
+
+def test_a_pinned_session_a_new_template_puts_on_a_speed_day_is_kept_and_the_runner_told(
+        home: Path) -> None:
+    """RULES.md S7.4 keeps a pinned session where a new template puts a speed run on its day,
+    and said nothing: `plan` shows it under the table (and in --json), `why` records it once,
+    and `pin` answers with it, each with the run and the day."""
+    assert runner.invoke(app, INIT).exit_code == 0
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "2"]).stdout)
+    s = [s for s in sessions if s["kind"] == "strength" and s["date"] > str(PINNED.date())][-1]
+    day = date.fromisoformat(s["date"])
+    said = runner.invoke(app, ["pin", s["id"]]).output
+    assert said.strip() == f"session {s['id']}: pinned = True"  # a legal day: nothing more
+    runs = f"{DAYS[day.weekday()]}=speed,{DAYS[(day.weekday() + 3) % 7]}=long"
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--runs", runs]
+                         ).exit_code == 0
+    clash = f"speed run on {day:%a %d %b} (no strength on the same day)"
+    lead = f"pinned on {day:%a %d %b}, so kept there (S7.4), though S6 would move it"
+    shown = {x["id"]: x for x in json.loads(runner.invoke(app, ["plan", "--json", "--weeks",
+                                                                "2"]).stdout)}
+    assert shown[s["id"]]["date"] == s["date"] and shown[s["id"]]["warnings"][1:] == [clash]
+    assert shown[s["id"]]["warnings"][0].startswith(lead)
+    assert all(not x["warnings"] for k, x in shown.items() if k != s["id"])
+    table = runner.invoke(app, ["plan", "--weeks", "2"], env={"COLUMNS": "200"}).output
+    assert f"{s['id']}: {lead}" in table and f"  - {clash}" in table
+    why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    kept = [c for c in why if c["rule"] == "S7.4 pinned"]
+    assert [(c["session_id"], c["action"], c["reasons"][1:]) for c in kept] == [
+        (s["id"], "kept", [clash])]  # recorded once, however often the plan is made
+    again = runner.invoke(app, ["pin", s["id"]])
+    assert again.exit_code == 0 and clash in " ".join(again.output.split())
+    assert len([c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+                if c["rule"] == "S7.4 pinned"]) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,9 @@ from planner.catalog_file import default_catalog
 from planner.ladders import week_ladders
 from planner.lifter import Lifter
 from planner.model import Session, week_heavy_lower, week_start
-from planner.picks import pick
+from planner.picks import Pick, pick
+from planner.prescriptions import prescribe
+from planner.program import WeekPicks, cap_steps
 from planner.progression import LoggedLift
 from planner.slots import MAX_HEAVY_LOWER_A_WEEK
 from tests.planning import (
@@ -288,3 +291,27 @@ def test_no_power_or_heavy_work_in_a_races_last_six_days() -> None:
     assert not any(p.power or p.high_resistance_lower_body for s in final for p in s.exercises)
     first = weeks_of(sessions)[MONDAY]
     assert first[0].exercises[0].power  # weeks well before the race keep their power work
+
+
+@pytest.mark.parametrize("capped, words", [
+    (("barbell_back_squat",), "barbell_back_squat had its 6 weeks: "),
+    (("barbell_back_squat", "barbell_romanian_deadlift"),
+     "barbell_back_squat, barbell_romanian_deadlift had their 6 weeks: "),
+])
+def test_the_s5_cap_note_names_one_exercise_or_several_in_good_grammar(
+        capped: tuple[str, ...], words: str) -> None:
+    # One exercise capped: the note said "barbell_back_squat had their 6 weeks ... 1 of 1
+    # exercises are new this week" (a one-exercise session is the only place it happens)
+    ctx = context()
+    steps = {"barbell_back_squat": "barbell_split_squat",
+             "barbell_romanian_deadlift": "dumbbell_single_leg_rdl"}
+    new = [ctx.catalog.exercise(steps[e]) for e in capped]
+    session = Session(f"{MONDAY}#1", MONDAY, "strength", 1, 1,
+                      tuple(prescribe(ctx, e, MONDAY, "intro") for e in new))
+    picks = WeekPicks({MONDAY: [Pick(e, "intro", None, capped=ctx.catalog.exercise(old))
+                                for e, old in zip(new, capped, strict=True)]}, None)
+    [note] = cap_steps([session], picks, MONDAY - timedelta(days=1))
+    n = len(capped)
+    assert note.reasons[0].startswith(words)
+    assert note.reasons[0].endswith(f"{n} of {n} exercises {'is' if n == 1 else 'are'} new "
+                                    "this week")

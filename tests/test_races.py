@@ -13,12 +13,14 @@ import pytest
 from freezegun import freeze_time
 from typer.testing import CliRunner
 
+from db import models as m
 from db import repo
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
 from ingest import fit
 from jobs.config import load
+from jobs.morning_run import judged_again
 from jobs.replan import load_sessions, races_found, replan
 from planner.adapt import Tonight, adapt
 from planner.catalog import LOWER_BODY
@@ -922,6 +924,35 @@ def test_the_first_session_back_after_a_layoff_too_takes_the_deeper_cut_not_both
     assert again == sessions and not [c for c in more if c.session_id == back.id]
 
 
+def test_the_first_session_back_in_a_deload_week_takes_the_deeper_cut_not_both() -> None:
+    """A C 5 km on Sat 22 Mar, its window to Mon 24 Mar: the first session back, Thu 27
+    Mar, falls in the 4th training week, a deload. It lifted 36 kg of the last 50 (the
+    deload's 90 % x the race's 80 % = 72 %); a post-race window counts as a deload (S5), so
+    one cut, the deeper: 80 % of the last loads, the reason naming the rule that set it and
+    the deload's number; the deload's 2 sets stay, and a night's refresh keeps it there."""
+    race = Race(date(2025, 3, 22), "5k", "C")
+    ctx = context(profile(races=(race,)))
+    runs = {**template(ARTICLE, weeks=6), race.day: RunDay(race.day, ("race",), "race")}
+    loaded = [e.id for e in default_catalog().exercises.values() if e.loaded]
+    ctx = replace(ctx, history=[LoggedLift(d, e, (4, 4, 4), 50.0) for e in loaded
+                                for d in (date(2025, 3, 13), date(2025, 3, 17))])
+    until = MONDAY + timedelta(days=34)
+    sessions, changes = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, [])
+    back = next(s for s in sessions if s.day == date(2025, 3, 27))
+    lifted = [p for p in back.exercises if p.load_kg]
+    assert back.status == "lightened" and lifted and {p.phase for p in lifted} == {"deload"}
+    assert all(p.load_kg == 40.0 and p.share == 0.8 and p.sets == 2 for p in lifted)  # not 36
+    assert all("40 kg (load -20 % from 50 kg)" in (p.instruction or "") for p in lifted)
+    [why] = [c for c in changes if c.session_id == back.id and c.rule == "Races post-race"]
+    assert why.reasons == (
+        f"{RaceDay(race.day, '5k', 'C').name()}: familiar exercises at 80% of the last loads, "
+        "the first session after its 2-day post-race window (the deeper of that and the "
+        "deload week's cut, 90%)",)
+    assert refresh(ctx, back) == back
+    again, more = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, sessions)
+    assert again == sessions and not [c for c in more if c.session_id == back.id]
+
+
 def test_a_second_session_is_placed_outside_an_a_races_8_to_14_days_when_a_day_is_left(
         ) -> None:
     """An A 10 km on week 3's Friday: its 8-14 days run from week 2's Friday before to its
@@ -941,3 +972,88 @@ def test_a_second_session_is_placed_outside_an_a_races_8_to_14_days_when_a_day_i
     [moved] = [n for n in notes if n.session_id == week[1].id]
     assert moved.rule == "Races knock-on" and "on Fri 14 Mar instead of Thu 13 Mar" in \
         moved.reasons[0]
+
+
+def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives_it_back(
+        home: Path) -> None:
+    # Thu 25 Feb, an A 10 km entered for Tue 2 Mar: today's session, 5 days before it, is in
+    # its last 6 days. It stayed heavy (the rules applied from tonight on); a session done
+    # or pinned today stays as it is (S7.4).
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        was = _todays_session()
+        assert was["kind"] == "strength" and _lower_or_plyo(was)
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        now = _todays_session()
+        assert now["kind"] == "mobility" and not _lower_or_plyo(now)
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        [change] = [c for c in why if c["session_id"] == was["id"]]
+        assert (change["date"], change["rule"], change["action"]) == (
+            "2027-02-25", "Races A taper", "mobility")
+        assert change["reasons"] == ["A race (10k) on Tue 02 Mar: 5 day(s) before it, within "
+                                     "the last 6: no heavy lower-body or plyometric work"]
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        back = _todays_session()
+        assert back["kind"] == "strength" and _lower_or_plyo(back)
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert any(c["session_id"] == was["id"] and c["rule"] == "Races removed" for c in why)
+        # pinned (or done), it is never changed
+        assert runner.invoke(app, ["pin", was["id"]]).exit_code == 0
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        assert _todays_session()["kind"] == "strength"
+
+
+def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_session(
+        home: Path) -> None:
+    # Thu 25 Feb, amber this morning: the morning pass lightened today's session. An A 10 km
+    # entered for Tue 2 Mar made it mobility work; removed, it came back as planned, full,
+    # where the morning's amber holds (nothing else judges the day again: the nightly run
+    # plans from tomorrow on). It is judged again as the morning pass judges it.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        cfg = load()
+        with transaction(open_db(cfg.database_url())) as db:
+            who = repo.athlete(db, cfg.athletes["anna"])
+            db.add(m.DailyStatus(athlete_id=who.id, day=date(2027, 2, 25), endurance_load=0.0,
+                                 strength_load=0.0, level="amber",
+                                 reasons=["sleep score 48 < 60"], values={}, missing=[]))
+            assert judged_again(db, cfg.athletes["anna"], date(2027, 2, 25))  # the morning
+        was = _todays_session()
+        assert was["status"] == "lightened" and was["kind"] == "strength"
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        assert _todays_session()["kind"] == "mobility"
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        back = _todays_session()
+        assert (back["kind"], back["status"]) == ("strength", "lightened")
+        why = [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+               if c["session_id"] == was["id"]]
+        assert [c["rule"] for c in why].count("S7.3 morning amber") == 2
+
+
+def test_a_race_removed_today_leaves_todays_session_it_never_changed_as_it_is(
+        home: Path) -> None:
+    # Thu 25 Feb, a C 10 km entered for Tue 2 Mar: its last 2 days leave today's session as
+    # it is. Removed (or replaced) today, the session, perhaps open in the gym, stays: only
+    # a session the race's own changes name is given back.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        was = _todays_session()
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:C"]).exit_code == 0
+        assert _todays_session() == was
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        assert _todays_session() == was
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert not [c for c in why if c["session_id"] == was["id"]]
+
+
+def _planned_from_new_year() -> None:
+    """Anna's plan made on Sun 3 Jan 2027 for twelve weeks, with no race."""
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, INIT[:-4]).exit_code == 0
+        assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
+
+
+def _todays_session() -> dict[str, Any]:
+    """The session of Thu 25 Feb 2027 as `plan --json` shows it (the clock on that day)."""
+    return next(s for s in json.loads(runner.invoke(
+        app, ["plan", "--json", "--weeks", "1"]).stdout) if s["date"] == "2027-02-25")

@@ -5,6 +5,7 @@ where something changed. Real planner, pinned days."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -196,6 +197,7 @@ _ONE_SESSION_CAP = ({"mon": "speed", "tue": "easy", "wed": "long", "thu": "easy"
 @settings(max_examples=40, deadline=None)
 @given(seasons())
 @example(_ONE_SESSION_CAP)
+@example((ARTICLE, 2, (Race(date(2025, 3, 18), "10k", "A"),)))  # S6 note named a mobility day
 def test_ladders_around_races_keep_the_freeze_and_the_stagger(
         season: tuple[dict[str, str], int, tuple[Race, ...]]) -> None:
     runs, sessions, races = season
@@ -216,6 +218,10 @@ def test_ladders_around_races_keep_the_freeze_and_the_stagger(
         for r in races:
             if r.priority == "A" and -FREEZE_BEFORE <= (s.day - r.day).days <= FREEZE_AFTER:
                 assert steps[s.id] == [], (r, s.id, steps[s.id])  # no new exercise
+    # an S6 planning note names as a strength session only one the plan holds as strength
+    # work, not one the races' rules turn into mobility work
+    strength = {f"{s.day:%a %d %b}" for s in plan if s.kind == "strength"}
+    assert {day for _, day in _named_strength_days(notes)} <= strength
     # a change recorded is one: what it was and what it is differ, in the one-line summary
     # or, for a knock-on, in the words its reasons quote (an intro week for a deload week
     # of the same sets: "... instead of ...")
@@ -351,3 +357,25 @@ def _planned_with(race: Race) -> tuple[list[Session], list[Adjustment]]:
     ctx = context(profile(sessions=2, races=(race,)))
     return extend(ctx, MONDAY, MONDAY - timedelta(days=1), MONDAY + timedelta(days=7 * WEEKS - 1),
                   {**runs, race.day: RunDay(race.day, ("race",), "race")}, [], runs)
+
+
+def _named_strength_days(notes: list[Adjustment]) -> set[tuple[str, str]]:
+    """The sessions S6 planning notes name as strength sessions: (note's session, day)."""
+    return {(n.session_id, m) for n in notes if n.rule == "S6 planning" for r in n.reasons
+            for m in re.findall(r"strength session on (\w{3} \d\d \w{3})", r)}
+
+
+def test_an_s6_planning_note_never_names_a_session_the_races_make_mobility() -> None:
+    # An A 10 km on Tue 18 Mar: Thu 20 Mar, the week's one legal day, is in its post-race
+    # window. The note for the session turned mobility said "Fri: strength session on Thu
+    # 20 Mar (sessions at least one day apart)" and "only 1 legal strength day", where Thu
+    # holds mobility work: it now says the races take that day, and Fri is the race's.
+    plan, notes = _season(ARTICLE, 2, (Race(date(2025, 3, 18), "10k", "A"),))
+    week = [s for s in plan if week_start(s.day) == date(2025, 3, 17)]
+    assert {s.kind for s in week} == {"mobility"}
+    [note] = [n for n in notes if n.rule == "S6 planning" and n.session_id in {
+        s.id for s in week}]
+    assert note.reasons[0].startswith("only 1 legal strength day(s) this week (1 of them "
+                                      "mobility work by a race's rules")
+    assert "Fri: a race's last days or post-race window (mobility work only)" in note.reasons
+    assert _named_strength_days(notes) == set()

@@ -73,6 +73,12 @@ def print_plan(sessions: list[dict[str, Any]]) -> None:
                           work_text(e) if e else "", status[i] if i < len(status) else "",
                           end_section=i == rows - 1)
     console.print(table)
+    for s in sessions:  # a pinned session S6 would move, kept (S7.4): said under the table
+        if s.get("warnings"):
+            console.print(f"[bold]{s['id']}[/]: {s['warnings'][0]}", highlight=False,
+                          soft_wrap=True)
+            for reason in s["warnings"][1:]:
+                console.print(f"  - {reason}", highlight=False, soft_wrap=True)
 
 
 def work_text(e: dict[str, Any]) -> str:
