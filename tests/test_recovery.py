@@ -11,12 +11,16 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.load import DailyLoad, training_load
 from analysis.recovery import (
     FRAME_COLUMNS,
+    HRV_BASELINE_DAYS,
+    HRV_MIN_NIGHTS,
+    HRV_SIGNAL_DAYS,
+    HRV_SIGNAL_MIN_NIGHTS,
     NO_DATA,
     RULES,
     RecoveryStatus,
@@ -134,6 +138,35 @@ def test_flat_baseline_after_another_night_is_one_point() -> None:
     v = status.values
     assert v["band_low"] == v["band_high"] == pytest.approx(math.log(55.0), rel=1e-12)
     assert v["hrv_signal"] == pytest.approx(math.log(55.0), rel=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+# nights of 45 and 60 ms, then 102 ms every night: the signal came out a few ulps below the
+# one-point band [μ, μ] and the days were red, "for 10 days running" on the last
+@example(lead=[45, 60], hrv=102, worn=[True] * 70)
+@given(lead=st.lists(st.one_of(st.none(), st.integers(20, 150)), max_size=40),
+       hrv=st.integers(20, 150), worn=st.lists(st.booleans(), min_size=HRV_BASELINE_DAYS,
+                                               max_size=120))
+def test_a_flat_hrv_is_never_outside_its_own_band(lead: list[int | None], hrv: int,
+                                                  worn: list[bool]) -> None:
+    """Weeks of the same whole-millisecond HRV (some nights unworn) after any other nights:
+    a day whose baseline and signal hold that value only is judged inside its band, which
+    is that one point, whatever came before (the running sums start at the first night)."""
+    nights = [*lead, *(hrv if on else None for on in worn)]
+    days = [DailyWellness(day=D + timedelta(days=k), hrv_last_night=ms)
+            for k, ms in enumerate(nights)]
+    end = days[-1].day
+    decided = decide(days, None, D, end)
+    v, levels = decided.numbers, decided.levels()
+    for k in range(len(nights)):
+        signal = [ms for ms in nights[max(k - HRV_SIGNAL_DAYS + 1, 0):k + 1] if ms]
+        baseline = [ms for ms in nights[max(k - HRV_BASELINE_DAYS, 0):k] if ms]
+        if (len(signal) < HRV_SIGNAL_MIN_NIGHTS or len(baseline) < HRV_MIN_NIGHTS
+                or set(signal) | set(baseline) != {hrv}):
+            continue
+        assert v["hrv_signal"][k] == v["band_low"][k] == v["band_high"][k] == math.log(hrv)
+        assert v["hrv_below_days"][k] == 0 and levels[k] == "green", k
+        assert v["hrv_in_band_mornings"][k] >= (nights[k] is not None)
 
 
 def test_band_over_a_decade_far_from_the_first_night() -> None:
