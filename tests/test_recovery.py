@@ -144,6 +144,11 @@ def test_flat_baseline_after_another_night_is_one_point() -> None:
 # nights of 45 and 60 ms, then 102 ms every night: the signal came out a few ulps below the
 # one-point band [μ, μ] and the days were red, "for 10 days running" on the last
 @example(lead=[45, 60], hrv=102, worn=[True] * 70)
+# ... and 37, 75, then 115 ms: amber on day 65 with a leaving-red reason at that noise
+# distance, "HRV 7-day signal 4.7449321283632 still below the normal band
+# 4.7449321283633–4.7449321283633 for 4 days, but last night's ln HRV 4.7449321283633 was
+# inside it 2 mornings running" (the fewest decimals that kept each on its side)
+@example(lead=[37, 75], hrv=115, worn=[True] * 66)
 @given(lead=st.lists(st.one_of(st.none(), st.integers(20, 150)), max_size=40),
        hrv=st.integers(20, 150), worn=st.lists(st.booleans(), min_size=HRV_BASELINE_DAYS,
                                                max_size=120))
