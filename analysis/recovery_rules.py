@@ -188,8 +188,11 @@ def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: dat
     flags = _flags(numbers, labels)
     red = np.logical_or.reduce([flags[name] for name, level in RULES if level == "red"])
     amber = np.logical_or.reduce([flags[name] for name, level in RULES if level == "amber"])
+    # Nothing measured: not one HRV night among the signal's (a night too few to judge is
+    # still data, which the status names), nor any of the day's other inputs.
     no_data = np.logical_and.reduce(
-        [np.isnan(numbers[name]) for name in ("hrv_signal", "sleep_score", "resting_hr")]
+        [numbers["hrv_signal_nights"] == 0]
+        + [np.isnan(numbers[name]) for name in ("sleep_score", "resting_hr")]
         + [labels["hrv_status"].absent(), unused_readiness(labels)])
     labels["level"] = Labels(np.where(red, 2, amber.astype(np.intp)), LEVELS)
     return Decided({**numbers, **flags, "no_data": no_data}, labels, start)

@@ -20,6 +20,7 @@ from analysis.recovery_rules import (
     ACWR_MAX,
     HRV_MIN_NIGHTS,
     HRV_SIGNAL_DAYS,
+    HRV_SIGNAL_MIN_NIGHTS,
     LEVELS,
     LOAD_HISTORY_DAYS,
     RED_HRV_STATUSES,
@@ -242,6 +243,8 @@ def _not_judged(d: FrameRow, alone: bool) -> list[str]:
     judge yet, `alone` where no form or ACWR check is listed either (an empty list where
     nothing was measured: NO_DATA says so)."""
     out = []
+    if d.hrv_signal is None and d.hrv_signal_nights:
+        out.append(f"HRV signal still building: {_signal_nights(d)}")
     if d.hrv_signal is not None and d.band_low is None:
         out.append(f"HRV baseline still building: {d.hrv_baseline_nights} of "
                    f"{HRV_MIN_NIGHTS} nights")
@@ -270,9 +273,12 @@ def _reasons(columns: dict[str, np.ndarray], level: Labels,
     return out
 
 
+def _signal_nights(d: FrameRow) -> str:
+    return f"{d.hrv_signal_nights} of {HRV_SIGNAL_MIN_NIGHTS} nights in the last {HRV_SIGNAL_DAYS}"
+
+
 MISSING: tuple[tuple[str, Callable[[FrameRow], str]], ...] = (
-    ("hrv_signal", lambda d: f"HRV signal (only {d.hrv_signal_nights} of the last "
-     f"{HRV_SIGNAL_DAYS} nights)"),
+    ("hrv_signal", lambda d: f"HRV signal (only {_signal_nights(d)})"),
     ("band_low", lambda d: f"HRV baseline (only {d.hrv_baseline_nights} of "
      f"{HRV_MIN_NIGHTS} nights)"),
     ("hrv_status", lambda d: "Garmin HRV status"),

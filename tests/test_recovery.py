@@ -323,7 +323,7 @@ def test_missing_hrv_signal_needs_three_nights_of_seven() -> None:
     days = [replace(w, hrv_last_night=None) if w.day >= D - timedelta(days=6) else w
             for w in history()]
     status = judge([*days, night(D, LN_HIGH)], load_on())  # 1 night of 7
-    assert status.missing == ("HRV signal (only 1 of the last 7 nights)",)
+    assert status.missing == ("HRV signal (only 1 of 3 nights in the last 7)",)
     assert status.level == "green" and status.values["hrv_signal"] is None
     days[-1] = replace(days[-1], hrv_last_night=math.exp(LN_HIGH))
     days[-2] = replace(days[-2], hrv_last_night=math.exp(LN_LOW))
@@ -372,7 +372,7 @@ def test_missing_load_names_tsb_and_acwr() -> None:
 def test_no_data_at_all() -> None:
     status = judge([])
     assert status.level == "green" and status.reasons == (NO_DATA,)
-    assert status.missing == ("HRV signal (only 0 of the last 7 nights)",
+    assert status.missing == ("HRV signal (only 0 of 3 nights in the last 7)",
                               "HRV baseline (only 0 of 14 nights)", "Garmin HRV status",
                               "training readiness", "sleep score", "resting HR", "TSB", "ACWR")
     assert set(status.values.values()) == {None, 0}
