@@ -210,10 +210,11 @@ TEXTS: dict[str, Callable[[FrameRow], str]] = {
 
 
 def _green(d: FrameRow) -> list[str]:
-    """What was checked and passed: the facts behind "as planned"."""
+    """What was checked and passed, in the rules' order: the facts behind "as planned".
+    Garmin's HRV status alone is a second opinion, said with what cannot judge yet."""
+    signal = ([_signal(d, "above" if d.hrv_signal > d.band_high else "within")]
+              if d.hrv_signal is not None and d.band_high is not None else [])
     out = []
-    if d.hrv_signal is not None and d.band_high is not None:
-        out.append(_signal(d, "above" if d.hrv_signal > d.band_high else "within"))
     if readiness_known(d.readiness_level):
         out.append(f"training readiness {d.readiness_level} (≥ MODERATE)")
     if d.sleep_score is not None:
@@ -221,7 +222,14 @@ def _green(d: FrameRow) -> list[str]:
     if _rise(d) is not None:
         out.append(_resting_hr(d))
     load = _load_passed(d)
-    return (out or _not_judged(d, alone=not load)) + load  # else: measured, not judged yet
+    if not (signal or out):  # measured, not judged yet
+        return _not_judged(d, alone=not load) + load
+    status = [_hrv_status_passed(d)] if d.hrv_status is not None else []
+    return signal + status + out + load
+
+
+def _hrv_status_passed(d: FrameRow) -> str:
+    return f"Garmin HRV status {d.hrv_status} (not {' or '.join(RED_HRV_STATUSES)})"
 
 
 def _load_passed(d: FrameRow) -> list[str]:
@@ -252,7 +260,7 @@ def _not_judged(d: FrameRow, alone: bool) -> list[str]:
         out.append(f"resting HR 30-day mean still building: {d.resting_hr_days} of "
                    f"{RHR_MIN_DAYS} days")
     if d.hrv_status is not None:
-        out.append(f"Garmin HRV status {d.hrv_status} (not {' or '.join(RED_HRV_STATUSES)})")
+        out.append(_hrv_status_passed(d))
     return ["; ".join(out) + ("; nothing else to judge by" if alone else "")] if out else []
 
 

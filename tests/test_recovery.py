@@ -94,9 +94,29 @@ def test_green_when_everything_is_normal() -> None:
     assert status.values["band_high"] == pytest.approx(high, rel=1e-12)
     assert status.values["hrv_signal"] == pytest.approx((24 + LN_LOW) / 7, rel=1e-12)
     assert status.reasons == (f"HRV 7-day signal 3.99 within the normal band {low:.2f}–{high:.2f}",
+                              "Garmin HRV status BALANCED (not LOW or POOR)",
                               "training readiness HIGH (≥ MODERATE)", "sleep score 75 ≥ 60",
                               "resting HR 50 bpm is 0 above its 30-day mean 50",
                               "form (TSB) -10.0 ≥ -30", "EWMA ACWR 1.10 ≤ 1.5")
+
+
+@settings(max_examples=100, deadline=None)
+@given(hrv_status=st.sampled_from([None, "BALANCED", "UNBALANCED"]),
+       readiness=st.sampled_from([None, "MODERATE", "PRIME"]),
+       sleep=st.none() | st.integers(60, 95), rhr=st.none() | st.integers(46, 54),
+       ln=st.sampled_from([None, LN_HIGH]), history_days=st.sampled_from([0, 10, 60]))
+def test_a_green_day_names_garmins_hrv_status_once_beside_the_rest(
+        hrv_status: str | None, readiness: str | None, sleep: int | None, rhr: int | None,
+        ln: float | None, history_days: int) -> None:
+    """A green day says what it was judged on, Garmin's HRV status included when sent
+    (green listed it only when nothing else was judged), once and never a reason twice."""
+    today = night(D, ln, hrv_status=hrv_status, readiness_level=readiness, sleep_score=sleep,
+                  resting_hr=rhr)
+    status = judge([*history(history_days), today])
+    assert status.level == "green"
+    said = "; ".join(status.reasons).count(f"Garmin HRV status {hrv_status} (not LOW or POOR)")
+    assert said == (hrv_status is not None), status.reasons
+    assert len(set(status.reasons)) == len(status.reasons)
 
 
 def test_readiness_moderate_is_green() -> None:
