@@ -127,6 +127,13 @@ def _side(value: float, limit: float) -> int:
     return (value > limit) - (value < limit)
 
 
+def shown_against(value: float, fewest: int, *limits: float) -> str:
+    """`value` to the fewest decimals, `fewest` or more, that keep it on its side of every
+    limit (a form of -30.04 reads -30.04 beside -30, not -30.0): the one rounding of a
+    number shown against thresholds, in a reason or beside a zone."""
+    return f"{value:z.{_places(fewest, *((value, limit) for limit in limits))}f}"
+
+
 def _trimmed(value: float, places: int) -> str:
     """`value` to `places` decimals without trailing zeros: "50", "50.8", "5.04"."""
     text = f"{value:z.{places}f}"
@@ -174,13 +181,11 @@ def _sleep(d: FrameRow, rule: str) -> str:
 
 
 def _tsb(d: FrameRow) -> str:
-    tsb = d.tsb or 0.0
-    return f"form (TSB) {tsb:z.{_places(1, (tsb, TSB_MIN))}f}"
+    return f"form (TSB) {shown_against(d.tsb or 0.0, 1, TSB_MIN)}"
 
 
 def _acwr(d: FrameRow) -> str:
-    acwr = d.acwr or 0.0
-    return f"EWMA ACWR {acwr:z.{_places(2, (acwr, ACWR_MAX))}f}"
+    return f"EWMA ACWR {shown_against(d.acwr or 0.0, 2, ACWR_MAX)}"
 
 
 def _enough_history(d: FrameRow) -> bool:
