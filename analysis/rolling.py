@@ -31,8 +31,9 @@ class Running:
         # Whole numbers (a resting HR in beats) sum and square without rounding below 2^53
         # (the square of days × the largest bounds every sum, square and squared sum): then
         # every window's sums are exact, a mean of equal values is the value and their SD 0
-        # as they come, and the windows need not look for equal values.
-        self.exact = bool((shifted == np.rint(shifted)).all()) and \
+        # as they come, and the windows need not look for equal values. The values must be
+        # whole, not only their differences: 1e-17 − 1 rounds to the whole −1, not exact.
+        self.exact = np.array_equal(values == np.rint(values), valid) and \
             (float(np.abs(shifted).max(initial=0.0)) * values.size) ** 2 < 2.0 ** 53
         # Row by row into one block, only the lead zeroed: no stacked copy, no zeroing of
         # what the sums overwrite.

@@ -72,3 +72,11 @@ def test_over_equal_values_the_mean_is_the_value_and_elsewhere_the_plain_mean(
         else:
             assert math.isclose(mean[day], math.fsum(kept) / kept.size, rel_tol=1e-12), day
             assert math.isclose(sd[day], statistics.stdev(kept), rel_tol=1e-6), day
+
+
+def test_equal_values_far_from_the_first_one_are_their_own_mean() -> None:
+    """1e-17 − 1 rounds to the whole −1: differences from the first value can look whole
+    without being exact, and a window of equal values must still have the value as mean."""
+    values = np.array([1.0, *[1e-17] * 4])
+    window = Window(Running(values, reach=3), 3, lag=0)
+    assert (window.mean(2)[3:] == 1e-17).all() and (window.sd(2)[3:] == 0.0).all()
