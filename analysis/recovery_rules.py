@@ -287,8 +287,10 @@ def _baselines(raw: dict[str, np.ndarray], streak: Streak) -> dict[str, np.ndarr
     baseline = Window(nights, HRV_BASELINE_DAYS, lag=1)
     rhr = Window(Running(raw["resting_hr"], reach=RHR_DAYS + 1, squares=False), RHR_DAYS,
                  lag=1)
-    hrv_signal = signal.mean(HRV_SIGNAL_MIN_NIGHTS)
     mu, sd = baseline.mean(HRV_MIN_NIGHTS), baseline.sd(HRV_MIN_NIGHTS)
+    # The signal's rounding can only turn a comparison with a one-point band (a flat
+    # baseline, σ exactly 0); a band of any width is far from a few ulps.
+    hrv_signal = signal.mean(HRV_SIGNAL_MIN_NIGHTS, exact=bool((sd == 0).any()))
     low, high = mu - HRV_BAND_SD * sd, mu + HRV_BAND_SD * sd
     return {
         "hrv_signal": hrv_signal, "band_low": low, "band_high": high,

@@ -84,12 +84,14 @@ class Window:
         """The count as float, NaN below `min_count`: mean and SD come out NaN there."""
         return np.where(self.count >= min_count, self.count, np.nan)
 
-    def mean(self, min_count: int) -> np.ndarray:
+    def mean(self, min_count: int, exact: bool = True) -> np.ndarray:
         """The mean, NaN below `min_count` values. Exactly the value where all the values
         are equal: the running totals' rounding would leave it a few ulps off, and a flat
-        HRV baseline's one-point band would then judge the nights that made it outside it."""
+        HRV baseline's one-point band would then judge the nights that made it outside it.
+        `exact=False` leaves the ulps (a look at every window saved) for a caller whose
+        comparisons they cannot turn."""
         mean = self.offset + self._sum / self._n(min_count)
-        flat = self._flat(min_count)
+        flat = self._flat(min_count) if exact else None
         if flat is not None:
             np.copyto(mean, flat[1], where=flat[0])
         return mean
