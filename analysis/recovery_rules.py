@@ -188,8 +188,11 @@ def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: dat
     flags = _flags(numbers, labels)
     red = np.logical_or.reduce([flags[name] for name, level in RULES if level == "red"])
     amber = np.logical_or.reduce([flags[name] for name, level in RULES if level == "amber"])
+    # Nothing measured: not one HRV night among the signal's (a night too few to judge is
+    # still data, which the status names), nor any of the day's other inputs.
     no_data = np.logical_and.reduce(
-        [np.isnan(numbers[name]) for name in ("hrv_signal", "sleep_score", "resting_hr")]
+        [numbers["hrv_signal_nights"] == 0]
+        + [np.isnan(numbers[name]) for name in ("sleep_score", "resting_hr")]
         + [labels["hrv_status"].absent(), unused_readiness(labels)])
     labels["level"] = Labels(np.where(red, 2, amber.astype(np.intp)), LEVELS)
     return Decided({**numbers, **flags, "no_data": no_data}, labels, start)
@@ -284,8 +287,10 @@ def _baselines(raw: dict[str, np.ndarray], streak: Streak) -> dict[str, np.ndarr
     baseline = Window(nights, HRV_BASELINE_DAYS, lag=1)
     rhr = Window(Running(raw["resting_hr"], reach=RHR_DAYS + 1, squares=False), RHR_DAYS,
                  lag=1)
-    hrv_signal = signal.mean(HRV_SIGNAL_MIN_NIGHTS)
     mu, sd = baseline.mean(HRV_MIN_NIGHTS), baseline.sd(HRV_MIN_NIGHTS)
+    # The signal's rounding can only turn a comparison with a one-point band (a flat
+    # baseline, σ exactly 0); a band of any width is far from a few ulps.
+    hrv_signal = signal.mean(HRV_SIGNAL_MIN_NIGHTS, exact=bool((sd == 0).any()))
     low, high = mu - HRV_BAND_SD * sd, mu + HRV_BAND_SD * sd
     return {
         "hrv_signal": hrv_signal, "band_low": low, "band_high": high,

@@ -20,6 +20,7 @@ from analysis.recovery_rules import (
     ACWR_MAX,
     HRV_MIN_NIGHTS,
     HRV_SIGNAL_DAYS,
+    HRV_SIGNAL_MIN_NIGHTS,
     LEVELS,
     LOAD_HISTORY_DAYS,
     RED_HRV_STATUSES,
@@ -126,6 +127,13 @@ def _side(value: float, limit: float) -> int:
     return (value > limit) - (value < limit)
 
 
+def shown_against(value: float, fewest: int, *limits: float) -> str:
+    """`value` to the fewest decimals, `fewest` or more, that keep it on its side of every
+    limit (a form of -30.04 reads -30.04 beside -30, not -30.0): the one rounding of a
+    number shown against thresholds, in a reason or beside a zone."""
+    return f"{value:z.{_places(fewest, *((value, limit) for limit in limits))}f}"
+
+
 def _trimmed(value: float, places: int) -> str:
     """`value` to `places` decimals without trailing zeros: "50", "50.8", "5.04"."""
     text = f"{value:z.{places}f}"
@@ -173,13 +181,11 @@ def _sleep(d: FrameRow, rule: str) -> str:
 
 
 def _tsb(d: FrameRow) -> str:
-    tsb = d.tsb or 0.0
-    return f"form (TSB) {tsb:z.{_places(1, (tsb, TSB_MIN))}f}"
+    return f"form (TSB) {shown_against(d.tsb or 0.0, 1, TSB_MIN)}"
 
 
 def _acwr(d: FrameRow) -> str:
-    acwr = d.acwr or 0.0
-    return f"EWMA ACWR {acwr:z.{_places(2, (acwr, ACWR_MAX))}f}"
+    return f"EWMA ACWR {shown_against(d.acwr or 0.0, 2, ACWR_MAX)}"
 
 
 def _enough_history(d: FrameRow) -> bool:
@@ -209,10 +215,11 @@ TEXTS: dict[str, Callable[[FrameRow], str]] = {
 
 
 def _green(d: FrameRow) -> list[str]:
-    """What was checked and passed: the facts behind "as planned"."""
+    """What was checked and passed, in the rules' order: the facts behind "as planned".
+    Garmin's HRV status alone is a second opinion, said with what cannot judge yet."""
+    signal = ([_signal(d, "above" if d.hrv_signal > d.band_high else "within")]
+              if d.hrv_signal is not None and d.band_high is not None else [])
     out = []
-    if d.hrv_signal is not None and d.band_high is not None:
-        out.append(_signal(d, "above" if d.hrv_signal > d.band_high else "within"))
     if readiness_known(d.readiness_level):
         out.append(f"training readiness {d.readiness_level} (≥ MODERATE)")
     if d.sleep_score is not None:
@@ -220,7 +227,14 @@ def _green(d: FrameRow) -> list[str]:
     if _rise(d) is not None:
         out.append(_resting_hr(d))
     load = _load_passed(d)
-    return (out or _not_judged(d, alone=not load)) + load  # else: measured, not judged yet
+    if not (signal or out):  # measured, not judged yet
+        return _not_judged(d, alone=not load) + load
+    status = [_hrv_status_passed(d)] if d.hrv_status is not None else []
+    return signal + status + out + load
+
+
+def _hrv_status_passed(d: FrameRow) -> str:
+    return f"Garmin HRV status {d.hrv_status} (not {' or '.join(RED_HRV_STATUSES)})"
 
 
 def _load_passed(d: FrameRow) -> list[str]:
@@ -242,6 +256,8 @@ def _not_judged(d: FrameRow, alone: bool) -> list[str]:
     judge yet, `alone` where no form or ACWR check is listed either (an empty list where
     nothing was measured: NO_DATA says so)."""
     out = []
+    if d.hrv_signal is None and d.hrv_signal_nights:
+        out.append(f"HRV signal still building: {_signal_nights(d)}")
     if d.hrv_signal is not None and d.band_low is None:
         out.append(f"HRV baseline still building: {d.hrv_baseline_nights} of "
                    f"{HRV_MIN_NIGHTS} nights")
@@ -249,7 +265,7 @@ def _not_judged(d: FrameRow, alone: bool) -> list[str]:
         out.append(f"resting HR 30-day mean still building: {d.resting_hr_days} of "
                    f"{RHR_MIN_DAYS} days")
     if d.hrv_status is not None:
-        out.append(f"Garmin HRV status {d.hrv_status} (not {' or '.join(RED_HRV_STATUSES)})")
+        out.append(_hrv_status_passed(d))
     return ["; ".join(out) + ("; nothing else to judge by" if alone else "")] if out else []
 
 
@@ -270,9 +286,12 @@ def _reasons(columns: dict[str, np.ndarray], level: Labels,
     return out
 
 
+def _signal_nights(d: FrameRow) -> str:
+    return f"{d.hrv_signal_nights} of {HRV_SIGNAL_MIN_NIGHTS} nights in the last {HRV_SIGNAL_DAYS}"
+
+
 MISSING: tuple[tuple[str, Callable[[FrameRow], str]], ...] = (
-    ("hrv_signal", lambda d: f"HRV signal (only {d.hrv_signal_nights} of the last "
-     f"{HRV_SIGNAL_DAYS} nights)"),
+    ("hrv_signal", lambda d: f"HRV signal (only {_signal_nights(d)})"),
     ("band_low", lambda d: f"HRV baseline (only {d.hrv_baseline_nights} of "
      f"{HRV_MIN_NIGHTS} nights)"),
     ("hrv_status", lambda d: "Garmin HRV status"),

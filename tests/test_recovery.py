@@ -11,12 +11,16 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.load import DailyLoad, training_load
 from analysis.recovery import (
     FRAME_COLUMNS,
+    HRV_BASELINE_DAYS,
+    HRV_MIN_NIGHTS,
+    HRV_SIGNAL_DAYS,
+    HRV_SIGNAL_MIN_NIGHTS,
     NO_DATA,
     RULES,
     RecoveryStatus,
@@ -90,9 +94,29 @@ def test_green_when_everything_is_normal() -> None:
     assert status.values["band_high"] == pytest.approx(high, rel=1e-12)
     assert status.values["hrv_signal"] == pytest.approx((24 + LN_LOW) / 7, rel=1e-12)
     assert status.reasons == (f"HRV 7-day signal 3.99 within the normal band {low:.2f}–{high:.2f}",
+                              "Garmin HRV status BALANCED (not LOW or POOR)",
                               "training readiness HIGH (≥ MODERATE)", "sleep score 75 ≥ 60",
                               "resting HR 50 bpm is 0 above its 30-day mean 50",
                               "form (TSB) -10.0 ≥ -30", "EWMA ACWR 1.10 ≤ 1.5")
+
+
+@settings(max_examples=100, deadline=None)
+@given(hrv_status=st.sampled_from([None, "BALANCED", "UNBALANCED"]),
+       readiness=st.sampled_from([None, "MODERATE", "PRIME"]),
+       sleep=st.none() | st.integers(60, 95), rhr=st.none() | st.integers(46, 54),
+       ln=st.sampled_from([None, LN_HIGH]), history_days=st.sampled_from([0, 10, 60]))
+def test_a_green_day_names_garmins_hrv_status_once_beside_the_rest(
+        hrv_status: str | None, readiness: str | None, sleep: int | None, rhr: int | None,
+        ln: float | None, history_days: int) -> None:
+    """A green day says what it was judged on, Garmin's HRV status included when sent
+    (green listed it only when nothing else was judged), once and never a reason twice."""
+    today = night(D, ln, hrv_status=hrv_status, readiness_level=readiness, sleep_score=sleep,
+                  resting_hr=rhr)
+    status = judge([*history(history_days), today])
+    assert status.level == "green"
+    said = "; ".join(status.reasons).count(f"Garmin HRV status {hrv_status} (not LOW or POOR)")
+    assert said == (hrv_status is not None), status.reasons
+    assert len(set(status.reasons)) == len(status.reasons)
 
 
 def test_readiness_moderate_is_green() -> None:
@@ -134,6 +158,40 @@ def test_flat_baseline_after_another_night_is_one_point() -> None:
     v = status.values
     assert v["band_low"] == v["band_high"] == pytest.approx(math.log(55.0), rel=1e-12)
     assert v["hrv_signal"] == pytest.approx(math.log(55.0), rel=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+# nights of 45 and 60 ms, then 102 ms every night: the signal came out a few ulps below the
+# one-point band [μ, μ] and the days were red, "for 10 days running" on the last
+@example(lead=[45, 60], hrv=102, worn=[True] * 70)
+# ... and 37, 75, then 115 ms: amber on day 65 with a leaving-red reason at that noise
+# distance, "HRV 7-day signal 4.7449321283632 still below the normal band
+# 4.7449321283633–4.7449321283633 for 4 days, but last night's ln HRV 4.7449321283633 was
+# inside it 2 mornings running" (the fewest decimals that kept each on its side)
+@example(lead=[37, 75], hrv=115, worn=[True] * 66)
+@given(lead=st.lists(st.one_of(st.none(), st.integers(20, 150)), max_size=40),
+       hrv=st.integers(20, 150), worn=st.lists(st.booleans(), min_size=HRV_BASELINE_DAYS,
+                                               max_size=120))
+def test_a_flat_hrv_is_never_outside_its_own_band(lead: list[int | None], hrv: int,
+                                                  worn: list[bool]) -> None:
+    """Weeks of the same whole-millisecond HRV (some nights unworn) after any other nights:
+    a day whose baseline and signal hold that value only is judged inside its band, which
+    is that one point, whatever came before (the running sums start at the first night)."""
+    nights = [*lead, *(hrv if on else None for on in worn)]
+    days = [DailyWellness(day=D + timedelta(days=k), hrv_last_night=ms)
+            for k, ms in enumerate(nights)]
+    end = days[-1].day
+    decided = decide(days, None, D, end)
+    v, levels = decided.numbers, decided.levels()
+    for k in range(len(nights)):
+        signal = [ms for ms in nights[max(k - HRV_SIGNAL_DAYS + 1, 0):k + 1] if ms]
+        baseline = [ms for ms in nights[max(k - HRV_BASELINE_DAYS, 0):k] if ms]
+        if (len(signal) < HRV_SIGNAL_MIN_NIGHTS or len(baseline) < HRV_MIN_NIGHTS
+                or set(signal) | set(baseline) != {hrv}):
+            continue
+        assert v["hrv_signal"][k] == v["band_low"][k] == v["band_high"][k] == math.log(hrv)
+        assert v["hrv_below_days"][k] == 0 and levels[k] == "green", k
+        assert v["hrv_in_band_mornings"][k] >= (nights[k] is not None)
 
 
 def test_band_over_a_decade_far_from_the_first_night() -> None:
@@ -285,7 +343,7 @@ def test_missing_hrv_signal_needs_three_nights_of_seven() -> None:
     days = [replace(w, hrv_last_night=None) if w.day >= D - timedelta(days=6) else w
             for w in history()]
     status = judge([*days, night(D, LN_HIGH)], load_on())  # 1 night of 7
-    assert status.missing == ("HRV signal (only 1 of the last 7 nights)",)
+    assert status.missing == ("HRV signal (only 1 of 3 nights in the last 7)",)
     assert status.level == "green" and status.values["hrv_signal"] is None
     days[-1] = replace(days[-1], hrv_last_night=math.exp(LN_HIGH))
     days[-2] = replace(days[-2], hrv_last_night=math.exp(LN_LOW))
@@ -334,7 +392,7 @@ def test_missing_load_names_tsb_and_acwr() -> None:
 def test_no_data_at_all() -> None:
     status = judge([])
     assert status.level == "green" and status.reasons == (NO_DATA,)
-    assert status.missing == ("HRV signal (only 0 of the last 7 nights)",
+    assert status.missing == ("HRV signal (only 0 of 3 nights in the last 7)",
                               "HRV baseline (only 0 of 14 nights)", "Garmin HRV status",
                               "training readiness", "sleep score", "resting HR", "TSB", "ACWR")
     assert set(status.values.values()) == {None, 0}

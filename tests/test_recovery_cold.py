@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.load import daily_loads, training_load
-from analysis.recovery import RecoveryStatus, recovery_statuses
+from analysis.recovery import NO_DATA, READINESS_LEVELS, RecoveryStatus, recovery_statuses
 from domain.wellness import DailyWellness
 from tests.test_recovery import LN_HIGH, LN_LOW, D, history, night
 
@@ -182,6 +182,44 @@ def test_what_was_measured_but_cannot_judge_yet_is_named() -> None:
     assert status.level == "green"
     assert status.reasons == ("resting HR 30-day mean still building: 4 of 7 days; Garmin HRV "
                               "status BALANCED (not LOW or POOR); nothing else to judge by",)
+
+
+def test_one_night_of_hrv_is_named_not_called_no_recovery_data() -> None:
+    """One night of HRV and nothing else read "no recovery data" while the missing inputs
+    counted that night: the status has a night too few to judge by, and says so."""
+    [status] = recovery_statuses([DailyWellness(day=D, hrv_last_night=50.0)], None, D, D)
+    assert status.level == "green"
+    assert status.reasons == ("HRV signal still building: 1 of 3 nights in the last 7; "
+                              "nothing else to judge by",)
+    assert status.missing[0] == "HRV signal (only 1 of 3 nights in the last 7)"
+
+
+MAYBE = {"hrv_last_night": st.none() | st.sampled_from([0.0, 48.0, 55.0]),
+         "sleep_score": st.none() | st.integers(40, 90),
+         "resting_hr": st.none() | st.sampled_from([0, 48, 52]),
+         "hrv_status": st.sampled_from([None, " ", "BALANCED", "LOW"]),
+         "readiness_level": st.sampled_from([None, "HIGH", "low", "GREAT"])}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.fixed_dictionaries(MAYBE), min_size=1, max_size=9))
+def test_no_recovery_data_is_said_exactly_when_nothing_was_measured(
+        fields: list[dict[str, object]]) -> None:
+    """A few early days of any inputs: the status says "no recovery data" exactly when
+    none of the last 7 nights had an HRV and the day has no other recovery input (a
+    reading of 0 is none, a readiness word that is no Garmin level is judged as none),
+    and a green day always says what it was judged on or why it could not be."""
+    first = D - timedelta(days=len(fields) - 1)
+    days = [DailyWellness(day=first + timedelta(days=k), **f)  # type: ignore[arg-type]
+            for k, f in enumerate(fields)]
+    [status] = recovery_statuses(days, None, D, D)
+    today = fields[-1]
+    nothing = (not any(f["hrv_last_night"] for f in fields[-7:])
+               and today["sleep_score"] is None and not today["resting_hr"]
+               and not str(today["hrv_status"] or "").strip()
+               and str(today["readiness_level"]).upper() not in READINESS_LEVELS)
+    assert (NO_DATA in status.reasons) == nothing, status
+    assert status.level != "green" or status.reasons, status
 
 
 def test_a_day_with_nothing_measured_still_says_no_recovery_data() -> None:

@@ -20,6 +20,8 @@ import plotly.offline
 import pytest
 import typer
 from freezegun import freeze_time
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -38,8 +40,8 @@ from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register
 from stridelift.report import load_report, render
 from stridelift.report.charts import CHART_IDS, load_chart
-from stridelift.report.hover import activity_hover
-from stridelift.report.style import RACE_COLOURS
+from stridelift.report.hover import activity_hover, form_hover
+from stridelift.report.style import FORM_ZONES, RACE_COLOURS
 from tests.conftest import PINNED
 
 runner = CliRunner()
@@ -319,6 +321,23 @@ def test_an_activity_without_a_name_is_named_by_its_sport_in_the_hover() -> None
     [text] = activity_hover(acts, pd.Index([day]), "recovery")
     assert text is not None and "nan" not in text, text
     assert "• running<br>" in text and "• trail running<br>" in text, text
+
+
+ZONE_BOUNDS = [lo for lo, _, _, _ in FORM_ZONES if lo is not None]
+
+
+@settings(max_examples=200, deadline=None)
+@example(tsb=-30.04)  # read "-30.0: high risk", a number of the zone above it
+@given(tsb=st.sampled_from(ZONE_BOUNDS).flatmap(lambda b: st.floats(b - 0.1, b + 0.1)))
+def test_the_form_hover_shows_a_number_inside_the_zone_it_names(tsb: float) -> None:
+    """The zone is the form's, and the number shown lies in it: one rounding for both."""
+    text = form_hover(date(2026, 11, 29), tsb, float("nan"))
+    match = re.search(r"form \(TSB\) (-?[\d.]+): ([a-z ]+)$", text or "")
+    assert match, text
+    shown, zone = float(match[1]), match[2]
+    [(lo, hi)] = [(lo, hi) for lo, hi, label, _ in FORM_ZONES if label == zone]
+    assert (lo is None or shown >= lo) and (hi is None or shown < hi), text
+    assert (lo is None or tsb >= lo) and (hi is None or tsb < hi), text
 
 
 def test_race_labels_read_on_their_white() -> None:

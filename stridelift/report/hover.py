@@ -9,6 +9,7 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.recovery_text import shown_against
 from domain.profile import PRIORITY_WORDS, Race
 from jobs.report_rows import SessionItem
 from stridelift.report.markup import finite, hesc, short_day
@@ -46,11 +47,14 @@ def race_hover(race: Race) -> str:
 
 
 def form_hover(day: date, tsb: float, acwr: float) -> str | None:
+    """The form with its zone, shown to the decimals that keep it inside that zone (-30.04
+    read "-30.0: high risk" beside a zone from -30 up), as the status's reasons show it."""
     if not finite(tsb):
         return None
     zone = next(label for lo, hi, label, _ in FORM_ZONES
                 if (lo is None or tsb >= lo) and (hi is None or tsb < hi))
-    text = f"<b>{short_day(day)}</b><br>form (TSB) {tsb:.1f}: {zone}"
+    shown = shown_against(tsb, 1, *(lo for lo, _, _, _ in FORM_ZONES if lo is not None))
+    text = f"<b>{short_day(day)}</b><br>form (TSB) {shown}: {zone}"
     if finite(acwr):
         text += f"<br>ACWR {acwr:.2f}"
     return text
