@@ -913,15 +913,10 @@ def test_the_first_session_back_after_a_layoff_too_takes_the_deeper_cut_not_both
     lifted = [p for p in back.exercises if p.exercise_id in loaded]
     assert back.day == first.day and back.status == "lightened" and lifted  # the premise
     assert all(p.load_kg == 40.0 and p.share == 0.8 for p in lifted)  # not 36 kg (72 %)
-    assert all("40 kg (load -20 % from 50 kg)" in (p.instruction or "") for p in lifted)
-    [why] = [c for c in changes if c.session_id == back.id and c.rule == "Races post-race"]
-    assert why.reasons == (
+    _cut_once(ctx, runs, until, sessions, changes, back, lifted, (
         f"{RaceDay(race.day, 'half', 'B').name()}: familiar exercises at 80% of the last "
         "loads, the first session after its 7-day post-race window (the deeper of that and "
-        "14+ days without a session, 90%)",)
-    assert refresh(ctx, back) == back
-    again, more = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, sessions)
-    assert again == sessions and not [c for c in more if c.session_id == back.id]
+        "14+ days without a session, 90%)"))
 
 
 def test_the_first_session_back_in_a_deload_week_takes_the_deeper_cut_not_both() -> None:
@@ -942,12 +937,20 @@ def test_the_first_session_back_in_a_deload_week_takes_the_deeper_cut_not_both()
     lifted = [p for p in back.exercises if p.load_kg]
     assert back.status == "lightened" and lifted and {p.phase for p in lifted} == {"deload"}
     assert all(p.load_kg == 40.0 and p.share == 0.8 and p.sets == 2 for p in lifted)  # not 36
-    assert all("40 kg (load -20 % from 50 kg)" in (p.instruction or "") for p in lifted)
-    [why] = [c for c in changes if c.session_id == back.id and c.rule == "Races post-race"]
-    assert why.reasons == (
+    _cut_once(ctx, runs, until, sessions, changes, back, lifted, (
         f"{RaceDay(race.day, '5k', 'C').name()}: familiar exercises at 80% of the last loads, "
         "the first session after its 2-day post-race window (the deeper of that and the "
-        "deload week's cut, 90%)",)
+        "deload week's cut, 90%)"))
+
+
+def _cut_once(ctx: Any, runs: dict[date, RunDay], until: date, sessions: list[Session],
+              changes: list[Adjustment], back: Session, lifted: list[Any], reason: str
+              ) -> None:
+    """The first session back lifts 40 kg of the last 50, one cut, for `reason`, and a
+    night's refresh and a second plan keep it so."""
+    assert all("40 kg (load -20 % from 50 kg)" in (p.instruction or "") for p in lifted)
+    [why] = [c for c in changes if c.session_id == back.id and c.rule == "Races post-race"]
+    assert why.reasons == (reason,)
     assert refresh(ctx, back) == back
     again, more = extend(ctx, MONDAY, MONDAY - timedelta(days=1), until, runs, sessions)
     assert again == sessions and not [c for c in more if c.session_id == back.id]
