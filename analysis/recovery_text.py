@@ -180,12 +180,22 @@ def _sleep(d: FrameRow, rule: str) -> str:
     return f"sleep score {_trimmed(score, _places(0, (score, SLEEP_MIN)))} {rule} {SLEEP_MIN}"
 
 
+def shown_form(tsb: float) -> str:
+    """Form (TSB) as the reasons, `status` and the web show it: on its side of TSB_MIN."""
+    return shown_against(tsb, 1, TSB_MIN)
+
+
+def shown_acwr(acwr: float) -> str:
+    """The EWMA ACWR as the reasons, `status` and the web show it: on its side of ACWR_MAX."""
+    return shown_against(acwr, 2, ACWR_MAX)
+
+
 def _tsb(d: FrameRow) -> str:
-    return f"form (TSB) {shown_against(d.tsb or 0.0, 1, TSB_MIN)}"
+    return f"form (TSB) {shown_form(d.tsb or 0.0)}"
 
 
 def _acwr(d: FrameRow) -> str:
-    return f"EWMA ACWR {shown_against(d.acwr or 0.0, 2, ACWR_MAX)}"
+    return f"EWMA ACWR {shown_acwr(d.acwr or 0.0)}"
 
 
 def _enough_history(d: FrameRow) -> bool:

@@ -5,12 +5,14 @@ brings the plan up to today, as `stridelift plan` does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
 from analysis.recovery import readiness_known
+from analysis.recovery_text import shown_acwr, shown_form
 from db import models as m
 from db import plans, repo
 from db.session import transaction
@@ -127,22 +129,24 @@ def changes(home: Home, profile: Profile, today: date) -> list[dict[str, Any]]:
 
 
 # The status page's inputs as a runner reads them: the stored values' keys
-# (analysis.recovery_text.VALUE_KEYS) in words, each with its format.
-INPUTS = (("hrv_signal", "HRV 7-day signal (ln)", "{:.2f}"),
-          ("band_low", "HRV normal band, low (ln)", "{:.2f}"),
-          ("band_high", "HRV normal band, high (ln)", "{:.2f}"),
-          ("hrv_last_night", "last night's HRV (ln)", "{:.2f}"),
-          ("hrv_below_days", "days running below the band", "{:.0f}"),
-          ("hrv_in_band_mornings", "mornings running inside the band", "{:.0f}"),
-          ("hrv_status", "Garmin HRV status", "{}"),
-          ("readiness_level", "training readiness", "{}"),
-          ("sleep_score", "sleep score", "{:.0f}"),
-          ("resting_hr", "resting HR (bpm)", "{:.0f}"),
-          ("resting_hr_mean30", "resting HR, 30-day mean (bpm)", "{:.1f}"),
-          ("tsb", "form (TSB)", "{:.1f}"),
-          ("tsb_low_days", "days running with form below -30", "{:.0f}"),
-          ("acwr", "EWMA ACWR", "{:.2f}"),
-          ("load_history_days", "days of load history", "{:.0f}"))
+# (analysis.recovery_text.VALUE_KEYS) in words, each with how it is shown (form and ACWR
+# as the reasons show them, never on the other side of their limit).
+INPUTS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
+    ("hrv_signal", "HRV 7-day signal (ln)", "{:.2f}".format),
+    ("band_low", "HRV normal band, low (ln)", "{:.2f}".format),
+    ("band_high", "HRV normal band, high (ln)", "{:.2f}".format),
+    ("hrv_last_night", "last night's HRV (ln)", "{:.2f}".format),
+    ("hrv_below_days", "days running below the band", "{:.0f}".format),
+    ("hrv_in_band_mornings", "mornings running inside the band", "{:.0f}".format),
+    ("hrv_status", "Garmin HRV status", "{}".format),
+    ("readiness_level", "training readiness", "{}".format),
+    ("sleep_score", "sleep score", "{:.0f}".format),
+    ("resting_hr", "resting HR (bpm)", "{:.0f}".format),
+    ("resting_hr_mean30", "resting HR, 30-day mean (bpm)", "{:.1f}".format),
+    ("tsb", "form (TSB)", shown_form),
+    ("tsb_low_days", "days running with form below -30", "{:.0f}".format),
+    ("acwr", "EWMA ACWR", shown_acwr),
+    ("load_history_days", "days of load history", "{:.0f}".format))
 
 
 def _status(db: DbSession, who: m.Athlete, today: date) -> dict[str, Any] | None:
@@ -152,17 +156,18 @@ def _status(db: DbSession, who: m.Athlete, today: date) -> dict[str, Any] | None
     values = dict(row.values)
     return {"day": row.day, "level": row.level, "reasons": list(row.reasons),
             "values": values, "missing": list(row.missing), "atl": row.atl,
-            "ctl": row.ctl, "tsb": row.tsb, "acwr": row.acwr,
+            "ctl": row.ctl, "tsb": _input("tsb", row.tsb, shown_form),
+            "acwr": _input("acwr", row.acwr, shown_acwr),
             "inputs": [(label, _input(key, values[key], form))
                        for key, label, form in INPUTS if key in values]}
 
 
-def _input(key: str, value: Any, form: str) -> str:
+def _input(key: str, value: Any, form: Callable[[Any], str]) -> str:
     """An input as the page shows it: "-" where none was used, an unknown readiness word
     too (the missing line names it: "training readiness (unknown level GREAT)")."""
     if value is None or (key == "readiness_level" and not readiness_known(value)):
         return "-"
-    return form.format(value)
+    return form(value)
 
 
 def status(home: Home, profile: Profile, today: date) -> dict[str, Any] | None:

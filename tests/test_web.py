@@ -27,6 +27,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from analysis.recovery_text import VALUE_KEYS
+from db import models as m
 from db import plans, repo, wellness_days
 from db.session import transaction
 from demo.fitwrite import LapSpec, run_fit
@@ -171,6 +172,26 @@ def test_the_status_page_names_its_inputs_in_words_with_sensible_digits(
     assert inputs["Garmin HRV status"] == "BALANCED" and inputs["sleep score"] == "80"
     assert inputs["form (TSB)"] == "0.0" and "hrv_signal" not in page  # no runs: no load
     assert not any(re.search(r"\.\d{3}", v) for v in inputs.values()), inputs
+
+
+def test_the_status_page_shows_form_and_acwr_on_the_side_of_their_limits(
+        athlete: Home) -> None:
+    """A form of -30.04 read "-30.0" in the Load box and the inputs beside the reason "form
+    (TSB) -30.04 < -30", and an ACWR of 1.504 read "1.50" beside "> 1.5" (the page shows
+    these strings as they are: the sensible-digits test reads them on the page)."""
+    profile = athlete.athlete(None)
+    today = today_for(profile)
+    with transaction(athlete.db) as db:
+        who = repo.athlete(db, profile)
+        db.add(m.DailyStatus(athlete_id=who.id, day=today, endurance_load=0.0,
+                             strength_load=0.0, atl=80.0, ctl=49.96, tsb=-30.04, acwr=1.504,
+                             level="amber", reasons=["form (TSB) -30.04 < -30"],
+                             values={"tsb": -30.04, "acwr": 1.504}, missing=[]))
+    with transaction(athlete.db) as db:
+        status = web_pages._status(db, repo.athlete(db, profile), today)
+    assert status is not None
+    assert (status["tsb"], status["acwr"]) == ("-30.04", "1.504")
+    assert dict(status["inputs"]) == {"form (TSB)": "-30.04", "EWMA ACWR": "1.504"}
 
 
 def test_the_why_page_names_exercises_as_a_runner_reads_them(athlete: Home) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -297,12 +298,19 @@ def status(
         console.print(f"  - {reason}", highlight=False, soft_wrap=True)
     if row.missing:
         console.print(f"  missing: {', '.join(row.missing)}", highlight=False)
-    console.print("  " + ", ".join(f"{k.upper()} {_fmt(numbers[k])}"
-                                   for k in ("atl", "ctl", "tsb", "acwr")), highlight=False)
+    from analysis.recovery_text import shown_acwr, shown_form  # as the reasons show them
+
+    shown = {"atl": _fmt, "ctl": _fmt, "tsb": shown_form, "acwr": shown_acwr}
+    console.print("  " + ", ".join(f"{k.upper()} {_shown(numbers[k], show)}"
+                                   for k, show in shown.items()), highlight=False)
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+def _shown(value: float | None, show: Callable[[float], str]) -> str:
+    return "n/a" if value is None else show(value)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
 
 def register(app: typer.Typer) -> None:
