@@ -6,6 +6,8 @@ NaN marks a day without a value and counts for nothing.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 
@@ -28,13 +30,6 @@ class Running:
         self.counts = np.zeros(reach + values.size, dtype=np.intp)
         np.cumsum(valid, out=self.counts[reach:])
         shifted = np.where(valid, values - self.offset, 0.0)
-        # Whole numbers (a resting HR in beats) sum and square without rounding below 2^53
-        # (the square of days × the largest bounds every sum, square and squared sum): then
-        # every window's sums are exact, a mean of equal values is the value and their SD 0
-        # as they come, and the windows need not look for equal values. The values must be
-        # whole, not only their differences: 1e-17 − 1 rounds to the whole −1, not exact.
-        self.exact = np.array_equal(values == np.rint(values), valid) and \
-            (float(np.abs(shifted).max(initial=0.0)) * values.size) ** 2 < 2.0 ** 53
         # Row by row into one block, only the lead zeroed: no stacked copy, no zeroing of
         # what the sums overwrite.
         self.totals = np.empty((1 + squares, reach + values.size))
@@ -42,23 +37,32 @@ class Running:
         np.cumsum(shifted, out=self.totals[0, reach:])
         if squares:
             np.cumsum(np.square(shifted, out=shifted), out=self.totals[1, reach:])
-        self._kept: tuple[np.ndarray, np.ndarray] | None = None
 
+    @cached_property
+    def exact(self) -> bool:
+        """Whether every window's sums are exact. Whole numbers (a resting HR in beats) sum
+        and square without rounding below 2^53 (the square of days × the largest bounds every
+        sum, square and squared sum): then a mean of equal values is the value and their SD 0
+        as they come, and the windows need not look for equal values. The values must be
+        whole, not only their differences: 1e-17 − 1 rounds to the whole −1, not exact."""
+        values = self.values
+        return np.array_equal(values == np.rint(values), self.valid) and (float(np.abs(
+            values[self.valid] - self.offset).max(initial=0.0)) * values.size) ** 2 < 2.0 ** 53
+
+    @cached_property
     def kept(self) -> tuple[np.ndarray, np.ndarray]:
         """The valid values in day order, and how often the value changed from one to the
         next up to each (one slot more, past the last, for a window without values): the
         values of ranks a to b are all equal where the counts at a and b agree. Made once,
         on first use, for every window's means and SDs of equal values."""
-        if self._kept is None:
-            kept = self.values[self.valid]
-            changes = np.zeros(kept.size + 1, dtype=np.intp)
-            np.cumsum(kept[1:] != kept[:-1], out=changes[1:-1])
-            self._kept = kept, changes
-        return self._kept
+        kept = self.values[self.valid]
+        changes = np.zeros(kept.size + 1, dtype=np.intp)
+        np.cumsum(kept[1:] != kept[:-1], out=changes[1:-1])
+        return kept, changes
 
     def equal_runs(self, length: int) -> bool:
         """Whether `length` valid values in a row are equal anywhere."""
-        kept, changes = self.kept()
+        kept, changes = self.kept
         if length <= 1:
             return kept.size > 0
         return bool((changes[length - 1:-1] == changes[:-length]).any())
@@ -119,7 +123,7 @@ class Window:
             self._flats[min_count] = None
             running = self.running
             if not running.exact and running.equal_runs(min_count):
-                kept, changes = running.kept()
+                kept, changes = running.kept
                 last = self._through - 1  # rank of the last valid value (−1: none)
                 first = self._through - self.count  # and of the first (past the last: none)
                 flat = (changes[last] == changes[first]) & (self.count >= max(min_count, 1))
