@@ -121,7 +121,7 @@ def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
     counted = dt if moving is None else np.where(moving, dt, 0.0)
     minutes = tuple(float(counted[zone == z].sum()) / 60 for z in range(1, 6))
     ran = np.ones(dt.size, dtype=bool) if moving is None else moving
-    clock, held = moving_clock(t, dt, ran)
-    z34, z45, z35 = (longest_stretch(clock, held, across_stops(clock, ran, inside)) / 60
+    clock, lengths = moving_clock(t, dt, ran)
+    z34, z45, z35 = (longest_stretch(clock, lengths, across_stops(clock, ran, inside)) / 60
                      for inside in ((zone == 3) | (zone == 4), zone >= 4, zone >= 3))
     return minutes, (z34, z45, z35)

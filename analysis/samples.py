@@ -45,13 +45,13 @@ def moving_clock(t: np.ndarray, dt: np.ndarray,
     timer pauses take no time (RULES.md: rules judge moving time), but one longer than
     MAX_STOP_ACROSS_S keeps its real length on the clock, so no stretch goes on across it.
     `t`: the samples' times (one more than `dt`: pauses are in `t`, not in `dt`)."""
-    held = np.where(moving, dt, 0.0)
-    step = held.copy()
+    lengths = np.where(moving, dt, 0.0)
+    step = lengths.copy()
     first = np.flatnonzero(~moving & np.r_[True, moving[:-1]])  # each stop's first sample
     ran = np.flatnonzero(moving)
     length = t[np.r_[ran, moving.size][np.searchsorted(ran, first)]] - t[first]
     step[first] = np.where(length > MAX_STOP_ACROSS_S, length, 0.0)
-    return np.r_[0.0, np.cumsum(step)[:-1]], held
+    return np.r_[0.0, np.cumsum(step)[:-1]], lengths
 
 
 def across_stops(clock: np.ndarray, moving: np.ndarray, inside: np.ndarray) -> np.ndarray:
