@@ -110,9 +110,8 @@ def pinned_notes(sessions: Sequence[Session], runs: Mapping[date, RunDay],
     around it as the nightly adaptation counts them (not the skipped ones)."""
     out = []
     for s in sessions:
-        others = [o.day for o in sessions
-                  if o.id != s.id and o.kind == "strength" and o.status != "skipped"]
-        if s.day > night and (note := pinned_kept(s, runs, others, night)) is not None:
+        if s.day > night and (note := pinned_kept(s, runs, _strength_days(sessions, s.id),
+                                                  night)) is not None:
             out.append(note)
     return out
 
@@ -121,15 +120,16 @@ def _open(s: Session, night: date) -> bool:
     return s.day > night and not s.settled
 
 
-def _strength_days(plan: dict[str, Session], but: str) -> list[date]:
-    return [s.day for s in plan.values() if s.id != but and s.kind == "strength"
+def _strength_days(sessions: Iterable[Session], but: str) -> list[date]:
+    """The days of the strength sessions but `but`, as S6 counts them (not the skipped)."""
+    return [s.day for s in sessions if s.id != but and s.kind == "strength"
             and s.status != "skipped"]
 
 
 def _legal(day: date, plan: dict[str, Session], sid: str, facts: Tonight) -> bool:
     """A day a session may move to: S6 holds there and it is not the eve of a long run or a
     race (S7.2: a move never lands there, even where S6 allows it)."""
-    return not conflicts(day, facts.runs, _strength_days(plan, sid)) and \
+    return not conflicts(day, facts.runs, _strength_days(plan.values(), sid)) and \
         not eve_of(day, facts.runs)
 
 
@@ -149,7 +149,7 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: Mobi
             _change(plan, changes, s, s.with_(status="skipped"), facts, "S6 race day", "drop",
                     (f"race on {s.day:%a %d %b}: no gym work on race day",))
         return
-    why = conflicts(s.day, facts.runs, _strength_days(plan, sid))
+    why = conflicts(s.day, facts.runs, _strength_days(plan.values(), sid))
     if not why:
         return
     reasons = (*why, *_run_reasons(facts, s.day))
