@@ -49,6 +49,14 @@ def follow_profile(home: Home, profile: Profile, today: date) -> list[Adjustment
     return [a for a in report.adjustments if a.rule == PROFILE_RULE]
 
 
+def template_room(profile: Profile, today: date) -> tuple[str, ...]:
+    """Why next week, from the weekly runs alone, holds fewer strength sessions than the
+    profile asks (S6), in the plan's own words, a line a day: empty when they fit."""
+    from planner.runs import template_room as room
+
+    return room(profile.runs, profile.strength_sessions, today).reasons
+
+
 def plan_rows(home: Home, profile: Profile, first: date, weeks: int) -> list[dict[str, Any]]:
     """The stored sessions from `first` for `weeks` weeks, in the shape `plan --json` prints."""
     with home.db() as db:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from domain.profile import WEEKDAYS
-from planner.model import ONE_DAY, RunDay
+from planner.model import ONE_DAY, RunDay, week_start
+from planner.schedule import Placement, place_week
 
 # The planner looks at least a week past the last day it plans (S6): placing a week looks at
 # how the next one will be placed (planner.schedule._next_week), whose Sunday S6 judges with
@@ -80,3 +81,17 @@ class RunFacts:
         """The runs as the planner reads them on `night` (run_days)."""
         return run_days(night, last_planned, self.actual, self.plan,
                         night_synced=night in self.synced, night_over=night_over)
+
+
+def template_room(template: Mapping[str, str], count: int, after: date) -> Placement:
+    """How S6 places `count` strength sessions in the first week after `after` that its
+    weekly template alone makes (no race, no Garmin calendar), the week before placed
+    alike: the room the runner's usual week leaves. Fewer days than `count` means mobility
+    work every such week, which the runner is better told once, when choosing the template,
+    than finds week after week."""
+    monday = week_start(after) + timedelta(days=7)
+    plan = RunPlan(template)
+    days = (monday + timedelta(days=i) for i in range(-7, 7 + LOOK_PAST_DAYS))
+    runs = {day: run for day in days if (run := planned_run(day, plan)) is not None}
+    before = place_week(monday - timedelta(days=7), runs, count).strength
+    return place_week(monday, runs, count, fixed=before)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,26 @@ def test_a_config_that_cannot_be_written_stores_no_athlete(
     assert result.exit_code == 2 and "cannot write" in result.output, result.output
     with open_db(load().database_url())() as session:
         assert session.scalars(select(m.Athlete.name)).all() == ["anna"]
+
+
+def test_a_template_with_too_few_strength_days_is_said_at_init(home: Path) -> None:
+    """Three sessions around speed on Wednesday and a long run on Saturday: S6 leaves Monday
+    and Thursday, so Tuesday's session is mobility work every week. `init` says so, day by
+    day, and the plan's week shows the same days."""
+    args = [*ARGS[:ARGS.index("--strength-sessions")], "--strength-sessions", "3"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert ("too few strength days (S6), in every week like the next one: only 2 legal "
+            "strength day(s) this week, 1 session(s) become mobility/stability:") in text
+    assert "- Tue: speed run on Wed 09 Dec (no strength the day before)" in text
+    assert "- Sun: long run on Sat 12 Dec (no strength the day after)" in text
+    week = runner.invoke(app, ["plan", "--json", "--from", "2026-12-07", "--weeks", "1"])
+    kinds = {s["date"]: s["kind"] for s in json.loads(week.output)}
+    assert kinds == {"2026-12-07": "strength", "2026-12-08": "mobility",
+                     "2026-12-10": "strength"}
+
+
+def test_a_template_with_room_says_nothing_of_it(home: Path) -> None:
+    result = runner.invoke(app, ARGS)
+    assert result.exit_code == 0 and "too few strength days" not in result.output

@@ -20,7 +20,7 @@ from planner.adapt import Tonight, adapt
 from planner.model import RunDay, Session, week_start
 from planner.plan import extend
 from planner.program import mobility_session
-from planner.runs import LOOK_PAST_DAYS, RunPlan, planned_run
+from planner.runs import LOOK_PAST_DAYS, RunPlan, planned_run, template_room
 from planner.runs import run_days as planned_runs
 from planner.schedule import run_conflicts
 from tests.planning import DAYS, MONDAY, context, profile, template
@@ -64,6 +64,21 @@ def test_no_s6_break_over_three_weeks_including_week_ends(runs_of: dict[str, str
     assert all(not run_conflicts(s.day, everything) for s in strength), \
         [(s.day, run_conflicts(s.day, everything)) for s in strength
          if run_conflicts(s.day, everything)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(weekly_templates(), st.integers(1, 3))
+def test_the_room_init_tells_of_is_the_room_the_nightly_plan_finds(runs_of: dict[str, str],
+                                                                    target: int) -> None:
+    """`init` says how many sessions a week of the template holds (template_room): the
+    nightly loop's second week (the first placed after a week like it) holds those days."""
+    week_two = MONDAY + timedelta(days=7)
+    room = template_room(runs_of, target, after=MONDAY)
+    nightly = [s for s in _nightly(runs_of, target) if week_two <= s.day < week_two
+               + timedelta(days=7)]
+    assert room.strength == tuple(s.day for s in nightly if s.kind == "strength")
+    assert room.mobility == tuple(s.day for s in nightly if s.kind == "mobility")
+    assert bool(room.reasons) == (len(room.strength) < target)
 
 
 def test_a_sunday_session_before_a_monday_speed_run_is_avoided() -> None:

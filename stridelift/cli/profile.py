@@ -66,7 +66,7 @@ def init(
     from db.session import transaction
     from jobs.errors import PlanError
     from jobs.history_offers import NO_THRESHOLD, history_offers
-    from jobs.plan_view import follow_profile
+    from jobs.plan_view import follow_profile, template_room
     from jobs.replan import check_weights
 
     with user_errors():
@@ -111,6 +111,7 @@ def init(
         with saving_profile(config, profile), transaction(home.db) as session:
             repo.athlete(session, profile)
         console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
+        _say_room(template_room(profile, today_for(profile)))
         if old is None:
             console.print(NEXT[profile.source], highlight=False, markup=False)
         replanned = follow_profile(home, profile, today_for(profile))
@@ -133,6 +134,19 @@ NEXT = {
     "demo": "Next: `stridelift nightly` runs a simulated night; `stridelift plan` shows the "
             "strength plan, `stridelift today` the day.",
 }
+
+
+def _say_room(reasons: tuple[str, ...]) -> None:
+    """A weekly template with too few legal strength days, said once while choosing it."""
+    if not reasons:
+        return
+    summary, *days = reasons
+    console.print(f"Your weekly runs leave too few strength days (S6), in every week like "
+                  f"the next one: {summary}:", highlight=False, soft_wrap=True)
+    for reason in days:
+        console.print(f"  - {reason}", highlight=False, soft_wrap=True)
+    console.print("Move a speed, threshold or long run (--runs), or ask for fewer sessions "
+                  "(--strength-sessions).", highlight=False)
 
 
 def _say_offers(taken: list[Offer], others: list[Offer], name: str) -> None:
