@@ -17,7 +17,7 @@ from db import models as m
 from domain.profile import Profile
 from domain.run import RUN_KINDS
 from jobs.analyse import analyse
-from jobs.errors import SESSION_IDS, NoSession
+from jobs.errors import EXERCISE_IDS, SESSION_IDS, NoSession
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from planner.adapt import Recovery
 from planner.catalog import Catalog
@@ -54,7 +54,7 @@ def check_weights(profile: Profile, catalog: Catalog | None = None) -> None:
     unknown = sorted(set(profile.known_kg) - set((catalog or default_catalog()).exercises))
     if unknown:
         raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
-                        f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
+                        f"{', '.join(unknown)}", EXERCISE_IDS)
 
 
 def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 from db import models as m
 from db import plans, repo
 from db.session import transaction
+from domain.pointer import Pointer, pointed
 from domain.profile import Profile
 from jobs.home import Home
 from jobs.replan import (
@@ -36,10 +37,19 @@ Ticked = dict[str, tuple[dict[int, int], float | None]]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an action did: `changed` is False when it had been done already."""
+    """What an action did: `changed` is False when it had been done already; `message` the
+    CLI's words, `on_web` the web app's (they differ only by the `pointer`)."""
 
     changed: bool
-    message: str
+    fact: str
+    pointer: Pointer | None = None
+
+    @property
+    def message(self) -> str:
+        return pointed(self.fact, self.pointer, on_web=False)
+
+    def on_web(self) -> str:
+        return pointed(self.fact, self.pointer, on_web=True)
 
 
 def sane_lift(reps: list[int], kg: float | None) -> bool:
@@ -121,8 +131,9 @@ def pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
         return Outcome(changed, f"session {key}: pinned = {pinned}")
     store_adjustments(db, who, not_recorded(db, who, [kept]))  # `why` tells it, once
     return Outcome(changed, f"session {key}: pinned = {pinned}; but S6 would move it: "
-                   f"{'; '.join(kept.reasons[1:])} (`stridelift unpin {key}` lets the plan "
-                   "move it)")
+                   f"{'; '.join(kept.reasons[1:])}",
+                   Pointer(cli=f"`stridelift unpin {key}` lets the plan move it",
+                           web="Unpin lets the plan move it"))
 
 
 def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,

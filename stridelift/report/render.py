@@ -16,6 +16,7 @@ from importlib import resources
 from string import Template
 
 from analysis.load import ATL_DAYS, CTL_DAYS
+from domain.pointer import SERVER
 from jobs.report_rows import (
     HEAVY_LOWER_CAP,
     LOAD_KINDS,
@@ -184,7 +185,7 @@ def _no_data_note(data: ReportData, plan: str, on_web: bool) -> str:
     range is fixed)."""
     if data.stored is None:
         how = ("They appear here once FIT files are imported or Garmin Connect is synced on "
-               "the computer that runs stridelift." if on_web else
+               f"{SERVER}." if on_web else
                "Import FIT files (<code>stridelift import</code>) or sync Garmin Connect "
                "(<code>stridelift sync</code>), then make the report again.")
         return ("<p class='note' id='no-data'><b>No data yet.</b> There are no runs and no "
@@ -194,7 +195,7 @@ def _no_data_note(data: ReportData, plan: str, on_web: bool) -> str:
              else f"lies between {first:%d %b %Y} and {last:%d %b %Y}")
     if on_web:
         how = (f"This page shows {data.start:%d %b %Y} to {data.end:%d %b %Y}; a report of "
-               "any range is made on the computer that runs stridelift.")
+               f"any range is made on {SERVER}.")
     else:
         since = max(first, last - timedelta(days=MAX_DAYS))  # a report spans ten years at most
         shows = "shows it" if since == first else "shows its last ten years"

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.profile import ProfileError
+from domain.profile import ProfileError, RaceError
 from jobs.errors import NoSession
 from jobs.race_entry import add_race, remove_race
 from jobs.replan import PlanError
@@ -29,6 +29,7 @@ from stridelift.web.guard import checked_form, log_in
 from stridelift.web.pages import athlete_of, show, web_of
 
 REPS_FIELD = re.compile(r"reps:(?P<exercise>[\w.-]+):(?P<n>\d+)$")
+RACE_FIELDS = {"day": "Date", "distance": "Distance", "priority": "Priority"}  # races.html
 
 
 def _number(text: str, what: str) -> float:
@@ -94,7 +95,7 @@ async def _session_action(request: Request, action: str) -> Response:
         raise HTTPException(404, exc.on_web()) from None
     except PlanError as exc:
         raise HTTPException(400, exc.on_web()) from None
-    request.session["flash"] = outcome.message
+    request.session["flash"] = outcome.on_web()
     return RedirectResponse(session_path(profile.name, key), status_code=303)
 
 
@@ -132,9 +133,17 @@ async def add_a_race(request: Request) -> Response:
             add_race, web.home, profile, text, web.today_of(profile),
             form.get("replace") is not None)
     except ProfileError as exc:
-        return await run_in_threadpool(pages.races, request, str(exc), sent)
+        return await run_in_threadpool(pages.races, request, refusal(exc), sent)
     request.session["flash"] = added.words("Why")
     return RedirectResponse(races_path(profile.name), status_code=303)
+
+
+def refusal(exc: ProfileError) -> str:
+    """A race refused, in the form's words: the field at fault, not the CLI's
+    DATE:DISTANCE:PRIORITY the form's fields are joined into."""
+    if isinstance(exc, RaceError):
+        return f"{RACE_FIELDS[exc.part]}: {exc.problem}"
+    return exc.on_web()
 
 
 async def remove_a_race(request: Request) -> Response:
@@ -151,9 +160,8 @@ async def remove_a_race(request: Request) -> Response:
         removed = await run_in_threadpool(remove_race, web.home, profile, day,
                                           web.today_of(profile))
         request.session["flash"] = removed.words("Why")
-    except ProfileError:
-        request.session["flash"] = f"no race entered on {day:%a %d %b %Y}: nothing to remove " \
-            "(already removed?)"
+    except ProfileError as exc:
+        request.session["flash"] = exc.on_web()
     return RedirectResponse(races_path(profile.name), status_code=303)
 
 
