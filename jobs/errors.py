@@ -18,6 +18,11 @@ class NoSession(PlanError):
     """No planned session of that key: a page kept from before the plan changed."""
 
 
+class Settled(PlanError):
+    """An action the session's status refuses: a done session never changes (S7.4), a
+    skipped one does not move (a conflict with what is stored, not a bad request)."""
+
+
 class Busy(Exception):
     """Another nightly run, morning pass, import, sync, push or rebuild for the athlete
     holds its lock (jobs/athlete_lock.py)."""

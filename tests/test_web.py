@@ -445,7 +445,38 @@ def test_skip_and_pin_are_the_clis_and_idempotent(athlete: Home) -> None:
     done = runner.invoke(cli, ["done", s["id"]])
     assert done.exit_code == 0  # a skipped session may still be done (the CLI's rule)
     refused = c.post(path_of(s) + "/skip", data={"csrf": token})
-    assert refused.status_code == 400 and "already done" in refused.text
+    assert refused.status_code == 409 and "already done" in refused.text
+
+
+def test_a_settled_session_answers_already_done_before_what_its_form_lacks(
+        athlete: Home) -> None:
+    """A page kept from before the session was done (or skipped), sent again: its status
+    answers first, whatever the form lacks. Done again is no change (303, "already done"),
+    where an empty or nonsense form was a 400 about its fields; skipping or moving a done
+    session, or moving a skipped one, is refused as a conflict (409) saying why."""
+    c = client(athlete)
+    s, other = strength_ahead(athlete)[:2]
+    token = csrf(c, path_of(s))
+    assert c.post(path_of(s) + "/done", data={"csrf": token, "as_planned": "1"}) \
+        .status_code == 303
+    e = s["exercises"][0]
+    for form in ({f"reps:{e['id']}:0": "5"},  # no set ticked
+                 {"rpe": "lots", "as_planned": "1"},
+                 {f"reps:{e['id']}:0": "5", f"tick:{e['id']}:0": "on",
+                  f"load:{e['id']}": "lots"}):
+        again = c.post(path_of(s) + "/done", data={"csrf": token, **form})
+        assert again.status_code == 303, again.text
+        assert f"session {s['id']} was already done" in c.get(again.headers["location"]).text
+    for action, form in (("skip", {}), ("move", {}), ("move", {"day": "someday"}),
+                         ("pin", {"pinned": "0"})):
+        refused = c.post(path_of(s) + f"/{action}", data={"csrf": token, **form})
+        verb = "unpin" if action == "pin" else action
+        assert refused.status_code == 409 and f"is already done: a done session never " \
+            f"changes, so there is nothing to {verb}" in refused.text, (action, refused.text)
+    assert c.post(path_of(other) + "/skip", data={"csrf": token}).status_code == 303
+    moved = c.post(path_of(other) + "/move", data={"csrf": token})  # no day chosen
+    assert moved.status_code == 409 and "a skipped session stays on its day" in moved.text
+    assert stored(athlete, other["id"])[0] == "skipped"
 
 
 def test_a_session_whose_day_is_over_says_it_is_not_logged(athlete: Home) -> None:

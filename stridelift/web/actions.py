@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.profile import ProfileError, RaceError
-from jobs.errors import NoSession
+from jobs.errors import NoSession, Settled
 from jobs.race_entry import add_race, remove_race
 from jobs.replan import PlanError
 from jobs.session_actions import Ticked, act
@@ -67,36 +68,45 @@ def session_path(athlete: str, key: str) -> str:
 
 
 async def _session_action(request: Request, action: str) -> Response:
+    """One of the session's forms. Its fields are read only once the session's status has
+    answered (done again is no change, a done session refused whatever the form holds): a
+    page kept from before, sent again, hears "already done", not what its fields lack."""
     form = await checked_form(request)
     profile = athlete_of(request)
     web = web_of(request)
     key = request.path_params["key"]
-    kwargs: dict[str, Any] = {}
+    try:
+        outcome = await run_in_threadpool(
+            partial(act, web.home, profile, action, key, today=web.today_of(profile),
+                    pinned=form.get("pinned") == "1", sent=lambda: _sent(action, form)))
+    except NoSession as exc:  # not found: its page is not either (http_error's Back)
+        raise HTTPException(404, exc.on_web()) from None
+    except Settled as exc:  # what is stored refuses it: a conflict, not a bad form
+        raise HTTPException(409, exc.on_web()) from None
+    except PlanError as exc:
+        raise HTTPException(400, exc.on_web()) from None
+    request.session["flash"] = outcome.on_web()
+    return RedirectResponse(session_path(profile.name, key), status_code=303)
+
+
+def _sent(action: str, form: FormData) -> dict[str, Any]:
+    """What the form says for `action` (400 on what no page sends)."""
     if action == "done":
         rpe = str(form.get("rpe") or "").strip()
-        kwargs["rpe"] = _number(rpe, "RPE") if rpe else None
+        sent: dict[str, Any] = {"rpe": _number(rpe, "RPE") if rpe else None}
         if form.get("as_planned") is None:
             sets = ticked(form)
             if not any(sum(reps.values()) for reps, _ in sets.values()):
                 raise HTTPException(400, "no set ticked: tick the sets you did, or use "
                                     "'done as planned'")
-            kwargs["ticked"] = sets
-    elif action == "pin":
-        kwargs["pinned"] = form.get("pinned") == "1"
-    elif action == "move":
+            sent["ticked"] = sets
+        return sent
+    if action == "move":
         try:
-            kwargs["day"] = date.fromisoformat(str(form.get("day") or ""))
+            return {"day": date.fromisoformat(str(form.get("day") or ""))}
         except ValueError:
             raise HTTPException(400, "choose a day to move the session to") from None
-    try:
-        outcome = await run_in_threadpool(act, web.home, profile, action, key,
-                                          today=web.today_of(profile), **kwargs)
-    except NoSession as exc:  # not found: its page is not either (http_error's Back)
-        raise HTTPException(404, exc.on_web()) from None
-    except PlanError as exc:
-        raise HTTPException(400, exc.on_web()) from None
-    request.session["flash"] = outcome.on_web()
-    return RedirectResponse(session_path(profile.name, key), status_code=303)
+    return {}
 
 
 async def done(request: Request) -> Response:
