@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 import shutil
 import tomllib
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from analysis.recovery_text import shown_acwr
 from db import models as m
 from db import repo, wellness_days
 from db.session import transaction
@@ -40,7 +42,7 @@ from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register
 from stridelift.report import load_report, render
 from stridelift.report.charts import CHART_IDS, load_chart
-from stridelift.report.hover import activity_hover, form_hover
+from stridelift.report.hover import activity_hover, band_hover, form_hover, signal_hover
 from stridelift.report.style import FORM_ZONES, RACE_COLOURS
 from tests.conftest import PINNED
 
@@ -338,6 +340,35 @@ def test_the_form_hover_shows_a_number_inside_the_zone_it_names(tsb: float) -> N
     [(lo, hi)] = [(lo, hi) for lo, hi, label, _ in FORM_ZONES if label == zone]
     assert (lo is None or shown >= lo) and (hi is None or shown < hi), text
     assert (lo is None or tsb >= lo) and (hi is None or tsb < hi), text
+
+
+def test_the_form_hover_shows_acwr_as_the_reasons_do() -> None:
+    """An ACWR of 1.504 read "ACWR 1.50" beside the reason "EWMA ACWR 1.504 > 1.5"."""
+    for acwr in (1.504, 1.4, 1.5049):
+        assert (form_hover(date(2026, 11, 29), -5.0, acwr) or "").endswith(
+            f"<br>ACWR {shown_acwr(acwr)}")
+    assert (form_hover(date(2026, 11, 29), -5.0, 1.504) or "").endswith("ACWR 1.504")
+
+
+@settings(max_examples=200, deadline=None)
+@example(low=math.exp(4.0), high=math.exp(4.4), nudge=-0.0001)  # ln 3.9999 read "4.00"
+@given(low=st.floats(20, 150), high=st.floats(20, 150), nudge=st.floats(-0.01, 0.01))
+def test_the_hrv_hovers_keep_the_signal_on_its_side_of_the_band(
+        low: float, high: float, nudge: float) -> None:
+    """The signal's hover and the band's show the signal and the band limits to decimals
+    that keep the signal on its side of each limit, in ms and in ln as the reasons do: a
+    signal 0.01 % below the band read "ln 4.00" beside the band's low limit "ln 4.00"."""
+    low, high = min(low, high), max(low, high) + 1.0
+    signal, day = low * (1 + nudge), date(2026, 11, 29)
+    numbers = re.compile(r"\d+(?:\.\d+)?")
+    band = [float(n) for n in numbers.findall(band_hover(day, low, high, signal) or "")]
+    text = (signal_hover(day, signal, low, high) or "").split("<br>")[1]
+    sig = [float(n) for n in numbers.findall(text)]
+    ms, ln = (signal, low, high), tuple(map(math.log, (signal, low, high)))
+    for shown, exact in (((sig[1], *band[0:2]), ms), ((sig[2], *band[2:4]), ln)):
+        for i in (1, 2):  # the signal against the low limit, then the high one
+            side = (exact[0] > exact[i]) - (exact[0] < exact[i])
+            assert (shown[0] > shown[i]) - (shown[0] < shown[i]) == side, (text, band)
 
 
 def test_race_labels_read_on_their_white() -> None:

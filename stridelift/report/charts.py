@@ -145,13 +145,15 @@ def recovery_chart(data: ReportData) -> go.Figure:
                     showlegend=False, hoverinfo="skip", legendgroup="band", row=1, col=1)
     fig.add_scatter(x=x, y=_values(d["band_low_ms"]), mode="lines", line_width=0,
                     fill="tonexty", fillcolor=band, name="normal band", legendgroup="band",
-                    hovertext=[band_hover(day, lo, hi) for day, lo, hi in
-                               zip(d.index, d["band_low_ms"], d["band_high_ms"], strict=True)],
+                    hovertext=[band_hover(day, lo, hi, v) for day, lo, hi, v in
+                               zip(d.index, d["band_low_ms"], d["band_high_ms"],
+                                   d["hrv_signal_ms"], strict=True)],
                     hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
     fig.add_scatter(x=x, y=_values(d["hrv_signal_ms"]), mode="lines", name="HRV 7-day",
                     line={"color": "#1e8449", "width": 2},
-                    hovertext=[signal_hover(day, v) for day, v in
-                               zip(d.index, d["hrv_signal_ms"], strict=True)],
+                    hovertext=[signal_hover(day, v, lo, hi) for day, v, lo, hi in
+                               zip(d.index, d["hrv_signal_ms"], d["band_low_ms"],
+                                   d["band_high_ms"], strict=True)],
                     hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
     fig.add_scatter(x=x, y=_values(d["hrv_ms"]), mode="markers", name="HRV night",
                     marker={"color": "#1e8449", "size": 5, "opacity": 0.55},
