@@ -31,7 +31,7 @@ from db import models as m
 from db import repo, wellness_days
 from db.session import transaction
 from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
-from domain.profile import Profile
+from domain.profile import Profile, Race
 from domain.wellness import DailyWellness
 from ingest import fit
 from jobs.home import Home
@@ -179,7 +179,8 @@ def _data(start: date | None = None, end: date | None = None) -> ReportData:
     h = Home.open()
     with h.db() as db:
         return load_report(db, NAME, start or today - timedelta(weeks=16),
-                           end or today + timedelta(weeks=2), today)
+                           end or today + timedelta(weeks=2), today,
+                           races=h.athlete(NAME).races)
 
 
 class _Tables(HTMLParser):
@@ -371,6 +372,39 @@ def test_the_hrv_hovers_keep_the_signal_on_its_side_of_the_band(
             assert (shown[0] > shown[i]) - (shown[0] < shown[i]) == side, (text, band)
 
 
+def test_races_found_in_the_activities_are_marked_once_beside_those_entered(
+        tmp_path: Path) -> None:
+    """A run Garmin flags as a race is marked on the charts (a dotted line, "found in the
+    synced activities" on hover), as `race add`'s races are; a day that holds an entered
+    race is drawn once, as the race entered. Only the races `race add` entered were drawn."""
+    from db.session import open_db
+    from tests.test_plan_job import MONDAY, P
+
+    sundays = [MONDAY + timedelta(days=6 + 7 * w) for w in (0, 1)]
+    factory = open_db(f"sqlite:///{tmp_path / 'races.db'}")
+    with transaction(factory) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+        for day in sundays:
+            start = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+            raced = [replace(a, is_race=True)  # Garmin's race flag
+                     for a in fit.decode(run_fit(start, [LapSpec(1500, 3.5, 178),
+                                                         LapSpec(1500, 3.6, 182)]))]
+            repo.save_activities(db, repo.athlete(db, P), raced, str(day) * 6)
+        replan(db, P, sundays[1])  # classified: the runs are races
+    entered = Race(sundays[1], "10k", "A")
+    with factory() as db:
+        data = load_report(db, P.name, MONDAY, sundays[1] + timedelta(days=7), sundays[1],
+                           races=[entered])
+    assert [(r.day, r.distance, r.source) for r in data.races] == [
+        (sundays[0], "10k", "found"), (sundays[1], "10k", "entered")]
+    page = render(data)
+    assert "found in the synced activities" in page and '"dash":"dot"' in page
+    lines = re.findall(r'"dash":"(\w+)","width":1.5\},"name":"race","type":"line",'
+                       r'"x0":"([\d-]+)"', page)
+    # the load and recovery charts: each race once, a race entered dashed, one found dotted
+    assert sorted(lines) == sorted([("dot", str(sundays[0])), ("dash", str(sundays[1]))] * 2)
+
+
 def test_race_labels_read_on_their_white() -> None:
     """A race's label is 11 px text on white: WCAG AA asks 4.5:1 of such text (the B and C
     colours gave 4.2 and 3.5)."""
@@ -412,7 +446,7 @@ def test_an_athlete_with_nothing_yet_renders(tmp_path: Path) -> None:
     from db.session import open_db
     factory = open_db(f"sqlite:///{tmp_path / 'empty.db'}")
     with factory() as db:
-        data = load_report(db, "nobody", today - timedelta(weeks=16), today, today)
+        data = load_report(db, "nobody", today - timedelta(weeks=16), today, today, races=())
     assert data.empty
     page = render(data)
     assert "No data yet." in page and "id='no-data'" in page
@@ -420,7 +454,10 @@ def test_an_athlete_with_nothing_yet_renders(tmp_path: Path) -> None:
     for div_id in CHART_IDS:
         assert f'id="{div_id}"' in page
     with pytest.raises(ValueError, match="after"), factory() as db:
-        load_report(db, "nobody", today, today - timedelta(days=1), today)
+        load_report(db, "nobody", today, today - timedelta(days=1), today, races=())
+    # the races are asked for: a caller that forgot them drew none, without a word
+    with pytest.raises(TypeError, match="races"), factory() as db:
+        load_report(db, "nobody", today, today, today)  # type: ignore[call-arg]
 
 
 def test_the_page_assets_are_packaged() -> None:

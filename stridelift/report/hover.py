@@ -10,8 +10,8 @@ from datetime import date
 import pandas as pd
 
 from analysis.recovery_text import band_places, shown_acwr, shown_against
-from domain.profile import PRIORITY_WORDS, Race
-from jobs.report_rows import SessionItem
+from domain.profile import PRIORITY_WORDS
+from jobs.report_rows import RaceMark, SessionItem
 from stridelift.report.markup import finite, hesc, short_day
 from stridelift.report.style import FORM_ZONES
 
@@ -41,9 +41,11 @@ def activity_hover(acts: pd.DataFrame, index: pd.Index, what: str) -> list[str |
             + "<br>".join(by_day[day]) if day in by_day else None for day in index]
 
 
-def race_hover(race: Race) -> str:
+def race_hover(race: RaceMark) -> str:
+    found = ", found in the synced activities" if race.source == "found" else ""
     return (f"<b>{short_day(race.day)}</b> · {hesc(race.priority)} race "
-            f"({hesc(PRIORITY_WORDS.get(race.priority, race.priority))}), {hesc(race.distance)}")
+            f"({hesc(PRIORITY_WORDS.get(race.priority, race.priority))}), {hesc(race.distance)}"
+            f"{found}")
 
 
 def form_hover(day: date, tsb: float, acwr: float) -> str | None:

@@ -234,7 +234,8 @@ def _chips(items: Iterable[tuple[str, str]]) -> str:
 def _load_note() -> str:
     return ("Endurance load per day, stacked by run kind; strength load is the bar beside it. "
             "Tap or hover a bar for the sessions. A dashed line marks each race entered, labelled "
-            "by priority (A goal, B important, C tune-up) and distance.")
+            "by priority (A goal, B important, C tune-up) and distance; a dotted line a race "
+            "found in the synced activities (Garmin's race flag, a triathlon).")
 
 
 def _form_note() -> str:
