@@ -31,11 +31,14 @@ class ProfileError(Pointed, ValueError):
 class RaceError(ProfileError):
     """A race refused for one of its parts (`part`: day, distance or priority), `problem`
     saying what is wrong with it in no front end's words. str() is the CLI's message, naming
-    the race as typed, with a race written as the CLI takes it (`example`); the web app names
+    the race as typed, the part when the problem starts with its value (`named`: "priority
+    'D' must be..."), with a race written as the CLI takes it (`example`); the web app names
     the form's field instead."""
 
-    def __init__(self, typed: str, part: str, problem: str, example: str = "") -> None:
-        super().__init__(f"race {typed!r}: {problem}" + (f", e.g. {example}" if example else ""))
+    def __init__(self, typed: str, part: str, problem: str, example: str = "",
+                 named: bool = False) -> None:
+        super().__init__(f"race {typed!r}: {f'{part} ' if named else ''}{problem}"
+                         + (f", e.g. {example}" if example else ""))
         self.part, self.problem = part, problem
 
 
@@ -154,13 +157,14 @@ def parse_race(text: str, first: bool = True, today: date | None = None) -> Race
     if distance.lower() not in RACE_DISTANCES:  # none: the window of a race of no distance
         raise RaceError(text, "distance", f"{distance!r} must be one of "
                         f"{', '.join(RACE_DISTANCES)}" if distance else "give its distance, "
-                        f"one of {', '.join(RACE_DISTANCES)}", "" if distance else f"{day}:half")
+                        f"one of {', '.join(RACE_DISTANCES)}", "" if distance else f"{day}:half",
+                        named=bool(distance))
     if today is not None and not RACE_REACH[0] <= (day - today).days <= RACE_REACH[1]:
         raise RaceError(text, "day", f"{day} is more than "
                         f"{'two years ahead' if day > today else 'a year ago'}: check the year")
     chosen = priority.upper() or ("A" if first else "B")
     if chosen not in RACE_PRIORITIES:
-        raise RaceError(text, "priority", f"{priority!r} must be A, B or C")
+        raise RaceError(text, "priority", f"{priority!r} must be A, B or C", named=True)
     return Race(day=day, distance=distance.lower(), priority=chosen)
 
 
