@@ -372,6 +372,21 @@ def test_the_hrv_hovers_keep_the_signal_on_its_side_of_the_band(
             assert (shown[0] > shown[i]) - (shown[0] < shown[i]) == side, (text, band)
 
 
+def test_the_today_line_shows_form_as_its_reasons_do(tmp_path: Path) -> None:
+    """The line above the charts read "form -30" beside its reason "form (TSB) -30.4": the
+    form on the wrong side of the threshold the reason names."""
+    from db.session import open_db
+    from stridelift.report.render import _today_line
+    today = PINNED.date()
+    with open_db(f"sqlite:///{tmp_path / 'today.db'}")() as db:
+        data = load_report(db, "nobody", today - timedelta(days=3), today, today, races=())
+    days = data.days.astype({"level": object, "status_reasons": object})
+    days.loc[today, ["level", "tsb", "ctl", "atl"]] = ["amber", -30.4, 50.0, 80.4]
+    days.at[today, "status_reasons"] = ("form (TSB) -30.4 < -30",)
+    line = _today_line(replace(data, days=days))
+    assert "· form -30.4 · fitness 50 · fatigue 80" in line, line
+
+
 def test_races_found_in_the_activities_are_marked_once_beside_those_entered(
         tmp_path: Path) -> None:
     """A run Garmin flags as a race is marked on the charts (a dotted line, "found in the

@@ -16,6 +16,7 @@ from importlib import resources
 from string import Template
 
 from analysis.load import ATL_DAYS, CTL_DAYS
+from analysis.recovery_text import shown_form
 from domain.pointer import SERVER
 from jobs.report_rows import (
     HEAVY_LOWER_CAP,
@@ -219,7 +220,9 @@ def _today_line(data: ReportData) -> str:
             f"{LEVEL_COLOURS.get(level, '#ccc')}'></span> <b>{short_day(day)}</b>: recovery "
             f"<b>{esc(level)}</b>")
     if finite(row["tsb"]):
-        text += f" · form {row['tsb']:.0f} · fitness {row['ctl']:.0f} · fatigue {row['atl']:.0f}"
+        # form as the reasons below quote it: -30.4 read "form -30" beside "form (TSB) -30.4"
+        text += (f" · form {shown_form(row['tsb'])} · fitness {row['ctl']:.0f} · fatigue "
+                 f"{row['atl']:.0f}")
     reasons = row["status_reasons"] if isinstance(row["status_reasons"], tuple) else ()
     if reasons:
         text += "<br><span class='why'>" + "; ".join(esc(r) for r in reasons) + "</span>"
