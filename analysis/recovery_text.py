@@ -140,10 +140,16 @@ def _trimmed(value: float, places: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def band_places(low: float, high: float, *values: float, fewest: int = 2) -> int:
+    """Decimals (`fewest` or more) that keep each of `values` on its side of both band limits
+    (`low`, `high`): the reasons' HRV numbers, and the report's hovers of the signal and its
+    band."""
+    return _places(fewest, *((value, limit) for value in values for limit in (low, high)))
+
+
 def _band_places(d: FrameRow, *values: float) -> int:
-    """Decimals (2 or more) that keep each of `values` on its side of both band limits."""
-    limits = (d.band_low or 0.0, d.band_high or 0.0)  # a signal's texts have a band
-    return _places(2, *((value, limit) for value in values for limit in limits))
+    # a signal's texts have a band
+    return band_places(d.band_low or 0.0, d.band_high or 0.0, *values)
 
 
 def _signal(d: FrameRow, where: str, places: int | None = None) -> str:

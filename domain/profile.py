@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.pointer import Pointed
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TEMPLATE_KINDS = ("easy", "recovery", "long", "speed", "threshold", "race", "rest")
 RACE_DISTANCES = ("5k", "10k", "half", "marathon", "ultra", "other")
@@ -21,8 +23,23 @@ TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class ProfileError(ValueError):
-    """A profile value is invalid; the message says which and how to fix it."""
+class ProfileError(Pointed, ValueError):
+    """A profile value is invalid; the message says which and how to fix it (a `Pointer`
+    where the CLI and the web app fix it differently)."""
+
+
+class RaceError(ProfileError):
+    """A race refused for one of its parts (`part`: day, distance or priority), `problem`
+    saying what is wrong with it in no front end's words. str() is the CLI's message, naming
+    the race as typed, the part when the problem starts with its value (`named`: "priority
+    'D' must be..."), with a race written as the CLI takes it (`example`); the web app names
+    the form's field instead."""
+
+    def __init__(self, typed: str, part: str, problem: str, example: str = "",
+                 named: bool = False) -> None:
+        super().__init__(f"race {typed!r}: {f'{part} ' if named else ''}{problem}"
+                         + (f", e.g. {example}" if example else ""))
+        self.part, self.problem = part, problem
 
 
 @dataclass(frozen=True)
@@ -127,25 +144,28 @@ def parse_race(text: str, first: bool = True, today: date | None = None) -> Race
     priority the first race is A, the others B (RULES.md "Races"). With `today`, a race
     being entered: its day within RACE_REACH."""
     when, _, rest = text.partition(":")
-    distance, _, priority = rest.partition(":")
+    distance, _, priority = (part.strip() for part in rest.partition(":"))
+    when = when.strip()
     try:
-        day = date.fromisoformat(when.strip())
+        day = date.fromisoformat(when)
     except ValueError:
         # 2027-04-31 looks right: saying how a race looks would not show the typo
-        raise ProfileError(f"race {text!r}: {when.strip()} is no day of the calendar"
-                           if DAY_SHAPE.fullmatch(when.strip()) else
-                           f"race {text!r} must look like 2027-04-11:half or "
-                           "2027-04-11:10k:B") from None
-    if not distance.strip():  # taken as "other", it had the window of a race of no distance
-        raise ProfileError(f"race {text!r}: give its distance, one of "
-                           f"{', '.join(RACE_DISTANCES)}, e.g. {day}:half")
+        real = DAY_SHAPE.fullmatch(when) is not None
+        raise RaceError(text, "day", f"{when} is no day of the calendar" if real else
+                        f"{when!r} is not a date (YYYY-MM-DD)",
+                        "" if real else "2027-04-11:half or 2027-04-11:10k:B") from None
+    if distance.lower() not in RACE_DISTANCES:  # none: the window of a race of no distance
+        raise RaceError(text, "distance", f"{distance!r} must be one of "
+                        f"{', '.join(RACE_DISTANCES)}" if distance else "give its distance, "
+                        f"one of {', '.join(RACE_DISTANCES)}", "" if distance else f"{day}:half",
+                        named=bool(distance))
     if today is not None and not RACE_REACH[0] <= (day - today).days <= RACE_REACH[1]:
-        raise ProfileError(f"race {text!r}: {day} is more than "
-                           f"{'two years ahead' if day > today else 'a year ago'}: check the year")
-    chosen = priority.strip().upper() or ("A" if first else "B")
+        raise RaceError(text, "day", f"{day} is more than "
+                        f"{'two years ahead' if day > today else 'a year ago'}: check the year")
+    chosen = priority.upper() or ("A" if first else "B")
     if chosen not in RACE_PRIORITIES:
-        raise ProfileError(f"race {text!r}: priority {priority.strip()!r} must be A, B or C")
-    return Race(day=day, distance=distance.strip().lower(), priority=chosen)
+        raise RaceError(text, "priority", f"{priority!r} must be A, B or C", named=True)
+    return Race(day=day, distance=distance.lower(), priority=chosen)
 
 
 def parse_races(items: list[str], known: tuple[Race, ...] = (),

@@ -18,6 +18,7 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from domain.pointer import SERVER, Pointed, Pointer
 from domain.profile import Profile, ProfileError, Race
 
 ENV_HOME = "STRIDELIFT_HOME"
@@ -25,8 +26,9 @@ ENV_DB_URL = "STRIDELIFT_DB_URL"
 APP = "stridelift"
 
 
-class ConfigError(Exception):
-    """The configuration is missing or wrong; the message says what and how to fix it."""
+class ConfigError(Pointed):
+    """The configuration is missing or wrong; the message says what and how to fix it (the
+    web app's fix, `on_web`, names no command: config.toml is on the server)."""
 
 
 @dataclass(frozen=True)
@@ -182,8 +184,9 @@ def _writing(config: Config, raw: dict[str, Any]) -> Iterator[None]:
     except OSError as exc:
         if in_block:
             raise
-        raise ConfigError(f"cannot write {config.paths.config_file}: {exc.strerror}; check "
-                          f"${ENV_HOME} or the folder's permissions") from None
+        raise ConfigError(f"cannot write {config.paths.config_file}: {exc.strerror}",
+                          Pointer(cli=f"check ${ENV_HOME} or the folder's permissions",
+                                  web=f"check the folder's permissions on {SERVER}")) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -210,8 +213,10 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
         raise ConfigError(f"{where} must be a table")
     missing = [key for key in _REQUIRED if key not in body]
     if missing:
-        raise ConfigError(f"{where}: missing {', '.join(missing)}; add it or rerun "
-                          "`stridelift init`")
+        raise ConfigError(f"{where}: missing {', '.join(missing)}",
+                          Pointer(cli="add it or rerun `stridelift init`",
+                                  web=f"add it to the file on {SERVER}, or run init there "
+                                  "again"))
     unknown = sorted(set(body) - _KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; the settings "

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from db import plans, repo
 from db.session import transaction
+from domain.pointer import Pointer
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from jobs.config import save_profile
 from jobs.home import Home
@@ -69,9 +70,11 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
         # the same race with another priority: asked for as a change of priority
         change = f"to make it {'an' if race.priority == 'A' else 'a'} {race.priority} race, " \
             if replaced.distance == race.distance else ""
-        raise ProfileError(f"{day} already holds the {describe(replaced)}: one race a day; "
-                           f"{change}replace it (`race add --replace`, or Replace on the races "
-                           f"page) or remove it first (`race remove {day}`)")
+        raise ProfileError(f"{day} already holds the {describe(replaced)}: one race a day",
+                           Pointer(cli=f"{change}replace it (`race add --replace`) or remove "
+                                   f"it first (`race remove {day}`)",
+                                   web=f"{change}tick Replace to replace it, or remove it "
+                                   "first (its Remove button)"))
     updated = replace(profile, races=merge_races(profile.races, [race]))
     new = races.entered([race])[0]
     with transaction(home.db) as db:
@@ -119,8 +122,9 @@ def remove_race(home: Home, profile: Profile, day: date, today: date) -> RaceRem
     gone = next((r for r in profile.races if r.day == day), None)
     if gone is None:
         entered = ", ".join(r.day.isoformat() for r in profile.races) or "none"
-        raise ProfileError(f"no race on {day.isoformat()} (entered: {entered}); "
-                           "`stridelift race list` shows them")
+        raise ProfileError(f"no race on {day.isoformat()} (entered: {entered})",
+                           Pointer(cli="`stridelift race list` shows them",
+                                   web="nothing to remove (already removed?)"))
     updated = replace(profile, races=tuple(r for r in profile.races if r != gone))
     with transaction(home.db) as db:
         changes = _undo_race(db, updated, gone, today)

@@ -5,7 +5,7 @@ planned, the prescriptions refreshed), and write the decisions once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session as DbSession
 from analysis.titles import planned_kind
 from db import activities, plans, repo
 from db import models as m
-from domain.profile import Profile
+from domain.profile import Profile, Race
 from domain.run import RUN_KINDS
 from jobs.analyse import analyse
-from jobs.errors import SESSION_IDS, NoSession
+from jobs.errors import EXERCISE_IDS, SESSION_IDS, NoSession
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from planner.adapt import Recovery
 from planner.catalog import Catalog
@@ -54,7 +54,7 @@ def check_weights(profile: Profile, catalog: Catalog | None = None) -> None:
     unknown = sorted(set(profile.known_kg) - set((catalog or default_catalog()).exercises))
     if unknown:
         raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
-                        f"{', '.join(unknown)}; `stridelift exercises` lists the ids")
+                        f"{', '.join(unknown)}", EXERCISE_IDS)
 
 
 def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,
@@ -173,7 +173,7 @@ def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
         window=w, sessions=tuple(load_sessions(db, who)), runs=runs,
         recovery=recoveries(db, who, w.first_night, night),
         lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, night)),
-        legs=tuple(race_legs(db, who, night)),
+        legs=tuple(race_legs(db, who, night - timedelta(days=FOUND_RACES_DAYS), night)),
         first_monday=first or first_week(night, runs.tonight(night, w.until), [
             *entered(profile.races), *races_found(db, who, profile, night)]),
         last_night=last,
@@ -244,11 +244,10 @@ def run_days(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     return run_facts(db, who, profile, night, night, until).tonight(night, until, night_over)
 
 
-def race_legs(db: DbSession, who: m.Athlete, night: date) -> list[Leg]:
-    """The activities of the last weeks as legs a race may be found in: a race by Garmin's
-    flag or a multisport race (the classification's race kind or trait)."""
-    rows = activities.classified_between(db, who, night - timedelta(days=FOUND_RACES_DAYS),
-                                         night)
+def race_legs(db: DbSession, who: m.Athlete, first: date, last: date) -> list[Leg]:
+    """The activities from `first` to `last` as legs a race may be found in: a race by
+    Garmin's flag or a multisport race (the classification's race kind or trait)."""
+    rows = activities.classified_between(db, who, first, last)
     return [Leg(day, sport, metres, seconds, kind == "race" or "race" in (traits or ()))
             for day, sport, metres, seconds, kind, traits in rows]
 
@@ -256,7 +255,15 @@ def race_legs(db: DbSession, who: m.Athlete, night: date) -> list[Leg]:
 def races_found(db: DbSession, who: m.Athlete, profile: Profile,
                 night: date) -> list[RaceDay]:
     """Races in the synced activities of the last weeks that were never entered."""
-    return found_races(race_legs(db, who, night), {r.day for r in profile.races})
+    return found_between(db, who, profile.races, night - timedelta(days=FOUND_RACES_DAYS),
+                         night)
+
+
+def found_between(db: DbSession, who: m.Athlete, entered: Iterable[Race], first: date,
+                  last: date) -> list[RaceDay]:
+    """Races in the synced activities from `first` to `last` on no day a race is `entered`
+    on (an entered race is the one the plan and the report know it by)."""
+    return found_races(race_legs(db, who, first, last), {r.day for r in entered})
 
 
 def as_session(r: m.PlannedSession) -> Session:

@@ -20,9 +20,12 @@ from analysis.classify import RUN_KINDS, warnings_in
 from db import activities, plans, repo
 from db import models as m
 from domain.profile import Race
+from jobs.replan import found_between
 from planner.catalog import Catalog
 from planner.catalog_file import default_catalog
 from planner.model import week_heavy_lower, week_start
+from planner.races import RaceDay as RaceMark  # a race on the charts: entered, or found
+from planner.races import entered
 from planner.slots import MAX_HEAVY_LOWER_A_WEEK
 
 # Bar colours and legend order of the load chart: run kinds, then everything else.
@@ -125,7 +128,8 @@ class ReportData:
     generated: datetime | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     stored: tuple[date, date] | None = None  # first and last day known, whatever the range
-    races: tuple[Race, ...] = ()  # the races entered in [start, end], by day
+    # the races entered in [start, end] and those found in its synced activities, by day
+    races: tuple[RaceMark, ...] = ()
 
     @property
     def has_training(self) -> bool:
@@ -160,16 +164,21 @@ def session_category(kind: str, status: str, past: bool = False) -> str:
 
 
 def load_report(db: Session, athlete: str, start: date, end: date, today: date,
-                catalog: Catalog | None = None, generated: datetime | None = None,
-                races: Iterable[Race] = ()) -> ReportData:
+                catalog: Catalog | None = None, generated: datetime | None = None, *,
+                races: Iterable[Race]) -> ReportData:
     """The report's data for one athlete over [start, end] (both included); `races`: the
-    races entered (the profile's), marked on the charts where they fall in the range."""
+    races entered (the profile's; required: a caller that forgot them drew none), marked on
+    the charts where they fall in the range with the races found in its synced activities
+    (Garmin's race flag, a triathlon) on days none is entered on."""
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
-    marked = tuple(sorted((r for r in races if start <= r.day <= end), key=lambda r: r.day))
+    races = tuple(races)
     catalog = catalog or default_catalog()
     first, last = week_start(start), week_start(end) + timedelta(days=6)
     who = repo.find_athlete(db, athlete)
+    found = found_between(db, who, races, start, end) if who is not None else []
+    marked = tuple(sorted((r for r in [*entered(races), *found] if start <= r.day <= end),
+                          key=lambda r: r.day))
     if who is None:  # never synced or planned: an empty report, not an error
         return _build(athlete, start, end, today, _activity_frame([]), [], [], [], [],
                       generated, marked)
@@ -194,7 +203,7 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
 def _build(athlete: str, start: date, end: date, today: date, acts: pd.DataFrame,
            statuses: Sequence[m.DailyStatus], wellness: Sequence[m.Wellness],
            sessions: Sequence[SessionItem], changes: Sequence[AdjustmentItem],
-           generated: datetime | None, races: tuple[Race, ...]) -> ReportData:
+           generated: datetime | None, races: tuple[RaceMark, ...]) -> ReportData:
     in_range = acts[(acts["day"] >= start) & (acts["day"] <= end)].reset_index(drop=True)
     return ReportData(
         athlete=athlete, start=start, end=end, today=today, activities=in_range,

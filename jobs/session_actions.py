@@ -6,15 +6,19 @@ second time (an `Outcome` with `changed` False, not an error)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
 from db import models as m
 from db import plans, repo
 from db.session import transaction
+from domain.pointer import Pointer, pointed
 from domain.profile import Profile
+from jobs.errors import Settled
 from jobs.home import Home
 from jobs.replan import (
     Lifted,
@@ -36,10 +40,19 @@ Ticked = dict[str, tuple[dict[int, int], float | None]]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an action did: `changed` is False when it had been done already."""
+    """What an action did: `changed` is False when it had been done already; `message` the
+    CLI's words, `on_web` the web app's (they differ only by the `pointer`)."""
 
     changed: bool
-    message: str
+    fact: str
+    pointer: Pointer | None = None
+
+    @property
+    def message(self) -> str:
+        return pointed(self.fact, self.pointer, on_web=False)
+
+    def on_web(self) -> str:
+        return pointed(self.fact, self.pointer, on_web=True)
 
 
 def sane_lift(reps: list[int], kg: float | None) -> bool:
@@ -51,12 +64,10 @@ def sane_lift(reps: list[int], kg: float | None) -> bool:
 def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None = None,
          actual: Lifted | None = None, ticked: Ticked | None = None) -> Outcome:
     """`stridelift done` (what was lifted: `actual`, the sets listed) and the page's Done (the
-    sets `ticked`, by number): already done is no change. The next session of its kind may
+    sets `ticked`, by number); done already, `settled` answered. The next session of its kind may
     be done early, not one after it while that one is open (a mistyped id: its lifts would be
     dated on its day, weeks ahead of the clock)."""
     row = planned_session(db, who, key)
-    if row.status == "done":  # whatever a form sent again holds
-        return Outcome(False, f"session {key} was already done")
     if ticked is not None:
         actual = _in_order(ticked)
     first = next((r for r in plans.sessions(db, who) if today <= r.day < row.day and
@@ -96,24 +107,14 @@ def _in_order(ticked: Ticked) -> Lifted:
 
 def skip(db: DbSession, who: m.Athlete, key: str) -> Outcome:
     """`stridelift skip`: it counts as not done for the block's 2/3 rule."""
-    row = planned_session(db, who, key)
-    if row.status == "done":
-        raise PlanError(f"session {key} is already done")
-    if row.status == "skipped":
-        return Outcome(False, f"session {key} was already skipped")
-    row.status = "skipped"
+    planned_session(db, who, key).status = "skipped"
     return Outcome(True, f"session {key}: status = skipped")
 
 
 def pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
         pinned: bool = True) -> Outcome:
-    """`stridelift pin` / `unpin`: the nightly adaptation never moves a pinned session. A
-    session done is never changed whatever its pin (S7.4): pinning or unpinning it is
-    refused as `skip` refuses it, not reported as done."""
+    """`stridelift pin` / `unpin`: the nightly adaptation never moves a pinned session."""
     row = planned_session(db, who, key)
-    if row.status == "done":
-        raise PlanError(f"session {key} is already done: a done session never changes, so "
-                        f"there is nothing to {'pin' if pinned else 'unpin'}")
     changed = row.pinned != pinned
     row.pinned = pinned
     kept = kept_pinned(db, who, profile, today, row) if pinned and row.day >= today else None
@@ -121,8 +122,9 @@ def pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
         return Outcome(changed, f"session {key}: pinned = {pinned}")
     store_adjustments(db, who, not_recorded(db, who, [kept]))  # `why` tells it, once
     return Outcome(changed, f"session {key}: pinned = {pinned}; but S6 would move it: "
-                   f"{'; '.join(kept.reasons[1:])} (`stridelift unpin {key}` lets the plan "
-                   "move it)")
+                   f"{'; '.join(kept.reasons[1:])}",
+                   Pointer(cli=f"`stridelift unpin {key}` lets the plan move it",
+                           web="Unpin lets the plan move it"))
 
 
 def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
@@ -132,8 +134,6 @@ def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
     row = planned_session(db, who, key)
     if row.day == day:
         return Outcome(False, f"session {key} is already on {day:%a %d %b}")
-    if row.status in ("done", "skipped"):
-        raise PlanError(f"session {key} is {row.status}; it cannot move")
     option = next((o for o in move_options(db, who, profile, today, row) if o.day == day), None)
     if option is None or option.why:
         why = "; ".join(option.why) if option else "it is not in the session's week"
@@ -151,18 +151,43 @@ def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
     return Outcome(True, f"session {key} moved to {day:%a %d %b} and pinned{caution}")
 
 
+def settled(row: m.PlannedSession, action: str, pinned: bool = True) -> Outcome | None:
+    """What the session's status answers before anything the action was sent with counts:
+    done again or skipped again is no change (a reload, a double tap, a page kept from
+    before); a done session never changes whatever is asked (S7.4), nor does a skipped one
+    move: refused (Settled). None: the action goes ahead (a skipped session may be done)."""
+    if (row.status, action) in (("done", "done"), ("skipped", "skip")):
+        return Outcome(False, f"session {row.key} was already {row.status}")
+    if row.status == "done":
+        verb = action if action != "pin" or pinned else "unpin"
+        raise Settled(f"session {row.key} is already done: a done session never changes, so "
+                      f"there is nothing to {verb}")
+    if (row.status, action) == ("skipped", "move"):
+        raise Settled(f"session {row.key} was skipped: a skipped session stays on its day; "
+                      "done still records it, if you did it after all")
+    return None
+
+
 def act(home: Home, profile: Profile, action: str, key: str, *, today: date,
-        day: date | None = None, rpe: float | None = None, actual: Lifted | None = None,
-        ticked: Ticked | None = None, pinned: bool = True) -> Outcome:
-    """One action in its own transaction (the web page's entry point)."""
+        pinned: bool = True, sent: Callable[[], dict[str, Any]] | None = None,
+        **details: Any) -> Outcome:
+    """One action in its own transaction (the CLI's and the web page's entry point). The
+    session's status answers first (`settled`); only then is what the action was sent with
+    read: `details` (the CLI's, checked as it parsed them) and what `sent` gives (the web
+    form's, whose refusals would otherwise come before "already done")."""
     with transaction(home.db) as db:
         who = repo.athlete(db, profile)
+        answer = settled(planned_session(db, who, key), action, pinned)
+        if answer is not None:
+            return answer
+        details.update(sent() if sent else {})
         if action == "done":
-            return done(db, who, key, today, rpe, actual, ticked)
+            return done(db, who, key, today, details.get("rpe"), details.get("actual"),
+                        details.get("ticked"))
         if action == "skip":
             return skip(db, who, key)
         if action == "pin":
             return pin(db, who, profile, today, key, pinned)
-        if action == "move" and day is not None:
-            return move(db, who, profile, today, key, day)
+        if action == "move" and details.get("day") is not None:
+            return move(db, who, profile, today, key, details["day"])
     raise PlanError(f"unknown action {action!r}")

@@ -59,8 +59,13 @@ def test_priorities_default_to_a_for_the_first_race_and_b_for_the_others() -> No
     assert (a.day, a.priority) == (date(2027, 1, 16), "C")
     assert (b.priority, c.priority) == ("B", "A")  # the half was second: B; the 10 km first
     assert parse_race("2027-02-17:10k:A") == Race(date(2027, 2, 17), "10k", "A")
-    with pytest.raises(ProfileError, match="must be A, B or C"):
+    # the CLI's message names the part it quotes (the web's names the form's field)
+    with pytest.raises(ProfileError, match="race '2027-02-17:10k:D': priority 'D' must be A, "
+                       "B or C"):
         parse_race("2027-02-17:10k:D")
+    with pytest.raises(ProfileError, match="race '2027-02-17:15k': distance '15k' must be one "
+                       "of 5k, 10k"):
+        parse_race("2027-02-17:15k")
 
 
 def _lower_or_plyo(s: dict[str, Any]) -> bool:

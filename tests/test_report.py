@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 import shutil
 import tomllib
@@ -25,11 +26,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from analysis.recovery_text import shown_acwr
 from db import models as m
 from db import repo, wellness_days
 from db.session import transaction
 from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
-from domain.profile import Profile
+from domain.profile import Profile, Race
 from domain.wellness import DailyWellness
 from ingest import fit
 from jobs.home import Home
@@ -40,7 +42,7 @@ from stridelift.cli import profile as profile_cli
 from stridelift.cli.report import register
 from stridelift.report import load_report, render
 from stridelift.report.charts import CHART_IDS, load_chart
-from stridelift.report.hover import activity_hover, form_hover
+from stridelift.report.hover import activity_hover, band_hover, form_hover, signal_hover
 from stridelift.report.style import FORM_ZONES, RACE_COLOURS
 from tests.conftest import PINNED
 
@@ -177,7 +179,8 @@ def _data(start: date | None = None, end: date | None = None) -> ReportData:
     h = Home.open()
     with h.db() as db:
         return load_report(db, NAME, start or today - timedelta(weeks=16),
-                           end or today + timedelta(weeks=2), today)
+                           end or today + timedelta(weeks=2), today,
+                           races=h.athlete(NAME).races)
 
 
 class _Tables(HTMLParser):
@@ -340,6 +343,83 @@ def test_the_form_hover_shows_a_number_inside_the_zone_it_names(tsb: float) -> N
     assert (lo is None or tsb >= lo) and (hi is None or tsb < hi), text
 
 
+def test_the_form_hover_shows_acwr_as_the_reasons_do() -> None:
+    """An ACWR of 1.504 read "ACWR 1.50" beside the reason "EWMA ACWR 1.504 > 1.5"."""
+    for acwr in (1.504, 1.4, 1.5049):
+        assert (form_hover(date(2026, 11, 29), -5.0, acwr) or "").endswith(
+            f"<br>ACWR {shown_acwr(acwr)}")
+    assert (form_hover(date(2026, 11, 29), -5.0, 1.504) or "").endswith("ACWR 1.504")
+
+
+@settings(max_examples=200, deadline=None)
+@example(low=math.exp(4.0), high=math.exp(4.4), nudge=-0.0001)  # ln 3.9999 read "4.00"
+@given(low=st.floats(20, 150), high=st.floats(20, 150), nudge=st.floats(-0.01, 0.01))
+def test_the_hrv_hovers_keep_the_signal_on_its_side_of_the_band(
+        low: float, high: float, nudge: float) -> None:
+    """The signal's hover and the band's show the signal and the band limits to decimals
+    that keep the signal on its side of each limit, in ms and in ln as the reasons do: a
+    signal 0.01 % below the band read "ln 4.00" beside the band's low limit "ln 4.00"."""
+    low, high = min(low, high), max(low, high) + 1.0
+    signal, day = low * (1 + nudge), date(2026, 11, 29)
+    numbers = re.compile(r"\d+(?:\.\d+)?")
+    band = [float(n) for n in numbers.findall(band_hover(day, low, high, signal) or "")]
+    text = (signal_hover(day, signal, low, high) or "").split("<br>")[1]
+    sig = [float(n) for n in numbers.findall(text)]
+    ms, ln = (signal, low, high), tuple(map(math.log, (signal, low, high)))
+    for shown, exact in (((sig[1], *band[0:2]), ms), ((sig[2], *band[2:4]), ln)):
+        for i in (1, 2):  # the signal against the low limit, then the high one
+            side = (exact[0] > exact[i]) - (exact[0] < exact[i])
+            assert (shown[0] > shown[i]) - (shown[0] < shown[i]) == side, (text, band)
+
+
+def test_the_today_line_shows_form_as_its_reasons_do(tmp_path: Path) -> None:
+    """The line above the charts read "form -30" beside its reason "form (TSB) -30.4": the
+    form on the wrong side of the threshold the reason names."""
+    from db.session import open_db
+    from stridelift.report.render import _today_line
+    today = PINNED.date()
+    with open_db(f"sqlite:///{tmp_path / 'today.db'}")() as db:
+        data = load_report(db, "nobody", today - timedelta(days=3), today, today, races=())
+    days = data.days.astype({"level": object, "status_reasons": object})
+    days.loc[today, ["level", "tsb", "ctl", "atl"]] = ["amber", -30.4, 50.0, 80.4]
+    days.at[today, "status_reasons"] = ("form (TSB) -30.4 < -30",)
+    line = _today_line(replace(data, days=days))
+    assert "· form -30.4 · fitness 50 · fatigue 80" in line, line
+
+
+def test_races_found_in_the_activities_are_marked_once_beside_those_entered(
+        tmp_path: Path) -> None:
+    """A run Garmin flags as a race is marked on the charts (a dotted line, "found in the
+    synced activities" on hover), as `race add`'s races are; a day that holds an entered
+    race is drawn once, as the race entered. Only the races `race add` entered were drawn."""
+    from db.session import open_db
+    from tests.test_plan_job import MONDAY, P
+
+    sundays = [MONDAY + timedelta(days=6 + 7 * w) for w in (0, 1)]
+    factory = open_db(f"sqlite:///{tmp_path / 'races.db'}")
+    with transaction(factory) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+        for day in sundays:
+            start = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+            raced = [replace(a, is_race=True)  # Garmin's race flag
+                     for a in fit.decode(run_fit(start, [LapSpec(1500, 3.5, 178),
+                                                         LapSpec(1500, 3.6, 182)]))]
+            repo.save_activities(db, repo.athlete(db, P), raced, str(day) * 6)
+        replan(db, P, sundays[1])  # classified: the runs are races
+    entered = Race(sundays[1], "10k", "A")
+    with factory() as db:
+        data = load_report(db, P.name, MONDAY, sundays[1] + timedelta(days=7), sundays[1],
+                           races=[entered])
+    assert [(r.day, r.distance, r.source) for r in data.races] == [
+        (sundays[0], "10k", "found"), (sundays[1], "10k", "entered")]
+    page = render(data)
+    assert "found in the synced activities" in page and '"dash":"dot"' in page
+    lines = re.findall(r'"dash":"(\w+)","width":1.5\},"name":"race","type":"line",'
+                       r'"x0":"([\d-]+)"', page)
+    # the load and recovery charts: each race once, a race entered dashed, one found dotted
+    assert sorted(lines) == sorted([("dot", str(sundays[0])), ("dash", str(sundays[1]))] * 2)
+
+
 def test_race_labels_read_on_their_white() -> None:
     """A race's label is 11 px text on white: WCAG AA asks 4.5:1 of such text (the B and C
     colours gave 4.2 and 3.5)."""
@@ -381,7 +461,7 @@ def test_an_athlete_with_nothing_yet_renders(tmp_path: Path) -> None:
     from db.session import open_db
     factory = open_db(f"sqlite:///{tmp_path / 'empty.db'}")
     with factory() as db:
-        data = load_report(db, "nobody", today - timedelta(weeks=16), today, today)
+        data = load_report(db, "nobody", today - timedelta(weeks=16), today, today, races=())
     assert data.empty
     page = render(data)
     assert "No data yet." in page and "id='no-data'" in page
@@ -389,7 +469,10 @@ def test_an_athlete_with_nothing_yet_renders(tmp_path: Path) -> None:
     for div_id in CHART_IDS:
         assert f'id="{div_id}"' in page
     with pytest.raises(ValueError, match="after"), factory() as db:
-        load_report(db, "nobody", today, today - timedelta(days=1), today)
+        load_report(db, "nobody", today, today - timedelta(days=1), today, races=())
+    # the races are asked for: a caller that forgot them drew none, without a word
+    with pytest.raises(TypeError, match="races"), factory() as db:
+        load_report(db, "nobody", today, today, today)  # type: ignore[call-arg]
 
 
 def test_the_page_assets_are_packaged() -> None:

@@ -445,7 +445,38 @@ def test_skip_and_pin_are_the_clis_and_idempotent(athlete: Home) -> None:
     done = runner.invoke(cli, ["done", s["id"]])
     assert done.exit_code == 0  # a skipped session may still be done (the CLI's rule)
     refused = c.post(path_of(s) + "/skip", data={"csrf": token})
-    assert refused.status_code == 400 and "already done" in refused.text
+    assert refused.status_code == 409 and "already done" in refused.text
+
+
+def test_a_settled_session_answers_already_done_before_what_its_form_lacks(
+        athlete: Home) -> None:
+    """A page kept from before the session was done (or skipped), sent again: its status
+    answers first, whatever the form lacks. Done again is no change (303, "already done"),
+    where an empty or nonsense form was a 400 about its fields; skipping or moving a done
+    session, or moving a skipped one, is refused as a conflict (409) saying why."""
+    c = client(athlete)
+    s, other = strength_ahead(athlete)[:2]
+    token = csrf(c, path_of(s))
+    assert c.post(path_of(s) + "/done", data={"csrf": token, "as_planned": "1"}) \
+        .status_code == 303
+    e = s["exercises"][0]
+    for form in ({f"reps:{e['id']}:0": "5"},  # no set ticked
+                 {"rpe": "lots", "as_planned": "1"},
+                 {f"reps:{e['id']}:0": "5", f"tick:{e['id']}:0": "on",
+                  f"load:{e['id']}": "lots"}):
+        again = c.post(path_of(s) + "/done", data={"csrf": token, **form})
+        assert again.status_code == 303, again.text
+        assert f"session {s['id']} was already done" in c.get(again.headers["location"]).text
+    for action, form in (("skip", {}), ("move", {}), ("move", {"day": "someday"}),
+                         ("pin", {"pinned": "0"})):
+        refused = c.post(path_of(s) + f"/{action}", data={"csrf": token, **form})
+        verb = "unpin" if action == "pin" else action
+        assert refused.status_code == 409 and f"is already done: a done session never " \
+            f"changes, so there is nothing to {verb}" in refused.text, (action, refused.text)
+    assert c.post(path_of(other) + "/skip", data={"csrf": token}).status_code == 303
+    moved = c.post(path_of(other) + "/move", data={"csrf": token})  # no day chosen
+    assert moved.status_code == 409 and "a skipped session stays on its day" in moved.text
+    assert stored(athlete, other["id"])[0] == "skipped"
 
 
 def test_a_session_whose_day_is_over_says_it_is_not_logged(athlete: Home) -> None:
@@ -584,6 +615,52 @@ def test_the_web_names_pages_where_the_cli_names_commands(athlete: Home) -> None
     assert cli_said.exit_code != 0
     assert "no session '1999-01-04#9'; `stridelift plan` lists the session ids" in \
         " ".join(cli_said.output.split())
+
+
+def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
+        athlete: Home) -> None:
+    """A config.toml the CLI tells to fix with `stridelift init` or `stridelift exercises`:
+    the same fact on the web, its fix in the web's words (the file on the server), no
+    command. A [weights] naming no exercise was a bare 500 on every page."""
+    c = client(athlete)
+    config = athlete.config.paths.config_file
+    good = config.read_text()
+    config.write_text(re.sub(r"(?m)^max_hr = .*\n", "", good))
+    page = c.get("/a/anna/week")
+    fact = "athlete &#39;anna&#39;: missing max_hr; "
+    assert page.status_code == 500 and fact + "add it to the file on the computer that runs " \
+        "stridelift, or run init there again" in page.text and "`stridelift" not in page.text
+    cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
+    assert "athlete 'anna': missing max_hr; add it or rerun `stridelift init`" in cli_said
+    config.write_text(good.replace("[athletes.anna.runs]",
+                                   "[athletes.anna.weights]\nbarbell_squatt = 60.0\n\n"
+                                   "[athletes.anna.runs]"))
+    page = c.get("/a/anna/week")
+    assert page.status_code == 500 and "[weights] names unknown exercise(s) barbell_squatt; " \
+        "correct [weights] in config.toml on the computer that runs stridelift" in \
+        html.unescape(page.text) and "`stridelift" not in page.text
+    cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
+    assert "barbell_squatt; `stridelift exercises` lists the ids" in cli_said
+
+
+def test_a_pin_s6_would_undo_names_the_unpin_button_on_the_web(athlete: Home) -> None:
+    """A session pinned on a day a new template makes a speed day: pinning it says S6 would
+    move it, and how to let it: `stridelift unpin ID` on the CLI, the Unpin button on the
+    page."""
+    s = future_strength(athlete)
+    assert runner.invoke(cli, ["pin", s["id"]]).exit_code == 0
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    runs = f"{days[s['day'].weekday()]}=speed,{days[(s['day'].weekday() + 3) % 7]}=long"
+    assert runner.invoke(cli, ["init", "--non-interactive", "--name", "anna", "--runs", runs]
+                         ).exit_code == 0
+    c = client(athlete)
+    pinned = c.post(path_of(s) + "/pin", data={"csrf": csrf(c, path_of(s)), "pinned": "1"})
+    assert pinned.status_code == 303
+    flash = html.unescape(c.get(pinned.headers["location"]).text)
+    assert "but S6 would move it: speed run on" in flash and "; Unpin lets the plan move it" \
+        in flash and "stridelift unpin" not in flash
+    cli_said = " ".join(runner.invoke(cli, ["pin", s["id"]]).output.split())
+    assert f"; `stridelift unpin {s['id']}` lets the plan move it" in cli_said
 
 
 def test_login_rules(athlete: Home) -> None:
@@ -806,8 +883,8 @@ def test_races_are_added_listed_and_removed_as_the_cli_does(athlete: Home) -> No
         removed = c.post("/a/anna/races/remove", data={"csrf": token, "day": "2027-02-17"})
         assert removed.status_code == 303
     assert races_of(athlete) == [("2027-05-02", "half", "C")]
-    assert "no race entered on Wed 17 Feb 2027: nothing to remove" in c.get(
-        "/a/anna/races").text
+    assert "no race on 2027-02-17 (entered: 2027-05-02); nothing to remove (already " \
+        "removed?)" in c.get("/a/anna/races").text
 
 
 def test_a_race_on_the_day_of_another_is_refused_naming_it_unless_replacing(
@@ -830,7 +907,10 @@ def test_a_race_on_the_day_of_another_is_refused_naming_it_unless_replacing(
     form = {"csrf": csrf(c, "/a/anna/races"), "day": "2027-02-17", "distance": "10k",
             "priority": "B"}
     refused = c.post("/a/anna/races/add", data=form)
-    assert refused.status_code == 400 and words in html.unescape(refused.text)
+    # the same fact, the page's words for the fix: its checkbox and button, no CLI option
+    assert refused.status_code == 400 and words.removesuffix("replace it") + "tick Replace to " \
+        "replace it, or remove it first (its Remove button)" in html.unescape(refused.text)
+    assert "race add" not in refused.text and "race remove" not in refused.text
     assert races_of(athlete) == [("2027-02-17", "half", "A"), ("2027-03-01", "5k", "C")]
     again = {**form, "distance": "half", "priority": "A"}  # the same race: no change
     assert c.post("/a/anna/races/add", data=again).status_code == 303
@@ -849,13 +929,20 @@ def test_a_race_the_cli_refuses_is_refused_on_the_page(athlete: Home) -> None:
     c = client(athlete)
     token = csrf(c, "/a/anna/races")
     for sent, why in (({"day": "2027-02-17", "distance": "<b>marathon</b>", "priority": "A"},
-                       "race distance &#39;&lt;b&gt;marathon&lt;/b&gt;&#39; must be one of"),
+                       "Distance: &#39;&lt;b&gt;marathon&lt;/b&gt;&#39; must be one of"),
                       ({"day": "2027-02-17", "distance": "10k", "priority": "Z"},
-                       "priority &#39;Z&#39; must be A, B or C"),
+                       "Priority: &#39;Z&#39; must be A, B or C"),
                       ({"day": "17/02/2027", "distance": "10k", "priority": "A"},
-                       "must look like 2027-04-11:half")):
+                       "Date: &#39;17/02/2027&#39; is not a date (YYYY-MM-DD)"),
+                      ({"day": "2062-02-17", "distance": "10k", "priority": "A"},
+                       "Date: 2062-02-17 is more than two years ahead: check the year"),
+                      ({"day": "2027-02-17", "distance": "", "priority": "A"},
+                       "Distance: give its distance, one of")):
         refused = c.post("/a/anna/races/add", data={"csrf": token, **sent})
         assert refused.status_code == 400 and why in refused.text, refused.text
+        # the form's fields, not the CLI's DATE:DISTANCE:PRIORITY they are joined into
+        assert ":".join(sent.values()) not in html.unescape(refused.text)
+        assert "e.g. 2027-" not in refused.text and "race &#39;" not in refused.text
         assert "<b>marathon" not in refused.text and 'class="error"' in refused.text
         assert 'value="' + sent["day"] + '"' in refused.text  # the form as sent, to correct
         assert runner.invoke(cli, ["race", "add", ":".join(sent.values())]).exit_code == 2

@@ -145,13 +145,15 @@ def recovery_chart(data: ReportData) -> go.Figure:
                     showlegend=False, hoverinfo="skip", legendgroup="band", row=1, col=1)
     fig.add_scatter(x=x, y=_values(d["band_low_ms"]), mode="lines", line_width=0,
                     fill="tonexty", fillcolor=band, name="normal band", legendgroup="band",
-                    hovertext=[band_hover(day, lo, hi) for day, lo, hi in
-                               zip(d.index, d["band_low_ms"], d["band_high_ms"], strict=True)],
+                    hovertext=[band_hover(day, lo, hi, v) for day, lo, hi, v in
+                               zip(d.index, d["band_low_ms"], d["band_high_ms"],
+                                   d["hrv_signal_ms"], strict=True)],
                     hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
     fig.add_scatter(x=x, y=_values(d["hrv_signal_ms"]), mode="lines", name="HRV 7-day",
                     line={"color": "#1e8449", "width": 2},
-                    hovertext=[signal_hover(day, v) for day, v in
-                               zip(d.index, d["hrv_signal_ms"], strict=True)],
+                    hovertext=[signal_hover(day, v, lo, hi) for day, v, lo, hi in
+                               zip(d.index, d["hrv_signal_ms"], d["band_low_ms"],
+                                   d["band_high_ms"], strict=True)],
                     hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
     fig.add_scatter(x=x, y=_values(d["hrv_ms"]), mode="markers", name="HRV night",
                     marker={"color": "#1e8449", "size": 5, "opacity": 0.55},
@@ -243,16 +245,18 @@ def _finish(fig: go.Figure, data: ReportData, height: int) -> go.Figure:
 
 
 def _mark_races(fig: go.Figure, data: ReportData) -> None:
-    """Each race entered in the range: a dashed line through the chart on its day (the centre
-    of the day's bar) and a short label at the top, priority and distance, that names the
-    race in full on hover. Labels that would cover each other stand on rows: _label_places."""
+    """Each race in the range: a line through the chart on its day (the centre of the day's
+    bar), dashed for a race entered, dotted for one found in the synced activities, and a
+    short label at the top, priority and distance, that names the race in full on hover.
+    Labels that would cover each other stand on rows: _label_places."""
     texts = [f"{race.priority} {race.distance}" for race in data.races]
     for race, text, (side, row) in zip(data.races, texts, _label_places(data, texts),
                                        strict=True):
         colour = RACE_COLOURS.get(race.priority, RACE_COLOURS["C"])
         day = race.day.isoformat()
         fig.add_shape(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
-                      line={"color": colour, "width": 1.5, "dash": "dash"}, name="race")
+                      line={"color": colour, "width": 1.5,
+                            "dash": "dot" if race.source == "found" else "dash"}, name="race")
         fig.add_annotation(xref="x", yref="paper", x=day, y=1, yanchor="top", xanchor=side,
                            yshift=-row * LABEL_ROW_PX, text=hesc(text), showarrow=False,
                            font={"size": 11, "color": colour}, bgcolor="rgba(255,255,255,0.85)",

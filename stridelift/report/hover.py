@@ -9,9 +9,9 @@ from datetime import date
 
 import pandas as pd
 
-from analysis.recovery_text import shown_against
-from domain.profile import PRIORITY_WORDS, Race
-from jobs.report_rows import SessionItem
+from analysis.recovery_text import band_places, shown_acwr, shown_against
+from domain.profile import PRIORITY_WORDS
+from jobs.report_rows import RaceMark, SessionItem
 from stridelift.report.markup import finite, hesc, short_day
 from stridelift.report.style import FORM_ZONES
 
@@ -41,9 +41,11 @@ def activity_hover(acts: pd.DataFrame, index: pd.Index, what: str) -> list[str |
             + "<br>".join(by_day[day]) if day in by_day else None for day in index]
 
 
-def race_hover(race: Race) -> str:
+def race_hover(race: RaceMark) -> str:
+    found = ", found in the synced activities" if race.source == "found" else ""
     return (f"<b>{short_day(race.day)}</b> · {hesc(race.priority)} race "
-            f"({hesc(PRIORITY_WORDS.get(race.priority, race.priority))}), {hesc(race.distance)}")
+            f"({hesc(PRIORITY_WORDS.get(race.priority, race.priority))}), {hesc(race.distance)}"
+            f"{found}")
 
 
 def form_hover(day: date, tsb: float, acwr: float) -> str | None:
@@ -56,22 +58,35 @@ def form_hover(day: date, tsb: float, acwr: float) -> str | None:
     shown = shown_against(tsb, 1, *(lo for lo, _, _, _ in FORM_ZONES if lo is not None))
     text = f"<b>{short_day(day)}</b><br>form (TSB) {shown}: {zone}"
     if finite(acwr):
-        text += f"<br>ACWR {acwr:.2f}"
+        text += f"<br>ACWR {shown_acwr(acwr)}"
     return text
 
 
-def band_hover(day: date, low: float, high: float) -> str | None:
+def band_hover(day: date, low: float, high: float, signal: float) -> str | None:
     if not (finite(low) and finite(high)):
         return None
-    return (f"normal band {low:.0f}–{high:.0f} ms<br>(ln {math.log(low):.2f}–"
-            f"{math.log(high):.2f}: 60-day mean ± 0.5 SD)")
+    ms, ln = _band_digits(low, high, signal)
+    return (f"normal band {low:.{ms}f}–{high:.{ms}f} ms<br>(ln {math.log(low):.{ln}f}–"
+            f"{math.log(high):.{ln}f}: 60-day mean ± 0.5 SD)")
 
 
-def signal_hover(day: date, value: float) -> str | None:
+def signal_hover(day: date, value: float, low: float, high: float) -> str | None:
     """The status reasons quote ln(ms): the hover gives both."""
     if not finite(value):
         return None
-    return f"<b>{short_day(day)}</b><br>HRV 7-day signal {value:.0f} ms (ln {math.log(value):.2f})"
+    ms, ln = _band_digits(low, high, value)
+    return (f"<b>{short_day(day)}</b><br>HRV 7-day signal {value:.{ms}f} ms "
+            f"(ln {math.log(value):.{ln}f})")
+
+
+def _band_digits(low: float, high: float, signal: float) -> tuple[int, int]:
+    """Decimals of the ms (0 or more) and of the ln numbers (2 or more, as the reasons) that
+    keep the day's signal on its side of its band in both hovers: a signal just below the
+    band read as its low limit."""
+    if not (finite(low) and finite(high) and finite(signal)):
+        return 0, 2
+    return (band_places(low, high, signal, fewest=0),
+            band_places(math.log(low), math.log(high), math.log(signal)))
 
 
 def status_hover(day: date, level: object, reasons: object) -> str | None:

@@ -16,6 +16,8 @@ from importlib import resources
 from string import Template
 
 from analysis.load import ATL_DAYS, CTL_DAYS
+from analysis.recovery_text import shown_form
+from domain.pointer import SERVER
 from jobs.report_rows import (
     HEAVY_LOWER_CAP,
     LOAD_KINDS,
@@ -184,7 +186,7 @@ def _no_data_note(data: ReportData, plan: str, on_web: bool) -> str:
     range is fixed)."""
     if data.stored is None:
         how = ("They appear here once FIT files are imported or Garmin Connect is synced on "
-               "the computer that runs stridelift." if on_web else
+               f"{SERVER}." if on_web else
                "Import FIT files (<code>stridelift import</code>) or sync Garmin Connect "
                "(<code>stridelift sync</code>), then make the report again.")
         return ("<p class='note' id='no-data'><b>No data yet.</b> There are no runs and no "
@@ -194,7 +196,7 @@ def _no_data_note(data: ReportData, plan: str, on_web: bool) -> str:
              else f"lies between {first:%d %b %Y} and {last:%d %b %Y}")
     if on_web:
         how = (f"This page shows {data.start:%d %b %Y} to {data.end:%d %b %Y}; a report of "
-               "any range is made on the computer that runs stridelift.")
+               f"any range is made on {SERVER}.")
     else:
         since = max(first, last - timedelta(days=MAX_DAYS))  # a report spans ten years at most
         shows = "shows it" if since == first else "shows its last ten years"
@@ -218,7 +220,9 @@ def _today_line(data: ReportData) -> str:
             f"{LEVEL_COLOURS.get(level, '#ccc')}'></span> <b>{short_day(day)}</b>: recovery "
             f"<b>{esc(level)}</b>")
     if finite(row["tsb"]):
-        text += f" · form {row['tsb']:.0f} · fitness {row['ctl']:.0f} · fatigue {row['atl']:.0f}"
+        # form as the reasons below quote it: -30.4 read "form -30" beside "form (TSB) -30.4"
+        text += (f" · form {shown_form(row['tsb'])} · fitness {row['ctl']:.0f} · fatigue "
+                 f"{row['atl']:.0f}")
     reasons = row["status_reasons"] if isinstance(row["status_reasons"], tuple) else ()
     if reasons:
         text += "<br><span class='why'>" + "; ".join(esc(r) for r in reasons) + "</span>"
@@ -233,7 +237,8 @@ def _chips(items: Iterable[tuple[str, str]]) -> str:
 def _load_note() -> str:
     return ("Endurance load per day, stacked by run kind; strength load is the bar beside it. "
             "Tap or hover a bar for the sessions. A dashed line marks each race entered, labelled "
-            "by priority (A goal, B important, C tune-up) and distance.")
+            "by priority (A goal, B important, C tune-up) and distance; a dotted line a race "
+            "found in the synced activities (Garmin's race flag, a triathlon).")
 
 
 def _form_note() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -18,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.profile import ProfileError
-from jobs.errors import NoSession
+from domain.profile import ProfileError, RaceError
+from jobs.errors import NoSession, Settled
 from jobs.race_entry import add_race, remove_race
 from jobs.replan import PlanError
 from jobs.session_actions import Ticked, act
@@ -29,6 +30,7 @@ from stridelift.web.guard import checked_form, log_in
 from stridelift.web.pages import athlete_of, show, web_of
 
 REPS_FIELD = re.compile(r"reps:(?P<exercise>[\w.-]+):(?P<n>\d+)$")
+RACE_FIELDS = {"day": "Date", "distance": "Distance", "priority": "Priority"}  # races.html
 
 
 def _number(text: str, what: str) -> float:
@@ -66,36 +68,45 @@ def session_path(athlete: str, key: str) -> str:
 
 
 async def _session_action(request: Request, action: str) -> Response:
+    """One of the session's forms. Its fields are read only once the session's status has
+    answered (done again is no change, a done session refused whatever the form holds): a
+    page kept from before, sent again, hears "already done", not what its fields lack."""
     form = await checked_form(request)
     profile = athlete_of(request)
     web = web_of(request)
     key = request.path_params["key"]
-    kwargs: dict[str, Any] = {}
+    try:
+        outcome = await run_in_threadpool(
+            partial(act, web.home, profile, action, key, today=web.today_of(profile),
+                    pinned=form.get("pinned") == "1", sent=lambda: _sent(action, form)))
+    except NoSession as exc:  # not found: its page is not either (http_error's Back)
+        raise HTTPException(404, exc.on_web()) from None
+    except Settled as exc:  # what is stored refuses it: a conflict, not a bad form
+        raise HTTPException(409, exc.on_web()) from None
+    except PlanError as exc:
+        raise HTTPException(400, exc.on_web()) from None
+    request.session["flash"] = outcome.on_web()
+    return RedirectResponse(session_path(profile.name, key), status_code=303)
+
+
+def _sent(action: str, form: FormData) -> dict[str, Any]:
+    """What the form says for `action` (400 on what no page sends)."""
     if action == "done":
         rpe = str(form.get("rpe") or "").strip()
-        kwargs["rpe"] = _number(rpe, "RPE") if rpe else None
+        sent: dict[str, Any] = {"rpe": _number(rpe, "RPE") if rpe else None}
         if form.get("as_planned") is None:
             sets = ticked(form)
             if not any(sum(reps.values()) for reps, _ in sets.values()):
                 raise HTTPException(400, "no set ticked: tick the sets you did, or use "
                                     "'done as planned'")
-            kwargs["ticked"] = sets
-    elif action == "pin":
-        kwargs["pinned"] = form.get("pinned") == "1"
-    elif action == "move":
+            sent["ticked"] = sets
+        return sent
+    if action == "move":
         try:
-            kwargs["day"] = date.fromisoformat(str(form.get("day") or ""))
+            return {"day": date.fromisoformat(str(form.get("day") or ""))}
         except ValueError:
             raise HTTPException(400, "choose a day to move the session to") from None
-    try:
-        outcome = await run_in_threadpool(act, web.home, profile, action, key,
-                                          today=web.today_of(profile), **kwargs)
-    except NoSession as exc:  # not found: its page is not either (http_error's Back)
-        raise HTTPException(404, exc.on_web()) from None
-    except PlanError as exc:
-        raise HTTPException(400, exc.on_web()) from None
-    request.session["flash"] = outcome.message
-    return RedirectResponse(session_path(profile.name, key), status_code=303)
+    return {}
 
 
 async def done(request: Request) -> Response:
@@ -132,9 +143,17 @@ async def add_a_race(request: Request) -> Response:
             add_race, web.home, profile, text, web.today_of(profile),
             form.get("replace") is not None)
     except ProfileError as exc:
-        return await run_in_threadpool(pages.races, request, str(exc), sent)
+        return await run_in_threadpool(pages.races, request, refusal(exc), sent)
     request.session["flash"] = added.words("Why")
     return RedirectResponse(races_path(profile.name), status_code=303)
+
+
+def refusal(exc: ProfileError) -> str:
+    """A race refused, in the form's words: the field at fault, not the CLI's
+    DATE:DISTANCE:PRIORITY the form's fields are joined into."""
+    if isinstance(exc, RaceError):
+        return f"{RACE_FIELDS[exc.part]}: {exc.problem}"
+    return exc.on_web()
 
 
 async def remove_a_race(request: Request) -> Response:
@@ -151,9 +170,8 @@ async def remove_a_race(request: Request) -> Response:
         removed = await run_in_threadpool(remove_race, web.home, profile, day,
                                           web.today_of(profile))
         request.session["flash"] = removed.words("Why")
-    except ProfileError:
-        request.session["flash"] = f"no race entered on {day:%a %d %b %Y}: nothing to remove " \
-            "(already removed?)"
+    except ProfileError as exc:
+        request.session["flash"] = exc.on_web()
     return RedirectResponse(races_path(profile.name), status_code=303)
 
 

@@ -22,9 +22,11 @@ from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from domain.pointer import SERVER
 from domain.profile import Profile
 from jobs.clock import today_for
 from jobs.config import ConfigError
+from jobs.errors import PlanError
 from jobs.home import Home
 from jobs.web_login import session_key
 from stridelift.web import actions, pages
@@ -33,8 +35,8 @@ from stridelift.web.guard import LoginLimiter, csrf_token, logged_in
 SESSION_DAYS = 14
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 OPEN_PATHS = ("/login", "/static/", "/sw.js")
-CONFIG_BROKEN = ("the configuration on the computer that runs stridelift cannot be read; "
-                 "any stridelift command there says why")
+CONFIG_BROKEN = f"the configuration on {SERVER} cannot be read; any stridelift command there " \
+    "says why"
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 # The pages load only their own style sheet; the report inlines its script and styles.
@@ -60,6 +62,7 @@ def templates() -> Jinja2Templates:
                       trim_blocks=True, lstrip_blocks=True)
     env.globals["csrf_token"] = csrf_token
     env.globals["logged_in"] = logged_in
+    env.globals["server"] = SERVER
     return Jinja2Templates(env=env)
 
 
@@ -123,9 +126,12 @@ def _known(request: Request) -> bool:
 
 
 async def config_error(request: Request, exc: Exception) -> Response:
-    """config.toml, read again after a change, is broken: say so (the CLI's one line). To a
-    visitor not logged in only that: the line names athletes and the home's folder."""
-    return _error_page(request, 500, str(exc) if _known(request) else CONFIG_BROKEN)
+    """config.toml, read again after a change, is broken, or holds what no plan can be made
+    from (a PlanError a page meets: [weights] naming no exercise): say so, in the CLI's one
+    line but for its pointer. To a visitor not logged in only that: the line names athletes
+    and the home's folder."""
+    assert isinstance(exc, ConfigError | PlanError)
+    return _error_page(request, 500, exc.on_web() if _known(request) else CONFIG_BROKEN)
 
 
 def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
@@ -156,6 +162,7 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     app = Starlette(routes=[Route("/", pages.home_page), *routes], middleware=middleware,
                     exception_handlers={HTTPException: http_error,
-                                        ConfigError: config_error})
+                                        ConfigError: config_error,
+                                        PlanError: config_error})
     app.state.web = Web(home, require_login, templates(), today_of)
     return app
