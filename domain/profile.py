@@ -15,6 +15,8 @@ RACE_DISTANCES = ("5k", "10k", "half", "marathon", "ultra", "other")
 DAY_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day as written, whether it exists or not
 RACE_PRIORITIES = ("A", "B", "C")  # goal, important, tune-up (RULES.md "Races")
 PRIORITY_WORDS = {"A": "goal", "B": "important", "C": "tune-up"}
+# What a race not entered but read from the activities (Garmin's race flag) is called.
+FOUND_RACE = "found in the synced activities"
 EQUIPMENT = ("gym", "dumbbells", "bodyweight")
 # garmin: synced nightly; files: FIT files brought in by `stridelift import`, no account;
 # demo: the simulated athlete.

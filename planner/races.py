@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from domain.profile import Race
+from domain.profile import FOUND_RACE, Race
 from planner.effort import resumed_at
 from planner.model import Adjustment, Prescription, Session, week_start
 from planner.progression import DELOAD_FACTOR, LAYOFF_DAYS, LAYOFF_FACTOR
@@ -49,7 +49,7 @@ class RaceDay:
     source: str = "entered"  # entered, or found (Garmin's race flag, a multisport race)
 
     def name(self) -> str:
-        found = ", found in the synced activities" if self.source == "found" else ""
+        found = f", {FOUND_RACE}" if self.source == "found" else ""
         return f"{self.priority} race ({self.distance}{found}) on {self.day:%a %d %b}"
 
     @property

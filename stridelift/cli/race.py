@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from domain.profile import FOUND_RACE
 from jobs.home import Home
 from stridelift.cli.common import (
     AthleteOpt,
@@ -64,7 +65,7 @@ def list_races(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     if not rows:
         console.print("no races: `stridelift race add 2027-02-17:10k:A` adds one")
     for r in rows:
-        found = " (found in the synced activities)" if r["source"] == "found" else ""
+        found = f" ({FOUND_RACE})" if r["source"] == "found" else ""
         console.print(f"[bold]{r['date']}[/] {r['priority']} {r['distance']}{found}, "
                       f"{r['when']}", highlight=False)
         for effect in r["effects"]:

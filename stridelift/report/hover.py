@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from analysis.recovery_text import band_places, shown_acwr, shown_against
-from domain.profile import PRIORITY_WORDS
+from domain.profile import FOUND_RACE, PRIORITY_WORDS
 from jobs.report_rows import RaceMark, SessionItem
 from stridelift.report.markup import finite, hesc, short_day
 from stridelift.report.style import FORM_ZONES
@@ -42,7 +42,7 @@ def activity_hover(acts: pd.DataFrame, index: pd.Index, what: str) -> list[str |
 
 
 def race_hover(race: RaceMark) -> str:
-    found = ", found in the synced activities" if race.source == "found" else ""
+    found = f", {FOUND_RACE}" if race.source == "found" else ""
     return (f"<b>{short_day(race.day)}</b> · {hesc(race.priority)} race "
             f"({hesc(PRIORITY_WORDS.get(race.priority, race.priority))}), {hesc(race.distance)}"
             f"{found}")
