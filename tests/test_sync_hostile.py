@@ -132,6 +132,52 @@ def test_a_download_dated_ahead_is_downloaded_once_until_its_date_passed(store: 
     report = store.sync(fake, today=TODAY + timedelta(days=2),
                         not_after=datetime(2025, 8, 6, tzinfo=UTC))
     assert (report.skipped, report.new, set(store.activities())) == ([], 1, {814})
+    assert _notes(store) == {}  # taken: its note went with it
+
+
+def _ahead_a_month(store: Store) -> FakeGarmin:
+    """Run 814 listed for 5 Jul, its file dated 5 Aug (the watch's clock a month ahead),
+    refused and noted by the night of 8 Jul; then nightly syncs to 4 Aug, whose limit it is
+    still after, move the list's window past 5 Jul."""
+    fake = FakeGarmin()
+    fake.add_run(814, T + timedelta(hours=3))
+    ahead = run_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), [LapSpec(600, 3.0, 145)], seed=814)
+    fake.downloads[814] = zipped("814_ACTIVITY.fit", ahead)
+    store.sync(fake, since=date(2025, 7, 3), not_after=NOT_AFTER)
+    store.sync(fake, today=date(2025, 7, 22), not_after=datetime(2025, 7, 23, tzinfo=UTC))
+    store.sync(fake, today=date(2025, 8, 4), not_after=datetime(2025, 8, 5, tzinfo=UTC))
+    return fake
+
+
+def test_a_download_dated_further_ahead_than_the_list_reaches_is_taken_on_its_date(
+        store: Store) -> None:
+    """Its file a month after its list item's day: the nightly lists LATE_DAYS days again, so
+    by the night its date came within the limit no list held it, and only `sync --since`
+    took it. The night its date comes lists its day again and takes it, once; its note
+    goes with it, in the same transaction."""
+    fake = _ahead_a_month(store)
+    assert "ahead:814" in _notes(store)
+    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.skipped, report.new, set(store.activities())) == ([], 1, {814})
+    assert _notes(store) == {}
+    day_listed = "/activities?startDate=2025-07-05&endDate=2025-07-05&"
+    assert sum(day_listed in call for call in fake.calls) == 1
+    report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
+    assert (report.new, sum(day_listed in call for call in fake.calls)) == (0, 1)
+
+
+def test_a_note_of_a_file_dated_ahead_deleted_in_garmin_goes(store: Store) -> None:
+    """Deleted in Garmin before its date came: its day, listed whole without it, drops the
+    note (else that day was listed again every night)."""
+    fake = _ahead_a_month(store)
+    fake.items.clear()
+    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.skipped, report.new, _notes(store)) == ([], 0, {})
+
+
+def _notes(store: Store) -> dict[str, str]:
+    return {stream: value for stream, value in store.cursors().items()
+            if stream.startswith("ahead:")}
 
 
 @pytest.mark.parametrize("parent", [[661], {"activityId": 661}, "no id"], ids=str)
