@@ -249,7 +249,8 @@ class ActivitiesRun(DaysRun):
         """Take the files noted ahead whose start tonight's limit reaches and whose day no
         list holds again (a file dated LATE_DAYS or more after its summary's day, else never
         seen again but by `sync --since`): each such day listed again, once. A note whose
-        day Garmin lists whole without it (deleted there, or moved) goes."""
+        day Garmin lists whole without it, and that Garmin answers is no more (404, 410: an
+        empty list may be a hiccup), goes."""
         due = [(note.day, gid) for gid, note in self.ahead().items()
                if note.day and gid not in self.listed
                and bulk.too_late([note.start], self.not_after) is None]
@@ -263,7 +264,7 @@ class ActivitiesRun(DaysRun):
             for gid in sorted(gid for one, gid in due if one == day):
                 if gid in items:
                     self._activity(items[gid], known, day)
-                elif found.whole:
+                elif found.whole and activity_list.deleted(self.conn, gid):
                     with transaction(self.db) as session:
                         repo.delete_cursor(session, self.who, f"{AHEAD}{gid}")
                     self.ahead().pop(gid)

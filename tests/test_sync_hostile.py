@@ -4,6 +4,7 @@ ones, through the whole sync: garminconnect's own code against the fake Garmin s
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -167,11 +168,15 @@ def test_a_download_dated_further_ahead_than_the_list_reaches_is_taken_on_its_da
 
 
 def test_a_note_of_a_file_dated_ahead_deleted_in_garmin_goes(store: Store) -> None:
-    """Deleted in Garmin before its date came: its day, listed whole without it, drops the
-    note (else that day was listed again every night)."""
+    """Deleted in Garmin before its date came: its day, listed whole without it, and Garmin
+    answering 404 for it, drops the note (else that day was listed again every night). While
+    Garmin still has it (a list may miss it), the note stays."""
     fake = _ahead_a_month(store)
-    fake.items.clear()
-    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    item = fake.items.pop()
+    fake.fail("/activity-service/activity/814$", (200, {}, json.dumps(item).encode()))
+    later = {"today": date(2025, 8, 5), "not_after": datetime(2025, 8, 6, tzinfo=UTC)}
+    assert (store.sync(fake, **later).new, list(_notes(store))) == (0, ["ahead:814"])
+    report = store.sync(fake, **later)
     assert (report.skipped, report.new, _notes(store)) == ([], 0, {})
 
 
