@@ -258,7 +258,7 @@ class ActivitiesRun(DaysRun):
             try:
                 found = activity_list.listed(self.conn, day, day)
             except SKIPPED as exc:
-                self._skip(f"{exc}; the files dated ahead of {day} are taken at the next sync")
+                self._skip(f"{exc}; its files once dated ahead are taken at the next sync")
                 continue
             items = {int(item["activityId"]): item for item in found.items}
             for gid in sorted(gid for one, gid in due if one == day):

@@ -180,6 +180,20 @@ def test_a_note_of_a_file_dated_ahead_deleted_in_garmin_goes(store: Store) -> No
     assert (report.skipped, report.new, _notes(store)) == ([], 0, {})
 
 
+def test_a_file_dated_ahead_whose_day_garmin_fails_to_list_is_taken_the_next_night(
+        store: Store) -> None:
+    """Its day's list failing (a 404), the night names it and goes on; the note stays, and
+    the next night takes the file."""
+    fake = _ahead_a_month(store)
+    fake.fail(r"/activities\?startDate=2025-07-05&endDate=2025-07-05&", (404, {}, b"{}"))
+    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.skipped, report.new, list(_notes(store))) == (
+        ["the activity list 2025-07-05..2025-07-05: Garmin answered 404; its files once dated "
+         "ahead are taken at the next sync"], 0, ["ahead:814"])
+    report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
+    assert (report.skipped, report.new, _notes(store)) == ([], 1, {})
+
+
 def _notes(store: Store) -> dict[str, str]:
     return {stream: value for stream, value in store.cursors().items()
             if stream.startswith("ahead:")}
