@@ -175,6 +175,7 @@ class ActivitiesRun(DaysRun):
         gid = int(item["activityId"])
         if known.settled(item):  # the same rows again, minus the download
             self.report.already_stored += 1
+            self._drop_ahead(gid)  # a file noted ahead has no row left to take it to
             return False
         manual = item.get("manualActivity") is True
         noted = self.ahead().get(gid)
@@ -265,9 +266,14 @@ class ActivitiesRun(DaysRun):
                 if gid in items:
                     self._activity(items[gid], known, day)
                 elif found.whole and activity_list.deleted(self.conn, gid):
-                    with transaction(self.db) as session:
-                        repo.delete_cursor(session, self.who, f"{AHEAD}{gid}")
-                    self.ahead().pop(gid)
+                    self._drop_ahead(gid)
+
+    def _drop_ahead(self, gid: int) -> None:
+        """Delete the note of `gid`'s file dated ahead, if it has one (else its day would be
+        listed again every night)."""
+        if self.ahead().pop(gid, None) is not None:
+            with transaction(self.db) as session:
+                repo.delete_cursor(session, self.who, f"{AHEAD}{gid}")
 
     def _fit(self, gid: int, day: date, manual: bool, parent: int | None = None
              ) -> tuple[bytes | None, list[Activity]] | None:

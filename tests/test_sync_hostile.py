@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +192,29 @@ def test_a_file_dated_ahead_whose_day_garmin_fails_to_list_is_taken_the_next_nig
          "ahead are taken at the next sync"], 0, ["ahead:814"])
     report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
     assert (report.skipped, report.new, _notes(store)) == ([], 1, {})
+
+
+def test_a_note_of_a_file_dated_ahead_whose_activity_is_stored_goes(store: Store) -> None:
+    """Its download failing the first night, the run counts from its summary; its file, come
+    the next night, is dated a month ahead (noted), and its wait ends before that date: the
+    activity is stored for good, no file left to take. Its note stayed, and every night from
+    its date listed its day again (to find the activity stored: the file never taken)."""
+    fake = FakeGarmin()
+    fake.add_run(814, T + timedelta(hours=3))
+    ahead = run_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), [LapSpec(600, 3.0, 145)], seed=814)
+    fake.downloads[814] = zipped("814_ACTIVITY.fit", ahead)
+    fake.fail("/download-service/files/activity/814$", (404, {}, b"{}"))
+    store.sync(fake, since=date(2025, 7, 3), not_after=NOT_AFTER)
+    store.sync(fake, today=TODAY + timedelta(days=1), not_after=NOT_AFTER + timedelta(days=1))
+    assert "ahead:814" in _notes(store)
+    report = store.sync(fake, today=date(2025, 7, 22),
+                        not_after=datetime(2025, 7, 23, tzinfo=UTC))
+    assert (report.waits_ended, set(store.activities())) == (1, {814})
+    day_listed = "/activities?startDate=2025-07-05&endDate=2025-07-05&"
+    for night in (date(2025, 8, 5), date(2025, 8, 6)):
+        store.sync(fake, today=night, not_after=datetime.combine(night, time(), UTC)
+                   + timedelta(days=1))
+    assert (_notes(store), sum(day_listed in call for call in fake.calls)) == ({}, 0)
 
 
 def _notes(store: Store) -> dict[str, str]:
