@@ -189,7 +189,9 @@ class ActivitiesRun(DaysRun):
         if self._too_late(gid, [act.start for act in decoded], manual=False):
             self._note_ahead(gid, Ahead(max(act.start for act in decoded), day))
             return False
-        tried_again = day >= self.relisted_from or gid in known.awaited
+        # the next sync lists it again, downloads its file again, or lists its noted day again
+        tried_again = (day >= self.relisted_from or gid in known.awaited
+                       or (noted is not None and noted.day is not None))
         sets_body = self._exercise_sets(gid, item, tried_again)
         if sets_body is AGAIN:
             return False

@@ -19,7 +19,7 @@ from db import session as session_module
 from db.errors import DatabaseError
 from db.raw import RawStore, sha256
 from db.session import open_db
-from demo.fitwrite import LapSpec, run_fit
+from demo.fitwrite import LapSpec, run_fit, strength_fit
 from ingest.sync_report import SyncReport
 from jobs.config import Paths, load
 from jobs.home import Home
@@ -144,10 +144,14 @@ def _ahead_a_month(store: Store) -> FakeGarmin:
     fake.add_run(814, T + timedelta(hours=3))
     ahead = run_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), [LapSpec(600, 3.0, 145)], seed=814)
     fake.downloads[814] = zipped("814_ACTIVITY.fit", ahead)
+    _month_of_nights(store, fake)
+    return fake
+
+
+def _month_of_nights(store: Store, fake: FakeGarmin) -> None:
     store.sync(fake, since=date(2025, 7, 3), not_after=NOT_AFTER)
     store.sync(fake, today=date(2025, 7, 22), not_after=datetime(2025, 7, 23, tzinfo=UTC))
     store.sync(fake, today=date(2025, 8, 4), not_after=datetime(2025, 8, 5, tzinfo=UTC))
-    return fake
 
 
 def test_a_download_dated_further_ahead_than_the_list_reaches_is_taken_on_its_date(
@@ -215,6 +219,23 @@ def test_a_note_of_a_file_dated_ahead_whose_activity_is_stored_goes(store: Store
         store.sync(fake, today=night, not_after=datetime.combine(night, time(), UTC)
                    + timedelta(days=1))
     assert (_notes(store), sum(day_listed in call for call in fake.calls)) == ({}, 0)
+
+
+def test_the_sets_of_a_strength_file_dated_ahead_garmin_fails_on_are_asked_again(
+        store: Store) -> None:
+    """Taken from its day listed again, its sets kept failing: it was stored without them for
+    good, as an activity no list holds again, where the next night lists that day again."""
+    fake = FakeGarmin()
+    fake.add_strength(815, T + timedelta(hours=3))
+    fake.downloads[815] = zipped("815_ACTIVITY.fit",
+                                 strength_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), []))
+    _month_of_nights(store, fake)
+    fake.fail("/activity-service/activity/815/exerciseSets$", *[(500, {}, b"{}")] * 4)
+    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.new, list(_notes(store))) == (0, ["ahead:815"])
+    report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
+    assert (report.skipped, report.new, _notes(store)) == ([], 1, {})
+    assert store.activities()[815].sets
 
 
 def _notes(store: Store) -> dict[str, str]:
