@@ -381,6 +381,18 @@ def set_cursor(session: Session, who: m.Athlete, stream: str, value: str) -> Non
     session.flush()
 
 
+def cursors_from(session: Session, who: m.Athlete, prefix: str) -> dict[str, str]:
+    """The cursors whose stream starts with `prefix` (notes kept per activity), by stream."""
+    rows = session.execute(select(m.SyncCursor.stream, m.SyncCursor.value).where(
+        m.SyncCursor.athlete_id == who.id, m.SyncCursor.stream.startswith(prefix, autoescape=True)))
+    return {stream: value for stream, value in rows}
+
+
+def delete_cursor(session: Session, who: m.Athlete, stream: str) -> None:
+    session.execute(delete(m.SyncCursor).where(m.SyncCursor.athlete_id == who.id,
+                                               m.SyncCursor.stream == stream))
+
+
 def add_lifts(session: Session, who: m.Athlete, day: date,
               lifted: list[tuple[str, list[int], float | None]], *, session_key: str | None,
               lightened: bool = False, rpe: float | None = None,

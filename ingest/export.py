@@ -20,6 +20,10 @@ MAX_ZIP_DEPTH = 4
 GZIPPED = ".fit.gz"
 GZIP_MAGIC = b"\x1f\x8b"  # how every gzip member starts (RFC 1952 2.3.1)
 _GZIP_CHUNK = 4096  # bytes of a gzip inflated at a time
+# A .fit.gz holds one member, a few when joined (`cat`), or a member per 64 KB block (bgzip:
+# 1000 hold 64 MB, past any activity). A file of empty 20-byte members took ~1 s per 10 MB
+# of them to inflate to nothing: refused at this many.
+MAX_GZIP_MEMBERS = 1000
 # What reading a zip or a member can raise: bad or huge archives, encrypted members,
 # unsupported compression, corrupt deflate streams, I/O errors.
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
@@ -128,11 +132,16 @@ def _gunzip(data: bytes, limits: Limits) -> bytes:
     further than a zip member may be, in all (a bomb is MemberRefused; a damaged or cut
     stream, zlib.error). Bytes after a member that start no member (zeros padding it, or
     other) are passed over, as gzip passes them ("trailing garbage ignored"): refusing them
-    refused a file read whole before members were."""
+    refused a file read whole before members were. More than MAX_GZIP_MEMBERS members is
+    no activity's file (MemberRefused)."""
     if not data.startswith(GZIP_MAGIC):
         raise zlib.error("not a gzip file")
-    cap, inflated, pos = _cap(len(data), limits), bytearray(), 0
+    cap, inflated, pos, members = _cap(len(data), limits), bytearray(), 0, 0
     while data.startswith(GZIP_MAGIC, pos):
+        members += 1
+        if members > MAX_GZIP_MEMBERS:
+            raise MemberRefused(f"more than {MAX_GZIP_MEMBERS} gzip members (a .fit.gz holds "
+                                "one, or a few): not an activity file")
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16: the gzip header and trailer
         while not inflater.eof:
             if pos == len(data):

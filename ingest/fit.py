@@ -64,7 +64,7 @@ def decode(data: bytes, name: str = "<bytes>", *, backend: Backend = "auto",
     try:
         return normalise(raw, dated=dated)
     except Undated as exc:  # the data is sound: its clock was not
-        raise FitError(name, str(exc), misdated=True) from exc
+        raise FitError(name, str(exc), misdated=exc.by_clock) from exc
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, OSError) as exc:
         raise FitError(name, f"unusable activity data ({type(exc).__name__}: {exc})") from exc
 

@@ -45,7 +45,13 @@ class RawFit:
 
 
 class Undated(ValueError):
-    """A run timed by a clock never set: no copy of its file can give it a day."""
+    """A run timed by a clock never set: no copy of its file can give it a day (`by_clock`);
+    False where the file says when it was created, so its writer had a date and left it out:
+    another copy of the recording may have it."""
+
+    def __init__(self, message: str, by_clock: bool) -> None:
+        super().__init__(message)
+        self.by_clock = by_clock
 
 
 def normalise(raw: RawFit, *, dated: bool = True) -> list[Activity]:
@@ -54,9 +60,22 @@ def normalise(raw: RawFit, *, dated: bool = True) -> list[Activity]:
     activities = _activities(raw)
     for i, act in enumerate(activities if dated else ()):
         if act.start < _utc(_FIRST_DATE):  # no day can hold it: stored in 1990, never seen
-            raise Undated(f"activity {i + 1} has no date: its times count from when the "
-                             "device was switched on, its clock not set, so no day can hold it")
+            raise _undated(f"activity {i + 1}", raw.messages["file_id"])
     return activities
+
+
+def _undated(which: str, file_ids: Sequence[Msg]) -> Undated:
+    """Why `which` activity has no date: its watch's clock was not set, or, its file dated
+    when created, the file was written so (an app or converter that dropped the date)."""
+    created = sorted(filter(None, map(_created, file_ids)))
+    if not created:
+        return Undated(f"{which} has no date: its times count from when the device "
+                       "was switched on, its clock not set, so no day can hold it", True)
+    return Undated(f"{which} has no date, though the file says it was created "
+                   f"{_utc(created[0]):%a %d %b %Y %H:%M} UTC: its times count from when the "
+                   "device was switched on, as the app or converter that wrote the file left "
+                   "them, so no day can hold it; import the recording's original file (the "
+                   "watch's, or Garmin Connect's download) instead", False)
 
 
 def _activities(raw: RawFit) -> list[Activity]:
@@ -107,14 +126,21 @@ def recording(file_ids: Sequence[Msg], start: float | None) -> str | None:
 def _file_identity(m: Msg) -> str | None:
     """One file_id's part of `recording`: the product by its profile name where its maker's
     products have names (as fitparse gives them), else by its number."""
-    created, serial = _opt(m.get("time_created")), _opt(m.get("serial_number"))
+    created, serial = _created(m), _opt(m.get("serial_number"))
     maker = _name(m.get("manufacturer"), "manufacturer")
     product = m.get("product", m.get("garmin_product", m.get("favero_product")))
     product = _name(product, _PRODUCT_TYPES.get(maker or "", "no names"))
-    if created is None or created < _FIRST_DATE:
+    if created is None:
         return None
     return ":".join((maker or "", product or "", "" if serial is None else str(int(serial)),
                      f"{_utc(created):%Y-%m-%dT%H:%M:%SZ}"))
+
+
+def _created(file_id: Msg) -> float | None:
+    """When a file_id says its file was created, where that is a date (not a time counted
+    from when the device was switched on)."""
+    created = _opt(file_id.get("time_created"))
+    return created if created is not None and created >= _FIRST_DATE else None
 
 
 def is_activity(raw: RawFit) -> bool:

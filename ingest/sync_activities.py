@@ -40,8 +40,26 @@ WAIT_DAYS = 14
 AGAIN = object()  # an activity left to the next sync
 TYPED_LATE = "typed into Garmin Connect with that date (correct it there), so no day can hold it"
 # cursor + Garmin id: when the last session of an activity's file refused as dated after the
-# night's limit starts (a note, not the file: listed LATE_DAYS nights, it is downloaded once)
+# night's limit starts, and the day its list item was listed for (a note, not the file: listed
+# LATE_DAYS nights, it is downloaded once; dated further ahead, that day is listed again)
 AHEAD = "ahead:"
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A note of a file refused as dated ahead: when it starts, and the (local) day its list
+    item was listed for (None in a note from before the day was kept)."""
+
+    start: datetime
+    day: date | None
+
+    def value(self) -> str:
+        return f"{self.start.isoformat()} {self.day.isoformat() if self.day else ''}".strip()
+
+    @staticmethod
+    def parse(value: str) -> Ahead:
+        start, _, day = value.partition(" ")
+        return Ahead(datetime.fromisoformat(start), date.fromisoformat(day) if day else None)
 
 
 def local_day(item: dict[str, Any]) -> date:
@@ -79,6 +97,7 @@ class ActivitiesRun(DaysRun):
         self.listed: set[int] = set()  # the ids this run's list holds
         self.unserved: set[int] = set()  # the ids whose download Garmin kept failing on
         self.imported = bulk.ImportedNames(raw, who.name)  # a recording's other file's name
+        self._ahead: dict[int, Ahead] | None = None  # the notes of files dated ahead, once read
 
     # activities
 
@@ -102,6 +121,7 @@ class ActivitiesRun(DaysRun):
                 self._tick()
             self._advance("activities", min(day, end), contiguous)
         self.listed = {int(item["activityId"]) for item in items}
+        self._ahead_come(known)
         if whole:  # a waiting activity a whole list no longer holds may be deleted in Garmin;
             # not on the window's first or last day: Garmin's local day may be a neighbour
             self._end_waits(lambda wait: start < wait.day < end, GONE, self.listed)
@@ -155,18 +175,23 @@ class ActivitiesRun(DaysRun):
         gid = int(item["activityId"])
         if known.settled(item):  # the same rows again, minus the download
             self.report.already_stored += 1
+            self._drop_ahead(gid)  # a file noted ahead has no row left to take it to
             return False
         manual = item.get("manualActivity") is True
-        if self._too_late(gid, [gmt(item["startTimeGMT"]), *self._noted_ahead(gid)], manual):
+        noted = self.ahead().get(gid)
+        if self._too_late(gid, [gmt(item["startTimeGMT"]), *([noted.start] if noted else [])],
+                          manual):
             return False
         got = self._fit(gid, day, manual, parent_id(item))
         if got is None and gid in known.awaited:  # still late: it counts from its summary
             return False
         fit_bytes, decoded = got or (None, [])
         if self._too_late(gid, [act.start for act in decoded], manual=False):
-            self._note_ahead(gid, max(act.start for act in decoded))
+            self._note_ahead(gid, Ahead(max(act.start for act in decoded), day))
             return False
-        tried_again = day >= self.relisted_from or gid in known.awaited
+        # the next sync lists it again, downloads its file again, or lists its noted day again
+        tried_again = (day >= self.relisted_from or gid in known.awaited
+                       or (noted is not None and noted.day is not None))
         sets_body = self._exercise_sets(gid, item, tried_again)
         if sets_body is AGAIN:
             return False
@@ -181,6 +206,9 @@ class ActivitiesRun(DaysRun):
         with self._journalled(entry) as session:
             saved = garmin_entries.save_activity(session, self.who, entry, item, decoded,
                                                  sets_body)
+            if noted:  # taken: its note goes with the store, not left behind for good
+                repo.delete_cursor(session, self.who, f"{AHEAD}{gid}")
+        self.ahead().pop(gid, None)
         self.report.new += saved.new
         self.report.upgraded += saved.upgraded
         self.report.already_stored += saved.duplicates
@@ -205,15 +233,49 @@ class ActivitiesRun(DaysRun):
             self._skip(f"Garmin activity {gid}: {why}")
         return why is not None
 
-    def _noted_ahead(self, gid: int) -> list[datetime]:
-        """When the file of `gid` refused as dated ahead starts (_note_ahead), if it was."""
-        with self.db() as session:
-            noted = repo.cursor(session, self.who, f"{AHEAD}{gid}")
-        return [datetime.fromisoformat(noted)] if noted else []
+    def ahead(self) -> dict[int, Ahead]:
+        """The notes of files refused as dated ahead (_note_ahead), by Garmin id: read once a
+        sync, kept as it notes and takes them."""
+        if self._ahead is None:
+            with self.db() as session:
+                notes = repo.cursors_from(session, self.who, AHEAD)
+            self._ahead = {int(stream.removeprefix(AHEAD)): Ahead.parse(value)
+                           for stream, value in notes.items()}
+        return self._ahead
 
-    def _note_ahead(self, gid: int, start: datetime) -> None:
+    def _note_ahead(self, gid: int, note: Ahead) -> None:
         with transaction(self.db) as session:
-            repo.set_cursor(session, self.who, f"{AHEAD}{gid}", start.isoformat())
+            repo.set_cursor(session, self.who, f"{AHEAD}{gid}", note.value())
+        self.ahead()[gid] = note
+
+    def _ahead_come(self, known: Known) -> None:
+        """Take the files noted ahead whose start tonight's limit reaches and whose day no
+        list holds again (a file dated LATE_DAYS or more after its summary's day, else never
+        seen again but by `sync --since`): each such day listed again, once. A note whose
+        day Garmin lists whole without it, and that Garmin answers is no more (404, 410: an
+        empty list may be a hiccup), goes."""
+        due = [(note.day, gid) for gid, note in self.ahead().items()
+               if note.day and gid not in self.listed
+               and bulk.too_late([note.start], self.not_after) is None]
+        for day in sorted({day for day, _ in due}):
+            try:
+                found = activity_list.listed(self.conn, day, day)
+            except SKIPPED as exc:
+                self._skip(f"{exc}; its files once dated ahead are taken at the next sync")
+                continue
+            items = {int(item["activityId"]): item for item in found.items}
+            for gid in sorted(gid for one, gid in due if one == day):
+                if gid in items:
+                    self._activity(items[gid], known, day)
+                elif found.whole and activity_list.deleted(self.conn, gid):
+                    self._drop_ahead(gid)
+
+    def _drop_ahead(self, gid: int) -> None:
+        """Delete the note of `gid`'s file dated ahead, if it has one (else its day would be
+        listed again every night)."""
+        if self.ahead().pop(gid, None) is not None:
+            with transaction(self.db) as session:
+                repo.delete_cursor(session, self.who, f"{AHEAD}{gid}")
 
     def _fit(self, gid: int, day: date, manual: bool, parent: int | None = None
              ) -> tuple[bytes | None, list[Activity]] | None:

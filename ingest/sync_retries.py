@@ -40,6 +40,11 @@ def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
     return [gid for *_, gid in rest[:max(0, RETRIES - taken)]]
 
 
+def _reason(exc: GarminUnavailable) -> str:
+    """What Garmin failed on, without its advice to try again (the sync's line says when)."""
+    return str(exc).removesuffix("; try again later")
+
+
 class SyncRun(ActivitiesRun):
     """A sync run: its retries by id here, its activities in ActivitiesRun, its days and
     calendar months in DaysRun."""
@@ -130,25 +135,27 @@ class SyncRun(ActivitiesRun):
                 self._tried(*unanswered)
                 unanswered = []
             self._tick()
-        if unanswered and self._answers():
+        if unanswered and self._answers(unanswered[-1]):
             self._tried(*unanswered)
 
-    def _answers(self) -> bool:
-        """Whether Garmin answers a call after the turn's last download kept failing: then
-        that failure was the file's own, and it was tried (else, left untried, it kept the
-        head of the line each night it failed last); if not, Garmin is down."""
+    def _answers(self, failed: int) -> bool:
+        """Whether Garmin answers a call after the turn's last download (of `failed`) kept
+        failing: then that failure was the file's own, and it was tried (else, left untried,
+        it kept the head of the line each night it failed last); if not, Garmin is down."""
         try:
             self.conn.call("the user profile", self.conn.api.connectapi, SOCIAL_PROFILE)
         except (GarminNoData, GarminBadBody):
             return True
         except GarminUnavailable as exc:
-            self._garmin_down(exc)
+            self._skip(f"{_reason(exc)}, a check asked because the download of activity "
+                       f"{failed} kept failing: Garmin Connect is down, not that file; nothing "
+                       "to do, the next sync downloads it and the other files awaited again")
             return False
         return True
 
     def _garmin_down(self, exc: GarminUnavailable) -> None:
-        self._skip(f"{str(exc).removesuffix('; try again later')}; the other files awaited "
-                   "are downloaded again at the next sync")
+        self._skip(f"{_reason(exc)}; the other files awaited are downloaded again at the next "
+                   "sync")
 
     def _with_parents(self, turn: list[int], due: dict[int, Wait]
                       ) -> tuple[list[int], dict[int, dict[str, Any]]]:

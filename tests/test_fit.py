@@ -320,6 +320,23 @@ def test_a_run_timed_by_a_clock_never_set_is_refused(backend: fit.Backend) -> No
     assert _only(fit.decode(run_fit(first_date, [LapSpec(60, 3.0, 150)]))).start == first_date
 
 
+def test_a_run_undated_in_a_file_dated_when_created_says_the_file_was_written_so() -> None:
+    """Its file_id dated (the writer had a clock set), its session timed from switch-on: it
+    was refused as a watch's clock never set, with the advice to set the watch's clock (a
+    misdated run, which no copy mends), where another copy of the recording may be dated."""
+    raw = fit_normalise.RawFit(_messages(
+        file_id=[{"type": "activity", "time_created": T0.timestamp()}],
+        session=[{"start_time": 631065600 + 5000.0, "sport": "running",
+                  "total_elapsed_time": 60.0}]), {})
+    with pytest.raises(fit_normalise.Undated) as refused:
+        fit_normalise.normalise(raw)
+    assert (str(refused.value), refused.value.by_clock) == (
+        "activity 1 has no date, though the file says it was created Sun 09 Mar 2025 06:30 UTC: "
+        "its times count from when the device was switched on, as the app or converter that "
+        "wrote the file left them, so no day can hold it; import the recording's original "
+        "file (the watch's, or Garmin Connect's download) instead", False)
+
+
 def test_zero_heart_rate_means_no_sensor() -> None:
     # indoor trainers (Zwift, Onelap) write 0 bpm when no strap is paired: that is no data
     t0 = T0.timestamp()

@@ -153,6 +153,24 @@ def test_the_advice_under_failed_files_fits_their_failures(athlete: Path, tmp_pa
     assert set(report) == {"imported", "duplicates", "skipped", "failed", "same_recording"}
 
 
+def test_a_run_undated_in_a_file_dated_when_created_is_not_told_to_set_the_watch(
+        athlete: Path, tmp_path: Path, pinned_clock: datetime) -> None:
+    """A converter's copy: its file_id dated, its run timed from switch-on. Another copy of
+    the recording may be dated, so the advice is to fetch it, not the misdated one (set the
+    watch's clock: no copy mends it)."""
+    created = datetime(2025, 3, 9, 6, 30, tzinfo=UTC)
+    (tmp_path / "converted.fit").write_bytes(run_fit(
+        datetime(1990, 7, 9, 7, tzinfo=UTC), [LapSpec(600, 3.0, 150)],
+        file_id={"time_created": created}))
+    told = runner.invoke(app, ["import", str(tmp_path)]).stderr.splitlines()
+    assert len(told) == 2 and "the file says it was created Sun 09 Mar 2025 06:30 UTC" in told[0]
+    assert told[1] == (
+        "  fix or replace the files that failed and import again (what is stored is skipped); "
+        "a damaged file: copy it again from the watch or download its original from Garmin "
+        "Connect")
+    assert _count(m.Activity) == 0
+
+
 def test_same_content_twice_is_stored_once(athlete: Path, tmp_path: Path) -> None:
     (tmp_path / "one.fit").write_bytes(_run(0))
     (tmp_path / "copy.fit").write_bytes(_run(0))

@@ -4,9 +4,10 @@ ones, through the whole sync: garminconnect's own code against the fake Garmin s
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from db import session as session_module
 from db.errors import DatabaseError
 from db.raw import RawStore, sha256
 from db.session import open_db
-from demo.fitwrite import LapSpec, run_fit
+from demo.fitwrite import LapSpec, run_fit, strength_fit
 from ingest.sync_report import SyncReport
 from jobs.config import Paths, load
 from jobs.home import Home
@@ -132,6 +133,114 @@ def test_a_download_dated_ahead_is_downloaded_once_until_its_date_passed(store: 
     report = store.sync(fake, today=TODAY + timedelta(days=2),
                         not_after=datetime(2025, 8, 6, tzinfo=UTC))
     assert (report.skipped, report.new, set(store.activities())) == ([], 1, {814})
+    assert _notes(store) == {}  # taken: its note went with it
+
+
+def _ahead_a_month(store: Store) -> FakeGarmin:
+    """Run 814 listed for 5 Jul, its file dated 5 Aug (the watch's clock a month ahead),
+    refused and noted by the night of 8 Jul; then nightly syncs to 4 Aug, whose limit it is
+    still after, move the list's window past 5 Jul."""
+    fake = FakeGarmin()
+    fake.add_run(814, T + timedelta(hours=3))
+    ahead = run_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), [LapSpec(600, 3.0, 145)], seed=814)
+    fake.downloads[814] = zipped("814_ACTIVITY.fit", ahead)
+    _month_of_nights(store, fake)
+    return fake
+
+
+def _month_of_nights(store: Store, fake: FakeGarmin) -> None:
+    store.sync(fake, since=date(2025, 7, 3), not_after=NOT_AFTER)
+    store.sync(fake, today=date(2025, 7, 22), not_after=datetime(2025, 7, 23, tzinfo=UTC))
+    store.sync(fake, today=date(2025, 8, 4), not_after=datetime(2025, 8, 5, tzinfo=UTC))
+
+
+def test_a_download_dated_further_ahead_than_the_list_reaches_is_taken_on_its_date(
+        store: Store) -> None:
+    """Its file a month after its list item's day: the nightly lists LATE_DAYS days again, so
+    by the night its date came within the limit no list held it, and only `sync --since`
+    took it. The night its date comes lists its day again and takes it, once; its note
+    goes with it, in the same transaction."""
+    fake = _ahead_a_month(store)
+    assert "ahead:814" in _notes(store)
+    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.skipped, report.new, set(store.activities())) == ([], 1, {814})
+    assert _notes(store) == {}
+    day_listed = "/activities?startDate=2025-07-05&endDate=2025-07-05&"
+    assert sum(day_listed in call for call in fake.calls) == 1
+    report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
+    assert (report.new, sum(day_listed in call for call in fake.calls)) == (0, 1)
+
+
+def test_a_note_of_a_file_dated_ahead_deleted_in_garmin_goes(store: Store) -> None:
+    """Deleted in Garmin before its date came: its day, listed whole without it, and Garmin
+    answering 404 for it, drops the note (else that day was listed again every night). While
+    Garmin still has it (a list may miss it), the note stays."""
+    fake = _ahead_a_month(store)
+    item = fake.items.pop()
+    fake.fail("/activity-service/activity/814$", (200, {}, json.dumps(item).encode()))
+    later = {"today": date(2025, 8, 5), "not_after": datetime(2025, 8, 6, tzinfo=UTC)}
+    assert (store.sync(fake, **later).new, list(_notes(store))) == (0, ["ahead:814"])
+    report = store.sync(fake, **later)
+    assert (report.skipped, report.new, _notes(store)) == ([], 0, {})
+
+
+def test_a_file_dated_ahead_whose_day_garmin_fails_to_list_is_taken_the_next_night(
+        store: Store) -> None:
+    """Its day's list failing (a 404), the night names it and goes on; the note stays, and
+    the next night takes the file."""
+    fake = _ahead_a_month(store)
+    fake.fail(r"/activities\?startDate=2025-07-05&endDate=2025-07-05&", (404, {}, b"{}"))
+    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.skipped, report.new, list(_notes(store))) == (
+        ["the activity list 2025-07-05..2025-07-05: Garmin answered 404; its files once dated "
+         "ahead are taken at the next sync"], 0, ["ahead:814"])
+    report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
+    assert (report.skipped, report.new, _notes(store)) == ([], 1, {})
+
+
+def test_a_note_of_a_file_dated_ahead_whose_activity_is_stored_goes(store: Store) -> None:
+    """Its download failing the first night, the run counts from its summary; its file, come
+    the next night, is dated a month ahead (noted), and its wait ends before that date: the
+    activity is stored for good, no file left to take. Its note stayed, and every night from
+    its date listed its day again (to find the activity stored: the file never taken)."""
+    fake = FakeGarmin()
+    fake.add_run(814, T + timedelta(hours=3))
+    ahead = run_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), [LapSpec(600, 3.0, 145)], seed=814)
+    fake.downloads[814] = zipped("814_ACTIVITY.fit", ahead)
+    fake.fail("/download-service/files/activity/814$", (404, {}, b"{}"))
+    store.sync(fake, since=date(2025, 7, 3), not_after=NOT_AFTER)
+    store.sync(fake, today=TODAY + timedelta(days=1), not_after=NOT_AFTER + timedelta(days=1))
+    assert "ahead:814" in _notes(store)
+    report = store.sync(fake, today=date(2025, 7, 22),
+                        not_after=datetime(2025, 7, 23, tzinfo=UTC))
+    assert (report.waits_ended, set(store.activities())) == (1, {814})
+    day_listed = "/activities?startDate=2025-07-05&endDate=2025-07-05&"
+    for night in (date(2025, 8, 5), date(2025, 8, 6)):
+        store.sync(fake, today=night, not_after=datetime.combine(night, time(), UTC)
+                   + timedelta(days=1))
+    assert (_notes(store), sum(day_listed in call for call in fake.calls)) == ({}, 0)
+
+
+def test_the_sets_of_a_strength_file_dated_ahead_garmin_fails_on_are_asked_again(
+        store: Store) -> None:
+    """Taken from its day listed again, its sets kept failing: it was stored without them for
+    good, as an activity no list holds again, where the next night lists that day again."""
+    fake = FakeGarmin()
+    fake.add_strength(815, T + timedelta(hours=3))
+    fake.downloads[815] = zipped("815_ACTIVITY.fit",
+                                 strength_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), []))
+    _month_of_nights(store, fake)
+    fake.fail("/activity-service/activity/815/exerciseSets$", *[(500, {}, b"{}")] * 4)
+    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.new, list(_notes(store))) == (0, ["ahead:815"])
+    report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
+    assert (report.skipped, report.new, _notes(store)) == ([], 1, {})
+    assert store.activities()[815].sets
+
+
+def _notes(store: Store) -> dict[str, str]:
+    return {stream: value for stream, value in store.cursors().items()
+            if stream.startswith("ahead:")}
 
 
 @pytest.mark.parametrize("parent", [[661], {"activityId": 661}, "no id"], ids=str)

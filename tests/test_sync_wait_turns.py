@@ -492,7 +492,11 @@ def test_a_file_failing_alone_at_the_end_of_its_turn_is_tried(store: WaitStore) 
     fake.fail(rf"{DOWNLOAD}{gids[1]}$", *[(500, {}, b"{}")] * ATTEMPTS)
     fake.fail("/userprofile-service/socialProfile", *[(500, {}, b"{}")] * ATTEMPTS)
     report = _night_downloads(store, fake, _night(2))[0]
-    assert report.skipped[-1].startswith("Garmin Connect kept failing on the user profile")
+    assert report.skipped[-1] == (
+        f"Garmin Connect kept failing on the user profile (HTTP 500) after {ATTEMPTS} attempts, "
+        f"a check asked because the download of activity {gids[1]} kept failing: Garmin "
+        "Connect is down, not that file; nothing to do, the next sync downloads it and the "
+        "other files awaited again")
     assert _retried(store) == gids  # not tried on the second night
 
 
