@@ -108,12 +108,13 @@ def skip(db: DbSession, who: m.Athlete, key: str) -> Outcome:
 def pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
         pinned: bool = True) -> Outcome:
     """`stridelift pin` / `unpin`: the nightly adaptation never moves a pinned session. A
-    session done is never changed whatever its pin (S7.4): pinning or unpinning it is
-    refused as `skip` refuses it, not reported as done."""
+    session done or skipped is never changed whatever its pin (S7.4, planner.adapt):
+    pinning or unpinning it is refused as `skip` refuses a done one, not reported as done
+    (a skipped one may still be logged with `done`)."""
     row = planned_session(db, who, key)
-    if row.status == "done":
-        raise PlanError(f"session {key} is already done: a done session never changes, so "
-                        f"there is nothing to {'pin' if pinned else 'unpin'}")
+    if row.status in ("done", "skipped"):
+        raise PlanError(f"session {key} is already {row.status}: a {row.status} session never "
+                        f"changes, so there is nothing to {'pin' if pinned else 'unpin'}")
     changed = row.pinned != pinned
     row.pinned = pinned
     kept = kept_pinned(db, who, profile, today, row) if pinned and row.day >= today else None
