@@ -106,11 +106,13 @@ def pinned_kept(s: Session, runs: Mapping[date, RunDay], others: Iterable[date],
 
 def pinned_notes(sessions: Sequence[Session], runs: Mapping[date, RunDay],
                  night: date) -> list[Adjustment]:
-    """`pinned_kept` for every session after the night, against the strength sessions
-    around it as the nightly adaptation counts them (not the skipped ones)."""
+    """`pinned_kept` for every session from the night on, against the strength sessions
+    around it as the nightly adaptation counts them (not the skipped ones). The night's own
+    day too: `plan` run on a session's day makes the plan through that night, and its
+    session, still to do, must be flagged as `pin` flags it."""
     out = []
     for s in sessions:
-        if s.day > night and (note := pinned_kept(s, runs, _strength_days(sessions, s.id),
+        if s.day >= night and (note := pinned_kept(s, runs, _strength_days(sessions, s.id),
                                                   night)) is not None:
             out.append(note)
     return out

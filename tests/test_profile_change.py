@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from freezegun import freeze_time
 from typer.testing import CliRunner
 
 from db import repo
@@ -311,3 +312,24 @@ def test_a_pinned_session_a_new_template_puts_on_a_speed_day_is_kept_and_the_run
     assert again.exit_code == 0 and clash in " ".join(again.output.split())
     assert len([c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
                 if c["rule"] == "S7.4 pinned"]) == 1
+
+
+def test_todays_own_pinned_session_on_a_speed_day_is_flagged_by_plan(home: Path) -> None:
+    """On the pinned session's own day, `plan` (table and --json) said nothing of the speed
+    run S6 forbids it beside, while `pin` named it: the notes began the day after today."""
+    assert runner.invoke(app, INIT).exit_code == 0
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "2"]).stdout)
+    s = [s for s in sessions if s["kind"] == "strength" and s["date"] > str(PINNED.date())][-1]
+    day = date.fromisoformat(s["date"])
+    assert runner.invoke(app, ["pin", s["id"]]).exit_code == 0
+    runs = f"{DAYS[day.weekday()]}=speed,{DAYS[(day.weekday() + 3) % 7]}=long"
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--runs", runs]
+                         ).exit_code == 0
+    clash = f"speed run on {day:%a %d %b} (no strength on the same day)"
+    with freeze_time(datetime.combine(day, PINNED.time(), PINNED.tzinfo)):
+        said = runner.invoke(app, ["pin", s["id"]])
+        shown = {x["id"]: x for x in json.loads(runner.invoke(app, ["plan", "--json"]).stdout)}
+        table = runner.invoke(app, ["plan"], env={"COLUMNS": "200"}).output
+    assert clash in " ".join(said.output.split())
+    assert shown[s["id"]]["date"] == s["date"] and clash in shown[s["id"]]["warnings"]
+    assert f"  - {clash}" in table
