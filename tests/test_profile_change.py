@@ -333,3 +333,22 @@ def test_todays_own_pinned_session_on_a_speed_day_is_flagged_by_plan(home: Path)
     assert clash in " ".join(said.output.split())
     assert shown[s["id"]]["date"] == s["date"] and clash in shown[s["id"]]["warnings"]
     assert f"  - {clash}" in table
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_why_reads_in_a_terminal_of_80_or_100_columns(home: Path, columns: int) -> None:
+    """The profile change's reason ran to about 165 characters on one line (soft-wrapped
+    by the terminal anywhere, the indent lost): every line now fits, and the words and
+    numbers are all there."""
+    assert runner.invoke(app, INIT).exit_code == 0
+    assert runner.invoke(app, ["plan", "--json"]).exit_code == 0
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--runs",
+                               "wed=speed,sun=long", "--strength-sessions", "3"]).exit_code == 0
+    changes = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    longest = max(len(r) for c in changes for r in c["reasons"])
+    assert any(c["rule"] == PROFILE_RULE for c in changes) and longest > 100
+    shown = runner.invoke(app, ["why"], env={"COLUMNS": str(columns)}).output
+    assert max(len(line) for line in shown.splitlines()) <= columns
+    words = " ".join(shown.split())
+    assert all(" ".join(r.split()) in words for c in changes for r in c["reasons"])
+    assert all(" ".join(c["to"].split()) in words for c in changes)
