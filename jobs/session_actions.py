@@ -19,12 +19,14 @@ from jobs.home import Home
 from jobs.replan import (
     Lifted,
     PlanError,
+    as_session,
     mark_done,
-    not_recorded,
+    pinned_said,
     planned_session,
     store_adjustments,
 )
 from jobs.session_days import kept_pinned, move_options
+from planner.adapt import pinned_news
 
 MAX_KG, MAX_REPS = 500, 100  # what a hand-entered set may say
 MAX_RPE = 10  # the CR-10 scale's top
@@ -118,9 +120,11 @@ def pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
     changed = row.pinned != pinned
     row.pinned = pinned
     kept = kept_pinned(db, who, profile, today, row) if pinned and row.day >= today else None
+    # `why` told of a conflict new or gone (unpinned), once
+    store_adjustments(db, who, pinned_news([kept] if kept else [], [as_session(row)],
+                                           pinned_said(db, who, [key]), today))
     if kept is None:
         return Outcome(changed, f"session {key}: pinned = {pinned}")
-    store_adjustments(db, who, not_recorded(db, who, [kept]))  # `why` tells it, once
     return Outcome(changed, f"session {key}: pinned = {pinned}; but S6 would move it: "
                    f"{'; '.join(kept.reasons[1:])} (`stridelift unpin {key}` lets the plan "
                    "move it)")

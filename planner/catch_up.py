@@ -11,7 +11,7 @@ loads the facts once (jobs.replan) and writes the decisions once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.profile import Profile
@@ -22,6 +22,7 @@ from planner.adapt import (
     Tonight,
     adapt,
     enforce_cap,
+    pinned_news,
     pinned_notes,
     recover,
 )
@@ -98,6 +99,8 @@ class PlanFacts:
     last_night: date | None  # the last night adapted before (None: never)
     judged: frozenset[str] = frozenset()  # sessions the morning pass judged again on their
     # day: the night before no longer decides their recovery
+    said: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # each session's last
+    # pinned note, where it named a conflict: its reasons (planner.adapt.pinned_news)
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,9 @@ class Decisions:
     recovered: tuple[Adjustment, ...]  # the night's recovery on the session planned next
     capped: tuple[Adjustment, ...]  # S4 with the work done outside the plan
     pinned: tuple[Adjustment, ...]  # pinned sessions S6 would move, kept (S7.4): as they
-    # stand tonight (the job records each once)
+    # stand tonight (`plan` warns of them)
+    pinned_news: tuple[Adjustment, ...]  # what `why` must be told of them: a new or another
+    # conflict, or one gone
     nights: int
     first_monday: date
     last_night: date  # the latest night ever adapted
@@ -148,6 +153,7 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
         sessions=tuple(refresh(ahead, s) for s in sessions), lifts=tuple(read.lifts),
         replaced=tuple(read.replaced), adapted=tuple(adapted), planned=tuple(planned),
         recovered=tuple(recovered), capped=tuple(capped), pinned=tuple(pinned),
+        pinned_news=tuple(pinned_news(pinned, sessions, facts.said, w.night)),
         nights=len(w.nights),
         first_monday=facts.first_monday,
         last_night=max(w.night, facts.last_night or w.night))

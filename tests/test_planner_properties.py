@@ -10,7 +10,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from domain.profile import Race
-from planner.adapt import Recovery, Tonight, adapt
+from planner.adapt import Recovery, Tonight, adapt, pinned_news, pinned_notes
 from planner.blocks import BLOCK_WEEKS, MAX_BLOCK_WEEKS, WeekCount, ladder_steps, timeline
 from planner.catalog_file import default_catalog
 from planner.catch_up import PlanFacts, catch_up, window
@@ -311,3 +311,28 @@ def test_no_ladder_keeps_an_exercise_past_six_weeks(first_shown: dict[str, int])
     for ladder, track in steps.items():
         stays = [len(list(same)) for _, same in groupby(track[first_shown.get(ladder, 0):])]
         assert max(stays[:-1], default=0) <= MAX_BLOCK_WEEKS, (ladder, stays)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(week_templates(), st.booleans(), st.integers(0, 6)), min_size=1,
+                max_size=5), st.integers(0, 6), st.integers(0, 6))
+def test_why_s_latest_word_on_a_pinned_session_is_what_holds_now(
+        changes: list[tuple[dict[str, str], bool, int]], at: int, other: int) -> None:
+    """Whatever the templates, pins and nights that come one after another, the notes
+    `why` is told (planner.adapt.pinned_news) leave its last word on each session what
+    `plan` warns of now (a conflict, or none), and the same facts again tell it nothing.
+    A warning was recorded once: a later conflict, or none, left the first one standing."""
+    said: dict[str, tuple[str, ...]] = {}
+    for runs_of, pinned, nights in changes:
+        night = MONDAY + timedelta(days=nights - 1)  # the pinned day is never past
+        sessions = [Session("a", MONDAY + timedelta(days=7 + at), "strength", 1, 1, (),
+                            pinned=pinned),
+                    Session("b", MONDAY + timedelta(days=7 + other), "strength", 1, 1, ())]
+        notes = pinned_notes(sessions, template(runs_of), night)
+        for n in pinned_news(notes, sessions, said, night):
+            if n.action == "kept":
+                said[n.session_id] = n.reasons
+            else:
+                said.pop(n.session_id)
+        assert said == {n.session_id: n.reasons for n in notes}
+        assert pinned_news(notes, sessions, said, night) == []

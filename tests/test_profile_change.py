@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from freezegun import freeze_time
 from typer.testing import CliRunner
 
 from db import repo
@@ -352,3 +352,38 @@ def test_why_reads_in_a_terminal_of_80_or_100_columns(home: Path, columns: int) 
     words = " ".join(shown.split())
     assert all(" ".join(r.split()) in words for c in changes for r in c["reasons"])
     assert all(" ".join(c["to"].split()) in words for c in changes)
+
+
+def test_why_says_what_is_true_now_of_a_pinned_sessions_conflict(home: Path) -> None:
+    """A pinned session's S6 warning was recorded once: a new template bringing another
+    conflict, or removing it, left `why` showing the first as the latest word. Now each
+    new state is recorded when it comes (the history kept), and a plan made again with
+    the same facts records nothing."""
+    assert runner.invoke(app, INIT).exit_code == 0
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "2"]).stdout)
+    s = [s for s in sessions if s["kind"] == "strength" and s["date"] > str(PINNED.date())][-1]
+    day = date.fromisoformat(s["date"])
+    assert runner.invoke(app, ["pin", s["id"]]).exit_code == 0
+
+    def template(runs: str) -> list[dict]:  # type: ignore[type-arg]
+        assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--runs",
+                                   runs]).exit_code == 0
+        assert runner.invoke(app, ["plan", "--json"]).exit_code == 0  # twice: nothing new
+        return [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+                if c["session_id"] == s["id"] and c["rule"] == "S7.4 pinned"]
+
+    def on(offset: int) -> str:
+        return DAYS[(day.weekday() + offset) % 7]
+
+    speed = f"speed run on {day:%a %d %b} (no strength on the same day)"
+    said = template(f"{on(0)}=speed,{on(3)}=long")
+    assert [(c["action"], c["reasons"][1:]) for c in said] == [("kept", [speed])]
+    said = template(f"{on(-1)}=long,{on(3)}=easy")  # another conflict: the day after long
+    assert len(said) == 2 and said[0]["action"] == "kept" and speed not in said[0]["reasons"]
+    assert any("long run on" in r for r in said[0]["reasons"])
+    said = template(f"{on(3)}=easy")  # no conflict left
+    assert len(said) == 3 and said[0]["action"] == "cleared"
+    assert "no longer" in " ".join(said[0]["reasons"]) and not any(
+        "run on" in r for r in said[0]["reasons"])
+    shown = runner.invoke(app, ["why"], env={"COLUMNS": "100"}).output
+    assert shown.index("cleared (S7.4 pinned)") < shown.index(speed)  # newest first
