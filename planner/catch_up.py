@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from domain.profile import Profile
 from planner import races
 from planner.adapt import (
-    MobilityWork,
     Recovery,
     Tonight,
     adapt,
@@ -28,10 +27,10 @@ from planner.adapt import (
 )
 from planner.catalog import Catalog
 from planner.lifter import Lifter, races_of
-from planner.model import Adjustment, Prescription, RunDay, Session, week_start
+from planner.model import Adjustment, RunDay, Session, week_start
 from planner.plan import extend
 from planner.prescriptions import refresh
-from planner.program import mobility_session
+from planner.program import mobility_work
 from planner.races import Leg, found_races
 from planner.readback import (
     LiftRecord,
@@ -144,7 +143,7 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
                                w.night, w.until, facts.runs.tonight(w.night, w.until),
                                sessions, plain.tonight(w.night, w.until))
     sessions, recovered = recover(sessions, _tonight(facts, w.night, races_of(lifter)),
-                                  _mobility(lifter), facts.judged)
+                                  mobility_work(lifter), facts.judged)
     sessions, capped = enforce_cap(sessions, unplanned_heavy(lifted, catalog), w.night,
                                    MAX_HEAVY_LOWER_A_WEEK)
     pinned = pinned_notes(sessions, facts.runs.tonight(w.night, w.until), w.night)
@@ -166,12 +165,6 @@ def _ahead(lifter: Lifter, sessions: list[Session], night: date) -> Lifter:
     return replace(lifter, next_session=min(upcoming, default=None))
 
 
-def _mobility(lifter: Lifter) -> MobilityWork:
-    def mobility(s: Session) -> tuple[Prescription, ...]:
-        return mobility_session(lifter, s.step, s.day)
-    return mobility
-
-
 def _tonight(facts: PlanFacts, night: date, known: list[races.RaceDay]) -> Tonight:
     """The facts of one night of the window with its own morning status. A night before
     the last one is over: only what was synced of it counts."""
@@ -190,7 +183,7 @@ def _adapt_nights(facts: PlanFacts, lifter: Lifter,
         tonight = _tonight(facts, n, known)
         if n == facts.window.night:
             tonight = replace(tonight, recovery=None)
-        sessions, changes = adapt(sessions, tonight, _mobility(lifter), facts.judged)
+        sessions, changes = adapt(sessions, tonight, mobility_work(lifter), facts.judged)
         adapted += changes
     return sessions, adapted
 

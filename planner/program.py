@@ -8,7 +8,7 @@ S5's 6-week cap steps past half at once, recorded as an adjustment. The races' o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -170,3 +170,9 @@ def mobility_session(ctx: Lifter, step: int, day: date) -> tuple[Prescription, .
     """Mobility/stability work only (no heavy lower-body or power): the fallback session."""
     stability = [e for e in pool(ctx, step) if e.quality == "stability"]
     return tuple(prescribe(ctx, e, day) for e in stability[:MAX_EXERCISES - 1])
+
+
+def mobility_work(ctx: Lifter) -> Callable[[Session], tuple[Prescription, ...]]:
+    """A session's mobility/stability work (`mobility_session` of its step and day): what
+    planner.adapt and planner.races turn a session into."""
+    return lambda s: mobility_session(ctx, s.step, s.day)
