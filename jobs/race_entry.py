@@ -16,11 +16,21 @@ from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from jobs.config import save_profile
 from jobs.home import Home
 from jobs.morning_run import judged_again
-from jobs.replan import load_sessions, races_found, replan_with, store_adjustments
+from jobs.replan import (
+    lifter,
+    load_sessions,
+    races_found,
+    recovery,
+    replan_with,
+    save_sessions,
+    store_adjustments,
+)
 from planner import blocks, races
-from planner.model import Adjustment, days_in_words
-from planner.morning import recovery_level
+from planner.adapt import Tonight, recover
+from planner.model import ONE_DAY, Adjustment, days_in_words
+from planner.morning import MORNING_RULE, recovery_level
 from planner.plan_changes import differences, reached_from, with_race, without_race
+from planner.program import mobility_work
 
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
 
@@ -151,16 +161,37 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
 def _judged_again(db: DbSession, profile: Profile, restored: list[Adjustment], today: date
                   ) -> list[Adjustment]:
     """Today's session given back as planned, where a recovery decision (the night's or the
-    morning's) had changed it, judged again with today's status as the morning pass judges
-    it: amber this morning, it stays lightened. The nightly run never plans the day it runs
-    on, so nothing else would."""
+    morning's) had changed it, judged again by the latest of those decisions: the morning
+    pass's, with today's status as it judges it (amber this morning, it stays lightened);
+    before the morning pass, the night's, as the nightly run judged it (today's status then
+    holds no morning data: judged by it, the night's amber was lost). The nightly run never
+    plans the day it runs on, so nothing else would."""
     who = repo.athlete(db, profile)
     back = {a.session_id for a in restored} & {s.id for s in load_sessions(db, who)
                                                if s.day == today}
-    if not back or all(recovery_level(row.rule) is None
-                       for row in plans.adjustments(db, who, session_keys=back)):
+    decided = [row.rule for row in plans.adjustments(db, who, session_keys=back)
+               if recovery_level(row.rule) is not None]
+    if not back or not decided:
         return []
-    return judged_again(db, profile, today)
+    if decided[-1].startswith(MORNING_RULE):
+        return judged_again(db, profile, today)
+    return _judged_by_the_night(db, profile, today)
+
+
+def _judged_by_the_night(db: DbSession, profile: Profile, today: date) -> list[Adjustment]:
+    """Today's session judged by the night's recovery status (planner.adapt.recover, as the
+    nightly run judged it), each change recorded as of today; none stored: no change."""
+    who = repo.athlete(db, profile)
+    night = today - ONE_DAY
+    status = recovery(db, who, night)
+    if status is None:
+        return []
+    sessions, changes = recover(load_sessions(db, who), Tonight(night, {}, status),
+                                mobility_work(lifter(db, who, profile, today)))
+    changes = [replace(a, night=today) for a in changes]
+    save_sessions(db, who, sessions)
+    store_adjustments(db, who, changes)
+    return changes
 
 
 def named(changes: Iterable[Any], race: str) -> set[str]:

@@ -1033,6 +1033,34 @@ def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_
         assert [c["rule"] for c in why].count("S7.3 morning amber") == 2
 
 
+def test_a_race_removed_before_the_morning_pass_keeps_the_nights_amber_on_todays_session(
+        home: Path) -> None:
+    # Thu 25 Feb at 06:00, before the morning pass: amber on Wed 24 Feb, so the night
+    # lightened today's session. An A 10 km entered for Tue 2 Mar made it mobility work;
+    # removed, it came back full: only a status of today was looked for, and none is
+    # stored before the morning pass. The night's decision is the latest there is.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 06:00:00"):
+        cfg = load()
+        with transaction(open_db(cfg.database_url())) as db:
+            who = repo.athlete(db, cfg.athletes["anna"])
+            db.add(m.DailyStatus(athlete_id=who.id, day=date(2027, 2, 24), endurance_load=0.0,
+                                 strength_load=0.0, level="amber",
+                                 reasons=["sleep score 48 < 60"], values={}, missing=[]))
+        was = _todays_session()
+        assert (was["kind"], was["status"]) == ("strength", "lightened")
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        assert _todays_session()["kind"] == "mobility"
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        back = _todays_session()
+        assert (back["kind"], back["status"]) == ("strength", "lightened")
+        why = [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+               if c["session_id"] == was["id"]]
+        assert [c["rule"] for c in why].count("S7.3 amber") == 2
+        assert why[0]["rule"] == "S7.3 amber" and "recovery amber on Wed 24 Feb" in \
+            why[0]["reasons"]
+
+
 def test_a_race_removed_today_leaves_todays_session_it_never_changed_as_it_is(
         home: Path) -> None:
     # Thu 25 Feb, a C 10 km entered for Tue 2 Mar: its last 2 days leave today's session as
