@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session as DbSession
@@ -22,14 +22,23 @@ from jobs.replan import (
     races_found,
     recovery,
     replan_with,
+    run_days,
     save_sessions,
     store_adjustments,
 )
 from planner import blocks, races
 from planner.adapt import Tonight, recover
-from planner.model import ONE_DAY, Adjustment, days_in_words
+from planner.catch_up import nights_between
+from planner.lifter import races_of
+from planner.model import ONE_DAY, Adjustment, days_in_words, week_start
 from planner.morning import MORNING_RULE, recovery_level
-from planner.plan_changes import differences, reached_from, with_race, without_race
+from planner.plan_changes import (
+    differences,
+    race_day_today,
+    reached_from,
+    with_race,
+    without_race,
+)
 from planner.program import mobility_work
 
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
@@ -96,8 +105,25 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
             "Races added", "move", f"race on {new.day:%a %d %b} added ({new.priority} race, "
             f"{new.distance}): the week planned again around it")
         store_adjustments(db, who, moved)
+        today_s = _race_today(db, updated, new, today) if new.day == today else []
         save_profile(home.config, updated)
-    return RaceAdded(updated, race, replaced, [*changes, *made, *moved], race in profile.races)
+    return RaceAdded(updated, race, replaced, [*changes, *made, *moved, *today_s],
+                     race in profile.races)
+
+
+def _race_today(db: DbSession, profile: Profile, race: races.RaceDay, today: date
+                ) -> list[Adjustment]:
+    """Today's session on the day of a race entered today, as S6 makes a session on a race
+    day (planner.plan_changes.race_day_today), stored and recorded."""
+    who = repo.athlete(db, profile)
+    ctx = lifter(db, who, profile, today)
+    night, sunday = today - ONE_DAY, week_start(today) + timedelta(days=6)
+    eve = Tonight(night, run_days(db, who, profile, night, sunday),
+                  spared=races.spared(races_of(ctx), nights_between(today, sunday)))
+    sessions, changes = race_day_today(load_sessions(db, who), eve, mobility_work(ctx), race)
+    save_sessions(db, who, sessions)
+    store_adjustments(db, who, changes)
+    return changes
 
 
 class RaceRemoved(NamedTuple):

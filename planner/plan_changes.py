@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date
 
+from planner.adapt import MobilityWork, Tonight, adapt
 from planner.effort import at_share_of
 from planner.ladders import week_ladders
 from planner.lifter import Lifter
@@ -168,6 +169,25 @@ def raced_today(ctx: Lifter, sessions: Sequence[Session], today: date
     now = {s.id: s for s in raced if s.day == today}
     return ([now.get(s.id, s) for s in sessions],
             [replace(a, night=today) for a in changes if a.session_id in now])
+
+
+def race_day_today(sessions: Sequence[Session], eve: Tonight, mobility: MobilityWork,
+                   race: RaceDay) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions with today's open one(s) made what S6 makes a session on a race's own
+    day known the night before (planner.adapt with `eve`, last night's facts, the race
+    among today's runs: moved to a legal day of its week, else dropped, no gym work on race
+    day), each change an adjustment of today naming the race. A race entered on its own
+    day (a parkrun entered the morning of): the nightly adaptation starts the day after the
+    night it adapts, so nothing else would. Done and pinned sessions stay as they are
+    (S7.4)."""
+    today = eve.night + ONE_DAY
+    ids = {s.id for s in sessions if s.day == today}
+    adapted, changes = adapt(list(sessions), eve, mobility)
+    now = {s.id: s for s in adapted if s.id in ids}
+    return ([now.get(s.id, s) for s in sessions],
+            [replace(a, night=today, reasons=(f"{race.name()}: entered on its own day, before "
+                                              "today's session was lifted", *a.reasons))
+             for a in changes if a.session_id in ids])
 
 
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],

@@ -1061,6 +1061,42 @@ def test_a_race_removed_before_the_morning_pass_keeps_the_nights_amber_on_todays
             why[0]["reasons"]
 
 
+def test_a_race_entered_for_today_itself_takes_todays_strength_off_race_day(
+        home: Path) -> None:
+    # Thu 25 Feb at 07:30, a C parkrun entered for today: today's session stayed as it was,
+    # heavy, on race day (the races' rules start the day after the night, and S6's race
+    # day only counted from tomorrow). Now it is what S6 makes a session on a race day
+    # known the night before (moved to a legal day of its week, else dropped), recorded
+    # naming the race; a pinned one stays (S7.4).
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 07:30:00"):
+        was = _todays_session()
+        assert was["kind"] == "strength" and was["status"] == "planned"
+        assert runner.invoke(app, ["race", "add", "2027-02-25:5k:C"]).exit_code == 0
+        plan = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "1"]).stdout)
+        now = next(s for s in plan if s["id"] == was["id"])
+        assert now["date"] != "2027-02-25" or now["status"] == "skipped"
+        why = [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+               if c["session_id"] == was["id"]]
+        assert why and why[0]["date"] == "2027-02-25" and why[0]["rule"].startswith("S6")
+        assert why[0]["reasons"][0].startswith("C race (5k) on Thu 25 Feb: entered on its own day")
+        assert any("race" in r and "Thu 25 Feb" in r for r in why[0]["reasons"][1:])
+        shown = runner.invoke(app, ["why"], env={"COLUMNS": "100"}).output
+        assert "entered on its own day" in shown
+
+
+def test_a_race_entered_for_today_leaves_a_pinned_session_as_it_is(home: Path) -> None:
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 07:30:00"):
+        was = _todays_session()
+        assert runner.invoke(app, ["pin", was["id"]]).exit_code == 0
+        assert runner.invoke(app, ["race", "add", "2027-02-25:5k:C"]).exit_code == 0
+        now = _todays_session()
+        assert {k: now[k] for k in ("date", "kind", "status", "exercises")} == {
+            k: was[k] for k in ("date", "kind", "status", "exercises")}
+        assert "race run on Thu 25 Feb (no strength on the same day)" in now["warnings"]
+
+
 def test_a_race_removed_today_leaves_todays_session_it_never_changed_as_it_is(
         home: Path) -> None:
     # Thu 25 Feb, a C 10 km entered for Tue 2 Mar: its last 2 days leave today's session as
