@@ -35,6 +35,7 @@ from planner.morning import MORNING_RULE, recovery_level
 from planner.plan_changes import (
     differences,
     race_day_today,
+    race_day_words,
     reached_from,
     with_race,
     without_race,
@@ -169,13 +170,17 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     as if it had never been entered, each recorded as restored."""
     gone = races.entered([race])[0]
     who = repo.athlete(db, profile)
-    its_own = named(plans.adjustments(db, who), gone.name())
+    told = plans.adjustments(db, who)
+    its_own = named(told, gone.name())
     if not its_own:
         return []
     # the deloads after it, which its taper and window had moved (S5)
     changed = its_own | set(reached_from(load_sessions(db, who), gone))
+    last = {a.session_key: a for a in told}  # today's session it dropped, still dropped
+    dropped = {key for key, a in last.items()
+               if a.action == "drop" and a.reasons[:1] == [race_day_words(gone)]}
     before, made = replan_with(db, profile, night, lambda ctx, first, sessions: without_race(
-        ctx, first, night, sessions, changed, its_own))
+        ctx, first, night, sessions, changed, its_own, dropped))
     restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
                            "restore", f"race on {gone.day:%a %d %b} removed ({gone.priority} "
                            f"race, {gone.distance}): session restored to what the plan holds "

@@ -1083,6 +1083,13 @@ def test_a_race_entered_for_today_itself_takes_todays_strength_off_race_day(
         assert any("race" in r and "Thu 25 Feb" in r for r in why[0]["reasons"][1:])
         shown = runner.invoke(app, ["why"], env={"COLUMNS": "100"}).output
         assert "entered on its own day" in shown
+        # removed the same day (a mistake, or the parkrun called off), it is given back
+        assert runner.invoke(app, ["race", "remove", "2027-02-25"]).exit_code == 0
+        back = _todays_session()
+        assert {k: back[k] for k in ("date", "kind", "status")} == {
+            k: was[k] for k in ("date", "kind", "status")}
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert any(c["session_id"] == was["id"] and c["rule"] == "Races removed" for c in why)
 
 
 def test_a_race_entered_for_today_leaves_a_pinned_session_as_it_is(home: Path) -> None:
