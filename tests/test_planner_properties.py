@@ -336,3 +336,19 @@ def test_why_s_latest_word_on_a_pinned_session_is_what_holds_now(
                 said.pop(n.session_id)
         assert said == {n.session_id: n.reasons for n in notes}
         assert pinned_news(notes, sessions, said, night) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(week_templates(), st.integers(1, 3))
+@example({"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"}, 3)
+def test_a_deload_week_holds_2_sets_of_every_exercise_mobility_sessions_too(
+        runs_of: dict[str, str], target: int) -> None:
+    """RULES.md S5: a deload week is 2 sets per exercise. Its mobility session (a third
+    session, or one S6 left no strength day) held 3 sets of the clamshells and dead bugs
+    its strength sessions held at 2."""
+    sessions = plan(context(profile(runs_of, sessions=target)), template(runs_of), weeks=5)
+    for monday, week in groupby(sessions, key=lambda s: week_start(s.day)):
+        held = list(week)
+        if any(p.phase == "deload" for s in held for p in s.exercises):
+            assert all(p.sets <= 2 and p.phase == "deload" for s in held
+                       for p in s.exercises), (monday, held)
