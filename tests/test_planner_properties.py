@@ -15,7 +15,7 @@ from planner.blocks import BLOCK_WEEKS, MAX_BLOCK_WEEKS, WeekCount, ladder_steps
 from planner.catalog_file import default_catalog
 from planner.catch_up import PlanFacts, catch_up, window
 from planner.model import Prescription, RunDay, Session, week_start
-from planner.program import mobility_session
+from planner.program import mobility_session, mobility_work
 from planner.progression import LoggedLift
 from planner.races import RaceDay, entered, final_days, reduced_window
 from planner.readback import LiftRecord
@@ -352,3 +352,20 @@ def test_a_deload_week_holds_2_sets_of_every_exercise_mobility_sessions_too(
         if any(p.phase == "deload" for s in held for p in s.exercises):
             assert all(p.sets <= 2 and p.phase == "deload" for s in held
                        for p in s.exercises), (monday, held)
+
+
+@settings(max_examples=30, deadline=None)
+@given(week_templates())
+def test_a_session_turned_into_mobility_in_a_deload_week_holds_2_sets(
+        runs_of: dict[str, str]) -> None:
+    """RULES.md S5 for what planner.adapt, planner.races and the morning pass make mobility
+    work (planner.program.mobility_work): a deload week's session 2 sets per exercise, as the
+    week's planned mobility session (it held 3); any other week's is as it was."""
+    ctx = context(profile(runs_of))
+    sessions = plan(ctx, template(runs_of), weeks=5)
+    assume(any(p.phase == "deload" for s in sessions for p in s.exercises))
+    for s in sessions:
+        deload = any(p.phase == "deload" for p in s.exercises)
+        work = mobility_work(ctx)(s)
+        assert work == (tuple(p for p in work if p.sets <= 2 and p.phase == "deload")
+                        if deload else mobility_session(ctx, s.step, s.day)), (s, work)
