@@ -204,8 +204,9 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
     only where the race's own changes name it (`named`: a race entered and removed the same
     day gives it back, `raced_today`); one it never touched, perhaps open in the gym, stays.
     `dropped`: today's sessions the race dropped on its own day (`race_day_today`), open
-    again to be given back."""
-    back = [s.with_(status="planned") if s.id in dropped else s for s in sessions]
+    again to be given back where still skipped: one the runner lifted since is done (S7.4)."""
+    back = [s.with_(status="planned") if s.id in dropped and s.status == "skipped" else s
+            for s in sessions]
     return restored(ctx, first_monday, night, reopened(back, night, changed), changed,
                     today=named)
 

@@ -1092,6 +1092,24 @@ def test_a_race_entered_for_today_itself_takes_todays_strength_off_race_day(
         assert any(c["session_id"] == was["id"] and c["rule"] == "Races removed" for c in why)
 
 
+def test_a_race_removed_leaves_done_the_session_it_dropped_and_the_runner_lifted_anyway(
+        home: Path) -> None:
+    # Thu 25 Feb, a C parkrun entered for today drops today's session; the runner lifts it
+    # all the same and logs it done; the parkrun removed, the done session was opened
+    # again as planned and prescribed anew (another week's exercises): a done session
+    # never changes (S7.4).
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 07:30:00"):
+        was = _todays_session()
+        assert runner.invoke(app, ["race", "add", "2027-02-25:5k:C"]).exit_code == 0
+        assert _todays_session()["status"] == "skipped"
+        assert runner.invoke(app, ["done", was["id"]]).exit_code == 0
+        lifted = _todays_session()
+        assert runner.invoke(app, ["race", "remove", "2027-02-25"]).exit_code == 0
+        now = _todays_session()
+        assert now["status"] == "done" and now["exercises"] == lifted["exercises"]
+
+
 def test_a_race_entered_for_today_leaves_a_pinned_session_as_it_is(home: Path) -> None:
     _planned_from_new_year()
     with freeze_time("2027-02-25 07:30:00"):
