@@ -20,7 +20,8 @@ class NoSession(PlanError):
 
 class Settled(PlanError):
     """An action the session's status refuses: a done session never changes (S7.4), a
-    skipped one does not move (a conflict with what is stored, not a bad request)."""
+    skipped one is not moved or pinned (a conflict with what is stored, not a bad
+    request)."""
 
 
 class Busy(Exception):

@@ -37,10 +37,10 @@ from jobs.replan import (
     store_adjustments,
 )
 from planner.lifter import Lifter
-from planner.model import Adjustment, Prescription, Session
+from planner.model import Adjustment, Session
 from planner.morning import Judged, recovery_level, rejudge_today
 from planner.plan_changes import as_planned
-from planner.program import mobility_session
+from planner.program import mobility_work
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +77,8 @@ def judged_again(db: DbSession, profile: Profile, day: date) -> list[Adjustment]
     no change); the plan and its changes stored (in the caller's transaction)."""
     who = repo.athlete(db, profile)
     ctx = lifter(db, who, profile, day)
-
-    def mobility(s: Session) -> tuple[Prescription, ...]:
-        return mobility_session(ctx, s.step, s.day)
-
     sessions = load_sessions(db, who)
-    sessions, changes = rejudge_today(sessions, day, recovery(db, who, day), mobility,
+    sessions, changes = rejudge_today(sessions, day, recovery(db, who, day), mobility_work(ctx),
                                       _judged(db, who, ctx, sessions, day))
     if changes:
         save_sessions(db, who, sessions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session as DbSession
@@ -17,11 +17,31 @@ from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from jobs.config import save_profile
 from jobs.home import Home
 from jobs.morning_run import judged_again
-from jobs.replan import load_sessions, races_found, replan_with, store_adjustments
+from jobs.replan import (
+    lifter,
+    load_sessions,
+    races_found,
+    recovery,
+    replan_with,
+    run_days,
+    save_sessions,
+    store_adjustments,
+)
 from planner import blocks, races
-from planner.model import Adjustment, days_in_words
-from planner.morning import recovery_level
-from planner.plan_changes import differences, reached_from, with_race, without_race
+from planner.adapt import Tonight, recover
+from planner.catch_up import nights_between
+from planner.lifter import races_of
+from planner.model import ONE_DAY, Adjustment, days_in_words, week_start
+from planner.morning import MORNING_RULE, recovery_level
+from planner.plan_changes import (
+    differences,
+    race_day_today,
+    race_day_words,
+    reached_from,
+    with_race,
+    without_race,
+)
+from planner.program import mobility_work
 
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
 
@@ -89,8 +109,25 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
             "Races added", "move", f"race on {new.day:%a %d %b} added ({new.priority} race, "
             f"{new.distance}): the week planned again around it")
         store_adjustments(db, who, moved)
+        today_s = _race_today(db, updated, new, today) if new.day == today else []
         save_profile(home.config, updated)
-    return RaceAdded(updated, race, replaced, [*changes, *made, *moved], race in profile.races)
+    return RaceAdded(updated, race, replaced, [*changes, *made, *moved, *today_s],
+                     race in profile.races)
+
+
+def _race_today(db: DbSession, profile: Profile, race: races.RaceDay, today: date
+                ) -> list[Adjustment]:
+    """Today's session on the day of a race entered today, as S6 makes a session on a race
+    day (planner.plan_changes.race_day_today), stored and recorded."""
+    who = repo.athlete(db, profile)
+    ctx = lifter(db, who, profile, today)
+    night, sunday = today - ONE_DAY, week_start(today) + timedelta(days=6)
+    eve = Tonight(night, run_days(db, who, profile, night, sunday),
+                  spared=races.spared(races_of(ctx), nights_between(today, sunday)))
+    sessions, changes = race_day_today(load_sessions(db, who), eve, mobility_work(ctx), race)
+    save_sessions(db, who, sessions)
+    store_adjustments(db, who, changes)
+    return changes
 
 
 class RaceRemoved(NamedTuple):
@@ -137,13 +174,17 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     as if it had never been entered, each recorded as restored."""
     gone = races.entered([race])[0]
     who = repo.athlete(db, profile)
-    its_own = named(plans.adjustments(db, who), gone.name())
+    told = plans.adjustments(db, who)
+    its_own = named(told, gone.name())
     if not its_own:
         return []
     # the deloads after it, which its taper and window had moved (S5)
     changed = its_own | set(reached_from(load_sessions(db, who), gone))
+    last = {a.session_key: a for a in told}  # today's session it dropped, still dropped
+    dropped = {key for key, a in last.items()
+               if a.action == "drop" and a.reasons[:1] == [race_day_words(gone)]}
     before, made = replan_with(db, profile, night, lambda ctx, first, sessions: without_race(
-        ctx, first, night, sessions, changed, its_own))
+        ctx, first, night, sessions, changed, its_own, dropped))
     restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
                            "restore", f"race on {gone.day:%a %d %b} removed ({gone.priority} "
                            f"race, {gone.distance}): session restored to what the plan holds "
@@ -155,16 +196,37 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
 def _judged_again(db: DbSession, profile: Profile, restored: list[Adjustment], today: date
                   ) -> list[Adjustment]:
     """Today's session given back as planned, where a recovery decision (the night's or the
-    morning's) had changed it, judged again with today's status as the morning pass judges
-    it: amber this morning, it stays lightened. The nightly run never plans the day it runs
-    on, so nothing else would."""
+    morning's) had changed it, judged again by the latest of those decisions: the morning
+    pass's, with today's status as it judges it (amber this morning, it stays lightened);
+    before the morning pass, the night's, as the nightly run judged it (today's status then
+    holds no morning data: judged by it, the night's amber was lost). The nightly run never
+    plans the day it runs on, so nothing else would."""
     who = repo.athlete(db, profile)
     back = {a.session_id for a in restored} & {s.id for s in load_sessions(db, who)
                                                if s.day == today}
-    if not back or all(recovery_level(row.rule) is None
-                       for row in plans.adjustments(db, who, session_keys=back)):
+    decided = [row.rule for row in plans.adjustments(db, who, session_keys=back)
+               if recovery_level(row.rule) is not None]
+    if not back or not decided:
         return []
-    return judged_again(db, profile, today)
+    if decided[-1].startswith(MORNING_RULE):
+        return judged_again(db, profile, today)
+    return _judged_by_the_night(db, profile, today)
+
+
+def _judged_by_the_night(db: DbSession, profile: Profile, today: date) -> list[Adjustment]:
+    """Today's session judged by the night's recovery status (planner.adapt.recover, as the
+    nightly run judged it), each change recorded as of today; none stored: no change."""
+    who = repo.athlete(db, profile)
+    night = today - ONE_DAY
+    status = recovery(db, who, night)
+    if status is None:
+        return []
+    sessions, changes = recover(load_sessions(db, who), Tonight(night, {}, status),
+                                mobility_work(lifter(db, who, profile, today)))
+    changes = [replace(a, night=today) for a in changes]
+    save_sessions(db, who, sessions)
+    store_adjustments(db, who, changes)
+    return changes
 
 
 def named(changes: Iterable[Any], race: str) -> set[str]:

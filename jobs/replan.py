@@ -19,7 +19,7 @@ from domain.run import RUN_KINDS
 from jobs.analyse import analyse
 from jobs.errors import EXERCISE_IDS, SESSION_IDS, NoSession
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
-from planner.adapt import Recovery
+from planner.adapt import PINNED_RULE, Recovery
 from planner.catalog import Catalog
 from planner.catalog_file import default_catalog
 from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
@@ -178,7 +178,17 @@ def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
             *entered(profile.races), *races_found(db, who, profile, night)]),
         last_night=last,
         judged=frozenset(a.session_key for a in plans.adjustments(db, who, since=w.first_night)
-                         if a.rule.startswith(MORNING_RULE)))
+                         if a.rule.startswith(MORNING_RULE)),
+        said=pinned_said(db, who, [r.key for r in plans.sessions_between(
+            db, who, night, w.until)]))
+
+
+def pinned_said(db: DbSession, who: m.Athlete, keys: list[str]) -> dict[str, tuple[str, ...]]:
+    """The reasons of the last pinned note recorded of each session of `keys`, where that
+    named a conflict (planner.adapt.pinned_news)."""
+    last = {r.session_key: r for r in plans.adjustments(db, who, session_keys=keys)
+            if r.rule == PINNED_RULE}
+    return {key: tuple(r.reasons) for key, r in last.items() if r.action == "kept"}
 
 
 def _day(cursor: str | None) -> date | None:
@@ -190,7 +200,7 @@ def save(db: DbSession, who: m.Athlete, decisions: Decisions) -> PlanReport:
     planning change already recorded is recorded once), the cursors; and report what is
     new."""
     store_read_back(db, who, decisions)
-    planned = not_recorded(db, who, [*decisions.planned, *decisions.pinned])
+    planned = [*not_recorded(db, who, list(decisions.planned)), *decisions.pinned_news]
     adjustments = [*decisions.adapted, *planned, *decisions.recovered, *decisions.capped]
     save_sessions(db, who, list(decisions.sessions))
     store_adjustments(db, who, adjustments)

@@ -23,12 +23,14 @@ from jobs.home import Home
 from jobs.replan import (
     Lifted,
     PlanError,
+    as_session,
     mark_done,
-    not_recorded,
+    pinned_said,
     planned_session,
     store_adjustments,
 )
 from jobs.session_days import kept_pinned, move_options
+from planner.adapt import pinned_news
 
 MAX_KG, MAX_REPS = 500, 100  # what a hand-entered set may say
 MAX_RPE = 10  # the CR-10 scale's top
@@ -118,9 +120,11 @@ def pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
     changed = row.pinned != pinned
     row.pinned = pinned
     kept = kept_pinned(db, who, profile, today, row) if pinned and row.day >= today else None
+    # `why` told of a conflict new or gone (unpinned), once
+    store_adjustments(db, who, pinned_news([kept] if kept else [], [as_session(row)],
+                                           pinned_said(db, who, [key]), today))
     if kept is None:
         return Outcome(changed, f"session {key}: pinned = {pinned}")
-    store_adjustments(db, who, not_recorded(db, who, [kept]))  # `why` tells it, once
     return Outcome(changed, f"session {key}: pinned = {pinned}; but S6 would move it: "
                    f"{'; '.join(kept.reasons[1:])}",
                    Pointer(cli=f"`stridelift unpin {key}` lets the plan move it",
@@ -154,14 +158,16 @@ def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
 def settled(row: m.PlannedSession, action: str, pinned: bool = True) -> Outcome | None:
     """What the session's status answers before anything the action was sent with counts:
     done again or skipped again is no change (a reload, a double tap, a page kept from
-    before); a done session never changes whatever is asked (S7.4), nor does a skipped one
-    move: refused (Settled). None: the action goes ahead (a skipped session may be done)."""
+    before); a done session never changes whatever is asked (S7.4), nor is a skipped one
+    moved, pinned or unpinned (the nightly never changes it: a pin would be stored and say
+    nothing): refused (Settled). None: the action goes ahead (a skipped session may be
+    done)."""
     if (row.status, action) in (("done", "done"), ("skipped", "skip")):
         return Outcome(False, f"session {row.key} was already {row.status}")
-    if row.status == "done":
+    if row.status == "done" or (row.status, action) == ("skipped", "pin"):
         verb = action if action != "pin" or pinned else "unpin"
-        raise Settled(f"session {row.key} is already done: a done session never changes, so "
-                      f"there is nothing to {verb}")
+        raise Settled(f"session {row.key} is already {row.status}: a {row.status} session "
+                      f"never changes, so there is nothing to {verb}")
     if (row.status, action) == ("skipped", "move"):
         raise Settled(f"session {row.key} was skipped: a skipped session stays on its day; "
                       "done still records it, if you did it after all")

@@ -106,14 +106,40 @@ def pinned_kept(s: Session, runs: Mapping[date, RunDay], others: Iterable[date],
 
 def pinned_notes(sessions: Sequence[Session], runs: Mapping[date, RunDay],
                  night: date) -> list[Adjustment]:
-    """`pinned_kept` for every session after the night, against the strength sessions
-    around it as the nightly adaptation counts them (not the skipped ones)."""
+    """`pinned_kept` for every session from the night on, against the strength sessions
+    around it as the nightly adaptation counts them (not the skipped ones). The night's own
+    day too: `plan` run on a session's day makes the plan through that night, and its
+    session, still to do, must be flagged as `pin` flags it."""
     out = []
     for s in sessions:
-        if s.day > night and (note := pinned_kept(s, runs, _strength_days(sessions, s.id),
+        if s.day >= night and (note := pinned_kept(s, runs, _strength_days(sessions, s.id),
                                                   night)) is not None:
             out.append(note)
     return out
+
+
+def pinned_news(notes: Sequence[Adjustment], sessions: Iterable[Session],
+                said: Mapping[str, tuple[str, ...]], night: date) -> list[Adjustment]:
+    """What `why` must be told of the pinned sessions tonight, so its latest word on each is
+    true now: a note (`pinned_notes`) whose reasons are not the last said of its session (a
+    conflict new, or another one), and, for a session still to do whose last note named a
+    conflict that no longer holds (S6 allows its day now, or it was unpinned), that it is
+    gone. `said`: the reasons of each session's last note, where that named a conflict."""
+    out = [n for n in notes if said.get(n.session_id) != n.reasons]
+    noted = {n.session_id for n in notes}
+    for s in sessions:
+        if s.id in said and s.id not in noted and s.day >= night and \
+                s.status not in ("done", "skipped"):
+            out.append(Adjustment(s.id, night, PINNED_RULE, "cleared", s.describe(),
+                                  s.describe(), (_cleared(s),)))
+    return out
+
+
+def _cleared(s: Session) -> str:
+    gone = "the conflict said before no longer holds"
+    if s.pinned:
+        return f"pinned on {s.day:%a %d %b}, and S6 now allows that day: {gone}"
+    return f"unpinned, so the plan moves it where S6 asks: {gone}"
 
 
 def _open(s: Session, night: date) -> bool:

@@ -11,26 +11,26 @@ loads the facts once (jobs.replan) and writes the decisions once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.profile import Profile
 from planner import races
 from planner.adapt import (
-    MobilityWork,
     Recovery,
     Tonight,
     adapt,
     enforce_cap,
+    pinned_news,
     pinned_notes,
     recover,
 )
 from planner.catalog import Catalog
 from planner.lifter import Lifter, races_of
-from planner.model import Adjustment, Prescription, RunDay, Session, week_start
+from planner.model import Adjustment, RunDay, Session, week_start
 from planner.plan import extend
 from planner.prescriptions import refresh
-from planner.program import mobility_session
+from planner.program import mobility_work
 from planner.races import Leg, found_races
 from planner.readback import (
     LiftRecord,
@@ -98,6 +98,8 @@ class PlanFacts:
     last_night: date | None  # the last night adapted before (None: never)
     judged: frozenset[str] = frozenset()  # sessions the morning pass judged again on their
     # day: the night before no longer decides their recovery
+    said: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # each session's last
+    # pinned note, where it named a conflict: its reasons (planner.adapt.pinned_news)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,9 @@ class Decisions:
     recovered: tuple[Adjustment, ...]  # the night's recovery on the session planned next
     capped: tuple[Adjustment, ...]  # S4 with the work done outside the plan
     pinned: tuple[Adjustment, ...]  # pinned sessions S6 would move, kept (S7.4): as they
-    # stand tonight (the job records each once)
+    # stand tonight (`plan` warns of them)
+    pinned_news: tuple[Adjustment, ...]  # what `why` must be told of them: a new or another
+    # conflict, or one gone
     nights: int
     first_monday: date
     last_night: date  # the latest night ever adapted
@@ -139,7 +143,7 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
                                w.night, w.until, facts.runs.tonight(w.night, w.until),
                                sessions, plain.tonight(w.night, w.until))
     sessions, recovered = recover(sessions, _tonight(facts, w.night, races_of(lifter)),
-                                  _mobility(lifter), facts.judged)
+                                  mobility_work(lifter), facts.judged)
     sessions, capped = enforce_cap(sessions, unplanned_heavy(lifted, catalog), w.night,
                                    MAX_HEAVY_LOWER_A_WEEK)
     pinned = pinned_notes(sessions, facts.runs.tonight(w.night, w.until), w.night)
@@ -148,6 +152,7 @@ def catch_up(facts: PlanFacts, profile: Profile, catalog: Catalog) -> Decisions:
         sessions=tuple(refresh(ahead, s) for s in sessions), lifts=tuple(read.lifts),
         replaced=tuple(read.replaced), adapted=tuple(adapted), planned=tuple(planned),
         recovered=tuple(recovered), capped=tuple(capped), pinned=tuple(pinned),
+        pinned_news=tuple(pinned_news(pinned, sessions, facts.said, w.night)),
         nights=len(w.nights),
         first_monday=facts.first_monday,
         last_night=max(w.night, facts.last_night or w.night))
@@ -158,12 +163,6 @@ def _ahead(lifter: Lifter, sessions: list[Session], night: date) -> Lifter:
     sessions after it assume that one happens)."""
     upcoming = [s.day for s in sessions if s.day > night and not s.settled]
     return replace(lifter, next_session=min(upcoming, default=None))
-
-
-def _mobility(lifter: Lifter) -> MobilityWork:
-    def mobility(s: Session) -> tuple[Prescription, ...]:
-        return mobility_session(lifter, s.step, s.day)
-    return mobility
 
 
 def _tonight(facts: PlanFacts, night: date, known: list[races.RaceDay]) -> Tonight:
@@ -184,7 +183,7 @@ def _adapt_nights(facts: PlanFacts, lifter: Lifter,
         tonight = _tonight(facts, n, known)
         if n == facts.window.night:
             tonight = replace(tonight, recovery=None)
-        sessions, changes = adapt(sessions, tonight, _mobility(lifter), facts.judged)
+        sessions, changes = adapt(sessions, tonight, mobility_work(lifter), facts.judged)
         adapted += changes
     return sessions, adapted
 

@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date
 
+from planner.adapt import MobilityWork, Tonight, adapt
 from planner.effort import at_share_of
 from planner.ladders import week_ladders
 from planner.lifter import Lifter
@@ -170,16 +171,43 @@ def raced_today(ctx: Lifter, sessions: Sequence[Session], today: date
             [replace(a, night=today) for a in changes if a.session_id in now])
 
 
+def race_day_today(sessions: Sequence[Session], eve: Tonight, mobility: MobilityWork,
+                   race: RaceDay) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions with today's open one(s) made what S6 makes a session on a race's own
+    day known the night before (planner.adapt with `eve`, last night's facts, the race
+    among today's runs: moved to a legal day of its week, else dropped, no gym work on race
+    day), each change an adjustment of today naming the race. A race entered on its own
+    day (a parkrun entered the morning of): the nightly adaptation starts the day after the
+    night it adapts, so nothing else would. Done and pinned sessions stay as they are
+    (S7.4)."""
+    today = eve.night + ONE_DAY
+    ids = {s.id for s in sessions if s.day == today}
+    adapted, changes = adapt(list(sessions), eve, mobility)
+    now = {s.id: s for s in adapted if s.id in ids}
+    return ([now.get(s.id, s) for s in sessions],
+            [replace(a, night=today, reasons=(race_day_words(race), *a.reasons))
+             for a in changes if a.session_id in ids])
+
+
+def race_day_words(race: RaceDay) -> str:
+    """The first reason of a change `race_day_today` made: `race remove` finds it by it."""
+    return f"{race.name()}: entered on its own day, before today's session was lifted"
+
+
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
-                 changed: Collection[str], named: Collection[str] = ()
-                 ) -> tuple[list[Session], list[Adjustment]]:
+                 changed: Collection[str], named: Collection[str] = (),
+                 dropped: Collection[str] = ()) -> tuple[list[Session], list[Adjustment]]:
     """The plan on its way to being as if a race had never been entered (`ctx` no longer
     knows it): the weeks ahead holding sessions it changed (`changed`: tapered, lightened,
     turned into mobility, a ladder step held) left for `plan.extend` to plan anew around the
     runs, and its other open sessions prescribed again on their own days. Today's session
     only where the race's own changes name it (`named`: a race entered and removed the same
-    day gives it back, `raced_today`); one it never touched, perhaps open in the gym, stays."""
-    return restored(ctx, first_monday, night, reopened(sessions, night, changed), changed,
+    day gives it back, `raced_today`); one it never touched, perhaps open in the gym, stays.
+    `dropped`: today's sessions the race dropped on its own day (`race_day_today`), open
+    again to be given back where still skipped: one the runner lifted since is done (S7.4)."""
+    back = [s.with_(status="planned") if s.id in dropped and s.status == "skipped" else s
+            for s in sessions]
+    return restored(ctx, first_monday, night, reopened(back, night, changed), changed,
                     today=named)
 
 

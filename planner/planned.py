@@ -15,7 +15,7 @@ from planner.blocks import WEEK, WeekCount, WeekInBlock, timeline
 from planner.ladders import Shown
 from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, Session, week_start
-from planner.program import mobility_session
+from planner.program import mobility_work
 from planner.progression import LAYOFF_DAYS
 from planner.races import apply_races, final_days, rested_weeks
 
@@ -67,7 +67,7 @@ def races_applied(ctx: Lifter, sessions: list[Session], night: date
     """The sessions with the races' rules applied (planner.races.apply_races), a session
     they turn into mobility work given the program's, and each change as an adjustment."""
     return apply_races(sessions, races_of(ctx), night,
-                       lambda s: mobility_session(ctx, s.step, s.day))
+                       mobility_work(ctx))
 
 
 def fixed_around(sessions: Sequence[Session], monday: date) -> tuple[date, ...]:

@@ -8,7 +8,7 @@ S5's 6-week cap steps past half at once, recorded as an adjustment. The races' o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -60,7 +60,7 @@ def build_week(ctx: Lifter, weeks: list[WeekInBlock], index: int,
     for n, (day, kind) in enumerate(days, start=1):
         items = prescribed(ctx, picks.contents.get(day, []), day)
         if kind == "mobility":
-            items = mobility_session(ctx, where.step, day)
+            items = mobility_session(ctx, where.step, day, where.deload)
         sessions.append(Session(id=f"{where.monday.isoformat()}#{n}", day=day, kind=kind,
                                 block=where.block, week_in_block=where.week, exercises=items,
                                 step=where.step))
@@ -166,7 +166,20 @@ def _freeze_reason(ctx: Lifter, monday: date, back: RaceDay | None) -> tuple[str
         "as a deload (RULES.md S5): no new ladder step")
 
 
-def mobility_session(ctx: Lifter, step: int, day: date) -> tuple[Prescription, ...]:
-    """Mobility/stability work only (no heavy lower-body or power): the fallback session."""
+def mobility_session(ctx: Lifter, step: int, day: date,
+                     deload: bool = False) -> tuple[Prescription, ...]:
+    """Mobility/stability work only (no heavy lower-body or power): the fallback session.
+    In a deload week, 2 sets per exercise like the week's strength sessions' (RULES.md S5:
+    "every 4th training week is a deload: 2 sets per exercise"); it held 3 sets of the
+    exercises those sessions held at 2."""
     stability = [e for e in pool(ctx, step) if e.quality == "stability"]
-    return tuple(prescribe(ctx, e, day) for e in stability[:MAX_EXERCISES - 1])
+    phase = "deload" if deload else "build"
+    return tuple(prescribe(ctx, e, day, phase) for e in stability[:MAX_EXERCISES - 1])
+
+
+def mobility_work(ctx: Lifter) -> Callable[[Session], tuple[Prescription, ...]]:
+    """A session's mobility/stability work (`mobility_session` of its step and day, in a
+    deload week where its work was a deload's): what planner.adapt and planner.races turn a
+    session into."""
+    return lambda s: mobility_session(ctx, s.step, s.day,
+                                      any(p.phase == "deload" for p in s.exercises))

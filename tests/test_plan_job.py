@@ -182,6 +182,22 @@ def test_a_session_done_ahead_of_its_day_is_that_session_lifted_today(athlete: P
     assert again[ahead["id"]]["pinned"] is False
 
 
+def test_a_skipped_session_is_neither_pinned_nor_unpinned(athlete: Path) -> None:
+    """Refused as a done one is (the nightly never changes a skipped session, S7.4): `pin`
+    exited 0 and stored the pin, which then said nothing anywhere."""
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "2"]).stdout)
+    s = next(s for s in sessions if s["kind"] == "strength" and s["date"] > str(PINNED.date()))
+    assert runner.invoke(app, ["skip", s["id"]]).exit_code == 0
+    for command in ("pin", "unpin"):
+        result = runner.invoke(app, [command, s["id"]])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert f"session {s['id']} is already skipped" in result.output
+        assert f"nothing to {command}" in result.output
+    again = {s["id"]: s for s in json.loads(runner.invoke(app, ["plan", "--json"]).stdout)}
+    assert again[s["id"]]["pinned"] is False and again[s["id"]]["status"] == "skipped"
+    assert runner.invoke(app, ["done", s["id"]]).exit_code == 0  # it may still be logged
+
+
 def test_done_with_bad_sets(athlete: Path) -> None:
     sessions = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)
     sid = next(s["id"] for s in sessions if s["kind"] == "strength")

@@ -10,12 +10,12 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from domain.profile import Race
-from planner.adapt import Recovery, Tonight, adapt
+from planner.adapt import Recovery, Tonight, adapt, pinned_news, pinned_notes
 from planner.blocks import BLOCK_WEEKS, MAX_BLOCK_WEEKS, WeekCount, ladder_steps, timeline
 from planner.catalog_file import default_catalog
 from planner.catch_up import PlanFacts, catch_up, window
 from planner.model import Prescription, RunDay, Session, week_start
-from planner.program import mobility_session
+from planner.program import mobility_session, mobility_work
 from planner.progression import LoggedLift
 from planner.races import RaceDay, entered, final_days, reduced_window
 from planner.readback import LiftRecord
@@ -311,3 +311,61 @@ def test_no_ladder_keeps_an_exercise_past_six_weeks(first_shown: dict[str, int])
     for ladder, track in steps.items():
         stays = [len(list(same)) for _, same in groupby(track[first_shown.get(ladder, 0):])]
         assert max(stays[:-1], default=0) <= MAX_BLOCK_WEEKS, (ladder, stays)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(week_templates(), st.booleans(), st.integers(0, 6)), min_size=1,
+                max_size=5), st.integers(0, 6), st.integers(0, 6))
+def test_why_s_latest_word_on_a_pinned_session_is_what_holds_now(
+        changes: list[tuple[dict[str, str], bool, int]], at: int, other: int) -> None:
+    """Whatever the templates, pins and nights that come one after another, the notes
+    `why` is told (planner.adapt.pinned_news) leave its last word on each session what
+    `plan` warns of now (a conflict, or none), and the same facts again tell it nothing.
+    A warning was recorded once: a later conflict, or none, left the first one standing."""
+    said: dict[str, tuple[str, ...]] = {}
+    for runs_of, pinned, nights in changes:
+        night = MONDAY + timedelta(days=nights - 1)  # the pinned day is never past
+        sessions = [Session("a", MONDAY + timedelta(days=7 + at), "strength", 1, 1, (),
+                            pinned=pinned),
+                    Session("b", MONDAY + timedelta(days=7 + other), "strength", 1, 1, ())]
+        notes = pinned_notes(sessions, template(runs_of), night)
+        for n in pinned_news(notes, sessions, said, night):
+            if n.action == "kept":
+                said[n.session_id] = n.reasons
+            else:
+                said.pop(n.session_id)
+        assert said == {n.session_id: n.reasons for n in notes}
+        assert pinned_news(notes, sessions, said, night) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(week_templates(), st.integers(1, 3))
+@example({"mon": "easy", "tue": "easy", "wed": "speed", "fri": "easy", "sat": "long"}, 3)
+def test_a_deload_week_holds_2_sets_of_every_exercise_mobility_sessions_too(
+        runs_of: dict[str, str], target: int) -> None:
+    """RULES.md S5: a deload week is 2 sets per exercise. Its mobility session (a third
+    session, or one S6 left no strength day) held 3 sets of the clamshells and dead bugs
+    its strength sessions held at 2."""
+    sessions = plan(context(profile(runs_of, sessions=target)), template(runs_of), weeks=5)
+    for monday, week in groupby(sessions, key=lambda s: week_start(s.day)):
+        held = list(week)
+        if any(p.phase == "deload" for s in held for p in s.exercises):
+            assert all(p.sets <= 2 and p.phase == "deload" for s in held
+                       for p in s.exercises), (monday, held)
+
+
+@settings(max_examples=30, deadline=None)
+@given(week_templates())
+def test_a_session_turned_into_mobility_in_a_deload_week_holds_2_sets(
+        runs_of: dict[str, str]) -> None:
+    """RULES.md S5 for what planner.adapt, planner.races and the morning pass make mobility
+    work (planner.program.mobility_work): a deload week's session 2 sets per exercise, as the
+    week's planned mobility session (it held 3); any other week's is as it was."""
+    ctx = context(profile(runs_of))
+    sessions = plan(ctx, template(runs_of), weeks=5)
+    assume(any(p.phase == "deload" for s in sessions for p in s.exercises))
+    for s in sessions:
+        deload = any(p.phase == "deload" for p in s.exercises)
+        work = mobility_work(ctx)(s)
+        assert work == (tuple(p for p in work if p.sets <= 2 and p.phase == "deload")
+                        if deload else mobility_session(ctx, s.step, s.day)), (s, work)

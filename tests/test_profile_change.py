@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -311,3 +313,80 @@ def test_a_pinned_session_a_new_template_puts_on_a_speed_day_is_kept_and_the_run
     assert again.exit_code == 0 and clash in " ".join(again.output.split())
     assert len([c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
                 if c["rule"] == "S7.4 pinned"]) == 1
+
+
+def test_todays_own_pinned_session_on_a_speed_day_is_flagged_by_plan(home: Path) -> None:
+    """On the pinned session's own day, `plan` (table and --json) said nothing of the speed
+    run S6 forbids it beside, while `pin` named it: the notes began the day after today."""
+    assert runner.invoke(app, INIT).exit_code == 0
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "2"]).stdout)
+    s = [s for s in sessions if s["kind"] == "strength" and s["date"] > str(PINNED.date())][-1]
+    day = date.fromisoformat(s["date"])
+    assert runner.invoke(app, ["pin", s["id"]]).exit_code == 0
+    runs = f"{DAYS[day.weekday()]}=speed,{DAYS[(day.weekday() + 3) % 7]}=long"
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--runs", runs]
+                         ).exit_code == 0
+    clash = f"speed run on {day:%a %d %b} (no strength on the same day)"
+    with freeze_time(datetime.combine(day, PINNED.time(), PINNED.tzinfo)):
+        said = runner.invoke(app, ["pin", s["id"]])
+        shown = {x["id"]: x for x in json.loads(runner.invoke(app, ["plan", "--json"]).stdout)}
+        table = runner.invoke(app, ["plan"], env={"COLUMNS": "200"}).output
+    assert clash in " ".join(said.output.split())
+    assert shown[s["id"]]["date"] == s["date"] and clash in shown[s["id"]]["warnings"]
+    assert f"  - {clash}" in table
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_why_reads_in_a_terminal_of_80_or_100_columns(home: Path, width: int,
+                                                     columns: Callable[[int], None]) -> None:
+    """The profile change's reason ran to about 165 characters on one line (soft-wrapped
+    by the terminal anywhere, the indent lost): every line now fits, and the words and
+    numbers are all there."""
+    assert runner.invoke(app, INIT).exit_code == 0
+    assert runner.invoke(app, ["plan", "--json"]).exit_code == 0
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--runs",
+                               "wed=speed,sun=long", "--strength-sessions", "3"]).exit_code == 0
+    changes = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    longest = max(len(r) for c in changes for r in c["reasons"])
+    assert any(c["rule"] == PROFILE_RULE for c in changes) and longest > 100
+    columns(width)  # not COLUMNS: rich read it once (80 in pytest-xdist's workers)
+    shown = runner.invoke(app, ["why"]).output
+    assert max(len(line) for line in shown.splitlines()) <= width
+    words = " ".join(shown.split())
+    assert all(" ".join(r.split()) in words for c in changes for r in c["reasons"])
+    assert all(" ".join(c["to"].split()) in words for c in changes)
+
+
+def test_why_says_what_is_true_now_of_a_pinned_sessions_conflict(home: Path) -> None:
+    """A pinned session's S6 warning was recorded once: a new template bringing another
+    conflict, or removing it, left `why` showing the first as the latest word. Now each
+    new state is recorded when it comes (the history kept), and a plan made again with
+    the same facts records nothing."""
+    assert runner.invoke(app, INIT).exit_code == 0
+    sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "2"]).stdout)
+    s = [s for s in sessions if s["kind"] == "strength" and s["date"] > str(PINNED.date())][-1]
+    day = date.fromisoformat(s["date"])
+    assert runner.invoke(app, ["pin", s["id"]]).exit_code == 0
+
+    def template(runs: str) -> list[dict]:  # type: ignore[type-arg]
+        assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--runs",
+                                   runs]).exit_code == 0
+        assert runner.invoke(app, ["plan", "--json"]).exit_code == 0  # twice: nothing new
+        return [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+                if c["session_id"] == s["id"] and c["rule"] == "S7.4 pinned"]
+
+    def on(offset: int) -> str:
+        return DAYS[(day.weekday() + offset) % 7]
+
+    speed = f"speed run on {day:%a %d %b} (no strength on the same day)"
+    said = template(f"{on(0)}=speed,{on(3)}=long")
+    assert [(c["action"], c["reasons"][1:]) for c in said] == [("kept", [speed])]
+    said = template(f"{on(-1)}=long,{on(3)}=easy")  # another conflict: the day after long
+    assert len(said) == 2 and said[0]["action"] == "kept" and speed not in said[0]["reasons"]
+    assert any("long run on" in r for r in said[0]["reasons"])
+    said = template(f"{on(3)}=easy")  # no conflict left
+    assert len(said) == 3 and said[0]["action"] == "cleared"
+    assert "no longer" in " ".join(said[0]["reasons"]) and not any(
+        "run on" in r for r in said[0]["reasons"])
+    shown = runner.invoke(app, ["why"], env={"COLUMNS": "100"}).output
+    assert shown.index("cleared (S7.4 pinned)") < shown.index(speed)  # newest first

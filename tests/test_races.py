@@ -1038,6 +1038,95 @@ def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_
         assert [c["rule"] for c in why].count("S7.3 morning amber") == 2
 
 
+def test_a_race_removed_before_the_morning_pass_keeps_the_nights_amber_on_todays_session(
+        home: Path) -> None:
+    # Thu 25 Feb at 06:00, before the morning pass: amber on Wed 24 Feb, so the night
+    # lightened today's session. An A 10 km entered for Tue 2 Mar made it mobility work;
+    # removed, it came back full: only a status of today was looked for, and none is
+    # stored before the morning pass. The night's decision is the latest there is.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 06:00:00"):
+        cfg = load()
+        with transaction(open_db(cfg.database_url())) as db:
+            who = repo.athlete(db, cfg.athletes["anna"])
+            db.add(m.DailyStatus(athlete_id=who.id, day=date(2027, 2, 24), endurance_load=0.0,
+                                 strength_load=0.0, level="amber",
+                                 reasons=["sleep score 48 < 60"], values={}, missing=[]))
+        was = _todays_session()
+        assert (was["kind"], was["status"]) == ("strength", "lightened")
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        assert _todays_session()["kind"] == "mobility"
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        back = _todays_session()
+        assert (back["kind"], back["status"]) == ("strength", "lightened")
+        why = [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+               if c["session_id"] == was["id"]]
+        assert [c["rule"] for c in why].count("S7.3 amber") == 2
+        assert why[0]["rule"] == "S7.3 amber" and "recovery amber on Wed 24 Feb" in \
+            why[0]["reasons"]
+
+
+def test_a_race_entered_for_today_itself_takes_todays_strength_off_race_day(
+        home: Path) -> None:
+    # Thu 25 Feb at 07:30, a C parkrun entered for today: today's session stayed as it was,
+    # heavy, on race day (the races' rules start the day after the night, and S6's race
+    # day only counted from tomorrow). Now it is what S6 makes a session on a race day
+    # known the night before (moved to a legal day of its week, else dropped), recorded
+    # naming the race; a pinned one stays (S7.4).
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 07:30:00"):
+        was = _todays_session()
+        assert was["kind"] == "strength" and was["status"] == "planned"
+        assert runner.invoke(app, ["race", "add", "2027-02-25:5k:C"]).exit_code == 0
+        plan = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "1"]).stdout)
+        now = next(s for s in plan if s["id"] == was["id"])
+        assert now["date"] != "2027-02-25" or now["status"] == "skipped"
+        why = [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+               if c["session_id"] == was["id"]]
+        assert why and why[0]["date"] == "2027-02-25" and why[0]["rule"].startswith("S6")
+        assert why[0]["reasons"][0].startswith("C race (5k) on Thu 25 Feb: entered on its own day")
+        assert any("race" in r and "Thu 25 Feb" in r for r in why[0]["reasons"][1:])
+        shown = runner.invoke(app, ["why"], env={"COLUMNS": "100"}).output
+        assert "entered on its own day" in shown
+        # removed the same day (a mistake, or the parkrun called off), it is given back
+        assert runner.invoke(app, ["race", "remove", "2027-02-25"]).exit_code == 0
+        back = _todays_session()
+        assert {k: back[k] for k in ("date", "kind", "status")} == {
+            k: was[k] for k in ("date", "kind", "status")}
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert any(c["session_id"] == was["id"] and c["rule"] == "Races removed" for c in why)
+
+
+def test_a_race_removed_leaves_done_the_session_it_dropped_and_the_runner_lifted_anyway(
+        home: Path) -> None:
+    # Thu 25 Feb, a C parkrun entered for today drops today's session; the runner lifts it
+    # all the same and logs it done; the parkrun removed, the done session was opened
+    # again as planned and prescribed anew (another week's exercises): a done session
+    # never changes (S7.4).
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 07:30:00"):
+        was = _todays_session()
+        assert runner.invoke(app, ["race", "add", "2027-02-25:5k:C"]).exit_code == 0
+        assert _todays_session()["status"] == "skipped"
+        assert runner.invoke(app, ["done", was["id"]]).exit_code == 0
+        lifted = _todays_session()
+        assert runner.invoke(app, ["race", "remove", "2027-02-25"]).exit_code == 0
+        now = _todays_session()
+        assert now["status"] == "done" and now["exercises"] == lifted["exercises"]
+
+
+def test_a_race_entered_for_today_leaves_a_pinned_session_as_it_is(home: Path) -> None:
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 07:30:00"):
+        was = _todays_session()
+        assert runner.invoke(app, ["pin", was["id"]]).exit_code == 0
+        assert runner.invoke(app, ["race", "add", "2027-02-25:5k:C"]).exit_code == 0
+        now = _todays_session()
+        assert {k: now[k] for k in ("date", "kind", "status", "exercises")} == {
+            k: was[k] for k in ("date", "kind", "status", "exercises")}
+        assert "race run on Thu 25 Feb (no strength on the same day)" in now["warnings"]
+
+
 def test_a_race_removed_today_leaves_todays_session_it_never_changed_as_it_is(
         home: Path) -> None:
     # Thu 25 Feb, a C 10 km entered for Tue 2 Mar: its last 2 days leave today's session as

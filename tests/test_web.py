@@ -442,6 +442,9 @@ def test_skip_and_pin_are_the_clis_and_idempotent(athlete: Home) -> None:
         assert c.post(path_of(s) + "/skip", data={"csrf": token}).status_code == 303
     assert "was already skipped" in c.get(path_of(s)).text
     assert stored(athlete, s["id"])[0] == "skipped"
+    pinned = c.post(path_of(s) + "/pin", data={"csrf": token, "pinned": "1"})  # a kept page's
+    assert pinned.status_code == 409 and "already skipped" in pinned.text
+    assert stored(athlete, s["id"])[1] is False
     done = runner.invoke(cli, ["done", s["id"]])
     assert done.exit_code == 0  # a skipped session may still be done (the CLI's rule)
     refused = c.post(path_of(s) + "/skip", data={"csrf": token})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -21,6 +22,9 @@ from stridelift.cli.common import (
     today_for,
     user_errors,
 )
+
+# A day as the reasons write it ("Mon 07 Dec"): wrapped whole, its number beside its month
+A_DAY = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d\d) ([A-Z][a-z]{2})\b")
 
 SessionArg = Annotated[str, typer.Argument(help="A session id as `stridelift plan` shows it, "
                                            "e.g. 2025-03-03#1.")]
@@ -75,10 +79,8 @@ def print_plan(sessions: list[dict[str, Any]]) -> None:
     console.print(table)
     for s in sessions:  # a pinned session S6 would move, kept (S7.4): said under the table
         if s.get("warnings"):
-            console.print(f"[bold]{s['id']}[/]: {s['warnings'][0]}", highlight=False,
-                          soft_wrap=True)
-            for reason in s["warnings"][1:]:
-                console.print(f"  - {reason}", highlight=False, soft_wrap=True)
+            print_wrapped(f"{s['id']}: {s['warnings'][0]}")
+            print_reasons(s["warnings"][1:])
 
 
 def work_text(e: dict[str, Any]) -> str:
@@ -111,10 +113,21 @@ def why(
     for a in out:
         console.print(f"[bold]{a['date']}[/] {a['session_id']}: {a['action']} ({a['rule']})",
                       highlight=False)
-        console.print(f"  from: {a['from']}\n  to:   {a['to']}", highlight=False,
-                      soft_wrap=True)
-        for reason in a["reasons"]:
-            console.print(f"  - {reason}", highlight=False, soft_wrap=True)
+        print_wrapped(_days_held(a["from"]), first="  from: ", then=" " * 8)
+        print_wrapped(_days_held(a["to"]), first="  to:   ", then=" " * 8)
+        print_reasons(a["reasons"])
+
+
+def print_reasons(reasons: list[str]) -> None:
+    """Each reason a dash, wrapped to the terminal under its first word: a reason of a
+    week planned again runs past 160 characters."""
+    for reason in reasons:
+        print_wrapped(_days_held(reason), first="  - ", then="    ")
+
+
+def _days_held(text: str) -> str:
+    """The days in `text` held on one line each (no-break spaces)."""
+    return A_DAY.sub("\\1\N{NO-BREAK SPACE}\\2\N{NO-BREAK SPACE}\\3", text)
 
 
 def _act(key: str, athlete: str | None, action: str, **details: Any) -> None:
