@@ -130,14 +130,19 @@ def print_wrapped(text: str, first: str = "", then: str = "  ") -> None:
     console.print(Text("\n".join(wrapped(text, console.width, first, then))), soft_wrap=True)
 
 
+A_DAY = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d\d) ([A-Z][a-z]{2})\b")
+
+
 def wrapped(text: str, width: int, first: str = "", then: str = "  ") -> list[str]:
     """`text`'s lines of at most `width` columns (a Japanese letter or an emoji takes two,
-    which textwrap counts as one), broken at spaces; a word longer than a line is cut."""
+    which textwrap counts as one), broken at spaces but never inside a day ("Mon 07 Dec");
+    a word longer than a line is cut."""
     from rich.cells import cell_len, chop_cells
 
     lines: list[str] = []
     line, fresh = first, True  # fresh: no word on the line yet
-    for word in re.findall(r"[^ \t\n]+", text):
+    held = A_DAY.sub("\\1\N{NO-BREAK SPACE}\\2\N{NO-BREAK SPACE}\\3", text)
+    for word in re.findall(r"[^ \t\n]+", held):
         word = word.replace("\N{NO-BREAK SPACE}", " ")
         if not fresh and cell_len(f"{line} {word}") > width:
             lines.append(line)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -24,7 +23,6 @@ from stridelift.cli.common import (
 )
 
 # A day as the reasons write it ("Mon 07 Dec"): wrapped whole, its number beside its month
-A_DAY = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d\d) ([A-Z][a-z]{2})\b")
 
 SessionArg = Annotated[str, typer.Argument(help="A session id as `stridelift plan` shows it, "
                                            "e.g. 2025-03-03#1.")]
@@ -113,8 +111,8 @@ def why(
     for a in out:
         console.print(f"[bold]{a['date']}[/] {a['session_id']}: {a['action']} ({a['rule']})",
                       highlight=False)
-        print_wrapped(_days_held(a["from"]), first="  from: ", then=" " * 8)
-        print_wrapped(_days_held(a["to"]), first="  to:   ", then=" " * 8)
+        print_wrapped(a["from"], first="  from: ", then=" " * 8)
+        print_wrapped(a["to"], first="  to:   ", then=" " * 8)
         print_reasons(a["reasons"])
 
 
@@ -122,12 +120,7 @@ def print_reasons(reasons: list[str]) -> None:
     """Each reason a dash, wrapped to the terminal under its first word: a reason of a
     week planned again runs past 160 characters."""
     for reason in reasons:
-        print_wrapped(_days_held(reason), first="  - ", then="    ")
-
-
-def _days_held(text: str) -> str:
-    """The days in `text` held on one line each (no-break spaces)."""
-    return A_DAY.sub("\\1\N{NO-BREAK SPACE}\\2\N{NO-BREAK SPACE}\\3", text)
+        print_wrapped(reason, first="  - ", then="    ")
 
 
 def _act(key: str, athlete: str | None, action: str, **details: Any) -> None:
