@@ -64,8 +64,14 @@ def lap_effort(lap: Lap, c: Clean | None, t0: float) -> float | None:
         lap.avg_speed
     if speed is None or c is None or not c.has_altitude:
         return speed
-    inside = (c.t >= t0) & (c.t < t0 + lap.duration_s) & c.moving
+    inside = _in_lap(c.t, lap, t0) & c.moving
     return speed * (float(np.mean(cost_factor(c.grade[inside]))) if inside.any() else 1.0)
+
+
+def _in_lap(t: np.ndarray, lap: Lap, t0: float) -> np.ndarray:
+    """The samples (their times `t`) from the lap's start `t0` to its end on the real clock:
+    its timer time would end it early by any pause inside it."""
+    return (t >= t0) & (t < t0 + lap.span_s)
 
 
 def structure(laps: Sequence[Lap], c: Clean | None, starts: Sequence[float],
@@ -99,7 +105,7 @@ class _Laps:
         t = self.c.t
         out = np.zeros(t.size, dtype=bool)
         for i in which:
-            out |= (t >= self.starts[i]) & (t < self.starts[i] + self.laps[i].duration_s)
+            out |= _in_lap(t, self.laps[i], self.starts[i])
         return out
 
 

@@ -536,3 +536,33 @@ def test_intervals_walked_between_with_a_short_warm_up_or_cool_down_are_speed(
     run = run.easy(cool_down, lap="active") if cool_down else run
     c = judge(run, include_hr=False)
     assert c.kind == "speed" and c.reasons[0].startswith("speed (a): "), c.reasons
+
+
+def reps_paused(pauses: dict[int, tuple[float, float]]) -> Run:
+    """8 x 3 min at 4.5 m/s, 2 min walked between, 5 min easy either side; `pauses`: rep ->
+    (seconds into it, minutes) the timer was stopped there (at a traffic light)."""
+    run = Run().easy(5, lap="active")
+    for rep in range(8):
+        into, minutes = pauses.get(rep, (180, 0.0))
+        run.add(into, 4.5, 172)
+        if minutes:
+            run.pause(minutes)
+        run.add(180 - into, 4.5, 172, lap="active").add(120, 1.4, 135, spm=112, lap="rest")
+    return run.easy(5, lap="active")
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(pauses={rep: (30, 3.0) for rep in range(8)})  # each rep's last 150 s were "other"
+@given(pauses=st.dictionaries(st.integers(0, 7), st.tuples(st.integers(20, 160),
+                                                           st.sampled_from([1.0, 3.0, 8.0])),
+                              min_size=1))
+def test_a_timer_pause_inside_a_lap_never_changes_the_class(
+        pauses: dict[int, tuple[float, float]]) -> None:
+    """A lap's samples run to its end on the real clock: ended at its start plus its timer
+    time, a rep's samples after the pause were the run's other running, its ordinary pace,
+    and reps without HR read as a run/walk."""
+    plain, paused = (judge(reps_paused(p), include_hr=False) for p in ({}, pauses))
+    assert plain.reasons[0].startswith("speed (a): 9 work laps"), plain.reasons
+    assert (paused.kind, paused.reasons[0][:30]) == ("speed", plain.reasons[0][:30]), \
+        paused.reasons
+    assert not any("run/walk" in r for r in paused.reasons), paused.reasons

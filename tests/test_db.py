@@ -44,7 +44,8 @@ def run(**overrides: object) -> Activity:
     base = Activity(
         sport="running", sub_sport="generic", start=START, duration_s=600.0, elapsed_s=610.0,
         distance_m=1800.0, avg_hr=140.0, max_hr=150.0, aerobic_te=2.1, anaerobic_te=0.3,
-        training_load=40.0, laps=(Lap(0, START, 300.0, 900.0, 140, 150, 3.0, "active", 0),
+        training_load=40.0, laps=(Lap(0, START, 300.0, 900.0, 140, 150, 3.0, "active", 0,
+                                      elapsed_s=310.0),  # paused for 10 s
                                   Lap(1, START, 300.0, 900.0, None, None, 3.0, "rest", 1)),
         streams=Streams(t=t, channels={"heart_rate": hr, "speed": np.full(600, 3.0)}),
         sets=(StrengthSet(0, "active", "SQUAT", "BARBELL_BACK_SQUAT", 6, 60.0, 40.0),))
