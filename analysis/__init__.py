@@ -8,5 +8,6 @@
 # speed (a); the zone stretches are on moving time, going on across a stop or timer pause
 # of up to 15 min; the max-HR warning's bpm is the median of its own stretch.
 # 7: a lap's samples run from its start to its end on the real clock (a pause inside it in),
-# not to its start plus its timer time.
+# not to its start plus its timer time; the minutes stopped are those the minutes shown leave
+# out of the moving minutes shown.
 CLASSIFIER_VERSION = 7

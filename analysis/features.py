@@ -57,12 +57,15 @@ class RunFeatures:
     def context(self) -> tuple[str, ...]:
         dist = f", {self.distance_km:.1f} km" if self.distance_km else ""
         hr = f", average HR {self.avg_hr:.0f} bpm" if self.hr_available else ""
-        lines = [f"{self.minutes:.0f} min ({self.moving_minutes:.0f} min moving){dist}{hr}"]
+        minutes, moving = round(self.minutes), round(self.moving_minutes)
+        lines = [f"{minutes} min ({moving} min moving){dist}{hr}"]
         c = self.clean
-        stopped = self.minutes - self.moving_minutes
+        # the minutes shown less the moving minutes shown: "146 min (145 min moving)" read
+        # beside "2 min stopped removed" (1.8 rounded), and "44 min (43 min moving)" beside none
+        stopped = minutes - moving
         if c is not None and (stopped >= 1 or self.walking_minutes >= 1):
             rule = "cadence < 140 spm" if c.walk_source == "cadence" else "speed < 1.6 m/s"
-            lines.append(f"cleaned: {stopped:.0f} min stopped removed, "
+            lines.append(f"cleaned: {stopped} min stopped removed, "
                          f"{self.walking_minutes:.0f} min walking marked (walking from {rule})")
         if self.gap_mps is not None:
             what = "grade-adjusted (Minetti 2002)" if c is not None and c.has_altitude \

@@ -4,6 +4,7 @@ property test (stops, walks and hills never make a run speed; real work bouts al
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.classify import Classification, classify
+from analysis.features import RunFeatures, run_features
 from analysis.traits import RECOVERY_Z1_SHARE
 from analysis.zones import file_profile
 from domain.activity import Activity, Streams
@@ -566,3 +568,25 @@ def test_a_timer_pause_inside_a_lap_never_changes_the_class(
     assert (paused.kind, paused.reasons[0][:30]) == ("speed", plain.reasons[0][:30]), \
         paused.reasons
     assert not any("run/walk" in r for r in paused.reasons), paused.reasons
+
+
+@cache
+def stopped_run() -> RunFeatures:
+    return run_features(activity(Run().easy(20).stop(3).easy(20)), P)  # no walking
+
+
+@settings(max_examples=200, deadline=None)
+@example(minutes=146.4, moving=144.6)  # garmin.fit: 146 (145 moving) beside "2 min stopped"
+@example(minutes=44.2, moving=43.4)  # a timer pause under a minute: 44 (43) beside nothing
+@given(minutes=st.floats(0.0, 600.0), moving=st.floats(0.0, 600.0))
+def test_the_stopped_minutes_are_those_the_first_line_leaves_out(minutes: float,
+                                                                  moving: float) -> None:
+    """The context's first line and its cleaned line never disagree: the stopped minutes
+    are the minutes shown less the moving minutes shown, said wherever those differ."""
+    assume(moving <= minutes)
+    lines = replace(stopped_run(), minutes=minutes, moving_minutes=moving).context()
+    shown, shown_moving = map(int, re.match(r"(\d+) min \((\d+) min moving\)",
+                                             lines[0]).groups())  # type: ignore[union-attr]
+    stopped = [int(m[1]) for line in lines if (m := re.match(r"cleaned: (\d+) min stopped",
+                                                             line))]
+    assert stopped == ([shown - shown_moving] if shown > shown_moving else []), lines
