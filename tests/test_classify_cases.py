@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 
 from analysis.classify import Classification, classify
 from analysis.features import RunFeatures, run_features
-from analysis.traits import RECOVERY_Z1_SHARE
+from analysis.traits import RECOVERY_Z1_SHARE, kind_of
 from analysis.zones import file_profile
 from domain.activity import Activity, Streams
 from domain.profile import Profile
+from domain.run import RunKind
 from ingest.fit import decode
 from tests.runsamples import Run
 
@@ -590,3 +591,24 @@ def test_the_stopped_minutes_are_those_the_first_line_leaves_out(minutes: float,
     stopped = [int(m[1]) for line in lines if (m := re.match(r"cleaned: (\d+) min stopped",
                                                              line))]
     assert stopped == ([shown - shown_moving] if shown > shown_moving else []), lines
+
+
+@cache
+def zone_one_run() -> tuple[Activity, RunFeatures]:
+    a = activity(Run().easy(30, hr=125))
+    return a, run_features(a, P)
+
+
+@settings(max_examples=200, deadline=None)
+@example(moving=44.6, te=1.96)  # read "45 min moving (< 45 min, aerobic TE 2.0 < 2)"
+@given(moving=st.floats(1.0, 45.0, exclude_max=True),
+       te=st.none() | st.floats(0.0, 2.0, exclude_max=True))
+def test_a_recovery_runs_numbers_are_shown_on_their_side_of_the_rule(
+        moving: float, te: float | None) -> None:
+    a, f = zone_one_run()
+    kind, why = kind_of((), replace(a, aerobic_te=te), replace(f, moving_minutes=moving))
+    assert kind == RunKind.RECOVERY
+    shown = re.search(r"over ([\d.]+) min moving \(< 45 min(?:, aerobic TE ([\d.]+) < 2)?",
+                      why)
+    assert shown is not None and float(shown[1]) < 45, why
+    assert te is None or float(shown[2]) < 2, why
