@@ -13,6 +13,7 @@ import numpy as np
 
 from analysis.cleaning import Clean
 from analysis.gap import cost_factor, smooth
+from analysis.recovery_text import shown_against
 from analysis.samples import stretch_ids
 from analysis.zones import Zones
 from domain.activity import Lap
@@ -22,6 +23,7 @@ EASE = frozenset({"rest", "recovery"})
 MIN_WORK_LAPS = 3
 FLAGGED_GAP_CONTRAST = 1.10  # (a) flagged work laps >= 110 % of the recoveries' GAP...
 FLAGGED_HR_CONTRAST = 8.0  # ...or >= 8 bpm higher
+MAX_HR_PLACES = 6  # lap HRs a millionth of a beat from that contrast are shown to as many
 UNFLAGGED_CONTRAST = 1.30  # (a) unflagged laps >= 130 % of both neighbours' speed
 UNFLAGGED_MIN_S, UNFLAGGED_MAX_S = 60.0, 600.0
 # Where laps carry HR, work laps reach at least zone 3: jogging between walking breaks is
@@ -149,9 +151,9 @@ def _run_walk(x: _Laps, work: list[int]) -> str | None:
     ordinary = float(np.median(c.gap[other]))
     if fast >= WORK_OF_RUNNING * ordinary:
         return None
-    return (f"{head}, and they are {fast / ordinary:.0%} of the run's other running "
-            f"({ordinary:.2f} m/s; work is >= {WORK_OF_RUNNING:.0%}): a run/walk, not "
-            "intervals")
+    return (f"{head}, and they are {_percent(fast / ordinary, WORK_OF_RUNNING)} of the run's "
+            f"other running ({ordinary:.2f} m/s; work is >= {WORK_OF_RUNNING:.0%}): a run/walk, "
+            "not intervals")
 
 
 def _flagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
@@ -307,10 +309,22 @@ def _mean(values: object) -> float | None:
 
 
 def _contrast(wg: float | None, rg: float | None, wh: float | None, rh: float | None) -> str:
+    """The work laps against the recoveries, each number on its side of the rule: 109.7 %
+    read "= 110%" beside "needs GAP >= 110%", and HR 149.6 vs 142 "150 vs 142" beside "+8"."""
     parts = []
     if wg is not None and rg is not None:
-        parts.append(f"GAP {wg:.2f} vs {rg:.2f} m/s = {wg / rg:.0%}" if rg else
-                     f"GAP {wg:.2f} vs {rg:.2f} m/s")
+        parts.append(f"GAP {wg:.2f} vs {rg:.2f} m/s = {_percent(wg / rg, FLAGGED_GAP_CONTRAST)}"
+                     if rg else f"GAP {wg:.2f} vs {rg:.2f} m/s")
     if wh is not None and rh is not None:
-        parts.append(f"HR {wh:.0f} vs {rh:.0f} bpm")
+        harder = wh - rh >= FLAGGED_HR_CONTRAST
+        places = next((p for p in range(MAX_HR_PLACES) if
+                       (round(wh, p) - round(rh, p) >= FLAGGED_HR_CONTRAST) == harder),
+                      MAX_HR_PLACES)
+        parts.append(f"HR {wh:.{places}f} vs {rh:.{places}f} bpm")
     return ", ".join(parts) or "nothing to compare"
+
+
+
+def _percent(share: float, limit: float) -> str:
+    """`share` as a percentage on its side of `limit` (analysis.recovery_text.shown_against)."""
+    return f"{shown_against(share * 100, 0, round(limit * 100, 9))}%"

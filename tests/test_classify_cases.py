@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 
 from analysis.classify import Classification, classify
 from analysis.features import RunFeatures, run_features
+from analysis.speed import structure
 from analysis.traits import RECOVERY_Z1_SHARE, kind_of
 from analysis.zones import file_profile
-from domain.activity import Activity, Streams
+from domain.activity import Activity, Lap, Streams
 from domain.profile import Profile
 from domain.run import RunKind
 from ingest.fit import decode
-from tests.runsamples import Run
+from tests.runsamples import T0, Run
 
 # Threshold HR 170: Z2 from 144.5, Z3 from 153, Z4 from 161.5, Z5 from 170 bpm.
 P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50, threshold_hr=170,
@@ -612,3 +613,28 @@ def test_a_recovery_runs_numbers_are_shown_on_their_side_of_the_rule(
                       why)
     assert shown is not None and float(shown[1]) < 45, why
     assert te is None or float(shown[2]) < 2, why
+
+
+def flagged_laps(work_mps: float, rest_mps: float, work_hr: float, rest_hr: float
+                 ) -> list[Lap]:
+    """4 flagged work laps of 3 min with 2-min recoveries, no samples."""
+    laps: list[Lap] = []
+    for i in range(4):
+        laps += [Lap(2 * i, T0, 180, 180 * work_mps, work_hr, work_hr + 5, work_mps, "active"),
+                 Lap(2 * i + 1, T0, 120, 120 * rest_mps, rest_hr, rest_hr + 5, rest_mps, "rest")]
+    return laps
+
+
+@settings(max_examples=300, deadline=None)
+@example(gap=1.0967, hr=7.6)  # read "= 110%, HR 150 vs 142 bpm; needs GAP >= 110% or HR +8"
+@given(gap=st.floats(0.9, 1.3), hr=st.floats(0.0, 12.0))
+def test_flagged_laps_show_their_contrast_on_its_side_of_the_rule(gap: float,
+                                                                   hr: float) -> None:
+    """Refused or found, the GAP share and the two HRs shown compare with the rule (>= 110 %
+    or >= 8 bpm higher) as the laps' own numbers did."""
+    found, notes = structure(flagged_laps(3.0 * gap, 3.0, 142.0 + hr, 142.0), None, [0.0] * 8)
+    text = found.reason if found is not None else notes[0]
+    shown = re.search(r"= ([\d.]+)%, HR ([\d.]+) vs ([\d.]+) bpm", text)
+    assert shown is not None, text
+    harder = float(shown[1]) >= 110 or float(shown[2]) - float(shown[3]) >= 8
+    assert harder == (found is not None), text
