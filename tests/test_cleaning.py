@@ -121,3 +121,16 @@ def test_fast_laps_with_a_lower_hr_are_downhill_auto_laps_not_intervals(
         work_hr: float, speed: bool) -> None:
     c = classify(alternating(work_hr), P, HISTORY)
     assert ("speed" in c.traits) is speed, c.reasons
+
+
+def test_hr_alone_marks_no_walking_and_says_why() -> None:
+    """A run of HR alone (a strap, no GPS or footpod) with 2 min unrecorded while its timer
+    ran: its walking was said to come "from speed < 1.6 m/s", a speed it never had."""
+    t = np.r_[np.arange(600.0), np.arange(720.0, 1320.0)]
+    a = Activity(sport="running", start=T0, duration_s=1319.0, streams=Streams(
+        t, {"heart_rate": np.full(t.size, 140.0)}))
+    c = clean(a)
+    assert c is not None and c.walk_source == "none" and c.walking_s == 0
+    context = classify(a, P).reasons[-3:]
+    assert "cleaned: 2 min stopped removed, no walking marked (no cadence or speed to tell " \
+           "it)" in context, context
