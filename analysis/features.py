@@ -77,9 +77,10 @@ class RunFeatures:
         if sum(self.zone_minutes):
             spread = " / ".join(f"{m:.0f}" for m in self.zone_minutes)
             lines.append(f"minutes in zones 1-5: {spread}; {self.zones.describe()}")
-        elif not self.hr_available:
+        elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
             lines.append("no heart rate: classified from grade-adjusted speed, laps and "
-                         "duration")
+                         "duration" if self.gap_mps is not None else
+                         "no heart rate or speed: classified from laps and duration")
         return tuple(lines)
 
 

@@ -134,3 +134,13 @@ def test_hr_alone_marks_no_walking_and_says_why() -> None:
     context = classify(a, P).reasons[-3:]
     assert "cleaned: 2 min stopped removed, no walking marked (no cadence or speed to tell " \
            "it)" in context, context
+
+
+def test_a_run_without_hr_or_speed_is_not_said_to_be_judged_by_speed() -> None:
+    """Cadence alone (a footpod's, its pace not recorded) read "no heart rate: classified
+    from grade-adjusted speed, laps and duration"."""
+    a = samples(cadence=np.full(1201, 85.0))
+    assert classify(a, P).reasons[-1] == ("no heart rate or speed: classified from laps and "
+                                          "duration")
+    assert classify(samples(speed=np.full(1201, 3.0)), P).reasons[-1].startswith(
+        "no heart rate: classified from grade-adjusted speed")
