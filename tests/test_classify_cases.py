@@ -653,3 +653,13 @@ def test_flagged_laps_exactly_at_the_contrast_are_harder(
             for lap in flagged_laps(work, rest, 0.0, 0.0)[:6]]  # 3 reps
     found, notes = structure(laps, None, [0.0] * 6)
     assert found is not None and shown in found.reason, notes
+
+
+def test_a_run_walks_share_of_its_other_running_is_shown_on_its_side_of_the_rule() -> None:
+    """Runs at 119.6 % of the jog before them are a run/walk: the share read "120%" beside
+    "work is >= 120%"."""
+    c = judge(run_walk("active", Run().easy(10, speed=2.9 / 1.2, lap="active")),
+              include_hr=False)
+    [shown] = [float(m[1]) for r in c.reasons
+               if (m := re.search(r"they are ([\d.]+)% of the run's other running", r))]
+    assert c.kind == "easy" and shown < 120, c.reasons
