@@ -461,3 +461,23 @@ def test_migration_0016_goes_down_and_up_on_every_backend(db_url: str) -> None:
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
     engine.dispose()
+
+
+def test_migration_0017_goes_down_and_up_and_keeps_the_laps_stored(db_url: str) -> None:
+    """laps.elapsed_s dropped and added again by 0017's own migration on either backend (on
+    SQLite a table rebuilt): the laps stay, their elapsed time unknown (NULL) until `db
+    rebuild`, so each ends at its start plus its timer time as before."""
+    factory = open_db(db_url)
+    with transaction(factory) as s:
+        repo.save_activities(s, repo.athlete(s, ANNA), [run()], "a" * 64)
+    engine = factory.kw["bind"]
+    _downgrade(engine, "0016")
+    assert "elapsed_s" not in {c["name"] for c in inspect(engine).get_columns("laps")}
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+    with factory() as s:
+        back = activities.load_activity(s, s.scalars(select(m.Activity.id)).one())
+    assert back is not None and [lap.elapsed_s for lap in back.laps] == [None, None]
+    assert [lap.span_s for lap in back.laps] == [300.0, 300.0]
+    engine.dispose()
