@@ -7,4 +7,8 @@
 # 6: without HR, laps between walks at the run's ordinary running pace are a run/walk, not
 # speed (a); the zone stretches are on moving time, going on across a stop or timer pause
 # of up to 15 min; the max-HR warning's bpm is the median of its own stretch.
-CLASSIFIER_VERSION = 6
+# 7: a lap's samples run from its start to its end on the real clock (a pause inside it in),
+# not to its start plus its timer time; the minutes stopped are those the minutes shown leave
+# out of the moving minutes shown; flagged laps exactly at their contrast (110 %, +8 bpm) are
+# harder, not refused by float noise.
+CLASSIFIER_VERSION = 7

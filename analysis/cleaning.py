@@ -36,7 +36,7 @@ class Clean:
     grade: np.ndarray
     hr: np.ndarray | None  # NaN where missing; None without any HR
     has_altitude: bool
-    walk_source: str  # "cadence" or "speed"
+    walk_source: str  # "cadence", "speed", or "none" (neither known: no walking marked)
 
     @property
     def moving_s(self) -> float:
@@ -119,4 +119,6 @@ def _walking(cadence: np.ndarray | None, speed: np.ndarray,
         if seen.sum() > 0.5 * max(int(moving.sum()), 1):
             spm = c * 2 if float(np.median(c[seen])) < PER_FOOT_BELOW else c
             return np.where(np.isfinite(spm), spm < WALK_SPM, speed < WALK_MPS), "cadence"
+    if not np.isfinite(speed).any():  # HR alone: walking is unknown, not judged from speed
+        return np.zeros(speed.size, dtype=bool), "none"
     return speed < WALK_MPS, "speed"

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.cleaning import Clean, clean
+from analysis.cleaning import WALK_MPS, WALK_SPM, Clean, clean
 from analysis.samples import across_stops, longest_stretch, moving_clock, sample_durations
 from analysis.zones import FILE_PEAK_AS_MAX_HR, HELD_S, Zones, held_above, zones_for
 from domain.activity import Activity
 from domain.profile import Profile
 
 MAX_HR_CHECK = "check your max HR: "  # begins the warning, so stored reasons show it
+WALKING_FROM = {  # the cleaned line's walking, by what told it (analysis.cleaning)
+    "cadence": f"{{:.0f}} min walking marked (walking from cadence < {WALK_SPM:g} spm)",
+    "speed": f"{{:.0f}} min walking marked (walking from speed < {WALK_MPS:g} m/s)",
+    "none": "no walking marked (no cadence or speed to tell it)"}
 
 
 @dataclass(frozen=True)
@@ -57,13 +61,15 @@ class RunFeatures:
     def context(self) -> tuple[str, ...]:
         dist = f", {self.distance_km:.1f} km" if self.distance_km else ""
         hr = f", average HR {self.avg_hr:.0f} bpm" if self.hr_available else ""
-        lines = [f"{self.minutes:.0f} min ({self.moving_minutes:.0f} min moving){dist}{hr}"]
+        minutes, moving = round(self.minutes), round(self.moving_minutes)
+        lines = [f"{minutes} min ({moving} min moving){dist}{hr}"]
         c = self.clean
-        stopped = self.minutes - self.moving_minutes
+        # the minutes shown less the moving minutes shown: "146 min (145 min moving)" read
+        # beside "2 min stopped removed" (1.8 rounded), and "44 min (43 min moving)" beside none
+        stopped = minutes - moving
         if c is not None and (stopped >= 1 or self.walking_minutes >= 1):
-            rule = "cadence < 140 spm" if c.walk_source == "cadence" else "speed < 1.6 m/s"
-            lines.append(f"cleaned: {stopped:.0f} min stopped removed, "
-                         f"{self.walking_minutes:.0f} min walking marked (walking from {rule})")
+            walking = WALKING_FROM[c.walk_source].format(self.walking_minutes)
+            lines.append(f"cleaned: {stopped} min stopped removed, {walking}")
         if self.gap_mps is not None:
             what = "grade-adjusted (Minetti 2002)" if c is not None and c.has_altitude \
                 else "no altitude, so plain"
@@ -71,9 +77,10 @@ class RunFeatures:
         if sum(self.zone_minutes):
             spread = " / ".join(f"{m:.0f}" for m in self.zone_minutes)
             lines.append(f"minutes in zones 1-5: {spread}; {self.zones.describe()}")
-        elif not self.hr_available:
+        elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
             lines.append("no heart rate: classified from grade-adjusted speed, laps and "
-                         "duration")
+                         "duration" if self.gap_mps is not None else
+                         "no heart rate or speed: classified from laps and duration")
         return tuple(lines)
 
 

@@ -49,6 +49,10 @@ LOAD_HISTORY_DAYS = 42
 # Leaving red (RULES.md S7.3): a red from the HRV signal ends once last night's ln HRV was
 # inside the band on this many mornings running, even while the 7-day mean still lags.
 HRV_BACK_MORNINGS = 2
+# How far back before a day its inputs always reach (jobs.analyse reads the 60 days before
+# the first day it decides): a reading further back than this is not named, so that a
+# day's words never depend on where the days decided with it began.
+READINGS_REACH_DAYS = HRV_BASELINE_DAYS
 # Rule columns of recovery_frame with the level each sets; reasons are listed in this order.
 RULES: tuple[tuple[str, Level], ...] = (
     ("hrv_below_days_running", "red"), ("hrv_status_low", "red"), ("readiness_poor", "red"),
@@ -70,6 +74,10 @@ class FrameRow(NamedTuple):
     hrv_last_night: float | None  # ln HRV of last night
     hrv_in_band_mornings: int  # mornings running with last night's ln HRV inside the band
     hrv_signal_nights: int
+    # the latest break in the HRV nights (analysis.recovery_rules._breaks): days back to its
+    # first and last night without one; None: none after a night within reach (a start)
+    hrv_break_from: float | None
+    hrv_break_to: float | None
     hrv_baseline_nights: int
     hrv_status: str | None
     readiness_level: str | None
@@ -77,6 +85,8 @@ class FrameRow(NamedTuple):
     resting_hr: float | None
     resting_hr_mean30: float | None
     resting_hr_days: int
+    resting_hr_break_from: float | None  # as hrv_break_from and _to, for resting HR
+    resting_hr_break_to: float | None
     tsb: float | None
     tsb_low_days: int  # days running with form below TSB_MIN
     acwr: float | None
@@ -296,10 +306,31 @@ def _baselines(raw: dict[str, np.ndarray], streak: Streak) -> dict[str, np.ndarr
         "hrv_signal": hrv_signal, "band_low": low, "band_high": high,
         "hrv_below_days": streak(hrv_signal < low, "hrv_below_days"), "hrv_last_night": ln,
         "hrv_in_band_mornings": streak((ln >= low) & (ln <= high), "hrv_in_band_mornings"),
-        "hrv_signal_nights": signal.count, "hrv_baseline_nights": baseline.count,
+        "hrv_signal_nights": signal.count,
+        **dict(zip(("hrv_break_from", "hrv_break_to"), _breaks(ln), strict=True)),
+        "hrv_baseline_nights": baseline.count,
         "sleep_score": raw["sleep_score"], "resting_hr": raw["resting_hr"],
         "resting_hr_mean30": rhr.mean(RHR_MIN_DAYS), "resting_hr_days": rhr.count,
+        **dict(zip(("resting_hr_break_from", "resting_hr_break_to"),
+                   _breaks(raw["resting_hr"]), strict=True)),
     }
+
+
+def _breaks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per day, the latest break of 2 days or more without a reading (NaN) up to it, after
+    a reading within READINGS_REACH_DAYS: how many days back its first and its last day
+    were (0: it runs through the day). NaN where there is none: what tells a watch left off
+    for ten days from a start."""
+    missing = ~np.isfinite(values)
+    run, index = run_lengths(missing), np.arange(values.size)
+    gap = missing & (run >= 2)
+    ends = gap & ~np.r_[missing[1:], False]  # the last day of a break that has ended
+    ended = np.r_[-1, np.maximum.accumulate(np.where(ends, index, -1))[:-1]]
+    last = np.where(gap, index, ended)  # the day's own break where it runs through it
+    first = last - run[np.maximum(last, 0)] + 1
+    known = (last >= 0) & (first >= 1) & (index - first < READINGS_REACH_DAYS)
+    return (np.where(known, index - first, np.nan).astype(np.float64),
+            np.where(known, index - last, np.nan).astype(np.float64))
 
 
 def _load_columns(load: DailyLoad | None, first: date, end: date,

@@ -18,12 +18,14 @@ import numpy as np
 from analysis.load import DailyLoad
 from analysis.recovery_rules import (
     ACWR_MAX,
+    HRV_BASELINE_DAYS,
     HRV_MIN_NIGHTS,
     HRV_SIGNAL_DAYS,
     HRV_SIGNAL_MIN_NIGHTS,
     LEVELS,
     LOAD_HISTORY_DAYS,
     RED_HRV_STATUSES,
+    RHR_DAYS,
     RHR_MIN_DAYS,
     RHR_RAISED_BPM,
     RHR_RISE_BPM,
@@ -273,13 +275,11 @@ def _not_judged(d: FrameRow, alone: bool) -> list[str]:
     nothing was measured: NO_DATA says so)."""
     out = []
     if d.hrv_signal is None and d.hrv_signal_nights:
-        out.append(f"HRV signal still building: {_signal_nights(d)}")
+        out.append(_signal_short(d))
     if d.hrv_signal is not None and d.band_low is None:
-        out.append(f"HRV baseline still building: {d.hrv_baseline_nights} of "
-                   f"{HRV_MIN_NIGHTS} nights")
+        out.append(_baseline_short(d))
     if d.resting_hr is not None and d.resting_hr_mean30 is None:
-        out.append(f"resting HR 30-day mean still building: {d.resting_hr_days} of "
-                   f"{RHR_MIN_DAYS} days")
+        out.append(_resting_hr_short(d))
     if d.hrv_status is not None:
         out.append(_hrv_status_passed(d))
     return ["; ".join(out) + ("; nothing else to judge by" if alone else "")] if out else []
@@ -302,21 +302,51 @@ def _reasons(columns: dict[str, np.ndarray], level: Labels,
     return out
 
 
-def _signal_nights(d: FrameRow) -> str:
-    return f"{d.hrv_signal_nights} of {HRV_SIGNAL_MIN_NIGHTS} nights in the last {HRV_SIGNAL_DAYS}"
+def _too_few(d: FrameRow, what: str, have: int, need: str,
+             gap: tuple[float | None, float | None] = (None, None)) -> str:
+    """An input with too few readings to judge by, in words: how many of how many it has
+    (`need`: "3 nights in the last 7"), and whether it is a start ("still building": some,
+    and no break after earlier ones) or a break (`gap`: days back to its first and last day,
+    analysis.recovery_rules._breaks): two years of nights and ten days without the watch
+    is no newcomer's signal."""
+    counts = f"{have} of {need}"
+    began, ended = gap
+    if began is None or ended is None:
+        return f"{what} still building: {counts}" if have else f"{what}: {counts}"
+    first, last = (d.day - timedelta(days=ago) for ago in (began, ended))
+    span = (f"none after {first - timedelta(days=1):%d %b}" if ended == 0 else
+            f"none from {first:%d %b} to {last:%d %b}")
+    return f"{what}: {counts} ({span})"
+
+
+def _signal_short(d: FrameRow) -> str:
+    return _too_few(d, "HRV signal", d.hrv_signal_nights,
+                    f"{HRV_SIGNAL_MIN_NIGHTS} nights in the last {HRV_SIGNAL_DAYS}",
+                    (d.hrv_break_from, d.hrv_break_to))
+
+
+def _baseline_short(d: FrameRow) -> str:
+    # a break of the watch is what the signal's words say; the baseline's 60 nights are
+    # only short after one of most of them, when it is built again
+    return _too_few(d, "HRV baseline", d.hrv_baseline_nights,
+                    f"{HRV_MIN_NIGHTS} nights in the last {HRV_BASELINE_DAYS}")
+
+
+def _resting_hr_short(d: FrameRow) -> str:
+    return _too_few(d, "resting HR 30-day mean", d.resting_hr_days,
+                    f"{RHR_MIN_DAYS} days in the last {RHR_DAYS}",
+                    (d.resting_hr_break_from, d.resting_hr_break_to))
 
 
 MISSING: tuple[tuple[str, Callable[[FrameRow], str]], ...] = (
-    ("hrv_signal", lambda d: f"HRV signal (only {_signal_nights(d)})"),
-    ("band_low", lambda d: f"HRV baseline (only {d.hrv_baseline_nights} of "
-     f"{HRV_MIN_NIGHTS} nights)"),
+    ("hrv_signal", _signal_short),
+    ("band_low", _baseline_short),
     ("hrv_status", lambda d: "Garmin HRV status"),
     ("readiness_level", lambda d: "training readiness" if d.readiness_level is None
      else f"training readiness (unknown level {d.readiness_level})"),
     ("sleep_score", lambda d: "sleep score"),
     ("resting_hr", lambda d: "resting HR"),
-    ("resting_hr_mean30", lambda d: f"resting HR 30-day mean (only "
-     f"{d.resting_hr_days} of {RHR_MIN_DAYS} days)"),
+    ("resting_hr_mean30", _resting_hr_short),
     ("tsb", lambda d: "TSB"),
     ("acwr", lambda d: "ACWR"),
 )

@@ -13,6 +13,7 @@ import numpy as np
 
 from analysis.cleaning import Clean
 from analysis.gap import cost_factor, smooth
+from analysis.recovery_text import shown_against
 from analysis.samples import stretch_ids
 from analysis.zones import Zones
 from domain.activity import Lap
@@ -22,6 +23,11 @@ EASE = frozenset({"rest", "recovery"})
 MIN_WORK_LAPS = 3
 FLAGGED_GAP_CONTRAST = 1.10  # (a) flagged work laps >= 110 % of the recoveries' GAP...
 FLAGGED_HR_CONTRAST = 8.0  # ...or >= 8 bpm higher
+MAX_HR_PLACES = 6  # lap HRs a millionth of a beat from that contrast are shown to as many
+# A share's or a difference's last float bits are no side of a rule: 2.97 / 2.70 m/s came to
+# 110.00000000000001 %, and work laps' mean HR exactly 8 bpm above the recoveries' (means of
+# whole beats: 130.67 vs 122.67) to 7.99999999999999, refused beside "needs HR +8 bpm".
+NOISE_PLACES = 9
 UNFLAGGED_CONTRAST = 1.30  # (a) unflagged laps >= 130 % of both neighbours' speed
 UNFLAGGED_MIN_S, UNFLAGGED_MAX_S = 60.0, 600.0
 # Where laps carry HR, work laps reach at least zone 3: jogging between walking breaks is
@@ -64,8 +70,14 @@ def lap_effort(lap: Lap, c: Clean | None, t0: float) -> float | None:
         lap.avg_speed
     if speed is None or c is None or not c.has_altitude:
         return speed
-    inside = (c.t >= t0) & (c.t < t0 + lap.duration_s) & c.moving
+    inside = _in_lap(c.t, lap, t0) & c.moving
     return speed * (float(np.mean(cost_factor(c.grade[inside]))) if inside.any() else 1.0)
+
+
+def _in_lap(t: np.ndarray, lap: Lap, t0: float) -> np.ndarray:
+    """The samples (their times `t`) from the lap's start `t0` to its end on the real clock:
+    its timer time would end it early by any pause inside it."""
+    return (t >= t0) & (t < t0 + lap.span_s)
 
 
 def structure(laps: Sequence[Lap], c: Clean | None, starts: Sequence[float],
@@ -99,7 +111,7 @@ class _Laps:
         t = self.c.t
         out = np.zeros(t.size, dtype=bool)
         for i in which:
-            out |= (t >= self.starts[i]) & (t < self.starts[i] + self.laps[i].duration_s)
+            out |= _in_lap(t, self.laps[i], self.starts[i])
         return out
 
 
@@ -141,11 +153,11 @@ def _run_walk(x: _Laps, work: list[int]) -> str | None:
                 f"{MIN_OTHER_RUNNING_S / 60:g} min besides): a run/walk at its ordinary pace, "
                 "not intervals")
     ordinary = float(np.median(c.gap[other]))
-    if fast >= WORK_OF_RUNNING * ordinary:
+    if _share(fast, ordinary) >= _share(WORK_OF_RUNNING, 1.0):
         return None
-    return (f"{head}, and they are {fast / ordinary:.0%} of the run's other running "
-            f"({ordinary:.2f} m/s; work is >= {WORK_OF_RUNNING:.0%}): a run/walk, not "
-            "intervals")
+    return (f"{head}, and they are {_percent(fast, ordinary, WORK_OF_RUNNING)} of the run's "
+            f"other running ({ordinary:.2f} m/s; work is >= {WORK_OF_RUNNING:.0%}): a run/walk, "
+            "not intervals")
 
 
 def _flagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
@@ -161,8 +173,9 @@ def _flagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
         return None, []
     w_gap, r_gap = _mean(effort[i] for i in work), _mean(effort[i] for i in rest)
     w_hr, r_hr = _mean(laps[i].avg_hr for i in work), _mean(laps[i].avg_hr for i in rest)
-    by_gap = w_gap is not None and r_gap is not None and w_gap >= FLAGGED_GAP_CONTRAST * r_gap
-    by_hr = w_hr is not None and r_hr is not None and w_hr >= r_hr + FLAGGED_HR_CONTRAST
+    by_gap = w_gap is not None and r_gap is not None and (
+        not r_gap or _share(w_gap, r_gap) >= _share(FLAGGED_GAP_CONTRAST, 1.0))
+    by_hr = w_hr is not None and r_hr is not None and _hr_harder(w_hr, r_hr)
     numbers = _contrast(w_gap, r_gap, w_hr, r_hr)
     if not (by_gap or by_hr):
         return None, [f"{len(work)} laps are flagged work, but they are not harder than the "
@@ -301,10 +314,32 @@ def _mean(values: object) -> float | None:
 
 
 def _contrast(wg: float | None, rg: float | None, wh: float | None, rh: float | None) -> str:
+    """The work laps against the recoveries, each number on its side of the rule: 109.7 %
+    read "= 110%" beside "needs GAP >= 110%", and HR 149.6 vs 142 "150 vs 142" beside "+8"."""
     parts = []
     if wg is not None and rg is not None:
-        parts.append(f"GAP {wg:.2f} vs {rg:.2f} m/s = {wg / rg:.0%}" if rg else
-                     f"GAP {wg:.2f} vs {rg:.2f} m/s")
+        parts.append(f"GAP {wg:.2f} vs {rg:.2f} m/s = {_percent(wg, rg, FLAGGED_GAP_CONTRAST)}"
+                     if rg else f"GAP {wg:.2f} vs {rg:.2f} m/s")
     if wh is not None and rh is not None:
-        parts.append(f"HR {wh:.0f} vs {rh:.0f} bpm")
+        harder = _hr_harder(wh, rh)
+        places = next((p for p in range(MAX_HR_PLACES) if
+                       _hr_harder(round(wh, p), round(rh, p)) == harder), MAX_HR_PLACES)
+        parts.append(f"HR {wh:.{places}f} vs {rh:.{places}f} bpm")
     return ", ".join(parts) or "nothing to compare"
+
+
+def _hr_harder(work_hr: float, rest_hr: float) -> bool:
+    """Work laps' HR at least FLAGGED_HR_CONTRAST above the recoveries' (float noise out)."""
+    return round(work_hr - rest_hr, NOISE_PLACES) >= FLAGGED_HR_CONTRAST
+
+
+def _share(value: float, base: float) -> float:
+    """`value` as a percentage of `base`, float noise out: the one number the rule compares
+    and the text shows."""
+    return round(100 * value / base, NOISE_PLACES)
+
+
+def _percent(value: float, base: float, limit: float) -> str:
+    """`value`'s share of `base` on its side of `limit`, a fraction (1.10: 110 %), in words
+    (analysis.recovery_text.shown_against)."""
+    return f"{shown_against(_share(value, base), 0, _share(limit, 1.0))}%"

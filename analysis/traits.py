@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.features import RunFeatures
+from analysis.recovery_text import shown_against
 from analysis.speed import Evidence, repeated_zone5, structure, surges, zone5_bout_count
 from analysis.titles import NOT_THE_EVENT
 from domain.activity import Activity
@@ -152,6 +153,9 @@ def _recovery(a: Activity, f: RunFeatures) -> str | None:
         return None
     if a.aerobic_te is not None and a.aerobic_te >= RECOVERY_MAX_TE:
         return None
-    te = "" if a.aerobic_te is None else f", aerobic TE {a.aerobic_te:.1f} < {RECOVERY_MAX_TE:g}"
-    return (f"{f.z1_share:.0%} of the time in HR zone 1 over {f.moving_minutes:.0f} min moving "
+    # each number on its side of its limit: 44.6 min read "45 min moving (< 45 min)"
+    te = "" if a.aerobic_te is None else \
+        f", aerobic TE {shown_against(a.aerobic_te, 1, RECOVERY_MAX_TE)} < {RECOVERY_MAX_TE:g}"
+    return (f"{f.z1_share:.0%} of the time in HR zone 1 over "
+            f"{shown_against(f.moving_minutes, 0, RECOVERY_MAX_MINUTES)} min moving "
             f"(< {RECOVERY_MAX_MINUTES:g} min{te})")

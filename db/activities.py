@@ -256,7 +256,8 @@ def to_domain(row: m.Activity) -> d.Activity:
         laps=tuple(d.Lap(index=x.index, start=x.start_utc, duration_s=x.duration_s,
                          distance_m=x.distance_m, avg_hr=x.avg_hr, max_hr=x.max_hr,
                          avg_speed=x.avg_speed, intensity=x.intensity,
-                         wkt_step_index=x.wkt_step_index) for x in row.laps),
+                         wkt_step_index=x.wkt_step_index, elapsed_s=x.elapsed_s)
+                   for x in row.laps),
         sets=strength_sets(row), streams=streams)
 
 

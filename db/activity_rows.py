@@ -66,7 +66,7 @@ def insert_parts(session: Session, ids: Sequence[int], new: list[New]) -> None:
     laps = [dict(activity_id=i, index=lap.index, start_utc=lap.start, duration_s=lap.duration_s,
                  distance_m=lap.distance_m, avg_hr=lap.avg_hr, max_hr=lap.max_hr,
                  avg_speed=lap.avg_speed, intensity=lap.intensity,
-                 wkt_step_index=lap.wkt_step_index)
+                 wkt_step_index=lap.wkt_step_index, elapsed_s=lap.elapsed_s)
             for i, row in zip(ids, new, strict=True) for lap in row.act.laps]
     sets = [dict(activity_id=i, index=s.index, set_type=s.set_type, category=s.category,
                  exercise_name=s.exercise_name, reps=s.reps, weight_kg=s.weight_kg,

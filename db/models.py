@@ -137,6 +137,8 @@ class Lap(Base):
     avg_speed: Mapped[float | None] = mapped_column(Float)
     intensity: Mapped[str | None] = mapped_column(String(20))
     wkt_step_index: Mapped[int | None] = mapped_column(Integer)
+    # start to end on the real clock (domain.Lap.elapsed_s); NULL before migration 0017
+    elapsed_s: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Stream(Base):

@@ -39,6 +39,16 @@ class Lap:
     # wkt_step_index points at when the file has one, else the lap's own intensity field.
     intensity: str | None = None
     wkt_step_index: int | None = None
+    # start to end on the real clock, timer pauses in; None for a lap stored before
+    # migration 0017 (`stridelift db rebuild` reads it from the file again)
+    elapsed_s: float | None = None
+
+    @property
+    def span_s(self) -> float:
+        """Seconds from the lap's start to its end, where its samples are: a pause inside
+        it leaves its timer time short of its last samples."""
+        return self.duration_s if self.elapsed_s is None else max(self.elapsed_s,
+                                                                   self.duration_s)
 
 
 @dataclass(frozen=True)

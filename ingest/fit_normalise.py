@@ -209,10 +209,15 @@ def _session_window(s: Msg) -> tuple[float, float, Msg] | None:
     start = _msg_start(s)
     if not math.isfinite(start):
         return None
-    end = start + (_opt(s.get("total_elapsed_time")) or _opt(s.get("total_timer_time")) or 0.0)
-    # whole-second records run a fraction past start+elapsed; the session's own timestamp
-    # (written when it closed) covers them
-    return start, max(end, _opt(s.get("timestamp")) or end), s
+    return start, _msg_end(s, start), s
+
+
+def _msg_end(m: Msg, start: float) -> float:
+    """Where a session or lap ends on the real clock: its start plus elapsed time, or its own
+    timestamp (written when it closed) where later: whole-second records run a fraction past
+    start+elapsed, and some watches write a lap's elapsed time without its pauses."""
+    end = start + (_opt(m.get("total_elapsed_time")) or _opt(m.get("total_timer_time")) or 0.0)
+    return max(end, _opt(m.get("timestamp")) or end)
 
 
 def _msg_start(m: Msg) -> float:
@@ -301,10 +306,12 @@ def _lap(index: int, m: Msg, steps: Mapping[int, str]) -> Lap:
     step_index = None if step is None else int(step) & 0x0FFF  # message_index: low 12 bits
     timer, elapsed = _opt(m.get("total_timer_time")), _opt(m.get("total_elapsed_time"))
     own = _name(m.get("intensity"), "intensity")
+    start = _msg_start(m)
     return Lap(
         index=index,
-        start=_utc(_msg_start(m)),
+        start=_utc(start),
         duration_s=timer if timer is not None else (elapsed or 0.0),
+        elapsed_s=_msg_end(m, start) - start,
         distance_m=_opt(m.get("total_distance")),
         avg_hr=_opt(m.get("avg_heart_rate")) or None,
         max_hr=_opt(m.get("max_heart_rate")) or None,

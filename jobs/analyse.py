@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 RULES_VERSION = 1  # bump when the load rules change: everything is redone
 # Bump when the recovery rules or their texts change: every stored day is decided again.
 # 2: days stored with the ACWR's averages, decided a year at a time.
-STATUS_VERSION = 2
+# 3: an input short of readings after a break says so with its days, not "still building".
+STATUS_VERSION = 3
 # The classifier's own version (analysis.CLASSIFIER_VERSION) is in the fingerprint too, so a new
 # classifier re-judges every stored run on the next nightly run.
 HISTORY_DAYS = 56  # "the last 8 weeks" (RULES.md Run classification)

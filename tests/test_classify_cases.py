@@ -4,6 +4,7 @@ property test (stops, walks and hills never make a run speed; real work bouts al
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -14,12 +15,15 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.classify import Classification, classify
-from analysis.traits import RECOVERY_Z1_SHARE
+from analysis.features import RunFeatures, run_features
+from analysis.speed import structure
+from analysis.traits import RECOVERY_Z1_SHARE, kind_of
 from analysis.zones import file_profile
-from domain.activity import Activity, Streams
+from domain.activity import Activity, Lap, Streams
 from domain.profile import Profile
+from domain.run import RunKind
 from ingest.fit import decode
-from tests.runsamples import Run
+from tests.runsamples import T0, Run
 
 # Threshold HR 170: Z2 from 144.5, Z3 from 153, Z4 from 161.5, Z5 from 170 bpm.
 P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50, threshold_hr=170,
@@ -536,3 +540,126 @@ def test_intervals_walked_between_with_a_short_warm_up_or_cool_down_are_speed(
     run = run.easy(cool_down, lap="active") if cool_down else run
     c = judge(run, include_hr=False)
     assert c.kind == "speed" and c.reasons[0].startswith("speed (a): "), c.reasons
+
+
+def reps_paused(pauses: dict[int, tuple[float, float]]) -> Run:
+    """8 x 3 min at 4.5 m/s, 2 min walked between, 5 min easy either side; `pauses`: rep ->
+    (seconds into it, minutes) the timer was stopped there (at a traffic light)."""
+    run = Run().easy(5, lap="active")
+    for rep in range(8):
+        into, minutes = pauses.get(rep, (180, 0.0))
+        run.add(into, 4.5, 172)
+        if minutes:
+            run.pause(minutes)
+        run.add(180 - into, 4.5, 172, lap="active").add(120, 1.4, 135, spm=112, lap="rest")
+    return run.easy(5, lap="active")
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(pauses={rep: (30, 3.0) for rep in range(8)})  # each rep's last 150 s were "other"
+@given(pauses=st.dictionaries(st.integers(0, 7), st.tuples(st.integers(20, 160),
+                                                           st.sampled_from([1.0, 3.0, 8.0])),
+                              min_size=1))
+def test_a_timer_pause_inside_a_lap_never_changes_the_class(
+        pauses: dict[int, tuple[float, float]]) -> None:
+    """A lap's samples run to its end on the real clock: ended at its start plus its timer
+    time, a rep's samples after the pause were the run's other running, its ordinary pace,
+    and reps without HR read as a run/walk."""
+    plain, paused = (judge(reps_paused(p), include_hr=False) for p in ({}, pauses))
+    assert plain.reasons[0].startswith("speed (a): 9 work laps"), plain.reasons
+    assert (paused.kind, paused.reasons[0][:30]) == ("speed", plain.reasons[0][:30]), \
+        paused.reasons
+    assert not any("run/walk" in r for r in paused.reasons), paused.reasons
+
+
+@cache
+def stopped_run() -> RunFeatures:
+    return run_features(activity(Run().easy(20).stop(3).easy(20)), P)  # no walking
+
+
+@settings(max_examples=200, deadline=None)
+@example(minutes=146.4, moving=144.6)  # garmin.fit: 146 (145 moving) beside "2 min stopped"
+@example(minutes=44.2, moving=43.4)  # a timer pause under a minute: 44 (43) beside nothing
+@given(minutes=st.floats(0.0, 600.0), moving=st.floats(0.0, 600.0))
+def test_the_stopped_minutes_are_those_the_first_line_leaves_out(minutes: float,
+                                                                  moving: float) -> None:
+    """The context's first line and its cleaned line never disagree: the stopped minutes
+    are the minutes shown less the moving minutes shown, said wherever those differ."""
+    assume(moving <= minutes)
+    lines = replace(stopped_run(), minutes=minutes, moving_minutes=moving).context()
+    shown, shown_moving = map(int, re.match(r"(\d+) min \((\d+) min moving\)",
+                                             lines[0]).groups())  # type: ignore[union-attr]
+    stopped = [int(m[1]) for line in lines if (m := re.match(r"cleaned: (\d+) min stopped",
+                                                             line))]
+    assert stopped == ([shown - shown_moving] if shown > shown_moving else []), lines
+
+
+@cache
+def zone_one_run() -> tuple[Activity, RunFeatures]:
+    a = activity(Run().easy(30, hr=125))
+    return a, run_features(a, P)
+
+
+@settings(max_examples=200, deadline=None)
+@example(moving=44.6, te=1.96)  # read "45 min moving (< 45 min, aerobic TE 2.0 < 2)"
+@given(moving=st.floats(1.0, 45.0, exclude_max=True),
+       te=st.none() | st.floats(0.0, 2.0, exclude_max=True))
+def test_a_recovery_runs_numbers_are_shown_on_their_side_of_the_rule(
+        moving: float, te: float | None) -> None:
+    a, f = zone_one_run()
+    kind, why = kind_of((), replace(a, aerobic_te=te), replace(f, moving_minutes=moving))
+    assert kind == RunKind.RECOVERY
+    shown = re.search(r"over ([\d.]+) min moving \(< 45 min(?:, aerobic TE ([\d.]+) < 2)?",
+                      why)
+    assert shown is not None and float(shown[1]) < 45, why
+    assert te is None or float(shown[2]) < 2, why
+
+
+def flagged_laps(work_mps: float, rest_mps: float, work_hr: float, rest_hr: float
+                 ) -> list[Lap]:
+    """4 flagged work laps of 3 min with 2-min recoveries, no samples."""
+    laps: list[Lap] = []
+    for i in range(4):
+        laps += [Lap(2 * i, T0, 180, 180 * work_mps, work_hr, work_hr + 5, work_mps, "active"),
+                 Lap(2 * i + 1, T0, 120, 120 * rest_mps, rest_hr, rest_hr + 5, rest_mps, "rest")]
+    return laps
+
+
+@settings(max_examples=300, deadline=None)
+@example(gap=1.0967, hr=7.6)  # read "= 110%, HR 150 vs 142 bpm; needs GAP >= 110% or HR +8"
+@given(gap=st.floats(0.9, 1.3), hr=st.floats(0.0, 12.0))
+def test_flagged_laps_show_their_contrast_on_its_side_of_the_rule(gap: float,
+                                                                   hr: float) -> None:
+    """Refused or found, the GAP share and the two HRs shown compare with the rule (>= 110 %
+    or >= 8 bpm higher) as the laps' own numbers did."""
+    found, notes = structure(flagged_laps(3.0 * gap, 3.0, 142.0 + hr, 142.0), None, [0.0] * 8)
+    text = found.reason if found is not None else notes[0]
+    shown = re.search(r"= ([\d.]+)%, HR ([\d.]+) vs ([\d.]+) bpm", text)
+    assert shown is not None, text
+    harder = float(shown[1]) >= 110 or float(shown[2]) - float(shown[3]) >= 8
+    assert harder == (found is not None), text
+
+
+@pytest.mark.parametrize("work, rest, hr, above, shown", [
+    (2.97, 2.70, (140, 140, 140), 0, "GAP 2.97 vs 2.70 m/s = 110%, HR 140 vs 140 bpm"),
+    (3.0, 3.0, (131, 131, 130), 8, "GAP 3.00 vs 3.00 m/s = 100%, HR 131 vs 123 bpm")])
+def test_flagged_laps_exactly_at_the_contrast_are_harder(
+        work: float, rest: float, hr: tuple[int, ...], above: int, shown: str) -> None:
+    """Exactly 110 % (2.97 vs 2.70 m/s), or work laps' mean HR exactly 8 bpm above the
+    recoveries' (lap HRs are whole beats: 130.67 vs 122.67), meets the rule ('>='): their
+    float noise (110.00000000000001 %, 7.99999999999999 bpm) refused them beside numbers
+    that met it ('= 110.00000000000001%; needs GAP >= 110%', 'HR 130.7 vs 122.7')."""
+    laps = [replace(lap, avg_hr=hr[lap.index // 2] - above * (lap.intensity == "rest"))
+            for lap in flagged_laps(work, rest, 0.0, 0.0)[:6]]  # 3 reps
+    found, notes = structure(laps, None, [0.0] * 6)
+    assert found is not None and shown in found.reason, notes
+
+
+def test_a_run_walks_share_of_its_other_running_is_shown_on_its_side_of_the_rule() -> None:
+    """Runs at 119.6 % of the jog before them are a run/walk: the share read "120%" beside
+    "work is >= 120%"."""
+    c = judge(run_walk("active", Run().easy(10, speed=2.9 / 1.2, lap="active")),
+              include_hr=False)
+    [shown] = [float(m[1]) for r in c.reasons
+               if (m := re.search(r"they are ([\d.]+)% of the run's other running", r))]
+    assert c.kind == "easy" and shown < 120, c.reasons

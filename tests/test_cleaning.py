@@ -121,3 +121,26 @@ def test_fast_laps_with_a_lower_hr_are_downhill_auto_laps_not_intervals(
         work_hr: float, speed: bool) -> None:
     c = classify(alternating(work_hr), P, HISTORY)
     assert ("speed" in c.traits) is speed, c.reasons
+
+
+def test_hr_alone_marks_no_walking_and_says_why() -> None:
+    """A run of HR alone (a strap, no GPS or footpod) with 2 min unrecorded while its timer
+    ran: its walking was said to come "from speed < 1.6 m/s", a speed it never had."""
+    t = np.r_[np.arange(600.0), np.arange(720.0, 1320.0)]
+    a = Activity(sport="running", start=T0, duration_s=1319.0, streams=Streams(
+        t, {"heart_rate": np.full(t.size, 140.0)}))
+    c = clean(a)
+    assert c is not None and c.walk_source == "none" and c.walking_s == 0
+    context = classify(a, P).reasons[-3:]
+    assert "cleaned: 2 min stopped removed, no walking marked (no cadence or speed to tell " \
+           "it)" in context, context
+
+
+def test_a_run_without_hr_or_speed_is_not_said_to_be_judged_by_speed() -> None:
+    """Cadence alone (a footpod's, its pace not recorded) read "no heart rate: classified
+    from grade-adjusted speed, laps and duration"."""
+    a = samples(cadence=np.full(1201, 85.0))
+    assert classify(a, P).reasons[-1] == ("no heart rate or speed: classified from laps and "
+                                          "duration")
+    assert classify(samples(speed=np.full(1201, 3.0)), P).reasons[-1].startswith(
+        "no heart rate: classified from grade-adjusted speed")

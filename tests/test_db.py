@@ -44,7 +44,8 @@ def run(**overrides: object) -> Activity:
     base = Activity(
         sport="running", sub_sport="generic", start=START, duration_s=600.0, elapsed_s=610.0,
         distance_m=1800.0, avg_hr=140.0, max_hr=150.0, aerobic_te=2.1, anaerobic_te=0.3,
-        training_load=40.0, laps=(Lap(0, START, 300.0, 900.0, 140, 150, 3.0, "active", 0),
+        training_load=40.0, laps=(Lap(0, START, 300.0, 900.0, 140, 150, 3.0, "active", 0,
+                                      elapsed_s=310.0),  # paused for 10 s
                                   Lap(1, START, 300.0, 900.0, None, None, 3.0, "rest", 1)),
         streams=Streams(t=t, channels={"heart_rate": hr, "speed": np.full(600, 3.0)}),
         sets=(StrengthSet(0, "active", "SQUAT", "BARBELL_BACK_SQUAT", 6, 60.0, 40.0),))
@@ -459,4 +460,24 @@ def test_migration_0016_goes_down_and_up_on_every_backend(db_url: str) -> None:
     assert index["column_names"] == ["athlete_id", "exercise_id", "day", "id"]
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+    engine.dispose()
+
+
+def test_migration_0017_goes_down_and_up_and_keeps_the_laps_stored(db_url: str) -> None:
+    """laps.elapsed_s dropped and added again by 0017's own migration on either backend (on
+    SQLite a table rebuilt): the laps stay, their elapsed time unknown (NULL) until `db
+    rebuild`, so each ends at its start plus its timer time as before."""
+    factory = open_db(db_url)
+    with transaction(factory) as s:
+        repo.save_activities(s, repo.athlete(s, ANNA), [run()], "a" * 64)
+    engine = factory.kw["bind"]
+    _downgrade(engine, "0016")
+    assert "elapsed_s" not in {c["name"] for c in inspect(engine).get_columns("laps")}
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+    with factory() as s:
+        back = activities.load_activity(s, s.scalars(select(m.Activity.id)).one())
+    assert back is not None and [lap.elapsed_s for lap in back.laps] == [None, None]
+    assert [lap.span_s for lap in back.laps] == [300.0, 300.0]
     engine.dispose()

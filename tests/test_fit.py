@@ -82,6 +82,9 @@ def test_laps_round_trip(intervals_fit: bytes, backend: fit.Backend) -> None:
     a = _only(fit.decode(intervals_fit, backend=backend))
     assert [lap.intensity for lap in a.laps] == [spec.intensity for spec in INTERVALS]
     assert [lap.duration_s for lap in a.laps] == [spec.duration_s for spec in INTERVALS]
+    # start to end on the real clock: the second lap's 25 s paused in it
+    assert [lap.elapsed_s for lap in a.laps] == [spec.duration_s + spec.pause_s
+                                                 for spec in INTERVALS]
     assert [lap.index for lap in a.laps] == list(range(len(INTERVALS)))
     assert a.laps[0].start == T0 and a.laps[2].start == T0 + timedelta(seconds=300 + 180 + 25)
     assert all(lap.wkt_step_index is None for lap in a.laps)

@@ -334,7 +334,7 @@ def test_each_missing_input_is_named_and_the_rest_decides(field: str, name: str)
 
 def test_missing_hrv_baseline() -> None:
     status = judge([*history(10), night(D, LN_HIGH, sleep_score=59)], load_on())
-    assert status.missing == ("HRV baseline (only 10 of 14 nights)",)
+    assert status.missing == ("HRV baseline still building: 10 of 14 nights in the last 60",)
     assert status.level == "amber" and status.values["hrv_signal"] is not None
     assert status.values["band_low"] is None
 
@@ -343,7 +343,9 @@ def test_missing_hrv_signal_needs_three_nights_of_seven() -> None:
     days = [replace(w, hrv_last_night=None) if w.day >= D - timedelta(days=6) else w
             for w in history()]
     status = judge([*days, night(D, LN_HIGH)], load_on())  # 1 night of 7
-    assert status.missing == ("HRV signal (only 1 of 3 nights in the last 7)",)
+    # 60 nights before them, the last on D - 7: a break, not a start
+    assert status.missing == ("HRV signal: 1 of 3 nights in the last 7 (none from 24 Feb to "
+                              "29 Feb)",)
     assert status.level == "green" and status.values["hrv_signal"] is None
     days[-1] = replace(days[-1], hrv_last_night=math.exp(LN_HIGH))
     days[-2] = replace(days[-2], hrv_last_night=math.exp(LN_LOW))
@@ -354,7 +356,8 @@ def test_missing_resting_hr_mean() -> None:
     days = [replace(w, resting_hr=None) if w.day < D - timedelta(days=5) else w
             for w in history()]
     status = judge([*days, night(D, LN_HIGH, resting_hr=70)], load_on())
-    assert status.missing == ("resting HR 30-day mean (only 5 of 7 days)",)
+    assert status.missing == ("resting HR 30-day mean still building: 5 of 7 days in the "
+                              "last 30",)
     assert status.level == "green"
 
 
@@ -392,8 +395,8 @@ def test_missing_load_names_tsb_and_acwr() -> None:
 def test_no_data_at_all() -> None:
     status = judge([])
     assert status.level == "green" and status.reasons == (NO_DATA,)
-    assert status.missing == ("HRV signal (only 0 of 3 nights in the last 7)",
-                              "HRV baseline (only 0 of 14 nights)", "Garmin HRV status",
+    assert status.missing == ("HRV signal: 0 of 3 nights in the last 7",
+                              "HRV baseline: 0 of 14 nights in the last 60", "Garmin HRV status",
                               "training readiness", "sleep score", "resting HR", "TSB", "ACWR")
     assert set(status.values.values()) == {None, 0}
 

@@ -8,7 +8,7 @@ import math
 from datetime import date, timedelta
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.load import daily_loads, training_load
@@ -170,9 +170,9 @@ def test_an_hrv_signal_without_a_band_yet_says_why_it_is_green() -> None:
             for k in range(5)]
     [status] = recovery_statuses(days, None, D, D)
     assert status.level == "green"
-    assert status.reasons == ("HRV baseline still building: 4 of 14 nights; nothing else to "
-                              "judge by",)
-    assert "HRV baseline (only 4 of 14 nights)" in status.missing
+    assert status.reasons == ("HRV baseline still building: 4 of 14 nights in the last 60; "
+                              "nothing else to judge by",)
+    assert "HRV baseline still building: 4 of 14 nights in the last 60" in status.missing
 
 
 def test_what_was_measured_but_cannot_judge_yet_is_named() -> None:
@@ -180,8 +180,9 @@ def test_what_was_measured_but_cannot_judge_yet_is_named() -> None:
     days[-1] = DailyWellness(day=D, resting_hr=50, hrv_status="BALANCED")
     [status] = recovery_statuses(days, None, D, D)
     assert status.level == "green"
-    assert status.reasons == ("resting HR 30-day mean still building: 4 of 7 days; Garmin HRV "
-                              "status BALANCED (not LOW or POOR); nothing else to judge by",)
+    assert status.reasons == ("resting HR 30-day mean still building: 4 of 7 days in the last "
+                              "30; Garmin HRV status BALANCED (not LOW or POOR); nothing else "
+                              "to judge by",)
 
 
 def test_one_night_of_hrv_is_named_not_called_no_recovery_data() -> None:
@@ -191,7 +192,51 @@ def test_one_night_of_hrv_is_named_not_called_no_recovery_data() -> None:
     assert status.level == "green"
     assert status.reasons == ("HRV signal still building: 1 of 3 nights in the last 7; "
                               "nothing else to judge by",)
-    assert status.missing[0] == "HRV signal (only 1 of 3 nights in the last 7)"
+    assert status.missing[0] == "HRV signal still building: 1 of 3 nights in the last 7"
+
+
+def worn_for_years_then_off(days_off: int, rest_hr: bool = True) -> list[DailyWellness]:
+    """Two years of nights (HRV, and resting HR where `rest_hr`), none for `days_off` days,
+    and last night's again."""
+    return [DailyWellness(day=D - timedelta(days=k), hrv_last_night=50.0 + k % 5,
+                          resting_hr=48 + k % 3 if rest_hr else None)
+            for k in range(730) if not 0 < k <= days_off]
+
+
+def test_a_break_from_the_watch_is_named_not_called_still_building() -> None:
+    """Two years of nights and 10 days without the watch read "HRV signal still building",
+    a newcomer's words: it says how many nights it has and the days it had none; after 25
+    days off, so does the resting HR's 30-day mean; and while the watch is still off."""
+    [ten] = recovery_statuses(worn_for_years_then_off(10, rest_hr=False), None, D, D)
+    off = f"none from {D - timedelta(days=10):%d %b} to {D - timedelta(days=1):%d %b}"
+    assert ten.reasons == (f"HRV signal: 1 of 3 nights in the last 7 ({off}); nothing else to "
+                           "judge by",)
+    assert ten.missing[0] == ten.reasons[0].split(";")[0]
+    [long] = recovery_statuses(worn_for_years_then_off(25), None, D, D)
+    assert long.missing[4] == ("resting HR 30-day mean: 5 of 7 days in the last 30 (none from "
+                               f"{D - timedelta(days=25):%d %b} to {D - timedelta(days=1):%d %b})")
+    [still_off] = recovery_statuses(worn_for_years_then_off(10)[1:], None, D, D)
+    assert still_off.missing[0] == ("HRV signal: 0 of 3 nights in the last 7 (none after "
+                                    f"{D - timedelta(days=11):%d %b})")
+    assert not any("building" in r for r in (*ten.reasons, *long.reasons, *long.missing,
+                                              *still_off.missing))
+
+
+@settings(max_examples=30, deadline=None)
+@example(days_off=60, rest_hr=True)  # beyond reach, no resting HR in its 30 days: "0 of 7"
+@given(days_off=st.integers(2, 70), rest_hr=st.booleans())
+def test_a_break_is_named_wherever_a_reading_came_before_it_within_reach(
+        days_off: int, rest_hr: bool) -> None:
+    """Whatever the break, a short HRV signal or resting-HR mean names it (from the day
+    after the last reading before it to yesterday) where that reading is within the 60
+    days the inputs always reach, and says "still building" only beyond that, where it has
+    some readings again (none is no building: "0 of 7 days")."""
+    [status] = recovery_statuses(worn_for_years_then_off(days_off, rest_hr), None, D, D)
+    off = f"none from {D - timedelta(days=days_off):%d %b} to {D - timedelta(days=1):%d %b}"
+    for text in (t for t in status.missing if t.startswith(("HRV signal", "resting HR 30"))):
+        have = int(text.split(": ")[1].split(" of ")[0])
+        assert (off in text, "still building" in text) == (
+            days_off < 60, days_off >= 60 and have > 0), text
 
 
 MAYBE = {"hrv_last_night": st.none() | st.sampled_from([0.0, 48.0, 55.0]),
@@ -234,7 +279,7 @@ def test_an_early_day_with_form_and_acwr_judged_does_not_say_nothing_else() -> N
             for k in range(5)]
     [status] = recovery_statuses(days, frame([0.0] * 60), D, D)
     assert status.level == "green"
-    assert status.reasons == ("HRV baseline still building: 4 of 14 nights",
+    assert status.reasons == ("HRV baseline still building: 4 of 14 nights in the last 60",
                               "form (TSB) 0.0 ≥ -30", "EWMA ACWR 1.00 ≤ 1.5")
 
 
