@@ -53,6 +53,10 @@ HRV_BACK_MORNINGS = 2
 # the first day it decides): a reading further back than this is not named, so that a
 # day's words never depend on where the days decided with it began.
 READINGS_REACH_DAYS = HRV_BASELINE_DAYS
+# The columns of the latest break in a day's readings (_breaks), by the readings' column:
+# only words use them, so they are worked out for the days explained (Decided.breaks).
+BREAKS = {"hrv_last_night": ("hrv_break_from", "hrv_break_to"),
+          "resting_hr": ("resting_hr_break_from", "resting_hr_break_to")}
 # Rule columns of recovery_frame with the level each sets; reasons are listed in this order.
 RULES: tuple[tuple[str, Level], ...] = (
     ("hrv_below_days_running", "red"), ("hrv_status_low", "red"), ("readiness_poor", "red"),
@@ -108,8 +112,9 @@ def recovery_columns(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, 
     """recovery_frame's columns as arrays, without the DataFrame: one array per name in
     FRAME_COLUMNS, one slot per day from `start` to `end`; texts (and `level`) as object
     arrays with None where missing."""
-    numbers, labels, _ = decide(wellness, load, start, end, history_from)
-    columns = {**numbers, **{name: text.array() for name, text in labels.items()}}
+    decided = decide(wellness, load, start, end, history_from)
+    columns = {**decided.numbers, **decided.breaks(),
+               **{name: text.array() for name, text in decided.labels.items()}}
     return {name: columns[name] for name in FRAME_COLUMNS}
 
 
@@ -124,8 +129,9 @@ def recovery_frame(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, st
     """
     import pandas as pd
 
-    numbers, labels, _ = decide(wellness, load, start, end, history_from)
-    columns = {**numbers, **{name: text.column() for name, text in labels.items()}}
+    decided = decide(wellness, load, start, end, history_from)
+    columns = {**decided.numbers, **decided.breaks(),
+               **{name: text.column() for name, text in decided.labels.items()}}
     return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS},
                         index=pd.date_range(start, end, freq="D", name="day"))
 
@@ -163,9 +169,21 @@ class Decided(NamedTuple):
     numbers: dict[str, np.ndarray]
     labels: dict[str, Labels]
     start: date
+    readings: dict[str, np.ndarray]  # BREAKS' readings from `lead` days before `start`
+    lead: int
 
     def levels(self) -> list[Level]:
         return self.labels["level"].tolist()  # type: ignore[return-value]
+
+    def breaks(self, skip: int = 0) -> dict[str, np.ndarray]:
+        """The break columns (BREAKS) of the days from the `skip`-th on, from the readings
+        back to READINGS_REACH_DAYS before the first: a day's words name no break further
+        back, so only the days explained pay for them (not ten years for a week's words)."""
+        at = self.lead + skip
+        since = max(at - READINGS_REACH_DAYS, 0)
+        return {column: values[at - since:] for name, columns in BREAKS.items()
+                for column, values in zip(columns, _breaks(self.readings[name][since:]),
+                                          strict=True)}
 
 
 def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: date, end: date,
@@ -191,9 +209,9 @@ def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: dat
         out[skip:] = run_lengths(flags[lead + skip:], carried[name])
         return out
 
-    numbers = {name: values[skip:] for name, values in
-               {**_baselines(raw, streak), **_load_columns(_daily(load), first, end,
-                                                           history_from, streak)}.items()}
+    days = {**_baselines(raw, streak), **_load_columns(_daily(load), first, end,
+                                                       history_from, streak)}
+    numbers = {name: values[skip:] for name, values in days.items()}
     labels = {name: text._replace(codes=text.codes[skip:]) for name, text in labels.items()}
     flags = _flags(numbers, labels)
     red = np.logical_or.reduce([flags[name] for name, level in RULES if level == "red"])
@@ -205,7 +223,8 @@ def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: dat
         + [np.isnan(numbers[name]) for name in ("sleep_score", "resting_hr")]
         + [labels["hrv_status"].absent(), unused_readiness(labels)])
     labels["level"] = Labels(np.where(red, 2, amber.astype(np.intp)), LEVELS)
-    return Decided({**numbers, **flags, "no_data": no_data}, labels, start)
+    return Decided({**numbers, **flags, "no_data": no_data}, labels, start,
+                   {name: days[name] for name in BREAKS}, skip)
 
 
 def _inputs(columns: WellnessColumns, start: date, end: date,
@@ -307,12 +326,9 @@ def _baselines(raw: dict[str, np.ndarray], streak: Streak) -> dict[str, np.ndarr
         "hrv_below_days": streak(hrv_signal < low, "hrv_below_days"), "hrv_last_night": ln,
         "hrv_in_band_mornings": streak((ln >= low) & (ln <= high), "hrv_in_band_mornings"),
         "hrv_signal_nights": signal.count,
-        **dict(zip(("hrv_break_from", "hrv_break_to"), _breaks(ln), strict=True)),
         "hrv_baseline_nights": baseline.count,
         "sleep_score": raw["sleep_score"], "resting_hr": raw["resting_hr"],
         "resting_hr_mean30": rhr.mean(RHR_MIN_DAYS), "resting_hr_days": rhr.count,
-        **dict(zip(("resting_hr_break_from", "resting_hr_break_to"),
-                   _breaks(raw["resting_hr"]), strict=True)),
     }
 
 

@@ -73,6 +73,7 @@ def explain(decided: Decided, first: date | None = None) -> list[RecoveryStatus]
     only for the days asked for (a status or a report shows a few of ten years)."""
     skip = max((first - decided.start).days, 0) if first else 0
     numbers = {name: values[skip:] for name, values in decided.numbers.items()}
+    numbers.update(decided.breaks(skip))
     labels = {name: text._replace(codes=text.codes[skip:])
               for name, text in decided.labels.items()}
     start = decided.start + timedelta(days=skip)

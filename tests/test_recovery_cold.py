@@ -12,7 +12,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.load import daily_loads, training_load
-from analysis.recovery import NO_DATA, READINESS_LEVELS, RecoveryStatus, recovery_statuses
+from analysis.recovery import (
+    NO_DATA,
+    READINESS_LEVELS,
+    RecoveryStatus,
+    decide,
+    explain,
+    recovery_statuses,
+)
 from domain.wellness import DailyWellness
 from tests.test_recovery import LN_HIGH, LN_LOW, D, history, night
 
@@ -295,3 +302,19 @@ def test_a_signal_a_hair_below_the_band_while_leaving_red_is_not_shown_on_its_ed
     [reason] = status.reasons
     assert reason.startswith("HRV 7-day signal 3.899 still below the normal band 3.900–4.041 "
                              "for 8 days, but last night's ln HRV 4.000 was inside it")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=150), st.integers(0, 149),
+       st.booleans())
+def test_a_days_words_are_the_same_explained_alone_or_with_every_day(
+        worn: list[bool], shown: int, rest_hr: bool) -> None:
+    """The break columns are worked out for the days explained only (Decided.breaks): the
+    status `status` or the report's week shows says what the whole run of days says."""
+    first = D - timedelta(days=len(worn) - 1)
+    days = [DailyWellness(day=first + timedelta(days=k), hrv_last_night=55.0 + k % 5,
+                          resting_hr=48 if rest_hr else None) if on
+            else DailyWellness(day=first + timedelta(days=k)) for k, on in enumerate(worn)]
+    decided = decide(days, None, first, D)
+    from_day = first + timedelta(days=min(shown, len(worn) - 1))
+    assert explain(decided, from_day) == explain(decided)[(from_day - first).days:]
