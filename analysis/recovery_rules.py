@@ -55,8 +55,12 @@ HRV_BACK_MORNINGS = 2
 READINGS_REACH_DAYS = HRV_BASELINE_DAYS
 # The columns of the latest break in a day's readings (_breaks), by the readings' column:
 # only words use them, so they are worked out for the days explained (Decided.breaks).
-BREAKS = {"hrv_last_night": ("hrv_break_from", "hrv_break_to"),
-          "resting_hr": ("resting_hr_break_from", "resting_hr_break_to")}
+# A break is named where it leaves too few readings: the readings' count column and the
+# count it must reach.
+BREAKS = {"hrv_last_night": ("hrv_signal_nights", HRV_SIGNAL_MIN_NIGHTS,
+                             ("hrv_break_from", "hrv_break_to")),
+          "resting_hr": ("resting_hr_days", RHR_MIN_DAYS,
+                         ("resting_hr_break_from", "resting_hr_break_to"))}
 # Rule columns of recovery_frame with the level each sets; reasons are listed in this order.
 RULES: tuple[tuple[str, Level], ...] = (
     ("hrv_below_days_running", "red"), ("hrv_status_low", "red"), ("readiness_poor", "red"),
@@ -79,7 +83,8 @@ class FrameRow(NamedTuple):
     hrv_in_band_mornings: int  # mornings running with last night's ln HRV inside the band
     hrv_signal_nights: int
     # the latest break in the HRV nights (analysis.recovery_rules._breaks): days back to its
-    # first and last night without one; None: none after a night within reach (a start)
+    # first and last night without one; None: none after a night within reach (a start),
+    # or nights enough for the signal (no break to name)
     hrv_break_from: float | None
     hrv_break_to: float | None
     hrv_baseline_nights: int
@@ -176,14 +181,21 @@ class Decided(NamedTuple):
         return self.labels["level"].tolist()  # type: ignore[return-value]
 
     def breaks(self, skip: int = 0) -> dict[str, np.ndarray]:
-        """The break columns (BREAKS) of the days from the `skip`-th on, from the readings
-        back to READINGS_REACH_DAYS before the first: a day's words name no break further
-        back, so only the days explained pay for them (not ten years for a week's words)."""
+        """The break columns (BREAKS) of the days from the `skip`-th on, NaN where the
+        readings' count is enough (no break to name), from the readings back to
+        READINGS_REACH_DAYS before the first: a day's words name no break further back,
+        so only the days explained pay for them (not ten years for a week's words), and
+        nothing where none of them is short."""
         at = self.lead + skip
         since = max(at - READINGS_REACH_DAYS, 0)
-        return {column: values[at - since:] for name, columns in BREAKS.items()
-                for column, values in zip(columns, _breaks(self.readings[name][since:]),
-                                          strict=True)}
+        out = {}
+        for name, (count, need, columns) in BREAKS.items():
+            short = self.numbers[count][skip:] < need
+            found = _breaks(self.readings[name][since:]) if short.any() else None
+            for k, column in enumerate(columns):
+                out[column] = np.full(short.size, np.nan) if found is None else np.where(
+                    short, found[k][at - since:], np.nan)
+        return out
 
 
 def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: date, end: date,
@@ -340,8 +352,9 @@ def _breaks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     missing = ~np.isfinite(values)
     run, index = run_lengths(missing), np.arange(values.size)
     gap = missing & (run >= 2)
-    ends = gap & ~np.r_[missing[1:], False]  # the last day of a break that has ended
-    ended = np.r_[-1, np.maximum.accumulate(np.where(ends, index, -1))[:-1]]
+    ends = gap[:-1] & ~missing[1:]  # a break's last day, a reading the day after
+    ended = np.full(values.size, -1)  # the last ended before each day
+    np.maximum.accumulate(np.where(ends, index[:-1], -1), out=ended[1:])
     last = np.where(gap, index, ended)  # the day's own break where it runs through it
     first = last - run[np.maximum(last, 0)] + 1
     known = (last >= 0) & (first >= 1) & (index - first < READINGS_REACH_DAYS)
