@@ -19,7 +19,7 @@ from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
 from ingest import fit
-from jobs.config import load
+from jobs.config import Config, load
 from jobs.morning_run import judged_again
 from jobs.replan import load_sessions, races_found, replan
 from planner.adapt import Tonight, adapt
@@ -1011,6 +1011,31 @@ def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives
         assert _todays_session()["kind"] == "strength"
 
 
+def _amber_stored(day: date) -> Config:
+    """An amber status stored for `day` (a short night's sleep); the configuration."""
+    cfg = load()
+    with transaction(open_db(cfg.database_url())) as db:
+        who = repo.athlete(db, cfg.athletes["anna"])
+        db.add(m.DailyStatus(athlete_id=who.id, day=day, endurance_load=0.0,
+                             strength_load=0.0, level="amber",
+                             reasons=["sleep score 48 < 60"], values={}, missing=[]))
+    return cfg
+
+
+def _lightened_raced_and_back() -> list[dict[str, Any]]:
+    """Today's session, lightened, made mobility work by an A 10 km entered for Tue 2 Mar
+    and lightened again when it is removed; `why`'s changes of it, newest first."""
+    was = _todays_session()
+    assert (was["kind"], was["status"]) == ("strength", "lightened")
+    assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+    assert _todays_session()["kind"] == "mobility"
+    assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+    back = _todays_session()
+    assert (back["kind"], back["status"]) == ("strength", "lightened")
+    return [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+            if c["session_id"] == was["id"]]
+
+
 def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_session(
         home: Path) -> None:
     # Thu 25 Feb, amber this morning: the morning pass lightened today's session. An A 10 km
@@ -1019,22 +1044,10 @@ def test_a_race_removed_the_day_it_was_added_keeps_the_mornings_amber_on_todays_
     # plans from tomorrow on). It is judged again as the morning pass judges it.
     _planned_from_new_year()
     with freeze_time("2027-02-25 12:00:00"):
-        cfg = load()
+        cfg = _amber_stored(date(2027, 2, 25))
         with transaction(open_db(cfg.database_url())) as db:
-            who = repo.athlete(db, cfg.athletes["anna"])
-            db.add(m.DailyStatus(athlete_id=who.id, day=date(2027, 2, 25), endurance_load=0.0,
-                                 strength_load=0.0, level="amber",
-                                 reasons=["sleep score 48 < 60"], values={}, missing=[]))
             assert judged_again(db, cfg.athletes["anna"], date(2027, 2, 25))  # the morning
-        was = _todays_session()
-        assert was["status"] == "lightened" and was["kind"] == "strength"
-        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
-        assert _todays_session()["kind"] == "mobility"
-        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
-        back = _todays_session()
-        assert (back["kind"], back["status"]) == ("strength", "lightened")
-        why = [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
-               if c["session_id"] == was["id"]]
+        why = _lightened_raced_and_back()
         assert [c["rule"] for c in why].count("S7.3 morning amber") == 2
 
 
@@ -1046,21 +1059,8 @@ def test_a_race_removed_before_the_morning_pass_keeps_the_nights_amber_on_todays
     # stored before the morning pass. The night's decision is the latest there is.
     _planned_from_new_year()
     with freeze_time("2027-02-25 06:00:00"):
-        cfg = load()
-        with transaction(open_db(cfg.database_url())) as db:
-            who = repo.athlete(db, cfg.athletes["anna"])
-            db.add(m.DailyStatus(athlete_id=who.id, day=date(2027, 2, 24), endurance_load=0.0,
-                                 strength_load=0.0, level="amber",
-                                 reasons=["sleep score 48 < 60"], values={}, missing=[]))
-        was = _todays_session()
-        assert (was["kind"], was["status"]) == ("strength", "lightened")
-        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
-        assert _todays_session()["kind"] == "mobility"
-        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
-        back = _todays_session()
-        assert (back["kind"], back["status"]) == ("strength", "lightened")
-        why = [c for c in json.loads(runner.invoke(app, ["why", "--json"]).stdout)
-               if c["session_id"] == was["id"]]
+        _amber_stored(date(2027, 2, 24))
+        why = _lightened_raced_and_back()
         assert [c["rule"] for c in why].count("S7.3 amber") == 2
         assert why[0]["rule"] == "S7.3 amber" and "recovery amber on Wed 24 Feb" in \
             why[0]["reasons"]
