@@ -1,7 +1,9 @@
 """What a runner does with a session: done (with what was lifted), skip, pin or unpin, move
-to another legal day. The CLI (`done --sets`, `skip`, `pin`) and the web page call these, so
-the nightly run and the calendar feed see the same rows; doing one twice changes nothing the
-second time (an `Outcome` with `changed` False, not an error)."""
+to another legal day. The CLI (`done --sets`, `skip`, `pin`) and the web page call `act`,
+which answers from the session's status first (`settled`), so the nightly run and the
+calendar feed see the same rows; doing one twice changes nothing the second time (an
+`Outcome` with `changed` False, not an error). The actions themselves are private: none
+checks the status again."""
 
 from __future__ import annotations
 
@@ -63,7 +65,7 @@ def sane_lift(reps: list[int], kg: float | None) -> bool:
         kg is None or (math.isfinite(kg) and 0 <= kg <= MAX_KG))
 
 
-def done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None = None,
+def _done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | None = None,
          actual: Lifted | None = None, ticked: Ticked | None = None) -> Outcome:
     """`stridelift done` (what was lifted: `actual`, the sets listed) and the page's Done (the
     sets `ticked`, by number); done already, `settled` answered. The next session of its kind may
@@ -107,13 +109,13 @@ def _in_order(ticked: Ticked) -> Lifted:
             for name, (by_number, kg) in ticked.items()}
 
 
-def skip(db: DbSession, who: m.Athlete, key: str) -> Outcome:
+def _skip(db: DbSession, who: m.Athlete, key: str) -> Outcome:
     """`stridelift skip`: it counts as not done for the block's 2/3 rule."""
     planned_session(db, who, key).status = "skipped"
     return Outcome(True, f"session {key}: status = skipped")
 
 
-def pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
+def _pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
         pinned: bool = True) -> Outcome:
     """`stridelift pin` / `unpin`: the nightly adaptation never moves a pinned session."""
     row = planned_session(db, who, key)
@@ -131,7 +133,7 @@ def pin(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
                            web="Unpin lets the plan move it"))
 
 
-def move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
+def _move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str,
          day: date) -> Outcome:
     """Move a session to another day of its week that S6 allows, and pin it there (so the
     nightly adaptation keeps it); the change is stored with its reasons like the nightly's."""
@@ -188,12 +190,12 @@ def act(home: Home, profile: Profile, action: str, key: str, *, today: date,
             return answer
         details.update(sent() if sent else {})
         if action == "done":
-            return done(db, who, key, today, details.get("rpe"), details.get("actual"),
+            return _done(db, who, key, today, details.get("rpe"), details.get("actual"),
                         details.get("ticked"))
         if action == "skip":
-            return skip(db, who, key)
+            return _skip(db, who, key)
         if action == "pin":
-            return pin(db, who, profile, today, key, pinned)
+            return _pin(db, who, profile, today, key, pinned)
         if action == "move" and details.get("day") is not None:
-            return move(db, who, profile, today, key, details["day"])
+            return _move(db, who, profile, today, key, details["day"])
     raise PlanError(f"unknown action {action!r}")
