@@ -127,7 +127,7 @@ def _shown(value: float, places: int) -> float:
 
 
 def _side(value: float, limit: float) -> int:
-    return (value > limit) - (value < limit)
+    return int(value > limit) - int(value < limit)  # numpy's bools do not subtract
 
 
 def shown_against(value: float, fewest: int, *limits: float) -> str:

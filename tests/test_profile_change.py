@@ -283,7 +283,7 @@ def test_every_change_a_new_profile_makes_says_why_in_words_and_numbers(
 
 
 def test_a_pinned_session_a_new_template_puts_on_a_speed_day_is_kept_and_the_runner_told(
-        home: Path) -> None:
+        home: Path, columns: Callable[[int], None]) -> None:
     """RULES.md S7.4 keeps a pinned session where a new template puts a speed run on its day,
     and said nothing: `plan` shows it under the table (and in --json), `why` records it once,
     and `pin` answers with it, each with the run and the day."""
@@ -303,7 +303,8 @@ def test_a_pinned_session_a_new_template_puts_on_a_speed_day_is_kept_and_the_run
     assert shown[s["id"]]["date"] == s["date"] and shown[s["id"]]["warnings"][1:] == [clash]
     assert shown[s["id"]]["warnings"][0].startswith(lead)
     assert all(not x["warnings"] for k, x in shown.items() if k != s["id"])
-    table = runner.invoke(app, ["plan", "--weeks", "2"], env={"COLUMNS": "200"}).output
+    columns(200)  # the lead on one line
+    table = runner.invoke(app, ["plan", "--weeks", "2"]).output
     assert f"{s['id']}: {lead}" in table and f"  - {clash}" in table
     why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
     kept = [c for c in why if c["rule"] == "S7.4 pinned"]
@@ -315,7 +316,8 @@ def test_a_pinned_session_a_new_template_puts_on_a_speed_day_is_kept_and_the_run
                 if c["rule"] == "S7.4 pinned"]) == 1
 
 
-def test_todays_own_pinned_session_on_a_speed_day_is_flagged_by_plan(home: Path) -> None:
+def test_todays_own_pinned_session_on_a_speed_day_is_flagged_by_plan(
+        home: Path, columns: Callable[[int], None]) -> None:
     """On the pinned session's own day, `plan` (table and --json) said nothing of the speed
     run S6 forbids it beside, while `pin` named it: the notes began the day after today."""
     assert runner.invoke(app, INIT).exit_code == 0
@@ -330,7 +332,8 @@ def test_todays_own_pinned_session_on_a_speed_day_is_flagged_by_plan(home: Path)
     with freeze_time(datetime.combine(day, PINNED.time(), PINNED.tzinfo)):
         said = runner.invoke(app, ["pin", s["id"]])
         shown = {x["id"]: x for x in json.loads(runner.invoke(app, ["plan", "--json"]).stdout)}
-        table = runner.invoke(app, ["plan"], env={"COLUMNS": "200"}).output
+        columns(200)
+        table = runner.invoke(app, ["plan"]).output
     assert clash in " ".join(said.output.split())
     assert shown[s["id"]]["date"] == s["date"] and clash in shown[s["id"]]["warnings"]
     assert f"  - {clash}" in table
@@ -357,7 +360,8 @@ def test_why_reads_in_a_terminal_of_80_or_100_columns(home: Path, width: int,
     assert all(" ".join(c["to"].split()) in words for c in changes)
 
 
-def test_why_says_what_is_true_now_of_a_pinned_sessions_conflict(home: Path) -> None:
+def test_why_says_what_is_true_now_of_a_pinned_sessions_conflict(
+        home: Path, columns: Callable[[int], None]) -> None:
     """A pinned session's S6 warning was recorded once: a new template bringing another
     conflict, or removing it, left `why` showing the first as the latest word. Now each
     new state is recorded when it comes (the history kept), and a plan made again with
@@ -388,5 +392,6 @@ def test_why_says_what_is_true_now_of_a_pinned_sessions_conflict(home: Path) -> 
     assert len(said) == 3 and said[0]["action"] == "cleared"
     assert "no longer" in " ".join(said[0]["reasons"]) and not any(
         "run on" in r for r in said[0]["reasons"])
-    shown = runner.invoke(app, ["why"], env={"COLUMNS": "100"}).output
+    columns(100)
+    shown = runner.invoke(app, ["why"]).output
     assert shown.index("cleared (S7.4 pinned)") < shown.index(speed)  # newest first

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
+import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -111,3 +112,13 @@ def test_a_form_a_hair_below_zero_is_not_shown_as_minus_zero() -> None:
     """TSB hovers around 0 on many days: -0.04 read "form (TSB) -0.0 ≥ -30"."""
     status = judge([*history(), night(D, LN_HIGH)], load_on(tsb=-0.04))
     assert "form (TSB) 0.0 ≥ -30" in status.reasons
+
+
+def test_a_number_from_a_frame_row_is_shown_as_a_float_is() -> None:
+    """The report's line above the charts hands the form over as numpy's float64, whose
+    comparisons give numpy's bools, which do not subtract: a form of -30.09 raised a
+    TypeError (the report failed on a Saturday's data in the weekday tests)."""
+    from analysis.recovery_text import shown_form
+
+    assert shown_form(np.float64(-30.093394848043648)) == shown_form(-30.093394848043648)
+    assert shown_form(np.float64(-30.093394848043648)) == "-30.1"
