@@ -4,6 +4,7 @@ post-race window by distance, the ladder freeze, races found in the activities, 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -1067,7 +1068,7 @@ def test_a_race_removed_before_the_morning_pass_keeps_the_nights_amber_on_todays
 
 
 def test_a_race_entered_for_today_itself_takes_todays_strength_off_race_day(
-        home: Path) -> None:
+        home: Path, columns: Callable[[int], None]) -> None:
     # Thu 25 Feb at 07:30, a C parkrun entered for today: today's session stayed as it was,
     # heavy, on race day (the races' rules start the day after the night, and S6's race
     # day only counted from tomorrow). Now it is what S6 makes a session on a race day
@@ -1086,7 +1087,8 @@ def test_a_race_entered_for_today_itself_takes_todays_strength_off_race_day(
         assert why and why[0]["date"] == "2027-02-25" and why[0]["rule"].startswith("S6")
         assert why[0]["reasons"][0].startswith("C race (5k) on Thu 25 Feb: entered on its own day")
         assert any("race" in r and "Thu 25 Feb" in r for r in why[0]["reasons"][1:])
-        shown = runner.invoke(app, ["why"], env={"COLUMNS": "100"}).output
+        columns(100)
+        shown = runner.invoke(app, ["why"]).output
         assert "entered on its own day" in shown
         # removed the same day (a mistake, or the parkrun called off), it is given back
         assert runner.invoke(app, ["race", "remove", "2027-02-25"]).exit_code == 0
