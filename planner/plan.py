@@ -20,8 +20,10 @@ from planner.model import Adjustment, RunDay, Session, week_start
 from planner.plain_plan import PlainPlan
 from planner.planned import (
     as_in,
+    dosed_deload,
     fixed_around,
     monday_of,
+    placed,
     plan_timeline,
     races_applied,
     rested_mondays,
@@ -74,7 +76,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         # changed is told by its S5 note, the races' reasons in it; one that holds what the
         # runner has was told when first planned. No second note tells a change from a
         # prescription they never saw.
-        told = _replanned(planned, week, decision(weeks, index, counts, _placed(planned, where),
+        told = _replanned(planned, week, decision(weeks, index, counts, placed(planned, where),
                                                   rested_mondays(ctx)), night, raced
                           ) if planned else []
         notes += told
@@ -128,22 +130,13 @@ def _stands(weeks: Sequence[WeekInBlock], index: int, sessions: Sequence[Session
     return bool(planned) and not _stale(weeks[index], planned, night, races)
 
 
-def _placed(planned: Sequence[Session], where: WeekInBlock) -> WeekInBlock:
-    """Where a week's sessions were planned in the blocks, a deload as `_stale` reads it
-    (when nothing says, as it stands now: no change to tell)."""
-    s = planned[0]
-    deload = _dosed_deload(planned)
-    return WeekInBlock(monday_of(s), s.block, s.week_in_block, s.step,
-                       where.deload if deload is None else deload)
-
-
 def _stale(where: WeekInBlock, planned: list[Session], night: date,
            races: Sequence[RaceDay]) -> bool:
     """An untouched week ahead planned on block decisions that have since changed: its
     block, week or step, or whether it is a deload (a week gone by without a session done
     is no training week, so the 4th one comes later: S5)."""
     untouched = where.monday > night and all(_as_made(s, night, races) for s in planned)
-    deload = _dosed_deload(planned)
+    deload = dosed_deload(planned)
     return untouched and (any((s.block, s.week_in_block, s.step) !=
                               (where.block, where.week, where.step) for s in planned)
                           or (deload is not None and deload != where.deload))
@@ -158,11 +151,3 @@ def _as_made(s: Session, night: date, races: Sequence[RaceDay]) -> bool:
     night, when a week's sessions not logged count), else recovery's."""
     return not s.pinned and (s.status == "planned" or (s.status == "lightened" and (
         s.day > night + timedelta(days=1) or lightens(races, s.day))))
-
-
-def _dosed_deload(planned: Sequence[Session]) -> bool | None:
-    """Whether a week's strength work was dosed as a deload; None when none of it says (an
-    exercise new to the athlete is in its intro week, deload or not)."""
-    dosed = [p.phase for s in planned if s.kind == "strength" for p in s.exercises
-             if p.phase != "intro"]
-    return "deload" in dosed if dosed else None

@@ -18,6 +18,7 @@ from planner.model import ONE_DAY, Adjustment, Session, week_start
 from planner.picks import knows, pick
 from planner.planned import (
     as_in,
+    begun_as_placed,
     fixed_around,
     monday_of,
     plan_timeline,
@@ -60,9 +61,12 @@ def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
     if not redo:
         return out, told
     last = max(monday_of(s) for s in out)
-    weeks = plan_timeline(ctx, first_monday, last, week_counts(out, night))
-    index = {w.monday: i for i, w in enumerate(weeks)}
+    now = plan_timeline(ctx, first_monday, last, week_counts(out, night))
+    index = {w.monday: i for i, w in enumerate(now)}
     for monday in sorted({monday_of(s) for s in out if s.id in redo}):
+        # a week begun keeps its place in the blocks, its ladders where the weeks before it
+        # stood; a week ahead (kept for a session done or pinned) stands where they do now
+        weeks = begun_as_placed(now, out, night) if monday <= night else now
         # the week's strength days as planned: a session a race, recovery or S6 turned into
         # mobility work (lightened) was one of them, and one of `keys` even if settled now
         # (without the A taper's second session, its first came back as a one-session

@@ -1012,6 +1012,32 @@ def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives
         assert _todays_session()["kind"] == "strength"
 
 
+def _stored_week(monday: str) -> list[Session]:
+    """The sessions of the week of `monday` as stored."""
+    cfg = load()
+    with transaction(open_db(cfg.database_url())) as db:
+        who = repo.athlete(db, cfg.athletes["anna"])
+        return [s for s in load_sessions(db, who) if s.id.startswith(monday)]
+
+
+def test_a_race_removed_gives_todays_session_back_as_its_week_planned_it(home: Path) -> None:
+    # Planned on Sun 3 Jan, nothing logged since: S5's 2/3 rule, counted tonight, has the
+    # first block extended, so the blocks as recomputed on Thu 25 Feb put this week at 2.2 on
+    # step 0 (an intro week's hip thrust). The week was planned as 2.4, a deload on step 1,
+    # and a week begun keeps its place: today's session, which an A 10 km on Tue 2 Mar made
+    # mobility work, comes back as it was (the deload's RDL), with its Monday's label.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        _todays_session()  # the plan brought up to today
+        [monday, was] = _stored_week("2027-02-22")
+        assert (was.block, was.week_in_block, was.step) == (2, 4, 1)
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        [again, back] = _stored_week("2027-02-22")
+    assert again == monday and back == was, back.describe()
+    assert "barbell_romanian_deadlift" in {p.exercise_id for p in back.exercises}
+
+
 def _amber_stored(day: date) -> Config:
     """An amber status stored for `day` (a short night's sleep); the configuration."""
     cfg = load()
