@@ -1,5 +1,4 @@
-"""The plan over time: new weeks as they come into view, and what of the profile they are
-made from (`basis`).
+"""The plan over time: new weeks as they come into view.
 
 Weeks are planned once, when they first come into view, and from then on only the nightly
 adaptation changes their days and kinds (so a moved session stays moved). What each open
@@ -13,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from domain.profile import Profile, runs_text
 from planner.blocks import WeekInBlock, decision
 from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, RunDay, Session, week_start
@@ -89,21 +87,6 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         notes += [n for n in told_now if n.session_id not in unchanged]
     out, raced = races_applied(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
-
-
-def basis(profile: Profile) -> dict[str, object]:
-    """What the planned weeks are made from, of the profile: when it changes, the weeks
-    ahead are planned again (RULES.md is silent; a runner who changes the template expects
-    the plan to follow at once, not two weeks later)."""
-    return {"weekly runs": runs_text(profile.runs) or "none",
-            "strength sessions a week": profile.strength_sessions,
-            "equipment": profile.equipment}
-
-
-def basis_changes(was: Mapping[str, object], now: Mapping[str, object]) -> list[str]:
-    """What changed between two `basis`es, in words."""
-    return [f"{what} {was.get(what)} -> {value}" for what, value in now.items()
-            if was.get(what) != value]
 
 
 def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,

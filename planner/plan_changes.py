@@ -1,15 +1,17 @@
 """The plan following a change made after its weeks were planned: a race entered late or
-removed, a new weekly template or less kit, a recovery decision set aside (`as_planned`).
+removed, a new weekly template or less kit (what of the profile the weeks are made from:
+`basis`), a recovery decision set aside (`as_planned`).
 Weeks wholly ahead are reopened for `plan.extend` to plan anew; the open sessions of weeks
 already begun are prescribed again on their own days; what changed is told as adjustments.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
+from domain.profile import Profile, runs_text
 from planner.adapt import MobilityWork, Tonight, adapt
 from planner.effort import at_share_of
 from planner.ladders import week_ladders
@@ -94,6 +96,21 @@ def as_planned(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[
     out, _ = _restore(ctx, first_monday, night, sessions, keys)
     out, _ = races_applied(ctx, out, night)
     return {s.id: s for s in out if s.id in keys}
+
+
+def basis(profile: Profile) -> dict[str, object]:
+    """What the planned weeks are made from, of the profile: when it changes, the weeks
+    ahead are planned again (RULES.md is silent; a runner who changes the template expects
+    the plan to follow at once, not two weeks later)."""
+    return {"weekly runs": runs_text(profile.runs) or "none",
+            "strength sessions a week": profile.strength_sessions,
+            "equipment": profile.equipment}
+
+
+def basis_changes(was: Mapping[str, object], now: Mapping[str, object]) -> list[str]:
+    """What changed between two `basis`es, in words."""
+    return [f"{what} {was.get(what)} -> {value}" for what, value in now.items()
+            if was.get(what) != value]
 
 
 def reopened(sessions: Sequence[Session], night: date, keys: Collection[str]) -> list[Session]:
