@@ -979,8 +979,25 @@ def test_a_second_session_is_placed_outside_an_a_races_8_to_14_days_when_a_day_i
         ("Mon", "strength", "lightened"), ("Fri", "strength", "planned")]
     assert not [n for n in notes if n.action == "mobility" and "came earlier" in n.reasons[0]]
     [moved] = [n for n in notes if n.session_id == week[1].id]
-    assert moved.rule == "Races knock-on" and "on Fri 14 Mar instead of Thu 13 Mar" in \
-        moved.reasons[0]
+    assert moved.rule == "Races knock-on" and "on Fri 14 Mar instead of Thu 13 Mar (Thu 13 " \
+        "Mar is 8 days before the A race (10k) on Fri 21 Mar, whose 8-14 days hold one " \
+        "lower-volume session only: this one goes outside them" in moved.reasons[0]
+
+
+def test_a_knock_on_says_why_the_race_takes_the_day_the_plan_without_it_holds() -> None:
+    """A B half marathon on week 4's Thursday, where the plan without it holds the week's
+    second session: the knock-on that moves it says why, with the race's name and day."""
+    race = Race(MONDAY + timedelta(days=24), "half", "B")
+    ctx = context(profile(races=(race,)))
+    plain = template(ARTICLE, weeks=6)
+    runs = {**plain, race.day: RunDay(race.day, ("race",), "race")}
+    _, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1), MONDAY + timedelta(days=27),
+                      runs, [], plain)
+    [moved] = [n for n in notes if n.session_id == "2025-03-24#2"
+               and n.rule == "Races knock-on"]
+    assert "on Tue 25 Mar instead of Thu 27 Mar (Thu 27 " \
+        "Mar is the day of the B race (half) on Thu 27 Mar: no strength on race day (S6))" \
+        in moved.reasons[0], moved.reasons
 
 
 def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives_it_back(
