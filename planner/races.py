@@ -392,7 +392,6 @@ def _differences(plain: Session | None, raced: Session,
     return "; ".join(words) or "the same work, prescribed otherwise"
 
 
-
 def _day_taken(near: Sequence[RaceDay], day: date) -> str:
     """Why the plan with the races `near` leaves `day` the session the plan without them
     holds there, in plain words with the race's name and day."""
@@ -404,6 +403,22 @@ def _day_taken(near: Sequence[RaceDay], day: date) -> str:
         return (f"{day:%a %d %b} is {(race.day - day).days} days before the {race.name()}, whose "
                 f"{REDUCED_FROM}-{REDUCED_TO} days hold one lower-volume session only: this "
                 "one goes outside them to stay strength work")
-    names = " and ".join(r.name() for r in near)
-    return (f"the days the {names} {'keeps' if len(near) == 1 else 'keep'} free of strength "
-            "work leave this week's sessions other days, so that each keeps its strength work")
+    names, keep = " and ".join(r.name() for r in near), "keeps" if len(near) == 1 else "keep"
+    if not any(_takes(near, day) for day in _week_of(day)):
+        # a week the races only reach through the weeks or blocks around it
+        return (f"the {names} {keep} none of this week's days free of strength work: the "
+                f"plan with {'it' if len(near) == 1 else 'them'} differs in the days or "
+                "blocks of the weeks around it, and places this week's sessions otherwise")
+    return (f"the days the {names} {keep} free of strength work leave this week's sessions "
+            "other days, so that each keeps its strength work")
+
+
+def _takes(near: Sequence[RaceDay], day: date) -> bool:
+    """Whether a race of `near` keeps `day` free of strength work: its own day, its last
+    days or its post-race window."""
+    return final_days(near, day) is not None or any(r.day == day for r in near)
+
+
+def _week_of(day: date) -> list[date]:
+    """The seven days of the week of `day`, Monday first."""
+    return [week_start(day) + timedelta(days=i) for i in range(7)]

@@ -1000,6 +1000,30 @@ def test_a_knock_on_says_why_the_race_takes_the_day_the_plan_without_it_holds() 
         in moved.reasons[0], moved.reasons
 
 
+
+def test_a_knock_on_weeks_after_a_race_never_says_the_race_keeps_a_day_of_it_free() -> None:
+    """A C 5 km on Mon 17 Mar moves the sessions of the weeks before and after it; four
+    weeks on, the week of Mon 14 Apr still holds its second session a day earlier than the
+    plan without it. The race keeps no day of that week free: the knock-on says so, and
+    that the plan with it differs around the week, not that the race's days moved it."""
+    race = Race(MONDAY + timedelta(days=14), "5k", "C")
+    runs_of = {"thu": "easy", "sat": "easy"}
+    ctx = context(profile(runs_of, sessions=2, races=(race,)))
+    plain = template(runs_of, weeks=8)
+    runs = {**plain, race.day: RunDay(race.day, ("race",), "race")}
+    _, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1), MONDAY + timedelta(days=48),
+                      runs, [], plain)
+    [moved] = [n for n in notes if n.session_id == "2025-04-14#2"
+               and n.rule == "Races knock-on"]
+    assert "on Wed 16 Apr instead of Thu 17 Apr (the C race (5k) on Mon 17 Mar keeps none " \
+        "of this week's days free of strength work: the plan with it differs in the days or " \
+        "blocks of the weeks around it" in moved.reasons[0], moved.reasons
+    # the week before it, whose Saturday the race's last 2 days take, still says so
+    [before] = [n for n in notes if n.session_id == "2025-03-10#2"
+                and n.rule == "Races knock-on"]
+    assert "(Sat 15 Mar: C race (5k) on Mon 17 Mar: 2 day(s) before it" in before.reasons[0], \
+        before.reasons
+
 def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives_it_back(
         home: Path) -> None:
     # Thu 25 Feb, an A 10 km entered for Tue 2 Mar: today's session, 5 days before it, is in
