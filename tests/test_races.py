@@ -984,21 +984,25 @@ def test_a_second_session_is_placed_outside_an_a_races_8_to_14_days_when_a_day_i
         "lower-volume session only: this one goes outside them" in moved.reasons[0]
 
 
+def _knock_on(race: Race, runs_of: dict[str, str], weeks: int, session_id: str) -> str:
+    """The reason of the "Races knock-on" note on `session_id`, the plan of `weeks` weeks
+    made with `race` (two sessions a week)."""
+    ctx = context(profile(runs_of, races=(race,)))
+    plain = template(runs_of, weeks=weeks + 2)
+    runs = {**plain, race.day: RunDay(race.day, ("race",), "race")}
+    _, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                      MONDAY + timedelta(days=7 * weeks - 1), runs, [], plain)
+    [moved] = [n for n in notes if n.session_id == session_id and n.rule == "Races knock-on"]
+    return moved.reasons[0]
+
+
 def test_a_knock_on_says_why_the_race_takes_the_day_the_plan_without_it_holds() -> None:
     """A B half marathon on week 4's Thursday, where the plan without it holds the week's
     second session: the knock-on that moves it says why, with the race's name and day."""
-    race = Race(MONDAY + timedelta(days=24), "half", "B")
-    ctx = context(profile(races=(race,)))
-    plain = template(ARTICLE, weeks=6)
-    runs = {**plain, race.day: RunDay(race.day, ("race",), "race")}
-    _, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1), MONDAY + timedelta(days=27),
-                      runs, [], plain)
-    [moved] = [n for n in notes if n.session_id == "2025-03-24#2"
-               and n.rule == "Races knock-on"]
+    why = _knock_on(Race(MONDAY + timedelta(days=24), "half", "B"), ARTICLE, 4, "2025-03-24#2")
     assert "on Tue 25 Mar instead of Thu 27 Mar (Thu 27 " \
         "Mar is the day of the B race (half) on Thu 27 Mar: no strength on race day (S6))" \
-        in moved.reasons[0], moved.reasons
-
+        in why, why
 
 
 def test_a_knock_on_weeks_after_a_race_never_says_the_race_keeps_a_day_of_it_free() -> None:
@@ -1006,23 +1010,15 @@ def test_a_knock_on_weeks_after_a_race_never_says_the_race_keeps_a_day_of_it_fre
     weeks on, the week of Mon 14 Apr still holds its second session a day earlier than the
     plan without it. The race keeps no day of that week free: the knock-on says so, and
     that the plan with it differs around the week, not that the race's days moved it."""
-    race = Race(MONDAY + timedelta(days=14), "5k", "C")
-    runs_of = {"thu": "easy", "sat": "easy"}
-    ctx = context(profile(runs_of, sessions=2, races=(race,)))
-    plain = template(runs_of, weeks=8)
-    runs = {**plain, race.day: RunDay(race.day, ("race",), "race")}
-    _, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1), MONDAY + timedelta(days=48),
-                      runs, [], plain)
-    [moved] = [n for n in notes if n.session_id == "2025-04-14#2"
-               and n.rule == "Races knock-on"]
+    race, runs_of = Race(MONDAY + timedelta(days=14), "5k", "C"), {"thu": "easy", "sat": "easy"}
+    why = _knock_on(race, runs_of, 7, "2025-04-14#2")
     assert "on Wed 16 Apr instead of Thu 17 Apr (the C race (5k) on Mon 17 Mar keeps none " \
         "of this week's days free of strength work: the plan with it differs in the days or " \
-        "blocks of the weeks around it" in moved.reasons[0], moved.reasons
+        "blocks of the weeks around it" in why, why
     # the week before it, whose Saturday the race's last 2 days take, still says so
-    [before] = [n for n in notes if n.session_id == "2025-03-10#2"
-                and n.rule == "Races knock-on"]
-    assert "(Sat 15 Mar: C race (5k) on Mon 17 Mar: 2 day(s) before it" in before.reasons[0], \
-        before.reasons
+    why = _knock_on(race, runs_of, 7, "2025-03-10#2")
+    assert "(Sat 15 Mar: C race (5k) on Mon 17 Mar: 2 day(s) before it" in why, why
+
 
 def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives_it_back(
         home: Path) -> None:
