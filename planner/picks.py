@@ -96,7 +96,7 @@ def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
              for session, held in zip(slots, holds, strict=True)]
     heavy = 0
     week = []
-    for chosen in _staggered(ctx, ladders, slots, picks, seen, shown):
+    for chosen in _staggered(ctx, ladders, slots, picks, seen):
         kept = []
         for p in chosen:
             if p.exercise.high_resistance_lower_body:
@@ -109,14 +109,9 @@ def compose(ctx: Lifter, weeks: list[WeekInBlock], index: int, sessions: int,
 
 
 def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]],
-               picks: list[list[Pick]], seen: frozenset[str],
-               shown: Shown = NOTHING_SHOWN) -> list[list[Pick]]:
+               picks: list[list[Pick]], seen: frozenset[str]) -> list[list[Pick]]:
     """The week's picks with at most half of each session new ladder steps (RULES.md S5:
-    ladders are staggered). A step is an exercise no earlier week `shown` showed: one shown
-    but new to the athlete again (its sessions gone by in a layoff, or skipped) gets its
-    intro week, yet is no change and never waits, so a block keeps its exercise (a wait
-    would put the step before it back, and the slot would flip between the two week by
-    week). The lags keep it so week by week, but not where a step no
+    ladders are staggered). The lags keep it so week by week, but not where a step no
     session showed (its session turned mobility) comes out beside the week's own, nor in a
     week of one session, whose foot-and-ankle ladder the weeks of two never showed: the steps
     past half, the last slots first, wait a week on the exercise the athlete knows, in every
@@ -133,8 +128,7 @@ def _staggered(ctx: Lifter, ladders: WeekLadders, slots: Sequence[Sequence[Slot]
     forced: list[set[Slot]] = []
     for session, chosen in zip(slots, picks, strict=True):
         steps = [slot for slot, p in zip(session, chosen, strict=True) if p.phase == "intro"
-                 and slot not in waiting and not shown.weeks.get(p.exercise.id)
-                 and known(slot).phase != "intro"]
+                 and slot not in waiting and known(slot).phase != "intro"]
         capped = {slot for slot in steps if _capped(ctx, ladders, slot, known(slot).exercise)}
         # stable: else in slot order; a step S5's cap forces never waits, others wait for it
         steps.sort(key=lambda slot: (slot not in capped, len(slot) == 1))
