@@ -62,7 +62,7 @@ class Athlete(Base):
     # it last ran (None: none), and the key of the rules and profile values it ran with.
     facts_changed_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     analysed_with: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    # What the plan was last made from (planner.plan.basis: weekly runs, sessions a week,
+    # What the plan was last made from (planner.plan_changes.basis: weekly runs, sessions a week,
     # equipment; jobs/replan.py): when the profile's differs, the weeks ahead are planned again.
     plan_basis: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 

@@ -26,8 +26,14 @@ from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
 from planner.lifter import Lifter
 from planner.model import Adjustment, Prescription, RunDay, Session, days_in_words, week_start
 from planner.morning import MORNING_RULE
-from planner.plan import basis, basis_changes
-from planner.plan_changes import differences, reopened_ahead, week_differences, with_equipment
+from planner.plan_changes import (
+    basis,
+    basis_changes,
+    differences,
+    reopened_ahead,
+    week_differences,
+    with_equipment,
+)
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, entered, found_races
 from planner.readback import LiftRecord, Recorded, progression_history
@@ -92,16 +98,18 @@ class _Renewed:
 
 
 def profile_changed(who: m.Athlete, profile: Profile) -> bool:
-    """Whether the plan already made was made from another basis (planner.plan.basis) than
-    the profile's: the weeks ahead are then planned again (`_renewed`)."""
+    """Whether the plan already made was made from another basis
+    (planner.plan_changes.basis) than the profile's: the weeks ahead are then planned again
+    (`_renewed`)."""
     return who.plan_basis not in (None, basis(profile))
 
 
 def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _Renewed | None:
-    """When the profile the plan is made from changed since the last plan (planner.plan.basis:
-    `init`, config.toml edited by hand), the weeks wholly ahead with nothing done, skipped or
-    pinned removed for catch_up to plan anew; this week's sessions stay on their days (the
-    nightly adaptation moves any that now meet a run), with exercises the equipment allows.
+    """When the profile the plan is made from changed since the last plan
+    (planner.plan_changes.basis: `init`, config.toml edited by hand), the weeks wholly ahead
+    with nothing done, skipped or pinned removed for catch_up to plan anew; this week's
+    sessions stay on their days (the nightly adaptation moves any that now meet a run), with
+    exercises the equipment allows.
     A plan made before the basis was kept, or no plan yet, only takes it."""
     changed, was, now = profile_changed(who, profile), who.plan_basis or {}, basis(profile)
     if was != now:

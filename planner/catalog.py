@@ -122,10 +122,6 @@ class Catalog:
         except KeyError:
             raise KeyError(f"no ladder {ladder_id!r} in the catalogue") from None
 
-    def ladders_for(self, area: str) -> tuple[Ladder, ...]:
-        """Every ladder for an area, of any quality, in file order."""
-        return tuple(ladder for ladder in self.ladders.values() if ladder.area == area)
-
     def variant(self, exercise_id: str, was: str, equipment: str
                 ) -> tuple[Ladder, Exercise] | None:
         """The ladder holding `exercise_id` (prescribed at equipment level `was`) and the

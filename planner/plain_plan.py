@@ -53,9 +53,8 @@ class PlainPlan:
             if weeks[i].monday not in self.weeks:
                 self.weeks[weeks[i].monday] = self._week(self.timeline, i, out, None, night)
         self.weeks[monday] = self._week(self.timeline, index, out, allowed, night)
-        names = [r.name() for r in near]
         return knock_ons(self.weeks[monday], [s for s in out if monday_of(s) == monday],
-                         night, names, known, _kept_words(shown, monday))
+                         night, near, known, _kept_words(shown, monday))
 
     def _week(self, weeks: list[WeekInBlock], index: int, out: list[Session],
               allowed: Sequence[date] | None, night: date) -> list[Session]:

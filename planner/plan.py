@@ -1,5 +1,4 @@
-"""The plan over time: new weeks as they come into view, and what of the profile they are
-made from (`basis`).
+"""The plan over time: new weeks as they come into view.
 
 Weeks are planned once, when they first come into view, and from then on only the nightly
 adaptation changes their days and kinds (so a moved session stays moved). What each open
@@ -13,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from domain.profile import Profile, runs_text
 from planner.blocks import WeekInBlock, decision
 from planner.lifter import Lifter, races_of
 from planner.model import Adjustment, RunDay, Session, week_start
 from planner.plain_plan import PlainPlan
 from planner.planned import (
     as_in,
+    dosed_deload,
     fixed_around,
     monday_of,
+    placed,
     plan_timeline,
     races_applied,
     rested_mondays,
@@ -74,7 +74,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         # changed is told by its S5 note, the races' reasons in it; one that holds what the
         # runner has was told when first planned. No second note tells a change from a
         # prescription they never saw.
-        told = _replanned(planned, week, decision(weeks, index, counts, _placed(planned, where),
+        told = _replanned(planned, week, decision(weeks, index, counts, placed(planned, where),
                                                   rested_mondays(ctx)), night, raced
                           ) if planned else []
         notes += told
@@ -87,21 +87,6 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         notes += [n for n in told_now if n.session_id not in unchanged]
     out, raced = races_applied(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
-
-
-def basis(profile: Profile) -> dict[str, object]:
-    """What the planned weeks are made from, of the profile: when it changes, the weeks
-    ahead are planned again (RULES.md is silent; a runner who changes the template expects
-    the plan to follow at once, not two weeks later)."""
-    return {"weekly runs": runs_text(profile.runs) or "none",
-            "strength sessions a week": profile.strength_sessions,
-            "equipment": profile.equipment}
-
-
-def basis_changes(was: Mapping[str, object], now: Mapping[str, object]) -> list[str]:
-    """What changed between two `basis`es, in words."""
-    return [f"{what} {was.get(what)} -> {value}" for what, value in now.items()
-            if was.get(what) != value]
 
 
 def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
@@ -128,22 +113,13 @@ def _stands(weeks: Sequence[WeekInBlock], index: int, sessions: Sequence[Session
     return bool(planned) and not _stale(weeks[index], planned, night, races)
 
 
-def _placed(planned: Sequence[Session], where: WeekInBlock) -> WeekInBlock:
-    """Where a week's sessions were planned in the blocks, a deload as `_stale` reads it
-    (when nothing says, as it stands now: no change to tell)."""
-    s = planned[0]
-    deload = _dosed_deload(planned)
-    return WeekInBlock(monday_of(s), s.block, s.week_in_block, s.step,
-                       where.deload if deload is None else deload)
-
-
 def _stale(where: WeekInBlock, planned: list[Session], night: date,
            races: Sequence[RaceDay]) -> bool:
     """An untouched week ahead planned on block decisions that have since changed: its
     block, week or step, or whether it is a deload (a week gone by without a session done
     is no training week, so the 4th one comes later: S5)."""
     untouched = where.monday > night and all(_as_made(s, night, races) for s in planned)
-    deload = _dosed_deload(planned)
+    deload = dosed_deload(planned)
     return untouched and (any((s.block, s.week_in_block, s.step) !=
                               (where.block, where.week, where.step) for s in planned)
                           or (deload is not None and deload != where.deload))
@@ -158,11 +134,3 @@ def _as_made(s: Session, night: date, races: Sequence[RaceDay]) -> bool:
     night, when a week's sessions not logged count), else recovery's."""
     return not s.pinned and (s.status == "planned" or (s.status == "lightened" and (
         s.day > night + timedelta(days=1) or lightens(races, s.day))))
-
-
-def _dosed_deload(planned: Sequence[Session]) -> bool | None:
-    """Whether a week's strength work was dosed as a deload; None when none of it says (an
-    exercise new to the athlete is in its intro week, deload or not)."""
-    dosed = [p.phase for s in planned if s.kind == "strength" for p in s.exercises
-             if p.phase != "intro"]
-    return "deload" in dosed if dosed else None

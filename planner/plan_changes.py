@@ -1,15 +1,17 @@
 """The plan following a change made after its weeks were planned: a race entered late or
-removed, a new weekly template or less kit, a recovery decision set aside (`as_planned`).
+removed, a new weekly template or less kit (what of the profile the weeks are made from:
+`basis`), a recovery decision set aside (`as_planned`).
 Weeks wholly ahead are reopened for `plan.extend` to plan anew; the open sessions of weeks
 already begun are prescribed again on their own days; what changed is told as adjustments.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
+from domain.profile import Profile, runs_text
 from planner.adapt import MobilityWork, Tonight, adapt
 from planner.effort import at_share_of
 from planner.ladders import week_ladders
@@ -18,6 +20,7 @@ from planner.model import ONE_DAY, Adjustment, Session, week_start
 from planner.picks import knows, pick
 from planner.planned import (
     as_in,
+    begun_as_placed,
     fixed_around,
     monday_of,
     plan_timeline,
@@ -60,9 +63,12 @@ def _restore(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Se
     if not redo:
         return out, told
     last = max(monday_of(s) for s in out)
-    weeks = plan_timeline(ctx, first_monday, last, week_counts(out, night))
-    index = {w.monday: i for i, w in enumerate(weeks)}
+    now = plan_timeline(ctx, first_monday, last, week_counts(out, night))
+    index = {w.monday: i for i, w in enumerate(now)}
     for monday in sorted({monday_of(s) for s in out if s.id in redo}):
+        # a week begun keeps its place in the blocks, its ladders where the weeks before it
+        # stood; a week ahead (kept for a session done or pinned) stands where they do now
+        weeks = begun_as_placed(now, out, night) if monday <= night else now
         # the week's strength days as planned: a session a race, recovery or S6 turned into
         # mobility work (lightened) was one of them, and one of `keys` even if settled now
         # (without the A taper's second session, its first came back as a one-session
@@ -90,6 +96,21 @@ def as_planned(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[
     out, _ = _restore(ctx, first_monday, night, sessions, keys)
     out, _ = races_applied(ctx, out, night)
     return {s.id: s for s in out if s.id in keys}
+
+
+def basis(profile: Profile) -> dict[str, object]:
+    """What the planned weeks are made from, of the profile: when it changes, the weeks
+    ahead are planned again (RULES.md is silent; a runner who changes the template expects
+    the plan to follow at once, not two weeks later)."""
+    return {"weekly runs": runs_text(profile.runs) or "none",
+            "strength sessions a week": profile.strength_sessions,
+            "equipment": profile.equipment}
+
+
+def basis_changes(was: Mapping[str, object], now: Mapping[str, object]) -> list[str]:
+    """What changed between two `basis`es, in words."""
+    return [f"{what} {was.get(what)} -> {value}" for what, value in now.items()
+            if was.get(what) != value]
 
 
 def reopened(sessions: Sequence[Session], night: date, keys: Collection[str]) -> list[Session]:

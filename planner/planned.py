@@ -119,3 +119,34 @@ def shown_before(ctx: Lifter, sessions: Sequence[Session], monday: date) -> Show
     return Shown(frozenset(shown), frozenset(week for week, any_shown in shown.items()
                                              if not any_shown),
                  {e: frozenset(mondays) for e, mondays in weeks.items()})
+
+
+def begun_as_placed(weeks: Sequence[WeekInBlock], sessions: Sequence[Session], night: date
+                    ) -> list[WeekInBlock]:
+    """The timeline `weeks` with every week begun by the night that holds sessions where
+    they were planned in the blocks: a week begun keeps its place (`plan.extend` never plans
+    it again), so a session of it prescribed again carries its week's label, and its ladders
+    stand where its other sessions' did, not where the blocks as recomputed tonight put them
+    (S5's 2/3 rule now counting the weeks gone by without a session logged)."""
+    by_week: dict[date, list[Session]] = {}
+    for s in sessions:
+        by_week.setdefault(monday_of(s), []).append(s)
+    return [placed(by_week[w.monday], w) if w.monday <= night and w.monday in by_week else w
+            for w in weeks]
+
+
+def placed(planned: Sequence[Session], where: WeekInBlock) -> WeekInBlock:
+    """Where a week's sessions were planned in the blocks, a deload as their dosing says
+    (when nothing says, as it stands now at `where`: no change to tell)."""
+    s = planned[0]
+    deload = dosed_deload(planned)
+    return WeekInBlock(monday_of(s), s.block, s.week_in_block, s.step,
+                       where.deload if deload is None else deload)
+
+
+def dosed_deload(planned: Sequence[Session]) -> bool | None:
+    """Whether a week's strength work was dosed as a deload; None when none of it says (an
+    exercise new to the athlete is in its intro week, deload or not)."""
+    dosed = [p.phase for s in planned if s.kind == "strength" for p in s.exercises
+             if p.phase != "intro"]
+    return "deload" in dosed if dosed else None

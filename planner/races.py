@@ -337,12 +337,14 @@ def _back_words(r: RaceDay, held: tuple[float, str] | None) -> str:
 
 
 def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
-              names: Sequence[str], known: Iterable[Adjustment],
+              near: Sequence[RaceDay], known: Iterable[Adjustment],
               kept: Mapping[str, str] | None = None) -> list[Adjustment]:
     """The open sessions of a week that differ from the week planned without the races
-    (`plain`), beyond what the races' own rules already explain (`known` changes naming one
-    of the races): each an adjustment saying what differs, in numbers. `kept`: why an
-    exercise the athlete knows stays where the plan without them steps up, by exercise."""
+    `near` it (`plain`), beyond what the races' own rules already explain (`known` changes
+    naming one of them): each an adjustment saying what differs, in numbers, and why a day
+    moved. `kept`: why an exercise the athlete knows stays where the plan without them
+    steps up, by exercise."""
+    names = [r.name() for r in near]
     told = {a.session_id for a in known if any(n in why for n in names for why in a.reasons)}
     who = f"{' and '.join(names)}: the plan without {'it' if len(names) == 1 else 'them'}"
     was = {s.id: s for s in plain}
@@ -354,7 +356,7 @@ def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
             continue
         before = p.describe() if p else "no session"
         out.append(Adjustment(s.id, night, "Races knock-on", "knock-on", before, s.describe(),
-                              (f"{who} differs here: {_differences(p, s, kept or {})}",)))
+                              (f"{who} differs here: {_differences(p, s, kept or {}, near)}",)))
     gone = [p for p in plain if p.id not in {s.id for s in raced} and p.day > night]
     out += [Adjustment(p.id, night, "Races knock-on", "drop", p.describe(), "no session",
                        (f"{who} holds this session, the week as planned one session "
@@ -363,13 +365,14 @@ def knock_ons(plain: Sequence[Session], raced: Sequence[Session], night: date,
 
 
 def _differences(plain: Session | None, raced: Session,
-                 kept: Mapping[str, str]) -> str:
+                 kept: Mapping[str, str], near: Sequence[RaceDay]) -> str:
     """What a session holds instead of the plan without the races, in words and numbers."""
     if plain is None:
         return "a session the plan without it does not hold"
     words = []
     if plain.day != raced.day:
-        words.append(f"on {raced.day:%a %d %b} instead of {plain.day:%a %d %b}")
+        words.append(f"on {raced.day:%a %d %b} instead of {plain.day:%a %d %b} "
+                     f"({_day_taken(near, plain.day)})")
     if plain.kind != raced.kind:
         words.append(f"{raced.kind} instead of {plain.kind}")
     was = {p.exercise_id: p for p in plain.exercises}
@@ -387,3 +390,35 @@ def _differences(plain: Session | None, raced: Session,
                          if p.describe() != q.describe() else
                          f"{e}: {p.instruction!r} instead of {q.instruction!r}")
     return "; ".join(words) or "the same work, prescribed otherwise"
+
+
+def _day_taken(near: Sequence[RaceDay], day: date) -> str:
+    """Why the plan with the races `near` leaves `day` the session the plan without them
+    holds there, in plain words with the race's name and day."""
+    if (rule := final_days(near, day)) is not None:
+        return f"{day:%a %d %b}: {rule[1]}"
+    if race := next((r for r in near if r.day == day), None):
+        return f"{day:%a %d %b} is the day of the {race.name()}: no strength on race day (S6)"
+    if race := reduced_window(near, day):
+        return (f"{day:%a %d %b} is {(race.day - day).days} days before the {race.name()}, whose "
+                f"{REDUCED_FROM}-{REDUCED_TO} days hold one lower-volume session only: this "
+                "one goes outside them to stay strength work")
+    names, keep = " and ".join(r.name() for r in near), "keeps" if len(near) == 1 else "keep"
+    if not any(_takes(near, day) for day in _week_of(day)):
+        # a week the races only reach through the weeks or blocks around it
+        return (f"the {names} {keep} none of this week's days free of strength work: the "
+                f"plan with {'it' if len(near) == 1 else 'them'} differs in the days or "
+                "blocks of the weeks around it, and places this week's sessions otherwise")
+    return (f"the days the {names} {keep} free of strength work leave this week's sessions "
+            "other days, so that each keeps its strength work")
+
+
+def _takes(near: Sequence[RaceDay], day: date) -> bool:
+    """Whether a race of `near` keeps `day` free of strength work: its own day, its last
+    days or its post-race window."""
+    return final_days(near, day) is not None or any(r.day == day for r in near)
+
+
+def _week_of(day: date) -> list[date]:
+    """The seven days of the week of `day`, Monday first."""
+    return [week_start(day) + timedelta(days=i) for i in range(7)]

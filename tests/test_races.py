@@ -979,8 +979,45 @@ def test_a_second_session_is_placed_outside_an_a_races_8_to_14_days_when_a_day_i
         ("Mon", "strength", "lightened"), ("Fri", "strength", "planned")]
     assert not [n for n in notes if n.action == "mobility" and "came earlier" in n.reasons[0]]
     [moved] = [n for n in notes if n.session_id == week[1].id]
-    assert moved.rule == "Races knock-on" and "on Fri 14 Mar instead of Thu 13 Mar" in \
-        moved.reasons[0]
+    assert moved.rule == "Races knock-on" and "on Fri 14 Mar instead of Thu 13 Mar (Thu 13 " \
+        "Mar is 8 days before the A race (10k) on Fri 21 Mar, whose 8-14 days hold one " \
+        "lower-volume session only: this one goes outside them" in moved.reasons[0]
+
+
+def _knock_on(race: Race, runs_of: dict[str, str], weeks: int, session_id: str) -> str:
+    """The reason of the "Races knock-on" note on `session_id`, the plan of `weeks` weeks
+    made with `race` (two sessions a week)."""
+    ctx = context(profile(runs_of, races=(race,)))
+    plain = template(runs_of, weeks=weeks + 2)
+    runs = {**plain, race.day: RunDay(race.day, ("race",), "race")}
+    _, notes = extend(ctx, MONDAY, MONDAY - timedelta(days=1),
+                      MONDAY + timedelta(days=7 * weeks - 1), runs, [], plain)
+    [moved] = [n for n in notes if n.session_id == session_id and n.rule == "Races knock-on"]
+    return moved.reasons[0]
+
+
+def test_a_knock_on_says_why_the_race_takes_the_day_the_plan_without_it_holds() -> None:
+    """A B half marathon on week 4's Thursday, where the plan without it holds the week's
+    second session: the knock-on that moves it says why, with the race's name and day."""
+    why = _knock_on(Race(MONDAY + timedelta(days=24), "half", "B"), ARTICLE, 4, "2025-03-24#2")
+    assert "on Tue 25 Mar instead of Thu 27 Mar (Thu 27 " \
+        "Mar is the day of the B race (half) on Thu 27 Mar: no strength on race day (S6))" \
+        in why, why
+
+
+def test_a_knock_on_weeks_after_a_race_never_says_the_race_keeps_a_day_of_it_free() -> None:
+    """A C 5 km on Mon 17 Mar moves the sessions of the weeks before and after it; four
+    weeks on, the week of Mon 14 Apr still holds its second session a day earlier than the
+    plan without it. The race keeps no day of that week free: the knock-on says so, and
+    that the plan with it differs around the week, not that the race's days moved it."""
+    race, runs_of = Race(MONDAY + timedelta(days=14), "5k", "C"), {"thu": "easy", "sat": "easy"}
+    why = _knock_on(race, runs_of, 7, "2025-04-14#2")
+    assert "on Wed 16 Apr instead of Thu 17 Apr (the C race (5k) on Mon 17 Mar keeps none " \
+        "of this week's days free of strength work: the plan with it differs in the days or " \
+        "blocks of the weeks around it" in why, why
+    # the week before it, whose Saturday the race's last 2 days take, still says so
+    why = _knock_on(race, runs_of, 7, "2025-03-10#2")
+    assert "(Sat 15 Mar: C race (5k) on Mon 17 Mar: 2 day(s) before it" in why, why
 
 
 def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives_it_back(
@@ -1010,6 +1047,32 @@ def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives
         assert runner.invoke(app, ["pin", was["id"]]).exit_code == 0
         assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
         assert _todays_session()["kind"] == "strength"
+
+
+def _stored_week(monday: str) -> list[Session]:
+    """The sessions of the week of `monday` as stored."""
+    cfg = load()
+    with transaction(open_db(cfg.database_url())) as db:
+        who = repo.athlete(db, cfg.athletes["anna"])
+        return [s for s in load_sessions(db, who) if s.id.startswith(monday)]
+
+
+def test_a_race_removed_gives_todays_session_back_as_its_week_planned_it(home: Path) -> None:
+    # Planned on Sun 3 Jan, nothing logged since: S5's 2/3 rule, counted tonight, has the
+    # first block extended, so the blocks as recomputed on Thu 25 Feb put this week at 2.2 on
+    # step 0 (an intro week's hip thrust). The week was planned as 2.4, a deload on step 1,
+    # and a week begun keeps its place: today's session, which an A 10 km on Tue 2 Mar made
+    # mobility work, comes back as it was (the deload's RDL), with its Monday's label.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        _todays_session()  # the plan brought up to today
+        [monday, was] = _stored_week("2027-02-22")
+        assert (was.block, was.week_in_block, was.step) == (2, 4, 1)
+        assert runner.invoke(app, ["race", "add", "2027-03-02:10k:A"]).exit_code == 0
+        assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
+        [again, back] = _stored_week("2027-02-22")
+    assert again == monday and back == was, back.describe()
+    assert "barbell_romanian_deadlift" in {p.exercise_id for p in back.exercises}
 
 
 def _amber_stored(day: date) -> Config:
