@@ -229,6 +229,23 @@ def test_a_break_from_the_watch_is_named_not_called_still_building() -> None:
                                               *still_off.missing))
 
 
+def test_the_break_named_is_the_one_that_leaves_the_count_short() -> None:
+    """25 days off, two mornings back, then 2 days off again: the resting HR's 30-day mean
+    is short because of the 25 days, which its words name, not the latest 2-day gap (they
+    did). So for the HRV signal's 7 nights: 6 nights off then 2 more, the 6 are named."""
+    wore = [DailyWellness(day=D - timedelta(days=k), hrv_last_night=50.0 + k % 5,
+                          resting_hr=48 + k % 3)
+            for k in range(730) if not (5 <= k <= 29 or 1 <= k <= 2)]
+    [status] = recovery_statuses(wore, None, D, D)
+    assert ("resting HR 30-day mean: 3 of 7 days in the last 30 (none from "
+            f"{D - timedelta(days=29):%d %b} to {D - timedelta(days=5):%d %b})") in status.missing
+    nights = [w for w in worn_for_years_then_off(0) if not (4 <= (D - w.day).days <= 9
+                                                            or 1 <= (D - w.day).days <= 2)]
+    [status] = recovery_statuses(nights, None, D, D)
+    assert status.missing[0] == ("HRV signal: 2 of 3 nights in the last 7 (none from "
+                                 f"{D - timedelta(days=9):%d %b} to {D - timedelta(days=4):%d %b})")
+
+
 @settings(max_examples=30, deadline=None)
 @example(days_off=60, rest_hr=True)  # beyond reach, no resting HR in its 30 days: "0 of 7"
 @given(days_off=st.integers(2, 70), rest_hr=st.booleans())
