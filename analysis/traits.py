@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.features import RunFeatures
-from analysis.recovery_text import shown_against
+from analysis.shown import shown_against
 from analysis.speed import Evidence, repeated_zone5, structure, surges, zone5_bout_count
 from analysis.titles import NOT_THE_EVENT
 from domain.activity import Activity

@@ -9,7 +9,8 @@ from datetime import date
 
 import pandas as pd
 
-from analysis.recovery_text import band_places, shown_acwr, shown_against
+from analysis.recovery_text import shown_acwr
+from analysis.shown import band_places, shown_against
 from domain.profile import FOUND_RACE, PRIORITY_WORDS
 from jobs.report_rows import RaceMark, SessionItem
 from stridelift.report.markup import finite, hesc, short_day
