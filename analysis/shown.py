@@ -62,3 +62,18 @@ def band_places(low: float, high: float, *values: float, fewest: int = 2) -> int
     (`low`, `high`): the reasons' HRV numbers, and the report's hovers of the signal and its
     band."""
     return places(fewest, *((value, limit) for value in values for limit in (low, high)))
+
+
+def in_seconds(*minutes: float) -> bool:
+    """Whether durations shown together (a run's time and its moving time) are shown in
+    seconds: one of them is under a minute, which would read "0 min"."""
+    return any(round(m * 60) < 60 for m in minutes)
+
+
+def shown_duration(minutes: float, *limits: float, seconds: bool | None = None) -> str:
+    """A duration given in minutes, in words: whole minutes, or to the decimals that keep
+    it on its side of `limits` (44.6 min beside "< 45 min"); in seconds under a minute ("40
+    s", not "0 min"), or wherever `seconds` says its line is shown in them (in_seconds)."""
+    if in_seconds(minutes) if seconds is None else seconds:
+        return f"{round(minutes * 60)} s"
+    return f"{shown_against(minutes, 0, *limits)} min"
