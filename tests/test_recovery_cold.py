@@ -246,6 +246,42 @@ def test_the_break_named_is_the_one_that_leaves_the_count_short() -> None:
                                  f"{D - timedelta(days=9):%d %b} to {D - timedelta(days=4):%d %b})")
 
 
+def _most_inside(missing: list[bool], day: int, days: int, lag: int) -> tuple[float, float]:
+    """Days back to the first and last day of the break (2 days or more, as far as `day`
+    sees) with the most days inside `day`'s window (of as many, the latest); NaN: none."""
+    best: tuple[int, int, int] | None = None
+    k = 0
+    while k <= day:
+        end = k
+        while missing[k] and end < day and missing[end + 1]:
+            end += 1
+        inside = min(end, day - lag) - max(k, day - lag - days + 1) + 1
+        if missing[k] and end > k and inside > 0 and (best is None or (inside, k) > best[:2]):
+            best = (inside, k, end)
+        k = end + 1
+    return (math.nan, math.nan) if best is None else (day - best[1], day - best[2])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.booleans(), min_size=2, max_size=60))
+def test_a_short_count_names_the_break_with_most_days_in_its_window(worn: list[bool]) -> None:
+    """Any days worn or not (the first worn, all within reach): where the HRV signal or the
+    resting-HR mean is short, its break is the one with the most days inside its window."""
+    missing = [not w for w in [True, *worn]]
+    days = [DailyWellness(day=D + timedelta(days=k), hrv_last_night=50.0, resting_hr=48)
+            for k, off in enumerate(missing) if not off]
+    decided = decide(days, None, D, D + timedelta(days=len(missing) - 1))
+    breaks = decided.breaks()
+    for count, need, window, lag, name in (("hrv_signal_nights", 3, 7, 0, "hrv"),
+                                           ("resting_hr_days", 7, 30, 1, "resting_hr")):
+        for day, have in enumerate(decided.numbers[count]):
+            expected = _most_inside(missing, day, window, lag) if have < need else (
+                math.nan, math.nan)
+            got = (breaks[f"{name}_break_from"][day], breaks[f"{name}_break_to"][day])
+            assert [None if math.isnan(v) else v for v in got] == [
+                None if math.isnan(v) else v for v in expected], (name, day)
+
+
 @settings(max_examples=30, deadline=None)
 @example(days_off=60, rest_hr=True)  # beyond reach, no resting HR in its 30 days: "0 of 7"
 @given(days_off=st.integers(2, 70), rest_hr=st.booleans())
