@@ -202,12 +202,14 @@ class Decided(NamedTuple):
         since = max(at - READINGS_REACH_DAYS, 0)
         out = {}
         for name, counted in BREAKS.items():
-            counts = self.numbers[counted.counts][skip:]
-            short = np.flatnonzero(counts < counted.need)
-            found = _breaks(self.readings[name][since:], short + at - since, counted)
-            for column, back in zip(counted.columns, found, strict=True):
-                out[column] = np.full(counts.size, np.nan)
-                out[column][short] = back
+            short = self.numbers[counted.counts][skip:] < counted.need
+            for column in counted.columns:
+                out[column] = np.full(short.size, np.nan)
+            if short.any():  # most often none: nothing more to work out
+                days = np.flatnonzero(short)
+                found = _breaks(self.readings[name][since:], days + at - since, counted)
+                for column, back in zip(counted.columns, found, strict=True):
+                    out[column][days] = back
         return out
 
 
@@ -366,15 +368,12 @@ def _breaks(values: np.ndarray, days: np.ndarray, counted: Counted,
     READINGS_REACH_DAYS: how many days back its first and its last day were (0: it runs
     through the day). NaN where there is none or the break is a start: what tells a watch
     left off for ten days from a newcomer's first days."""
-    nan = np.full(days.size, np.nan)
-    if not days.size:
-        return nan, nan
     missing = ~np.isfinite(values)
     edges = np.diff(missing.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
     first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
     first, last = first[last > first], last[last > first]  # 2 days or more
     if not first.size:
-        return nan, nan
+        return np.full(days.size, np.nan), np.full(days.size, np.nan)
     hi = days - counted.lag
     lo = hi - counted.days + 1
     # The breaks a window can touch, 3 days apart at least (2 without, 1 with a reading):
