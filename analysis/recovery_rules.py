@@ -368,12 +368,15 @@ def _breaks(values: np.ndarray, days: np.ndarray, counted: Counted,
     READINGS_REACH_DAYS: how many days back its first and its last day were (0: it runs
     through the day). NaN where there is none or the break is a start: what tells a watch
     left off for ten days from a newcomer's first days."""
-    missing = ~np.isfinite(values)
+    # The window's days before `values` begin (before the first record: no window reaches
+    # back to the READINGS_REACH_DAYS cut) are a start, which competes as a break does: a
+    # newcomer's 6 days with a 2-day gap are short for the days before them, not the gap.
+    start = counted.days + counted.lag
+    missing = np.concatenate([np.ones(start, dtype=bool), ~np.isfinite(values)])
+    days = days + start
     edges = np.diff(missing.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
     first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-    first, last = first[last > first], last[last > first]  # 2 days or more
-    if not first.size:
-        return np.full(days.size, np.nan), np.full(days.size, np.nan)
+    first, last = first[last > first], last[last > first]  # 2 days or more: the start one
     hi = days - counted.lag
     lo = hi - counted.days + 1
     # The breaks a window can touch, 3 days apart at least (2 without, 1 with a reading):
@@ -385,7 +388,7 @@ def _breaks(values: np.ndarray, days: np.ndarray, counted: Counted,
     begun, ended = first[at], np.minimum(last[at], days[:, None])  # as the day sees it
     inside = np.minimum(ended, hi[:, None]) - np.maximum(begun, lo[:, None]) + 1
     seen = real & (ended > begun) & (inside > 0)
-    pick = np.where(seen, inside * values.size + begun, -1).argmax(axis=1)
+    pick = np.where(seen, inside * missing.size + begun, -1).argmax(axis=1)
     rows = np.arange(days.size)
     b, e = begun[rows, pick], ended[rows, pick]
     known = seen[rows, pick] & (b >= 1) & (days - b < READINGS_REACH_DAYS)

@@ -246,10 +246,21 @@ def test_the_break_named_is_the_one_that_leaves_the_count_short() -> None:
                                  f"{D - timedelta(days=9):%d %b} to {D - timedelta(days=4):%d %b})")
 
 
+def test_a_newcomer_s_short_count_is_still_building_not_its_gap() -> None:
+    """Worn from 6 days ago but for a 2-day gap: the resting HR's 30-day mean is short for
+    the 24 days before the watch, not the gap (it named the gap)."""
+    worn = [DailyWellness(day=D - timedelta(days=k), hrv_last_night=50.0, resting_hr=48)
+            for k in (6, 5, 4, 1, 0)]
+    [status] = recovery_statuses(worn, None, D, D)
+    assert "resting HR 30-day mean still building: 4 of 7 days in the last 30" in status.missing
+
+
 def _most_inside(missing: list[bool], day: int, days: int, lag: int) -> tuple[float, float]:
     """Days back to the first and last day of the break (2 days or more, as far as `day`
-    sees) with the most days inside `day`'s window (of as many, the latest); NaN: none."""
-    best: tuple[int, int, int] | None = None
+    sees) with the most days inside `day`'s window (of as many, the latest); NaN: none, or
+    the start (the window's days before the first) leaves more out."""
+    before_first = -(day - lag - days + 1)  # the window's days before the first day
+    best: tuple[int, int, int] | None = (before_first, -1, -1) if before_first > 0 else None
     k = 0
     while k <= day:
         end = k
@@ -259,14 +270,16 @@ def _most_inside(missing: list[bool], day: int, days: int, lag: int) -> tuple[fl
         if missing[k] and end > k and inside > 0 and (best is None or (inside, k) > best[:2]):
             best = (inside, k, end)
         k = end + 1
-    return (math.nan, math.nan) if best is None else (day - best[1], day - best[2])
+    return (math.nan, math.nan) if best is None or best[1] < 0 else (day - best[1],
+                                                                     day - best[2])
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.booleans(), min_size=2, max_size=60))
 def test_a_short_count_names_the_break_with_most_days_in_its_window(worn: list[bool]) -> None:
     """Any days worn or not (the first worn, all within reach): where the HRV signal or the
-    resting-HR mean is short, its break is the one with the most days inside its window."""
+    resting-HR mean is short, its break is the one with the most days inside its window
+    (none where the days before the first leave more out: a start)."""
     missing = [not w for w in [True, *worn]]
     days = [DailyWellness(day=D + timedelta(days=k), hrv_last_night=50.0, resting_hr=48)
             for k, off in enumerate(missing) if not off]
