@@ -8,14 +8,15 @@ import numpy as np
 
 from analysis.cleaning import WALK_MPS, WALK_SPM, Clean, clean
 from analysis.samples import across_stops, longest_stretch, moving_clock, sample_durations
+from analysis.shown import in_seconds, shown_duration
 from analysis.zones import FILE_PEAK_AS_MAX_HR, HELD_S, Zones, held_above, zones_for
 from domain.activity import Activity
 from domain.profile import Profile
 
 MAX_HR_CHECK = "check your max HR: "  # begins the warning, so stored reasons show it
 WALKING_FROM = {  # the cleaned line's walking, by what told it (analysis.cleaning)
-    "cadence": f"{{:.0f}} min walking marked (walking from cadence < {WALK_SPM:g} spm)",
-    "speed": f"{{:.0f}} min walking marked (walking from speed < {WALK_MPS:g} m/s)",
+    "cadence": f"{{}} walking marked (walking from cadence < {WALK_SPM:g} spm)",
+    "speed": f"{{}} walking marked (walking from speed < {WALK_MPS:g} m/s)",
     "none": "no walking marked (no cadence or speed to tell it)"}
 
 
@@ -61,15 +62,21 @@ class RunFeatures:
     def context(self) -> tuple[str, ...]:
         dist = f", {self.distance_km:.1f} km" if self.distance_km else ""
         hr = f", average HR {self.avg_hr:.0f} bpm" if self.hr_available else ""
-        minutes, moving = round(self.minutes), round(self.moving_minutes)
-        lines = [f"{minutes} min ({moving} min moving){dist}{hr}"]
+        seconds = in_seconds(self.minutes, self.moving_minutes)  # not "0 min (0 min moving)"
+        per_minute = 60 if seconds else 1  # units shown in a minute
+
+        def shown(minutes: float) -> str:
+            return shown_duration(minutes, seconds=seconds)
+
+        lines = [f"{shown(self.minutes)} ({shown(self.moving_minutes)} moving){dist}{hr}"]
         c = self.clean
-        # the minutes shown less the moving minutes shown: "146 min (145 min moving)" read
-        # beside "2 min stopped removed" (1.8 rounded), and "44 min (43 min moving)" beside none
-        stopped = minutes - moving
-        if c is not None and (stopped >= 1 or self.walking_minutes >= 1):
-            walking = WALKING_FROM[c.walk_source].format(self.walking_minutes)
-            lines.append(f"cleaned: {stopped} min stopped removed, {walking}")
+        # the time shown less the moving time shown: "146 min (145 min moving)" read beside
+        # "2 min stopped removed" (1.8 rounded), and "44 min (43 min moving)" beside none
+        stopped = (round(self.minutes * per_minute)
+                   - round(self.moving_minutes * per_minute)) / per_minute
+        if c is not None and (stopped > 0 or self.walking_minutes >= 1):
+            walking = WALKING_FROM[c.walk_source].format(shown(self.walking_minutes))
+            lines.append(f"cleaned: {shown(stopped)} stopped removed, {walking}")
         if self.gap_mps is not None:
             what = "grade-adjusted (Minetti 2002)" if c is not None and c.has_altitude \
                 else "no altitude, so plain"

@@ -53,14 +53,26 @@ HRV_BACK_MORNINGS = 2
 # the first day it decides): a reading further back than this is not named, so that a
 # day's words never depend on where the days decided with it began.
 READINGS_REACH_DAYS = HRV_BASELINE_DAYS
-# The columns of the latest break in a day's readings (_breaks), by the readings' column:
-# only words use them, so they are worked out for the days explained (Decided.breaks).
-# A break is named where it leaves too few readings: the readings' count column and the
-# count it must reach.
-BREAKS = {"hrv_last_night": ("hrv_signal_nights", HRV_SIGNAL_MIN_NIGHTS,
-                             ("hrv_break_from", "hrv_break_to")),
-          "resting_hr": ("resting_hr_days", RHR_MIN_DAYS,
-                         ("resting_hr_break_from", "resting_hr_break_to"))}
+
+
+class Counted(NamedTuple):
+    """Where a break in a day's readings is named: the column of the readings' count, the
+    count it must reach, the window counted (`days`, ending `lag` days before the day, as
+    the rule's Window) and the columns of the break named (_breaks)."""
+
+    counts: str
+    need: int
+    days: int
+    lag: int
+    columns: tuple[str, str]
+
+
+# The break columns by the readings' column: only words use them, so they are worked out
+# for the days explained (Decided.breaks), where the count is short.
+BREAKS = {"hrv_last_night": Counted("hrv_signal_nights", HRV_SIGNAL_MIN_NIGHTS, HRV_SIGNAL_DAYS,
+                                    0, ("hrv_break_from", "hrv_break_to")),
+          "resting_hr": Counted("resting_hr_days", RHR_MIN_DAYS, RHR_DAYS, 1,
+                                ("resting_hr_break_from", "resting_hr_break_to"))}
 # Rule columns of recovery_frame with the level each sets; reasons are listed in this order.
 RULES: tuple[tuple[str, Level], ...] = (
     ("hrv_below_days_running", "red"), ("hrv_status_low", "red"), ("readiness_poor", "red"),
@@ -82,9 +94,9 @@ class FrameRow(NamedTuple):
     hrv_last_night: float | None  # ln HRV of last night
     hrv_in_band_mornings: int  # mornings running with last night's ln HRV inside the band
     hrv_signal_nights: int
-    # the latest break in the HRV nights (analysis.recovery_rules._breaks): days back to its
-    # first and last night without one; None: none after a night within reach (a start),
-    # or nights enough for the signal (no break to name)
+    # the break in the HRV nights that leaves the signal's 7 days short (_breaks): days back
+    # to its first and last night without one; None: none after a night within reach (a
+    # start), or nights enough for the signal (no break to name)
     hrv_break_from: float | None
     hrv_break_to: float | None
     hrv_baseline_nights: int
@@ -189,12 +201,15 @@ class Decided(NamedTuple):
         at = self.lead + skip
         since = max(at - READINGS_REACH_DAYS, 0)
         out = {}
-        for name, (count, need, columns) in BREAKS.items():
-            short = self.numbers[count][skip:] < need
-            found = _breaks(self.readings[name][since:]) if short.any() else None
-            for k, column in enumerate(columns):
-                out[column] = np.full(short.size, np.nan) if found is None else np.where(
-                    short, found[k][at - since:], np.nan)
+        for name, counted in BREAKS.items():
+            short = self.numbers[counted.counts][skip:] < counted.need
+            for column in counted.columns:
+                out[column] = np.full(short.size, np.nan)
+            if short.any():  # most often none: nothing more to work out
+                days = np.flatnonzero(short)
+                found = _breaks(self.readings[name][since:], days + at - since, counted)
+                for column, back in zip(counted.columns, found, strict=True):
+                    out[column][days] = back
         return out
 
 
@@ -344,22 +359,41 @@ def _baselines(raw: dict[str, np.ndarray], streak: Streak) -> dict[str, np.ndarr
     }
 
 
-def _breaks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per day, the latest break of 2 days or more without a reading (NaN) up to it, after
-    a reading within READINGS_REACH_DAYS: how many days back its first and its last day
-    were (0: it runs through the day). NaN where there is none: what tells a watch left off
-    for ten days from a start."""
-    missing = ~np.isfinite(values)
-    run, index = run_lengths(missing), np.arange(values.size)
-    gap = missing & (run >= 2)
-    ends = gap[:-1] & ~missing[1:]  # a break's last day, a reading the day after
-    ended = np.full(values.size, -1)  # the last ended before each day
-    np.maximum.accumulate(np.where(ends, index[:-1], -1), out=ended[1:])
-    last = np.where(gap, index, ended)  # the day's own break where it runs through it
-    first = last - run[np.maximum(last, 0)] + 1
-    known = (last >= 0) & (first >= 1) & (index - first < READINGS_REACH_DAYS)
-    return (np.where(known, index - first, np.nan).astype(np.float64),
-            np.where(known, index - last, np.nan).astype(np.float64))
+def _breaks(values: np.ndarray, days: np.ndarray, counted: Counted,
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `days` (indices into `values`), the break of 2 days or more without a
+    reading (NaN) that leaves the most days of its counted window without one (of as many,
+    the latest): what explains a short count, not a 2-day gap after 25 days off. As a day
+    sees it (a break up to the day), and named only after a reading within
+    READINGS_REACH_DAYS: how many days back its first and its last day were (0: it runs
+    through the day). NaN where there is none or the break is a start: what tells a watch
+    left off for ten days from a newcomer's first days."""
+    # The window's days before `values` begin (before the first record: no window reaches
+    # back to the READINGS_REACH_DAYS cut) are a start, which competes as a break does: a
+    # newcomer's 6 days with a 2-day gap are short for the days before them, not the gap.
+    start = counted.days + counted.lag
+    missing = np.concatenate([np.ones(start, dtype=bool), ~np.isfinite(values)])
+    days = days + start
+    edges = np.diff(missing.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    first, last = first[last > first], last[last > first]  # 2 days or more: the start one
+    hi = days - counted.lag
+    lo = hi - counted.days + 1
+    # The breaks a window can touch, 3 days apart at least (2 without, 1 with a reading):
+    # a few candidates per day, not every break of ten years.
+    width = counted.days // 3 + 2
+    at = np.searchsorted(last, lo)[:, None] + np.arange(width)
+    real = at < first.size
+    at = np.minimum(at, first.size - 1)
+    begun, ended = first[at], np.minimum(last[at], days[:, None])  # as the day sees it
+    inside = np.minimum(ended, hi[:, None]) - np.maximum(begun, lo[:, None]) + 1
+    seen = real & (ended > begun) & (inside > 0)
+    pick = np.where(seen, inside * missing.size + begun, -1).argmax(axis=1)
+    rows = np.arange(days.size)
+    b, e = begun[rows, pick], ended[rows, pick]
+    known = seen[rows, pick] & (b >= 1) & (days - b < READINGS_REACH_DAYS)
+    return (np.where(known, days - b, np.nan).astype(np.float64),
+            np.where(known, days - e, np.nan).astype(np.float64))
 
 
 def _load_columns(load: DailyLoad | None, first: date, end: date,

@@ -40,6 +40,7 @@ from analysis.recovery_rules import (
     readiness_known,
     unused_readiness,
 )
+from analysis.shown import band_places, places, shown_against, trimmed
 from domain.wellness_columns import Wellness
 
 if TYPE_CHECKING:
@@ -99,55 +100,7 @@ def _python(values: np.ndarray) -> list[object]:
     return boxed.tolist()
 
 
-# --- explanations: plain words with the numbers ------------------------------------------
-# Every number is formatted with "z": a value that rounds to zero reads 0, never "-0.0".
-
-MAX_PLACES = 20  # enough for any float of a reason's size to be shown exactly
-UNITS = [10.0 ** -places for places in range(MAX_PLACES)]
-
-
-def _places(fewest: int, *pairs: tuple[float, float]) -> int:
-    """The fewest decimals, `fewest` or more, at which every (value, limit) pair, both shown
-    so, compares as the rule compared them: a shown number never contradicts the rule it
-    fires (a resting HR 5.04 above its mean read "5" beside the rule's "more than 5")."""
-    for places in range(fewest, MAX_PLACES):
-        if all(_keeps_side(value, limit, places) for value, limit in pairs):
-            return places
-    return MAX_PLACES
-
-
-def _keeps_side(value: float, limit: float, places: int) -> bool:
-    if value == limit or abs(value - limit) > UNITS[places]:  # rounding moves each by half
-        return True  # a unit at most: a wider gap keeps its side
-    return _side(_shown(value, places), _shown(limit, places)) == _side(value, limit)
-
-
-def _shown(value: float, places: int) -> float:
-    return float(f"{value:.{places}f}")
-
-
-def _side(value: float, limit: float) -> int:
-    return int(value > limit) - int(value < limit)  # numpy's bools do not subtract
-
-
-def shown_against(value: float, fewest: int, *limits: float) -> str:
-    """`value` to the fewest decimals, `fewest` or more, that keep it on its side of every
-    limit (a form of -30.04 reads -30.04 beside -30, not -30.0): the one rounding of a
-    number shown against thresholds, in a reason or beside a zone."""
-    return f"{value:z.{_places(fewest, *((value, limit) for limit in limits))}f}"
-
-
-def _trimmed(value: float, places: int) -> str:
-    """`value` to `places` decimals without trailing zeros: "50", "50.8", "5.04"."""
-    text = f"{value:z.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def band_places(low: float, high: float, *values: float, fewest: int = 2) -> int:
-    """Decimals (`fewest` or more) that keep each of `values` on its side of both band limits
-    (`low`, `high`): the reasons' HRV numbers, and the report's hovers of the signal and its
-    band."""
-    return _places(fewest, *((value, limit) for value in values for limit in (low, high)))
+# --- explanations: plain words with the numbers (as analysis.shown rounds them) -----------
 
 
 def _band_places(d: FrameRow, *values: float) -> int:
@@ -171,10 +124,10 @@ def _resting_hr(d: FrameRow) -> str:
     rise = _rise(d) or 0.0  # to a tenth of a beat ("0.833 below its mean 48.8" before), finer
     # where a tenth would cross either rule's limit; the HR and its mean to as many, so that
     # the three add up (a resting HR is whole beats: "53 bpm" all the same)
-    p = _places(1, (rise, RHR_RISE_BPM), (rise, RHR_RAISED_BPM))
-    return (f"resting HR {_trimmed(d.resting_hr or 0.0, p)} bpm is {_trimmed(abs(rise), p)} "
+    p = places(1, (rise, RHR_RISE_BPM), (rise, RHR_RAISED_BPM))
+    return (f"resting HR {trimmed(d.resting_hr or 0.0, p)} bpm is {trimmed(abs(rise), p)} "
             f"{'above' if rise >= 0 else 'below'} its 30-day mean "
-            f"{_trimmed(d.resting_hr_mean30 or 0.0, p)}")
+            f"{trimmed(d.resting_hr_mean30 or 0.0, p)}")
 
 
 def _back_in_band(d: FrameRow) -> str:
@@ -186,7 +139,7 @@ def _back_in_band(d: FrameRow) -> str:
 
 def _sleep(d: FrameRow, rule: str) -> str:
     score = d.sleep_score or 0.0
-    return f"sleep score {_trimmed(score, _places(0, (score, SLEEP_MIN)))} {rule} {SLEEP_MIN}"
+    return f"sleep score {trimmed(score, places(0, (score, SLEEP_MIN)))} {rule} {SLEEP_MIN}"
 
 
 def shown_form(tsb: float) -> str:

@@ -13,8 +13,8 @@ import numpy as np
 
 from analysis.cleaning import Clean
 from analysis.gap import cost_factor, smooth
-from analysis.recovery_text import shown_against
 from analysis.samples import stretch_ids
+from analysis.shown import fewest_places, shown_against
 from analysis.zones import Zones
 from domain.activity import Lap
 
@@ -322,8 +322,8 @@ def _contrast(wg: float | None, rg: float | None, wh: float | None, rh: float | 
                      if rg else f"GAP {wg:.2f} vs {rg:.2f} m/s")
     if wh is not None and rh is not None:
         harder = _hr_harder(wh, rh)
-        places = next((p for p in range(MAX_HR_PLACES) if
-                       _hr_harder(round(wh, p), round(rh, p)) == harder), MAX_HR_PLACES)
+        places = fewest_places(lambda p: _hr_harder(round(wh, p), round(rh, p)) == harder,
+                               most=MAX_HR_PLACES)
         parts.append(f"HR {wh:.{places}f} vs {rh:.{places}f} bpm")
     return ", ".join(parts) or "nothing to compare"
 
@@ -341,5 +341,5 @@ def _share(value: float, base: float) -> float:
 
 def _percent(value: float, base: float, limit: float) -> str:
     """`value`'s share of `base` on its side of `limit`, a fraction (1.10: 110 %), in words
-    (analysis.recovery_text.shown_against)."""
+    (analysis.shown.shown_against)."""
     return f"{shown_against(_share(value, base), 0, _share(limit, 1.0))}%"

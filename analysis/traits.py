@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.features import RunFeatures
-from analysis.recovery_text import shown_against
+from analysis.shown import shown_against, shown_duration
 from analysis.speed import Evidence, repeated_zone5, structure, surges, zone5_bout_count
 from analysis.titles import NOT_THE_EVENT
 from domain.activity import Activity
@@ -157,5 +157,5 @@ def _recovery(a: Activity, f: RunFeatures) -> str | None:
     te = "" if a.aerobic_te is None else \
         f", aerobic TE {shown_against(a.aerobic_te, 1, RECOVERY_MAX_TE)} < {RECOVERY_MAX_TE:g}"
     return (f"{f.z1_share:.0%} of the time in HR zone 1 over "
-            f"{shown_against(f.moving_minutes, 0, RECOVERY_MAX_MINUTES)} min moving "
+            f"{shown_duration(f.moving_minutes, RECOVERY_MAX_MINUTES)} moving "
             f"(< {RECOVERY_MAX_MINUTES:g} min{te})")

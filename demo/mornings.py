@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from demo.season import HARD, STRAIN, SURPRISES, TZ, Session, Timeline, rng_for
+from domain.wellness import readiness_level_of
 
 HRV_BASE = 58.0  # ms: the athlete's healthy last-night HRV when the season starts
 HRV_TREND = 4.0  # ms gained over 16 weeks of training
@@ -148,11 +149,6 @@ def hrv_status(m: Morning) -> str:
     return "BALANCED" if balanced_low <= m.hrv_weekly <= balanced_upper else "UNBALANCED"
 
 
-def readiness_level(score: int) -> str:
-    return next(name for floor, name in ((95, "PRIME"), (75, "HIGH"), (50, "MODERATE"),
-                                         (25, "LOW"), (0, "POOR")) if score >= floor)
-
-
 def hrv_body(m: Morning) -> dict[str, Any]:
     low_upper, balanced_low, balanced_upper = (round(m.hrv_base * b) for b in BAND)
     status = hrv_status(m)
@@ -192,7 +188,7 @@ def readiness_body(m: Morning) -> list[dict[str, Any]]:
     def reading(t: datetime, score: int, context: str) -> dict[str, Any]:
         return {"userProfilePK": 1, "calendarDate": m.day.isoformat(), "deviceId": DEVICE,
                 "timestamp": _stamp(t.astimezone(UTC)), "timestampLocal": _stamp(t),
-                "level": readiness_level(score), "score": score, "sleepScore": m.sleep_score,
+                "level": readiness_level_of(score), "score": score, "sleepScore": m.sleep_score,
                 "hrvWeeklyAverage": m.hrv_weekly, "inputContext": context,
                 "validSleep": True, "primaryActivityTracker": True}
     return [reading(evening, later, "UPDATE_REALTIME_VARIABLES"),

@@ -9,6 +9,19 @@ from datetime import date
 # later fetch giving any of them gives the record, never mixed with an earlier fetch's.
 RECORDS = (("hrv_last_night", "hrv_weekly_avg", "hrv_baseline_low", "hrv_baseline_high",
             "hrv_status"), ("sleep_score", "sleep_seconds"), ("readiness_score", "readiness_level"))
+# Garmin's training readiness levels by score (1-100), each from its lowest score (Garmin's
+# published bands; every reading recorded in ../shared/fixtures agrees: 32 and 49 LOW, 50
+# MODERATE, 75 and 80 HIGH).
+READINESS_BANDS = ((95, "PRIME"), (75, "HIGH"), (50, "MODERATE"), (25, "LOW"), (1, "POOR"))
+READINESS_MAX = 100
+
+
+def readiness_level_of(score: int | None) -> str | None:
+    """The level Garmin gives a training readiness score; None for no score or one outside
+    Garmin's 1-100 (a 0 is no reading, not a POOR one)."""
+    if score is None or not 1 <= score <= READINESS_MAX:
+        return None
+    return next(level for lowest, level in READINESS_BANDS if score >= lowest)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from domain.wellness import DailyWellness
+from domain.wellness import DailyWellness, readiness_level_of
 
 Body = Any  # parsed JSON
 
@@ -126,7 +126,9 @@ def readiness(day: date, body: Body) -> DailyWellness:
     (the first of Garmin's newest-first list). Without one, the earliest reading. Chosen by
     timestamp, not list order: the same day listed in another order decides the same. A
     reading without a timestamp is neither latest nor earliest: taken only when none has one
-    (then the first listed)."""
+    (then the first listed). A reading with a score but no level gets the level of Garmin's
+    bands for the score (domain.wellness.readiness_level_of): the rules judge the level,
+    which is no more missing than the score beside it."""
     readings = [r for r in _records(body) if _for(day, r)]
     morning = [r for r in readings if str(r.get("inputContext")).upper() == MORNING]
     candidates = morning or readings
@@ -134,8 +136,9 @@ def readiness(day: date, body: Body) -> DailyWellness:
                    key=lambda r: str(r["timestamp"]))
     chosen = ((timed[-1] if morning else timed[0]) if timed
               else candidates[0] if candidates else {})
-    return DailyWellness(day=day, readiness_score=_int(chosen.get("score")),
-                         readiness_level=_text(chosen.get("level")))
+    score = _int(chosen.get("score"))
+    return DailyWellness(day=day, readiness_score=score,
+                         readiness_level=_text(chosen.get("level")) or readiness_level_of(score))
 
 
 def _battery_levels(report: dict[str, Any]) -> list[int]:

@@ -583,15 +583,32 @@ def stopped_run() -> RunFeatures:
 @given(minutes=st.floats(0.0, 600.0), moving=st.floats(0.0, 600.0))
 def test_the_stopped_minutes_are_those_the_first_line_leaves_out(minutes: float,
                                                                   moving: float) -> None:
-    """The context's first line and its cleaned line never disagree: the stopped minutes
-    are the minutes shown less the moving minutes shown, said wherever those differ."""
+    """The context's first line and its cleaned line never disagree: the stopped time is
+    the time shown less the moving time shown, in the same unit (seconds where either is
+    under a minute), said wherever those differ."""
     assume(moving <= minutes)
     lines = replace(stopped_run(), minutes=minutes, moving_minutes=moving).context()
-    shown, shown_moving = map(int, re.match(r"(\d+) min \((\d+) min moving\)",
-                                             lines[0]).groups())  # type: ignore[union-attr]
-    stopped = [int(m[1]) for line in lines if (m := re.match(r"cleaned: (\d+) min stopped",
-                                                             line))]
+    first = re.match(r"(\d+) (min|s) \((\d+) (min|s) moving\)", lines[0])
+    assert first is not None and first[2] == first[4], lines
+    unit = "s" if moving * 60 < 59.5 else "min"
+    assert first[2] == unit, lines
+    shown, shown_moving = int(first[1]), int(first[3])
+    stopped = [int(m[1]) for line in lines
+               if (m := re.match(rf"cleaned: (\d+) {unit} stopped", line))]
     assert stopped == ([shown - shown_moving] if shown > shown_moving else []), lines
+
+
+def test_a_run_under_a_minute_is_shown_in_seconds_not_as_0_min() -> None:
+    """A 24-s run read "0 min (0 min moving)" and "over 0 min moving (< 45 min)"; one of
+    a minute with 24 s moving "1 min (0 min moving)" beside "1 min stopped removed"."""
+    short = judge(Run().easy(0.4, hr=110))
+    assert short.reasons[:2] == (
+        "100% of the time in HR zone 1 over 23 s moving (< 45 min)",
+        "24 s (23 s moving), 0.1 km, average HR 98 bpm")
+    stopped = judge(Run().easy(0.4).stop(0.25))
+    assert stopped.reasons[1].startswith("39 s (24 s moving)"), stopped.reasons
+    assert stopped.reasons[2].startswith("cleaned: 15 s stopped removed, 0 s walking marked")
+    assert judge(Run().easy(30, hr=110)).reasons[1].startswith("30 min (30 min moving)")
 
 
 @cache

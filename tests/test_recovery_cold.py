@@ -229,6 +229,72 @@ def test_a_break_from_the_watch_is_named_not_called_still_building() -> None:
                                               *still_off.missing))
 
 
+def test_the_break_named_is_the_one_that_leaves_the_count_short() -> None:
+    """25 days off, two mornings back, then 2 days off again: the resting HR's 30-day mean
+    is short because of the 25 days, which its words name, not the latest 2-day gap (they
+    did). So for the HRV signal's 7 nights: 6 nights off then 2 more, the 6 are named."""
+    wore = [DailyWellness(day=D - timedelta(days=k), hrv_last_night=50.0 + k % 5,
+                          resting_hr=48 + k % 3)
+            for k in range(730) if not (5 <= k <= 29 or 1 <= k <= 2)]
+    [status] = recovery_statuses(wore, None, D, D)
+    assert ("resting HR 30-day mean: 3 of 7 days in the last 30 (none from "
+            f"{D - timedelta(days=29):%d %b} to {D - timedelta(days=5):%d %b})") in status.missing
+    nights = [w for w in worn_for_years_then_off(0) if not (4 <= (D - w.day).days <= 9
+                                                            or 1 <= (D - w.day).days <= 2)]
+    [status] = recovery_statuses(nights, None, D, D)
+    assert status.missing[0] == ("HRV signal: 2 of 3 nights in the last 7 (none from "
+                                 f"{D - timedelta(days=9):%d %b} to {D - timedelta(days=4):%d %b})")
+
+
+def test_a_newcomer_s_short_count_is_still_building_not_its_gap() -> None:
+    """Worn from 6 days ago but for a 2-day gap: the resting HR's 30-day mean is short for
+    the 24 days before the watch, not the gap (it named the gap)."""
+    worn = [DailyWellness(day=D - timedelta(days=k), hrv_last_night=50.0, resting_hr=48)
+            for k in (6, 5, 4, 1, 0)]
+    [status] = recovery_statuses(worn, None, D, D)
+    assert "resting HR 30-day mean still building: 4 of 7 days in the last 30" in status.missing
+
+
+def _most_inside(missing: list[bool], day: int, days: int, lag: int) -> tuple[float, float]:
+    """Days back to the first and last day of the break (2 days or more, as far as `day`
+    sees) with the most days inside `day`'s window (of as many, the latest); NaN: none, or
+    the start (the window's days before the first) leaves more out."""
+    before_first = -(day - lag - days + 1)  # the window's days before the first day
+    best: tuple[int, int, int] | None = (before_first, -1, -1) if before_first > 0 else None
+    k = 0
+    while k <= day:
+        end = k
+        while missing[k] and end < day and missing[end + 1]:
+            end += 1
+        inside = min(end, day - lag) - max(k, day - lag - days + 1) + 1
+        if missing[k] and end > k and inside > 0 and (best is None or (inside, k) > best[:2]):
+            best = (inside, k, end)
+        k = end + 1
+    return (math.nan, math.nan) if best is None or best[1] < 0 else (day - best[1],
+                                                                     day - best[2])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.booleans(), min_size=2, max_size=60))
+def test_a_short_count_names_the_break_with_most_days_in_its_window(worn: list[bool]) -> None:
+    """Any days worn or not (the first worn, all within reach): where the HRV signal or the
+    resting-HR mean is short, its break is the one with the most days inside its window
+    (none where the days before the first leave more out: a start)."""
+    missing = [not w for w in [True, *worn]]
+    days = [DailyWellness(day=D + timedelta(days=k), hrv_last_night=50.0, resting_hr=48)
+            for k, off in enumerate(missing) if not off]
+    decided = decide(days, None, D, D + timedelta(days=len(missing) - 1))
+    breaks = decided.breaks()
+    for count, need, window, lag, name in (("hrv_signal_nights", 3, 7, 0, "hrv"),
+                                           ("resting_hr_days", 7, 30, 1, "resting_hr")):
+        for day, have in enumerate(decided.numbers[count]):
+            expected = _most_inside(missing, day, window, lag) if have < need else (
+                math.nan, math.nan)
+            got = (breaks[f"{name}_break_from"][day], breaks[f"{name}_break_to"][day])
+            assert [None if math.isnan(v) else v for v in got] == [
+                None if math.isnan(v) else v for v in expected], (name, day)
+
+
 @settings(max_examples=30, deadline=None)
 @example(days_off=60, rest_hr=True)  # beyond reach, no resting HR in its 30 days: "0 of 7"
 @given(days_off=st.integers(2, 70), rest_hr=st.booleans())

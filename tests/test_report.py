@@ -326,6 +326,20 @@ def test_an_activity_without_a_name_is_named_by_its_sport_in_the_hover() -> None
     assert "• running<br>" in text and "• trail running<br>" in text, text
 
 
+def test_an_activity_under_a_minute_is_shown_in_seconds_in_the_hover() -> None:
+    """A 24-s run read "0 min" in the hover: seconds, as its reasons show it."""
+    day = date(2026, 11, 29)
+    acts = pd.DataFrame.from_records(
+        [{"day": day, "name": "strides", "sport": "running", "kind": "recovery",
+          "load_kind": "recovery", "load": 1.0, "series": "endurance", "duration_min": 0.4,
+          "distance_km": 0.1, "reason": None},
+         {"day": day, "name": "easy", "sport": "running", "kind": "easy",
+          "load_kind": "easy", "load": 30.0, "series": "endurance", "duration_min": 30.2,
+          "distance_km": 5.0, "reason": None}], columns=list(ACTIVITY_COLUMNS))
+    [text] = activity_hover(acts, pd.Index([day]), "recovery")
+    assert "recovery, 24 s, 0.1 km" in (text or "") and "easy, 30 min, 5.0 km" in (text or "")
+
+
 ZONE_BOUNDS = [lo for lo, _, _, _ in FORM_ZONES if lo is not None]
 
 

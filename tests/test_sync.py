@@ -264,9 +264,10 @@ def test_a_record_a_re_sync_gives_is_taken_whole_never_mixed_with_the_stored_one
         store: Store, fake: FakeGarmin, tmp_path: Path) -> None:
     """A value a re-sync lacks kept the stored one even when the fetch gave its record: a
     sleep added by hand (its time, no score) kept the score of the watch's sleep it replaced,
-    a readiness reading without a level the earlier reading's level, an HRV summary without
-    a status the earlier one's, rows no fetch ever gave (a HIGH level over a score of 20). A
-    part answering empty still keeps all it stored, and `db rebuild` replays the same row."""
+    a readiness reading without a level the earlier reading's level (it gets its score's own,
+    POOR for 20), an HRV summary without a status the earlier one's, rows no fetch ever gave
+    (a HIGH level over a score of 20). A part answering empty still keeps all it stored, and
+    `db rebuild` replays the same row."""
     store.sync(fake, since=TODAY)
     day = TODAY.isoformat()
     changed = own_day_bodies(day)
@@ -280,7 +281,7 @@ def test_a_record_a_re_sync_gives_is_taken_whole_never_mixed_with_the_stored_one
     after = store.wellness(TODAY)
     assert after is not None
     assert (after.sleep_seconds, after.sleep_score, after.readiness_score,
-            after.readiness_level, after.hrv_status) == (18000, None, 20, None, None)
+            after.readiness_level, after.hrv_status) == (18000, None, 20, "POOR", None)
     assert after.hrv_last_night and after.avg_stress
     replayed = _store(tmp_path / "replayed")
     with transaction(replayed.db) as session:

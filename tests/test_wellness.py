@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.wellness import DailyWellness
+from analysis.recovery_text import recovery_statuses
+from domain.wellness import DailyWellness, readiness_level_of
 from ingest import garmin_wellness as w
 from tests.garmin_fake import own_day_bodies, recorded, recorded_group
 
@@ -91,6 +92,40 @@ def test_readiness_prefers_the_morning_reading() -> None:
     single = recorded("training-readiness/morning_training_readiness_data_get_1.json")["body"]
     assert _values(w.readiness(date(2024, 7, 7), single)) == {"readiness_score": 49,
                                                                "readiness_level": "LOW"}
+
+
+def test_a_readiness_score_without_a_level_gets_garmin_s_level_for_it() -> None:
+    """Every recorded reading, its level left out (no key, or null): the score's band gives
+    the level Garmin recorded beside it, so the day is judged by readiness, not missing it."""
+    for name, rec in recorded_group("training-readiness"):
+        for reading in rec["body"]:
+            for bare in ({k: v for k, v in reading.items() if k != "level"},
+                         {**reading, "level": None}):
+                got = w.readiness(_day_of(rec), [bare])
+                assert (got.readiness_score, got.readiness_level) == (
+                    reading["score"], reading["level"]), name
+    body = recorded("training-readiness/training_readiness_data_get_0.json")["body"]
+    day = w.day(DAY, {"readiness": [{k: v for k, v in r.items() if k != "level"}
+                                    for r in body]})
+    [status] = recovery_statuses([day], None, DAY, DAY)
+    assert status.values["readiness_level"] == "HIGH"
+    assert "training readiness HIGH (≥ MODERATE)" in status.reasons
+    assert not any(m.startswith("training readiness") for m in status.missing)
+
+
+@pytest.mark.parametrize(("score", "level"), [
+    (1, "POOR"), (24, "POOR"), (25, "LOW"), (49, "LOW"), (50, "MODERATE"), (74, "MODERATE"),
+    (75, "HIGH"), (94, "HIGH"), (95, "PRIME"), (100, "PRIME"), (0, None), (101, None),
+    (None, None)])
+def test_readiness_bands(score: int | None, level: str | None) -> None:
+    assert readiness_level_of(score) == level
+    got = w.readiness(DAY, [{"score": score, "inputContext": "AFTER_WAKEUP_RESET"}])
+    assert got.readiness_level == level
+
+
+def test_a_readiness_level_garmin_gives_is_kept_over_the_score_s_band() -> None:
+    got = w.readiness(DAY, [{"score": 80, "level": "MODERATE"}])
+    assert (got.readiness_score, got.readiness_level) == (80, "MODERATE")
 
 
 MORNING_WORD = "after_wakeup_reset"  # in any case

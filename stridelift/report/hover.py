@@ -9,7 +9,8 @@ from datetime import date
 
 import pandas as pd
 
-from analysis.recovery_text import band_places, shown_acwr, shown_against
+from analysis.recovery_text import shown_acwr
+from analysis.shown import band_places, shown_against, shown_duration
 from domain.profile import FOUND_RACE, PRIORITY_WORDS
 from jobs.report_rows import RaceMark, SessionItem
 from stridelift.report.markup import finite, hesc, short_day
@@ -26,7 +27,7 @@ def activity_hover(acts: pd.DataFrame, index: pd.Index, what: str) -> list[str |
     """Per day of `index`: that day's total load and each activity behind it (None if none)."""
     by_day: dict[date, list[str]] = {}
     for row in acts.itertuples(index=False):
-        size = f"{row.duration_min:.0f} min"
+        size = shown_duration(row.duration_min)
         if isinstance(row.distance_km, float) and math.isfinite(row.distance_km):
             size += f", {row.distance_km:.1f} km"
         # a FIT file may name no activity: the frame holds NaN there, which is truthy
