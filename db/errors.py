@@ -2,5 +2,9 @@
 database code (`stridelift --help` stays fast)."""
 
 
-class DatabaseError(Exception):
-    """The database cannot be opened or migrated; the message says why."""
+from domain.pointer import Pointed
+
+
+class DatabaseError(Pointed):
+    """The database cannot be opened, migrated or read; the message says why, and its pointer
+    (when it has one) what to do, in the CLI's words and the web app's."""

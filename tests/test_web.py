@@ -21,8 +21,10 @@ from pathlib import Path
 import httpx2
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -35,6 +37,7 @@ from domain.wellness import DailyWellness
 from jobs import web_pages
 from jobs.clock import today_for
 from jobs.config import load
+from jobs.errors import SESSION_IDS, NoSession, PlanError, Settled
 from jobs.home import Home
 from jobs.replan import store_adjustments
 from jobs.scheduler import JOB_TABLE
@@ -644,6 +647,64 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
         html.unescape(page.text) and "`stridelift" not in page.text
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "barbell_squatt; `stridelift exercises` lists the ids" in cli_said
+
+
+def test_a_config_error_on_a_session_page_is_the_config_page_not_a_missing_session(
+        athlete: Home) -> None:
+    """A [weights] naming no exercise, met on a session's page: the configuration's page
+    (500, its line and the fix on the server), where it was "Not found" (404) as if the
+    session were gone; a session that is gone is still a 404."""
+    c = client(athlete)
+    s = future_strength(athlete)
+    config = athlete.config.paths.config_file
+    config.write_text(config.read_text().replace(
+        "[athletes.anna.runs]", "[athletes.anna.weights]\nbarbell_squatt = 60.0\n\n"
+        "[athletes.anna.runs]"))
+    page = c.get(path_of(s))
+    assert page.status_code == 500 and "The configuration needs fixing" in page.text
+    assert "barbell_squatt; correct [weights] in config.toml on the computer that runs " \
+        "stridelift" in html.unescape(page.text) and "Not found" not in page.text
+
+
+@pytest.mark.parametrize("error, code, heading", [
+    (NoSession("no session 'x'", SESSION_IDS), 404, "Not found"),
+    (Settled("session x is already done"), 409, "Cannot do that"),
+    (PlanError("RPE 11 is off the scale: 0-10 (CR-10)"), 400, "Cannot do that")])
+def test_a_refusal_escaping_a_page_gets_its_own_page_not_the_config_one(
+        athlete: Home, error: PlanError, code: int, heading: str) -> None:
+    """Every PlanError a page lets through was the configuration's page ("cannot be read" to
+    a visitor, 500): each refusal has its own status code and its line in the web's words;
+    only a configuration the plan cannot be made from is the configuration's page."""
+    app = create_app(athlete, require_login=False)
+
+    def refuses(request: Request) -> Response:
+        raise error
+    app.router.routes.insert(0, Route("/a/anna/refused", refuses))
+    page = TestClient(app).get("/a/anna/refused")
+    assert page.status_code == code and f"<h1>{heading}</h1>" in page.text
+    assert error.on_web() in html.unescape(page.text) and "configuration" not in page.text
+
+
+def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Home,
+                                                                   tmp_path: Path) -> None:
+    """Stored samples damaged (disk, a hand edit) met by a page's analysis: a 500 page with
+    the activity, what is wrong and the command to run on the server, where it was a bare
+    500."""
+    (tmp_path / "a.fit").write_bytes(run_fit(datetime.now(UTC) - timedelta(days=3), [
+        LapSpec(600, 2.8, 135, "warmup"), LapSpec(1800, 3.2, 150, "active")], seed=1))
+    assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
+    with transaction(athlete.db) as db:
+        stream = db.scalars(select(m.Stream)).one()
+        stream.heart_rate = stream.heart_rate[: len(stream.heart_rate) // 2]
+        activity_id = stream.activity_id
+    page = TestClient(create_app(athlete, require_login=False)).get("/a/anna/week")
+    assert page.status_code == 500 and "The database needs repair" in page.text
+    assert f"activity {activity_id} of " in page.text and "samples are damaged" in page.text
+    assert "run stridelift db rebuild on the computer that runs stridelift: it recreates " \
+        "them from the raw store" in page.text and "`stridelift" not in page.text
+    cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
+    assert "samples are damaged" in cli_said and \
+        "`stridelift db rebuild` recreates them from the raw store" in cli_said
 
 
 def test_a_pin_s6_would_undo_names_the_unpin_button_on_the_web(athlete: Home) -> None:

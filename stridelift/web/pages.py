@@ -14,7 +14,6 @@ from starlette.routing import Route
 
 from domain.profile import PRIORITY_WORDS, RACE_DISTANCES, RACE_PRIORITIES, Profile
 from jobs import web_pages
-from jobs.replan import PlanError
 from stridelift.report.render import render
 
 
@@ -56,11 +55,8 @@ def week(request: Request) -> Response:
 def session(request: Request) -> Response:
     profile = athlete_of(request)
     today = web_of(request).today_of(profile)
-    try:
-        s = web_pages.session_page(web_of(request).home, profile, today,
-                                   request.path_params["key"])
-    except PlanError as exc:
-        raise HTTPException(404, exc.on_web()) from None
+    # a session not there is the app's 404 (app.plan_error), a broken config its config page
+    s = web_pages.session_page(web_of(request).home, profile, today, request.path_params["key"])
     return show(request, "session.html", athlete=profile.name, today=today, s=s)
 
 
