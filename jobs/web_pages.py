@@ -214,4 +214,5 @@ def report_data(home: Home, profile: Profile, now: datetime) -> ReportData:
     last = today + timedelta(weeks=REPORT_WEEKS_AHEAD)
     with home.db() as db:
         return load_report(db, profile.name, first, last, today,
-                           generated=now.replace(tzinfo=None), races=profile.races)
+                           generated=now.replace(tzinfo=None), races=profile.races,
+                           on_web=True)

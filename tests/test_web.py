@@ -707,6 +707,27 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
         "`stridelift db rebuild` recreates them from the raw store" in cli_said
 
 
+def test_the_report_page_words_the_max_hr_warnings_fix_for_the_web(athlete: Home,
+                                                                   tmp_path: Path) -> None:
+    """A run with HR held above the profile's max: its stored reason holds the fact and its
+    numbers; the report page says to set max_hr on the server, where the stored text named
+    `stridelift init --max-hr N`; the CLI's report file still names the command."""
+    (tmp_path / "a.fit").write_bytes(run_fit(datetime.now(UTC) - timedelta(days=3), [
+        LapSpec(600, 2.8, 140, "warmup"), LapSpec(900, 3.2, 198)], seed=1))
+    assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
+    page = client(athlete).get("/a/anna/report").text
+    with athlete.db() as db:
+        [reasons] = db.scalars(select(m.RunClass.reasons)).all()
+    [warning] = [r for r in reasons if r.startswith("check your max HR: ")]
+    assert "above your max HR 190 in the profile" in warning and "stridelift" not in warning
+    hover = " ".join(re.sub(r"(\\u003cbr\\u003e|<br>)(&nbsp;)*", " ", page).split())
+    assert "set max_hr in config.toml on the computer that runs stridelift to your real max" \
+        in hover and "--max-hr" not in page
+    out = tmp_path / "report.html"
+    assert runner.invoke(cli, ["report", "--out", str(out)]).exit_code == 0
+    assert "`stridelift init --max-hr N`" in html.unescape(out.read_text())
+
+
 def test_a_pin_s6_would_undo_names_the_unpin_button_on_the_web(athlete: Home) -> None:
     """A session pinned on a day a new template makes a speed day: pinning it says S6 would
     move it, and how to let it: `stridelift unpin ID` on the CLI, the Unpin button on the
