@@ -728,6 +728,34 @@ def test_the_report_page_words_the_max_hr_warnings_fix_for_the_web(athlete: Home
     assert "`stridelift init --max-hr N`" in html.unescape(out.read_text())
 
 
+def test_the_report_page_offers_ranges_and_refuses_one_it_does_not_offer(
+        athlete: Home, tmp_path: Path) -> None:
+    """The report page held 16 weeks back and 2 ahead, no other: its links offer 8 weeks,
+    16 (the CLI's default, the page's own), a year and everything stored (a run 400 days
+    ago); a range no link sends is a 400 page saying which there are, not a 500."""
+    ran = datetime.now(UTC) - timedelta(days=400)
+    (tmp_path / "a.fit").write_bytes(run_fit(ran, [LapSpec(1800, 2.8, 140)], seed=1))
+    assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
+    c, today = client(athlete), today_utc()
+
+    def shown(path: str) -> tuple[str, list[str]]:
+        page = c.get(path)
+        assert page.status_code == 200, page.text[:300]
+        first = re.search(r"<b>anna</b> · (\d\d \w+ \d{4}) – ", page.text)
+        assert first is not None
+        return first[1], re.findall(r"<a href='\?weeks=(\w+)' aria-current=page>", page.text)
+    assert shown("/a/anna/report") == (f"{today - timedelta(weeks=16):%d %b %Y}", ["16"])
+    for weeks, first in (("8", today - timedelta(weeks=8)), ("52", today - timedelta(weeks=52)),
+                         ("all", ran.date())):
+        assert shown(f"/a/anna/report?weeks={weeks}") == (f"{first:%d %b %Y}", [weeks])
+    assert all(f"?weeks={w}'>{words}</a>" in c.get("/a/anna/report?weeks=all").text
+               for w, words in (("8", "8 weeks"), ("16", "16 weeks"), ("52", "a year")))
+    refused = c.get("/a/anna/report?weeks=9999")
+    assert refused.status_code == 400 and "no report range &#39;9999&#39;: the report shows " \
+        "8 weeks, 16 weeks, a year or everything (its links)" in refused.text
+    assert "style-src 'unsafe-inline'" not in refused.headers["content-security-policy"]
+
+
 def test_a_pin_s6_would_undo_names_the_unpin_button_on_the_web(athlete: Home) -> None:
     """A session pinned on a day a new template makes a speed day: pinning it says S6 would
     move it, and how to let it: `stridelift unpin ID` on the CLI, the Unpin button on the

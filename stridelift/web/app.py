@@ -85,7 +85,9 @@ class Gate(BaseHTTPMiddleware):
             return RedirectResponse("/login", status_code=303)
         response = await call_next(request)
         response.headers.update(HEADERS)
-        policy = REPORT_POLICY if path.endswith("/report") else PAGE_POLICY
+        # the report, not the error page of a report refused (it loads the style sheet)
+        policy = REPORT_POLICY if path.endswith("/report") and response.status_code == 200 \
+            else PAGE_POLICY
         response.headers.setdefault("Content-Security-Policy", policy)
         if path.startswith("/static/"):  # asked again each time (a 304): an upgrade's at once
             response.headers.setdefault("Cache-Control", "no-cache")

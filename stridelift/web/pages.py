@@ -91,11 +91,20 @@ def races(request: Request, error: str | None = None,
 
 
 def report(request: Request) -> Response:
+    """The report over the range its links choose (`?weeks=`; 400 for one they do not)."""
     profile = athlete_of(request)
+    chosen = request.query_params.get("weeks", web_pages.REPORT_RANGE)
+    if chosen not in web_pages.REPORT_RANGES:
+        words = [w for _, w in web_pages.REPORT_RANGES.values()]
+        raise HTTPException(400, f"no report range {chosen!r}: the report shows "
+                            f"{', '.join(words[:-1])} or {words[-1]} (its links)")
     now = datetime.combine(web_of(request).today_of(profile),
                            datetime.now(profile.zone).time(), profile.zone)
-    return HTMLResponse(render(web_pages.report_data(web_of(request).home, profile, now),
-                               on_web=True))
+    data = web_pages.report_data(web_of(request).home, profile, now,
+                                 web_pages.REPORT_RANGES[chosen][0])
+    ranges = [(words, f"?weeks={key}", key == chosen)
+              for key, (_, words) in web_pages.REPORT_RANGES.items()]
+    return HTMLResponse(render(data, on_web=True, ranges=ranges))
 
 
 def coach(request: Request) -> Response:
