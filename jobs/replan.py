@@ -53,8 +53,8 @@ def check_weights(profile: Profile, catalog: Catalog | None = None) -> None:
     """PlanConfigError when the known weights name an exercise the catalogue does not hold."""
     unknown = sorted(set(profile.known_kg) - set((catalog or default_catalog()).exercises))
     if unknown:
-        raise PlanConfigError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
-                        f"{', '.join(unknown)}", EXERCISE_IDS)
+        raise PlanConfigError(f"athlete {profile.name!r}: [weights] names unknown "
+                              f"exercise(s) {', '.join(unknown)}", EXERCISE_IDS)
 
 
 def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,

@@ -220,9 +220,8 @@ def report_data(home: Home, profile: Profile, now: datetime,
     bring_up_to_date(home, profile, today)
     last = today + timedelta(weeks=REPORT_WEEKS_AHEAD)
     with home.db() as db:
-        first = today - timedelta(weeks=weeks_back or REPORT_WEEKS_BACK)
-        if weeks_back is None:
-            first = _first_stored(db, profile, first, last)
+        first = (today - timedelta(weeks=weeks_back) if weeks_back is not None else
+                 _first_stored(db, profile, today - timedelta(weeks=REPORT_WEEKS_BACK), last))
         return load_report(db, profile.name, first, last, today,
                            generated=now.replace(tzinfo=None), races=profile.races,
                            on_web=True)

@@ -158,8 +158,8 @@ def _header(data: ReportData, on_web: bool, ranges: Sequence[tuple[str, str, boo
     parts.append("</p>")
     if ranges:
         parts.append("<nav class='range' aria-label='weeks the report holds'>report holds "
-                     + "".join(f"<a href='{esc(link)}'{' aria-current=page' if now else ''}>"
-                               f"{esc(words)}</a>" for words, link, now in ranges)
+                     + "".join(f"<a href='{esc(link)}'{' aria-current=page' if shown else ''}>"
+                               f"{esc(words)}</a>" for words, link, shown in ranges)
                      + "</nav>")
     parts.append("<nav class='range' aria-label='time shown in the charts'>charts show "
                  + "".join(f"<button type='button' data-weeks='{w}'>{label}</button>"
