@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from typer.testing import CliRunner
 from analysis.recovery_text import VALUE_KEYS
 from db import models as m
 from db import plans, repo, wellness_days
+from db import session as db_session
 from db.session import transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.wellness import DailyWellness
@@ -705,6 +707,28 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "samples are damaged" in cli_said and \
         "`stridelift db rebuild` recreates them from the raw store" in cli_said
+
+
+def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_repair(
+        athlete: Home, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process (the nightly run, an import) holding the database's write lock past
+    the busy timeout: nothing is wrong and nothing was changed, so the page is a 503 saying
+    the database is busy and to run it again, where it read "The database needs repair"
+    (500)."""
+    monkeypatch.setattr(db_session, "BUSY_TIMEOUT_MS", 0)  # give up at once, not in 10 s
+    c = client(athlete)
+    s = future_strength(athlete)
+    token = csrf(c, path_of(s))
+    holder = sqlite3.connect(home / "stridelift.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's write transaction
+    try:
+        page = c.post(path_of(s) + "/skip", data={"csrf": token})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert page.status_code == 503 and "<h1>The database is busy</h1>" in page.text
+    assert "stayed locked by another process" in page.text and "repair" not in page.text
+    assert stored(athlete, s["id"])[0] != "skipped"  # nothing was changed
 
 
 def test_the_report_page_words_the_max_hr_warnings_fix_for_the_web(athlete: Home,

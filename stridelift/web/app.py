@@ -22,7 +22,7 @@ from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from db.errors import DatabaseError
+from db.errors import DatabaseError, DatabaseLocked
 from domain.pointer import SERVER
 from domain.profile import Profile
 from jobs.clock import today_for
@@ -151,11 +151,19 @@ async def config_error(request: Request, exc: Exception) -> Response:
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
-    """The database cannot be used (stored samples damaged, locked past the busy timeout):
+    """The database cannot be used (stored samples damaged, a file it cannot open):
     its one line, the fix on the server in the web's words; to a visitor only that, as for
     the configuration (the line may name the database's file)."""
     assert isinstance(exc, DatabaseError)
     return _server_error(request, exc.on_web(), DATABASE_BROKEN, "The database needs repair")
+
+
+async def database_locked(request: Request, exc: Exception) -> Response:
+    """Another process (the nightly run, an import) held the database past the busy timeout:
+    nothing is wrong and nothing was changed, so a 503 saying so (its line names no file),
+    not the page of a database that needs repair."""
+    assert isinstance(exc, DatabaseLocked)
+    return _error_page(request, 503, exc.on_web(), heading="The database is busy")
 
 
 def _server_error(request: Request, message: str, to_visitor: str, heading: str) -> Response:
@@ -196,6 +204,7 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
                                         ConfigError: config_error,
                                         PlanConfigError: config_error,
                                         PlanError: plan_error,
-                                        DatabaseError: database_error})
+                                        DatabaseError: database_error,
+                                        DatabaseLocked: database_locked})
     app.state.web = Web(home, require_login, templates(), today_of)
     return app
