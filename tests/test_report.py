@@ -571,8 +571,15 @@ def test_the_web_s_report_page_names_no_command(athlete_home: Path) -> None:
         assert note in cli_page and note in web_page
         assert "<code>stridelift" in cli_page and "stridelift " not in web_page.split(
             "id='no-data'")[1].split("</p>")[0]
-    assert f"This page shows {ahead.start:%d %b %Y} to {ahead.end:%d %b %Y}" in render(
-        ahead, on_web=True)
+    assert f"This page shows {ahead.start:%d %b %Y} to {ahead.end:%d %b %Y}; everything, in " \
+        "the ranges above, shows it" in render(ahead, on_web=True)
+    # a history older than the page's 'everything' reaches (ten years back from its end):
+    # that link shows none of it, the server's report does
+    first = ahead.stored[0]
+    old = render(replace(ahead, stored=(first - timedelta(days=12 * 365),
+                                        ahead.end - timedelta(days=3661))), on_web=True)
+    assert "it is older than the ten years a page shows: a report of it is made on the " \
+        "computer that runs stridelift." in old and "everything, in the ranges" not in old
 
 
 def offered(page: str) -> list[str]:

@@ -202,8 +202,13 @@ def _no_data_note(data: ReportData, plan: str, on_web: bool) -> str:
     where = (f"is from {first:%d %b %Y}" if first == last
              else f"lies between {first:%d %b %Y} and {last:%d %b %Y}")
     if on_web:
-        how = (f"This page shows {data.start:%d %b %Y} to {data.end:%d %b %Y}; everything, "
-               "in the ranges above, shows it (ten years at most).")
+        # its 'everything' ends where this page does and spans ten years at most: older
+        # history only a report made on the server shows
+        reach = ("everything, in the ranges above, shows it (ten years at most)"
+                 if last >= data.end - timedelta(days=MAX_DAYS) else
+                 f"it is older than the ten years a page shows: a report of it is made on "
+                 f"{SERVER}")
+        how = f"This page shows {data.start:%d %b %Y} to {data.end:%d %b %Y}; {reach}."
     else:
         since = max(first, last - timedelta(days=MAX_DAYS))  # a report spans ten years at most
         shows = "shows it" if since == first else "shows its last ten years"
