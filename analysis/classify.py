@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from analysis import CLASSIFIER_VERSION  # the rules' version, apart from them
-from analysis.features import MAX_HR_CHECK, run_features
+from analysis.features import MAX_HR_CHECK, MAX_HR_FIX, run_features
 from analysis.load import is_strength
 from analysis.traits import SPEED_LABELS, THRESHOLD_LABELS, Found, kind_of, traits
 from domain.activity import Activity
+from domain.pointer import pointed
 from domain.profile import Profile
 from domain.run import RUN_KINDS, OtherKind, RunKind, Trait
 
@@ -48,7 +49,8 @@ class Classification:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return warnings_in(self.reasons)
+        """The warnings, their fix in the CLI's words (the one front end that classifies)."""
+        return warnings_in(self.reasons, on_web=False)
 
     @property
     def traits(self) -> tuple[str, ...]:
@@ -85,10 +87,13 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
                           avg_hr=f.avg_hr if f.hr_available else None)
 
 
-def warnings_in(reasons: Sequence[str]) -> tuple[str, ...]:
+def warnings_in(reasons: Sequence[str], on_web: bool) -> tuple[str, ...]:
     """The reasons that ask the user to check their profile (a stored run's too), to be
-    shown where the class is."""
-    return tuple(r for r in reasons if r.startswith(MAX_HR_CHECK))
+    shown where the class is, with their fix in the front end's words. A reason stored
+    before the fix was left to the display ends with the CLI's, after "; " (the fact holds
+    none), which is left off: no version to bump, no run to judge again for its words."""
+    return tuple(pointed(r.split("; ", 1)[0], MAX_HR_FIX, on_web)
+                 for r in reasons if r.startswith(MAX_HR_CHECK))
 
 
 def _sport_words(activity: Activity) -> str:

@@ -11,9 +11,14 @@ from analysis.samples import across_stops, longest_stretch, moving_clock, sample
 from analysis.shown import in_seconds, shown_duration
 from analysis.zones import FILE_PEAK_AS_MAX_HR, HELD_S, Zones, held_above, zones_for
 from domain.activity import Activity
+from domain.pointer import SERVER, Pointer
 from domain.profile import Profile
 
 MAX_HR_CHECK = "check your max HR: "  # begins the warning, so stored reasons show it
+# The warning's fix, worded where it is shown (classify.warnings_in): the stored reason holds
+# the fact and its numbers, the same for the CLI and the web app.
+MAX_HR_FIX = Pointer(cli="set max_hr in config to your real max (`stridelift init --max-hr N`)",
+                     web=f"set max_hr in config.toml on {SERVER} to your real max")
 WALKING_FROM = {  # the cleaned line's walking, by what told it (analysis.cleaning)
     "cadence": f"{{}} walking marked (walking from cadence < {WALK_SPM:g} spm)",
     "speed": f"{{}} walking marked (walking from speed < {WALK_MPS:g} m/s)",
@@ -51,13 +56,13 @@ class RunFeatures:
 
     def max_hr_warning(self, max_hr: int) -> str | None:
         """Says that the profile's max HR is likely too low: zones below the real ones read
-        easy runs as threshold. The max is never raised silently: the user sets it."""
+        easy runs as threshold. The max is never raised silently: the user sets it (its fix,
+        MAX_HR_FIX, is added where the warning is shown)."""
         if self.above_max is None:
             return None
         minutes, bpm = self.above_max
         return (f"{MAX_HR_CHECK}HR held {bpm:.0f} for {minutes:.0f} min, above your max HR "
-                f"{max_hr} in the profile: zones may be too low (easy runs read as threshold); "
-                f"set max_hr in config to your real max (`stridelift init --max-hr N`)")
+                f"{max_hr} in the profile: zones may be too low (easy runs read as threshold)")
 
     def context(self) -> tuple[str, ...]:
         dist = f", {self.distance_km:.1f} km" if self.distance_km else ""

@@ -15,6 +15,12 @@ from db import models as m
 from db import streams as packing
 from db.errors import DatabaseError
 from domain import activity as d
+from domain.pointer import SERVER, Pointer
+
+# Damaged samples come back from the files kept (a phone has no shell: the command is run there).
+REBUILD = Pointer(cli="`stridelift db rebuild` recreates them from the raw store",
+                  web=f"run stridelift db rebuild on {SERVER}: it recreates them from the raw "
+                      "store")
 
 
 def activities(db: Session, who: m.Athlete) -> list[m.Activity]:
@@ -245,8 +251,7 @@ def to_domain(row: m.Activity) -> d.Activity:
             streams = packing.unpack_streams(columns, row.stream.samples, row.stream.encoding)
         except ValueError as exc:  # the database was damaged (disk, a hand edit)
             raise DatabaseError(f"activity {row.id} of {row.start_utc:%Y-%m-%d}: its stored "
-                                f"samples are damaged ({exc}); `stridelift db rebuild` "
-                                "recreates them from the raw store") from None
+                                f"samples are damaged ({exc})", REBUILD) from None
     return d.Activity(
         sport=row.sport, sub_sport=row.sub_sport, start=row.start_utc, duration_s=row.duration_s,
         elapsed_s=row.elapsed_s, distance_m=row.distance_m, avg_hr=row.avg_hr,

@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.errors import DatabaseError as DatabaseError  # raised here; the shell names it
+from db.errors import DatabaseLocked
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x534C_4442  # "SLDB": the PostgreSQL advisory lock held while migrating
@@ -179,16 +180,16 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @contextmanager
 def locked_refused() -> Iterator[None]:
-    """A SQLite file that another process kept locked past the busy timeout is a DatabaseError
-    (one line), not a traceback."""
+    """A SQLite file that another process kept locked past the busy timeout is a
+    DatabaseLocked (one line), not a traceback."""
     try:
         yield
     except OperationalError as exc:
         if "database is locked" not in str(exc.orig):
             raise
-        raise DatabaseError("the database stayed locked by another process for "
-                            f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, run this "
-                            "again when it has finished") from None
+        raise DatabaseLocked("the database stayed locked by another process for "
+                             f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, run this "
+                             "again when it has finished") from None
 
 
 def _redact(url: str) -> str:

@@ -10,8 +10,13 @@ EXERCISE_IDS = Pointer(cli="`stridelift exercises` lists the ids",
 
 
 class PlanError(Pointed, ValueError):
-    """The plan cannot be made from this configuration; the message says how to fix it.
-    str() is the CLI's message; `on_web` the web app's, the same but for its pointer."""
+    """The plan, or an action on it, refused; the message says how to fix it. str() is the
+    CLI's message; `on_web` the web app's, the same but for its pointer."""
+
+
+class PlanConfigError(PlanError):
+    """The plan cannot be made from this configuration ([weights] naming no exercise): the
+    web app shows it as the configuration's error, not as a refused page or form."""
 
 
 class NoSession(PlanError):

@@ -17,7 +17,7 @@ from db import models as m
 from domain.profile import Profile, Race
 from domain.run import RUN_KINDS
 from jobs.analyse import analyse
-from jobs.errors import EXERCISE_IDS, SESSION_IDS, NoSession
+from jobs.errors import EXERCISE_IDS, SESSION_IDS, NoSession, PlanConfigError
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
 from planner.adapt import PINNED_RULE, Recovery
 from planner.catalog import Catalog
@@ -56,11 +56,11 @@ class PlanReport:
 
 
 def check_weights(profile: Profile, catalog: Catalog | None = None) -> None:
-    """PlanError when the known weights name an exercise the catalogue does not hold."""
+    """PlanConfigError when the known weights name an exercise the catalogue does not hold."""
     unknown = sorted(set(profile.known_kg) - set((catalog or default_catalog()).exercises))
     if unknown:
-        raise PlanError(f"athlete {profile.name!r}: [weights] names unknown exercise(s) "
-                        f"{', '.join(unknown)}", EXERCISE_IDS)
+        raise PlanConfigError(f"athlete {profile.name!r}: [weights] names unknown "
+                              f"exercise(s) {', '.join(unknown)}", EXERCISE_IDS)
 
 
 def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,

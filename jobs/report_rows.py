@@ -165,11 +165,12 @@ def session_category(kind: str, status: str, past: bool = False) -> str:
 
 def load_report(db: Session, athlete: str, start: date, end: date, today: date,
                 catalog: Catalog | None = None, generated: datetime | None = None, *,
-                races: Iterable[Race]) -> ReportData:
+                races: Iterable[Race], on_web: bool = False) -> ReportData:
     """The report's data for one athlete over [start, end] (both included); `races`: the
     races entered (the profile's; required: a caller that forgot them drew none), marked on
     the charts where they fall in the range with the races found in its synced activities
-    (Garmin's race flag, a triathlon) on days none is entered on."""
+    (Garmin's race flag, a triathlon) on days none is entered on; `on_web`: for the web
+    app's page (a warning's fix in its words), not the CLI's file."""
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
     races = tuple(races)
@@ -182,7 +183,7 @@ def load_report(db: Session, athlete: str, start: date, end: date, today: date,
     if who is None:  # never synced or planned: an empty report, not an error
         return _build(athlete, start, end, today, _activity_frame([]), [], [], [], [],
                       generated, marked)
-    acts = _activity_frame(activities.report_activities(db, who, first, last))
+    acts = _activity_frame(activities.report_activities(db, who, first, last), on_web)
     statuses = plans.daily_statuses(db, who, start, end)
     wellness = plans.wellness_rows(db, who, start, end)
     rows = plans.sessions_between(db, who, first, last)
@@ -214,7 +215,7 @@ def _build(athlete: str, start: date, end: date, today: date, acts: pd.DataFrame
         races=races)
 
 
-def _activity_frame(rows: Iterable[Any]) -> pd.DataFrame:
+def _activity_frame(rows: Iterable[Any], on_web: bool = False) -> pd.DataFrame:
     records = []
     for day, name, sport, duration_s, distance_m, kind, load, series, reasons in rows:
         kind = kind or "unclassified"  # not analysed yet: shown, without a load
@@ -227,7 +228,7 @@ def _activity_frame(rows: Iterable[Any]) -> pd.DataFrame:
             "duration_min": duration_s / 60.0,
             "distance_km": distance_m / 1000.0 if distance_m else None,
             # the kind's reason, and any warning about the profile beside it
-            "reason": "; ".join([reasons[0], *warnings_in(reasons)]) if reasons else None})
+            "reason": "; ".join([reasons[0], *warnings_in(reasons, on_web)]) if reasons else None})
     return pd.DataFrame.from_records(records, columns=list(ACTIVITY_COLUMNS))
 
 

@@ -13,20 +13,26 @@ from sqlalchemy.orm import Session as DbSession
 
 from analysis.recovery import readiness_known
 from analysis.recovery_text import shown_acwr, shown_form
+from db import activities, plans, repo
 from db import models as m
-from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
 from jobs.plan_view import session_row
 from jobs.race_entry import race_rows
 from jobs.replan import planned_session, replan
-from jobs.report_rows import ReportData, load_report
+from jobs.report_rows import MAX_DAYS, ReportData, load_report
 from jobs.session_days import move_options, runs_around
 from planner.catalog_file import default_catalog
 from planner.model import rest_text, week_start
 
 REPORT_WEEKS_BACK, REPORT_WEEKS_AHEAD = 16, 2  # as `stridelift report` by default
+# The ranges the report page offers, by the value its link sends: the weeks back from today
+# (None: everything stored, ten years at most, as `stridelift report` allows) and their words.
+REPORT_RANGES: dict[str, tuple[int | None, str]] = {
+    "8": (8, "8 weeks"), "16": (REPORT_WEEKS_BACK, "16 weeks"), "52": (52, "a year"),
+    "all": (None, "everything")}
+REPORT_RANGE = "16"  # the page's own: the CLI's default range
 
 
 def bring_up_to_date(home: Home, profile: Profile, today: date) -> None:
@@ -206,12 +212,24 @@ def coach(home: Home, today_of: Any) -> list[dict[str, Any]]:
     return out
 
 
-def report_data(home: Home, profile: Profile, now: datetime) -> ReportData:
-    """The report's data over its default range (as `stridelift report` without options)."""
+def report_data(home: Home, profile: Profile, now: datetime,
+                weeks_back: int | None = REPORT_WEEKS_BACK) -> ReportData:
+    """The report's data from `weeks_back` weeks before today (None: everything stored) to
+    the plan's next weeks, as `stridelift report --from` gives it."""
     today = now.date()
     bring_up_to_date(home, profile, today)
-    first = today - timedelta(weeks=REPORT_WEEKS_BACK)
     last = today + timedelta(weeks=REPORT_WEEKS_AHEAD)
     with home.db() as db:
+        first = (today - timedelta(weeks=weeks_back) if weeks_back is not None else
+                 _first_stored(db, profile, today - timedelta(weeks=REPORT_WEEKS_BACK), last))
         return load_report(db, profile.name, first, last, today,
-                           generated=now.replace(tzinfo=None), races=profile.races)
+                           generated=now.replace(tzinfo=None), races=profile.races,
+                           on_web=True)
+
+
+def _first_stored(db: DbSession, profile: Profile, first: date, last: date) -> date:
+    """The first day stored when that is before `first` (everything: never less than the
+    default range), and at most ten years before `last` (the longest report)."""
+    who = repo.find_athlete(db, profile.name)
+    stored = activities.first_fact_day(db, who, measured=True) if who is not None else None
+    return max(min(first, stored or first), last - timedelta(days=MAX_DAYS))

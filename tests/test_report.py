@@ -585,8 +585,15 @@ def test_the_web_s_report_page_names_no_command(athlete_home: Path) -> None:
         assert note in cli_page and note in web_page
         assert "<code>stridelift" in cli_page and "stridelift " not in web_page.split(
             "id='no-data'")[1].split("</p>")[0]
-    assert f"This page shows {ahead.start:%d %b %Y} to {ahead.end:%d %b %Y}" in render(
-        ahead, on_web=True)
+    assert f"This page shows {ahead.start:%d %b %Y} to {ahead.end:%d %b %Y}; everything, in " \
+        "the ranges above, shows it" in render(ahead, on_web=True)
+    # a history older than the page's 'everything' reaches (ten years back from its end):
+    # that link shows none of it, the server's report does
+    first = ahead.stored[0]
+    old = render(replace(ahead, stored=(first - timedelta(days=12 * 365),
+                                        ahead.end - timedelta(days=3661))), on_web=True)
+    assert "it is older than the ten years a page shows: a report of it is made on the " \
+        "computer that runs stridelift." in old and "everything, in the ranges" not in old
 
 
 def offered(page: str) -> list[str]:
@@ -665,15 +672,24 @@ def test_report_unwritable_out_is_one_clear_line(athlete_home: Path, tmp_path: P
 
 def test_an_activitys_reason_carries_the_warning_about_the_profiles_max_hr() -> None:
     """The report is where stored classes are shown: the warning stands beside the kind's
-    reason (the reasons between them are the traits' and the facts')."""
+    reason (the reasons between them are the traits' and the facts'), its fix in the front
+    end's words; a warning stored with the CLI's fix in it (before the fix was worded where
+    it is shown) reads the same."""
     from jobs.report_rows import _activity_frame
 
     warning = "check your max HR: HR held 182 for 5 min, above your max HR 170 in the profile"
-    rows = [(date(2025, 4, 1), "Easy", "running", 2400.0, 7000.0, "threshold", 50.0,
-             "endurance", ["25 min continuous in HR zones 3-4", "40 min (40 min moving)",
-                           warning]),
-            (date(2025, 4, 2), "Easy", "running", 2400.0, 7000.0, "easy", 30.0, "endurance",
-             ["no trait and not a recovery run, so an easy run", "40 min (40 min moving)"])]
-    frame = _activity_frame(rows)
-    assert list(frame["reason"]) == [f"25 min continuous in HR zones 3-4; {warning}",
-                                     "no trait and not a recovery run, so an easy run"]
+    cli_fix = "set max_hr in config to your real max (`stridelift init --max-hr N`)"
+    easy = "no trait and not a recovery run, so an easy run"
+
+    def rows(stored: str) -> list[tuple[object, ...]]:
+        return [(date(2025, 4, 1), "Easy", "running", 2400.0, 7000.0, "threshold", 50.0,
+                 "endurance", ["25 min continuous in HR zones 3-4", "40 min (40 min moving)",
+                               stored]),
+                (date(2025, 4, 2), "Easy", "running", 2400.0, 7000.0, "easy", 30.0,
+                 "endurance", [easy, "40 min (40 min moving)"])]
+    for stored in (warning, f"{warning}; {cli_fix}"):
+        assert list(_activity_frame(rows(stored))["reason"]) == [
+            f"25 min continuous in HR zones 3-4; {warning}; {cli_fix}", easy]
+        assert list(_activity_frame(rows(stored), on_web=True)["reason"]) == [
+            f"25 min continuous in HR zones 3-4; {warning}; set max_hr in config.toml on the "
+            "computer that runs stridelift to your real max", easy]

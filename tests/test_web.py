@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -21,20 +22,24 @@ from pathlib import Path
 import httpx2
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from analysis.recovery_text import VALUE_KEYS
 from db import models as m
 from db import plans, repo, wellness_days
+from db import session as db_session
 from db.session import transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.wellness import DailyWellness
 from jobs import web_pages
 from jobs.clock import today_for
 from jobs.config import load
+from jobs.errors import SESSION_IDS, NoSession, PlanError, Settled
 from jobs.home import Home
 from jobs.replan import store_adjustments
 from jobs.scheduler import JOB_TABLE
@@ -644,6 +649,135 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
         html.unescape(page.text) and "`stridelift" not in page.text
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "barbell_squatt; `stridelift exercises` lists the ids" in cli_said
+
+
+def test_a_config_error_on_a_session_page_is_the_config_page_not_a_missing_session(
+        athlete: Home) -> None:
+    """A [weights] naming no exercise, met on a session's page: the configuration's page
+    (500, its line and the fix on the server), where it was "Not found" (404) as if the
+    session were gone; a session that is gone is still a 404."""
+    c = client(athlete)
+    s = future_strength(athlete)
+    config = athlete.config.paths.config_file
+    config.write_text(config.read_text().replace(
+        "[athletes.anna.runs]", "[athletes.anna.weights]\nbarbell_squatt = 60.0\n\n"
+        "[athletes.anna.runs]"))
+    page = c.get(path_of(s))
+    assert page.status_code == 500 and "The configuration needs fixing" in page.text
+    assert "barbell_squatt; correct [weights] in config.toml on the computer that runs " \
+        "stridelift" in html.unescape(page.text) and "Not found" not in page.text
+
+
+@pytest.mark.parametrize("error, code, heading", [
+    (NoSession("no session 'x'", SESSION_IDS), 404, "Not found"),
+    (Settled("session x is already done"), 409, "Cannot do that"),
+    (PlanError("RPE 11 is off the scale: 0-10 (CR-10)"), 400, "Cannot do that")])
+def test_a_refusal_escaping_a_page_gets_its_own_page_not_the_config_one(
+        athlete: Home, error: PlanError, code: int, heading: str) -> None:
+    """Every PlanError a page lets through was the configuration's page ("cannot be read" to
+    a visitor, 500): each refusal has its own status code and its line in the web's words;
+    only a configuration the plan cannot be made from is the configuration's page."""
+    app = create_app(athlete, require_login=False)
+
+    def refuses(request: Request) -> Response:
+        raise error
+    app.router.routes.insert(0, Route("/a/anna/refused", refuses))
+    page = TestClient(app).get("/a/anna/refused")
+    assert page.status_code == code and f"<h1>{heading}</h1>" in page.text
+    assert error.on_web() in html.unescape(page.text) and "configuration" not in page.text
+
+
+def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Home,
+                                                                   tmp_path: Path) -> None:
+    """Stored samples damaged (disk, a hand edit) met by a page's analysis: a 500 page with
+    the activity, what is wrong and the command to run on the server, where it was a bare
+    500."""
+    (tmp_path / "a.fit").write_bytes(run_fit(datetime.now(UTC) - timedelta(days=3), [
+        LapSpec(600, 2.8, 135, "warmup"), LapSpec(1800, 3.2, 150, "active")], seed=1))
+    assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
+    with transaction(athlete.db) as db:
+        stream = db.scalars(select(m.Stream)).one()
+        stream.heart_rate = stream.heart_rate[: len(stream.heart_rate) // 2]
+        activity_id = stream.activity_id
+    page = TestClient(create_app(athlete, require_login=False)).get("/a/anna/week")
+    assert page.status_code == 500 and "The database needs repair" in page.text
+    assert f"activity {activity_id} of " in page.text and "samples are damaged" in page.text
+    assert "run stridelift db rebuild on the computer that runs stridelift: it recreates " \
+        "them from the raw store" in page.text and "`stridelift" not in page.text
+    cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
+    assert "samples are damaged" in cli_said and \
+        "`stridelift db rebuild` recreates them from the raw store" in cli_said
+
+
+def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_repair(
+        athlete: Home, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process (the nightly run, an import) holding the database's write lock past
+    the busy timeout: nothing is wrong and nothing was changed, so the page is a 503 saying
+    the database is busy and to run it again, where it read "The database needs repair"
+    (500)."""
+    monkeypatch.setattr(db_session, "BUSY_TIMEOUT_MS", 0)  # give up at once, not in 10 s
+    c = client(athlete)
+    s = future_strength(athlete)
+    token = csrf(c, path_of(s))
+    holder = sqlite3.connect(home / "stridelift.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's write transaction
+    try:
+        page = c.post(path_of(s) + "/skip", data={"csrf": token})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert page.status_code == 503 and "<h1>The database is busy</h1>" in page.text
+    assert "stayed locked by another process" in page.text and "repair" not in page.text
+    assert stored(athlete, s["id"])[0] != "skipped"  # nothing was changed
+
+
+def test_the_report_page_words_the_max_hr_warnings_fix_for_the_web(athlete: Home,
+                                                                   tmp_path: Path) -> None:
+    """A run with HR held above the profile's max: its stored reason holds the fact and its
+    numbers; the report page says to set max_hr on the server, where the stored text named
+    `stridelift init --max-hr N`; the CLI's report file still names the command."""
+    (tmp_path / "a.fit").write_bytes(run_fit(datetime.now(UTC) - timedelta(days=3), [
+        LapSpec(600, 2.8, 140, "warmup"), LapSpec(900, 3.2, 198)], seed=1))
+    assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
+    page = client(athlete).get("/a/anna/report").text
+    with athlete.db() as db:
+        [reasons] = db.scalars(select(m.RunClass.reasons)).all()
+    [warning] = [r for r in reasons if r.startswith("check your max HR: ")]
+    assert "above your max HR 190 in the profile" in warning and "stridelift" not in warning
+    hover = " ".join(re.sub(r"(\\u003cbr\\u003e|<br>)(&nbsp;)*", " ", page).split())
+    assert "set max_hr in config.toml on the computer that runs stridelift to your real max" \
+        in hover and "--max-hr" not in page
+    out = tmp_path / "report.html"
+    assert runner.invoke(cli, ["report", "--out", str(out)]).exit_code == 0
+    assert "`stridelift init --max-hr N`" in html.unescape(out.read_text())
+
+
+def test_the_report_page_offers_ranges_and_refuses_one_it_does_not_offer(
+        athlete: Home, tmp_path: Path) -> None:
+    """The report page held 16 weeks back and 2 ahead, no other: its links offer 8 weeks,
+    16 (the CLI's default, the page's own), a year and everything stored (a run 400 days
+    ago); a range no link sends is a 400 page saying which there are, not a 500."""
+    ran = datetime.now(UTC) - timedelta(days=400)
+    (tmp_path / "a.fit").write_bytes(run_fit(ran, [LapSpec(1800, 2.8, 140)], seed=1))
+    assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
+    c, today = client(athlete), today_utc()
+
+    def shown(path: str) -> tuple[str, list[str]]:
+        page = c.get(path)
+        assert page.status_code == 200, page.text[:300]
+        first = re.search(r"<b>anna</b> · (\d\d \w+ \d{4}) – ", page.text)
+        assert first is not None
+        return first[1], re.findall(r"<a href='\?weeks=(\w+)' aria-current=page>", page.text)
+    assert shown("/a/anna/report") == (f"{today - timedelta(weeks=16):%d %b %Y}", ["16"])
+    for weeks, first in (("8", today - timedelta(weeks=8)), ("52", today - timedelta(weeks=52)),
+                         ("all", ran.date())):
+        assert shown(f"/a/anna/report?weeks={weeks}") == (f"{first:%d %b %Y}", [weeks])
+    assert all(f"?weeks={w}'>{words}</a>" in c.get("/a/anna/report?weeks=all").text
+               for w, words in (("8", "8 weeks"), ("16", "16 weeks"), ("52", "a year")))
+    refused = c.get("/a/anna/report?weeks=9999")
+    assert refused.status_code == 400 and "no report range &#39;9999&#39;: the report shows " \
+        "8 weeks, 16 weeks, a year or everything (its links)" in refused.text
+    assert "style-src 'unsafe-inline'" not in refused.headers["content-security-policy"]
 
 
 def test_a_pin_s6_would_undo_names_the_unpin_button_on_the_web(athlete: Home) -> None:

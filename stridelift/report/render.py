@@ -41,9 +41,11 @@ _CSS = _asset("report.css")
 _SCRIPT = _asset("report.js")
 
 
-def render(data: ReportData, on_web: bool = False) -> str:
+def render(data: ReportData, on_web: bool = False,
+           ranges: Sequence[tuple[str, str, bool]] = ()) -> str:
     """The whole report as one HTML document; `on_web`: the web app's report page, whose
-    notes name no command (a runner on a phone has no shell), not the CLI's file."""
+    notes name no command (a runner on a phone has no shell), not the CLI's file, and
+    `ranges` its links to the other ranges (words, link, whether it is this one)."""
     charts = chart_divs(data)
     sections = [
         _section("load", "Daily load", charts[0], _load_note()),
@@ -56,7 +58,7 @@ def render(data: ReportData, on_web: bool = False) -> str:
     ]
     return _PAGE.substitute(
         title=esc(f"stridelift · {data.athlete} · recovery versus load"), css=_CSS,
-        header=_header(data, on_web), sections="\n".join(sections), script=_script(data))
+        header=_header(data, on_web, ranges), sections="\n".join(sections), script=_script(data))
 
 
 def _script(data: ReportData) -> str:
@@ -148,12 +150,17 @@ def _section(anchor: str, title: str, body: str, note: str) -> str:
             f"<div class='body'>{body}</div></section>")
 
 
-def _header(data: ReportData, on_web: bool) -> str:
+def _header(data: ReportData, on_web: bool, ranges: Sequence[tuple[str, str, bool]]) -> str:
     parts = [f"<h1>Recovery versus load</h1><p class='meta'><b>{esc(data.athlete)}</b> · "
              f"{data.start:%d %b %Y} – {data.end:%d %b %Y} · today {data.today:%a %d %b %Y}"]
     if data.generated is not None:
         parts.append(f" · made {data.generated:%Y-%m-%d %H:%M}")
     parts.append("</p>")
+    if ranges:
+        parts.append("<nav class='range' aria-label='weeks the report holds'>report holds "
+                     + "".join(f"<a href='{esc(link)}'{' aria-current=page' if shown else ''}>"
+                               f"{esc(words)}</a>" for words, link, shown in ranges)
+                     + "</nav>")
     parts.append("<nav class='range' aria-label='time shown in the charts'>charts show "
                  + "".join(f"<button type='button' data-weeks='{w}'>{label}</button>"
                            for w, label in _views(data))
@@ -183,7 +190,7 @@ def _no_data_note(data: ReportData, plan: str, on_web: bool) -> str:
     """Why the charts are empty: nothing stored yet, or all of it outside the range (an
     imported history of years past), which then says where it lies; and how to fill them
     or show it, as a command in the CLI's file and in words on the web app's page (its
-    range is fixed)."""
+    ranges' links)."""
     if data.stored is None:
         how = ("They appear here once FIT files are imported or Garmin Connect is synced on "
                f"{SERVER}." if on_web else
@@ -195,8 +202,13 @@ def _no_data_note(data: ReportData, plan: str, on_web: bool) -> str:
     where = (f"is from {first:%d %b %Y}" if first == last
              else f"lies between {first:%d %b %Y} and {last:%d %b %Y}")
     if on_web:
-        how = (f"This page shows {data.start:%d %b %Y} to {data.end:%d %b %Y}; a report of "
-               f"any range is made on {SERVER}.")
+        # its 'everything' ends where this page does and spans ten years at most: older
+        # history only a report made on the server shows
+        reach = ("everything, in the ranges above, shows it (ten years at most)"
+                 if last >= data.end - timedelta(days=MAX_DAYS) else
+                 f"it is older than the ten years a page shows: a report of it is made on "
+                 f"{SERVER}")
+        how = f"This page shows {data.start:%d %b %Y} to {data.end:%d %b %Y}; {reach}."
     else:
         since = max(first, last - timedelta(days=MAX_DAYS))  # a report spans ten years at most
         shows = "shows it" if since == first else "shows its last ten years"

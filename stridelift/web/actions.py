@@ -20,9 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.profile import ProfileError, RaceError
-from jobs.errors import NoSession, Settled
 from jobs.race_entry import add_race, remove_race
-from jobs.replan import PlanError
 from jobs.session_actions import Ticked, act
 from jobs.web_login import check_password
 from stridelift.web import pages
@@ -75,16 +73,10 @@ async def _session_action(request: Request, action: str) -> Response:
     profile = athlete_of(request)
     web = web_of(request)
     key = request.path_params["key"]
-    try:
-        outcome = await run_in_threadpool(
-            partial(act, web.home, profile, action, key, today=web.today_of(profile),
-                    pinned=form.get("pinned") == "1", sent=lambda: _sent(action, form)))
-    except NoSession as exc:  # not found: its page is not either (http_error's Back)
-        raise HTTPException(404, exc.on_web()) from None
-    except Settled as exc:  # what is stored refuses it: a conflict, not a bad form
-        raise HTTPException(409, exc.on_web()) from None
-    except PlanError as exc:
-        raise HTTPException(400, exc.on_web()) from None
+    # refused (a PlanError): the app's page for it, by kind (app.plan_error)
+    outcome = await run_in_threadpool(
+        partial(act, web.home, profile, action, key, today=web.today_of(profile),
+                pinned=form.get("pinned") == "1", sent=lambda: _sent(action, form)))
     request.session["flash"] = outcome.on_web()
     return RedirectResponse(session_path(profile.name, key), status_code=303)
 

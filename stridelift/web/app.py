@@ -22,11 +22,12 @@ from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from db.errors import DatabaseError, DatabaseLocked
 from domain.pointer import SERVER
 from domain.profile import Profile
 from jobs.clock import today_for
 from jobs.config import ConfigError
-from jobs.errors import PlanError
+from jobs.errors import NoSession, PlanConfigError, PlanError, Settled
 from jobs.home import Home
 from jobs.web_login import session_key
 from stridelift.web import actions, pages
@@ -37,6 +38,11 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 OPEN_PATHS = ("/login", "/static/", "/sw.js")
 CONFIG_BROKEN = f"the configuration on {SERVER} cannot be read; any stridelift command there " \
     "says why"
+DATABASE_BROKEN = f"the database on {SERVER} cannot be used; any stridelift command there says " \
+    "why"
+# A refused action or page by what refused it: a session gone (its page is gone too), one
+# whose status refuses the action (a conflict with what is stored); any other: a bad request.
+REFUSED_AS = ((NoSession, 404), (Settled, 409))
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 # The pages load only their own style sheet; the report inlines its script and styles.
@@ -79,7 +85,9 @@ class Gate(BaseHTTPMiddleware):
             return RedirectResponse("/login", status_code=303)
         response = await call_next(request)
         response.headers.update(HEADERS)
-        policy = REPORT_POLICY if path.endswith("/report") else PAGE_POLICY
+        # the report, not the error page of a report refused (it loads the style sheet)
+        policy = REPORT_POLICY if path.endswith("/report") and response.status_code == 200 \
+            else PAGE_POLICY
         response.headers.setdefault("Content-Security-Policy", policy)
         if path.startswith("/static/"):  # asked again each time (a 304): an upgrade's at once
             response.headers.setdefault("Cache-Control", "no-cache")
@@ -125,13 +133,44 @@ def _known(request: Request) -> bool:
     return not web.require_login or logged_in(request)
 
 
+async def plan_error(request: Request, exc: Exception) -> Response:
+    """A refusal of the plan's (a session gone, an action its status refuses, a form the
+    plan cannot take) as the page a refused page or form gets, with its status code."""
+    assert isinstance(exc, PlanError)
+    code = next((code for kind, code in REFUSED_AS if isinstance(exc, kind)), 400)
+    return await http_error(request, HTTPException(code, exc.on_web()))
+
+
 async def config_error(request: Request, exc: Exception) -> Response:
     """config.toml, read again after a change, is broken, or holds what no plan can be made
-    from (a PlanError a page meets: [weights] naming no exercise): say so, in the CLI's one
-    line but for its pointer. To a visitor not logged in only that: the line names athletes
-    and the home's folder."""
-    assert isinstance(exc, ConfigError | PlanError)
-    return _error_page(request, 500, exc.on_web() if _known(request) else CONFIG_BROKEN)
+    from (a PlanConfigError: [weights] naming no exercise): say so, in the CLI's one line but
+    for its pointer. To a visitor not logged in only that: the line names athletes and the
+    home's folder."""
+    assert isinstance(exc, ConfigError | PlanConfigError)
+    return _server_error(request, exc.on_web(), CONFIG_BROKEN, "The configuration needs fixing")
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """The database cannot be used (stored samples damaged, a file it cannot open):
+    its one line, the fix on the server in the web's words; to a visitor only that, as for
+    the configuration (the line may name the database's file)."""
+    assert isinstance(exc, DatabaseError)
+    return _server_error(request, exc.on_web(), DATABASE_BROKEN, "The database needs repair")
+
+
+async def database_locked(request: Request, exc: Exception) -> Response:
+    """Another process (the nightly run, an import) held the database past the busy timeout:
+    nothing is wrong and nothing was changed, so a 503 saying so (its line names no file),
+    not the page of a database that needs repair."""
+    assert isinstance(exc, DatabaseLocked)
+    return _error_page(request, 503, exc.on_web(), heading="The database is busy")
+
+
+def _server_error(request: Request, message: str, to_visitor: str, heading: str) -> Response:
+    """What only the server can fix: a 500 page with its line, or `to_visitor` to a visitor
+    not logged in."""
+    return _error_page(request, 500, message if _known(request) else to_visitor,
+                       heading=heading)
 
 
 def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
@@ -163,6 +202,9 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
     app = Starlette(routes=[Route("/", pages.home_page), *routes], middleware=middleware,
                     exception_handlers={HTTPException: http_error,
                                         ConfigError: config_error,
-                                        PlanError: config_error})
+                                        PlanConfigError: config_error,
+                                        PlanError: plan_error,
+                                        DatabaseError: database_error,
+                                        DatabaseLocked: database_locked})
     app.state.web = Web(home, require_login, templates(), today_of)
     return app

@@ -14,7 +14,6 @@ from starlette.routing import Route
 
 from domain.profile import PRIORITY_WORDS, RACE_DISTANCES, RACE_PRIORITIES, Profile
 from jobs import web_pages
-from jobs.replan import PlanError
 from stridelift.report.render import render
 
 
@@ -56,11 +55,8 @@ def week(request: Request) -> Response:
 def session(request: Request) -> Response:
     profile = athlete_of(request)
     today = web_of(request).today_of(profile)
-    try:
-        s = web_pages.session_page(web_of(request).home, profile, today,
-                                   request.path_params["key"])
-    except PlanError as exc:
-        raise HTTPException(404, exc.on_web()) from None
+    # a session not there is the app's 404 (app.plan_error), a broken config its config page
+    s = web_pages.session_page(web_of(request).home, profile, today, request.path_params["key"])
     return show(request, "session.html", athlete=profile.name, today=today, s=s)
 
 
@@ -95,11 +91,20 @@ def races(request: Request, error: str | None = None,
 
 
 def report(request: Request) -> Response:
+    """The report over the range its links choose (`?weeks=`; 400 for one they do not)."""
     profile = athlete_of(request)
+    chosen = request.query_params.get("weeks", web_pages.REPORT_RANGE)
+    if chosen not in web_pages.REPORT_RANGES:
+        words = [w for _, w in web_pages.REPORT_RANGES.values()]
+        raise HTTPException(400, f"no report range {chosen!r}: the report shows "
+                            f"{', '.join(words[:-1])} or {words[-1]} (its links)")
     now = datetime.combine(web_of(request).today_of(profile),
                            datetime.now(profile.zone).time(), profile.zone)
-    return HTMLResponse(render(web_pages.report_data(web_of(request).home, profile, now),
-                               on_web=True))
+    data = web_pages.report_data(web_of(request).home, profile, now,
+                                 web_pages.REPORT_RANGES[chosen][0])
+    ranges = [(words, f"?weeks={key}", key == chosen)
+              for key, (_, words) in web_pages.REPORT_RANGES.items()]
+    return HTMLResponse(render(data, on_web=True, ranges=ranges))
 
 
 def coach(request: Request) -> Response:
