@@ -206,8 +206,27 @@ def test_done_with_bad_sets(athlete: Path) -> None:
                        ("squat=6xnan", "0-500 kg")]:
         result = runner.invoke(app, ["done", sid, "--sets", bad])
         assert result.exit_code == 2 and words in result.output, result.output
+    # --rpe is checked by `act`, after the session's status (typer checked it before)
+    result = runner.invoke(app, ["done", sid, "--rpe", "11"])
+    assert result.exit_code == 2 and "RPE 11 is off the scale: 0-10" in result.output
     with open_db(load().database_url())() as db:
         assert db.scalar(select(func.count()).select_from(m.Lift)) == 0  # nothing half-written
+
+
+@pytest.mark.parametrize("typed", [
+    ["--sets", "squat=six"], ["--sets", "squat=6x-60"],
+    ["--sets", "barbell_back_squat=6x60", "--sets", "barbell_back_squat=5x60"],
+    ["--rpe", "11"]])
+def test_done_again_is_already_done_whatever_was_typed(athlete: Path, typed: list[str]) -> None:
+    """The session's status answers first, as on the web page (jobs.session_actions.act):
+    the CLI parsed --sets (and typer checked --rpe) before asking it, so a runner marking a
+    done session again heard about the sets they typed rather than "already done"."""
+    sessions = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)
+    sid = next(s["id"] for s in sessions if s["kind"] == "strength")
+    assert runner.invoke(app, ["done", sid]).exit_code == 0
+    again = runner.invoke(app, ["done", sid, *typed])
+    assert again.exit_code == 2 and f"session {sid} was already done" in again.output, \
+        again.output
 
 
 def test_known_weights_start_the_progression(home: Path) -> None:
