@@ -82,7 +82,7 @@ def athlete(home: Path) -> Path:
     return home
 
 
-def test_plan_json_shape(athlete: Path) -> None:
+def test_plan_json_shape(athlete: Path, columns: Callable[[int], None]) -> None:
     result = runner.invoke(app, ["plan", "--json", "--weeks", "3"])
     assert result.exit_code == 0, result.output
     sessions = json.loads(result.stdout)
@@ -97,7 +97,8 @@ def test_plan_json_shape(athlete: Path) -> None:
     kinds = [x["pattern"] for x in s["exercises"]]
     assert set(kinds) <= set(PATTERNS) and len(set(kinds)) == len(kinds)
     assert {x["phase"] for x in s["exercises"]} <= {"intro", "build", "deload"}
-    text = runner.invoke(app, ["plan"], env={"COLUMNS": "120"})
+    columns(120)  # not COLUMNS: rich read it once (80 in pytest-xdist's workers)
+    text = runner.invoke(app, ["plan"])
     assert text.exit_code == 0 and s["id"] in text.output
 
 

@@ -247,7 +247,7 @@ def test_a_race_found_in_the_activities_opens_the_window(db_url: str) -> None:
     assert post and "found in the synced activities" in post[0].reasons[0]
 
 
-def test_race_add_list_remove(home: Path) -> None:
+def test_race_add_list_remove(home: Path, columns: Callable[[int], None]) -> None:
     with freeze_time("2027-01-03 12:00:00"):
         assert runner.invoke(app, INIT[:-4]).exit_code == 0  # no race yet
         added = runner.invoke(app, ["race", "add", "2027-02-17:10k"])
@@ -260,7 +260,8 @@ def test_race_add_list_remove(home: Path) -> None:
         assert runner.invoke(app, ["race", "add", "2027-01-23:5k:C"]).exit_code == 0
         half = json.loads(runner.invoke(app, ["race", "add", "2027-04-11:half", "--json"]).stdout)
         listed = json.loads(runner.invoke(app, ["race", "list", "--json"]).stdout)
-        text = runner.invoke(app, ["race", "list"], env={"COLUMNS": "200"}).output
+        columns(200)  # not COLUMNS: rich read it once (80 in pytest-xdist's workers)
+        text = runner.invoke(app, ["race", "list"]).output
         bad = runner.invoke(app, ["race", "add", "2027-04-11:half:X"])
         missing = runner.invoke(app, ["race", "remove", "2027-05-01"])
         removed = json.loads(runner.invoke(app, ["race", "remove", "2027-01-23", "--json"]).stdout)
@@ -277,7 +278,7 @@ def test_race_add_list_remove(home: Path) -> None:
     assert ("the weeks of Mon 01 Feb, Mon 08 Feb, Mon 15 Feb count as a deload: the next one "
             "is the 4th training week after") in listed[1]["effects"]
     assert not any("deload" in e for e in listed[0]["effects"])  # a C 5 km on a Saturday
-    assert "2027-02-17 A 10k" in text
+    assert "2027-02-17 A 10k, 45 days to go" in text.splitlines()  # whole, on one line
     assert bad.exit_code == 2 and "must be A, B or C" in bad.output and "Traceback" not in \
         bad.output
     assert missing.exit_code == 2 and "no race on 2027-05-01" in missing.output
@@ -306,7 +307,8 @@ def test_a_race_written_into_config_toml_by_hand_is_followed_when_added(home: Pa
         "already_entered": True, "changes": 0}
 
 
-def test_a_race_day_a_typo_years_off_is_refused_and_a_past_race_says_ago(home: Path) -> None:
+def test_a_race_day_a_typo_years_off_is_refused_and_a_past_race_says_ago(
+        home: Path, columns: Callable[[int], None]) -> None:
     """2062 for 2026 was added silently, and `race list` said "-10080 days to go" of a race
     run long ago: a race is entered from a year back to two years ahead, in one line, exit 2,
     nothing saved; a past one is listed as "N days ago"."""
@@ -318,7 +320,8 @@ def test_a_race_day_a_typo_years_off_is_refused_and_a_past_race_says_ago(home: P
         assert runner.invoke(app, ["race", "add", "2028-12-31:marathon"]).exit_code == 0
         assert runner.invoke(app, ["race", "add", "2027-01-02:5k:C"]).exit_code == 0
         assert runner.invoke(app, ["race", "add", "2027-01-04:5k:C"]).exit_code == 0
-        text = runner.invoke(app, ["race", "list"], env={"COLUMNS": "200"}).output
+        columns(200)  # not COLUMNS: rich read it once (80 in pytest-xdist's workers)
+        text = runner.invoke(app, ["race", "list"]).output
     for refused, words in ((far, "more than two years ahead"), (old, "more than a year ago"),
                            (at_init, "more than two years ahead")):
         assert refused.exit_code == 2 and words in refused.output
