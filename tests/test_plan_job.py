@@ -16,6 +16,7 @@ from db import models as m
 from db import repo
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, run_fit
+from domain.activity import Activity
 from domain.profile import Profile
 from ingest import fit
 from jobs.config import load
@@ -37,7 +38,7 @@ INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "
         "sat=long"]
 
 
-def _long_run_on(day: date) -> list:  # type: ignore[type-arg]
+def _long_run_on(day: date) -> list[Activity]:
     start = datetime(day.year, day.month, day.day, 8, tzinfo=UTC)
     return fit.decode(run_fit(start, [LapSpec(3600, 3.0, 146), LapSpec(3600, 3.0, 148)]))
 

@@ -4,7 +4,7 @@ post-race window by distance, the ladder freeze, races found in the activities, 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -123,7 +123,8 @@ def test_final_days_follow_the_priority() -> None:
                                             ("marathon", 14), ("ultra", 14)])
 def test_the_post_race_window_by_distance(distance: str, days: int) -> None:
     r = [RaceDay(date(2027, 3, 10), distance, "C")]
-    assert final_days(r, date(2027, 3, 10) + timedelta(days=days))[0] == "Races post-race"
+    last = final_days(r, date(2027, 3, 10) + timedelta(days=days))
+    assert last is not None and last[0] == "Races post-race"
     assert final_days(r, date(2027, 3, 10) + timedelta(days=days + 1)) is None
 
 
@@ -465,8 +466,9 @@ def _season(home: Path, monkeypatch: pytest.MonkeyPatch, races: list[str],
     return sessions, why, outputs
 
 
-def _open(sessions: list[dict[str, Any]], but: str = "", sets_aside: set[str] = frozenset(),
-          patterns_aside: set[str] = frozenset(), before: str = "9999"
+def _open(sessions: list[dict[str, Any]], but: str = "",
+          sets_aside: Collection[str] = frozenset(),
+          patterns_aside: Collection[str] = frozenset(), before: str = "9999"
           ) -> dict[str, tuple[Any, ...]]:
     """The open sessions but one (before the day `before`), each exercise with its sets (but
     those of `sets_aside`), an exercise of `patterns_aside` by its pattern only."""
