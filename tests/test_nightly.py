@@ -88,7 +88,8 @@ def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
     assert "1 new activity, 1 waiting for their file, 2 items skipped" in result.stdout
     assert _runs(home) == [("anna", NIGHT, "ok")]
     with home.db() as db:
-        assert db.scalar(select(m.NightlyRun.counts))["items_skipped"] == 2
+        counts = db.scalar(select(m.NightlyRun.counts))
+        assert counts is not None and counts["items_skipped"] == 2
     # `runs` said "ok" and nothing more: a night whose activity list Garmin kept failing on
     # read as a whole night
     assert "2 items skipped" in runner.invoke(app, ["runs"]).output
