@@ -137,12 +137,13 @@ def configure(scheduler: BaseScheduler, athletes: Mapping[str, Profile]) -> set[
                                     jobstore="default")
             log.info("%s: scheduled, next at %s", name, job.next_run_time)
             changed.add(job_id)
-        elif str(job.trigger) != str(new) or job.trigger.timezone != new.timezone or \
-                type(job.trigger) is not type(new):  # a job stored before DailyAt
+        elif str(job.trigger) != str(new) or job.trigger.timezone != new.timezone:
             job.reschedule(new)
             log.info("%s: rescheduled, next at %s", name,
                      scheduler.get_job(job_id, jobstore="default").next_run_time)
             changed.add(job_id)
+        elif type(job.trigger) is not type(new):  # stored before DailyAt: the same times,
+            job.modify(trigger=new)  # so a night still due (missed) stays due
     return changed
 
 

@@ -340,19 +340,23 @@ def test_the_scheduled_nightly_after_midnight_records_the_day_before(
     assert _runs(home) == [("anna", NIGHT, "ok")]
 
 
-def test_a_job_stored_before_dailyat_takes_it(home: Path) -> None:
+def test_a_job_stored_before_dailyat_takes_it_and_a_missed_night_stays_due(home: Path) -> None:
     """A daemon's stored job keeps its trigger unless its schedule changed: one stored with
-    CronTrigger's (the same time, the same zone) would have kept running twice."""
-    from apscheduler.schedulers.background import BackgroundScheduler
+    CronTrigger's (the same time, the same zone) would have kept running twice. Only its
+    trigger changes: rescheduled, a night the machine slept through was put off a day."""
     from apscheduler.triggers.cron import CronTrigger
 
-    scheduler = BackgroundScheduler()
-    scheduler.start(paused=True)
-    try:
-        scheduler.add_job(sched.nightly_job, CronTrigger(hour=21, minute=30, timezone=ANNA.zone),
-                          args=["anna"], id="nightly:anna")
-        assert "nightly:anna" in sched.configure(scheduler, {"anna": ANNA})
-        assert isinstance(scheduler.get_job("nightly:anna").trigger, sched.DailyAt)
-        assert sched.configure(scheduler, {"anna": ANNA}) == set()  # then it stays
-    finally:
-        scheduler.shutdown()
+    missed = datetime(2025, 7, 8, 21, 30, tzinfo=UTC)
+    with freeze_time("2025-07-08 23:00:00"):
+        scheduler = sched.make_scheduler(_athlete())  # the database's job store
+        scheduler.start(paused=True)
+        try:
+            scheduler.add_job(sched.nightly_job, CronTrigger(hour=21, minute=30,
+                                                             timezone=ANNA.zone),
+                              args=["anna"], id="nightly:anna", next_run_time=missed)
+            sched.configure(scheduler, {"anna": ANNA})
+            job = scheduler.get_job("nightly:anna")
+            assert isinstance(job.trigger, sched.DailyAt) and job.next_run_time == missed
+            assert sched.configure(scheduler, {"anna": ANNA}) == set()  # then it stays
+        finally:
+            scheduler.shutdown(wait=False)
