@@ -89,7 +89,8 @@ def night_of(profile: Profile, now: datetime) -> date:
 class DailyAt(CronTrigger):
     """A daily local time that fires once on the night the clocks go back, when its hour
     comes twice (CronTrigger fires at both 01:30s: the nightly ran twice). A time the clocks
-    skip fires once, an hour late (02:30 on the night they go forward fires at 03:30)."""
+    skip fires once, as late as they jump (02:30 in Berlin fires at 03:30 the night they go
+    forward; 02:15 on Lord Howe Island, whose clocks jump half an hour, at 02:45)."""
 
     def get_next_fire_time(self, previous_fire_time: datetime | None,
                            now: datetime) -> datetime | None:

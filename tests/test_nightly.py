@@ -291,7 +291,9 @@ def _fires(profile: Profile, start: datetime, end: datetime) -> list[datetime]:
 
 @pytest.mark.parametrize("tz, at, night", [
     ("America/New_York", "01:30", date(2026, 10, 31)),  # 02:00 EDT -> 01:00 EST
-    ("Europe/Berlin", "02:30", date(2026, 10, 24))])  # 03:00 CEST -> 02:00 CET
+    ("Europe/Berlin", "02:30", date(2026, 10, 24)),  # 03:00 CEST -> 02:00 CET
+    ("Australia/Lord_Howe", "01:45", date(2027, 4, 3)),  # 02:00 +11 -> 01:30 +10:30
+    ("UTC", "01:30", date(2026, 10, 24))])  # no change at all
 def test_a_nightly_in_the_hour_the_clocks_go_back_runs_once(tz: str, at: str,
                                                            night: date) -> None:
     """Its time comes twice that night: APScheduler's CronTrigger fired at both, and the
@@ -305,14 +307,18 @@ def test_a_nightly_in_the_hour_the_clocks_go_back_runs_once(tz: str, at: str,
         night + timedelta(days=d) for d in (0, 1, 2)]
 
 
-def test_a_nightly_at_a_time_the_clocks_skip_runs_once_for_the_day_before() -> None:
-    """02:30 does not exist in Berlin on Sun 28 Mar 2027 (02:00 CET -> 03:00 CEST): the run
-    comes an hour late, once, and processes Saturday."""
-    p = replace(ANNA, tz="Europe/Berlin", nightly_at="02:30")
-    noon = datetime(2027, 3, 27, 12, tzinfo=p.zone)
+@pytest.mark.parametrize("tz, at, saturday, fired", [
+    ("Europe/Berlin", "02:30", date(2027, 3, 27), "Sun 03:30 CEST"),  # 02:00 CET -> 03:00
+    ("Australia/Lord_Howe", "02:15", date(2026, 10, 3), "Sun 02:45 +11")])  # 02:00 -> 02:30
+def test_a_nightly_at_a_time_the_clocks_skip_runs_once_for_the_day_before(
+        tz: str, at: str, saturday: date, fired: str) -> None:
+    """The time does not exist that Sunday: the run comes as late as the clocks jump, once,
+    and processes Saturday."""
+    p = replace(ANNA, tz=tz, nightly_at=at)
+    noon = datetime(saturday.year, saturday.month, saturday.day, 12, tzinfo=p.zone)
     [fire] = _fires(p, noon, noon + timedelta(days=1))
-    assert fire.strftime("%a %H:%M %Z") == "Sun 03:30 CEST"
-    assert sched.night_of(p, fire) == date(2027, 3, 27)
+    assert fire.strftime("%a %H:%M %Z") == fired
+    assert sched.night_of(p, fire) == saturday
 
 
 @pytest.mark.parametrize("at, now, night", [
