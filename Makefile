@@ -24,7 +24,7 @@ venv: $(BIN)/stridelift
 
 lint: venv
 	$(BIN)/ruff check $(PACKAGES) tests bench
-	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/mypy $(PACKAGES) tests
 	$(BIN)/lint-imports
 
 test: lint

@@ -15,7 +15,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from types import FrameType
 from typing import Any
 
@@ -39,11 +39,12 @@ MISFIRE_GRACE_S = 6 * 3600  # asleep at 21:30? the night still runs when the mac
 JOB_TABLE = "apscheduler_jobs"
 RELOAD_S = 60  # how often a running daemon looks at config.toml (read only if it changed)
 SETTINGS = "settings"  # the in-memory job store of the daemon's own upkeep (not persisted)
+NOON = (12, 0)  # a nightly time before it is the night of the day before
 
 
 def nightly_job(athlete: str) -> None:
     """What the scheduler runs (module level: the job store keeps a reference to it)."""
-    _run("nightly", athlete, _today, run_nightly)
+    _run("nightly", athlete, _night, run_nightly)
 
 
 def morning_job(athlete: str) -> None:
@@ -71,17 +72,44 @@ def _clock(at: str) -> tuple[int, int]:
     return hour, minute
 
 
-def _today(profile: Profile) -> date:
-    """The night to process: today, or yesterday when a late run fires after midnight."""
-    now = datetime.now(profile.zone)
-    return now.date() if (now.hour, now.minute) >= _clock(profile.nightly_at) else \
-        now.date() - timedelta(days=1)
+def _night(profile: Profile) -> date:
+    return night_of(profile, datetime.now(profile.zone))
 
 
-def trigger(profile: Profile, at: str | None = None) -> CronTrigger:
+def night_of(profile: Profile, now: datetime) -> date:
+    """The night the nightly run processes at `now` (the athlete's local time): the day of
+    the last `nightly_at` (yesterday's when a late run fires after midnight), or the day
+    before it when `nightly_at` is before noon: a run at 00:30 ends the day just gone, where
+    it began the one with nothing in it yet, and that day's runs waited a night for it."""
+    at = _clock(profile.nightly_at)
+    fired = now.date() if (now.hour, now.minute) >= at else now.date() - timedelta(days=1)
+    return fired - timedelta(days=1) if at < NOON else fired
+
+
+class DailyAt(CronTrigger):
+    """A daily local time that fires once on the night the clocks go back, when its hour
+    comes twice (CronTrigger fires at both 01:30s: the nightly ran twice). A time the clocks
+    skip fires once, as late as they jump (02:30 in Berlin fires at 03:30 the night they go
+    forward; 02:15 on Lord Howe Island, whose clocks jump half an hour, at 02:45)."""
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None,
+                           now: datetime) -> datetime | None:
+        fire: datetime | None = super().get_next_fire_time(previous_fire_time, now)
+        if fire is not None and previous_fire_time is not None and \
+                _wall(fire, self.timezone) == _wall(previous_fire_time, self.timezone):
+            return super().get_next_fire_time(fire, fire)
+        return fire
+
+
+def _wall(moment: datetime, zone: tzinfo) -> datetime:
+    """The local date and time on the wall clock, whichever side of the change."""
+    return moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None, fold=0)
+
+
+def trigger(profile: Profile, at: str | None = None) -> DailyAt:
     """The daily trigger at `at` (default: the nightly time) in the athlete's zone."""
     hour, minute = _clock(at or profile.nightly_at)
-    return CronTrigger(hour=hour, minute=minute, timezone=profile.zone)
+    return DailyAt(hour=hour, minute=minute, timezone=profile.zone)
 
 
 JOBS = (  # (id prefix, what runs, the profile's time, the job's name)
@@ -115,6 +143,8 @@ def configure(scheduler: BaseScheduler, athletes: Mapping[str, Profile]) -> set[
             log.info("%s: rescheduled, next at %s", name,
                      scheduler.get_job(job_id, jobstore="default").next_run_time)
             changed.add(job_id)
+        elif type(job.trigger) is not type(new):  # stored before DailyAt: the same times,
+            job.modify(trigger=new)  # so a night still due (missed) stays due
     return changed
 
 

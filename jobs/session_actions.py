@@ -181,8 +181,8 @@ def act(home: Home, profile: Profile, action: str, key: str, *, today: date,
         **details: Any) -> Outcome:
     """One action in its own transaction (the CLI's and the web page's entry point). The
     session's status answers first (`settled`); only then is what the action was sent with
-    read: `details` (the CLI's, checked as it parsed them) and what `sent` gives (the web
-    form's, whose refusals would otherwise come before "already done")."""
+    read: `details` and what `sent` gives (the web form's, the CLI's --sets: their refusals
+    would otherwise come before "already done")."""
     with transaction(home.db) as db:
         who = repo.athlete(db, profile)
         answer = settled(planned_session(db, who, key), action, pinned)

@@ -108,8 +108,8 @@ def reference_recovery(days: list[DailyWellness], start: date, end: date,
             low, high = mu - R.HRV_BAND_SD * sd, mu + R.HRV_BAND_SD * sd
         below = signal is not None and low is not None and signal < low
         streak = streak + 1 if below else 0
-        inside = ln[i] is not None and low is not None and high is not None \
-            and low <= ln[i] <= high
+        inside = (x := ln[i]) is not None and low is not None and high is not None \
+            and low <= x <= high
         in_band = in_band + 1 if inside else 0
         month = [v for v in rhr[max(0, i - R.RHR_DAYS):i] if v is not None]
         rhr_mean = _mean_sd(month)[0] if len(month) >= R.RHR_MIN_DAYS else None

@@ -12,7 +12,7 @@ from domain.profile import Race
 from jobs.race_entry import named
 from planner.adapt import Recovery, Tonight, adapt, lighten, pinned_notes
 from planner.blocks import WeekCount, timeline
-from planner.model import RunDay, Session, week_start
+from planner.model import Prescription, RunDay, Session, week_start
 from planner.prescriptions import prescribe, refresh
 from planner.program import mobility_session
 from planner.progression import LoggedLift, round_kg
@@ -23,7 +23,7 @@ D = [MONDAY + timedelta(days=i) for i in range(14)]
 CTX = context()
 
 
-def mobility(s: Session) -> tuple:  # type: ignore[type-arg]
+def mobility(s: Session) -> tuple[Prescription, ...]:
     return mobility_session(CTX, 0, s.day)
 
 
@@ -172,7 +172,7 @@ def test_red_makes_a_taper_session_mobility_work_and_amber_leaves_it() -> None:
     assert reduced.status == "lightened"  # by the race, before any recovery decision
     eve = reduced.day - timedelta(days=1)
 
-    def mobility_of(s: Session) -> tuple:  # type: ignore[type-arg]
+    def mobility_of(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(ctx, 0, s.day)
 
     red = Recovery("red", ("Garmin HRV status LOW",))

@@ -28,7 +28,9 @@ def test_calendar_items_keep_title_and_type() -> None:
 
 
 def test_malformed_bodies_give_nothing() -> None:
-    for body in (None, {}, [], {"calendarItems": "x"}, {"calendarItems": [1, None]}):
+    bodies: tuple[object, ...] = (None, {}, [], {"calendarItems": "x"},
+                                  {"calendarItems": [1, None]})
+    for body in bodies:
         assert planned_runs(body) == []
 
 

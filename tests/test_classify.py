@@ -188,7 +188,9 @@ def test_zone_five_bouts_need_no_speed() -> None:
     still speed (c), and a timer pause is still no moving time."""
     run = with_hr([(10, 140), *[(3, 175), (2, 140)] * 4, (10, 140)])
     t = run.streams.t + np.where(run.streams.t >= 600, 300.0, 0.0)  # paused 5 min
-    hr_only = replace(run, streams=Streams(t, {"heart_rate": run.streams.get("heart_rate")}))
+    heart_rate = run.streams.get("heart_rate")
+    assert heart_rate is not None
+    hr_only = replace(run, streams=Streams(t, {"heart_rate": heart_rate}))
     c = classify(hr_only, P, HISTORY)
     assert c.kind == "speed", c.reasons
     assert c.reasons[0].startswith("speed (c): 12.0 min in HR zone 5 in 4 bouts")

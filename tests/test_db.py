@@ -61,7 +61,7 @@ def test_migrations_create_every_table_and_rerun_is_a_no_op(db_url: str) -> None
             "sync_cursors", "alembic_version"} <= tables
 
 
-def test_sqlite_runs_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -242,14 +242,14 @@ def test_bad_database_url_is_a_clear_error() -> None:
         make_engine("nosuchdialect://x/y")
 
 
-def test_migrations_match_the_models(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_match_the_models(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     upgrade(engine)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
 
 
-def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "x.db").write_bytes(b"not a database at all" * 100)
     with pytest.raises(DatabaseError, match=r"x\.db"):
         open_db(f"sqlite:///{tmp_path / 'x.db'}")
@@ -441,7 +441,7 @@ def test_last_lifts_read_through_the_index_on_athlete_exercise_and_day(
     [(statement, parameters)] = queries
     with engine.connect() as conn:
         steps = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
-                                                         parameters)]  # type: ignore[arg-type]
+                                                         parameters)]
     assert steps == ["SEARCH lifts USING INDEX ix_lifts_athlete_exercise_day_id "
                      "(athlete_id=? AND exercise_id=? AND day<?)"], steps
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -38,18 +39,19 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def changes(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+def changes(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     monkeypatch.setenv("STRIDELIFT_HOME", str(demo_home))
     result = runner.invoke(app, ["why", "--json"])
     assert result.exit_code == 0
     return list(json.loads(result.stdout))
 
 
-def _on(changes: list[dict[str, object]], night: date) -> list[dict[str, object]]:
+def _on(changes: list[dict[str, Any]], night: date) -> list[dict[str, Any]]:
     return [c for c in changes if c["date"] == night.isoformat()]
 
 
-def test_the_long_run_moved_to_sunday_changes_mondays_session(changes: list) -> None:  # type: ignore[type-arg]
+def test_the_long_run_moved_to_sunday_changes_mondays_session(
+        changes: list[dict[str, Any]]) -> None:
     [sunday] = SURPRISES["long_run_moved"]
     [change] = _on(changes, sunday)
     assert change["rule"] == "S6" and change["action"] in ("move", "mobility")
@@ -58,7 +60,7 @@ def test_the_long_run_moved_to_sunday_changes_mondays_session(changes: list) -> 
     assert "long run on Sun" in reasons and "of the longest run" in reasons
 
 
-def test_the_tune_up_race_keeps_strength_off_the_day_after(changes: list) -> None:  # type: ignore[type-arg]
+def test_the_tune_up_race_keeps_strength_off_the_day_after(changes: list[dict[str, Any]]) -> None:
     [race] = SURPRISES["tune_up_race"]
     [change] = [c for c in _on(changes, race) if c["rule"] == "S6"]
     assert "race run on Sun" in " ".join(change["reasons"])
@@ -67,7 +69,7 @@ def test_the_tune_up_race_keeps_strength_off_the_day_after(changes: list) -> Non
     assert post and all("found in the synced activities" in c["reasons"][0] for c in post)
 
 
-def test_the_illness_week_turns_sessions_red(changes: list) -> None:  # type: ignore[type-arg]
+def test_the_illness_week_turns_sessions_red(changes: list[dict[str, Any]]) -> None:
     ill = set(SURPRISES["illness"]) | {max(SURPRISES["illness"]) + timedelta(days=i)
                                        for i in range(1, 4)}
     red = [c for c in changes if date.fromisoformat(str(c["date"])) in ill
@@ -76,7 +78,7 @@ def test_the_illness_week_turns_sessions_red(changes: list) -> None:  # type: ig
     assert any("HRV" in " ".join(c["reasons"]) for c in red)
 
 
-def test_a_short_night_lightens_or_moves_the_next_session(changes: list) -> None:  # type: ignore[type-arg]
+def test_a_short_night_lightens_or_moves_the_next_session(changes: list[dict[str, Any]]) -> None:
     amber = [c for night in SURPRISES["short_nights"] for c in _on(changes, night)
              if c["rule"] == "S7.3 amber"]
     assert amber and any("sleep score" in " ".join(c["reasons"]) for c in amber)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,6 @@ THURSDAY = "2025-04-17 09:00:00"  # a strength day of that plan
 INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "f",
         "--max-hr", "190", "--rest-hr", "50", "--runs",
         "mon=easy,tue=easy,wed=speed,fri=easy,sat=long"]
-NARROW = {"COLUMNS": "80"}
 
 
 @pytest.fixture
@@ -45,10 +45,12 @@ def _spans_at_most_two_lines(name: str, column: list[str]) -> bool:
                for i in range(len(column)) for n in (1, 2))
 
 
-def test_plan_table_at_80_columns_wraps_names_at_most_once(athlete: Path) -> None:
+def test_plan_table_at_80_columns_wraps_names_at_most_once(
+        athlete: Path, columns: Callable[[int], None]) -> None:
+    columns(80)  # not COLUMNS: rich read it once (80 in pytest-xdist's workers)
     with freeze_time(MONDAY):
         sessions = json.loads(runner.invoke(app, ["plan", "--json", "--weeks", "3"]).stdout)
-        result = runner.invoke(app, ["plan", "--weeks", "3"], env=NARROW)
+        result = runner.invoke(app, ["plan", "--weeks", "3"])
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.output.splitlines()) <= 80
     column = _exercise_column(result.output)
@@ -65,9 +67,9 @@ def _worst_session(names: list[str], status: str) -> dict[str, Any]:
                            "instruction": None} for n in names]}
 
 
-def test_the_longest_catalogue_names_fit_in_two_lines(monkeypatch: pytest.MonkeyPatch,
+def test_the_longest_catalogue_names_fit_in_two_lines(columns: Callable[[int], None],
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("COLUMNS", "80")
+    columns(80)
     names = sorted((e.name for e in default_catalog().exercises.values()), key=len)[-6:]
     print_plan([_worst_session(names, "lightened")])
     output = capsys.readouterr().out
@@ -105,9 +107,10 @@ def test_today_json_session_runs_around_and_recovery(with_history: Path) -> None
     assert view["next_session"]["date"] > "2025-04-17"
 
 
-def test_today_in_about_ten_lines(with_history: Path) -> None:
+def test_today_in_about_ten_lines(with_history: Path, columns: Callable[[int], None]) -> None:
+    columns(80)
     with freeze_time(THURSDAY):
-        result = runner.invoke(app, ["today"], env=NARROW)
+        result = runner.invoke(app, ["today"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) <= 12

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def test_a_week_with_no_legal_day_records_every_fallback() -> None:
     assert all("only 0 legal strength day(s)" in c.reasons[0] for c in changes)
 
 
-def test_fallbacks_are_stored_once_and_why_shows_them(home: Path) -> None:
+def test_fallbacks_are_stored_once_and_why_shows_them(home: Path,
+                                                      columns: Callable[[int], None]) -> None:
     init = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "f",
             "--max-hr", "190", "--rest-hr", "50", "--strength-sessions", "3", "--runs",
             "mon=easy,tue=easy,wed=speed,fri=easy,sat=long"]
@@ -57,12 +59,15 @@ def test_fallbacks_are_stored_once_and_why_shows_them(home: Path) -> None:
         assert runner.invoke(app, ["plan", "--json"]).exit_code == 0
         assert runner.invoke(app, ["plan", "--json"]).exit_code == 0  # the same day twice
         why = runner.invoke(app, ["why", "--json"])
-        text = runner.invoke(app, ["why"], env={"COLUMNS": "200"})
+        columns(200)  # not COLUMNS: rich read it once (80 in pytest-xdist's workers)
+        text = runner.invoke(app, ["why"])
     shown = [c for c in json.loads(why.stdout) if c["session_id"].startswith("2025-03-03")]
     assert why.exit_code == 0 and [c["action"] for c in shown] == ["mobility"]
     assert shown[0]["rule"] == "S6 planning" and shown[0]["date"] == "2025-03-02"
     assert any("only 2 legal strength day(s)" in r for r in shown[0]["reasons"])
     assert "mobility (S6 planning)" in text.output
+    # 84 columns: whole on one line at 200, wrapped at 80
+    assert f"  - {shown[0]['reasons'][0]}" in text.output.splitlines()
 
 
 def test_replanning_the_same_night_records_nothing_new(db_url: str) -> None:

@@ -267,7 +267,8 @@ def test_integer_and_float_fields_are_gathered_exactly() -> None:
     np.testing.assert_array_equal(cols["heart_rate"], np.arange(60, 1060, dtype=float))
     np.testing.assert_array_equal(cols["speed"], [r["speed"] for r in rows])
     np.testing.assert_array_equal(cols["power"], [float(r["power"]) for r in rows])
-    floats_first = [{"timestamp": 1, "heart_rate": 140.5}, {"timestamp": 2, "heart_rate": 141}]
+    floats_first: list[dict[str, float]] = [{"timestamp": 1, "heart_rate": 140.5},
+                                            {"timestamp": 2, "heart_rate": 141}]
     np.testing.assert_array_equal(fit._columns(floats_first, {})["heart_rate"], [140.5, 141.0])
     huge = fit._columns([{"timestamp": 1, "power": 5}, {"timestamp": 2, "power": 2**70}], {})
     np.testing.assert_array_equal(huge["power"], [5.0, float(2**70)])

@@ -9,6 +9,7 @@ import os
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -40,7 +41,7 @@ def athlete(home: Path) -> Path:
     return home
 
 
-def _import(*args: str) -> tuple[int, dict[str, object]]:
+def _import(*args: str) -> tuple[int, dict[str, Any]]:  # the JSON as read
     result = runner.invoke(app, ["import", "--json", *args])
     return result.exit_code, json.loads(result.stdout)
 
@@ -64,7 +65,7 @@ def test_folder_with_runs_strength_workout_and_a_broken_file(athlete: Path,
     code, report = _import(str(src))
     assert code == 1
     assert (report["imported"], report["duplicates"], report["skipped"]) == (3, 0, 1)
-    [failure] = report["failed"]  # type: ignore[misc]
+    [failure] = report["failed"]
     assert failure["path"].endswith("broken.fit")  # named there, not again in the error
     assert failure["error"].startswith("truncated (header announces")
     assert _count(m.Activity) == 3 and _count(m.StrengthSet) == 2
@@ -84,7 +85,7 @@ def test_a_run_without_a_date_fails_alone_and_leaves_no_rows(athlete: Path,
     (tmp_path / "today.fit").write_bytes(_run(0))
     code, report = _import(str(tmp_path))
     assert (code, report["imported"]) == (1, 1)
-    [failure] = report["failed"]  # type: ignore[misc]
+    [failure] = report["failed"]
     assert failure["path"].endswith("fr70.fit") and "has no date" in failure["error"]
     with open_db(load().database_url())() as s:
         assert [a.start_utc.year for a in s.scalars(select(m.Activity))] == [2025]
@@ -149,7 +150,7 @@ def test_the_advice_under_failed_files_fits_their_failures(athlete: Path, tmp_pa
         "skipped); a damaged file: copy it again from the watch or download its original from "
         f"Garmin Connect; {misdated}")
     code, report = _import(str(tmp_path))
-    assert code == 1 and len(report["failed"]) == 3  # type: ignore[arg-type]
+    assert code == 1 and len(report["failed"]) == 3
     assert set(report) == {"imported", "duplicates", "skipped", "failed", "same_recording"}
 
 
@@ -204,7 +205,7 @@ def test_strava_export_with_gzipped_fit_files(athlete: Path, tmp_path: Path) -> 
     (tmp_path / "watch.fit.gz").write_bytes(gzip.compress(_run(2)))
     code, report = _import(str(archive), str(tmp_path / "watch.fit.gz"))
     assert (code, report["imported"]) == (1, 2)
-    [cut] = report["failed"]  # type: ignore[misc]
+    [cut] = report["failed"]
     assert cut["path"].endswith("!activities/1002.fit.gz")
     assert cut["error"] == "unreadable (the gzip stream ends early (a cut copy))"
     assert _count(m.Activity) == 2
@@ -298,7 +299,7 @@ def deadly(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     killers: list[bytes] = []
     parse = fitfast.parse
 
-    def parse_or_die(data: bytes, **options: object) -> object:
+    def parse_or_die(data: bytes, **options: Any) -> object:
         if data in killers:
             os._exit(70)
         return parse(data, **options)
@@ -346,7 +347,7 @@ def test_a_file_the_decoder_dies_on_fails_alone(athlete: Path, tmp_path: Path,
     for _ in range(2):
         code, report = _import(str(src), "--workers", workers)
         assert code == 1
-        [failure] = report["failed"]  # type: ignore[misc]
+        [failure] = report["failed"]
         assert failure["path"].endswith("run-05.fit")
         assert "the decoder died on this file" in failure["error"]
     assert report["imported"] == 0 and report["duplicates"] == 11  # the second time

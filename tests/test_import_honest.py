@@ -61,7 +61,7 @@ def test_640_identical_broken_members_are_640_failures(athlete: Path, tmp_path: 
     assert all(f["error"].startswith("truncated") for f in failed)  # each decoded, each said
     assert _raw_objects(athlete) == 1  # the good file only: nothing broken is kept
     code, again = _import(str(tmp_path / "export.zip"))  # and the same the next time
-    assert (code, again["duplicates"], len(again["failed"])) == (1, 1, 640)  # type: ignore[arg-type]
+    assert (code, again["duplicates"], len(again["failed"])) == (1, 1, 640)
 
 
 def test_a_bomb_member_is_refused_in_one_line_and_the_rest_imported(athlete: Path,

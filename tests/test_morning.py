@@ -30,7 +30,7 @@ from jobs.morning_run import run_morning
 from jobs.nightly_run import run_nightly
 from jobs.sources import source_for
 from planner.adapt import Recovery, Tonight, adapt, fitted, lighten
-from planner.model import Session
+from planner.model import Prescription, Session
 from planner.morning import Judged, rejudge_today
 from planner.plan_changes import as_planned
 from planner.program import mobility_session
@@ -43,7 +43,7 @@ runner = CliRunner()
 CTX = context()
 
 
-def mobility(s: Session) -> tuple:  # type: ignore[type-arg]
+def mobility(s: Session) -> tuple[Prescription, ...]:
     return mobility_session(CTX, 0, s.day)
 
 
@@ -148,7 +148,7 @@ def test_a_green_morning_after_a_red_night_gives_back_the_a_taper_session_as_pla
     assert taper.status == "lightened" and any(  # the premise: a second session, made mobility
         s.kind == "mobility" and 8 <= (race - s.day).days <= 14 for s in sessions)
 
-    def mobility_of(s: Session) -> tuple:  # type: ignore[type-arg]
+    def mobility_of(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(ctx, 0, s.day)
 
     eve = taper.day - timedelta(days=1)

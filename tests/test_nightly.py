@@ -6,8 +6,10 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.executors.debug import DebugExecutor
@@ -86,7 +88,8 @@ def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
     assert "1 new activity, 1 waiting for their file, 2 items skipped" in result.stdout
     assert _runs(home) == [("anna", NIGHT, "ok")]
     with home.db() as db:
-        assert db.scalar(select(m.NightlyRun.counts))["items_skipped"] == 2
+        counts = db.scalar(select(m.NightlyRun.counts))
+        assert counts is not None and counts["items_skipped"] == 2
     # `runs` said "ok" and nothing more: a night whose activity list Garmin kept failing on
     # read as a whole night
     assert "2 items skipped" in runner.invoke(app, ["runs"]).output
@@ -269,3 +272,97 @@ def test_the_night_pushes_workouts_when_turned_on(home: Path) -> None:
     assert result.counts["workouts_pushed"] >= 1 and result.counts["workouts_failed"] == 0
     assert fake.workouts and all("stridelift:anna:" in w["description"]
                                  for w in fake.workouts.values())
+
+
+# --- nightly_at on the nights the clocks change, and after midnight ---------------------
+
+def _fires(profile: Profile, start: datetime, end: datetime) -> list[datetime]:
+    """The nightly job's run times from `start` to `end` in the athlete's zone, as the
+    scheduler asks its trigger for them: the next after each run, asked just after it ran."""
+    trigger, fires = sched.trigger(profile), list[datetime]()
+    fire = trigger.get_next_fire_time(None, start)
+    while fire is not None and fire < end and len(fires) < 10:  # 10: one that never moves on
+        fires.append(fire.astimezone(UTC).astimezone(profile.zone))  # a clock's local time
+        # on the clock, not the wall: 01:30 EST + 50 ms on the wall is 01:30 EDT, before it
+        fire = trigger.get_next_fire_time(fire, fire.astimezone(UTC) + timedelta(
+            milliseconds=50))
+    return fires
+
+
+@pytest.mark.parametrize("tz, at, night", [
+    ("America/New_York", "01:30", date(2026, 10, 31)),  # 02:00 EDT -> 01:00 EST
+    ("Europe/Berlin", "02:30", date(2026, 10, 24)),  # 03:00 CEST -> 02:00 CET
+    ("Australia/Lord_Howe", "01:45", date(2027, 4, 3)),  # 02:00 +11 -> 01:30 +10:30
+    ("UTC", "01:30", date(2026, 10, 24))])  # no change at all
+def test_a_nightly_in_the_hour_the_clocks_go_back_runs_once(tz: str, at: str,
+                                                           night: date) -> None:
+    """Its time comes twice that night: APScheduler's CronTrigger fired at both, and the
+    nightly ran twice."""
+    p = replace(ANNA, tz=tz, nightly_at=at)
+    noon = datetime(night.year, night.month, night.day, 12, tzinfo=ZoneInfo(tz))
+    fires = _fires(p, noon, noon + timedelta(days=3))
+    assert [f.strftime("%d %H:%M") for f in fires] == [
+        f"{night + timedelta(days=d):%d} {at}" for d in (1, 2, 3)]
+    assert [sched.night_of(p, f) for f in fires] == [
+        night + timedelta(days=d) for d in (0, 1, 2)]
+
+
+@pytest.mark.parametrize("tz, at, saturday, fired", [
+    ("Europe/Berlin", "02:30", date(2027, 3, 27), "Sun 03:30 CEST"),  # 02:00 CET -> 03:00
+    ("Australia/Lord_Howe", "02:15", date(2026, 10, 3), "Sun 02:45 +11")])  # 02:00 -> 02:30
+def test_a_nightly_at_a_time_the_clocks_skip_runs_once_for_the_day_before(
+        tz: str, at: str, saturday: date, fired: str) -> None:
+    """The time does not exist that Sunday: the run comes as late as the clocks jump, once,
+    and processes Saturday."""
+    p = replace(ANNA, tz=tz, nightly_at=at)
+    noon = datetime(saturday.year, saturday.month, saturday.day, 12, tzinfo=p.zone)
+    [fire] = _fires(p, noon, noon + timedelta(days=1))
+    assert fire.strftime("%a %H:%M %Z") == fired
+    assert sched.night_of(p, fire) == saturday
+
+
+@pytest.mark.parametrize("at, now, night", [
+    ("21:30", datetime(2025, 7, 8, 21, 30), date(2025, 7, 8)),
+    ("21:30", datetime(2025, 7, 9, 3, 0), date(2025, 7, 8)),  # late: the machine woke
+    ("00:30", datetime(2025, 7, 9, 0, 30), date(2025, 7, 8)),
+    ("00:30", datetime(2025, 7, 9, 6, 0), date(2025, 7, 8)),  # late
+    ("11:59", datetime(2025, 7, 9, 11, 59), date(2025, 7, 8)),
+    ("12:00", datetime(2025, 7, 9, 12, 0), date(2025, 7, 9))])
+def test_a_nightly_after_midnight_processes_the_day_just_gone(at: str, now: datetime,
+                                                              night: date) -> None:
+    """A nightly_at before noon ends the day before: at 00:30 it processed the day that had
+    just begun, with nothing in it yet, and that day's runs waited a night to be planned
+    around."""
+    p = replace(ANNA, tz="Europe/Berlin", nightly_at=at)
+    assert sched.night_of(p, now.replace(tzinfo=p.zone)) == night
+
+
+def test_the_scheduled_nightly_after_midnight_records_the_day_before(
+        fake_garmin: FakeGarmin) -> None:
+    p = replace(ANNA, tz="Europe/Berlin", nightly_at="00:30")
+    home = _athlete(p)
+    with freeze_time("2025-07-08 22:30:00"):  # 00:30 on Wed 9 Jul in Berlin
+        sched.nightly_job("anna")
+    assert _runs(home) == [("anna", NIGHT, "ok")]
+
+
+def test_a_job_stored_before_dailyat_takes_it_and_a_missed_night_stays_due(home: Path) -> None:
+    """A daemon's stored job keeps its trigger unless its schedule changed: one stored with
+    CronTrigger's (the same time, the same zone) would have kept running twice. Only its
+    trigger changes: rescheduled, a night the machine slept through was put off a day."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    missed = datetime(2025, 7, 8, 21, 30, tzinfo=UTC)
+    with freeze_time("2025-07-08 23:00:00"):
+        scheduler = sched.make_scheduler(_athlete())  # the database's job store
+        scheduler.start(paused=True)
+        try:
+            scheduler.add_job(sched.nightly_job, CronTrigger(hour=21, minute=30,
+                                                             timezone=ANNA.zone),
+                              args=["anna"], id="nightly:anna", next_run_time=missed)
+            sched.configure(scheduler, {"anna": ANNA})
+            job = scheduler.get_job("nightly:anna")
+            assert isinstance(job.trigger, sched.DailyAt) and job.next_run_time == missed
+            assert sched.configure(scheduler, {"anna": ANNA}) == set()  # then it stays
+        finally:
+            scheduler.shutdown(wait=False)

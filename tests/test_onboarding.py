@@ -119,7 +119,9 @@ def with_history(home: Path, tmp_path: Path) -> Path:
 
 def _stored_max_hr() -> int:
     with open_db(load().database_url())() as db:
-        return round(db.scalar(select(func.max(m.Activity.max_hr))))
+        highest = db.scalar(select(func.max(m.Activity.max_hr)))
+        assert highest is not None
+        return round(highest)
 
 
 def test_init_from_history_takes_the_values_and_says_where_from(with_history: Path) -> None:

@@ -16,6 +16,7 @@ from db import models as m
 from db import repo
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, run_fit
+from domain.activity import Activity
 from domain.profile import Profile
 from ingest import fit
 from jobs.config import load
@@ -37,7 +38,7 @@ INIT = ["init", "--non-interactive", "--name", "anna", "--tz", "UTC", "--sex", "
         "sat=long"]
 
 
-def _long_run_on(day: date) -> list:  # type: ignore[type-arg]
+def _long_run_on(day: date) -> list[Activity]:
     start = datetime(day.year, day.month, day.day, 8, tzinfo=UTC)
     return fit.decode(run_fit(start, [LapSpec(3600, 3.0, 146), LapSpec(3600, 3.0, 148)]))
 
@@ -82,7 +83,7 @@ def athlete(home: Path) -> Path:
     return home
 
 
-def test_plan_json_shape(athlete: Path) -> None:
+def test_plan_json_shape(athlete: Path, columns: Callable[[int], None]) -> None:
     result = runner.invoke(app, ["plan", "--json", "--weeks", "3"])
     assert result.exit_code == 0, result.output
     sessions = json.loads(result.stdout)
@@ -97,7 +98,8 @@ def test_plan_json_shape(athlete: Path) -> None:
     kinds = [x["pattern"] for x in s["exercises"]]
     assert set(kinds) <= set(PATTERNS) and len(set(kinds)) == len(kinds)
     assert {x["phase"] for x in s["exercises"]} <= {"intro", "build", "deload"}
-    text = runner.invoke(app, ["plan"], env={"COLUMNS": "120"})
+    columns(120)  # not COLUMNS: rich read it once (80 in pytest-xdist's workers)
+    text = runner.invoke(app, ["plan"])
     assert text.exit_code == 0 and s["id"] in text.output
 
 
@@ -206,8 +208,27 @@ def test_done_with_bad_sets(athlete: Path) -> None:
                        ("squat=6xnan", "0-500 kg")]:
         result = runner.invoke(app, ["done", sid, "--sets", bad])
         assert result.exit_code == 2 and words in result.output, result.output
+    # --rpe is checked by `act`, after the session's status (typer checked it before)
+    result = runner.invoke(app, ["done", sid, "--rpe", "11"])
+    assert result.exit_code == 2 and "RPE 11 is off the scale: 0-10" in result.output
     with open_db(load().database_url())() as db:
         assert db.scalar(select(func.count()).select_from(m.Lift)) == 0  # nothing half-written
+
+
+@pytest.mark.parametrize("typed", [
+    ["--sets", "squat=six"], ["--sets", "squat=6x-60"],
+    ["--sets", "barbell_back_squat=6x60", "--sets", "barbell_back_squat=5x60"],
+    ["--rpe", "11"]])
+def test_done_again_is_already_done_whatever_was_typed(athlete: Path, typed: list[str]) -> None:
+    """The session's status answers first, as on the web page (jobs.session_actions.act):
+    the CLI parsed --sets (and typer checked --rpe) before asking it, so a runner marking a
+    done session again heard about the sets they typed rather than "already done"."""
+    sessions = json.loads(runner.invoke(app, ["plan", "--json"]).stdout)
+    sid = next(s["id"] for s in sessions if s["kind"] == "strength")
+    assert runner.invoke(app, ["done", sid]).exit_code == 0
+    again = runner.invoke(app, ["done", sid, *typed])
+    assert again.exit_code == 2 and f"session {sid} was already done" in again.output, \
+        again.output
 
 
 def test_known_weights_start_the_progression(home: Path) -> None:

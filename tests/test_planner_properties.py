@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import combinations, groupby, pairwise
+from typing import Any
 
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
@@ -196,7 +197,7 @@ def seasons(draw: st.DrawFn) -> tuple[dict[str, str], int, list[str | None], lis
 
 @settings(max_examples=60, deadline=None)
 @given(seasons())
-def test_nightly_adaptation_keeps_the_rules_and_is_idempotent(season: tuple) -> None:  # type: ignore[type-arg]
+def test_nightly_adaptation_keeps_the_rules_and_is_idempotent(season: tuple[Any, ...]) -> None:
     runs_of, target, levels, done, surprises, pins = season
     ctx = context(profile(runs_of, sessions=target))
     planned = template(runs_of, weeks=WEEKS)
@@ -204,7 +205,7 @@ def test_nightly_adaptation_keeps_the_rules_and_is_idempotent(season: tuple) -> 
                 for i, s in enumerate(plan(ctx, planned, weeks=WEEKS))]
     actual = dict(planned)
 
-    def mobility(s: Session) -> tuple:  # type: ignore[type-arg]
+    def mobility(s: Session) -> tuple[Prescription, ...]:
         return mobility_session(ctx, 0, s.day)
 
     for i in range(7 * WEEKS):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -203,7 +204,7 @@ def test_an_exercise_less_kit_swaps_in_that_is_new_to_the_athlete_starts_with_it
             assert p == was  # kept: not new, not swapped
         else:
             assert p.exercise_id != was.exercise_id and p.phase == "intro" and p.sets == 2
-            assert p.instruction.startswith("intro week, 2 sets")
+            assert p.instruction is not None and p.instruction.startswith("intro week, 2 sets")
 
 
 def test_more_kit_swaps_nothing_and_says_nothing_of_a_swap(db_url: str) -> None:
@@ -234,8 +235,8 @@ def test_bodyweight_work_less_kit_swaps_in_carries_the_backpack_its_week_gives_i
     assert {catalog.exercise(p.exercise_id).quality for p in swapped} == {"strength"}
     assert {catalog.exercise(was.exercise_id).equipment for was in thursday.exercises} >= {
         "dumbbells"}  # the premise: the repeated step's variation
-    assert swapped and all(p.load_kg == 5 and "with a backpack loaded to 5 kg" in p.instruction
-                           for p in swapped)
+    assert swapped and all(p.load_kg == 5 and "with a backpack loaded to 5 kg" in (
+        p.instruction or "") for p in swapped)
 
 
 def _thursday_before_and_after_a_trip(db_url: str, week: int) -> tuple[Session, Session]:
@@ -372,7 +373,7 @@ def test_why_says_what_is_true_now_of_a_pinned_sessions_conflict(
     day = date.fromisoformat(s["date"])
     assert runner.invoke(app, ["pin", s["id"]]).exit_code == 0
 
-    def template(runs: str) -> list[dict]:  # type: ignore[type-arg]
+    def template(runs: str) -> list[dict[str, Any]]:
         assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--runs",
                                    runs]).exit_code == 0
         assert runner.invoke(app, ["plan", "--json"]).exit_code == 0  # twice: nothing new

@@ -4,7 +4,7 @@ post-race window by distance, the ladder freeze, races found in the activities, 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -123,7 +123,8 @@ def test_final_days_follow_the_priority() -> None:
                                             ("marathon", 14), ("ultra", 14)])
 def test_the_post_race_window_by_distance(distance: str, days: int) -> None:
     r = [RaceDay(date(2027, 3, 10), distance, "C")]
-    assert final_days(r, date(2027, 3, 10) + timedelta(days=days))[0] == "Races post-race"
+    last = final_days(r, date(2027, 3, 10) + timedelta(days=days))
+    assert last is not None and last[0] == "Races post-race"
     assert final_days(r, date(2027, 3, 10) + timedelta(days=days + 1)) is None
 
 
@@ -247,7 +248,7 @@ def test_a_race_found_in_the_activities_opens_the_window(db_url: str) -> None:
     assert post and "found in the synced activities" in post[0].reasons[0]
 
 
-def test_race_add_list_remove(home: Path) -> None:
+def test_race_add_list_remove(home: Path, columns: Callable[[int], None]) -> None:
     with freeze_time("2027-01-03 12:00:00"):
         assert runner.invoke(app, INIT[:-4]).exit_code == 0  # no race yet
         added = runner.invoke(app, ["race", "add", "2027-02-17:10k"])
@@ -260,7 +261,8 @@ def test_race_add_list_remove(home: Path) -> None:
         assert runner.invoke(app, ["race", "add", "2027-01-23:5k:C"]).exit_code == 0
         half = json.loads(runner.invoke(app, ["race", "add", "2027-04-11:half", "--json"]).stdout)
         listed = json.loads(runner.invoke(app, ["race", "list", "--json"]).stdout)
-        text = runner.invoke(app, ["race", "list"], env={"COLUMNS": "200"}).output
+        columns(200)  # not COLUMNS: rich read it once (80 in pytest-xdist's workers)
+        text = runner.invoke(app, ["race", "list"]).output
         bad = runner.invoke(app, ["race", "add", "2027-04-11:half:X"])
         missing = runner.invoke(app, ["race", "remove", "2027-05-01"])
         removed = json.loads(runner.invoke(app, ["race", "remove", "2027-01-23", "--json"]).stdout)
@@ -277,7 +279,7 @@ def test_race_add_list_remove(home: Path) -> None:
     assert ("the weeks of Mon 01 Feb, Mon 08 Feb, Mon 15 Feb count as a deload: the next one "
             "is the 4th training week after") in listed[1]["effects"]
     assert not any("deload" in e for e in listed[0]["effects"])  # a C 5 km on a Saturday
-    assert "2027-02-17 A 10k" in text
+    assert "2027-02-17 A 10k, 45 days to go" in text.splitlines()  # whole, on one line
     assert bad.exit_code == 2 and "must be A, B or C" in bad.output and "Traceback" not in \
         bad.output
     assert missing.exit_code == 2 and "no race on 2027-05-01" in missing.output
@@ -306,7 +308,8 @@ def test_a_race_written_into_config_toml_by_hand_is_followed_when_added(home: Pa
         "already_entered": True, "changes": 0}
 
 
-def test_a_race_day_a_typo_years_off_is_refused_and_a_past_race_says_ago(home: Path) -> None:
+def test_a_race_day_a_typo_years_off_is_refused_and_a_past_race_says_ago(
+        home: Path, columns: Callable[[int], None]) -> None:
     """2062 for 2026 was added silently, and `race list` said "-10080 days to go" of a race
     run long ago: a race is entered from a year back to two years ahead, in one line, exit 2,
     nothing saved; a past one is listed as "N days ago"."""
@@ -318,7 +321,8 @@ def test_a_race_day_a_typo_years_off_is_refused_and_a_past_race_says_ago(home: P
         assert runner.invoke(app, ["race", "add", "2028-12-31:marathon"]).exit_code == 0
         assert runner.invoke(app, ["race", "add", "2027-01-02:5k:C"]).exit_code == 0
         assert runner.invoke(app, ["race", "add", "2027-01-04:5k:C"]).exit_code == 0
-        text = runner.invoke(app, ["race", "list"], env={"COLUMNS": "200"}).output
+        columns(200)  # not COLUMNS: rich read it once (80 in pytest-xdist's workers)
+        text = runner.invoke(app, ["race", "list"]).output
     for refused, words in ((far, "more than two years ahead"), (old, "more than a year ago"),
                            (at_init, "more than two years ahead")):
         assert refused.exit_code == 2 and words in refused.output
@@ -462,8 +466,9 @@ def _season(home: Path, monkeypatch: pytest.MonkeyPatch, races: list[str],
     return sessions, why, outputs
 
 
-def _open(sessions: list[dict[str, Any]], but: str = "", sets_aside: set[str] = frozenset(),
-          patterns_aside: set[str] = frozenset(), before: str = "9999"
+def _open(sessions: list[dict[str, Any]], but: str = "",
+          sets_aside: Collection[str] = frozenset(),
+          patterns_aside: Collection[str] = frozenset(), before: str = "9999"
           ) -> dict[str, tuple[Any, ...]]:
     """The open sessions but one (before the day `before`), each exercise with its sets (but
     those of `sets_aside`), an exercise of `patterns_aside` by its pattern only."""

@@ -79,7 +79,7 @@ def load_on(tsb: float = 0.0, acwr: float = 1.0, days: int = 60) -> pd.DataFrame
                         index=pd.date_range(end=D, periods=days, freq="D"))
 
 
-def with_today(ln_hrv: float | None = LN_HIGH, **fields: object) -> RecoveryStatus:
+def with_today(ln_hrv: float | None = LN_HIGH, /, **fields: object) -> RecoveryStatus:
     """D after a normal history, with load present and neutral (TSB 0, ACWR 1)."""
     return judge([*history(), night(D, ln_hrv, **fields)], load_on())
 
@@ -325,11 +325,13 @@ def test_red_reasons_come_first_and_amber_ones_stay() -> None:
     ("hrv_status", "Garmin HRV status"), ("readiness_level", "training readiness"),
     ("sleep_score", "sleep score"), ("resting_hr", "resting HR")])
 def test_each_missing_input_is_named_and_the_rest_decides(field: str, name: str) -> None:
-    status = with_today(**{field: None})
+    missing: dict[str, object] = {field: None}
+    status = with_today(**missing)
     assert status.level == "green" and status.missing == (name,)
     assert status.values[field] is None
-    other = {"readiness_level": "LOW"} if field == "sleep_score" else {"sleep_score": 59}
-    assert with_today(**{field: None, **other}).level == "amber"  # the rest still decides
+    other: dict[str, object] = {"readiness_level": "LOW"} if field == "sleep_score" else {
+        "sleep_score": 59}
+    assert with_today(**missing, **other).level == "amber"  # the rest still decides
 
 
 def test_missing_hrv_baseline() -> None:

@@ -504,7 +504,12 @@ def test_the_page_assets_are_packaged() -> None:
 def test_report_command_writes_the_default_file(athlete_home: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+
+    def browser_open(url: str, *_: object, **__: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr("webbrowser.open", browser_open)
     result = runner.invoke(make_app(), ["report", "--open"])
     assert result.exit_code == 0, result.output
     path = athlete_home / "reports" / f"{NAME}-report.html"

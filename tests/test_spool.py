@@ -8,6 +8,7 @@ import random
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -49,8 +50,8 @@ def test_live_spans_are_never_overwritten() -> None:
     placed = 0
     for step in range(2000):
         if live and rng.random() < 0.45:
-            span, _ = live.pop(rng.randrange(len(live)))  # tasks finish in any order
-            spool.free(span)
+            finished, _ = live.pop(rng.randrange(len(live)))  # tasks finish in any order
+            spool.free(finished)
             continue
         payloads = [bytes([step % 251]) * rng.randrange(0, 120) for _ in range(rng.randrange(1, 4))]
         span = spool.put(payloads)
@@ -69,7 +70,11 @@ ANNA = Profile(name="anna", tz="Europe/Berlin", sex="f", max_hr=186, rest_hr=48,
                runs={"sat": "long"})
 
 
-def _stored(tmp_path: Path, name: str, files: list[Path]) -> list[tuple[object, ...]]:
+# what an activity stored holds: start, distance, laps, the samples' times and channels, as bytes
+Stored = tuple[object, object, object, bytes, dict[str, bytes]]
+
+
+def _stored(tmp_path: Path, name: str, files: list[Path]) -> list[Stored]:
     db = open_db(f"sqlite:///{tmp_path / name}.db")
     report = bulk.import_paths(db, RawStore(tmp_path / name), ANNA, files, workers=2)
     assert report.imported == len(files) - 1 and len(report.failed) == 1
@@ -119,7 +124,8 @@ def test_the_results_pipe_holds_a_task_s_results_at_once() -> None:
         pytest.skip("this system caps pipes below the size asked for (it is kept as it is)")
     with decoders.Workers(1) as workers:
         for _ in range(2):
-            pipe = workers.pool._result_queue._reader.fileno()
+            results: Any = workers.pool._result_queue  # its _reader: CPython's, not typeshed's
+            pipe = results._reader.fileno()
             assert fcntl.fcntl(pipe, fcntl.F_GETPIPE_SZ) == decoders.RESULTS_PIPE_BYTES
             workers.restart()
 

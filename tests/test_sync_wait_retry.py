@@ -22,13 +22,14 @@ from ingest import sync
 from ingest.garmin_activity import activity_from_summary
 from ingest.rebuild import rebuild
 from jobs.analyse import analyse
-from tests.garmin_fake import FakeGarmin, table_contents
+from tests.garmin_fake import FakeGarmin, Reply, table_contents
 from tests.test_sync_wait import LONG_RUN, P, WaitStore, _downloads, _late_long_run
 
 TODAY = date(2025, 7, 8)  # the first sync's night: it backfills from 2025-03-11
 OLD = datetime(2025, 5, 10, 6, tzinfo=UTC)  # 59 days back: no list after the first holds it
 ATTEMPTS = 4  # fast_policy's
-FAILS = [(500, {}, b"")] * ATTEMPTS  # a 500 for this file alone, every attempt: passed over
+# a 500 for this file alone, every attempt: passed over
+FAILS: list[Reply] = [(500, {}, b"")] * ATTEMPTS
 
 
 @pytest.fixture

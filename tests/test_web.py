@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
@@ -83,11 +84,11 @@ def csrf(c: TestClient, path: str) -> str:
     return CSRF.search(page.text)[1]  # type: ignore[index]
 
 
-def future_strength(h: Home) -> dict:  # type: ignore[type-arg]
+def future_strength(h: Home) -> dict[str, Any]:
     return strength_ahead(h)[0]
 
 
-def strength_ahead(h: Home) -> list[dict]:  # type: ignore[type-arg]
+def strength_ahead(h: Home) -> list[dict[str, Any]]:
     """The strength sessions after today, as the week pages show them."""
     profile = h.athlete(None)
     today = today_for(profile)
@@ -95,7 +96,7 @@ def strength_ahead(h: Home) -> list[dict]:  # type: ignore[type-arg]
     return [s for d in days for s in d["sessions"] if s["kind"] == "strength" and s["day"] > today]
 
 
-def path_of(s: dict) -> str:  # type: ignore[type-arg]
+def path_of(s: dict[str, Any]) -> str:
     return "/a/anna/session/" + s["id"].replace("#", "%23")
 
 
@@ -617,8 +618,8 @@ def test_the_web_names_pages_where_the_cli_names_commands(athlete: Home) -> None
             ("status.html", {"athlete": "anna", "status": None, "today": date(2026, 12, 2)},
              "No recovery status"),
             ("coach.html", {"athlete": None, "rows": []}, "No athlete in this home")):
-        page = env.get_template(template).render(request=request, athletes=[], **context)
-        assert words in page and "`stridelift" not in page, page
+        html = env.get_template(template).render(request=request, athletes=[], **context)
+        assert words in html and "`stridelift" not in html, html
     cli_said = runner.invoke(cli, ["skip", "1999-01-04#9"])
     assert cli_said.exit_code != 0
     assert "no session '1999-01-04#9'; `stridelift plan` lists the session ids" in \
@@ -1003,11 +1004,11 @@ def test_races_are_added_listed_and_removed_as_the_cli_does(athlete: Home) -> No
                   "the A race 10k on Wed 17 Feb 2027 is entered already: no change"):
         added = c.post("/a/anna/races/add", data=race)  # a double tap adds it once
         assert added.status_code == 303 and added.headers["location"] == "/a/anna/races"
-        page = c.get("/a/anna/races").text
-        assert flash in page
+        html = c.get("/a/anna/races").text
+        assert flash in html
     assert races_of(athlete) == [("2027-02-17", "10k", "A")]
-    assert "Wed 17 Feb 2027 · 10k" in page and "77 days to go" in page  # from Wed 02 Dec
-    assert "ladder steps frozen" in page  # what an A race does to the plan
+    assert "Wed 17 Feb 2027 · 10k" in html and "77 days to go" in html  # from Wed 02 Dec
+    assert "ladder steps frozen" in html  # what an A race does to the plan
     listed = runner.invoke(cli, ["race", "list", "--json"])
     assert [(r["date"], r["priority"]) for r in json.loads(listed.output)] == [("2027-02-17",
                                                                                "A")]

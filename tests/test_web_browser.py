@@ -131,11 +131,22 @@ class Tab:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.foreign: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("dialog", lambda d: (self.errors.append(d.message), d.dismiss()))
-        self.page.on("request", lambda r: r.url.startswith(base) or r.url.startswith("data:")
-                     or self.foreign.append(r.url))
+        self.page.on("dialog", self._dialog)
+        self.page.on("request", self._request)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.errors.append(dialog.message)
+        dialog.dismiss()
+
+    def _request(self, request: Any) -> None:
+        if not request.url.startswith((self.base, "data:")):
+            self.foreign.append(request.url)
 
     def go(self, path: str) -> Any:
         response = self.page.goto(self.base + path, wait_until="load")

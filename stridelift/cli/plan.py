@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -123,13 +124,17 @@ def print_reasons(reasons: list[str]) -> None:
         print_wrapped(reason, first="  - ", then="    ")
 
 
-def _act(key: str, athlete: str | None, action: str, **details: Any) -> None:
+def _act(key: str, athlete: str | None, action: str,
+         sent: Callable[[], dict[str, Any]] | None = None, **details: Any) -> None:
+    """`sent`: what the runner typed that needs checking, read only after the session's
+    status answered (a done session is "already done" whatever was typed)."""
     from jobs.session_actions import act
 
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
-        outcome = act(home, profile, action, key, today=today_for(profile), **details)
+        outcome = act(home, profile, action, key, today=today_for(profile), sent=sent,
+                      **details)
         if action == "done" and not outcome.changed:
             raise CommandError(outcome.message, 2)
     console.print(outcome.message, highlight=False)
@@ -152,17 +157,15 @@ def skip(session: SessionArg, athlete: AthleteOpt = None) -> None:
 
 def done(
     session: SessionArg,
-    rpe: Annotated[float | None, typer.Option(min=0, max=10, help="How hard it was, CR-10.")]
-    = None,
+    # the range is checked by `act` after the session's status, not by typer before it
+    rpe: Annotated[float | None, typer.Option(help="How hard it was, CR-10 (0-10).")] = None,
     sets: Annotated[list[str] | None, typer.Option(
         "--sets", help="What you lifted when it differs from the plan: EXERCISE=REPSxKG,... "
         "e.g. barbell_back_squat=6x60,6x60,5x60 (repeatable).")] = None,
     athlete: AthleteOpt = None,
 ) -> None:
     """Mark a session done; what was lifted drives the next loads (double progression)."""
-    with user_errors():
-        actual = _parse_sets(sets or [])
-    _act(session, athlete, "done", rpe=rpe, actual=actual)
+    _act(session, athlete, "done", sent=lambda: {"actual": _parse_sets(sets or [])}, rpe=rpe)
 
 
 def _parse_sets(items: list[str]) -> dict[str, tuple[list[int], float | None]]:
