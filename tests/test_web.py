@@ -698,7 +698,9 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
     assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
     with transaction(athlete.db) as db:
         stream = db.scalars(select(m.Stream)).one()
-        stream.heart_rate = stream.heart_rate[: len(stream.heart_rate) // 2]
+        samples = stream.heart_rate
+        assert samples is not None
+        stream.heart_rate = samples[: len(samples) // 2]
         activity_id = stream.activity_id
     page = TestClient(create_app(athlete, require_login=False)).get("/a/anna/week")
     assert page.status_code == 500 and "The database needs repair" in page.text
