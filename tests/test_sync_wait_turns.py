@@ -500,6 +500,30 @@ def test_a_file_failing_alone_at_the_end_of_its_turn_is_tried(store: WaitStore) 
     assert _retried(store) == gids  # not tried on the second night
 
 
+@pytest.mark.parametrize("answers, happened", [
+    ([(429, {}, b"{}")] * ATTEMPTS,
+     f"Garmin Connect kept rate-limiting the user profile (HTTP 429) after {ATTEMPTS} attempts"),
+    ([(429, {"Retry-After": "3600"}, b"{}")],
+     "Garmin Connect asks to wait 3600 s (429 on the user profile)"),
+], ids=["429 every attempt", "429 wait an hour"])
+def test_a_check_rate_limited_says_so_not_garmin_down(
+        store: WaitStore, answers: list[tuple[int, dict[str, str], bytes]],
+        happened: str) -> None:
+    """The check after the turn's last download kept failing answered 429: Garmin is up and
+    asks this account for fewer calls; the line says so (it said "Garmin Connect is down")
+    and what to do. The file keeps its place, as when Garmin is down."""
+    fake, gids = _waiting(store, 2)
+    fake.fail(rf"{DOWNLOAD}{gids[1]}$", *[(500, {}, b"{}")] * ATTEMPTS)
+    fake.fail("/userprofile-service/socialProfile", *answers)
+    report = _night_downloads(store, fake, _night(1))[0]
+    assert report.skipped[-1] == (
+        f"{happened}, a check asked because the download of activity {gids[1]} kept failing: "
+        "Garmin Connect is rate-limiting this account (too many requests: not down, and not "
+        "that file); nothing to do, no sync by hand meanwhile, the next sync downloads it "
+        "and the other files awaited again")
+    assert _retried(store) == gids[:1]  # the file not told apart keeps its place
+
+
 def _brick(fake: Garmin, at: datetime) -> None:
     """A brick (multisport parent 2201) and its run leg 2202, whose download is the
     parent's whole file."""
