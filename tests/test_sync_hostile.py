@@ -18,13 +18,14 @@ from db import models as m
 from db import session as session_module
 from db.errors import DatabaseError
 from db.raw import RawStore, sha256
-from db.session import open_db
+from db.session import open_db, upgrade
 from demo.fitwrite import LapSpec, run_fit, strength_fit
 from ingest.sync_report import SyncReport
 from jobs.config import Paths, load
 from jobs.home import Home
 from jobs.storage import CheckReport, check_database
 from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, recorded, zipped
+from tests.test_db import _downgrade
 from tests.test_sync import PROFILE, TODAY, Store, T, _dated
 
 
@@ -219,6 +220,32 @@ def test_a_note_of_a_file_dated_ahead_whose_activity_is_stored_goes(store: Store
         store.sync(fake, today=night, not_after=datetime.combine(night, time(), UTC)
                    + timedelta(days=1))
     assert (_notes(store), sum(day_listed in call for call in fake.calls)) == ({}, 0)
+
+
+def test_a_note_of_a_file_dated_ahead_written_without_its_day_goes_and_the_file_is_taken(
+        store: Store) -> None:
+    """A note written before the list's day was kept ("<start>" only) was never deleted, and
+    while its item was listed it kept the file skipped, never noted with its day: once the
+    list passed 5 Jul the file was missed for good. Migration 0018 deletes it; the next night
+    downloads the file once more and notes it with its day, taken on its date."""
+    fake = FakeGarmin()
+    fake.add_run(814, T + timedelta(hours=3))
+    ahead = run_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), [LapSpec(600, 3.0, 145)], seed=814)
+    fake.downloads[814] = zipped("814_ACTIVITY.fit", ahead)
+    store.sync(fake, since=date(2025, 7, 3), not_after=NOT_AFTER)
+    dated = _notes(store)["ahead:814"]
+    engine = store.db.kw["bind"]
+    _downgrade(engine, "0017")
+    with store.db.begin() as db:  # as the sync before the day was kept wrote it
+        db.execute(update(m.SyncCursor).where(m.SyncCursor.stream == "ahead:814")
+                   .values(value=dated.partition(" ")[0]))
+    upgrade(engine)
+    assert _notes(store) == {}
+    store.sync(fake, today=TODAY + timedelta(days=1), not_after=NOT_AFTER + timedelta(days=1))
+    assert _notes(store) == {"ahead:814": dated}
+    _month_of_nights(store, fake)
+    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.new, set(store.activities()), _notes(store)) == (1, {814}, {})
 
 
 def test_the_sets_of_a_strength_file_dated_ahead_garmin_fails_on_are_asked_again(
