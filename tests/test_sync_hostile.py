@@ -20,6 +20,7 @@ from db.errors import DatabaseError
 from db.raw import RawStore, sha256
 from db.session import open_db, upgrade
 from demo.fitwrite import LapSpec, run_fit, strength_fit
+from ingest.garmin import GarminRateLimited
 from ingest.sync_report import SyncReport
 from jobs.config import Paths, load
 from jobs.home import Home
@@ -197,6 +198,23 @@ def test_a_file_dated_ahead_whose_day_garmin_fails_to_list_is_taken_the_next_nig
          "ahead are taken at the next sync"], 0, ["ahead:814"])
     report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
     assert (report.skipped, report.new, _notes(store)) == ([], 1, {})
+
+
+def test_a_429_listing_a_noted_day_again_ends_the_night_and_the_next_takes_the_file(
+        store: Store) -> None:
+    """Garmin rate-limiting the noted day's list after every retry ends the run, as a 429
+    anywhere does (asking on would only meet the same limit, and extend it): the night's
+    days after it are not synced, its cursors stay, the note stays; the next night lists
+    that day again and takes the file, and the days."""
+    fake = _ahead_a_month(store)
+    fake.fail(r"/activities\?startDate=2025-07-05&endDate=2025-07-05&",
+              *[(429, {}, b"{}")] * 4)  # every attempt of fast_policy
+    with pytest.raises(GarminRateLimited, match=r"rate-limiting the activity list 2025-07-05"):
+        store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert list(_notes(store)) == ["ahead:814"] and store.cursors()["wellness"] == "2025-08-04"
+    report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
+    assert (report.skipped, report.new, _notes(store)) == ([], 1, {})
+    assert store.cursors()["wellness"] == "2025-08-06"
 
 
 def test_a_note_of_a_file_dated_ahead_whose_activity_is_stored_goes(store: Store) -> None:
