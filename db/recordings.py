@@ -1,6 +1,6 @@
 """Which stored recording a FIT file's recording is (db.repo stores one file of each): its own
-key, or that of the file it is a serial-less copy of, or that is one of it
-(domain.recording.serial_dropped): told by the first sessions, which start at one time."""
+key, or that of the file it is a serial-less copy of (domain.recording.serial_dropped): told
+by the first sessions, which start at one time."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ def firsts(session: Session, athlete_id: int, acts: Iterable[d.Activity]) -> ByS
 
 def stored_as(first: d.Activity, stored: ByStart) -> str | None:
     """The recording the file whose first session is `first` is stored under: its own, else
-    the one it is a serial-less copy of, or that is one of it, the same activity (sport,
-    timer time); its own where two would fit (never a guess between them)."""
+    the one it is a serial-less copy of, the same activity (sport, timer time); its own
+    where two would fit (never a guess between them)."""
     if first.recording is None:
         return None
     copies = set()

@@ -17,19 +17,20 @@ def _serial_apart(recording: str) -> tuple[str, str]:
 
 
 def serial_dropped(stored: str, found: str) -> bool:
-    """Whether two files' keys are one recording's, one of them without the serial number the
-    other has (the FIT SDK's re-encoded copy of a watch's file drops it; so may other apps):
-    alike but for that. Not two serial numbers: the FIT SDK's own examples are two
-    activities written in one second from one start by one maker and product, told apart by
-    their serial numbers alone."""
+    """Whether a file's key is a stored recording's but for the serial number the stored file
+    has and it lacks (the FIT SDK's re-encoded copy of a watch's file drops it; so may other
+    apps). Not the other way round: a serial-less copy stored first may be the recording of
+    any watch of its model (a file with a serial taken for it would leave the next watch's
+    file, of another serial, one with it too). Not two serial numbers: the FIT SDK's own
+    examples are two activities written in one second from one start by one maker and
+    product, told apart by their serial numbers alone."""
     (one, serial), (other, other_serial) = _serial_apart(stored), _serial_apart(found)
-    return one == other and serial != other_serial and "" in (serial, other_serial)
+    return one == other and serial != "" and other_serial == ""
 
 
 def held(found: str, stored: Collection[str]) -> bool:
-    """Whether a file's recording is one of `stored`, or they hold a file it is a serial-less
-    copy of, or one that is such a copy of it (told apart by sport and timer time as well
-    when stored: db.recordings)."""
+    """Whether a file's recording is one of `stored`, or a serial-less copy of one of them
+    (told apart by sport and timer time as well when stored: db.recordings)."""
     return found in stored or any(serial_dropped(one, found) for one in stored)
 
 
