@@ -260,17 +260,23 @@ def test_a_converters_batch_of_runs_with_one_file_id_is_every_run(
     assert table_contents(db) == stored
 
 
+def _watch_run_imported(store: WaitStore, tmp_path: Path) -> tuple[bytes, FakeGarmin]:
+    """The watch's file of a 2 h run imported, and Garmin listing that run as activity 501."""
+    watch = run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7)
+    (tmp_path / "watch.fit").write_bytes(watch)
+    assert import_paths(store.db, store.raw, P, [tmp_path / "watch.fit"], workers=1).imported
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    return watch, fake
+
+
 def test_a_connect_download_of_a_recording_imported_from_the_watch_is_that_activity(
         db_url: str, tmp_path: Path) -> None:
     """The watch's folder imported, then Garmin Connect's download of the same recording
     (other bytes): the stored row gains the Garmin id and Garmin's summary, as for a copy of
     its content; no second row. Rebuilt, the same rows."""
     store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
-    watch = run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7)
-    (tmp_path / "watch.fit").write_bytes(watch)
-    assert import_paths(store.db, store.raw, P, [tmp_path / "watch.fit"], workers=1).imported
-    fake = FakeGarmin()
-    fake.add_run(501, LONG_RUN, minutes=120)
+    watch, fake = _watch_run_imported(store, tmp_path)
     connect = extract_fit(fake.downloads[501]) or b""
     assert sha256(connect) != sha256(watch)
     assert fit.decode(connect)[0].recording == fit.decode(watch)[0].recording
@@ -434,11 +440,7 @@ def test_a_serial_less_copy_synced_from_garmin_after_the_watchs_file_is_that_run
     """The watch's file imported, then a download of an app's copy of it without the serial
     number (other bytes): one row, which gains the Garmin id; stored twice before."""
     store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
-    watch = run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7)
-    (tmp_path / "watch.fit").write_bytes(watch)
-    assert import_paths(store.db, store.raw, P, [tmp_path / "watch.fit"], workers=1).imported
-    fake = FakeGarmin()
-    fake.add_run(501, LONG_RUN, minutes=120)
+    watch, fake = _watch_run_imported(store, tmp_path)
     fake.downloads[501] = zipped("501_ACTIVITY.fit", run_fit(
         LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=8, file_id={"serial_number": None}))
     report = store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
