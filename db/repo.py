@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from db import activities, plans
+from db import activities, plans, recordings
 from db import activity_rows as rows
 from db import models as m
 from db import streams as packing
@@ -69,10 +69,12 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
     `awaits_since`, from the list item of digest `awaits_summary`); the Garmin id's activity
     stored so is upgraded in place by what comes next."""
     upgraded, wait = 0, (awaits_file, awaits_since, awaits_summary)
+    recording = recordings.stored_as(activities[0], recordings.firsts(
+        session, who.id, activities[:1])) if activities else None
     waiting = _awaited(session, who.id, garmin_id)
     if waiting is not None:
         stored_file = content_hash is not None and _find(
-            session, who.id, content_hash, activities[0].recording, 0, None) is not None
+            session, who.id, content_hash, recording, 0, None) is not None
         if stored_file:  # a leg's download is its parent's file, stored already: no summary
             mark_changed(session, who, waiting.local_date)
             session.delete(waiting)
@@ -88,7 +90,7 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
     stored: list[tuple[d.Activity, m.Activity]] = []
     same_as: Kept | None = None
     for act in activities:
-        existing = _find(session, who.id, content_hash, act.recording, act.session_index,
+        existing = _find(session, who.id, content_hash, recording, act.session_index,
                          garmin_id)
         if existing is None and content_hash is None:  # a summary: its file may be stored
             existing = _file_session_at(session, who.id, act, garmin_id)
@@ -97,8 +99,8 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
                                 *wait))
         else:
             stored.append((act, existing))
-            if content_hash not in (None, existing.content_hash) and act.recording and (
-                    existing.recording == act.recording):  # another file of its recording
+            if content_hash not in (None, existing.content_hash) and recording and (
+                    existing.recording == recording):  # another file of its recording
                 same_as = same_as or Kept(existing.content_hash, existing.garmin_id,
                                           existing.local_date)
     if garmin_id is not None and any(row.session_index == 0 and row.garmin_id is None
@@ -139,22 +141,26 @@ FitFile = tuple[str, list[tuple[d.Activity, packing.Packed | None]]]  # content 
 
 def save_fit_files(session: Session, who: m.Athlete, files: list[FitFile]) -> list[Saved]:
     """Store the sessions of many FIT files at once, as `save_activities` would one by one
-    (without Garmin ids): a query each for the contents and the recordings stored already,
-    one INSERT per table. The streams come packed (an import packs them in its worker
-    processes)."""
+    (without Garmin ids): a query each for the contents, the recordings and the files of
+    their starts stored already (db.recordings), one INSERT per table. The streams come
+    packed (an import packs them in its worker processes)."""
     stored = {(digest, index) for digest, index in session.execute(
         _STORED, {"athlete": who.id, "digests": sorted({digest for digest, _ in files})})}
+    firsts = recordings.firsts(session, who.id, [sessions[0][0] for _, sessions in files
+                                                 if sessions])
     kept = _recorded(session, who, {act.recording for _, sessions in files
-                                    for act, _ in sessions if act.recording})
+                                    for act, _ in sessions if act.recording}
+                     | {recording for at in firsts.values() for recording, *_ in at})
     zone = ZoneInfo(who.tz)
     new: list[rows.New] = []
     saved = []
     for digest, sessions in files:
         fresh, same_as = [], None
+        recording = recordings.stored_as(sessions[0][0], firsts) if sessions else None
         for act, packed in sessions:
             if (digest, act.session_index) in stored:
                 continue
-            first = kept.get((act.recording, act.session_index)) if act.recording else None
+            first = kept.get((recording, act.session_index)) if recording else None
             if first is None:
                 fresh.append(rows.New(act, packed, digest, None))
             else:
@@ -164,6 +170,8 @@ def save_fit_files(session: Session, who: m.Athlete, files: list[FitFile]) -> li
             if one.act.recording:
                 kept.setdefault((one.act.recording, one.act.session_index),
                                 Kept(digest, None, one.act.local_date(zone)))
+                if one.act.session_index == 0:
+                    recordings.add(firsts, one.act)
         new += fresh
         saved.append(Saved(new=len(fresh), duplicates=len(sessions) - len(fresh),
                            same_as=same_as))

@@ -45,6 +45,7 @@ LOGIN_HINT = "run `stridelift login`"
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 MAX_ZIP_MEMBERS = 64
 SOCIAL_PROFILE = "/userprofile-service/socialProfile"
+RATE_LIMITED = 429  # too many requests: Garmin is up, the account is asked to wait
 
 
 class GarminError(Exception):
@@ -57,6 +58,11 @@ class GarminAuthError(GarminError):
 
 class GarminUnavailable(GarminError):
     """Garmin kept answering 429/5xx or timing out after every retry."""
+
+
+class GarminRateLimited(GarminUnavailable):
+    """Garmin kept answering 429 (too many requests: the account's calls, Garmin up), or
+    asked to wait longer than we do."""
 
 
 class GarminKeptFailing(GarminUnavailable):
@@ -160,9 +166,13 @@ class Connect:
         try:
             return retrying(self._once, what, fn, *args, **kwargs)
         except _Transient as exc:
-            failed = GarminUnavailable if exc.reason == "HTTP 429" else GarminKeptFailing
-            raise failed(f"Garmin Connect kept failing on {what} ({exc.reason}) after "
-                         f"{self.policy.attempts} attempts; try again later") from None
+            if exc.reason == f"HTTP {RATE_LIMITED}":
+                raise GarminRateLimited(f"Garmin Connect kept rate-limiting {what} "
+                                        f"({exc.reason}) after {self.policy.attempts} "
+                                        "attempts; try again later") from None
+            raise GarminKeptFailing(f"Garmin Connect kept failing on {what} ({exc.reason}) "
+                                    f"after {self.policy.attempts} attempts; try again "
+                                    "later") from None
 
     def _once(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         self._pace()
@@ -196,9 +206,10 @@ class Connect:
         if status in (401, 403):
             return GarminAuthError(f"Garmin Connect refused the saved login ({status}) on "
                                    f"{what}: {LOGIN_HINT}")
-        if status == 429 or (status is not None and status >= 500):
+        if status == RATE_LIMITED or (status is not None and status >= 500):
             if retry_after is not None and retry_after > self.policy.max_wait_s:
-                return GarminUnavailable(f"Garmin Connect asks to wait {retry_after:.0f} s "
+                waits = GarminRateLimited if status == RATE_LIMITED else GarminUnavailable
+                return waits(f"Garmin Connect asks to wait {retry_after:.0f} s "
                                          f"({status} on {what}); try again later")
             return _Transient(f"HTTP {status}", retry_after)
         if status is not None:
@@ -265,7 +276,7 @@ def http_status(exc: Exception) -> int | None:
     if found:
         return int(found.group(1))
     if isinstance(exc, GarminConnectTooManyRequestsError):
-        return 429
+        return RATE_LIMITED
     if isinstance(exc, GarminConnectAuthenticationError):
         return 401
     return None

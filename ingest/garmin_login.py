@@ -24,6 +24,7 @@ from ingest.garmin import (
     GarminBadBody,
     GarminError,
     GarminNoData,
+    GarminRateLimited,
     GarminUnavailable,
     Policy,
     http_status,
@@ -104,7 +105,7 @@ def login(tokens_dir: Path, email: str, password: str, prompt_mfa: Callable[[], 
         if status == "needs_mfa":
             api.client.resume_login(None, prompt_mfa().strip())
     except GarminConnectTooManyRequestsError:
-        raise GarminUnavailable("Garmin Connect is limiting logins (429): wait an hour before "
+        raise GarminRateLimited("Garmin Connect is limiting logins (429): wait an hour before "
                                 "trying again; repeated attempts extend the lock") from None
     except GarminConnectAuthenticationError:
         raise GarminAuthError("Garmin Connect refused the login: check the email, password "

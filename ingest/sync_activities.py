@@ -48,18 +48,18 @@ AHEAD = "ahead:"
 @dataclass(frozen=True)
 class Ahead:
     """A note of a file refused as dated ahead: when it starts, and the (local) day its list
-    item was listed for (None in a note from before the day was kept)."""
+    item was listed for (notes from before that day was kept: deleted by migration 0018)."""
 
     start: datetime
-    day: date | None
+    day: date
 
     def value(self) -> str:
-        return f"{self.start.isoformat()} {self.day.isoformat() if self.day else ''}".strip()
+        return f"{self.start.isoformat()} {self.day.isoformat()}"
 
     @staticmethod
     def parse(value: str) -> Ahead:
         start, _, day = value.partition(" ")
-        return Ahead(datetime.fromisoformat(start), date.fromisoformat(day) if day else None)
+        return Ahead(datetime.fromisoformat(start), date.fromisoformat(day))
 
 
 def local_day(item: dict[str, Any]) -> date:
@@ -190,8 +190,7 @@ class ActivitiesRun(DaysRun):
             self._note_ahead(gid, Ahead(max(act.start for act in decoded), day))
             return False
         # the next sync lists it again, downloads its file again, or lists its noted day again
-        tried_again = (day >= self.relisted_from or gid in known.awaited
-                       or (noted is not None and noted.day is not None))
+        tried_again = day >= self.relisted_from or gid in known.awaited or noted is not None
         sets_body = self._exercise_sets(gid, item, tried_again)
         if sets_body is AGAIN:
             return False
@@ -255,7 +254,7 @@ class ActivitiesRun(DaysRun):
         day Garmin lists whole without it, and that Garmin answers is no more (404, 410: an
         empty list may be a hiccup), goes."""
         due = [(note.day, gid) for gid, note in self.ahead().items()
-               if note.day and gid not in self.listed
+               if gid not in self.listed
                and bulk.too_late([note.start], self.not_after) is None]
         for day in sorted({day for day, _ in due}):
             try:

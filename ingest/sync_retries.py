@@ -15,7 +15,14 @@ from db import activities, repo
 from db.activities import Wait
 from db.session import transaction
 from ingest import garmin_entries, rebuild
-from ingest.garmin import SOCIAL_PROFILE, GarminBadBody, GarminNoData, GarminUnavailable
+from ingest.garmin import (
+    SOCIAL_PROFILE,
+    GarminBadBody,
+    GarminKeptFailing,
+    GarminNoData,
+    GarminRateLimited,
+    GarminUnavailable,
+)
 from ingest.garmin_activity import parent_id
 from ingest.sync_activities import ActivitiesRun, Known, local_day
 
@@ -43,6 +50,16 @@ def _turn(due: dict[int, Wait], night: date, taken: int) -> list[int]:
 def _reason(exc: GarminUnavailable) -> str:
     """What Garmin failed on, without its advice to try again (the sync's line says when)."""
     return str(exc).removesuffix("; try again later")
+
+
+def _check_failed(exc: GarminUnavailable) -> str:
+    """What the check's failure says of Garmin (never of the file, which it cannot tell)."""
+    if isinstance(exc, GarminRateLimited):  # too many requests: Garmin is up
+        return ("Garmin Connect is rate-limiting this account (too many requests: not down, "
+                "and not that file); nothing to do, no sync by hand meanwhile")
+    if isinstance(exc, GarminKeptFailing):
+        return "Garmin Connect is down, not that file; nothing to do"
+    return "Garmin Connect is not answering for now, not that file; nothing to do"
 
 
 class SyncRun(ActivitiesRun):
@@ -129,7 +146,7 @@ class SyncRun(ActivitiesRun):
                 if self._retry(gid, items.get(gid), known):
                     unanswered.append(gid)
             except GarminUnavailable as exc:
-                self._garmin_down(exc)
+                self._left_to_next_sync(exc)
                 return
             if not self.conn.failed:
                 self._tried(*unanswered)
@@ -141,19 +158,20 @@ class SyncRun(ActivitiesRun):
     def _answers(self, failed: int) -> bool:
         """Whether Garmin answers a call after the turn's last download (of `failed`) kept
         failing: then that failure was the file's own, and it was tried (else, left untried,
-        it kept the head of the line each night it failed last); if not, Garmin is down."""
+        it kept the head of the line each night it failed last); if not, Garmin is down or
+        rate-limits, and the file keeps its place."""
         try:
             self.conn.call("the user profile", self.conn.api.connectapi, SOCIAL_PROFILE)
         except (GarminNoData, GarminBadBody):
             return True
         except GarminUnavailable as exc:
             self._skip(f"{_reason(exc)}, a check asked because the download of activity "
-                       f"{failed} kept failing: Garmin Connect is down, not that file; nothing "
-                       "to do, the next sync downloads it and the other files awaited again")
+                       f"{failed} kept failing: {_check_failed(exc)}, the next sync downloads "
+                       "it and the other files awaited again")
             return False
         return True
 
-    def _garmin_down(self, exc: GarminUnavailable) -> None:
+    def _left_to_next_sync(self, exc: GarminUnavailable) -> None:
         self._skip(f"{_reason(exc)}; the other files awaited are downloaded again at the next "
                    "sync")
 

@@ -10,6 +10,7 @@ from typing import Any
 from db import activities, maintenance, repo
 from db.maintenance import MaintenanceError as MaintenanceError  # the shell's exit codes
 from db.session import locked_refused, transaction
+from domain import recording
 from domain.profile import Profile
 from jobs.home import Home
 
@@ -91,7 +92,7 @@ def _same_recordings(home: Home, digests: set[str], recordings: set[str]) -> set
                 found = fit.decode(home.raw.get(digest), digest)
         except (OSError, ValueError, fit.FitError):  # ValueError: not a digest
             continue
-        if any(act.recording in recordings for act in found):
+        if any(act.recording and recording.held(act.recording, recordings) for act in found):
             same.add(digest)
     return same
 

@@ -163,14 +163,17 @@ def test_every_member_of_a_gzip_is_read(tmp_path: Path) -> None:
 def test_a_gzip_of_more_members_than_any_activity_file_is_refused(tmp_path: Path) -> None:
     """A .fit.gz of empty members (20 bytes each) inflated to nothing, members by millions:
     ~20 s for a 200 MB file, then read as an empty file. Refused past MAX_GZIP_MEMBERS,
-    before inflating more; as many members as that, each with data, are read."""
+    before inflating more; as many members as that, each with data, are read. The refusal
+    says how many members a real one holds: bgzip's hold hundreds, not "one, or a few"."""
     most = export.MAX_GZIP_MEMBERS
     (tmp_path / "empty.fit.gz").write_bytes(gzip.compress(b"", mtime=0) * (most + 1))
     (tmp_path / "bgzip.fit.gz").write_bytes(b"".join(gzip.compress(bytes([i % 256]), mtime=0)
                                                      for i in range(most)))
     empty, blocks = export.walk([tmp_path / "empty.fit.gz", tmp_path / "bgzip.fit.gz"])
     assert export.payload(empty) == (None, f"refused: more than {most} gzip members (a .fit.gz "
-                                           "holds one, or a few): not an activity file")
+                                           "holds one, a few joined, or one per 64 KB block: "
+                                           f"65 MB in {most}, past any activity): not an "
+                                           "activity file")
     assert blocks.read is not None and blocks.read() == bytes(i % 256 for i in range(most))
 
 

@@ -25,7 +25,9 @@ from ingest.garmin import (
     GarminAuthError,
     GarminBadBody,
     GarminError,
+    GarminKeptFailing,
     GarminNoData,
+    GarminRateLimited,
     GarminUnavailable,
     Policy,
 )
@@ -82,7 +84,7 @@ def test_retry_after_as_an_http_date() -> None:
 def test_a_retry_after_beyond_the_cap_ends_the_run_without_sleeping(fake: FakeGarmin) -> None:
     sleeps: list[float] = []
     fake.fail(HRV, _json({}, 429, **{"Retry-After": "3600"}))
-    with pytest.raises(GarminUnavailable, match="asks to wait 3600 s"):
+    with pytest.raises(GarminRateLimited, match="asks to wait 3600 s"):
         _hrv(connect_without_login(fast_policy(sleeps)))
     assert sleeps == [] and _hits(fake, HRV) == 1
 
@@ -91,7 +93,7 @@ def test_repeated_500s_are_bounded_with_growing_jittered_waits(fake: FakeGarmin)
     sleeps: list[float] = []
     policy = Policy(attempts=5, base_s=1.0, max_wait_s=6.0, pace_s=0.0, sleep=sleeps.append)
     fake.fail(HRV, *[_json({"message": "boom"}, 500)] * 10)
-    with pytest.raises(GarminUnavailable) as caught:
+    with pytest.raises(GarminKeptFailing) as caught:  # down, not rate-limited
         _hrv(connect_without_login(policy))
     assert _hits(fake, HRV) == 5
     message = str(caught.value)
@@ -340,7 +342,7 @@ def test_login_with_mfa_saves_tokens_never_the_password(
 
 
 @pytest.mark.parametrize(("outcome", "error", "words"), [
-    ("429", GarminUnavailable, "limiting logins"), ("bad", GarminAuthError, "refused the login")])
+    ("429", GarminRateLimited, "limiting logins"), ("bad", GarminAuthError, "refused the login")])
 def test_login_failures_are_one_line_without_secrets(
         fake: FakeGarmin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outcome: str,
         error: type[Exception], words: str) -> None:

@@ -108,7 +108,7 @@ def test_the_fixtures_files_of_one_recording_are_one_activity_and_no_others() ->
     """Every real file of the fixtures, by recording: files share one only where they are one
     activity (each session's sport, start and duration alike), never two activities written
     in one second (the FIT SDK's examples). The SDK's own copies of two files lack the serial
-    number: not matched, a double as before, never a loss."""
+    number: their keys differ (the store takes them for the watch's files: below)."""
     folder = shared_fixture("fit")
     files: dict[str, dict[str, list[tuple[str, datetime, float]]]] = {}
     for path in sorted(folder.rglob("*.fit")):
@@ -260,17 +260,23 @@ def test_a_converters_batch_of_runs_with_one_file_id_is_every_run(
     assert table_contents(db) == stored
 
 
+def _watch_run_imported(store: WaitStore, tmp_path: Path) -> tuple[bytes, FakeGarmin]:
+    """The watch's file of a 2 h run imported, and Garmin listing that run as activity 501."""
+    watch = run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7)
+    (tmp_path / "watch.fit").write_bytes(watch)
+    assert import_paths(store.db, store.raw, P, [tmp_path / "watch.fit"], workers=1).imported
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    return watch, fake
+
+
 def test_a_connect_download_of_a_recording_imported_from_the_watch_is_that_activity(
         db_url: str, tmp_path: Path) -> None:
     """The watch's folder imported, then Garmin Connect's download of the same recording
     (other bytes): the stored row gains the Garmin id and Garmin's summary, as for a copy of
     its content; no second row. Rebuilt, the same rows."""
     store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
-    watch = run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7)
-    (tmp_path / "watch.fit").write_bytes(watch)
-    assert import_paths(store.db, store.raw, P, [tmp_path / "watch.fit"], workers=1).imported
-    fake = FakeGarmin()
-    fake.add_run(501, LONG_RUN, minutes=120)
+    watch, fake = _watch_run_imported(store, tmp_path)
     connect = extract_fit(fake.downloads[501]) or b""
     assert sha256(connect) != sha256(watch)
     assert fit.decode(connect)[0].recording == fit.decode(watch)[0].recording
@@ -365,3 +371,113 @@ def test_a_serial_less_file_synced_from_garmin_after_its_copy_was_imported_is_on
     report = store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
     assert (report.new, report.already_stored) == (0, 1)
     assert [(row.content_hash, row.garmin_id) for row in store.rows()] == [(sha256(mine), 501)]
+
+
+SDK_COPIES = ("HrmPluginTestActivity.fit", "WithGearChangeData.fit")
+SDK_EXAMPLES = ("Activity.fit", "activity_poolswim.fit")  # one second, one start, two serials
+
+
+@pytest.mark.parametrize("batches", ["one import", "two imports"])
+def test_the_fit_sdks_serial_less_copies_of_watch_files_are_those_activities(
+        db_url: str, tmp_path: Path, batches: str) -> None:
+    """The FIT SDK's re-encoded copies of two watch files (fit-python-sdk/: the maker,
+    product, creation time, start, sport, timer time to the second and record times of the
+    watch's; no serial number) were stored beside them, their load counted twice. Each is
+    the watch's activity now, in one import or two; the SDK's two example activities
+    written in one second from one start, told apart by their serial numbers alone, stay
+    two. Rebuilt, the same rows."""
+    folder = shared_fixture("fit")
+    watch = [folder / "fit" / name for name in SDK_COPIES]
+    copies = [folder / "fit-python-sdk" / name for name in SDK_COPIES]
+    examples = [folder / "fit" / name for name in SDK_EXAMPLES]
+    db, raw = open_db(db_url), RawStore(tmp_path / "raw")
+    if batches == "one import":
+        report = import_paths(db, raw, P, [*watch, *copies, *examples], workers=1)
+        assert (report.imported, report.duplicates) == (4, 2)
+    else:
+        assert import_paths(db, raw, P, [*watch, *examples], workers=1).imported == 4
+        report = import_paths(db, raw, P, copies, workers=1)
+        assert (report.imported, report.duplicates) == (0, 2)
+    assert [one["path"] for one in report.same_recording] == [str(path) for path in copies]
+    with db() as s:
+        assert sorted(s.scalars(select(m.Activity.content_hash))) == sorted(
+            sha256(path.read_bytes()) for path in [*watch, *examples])
+    stored = table_contents(db)
+    rebuild(db, raw, P)
+    assert table_contents(db) == stored
+
+
+@pytest.mark.parametrize("batches", ["one import", "two imports"])
+def test_a_serial_less_copy_stored_first_never_makes_two_watches_files_one(
+        db_url: str, tmp_path: Path, batches: str) -> None:
+    """A serial-less copy stored first may be any watch's of its model: the files of two
+    watches of one model started in one second (one sport, one timer time), imported after
+    it, were both taken for it, the second watch's activity lost (never two serial numbers,
+    as when the watches' files come first). Each is stored: the copy stays a double, as
+    before copies were matched, never a loss; the FIT SDK's copies, first, the same."""
+    folder = shared_fixture("fit")
+    files = {"copy.fit": _recording(1, serial_number=None),
+             "watch 1.fit": _recording(2, serial_number=1),
+             "watch 2.fit": _recording(3, serial_number=2)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    paths = [folder / "fit-python-sdk" / name for name in SDK_COPIES] + [
+        folder / "fit" / name for name in SDK_COPIES] + [tmp_path / name for name in files]
+    db, raw = open_db(db_url), RawStore(tmp_path / "raw")
+    if batches == "one import":
+        reports = [import_paths(db, raw, P, paths, workers=1)]
+    else:
+        reports = [import_paths(db, raw, P, [path], workers=1) for path in paths]
+    assert sum(report.imported for report in reports) == len(paths)
+    assert [one for report in reports for one in report.same_recording] == []
+    stored = table_contents(db)
+    rebuild(db, raw, P)
+    assert table_contents(db) == stored
+
+
+def test_a_serial_less_copy_synced_from_garmin_after_the_watchs_file_is_that_run(
+        db_url: str, tmp_path: Path) -> None:
+    """The watch's file imported, then a download of an app's copy of it without the serial
+    number (other bytes): one row, which gains the Garmin id; stored twice before."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    watch, fake = _watch_run_imported(store, tmp_path)
+    fake.downloads[501] = zipped("501_ACTIVITY.fit", run_fit(
+        LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=8, file_id={"serial_number": None}))
+    report = store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
+    assert (report.new, report.already_stored, len(report.same_recording)) == (0, 1, 1)
+    assert [(row.content_hash, row.garmin_id) for row in store.rows()] == [(sha256(watch), 501)]
+
+
+def test_a_serial_less_file_is_no_copy_of_two_recordings_nor_of_another_activity(
+        db_url: str, tmp_path: Path) -> None:
+    """Never a guess: a file without a serial number alike but for it to two stored
+    recordings (two serial numbers, the FIT SDK's examples' case) is neither, and one of
+    another sport or timer time is not the recording it is alike to: each is stored."""
+    day2 = T0 + timedelta(days=1)
+    files = {"serial 1.fit": _recording(1, serial_number=1),
+             "serial 2.fit": _recording(2, serial_number=2),
+             "neither.fit": _recording(3, serial_number=None),
+             "day 2.fit": _recording(4, day2),
+             "longer.fit": run_fit(day2, [LapSpec(2460, 3.0, 145)], seed=5,
+                                   file_id={"serial_number": None}),
+             "day 3.fit": _recording(6, T0 + timedelta(days=2)),
+             "cycling.fit": run_fit(T0 + timedelta(days=2), [LapSpec(2400, 8.0, 145)], seed=7,
+                                    sport="cycling", file_id={"serial_number": None})}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    db = open_db(db_url)
+    report = import_paths(db, RawStore(tmp_path / "raw"), P,
+                          [tmp_path / name for name in files], workers=1)
+    assert (report.imported, report.same_recording) == (len(files), [])
+
+
+def test_db_check_finds_a_serial_less_copy_not_stored_not_missing(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The FIT SDK's copy of a watch file, imported after it, is journalled and not stored
+    (the watch's file is its recording's): `db check` names nothing missing."""
+    folder = shared_fixture("fit")
+    _new_athlete(home, monkeypatch)
+    for copy in ("fit", "fit-python-sdk"):
+        assert _cli("import", str(folder / copy / SDK_COPIES[0]))[0] == 0
+    code, out = _cli("db", "check")
+    assert code == 0 and "journal fit: 2, missing from the database 0\n" in out, out

@@ -17,7 +17,13 @@ from db.raw import RawStore
 from db.session import open_db
 from domain.profile import Profile
 from ingest import sync_days
-from ingest.garmin import Connect, GarminAuthError, GarminError, GarminUnavailable
+from ingest.garmin import (
+    Connect,
+    GarminAuthError,
+    GarminError,
+    GarminRateLimited,
+    GarminUnavailable,
+)
 from jobs.nightly_run import run_nightly
 from tests.garmin_fake import FakeGarmin, Reply, connect_without_login, own_day_bodies, served
 from tests.test_nightly import ANNA, _athlete
@@ -64,8 +70,8 @@ def test_another_4xx_for_its_page_keeps_the_waiting_run(store: WaitStore, status
 @pytest.mark.parametrize(("replies", "error"), [
     ([(401, {}, b"{}")] * 2, GarminAuthError),  # garminconnect refreshes, then asks again
     ([(403, {}, b"{}")], GarminAuthError),
-    ([(429, {}, b"{}")] * ATTEMPTS, GarminUnavailable),  # every attempt: rate-limited
-    ([(429, {"Retry-After": "3600"}, b"{}")], GarminUnavailable),  # beyond the cap
+    ([(429, {}, b"{}")] * ATTEMPTS, GarminRateLimited),  # every attempt: rate-limited
+    ([(429, {"Retry-After": "3600"}, b"{}")], GarminRateLimited),  # beyond the cap
 ], ids=["401", "403", "429 every attempt", "429 wait an hour"])
 def test_an_auth_or_rate_problem_on_its_page_ends_the_run_and_deletes_nothing(
         store: WaitStore, replies: list[Reply], error: type[GarminError]) -> None:
@@ -193,10 +199,11 @@ def test_a_calendar_failing_after_the_days_last_call_failed_is_garmin_down(
 
 
 def test_a_429_after_every_retry_is_never_one_items(fake_store: Store) -> None:
-    """Rate-limited, the account is: asking on only extends Garmin's lock. The run ends."""
+    """Rate-limited, the account is: asking on only extends Garmin's lock. The run ends, its
+    error saying it was rate-limited (not "kept failing", as if Garmin were down)."""
     fake = FakeGarmin()
     fake.fail(HRV_7_6, *[(429, {}, b"{}")] * ATTEMPTS)
-    with pytest.raises(GarminUnavailable, match=r"hrv 2025-07-06 \(HTTP 429\)"):
+    with pytest.raises(GarminRateLimited, match=r"rate-limiting hrv 2025-07-06 \(HTTP 429\)"):
         fake_store.sync(fake, since=date(2025, 7, 4))
 
 

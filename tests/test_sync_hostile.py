@@ -18,13 +18,15 @@ from db import models as m
 from db import session as session_module
 from db.errors import DatabaseError
 from db.raw import RawStore, sha256
-from db.session import open_db
+from db.session import open_db, upgrade
 from demo.fitwrite import LapSpec, run_fit, strength_fit
+from ingest.garmin import GarminRateLimited
 from ingest.sync_report import SyncReport
 from jobs.config import Paths, load
 from jobs.home import Home
 from jobs.storage import CheckReport, check_database
 from tests.garmin_fake import FakeGarmin, list_item, own_day_bodies, recorded, zipped
+from tests.test_db import _downgrade
 from tests.test_sync import PROFILE, TODAY, Store, T, _dated
 
 
@@ -198,6 +200,23 @@ def test_a_file_dated_ahead_whose_day_garmin_fails_to_list_is_taken_the_next_nig
     assert (report.skipped, report.new, _notes(store)) == ([], 1, {})
 
 
+def test_a_429_listing_a_noted_day_again_ends_the_night_and_the_next_takes_the_file(
+        store: Store) -> None:
+    """Garmin rate-limiting the noted day's list after every retry ends the run, as a 429
+    anywhere does (asking on would only meet the same limit, and extend it): the night's
+    days after it are not synced, its cursors stay, the note stays; the next night lists
+    that day again and takes the file, and the days."""
+    fake = _ahead_a_month(store)
+    fake.fail(r"/activities\?startDate=2025-07-05&endDate=2025-07-05&",
+              *[(429, {}, b"{}")] * 4)  # every attempt of fast_policy
+    with pytest.raises(GarminRateLimited, match=r"rate-limiting the activity list 2025-07-05"):
+        store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert list(_notes(store)) == ["ahead:814"] and store.cursors()["wellness"] == "2025-08-04"
+    report = store.sync(fake, today=date(2025, 8, 6), not_after=datetime(2025, 8, 7, tzinfo=UTC))
+    assert (report.skipped, report.new, _notes(store)) == ([], 1, {})
+    assert store.cursors()["wellness"] == "2025-08-06"
+
+
 def test_a_note_of_a_file_dated_ahead_whose_activity_is_stored_goes(store: Store) -> None:
     """Its download failing the first night, the run counts from its summary; its file, come
     the next night, is dated a month ahead (noted), and its wait ends before that date: the
@@ -219,6 +238,32 @@ def test_a_note_of_a_file_dated_ahead_whose_activity_is_stored_goes(store: Store
         store.sync(fake, today=night, not_after=datetime.combine(night, time(), UTC)
                    + timedelta(days=1))
     assert (_notes(store), sum(day_listed in call for call in fake.calls)) == ({}, 0)
+
+
+def test_a_note_of_a_file_dated_ahead_written_without_its_day_goes_and_the_file_is_taken(
+        store: Store) -> None:
+    """A note written before the list's day was kept ("<start>" only) was never deleted, and
+    while its item was listed it kept the file skipped, never noted with its day: once the
+    list passed 5 Jul the file was missed for good. Migration 0018 deletes it; the next night
+    downloads the file once more and notes it with its day, taken on its date."""
+    fake = FakeGarmin()
+    fake.add_run(814, T + timedelta(hours=3))
+    ahead = run_fit(datetime(2025, 8, 5, 6, tzinfo=UTC), [LapSpec(600, 3.0, 145)], seed=814)
+    fake.downloads[814] = zipped("814_ACTIVITY.fit", ahead)
+    store.sync(fake, since=date(2025, 7, 3), not_after=NOT_AFTER)
+    dated = _notes(store)["ahead:814"]
+    engine = store.db.kw["bind"]
+    _downgrade(engine, "0017")
+    with store.db.begin() as db:  # as the sync before the day was kept wrote it
+        db.execute(update(m.SyncCursor).where(m.SyncCursor.stream == "ahead:814")
+                   .values(value=dated.partition(" ")[0]))
+    upgrade(engine)
+    assert _notes(store) == {}
+    store.sync(fake, today=TODAY + timedelta(days=1), not_after=NOT_AFTER + timedelta(days=1))
+    assert _notes(store) == {"ahead:814": dated}
+    _month_of_nights(store, fake)
+    report = store.sync(fake, today=date(2025, 8, 5), not_after=datetime(2025, 8, 6, tzinfo=UTC))
+    assert (report.new, set(store.activities()), _notes(store)) == (1, {814}, {})
 
 
 def test_the_sets_of_a_strength_file_dated_ahead_garmin_fails_on_are_asked_again(

@@ -500,6 +500,37 @@ def test_a_file_failing_alone_at_the_end_of_its_turn_is_tried(store: WaitStore) 
     assert _retried(store) == gids  # not tried on the second night
 
 
+RATE_LIMITED_SAID = ("Garmin Connect is rate-limiting this account (too many requests: not down, "
+                "and not that file); nothing to do, no sync by hand meanwhile")
+
+
+@pytest.mark.parametrize("answers, happened, said", [
+    ([(429, {}, b"{}")] * ATTEMPTS,
+     f"Garmin Connect kept rate-limiting the user profile (HTTP 429) after {ATTEMPTS} attempts",
+     RATE_LIMITED_SAID),
+    ([(429, {"Retry-After": "3600"}, b"{}")],
+     "Garmin Connect asks to wait 3600 s (429 on the user profile)", RATE_LIMITED_SAID),
+    ([(503, {"Retry-After": "3600"}, b"{}")],
+     "Garmin Connect asks to wait 3600 s (503 on the user profile)",
+     "Garmin Connect is not answering for now, not that file; nothing to do"),
+], ids=["429 every attempt", "429 wait an hour", "503 wait an hour"])
+def test_a_check_rate_limited_or_asked_to_wait_says_so_not_garmin_down(
+        store: WaitStore, answers: list[tuple[int, dict[str, str], bytes]],
+        happened: str, said: str) -> None:
+    """The check after the turn's last download kept failing answered 429: Garmin is up and
+    asks this account for fewer calls; or a 5xx asking to wait longer than we do: Garmin is
+    not answering for now. The line says which (it said "Garmin Connect is down") and what to
+    do. The file keeps its place, as when Garmin is down."""
+    fake, gids = _waiting(store, 2)
+    fake.fail(rf"{DOWNLOAD}{gids[1]}$", *[(500, {}, b"{}")] * ATTEMPTS)
+    fake.fail("/userprofile-service/socialProfile", *answers)
+    report = _night_downloads(store, fake, _night(1))[0]
+    assert report.skipped[-1] == (
+        f"{happened}, a check asked because the download of activity {gids[1]} kept failing: "
+        f"{said}, the next sync downloads it and the other files awaited again")
+    assert _retried(store) == gids[:1]  # the file not told apart keeps its place
+
+
 def _brick(fake: Garmin, at: datetime) -> None:
     """A brick (multisport parent 2201) and its run leg 2202, whose download is the
     parent's whole file."""
