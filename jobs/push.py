@@ -24,7 +24,14 @@ from db import models as m
 from db import repo, runs_log
 from db.session import transaction
 from domain.profile import Profile
-from ingest.garmin import Connect, GarminAuthError, GarminBadBody, GarminError, GarminNoData
+from ingest.garmin import (
+    Connect,
+    GarminAuthError,
+    GarminBadBody,
+    GarminError,
+    GarminNoData,
+    GarminRateLimited,
+)
 from ingest.workouts import KINDS, check_connect, parse_marker, payload_hash
 from jobs.defaults import PUSH_DAYS as DEFAULT_DAYS
 from jobs.replan import load_sessions
@@ -219,8 +226,14 @@ class _Apply:
 
     def run(self, changes: list[Change]) -> None:
         """Every change; one failing is reported on it and the rest go on, except a refused
-        login, which stops the run (every later call would be refused too)."""
+        login, which stops the run (every later call would be refused too), and a rate
+        limit: the later changes are reported as not tried, since each call would meet the
+        limit again, and keep it, with all its retries."""
+        limited: GarminRateLimited | None = None
         for c in changes:
+            if limited is not None:
+                c.status, c.error = "failed", f"not tried: {limited}"
+                continue
             try:
                 getattr(self, c.action)(c)
                 c.status = "done"
@@ -228,6 +241,8 @@ class _Apply:
                 raise
             except GarminError as exc:
                 c.status, c.error = "failed", str(exc)
+                if isinstance(exc, GarminRateLimited):
+                    limited = exc
 
     def create(self, c: Change) -> None:
         assert c.payload is not None and c.day is not None
@@ -323,7 +338,8 @@ def push(db: sessionmaker[DbSession], profile: Profile, conn: Connect | None, *,
          accepted: frozenset[tuple[str, str]] | None = None) -> PushReport:
     """The changes that bring Garmin in step with the plan; made only when `apply` (which
     needs `conn`). Raises GarminAuthError when Garmin refuses the login; any other Garmin
-    failure is reported on its change and the others go on. A workout naming an exercise
+    failure is reported on its change and the others go on, except after a rate limit (not
+    tried). A workout naming an exercise
     outside Connect's list (`accepted`, by default the catalogue's checked pairs) stops the
     push with ConnectRejects before anything is sent."""
     chosen = catalog or default_catalog()

@@ -401,6 +401,22 @@ def test_a_500_on_one_workout_leaves_the_others_pushed(factory: sessionmaker[DB]
         ("create", "2025-03-03#1", "done")]
 
 
+def test_a_rate_limit_leaves_the_later_workouts_untried(factory: sessionmaker[DB],
+                                                        fake: WorkoutGarmin) -> None:
+    """A 429 after every retry is the account's limit, not the workout's: the later changes
+    are not sent (each would meet the limit again, with all its retries, and keep it), and
+    are reported as not tried; the next push makes them."""
+    fake.fail(r"^/workout-service/workout$", *[(429, {}, b"{}")] * 4)  # every attempt
+    report = run(factory, fake)
+    assert [c.status for c in report.changes] == ["failed"] * 4
+    first, *rest = report.failed
+    assert "rate-limiting" in (first.error or "") and rows(factory) == {}
+    assert all((c.error or "").startswith("not tried: ") for c in rest)
+    assert sum("/workout-service/" in call for call in fake.calls) == 4  # one change's tries
+    retry = run(factory, fake)
+    assert [c.status for c in retry.changes] == ["done"] * 4
+
+
 def test_a_refused_login_stops_the_push(factory: sessionmaker[DB], fake: WorkoutGarmin) -> None:
     fake.fail(r"^/workout-service/workout$", (403, {}, b"{}"))
     with pytest.raises(GarminAuthError, match="run `stridelift login`"):
