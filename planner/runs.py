@@ -91,7 +91,9 @@ def template_room(template: Mapping[str, str], count: int, after: date) -> Place
     than finds week after week."""
     monday = week_start(after) + timedelta(days=7)
     plan = RunPlan(template)
-    days = (monday + timedelta(days=i) for i in range(-7, 7 + LOOK_PAST_DAYS))
+    # from two weeks back: the week placed before sees the runs before it (a Sunday long
+    # run keeps its Monday free), as the nightly plan's weeks do
+    days = (monday + timedelta(days=i) for i in range(-14, 7 + LOOK_PAST_DAYS))
     runs = {day: run for day in days if (run := planned_run(day, plan)) is not None}
     before = place_week(monday - timedelta(days=7), runs, count).strength
     return place_week(monday, runs, count, fixed=before)
