@@ -30,6 +30,7 @@ from planner.model import (
     Session,
     one_set_fewer,
     week_heavy_lower,
+    week_of,
     week_start,
 )
 from planner.schedule import conflicts, eve_of, traits_on
@@ -161,9 +162,7 @@ def _legal(day: date, plan: dict[str, Session], sid: str, facts: Tonight) -> boo
 
 def _candidates(s: Session, night: date) -> list[date]:
     """The other days of the session's week after the night, nearest first, later first."""
-    monday = week_start(s.day)
-    week = [monday + i * ONE_DAY for i in range(7)]
-    days = [d for d in week if d > night and d != s.day]
+    days = [d for d in week_of(s.day) if d > night and d != s.day]
     return sorted(days, key=lambda d: (abs((d - s.day).days), d < s.day))
 
 

@@ -27,7 +27,7 @@ from planner.adapt import (
 )
 from planner.catalog import Catalog
 from planner.lifter import Lifter, races_of
-from planner.model import Adjustment, RunDay, Session, week_start
+from planner.model import Adjustment, RunDay, Session, week_of, week_start
 from planner.plan import extend
 from planner.prescriptions import refresh
 from planner.program import mobility_work
@@ -77,7 +77,7 @@ def first_week(night: date, runs: Mapping[date, RunDay],
     hold mobility work only, and counted as the first block's week 1 and a training week
     they would cut the block short (S5)."""
     monday = week_start(night + timedelta(days=1))
-    left = [day for day in (monday + timedelta(days=i) for i in range(7)) if day > night]
+    left = [day for day in week_of(monday) if day > night]
     spared = races.spared(known, left)
     placed = place_week(monday, runs, 1, allowed=left, spared=spared).strength
     return monday if set(placed) - spared else monday + timedelta(days=7)

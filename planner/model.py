@@ -35,6 +35,12 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def week_of(day: date) -> list[date]:
+    """The seven days of the day's week, Monday first."""
+    monday = week_start(day)
+    return [monday + timedelta(days=i) for i in range(7)]
+
+
 @dataclass(frozen=True)
 class Prescription:
     """One exercise of a session: sets of reps (or seconds), load and rest."""

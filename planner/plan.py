@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from planner.blocks import WeekInBlock, decision
 from planner.lifter import Lifter, races_of
-from planner.model import Adjustment, RunDay, Session, week_start
+from planner.model import Adjustment, RunDay, Session, week_of, week_start
 from planner.plain_plan import PlainPlan
 from planner.planned import (
     as_in,
@@ -57,8 +57,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         if where.monday < week_start(night) or (
                 planned and not _stale(where, planned, night, races_of(ctx))):
             continue
-        allowed = [where.monday + timedelta(days=i) for i in range(7)
-                   if where.monday + timedelta(days=i) > night]
+        allowed = [day for day in week_of(where.monday) if day > night]
         if not allowed:  # the week is over: nothing left to plan in it
             continue
         out = [s for s in out if s not in planned]

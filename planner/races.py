@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from domain.profile import FOUND_RACE, Race
 from planner.effort import resumed_at
-from planner.model import Adjustment, Prescription, Session, week_start
+from planner.model import Adjustment, Prescription, Session, week_of, week_start
 from planner.progression import DELOAD_FACTOR, LAYOFF_DAYS, LAYOFF_FACTOR
 
 FINAL_DAYS = {"A": 6, "B": 4, "C": 2}  # last days without heavy lower-body or plyometrics
@@ -404,7 +404,7 @@ def _day_taken(near: Sequence[RaceDay], day: date) -> str:
                 f"{REDUCED_FROM}-{REDUCED_TO} days hold one lower-volume session only: this "
                 "one goes outside them to stay strength work")
     names, keep = " and ".join(r.name() for r in near), "keeps" if len(near) == 1 else "keep"
-    if not any(_takes(near, day) for day in _week_of(day)):
+    if not any(_takes(near, day) for day in week_of(day)):
         # a week the races only reach through the weeks or blocks around it
         return (f"the {names} {keep} none of this week's days free of strength work: the "
                 f"plan with {'it' if len(near) == 1 else 'them'} differs in the days or "
@@ -417,8 +417,3 @@ def _takes(near: Sequence[RaceDay], day: date) -> bool:
     """Whether a race of `near` keeps `day` free of strength work: its own day, its last
     days or its post-race window."""
     return final_days(near, day) is not None or any(r.day == day for r in near)
-
-
-def _week_of(day: date) -> list[date]:
-    """The seven days of the week of `day`, Monday first."""
-    return [week_start(day) + timedelta(days=i) for i in range(7)]

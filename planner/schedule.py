@@ -19,7 +19,16 @@ from datetime import date
 from functools import cache
 from itertools import combinations, pairwise
 
-from planner.model import EVE_OF, HARD_AFTER, HARD_BEFORE, HARD_ON, ONE_DAY, RunDay, days_in_words
+from planner.model import (
+    EVE_OF,
+    HARD_AFTER,
+    HARD_BEFORE,
+    HARD_ON,
+    ONE_DAY,
+    RunDay,
+    days_in_words,
+    week_of,
+)
 
 MIN_GAP_DAYS = 2  # "at least one day apart": a free day between two strength sessions (S6)
 SPARED = "a race's last days or post-race window (mobility work only)"
@@ -103,7 +112,7 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     days, Wednesday free but too close to both). `spared` may reach into the next week, and
     `next_planned` says the next week is planned already and stands (`_next_week`).
     """
-    week = _week_of(monday)
+    week = week_of(monday)
     open_days = set(week if allowed is None else allowed)
     room = _no_room if next_planned else _next_week(monday, runs, fixed, count, spared, once)
     (chosen, kept), (most, as_strength) = _choice(week, open_days, runs, count, fixed, spared,
@@ -127,10 +136,6 @@ Fit = tuple[tuple[date, ...], int]  # days chosen, and how many of them stay str
 
 def _no_room(_days: tuple[date, ...]) -> tuple[int, int]:
     return 0, 0
-
-
-def _week_of(monday: date) -> list[date]:
-    return [monday + i * ONE_DAY for i in range(7)]
 
 
 def _choice(week: list[date], open_days: set[date], runs: Mapping[date, RunDay], count: int,
@@ -177,7 +182,7 @@ def _next_week(monday: date, runs: Mapping[date, RunDay], fixed: tuple[date, ...
     next week's there, and the days a race spares hold mobility work only. Placed by the
     same rules as the real week (`_choice`, with no look-ahead of its own), on the runs
     known through its Sunday and the day after it (planner.runs.horizon)."""
-    week = _week_of(monday + 7 * ONE_DAY)
+    week = week_of(monday + 7 * ONE_DAY)
 
     @cache
     def placed(days: tuple[date, ...]) -> tuple[int, int]:
