@@ -783,6 +783,28 @@ def test_the_report_page_offers_ranges_and_refuses_one_it_does_not_offer(
     assert "style-src 'unsafe-inline'" not in refused.headers["content-security-policy"]
 
 
+def test_the_report_page_and_the_report_command_share_one_default_range(
+        athlete: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The web's Report page by default and `stridelift report` without --from/--to cover
+    the same days, from one pair of constants (jobs.defaults): the page held a copy of the
+    command's, so a change to one left the other behind."""
+    out = tmp_path / "report.html"
+
+    def ranges() -> tuple[str, str]:
+        assert runner.invoke(cli, ["report", "--out", str(out)]).exit_code == 0
+        pattern = r"<b>anna</b> · (\d\d \w+ \d{4} – \d\d \w+ \d{4})"
+        cli_range, web_range = (re.search(pattern, page) for page in (
+            out.read_text(), client(athlete).get("/a/anna/report").text))
+        assert cli_range is not None and web_range is not None
+        return cli_range[1], web_range[1]
+    today = today_utc()
+    default = f"{today - timedelta(weeks=16):%d %b %Y} – {today + timedelta(weeks=2):%d %b %Y}"
+    assert ranges() == (default, default)
+    monkeypatch.setattr("jobs.defaults.REPORT_WEEKS_AHEAD", 5)
+    ahead = f"{today - timedelta(weeks=16):%d %b %Y} – {today + timedelta(weeks=5):%d %b %Y}"
+    assert ranges() == (ahead, ahead)
+
+
 def test_a_pin_s6_would_undo_names_the_unpin_button_on_the_web(athlete: Home) -> None:
     """A session pinned on a day a new template makes a speed day: pinning it says S6 would
     move it, and how to let it: `stridelift unpin ID` on the CLI, the Unpin button on the
