@@ -716,8 +716,9 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
         athlete: Home, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another process (the nightly run, an import) holding the database's write lock past
     the busy timeout: nothing is wrong and nothing was changed, so the page is a 503 saying
-    the database is busy and to run it again, where it read "The database needs repair"
-    (500)."""
+    the database is busy and to try again in a moment, where it read "The database needs
+    repair" (500), then "run this again when it has finished" (the CLI's words, which
+    `stridelift skip` still says)."""
     monkeypatch.setattr(db_session, "BUSY_TIMEOUT_MS", 0)  # give up at once, not in 10 s
     c = client(athlete)
     s = future_strength(athlete)
@@ -726,11 +727,16 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
     holder.execute("BEGIN IMMEDIATE")  # another process's write transaction
     try:
         page = c.post(path_of(s) + "/skip", data={"csrf": token})
+        cli_said = runner.invoke(cli, ["skip", s["id"]])
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert page.status_code == 503 and "<h1>The database is busy</h1>" in page.text
-    assert "stayed locked by another process" in page.text and "repair" not in page.text
+    assert "stayed locked by another process for 0 s; nothing was changed; try again in a " \
+        "moment (reload the page)" in page.text
+    assert "repair" not in page.text and "run this again" not in page.text
+    assert cli_said.exit_code == 1 and "nothing was changed; run this again when it has " \
+        "finished" in " ".join(cli_said.output.split())
     assert stored(athlete, s["id"])[0] != "skipped"  # nothing was changed
 
 
