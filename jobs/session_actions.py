@@ -20,7 +20,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.pointer import Pointer, pointed
 from domain.profile import Profile
-from jobs.errors import Settled
+from jobs.errors import Conflict, Settled
 from jobs.home import Home
 from jobs.replan import (
     Lifted,
@@ -77,8 +77,8 @@ def _done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | Non
     first = next((r for r in plans.sessions(db, who) if today <= r.day < row.day and
                   r.kind == row.kind and r.status not in ("done", "skipped")), None)
     if first is not None:
-        raise PlanError(f"session {key} is on {row.day:%a %d %b}, after {first.key} "
-                        f"({first.day:%a %d %b}), still open: do or skip that one first")
+        raise Conflict(f"session {key} is on {row.day:%a %d %b}, after {first.key} "
+                       f"({first.day:%a %d %b}), still open: do or skip that one first")
     if rpe is not None and not (math.isfinite(rpe) and 0 <= rpe <= MAX_RPE):
         raise PlanError(f"RPE {rpe:g} is off the scale: 0-{MAX_RPE} (CR-10)")
     for name, (reps, kg) in (actual or {}).items():

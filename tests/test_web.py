@@ -488,6 +488,25 @@ def test_a_settled_session_answers_already_done_before_what_its_form_lacks(
     assert stored(athlete, other["id"])[0] == "skipped"
 
 
+def test_a_session_done_before_an_open_one_of_its_kind_is_a_conflict(athlete: Home) -> None:
+    """Done on a later strength session while an earlier one is still open: refused as the
+    CLI refuses it, a conflict with what is stored (409, as a settled session's refusals),
+    where it was a bad request (400); once the earlier one is skipped, the same form goes
+    through."""
+    c = client(athlete)
+    s, later = strength_ahead(athlete)[:2]
+    token = csrf(c, path_of(later))
+    form = {"csrf": token, "as_planned": "1"}
+    refused = c.post(path_of(later) + "/done", data=form)
+    assert refused.status_code == 409 and f"after {s['id']} " in refused.text and \
+        "still open: do or skip that one first" in refused.text, refused.text
+    assert f'href="{path_of(later)}" class="button">Back' in refused.text
+    assert stored(athlete, later["id"])[0] != "done"
+    assert c.post(path_of(s) + "/skip", data={"csrf": token}).status_code == 303
+    assert c.post(path_of(later) + "/done", data=form).status_code == 303
+    assert stored(athlete, later["id"])[0] == "done"
+
+
 def test_a_session_whose_day_is_over_says_it_is_not_logged(athlete: Home) -> None:
     """Seen the day after, an open session showed "planned" like one still to come: the
     runner could not tell it needs logging (the block's 2/3 rule counts it)."""

@@ -27,7 +27,7 @@ from domain.pointer import SERVER
 from domain.profile import Profile
 from jobs.clock import today_for
 from jobs.config import ConfigError
-from jobs.errors import NoSession, PlanConfigError, PlanError, Settled
+from jobs.errors import Conflict, NoSession, PlanConfigError, PlanError
 from jobs.home import Home
 from jobs.web_login import session_key
 from stridelift.web import actions, pages
@@ -40,9 +40,9 @@ CONFIG_BROKEN = f"the configuration on {SERVER} cannot be read; any stridelift c
     "says why"
 DATABASE_BROKEN = f"the database on {SERVER} cannot be used; any stridelift command there says " \
     "why"
-# A refused action or page by what refused it: a session gone (its page is gone too), one
-# whose status refuses the action (a conflict with what is stored); any other: a bad request.
-REFUSED_AS = ((NoSession, 404), (Settled, 409))
+# A refused action or page by what refused it: a session gone (its page is gone too), what
+# is stored (its status, another session still open): a conflict; any other: a bad request.
+REFUSED_AS = ((NoSession, 404), (Conflict, 409))
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 # The pages load only their own style sheet; the report inlines its script and styles.
@@ -134,8 +134,8 @@ def _known(request: Request) -> bool:
 
 
 async def plan_error(request: Request, exc: Exception) -> Response:
-    """A refusal of the plan's (a session gone, an action its status refuses, a form the
-    plan cannot take) as the page a refused page or form gets, with its status code."""
+    """A refusal of the plan's (a session gone, an action what is stored refuses, a form
+    the plan cannot take) as the page a refused page or form gets, with its status code."""
     assert isinstance(exc, PlanError)
     code = next((code for kind, code in REFUSED_AS if isinstance(exc, kind)), 400)
     return await http_error(request, HTTPException(code, exc.on_web()))
