@@ -55,6 +55,7 @@ from tests.test_report import EVIL_NAME, EVIL_REASON, build_athlete, today_utc
 
 runner = CliRunner()
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+MENU = 'href="/a/anna/week#today"'  # the athlete's menu, on every page of theirs
 
 
 WEDNESDAY = datetime(2026, 12, 2, 10, tzinfo=UTC)  # today's run is the week's speed session
@@ -649,7 +650,8 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
         athlete: Home) -> None:
     """A config.toml the CLI tells to fix with `stridelift init` or `stridelift exercises`:
     the same fact on the web, its fix in the web's words (the file on the server), no
-    command. A [weights] naming no exercise was a bare 500 on every page."""
+    command. A [weights] naming no exercise was a bare 500 on every page. The page keeps the
+    athlete's menu where config.toml can still be read (it had none)."""
     c = client(athlete)
     config = athlete.config.paths.config_file
     good = config.read_text()
@@ -658,6 +660,7 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
     fact = "athlete &#39;anna&#39;: missing max_hr; "
     assert page.status_code == 500 and fact + "add it to the file on the computer that runs " \
         "stridelift, or run init there again" in page.text and "`stridelift" not in page.text
+    assert MENU not in page.text  # the athletes are in the file that cannot be read
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "athlete 'anna': missing max_hr; add it or rerun `stridelift init`" in cli_said
     config.write_text(good.replace("[athletes.anna.runs]",
@@ -666,7 +669,7 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
     page = c.get("/a/anna/week")
     assert page.status_code == 500 and "[weights] names unknown exercise(s) barbell_squatt; " \
         "correct [weights] in config.toml on the computer that runs stridelift" in \
-        html.unescape(page.text) and "`stridelift" not in page.text
+        html.unescape(page.text) and "`stridelift" not in page.text and MENU in page.text
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "barbell_squatt; `stridelift exercises` lists the ids" in cli_said
 
@@ -711,7 +714,7 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
                                                                    tmp_path: Path) -> None:
     """Stored samples damaged (disk, a hand edit) met by a page's analysis: a 500 page with
     the activity, what is wrong and the command to run on the server, where it was a bare
-    500."""
+    500. The week's page and the report's keep the athlete's menu (they had none)."""
     (tmp_path / "a.fit").write_bytes(run_fit(datetime.now(UTC) - timedelta(days=3), [
         LapSpec(600, 2.8, 135, "warmup"), LapSpec(1800, 3.2, 150, "active")], seed=1))
     assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
@@ -721,11 +724,12 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
         assert samples is not None
         stream.heart_rate = samples[: len(samples) // 2]
         activity_id = stream.activity_id
-    page = TestClient(create_app(athlete, require_login=False)).get("/a/anna/week")
-    assert page.status_code == 500 and "The database needs repair" in page.text
-    assert f"activity {activity_id} of " in page.text and "samples are damaged" in page.text
-    assert "run stridelift db rebuild on the computer that runs stridelift: it recreates " \
-        "them from the raw store" in page.text and "`stridelift" not in page.text
+    for page in (client(athlete).get("/a/anna/week"), client(athlete).get("/a/anna/report")):
+        assert page.status_code == 500 and "The database needs repair" in page.text
+        assert f"activity {activity_id} of " in page.text and "samples are damaged" in page.text
+        assert "run stridelift db rebuild on the computer that runs stridelift: it recreates " \
+            "them from the raw store" in page.text and "`stridelift" not in page.text
+        assert MENU in page.text
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "samples are damaged" in cli_said and \
         "`stridelift db rebuild` recreates them from the raw store" in cli_said
@@ -754,6 +758,7 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
     assert "stayed locked by another process for 0 s; nothing was changed; try again in a " \
         "moment (reload the page)" in page.text
     assert "repair" not in page.text and "run this again" not in page.text
+    assert MENU in page.text  # the athlete's menu, as on every page of theirs
     assert cli_said.exit_code == 1 and "nothing was changed; run this again when it has " \
         "finished" in " ".join(cli_said.output.split())
     assert stored(athlete, s["id"])[0] != "skipped"  # nothing was changed

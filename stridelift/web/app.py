@@ -99,19 +99,24 @@ async def http_error(request: Request, exc: Exception) -> Response:
     refused (a page kept from before the plan changed, a lost cookie) leads back to the page
     it sits on, as it is now."""
     assert isinstance(exc, HTTPException)
+    menu = _menu(request)
+    # a form refused as not found acts on a thing gone: its page is gone too
+    back = (_back(request) if menu["athlete"] and request.method == "POST" and
+            exc.status_code != 404 else None)
+    return _error_page(request, exc.status_code, exc.detail, back=back, **menu)
+
+
+def _menu(request: Request) -> dict[str, object]:
+    """The athlete's menu on an error page (`athlete`, `athletes` of base.html), under an
+    athlete of the home the page's path names. None to a visitor not logged in, nor when
+    config.toml cannot be read (the error may be that: drawing the menu must not fail)."""
     web: Web = request.app.state.web
     try:
-        athletes = sorted(web.home.athletes())
-    except ConfigError:  # broken since: the page says what was refused, not that
+        athletes = sorted(web.home.athletes()) if _known(request) else []
+    except ConfigError:
         athletes = []
     name = request.path_params.get("name")
-    known = _known(request)
-    athlete = name if known and name in athletes else None
-    # a form refused as not found acts on a thing gone: its page is gone too
-    back = (_back(request) if athlete and request.method == "POST" and exc.status_code != 404
-            else None)
-    return _error_page(request, exc.status_code, exc.detail, athlete=athlete,
-                       athletes=athletes if known else [], back=back)
+    return {"athlete": name if name in athletes else None, "athletes": athletes}
 
 
 def _back(request: Request) -> str | None:
@@ -163,14 +168,15 @@ async def database_locked(request: Request, exc: Exception) -> Response:
     nothing is wrong and nothing was changed, so a 503 saying so (its line names no file),
     not the page of a database that needs repair."""
     assert isinstance(exc, DatabaseLocked)
-    return _error_page(request, 503, exc.on_web(), heading="The database is busy")
+    return _error_page(request, 503, exc.on_web(), heading="The database is busy",
+                       **_menu(request))
 
 
 def _server_error(request: Request, message: str, to_visitor: str, heading: str) -> Response:
-    """What only the server can fix: a 500 page with its line, or `to_visitor` to a visitor
-    not logged in."""
+    """What only the server can fix: a 500 page with its line and the athlete's menu, or
+    `to_visitor` to a visitor not logged in."""
     return _error_page(request, 500, message if _known(request) else to_visitor,
-                       heading=heading)
+                       heading=heading, **_menu(request))
 
 
 def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
