@@ -508,6 +508,30 @@ def test_a_session_done_before_an_open_one_of_its_kind_is_a_conflict(athlete: Ho
     assert stored(athlete, later["id"])[0] == "done"
 
 
+def test_a_move_to_the_day_a_session_is_on_is_no_change_whatever_its_status(
+        athlete: Home) -> None:
+    """A page kept from before, its move form sent with the session's own day: no change,
+    said plainly, for a planned, a done and a skipped session alike (a done or skipped one
+    was refused, 409, where a planned one said it was already there). Another day is still
+    refused for a settled one."""
+    c = client(athlete)
+    done, skipped, planned = strength_ahead(athlete)[:3]
+    token = csrf(c, path_of(planned))
+    assert c.post(path_of(done) + "/done", data={"csrf": token, "as_planned": "1"}) \
+        .status_code == 303
+    assert c.post(path_of(skipped) + "/skip", data={"csrf": token}).status_code == 303
+    before = [stored(athlete, s["id"]) for s in (planned, done, skipped)]
+    for s in (done, skipped, planned):
+        moved = c.post(path_of(s) + "/move", data={"csrf": token, "day": s["day"].isoformat()})
+        assert moved.status_code == 303, moved.text
+        assert f"session {s['id']} is already on {s['day']:%a %d %b}: no change" in \
+            c.get(moved.headers["location"]).text
+    assert [stored(athlete, s["id"]) for s in (planned, done, skipped)] == before
+    other_day = (done["day"] + timedelta(days=1)).isoformat()
+    assert c.post(path_of(done) + "/move", data={"csrf": token, "day": other_day}) \
+        .status_code == 409
+
+
 def test_a_session_whose_day_is_over_says_it_is_not_logged(athlete: Home) -> None:
     """Seen the day after, an open session showed "planned" like one still to come: the
     runner could not tell it needs logging (the block's 2/3 rule counts it)."""
