@@ -18,10 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.errors import DatabaseError as DatabaseError  # raised here; the shell names it
 from db.errors import DatabaseLocked
+from domain.pointer import Pointer
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x534C_4442  # "SLDB": the PostgreSQL advisory lock held while migrating
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another one before giving up
+# What to do about a database another process kept busy: the same again, once it is done
+TRY_AGAIN = Pointer(cli="run this again when it has finished",
+                    web="try again in a moment (reload the page)")
 # The lines Alembic writes at the top of every migration script.
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine made here, for close_all
@@ -188,8 +192,8 @@ def locked_refused() -> Iterator[None]:
         if "database is locked" not in str(exc.orig):
             raise
         raise DatabaseLocked("the database stayed locked by another process for "
-                             f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, run this "
-                             "again when it has finished") from None
+                             f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed",
+                             TRY_AGAIN) from None
 
 
 def _redact(url: str) -> str:

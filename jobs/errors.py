@@ -23,10 +23,14 @@ class NoSession(PlanError):
     """No planned session of that key: a page kept from before the plan changed."""
 
 
-class Settled(PlanError):
+class Conflict(PlanError):
+    """An action what is stored refuses, not the request itself: the same request may go
+    through once that has changed (the web app's 409)."""
+
+
+class Settled(Conflict):
     """An action the session's status refuses: a done session never changes (S7.4), a
-    skipped one is not moved or pinned (a conflict with what is stored, not a bad
-    request)."""
+    skipped one is not moved or pinned."""
 
 
 class Busy(Exception):

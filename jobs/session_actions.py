@@ -20,7 +20,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.pointer import Pointer, pointed
 from domain.profile import Profile
-from jobs.errors import Settled
+from jobs.errors import Conflict, Settled
 from jobs.home import Home
 from jobs.replan import (
     Lifted,
@@ -77,8 +77,8 @@ def _done(db: DbSession, who: m.Athlete, key: str, today: date, rpe: float | Non
     first = next((r for r in plans.sessions(db, who) if today <= r.day < row.day and
                   r.kind == row.kind and r.status not in ("done", "skipped")), None)
     if first is not None:
-        raise PlanError(f"session {key} is on {row.day:%a %d %b}, after {first.key} "
-                        f"({first.day:%a %d %b}), still open: do or skip that one first")
+        raise Conflict(f"session {key} is on {row.day:%a %d %b}, after {first.key} "
+                       f"({first.day:%a %d %b}), still open: do or skip that one first")
     if rpe is not None and not (math.isfinite(rpe) and 0 <= rpe <= MAX_RPE):
         raise PlanError(f"RPE {rpe:g} is off the scale: 0-{MAX_RPE} (CR-10)")
     for name, (reps, kg) in (actual or {}).items():
@@ -138,8 +138,6 @@ def _move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str
     """Move a session to another day of its week that S6 allows, and pin it there (so the
     nightly adaptation keeps it); the change is stored with its reasons like the nightly's."""
     row = planned_session(db, who, key)
-    if row.day == day:
-        return Outcome(False, f"session {key} is already on {day:%a %d %b}")
     option = next((o for o in move_options(db, who, profile, today, row) if o.day == day), None)
     if option is None or option.why:
         why = "; ".join(option.why) if option else "it is not in the session's week"
@@ -157,13 +155,16 @@ def _move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str
     return Outcome(True, f"session {key} moved to {day:%a %d %b} and pinned{caution}")
 
 
-def settled(row: m.PlannedSession, action: str, pinned: bool = True) -> Outcome | None:
+def settled(row: m.PlannedSession, action: str, pinned: bool = True,
+            day: date | None = None) -> Outcome | None:
     """What the session's status answers before anything the action was sent with counts:
     done again or skipped again is no change (a reload, a double tap, a page kept from
-    before); a done session never changes whatever is asked (S7.4), nor is a skipped one
-    moved, pinned or unpinned (the nightly never changes it: a pin would be stored and say
-    nothing): refused (Settled). None: the action goes ahead (a skipped session may be
-    done)."""
+    before), as is a move to the `day` it is on, whatever its status; a done session never
+    changes whatever is asked (S7.4), nor is a skipped one moved, pinned or unpinned (the
+    nightly never changes it: a pin would be stored and say nothing): refused (Settled).
+    None: the action goes ahead (a skipped session may be done)."""
+    if action == "move" and day == row.day:
+        return Outcome(False, f"session {row.key} is already on {day:%a %d %b}: no change")
     if (row.status, action) in (("done", "done"), ("skipped", "skip")):
         return Outcome(False, f"session {row.key} was already {row.status}")
     if row.status == "done" or (row.status, action) == ("skipped", "pin"):
@@ -185,7 +186,7 @@ def act(home: Home, profile: Profile, action: str, key: str, *, today: date,
     would otherwise come before "already done")."""
     with transaction(home.db) as db:
         who = repo.athlete(db, profile)
-        answer = settled(planned_session(db, who, key), action, pinned)
+        answer = settled(planned_session(db, who, key), action, pinned, details.get("day"))
         if answer is not None:
             return answer
         details.update(sent() if sent else {})

@@ -17,6 +17,7 @@ from db import activities, plans, repo
 from db import models as m
 from db.session import transaction
 from domain.profile import Profile
+from jobs.defaults import REPORT_WEEKS_BACK, report_range
 from jobs.home import Home
 from jobs.plan_view import session_row
 from jobs.race_entry import race_rows
@@ -26,7 +27,6 @@ from jobs.session_days import move_options, runs_around
 from planner.catalog_file import default_catalog
 from planner.model import rest_text, week_start
 
-REPORT_WEEKS_BACK, REPORT_WEEKS_AHEAD = 16, 2  # as `stridelift report` by default
 # The ranges the report page offers, by the value its link sends: the weeks back from today
 # (None: everything stored, ten years at most, as `stridelift report` allows) and their words.
 REPORT_RANGES: dict[str, tuple[int | None, str]] = {
@@ -218,10 +218,10 @@ def report_data(home: Home, profile: Profile, now: datetime,
     the plan's next weeks, as `stridelift report --from` gives it."""
     today = now.date()
     bring_up_to_date(home, profile, today)
-    last = today + timedelta(weeks=REPORT_WEEKS_AHEAD)
+    first, last = report_range(today, REPORT_WEEKS_BACK if weeks_back is None else weeks_back)
     with home.db() as db:
-        first = (today - timedelta(weeks=weeks_back) if weeks_back is not None else
-                 _first_stored(db, profile, today - timedelta(weeks=REPORT_WEEKS_BACK), last))
+        if weeks_back is None:
+            first = _first_stored(db, profile, first, last)
         return load_report(db, profile.name, first, last, today,
                            generated=now.replace(tzinfo=None), races=profile.races,
                            on_web=True)

@@ -55,6 +55,7 @@ from tests.test_report import EVIL_NAME, EVIL_REASON, build_athlete, today_utc
 
 runner = CliRunner()
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+MENU = 'href="/a/anna/week#today"'  # the athlete's menu, on every page of theirs
 
 
 WEDNESDAY = datetime(2026, 12, 2, 10, tzinfo=UTC)  # today's run is the week's speed session
@@ -488,6 +489,49 @@ def test_a_settled_session_answers_already_done_before_what_its_form_lacks(
     assert stored(athlete, other["id"])[0] == "skipped"
 
 
+def test_a_session_done_before_an_open_one_of_its_kind_is_a_conflict(athlete: Home) -> None:
+    """Done on a later strength session while an earlier one is still open: refused as the
+    CLI refuses it, a conflict with what is stored (409, as a settled session's refusals),
+    where it was a bad request (400); once the earlier one is skipped, the same form goes
+    through."""
+    c = client(athlete)
+    s, later = strength_ahead(athlete)[:2]
+    token = csrf(c, path_of(later))
+    form = {"csrf": token, "as_planned": "1"}
+    refused = c.post(path_of(later) + "/done", data=form)
+    assert refused.status_code == 409 and f"after {s['id']} " in refused.text and \
+        "still open: do or skip that one first" in refused.text, refused.text
+    assert f'href="{path_of(later)}" class="button">Back' in refused.text
+    assert stored(athlete, later["id"])[0] != "done"
+    assert c.post(path_of(s) + "/skip", data={"csrf": token}).status_code == 303
+    assert c.post(path_of(later) + "/done", data=form).status_code == 303
+    assert stored(athlete, later["id"])[0] == "done"
+
+
+def test_a_move_to_the_day_a_session_is_on_is_no_change_whatever_its_status(
+        athlete: Home) -> None:
+    """A page kept from before, its move form sent with the session's own day: no change,
+    said plainly, for a planned, a done and a skipped session alike (a done or skipped one
+    was refused, 409, where a planned one said it was already there). Another day is still
+    refused for a settled one."""
+    c = client(athlete)
+    done, skipped, planned = strength_ahead(athlete)[:3]
+    token = csrf(c, path_of(planned))
+    assert c.post(path_of(done) + "/done", data={"csrf": token, "as_planned": "1"}) \
+        .status_code == 303
+    assert c.post(path_of(skipped) + "/skip", data={"csrf": token}).status_code == 303
+    before = [stored(athlete, s["id"]) for s in (planned, done, skipped)]
+    for s in (done, skipped, planned):
+        moved = c.post(path_of(s) + "/move", data={"csrf": token, "day": s["day"].isoformat()})
+        assert moved.status_code == 303, moved.text
+        assert f"session {s['id']} is already on {s['day']:%a %d %b}: no change" in \
+            c.get(moved.headers["location"]).text
+    assert [stored(athlete, s["id"]) for s in (planned, done, skipped)] == before
+    other_day = (done["day"] + timedelta(days=1)).isoformat()
+    assert c.post(path_of(done) + "/move", data={"csrf": token, "day": other_day}) \
+        .status_code == 409
+
+
 def test_a_session_whose_day_is_over_says_it_is_not_logged(athlete: Home) -> None:
     """Seen the day after, an open session showed "planned" like one still to come: the
     runner could not tell it needs logging (the block's 2/3 rule counts it)."""
@@ -630,7 +674,8 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
         athlete: Home) -> None:
     """A config.toml the CLI tells to fix with `stridelift init` or `stridelift exercises`:
     the same fact on the web, its fix in the web's words (the file on the server), no
-    command. A [weights] naming no exercise was a bare 500 on every page."""
+    command. A [weights] naming no exercise was a bare 500 on every page. The page keeps the
+    athlete's menu where config.toml can still be read (it had none)."""
     c = client(athlete)
     config = athlete.config.paths.config_file
     good = config.read_text()
@@ -639,6 +684,7 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
     fact = "athlete &#39;anna&#39;: missing max_hr; "
     assert page.status_code == 500 and fact + "add it to the file on the computer that runs " \
         "stridelift, or run init there again" in page.text and "`stridelift" not in page.text
+    assert MENU not in page.text  # the athletes are in the file that cannot be read
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "athlete 'anna': missing max_hr; add it or rerun `stridelift init`" in cli_said
     config.write_text(good.replace("[athletes.anna.runs]",
@@ -647,7 +693,7 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
     page = c.get("/a/anna/week")
     assert page.status_code == 500 and "[weights] names unknown exercise(s) barbell_squatt; " \
         "correct [weights] in config.toml on the computer that runs stridelift" in \
-        html.unescape(page.text) and "`stridelift" not in page.text
+        html.unescape(page.text) and "`stridelift" not in page.text and MENU in page.text
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "barbell_squatt; `stridelift exercises` lists the ids" in cli_said
 
@@ -692,7 +738,7 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
                                                                    tmp_path: Path) -> None:
     """Stored samples damaged (disk, a hand edit) met by a page's analysis: a 500 page with
     the activity, what is wrong and the command to run on the server, where it was a bare
-    500."""
+    500. The week's page and the report's keep the athlete's menu (they had none)."""
     (tmp_path / "a.fit").write_bytes(run_fit(datetime.now(UTC) - timedelta(days=3), [
         LapSpec(600, 2.8, 135, "warmup"), LapSpec(1800, 3.2, 150, "active")], seed=1))
     assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
@@ -702,11 +748,12 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
         assert samples is not None
         stream.heart_rate = samples[: len(samples) // 2]
         activity_id = stream.activity_id
-    page = TestClient(create_app(athlete, require_login=False)).get("/a/anna/week")
-    assert page.status_code == 500 and "The database needs repair" in page.text
-    assert f"activity {activity_id} of " in page.text and "samples are damaged" in page.text
-    assert "run stridelift db rebuild on the computer that runs stridelift: it recreates " \
-        "them from the raw store" in page.text and "`stridelift" not in page.text
+    for page in (client(athlete).get("/a/anna/week"), client(athlete).get("/a/anna/report")):
+        assert page.status_code == 500 and "The database needs repair" in page.text
+        assert f"activity {activity_id} of " in page.text and "samples are damaged" in page.text
+        assert "run stridelift db rebuild on the computer that runs stridelift: it recreates " \
+            "them from the raw store" in page.text and "`stridelift" not in page.text
+        assert MENU in page.text
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "samples are damaged" in cli_said and \
         "`stridelift db rebuild` recreates them from the raw store" in cli_said
@@ -716,8 +763,9 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
         athlete: Home, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another process (the nightly run, an import) holding the database's write lock past
     the busy timeout: nothing is wrong and nothing was changed, so the page is a 503 saying
-    the database is busy and to run it again, where it read "The database needs repair"
-    (500)."""
+    the database is busy and to try again in a moment, where it read "The database needs
+    repair" (500), then "run this again when it has finished" (the CLI's words, which
+    `stridelift skip` still says)."""
     monkeypatch.setattr(db_session, "BUSY_TIMEOUT_MS", 0)  # give up at once, not in 10 s
     c = client(athlete)
     s = future_strength(athlete)
@@ -726,11 +774,17 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
     holder.execute("BEGIN IMMEDIATE")  # another process's write transaction
     try:
         page = c.post(path_of(s) + "/skip", data={"csrf": token})
+        cli_said = runner.invoke(cli, ["skip", s["id"]])
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert page.status_code == 503 and "<h1>The database is busy</h1>" in page.text
-    assert "stayed locked by another process" in page.text and "repair" not in page.text
+    assert "stayed locked by another process for 0 s; nothing was changed; try again in a " \
+        "moment (reload the page)" in page.text
+    assert "repair" not in page.text and "run this again" not in page.text
+    assert MENU in page.text  # the athlete's menu, as on every page of theirs
+    assert cli_said.exit_code == 1 and "nothing was changed; run this again when it has " \
+        "finished" in " ".join(cli_said.output.split())
     assert stored(athlete, s["id"])[0] != "skipped"  # nothing was changed
 
 
@@ -781,6 +835,28 @@ def test_the_report_page_offers_ranges_and_refuses_one_it_does_not_offer(
     assert refused.status_code == 400 and "no report range &#39;9999&#39;: the report shows " \
         "8 weeks, 16 weeks, a year or everything (its links)" in refused.text
     assert "style-src 'unsafe-inline'" not in refused.headers["content-security-policy"]
+
+
+def test_the_report_page_and_the_report_command_share_one_default_range(
+        athlete: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The web's Report page by default and `stridelift report` without --from/--to cover
+    the same days, from one pair of constants (jobs.defaults): the page held a copy of the
+    command's, so a change to one left the other behind."""
+    out = tmp_path / "report.html"
+
+    def ranges() -> tuple[str, str]:
+        assert runner.invoke(cli, ["report", "--out", str(out)]).exit_code == 0
+        pattern = r"<b>anna</b> · (\d\d \w+ \d{4} – \d\d \w+ \d{4})"
+        cli_range, web_range = (re.search(pattern, page) for page in (
+            out.read_text(), client(athlete).get("/a/anna/report").text))
+        assert cli_range is not None and web_range is not None
+        return cli_range[1], web_range[1]
+    today = today_utc()
+    default = f"{today - timedelta(weeks=16):%d %b %Y} – {today + timedelta(weeks=2):%d %b %Y}"
+    assert ranges() == (default, default)
+    monkeypatch.setattr("jobs.defaults.REPORT_WEEKS_AHEAD", 5)
+    ahead = f"{today - timedelta(weeks=16):%d %b %Y} – {today + timedelta(weeks=5):%d %b %Y}"
+    assert ranges() == (ahead, ahead)
 
 
 def test_a_pin_s6_would_undo_names_the_unpin_button_on_the_web(athlete: Home) -> None:

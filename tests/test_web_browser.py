@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,12 @@ from typer.testing import CliRunner
 
 from db import repo, wellness_days
 from db.session import transaction
+from demo.fitwrite import LapSpec, run_fit
 from domain.wellness import DailyWellness
+from jobs.defaults import REPORT_WEEKS_AHEAD
 from jobs.home import Home
 from jobs.web_login import set_password
+from stridelift.cli import app as cli
 from stridelift.web.app import create_app
 from tests.test_report import build_athlete
 from tests.test_report_browser import PHONE, _overflow
@@ -651,3 +654,48 @@ def test_add_and_remove_a_race_on_a_phone(server: str, browser: Any, tmp_path: P
         tab.assert_clean()
     finally:
         tab.close()
+
+
+def test_the_report_s_range_links_load_their_range_and_draw_it(
+        browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Report page's links in a real browser: each one clicked loads its range (8 weeks,
+    a year, everything stored: a run 400 days ago, back to 16 weeks), marks itself as the
+    one shown, and the charts span that range on a laptop, with no error and nothing asked
+    of another server."""
+    home = _build(tmp_path / "own")  # its own home: the module's keeps its history short
+    ran = TODAY - timedelta(days=400)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "a.fit").write_bytes(run_fit(
+        datetime.combine(ran, datetime.min.time(), UTC).replace(hour=7),
+        [LapSpec(1800, 2.8, 140)], seed=1))
+    monkeypatch.setenv("STRIDELIFT_HOME", str(tmp_path / "own" / "home"))
+    monkeypatch.delenv("STRIDELIFT_DB_URL", raising=False)
+    with freeze_time(TUESDAY, tick=True):
+        imported = runner.invoke(cli, ["import", str(tmp_path / "old")])
+    assert imported.exit_code == 0, imported.output
+    last = TODAY + timedelta(weeks=REPORT_WEEKS_AHEAD)
+    with _serving(home, require_login=False) as base:
+        tab = Tab(browser, base, LAPTOP)
+        try:
+            page = tab.go("/a/anna/report")
+            expect(page.locator("nav.range a[aria-current=page]")).to_have_text("16 weeks")
+            for words, key, first in (("8 weeks", "8", TODAY - timedelta(weeks=8)),
+                                      ("a year", "52", TODAY - timedelta(weeks=52)),
+                                      ("everything", "all", ran),
+                                      ("16 weeks", "16", TODAY - timedelta(weeks=16))):
+                with page.expect_navigation(wait_until="load"):
+                    page.get_by_role("link", name=words, exact=True).click()
+                assert page.url == f"{base}/a/anna/report?weeks={key}"
+                expect(page.locator("nav.range a[aria-current=page]")).to_have_text(words)
+                assert f"{first:%d %b %Y} – {last:%d %b %Y}" in page.locator(".meta") \
+                    .inner_text()
+                page.wait_for_function("() => document.getElementById('chart-load')"
+                                       "._fullLayout")
+                shown = page.evaluate("() => document.getElementById('chart-load')"
+                                      "._fullLayout.xaxis.range.map(String)")
+                days = (date.fromisoformat(shown[1][:10]) -
+                        date.fromisoformat(shown[0][:10])).days
+                assert days == (last - first).days + 1, (words, shown)
+                assert tab.errors == [] and tab.foreign == [], words
+        finally:
+            tab.close()

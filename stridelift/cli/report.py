@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import webbrowser
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from jobs.defaults import REPORT_WEEKS_AHEAD, REPORT_WEEKS_BACK, report_range
 from jobs.home import Home
 from stridelift.cli.common import AthleteOpt, CommandError, parse_day, user_errors
-
-WEEKS_BACK = 16  # default range: the last 16 weeks up to today...
-WEEKS_AHEAD = 2  # ...and the next 2 weeks of plan
-
-
-def default_range(today: date) -> tuple[date, date]:
-    return today - timedelta(weeks=WEEKS_BACK), today + timedelta(weeks=WEEKS_AHEAD)
 
 
 def report(
     start: Annotated[str | None, typer.Option(
-        "--from", help=f"First day (YYYY-MM-DD; default {WEEKS_BACK} weeks ago).")] = None,
+        "--from", help=f"First day (YYYY-MM-DD; default {REPORT_WEEKS_BACK} weeks ago).")]
+    = None,
     end: Annotated[str | None, typer.Option(
-        "--to", help=f"Last day (YYYY-MM-DD; default {WEEKS_AHEAD} weeks ahead).")] = None,
+        "--to", help=f"Last day (YYYY-MM-DD; default {REPORT_WEEKS_AHEAD} weeks ahead).")]
+    = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="The HTML file to write (default <data dir>/reports/<athlete>-report"
         ".html).")] = None,
@@ -43,7 +39,7 @@ def report(
         profile = home.athlete(athlete)
         now = datetime.now(profile.zone)
         today = now.date()
-        first, last = default_range(today)
+        first, last = report_range(today)
         first = parse_day(start, "--from") or first
         last = parse_day(end, "--to") or last
         if first > last:

@@ -76,7 +76,8 @@ async def _session_action(request: Request, action: str) -> Response:
     # refused (a PlanError): the app's page for it, by kind (app.plan_error)
     outcome = await run_in_threadpool(
         partial(act, web.home, profile, action, key, today=web.today_of(profile),
-                pinned=form.get("pinned") == "1", sent=lambda: _sent(action, form)))
+                pinned=form.get("pinned") == "1", day=_day(form),
+                sent=lambda: _sent(action, form)))
     request.session["flash"] = outcome.on_web()
     return RedirectResponse(session_path(profile.name, key), status_code=303)
 
@@ -93,12 +94,18 @@ def _sent(action: str, form: FormData) -> dict[str, Any]:
                                     "'done as planned'")
             sent["ticked"] = sets
         return sent
-    if action == "move":
-        try:
-            return {"day": date.fromisoformat(str(form.get("day") or ""))}
-        except ValueError:
-            raise HTTPException(400, "choose a day to move the session to") from None
+    if action == "move" and _day(form) is None:
+        raise HTTPException(400, "choose a day to move the session to")
     return {}
+
+
+def _day(form: FormData) -> date | None:
+    """The day the move form chose (None: none, or no date); the session's status answers
+    a move to the day it is on, before the form's refusal of no day."""
+    try:
+        return date.fromisoformat(str(form.get("day") or ""))
+    except ValueError:
+        return None
 
 
 async def done(request: Request) -> Response:

@@ -27,7 +27,7 @@ from domain.pointer import SERVER
 from domain.profile import Profile
 from jobs.clock import today_for
 from jobs.config import ConfigError
-from jobs.errors import NoSession, PlanConfigError, PlanError, Settled
+from jobs.errors import Conflict, NoSession, PlanConfigError, PlanError
 from jobs.home import Home
 from jobs.web_login import session_key
 from stridelift.web import actions, pages
@@ -40,9 +40,9 @@ CONFIG_BROKEN = f"the configuration on {SERVER} cannot be read; any stridelift c
     "says why"
 DATABASE_BROKEN = f"the database on {SERVER} cannot be used; any stridelift command there says " \
     "why"
-# A refused action or page by what refused it: a session gone (its page is gone too), one
-# whose status refuses the action (a conflict with what is stored); any other: a bad request.
-REFUSED_AS = ((NoSession, 404), (Settled, 409))
+# A refused action or page by what refused it: a session gone (its page is gone too), what
+# is stored (its status, another session still open): a conflict; any other: a bad request.
+REFUSED_AS = ((NoSession, 404), (Conflict, 409))
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 # The pages load only their own style sheet; the report inlines its script and styles.
@@ -99,19 +99,24 @@ async def http_error(request: Request, exc: Exception) -> Response:
     refused (a page kept from before the plan changed, a lost cookie) leads back to the page
     it sits on, as it is now."""
     assert isinstance(exc, HTTPException)
+    menu = _menu(request)
+    # a form refused as not found acts on a thing gone: its page is gone too
+    back = (_back(request) if menu["athlete"] and request.method == "POST" and
+            exc.status_code != 404 else None)
+    return _error_page(request, exc.status_code, exc.detail, back=back, **menu)
+
+
+def _menu(request: Request) -> dict[str, object]:
+    """The athlete's menu on an error page (`athlete`, `athletes` of base.html), under an
+    athlete of the home the page's path names. None to a visitor not logged in, nor when
+    config.toml cannot be read (the error may be that: drawing the menu must not fail)."""
     web: Web = request.app.state.web
     try:
-        athletes = sorted(web.home.athletes())
-    except ConfigError:  # broken since: the page says what was refused, not that
+        athletes = sorted(web.home.athletes()) if _known(request) else []
+    except ConfigError:
         athletes = []
     name = request.path_params.get("name")
-    known = _known(request)
-    athlete = name if known and name in athletes else None
-    # a form refused as not found acts on a thing gone: its page is gone too
-    back = (_back(request) if athlete and request.method == "POST" and exc.status_code != 404
-            else None)
-    return _error_page(request, exc.status_code, exc.detail, athlete=athlete,
-                       athletes=athletes if known else [], back=back)
+    return {"athlete": name if name in athletes else None, "athletes": athletes}
 
 
 def _back(request: Request) -> str | None:
@@ -134,8 +139,8 @@ def _known(request: Request) -> bool:
 
 
 async def plan_error(request: Request, exc: Exception) -> Response:
-    """A refusal of the plan's (a session gone, an action its status refuses, a form the
-    plan cannot take) as the page a refused page or form gets, with its status code."""
+    """A refusal of the plan's (a session gone, an action what is stored refuses, a form
+    the plan cannot take) as the page a refused page or form gets, with its status code."""
     assert isinstance(exc, PlanError)
     code = next((code for kind, code in REFUSED_AS if isinstance(exc, kind)), 400)
     return await http_error(request, HTTPException(code, exc.on_web()))
@@ -163,14 +168,15 @@ async def database_locked(request: Request, exc: Exception) -> Response:
     nothing is wrong and nothing was changed, so a 503 saying so (its line names no file),
     not the page of a database that needs repair."""
     assert isinstance(exc, DatabaseLocked)
-    return _error_page(request, 503, exc.on_web(), heading="The database is busy")
+    return _error_page(request, 503, exc.on_web(), heading="The database is busy",
+                       **_menu(request))
 
 
 def _server_error(request: Request, message: str, to_visitor: str, heading: str) -> Response:
-    """What only the server can fix: a 500 page with its line, or `to_visitor` to a visitor
-    not logged in."""
+    """What only the server can fix: a 500 page with its line and the athlete's menu, or
+    `to_visitor` to a visitor not logged in."""
     return _error_page(request, 500, message if _known(request) else to_visitor,
-                       heading=heading)
+                       heading=heading, **_menu(request))
 
 
 def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
