@@ -11,4 +11,6 @@
 # not to its start plus its timer time; the minutes stopped are those the minutes shown leave
 # out of the moving minutes shown; flagged laps exactly at their contrast (110 %, +8 bpm) are
 # harder, not refused by float noise.
-CLASSIFIER_VERSION = 7
+# 8: the reasons claim only the basis the run has: a moving speed from part of the moving
+# time says from how much; without altitude the speed is not called grade-adjusted.
+CLASSIFIER_VERSION = 8

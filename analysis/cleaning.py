@@ -47,6 +47,11 @@ class Clean:
         return float(self.dt[self.walking].sum())
 
     @property
+    def speed_known_s(self) -> float:
+        """Moving seconds whose speed is known (a GPS dropout's are not)."""
+        return float(self.dt[self.moving & np.isfinite(self.gap)].sum())
+
+    @property
     def running(self) -> np.ndarray:
         return self.moving & ~self.walking
 

@@ -82,16 +82,25 @@ class RunFeatures:
         if c is not None and (stopped > 0 or self.walking_minutes >= 1):
             walking = WALKING_FROM[c.walk_source].format(shown(self.walking_minutes))
             lines.append(f"cleaned: {shown(stopped)} stopped removed, {walking}")
-        if self.gap_mps is not None:
-            what = "grade-adjusted (Minetti 2002)" if c is not None and c.has_altitude \
-                else "no altitude, so plain"
-            lines.append(f"moving speed {self.gap_mps:.2f} m/s, {what}")
+        graded = c is not None and c.has_altitude
+        if self.gap_mps is not None and c is not None:
+            what = "grade-adjusted (Minetti 2002)" if graded else "no altitude, so plain"
+            # the mean of the moving time that has speed: said where that is not all of it
+            # (a swim's 40 s of 58 min, GPS lost under trees), as the minutes shown tell it;
+            # its share of the moving minutes shown (those end at the timer's end)
+            known = shown_duration(self.moving_minutes * c.speed_known_s / c.moving_s,
+                                   seconds=seconds or None)  # "40 s", not "0 min"
+            basis = "" if known == shown(self.moving_minutes) else \
+                f", from {known} of the {shown(self.moving_minutes)} moving (the rest has " \
+                "no speed)"
+            lines.append(f"moving speed {self.gap_mps:.2f} m/s, {what}{basis}")
         if sum(self.zone_minutes):
             spread = " / ".join(f"{m:.0f}" for m in self.zone_minutes)
             lines.append(f"minutes in zones 1-5: {spread}; {self.zones.describe()}")
         elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
-            lines.append("no heart rate: classified from grade-adjusted speed, laps and "
-                         "duration" if self.gap_mps is not None else
+            speed = "grade-adjusted speed" if graded else "speed"
+            lines.append(f"no heart rate: classified from {speed}, laps and duration"
+                         if self.gap_mps is not None else
                          "no heart rate or speed: classified from laps and duration")
         return tuple(lines)
 

@@ -1,0 +1,68 @@
+"""The classification's words claim only the basis the run has: a figure that rests on part of
+the samples says so, and no reason names HR, altitude or a length the run lacks. Real FIT
+files from ../shared/fixtures/fit, and variants of them (a channel taken away, the sport
+relabelled), as a sweep of the fixtures found them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from analysis.classify import classify
+from domain.activity import Activity, Streams
+from domain.profile import Profile
+from ingest.fit import decode
+from tests.conftest import shared_fixture
+
+P = Profile(name="anna", tz="UTC", sex="m", max_hr=190, rest_hr=60, runs={})
+
+
+def _fit(*parts: str) -> list[Activity]:
+    path = shared_fixture("fit", *parts)
+    return decode(path.read_bytes(), path.name)
+
+
+def _without(a: Activity, *channels: str) -> Activity:
+    kept = {k: v for k, v in a.streams.channels.items() if k not in channels}
+    return replace(a, streams=Streams(a.streams.t, kept))
+
+
+def _line(a: Activity, start: str) -> str:
+    return next(r for r in classify(a, P).reasons if r.startswith(start))
+
+
+def test_a_moving_speed_from_a_few_samples_says_how_few() -> None:
+    """A pool swim saved as a run has speed in 18 s of its 58 min moving (lengths, not GPS):
+    "moving speed 1.11 m/s" read as the whole run's."""
+    swim = replace(_fit("fit", "activity_poolswim_with_hr.fit")[0], sport="running")
+    assert _line(swim, "moving speed") == (
+        "moving speed 1.11 m/s, no altitude, so plain, from 18 s of the 58 min moving (the "
+        "rest has no speed)")
+
+
+def test_a_run_that_lost_its_gps_says_what_its_speed_rests_on() -> None:
+    """A real 114-min run with speed only in its first 600 samples, 10 min at 1 s (GPS lost
+    after, the timer running on: moving time holds) gives that 10 min's speed as the run's;
+    the whole run says nothing more."""
+    run = _fit("fit", "mornindew-broken.fit")[0]
+    assert _line(run, "moving speed") == "moving speed 2.44 m/s, grade-adjusted (Minetti 2002)"
+    lost = np.arange(run.streams.t.size) >= 600
+    channels = {**run.streams.channels, **{k: np.where(lost, np.nan, run.streams.channels[k])
+                                           for k in ("speed", "distance")}}
+    gps_lost = replace(run, streams=Streams(run.streams.t, channels))
+    assert _line(gps_lost, "moving speed").endswith(
+        ", from 10 min of the 114 min moving (the rest has no speed)")
+
+
+def test_a_run_without_hr_or_altitude_is_not_said_to_be_judged_by_grade() -> None:
+    """Without altitude the speed is plain: "no heart rate: classified from grade-adjusted
+    speed" beside "no altitude, so plain"."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    no_hr = replace(_without(run, "heart_rate"), avg_hr=None, max_hr=None)
+    assert classify(no_hr, P).reasons[-1] == (
+        "no heart rate: classified from grade-adjusted speed, laps and duration")
+    flat = _without(no_hr, "altitude")
+    assert classify(flat, P).reasons[-2:] == (
+        "moving speed 3.21 m/s, no altitude, so plain",
+        "no heart rate: classified from speed, laps and duration")
