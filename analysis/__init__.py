@@ -12,5 +12,6 @@
 # out of the moving minutes shown; flagged laps exactly at their contrast (110 %, +8 bpm) are
 # harder, not refused by float noise.
 # 8: the reasons claim only the basis the run has: a moving speed from part of the moving
-# time says from how much; without altitude the speed is not called grade-adjusted.
+# time says from how much; without altitude the speed is not called grade-adjusted; speed
+# (a)'s laps claim higher HR only where lap HR was compared.
 CLASSIFIER_VERSION = 8

@@ -210,9 +210,22 @@ def _unflagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
         return None, [f"{len(hits)} laps alternate by themselves at >= "
                       f"{UNFLAGGED_CONTRAST:.0%} of their neighbours' speed, but {short}"]
     dur = _mean(laps[i].duration_s for i in hits) or 0.0
+    graded = "grade-adjusted speed" if x.c is not None and x.c.has_altitude else "speed"
     return Evidence("a", f"speed (a): {len(hits)} laps of {_mmss(dur)} at >= "
-                         f"{UNFLAGGED_CONTRAST:.0%} of the neighbouring laps' grade-adjusted "
-                         "speed, with higher HR where measured"), []
+                         f"{UNFLAGGED_CONTRAST:.0%} of the neighbouring laps' {graded}"
+                         f"{_lap_hr_words(laps, hits)}"), []
+
+
+def _lap_hr_words(laps: Sequence[Lap], hits: list[int]) -> str:
+    """What HR told of the faster laps (_unflagged): higher than their neighbours' where both
+    were measured, and nothing claimed where no lap HR was."""
+    measured = sum(bool(laps[i].avg_hr) and any(
+        laps[j].avg_hr for j in (i - 1, i + 1) if 0 <= j < len(laps)) for i in hits)
+    if not measured:
+        return ", no lap HR to compare"
+    if measured == len(hits):
+        return ", each with higher HR than its neighbours"
+    return f", higher HR than their neighbours in the {measured} of them with lap HR to compare"
 
 
 def surges(c: Clean, zones: Zones | None) -> Evidence | None:

@@ -66,3 +66,16 @@ def test_a_run_without_hr_or_altitude_is_not_said_to_be_judged_by_grade() -> Non
     assert classify(flat, P).reasons[-2:] == (
         "moving speed 3.21 m/s, no altitude, so plain",
         "no heart rate: classified from speed, laps and duration")
+
+
+def test_laps_faster_than_their_neighbours_claim_no_hr_or_grade_the_run_lacks() -> None:
+    """A pool swim saved as a run, its HR gone (a watch without a strap in the water): its
+    lengths alternate with rests, speed (a), whose words said "the neighbouring laps'
+    grade-adjusted speed, with higher HR where measured" of laps without altitude or HR."""
+    swim = replace(_fit("fit", "activity_poolswim_with_hr.fit")[0], sport="running",
+                   avg_hr=None, max_hr=None)
+    no_hr = replace(swim, laps=tuple(replace(lap, avg_hr=None, max_hr=None)
+                                     for lap in swim.laps))
+    assert classify(no_hr, P).reasons[0] == (
+        "speed (a): 10 laps of 2:16 at >= 130% of the neighbouring laps' speed, no lap HR to "
+        "compare")

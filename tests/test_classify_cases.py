@@ -191,7 +191,15 @@ def test_unflagged_laps_that_alternate_by_themselves_are_speed() -> None:
                                              work_lap="active", rest_lap="active").easy(10)
     c = judge(run)
     assert c.kind == "speed"
-    assert c.reasons[0].startswith("speed (a): 4 laps of 4:00 at >= 130%")
+    assert c.reasons[0] == ("speed (a): 4 laps of 4:00 at >= 130% of the neighbouring laps' "
+                            "grade-adjusted speed, each with higher HR than its neighbours")
+    # the HR words count the laps whose HR was compared: one rep's lap HR lost
+    a = activity(run)
+    lost = next(lap.index for lap in a.laps if lap.duration_s == 240)
+    laps = tuple(replace(lap, avg_hr=None, max_hr=None) if lap.index == lost else lap
+                 for lap in a.laps)
+    assert classify(replace(a, laps=laps), P, HISTORY).reasons[0].endswith(
+        "speed, higher HR than their neighbours in the 3 of them with lap HR to compare")
 
 
 @pytest.mark.parametrize("bouts, speed", [(2, False), (3, True)])
