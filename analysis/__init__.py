@@ -13,5 +13,6 @@
 # harder, not refused by float noise.
 # 8: the reasons claim only the basis the run has: a moving speed from part of the moving
 # time says from how much; without altitude the speed is not called grade-adjusted; speed
-# (a)'s laps claim higher HR only where lap HR was compared.
+# (a)'s laps claim higher HR only where lap HR was compared; a run shown in seconds shows its
+# zones in seconds.
 CLASSIFIER_VERSION = 8

@@ -94,9 +94,10 @@ class RunFeatures:
                 f", from {known} of the {shown(self.moving_minutes)} moving (the rest has " \
                 "no speed)"
             lines.append(f"moving speed {self.gap_mps:.2f} m/s, {what}{basis}")
-        if sum(self.zone_minutes):
-            spread = " / ".join(f"{m:.0f}" for m in self.zone_minutes)
-            lines.append(f"minutes in zones 1-5: {spread}; {self.zones.describe()}")
+        if sum(self.zone_minutes):  # in the line's units: a 22-s run's are not "0 / 0 / ..."
+            spread = " / ".join(f"{m * per_minute:.0f}" for m in self.zone_minutes)
+            units = "seconds" if seconds else "minutes"
+            lines.append(f"{units} in zones 1-5: {spread}; {self.zones.describe()}")
         elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
             speed = "grade-adjusted speed" if graded else "speed"
             lines.append(f"no heart rate: classified from {speed}, laps and duration"

@@ -79,3 +79,14 @@ def test_laps_faster_than_their_neighbours_claim_no_hr_or_grade_the_run_lacks() 
     assert classify(no_hr, P).reasons[0] == (
         "speed (a): 10 laps of 2:16 at >= 130% of the neighbouring laps' speed, no lap HR to "
         "compare")
+
+
+def test_a_run_shown_in_seconds_shows_its_zones_in_seconds() -> None:
+    """A multisport file's 22-s trail-running leg (real): its recovery reason says "100% of
+    the time in HR zone 1 over 22 s moving" and its zones read "minutes in zones 1-5: 0 / 0
+    / 0 / 0 / 0" beside it."""
+    leg = next(a for a in _fit("fit", "activity_multisport.fit") if a.is_run)
+    reasons = classify(leg, P).reasons
+    assert reasons[0].startswith("100% of the time in HR zone 1 over 22 s moving")
+    assert reasons[1].startswith("22 s (22 s moving)")
+    assert reasons[-1].startswith("seconds in zones 1-5: 22 / 0 / 0 / 0 / 0; Z2 from 145")
