@@ -5,17 +5,22 @@ relabelled), as a sweep of the fixtures found them."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+from typer.testing import CliRunner
 
 from analysis.classify import classify
 from domain.activity import Activity, Streams
 from domain.profile import Profile
 from ingest.fit import decode
+from stridelift.cli import app
 from tests.conftest import shared_fixture
 
 P = Profile(name="anna", tz="UTC", sex="m", max_hr=190, rest_hr=60, runs={})
+runner = CliRunner()
 
 
 def _fit(*parts: str) -> list[Activity]:
@@ -90,3 +95,14 @@ def test_a_run_shown_in_seconds_shows_its_zones_in_seconds() -> None:
     assert reasons[0].startswith("100% of the time in HR zone 1 over 22 s moving")
     assert reasons[1].startswith("22 s (22 s moving)")
     assert reasons[-1].startswith("seconds in zones 1-5: 22 / 0 / 0 / 0 / 0; Z2 from 145")
+
+
+def test_a_triathlon_row_gives_its_race_reason_once(home: Path) -> None:
+    """A real triathlon file's row listed "a triathlon: swimming -> cycling -> running legs
+    chained by 2 transitions, ..." twice in its reasons (the row's race, then the run leg's
+    kind, the same reason)."""
+    path = shared_fixture("fit", "fit", "triathlon_summary_first.fit")
+    [row] = json.loads(runner.invoke(app, ["classify", str(path), "--json"]).stdout)
+    race = [r for r in row["reasons"] if "a triathlon" in r]
+    assert race == [row["reason"]] == [row["reasons"][0]]
+    assert row["reasons"][1] == "threshold trait: 20 min continuous in HR zones 3-4 (>= 15 min)"

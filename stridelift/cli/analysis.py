@@ -229,12 +229,14 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
     moving = sum(c.moving_s or a.duration_s for a, c, _ in legs)
     hrs = [(hr, a.duration_s) for a, c, _ in legs if (hr := _avg_hr(a, c))]
     timed = sum(d for _, d in hrs)  # 0 for a session stopped as it started: a plain mean
+    # the race first, once: the main leg's reasons hold it too (its kind's, or its trait's)
+    said = (race.reason, f"{race.trait.value} trait: {race.reason}") if race else ()
     return {
         "source": source, "start": min(a.start for a in acts).isoformat(), "kind": kind,
         "traits": traits, "fatigue": "high" if traits else main_c.fatigue,
         "reason": race.reason if race else main_c.reasons[0],
         "sport": main_a.sport if len(acts) == 1 else "multisport",
-        "reasons": [*([race.reason] if race else []), *main_c.reasons, *notes],
+        "reasons": [*said[:1], *(r for r in main_c.reasons if r not in said), *notes],
         "duration_s": sum(a.duration_s for a in acts), "distance_m": distance,
         "moving_s": moving, "gap_mps": main_c.gap_mps,
         "avg_hr": (sum(h * d for h, d in hrs) / timed if timed else
