@@ -64,6 +64,19 @@ class RunFeatures:
         return (f"{MAX_HR_CHECK}HR held {bpm:.0f} for {minutes:.0f} min, above your max HR "
                 f"{max_hr} in the profile: zones may be too low (easy runs read as threshold)")
 
+    def moving_part(self, part_s: float, *limits: float) -> str | None:
+        """The part of the moving time a figure rests on (`part_s` of the cleaned samples'
+        moving seconds: those with speed, or with HR), shown as the moving time is beside
+        `limits`; None where, so shown, it is all of it (one dropped sample says nothing).
+        Its share of the moving time shown, which ends at the timer's end."""
+        c = self.clean
+        if c is None or not c.moving_s:
+            return None
+        seconds = in_seconds(self.moving_minutes) or None  # "18 s of the 58 min", not "0 min"
+        part, whole = (shown_duration(minutes, *limits, seconds=seconds) for minutes in (
+            self.moving_minutes * min(part_s / c.moving_s, 1.0), self.moving_minutes))
+        return None if part == whole else part
+
     def context(self) -> tuple[str, ...]:
         dist = f", {self.distance_km:.1f} km" if self.distance_km else ""
         hr = f", average HR {self.avg_hr:.0f} bpm" if self.hr_available else ""
@@ -85,12 +98,9 @@ class RunFeatures:
         graded = c is not None and c.has_altitude
         if self.gap_mps is not None and c is not None:
             what = "grade-adjusted (Minetti 2002)" if graded else "no altitude, so plain"
-            # the mean of the moving time that has speed: said where that is not all of it
-            # (a swim's 40 s of 58 min, GPS lost under trees), as the minutes shown tell it;
-            # its share of the moving minutes shown (those end at the timer's end)
-            known = shown_duration(self.moving_minutes * c.speed_known_s / c.moving_s,
-                                   seconds=seconds or None)  # "40 s", not "0 min"
-            basis = "" if known == shown(self.moving_minutes) else \
+            # the mean of the moving time that has speed (a swim's 18 s of 58 min)
+            known = self.moving_part(c.speed_known_s)
+            basis = "" if known is None else \
                 f", from {known} of the {shown(self.moving_minutes)} moving (the rest has " \
                 "no speed)"
             lines.append(f"moving speed {self.gap_mps:.2f} m/s, {what}{basis}")

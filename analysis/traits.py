@@ -156,6 +156,9 @@ def _recovery(a: Activity, f: RunFeatures) -> str | None:
     # each number on its side of its limit: 44.6 min read "45 min moving (< 45 min)"
     te = "" if a.aerobic_te is None else \
         f", aerobic TE {shown_against(a.aerobic_te, 1, RECOVERY_MAX_TE)} < {RECOVERY_MAX_TE:g}"
-    return (f"{f.z1_share:.0%} of the time in HR zone 1 over "
+    # the share is of the moving time with HR: said where that is not all of it
+    with_hr = f.moving_part(sum(f.zone_minutes) * 60, RECOVERY_MAX_MINUTES)
+    time = "time" if with_hr is None else f"{with_hr} with HR"
+    return (f"{f.z1_share:.0%} of the {time} in HR zone 1 over "
             f"{shown_duration(f.moving_minutes, RECOVERY_MAX_MINUTES)} moving "
             f"(< {RECOVERY_MAX_MINUTES:g} min{te})")

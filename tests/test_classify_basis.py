@@ -106,3 +106,17 @@ def test_a_triathlon_row_gives_its_race_reason_once(home: Path) -> None:
     race = [r for r in row["reasons"] if "a triathlon" in r]
     assert race == [row["reason"]] == [row["reasons"][0]]
     assert row["reasons"][1] == "threshold trait: 20 min continuous in HR zones 3-4 (>= 15 min)"
+
+
+def test_a_recovery_share_from_part_of_the_run_says_how_much_had_hr() -> None:
+    """A real 57-s run (recovery: all its HR in zone 1) whose strap is lost after its first
+    20 s (18 s of it moving) read "100% of the time in HR zone 1 over 53 s moving"."""
+    run = _fit("python-fitparse", "garmin-fenix-5-run.fit")[0]
+    assert classify(run, P).reasons[0] == (
+        "100% of the time in HR zone 1 over 53 s moving (< 45 min, aerobic TE 0.0 < 2)")
+    hr = run.streams.channels["heart_rate"]
+    lost = np.where(run.streams.t < 20, hr, np.nan)
+    strap_lost = replace(run, streams=Streams(run.streams.t, {**run.streams.channels,
+                                                              "heart_rate": lost}))
+    assert classify(strap_lost, P).reasons[0] == (
+        "100% of the 18 s with HR in HR zone 1 over 53 s moving (< 45 min, aerobic TE 0.0 < 2)")
