@@ -14,5 +14,6 @@
 # 8: the reasons claim only the basis the run has: a moving speed from part of the moving
 # time says from how much; without altitude the speed is not called grade-adjusted; speed
 # (a)'s laps claim higher HR only where lap HR was compared; a run shown in seconds shows its
-# zones in seconds; a recovery run's zone-1 share of part of its moving time says of how much.
+# zones in seconds; a recovery run's zone-1 share of part of its moving time says of how much;
+# a run without HR stopped throughout is not said to have no speed.
 CLASSIFIER_VERSION = 8

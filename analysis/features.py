@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.cleaning import WALK_MPS, WALK_SPM, Clean, clean
+from analysis.cleaning import STOP_MPS, WALK_MPS, WALK_SPM, Clean, clean
 from analysis.samples import across_stops, longest_stretch, moving_clock, sample_durations
 from analysis.shown import in_seconds, shown_duration
 from analysis.zones import FILE_PEAK_AS_MAX_HR, HELD_S, Zones, held_above, zones_for
@@ -109,11 +109,23 @@ class RunFeatures:
             units = "seconds" if seconds else "minutes"
             lines.append(f"{units} in zones 1-5: {spread}; {self.zones.describe()}")
         elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
-            speed = "grade-adjusted speed" if graded else "speed"
-            lines.append(f"no heart rate: classified from {speed}, laps and duration"
-                         if self.gap_mps is not None else
-                         "no heart rate or speed: classified from laps and duration")
+            lines.append(self._without_hr(graded))
         return tuple(lines)
+
+
+    def _without_hr(self, graded: bool) -> str:
+        """What a run without HR was judged by: its speed, else laps and duration; a run
+        with speed but never moving (a watch started and stopped at once) is not said to
+        have none."""
+        if self.gap_mps is not None:
+            speed = "grade-adjusted speed" if graded else "speed"
+            return f"no heart rate: classified from {speed}, laps and duration"
+        c = self.clean
+        # never moving, walking is told from speed only where some sample has one
+        if c is not None and not c.moving.any() and c.walk_source == "speed":
+            return (f"no heart rate, and stopped throughout (speed < {STOP_MPS:g} m/s): "
+                    "classified from laps and duration")
+        return "no heart rate or speed: classified from laps and duration"
 
 
 def run_features(a: Activity, profile: Profile) -> RunFeatures:

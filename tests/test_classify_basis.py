@@ -120,3 +120,13 @@ def test_a_recovery_share_from_part_of_the_run_says_how_much_had_hr() -> None:
                                                               "heart_rate": lost}))
     assert classify(strap_lost, P).reasons[0] == (
         "100% of the 18 s with HR in HR zone 1 over 53 s moving (< 45 min, aerobic TE 0.0 < 2)")
+
+
+def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
+    """A real 14-s run file (a watch started and stopped: 6 m, speed under 0.4 m/s) read "no
+    heart rate or speed" beside "14 s stopped removed", which its speed told."""
+    run = _fit("python-fitparse", "Activity.fit")[0]
+    assert classify(run, P).reasons[-2:] == (
+        "cleaned: 14 s stopped removed, 0 s walking marked (walking from speed < 1.6 m/s)",
+        "no heart rate, and stopped throughout (speed < 1 m/s): classified from laps and "
+        "duration")
