@@ -59,6 +59,12 @@ class Clean:
     def steep_downhill(self) -> np.ndarray:
         return self.grade < STEEP_DOWNHILL
 
+    @property
+    def speed_name(self) -> str:
+        """What the speed the rules read is called in words: GAP only where altitude made it
+        grade-adjusted."""
+        return "GAP" if self.has_altitude else "speed"
+
     def mean_gap(self, mask: np.ndarray) -> float | None:
         """Time-weighted mean GAP of the samples in `mask`, None when there are none."""
         m = mask & np.isfinite(self.gap)

@@ -130,3 +130,13 @@ def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
         "cleaned: 14 s stopped removed, 0 s walking marked (walking from speed < 1.6 m/s)",
         "no heart rate, and stopped throughout (speed < 1 m/s): classified from laps and "
         "duration")
+
+
+def test_surges_are_measured_in_gap_only_where_the_run_has_altitude() -> None:
+    """A real hilly 44-min run with 5 surges: without its altitude the surges are found on
+    plain speed, which its reason called "the median running GAP"."""
+    run = _fit("python-fitparse", "2013-02-06-12-11-14.fit")[0]
+    assert "at >= 120% of the median running GAP (2.55 m/s)" in classify(run, P).reasons[0]
+    assert classify(_without(run, "altitude"), P).reasons[0].startswith(
+        "speed (b): 3 surges of 52 s on average at >= 120% of the median running speed "
+        "(2.54 m/s), each followed by an easier stretch")

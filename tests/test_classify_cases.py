@@ -668,14 +668,15 @@ def test_flagged_laps_show_their_contrast_on_its_side_of_the_rule(gap: float,
 
 
 @pytest.mark.parametrize("work, rest, hr, above, shown", [
-    (2.97, 2.70, (140, 140, 140), 0, "GAP 2.97 vs 2.70 m/s = 110%, HR 140 vs 140 bpm"),
-    (3.0, 3.0, (131, 131, 130), 8, "GAP 3.00 vs 3.00 m/s = 100%, HR 131 vs 123 bpm")])
+    (2.97, 2.70, (140, 140, 140), 0, "speed 2.97 vs 2.70 m/s = 110%, HR 140 vs 140 bpm"),
+    (3.0, 3.0, (131, 131, 130), 8, "speed 3.00 vs 3.00 m/s = 100%, HR 131 vs 123 bpm")])
 def test_flagged_laps_exactly_at_the_contrast_are_harder(
         work: float, rest: float, hr: tuple[int, ...], above: int, shown: str) -> None:
     """Exactly 110 % (2.97 vs 2.70 m/s), or work laps' mean HR exactly 8 bpm above the
     recoveries' (lap HRs are whole beats: 130.67 vs 122.67), meets the rule ('>='): their
     float noise (110.00000000000001 %, 7.99999999999999 bpm) refused them beside numbers
-    that met it ('= 110.00000000000001%; needs GAP >= 110%', 'HR 130.7 vs 122.7')."""
+    that met it ('= 110.00000000000001%; needs GAP >= 110%', 'HR 130.7 vs 122.7'). Laps
+    without samples have no altitude: their speed is plain, not GAP."""
     laps = [replace(lap, avg_hr=hr[lap.index // 2] - above * (lap.intensity == "rest"))
             for lap in flagged_laps(work, rest, 0.0, 0.0)[:6]]  # 3 reps
     found, notes = structure(laps, None, [0.0] * 6)
