@@ -10,12 +10,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from analysis.classify import classify
+from db import models as m
+from db.session import open_db
 from domain.activity import Activity, Streams
 from domain.profile import Profile
 from ingest.fit import decode
+from jobs.config import load
 from stridelift.cli import app
 from tests.conftest import shared_fixture
 
@@ -140,3 +144,22 @@ def test_surges_are_measured_in_gap_only_where_the_run_has_altitude() -> None:
     assert classify(_without(run, "altitude"), P).reasons[0].startswith(
         "speed (b): 3 surges of 52 s on average at >= 120% of the median running speed "
         "(2.54 m/s), each followed by an easier stretch")
+
+
+def test_a_stored_triathlon_leg_is_classified_a_race_as_its_file_is(home: Path) -> None:
+    """`classify --activity` judged a stored leg alone: a real triathlon file's run leg read
+    threshold there, race from the file and in the nightly run's stored class."""
+    path = shared_fixture("fit", "fit", "triathlon_summary_first.fit")
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--tz", "UTC",
+                               "--sex", "m", "--max-hr", "190", "--rest-hr", "60", "--runs",
+                               "sat=long"]).exit_code == 0
+    assert runner.invoke(app, ["import", str(path)]).exit_code == 0
+    with open_db(load().database_url())() as s:
+        run_leg = s.scalars(select(m.Activity.id).where(m.Activity.sport == "running")).one()
+    [row] = json.loads(runner.invoke(app, ["classify", "--activity", str(run_leg),
+                                           "--json"]).stdout)
+    [from_file] = json.loads(runner.invoke(app, ["classify", str(path), "--json"]).stdout)
+    assert (row["kind"], row["traits"]) == ("race", ["race", "threshold"])
+    assert row["reasons"][0] == from_file["reason"] == (
+        "a triathlon: swimming -> cycling -> running legs chained by 2 transitions, 67 min in "
+        "all, and the name does not say training")
