@@ -16,5 +16,6 @@
 # (a)'s laps claim higher HR only where lap HR was compared; a run shown in seconds shows its
 # zones in seconds; a recovery run's zone-1 share of part of its moving time says of how much;
 # a run without HR stopped throughout is not said to have no speed; speed (a) and (b) call
-# the speed GAP only where altitude made it so.
+# the speed GAP only where altitude made it so; an easy run names the recovery conditions it
+# misses, with their numbers.
 CLASSIFIER_VERSION = 8

@@ -163,3 +163,21 @@ def test_a_stored_triathlon_leg_is_classified_a_race_as_its_file_is(home: Path) 
     assert row["reasons"][0] == from_file["reason"] == (
         "a triathlon: swimming -> cycling -> running legs chained by 2 transitions, 67 min in "
         "all, and the name does not say training")
+
+
+def test_an_easy_run_says_why_it_is_not_a_recovery_run() -> None:
+    """Real runs read "no trait and not a recovery run, so an easy run", saying neither which
+    recovery condition they missed nor its number: a 57-min run with 98 % in zone 1, a run
+    of 29 % in zone 1 (its speed lost), a short one without HR."""
+    run = _fit("python-fitparse", "developer-types-sample.fit")[0]
+    assert classify(run, P).reasons[0] == (
+        "no trait and not a recovery run (57 min moving, not < 45 min), so an easy run")
+    hilly = _without(_fit("python-fitparse", "2013-02-06-12-11-14.fit")[0], "speed",
+                     "distance")
+    assert classify(hilly, P).reasons[0] == (
+        "no trait and not a recovery run (29% of the time in HR zone 1, not >= 80%), so an "
+        "easy run")
+    short = replace(_without(_fit("python-fitparse", "garmin-fenix-5-run.fit")[0],
+                             "heart_rate"), avg_hr=None, max_hr=None)
+    assert classify(short, P).reasons[0] == (
+        "no trait and not a recovery run (no HR to tell its zones), so an easy run")

@@ -642,6 +642,34 @@ def test_a_recovery_runs_numbers_are_shown_on_their_side_of_the_rule(
     assert te is None or float(shown[2]) < 2, why
 
 
+@settings(max_examples=200, deadline=None)
+@example(share=0.7996, moving=30.0, te=None)  # would read "80% ..., not >= 80%"
+@example(share=0.9, moving=45.0, te=1.96)
+@given(share=st.floats(0.0, 1.0), moving=st.floats(1.0, 120.0),
+       te=st.none() | st.floats(0.0, 5.0))
+def test_an_easy_run_says_which_recovery_numbers_it_misses_on_their_side_of_the_rule(
+        share: float, moving: float, te: float | None) -> None:
+    """An easy run's reason names every recovery condition it misses, each number on its
+    side of the limit (it said only "not a recovery run")."""
+    a, f = zone_one_run()
+    total = sum(f.zone_minutes)
+    f = replace(f, moving_minutes=moving, zone_minutes=(share * total, (1 - share) * total,
+                                                        0.0, 0.0, 0.0))
+    kind, why = kind_of((), replace(a, aerobic_te=te), f)
+    assume(kind == RunKind.EASY)
+    missed = re.fullmatch(r"no trait and not a recovery run \((.+)\), so an easy run", why)
+    assert missed is not None, why
+    numbers = {}
+    for part in missed[1].split("; "):
+        m = re.fullmatch(r"([\d.]+)% of the time in HR zone 1, not >= 80%|([\d.]+) min "
+                         r"moving, not < 45 min|aerobic TE ([\d.]+), not < 2", part)
+        assert m is not None, why
+        numbers.update({i: float(v) for i, v in enumerate(m.groups()) if v is not None})
+    assert numbers.keys() == {i for i, missed in enumerate(
+        (f.z1_share < RECOVERY_Z1_SHARE, moving >= 45, te is not None and te >= 2)) if missed}
+    assert numbers.get(0, 0) < 80 and numbers.get(1, 45) >= 45 and numbers.get(2, 2) >= 2
+
+
 def flagged_laps(work_mps: float, rest_mps: float, work_hr: float, rest_hr: float
                  ) -> list[Lap]:
     """4 flagged work laps of 3 min with 2-min recoveries, no samples."""
