@@ -112,7 +112,6 @@ class RunFeatures:
             lines.append(self._without_hr(graded))
         return tuple(lines)
 
-
     def _without_hr(self, graded: bool) -> str:
         """What a run without HR was judged by: its speed, else laps and duration; a run
         with speed but never moving (a watch started and stopped at once) is not said to
