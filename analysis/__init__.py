@@ -11,4 +11,11 @@
 # not to its start plus its timer time; the minutes stopped are those the minutes shown leave
 # out of the moving minutes shown; flagged laps exactly at their contrast (110 %, +8 bpm) are
 # harder, not refused by float noise.
-CLASSIFIER_VERSION = 7
+# 8: the reasons claim only the basis the run has: a moving speed from part of the moving
+# time says from how much; without altitude the speed is not called grade-adjusted; speed
+# (a)'s laps claim higher HR only where lap HR was compared; a run shown in seconds shows its
+# zones in seconds; a recovery run's zone-1 share of part of its moving time says of how much;
+# a run without HR stopped throughout is not said to have no speed; speed (a) and (b) call
+# the speed GAP only where altitude made it so; an easy run names the recovery conditions it
+# misses, with their numbers.
+CLASSIFIER_VERSION = 8

@@ -47,12 +47,23 @@ class Clean:
         return float(self.dt[self.walking].sum())
 
     @property
+    def speed_known_s(self) -> float:
+        """Moving seconds whose speed is known (a GPS dropout's are not)."""
+        return float(self.dt[self.moving & np.isfinite(self.gap)].sum())
+
+    @property
     def running(self) -> np.ndarray:
         return self.moving & ~self.walking
 
     @property
     def steep_downhill(self) -> np.ndarray:
         return self.grade < STEEP_DOWNHILL
+
+    @property
+    def speed_name(self) -> str:
+        """What the speed the rules read is called in words: GAP only where altitude made it
+        grade-adjusted."""
+        return "GAP" if self.has_altitude else "speed"
 
     def mean_gap(self, mask: np.ndarray) -> float | None:
         """Time-weighted mean GAP of the samples in `mask`, None when there are none."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.cleaning import WALK_MPS, WALK_SPM, Clean, clean
+from analysis.cleaning import STOP_MPS, WALK_MPS, WALK_SPM, Clean, clean
 from analysis.samples import across_stops, longest_stretch, moving_clock, sample_durations
 from analysis.shown import in_seconds, shown_duration
 from analysis.zones import FILE_PEAK_AS_MAX_HR, HELD_S, Zones, held_above, zones_for
@@ -64,6 +64,19 @@ class RunFeatures:
         return (f"{MAX_HR_CHECK}HR held {bpm:.0f} for {minutes:.0f} min, above your max HR "
                 f"{max_hr} in the profile: zones may be too low (easy runs read as threshold)")
 
+    def moving_part(self, part_s: float, *limits: float) -> str | None:
+        """The part of the moving time a figure rests on (`part_s` of the cleaned samples'
+        moving seconds: those with speed, or with HR), shown as the moving time is beside
+        `limits`; None where, so shown, it is all of it (one dropped sample says nothing).
+        Its share of the moving time shown, which ends at the timer's end."""
+        c = self.clean
+        if c is None or not c.moving_s:
+            return None
+        seconds = in_seconds(self.moving_minutes) or None  # "18 s of the 58 min", not "0 min"
+        part, whole = (shown_duration(minutes, *limits, seconds=seconds) for minutes in (
+            self.moving_minutes * min(part_s / c.moving_s, 1.0), self.moving_minutes))
+        return None if part == whole else part
+
     def context(self) -> tuple[str, ...]:
         dist = f", {self.distance_km:.1f} km" if self.distance_km else ""
         hr = f", average HR {self.avg_hr:.0f} bpm" if self.hr_available else ""
@@ -82,18 +95,36 @@ class RunFeatures:
         if c is not None and (stopped > 0 or self.walking_minutes >= 1):
             walking = WALKING_FROM[c.walk_source].format(shown(self.walking_minutes))
             lines.append(f"cleaned: {shown(stopped)} stopped removed, {walking}")
-        if self.gap_mps is not None:
-            what = "grade-adjusted (Minetti 2002)" if c is not None and c.has_altitude \
-                else "no altitude, so plain"
-            lines.append(f"moving speed {self.gap_mps:.2f} m/s, {what}")
-        if sum(self.zone_minutes):
-            spread = " / ".join(f"{m:.0f}" for m in self.zone_minutes)
-            lines.append(f"minutes in zones 1-5: {spread}; {self.zones.describe()}")
+        graded = c is not None and c.has_altitude
+        if self.gap_mps is not None and c is not None:
+            what = "grade-adjusted (Minetti 2002)" if graded else "no altitude, so plain"
+            # the mean of the moving time that has speed (a swim's 18 s of 58 min)
+            known = self.moving_part(c.speed_known_s)
+            basis = "" if known is None else \
+                f", from {known} of the {shown(self.moving_minutes)} moving (the rest has " \
+                "no speed)"
+            lines.append(f"moving speed {self.gap_mps:.2f} m/s, {what}{basis}")
+        if sum(self.zone_minutes):  # in the line's units: a 22-s run's are not "0 / 0 / ..."
+            spread = " / ".join(f"{m * per_minute:.0f}" for m in self.zone_minutes)
+            units = "seconds" if seconds else "minutes"
+            lines.append(f"{units} in zones 1-5: {spread}; {self.zones.describe()}")
         elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
-            lines.append("no heart rate: classified from grade-adjusted speed, laps and "
-                         "duration" if self.gap_mps is not None else
-                         "no heart rate or speed: classified from laps and duration")
+            lines.append(self._without_hr(graded))
         return tuple(lines)
+
+    def _without_hr(self, graded: bool) -> str:
+        """What a run without HR was judged by: its speed, else laps and duration; a run
+        with speed but never moving (a watch started and stopped at once) is not said to
+        have none."""
+        if self.gap_mps is not None:
+            speed = "grade-adjusted speed" if graded else "speed"
+            return f"no heart rate: classified from {speed}, laps and duration"
+        c = self.clean
+        # never moving, walking is told from speed only where some sample has one
+        if c is not None and not c.moving.any() and c.walk_source == "speed":
+            return (f"no heart rate, and stopped throughout (speed < {STOP_MPS:g} m/s): "
+                    "classified from laps and duration")
+        return "no heart rate or speed: classified from laps and duration"
 
 
 def run_features(a: Activity, profile: Profile) -> RunFeatures:

@@ -176,10 +176,11 @@ def _flagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
     by_gap = w_gap is not None and r_gap is not None and (
         not r_gap or _share(w_gap, r_gap) >= _share(FLAGGED_GAP_CONTRAST, 1.0))
     by_hr = w_hr is not None and r_hr is not None and _hr_harder(w_hr, r_hr)
-    numbers = _contrast(w_gap, r_gap, w_hr, r_hr)
+    name = _speed_name(x.c)
+    numbers = _contrast(w_gap, r_gap, w_hr, r_hr, name)
     if not (by_gap or by_hr):
         return None, [f"{len(work)} laps are flagged work, but they are not harder than the "
-                      f"recoveries ({numbers}; needs GAP >= {FLAGGED_GAP_CONTRAST:.0%} or HR "
+                      f"recoveries ({numbers}; needs {name} >= {FLAGGED_GAP_CONTRAST:.0%} or HR "
                       f"+{FLAGGED_HR_CONTRAST:g} bpm), so not intervals"]
     if (short := _not_work(x, work)) is not None:
         return None, [f"{len(work)} laps are flagged work and harder than the recoveries "
@@ -210,9 +211,22 @@ def _unflagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
         return None, [f"{len(hits)} laps alternate by themselves at >= "
                       f"{UNFLAGGED_CONTRAST:.0%} of their neighbours' speed, but {short}"]
     dur = _mean(laps[i].duration_s for i in hits) or 0.0
+    graded = "grade-adjusted speed" if _speed_name(x.c) == "GAP" else "speed"
     return Evidence("a", f"speed (a): {len(hits)} laps of {_mmss(dur)} at >= "
-                         f"{UNFLAGGED_CONTRAST:.0%} of the neighbouring laps' grade-adjusted "
-                         "speed, with higher HR where measured"), []
+                         f"{UNFLAGGED_CONTRAST:.0%} of the neighbouring laps' {graded}"
+                         f"{_lap_hr_words(laps, hits)}"), []
+
+
+def _lap_hr_words(laps: Sequence[Lap], hits: list[int]) -> str:
+    """What HR told of the faster laps (_unflagged): higher than their neighbours' where both
+    were measured, and nothing claimed where no lap HR was."""
+    measured = sum(bool(laps[i].avg_hr) and any(
+        laps[j].avg_hr for j in (i - 1, i + 1) if 0 <= j < len(laps)) for i in hits)
+    if not measured:
+        return ", no lap HR to compare"
+    if measured == len(hits):
+        return ", each with higher HR than its neighbours"
+    return f", higher HR than their neighbours in the {measured} of them with lap HR to compare"
 
 
 def surges(c: Clean, zones: Zones | None) -> Evidence | None:
@@ -255,7 +269,7 @@ def surges(c: Clean, zones: Zones | None) -> Evidence | None:
     mean_s = sum(b - a for a, b in found) / len(found)
     hr = ", HR reaching zone 4" if c.hr is not None and zones is not None else ", no HR"
     return Evidence("b", f"speed (b): {len(found)} surges of {mean_s:.0f} s on average at >= "
-                         f"{SURGE_OF_MEDIAN:.0%} of the median running GAP "
+                         f"{SURGE_OF_MEDIAN:.0%} of the median running {c.speed_name} "
                          f"({median:.2f} m/s), each followed by an easier stretch{hr}")
 
 
@@ -313,13 +327,21 @@ def _mean(values: object) -> float | None:
     return sum(got) / len(got) if got else None
 
 
-def _contrast(wg: float | None, rg: float | None, wh: float | None, rh: float | None) -> str:
+def _speed_name(c: Clean | None) -> str:
+    """The laps' speed in words (lap_effort): plain without samples or altitude."""
+    return "speed" if c is None else c.speed_name
+
+
+def _contrast(wg: float | None, rg: float | None, wh: float | None, rh: float | None,
+              name: str) -> str:
     """The work laps against the recoveries, each number on its side of the rule: 109.7 %
-    read "= 110%" beside "needs GAP >= 110%", and HR 149.6 vs 142 "150 vs 142" beside "+8"."""
+    read "= 110%" beside "needs GAP >= 110%", and HR 149.6 vs 142 "150 vs 142" beside "+8".
+    `name`: the speed's (_speed_name)."""
     parts = []
     if wg is not None and rg is not None:
-        parts.append(f"GAP {wg:.2f} vs {rg:.2f} m/s = {_percent(wg, rg, FLAGGED_GAP_CONTRAST)}"
-                     if rg else f"GAP {wg:.2f} vs {rg:.2f} m/s")
+        parts.append(f"{name} {wg:.2f} vs {rg:.2f} m/s = "
+                     f"{_percent(wg, rg, FLAGGED_GAP_CONTRAST)}" if rg else
+                     f"{name} {wg:.2f} vs {rg:.2f} m/s")
     if wh is not None and rh is not None:
         harder = _hr_harder(wh, rh)
         places = fewest_places(lambda p: _hr_harder(round(wh, p), round(rh, p)) == harder,

@@ -69,7 +69,7 @@ def kind_of(found: Sequence[Found], a: Activity, f: RunFeatures) -> tuple[RunKin
                 return RunKind(trait.value), x.reason
     if (why := _recovery(a, f)) is not None:
         return RunKind.RECOVERY, why
-    return RunKind.EASY, "no trait and not a recovery run, so an easy run"
+    return RunKind.EASY, f"no trait and not a recovery run ({_not_recovery(a, f)}), so an easy run"
 
 
 def race(a: Activity, f: RunFeatures, p: Profile) -> str | None:
@@ -147,6 +147,33 @@ def long_run(minutes: float, history_s: Sequence[float]) -> str | None:
     return None
 
 
+def _zone1(f: RunFeatures) -> str:
+    """The run's share in zone 1 on its side of the recovery rule's, of the moving time with
+    HR: how much that is said where it is not all of it."""
+    share = shown_against(100 * f.z1_share, 0, 100 * RECOVERY_Z1_SHARE)
+    with_hr = f.moving_part(sum(f.zone_minutes) * 60, RECOVERY_MAX_MINUTES)
+    time = "time" if with_hr is None else f"{with_hr} with HR"
+    return f"{share}% of the {time} in HR zone 1"
+
+
+def _not_recovery(a: Activity, f: RunFeatures) -> str:
+    """Every recovery condition the run misses, with its number on its side of the limit."""
+    missed = []
+    if not f.hr_available:
+        missed.append("no HR to tell its zones")
+    elif not sum(f.zone_minutes):  # the watch's average HR alone, or none while moving
+        missed.append("no HR while moving to tell its zones")
+    elif f.z1_share < RECOVERY_Z1_SHARE:
+        missed.append(f"{_zone1(f)}, not >= {RECOVERY_Z1_SHARE:.0%}")
+    if f.moving_minutes >= RECOVERY_MAX_MINUTES:
+        missed.append(f"{shown_duration(f.moving_minutes, RECOVERY_MAX_MINUTES)} moving, not "
+                      f"< {RECOVERY_MAX_MINUTES:g} min")
+    if a.aerobic_te is not None and a.aerobic_te >= RECOVERY_MAX_TE:
+        missed.append(f"aerobic TE {shown_against(a.aerobic_te, 1, RECOVERY_MAX_TE)}, not "
+                      f"< {RECOVERY_MAX_TE:g}")
+    return "; ".join(missed)
+
+
 def _recovery(a: Activity, f: RunFeatures) -> str | None:
     if not f.hr_available or f.z1_share < RECOVERY_Z1_SHARE or \
             f.moving_minutes >= RECOVERY_MAX_MINUTES:
@@ -156,6 +183,6 @@ def _recovery(a: Activity, f: RunFeatures) -> str | None:
     # each number on its side of its limit: 44.6 min read "45 min moving (< 45 min)"
     te = "" if a.aerobic_te is None else \
         f", aerobic TE {shown_against(a.aerobic_te, 1, RECOVERY_MAX_TE)} < {RECOVERY_MAX_TE:g}"
-    return (f"{f.z1_share:.0%} of the time in HR zone 1 over "
+    return (f"{_zone1(f)} over "
             f"{shown_duration(f.moving_minutes, RECOVERY_MAX_MINUTES)} moving "
             f"(< {RECOVERY_MAX_MINUTES:g} min{te})")

@@ -191,7 +191,15 @@ def test_unflagged_laps_that_alternate_by_themselves_are_speed() -> None:
                                              work_lap="active", rest_lap="active").easy(10)
     c = judge(run)
     assert c.kind == "speed"
-    assert c.reasons[0].startswith("speed (a): 4 laps of 4:00 at >= 130%")
+    assert c.reasons[0] == ("speed (a): 4 laps of 4:00 at >= 130% of the neighbouring laps' "
+                            "grade-adjusted speed, each with higher HR than its neighbours")
+    # the HR words count the laps whose HR was compared: one rep's lap HR lost
+    a = activity(run)
+    lost = next(lap.index for lap in a.laps if lap.duration_s == 240)
+    laps = tuple(replace(lap, avg_hr=None, max_hr=None) if lap.index == lost else lap
+                 for lap in a.laps)
+    assert classify(replace(a, laps=laps), P, HISTORY).reasons[0].endswith(
+        "speed, higher HR than their neighbours in the 3 of them with lap HR to compare")
 
 
 @pytest.mark.parametrize("bouts, speed", [(2, False), (3, True)])
@@ -634,6 +642,34 @@ def test_a_recovery_runs_numbers_are_shown_on_their_side_of_the_rule(
     assert te is None or float(shown[2]) < 2, why
 
 
+@settings(max_examples=200, deadline=None)
+@example(share=0.7996, moving=30.0, te=None)  # would read "80% ..., not >= 80%"
+@example(share=0.9, moving=45.0, te=1.96)
+@given(share=st.floats(0.0, 1.0), moving=st.floats(1.0, 120.0),
+       te=st.none() | st.floats(0.0, 5.0))
+def test_an_easy_run_says_which_recovery_numbers_it_misses_on_their_side_of_the_rule(
+        share: float, moving: float, te: float | None) -> None:
+    """An easy run's reason names every recovery condition it misses, each number on its
+    side of the limit (it said only "not a recovery run")."""
+    a, f = zone_one_run()
+    total = sum(f.zone_minutes)
+    f = replace(f, moving_minutes=moving, zone_minutes=(share * total, (1 - share) * total,
+                                                        0.0, 0.0, 0.0))
+    kind, why = kind_of((), replace(a, aerobic_te=te), f)
+    assume(kind == RunKind.EASY)
+    missed = re.fullmatch(r"no trait and not a recovery run \((.+)\), so an easy run", why)
+    assert missed is not None, why
+    numbers = {}
+    for part in missed[1].split("; "):
+        m = re.fullmatch(r"([\d.]+)% of the time in HR zone 1, not >= 80%|([\d.]+) min "
+                         r"moving, not < 45 min|aerobic TE ([\d.]+), not < 2", part)
+        assert m is not None, why
+        numbers.update({i: float(v) for i, v in enumerate(m.groups()) if v is not None})
+    assert numbers.keys() == {i for i, missed in enumerate(
+        (f.z1_share < RECOVERY_Z1_SHARE, moving >= 45, te is not None and te >= 2)) if missed}
+    assert numbers.get(0, 0) < 80 and numbers.get(1, 45) >= 45 and numbers.get(2, 2) >= 2
+
+
 def flagged_laps(work_mps: float, rest_mps: float, work_hr: float, rest_hr: float
                  ) -> list[Lap]:
     """4 flagged work laps of 3 min with 2-min recoveries, no samples."""
@@ -660,14 +696,15 @@ def test_flagged_laps_show_their_contrast_on_its_side_of_the_rule(gap: float,
 
 
 @pytest.mark.parametrize("work, rest, hr, above, shown", [
-    (2.97, 2.70, (140, 140, 140), 0, "GAP 2.97 vs 2.70 m/s = 110%, HR 140 vs 140 bpm"),
-    (3.0, 3.0, (131, 131, 130), 8, "GAP 3.00 vs 3.00 m/s = 100%, HR 131 vs 123 bpm")])
+    (2.97, 2.70, (140, 140, 140), 0, "speed 2.97 vs 2.70 m/s = 110%, HR 140 vs 140 bpm"),
+    (3.0, 3.0, (131, 131, 130), 8, "speed 3.00 vs 3.00 m/s = 100%, HR 131 vs 123 bpm")])
 def test_flagged_laps_exactly_at_the_contrast_are_harder(
         work: float, rest: float, hr: tuple[int, ...], above: int, shown: str) -> None:
     """Exactly 110 % (2.97 vs 2.70 m/s), or work laps' mean HR exactly 8 bpm above the
     recoveries' (lap HRs are whole beats: 130.67 vs 122.67), meets the rule ('>='): their
     float noise (110.00000000000001 %, 7.99999999999999 bpm) refused them beside numbers
-    that met it ('= 110.00000000000001%; needs GAP >= 110%', 'HR 130.7 vs 122.7')."""
+    that met it ('= 110.00000000000001%; needs GAP >= 110%', 'HR 130.7 vs 122.7'). Laps
+    without samples have no altitude: their speed is plain, not GAP."""
     laps = [replace(lap, avg_hr=hr[lap.index // 2] - above * (lap.intensity == "rest"))
             for lap in flagged_laps(work, rest, 0.0, 0.0)[:6]]  # 3 reps
     found, notes = structure(laps, None, [0.0] * 6)

@@ -143,4 +143,4 @@ def test_a_run_without_hr_or_speed_is_not_said_to_be_judged_by_speed() -> None:
     assert classify(a, P).reasons[-1] == ("no heart rate or speed: classified from laps and "
                                           "duration")
     assert classify(samples(speed=np.full(1201, 3.0)), P).reasons[-1].startswith(
-        "no heart rate: classified from grade-adjusted speed")
+        "no heart rate: classified from speed")  # no altitude: plain speed

@@ -32,6 +32,7 @@ from stridelift.cli.common import (
 if TYPE_CHECKING:
     from analysis.classify import Classification
     from analysis.load import Load
+    from analysis.traits import Found
     from domain.activity import Activity
 
 def classify(
@@ -192,7 +193,7 @@ def _configured(athlete: str | None) -> Profile | None:
 def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
     from db import activities, repo
     from db.session import transaction
-    from jobs.analyse import run_history
+    from jobs.analyse import multisport_races, run_history
 
     home = Home.open()
     profile = home.athlete(athlete)
@@ -205,18 +206,22 @@ def _from_db(activity_id: int, athlete: str | None) -> list[dict[str, Any]]:
             raise CommandError(f"no activity {activity_id} for {profile.name}; "
                                "see `stridelift import` or `stridelift sync`")
         history = run_history(activities.run_spans(session, who), row.start_utc)
+        # a triathlon's leg is a race as its file, and the nightly run, judge it
+        day = [r for r in activities.activity_facts(session, who, row.local_date)
+               if r.local_date == row.local_date]
         return [_group(f"activity {activity_id}", [activities.to_domain(row)], profile,
-                       history, [])]
+                       history, [], multisport_races(day).get(activity_id))]
 
 
 def _group(source: str, acts: list[Activity], profile: Profile, history: list[float],
-           notes: list[str]) -> dict[str, Any]:
-    """One row: a file's activity, with every leg (a triathlon's swim, bike and run)."""
+           notes: list[str], chained: Found | None = None) -> dict[str, Any]:
+    """One row: a file's activity, with every leg (a triathlon's swim, bike and run).
+    `chained`: the race a stored leg's chain makes it (jobs.analyse.multisport_races)."""
     from analysis.multisport import multisport_race
     from domain.run import TRAITS
     from jobs.analyse import classify_one
 
-    race = multisport_race(acts)
+    race = multisport_race(acts) or chained
     legs = []
     for a in acts:
         c, load_ = classify_one(a, profile, history, (race,) if race else ())
@@ -229,12 +234,14 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
     moving = sum(c.moving_s or a.duration_s for a, c, _ in legs)
     hrs = [(hr, a.duration_s) for a, c, _ in legs if (hr := _avg_hr(a, c))]
     timed = sum(d for _, d in hrs)  # 0 for a session stopped as it started: a plain mean
+    # the race first, once: the main leg's reasons hold it too (its kind's, or its trait's)
+    said = (race.reason, f"{race.trait.value} trait: {race.reason}") if race else ()
     return {
         "source": source, "start": min(a.start for a in acts).isoformat(), "kind": kind,
         "traits": traits, "fatigue": "high" if traits else main_c.fatigue,
         "reason": race.reason if race else main_c.reasons[0],
         "sport": main_a.sport if len(acts) == 1 else "multisport",
-        "reasons": [*([race.reason] if race else []), *main_c.reasons, *notes],
+        "reasons": [*said[:1], *(r for r in main_c.reasons if r not in said), *notes],
         "duration_s": sum(a.duration_s for a in acts), "distance_m": distance,
         "moving_s": moving, "gap_mps": main_c.gap_mps,
         "avg_hr": (sum(h * d for h, d in hrs) / timed if timed else

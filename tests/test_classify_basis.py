@@ -1,0 +1,183 @@
+"""The classification's words claim only the basis the run has: a figure that rests on part of
+the samples says so, and no reason names HR, altitude or a length the run lacks. Real FIT
+files from ../shared/fixtures/fit, and variants of them (a channel taken away, the sport
+relabelled), as a sweep of the fixtures found them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from analysis.classify import classify
+from db import models as m
+from db.session import open_db
+from domain.activity import Activity, Streams
+from domain.profile import Profile
+from ingest.fit import decode
+from jobs.config import load
+from stridelift.cli import app
+from tests.conftest import shared_fixture
+
+P = Profile(name="anna", tz="UTC", sex="m", max_hr=190, rest_hr=60, runs={})
+runner = CliRunner()
+
+
+def _fit(*parts: str) -> list[Activity]:
+    path = shared_fixture("fit", *parts)
+    return decode(path.read_bytes(), path.name)
+
+
+def _without(a: Activity, *channels: str) -> Activity:
+    kept = {k: v for k, v in a.streams.channels.items() if k not in channels}
+    return replace(a, streams=Streams(a.streams.t, kept))
+
+
+def _line(a: Activity, start: str) -> str:
+    return next(r for r in classify(a, P).reasons if r.startswith(start))
+
+
+def test_a_moving_speed_from_a_few_samples_says_how_few() -> None:
+    """A pool swim saved as a run has speed in 18 s of its 58 min moving (lengths, not GPS):
+    "moving speed 1.11 m/s" read as the whole run's."""
+    swim = replace(_fit("fit", "activity_poolswim_with_hr.fit")[0], sport="running")
+    assert _line(swim, "moving speed") == (
+        "moving speed 1.11 m/s, no altitude, so plain, from 18 s of the 58 min moving (the "
+        "rest has no speed)")
+
+
+def test_a_run_that_lost_its_gps_says_what_its_speed_rests_on() -> None:
+    """A real 114-min run with speed only in its first 600 samples, 10 min at 1 s (GPS lost
+    after, the timer running on: moving time holds) gives that 10 min's speed as the run's;
+    the whole run says nothing more."""
+    run = _fit("fit", "mornindew-broken.fit")[0]
+    assert _line(run, "moving speed") == "moving speed 2.44 m/s, grade-adjusted (Minetti 2002)"
+    lost = np.arange(run.streams.t.size) >= 600
+    channels = {**run.streams.channels, **{k: np.where(lost, np.nan, run.streams.channels[k])
+                                           for k in ("speed", "distance")}}
+    gps_lost = replace(run, streams=Streams(run.streams.t, channels))
+    assert _line(gps_lost, "moving speed").endswith(
+        ", from 10 min of the 114 min moving (the rest has no speed)")
+
+
+def test_a_run_without_hr_or_altitude_is_not_said_to_be_judged_by_grade() -> None:
+    """Without altitude the speed is plain: "no heart rate: classified from grade-adjusted
+    speed" beside "no altitude, so plain"."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    no_hr = replace(_without(run, "heart_rate"), avg_hr=None, max_hr=None)
+    assert classify(no_hr, P).reasons[-1] == (
+        "no heart rate: classified from grade-adjusted speed, laps and duration")
+    flat = _without(no_hr, "altitude")
+    assert classify(flat, P).reasons[-2:] == (
+        "moving speed 3.21 m/s, no altitude, so plain",
+        "no heart rate: classified from speed, laps and duration")
+
+
+def test_laps_faster_than_their_neighbours_claim_no_hr_or_grade_the_run_lacks() -> None:
+    """A pool swim saved as a run, its HR gone (a watch without a strap in the water): its
+    lengths alternate with rests, speed (a), whose words said "the neighbouring laps'
+    grade-adjusted speed, with higher HR where measured" of laps without altitude or HR."""
+    swim = replace(_fit("fit", "activity_poolswim_with_hr.fit")[0], sport="running",
+                   avg_hr=None, max_hr=None)
+    no_hr = replace(swim, laps=tuple(replace(lap, avg_hr=None, max_hr=None)
+                                     for lap in swim.laps))
+    assert classify(no_hr, P).reasons[0] == (
+        "speed (a): 10 laps of 2:16 at >= 130% of the neighbouring laps' speed, no lap HR to "
+        "compare")
+
+
+def test_a_run_shown_in_seconds_shows_its_zones_in_seconds() -> None:
+    """A multisport file's 22-s trail-running leg (real): its recovery reason says "100% of
+    the time in HR zone 1 over 22 s moving" and its zones read "minutes in zones 1-5: 0 / 0
+    / 0 / 0 / 0" beside it."""
+    leg = next(a for a in _fit("fit", "activity_multisport.fit") if a.is_run)
+    reasons = classify(leg, P).reasons
+    assert reasons[0].startswith("100% of the time in HR zone 1 over 22 s moving")
+    assert reasons[1].startswith("22 s (22 s moving)")
+    assert reasons[-1].startswith("seconds in zones 1-5: 22 / 0 / 0 / 0 / 0; Z2 from 145")
+
+
+def test_a_triathlon_row_gives_its_race_reason_once(home: Path) -> None:
+    """A real triathlon file's row listed "a triathlon: swimming -> cycling -> running legs
+    chained by 2 transitions, ..." twice in its reasons (the row's race, then the run leg's
+    kind, the same reason)."""
+    path = shared_fixture("fit", "fit", "triathlon_summary_first.fit")
+    [row] = json.loads(runner.invoke(app, ["classify", str(path), "--json"]).stdout)
+    race = [r for r in row["reasons"] if "a triathlon" in r]
+    assert race == [row["reason"]] == [row["reasons"][0]]
+    assert row["reasons"][1] == "threshold trait: 20 min continuous in HR zones 3-4 (>= 15 min)"
+
+
+def test_a_recovery_share_from_part_of_the_run_says_how_much_had_hr() -> None:
+    """A real 57-s run (recovery: all its HR in zone 1) whose strap is lost after its first
+    20 s (18 s of it moving) read "100% of the time in HR zone 1 over 53 s moving"."""
+    run = _fit("python-fitparse", "garmin-fenix-5-run.fit")[0]
+    assert classify(run, P).reasons[0] == (
+        "100% of the time in HR zone 1 over 53 s moving (< 45 min, aerobic TE 0.0 < 2)")
+    hr = run.streams.channels["heart_rate"]
+    lost = np.where(run.streams.t < 20, hr, np.nan)
+    strap_lost = replace(run, streams=Streams(run.streams.t, {**run.streams.channels,
+                                                              "heart_rate": lost}))
+    assert classify(strap_lost, P).reasons[0] == (
+        "100% of the 18 s with HR in HR zone 1 over 53 s moving (< 45 min, aerobic TE 0.0 < 2)")
+
+
+def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
+    """A real 14-s run file (a watch started and stopped: 6 m, speed under 0.4 m/s) read "no
+    heart rate or speed" beside "14 s stopped removed", which its speed told."""
+    run = _fit("python-fitparse", "Activity.fit")[0]
+    assert classify(run, P).reasons[-2:] == (
+        "cleaned: 14 s stopped removed, 0 s walking marked (walking from speed < 1.6 m/s)",
+        "no heart rate, and stopped throughout (speed < 1 m/s): classified from laps and "
+        "duration")
+
+
+def test_surges_are_measured_in_gap_only_where_the_run_has_altitude() -> None:
+    """A real hilly 44-min run with 5 surges: without its altitude the surges are found on
+    plain speed, which its reason called "the median running GAP"."""
+    run = _fit("python-fitparse", "2013-02-06-12-11-14.fit")[0]
+    assert "at >= 120% of the median running GAP (2.55 m/s)" in classify(run, P).reasons[0]
+    assert classify(_without(run, "altitude"), P).reasons[0].startswith(
+        "speed (b): 3 surges of 52 s on average at >= 120% of the median running speed "
+        "(2.54 m/s), each followed by an easier stretch")
+
+
+def test_a_stored_triathlon_leg_is_classified_a_race_as_its_file_is(home: Path) -> None:
+    """`classify --activity` judged a stored leg alone: a real triathlon file's run leg read
+    threshold there, race from the file and in the nightly run's stored class."""
+    path = shared_fixture("fit", "fit", "triathlon_summary_first.fit")
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--tz", "UTC",
+                               "--sex", "m", "--max-hr", "190", "--rest-hr", "60", "--runs",
+                               "sat=long"]).exit_code == 0
+    assert runner.invoke(app, ["import", str(path)]).exit_code == 0
+    with open_db(load().database_url())() as s:
+        run_leg = s.scalars(select(m.Activity.id).where(m.Activity.sport == "running")).one()
+    [row] = json.loads(runner.invoke(app, ["classify", "--activity", str(run_leg),
+                                           "--json"]).stdout)
+    [from_file] = json.loads(runner.invoke(app, ["classify", str(path), "--json"]).stdout)
+    assert (row["kind"], row["traits"]) == ("race", ["race", "threshold"])
+    assert row["reasons"][0] == from_file["reason"] == (
+        "a triathlon: swimming -> cycling -> running legs chained by 2 transitions, 67 min in "
+        "all, and the name does not say training")
+
+
+def test_an_easy_run_says_why_it_is_not_a_recovery_run() -> None:
+    """Real runs read "no trait and not a recovery run, so an easy run", saying neither which
+    recovery condition they missed nor its number: a 57-min run with 98 % in zone 1, a run
+    of 29 % in zone 1 (its speed lost), a short one without HR."""
+    run = _fit("python-fitparse", "developer-types-sample.fit")[0]
+    assert classify(run, P).reasons[0] == (
+        "no trait and not a recovery run (57 min moving, not < 45 min), so an easy run")
+    hilly = _without(_fit("python-fitparse", "2013-02-06-12-11-14.fit")[0], "speed",
+                     "distance")
+    assert classify(hilly, P).reasons[0] == (
+        "no trait and not a recovery run (29% of the time in HR zone 1, not >= 80%), so an "
+        "easy run")
+    short = replace(_without(_fit("python-fitparse", "garmin-fenix-5-run.fit")[0],
+                             "heart_rate"), avg_hr=None, max_hr=None)
+    assert classify(short, P).reasons[0] == (
+        "no trait and not a recovery run (no HR to tell its zones), so an easy run")
