@@ -320,7 +320,7 @@ def _drop_summaries(session: Session, who: m.Athlete, acts: list[d.Activity],
     with it)."""
     starts = sorted({start for act in acts for start in (act.start, rows.minute(act.start))})
     _drop_same(session, who, session.scalars(_SUMMARIES_AT, {"athlete": who.id,
-                                                              "starts": starts}).all(),
+                                                             "starts": starts}).all(),
                [(act, garmin_id) for act in acts])
 
 
