@@ -122,7 +122,7 @@ def last_fact_day(db: Session, who: m.Athlete, *, measured: bool = False) -> dat
     """The last day anything is known of the athlete: an activity or a wellness record
     (`measured`: a record holding a value the watch measured)."""
     ends = [db.scalar(select(func.max(m.Activity.local_date)).where(
-                m.Activity.athlete_id == who.id)),
+            m.Activity.athlete_id == who.id)),
             db.scalar(select(func.max(m.Wellness.day)).where(*_wellness(who, measured)))]
     known = [d for d in ends if d is not None]
     return max(known) if known else None

@@ -1,6 +1,7 @@
 """Which stored recording a FIT file's recording is (db.repo stores one file of each): its own
-key, or that of the file it is a serial-less copy of (domain.recording.serial_dropped): told
-by the first sessions, which start at one time."""
+key, or that of the file it is a serial-less copy of (domain.recording.serial_dropped); and
+the stored serial-less copy a watch's file takes the place of (copy_of): told by the first
+sessions, which start at one time."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from db import models as m
 from domain import activity as d
-from domain.recording import same_activity, serial_dropped
+from domain.recording import copy_key, same_activity, serial_dropped
 
 Recorded = tuple[str, str, float]  # a stored file's recording, its first session's sport, time
 ByStart = dict[datetime, list[Recorded]]  # by when the first session starts (to the second)
@@ -56,6 +57,27 @@ def stored_as(first: d.Activity, stored: ByStart) -> str | None:
                 first.sport, first.duration_s, sport, duration_s):
             copies.add(recording)
     return copies.pop() if len(copies) == 1 else first.recording
+
+
+def copy_of(first: d.Activity, stored: ByStart) -> str | None:
+    """The recording of a stored serial-less copy of the file whose first session is `first`,
+    a watch's file (its serial number known); whether it holds the same sessions is the
+    caller's to tell. None where the copy may be another watch's: a file of another serial
+    number of its model starting then is stored (a copy stored after two is neither's:
+    stored_as)."""
+    key = copy_key(first.recording) if first.recording else None
+    at = [recording for recording, *_ in stored.get(second(first.start), [])]
+    if key is None or key not in at or any(
+            copy_key(recording) == key and recording != first.recording for recording in at):
+        return None
+    return key
+
+
+def replaced(stored: ByStart, copy: str, first: d.Activity) -> None:
+    """Count a copy's file replaced by the watch's, whose first session is `first`."""
+    at = stored[second(first.start)]
+    at[:] = [one for one in at if one[0] != copy]
+    add(stored, first)
 
 
 def add(stored: ByStart, first: d.Activity) -> None:

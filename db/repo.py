@@ -19,12 +19,14 @@ from db import models as m
 from db import streams as packing
 from domain import activity as d
 from domain.profile import Profile
+from domain.recording import copy_key, same_activity
 
 
 @dataclass(frozen=True)
 class Kept:
     """The stored file of a recording that another file of it was not stored beside (the first
-    stored is kept): its content hash, its Garmin id (a synced download) and its day."""
+    stored is kept, but a watch's file over its serial-less copy: _replace_copies): its
+    content hash, its Garmin id (a synced download) and its day."""
 
     content_hash: str | None
     garmin_id: int | None
@@ -267,16 +269,18 @@ def _apply_summary(row: m.Activity, act: d.Activity, one_session: bool = True) -
 def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> int:
     """New activities with their laps, sets and streams: one multi-row INSERT per table, no
     ORM object per row (an import stores thousands). How many of them, sessions of a file
-    that a stored summary stood for, upgraded it instead."""
-    rest = _upgrade_summaries(session, who, new)
+    that a stored summary or serial-less copy stood for, upgraded it instead."""
+    fresh = _upgrade_summaries(session, who, new)
+    rest, refilled = _replace_copies(session, who, fresh)
+    taken = len(new) - len(fresh) + refilled
     if not rest:
-        return len(new)
+        return taken
     zone = ZoneInfo(who.tz)
     ids = session.scalars(rows.INSERT_ACTIVITIES, [rows.values(who, row, zone)
                                                    for row in rest]).all()
     mark_changed(session, who, min(row.act.local_date(zone) for row in rest))
     rows.insert_parts(session, ids, rest)
-    return len(new) - len(rest)
+    return taken
 
 
 def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) -> list[rows.New]:
@@ -313,6 +317,69 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
     return rest
 
 
+def _replace_copies(session: Session, who: m.Athlete, new: list[rows.New]
+                    ) -> tuple[list[rows.New], int]:
+    """A watch's file (its serial number known) among `new` whose serial-less copy was stored
+    first, or came before it among `new`, takes the copy's place (db.recordings.copy_of): the
+    stored copy's rows refilled in place, session by session (the same ids: what refers to
+    them follows), a copy among `new` left out. So the watch's file is kept whichever came
+    first (a copy after it is not stored: stored_as), and of two watches started in one
+    second after a copy, both files. Not a copy of other sessions, nor of another Garmin id.
+    The rest to insert, and how many stored rows were refilled."""
+    files: dict[str, list[rows.New]] = {}
+    for one in new:
+        if one.content_hash is not None:
+            files.setdefault(one.content_hash, []).append(one)
+    heads = [sessions[0].act for sessions in files.values()
+             if sessions[0].act.session_index == 0]
+    if not any(act.recording and copy_key(act.recording) for act in heads):
+        return new, 0
+    stored = recordings.firsts(session, who.id, heads)
+    copies: dict[str, list[rows.New]] = {}  # the serial-less files before, among `new`
+    gone: set[int] = set()  # not to insert: copies replaced, files refilling stored copies
+    refilled = 0
+    for sessions in files.values():
+        first = sessions[0].act
+        if first.session_index != 0 or first.recording is None:
+            continue
+        copy = recordings.copy_of(first, stored)
+        if copy is None:
+            if copy_key(first.recording) is None:
+                copies[first.recording] = sessions
+            recordings.add(stored, first)
+            continue
+        pending = copies.pop(copy, None)
+        if pending is not None and _same_sessions([one.act for one in pending], sessions):
+            gone.update(id(one) for one in pending)
+        elif rows_of_copy := _copy_rows(session, who, copy, sessions):
+            for row, one in zip(rows_of_copy, sessions, strict=True):
+                _refill(session, who, row, one)
+            gone.update(id(one) for one in sessions)
+            refilled += len(sessions)
+        else:  # kept beside its copy, as before
+            recordings.add(stored, first)
+            continue
+        recordings.replaced(stored, copy, first)
+    return [one for one in new if id(one) not in gone], refilled
+
+
+def _copy_rows(session: Session, who: m.Athlete, copy: str, sessions: list[rows.New]
+               ) -> list[m.Activity]:
+    """The stored sessions of the serial-less copy `copy` of the file of `sessions`, by
+    index; none where they are not its sessions or hold another Garmin id."""
+    found = list(session.scalars(_COPY_ROWS, {"athlete": who.id, "recording": copy}))
+    ids = {row.garmin_id for row in found} - {None, sessions[0].garmin_id}
+    return found if not ids and _same_sessions(found, sessions) else []
+
+
+def _same_sessions(copy: Sequence[d.Activity | m.Activity], sessions: list[rows.New]) -> bool:
+    """Whether a copy's sessions are those of a file: by index, each the same activity."""
+    if [one.session_index for one in copy] != [one.act.session_index for one in sessions]:
+        return False
+    return all(same_activity(a.sport, a.duration_s, one.act.sport, one.act.duration_s)
+               for a, one in zip(copy, sessions, strict=True))
+
+
 def _drop_summaries(session: Session, who: m.Athlete, acts: list[d.Activity],
                     garmin_id: int | None) -> None:
     """The activities still stored from a summary that are sessions of a file (of
@@ -320,7 +387,7 @@ def _drop_summaries(session: Session, who: m.Athlete, acts: list[d.Activity],
     with it)."""
     starts = sorted({start for act in acts for start in (act.start, rows.minute(act.start))})
     _drop_same(session, who, session.scalars(_SUMMARIES_AT, {"athlete": who.id,
-                                                              "starts": starts}).all(),
+                                                             "starts": starts}).all(),
                [(act, garmin_id) for act in acts])
 
 
@@ -336,6 +403,9 @@ def _drop_same(session: Session, who: m.Athlete, summaries: Sequence[m.Activity]
 
 
 # Built once (see db/activity_rows.py): each commit of an import asks the first two.
+_COPY_ROWS = select(m.Activity).where(
+    m.Activity.athlete_id == bindparam("athlete"),
+    m.Activity.recording == bindparam("recording")).order_by(m.Activity.session_index)
 _STORED = select(rows.ACTIVITIES.c.content_hash, rows.ACTIVITIES.c.session_index).where(
     rows.ACTIVITIES.c.athlete_id == bindparam("athlete"),
     rows.ACTIVITIES.c.content_hash.in_(bindparam("digests", expanding=True)))

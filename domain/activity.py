@@ -48,7 +48,7 @@ class Lap:
         """Seconds from the lap's start to its end, where its samples are: a pause inside
         it leaves its timer time short of its last samples."""
         return self.duration_s if self.elapsed_s is None else max(self.elapsed_s,
-                                                                   self.duration_s)
+                                                                  self.duration_s)
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,21 @@ def _serial_apart(recording: str) -> tuple[str, str]:
     return f"{maker}:{product}::{times}", serial
 
 
+def copy_key(recording: str) -> str | None:
+    """The key of a copy of the recording without its serial number (the FIT SDK's re-encoded
+    copy of a watch's file drops it; so may other apps); None for a key without one."""
+    key, serial = _serial_apart(recording)
+    return key if serial else None
+
+
 def serial_dropped(stored: str, found: str) -> bool:
     """Whether a file's key is a stored recording's but for the serial number the stored file
-    has and it lacks (the FIT SDK's re-encoded copy of a watch's file drops it; so may other
-    apps). Not the other way round: a serial-less copy stored first may be the recording of
-    any watch of its model (a file with a serial taken for it would leave the next watch's
-    file, of another serial, one with it too). Not two serial numbers: the FIT SDK's own
-    examples are two activities written in one second from one start by one maker and
-    product, told apart by their serial numbers alone."""
-    (one, serial), (other, other_serial) = _serial_apart(stored), _serial_apart(found)
-    return one == other and serial != "" and other_serial == ""
+    has and it lacks. The other way round (a serial-less copy stored first, the watch's file
+    taking its place) only where no file of another watch of its model starting then is
+    stored: the copy may be any watch's of its model (db.recordings.copy_of). Not two serial
+    numbers: the FIT SDK's own examples are two activities written in one second from one
+    start by one maker and product, told apart by their serial numbers alone."""
+    return copy_key(stored) == found
 
 
 def held(found: str, stored: Collection[str]) -> bool:

@@ -20,9 +20,9 @@ MAX_ZIP_DEPTH = 4
 GZIPPED = ".fit.gz"
 GZIP_MAGIC = b"\x1f\x8b"  # how every gzip member starts (RFC 1952 2.3.1)
 _GZIP_CHUNK = 4096  # bytes of a gzip inflated at a time
-# A .fit.gz holds one member, a few when joined (`cat`), or a member per 64 KB block (bgzip:
-# 1000 hold 65 MB, past any activity). A file of empty 20-byte members took ~1 s per 10 MB
-# of them to inflate to nothing: refused at this many.
+# A .fit.gz holds one member, a few when joined (`cat`), or a member per block of at most
+# 65536 bytes (bgzip: 1000 hold 65 MB, past any activity). A file of empty 20-byte members
+# took ~1 s per 10 MB of them to inflate to nothing: refused at this many.
 MAX_GZIP_MEMBERS = 1000
 BGZIP_BLOCK = 64 * 1024  # the most a bgzip member inflates to
 # What reading a zip or a member can raise: bad or huge archives, encrypted members,
@@ -142,9 +142,10 @@ def _gunzip(data: bytes, limits: Limits) -> bytes:
         members += 1
         if members > MAX_GZIP_MEMBERS:
             raise MemberRefused(f"more than {MAX_GZIP_MEMBERS} gzip members (a .fit.gz holds "
-                                "one, a few joined, or one per 64 KB block: "
-                                f"{MAX_GZIP_MEMBERS * BGZIP_BLOCK // MB} MB in "
-                                f"{MAX_GZIP_MEMBERS}, past any activity): not an activity file")
+                                "one, a few joined, or one per bgzip block of at most "
+                                f"{_mb(BGZIP_BLOCK)}: {_mb(MAX_GZIP_MEMBERS * BGZIP_BLOCK)} "
+                                f"in {MAX_GZIP_MEMBERS}, past any activity): not an "
+                                "activity file")
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16: the gzip header and trailer
         while not inflater.eof:
             if pos == len(data):

@@ -93,7 +93,7 @@ def threshold_hr_setting(data: bytes, name: str = "<bytes>") -> int | None:
 def _read(data: bytes, name: str, backend: Backend) -> RawFit:
     _check_header(data, name)
     readers: dict[str, Callable[[bytes], RawFit]] = {"fitfast": _via_fitfast,
-                                                   "fitparse": _via_fitparse}
+                                                     "fitparse": _via_fitparse}
     errors = []
     for label in ("fitfast", "fitparse") if backend == "auto" else (backend,):
         try:

@@ -210,7 +210,7 @@ class Connect:
             if retry_after is not None and retry_after > self.policy.max_wait_s:
                 waits = GarminRateLimited if status == RATE_LIMITED else GarminUnavailable
                 return waits(f"Garmin Connect asks to wait {retry_after:.0f} s "
-                                         f"({status} on {what}); try again later")
+                             f"({status} on {what}); try again later")
             return _Transient(f"HTTP {status}", retry_after)
         if status is not None:
             return GarminNoData(f"{what}: Garmin answered {status}", status)

@@ -166,7 +166,7 @@ class ActivitiesRun(DaysRun):
             if awaited is None:
                 awaited = activities.awaited_garmin_ids(session, self.who)
             return Known(activities.known_garmin_ids(session, self.who), set(awaited),
-                          activities.filed_garmin_ids(session, self.who))
+                         activities.filed_garmin_ids(session, self.who))
 
     def _activity(self, item: dict[str, Any], known: Known, day: date,
                   retried: date | None = None) -> bool:

@@ -82,8 +82,8 @@ class DaysRun(Run):
             return
         self.report.days = (start, end)
         with self.db() as session:
-            self.watch_measures = wellness_days.measured_since(session, self.who,
-                                                      start - timedelta(days=WATCH_DAYS))
+            self.watch_measures = wellness_days.measured_since(
+                session, self.who, start - timedelta(days=WATCH_DAYS))
         day = start
         while day <= end:
             recent = day > end - timedelta(days=EMPTY_WAIT_DAYS)

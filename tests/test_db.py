@@ -25,6 +25,8 @@ from db.session import MIGRATIONS, DatabaseError, make_engine, open_db, transact
 from domain.activity import Activity, Lap, Streams, StrengthSet
 from domain.profile import Profile, Race
 from domain.wellness import DailyWellness
+from ingest import garmin_wellness
+from jobs.analyse import analyse
 from jobs.replan import load_sessions, save_sessions, store_adjustments
 from planner.adapt import lighten
 from planner.catalog_file import default_catalog
@@ -480,4 +482,59 @@ def test_migration_0017_goes_down_and_up_and_keeps_the_laps_stored(db_url: str) 
         back = activities.load_activity(s, s.scalars(select(m.Activity.id)).one())
     assert back is not None and [lap.elapsed_s for lap in back.laps] == [None, None]
     assert [lap.span_s for lap in back.laps] == [300.0, 300.0]
+    engine.dispose()
+
+
+def test_migration_0019_gives_stored_readiness_scores_the_level_a_sync_gives_now(
+        db_url: str) -> None:
+    """Rows stored before the ingest gave a score without a level its band's level kept none
+    (readiness missing on those days) until the day was synced again. 0019 fills them as a
+    sync now stores them (ingest.garmin_wellness.readiness; a level Garmin gave is kept, a
+    score of 0 is no reading) and the analysis decides those days again from the first one
+    filled: anna's migrated days read as ben's, the same mornings stored by today's ingest.
+    Down and up again, the levels stay and nothing is decided again."""
+    first = date(2025, 4, 1)  # the first and last days: a night's sleep, no reading
+    readings: list[tuple[int, str | None] | None] = [
+        None, (80, None), (20, None), (60, "LOW"), (0, None), None]
+    days = [first + timedelta(days=i) for i in range(len(readings))]
+    sleep = [DailyWellness(day=day, sleep_score=85) for day in days]
+    then = [replace(s, readiness_score=r[0], readiness_level=r[1]) if r else s  # as stored
+            for s, r in zip(sleep, readings, strict=True)]
+    now = [s.merged(garmin_wellness.readiness(s.day, [{"score": r[0], "level": r[1]}]))
+           if r else s for s, r in zip(sleep, readings, strict=True)]
+    anna, ben = replace(ANNA, tz="UTC"), replace(ANNA, name="ben", tz="UTC")
+    factory = open_db(db_url)
+    engine = factory.kw["bind"]
+    _downgrade(engine, "0018")  # the schema of the version before, its rows as stored then
+    with transaction(factory) as db:
+        for who, rows in ((anna, then), (ben, now)):
+            for day in rows:
+                wellness_days.save_wellness(db, repo.athlete(db, who), day)
+            analyse(db, who, days[-1])
+    with factory() as db:
+        before = plans.daily_status(db, repo.athlete(db, anna), days[1])
+        assert before is not None and "training readiness" in before.missing  # the premise
+    upgrade(engine)
+
+    def stored(who: Profile) -> tuple[list[DailyWellness], list[tuple[object, ...]]]:
+        with factory() as db:
+            row = repo.athlete(db, who)
+            return (wellness_days.wellness(db, row, first, days[-1]),
+                    sorted((s.day, s.level, s.reasons, s.missing, s.values)
+                           for s in plans.daily_statuses(db, row)))
+    assert [d.readiness_level for d in stored(anna)[0]] == [
+        None, "HIGH", "POOR", "LOW", None, None]
+    assert stored(anna)[0] == stored(ben)[0] == now
+    with transaction(factory) as db:
+        assert analyse(db, anna, days[-1]).decided_from == days[1]
+        assert analyse(db, ben, days[-1]).decided_from is None
+    assert stored(anna)[1] == stored(ben)[1]
+    with factory() as db:
+        after = plans.daily_status(db, repo.athlete(db, anna), days[1])
+        assert after is not None and "training readiness HIGH (≥ MODERATE)" in after.reasons
+    _downgrade(engine, "0018")
+    upgrade(engine)
+    assert stored(anna)[0] == now
+    with transaction(factory) as db:
+        assert analyse(db, anna, days[-1]).days_written == 0
     engine.dispose()

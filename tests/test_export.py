@@ -171,9 +171,9 @@ def test_a_gzip_of_more_members_than_any_activity_file_is_refused(tmp_path: Path
                                                      for i in range(most)))
     empty, blocks = export.walk([tmp_path / "empty.fit.gz", tmp_path / "bgzip.fit.gz"])
     assert export.payload(empty) == (None, f"refused: more than {most} gzip members (a .fit.gz "
-                                           "holds one, a few joined, or one per 64 KB block: "
-                                           f"65 MB in {most}, past any activity): not an "
-                                           "activity file")
+                                           "holds one, a few joined, or one per bgzip block "
+                                           f"of at most 65536 bytes: 65 MB in {most}, past "
+                                           "any activity): not an activity file")
     assert blocks.read is not None and blocks.read() == bytes(i % 256 for i in range(most))
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from db import models as m
@@ -408,20 +409,28 @@ def test_the_fit_sdks_serial_less_copies_of_watch_files_are_those_activities(
     assert table_contents(db) == stored
 
 
+def _hashes(db: sessionmaker[Session]) -> list[str]:
+    with db() as s:
+        return sorted(h or "" for h in s.scalars(select(m.Activity.content_hash)))
+
+
 @pytest.mark.parametrize("batches", ["one import", "two imports"])
 def test_a_serial_less_copy_stored_first_never_makes_two_watches_files_one(
         db_url: str, tmp_path: Path, batches: str) -> None:
     """A serial-less copy stored first may be any watch's of its model: the files of two
     watches of one model started in one second (one sport, one timer time), imported after
     it, were both taken for it, the second watch's activity lost (never two serial numbers,
-    as when the watches' files come first). Each is stored: the copy stays a double, as
-    before copies were matched, never a loss; the FIT SDK's copies, first, the same."""
+    as when the watches' files come first). The first watch's file takes the copy's place,
+    the second's is stored: both watches' files, never a loss; the FIT SDK's copies, first,
+    give way to the watch files the same. Rebuilt, the same rows."""
     folder = shared_fixture("fit")
     files = {"copy.fit": _recording(1, serial_number=None),
              "watch 1.fit": _recording(2, serial_number=1),
              "watch 2.fit": _recording(3, serial_number=2)}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
+    watch = [folder / "fit" / name for name in SDK_COPIES] + [
+        tmp_path / name for name in files if name != "copy.fit"]
     paths = [folder / "fit-python-sdk" / name for name in SDK_COPIES] + [
         folder / "fit" / name for name in SDK_COPIES] + [tmp_path / name for name in files]
     db, raw = open_db(db_url), RawStore(tmp_path / "raw")
@@ -431,9 +440,62 @@ def test_a_serial_less_copy_stored_first_never_makes_two_watches_files_one(
         reports = [import_paths(db, raw, P, [path], workers=1) for path in paths]
     assert sum(report.imported for report in reports) == len(paths)
     assert [one for report in reports for one in report.same_recording] == []
+    assert _hashes(db) == sorted(sha256(path.read_bytes()) for path in watch)
     stored = table_contents(db)
     rebuild(db, raw, P)
     assert table_contents(db) == stored
+
+
+def test_a_serial_less_copy_imported_before_the_watchs_file_gives_way_to_it(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run imported from an app's serial-less copy, then from the watch's file: one
+    activity, the watch's file in the copy's row (its id kept), the day's load counted once
+    (twice before); rebuilt, the same; `db check` finds nothing missing."""
+    _new_athlete(tmp_path / "one", monkeypatch)
+    (tmp_path / "alone.fit").write_bytes(_recording(1))
+    assert _cli("import", str(tmp_path / "alone.fit"))[0] == 0
+    alone = _atl(T0.date())
+    _new_athlete(home, monkeypatch)
+    (tmp_path / "copy.fit").write_bytes(_recording(2, serial_number=None))
+    assert _cli("import", str(tmp_path / "copy.fit"))[0] == 0
+    with open_db(load().database_url())() as s:
+        copy_id = s.scalars(select(m.Activity.id)).one()
+    _atl(T0.date())  # analysed with the copy
+    code, out = _cli("import", "--json", str(tmp_path / "alone.fit"))
+    assert (code, json.loads(out)["imported"]) == (0, 1)
+    assert _rows() == [(sha256((tmp_path / "alone.fit").read_bytes()), 0,
+                        "garmin:fr965:3900000001:2025-05-03T07:00:00Z:2025-05-03T07:00:00Z")]
+    with open_db(load().database_url())() as s:
+        assert s.scalars(select(m.Activity.id)).one() == copy_id
+    assert _atl(T0.date()) == pytest.approx(alone) and alone > 0
+    facts = _facts()
+    assert _cli("db", "rebuild")[0] == 0
+    assert _facts() == facts
+    code, out = _cli("db", "check")
+    assert code == 0 and "journal fit: 2, missing from the database 0\n" in out, out
+
+
+def test_a_serial_less_copy_gives_way_only_to_the_watch_file_it_can_be_a_copy_of(
+        db_url: str, tmp_path: Path) -> None:
+    """Never a guess: a copy stored after the files of two watches (neither's: stored_as)
+    may be either's, so a third watch's file of that second leaves it. A copy of another
+    timer time or sport than a watch's file is another activity: it stays beside it."""
+    db, raw = open_db(db_url), RawStore(tmp_path / "raw")
+    day2, day3 = T0 + timedelta(days=1), T0 + timedelta(days=2)
+    files = {"watch 1.fit": _recording(1, serial_number=1),
+             "watch 2.fit": _recording(2, serial_number=2),
+             "copy.fit": _recording(3, serial_number=None),
+             "longer copy.fit": run_fit(day2, [LapSpec(2460, 3.0, 145)], seed=4,
+                                        file_id={"serial_number": None}),
+             "cycling copy.fit": run_fit(day3, [LapSpec(2400, 8.0, 145)], seed=5,
+                                         sport="cycling", file_id={"serial_number": None}),
+             "watch 3.fit": _recording(6, serial_number=3), "day 2.fit": _recording(7, day2),
+             "day 3.fit": _recording(8, day3)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    reports = [import_paths(db, raw, P, [tmp_path / name], workers=1) for name in files]
+    assert [(r.imported, r.same_recording) for r in reports] == [(1, [])] * len(files)
+    assert _hashes(db) == sorted(sha256(data) for data in files.values())
 
 
 def test_a_serial_less_copy_synced_from_garmin_after_the_watchs_file_is_that_run(
@@ -447,6 +509,26 @@ def test_a_serial_less_copy_synced_from_garmin_after_the_watchs_file_is_that_run
     report = store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
     assert (report.new, report.already_stored, len(report.same_recording)) == (0, 1, 1)
     assert [(row.content_hash, row.garmin_id) for row in store.rows()] == [(sha256(watch), 501)]
+
+
+def test_a_watch_file_synced_from_garmin_after_its_serial_less_copy_was_imported_is_that_run(
+        db_url: str, tmp_path: Path) -> None:
+    """An app's serial-less copy of a run imported, then the watch's file downloaded from
+    Garmin Connect: the copy's row takes the watch's file and the Garmin id (stored twice
+    before, the day's load doubled). Rebuilt, the same row."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    (tmp_path / "copy.fit").write_bytes(run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=8,
+                                                file_id={"serial_number": None}))
+    assert import_paths(store.db, store.raw, P, [tmp_path / "copy.fit"], workers=1).imported
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    watch = extract_fit(fake.downloads[501]) or b""
+    report = store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
+    assert (report.new, report.upgraded, report.same_recording) == (0, 1, [])
+    assert [(row.content_hash, row.garmin_id) for row in store.rows()] == [(sha256(watch), 501)]
+    synced = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == synced
 
 
 def test_a_serial_less_file_is_no_copy_of_two_recordings_nor_of_another_activity(
