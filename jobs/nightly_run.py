@@ -95,13 +95,19 @@ def _nights(home: Home, profile: Profile, nights: list[date], source: Source
     results: list[NightResult] = []
     synced: dict[str, int] | None = None
     conn: Connect | None = None
+    # a nightly_at before noon runs on the morning after the last night: what was already
+    # run and lifted that morning counts (replan's day_after)
+    morning = nights[-1] + timedelta(days=1) if nights else None
+    day_after = morning == today_for(profile)
     for night in nights:
         started = datetime.now(UTC)
         try:
-            if synced is None:  # one sync reaches the last night; replans go night by night
-                conn, synced = fetch(home, profile, source, nights[-1])
+            if synced is None:  # one sync reaches the last night (and that morning);
+                # replans go night by night
+                conn, synced = fetch(home, profile, source,
+                                     morning if day_after and morning else nights[-1])
             with transaction(home.db) as db:
-                plan = replan(db, profile, night)
+                plan = replan(db, profile, night, day_after=day_after and night == nights[-1])
             counts = {**synced, "nights_adapted": plan.nights}
             if night == nights[-1]:  # publish once the plan is current
                 counts.update(publish(home, profile, conn, night))
