@@ -96,16 +96,14 @@ def _nights(home: Home, profile: Profile, nights: list[date], source: Source
     synced: dict[str, int] | None = None
     conn: Connect | None = None
     # a nightly_at before noon runs on the morning after the last night: what was already
-    # run and lifted that morning counts (replan's day_after)
-    morning = nights[-1] + timedelta(days=1) if nights else None
-    day_after = morning == today_for(profile)
+    # run and lifted that morning counts (replan's day_after), so the sync reaches it
+    day_after = bool(nights) and today_for(profile) == nights[-1] + timedelta(days=1)
     for night in nights:
         started = datetime.now(UTC)
         try:
-            if synced is None:  # one sync reaches the last night (and that morning);
-                # replans go night by night
+            if synced is None:  # one sync reaches the last night; replans go night by night
                 conn, synced = fetch(home, profile, source,
-                                     morning if day_after and morning else nights[-1])
+                                     nights[-1] + timedelta(days=int(day_after)))
             with transaction(home.db) as db:
                 plan = replan(db, profile, night, day_after=day_after and night == nights[-1])
             counts = {**synced, "nights_adapted": plan.nights}
