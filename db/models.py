@@ -314,13 +314,14 @@ class Lift(Base):
     __tablename__ = "lifts"
     # An exercise's last time (plans.last_lifts, the session page's "last time"): read newest
     # first from its own lifts, in the query's order (day, then id: PostgreSQL sorted every
-    # lift of the exercise without it), whatever else the athlete lifted (migration 0016)
+    # lift of the exercise without it), whatever else the athlete lifted (migration 0016).
+    # It begins with the athlete: every lookup of an athlete's lifts uses it (0020 dropped
+    # the athlete-only index)
     __table_args__ = (Index("ix_lifts_athlete_exercise_day_id", "athlete_id", "exercise_id",
                             "day", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
-                                            index=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"))
     session_key: Mapped[str | None] = mapped_column(String(40))
     day: Mapped[date] = mapped_column(Date)
     exercise_id: Mapped[str] = mapped_column(String(80))

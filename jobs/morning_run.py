@@ -4,8 +4,9 @@ again with it, record the change, and publish (calendar file, watch) when someth
 One athlete and one day per call, idempotent like the nightly run (a second pass with the
 same data changes nothing and publishes nothing), never at the same time as another pass
 for the athlete (the nightly run's lock). The plan is first brought up to date through last
-night (the nightly run's own replan: late-synced runs, sessions already lifted), then the
-day's recovery status is computed and planner/morning.py decides.
+night (the nightly run's own replan: late-synced runs, sessions already lifted, and what was
+run and lifted this morning: S6 before recovery), then the day's recovery status is computed
+and planner/morning.py decides.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
         try:
             conn, synced = fetch(home, profile, source, day)
             with transaction(home.db) as db:
-                caught_up = replan(db, profile, day - timedelta(days=1))
+                caught_up = replan(db, profile, day - timedelta(days=1), day_after=True)
                 changes = morning_changes(db, profile, day)
             counts = {**synced, "caught_up": len(caught_up.adjustments)}
             if changes or caught_up.adjustments:  # the plan differs from what was published

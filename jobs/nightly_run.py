@@ -95,13 +95,17 @@ def _nights(home: Home, profile: Profile, nights: list[date], source: Source
     results: list[NightResult] = []
     synced: dict[str, int] | None = None
     conn: Connect | None = None
+    # a nightly_at before noon runs on the morning after the last night: what was already
+    # run and lifted that morning counts (replan's day_after), so the sync reaches it
+    day_after = bool(nights) and today_for(profile) == nights[-1] + timedelta(days=1)
     for night in nights:
         started = datetime.now(UTC)
         try:
             if synced is None:  # one sync reaches the last night; replans go night by night
-                conn, synced = fetch(home, profile, source, nights[-1])
+                conn, synced = fetch(home, profile, source,
+                                     nights[-1] + timedelta(days=int(day_after)))
             with transaction(home.db) as db:
-                plan = replan(db, profile, night)
+                plan = replan(db, profile, night, day_after=day_after and night == nights[-1])
             counts = {**synced, "nights_adapted": plan.nights}
             if night == nights[-1]:  # publish once the plan is current
                 counts.update(publish(home, profile, conn, night))

@@ -64,20 +64,25 @@ def check_weights(profile: Profile, catalog: Catalog | None = None) -> None:
 
 
 def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None = None,
-           weeks_ahead: int = WEEKS_AHEAD, analysed: bool = False) -> PlanReport:
+           weeks_ahead: int = WEEKS_AHEAD, analysed: bool = False,
+           day_after: bool = False) -> PlanReport:
     """Bring the plan up to date through `night` (idempotent: the same night twice changes
     nothing the second time): the facts loaded once, the planner called once, the decisions
     written once. `analysed`: the runs and daily statuses are already current through the
-    night (a replay analyses its whole period once)."""
+    night (a replay analyses its whole period once). `day_after`: the pass runs on the day
+    after the night (a nightly_at before noon, the morning pass), so the runs and lifts
+    already synced of that day are facts (S6: a speed run this morning moves today's
+    session; a session lifted this morning is done, not moved)."""
     catalog = catalog or default_catalog()
     check_weights(profile, catalog)
+    seen = night + timedelta(days=1) if day_after else night
     if not analysed:
-        analyse(db, profile, night)
+        analyse(db, profile, seen)
     who = repo.athlete(db, profile)
     renewed = _renewed(db, who, profile, night)
     if renewed is not None:  # the weeks it removed come back as far ahead as they reached
         weeks_ahead = max(weeks_ahead, _reach(renewed.before, night))
-    facts = plan_facts(db, who, profile, night, weeks_ahead)
+    facts = plan_facts(db, who, profile, night, weeks_ahead, seen)
     decisions = catch_up(facts, profile, catalog)
     report = save(db, who, decisions)
     if renewed is not None:
@@ -172,15 +177,16 @@ def replan_with(db: DbSession, profile: Profile, night: date,
 
 
 def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
-               weeks_ahead: int) -> PlanFacts:
-    """Everything the plan through `night` is made from, for every night it adapts."""
+               weeks_ahead: int, seen: date) -> PlanFacts:
+    """Everything the plan through `night` is made from, for every night it adapts; what was
+    run and lifted through `seen` (the night, or the day after it: `replan`'s day_after)."""
     last, first = (_day(repo.cursor(db, who, c)) for c in (LAST_NIGHT, FIRST_MONDAY))
     w = window(night, last, weeks_ahead)
-    runs = run_facts(db, who, profile, w.first_night, night, w.until)
+    runs = run_facts(db, who, profile, w.first_night, night, w.until, seen)
     return PlanFacts(
         window=w, sessions=tuple(load_sessions(db, who)), runs=runs,
         recovery=recoveries(db, who, w.first_night, night),
-        lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, night)),
+        lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, seen)),
         legs=tuple(race_legs(db, who, night - timedelta(days=FOUND_RACES_DAYS), night)),
         first_monday=first or first_week(night, runs.tonight(night, w.until), [
             *entered(profile.races), *races_found(db, who, profile, night)]),
@@ -231,15 +237,16 @@ def store_read_back(db: DbSession, who: m.Athlete, decisions: Decisions) -> None
 
 
 def run_facts(db: DbSession, who: m.Athlete, profile: Profile, first: date, night: date,
-              until: date) -> RunFacts:
+              until: date, seen: date | None = None) -> RunFacts:
     """The classified runs (with their traits) and the planned runs (race > Garmin calendar
     > template) from the day before `first` (S6 reads a day's neighbours; no night adapted
     looks further back) through `night` and through planner.runs.horizon(`until`) (S6
     across week ends), and the days synced from `first`: what a night reads does not grow
-    with the years of history."""
+    with the years of history. `seen`: the runs through the day after the night count too
+    (`replan`'s day_after)."""
     before = first - timedelta(days=1)
     found: dict[date, list[tuple[str, list[str] | None, list[str]]]] = {}
-    for day, kind, why, traits in activities.runs_by_day(db, who, night, RUN_KINDS,
+    for day, kind, why, traits in activities.runs_by_day(db, who, seen or night, RUN_KINDS,
                                                          since=before):
         found.setdefault(day, []).append((kind, traits, why))
     actual = {d: RunDay(d, tuple(k for k, _, _ in rows), "actual",

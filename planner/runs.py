@@ -56,12 +56,16 @@ def run_days(night: date, last_planned: date, actual: Mapping[date, RunDay], pla
     """Actual runs through the night, planned runs after it through `horizon(last_planned)`.
 
     The night's own planned run counts until an activity of that day is synced
-    (`night_synced`, or a run of the night in `actual`) or the day is over (`night_over`)."""
-    runs = {d: r for d, r in actual.items() if d <= night}
+    (`night_synced`, or a run of the night in `actual`) or the day is over (`night_over`).
+    A run of the day after the night in `actual` (a pass on that day's morning: a nightly_at
+    before noon, the morning pass) was run, so it counts where that day's plan did, unless
+    the night is over (a later night of a catch-up reads it as its own)."""
+    seen = night if night_over else night + ONE_DAY
+    runs = {d: r for d, r in actual.items() if d <= seen}
     counts = not (night_synced or night_over or night in actual)
     day = night if counts else night + ONE_DAY
     while day <= horizon(last_planned):
-        if (run := planned_run(day, plan)) is not None:
+        if day not in runs and (run := planned_run(day, plan)) is not None:
             runs[day] = run
         day += ONE_DAY
     return runs

@@ -172,8 +172,9 @@ class FakeGarmin:
         self.faults += [(re.compile(pattern), r) for r in replies]
 
     def add_run(self, gid: int, start: datetime, minutes: int = 10, type_key: str = "running",
-                **extra: Any) -> None:
-        fit = run_fit(start, [LapSpec(minutes * 60, 3.0, 145)], seed=gid % 1000)
+                laps: list[LapSpec] | None = None, **extra: Any) -> None:
+        """A run of `minutes` at an easy pace, or of `laps` (intervals, a tempo)."""
+        fit = run_fit(start, laps or [LapSpec(minutes * 60, 3.0, 145)], seed=gid % 1000)
         self.items.append(list_item(gid, start, type_key, minutes, **extra))
         self.downloads[gid] = zipped(f"{gid}_ACTIVITY.fit", fit)
 

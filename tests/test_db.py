@@ -538,3 +538,48 @@ def test_migration_0019_gives_stored_readiness_scores_the_level_a_sync_gives_now
     with transaction(factory) as db:
         assert analyse(db, anna, days[-1]).days_written == 0
     engine.dispose()
+
+
+def test_migration_0020_drops_the_athlete_only_lifts_index_and_goes_down_and_up(
+        db_url: str) -> None:
+    """lifts(athlete_id) was redundant beside 0016's (athlete_id, exercise_id, day, id):
+    0020 drops it and its downgrade makes it again, on SQLite and PostgreSQL alike, the
+    lifts kept and the schema agreeing with the models after."""
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        repo.add_lifts(db, repo.athlete(db, profile()), date(2026, 3, 2),
+                       [("squat", [5, 5], 30.0)], session_key=None)
+    engine = factory.kw["bind"]
+
+    def indexes() -> dict[str, list[str]]:
+        return {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("lifts")}
+    assert "ix_lifts_athlete_id" not in indexes()
+    _downgrade(engine, "0019")
+    assert indexes()["ix_lifts_athlete_id"] == ["athlete_id"]
+    upgrade(engine)
+    assert "ix_lifts_athlete_id" not in indexes()
+    assert indexes()["ix_lifts_athlete_exercise_day_id"] == ["athlete_id", "exercise_id",
+                                                             "day", "id"]
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+    with transaction(factory) as db:
+        assert [(x.exercise_id, x.reps) for x in plans.lifts(db, repo.athlete(db, profile()))
+                ] == [("squat", [5, 5])]
+    engine.dispose()
+
+
+def test_an_athletes_lifts_are_read_through_the_index_that_begins_with_the_athlete(
+        tmp_path: Path) -> None:
+    """Without the athlete-only index (0020), SQLite's plan for plans.lifts, an athlete's
+    whole history in order, searches 0016's index by its first column and sorts as it did
+    through the dropped one: no scan of the table."""
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    factory = open_db(url)
+    with factory() as db:
+        statement = str(select(m.Lift).where(m.Lift.athlete_id == 1)
+                        .order_by(m.Lift.day, m.Lift.id).compile(db.bind))
+    with factory.kw["bind"].connect() as conn:
+        steps = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
+                                                         (1,))]
+    assert steps == ["SEARCH lifts USING INDEX ix_lifts_athlete_exercise_day_id "
+                     "(athlete_id=?)", "USE TEMP B-TREE FOR ORDER BY"], steps

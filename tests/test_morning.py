@@ -22,6 +22,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from db import models as m
+from demo.fitwrite import LapSpec
 from domain.profile import Profile
 from ingest import garmin
 from jobs import scheduler as sched
@@ -348,6 +349,71 @@ def test_the_morning_pushes_the_changed_session_to_the_watch(home: Path) -> None
     pushed = [w for w in fake.workouts.values() if key in w["description"]]
     assert pushed and "Mobility" in pushed[-1]["workoutName"]  # the watch has the new session
     assert "workouts_pushed" not in again.counts  # nothing changed: nothing pushed
+
+
+# --- a nightly_at between morning_at and noon: the night before, run on today's morning ----
+
+EARLY = Profile(**{**ANNA.__dict__, "nightly_at": "08:00", "strength_sessions": 1,
+                   "runs": {"mon": "easy", "sun": "long"}})
+TUESDAY = date(2025, 7, 8)  # the week's one session (Wed and Thu free, Sat the eve of Sun)
+INTERVALS = [LapSpec(600, 2.8, 135, "warmup"),
+             *[LapSpec(180, 4.6, 174, "interval"), LapSpec(120, 2.4, 135, "recovery")] * 5,
+             LapSpec(600, 2.8, 135, "cooldown")]
+
+
+def _amber_tuesday(readiness: dict[str, str]) -> tuple[Any, str]:
+    """The plan made by Monday's 08:00 nightly, and Tuesday's session lightened by the
+    07:00 morning pass (readiness LOW): the home and the session's key."""
+    home = _athlete(EARLY)
+    with freeze_time("2025-07-07 08:00:00"):
+        sched.nightly_job("anna")
+    with home.db() as db:
+        key = db.scalars(select(m.PlannedSession.key).where(
+            m.PlannedSession.day == TUESDAY, m.PlannedSession.kind == "strength")).one()
+    readiness[TUESDAY.isoformat()] = "LOW"
+    with freeze_time(f"{TUESDAY} 07:00:00"):
+        sched.morning_job("anna")
+    assert _session(home, key).status == "lightened"
+    return home, key
+
+
+def test_a_nightly_before_noon_moves_todays_session_after_a_speed_run_this_morning(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    """At 08:00 the nightly adapts Monday night's plan, today's session included; intervals
+    run at 07:10 (after the morning pass) are synced and count as run (S6: no strength on a
+    speed day), where the template's rest day counted: the session moves, lightened as the
+    morning judged it."""
+    fake, readiness = garmin_fake
+    home, key = _amber_tuesday(readiness)
+    lightened = _session(home, key).exercises
+    fake.add_run(202, datetime(2025, 7, 8, 7, 10, tzinfo=UTC), laps=INTERVALS)
+    with freeze_time(f"{TUESDAY} 08:00:00"):
+        sched.nightly_job("anna")
+    row = _session(home, key)
+    assert (row.day, row.status, row.exercises) == (TUESDAY + timedelta(days=1), "lightened",
+                                                    lightened)
+    with home.db() as db:
+        [move] = db.scalars(select(m.AdjustmentRow).where(m.AdjustmentRow.rule == "S6"))
+    assert move.action == "move" and move.night == TUESDAY - timedelta(days=1)
+    assert move.reasons[0] == "speed run on Tue 08 Jul (no strength on the same day)"
+    assert any(r.startswith("Tue speed run: speed (a): 5 work laps") for r in move.reasons)
+    assert len(_morning_rows(home)) == 1  # the morning's amber decision stands
+
+
+def test_a_nightly_before_noon_leaves_a_session_lifted_this_morning_done(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    """The session lifted at 06:00 and recorded by the watch is done: the speed run after it
+    moves nothing."""
+    fake, readiness = garmin_fake
+    home, key = _amber_tuesday(readiness)
+    fake.add_strength(303, datetime(2025, 7, 8, 6, 0, tzinfo=UTC), with_fit_sets=True)
+    fake.add_run(202, datetime(2025, 7, 8, 7, 10, tzinfo=UTC), laps=INTERVALS)
+    with freeze_time(f"{TUESDAY} 08:00:00"):
+        sched.nightly_job("anna")
+    row = _session(home, key)
+    assert (row.day, row.status) == (TUESDAY, "done")
+    with home.db() as db:
+        assert not db.scalars(select(m.AdjustmentRow).where(m.AdjustmentRow.rule == "S6")).all()
 
 
 def test_the_morning_command(garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:

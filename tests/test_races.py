@@ -287,6 +287,26 @@ def test_race_add_list_remove(home: Path, columns: Callable[[int], None]) -> Non
                                                              date(2027, 4, 11)]
 
 
+def test_race_list_wraps_its_effects_with_a_hanging_indent(
+        home: Path, columns: Callable[[int], None]) -> None:
+    """An effect line 112 columns long broke anywhere at 80 (a day cut in two, the next
+    line at the margin): it wraps as `why` and `plan` do."""
+    with freeze_time("2027-01-03 12:00:00"):
+        assert runner.invoke(app, INIT[:-4]).exit_code == 0
+        assert runner.invoke(app, ["race", "add", "2027-02-17:10k"]).exit_code == 0
+        columns(80)
+        text = runner.invoke(app, ["race", "list"]).output.splitlines()
+        columns(34)
+        narrow = runner.invoke(app, ["race", "list"]).output.splitlines()
+    assert all(len(line) <= 80 for line in text)
+    deload = text.index("  - the weeks of Mon 01 Feb, Mon 08 Feb, Mon 15 Feb count as a "
+                        "deload: the next")  # 79 columns
+    assert text[deload + 1] == "    one is the 4th training week after"
+    assert all(len(line) <= 34 for line in narrow)
+    assert "  - the weeks of Mon 01 Feb," in narrow  # "Mon 08" fitted: the day kept whole
+    assert "    Mon 08 Feb, Mon 15 Feb count" in narrow
+
+
 def test_a_race_written_into_config_toml_by_hand_is_followed_when_added(home: Path) -> None:
     """`race add` of a race config.toml already holds (written there by hand, the plan not
     made to follow it yet) plans around it all the same, and says so; a second time it

@@ -11,6 +11,9 @@ from domain.activity import Activity
 from domain.profile import Profile
 from jobs.analyse import analyse
 from jobs.replan import run_days, run_facts
+from planner.model import RunDay
+from planner.runs import RunPlan
+from planner.runs import run_days as planned_and_run
 
 P = Profile(name="anna", tz="UTC", sex="f", max_hr=190, rest_hr=50, threshold_hr=170,
             runs={"sat": "long"})
@@ -46,3 +49,15 @@ def test_a_catch_up_reads_the_runs_from_the_day_before_its_first_night(db_url: s
         facts = run_facts(s, repo.athlete(s, P), P, first, NIGHT, NIGHT + timedelta(days=4))
     assert sorted(facts.actual) == [first - timedelta(days=1), first, NIGHT]
     assert NIGHT + timedelta(days=3) in facts.tonight(NIGHT, NIGHT + timedelta(days=4))  # sat
+
+
+def test_a_run_of_the_day_after_the_night_counts_where_its_plan_did_unless_the_night_is_over(
+        ) -> None:
+    """A pass on the morning after the night (a nightly_at before noon) reads that morning's
+    run; a night of a catch-up that is over leaves it to the next night."""
+    thursday = NIGHT + timedelta(days=1)
+    ran = {thursday: RunDay(thursday, ("speed",), "actual")}
+    plan = RunPlan({"thu": "easy"})
+    assert planned_and_run(NIGHT, NIGHT, ran, plan)[thursday].kinds == ("speed",)
+    over = planned_and_run(NIGHT, NIGHT, ran, plan, night_over=True)[thursday]
+    assert (over.kinds, over.source) == (("easy",), "template")

@@ -17,6 +17,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -90,10 +91,18 @@ def _finish(proc: subprocess.Popen[bytes]) -> dict[str, object]:
     return dict(json.loads(out))
 
 
+F = TypeVar("F", bound=FakeGarmin)
+
+
 def _fake() -> CountingFake:
-    fake = CountingFake()
+    return with_history(CountingFake())
+
+
+def with_history(fake: F) -> F:
+    """`fake` holding a history to sync: a run every ten days, a strength session on
+    some."""
     first = datetime(2025, 3, 12, 6, 30, tzinfo=UTC)
-    for i in range(12):  # a run every ten days, a strength session on some
+    for i in range(12):
         fake.add_run(1000 + i, first + timedelta(days=10 * i), minutes=5)
         if i % 3 == 0:
             fake.add_strength(2000 + i, first + timedelta(days=10 * i, hours=10))

@@ -81,7 +81,8 @@ def test_killed_upgrades_end_with_the_rows_of_an_uninterrupted_night(tmp_path: P
             # has to download (a killed run may have upgraded some), and it never came.
             # The runs reach the download by id last, after the night's days.
             reached = fake.arm(1)
-            kills.append(_kill_when(_spawn(killed, _nightly(UNTIL), base_url), reached, rng))
+            kills.append(_kill_when(_spawn(killed, _nightly(UNTIL), base_url), reached.is_set,
+                                    rng))
         fake.arm(10**9)
         code, out, err = _finish(_spawn(killed, _nightly(UNTIL), base_url))
         assert code == 0, err

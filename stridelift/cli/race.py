@@ -15,6 +15,7 @@ from stridelift.cli.common import (
     console,
     parse_day,
     print_json,
+    print_wrapped,
     today_for,
     user_errors,
 )
@@ -69,7 +70,7 @@ def list_races(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
         console.print(f"[bold]{r['date']}[/] {r['priority']} {r['distance']}{found}, "
                       f"{r['when']}", highlight=False)
         for effect in r["effects"]:
-            console.print(f"  - {effect}", highlight=False, soft_wrap=True)
+            print_wrapped(effect, first="  - ", then="    ")
 
 
 @race_app.command("remove")

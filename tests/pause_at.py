@@ -1,0 +1,53 @@
+"""A pause at a known point of a CLI process a test runs and then kills: with
+STRIDELIFT_TEST_PAUSE="N:POINT:MARKER" in its environment, the process creates MARKER and
+stops for good at the N-th time it reaches POINT, so the test's SIGKILL lands there however
+loaded the machine is. POINT is `OBJECT` (opening a raw object's temporary file, which its
+bytes go to before the rename: mid-way through storing) or a file name (renaming a file
+into place under that name: config.toml written whole). Python's audit hooks (PEP 578): they
+watch the real I/O, and stand in for none of our modules."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+ENV = "STRIDELIFT_TEST_PAUSE"
+OBJECT = "object"
+CLI = [sys.executable, "-c", "import tests.pause_at; from stridelift.cli import main; main()"]
+
+
+def spec(n: int, marker: str, point: str = OBJECT) -> str:
+    """The environment value that pauses a process the `n`-th time it reaches `point`."""
+    return f"{n}:{point}:{marker}"
+
+
+def _reaches(point: str, event: str, args: tuple[Any, ...]) -> bool:
+    if point == OBJECT:
+        if event != "open" or isinstance(args[0], int) or not args[2] & os.O_CREAT:
+            return False
+        name = os.fsdecode(args[0])
+        return f"{os.sep}objects{os.sep}" in name and name.endswith(".tmp")
+    return event == "os.rename" and os.fsdecode(args[1]).endswith(os.sep + point)
+
+
+def _install(value: str) -> None:
+    count, point, marker = value.split(":", 2)
+    left = [int(count)]
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if not _reaches(point, event, args):
+            return
+        left[0] -= 1
+        if left[0] == 0:
+            with open(marker, "w"):
+                pass
+            while True:  # until the test's SIGKILL
+                time.sleep(60)
+
+    sys.addaudithook(hook)
+
+
+if value := os.environ.get(ENV):
+    _install(value)
