@@ -206,13 +206,9 @@ def race_day_today(sessions: Sequence[Session], eve: Tonight, mobility: Mobility
     adapted, changes = adapt(list(sessions), eve, mobility)
     now = {s.id: s for s in adapted if s.id in ids}
     return ([now.get(s.id, s) for s in sessions],
-            [replace(a, night=today, reasons=(race_day_words(race), *a.reasons))
+            [replace(a, night=today, reasons=(f"{race.name()}: entered on its own day, before "
+                                              "today's session was lifted", *a.reasons))
              for a in changes if a.session_id in ids])
-
-
-def race_day_words(race: RaceDay) -> str:
-    """The first reason of a change `race_day_today` made: `race remove` finds it by it."""
-    return f"{race.name()}: entered on its own day, before today's session was lifted"
 
 
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
@@ -224,8 +220,9 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
     runs, and its other open sessions prescribed again on their own days. Today's session
     only where the race's own changes name it (`named`: a race entered and removed the same
     day gives it back, `raced_today`); one it never touched, perhaps open in the gym, stays.
-    `dropped`: today's sessions the race dropped on its own day (`race_day_today`), open
-    again to be given back where still skipped: one the runner lifted since is done (S7.4)."""
+    `dropped`: the sessions the race dropped from its own day (S6, or `race_day_today`),
+    open again to be given back where still skipped: one the runner lifted since is done
+    (S7.4)."""
     back = [s.with_(status="planned") if s.id in dropped and s.status == "skipped" else s
             for s in sessions]
     return restored(ctx, first_monday, night, reopened(back, night, changed), changed,

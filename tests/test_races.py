@@ -1224,3 +1224,69 @@ def _todays_session() -> dict[str, Any]:
     """The session of Thu 25 Feb 2027 as `plan --json` shows it (the clock on that day)."""
     return next(s for s in json.loads(runner.invoke(
         app, ["plan", "--json", "--weeks", "1"]).stdout) if s["date"] == "2027-02-25")
+
+
+def _plan_from(monday: str) -> dict[str, dict[str, Any]]:
+    """The sessions from `monday` on, four weeks, by id, as `plan --json` shows them."""
+    return {s["id"]: s for s in json.loads(runner.invoke(
+        app, ["plan", "--json", "--weeks", "4", "--from", monday]).stdout)}
+
+
+def _race(*args: str) -> None:
+    result = runner.invoke(app, ["race", *args])
+    assert result.exit_code == 0, result.output
+
+
+def test_races_added_and_removed_in_turn_leave_the_plan_that_never_had_them(
+        home: Path) -> None:
+    # Thu 25 Feb: races added and removed in turn on one plan. A C 10 km entered on Thu 4
+    # Mar after a B half on Mon 1 Mar drops the 4 Mar session (race day) and, the half
+    # removed, lightens the 8 Mar session as its first back, as the A 10 km had: that
+    # change was recorded once, naming the A race, and the drop names the day only. Its
+    # removal found nothing it had changed: the 8 Mar session stayed lightened, the 4 Mar
+    # one skipped (the Monday a one-session week's, the deloads after it moved). With no
+    # race left, the plan is the one that never had them (the begun week as placed).
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        never = _plan_from("2027-02-22")
+        for race in ("2027-03-02:10k:A", "2027-03-02:10k:A", "2027-02-27:5k:B",
+                     "2027-02-25:5k:C"):
+            _race("add", race)
+            _race("remove", race[:10])
+        _race("add", "2027-03-01:half:B")
+        _race("add", "2027-03-04:10k:C")
+        assert _plan_from("2027-03-01")["2027-03-01#2"]["status"] == "skipped"  # race day
+        _race("remove", "2027-03-01")
+        # the 8 Mar session, the C race's first back as it had been the A race's, is told so
+        assert _plan_from("2027-03-08")["2027-03-08#1"]["status"] == "lightened"
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert next(c for c in why if c["session_id"] == "2027-03-08#1" and (
+            c["rule"], c["action"]) == ("Races post-race", "lighten"))["reasons"][0].startswith(
+                "C race (10k) on Thu 04 Mar")  # newest first
+        _race("remove", "2027-03-04")
+        assert _plan_from("2027-02-22") == never
+
+
+@pytest.mark.parametrize("lifted", [False, True])
+def test_a_race_removed_gives_back_the_session_it_dropped_from_its_own_day(
+        home: Path, lifted: bool) -> None:
+    # A B half on Mon 1 Mar makes Thu 4 Mar's session mobility work (its post-race window);
+    # a C 10 km entered for Thu 4 Mar drops it (S6: no gym work on race day). The C race
+    # removed, the session comes back as the plan holds it without it (the half's
+    # mobility work); one the runner logged done since stays done (S7.4).
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        _race("add", "2027-03-01:half:B")
+        was = _plan_from("2027-03-01")["2027-03-01#2"]
+        _race("add", "2027-03-04:10k:C")
+        dropped = _plan_from("2027-03-01")["2027-03-01#2"]
+        assert (dropped["date"], dropped["status"]) == ("2027-03-04", "skipped")
+        if lifted:
+            for key in ("2027-02-22#2", "2027-03-01#1", "2027-03-01#2"):  # in their order
+                assert runner.invoke(app, ["done", key]).exit_code == 0
+        _race("remove", "2027-03-04")
+        back = _plan_from("2027-03-01")["2027-03-01#2"]
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    assert back == ({**dropped, "status": "done"} if lifted else was)
+    assert any(c["session_id"] == "2027-03-01#2" and c["rule"] == "Races removed"
+               for c in why) is not lifted
