@@ -4,6 +4,7 @@ post-race window by distance, the ladder freeze, races found in the activities, 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from db import models as m
@@ -1290,3 +1293,56 @@ def test_a_race_removed_gives_back_the_session_it_dropped_from_its_own_day(
     assert back == ({**dropped, "status": "done"} if lifted else was)
     assert any(c["session_id"] == "2027-03-01#2" and c["rule"] == "Races removed"
                for c in why) is not lifted
+
+
+_RACES = st.lists(st.tuples(st.integers(0, 23), st.sampled_from(["5k", "10k", "half"]),
+                            st.sampled_from("ABC")),
+                  min_size=1, max_size=3, unique_by=lambda r: r[0])
+
+
+@settings(max_examples=6, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(races=_RACES, order=st.randoms(use_true_random=False))
+def test_any_races_added_and_removed_in_any_order_leave_the_plan_that_never_had_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, races: list[tuple[int, str, str]],
+        order: Any) -> None:
+    # Thu 25 Feb, each race of `races` (up to 3 weeks ahead, today's too) added once and
+    # removed once, in any order: with none left, the plan is the one that never had them.
+    made = tmp_path / "made"
+    if not made.exists():  # the plan from New Year, made once for every example
+        monkeypatch.setenv("STRIDELIFT_HOME", str(made))
+        _planned_from_new_year()
+    home = tmp_path / f"home{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(made, home)
+    monkeypatch.setenv("STRIDELIFT_HOME", str(home))
+    days = [(date(2027, 2, 25) + timedelta(days=n)).isoformat() for n, _, _ in races]
+    steps = [*days, *days]
+    order.shuffle(steps)
+    with freeze_time("2027-02-25 12:00:00"):
+        never = _plan_from("2027-02-22")
+        entered: set[str] = set()
+        for day in steps:
+            _, distance, priority = races[days.index(day)]
+            _race(*(["remove", day] if day in entered else ["add", f"{day}:{distance}:{priority}"]))
+            entered ^= {day}
+        assert _plan_from("2027-02-22") == never
+
+
+def test_a_race_removed_gives_todays_session_back_as_the_races_still_entered_make_it(
+        home: Path) -> None:
+    # Thu 25 Feb: a B 10 km on Mon 1 Mar makes today's session mobility work (its last 4
+    # days), an A 5 km on Fri 26 Feb is entered too. The B race removed, today's session
+    # came back heavy on the A race's eve (its rules start tomorrow); it is the A race's
+    # taper's mobility work, told naming it. The A race removed, it comes back as placed.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        placed = _todays_session()
+        _race("add", "2027-03-01:10k:B")
+        _race("add", "2027-02-26:5k:A")
+        _race("remove", "2027-03-01")
+        eve = _todays_session()
+        assert eve["kind"] == "mobility" and not _lower_or_plyo(eve)
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert any(c["session_id"] == placed["id"] and c["rule"] == "Races A taper"
+                   and c["reasons"][0].startswith("A race (5k) on Fri 26 Feb") for c in why)
+        _race("remove", "2027-02-26")
+        assert _todays_session() == placed
