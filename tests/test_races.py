@@ -44,6 +44,7 @@ from planner.races import (
     final_days,
     found_races,
     holds_ladders,
+    knock_ons,
     reaches,
     rests,
 )
@@ -1008,9 +1009,20 @@ def test_a_knock_on_says_why_the_race_takes_the_day_the_plan_without_it_holds() 
     """A B half marathon on week 4's Thursday, where the plan without it holds the week's
     second session: the knock-on that moves it says why, with the race's name and day."""
     why = _knock_on(Race(MONDAY + timedelta(days=24), "half", "B"), ARTICLE, 4, "2025-03-24#2")
-    assert "on Tue 25 Mar instead of Thu 27 Mar (Thu 27 " \
-        "Mar is the day of the B race (half) on Thu 27 Mar: no strength on race day (S6))" \
-        in why, why
+    assert "on Tue 25 Mar instead of Thu 27 Mar (Thu 27 Mar is the day of the B race " \
+        "(half): no strength on race day (S6))" in why, why  # the day named once
+
+
+def test_a_knock_on_names_a_races_own_day_before_another_races_window() -> None:
+    """Thu 27 Mar is a B half's own day and in a C 5 km's post-race window (Tue 25 Mar): a
+    session the plan without them holds there moves for the half's race day, the main
+    reason, not for the 5 km's window."""
+    half, five = RaceDay(date(2025, 3, 27), "half", "B"), RaceDay(date(2025, 3, 25), "5k", "C")
+    plain = Session("2025-03-24#2", half.day, "strength", 1, 4, ())
+    raced = replace(plain, day=date(2025, 3, 24))
+    [note] = knock_ons([plain], [raced], MONDAY, [five, half], [])
+    assert "on Mon 24 Mar instead of Thu 27 Mar (Thu 27 Mar is the day of the B race " \
+        "(half): no strength on race day (S6))" in note.reasons[0], note.reasons[0]
 
 
 def test_a_knock_on_weeks_after_a_race_never_says_the_race_keeps_a_day_of_it_free() -> None:
