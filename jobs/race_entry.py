@@ -31,12 +31,11 @@ from planner import blocks, races
 from planner.adapt import Tonight, recover
 from planner.catch_up import nights_between
 from planner.lifter import races_of
-from planner.model import ONE_DAY, Adjustment, days_in_words, week_start
+from planner.model import ONE_DAY, Adjustment, Session, days_in_words, week_start
 from planner.morning import MORNING_RULE, recovery_level
 from planner.plan_changes import (
     differences,
     race_day_today,
-    race_day_words,
     reached_from,
     with_race,
     without_race,
@@ -175,14 +174,13 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     gone = races.entered([race])[0]
     who = repo.athlete(db, profile)
     told = plans.adjustments(db, who)
-    its_own = named(told, gone.name())
+    sessions = load_sessions(db, who)
+    dropped = dropped_on(gone, sessions, told)
+    its_own = named(told, gone.name()) | dropped
     if not its_own:
         return []
     # the deloads after it, which its taper and window had moved (S5)
-    changed = its_own | set(reached_from(load_sessions(db, who), gone))
-    last = {a.session_key: a for a in told}  # today's session it dropped, still dropped
-    dropped = {key for key, a in last.items()
-               if a.action == "drop" and a.reasons[:1] == [race_day_words(gone)]}
+    changed = its_own | set(reached_from(sessions, gone))
     before, made = replan_with(db, profile, night, lambda ctx, first, sessions: without_race(
         ctx, first, night, sessions, changed, its_own, dropped))
     restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
@@ -227,6 +225,16 @@ def _judged_by_the_night(db: DbSession, profile: Profile, today: date) -> list[A
     save_sessions(db, who, sessions)
     store_adjustments(db, who, changes)
     return changes
+
+
+def dropped_on(race: races.RaceDay, sessions: Iterable[Session],
+               changes: Iterable[Any]) -> set[str]:
+    """The sessions the race dropped from its own day (S6: no gym work on race day, the
+    nightly pass's or `race add`'s for a race entered that day), still skipped: its last
+    change a drop. One the runner lifted since is done, and stays."""
+    last = {a.session_key: a.action for a in changes}
+    return {s.id for s in sessions
+            if s.day == race.day and s.status == "skipped" and last.get(s.id) == "drop"}
 
 
 def named(changes: Iterable[Any], race: str) -> set[str]:

@@ -361,10 +361,13 @@ def store_adjustments(db: DbSession, who: m.Athlete, adjustments: list[Adjustmen
 
 def not_recorded(db: DbSession, who: m.Athlete, changes: list[Adjustment]) -> list[Adjustment]:
     """The planning changes not recorded yet: a week planned again (it holds no session, or
-    the same night runs twice) records the same fallback once."""
-    known = {(r.session_key, r.rule, r.action, r.after)
+    the same night runs twice) records the same fallback once. The same change for other
+    reasons (another race's first session back) is recorded too: `race remove` finds what
+    a race changed by its name."""
+    known = {(r.session_key, r.rule, r.action, r.after, tuple(r.reasons))
              for r in plans.adjustments(db, who, session_keys={a.session_id for a in changes})}
-    return [a for a in changes if (a.session_id, a.rule, a.action, a.after) not in known]
+    return [a for a in changes if (a.session_id, a.rule, a.action, a.after, a.reasons)
+            not in known]
 
 
 Lifted = dict[str, tuple[list[int], float | None]]  # exercise id -> (reps per set, kg)

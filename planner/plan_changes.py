@@ -179,15 +179,15 @@ def with_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[S
     return out, [*notes, *today]
 
 
-def raced_today(ctx: Lifter, sessions: Sequence[Session], today: date
-                ) -> tuple[list[Session], list[Adjustment]]:
-    """The sessions with today's open one(s) made what the races' rules make them, each
-    change an adjustment of today. The rules apply to the days after the night being
-    planned, and a race entered during the day plans through tonight: today's session, not
-    lifted yet, would stay heavy inside the race's last days. Done and pinned sessions stay
-    as they are (S7.4)."""
+def raced_today(ctx: Lifter, sessions: Sequence[Session], today: date,
+                ids: Collection[str] | None = None) -> tuple[list[Session], list[Adjustment]]:
+    """The sessions with today's open one(s) (of `ids`, when given) made what the races'
+    rules make them, each change an adjustment of today. The rules apply to the days after
+    the night being planned, and a race entered during the day plans through tonight:
+    today's session, not lifted yet, would stay heavy inside the race's last days. Done and
+    pinned sessions stay as they are (S7.4)."""
     raced, changes = races_applied(ctx, list(sessions), today - ONE_DAY)
-    now = {s.id: s for s in raced if s.day == today}
+    now = {s.id: s for s in raced if s.day == today and (ids is None or s.id in ids)}
     return ([now.get(s.id, s) for s in sessions],
             [replace(a, night=today) for a in changes if a.session_id in now])
 
@@ -206,13 +206,9 @@ def race_day_today(sessions: Sequence[Session], eve: Tonight, mobility: Mobility
     adapted, changes = adapt(list(sessions), eve, mobility)
     now = {s.id: s for s in adapted if s.id in ids}
     return ([now.get(s.id, s) for s in sessions],
-            [replace(a, night=today, reasons=(race_day_words(race), *a.reasons))
+            [replace(a, night=today, reasons=(f"{race.name()}: entered on its own day, before "
+                                              "today's session was lifted", *a.reasons))
              for a in changes if a.session_id in ids])
-
-
-def race_day_words(race: RaceDay) -> str:
-    """The first reason of a change `race_day_today` made: `race remove` finds it by it."""
-    return f"{race.name()}: entered on its own day, before today's session was lifted"
 
 
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
@@ -224,12 +220,16 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
     runs, and its other open sessions prescribed again on their own days. Today's session
     only where the race's own changes name it (`named`: a race entered and removed the same
     day gives it back, `raced_today`); one it never touched, perhaps open in the gym, stays.
-    `dropped`: today's sessions the race dropped on its own day (`race_day_today`), open
-    again to be given back where still skipped: one the runner lifted since is done (S7.4)."""
+    `dropped`: the sessions the race dropped from its own day (S6, or `race_day_today`),
+    open again to be given back where still skipped: one the runner lifted since is done
+    (S7.4). Today's session given back is what the races still entered make it."""
     back = [s.with_(status="planned") if s.id in dropped and s.status == "skipped" else s
             for s in sessions]
-    return restored(ctx, first_monday, night, reopened(back, night, changed), changed,
-                    today=named)
+    out, notes = restored(ctx, first_monday, night, reopened(back, night, changed), changed,
+                          today=named)
+    # today's session given back, as the races still entered make it (the eve of another)
+    out, today = raced_today(ctx, out, night, named)
+    return out, [*notes, *today]
 
 
 def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:

@@ -49,8 +49,12 @@ class RaceDay:
     source: str = "entered"  # entered, or found (Garmin's race flag, a multisport race)
 
     def name(self) -> str:
+        return f"{self.title()} on {self.day:%a %d %b}"
+
+    def title(self) -> str:
+        """The race without its day, where the words name the day already."""
         found = f", {FOUND_RACE}" if self.source == "found" else ""
-        return f"{self.priority} race ({self.distance}{found}) on {self.day:%a %d %b}"
+        return f"{self.priority} race ({self.distance}{found})"
 
     @property
     def post_days(self) -> int:
@@ -394,11 +398,12 @@ def _differences(plain: Session | None, raced: Session,
 
 def _day_taken(near: Sequence[RaceDay], day: date) -> str:
     """Why the plan with the races `near` leaves `day` the session the plan without them
-    holds there, in plain words with the race's name and day."""
+    holds there, in plain words with the race's name and day: a race's own day first, the
+    main reason even where another race's last days or window hold it too."""
+    if race := next((r for r in near if r.day == day), None):
+        return f"{day:%a %d %b} is the day of the {race.title()}: no strength on race day (S6)"
     if (rule := final_days(near, day)) is not None:
         return f"{day:%a %d %b}: {rule[1]}"
-    if race := next((r for r in near if r.day == day), None):
-        return f"{day:%a %d %b} is the day of the {race.name()}: no strength on race day (S6)"
     if race := reduced_window(near, day):
         return (f"{day:%a %d %b} is {(race.day - day).days} days before the {race.name()}, whose "
                 f"{REDUCED_FROM}-{REDUCED_TO} days hold one lower-volume session only: this "

@@ -4,6 +4,7 @@ post-race window by distance, the ladder freeze, races found in the activities, 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from db import models as m
@@ -41,6 +44,7 @@ from planner.races import (
     final_days,
     found_races,
     holds_ladders,
+    knock_ons,
     reaches,
     rests,
 )
@@ -1025,9 +1029,20 @@ def test_a_knock_on_says_why_the_race_takes_the_day_the_plan_without_it_holds() 
     """A B half marathon on week 4's Thursday, where the plan without it holds the week's
     second session: the knock-on that moves it says why, with the race's name and day."""
     why = _knock_on(Race(MONDAY + timedelta(days=24), "half", "B"), ARTICLE, 4, "2025-03-24#2")
-    assert "on Tue 25 Mar instead of Thu 27 Mar (Thu 27 " \
-        "Mar is the day of the B race (half) on Thu 27 Mar: no strength on race day (S6))" \
-        in why, why
+    assert "on Tue 25 Mar instead of Thu 27 Mar (Thu 27 Mar is the day of the B race " \
+        "(half): no strength on race day (S6))" in why, why  # the day named once
+
+
+def test_a_knock_on_names_a_races_own_day_before_another_races_window() -> None:
+    """Thu 27 Mar is a B half's own day and in a C 5 km's post-race window (Tue 25 Mar): a
+    session the plan without them holds there moves for the half's race day, the main
+    reason, not for the 5 km's window."""
+    half, five = RaceDay(date(2025, 3, 27), "half", "B"), RaceDay(date(2025, 3, 25), "5k", "C")
+    plain = Session("2025-03-24#2", half.day, "strength", 1, 4, ())
+    raced = replace(plain, day=date(2025, 3, 24))
+    [note] = knock_ons([plain], [raced], MONDAY, [five, half], [])
+    assert "on Mon 24 Mar instead of Thu 27 Mar (Thu 27 Mar is the day of the B race " \
+        "(half): no strength on race day (S6))" in note.reasons[0], note.reasons[0]
 
 
 def test_a_knock_on_weeks_after_a_race_never_says_the_race_keeps_a_day_of_it_free() -> None:
@@ -1244,3 +1259,122 @@ def _todays_session() -> dict[str, Any]:
     """The session of Thu 25 Feb 2027 as `plan --json` shows it (the clock on that day)."""
     return next(s for s in json.loads(runner.invoke(
         app, ["plan", "--json", "--weeks", "1"]).stdout) if s["date"] == "2027-02-25")
+
+
+def _plan_from(monday: str) -> dict[str, dict[str, Any]]:
+    """The sessions from `monday` on, four weeks, by id, as `plan --json` shows them."""
+    return {s["id"]: s for s in json.loads(runner.invoke(
+        app, ["plan", "--json", "--weeks", "4", "--from", monday]).stdout)}
+
+
+def _race(*args: str) -> None:
+    result = runner.invoke(app, ["race", *args])
+    assert result.exit_code == 0, result.output
+
+
+def test_races_added_and_removed_in_turn_leave_the_plan_that_never_had_them(
+        home: Path) -> None:
+    # Thu 25 Feb: races added and removed in turn on one plan. A C 10 km entered on Thu 4
+    # Mar after a B half on Mon 1 Mar drops the 4 Mar session (race day) and, the half
+    # removed, lightens the 8 Mar session as its first back, as the A 10 km had: that
+    # change was recorded once, naming the A race, and the drop names the day only. Its
+    # removal found nothing it had changed: the 8 Mar session stayed lightened, the 4 Mar
+    # one skipped (the Monday a one-session week's, the deloads after it moved). With no
+    # race left, the plan is the one that never had them (the begun week as placed).
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        never = _plan_from("2027-02-22")
+        for race in ("2027-03-02:10k:A", "2027-03-02:10k:A", "2027-02-27:5k:B",
+                     "2027-02-25:5k:C"):
+            _race("add", race)
+            _race("remove", race[:10])
+        _race("add", "2027-03-01:half:B")
+        _race("add", "2027-03-04:10k:C")
+        assert _plan_from("2027-03-01")["2027-03-01#2"]["status"] == "skipped"  # race day
+        _race("remove", "2027-03-01")
+        # the 8 Mar session, the C race's first back as it had been the A race's, is told so
+        assert _plan_from("2027-03-08")["2027-03-08#1"]["status"] == "lightened"
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert next(c for c in why if c["session_id"] == "2027-03-08#1" and (
+            c["rule"], c["action"]) == ("Races post-race", "lighten"))["reasons"][0].startswith(
+                "C race (10k) on Thu 04 Mar")  # newest first
+        _race("remove", "2027-03-04")
+        assert _plan_from("2027-02-22") == never
+
+
+@pytest.mark.parametrize("lifted", [False, True])
+def test_a_race_removed_gives_back_the_session_it_dropped_from_its_own_day(
+        home: Path, lifted: bool) -> None:
+    # A B half on Mon 1 Mar makes Thu 4 Mar's session mobility work (its post-race window);
+    # a C 10 km entered for Thu 4 Mar drops it (S6: no gym work on race day). The C race
+    # removed, the session comes back as the plan holds it without it (the half's
+    # mobility work); one the runner logged done since stays done (S7.4).
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        _race("add", "2027-03-01:half:B")
+        was = _plan_from("2027-03-01")["2027-03-01#2"]
+        _race("add", "2027-03-04:10k:C")
+        dropped = _plan_from("2027-03-01")["2027-03-01#2"]
+        assert (dropped["date"], dropped["status"]) == ("2027-03-04", "skipped")
+        if lifted:
+            for key in ("2027-02-22#2", "2027-03-01#1", "2027-03-01#2"):  # in their order
+                assert runner.invoke(app, ["done", key]).exit_code == 0
+        _race("remove", "2027-03-04")
+        back = _plan_from("2027-03-01")["2027-03-01#2"]
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    assert back == ({**dropped, "status": "done"} if lifted else was)
+    assert any(c["session_id"] == "2027-03-01#2" and c["rule"] == "Races removed"
+               for c in why) is not lifted
+
+
+_RACES = st.lists(st.tuples(st.integers(0, 23), st.sampled_from(["5k", "10k", "half"]),
+                            st.sampled_from("ABC")),
+                  min_size=1, max_size=3, unique_by=lambda r: r[0])
+
+
+@settings(max_examples=6, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(races=_RACES, order=st.randoms(use_true_random=False))
+def test_any_races_added_and_removed_in_any_order_leave_the_plan_that_never_had_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, races: list[tuple[int, str, str]],
+        order: Any) -> None:
+    # Thu 25 Feb, each race of `races` (up to 3 weeks ahead, today's too) added once and
+    # removed once, in any order: with none left, the plan is the one that never had them.
+    made = tmp_path / "made"
+    if not made.exists():  # the plan from New Year, made once for every example
+        monkeypatch.setenv("STRIDELIFT_HOME", str(made))
+        _planned_from_new_year()
+    home = tmp_path / f"home{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(made, home)
+    monkeypatch.setenv("STRIDELIFT_HOME", str(home))
+    days = [(date(2027, 2, 25) + timedelta(days=n)).isoformat() for n, _, _ in races]
+    steps = [*days, *days]
+    order.shuffle(steps)
+    with freeze_time("2027-02-25 12:00:00"):
+        never = _plan_from("2027-02-22")
+        entered: set[str] = set()
+        for day in steps:
+            _, distance, priority = races[days.index(day)]
+            _race(*(["remove", day] if day in entered else ["add", f"{day}:{distance}:{priority}"]))
+            entered ^= {day}
+        assert _plan_from("2027-02-22") == never
+
+
+def test_a_race_removed_gives_todays_session_back_as_the_races_still_entered_make_it(
+        home: Path) -> None:
+    # Thu 25 Feb: a B 10 km on Mon 1 Mar makes today's session mobility work (its last 4
+    # days), an A 5 km on Fri 26 Feb is entered too. The B race removed, today's session
+    # came back heavy on the A race's eve (its rules start tomorrow); it is the A race's
+    # taper's mobility work, told naming it. The A race removed, it comes back as placed.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        placed = _todays_session()
+        _race("add", "2027-03-01:10k:B")
+        _race("add", "2027-02-26:5k:A")
+        _race("remove", "2027-03-01")
+        eve = _todays_session()
+        assert eve["kind"] == "mobility" and not _lower_or_plyo(eve)
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        assert any(c["session_id"] == placed["id"] and c["rule"] == "Races A taper"
+                   and c["reasons"][0].startswith("A race (5k) on Fri 26 Feb") for c in why)
+        _race("remove", "2027-02-26")
+        assert _todays_session() == placed
