@@ -38,6 +38,7 @@ class Saved:
     new: int = 0
     duplicates: int = 0
     upgraded: int = 0  # activities stored from their summary that now have their file
+    replaced: int = 0  # activities stored from a serial-less copy, now from the watch's file
     same_as: Kept | None = None  # sessions not stored: another file's content, same recording
 
 
@@ -111,10 +112,10 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
             _apply_summary(row, act)
             row.garmin_id = garmin_id if row.session_index == 0 else None
         mark_changed(session, who, min(row.local_date for _, row in stored))
-    taken = _insert(session, who, new)
+    taken, replaced = _insert(session, who, new)
     session.flush()
-    return Saved(new=len(new) - taken, duplicates=len(activities) - len(new),
-                 upgraded=upgraded + taken, same_as=same_as)
+    return Saved(new=len(new) - taken - replaced, duplicates=len(activities) - len(new),
+                 upgraded=upgraded + taken, replaced=replaced, same_as=same_as)
 
 
 def end_wait(session: Session, who: m.Athlete, garmin_id: int, gone: bool = False) -> None:
@@ -266,13 +267,14 @@ def _apply_summary(row: m.Activity, act: d.Activity, one_session: bool = True) -
             row.training_load)
 
 
-def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> int:
+def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> tuple[int, int]:
     """New activities with their laps, sets and streams: one multi-row INSERT per table, no
     ORM object per row (an import stores thousands). How many of them, sessions of a file
-    that a stored summary or serial-less copy stood for, upgraded it instead."""
+    that a stored summary stood for, upgraded it instead; how many took the place of a
+    stored serial-less copy."""
     fresh = _upgrade_summaries(session, who, new)
     rest, refilled = _replace_copies(session, who, fresh)
-    taken = len(new) - len(fresh) + refilled
+    taken = len(new) - len(fresh), refilled
     if not rest:
         return taken
     zone = ZoneInfo(who.tz)

@@ -210,6 +210,7 @@ class ActivitiesRun(DaysRun):
         self.ahead().pop(gid, None)
         self.report.new += saved.new
         self.report.upgraded += saved.upgraded
+        self.report.replaced += saved.replaced
         self.report.already_stored += saved.duplicates
         if saved.same_as is not None:
             self.report.same_recording.append(bulk.same_recording(

@@ -16,6 +16,7 @@ class SyncReport:
     summary_only: int = 0
     waiting: int = 0  # awaiting their file after the sync (counted from their summary)
     upgraded: int = 0  # their file arrived: stored from it in place of their summary
+    replaced: int = 0  # the watch's file, stored in place of its serial-less copy stored before
     waits_ended: int = 0  # awaited WAIT_DAYS, or deleted in Garmin
     days_stored: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -29,7 +30,8 @@ class SyncReport:
         return {"activities": {"window": window(self.activities), "new": self.new,
                                "already_stored": self.already_stored,
                                "summary_only": self.summary_only, "waiting": self.waiting,
-                               "upgraded": self.upgraded, "waits_ended": self.waits_ended,
+                               "upgraded": self.upgraded, "replaced": self.replaced,
+                               "waits_ended": self.waits_ended,
                                "same_recording": self.same_recording},
                 "wellness": {"window": window(self.days), "days": self.days_stored},
                 "skipped": self.skipped}
@@ -37,5 +39,6 @@ class SyncReport:
     def counts(self) -> dict[str, int]:
         """What a nightly run or a morning pass records of its sync."""
         return {"activities_new": self.new, "activities_waiting": self.waiting,
-                "activities_upgraded": self.upgraded, "wellness_days": self.days_stored,
+                "activities_upgraded": self.upgraded,
+                "activities_replaced": self.replaced, "wellness_days": self.days_stored,
                 "items_skipped": len(self.skipped)}

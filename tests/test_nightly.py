@@ -98,6 +98,27 @@ def test_a_night_counts_what_its_sync_skipped(fake_garmin: FakeGarmin) -> None:
     assert "0 new activities, 1 upgraded with their late file, " in result.stdout
 
 
+def test_a_night_says_a_watch_file_took_the_place_of_its_serial_less_copy(
+        fake_garmin: FakeGarmin, tmp_path: Path) -> None:
+    """The run imported from an app's copy without the serial number, then its watch file
+    downloaded by the night: the file takes the copy's place, said so (the night said '1
+    upgraded with their late file' of a run never stored from a summary) and recorded."""
+    home = _athlete()
+    copy = tmp_path / "copy.fit"
+    copy.write_bytes(run_fit(datetime(2025, 7, 7, 6, 30, tzinfo=UTC), [LapSpec(2400, 3.0, 145)],
+                             seed=7, file_id={"serial_number": None}))
+    assert runner.invoke(app, ["import", str(copy)]).exit_code == 0
+    result = runner.invoke(app, ["nightly", "--date", NIGHT.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "(0 new activities, 1 stored from the watch's file in place of a serial-less " \
+        "copy, " in result.stdout, result.stdout
+    with home.db() as db:
+        counts = db.scalar(select(m.NightlyRun.counts))
+        assert counts is not None and (counts["activities_upgraded"],
+                                       counts["activities_replaced"]) == (0, 1)
+        assert db.scalar(select(func.count()).select_from(m.Activity)) == 1
+
+
 def test_a_download_dated_past_the_clocks_limit_is_skipped_by_sync_and_night(
         fake_garmin: FakeGarmin) -> None:
     """`import`'s limit (now and a day: jobs.clock.latest_start) is the sync's, through

@@ -335,21 +335,29 @@ def test_a_database_from_before_0015_keeps_its_doubles_until_a_rebuild(
             (sha256(first), fit.decode(first)[0].recording)]
 
 
-def test_sync_names_a_download_of_a_recording_imported_from_the_watch_as_import_does(
-        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`stridelift sync` counts Connect's download of a recording imported from the watch
-    among those already stored, and names it under them in the import's words."""
+def _sync_after_import(path: Path, monkeypatch: pytest.MonkeyPatch, seed: int,
+                      file_id: dict[str, object] | None = None) -> str:
+    """A 2 h run imported by `import` from `path` (written with `seed`, `file_id`), then
+    `sync` of its day from a Garmin listing it as activity 501: what the sync says."""
     monkeypatch.setenv(garmin.ENV_PACE, "0")
     assert runner.invoke(app, INIT).exit_code == 0
     garmin_login.save_tokens(load().paths.tokens_dir("anna"), json.dumps({"di_token": "x"}))
-    (tmp_path / "watch.fit").write_bytes(run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7))
-    assert _cli("import", str(tmp_path / "watch.fit"))[0] == 0
+    path.write_bytes(run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=seed, file_id=file_id))
+    assert _cli("import", str(path))[0] == 0
     fake = FakeGarmin()
     fake.add_run(501, LONG_RUN, minutes=120)
     day = LONG_RUN.date().isoformat()
     with mocked(fake):
         code, out = _cli("sync", "--since", day, "--until", day)
     assert code == 0, out
+    return out
+
+
+def test_sync_names_a_download_of_a_recording_imported_from_the_watch_as_import_does(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stridelift sync` counts Connect's download of a recording imported from the watch
+    among those already stored, and names it under them in the import's words."""
+    out = _sync_after_import(tmp_path / "watch.fit", monkeypatch, seed=7)
     assert "0 new activities (0 without a FIT file), 1 already stored;" in out
     assert "  Garmin activity 501: the same recording as watch.fit (stored, Sun 09 Mar 2025), " \
         "not stored again\n" in out
@@ -524,11 +532,25 @@ def test_a_watch_file_synced_from_garmin_after_its_serial_less_copy_was_imported
     fake.add_run(501, LONG_RUN, minutes=120)
     watch = extract_fit(fake.downloads[501]) or b""
     report = store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
-    assert (report.new, report.upgraded, report.same_recording) == (0, 1, [])
+    assert (report.new, report.upgraded, report.replaced, report.same_recording) == (
+        0, 0, 1, [])  # no summary upgraded
+    assert report.counts()["activities_replaced"] == 1
     assert [(row.content_hash, row.garmin_id) for row in store.rows()] == [(sha256(watch), 501)]
     synced = table_contents(store.db)
     rebuild(store.db, store.raw, P)
     assert table_contents(store.db) == synced
+
+
+def test_sync_says_a_watch_file_took_the_place_of_its_serial_less_copy(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`stridelift sync` downloading the watch's file of a run imported from an app's
+    serial-less copy says the file took the copy's place: it said '1 upgraded with their
+    late file', of an activity never stored from a summary nor waiting for a file."""
+    out = _sync_after_import(tmp_path / "copy.fit", monkeypatch, seed=8,
+                             file_id={"serial_number": None})
+    assert "anna: 0 new activities (0 without a FIT file), 1 stored from the watch's file in " \
+        "place of a serial-less copy, 0 already stored;" in out, out
+    assert "upgraded" not in out
 
 
 def test_a_serial_less_file_is_no_copy_of_two_recordings_nor_of_another_activity(

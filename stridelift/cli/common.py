@@ -111,6 +111,11 @@ def _code(table: dict[type[BaseException], int], exc: BaseException) -> int:
     return next(code for kind, code in table.items() if isinstance(exc, kind))
 
 
+# How `sync` and `nightly` word the activities a sync's download took from a serial-less copy
+# stored before (SyncReport.replaced): not upgraded from a summary, no file was late
+REPLACED = "stored from the watch's file in place of a serial-less copy"
+
+
 def print_same_recording(entries: list[dict[str, str]]) -> None:
     """The files not stored as another file of their recording is (`import`, `sync`), a line
     each, names verbatim."""

@@ -12,6 +12,7 @@ import typer
 from jobs.config import load
 from jobs.home import Home
 from stridelift.cli.common import (
+    REPLACED,
     AthleteOpt,
     CommandError,
     JsonOpt,
@@ -104,7 +105,8 @@ def sync(
     late = "".join([f", {report.waiting} counted from their summary until their file "
                     "arrives" if report.waiting else "",
                     f", {report.upgraded} upgraded with their late file"
-                    if report.upgraded else ""])
+                    if report.upgraded else "",
+                    f", {report.replaced} {REPLACED}" if report.replaced else ""])
     console.print(f"{profile.name}: {counted(report.new, 'new activity', 'new activities')} "
                   f"({report.summary_only} without a FIT file){late}, "
                   f"{report.already_stored} already stored; {days}; "

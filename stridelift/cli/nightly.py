@@ -11,6 +11,7 @@ from rich.table import Table
 
 from jobs.home import Home
 from stridelift.cli.common import (
+    REPLACED,
     AthleteOpt,
     JsonOpt,
     console,
@@ -71,11 +72,13 @@ def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> No
             skipped = r.counts.get("items_skipped", 0)
             waiting = r.counts.get("activities_waiting", 0)
             upgraded = r.counts.get("activities_upgraded", 0)
+            replaced = r.counts.get("activities_replaced", 0)
             new = counted(r.counts.get("activities_new", 0), "new activity", "new activities")
             detail = r.error or (f"{new}, "
                                  + (f"{waiting} waiting for their file, " if waiting else "")
                                  + (f"{upgraded} upgraded with their late file, "
                                     if upgraded else "")
+                                 + (f"{replaced} {REPLACED}, " if replaced else "")
                                  + (f"{counted(skipped, 'item')} skipped, " if skipped else "")
                                  + counted(r.adjustments, "plan change"))
             console.print(f"{r.athlete} {r.day} {r.run}: [{colour}]{r.status}[/] ({detail})",
