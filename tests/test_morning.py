@@ -400,6 +400,29 @@ def test_a_nightly_before_noon_moves_todays_session_after_a_speed_run_this_morni
     assert len(_morning_rows(home)) == 1  # the morning's amber decision stands
 
 
+def test_a_speed_run_at_half_past_midnight_local_is_the_day_after_the_night(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    """In London (UTC+1 in July, the file's own offset too) intervals at 00:30 on Tuesday
+    are Monday 23:30 in UTC: the 08:00 nightly (07:00 UTC) reads them as Tuesday's run, the
+    day after its night, and moves Tuesday's session (as Monday's, they would have left it
+    where it is)."""
+    fake, _ = garmin_fake
+    home = _athlete(replace(EARLY, tz="Europe/London"))
+    with freeze_time("2025-07-07 07:00:00"):
+        sched.nightly_job("anna")
+    with home.db() as db:
+        key = db.scalars(select(m.PlannedSession.key).where(
+            m.PlannedSession.day == TUESDAY, m.PlannedSession.kind == "strength")).one()
+    fake.add_run(202, datetime(2025, 7, 7, 23, 30, tzinfo=UTC), laps=INTERVALS)
+    with freeze_time("2025-07-08 07:00:00"):
+        sched.nightly_job("anna")
+    row = _session(home, key)
+    assert (row.day, row.status) == (TUESDAY + timedelta(days=1), "moved")
+    with home.db() as db:
+        [move] = db.scalars(select(m.AdjustmentRow).where(m.AdjustmentRow.rule == "S6"))
+    assert move.reasons[0] == "speed run on Tue 08 Jul (no strength on the same day)"
+
+
 def test_the_move_after_this_mornings_amber_is_the_latest_change_the_runner_is_shown(
         garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
     """The 08:00 nightly's move is decided after the 07:00 morning pass lightened the
