@@ -92,11 +92,12 @@ def _judged(db: DbSession, who: m.Athlete, ctx: Lifter, sessions: list[Session],
     """Today's sessions whose last recorded change was a recovery decision (the nightly
     run's or an earlier morning's), with the level it was made on and the session as
     planned without it. Less kit swapping its exercises (PROFILE_RULE) is no decision on
-    it: a session lightened for recovery, then swapped, is still judged from the plan."""
+    it, nor is an S6 move, which changes its day and keeps its work: a session lightened for
+    recovery, then swapped or moved, is still judged from the plan (recovery is the day's)."""
     last: dict[str, m.AdjustmentRow] = {}
     for row in plans.adjustments(db, who, session_keys={s.id for s in sessions
                                                          if s.day == day}, newest_first=True):
-        if row.rule != PROFILE_RULE:
+        if row.rule != PROFILE_RULE and (row.rule, row.action) != ("S6", "move"):
             last.setdefault(row.session_key, row)
     levels = {key: level for key, row in last.items()
               if (level := recovery_level(row.rule)) is not None}

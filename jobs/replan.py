@@ -6,7 +6,7 @@ planned, the prescriptions refreshed), and write the decisions once."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as DbSession
@@ -84,6 +84,8 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
         weeks_ahead = max(weeks_ahead, _reach(renewed.before, night))
     facts = plan_facts(db, who, profile, night, weeks_ahead, seen)
     decisions = catch_up(facts, profile, catalog)
+    if day_after:
+        decisions = decided_on(decisions, night, seen)
     report = save(db, who, decisions)
     if renewed is not None:
         changes = [*renewed.swaps, *week_differences(renewed.before, report.plan,
@@ -92,6 +94,19 @@ def replan(db: DbSession, profile: Profile, night: date, catalog: Catalog | None
         store_adjustments(db, who, changes)
         report.adjustments += changes
     return report
+
+
+def decided_on(decisions: Decisions, night: date, day: date) -> Decisions:
+    """The night's changes stamped with `day`, the morning after it they were decided on
+    (`replan`'s day_after), as the morning pass stamps its own: they come after that
+    morning's changes, in `why` (newest first, --since today), in the calendar event's
+    latest change, and for the next morning pass (jobs.morning_run._judged)."""
+    def stamped(changes: tuple[Adjustment, ...]) -> tuple[Adjustment, ...]:
+        return tuple(replace(a, night=day) if a.night == night else a for a in changes)
+    return replace(decisions, adapted=stamped(decisions.adapted),
+                   planned=stamped(decisions.planned), recovered=stamped(decisions.recovered),
+                   capped=stamped(decisions.capped), pinned=stamped(decisions.pinned),
+                   pinned_news=stamped(decisions.pinned_news))
 
 
 @dataclass(frozen=True)

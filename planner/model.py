@@ -137,7 +137,8 @@ class RunDay:
 @dataclass(frozen=True)
 class Adjustment:
     session_id: str
-    night: date  # the night the change was decided
+    night: date  # the night the change was decided (a pass on the morning after it, or the
+    # morning pass: that morning's day, so it comes after the changes made before it)
     rule: str  # e.g. "S6 day after a long run", "S7.3 amber"
     action: str  # move, lighten, mobility, drop
     before: str  # date and prescription before

@@ -15,6 +15,10 @@ from typing import Any
 
 ENV = "STRIDELIFT_TEST_PAUSE"
 OBJECT = "object"
+# A paused process its test never killed (the test interrupted, its runner gone) ends itself
+# after this long, with PAUSED_TOO_LONG, rather than sleep on for good
+PAUSE_S = 600.0
+PAUSED_TOO_LONG = 75
 CLI = [sys.executable, "-c", "import tests.pause_at; from stridelift.cli import main; main()"]
 
 
@@ -43,8 +47,8 @@ def _install(value: str) -> None:
         if left[0] == 0:
             with open(marker, "w"):
                 pass
-            while True:  # until the test's SIGKILL
-                time.sleep(60)
+            time.sleep(PAUSE_S)  # the test's SIGKILL comes first
+            os._exit(PAUSED_TOO_LONG)
 
     sys.addaudithook(hook)
 

@@ -394,10 +394,86 @@ def test_a_nightly_before_noon_moves_todays_session_after_a_speed_run_this_morni
                                                     lightened)
     with home.db() as db:
         [move] = db.scalars(select(m.AdjustmentRow).where(m.AdjustmentRow.rule == "S6"))
-    assert move.action == "move" and move.night == TUESDAY - timedelta(days=1)
+    assert move.action == "move" and move.night == TUESDAY  # decided that morning
     assert move.reasons[0] == "speed run on Tue 08 Jul (no strength on the same day)"
     assert any(r.startswith("Tue speed run: speed (a): 5 work laps") for r in move.reasons)
     assert len(_morning_rows(home)) == 1  # the morning's amber decision stands
+
+
+def test_a_speed_run_at_half_past_midnight_local_is_the_day_after_the_night(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    """In London (UTC+1 in July, the file's own offset too) intervals at 00:30 on Tuesday
+    are Monday 23:30 in UTC: the 08:00 nightly (07:00 UTC) reads them as Tuesday's run, the
+    day after its night, and moves Tuesday's session (as Monday's, they would have left it
+    where it is)."""
+    fake, _ = garmin_fake
+    home = _athlete(replace(EARLY, tz="Europe/London"))
+    with freeze_time("2025-07-07 07:00:00"):
+        sched.nightly_job("anna")
+    with home.db() as db:
+        key = db.scalars(select(m.PlannedSession.key).where(
+            m.PlannedSession.day == TUESDAY, m.PlannedSession.kind == "strength")).one()
+    fake.add_run(202, datetime(2025, 7, 7, 23, 30, tzinfo=UTC), laps=INTERVALS)
+    with freeze_time("2025-07-08 07:00:00"):
+        sched.nightly_job("anna")
+    row = _session(home, key)
+    assert (row.day, row.status) == (TUESDAY + timedelta(days=1), "moved")
+    with home.db() as db:
+        [move] = db.scalars(select(m.AdjustmentRow).where(m.AdjustmentRow.rule == "S6"))
+    assert move.reasons[0] == "speed run on Tue 08 Jul (no strength on the same day)"
+
+
+def test_the_move_after_this_mornings_amber_is_the_latest_change_the_runner_is_shown(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    """The 08:00 nightly's move is decided after the 07:00 morning pass lightened the
+    session: `why` (newest first, also with --since today) and the calendar event, which
+    tells its latest change, say it moved for the speed run, not that it was lightened in
+    place."""
+    fake, readiness = garmin_fake
+    home, key = _amber_tuesday(readiness)
+    fake.add_run(202, datetime(2025, 7, 8, 7, 10, tzinfo=UTC), laps=INTERVALS)
+    with freeze_time(f"{TUESDAY} 08:00:00"):
+        sched.nightly_job("anna")
+        why = runner.invoke(app, ["why", "--json", "--since", TUESDAY.isoformat()])
+    latest, amber = json.loads(why.output)[:2]
+    assert (latest["session_id"], latest["rule"], latest["action"], latest["date"]) == (
+        key, "S6", "move", TUESDAY.isoformat())
+    assert (amber["session_id"], amber["rule"]) == (key, "S7.3 morning amber")
+    calendar = Calendar.from_ical((home.config.paths.data_dir / "calendar" / "anna.ics")
+                                  .read_bytes())
+    [event] = [e for e in calendar.walk("VEVENT") if e["UID"] == f"{key}.anna@stridelift"]
+    assert "Why it changed (S6, move on the night of 2025-07-08):\n- speed run on Tue 08 Jul" \
+        in str(event["DESCRIPTION"])
+
+
+def test_a_green_morning_restores_a_session_lightened_for_amber_then_moved_for_s6(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    """Recovery is judged day by day (S7.3): the session lightened for Tuesday's amber and
+    moved to Wednesday by the speed run (S6 moves its day, not its load) is restored on a
+    green Wednesday morning, as one lightened the night before is."""
+    fake, readiness = garmin_fake
+    home, key = _amber_tuesday(readiness)
+    planned = _session(home, key).exercises  # lightened: the amber's before is the plan
+    with home.db() as db:
+        [amber] = db.scalars(select(m.AdjustmentRow).where(
+            m.AdjustmentRow.rule == "S7.3 morning amber"))
+    fake.add_run(202, datetime(2025, 7, 8, 7, 10, tzinfo=UTC), laps=INTERVALS)
+    with freeze_time(f"{TUESDAY} 08:00:00"):
+        sched.nightly_job("anna")
+    wednesday = TUESDAY + timedelta(days=1)
+    assert (_session(home, key).day, _session(home, key).status) == (wednesday, "lightened")
+    readiness[wednesday.isoformat()] = "HIGH"
+    with freeze_time(f"{wednesday} 07:00:00"):
+        sched.morning_job("anna")
+    row = _session(home, key)
+    assert (row.day, row.status) == (wednesday, "planned") and row.exercises != planned
+    restore = _morning_rows(home)[-1]
+    assert (restore.rule, restore.action, restore.night) == ("S7.3 morning green", "restore",
+                                                             wednesday)
+    assert restore.after.split(": ", 1)[1] == amber.before.split(": ", 1)[1]
+    with freeze_time(f"{wednesday} 07:05:00"):
+        sched.morning_job("anna")
+    assert len(_morning_rows(home)) == 2  # a second pass changes nothing
 
 
 def test_a_nightly_before_noon_leaves_a_session_lifted_this_morning_done(
