@@ -29,10 +29,10 @@ from planner.model import rest_text, week_start
 
 # The ranges the report page offers, by the value its link sends: the weeks back from today
 # (None: everything stored, ten years at most, as `stridelift report` allows) and their words.
+REPORT_RANGE = str(REPORT_WEEKS_BACK)  # the page's own: the CLI's default range
 REPORT_RANGES: dict[str, tuple[int | None, str]] = {
-    "8": (8, "8 weeks"), "16": (REPORT_WEEKS_BACK, "16 weeks"), "52": (52, "a year"),
-    "all": (None, "everything")}
-REPORT_RANGE = "16"  # the page's own: the CLI's default range
+    "8": (8, "8 weeks"), REPORT_RANGE: (REPORT_WEEKS_BACK, f"{REPORT_WEEKS_BACK} weeks"),
+    "52": (52, "a year"), "all": (None, "everything")}
 
 
 def bring_up_to_date(home: Home, profile: Profile, today: date) -> None:
