@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,13 @@ from typer.testing import CliRunner
 
 from analysis.classify import classify
 from db import models as m
-from db.session import open_db
+from db.session import open_db, transaction
 from domain.activity import Activity, Streams
 from domain.profile import Profile
 from ingest.fit import decode
+from jobs.analyse import analyse
 from jobs.config import load
+from jobs.home import Home
 from stridelift.cli import app
 from tests.conftest import shared_fixture
 
@@ -163,6 +166,31 @@ def test_a_stored_triathlon_leg_is_classified_a_race_as_its_file_is(home: Path) 
     assert row["reasons"][0] == from_file["reason"] == (
         "a triathlon: swimming -> cycling -> running legs chained by 2 transitions, 67 min in "
         "all, and the name does not say training")
+
+
+def test_every_stored_multisport_leg_reads_by_id_as_the_nightly_run_stored_it(
+        home: Path) -> None:
+    """`classify --activity` of a real duathlon file's legs called its generic leg, its
+    transitions and its bike leg kind race, fatigue high, where the nightly run stores them
+    as what they are (not runs: other, fatigue low), carrying the race trait."""
+    path = shared_fixture("fit", "python-fitparse", "activity-large-fenxi2-multisport.fit")
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--tz", "UTC",
+                               "--sex", "m", "--max-hr", "190", "--rest-hr", "60", "--runs",
+                               "sat=long"]).exit_code == 0
+    assert runner.invoke(app, ["import", str(path)]).exit_code == 0
+    factory = open_db(load().database_url())
+    with transaction(factory) as s:
+        analyse(s, Home.open().athlete(None), date(2015, 8, 30))
+    with factory() as s:
+        stored = s.execute(select(m.Activity.id, m.Activity.sport, m.RunClass.kind,
+                                  m.RunClass.traits, m.RunClass.fatigue).join(m.RunClass)).all()
+    sports = {r.sport for r in stored if "race" in (r.traits or [])}
+    assert sports == {"generic", "running", "transition", "cycling"}
+    for r in stored:
+        [row] = json.loads(runner.invoke(app, ["classify", "--activity", str(r.id),
+                                               "--json"]).stdout)
+        assert (row["kind"], row["traits"], row["fatigue"]) == (r.kind, r.traits, r.fatigue), \
+            r.sport
 
 
 def test_an_easy_run_says_why_it_is_not_a_recovery_run() -> None:
