@@ -139,6 +139,28 @@ def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
         "duration")
 
 
+def test_a_run_without_moving_time_by_its_gaps_is_not_said_to_be_under_1_m_s() -> None:
+    """A real 47-min run at about 3.4 m/s, its HR gone and one sample a minute kept (a watch
+    recording once a minute): every gap of 60 s reads as a timer pause, so no moving time,
+    and its words said "stopped throughout (speed < 1 m/s)" of speeds over 1 m/s; with a sample
+    under it, both causes are given."""
+    run = replace(_without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0],
+                           "heart_rate"), avg_hr=None, max_hr=None)
+    every = np.flatnonzero(np.r_[True, np.diff(run.streams.t // 60) > 0])
+    sparse = replace(run, streams=Streams(run.streams.t[every], {
+        k: v[every] for k, v in run.streams.channels.items()}))
+    assert classify(sparse, P).reasons[-1] == (
+        "no heart rate, and no moving time (samples > 30 s apart, read as timer pauses): "
+        "classified from laps and duration")
+    assert np.nanmin(sparse.streams.channels["speed"][:-1]) > 1
+    slow = sparse.streams.channels["speed"].copy()
+    slow[0] = 0.5
+    assert classify(replace(sparse, streams=Streams(sparse.streams.t, {
+        **sparse.streams.channels, "speed": slow})), P).reasons[-1].startswith(
+        "no heart rate, and no moving time (speed < 1 m/s, or samples > 30 s apart, read as "
+        "timer pauses)")
+
+
 def test_surges_are_measured_in_gap_only_where_the_run_has_altitude() -> None:
     """A real hilly 44-min run with 5 surges: without its altitude the surges are found on
     plain speed, which its reason called "the median running GAP"."""
