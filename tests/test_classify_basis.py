@@ -218,15 +218,20 @@ def test_every_stored_multisport_leg_reads_by_id_as_the_nightly_run_stored_it(
 def test_an_easy_run_says_why_it_is_not_a_recovery_run() -> None:
     """Real runs read "no trait and not a recovery run, so an easy run", saying neither which
     recovery condition they missed nor its number: a 57-min run with 98 % in zone 1, a run
-    of 29 % in zone 1 (its speed lost), a short one without HR."""
+    of 29 % in zone 1 (its speed lost), a short one without HR; a run from its summary alone
+    read "no HR while moving" beside its "average HR 147 bpm"."""
     run = _fit("python-fitparse", "developer-types-sample.fit")[0]
     assert classify(run, P).reasons[0] == (
         "no trait and not a recovery run (57 min moving, not < 45 min), so an easy run")
-    hilly = _without(_fit("python-fitparse", "2013-02-06-12-11-14.fit")[0], "speed",
-                     "distance")
+    hilly_run = _fit("python-fitparse", "2013-02-06-12-11-14.fit")[0]
+    hilly = _without(hilly_run, "speed", "distance")
     assert classify(hilly, P).reasons[0] == (
         "no trait and not a recovery run (29% of the time in HR zone 1, not >= 80%), so an "
         "easy run")
+    summary = replace(hilly_run, streams=Streams.empty(), laps=())  # Garmin's, file awaited
+    assert classify(summary, P).reasons[:2] == (
+        "no trait and not a recovery run (the watch's average HR alone, no HR samples to tell "
+        "its zones), so an easy run", "44 min (44 min moving), 4.8 km, average HR 147 bpm")
     short = replace(_without(_fit("python-fitparse", "garmin-fenix-5-run.fit")[0],
                              "heart_rate"), avg_hr=None, max_hr=None)
     assert classify(short, P).reasons[0] == (
