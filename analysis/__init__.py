@@ -15,7 +15,8 @@
 # time says from how much; without altitude the speed is not called grade-adjusted; speed
 # (a)'s laps claim higher HR only where lap HR was compared; a run shown in seconds shows its
 # zones in seconds; a recovery run's zone-1 share of part of its moving time says of how much;
-# a run without HR stopped throughout is not said to have no speed; speed (a) and (b) call
+# a run without HR stopped throughout is not said to have no speed (nor, where its samples
+# are all read as pauses, to be under 1 m/s); speed (a) and (b) call
 # the speed GAP only where altitude made it so; an easy run names the recovery conditions it
 # misses, with their numbers.
 CLASSIFIER_VERSION = 8

@@ -31,6 +31,7 @@ class Clean:
     t: np.ndarray  # sample start, seconds since the activity start
     dt: np.ndarray  # seconds each sample holds (pauses shortened, analysis.samples)
     moving: np.ndarray  # bool: not stopped
+    stopped: np.ndarray  # bool: speed < STOP_MPS (not a pause, nor a sample without speed)
     walking: np.ndarray  # bool: moving but walking
     gap: np.ndarray  # grade-adjusted speed (plain speed without altitude), NaN unknown
     grade: np.ndarray
@@ -88,7 +89,8 @@ def clean(a: Activity) -> Clean | None:
     # A sample without speed (a GPS dropout under trees or in a tunnel) is not a stop: its
     # speed is unknown (GAP NaN), the timer ran on and so did the runner.
     with np.errstate(invalid="ignore"):
-        moving = ~(speed < STOP_MPS) & (raw_dt > 0) & (dt == raw_dt)
+        stopped = speed < STOP_MPS
+    moving = ~stopped & (raw_dt > 0) & (dt == raw_dt)
     walking, source = _walking(s.get("cadence"), speed, moving)
     alt, dist = s.get("altitude"), s.get("distance")
     has_alt = alt is not None and int(np.isfinite(alt).sum()) > 10
@@ -100,7 +102,7 @@ def clean(a: Activity) -> Clean | None:
         grade = np.zeros(t0.size)
     hr = s.get("heart_rate")
     hr_ok = hr is not None and bool((np.nan_to_num(hr) > 0).any())
-    return Clean(t=t0, dt=dt, moving=moving, walking=walking & moving,
+    return Clean(t=t0, dt=dt, moving=moving, stopped=stopped, walking=walking & moving,
                  gap=np.where(moving, grade_adjusted(speed, grade), np.nan), grade=grade,
                  hr=np.where(np.nan_to_num(hr[:-1]) > 0, hr[:-1], np.nan)
                  if hr_ok and hr is not None else None,

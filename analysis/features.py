@@ -7,7 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.cleaning import STOP_MPS, WALK_MPS, WALK_SPM, Clean, clean
-from analysis.samples import across_stops, longest_stretch, moving_clock, sample_durations
+from analysis.samples import (
+    MAX_SAMPLE_GAP_S,
+    across_stops,
+    longest_stretch,
+    moving_clock,
+    sample_durations,
+)
 from analysis.shown import in_seconds, shown_duration
 from analysis.zones import FILE_PEAK_AS_MAX_HR, HELD_S, Zones, held_above, zones_for
 from domain.activity import Activity
@@ -122,9 +128,19 @@ class RunFeatures:
         c = self.clean
         # never moving, walking is told from speed only where some sample has one
         if c is not None and not c.moving.any() and c.walk_source == "speed":
-            return (f"no heart rate, and stopped throughout (speed < {STOP_MPS:g} m/s): "
-                    "classified from laps and duration")
+            return f"no heart rate, and {_never_moving(c)}: classified from laps and duration"
         return "no heart rate or speed: classified from laps and duration"
+
+
+def _never_moving(c: Clean) -> str:
+    """Why a run with speed has no moving time, each cause only where it holds: its speed (a
+    watch started and stopped at once), or samples far enough apart to be read as timer
+    pauses (analysis.samples), whatever their speed."""
+    if not (~c.stopped & (c.dt > 0)).any():  # each sample stopped by its speed
+        return f"stopped throughout (speed < {STOP_MPS:g} m/s)"
+    slow = f"speed < {STOP_MPS:g} m/s, or " if c.stopped.any() else ""
+    return (f"no moving time ({slow}samples > {MAX_SAMPLE_GAP_S:g} s apart, read as timer "
+            "pauses)")
 
 
 def run_features(a: Activity, profile: Profile) -> RunFeatures:

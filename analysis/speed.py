@@ -193,7 +193,7 @@ def _flagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
 
 def _unflagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
     laps, effort = x.laps, x.effort
-    hits = []
+    hits, compared = [], 0  # compared: the hits whose HR was compared with a neighbour's
     for i, lap in enumerate(laps):
         e = effort[i]
         if e is None or not UNFLAGGED_MIN_S <= lap.duration_s <= UNFLAGGED_MAX_S:
@@ -201,10 +201,11 @@ def _unflagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
         near = [j for j in (i - 1, i + 1) if 0 <= j < len(laps) and effort[j] is not None]
         if not near or any(e < UNFLAGGED_CONTRAST * (effort[j] or 0.0) for j in near):
             continue
-        if lap.avg_hr and any(laps[j].avg_hr and lap.avg_hr <= (laps[j].avg_hr or 0)
-                              for j in near):
+        with_hr = [j for j in near if laps[j].avg_hr] if lap.avg_hr else []
+        if any((lap.avg_hr or 0) <= (laps[j].avg_hr or 0) for j in with_hr):
             continue  # faster but not harder: a downhill auto-lap
         hits.append(i)
+        compared += bool(with_hr)
     if len(hits) < MIN_WORK_LAPS:
         return None, []
     if (short := _not_work(x, hits)) is not None:
@@ -214,19 +215,17 @@ def _unflagged(x: _Laps) -> tuple[Evidence | None, list[str]]:
     graded = "grade-adjusted speed" if _speed_name(x.c) == "GAP" else "speed"
     return Evidence("a", f"speed (a): {len(hits)} laps of {_mmss(dur)} at >= "
                          f"{UNFLAGGED_CONTRAST:.0%} of the neighbouring laps' {graded}"
-                         f"{_lap_hr_words(laps, hits)}"), []
+                         f"{_lap_hr_words(compared, len(hits))}"), []
 
 
-def _lap_hr_words(laps: Sequence[Lap], hits: list[int]) -> str:
-    """What HR told of the faster laps (_unflagged): higher than their neighbours' where both
-    were measured, and nothing claimed where no lap HR was."""
-    measured = sum(bool(laps[i].avg_hr) and any(
-        laps[j].avg_hr for j in (i - 1, i + 1) if 0 <= j < len(laps)) for i in hits)
-    if not measured:
+def _lap_hr_words(compared: int, hits: int) -> str:
+    """What HR told of the faster laps (_unflagged): higher than that of the neighbours their
+    speed was compared with, where both had lap HR, and nothing claimed where none had."""
+    if not compared:
         return ", no lap HR to compare"
-    if measured == len(hits):
+    if compared == hits:
         return ", each with higher HR than its neighbours"
-    return f", higher HR than their neighbours in the {measured} of them with lap HR to compare"
+    return f", higher HR than their neighbours in the {compared} of them with lap HR to compare"
 
 
 def surges(c: Clean, zones: Zones | None) -> Evidence | None:

@@ -161,8 +161,10 @@ def _not_recovery(a: Activity, f: RunFeatures) -> str:
     missed = []
     if not f.hr_available:
         missed.append("no HR to tell its zones")
-    elif not sum(f.zone_minutes):  # the watch's average HR alone, or none while moving
-        missed.append("no HR while moving to tell its zones")
+    elif not sum(f.zone_minutes):  # beside the context's "average HR 145 bpm"
+        missed.append("no HR while moving to tell its zones" if f.clean is not None and
+                      f.clean.hr is not None else "the watch's average HR alone, no HR "
+                      "samples to tell its zones")
     elif f.z1_share < RECOVERY_Z1_SHARE:
         missed.append(f"{_zone1(f)}, not >= {RECOVERY_Z1_SHARE:.0%}")
     if f.moving_minutes >= RECOVERY_MAX_MINUTES:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,13 @@ from typer.testing import CliRunner
 
 from analysis.classify import classify
 from db import models as m
-from db.session import open_db
+from db.session import open_db, transaction
 from domain.activity import Activity, Streams
 from domain.profile import Profile
 from ingest.fit import decode
+from jobs.analyse import analyse
 from jobs.config import load
+from jobs.home import Home
 from stridelift.cli import app
 from tests.conftest import shared_fixture
 
@@ -136,6 +139,28 @@ def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
         "duration")
 
 
+def test_a_run_without_moving_time_by_its_gaps_is_not_said_to_be_under_1_m_s() -> None:
+    """A real 47-min run at about 3.4 m/s, its HR gone and one sample a minute kept (a watch
+    recording once a minute): every gap of 60 s reads as a timer pause, so no moving time,
+    and its words said "stopped throughout (speed < 1 m/s)" of speeds over 1 m/s; with a sample
+    under it, both causes are given."""
+    run = replace(_without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0],
+                           "heart_rate"), avg_hr=None, max_hr=None)
+    every = np.flatnonzero(np.r_[True, np.diff(run.streams.t // 60) > 0])
+    sparse = replace(run, streams=Streams(run.streams.t[every], {
+        k: v[every] for k, v in run.streams.channels.items()}))
+    assert classify(sparse, P).reasons[-1] == (
+        "no heart rate, and no moving time (samples > 30 s apart, read as timer pauses): "
+        "classified from laps and duration")
+    assert np.nanmin(sparse.streams.channels["speed"][:-1]) > 1
+    slow = sparse.streams.channels["speed"].copy()
+    slow[0] = 0.5
+    assert classify(replace(sparse, streams=Streams(sparse.streams.t, {
+        **sparse.streams.channels, "speed": slow})), P).reasons[-1].startswith(
+        "no heart rate, and no moving time (speed < 1 m/s, or samples > 30 s apart, read as "
+        "timer pauses)")
+
+
 def test_surges_are_measured_in_gap_only_where_the_run_has_altitude() -> None:
     """A real hilly 44-min run with 5 surges: without its altitude the surges are found on
     plain speed, which its reason called "the median running GAP"."""
@@ -165,18 +190,48 @@ def test_a_stored_triathlon_leg_is_classified_a_race_as_its_file_is(home: Path) 
         "all, and the name does not say training")
 
 
+def test_every_stored_multisport_leg_reads_by_id_as_the_nightly_run_stored_it(
+        home: Path) -> None:
+    """`classify --activity` of a real duathlon file's legs called its generic leg, its
+    transitions and its bike leg kind race, fatigue high, where the nightly run stores them
+    as what they are (not runs: other, fatigue low), carrying the race trait."""
+    path = shared_fixture("fit", "python-fitparse", "activity-large-fenxi2-multisport.fit")
+    assert runner.invoke(app, ["init", "--non-interactive", "--name", "anna", "--tz", "UTC",
+                               "--sex", "m", "--max-hr", "190", "--rest-hr", "60", "--runs",
+                               "sat=long"]).exit_code == 0
+    assert runner.invoke(app, ["import", str(path)]).exit_code == 0
+    factory = open_db(load().database_url())
+    with transaction(factory) as s:
+        analyse(s, Home.open().athlete(None), date(2015, 8, 30))
+    with factory() as s:
+        stored = s.execute(select(m.Activity.id, m.Activity.sport, m.RunClass.kind,
+                                  m.RunClass.traits, m.RunClass.fatigue).join(m.RunClass)).all()
+    sports = {r.sport for r in stored if "race" in (r.traits or [])}
+    assert sports == {"generic", "running", "transition", "cycling"}
+    for r in stored:
+        [row] = json.loads(runner.invoke(app, ["classify", "--activity", str(r.id),
+                                               "--json"]).stdout)
+        assert (row["kind"], row["traits"], row["fatigue"]) == (r.kind, r.traits, r.fatigue), \
+            r.sport
+
+
 def test_an_easy_run_says_why_it_is_not_a_recovery_run() -> None:
     """Real runs read "no trait and not a recovery run, so an easy run", saying neither which
     recovery condition they missed nor its number: a 57-min run with 98 % in zone 1, a run
-    of 29 % in zone 1 (its speed lost), a short one without HR."""
+    of 29 % in zone 1 (its speed lost), a short one without HR; a run from its summary alone
+    read "no HR while moving" beside its "average HR 147 bpm"."""
     run = _fit("python-fitparse", "developer-types-sample.fit")[0]
     assert classify(run, P).reasons[0] == (
         "no trait and not a recovery run (57 min moving, not < 45 min), so an easy run")
-    hilly = _without(_fit("python-fitparse", "2013-02-06-12-11-14.fit")[0], "speed",
-                     "distance")
+    hilly_run = _fit("python-fitparse", "2013-02-06-12-11-14.fit")[0]
+    hilly = _without(hilly_run, "speed", "distance")
     assert classify(hilly, P).reasons[0] == (
         "no trait and not a recovery run (29% of the time in HR zone 1, not >= 80%), so an "
         "easy run")
+    summary = replace(hilly_run, streams=Streams.empty(), laps=())  # Garmin's, file awaited
+    assert classify(summary, P).reasons[:2] == (
+        "no trait and not a recovery run (the watch's average HR alone, no HR samples to tell "
+        "its zones), so an easy run", "44 min (44 min moving), 4.8 km, average HR 147 bpm")
     short = replace(_without(_fit("python-fitparse", "garmin-fenix-5-run.fit")[0],
                              "heart_rate"), avg_hr=None, max_hr=None)
     assert classify(short, P).reasons[0] == (

@@ -202,6 +202,22 @@ def test_unflagged_laps_that_alternate_by_themselves_are_speed() -> None:
         "speed, higher HR than their neighbours in the 3 of them with lap HR to compare")
 
 
+def test_unflagged_laps_claim_higher_hr_only_than_the_neighbours_they_were_compared_with(
+        ) -> None:
+    """Each 4-min rep (4 m/s, HR 160) follows a lap without speed (its GPS lost, HR 175) and
+    precedes a jog without HR: its speed and HR were compared with the jog only, HR with
+    nothing, yet the words read "each with higher HR than its neighbours" beside the 175."""
+    laps: list[Lap] = []
+    for k in range(3):
+        laps += [Lap(3 * k, T0, 120, None, 175, 180, None, "active"),
+                 Lap(3 * k + 1, T0, 240, 960, 160, 170, 4.0, "active"),
+                 Lap(3 * k + 2, T0, 120, 240, None, None, 2.0, "active")]
+    found, _ = structure(laps, None, [0.0] * len(laps))
+    assert found is not None and found.reason == (
+        "speed (a): 3 laps of 4:00 at >= 130% of the neighbouring laps' speed, no lap HR to "
+        "compare")
+
+
 @pytest.mark.parametrize("bouts, speed", [(2, False), (3, True)])
 def test_surges_need_three(bouts: int, speed: bool) -> None:
     run = Run().easy(15).bouts(bouts, 60, 4.0, 168, 180, rest_speed=2.9, rest_hr=140).easy(15)

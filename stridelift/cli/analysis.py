@@ -228,8 +228,11 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
         legs.append((a, c, load_))
     runs = [(a, c) for a, c, _ in legs if c.is_run]
     main_a, main_c = max(runs or [(a, c) for a, c, _ in legs], key=lambda x: x[0].duration_s)
-    kind = "race" if race else main_c.kind
     traits = [t for t in TRAITS if any(t in c.traits for _, c, _ in legs)]
+    if len(legs) == 1:  # one activity's own class: a stored bike leg's is not a run's race
+        kind, fatigue = main_c.kind, main_c.fatigue
+    else:  # a file's legs are one race, or as their main leg
+        kind, fatigue = "race" if race else main_c.kind, "high" if traits else main_c.fatigue
     distance = sum(a.distance_m or 0.0 for a in acts) or None
     moving = sum(c.moving_s or a.duration_s for a, c, _ in legs)
     hrs = [(hr, a.duration_s) for a, c, _ in legs if (hr := _avg_hr(a, c))]
@@ -238,7 +241,7 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
     said = (race.reason, f"{race.trait.value} trait: {race.reason}") if race else ()
     return {
         "source": source, "start": min(a.start for a in acts).isoformat(), "kind": kind,
-        "traits": traits, "fatigue": "high" if traits else main_c.fatigue,
+        "traits": traits, "fatigue": fatigue,
         "reason": race.reason if race else main_c.reasons[0],
         "sport": main_a.sport if len(acts) == 1 else "multisport",
         "reasons": [*said[:1], *(r for r in main_c.reasons if r not in said), *notes],
