@@ -175,7 +175,7 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     who = repo.athlete(db, profile)
     told = plans.adjustments(db, who)
     sessions = load_sessions(db, who)
-    dropped = dropped_on(gone, sessions, told)
+    dropped = dropped_on(gone, sessions, told, night)
     its_own = named(told, gone.name()) | dropped
     if not its_own:
         return []
@@ -228,10 +228,13 @@ def _judged_by_the_night(db: DbSession, profile: Profile, today: date) -> list[A
 
 
 def dropped_on(race: races.RaceDay, sessions: Iterable[Session],
-               changes: Iterable[Any]) -> set[str]:
+               changes: Iterable[Any], today: date) -> set[str]:
     """The sessions the race dropped from its own day (S6: no gym work on race day, the
     nightly pass's or `race add`'s for a race entered that day), still skipped: its last
-    change a drop. One the runner lifted since is done, and stays."""
+    change a drop. One the runner lifted since is done, and stays; so does one of a race
+    day gone by (nothing was lifted that day: a session given back there is not one to do)."""
+    if race.day < today:
+        return set()
     last = {a.session_key: a.action for a in changes}
     return {s.id for s in sessions
             if s.day == race.day and s.status == "skipped" and last.get(s.id) == "drop"}

@@ -1358,3 +1358,23 @@ def test_a_race_removed_gives_todays_session_back_as_the_races_still_entered_mak
                    and c["reasons"][0].startswith("A race (5k) on Fri 26 Feb") for c in why)
         _race("remove", "2027-02-26")
         assert _todays_session() == placed
+
+
+def test_a_race_removed_after_its_day_leaves_the_session_it_dropped_skipped(
+        home: Path) -> None:
+    # A C 10 km entered on Thu 25 Feb for Thu 4 Mar drops that day's session (S6: no gym
+    # work on race day; a B half on Mon 1 Mar holds the week's other days). Removed on Fri
+    # 5 Mar, the race run (or not), the day has gone by with nothing lifted: the session
+    # stays skipped, not given back as planned on a day gone by, nor told as restored.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        _race("add", "2027-03-01:half:B")
+        _race("add", "2027-03-04:10k:C")
+    with freeze_time("2027-03-05 12:00:00"):
+        dropped = _plan_from("2027-03-01")["2027-03-01#2"]
+        assert (dropped["date"], dropped["status"]) == ("2027-03-04", "skipped")
+        _race("remove", "2027-03-04")
+        assert _plan_from("2027-03-01")["2027-03-01#2"] == dropped
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    assert not any(c["session_id"] == "2027-03-01#2" and c["rule"] == "Races removed"
+                   for c in why)
