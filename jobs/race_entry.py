@@ -175,7 +175,8 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     who = repo.athlete(db, profile)
     told = plans.adjustments(db, who)
     sessions = load_sessions(db, who)
-    dropped = dropped_on(gone, sessions, told)
+    left = [*races.entered(profile.races), *races_found(db, who, profile, night)]
+    dropped = dropped_on(gone, sessions, told, night, left)
     its_own = named(told, gone.name()) | dropped
     if not its_own:
         return []
@@ -227,11 +228,16 @@ def _judged_by_the_night(db: DbSession, profile: Profile, today: date) -> list[A
     return changes
 
 
-def dropped_on(race: races.RaceDay, sessions: Iterable[Session],
-               changes: Iterable[Any]) -> set[str]:
+def dropped_on(race: races.RaceDay, sessions: Iterable[Session], changes: Iterable[Any],
+               today: date, left: Iterable[races.RaceDay]) -> set[str]:
     """The sessions the race dropped from its own day (S6: no gym work on race day, the
     nightly pass's or `race add`'s for a race entered that day), still skipped: its last
-    change a drop. One the runner lifted since is done, and stays."""
+    change a drop. One the runner lifted since is done, and stays; so does one of a race
+    day gone by (nothing was lifted that day: a session given back there is not one to do),
+    and one of a day a race `left` still stands on (raced all the same, found in the synced
+    activities; the race entered in its place): S6 keeps it off the gym still."""
+    if race.day < today or any(r.day == race.day for r in left):
+        return set()
     last = {a.session_key: a.action for a in changes}
     return {s.id for s in sessions
             if s.day == race.day and s.status == "skipped" and last.get(s.id) == "drop"}

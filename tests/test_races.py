@@ -24,6 +24,7 @@ from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile, ProfileError, Race, parse_race, parse_races
 from ingest import fit
 from jobs.config import Config, load
+from jobs.home import Home
 from jobs.morning_run import judged_again
 from jobs.replan import load_sessions, races_found, replan
 from planner.adapt import Tonight, adapt
@@ -1378,3 +1379,48 @@ def test_a_race_removed_gives_todays_session_back_as_the_races_still_entered_mak
                    and c["reasons"][0].startswith("A race (5k) on Fri 26 Feb") for c in why)
         _race("remove", "2027-02-26")
         assert _todays_session() == placed
+
+
+def test_a_race_removed_after_its_day_leaves_the_session_it_dropped_skipped(
+        home: Path) -> None:
+    # A C 10 km entered on Thu 25 Feb for Thu 4 Mar drops that day's session (S6: no gym
+    # work on race day; a B half on Mon 1 Mar holds the week's other days). Removed on Fri
+    # 5 Mar, the race run (or not), the day has gone by with nothing lifted: the session
+    # stays skipped, not given back as planned on a day gone by, nor told as restored.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 12:00:00"):
+        _race("add", "2027-03-01:half:B")
+        _race("add", "2027-03-04:10k:C")
+    with freeze_time("2027-03-05 12:00:00"):
+        dropped = _plan_from("2027-03-01")["2027-03-01#2"]
+        assert (dropped["date"], dropped["status"]) == ("2027-03-04", "skipped")
+        _race("remove", "2027-03-04")
+        assert _plan_from("2027-03-01")["2027-03-01#2"] == dropped
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    assert not any(c["session_id"] == "2027-03-01#2" and c["rule"] == "Races removed"
+                   for c in why)
+
+
+def test_a_race_removed_on_a_day_raced_all_the_same_leaves_the_session_it_dropped_skipped(
+        home: Path) -> None:
+    # Thu 25 Feb at 07:30, a C parkrun entered for today drops today's session (S6: no gym
+    # work on race day). The runner races at 09:00 (Garmin's race flag, synced) and then
+    # removes the entered race: the day is still a race day (the race found in the
+    # activities), so the session stays skipped, not given back as strength work.
+    _planned_from_new_year()
+    with freeze_time("2027-02-25 07:30:00"):
+        _race("add", "2027-02-25:5k:C")
+        dropped = _todays_session()
+        assert dropped["status"] == "skipped"
+    with freeze_time("2027-02-25 11:00:00"):
+        raced = [replace(a, is_race=True) for a in fit.decode(run_fit(
+            datetime(2027, 2, 25, 9, tzinfo=UTC), [LapSpec(2500, 3.5, 178),
+                                                   LapSpec(2500, 3.6, 182)]))]
+        home_ = Home.open()
+        with transaction(home_.db) as db:
+            repo.save_activities(db, repo.athlete(db, home_.athlete("anna")), raced, "r" * 64)
+        assert runner.invoke(app, ["plan"]).exit_code == 0
+        _race("remove", "2027-02-25")
+        assert _todays_session() == dropped
+        listed = json.loads(runner.invoke(app, ["race", "list", "--json"]).stdout)
+    assert [(r["date"], r["source"]) for r in listed] == [("2027-02-25", "found")]
