@@ -27,6 +27,7 @@ from demo.fitwrite import (
 from domain.activity import STREAM_CHANNELS, Activity
 from ingest import fit, fit_normalise
 from ingest.fit import FitError
+from tests.conftest import shared_fixture
 
 T0 = datetime(2025, 3, 9, 6, 30, tzinfo=UTC)
 BACKENDS: tuple[fit.Backend, ...] = ("fitfast", "fitparse")
@@ -272,6 +273,46 @@ def test_integer_and_float_fields_are_gathered_exactly() -> None:
     np.testing.assert_array_equal(fit._columns(floats_first, {})["heart_rate"], [140.5, 141.0])
     huge = fit._columns([{"timestamp": 1, "power": 5}, {"timestamp": 2, "power": 2**70}], {})
     np.testing.assert_array_equal(huge["power"], [5.0, float(2**70)])
+
+
+def test_a_value_reads_the_same_in_records_alike_or_not() -> None:
+    """Records that differ (a field missing from some) are read record by record, each value
+    as alike records read theirs: a field reads one way in any file. Only a list (or a text
+    that is no number) sends them field by field, where it is NaN."""
+    nan = float("nan")
+    alike = fit._columns([{"timestamp": 1, "cadence": True}, {"timestamp": 2, "cadence": 80}],
+                         {})
+    differ = fit._columns([{"timestamp": 1, "cadence": True}, {"timestamp": 2}], {})
+    np.testing.assert_array_equal(alike["cadence"], [1.0, 80.0])
+    np.testing.assert_array_equal(differ["cadence"], [1.0, nan])
+    texts = fit._columns([{"timestamp": 1, "power": "n/a"}, {"timestamp": 2}], {})
+    np.testing.assert_array_equal(texts["power"], [nan, nan])
+    np.testing.assert_array_equal(texts["timestamp"], [1.0, 2.0])
+
+
+def test_real_records_are_gathered_as_read_one_by_one() -> None:
+    """The real fixture files' records (10-20 fields from many makers' watches, often
+    differing: a sensor's field missing from some records) gather, through every path, into
+    the columns a plain reading of each value through `number` gives."""
+    nan = float("nan")
+    converters = {"compressed_speed_distance": fit._pack_bytes}
+    checked = 0
+    for path in sorted(shared_fixture("fit").rglob("*.fit")):
+        try:
+            # its first 500 records: the first minutes hold the most changes (a strap found)
+            rows = fit._fitfast(fitfast.parse, path.read_bytes()).get("record", [])[:500]
+        except (fitfast.FitDecodeError, fit.DecoderPanic):  # damaged on purpose
+            continue
+        present = set().union(*rows)
+        plain = {field: np.array([converters.get(field, fit_normalise.number)(row[field])
+                                  if field in row else nan for row in rows])
+                 for field in fit._RECORD_FIELDS if field in present}
+        cols = fit._columns(rows, converters)
+        assert cols.keys() == plain.keys(), path.name
+        for field, column in cols.items():
+            np.testing.assert_array_equal(column, plain[field], err_msg=f"{path.name} {field}")
+        checked += bool(rows)
+    assert checked >= 40
 
 
 def _messages(**kinds: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
