@@ -277,8 +277,8 @@ def test_integer_and_float_fields_are_gathered_exactly() -> None:
 
 def test_a_value_reads_the_same_in_records_alike_or_not() -> None:
     """Records that differ (a field missing from some) are read record by record, each value
-    as alike records read theirs: a field reads one way in any file. Only a list (or a text
-    that is no number) sends them field by field, where it is NaN."""
+    as alike records read theirs: a field reads one way in any file. Only a list or a text
+    sends them field by field, where it is NaN."""
     nan = float("nan")
     alike = fit._columns([{"timestamp": 1, "cadence": True}, {"timestamp": 2, "cadence": 80}],
                          {})
@@ -288,6 +288,30 @@ def test_a_value_reads_the_same_in_records_alike_or_not() -> None:
     texts = fit._columns([{"timestamp": 1, "power": "n/a"}, {"timestamp": 2}], {})
     np.testing.assert_array_equal(texts["power"], [nan, nan])
     np.testing.assert_array_equal(texts["timestamp"], [1.0, 2.0])
+
+
+def test_a_heart_rate_a_writer_declared_a_text_is_no_heart_rate() -> None:
+    """Records that differ, one of whose definitions declares heart_rate a string holding
+    "152": fitparse gives the text, which is no number (`number`: NaN), whichever way the
+    records are gathered; the other records' values stay."""
+    nan = float("nan")
+    records = [[(253, 0x86, struct.pack("<I", 1_100_000_000)), (3, 0x02, bytes([150]))],
+               [(253, 0x86, struct.pack("<I", 1_100_000_001)), (3, 0x07, b"152\0")],
+               [(253, 0x86, struct.pack("<I", 1_100_000_002)), (6, 0x84, struct.pack("<H", 3000))]]
+    columns = fit._read(_records_only(records), "text.fit", "fitparse").records
+    np.testing.assert_array_equal(columns["heart_rate"], [150.0, nan, nan])
+    np.testing.assert_array_equal(columns["speed"], [nan, nan, 3.0])
+
+
+def _records_only(records: list[list[tuple[int, int, bytes]]]) -> bytes:
+    """A FIT file of record messages only, each with its own definition of its fields
+    (number, base type, value bytes), byte by byte as the spec frames them."""
+    body = b"".join(
+        struct.pack("<BBBHB", 0x40, 0, 0, 20, len(fields))
+        + b"".join(struct.pack("<BBB", num, len(value), base) for num, base, value in fields)
+        + b"\0" + b"".join(value for _, _, value in fields) for fields in records)
+    header = bytearray(struct.pack("<BBHI4s", 14, 0x20, 2132, len(body), b".FIT") + b"\0\0")
+    return _with_file_crc(bytes(header) + body)
 
 
 def test_real_records_are_gathered_as_read_one_by_one() -> None:
