@@ -146,6 +146,8 @@ def _never_moving(c: Clean) -> str:
 def run_features(a: Activity, profile: Profile) -> RunFeatures:
     zones = zones_for(profile)
     hr = a.streams.get("heart_rate")
+    if hr is not None:  # 0 bpm is a strap without contact: no reading, as cleaning reads it
+        hr = np.where(np.nan_to_num(hr) > 0, hr, np.nan)
     hr_ok = hr is not None and bool((np.nan_to_num(hr) > 0).any())
     c = clean(a)
     zone_minutes, (z34, z45, z35) = _zone_time(a.streams.t, hr if hr_ok else None, zones,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from analysis.classify import classify
+from analysis.features import RunFeatures, run_features
 from db import models as m
 from db.session import open_db, transaction
 from domain.activity import Activity, Streams
@@ -236,3 +237,21 @@ def test_an_easy_run_says_why_it_is_not_a_recovery_run() -> None:
                              "heart_rate"), avg_hr=None, max_hr=None)
     assert classify(short, P).reasons[0] == (
         "no trait and not a recovery run (no HR to tell its zones), so an easy run")
+
+
+def test_a_heart_rate_of_0_is_no_reading_in_the_zones_and_the_average() -> None:
+    """A strap that loses contact can write 0 bpm (a valid FIT value, not the invalid 0xFF):
+    cleaning reads it as missing, but the zones and the average read it as a beat, so a
+    strap lost for the second half of a real run put that half in zone 1 and halved its
+    average HR. Zeros now read as the gap they are: the same as the readings missing."""
+    run = replace(_fit("fit", "mornindew-broken.fit")[0], avg_hr=None, max_hr=None)
+    hr = run.streams.channels["heart_rate"]
+    half = np.arange(hr.size) >= hr.size // 2
+
+    def lost(value: float) -> RunFeatures:
+        channels = {**run.streams.channels, "heart_rate": np.where(half, value, hr)}
+        return run_features(replace(run, streams=Streams(run.streams.t, channels)), P)
+    zeros, missing = lost(0.0), lost(np.nan)
+    assert zeros.zone_minutes == missing.zone_minutes
+    assert zeros.avg_hr == missing.avg_hr > 100
+    assert zeros.z1_share == missing.z1_share
