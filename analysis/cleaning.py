@@ -73,6 +73,15 @@ class Clean:
         return float((self.gap[m] * self.dt[m]).sum() / w) if w > 0 else None
 
 
+def heart_rate(hr: np.ndarray | None) -> np.ndarray | None:
+    """A heart-rate stream with 0 bpm (a strap without contact) as no reading, NaN as any
+    reading missing; None where it holds no reading at all."""
+    if hr is None:
+        return None
+    kept = np.where(np.nan_to_num(hr) > 0, hr, np.nan)
+    return kept if bool((kept > 0).any()) else None
+
+
 def clean(a: Activity) -> Clean | None:
     """None when the run has too few samples (then laps and summary are used). A run without
     speed (a treadmill without footpod, HR alone) is cleaned all the same, its speed unknown:
@@ -100,12 +109,10 @@ def clean(a: Activity) -> Clean | None:
         grade = grades(t, alt, d)[:-1]
     else:
         grade = np.zeros(t0.size)
-    hr = s.get("heart_rate")
-    hr_ok = hr is not None and bool((np.nan_to_num(hr) > 0).any())
+    hr = heart_rate(s.get("heart_rate"))
     return Clean(t=t0, dt=dt, moving=moving, stopped=stopped, walking=walking & moving,
                  gap=np.where(moving, grade_adjusted(speed, grade), np.nan), grade=grade,
-                 hr=np.where(np.nan_to_num(hr[:-1]) > 0, hr[:-1], np.nan)
-                 if hr_ok and hr is not None else None,
+                 hr=hr[:-1] if hr is not None else None,
                  has_altitude=has_alt, walk_source=source)
 
 

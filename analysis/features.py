@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.cleaning import STOP_MPS, WALK_MPS, WALK_SPM, Clean, clean
+from analysis.cleaning import STOP_MPS, WALK_MPS, WALK_SPM, Clean, clean, heart_rate
 from analysis.samples import (
     MAX_SAMPLE_GAP_S,
     across_stops,
@@ -145,18 +145,15 @@ def _never_moving(c: Clean) -> str:
 
 def run_features(a: Activity, profile: Profile) -> RunFeatures:
     zones = zones_for(profile)
-    hr = a.streams.get("heart_rate")
-    if hr is not None:  # 0 bpm is a strap without contact: no reading, as cleaning reads it
-        hr = np.where(np.nan_to_num(hr) > 0, hr, np.nan)
-    hr_ok = hr is not None and bool((np.nan_to_num(hr) > 0).any())
+    hr = heart_rate(a.streams.get("heart_rate"))  # 0 bpm no reading, as cleaning reads it
     c = clean(a)
-    zone_minutes, (z34, z45, z35) = _zone_time(a.streams.t, hr if hr_ok else None, zones,
+    zone_minutes, (z34, z45, z35) = _zone_time(a.streams.t, hr, zones,
                                                c.moving if c is not None else None)
-    avg = a.avg_hr or (float(np.nanmean(hr)) if hr_ok and hr is not None else 0.0)
-    peak = a.max_hr or (float(np.nanmax(hr)) if hr_ok and hr is not None else 0.0)
+    avg = a.avg_hr or (float(np.nanmean(hr)) if hr is not None else 0.0)
+    peak = a.max_hr or (float(np.nanmax(hr)) if hr is not None else 0.0)
     moving = c.moving_s / 60 if c is not None else a.duration_s / 60
     held, held_bpm = _held_above_max(a.streams.t, hr, profile.max_hr) \
-        if hr_ok and hr is not None else (0.0, 0.0)
+        if hr is not None else (0.0, 0.0)
     return RunFeatures(
         minutes=a.duration_s / 60, moving_minutes=min(moving, a.duration_s / 60) or moving,
         walking_minutes=c.walking_s / 60 if c is not None else 0.0,
