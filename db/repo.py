@@ -208,7 +208,9 @@ def _recorded(session: Session, who: m.Athlete, recordings: set[str]
 def _find(session: Session, athlete_id: int, content_hash: str | None, recording: str | None,
           index: int, garmin_id: int | None) -> m.Activity | None:
     """The stored session of that content, else of that recording (the first stored), else
-    (a file's first session) of that Garmin id."""
+    of that Garmin id: the first session its id's, a later one (a multisport leg) the file's
+    of that first session (another file of the activity, a serial-less copy: never stored
+    beside it)."""
     a = m.Activity
     if content_hash is not None:
         row = session.scalar(select(a).where(
@@ -221,10 +223,15 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, recording
         ).order_by(a.id).limit(1)).first()
         if row is not None:
             return row
-    if garmin_id is not None and index == 0:
-        return session.scalar(select(m.Activity).where(
-            m.Activity.athlete_id == athlete_id, m.Activity.garmin_id == garmin_id))
-    return None
+    if garmin_id is None:
+        return None
+    held = session.scalar(select(a).where(a.athlete_id == athlete_id, a.garmin_id == garmin_id))
+    if index == 0:
+        return held
+    if held is None or held.content_hash is None:
+        return None
+    return session.scalar(select(a).where(a.athlete_id == athlete_id, a.content_hash ==
+                                          held.content_hash, a.session_index == index))
 
 
 def _file_session_at(session: Session, athlete_id: int, act: d.Activity,

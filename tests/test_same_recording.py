@@ -21,7 +21,7 @@ from db import models as m
 from db import repo
 from db.raw import RawStore, sha256
 from db.session import make_engine, open_db, transaction, upgrade
-from demo.fitwrite import LapSpec, run_fit
+from demo.fitwrite import LapSpec, LegSpec, multisport_fit, run_fit
 from ingest import fit, fit_normalise, garmin, garmin_login
 from ingest.bulk import import_paths
 from ingest.garmin import extract_fit
@@ -666,3 +666,38 @@ def test_one_import_of_copies_and_their_watchs_file_says_what_it_stored(
     else:
         assert out.startswith("imported 1, duplicates 2, not activities 0, failed 0\n"), out
         assert out.count(f"the same recording as {tmp_path / 'watch.fit'} (stored, ") == 2, out
+
+
+def _duathlon(seed: int, **file_id: object) -> bytes:
+    return multisport_fit(T0, [LegSpec("running", [LapSpec(1200, 3.0, 150)]),
+                               LegSpec("cycling", [LapSpec(2400, 8.0, 145)])],
+                          seed=seed, file_id=file_id or None)
+
+
+@pytest.mark.parametrize("watch_id", [None, 501], ids=["by hand", "synced as 501"])
+def test_a_multisport_copy_holding_its_parents_garmin_id_and_its_watchs_file_are_one(
+        db_url: str, tmp_path: Path, watch_id: int | None) -> None:
+    """A serial-less copy of a duathlon stored from Garmin's parent activity 501 (its id on
+    the first leg, as a sync stores it), then the watch's file. By hand: the watch's file
+    takes the copy's rows, 501 kept on the first. With that id (no sync downloads an id
+    stored from its file again; the store must not double it all the same): the file is the
+    id's activity, each leg a duplicate (the second leg was stored again, the first found by
+    the id). Each leg once."""
+    db, raw = open_db(db_url), RawStore(tmp_path / "raw")
+    copy, watch = _duathlon(1, serial_number=None), _duathlon(2)
+    with transaction(db) as s:
+        who = repo.athlete(s, P)
+        assert repo.save_activities(s, who, fit.decode(copy), sha256(copy), 501).new == 2
+    if watch_id is None:
+        (tmp_path / "watch.fit").write_bytes(watch)
+        assert import_paths(db, raw, P, [tmp_path / "watch.fit"], workers=1).imported == 1
+    else:
+        with transaction(db) as s:
+            saved = repo.save_activities(s, repo.athlete(s, P), fit.decode(watch),
+                                         sha256(watch), watch_id)
+            assert (saved.new, saved.duplicates) == (0, 2)
+    kept = sha256(watch if watch_id is None else copy)
+    with db() as s:
+        assert list(s.execute(select(m.Activity.content_hash, m.Activity.session_index,
+                                     m.Activity.garmin_id).order_by(m.Activity.id))) == [
+            (kept, 0, 501), (kept, 1, None)]
