@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import leftovers
 from db import models as m
 
 
@@ -31,7 +32,8 @@ def backup(factory: sessionmaker[Session], target: Path) -> int:
     if target.exists():
         raise MaintenanceError(f"{target} already exists; name a new file")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    leftovers.remove_beside(target)  # a backup to it killed before
+    tmp = leftovers.temporary(target)
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     try:
         _copy(factory, tmp)

@@ -19,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from db import leftovers
+
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -70,7 +72,7 @@ class RawStore:
         path = self._object(digest)
         if not _holds(path, len(data)):
             self._folder(path.parent)
-            tmp = path.with_name(f".{digest}.{os.getpid()}.tmp")
+            tmp = leftovers.temporary(path)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -78,6 +80,15 @@ class RawStore:
         # one found here too: a run killed before its fsyncs may have left it in the page cache
         self._unsynced.update((path, path.parent))
         return digest
+
+    def remove_leftovers(self) -> list[Path]:
+        """Remove the objects' temporary files that killed writers left (db.leftovers);
+        those removed."""
+        folder = self.root / "objects"
+        if not folder.is_dir():
+            return []
+        return [path for one in sorted(folder.iterdir())
+                for path in leftovers.remove(one, leftovers.DIGEST)]
 
     def get(self, digest: str) -> bytes:
         return self._object(digest).read_bytes()

@@ -112,10 +112,11 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
             _apply_summary(row, act)
             row.garmin_id = garmin_id if row.session_index == 0 else None
         mark_changed(session, who, min(row.local_date for _, row in stored))
-    taken, replaced = _insert(session, who, new)
+    done = _insert(session, who, new)
     session.flush()
-    return Saved(new=len(new) - taken - replaced, duplicates=len(activities) - len(new),
-                 upgraded=upgraded + taken, replaced=replaced, same_as=same_as)
+    return Saved(new=len(new) - done.upgraded - done.replaced,
+                 duplicates=len(activities) - len(new), upgraded=upgraded + done.upgraded,
+                 replaced=done.replaced, same_as=same_as)
 
 
 def end_wait(session: Session, who: m.Athlete, garmin_id: int, gone: bool = False) -> None:
@@ -178,7 +179,18 @@ def save_fit_files(session: Session, who: m.Athlete, files: list[FitFile]) -> li
         new += fresh
         saved.append(Saved(new=len(fresh), duplicates=len(sessions) - len(fresh),
                            same_as=same_as))
-    _insert(session, who, new)
+    gave_way = _insert(session, who, new).gave_way
+    return [_told_kept(digest, one, gave_way) for (digest, _), one in zip(files, saved,
+                                                                        strict=True)]
+
+
+def _told_kept(digest: str, saved: Saved, gave_way: dict[str, Kept]) -> Saved:
+    """A file's outcome as stored: a serial-less copy that gave way to its watch's file later
+    in the same commit is a duplicate of that file, as is a file taken for that copy."""
+    if digest in gave_way:
+        return Saved(duplicates=saved.new + saved.duplicates, same_as=gave_way[digest])
+    if saved.same_as is not None and saved.same_as.content_hash in gave_way:
+        return replace(saved, same_as=gave_way[saved.same_as.content_hash])
     return saved
 
 
@@ -196,7 +208,9 @@ def _recorded(session: Session, who: m.Athlete, recordings: set[str]
 def _find(session: Session, athlete_id: int, content_hash: str | None, recording: str | None,
           index: int, garmin_id: int | None) -> m.Activity | None:
     """The stored session of that content, else of that recording (the first stored), else
-    (a file's first session) of that Garmin id."""
+    of that Garmin id: the first session its id's, a later one (a multisport leg) the file's
+    of that first session (another file of the activity, a serial-less copy: never stored
+    beside it)."""
     a = m.Activity
     if content_hash is not None:
         row = session.scalar(select(a).where(
@@ -209,10 +223,15 @@ def _find(session: Session, athlete_id: int, content_hash: str | None, recording
         ).order_by(a.id).limit(1)).first()
         if row is not None:
             return row
-    if garmin_id is not None and index == 0:
-        return session.scalar(select(m.Activity).where(
-            m.Activity.athlete_id == athlete_id, m.Activity.garmin_id == garmin_id))
-    return None
+    if garmin_id is None:
+        return None
+    held = session.scalar(select(a).where(a.athlete_id == athlete_id, a.garmin_id == garmin_id))
+    if index == 0:
+        return held
+    if held is None or held.content_hash is None:
+        return None
+    return session.scalar(select(a).where(a.athlete_id == athlete_id, a.content_hash ==
+                                          held.content_hash, a.session_index == index))
 
 
 def _file_session_at(session: Session, athlete_id: int, act: d.Activity,
@@ -256,6 +275,21 @@ def _refill(session: Session, who: m.Athlete, row: m.Activity, new: rows.New) ->
     rows.insert_parts(session, [row.id], [new])
 
 
+def _refill_keeping_garmin(session: Session, who: m.Athlete, row: m.Activity, one: rows.New,
+                           new: list[rows.New]) -> None:
+    """`_refill` of a row that holds a Garmin id, or of a file's later session (a multisport
+    leg: its parent's id is on the first), with the file of `one`, one of `new`: the row
+    keeps its Garmin id (so no sync downloads it again) and what only Garmin's summary knows
+    of it, where the file came by hand (None) or as a leg's download."""
+    garmin_id = row.garmin_id if row.garmin_id is not None else one.garmin_id
+    garmin_knows = activities.to_domain(row) if row.garmin_id is not None else None
+    _refill(session, who, row, replace(one, garmin_id=garmin_id))
+    if garmin_knows is not None and one.garmin_id != garmin_id:
+        _apply_summary(row, garmin_knows, one_session=not any(
+            other.content_hash == one.content_hash and other.act.session_index
+            for other in new))
+
+
 def _apply_summary(row: m.Activity, act: d.Activity, one_session: bool = True) -> None:
     """Garmin's summary knows things a FIT file does not (label, race flag, name); a
     multisport summary's label and load are the whole's, and fit no single leg."""
@@ -267,22 +301,32 @@ def _apply_summary(row: m.Activity, act: d.Activity, one_session: bool = True) -
             row.training_load)
 
 
-def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> tuple[int, int]:
+@dataclass(frozen=True)
+class _Inserted:
+    """What `_insert` did besides inserting: how many of the new sessions upgraded a stored
+    summary, how many took a stored serial-less copy's place, and the serial-less copies
+    among them left out for a watch's file after them (by content hash: that file)."""
+
+    upgraded: int
+    replaced: int
+    gave_way: dict[str, Kept]
+
+
+def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> _Inserted:
     """New activities with their laps, sets and streams: one multi-row INSERT per table, no
-    ORM object per row (an import stores thousands). How many of them, sessions of a file
-    that a stored summary stood for, upgraded it instead; how many took the place of a
-    stored serial-less copy."""
+    ORM object per row (an import stores thousands), but those that upgrade a summary or
+    replace a serial-less copy (_Inserted)."""
     fresh = _upgrade_summaries(session, who, new)
-    rest, refilled = _replace_copies(session, who, fresh)
-    taken = len(new) - len(fresh), refilled
+    rest, refilled, gave_way = _replace_copies(session, who, fresh)
+    done = _Inserted(len(new) - len(fresh), refilled, gave_way)
     if not rest:
-        return taken
+        return done
     zone = ZoneInfo(who.tz)
     ids = session.scalars(rows.INSERT_ACTIVITIES, [rows.values(who, row, zone)
                                                    for row in rest]).all()
     mark_changed(session, who, min(row.act.local_date(zone) for row in rest))
     rows.insert_parts(session, ids, rest)
-    return taken
+    return done
 
 
 def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) -> list[rows.New]:
@@ -307,12 +351,7 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
             rest.append(one)
             continue
         left.remove(summary)
-        garmin_knows = activities.to_domain(summary)
-        _refill(session, who, summary, replace(one, garmin_id=summary.garmin_id))
-        if one.garmin_id != summary.garmin_id:  # by hand (None), or a leg's download
-            _apply_summary(summary, garmin_knows, one_session=not any(
-                other.content_hash == one.content_hash and other.act.session_index
-                for other in new))
+        _refill_keeping_garmin(session, who, summary, one, new)
     # the summaries at those starts not upgraded: what a second select would find now
     _drop_same(session, who, left, [(one.act, one.garmin_id) for one in new
                                     if one.content_hash is not None])
@@ -320,14 +359,15 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
 
 
 def _replace_copies(session: Session, who: m.Athlete, new: list[rows.New]
-                    ) -> tuple[list[rows.New], int]:
+                    ) -> tuple[list[rows.New], int, dict[str, Kept]]:
     """A watch's file (its serial number known) among `new` whose serial-less copy was stored
     first, or came before it among `new`, takes the copy's place (db.recordings.copy_of): the
     stored copy's rows refilled in place, session by session (the same ids: what refers to
     them follows), a copy among `new` left out. So the watch's file is kept whichever came
     first (a copy after it is not stored: stored_as), and of two watches started in one
     second after a copy, both files. Not a copy of other sessions, nor of another Garmin id.
-    The rest to insert, and how many stored rows were refilled."""
+    The rest to insert, how many stored rows were refilled, and the copies among `new` left
+    out (by content hash: the watch's file kept)."""
     files: dict[str, list[rows.New]] = {}
     for one in new:
         if one.content_hash is not None:
@@ -335,10 +375,11 @@ def _replace_copies(session: Session, who: m.Athlete, new: list[rows.New]
     heads = [sessions[0].act for sessions in files.values()
              if sessions[0].act.session_index == 0]
     if not any(act.recording and copy_key(act.recording) for act in heads):
-        return new, 0
+        return new, 0, {}
     stored = recordings.firsts(session, who.id, heads)
     copies: dict[str, list[rows.New]] = {}  # the serial-less files before, among `new`
     gone: set[int] = set()  # not to insert: copies replaced, files refilling stored copies
+    gave_way: dict[str, Kept] = {}
     refilled = 0
     for sessions in files.values():
         first = sessions[0].act
@@ -353,25 +394,29 @@ def _replace_copies(session: Session, who: m.Athlete, new: list[rows.New]
         pending = copies.pop(copy, None)
         if pending is not None and _same_sessions([one.act for one in pending], sessions):
             gone.update(id(one) for one in pending)
+            gave_way[cast(str, pending[0].content_hash)] = Kept(
+                sessions[0].content_hash, sessions[0].garmin_id,
+                first.local_date(ZoneInfo(who.tz)))
         elif rows_of_copy := _copy_rows(session, who, copy, sessions):
             for row, one in zip(rows_of_copy, sessions, strict=True):
-                _refill(session, who, row, one)
+                _refill_keeping_garmin(session, who, row, one, new)
             gone.update(id(one) for one in sessions)
             refilled += len(sessions)
         else:  # kept beside its copy, as before
             recordings.add(stored, first)
             continue
         recordings.replaced(stored, copy, first)
-    return [one for one in new if id(one) not in gone], refilled
+    return [one for one in new if id(one) not in gone], refilled, gave_way
 
 
 def _copy_rows(session: Session, who: m.Athlete, copy: str, sessions: list[rows.New]
                ) -> list[m.Activity]:
     """The stored sessions of the serial-less copy `copy` of the file of `sessions`, by
-    index; none where they are not its sessions or hold another Garmin id."""
+    index; none where they are not its sessions, or where the copy and the file are two
+    Garmin ids' activities (a copy of one Garmin id takes the file by hand, or of its id)."""
     found = list(session.scalars(_COPY_ROWS, {"athlete": who.id, "recording": copy}))
-    ids = {row.garmin_id for row in found} - {None, sessions[0].garmin_id}
-    return found if not ids and _same_sessions(found, sessions) else []
+    ids = {row.garmin_id for row in found} | {sessions[0].garmin_id}
+    return found if len(ids - {None}) <= 1 and _same_sessions(found, sessions) else []
 
 
 def _same_sessions(copy: Sequence[d.Activity | m.Activity], sessions: list[rows.New]) -> bool:

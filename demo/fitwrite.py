@@ -231,10 +231,12 @@ def run_fit(start: datetime, laps: Sequence[LapSpec], *, hr_rest: float = 60.0, 
 
 
 def multisport_fit(start: datetime, legs: Sequence[LegSpec], *, hr_rest: float = 60.0,
-                   seed: int = 0, utc_offset_s: int | None = 3600) -> bytes:
-    """Back-to-back sessions (triathlon style); each leg starts where the previous one ended."""
+                   seed: int = 0, utc_offset_s: int | None = 3600,
+                   file_id: Mapping[str, Any] | None = None) -> bytes:
+    """Back-to-back sessions (triathlon style); each leg starts where the previous one ended.
+    `file_id`: as run_fit's."""
     t = _fit_time(start)
-    enc = _start_file(t)
+    enc = _start_file(t, file_id)
     athlete = _Athlete(np.random.default_rng(seed), hr_rest)
     timer, first_lap = 0.0, 0
     for i, leg in enumerate(legs):

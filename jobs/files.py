@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from db import leftovers
+
 
 def write_private(path: Path, data: bytes) -> None:
     """`data` at `path`, replacing what was there by an atomic rename; mode 0600 (mkstemp's):
@@ -49,9 +51,11 @@ def create_private_once(path: Path, data: bytes) -> None:
 
 def _written_beside(path: Path, data: bytes) -> Path:
     """A temporary file beside `path` holding `data`, flushed to disk (a rename or link must
-    not outrun the data on a crash)."""
+    not outrun the data on a crash); those a killed writer of `path` left, removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    leftovers.remove_beside(path)
+    fd, name = tempfile.mkstemp(prefix=leftovers.temporary_prefix(path), suffix=".tmp",
+                                dir=path.parent)
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:

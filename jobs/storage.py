@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from db import activities, maintenance, repo
+from db import activities, leftovers, maintenance, repo
 from db.maintenance import MaintenanceError as MaintenanceError  # the shell's exit codes
 from db.session import locked_refused, transaction
 from domain import recording
@@ -42,6 +42,7 @@ class CheckReport:
     journal: list[Journalled]
     activities_not_journalled: int  # rows `db rebuild` could not recreate
     days_not_journalled: int
+    leftovers: list[str] = field(default_factory=list)  # temporary files removed: killed runs'
 
     @property
     def ok(self) -> bool:
@@ -53,10 +54,15 @@ class CheckReport:
                 "journal": {j.kind: {"journalled": j.journalled, "missing": j.missing}
                             for j in self.journal},
                 "activities_not_journalled": self.activities_not_journalled,
-                "days_not_journalled": self.days_not_journalled}
+                "days_not_journalled": self.days_not_journalled,
+                "leftovers_removed": self.leftovers}
 
 
 def check_database(home: Home, profile: Profile) -> CheckReport:
+    """The check; on the way, the temporary files killed runs left in the raw store and
+    beside config.toml removed (db.leftovers), and named."""
+    removed = [*home.raw.remove_leftovers(),
+               *leftovers.remove_beside(home.config.paths.config_file)]
     keys, synced = _journal_keys(home, profile)
     with transaction(home.db) as session:
         who = repo.find_athlete(session, profile.name)  # None before a first import
@@ -76,7 +82,8 @@ def check_database(home: Home, profile: Profile) -> CheckReport:
     rebuildable = keys["fit"] | keys["garmin-fit"]
     orphans = sum(1 for h, g, _ in rows if h not in rebuildable and str(g) not in keys[
         "garmin-activity"])
-    return CheckReport(integrity, tables, journal, orphans, len(days - keys["garmin-day"]))
+    return CheckReport(integrity, tables, journal, orphans, len(days - keys["garmin-day"]),
+                       [str(path) for path in removed])
 
 
 def _same_recordings(home: Home, digests: set[str], recordings: set[str]) -> set[str]:

@@ -9,9 +9,13 @@ watch the real I/O, and stand in for none of our modules."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
+
+from tests.processes import ROOT
 
 ENV = "STRIDELIFT_TEST_PAUSE"
 OBJECT = "object"
@@ -25,6 +29,20 @@ CLI = [sys.executable, "-c", "import tests.pause_at; from stridelift.cli import 
 def spec(n: int, marker: str, point: str = OBJECT) -> str:
     """The environment value that pauses a process the `n`-th time it reaches `point`."""
     return f"{n}:{point}:{marker}"
+
+
+def killed_at(args: list[str], point: str, marker: Path) -> None:
+    """`stridelift ARGS` run as a process of its own in the test's environment, paused the
+    first time it reaches `point`, and killed (SIGKILL) there."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), ENV: spec(1, str(marker), point)}
+    proc = subprocess.Popen([*CLI, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    while not marker.exists() and proc.poll() is None:
+        time.sleep(0.01)
+    alive = proc.poll() is None
+    proc.kill()
+    out, err = proc.communicate(timeout=60)
+    assert alive, (out + err).decode()
 
 
 def _reaches(point: str, event: str, args: tuple[Any, ...]) -> bool:

@@ -21,7 +21,7 @@ from db import models as m
 from db import repo
 from db.raw import RawStore, sha256
 from db.session import make_engine, open_db, transaction, upgrade
-from demo.fitwrite import LapSpec, run_fit
+from demo.fitwrite import LapSpec, LegSpec, multisport_fit, run_fit
 from ingest import fit, fit_normalise, garmin, garmin_login
 from ingest.bulk import import_paths
 from ingest.garmin import extract_fit
@@ -430,7 +430,8 @@ def test_a_serial_less_copy_stored_first_never_makes_two_watches_files_one(
     it, were both taken for it, the second watch's activity lost (never two serial numbers,
     as when the watches' files come first). The first watch's file takes the copy's place,
     the second's is stored: both watches' files, never a loss; the FIT SDK's copies, first,
-    give way to the watch files the same. Rebuilt, the same rows."""
+    give way to the watch files the same (in one import, each copy is said to be the same
+    recording as its watch's file, not imported). Rebuilt, the same rows."""
     folder = shared_fixture("fit")
     files = {"copy.fit": _recording(1, serial_number=None),
              "watch 1.fit": _recording(2, serial_number=1),
@@ -442,12 +443,16 @@ def test_a_serial_less_copy_stored_first_never_makes_two_watches_files_one(
     paths = [folder / "fit-python-sdk" / name for name in SDK_COPIES] + [
         folder / "fit" / name for name in SDK_COPIES] + [tmp_path / name for name in files]
     db, raw = open_db(db_url), RawStore(tmp_path / "raw")
-    if batches == "one import":
-        reports = [import_paths(db, raw, P, paths, workers=1)]
-    else:
+    if batches == "one import":  # each copy the same recording as the file after it
+        [report] = [import_paths(db, raw, P, paths, workers=1)]
+        assert (report.imported, report.duplicates) == (4, 3)
+        assert [(one["path"], one["same_as"]) for one in report.same_recording] == [
+            (str(copy), str(file)) for copy, file in zip(
+                [*paths[:2], tmp_path / "copy.fit"], watch[:3], strict=True)]
+    else:  # each copy stored, then replaced
         reports = [import_paths(db, raw, P, [path], workers=1) for path in paths]
-    assert sum(report.imported for report in reports) == len(paths)
-    assert [one for report in reports for one in report.same_recording] == []
+        assert sum(report.imported for report in reports) == len(paths)
+        assert [one for report in reports for one in report.same_recording] == []
     assert _hashes(db) == sorted(sha256(path.read_bytes()) for path in watch)
     stored = table_contents(db)
     rebuild(db, raw, P)
@@ -586,3 +591,113 @@ def test_db_check_finds_a_serial_less_copy_not_stored_not_missing(
         assert _cli("import", str(folder / copy / SDK_COPIES[0]))[0] == 0
     code, out = _cli("db", "check")
     assert code == 0 and "journal fit: 2, missing from the database 0\n" in out, out
+
+
+def _copy_synced(store: WaitStore) -> FakeGarmin:
+    """An app's serial-less copy of a 2 h run, synced from Garmin Connect as activity 501."""
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    fake.downloads[501] = zipped("501_ACTIVITY.fit", run_fit(
+        LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=8, file_id={"serial_number": None}))
+    store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
+    return fake
+
+
+def test_a_serial_less_copy_synced_from_garmin_gives_way_to_the_watchs_file_by_hand(
+        db_url: str, tmp_path: Path) -> None:
+    """A serial-less copy synced as Garmin's activity 501, then the watch's file imported by
+    hand: the watch's file takes the copy's row, which keeps the Garmin id and what Garmin's
+    summary told (stored beside it before, the day's load doubled); a later sync downloads
+    nothing again. Rebuilt, the same row."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    fake = _copy_synced(store)
+    [copy] = store.rows()
+    watch = run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7)
+    (tmp_path / "watch.fit").write_bytes(watch)
+    report = import_paths(store.db, store.raw, P, [tmp_path / "watch.fit"], workers=1)
+    assert (report.imported, report.same_recording) == (1, [])
+    [row] = store.rows()
+    assert (row.id, row.content_hash, row.garmin_id, row.name) == (
+        copy.id, sha256(watch), 501, "Activity 501")
+    store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=3))
+    assert sum(c.endswith("/download-service/files/activity/501") for c in fake.calls) == 1
+    assert [(one.content_hash, one.garmin_id) for one in store.rows()] == [(sha256(watch), 501)]
+    stored = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == stored
+
+
+def test_a_serial_less_copy_of_one_garmin_id_never_gives_way_to_a_file_of_another(
+        db_url: str, tmp_path: Path) -> None:
+    """Never two Garmin activities made one: the watch's file synced as another Garmin id
+    (502) than the copy's (501) is stored beside it."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    fake = _copy_synced(store)
+    fake.add_run(502, LONG_RUN, minutes=120)
+    fake.downloads[502] = zipped("502_ACTIVITY.fit", run_fit(
+        LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7))
+    store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
+    assert sorted(row.garmin_id or 0 for row in store.rows()) == [501, 502]
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_one_import_of_copies_and_their_watchs_file_says_what_it_stored(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool) -> None:
+    """Two apps' serial-less copies of a run and then the watch's file, in one import: the
+    watch's file is stored, in the copies' place. It said 2 imported (the first copy and the
+    watch's file) for one row stored, the second copy 'the same recording as' the first,
+    never stored; now 1 imported, each copy the same recording as the watch's file."""
+    _new_athlete(home, monkeypatch)
+    files = {"copy 1.fit": _recording(1, serial_number=None),
+             "copy 2.fit": _recording(2, serial_number=None), "watch.fit": _recording(3)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    code, out = _cli("import", *(["--json"] if as_json else []),
+                     *(str(tmp_path / name) for name in files))
+    assert code == 0, out
+    watch = files["watch.fit"]
+    assert _rows() == [(sha256(watch), 0, fit.decode(watch)[0].recording)]
+    same = [{"path": str(tmp_path / name), "same_as": str(tmp_path / "watch.fit"),
+             "day": T0.date().isoformat()} for name in ("copy 1.fit", "copy 2.fit")]
+    if as_json:
+        report = json.loads(out)
+        assert (report["imported"], report["duplicates"], report["same_recording"]) == (
+            1, 2, same)
+    else:
+        assert out.startswith("imported 1, duplicates 2, not activities 0, failed 0\n"), out
+        assert out.count(f"the same recording as {tmp_path / 'watch.fit'} (stored, ") == 2, out
+
+
+def _duathlon(seed: int, **file_id: object) -> bytes:
+    return multisport_fit(T0, [LegSpec("running", [LapSpec(1200, 3.0, 150)]),
+                               LegSpec("cycling", [LapSpec(2400, 8.0, 145)])],
+                          seed=seed, file_id=file_id or None)
+
+
+@pytest.mark.parametrize("watch_id", [None, 501], ids=["by hand", "synced as 501"])
+def test_a_multisport_copy_holding_its_parents_garmin_id_and_its_watchs_file_are_one(
+        db_url: str, tmp_path: Path, watch_id: int | None) -> None:
+    """A serial-less copy of a duathlon stored from Garmin's parent activity 501 (its id on
+    the first leg, as a sync stores it), then the watch's file. By hand: the watch's file
+    takes the copy's rows, 501 kept on the first. With that id (no sync downloads an id
+    stored from its file again; the store must not double it all the same): the file is the
+    id's activity, each leg a duplicate (the second leg was stored again, the first found by
+    the id). Each leg once."""
+    db, raw = open_db(db_url), RawStore(tmp_path / "raw")
+    copy, watch = _duathlon(1, serial_number=None), _duathlon(2)
+    with transaction(db) as s:
+        who = repo.athlete(s, P)
+        assert repo.save_activities(s, who, fit.decode(copy), sha256(copy), 501).new == 2
+    if watch_id is None:
+        (tmp_path / "watch.fit").write_bytes(watch)
+        assert import_paths(db, raw, P, [tmp_path / "watch.fit"], workers=1).imported == 1
+    else:
+        with transaction(db) as s:
+            saved = repo.save_activities(s, repo.athlete(s, P), fit.decode(watch),
+                                         sha256(watch), watch_id)
+            assert (saved.new, saved.duplicates) == (0, 2)
+    kept = sha256(watch if watch_id is None else copy)
+    with db() as s:
+        assert list(s.execute(select(m.Activity.content_hash, m.Activity.session_index,
+                                     m.Activity.garmin_id).order_by(m.Activity.id))) == [
+            (kept, 0, 501), (kept, 1, None)]

@@ -7,6 +7,9 @@ import json
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +18,13 @@ from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
-from db import maintenance
+from db import leftovers, maintenance
 from db import models as m
+from db.raw import sha256
 from db.session import DatabaseError, open_db, transaction
 from jobs.config import load
 from stridelift.cli import app
+from tests import pause_at
 from tests.garmin_fake import table_contents
 from tests.test_import import INIT, _import, _run
 
@@ -138,3 +143,66 @@ def test_a_database_locked_past_the_timeout_is_one_clear_error(tmp_path: Path) -
         holder.close()
     with transaction(factory) as session:  # nothing was changed, and the file is usable
         assert session.scalars(select(m.Athlete)).all() == []
+
+
+@pytest.mark.parametrize("then", [["import"], ["db", "check"]])
+def test_a_killed_imports_temporary_object_is_removed_by_the_next_import_or_check(
+        athlete: Path, tmp_path: Path, then: list[str]) -> None:
+    """An import killed while its file's raw object is written whole under its temporary
+    name, before the rename, left that file in the raw store for good. The next import
+    (the file stored now) or `db check` (which names it) removes it."""
+    run = tmp_path / "run.fit"
+    run.write_bytes(_run(0))
+    digest = sha256(run.read_bytes())
+    pause_at.killed_at(["import", str(run)], digest, tmp_path / "paused")
+    [left] = (athlete / "raw" / "objects" / digest[:2]).glob(f".{digest}.*.tmp")
+    result = runner.invoke(app, [*then, *([str(run)] if then == ["import"] else [])])
+    assert result.exit_code == 0, result.output
+    assert not left.exists()
+    assert not list((athlete / "raw" / "objects").glob("*/.*"))
+    if then == ["db", "check"]:
+        assert f"removed 1 temporary files that killed runs left: {left}\n" in result.stdout
+        assert _check()[1]["leftovers_removed"] == []  # gone: nothing to say again
+
+
+def test_a_killed_backups_temporary_copy_is_removed_by_the_next_backup(
+        athlete: Path, tmp_path: Path) -> None:
+    """`db backup` killed before renaming its copy into place left the hidden copy (a whole
+    database of health data) beside the target for good; the next backup removes it."""
+    target = tmp_path / "backup.db"
+    pause_at.killed_at(["db", "backup", str(target)], target.name, tmp_path / "paused")
+    [left] = tmp_path.glob(".backup.db.*.tmp")
+    assert runner.invoke(app, ["db", "backup", str(target)]).exit_code == 0
+    assert not left.exists() and target.exists()
+
+
+def test_only_the_temporary_files_of_writers_gone_or_a_day_old_are_removed(
+        tmp_path: Path) -> None:
+    """A leftover is removed only when no live process can own it: its writer (the pid in its
+    name) is gone, or, a name without a pid (before names carried one), a day old. Another
+    process's file being written, a fresh one without a pid, other hidden files and files of
+    other names stay."""
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    try:
+        names = {f".config.toml.{gone.pid}.ab12_x.tmp": False,  # mkstemp's, writer gone
+                 f".config.toml.{gone.pid}.tmp": False,
+                 f".config.toml.{writer.pid}.ab12_x.tmp": True,  # being written
+                 f".config.toml.{os.getpid()}.tmp": True,  # this process's own
+                 ".config.toml.k2j_3h4x.tmp": True,  # without a pid, fresh
+                 ".config.toml.q9w_8e7r.tmp": False,  # without a pid, two days old
+                 f".config.toml.bak.{gone.pid}.tmp": True,  # another file's
+                 f".other.{gone.pid}.tmp": True, ".config.toml": True, "config.toml": True}
+        for name in names:
+            (tmp_path / name).write_bytes(b"x")
+        two_days_ago = time.time() - 2 * leftovers.STALE_S
+        os.utime(tmp_path / ".config.toml.q9w_8e7r.tmp", (two_days_ago, two_days_ago))
+        removed = leftovers.remove_beside(tmp_path / "config.toml")
+        assert sorted(path.name for path in removed) == sorted(
+            name for name, stays in names.items() if not stays)
+        assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+            name for name, stays in names.items() if stays)
+    finally:
+        writer.kill()
+        writer.wait()

@@ -66,6 +66,10 @@ def _print(report: CheckReport) -> None:
     if any(j.missing for j in report.journal):
         err_console.print("journalled but not stored: `stridelift db rebuild` restores them",
                           highlight=False)
+    if report.leftovers:
+        console.print(f"removed {len(report.leftovers)} temporary files that killed runs left: "
+                      + ", ".join(report.leftovers), highlight=False, soft_wrap=True,
+                      markup=False)
     console.print("ok" if report.ok else "problems found", highlight=False)
 
 

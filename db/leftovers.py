@@ -1,0 +1,75 @@
+"""Temporary files a killed writer left behind: a file is written beside its place under a
+hidden temporary name, `.{name}.{pid}.tmp` (or `.{name}.{pid}.{random}.tmp`, mkstemp's), and
+renamed over it; a process killed in between leaves the temporary file for good. Only such
+names are touched, and only once no live process can own them: the writer named is gone, or
+(a name without a writer, from before names carried one) the file is a day old."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+STALE_S = 24 * 3600  # a temporary file without its writer's pid this old is nobody's
+DIGEST = "[0-9a-f]{64}"  # the raw store's objects (db.raw)
+
+
+def temporary(path: Path) -> Path:
+    """The name a process writes `path` under before renaming it there."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def temporary_prefix(path: Path) -> str:
+    """mkstemp's prefix for `path`'s temporary file: its writer's pid in the name."""
+    return f".{path.name}.{os.getpid()}."
+
+
+def remove_beside(path: Path) -> list[Path]:
+    """Remove the leftover temporary files of `path`; those removed."""
+    return remove(path.parent, re.escape(path.name))
+
+
+def remove(folder: Path, name: str) -> list[Path]:
+    """Remove the leftover temporary files in `folder` of the files whose names match the
+    pattern `name`; those removed."""
+    pattern = re.compile(rf"\.{name}\.(?:(?P<pid>\d+)(?:\.\w+)?|\w+)\.tmp")
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        found = pattern.fullmatch(entry.name)
+        if found is None or not entry.is_file(follow_symlinks=False) or not _abandoned(
+                Path(entry.path), found["pid"]):
+            continue
+        try:
+            os.unlink(entry.path)
+        except FileNotFoundError:  # its writer renamed it, or another sweep took it
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _abandoned(path: Path, pid: str | None) -> bool:
+    """Whether no live process can still be writing `path`: its writer (`pid`) is gone;
+    without one, it is older than STALE_S."""
+    if pid is None:
+        try:
+            return time.time() - path.stat().st_mtime > STALE_S
+        except FileNotFoundError:
+            return False
+    return not _alive(int(pid))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # no signal sent: asks whether the process exists
+    except (ProcessLookupError, OverflowError):  # none, or no pid at all
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
