@@ -19,4 +19,8 @@
 # are all read as pauses, to be under 1 m/s); speed (a) and (b) call
 # the speed GAP only where altitude made it so; an easy run names the recovery conditions it
 # misses, with their numbers.
-CLASSIFIER_VERSION = 8
+# 9: speed is GAP only where altitude grades half the moving time or more, its part said
+# where not all; a gap between samples is a pause past 30 s and past twice the file's usual
+# interval (a run recorded once a minute is moving); a speed of 0 or none on most of the time
+# cadence says running (a treadmill's, a stray value aside) is no reading, not stops.
+CLASSIFIER_VERSION = 9

@@ -6,9 +6,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.cleaning import STOP_MPS, WALK_MPS, WALK_SPM, Clean, clean, heart_rate
+from analysis.cleaning import (
+    GRADED_SHARE,
+    STOP_MPS,
+    WALK_MPS,
+    WALK_SPM,
+    Clean,
+    clean,
+    heart_rate,
+)
 from analysis.samples import (
-    MAX_SAMPLE_GAP_S,
     across_stops,
     longest_stretch,
     moving_clock,
@@ -103,7 +110,7 @@ class RunFeatures:
             lines.append(f"cleaned: {shown(stopped)} stopped removed, {walking}")
         graded = c is not None and c.has_altitude
         if self.gap_mps is not None and c is not None:
-            what = "grade-adjusted (Minetti 2002)" if graded else "no altitude, so plain"
+            what = self._graded(c)
             # the mean of the moving time that has speed (a swim's 18 s of 58 min)
             known = self.moving_part(c.speed_known_s)
             basis = "" if known is None else \
@@ -117,6 +124,18 @@ class RunFeatures:
         elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
             lines.append(self._without_hr(graded))
         return tuple(lines)
+
+    def _graded(self, c: Clean) -> str:
+        """Whether the moving speed is grade-adjusted, and on how much of the moving time
+        altitude gave a grade where not all of it (cleaning.GRADED_SHARE)."""
+        part = self.moving_part(c.graded_s)
+        if not c.graded_s:
+            return "no altitude, so plain"
+        of = f"{part} of the {shown_duration(self.moving_minutes)} moving"
+        if not c.has_altitude:
+            return f"plain: altitude on only {of} (GAP needs it on >= {GRADED_SHARE:.0%})"
+        return "grade-adjusted (Minetti 2002)" + (
+            "" if part is None else f" on the {of} with altitude (the rest plain)")
 
     def _without_hr(self, graded: bool) -> str:
         """What a run without HR was judged by: its speed, else laps and duration; a run
@@ -139,7 +158,7 @@ def _never_moving(c: Clean) -> str:
     if not (~c.stopped & (c.dt > 0)).any():  # each sample stopped by its speed
         return f"stopped throughout (speed < {STOP_MPS:g} m/s)"
     slow = f"speed < {STOP_MPS:g} m/s, or " if c.stopped.any() else ""
-    return (f"no moving time ({slow}samples > {MAX_SAMPLE_GAP_S:g} s apart, read as timer "
+    return (f"no moving time ({slow}samples > {c.pause_s:g} s apart, read as timer "
             "pauses)")
 
 

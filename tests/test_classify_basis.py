@@ -11,11 +11,13 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from analysis.classify import classify
 from analysis.features import RunFeatures, run_features
+from analysis.load import activity_load
 from db import models as m
 from db.session import open_db, transaction
 from domain.activity import Activity, Streams
@@ -140,26 +142,83 @@ def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
         "duration")
 
 
-def test_a_run_without_moving_time_by_its_gaps_is_not_said_to_be_under_1_m_s() -> None:
-    """A real 47-min run at about 3.4 m/s, its HR gone and one sample a minute kept (a watch
-    recording once a minute): every gap of 60 s reads as a timer pause, so no moving time,
-    and its words said "stopped throughout (speed < 1 m/s)" of speeds over 1 m/s; with a sample
-    under it, both causes are given."""
+def _every_minute(a: Activity) -> Activity:
+    """The run with one sample a minute kept, as a watch recording once a minute writes it."""
+    every = np.flatnonzero(np.r_[True, np.diff(a.streams.t // 60) > 0])
+    return replace(a, streams=Streams(a.streams.t[every], {
+        k: v[every] for k, v in a.streams.channels.items()}))
+
+
+def _cut(a: Activity, start_s: float, end_s: float) -> Activity:
+    """The run with its samples from `start_s` to `end_s` left out: the timer paused."""
+    kept = (a.streams.t < start_s) | (a.streams.t >= end_s)
+    return replace(a, streams=Streams(a.streams.t[kept], {
+        k: v[kept] for k, v in a.streams.channels.items()}))
+
+
+def test_a_run_recorded_once_a_minute_is_moving_and_its_pauses_still_are_pauses() -> None:
+    """A real 47-min run at about 3.3 m/s with one sample a minute kept (an old watch, or
+    smart recording with long gaps): every 60-s gap read as a timer pause past the fixed
+    30 s, so it had no moving time, no zone minutes and a TRIMP of 1 s a sample. The pause
+    now follows the file's usual interval (over twice its median): it is moving, its zone
+    minutes are its moving minutes, and a 5-min pause in it, as in the 1-s file, is a stop."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    sparse = _every_minute(run)
+    f, whole = run_features(sparse, P), run_features(run, P)
+    assert f.moving_minutes == pytest.approx(whole.moving_minutes, abs=1.5)
+    assert sum(f.zone_minutes) == pytest.approx(f.moving_minutes, abs=0.5)
+    assert classify(sparse, P).reasons[1] == "47 min (47 min moving), 9.0 km, average HR 153 bpm"
+    assert activity_load(sparse, P).value == pytest.approx(activity_load(run, P).value, rel=0.05)
+    for recorded in (run, sparse):  # a pause of 5 min is a stop however the file samples
+        paused = run_features(_cut(recorded, 1200, 1500), P)
+        assert paused.moving_minutes == pytest.approx(
+            run_features(recorded, P).moving_minutes - 5, abs=1.1)
+
+
+def test_gap_is_claimed_only_where_altitude_covers_enough_of_the_moving_time() -> None:
+    """A real run whose altitude is kept on its first 20 samples only read "grade-adjusted
+    (Minetti 2002)" on its 46 min, 32 s of which had a grade; GAP is now claimed (and used)
+    where altitude covers half the moving time or more, and its part said where not all."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    alt = run.streams.channels["altitude"]
+    index = np.arange(alt.size)
+
+    def kept(first: int) -> Activity:
+        return replace(run, streams=Streams(run.streams.t, {
+            **run.streams.channels, "altitude": np.where(index < first, alt, np.nan)}))
+    few, most = classify(kept(20), P), classify(kept(alt.size * 2 // 3), P)
+    assert _line(kept(20), "moving speed") == (
+        "moving speed 3.21 m/s, plain: altitude on only 32 s of the 46 min moving (GAP needs "
+        "it on >= 50%)")
+    assert few.gap_mps == classify(_without(run, "altitude"), P).gap_mps and not few.graded
+    assert _line(kept(alt.size * 2 // 3), "moving speed") == (
+        "moving speed 3.18 m/s, grade-adjusted (Minetti 2002) on the 32 min of the 46 min "
+        "moving with altitude (the rest plain)")
+    assert most.graded and most.gap_mps != few.gap_mps
+
+
+def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
+    """A real 47-min run as a treadmill without footpod records it: cadence, no HR, speed 0
+    throughout but for one stray 0.4 m/s (or no speed but that value). Its one value above 0
+    made the zeros speeds, so it read "stopped throughout (speed < 1 m/s)" with no moving
+    time while cadence said running; the zeros are now no reading, the run moving."""
     run = replace(_without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0],
-                           "heart_rate"), avg_hr=None, max_hr=None)
-    every = np.flatnonzero(np.r_[True, np.diff(run.streams.t // 60) > 0])
-    sparse = replace(run, streams=Streams(run.streams.t[every], {
-        k: v[every] for k, v in run.streams.channels.items()}))
-    assert classify(sparse, P).reasons[-1] == (
-        "no heart rate, and no moving time (samples > 30 s apart, read as timer pauses): "
-        "classified from laps and duration")
-    assert np.nanmin(sparse.streams.channels["speed"][:-1]) > 1
-    slow = sparse.streams.channels["speed"].copy()
-    slow[0] = 0.5
-    assert classify(replace(sparse, streams=Streams(sparse.streams.t, {
-        **sparse.streams.channels, "speed": slow})), P).reasons[-1].startswith(
-        "no heart rate, and no moving time (speed < 1 m/s, or samples > 30 s apart, read as "
-        "timer pauses)")
+                           "heart_rate", "distance", "altitude"), avg_hr=None, max_hr=None)
+    for rest in (0.0, np.nan):
+        speed = np.full(run.streams.t.size, rest)
+        speed[100] = 0.4
+        treadmill = replace(run, streams=Streams(run.streams.t, {
+            **run.streams.channels, "speed": speed}))
+        c = classify(treadmill, P)
+        assert c.reasons[1:] == (
+            "47 min (47 min moving), 9.0 km",
+            "cleaned: 0 min stopped removed, 3 min walking marked (walking from cadence < 140 "
+            "spm)",
+            "no heart rate or speed: classified from laps and duration"), rest
+    # a real climb's speed under 1 m/s, above 0 throughout, reads: those are stops (RULES)
+    climb = next(a for a in _fit("python-fitparse", "activity-large-fenxi2-multisport.fit")
+                 if a.is_run)
+    assert classify(climb, P).reasons[1].startswith("38 min (12 min moving)")
 
 
 def test_surges_are_measured_in_gap_only_where_the_run_has_altitude() -> None:
