@@ -107,7 +107,8 @@ class RunFeatures:
                    - round(self.moving_minutes * per_minute)) / per_minute
         if c is not None and (stopped > 0 or self.walking_minutes >= 1):
             walking = WALKING_FROM[c.walk_source].format(shown(self.walking_minutes))
-            lines.append(f"cleaned: {shown(stopped)} stopped removed, {walking}")
+            lines.append(f"cleaned: {shown(stopped)} stopped removed (speed < {STOP_MPS:g} m/s "
+                         f"or timer paused), {walking}")
         graded = c is not None and c.has_altitude
         if self.gap_mps is not None and c is not None:
             what = self._graded(c)
@@ -123,6 +124,9 @@ class RunFeatures:
             lines.append(f"{units} in zones 1-5: {spread}; {self.zones.describe()}")
         elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
             lines.append(self._without_hr(graded))
+        if self.hr_available and c is not None and not c.stopped.any() and \
+                self.gap_mps is None:  # a strap alone: no surges were looked for
+            lines.append("no speed: classified from HR, laps and duration")
         return tuple(lines)
 
     def _graded(self, c: Clean) -> str:

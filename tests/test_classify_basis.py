@@ -104,7 +104,7 @@ def test_a_run_shown_in_seconds_shows_its_zones_in_seconds() -> None:
     reasons = classify(leg, P).reasons
     assert reasons[0].startswith("100% of the time in HR zone 1 over 22 s moving")
     assert reasons[1].startswith("22 s (22 s moving)")
-    assert reasons[-1].startswith("seconds in zones 1-5: 22 / 0 / 0 / 0 / 0; Z2 from 145")
+    assert reasons[-2].startswith("seconds in zones 1-5: 22 / 0 / 0 / 0 / 0; Z2 from 145")
 
 
 def test_a_triathlon_row_gives_its_race_reason_once(home: Path) -> None:
@@ -137,7 +137,8 @@ def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
     heart rate or speed" beside "14 s stopped removed", which its speed told."""
     run = _fit("python-fitparse", "Activity.fit")[0]
     assert classify(run, P).reasons[-2:] == (
-        "cleaned: 14 s stopped removed, 0 s walking marked (walking from speed < 1.6 m/s)",
+        "cleaned: 14 s stopped removed (speed < 1 m/s or timer paused), 0 s walking marked "
+        "(walking from speed < 1.6 m/s)",
         "no heart rate, and stopped throughout (speed < 1 m/s): classified from laps and "
         "duration")
 
@@ -212,8 +213,8 @@ def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
         c = classify(treadmill, P)
         assert c.reasons[1:] == (
             "47 min (47 min moving), 9.0 km",
-            "cleaned: 0 min stopped removed, 3 min walking marked (walking from cadence < 140 "
-            "spm)",
+            "cleaned: 0 min stopped removed (speed < 1 m/s or timer paused), 3 min walking "
+            "marked (walking from cadence < 140 spm)",
             "no heart rate or speed: classified from laps and duration"), rest
     # a real climb's speed under 1 m/s, above 0 throughout, reads: those are stops (RULES)
     climb = next(a for a in _fit("python-fitparse", "activity-large-fenxi2-multisport.fit")
@@ -314,3 +315,39 @@ def test_a_heart_rate_of_0_is_no_reading_in_the_zones_and_the_average() -> None:
     assert zeros.zone_minutes == missing.zone_minutes
     assert zeros.avg_hr == missing.avg_hr > 100
     assert zeros.z1_share == missing.z1_share
+
+
+def test_a_run_with_hr_and_no_speed_says_it_was_classified_without_speed() -> None:
+    """A real run kept with its HR strap alone (a treadmill without footpod, GPS off) said
+    what its HR was, but nothing of its speed: as a run without HR says "classified from
+    speed, laps and duration", this one did not say that no surge could be looked for. A
+    run with speed all under 1 m/s has speed, and says it was stopped instead."""
+    run = _without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0], "speed",
+                   "distance", "altitude", "cadence")
+    assert classify(run, P).reasons[-1] == "no speed: classified from HR, laps and duration"
+    stopped = _fit("fit", "HrmPluginTestActivity.fit")[0]  # a real 5-min walk at 0.3 m/s
+    assert not any(r.startswith("no speed") for r in classify(
+        replace(stopped, sport="running"), P).reasons)
+
+
+def test_a_slow_climb_read_as_stopped_says_what_a_stop_is() -> None:
+    """A real duathlon's first run leg climbs at 0.5-1 m/s, HR 166 and a running cadence: the
+    stop rule (speed < 1 m/s, RULES) takes 26 of its 38 min, and its words said only "26 min
+    stopped removed", which a coach reads as standing. They now say what a stop is."""
+    climb = next(a for a in _fit("python-fitparse", "activity-large-fenxi2-multisport.fit")
+                 if a.is_run)
+    assert _line(climb, "cleaned:") == (
+        "cleaned: 26 min stopped removed (speed < 1 m/s or timer paused), 6 min walking "
+        "marked (walking from cadence < 140 spm)")
+
+
+def test_a_long_run_without_history_says_so_in_words() -> None:
+    """A real 114-min run classified alone read "(only 0 runs of history, so the absolute
+    rule)"; it now says there were none, and how many the relative rules need."""
+    run = _fit("fit", "mornindew-broken.fit")[0]
+    assert classify(run, P).reasons[0] == (
+        "114 min moving >= 90 min (no runs in the last 8 weeks, fewer than 4 to compare with, "
+        "so the absolute rule)")
+    assert classify(run, P, [3000.0]).reasons[0] == (
+        "114 min moving >= 90 min (only 1 run in the last 8 weeks, fewer than 4 to compare "
+        "with, so the absolute rule)")
