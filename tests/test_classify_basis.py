@@ -176,6 +176,23 @@ def test_a_run_recorded_once_a_minute_is_moving_and_its_pauses_still_are_pauses(
             run_features(recorded, P).moving_minutes - 5, abs=1.1)
 
 
+def test_a_run_without_moving_time_names_the_gap_its_file_reads_as_a_pause() -> None:
+    """The once-a-minute run, HR gone, two samples in five under 1 m/s and the next kept,
+    then 3 min unrecorded: its pauses are its gaps past twice its usual 60 s, which its words
+    gave as "samples > 30 s apart", a gap it runs at."""
+    run = replace(_without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0],
+                           "heart_rate"), avg_hr=None, max_hr=None)
+    sparse = _every_minute(run)
+    i = np.arange(sparse.streams.t.size)
+    kept = i % 5 < 3
+    speed = np.where(i % 5 < 2, 0.5, sparse.streams.channels["speed"])
+    stopped_or_paused = replace(sparse, streams=Streams(sparse.streams.t[kept], {
+        **{k: v[kept] for k, v in sparse.streams.channels.items()}, "speed": speed[kept]}))
+    assert classify(stopped_or_paused, P).reasons[-1] == (
+        "no heart rate, and no moving time (speed < 1 m/s, or samples > 120 s apart, read as "
+        "timer pauses): classified from laps and duration")
+
+
 def test_gap_is_claimed_only_where_altitude_covers_enough_of_the_moving_time() -> None:
     """A real run whose altitude is kept on its first 20 samples only read "grade-adjusted
     (Minetti 2002)" on its 46 min, 32 s of which had a grade; GAP is now claimed (and used)
