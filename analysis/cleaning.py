@@ -39,7 +39,7 @@ class Clean:
     moving: np.ndarray  # bool: not stopped
     stopped: np.ndarray  # bool: speed < STOP_MPS (not a pause, nor a sample without speed)
     walking: np.ndarray  # bool: moving but walking
-    gap: np.ndarray  # grade-adjusted speed (plain speed without altitude), NaN unknown
+    gap: np.ndarray  # grade-adjusted speed (plain speed unless has_altitude), NaN unknown
     grade: np.ndarray
     hr: np.ndarray | None  # NaN where missing; None without any HR
     has_altitude: bool  # speed is GAP: altitude grades >= GRADED_SHARE of the moving time

@@ -124,8 +124,8 @@ class RunFeatures:
             lines.append(f"{units} in zones 1-5: {spread}; {self.zones.describe()}")
         elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
             lines.append(self._without_hr(graded))
-        if self.hr_available and c is not None and not c.stopped.any() and \
-                self.gap_mps is None:  # a strap alone: no surges were looked for
+        if self.hr_available and c is not None and c.moving.any() and \
+                self.gap_mps is None:  # no speed while moving: no surges were looked for
             lines.append("no speed: classified from HR, laps and duration")
         return tuple(lines)
 

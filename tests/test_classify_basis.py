@@ -335,13 +335,18 @@ def test_a_heart_rate_of_0_is_no_reading_in_the_zones_and_the_average() -> None:
 
 
 def test_a_run_with_hr_and_no_speed_says_it_was_classified_without_speed() -> None:
-    """A real run kept with its HR strap alone (a treadmill without footpod, GPS off) said
-    what its HR was, but nothing of its speed: as a run without HR says "classified from
-    speed, laps and duration", this one did not say that no surge could be looked for. A
-    run with speed all under 1 m/s has speed, and says it was stopped instead."""
+    """A real run kept with its HR and cadence alone (a treadmill without footpod, GPS off)
+    said what its HR was, but nothing of its speed: as a run without HR says "classified
+    from speed, laps and duration", this one did not say that no surge could be looked for.
+    A run with speed all under 1 m/s has speed, and says it was stopped instead."""
     run = _without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0], "speed",
-                   "distance", "altitude", "cadence")
+                   "distance", "altitude")
     assert classify(run, P).reasons[-1] == "no speed: classified from HR, laps and duration"
+    speed = np.zeros(run.streams.t.size)
+    speed[100] = 0.4  # a treadmill's stray value: a 1-s stop, the run still without speed
+    treadmill = replace(run, streams=Streams(run.streams.t, {**run.streams.channels,
+                                                             "speed": speed}))
+    assert classify(treadmill, P).reasons[-1] == classify(run, P).reasons[-1]
     stopped = _fit("fit", "HrmPluginTestActivity.fit")[0]  # a real 5-min walk at 0.3 m/s
     assert not any(r.startswith("no speed") for r in classify(
         replace(stopped, sport="running"), P).reasons)
