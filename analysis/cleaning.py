@@ -25,8 +25,8 @@ STEEP_DOWNHILL = -0.04  # steeper downhill is not used to find surges
 # Speed is grade-adjusted (GAP) only where altitude gives a grade on at least this share of
 # the moving time (RULES.md is silent): a few altitude samples grade nothing else.
 GRADED_SHARE = 0.5
-# A speed channel above 0 on less than this share of the time cadence says running does not
-# read the run (analysis.cleaning._reads).
+# A speed channel above 0 on less than this share of the time cadence says running, or
+# covering less of the session's distance, does not read the run (cleaning._reads).
 READ_SHARE = 0.5
 
 
@@ -98,7 +98,7 @@ def clean(a: Activity) -> Clean | None:
     if t.size < 3:
         return None
     steps = _steps_per_minute(s.get("cadence"))
-    speed = _speed(t, s.get("speed"), s.get("distance"), steps)
+    speed = _speed(t, s.get("speed"), s.get("distance"), steps, _moved_m(a))
     if speed is None:
         speed = np.full(t.size, np.nan)
     dt, _, _ = sample_durations(t)
@@ -134,14 +134,22 @@ def _grade(t: np.ndarray, alt: np.ndarray | None, dist: np.ndarray | None,
 
 
 def _speed(t: np.ndarray, speed: np.ndarray | None, distance: np.ndarray | None,
-           steps: np.ndarray | None) -> np.ndarray | None:
+           steps: np.ndarray | None, moved_m: float | None) -> np.ndarray | None:
     """Speed per sample, else from distance; None when neither ever rises above 0 (a
     treadmill without footpod may write 0 throughout): unknown, not one long stop. Its
-    zeros are no reading either where cadence belies them (_reads)."""
+    zeros are no reading either where cadence or the session's distance belies them
+    (_reads)."""
     for v in (speed, _from_distance(t, distance)):
         if v is not None and (np.nan_to_num(v) > 0).any():
-            return v if _reads(v, steps, t) else np.where(v > 0, v, np.nan)
+            return v if _reads(v, steps, t, moved_m) else np.where(v > 0, v, np.nan)
     return None
+
+
+def _moved_m(a: Activity) -> float | None:
+    """The session's distance where it says the runner moved: covered at STOP_MPS or more
+    over the timer time (a watch started and stopped at once covers a few metres)."""
+    moved = a.distance_m and a.duration_s and a.distance_m >= STOP_MPS * a.duration_s
+    return a.distance_m if moved else None
 
 
 def _from_distance(t: np.ndarray, distance: np.ndarray | None) -> np.ndarray | None:
@@ -154,17 +162,22 @@ def _from_distance(t: np.ndarray, distance: np.ndarray | None) -> np.ndarray | N
     return np.r_[v, v[-1:]]
 
 
-def _reads(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray) -> bool:
+def _reads(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
+           moved_m: float | None) -> bool:
     """Whether the speed reads the run: above 0 on at least READ_SHARE of the time cadence
-    says running (>= WALK_SPM). A runner jogs on the spot at a traffic light, not for most
-    of a run: a speed of 0 or none there, a stray value aside, is a treadmill without
+    says running (>= WALK_SPM), and covering at least READ_SHARE of the distance the session
+    moved (_moved_m).
+    A runner jogs on the spot at a traffic light, not for most of a run, and a stop covers
+    no distance: a speed of 0 or none there, a stray value aside, is a treadmill without
     footpod, whose zeros are no reading, not stops (a slow climb's low speed still reads)."""
+    dt = np.diff(t)
+    v = np.nan_to_num(speed[:-1])
+    if moved_m and float((v * dt).sum()) < READ_SHARE * moved_m:
+        return False
     if steps is None:
         return True
-    dt = np.diff(t)
     ran = np.nan_to_num(steps[:-1]) >= WALK_SPM
-    read = ran & (np.nan_to_num(speed[:-1]) > 0)
-    return bool(dt[read].sum() >= READ_SHARE * dt[ran].sum())
+    return bool(dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum())
 
 
 def _steps_per_minute(cadence: np.ndarray | None) -> np.ndarray | None:

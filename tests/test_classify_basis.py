@@ -219,7 +219,8 @@ def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
     """A real 47-min run as a treadmill without footpod records it: cadence, no HR, speed 0
     throughout but for one stray 0.4 m/s (or no speed but that value). Its one value above 0
     made the zeros speeds, so it read "stopped throughout (speed < 1 m/s)" with no moving
-    time while cadence said running; the zeros are now no reading, the run moving."""
+    time while cadence said running (and its session 9.0 km); the zeros are now no reading,
+    the run moving."""
     run = replace(_without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0],
                            "heart_rate", "distance", "altitude"), avg_hr=None, max_hr=None)
     for rest in (0.0, np.nan):
@@ -233,6 +234,8 @@ def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
             "cleaned: 0 min stopped removed (speed < 1 m/s or timer paused), 3 min walking "
             "marked (walking from cadence < 140 spm)",
             "no heart rate or speed: classified from laps and duration"), rest
+        # without cadence, the session's 9.0 km in 47 min says it moved: the zeros cover none
+        assert classify(_without(treadmill, "cadence"), P).reasons[1] == c.reasons[1]
     # a real climb's speed under 1 m/s, above 0 throughout, reads: those are stops (RULES)
     climb = next(a for a in _fit("python-fitparse", "activity-large-fenxi2-multisport.fit")
                  if a.is_run)
