@@ -87,8 +87,16 @@ class RunFeatures:
             return None
         seconds = in_seconds(self.moving_minutes) or None  # "18 s of the 58 min", not "0 min"
         part, whole = (shown_duration(minutes, *limits, seconds=seconds) for minutes in (
-            self.moving_minutes * min(part_s / c.moving_s, 1.0), self.moving_minutes))
+            self._as_moving(part_s), self.moving_minutes))
         return None if part == whole else part
+
+    def _as_moving(self, part_s: float) -> float:
+        """Minutes of `part_s`, seconds of the cleaned samples' moving time, as the moving
+        time counts them: cut alike where the timer ended before the samples (a last record
+        after it stopped), so no part reads more than the moving time."""
+        c = self.clean
+        moving_s = c.moving_s if c is not None else 0.0
+        return self.moving_minutes * min(part_s / moving_s, 1.0) if moving_s else part_s / 60
 
     def context(self) -> tuple[str, ...]:
         dist = f", {self.distance_km:.1f} km" if self.distance_km else ""
@@ -119,7 +127,8 @@ class RunFeatures:
                 "no speed)"
             lines.append(f"moving speed {self.gap_mps:.2f} m/s, {what}{basis}")
         if sum(self.zone_minutes):  # in the line's units: a 22-s run's are not "0 / 0 / ..."
-            spread = " / ".join(f"{m * per_minute:.0f}" for m in self.zone_minutes)
+            spread = " / ".join(f"{self._as_moving(m * 60) * per_minute:.0f}"
+                                for m in self.zone_minutes)
             units = "seconds" if seconds else "minutes"
             lines.append(f"{units} in zones 1-5: {spread}; {self.zones.describe()}")
         elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by

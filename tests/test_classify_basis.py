@@ -193,6 +193,18 @@ def test_a_run_without_moving_time_names_the_gap_its_file_reads_as_a_pause() -> 
         "timer pauses): classified from laps and duration")
 
 
+def test_no_more_time_in_zones_than_moving() -> None:
+    """A real 45-s walk saved as a run (timer 45.4 s, its samples 46 s) read "45 s (45 s
+    moving)" beside "seconds in zones 1-5: 46 / 0 / 0 / 0 / 0": the moving time ends with
+    the timer, the zones' seconds did not."""
+    walk = replace(_fit("python-fitparse", "garmin-fenix-5-walk.fit")[0], sport="running")
+    assert classify(walk, P).reasons[1:4:2] == (
+        "45 s (45 s moving), 0.1 km, average HR 75 bpm",
+        "seconds in zones 1-5: 45 / 0 / 0 / 0 / 0; Z2 from 145, Z3 from 153, Z4 from 162, "
+        "Z5 from 170 bpm (% of an estimated threshold HR 170: estimated from max HR 190 and "
+        "resting HR 60, no threshold HR set)")
+
+
 def test_gap_is_claimed_only_where_altitude_covers_enough_of_the_moving_time() -> None:
     """A real run whose altitude is kept on its first 20 samples only read "grade-adjusted
     (Minetti 2002)" on its 46 min, 32 s of which had a grade; GAP is now claimed (and used)
