@@ -19,4 +19,11 @@
 # are all read as pauses, to be under 1 m/s); speed (a) and (b) call
 # the speed GAP only where altitude made it so; an easy run names the recovery conditions it
 # misses, with their numbers.
-CLASSIFIER_VERSION = 8
+# 9: speed is GAP only where altitude grades half the moving time or more, its part said
+# where not all; a gap between samples is a pause past 30 s and past twice the file's usual
+# interval (a run recorded once a minute is moving, its TRIMP too: analyse's key redoes
+# loads); a speed of 0 or none on most of the time cadence says running, or covering under
+# half the distance a moving session covered (a treadmill's, a stray value aside), is no
+# reading, not stops. Words: the cleaned line says what a stop is, a run moving without
+# speed says so, no zone seconds past the moving time, "no runs in the last 8 weeks".
+CLASSIFIER_VERSION = 9

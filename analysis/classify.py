@@ -38,7 +38,8 @@ class Classification:
     reasons: tuple[str, ...]
     found: tuple[Found, ...] = ()
     moving_s: float | None = None  # timer time without stops (runs only)
-    gap_mps: float | None = None  # mean moving grade-adjusted speed (runs only)
+    gap_mps: float | None = None  # mean moving speed (runs only)...
+    graded: bool = False  # ...grade-adjusted (GAP): altitude covers enough of the run
     # the average HR judged on (runs only): the watch's, else its samples' (a file whose
     # session leaves it out)
     avg_hr: float | None = None
@@ -84,6 +85,7 @@ def classify(activity: Activity, profile: Profile, history_s: Sequence[float] = 
     return Classification(kind.value, fatigue, (why, *others, *([warning] if warning else []),
                                                 *notes, *f.context()), found,
                           moving_s=f.moving_minutes * 60, gap_mps=f.gap_mps,
+                          graded=f.clean is not None and f.clean.has_altitude,
                           avg_hr=f.avg_hr if f.hr_available else None)
 
 

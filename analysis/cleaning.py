@@ -2,8 +2,8 @@
 
 Stops (speed < 1 m/s, or the timer paused: a gap between samples) are removed from moving
 time (a sample without speed is unknown, not stopped), walking is marked (running cadence
-< 140 steps/min where cadence exists, else speed < 1.6 m/s), and where altitude exists speed
-becomes grade-adjusted speed (analysis.gap).
+< 140 steps/min where cadence exists, else speed < 1.6 m/s), and where altitude covers
+enough of the moving time speed becomes grade-adjusted speed (analysis.gap).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.gap import grade_adjusted, grades
-from analysis.samples import sample_durations
+from analysis.samples import pause_gap_s, sample_durations
 from domain.activity import Activity
 
 STOP_MPS = 1.0
@@ -22,6 +22,12 @@ WALK_MPS = 1.6
 # FIT running cadence counts one foot (strides/min); a moving median below this is per foot.
 PER_FOOT_BELOW = 120.0
 STEEP_DOWNHILL = -0.04  # steeper downhill is not used to find surges
+# Speed is grade-adjusted (GAP) only where altitude gives a grade on at least this share of
+# the moving time (RULES.md is silent): a few altitude samples grade nothing else.
+GRADED_SHARE = 0.5
+# A speed channel above 0 on less than this share of the time cadence says running, or
+# covering less of the session's distance, does not read the run (cleaning._reads).
+READ_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -33,10 +39,12 @@ class Clean:
     moving: np.ndarray  # bool: not stopped
     stopped: np.ndarray  # bool: speed < STOP_MPS (not a pause, nor a sample without speed)
     walking: np.ndarray  # bool: moving but walking
-    gap: np.ndarray  # grade-adjusted speed (plain speed without altitude), NaN unknown
+    gap: np.ndarray  # grade-adjusted speed (plain speed unless has_altitude), NaN unknown
     grade: np.ndarray
     hr: np.ndarray | None  # NaN where missing; None without any HR
-    has_altitude: bool
+    has_altitude: bool  # speed is GAP: altitude grades >= GRADED_SHARE of the moving time
+    graded_s: float  # moving seconds with a grade from altitude
+    pause_s: float  # a gap between samples past this is a pause (analysis.samples)
     walk_source: str  # "cadence", "speed", or "none" (neither known: no walking marked)
 
     @property
@@ -89,7 +97,8 @@ def clean(a: Activity) -> Clean | None:
     t, s = a.streams.t, a.streams
     if t.size < 3:
         return None
-    speed = _speed(t, s.get("speed"), s.get("distance"))
+    steps = _steps_per_minute(s.get("cadence"))
+    speed = _speed(t, s.get("speed"), s.get("distance"), steps, _moved_m(a))
     if speed is None:
         speed = np.full(t.size, np.nan)
     dt, _, _ = sample_durations(t)
@@ -100,29 +109,51 @@ def clean(a: Activity) -> Clean | None:
     with np.errstate(invalid="ignore"):
         stopped = speed < STOP_MPS
     moving = ~stopped & (raw_dt > 0) & (dt == raw_dt)
-    walking, source = _walking(s.get("cadence"), speed, moving)
-    alt, dist = s.get("altitude"), s.get("distance")
-    has_alt = alt is not None and int(np.isfinite(alt).sum()) > 10
-    if has_alt and alt is not None:
-        d = dist if dist is not None and np.isfinite(dist).any() else np.r_[0.0, np.cumsum(
-            np.nan_to_num(speed) * dt)]
-        grade = grades(t, alt, d)[:-1]
-    else:
-        grade = np.zeros(t0.size)
+    walking, source = _walking(steps, speed, moving)
+    grade = _grade(t, s.get("altitude"), s.get("distance"), speed, dt)
+    graded_s = float(dt[moving & np.isfinite(grade)].sum())
+    # GAP only where altitude covers enough of the moving time to mean it; else plain speed
+    has_alt = graded_s > 0 and graded_s >= GRADED_SHARE * float(dt[moving].sum())
+    grade = np.where(np.isfinite(grade) & has_alt, grade, 0.0)
     hr = heart_rate(s.get("heart_rate"))
     return Clean(t=t0, dt=dt, moving=moving, stopped=stopped, walking=walking & moving,
                  gap=np.where(moving, grade_adjusted(speed, grade), np.nan), grade=grade,
-                 hr=hr[:-1] if hr is not None else None,
-                 has_altitude=has_alt, walk_source=source)
+                 hr=hr[:-1] if hr is not None else None, has_altitude=has_alt,
+                 graded_s=graded_s, pause_s=pause_gap_s(raw_dt), walk_source=source)
 
 
-def _speed(t: np.ndarray, speed: np.ndarray | None,
-           distance: np.ndarray | None) -> np.ndarray | None:
+def _grade(t: np.ndarray, alt: np.ndarray | None, dist: np.ndarray | None,
+           speed: np.ndarray, dt: np.ndarray) -> np.ndarray:
+    """Grade per sample but the last (analysis.gap.grades), NaN where altitude does not tell
+    it; over the distance recorded, else the distance the speed covers."""
+    if alt is None or not np.isfinite(alt).any():
+        return np.full(dt.size, np.nan)
+    d = dist if dist is not None and np.isfinite(dist).any() else np.r_[0.0, np.cumsum(
+        np.nan_to_num(speed) * dt)]
+    return grades(t, alt, d)[:-1]
+
+
+def _speed(t: np.ndarray, speed: np.ndarray | None, distance: np.ndarray | None,
+           steps: np.ndarray | None, moved_m: float | None) -> np.ndarray | None:
     """Speed per sample, else from distance; None when neither ever rises above 0 (a
-    treadmill without footpod may write 0 throughout): unknown, not one long stop."""
-    if speed is not None and (np.nan_to_num(speed) > 0).any():
-        return speed
-    if distance is None or t.size < 2 or not (np.nan_to_num(np.diff(distance)) > 0).any():
+    treadmill without footpod may write 0 throughout): unknown, not one long stop. Its
+    zeros are no reading either where cadence or the session's distance belies them
+    (_reads)."""
+    for v in (speed, _from_distance(t, distance)):
+        if v is not None and (np.nan_to_num(v) > 0).any():
+            return v if _reads(v, steps, t, moved_m) else np.where(v > 0, v, np.nan)
+    return None
+
+
+def _moved_m(a: Activity) -> float | None:
+    """The session's distance where it says the runner moved: covered at STOP_MPS or more
+    over the timer time (a watch started and stopped at once covers a few metres)."""
+    moved = a.distance_m and a.duration_s and a.distance_m >= STOP_MPS * a.duration_s
+    return a.distance_m if moved else None
+
+
+def _from_distance(t: np.ndarray, distance: np.ndarray | None) -> np.ndarray | None:
+    if distance is None or t.size < 2:
         return None
     d = np.diff(distance)
     step = np.diff(t)
@@ -131,13 +162,40 @@ def _speed(t: np.ndarray, speed: np.ndarray | None,
     return np.r_[v, v[-1:]]
 
 
-def _walking(cadence: np.ndarray | None, speed: np.ndarray,
+def _reads(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
+           moved_m: float | None) -> bool:
+    """Whether the speed reads the run: above 0 on at least READ_SHARE of the time cadence
+    says running (>= WALK_SPM), and covering at least READ_SHARE of the distance the session
+    moved (_moved_m).
+    A runner jogs on the spot at a traffic light, not for most of a run, and a stop covers
+    no distance: a speed of 0 or none there, a stray value aside, is a treadmill without
+    footpod, whose zeros are no reading, not stops (a slow climb's low speed still reads)."""
+    dt = np.diff(t)
+    v = np.nan_to_num(speed[:-1])
+    if moved_m and float((v * dt).sum()) < READ_SHARE * moved_m:
+        return False
+    if steps is None:
+        return True
+    ran = np.nan_to_num(steps[:-1]) >= WALK_SPM
+    return bool(dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum())
+
+
+def _steps_per_minute(cadence: np.ndarray | None) -> np.ndarray | None:
+    """Cadence in steps a minute (FIT running cadence often counts one foot); None where it
+    never rises above 0."""
+    if cadence is None:
+        return None
+    seen = np.isfinite(cadence) & (cadence > 0)
+    if not seen.any():
+        return None
+    return cadence * 2 if float(np.median(cadence[seen])) < PER_FOOT_BELOW else cadence
+
+
+def _walking(steps: np.ndarray | None, speed: np.ndarray,
              moving: np.ndarray) -> tuple[np.ndarray, str]:
-    if cadence is not None:
-        c = cadence[:-1]
-        seen = moving & np.isfinite(c) & (c > 0)
-        if seen.sum() > 0.5 * max(int(moving.sum()), 1):
-            spm = c * 2 if float(np.median(c[seen])) < PER_FOOT_BELOW else c
+    if steps is not None:
+        spm = steps[:-1]
+        if (moving & np.isfinite(spm) & (spm > 0)).sum() > 0.5 * max(int(moving.sum()), 1):
             return np.where(np.isfinite(spm), spm < WALK_SPM, speed < WALK_MPS), "cadence"
     if not np.isfinite(speed).any():  # HR alone: walking is unknown, not judged from speed
         return np.zeros(speed.size, dtype=bool), "none"

@@ -6,9 +6,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.cleaning import STOP_MPS, WALK_MPS, WALK_SPM, Clean, clean, heart_rate
+from analysis.cleaning import (
+    GRADED_SHARE,
+    STOP_MPS,
+    WALK_MPS,
+    WALK_SPM,
+    Clean,
+    clean,
+    heart_rate,
+)
 from analysis.samples import (
-    MAX_SAMPLE_GAP_S,
     across_stops,
     longest_stretch,
     moving_clock,
@@ -80,8 +87,16 @@ class RunFeatures:
             return None
         seconds = in_seconds(self.moving_minutes) or None  # "18 s of the 58 min", not "0 min"
         part, whole = (shown_duration(minutes, *limits, seconds=seconds) for minutes in (
-            self.moving_minutes * min(part_s / c.moving_s, 1.0), self.moving_minutes))
+            self._as_moving(part_s), self.moving_minutes))
         return None if part == whole else part
+
+    def _as_moving(self, part_s: float) -> float:
+        """Minutes of `part_s`, seconds of the cleaned samples' moving time, as the moving
+        time counts them: cut alike where the timer ended before the samples (a last record
+        after it stopped), so no part reads more than the moving time."""
+        c = self.clean
+        moving_s = c.moving_s if c is not None else 0.0
+        return self.moving_minutes * min(part_s / moving_s, 1.0) if moving_s else part_s / 60
 
     def context(self) -> tuple[str, ...]:
         dist = f", {self.distance_km:.1f} km" if self.distance_km else ""
@@ -100,10 +115,11 @@ class RunFeatures:
                    - round(self.moving_minutes * per_minute)) / per_minute
         if c is not None and (stopped > 0 or self.walking_minutes >= 1):
             walking = WALKING_FROM[c.walk_source].format(shown(self.walking_minutes))
-            lines.append(f"cleaned: {shown(stopped)} stopped removed, {walking}")
+            lines.append(f"cleaned: {shown(stopped)} stopped removed (speed < {STOP_MPS:g} m/s "
+                         f"or timer paused), {walking}")
         graded = c is not None and c.has_altitude
         if self.gap_mps is not None and c is not None:
-            what = "grade-adjusted (Minetti 2002)" if graded else "no altitude, so plain"
+            what = self._graded(c)
             # the mean of the moving time that has speed (a swim's 18 s of 58 min)
             known = self.moving_part(c.speed_known_s)
             basis = "" if known is None else \
@@ -111,12 +127,28 @@ class RunFeatures:
                 "no speed)"
             lines.append(f"moving speed {self.gap_mps:.2f} m/s, {what}{basis}")
         if sum(self.zone_minutes):  # in the line's units: a 22-s run's are not "0 / 0 / ..."
-            spread = " / ".join(f"{m * per_minute:.0f}" for m in self.zone_minutes)
+            spread = " / ".join(f"{self._as_moving(m * 60) * per_minute:.0f}"
+                                for m in self.zone_minutes)
             units = "seconds" if seconds else "minutes"
             lines.append(f"{units} in zones 1-5: {spread}; {self.zones.describe()}")
         elif not self.hr_available:  # a footpod's cadence alone has no speed to judge by
             lines.append(self._without_hr(graded))
+        if self.hr_available and c is not None and c.moving.any() and \
+                self.gap_mps is None:  # no speed while moving: no surges were looked for
+            lines.append("no speed: classified from HR, laps and duration")
         return tuple(lines)
+
+    def _graded(self, c: Clean) -> str:
+        """Whether the moving speed is grade-adjusted, and on how much of the moving time
+        altitude gave a grade where not all of it (cleaning.GRADED_SHARE)."""
+        part = self.moving_part(c.graded_s)
+        if not c.graded_s:
+            return "no altitude, so plain"
+        of = f"{part} of the {shown_duration(self.moving_minutes)} moving"
+        if not c.has_altitude:
+            return f"plain: altitude on only {of} (GAP needs it on >= {GRADED_SHARE:.0%})"
+        return "grade-adjusted (Minetti 2002)" + (
+            "" if part is None else f" on the {of} with altitude (the rest plain)")
 
     def _without_hr(self, graded: bool) -> str:
         """What a run without HR was judged by: its speed, else laps and duration; a run
@@ -139,7 +171,7 @@ def _never_moving(c: Clean) -> str:
     if not (~c.stopped & (c.dt > 0)).any():  # each sample stopped by its speed
         return f"stopped throughout (speed < {STOP_MPS:g} m/s)"
     slow = f"speed < {STOP_MPS:g} m/s, or " if c.stopped.any() else ""
-    return (f"no moving time ({slow}samples > {MAX_SAMPLE_GAP_S:g} s apart, read as timer "
+    return (f"no moving time ({slow}samples > {c.pause_s:g} s apart, read as timer "
             "pauses)")
 
 

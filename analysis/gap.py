@@ -43,7 +43,8 @@ def smooth(values: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
 
 
 def grades(t: np.ndarray, altitude: np.ndarray, distance: np.ndarray) -> np.ndarray:
-    """Grade per sample from smoothed altitude over >= MIN_RUN_M metres; 0 where unknown."""
+    """Grade per sample from smoothed altitude over >= MIN_RUN_M metres; NaN where unknown
+    (no altitude near, or too little distance to take it over)."""
     alt = smooth(altitude, t, SMOOTH_S)
     dist = np.maximum.accumulate(np.where(np.isfinite(distance), distance, 0.0))
     # The nearest samples at least half the distance behind and ahead.
@@ -52,7 +53,7 @@ def grades(t: np.ndarray, altitude: np.ndarray, distance: np.ndarray) -> np.ndar
     run = dist[hi] - dist[lo]
     with np.errstate(invalid="ignore", divide="ignore"):
         g = (alt[hi] - alt[lo]) / run
-    g = np.where((run >= MIN_RUN_M / 2) & np.isfinite(g), g, 0.0)
+    g = np.where((run >= MIN_RUN_M / 2) & np.isfinite(g), g, np.nan)
     return np.clip(g, -MAX_GRADE, MAX_GRADE)
 
 

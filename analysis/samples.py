@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-# A longer gap is a pause (timer stopped) or a strap dropout, not time spent at that HR.
+# A longer gap is a pause (timer stopped) or a strap dropout, not time spent at that HR...
 MAX_SAMPLE_GAP_S = 30.0
+# ...and so is one longer than this many of the file's usual (median) intervals: a watch
+# recording once a minute (old watches, smart recording) writes 60-s gaps while running.
+PAUSE_OF_USUAL = 2.0
 ZONE_GAP_S = 30.0  # dips out of a zone band shorter than this do not break a stretch
 # After a stop or a timer pause HR needs up to this much running to climb back into a band
 # (HR on-kinetics: most of a step change within 1-2 min), and a stretch goes on across it.
@@ -21,10 +24,21 @@ def sample_durations(t: np.ndarray) -> tuple[np.ndarray, int, float]:
     result is one shorter than `t`), how many pauses were shortened, and the usual step they
     were shortened to."""
     dt = np.diff(np.asarray(t, dtype=np.float64))
-    normal = (dt > 0) & (dt <= MAX_SAMPLE_GAP_S)
+    pause = pause_gap_s(dt)
+    normal = (dt > 0) & (dt <= pause)
     step = float(np.median(dt[normal])) if normal.any() else 1.0
-    gaps = int(np.count_nonzero(dt > MAX_SAMPLE_GAP_S))
-    return np.where(dt > MAX_SAMPLE_GAP_S, step, np.clip(dt, 0.0, None)), gaps, step
+    gaps = int(np.count_nonzero(dt > pause))
+    return np.where(dt > pause, step, np.clip(dt, 0.0, None)), gaps, step
+
+
+def pause_gap_s(dt: np.ndarray) -> float:
+    """The gap between samples (`dt`, seconds) past which a file's samples are read as a
+    pause: MAX_SAMPLE_GAP_S, or PAUSE_OF_USUAL times the file's usual interval where it
+    records more sparsely, so that a run sampled once a minute is moving, and a pause in a
+    1-s recording still is one."""
+    step = dt[dt > 0]
+    usual = float(np.median(step)) if step.size else 0.0
+    return max(MAX_SAMPLE_GAP_S, PAUSE_OF_USUAL * usual)
 
 
 def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:

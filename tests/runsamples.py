@@ -79,8 +79,8 @@ class Run:
             self.add(rest_s, rest_speed, rest_hr, lap=rest_lap)
         return self
 
-    def fit(self, *, include_hr: bool = True) -> bytes:
-        return write_fit(self, include_hr=include_hr)
+    def fit(self, *, include_hr: bool = True, include_altitude: bool = True) -> bytes:
+        return write_fit(self, include_hr=include_hr, include_altitude=include_altitude)
 
 
 def _lagged(target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -92,7 +92,7 @@ def _lagged(target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.round(out)
 
 
-def write_fit(run: Run, *, include_hr: bool = True) -> bytes:
+def write_fit(run: Run, *, include_hr: bool = True, include_altitude: bool = True) -> bytes:
     rng = np.random.default_rng(run.seed)
     speed = np.clip(np.array(run.speed) + rng.normal(0, 0.05, len(run.speed)) *
                     (np.array(run.speed) > 0), 0, None)
@@ -115,7 +115,7 @@ def write_fit(run: Run, *, include_hr: bool = True) -> bytes:
         _write(enc, "record", timestamp=T0 + timedelta(seconds=i),
                heart_rate=int(hr[i]) if include_hr else None, cadence=int(max(per_foot[i], 0)),
                distance=round(float(dist[i]), 2), enhanced_speed=round(float(speed[i]), 3),
-               enhanced_altitude=round(float(alt[i]), 1))
+               enhanced_altitude=round(float(alt[i]), 1) if include_altitude else None)
     laps = run.laps if run.laps and run.laps[-1][0] == n else [*run.laps, (n, "active")]
     begin = 0
     for k, (end, intensity) in enumerate(laps):

@@ -11,11 +11,13 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from analysis.classify import classify
 from analysis.features import RunFeatures, run_features
+from analysis.load import activity_load
 from db import models as m
 from db.session import open_db, transaction
 from domain.activity import Activity, Streams
@@ -102,7 +104,7 @@ def test_a_run_shown_in_seconds_shows_its_zones_in_seconds() -> None:
     reasons = classify(leg, P).reasons
     assert reasons[0].startswith("100% of the time in HR zone 1 over 22 s moving")
     assert reasons[1].startswith("22 s (22 s moving)")
-    assert reasons[-1].startswith("seconds in zones 1-5: 22 / 0 / 0 / 0 / 0; Z2 from 145")
+    assert reasons[-2].startswith("seconds in zones 1-5: 22 / 0 / 0 / 0 / 0; Z2 from 145")
 
 
 def test_a_triathlon_row_gives_its_race_reason_once(home: Path) -> None:
@@ -135,31 +137,121 @@ def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
     heart rate or speed" beside "14 s stopped removed", which its speed told."""
     run = _fit("python-fitparse", "Activity.fit")[0]
     assert classify(run, P).reasons[-2:] == (
-        "cleaned: 14 s stopped removed, 0 s walking marked (walking from speed < 1.6 m/s)",
+        "cleaned: 14 s stopped removed (speed < 1 m/s or timer paused), 0 s walking marked "
+        "(walking from speed < 1.6 m/s)",
         "no heart rate, and stopped throughout (speed < 1 m/s): classified from laps and "
         "duration")
 
 
-def test_a_run_without_moving_time_by_its_gaps_is_not_said_to_be_under_1_m_s() -> None:
-    """A real 47-min run at about 3.4 m/s, its HR gone and one sample a minute kept (a watch
-    recording once a minute): every gap of 60 s reads as a timer pause, so no moving time,
-    and its words said "stopped throughout (speed < 1 m/s)" of speeds over 1 m/s; with a sample
-    under it, both causes are given."""
+def _every_minute(a: Activity) -> Activity:
+    """The run with one sample a minute kept, as a watch recording once a minute writes it."""
+    every = np.flatnonzero(np.r_[True, np.diff(a.streams.t // 60) > 0])
+    return replace(a, streams=Streams(a.streams.t[every], {
+        k: v[every] for k, v in a.streams.channels.items()}))
+
+
+def _cut(a: Activity, start_s: float, end_s: float) -> Activity:
+    """The run with its samples from `start_s` to `end_s` left out: the timer paused."""
+    kept = (a.streams.t < start_s) | (a.streams.t >= end_s)
+    return replace(a, streams=Streams(a.streams.t[kept], {
+        k: v[kept] for k, v in a.streams.channels.items()}))
+
+
+def test_a_run_recorded_once_a_minute_is_moving_and_its_pauses_still_are_pauses() -> None:
+    """A real 47-min run at about 3.3 m/s with one sample a minute kept (an old watch, or
+    smart recording with long gaps): every 60-s gap read as a timer pause past the fixed
+    30 s, so it had no moving time, no zone minutes and a TRIMP of 1 s a sample. The pause
+    now follows the file's usual interval (over twice its median): it is moving, its zone
+    minutes are its moving minutes, and a 5-min pause in it, as in the 1-s file, is a stop."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    sparse = _every_minute(run)
+    f, whole = run_features(sparse, P), run_features(run, P)
+    assert f.moving_minutes == pytest.approx(whole.moving_minutes, abs=1.5)
+    assert sum(f.zone_minutes) == pytest.approx(f.moving_minutes, abs=0.5)
+    assert classify(sparse, P).reasons[1] == "47 min (47 min moving), 9.0 km, average HR 153 bpm"
+    assert activity_load(sparse, P).value == pytest.approx(activity_load(run, P).value, rel=0.05)
+    for recorded in (run, sparse):  # a pause of 5 min is a stop however the file samples
+        paused = run_features(_cut(recorded, 1200, 1500), P)
+        assert paused.moving_minutes == pytest.approx(
+            run_features(recorded, P).moving_minutes - 5, abs=1.1)
+
+
+def test_a_run_without_moving_time_names_the_gap_its_file_reads_as_a_pause() -> None:
+    """The once-a-minute run, HR gone, two samples in five under 1 m/s and the next kept,
+    then 3 min unrecorded: its pauses are its gaps past twice its usual 60 s, which its words
+    gave as "samples > 30 s apart", a gap it runs at."""
     run = replace(_without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0],
                            "heart_rate"), avg_hr=None, max_hr=None)
-    every = np.flatnonzero(np.r_[True, np.diff(run.streams.t // 60) > 0])
-    sparse = replace(run, streams=Streams(run.streams.t[every], {
-        k: v[every] for k, v in run.streams.channels.items()}))
-    assert classify(sparse, P).reasons[-1] == (
-        "no heart rate, and no moving time (samples > 30 s apart, read as timer pauses): "
-        "classified from laps and duration")
-    assert np.nanmin(sparse.streams.channels["speed"][:-1]) > 1
-    slow = sparse.streams.channels["speed"].copy()
-    slow[0] = 0.5
-    assert classify(replace(sparse, streams=Streams(sparse.streams.t, {
-        **sparse.streams.channels, "speed": slow})), P).reasons[-1].startswith(
-        "no heart rate, and no moving time (speed < 1 m/s, or samples > 30 s apart, read as "
-        "timer pauses)")
+    sparse = _every_minute(run)
+    i = np.arange(sparse.streams.t.size)
+    kept = i % 5 < 3
+    speed = np.where(i % 5 < 2, 0.5, sparse.streams.channels["speed"])
+    stopped_or_paused = replace(sparse, streams=Streams(sparse.streams.t[kept], {
+        **{k: v[kept] for k, v in sparse.streams.channels.items()}, "speed": speed[kept]}))
+    assert classify(stopped_or_paused, P).reasons[-1] == (
+        "no heart rate, and no moving time (speed < 1 m/s, or samples > 120 s apart, read as "
+        "timer pauses): classified from laps and duration")
+
+
+def test_no_more_time_in_zones_than_moving() -> None:
+    """A real 45-s walk saved as a run (timer 45.4 s, its samples 46 s) read "45 s (45 s
+    moving)" beside "seconds in zones 1-5: 46 / 0 / 0 / 0 / 0": the moving time ends with
+    the timer, the zones' seconds did not."""
+    walk = replace(_fit("python-fitparse", "garmin-fenix-5-walk.fit")[0], sport="running")
+    assert classify(walk, P).reasons[1:4:2] == (
+        "45 s (45 s moving), 0.1 km, average HR 75 bpm",
+        "seconds in zones 1-5: 45 / 0 / 0 / 0 / 0; Z2 from 145, Z3 from 153, Z4 from 162, "
+        "Z5 from 170 bpm (% of an estimated threshold HR 170: estimated from max HR 190 and "
+        "resting HR 60, no threshold HR set)")
+
+
+def test_gap_is_claimed_only_where_altitude_covers_enough_of_the_moving_time() -> None:
+    """A real run whose altitude is kept on its first 20 samples only read "grade-adjusted
+    (Minetti 2002)" on its 46 min, 32 s of which had a grade; GAP is now claimed (and used)
+    where altitude covers half the moving time or more, and its part said where not all."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    alt = run.streams.channels["altitude"]
+    index = np.arange(alt.size)
+
+    def kept(first: int) -> Activity:
+        return replace(run, streams=Streams(run.streams.t, {
+            **run.streams.channels, "altitude": np.where(index < first, alt, np.nan)}))
+    few, most = classify(kept(20), P), classify(kept(alt.size * 2 // 3), P)
+    assert _line(kept(20), "moving speed") == (
+        "moving speed 3.21 m/s, plain: altitude on only 32 s of the 46 min moving (GAP needs "
+        "it on >= 50%)")
+    assert few.gap_mps == classify(_without(run, "altitude"), P).gap_mps and not few.graded
+    assert _line(kept(alt.size * 2 // 3), "moving speed") == (
+        "moving speed 3.18 m/s, grade-adjusted (Minetti 2002) on the 32 min of the 46 min "
+        "moving with altitude (the rest plain)")
+    assert most.graded and most.gap_mps != few.gap_mps
+
+
+def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
+    """A real 47-min run as a treadmill without footpod records it: cadence, no HR, speed 0
+    throughout but for one stray 0.4 m/s (or no speed but that value). Its one value above 0
+    made the zeros speeds, so it read "stopped throughout (speed < 1 m/s)" with no moving
+    time while cadence said running (and its session 9.0 km); the zeros are now no reading,
+    the run moving."""
+    run = replace(_without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0],
+                           "heart_rate", "distance", "altitude"), avg_hr=None, max_hr=None)
+    for rest in (0.0, np.nan):
+        speed = np.full(run.streams.t.size, rest)
+        speed[100] = 0.4
+        treadmill = replace(run, streams=Streams(run.streams.t, {
+            **run.streams.channels, "speed": speed}))
+        c = classify(treadmill, P)
+        assert c.reasons[1:] == (
+            "47 min (47 min moving), 9.0 km",
+            "cleaned: 0 min stopped removed (speed < 1 m/s or timer paused), 3 min walking "
+            "marked (walking from cadence < 140 spm)",
+            "no heart rate or speed: classified from laps and duration"), rest
+        # without cadence, the session's 9.0 km in 47 min says it moved: the zeros cover none
+        assert classify(_without(treadmill, "cadence"), P).reasons[1] == c.reasons[1]
+    # a real climb's speed under 1 m/s, above 0 throughout, reads: those are stops (RULES)
+    climb = next(a for a in _fit("python-fitparse", "activity-large-fenxi2-multisport.fit")
+                 if a.is_run)
+    assert classify(climb, P).reasons[1].startswith("38 min (12 min moving)")
 
 
 def test_surges_are_measured_in_gap_only_where_the_run_has_altitude() -> None:
@@ -255,3 +347,44 @@ def test_a_heart_rate_of_0_is_no_reading_in_the_zones_and_the_average() -> None:
     assert zeros.zone_minutes == missing.zone_minutes
     assert zeros.avg_hr == missing.avg_hr > 100
     assert zeros.z1_share == missing.z1_share
+
+
+def test_a_run_with_hr_and_no_speed_says_it_was_classified_without_speed() -> None:
+    """A real run kept with its HR and cadence alone (a treadmill without footpod, GPS off)
+    said what its HR was, but nothing of its speed: as a run without HR says "classified
+    from speed, laps and duration", this one did not say that no surge could be looked for.
+    A run with speed all under 1 m/s has speed, and says it was stopped instead."""
+    run = _without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0], "speed",
+                   "distance", "altitude")
+    assert classify(run, P).reasons[-1] == "no speed: classified from HR, laps and duration"
+    speed = np.zeros(run.streams.t.size)
+    speed[100] = 0.4  # a treadmill's stray value: a 1-s stop, the run still without speed
+    treadmill = replace(run, streams=Streams(run.streams.t, {**run.streams.channels,
+                                                             "speed": speed}))
+    assert classify(treadmill, P).reasons[-1] == classify(run, P).reasons[-1]
+    stopped = _fit("fit", "HrmPluginTestActivity.fit")[0]  # a real 5-min walk at 0.3 m/s
+    assert not any(r.startswith("no speed") for r in classify(
+        replace(stopped, sport="running"), P).reasons)
+
+
+def test_a_slow_climb_read_as_stopped_says_what_a_stop_is() -> None:
+    """A real duathlon's first run leg climbs at 0.5-1 m/s, HR 166 and a running cadence: the
+    stop rule (speed < 1 m/s, RULES) takes 26 of its 38 min, and its words said only "26 min
+    stopped removed", which a coach reads as standing. They now say what a stop is."""
+    climb = next(a for a in _fit("python-fitparse", "activity-large-fenxi2-multisport.fit")
+                 if a.is_run)
+    assert _line(climb, "cleaned:") == (
+        "cleaned: 26 min stopped removed (speed < 1 m/s or timer paused), 6 min walking "
+        "marked (walking from cadence < 140 spm)")
+
+
+def test_a_long_run_without_history_says_so_in_words() -> None:
+    """A real 114-min run classified alone read "(only 0 runs of history, so the absolute
+    rule)"; it now says there were none, and how many the relative rules need."""
+    run = _fit("fit", "mornindew-broken.fit")[0]
+    assert classify(run, P).reasons[0] == (
+        "114 min moving >= 90 min (no runs in the last 8 weeks, fewer than 4 to compare with, "
+        "so the absolute rule)")
+    assert classify(run, P, [3000.0]).reasons[0] == (
+        "114 min moving >= 90 min (only 1 run in the last 8 weeks, fewer than 4 to compare "
+        "with, so the absolute rule)")

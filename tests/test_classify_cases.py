@@ -67,7 +67,8 @@ def test_trail_run_with_walking_and_stops_is_long_not_speed() -> None:
     c = judge(trail(), history=[])
     assert c.kind == "long" and "speed" not in c.traits
     assert c.reasons[0].startswith("130 min moving >= 90 min")
-    assert any("8 min stopped removed, 24 min walking marked" in r for r in c.reasons)
+    assert any("8 min stopped removed (speed < 1 m/s or timer paused), 24 min walking "
+               "marked" in r for r in c.reasons)
 
 
 def test_walk_jog_is_easy() -> None:
@@ -633,7 +634,8 @@ def test_a_run_under_a_minute_is_shown_in_seconds_not_as_0_min() -> None:
         "24 s (23 s moving), 0.1 km, average HR 98 bpm")
     stopped = judge(Run().easy(0.4).stop(0.25))
     assert stopped.reasons[1].startswith("39 s (24 s moving)"), stopped.reasons
-    assert stopped.reasons[2].startswith("cleaned: 15 s stopped removed, 0 s walking marked")
+    assert stopped.reasons[2].startswith(
+        "cleaned: 15 s stopped removed (speed < 1 m/s or timer paused), 0 s walking marked")
     assert judge(Run().easy(30, hr=110)).reasons[1].startswith("30 min (30 min moving)")
 
 

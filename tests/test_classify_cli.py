@@ -74,7 +74,7 @@ def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path,
     text = runner.invoke(app, ["classify", str(folder), str(long)])
     assert text.exit_code == 0
     line = next(x for x in text.stdout.splitlines() if x.startswith("long.fit"))
-    # kind, traits, time, km, moving, GAP per km, HR, main reason
+    # kind, traits, time, km, moving, GAP or pace per km, HR, main reason
     assert line.split()[1:6] == ["long", "long", "1:40", "17.4", "1:40"]
     assert "100 min moving" in line
     columns(80)
@@ -91,6 +91,30 @@ def test_several_files_and_folders_give_one_row_each(home: Path, tmp_path: Path,
     assert "17.4 km · moving 1:40" in " ".join(lines[at:at + 2])
     words = " ".join(x.strip() for x in lines[at + 1:at + 4])
     assert rows[1]["reason"] in words
+
+
+def test_the_pace_column_says_whether_it_is_grade_adjusted(
+        home: Path, tmp_path: Path, columns: Callable[[int], None]) -> None:
+    """The table's one "GAP /km" column showed a run without altitude's plain pace as GAP;
+    the pace now sits under "GAP /km" or "pace /km" as the run's speed is, and `--json`
+    adds `graded` beside the `gap_mps` it kept."""
+    run = Run().easy(40)
+    (tmp_path / "hilly.fit").write_bytes(run.fit())
+    (tmp_path / "flat.fit").write_bytes(run.fit(include_altitude=False))
+    files = [str(tmp_path / "hilly.fit"), str(tmp_path / "flat.fit")]
+    rows = json.loads(runner.invoke(app, ["classify", *files, "--json"]).stdout)
+    assert [(r["graded"], r["legs"][0]["graded"]) for r in rows] == [(True, True),
+                                                                      (False, False)]
+    assert rows[0]["gap_mps"] == pytest.approx(rows[1]["gap_mps"], rel=0.01)
+    columns(200)
+    lines = runner.invoke(app, ["classify", *files]).stdout.splitlines()
+    head = lines[0].split()
+    assert head[6:9] == ["GAP", "/km", "pace"]
+    # kind, traits, time, km, moving, GAP per km, pace per km, HR
+    assert [x.split()[6:8] for x in lines[1:3]] == [["5:45", "-"], ["-", "5:45"]]
+    columns(60)
+    narrow = " ".join(runner.invoke(app, ["classify", *files]).stdout.split())
+    assert "moving 0:40 · GAP 5:45/km" in narrow and "moving 0:40 · pace 5:45/km" in narrow
 
 
 def test_lines_keep_to_the_terminal_when_a_file_name_has_wide_letters(

@@ -132,8 +132,8 @@ def test_hr_alone_marks_no_walking_and_says_why() -> None:
     c = clean(a)
     assert c is not None and c.walk_source == "none" and c.walking_s == 0
     context = classify(a, P).reasons[-3:]
-    assert "cleaned: 2 min stopped removed, no walking marked (no cadence or speed to tell " \
-           "it)" in context, context
+    assert "cleaned: 2 min stopped removed (speed < 1 m/s or timer paused), no walking " \
+           "marked (no cadence or speed to tell it)" in context, context
 
 
 def test_a_run_without_hr_or_speed_is_not_said_to_be_judged_by_speed() -> None:

@@ -48,9 +48,11 @@ def classify(
     """Classify runs: traits (race, speed, threshold, long) and one kind, with reasons.
 
     One row per activity: kind, traits, duration, distance, moving time, grade-adjusted pace
-    (GAP), average HR and the main reason; a triathlon file is one row whose legs (swim,
-    bike, run) `--json` lists with their own loads. Without a profile (`stridelift init`),
-    zones come from the file's own max HR where plausible, and the output says which."""
+    (GAP) where altitude allows it, else plain pace, average HR and the main reason; a
+    triathlon file is one row whose legs (swim, bike, run) `--json` lists with their own
+    loads (`gap_mps` is the moving speed, grade-adjusted where `graded`). Without a profile
+    (`stridelift init`), zones come from the file's own max HR where plausible, and the
+    output says which."""
     from jobs.importing import FitError
 
     with user_errors({FitError: 1}):
@@ -67,10 +69,11 @@ def classify(
         raise typer.Exit(1)
 
 
-COLUMNS = ("activity", "kind", "traits", "time", "km", "moving", "GAP /km", "HR")
+# the moving pace in the column that names it: grade-adjusted (GAP) or plain
+COLUMNS = ("activity", "kind", "traits", "time", "km", "moving", "GAP /km", "pace /km", "HR")
 RIGHT = {"time", "km", "moving", "HR"}
-# time, km, moving, GAP and HR worded alone: an activity's line on a narrow terminal
-ALONE = ("{}", "{} km", "moving {}", "GAP {}/km", "HR {}")
+# time, km, moving, GAP, pace and HR worded alone: an activity's line on a narrow terminal
+ALONE = ("{}", "{} km", "moving {}", "GAP {}/km", "pace {}/km", "HR {}")
 REASON_MIN = 30  # a narrower reason column is a column of single words: lines instead
 
 
@@ -115,9 +118,10 @@ def _print_notes(results: list[dict[str, Any]]) -> None:
 
 
 def _facts(r: dict[str, Any]) -> tuple[str, ...]:
-    """kind, traits, time, km, moving, GAP per km and HR, "-" where unknown."""
+    """kind, traits, time, km, moving, GAP or plain pace per km and HR, "-" where unknown."""
+    pace = _pace(r["gap_mps"])
     return (r["kind"], ",".join(r["traits"]) or "-", _hm(r["duration_s"]), _km(r["distance_m"]),
-            _hm(r["moving_s"]), _pace(r["gap_mps"]),
+            _hm(r["moving_s"]), *((pace, "-") if r["graded"] else ("-", pace)),
             f"{r['avg_hr']:.0f}" if r["avg_hr"] else "-")
 
 
@@ -246,7 +250,7 @@ def _group(source: str, acts: list[Activity], profile: Profile, history: list[fl
         "sport": main_a.sport if len(acts) == 1 else "multisport",
         "reasons": [*said[:1], *(r for r in main_c.reasons if r not in said), *notes],
         "duration_s": sum(a.duration_s for a in acts), "distance_m": distance,
-        "moving_s": moving, "gap_mps": main_c.gap_mps,
+        "moving_s": moving, "gap_mps": main_c.gap_mps, "graded": main_c.graded,
         "avg_hr": (sum(h * d for h, d in hrs) / timed if timed else
                    sum(h for h, _ in hrs) / len(hrs)) if hrs else None,
         "load": round(sum(x.value for _, _, x in legs), 1), "notes": notes,
@@ -265,7 +269,8 @@ def _leg(a: Activity, c: Classification, load_: Load) -> dict[str, Any]:
             "duration_s": a.duration_s, "distance_m": a.distance_m, "avg_hr": _avg_hr(a, c),
             "kind": c.kind, "traits": list(c.traits), "fatigue": c.fatigue,
             "trait_reasons": c.trait_reasons(), "reasons": list(c.reasons),
-            "moving_s": c.moving_s, "gap_mps": c.gap_mps, "load": round(load_.value, 1),
+            "moving_s": c.moving_s, "gap_mps": c.gap_mps, "graded": c.graded,
+            "load": round(load_.value, 1),
             "load_reason": load_.reason}
 
 
