@@ -83,11 +83,14 @@ class Clean:
 
 def heart_rate(hr: np.ndarray | None) -> np.ndarray | None:
     """A heart-rate stream with 0 bpm (a strap without contact) as no reading, NaN as any
-    reading missing; None where it holds no reading at all."""
+    reading missing; None where it holds no reading at all. The stream itself where it holds
+    no 0 to drop (a FIT file's, which the import already wrote so): no copy per reader."""
     if hr is None:
         return None
-    kept = np.where(np.nan_to_num(hr) > 0, hr, np.nan)
-    return kept if bool((kept > 0).any()) else None
+    reading = hr > 0  # NaN compares False
+    if not reading.any():
+        return None
+    return np.where(reading, hr, np.nan) if (hr <= 0).any() else hr
 
 
 def clean(a: Activity) -> Clean | None:

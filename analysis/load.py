@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from analysis.cleaning import heart_rate
 from analysis.samples import MAX_SAMPLE_GAP_S, sample_durations
 from domain.activity import Activity
 from domain.profile import Profile
@@ -110,13 +111,15 @@ def _sample_trimp(t: np.ndarray, hr: np.ndarray | None,
                   profile: Profile) -> tuple[Load, float] | None:
     """Banister TRIMP over the samples and the share of time with HR; None without HR.
 
-    Each sample's HR holds until the next sample (the last one closes the record).
+    Each sample's HR holds until the next sample (the last one closes the record); 0 bpm
+    is no reading (cleaning.heart_rate), time without HR.
     """
+    hr = heart_rate(hr)
     if hr is None or t.size < 2:
         return None
     dt, gaps, step = sample_durations(t)
     beats = np.asarray(hr, dtype=np.float64)[:-1]
-    valid = np.isfinite(beats) & (beats > 0)
+    valid = np.isfinite(beats)
     if not valid.any() or dt.sum() <= 0:
         return None
     k, b, weighting = _weights(profile)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.cleaning import heart_rate
 from analysis.samples import fullest_stretch, sample_durations
 from domain.activity import Activity
 from domain.profile import Profile
@@ -108,7 +109,9 @@ def file_profile(activities: Sequence[Activity]) -> tuple[Profile, str]:
 
 
 def _peak(a: Activity) -> float:
-    hr = a.streams.get("heart_rate")
+    """The HR the file held (held_peak) where it has ten readings or more, 0 bpm no reading
+    (cleaning.heart_rate), else the watch's own max HR."""
+    hr = heart_rate(a.streams.get("heart_rate"))
     if hr is not None and np.isfinite(hr).sum() >= 10:
         return held_peak(a.streams.t, hr)
     return float(a.max_hr or 0.0)

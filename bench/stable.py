@@ -13,6 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# Untimed rounds first by default: a new process's first round pays for cold caches, lazy
+# imports and a growing heap, which then weigh on the first timed ratio.
+WARMUP = 1
 Run = Callable[[Any], Any]  # the timed work, given a fresh input
 Make = Callable[[], Any]  # builds that input, outside the clock
 
@@ -52,7 +55,7 @@ class Ratio:
 
 
 def interleaved(candidates: Mapping[str, tuple[Run, Make]], rounds: int,
-                warmup: int = 1) -> Timings:
+                warmup: int = WARMUP) -> Timings:
     """Every round times each candidate once, in the same order, each on a new input built
     outside the clock; `warmup` untimed rounds first (a new process's first runs are slow)."""
     seconds: dict[str, list[float]] = {name: [] for name in candidates}

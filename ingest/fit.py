@@ -11,7 +11,7 @@ import os
 import struct
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import chain, repeat
@@ -255,17 +255,14 @@ def _columns(rows: Rows, converters: Converters) -> Columns:
 
 def _table(rows: Rows, fields: list[str]) -> Columns:
     """Records that differ (a field missing from some): `fields` record by record in C, NaN
-    where a record lacks one; {} where a record holds anything but a number (then field by
-    field, through `number`, which makes it NaN). `pos` refuses a text that numpy's float()
-    would read ("152": fitparse gives it for a field a writer declared a string; fitfast reads
-    that field's first byte, so neither is a heart rate), as `number` does. A real watch's
-    record holds 10-20 fields, and read field by field every record came back into the cache
-    once per field: the records of the 37 real fixture files whose records differ (156,000)
-    took 118-122 ms so, 88-90 ms record by record through `pos` (67-69 without it; five runs
-    each, CPU time). Alike records (the generated runs' 6 fields) stay quicker field by field
-    (`_gathered`)."""
+    where a record lacks one; {} where a record holds anything but a number (`_numbers`; then
+    field by field, through `number`, which makes it NaN). A real watch's record holds 10-20
+    fields, and read field by field every record came back into the cache once per field: the
+    records of the 37 real fixture files whose records differ (156,000) took 118-122 ms so,
+    88-90 ms record by record through `pos` (67-69 without it; five runs each, CPU time).
+    Alike records (the generated runs' 6 fields) stay quicker field by field (`_gathered`)."""
     try:
-        values = np.fromiter(map(pos, chain.from_iterable(map(
+        values = np.fromiter(_numbers(chain.from_iterable(map(
             map, map(_GET, rows), repeat(fields), repeat(repeat(_NAN))))),
             dtype=np.float64, count=len(rows) * len(fields))
     except (TypeError, ValueError, OverflowError):
@@ -281,11 +278,19 @@ def _alike(rows: Rows) -> bool:
     return rows[0].keys() == rows[len(rows) // 2].keys() == rows[-1].keys()
 
 
+def _numbers(values: Iterable[Any]) -> Iterator[Any]:
+    """`values` as they are, a TypeError at the first that is no number: numpy's float()
+    would read a text ("152": fitparse gives it for a field a writer declared a string;
+    fitfast reads that field's first byte, so neither is a heart rate) as one, where `number`
+    makes it NaN. Every record column is gathered through it, alike records or not."""
+    return map(pos, values)
+
+
 def _gathered(rows: Rows, field: str, converters: Converters) -> np.ndarray:
     """A field every record holds (KeyError if not). A plain one goes through float() in
-    numpy rather than `number`: both decoders type these fields by the FIT profile, so a value
-    is a number (never a bool or text, which `number` would make NaN), or a list for a field
-    written with an array size (an error: the caller goes field by field). One field at a time
+    numpy rather than `number`, each value a number (`_numbers`: a text is a TypeError), or a
+    list for a field written with an array size (an error too): then the caller reads the
+    records through `number`, which makes either NaN. One field at a time
     (a map of itemgetter into fromiter) is faster than a tuple of fields per record. A field
     the profile types as an integer (time, heart rate, cadence, power: the first record holds
     an int) is read as int64, 20-35 % quicker than into float64 (gathering a one-hour run:
@@ -295,7 +300,8 @@ def _gathered(rows: Rows, field: str, converters: Converters) -> np.ndarray:
     if field in converters:
         return _column(list(values), converters[field])
     dtype = np.int64 if type(rows[0][field]) is int else np.float64
-    return np.fromiter(values, dtype=dtype, count=len(rows)).astype(np.float64, copy=False)
+    return np.fromiter(_numbers(values), dtype=dtype, count=len(rows)).astype(np.float64,
+                                                                              copy=False)
 
 
 def _column(values: list[Any], convert: Callable[[Any], float]) -> np.ndarray:

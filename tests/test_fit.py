@@ -303,6 +303,19 @@ def test_a_heart_rate_a_writer_declared_a_text_is_no_heart_rate() -> None:
     np.testing.assert_array_equal(columns["speed"], [nan, nan, 3.0])
 
 
+def test_a_text_is_no_number_in_records_that_share_their_fields() -> None:
+    """Records that share their fields (gathered field by field), the middle one's definition
+    declaring heart_rate a string holding "152": fitparse gives the text, which is no number,
+    as in records that differ (above); it read as 152 bpm there. Its neighbours' stay."""
+    nan = float("nan")
+    records = [[(253, 0x86, struct.pack("<I", 1_100_000_000 + i)), (3, base, value)]
+               for i, (base, value) in enumerate(((0x02, bytes([150])), (0x07, b"152\0"),
+                                                   (0x02, bytes([151]))))]
+    columns = fit._read(_records_only(records), "text.fit", "fitparse").records
+    np.testing.assert_array_equal(columns["heart_rate"], [150.0, nan, 151.0])
+    np.testing.assert_array_equal(columns["timestamp"] - columns["timestamp"][0], [0, 1, 2])
+
+
 def _records_only(records: list[list[tuple[int, int, bytes]]]) -> bytes:
     """A FIT file of record messages only, each with its own definition of its fields
     (number, base type, value bytes), byte by byte as the spec frames them."""

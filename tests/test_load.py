@@ -4,6 +4,7 @@ against the plain-loop reference in tests/load_reference.py."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -22,8 +23,11 @@ from analysis.load import (
     strength_load,
     training_load,
 )
+from analysis.zones import file_profile
 from domain.activity import Activity, Streams, StrengthSet
 from domain.profile import Profile
+from ingest.fit import decode
+from tests.conftest import shared_fixture
 from tests.load_reference import reference_daily_loads, reference_training_load
 
 MAN = Profile(name="m", tz="UTC", sex="m", max_hr=190, rest_hr=50, runs={})
@@ -281,3 +285,47 @@ def test_ewma_falls_back_to_the_public_call(monkeypatch: pytest.MonkeyPatch) -> 
     direct = load_module._ewma(seeded, AVERAGES["atl"])
     monkeypatch.setattr(load_module, "_ewm_kernel", lambda: None)
     assert np.array_equal(load_module._ewma(seeded, AVERAGES["atl"]), direct)
+
+
+# --- a strap without contact: 0 bpm is no reading (analysis.cleaning.heart_rate) ----------
+
+def _real_run() -> Activity:
+    path = shared_fixture("fit", "fit", "mornindew-broken.fit")  # 1 h 54 min, HR all along
+    return decode(path.read_bytes(), path.name)[0]
+
+
+def _strap_lost(run: Activity, since: int, reading: float) -> Activity:
+    """`run` with every HR sample from `since` on set to `reading`."""
+    hr = run.streams.channels["heart_rate"]
+    lost = np.where(np.arange(hr.size) >= since, reading, hr)
+    return replace(run, streams=Streams(run.streams.t, {**run.streams.channels,
+                                                        "heart_rate": lost}))
+
+
+def test_a_strap_lost_for_the_second_half_counts_the_first_half_alone() -> None:
+    """A strap that loses contact can write 0 bpm (a valid FIT value): that half has no HR,
+    so the TRIMP is the first half's alone (the run cut there), HR covers half the time
+    (not all of it), and the watch's average HR, where there is one, stands in for a
+    sampled TRIMP that undercounts (MIN_HR_COVERAGE): the same as the readings missing."""
+    run = _real_run()
+    half = run.streams.t.size // 2
+    first = replace(run, avg_hr=None, streams=Streams(
+        run.streams.t[:half + 1], {"heart_rate": run.streams.channels["heart_rate"][:half + 1]}))
+    zeros = activity_load(replace(_strap_lost(run, half, 0.0), avg_hr=None), MAN)
+    assert zeros == activity_load(replace(_strap_lost(run, half, np.nan), avg_hr=None), MAN)
+    assert zeros.value == pytest.approx(activity_load(first, MAN).value, rel=1e-12)
+    assert "HR on 50% of the time" in zeros.reason
+    watch = activity_load(_strap_lost(run, half, 0.0), MAN)
+    assert watch == activity_load(_strap_lost(run, half, np.nan), MAN)
+    assert watch.method == "avg_hr" and "HR samples on only 50% of the time" in watch.reason
+
+
+def test_a_strap_without_contact_throughout_leaves_the_files_max_to_the_watch() -> None:
+    """Zones for files alone (file_profile) take the highest HR the file held, or the watch's
+    own max where the file holds fewer than ten readings. A strap that wrote 0 bpm all run
+    holds none: the watch's max 196 is the athlete's, not a peak of 0 (which left the generic
+    190)."""
+    run = replace(_real_run(), max_hr=196.0)
+    zeros, missing = (file_profile([_strap_lost(run, 0, reading)])[0]
+                      for reading in (0.0, np.nan))
+    assert zeros.max_hr == missing.max_hr == 196
