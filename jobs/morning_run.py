@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as DbSession
 
+from analysis.recovery import last_night_synced
 from db import models as m
 from db import plans, repo
 from db.session import transaction
@@ -37,6 +38,7 @@ from jobs.replan import (
     save_sessions,
     store_adjustments,
 )
+from planner.adapt import Recovery
 from planner.lifter import Lifter
 from planner.model import Adjustment, Session
 from planner.morning import Judged, recovery_level, rejudge_today
@@ -44,6 +46,7 @@ from planner.plan_changes import as_planned
 from planner.program import mobility_work
 
 log = logging.getLogger(__name__)
+NOT_SYNCED = "last night's recovery data is not synced yet: keeping the nightly's decision"
 
 
 def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
@@ -54,15 +57,17 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
             with transaction(home.db) as db:
                 caught_up = replan(db, profile, day - timedelta(days=1), day_after=True)
                 changes = morning_changes(db, profile, day)
+                note = _waiting_note(db, profile, day)
             counts = {**synced, "caught_up": len(caught_up.adjustments)}
             if changes or caught_up.adjustments:  # the plan differs from what was published
                 counts.update(publish(home, profile, conn, day))
             result = NightResult(profile.name, day, "ok", counts,
-                                 len(changes) + len(caught_up.adjustments), run="morning")
+                                 len(changes) + len(caught_up.adjustments), run="morning",
+                                 note=note)
         except (GarminError, PlanError, CalendarError, OSError) as exc:
             result = NightResult(profile.name, day, "failed", error=str(exc), run="morning")
     log.info("morning %s %s: %s%s", profile.name, day, result.status,
-             f" ({result.error})" if result.error else "")
+             f" ({result.error or result.note})" if result.error or result.note else "")
     return [result]
 
 
@@ -74,17 +79,36 @@ def morning_changes(db: DbSession, profile: Profile, day: date) -> list[Adjustme
 
 
 def judged_again(db: DbSession, profile: Profile, day: date) -> list[Adjustment]:
-    """The day's session judged again with the day's recovery status as stored (none yet:
-    no change); the plan and its changes stored (in the caller's transaction)."""
+    """The day's session judged again with the day's recovery status as stored (none yet,
+    or none of last night's data synced yet: no change); the plan and its changes stored
+    (in the caller's transaction)."""
     who = repo.athlete(db, profile)
     ctx = lifter(db, who, profile, day)
     sessions = load_sessions(db, who)
-    sessions, changes = rejudge_today(sessions, day, recovery(db, who, day), mobility_work(ctx),
-                                      _judged(db, who, ctx, sessions, day))
+    sessions, changes = rejudge_today(sessions, day, _this_morning(db, who, day),
+                                      mobility_work(ctx), _judged(db, who, ctx, sessions, day))
     if changes:
         save_sessions(db, who, sessions)
         store_adjustments(db, who, changes)
     return changes
+
+
+def _this_morning(db: DbSession, who: m.Athlete, day: date) -> Recovery | None:
+    """The day's recovery status once last night's HRV, sleep or readiness is synced; before
+    that (the watch not synced yet) the status is the days before it carried on, which the
+    nightly run judged the session by already: None, so that its decision stands."""
+    status = plans.daily_status(db, who, day)
+    if status is None or not last_night_synced(status.values):
+        return None
+    return recovery(db, who, day)
+
+
+def _waiting_note(db: DbSession, profile: Profile, day: date) -> str | None:
+    """NOT_SYNCED where the day holds an open session the pass left for want of last
+    night's data."""
+    who = repo.athlete(db, profile)
+    open_today = any(s.day == day and not s.settled for s in load_sessions(db, who))
+    return NOT_SYNCED if open_today and _this_morning(db, who, day) is None else None
 
 
 def _judged(db: DbSession, who: m.Athlete, ctx: Lifter, sessions: list[Session],

@@ -56,11 +56,12 @@ class NightResult:
     adjustments: int = 0
     error: str | None = None
     run: str = "nightly"  # or "morning": which pass
+    note: str | None = None  # what the pass left as it was, and why
 
     def as_json(self) -> dict[str, Any]:
         return {"athlete": self.athlete, "day": self.day.isoformat(), "status": self.status,
                 "counts": self.counts, "adjustments": self.adjustments, "error": self.error,
-                "pass": self.run}
+                "pass": self.run, "note": self.note}
 
 
 def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:

@@ -323,6 +323,45 @@ def test_a_green_morning_restores_the_session_last_night_lightened_for_recovery(
     assert _session(home, key).exercises == planned and len(_morning_rows(home)) == 1
 
 
+def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 07:00 Garmin holds nothing of last night yet (HRV, sleep and readiness answer
+    204): the day's status is only the days before it carried on (green here), not last
+    night's, so the nightly run's amber stands and the pass says why; the 08:00 pass, the
+    watch synced (readiness HIGH), restores the session as a green morning does."""
+    readiness: dict[str, str] = {}
+    unsynced: set[str] = set()
+    measured = steady_bodies(readiness)
+    fake = FakeGarmin(day_bodies=lambda day: {} if day in unsynced else measured(day))
+    fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
+    with served(fake) as url:
+        monkeypatch.setenv(garmin.ENV_BASE_URL, url)
+        monkeypatch.setenv(garmin.ENV_PACE, "0")
+        home_, day, key = _first_night()
+        eve = day - timedelta(days=1)
+        readiness[eve.isoformat()] = "LOW"  # amber on the eve: the nightly run lightens it
+        with freeze_time(f"{eve} 21:30:00"):
+            run_nightly(home_, ANNA, eve, source_for(home_))
+        lightened = _session(home_, key).exercises
+        unsynced.add(day.isoformat())
+        with freeze_time(f"{day} 07:00:00"):
+            [early] = run_morning(home_, ANNA, day, source_for(home_))
+            said = runner.invoke(app, ["morning", "--date", day.isoformat()])
+        assert (early.status, early.adjustments) == ("ok", 0)
+        assert early.note == ("last night's recovery data is not synced yet: keeping the "
+                              "nightly's decision")
+        assert early.as_json()["note"] == early.note and early.note in said.output
+        assert _session(home_, key).exercises == lightened and _morning_rows(home_) == []
+        unsynced.clear()  # the watch has synced
+        with freeze_time(f"{day} 08:00:00"):
+            [synced] = run_morning(home_, ANNA, day, source_for(home_))
+    assert synced.note is None and synced.adjustments == 1
+    assert _session(home_, key).status == "planned"
+    [change] = _morning_rows(home_)
+    assert (change.rule, change.action) == ("S7.3 morning green", "restore")
+    assert "training readiness HIGH (≥ MODERATE)" in change.reasons
+
+
 def test_the_morning_pushes_the_changed_session_to_the_watch(home: Path) -> None:
     from tests.garmin_fake import connect_without_login, fast_policy
     from tests.test_push import WorkoutGarmin, serving
