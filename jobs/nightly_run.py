@@ -96,8 +96,9 @@ def _nights(home: Home, profile: Profile, nights: list[date], source: Source
     results: list[NightResult] = []
     synced: dict[str, int] | None = None
     conn: Connect | None = None
-    # a nightly_at before noon runs on the morning after the last night: what was already
-    # run and lifted that morning counts (replan's day_after), so the sync reaches it
+    # a nightly_at before noon, or an evening one caught up after midnight, runs on the day
+    # after the last night: what was already run and lifted that day counts, as that day's
+    # (replan's day_after), so the sync reaches it
     day_after = bool(nights) and today_for(profile) == nights[-1] + timedelta(days=1)
     for night in nights:
         started = datetime.now(UTC)

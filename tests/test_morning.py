@@ -38,7 +38,7 @@ from planner.program import mobility_session
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, own_day_bodies, served
 from tests.planning import ARTICLE, MONDAY, context, half_a_race, plan, template
-from tests.test_nightly import ANNA, NIGHT, _athlete
+from tests.test_nightly import ANNA, NIGHT, _athlete, _runs
 
 runner = CliRunner()
 CTX = context()
@@ -513,6 +513,42 @@ def test_a_green_morning_restores_a_session_lightened_for_amber_then_moved_for_s
     with freeze_time(f"{wednesday} 07:05:00"):
         sched.morning_job("anna")
     assert len(_morning_rows(home)) == 2  # a second pass changes nothing
+
+
+def test_an_evening_nightly_caught_up_after_midnight_counts_a_run_after_midnight_as_its_days(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    """Monday's 21:30 nightly fires at 00:15 on Tuesday (the machine slept): it processes
+    Monday (sched.night_of), and the intervals run at 00:05 on Tuesday count as Tuesday's run,
+    as the runs of the morning after a nightly_at before noon do: Tuesday's session moves
+    for them (S6), decided on Tuesday (replan.decided_on), not on Monday's night; Tuesday's
+    own nightly changes nothing more."""
+    fake, _ = garmin_fake
+    home = _athlete(replace(EARLY, nightly_at="21:30"))
+    with freeze_time("2025-07-06 21:30:00"):  # Sunday's night plans the week
+        sched.nightly_job("anna")
+    with home.db() as db:
+        key = db.scalars(select(m.PlannedSession.key).where(
+            m.PlannedSession.day == TUESDAY, m.PlannedSession.kind == "strength")).one()
+    fake.add_run(202, datetime(2025, 7, 8, 0, 5, tzinfo=UTC), laps=INTERVALS)
+    with freeze_time("2025-07-08 00:15:00"):
+        sched.nightly_job("anna")
+    monday = TUESDAY - timedelta(days=1)
+    assert _runs(home)[-1] == ("anna", monday, "ok")
+    with home.db() as db:
+        ran = db.scalars(select(m.Activity).where(m.Activity.garmin_id == 202)).one()
+        [move] = db.scalars(select(m.AdjustmentRow).where(m.AdjustmentRow.rule == "S6"))
+    assert ran.local_date == TUESDAY
+    row = _session(home, key)
+    assert (row.day, row.status) == (TUESDAY + timedelta(days=1), "moved")
+    assert (move.action, move.night) == ("move", TUESDAY)
+    assert move.reasons[0] == "speed run on Tue 08 Jul (no strength on the same day)"
+    with freeze_time("2025-07-08 21:30:00"):
+        sched.nightly_job("anna")
+    assert _runs(home)[-1] == ("anna", TUESDAY, "ok")
+    with home.db() as db:
+        assert len(db.scalars(select(m.AdjustmentRow).where(m.AdjustmentRow.rule == "S6"))
+                   .all()) == 1
+    assert _session(home, key).day == TUESDAY + timedelta(days=1)
 
 
 def test_a_nightly_before_noon_leaves_a_session_lifted_this_morning_done(
