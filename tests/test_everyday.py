@@ -202,3 +202,17 @@ def test_a_day_out_of_reach_is_one_line(athlete: Path, command: str, day: str) -
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert f"--date {day} is out of reach: use a day from 1990-01-01 to a year after today " \
            "(2027-12-03)" in result.output.replace("\n", " ")
+
+
+def test_why_since_a_day_without_changes_says_so_not_that_the_plan_never_changed(
+        athlete: Path) -> None:
+    """`why --since` a morning with no change yet said "no changes yet: the plan is as first
+    laid out" under a plan changed before that day (here, the planning fallback of the first
+    week); it says none since that day."""
+    with freeze_time(MONDAY):
+        assert runner.invoke(app, ["plan"]).exit_code == 0
+        made = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        later = runner.invoke(app, ["why", "--since", "2025-04-21"])
+    assert made and {c["date"] for c in made} == {"2025-04-14"}
+    assert later.exit_code == 0 and later.output == (
+        "no changes since Mon 21 Apr 2025: `stridelift why` lists them all\n")
