@@ -46,7 +46,9 @@ from planner.plan_changes import as_planned
 from planner.program import mobility_work
 
 log = logging.getLogger(__name__)
-NOT_SYNCED = "last night's recovery data is not synced yet: keeping the nightly's decision"
+NOT_SYNCED = "last night's recovery data is not synced yet"
+NONE_IMPORTED = "no recovery data of last night (the files imported hold none)"  # "files"
+KEPT = "keeping the nightly's decision"
 
 
 def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
@@ -93,10 +95,18 @@ def judged_again(db: DbSession, profile: Profile, day: date) -> list[Adjustment]
     return changes
 
 
+def without_last_night(profile: Profile, status: m.DailyStatus | None) -> str | None:
+    """Why the day's status holds none of last night's HRV, sleep or readiness, in words
+    (before the watch has synced, it is only the days before it carried on); None where it
+    holds some."""
+    if status is not None and last_night_synced(status.values):
+        return None
+    return NONE_IMPORTED if profile.source == "files" else NOT_SYNCED
+
+
 def _this_morning(db: DbSession, who: m.Athlete, day: date) -> Recovery | None:
-    """The day's recovery status once last night's HRV, sleep or readiness is synced; before
-    that (the watch not synced yet) the status is the days before it carried on, which the
-    nightly run judged the session by already: None, so that its decision stands."""
+    """The day's recovery status once it holds last night's numbers; before that None: the
+    nightly run judged the session by the days before already, and its decision stands."""
     status = plans.daily_status(db, who, day)
     if status is None or not last_night_synced(status.values):
         return None
@@ -104,11 +114,12 @@ def _this_morning(db: DbSession, who: m.Athlete, day: date) -> Recovery | None:
 
 
 def _waiting_note(db: DbSession, profile: Profile, day: date) -> str | None:
-    """NOT_SYNCED where the day holds an open session the pass left for want of last
-    night's data."""
+    """Why the pass left the day's open session as the nightly run decided, if it did."""
     who = repo.athlete(db, profile)
-    open_today = any(s.day == day and not s.settled for s in load_sessions(db, who))
-    return NOT_SYNCED if open_today and _this_morning(db, who, day) is None else None
+    if not any(s.day == day and not s.settled for s in load_sessions(db, who)):
+        return None
+    missing = without_last_night(profile, plans.daily_status(db, who, day))
+    return None if missing is None else f"{missing}: {KEPT}"
 
 
 def _judged(db: DbSession, who: m.Athlete, ctx: Lifter, sessions: list[Session],

@@ -347,19 +347,35 @@ def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
         with freeze_time(f"{day} 07:00:00"):
             [early] = run_morning(home_, ANNA, day, source_for(home_))
             said = runner.invoke(app, ["morning", "--date", day.isoformat()])
+            today = runner.invoke(app, ["today"]).output.splitlines()
         assert (early.status, early.adjustments) == ("ok", 0)
         assert early.note == ("last night's recovery data is not synced yet: keeping the "
                               "nightly's decision")
         assert early.as_json()["note"] == early.note and early.note in said.output
         assert _session(home_, key).exercises == lightened and _morning_rows(home_) == []
+        assert today[1] == "  - last night's recovery data is not synced yet"  # green else
         unsynced.clear()  # the watch has synced
         with freeze_time(f"{day} 08:00:00"):
             [synced] = run_morning(home_, ANNA, day, source_for(home_))
+            today = runner.invoke(app, ["today"]).output.splitlines()
     assert synced.note is None and synced.adjustments == 1
+    assert not any("not synced" in line for line in today)
     assert _session(home_, key).status == "planned"
     [change] = _morning_rows(home_)
     assert (change.rule, change.action) == ("S7.3 morning green", "restore")
     assert "training readiness HIGH (≥ MODERATE)" in change.reasons
+
+
+def test_a_day_without_last_nights_numbers_says_why_by_source() -> None:
+    """Waiting for the watch (Garmin, the demo), or nothing to wait for (imported files)."""
+    from jobs.morning_run import without_last_night
+
+    status = m.DailyStatus(values={"hrv_last_night": None, "sleep_score": None})
+    assert without_last_night(ANNA, None) == without_last_night(ANNA, status) == (
+        "last night's recovery data is not synced yet")
+    assert without_last_night(replace(ANNA, source="files"), status) == (
+        "no recovery data of last night (the files imported hold none)")
+    assert without_last_night(ANNA, m.DailyStatus(values={"sleep_score": 48.0})) is None
 
 
 def test_the_morning_pushes_the_changed_session_to_the_watch(home: Path) -> None:
