@@ -416,15 +416,22 @@ INTERVALS = [LapSpec(600, 2.8, 135, "warmup"),
              LapSpec(600, 2.8, 135, "cooldown")]
 
 
-def _amber_tuesday(readiness: dict[str, str]) -> tuple[Any, str]:
-    """The plan made by Monday's 08:00 nightly, and Tuesday's session lightened by the
-    07:00 morning pass (readiness LOW): the home and the session's key."""
-    home = _athlete(EARLY)
-    with freeze_time("2025-07-07 08:00:00"):
+def _planned_tuesday(profile: Profile, at: str) -> tuple[Any, str]:
+    """The plan made by the scheduled nightly at `at` (UTC): the home and the key of the
+    week's one session, on Tuesday."""
+    home = _athlete(profile)
+    with freeze_time(at):
         sched.nightly_job("anna")
     with home.db() as db:
         key = db.scalars(select(m.PlannedSession.key).where(
             m.PlannedSession.day == TUESDAY, m.PlannedSession.kind == "strength")).one()
+    return home, key
+
+
+def _amber_tuesday(readiness: dict[str, str]) -> tuple[Any, str]:
+    """The plan made by Monday's 08:00 nightly, and Tuesday's session lightened by the
+    07:00 morning pass (readiness LOW): the home and the session's key."""
+    home, key = _planned_tuesday(EARLY, "2025-07-07 08:00:00")
     readiness[TUESDAY.isoformat()] = "LOW"
     with freeze_time(f"{TUESDAY} 07:00:00"):
         sched.morning_job("anna")
@@ -462,12 +469,7 @@ def test_a_speed_run_at_half_past_midnight_local_is_the_day_after_the_night(
     day after its night, and moves Tuesday's session (as Monday's, they would have left it
     where it is)."""
     fake, _ = garmin_fake
-    home = _athlete(replace(EARLY, tz="Europe/London"))
-    with freeze_time("2025-07-07 07:00:00"):
-        sched.nightly_job("anna")
-    with home.db() as db:
-        key = db.scalars(select(m.PlannedSession.key).where(
-            m.PlannedSession.day == TUESDAY, m.PlannedSession.kind == "strength")).one()
+    home, key = _planned_tuesday(replace(EARLY, tz="Europe/London"), "2025-07-07 07:00:00")
     fake.add_run(202, datetime(2025, 7, 7, 23, 30, tzinfo=UTC), laps=INTERVALS)
     with freeze_time("2025-07-08 07:00:00"):
         sched.nightly_job("anna")
@@ -539,12 +541,8 @@ def test_an_evening_nightly_caught_up_after_midnight_counts_a_run_after_midnight
     for them (S6), decided on Tuesday (replan.decided_on), not on Monday's night; Tuesday's
     own nightly changes nothing more."""
     fake, _ = garmin_fake
-    home = _athlete(replace(EARLY, nightly_at="21:30"))
-    with freeze_time("2025-07-06 21:30:00"):  # Sunday's night plans the week
-        sched.nightly_job("anna")
-    with home.db() as db:
-        key = db.scalars(select(m.PlannedSession.key).where(
-            m.PlannedSession.day == TUESDAY, m.PlannedSession.kind == "strength")).one()
+    # Sunday's night plans the week
+    home, key = _planned_tuesday(replace(EARLY, nightly_at="21:30"), "2025-07-06 21:30:00")
     fake.add_run(202, datetime(2025, 7, 8, 0, 5, tzinfo=UTC), laps=INTERVALS)
     with freeze_time("2025-07-08 00:15:00"):
         sched.nightly_job("anna")
