@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as DbSession
 
+from analysis.recovery import last_night_synced
 from db import models as m
 from db import plans, repo
 from db.session import transaction
@@ -37,6 +38,7 @@ from jobs.replan import (
     save_sessions,
     store_adjustments,
 )
+from planner.adapt import Recovery
 from planner.lifter import Lifter
 from planner.model import Adjustment, Session
 from planner.morning import Judged, recovery_level, rejudge_today
@@ -44,6 +46,9 @@ from planner.plan_changes import as_planned
 from planner.program import mobility_work
 
 log = logging.getLogger(__name__)
+NOT_SYNCED = "last night's recovery data is not synced yet"
+NONE_IMPORTED = "no recovery data of last night (the files imported hold none)"  # "files"
+KEPT = "keeping the nightly's decision"
 
 
 def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
@@ -54,15 +59,17 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
             with transaction(home.db) as db:
                 caught_up = replan(db, profile, day - timedelta(days=1), day_after=True)
                 changes = morning_changes(db, profile, day)
+                note = _waiting_note(db, profile, day)
             counts = {**synced, "caught_up": len(caught_up.adjustments)}
             if changes or caught_up.adjustments:  # the plan differs from what was published
                 counts.update(publish(home, profile, conn, day))
             result = NightResult(profile.name, day, "ok", counts,
-                                 len(changes) + len(caught_up.adjustments), run="morning")
+                                 len(changes) + len(caught_up.adjustments), run="morning",
+                                 note=note)
         except (GarminError, PlanError, CalendarError, OSError) as exc:
             result = NightResult(profile.name, day, "failed", error=str(exc), run="morning")
     log.info("morning %s %s: %s%s", profile.name, day, result.status,
-             f" ({result.error})" if result.error else "")
+             f" ({result.error or result.note})" if result.error or result.note else "")
     return [result]
 
 
@@ -74,17 +81,45 @@ def morning_changes(db: DbSession, profile: Profile, day: date) -> list[Adjustme
 
 
 def judged_again(db: DbSession, profile: Profile, day: date) -> list[Adjustment]:
-    """The day's session judged again with the day's recovery status as stored (none yet:
-    no change); the plan and its changes stored (in the caller's transaction)."""
+    """The day's session judged again with the day's recovery status as stored (none yet,
+    or none of last night's data synced yet: no change); the plan and its changes stored
+    (in the caller's transaction)."""
     who = repo.athlete(db, profile)
     ctx = lifter(db, who, profile, day)
     sessions = load_sessions(db, who)
-    sessions, changes = rejudge_today(sessions, day, recovery(db, who, day), mobility_work(ctx),
-                                      _judged(db, who, ctx, sessions, day))
+    sessions, changes = rejudge_today(sessions, day, _this_morning(db, who, day),
+                                      mobility_work(ctx), _judged(db, who, ctx, sessions, day))
     if changes:
         save_sessions(db, who, sessions)
         store_adjustments(db, who, changes)
     return changes
+
+
+def without_last_night(profile: Profile, status: m.DailyStatus | None) -> str | None:
+    """Why the day's status holds none of last night's HRV, sleep or readiness, in words
+    (before the watch has synced, it is only the days before it carried on); None where it
+    holds some."""
+    if status is not None and last_night_synced(status.values):
+        return None
+    return NONE_IMPORTED if profile.source == "files" else NOT_SYNCED
+
+
+def _this_morning(db: DbSession, who: m.Athlete, day: date) -> Recovery | None:
+    """The day's recovery status once it holds last night's numbers; before that None: the
+    nightly run judged the session by the days before already, and its decision stands."""
+    status = plans.daily_status(db, who, day)
+    if status is None or not last_night_synced(status.values):
+        return None
+    return recovery(db, who, day)
+
+
+def _waiting_note(db: DbSession, profile: Profile, day: date) -> str | None:
+    """Why the pass left the day's open session as the nightly run decided, if it did."""
+    who = repo.athlete(db, profile)
+    if not any(s.day == day and not s.settled for s in load_sessions(db, who)):
+        return None
+    missing = without_last_night(profile, plans.daily_status(db, who, day))
+    return None if missing is None else f"{missing}: {KEPT}"
 
 
 def _judged(db: DbSession, who: m.Athlete, ctx: Lifter, sessions: list[Session],

@@ -56,11 +56,12 @@ class NightResult:
     adjustments: int = 0
     error: str | None = None
     run: str = "nightly"  # or "morning": which pass
+    note: str | None = None  # what the pass left as it was, and why
 
     def as_json(self) -> dict[str, Any]:
         return {"athlete": self.athlete, "day": self.day.isoformat(), "status": self.status,
                 "counts": self.counts, "adjustments": self.adjustments, "error": self.error,
-                "pass": self.run}
+                "pass": self.run, "note": self.note}
 
 
 def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
@@ -95,8 +96,9 @@ def _nights(home: Home, profile: Profile, nights: list[date], source: Source
     results: list[NightResult] = []
     synced: dict[str, int] | None = None
     conn: Connect | None = None
-    # a nightly_at before noon runs on the morning after the last night: what was already
-    # run and lifted that morning counts (replan's day_after), so the sync reaches it
+    # a nightly_at before noon, or an evening one caught up after midnight, runs on the day
+    # after the last night: what was already run and lifted that day counts, as that day's
+    # (replan's day_after), so the sync reaches it
     day_after = bool(nights) and today_for(profile) == nights[-1] + timedelta(days=1)
     for night in nights:
         started = datetime.now(UTC)

@@ -10,6 +10,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
+from jobs.morning_run import without_last_night
 from jobs.plan_view import session_row
 from jobs.replan import replan
 from jobs.session_days import runs_around
@@ -33,7 +34,10 @@ def today_view(home: Home, profile: Profile, day: date, current: date) -> dict[s
             "runs": runs,
             "recovery": None if status is None else {
                 "level": status.level, "reasons": list(status.reasons),
-                "missing": list(status.missing)},
+                "missing": list(status.missing),
+                # the status of a morning before the watch synced is the days before it's
+                "last_night": None if profile.source == "files" else
+                without_last_night(profile, status)},
             "next_session": None if not upcoming else {
                 "id": upcoming[0].key, "date": upcoming[0].day.isoformat(),
                 "kind": upcoming[0].kind, "status": upcoming[0].status}}

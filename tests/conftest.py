@@ -60,11 +60,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pinned_clock: datetime
 
 @pytest.fixture
 def columns(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
-    """Sets how wide the CLI's terminal is. Not through COLUMNS: rich reads it once, when the
-    console is made, and pytest-xdist's workers start with COLUMNS=80."""
+    """Makes the CLI's output a terminal this wide (CliRunner's is none: its output is not
+    wrapped). Not through COLUMNS: rich reads it once, when the console is made, and
+    pytest-xdist's workers start with COLUMNS=80."""
     from stridelift.cli.common import console
 
-    return lambda width: monkeypatch.setattr(console, "_width", width)
+    def terminal(width: int) -> None:
+        monkeypatch.setattr(console, "_width", width)
+        monkeypatch.setattr(console, "_force_terminal", True)
+    return terminal
 
 
 @pytest.fixture(scope="module")

@@ -202,3 +202,34 @@ def test_a_day_out_of_reach_is_one_line(athlete: Path, command: str, day: str) -
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert f"--date {day} is out of reach: use a day from 1990-01-01 to a year after today " \
            "(2027-12-03)" in result.output.replace("\n", " ")
+
+
+def test_why_since_a_day_without_changes_says_so_not_that_the_plan_never_changed(
+        athlete: Path) -> None:
+    """`why --since` a morning with no change yet said "no changes yet: the plan is as first
+    laid out" under a plan changed before that day (here, the planning fallback of the first
+    week); it says none since that day."""
+    with freeze_time(MONDAY):
+        assert runner.invoke(app, ["plan"]).exit_code == 0
+        made = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        later = runner.invoke(app, ["why", "--since", "2025-04-21"])
+    assert made and {c["date"] for c in made} == {"2025-04-14"}
+    assert later.exit_code == 0 and later.output == (
+        "no changes since Mon 21 Apr 2025: `stridelift why` lists them all\n")
+
+
+def test_status_says_what_is_missing_on_one_line_when_piped(
+        with_history: Path, columns: Callable[[int], None]) -> None:
+    """A home of imported runs has no recovery data: the missing inputs ran past 80 columns
+    and rich broke the line at the margin in a pipe too. Piped, one line; on a terminal,
+    wrapped under its label."""
+    with freeze_time(THURSDAY):
+        missing = json.loads(runner.invoke(app, ["status", "--json"]).stdout)["recovery"][
+            "missing"]
+        piped = runner.invoke(app, ["status"]).output.splitlines()
+        columns(60)
+        terminal = runner.invoke(app, ["status"]).output.splitlines()
+    said = f"  missing: {', '.join(missing)}"
+    assert len(said) > 80 and said in piped
+    assert max(map(len, terminal)) <= 60 and said not in terminal
+    assert terminal[-2].startswith("    ")  # the missing inputs' last line, indented

@@ -38,7 +38,7 @@ from planner.program import mobility_session
 from stridelift.cli import app
 from tests.garmin_fake import FakeGarmin, own_day_bodies, served
 from tests.planning import ARTICLE, MONDAY, context, half_a_race, plan, template
-from tests.test_nightly import ANNA, NIGHT, _athlete
+from tests.test_nightly import ANNA, NIGHT, _athlete, _runs
 
 runner = CliRunner()
 CTX = context()
@@ -323,6 +323,61 @@ def test_a_green_morning_restores_the_session_last_night_lightened_for_recovery(
     assert _session(home, key).exercises == planned and len(_morning_rows(home)) == 1
 
 
+def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 07:00 Garmin holds nothing of last night yet (HRV, sleep and readiness answer
+    204): the day's status is only the days before it carried on (green here), not last
+    night's, so the nightly run's amber stands and the pass says why; the 08:00 pass, the
+    watch synced (readiness HIGH), restores the session as a green morning does."""
+    readiness: dict[str, str] = {}
+    unsynced: set[str] = set()
+    measured = steady_bodies(readiness)
+    fake = FakeGarmin(day_bodies=lambda day: {} if day in unsynced else measured(day))
+    fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
+    with served(fake) as url:
+        monkeypatch.setenv(garmin.ENV_BASE_URL, url)
+        monkeypatch.setenv(garmin.ENV_PACE, "0")
+        home_, day, key = _first_night()
+        eve = day - timedelta(days=1)
+        readiness[eve.isoformat()] = "LOW"  # amber on the eve: the nightly run lightens it
+        with freeze_time(f"{eve} 21:30:00"):
+            run_nightly(home_, ANNA, eve, source_for(home_))
+        lightened = _session(home_, key).exercises
+        unsynced.add(day.isoformat())
+        with freeze_time(f"{day} 07:00:00"):
+            [early] = run_morning(home_, ANNA, day, source_for(home_))
+            said = runner.invoke(app, ["morning", "--date", day.isoformat()])
+            today = runner.invoke(app, ["today"]).output.splitlines()
+        assert (early.status, early.adjustments) == ("ok", 0)
+        assert early.note == ("last night's recovery data is not synced yet: keeping the "
+                              "nightly's decision")
+        assert early.as_json()["note"] == early.note and early.note in said.output
+        assert _session(home_, key).exercises == lightened and _morning_rows(home_) == []
+        assert today[1] == "  - last night's recovery data is not synced yet"  # green else
+        unsynced.clear()  # the watch has synced
+        with freeze_time(f"{day} 08:00:00"):
+            [synced] = run_morning(home_, ANNA, day, source_for(home_))
+            today = runner.invoke(app, ["today"]).output.splitlines()
+    assert synced.note is None and synced.adjustments == 1
+    assert not any("not synced" in line for line in today)
+    assert _session(home_, key).status == "planned"
+    [change] = _morning_rows(home_)
+    assert (change.rule, change.action) == ("S7.3 morning green", "restore")
+    assert "training readiness HIGH (≥ MODERATE)" in change.reasons
+
+
+def test_a_day_without_last_nights_numbers_says_why_by_source() -> None:
+    """Waiting for the watch (Garmin, the demo), or nothing to wait for (imported files)."""
+    from jobs.morning_run import without_last_night
+
+    status = m.DailyStatus(values={"hrv_last_night": None, "sleep_score": None})
+    assert without_last_night(ANNA, None) == without_last_night(ANNA, status) == (
+        "last night's recovery data is not synced yet")
+    assert without_last_night(replace(ANNA, source="files"), status) == (
+        "no recovery data of last night (the files imported hold none)")
+    assert without_last_night(ANNA, m.DailyStatus(values={"sleep_score": 48.0})) is None
+
+
 def test_the_morning_pushes_the_changed_session_to_the_watch(home: Path) -> None:
     from tests.garmin_fake import connect_without_login, fast_policy
     from tests.test_push import WorkoutGarmin, serving
@@ -361,15 +416,22 @@ INTERVALS = [LapSpec(600, 2.8, 135, "warmup"),
              LapSpec(600, 2.8, 135, "cooldown")]
 
 
-def _amber_tuesday(readiness: dict[str, str]) -> tuple[Any, str]:
-    """The plan made by Monday's 08:00 nightly, and Tuesday's session lightened by the
-    07:00 morning pass (readiness LOW): the home and the session's key."""
-    home = _athlete(EARLY)
-    with freeze_time("2025-07-07 08:00:00"):
+def _planned_tuesday(profile: Profile, at: str) -> tuple[Any, str]:
+    """The plan made by the scheduled nightly at `at` (UTC): the home and the key of the
+    week's one session, on Tuesday."""
+    home = _athlete(profile)
+    with freeze_time(at):
         sched.nightly_job("anna")
     with home.db() as db:
         key = db.scalars(select(m.PlannedSession.key).where(
             m.PlannedSession.day == TUESDAY, m.PlannedSession.kind == "strength")).one()
+    return home, key
+
+
+def _amber_tuesday(readiness: dict[str, str]) -> tuple[Any, str]:
+    """The plan made by Monday's 08:00 nightly, and Tuesday's session lightened by the
+    07:00 morning pass (readiness LOW): the home and the session's key."""
+    home, key = _planned_tuesday(EARLY, "2025-07-07 08:00:00")
     readiness[TUESDAY.isoformat()] = "LOW"
     with freeze_time(f"{TUESDAY} 07:00:00"):
         sched.morning_job("anna")
@@ -407,12 +469,7 @@ def test_a_speed_run_at_half_past_midnight_local_is_the_day_after_the_night(
     day after its night, and moves Tuesday's session (as Monday's, they would have left it
     where it is)."""
     fake, _ = garmin_fake
-    home = _athlete(replace(EARLY, tz="Europe/London"))
-    with freeze_time("2025-07-07 07:00:00"):
-        sched.nightly_job("anna")
-    with home.db() as db:
-        key = db.scalars(select(m.PlannedSession.key).where(
-            m.PlannedSession.day == TUESDAY, m.PlannedSession.kind == "strength")).one()
+    home, key = _planned_tuesday(replace(EARLY, tz="Europe/London"), "2025-07-07 07:00:00")
     fake.add_run(202, datetime(2025, 7, 7, 23, 30, tzinfo=UTC), laps=INTERVALS)
     with freeze_time("2025-07-08 07:00:00"):
         sched.nightly_job("anna")
@@ -474,6 +531,38 @@ def test_a_green_morning_restores_a_session_lightened_for_amber_then_moved_for_s
     with freeze_time(f"{wednesday} 07:05:00"):
         sched.morning_job("anna")
     assert len(_morning_rows(home)) == 2  # a second pass changes nothing
+
+
+def test_an_evening_nightly_caught_up_after_midnight_counts_a_run_after_midnight_as_its_days(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]]) -> None:
+    """Monday's 21:30 nightly fires at 00:15 on Tuesday (the machine slept): it processes
+    Monday (sched.night_of), and the intervals run at 00:05 on Tuesday count as Tuesday's run,
+    as the runs of the morning after a nightly_at before noon do: Tuesday's session moves
+    for them (S6), decided on Tuesday (replan.decided_on), not on Monday's night; Tuesday's
+    own nightly changes nothing more."""
+    fake, _ = garmin_fake
+    # Sunday's night plans the week
+    home, key = _planned_tuesday(replace(EARLY, nightly_at="21:30"), "2025-07-06 21:30:00")
+    fake.add_run(202, datetime(2025, 7, 8, 0, 5, tzinfo=UTC), laps=INTERVALS)
+    with freeze_time("2025-07-08 00:15:00"):
+        sched.nightly_job("anna")
+    monday = TUESDAY - timedelta(days=1)
+    assert _runs(home)[-1] == ("anna", monday, "ok")
+    with home.db() as db:
+        ran = db.scalars(select(m.Activity).where(m.Activity.garmin_id == 202)).one()
+        [move] = db.scalars(select(m.AdjustmentRow).where(m.AdjustmentRow.rule == "S6"))
+    assert ran.local_date == TUESDAY
+    row = _session(home, key)
+    assert (row.day, row.status) == (TUESDAY + timedelta(days=1), "moved")
+    assert (move.action, move.night) == ("move", TUESDAY)
+    assert move.reasons[0] == "speed run on Tue 08 Jul (no strength on the same day)"
+    with freeze_time("2025-07-08 21:30:00"):
+        sched.nightly_job("anna")
+    assert _runs(home)[-1] == ("anna", TUESDAY, "ok")
+    with home.db() as db:
+        assert len(db.scalars(select(m.AdjustmentRow).where(m.AdjustmentRow.rule == "S6"))
+                   .all()) == 1
+    assert _session(home, key).day == TUESDAY + timedelta(days=1)
 
 
 def test_a_nightly_before_noon_leaves_a_session_lifted_this_morning_done(

@@ -1123,7 +1123,8 @@ def _amber_stored(day: date) -> Config:
         who = repo.athlete(db, cfg.athletes["anna"])
         db.add(m.DailyStatus(athlete_id=who.id, day=day, endurance_load=0.0,
                              strength_load=0.0, level="amber",
-                             reasons=["sleep score 48 < 60"], values={}, missing=[]))
+                             reasons=["sleep score 48 < 60"], values={"sleep_score": 48.0},
+                             missing=[]))
     return cfg
 
 

@@ -312,7 +312,7 @@ def status(
     for reason in row.reasons:
         console.print(f"  - {reason}", highlight=False, soft_wrap=True)
     if row.missing:
-        console.print(f"  missing: {', '.join(row.missing)}", highlight=False)
+        print_wrapped(", ".join(row.missing), first="  missing: ", then="    ")
     from analysis.recovery_text import shown_acwr, shown_form  # as the reasons show them
 
     shown = {"atl": _fmt, "ctl": _fmt, "tsb": shown_form, "acwr": shown_acwr}

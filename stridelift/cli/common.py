@@ -129,10 +129,12 @@ def print_same_recording(entries: list[dict[str, str]]) -> None:
 def print_wrapped(text: str, first: str = "", then: str = "  ") -> None:
     """`text` wrapped to the terminal, after `first` on its first line and `then` on the
     others; a no-break space holds two words on one line. No trailing spaces: rich pads
-    what it wraps."""
+    what it wraps. To a pipe or a file, one line however long: a reason split over lines
+    is one that grep finds half of."""
     from rich.text import Text
 
-    console.print(Text("\n".join(wrapped(text, console.width, first, then))), soft_wrap=True)
+    width = console.width if console.is_terminal else sys.maxsize
+    console.print(Text("\n".join(wrapped(text, width, first, then))), soft_wrap=True)
 
 
 A_DAY = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d\d) ([A-Z][a-z]{2})\b")

@@ -53,6 +53,8 @@ def print_today(view: dict[str, Any]) -> None:
     level = recovery["level"] if recovery else "unknown"
     console.print(f"[bold]{day:%a %d %b %Y}[/] · recovery [bold {COLOURS.get(level, 'white')}]"
                   f"{level}[/]", highlight=False)
+    if recovery and recovery["last_night"]:
+        console.print(f"  - {recovery['last_night']}", highlight=False, soft_wrap=True)
     for reason in (recovery["reasons"] if recovery else [])[:SHOWN_REASONS]:
         console.print(f"  - {reason}", highlight=False, soft_wrap=True)
     console.print("Runs: " + " · ".join(_run_text(r, day) for r in view["runs"]),

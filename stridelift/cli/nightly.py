@@ -80,7 +80,8 @@ def _run_pass(one: Pass, day: str | None, athlete: str | None, json: bool) -> No
                                     if upgraded else "")
                                  + (f"{replaced} {REPLACED}, " if replaced else "")
                                  + (f"{counted(skipped, 'item')} skipped, " if skipped else "")
-                                 + counted(r.adjustments, "plan change"))
+                                 + counted(r.adjustments, "plan change")
+                                 + (f"; {r.note}" if r.note else ""))
             console.print(f"{r.athlete} {r.day} {r.run}: [{colour}]{r.status}[/] ({detail})",
                           highlight=False, soft_wrap=True)
     raise typer.Exit(1 if any(r.status != "ok" for r in results) else 0)

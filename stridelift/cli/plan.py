@@ -103,12 +103,15 @@ def why(
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
-        out = changes(home, profile, parse_day(since, "--since") or date.min)
+        first = parse_day(since, "--since")
+        out = changes(home, profile, first or date.min)
     if json:
         print_json(out)
         return
-    if not out:
-        console.print("no changes yet: the plan is as first laid out")
+    if not out:  # since a day, earlier changes may be there: "as first laid out" is not said
+        console.print("no changes yet: the plan is as first laid out" if first is None else
+                      f"no changes since {first:%a %d %b %Y}: `stridelift why` lists them all",
+                      highlight=False)
     for a in out:
         console.print(f"[bold]{a['date']}[/] {a['session_id']}: {a['action']} ({a['rule']})",
                       highlight=False)
