@@ -788,6 +788,33 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
     assert stored(athlete, s["id"])[0] != "skipped"  # nothing was changed
 
 
+@pytest.mark.parametrize("replacement", [None, b"not a database, whatever its name says" * 10])
+def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
+        athlete: Home, home: Path, replacement: bytes | None) -> None:
+    """The database's file deleted (a new connection makes an empty one) or replaced by
+    another file while the app runs: every page and form was a bare 500 ("no such table");
+    it is the page of a database that needs repair, saying what happened and what to run on
+    the server, under the athlete's menu."""
+    c = client(athlete)
+    s = future_strength(athlete)
+    token = csrf(c, path_of(s))
+    for part in home.glob("stridelift.db*"):
+        part.unlink()
+    if replacement is not None:
+        (home / "stridelift.db").write_bytes(replacement)
+    athlete.db.kw["bind"].dispose()  # the next page's connection opens the file anew
+    said = "no such table" if replacement is None else "file is not a database"
+    for page in (c.get("/a/anna/week"), c.get("/a/anna/report"),
+                 c.post(path_of(s) + "/skip", data={"csrf": token})):
+        assert page.status_code == 500 and "<h1>The database needs repair</h1>" in page.text
+        assert "no longer holds stridelift&#39;s data (" + said in page.text, page.text
+        assert "it was deleted or replaced while in use; on the computer that runs " \
+            "stridelift, copy your backup to its place, or run stridelift db rebuild there " \
+            "to recreate the activities and wellness days from the raw store; then restart " \
+            "stridelift serve" in page.text
+        assert MENU in page.text and "`stridelift" not in page.text
+
+
 def test_the_report_page_words_the_max_hr_warnings_fix_for_the_web(athlete: Home,
                                                                    tmp_path: Path) -> None:
     """A run with HR held above the profile's max: its stored reason holds the fact and its

@@ -10,6 +10,7 @@ from datetime import date
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -23,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from db.errors import DatabaseError, DatabaseLocked
+from db.session import replaced
 from domain.pointer import SERVER
 from domain.profile import Profile
 from jobs.clock import today_for
@@ -32,6 +34,7 @@ from jobs.home import Home
 from jobs.web_login import session_key
 from stridelift.web import actions, pages
 from stridelift.web.guard import LoginLimiter, csrf_token, logged_in
+from stridelift.web.pages import web_of
 
 SESSION_DAYS = 14
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -163,6 +166,17 @@ async def database_error(request: Request, exc: Exception) -> Response:
     return _server_error(request, exc.on_web(), DATABASE_BROKEN, "The database needs repair")
 
 
+async def database_replaced(request: Request, exc: Exception) -> Response:
+    """A statement that failed because the database's file was deleted or replaced while the
+    app ran ("no such table", "file is not a database"): the page of a database that needs
+    repair, saying so, where it was a bare 500. Any other failure stays the server's error."""
+    assert isinstance(exc, DBAPIError)
+    error = replaced(exc, web_of(request).home.config.database_url())
+    if error is None:
+        raise exc
+    return await database_error(request, error)
+
+
 async def database_locked(request: Request, exc: Exception) -> Response:
     """Another process (the nightly run, an import) held the database past the busy timeout:
     nothing is wrong and nothing was changed, so a 503 saying so (its line names no file),
@@ -211,6 +225,7 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
                                         PlanConfigError: config_error,
                                         PlanError: plan_error,
                                         DatabaseError: database_error,
-                                        DatabaseLocked: database_locked})
+                                        DatabaseLocked: database_locked,
+                                        DBAPIError: database_replaced})
     app.state.web = Web(home, require_login, templates(), today_of)
     return app
