@@ -203,8 +203,11 @@ def locked_refused() -> Iterator[None]:
     except OperationalError as exc:
         if "database is locked" not in str(exc.orig):
             raise
+        # what was being written is rolled back; a command of several steps (an import's
+        # groups of files, the nightly's nights) keeps those it committed before
         raise DatabaseLocked("the database stayed locked by another process for "
-                             f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed",
+                             f"{BUSY_TIMEOUT_MS // 1000} s, so what was being written then "
+                             "was not saved (what was saved before stays)",
                              TRY_AGAIN) from None
 
 

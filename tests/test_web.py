@@ -762,7 +762,7 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
 def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_repair(
         athlete: Home, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another process (the nightly run, an import) holding the database's write lock past
-    the busy timeout: nothing is wrong and nothing was changed, so the page is a 503 saying
+    the busy timeout: nothing is wrong and the skip was not saved, so the page is a 503 saying
     the database is busy and to try again in a moment, where it read "The database needs
     repair" (500), then "run this again when it has finished" (the CLI's words, which
     `stridelift skip` still says)."""
@@ -779,13 +779,14 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
         holder.execute("ROLLBACK")
         holder.close()
     assert page.status_code == 503 and "<h1>The database is busy</h1>" in page.text
-    assert "stayed locked by another process for 0 s; nothing was changed; try again in a " \
-        "moment (reload the page)" in page.text
+    assert "stayed locked by another process for 0 s, so what was being written then was " \
+        "not saved (what was saved before stays); try again in a moment (reload the page)" \
+        in page.text
     assert "repair" not in page.text and "run this again" not in page.text
     assert MENU in page.text  # the athlete's menu, as on every page of theirs
-    assert cli_said.exit_code == 1 and "nothing was changed; run this again when it has " \
-        "finished" in " ".join(cli_said.output.split())
-    assert stored(athlete, s["id"])[0] != "skipped"  # nothing was changed
+    assert cli_said.exit_code == 1 and "(what was saved before stays); run this again when " \
+        "it has finished" in " ".join(cli_said.output.split())
+    assert stored(athlete, s["id"])[0] != "skipped"  # not saved
 
 
 @pytest.mark.parametrize("replacement", [None, b"not a database, whatever its name says" * 10])

@@ -179,8 +179,8 @@ async def database_replaced(request: Request, exc: Exception) -> Response:
 
 async def database_locked(request: Request, exc: Exception) -> Response:
     """Another process (the nightly run, an import) held the database past the busy timeout:
-    nothing is wrong and nothing was changed, so a 503 saying so (its line names no file),
-    not the page of a database that needs repair."""
+    nothing is wrong and what was being written was not saved, so a 503 saying so (its line
+    names no file), not the page of a database that needs repair."""
     assert isinstance(exc, DatabaseLocked)
     return _error_page(request, 503, exc.on_web(), heading="The database is busy",
                        **_menu(request))
