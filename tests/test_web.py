@@ -675,7 +675,7 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
     """A config.toml the CLI tells to fix with `stridelift init` or `stridelift exercises`:
     the same fact on the web, its fix in the web's words (the file on the server), no
     command. A [weights] naming no exercise was a bare 500 on every page. The page keeps the
-    athlete's menu where config.toml can still be read (it had none)."""
+    athlete's menu where config.toml can still be read (it had none), its pages that work."""
     c = client(athlete)
     config = athlete.config.paths.config_file
     good = config.read_text()
@@ -693,9 +693,38 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
     page = c.get("/a/anna/week")
     assert page.status_code == 500 and "[weights] names unknown exercise(s) barbell_squatt; " \
         "correct [weights] in config.toml on the computer that runs stridelift" in \
-        html.unescape(page.text) and "`stridelift" not in page.text and MENU in page.text
+        html.unescape(page.text) and "`stridelift" not in page.text
+    assert 'href="/a/anna/races"' in page.text  # the athlete's menu, its pages that work
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "barbell_squatt; `stridelift exercises` lists the ids" in cli_said
+
+
+def test_a_config_error_s_page_offers_only_links_that_work(athlete: Home) -> None:
+    """config.toml broken, or naming an exercise no plan has: the page offered Coach, Home
+    and (for the exercise) every page of the athlete's menu, which failed the same way. It
+    offers only what answers meanwhile: nothing when the file cannot be read, the Races page
+    when no plan can be made; Log out still works."""
+    assert runner.invoke(cli, [*INIT[:3], "bob", *INIT[4:]]).exit_code == 0  # Coach's menu
+    set_password(athlete, "a long enough one")
+    c = client(athlete, require_login=True)
+    token = csrf(c, "/login")
+    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
+        .status_code == 303
+    config = athlete.config.paths.config_file
+    good = config.read_text()
+    unknown_exercise = good.replace("[athletes.anna.runs]", "[athletes.anna.weights]\n"
+                                    "barbell_squatt = 60.0\n\n[athletes.anna.runs]")
+    for broken, offered in ((re.sub(r"(?m)^max_hr = .*\n", "", good), []),
+                            (unknown_exercise, ["/a/anna/races"])):
+        config.write_text(broken)
+        for path in ("/a/anna/week", "/a/anna/report", "/coach"):
+            page = c.get(path)
+            assert page.status_code == 500 and "The configuration needs fixing" in page.text
+            links = [link for link in re.findall(r'href="([^"]+)"', page.text)
+                     if link not in ("/static/style.css", "data:,")]
+            assert links == (offered if path != "/coach" else []), (path, links)
+            assert all(c.get(link).status_code == 200 for link in links)
+            assert 'action="/logout"' in page.text
 
 
 def test_a_config_error_on_a_session_page_is_the_config_page_not_a_missing_session(

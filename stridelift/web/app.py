@@ -43,6 +43,9 @@ CONFIG_BROKEN = f"the configuration on {SERVER} cannot be read; any stridelift c
     "says why"
 DATABASE_BROKEN = f"the database on {SERVER} cannot be used; any stridelift command there says " \
     "why"
+# The athlete's pages that show without making the plan: the only ones the menu offers on
+# the page of a configuration no plan can be made from (the others fail the same way)
+WITHOUT_A_PLAN = ("races",)
 # A refused action or page by what refused it: a session gone (its page is gone too), what
 # is stored (its status, another session still open): a conflict; any other: a bad request.
 REFUSED_AS = ((NoSession, 404), (Conflict, 409))
@@ -153,9 +156,13 @@ async def config_error(request: Request, exc: Exception) -> Response:
     """config.toml, read again after a change, is broken, or holds what no plan can be made
     from (a PlanConfigError: [weights] naming no exercise): say so, in the CLI's one line but
     for its pointer. To a visitor not logged in only that: the line names athletes and the
-    home's folder."""
+    home's folder. Its menu offers only pages that work meanwhile: none when config.toml
+    cannot be read (every page reads it), the pages without a plan when no plan can be made
+    from it; Coach and Home need what failed."""
     assert isinstance(exc, ConfigError | PlanConfigError)
-    return _server_error(request, exc.on_web(), CONFIG_BROKEN, "The configuration needs fixing")
+    working = WITHOUT_A_PLAN if isinstance(exc, PlanConfigError) else ()
+    return _server_error(request, exc.on_web(), CONFIG_BROKEN, "The configuration needs fixing",
+                         menu_only=working)
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
@@ -186,11 +193,12 @@ async def database_locked(request: Request, exc: Exception) -> Response:
                        **_menu(request))
 
 
-def _server_error(request: Request, message: str, to_visitor: str, heading: str) -> Response:
+def _server_error(request: Request, message: str, to_visitor: str, heading: str,
+                  **context: object) -> Response:
     """What only the server can fix: a 500 page with its line and the athlete's menu, or
     `to_visitor` to a visitor not logged in."""
     return _error_page(request, 500, message if _known(request) else to_visitor,
-                       heading=heading, **_menu(request))
+                       heading=heading, **_menu(request), **context)
 
 
 def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
