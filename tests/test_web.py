@@ -248,7 +248,7 @@ def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:
     token = csrf(c, path_of(s))
     refused = c.post(path_of(s) + "/move", data={"csrf": token,
                                                  "day": illegal[0].day.isoformat()})
-    assert refused.status_code == 400 and illegal[0].why[0] in refused.text
+    assert refused.status_code == 409 and illegal[0].why[0] in refused.text
     for _ in range(2):  # a double tap moves it once
         moved = c.post(path_of(s) + "/move", data={"csrf": token, "day": legal[0].isoformat()})
         assert moved.status_code == 303
@@ -256,6 +256,33 @@ def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:
     why = c.get("/a/anna/why").text
     assert why.count("moved by the runner") == 1 and "S6 allows" in why
     assert "moved" in c.get("/a/anna/week").text  # the badge
+
+
+def test_a_move_s6_refuses_is_a_conflict_a_day_gone_by_or_off_its_week_a_bad_request(
+        athlete: Home) -> None:
+    """A move to a day S6 refuses for what is stored there (today's speed run, another
+    strength session) may go through once that changes: a 409, as "do or skip that one
+    first" is, where it was a 400. A day gone by or outside the session's week never takes
+    it: still a 400. Each leads back to the session's page, and moves nothing."""
+    c = client(athlete)
+    profile = athlete.athlete(None)
+    today = today_for(profile)
+    s = future_strength(athlete)
+    options = web_pages.session_page(athlete, profile, today, s["id"])["options"]
+    speed_day = next(o for o in options if o.day == today)
+    assert speed_day.why == ("speed run on Wed 02 Dec (no strength on the same day)",)
+    past = next(o for o in options if o.day < today)
+    token = csrf(c, path_of(s))
+    before = stored(athlete, s["id"])
+    for day, code, why in (
+            (today, 409, speed_day.why[0]),
+            (past.day, 400, "that day is past"),
+            (s["day"] + timedelta(days=14), 400, "it is not in the session&#39;s week")):
+        refused = c.post(path_of(s) + "/move", data={"csrf": token, "day": day.isoformat()})
+        assert refused.status_code == code, (day, refused.status_code)
+        assert f"cannot move to {day:%a %d %b}: {why}" in refused.text, refused.text
+        assert f'href="{path_of(s)}" class="button">Back' in refused.text
+    assert stored(athlete, s["id"]) == before
 
 
 def test_done_set_by_set_then_a_repost_changes_nothing(athlete: Home) -> None:
