@@ -311,6 +311,41 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         tab.close()
 
 
+def test_move_asks_for_a_day_before_sending_and_offers_no_button_where_none_takes_it(
+        server: str, browser: Any) -> None:
+    """In the gym, Move tapped before a day was chosen left the session for a "Cannot do
+    that" page; on a session no other day of its week takes (each refused, as the week
+    after today's often is), Move was there and could only fail so. The browser now asks
+    for a day and sends nothing; a session no day takes shows no Move button, and says so."""
+    tab = Tab(browser, server, PHONE, touch=True)
+    posted: list[str] = []
+    tab.page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+    try:
+        page = tab.go("/a/anna/week")
+        hrefs = list(dict.fromkeys(page.locator(".card h3 a").evaluate_all(
+            "els => els.filter(e => e.textContent.includes('strength'))"
+            ".map(e => e.getAttribute('href'))")))
+        seen = set()
+        for href in hrefs:
+            page = tab.go(href)
+            if page.locator("form[action$='/move']").count() == 0:
+                continue  # done or skipped: no moving
+            movable = page.locator(".days li.legal").count() > 0
+            seen.add(movable)
+            move = page.get_by_role("button", name="Move")
+            if movable:
+                move.tap()
+                assert page.evaluate("document.querySelector('.days input:invalid') !== null")
+                assert page.url == tab.base + href and posted == [], (href, posted)
+            else:
+                assert move.count() == 0
+                assert "No other day of its week takes it" in page.locator("main").inner_text()
+        assert seen == {True, False}, (hrefs, seen)
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
 def test_the_app_opens_at_today_below_the_menu(server: str, browser: Any) -> None:
     tab = Tab(browser, server, PHONE, touch=True)
     try:
