@@ -346,6 +346,29 @@ def test_move_asks_for_a_day_before_sending_and_offers_no_button_where_none_take
         tab.close()
 
 
+def test_the_report_page_keeps_the_menu_back_to_the_app(server: str, browser: Any) -> None:
+    """The Report page, opened from the menu, had no menu of its own: on a phone the way back
+    to the week was the browser's back button alone. It starts with the athlete's menu, on
+    one row, Report marked, and Week leads back to today's session."""
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        page = tab.go("/a/anna/week")
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name="Report").tap()
+        menu = page.locator("nav.menu a")
+        assert menu.all_inner_texts() == ["Week", "Status", "Why", "Races", "Report"]
+        expect(page.locator("nav.menu a[aria-current=page]")).to_have_text("Report")
+        assert len(set(menu.evaluate_all("els => els.map(e => e.offsetTop)"))) == 1
+        layout = _overflow(page)
+        assert layout["doc"] <= layout["viewport"] and layout["sticking_out"] == [], layout
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name="Week", exact=True).tap()
+        assert page.url == f"{server}/a/anna/week#today"
+        assert tab.errors == [] and tab.foreign == []
+    finally:
+        tab.close()
+
+
 def test_the_app_opens_at_today_below_the_menu(server: str, browser: Any) -> None:
     tab = Tab(browser, server, PHONE, touch=True)
     try:

@@ -75,6 +75,7 @@ def templates() -> Jinja2Templates:
     env.globals["csrf_token"] = csrf_token
     env.globals["logged_in"] = logged_in
     env.globals["server"] = SERVER
+    env.globals["menu"] = pages.menu
     return Jinja2Templates(env=env)
 
 
