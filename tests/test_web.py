@@ -79,6 +79,16 @@ def client(h: Home, require_login: bool = False) -> TestClient:
     return TestClient(create_app(h, require_login=require_login), follow_redirects=False)
 
 
+def logged_in_client(h: Home) -> TestClient:
+    """A client of the app behind a password, logged in."""
+    set_password(h, "a long enough one")
+    c = client(h, require_login=True)
+    token = csrf(c, "/login")
+    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
+        .status_code == 303
+    return c
+
+
 def csrf(c: TestClient, path: str) -> str:
     page = c.get(path)
     assert page.status_code == 200, page.text
@@ -607,11 +617,7 @@ def test_an_error_page_keeps_the_menu_with_log_out_and_leads_back_to_a_page(
     """Logged in, a refused page keeps the athlete's menu and Log out (it had neither way
     out); a POST to a page that only takes GET leads back to that page (its Back led to
     /a/anna, a 404). A visitor not logged in meets no athlete's name on an error page."""
-    set_password(athlete, "a long enough one")
-    c = client(athlete, require_login=True)
-    token = csrf(c, "/login")
-    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
-        .status_code == 303
+    c = logged_in_client(athlete)
     token = csrf(c, "/a/anna/week")
     posted = c.post("/a/anna/week", data={"csrf": token})
     assert posted.status_code == 405
@@ -653,11 +659,7 @@ def test_a_broken_config_names_no_athlete_to_a_visitor(athlete: Home) -> None:
     """config.toml broken while the app runs: its one line names an athlete and the home's
     folder, which a visitor not logged in (the login page reads it too) must not read; the
     runner logged in reads it whole."""
-    set_password(athlete, "a long enough one")
-    c = client(athlete, require_login=True)
-    token = csrf(c, "/login")
-    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
-        .status_code == 303
+    c = logged_in_client(athlete)
     config = athlete.config.paths.config_file
     config.write_text(re.sub(r"(?m)^max_hr = .*$", "max_hr = 9999", config.read_text()))
     visitor = client(athlete, require_login=True).get("/login")
@@ -732,11 +734,7 @@ def test_a_config_error_s_page_offers_only_links_that_work(athlete: Home) -> Non
     offers only what answers meanwhile: nothing when the file cannot be read, the Races page
     when no plan can be made; Log out still works."""
     assert runner.invoke(cli, [*INIT[:3], "bob", *INIT[4:]]).exit_code == 0  # Coach's menu
-    set_password(athlete, "a long enough one")
-    c = client(athlete, require_login=True)
-    token = csrf(c, "/login")
-    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
-        .status_code == 303
+    c = logged_in_client(athlete)
     config = athlete.config.paths.config_file
     good = config.read_text()
     unknown_exercise = good.replace("[athletes.anna.runs]", "[athletes.anna.weights]\n"
@@ -1326,11 +1324,7 @@ def test_every_page_sees_what_the_cli_saved_while_it_runs(athlete: Home) -> None
 
 
 def test_logging_out_needs_the_token_and_ends_the_session(athlete: Home) -> None:
-    set_password(athlete, "a long enough one")
-    c = client(athlete, require_login=True)
-    token = csrf(c, "/login")
-    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
-        .status_code == 303
+    c = logged_in_client(athlete)
     token = csrf(c, "/a/anna/week")  # the page's log-out form carries it
     for data in ({}, {"csrf": "forged"}):
         assert c.post("/logout", data=data).status_code == 403
