@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy import Engine, String, column, create_engine, event, select, table
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.errors import DatabaseError as DatabaseError  # raised here; the shell names it
 from db.errors import DatabaseLocked
-from domain.pointer import Pointer
+from domain.pointer import SERVER, Pointer
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x534C_4442  # "SLDB": the PostgreSQL advisory lock held while migrating
@@ -26,6 +26,18 @@ BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another one before givin
 # What to do about a database another process kept busy: the same again, once it is done
 TRY_AGAIN = Pointer(cli="run this again when it has finished",
                     web="try again in a moment (reload the page)")
+# What SQLite says, at a statement, of a file that is not (or no longer) the database it
+# opened: deleted while in use (a new connection makes an empty file) or replaced by another
+REPLACED_FILE = ("no such table", "no such column", "file is not a database")
+# What to do about it: the file put back, or what the raw store holds replayed; then a
+# restart, whose connections all open the file at its path again
+PUT_BACK = Pointer(
+    cli="copy your backup (`stridelift db backup`) to its place, or run `stridelift db "
+        "rebuild` to recreate the activities and wellness days from the raw store; then "
+        "start the command again",
+    web=f"on {SERVER}, copy your backup to its place, or run stridelift db rebuild there to "
+        "recreate the activities and wellness days from the raw store; then restart "
+        "stridelift serve")
 # The lines Alembic writes at the top of every migration script.
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine made here, for close_all
@@ -191,9 +203,21 @@ def locked_refused() -> Iterator[None]:
     except OperationalError as exc:
         if "database is locked" not in str(exc.orig):
             raise
+        # what was being written is rolled back; a command of several steps (an import's
+        # groups of files, the nightly's nights) keeps those it committed before
         raise DatabaseLocked("the database stayed locked by another process for "
-                             f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed",
+                             f"{BUSY_TIMEOUT_MS // 1000} s, so what was being written then "
+                             "was not saved (what was saved before stays)",
                              TRY_AGAIN) from None
+
+
+def replaced(exc: DBAPIError, url: str) -> DatabaseError | None:
+    """The database's error for a statement that failed because the file at `url` is no
+    longer the database opened (see REPLACED_FILE); None for any other failure."""
+    if not any(words in str(exc.orig) for words in REPLACED_FILE):
+        return None
+    return DatabaseError(f"the database {_redact(url)} no longer holds stridelift's data "
+                         f"({exc.orig}): it was deleted or replaced while in use", PUT_BACK)
 
 
 def _redact(url: str) -> str:

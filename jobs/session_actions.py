@@ -141,7 +141,10 @@ def _move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str
     option = next((o for o in move_options(db, who, profile, today, row) if o.day == day), None)
     if option is None or option.why:
         why = "; ".join(option.why) if option else "it is not in the session's week"
-        raise PlanError(f"session {key} cannot move to {day:%a %d %b}: {why}")
+        refused = f"session {key} cannot move to {day:%a %d %b}: {why}"
+        # a day gone by or outside the week never takes it; S6's reasons are what is stored
+        # (a run that day, another strength session), which may change: a conflict
+        raise (PlanError if option is None or day < today else Conflict)(refused)
     before, after = f"{row.kind} on {row.day:%a %d %b}", f"{row.kind} on {day:%a %d %b}"
     db.add(m.AdjustmentRow(
         athlete_id=who.id, session_key=key, night=today, rule=RUNNER_RULE, action="move",

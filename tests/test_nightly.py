@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -15,10 +16,12 @@ import pytest
 from apscheduler.executors.debug import DebugExecutor
 from filelock import FileLock
 from freezegun import freeze_time
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from db import models as m
+from db import session as db_session
 from demo.fitwrite import LapSpec, run_fit
 from domain.profile import Profile
 from ingest import garmin, garmin_login
@@ -212,6 +215,41 @@ def test_an_athlete_with_files_only_gets_nights_and_mornings_without_garmin(
         assert db.scalars(select(m.PlannedSession)).all()
     [morning] = run_morning(h, files_only, NIGHT + timedelta(days=1), source_for(h))
     assert (morning.status, morning.error) == ("ok", None)
+
+
+def test_a_lock_met_after_the_plan_was_saved_does_not_say_nothing_was_changed(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process takes the database's write lock once the night has saved the adapted
+    plan: recording the run meets it past the busy timeout. The night's error said "nothing
+    was changed" while the plan it saved stayed saved; it says what was being written was
+    not saved and what was saved before stays."""
+    monkeypatch.setattr(db_session, "BUSY_TIMEOUT_MS", 0)  # give up at once, not in 10 s
+    h = _athlete(Profile(**{**ANNA.__dict__, "source": "files"}), tokens=False)
+    h.open_db()
+    holder = sqlite3.connect(home / "stridelift.db", isolation_level=None)
+
+    def lock_once_the_plan_is_saved(_session: Session) -> None:
+        if not holder.in_transaction and \
+                holder.execute("SELECT count(*) FROM planned_sessions").fetchone()[0]:
+            holder.execute("BEGIN IMMEDIATE")  # another process's write transaction
+
+    event.listen(Session, "after_commit", lock_once_the_plan_is_saved)
+    try:
+        result = runner.invoke(app, ["nightly", "--date", NIGHT.isoformat(), "--json"])
+    finally:
+        event.remove(Session, "after_commit", lock_once_the_plan_is_saved)
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+        holder.close()
+    [night] = json.loads(result.stdout)
+    assert result.exit_code == 1 and night["status"] == "failed", result.output
+    assert "nothing was changed" not in night["error"]
+    assert night["error"] == "the database stayed locked by another process for 0 s, so " \
+        "what was being written then was not saved (what was saved before stays); run this " \
+        "again when it has finished"
+    with h.db() as db:  # the plan stayed saved, the run's record did not
+        assert db.scalars(select(m.PlannedSession)).all()
+        assert not db.scalars(select(m.NightlyRun)).all()
 
 
 def test_nightly_and_runs_commands(fake_garmin: FakeGarmin) -> None:

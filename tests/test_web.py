@@ -79,6 +79,16 @@ def client(h: Home, require_login: bool = False) -> TestClient:
     return TestClient(create_app(h, require_login=require_login), follow_redirects=False)
 
 
+def logged_in_client(h: Home) -> TestClient:
+    """A client of the app behind a password, logged in."""
+    set_password(h, "a long enough one")
+    c = client(h, require_login=True)
+    token = csrf(c, "/login")
+    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
+        .status_code == 303
+    return c
+
+
 def csrf(c: TestClient, path: str) -> str:
     page = c.get(path)
     assert page.status_code == 200, page.text
@@ -248,7 +258,7 @@ def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:
     token = csrf(c, path_of(s))
     refused = c.post(path_of(s) + "/move", data={"csrf": token,
                                                  "day": illegal[0].day.isoformat()})
-    assert refused.status_code == 400 and illegal[0].why[0] in refused.text
+    assert refused.status_code == 409 and illegal[0].why[0] in refused.text
     for _ in range(2):  # a double tap moves it once
         moved = c.post(path_of(s) + "/move", data={"csrf": token, "day": legal[0].isoformat()})
         assert moved.status_code == 303
@@ -256,6 +266,33 @@ def test_move_shows_what_s6_allows_and_why_not(athlete: Home) -> None:
     why = c.get("/a/anna/why").text
     assert why.count("moved by the runner") == 1 and "S6 allows" in why
     assert "moved" in c.get("/a/anna/week").text  # the badge
+
+
+def test_a_move_s6_refuses_is_a_conflict_a_day_gone_by_or_off_its_week_a_bad_request(
+        athlete: Home) -> None:
+    """A move to a day S6 refuses for what is stored there (today's speed run, another
+    strength session) may go through once that changes: a 409, as "do or skip that one
+    first" is, where it was a 400. A day gone by or outside the session's week never takes
+    it: still a 400. Each leads back to the session's page, and moves nothing."""
+    c = client(athlete)
+    profile = athlete.athlete(None)
+    today = today_for(profile)
+    s = future_strength(athlete)
+    options = web_pages.session_page(athlete, profile, today, s["id"])["options"]
+    speed_day = next(o for o in options if o.day == today)
+    assert speed_day.why == ("speed run on Wed 02 Dec (no strength on the same day)",)
+    past = next(o for o in options if o.day < today)
+    token = csrf(c, path_of(s))
+    before = stored(athlete, s["id"])
+    for day, code, why in (
+            (today, 409, speed_day.why[0]),
+            (past.day, 400, "that day is past"),
+            (s["day"] + timedelta(days=14), 400, "it is not in the session&#39;s week")):
+        refused = c.post(path_of(s) + "/move", data={"csrf": token, "day": day.isoformat()})
+        assert refused.status_code == code, (day, refused.status_code)
+        assert f"cannot move to {day:%a %d %b}: {why}" in refused.text, refused.text
+        assert f'href="{path_of(s)}" class="button">Back' in refused.text
+    assert stored(athlete, s["id"]) == before
 
 
 def test_done_set_by_set_then_a_repost_changes_nothing(athlete: Home) -> None:
@@ -580,11 +617,7 @@ def test_an_error_page_keeps_the_menu_with_log_out_and_leads_back_to_a_page(
     """Logged in, a refused page keeps the athlete's menu and Log out (it had neither way
     out); a POST to a page that only takes GET leads back to that page (its Back led to
     /a/anna, a 404). A visitor not logged in meets no athlete's name on an error page."""
-    set_password(athlete, "a long enough one")
-    c = client(athlete, require_login=True)
-    token = csrf(c, "/login")
-    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
-        .status_code == 303
+    c = logged_in_client(athlete)
     token = csrf(c, "/a/anna/week")
     posted = c.post("/a/anna/week", data={"csrf": token})
     assert posted.status_code == 405
@@ -626,11 +659,7 @@ def test_a_broken_config_names_no_athlete_to_a_visitor(athlete: Home) -> None:
     """config.toml broken while the app runs: its one line names an athlete and the home's
     folder, which a visitor not logged in (the login page reads it too) must not read; the
     runner logged in reads it whole."""
-    set_password(athlete, "a long enough one")
-    c = client(athlete, require_login=True)
-    token = csrf(c, "/login")
-    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
-        .status_code == 303
+    c = logged_in_client(athlete)
     config = athlete.config.paths.config_file
     config.write_text(re.sub(r"(?m)^max_hr = .*$", "max_hr = 9999", config.read_text()))
     visitor = client(athlete, require_login=True).get("/login")
@@ -675,7 +704,7 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
     """A config.toml the CLI tells to fix with `stridelift init` or `stridelift exercises`:
     the same fact on the web, its fix in the web's words (the file on the server), no
     command. A [weights] naming no exercise was a bare 500 on every page. The page keeps the
-    athlete's menu where config.toml can still be read (it had none)."""
+    athlete's menu where config.toml can still be read (it had none), its pages that work."""
     c = client(athlete)
     config = athlete.config.paths.config_file
     good = config.read_text()
@@ -693,9 +722,34 @@ def test_config_errors_point_the_web_at_the_server_and_the_cli_at_a_command(
     page = c.get("/a/anna/week")
     assert page.status_code == 500 and "[weights] names unknown exercise(s) barbell_squatt; " \
         "correct [weights] in config.toml on the computer that runs stridelift" in \
-        html.unescape(page.text) and "`stridelift" not in page.text and MENU in page.text
+        html.unescape(page.text) and "`stridelift" not in page.text
+    assert 'href="/a/anna/races"' in page.text  # the athlete's menu, its pages that work
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "barbell_squatt; `stridelift exercises` lists the ids" in cli_said
+
+
+def test_a_config_error_s_page_offers_only_links_that_work(athlete: Home) -> None:
+    """config.toml broken, or naming an exercise no plan has: the page offered Coach, Home
+    and (for the exercise) every page of the athlete's menu, which failed the same way. It
+    offers only what answers meanwhile: nothing when the file cannot be read, the Races page
+    when no plan can be made; Log out still works."""
+    assert runner.invoke(cli, [*INIT[:3], "bob", *INIT[4:]]).exit_code == 0  # Coach's menu
+    c = logged_in_client(athlete)
+    config = athlete.config.paths.config_file
+    good = config.read_text()
+    unknown_exercise = good.replace("[athletes.anna.runs]", "[athletes.anna.weights]\n"
+                                    "barbell_squatt = 60.0\n\n[athletes.anna.runs]")
+    for broken, offered in ((re.sub(r"(?m)^max_hr = .*\n", "", good), []),
+                            (unknown_exercise, ["/a/anna/races"])):
+        config.write_text(broken)
+        for path in ("/a/anna/week", "/a/anna/report", "/coach"):
+            page = c.get(path)
+            assert page.status_code == 500 and "The configuration needs fixing" in page.text
+            links = [link for link in re.findall(r'href="([^"]+)"', page.text)
+                     if link not in ("/static/style.css", "data:,")]
+            assert links == (offered if path != "/coach" else []), (path, links)
+            assert all(c.get(link).status_code == 200 for link in links)
+            assert 'action="/logout"' in page.text
 
 
 def test_a_config_error_on_a_session_page_is_the_config_page_not_a_missing_session(
@@ -762,7 +816,7 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
 def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_repair(
         athlete: Home, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another process (the nightly run, an import) holding the database's write lock past
-    the busy timeout: nothing is wrong and nothing was changed, so the page is a 503 saying
+    the busy timeout: nothing is wrong and the skip was not saved, so the page is a 503 saying
     the database is busy and to try again in a moment, where it read "The database needs
     repair" (500), then "run this again when it has finished" (the CLI's words, which
     `stridelift skip` still says)."""
@@ -779,13 +833,41 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
         holder.execute("ROLLBACK")
         holder.close()
     assert page.status_code == 503 and "<h1>The database is busy</h1>" in page.text
-    assert "stayed locked by another process for 0 s; nothing was changed; try again in a " \
-        "moment (reload the page)" in page.text
+    assert "stayed locked by another process for 0 s, so what was being written then was " \
+        "not saved (what was saved before stays); try again in a moment (reload the page)" \
+        in page.text
     assert "repair" not in page.text and "run this again" not in page.text
     assert MENU in page.text  # the athlete's menu, as on every page of theirs
-    assert cli_said.exit_code == 1 and "nothing was changed; run this again when it has " \
-        "finished" in " ".join(cli_said.output.split())
-    assert stored(athlete, s["id"])[0] != "skipped"  # nothing was changed
+    assert cli_said.exit_code == 1 and "(what was saved before stays); run this again when " \
+        "it has finished" in " ".join(cli_said.output.split())
+    assert stored(athlete, s["id"])[0] != "skipped"  # not saved
+
+
+@pytest.mark.parametrize("replacement", [None, b"not a database, whatever its name says" * 10])
+def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
+        athlete: Home, home: Path, replacement: bytes | None) -> None:
+    """The database's file deleted (a new connection makes an empty one) or replaced by
+    another file while the app runs: every page and form was a bare 500 ("no such table");
+    it is the page of a database that needs repair, saying what happened and what to run on
+    the server, under the athlete's menu."""
+    c = client(athlete)
+    s = future_strength(athlete)
+    token = csrf(c, path_of(s))
+    for part in home.glob("stridelift.db*"):
+        part.unlink()
+    if replacement is not None:
+        (home / "stridelift.db").write_bytes(replacement)
+    athlete.db.kw["bind"].dispose()  # the next page's connection opens the file anew
+    said = "no such table" if replacement is None else "file is not a database"
+    for page in (c.get("/a/anna/week"), c.get("/a/anna/report"),
+                 c.post(path_of(s) + "/skip", data={"csrf": token})):
+        assert page.status_code == 500 and "<h1>The database needs repair</h1>" in page.text
+        assert "no longer holds stridelift&#39;s data (" + said in page.text, page.text
+        assert "it was deleted or replaced while in use; on the computer that runs " \
+            "stridelift, copy your backup to its place, or run stridelift db rebuild there " \
+            "to recreate the activities and wellness days from the raw store; then restart " \
+            "stridelift serve" in page.text
+        assert MENU in page.text and "`stridelift" not in page.text
 
 
 def test_the_report_page_words_the_max_hr_warnings_fix_for_the_web(athlete: Home,
@@ -1242,11 +1324,7 @@ def test_every_page_sees_what_the_cli_saved_while_it_runs(athlete: Home) -> None
 
 
 def test_logging_out_needs_the_token_and_ends_the_session(athlete: Home) -> None:
-    set_password(athlete, "a long enough one")
-    c = client(athlete, require_login=True)
-    token = csrf(c, "/login")
-    assert c.post("/login", data={"csrf": token, "password": "a long enough one"}) \
-        .status_code == 303
+    c = logged_in_client(athlete)
     token = csrf(c, "/a/anna/week")  # the page's log-out form carries it
     for data in ({}, {"csrf": "forged"}):
         assert c.post("/logout", data=data).status_code == 403

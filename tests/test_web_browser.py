@@ -311,6 +311,69 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
         tab.close()
 
 
+def test_move_asks_for_a_day_before_sending_and_offers_no_button_where_none_takes_it(
+        browser: Any, tmp_path: Path) -> None:
+    """In the gym, Move tapped before a day was chosen left the session for a "Cannot do
+    that" page; on a session no other day of its week takes (each refused, as the week
+    after today's often is), Move was there and could only fail so. The browser now asks
+    for a day and sends nothing; a session no day takes shows no Move button, and says so.
+    Its own home: the module's has sessions moved and skipped by the tests before."""
+    with _serving(_build(tmp_path), require_login=False) as base:
+        _try_moves(Tab(browser, base, PHONE, touch=True))
+
+
+def _try_moves(tab: Tab) -> None:
+    posted: list[str] = []
+    tab.page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+    try:
+        page = tab.go("/a/anna/week")
+        hrefs = list(dict.fromkeys(page.locator(".card h3 a").evaluate_all(
+            "els => els.filter(e => e.textContent.includes('strength'))"
+            ".map(e => e.getAttribute('href'))")))
+        seen = set()
+        for href in hrefs:
+            page = tab.go(href)
+            if page.locator("form[action$='/move']").count() == 0:
+                continue  # done or skipped: no moving
+            movable = page.locator(".days li.legal").count() > 0
+            seen.add(movable)
+            move = page.get_by_role("button", name="Move")
+            if movable:
+                move.tap()
+                assert page.evaluate("document.querySelector('.days input:invalid') !== null")
+                assert page.url == tab.base + href and posted == [], (href, posted)
+            else:
+                assert move.count() == 0
+                assert "No other day of its week takes it" in page.locator("main").inner_text()
+        assert seen == {True, False}, (hrefs, seen)
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
+def test_the_report_page_keeps_the_menu_back_to_the_app(server: str, browser: Any) -> None:
+    """The Report page, opened from the menu, had no menu of its own: on a phone the way back
+    to the week was the browser's back button alone. It starts with the athlete's menu, on
+    one row, Report marked, and Week leads back to today's session."""
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        page = tab.go("/a/anna/week")
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name="Report").tap()
+        menu = page.locator("nav.menu a")
+        assert menu.all_inner_texts() == ["Week", "Status", "Why", "Races", "Report"]
+        expect(page.locator("nav.menu a[aria-current=page]")).to_have_text("Report")
+        assert len(set(menu.evaluate_all("els => els.map(e => e.offsetTop)"))) == 1
+        layout = _overflow(page)
+        assert layout["doc"] <= layout["viewport"] and layout["sticking_out"] == [], layout
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name="Week", exact=True).tap()
+        assert page.url == f"{server}/a/anna/week#today"
+        assert tab.errors == [] and tab.foreign == []
+    finally:
+        tab.close()
+
+
 def test_the_app_opens_at_today_below_the_menu(server: str, browser: Any) -> None:
     tab = Tab(browser, server, PHONE, touch=True)
     try:

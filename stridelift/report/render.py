@@ -42,10 +42,12 @@ _SCRIPT = _asset("report.js")
 
 
 def render(data: ReportData, on_web: bool = False,
-           ranges: Sequence[tuple[str, str, bool]] = ()) -> str:
+           ranges: Sequence[tuple[str, str, bool]] = (),
+           menu: Sequence[tuple[str, str, bool]] = ()) -> str:
     """The whole report as one HTML document; `on_web`: the web app's report page, whose
-    notes name no command (a runner on a phone has no shell), not the CLI's file, and
-    `ranges` its links to the other ranges (words, link, whether it is this one)."""
+    notes name no command (a runner on a phone has no shell), not the CLI's file, `ranges`
+    its links to the other ranges and `menu` to the app's other pages (words, link, whether
+    it is this one)."""
     charts = chart_divs(data)
     sections = [
         _section("load", "Daily load", charts[0], _load_note()),
@@ -58,7 +60,8 @@ def render(data: ReportData, on_web: bool = False,
     ]
     return _PAGE.substitute(
         title=esc(f"stridelift · {data.athlete} · recovery versus load"), css=_CSS,
-        header=_header(data, on_web, ranges), sections="\n".join(sections), script=_script(data))
+        header=_links("menu", "pages", menu) + _header(data, on_web, ranges),
+        sections="\n".join(sections), script=_script(data))
 
 
 def _script(data: ReportData) -> str:
@@ -156,11 +159,7 @@ def _header(data: ReportData, on_web: bool, ranges: Sequence[tuple[str, str, boo
     if data.generated is not None:
         parts.append(f" · made {data.generated:%Y-%m-%d %H:%M}")
     parts.append("</p>")
-    if ranges:
-        parts.append("<nav class='range' aria-label='weeks the report holds'>report holds "
-                     + "".join(f"<a href='{esc(link)}'{' aria-current=page' if shown else ''}>"
-                               f"{esc(words)}</a>" for words, link, shown in ranges)
-                     + "</nav>")
+    parts.append(_links("range", "weeks the report holds", ranges, "report holds "))
     parts.append("<nav class='range' aria-label='time shown in the charts'>charts show "
                  + "".join(f"<button type='button' data-weeks='{w}'>{label}</button>"
                            for w, label in _views(data))
@@ -172,6 +171,17 @@ def _header(data: ReportData, on_web: bool, ranges: Sequence[tuple[str, str, boo
     else:
         parts.append(_today_line(data))
     return "".join(parts)
+
+
+def _links(kind: str, label: str, links: Sequence[tuple[str, str, bool]],
+           lead: str = "") -> str:
+    """A row of links (words, link, whether it is this page) as a nav of class `kind`;
+    nothing without links (the CLI's file)."""
+    if not links:
+        return ""
+    return (f"<nav class='{kind}' aria-label='{esc(label)}'>{esc(lead)}"
+            + "".join(f"<a href='{esc(link)}'{' aria-current=page' if shown else ''}>"
+                      f"{esc(words)}</a>" for words, link, shown in links) + "</nav>")
 
 
 def _views(data: ReportData) -> list[tuple[int, str]]:

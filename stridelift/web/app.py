@@ -10,6 +10,7 @@ from datetime import date
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -23,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from db.errors import DatabaseError, DatabaseLocked
+from db.session import replaced
 from domain.pointer import SERVER
 from domain.profile import Profile
 from jobs.clock import today_for
@@ -32,6 +34,7 @@ from jobs.home import Home
 from jobs.web_login import session_key
 from stridelift.web import actions, pages
 from stridelift.web.guard import LoginLimiter, csrf_token, logged_in
+from stridelift.web.pages import web_of
 
 SESSION_DAYS = 14
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -40,6 +43,9 @@ CONFIG_BROKEN = f"the configuration on {SERVER} cannot be read; any stridelift c
     "says why"
 DATABASE_BROKEN = f"the database on {SERVER} cannot be used; any stridelift command there says " \
     "why"
+# The athlete's pages that show without making the plan: the only ones the menu offers on
+# the page of a configuration no plan can be made from (the others fail the same way)
+WITHOUT_A_PLAN = ("races",)
 # A refused action or page by what refused it: a session gone (its page is gone too), what
 # is stored (its status, another session still open): a conflict; any other: a bad request.
 REFUSED_AS = ((NoSession, 404), (Conflict, 409))
@@ -69,6 +75,7 @@ def templates() -> Jinja2Templates:
     env.globals["csrf_token"] = csrf_token
     env.globals["logged_in"] = logged_in
     env.globals["server"] = SERVER
+    env.globals["menu"] = pages.menu
     return Jinja2Templates(env=env)
 
 
@@ -150,9 +157,13 @@ async def config_error(request: Request, exc: Exception) -> Response:
     """config.toml, read again after a change, is broken, or holds what no plan can be made
     from (a PlanConfigError: [weights] naming no exercise): say so, in the CLI's one line but
     for its pointer. To a visitor not logged in only that: the line names athletes and the
-    home's folder."""
+    home's folder. Its menu offers only pages that work meanwhile: none when config.toml
+    cannot be read (every page reads it), the pages without a plan when no plan can be made
+    from it; Coach and Home need what failed."""
     assert isinstance(exc, ConfigError | PlanConfigError)
-    return _server_error(request, exc.on_web(), CONFIG_BROKEN, "The configuration needs fixing")
+    working = WITHOUT_A_PLAN if isinstance(exc, PlanConfigError) else ()
+    return _server_error(request, exc.on_web(), CONFIG_BROKEN, "The configuration needs fixing",
+                         menu_only=working)
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
@@ -163,20 +174,32 @@ async def database_error(request: Request, exc: Exception) -> Response:
     return _server_error(request, exc.on_web(), DATABASE_BROKEN, "The database needs repair")
 
 
+async def database_replaced(request: Request, exc: Exception) -> Response:
+    """A statement that failed because the database's file was deleted or replaced while the
+    app ran ("no such table", "file is not a database"): the page of a database that needs
+    repair, saying so, where it was a bare 500. Any other failure stays the server's error."""
+    assert isinstance(exc, DBAPIError)
+    error = replaced(exc, web_of(request).home.config.database_url())
+    if error is None:
+        raise exc
+    return await database_error(request, error)
+
+
 async def database_locked(request: Request, exc: Exception) -> Response:
     """Another process (the nightly run, an import) held the database past the busy timeout:
-    nothing is wrong and nothing was changed, so a 503 saying so (its line names no file),
-    not the page of a database that needs repair."""
+    nothing is wrong and what was being written was not saved, so a 503 saying so (its line
+    names no file), not the page of a database that needs repair."""
     assert isinstance(exc, DatabaseLocked)
     return _error_page(request, 503, exc.on_web(), heading="The database is busy",
                        **_menu(request))
 
 
-def _server_error(request: Request, message: str, to_visitor: str, heading: str) -> Response:
+def _server_error(request: Request, message: str, to_visitor: str, heading: str,
+                  **context: object) -> Response:
     """What only the server can fix: a 500 page with its line and the athlete's menu, or
     `to_visitor` to a visitor not logged in."""
     return _error_page(request, 500, message if _known(request) else to_visitor,
-                       heading=heading, **_menu(request))
+                       heading=heading, **_menu(request), **context)
 
 
 def _error_page(request: Request, code: int, message: str, **context: object) -> Response:
@@ -211,6 +234,7 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
                                         PlanConfigError: config_error,
                                         PlanError: plan_error,
                                         DatabaseError: database_error,
-                                        DatabaseLocked: database_locked})
+                                        DatabaseLocked: database_locked,
+                                        DBAPIError: database_replaced})
     app.state.web = Web(home, require_login, templates(), today_of)
     return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -15,6 +16,21 @@ from starlette.routing import Route
 from domain.profile import PRIORITY_WORDS, RACE_DISTANCES, RACE_PRIORITIES, Profile
 from jobs import web_pages
 from stridelift.report.render import render
+
+# The athlete's menu, on every page of theirs and on the report page: its pages and labels
+MENU = (("week", "Week"), ("status", "Status"), ("why", "Why"), ("races", "Races"),
+        ("report", "Report"))
+
+
+def menu(athlete: str, path: str) -> list[tuple[str, str, str, bool]]:
+    """The athlete's menu as (page, label, link, whether `path` is on it). A session's page
+    is part of the week; the week opens at today, the gym's day."""
+    parts = path.split("/")
+    here = parts[3] if path.startswith("/a/") and len(parts) > 3 else ""
+    here = "week" if here == "session" else here
+    name = quote(athlete, safe="")
+    return [(page, label, f"/a/{name}/{page}" + ("#today" if page == "week" else ""),
+             page == here) for page, label in MENU]
 
 
 def web_of(request: Request) -> Any:
@@ -104,7 +120,9 @@ def report(request: Request) -> Response:
                                  web_pages.REPORT_RANGES[chosen][0])
     ranges = [(words, f"?weeks={key}", key == chosen)
               for key, (_, words) in web_pages.REPORT_RANGES.items()]
-    return HTMLResponse(render(data, on_web=True, ranges=ranges))
+    links = [(label, link, current) for _, label, link, current in
+             menu(profile.name, request.url.path)]
+    return HTMLResponse(render(data, on_web=True, ranges=ranges, menu=links))
 
 
 def coach(request: Request) -> Response:
