@@ -23,7 +23,7 @@ WALK_MPS = 1.6
 PER_FOOT_BELOW = 120.0
 STEEP_DOWNHILL = -0.04  # steeper downhill is not used to find surges
 # Speed is grade-adjusted (GAP) only where altitude gives a grade on at least this share of
-# the moving time (RULES.md is silent): a few altitude samples grade nothing else.
+# the moving time with speed (RULES.md is silent): a few altitude samples grade nothing else.
 GRADED_SHARE = 0.5
 # A speed channel above 0 on less than this share of the time cadence says running, or
 # covering less of the session's distance, does not read the run (cleaning._reads).
@@ -42,8 +42,8 @@ class Clean:
     gap: np.ndarray  # grade-adjusted speed (plain speed unless has_altitude), NaN unknown
     grade: np.ndarray
     hr: np.ndarray | None  # NaN where missing; None without any HR
-    has_altitude: bool  # speed is GAP: altitude grades >= GRADED_SHARE of the moving time
-    graded_s: float  # moving seconds with a grade from altitude
+    has_altitude: bool  # speed is GAP: altitude grades >= GRADED_SHARE of speed_known_s
+    graded_s: float  # moving seconds with speed and a grade from altitude
     pause_s: float  # a gap between samples past this is a pause (analysis.samples)
     walk_source: str  # "cadence", "speed", or "none" (neither known: no walking marked)
 
@@ -111,9 +111,11 @@ def clean(a: Activity) -> Clean | None:
     moving = ~stopped & (raw_dt > 0) & (dt == raw_dt)
     walking, source = _walking(steps, speed, moving)
     grade = _grade(t, s.get("altitude"), s.get("distance"), speed, dt)
-    graded_s = float(dt[moving & np.isfinite(grade)].sum())
-    # GAP only where altitude covers enough of the moving time to mean it; else plain speed
-    has_alt = graded_s > 0 and graded_s >= GRADED_SHARE * float(dt[moving].sum())
+    # GAP only where altitude covers enough of the moving time with speed to mean it (a GPS
+    # lost with its altitude takes none from the speed left), else plain speed
+    with_speed = moving & np.isfinite(speed)
+    graded_s = float(dt[with_speed & np.isfinite(grade)].sum())
+    has_alt = graded_s > 0 and graded_s >= GRADED_SHARE * float(dt[with_speed].sum())
     grade = np.where(np.isfinite(grade) & has_alt, grade, 0.0)
     hr = heart_rate(s.get("heart_rate"))
     return Clean(t=t0, dt=dt, moving=moving, stopped=stopped, walking=walking & moving,

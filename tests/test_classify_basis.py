@@ -227,6 +227,31 @@ def test_gap_is_claimed_only_where_altitude_covers_enough_of_the_moving_time() -
     assert most.graded and most.gap_mps != few.gap_mps
 
 
+def _gps_lost(a: Activity, after: int, channels: dict[str, int]) -> Activity:
+    """The run with `channels` lost from their sample (`after` for the others named)."""
+    i = np.arange(a.streams.t.size)
+    return replace(a, streams=Streams(a.streams.t, {**a.streams.channels, **{
+        k: np.where(i >= channels.get(k, after), np.nan, a.streams.channels[k])
+        for k in ("speed", "distance", *channels)}}))
+
+
+def test_gap_share_is_of_the_moving_time_with_speed() -> None:
+    """A real 114-min run whose GPS (speed, distance and its altitude) is lost after 10 min:
+    every second with speed has a grade, yet GAP was refused as "altitude on only 10 min of
+    the 114 min moving", the grade counted against time without any speed to adjust. The
+    share is of the moving time with speed: GAP there, as before the share; with altitude on
+    3 of those 10 min, plain, and said of those 10 min."""
+    run = _fit("fit", "mornindew-broken.fit")[0]
+    lost = _gps_lost(run, 600, {"altitude": 600})
+    assert _line(lost, "moving speed") == (
+        "moving speed 2.63 m/s, grade-adjusted (Minetti 2002), from 10 min of the 114 min "
+        "moving (the rest has no speed)")
+    assert classify(lost, P).graded
+    assert _line(_gps_lost(run, 600, {"altitude": 200}), "moving speed") == (
+        "moving speed 2.57 m/s, plain: altitude on only 3 min of the 10 min moving with speed "
+        "(GAP needs it on >= 50%), from 10 min of the 114 min moving (the rest has no speed)")
+
+
 def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
     """A real 47-min run as a treadmill without footpod records it: cadence, no HR, speed 0
     throughout but for one stray 0.4 m/s (or no speed but that value). Its one value above 0
