@@ -166,19 +166,22 @@ def _from_distance(t: np.ndarray, distance: np.ndarray | None) -> np.ndarray | N
 
 def _reads(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
            moved_m: float | None) -> bool:
-    """Whether the speed reads the run: above 0 on at least READ_SHARE of the time cadence
-    says running (>= WALK_SPM), and covering at least READ_SHARE of the distance the session
-    moved (_moved_m).
+    """Whether the speed reads the run, judged on the samples that have one (a GPS lost
+    says nothing of the stops it read before): above 0 on at least READ_SHARE of their time
+    cadence says running (>= WALK_SPM), and covering at least READ_SHARE of the distance
+    the session moved (_moved_m) over their share of the time.
     A runner jogs on the spot at a traffic light, not for most of a run, and a stop covers
-    no distance: a speed of 0 or none there, a stray value aside, is a treadmill without
-    footpod, whose zeros are no reading, not stops (a slow climb's low speed still reads)."""
+    no distance: a speed of 0 there, a stray value aside, is a treadmill without footpod,
+    whose zeros are no reading, not stops (a slow climb's low speed still reads)."""
     dt = np.diff(t)
-    v = np.nan_to_num(speed[:-1])
-    if moved_m and float((v * dt).sum()) < READ_SHARE * moved_m:
+    read = np.isfinite(speed[:-1])
+    v = np.where(read, speed[:-1], 0.0)
+    share = float(dt[read].sum() / dt.sum()) if dt.sum() > 0 else 0.0
+    if moved_m and float((v * dt).sum()) < READ_SHARE * moved_m * share:
         return False
     if steps is None:
         return True
-    ran = np.nan_to_num(steps[:-1]) >= WALK_SPM
+    ran = read & (np.nan_to_num(steps[:-1]) >= WALK_SPM)
     return bool(dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum())
 
 

@@ -227,12 +227,11 @@ def test_gap_is_claimed_only_where_altitude_covers_enough_of_the_moving_time() -
     assert most.graded and most.gap_mps != few.gap_mps
 
 
-def _gps_lost(a: Activity, after: int, channels: dict[str, int]) -> Activity:
-    """The run with `channels` lost from their sample (`after` for the others named)."""
-    i = np.arange(a.streams.t.size)
+def _gps_lost(a: Activity, lost: np.ndarray, **others: np.ndarray) -> Activity:
+    """The run with speed and distance lost on the samples `lost`, and `others` on theirs."""
+    masks = {"speed": lost, "distance": lost, **others}
     return replace(a, streams=Streams(a.streams.t, {**a.streams.channels, **{
-        k: np.where(i >= channels.get(k, after), np.nan, a.streams.channels[k])
-        for k in ("speed", "distance", *channels)}}))
+        k: np.where(m, np.nan, a.streams.channels[k]) for k, m in masks.items()}}))
 
 
 def test_gap_share_is_of_the_moving_time_with_speed() -> None:
@@ -242,14 +241,37 @@ def test_gap_share_is_of_the_moving_time_with_speed() -> None:
     share is of the moving time with speed: GAP there, as before the share; with altitude on
     3 of those 10 min, plain, and said of those 10 min."""
     run = _fit("fit", "mornindew-broken.fit")[0]
-    lost = _gps_lost(run, 600, {"altitude": 600})
+    i = np.arange(run.streams.t.size)
+    lost = _gps_lost(run, i >= 600, altitude=i >= 600)
     assert _line(lost, "moving speed") == (
         "moving speed 2.63 m/s, grade-adjusted (Minetti 2002), from 10 min of the 114 min "
         "moving (the rest has no speed)")
     assert classify(lost, P).graded
-    assert _line(_gps_lost(run, 600, {"altitude": 200}), "moving speed") == (
+    assert _line(_gps_lost(run, i >= 600, altitude=i >= 200), "moving speed") == (
         "moving speed 2.57 m/s, plain: altitude on only 3 min of the 10 min moving with speed "
         "(GAP needs it on >= 50%), from 10 min of the 114 min moving (the rest has no speed)")
+
+
+def test_a_gps_lost_leaves_the_stops_it_read_before() -> None:
+    """A speed channel is judged on the samples that have one: a GPS lost (no speed) is no
+    sign that its zeros were not stops. A real 44-min run with 9 min of stops in its first
+    26 min, its GPS lost after them, read 4 min stopped (its zeros taken for a treadmill's,
+    covering under half the session's 4.8 km); a real 47-min run with cadence, no GPS for
+    its first 28 min and a 2-min stop at a light after, read that stop as moving (speed
+    above 0 on under half the time cadence said running)."""
+    run = _fit("python-fitparse", "2013-02-06-12-11-14.fit")[0]
+    t = run.streams.t - run.streams.t[0]
+    assert _line(_gps_lost(run, t >= 1579), "cleaned:").startswith(
+        "cleaned: 9 min stopped removed")
+    run = replace(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0], distance_m=None)
+    t, ch = run.streams.t - run.streams.t[0], run.streams.channels
+    light = (t >= 2400) & (t < 2520)
+    stopped = replace(run, streams=Streams(run.streams.t, {
+        **ch, "speed": np.where(light, 0.0, ch["speed"]),
+        "cadence": np.where(light, 0.0, ch["cadence"])}))
+    lost = _gps_lost(stopped, t < 1700)
+    assert _line(lost, "cleaned:").startswith("cleaned: 3 min stopped removed")
+    assert classify(lost, P).reasons[1].startswith("47 min (44 min moving)")
 
 
 def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
