@@ -427,11 +427,12 @@ def test_a_slow_climb_read_as_stopped_says_what_a_stop_is() -> None:
 
 def test_a_long_run_without_history_says_so_in_words() -> None:
     """A real 114-min run classified alone read "(only 0 runs of history, so the absolute
-    rule)"; it now says there were none, and how many the relative rules need."""
+    rule)"; it now says none were known, and how many the relative rules need. Not "no runs
+    in the last 8 weeks": `classify run.fit` gives a file no history, whatever was run."""
     run = _fit("fit", "mornindew-broken.fit")[0]
     assert classify(run, P).reasons[0] == (
-        "114 min moving >= 90 min (no runs in the last 8 weeks, fewer than 4 to compare with, "
-        "so the absolute rule)")
+        "114 min moving >= 90 min (no runs known from the 8 weeks before, fewer than 4 to "
+        "compare with, so the absolute rule)")
     assert classify(run, P, [3000.0]).reasons[0] == (
-        "114 min moving >= 90 min (only 1 run in the last 8 weeks, fewer than 4 to compare "
-        "with, so the absolute rule)")
+        "114 min moving >= 90 min (only 1 run known from the 8 weeks before, fewer than 4 to "
+        "compare with, so the absolute rule)")
