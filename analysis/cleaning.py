@@ -140,11 +140,15 @@ def _speed(t: np.ndarray, speed: np.ndarray | None, distance: np.ndarray | None,
     """Speed per sample, else from distance; None when neither ever rises above 0 (a
     treadmill without footpod may write 0 throughout): unknown, not one long stop. Its
     zeros are no reading either where cadence or the session's distance belies them
-    (_reads)."""
+    (_reads): then the distance's speed where it reads (a stray speed value does not hide
+    a footpod's distance), else the speed's values above 0."""
+    unread = None
     for v in (speed, _from_distance(t, distance)):
         if v is not None and (np.nan_to_num(v) > 0).any():
-            return v if _reads(v, steps, t, moved_m) else np.where(v > 0, v, np.nan)
-    return None
+            if _reads(v, steps, t, moved_m):
+                return v
+            unread = np.where(v > 0, v, np.nan) if unread is None else unread
+    return unread
 
 
 def _moved_m(a: Activity) -> float | None:

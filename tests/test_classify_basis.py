@@ -396,6 +396,22 @@ def test_a_heart_rate_of_0_is_no_reading_in_the_zones_and_the_average() -> None:
     assert zeros.z1_share == missing.z1_share
 
 
+def test_a_stray_speed_value_does_not_hide_the_distance_speed() -> None:
+    """A real 47-min run whose speed channel is 0 throughout (a footpod writing distance
+    alone) reads its speed from its distance; with one stray 0.4 m/s in that channel, the
+    channel was found not to read the run and its zeros dropped, but the distance was never
+    tried: "no speed: classified from HR, laps and duration" beside a 9.0-km distance."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    speed = np.zeros(run.streams.t.size)
+    zero = replace(run, streams=Streams(run.streams.t, {**run.streams.channels, "speed": speed}))
+    speed = speed.copy()
+    speed[100] = 0.4
+    stray = replace(run, streams=Streams(run.streams.t, {**run.streams.channels,
+                                                         "speed": speed}))
+    assert _line(zero, "moving speed") == "moving speed 3.27 m/s, grade-adjusted (Minetti 2002)"
+    assert classify(stray, P).reasons == classify(zero, P).reasons
+
+
 def test_a_run_with_hr_and_no_speed_says_it_was_classified_without_speed() -> None:
     """A real run kept with its HR and cadence alone (a treadmill without footpod, GPS off)
     said what its HR was, but nothing of its speed: as a run without HR says "classified
