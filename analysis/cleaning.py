@@ -185,8 +185,14 @@ def _reads(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
         return False
     if steps is None:
         return True
-    ran = read & (np.nan_to_num(steps[:-1]) >= WALK_SPM)
-    return bool(dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum())
+    stepping = read & (np.nan_to_num(steps[:-1]) > 0)
+    ran = stepping & (steps[:-1] >= WALK_SPM)
+    if dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum():
+        return True
+    # its zeros are no stops only where they step: a runner standing to change shoes may
+    # swing a wrist to a running cadence for a few seconds
+    zero = read & ~(v > 0)
+    return bool(dt[zero & stepping].sum() < READ_SHARE * dt[zero].sum())
 
 
 def _steps_per_minute(cadence: np.ndarray | None) -> np.ndarray | None:

@@ -396,6 +396,19 @@ def test_a_heart_rate_of_0_is_no_reading_in_the_zones_and_the_average() -> None:
     assert zeros.z1_share == missing.z1_share
 
 
+def test_a_few_seconds_of_wrist_cadence_at_a_stop_do_not_make_it_moving() -> None:
+    """A real triathlon's T2 (a Forerunner 255), read as a run: in, 23 s standing at speed 0
+    to change shoes, out. The wrist swung to 158-166 steps/min on 5 s of the standing, the
+    leg's only running cadence, so speed was 0 on most of the time cadence said running, the
+    zeros were taken for a treadmill's and the shoe change read as moving ("70 s (70 s
+    moving)"). Zeros are no stops only where they mostly step."""
+    t2 = replace(_fit("fit", "triathlon_summary_first.fit")[3], sport="running")
+    assert classify(t2, P).reasons[1:3] == (
+        "70 s (43 s moving), 0.1 km, average HR 161 bpm",
+        "cleaned: 27 s stopped removed (speed < 1 m/s or timer paused), 43 s walking marked "
+        "(walking from cadence < 140 spm)")
+
+
 def test_a_stray_speed_value_does_not_hide_the_distance_speed() -> None:
     """A real 47-min run whose speed channel is 0 throughout (a footpod writing distance
     alone) reads its speed from its distance; with one stray 0.4 m/s in that channel, the
