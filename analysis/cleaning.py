@@ -172,8 +172,9 @@ def _reads(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
            moved_m: float | None) -> bool:
     """Whether the speed reads the run, judged on the samples that have one (a GPS lost
     says nothing of the stops it read before): above 0 on at least READ_SHARE of their time
-    cadence says running (>= WALK_SPM), and covering at least READ_SHARE of the distance
-    the session moved (_moved_m) over their share of the time.
+    cadence says running (>= WALK_SPM), or its zeros not mostly stepping (cadence above 0),
+    and covering at least READ_SHARE of the distance the session moved (_moved_m) over
+    their share of the time.
     A runner jogs on the spot at a traffic light, not for most of a run, and a stop covers
     no distance: a speed of 0 there, a stray value aside, is a treadmill without footpod,
     whose zeros are no reading, not stops (a slow climb's low speed still reads)."""
@@ -189,8 +190,8 @@ def _reads(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
     ran = stepping & (steps[:-1] >= WALK_SPM)
     if dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum():
         return True
-    # its zeros are no stops only where they step: a runner standing to change shoes may
-    # swing a wrist to a running cadence for a few seconds
+    # a runner standing to change shoes may swing a wrist to a running cadence for a few
+    # seconds: zeros that mostly take no step are stops
     zero = read & ~(v > 0)
     return bool(dt[zero & stepping].sum() < READ_SHARE * dt[zero].sum())
 
