@@ -26,4 +26,7 @@
 # half the distance a moving session covered (a treadmill's, a stray value aside), is no
 # reading, not stops. Words: the cleaned line says what a stop is, a run moving without
 # speed says so, no zone seconds past the moving time, "no runs in the last 8 weeks".
-CLASSIFIER_VERSION = 9
+# 10: review of 9: GAP's altitude share is of the moving time with speed; a speed channel is
+# judged on its samples with speed, its zeros no reading only where they mostly step, and a
+# distance that reads is used where it does not; "no runs known from the 8 weeks before".
+CLASSIFIER_VERSION = 10

@@ -23,7 +23,7 @@ WALK_MPS = 1.6
 PER_FOOT_BELOW = 120.0
 STEEP_DOWNHILL = -0.04  # steeper downhill is not used to find surges
 # Speed is grade-adjusted (GAP) only where altitude gives a grade on at least this share of
-# the moving time (RULES.md is silent): a few altitude samples grade nothing else.
+# the moving time with speed (RULES.md is silent): a few altitude samples grade nothing else.
 GRADED_SHARE = 0.5
 # A speed channel above 0 on less than this share of the time cadence says running, or
 # covering less of the session's distance, does not read the run (cleaning._reads).
@@ -42,8 +42,8 @@ class Clean:
     gap: np.ndarray  # grade-adjusted speed (plain speed unless has_altitude), NaN unknown
     grade: np.ndarray
     hr: np.ndarray | None  # NaN where missing; None without any HR
-    has_altitude: bool  # speed is GAP: altitude grades >= GRADED_SHARE of the moving time
-    graded_s: float  # moving seconds with a grade from altitude
+    has_altitude: bool  # speed is GAP: altitude grades >= GRADED_SHARE of speed_known_s
+    graded_s: float  # moving seconds with speed and a grade from altitude
     pause_s: float  # a gap between samples past this is a pause (analysis.samples)
     walk_source: str  # "cadence", "speed", or "none" (neither known: no walking marked)
 
@@ -114,9 +114,11 @@ def clean(a: Activity) -> Clean | None:
     moving = ~stopped & (raw_dt > 0) & (dt == raw_dt)
     walking, source = _walking(steps, speed, moving)
     grade = _grade(t, s.get("altitude"), s.get("distance"), speed, dt)
-    graded_s = float(dt[moving & np.isfinite(grade)].sum())
-    # GAP only where altitude covers enough of the moving time to mean it; else plain speed
-    has_alt = graded_s > 0 and graded_s >= GRADED_SHARE * float(dt[moving].sum())
+    # GAP only where altitude covers enough of the moving time with speed to mean it (a GPS
+    # lost with its altitude takes none from the speed left), else plain speed
+    with_speed = moving & np.isfinite(speed)
+    graded_s = float(dt[with_speed & np.isfinite(grade)].sum())
+    has_alt = graded_s > 0 and graded_s >= GRADED_SHARE * float(dt[with_speed].sum())
     grade = np.where(np.isfinite(grade) & has_alt, grade, 0.0)
     hr = heart_rate(s.get("heart_rate"))
     return Clean(t=t0, dt=dt, moving=moving, stopped=stopped, walking=walking & moving,
@@ -141,11 +143,15 @@ def _speed(t: np.ndarray, speed: np.ndarray | None, distance: np.ndarray | None,
     """Speed per sample, else from distance; None when neither ever rises above 0 (a
     treadmill without footpod may write 0 throughout): unknown, not one long stop. Its
     zeros are no reading either where cadence or the session's distance belies them
-    (_reads)."""
+    (_reads): then the distance's speed where it reads (a stray speed value does not hide
+    a footpod's distance), else the speed's values above 0."""
+    unread = None
     for v in (speed, _from_distance(t, distance)):
         if v is not None and (np.nan_to_num(v) > 0).any():
-            return v if _reads(v, steps, t, moved_m) else np.where(v > 0, v, np.nan)
-    return None
+            if _reads(v, steps, t, moved_m):
+                return v
+            unread = np.where(v > 0, v, np.nan) if unread is None else unread
+    return unread
 
 
 def _moved_m(a: Activity) -> float | None:
@@ -167,20 +173,30 @@ def _from_distance(t: np.ndarray, distance: np.ndarray | None) -> np.ndarray | N
 
 def _reads(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
            moved_m: float | None) -> bool:
-    """Whether the speed reads the run: above 0 on at least READ_SHARE of the time cadence
-    says running (>= WALK_SPM), and covering at least READ_SHARE of the distance the session
-    moved (_moved_m).
+    """Whether the speed reads the run, judged on the samples that have one (a GPS lost
+    says nothing of the stops it read before): above 0 on at least READ_SHARE of their time
+    cadence says running (>= WALK_SPM), or its zeros not mostly stepping (cadence above 0),
+    and covering at least READ_SHARE of the distance the session moved (_moved_m) over
+    their share of the time.
     A runner jogs on the spot at a traffic light, not for most of a run, and a stop covers
-    no distance: a speed of 0 or none there, a stray value aside, is a treadmill without
-    footpod, whose zeros are no reading, not stops (a slow climb's low speed still reads)."""
+    no distance: a speed of 0 there, a stray value aside, is a treadmill without footpod,
+    whose zeros are no reading, not stops (a slow climb's low speed still reads)."""
     dt = np.diff(t)
-    v = np.nan_to_num(speed[:-1])
-    if moved_m and float((v * dt).sum()) < READ_SHARE * moved_m:
+    read = np.isfinite(speed[:-1])
+    v = np.where(read, speed[:-1], 0.0)
+    share = float(dt[read].sum() / dt.sum()) if dt.sum() > 0 else 0.0
+    if moved_m and float((v * dt).sum()) < READ_SHARE * moved_m * share:
         return False
     if steps is None:
         return True
-    ran = np.nan_to_num(steps[:-1]) >= WALK_SPM
-    return bool(dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum())
+    stepping = read & (np.nan_to_num(steps[:-1]) > 0)
+    ran = stepping & (steps[:-1] >= WALK_SPM)
+    if dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum():
+        return True
+    # a runner standing to change shoes may swing a wrist to a running cadence for a few
+    # seconds: zeros that mostly take no step are stops
+    zero = read & ~(v > 0)
+    return bool(dt[zero & stepping].sum() < READ_SHARE * dt[zero].sum())
 
 
 def _steps_per_minute(cadence: np.ndarray | None) -> np.ndarray | None:

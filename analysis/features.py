@@ -140,15 +140,16 @@ class RunFeatures:
 
     def _graded(self, c: Clean) -> str:
         """Whether the moving speed is grade-adjusted, and on how much of the moving time
-        altitude gave a grade where not all of it (cleaning.GRADED_SHARE)."""
-        part = self.moving_part(c.graded_s)
+        with speed altitude gave a grade where not all of it (cleaning.GRADED_SHARE)."""
+        part, known = self.moving_part(c.graded_s), self.moving_part(c.speed_known_s)
         if not c.graded_s:
             return "no altitude, so plain"
-        of = f"{part} of the {shown_duration(self.moving_minutes)} moving"
+        of = f"{part} of the " + (f"{shown_duration(self.moving_minutes)} moving" if known is None
+                                  else f"{known} moving with speed")
         if not c.has_altitude:
             return f"plain: altitude on only {of} (GAP needs it on >= {GRADED_SHARE:.0%})"
         return "grade-adjusted (Minetti 2002)" + (
-            "" if part is None else f" on the {of} with altitude (the rest plain)")
+            "" if part == known else f" on the {of} with altitude (the rest plain)")
 
     def _without_hr(self, graded: bool) -> str:
         """What a run without HR was judged by: its speed, else laps and duration; a run

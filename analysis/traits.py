@@ -132,11 +132,12 @@ def long_run(minutes: float, history_s: Sequence[float]) -> str | None:
     history = [h for h in history_s if h > 0]  # a summary without a duration says nothing
     if len(history) < MIN_HISTORY_RUNS:
         if minutes >= LONG_ABSOLUTE_MINUTES:
+            # "known": a file classified alone (`classify run.fit`) is given no history
             runs = "no runs" if not history else \
                 f"only {len(history)} run{'s' * (len(history) > 1)}"
-            return (f"{minutes:.0f} min moving >= {LONG_ABSOLUTE_MINUTES:g} min ({runs} in "
-                    f"the last 8 weeks, fewer than {MIN_HISTORY_RUNS} to compare with, so the "
-                    "absolute rule)")
+            return (f"{minutes:.0f} min moving >= {LONG_ABSOLUTE_MINUTES:g} min ({runs} known "
+                    f"from the 8 weeks before, fewer than {MIN_HISTORY_RUNS} to compare with, "
+                    "so the absolute rule)")
         return None
     if minutes < LONG_MIN_MINUTES:
         return None

@@ -227,6 +227,53 @@ def test_gap_is_claimed_only_where_altitude_covers_enough_of_the_moving_time() -
     assert most.graded and most.gap_mps != few.gap_mps
 
 
+def _gps_lost(a: Activity, lost: np.ndarray, **others: np.ndarray) -> Activity:
+    """The run with speed and distance lost on the samples `lost`, and `others` on theirs."""
+    masks = {"speed": lost, "distance": lost, **others}
+    return replace(a, streams=Streams(a.streams.t, {**a.streams.channels, **{
+        k: np.where(m, np.nan, a.streams.channels[k]) for k, m in masks.items()}}))
+
+
+def test_gap_share_is_of_the_moving_time_with_speed() -> None:
+    """A real 114-min run whose GPS (speed, distance and its altitude) is lost after 10 min:
+    every second with speed has a grade, yet GAP was refused as "altitude on only 10 min of
+    the 114 min moving", the grade counted against time without any speed to adjust. The
+    share is of the moving time with speed: GAP there, as before the share; with altitude on
+    3 of those 10 min, plain, and said of those 10 min."""
+    run = _fit("fit", "mornindew-broken.fit")[0]
+    i = np.arange(run.streams.t.size)
+    lost = _gps_lost(run, i >= 600, altitude=i >= 600)
+    assert _line(lost, "moving speed") == (
+        "moving speed 2.63 m/s, grade-adjusted (Minetti 2002), from 10 min of the 114 min "
+        "moving (the rest has no speed)")
+    assert classify(lost, P).graded
+    assert _line(_gps_lost(run, i >= 600, altitude=i >= 200), "moving speed") == (
+        "moving speed 2.57 m/s, plain: altitude on only 3 min of the 10 min moving with speed "
+        "(GAP needs it on >= 50%), from 10 min of the 114 min moving (the rest has no speed)")
+
+
+def test_a_gps_lost_leaves_the_stops_it_read_before() -> None:
+    """A speed channel is judged on the samples that have one: a GPS lost (no speed) is no
+    sign that its zeros were not stops. A real 44-min run with 9 min of stops in its first
+    26 min, its GPS lost after them, read 4 min stopped (its zeros taken for a treadmill's,
+    covering under half the session's 4.8 km); a real 47-min run with cadence, no GPS for
+    its first 28 min and a 2-min stop at a light after, read that stop as moving (speed
+    above 0 on under half the time cadence said running)."""
+    run = _fit("python-fitparse", "2013-02-06-12-11-14.fit")[0]
+    t = run.streams.t - run.streams.t[0]
+    assert _line(_gps_lost(run, t >= 1579), "cleaned:").startswith(
+        "cleaned: 9 min stopped removed")
+    run = replace(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0], distance_m=None)
+    t, ch = run.streams.t - run.streams.t[0], run.streams.channels
+    light = (t >= 2400) & (t < 2520)
+    stopped = replace(run, streams=Streams(run.streams.t, {
+        **ch, "speed": np.where(light, 0.0, ch["speed"]),
+        "cadence": np.where(light, 0.0, ch["cadence"])}))
+    lost = _gps_lost(stopped, t < 1700)
+    assert _line(lost, "cleaned:").startswith("cleaned: 3 min stopped removed")
+    assert classify(lost, P).reasons[1].startswith("47 min (44 min moving)")
+
+
 def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
     """A real 47-min run as a treadmill without footpod records it: cadence, no HR, speed 0
     throughout but for one stray 0.4 m/s (or no speed but that value). Its one value above 0
@@ -349,6 +396,35 @@ def test_a_heart_rate_of_0_is_no_reading_in_the_zones_and_the_average() -> None:
     assert zeros.z1_share == missing.z1_share
 
 
+def test_a_few_seconds_of_wrist_cadence_at_a_stop_do_not_make_it_moving() -> None:
+    """A real triathlon's T2 (a Forerunner 255), read as a run: in, 23 s standing at speed 0
+    to change shoes, out. The wrist swung to 158-166 steps/min on 5 s of the standing, the
+    leg's only running cadence, so speed was 0 on most of the time cadence said running, the
+    zeros were taken for a treadmill's and the shoe change read as moving ("70 s (70 s
+    moving)"). Zeros are no stops only where they mostly step."""
+    t2 = replace(_fit("fit", "triathlon_summary_first.fit")[3], sport="running")
+    assert classify(t2, P).reasons[1:3] == (
+        "70 s (43 s moving), 0.1 km, average HR 161 bpm",
+        "cleaned: 27 s stopped removed (speed < 1 m/s or timer paused), 43 s walking marked "
+        "(walking from cadence < 140 spm)")
+
+
+def test_a_stray_speed_value_does_not_hide_the_distance_speed() -> None:
+    """A real 47-min run whose speed channel is 0 throughout (a footpod writing distance
+    alone) reads its speed from its distance; with one stray 0.4 m/s in that channel, the
+    channel was found not to read the run and its zeros dropped, but the distance was never
+    tried: "no speed: classified from HR, laps and duration" beside a 9.0-km distance."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    speed = np.zeros(run.streams.t.size)
+    zero = replace(run, streams=Streams(run.streams.t, {**run.streams.channels, "speed": speed}))
+    speed = speed.copy()
+    speed[100] = 0.4
+    stray = replace(run, streams=Streams(run.streams.t, {**run.streams.channels,
+                                                         "speed": speed}))
+    assert _line(zero, "moving speed") == "moving speed 3.27 m/s, grade-adjusted (Minetti 2002)"
+    assert classify(stray, P).reasons == classify(zero, P).reasons
+
+
 def test_a_run_with_hr_and_no_speed_says_it_was_classified_without_speed() -> None:
     """A real run kept with its HR and cadence alone (a treadmill without footpod, GPS off)
     said what its HR was, but nothing of its speed: as a run without HR says "classified
@@ -380,11 +456,12 @@ def test_a_slow_climb_read_as_stopped_says_what_a_stop_is() -> None:
 
 def test_a_long_run_without_history_says_so_in_words() -> None:
     """A real 114-min run classified alone read "(only 0 runs of history, so the absolute
-    rule)"; it now says there were none, and how many the relative rules need."""
+    rule)"; it now says none were known, and how many the relative rules need. Not "no runs
+    in the last 8 weeks": `classify run.fit` gives a file no history, whatever was run."""
     run = _fit("fit", "mornindew-broken.fit")[0]
     assert classify(run, P).reasons[0] == (
-        "114 min moving >= 90 min (no runs in the last 8 weeks, fewer than 4 to compare with, "
-        "so the absolute rule)")
+        "114 min moving >= 90 min (no runs known from the 8 weeks before, fewer than 4 to "
+        "compare with, so the absolute rule)")
     assert classify(run, P, [3000.0]).reasons[0] == (
-        "114 min moving >= 90 min (only 1 run in the last 8 weeks, fewer than 4 to compare "
-        "with, so the absolute rule)")
+        "114 min moving >= 90 min (only 1 run known from the 8 weeks before, fewer than 4 to "
+        "compare with, so the absolute rule)")
