@@ -104,7 +104,7 @@ def clean(a: Activity) -> Clean | None:
     speed = _speed(t, s.get("speed"), s.get("distance"), steps, _moved_m(a))
     if speed is None:
         speed = np.full(t.size, np.nan)
-    dt, _, _ = sample_durations(t)
+    dt = sample_durations(t).held
     raw_dt = np.diff(t)
     t0, speed = t[:-1], speed[:-1]
     # A sample without speed (a GPS dropout under trees or in a tunnel) is not a stop: its

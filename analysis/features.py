@@ -214,7 +214,7 @@ def _zone_time(t: np.ndarray, hr: np.ndarray | None, zones: Zones,
     `moving`: per sample but the last, None where the run has too few samples to clean."""
     if hr is None or t.size < 2:
         return (0.0,) * 5, (0.0, 0.0, 0.0)
-    dt, _, _ = sample_durations(t)
+    dt = sample_durations(t).held
     zone = zones.of(np.asarray(hr[:-1], dtype=np.float64))
     counted = dt if moving is None else np.where(moving, dt, 0.0)
     minutes = tuple(float(counted[zone == z].sum()) / 60 for z in range(1, 6))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from analysis.cleaning import heart_rate
-from analysis.samples import MAX_SAMPLE_GAP_S, sample_durations
+from analysis.samples import sample_durations
 from domain.activity import Activity
 from domain.profile import Profile
 
@@ -29,7 +29,7 @@ SeriesName = Literal["endurance", "strength"]
 
 # Banister's TRIMP weighting k·e^(b·HRr) by sex (RULES.md Load).
 TRIMP_WEIGHTS = {"m": (0.64, 1.92), "f": (0.86, 1.67)}
-# Pauses (gaps over MAX_SAMPLE_GAP_S, see analysis/samples.py) count as one usual sampling
+# Pauses (see analysis/samples.pause_gap_s) count as one usual sampling
 # interval: the HR before a pause says nothing about it.
 # With HR on less than this share of the recorded time the samples undercount the session,
 # so the watch's own average HR is used instead when there is one.
@@ -117,7 +117,7 @@ def _sample_trimp(t: np.ndarray, hr: np.ndarray | None,
     hr = heart_rate(hr)
     if hr is None or t.size < 2:
         return None
-    dt, gaps, step = sample_durations(t)
+    dt, gaps, step, pause = sample_durations(t)
     beats = np.asarray(hr, dtype=np.float64)[:-1]
     valid = np.isfinite(beats)
     if not valid.any() or dt.sum() <= 0:
@@ -129,7 +129,7 @@ def _sample_trimp(t: np.ndarray, hr: np.ndarray | None,
     coverage = float(minutes.sum() * 60.0 / dt.sum())
     notes = [f"HR rest {profile.rest_hr}/max {profile.max_hr}"]
     if gaps:
-        notes.append(f"{gaps} gap(s) > {MAX_SAMPLE_GAP_S:g} s counted as {step:g} s each")
+        notes.append(f"{gaps} gap(s) > {pause:g} s counted as {step:g} s each")
     if coverage < 1.0:
         notes.append(f"HR on {coverage:.0%} of the time")
     reason = (f"Banister TRIMP {value:.1f} from {int(valid.sum())} HR samples over "

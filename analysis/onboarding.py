@@ -125,7 +125,7 @@ def hardest_mean_hr(t: np.ndarray, hr: np.ndarray, seconds: float = EFFORT_S) ->
     stretch has heart rate for most of it."""
     if len(t) < 2:
         return None
-    dt, _, _ = sample_durations(t)
+    dt = sample_durations(t).held
     valid = np.isfinite(hr[:-1]) & (hr[:-1] > 0)
     clock = np.concatenate(([0.0], np.cumsum(dt)))
     if clock[-1] < seconds:

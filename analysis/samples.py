@@ -3,6 +3,8 @@ how long a condition holds."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 # A longer gap is a pause (timer stopped) or a strap dropout, not time spent at that HR...
@@ -19,16 +21,25 @@ RESUME_S = 120.0
 MAX_STOP_ACROSS_S = 900.0
 
 
-def sample_durations(t: np.ndarray) -> tuple[np.ndarray, int, float]:
-    """Seconds each sample holds until the next (the last sample closes the record, so the
-    result is one shorter than `t`), how many pauses were shortened, and the usual step they
-    were shortened to."""
+class Durations(NamedTuple):
+    """Seconds each sample holds until the next (the last sample closes the record, so one
+    shorter than the times), how many pauses were shortened, the usual step they were
+    shortened to, and the gap past which this file's samples read as a pause."""
+
+    held: np.ndarray
+    pauses: int
+    step: float
+    pause_s: float
+
+
+def sample_durations(t: np.ndarray) -> Durations:
+    """How long each sample of times `t` (seconds) lasts, pauses shortened to the usual step."""
     dt = np.diff(np.asarray(t, dtype=np.float64))
     pause = pause_gap_s(dt)
     normal = (dt > 0) & (dt <= pause)
     step = float(np.median(dt[normal])) if normal.any() else 1.0
     gaps = int(np.count_nonzero(dt > pause))
-    return np.where(dt > pause, step, np.clip(dt, 0.0, None)), gaps, step
+    return Durations(np.where(dt > pause, step, np.clip(dt, 0.0, None)), gaps, step, pause)
 
 
 def pause_gap_s(dt: np.ndarray) -> float:

@@ -59,7 +59,7 @@ def held_above(t: np.ndarray, hr: np.ndarray, bpm: float) -> tuple[float, float]
     only the readings above it (dips and dropouts shorter than 30 s bridged: a strap spiking
     every 25 s holds nothing), and the median HR of those same readings (not of every reading
     above it in the run: the number and the minutes describe one stretch)."""
-    dt, _, _ = sample_durations(t)
+    dt = sample_durations(t).held
     h = np.nan_to_num(np.asarray(hr[:-1], dtype=np.float64))
     held = fullest_stretch(t[:-1], dt, (t[:-1] >= SETTLE_S) & (h > bpm))
     if held.size == 0:

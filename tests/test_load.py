@@ -86,6 +86,15 @@ def test_pause_counts_as_one_sampling_interval() -> None:
     assert "1 gap(s) > 30 s counted as 1 s each" in load.reason
 
 
+def test_a_pause_in_a_once_a_minute_recording_names_the_gap_that_file_reads_as_one() -> None:
+    # Sampled every 60 s, a 60-s gap is running, not a pause: only the 5-min stop is one,
+    # read past twice the file's usual interval, and the note names that gap, not 30 s.
+    t = np.concatenate([np.arange(0.0, 601.0, 60.0), np.arange(900.0, 1501.0, 60.0)])
+    load = activity_load(run(np.full(t.size, 120.0), t), MAN)
+    assert load.value == pytest.approx(TEN_MIN_MAN * 2 * 1260 / 1200)  # + 60 s for the stop
+    assert "1 gap(s) > 120 s counted as 60 s each" in load.reason
+
+
 def test_smart_recording_interval_is_kept() -> None:
     t = np.arange(0.0, 601.0, 5.0)  # 5 s recording: 120 intervals of 5 s
     assert activity_load(run(np.full(t.size, 120.0), t), MAN).value == pytest.approx(
