@@ -37,7 +37,7 @@ def remove(folder: Path, name: str) -> list[Path]:
     removed = []
     try:
         entries = list(os.scandir(folder))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # none, or a stray file (a .DS_Store)
         return []
     for entry in entries:
         found = pattern.fullmatch(entry.name)

@@ -206,3 +206,16 @@ def test_only_the_temporary_files_of_writers_gone_or_a_day_old_are_removed(
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_a_stray_file_among_the_raw_stores_folders_fails_no_import_nor_check(
+        athlete: Path, tmp_path: Path) -> None:
+    """A file where the raw store keeps its folders of objects (a Finder's .DS_Store, a note
+    put there by hand) failed every import and `db check` on listing it as a folder (Not a
+    directory) once they looked there for leftovers. It is left alone."""
+    _import_runs(tmp_path, range(1))
+    stray = athlete / "raw" / "objects" / ".DS_Store"
+    stray.write_bytes(b"x")
+    _import_runs(tmp_path, range(1, 2))
+    assert _check()[0] == 0
+    assert stray.read_bytes() == b"x"
