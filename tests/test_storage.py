@@ -181,14 +181,18 @@ def test_only_the_temporary_files_of_writers_gone_or_a_day_old_are_removed(
     """A leftover is removed only when no live process can own it: its writer (the pid in its
     name) is gone, or, a name without a pid (before names carried one), a day old. Another
     process's file being written, a fresh one without a pid, other hidden files and files of
-    other names stay."""
+    other names stay: also a file being written of a longer name (config.toml.20261207's),
+    which was read as config.toml's of a writer 20261207, gone, and removed."""
     writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     try:
-        names = {f".config.toml.{gone.pid}.ab12_x.tmp": False,  # mkstemp's, writer gone
+        names = {f".config.toml.{gone.pid}.ab12_xyz.tmp": False,  # mkstemp's, writer gone
                  f".config.toml.{gone.pid}.tmp": False,
-                 f".config.toml.{writer.pid}.ab12_x.tmp": True,  # being written
+                 f".config.toml.{writer.pid}.ab12_xyz.tmp": True,  # being written
+                 # config.toml.20261207's being written, not config.toml's of a pid gone
+                 f".config.toml.20261207.{writer.pid}.tmp": True,
+                 f".config.toml.2.{writer.pid}.ab12_xyz.tmp": True,
                  f".config.toml.{os.getpid()}.tmp": True,  # this process's own
                  ".config.toml.k2j_3h4x.tmp": True,  # without a pid, fresh
                  ".config.toml.q9w_8e7r.tmp": False,  # without a pid, two days old
