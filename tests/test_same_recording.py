@@ -701,7 +701,8 @@ def test_a_multisport_copy_synced_from_garmin_keeps_its_summary_on_every_leg_for
         db_url: str, tmp_path: Path) -> None:
     """A serial-less copy of a duathlon race synced as Garmin's 501 (a sync puts the summary's
     name and race flag on every leg), then the watch's file by hand: every leg keeps them, as
-    a sync of the watch's file stores it. The second leg lost them (its row holds no id)."""
+    a sync of the watch's file stores it. The second leg lost them (its row holds no id).
+    Rebuilt, the same rows."""
     store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
     fake = FakeGarmin()
     fake.items.append(list_item(501, T0, "multi_sport", 60, eventType={"typeKey": "race"}))
@@ -713,6 +714,9 @@ def test_a_multisport_copy_synced_from_garmin_keeps_its_summary_on_every_leg_for
             for row in store.rows()] == [
         (sha256(_duathlon(2)), 501, "Activity 501", True),
         (sha256(_duathlon(2)), None, "Activity 501", True)]
+    stored = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == stored
 
 
 def _duathlon(seed: int, **file_id: object) -> bytes:
