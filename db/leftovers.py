@@ -17,6 +17,7 @@ DIGEST = "[0-9a-f]{64}"  # the raw store's objects (db.raw)
 # read as one of this name's (`.x.db.20261207.{pid}.tmp`, x.db.20261207's, as x.db's of a
 # writer 20261207 long gone, while its writer lives)
 RANDOM = "[a-z0-9_]{8}"
+JOURNAL = "-journal"  # SQLite's rollback journal of a copy being written (db.maintenance)
 
 
 def temporary(path: Path) -> Path:
@@ -37,7 +38,8 @@ def remove_beside(path: Path) -> list[Path]:
 def remove(folder: Path, name: str) -> list[Path]:
     """Remove the leftover temporary files in `folder` of the files whose names match the
     pattern `name`; those removed."""
-    pattern = re.compile(rf"\.{name}\.(?:(?P<pid>\d+)(?:\.{RANDOM})?|{RANDOM})\.tmp")
+    pattern = re.compile(
+        rf"\.{name}\.(?:(?P<pid>\d+)(?:\.{RANDOM})?|{RANDOM})\.tmp(?:{JOURNAL})?")
     removed = []
     try:
         entries = list(os.scandir(folder))

@@ -176,6 +176,30 @@ def test_a_killed_backups_temporary_copy_is_removed_by_the_next_backup(
     assert not left.exists() and target.exists()
 
 
+def test_a_backup_killed_while_copying_leaves_nothing_after_the_next_backup(
+        athlete: Path, tmp_path: Path) -> None:
+    """Killed while SQLite copies the pages into the hidden copy, a backup leaves the copy's
+    rollback journal beside it too (`.backup.db.{pid}.tmp-journal`); the next backup removed
+    the copy and left the journal for good. A process copying as `db backup` does (SQLite's
+    backup into the temporary name), killed mid-copy."""
+    _import_runs(tmp_path, range(3))
+    target, marker = tmp_path / "backup.db", tmp_path / "copying"
+    copying = (f"import sqlite3, time\nfrom pathlib import Path\nfrom db import leftovers\n"
+               f"source = sqlite3.connect({str(athlete / 'stridelift.db')!r})\n"
+               f"copy = sqlite3.connect(leftovers.temporary(Path({str(target)!r})))\n"
+               f"source.backup(copy, pages=1, progress=lambda *_: (Path({str(marker)!r})"
+               ".touch(), time.sleep(60)))")
+    proc = subprocess.Popen([sys.executable, "-c", copying], cwd=pause_at.ROOT)
+    while not marker.exists() and proc.poll() is None:
+        time.sleep(0.01)
+    proc.kill()
+    proc.wait()
+    assert {path.name for path in tmp_path.glob(".backup.db.*")} == {
+        f".backup.db.{proc.pid}.tmp", f".backup.db.{proc.pid}.tmp-journal"}
+    assert runner.invoke(app, ["db", "backup", str(target)]).exit_code == 0
+    assert target.exists() and not list(tmp_path.glob(".backup.db.*"))
+
+
 def test_only_the_temporary_files_of_writers_gone_or_a_day_old_are_removed(
         tmp_path: Path) -> None:
     """A leftover is removed only when no live process can own it: its writer (the pid in its
