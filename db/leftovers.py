@@ -13,6 +13,11 @@ from pathlib import Path
 
 STALE_S = 24 * 3600  # a temporary file without its writer's pid this old is nobody's
 DIGEST = "[0-9a-f]{64}"  # the raw store's objects (db.raw)
+# mkstemp's random part: of its exact shape, so the temporary file of a longer name is never
+# read as one of this name's (`.x.db.20261207.{pid}.tmp`, x.db.20261207's, as x.db's of a
+# writer 20261207 long gone, while its writer lives)
+RANDOM = "[a-z0-9_]{8}"
+JOURNAL = "-journal"  # SQLite's rollback journal of a copy being written (db.maintenance)
 
 
 def temporary(path: Path) -> Path:
@@ -33,11 +38,12 @@ def remove_beside(path: Path) -> list[Path]:
 def remove(folder: Path, name: str) -> list[Path]:
     """Remove the leftover temporary files in `folder` of the files whose names match the
     pattern `name`; those removed."""
-    pattern = re.compile(rf"\.{name}\.(?:(?P<pid>\d+)(?:\.\w+)?|\w+)\.tmp")
+    pattern = re.compile(
+        rf"\.{name}\.(?:(?P<pid>\d+)(?:\.{RANDOM})?|{RANDOM})\.tmp(?:{JOURNAL})?")
     removed = []
     try:
         entries = list(os.scandir(folder))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # none, or a stray file (a .DS_Store)
         return []
     for entry in entries:
         found = pattern.fullmatch(entry.name)

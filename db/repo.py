@@ -276,15 +276,16 @@ def _refill(session: Session, who: m.Athlete, row: m.Activity, new: rows.New) ->
 
 
 def _refill_keeping_garmin(session: Session, who: m.Athlete, row: m.Activity, one: rows.New,
-                           new: list[rows.New]) -> None:
-    """`_refill` of a row that holds a Garmin id, or of a file's later session (a multisport
-    leg: its parent's id is on the first), with the file of `one`, one of `new`: the row
+                           new: list[rows.New], held: int | None) -> None:
+    """`_refill` of a row of the Garmin activity `held` (its id on the row, or on its file's
+    first row: a multisport leg's parent's) with the file of `one`, one of `new`: the row
     keeps its Garmin id (so no sync downloads it again) and what only Garmin's summary knows
-    of it, where the file came by hand (None) or as a leg's download."""
+    of it (a sync puts it on every leg), where the file came by hand (None) or as a leg's
+    download."""
     garmin_id = row.garmin_id if row.garmin_id is not None else one.garmin_id
-    garmin_knows = activities.to_domain(row) if row.garmin_id is not None else None
+    garmin_knows = activities.to_domain(row) if held is not None else None
     _refill(session, who, row, replace(one, garmin_id=garmin_id))
-    if garmin_knows is not None and one.garmin_id != garmin_id:
+    if garmin_knows is not None and one.garmin_id != held:
         _apply_summary(row, garmin_knows, one_session=not any(
             other.content_hash == one.content_hash and other.act.session_index
             for other in new))
@@ -305,7 +306,7 @@ def _apply_summary(row: m.Activity, act: d.Activity, one_session: bool = True) -
 class _Inserted:
     """What `_insert` did besides inserting: how many of the new sessions upgraded a stored
     summary, how many took a stored serial-less copy's place, and the serial-less copies
-    among them left out for a watch's file after them (by content hash: that file)."""
+    among them that gave way to a watch's file after them (by content hash: that file)."""
 
     upgraded: int
     replaced: int
@@ -317,7 +318,8 @@ def _insert(session: Session, who: m.Athlete, new: list[rows.New]) -> _Inserted:
     ORM object per row (an import stores thousands), but those that upgrade a summary or
     replace a serial-less copy (_Inserted)."""
     fresh = _upgrade_summaries(session, who, new)
-    rest, refilled, gave_way = _replace_copies(session, who, fresh)
+    rest, refilled, gave_way = _replace_copies(session, who, fresh,
+                                               {one.content_hash for one in new})
     done = _Inserted(len(new) - len(fresh), refilled, gave_way)
     if not rest:
         return done
@@ -351,23 +353,24 @@ def _upgrade_summaries(session: Session, who: m.Athlete, new: list[rows.New]) ->
             rest.append(one)
             continue
         left.remove(summary)
-        _refill_keeping_garmin(session, who, summary, one, new)
+        _refill_keeping_garmin(session, who, summary, one, new, summary.garmin_id)
     # the summaries at those starts not upgraded: what a second select would find now
     _drop_same(session, who, left, [(one.act, one.garmin_id) for one in new
                                     if one.content_hash is not None])
     return rest
 
 
-def _replace_copies(session: Session, who: m.Athlete, new: list[rows.New]
-                    ) -> tuple[list[rows.New], int, dict[str, Kept]]:
+def _replace_copies(session: Session, who: m.Athlete, new: list[rows.New],
+                    committed: set[str | None]) -> tuple[list[rows.New], int, dict[str, Kept]]:
     """A watch's file (its serial number known) among `new` whose serial-less copy was stored
     first, or came before it among `new`, takes the copy's place (db.recordings.copy_of): the
     stored copy's rows refilled in place, session by session (the same ids: what refers to
     them follows), a copy among `new` left out. So the watch's file is kept whichever came
     first (a copy after it is not stored: stored_as), and of two watches started in one
     second after a copy, both files. Not a copy of other sessions, nor of another Garmin id.
-    The rest to insert, how many stored rows were refilled, and the copies among `new` left
-    out (by content hash: the watch's file kept)."""
+    The rest to insert, how many stored rows were refilled, and the copies of this commit
+    (`committed`: its files) that gave way, by content hash (the watch's file kept): left
+    out of `new`, or stored just now by upgrading a summary and refilled."""
     files: dict[str, list[rows.New]] = {}
     for one in new:
         if one.content_hash is not None:
@@ -392,14 +395,17 @@ def _replace_copies(session: Session, who: m.Athlete, new: list[rows.New]
             recordings.add(stored, first)
             continue
         pending = copies.pop(copy, None)
+        kept = Kept(sessions[0].content_hash, sessions[0].garmin_id,
+                    first.local_date(ZoneInfo(who.tz)))
         if pending is not None and _same_sessions([one.act for one in pending], sessions):
             gone.update(id(one) for one in pending)
-            gave_way[cast(str, pending[0].content_hash)] = Kept(
-                sessions[0].content_hash, sessions[0].garmin_id,
-                first.local_date(ZoneInfo(who.tz)))
+            gave_way[cast(str, pending[0].content_hash)] = kept
         elif rows_of_copy := _copy_rows(session, who, copy, sessions):
+            if rows_of_copy[0].content_hash in committed:  # it upgraded a summary just now
+                gave_way[cast(str, rows_of_copy[0].content_hash)] = kept
+            held = rows_of_copy[0].garmin_id  # a multisport copy's legs hold none
             for row, one in zip(rows_of_copy, sessions, strict=True):
-                _refill_keeping_garmin(session, who, row, one, new)
+                _refill_keeping_garmin(session, who, row, one, new, held)
             gone.update(id(one) for one in sessions)
             refilled += len(sessions)
         else:  # kept beside its copy, as before

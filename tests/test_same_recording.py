@@ -29,7 +29,7 @@ from ingest.rebuild import rebuild
 from jobs.config import load
 from stridelift.cli import app
 from tests.conftest import shared_fixture
-from tests.garmin_fake import FakeGarmin, mocked, table_contents, zipped
+from tests.garmin_fake import FakeGarmin, list_item, mocked, table_contents, zipped
 from tests.test_db import _downgrade
 from tests.test_import import INIT
 from tests.test_sync_wait import LONG_RUN, P, WaitStore
@@ -666,6 +666,57 @@ def test_one_import_of_copies_and_their_watchs_file_says_what_it_stored(
     else:
         assert out.startswith("imported 1, duplicates 2, not activities 0, failed 0\n"), out
         assert out.count(f"the same recording as {tmp_path / 'watch.fit'} (stored, ") == 2, out
+
+
+
+def test_one_import_of_a_copy_and_its_watchs_file_over_a_garmin_summary_says_what_it_stored(
+        db_url: str, tmp_path: Path) -> None:
+    """A run stored from Garmin's summary (501, its file awaited), then one import of an
+    app's serial-less copy and the watch's file: the copy takes the summary's row, the
+    watch's file the copy's. It said 2 imported for one row stored; now 1 imported, the copy
+    the same recording as the watch's file. Rebuilt, the same row."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    fake = FakeGarmin()
+    fake.add_run(501, LONG_RUN, minutes=120)
+    del fake.downloads[501]  # not processed yet: stored from its summary
+    store.sync(fake, today=LONG_RUN.date(), since=LONG_RUN.date() - timedelta(days=1))
+    files = {"copy.fit": run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=8,
+                                 file_id={"serial_number": None}),
+             "watch.fit": run_fit(LONG_RUN, [LapSpec(7200, 3.0, 145)], seed=7)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    report = import_paths(store.db, store.raw, P, [tmp_path / name for name in files],
+                          workers=1)
+    assert (report.imported, report.duplicates, report.same_recording) == (1, 1, [
+        {"path": str(tmp_path / "copy.fit"), "same_as": str(tmp_path / "watch.fit"),
+         "day": LONG_RUN.date().isoformat()}])
+    assert [(row.content_hash, row.garmin_id, row.name) for row in store.rows()] == [
+        (sha256(files["watch.fit"]), 501, "Activity 501")]
+    stored = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == stored
+
+
+def test_a_multisport_copy_synced_from_garmin_keeps_its_summary_on_every_leg_for_its_watchs_file(
+        db_url: str, tmp_path: Path) -> None:
+    """A serial-less copy of a duathlon race synced as Garmin's 501 (a sync puts the summary's
+    name and race flag on every leg), then the watch's file by hand: every leg keeps them, as
+    a sync of the watch's file stores it. The second leg lost them (its row holds no id).
+    Rebuilt, the same rows."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    fake = FakeGarmin()
+    fake.items.append(list_item(501, T0, "multi_sport", 60, eventType={"typeKey": "race"}))
+    fake.downloads[501] = zipped("501_ACTIVITY.fit", _duathlon(1, serial_number=None))
+    store.sync(fake, today=T0.date(), since=T0.date() - timedelta(days=1))
+    (tmp_path / "watch.fit").write_bytes(_duathlon(2))
+    assert import_paths(store.db, store.raw, P, [tmp_path / "watch.fit"], workers=1).imported
+    assert [(row.content_hash, row.garmin_id, row.name, row.is_race)
+            for row in store.rows()] == [
+        (sha256(_duathlon(2)), 501, "Activity 501", True),
+        (sha256(_duathlon(2)), None, "Activity 501", True)]
+    stored = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == stored
 
 
 def _duathlon(seed: int, **file_id: object) -> bytes:

@@ -176,19 +176,47 @@ def test_a_killed_backups_temporary_copy_is_removed_by_the_next_backup(
     assert not left.exists() and target.exists()
 
 
+def test_a_backup_killed_while_copying_leaves_nothing_after_the_next_backup(
+        athlete: Path, tmp_path: Path) -> None:
+    """Killed while SQLite copies the pages into the hidden copy, a backup leaves the copy's
+    rollback journal beside it too (`.backup.db.{pid}.tmp-journal`); the next backup removed
+    the copy and left the journal for good. A process copying as `db backup` does (SQLite's
+    backup into the temporary name), killed mid-copy."""
+    _import_runs(tmp_path, range(3))
+    target, marker = tmp_path / "backup.db", tmp_path / "copying"
+    copying = (f"import sqlite3, time\nfrom pathlib import Path\nfrom db import leftovers\n"
+               f"source = sqlite3.connect({str(athlete / 'stridelift.db')!r})\n"
+               f"copy = sqlite3.connect(leftovers.temporary(Path({str(target)!r})))\n"
+               f"source.backup(copy, pages=1, progress=lambda *_: (Path({str(marker)!r})"
+               ".touch(), time.sleep(60)))")
+    proc = subprocess.Popen([sys.executable, "-c", copying], cwd=pause_at.ROOT)
+    while not marker.exists() and proc.poll() is None:
+        time.sleep(0.01)
+    proc.kill()
+    proc.wait()
+    assert {path.name for path in tmp_path.glob(".backup.db.*")} == {
+        f".backup.db.{proc.pid}.tmp", f".backup.db.{proc.pid}.tmp-journal"}
+    assert runner.invoke(app, ["db", "backup", str(target)]).exit_code == 0
+    assert target.exists() and not list(tmp_path.glob(".backup.db.*"))
+
+
 def test_only_the_temporary_files_of_writers_gone_or_a_day_old_are_removed(
         tmp_path: Path) -> None:
     """A leftover is removed only when no live process can own it: its writer (the pid in its
     name) is gone, or, a name without a pid (before names carried one), a day old. Another
     process's file being written, a fresh one without a pid, other hidden files and files of
-    other names stay."""
+    other names stay: also a file being written of a longer name (config.toml.20261207's),
+    which was read as config.toml's of a writer 20261207, gone, and removed."""
     writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     try:
-        names = {f".config.toml.{gone.pid}.ab12_x.tmp": False,  # mkstemp's, writer gone
+        names = {f".config.toml.{gone.pid}.ab12_xyz.tmp": False,  # mkstemp's, writer gone
                  f".config.toml.{gone.pid}.tmp": False,
-                 f".config.toml.{writer.pid}.ab12_x.tmp": True,  # being written
+                 f".config.toml.{writer.pid}.ab12_xyz.tmp": True,  # being written
+                 # config.toml.20261207's being written, not config.toml's of a pid gone
+                 f".config.toml.20261207.{writer.pid}.tmp": True,
+                 f".config.toml.2.{writer.pid}.ab12_xyz.tmp": True,
                  f".config.toml.{os.getpid()}.tmp": True,  # this process's own
                  ".config.toml.k2j_3h4x.tmp": True,  # without a pid, fresh
                  ".config.toml.q9w_8e7r.tmp": False,  # without a pid, two days old
@@ -206,3 +234,16 @@ def test_only_the_temporary_files_of_writers_gone_or_a_day_old_are_removed(
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_a_stray_file_among_the_raw_stores_folders_fails_no_import_nor_check(
+        athlete: Path, tmp_path: Path) -> None:
+    """A file where the raw store keeps its folders of objects (a Finder's .DS_Store, a note
+    put there by hand) failed every import and `db check` on listing it as a folder (Not a
+    directory) once they looked there for leftovers. It is left alone."""
+    _import_runs(tmp_path, range(1))
+    stray = athlete / "raw" / "objects" / ".DS_Store"
+    stray.write_bytes(b"x")
+    _import_runs(tmp_path, range(1, 2))
+    assert _check()[0] == 0
+    assert stray.read_bytes() == b"x"
