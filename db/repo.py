@@ -292,14 +292,16 @@ def _refill_keeping_garmin(session: Session, who: m.Athlete, row: m.Activity, on
 
 
 def _apply_summary(row: m.Activity, act: d.Activity, one_session: bool = True) -> None:
-    """Garmin's summary knows things a FIT file does not (label, race flag, name); a
-    multisport summary's label and load are the whole's, and fit no single leg."""
+    """Garmin's summary knows things a FIT file does not (label, race flag, name) and has the
+    last word on its load and training effect, as a sync's overlay gives it
+    (ingest.garmin_activity); a multisport summary's are the whole's, and fit no single leg."""
     row.name = act.name or row.name
     row.is_race = act.is_race or row.is_race
     if one_session:
         row.te_label = act.te_label or row.te_label
-        row.training_load = act.training_load if act.training_load is not None else (
-            row.training_load)
+        for field in ("training_load", "aerobic_te", "anaerobic_te"):
+            if getattr(act, field) is not None:
+                setattr(row, field, getattr(act, field))
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ def test_a_file_imported_for_a_summary_stored_for_good_upgrades_it(
     assert (row.id, row.garmin_id, row.content_hash, row.awaits_file) == (
         summary.id, 501, sha256(data), False)
     assert (row.name, row.training_load, len(row.laps)) == ("Activity 501", 50.9, 1)
+    # Garmin's training effect too, as a sync of the same file stores it (the file's own
+    # differs): a recovery run is judged by it, so the order files arrive in must not matter.
+    assert (row.aerobic_te, row.anaerobic_te) == (2.7, 0.4)
     _rebuilt_alike(store)
     with transaction(store.db) as db:
         analyse(db, P, LONG_RUN.date() + timedelta(days=sync.LATE_DAYS + 1))
