@@ -29,15 +29,17 @@ TRY_AGAIN = Pointer(cli="run this again when it has finished",
 # What SQLite says, at a statement, of a file that is not (or no longer) the database it
 # opened: deleted while in use (a new connection makes an empty file) or replaced by another
 REPLACED_FILE = ("no such table", "no such column", "file is not a database")
-# What to do about it: the file put back, or what the raw store holds replayed; then a
-# restart, whose connections all open the file at its path again
+# What to do about it: the file put back, or what the raw store holds replayed, with the
+# server and the daemon stopped first: their pooled connections still hold the file that was
+# deleted (what they write goes there, and closing they may drop the new file's -wal); once
+# started again, their connections all open the file at its path
 PUT_BACK = Pointer(
-    cli="copy your backup (`stridelift db backup`) to its place, or run `stridelift db "
-        "rebuild` to recreate the activities and wellness days from the raw store; then "
-        "start the command again",
-    web=f"on {SERVER}, copy your backup to its place, or run stridelift db rebuild there to "
-        "recreate the activities and wellness days from the raw store; then restart "
-        "stridelift serve")
+    cli="stop stridelift serve and the daemon, copy your backup (`stridelift db backup`) to "
+        "its place or run `stridelift db rebuild` to recreate the activities and wellness "
+        "days from the raw store, then start them again",
+    web=f"on {SERVER}, stop stridelift serve and the daemon (they still hold the old file), "
+        "copy your backup to its place or run stridelift db rebuild there to recreate the "
+        "activities and wellness days from the raw store, then start them again")
 # The lines Alembic writes at the top of every migration script.
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine made here, for close_all
