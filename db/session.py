@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, String, column, create_engine, event, select, table
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.errors import DatabaseError as DatabaseError  # raised here; the shell names it
@@ -68,8 +74,37 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"cannot use {_redact(url)}: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    if path is not None:
+        _follow_the_file(engine, path)
     _ENGINES.add(engine)
     return engine
+
+
+def _follow_the_file(engine: Engine, path: Path) -> None:
+    """A pooled connection keeps the file it opened: deleted or replaced while the server
+    or the daemon ran, that file went on answering, and what they wrote (a session done) went
+    to a file no longer there, lost at the next start. A connection whose file is no longer
+    the one at `path` is dropped as it is checked out, and the next opens what is there now
+    (`replaced` words what it finds)."""
+
+    def opened(_dbapi_conn: Any, record: Any) -> None:
+        record.info["file"] = _identity(path)
+
+    def checked_out(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("file") != _identity(path):
+            raise DisconnectionError(f"{path} is no longer the file this connection opened")
+
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "checkout", checked_out)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at `path` (device, inode); None where there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def may_hold_data(url: str) -> bool:

@@ -859,7 +859,6 @@ def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
         part.unlink()
     if replacement is not None:
         (home / "stridelift.db").write_bytes(replacement)
-    athlete.db.kw["bind"].dispose()  # the next page's connection opens the file anew
     said = "no such table" if replacement is None else "file is not a database"
     for page in (c.get("/a/anna/week"), c.get("/a/anna/report"),
                  c.post(path_of(s) + "/skip", data={"csrf": token})):
