@@ -23,7 +23,9 @@ from typing import Any
 import httpx2
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -1185,6 +1187,41 @@ def test_races_are_added_listed_and_removed_as_the_cli_does(athlete: Home) -> No
     assert races_of(athlete) == [("2027-05-02", "half", "C")]
     assert "no race on 2027-02-17 (entered: 2027-05-02); nothing to remove (already " \
         "removed?)" in c.get("/a/anna/races").text
+
+
+def test_a_race_added_or_removed_is_saved_with_the_plan_s_changes_or_not_at_all(
+        athlete: Home) -> None:
+    """The plan's changes failing as they commit (here the database locked at COMMIT; on
+    PostgreSQL, a connection lost there): config.toml was saved inside the transaction, so
+    a race removed stayed removed while the sessions it changed stayed changed (a second
+    try says there is no such race), and a race added stayed entered for a plan that never
+    followed it. config.toml is saved once the plan has committed: neither is saved."""
+    c = client(athlete)
+    assert c.get("/a/anna/week").status_code == 200  # the plan made
+    assert runner.invoke(cli, ["race", "add", "2026-12-03:5k:C"]).exit_code == 0
+    token = csrf(c, "/a/anna/races")
+
+    def plan() -> list[tuple[str, str, str]]:
+        with athlete.db() as db:
+            return sorted((r.key, r.status, r.kind) for r in plans.sessions(
+                db, repo.athlete(db, athlete.athlete(None)))) + sorted(
+                (a.session_key, a.rule, a.action) for a in db.scalars(select(m.AdjustmentRow)))
+
+    def locked_at_commit(_session: Session) -> None:
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+
+    before = plan()
+    event.listen(Session, "before_commit", locked_at_commit)
+    try:
+        removed = c.post("/a/anna/races/remove", data={"csrf": token, "day": "2026-12-03"})
+        added = c.post("/a/anna/races/add", data={"csrf": token, "day": "2026-12-10",
+                                                  "distance": "10k", "priority": "B"})
+    finally:
+        event.remove(Session, "before_commit", locked_at_commit)
+    assert (removed.status_code, added.status_code) == (503, 503)
+    assert races_of(athlete) == [("2026-12-03", "5k", "C")] and plan() == before
+    assert c.post("/a/anna/races/remove", data={"csrf": token, "day": "2026-12-03"}) \
+        .status_code == 303 and races_of(athlete) == [] and plan() != before
 
 
 def test_a_race_on_the_day_of_another_is_refused_naming_it_unless_replacing(
