@@ -36,14 +36,13 @@ TRY_AGAIN = Pointer(cli="run this again when it has finished",
 # opened: deleted while in use (a new connection makes an empty file) or replaced by another
 REPLACED_FILE = ("no such table", "no such column", "file is not a database")
 # What to do about it: the file put back, or what the raw store holds replayed, with the
-# server and the daemon stopped first: their pooled connections still hold the file that was
-# deleted (what they write goes there, and closing they may drop the new file's -wal); once
-# started again, their connections all open the file at its path
+# server and the daemon stopped first (a file copied over one their connections hold open
+# can be damaged by them); started again, they open the file at its path
 PUT_BACK = Pointer(
     cli="stop stridelift serve and the daemon, copy your backup (`stridelift db backup`) to "
         "its place or run `stridelift db rebuild` to recreate the activities and wellness "
         "days from the raw store, then start them again",
-    web=f"on {SERVER}, stop stridelift serve and the daemon (they still hold the old file), "
+    web=f"on {SERVER}, stop stridelift serve and the daemon (they hold the file open), "
         "copy your backup to its place or run stridelift db rebuild there to recreate the "
         "activities and wellness days from the raw store, then start them again")
 # The lines Alembic writes at the top of every migration script.

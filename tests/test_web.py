@@ -851,9 +851,10 @@ def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
     """The database's file deleted (a new connection makes an empty one) or replaced by
     another file while the app runs: every page and form was a bare 500 ("no such table");
     it is the page of a database that needs repair, saying what happened and what to run on
-    the server, under the athlete's menu. Its fix stops the server and the daemon first
-    (their pooled connections still hold the old file, and write there), where it said to
-    put the file back under them and restart."""
+    the server, under the athlete's menu, at once: a pooled connection went on answering
+    from the file deleted (the week shown, a skip saved there). Its fix stops the server and
+    the daemon first (a file copied over one they hold open can be damaged), where it said
+    to put the file back under them and restart the server only."""
     c = client(athlete)
     s = future_strength(athlete)
     token = csrf(c, path_of(s))
@@ -867,7 +868,7 @@ def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
         assert page.status_code == 500 and "<h1>The database needs repair</h1>" in page.text
         assert "no longer holds stridelift&#39;s data (" + said in page.text, page.text
         assert "it was deleted or replaced while in use; on the computer that runs " \
-            "stridelift, stop stridelift serve and the daemon (they still hold the old file), " \
+            "stridelift, stop stridelift serve and the daemon (they hold the file open), " \
             "copy your backup to its place or run stridelift db rebuild there to recreate " \
             "the activities and wellness days from the raw store, then start them again" \
             in page.text
