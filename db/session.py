@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, String, column, create_engine, event, select, table
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.errors import DatabaseError as DatabaseError  # raised here; the shell names it
@@ -29,15 +35,16 @@ TRY_AGAIN = Pointer(cli="run this again when it has finished",
 # What SQLite says, at a statement, of a file that is not (or no longer) the database it
 # opened: deleted while in use (a new connection makes an empty file) or replaced by another
 REPLACED_FILE = ("no such table", "no such column", "file is not a database")
-# What to do about it: the file put back, or what the raw store holds replayed; then a
-# restart, whose connections all open the file at its path again
+# What to do about it: the file put back, or what the raw store holds replayed, with the
+# server and the daemon stopped first (a file copied over one their connections hold open
+# can be damaged by them); started again, they open the file at its path
 PUT_BACK = Pointer(
-    cli="copy your backup (`stridelift db backup`) to its place, or run `stridelift db "
-        "rebuild` to recreate the activities and wellness days from the raw store; then "
-        "start the command again",
-    web=f"on {SERVER}, copy your backup to its place, or run stridelift db rebuild there to "
-        "recreate the activities and wellness days from the raw store; then restart "
-        "stridelift serve")
+    cli="stop stridelift serve and the daemon, copy your backup (`stridelift db backup`) to "
+        "its place or run `stridelift db rebuild` to recreate the activities and wellness "
+        "days from the raw store, then start them again",
+    web=f"on {SERVER}, stop stridelift serve and the daemon (they hold the file open), "
+        "copy your backup to its place or run stridelift db rebuild there to recreate the "
+        "activities and wellness days from the raw store, then start them again")
 # The lines Alembic writes at the top of every migration script.
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine made here, for close_all
@@ -66,8 +73,37 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"cannot use {_redact(url)}: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    if path is not None:
+        _follow_the_file(engine, path)
     _ENGINES.add(engine)
     return engine
+
+
+def _follow_the_file(engine: Engine, path: Path) -> None:
+    """A pooled connection keeps the file it opened: deleted or replaced while the server
+    or the daemon ran, that file went on answering, and what they wrote (a session done) went
+    to a file no longer there, lost at the next start. A connection whose file is no longer
+    the one at `path` is dropped as it is checked out, and the next opens what is there now
+    (`replaced` words what it finds)."""
+
+    def opened(_dbapi_conn: Any, record: Any) -> None:
+        record.info["file"] = _identity(path)
+
+    def checked_out(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("file") != _identity(path):
+            raise DisconnectionError(f"{path} is no longer the file this connection opened")
+
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "checkout", checked_out)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at `path` (device, inode); None where there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def may_hold_data(url: str) -> bool:

@@ -14,7 +14,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.pointer import Pointer
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
-from jobs.config import save_profile
+from jobs.config import saving_profile
 from jobs.home import Home
 from jobs.morning_run import judged_again
 from jobs.replan import (
@@ -96,7 +96,7 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
                                    "first (its Remove button)"))
     updated = replace(profile, races=merge_races(profile.races, [race]))
     new = races.entered([race])[0]
-    with transaction(home.db) as db:
+    with saving_profile(home.config, updated), transaction(home.db) as db:
         changes = _undo_race(db, updated, replaced, today) if replaced else []
         before, made = replan_with(db, updated, today, lambda ctx, first, sessions: with_race(
             ctx, first, today, sessions, new))
@@ -109,7 +109,6 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
             f"{new.distance}): the week planned again around it")
         store_adjustments(db, who, moved)
         today_s = _race_today(db, updated, new, today) if new.day == today else []
-        save_profile(home.config, updated)
     return RaceAdded(updated, race, replaced, [*changes, *made, *moved, *today_s],
                      race in profile.races)
 
@@ -153,7 +152,7 @@ class RaceRemoved(NamedTuple):
 def remove_race(home: Home, profile: Profile, day: date, today: date) -> RaceRemoved:
     """The race of `day` removed from the profile, and the open sessions it changed planned
     again as if it had never been entered; every change recorded and returned. The profile
-    is saved last, inside the plan's transaction: a failure leaves both as they were."""
+    is saved once the plan's transaction has committed: a failure leaves both as they were."""
     profile = home.athletes().get(profile.name, profile)  # never write back stale races
     gone = next((r for r in profile.races if r.day == day), None)
     if gone is None:
@@ -162,9 +161,8 @@ def remove_race(home: Home, profile: Profile, day: date, today: date) -> RaceRem
                            Pointer(cli="`stridelift race list` shows them",
                                    web="nothing to remove (already removed?)"))
     updated = replace(profile, races=tuple(r for r in profile.races if r != gone))
-    with transaction(home.db) as db:
+    with saving_profile(home.config, updated), transaction(home.db) as db:
         changes = _undo_race(db, updated, gone, today)
-        save_profile(home.config, updated)
     return RaceRemoved(updated, gone, changes)
 
 

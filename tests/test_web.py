@@ -23,7 +23,9 @@ from typing import Any
 import httpx2
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -849,7 +851,10 @@ def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
     """The database's file deleted (a new connection makes an empty one) or replaced by
     another file while the app runs: every page and form was a bare 500 ("no such table");
     it is the page of a database that needs repair, saying what happened and what to run on
-    the server, under the athlete's menu."""
+    the server, under the athlete's menu, at once: a pooled connection went on answering
+    from the file deleted (the week shown, a skip saved there). Its fix stops the server and
+    the daemon first (a file copied over one they hold open can be damaged), where it said
+    to put the file back under them and restart the server only."""
     c = client(athlete)
     s = future_strength(athlete)
     token = csrf(c, path_of(s))
@@ -857,16 +862,16 @@ def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
         part.unlink()
     if replacement is not None:
         (home / "stridelift.db").write_bytes(replacement)
-    athlete.db.kw["bind"].dispose()  # the next page's connection opens the file anew
     said = "no such table" if replacement is None else "file is not a database"
     for page in (c.get("/a/anna/week"), c.get("/a/anna/report"),
                  c.post(path_of(s) + "/skip", data={"csrf": token})):
         assert page.status_code == 500 and "<h1>The database needs repair</h1>" in page.text
         assert "no longer holds stridelift&#39;s data (" + said in page.text, page.text
         assert "it was deleted or replaced while in use; on the computer that runs " \
-            "stridelift, copy your backup to its place, or run stridelift db rebuild there " \
-            "to recreate the activities and wellness days from the raw store; then restart " \
-            "stridelift serve" in page.text
+            "stridelift, stop stridelift serve and the daemon (they hold the file open), " \
+            "copy your backup to its place or run stridelift db rebuild there to recreate " \
+            "the activities and wellness days from the raw store, then start them again" \
+            in page.text
         assert MENU in page.text and "`stridelift" not in page.text
 
 
@@ -1183,6 +1188,41 @@ def test_races_are_added_listed_and_removed_as_the_cli_does(athlete: Home) -> No
     assert races_of(athlete) == [("2027-05-02", "half", "C")]
     assert "no race on 2027-02-17 (entered: 2027-05-02); nothing to remove (already " \
         "removed?)" in c.get("/a/anna/races").text
+
+
+def test_a_race_added_or_removed_is_saved_with_the_plan_s_changes_or_not_at_all(
+        athlete: Home) -> None:
+    """The plan's changes failing as they commit (here the database locked at COMMIT; on
+    PostgreSQL, a connection lost there): config.toml was saved inside the transaction, so
+    a race removed stayed removed while the sessions it changed stayed changed (a second
+    try says there is no such race), and a race added stayed entered for a plan that never
+    followed it. config.toml is saved once the plan has committed: neither is saved."""
+    c = client(athlete)
+    assert c.get("/a/anna/week").status_code == 200  # the plan made
+    assert runner.invoke(cli, ["race", "add", "2026-12-03:5k:C"]).exit_code == 0
+    token = csrf(c, "/a/anna/races")
+
+    def plan() -> list[tuple[str, str, str]]:
+        with athlete.db() as db:
+            return sorted((r.key, r.status, r.kind) for r in plans.sessions(
+                db, repo.athlete(db, athlete.athlete(None)))) + sorted(
+                (a.session_key, a.rule, a.action) for a in db.scalars(select(m.AdjustmentRow)))
+
+    def locked_at_commit(_session: Session) -> None:
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+
+    before = plan()
+    event.listen(Session, "before_commit", locked_at_commit)
+    try:
+        removed = c.post("/a/anna/races/remove", data={"csrf": token, "day": "2026-12-03"})
+        added = c.post("/a/anna/races/add", data={"csrf": token, "day": "2026-12-10",
+                                                  "distance": "10k", "priority": "B"})
+    finally:
+        event.remove(Session, "before_commit", locked_at_commit)
+    assert (removed.status_code, added.status_code) == (503, 503)
+    assert races_of(athlete) == [("2026-12-03", "5k", "C")] and plan() == before
+    assert c.post("/a/anna/races/remove", data={"csrf": token, "day": "2026-12-03"}) \
+        .status_code == 303 and races_of(athlete) == [] and plan() != before
 
 
 def test_a_race_on_the_day_of_another_is_refused_naming_it_unless_replacing(
