@@ -11,11 +11,11 @@ import os
 import struct
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import chain, repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, pos
 from typing import Any, Literal, TypeVar
 
 import fitfast
@@ -230,7 +230,7 @@ def _via_fitparse(data: bytes) -> RawFit:
         warnings.simplefilter("ignore")
         for msg in fitparse.FitFile(data, check_crc=True).get_messages():
             if msg.name == "record":
-                rows.append(_numbers(_fitparse_values(msg)))
+                rows.append(_fitparse_values(msg))
             elif msg.name in messages:
                 messages[msg.name].append(_canonical(_fitparse_values(msg), _fitparse_time))
     return RawFit(messages, _columns(rows, {
@@ -240,7 +240,7 @@ def _via_fitparse(data: bytes) -> RawFit:
 def _columns(rows: Rows, converters: Converters) -> Columns:
     """The record fields the normaliser reads as float64 columns, each value through its
     converter (`number` unless named), NaN where a record lacks the field; a field no record
-    holds is no column. The records hold no text (fitparse's lose theirs first: `_numbers`)."""
+    holds is no column."""
     if rows and len(set(map(len, rows))) == 1 and _alike(rows):  # column by column in C
         try:
             return {f: _gathered(rows, f, converters) for f in _RECORD_FIELDS if f in rows[0]}
@@ -255,16 +255,15 @@ def _columns(rows: Rows, converters: Converters) -> Columns:
 
 def _table(rows: Rows, fields: list[str]) -> Columns:
     """Records that differ (a field missing from some): `fields` record by record in C, NaN
-    where a record lacks one; {} where a record holds a list (then field by field, through
-    `number`, which makes it NaN). A record holds no text (`_numbers`). A real watch's record
-    holds 10-20 fields, and read field by field every record came back into the cache once per
-    field: the records of the 37 real fixture files whose records differ (156,000) took 118-122
-    ms so, 67-69 ms record by record (88-90 through `pos`, a text check per value, where
-    fitfast's records were checked too; five runs each, CPU time). Alike records (the
-    generated runs' 6 fields) stay quicker field by field (`_gathered`)."""
+    where a record lacks one; {} where a record holds anything but a number (`_numbers`; then
+    field by field, through `number`, which makes it NaN). A real watch's record holds 10-20
+    fields, and read field by field every record came back into the cache once per field: the
+    records of the 37 real fixture files whose records differ (156,000) took 118-122 ms so,
+    88-90 ms record by record through `pos` (67-69 without it; five runs each, CPU time).
+    Alike records (the generated runs' 6 fields) stay quicker field by field (`_gathered`)."""
     try:
-        values = np.fromiter(chain.from_iterable(map(
-            map, map(_GET, rows), repeat(fields), repeat(repeat(_NAN)))),
+        values = np.fromiter(_numbers(chain.from_iterable(map(
+            map, map(_GET, rows), repeat(fields), repeat(repeat(_NAN))))),
             dtype=np.float64, count=len(rows) * len(fields))
     except (TypeError, ValueError, OverflowError):
         return {}
@@ -279,11 +278,19 @@ def _alike(rows: Rows) -> bool:
     return rows[0].keys() == rows[len(rows) // 2].keys() == rows[-1].keys()
 
 
+def _numbers(values: Iterable[Any]) -> Iterator[Any]:
+    """`values` as they are, a TypeError at the first that is no number: numpy's float()
+    would read a text ("152": fitparse gives it for a field a writer declared a string;
+    fitfast reads that field's first byte, so neither is a heart rate) as one, where `number`
+    makes it NaN. Every record column is gathered through it, alike records or not."""
+    return map(pos, values)
+
+
 def _gathered(rows: Rows, field: str, converters: Converters) -> np.ndarray:
     """A field every record holds (KeyError if not). A plain one goes through float() in
-    numpy rather than `number`, each value a number (a record holds no text: `_numbers`), or a
-    list for a field written with an array size (an error): then the caller reads the
-    records through `number`, which makes it NaN. One field at a time
+    numpy rather than `number`, each value a number (`_numbers`: a text is a TypeError), or a
+    list for a field written with an array size (an error too): then the caller reads the
+    records through `number`, which makes either NaN. One field at a time
     (a map of itemgetter into fromiter) is faster than a tuple of fields per record. A field
     the profile types as an integer (time, heart rate, cadence, power: the first record holds
     an int) is read as int64, 20-35 % quicker than into float64 (gathering a one-hour run:
@@ -293,7 +300,8 @@ def _gathered(rows: Rows, field: str, converters: Converters) -> np.ndarray:
     if field in converters:
         return _column(list(values), converters[field])
     dtype = np.int64 if type(rows[0][field]) is int else np.float64
-    return np.fromiter(values, dtype=dtype, count=len(rows)).astype(np.float64, copy=False)
+    return np.fromiter(_numbers(values), dtype=dtype, count=len(rows)).astype(np.float64,
+                                                                              copy=False)
 
 
 def _column(values: list[Any], convert: Callable[[Any], float]) -> np.ndarray:
@@ -311,15 +319,6 @@ def _fitparse_values(msg: Any) -> Msg:
         if field.value is not None:
             out.setdefault(field.name, field.value)
     return out
-
-
-def _numbers(record: Msg) -> Msg:
-    """A fitparse record without the fields it gives as text: fitparse reads a field a writer
-    declared a string as its text ("152"), which numpy's float() would read as a heart rate
-    (fitfast reads that field's first byte: neither is one; `number` makes a text NaN). So a
-    text is no reading, as an invalid value is. fitfast types every field by the FIT profile
-    and gives no text: its records are gathered as they come, unchecked."""
-    return {field: value for field, value in record.items() if not isinstance(value, str | bytes)}
 
 
 def _canonical(fields: Mapping[Any, Any], to_unix: Callable[[Any], float]) -> Msg:

@@ -278,8 +278,7 @@ def test_integer_and_float_fields_are_gathered_exactly() -> None:
 def test_a_value_reads_the_same_in_records_alike_or_not() -> None:
     """Records that differ (a field missing from some) are read record by record, each value
     as alike records read theirs: a field reads one way in any file. Only a list or a text
-    float() cannot read sends them field by field, where it is NaN (a decoder's text never
-    gets here: fit._numbers)."""
+    sends them field by field, where it is NaN."""
     nan = float("nan")
     alike = fit._columns([{"timestamp": 1, "cadence": True}, {"timestamp": 2, "cadence": 80}],
                          {})
@@ -315,23 +314,6 @@ def test_a_text_is_no_number_in_records_that_share_their_fields() -> None:
     columns = fit._read(_records_only(records), "text.fit", "fitparse").records
     np.testing.assert_array_equal(columns["heart_rate"], [150.0, nan, 151.0])
     np.testing.assert_array_equal(columns["timestamp"] - columns["timestamp"][0], [0, 1, 2])
-
-
-def test_both_decoders_records_give_the_same_columns() -> None:
-    """Only fitparse's records are checked for text (ingest.fit._numbers); fitfast's, which
-    hold none, are gathered unchecked: a file's numbers give the same columns either way, in
-    records that share their fields and in records that differ (one without speed)."""
-    def record(i: int, speed: bool = True) -> list[tuple[int, int, bytes]]:
-        return [(253, 0x86, struct.pack("<I", 1_100_000_000 + i)), (3, 0x02, bytes([140 + i])),
-                (4, 0x02, bytes([85])), *([(6, 0x84, struct.pack("<H", 3000 + i))] * speed)]
-    for name, records in (("alike", [record(i) for i in range(3)]),
-                          ("differ", [record(0), record(1, speed=False), record(2)])):
-        data = _records_only(records)
-        fast, slow = (fit._read(data, name, backend).records for backend in BACKENDS)
-        assert fast.keys() == slow.keys() >= {"timestamp", "heart_rate", "cadence", "speed"}
-        for field, column in fast.items():
-            np.testing.assert_array_equal(column, slow[field], err_msg=f"{name} {field}")
-        assert np.isnan(fast["speed"][1]) == (name == "differ")
 
 
 def _records_only(records: list[list[tuple[int, int, bytes]]]) -> bytes:
