@@ -24,6 +24,7 @@ from statistics import median
 
 import numpy as np
 
+from analysis.cleaning import heart_rate
 from analysis.samples import sample_durations
 from domain.profile import WEEKDAYS
 
@@ -122,15 +123,16 @@ def threshold_hr_offer(today: date, settings: Iterable[Peak],
 def hardest_mean_hr(t: np.ndarray, hr: np.ndarray, seconds: float = EFFORT_S) -> float | None:
     """The highest mean heart rate over any `seconds` of the run (each sample weighted by the
     time it holds: smart recording writes unevenly), None when the run is shorter or no
-    stretch has heart rate for most of it."""
-    if len(t) < 2:
+    stretch has heart rate for most of it (0 bpm no reading: cleaning.heart_rate)."""
+    readings = heart_rate(hr)
+    if len(t) < 2 or readings is None:
         return None
     dt = sample_durations(t).held
-    valid = np.isfinite(hr[:-1]) & (hr[:-1] > 0)
+    valid = np.isfinite(readings[:-1])
     clock = np.concatenate(([0.0], np.cumsum(dt)))
     if clock[-1] < seconds:
         return None
-    beats = np.concatenate(([0.0], np.cumsum(np.where(valid, hr[:-1] * dt, 0.0))))
+    beats = np.concatenate(([0.0], np.cumsum(np.where(valid, readings[:-1] * dt, 0.0))))
     timed = np.concatenate(([0.0], np.cumsum(np.where(valid, dt, 0.0))))
     ends = np.arange(len(clock))
     starts = np.searchsorted(clock, clock - seconds, side="right") - 1  # the latest start

@@ -26,10 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.stable import interleaved, nothing  # noqa: E402
+from bench.stable import WARMUP, interleaved, nothing  # noqa: E402
 
 HOME = ROOT / ".bench" / "cli-home"
-WARMUP = 1
 TODAY = "2026-11-26"
 CLI = str(Path(sys.executable).with_name("stridelift"))
 COMMANDS = {
@@ -81,7 +80,7 @@ def main() -> None:
     ensure_home()
     cpu: dict[str, list[float]] = {name: [] for name in COMMANDS}
     timed = interleaved({name: (candidate(command, cpu[name]), nothing)
-                         for name, command in COMMANDS.items()}, args.rounds, warmup=WARMUP)
+                         for name, command in COMMANDS.items()}, args.rounds)
     out: dict[str, float] = {}
     for name in COMMANDS:
         seconds = timed.median(name)

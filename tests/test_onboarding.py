@@ -201,6 +201,16 @@ def test_the_hardest_20_minutes_of_a_run(every_s: int) -> None:
     assert hardest_mean_hr(t, hr) is None
 
 
+def test_a_strap_writing_0_bpm_holds_no_effort() -> None:
+    """0 bpm (a strap without contact) is no reading, as a dropout is: 20 of 30 min at 0
+    leave no 20 min with heart rate, and the 10 min read leave the mean at 170."""
+    t, hr = _stream([(10, 0.0), (20, 170.0)])
+    assert hardest_mean_hr(t, hr) == pytest.approx(170.0)
+    hr[: hr.size * 2 // 3] = 0.0
+    assert hardest_mean_hr(t, hr) is None
+    assert hardest_mean_hr(t, np.zeros(t.size)) is None
+
+
 def test_the_watchs_setting_is_read_from_real_garmin_files() -> None:
     folder = shared_fixture("fit")
     assert threshold_hr_setting((folder / "fit" / "garmin.fit").read_bytes()) == 165
