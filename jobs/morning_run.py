@@ -22,6 +22,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import GarminError
+from ingest.sync_days import WATCH_DAYS
 from jobs.analyse import analyse
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
@@ -95,11 +96,21 @@ def judged_again(db: DbSession, profile: Profile, day: date) -> list[Adjustment]
     return changes
 
 
-def without_last_night(profile: Profile, status: m.DailyStatus | None) -> str | None:
-    """Why the day's status holds none of last night's HRV, sleep or readiness, in words
-    (before the watch has synced, it is only the days before it carried on); None where it
-    holds some."""
-    if status is not None and last_night_synced(status.values):
+def synced_last_night(db: DbSession, who: m.Athlete, day: date) -> bool:
+    """Whether the day's stored status holds last night's numbers, as the statuses of the
+    WATCH_DAYS before it tell which ones the watch measures (analysis.recovery)."""
+    status = plans.daily_status(db, who, day)
+    if status is None:
+        return False
+    before = plans.daily_statuses(db, who, day - timedelta(days=WATCH_DAYS),
+                                  day - timedelta(days=1))
+    return last_night_synced(status.values, [s.values for s in before])
+
+
+def without_last_night(profile: Profile, synced: bool) -> str | None:
+    """Why the day's status holds none of last night's numbers, in words (before the watch
+    has synced, it is only the days before it carried on); None where it holds them."""
+    if synced:
         return None
     return NONE_IMPORTED if profile.source == "files" else NOT_SYNCED
 
@@ -107,10 +118,7 @@ def without_last_night(profile: Profile, status: m.DailyStatus | None) -> str | 
 def _this_morning(db: DbSession, who: m.Athlete, day: date) -> Recovery | None:
     """The day's recovery status once it holds last night's numbers; before that None: the
     nightly run judged the session by the days before already, and its decision stands."""
-    status = plans.daily_status(db, who, day)
-    if status is None or not last_night_synced(status.values):
-        return None
-    return recovery(db, who, day)
+    return recovery(db, who, day) if synced_last_night(db, who, day) else None
 
 
 def _waiting_note(db: DbSession, profile: Profile, day: date) -> str | None:
@@ -118,7 +126,7 @@ def _waiting_note(db: DbSession, profile: Profile, day: date) -> str | None:
     who = repo.athlete(db, profile)
     if not any(s.day == day and not s.settled for s in load_sessions(db, who)):
         return None
-    missing = without_last_night(profile, plans.daily_status(db, who, day))
+    missing = without_last_night(profile, synced_last_night(db, who, day))
     return None if missing is None else f"{missing}: {KEPT}"
 
 
