@@ -16,17 +16,16 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as DbSession
 
-from analysis.recovery import last_night_synced
 from db import models as m
 from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import GarminError
-from ingest.sync_days import WATCH_DAYS
 from jobs.analyse import analyse
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
 from jobs.home import Home
+from jobs.last_night import synced_last_night, without_last_night
 from jobs.nightly_run import NightResult, Source, fetch, publish
 from jobs.replan import (
     FIRST_MONDAY,
@@ -47,8 +46,6 @@ from planner.plan_changes import as_planned
 from planner.program import mobility_work
 
 log = logging.getLogger(__name__)
-NOT_SYNCED = "last night's recovery data is not synced yet"
-NONE_IMPORTED = "no recovery data of last night (the files imported hold none)"  # "files"
 KEPT = "keeping the nightly's decision"
 
 
@@ -94,25 +91,6 @@ def judged_again(db: DbSession, profile: Profile, day: date) -> list[Adjustment]
         save_sessions(db, who, sessions)
         store_adjustments(db, who, changes)
     return changes
-
-
-def synced_last_night(db: DbSession, who: m.Athlete, day: date) -> bool:
-    """Whether the day's stored status holds last night's numbers, as the statuses of the
-    WATCH_DAYS before it tell which ones the watch measures (analysis.recovery)."""
-    status = plans.daily_status(db, who, day)
-    if status is None:
-        return False
-    before = plans.daily_statuses(db, who, day - timedelta(days=WATCH_DAYS),
-                                  day - timedelta(days=1))
-    return last_night_synced(status.values, [s.values for s in before])
-
-
-def without_last_night(profile: Profile, synced: bool) -> str | None:
-    """Why the day's status holds none of last night's numbers, in words (before the watch
-    has synced, it is only the days before it carried on); None where it holds them."""
-    if synced:
-        return None
-    return NONE_IMPORTED if profile.source == "files" else NOT_SYNCED
 
 
 def _this_morning(db: DbSession, who: m.Athlete, day: date) -> Recovery | None:

@@ -10,7 +10,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
-from jobs.morning_run import synced_last_night, without_last_night
+from jobs.last_night import synced_last_night, without_last_night
 from jobs.plan_view import session_row
 from jobs.replan import replan
 from jobs.session_days import runs_around

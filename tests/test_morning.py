@@ -368,7 +368,7 @@ def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
 
 def test_a_day_without_last_nights_numbers_says_why_by_source() -> None:
     """Waiting for the watch (Garmin, the demo), or nothing to wait for (imported files)."""
-    from jobs.morning_run import without_last_night
+    from jobs.last_night import without_last_night
 
     assert without_last_night(ANNA, False) == "last night's recovery data is not synced yet"
     assert without_last_night(replace(ANNA, source="files"), False) == (
@@ -379,7 +379,8 @@ def test_a_day_without_last_nights_numbers_says_why_by_source() -> None:
 def test_last_nights_resting_hr_counts_only_from_a_watch_that_measures_nothing_else() -> None:
     """A sync in the night can bring the resting HR before the HRV, sleep and readiness a
     watch measures on waking: it is last night's only where the days before hold none."""
-    from analysis.recovery import Values, last_night_synced
+    from analysis.last_night import last_night_synced
+    from analysis.recovery import Values
 
     nothing: Values = {"hrv_last_night": None, "sleep_score": None}
     rhr: Values = {**nothing, "resting_hr": 55.0}
