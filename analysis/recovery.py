@@ -53,7 +53,6 @@ from analysis.recovery_text import (
     Values,
     cold_start,
     explain,
-    last_night_synced,
     recovery_statuses,
 )
 from domain.wellness_columns import Wellness, WellnessColumns
@@ -65,6 +64,5 @@ __all__ = [
     "RED_HRV_STATUSES", "RHR_DAYS", "RHR_MIN_DAYS", "RHR_RAISED_BPM", "RHR_RISE_BPM", "RULES",
     "SLEEP_MIN", "TEXTS", "TSB_LOW_DAYS", "TSB_MIN", "VALUE_KEYS", "Decided", "Level",
     "RecoveryStatus", "Values", "Wellness", "WellnessColumns", "cold_start", "decide",
-    "explain", "last_night_synced", "readiness_known", "recovery_columns", "recovery_frame",
-    "recovery_statuses",
+    "explain", "readiness_known", "recovery_columns", "recovery_frame", "recovery_statuses",
 ]

@@ -48,9 +48,6 @@ if TYPE_CHECKING:
 
 Values = dict[str, float | str | None]
 NO_DATA = "no recovery data: planning on load alone"
-# last night's own numbers: before the watch has synced the day holds none of them, and its
-# status is only the days before it carried on (the morning pass then keeps the night's)
-LAST_NIGHT_KEYS = ("hrv_last_night", "hrv_status", "sleep_score", "readiness_level")
 VALUE_KEYS = ("hrv_signal", "band_low", "band_high", "hrv_below_days", "hrv_last_night",
               "hrv_in_band_mornings", "hrv_status", "readiness_level", "sleep_score",
               "resting_hr", "resting_hr_mean30", "tsb", "tsb_low_days", "acwr",
@@ -64,11 +61,6 @@ class RecoveryStatus:
     reasons: tuple[str, ...]
     values: Values = field(hash=False)
     missing: tuple[str, ...] = ()
-
-
-def last_night_synced(values: Values) -> bool:
-    """Whether a day's values hold any of last night's HRV, sleep or readiness."""
-    return any(values.get(key) is not None for key in LAST_NIGHT_KEYS)
 
 
 def recovery_statuses(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: date,

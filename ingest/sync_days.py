@@ -11,6 +11,7 @@ from typing import Any
 from garminconnect import Garmin
 
 from db import wellness_days
+from domain.wellness import WATCH_DAYS
 from ingest import calendar, garmin_entries, garmin_wellness
 from ingest.garmin import GarminPassedOver
 from ingest.sync_run import SKIPPED, Run, move_cursor
@@ -20,7 +21,6 @@ from ingest.sync_run import SKIPPED, Run, move_cursor
 # that measured a day in the WATCH_DAYS before the window (or earlier in it): one that never
 # does would hold it for good, each night fetching EMPTY_WAIT_DAYS + 3 days, six calls a day.
 EMPTY_WAIT_DAYS = 7
-WATCH_DAYS = 28
 
 # Journal part → the Garmin call that fetches it for one day.
 DAY_CALLS: dict[str, Callable[[Garmin, str], Any]] = {

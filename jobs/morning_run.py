@@ -16,7 +16,6 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session as DbSession
 
-from analysis.recovery import last_night_synced
 from db import models as m
 from db import plans, repo
 from db.session import transaction
@@ -26,6 +25,7 @@ from jobs.analyse import analyse
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
 from jobs.home import Home
+from jobs.last_night import synced_last_night, without_last_night
 from jobs.nightly_run import NightResult, Source, fetch, publish
 from jobs.replan import (
     FIRST_MONDAY,
@@ -46,8 +46,6 @@ from planner.plan_changes import as_planned
 from planner.program import mobility_work
 
 log = logging.getLogger(__name__)
-NOT_SYNCED = "last night's recovery data is not synced yet"
-NONE_IMPORTED = "no recovery data of last night (the files imported hold none)"  # "files"
 KEPT = "keeping the nightly's decision"
 
 
@@ -95,22 +93,10 @@ def judged_again(db: DbSession, profile: Profile, day: date) -> list[Adjustment]
     return changes
 
 
-def without_last_night(profile: Profile, status: m.DailyStatus | None) -> str | None:
-    """Why the day's status holds none of last night's HRV, sleep or readiness, in words
-    (before the watch has synced, it is only the days before it carried on); None where it
-    holds some."""
-    if status is not None and last_night_synced(status.values):
-        return None
-    return NONE_IMPORTED if profile.source == "files" else NOT_SYNCED
-
-
 def _this_morning(db: DbSession, who: m.Athlete, day: date) -> Recovery | None:
     """The day's recovery status once it holds last night's numbers; before that None: the
     nightly run judged the session by the days before already, and its decision stands."""
-    status = plans.daily_status(db, who, day)
-    if status is None or not last_night_synced(status.values):
-        return None
-    return recovery(db, who, day)
+    return recovery(db, who, day) if synced_last_night(db, who, day) else None
 
 
 def _waiting_note(db: DbSession, profile: Profile, day: date) -> str | None:
@@ -118,7 +104,7 @@ def _waiting_note(db: DbSession, profile: Profile, day: date) -> str | None:
     who = repo.athlete(db, profile)
     if not any(s.day == day and not s.settled for s in load_sessions(db, who)):
         return None
-    missing = without_last_night(profile, plans.daily_status(db, who, day))
+    missing = without_last_night(profile, synced_last_night(db, who, day))
     return None if missing is None else f"{missing}: {KEPT}"
 
 

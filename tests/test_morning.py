@@ -368,14 +368,72 @@ def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
 
 def test_a_day_without_last_nights_numbers_says_why_by_source() -> None:
     """Waiting for the watch (Garmin, the demo), or nothing to wait for (imported files)."""
-    from jobs.morning_run import without_last_night
+    from jobs.last_night import without_last_night
 
-    status = m.DailyStatus(values={"hrv_last_night": None, "sleep_score": None})
-    assert without_last_night(ANNA, None) == without_last_night(ANNA, status) == (
-        "last night's recovery data is not synced yet")
-    assert without_last_night(replace(ANNA, source="files"), status) == (
+    assert without_last_night(ANNA, False) == "last night's recovery data is not synced yet"
+    assert without_last_night(replace(ANNA, source="files"), False) == (
         "no recovery data of last night (the files imported hold none)")
-    assert without_last_night(ANNA, m.DailyStatus(values={"sleep_score": 48.0})) is None
+    assert without_last_night(ANNA, True) is None
+
+
+def test_last_nights_resting_hr_counts_only_from_a_watch_that_measures_nothing_else() -> None:
+    """A sync in the night can bring the resting HR before the HRV, sleep and readiness a
+    watch measures on waking: it is last night's only where the days before hold none."""
+    from analysis.last_night import last_night_synced
+    from analysis.recovery import Values
+
+    nothing: Values = {"hrv_last_night": None, "sleep_score": None}
+    rhr: Values = {**nothing, "resting_hr": 55.0}
+    measures: list[Values] = [{"sleep_score": 70.0, "resting_hr": 45.0}, {"resting_hr": 46.0}]
+    assert last_night_synced({"sleep_score": 48.0}, measures)
+    assert not last_night_synced(nothing, []) and not last_night_synced(rhr, measures)
+    assert last_night_synced(rhr, [{"resting_hr": 45.0, "sleep_score": None}])
+    assert last_night_synced(rhr, [])  # no day before to wait like
+
+
+def _resting_hr_only(resting_hr: dict[str, int | None]) -> Any:
+    """A watch that measures no HRV, sleep score or readiness (Garmin answers 204, a sleep
+    without scores, no reading): its nights give the resting HR alone, 45 unless told."""
+    def bodies(day: str) -> dict[str, Any]:
+        out = own_day_bodies(day)
+        del out["hrv"], out["sleep"]["dailySleepDTO"]["sleepScores"]
+        out["readiness"] = []
+        out["summary"]["restingHeartRate"] = resting_hr.get(day, 45)
+        out["sleep"]["restingHeartRate"] = resting_hr.get(day, 45)
+        return out
+    return bodies
+
+
+def test_a_watch_without_hrv_sleep_score_or_readiness_is_judged_by_its_resting_hr(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its mornings never hold last night's HRV, sleep score or readiness: waiting for them
+    left every morning as the nightly run decided, a resting HR 10 bpm up (amber) unheeded,
+    and said 'not synced yet' for good. Its resting HR is last night's number: before it is
+    synced the pass waits and says so, once it is, the morning lightens the session."""
+    resting_hr: dict[str, int | None] = {}
+    fake = FakeGarmin(day_bodies=_resting_hr_only(resting_hr))
+    fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
+    with served(fake) as url:
+        monkeypatch.setenv(garmin.ENV_BASE_URL, url)
+        monkeypatch.setenv(garmin.ENV_PACE, "0")
+        home_, day, key = _first_night()
+        with freeze_time(f"{day - timedelta(days=1)} 21:30:00"):
+            run_nightly(home_, ANNA, day - timedelta(days=1), source_for(home_))
+        planned = _session(home_, key).exercises
+        resting_hr[day.isoformat()] = None  # not synced yet
+        with freeze_time(f"{day} 06:00:00"):
+            [early] = run_morning(home_, ANNA, day, source_for(home_))
+        resting_hr[day.isoformat()] = 55
+        with freeze_time(f"{day} 07:00:00"):
+            [synced] = run_morning(home_, ANNA, day, source_for(home_))
+            today = runner.invoke(app, ["today"]).output
+    assert early.note == ("last night's recovery data is not synced yet: keeping the "
+                          "nightly's decision") and early.adjustments == 0
+    assert synced.note is None and synced.adjustments == 1 and "not synced" not in today
+    assert _session(home_, key).exercises != planned
+    [change] = _morning_rows(home_)
+    assert (change.rule, change.action) == ("S7.3 morning amber", "lighten")
+    assert any(r.startswith("resting HR 55 bpm is 10") for r in change.reasons), change.reasons
 
 
 def test_the_morning_pushes_the_changed_session_to_the_watch(home: Path) -> None:
