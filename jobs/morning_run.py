@@ -25,7 +25,7 @@ from jobs.analyse import analyse
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
 from jobs.home import Home
-from jobs.last_night import synced_last_night, without_last_night
+from jobs.last_night import NOT_SYNCED, synced_last_night, without_last_night
 from jobs.nightly_run import NightResult, Source, fetch, publish
 from jobs.replan import (
     FIRST_MONDAY,
@@ -47,6 +47,8 @@ from planner.program import mobility_work
 
 log = logging.getLogger(__name__)
 KEPT = "keeping the nightly's decision"
+# The daemon runs the pass once, at `morning_at`: a watch that syncs later waits for this.
+AGAIN = "run `stridelift morning` again once the watch has synced"
 
 
 def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
@@ -105,7 +107,9 @@ def _waiting_note(db: DbSession, profile: Profile, day: date) -> str | None:
     if not any(s.day == day and not s.settled for s in load_sessions(db, who)):
         return None
     missing = without_last_night(profile, synced_last_night(db, who, day))
-    return None if missing is None else f"{missing}: {KEPT}"
+    if missing is None:
+        return None
+    return f"{missing}: {KEPT}" + (f" ({AGAIN})" if missing == NOT_SYNCED else "")
 
 
 def _judged(db: DbSession, who: m.Athlete, ctx: Lifter, sessions: list[Session],

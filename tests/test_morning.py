@@ -350,7 +350,8 @@ def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
             today = runner.invoke(app, ["today"]).output.splitlines()
         assert (early.status, early.adjustments) == ("ok", 0)
         assert early.note == ("last night's recovery data is not synced yet: keeping the "
-                              "nightly's decision")
+                              "nightly's decision (run `stridelift morning` again once the "
+                              "watch has synced)")
         assert early.as_json()["note"] == early.note and early.note in said.output
         assert _session(home_, key).exercises == lightened and _morning_rows(home_) == []
         assert today[1] == "  - last night's recovery data is not synced yet"  # green else
@@ -428,7 +429,8 @@ def test_a_watch_without_hrv_sleep_score_or_readiness_is_judged_by_its_resting_h
             [synced] = run_morning(home_, ANNA, day, source_for(home_))
             today = runner.invoke(app, ["today"]).output
     assert early.note == ("last night's recovery data is not synced yet: keeping the "
-                          "nightly's decision") and early.adjustments == 0
+                          "nightly's decision (run `stridelift morning` again once the "
+                          "watch has synced)") and early.adjustments == 0
     assert synced.note is None and synced.adjustments == 1 and "not synced" not in today
     assert _session(home_, key).exercises != planned
     [change] = _morning_rows(home_)
