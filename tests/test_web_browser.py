@@ -156,6 +156,12 @@ class Tab:
         assert response is not None and response.status == 200, path
         return self.page
 
+    def tap_link(self, name: str) -> Any:
+        """Tap the link `name` (exactly) on the page shown, and wait for the page it opens."""
+        with self.page.expect_navigation(wait_until="load"):
+            self.page.get_by_role("link", name=name, exact=True).tap()
+        return self.page
+
     def assert_clean(self) -> None:
         assert self.errors == [] and self.foreign == []
         layout = _overflow(self.page)
@@ -357,17 +363,15 @@ def test_the_report_page_keeps_the_menu_back_to_the_app(server: str, browser: An
     one row, Report marked, and Week leads back to today's session."""
     tab = Tab(browser, server, PHONE, touch=True)
     try:
-        page = tab.go("/a/anna/week")
-        with page.expect_navigation(wait_until="load"):
-            page.get_by_role("link", name="Report").tap()
+        tab.go("/a/anna/week")
+        page = tab.tap_link("Report")
         menu = page.locator("nav.menu a")
         assert menu.all_inner_texts() == ["Week", "Status", "Why", "Races", "Report"]
         expect(page.locator("nav.menu a[aria-current=page]")).to_have_text("Report")
         assert len(set(menu.evaluate_all("els => els.map(e => e.offsetTop)"))) == 1
         layout = _overflow(page)
         assert layout["doc"] <= layout["viewport"] and layout["sticking_out"] == [], layout
-        with page.expect_navigation(wait_until="load"):
-            page.get_by_role("link", name="Week", exact=True).tap()
+        tab.tap_link("Week")
         assert page.url == f"{server}/a/anna/week#today"
         assert tab.errors == [] and tab.foreign == []
     finally:
@@ -695,9 +699,8 @@ def test_dark_mode_follows_the_system(server: str, browser: Any, tmp_path: Path)
 def test_add_and_remove_a_race_on_a_phone(server: str, browser: Any, tmp_path: Path) -> None:
     tab = Tab(browser, server, PHONE, touch=True)
     try:
-        page = tab.go("/a/anna/week")
-        with page.expect_navigation(wait_until="load"):
-            page.get_by_role("link", name="Races").tap()
+        tab.go("/a/anna/week")
+        page = tab.tap_link("Races")
         form = page.locator("#add-race")
         form.get_by_label("Date").fill((TODAY + timedelta(days=40)).isoformat())
         form.get_by_label("Distance").select_option("half")
