@@ -43,6 +43,7 @@ from planner.plan_changes import (
 )
 from planner.program import mobility_work
 
+
 class RaceAdded(NamedTuple):
     """What `add_race` did: the profile as saved, the race, the race it replaced, the changes
     recorded; `again`: that race was entered already (a double tap, or config.toml edited
@@ -253,15 +254,17 @@ def moved_from(race: races.RaceDay, sessions: Iterable[Session], changes: Iterab
     or S6 for a race entered on its own day), with the day each was on before: only where
     its move is the last recorded (one the runner or the nightly moved since stays)."""
     last = {a.session_key: a for a in changes if a.action == "move"}  # oldest first
-    out = {}
+    out: dict[str, date] = {}
     for s in sessions:
         move = last.get(s.id)
         if move is None or not any(why.startswith((added(race), race.name()))
                                    for why in move.reasons):
             continue
         # a move stays in its week (S7.2): the weekday its record names is the day
-        out.update({s.id: d for d in week_of(s.day)
-                    if move.before.split(":")[0].endswith(f" on {d:%a %d %b}")})
+        day = next((d for d in week_of(s.day)
+                    if move.before.split(":")[0].endswith(f" on {d:%a %d %b}")), None)
+        if day is not None:
+            out[s.id] = day
     return out
 
 
