@@ -31,9 +31,10 @@ from planner import blocks, races
 from planner.adapt import Tonight, recover
 from planner.catch_up import nights_between
 from planner.lifter import races_of
-from planner.model import ONE_DAY, Adjustment, Session, days_in_words, week_start
+from planner.model import ONE_DAY, Adjustment, Session, days_in_words, week_of, week_start
 from planner.morning import MORNING_RULE, recovery_level
 from planner.plan_changes import (
+    REMOVED,
     differences,
     race_day_today,
     reached_from,
@@ -41,8 +42,6 @@ from planner.plan_changes import (
     without_race,
 )
 from planner.program import mobility_work
-
-REMOVED = "Races removed"  # the rule of a session restored when its race is removed
 
 
 class RaceAdded(NamedTuple):
@@ -105,8 +104,7 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
         # a week planned anew around the race: a session may sit on another day now
         moved = differences(before, list(after.values()), {
             s.id for s in before if s.id in after and after[s.id].day != s.day}, today,
-            "Races added", "move", f"race on {new.day:%a %d %b} added ({new.priority} race, "
-            f"{new.distance}): the week planned again around it")
+            "Races added", "move", f"{added(new)}: the week planned again around it")
         store_adjustments(db, who, moved)
         today_s = _race_today(db, updated, new, today) if new.day == today else []
     return RaceAdded(updated, race, replaced, [*changes, *made, *moved, *today_s],
@@ -137,7 +135,7 @@ class RaceRemoved(NamedTuple):
 
     def restored(self) -> int:
         """How many sessions the race had changed are restored (planned as without it)."""
-        return sum(c.rule == REMOVED for c in self.changes)
+        return sum((c.rule, c.action) == (REMOVED, "restore") for c in self.changes)
 
     def as_json(self) -> dict[str, Any]:
         """`race remove --json`'s shape."""
@@ -175,13 +173,15 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     sessions = load_sessions(db, who)
     left = [*races.entered(profile.races), *races_found(db, who, profile, night)]
     dropped = dropped_on(gone, sessions, told, night, left)
-    its_own = named(told, gone.name()) | dropped
+    planned = moved_from(gone, sessions, told)
+    its_own = named(told, gone.name()) | dropped | set(planned)
     if not its_own:
         return []
     # the deloads after it, which its taper and window had moved (S5)
     changed = its_own | set(reached_from(sessions, gone))
+    runs = run_days(db, who, profile, night, max(planned.values(), default=night) + ONE_DAY)
     before, made = replan_with(db, profile, night, lambda ctx, first, sessions: without_race(
-        ctx, first, night, sessions, changed, its_own, dropped))
+        ctx, first, night, sessions, changed, its_own, dropped, planned, runs))
     restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
                            "restore", f"race on {gone.day:%a %d %b} removed ({gone.priority} "
                            f"race, {gone.distance}): session restored to what the plan holds "
@@ -239,6 +239,31 @@ def dropped_on(race: races.RaceDay, sessions: Iterable[Session], changes: Iterab
     last = {a.session_key: a.action for a in changes}
     return {s.id for s in sessions
             if s.day == race.day and s.status == "skipped" and last.get(s.id) == "drop"}
+
+
+def added(race: races.RaceDay) -> str:
+    """The words of a race entered, as its changes give them (`moved_from` reads them)."""
+    return f"race on {race.day:%a %d %b} added ({race.priority} race, {race.distance})"
+
+
+def moved_from(race: races.RaceDay, sessions: Iterable[Session], changes: Iterable[Any]
+               ) -> dict[str, date]:
+    """The sessions the race moved off their day (`race add`'s week planned again around it,
+    or S6 for a race entered on its own day), with the day each was on before: only where
+    its move is the last recorded (one the runner or the nightly moved since stays)."""
+    last = {a.session_key: a for a in changes if a.action == "move"}  # oldest first
+    out: dict[str, date] = {}
+    for s in sessions:
+        move = last.get(s.id)
+        if move is None or not any(why.startswith((added(race), race.name()))
+                                   for why in move.reasons):
+            continue
+        # a move stays in its week (S7.2): the weekday its record names is the day
+        day = next((d for d in week_of(s.day)
+                    if move.before.split(":")[0].endswith(f" on {d:%a %d %b}")), None)
+        if day is not None:
+            out[s.id] = day
+    return out
 
 
 def named(changes: Iterable[Any], race: str) -> set[str]:

@@ -97,7 +97,7 @@ def pinned_kept(s: Session, runs: Mapping[date, RunDay], others: Iterable[date],
     None where the day is fine, or the session is not pinned strength work still to do."""
     if not s.pinned or s.kind != "strength" or s.status in ("done", "skipped"):
         return None
-    why = [*conflicts(s.day, runs, others), *eve_of(s.day, runs)]
+    why = move_blocked(s.day, runs, others)
     if not why:
         return None
     return Adjustment(s.id, night, PINNED_RULE, "kept", s.describe(), s.describe(), (
@@ -113,7 +113,7 @@ def pinned_notes(sessions: Sequence[Session], runs: Mapping[date, RunDay],
     session, still to do, must be flagged as `pin` flags it."""
     out = []
     for s in sessions:
-        if s.day >= night and (note := pinned_kept(s, runs, _strength_days(sessions, s.id),
+        if s.day >= night and (note := pinned_kept(s, runs, strength_days(sessions, s.id),
                                                   night)) is not None:
             out.append(note)
     return out
@@ -147,17 +147,22 @@ def _open(s: Session, night: date) -> bool:
     return s.day > night and not s.settled
 
 
-def _strength_days(sessions: Iterable[Session], but: str) -> list[date]:
+def strength_days(sessions: Iterable[Session], but: str) -> list[date]:
     """The days of the strength sessions but `but`, as S6 counts them (not the skipped)."""
     return [s.day for s in sessions if s.id != but and s.kind == "strength"
             and s.status != "skipped"]
 
 
+def move_blocked(day: date, runs: Mapping[date, RunDay], others: Iterable[date]) -> list[str]:
+    """Why a session may not move to `day`: S6 (its runs, another strength session of
+    `others` a day away), or the eve of a long run or a race (S7.2: a move never lands
+    there, even where S6 allows it); empty where it may."""
+    return [*conflicts(day, runs, others), *eve_of(day, runs)]
+
+
 def _legal(day: date, plan: dict[str, Session], sid: str, facts: Tonight) -> bool:
-    """A day a session may move to: S6 holds there and it is not the eve of a long run or a
-    race (S7.2: a move never lands there, even where S6 allows it)."""
-    return not conflicts(day, facts.runs, _strength_days(plan.values(), sid)) and \
-        not eve_of(day, facts.runs)
+    """A day a session may move to (`move_blocked`)."""
+    return not move_blocked(day, facts.runs, strength_days(plan.values(), sid))
 
 
 def _candidates(s: Session, night: date) -> list[date]:
@@ -174,7 +179,7 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: Mobi
             _change(plan, changes, s, s.with_(status="skipped"), facts, "S6 race day", "drop",
                     (f"race on {s.day:%a %d %b}: no gym work on race day",))
         return
-    why = conflicts(s.day, facts.runs, _strength_days(plan.values(), sid))
+    why = conflicts(s.day, facts.runs, strength_days(plan.values(), sid))
     if not why:
         return
     reasons = (*why, *_run_reasons(facts, s.day))

@@ -12,11 +12,11 @@ from dataclasses import replace
 from datetime import date
 
 from domain.profile import Profile, runs_text
-from planner.adapt import MobilityWork, Tonight, adapt
+from planner.adapt import MobilityWork, Tonight, adapt, move_blocked, strength_days
 from planner.effort import at_share_of
 from planner.ladders import week_ladders
 from planner.lifter import Lifter
-from planner.model import ONE_DAY, Adjustment, Session, week_start
+from planner.model import ONE_DAY, Adjustment, RunDay, Session, week_start
 from planner.picks import knows, pick
 from planner.planned import (
     as_in,
@@ -32,6 +32,8 @@ from planner.planned import (
 from planner.prescriptions import prescribe
 from planner.program import WeekPicks, holds, prescribed, week_contents
 from planner.races import RaceDay, first_monday_reached
+
+REMOVED = "Races removed"  # the rule of a session restored when its race is removed
 
 
 def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
@@ -213,7 +215,9 @@ def race_day_today(sessions: Sequence[Session], eve: Tonight, mobility: Mobility
 
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
                  changed: Collection[str], named: Collection[str] = (),
-                 dropped: Collection[str] = ()) -> tuple[list[Session], list[Adjustment]]:
+                 dropped: Collection[str] = (), planned: Mapping[str, date] | None = None,
+                 runs: Mapping[date, RunDay] | None = None
+                 ) -> tuple[list[Session], list[Adjustment]]:
     """The plan on its way to being as if a race had never been entered (`ctx` no longer
     knows it): the weeks ahead holding sessions it changed (`changed`: tapered, lightened,
     turned into mobility, a ladder step held) left for `plan.extend` to plan anew around the
@@ -222,14 +226,47 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
     day gives it back, `raced_today`); one it never touched, perhaps open in the gym, stays.
     `dropped`: the sessions the race dropped from its own day (S6, or `race_day_today`),
     open again to be given back where still skipped: one the runner lifted since is done
-    (S7.4). Today's session given back is what the races still entered make it."""
+    (S7.4). `planned`: the sessions the race moved off their day, with that day, given back
+    there where `runs` (and the sessions) leave it free (`back_on_planned_days`). Today's
+    session given back is what the races still entered make it."""
     back = [s.with_(status="planned") if s.id in dropped and s.status == "skipped" else s
             for s in sessions]
-    out, notes = restored(ctx, first_monday, night, reopened(back, night, changed), changed,
-                          today=named)
+    back, days = back_on_planned_days(reopened(back, night, changed), planned or {},
+                                      runs or {}, night)
+    out, notes = restored(ctx, first_monday, night, back, changed, today=named)
     # today's session given back, as the races still entered make it (the eve of another)
     out, today = raced_today(ctx, out, night, named)
-    return out, [*notes, *today]
+    return out, [*days, *notes, *today]
+
+
+def back_on_planned_days(sessions: Sequence[Session], planned: Mapping[str, date],
+                         runs: Mapping[date, RunDay], night: date
+                         ) -> tuple[list[Session], list[Adjustment]]:
+    """The open sessions of `planned` (those a race removed had moved, with the day their
+    week planned them on) back on that day where a move may land there now (S6, S7.2: the
+    runs, a race still entered, the other strength sessions) and it is not gone by (the
+    night: today, a race removed during the day); the others stay where they are, told
+    why. README: `race remove` gives back the session its week planned."""
+    out = list(sessions)
+    notes: list[Adjustment] = []
+    for i, s in enumerate(out):
+        day = planned.get(s.id)
+        if day is None or day == s.day or s.settled or s.day < night:
+            continue
+        why = [f"{day:%a %d %b} is gone by"] if day < night else \
+            move_blocked(day, runs, strength_days(out, s.id))
+        was = f"{s.kind} on {s.day:%a %d %b}"
+        if why:
+            notes.append(Adjustment(s.id, night, REMOVED, "kept", was, was, (
+                f"planned on {day:%a %d %b}, moved off it by the race: stays on "
+                f"{s.day:%a %d %b}, as {day:%a %d %b} cannot take it now", *why)))
+            continue
+        out[i] = s.with_(day=day, status="planned" if s.status == "moved" else s.status)
+        notes.append(Adjustment(s.id, night, REMOVED, "move", was,
+                                f"{s.kind} on {day:%a %d %b}", (
+                                    f"back on {day:%a %d %b}, the day its week planned it: the "
+                                    f"race had moved it to {s.day:%a %d %b}",)))
+    return out, notes
 
 
 def reached_from(sessions: Sequence[Session], race: RaceDay) -> list[str]:

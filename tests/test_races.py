@@ -27,12 +27,13 @@ from jobs.config import Config, load
 from jobs.home import Home
 from jobs.morning_run import judged_again
 from jobs.replan import load_sessions, races_found, replan
+from jobs.session_actions import act
 from planner.adapt import Tonight, adapt
 from planner.catalog import LOWER_BODY
 from planner.catalog_file import default_catalog
 from planner.model import Adjustment, RunDay, Session
 from planner.plan import extend
-from planner.plan_changes import with_race
+from planner.plan_changes import back_on_planned_days, with_race
 from planner.prescriptions import DELOAD_FACTOR, refresh
 from planner.program import mobility_session
 from planner.progression import LOWER_BODY_STEP_KG, OTHER_STEP_KG, LoggedLift, round_kg
@@ -1061,6 +1062,90 @@ def test_a_knock_on_weeks_after_a_race_never_says_the_race_keeps_a_day_of_it_fre
     assert "(Sat 15 Mar: C race (5k) on Mon 17 Mar: 2 day(s) before it" in why, why
 
 
+def _moved_by_a_wednesday_parkrun() -> dict[str, tuple[str, str, str]]:
+    """Planned from the new year (easy runs on Mondays only: strength Mon and Thu); on Mon 22
+    Feb a C 5 km entered for Wed 24 Feb, whose day after it (S6: a race counts as long) moves
+    the Thursday session to Sat 27 Feb. The sessions of that week and the next as before."""
+    _planned_from_new_year("mon=easy")
+    with freeze_time("2027-02-22 12:00:00"):
+        was = _days_from("2027-02-22")
+        _race("add", "2027-02-24:5k:C")
+        assert _days_from("2027-02-22")["2027-02-22#2"][0] == "2027-02-27"
+    return was
+
+
+def _days_from(monday: str) -> dict[str, tuple[str, str, str]]:
+    """Day, kind and status of the sessions of two weeks from `monday`, by id."""
+    return {s["id"]: (s["date"], s["kind"], s["status"]) for s in json.loads(runner.invoke(
+        app, ["plan", "--json", "--weeks", "2", "--from", monday]).stdout)}
+
+
+def _last_change(session_id: str) -> dict[str, Any]:
+    """`why`'s latest word on the session that is not the restored prescription."""
+    why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    return next(c for c in why if c["session_id"] == session_id and c["action"] != "restore")
+
+
+def test_a_race_removed_gives_back_the_day_its_week_planned_a_session_the_race_moved(
+        home: Path) -> None:
+    # Without the race, Thu 25 Feb is free again: the session goes back there, not left on
+    # the day the race had moved it to; the two weeks are as they were before the race.
+    was = _moved_by_a_wednesday_parkrun()
+    with freeze_time("2027-02-22 13:00:00"):
+        _race("remove", "2027-02-24")
+        assert _days_from("2027-02-22") == was
+        back = _last_change("2027-02-22#2")
+    assert (back["rule"], back["action"], back["to"]) == (
+        "Races removed", "move", "strength on Thu 25 Feb")
+    assert back["reasons"] == ["back on Thu 25 Feb, the day its week planned it: the race "
+                               "had moved it to Sat 27 Feb"]
+
+
+def test_a_session_the_race_moved_stays_where_it_is_once_its_day_is_gone_by(
+        home: Path) -> None:
+    # Removed on Fri 26 Feb, the session's planned Thursday is gone by: it stays on Saturday,
+    # and `why` says so.
+    _moved_by_a_wednesday_parkrun()
+    with freeze_time("2027-02-26 12:00:00"):
+        _race("remove", "2027-02-24")
+        assert _days_from("2027-02-22")["2027-02-22#2"][0] == "2027-02-27"
+        kept = _last_change("2027-02-22#2")
+    assert (kept["rule"], kept["action"]) == ("Races removed", "kept")
+    assert kept["reasons"] == ["planned on Thu 25 Feb, moved off it by the race: stays on "
+                               "Sat 27 Feb, as Thu 25 Feb cannot take it now",
+                               "Thu 25 Feb is gone by"]
+
+
+def test_a_session_the_runner_moved_by_hand_is_never_moved_back(home: Path) -> None:
+    # The race moved it to Saturday; the runner moved it to Friday by hand (and unpinned it
+    # later): the race removed, it stays where the runner put it.
+    _moved_by_a_wednesday_parkrun()
+    with freeze_time("2027-02-22 13:00:00"):
+        assert act(Home.open(), load().athletes["anna"], "move", "2027-02-22#2",
+                   today=date(2027, 2, 22), day=date(2027, 2, 26)).changed
+        assert runner.invoke(app, ["unpin", "2027-02-22#2"]).exit_code == 0
+        _race("remove", "2027-02-24")
+        assert _days_from("2027-02-22")["2027-02-22#2"][0] == "2027-02-26"
+
+
+def test_a_session_a_race_moved_stays_off_its_day_where_a_speed_run_is_now_the_day_after(
+        ) -> None:
+    # Sun 9 Mar 2025 planned, moved by a race to Thu 6; the race gone, a speed run is now on
+    # Mon 10 (a Garmin calendar workout): S6 keeps strength off its eve.
+    runs = template({"mon": "easy"}, weeks=3)
+    sessions = plan(context(profile({"mon": "easy"})), runs, weeks=2)
+    sunday = next(s for s in sessions if s.day == date(2025, 3, 9))
+    moved = [sunday.with_(day=date(2025, 3, 6), status="moved") if s == sunday else s
+             for s in sessions]
+    planned = {sunday.id: sunday.day}
+    back, [note] = back_on_planned_days(moved, planned, runs, MONDAY)
+    assert back == sessions and note.action == "move"
+    speed = {**runs, date(2025, 3, 10): RunDay(date(2025, 3, 10), ("speed",), "garmin-calendar")}
+    kept, [note] = back_on_planned_days(moved, planned, speed, MONDAY)
+    assert kept == moved and note.action == "kept"
+    assert note.reasons[1:] == ("speed run on Mon 10 Mar (no strength the day before)",)
+
+
 def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives_it_back(
         home: Path) -> None:
     # Thu 25 Feb, an A 10 km entered for Tue 2 Mar: today's session, 5 days before it, is in
@@ -1250,10 +1335,10 @@ def test_a_race_removed_today_leaves_todays_session_it_never_changed_as_it_is(
         assert not [c for c in why if c["session_id"] == was["id"]]
 
 
-def _planned_from_new_year() -> None:
-    """Anna's plan made on Sun 3 Jan 2027 for twelve weeks, with no race."""
+def _planned_from_new_year(runs: str = INIT[-5]) -> None:
+    """Anna's plan made on Sun 3 Jan 2027 for twelve weeks, with no race (`runs` her week)."""
     with freeze_time("2027-01-03 12:00:00"):
-        assert runner.invoke(app, INIT[:-4]).exit_code == 0
+        assert runner.invoke(app, [*INIT[:-5], runs]).exit_code == 0
         assert runner.invoke(app, ["plan", "--weeks", "12"]).exit_code == 0
 
 
