@@ -243,10 +243,11 @@ def back_on_planned_days(sessions: Sequence[Session], planned: Mapping[str, date
                          runs: Mapping[date, RunDay], night: date
                          ) -> tuple[list[Session], list[Adjustment]]:
     """The open sessions of `planned` (those a race removed had moved, with the day each was
-    on before: its week's planned day, or where an earlier move had put it) back on that day where a move may land there now (S6, S7.2: the
-    runs, a race still entered, the other strength sessions) and it is not gone by (the
-    night: today, a race removed during the day); the others stay where they are, told
-    why. README: `race remove` gives back the day a session was on before the race."""
+    on before: its week's planned day, or where an earlier move had put it) back on that day
+    where a move may land there now (S6, S7.2: the runs, a race still entered, the other
+    strength sessions) and it is not gone by (the night: today, a race removed during the
+    day); the others stay where they are, told why. README: `race remove` gives back the
+    day a session was on before the race."""
     out = list(sessions)
     notes: list[Adjustment] = []
     for i, s in enumerate(out):

@@ -1512,7 +1512,6 @@ def test_a_race_removed_on_a_day_raced_all_the_same_leaves_the_session_it_droppe
     assert [(r["date"], r["source"]) for r in listed] == [("2027-02-25", "found")]
 
 
-
 def test_a_session_two_races_moved_goes_back_where_the_second_found_it_told_so_truly(
         home: Path) -> None:
     # The Wed 24 Feb race moved the Thursday session to Sat 27 Feb; a C 5 km entered for Fri
