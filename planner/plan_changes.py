@@ -242,11 +242,12 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
 def back_on_planned_days(sessions: Sequence[Session], planned: Mapping[str, date],
                          runs: Mapping[date, RunDay], night: date
                          ) -> tuple[list[Session], list[Adjustment]]:
-    """The open sessions of `planned` (those a race removed had moved, with the day their
-    week planned them on) back on that day where a move may land there now (S6, S7.2: the
-    runs, a race still entered, the other strength sessions) and it is not gone by (the
-    night: today, a race removed during the day); the others stay where they are, told
-    why. README: `race remove` gives back the session its week planned."""
+    """The open sessions of `planned` (those a race removed had moved, with the day each was
+    on before: its week's planned day, or where an earlier move had put it) back on that day
+    where a move may land there now (S6, S7.2: the runs, a race still entered, the other
+    strength sessions) and it is not gone by (the night: today, a race removed during the
+    day); the others stay where they are, told why. README: `race remove` gives back the
+    day a session was on before the race."""
     out = list(sessions)
     notes: list[Adjustment] = []
     for i, s in enumerate(out):
@@ -258,14 +259,14 @@ def back_on_planned_days(sessions: Sequence[Session], planned: Mapping[str, date
         was = f"{s.kind} on {s.day:%a %d %b}"
         if why:
             notes.append(Adjustment(s.id, night, REMOVED, "kept", was, was, (
-                f"planned on {day:%a %d %b}, moved off it by the race: stays on "
-                f"{s.day:%a %d %b}, as {day:%a %d %b} cannot take it now", *why)))
+                f"on {day:%a %d %b} before the race moved it: stays on {s.day:%a %d %b}, "
+                f"as {day:%a %d %b} cannot take it now", *why)))
             continue
         out[i] = s.with_(day=day, status="planned" if s.status == "moved" else s.status)
         notes.append(Adjustment(s.id, night, REMOVED, "move", was,
                                 f"{s.kind} on {day:%a %d %b}", (
-                                    f"back on {day:%a %d %b}, the day its week planned it: the "
-                                    f"race had moved it to {s.day:%a %d %b}",)))
+                                    f"back on {day:%a %d %b}, where it was before the race "
+                                    f"moved it to {s.day:%a %d %b}",)))
     return out, notes
 
 

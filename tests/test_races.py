@@ -1097,8 +1097,8 @@ def test_a_race_removed_gives_back_the_day_its_week_planned_a_session_the_race_m
         back = _last_change("2027-02-22#2")
     assert (back["rule"], back["action"], back["to"]) == (
         "Races removed", "move", "strength on Thu 25 Feb")
-    assert back["reasons"] == ["back on Thu 25 Feb, the day its week planned it: the race "
-                               "had moved it to Sat 27 Feb"]
+    assert back["reasons"] == ["back on Thu 25 Feb, where it was before the race moved it to "
+                               "Sat 27 Feb"]
 
 
 def test_a_session_the_race_moved_stays_where_it_is_once_its_day_is_gone_by(
@@ -1111,8 +1111,8 @@ def test_a_session_the_race_moved_stays_where_it_is_once_its_day_is_gone_by(
         assert _days_from("2027-02-22")["2027-02-22#2"][0] == "2027-02-27"
         kept = _last_change("2027-02-22#2")
     assert (kept["rule"], kept["action"]) == ("Races removed", "kept")
-    assert kept["reasons"] == ["planned on Thu 25 Feb, moved off it by the race: stays on "
-                               "Sat 27 Feb, as Thu 25 Feb cannot take it now",
+    assert kept["reasons"] == ["on Thu 25 Feb before the race moved it: stays on Sat 27 Feb, "
+                               "as Thu 25 Feb cannot take it now",
                                "Thu 25 Feb is gone by"]
 
 
@@ -1510,3 +1510,21 @@ def test_a_race_removed_on_a_day_raced_all_the_same_leaves_the_session_it_droppe
         assert _todays_session() == dropped
         listed = json.loads(runner.invoke(app, ["race", "list", "--json"]).stdout)
     assert [(r["date"], r["source"]) for r in listed] == [("2027-02-25", "found")]
+
+
+def test_a_session_two_races_moved_goes_back_where_the_second_found_it_told_so_truly(
+        home: Path) -> None:
+    # The Wed 24 Feb race moved the Thursday session to Sat 27 Feb; a C 5 km entered for Fri
+    # 26 Feb moves it on to Sun 28. That race removed, it goes back to Saturday: where it was
+    # before that race moved it, not a day its week planned (Thursday was).
+    _moved_by_a_wednesday_parkrun()
+    with freeze_time("2027-02-22 12:30:00"):
+        _race("add", "2027-02-26:5k:C")
+        assert _days_from("2027-02-22")["2027-02-22#2"][0] == "2027-02-28"
+        _race("remove", "2027-02-26")
+        assert _days_from("2027-02-22")["2027-02-22#2"][0] == "2027-02-27"
+        why = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+    back = next(c for c in why if c["session_id"] == "2027-02-22#2"
+                and (c["rule"], c["action"]) == ("Races removed", "move"))
+    assert back["reasons"] == ["back on Sat 27 Feb, where it was before the race moved it to "
+                               "Sun 28 Feb"]
