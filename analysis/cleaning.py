@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.gap import grade_adjusted, grades
-from analysis.samples import pause_gap_s, sample_durations
+from analysis.samples import sample_durations
 from domain.activity import Activity
 
 STOP_MPS = 1.0
@@ -104,8 +104,8 @@ def clean(a: Activity) -> Clean | None:
     speed = _speed(t, s.get("speed"), s.get("distance"), steps, _moved_m(a))
     if speed is None:
         speed = np.full(t.size, np.nan)
-    dt = sample_durations(t).held
-    raw_dt = np.diff(t)
+    durations = sample_durations(t)
+    dt, raw_dt = durations.held, np.diff(t)
     t0, speed = t[:-1], speed[:-1]
     # A sample without speed (a GPS dropout under trees or in a tunnel) is not a stop: its
     # speed is unknown (GAP NaN), the timer ran on and so did the runner.
@@ -124,7 +124,7 @@ def clean(a: Activity) -> Clean | None:
     return Clean(t=t0, dt=dt, moving=moving, stopped=stopped, walking=walking & moving,
                  gap=np.where(moving, grade_adjusted(speed, grade), np.nan), grade=grade,
                  hr=hr[:-1] if hr is not None else None, has_altitude=has_alt,
-                 graded_s=graded_s, pause_s=pause_gap_s(raw_dt), walk_source=source)
+                 graded_s=graded_s, pause_s=durations.pause_s, walk_source=source)
 
 
 def _grade(t: np.ndarray, alt: np.ndarray | None, dist: np.ndarray | None,
