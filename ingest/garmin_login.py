@@ -17,6 +17,7 @@ from garminconnect import (
     GarminConnectTooManyRequestsError,
 )
 
+from db import leftovers
 from ingest.garmin import (
     LOGIN_HINT,
     Connect,
@@ -50,7 +51,7 @@ def save_tokens(tokens_dir: Path, text: str) -> Path:
     tokens_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     _secure(tokens_dir)
     target = token_file(tokens_dir)
-    tmp = target.with_name(f".{TOKEN_FILE}.{os.getpid()}.tmp")
+    tmp = leftovers.temporary(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         os.fchmod(fh.fileno(), 0o600)
