@@ -38,7 +38,6 @@ from analysis.recovery_rules import (
     Level,
     decide,
     readiness_known,
-    unused_readiness,
 )
 from analysis.shown import band_places, places, shown_against, trimmed
 from domain.wellness_columns import Wellness
@@ -86,18 +85,17 @@ def explain(decided: Decided, first: date | None = None) -> list[RecoveryStatus]
     values = [dict(zip(VALUE_KEYS, r, strict=True))
               for r in zip(*(python[key] for key in VALUE_KEYS), strict=True)]
     reasons = _reasons(numbers, labels["level"], rows)
-    missing = _missing(numbers, labels, rows)
+    missing = _missing(rows)
     levels = map(LEVELS.__getitem__, labels["level"].codes.tolist())
     return [RecoveryStatus(*status) for status in zip(
         dates, levels, map(tuple, reasons), values, map(tuple, missing), strict=True)]
 
 def _python(values: np.ndarray) -> list[object]:
-    """An array as Python values, None where missing."""
+    """An array as Python values, None where missing (NaN: the one value unequal to itself).
+    In Python, not numpy: the few days explained convert faster than numpy's calls start."""
     if values.dtype.kind != "f":
         return values.tolist()
-    boxed = values.astype(object)
-    boxed[np.isnan(values)] = None
-    return boxed.tolist()
+    return [None if value != value else value for value in values.tolist()]
 
 
 # --- explanations: plain words with the numbers (as analysis.shown rounds them) -----------
@@ -245,14 +243,14 @@ def _reasons(columns: dict[str, np.ndarray], level: Labels,
     out: list[list[str]] = [[] for _ in rows]
     for rule, i in _hits([columns[name] for name, _ in RULES]):
         out[i].append(TEXTS[RULES[rule][0]](rows[i]))
-    for i in np.flatnonzero(level.isin("green")).tolist():
-        out[i] = _green(rows[i])
-    waiting = (columns["load_history_days"] < LOAD_HISTORY_DAYS) & ~(
-        np.isnan(columns["tsb"]) & np.isnan(columns["acwr"]))
-    for i in np.flatnonzero(waiting).tolist():
-        out[i].append(cold_start(rows[i]))
-    for i in np.flatnonzero(columns["no_data"]).tolist():
-        out[i].insert(0, NO_DATA)
+    for i, (d, code, no_data) in enumerate(zip(rows, level.codes.tolist(),
+                                               columns["no_data"].tolist(), strict=True)):
+        if level.names[code] == "green":
+            out[i] = _green(d)
+        if not _enough_history(d) and (d.tsb is not None or d.acwr is not None):
+            out[i].append(cold_start(d))
+        if no_data:
+            out[i].insert(0, NO_DATA)
     return out
 
 
@@ -306,17 +304,17 @@ MISSING: tuple[tuple[str, Callable[[FrameRow], str]], ...] = (
 )
 
 
-def _missing(columns: dict[str, np.ndarray], labels: dict[str, Labels],
-             rows: list[FrameRow]) -> list[list[str]]:
-    out: list[list[str]] = [[] for _ in rows]
-    absent = {name: labels[name].absent() if name in labels else np.isnan(columns[name])
-              for name, _ in MISSING}
-    absent["readiness_level"] = unused_readiness(labels)
-    # no 30-day mean matters only when there is a resting HR today to compare with it
-    absent["resting_hr_mean30"] = absent["resting_hr_mean30"] & ~absent["resting_hr"]
-    for which, i in _hits([absent[name] for name, _ in MISSING]):
-        out[i].append(MISSING[which][1](rows[i]))
-    return out
+def _missing(rows: list[FrameRow]) -> list[list[str]]:
+    """What each day lacks, in MISSING's order, read off its row (a few days at a time)."""
+    return [[text(d) for name, text in MISSING if _lacks(d, name)] for d in rows]
+
+
+def _lacks(d: FrameRow, name: str) -> bool:
+    if name == "readiness_level":  # none, or a word none of Garmin's levels
+        return not readiness_known(d.readiness_level)
+    if name == "resting_hr_mean30":  # matters only with a resting HR today to compare with it
+        return d.resting_hr_mean30 is None and d.resting_hr is not None
+    return getattr(d, name) is None
 
 
 def _hits(flags: list[np.ndarray]) -> list[tuple[int, int]]:

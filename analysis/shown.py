@@ -26,14 +26,21 @@ def places(fewest: int, *pairs: tuple[float, float]) -> int:
     """The fewest decimals, `fewest` or more, at which every (value, limit) pair, both shown
     so, compares as the rule compared them: a shown number never contradicts the rule it
     fires (a resting HR 5.04 above its mean read "5" beside the rule's "more than 5")."""
+    if all(_apart(value, limit, fewest) for value, limit in pairs):
+        return fewest  # the usual case, told without the search
     return fewest_places(lambda p: all(_keeps_side(value, limit, p) for value, limit in pairs),
                          fewest)
 
 
+def _apart(value: float, limit: float, places: int) -> bool:
+    """Whether `value` keeps its side of `limit` at `places` decimals whatever the rounding:
+    equal, or further apart than a unit (rounding moves each by half a unit at most)."""
+    return value == limit or abs(value - limit) > UNITS[places]
+
+
 def _keeps_side(value: float, limit: float, places: int) -> bool:
-    if value == limit or abs(value - limit) > UNITS[places]:  # rounding moves each by half
-        return True  # a unit at most: a wider gap keeps its side
-    return _side(_shown(value, places), _shown(limit, places)) == _side(value, limit)
+    return _apart(value, limit, places) or (
+        _side(_shown(value, places), _shown(limit, places)) == _side(value, limit))
 
 
 def _shown(value: float, places: int) -> float:
