@@ -29,4 +29,6 @@
 # 10: review of 9: GAP's altitude share is of the moving time with speed; a speed channel is
 # judged on its samples with speed, its zeros no reading only where they mostly step, and a
 # distance that reads is used where it does not; "no runs known from the 8 weeks before".
-CLASSIFIER_VERSION = 10
+# 11: a gap is a pause where it is well above the recording intervals each side of it (a file
+# switching from 1-s to 60-s recording moves in both parts), a usual interval at most 60 s.
+CLASSIFIER_VERSION = 11

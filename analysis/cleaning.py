@@ -44,7 +44,7 @@ class Clean:
     hr: np.ndarray | None  # NaN where missing; None without any HR
     has_altitude: bool  # speed is GAP: altitude grades >= GRADED_SHARE of speed_known_s
     graded_s: float  # moving seconds with speed and a grade from altitude
-    pause_s: float  # a gap between samples past this is a pause (analysis.samples)
+    pause_s: str  # a gap between samples past this is a pause, in words (analysis.samples)
     walk_source: str  # "cadence", "speed", or "none" (neither known: no walking marked)
 
     @property
@@ -124,7 +124,7 @@ def clean(a: Activity) -> Clean | None:
     return Clean(t=t0, dt=dt, moving=moving, stopped=stopped, walking=walking & moving,
                  gap=np.where(moving, grade_adjusted(speed, grade), np.nan), grade=grade,
                  hr=hr[:-1] if hr is not None else None, has_altitude=has_alt,
-                 graded_s=graded_s, pause_s=durations.pause_s, walk_source=source)
+                 graded_s=graded_s, pause_s=durations.pause_words(), walk_source=source)
 
 
 def _grade(t: np.ndarray, alt: np.ndarray | None, dist: np.ndarray | None,

@@ -172,7 +172,7 @@ def _never_moving(c: Clean) -> str:
     if not (~c.stopped & (c.dt > 0)).any():  # each sample stopped by its speed
         return f"stopped throughout (speed < {STOP_MPS:g} m/s)"
     slow = f"speed < {STOP_MPS:g} m/s, or " if c.stopped.any() else ""
-    return (f"no moving time ({slow}samples > {c.pause_s:g} s apart, read as timer "
+    return (f"no moving time ({slow}samples > {c.pause_s} s apart, read as timer "
             "pauses)")
 
 

@@ -143,9 +143,11 @@ def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
         "duration")
 
 
-def _every_minute(a: Activity) -> Activity:
-    """The run with one sample a minute kept, as a watch recording once a minute writes it."""
-    every = np.flatnonzero(np.r_[True, np.diff(a.streams.t // 60) > 0])
+def _every_minute(a: Activity, from_s: float = 0.0) -> Activity:
+    """The run with one sample a minute kept from `from_s` on, as a watch recording once a
+    minute writes it (switched to it part-way where `from_s` is not 0)."""
+    t = a.streams.t
+    every = np.flatnonzero(np.r_[True, np.diff(t // 60) > 0] | (t < from_s))
     return replace(a, streams=Streams(a.streams.t[every], {
         k: v[every] for k, v in a.streams.channels.items()}))
 
@@ -174,6 +176,36 @@ def test_a_run_recorded_once_a_minute_is_moving_and_its_pauses_still_are_pauses(
         paused = run_features(_cut(recorded, 1200, 1500), P)
         assert paused.moving_minutes == pytest.approx(
             run_features(recorded, P).moving_minutes - 5, abs=1.1)
+
+
+def test_a_run_switched_to_once_a_minute_part_way_is_moving_in_both_parts() -> None:
+    """A real 47-min run recorded each second, then once a minute from minute 24 on: the
+    pause gap was one figure for the file (30 s, twice its median 1 s), so the 60-s part
+    read as pauses: 24 of 47 min moving, TRIMP halved (50.9 of 95.0), an easy run. A gap is
+    now a pause where it is well above the intervals each side of it: the run moves
+    throughout, and a 5-min pause is a stop in either part."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    switched = _every_minute(run, from_s=1440)
+    f, whole = run_features(switched, P), run_features(run, P)
+    assert f.moving_minutes == pytest.approx(whole.moving_minutes, abs=1.5)
+    assert activity_load(switched, P).value == pytest.approx(activity_load(run, P).value,
+                                                             rel=0.05)
+    assert classify(switched, P).kind == classify(run, P).kind == "threshold"
+    for start in (600, 2100):  # in the 1-s part, in the 60-s part
+        paused = run_features(_cut(switched, start, start + 300), P)
+        assert paused.moving_minutes == pytest.approx(f.moving_minutes - 5, abs=1.1), start
+
+
+def test_a_file_of_mostly_pauses_does_not_make_a_pause_its_usual_interval() -> None:
+    """The once-a-minute run kept on minutes 0, 1 and 6 of every 11 (2 gaps in 3 a 5-min
+    pause): twice the median gap (300 s) made its pauses moving, 47 min of it. A usual
+    interval is at most once a minute: the pauses are pauses, 1 min in 11 moving."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    minute = (run.streams.t - run.streams.t[0]) // 60
+    kept = np.isin(minute % 11, (0, 1, 6)) & np.r_[True, np.diff(minute) > 0]
+    paused = replace(run, streams=Streams(run.streams.t[kept], {
+        k: v[kept] for k, v in run.streams.channels.items()}))
+    assert run_features(paused, P).moving_minutes == pytest.approx(47 / 11, abs=1.5)
 
 
 def test_a_run_without_moving_time_names_the_gap_its_file_reads_as_a_pause() -> None:
