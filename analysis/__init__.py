@@ -30,5 +30,7 @@
 # judged on its samples with speed, its zeros no reading only where they mostly step, and a
 # distance that reads is used where it does not; "no runs known from the 8 weeks before".
 # 11: a gap is a pause where it is well above the recording intervals each side of it (a file
-# switching from 1-s to 60-s recording moves in both parts), a usual interval at most 60 s.
+# switching from 1-s to 60-s recording moves in both parts), a usual interval at most 60 s;
+# with neither cadence nor a session distance, speed zeros on most of the time are no reading
+# (a treadmill without footpod), and the words say when and why zeros were no reading.
 CLASSIFIER_VERSION = 11

@@ -117,6 +117,9 @@ class RunFeatures:
             walking = WALKING_FROM[c.walk_source].format(shown(self.walking_minutes))
             lines.append(f"cleaned: {shown(stopped)} stopped removed (speed < {STOP_MPS:g} m/s "
                          f"or timer paused), {walking}")
+        if c is not None and c.unread_why is not None and c.unread_s:
+            lines.append(f"speed 0 on {shown(self._as_moving(c.unread_s))} read as no reading, "
+                         f"not stops: {c.unread_why}")
         graded = c is not None and c.has_altitude
         if self.gap_mps is not None and c is not None:
             what = self._graded(c)

@@ -311,9 +311,12 @@ def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
     throughout but for one stray 0.4 m/s (or no speed but that value). Its one value above 0
     made the zeros speeds, so it read "stopped throughout (speed < 1 m/s)" with no moving
     time while cadence said running (and its session 9.0 km); the zeros are now no reading,
-    the run moving."""
-    run = replace(_without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0],
-                           "heart_rate", "distance", "altitude"), avg_hr=None, max_hr=None)
+    the run moving. Without cadence or a session distance either, it read stopped throughout
+    (with its HR, 0 s moving, an easy run): nothing measures it, its zeros are no reading."""
+    fenix2 = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    hr, avg_hr = fenix2.streams.channels["heart_rate"], fenix2.avg_hr
+    run = replace(_without(fenix2, "heart_rate", "distance", "altitude"), avg_hr=None,
+                  max_hr=None)
     for rest in (0.0, np.nan):
         speed = np.full(run.streams.t.size, rest)
         speed[100] = 0.4
@@ -324,9 +327,26 @@ def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
             "47 min (47 min moving), 9.0 km",
             "cleaned: 0 min stopped removed (speed < 1 m/s or timer paused), 3 min walking "
             "marked (walking from cadence < 140 spm)",
+            *(["speed 0 on 47 min read as no reading, not stops: the speed covers under 50% "
+               "of the session's 9.0 km"] if rest == 0 else []),
             "no heart rate or speed: classified from laps and duration"), rest
         # without cadence, the session's 9.0 km in 47 min says it moved: the zeros cover none
         assert classify(_without(treadmill, "cadence"), P).reasons[1] == c.reasons[1]
+    # with neither cadence nor a session distance nothing measures the run: its zeros are
+    # no evidence of stops either, and the words say what the run was judged by
+    speed = np.zeros(run.streams.t.size)
+    speed[100] = 0.4
+    alone = replace(_without(run, "cadence"), distance_m=None, streams=Streams(
+        run.streams.t, {"speed": speed}))
+    assert classify(alone, P).reasons[1:] == (
+        "47 min (47 min moving)",
+        "speed 0 on 47 min read as no reading, not stops: nothing else measures the run (no "
+        "cadence or session distance)",
+        "no heart rate or speed: classified from laps and duration")
+    with_hr = replace(alone, streams=Streams(alone.streams.t, {
+        **alone.streams.channels, "heart_rate": hr}), avg_hr=avg_hr)
+    assert classify(with_hr, P).kind == "threshold"  # as the run itself, 47 min moving
+    assert classify(with_hr, P).reasons[-1] == "no speed: classified from HR, laps and duration"
     # a real climb's speed under 1 m/s, above 0 throughout, reads: those are stops (RULES)
     climb = next(a for a in _fit("python-fitparse", "activity-large-fenxi2-multisport.fit")
                  if a.is_run)
