@@ -33,4 +33,6 @@
 # switching from 1-s to 60-s recording moves in both parts), a usual interval at most 60 s;
 # with neither cadence nor a session distance, speed zeros on most of the time are no reading
 # (a treadmill without footpod), and the words say when and why zeros were no reading.
+# Words: a GAP on part of the moving time "where altitude gives a grade, 32 min of the 46
+# min moving (plain speed elsewhere)"; altitude over a stuck distance is not "no altitude".
 CLASSIFIER_VERSION = 11

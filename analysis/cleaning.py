@@ -46,6 +46,7 @@ class Clean:
     hr: np.ndarray | None  # NaN where missing; None without any HR
     has_altitude: bool  # speed is GAP: altitude grades >= GRADED_SHARE of speed_known_s
     graded_s: float  # moving seconds with speed and a grade from altitude
+    altitude_s: float  # moving seconds with speed and an altitude reading
     pause_s: str  # a gap between samples past this is a pause, in words (analysis.samples)
     walk_source: str  # "cadence", "speed", or "none" (neither known: no walking marked)
     # seconds whose speed of 0 was taken for no reading, not a stop, and why (_unread)
@@ -117,18 +118,21 @@ def clean(a: Activity) -> Clean | None:
         stopped = speed < STOP_MPS
     moving = ~stopped & (raw_dt > 0) & (dt == raw_dt)
     walking, source = _walking(steps, speed, moving)
-    grade = _grade(t, s.get("altitude"), s.get("distance"), speed, dt)
+    alt = s.get("altitude")
+    grade = _grade(t, alt, s.get("distance"), speed, dt)
     # GAP only where altitude covers enough of the moving time with speed to mean it (a GPS
     # lost with its altitude takes none from the speed left), else plain speed
     with_speed = moving & np.isfinite(speed)
     graded_s = float(dt[with_speed & np.isfinite(grade)].sum())
+    altitude_s = float(dt[with_speed & np.isfinite(alt[:-1])].sum()) if alt is not None else 0.0
     has_alt = graded_s > 0 and graded_s >= GRADED_SHARE * float(dt[with_speed].sum())
     grade = np.where(np.isfinite(grade) & has_alt, grade, 0.0)
     hr = heart_rate(s.get("heart_rate"))
     return Clean(t=t0, dt=dt, moving=moving, stopped=stopped, walking=walking & moving,
                  gap=np.where(moving, grade_adjusted(speed, grade), np.nan), grade=grade,
                  hr=hr[:-1] if hr is not None else None, has_altitude=has_alt,
-                 graded_s=graded_s, pause_s=durations.pause_words(), walk_source=source,
+                 graded_s=graded_s, altitude_s=altitude_s, pause_s=durations.pause_words(),
+                 walk_source=source,
                  unread_s=float(dt[unread[:-1]].sum()), unread_why=why)
 
 

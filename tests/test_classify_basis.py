@@ -254,8 +254,8 @@ def test_gap_is_claimed_only_where_altitude_covers_enough_of_the_moving_time() -
         "it on >= 50%)")
     assert few.gap_mps == classify(_without(run, "altitude"), P).gap_mps and not few.graded
     assert _line(kept(alt.size * 2 // 3), "moving speed") == (
-        "moving speed 3.18 m/s, grade-adjusted (Minetti 2002) on the 32 min of the 46 min "
-        "moving with altitude (the rest plain)")
+        "moving speed 3.18 m/s, grade-adjusted (Minetti 2002) where altitude gives a grade, "
+        "32 min of the 46 min moving (plain speed elsewhere)")
     assert most.graded and most.gap_mps != few.gap_mps
 
 
@@ -282,6 +282,26 @@ def test_gap_share_is_of_the_moving_time_with_speed() -> None:
     assert _line(_gps_lost(run, i >= 600, altitude=i >= 200), "moving speed") == (
         "moving speed 2.57 m/s, plain: altitude on only 3 min of the 10 min moving with speed "
         "(GAP needs it on >= 50%), from 10 min of the 114 min moving (the rest has no speed)")
+    # "on the 7 min of the 10 min moving with speed with altitude (the rest plain)"
+    assert _line(_gps_lost(run, i >= 600, altitude=i >= 400), "moving speed") == (
+        "moving speed 2.61 m/s, grade-adjusted (Minetti 2002) where altitude gives a grade, "
+        "7 min of the 10 min moving with speed (plain speed elsewhere), from 10 min of the "
+        "114 min moving (the rest has no speed)")
+
+
+def test_altitude_over_a_stuck_distance_is_not_said_to_be_missing() -> None:
+    """A real 47-min run whose distance channel is stuck at its first value (speed still
+    read): no grade can be taken over a distance that does not advance, so the speed is
+    plain, which its words put down to "no altitude" beside 47 min of altitude."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    distance = run.streams.channels["distance"]
+    stuck = replace(run, streams=Streams(run.streams.t, {
+        **run.streams.channels, "distance": np.full(distance.size, distance[0])}))
+    assert _line(stuck, "moving speed") == (
+        "moving speed 3.21 m/s, plain: altitude, but no grade from it (the distance recorded "
+        "does not advance)")
+    assert _line(_without(stuck, "altitude"), "moving speed") == (
+        "moving speed 3.21 m/s, no altitude, so plain")
 
 
 def test_a_gps_lost_leaves_the_stops_it_read_before() -> None:
