@@ -108,7 +108,7 @@ def clean(a: Activity) -> Clean | None:
         return None
     steps = _steps_per_minute(s.get("cadence"))
     speed, unread, why = _speed(t, s.get("speed"), s.get("distance"), steps, _moved_m(a),
-                                bool(a.distance_m))
+                                _distance_measured(a))
     durations = sample_durations(t)
     dt, raw_dt = durations.held, np.diff(t)
     t0, speed = t[:-1], speed[:-1]
@@ -157,7 +157,7 @@ class Speed(NamedTuple):
 
 
 def _speed(t: np.ndarray, speed: np.ndarray | None, distance: np.ndarray | None,
-           steps: np.ndarray | None, moved_m: float | None, session_distance: bool) -> Speed:
+           steps: np.ndarray | None, moved_m: float | None, distance_measured: bool) -> Speed:
     """Speed per sample, else from distance; unknown when neither ever rises above 0 (a
     treadmill without footpod may write 0 throughout), not one long stop. Its zeros are no
     reading either where nothing says they are stops (_unread): then the distance's speed
@@ -167,7 +167,7 @@ def _speed(t: np.ndarray, speed: np.ndarray | None, distance: np.ndarray | None,
     out = Speed(unknown, np.zeros(t.size, dtype=bool), None)
     for v in (speed, _from_distance(t, distance)):
         if v is not None and (np.nan_to_num(v) > 0).any():
-            why = _unread(v, steps, t, moved_m, session_distance)
+            why = _unread(v, steps, t, moved_m, distance_measured)
             if why is None:
                 return Speed(v, out.unread, None)
             if out.why is None:
@@ -182,6 +182,16 @@ def _moved_m(a: Activity) -> float | None:
     return a.distance_m if moved else None
 
 
+def _distance_measured(a: Activity) -> bool:
+    """Whether a distance measures the run: the session's, else the distance recorded where
+    it advances (as the import takes a file's distance where it has no session): a GPS run
+    sat at a café with the timer running has its stop in it; a treadmill without footpod has
+    neither."""
+    d = a.streams.get("distance")
+    d = d[np.isfinite(d)] if d is not None else np.empty(0)
+    return bool(a.distance_m) or (d.size > 0 and bool(d.max() > d.min()))
+
+
 def _from_distance(t: np.ndarray, distance: np.ndarray | None) -> np.ndarray | None:
     if distance is None or t.size < 2:
         return None
@@ -193,13 +203,14 @@ def _from_distance(t: np.ndarray, distance: np.ndarray | None) -> np.ndarray | N
 
 
 def _unread(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
-            moved_m: float | None, session_distance: bool) -> str | None:
+            moved_m: float | None, distance_measured: bool) -> str | None:
     """Why the speed does not read the run, None where it does; judged on the samples that
     have one (a GPS lost says nothing of the stops it read before). It reads where above 0
     on at least READ_SHARE of their time cadence says running (>= WALK_SPM), or its zeros
     not mostly stepping (cadence above 0); covering at least READ_SHARE of the distance the
     session moved (_moved_m) over their share of the time; and, where neither cadence nor a
-    session distance measures the run, above 0 on at least READ_SHARE of their time.
+    distance (_distance_measured) measures the run, above 0 on at least READ_SHARE of their
+    time.
     A runner jogs on the spot at a traffic light, not for most of a run, and a stop covers
     no distance: a speed of 0 there, a stray value aside, is a treadmill without footpod,
     whose zeros are no reading, not stops (a slow climb's low speed still reads); with
@@ -211,9 +222,9 @@ def _unread(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
     if moved_m and float((v * dt).sum()) < READ_SHARE * moved_m * share:
         return f"the speed covers under {READ_SHARE:.0%} of the session's {moved_m / 1000:.1f} km"
     if steps is None:
-        if session_distance or dt[v > 0].sum() >= READ_SHARE * dt[read].sum():
+        if distance_measured or dt[v > 0].sum() >= READ_SHARE * dt[read].sum():
             return None
-        return "nothing else measures the run (no cadence or session distance)"
+        return "nothing else measures the run (no cadence or distance)"
     stepping = read & (np.nan_to_num(steps[:-1]) > 0)
     ran = stepping & (steps[:-1] >= WALK_SPM)
     if dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum():

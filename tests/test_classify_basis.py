@@ -361,7 +361,7 @@ def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
     assert classify(alone, P).reasons[1:] == (
         "47 min (47 min moving)",
         "speed 0 on 47 min read as no reading, not stops: nothing else measures the run (no "
-        "cadence or session distance)",
+        "cadence or distance)",
         "no heart rate or speed: classified from laps and duration")
     with_hr = replace(alone, streams=Streams(alone.streams.t, {
         **alone.streams.channels, "heart_rate": hr}), avg_hr=avg_hr)
@@ -371,6 +371,32 @@ def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
     climb = next(a for a in _fit("python-fitparse", "activity-large-fenxi2-multisport.fit")
                  if a.is_run)
     assert classify(climb, P).reasons[1].startswith("38 min (12 min moving)")
+
+
+def _sat_down(a: Activity, at_s: float, minutes: int) -> Activity:
+    """The run with `minutes` of 1-s samples put in at `at_s`, the timer running: speed 0,
+    HR 95 bpm, the distance recorded where it was (a café stop, or the watch left running)."""
+    t, i = a.streams.t, int(np.searchsorted(a.streams.t, at_s))
+    sat = t[i - 1] + 1 + np.arange(minutes * 60.0)
+    still = {"speed": 0.0, "heart_rate": 95.0, "cadence": 0.0}
+    return replace(a, duration_s=a.duration_s + sat.size, streams=Streams(
+        np.r_[t[:i], sat, t[i:] + sat.size], {k: np.r_[v[:i], np.full(sat.size, still.get(
+            k, v[i - 1])), v[i:]] for k, v in a.streams.channels.items()}))
+
+
+def test_a_stop_longer_than_the_running_is_a_stop_where_a_distance_is_recorded() -> None:
+    """A real 47-min GPS run, no cadence, whose session says no distance (as the FIT SDK's
+    own Activity.fit), sat at a café for 60 min with the timer running: speed 0 on most of
+    the time read as "no reading" as on a treadmill without footpod, so the café was 60 min
+    of moving time, a 106-min long run. Its distance recorded measures the run (it advanced
+    9 km, and not at the café): the café is a stop, as with cadence or a session distance."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    cafe = replace(_sat_down(run, 1200, 60), distance_m=None)
+    f = run_features(_without(cafe, "cadence"), P)
+    assert f.moving_minutes == pytest.approx(run_features(cafe, P).moving_minutes, abs=0.1)
+    assert f.moving_minutes == pytest.approx(run_features(run, P).moving_minutes, abs=1.0)
+    assert classify(_without(cafe, "cadence"), P).kind == classify(cafe, P).kind
+    assert not [r for r in classify(_without(cafe, "cadence"), P).reasons if "no reading" in r]
 
 
 def test_surges_are_measured_in_gap_only_where_the_run_has_altitude() -> None:
