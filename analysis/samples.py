@@ -32,7 +32,8 @@ MAX_STOP_ACROSS_S = 900.0
 class Durations(NamedTuple):
     """Seconds each sample holds until the next (the last sample closes the record, so one
     shorter than the times), and per gap whether it is a pause, the usual interval it is
-    shortened to, and the gap past which it would read as one."""
+    shortened to, and the gap past which it would read as one (worked out only for gaps
+    past MAX_SAMPLE_GAP_S, the only ones that can be: NaN and MAX_SAMPLE_GAP_S for the rest)."""
 
     held: np.ndarray
     paused: np.ndarray  # bool
@@ -63,29 +64,39 @@ def sample_durations(t: np.ndarray) -> Durations:
     """How long each sample of times `t` (seconds) lasts, pauses shortened to the usual
     interval around them."""
     dt = np.diff(np.asarray(t, dtype=np.float64))
-    before, after = _usual_around(dt)
-    own = np.clip(dt, 0.0, SPARSEST_RECORDING_S)  # a gap alone in its file
+    usual, pause_at = np.full(dt.size, np.nan), np.full(dt.size, MAX_SAMPLE_GAP_S)
+    # no gap up to MAX_SAMPLE_GAP_S is a pause: the intervals around only the longer ones
+    # are looked at (a few in a 1-s file), not around each of 100k samples
+    long = np.flatnonzero(dt > MAX_SAMPLE_GAP_S)
+    before, after = _usual_around(dt, long)
+    own = np.minimum(dt[long], SPARSEST_RECORDING_S)  # a gap alone in its file
     # the interval the sample before a pause was recorded at, else the one after it
-    usual = np.where(np.isnan(before), np.where(np.isnan(after), own, after), before)
+    usual[long] = np.where(np.isnan(before), np.where(np.isnan(after), own, after), before)
     around = np.fmax(before, after)  # above both sides: the larger
-    pause_at = np.maximum(MAX_SAMPLE_GAP_S, PAUSE_OF_USUAL * np.where(
+    pause_at[long] = np.maximum(MAX_SAMPLE_GAP_S, PAUSE_OF_USUAL * np.where(
         np.isnan(around), own, around))
     paused = dt > pause_at
     return Durations(np.where(paused, usual, np.clip(dt, 0.0, None)), paused, usual, pause_at)
 
 
-def _usual_around(dt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per gap, the median of the AROUND gaps before it and of those after it (gaps of 0
-    left out, each taken at most SPARSEST_RECORDING_S), NaN where there are none."""
+def _usual_around(dt: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the gaps `at` (indices into `dt`), the median of the AROUND gaps before each and
+    of those after it (gaps of 0 left out, each taken at most SPARSEST_RECORDING_S), NaN
+    where there are none."""
     step = np.where(dt > 0, np.minimum(dt, SPARSEST_RECORDING_S), np.nan)
     pad = np.full(AROUND, np.nan)
-    windows = np.sort(np.lib.stride_tricks.sliding_window_view(
-        np.r_[pad, step, pad], AROUND), axis=1)  # NaN sorts last
+    padded = np.r_[pad, step, pad]  # gap i at AROUND + i
+    before, after = (np.sort(padded[at[:, None] + np.arange(AROUND) + start], axis=1)
+                     for start in (0, AROUND + 1))  # NaN sorts last
+    return _median(before), _median(after)
+
+
+def _median(windows: np.ndarray) -> np.ndarray:
+    """Each sorted row's median of its values (NaN last), NaN where it has none."""
     count = np.isfinite(windows).sum(axis=1)
     rows = np.arange(windows.shape[0])
     lo, hi = (windows[rows, np.maximum(k, 0)] for k in ((count - 1) // 2, count // 2))
-    median = np.where(count > 0, (lo + hi) / 2, np.nan)
-    return median[:dt.size], median[AROUND + 1:AROUND + 1 + dt.size]
+    return np.where(count > 0, (lo + hi) / 2, np.nan)
 
 
 def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:
