@@ -29,4 +29,10 @@
 # 10: review of 9: GAP's altitude share is of the moving time with speed; a speed channel is
 # judged on its samples with speed, its zeros no reading only where they mostly step, and a
 # distance that reads is used where it does not; "no runs known from the 8 weeks before".
-CLASSIFIER_VERSION = 10
+# 11: a gap is a pause where it is well above the recording intervals each side of it (a file
+# switching from 1-s to 60-s recording moves in both parts), a usual interval at most 60 s;
+# with neither cadence nor a distance (the session's or recorded), speed zeros on most of the
+# time are no reading (a treadmill without footpod), and the words say when and why.
+# Words: a GAP on part of the moving time "where altitude gives a grade, 32 min of the 46
+# min moving (plain speed elsewhere)"; altitude over a stuck distance is not "no altitude".
+CLASSIFIER_VERSION = 11

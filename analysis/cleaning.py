@@ -9,6 +9,7 @@ enough of the moving time speed becomes grade-adjusted speed (analysis.gap).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,8 +26,9 @@ STEEP_DOWNHILL = -0.04  # steeper downhill is not used to find surges
 # Speed is grade-adjusted (GAP) only where altitude gives a grade on at least this share of
 # the moving time with speed (RULES.md is silent): a few altitude samples grade nothing else.
 GRADED_SHARE = 0.5
-# A speed channel above 0 on less than this share of the time cadence says running, or
-# covering less of the session's distance, does not read the run (cleaning._reads).
+# A speed channel above 0 on less than this share of the time cadence says running (or of
+# its time, with nothing else to measure the run), or covering less of the session's
+# distance, does not read the run (cleaning._unread).
 READ_SHARE = 0.5
 
 
@@ -44,8 +46,12 @@ class Clean:
     hr: np.ndarray | None  # NaN where missing; None without any HR
     has_altitude: bool  # speed is GAP: altitude grades >= GRADED_SHARE of speed_known_s
     graded_s: float  # moving seconds with speed and a grade from altitude
-    pause_s: float  # a gap between samples past this is a pause (analysis.samples)
+    altitude_s: float  # moving seconds with speed and an altitude reading
+    pause_s: str  # a gap between samples past this is a pause, in words (analysis.samples)
     walk_source: str  # "cadence", "speed", or "none" (neither known: no walking marked)
+    # seconds whose speed of 0 was taken for no reading, not a stop, and why (_unread)
+    unread_s: float = 0.0
+    unread_why: str | None = None
 
     @property
     def moving_s(self) -> float:
@@ -101,9 +107,8 @@ def clean(a: Activity) -> Clean | None:
     if t.size < 3:
         return None
     steps = _steps_per_minute(s.get("cadence"))
-    speed = _speed(t, s.get("speed"), s.get("distance"), steps, _moved_m(a))
-    if speed is None:
-        speed = np.full(t.size, np.nan)
+    speed, unread, why = _speed(t, s.get("speed"), s.get("distance"), steps, _moved_m(a),
+                                _distance_measured(a))
     durations = sample_durations(t)
     dt, raw_dt = durations.held, np.diff(t)
     t0, speed = t[:-1], speed[:-1]
@@ -113,18 +118,22 @@ def clean(a: Activity) -> Clean | None:
         stopped = speed < STOP_MPS
     moving = ~stopped & (raw_dt > 0) & (dt == raw_dt)
     walking, source = _walking(steps, speed, moving)
-    grade = _grade(t, s.get("altitude"), s.get("distance"), speed, dt)
+    alt = s.get("altitude")
+    grade = _grade(t, alt, s.get("distance"), speed, dt)
     # GAP only where altitude covers enough of the moving time with speed to mean it (a GPS
     # lost with its altitude takes none from the speed left), else plain speed
     with_speed = moving & np.isfinite(speed)
     graded_s = float(dt[with_speed & np.isfinite(grade)].sum())
+    altitude_s = float(dt[with_speed & np.isfinite(alt[:-1])].sum()) if alt is not None else 0.0
     has_alt = graded_s > 0 and graded_s >= GRADED_SHARE * float(dt[with_speed].sum())
     grade = np.where(np.isfinite(grade) & has_alt, grade, 0.0)
     hr = heart_rate(s.get("heart_rate"))
     return Clean(t=t0, dt=dt, moving=moving, stopped=stopped, walking=walking & moving,
                  gap=np.where(moving, grade_adjusted(speed, grade), np.nan), grade=grade,
                  hr=hr[:-1] if hr is not None else None, has_altitude=has_alt,
-                 graded_s=graded_s, pause_s=durations.pause_s, walk_source=source)
+                 graded_s=graded_s, altitude_s=altitude_s, pause_s=durations.pause_words(),
+                 walk_source=source,
+                 unread_s=float(dt[unread[:-1]].sum()), unread_why=why)
 
 
 def _grade(t: np.ndarray, alt: np.ndarray | None, dist: np.ndarray | None,
@@ -138,20 +147,32 @@ def _grade(t: np.ndarray, alt: np.ndarray | None, dist: np.ndarray | None,
     return grades(t, alt, d)[:-1]
 
 
+class Speed(NamedTuple):
+    """Speed per sample (NaN unknown), the samples whose 0 was taken for no reading, not a
+    stop, and why (_unread)."""
+
+    mps: np.ndarray
+    unread: np.ndarray
+    why: str | None
+
+
 def _speed(t: np.ndarray, speed: np.ndarray | None, distance: np.ndarray | None,
-           steps: np.ndarray | None, moved_m: float | None) -> np.ndarray | None:
-    """Speed per sample, else from distance; None when neither ever rises above 0 (a
-    treadmill without footpod may write 0 throughout): unknown, not one long stop. Its
-    zeros are no reading either where cadence or the session's distance belies them
-    (_reads): then the distance's speed where it reads (a stray speed value does not hide
-    a footpod's distance), else the speed's values above 0."""
-    unread = None
+           steps: np.ndarray | None, moved_m: float | None, distance_measured: bool) -> Speed:
+    """Speed per sample, else from distance; unknown when neither ever rises above 0 (a
+    treadmill without footpod may write 0 throughout), not one long stop. Its zeros are no
+    reading either where nothing says they are stops (_unread): then the distance's speed
+    where it reads (a stray speed value does not hide a footpod's distance), else the
+    speed's values above 0."""
+    unknown = np.full(t.size, np.nan)
+    out = Speed(unknown, np.zeros(t.size, dtype=bool), None)
     for v in (speed, _from_distance(t, distance)):
         if v is not None and (np.nan_to_num(v) > 0).any():
-            if _reads(v, steps, t, moved_m):
-                return v
-            unread = np.where(v > 0, v, np.nan) if unread is None else unread
-    return unread
+            why = _unread(v, steps, t, moved_m, distance_measured)
+            if why is None:
+                return Speed(v, out.unread, None)
+            if out.why is None:
+                out = Speed(np.where(v > 0, v, np.nan), np.isfinite(v) & ~(v > 0), why)
+    return out
 
 
 def _moved_m(a: Activity) -> float | None:
@@ -159,6 +180,16 @@ def _moved_m(a: Activity) -> float | None:
     over the timer time (a watch started and stopped at once covers a few metres)."""
     moved = a.distance_m and a.duration_s and a.distance_m >= STOP_MPS * a.duration_s
     return a.distance_m if moved else None
+
+
+def _distance_measured(a: Activity) -> bool:
+    """Whether a distance measures the run: the session's, else the distance recorded where
+    it advances (as the import takes a file's distance where it has no session): a GPS run
+    sat at a café with the timer running has its stop in it; a treadmill without footpod has
+    neither."""
+    d = a.streams.get("distance")
+    d = d[np.isfinite(d)] if d is not None else np.empty(0)
+    return bool(a.distance_m) or (d.size > 0 and bool(d.max() > d.min()))
 
 
 def _from_distance(t: np.ndarray, distance: np.ndarray | None) -> np.ndarray | None:
@@ -171,32 +202,39 @@ def _from_distance(t: np.ndarray, distance: np.ndarray | None) -> np.ndarray | N
     return np.r_[v, v[-1:]]
 
 
-def _reads(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
-           moved_m: float | None) -> bool:
-    """Whether the speed reads the run, judged on the samples that have one (a GPS lost
-    says nothing of the stops it read before): above 0 on at least READ_SHARE of their time
-    cadence says running (>= WALK_SPM), or its zeros not mostly stepping (cadence above 0),
-    and covering at least READ_SHARE of the distance the session moved (_moved_m) over
-    their share of the time.
+def _unread(speed: np.ndarray, steps: np.ndarray | None, t: np.ndarray,
+            moved_m: float | None, distance_measured: bool) -> str | None:
+    """Why the speed does not read the run, None where it does; judged on the samples that
+    have one (a GPS lost says nothing of the stops it read before). It reads where above 0
+    on at least READ_SHARE of their time cadence says running (>= WALK_SPM), or its zeros
+    not mostly stepping (cadence above 0); covering at least READ_SHARE of the distance the
+    session moved (_moved_m) over their share of the time; and, where neither cadence nor a
+    distance (_distance_measured) measures the run, above 0 on at least READ_SHARE of their
+    time.
     A runner jogs on the spot at a traffic light, not for most of a run, and a stop covers
     no distance: a speed of 0 there, a stray value aside, is a treadmill without footpod,
-    whose zeros are no reading, not stops (a slow climb's low speed still reads)."""
+    whose zeros are no reading, not stops (a slow climb's low speed still reads); with
+    nothing else to measure the run, zeros on most of it are no evidence of stops."""
     dt = np.diff(t)
     read = np.isfinite(speed[:-1])
     v = np.where(read, speed[:-1], 0.0)
     share = float(dt[read].sum() / dt.sum()) if dt.sum() > 0 else 0.0
     if moved_m and float((v * dt).sum()) < READ_SHARE * moved_m * share:
-        return False
+        return f"the speed covers under {READ_SHARE:.0%} of the session's {moved_m / 1000:.1f} km"
     if steps is None:
-        return True
+        if distance_measured or dt[v > 0].sum() >= READ_SHARE * dt[read].sum():
+            return None
+        return "nothing else measures the run (no cadence or distance)"
     stepping = read & (np.nan_to_num(steps[:-1]) > 0)
     ran = stepping & (steps[:-1] >= WALK_SPM)
     if dt[ran & (v > 0)].sum() >= READ_SHARE * dt[ran].sum():
-        return True
+        return None
     # a runner standing to change shoes may swing a wrist to a running cadence for a few
     # seconds: zeros that mostly take no step are stops
     zero = read & ~(v > 0)
-    return bool(dt[zero & stepping].sum() < READ_SHARE * dt[zero].sum())
+    if dt[zero & stepping].sum() < READ_SHARE * dt[zero].sum():
+        return None
+    return "cadence says running"
 
 
 def _steps_per_minute(cadence: np.ndarray | None) -> np.ndarray | None:

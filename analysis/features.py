@@ -117,6 +117,9 @@ class RunFeatures:
             walking = WALKING_FROM[c.walk_source].format(shown(self.walking_minutes))
             lines.append(f"cleaned: {shown(stopped)} stopped removed (speed < {STOP_MPS:g} m/s "
                          f"or timer paused), {walking}")
+        if c is not None and c.unread_why is not None and c.unread_s:
+            lines.append(f"speed 0 on {shown(self._as_moving(c.unread_s))} read as no reading, "
+                         f"not stops: {c.unread_why}")
         graded = c is not None and c.has_altitude
         if self.gap_mps is not None and c is not None:
             what = self._graded(c)
@@ -142,14 +145,16 @@ class RunFeatures:
         """Whether the moving speed is grade-adjusted, and on how much of the moving time
         with speed altitude gave a grade where not all of it (cleaning.GRADED_SHARE)."""
         part, known = self.moving_part(c.graded_s), self.moving_part(c.speed_known_s)
-        if not c.graded_s:
-            return "no altitude, so plain"
+        if not c.graded_s:  # altitude without a distance advancing under it grades nothing
+            return "plain: altitude, but no grade from it (the distance recorded does not " \
+                "advance)" if c.altitude_s else "no altitude, so plain"
         of = f"{part} of the " + (f"{shown_duration(self.moving_minutes)} moving" if known is None
                                   else f"{known} moving with speed")
         if not c.has_altitude:
             return f"plain: altitude on only {of} (GAP needs it on >= {GRADED_SHARE:.0%})"
         return "grade-adjusted (Minetti 2002)" + (
-            "" if part == known else f" on the {of} with altitude (the rest plain)")
+            "" if part == known else f" where altitude gives a grade, {of} (plain speed "
+            "elsewhere)")
 
     def _without_hr(self, graded: bool) -> str:
         """What a run without HR was judged by: its speed, else laps and duration; a run
@@ -172,7 +177,7 @@ def _never_moving(c: Clean) -> str:
     if not (~c.stopped & (c.dt > 0)).any():  # each sample stopped by its speed
         return f"stopped throughout (speed < {STOP_MPS:g} m/s)"
     slow = f"speed < {STOP_MPS:g} m/s, or " if c.stopped.any() else ""
-    return (f"no moving time ({slow}samples > {c.pause_s:g} s apart, read as timer "
+    return (f"no moving time ({slow}samples > {c.pause_s} s apart, read as timer "
             "pauses)")
 
 

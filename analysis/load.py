@@ -29,7 +29,7 @@ SeriesName = Literal["endurance", "strength"]
 
 # Banister's TRIMP weighting k·e^(b·HRr) by sex (RULES.md Load).
 TRIMP_WEIGHTS = {"m": (0.64, 1.92), "f": (0.86, 1.67)}
-# Pauses (see analysis/samples.pause_gap_s) count as one usual sampling
+# Pauses (see analysis/samples.sample_durations) count as one usual sampling
 # interval: the HR before a pause says nothing about it.
 # With HR on less than this share of the recorded time the samples undercount the session,
 # so the watch's own average HR is used instead when there is one.
@@ -117,7 +117,8 @@ def _sample_trimp(t: np.ndarray, hr: np.ndarray | None,
     hr = heart_rate(hr)
     if hr is None or t.size < 2:
         return None
-    dt, gaps, step, pause = sample_durations(t)
+    durations = sample_durations(t)
+    dt = durations.held
     beats = np.asarray(hr, dtype=np.float64)[:-1]
     valid = np.isfinite(beats)
     if not valid.any() or dt.sum() <= 0:
@@ -128,8 +129,9 @@ def _sample_trimp(t: np.ndarray, hr: np.ndarray | None,
     value = float(np.sum(minutes * hrr * k * np.exp(b * hrr)))
     coverage = float(minutes.sum() * 60.0 / dt.sum())
     notes = [f"HR rest {profile.rest_hr}/max {profile.max_hr}"]
-    if gaps:
-        notes.append(f"{gaps} gap(s) > {pause:g} s counted as {step:g} s each")
+    if durations.pauses:
+        notes.append(f"{durations.pauses} gap(s) > {durations.pause_words()} s counted as "
+                     f"{durations.usual_words()} s each")
     if coverage < 1.0:
         notes.append(f"HR on {coverage:.0%} of the time")
     reason = (f"Banister TRIMP {value:.1f} from {int(valid.sum())} HR samples over "

@@ -9,9 +9,17 @@ import numpy as np
 
 # A longer gap is a pause (timer stopped) or a strap dropout, not time spent at that HR...
 MAX_SAMPLE_GAP_S = 30.0
-# ...and so is one longer than this many of the file's usual (median) intervals: a watch
-# recording once a minute (old watches, smart recording) writes 60-s gaps while running.
+# ...and so is one longer than this many of the usual intervals around it: a watch recording
+# once a minute (old watches, smart recording, a switch part-way) writes 60-s gaps running.
 PAUSE_OF_USUAL = 2.0
+# The usual interval around a gap: the median of this many gaps each side of it. A gap is a
+# pause only where it is well above both sides: the first 60-s gap after 1-s recording is
+# above the 1-s gaps before it, not the 60-s gaps after it.
+AROUND = 10
+# The sparsest recording taken for one (once a minute, a watch's longest interval setting;
+# RULES.md is silent): a file whose gaps are mostly pauses does not make a pause its usual
+# interval, so a 5-min stop stays a stop however sparse the file.
+SPARSEST_RECORDING_S = 60.0
 ZONE_GAP_S = 30.0  # dips out of a zone band shorter than this do not break a stretch
 # After a stop or a timer pause HR needs up to this much running to climb back into a band
 # (HR on-kinetics: most of a step change within 1-2 min), and a stretch goes on across it.
@@ -23,33 +31,72 @@ MAX_STOP_ACROSS_S = 900.0
 
 class Durations(NamedTuple):
     """Seconds each sample holds until the next (the last sample closes the record, so one
-    shorter than the times), how many pauses were shortened, the usual step they were
-    shortened to, and the gap past which this file's samples read as a pause."""
+    shorter than the times), and per gap whether it is a pause, the usual interval it is
+    shortened to, and the gap past which it would read as one (worked out only for gaps
+    past MAX_SAMPLE_GAP_S, the only ones that can be: NaN and MAX_SAMPLE_GAP_S for the rest)."""
 
     held: np.ndarray
-    pauses: int
-    step: float
-    pause_s: float
+    paused: np.ndarray  # bool
+    usual: np.ndarray
+    pause_at: np.ndarray
+
+    @property
+    def pauses(self) -> int:
+        return int(np.count_nonzero(self.paused))
+
+    def pause_words(self) -> str:
+        """The gap past which the pauses were read (all gaps where none was), in seconds:
+        "30", or "30 to 120" where the recording interval changed."""
+        return figures(self.pause_at[self.paused] if self.paused.any() else self.pause_at)
+
+    def usual_words(self) -> str:
+        """The usual intervals the pauses were shortened to, in seconds, as pause_words."""
+        return figures(self.usual[self.paused])
+
+
+def figures(seconds: np.ndarray) -> str:
+    """One figure where the values agree, else their range ("30 to 120")."""
+    lo, hi = (float(f(seconds)) for f in (np.min, np.max)) if seconds.size else (0.0, 0.0)
+    return f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"
 
 
 def sample_durations(t: np.ndarray) -> Durations:
-    """How long each sample of times `t` (seconds) lasts, pauses shortened to the usual step."""
+    """How long each sample of times `t` (seconds) lasts, pauses shortened to the usual
+    interval around them."""
     dt = np.diff(np.asarray(t, dtype=np.float64))
-    pause = pause_gap_s(dt)
-    normal = (dt > 0) & (dt <= pause)
-    step = float(np.median(dt[normal])) if normal.any() else 1.0
-    gaps = int(np.count_nonzero(dt > pause))
-    return Durations(np.where(dt > pause, step, np.clip(dt, 0.0, None)), gaps, step, pause)
+    usual, pause_at = np.full(dt.size, np.nan), np.full(dt.size, MAX_SAMPLE_GAP_S)
+    # no gap up to MAX_SAMPLE_GAP_S is a pause: the intervals around only the longer ones
+    # are looked at (a few in a 1-s file), not around each of 100k samples
+    long = np.flatnonzero(dt > MAX_SAMPLE_GAP_S)
+    before, after = _usual_around(dt, long)
+    own = np.minimum(dt[long], SPARSEST_RECORDING_S)  # a gap alone in its file
+    # the interval the sample before a pause was recorded at, else the one after it
+    usual[long] = np.where(np.isnan(before), np.where(np.isnan(after), own, after), before)
+    around = np.fmax(before, after)  # above both sides: the larger
+    pause_at[long] = np.maximum(MAX_SAMPLE_GAP_S, PAUSE_OF_USUAL * np.where(
+        np.isnan(around), own, around))
+    paused = dt > pause_at
+    return Durations(np.where(paused, usual, np.clip(dt, 0.0, None)), paused, usual, pause_at)
 
 
-def pause_gap_s(dt: np.ndarray) -> float:
-    """The gap between samples (`dt`, seconds) past which a file's samples are read as a
-    pause: MAX_SAMPLE_GAP_S, or PAUSE_OF_USUAL times the file's usual interval where it
-    records more sparsely, so that a run sampled once a minute is moving, and a pause in a
-    1-s recording still is one."""
-    step = dt[dt > 0]
-    usual = float(np.median(step)) if step.size else 0.0
-    return max(MAX_SAMPLE_GAP_S, PAUSE_OF_USUAL * usual)
+def _usual_around(dt: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the gaps `at` (indices into `dt`), the median of the AROUND gaps before each and
+    of those after it (gaps of 0 left out, each taken at most SPARSEST_RECORDING_S), NaN
+    where there are none."""
+    step = np.where(dt > 0, np.minimum(dt, SPARSEST_RECORDING_S), np.nan)
+    pad = np.full(AROUND, np.nan)
+    padded = np.r_[pad, step, pad]  # gap i at AROUND + i
+    before, after = (np.sort(padded[at[:, None] + np.arange(AROUND) + start], axis=1)
+                     for start in (0, AROUND + 1))  # NaN sorts last
+    return _median(before), _median(after)
+
+
+def _median(windows: np.ndarray) -> np.ndarray:
+    """Each sorted row's median of its values (NaN last), NaN where it has none."""
+    count = np.isfinite(windows).sum(axis=1)
+    rows = np.arange(windows.shape[0])
+    lo, hi = (windows[rows, np.maximum(k, 0)] for k in ((count - 1) // 2, count // 2))
+    return np.where(count > 0, (lo + hi) / 2, np.nan)
 
 
 def longest_stretch(t: np.ndarray, dt: np.ndarray, inside: np.ndarray) -> float:

@@ -143,9 +143,11 @@ def test_a_run_stopped_throughout_is_not_said_to_have_no_speed() -> None:
         "duration")
 
 
-def _every_minute(a: Activity) -> Activity:
-    """The run with one sample a minute kept, as a watch recording once a minute writes it."""
-    every = np.flatnonzero(np.r_[True, np.diff(a.streams.t // 60) > 0])
+def _every_minute(a: Activity, from_s: float = 0.0) -> Activity:
+    """The run with one sample a minute kept from `from_s` on, as a watch recording once a
+    minute writes it (switched to it part-way where `from_s` is not 0)."""
+    t = a.streams.t
+    every = np.flatnonzero(np.r_[True, np.diff(t // 60) > 0] | (t < from_s))
     return replace(a, streams=Streams(a.streams.t[every], {
         k: v[every] for k, v in a.streams.channels.items()}))
 
@@ -174,6 +176,36 @@ def test_a_run_recorded_once_a_minute_is_moving_and_its_pauses_still_are_pauses(
         paused = run_features(_cut(recorded, 1200, 1500), P)
         assert paused.moving_minutes == pytest.approx(
             run_features(recorded, P).moving_minutes - 5, abs=1.1)
+
+
+def test_a_run_switched_to_once_a_minute_part_way_is_moving_in_both_parts() -> None:
+    """A real 47-min run recorded each second, then once a minute from minute 24 on: the
+    pause gap was one figure for the file (30 s, twice its median 1 s), so the 60-s part
+    read as pauses: 24 of 47 min moving, TRIMP halved (50.9 of 95.0), an easy run. A gap is
+    now a pause where it is well above the intervals each side of it: the run moves
+    throughout, and a 5-min pause is a stop in either part."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    switched = _every_minute(run, from_s=1440)
+    f, whole = run_features(switched, P), run_features(run, P)
+    assert f.moving_minutes == pytest.approx(whole.moving_minutes, abs=1.5)
+    assert activity_load(switched, P).value == pytest.approx(activity_load(run, P).value,
+                                                             rel=0.05)
+    assert classify(switched, P).kind == classify(run, P).kind == "threshold"
+    for start in (600, 2100):  # in the 1-s part, in the 60-s part
+        paused = run_features(_cut(switched, start, start + 300), P)
+        assert paused.moving_minutes == pytest.approx(f.moving_minutes - 5, abs=1.1), start
+
+
+def test_a_file_of_mostly_pauses_does_not_make_a_pause_its_usual_interval() -> None:
+    """The once-a-minute run kept on minutes 0, 1 and 6 of every 11 (2 gaps in 3 a 5-min
+    pause): twice the median gap (300 s) made its pauses moving, 47 min of it. A usual
+    interval is at most once a minute: the pauses are pauses, 1 min in 11 moving."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    minute = (run.streams.t - run.streams.t[0]) // 60
+    kept = np.isin(minute % 11, (0, 1, 6)) & np.r_[True, np.diff(minute) > 0]
+    paused = replace(run, streams=Streams(run.streams.t[kept], {
+        k: v[kept] for k, v in run.streams.channels.items()}))
+    assert run_features(paused, P).moving_minutes == pytest.approx(47 / 11, abs=1.5)
 
 
 def test_a_run_without_moving_time_names_the_gap_its_file_reads_as_a_pause() -> None:
@@ -222,8 +254,8 @@ def test_gap_is_claimed_only_where_altitude_covers_enough_of_the_moving_time() -
         "it on >= 50%)")
     assert few.gap_mps == classify(_without(run, "altitude"), P).gap_mps and not few.graded
     assert _line(kept(alt.size * 2 // 3), "moving speed") == (
-        "moving speed 3.18 m/s, grade-adjusted (Minetti 2002) on the 32 min of the 46 min "
-        "moving with altitude (the rest plain)")
+        "moving speed 3.18 m/s, grade-adjusted (Minetti 2002) where altitude gives a grade, "
+        "32 min of the 46 min moving (plain speed elsewhere)")
     assert most.graded and most.gap_mps != few.gap_mps
 
 
@@ -250,6 +282,26 @@ def test_gap_share_is_of_the_moving_time_with_speed() -> None:
     assert _line(_gps_lost(run, i >= 600, altitude=i >= 200), "moving speed") == (
         "moving speed 2.57 m/s, plain: altitude on only 3 min of the 10 min moving with speed "
         "(GAP needs it on >= 50%), from 10 min of the 114 min moving (the rest has no speed)")
+    # "on the 7 min of the 10 min moving with speed with altitude (the rest plain)"
+    assert _line(_gps_lost(run, i >= 600, altitude=i >= 400), "moving speed") == (
+        "moving speed 2.61 m/s, grade-adjusted (Minetti 2002) where altitude gives a grade, "
+        "7 min of the 10 min moving with speed (plain speed elsewhere), from 10 min of the "
+        "114 min moving (the rest has no speed)")
+
+
+def test_altitude_over_a_stuck_distance_is_not_said_to_be_missing() -> None:
+    """A real 47-min run whose distance channel is stuck at its first value (speed still
+    read): no grade can be taken over a distance that does not advance, so the speed is
+    plain, which its words put down to "no altitude" beside 47 min of altitude."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    distance = run.streams.channels["distance"]
+    stuck = replace(run, streams=Streams(run.streams.t, {
+        **run.streams.channels, "distance": np.full(distance.size, distance[0])}))
+    assert _line(stuck, "moving speed") == (
+        "moving speed 3.21 m/s, plain: altitude, but no grade from it (the distance recorded "
+        "does not advance)")
+    assert _line(_without(stuck, "altitude"), "moving speed") == (
+        "moving speed 3.21 m/s, no altitude, so plain")
 
 
 def test_a_gps_lost_leaves_the_stops_it_read_before() -> None:
@@ -279,9 +331,12 @@ def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
     throughout but for one stray 0.4 m/s (or no speed but that value). Its one value above 0
     made the zeros speeds, so it read "stopped throughout (speed < 1 m/s)" with no moving
     time while cadence said running (and its session 9.0 km); the zeros are now no reading,
-    the run moving."""
-    run = replace(_without(_fit("python-fitparse", "activity-small-fenix2-run.fit")[0],
-                           "heart_rate", "distance", "altitude"), avg_hr=None, max_hr=None)
+    the run moving. Without cadence or a session distance either, it read stopped throughout
+    (with its HR, 0 s moving, an easy run): nothing measures it, its zeros are no reading."""
+    fenix2 = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    hr, avg_hr = fenix2.streams.channels["heart_rate"], fenix2.avg_hr
+    run = replace(_without(fenix2, "heart_rate", "distance", "altitude"), avg_hr=None,
+                  max_hr=None)
     for rest in (0.0, np.nan):
         speed = np.full(run.streams.t.size, rest)
         speed[100] = 0.4
@@ -292,13 +347,56 @@ def test_a_treadmill_run_with_a_stray_speed_is_not_stopped_throughout() -> None:
             "47 min (47 min moving), 9.0 km",
             "cleaned: 0 min stopped removed (speed < 1 m/s or timer paused), 3 min walking "
             "marked (walking from cadence < 140 spm)",
+            *(["speed 0 on 47 min read as no reading, not stops: the speed covers under 50% "
+               "of the session's 9.0 km"] if rest == 0 else []),
             "no heart rate or speed: classified from laps and duration"), rest
         # without cadence, the session's 9.0 km in 47 min says it moved: the zeros cover none
         assert classify(_without(treadmill, "cadence"), P).reasons[1] == c.reasons[1]
+    # with neither cadence nor a session distance nothing measures the run: its zeros are
+    # no evidence of stops either, and the words say what the run was judged by
+    speed = np.zeros(run.streams.t.size)
+    speed[100] = 0.4
+    alone = replace(_without(run, "cadence"), distance_m=None, streams=Streams(
+        run.streams.t, {"speed": speed}))
+    assert classify(alone, P).reasons[1:] == (
+        "47 min (47 min moving)",
+        "speed 0 on 47 min read as no reading, not stops: nothing else measures the run (no "
+        "cadence or distance)",
+        "no heart rate or speed: classified from laps and duration")
+    with_hr = replace(alone, streams=Streams(alone.streams.t, {
+        **alone.streams.channels, "heart_rate": hr}), avg_hr=avg_hr)
+    assert classify(with_hr, P).kind == "threshold"  # as the run itself, 47 min moving
+    assert classify(with_hr, P).reasons[-1] == "no speed: classified from HR, laps and duration"
     # a real climb's speed under 1 m/s, above 0 throughout, reads: those are stops (RULES)
     climb = next(a for a in _fit("python-fitparse", "activity-large-fenxi2-multisport.fit")
                  if a.is_run)
     assert classify(climb, P).reasons[1].startswith("38 min (12 min moving)")
+
+
+def _sat_down(a: Activity, at_s: float, minutes: int) -> Activity:
+    """The run with `minutes` of 1-s samples put in at `at_s`, the timer running: speed 0,
+    HR 95 bpm, the distance recorded where it was (a café stop, or the watch left running)."""
+    t, i = a.streams.t, int(np.searchsorted(a.streams.t, at_s))
+    sat = t[i - 1] + 1 + np.arange(minutes * 60.0)
+    still = {"speed": 0.0, "heart_rate": 95.0, "cadence": 0.0}
+    return replace(a, duration_s=a.duration_s + sat.size, streams=Streams(
+        np.r_[t[:i], sat, t[i:] + sat.size], {k: np.r_[v[:i], np.full(sat.size, still.get(
+            k, v[i - 1])), v[i:]] for k, v in a.streams.channels.items()}))
+
+
+def test_a_stop_longer_than_the_running_is_a_stop_where_a_distance_is_recorded() -> None:
+    """A real 47-min GPS run, no cadence, whose session says no distance (as the FIT SDK's
+    own Activity.fit), sat at a café for 60 min with the timer running: speed 0 on most of
+    the time read as "no reading" as on a treadmill without footpod, so the café was 60 min
+    of moving time, a 106-min long run. Its distance recorded measures the run (it advanced
+    9 km, and not at the café): the café is a stop, as with cadence or a session distance."""
+    run = _fit("python-fitparse", "activity-small-fenix2-run.fit")[0]
+    cafe = replace(_sat_down(run, 1200, 60), distance_m=None)
+    f = run_features(_without(cafe, "cadence"), P)
+    assert f.moving_minutes == pytest.approx(run_features(cafe, P).moving_minutes, abs=0.1)
+    assert f.moving_minutes == pytest.approx(run_features(run, P).moving_minutes, abs=1.0)
+    assert classify(_without(cafe, "cadence"), P).kind == classify(cafe, P).kind
+    assert not [r for r in classify(_without(cafe, "cadence"), P).reasons if "no reading" in r]
 
 
 def test_surges_are_measured_in_gap_only_where_the_run_has_altitude() -> None:
