@@ -165,6 +165,34 @@ def test_a_killed_imports_temporary_object_is_removed_by_the_next_import_or_chec
         assert _check()[1]["leftovers_removed"] == []  # gone: nothing to say again
 
 
+def _gone_pid() -> int:
+    """The pid of a process that has ended: a killed writer's."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    return gone.pid
+
+
+def test_an_import_sweeps_only_the_raw_folders_it_writes_to(athlete: Path,
+                                                           tmp_path: Path) -> None:
+    """Every import listed all 256 folders of the raw store for killed writers' temporary
+    files (50-70 ms for one file into a home of 20,000 objects). It sweeps the folders it
+    writes to; a leftover elsewhere stays until a write there or `db check`."""
+    run = tmp_path / "run.fit"
+    run.write_bytes(_run(0))
+    digest, pid = sha256(run.read_bytes()), _gone_pid()
+    objects = athlete / "raw" / "objects"
+    beside, elsewhere = (objects / prefix / f".{prefix}{'a' * 62}.{pid}.tmp"
+                         for prefix in (digest[:2], "00" if digest[:2] != "00" else "01"))
+    for left in (beside, elsewhere):
+        left.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        left.write_bytes(b"x")
+    assert _import(str(run))[0] == 0
+    assert not beside.exists() and elsewhere.exists()
+    code, report = _check()
+    assert code == 0 and report["leftovers_removed"] == [str(elsewhere)]
+    assert not elsewhere.exists()
+
+
 def test_a_killed_backups_temporary_copy_is_removed_by_the_next_backup(
         athlete: Path, tmp_path: Path) -> None:
     """`db backup` killed before renaming its copy into place left the hidden copy (a whole
