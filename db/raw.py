@@ -89,14 +89,13 @@ class RawStore:
             leftovers.remove(folder, leftovers.DIGEST)
         self._folder(folder)
 
-    def remove_leftovers(self) -> list[Path]:
-        """Remove the objects' temporary files that killed writers left (db.leftovers);
-        those removed."""
+    def remove_leftovers(self) -> leftovers.Swept:
+        """Remove the objects' temporary files that killed writers left (db.leftovers)."""
         folder = self.root / "objects"
         if not folder.is_dir():
-            return []
-        return [path for one in sorted(folder.iterdir())
-                for path in leftovers.remove(one, leftovers.DIGEST)]
+            return leftovers.Swept()
+        return sum((leftovers.remove(one, leftovers.DIGEST) for one in sorted(folder.iterdir())),
+                   leftovers.Swept())
 
     def get(self, digest: str) -> bytes:
         return self._object(digest).read_bytes()
