@@ -281,9 +281,11 @@ def _refill_keeping_garmin(session: Session, who: m.Athlete, row: m.Activity, on
     first row: a multisport leg's parent's) with the file of `one`, one of `new`: the row
     keeps its Garmin id (so no sync downloads it again) and what only Garmin's summary knows
     of it (a sync puts it on every leg), where the file came by hand (None) or as a leg's
-    download."""
+    download; and Garmin's exercise sets where the file has none (as a sync overlays them)."""
     garmin_id = row.garmin_id if row.garmin_id is not None else one.garmin_id
     garmin_knows = activities.to_domain(row) if held is not None else None
+    if garmin_knows is not None and garmin_knows.sets and not one.act.sets:
+        one = replace(one, act=replace(one.act, sets=garmin_knows.sets))
     _refill(session, who, row, replace(one, garmin_id=garmin_id))
     if garmin_knows is not None and one.garmin_id != held:
         _apply_summary(row, garmin_knows, one_session=not any(
