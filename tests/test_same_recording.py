@@ -772,7 +772,7 @@ def test_a_summary_awaiting_its_file_a_copy_by_hand_then_the_watchs_file_are_one
     store.sync(fake, today=T0.date(), since=T0.date() - timedelta(days=1))
     (tmp_path / "copy.fit").write_bytes(copy)
     assert import_paths(store.db, store.raw, P, [tmp_path / "copy.fit"], workers=1).imported
-    assert [(row.content_hash, row.awaits_file) for row in store.rows()][0] == (None, True)
+    assert next((row.content_hash, row.awaits_file) for row in store.rows()) == (None, True)
     fake.downloads[501] = zipped("501_ACTIVITY.fit", watch)
     store.sync(fake, today=T0.date(), since=T0.date() - timedelta(days=1))
     legs = len(fit.decode(watch))
