@@ -425,9 +425,10 @@ def _replace_copies(session: Session, who: m.Athlete, new: list[rows.New],
 def _takes_a_copy(session: Session, who: m.Athlete, sessions: list[rows.New]) -> bool:
     """Whether the file of `sessions` takes the rows of a stored serial-less copy of it
     (_replace_copies)."""
-    first = sessions[0].act if sessions else None
-    copy = recordings.copy_of(first, recordings.firsts(session, who.id, [first])) if (
-        first is not None and first.recording) else None
+    if not sessions:
+        return False
+    first = sessions[0].act
+    copy = recordings.copy_of(first, recordings.firsts(session, who.id, [first]))
     return copy is not None and bool(_copy_rows(session, who, copy, sessions))
 
 
