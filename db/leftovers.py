@@ -3,7 +3,8 @@ hidden temporary name, `.{name}.{pid}.tmp` (or `.{name}.{pid}.{random}.tmp`, mks
 renamed over it; a process killed in between leaves the temporary file for good. Only such
 names are touched, and only once no live process can own them: the writer named is gone, or
 (a name without a writer, from before names carried one) the file is a day old. One that
-cannot be removed (a read-only home) is left, and named in the sweep's outcome."""
+cannot be removed (a folder the process may not write in) is left, and named in the sweep's
+outcome."""
 
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ def temporary_prefix(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Swept:
-    """A sweep's outcome: the leftovers removed, and those it could not remove (a read-only
-    home: harmless where they are, and removed by a sweep that can write)."""
+    """A sweep's outcome: the leftovers removed, and those it could not remove (a folder
+    the process may not write in: left as they are, for a sweep that can write there)."""
 
     removed: tuple[Path, ...] = ()
     kept: tuple[Path, ...] = ()

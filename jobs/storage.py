@@ -63,7 +63,8 @@ class CheckReport:
 def check_database(home: Home, profile: Profile) -> CheckReport:
     """The check; on the way, the temporary files killed runs left in the raw store, beside
     config.toml and beside the athletes' Garmin token files removed (db.leftovers), and
-    named; those that cannot be (a read-only home) named too, and the check goes on."""
+    named; those that cannot be (a folder it may not write in) named too, and the check
+    goes on."""
     swept = _remove_leftovers(home)
     keys, synced = _journal_keys(home, profile)
     with transaction(home.db) as session:

@@ -39,8 +39,9 @@ def check(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
     SQLite's integrity_check, the rows per table, and the journal held against them: every
     journalled import stored, every stored activity and day rebuildable by `db rebuild`.
     Exit 1 when something is wrong with them. Temporary files that killed runs left are
-    removed on the way; those it cannot remove (a read-only home) are named and do not
-    change the exit code: they hold nothing the database lacks."""
+    removed on the way; those it cannot remove (a folder it may not write in) are named and
+    do not change the exit code, the database's verdict. A home on a read-only file system
+    is not checked: SQLite cannot open its database there."""
     from jobs.storage import check_database
 
     with user_errors({OSError: 1}):
