@@ -177,7 +177,8 @@ def test_an_import_sweeps_only_the_raw_folders_it_writes_to(athlete: Path,
                                                            tmp_path: Path) -> None:
     """Every import listed all 256 folders of the raw store for killed writers' temporary
     files (50-70 ms for one file into a home of 20,000 objects). It sweeps the folders it
-    writes to; a leftover elsewhere stays until a write there or `db check`."""
+    writes to; a leftover elsewhere stays until a write there or `db check`. A live
+    writer's (a sync or another athlete's import at once) in that folder stays."""
     run = tmp_path / "run.fit"
     run.write_bytes(_run(0))
     digest, pid = sha256(run.read_bytes()), _gone_pid()
@@ -187,11 +188,18 @@ def test_an_import_sweeps_only_the_raw_folders_it_writes_to(athlete: Path,
     for left in (beside, elsewhere):
         left.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         left.write_bytes(b"x")
-    assert _import(str(run))[0] == 0
-    assert not beside.exists() and elsewhere.exists()
-    code, report = _check()
-    assert code == 0 and report["leftovers_removed"] == [str(elsewhere)]
-    assert not elsewhere.exists()
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        writing = beside.with_name(f".{digest[:2]}{'b' * 62}.{writer.pid}.tmp")
+        writing.write_bytes(b"x")
+        assert _import(str(run))[0] == 0
+        assert not beside.exists() and elsewhere.exists() and writing.exists()
+        code, report = _check()
+        assert code == 0 and report["leftovers_removed"] == [str(elsewhere)]
+        assert not elsewhere.exists() and writing.exists()
+    finally:
+        writer.kill()
+        writer.wait()
 
 
 @contextmanager
