@@ -2,13 +2,16 @@
 hidden temporary name, `.{name}.{pid}.tmp` (or `.{name}.{pid}.{random}.tmp`, mkstemp's), and
 renamed over it; a process killed in between leaves the temporary file for good. Only such
 names are touched, and only once no live process can own them: the writer named is gone, or
-(a name without a writer, from before names carried one) the file is a day old."""
+(a name without a writer, from before names carried one) the file is a day old. One that
+cannot be removed (a folder the process may not write in) is left, and named in the sweep's
+outcome."""
 
 from __future__ import annotations
 
 import os
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 STALE_S = 24 * 3600  # a temporary file without its writer's pid this old is nobody's
@@ -30,21 +33,33 @@ def temporary_prefix(path: Path) -> str:
     return f".{path.name}.{os.getpid()}."
 
 
-def remove_beside(path: Path) -> list[Path]:
-    """Remove the leftover temporary files of `path`; those removed."""
+@dataclass(frozen=True)
+class Swept:
+    """A sweep's outcome: the leftovers removed, and those it could not remove (a folder
+    the process may not write in: left as they are, for a sweep that can write there)."""
+
+    removed: tuple[Path, ...] = ()
+    kept: tuple[Path, ...] = ()
+
+    def __add__(self, other: Swept) -> Swept:
+        return Swept(self.removed + other.removed, self.kept + other.kept)
+
+
+def remove_beside(path: Path) -> Swept:
+    """Remove the leftover temporary files of `path`."""
     return remove(path.parent, re.escape(path.name))
 
 
-def remove(folder: Path, name: str) -> list[Path]:
+def remove(folder: Path, name: str) -> Swept:
     """Remove the leftover temporary files in `folder` of the files whose names match the
-    pattern `name`; those removed."""
+    pattern `name`."""
     pattern = re.compile(
         rf"\.{name}\.(?:(?P<pid>\d+)(?:\.{RANDOM})?|{RANDOM})\.tmp(?:{JOURNAL})?")
-    removed = []
+    removed, kept = [], []
     try:
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):  # none, or a stray file (a .DS_Store)
-        return []
+        return Swept()
     for entry in entries:
         found = pattern.fullmatch(entry.name)
         if found is None or not entry.is_file(follow_symlinks=False) or not _abandoned(
@@ -54,8 +69,11 @@ def remove(folder: Path, name: str) -> list[Path]:
             os.unlink(entry.path)
         except FileNotFoundError:  # its writer renamed it, or another sweep took it
             continue
+        except OSError:  # read-only (EROFS, EACCES, EPERM): no reason to fail the caller
+            kept.append(Path(entry.path))
+            continue
         removed.append(Path(entry.path))
-    return removed
+    return Swept(tuple(removed), tuple(kept))
 
 
 def _abandoned(path: Path, pid: str | None) -> bool:

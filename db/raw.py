@@ -71,7 +71,7 @@ class RawStore:
         digest = digest or sha256(data)
         path = self._object(digest)
         if not _holds(path, len(data)):
-            self._folder(path.parent)
+            self._objects_folder(path.parent)
             tmp = leftovers.temporary(path)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
             with os.fdopen(fd, "wb") as fh:
@@ -81,14 +81,21 @@ class RawStore:
         self._unsynced.update((path, path.parent))
         return digest
 
-    def remove_leftovers(self) -> list[Path]:
-        """Remove the objects' temporary files that killed writers left (db.leftovers);
-        those removed."""
+    def _objects_folder(self, folder: Path) -> None:
+        """`_folder` for a folder of objects, the temporary files killed writers left in it
+        removed the first time this store writes there: an import sweeps the few folders it
+        writes to, not the whole store (`remove_leftovers`, `db check`'s: 256 folders)."""
+        if folder not in self._folders:
+            leftovers.remove(folder, leftovers.DIGEST)
+        self._folder(folder)
+
+    def remove_leftovers(self) -> leftovers.Swept:
+        """Remove the objects' temporary files that killed writers left (db.leftovers)."""
         folder = self.root / "objects"
         if not folder.is_dir():
-            return []
-        return [path for one in sorted(folder.iterdir())
-                for path in leftovers.remove(one, leftovers.DIGEST)]
+            return leftovers.Swept()
+        return sum((leftovers.remove(one, leftovers.DIGEST) for one in sorted(folder.iterdir())),
+                   leftovers.Swept())
 
     def get(self, digest: str) -> bytes:
         return self._object(digest).read_bytes()

@@ -76,9 +76,12 @@ def save_activities(session: Session, who: m.Athlete, activities: list[d.Activit
         session, who.id, activities[:1])) if activities else None
     waiting = _awaited(session, who.id, garmin_id)
     if waiting is not None:
-        stored_file = content_hash is not None and _find(
-            session, who.id, content_hash, recording, 0, None) is not None
-        if stored_file:  # a leg's download is its parent's file, stored already: no summary
+        stored_file = content_hash is not None and (_find(
+            session, who.id, content_hash, recording, 0, None) is not None or _takes_a_copy(
+            session, who, [rows.New(act, None, content_hash, garmin_id) for act in activities]))
+        # a leg's download is its parent's file, stored already, or the watch's file of a
+        # serial-less copy stored beside the summary (it takes the copy's rows): no summary
+        if stored_file:
             mark_changed(session, who, waiting.local_date)
             session.delete(waiting)
             session.flush()
@@ -281,9 +284,11 @@ def _refill_keeping_garmin(session: Session, who: m.Athlete, row: m.Activity, on
     first row: a multisport leg's parent's) with the file of `one`, one of `new`: the row
     keeps its Garmin id (so no sync downloads it again) and what only Garmin's summary knows
     of it (a sync puts it on every leg), where the file came by hand (None) or as a leg's
-    download."""
+    download; and Garmin's exercise sets where the file has none (as a sync overlays them)."""
     garmin_id = row.garmin_id if row.garmin_id is not None else one.garmin_id
     garmin_knows = activities.to_domain(row) if held is not None else None
+    if garmin_knows is not None and garmin_knows.sets and not one.act.sets:
+        one = replace(one, act=replace(one.act, sets=garmin_knows.sets))
     _refill(session, who, row, replace(one, garmin_id=garmin_id))
     if garmin_knows is not None and one.garmin_id != held:
         _apply_summary(row, garmin_knows, one_session=not any(
@@ -415,6 +420,16 @@ def _replace_copies(session: Session, who: m.Athlete, new: list[rows.New],
             continue
         recordings.replaced(stored, copy, first)
     return [one for one in new if id(one) not in gone], refilled, gave_way
+
+
+def _takes_a_copy(session: Session, who: m.Athlete, sessions: list[rows.New]) -> bool:
+    """Whether the file of `sessions` takes the rows of a stored serial-less copy of it
+    (_replace_copies)."""
+    if not sessions:
+        return False
+    first = sessions[0].act
+    copy = recordings.copy_of(first, recordings.firsts(session, who.id, [first]))
+    return copy is not None and bool(_copy_rows(session, who, copy, sessions))
 
 
 def _copy_rows(session: Session, who: m.Athlete, copy: str, sessions: list[rows.New]

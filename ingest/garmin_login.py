@@ -46,10 +46,17 @@ def _secure(tokens_dir: Path) -> None:
         token_file(tokens_dir).chmod(0o600)
 
 
+def remove_leftovers(tokens_dir: Path) -> leftovers.Swept:
+    """Remove the token file's temporary copies that a writer killed before its rename left
+    (db.leftovers): each holds the login's tokens."""
+    return leftovers.remove_beside(token_file(tokens_dir))
+
+
 def save_tokens(tokens_dir: Path, text: str) -> Path:
     """Write the token JSON atomically: the file 0600 in a 0700 directory, whatever the umask."""
     tokens_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     _secure(tokens_dir)
+    remove_leftovers(tokens_dir)
     target = token_file(tokens_dir)
     tmp = leftovers.temporary(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -84,6 +91,7 @@ def connect(tokens_dir: Path, policy: Policy | None = None) -> Connect:
                               'only, set source = "files" in its table of config.toml)')
     text = read_token_text(path)
     _secure(tokens_dir)  # in case something loosened the modes since `login`
+    remove_leftovers(tokens_dir)
     api = new_api()
     api.client.loads(text)
     api.client._tokenstore_path = str(tokens_dir)  # token refreshes are written back here

@@ -27,7 +27,6 @@ def import_files(home: Home, profile: Profile, paths: list[Path], *, workers: in
     """Import .fit files, folders and zips (Garmin's export) into the home; Busy while a
     nightly run or another import for the athlete holds its lock."""
     with athlete_lock(home, profile.name, "import"):
-        home.raw.remove_leftovers()  # a killed import's (db.leftovers)
         return bulk.import_paths(home.db, home.raw, profile, paths, workers=workers,
                                  progress=progress, not_after=latest_start())
 

@@ -43,6 +43,7 @@ class CheckReport:
     activities_not_journalled: int  # rows `db rebuild` could not recreate
     days_not_journalled: int
     leftovers: list[str] = field(default_factory=list)  # temporary files removed: killed runs'
+    leftovers_kept: list[str] = field(default_factory=list)  # could not be removed: read-only
 
     @property
     def ok(self) -> bool:
@@ -55,14 +56,16 @@ class CheckReport:
                             for j in self.journal},
                 "activities_not_journalled": self.activities_not_journalled,
                 "days_not_journalled": self.days_not_journalled,
-                "leftovers_removed": self.leftovers}
+                "leftovers_removed": self.leftovers,
+                "leftovers_not_removed": self.leftovers_kept}
 
 
 def check_database(home: Home, profile: Profile) -> CheckReport:
-    """The check; on the way, the temporary files killed runs left in the raw store and
-    beside config.toml removed (db.leftovers), and named."""
-    removed = [*home.raw.remove_leftovers(),
-               *leftovers.remove_beside(home.config.paths.config_file)]
+    """The check; on the way, the temporary files killed runs left in the raw store, beside
+    config.toml and beside the athletes' Garmin token files removed (db.leftovers), and
+    named; those that cannot be (a folder it may not write in) named too, and the check
+    goes on."""
+    swept = _remove_leftovers(home)
     keys, synced = _journal_keys(home, profile)
     with transaction(home.db) as session:
         who = repo.find_athlete(session, profile.name)  # None before a first import
@@ -83,7 +86,19 @@ def check_database(home: Home, profile: Profile) -> CheckReport:
     orphans = sum(1 for h, g, _ in rows if h not in rebuildable and str(g) not in keys[
         "garmin-activity"])
     return CheckReport(integrity, tables, journal, orphans, len(days - keys["garmin-day"]),
-                       [str(path) for path in removed])
+                       [str(path) for path in swept.removed], [str(path) for path in swept.kept])
+
+
+def _remove_leftovers(home: Home) -> leftovers.Swept:
+    """The sweep of every place a killed run can leave a temporary file in."""
+    swept = home.raw.remove_leftovers() + leftovers.remove_beside(home.config.paths.config_file)
+    tokens = [folder for folder in map(home.config.paths.tokens_dir, home.config.athletes)
+              if folder.is_dir()]
+    if tokens:
+        from ingest import garmin_login  # garminconnect: only for a home that logged in
+
+        swept = sum(map(garmin_login.remove_leftovers, tokens), swept)
+    return swept
 
 
 def _same_recordings(home: Home, digests: set[str], recordings: set[str]) -> set[str]:

@@ -31,11 +31,12 @@ def spec(n: int, marker: str, point: str = OBJECT) -> str:
     return f"{n}:{point}:{marker}"
 
 
-def killed_at(args: list[str], point: str, marker: Path) -> None:
-    """`stridelift ARGS` run as a process of its own in the test's environment, paused the
-    first time it reaches `point`, and killed (SIGKILL) there."""
+def killed_at(args: list[str], point: str, marker: Path, program: list[str] = CLI) -> None:
+    """`stridelift ARGS` (or `program` ARGS, a program importing this module first) run as
+    a process of its own in the test's environment, paused the first time it reaches
+    `point`, and killed (SIGKILL) there."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), ENV: spec(1, str(marker), point)}
-    proc = subprocess.Popen([*CLI, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([*program, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     while not marker.exists() and proc.poll() is None:
         time.sleep(0.01)

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import stat
+import sys
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ from ingest.garmin import (
 )
 from jobs.config import Paths
 from stridelift.cli import app
+from tests import pause_at
 from tests.garmin_fake import FakeGarmin, connect_without_login, fast_policy, mocked, zipped
 
 HRV = r"/hrv-service/hrv/"
@@ -251,6 +253,37 @@ def test_tokens_are_0600_in_a_0700_dir_whatever_the_umask(tmp_path: Path) -> Non
         os.umask(old)
     assert (_mode(path), _mode(path.parent), _mode(path.parent.parent)) == (0o600, 0o700, 0o700)
     assert [p.name for p in path.parent.iterdir()] == ["garmin_tokens.json"]
+
+
+def _tokens_killed_before_rename(folder: Path, marker: Path) -> Path:
+    """save_tokens run as a process of its own, killed once the tokens' temporary copy is
+    written, before its rename: the copy it leaves."""
+    save = ("import sys, tests.pause_at\nfrom pathlib import Path\nfrom ingest import "
+            "garmin_login\ngarmin_login.save_tokens(Path(sys.argv[1]), sys.argv[2])")
+    pause_at.killed_at([str(folder), json.dumps({"di_token": SECRET_TOKEN})],
+                       garmin_login.TOKEN_FILE, marker, [sys.executable, "-c", save])
+    [left] = folder.glob(f".{garmin_login.TOKEN_FILE}.*.tmp")
+    return left
+
+
+@pytest.mark.parametrize("then", ["login", "sync", "db check"])
+def test_the_tokens_copy_a_killed_save_left_is_removed_where_the_tokens_are_used(
+        fake: FakeGarmin, athlete: Path, tmp_path: Path, then: str) -> None:
+    """save_tokens killed between writing the tokens' temporary copy and its rename left the
+    copy, the login's tokens, for good: no sweep looked there. Saving the tokens again,
+    reading them for a sync, or `db check` (which names it) removes it; the tokens stay
+    0600."""
+    folder = athlete  # the athlete's tokens folder
+    path = garmin_login.save_tokens(folder, json.dumps({"di_token": SECRET_TOKEN}))
+    left = _tokens_killed_before_rename(folder, tmp_path / "paused")
+    if then == "login":
+        garmin_login.save_tokens(folder, json.dumps({"di_token": SECRET_TOKEN}))
+    elif then == "sync":
+        garmin_login.connect(folder, fast_policy())
+    else:
+        checked = runner.invoke(app, ["db", "check"])
+        assert checked.exit_code == 0 and str(left) in checked.stdout
+    assert [p.name for p in folder.iterdir()] == [path.name] and _mode(path) == 0o600
 
 
 def test_connect_without_saved_tokens_asks_for_login(tmp_path: Path) -> None:

@@ -752,3 +752,33 @@ def test_a_multisport_copy_holding_its_parents_garmin_id_and_its_watchs_file_are
         assert list(s.execute(select(m.Activity.content_hash, m.Activity.session_index,
                                      m.Activity.garmin_id).order_by(m.Activity.id))) == [
             (kept, 0, 501), (kept, 1, None)]
+
+
+
+@pytest.mark.parametrize("kind", ["multi_sport", "running"])
+def test_a_summary_awaiting_its_file_a_copy_by_hand_then_the_watchs_file_are_one_activity(
+        db_url: str, tmp_path: Path, kind: str) -> None:
+    """Garmin's 501 synced while its file was not there yet (its summary stored, awaiting
+    it; Garmin's start 5 s before the file's), then a serial-less copy imported by hand (not
+    the summary's start: stored beside it), then the watch's file synced as 501: the file
+    refilled the summary's row and its copy stayed, the activity stored twice (a duathlon's
+    legs four rows). The watch's file takes the copy's rows, 501 on the first; the summary
+    goes. Rebuilt, the same rows."""
+    store = WaitStore(open_db(db_url), RawStore(tmp_path / "raw"))
+    copy, watch = ((_duathlon(1, serial_number=None), _duathlon(2)) if kind == "multi_sport"
+                   else (_recording(1, serial_number=None), _recording(2)))
+    fake = FakeGarmin()
+    fake.items.append(list_item(501, T0 - timedelta(seconds=5), kind, 60))  # no file yet
+    store.sync(fake, today=T0.date(), since=T0.date() - timedelta(days=1))
+    (tmp_path / "copy.fit").write_bytes(copy)
+    assert import_paths(store.db, store.raw, P, [tmp_path / "copy.fit"], workers=1).imported
+    assert next((row.content_hash, row.awaits_file) for row in store.rows()) == (None, True)
+    fake.downloads[501] = zipped("501_ACTIVITY.fit", watch)
+    store.sync(fake, today=T0.date(), since=T0.date() - timedelta(days=1))
+    legs = len(fit.decode(watch))
+    assert [(row.content_hash, row.session_index, row.garmin_id, row.name)
+            for row in store.rows()] == [(sha256(watch), leg, 501 if leg == 0 else None,
+                                          "Activity 501") for leg in range(legs)]
+    stored = table_contents(store.db)
+    rebuild(store.db, store.raw, P)
+    assert table_contents(store.db) == stored

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,85 @@ def test_a_killed_imports_temporary_object_is_removed_by_the_next_import_or_chec
         assert _check()[1]["leftovers_removed"] == []  # gone: nothing to say again
 
 
+def _gone_pid() -> int:
+    """The pid of a process that has ended: a killed writer's."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    return gone.pid
+
+
+def test_an_import_sweeps_only_the_raw_folders_it_writes_to(athlete: Path,
+                                                           tmp_path: Path) -> None:
+    """Every import listed all 256 folders of the raw store for killed writers' temporary
+    files (50-70 ms for one file into a home of 20,000 objects). It sweeps the folders it
+    writes to; a leftover elsewhere stays until a write there or `db check`. A live
+    writer's (a sync or another athlete's import at once) in that folder stays."""
+    run = tmp_path / "run.fit"
+    run.write_bytes(_run(0))
+    digest, pid = sha256(run.read_bytes()), _gone_pid()
+    objects = athlete / "raw" / "objects"
+    beside, elsewhere = (objects / prefix / f".{prefix}{'a' * 62}.{pid}.tmp"
+                         for prefix in (digest[:2], "00" if digest[:2] != "00" else "01"))
+    for left in (beside, elsewhere):
+        left.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        left.write_bytes(b"x")
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        writing = beside.with_name(f".{digest[:2]}{'b' * 62}.{writer.pid}.tmp")
+        writing.write_bytes(b"x")
+        assert _import(str(run))[0] == 0
+        assert not beside.exists() and elsewhere.exists() and writing.exists()
+        code, report = _check()
+        assert code == 0 and report["leftovers_removed"] == [str(elsewhere)]
+        assert not elsewhere.exists() and writing.exists()
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+@contextmanager
+def _read_only(folder: Path) -> Iterator[None]:
+    """`folder` read-only as a read-only mount is: no entry added nor removed. Root ignores
+    modes: the immutable attribute then (chattr +i, where the file system has it)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        try:
+            yield
+        finally:
+            folder.chmod(0o700)
+        return
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("no chattr +i here: as root, no folder is read-only")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_db_check_names_the_leftovers_it_cannot_remove_and_still_checks(
+        athlete: Path, tmp_path: Path) -> None:
+    """A killed writer's temporary file in a read-only folder of the raw store stopped
+    `db check` at it (Read-only file system, exit 1), the database unchecked. It names the
+    file, checks the database and exits by what it found there: the file holds nothing the
+    database lacks, and a check that can write removes it."""
+    _import_runs(tmp_path, range(1))
+    folder = next((athlete / "raw" / "objects").iterdir())
+    left = folder / f".{folder.name}{'a' * 62}.{_gone_pid()}.tmp"
+    left.write_bytes(b"x")
+    with _read_only(folder):
+        told = runner.invoke(app, ["db", "check"])
+        code, report = _check()
+    assert told.exit_code == 0 and told.stdout.endswith("ok\n")
+    assert told.stderr == (f"could not remove 1 temporary files that killed runs left "
+                           f"(read-only?): {left}; run `stridelift db check` again where the "
+                           "home is writable\n")
+    assert (code, report["ok"], report["journal"]) == (0, True, {
+        kind: {"journalled": int(kind == "fit"), "missing": []}
+        for kind in ("fit", "garmin-activity", "garmin-day")})
+    assert (report["leftovers_removed"], report["leftovers_not_removed"]) == ([], [str(left)])
+    assert _check()[1]["leftovers_removed"] == [str(left)] and not left.exists()
+
+
 def test_a_killed_backups_temporary_copy_is_removed_by_the_next_backup(
         athlete: Path, tmp_path: Path) -> None:
     """`db backup` killed before renaming its copy into place left the hidden copy (a whole
@@ -226,7 +306,7 @@ def test_only_the_temporary_files_of_writers_gone_or_a_day_old_are_removed(
             (tmp_path / name).write_bytes(b"x")
         two_days_ago = time.time() - 2 * leftovers.STALE_S
         os.utime(tmp_path / ".config.toml.q9w_8e7r.tmp", (two_days_ago, two_days_ago))
-        removed = leftovers.remove_beside(tmp_path / "config.toml")
+        removed = leftovers.remove_beside(tmp_path / "config.toml").removed
         assert sorted(path.name for path in removed) == sorted(
             name for name, stays in names.items() if not stays)
         assert sorted(path.name for path in tmp_path.iterdir()) == sorted(

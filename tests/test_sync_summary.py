@@ -159,6 +159,34 @@ def test_a_summary_stored_for_good_takes_a_strength_file_with_other_sets_once(
     assert lifts == [("barbell_back_squat", [5], 70.0)] and len(store.rows()) == 1
 
 
+SQUATS = [("active", "BARBELL_BACK_SQUAT", 8, 60.0), ("rest", None, None, None),
+          ("active", "BARBELL_BACK_SQUAT", 6, 65.0)]  # garmin_fake.exercise_sets_body's
+
+
+@pytest.mark.parametrize("stored", ["awaited", "for good"])
+def test_a_strength_file_without_sets_keeps_the_sets_garmin_gave_its_summary(
+        store: WaitStore, tmp_path: Path, stored: str) -> None:
+    """Stored from its summary with Garmin's exercise sets (its download failed), then its
+    FIT file imported by hand, which has no set messages: the row was refilled from the file
+    and Garmin's sets were lost, the session no longer read back as lifted."""
+    fake = FakeGarmin()
+    fake.add_strength(803, datetime(2025, 3, 3, 17, tzinfo=UTC))  # its FIT holds no sets
+    data = extract_fit(fake.downloads.pop(803))
+    assert data is not None
+    later = MONDAY + timedelta(days=sync.LATE_DAYS)
+    assert store.sync(fake, today=later, since=MONDAY).waiting == 1
+    if stored == "for good":
+        assert store.sync(fake, today=later + timedelta(days=sync.WAIT_DAYS)).waits_ended == 1
+    [summary] = store.rows()
+    (tmp_path / "strength.fit").write_bytes(data)
+    assert import_paths(store.db, store.raw, P, [tmp_path / "strength.fit"],
+                        workers=1).imported == 1
+    [row] = store.rows()
+    assert (row.id, row.garmin_id, row.content_hash) == (summary.id, 803, sha256(data))
+    assert [(s.set_type, s.exercise_name, s.reps, s.weight_kg) for s in row.sets] == SQUATS
+    _rebuilt_alike(store)
+
+
 def _brick_and_leg() -> FakeGarmin:
     fake = FakeGarmin()
     _multisport(fake, 661, _brick())

@@ -38,7 +38,10 @@ def check(athlete: AthleteOpt = None, json: JsonOpt = False) -> None:
 
     SQLite's integrity_check, the rows per table, and the journal held against them: every
     journalled import stored, every stored activity and day rebuildable by `db rebuild`.
-    Exit 1 when something is wrong."""
+    Exit 1 when something is wrong with them. Temporary files that killed runs left are
+    removed on the way; those it cannot remove (a folder it may not write in) are named and
+    do not change the exit code, the database's verdict. A home on a read-only file system
+    is not checked: SQLite cannot open its database there."""
     from jobs.storage import check_database
 
     with user_errors({OSError: 1}):
@@ -70,6 +73,11 @@ def _print(report: CheckReport) -> None:
         console.print(f"removed {len(report.leftovers)} temporary files that killed runs left: "
                       + ", ".join(report.leftovers), highlight=False, soft_wrap=True,
                       markup=False)
+    if report.leftovers_kept:
+        err_console.print(f"could not remove {len(report.leftovers_kept)} temporary files that "
+                          "killed runs left (read-only?): " + ", ".join(report.leftovers_kept)
+                          + "; run `stridelift db check` again where the home is writable",
+                          highlight=False, soft_wrap=True, markup=False)
     console.print("ok" if report.ok else "problems found", highlight=False)
 
 
