@@ -21,6 +21,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from db.errors import DatabaseError as DatabaseError  # raised here; the shell names it
 from db.errors import DatabaseLocked
@@ -32,21 +33,56 @@ BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another one before givin
 # What to do about a database another process kept busy: the same again, once it is done
 TRY_AGAIN = Pointer(cli="run this again when it has finished",
                     web="try again in a moment (reload the page)")
-# What SQLite says, at a statement, of a file that is not (or no longer) the database it
-# opened: deleted while in use (a new connection makes an empty file) or replaced by another
+# What a statement meets on a database that is not (or no longer) the one opened: deleted
+# while in use (a new connection makes an empty file), replaced by another file, a table
+# dropped. SQLite's words; PostgreSQL's SQLSTATEs (undefined_table, undefined_column).
 REPLACED_FILE = ("no such table", "no such column", "file is not a database")
-# What to do about it: the file put back, or what the raw store holds replayed, with the
-# server and the daemon stopped first (a file copied over one their connections hold open
-# can be damaged by them); started again, they open the file at its path
+REPLACED_ON_SERVER = ("42P01", "42703")
+# SQLite's words for a file damaged (a disk fault, a copy taken mid-write), and for one it
+# cannot open or make: its folder gone (the data folder deleted) or not the user's
+DAMAGED_FILE = "database disk image is malformed"
+CANNOT_OPEN = "unable to open database file"
+# What to do about it: the file there moved aside (a rebuild cannot write into a damaged or
+# foreign file, nor one missing a table), then a backup put in its place or what the raw
+# store holds replayed into a new one, with the server and the daemon stopped first (a file
+# copied over one their connections hold open can be damaged by them); started again, they
+# open the file at its path
 PUT_BACK = Pointer(
-    cli="stop stridelift serve and the daemon, copy your backup (`stridelift db backup`) to "
-        "its place or run `stridelift db rebuild` to recreate the activities and wellness "
-        "days from the raw store, then start them again",
-    web=f"on {SERVER}, stop stridelift serve and the daemon (they hold the file open), "
-        "copy your backup to its place or run stridelift db rebuild there to recreate the "
-        "activities and wellness days from the raw store, then start them again")
+    cli="stop stridelift serve and the daemon, move the file there aside, then copy your "
+        "backup (`stridelift db backup`) to its place or run `stridelift db rebuild` to "
+        "recreate the activities and wellness days from the raw store in a new one, then "
+        "start them again",
+    web=f"on {SERVER}, stop stridelift serve and the daemon (they hold the file open), move "
+        "the file there aside, then copy your backup to its place or run stridelift db "
+        "rebuild there to recreate the activities and wellness days from the raw store in a "
+        "new one, then start them again")
+# PostgreSQL's database has no file to copy: its own backup restored, or a new empty one
+# (opening it makes its tables) filled again from the raw store
+RESTORE_ON_SERVER = Pointer(
+    cli="stop stridelift serve and the daemon, restore the database from your backup "
+        "(pg_restore) or drop it, create it empty and run `stridelift db rebuild` to recreate "
+        "the activities and wellness days from the raw store, then start them again",
+    web=f"on {SERVER}, stop stridelift serve and the daemon, restore the database from your "
+        "backup (pg_restore) or drop it, create it empty and run stridelift db rebuild there "
+        "to recreate the activities and wellness days from the raw store, then start them "
+        "again")
+# The folder gone holds the raw store too (unless the database is elsewhere): only a backup
+# brings the data back; started without it, the server and the daemon make an empty one
+FOLDER_BACK = Pointer(
+    cli="stop stridelift serve and the daemon, put the folder back from your backup, then "
+        "start them again (started without it, they make a new, empty database)",
+    web=f"on {SERVER}, stop stridelift serve and the daemon, put the folder back from your "
+        "backup, then start them again (started without it, they make a new, empty database)")
+# An older stridelift database put in place (a backup): the next open migrates it
+RESTART = Pointer(
+    cli="stop stridelift serve and the daemon and start them again: they bring it to this "
+        "version as they start",
+    web=f"on {SERVER}, stop stridelift serve and the daemon and start them again: they "
+        "bring it to this version as they start")
 # The lines Alembic writes at the top of every migration script.
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
+# The revision a database is stamped with, as Alembic keeps it
+_VERSION = select(column("version_num", String)).select_from(table("alembic_version"))
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine made here, for close_all
 
 
@@ -184,36 +220,52 @@ def upgrade(engine: Engine) -> None:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot open the database {where}: {exc.orig}") from None
+    except DBAPIError as exc:  # replaced, damaged: in the words the web app has for it
+        error = unusable(exc, engine.url.render_as_string(hide_password=False), opening=True)
+        if error is None and isinstance(exc, OperationalError):
+            error = DatabaseError(f"cannot open the database {where}: {exc.orig}")
+        raise error or _not_ours(where, exc) from None
     except (SQLAlchemyError, AlembicError) as exc:
-        raise DatabaseError(f"the database {where} is not a stridelift database this version "
-                            f"can use ({type(exc).__name__}); point it at another file or "
-                            "restore a backup") from None
+        raise _not_ours(where, exc) from None
+
+
+def _not_ours(where: str, exc: Exception) -> DatabaseError:
+    return DatabaseError(f"the database {where} is not a stridelift database this version can "
+                         f"use ({type(exc).__name__}); point it at another file or restore a "
+                         "backup")
 
 
 def head_revision() -> str | None:
     """The newest migration's id, read from the scripts' revision lines without importing
     them: the one revision no other revises (None when that is not exactly one)."""
+    ids, revised = _revisions()
+    heads = ids - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _revisions() -> tuple[set[str], set[str]]:
+    """Every migration's id, and those another migration revises."""
     ids: set[str] = set()
     revised: set[str] = set()
     for script in (MIGRATIONS / "versions").glob("*.py"):
         for key, value in _REVISION.findall(script.read_text(encoding="utf-8")):
             (ids if key == "revision" else revised).add(value)
-    heads = ids - revised
-    return heads.pop() if len(heads) == 1 else None
+    return ids, revised
 
 
 def _at_head(engine: Engine) -> bool:
     """Whether the database is stamped with the newest revision: one query. Anything else
     (a new file, an older schema, not our database) is left to Alembic to migrate or refuse."""
-    version = select(column("version_num", String)).select_from(table("alembic_version"))
+    return _stamped(engine) == [head_revision()]
+
+
+def _stamped(engine: Engine) -> list[str] | None:
+    """The revisions the database is stamped with; None where it cannot say (no stamp)."""
     try:
         with engine.connect() as conn:
-            stamped = conn.execute(version).scalars().all()
+            return list(conn.execute(_VERSION).scalars().all())
     except SQLAlchemyError:
-        return False
-    return stamped == [head_revision()]
+        return None
 
 
 def open_db(url: str) -> sessionmaker[Session]:
@@ -247,13 +299,49 @@ def locked_refused() -> Iterator[None]:
                              TRY_AGAIN) from None
 
 
-def replaced(exc: DBAPIError, url: str) -> DatabaseError | None:
-    """The database's error for a statement that failed because the file at `url` is no
-    longer the database opened (see REPLACED_FILE); None for any other failure."""
-    if not any(words in str(exc.orig) for words in REPLACED_FILE):
+def unusable(exc: DBAPIError, url: str, opening: bool = False) -> DatabaseError | None:
+    """The database's error for a statement that failed because the database at `url` is
+    not (or no longer) one stridelift can use as it is: an older one put in place, deleted,
+    replaced, a table dropped, damaged, or its folder gone; None for any other failure. The
+    one rule the CLI and the web app word it by. `opening`: met while migrating it, where an
+    older one is not news (a table missing from it is)."""
+    said, where = " ".join(str(exc.orig).split()), _redact(url)
+    if DAMAGED_FILE in said:
+        return DatabaseError(f"the database {where} is damaged ({said})", PUT_BACK)
+    if CANNOT_OPEN in said:
+        gone = _folder_gone(url)
+        return None if gone is None else DatabaseError(
+            f"cannot open the database {where} ({said}): its folder {gone} is gone",
+            FOLDER_BACK)
+    if not (any(words in said for words in REPLACED_FILE) or
+            getattr(exc.orig, "sqlstate", None) in REPLACED_ON_SERVER):
         return None
-    return DatabaseError(f"the database {_redact(url)} no longer holds stridelift's data "
-                         f"({exc.orig}): it was deleted or replaced while in use", PUT_BACK)
+    if not opening and (older := _older_revision(url)) is not None:
+        return DatabaseError(f"the database {where} is an older stridelift database "
+                             f"(schema {older}, this version's is {head_revision()}), put "
+                             "in place since it was opened", RESTART)
+    return DatabaseError(f"the database {where} is missing stridelift's data ({said}): "
+                         "it was deleted or replaced, or a table dropped",
+                         PUT_BACK if _sqlite_file(_parsed(url)) else RESTORE_ON_SERVER)
+
+
+def _folder_gone(url: str) -> Path | None:
+    """The folder of the SQLite file at `url` when it is gone; None when it is there."""
+    path = _sqlite_file(_parsed(url))
+    return path.parent if path is not None and not path.parent.exists() else None
+
+
+def _older_revision(url: str) -> str | None:
+    """The revision the database at `url` is stamped with when it is an older one of ours
+    (a restart migrates it); None otherwise (none, ours at head, or unknown)."""
+    engine = create_engine(_parsed(url), poolclass=NullPool)
+    try:
+        stamped = _stamped(engine)
+    finally:
+        engine.dispose()
+    ids, _revised = _revisions()
+    return stamped[0] if stamped and len(stamped) == 1 and \
+        stamped[0] in ids - {head_revision()} else None
 
 
 def _redact(url: str) -> str:
