@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, String, column, create_engine, event, select, table
+from sqlalchemy import Engine, String, column, create_engine, event, inspect, select, table
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -79,6 +79,13 @@ RESTART = Pointer(
         "version as they start",
     web=f"on {SERVER}, stop stridelift serve and the daemon and start them again: they "
         "bring it to this version as they start")
+# A database a newer stridelift migrated (the package upgraded, a command of the new one run
+# while this one served): this version cannot use it, nor bring it back
+NEWER = Pointer(
+    cli="use the newer stridelift that migrated it (stridelift serve and the daemon too), or "
+        "put back a backup this version made",
+    web=f"on {SERVER}, stop stridelift serve and the daemon and start them again from the "
+        "newer stridelift that migrated it, or put back a backup this version made")
 # The lines Alembic writes at the top of every migration script.
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
 # The revision a database is stamped with, as Alembic keeps it
@@ -225,8 +232,8 @@ def upgrade(engine: Engine) -> None:
         if error is None and isinstance(exc, OperationalError):
             error = DatabaseError(f"cannot open the database {where}: {exc.orig}")
         raise error or _not_ours(where, exc) from None
-    except (SQLAlchemyError, AlembicError) as exc:
-        raise _not_ours(where, exc) from None
+    except (SQLAlchemyError, AlembicError) as exc:  # a newer one: Alembic knows not its stamp
+        raise _newer(where, _stamped(engine)) or _not_ours(where, exc) from None
 
 
 def _not_ours(where: str, exc: Exception) -> DatabaseError:
@@ -256,16 +263,18 @@ def _revisions() -> tuple[set[str], set[str]]:
 def _at_head(engine: Engine) -> bool:
     """Whether the database is stamped with the newest revision: one query. Anything else
     (a new file, an older schema, not our database) is left to Alembic to migrate or refuse."""
-    return _stamped(engine) == [head_revision()]
+    return (head := head_revision()) is not None and _stamped(engine) == head
 
 
-def _stamped(engine: Engine) -> list[str] | None:
-    """The revisions the database is stamped with; None where it cannot say (no stamp)."""
+def _stamped(engine: Engine) -> str | None:
+    """The revision the database is stamped with; None where it cannot say (no stamp, or
+    several)."""
     try:
         with engine.connect() as conn:
-            return list(conn.execute(_VERSION).scalars().all())
+            stamps = conn.execute(_VERSION).scalars().all()
     except SQLAlchemyError:
         return None
+    return stamps[0] if len(stamps) == 1 else None
 
 
 def open_db(url: str) -> sessionmaker[Session]:
@@ -301,11 +310,14 @@ def locked_refused() -> Iterator[None]:
 
 def unusable(exc: DBAPIError, url: str, opening: bool = False) -> DatabaseError | None:
     """The database's error for a statement that failed because the database at `url` is
-    not (or no longer) one stridelift can use as it is: an older one put in place, deleted,
-    replaced, a table dropped, damaged, or its folder gone; None for any other failure. The
-    one rule the CLI and the web app word it by. `opening`: met while migrating it, where an
-    older one is not news (a table missing from it is)."""
-    said, where = " ".join(str(exc.orig).split()), _redact(url)
+    not (or no longer) one stridelift can use as it is: an older one put in place, a newer
+    one, deleted, replaced, a table dropped, damaged, or its folder gone; None for any other
+    failure, a statement's own on a database of ours, whole, at this version's schema among
+    them (a bug, not the database's: no advice to replace it). The one rule the CLI and the
+    web app word it by. `opening`: met while migrating it, where an older one is not news (a
+    table missing from it is)."""
+    # its first line: PostgreSQL's next ones quote the statement
+    said, where = (str(exc.orig).strip().splitlines() or [""])[0], _redact(url)
     if DAMAGED_FILE in said:
         return DatabaseError(f"the database {where} is damaged ({said})", PUT_BACK)
     if CANNOT_OPEN in said:
@@ -316,9 +328,15 @@ def unusable(exc: DBAPIError, url: str, opening: bool = False) -> DatabaseError 
     if not (any(words in said for words in REPLACED_FILE) or
             getattr(exc.orig, "sqlstate", None) in REPLACED_ON_SERVER):
         return None
-    if not opening and (older := _older_revision(url)) is not None:
+    stamped, intact = _schema(url)
+    head = head_revision()
+    if stamped is not None and stamped == head and intact:  # the statement at fault: a bug
+        return None
+    if (newer := _newer(where, stamped)) is not None:
+        return newer
+    if not opening and stamped in _revisions()[0] - {head}:
         return DatabaseError(f"the database {where} is an older stridelift database "
-                             f"(schema {older}, this version's is {head_revision()}), put "
+                             f"(schema {stamped}, this version's is {head}), put "
                              "in place since it was opened", RESTART)
     return DatabaseError(f"the database {where} is missing stridelift's data ({said}): "
                          "it was deleted or replaced, or a table dropped",
@@ -331,17 +349,32 @@ def _folder_gone(url: str) -> Path | None:
     return path.parent if path is not None and not path.parent.exists() else None
 
 
-def _older_revision(url: str) -> str | None:
-    """The revision the database at `url` is stamped with when it is an older one of ours
-    (a restart migrates it); None otherwise (none, ours at head, or unknown)."""
+def _newer(where: str, stamped: str | None) -> DatabaseError | None:
+    """The error of a database stamped with a later revision than this version's newest (ours
+    are numbered: 0001, ...); None for any other."""
+    head = head_revision()
+    if stamped is None or head is None or not (stamped.isdigit() and head.isdigit()) or \
+            int(stamped) <= int(head):
+        return None
+    return DatabaseError(f"the database {where} is a newer stridelift's (schema {stamped}, "
+                         f"this version's is {head})", NEWER)
+
+
+def _schema(url: str) -> tuple[str | None, bool]:
+    """The one revision the database at `url` is stamped with (None: none, several, or it
+    cannot say), and whether it holds every table of stridelift's."""
+    from db.models import Base  # only on this error's path
+
     engine = create_engine(_parsed(url), poolclass=NullPool)
     try:
         stamped = _stamped(engine)
+        with engine.connect() as conn:
+            intact = set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
+    except SQLAlchemyError:
+        intact = False
     finally:
         engine.dispose()
-    ids, _revised = _revisions()
-    return stamped[0] if stamped and len(stamped) == 1 and \
-        stamped[0] in ids - {head_revision()} else None
+    return stamped, intact
 
 
 def _redact(url: str) -> str:

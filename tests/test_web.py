@@ -27,7 +27,7 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from freezegun import freeze_time
 from sqlalchemy import create_engine, event, inspect, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -53,6 +53,7 @@ from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_
 from planner.catalog_file import default_catalog
 from planner.model import Adjustment
 from stridelift.cli import app as cli
+from stridelift.cli.common import user_errors
 from stridelift.web.app import LOOPBACK_NAMES, create_app, templates
 from stridelift.web.guard import MAX_FAILURES
 from tests.test_plan_job import INIT
@@ -938,7 +939,7 @@ def test_a_table_dropped_is_the_repair_page_on_either_database(
         assert "(no such table: lifts)" in said and PUT_BACK_WEB in said
         assert PUT_BACK_CLI in cli_said
     else:
-        assert 'relation "lifts" does not exist' in said
+        assert '(relation "lifts" does not exist): ' in said  # not the statement after it
         assert "on the computer that runs stridelift, stop stridelift serve and the daemon, " \
             "restore the database from your backup (pg_restore) or drop it, create it empty " \
             "and run stridelift db rebuild there to recreate" in said
@@ -1016,6 +1017,58 @@ def test_an_older_backup_put_in_place_says_a_restart_migrates_it(
         "they bring it to this version as they start" in said
     assert "missing" not in said and "rebuild" not in said
     assert client(Home.open()).get("/a/anna/week").status_code == 200  # started again
+
+
+def test_a_database_a_newer_stridelift_migrated_says_so_not_to_replace_it(
+        db_url: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newer stridelift migrated the database while this one served (the package upgraded,
+    one of its commands run), renaming a table: the page said the database "is missing
+    stridelift's data" and to move it aside and rebuild (the training log lost). It says it
+    is a newer stridelift's and to run that one; this version's CLI, which said it "is not a
+    stridelift database", says the same."""
+    monkeypatch.setenv("STRIDELIFT_DB_URL", db_url)
+    assert runner.invoke(cli, INIT).exit_code == 0
+    h = Home.open()
+    c = client(h)
+    assert c.get("/a/anna/week").status_code == 200
+    newer = f"{int(db_session.head_revision() or '') + 1:04d}"
+    with h.db() as db, db.begin():
+        db.execute(text("UPDATE alembic_version SET version_num = :newer"), {"newer": newer})
+        db.execute(text("ALTER TABLE lifts RENAME TO lifts_done"))
+    said = repair_page(c.get("/a/anna/week"))
+    is_newer = f"is a newer stridelift's (schema {newer}, this version's is " \
+        f"{db_session.head_revision()}); "
+    assert is_newer + "on the computer that runs stridelift, stop stridelift serve and the " \
+        "daemon and start them again from the newer stridelift that migrated it, or put back " \
+        "a backup this version made" in said
+    assert "missing" not in said and "rebuild" not in said
+    cli_said = runner.invoke(cli, ["plan"])
+    assert cli_said.exit_code == 1 and is_newer + "use the newer stridelift that migrated it " \
+        "(stridelift serve and the daemon too), or put back a backup this version made" in \
+        " ".join(cli_said.output.split())
+
+
+def test_a_statement_s_own_error_on_a_whole_database_is_no_repair_page(
+        db_url: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A statement naming a column or table the database, ours at this version's schema and
+    whole, does not have (a bug, a migration that missed a column): the page said the database
+    "is missing stridelift's data" and to move it aside and rebuild it (the training log
+    lost), the CLI the same. It stays the server's error, its traceback in the log."""
+    monkeypatch.setenv("STRIDELIFT_DB_URL", db_url)
+    assert runner.invoke(cli, INIT).exit_code == 0
+    h = Home.open()
+    app = create_app(h, require_login=False)
+
+    def buggy(request: Request) -> Response:
+        with h.db() as db:
+            db.execute(text(request.query_params["sql"]))
+        raise AssertionError("the statement ran")
+    app.router.routes.insert(0, Route("/a/anna/buggy", buggy))
+    for sql in ("SELECT recorded_by FROM lifts", "SELECT 1 FROM lift_sets"):
+        with pytest.raises(DBAPIError):  # not turned into a page: the server logs it
+            TestClient(app).get("/a/anna/buggy", params={"sql": sql})
+        with pytest.raises(DBAPIError), user_errors(), h.db() as db:  # the CLI's the same
+            db.execute(text(sql))
 
 
 def test_the_report_page_words_the_max_hr_warnings_fix_for_the_web(athlete: Home,
