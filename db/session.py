@@ -43,19 +43,20 @@ REPLACED_ON_SERVER = ("42P01", "42703")
 DAMAGED_FILE = "database disk image is malformed"
 CANNOT_OPEN = "unable to open database file"
 # What to do about it: the file there moved aside (a rebuild cannot write into a damaged or
-# foreign file, nor one missing a table), then a backup put in its place or what the raw
-# store holds replayed into a new one, with the server and the daemon stopped first (a file
-# copied over one their connections hold open can be damaged by them); started again, they
-# open the file at its path
+# foreign file, nor one missing a table) with its -wal and -shm files (a process killed
+# leaves them: SQLite applies a -wal left there to the new file, the old pages over it), then
+# a backup put in its place or what the raw store holds replayed into a new one, with the
+# server and the daemon stopped first (a file copied over one their connections hold open can
+# be damaged by them); started again, they open the file at its path
 PUT_BACK = Pointer(
-    cli="stop stridelift serve and the daemon, move the file there aside, then copy your "
-        "backup (`stridelift db backup`) to its place or run `stridelift db rebuild` to "
-        "recreate the activities and wellness days from the raw store in a new one, then "
-        "start them again",
+    cli="stop stridelift serve and the daemon, move the file there aside with its -wal and "
+        "-shm files, then copy your backup (`stridelift db backup`) to its place or run "
+        "`stridelift db rebuild` to recreate the activities and wellness days from the raw "
+        "store in a new one, then start them again",
     web=f"on {SERVER}, stop stridelift serve and the daemon (they hold the file open), move "
-        "the file there aside, then copy your backup to its place or run stridelift db "
-        "rebuild there to recreate the activities and wellness days from the raw store in a "
-        "new one, then start them again")
+        "the file there aside with its -wal and -shm files, then copy your backup to its "
+        "place or run stridelift db rebuild there to recreate the activities and wellness "
+        "days from the raw store in a new one, then start them again")
 # PostgreSQL's database has no file to copy: its own backup restored, or a new empty one
 # (opening it makes its tables) filled again from the raw store
 RESTORE_ON_SERVER = Pointer(

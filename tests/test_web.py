@@ -867,15 +867,17 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
     assert stored(athlete, s["id"])[0] != "skipped"  # not saved
 
 
-# The fix of a SQLite file deleted, replaced or damaged, in each front end's words
+# The fix of a SQLite file deleted, replaced or damaged, in each front end's words: its -wal
+# and -shm files moved aside with it (a -wal a killed process left, SQLite applies to the
+# file put in its place: the backup copied there read the old pages)
 PUT_BACK_WEB = "on the computer that runs stridelift, stop stridelift serve and the daemon " \
-    "(they hold the file open), move the file there aside, then copy your backup to its " \
-    "place or run stridelift db rebuild there to recreate the activities and wellness days " \
-    "from the raw store in a new one, then start them again"
-PUT_BACK_CLI = "stop stridelift serve and the daemon, move the file there aside, then copy " \
-    "your backup (`stridelift db backup`) to its place or run `stridelift db rebuild` to " \
-    "recreate the activities and wellness days from the raw store in a new one, then start " \
-    "them again"
+    "(they hold the file open), move the file there aside with its -wal and -shm files, then " \
+    "copy your backup to its place or run stridelift db rebuild there to recreate the " \
+    "activities and wellness days from the raw store in a new one, then start them again"
+PUT_BACK_CLI = "stop stridelift serve and the daemon, move the file there aside with its -wal " \
+    "and -shm files, then copy your backup (`stridelift db backup`) to its place or run " \
+    "`stridelift db rebuild` to recreate the activities and wellness days from the raw store " \
+    "in a new one, then start them again"
 
 
 def repair_page(page: httpx2.Response) -> str:
