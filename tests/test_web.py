@@ -64,6 +64,9 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 MENU = 'href="/a/anna/week#today"'  # the athlete's menu, on every page of theirs
 
 
+# Done with the sets ticked, none ticked (or each at 0): the session's page says so
+NOTHING_DONE = "nothing recorded: no set is ticked, or each one ticked is at 0; tick the sets " \
+    "you did, or use Done as planned"
 WEDNESDAY = datetime(2026, 12, 2, 10, tzinfo=UTC)  # today's run is the week's speed session
 
 
@@ -374,19 +377,23 @@ def test_last_time_is_when_it_was_lifted_not_a_set_left_unticked(athlete: Home) 
     assert "0, 0" not in page and "3, 3" not in page
 
 
-def test_done_with_no_set_ticked_stays_on_the_session_saying_so(athlete: Home) -> None:
+@pytest.mark.parametrize("tick", [False, True])
+def test_done_with_no_set_ticked_stays_on_the_session_saying_so(athlete: Home,
+                                                                tick: bool) -> None:
     """"Done with the sets ticked" with none ticked was a 400 page with a Back link: the
-    runner stays on the session's page, told nothing was recorded and what to do."""
+    runner stays on the session's page, told nothing was recorded and what to do. A set
+    ticked at 0 counts as none: the words say so, where they said no set was ticked."""
     c = client(athlete)
     s = future_strength(athlete)
     token = csrf(c, path_of(s))
     e = s["exercises"][0]
     none_ticked = c.post(path_of(s) + "/done", data={
-        "csrf": token, "with_sets": "1", f"reps:{e['id']}:0": "5", "rpe": "7"})
+        "csrf": token, "with_sets": "1", f"reps:{e['id']}:0": "0" if tick else "5",
+        **({f"tick:{e['id']}:0": "on"} if tick else {}), "rpe": "7"})
     assert none_ticked.status_code == 303 and none_ticked.headers["location"] == path_of(s)
     page = c.get(path_of(s))
-    assert page.status_code == 200 and '<p class="flash" role="status">nothing recorded: ' \
-        "no set is ticked; tick the sets you did, or use Done as planned</p>" in page.text
+    assert page.status_code == 200 and '<p class="flash" role="status">' + \
+        html.escape(NOTHING_DONE) + "</p>" in page.text
     assert "Done with the sets ticked" in page.text
     assert stored(athlete, s["id"]) == (s["status"], s["pinned"], s["day"], 0)
 

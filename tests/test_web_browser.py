@@ -33,7 +33,7 @@ from stridelift.cli import app as cli
 from stridelift.web.app import create_app
 from tests.test_report import build_athlete
 from tests.test_report_browser import PHONE, _overflow
-from tests.test_web import WEDNESDAY
+from tests.test_web import NOTHING_DONE, WEDNESDAY
 
 TUESDAY = WEDNESDAY - timedelta(days=1)  # this week still holds open sessions
 
@@ -335,8 +335,7 @@ def test_done_with_no_set_ticked_stays_on_the_session_with_what_was_typed(
         with page.expect_navigation(wait_until="load"):
             page.get_by_role("button", name="Done with the sets ticked").tap()
         assert page.url == tab.base + href
-        assert page.locator(".flash").inner_text() == "nothing recorded: no set is ticked; " \
-            "tick the sets you did, or use Done as planned"
+        assert page.locator(".flash").inner_text() == NOTHING_DONE
         assert page.locator("input[name^='reps:']").first.input_value() == "3"
         assert page.locator(".tag", has_text="done").count() == 0
         tab.assert_clean()

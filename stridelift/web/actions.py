@@ -27,9 +27,10 @@ from stridelift.web import pages
 from stridelift.web.guard import checked_form, log_in
 from stridelift.web.pages import athlete_of, show, web_of
 
-# "Done with the sets ticked" with none ticked: a slip of the thumb, not a bad form
-NOTHING_TICKED = "nothing recorded: no set is ticked; tick the sets you did, or use Done as " \
-    "planned"
+# "Done with the sets ticked" with none ticked (or each at 0: nothing done either): a slip of
+# the thumb, not a bad form
+NOTHING_TICKED = "nothing recorded: no set is ticked, or each one ticked is at 0; tick the " \
+    "sets you did, or use Done as planned"
 REPS_FIELD = re.compile(r"reps:(?P<exercise>[\w.-]+):(?P<n>\d+)$")
 RACE_FIELDS = {"day": "Date", "distance": "Distance", "priority": "Priority"}  # races.html
 
