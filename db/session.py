@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, String, column, create_engine, event, select, table
+from sqlalchemy import Engine, String, column, create_engine, event, inspect, select, table
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -21,6 +21,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from db.errors import DatabaseError as DatabaseError  # raised here; the shell names it
 from db.errors import DatabaseLocked
@@ -32,21 +33,64 @@ BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another one before givin
 # What to do about a database another process kept busy: the same again, once it is done
 TRY_AGAIN = Pointer(cli="run this again when it has finished",
                     web="try again in a moment (reload the page)")
-# What SQLite says, at a statement, of a file that is not (or no longer) the database it
-# opened: deleted while in use (a new connection makes an empty file) or replaced by another
+# What a statement meets on a database that is not (or no longer) the one opened: deleted
+# while in use (a new connection makes an empty file), replaced by another file, a table
+# dropped. SQLite's words; PostgreSQL's SQLSTATEs (undefined_table, undefined_column).
 REPLACED_FILE = ("no such table", "no such column", "file is not a database")
-# What to do about it: the file put back, or what the raw store holds replayed, with the
-# server and the daemon stopped first (a file copied over one their connections hold open
-# can be damaged by them); started again, they open the file at its path
+REPLACED_ON_SERVER = ("42P01", "42703")
+# SQLite's words for a file damaged (a disk fault, a copy taken mid-write), and for one it
+# cannot open or make: its folder gone (the data folder deleted) or not the user's
+DAMAGED_FILE = "database disk image is malformed"
+CANNOT_OPEN = "unable to open database file"
+# What to do about it: the file there moved aside (a rebuild cannot write into a damaged or
+# foreign file, nor one missing a table) with its -wal and -shm files (a process killed
+# leaves them: SQLite applies a -wal left there to the new file, the old pages over it), then
+# a backup put in its place or what the raw store holds replayed into a new one, with the
+# server and the daemon stopped first (a file copied over one their connections hold open can
+# be damaged by them); started again, they open the file at its path
 PUT_BACK = Pointer(
-    cli="stop stridelift serve and the daemon, copy your backup (`stridelift db backup`) to "
-        "its place or run `stridelift db rebuild` to recreate the activities and wellness "
-        "days from the raw store, then start them again",
-    web=f"on {SERVER}, stop stridelift serve and the daemon (they hold the file open), "
-        "copy your backup to its place or run stridelift db rebuild there to recreate the "
-        "activities and wellness days from the raw store, then start them again")
+    cli="stop stridelift serve and the daemon, move the file there aside with its -wal and "
+        "-shm files, then copy your backup (`stridelift db backup`) to its place or run "
+        "`stridelift db rebuild` to recreate the activities and wellness days from the raw "
+        "store in a new one, then start them again",
+    web=f"on {SERVER}, stop stridelift serve and the daemon (they hold the file open), move "
+        "the file there aside with its -wal and -shm files, then copy your backup to its "
+        "place or run stridelift db rebuild there to recreate the activities and wellness "
+        "days from the raw store in a new one, then start them again")
+# PostgreSQL's database has no file to copy: its own backup restored, or a new empty one
+# (opening it makes its tables) filled again from the raw store
+RESTORE_ON_SERVER = Pointer(
+    cli="stop stridelift serve and the daemon, restore the database from your backup "
+        "(pg_restore) or drop it, create it empty and run `stridelift db rebuild` to recreate "
+        "the activities and wellness days from the raw store, then start them again",
+    web=f"on {SERVER}, stop stridelift serve and the daemon, restore the database from your "
+        "backup (pg_restore) or drop it, create it empty and run stridelift db rebuild there "
+        "to recreate the activities and wellness days from the raw store, then start them "
+        "again")
+# The folder gone holds the raw store too (unless the database is elsewhere): only a backup
+# brings the data back; started without it, the server and the daemon make an empty one
+FOLDER_BACK = Pointer(
+    cli="stop stridelift serve and the daemon, put the folder back from your backup, then "
+        "start them again (started without it, they make a new, empty database)",
+    web=f"on {SERVER}, stop stridelift serve and the daemon, put the folder back from your "
+        "backup, then start them again (started without it, they make a new, empty database)")
+# An older stridelift database put in place (a backup): the next open migrates it
+RESTART = Pointer(
+    cli="stop stridelift serve and the daemon and start them again: they bring it to this "
+        "version as they start",
+    web=f"on {SERVER}, stop stridelift serve and the daemon and start them again: they "
+        "bring it to this version as they start")
+# A database a newer stridelift migrated (the package upgraded, a command of the new one run
+# while this one served): this version cannot use it, nor bring it back
+NEWER = Pointer(
+    cli="use the newer stridelift that migrated it (stridelift serve and the daemon too), or "
+        "put back a backup this version made",
+    web=f"on {SERVER}, stop stridelift serve and the daemon and start them again from the "
+        "newer stridelift that migrated it, or put back a backup this version made")
 # The lines Alembic writes at the top of every migration script.
 _REVISION = re.compile(r"^(down_revision|revision) = ['\"](\w+)['\"]", re.MULTILINE)
+# The revision a database is stamped with, as Alembic keeps it
+_VERSION = select(column("version_num", String)).select_from(table("alembic_version"))
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every engine made here, for close_all
 
 
@@ -184,36 +228,54 @@ def upgrade(engine: Engine) -> None:
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot open the database {where}: {exc.orig}") from None
-    except (SQLAlchemyError, AlembicError) as exc:
-        raise DatabaseError(f"the database {where} is not a stridelift database this version "
-                            f"can use ({type(exc).__name__}); point it at another file or "
-                            "restore a backup") from None
+    except DBAPIError as exc:  # replaced, damaged: in the words the web app has for it
+        error = unusable(exc, engine.url.render_as_string(hide_password=False), opening=True)
+        if error is None and isinstance(exc, OperationalError):
+            error = DatabaseError(f"cannot open the database {where}: {exc.orig}")
+        raise error or _not_ours(where, exc) from None
+    except (SQLAlchemyError, AlembicError) as exc:  # a newer one: Alembic knows not its stamp
+        raise _newer(where, _stamped(engine)) or _not_ours(where, exc) from None
+
+
+def _not_ours(where: str, exc: Exception) -> DatabaseError:
+    return DatabaseError(f"the database {where} is not a stridelift database this version can "
+                         f"use ({type(exc).__name__}); point it at another file or restore a "
+                         "backup")
 
 
 def head_revision() -> str | None:
     """The newest migration's id, read from the scripts' revision lines without importing
     them: the one revision no other revises (None when that is not exactly one)."""
+    ids, revised = _revisions()
+    heads = ids - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _revisions() -> tuple[set[str], set[str]]:
+    """Every migration's id, and those another migration revises."""
     ids: set[str] = set()
     revised: set[str] = set()
     for script in (MIGRATIONS / "versions").glob("*.py"):
         for key, value in _REVISION.findall(script.read_text(encoding="utf-8")):
             (ids if key == "revision" else revised).add(value)
-    heads = ids - revised
-    return heads.pop() if len(heads) == 1 else None
+    return ids, revised
 
 
 def _at_head(engine: Engine) -> bool:
     """Whether the database is stamped with the newest revision: one query. Anything else
     (a new file, an older schema, not our database) is left to Alembic to migrate or refuse."""
-    version = select(column("version_num", String)).select_from(table("alembic_version"))
+    return (head := head_revision()) is not None and _stamped(engine) == head
+
+
+def _stamped(engine: Engine) -> str | None:
+    """The revision the database is stamped with; None where it cannot say (no stamp, or
+    several)."""
     try:
         with engine.connect() as conn:
-            stamped = conn.execute(version).scalars().all()
+            stamps = conn.execute(_VERSION).scalars().all()
     except SQLAlchemyError:
-        return False
-    return stamped == [head_revision()]
+        return None
+    return stamps[0] if len(stamps) == 1 else None
 
 
 def open_db(url: str) -> sessionmaker[Session]:
@@ -247,13 +309,73 @@ def locked_refused() -> Iterator[None]:
                              TRY_AGAIN) from None
 
 
-def replaced(exc: DBAPIError, url: str) -> DatabaseError | None:
-    """The database's error for a statement that failed because the file at `url` is no
-    longer the database opened (see REPLACED_FILE); None for any other failure."""
-    if not any(words in str(exc.orig) for words in REPLACED_FILE):
+def unusable(exc: DBAPIError, url: str, opening: bool = False) -> DatabaseError | None:
+    """The database's error for a statement that failed because the database at `url` is
+    not (or no longer) one stridelift can use as it is: an older one put in place, a newer
+    one, deleted, replaced, a table dropped, damaged, or its folder gone; None for any other
+    failure, a statement's own on a database of ours, whole, at this version's schema among
+    them (a bug, not the database's: no advice to replace it). The one rule the CLI and the
+    web app word it by. `opening`: met while migrating it, where an older one is not news (a
+    table missing from it is)."""
+    # its first line: PostgreSQL's next ones quote the statement
+    said, where = (str(exc.orig).strip().splitlines() or [""])[0], _redact(url)
+    if DAMAGED_FILE in said:
+        return DatabaseError(f"the database {where} is damaged ({said})", PUT_BACK)
+    if CANNOT_OPEN in said:
+        gone = _folder_gone(url)
+        return None if gone is None else DatabaseError(
+            f"cannot open the database {where} ({said}): its folder {gone} is gone",
+            FOLDER_BACK)
+    if not (any(words in said for words in REPLACED_FILE) or
+            getattr(exc.orig, "sqlstate", None) in REPLACED_ON_SERVER):
         return None
-    return DatabaseError(f"the database {_redact(url)} no longer holds stridelift's data "
-                         f"({exc.orig}): it was deleted or replaced while in use", PUT_BACK)
+    stamped, intact = _schema(url)
+    head = head_revision()
+    if stamped is not None and stamped == head and intact:  # the statement at fault: a bug
+        return None
+    if (newer := _newer(where, stamped)) is not None:
+        return newer
+    if not opening and stamped in _revisions()[0] - {head}:
+        return DatabaseError(f"the database {where} is an older stridelift database "
+                             f"(schema {stamped}, this version's is {head}), put "
+                             "in place since it was opened", RESTART)
+    return DatabaseError(f"the database {where} is missing stridelift's data ({said}): "
+                         "it was deleted or replaced, or a table dropped",
+                         PUT_BACK if _sqlite_file(_parsed(url)) else RESTORE_ON_SERVER)
+
+
+def _folder_gone(url: str) -> Path | None:
+    """The folder of the SQLite file at `url` when it is gone; None when it is there."""
+    path = _sqlite_file(_parsed(url))
+    return path.parent if path is not None and not path.parent.exists() else None
+
+
+def _newer(where: str, stamped: str | None) -> DatabaseError | None:
+    """The error of a database stamped with a later revision than this version's newest (ours
+    are numbered: 0001, ...); None for any other."""
+    head = head_revision()
+    if stamped is None or head is None or not (stamped.isdigit() and head.isdigit()) or \
+            int(stamped) <= int(head):
+        return None
+    return DatabaseError(f"the database {where} is a newer stridelift's (schema {stamped}, "
+                         f"this version's is {head})", NEWER)
+
+
+def _schema(url: str) -> tuple[str | None, bool]:
+    """The one revision the database at `url` is stamped with (None: none, several, or it
+    cannot say), and whether it holds every table of stridelift's."""
+    from db.models import Base  # only on this error's path
+
+    engine = create_engine(_parsed(url), poolclass=NullPool)
+    try:
+        stamped = _stamped(engine)
+        with engine.connect() as conn:
+            intact = set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
+    except SQLAlchemyError:
+        intact = False
+    finally:
+        engine.dispose()
+    return stamped, intact
 
 
 def _redact(url: str) -> str:

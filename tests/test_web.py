@@ -8,6 +8,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -22,9 +23,11 @@ from typing import Any
 
 import httpx2
 import pytest
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
 from freezegun import freeze_time
-from sqlalchemy import create_engine, event, inspect, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine, event, inspect, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -50,6 +53,7 @@ from jobs.web_login import SESSION_KEY_FILE, check_password, password_path, set_
 from planner.catalog_file import default_catalog
 from planner.model import Adjustment
 from stridelift.cli import app as cli
+from stridelift.cli.common import user_errors
 from stridelift.web.app import LOOPBACK_NAMES, create_app, templates
 from stridelift.web.guard import MAX_FAILURES
 from tests.test_plan_job import INIT
@@ -60,6 +64,9 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 MENU = 'href="/a/anna/week#today"'  # the athlete's menu, on every page of theirs
 
 
+# Done with the sets ticked, none ticked (or each at 0): the session's page says so
+NOTHING_DONE = "nothing recorded: no set is ticked, or each one ticked is at 0; tick the sets " \
+    "you did, or use Done as planned"
 WEDNESDAY = datetime(2026, 12, 2, 10, tzinfo=UTC)  # today's run is the week's speed session
 
 
@@ -370,13 +377,32 @@ def test_last_time_is_when_it_was_lifted_not_a_set_left_unticked(athlete: Home) 
     assert "0, 0" not in page and "3, 3" not in page
 
 
+@pytest.mark.parametrize("tick", [False, True])
+def test_done_with_no_set_ticked_stays_on_the_session_saying_so(athlete: Home,
+                                                                tick: bool) -> None:
+    """"Done with the sets ticked" with none ticked was a 400 page with a Back link: the
+    runner stays on the session's page, told nothing was recorded and what to do. A set
+    ticked at 0 counts as none: the words say so, where they said no set was ticked."""
+    c = client(athlete)
+    s = future_strength(athlete)
+    token = csrf(c, path_of(s))
+    e = s["exercises"][0]
+    none_ticked = c.post(path_of(s) + "/done", data={
+        "csrf": token, "with_sets": "1", f"reps:{e['id']}:0": "0" if tick else "5",
+        **({f"tick:{e['id']}:0": "on"} if tick else {}), "rpe": "7"})
+    assert none_ticked.status_code == 303 and none_ticked.headers["location"] == path_of(s)
+    page = c.get(path_of(s))
+    assert page.status_code == 200 and '<p class="flash" role="status">' + \
+        html.escape(NOTHING_DONE) + "</p>" in page.text
+    assert "Done with the sets ticked" in page.text
+    assert stored(athlete, s["id"]) == (s["status"], s["pinned"], s["day"], 0)
+
+
 def test_done_refuses_nonsense(athlete: Home) -> None:
     c = client(athlete)
     s = future_strength(athlete)
     token = csrf(c, path_of(s))
     e = s["exercises"][0]
-    none_ticked = c.post(path_of(s) + "/done", data={"csrf": token, f"reps:{e['id']}:0": "5"})
-    assert none_ticked.status_code == 400 and "no set ticked" in none_ticked.text
     bad_load = c.post(path_of(s) + "/done", data={
         "csrf": token, f"reps:{e['id']}:0": "5", f"tick:{e['id']}:0": "on",
         f"load:{e['id']}": "lots"})
@@ -794,7 +820,9 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
                                                                    tmp_path: Path) -> None:
     """Stored samples damaged (disk, a hand edit) met by a page's analysis: a 500 page with
     the activity, what is wrong and the command to run on the server, where it was a bare
-    500. The week's page and the report's keep the athlete's menu (they had none)."""
+    500. The week's page and the report's keep the athlete's menu (they had none), but only
+    its pages that make no plan: the others read the samples too (they offered all, each
+    failing the same way)."""
     (tmp_path / "a.fit").write_bytes(run_fit(datetime.now(UTC) - timedelta(days=3), [
         LapSpec(600, 2.8, 135, "warmup"), LapSpec(1800, 3.2, 150, "active")], seed=1))
     assert runner.invoke(cli, ["import", str(tmp_path)]).exit_code == 0
@@ -809,7 +837,8 @@ def test_damaged_samples_are_a_page_saying_to_rebuild_on_the_server(athlete: Hom
         assert f"activity {activity_id} of " in page.text and "samples are damaged" in page.text
         assert "run stridelift db rebuild on the computer that runs stridelift: it recreates " \
             "them from the raw store" in page.text and "`stridelift" not in page.text
-        assert MENU in page.text
+        assert 'href="/a/anna/races"' in page.text and MENU not in page.text
+        assert client(athlete).get("/a/anna/races").status_code == 200
     cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
     assert "samples are damaged" in cli_said and \
         "`stridelift db rebuild` recreates them from the raw store" in cli_said
@@ -845,16 +874,40 @@ def test_a_database_locked_past_the_busy_timeout_is_a_503_to_try_again_not_a_rep
     assert stored(athlete, s["id"])[0] != "skipped"  # not saved
 
 
+# The fix of a SQLite file deleted, replaced or damaged, in each front end's words: its -wal
+# and -shm files moved aside with it (a -wal a killed process left, SQLite applies to the
+# file put in its place: the backup copied there read the old pages)
+PUT_BACK_WEB = "on the computer that runs stridelift, stop stridelift serve and the daemon " \
+    "(they hold the file open), move the file there aside with its -wal and -shm files, then " \
+    "copy your backup to its place or run stridelift db rebuild there to recreate the " \
+    "activities and wellness days from the raw store in a new one, then start them again"
+PUT_BACK_CLI = "stop stridelift serve and the daemon, move the file there aside with its -wal " \
+    "and -shm files, then copy your backup (`stridelift db backup`) to its place or run " \
+    "`stridelift db rebuild` to recreate the activities and wellness days from the raw store " \
+    "in a new one, then start them again"
+
+
+def repair_page(page: httpx2.Response) -> str:
+    """The page of a database that needs repair, as one line: a 500 under no menu (every
+    page of the athlete's fails the same way), without a Home button either."""
+    assert page.status_code == 500 and "<h1>The database needs repair</h1>" in page.text
+    assert 'href="/a/anna/' not in page.text and 'href="/"' not in page.text, page.text
+    assert "`stridelift" not in page.text
+    return " ".join(html.unescape(page.text).split())
+
+
 @pytest.mark.parametrize("replacement", [None, b"not a database, whatever its name says" * 10])
 def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
         athlete: Home, home: Path, replacement: bytes | None) -> None:
     """The database's file deleted (a new connection makes an empty one) or replaced by
     another file while the app runs: every page and form was a bare 500 ("no such table");
     it is the page of a database that needs repair, saying what happened and what to run on
-    the server, under the athlete's menu, at once: a pooled connection went on answering
-    from the file deleted (the week shown, a skip saved there). Its fix stops the server and
-    the daemon first (a file copied over one they hold open can be damaged), where it said
-    to put the file back under them and restart the server only."""
+    the server, at once: a pooled connection went on answering from the file deleted (the
+    week shown, a skip saved there). Its fix stops the server and the daemon first (a file
+    copied over one they hold open can be damaged), and moves the file there aside (a
+    rebuild cannot write into a foreign file). Its menu offered every page, each failing
+    the same way: it offers none. The CLI says the same of a file replaced, with its own
+    pointer, where it said to "point it at another file or restore a backup"."""
     c = client(athlete)
     s = future_strength(athlete)
     token = csrf(c, path_of(s))
@@ -865,14 +918,166 @@ def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
     said = "no such table" if replacement is None else "file is not a database"
     for page in (c.get("/a/anna/week"), c.get("/a/anna/report"),
                  c.post(path_of(s) + "/skip", data={"csrf": token})):
-        assert page.status_code == 500 and "<h1>The database needs repair</h1>" in page.text
-        assert "no longer holds stridelift&#39;s data (" + said in page.text, page.text
-        assert "it was deleted or replaced while in use; on the computer that runs " \
-            "stridelift, stop stridelift serve and the daemon (they hold the file open), " \
-            "copy your backup to its place or run stridelift db rebuild there to recreate " \
-            "the activities and wellness days from the raw store, then start them again" \
-            in page.text
-        assert MENU in page.text and "`stridelift" not in page.text
+        assert "is missing stridelift's data (" + said in repair_page(page)
+        assert "it was deleted or replaced, or a table dropped; " + PUT_BACK_WEB in \
+            repair_page(page)
+    if replacement is not None:  # a file deleted, the CLI makes a new one (a new home's)
+        cli_said = runner.invoke(cli, ["plan"])
+        assert cli_said.exit_code == 1 and "is missing stridelift's data (file is not a " \
+            "database): it was deleted or replaced, or a table dropped; " + PUT_BACK_CLI in \
+            " ".join(cli_said.output.split())
+
+
+def test_a_table_dropped_is_the_repair_page_on_either_database(
+        db_url: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table dropped under the running app: SQLite's "no such table" was the repair page,
+    PostgreSQL's UndefinedTable a bare 500. Both are the repair page, each with its own fix
+    (PostgreSQL has no file to copy); the CLI, which gave a traceback, says the same."""
+    monkeypatch.setenv("STRIDELIFT_DB_URL", db_url)
+    assert runner.invoke(cli, INIT).exit_code == 0
+    h = Home.open()
+    c = client(h)
+    assert c.get("/a/anna/week").status_code == 200
+    with h.db() as db, db.begin():
+        db.execute(text("DROP TABLE lifts"))
+    said = repair_page(c.get("/a/anna/week"))
+    cli_said = " ".join(runner.invoke(cli, ["plan"]).output.split())
+    assert "is missing stridelift's data (" in said and "is missing stridelift's data (" in \
+        cli_said
+    if db_url.startswith("sqlite"):
+        assert "(no such table: lifts)" in said and PUT_BACK_WEB in said
+        assert PUT_BACK_CLI in cli_said
+    else:
+        assert '(relation "lifts" does not exist): ' in said  # not the statement after it
+        assert "on the computer that runs stridelift, stop stridelift serve and the daemon, " \
+            "restore the database from your backup (pg_restore) or drop it, create it empty " \
+            "and run stridelift db rebuild there to recreate" in said
+        assert "or drop it, create it empty and run `stridelift db rebuild` to recreate" in \
+            cli_said
+
+
+def test_a_damaged_database_file_is_the_repair_page(athlete: Home, home: Path) -> None:
+    """SQLite's "database disk image is malformed" (a disk fault, a copy taken mid-write)
+    met by the running app was a bare 500: it is the repair page saying the file is damaged,
+    to move it aside and put a backup in its place or rebuild into a new one; the CLI says
+    the same."""
+    c = client(athlete)
+    assert c.get("/a/anna/week").status_code == 200
+    db_file = home / "stridelift.db"
+    with sqlite3.connect(db_file) as con:  # the log folded into the file, emptied
+        assert con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+        pages = con.execute("PRAGMA page_count").fetchone()[0]
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+    assert pages > 4
+    with db_file.open("r+b") as f:  # the pages after the schema's overwritten
+        f.seek(size * 3)
+        f.write(b"\x07" * size * (pages - 3))
+    said = repair_page(c.get("/a/anna/week"))
+    assert "is damaged (database disk image is malformed); " + PUT_BACK_WEB in said
+    cli_said = runner.invoke(cli, ["plan"])
+    assert cli_said.exit_code == 1 and "is damaged (database disk image is malformed); " + \
+        PUT_BACK_CLI in " ".join(cli_said.output.split())
+
+
+def test_the_database_s_folder_deleted_is_the_repair_page(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data folder (the database's, apart from config.toml's) deleted while the app
+    runs: SQLite's "unable to open database file" was a bare 500. It is the repair page
+    naming the folder gone and the one fix there is (the raw store, kept in that folder by
+    default, goes with it: no rebuild): the folder put back from a backup."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("STRIDELIFT_DB_URL", f"sqlite:///{data / 'stridelift.db'}")
+    assert runner.invoke(cli, INIT).exit_code == 0
+    h = Home.open()
+    c = client(h)
+    assert c.get("/a/anna/week").status_code == 200
+    shutil.rmtree(data)
+    said = repair_page(c.get("/a/anna/week"))
+    assert f"(unable to open database file): its folder {data} is gone; on the computer " \
+        "that runs stridelift, stop stridelift serve and the daemon, put the folder back " \
+        "from your backup, then start them again (started without it, they make a new, " \
+        "empty database)" in said
+
+
+def test_an_older_backup_put_in_place_says_a_restart_migrates_it(
+        athlete: Home, home: Path, tmp_path: Path) -> None:
+    """A backup from an older version copied over the database while the app runs: the
+    page said it "no longer holds stridelift's data" and to rebuild, where a restart
+    migrates it. It says the database is an older one, its schema and this version's, and
+    to restart; a new start does migrate it and the week shows."""
+    c = client(athlete)
+    assert c.get("/a/anna/week").status_code == 200
+    older = tmp_path / "older.db"
+    assert runner.invoke(cli, ["db", "backup", str(older)]).exit_code == 0
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(db_session.MIGRATIONS))
+    engine = create_engine(f"sqlite:///{older}")
+    with engine.begin() as conn:  # before 0015 added activities.recording
+        cfg.attributes["connection"] = conn
+        alembic_command.downgrade(cfg, "0014")
+    engine.dispose()
+    for part in home.glob("stridelift.db*"):
+        part.unlink()
+    shutil.copy(older, home / "stridelift.db")
+    said = repair_page(c.get("/a/anna/week"))
+    assert f"is an older stridelift database (schema 0014, this version's is " \
+        f"{db_session.head_revision()}), put in place since it was opened; on the computer " \
+        "that runs stridelift, stop stridelift serve and the daemon and start them again: " \
+        "they bring it to this version as they start" in said
+    assert "missing" not in said and "rebuild" not in said
+    assert client(Home.open()).get("/a/anna/week").status_code == 200  # started again
+
+
+def test_a_database_a_newer_stridelift_migrated_says_so_not_to_replace_it(
+        db_url: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newer stridelift migrated the database while this one served (the package upgraded,
+    one of its commands run), renaming a table: the page said the database "is missing
+    stridelift's data" and to move it aside and rebuild (the training log lost). It says it
+    is a newer stridelift's and to run that one; this version's CLI, which said it "is not a
+    stridelift database", says the same."""
+    monkeypatch.setenv("STRIDELIFT_DB_URL", db_url)
+    assert runner.invoke(cli, INIT).exit_code == 0
+    h = Home.open()
+    c = client(h)
+    assert c.get("/a/anna/week").status_code == 200
+    newer = f"{int(db_session.head_revision() or '') + 1:04d}"
+    with h.db() as db, db.begin():
+        db.execute(text("UPDATE alembic_version SET version_num = :newer"), {"newer": newer})
+        db.execute(text("ALTER TABLE lifts RENAME TO lifts_done"))
+    said = repair_page(c.get("/a/anna/week"))
+    is_newer = f"is a newer stridelift's (schema {newer}, this version's is " \
+        f"{db_session.head_revision()}); "
+    assert is_newer + "on the computer that runs stridelift, stop stridelift serve and the " \
+        "daemon and start them again from the newer stridelift that migrated it, or put back " \
+        "a backup this version made" in said
+    assert "missing" not in said and "rebuild" not in said
+    cli_said = runner.invoke(cli, ["plan"])
+    assert cli_said.exit_code == 1 and is_newer + "use the newer stridelift that migrated it " \
+        "(stridelift serve and the daemon too), or put back a backup this version made" in \
+        " ".join(cli_said.output.split())
+
+
+def test_a_statement_s_own_error_on_a_whole_database_is_no_repair_page(
+        db_url: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A statement naming a column or table the database, ours at this version's schema and
+    whole, does not have (a bug, a migration that missed a column): the page said the database
+    "is missing stridelift's data" and to move it aside and rebuild it (the training log
+    lost), the CLI the same. It stays the server's error, its traceback in the log."""
+    monkeypatch.setenv("STRIDELIFT_DB_URL", db_url)
+    assert runner.invoke(cli, INIT).exit_code == 0
+    h = Home.open()
+    app = create_app(h, require_login=False)
+
+    def buggy(request: Request) -> Response:
+        with h.db() as db:
+            db.execute(text(request.query_params["sql"]))
+        raise AssertionError("the statement ran")
+    app.router.routes.insert(0, Route("/a/anna/buggy", buggy))
+    for sql in ("SELECT recorded_by FROM lifts", "SELECT 1 FROM lift_sets"):
+        with pytest.raises(DBAPIError):  # not turned into a page: the server logs it
+            TestClient(app).get("/a/anna/buggy", params={"sql": sql})
+        with pytest.raises(DBAPIError), user_errors(), h.db() as db:  # the CLI's the same
+            db.execute(text(sql))
 
 
 def test_the_report_page_words_the_max_hr_warnings_fix_for_the_web(athlete: Home,
@@ -1041,7 +1246,9 @@ def test_a_database_it_cannot_use_stops_the_server_at_its_start_in_one_line(
         command: list[str]) -> None:
     """Since the home opens its database on first use, `serve` started on a database it
     cannot use and answered every page with a 500 (a traceback each in its log); the daemon
-    died in a traceback from its job store. Both said it in one line at their start before."""
+    died in a traceback from its job store. Both said it in one line at their start before,
+    now with the fix the CLI and the web app give a file replaced (it said to "point it at
+    another file or restore a backup")."""
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"not a database, whatever its name says" * 10)
     monkeypatch.setenv("STRIDELIFT_DB_URL", f"sqlite:///{broken}")
@@ -1053,7 +1260,9 @@ def test_a_database_it_cannot_use_stops_the_server_at_its_start_in_one_line(
                           env={**os.environ, "COLUMNS": "200"})
     said = proc.stdout + proc.stderr
     assert proc.returncode == 1 and "Traceback" not in said, said
-    assert "is not a stridelift database this version can use" in said
+    # in the words a file replaced under the running app gets (db.session.unusable)
+    assert "is missing stridelift's data (file is not a database)" in said and \
+        PUT_BACK_CLI in " ".join(said.split())
     assert "stridelift on http" not in said  # not claimed to run
 
 

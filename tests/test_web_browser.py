@@ -33,7 +33,7 @@ from stridelift.cli import app as cli
 from stridelift.web.app import create_app
 from tests.test_report import build_athlete
 from tests.test_report_browser import PHONE, _overflow
-from tests.test_web import WEDNESDAY
+from tests.test_web import NOTHING_DONE, WEDNESDAY
 
 TUESDAY = WEDNESDAY - timedelta(days=1)  # this week still holds open sessions
 
@@ -312,6 +312,32 @@ def test_done_set_by_set_skip_and_move(server: str, browser: Any, tmp_path: Path
 
         page = tab.go("/a/anna/why")
         assert page.locator(".change", has_text="moved by the runner").count() == 1
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
+def test_done_with_no_set_ticked_stays_on_the_session_with_what_was_typed(
+        server: str, browser: Any) -> None:
+    """"Done with the sets ticked" tapped with none ticked left the gym's page for a "Cannot
+    do that" page (a 400) and its Back link: the phone stays on the session, saying nothing
+    was recorded and what to do, the reps typed still there."""
+    tab = Tab(browser, server, PHONE, touch=True)
+    try:
+        page = tab.go("/a/anna/week")
+        href = page.locator(".card:not(.status-done):not(.status-skipped) h3 a").evaluate_all(
+            "els => els.filter(e => e.textContent.includes('strength'))"
+            ".map(e => e.getAttribute('href'))")[-1]
+        page = tab.go(href)
+        reps = page.locator("input[name^='reps:']").first
+        reps.fill("3")
+        reps.dispatch_event("change")
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="Done with the sets ticked").tap()
+        assert page.url == tab.base + href
+        assert page.locator(".flash").inner_text() == NOTHING_DONE
+        assert page.locator("input[name^='reps:']").first.input_value() == "3"
+        assert page.locator(".tag", has_text="done").count() == 0
         tab.assert_clean()
     finally:
         tab.close()

@@ -105,6 +105,30 @@ def user_errors(extra: dict[type[BaseException], int] | None = None) -> Iterator
     except kinds as exc:
         code = exc.code if isinstance(exc, CommandError) else _code(table, exc)
         fail(str(exc), code)
+    except Exception as exc:
+        if (error := _unusable_database(exc)) is None:
+            raise
+        fail(str(error), _code(table, error))
+
+
+def _unusable_database(exc: Exception) -> DatabaseError | None:
+    """A statement that failed on a database stridelift can no longer use as it is (deleted,
+    replaced, a table dropped, damaged): the database's error, by the rule the web app's
+    repair page words it by (db.session.unusable); None for any other failure."""
+    if "sqlalchemy" not in sys.modules:  # loaded by whatever opened a database
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    from db.session import unusable
+    from jobs.config import load
+
+    try:
+        url = load().database_url()  # the database the command opened
+    except ConfigError:
+        return None
+    return unusable(exc, url)
 
 
 def _code(table: dict[type[BaseException], int], exc: BaseException) -> int:

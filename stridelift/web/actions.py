@@ -27,8 +27,17 @@ from stridelift.web import pages
 from stridelift.web.guard import checked_form, log_in
 from stridelift.web.pages import athlete_of, show, web_of
 
+# "Done with the sets ticked" with none ticked (or each at 0: nothing done either): a slip of
+# the thumb, not a bad form
+NOTHING_TICKED = "nothing recorded: no set is ticked, or each one ticked is at 0; tick the " \
+    "sets you did, or use Done as planned"
 REPS_FIELD = re.compile(r"reps:(?P<exercise>[\w.-]+):(?P<n>\d+)$")
 RACE_FIELDS = {"day": "Date", "distance": "Distance", "priority": "Priority"}  # races.html
+
+
+class NothingTicked(Exception):
+    """Done with the sets ticked, none ticked (raised inside the action's transaction, so
+    nothing is recorded)."""
 
 
 def _number(text: str, what: str) -> float:
@@ -74,24 +83,27 @@ async def _session_action(request: Request, action: str) -> Response:
     web = web_of(request)
     key = request.path_params["key"]
     # refused (a PlanError): the app's page for it, by kind (app.plan_error)
-    outcome = await run_in_threadpool(
-        partial(act, web.home, profile, action, key, today=web.today_of(profile),
-                pinned=form.get("pinned") == "1", day=_day(form),
-                sent=lambda: _sent(action, form)))
-    request.session["flash"] = outcome.on_web()
+    try:
+        outcome = await run_in_threadpool(
+            partial(act, web.home, profile, action, key, today=web.today_of(profile),
+                    pinned=form.get("pinned") == "1", day=_day(form),
+                    sent=lambda: _sent(action, form)))
+    except NothingTicked:  # back on the session's page, its sets as the runner left them
+        request.session["flash"] = NOTHING_TICKED
+    else:
+        request.session["flash"] = outcome.on_web()
     return RedirectResponse(session_path(profile.name, key), status_code=303)
 
 
 def _sent(action: str, form: FormData) -> dict[str, Any]:
-    """What the form says for `action` (400 on what no page sends)."""
+    """What the form says for `action` (400 on what no page sends; NothingTicked)."""
     if action == "done":
         rpe = str(form.get("rpe") or "").strip()
         sent: dict[str, Any] = {"rpe": _number(rpe, "RPE") if rpe else None}
         if form.get("as_planned") is None:
             sets = ticked(form)
             if not any(sum(reps.values()) for reps, _ in sets.values()):
-                raise HTTPException(400, "no set ticked: tick the sets you did, or use "
-                                    "'done as planned'")
+                raise NothingTicked
             sent["ticked"] = sets
         return sent
     if action == "move" and _day(form) is None:

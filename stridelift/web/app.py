@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from db.errors import DatabaseError, DatabaseLocked
-from db.session import replaced
+from db.session import unusable
 from domain.pointer import SERVER
 from domain.profile import Profile
 from jobs.clock import today_for
@@ -44,7 +44,8 @@ CONFIG_BROKEN = f"the configuration on {SERVER} cannot be read; any stridelift c
 DATABASE_BROKEN = f"the database on {SERVER} cannot be used; any stridelift command there says " \
     "why"
 # The athlete's pages that show without making the plan: the only ones the menu offers on
-# the page of a configuration no plan can be made from (the others fail the same way)
+# the page of a configuration no plan can be made from, or of stored samples damaged (the
+# others fail the same way)
 WITHOUT_A_PLAN = ("races",)
 # A refused action or page by what refused it: a session gone (its page is gone too), what
 # is stored (its status, another session still open): a conflict; any other: a bad request.
@@ -169,20 +170,30 @@ async def config_error(request: Request, exc: Exception) -> Response:
 async def database_error(request: Request, exc: Exception) -> Response:
     """The database cannot be used (stored samples damaged, a file it cannot open):
     its one line, the fix on the server in the web's words; to a visitor only that, as for
-    the configuration (the line may name the database's file)."""
+    the configuration (the line may name the database's file). Its menu offers the pages
+    that make no plan: the others read the samples too."""
     assert isinstance(exc, DatabaseError)
-    return _server_error(request, exc.on_web(), DATABASE_BROKEN, "The database needs repair")
+    return _repair(request, exc, working=WITHOUT_A_PLAN)
 
 
-async def database_replaced(request: Request, exc: Exception) -> Response:
-    """A statement that failed because the database's file was deleted or replaced while the
-    app ran ("no such table", "file is not a database"): the page of a database that needs
-    repair, saying so, where it was a bare 500. Any other failure stays the server's error."""
+async def database_unusable(request: Request, exc: Exception) -> Response:
+    """A statement that failed because the database is no longer one the app can use (an
+    older one put in place, deleted, replaced, a table dropped, damaged, its folder gone:
+    db.session.unusable): the page of a database that needs repair, saying so, where it was a
+    bare 500, with no menu (every page reads the database). Any other failure stays the
+    server's error."""
     assert isinstance(exc, DBAPIError)
-    error = replaced(exc, web_of(request).home.config.database_url())
+    error = unusable(exc, web_of(request).home.config.database_url())
     if error is None:
         raise exc
-    return await database_error(request, error)
+    return _repair(request, error, working=())
+
+
+def _repair(request: Request, error: DatabaseError, working: tuple[str, ...]) -> Response:
+    """The page of a database that needs repair, its menu offering only the pages that
+    `working` names (the others fail the same way)."""
+    return _server_error(request, error.on_web(), DATABASE_BROKEN, "The database needs repair",
+                         menu_only=working)
 
 
 async def database_locked(request: Request, exc: Exception) -> Response:
@@ -235,6 +246,6 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
                                         PlanError: plan_error,
                                         DatabaseError: database_error,
                                         DatabaseLocked: database_locked,
-                                        DBAPIError: database_replaced})
+                                        DBAPIError: database_unusable})
     app.state.web = Web(home, require_login, templates(), today_of)
     return app
