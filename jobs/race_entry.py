@@ -14,6 +14,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.pointer import Pointer
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
+from domain.words import counted
 from jobs.config import saving_profile
 from jobs.home import Home
 from jobs.morning_run import judged_again
@@ -143,7 +144,7 @@ class RaceRemoved(NamedTuple):
 
     def words(self, why: str) -> str:
         """What the CLI and the web app say of it; `why`: where the changes are listed."""
-        return (f"removed the {describe(self.race)}: {self.restored()} session(s) it had "
+        return (f"removed the {describe(self.race)}: {counted(self.restored(), 'session')} it had "
                 f"changed restored ({why} lists them)")
 
 
