@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import tomli_w
+from apscheduler.executors.debug import DebugExecutor
+from apscheduler.schedulers.base import BaseScheduler
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -253,6 +255,8 @@ def test_a_red_morning_makes_todays_session_mobility_and_publishes_once(
     [change] = _morning_rows(home)
     assert change.session_key == key and change.night == day and change.action == "mobility"
     assert change.rule == "S7.3 morning red" and "training readiness POOR" in change.reasons
+    assert change.reasons[0] == f"recovery red on the morning of {day:%a %d %b} (last " \
+        "night's HRV, sleep and readiness)"
     published = calendar.read_bytes()
     assert published != before
     [event] = [e for e in Calendar.from_ical(published).walk("VEVENT")
@@ -323,12 +327,11 @@ def test_a_green_morning_restores_the_session_last_night_lightened_for_recovery(
     assert _session(home, key).exercises == planned and len(_morning_rows(home)) == 1
 
 
-def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
-        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """At 07:00 Garmin holds nothing of last night yet (HRV, sleep and readiness answer
-    204): the day's status is only the days before it carried on (green here), not last
-    night's, so the nightly run's amber stands and the pass says why; the 08:00 pass, the
-    watch synced (readiness HIGH), restores the session as a green morning does."""
+@pytest.fixture
+def late_watch(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
+        tuple[Any, date, str, set[str]]]:
+    """A home whose eve was amber (the nightly lightened the day's session), and a watch
+    that has synced nothing of the day yet (remove the day from the set to sync it)."""
     readiness: dict[str, str] = {}
     unsynced: set[str] = set()
     measured = steady_bodies(readiness)
@@ -342,23 +345,34 @@ def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
         readiness[eve.isoformat()] = "LOW"  # amber on the eve: the nightly run lightens it
         with freeze_time(f"{eve} 21:30:00"):
             run_nightly(home_, ANNA, eve, source_for(home_))
-        lightened = _session(home_, key).exercises
+        assert _session(home_, key).status == "lightened"
         unsynced.add(day.isoformat())
-        with freeze_time(f"{day} 07:00:00"):
-            [early] = run_morning(home_, ANNA, day, source_for(home_))
-            said = runner.invoke(app, ["morning", "--date", day.isoformat()])
-            today = runner.invoke(app, ["today"]).output.splitlines()
-        assert (early.status, early.adjustments) == ("ok", 0)
-        assert early.note == ("last night's recovery data is not synced yet: keeping the "
-                              "nightly's decision (run `stridelift morning` again once the "
-                              "watch has synced)")
-        assert early.as_json()["note"] == early.note and early.note in said.output
-        assert _session(home_, key).exercises == lightened and _morning_rows(home_) == []
-        assert today[1] == "  - last night's recovery data is not synced yet"  # green else
-        unsynced.clear()  # the watch has synced
-        with freeze_time(f"{day} 08:00:00"):
-            [synced] = run_morning(home_, ANNA, day, source_for(home_))
-            today = runner.invoke(app, ["today"]).output.splitlines()
+        yield home_, day, key, unsynced
+
+
+def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """At 07:00 Garmin holds nothing of last night yet (HRV, sleep and readiness answer
+    204): the day's status is only the days before it carried on (green here), not last
+    night's, so the nightly run's amber stands and the pass says why; the 08:00 pass, the
+    watch synced (readiness HIGH), restores the session as a green morning does."""
+    home_, day, key, unsynced = late_watch
+    lightened = _session(home_, key).exercises
+    with freeze_time(f"{day} 07:00:00"):
+        [early] = run_morning(home_, ANNA, day, source_for(home_))
+        said = runner.invoke(app, ["morning", "--date", day.isoformat()])
+        today = runner.invoke(app, ["today"]).output.splitlines()
+    assert (early.status, early.adjustments) == ("ok", 0)
+    assert early.note == ("last night's recovery data is not synced yet: keeping the "
+                          "nightly's decision (run `stridelift morning` again once the "
+                          "watch has synced)")
+    assert early.as_json()["note"] == early.note and early.note in said.output
+    assert _session(home_, key).exercises == lightened and _morning_rows(home_) == []
+    assert today[1] == "  - last night's recovery data is not synced yet"  # green else
+    unsynced.clear()  # the watch has synced
+    with freeze_time(f"{day} 08:00:00"):
+        [synced] = run_morning(home_, ANNA, day, source_for(home_))
+        today = runner.invoke(app, ["today"]).output.splitlines()
     assert synced.note is None and synced.adjustments == 1
     assert not any("not synced" in line for line in today)
     assert _session(home_, key).status == "planned"
@@ -390,6 +404,19 @@ def test_last_nights_resting_hr_counts_only_from_a_watch_that_measures_nothing_e
     assert not last_night_synced(nothing, []) and not last_night_synced(rhr, measures)
     assert last_night_synced(rhr, [{"resting_hr": 45.0, "sleep_score": None}])
     assert last_night_synced(rhr, [])  # no day before to wait like
+
+
+def test_the_morning_names_what_of_last_night_the_watch_measured() -> None:
+    from analysis.last_night import last_night_words
+
+    assert last_night_words({"hrv_last_night": 50.0, "sleep_score": 70, "hrv_status": None,
+                             "readiness_level": "HIGH"}) == \
+        "last night's HRV, sleep and readiness"
+    assert last_night_words({"sleep_score": 70, "resting_hr": 45}) == "last night's sleep"
+    assert last_night_words({"hrv_status": "LOW", "readiness_level": "LOW"}) == \
+        "last night's HRV and readiness"
+    assert last_night_words({"resting_hr": 45, "sleep_score": None}) == \
+        "last night's resting HR"
 
 
 def _resting_hr_only(resting_hr: dict[str, int | None]) -> Any:
@@ -436,6 +463,9 @@ def test_a_watch_without_hrv_sleep_score_or_readiness_is_judged_by_its_resting_h
     [change] = _morning_rows(home_)
     assert (change.rule, change.action) == ("S7.3 morning amber", "lighten")
     assert any(r.startswith("resting HR 55 bpm is 10") for r in change.reasons), change.reasons
+    # what this watch measures, not the HRV, sleep and readiness it never gave
+    assert change.reasons[0] == f"recovery amber on the morning of {day:%a %d %b} (last " \
+        "night's resting HR)"
 
 
 def test_the_morning_pushes_the_changed_session_to_the_watch(home: Path) -> None:
@@ -661,9 +691,11 @@ def test_the_daemon_schedules_both_passes_at_their_local_times(home: Path) -> No
         scheduler = sched.start(home_)
         try:
             jobs = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
-            assert set(jobs) == {"nightly:anna", "morning:anna"}
+            assert set(jobs) == {"nightly:anna", "morning:anna", "morning-again:anna"}
             assert jobs["morning:anna"].next_run_time == datetime(2025, 7, 8, 4, 45,
                                                                   tzinfo=UTC)
+            assert jobs["morning-again:anna"].next_run_time == datetime(2025, 7, 8, 5, 15,
+                                                                        tzinfo=UTC)
             assert jobs["nightly:anna"].next_run_time == datetime(2025, 7, 7, 19, 30,
                                                                   tzinfo=UTC)
             assert jobs["morning:anna"].func is sched.morning_job
@@ -677,7 +709,7 @@ def test_a_running_daemon_follows_config_changes(home: Path,
     running daemon within its minute check, with no restart; a broken config.toml leaves the
     schedule as it was, said once, not every minute."""
     home_ = _athlete(tokens=False)
-    with freeze_time("2025-07-07 12:00:00"):  # 12:00 UTC
+    with freeze_time("2025-07-07 12:01:00"):  # 12:01 UTC: after the morning's last try
         scheduler = sched.start(home_)
         try:
             [reload] = scheduler.get_jobs(jobstore=sched.SETTINGS)
@@ -690,7 +722,8 @@ def test_a_running_daemon_follows_config_changes(home: Path,
             assert any("nightly run for anna: rescheduled, next at 2025-07-07 20:00" in r.message
                        for r in caplog.records)  # the new time, not the old one
             jobs = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
-            assert set(jobs) == {"nightly:anna", "morning:anna", "nightly:ben", "morning:ben"}
+            assert set(jobs) == {f"{run}:{name}" for run in ("nightly", "morning", "morning-again")
+                                 for name in ("anna", "ben")}
             assert jobs["nightly:ben"].next_run_time == datetime(2025, 7, 7, 22, 15, tzinfo=UTC)
             assert jobs["nightly:anna"].next_run_time == datetime(2025, 7, 7, 20, 0, tzinfo=UTC)
 
@@ -724,7 +757,7 @@ def test_a_running_daemon_follows_config_changes(home: Path,
             config_file.write_text(tomli_w.dumps(without_ben))
             reload.func()
             assert {job.id for job in scheduler.get_jobs(jobstore="default")} == {
-                "nightly:anna", "morning:anna"}
+                "nightly:anna", "morning:anna", "morning-again:anna"}
         finally:
             scheduler.shutdown()
 
@@ -739,6 +772,11 @@ def test_morning_at_is_checked_and_kept_in_the_config(home: Path) -> None:
     assert load().athlete("anna").morning_at == "06:30"
     _athlete(tokens=False)
     assert load().athlete("anna").morning_at == "07:00"
+    assert load().athlete("anna").morning_until == "12:00"
+    with pytest.raises(ProfileError, match="morning_until 'noon' must be HH:MM"):
+        Profile(**{**ANNA.__dict__, "morning_until": "noon"})
+    _athlete(Profile(**{**ANNA.__dict__, "morning_until": "10:30"}), tokens=False)
+    assert load().athlete("anna").morning_until == "10:30"
 
 
 
@@ -784,3 +822,88 @@ def test_a_scheduled_run_says_in_one_line_that_config_toml_cannot_be_applied(
     assert [(level, message.split(":")[0], exc) for level, message, exc in said] == [
         ("ERROR", "nightly anna", None), ("ERROR", "morning anna", None)]
     assert all("unknown setting(s) strenght_sessions" in message for _, message, _ in said)
+
+
+# --- last night's data late: the daemon tries again, `today` says what is true ----------
+
+class Driven(BaseScheduler):
+    """The daemon's scheduler with no timer of its own: the test runs what is due
+    (_process_jobs) at each pinned moment, in the test's thread (DebugExecutor)."""
+
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait)
+
+    def wakeup(self) -> None:
+        pass
+
+
+def test_the_daemon_tries_the_morning_pass_again_until_last_nights_data_is_in(
+        late_watch: tuple[Any, date, str, set[str]], caplog: pytest.LogCaptureFixture) -> None:
+    """The daemon ran the pass once, at morning_at: a watch that synced at 07:45 left the
+    nightly's decision all day. It tries again every 30 minutes until morning_until (12:00)
+    while last night's data is missing, and not after the first pass that judged the day."""
+    home_, day, key, unsynced = late_watch
+    with freeze_time(f"{day} 06:59:00"):
+        scheduler = sched.start(home_, cls=Driven, executors={"default": DebugExecutor()})
+    passes: dict[str, list[str]] = {}
+    caplog.set_level("INFO", logger=sched.__name__)
+    try:
+        job = scheduler.get_job("morning-again:anna")
+        assert job.next_run_time == datetime(day.year, day.month, day.day, 7, 30, tzinfo=UTC)
+        for at in ("07:00", "07:30", "08:00", "08:30", "10:00", "12:00", "12:30"):
+            if at == "08:00":
+                unsynced.clear()  # the watch synced at 07:45
+            caplog.clear()
+            with freeze_time(f"{day} {at}:00"):
+                scheduler._process_jobs()
+            passes[at] = [r.getMessage() for r in caplog.records
+                          if r.getMessage().startswith("morning anna")]
+    finally:
+        scheduler.shutdown()
+    ran = [f"morning anna {day}: ok"]
+    assert passes == {"07:00": ran, "07:30": ran, "08:00": ran, "08:30": [], "10:00": [],
+                      "12:00": [], "12:30": []}
+    assert _session(home_, key).status == "planned"  # the 08:00 try: green, restored
+    [change] = _morning_rows(home_)
+    assert (change.rule, change.action) == ("S7.3 morning green", "restore")
+
+
+def test_the_tries_come_every_30_minutes_after_morning_at_until_morning_until() -> None:
+    def tries(profile: Profile) -> list[str]:
+        trigger, fires = sched.tries_again(profile), list[str]()
+        fire = trigger.get_next_fire_time(None, datetime(2025, 7, 8, 0, 0, tzinfo=UTC))
+        while fire is not None and fire.day == 8:
+            fires.append(f"{fire:%H:%M}")
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(milliseconds=50))
+        return fires
+
+    assert tries(ANNA) == ["07:30", "08:00", "08:30", "09:00", "09:30", "10:00", "10:30",
+                           "11:00", "11:30", "12:00"]
+    assert tries(replace(ANNA, morning_at="06:45", morning_until="08:00")) == ["07:15",
+                                                                              "07:45"]
+    assert tries(replace(ANNA, morning_until="07:00")) == []  # none after morning_at
+    # not at a nightly_at before noon: the nightly run holds the athlete's lock then
+    assert tries(replace(ANNA, nightly_at="08:00", morning_until="09:00")) == ["07:30",
+                                                                              "08:30", "09:00"]
+
+
+def test_today_says_not_synced_only_while_last_nights_data_may_still_come(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """`today --date` a day gone by said "not synced yet", and after a night the watch was
+    not worn the line stayed all day: it is said on the day itself only, until a sync after
+    morning_until (the daemon's last try) has fetched the day; then there is none."""
+    _home, day, _key, _unsynced = late_watch
+    with freeze_time(f"{day} 07:00:00"):
+        sched.morning_job("anna")
+        early = runner.invoke(app, ["today"]).output.splitlines()
+    with freeze_time(f"{day} 12:00:00"):
+        sched.morning_again_job("anna")  # the last try: still nothing
+    with freeze_time(f"{day} 12:05:00"):
+        later = runner.invoke(app, ["today"]).output.splitlines()
+        json_later = json.loads(runner.invoke(app, ["today", "--json"]).stdout)
+    with freeze_time(f"{day + timedelta(days=7)} 09:00:00"):
+        week_on = runner.invoke(app, ["today", "--date", day.isoformat()]).output.splitlines()
+    none = "no recovery data of last night (the watch synced none)"
+    assert early[1] == "  - last night's recovery data is not synced yet"
+    assert later[1] == week_on[1] == f"  - {none}"
+    assert json_later["recovery"]["last_night"] == none
