@@ -20,6 +20,8 @@ NONE_IMPORTED = "no recovery data of last night (the files imported hold none)" 
 # cursor: the last day whose morning a sync has seen whole: one after the day's
 # `morning_until`, when the daemon's morning pass stops waiting for last night's data
 MORNING_SEEN = "morning_seen"
+# cursor: the last day a pass judged with last night's data (the daemon's tries stop)
+MORNING_JUDGED = "morning_judged"
 
 
 def last_night(db: DbSession, who: m.Athlete, day: date) -> str | None:
@@ -56,8 +58,8 @@ def waiting_for_sync(db: DbSession, who: m.Athlete, day: date, today: date) -> b
     """Whether last night's data of `day` may still come: only on the athlete's `today`,
     and only until a sync after its `morning_until` has fetched the day (saw_morning). A
     day gone by, or a night the watch was not worn, has nothing left to wait for."""
-    seen = repo.cursor(db, who, MORNING_SEEN)
-    return day == today and (seen is None or date.fromisoformat(seen) < day)
+    seen = day_cursor(db, who, MORNING_SEEN)
+    return day == today and (seen is None or seen < day)
 
 
 def saw_morning(db: DbSession, who: m.Athlete, profile: Profile, through: date,
@@ -67,7 +69,17 @@ def saw_morning(db: DbSession, who: m.Athlete, profile: Profile, through: date,
     kept, never moved back."""
     on_the_day = now.date() == through and (now.hour, now.minute) < hour_minute(
         profile.morning_until)
-    seen = through - timedelta(days=1) if on_the_day else through
-    last = repo.cursor(db, who, MORNING_SEEN)
-    if last is None or seen > date.fromisoformat(last):
-        repo.set_cursor(db, who, MORNING_SEEN, seen.isoformat())
+    move_day_cursor(db, who, MORNING_SEEN, through - timedelta(days=1) if on_the_day else through)
+
+
+def day_cursor(db: DbSession, who: m.Athlete, name: str) -> date | None:
+    """The day a cursor of days (MORNING_SEEN, MORNING_JUDGED) holds, if any."""
+    value = repo.cursor(db, who, name)
+    return None if value is None else date.fromisoformat(value)
+
+
+def move_day_cursor(db: DbSession, who: m.Athlete, name: str, day: date) -> None:
+    """A cursor of days moved on to `day`, never back (a day gone by seen or judged again)."""
+    last = day_cursor(db, who, name)
+    if last is None or day > last:
+        repo.set_cursor(db, who, name, day.isoformat())

@@ -25,7 +25,14 @@ from jobs.analyse import analyse
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
 from jobs.home import Home
-from jobs.last_night import NOT_SYNCED, last_night, synced_last_night, without_last_night
+from jobs.last_night import (
+    MORNING_JUDGED,
+    NOT_SYNCED,
+    day_cursor,
+    last_night,
+    move_day_cursor,
+    without_last_night,
+)
 from jobs.nightly_run import NightResult, Source, fetch, publish
 from jobs.replan import (
     FIRST_MONDAY,
@@ -74,12 +81,13 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
 
 def run_morning_again(home: Home, profile: Profile, day: date, source: Source
                       ) -> list[NightResult]:
-    """The morning pass again while the day's status still waits for last night's data
-    (the daemon's tries after `morning_at`); none once a pass has judged the day with it,
-    nor for imported files, which no pass brings in."""
+    """The morning pass again until a pass has judged the day with last night's data (the
+    daemon's tries after `morning_at`; the day's stored status may hold it with no pass
+    having judged by it: a `garmin sync`, then `today`), never for imported files, which
+    no pass brings in."""
     with transaction(home.db) as db:
-        synced = synced_last_night(db, repo.athlete(db, profile), day)
-    if without_last_night(profile, synced) != NOT_SYNCED:
+        judged = day_cursor(db, repo.athlete(db, profile), MORNING_JUDGED)
+    if profile.source == "files" or (judged is not None and judged >= day):
         return []
     return run_morning(home, profile, day, source)
 
@@ -115,6 +123,8 @@ def _rejudged(db: DbSession, profile: Profile, day: date
     if changes:
         save_sessions(db, who, after)
         store_adjustments(db, who, changes)
+    if measured is not None:
+        move_day_cursor(db, who, MORNING_JUDGED, day)
     return changes, _waiting_note(profile, sessions, day, measured is not None)
 
 

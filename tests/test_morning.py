@@ -29,7 +29,7 @@ from domain.profile import Profile
 from ingest import garmin
 from jobs import scheduler as sched
 from jobs.config import load, save_profile
-from jobs.morning_run import run_morning
+from jobs.morning_run import run_morning, run_morning_again
 from jobs.nightly_run import run_nightly
 from jobs.sources import source_for
 from planner.adapt import Recovery, Tonight, adapt, fitted, lighten
@@ -907,3 +907,26 @@ def test_today_says_not_synced_only_while_last_nights_data_may_still_come(
     assert early[1] == "  - last night's recovery data is not synced yet"
     assert later[1] == week_on[1] == f"  - {none}"
     assert json_later["recovery"]["last_night"] == none
+
+
+def test_the_tries_go_on_after_a_sync_and_a_read_stored_last_nights_status(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """The tries stopped once the day's stored status held last night's numbers: a
+    `garmin sync` and `today` (which computes the day's status) at 07:50 stored them with
+    no pass judging the day, so the 08:00 try did nothing and the nightly's lightening
+    stood all day. They stop once a pass has judged the day with them."""
+    home_, day, key, unsynced = late_watch
+    with freeze_time(f"{day} 07:00:00"):
+        sched.morning_job("anna")
+    unsynced.clear()  # the watch synced at 07:45
+    with freeze_time(f"{day} 07:50:00"):
+        assert runner.invoke(app, ["sync"]).exit_code == 0
+        assert runner.invoke(app, ["today"]).exit_code == 0
+    assert _session(home_, key).status == "lightened"
+    with freeze_time(f"{day} 08:00:00"):
+        sched.morning_again_job("anna")
+    assert _session(home_, key).status == "planned"
+    [change] = _morning_rows(home_)
+    assert (change.rule, change.action) == ("S7.3 morning green", "restore")
+    with freeze_time(f"{day} 08:30:00"):  # judged: the next try has nothing to do
+        assert run_morning_again(home_, ANNA, day, source_for(home_)) == []
