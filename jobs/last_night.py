@@ -55,21 +55,22 @@ def without_last_night(profile: Profile, synced: bool, waiting: bool = True) -> 
 
 
 def waiting_for_sync(db: DbSession, who: m.Athlete, day: date, today: date) -> bool:
-    """Whether last night's data of `day` may still come: only on the athlete's `today`,
-    and only until a sync after its `morning_until` has fetched the day (saw_morning). A
-    day gone by, or a night the watch was not worn, has nothing left to wait for."""
+    """Whether last night's data of `day` may still come: only on the athlete's `today`
+    (or a day to come), and only until a sync after its `morning_until` has fetched the day
+    (saw_morning). A day gone by, or a night the watch was not worn, has nothing left to
+    wait for."""
     seen = day_cursor(db, who, MORNING_SEEN)
-    return day == today and (seen is None or seen < day)
+    return day >= today and (seen is None or seen < day)
 
 
 def saw_morning(db: DbSession, who: m.Athlete, profile: Profile, through: date,
                 now: datetime) -> None:
     """A sync at `now` (the athlete's local time) fetched the days through `through`: the
-    last of them whose morning it saw (the day itself, once past its `morning_until`) is
-    kept, never moved back."""
-    on_the_day = now.date() == through and (now.hour, now.minute) < hour_minute(
-        profile.morning_until)
-    move_day_cursor(db, who, MORNING_SEEN, through - timedelta(days=1) if on_the_day else through)
+    last of them whose morning it saw (today once past its `morning_until`, never a day to
+    come: `morning --date` tomorrow) is kept, never moved back."""
+    after_until = (now.hour, now.minute) >= hour_minute(profile.morning_until)
+    seen = now.date() if after_until else now.date() - timedelta(days=1)
+    move_day_cursor(db, who, MORNING_SEEN, min(through, seen))
 
 
 def day_cursor(db: DbSession, who: m.Athlete, name: str) -> date | None:

@@ -930,3 +930,21 @@ def test_the_tries_go_on_after_a_sync_and_a_read_stored_last_nights_status(
     assert (change.rule, change.action) == ("S7.3 morning green", "restore")
     with freeze_time(f"{day} 08:30:00"):  # judged: the next try has nothing to do
         assert run_morning_again(home_, ANNA, day, source_for(home_)) == []
+
+
+def test_a_day_to_come_is_still_waiting_for_its_night(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """On the eve, `today --date` tomorrow (whose status `status --date` computed) said
+    "the watch synced none" of a night not yet slept; and a pass run for tomorrow
+    (`morning --date`) counted tomorrow's morning as seen, so at 07:00 tomorrow, before the
+    watch synced, `today` said the same."""
+    _home, day, _key, _unsynced = late_watch
+    eve = day - timedelta(days=1)
+    waiting = "  - last night's recovery data is not synced yet"
+    with freeze_time(f"{eve} 22:00:00"):
+        assert runner.invoke(app, ["status", "--date", day.isoformat()]).exit_code == 0
+        ahead = runner.invoke(app, ["today", "--date", day.isoformat()]).output.splitlines()
+        assert runner.invoke(app, ["morning", "--date", day.isoformat()]).exit_code == 0
+    with freeze_time(f"{day} 07:00:00"):
+        early = runner.invoke(app, ["today"]).output.splitlines()
+    assert ahead[1] == early[1] == waiting
