@@ -20,8 +20,9 @@ NONE_IMPORTED = "no recovery data of last night (the files imported hold none)" 
 # cursor: the last day whose morning a sync has seen whole: one after the day's
 # `morning_until`, when the daemon's morning pass stops waiting for last night's data
 MORNING_SEEN = "morning_seen"
-# cursor: the last day a pass judged with last night's data (the daemon's tries stop)
-MORNING_JUDGED = "morning_judged"
+# cursor: the last day the morning pass is done with, the daemon's tries stopping: a pass
+# judged it with last night's data, or Garmin limited or refused the account's calls
+MORNING_DONE = "morning_done"
 
 
 def last_night(db: DbSession, who: m.Athlete, day: date) -> str | None:
@@ -74,7 +75,7 @@ def saw_morning(db: DbSession, who: m.Athlete, profile: Profile, through: date,
 
 
 def day_cursor(db: DbSession, who: m.Athlete, name: str) -> date | None:
-    """The day a cursor of days (MORNING_SEEN, MORNING_JUDGED) holds, if any."""
+    """The day a cursor of days (MORNING_SEEN, MORNING_DONE) holds, if any."""
     value = repo.cursor(db, who, name)
     return None if value is None else date.fromisoformat(value)
 

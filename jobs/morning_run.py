@@ -20,13 +20,13 @@ from db import models as m
 from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
-from ingest.garmin import GarminError
+from ingest.garmin import GarminAuthError, GarminError, GarminRateLimited
 from jobs.analyse import analyse
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
 from jobs.home import Home
 from jobs.last_night import (
-    MORNING_JUDGED,
+    MORNING_DONE,
     NOT_SYNCED,
     day_cursor,
     last_night,
@@ -56,6 +56,9 @@ KEPT = "keeping the nightly's decision"
 # The daemon runs the pass again until `morning_until`: a watch that syncs later waits for
 # this, or the next pass.
 AGAIN = "run `stridelift morning` again once the watch has synced"
+# Garmin limiting the account's calls (a Retry-After beyond our wait) or refusing its login:
+# a try 30 minutes on is refused again, and a limit may grow with every call: none today
+REFUSED = (GarminRateLimited, GarminAuthError)
 
 
 def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
@@ -74,6 +77,9 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
                                  note=note)
         except (GarminError, PlanError, CalendarError, OSError) as exc:
             result = NightResult(profile.name, day, "failed", error=str(exc), run="morning")
+            if isinstance(exc, REFUSED):
+                with transaction(home.db) as db:
+                    move_day_cursor(db, repo.athlete(db, profile), MORNING_DONE, day)
     log.info("morning %s %s: %s%s", profile.name, day, result.status,
              f" ({result.error or result.note})" if result.error or result.note else "")
     return [result]
@@ -83,11 +89,11 @@ def run_morning_again(home: Home, profile: Profile, day: date, source: Source
                       ) -> list[NightResult]:
     """The morning pass again until a pass has judged the day with last night's data (the
     daemon's tries after `morning_at`; the day's stored status may hold it with no pass
-    having judged by it: a `garmin sync`, then `today`), never for imported files, which
-    no pass brings in."""
+    having judged by it: a `sync`, then `today`) or Garmin refused a pass (REFUSED), never
+    for imported files, which no pass brings in."""
     with transaction(home.db) as db:
-        judged = day_cursor(db, repo.athlete(db, profile), MORNING_JUDGED)
-    if profile.source == "files" or (judged is not None and judged >= day):
+        done = day_cursor(db, repo.athlete(db, profile), MORNING_DONE)
+    if profile.source == "files" or (done is not None and done >= day):
         return []
     return run_morning(home, profile, day, source)
 
@@ -124,7 +130,7 @@ def _rejudged(db: DbSession, profile: Profile, day: date
         save_sessions(db, who, after)
         store_adjustments(db, who, changes)
     if measured is not None:
-        move_day_cursor(db, who, MORNING_JUDGED, day)
+        move_day_cursor(db, who, MORNING_DONE, day)
     return changes, _waiting_note(profile, sessions, day, measured is not None)
 
 

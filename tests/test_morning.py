@@ -328,14 +328,21 @@ def test_a_green_morning_restores_the_session_last_night_lightened_for_recovery(
 
 
 @pytest.fixture
-def late_watch(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
-        tuple[Any, date, str, set[str]]]:
+def late_garmin() -> FakeGarmin:
+    """The Garmin of late_watch (its faults, its calls)."""
+    return FakeGarmin()
+
+
+@pytest.fixture
+def late_watch(home: Path, monkeypatch: pytest.MonkeyPatch, late_garmin: FakeGarmin
+               ) -> Iterator[tuple[Any, date, str, set[str]]]:
     """A home whose eve was amber (the nightly lightened the day's session), and a watch
     that has synced nothing of the day yet (remove the day from the set to sync it)."""
     readiness: dict[str, str] = {}
     unsynced: set[str] = set()
     measured = steady_bodies(readiness)
-    fake = FakeGarmin(day_bodies=lambda day: {} if day in unsynced else measured(day))
+    fake = late_garmin
+    fake.day_bodies = lambda day: {} if day in unsynced else measured(day)
     fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
     with served(fake) as url:
         monkeypatch.setenv(garmin.ENV_BASE_URL, url)
@@ -948,3 +955,29 @@ def test_a_day_to_come_is_still_waiting_for_its_night(
     with freeze_time(f"{day} 07:00:00"):
         early = runner.invoke(app, ["today"]).output.splitlines()
     assert ahead[1] == early[1] == waiting
+
+
+@pytest.mark.parametrize("refusal", [
+    (429, {"Retry-After": "3600"}, {"message": "slow down"}),  # beyond our wait: no sleep
+    (403, {}, {"message": "forbidden"})])
+def test_a_try_garmin_refused_ends_the_days_tries(
+        late_watch: tuple[Any, date, str, set[str]], late_garmin: FakeGarmin,
+        refusal: tuple[int, dict[str, str], dict[str, str]]) -> None:
+    """A try Garmin answered with a rate limit (asking to wait an hour) or a refused login
+    was followed by another every 30 minutes until noon, each refused again (and a limit
+    may grow with every call): the day's tries end there; a pass by hand still runs."""
+    home_, day, key, unsynced = late_watch
+    status, headers, body = refusal
+    late_garmin.fail("socialProfile", (status, {"Content-Type": "application/json",
+                                                **headers}, json.dumps(body).encode()))
+    with freeze_time(f"{day} 07:30:00"):
+        [refused] = run_morning_again(home_, ANNA, day, source_for(home_))
+    assert refused.status == "failed" and str(status) in (refused.error or "")
+    unsynced.clear()
+    calls = len(late_garmin.calls)
+    with freeze_time(f"{day} 08:00:00"):
+        assert run_morning_again(home_, ANNA, day, source_for(home_)) == []
+    assert len(late_garmin.calls) == calls  # Garmin not asked
+    with freeze_time(f"{day} 08:05:00"):
+        assert runner.invoke(app, ["morning"]).exit_code == 0
+    assert _session(home_, key).status == "planned"
