@@ -70,7 +70,7 @@ class RaceAdded(NamedTuple):
         what = (f"replaced the {describe(self.replaced)} with" if self.replaced
                 else "kept" if self.again else "added")
         return (f"{what} the {describe(self.race)}: the plan follows it, "
-                f"{len(self.changes)} change(s) recorded ({why} lists them)")
+                f"{counted(len(self.changes), 'change')} recorded ({why} lists them)")
 
 
 def add_race(home: Home, profile: Profile, text: str, today: date,

@@ -328,7 +328,7 @@ def test_a_race_written_into_config_toml_by_hand_is_followed_when_added(home: Pa
         first = runner.invoke(app, ["race", "add", "2027-01-20:10k:A"])
         second = runner.invoke(app, ["race", "add", "2027-01-20:10k:A", "--json"])
     assert first.exit_code == 0 and "kept the A race 10k on Wed 20 Jan 2027: the plan " \
-        "follows it, " in first.output and " 0 change(s)" not in first.output, first.output
+        "follows it, " in first.output and " 0 changes" not in first.output, first.output
     assert json.loads(second.stdout) == {
         "race": {"date": "2027-01-20", "distance": "10k", "priority": "A"}, "replaced": None,
         "already_entered": True, "changes": 0}
@@ -1528,3 +1528,25 @@ def test_a_session_two_races_moved_goes_back_where_the_second_found_it_told_so_t
                 and (c["rule"], c["action"]) == ("Races removed", "move"))
     assert back["reasons"] == ["back on Sat 27 Feb, where it was before the race moved it to "
                                "Sun 28 Feb"]
+
+
+def test_race_add_and_remove_count_their_changes_in_words() -> None:
+    """`race add` said "1 change(s) recorded": one change, or two, in plain words."""
+    from jobs.race_entry import RaceAdded, RaceRemoved
+    from planner.plan_changes import REMOVED
+
+    race = Race(date(2027, 1, 20), "10k", "A")
+
+    def change(i: int, rule: str = "Races A taper") -> Adjustment:
+        return Adjustment(f"s{i}", date(2027, 1, 3), rule, "restore", "before", "after", ())
+
+    def said(changes: list[Adjustment]) -> tuple[str, str]:
+        return (RaceAdded(P, race, None, changes).words("`why`"),
+                RaceRemoved(P, race, [replace(c, rule=REMOVED) for c in changes]).words("`why`"))
+
+    assert said([change(1)]) == (
+        "added the A race 10k on Wed 20 Jan 2027: the plan follows it, 1 change recorded "
+        "(`why` lists them)",
+        "removed the A race 10k on Wed 20 Jan 2027: 1 session it had changed restored (`why` "
+        "lists them)")
+    assert "2 changes recorded" in said([change(1), change(2)])[0]
