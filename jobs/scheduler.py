@@ -119,17 +119,17 @@ def trigger(profile: Profile, at: str | None = None) -> DailyAt:
 
 
 def tries_again(profile: Profile) -> OrTrigger:
-    """The morning pass's tries: every AGAIN_EVERY after `morning_at` up to `morning_until`,
-    each a daily time (DailyAt: once on the nights the clocks change), but a `nightly_at`
-    among them (it holds the athlete's lock then: the next try comes). No try when
-    `morning_until` is not after `morning_at`: the trigger then never fires."""
-    at = datetime(2000, 1, 1, *hour_minute(profile.morning_at))
+    """The morning pass's tries: every AGAIN_EVERY after `morning_at`, and the last at
+    `morning_until` itself (its sync sees the morning whole: `today` stops waiting, however
+    the half hours fall), each a daily time (DailyAt: once on the nights the clocks change),
+    but a `nightly_at` among them (it holds the athlete's lock then: the next try comes).
+    No try when `morning_until` is not after `morning_at`: the trigger then never fires."""
+    first = datetime(2000, 1, 1, *hour_minute(profile.morning_at))
     until = datetime(2000, 1, 1, *hour_minute(profile.morning_until))
-    times = []
-    while (at := at + AGAIN_EVERY) <= until:
-        if (at.hour, at.minute) != hour_minute(profile.nightly_at):
-            times.append(DailyAt(hour=at.hour, minute=at.minute, timezone=profile.zone))
-    return OrTrigger(times)
+    times = [first + AGAIN_EVERY * n for n in range(1, (until - first) // AGAIN_EVERY + 1)]
+    times += [until] if until > first and until not in times else []
+    return OrTrigger([DailyAt(hour=at.hour, minute=at.minute, timezone=profile.zone)
+                      for at in times if (at.hour, at.minute) != hour_minute(profile.nightly_at)])
 
 
 def _at(name: str) -> Callable[[Profile], BaseTrigger]:

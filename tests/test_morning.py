@@ -886,8 +886,9 @@ def test_the_tries_come_every_30_minutes_after_morning_at_until_morning_until() 
 
     assert tries(ANNA) == ["07:30", "08:00", "08:30", "09:00", "09:30", "10:00", "10:30",
                            "11:00", "11:30", "12:00"]
+    # the last at morning_until itself, whose sync sees the morning whole (`today`)
     assert tries(replace(ANNA, morning_at="06:45", morning_until="08:00")) == ["07:15",
-                                                                              "07:45"]
+                                                                              "07:45", "08:00"]
     assert tries(replace(ANNA, morning_until="07:00")) == []  # none after morning_at
     # not at a nightly_at before noon: the nightly run holds the athlete's lock then
     assert tries(replace(ANNA, nightly_at="08:00", morning_until="09:00")) == ["07:30",
@@ -981,3 +982,25 @@ def test_a_try_garmin_refused_ends_the_days_tries(
     with freeze_time(f"{day} 08:05:00"):
         assert runner.invoke(app, ["morning"]).exit_code == 0
     assert _session(home_, key).status == "planned"
+
+
+def test_today_stops_waiting_after_morning_until_whatever_morning_at(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """With morning_at 06:45 the tries came at 07:15 and 07:45, none at morning_until
+    (08:00): no sync saw the morning whole, so after a night the watch was not worn `today`
+    said "not synced yet" all day, until the nightly run. The last try is at morning_until."""
+    home_, day, _key, _unsynced = late_watch
+    config = load()
+    save_profile(config, replace(config.athlete("anna"), morning_at="06:45",
+                                 morning_until="08:00"))
+    with freeze_time(f"{day} 06:40:00"):
+        scheduler = sched.start(home_, cls=Driven, executors={"default": DebugExecutor()})
+    try:
+        for at in ("06:45", "07:15", "07:45", "08:00"):
+            with freeze_time(f"{day} {at}:00"):
+                scheduler._process_jobs()
+    finally:
+        scheduler.shutdown()
+    with freeze_time(f"{day} 09:00:00"):
+        later = runner.invoke(app, ["today"]).output.splitlines()
+    assert later[1] == "  - no recovery data of last night (the watch synced none)"
