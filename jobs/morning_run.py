@@ -24,6 +24,7 @@ from ingest.garmin import GarminAuthError, GarminError, GarminRateLimited
 from jobs.analyse import analyse
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
+from jobs.clock import today_for
 from jobs.home import Home
 from jobs.last_night import (
     MORNING_DONE,
@@ -77,9 +78,10 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
                                  note=note)
         except (GarminError, PlanError, CalendarError, OSError) as exc:
             result = NightResult(profile.name, day, "failed", error=str(exc), run="morning")
-            if isinstance(exc, REFUSED):
+            if isinstance(exc, REFUSED):  # today's tries: never a day to come's (--date)
                 with transaction(home.db) as db:
-                    move_day_cursor(db, repo.athlete(db, profile), MORNING_DONE, day)
+                    move_day_cursor(db, repo.athlete(db, profile), MORNING_DONE,
+                                    min(day, today_for(profile)))
     log.info("morning %s %s: %s%s", profile.name, day, result.status,
              f" ({result.error or result.note})" if result.error or result.note else "")
     return [result]

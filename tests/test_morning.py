@@ -1004,3 +1004,18 @@ def test_today_stops_waiting_after_morning_until_whatever_morning_at(
     with freeze_time(f"{day} 09:00:00"):
         later = runner.invoke(app, ["today"]).output.splitlines()
     assert later[1] == "  - no recovery data of last night (the watch synced none)"
+
+
+def test_a_pass_garmin_refused_for_a_day_to_come_ends_no_tries_of_today(
+        late_watch: tuple[Any, date, str, set[str]], late_garmin: FakeGarmin) -> None:
+    """`morning --date` a week ahead, refused (429), ended the tries of every day until
+    then: only the day it ran on counts."""
+    home_, day, _key, _unsynced = late_watch
+    late_garmin.fail("socialProfile", (429, {"Content-Type": "application/json",
+                                             "Retry-After": "3600"}, b"{}"))
+    with freeze_time(f"{day - timedelta(days=1)} 22:00:00"):
+        ahead = runner.invoke(app, ["morning", "--date", str(day + timedelta(days=7))])
+    assert ahead.exit_code == 1 and "429" in ahead.output
+    with freeze_time(f"{day} 07:30:00"):
+        [tried] = run_morning_again(home_, ANNA, day, source_for(home_))
+    assert tried.status == "ok"
