@@ -1,15 +1,17 @@
-"""Whether a day's recovery values hold last night's numbers: the morning pass waits for
-them (RULES.md S7.3). Pure, and without numpy: `today`, a read, asks it too."""
+"""Whether a day's recovery values hold last night's numbers, and which: the morning pass
+waits for them (RULES.md S7.3). Pure, and without numpy: `today`, a read, asks it too."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-# last night's own numbers: before the watch has synced the day holds none of them, and its
-# status is only the days before it carried on (the morning pass then keeps the night's). Its
-# resting HR may come before them (a sync in the night): it counts only from a watch that
-# measures none of them
-LAST_NIGHT_KEYS = ("hrv_last_night", "hrv_status", "sleep_score", "readiness_level")
+# last night's own numbers, by what a watch measures: before the watch has synced the day
+# holds none of them, and its status is only the days before it carried on (the morning
+# pass then keeps the night's). Its resting HR may come before them (a sync in the night):
+# it counts only from a watch that measures none of them
+MEASURES = (("HRV", ("hrv_last_night", "hrv_status")), ("sleep", ("sleep_score",)),
+            ("readiness", ("readiness_level",)))
+LAST_NIGHT_KEYS = tuple(key for _, keys in MEASURES for key in keys)
 
 
 def last_night_synced(values: Mapping[str, object], before: Iterable[Mapping[str, object]]
@@ -21,3 +23,13 @@ def last_night_synced(values: Mapping[str, object], before: Iterable[Mapping[str
 
     return measured(values) or (values.get("resting_hr") is not None
                                 and not any(map(measured, before)))
+
+
+def last_night_words(values: Mapping[str, object]) -> str:
+    """What of last night a day's values hold, in words: "last night's HRV, sleep and
+    readiness", or "last night's resting HR" from a watch that measures none of those."""
+    named = [name for name, keys in MEASURES if any(values.get(k) is not None for k in keys)]
+    if not named:
+        return "last night's resting HR"
+    return "last night's " + (named[0] if len(named) == 1 else
+                              f"{', '.join(named[:-1])} and {named[-1]}")

@@ -67,6 +67,9 @@ class Profile:
     source: str = "garmin"  # where the nightly run gets data: garmin, or demo (simulated)
     nightly_at: str = "21:30"  # local time of the nightly run (the daemon's schedule)
     morning_at: str = "07:00"  # local time of the morning pass, after the watch has synced
+    # until when the daemon runs it again, every 30 minutes, while last night's data is
+    # missing (none when it is not after morning_at)
+    morning_until: str = "12:00"
     push_workouts: bool = False  # the nightly run puts the coming sessions on the watch
 
     def __post_init__(self) -> None:
@@ -96,6 +99,8 @@ class Profile:
                f"nightly time {self.nightly_at!r} must be HH:MM, e.g. 21:30")
         _check(bool(TIME_RE.match(self.morning_at)),
                f"morning time {self.morning_at!r} must be HH:MM, e.g. 07:00")
+        _check(bool(TIME_RE.match(self.morning_until)),
+               f"morning_until {self.morning_until!r} must be HH:MM, e.g. 12:00")
         for exercise, kg in self.known_kg.items():
             _check(0 < kg <= 500, f"known weight for {exercise} must be more than 0 and at "
                                   f"most 500 kg, not {kg:g}")

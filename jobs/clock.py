@@ -14,6 +14,12 @@ def today_for(profile: Profile | None) -> date:
     return datetime.now(profile.zone if profile is not None else UTC).date()
 
 
+def hour_minute(at: str) -> tuple[int, int]:
+    """A profile's local time ("21:30": nightly_at, morning_at) as (hour, minute)."""
+    hour, minute = (int(x) for x in at.split(":"))
+    return hour, minute
+
+
 def latest_start() -> datetime:
     """The latest an activity recorded by now can start: now, and a day to spare for a
     watch whose clock runs ahead of this machine's. Later, its clock was set wrong."""

@@ -204,7 +204,8 @@ _REQUIRED = ("tz", "sex", "max_hr", "rest_hr")
 # Every key an athlete's table may hold (what _profile_table writes): any other is a typo
 # that would otherwise be ignored without a word (`strenght_sessions = 3`).
 _KEYS = frozenset({*_REQUIRED, "threshold_hr", "runs", "strength_sessions", "equipment",
-                   "races", "weights", "source", "nightly_at", "morning_at", "push_workouts"})
+                   "races", "weights", "source", "nightly_at", "morning_at", "morning_until",
+                   "push_workouts"})
 
 
 def _profile(path: Path, name: str, body: Any) -> Profile:
@@ -231,6 +232,7 @@ def _profile(path: Path, name: str, body: Any) -> Profile:
             known_kg=get.table("weights", float), source=get.text("source", "garmin"),
             nightly_at=get.text("nightly_at", "21:30"),
             morning_at=get.text("morning_at", "07:00"),
+            morning_until=get.text("morning_until", "12:00"),
             push_workouts=get.flag("push_workouts", False))
     except ProfileError as exc:
         raise ConfigError(f"{where}: {exc}") from None
@@ -306,6 +308,7 @@ def _profile_table(p: Profile) -> dict[str, Any]:
                              "strength_sessions": p.strength_sessions, "equipment": p.equipment,
                              "runs": dict(p.runs), "source": p.source,
                              "nightly_at": p.nightly_at, "morning_at": p.morning_at,
+                             "morning_until": p.morning_until,
                              "push_workouts": p.push_workouts}
     if p.threshold_hr is not None:
         table["threshold_hr"] = p.threshold_hr

@@ -3,34 +3,85 @@ the morning pass (jobs.morning_run) and for `today`, a read that loads no analys
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session as DbSession
 
-from analysis.last_night import last_night_synced
+from analysis.last_night import last_night_synced, last_night_words
 from db import models as m
-from db import plans
+from db import plans, repo
 from domain.profile import Profile
 from domain.wellness import WATCH_DAYS
+from jobs.clock import hour_minute
 
 NOT_SYNCED = "last night's recovery data is not synced yet"
+NONE_SYNCED = "no recovery data of last night (the watch synced none)"
 NONE_IMPORTED = "no recovery data of last night (the files imported hold none)"  # "files"
+# cursor: the last day whose morning a sync has seen whole: one after the day's
+# `morning_until`, when the daemon's morning pass stops waiting for last night's data
+MORNING_SEEN = "morning_seen"
+# cursor: the last day the morning pass is done with, the daemon's tries stopping: a pass
+# judged it with last night's data, or Garmin limited or refused the account's calls
+MORNING_DONE = "morning_done"
+
+
+def last_night(db: DbSession, who: m.Athlete, day: date) -> str | None:
+    """What of last night the day's stored status holds, in words ("last night's resting
+    HR"), as the statuses of the WATCH_DAYS before it tell what the watch measures
+    (analysis.last_night); None where it holds none of it."""
+    status = plans.daily_status(db, who, day)
+    if status is None:
+        return None
+    before = plans.daily_statuses(db, who, day - timedelta(days=WATCH_DAYS),
+                                  day - timedelta(days=1))
+    if not last_night_synced(status.values, [s.values for s in before]):
+        return None
+    return last_night_words(status.values)
 
 
 def synced_last_night(db: DbSession, who: m.Athlete, day: date) -> bool:
-    """Whether the day's stored status holds last night's numbers, as the statuses of the
-    WATCH_DAYS before it tell which ones the watch measures (analysis.last_night)."""
-    status = plans.daily_status(db, who, day)
-    if status is None:
-        return False
-    before = plans.daily_statuses(db, who, day - timedelta(days=WATCH_DAYS),
-                                  day - timedelta(days=1))
-    return last_night_synced(status.values, [s.values for s in before])
+    """Whether the day's stored status holds last night's numbers (last_night)."""
+    return last_night(db, who, day) is not None
 
 
-def without_last_night(profile: Profile, synced: bool) -> str | None:
+def without_last_night(profile: Profile, synced: bool, waiting: bool = True) -> str | None:
     """Why the day's status holds none of last night's numbers, in words (before the watch
-    has synced, it is only the days before it carried on); None where it holds them."""
+    has synced, it is only the days before it carried on); None where it holds them.
+    `waiting`: the data may still come (waiting_for_sync); else none was synced."""
     if synced:
         return None
-    return NONE_IMPORTED if profile.source == "files" else NOT_SYNCED
+    if profile.source == "files":
+        return NONE_IMPORTED
+    return NOT_SYNCED if waiting else NONE_SYNCED
+
+
+def waiting_for_sync(db: DbSession, who: m.Athlete, day: date, today: date) -> bool:
+    """Whether last night's data of `day` may still come: only on the athlete's `today`
+    (or a day to come), and only until a sync after its `morning_until` has fetched the day
+    (saw_morning). A day gone by, or a night the watch was not worn, has nothing left to
+    wait for."""
+    seen = day_cursor(db, who, MORNING_SEEN)
+    return day >= today and (seen is None or seen < day)
+
+
+def saw_morning(db: DbSession, who: m.Athlete, profile: Profile, through: date,
+                now: datetime) -> None:
+    """A sync at `now` (the athlete's local time) fetched the days through `through`: the
+    last of them whose morning it saw (today once past its `morning_until`, never a day to
+    come: `morning --date` tomorrow) is kept, never moved back."""
+    after_until = (now.hour, now.minute) >= hour_minute(profile.morning_until)
+    seen = now.date() if after_until else now.date() - timedelta(days=1)
+    move_day_cursor(db, who, MORNING_SEEN, min(through, seen))
+
+
+def day_cursor(db: DbSession, who: m.Athlete, name: str) -> date | None:
+    """The day a cursor of days (MORNING_SEEN, MORNING_DONE) holds, if any."""
+    value = repo.cursor(db, who, name)
+    return None if value is None else date.fromisoformat(value)
+
+
+def move_day_cursor(db: DbSession, who: m.Athlete, name: str, day: date) -> None:
+    """A cursor of days moved on to `day`, never back (a day gone by seen or judged again)."""
+    last = day_cursor(db, who, name)
+    if last is None or day > last:
+        repo.set_cursor(db, who, name, day.isoformat())

@@ -20,12 +20,20 @@ from db import models as m
 from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
-from ingest.garmin import GarminError
+from ingest.garmin import GarminAuthError, GarminError, GarminRateLimited
 from jobs.analyse import analyse
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError
+from jobs.clock import today_for
 from jobs.home import Home
-from jobs.last_night import NOT_SYNCED, synced_last_night, without_last_night
+from jobs.last_night import (
+    MORNING_DONE,
+    NOT_SYNCED,
+    day_cursor,
+    last_night,
+    move_day_cursor,
+    without_last_night,
+)
 from jobs.nightly_run import NightResult, Source, fetch, publish
 from jobs.replan import (
     FIRST_MONDAY,
@@ -38,7 +46,6 @@ from jobs.replan import (
     save_sessions,
     store_adjustments,
 )
-from planner.adapt import Recovery
 from planner.lifter import Lifter
 from planner.model import Adjustment, Session
 from planner.morning import Judged, recovery_level, rejudge_today
@@ -47,8 +54,12 @@ from planner.program import mobility_work
 
 log = logging.getLogger(__name__)
 KEPT = "keeping the nightly's decision"
-# The daemon runs the pass once, at `morning_at`: a watch that syncs later waits for this.
+# The daemon runs the pass again until `morning_until`: a watch that syncs later waits for
+# this, or the next pass.
 AGAIN = "run `stridelift morning` again once the watch has synced"
+# Garmin limiting the account's calls (a Retry-After beyond our wait) or refusing its login:
+# a try 30 minutes on is refused again, and a limit may grow with every call: none today
+REFUSED = (GarminRateLimited, GarminAuthError)
 
 
 def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
@@ -58,8 +69,7 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
             conn, synced = fetch(home, profile, source, day)
             with transaction(home.db) as db:
                 caught_up = replan(db, profile, day - timedelta(days=1), day_after=True)
-                changes = morning_changes(db, profile, day)
-                note = _waiting_note(db, profile, day)
+                changes, note = morning_changes(db, profile, day)
             counts = {**synced, "caught_up": len(caught_up.adjustments)}
             if changes or caught_up.adjustments:  # the plan differs from what was published
                 counts.update(publish(home, profile, conn, day))
@@ -68,45 +78,70 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list
                                  note=note)
         except (GarminError, PlanError, CalendarError, OSError) as exc:
             result = NightResult(profile.name, day, "failed", error=str(exc), run="morning")
+            if isinstance(exc, REFUSED):  # today's tries: never a day to come's (--date)
+                with transaction(home.db) as db:
+                    move_day_cursor(db, repo.athlete(db, profile), MORNING_DONE,
+                                    min(day, today_for(profile)))
     log.info("morning %s %s: %s%s", profile.name, day, result.status,
              f" ({result.error or result.note})" if result.error or result.note else "")
     return [result]
 
 
-def morning_changes(db: DbSession, profile: Profile, day: date) -> list[Adjustment]:
+def run_morning_again(home: Home, profile: Profile, day: date, source: Source
+                      ) -> list[NightResult]:
+    """The morning pass again until a pass has judged the day with last night's data (the
+    daemon's tries after `morning_at`; the day's stored status may hold it with no pass
+    having judged by it: a `sync`, then `today`) or Garmin refused a pass (REFUSED), never
+    for imported files, which no pass brings in."""
+    with transaction(home.db) as db:
+        done = day_cursor(db, repo.athlete(db, profile), MORNING_DONE)
+    if profile.source == "files" or (done is not None and done >= day):
+        return []
+    return run_morning(home, profile, day, source)
+
+
+def morning_changes(db: DbSession, profile: Profile, day: date
+                    ) -> tuple[list[Adjustment], str | None]:
     """Today's status from the data synced, then today's session judged again with it;
-    the plan and its changes stored (in the caller's transaction)."""
+    the plan and its changes stored (in the caller's transaction), and why the pass left
+    the day's open session as the nightly run decided, if it did."""
     analyse(db, profile, day)
-    return judged_again(db, profile, day)
+    return _rejudged(db, profile, day)
 
 
 def judged_again(db: DbSession, profile: Profile, day: date) -> list[Adjustment]:
     """The day's session judged again with the day's recovery status as stored (none yet,
     or none of last night's data synced yet: no change); the plan and its changes stored
     (in the caller's transaction)."""
+    return _rejudged(db, profile, day)[0]
+
+
+def _rejudged(db: DbSession, profile: Profile, day: date
+              ) -> tuple[list[Adjustment], str | None]:
+    """judged_again, and the waiting note: whether last night's numbers are in is asked
+    once. Before they are, the nightly run judged the session by the days before already,
+    and its decision stands (no status to judge it again by)."""
     who = repo.athlete(db, profile)
     ctx = lifter(db, who, profile, day)
     sessions = load_sessions(db, who)
-    sessions, changes = rejudge_today(sessions, day, _this_morning(db, who, day),
-                                      mobility_work(ctx), _judged(db, who, ctx, sessions, day))
+    measured = last_night(db, who, day)
+    this_morning = None if measured is None else recovery(db, who, day)
+    after, changes = rejudge_today(sessions, day, this_morning, mobility_work(ctx),
+                                   _judged(db, who, ctx, sessions, day), measured)
     if changes:
-        save_sessions(db, who, sessions)
+        save_sessions(db, who, after)
         store_adjustments(db, who, changes)
-    return changes
+    if measured is not None:
+        move_day_cursor(db, who, MORNING_DONE, day)
+    return changes, _waiting_note(profile, sessions, day, measured is not None)
 
 
-def _this_morning(db: DbSession, who: m.Athlete, day: date) -> Recovery | None:
-    """The day's recovery status once it holds last night's numbers; before that None: the
-    nightly run judged the session by the days before already, and its decision stands."""
-    return recovery(db, who, day) if synced_last_night(db, who, day) else None
-
-
-def _waiting_note(db: DbSession, profile: Profile, day: date) -> str | None:
+def _waiting_note(profile: Profile, sessions: list[Session], day: date, synced: bool
+                  ) -> str | None:
     """Why the pass left the day's open session as the nightly run decided, if it did."""
-    who = repo.athlete(db, profile)
-    if not any(s.day == day and not s.settled for s in load_sessions(db, who)):
+    if not any(s.day == day and not s.settled for s in sessions):
         return None
-    missing = without_last_night(profile, synced_last_night(db, who, day))
+    missing = without_last_night(profile, synced)
     if missing is None:
         return None
     return f"{missing}: {KEPT}" + (f" ({AGAIN})" if missing == NOT_SYNCED else "")

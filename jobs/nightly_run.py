@@ -27,6 +27,7 @@ from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.clock import latest_start, today_for
 from jobs.config import ConfigError
 from jobs.home import Home
+from jobs.last_night import saw_morning
 from jobs.push import push
 from jobs.replan import PlanError, replan
 from planner.catch_up import MAX_CATCH_UP_DAYS, nights_between
@@ -39,12 +40,15 @@ Source = Callable[[Profile], Connect | None]
 
 def fetch(home: Home, profile: Profile, source: Source, day: date,
           ) -> tuple[Connect | None, dict[str, int]]:
-    """The athlete's connection and what syncing through it brought, up to `day`."""
+    """The athlete's connection and what syncing through it brought, up to `day`; whose
+    mornings it saw recorded (`today` says last night's data may still come until then)."""
     conn = source(profile)
     if conn is None:
         return None, {}
-    return conn, sync(home.db, home.raw, profile, conn, today=day,
-                      not_after=latest_start()).counts()
+    counts = sync(home.db, home.raw, profile, conn, today=day, not_after=latest_start()).counts()
+    with transaction(home.db) as db:
+        saw_morning(db, repo.athlete(db, profile), profile, day, datetime.now(profile.zone))
+    return conn, counts
 
 
 @dataclass

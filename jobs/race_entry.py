@@ -14,6 +14,7 @@ from db import plans, repo
 from db.session import transaction
 from domain.pointer import Pointer
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
+from domain.words import counted
 from jobs.config import saving_profile
 from jobs.home import Home
 from jobs.morning_run import judged_again
@@ -69,7 +70,7 @@ class RaceAdded(NamedTuple):
         what = (f"replaced the {describe(self.replaced)} with" if self.replaced
                 else "kept" if self.again else "added")
         return (f"{what} the {describe(self.race)}: the plan follows it, "
-                f"{len(self.changes)} change(s) recorded ({why} lists them)")
+                f"{counted(len(self.changes), 'change')} recorded ({why} lists them)")
 
 
 def add_race(home: Home, profile: Profile, text: str, today: date,
@@ -143,7 +144,7 @@ class RaceRemoved(NamedTuple):
 
     def words(self, why: str) -> str:
         """What the CLI and the web app say of it; `why`: where the changes are listed."""
-        return (f"removed the {describe(self.race)}: {self.restored()} session(s) it had "
+        return (f"removed the {describe(self.race)}: {counted(self.restored(), 'session')} it had "
                 f"changed restored ({why} lists them)")
 
 

@@ -16,6 +16,7 @@ from db import activities, plans, repo
 from db import models as m
 from domain.profile import Profile, Race
 from domain.run import RUN_KINDS
+from domain.words import counted
 from jobs.analyse import analyse
 from jobs.errors import EXERCISE_IDS, SESSION_IDS, NoSession, PlanConfigError
 from jobs.errors import PlanError as PlanError  # raised here; the shell names it
@@ -145,8 +146,9 @@ def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _R
                              night, kept, str(was.get("equipment"))) \
         if was.get("equipment") != now["equipment"] and kept else kept  # the kept ones too
     if swapped != kept:  # less kit: more kit swaps nothing, and says nothing of it
-        why += (f"; {sum(a != b for a, b in zip(kept, swapped, strict=True))} open "
-                "session(s) kept, with what the equipment no longer allows swapped")
+        swapped_n = sum(a != b for a, b in zip(kept, swapped, strict=True))
+        why += (f"; {counted(swapped_n, 'open session')} kept, with what the equipment no "
+                "longer allows swapped")
         # each swap recorded as made: a diff of this week after the night's adaptation
         # would give its moves and recovery decisions this rule too
         swaps = differences(kept, swapped, {s.id for s in kept}, night, PROFILE_RULE,

@@ -1,5 +1,7 @@
-"""`stridelift daemon`: two cron jobs a day per athlete, at their local times: the nightly
-run (`nightly_at`) and the morning pass (`morning_at`, RULES.md S7.3).
+"""`stridelift daemon`: cron jobs per athlete, at their local times: the nightly run
+(`nightly_at`) and the morning pass (`morning_at`, RULES.md S7.3), then the morning pass again
+every 30 minutes until `morning_until` while last night's data is still missing (a watch
+that syncs late), until a pass has judged the day with it or Garmin refused one.
 
 APScheduler 3.11 with its jobs in the project's own database (SQLAlchemyJobStore), so a
 restart keeps them: a night missed while the machine was off is still due when the daemon
@@ -23,14 +25,16 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from domain.profile import Profile
-from jobs.clock import today_for
+from jobs.clock import hour_minute, today_for
 from jobs.config import ConfigError
 from jobs.home import Home
-from jobs.morning_run import run_morning
+from jobs.morning_run import run_morning, run_morning_again
 from jobs.nightly_run import Pass, run_all, run_nightly
 from jobs.sources import source_for
 
@@ -40,6 +44,7 @@ JOB_TABLE = "apscheduler_jobs"
 RELOAD_S = 60  # how often a running daemon looks at config.toml (read only if it changed)
 SETTINGS = "settings"  # the in-memory job store of the daemon's own upkeep (not persisted)
 NOON = (12, 0)  # a nightly time before it is the night of the day before
+AGAIN_EVERY = timedelta(minutes=30)  # the morning pass's tries after `morning_at`
 
 
 def nightly_job(athlete: str) -> None:
@@ -50,6 +55,12 @@ def nightly_job(athlete: str) -> None:
 def morning_job(athlete: str) -> None:
     """The morning pass as the scheduler runs it: today's session, today's numbers."""
     _run("morning", athlete, today_for, run_morning)
+
+
+def morning_again_job(athlete: str) -> None:
+    """The morning pass again while last night's data is still missing (run_morning_again:
+    nothing once a pass has judged the day with it)."""
+    _run("morning", athlete, today_for, run_morning_again)
 
 
 def _run(run: str, athlete: str, day_for: Callable[[Profile], date], one: Pass) -> None:
@@ -67,11 +78,6 @@ def _run(run: str, athlete: str, day_for: Callable[[Profile], date], one: Pass) 
                  f" ({r.error})" if r.error else "")
 
 
-def _clock(at: str) -> tuple[int, int]:
-    hour, minute = (int(x) for x in at.split(":"))
-    return hour, minute
-
-
 def _night(profile: Profile) -> date:
     return night_of(profile, datetime.now(profile.zone))
 
@@ -81,7 +87,7 @@ def night_of(profile: Profile, now: datetime) -> date:
     the last `nightly_at` (yesterday's when a late run fires after midnight), or the day
     before it when `nightly_at` is before noon: a run at 00:30 ends the day just gone, where
     it began the one with nothing in it yet, and that day's runs waited a night for it."""
-    at = _clock(profile.nightly_at)
+    at = hour_minute(profile.nightly_at)
     fired = now.date() if (now.hour, now.minute) >= at else now.date() - timedelta(days=1)
     return fired - timedelta(days=1) if at < NOON else fired
 
@@ -108,37 +114,58 @@ def _wall(moment: datetime, zone: tzinfo) -> datetime:
 
 def trigger(profile: Profile, at: str | None = None) -> DailyAt:
     """The daily trigger at `at` (default: the nightly time) in the athlete's zone."""
-    hour, minute = _clock(at or profile.nightly_at)
+    hour, minute = hour_minute(at or profile.nightly_at)
     return DailyAt(hour=hour, minute=minute, timezone=profile.zone)
 
 
-JOBS = (  # (id prefix, what runs, the profile's time, the job's name)
-    ("nightly", nightly_job, "nightly_at", "nightly run"),
-    ("morning", morning_job, "morning_at", "morning pass"),
+def tries_again(profile: Profile) -> OrTrigger:
+    """The morning pass's tries: every AGAIN_EVERY after `morning_at`, and the last at
+    `morning_until` itself (its sync sees the morning whole: `today` stops waiting, however
+    the half hours fall), each a daily time (DailyAt: once on the nights the clocks change),
+    but a `nightly_at` among them (it holds the athlete's lock then: the next try comes).
+    No try when `morning_until` is not after `morning_at`: the trigger then never fires."""
+    first = datetime(2000, 1, 1, *hour_minute(profile.morning_at))
+    until = datetime(2000, 1, 1, *hour_minute(profile.morning_until))
+    times = [first + AGAIN_EVERY * n for n in range(1, (until - first) // AGAIN_EVERY + 1)]
+    times += [until] if until > first and until not in times else []
+    return OrTrigger([DailyAt(hour=at.hour, minute=at.minute, timezone=profile.zone)
+                      for at in times if (at.hour, at.minute) != hour_minute(profile.nightly_at)])
+
+
+def _at(name: str) -> Callable[[Profile], BaseTrigger]:
+    return lambda p: trigger(p, getattr(p, name))
+
+
+JOBS = (  # (id prefix, what runs, its trigger for the profile, the job's name, misfire grace)
+    ("nightly", nightly_job, _at("nightly_at"), "nightly run", MISFIRE_GRACE_S),
+    ("morning", morning_job, _at("morning_at"), "morning pass", MISFIRE_GRACE_S),
+    # a try missed (the machine asleep) is not made up: the next one comes
+    ("morning-again", morning_again_job, tries_again, "morning pass again",
+     int(AGAIN_EVERY.total_seconds())),
 )
 
 
 def configure(scheduler: BaseScheduler, athletes: Mapping[str, Profile]) -> set[str]:
-    """Two jobs per athlete (nightly and morning); a job already stored keeps its next run
+    """Each of JOBS per athlete (nightly, morning, its tries); a job stored keeps its next run
     time (so a missed night stays due) unless its schedule changed; jobs of athletes no
     longer in `athletes` go. Returns the ids of the jobs added or rescheduled (each logged
     with its next run time)."""
     changed = set()
-    wanted = {f"{prefix}:{name}": (p, func, trigger(p, getattr(p, at)), f"{label} for {name}")
+    wanted = {f"{prefix}:{name}": (p, func, when(p), f"{label} for {name}", grace)
               for name, p in athletes.items()
-              for prefix, func, at, label in JOBS}
+              for prefix, func, when, label, grace in JOBS}
     for job in scheduler.get_jobs(jobstore="default"):
         if job.id not in wanted:
             log.info("%s: removed (no such athlete now)", job.name)
             job.remove()
-    for job_id, (profile, func, new, name) in wanted.items():
+    for job_id, (profile, func, new, name, grace) in wanted.items():
         job = scheduler.get_job(job_id, jobstore="default")
         if job is None:
             job = scheduler.add_job(func, new, args=[profile.name], id=job_id, name=name,
-                                    jobstore="default")
+                                    jobstore="default", misfire_grace_time=grace)
             log.info("%s: scheduled, next at %s", name, job.next_run_time)
             changed.add(job_id)
-        elif str(job.trigger) != str(new) or job.trigger.timezone != new.timezone:
+        elif _schedule(job.trigger) != _schedule(new):
             job.reschedule(new)
             log.info("%s: rescheduled, next at %s", name,
                      scheduler.get_job(job_id, jobstore="default").next_run_time)
@@ -146,6 +173,12 @@ def configure(scheduler: BaseScheduler, athletes: Mapping[str, Profile]) -> set[
         elif type(job.trigger) is not type(new):  # stored before DailyAt: the same times,
             job.modify(trigger=new)  # so a night still due (missed) stays due
     return changed
+
+
+def _schedule(t: BaseTrigger) -> list[tuple[str, object]]:
+    """A trigger's times and zone (each of a combined one's), as a stored job is compared
+    with what config.toml asks now."""
+    return [(str(one), getattr(one, "timezone", None)) for one in getattr(t, "triggers", [t])]
 
 
 class Reload:

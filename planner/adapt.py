@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from domain.words import counted
 from planner.effort import at_load
 from planner.model import (
     ONE_DAY,
@@ -274,8 +275,8 @@ def enforce_cap(sessions: list[Session], extra_heavy: Mapping[date, int], night:
                 break
             keep, dropped = _drop_heavy(s.exercises, over)
             over -= dropped
-            reason = (f"{extra} heavy lower-body exercise(s) done outside the plan in the week "
-                      f"of {monday:%d %b}: the week would exceed the cap of {cap} (S4)")
+            reason = (f"{counted(extra, 'heavy lower-body exercise')} done outside the plan in "
+                      f"the week of {monday:%d %b}: the week would exceed the cap of {cap} (S4)")
             _change(plan, changes, s, s.with_(exercises=keep),
                     Tonight(night, {}), "S4", "lighten", (reason,))
     return sorted(plan.values(), key=lambda s: (s.day, s.id)), changes

@@ -1,5 +1,6 @@
 """The morning pass (RULES.md S7.3): today's session judged again with this morning's
-recovery status (last night's HRV, sleep and training readiness).
+recovery status (last night's HRV, sleep and training readiness, or the resting HR of a
+watch that measures none of those).
 
 Pure (no I/O, no clock: the day is a parameter). The nightly run decides the next day's
 session on the evening before, with that morning's numbers; by the morning the night's own
@@ -48,10 +49,12 @@ def recovery_level(rule: str) -> str | None:
 
 
 def rejudge_today(sessions: Sequence[Session], today: date, recovery: Recovery | None,
-                  mobility: MobilityWork, judged: Mapping[str, Judged] | None = None
-                  ) -> tuple[list[Session], list[Adjustment]]:
+                  mobility: MobilityWork, judged: Mapping[str, Judged] | None = None,
+                  measured: str | None = None) -> tuple[list[Session], list[Adjustment]]:
     """The sessions with today's one(s) fitted to this morning's status, and the changes.
-    `judged`: today's sessions whose last change was a recovery decision, by id."""
+    `judged`: today's sessions whose last change was a recovery decision, by id;
+    `measured`: what of last night the status holds, in words ("last night's resting HR"
+    from a watch that measures no HRV, sleep or readiness)."""
     out, changes = [], []
     for s in sessions:
         after = _rejudged(s, today, recovery, mobility, (judged or {}).get(s.id))
@@ -60,7 +63,7 @@ def rejudge_today(sessions: Sequence[Session], today: date, recovery: Recovery |
             changes.append(Adjustment(
                 s.id, today, f"{MORNING_RULE} {recovery.level}", action, s.describe(),
                 after.describe(), (f"recovery {recovery.level} on the morning of "
-                                   f"{today:%a %d %b} (last night's HRV, sleep and readiness)",
+                                   f"{today:%a %d %b}" + (f" ({measured})" if measured else ""),
                                    *recovery.reasons, _why(action))))
         out.append(after)
     return out, changes

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from domain.words import counted
 from planner import races
 from planner.blocks import MAX_BLOCK_WEEKS, WeekInBlock
 from planner.ladders import NOTHING_SHOWN, Shown, pool
@@ -96,13 +97,13 @@ def prescribed(ctx: Lifter, picks: Sequence[Pick], day: date) -> tuple[Prescript
 def _fallbacks(monday: date, count: int, placement: Placement, sessions: list[Session],
                night: date) -> list[Adjustment]:
     """A week with fewer legal strength days than sessions, recorded (RULES.md S7.2)."""
-    asked = f"{count} strength session(s) in the week of {monday:%d %b}"
+    asked = f"{counted(count, 'strength session')} in the week of {monday:%d %b}"
     out = [Adjustment(s.id, night, "S6 planning", "mobility", asked, s.describe(),
                       placement.reasons) for s in sessions if s.kind == "mobility"]
     dropped = count - len(sessions)
     if dropped > 0:
         out.append(Adjustment(f"{monday.isoformat()}#dropped", night, "S6 planning", "drop",
-                              asked, f"{dropped} session(s) dropped", placement.reasons))
+                              asked, f"{counted(dropped, 'session')} dropped", placement.reasons))
     return out
 
 

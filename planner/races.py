@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.profile import FOUND_RACE, Race
+from domain.words import counted
 from planner.effort import resumed_at
 from planner.model import Adjustment, Prescription, Session, week_of, week_start
 from planner.progression import DELOAD_FACTOR, LAYOFF_DAYS, LAYOFF_FACTOR
@@ -120,12 +121,12 @@ def final_days(races: Sequence[RaceDay], day: date) -> tuple[str, str] | None:
     for r in races:
         left, last = (r.day - day).days, FINAL_DAYS.get(r.priority, FINAL_DAYS["A"])
         if 0 < left <= last:
-            return (f"Races {r.priority} taper", f"{r.name()}: {left} day(s) before it, "
+            return (f"Races {r.priority} taper", f"{r.name()}: {counted(left, 'day')} before it, "
                     f"within the last {last}: no heavy lower-body or plyometric work")
     for r in races:
         after = (day - r.day).days
         if 0 < after <= r.post_days:
-            return ("Races post-race", f"{r.name()}: {after} day(s) after it, within its "
+            return ("Races post-race", f"{r.name()}: {counted(after, 'day')} after it, within its "
                     f"{r.post_days}-day post-race window: no heavy lower-body or plyometric "
                     "work")
     return None

@@ -19,6 +19,7 @@ from datetime import date
 from functools import cache
 from itertools import combinations, pairwise
 
+from domain.words import counted
 from planner.model import (
     EVE_OF,
     HARD_AFTER,
@@ -122,11 +123,11 @@ def place_week(monday: date, runs: Mapping[date, RunDay], count: int,
     if len(most) == len(chosen):
         return placement
     # fewer sessions than the legal days hold: say why, in numbers
-    why = (f"{len(most)} session(s) on the legal days ({days_in_words(most)}) would keep "
-           f"{as_strength} as strength work, a race's rules turning the others into mobility "
-           "work (its last days, its post-race window or an A race's one session 8-14 days "
-           f"before it): {len(chosen)} on {days_in_words(chosen) or 'no day'} keep {kept}, "
-           f"{len(placement.mobility)} session(s) become mobility/stability")
+    why = (f"{counted(len(most), 'session')} on the legal days ({days_in_words(most)}) would "
+           f"keep {as_strength} as strength work, a race's rules turning the others into "
+           "mobility work (its last days, its post-race window or an A race's one session "
+           f"8-14 days before it): {len(chosen)} on {days_in_words(chosen) or 'no day'} keep "
+           f"{kept}, {_made_mobility(len(placement.mobility))}")
     return Placement(placement.strength, placement.mobility, (why, *placement.reasons[1:]))
 
 
@@ -231,7 +232,11 @@ def _with_fallback(chosen: tuple[date, ...], missing: int, week: list[date],
     # Mobility/stability work has no heavy lower-body load: any day but a race day will do.
     spare = [d for d in blocked if "race" not in traits_on(runs, d)]
     mobility = tuple(sorted(spare, key=lambda d: (-_preference(d, runs), d))[:missing])
-    summary = (f"only {len(chosen)} legal strength day(s) this week{raced}, "
-               f"{len(mobility)} session(s) become mobility/stability"
+    summary = (f"only {counted(len(chosen), 'legal strength day')} this week{raced}, "
+               f"{_made_mobility(len(mobility))}"
                + (f", {missing - len(mobility)} dropped" if missing > len(mobility) else ""))
     return Placement(chosen, tuple(sorted(mobility)), (summary, *reasons))
+
+
+def _made_mobility(n: int) -> str:
+    return f"{counted(n, 'session')} {'becomes' if n == 1 else 'become'} mobility/stability"

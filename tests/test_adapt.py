@@ -619,7 +619,7 @@ def test_a_session_a_replanned_week_cannot_hold_is_told_dropped_once() -> None:
                         for d in (sunday[4] + timedelta(days=i) for i in range(1, 8))}}
     _, notes = extend(CTX, MONDAY, sunday[4], sunday[5], raced, sessions)
     drops = [(n.rule, n.action, n.after) for n in notes if n.action == "drop"]
-    assert drops == [("S6 planning", "drop", "2 session(s) dropped")]
+    assert drops == [("S6 planning", "drop", "2 sessions dropped")]
 
 
 @pytest.mark.parametrize("sessions", [1, 2, 3])

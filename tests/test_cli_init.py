@@ -183,7 +183,7 @@ def test_a_template_with_too_few_strength_days_is_said_at_init(home: Path) -> No
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert ("too few strength days (S6), in every week like the next one: only 2 legal "
-            "strength day(s) this week, 1 session(s) become mobility/stability:") in text
+            "strength days this week, 1 session becomes mobility/stability:") in text
     assert "- Tue: speed run on Wed 09 Dec (no strength the day before)" in text
     assert "- Sun: long run on Sat 12 Dec (no strength the day after)" in text
     week = runner.invoke(app, ["plan", "--json", "--from", "2026-12-07", "--weeks", "1"])

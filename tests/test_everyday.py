@@ -218,6 +218,19 @@ def test_why_since_a_day_without_changes_says_so_not_that_the_plan_never_changed
         "no changes since Mon 21 Apr 2025: `stridelift why` lists them all\n")
 
 
+def test_why_since_a_day_under_a_plan_never_changed_points_nowhere_else(home: Path) -> None:
+    """With no change ever, `why --since` pointed to `stridelift why`, which lists none
+    either: it says the plan is as first laid out, as `why` does."""
+    with freeze_time(MONDAY):  # one session a week: its week has room for it (no fallback)
+        assert runner.invoke(app, [*INIT, "--strength-sessions", "1"]).exit_code == 0
+        assert runner.invoke(app, ["plan"]).exit_code == 0
+        made = json.loads(runner.invoke(app, ["why", "--json"]).stdout)
+        since = runner.invoke(app, ["why", "--since", "2025-04-21"])
+    assert made == []
+    assert since.exit_code == 0 and since.output == (
+        "no changes yet: the plan is as first laid out\n")
+
+
 def test_status_says_what_is_missing_on_one_line_when_piped(
         with_history: Path, columns: Callable[[int], None]) -> None:
     """A home of imported runs has no recovery data: the missing inputs ran past 80 columns

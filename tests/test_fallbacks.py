@@ -33,9 +33,9 @@ def test_a_third_session_turned_mobility_is_recorded() -> None:
     mobility = next(s for s in sessions if s.kind == "mobility")
     assert (change.session_id, change.rule, change.action, change.night) == \
         (mobility.id, "S6 planning", "mobility", night)
-    assert change.before == "3 strength session(s) in the week of 03 Mar"
+    assert change.before == "3 strength sessions in the week of 03 Mar"
     assert change.after == mobility.describe()
-    assert change.reasons[0].startswith("only 2 legal strength day(s) this week")
+    assert change.reasons[0].startswith("only 2 legal strength days this week")
     assert any("speed run on Wed" in r for r in change.reasons)
 
 
@@ -46,7 +46,7 @@ def test_a_week_with_no_legal_day_records_every_fallback() -> None:
     assert all(s.kind == "mobility" and s.heavy_lower == 0 for s in sessions)
     assert [c.action for c in changes] == ["mobility"] * len(sessions)
     assert len(sessions) == 2
-    assert all("only 0 legal strength day(s)" in c.reasons[0] for c in changes)
+    assert all("only 0 legal strength days" in c.reasons[0] for c in changes)
 
 
 def test_fallbacks_are_stored_once_and_why_shows_them(home: Path,
@@ -64,7 +64,7 @@ def test_fallbacks_are_stored_once_and_why_shows_them(home: Path,
     shown = [c for c in json.loads(why.stdout) if c["session_id"].startswith("2025-03-03")]
     assert why.exit_code == 0 and [c["action"] for c in shown] == ["mobility"]
     assert shown[0]["rule"] == "S6 planning" and shown[0]["date"] == "2025-03-02"
-    assert any("only 2 legal strength day(s)" in r for r in shown[0]["reasons"])
+    assert any("only 2 legal strength days" in r for r in shown[0]["reasons"])
     assert "mobility (S6 planning)" in text.output
     # 84 columns: whole on one line at 200, wrapped at 80
     assert f"  - {shown[0]['reasons'][0]}" in text.output.splitlines()
@@ -101,7 +101,7 @@ def test_a_week_keeps_a_strength_session_where_one_legal_day_can_hold_it() -> No
                                                                          "strength")]
     [mobility] = [s for s in week if s.kind == "mobility"]
     [change] = [c for c in changes if c.session_id == mobility.id and c.rule == "S6 planning"]
-    assert change.reasons[0].startswith("2 session(s) on the legal days (Tue 01 Apr, Thu 03 "
+    assert change.reasons[0].startswith("2 sessions on the legal days (Tue 01 Apr, Thu 03 "
                                         "Apr) would keep 0 as strength work")
     # every week but the race's own, which S6 leaves no legal day, holds strength work
     empty = {s.id[:10] for s in sessions} - {s.id[:10] for s in sessions if s.kind == "strength"}

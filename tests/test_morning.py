@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import tomli_w
+from apscheduler.executors.debug import DebugExecutor
+from apscheduler.schedulers.base import BaseScheduler
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,7 +29,7 @@ from domain.profile import Profile
 from ingest import garmin
 from jobs import scheduler as sched
 from jobs.config import load, save_profile
-from jobs.morning_run import run_morning
+from jobs.morning_run import run_morning, run_morning_again
 from jobs.nightly_run import run_nightly
 from jobs.sources import source_for
 from planner.adapt import Recovery, Tonight, adapt, fitted, lighten
@@ -253,6 +255,8 @@ def test_a_red_morning_makes_todays_session_mobility_and_publishes_once(
     [change] = _morning_rows(home)
     assert change.session_key == key and change.night == day and change.action == "mobility"
     assert change.rule == "S7.3 morning red" and "training readiness POOR" in change.reasons
+    assert change.reasons[0] == f"recovery red on the morning of {day:%a %d %b} (last " \
+        "night's HRV, sleep and readiness)"
     published = calendar.read_bytes()
     assert published != before
     [event] = [e for e in Calendar.from_ical(published).walk("VEVENT")
@@ -323,16 +327,22 @@ def test_a_green_morning_restores_the_session_last_night_lightened_for_recovery(
     assert _session(home, key).exercises == planned and len(_morning_rows(home)) == 1
 
 
-def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
-        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """At 07:00 Garmin holds nothing of last night yet (HRV, sleep and readiness answer
-    204): the day's status is only the days before it carried on (green here), not last
-    night's, so the nightly run's amber stands and the pass says why; the 08:00 pass, the
-    watch synced (readiness HIGH), restores the session as a green morning does."""
+@pytest.fixture
+def late_garmin() -> FakeGarmin:
+    """The Garmin of late_watch (its faults, its calls)."""
+    return FakeGarmin()
+
+
+@pytest.fixture
+def late_watch(home: Path, monkeypatch: pytest.MonkeyPatch, late_garmin: FakeGarmin
+               ) -> Iterator[tuple[Any, date, str, set[str]]]:
+    """A home whose eve was amber (the nightly lightened the day's session), and a watch
+    that has synced nothing of the day yet (remove the day from the set to sync it)."""
     readiness: dict[str, str] = {}
     unsynced: set[str] = set()
     measured = steady_bodies(readiness)
-    fake = FakeGarmin(day_bodies=lambda day: {} if day in unsynced else measured(day))
+    fake = late_garmin
+    fake.day_bodies = lambda day: {} if day in unsynced else measured(day)
     fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
     with served(fake) as url:
         monkeypatch.setenv(garmin.ENV_BASE_URL, url)
@@ -342,23 +352,34 @@ def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
         readiness[eve.isoformat()] = "LOW"  # amber on the eve: the nightly run lightens it
         with freeze_time(f"{eve} 21:30:00"):
             run_nightly(home_, ANNA, eve, source_for(home_))
-        lightened = _session(home_, key).exercises
+        assert _session(home_, key).status == "lightened"
         unsynced.add(day.isoformat())
-        with freeze_time(f"{day} 07:00:00"):
-            [early] = run_morning(home_, ANNA, day, source_for(home_))
-            said = runner.invoke(app, ["morning", "--date", day.isoformat()])
-            today = runner.invoke(app, ["today"]).output.splitlines()
-        assert (early.status, early.adjustments) == ("ok", 0)
-        assert early.note == ("last night's recovery data is not synced yet: keeping the "
-                              "nightly's decision (run `stridelift morning` again once the "
-                              "watch has synced)")
-        assert early.as_json()["note"] == early.note and early.note in said.output
-        assert _session(home_, key).exercises == lightened and _morning_rows(home_) == []
-        assert today[1] == "  - last night's recovery data is not synced yet"  # green else
-        unsynced.clear()  # the watch has synced
-        with freeze_time(f"{day} 08:00:00"):
-            [synced] = run_morning(home_, ANNA, day, source_for(home_))
-            today = runner.invoke(app, ["today"]).output.splitlines()
+        yield home_, day, key, unsynced
+
+
+def test_a_morning_before_the_watch_has_synced_keeps_the_nightly_lightening(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """At 07:00 Garmin holds nothing of last night yet (HRV, sleep and readiness answer
+    204): the day's status is only the days before it carried on (green here), not last
+    night's, so the nightly run's amber stands and the pass says why; the 08:00 pass, the
+    watch synced (readiness HIGH), restores the session as a green morning does."""
+    home_, day, key, unsynced = late_watch
+    lightened = _session(home_, key).exercises
+    with freeze_time(f"{day} 07:00:00"):
+        [early] = run_morning(home_, ANNA, day, source_for(home_))
+        said = runner.invoke(app, ["morning", "--date", day.isoformat()])
+        today = runner.invoke(app, ["today"]).output.splitlines()
+    assert (early.status, early.adjustments) == ("ok", 0)
+    assert early.note == ("last night's recovery data is not synced yet: keeping the "
+                          "nightly's decision (run `stridelift morning` again once the "
+                          "watch has synced)")
+    assert early.as_json()["note"] == early.note and early.note in said.output
+    assert _session(home_, key).exercises == lightened and _morning_rows(home_) == []
+    assert today[1] == "  - last night's recovery data is not synced yet"  # green else
+    unsynced.clear()  # the watch has synced
+    with freeze_time(f"{day} 08:00:00"):
+        [synced] = run_morning(home_, ANNA, day, source_for(home_))
+        today = runner.invoke(app, ["today"]).output.splitlines()
     assert synced.note is None and synced.adjustments == 1
     assert not any("not synced" in line for line in today)
     assert _session(home_, key).status == "planned"
@@ -390,6 +411,19 @@ def test_last_nights_resting_hr_counts_only_from_a_watch_that_measures_nothing_e
     assert not last_night_synced(nothing, []) and not last_night_synced(rhr, measures)
     assert last_night_synced(rhr, [{"resting_hr": 45.0, "sleep_score": None}])
     assert last_night_synced(rhr, [])  # no day before to wait like
+
+
+def test_the_morning_names_what_of_last_night_the_watch_measured() -> None:
+    from analysis.last_night import last_night_words
+
+    assert last_night_words({"hrv_last_night": 50.0, "sleep_score": 70, "hrv_status": None,
+                             "readiness_level": "HIGH"}) == \
+        "last night's HRV, sleep and readiness"
+    assert last_night_words({"sleep_score": 70, "resting_hr": 45}) == "last night's sleep"
+    assert last_night_words({"hrv_status": "LOW", "readiness_level": "LOW"}) == \
+        "last night's HRV and readiness"
+    assert last_night_words({"resting_hr": 45, "sleep_score": None}) == \
+        "last night's resting HR"
 
 
 def _resting_hr_only(resting_hr: dict[str, int | None]) -> Any:
@@ -436,6 +470,9 @@ def test_a_watch_without_hrv_sleep_score_or_readiness_is_judged_by_its_resting_h
     [change] = _morning_rows(home_)
     assert (change.rule, change.action) == ("S7.3 morning amber", "lighten")
     assert any(r.startswith("resting HR 55 bpm is 10") for r in change.reasons), change.reasons
+    # what this watch measures, not the HRV, sleep and readiness it never gave
+    assert change.reasons[0] == f"recovery amber on the morning of {day:%a %d %b} (last " \
+        "night's resting HR)"
 
 
 def test_the_morning_pushes_the_changed_session_to_the_watch(home: Path) -> None:
@@ -661,9 +698,11 @@ def test_the_daemon_schedules_both_passes_at_their_local_times(home: Path) -> No
         scheduler = sched.start(home_)
         try:
             jobs = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
-            assert set(jobs) == {"nightly:anna", "morning:anna"}
+            assert set(jobs) == {"nightly:anna", "morning:anna", "morning-again:anna"}
             assert jobs["morning:anna"].next_run_time == datetime(2025, 7, 8, 4, 45,
                                                                   tzinfo=UTC)
+            assert jobs["morning-again:anna"].next_run_time == datetime(2025, 7, 8, 5, 15,
+                                                                        tzinfo=UTC)
             assert jobs["nightly:anna"].next_run_time == datetime(2025, 7, 7, 19, 30,
                                                                   tzinfo=UTC)
             assert jobs["morning:anna"].func is sched.morning_job
@@ -677,7 +716,7 @@ def test_a_running_daemon_follows_config_changes(home: Path,
     running daemon within its minute check, with no restart; a broken config.toml leaves the
     schedule as it was, said once, not every minute."""
     home_ = _athlete(tokens=False)
-    with freeze_time("2025-07-07 12:00:00"):  # 12:00 UTC
+    with freeze_time("2025-07-07 12:01:00"):  # 12:01 UTC: after the morning's last try
         scheduler = sched.start(home_)
         try:
             [reload] = scheduler.get_jobs(jobstore=sched.SETTINGS)
@@ -690,7 +729,8 @@ def test_a_running_daemon_follows_config_changes(home: Path,
             assert any("nightly run for anna: rescheduled, next at 2025-07-07 20:00" in r.message
                        for r in caplog.records)  # the new time, not the old one
             jobs = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
-            assert set(jobs) == {"nightly:anna", "morning:anna", "nightly:ben", "morning:ben"}
+            assert set(jobs) == {f"{run}:{name}" for run in ("nightly", "morning", "morning-again")
+                                 for name in ("anna", "ben")}
             assert jobs["nightly:ben"].next_run_time == datetime(2025, 7, 7, 22, 15, tzinfo=UTC)
             assert jobs["nightly:anna"].next_run_time == datetime(2025, 7, 7, 20, 0, tzinfo=UTC)
 
@@ -724,7 +764,7 @@ def test_a_running_daemon_follows_config_changes(home: Path,
             config_file.write_text(tomli_w.dumps(without_ben))
             reload.func()
             assert {job.id for job in scheduler.get_jobs(jobstore="default")} == {
-                "nightly:anna", "morning:anna"}
+                "nightly:anna", "morning:anna", "morning-again:anna"}
         finally:
             scheduler.shutdown()
 
@@ -739,6 +779,11 @@ def test_morning_at_is_checked_and_kept_in_the_config(home: Path) -> None:
     assert load().athlete("anna").morning_at == "06:30"
     _athlete(tokens=False)
     assert load().athlete("anna").morning_at == "07:00"
+    assert load().athlete("anna").morning_until == "12:00"
+    with pytest.raises(ProfileError, match="morning_until 'noon' must be HH:MM"):
+        Profile(**{**ANNA.__dict__, "morning_until": "noon"})
+    _athlete(Profile(**{**ANNA.__dict__, "morning_until": "10:30"}), tokens=False)
+    assert load().athlete("anna").morning_until == "10:30"
 
 
 
@@ -784,3 +829,193 @@ def test_a_scheduled_run_says_in_one_line_that_config_toml_cannot_be_applied(
     assert [(level, message.split(":")[0], exc) for level, message, exc in said] == [
         ("ERROR", "nightly anna", None), ("ERROR", "morning anna", None)]
     assert all("unknown setting(s) strenght_sessions" in message for _, message, _ in said)
+
+
+# --- last night's data late: the daemon tries again, `today` says what is true ----------
+
+class Driven(BaseScheduler):
+    """The daemon's scheduler with no timer of its own: the test runs what is due
+    (_process_jobs) at each pinned moment, in the test's thread (DebugExecutor)."""
+
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait)
+
+    def wakeup(self) -> None:
+        pass
+
+
+def test_the_daemon_tries_the_morning_pass_again_until_last_nights_data_is_in(
+        late_watch: tuple[Any, date, str, set[str]], caplog: pytest.LogCaptureFixture) -> None:
+    """The daemon ran the pass once, at morning_at: a watch that synced at 07:45 left the
+    nightly's decision all day. It tries again every 30 minutes until morning_until (12:00)
+    while last night's data is missing, and not after the first pass that judged the day."""
+    home_, day, key, unsynced = late_watch
+    with freeze_time(f"{day} 06:59:00"):
+        scheduler = sched.start(home_, cls=Driven, executors={"default": DebugExecutor()})
+    passes: dict[str, list[str]] = {}
+    caplog.set_level("INFO", logger=sched.__name__)
+    try:
+        job = scheduler.get_job("morning-again:anna")
+        assert job.next_run_time == datetime(day.year, day.month, day.day, 7, 30, tzinfo=UTC)
+        for at in ("07:00", "07:30", "08:00", "08:30", "10:00", "12:00", "12:30"):
+            if at == "08:00":
+                unsynced.clear()  # the watch synced at 07:45
+            caplog.clear()
+            with freeze_time(f"{day} {at}:00"):
+                scheduler._process_jobs()
+            passes[at] = [r.getMessage() for r in caplog.records
+                          if r.getMessage().startswith("morning anna")]
+    finally:
+        scheduler.shutdown()
+    ran = [f"morning anna {day}: ok"]
+    assert passes == {"07:00": ran, "07:30": ran, "08:00": ran, "08:30": [], "10:00": [],
+                      "12:00": [], "12:30": []}
+    assert _session(home_, key).status == "planned"  # the 08:00 try: green, restored
+    [change] = _morning_rows(home_)
+    assert (change.rule, change.action) == ("S7.3 morning green", "restore")
+
+
+def test_the_tries_come_every_30_minutes_after_morning_at_until_morning_until() -> None:
+    def tries(profile: Profile) -> list[str]:
+        trigger, fires = sched.tries_again(profile), list[str]()
+        fire = trigger.get_next_fire_time(None, datetime(2025, 7, 8, 0, 0, tzinfo=UTC))
+        while fire is not None and fire.day == 8:
+            fires.append(f"{fire:%H:%M}")
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(milliseconds=50))
+        return fires
+
+    assert tries(ANNA) == ["07:30", "08:00", "08:30", "09:00", "09:30", "10:00", "10:30",
+                           "11:00", "11:30", "12:00"]
+    # the last at morning_until itself, whose sync sees the morning whole (`today`)
+    assert tries(replace(ANNA, morning_at="06:45", morning_until="08:00")) == ["07:15",
+                                                                              "07:45", "08:00"]
+    assert tries(replace(ANNA, morning_until="07:00")) == []  # none after morning_at
+    # not at a nightly_at before noon: the nightly run holds the athlete's lock then
+    assert tries(replace(ANNA, nightly_at="08:00", morning_until="09:00")) == ["07:30",
+                                                                              "08:30", "09:00"]
+
+
+def test_today_says_not_synced_only_while_last_nights_data_may_still_come(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """`today --date` a day gone by said "not synced yet", and after a night the watch was
+    not worn the line stayed all day: it is said on the day itself only, until a sync after
+    morning_until (the daemon's last try) has fetched the day; then there is none."""
+    _home, day, _key, _unsynced = late_watch
+    with freeze_time(f"{day} 07:00:00"):
+        sched.morning_job("anna")
+        early = runner.invoke(app, ["today"]).output.splitlines()
+    with freeze_time(f"{day} 12:00:00"):
+        sched.morning_again_job("anna")  # the last try: still nothing
+    with freeze_time(f"{day} 12:05:00"):
+        later = runner.invoke(app, ["today"]).output.splitlines()
+        json_later = json.loads(runner.invoke(app, ["today", "--json"]).stdout)
+    with freeze_time(f"{day + timedelta(days=7)} 09:00:00"):
+        week_on = runner.invoke(app, ["today", "--date", day.isoformat()]).output.splitlines()
+    none = "no recovery data of last night (the watch synced none)"
+    assert early[1] == "  - last night's recovery data is not synced yet"
+    assert later[1] == week_on[1] == f"  - {none}"
+    assert json_later["recovery"]["last_night"] == none
+
+
+def test_the_tries_go_on_after_a_sync_and_a_read_stored_last_nights_status(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """The tries stopped once the day's stored status held last night's numbers: a
+    `garmin sync` and `today` (which computes the day's status) at 07:50 stored them with
+    no pass judging the day, so the 08:00 try did nothing and the nightly's lightening
+    stood all day. They stop once a pass has judged the day with them."""
+    home_, day, key, unsynced = late_watch
+    with freeze_time(f"{day} 07:00:00"):
+        sched.morning_job("anna")
+    unsynced.clear()  # the watch synced at 07:45
+    with freeze_time(f"{day} 07:50:00"):
+        assert runner.invoke(app, ["sync"]).exit_code == 0
+        assert runner.invoke(app, ["today"]).exit_code == 0
+    assert _session(home_, key).status == "lightened"
+    with freeze_time(f"{day} 08:00:00"):
+        sched.morning_again_job("anna")
+    assert _session(home_, key).status == "planned"
+    [change] = _morning_rows(home_)
+    assert (change.rule, change.action) == ("S7.3 morning green", "restore")
+    with freeze_time(f"{day} 08:30:00"):  # judged: the next try has nothing to do
+        assert run_morning_again(home_, ANNA, day, source_for(home_)) == []
+
+
+def test_a_day_to_come_is_still_waiting_for_its_night(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """On the eve, `today --date` tomorrow (whose status `status --date` computed) said
+    "the watch synced none" of a night not yet slept; and a pass run for tomorrow
+    (`morning --date`) counted tomorrow's morning as seen, so at 07:00 tomorrow, before the
+    watch synced, `today` said the same."""
+    _home, day, _key, _unsynced = late_watch
+    eve = day - timedelta(days=1)
+    waiting = "  - last night's recovery data is not synced yet"
+    with freeze_time(f"{eve} 22:00:00"):
+        assert runner.invoke(app, ["status", "--date", day.isoformat()]).exit_code == 0
+        ahead = runner.invoke(app, ["today", "--date", day.isoformat()]).output.splitlines()
+        assert runner.invoke(app, ["morning", "--date", day.isoformat()]).exit_code == 0
+    with freeze_time(f"{day} 07:00:00"):
+        early = runner.invoke(app, ["today"]).output.splitlines()
+    assert ahead[1] == early[1] == waiting
+
+
+@pytest.mark.parametrize("refusal", [
+    (429, {"Retry-After": "3600"}, {"message": "slow down"}),  # beyond our wait: no sleep
+    (403, {}, {"message": "forbidden"})])
+def test_a_try_garmin_refused_ends_the_days_tries(
+        late_watch: tuple[Any, date, str, set[str]], late_garmin: FakeGarmin,
+        refusal: tuple[int, dict[str, str], dict[str, str]]) -> None:
+    """A try Garmin answered with a rate limit (asking to wait an hour) or a refused login
+    was followed by another every 30 minutes until noon, each refused again (and a limit
+    may grow with every call): the day's tries end there; a pass by hand still runs."""
+    home_, day, key, unsynced = late_watch
+    status, headers, body = refusal
+    late_garmin.fail("socialProfile", (status, {"Content-Type": "application/json",
+                                                **headers}, json.dumps(body).encode()))
+    with freeze_time(f"{day} 07:30:00"):
+        [refused] = run_morning_again(home_, ANNA, day, source_for(home_))
+    assert refused.status == "failed" and str(status) in (refused.error or "")
+    unsynced.clear()
+    calls = len(late_garmin.calls)
+    with freeze_time(f"{day} 08:00:00"):
+        assert run_morning_again(home_, ANNA, day, source_for(home_)) == []
+    assert len(late_garmin.calls) == calls  # Garmin not asked
+    with freeze_time(f"{day} 08:05:00"):
+        assert runner.invoke(app, ["morning"]).exit_code == 0
+    assert _session(home_, key).status == "planned"
+
+
+def test_today_stops_waiting_after_morning_until_whatever_morning_at(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """With morning_at 06:45 the tries came at 07:15 and 07:45, none at morning_until
+    (08:00): no sync saw the morning whole, so after a night the watch was not worn `today`
+    said "not synced yet" all day, until the nightly run. The last try is at morning_until."""
+    home_, day, _key, _unsynced = late_watch
+    config = load()
+    save_profile(config, replace(config.athlete("anna"), morning_at="06:45",
+                                 morning_until="08:00"))
+    with freeze_time(f"{day} 06:40:00"):
+        scheduler = sched.start(home_, cls=Driven, executors={"default": DebugExecutor()})
+    try:
+        for at in ("06:45", "07:15", "07:45", "08:00"):
+            with freeze_time(f"{day} {at}:00"):
+                scheduler._process_jobs()
+    finally:
+        scheduler.shutdown()
+    with freeze_time(f"{day} 09:00:00"):
+        later = runner.invoke(app, ["today"]).output.splitlines()
+    assert later[1] == "  - no recovery data of last night (the watch synced none)"
+
+
+def test_a_pass_garmin_refused_for_a_day_to_come_ends_no_tries_of_today(
+        late_watch: tuple[Any, date, str, set[str]], late_garmin: FakeGarmin) -> None:
+    """`morning --date` a week ahead, refused (429), ended the tries of every day until
+    then: only the day it ran on counts."""
+    home_, day, _key, _unsynced = late_watch
+    late_garmin.fail("socialProfile", (429, {"Content-Type": "application/json",
+                                             "Retry-After": "3600"}, b"{}"))
+    with freeze_time(f"{day - timedelta(days=1)} 22:00:00"):
+        ahead = runner.invoke(app, ["morning", "--date", str(day + timedelta(days=7))])
+    assert ahead.exit_code == 1 and "429" in ahead.output
+    with freeze_time(f"{day} 07:30:00"):
+        [tried] = run_morning_again(home_, ANNA, day, source_for(home_))
+    assert tried.status == "ok"

@@ -328,7 +328,7 @@ def test_a_race_written_into_config_toml_by_hand_is_followed_when_added(home: Pa
         first = runner.invoke(app, ["race", "add", "2027-01-20:10k:A"])
         second = runner.invoke(app, ["race", "add", "2027-01-20:10k:A", "--json"])
     assert first.exit_code == 0 and "kept the A race 10k on Wed 20 Jan 2027: the plan " \
-        "follows it, " in first.output and " 0 change(s)" not in first.output, first.output
+        "follows it, " in first.output and " 0 changes" not in first.output, first.output
     assert json.loads(second.stdout) == {
         "race": {"date": "2027-01-20", "distance": "10k", "priority": "A"}, "replaced": None,
         "already_entered": True, "changes": 0}
@@ -554,7 +554,7 @@ def test_removing_a_race_plans_as_if_it_had_never_been_entered(
     assert not restored & {"2027-02-22#1", "2027-02-22#2", "2027-03-01#1"}  # past, done, pinned
     assert all(c["action"] == "restore" and c["reasons"][0].startswith(
         "race on Wed 10 Mar removed (A race, 10k): session restored") for c in restores)
-    assert f"{len(restores)} session(s) it had changed restored" in out[-1]
+    assert f"{len(restores)} sessions it had changed restored" in out[-1]
     assert not any(_lower_or_plyo(s) for s in removed if s["id"] == "2027-03-01#1")
     moved = next(c for c in restores if c["session_id"] == "2027-03-08#2")
     assert "Fri 12 Mar" in moved["from"] and "Thu 11 Mar" in moved["to"]  # off the race's eve
@@ -1059,7 +1059,7 @@ def test_a_knock_on_weeks_after_a_race_never_says_the_race_keeps_a_day_of_it_fre
         "blocks of the weeks around it" in why, why
     # the week before it, whose Saturday the race's last 2 days take, still says so
     why = _knock_on(race, runs_of, 7, "2025-03-10#2")
-    assert "(Sat 15 Mar: C race (5k) on Mon 17 Mar: 2 day(s) before it" in why, why
+    assert "(Sat 15 Mar: C race (5k) on Mon 17 Mar: 2 days before it" in why, why
 
 
 def _moved_by_a_wednesday_parkrun() -> dict[str, tuple[str, str, str]]:
@@ -1162,7 +1162,7 @@ def test_a_race_added_during_the_day_applies_to_todays_session_and_removed_gives
         [change] = [c for c in why if c["session_id"] == was["id"]]
         assert (change["date"], change["rule"], change["action"]) == (
             "2027-02-25", "Races A taper", "mobility")
-        assert change["reasons"] == ["A race (10k) on Tue 02 Mar: 5 day(s) before it, within "
+        assert change["reasons"] == ["A race (10k) on Tue 02 Mar: 5 days before it, within "
                                      "the last 6: no heavy lower-body or plyometric work"]
         assert runner.invoke(app, ["race", "remove", "2027-03-02"]).exit_code == 0
         back = _todays_session()
@@ -1528,3 +1528,25 @@ def test_a_session_two_races_moved_goes_back_where_the_second_found_it_told_so_t
                 and (c["rule"], c["action"]) == ("Races removed", "move"))
     assert back["reasons"] == ["back on Sat 27 Feb, where it was before the race moved it to "
                                "Sun 28 Feb"]
+
+
+def test_race_add_and_remove_count_their_changes_in_words() -> None:
+    """`race add` said "1 change(s) recorded": one change, or two, in plain words."""
+    from jobs.race_entry import RaceAdded, RaceRemoved
+    from planner.plan_changes import REMOVED
+
+    race = Race(date(2027, 1, 20), "10k", "A")
+
+    def change(i: int, rule: str = "Races A taper") -> Adjustment:
+        return Adjustment(f"s{i}", date(2027, 1, 3), rule, "restore", "before", "after", ())
+
+    def said(changes: list[Adjustment]) -> tuple[str, str]:
+        return (RaceAdded(P, race, None, changes).words("`why`"),
+                RaceRemoved(P, race, [replace(c, rule=REMOVED) for c in changes]).words("`why`"))
+
+    assert said([change(1)]) == (
+        "added the A race 10k on Wed 20 Jan 2027: the plan follows it, 1 change recorded "
+        "(`why` lists them)",
+        "removed the A race 10k on Wed 20 Jan 2027: 1 session it had changed restored (`why` "
+        "lists them)")
+    assert "2 changes recorded" in said([change(1), change(2)])[0]

@@ -375,7 +375,7 @@ def test_an_s6_planning_note_never_names_a_session_the_races_make_mobility() -> 
     assert {s.kind for s in week} == {"mobility"}
     [note] = [n for n in notes if n.rule == "S6 planning" and n.session_id in {
         s.id for s in week}]
-    assert note.reasons[0].startswith("only 1 legal strength day(s) this week (1 of them "
+    assert note.reasons[0].startswith("only 1 legal strength day this week (1 of them "
                                       "mobility work by a race's rules")
     assert "Fri: a race's last days or post-race window (mobility work only)" in note.reasons
     assert _named_strength_days(notes) == set()

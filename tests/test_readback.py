@@ -66,7 +66,10 @@ def test_the_cap_lightens_the_weeks_last_sessions_once() -> None:
     after, changes = enforce_cap(week, {MONDAY: 4}, MONDAY - timedelta(days=1), cap=8)
     assert [c.rule for c in changes] == ["S4"] and changes[0].session_id == "w#1"
     assert sum(s.heavy_lower for s in after) + 4 == 8
-    assert "done outside the plan" in changes[0].reasons[0]
+    assert changes[0].reasons[0].startswith("4 heavy lower-body exercises done outside the plan")
+    [one] = enforce_cap(week, {MONDAY: 1}, MONDAY - timedelta(days=1), cap=6)[1]
+    assert one.reasons[0].startswith("1 heavy lower-body exercise done outside the plan in the "
+                                     "week of"), one.reasons  # not "exercise(s)"
     again, none = enforce_cap(after, {MONDAY: 4}, MONDAY - timedelta(days=1), cap=8)
     assert none == [] and again == after
 

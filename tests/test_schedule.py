@@ -47,7 +47,7 @@ def test_no_legal_day_falls_back_to_mobility_and_says_why() -> None:
     placement = place_week(MONDAY, template(hard), 2)
     assert placement.strength == ()
     assert len(placement.mobility) == 2
-    assert placement.reasons[0].startswith("only 0 legal strength day(s) this week")
+    assert placement.reasons[0].startswith("only 0 legal strength days this week")
     assert any("Mon: long run on Mon" in r for r in placement.reasons)
 
 
@@ -100,9 +100,9 @@ def test_days_that_keep_a_session_strength_work_come_before_more_sessions() -> N
     assert placement.strength == (D[2],)
     assert len(placement.mobility) == 1 and placement.mobility[0] in (D[1], D[3])
     assert placement.reasons[0].startswith(
-        "2 session(s) on the legal days (Tue 04 Mar, Thu 06 Mar) would keep 0 as strength work,"
+        "2 sessions on the legal days (Tue 04 Mar, Thu 06 Mar) would keep 0 as strength work,"
         " a race's rules turning the others into mobility work")
-    assert "1 on Wed 05 Mar keep 1, 1 session(s) become mobility/stability" in \
+    assert "1 on Wed 05 Mar keep 1, 1 session becomes mobility/stability" in \
         placement.reasons[0]
     # where the sessions the legal days hold all stay strength work, nothing changes
     assert place_week(MONDAY, runs, 2).strength == (D[1], D[3])

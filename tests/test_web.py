@@ -1354,7 +1354,7 @@ def test_a_move_into_a_races_last_days_says_so(athlete: Home) -> None:
     options = web_pages.session_page(athlete, profile, today_for(profile), s["id"])["options"]
     there = next(o for o in options if o.day == day)
     assert not there.why and there.caution is not None
-    assert there.caution.startswith(f"C race (10k) on {race:%a %d %b}: 2 day(s) before it")
+    assert there.caution.startswith(f"C race (10k) on {race:%a %d %b}: 2 days before it")
     eve = next(o for o in options if o.day == race - timedelta(days=1))
     assert eve.caution and eve.why  # its other last day: S6's already (the eve of a race)
     c = client(athlete)

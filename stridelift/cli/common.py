@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from db.errors import DatabaseError
 from domain.profile import ProfileError
+from domain.words import counted as counted  # the CLI's commands ask here
 from jobs.clock import today_for as today_for  # the CLI's commands ask here
 from jobs.config import ConfigError
 from jobs.errors import Busy, PlanError
@@ -50,11 +51,6 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
-
-
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """`n` and the noun, singular for one: "1 new activity", "2 new activities"."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -95,8 +95,10 @@ def daemon(
     behind_proxy: ProxyOpt = False,
 ) -> None:
     """Run the nightly run (config `nightly_at`, default 21:30) and the morning pass
-    (`morning_at`, default 07:00) for every athlete at their local time, until SIGTERM or
-    Ctrl-C. Jobs live in the database: a restart keeps them, and a night missed while the
+    (`morning_at`, default 07:00, tried again until `morning_until`) for every athlete at
+    their local time, until SIGTERM or Ctrl-C.
+
+    Jobs live in the database: a restart keeps them, and a night missed while the
     machine was off runs once when it is back. With --serve, the web app too (--host,
     --port, --behind-proxy as for `stridelift serve`)."""
     from rich.logging import RichHandler

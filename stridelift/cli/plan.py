@@ -105,12 +105,14 @@ def why(
         profile = home.athlete(athlete)
         first = parse_day(since, "--since")
         out = changes(home, profile, first or date.min)
+        # none since the day: `why` alone lists the earlier ones, if there are any
+        earlier = first is not None and not out and bool(changes(home, profile, date.min))
     if json:
         print_json(out)
         return
-    if not out:  # since a day, earlier changes may be there: "as first laid out" is not said
-        console.print("no changes yet: the plan is as first laid out" if first is None else
-                      f"no changes since {first:%a %d %b %Y}: `stridelift why` lists them all",
+    if not out:
+        console.print(f"no changes since {first:%a %d %b %Y}: `stridelift why` lists them all"
+                      if earlier else "no changes yet: the plan is as first laid out",
                       highlight=False)
     for a in out:
         console.print(f"[bold]{a['date']}[/] {a['session_id']}: {a['action']} ({a['rule']})",
