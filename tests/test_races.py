@@ -1528,3 +1528,21 @@ def test_a_session_two_races_moved_goes_back_where_the_second_found_it_told_so_t
                 and (c["rule"], c["action"]) == ("Races removed", "move"))
     assert back["reasons"] == ["back on Sat 27 Feb, where it was before the race moved it to "
                                "Sun 28 Feb"]
+
+
+def test_a_race_in_a_deload_week_removed_gives_the_week_back_as_a_deload(home: Path) -> None:
+    # Mon 22 Feb (easy runs on Mondays only), the week planned as a deload (2 sets): an A 5
+    # km entered for Tue 23 Feb makes both its sessions mobility work (its taper and
+    # window). Removed, the week came back as a build week (3 sets, box jumps): with no
+    # strength work left to say it was a deload, the blocks as recomputed tonight decided.
+    # The mobility work the race left is dosed as the deload's: it says so.
+    _planned_from_new_year("mon=easy")
+    with freeze_time("2027-02-22 12:00:00"):
+        never = _plan_from("2027-02-22")
+        assert {e["sets"] for s in never.values() if s["id"].startswith("2027-02-22")
+                for e in s["exercises"]} == {2}
+        _race("add", "2027-02-23:5k:A")
+        assert {s["kind"] for s in _plan_from("2027-02-22").values()
+                if s["id"].startswith("2027-02-22")} == {"mobility"}
+        _race("remove", "2027-02-23")
+        assert _plan_from("2027-02-22") == never
