@@ -26,6 +26,7 @@ from ingest import fit
 from jobs.config import Config, load
 from jobs.home import Home
 from jobs.morning_run import judged_again
+from jobs.race_entry import moved_from
 from jobs.replan import load_sessions, races_found, replan
 from jobs.session_actions import act
 from planner.adapt import Tonight, adapt
@@ -1589,3 +1590,18 @@ def test_a_session_given_back_where_an_earlier_move_put_it_shows_as_moved(
     assert back["reasons"] == ["back on Fri 26 Feb, where it was before the race moved it to "
                                "Wed 24 Feb"]
     assert "moved" in next(line for line in shown.splitlines() if "Fri 26" in line), shown
+
+
+def test_a_move_a_removed_race_left_in_place_is_not_given_back_for_a_race_entered_after(
+        ) -> None:
+    # A race's move is known by the race's day: a C 5 km on Wed 24 Feb moved the Thursday
+    # session to Saturday and, removed, left it there (Thursday could not take it). A race
+    # entered on Wed 24 Feb since, which moved nothing, gives nothing back when removed.
+    race = RaceDay(date(2027, 2, 24), "5k", "C")
+    s = Session("2027-02-22#2", date(2027, 2, 27), "strength", 2, 4, (), status="moved")
+    move = m.AdjustmentRow(session_key=s.id, rule="Races added", action="move",
+                           moved_from=date(2027, 2, 25), moved_status="planned",
+                           for_race=race.day)
+    kept = m.AdjustmentRow(session_key=s.id, rule="Races removed", action="kept")
+    assert moved_from(race, [s], [move]) == {s.id: MovedOff(date(2027, 2, 25))}
+    assert moved_from(replace(race, priority="A"), [s], [move, kept]) == {}
