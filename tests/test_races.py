@@ -15,6 +15,7 @@ import pytest
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from db import models as m
@@ -52,6 +53,7 @@ from planner.races import (
     rests,
 )
 from stridelift.cli import app
+from stridelift.web.app import create_app
 from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
 
 runner = CliRunner()
@@ -1587,6 +1589,8 @@ def test_a_session_given_back_where_an_earlier_move_put_it_shows_as_moved(
         back = _last_change("2027-02-22#2")
         columns(120)
         shown = runner.invoke(app, ["plan", "--weeks", "1"]).output
+        week = TestClient(create_app(Home.open(), require_login=False)).get("/a/anna/week")
+    assert 'class="badge badge-moved"' in week.text  # the web week page's badge
     assert back["reasons"] == ["back on Fri 26 Feb, where it was before the race moved it to "
                                "Wed 24 Feb"]
     assert "moved" in next(line for line in shown.splitlines() if "Fri 26" in line), shown
