@@ -606,7 +606,10 @@ def test_migration_0021_stores_the_moves_a_race_made_as_data_read_from_their_wor
         ("2027-03-01#1", "2027-02-26", "Runner", "move", "strength on Mon 01 Mar",
          "moved by the runner from Mon 01 Mar to Tue 02 Mar; S6 allows that day"),
         ("2027-03-01#2", "2027-02-26", "S7.3 amber", "lighten",
-         "strength on Thu 04 Mar: bird_dog 3x20", "recovery amber on Wed 03 Mar")]
+         "strength on Thu 04 Mar: bird_dog 3x20", "recovery amber on Wed 03 Mar"),
+        # words naming no day of the session's week (Fri 10 Mar is 2028's): no day
+        ("2027-03-08#1", "2027-03-08", "Races added", "move", "strength on Fri 10 Mar",
+         "race on Tue 09 Mar added (C race, 5k): the week planned again around it")]
     old = table("adjustments", *(column(c) for c in (
         "athlete_id", "session_key", "night", "rule", "action", "before", "after")),
         column("reasons", JSON))
@@ -617,7 +620,8 @@ def test_migration_0021_stores_the_moves_a_race_made_as_data_read_from_their_wor
             for key, night, rule, action, before, why in rows])
     want = {"2027-02-22#2": (date(2027, 2, 25), date(2027, 2, 24)),
             "2026-12-28#2": (date(2027, 1, 1), date(2027, 1, 1)),
-            "2027-03-01#1": (date(2027, 3, 1), None), "2027-03-01#2": (None, None)}
+            "2027-03-01#1": (date(2027, 3, 1), None), "2027-03-01#2": (None, None),
+            "2027-03-08#1": (None, date(2027, 3, 9))}
     for _ in range(2):
         upgrade(engine)
         with factory() as db:

@@ -68,8 +68,12 @@ def upgrade() -> None:
                     sa.column('for_race', sa.Date))
     bind = op.get_bind()
     for row in bind.execute(sa.select(rows).where(rows.c.action == 'move')).all():
-        # a move stays in its week (S7.2): the day nearest its week's Monday
-        moved_from = _day(row.before.split(":")[0], _monday(row.session_key, row.night))
+        # a move stays in its week (S7.2): words naming no day of it are not read (as
+        # `race remove` read them: a day of the session's week, or none)
+        monday = _monday(row.session_key, row.night)
+        moved_from = _day(row.before.split(":")[0], monday)
+        if moved_from is not None and not monday <= moved_from < monday + timedelta(days=7):
+            moved_from = None
         race = next((_day(why, row.night) for why in row.reasons or [] if _RACE.match(why)),
                     None)
         bind.execute(rows.update().where(rows.c.id == row.id).values(
