@@ -306,6 +306,11 @@ class AdjustmentRow(Base):
     before: Mapped[str] = mapped_column(Text)
     after: Mapped[str] = mapped_column(Text)
     reasons: Mapped[list[str]] = mapped_column(JSON)
+    # a change of day: the day and status the session had before it; the day of the race
+    # entered the change was for (migration 0021: `race remove` reads them, not the words)
+    moved_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    moved_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    for_race: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class Lift(Base):

@@ -32,10 +32,11 @@ from planner import blocks, races
 from planner.adapt import Tonight, recover
 from planner.catch_up import nights_between
 from planner.lifter import races_of
-from planner.model import ONE_DAY, Adjustment, Session, days_in_words, week_of, week_start
+from planner.model import ONE_DAY, Adjustment, Session, days_in_words, week_start
 from planner.morning import MORNING_RULE, recovery_level
 from planner.plan_changes import (
     REMOVED,
+    MovedOff,
     differences,
     race_day_today,
     reached_from,
@@ -97,15 +98,19 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
     updated = replace(profile, races=merge_races(profile.races, [race]))
     new = races.entered([race])[0]
     with saving_profile(home.config, updated), transaction(home.db) as db:
-        changes = _undo_race(db, updated, replaced, today) if replaced else []
+        # replaced: the plan without either race first, then with the new one, so that
+        # what the new one changes (moves the first had made too) is recorded as its own
+        changes = _undo_race(db, replace(updated, races=tuple(
+            r for r in updated.races if r != race)), replaced, today) if replaced else []
         before, made = replan_with(db, updated, today, lambda ctx, first, sessions: with_race(
             ctx, first, today, sessions, new))
         who = repo.athlete(db, updated)
         after = {s.id: s for s in load_sessions(db, who)}
         # a week planned anew around the race: a session may sit on another day now
-        moved = differences(before, list(after.values()), {
-            s.id for s in before if s.id in after and after[s.id].day != s.day}, today,
-            "Races added", "move", f"{added(new)}: the week planned again around it")
+        moved = [replace(a, for_race=new.day) for a in differences(
+            before, list(after.values()), {
+                s.id for s in before if s.id in after and after[s.id].day != s.day}, today,
+            "Races added", "move", f"{added(new)}: the week planned again around it")]
         store_adjustments(db, who, moved)
         today_s = _race_today(db, updated, new, today) if new.day == today else []
     return RaceAdded(updated, race, replaced, [*changes, *made, *moved, *today_s],
@@ -180,7 +185,8 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
         return []
     # the deloads after it, which its taper and window had moved (S5)
     changed = its_own | set(reached_from(sessions, gone))
-    runs = run_days(db, who, profile, night, max(planned.values(), default=night) + ONE_DAY)
+    runs = run_days(db, who, profile, night,
+                    max((b.day for b in planned.values()), default=night) + ONE_DAY)
     before, made = replan_with(db, profile, night, lambda ctx, first, sessions: without_race(
         ctx, first, night, sessions, changed, its_own, dropped, planned, runs))
     restored = differences(before, load_sessions(db, who), changed, night, REMOVED,
@@ -243,27 +249,24 @@ def dropped_on(race: races.RaceDay, sessions: Iterable[Session], changes: Iterab
 
 
 def added(race: races.RaceDay) -> str:
-    """The words of a race entered, as its changes give them (`moved_from` reads them)."""
+    """The words of a race entered, as its changes give them."""
     return f"race on {race.day:%a %d %b} added ({race.priority} race, {race.distance})"
 
 
 def moved_from(race: races.RaceDay, sessions: Iterable[Session], changes: Iterable[Any]
-               ) -> dict[str, date]:
+               ) -> dict[str, MovedOff]:
     """The sessions the race moved off their day (`race add`'s week planned again around it,
-    or S6 for a race entered on its own day), with the day each was on before: only where
-    its move is the last recorded (one the runner or the nightly moved since stays)."""
-    last = {a.session_key: a for a in changes if a.action == "move"}  # oldest first
-    out: dict[str, date] = {}
+    or S6 for a race entered on its own day: the race of its day, stored with the move),
+    with where each was before: only where its move is the last recorded (one the runner
+    or the nightly moved since stays, and one a removed race's give-back left where it was:
+    a race entered on that day since did not move it)."""
+    last = {a.session_key: a for a in changes  # oldest first
+            if a.action == "move" or (a.rule, a.action) == (REMOVED, "kept")}
+    out: dict[str, MovedOff] = {}
     for s in sessions:
         move = last.get(s.id)
-        if move is None or not any(why.startswith((added(race), race.name()))
-                                   for why in move.reasons):
-            continue
-        # a move stays in its week (S7.2): the weekday its record names is the day
-        day = next((d for d in week_of(s.day)
-                    if move.before.split(":")[0].endswith(f" on {d:%a %d %b}")), None)
-        if day is not None:
-            out[s.id] = day
+        if move is not None and move.for_race == race.day and move.moved_from is not None:
+            out[s.id] = MovedOff(move.moved_from, move.moved_status or "planned")
     return out
 
 

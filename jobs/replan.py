@@ -373,7 +373,8 @@ def store_adjustments(db: DbSession, who: m.Athlete, adjustments: list[Adjustmen
     for a in adjustments:
         db.add(m.AdjustmentRow(athlete_id=who.id, session_key=a.session_id, night=a.night,
                                rule=a.rule, action=a.action, before=a.before, after=a.after,
-                               reasons=list(a.reasons)))
+                               reasons=list(a.reasons), moved_from=a.moved_from,
+                               moved_status=a.moved_status, for_race=a.for_race))
 
 
 def not_recorded(db: DbSession, who: m.Athlete, changes: list[Adjustment]) -> list[Adjustment]:

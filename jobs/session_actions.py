@@ -148,7 +148,7 @@ def _move(db: DbSession, who: m.Athlete, profile: Profile, today: date, key: str
     before, after = f"{row.kind} on {row.day:%a %d %b}", f"{row.kind} on {day:%a %d %b}"
     db.add(m.AdjustmentRow(
         athlete_id=who.id, session_key=key, night=today, rule=RUNNER_RULE, action="move",
-        before=before, after=after,
+        before=before, after=after, moved_from=row.day, moved_status=row.status,
         reasons=[f"moved by the runner from {row.day:%a %d %b} to {day:%a %d %b}; S6 allows "
                  "that day", "pinned so the nightly adaptation keeps it there"]))
     row.day, row.pinned = day, True

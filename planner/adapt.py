@@ -256,7 +256,7 @@ def _change(plan: dict[str, Session], changes: list[Adjustment], before: Session
     plan[before.id] = after
     shown = "dropped" if action == "drop" else after.describe()
     changes.append(Adjustment(before.id, facts.night, rule, action, before.describe(), shown,
-                              reasons))
+                              reasons).of_move(before, after))
 
 
 def enforce_cap(sessions: list[Session], extra_heavy: Mapping[date, int], night: date,

@@ -144,6 +144,18 @@ class Adjustment:
     before: str  # date and prescription before
     after: str  # date and prescription after ("dropped" for a drop)
     reasons: tuple[str, ...]
+    # a change of day: the day and status the session had before it (`race remove` gives
+    # it back there); the day of the race entered the change was for
+    moved_from: date | None = None
+    moved_status: str | None = None
+    for_race: date | None = None
+
+    def of_move(self, before: Session, after: Session | None) -> Adjustment:
+        """The change with the day and status `before` had, where `after` is on another
+        day."""
+        if after is None or after.day == before.day:
+            return self
+        return replace(self, moved_from=before.day, moved_status=before.status)
 
 
 def one_set_fewer(items: tuple[Prescription, ...]) -> tuple[Prescription, ...]:

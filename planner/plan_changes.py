@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import NamedTuple
 
 from domain.profile import Profile, runs_text
 from planner.adapt import MobilityWork, Tonight, adapt, move_blocked, strength_days
@@ -34,6 +35,14 @@ from planner.program import WeekPicks, holds, prescribed, week_contents
 from planner.races import RaceDay, first_monday_reached
 
 REMOVED = "Races removed"  # the rule of a session restored when its race is removed
+
+
+class MovedOff(NamedTuple):
+    """Where a session was before a race moved it: the day, and its status there (moved
+    where an earlier move had put it there, not its week's planned day)."""
+
+    day: date
+    status: str = "planned"
 
 
 def restored(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
@@ -208,14 +217,15 @@ def race_day_today(sessions: Sequence[Session], eve: Tonight, mobility: Mobility
     adapted, changes = adapt(list(sessions), eve, mobility)
     now = {s.id: s for s in adapted if s.id in ids}
     return ([now.get(s.id, s) for s in sessions],
-            [replace(a, night=today, reasons=(f"{race.name()}: entered on its own day, before "
-                                              "today's session was lifted", *a.reasons))
+            [replace(a, night=today, for_race=race.day, reasons=(
+                f"{race.name()}: entered on its own day, before today's session was lifted",
+                *a.reasons))
              for a in changes if a.session_id in ids])
 
 
 def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequence[Session],
                  changed: Collection[str], named: Collection[str] = (),
-                 dropped: Collection[str] = (), planned: Mapping[str, date] | None = None,
+                 dropped: Collection[str] = (), planned: Mapping[str, MovedOff] | None = None,
                  runs: Mapping[date, RunDay] | None = None
                  ) -> tuple[list[Session], list[Adjustment]]:
     """The plan on its way to being as if a race had never been entered (`ctx` no longer
@@ -226,8 +236,8 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
     day gives it back, `raced_today`); one it never touched, perhaps open in the gym, stays.
     `dropped`: the sessions the race dropped from its own day (S6, or `race_day_today`),
     open again to be given back where still skipped: one the runner lifted since is done
-    (S7.4). `planned`: the sessions the race moved off their day, with that day, given back
-    there where `runs` (and the sessions) leave it free (`back_on_planned_days`). Today's
+    (S7.4). `planned`: the sessions the race moved off their day, with where each was,
+    given back there where `runs` (and the sessions) leave it free (`back_on_planned_days`). Today's
     session given back is what the races still entered make it."""
     back = [s.with_(status="planned") if s.id in dropped and s.status == "skipped" else s
             for s in sessions]
@@ -239,21 +249,22 @@ def without_race(ctx: Lifter, first_monday: date, night: date, sessions: Sequenc
     return out, [*days, *notes, *today]
 
 
-def back_on_planned_days(sessions: Sequence[Session], planned: Mapping[str, date],
+def back_on_planned_days(sessions: Sequence[Session], planned: Mapping[str, MovedOff],
                          runs: Mapping[date, RunDay], night: date
                          ) -> tuple[list[Session], list[Adjustment]]:
-    """The open sessions of `planned` (those a race removed had moved, with the day each was
-    on before: its week's planned day, or where an earlier move had put it) back on that day
-    where a move may land there now (S6, S7.2: the runs, a race still entered, the other
-    strength sessions) and it is not gone by (the night: today, a race removed during the
-    day); the others stay where they are, told why. README: `race remove` gives back the
-    day a session was on before the race."""
+    """The open sessions of `planned` (those a race removed had moved, with where each was
+    before: its week's planned day, or where an earlier move had put it, moved there) back
+    on that day, as they were there, where a move may land there now (S6, S7.2: the runs, a
+    race still entered, the other strength sessions) and it is not gone by (the night:
+    today, a race removed during the day); the others stay where they are, told why.
+    README: `race remove` gives back the day a session was on before the race."""
     out = list(sessions)
     notes: list[Adjustment] = []
     for i, s in enumerate(out):
-        day = planned.get(s.id)
-        if day is None or day == s.day or s.settled or s.day < night:
+        was_on = planned.get(s.id)
+        if was_on is None or was_on.day == s.day or s.settled or s.day < night:
             continue
+        day = was_on.day
         why = [f"{day:%a %d %b} is gone by"] if day < night else \
             move_blocked(day, runs, strength_days(out, s.id))
         was = f"{s.kind} on {s.day:%a %d %b}"
@@ -262,11 +273,14 @@ def back_on_planned_days(sessions: Sequence[Session], planned: Mapping[str, date
                 f"on {day:%a %d %b} before the race moved it: stays on {s.day:%a %d %b}, "
                 f"as {day:%a %d %b} cannot take it now", *why)))
             continue
-        out[i] = s.with_(day=day, status="planned" if s.status == "moved" else s.status)
+        # a lightened session stays lightened; a moved one is as it was there: moved where an
+        # earlier move had put it, else planned
+        back = "moved" if was_on.status == "moved" else "planned"
+        out[i] = s.with_(day=day, status=back if s.status == "moved" else s.status)
         notes.append(Adjustment(s.id, night, REMOVED, "move", was,
                                 f"{s.kind} on {day:%a %d %b}", (
                                     f"back on {day:%a %d %b}, where it was before the race "
-                                    f"moved it to {s.day:%a %d %b}",)))
+                                    f"moved it to {s.day:%a %d %b}",)).of_move(s, out[i]))
     return out, notes
 
 
@@ -284,7 +298,8 @@ def differences(before: Sequence[Session], after: Sequence[Session], keys: Colle
     planned anew may be gone)."""
     now = {s.id: s for s in after}
     return [Adjustment(s.id, night, rule, action, s.describe(),
-                       now[s.id].describe() if s.id in now else "dropped", (why,))
+                       now[s.id].describe() if s.id in now else "dropped", (why,)
+                       ).of_move(s, now.get(s.id))
             for s in before if s.id in keys and now.get(s.id) != s]
 
 

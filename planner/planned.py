@@ -146,7 +146,11 @@ def placed(planned: Sequence[Session], where: WeekInBlock) -> WeekInBlock:
 
 def dosed_deload(planned: Sequence[Session]) -> bool | None:
     """Whether a week's strength work was dosed as a deload; None when none of it says (an
-    exercise new to the athlete is in its intro week, deload or not)."""
+    exercise new to the athlete is in its intro week, deload or not). A week whose strength
+    sessions all became mobility work (a race's taper and window) still says it: that work
+    is dosed as a deload's where the session it replaced was (`program.mobility_work`)."""
     dosed = [p.phase for s in planned if s.kind == "strength" for p in s.exercises
              if p.phase != "intro"]
-    return "deload" in dosed if dosed else None
+    if dosed:
+        return "deload" in dosed
+    return True if any(p.phase == "deload" for s in planned for p in s.exercises) else None

@@ -16,7 +16,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, event, func, inspect, select
+from sqlalchemy import JSON, Engine, column, event, func, inspect, select, table
 
 from db import activities, plans, repo, wellness_days
 from db import models as m
@@ -583,3 +583,53 @@ def test_an_athletes_lifts_are_read_through_the_index_that_begins_with_the_athle
                                                          (1,))]
     assert steps == ["SEARCH lifts USING INDEX ix_lifts_athlete_exercise_day_id "
                      "(athlete_id=?)", "USE TEMP B-TREE FOR ORDER BY"], steps
+
+
+def test_migration_0021_stores_the_moves_a_race_made_as_data_read_from_their_words(
+        db_url: str) -> None:
+    """Moves stored before 0021 named the day moved from and the race only in words (its
+    "before" text, the race's reason): 0021 fills them in once, the year from the
+    session's week (a move stays in it) and from the night (the race's); `race remove`
+    reads the data. Down and up again, the moves stay."""
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        who = repo.athlete(db, profile()).id
+    engine = factory.kw["bind"]
+    _downgrade(engine, "0020")
+    rows = [  # key, night, rule, action, before, the first reason
+        ("2027-02-22#2", "2027-02-22", "Races added", "move",
+         "strength on Thu 25 Feb: barbell_romanian_deadlift 2x6",
+         "race on Wed 24 Feb added (C race, 5k): the week planned again around it"),
+        ("2026-12-28#2", "2026-12-31", "S6", "move", "strength on Fri 01 Jan: bird_dog 3x20",
+         "C race (5k) on Fri 01 Jan: entered on its own day, before today's session was "
+         "lifted"),
+        ("2027-03-01#1", "2027-02-26", "Runner", "move", "strength on Mon 01 Mar",
+         "moved by the runner from Mon 01 Mar to Tue 02 Mar; S6 allows that day"),
+        ("2027-03-01#2", "2027-02-26", "S7.3 amber", "lighten",
+         "strength on Thu 04 Mar: bird_dog 3x20", "recovery amber on Wed 03 Mar"),
+        # words naming no day of the session's week (Fri 10 Mar is 2028's): no day
+        ("2027-03-08#1", "2027-03-08", "Races added", "move", "strength on Fri 10 Mar",
+         "race on Tue 09 Mar added (C race, 5k): the week planned again around it")]
+    old = table("adjustments", *(column(c) for c in (
+        "athlete_id", "session_key", "night", "rule", "action", "before", "after")),
+        column("reasons", JSON))
+    with engine.begin() as conn:
+        conn.execute(old.insert(), [
+            {"athlete_id": who, "session_key": key, "night": date.fromisoformat(night),
+             "rule": rule, "action": action, "before": before, "after": "x", "reasons": [why]}
+            for key, night, rule, action, before, why in rows])
+    want = {"2027-02-22#2": (date(2027, 2, 25), date(2027, 2, 24)),
+            "2026-12-28#2": (date(2027, 1, 1), date(2027, 1, 1)),
+            "2027-03-01#1": (date(2027, 3, 1), None), "2027-03-01#2": (None, None),
+            "2027-03-08#1": (None, date(2027, 3, 9))}
+    for _ in range(2):
+        upgrade(engine)
+        with factory() as db:
+            stored = plans.adjustments(db, None)
+            assert {a.session_key: (a.moved_from, a.for_race) for a in stored} == want
+            assert {a.moved_status for a in stored} == {None}  # not in the words
+        _downgrade(engine, "0020")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+    engine.dispose()

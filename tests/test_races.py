@@ -15,6 +15,7 @@ import pytest
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from db import models as m
@@ -26,6 +27,7 @@ from ingest import fit
 from jobs.config import Config, load
 from jobs.home import Home
 from jobs.morning_run import judged_again
+from jobs.race_entry import moved_from
 from jobs.replan import load_sessions, races_found, replan
 from jobs.session_actions import act
 from planner.adapt import Tonight, adapt
@@ -33,7 +35,7 @@ from planner.catalog import LOWER_BODY
 from planner.catalog_file import default_catalog
 from planner.model import Adjustment, RunDay, Session
 from planner.plan import extend
-from planner.plan_changes import back_on_planned_days, with_race
+from planner.plan_changes import MovedOff, back_on_planned_days, with_race
 from planner.prescriptions import DELOAD_FACTOR, refresh
 from planner.program import mobility_session
 from planner.progression import LOWER_BODY_STEP_KG, OTHER_STEP_KG, LoggedLift, round_kg
@@ -51,6 +53,7 @@ from planner.races import (
     rests,
 )
 from stridelift.cli import app
+from stridelift.web.app import create_app
 from tests.planning import ARTICLE, MONDAY, context, plan, profile, template
 
 runner = CliRunner()
@@ -1137,7 +1140,7 @@ def test_a_session_a_race_moved_stays_off_its_day_where_a_speed_run_is_now_the_d
     sunday = next(s for s in sessions if s.day == date(2025, 3, 9))
     moved = [sunday.with_(day=date(2025, 3, 6), status="moved") if s == sunday else s
              for s in sessions]
-    planned = {sunday.id: sunday.day}
+    planned = {sunday.id: MovedOff(sunday.day)}
     back, [note] = back_on_planned_days(moved, planned, runs, MONDAY)
     assert back == sessions and note.action == "move"
     speed = {**runs, date(2025, 3, 10): RunDay(date(2025, 3, 10), ("speed",), "garmin-calendar")}
@@ -1550,3 +1553,81 @@ def test_race_add_and_remove_count_their_changes_in_words() -> None:
         "removed the A race 10k on Wed 20 Jan 2027: 1 session it had changed restored (`why` "
         "lists them)")
     assert "2 changes recorded" in said([change(1), change(2)])[0]
+
+
+def test_a_race_in_a_deload_week_removed_gives_the_week_back_as_a_deload(home: Path) -> None:
+    # Mon 22 Feb (easy runs on Mondays only), the week planned as a deload (2 sets): an A 5
+    # km entered for Tue 23 Feb makes both its sessions mobility work (its taper and
+    # window). Removed, the week came back as a build week (3 sets, box jumps): with no
+    # strength work left to say it was a deload, the blocks as recomputed tonight decided.
+    # The mobility work the race left is dosed as the deload's: it says so.
+    _planned_from_new_year("mon=easy")
+    with freeze_time("2027-02-22 12:00:00"):
+        never = _plan_from("2027-02-22")
+        assert {e["sets"] for s in never.values() if s["id"].startswith("2027-02-22")
+                for e in s["exercises"]} == {2}
+        _race("add", "2027-02-23:5k:A")
+        assert {s["kind"] for s in _plan_from("2027-02-22").values()
+                if s["id"].startswith("2027-02-22")} == {"mobility"}
+        _race("remove", "2027-02-23")
+        assert _plan_from("2027-02-22") == never
+
+
+def test_a_race_replaced_by_one_of_another_priority_and_removed_gives_the_day_back(
+        home: Path) -> None:
+    # The C 5 km on Wed 24 Feb moved the Thursday session to Sat 27 Feb; replaced by an A
+    # 5 km (`race add --replace`), then removed: the session stayed on Saturday (the A
+    # race's changes found no move of its own: the C race's was the last), and the week
+    # after kept the A race's days. Now the plan is the one that never had either.
+    was = _moved_by_a_wednesday_parkrun()
+    with freeze_time("2027-02-22 12:30:00"):
+        result = runner.invoke(app, ["race", "add", "--replace", "2027-02-24:5k:A"])
+        assert result.exit_code == 0, result.output
+        assert _days_from("2027-02-22")["2027-02-22#2"][0] == "2027-02-27"
+        _race("remove", "2027-02-24")
+        assert _days_from("2027-02-22") == was
+        back = _last_change("2027-02-22#2")
+    assert (back["rule"], back["action"], back["to"]) == (
+        "Races removed", "move", "strength on Thu 25 Feb")
+
+
+def test_a_session_given_back_where_an_earlier_move_put_it_shows_as_moved(
+        home: Path, columns: Callable[[int], None]) -> None:
+    # Mon 22 Feb (easy runs on Mondays only): the runner moves the Thursday session to Fri
+    # 26 Feb (and unpins it); a C 5 km entered for Sat 27 Feb moves it off the race's eve to
+    # Wed 24. The race removed, it goes back to Friday, as it was there: moved (`plan`, the
+    # web week page's badge), not planned, which Thursday, its week's day, would be.
+    _planned_from_new_year("mon=easy")
+    with freeze_time("2027-02-22 12:00:00"):
+        assert act(Home.open(), load().athletes["anna"], "move", "2027-02-22#2",
+                   today=date(2027, 2, 22), day=date(2027, 2, 26)).changed
+        assert runner.invoke(app, ["unpin", "2027-02-22#2"]).exit_code == 0
+        was = _days_from("2027-02-22")["2027-02-22#2"]
+        assert was == ("2027-02-26", "strength", "moved")
+        _race("add", "2027-02-27:5k:C")
+        assert _days_from("2027-02-22")["2027-02-22#2"][0] == "2027-02-24"
+        _race("remove", "2027-02-27")
+        assert _days_from("2027-02-22")["2027-02-22#2"] == was
+        back = _last_change("2027-02-22#2")
+        columns(120)
+        shown = runner.invoke(app, ["plan", "--weeks", "1"]).output
+        week = TestClient(create_app(Home.open(), require_login=False)).get("/a/anna/week")
+    assert 'class="badge badge-moved"' in week.text  # the web week page's badge
+    assert back["reasons"] == ["back on Fri 26 Feb, where it was before the race moved it to "
+                               "Wed 24 Feb"]
+    assert "moved" in next(line for line in shown.splitlines() if "Fri 26" in line), shown
+
+
+def test_a_move_a_removed_race_left_in_place_is_not_given_back_for_a_race_entered_after(
+        ) -> None:
+    # A race's move is known by the race's day: a C 5 km on Wed 24 Feb moved the Thursday
+    # session to Saturday and, removed, left it there (Thursday could not take it). A race
+    # entered on Wed 24 Feb since, which moved nothing, gives nothing back when removed.
+    race = RaceDay(date(2027, 2, 24), "5k", "C")
+    s = Session("2027-02-22#2", date(2027, 2, 27), "strength", 2, 4, (), status="moved")
+    move = m.AdjustmentRow(session_key=s.id, rule="Races added", action="move",
+                           moved_from=date(2027, 2, 25), moved_status="planned",
+                           for_race=race.day)
+    kept = m.AdjustmentRow(session_key=s.id, rule="Races removed", action="kept")
+    assert moved_from(race, [s], [move]) == {s.id: MovedOff(date(2027, 2, 25))}
+    assert moved_from(replace(race, priority="A"), [s], [move, kept]) == {}
