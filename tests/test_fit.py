@@ -275,6 +275,34 @@ def test_integer_and_float_fields_are_gathered_exactly() -> None:
     np.testing.assert_array_equal(huge["power"], [5.0, float(2**70)])
 
 
+def test_packed_fields_read_as_value_by_value_or_not_at_all() -> None:
+    """`_packed` (struct) gives a field's column exactly as numpy's fromiter reads it value by
+    value through `_numbers`, writable; where a value is not of its kind (a text, None, a
+    list, a float among ints, an int past int64) it refuses (struct.error), and `_gathered`
+    reads that field value by value as before: a float among ints still loses its fraction."""
+    mixes: list[list[object]] = [[1, 2, 3], [1, True, 2**63 - 1], [0.5, 2, True, -0.0],
+                                 [1.5, float("nan"), 2**70], [1, 2.5], [1, "152"], [1.5, "152"],
+                                 [1, None], [1.5, None], [1, [1, 2]], [1, 2**63], [1.5, 2**2000]]
+    for values in mixes:
+        rows = [{"power": value} for value in values]
+        dtype = np.int64 if type(values[0]) is int else np.float64
+        try:
+            plain = np.fromiter(fit._numbers(values), dtype=dtype,
+                                count=len(values)).astype(np.float64)
+        except (TypeError, ValueError, OverflowError):
+            plain = None
+        try:
+            packed = fit._packed(rows, "power", dtype)
+        except struct.error:
+            continue  # read value by value by `_gathered`
+        assert plain is not None, values
+        np.testing.assert_array_equal(packed, plain, err_msg=str(values))
+        assert packed.dtype == np.float64 and packed.flags.writeable
+    truncated = fit._columns([{"timestamp": 1, "heart_rate": 140},
+                              {"timestamp": 2, "heart_rate": 141.7}], {})
+    np.testing.assert_array_equal(truncated["heart_rate"], [140.0, 141.0])
+
+
 def test_a_value_reads_the_same_in_records_alike_or_not() -> None:
     """Records that differ (a field missing from some) are read record by record, each value
     as alike records read theirs: a field reads one way in any file. Only a list or a text
