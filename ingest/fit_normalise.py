@@ -375,6 +375,8 @@ def _name(value: Any, fit_type: str) -> str | None:
 
 
 def _opt(value: Any) -> float | None:
+    if value is None or type(value) is float:  # most fields (a lap's 40 a file): ~2x quicker
+        return value if value is not None and math.isfinite(value) else None
     found = number(_first(value))  # _first: a scalar field written with an array size
     return found if math.isfinite(found) else None  # a float: math is ~20x quicker than numpy
 

@@ -3,6 +3,7 @@ decoders, and nothing but FitError ever comes out of a bad file."""
 
 from __future__ import annotations
 
+import math
 import pickle
 import struct
 from collections.abc import Callable
@@ -301,6 +302,21 @@ def test_packed_fields_read_as_value_by_value_or_not_at_all() -> None:
     truncated = fit._columns([{"timestamp": 1, "heart_rate": 140},
                               {"timestamp": 2, "heart_rate": 141.7}], {})
     np.testing.assert_array_equal(truncated["heart_rate"], [140.0, 141.0])
+
+
+def test_an_optional_field_reads_as_a_number_or_none() -> None:
+    """`_opt` (every summary field of a session, lap or set) gives a finite float or None
+    whatever a decoder hands it; a plain float or None takes a shortcut that must agree."""
+    cases: list[tuple[object, float | None]] = [
+        (152.5, 152.5), (-0.0, -0.0), (None, None), (float("nan"), None), (float("inf"), None),
+        (-float("inf"), None), (140, 140.0), (np.float64(3.5), 3.5), (np.float64("nan"), None),
+        ([7.5, 2.0], 7.5), ([], None), ([float("nan")], None), (True, None), ("152", None),
+        (b"\x01", None)]
+    for value, expected in cases:
+        found = fit_normalise._opt(value)
+        assert found == expected and type(found) is type(expected), value
+    negative_zero = fit_normalise._opt(-0.0)
+    assert negative_zero is not None and math.copysign(1, negative_zero) == -1
 
 
 def test_a_value_reads_the_same_in_records_alike_or_not() -> None:
