@@ -153,6 +153,11 @@ class RawStore:
         folder = self.root / "journal"
         return sorted(p.stem for p in folder.glob("*.jsonl")) if folder.exists() else []
 
+    def journalled(self) -> bool:
+        """Whether a journal holds a line: what it lists reached a database (a line is
+        appended as its data is committed there)."""
+        return any(p.stat().st_size for p in (self.root / "journal").glob("*.jsonl"))
+
 
 @cache
 def _syncers() -> ThreadPoolExecutor:
