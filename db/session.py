@@ -369,6 +369,12 @@ def unusable(exc: DBAPIError, url: str, opening: bool = False) -> DatabaseError 
                          PUT_BACK if _sqlite_file(_parsed(url)) else RESTORE_ON_SERVER)
 
 
+def unusable_by(exc: BaseException, url: str) -> DatabaseError | None:
+    """`unusable` for whatever a command or a job met: None for anything not a database
+    driver's error (no database was met)."""
+    return unusable(exc, url) if isinstance(exc, DBAPIError) else None
+
+
 def _folder_gone(url: str) -> Path | None:
     """The folder of the SQLite file at `url` when it is gone; None when it is there."""
     path = _sqlite_file(_parsed(url))
