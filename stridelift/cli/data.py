@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from jobs.config import load
 from jobs.home import Home
 from stridelift.cli.common import (
     AthleteOpt,
