@@ -135,7 +135,10 @@ def make_engine(url: str) -> Engine:
 def _cannot_write(path: Path, exc: OSError) -> DatabaseError:
     """The database file (or its folder) cannot be made or opened for writing: said of the
     file as it is (one there is not created), the file system's being read-only in words."""
-    verb = "write to" if path.exists() else "create"
+    try:
+        verb = "write to" if path.exists() else "create"
+    except OSError:  # its folder may not be searched: whether the file is there is unknown
+        verb = "open"
     why = "the file system is read-only" if exc.errno == errno.EROFS else exc.strerror
     return DatabaseError(f"cannot {verb} {path}: {why}")
 
@@ -171,7 +174,10 @@ def may_hold_data(url: str) -> bool:
     """Whether the database at `url` may hold anything, asked without connecting: a SQLite
     file not made yet holds nothing (connecting would make it); a server's database may."""
     path = sqlite_file(url)
-    return path is None or path.exists()
+    try:
+        return path is None or path.exists()
+    except OSError:  # its folder may not be searched: opening it says so (make_engine)
+        return True
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -56,7 +56,9 @@ class Home:
                 from db.session import open_db, sqlite_file
 
                 url = self.config.database_url()
-                if not anew and not self.stored() and self.raw.journalled():
+                # the configured athletes' journals: `db rebuild` restores only theirs (a
+                # home's data folder kept, its config.toml not, is a new home for `init`)
+                if not anew and not self.stored() and self.raw.journalled(self.athletes()):
                     raise DatabaseError(f"the database file {sqlite_file(url)} is gone, though "
                                         f"the raw store's journal ({self.raw.root}) lists what "
                                         "was stored in it", DATABASE_BACK)

@@ -371,3 +371,45 @@ def test_a_home_on_a_read_only_file_system_is_said_so(athlete: Path, tmp_path: P
         pytest.skip(f"cannot mount the home read-only here: {told.stderr.strip()}")
     assert told.returncode == 1 and told.stderr == (
         f"error: cannot write to {athlete / 'stridelift.db'}: the file system is read-only\n")
+
+
+def test_a_data_folder_kept_without_its_configuration_is_a_new_home_for_init(
+        athlete: Path, tmp_path: Path) -> None:
+    """The data folder kept (a new machine, a config folder lost), config.toml and the
+    database not: `init` was refused for the journal there, pointing at `db rebuild`, which
+    needs the athlete `init` adds, so neither could start. The journals counted are the
+    configured athletes' (none): `init` starts the home, then `db rebuild` fills it."""
+    _import_runs(tmp_path, range(2))
+    for part in [*athlete.glob("stridelift.db*"), athlete / "config.toml"]:
+        part.unlink()
+    told = runner.invoke(app, INIT)
+    assert told.exit_code == 0, told.output
+    assert runner.invoke(app, ["db", "rebuild"]).exit_code == 0
+    code, report = _check()
+    assert code == 0 and report["tables"]["activities"] == 2  # type: ignore[index]
+
+
+def test_a_database_folder_it_may_not_search_is_one_line(athlete: Path, tmp_path: Path) -> None:
+    """The database's folder not the user's to search (mode 000): asking whether the file
+    was there (is it gone?) raised PermissionError, a traceback where it said "cannot create
+    ...: Permission denied". It cannot tell whether the file is there, and says "open".
+    Root ignores modes: run without the capabilities that let it (setpriv)."""
+    _import_runs(tmp_path, range(1))
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    assert runner.invoke(app, ["db", "backup", str(folder / "s.db")]).exit_code == 0
+    command = [sys.executable, "-m", "stridelift", "plan"]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+    folder.chmod(0o000)
+    try:
+        told = subprocess.run(command, capture_output=True, text=True, timeout=120, env={
+            **os.environ, "COLUMNS": "200", "STRIDELIFT_DB_URL": f"sqlite:///{folder}/s.db"})
+    except FileNotFoundError:
+        pytest.skip("no setpriv here")
+    finally:
+        folder.chmod(0o700)
+    if "setpriv:" in told.stderr:
+        pytest.skip(f"cannot drop root's capabilities here: {told.stderr.strip()}")
+    assert told.returncode == 1 and told.stderr == (
+        f"error: cannot open {folder / 's.db'}: Permission denied\n")
