@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -152,6 +152,12 @@ class RawStore:
     def athletes(self) -> list[str]:
         folder = self.root / "journal"
         return sorted(p.stem for p in folder.glob("*.jsonl")) if folder.exists() else []
+
+    def journalled(self, athletes: Iterable[str]) -> bool:
+        """Whether the journal of one of `athletes` holds a line: what it lists reached a
+        database (a line is appended as its data is committed there)."""
+        return any(path.is_file() and path.stat().st_size
+                   for path in map(self.journal, athletes))
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -36,7 +37,8 @@ TRY_AGAIN = Pointer(cli="run this again when it has finished",
 # What a statement meets on a database that is not (or no longer) the one opened: deleted
 # while in use (a new connection makes an empty file), replaced by another file, a table
 # dropped. SQLite's words; PostgreSQL's SQLSTATEs (undefined_table, undefined_column).
-REPLACED_FILE = ("no such table", "no such column", "file is not a database")
+NOT_SQLITE = "file is not a database"  # a file there that is none (PUT_BACK, CHECK_THE_PATH)
+REPLACED_FILE = ("no such table", "no such column", NOT_SQLITE)
 REPLACED_ON_SERVER = ("42P01", "42703")
 # SQLite's words for a file damaged (a disk fault, a copy taken mid-write), and for one it
 # cannot open or make: its folder gone (the data folder deleted) or not the user's
@@ -57,6 +59,13 @@ PUT_BACK = Pointer(
         "the file there aside with its -wal and -shm files, then copy your backup to its "
         "place or run stridelift db rebuild there to recreate the activities and wellness "
         "days from the raw store in a new one, then start them again")
+# A file at the database's path that is not a SQLite database, met as it opens: more often a
+# mistyped path or URL than the database replaced, so the fix of either
+CHECK_THE_PATH = Pointer(
+    cli="check the database URL in config.toml and STRIDELIFT_DB_URL (a mistyped path?), or, "
+        "if it is the database's path, " + PUT_BACK.cli,
+    web=f"on {SERVER}, check the database URL in config.toml and STRIDELIFT_DB_URL (a "
+        "mistyped path?), or, if it is the database's path, " + PUT_BACK.web.split(", ", 1)[1])
 # PostgreSQL's database has no file to copy: its own backup restored, or a new empty one
 # (opening it makes its tables) filled again from the raw store
 RESTORE_ON_SERVER = Pointer(
@@ -110,7 +119,7 @@ def make_engine(url: str) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             private_sqlite_file(path)
         except OSError as exc:
-            raise DatabaseError(f"cannot create {parsed.database}: {exc.strerror}") from None
+            raise _cannot_write(path, exc) from None
     try:
         engine = create_engine(parsed, future=True)
     except Exception as exc:  # unknown dialect, missing driver
@@ -121,6 +130,17 @@ def make_engine(url: str) -> Engine:
         _follow_the_file(engine, path)
     _ENGINES.add(engine)
     return engine
+
+
+def _cannot_write(path: Path, exc: OSError) -> DatabaseError:
+    """The database file (or its folder) cannot be made or opened for writing: said of the
+    file as it is (one there is not created), the file system's being read-only in words."""
+    try:
+        verb = "write to" if path.exists() else "create"
+    except OSError:  # its folder may not be searched: whether the file is there is unknown
+        verb = "open"
+    why = "the file system is read-only" if exc.errno == errno.EROFS else exc.strerror
+    return DatabaseError(f"cannot {verb} {path}: {why}")
 
 
 def _follow_the_file(engine: Engine, path: Path) -> None:
@@ -153,8 +173,16 @@ def _identity(path: Path) -> tuple[int, int] | None:
 def may_hold_data(url: str) -> bool:
     """Whether the database at `url` may hold anything, asked without connecting: a SQLite
     file not made yet holds nothing (connecting would make it); a server's database may."""
-    path = _sqlite_file(_parsed(url))
-    return path is None or path.exists()
+    path = sqlite_file(url)
+    try:
+        return path is None or path.exists()
+    except OSError:  # its folder may not be searched: opening it says so (make_engine)
+        return True
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of the SQLite database at `url`; None for an in-memory one or a server's."""
+    return _sqlite_file(_parsed(url))
 
 
 def _parsed(url: str) -> URL:
@@ -326,6 +354,9 @@ def unusable(exc: DBAPIError, url: str, opening: bool = False) -> DatabaseError 
         return None if gone is None else DatabaseError(
             f"cannot open the database {where} ({said}): its folder {gone} is gone",
             FOLDER_BACK)
+    if opening and NOT_SQLITE in said:
+        return DatabaseError(f"{_sqlite_file(_parsed(url))} is not a SQLite database",
+                             CHECK_THE_PATH)
     if not (any(words in said for words in REPLACED_FILE) or
             getattr(exc.orig, "sqlstate", None) in REPLACED_ON_SERVER):
         return None
@@ -342,6 +373,12 @@ def unusable(exc: DBAPIError, url: str, opening: bool = False) -> DatabaseError 
     return DatabaseError(f"the database {where} is missing stridelift's data ({said}): "
                          "it was deleted or replaced, or a table dropped",
                          PUT_BACK if _sqlite_file(_parsed(url)) else RESTORE_ON_SERVER)
+
+
+def unusable_by(exc: BaseException, url: str) -> DatabaseError | None:
+    """`unusable` for whatever a command or a job met: None for anything not a database
+    driver's error (no database was met)."""
+    return unusable(exc, url) if isinstance(exc, DBAPIError) else None
 
 
 def _folder_gone(url: str) -> Path | None:

@@ -7,13 +7,23 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from db.errors import DatabaseError
 from db.raw import RawStore
+from domain.pointer import SERVER, Pointer
 from domain.profile import Profile
 from jobs.config import Config, current, load
 
 # The database code loads on first use (Home.db): a command that names Home need not load it.
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+
+# The database file gone: a backup put in its place, or a new one filled from the raw store
+DATABASE_BACK = Pointer(
+    cli="copy your backup (`stridelift db backup`) to its place, or run `stridelift db "
+        "rebuild` (for each athlete) to recreate the activities and wellness days in a new one",
+    web=f"on {SERVER}, copy your backup to its place, or run stridelift db rebuild there (for "
+        "each athlete) to recreate the activities and wellness days in a new one")
 
 
 class Home:
@@ -35,16 +45,25 @@ class Home:
         needs it (no athlete yet, a bad option) leaves a new home without a database file."""
         return self._db if self._db is not None else self.open_db()
 
-    def open_db(self) -> sessionmaker[Session]:
+    def open_db(self, anew: bool = False) -> sessionmaker[Session]:
         """The database opened (and migrated) now, if it was not yet. The server and the
         daemon call it as they start: a database they cannot use is one line there, not a
-        traceback on every page or job after."""
+        traceback on every page or job after. A SQLite file gone while the raw store's
+        journal lists what was stored in it is not made anew, empty, as a new home's is
+        (DatabaseError), unless `anew` (a rebuild, which fills it from the raw store)."""
         with self._opening:
             if self._db is None:
-                from db.session import open_db
+                from db.session import open_db, sqlite_file
 
+                url = self.config.database_url()
+                # the configured athletes' journals: `db rebuild` restores only theirs (a
+                # home's data folder kept, its config.toml not, is a new home for `init`)
+                if not anew and not self.stored() and self.raw.journalled(self.athletes()):
+                    raise DatabaseError(f"the database file {sqlite_file(url)} is gone, though "
+                                        f"the raw store's journal ({self.raw.root}) lists what "
+                                        "was stored in it", DATABASE_BACK)
                 self.folder()
-                self._db = open_db(self.config.database_url())
+                self._db = open_db(url)
             return self._db
 
     def folder(self) -> Path:

@@ -35,9 +35,10 @@ def rebuild_athlete(home: Home, profile: Profile,
                     progress: Callable[[int, int], None] | None = None) -> Counter[str]:
     """Recreate the athlete's activities and wellness days from the raw payloads, told as
     `progress(entries done, entries)`; Busy while another run for the athlete holds its
-    lock (a nightly run writing while the rows are recreated would be lost or doubled)."""
+    lock (a nightly run writing while the rows are recreated would be lost or doubled). A
+    database file gone is made anew here: the raw store fills it."""
     with athlete_lock(home, profile.name, "rebuild"):
-        return rebuild(home.db, home.raw, profile, progress)
+        return rebuild(home.open_db(anew=True), home.raw, profile, progress)
 
 
 @dataclass(frozen=True)

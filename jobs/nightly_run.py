@@ -17,7 +17,7 @@ from typing import Any
 
 from db import models as m
 from db import repo, runs_log
-from db.session import DatabaseError, transaction
+from db.session import DatabaseError, transaction, unusable_by
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from ingest.sync import sync
@@ -150,7 +150,10 @@ def run_all(home: Home, source: Source, day_for: Callable[[Profile], date],
         except (Busy, ConfigError, DatabaseError) as exc:  # expected: one line, no traceback
             results.append(NightResult(name, today_for(profile), "failed", error=str(exc)))
         except Exception as exc:  # a bug for one athlete must not cost the others their night
-            log.exception("%s for %s crashed", getattr(one, "__name__", "run"), name)
-            results.append(NightResult(name, today_for(profile), "failed",
-                                       error=f"{type(exc).__name__}: {exc}"))
+            # a database it cannot use (a table dropped, the file damaged or replaced) is
+            # said as the CLI says it, its fix in one line
+            if (unusable := unusable_by(exc, home.config.database_url())) is None:
+                log.exception("%s for %s crashed", getattr(one, "__name__", "run"), name)
+            results.append(NightResult(name, today_for(profile), "failed", error=str(
+                unusable or f"{type(exc).__name__}: {exc}")))
     return results

@@ -16,7 +16,7 @@ import pytest
 from apscheduler.executors.debug import DebugExecutor
 from filelock import FileLock
 from freezegun import freeze_time
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -425,3 +425,28 @@ def test_a_job_stored_before_dailyat_takes_it_and_a_missed_night_stays_due(home:
             assert sched.configure(scheduler, {"anna": ANNA}) == set()  # then it stays
         finally:
             scheduler.shutdown(wait=False)
+
+
+def test_a_database_it_cannot_use_is_one_line_for_each_job_and_athlete(
+        home: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A table dropped under the daemon: each nightly and morning job logged a traceback
+    ("no such table") as a crash. Each says in one line what the CLI says, with its fix,
+    and the other athletes' runs and the other jobs go on to theirs (the morning pass reads
+    no run of the nights: it is done)."""
+    for name in ("anna", "ben"):
+        h = _athlete(Profile(**{**ANNA.__dict__, "name": name, "source": "files"}), tokens=False)
+    with h.db() as db, db.begin():
+        db.execute(text("DROP TABLE nightly_runs"))
+    caplog.set_level(logging.INFO)
+    with freeze_time("2025-07-09 07:00:00"):
+        results = run_all(h, source_for(h), lambda _p: NIGHT)
+        sched.nightly_job("anna")
+        sched.morning_job("ben")
+    said = ("is missing stridelift's data (no such table: nightly_runs): it was deleted or "
+            "replaced, or a table dropped; stop stridelift serve and the daemon")
+    assert [(r.athlete, r.status) for r in results] == [("anna", "failed"), ("ben", "failed")]
+    assert all(said in (r.error or "") for r in results)
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+    logged = [r.getMessage() for r in caplog.records if r.name == sched.__name__]
+    assert said in logged[0] and logged[0].startswith("nightly anna 2025-07-09: failed (")
+    assert logged[1:] == ["morning ben 2025-07-09: ok"]  # which needs no run of the nights

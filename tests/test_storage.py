@@ -327,3 +327,89 @@ def test_a_stray_file_among_the_raw_stores_folders_fails_no_import_nor_check(
     _import_runs(tmp_path, range(1, 2))
     assert _check()[0] == 0
     assert stray.read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("command", [["plan"], ["db", "check"], ["db", "upgrade"],
+                                     ["import", "0.fit"]])
+def test_a_database_file_deleted_is_not_made_anew_empty(
+        athlete: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        command: list[str]) -> None:
+    """The database file deleted, the raw store still holding what was imported: the next
+    command made a new, empty database as a new home's, silently (the plan without a run
+    of the history). It says in one line that the file is gone and how to get it back,
+    and makes nothing; `db rebuild` makes it anew from the raw store."""
+    _import_runs(tmp_path, range(2))
+    for part in athlete.glob("stridelift.db*"):
+        part.unlink()
+    monkeypatch.chdir(tmp_path)
+    told = runner.invoke(app, command)
+    assert told.exit_code == 1 and "Traceback" not in told.output
+    assert " ".join(told.stderr.split()) == (
+        f"error: the database file {athlete / 'stridelift.db'} is gone, though the raw store's "
+        f"journal ({athlete / 'raw'}) lists what was stored in it; copy your backup "
+        "(`stridelift db backup`) to its place, or run `stridelift db rebuild` (for each "
+        "athlete) to recreate the activities and wellness days in a new one")
+    assert not list(athlete.glob("stridelift.db*"))
+    assert runner.invoke(app, ["db", "rebuild"]).exit_code == 0
+    code, report = _check()
+    assert code == 0 and report["tables"]["activities"] == 2  # type: ignore[index]
+
+
+def test_a_home_on_a_read_only_file_system_is_said_so(athlete: Path, tmp_path: Path) -> None:
+    """A home on a read-only file system (a mount, a backup disk): `db check` said "cannot
+    create .../stridelift.db: Read-only file system" of the file there. It says what is true,
+    exit 1 as before. The home mounted read-only in a mount namespace of its own (root)."""
+    _import_runs(tmp_path, range(1))
+    mount = (f"mount --bind {athlete} {athlete} && mount -o remount,bind,ro {athlete} && "
+             f"{sys.executable} -m stridelift db check")
+    try:
+        told = subprocess.run(["unshare", "-m", "sh", "-c", mount], capture_output=True,
+                              text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    except FileNotFoundError:
+        pytest.skip("no unshare here")
+    if "mount:" in told.stderr or "unshare:" in told.stderr:
+        pytest.skip(f"cannot mount the home read-only here: {told.stderr.strip()}")
+    assert told.returncode == 1 and told.stderr == (
+        f"error: cannot write to {athlete / 'stridelift.db'}: the file system is read-only\n")
+
+
+def test_a_data_folder_kept_without_its_configuration_is_a_new_home_for_init(
+        athlete: Path, tmp_path: Path) -> None:
+    """The data folder kept (a new machine, a config folder lost), config.toml and the
+    database not: `init` was refused for the journal there, pointing at `db rebuild`, which
+    needs the athlete `init` adds, so neither could start. The journals counted are the
+    configured athletes' (none): `init` starts the home, then `db rebuild` fills it."""
+    _import_runs(tmp_path, range(2))
+    for part in [*athlete.glob("stridelift.db*"), athlete / "config.toml"]:
+        part.unlink()
+    told = runner.invoke(app, INIT)
+    assert told.exit_code == 0, told.output
+    assert runner.invoke(app, ["db", "rebuild"]).exit_code == 0
+    code, report = _check()
+    assert code == 0 and report["tables"]["activities"] == 2  # type: ignore[index]
+
+
+def test_a_database_folder_it_may_not_search_is_one_line(athlete: Path, tmp_path: Path) -> None:
+    """The database's folder not the user's to search (mode 000): asking whether the file
+    was there (is it gone?) raised PermissionError, a traceback where it said "cannot create
+    ...: Permission denied". It cannot tell whether the file is there, and says "open".
+    Root ignores modes: run without the capabilities that let it (setpriv)."""
+    _import_runs(tmp_path, range(1))
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    assert runner.invoke(app, ["db", "backup", str(folder / "s.db")]).exit_code == 0
+    command = [sys.executable, "-m", "stridelift", "plan"]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+    folder.chmod(0o000)
+    try:
+        told = subprocess.run(command, capture_output=True, text=True, timeout=120, env={
+            **os.environ, "COLUMNS": "200", "STRIDELIFT_DB_URL": f"sqlite:///{folder}/s.db"})
+    except FileNotFoundError:
+        pytest.skip("no setpriv here")
+    finally:
+        folder.chmod(0o700)
+    if "setpriv:" in told.stderr:
+        pytest.skip(f"cannot drop root's capabilities here: {told.stderr.strip()}")
+    assert told.returncode == 1 and told.stderr == (
+        f"error: cannot open {folder / 's.db'}: Permission denied\n")

@@ -885,6 +885,10 @@ PUT_BACK_CLI = "stop stridelift serve and the daemon, move the file there aside 
     "and -shm files, then copy your backup (`stridelift db backup`) to its place or run " \
     "`stridelift db rebuild` to recreate the activities and wellness days from the raw store " \
     "in a new one, then start them again"
+# A file that is not a SQLite database where the database is opened: a mistyped path as
+# likely as the database replaced, and the fix of either
+NOT_SQLITE_CLI = " is not a SQLite database; check the database URL in config.toml and " \
+    "STRIDELIFT_DB_URL (a mistyped path?), or, if it is the database's path, " + PUT_BACK_CLI
 
 
 def repair_page(page: httpx2.Response) -> str:
@@ -906,8 +910,9 @@ def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
     week shown, a skip saved there). Its fix stops the server and the daemon first (a file
     copied over one they hold open can be damaged), and moves the file there aside (a
     rebuild cannot write into a foreign file). Its menu offered every page, each failing
-    the same way: it offers none. The CLI says the same of a file replaced, with its own
-    pointer, where it said to "point it at another file or restore a backup"."""
+    the same way: it offers none. The CLI, opening the file replaced, says it is not a
+    SQLite database, with the fix of a mistyped path too (it cannot tell them apart there),
+    where it said to "point it at another file or restore a backup"."""
     c = client(athlete)
     s = future_strength(athlete)
     token = csrf(c, path_of(s))
@@ -921,11 +926,10 @@ def test_a_database_deleted_or_replaced_while_the_app_runs_is_the_repair_page(
         assert "is missing stridelift's data (" + said in repair_page(page)
         assert "it was deleted or replaced, or a table dropped; " + PUT_BACK_WEB in \
             repair_page(page)
-    if replacement is not None:  # a file deleted, the CLI makes a new one (a new home's)
+    if replacement is not None:  # as it opens the file, the CLI cannot tell it from a typo
         cli_said = runner.invoke(cli, ["plan"])
-        assert cli_said.exit_code == 1 and "is missing stridelift's data (file is not a " \
-            "database): it was deleted or replaced, or a table dropped; " + PUT_BACK_CLI in \
-            " ".join(cli_said.output.split())
+        assert cli_said.exit_code == 1 and " ".join(cli_said.output.split()) == \
+            f"error: {home / 'stridelift.db'}{NOT_SQLITE_CLI}"
 
 
 def test_a_table_dropped_is_the_repair_page_on_either_database(
@@ -1247,8 +1251,8 @@ def test_a_database_it_cannot_use_stops_the_server_at_its_start_in_one_line(
     """Since the home opens its database on first use, `serve` started on a database it
     cannot use and answered every page with a 500 (a traceback each in its log); the daemon
     died in a traceback from its job store. Both said it in one line at their start before,
-    now with the fix the CLI and the web app give a file replaced (it said to "point it at
-    another file or restore a backup")."""
+    now with the fix of a file replaced and of a mistyped path, the likelier there (it said
+    "it was deleted or replaced": the file named is no database at all)."""
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"not a database, whatever its name says" * 10)
     monkeypatch.setenv("STRIDELIFT_DB_URL", f"sqlite:///{broken}")
@@ -1260,9 +1264,8 @@ def test_a_database_it_cannot_use_stops_the_server_at_its_start_in_one_line(
                           env={**os.environ, "COLUMNS": "200"})
     said = proc.stdout + proc.stderr
     assert proc.returncode == 1 and "Traceback" not in said, said
-    # in the words a file replaced under the running app gets (db.session.unusable)
-    assert "is missing stridelift's data (file is not a database)" in said and \
-        PUT_BACK_CLI in " ".join(said.split())
+    # a mistyped path as likely as a file replaced: the fix of either (db.session.unusable)
+    assert f"error: {broken}{NOT_SQLITE_CLI}" in " ".join(said.split())
     assert "stridelift on http" not in said  # not claimed to run
 
 

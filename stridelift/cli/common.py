@@ -113,18 +113,14 @@ def _unusable_database(exc: Exception) -> DatabaseError | None:
     repair page words it by (db.session.unusable); None for any other failure."""
     if "sqlalchemy" not in sys.modules:  # loaded by whatever opened a database
         return None
-    from sqlalchemy.exc import DBAPIError
-
-    if not isinstance(exc, DBAPIError):
-        return None
-    from db.session import unusable
+    from db.session import unusable_by
     from jobs.config import load
 
     try:
         url = load().database_url()  # the database the command opened
     except ConfigError:
         return None
-    return unusable(exc, url)
+    return unusable_by(exc, url)
 
 
 def _code(table: dict[type[BaseException], int], exc: BaseException) -> int:

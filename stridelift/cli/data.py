@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from jobs.config import load
 from jobs.home import Home
 from stridelift.cli.common import (
     AthleteOpt,
@@ -101,11 +100,8 @@ def _import_bar(disabled: bool) -> Progress:
 def db_upgrade() -> None:
     """Migrate the database to the newest schema now (any command does it as it first uses
     the database, on SQLite and PostgreSQL alike)."""
-    from db.session import make_engine, upgrade
-
     with user_errors():
-        config = load()
-        upgrade(make_engine(config.database_url()))
+        Home.open().open_db()  # migrates it (a database file gone is not made anew, empty)
         console.print("database is up to date")
 
 
