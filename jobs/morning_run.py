@@ -28,8 +28,8 @@ from jobs.clock import today_for
 from jobs.home import Home
 from jobs.last_night import (
     MORNING_DONE,
-    NOT_SYNCED,
     NIGHTS_WATCHED,
+    NOT_SYNCED,
     day_cursor,
     last_night,
     move_day_cursor,

@@ -28,8 +28,8 @@ from db import models as m
 from demo.fitwrite import LapSpec
 from domain.profile import Profile
 from ingest import garmin
-from jobs import scheduler as sched
 from jobs import morning_run
+from jobs import scheduler as sched
 from jobs.config import load, save_profile
 from jobs.garmin_account import synced
 from jobs.morning_run import run_morning, run_morning_again
