@@ -109,7 +109,11 @@ def run_morning_again(home: Home, profile: Profile, day: date, source: Source
             log.info("morning %s %s: no tries (the watch measured none of last night's "
                      "numbers the %d nights before)", profile.name, day, NIGHTS_WATCHED)
             return []
-    return run_morning(home, profile, day, source, again=True)
+        # the day only once a sync listed the activities through it (the first pass, unless
+        # Garmin failed on it or it did not run): else the days before it are still to fetch
+        listed = repo.cursor(db, who, "activities")
+        again = listed is not None and date.fromisoformat(listed) >= day
+    return run_morning(home, profile, day, source, again=again)
 
 
 def morning_changes(db: DbSession, profile: Profile, day: date

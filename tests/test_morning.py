@@ -9,7 +9,7 @@ import os
 import tomllib
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -1102,3 +1102,17 @@ def test_a_morning_garmin_failed_on_is_not_seen(
     assert failed[1] == ("  - last night's recovery data is not synced yet (Garmin failed on "
                          "some of it at the last sync)")
     assert whole[1] == "  - no recovery data of last night (the watch synced none)"
+
+
+def test_a_try_with_no_pass_before_it_fetches_the_days_before(
+        late_watch: tuple[Any, date, str, set[str]], late_garmin: FakeGarmin) -> None:
+    """A try fetched the day only, as if the first pass had fetched the days before; with
+    none before it (Garmin down at morning_at, the machine asleep then) the eve's run that
+    reached Garmin after the nightly waited for the next nightly, the pass judging yesterday without it."""
+    home_, day, _key, _unsynced = late_watch
+    late_garmin.add_run(102, datetime.combine(day - timedelta(days=1), time(19, 0), UTC))
+    with freeze_time(f"{day} 07:30:00"):
+        [tried] = run_morning_again(home_, ANNA, day, source_for(home_))
+    assert tried.status == "ok"
+    with home_.db() as db:
+        assert db.scalars(select(m.Activity).where(m.Activity.garmin_id == 102)).all()
