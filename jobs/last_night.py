@@ -13,6 +13,7 @@ from db import models as m
 from db import plans, repo, wellness_days
 from domain.profile import Profile
 from domain.wellness import WATCH_DAYS
+from ingest.sync import ORIGIN
 from jobs.clock import hour_minute
 
 NOT_SYNCED = "last night's recovery data is not synced yet"
@@ -68,6 +69,14 @@ def without_last_night(profile: Profile, synced: bool, waiting: bool = True,
 def garmin_failed(db: DbSession, who: m.Athlete, day: date) -> bool:
     """Whether Garmin failed on a call of `day` at the last sync that fetched it."""
     return day_cursor(db, who, MORNING_FAILED) == day
+
+
+def nights_fetched(db: DbSession, who: m.Athlete, day: date) -> bool:
+    """Whether syncs fetched the NIGHTS_WATCHED nights before `day`: the first reached back
+    that far, and one listed the day before (not a home new, or off for days)."""
+    origin, listed = day_cursor(db, who, ORIGIN), day_cursor(db, who, "activities")
+    return (origin is not None and origin <= day - timedelta(days=NIGHTS_WATCHED)
+            and listed is not None and listed >= day - timedelta(days=1))
 
 
 def watch_measured_nights(db: DbSession, who: m.Athlete, day: date) -> bool:

@@ -33,6 +33,7 @@ from jobs.last_night import (
     day_cursor,
     last_night,
     move_day_cursor,
+    nights_fetched,
     watch_measured_nights,
     without_last_night,
 )
@@ -98,13 +99,14 @@ def run_morning_again(home: Home, profile: Profile, day: date, source: Source
     daemon's tries after `morning_at`; the day's stored status may hold it with no pass
     having judged by it: a `sync`, then `today`) or Garmin refused a pass (REFUSED), never
     for imported files, which no pass brings in, nor for a watch that measured none of last
-    night's numbers the NIGHTS_WATCHED nights before (said once a day: the day is done)."""
+    night's numbers the NIGHTS_WATCHED nights before, once fetched (said once a day: the
+    day is done)."""
     with transaction(home.db) as db:
         who = repo.athlete(db, profile)
         done = day_cursor(db, who, MORNING_DONE)
         if profile.source == "files" or (done is not None and done >= day):
             return []
-        if not watch_measured_nights(db, who, day):
+        if nights_fetched(db, who, day) and not watch_measured_nights(db, who, day):
             move_day_cursor(db, who, MORNING_DONE, day)
             log.info("morning %s %s: no tries (the watch measured none of last night's "
                      "numbers the %d nights before)", profile.name, day, NIGHTS_WATCHED)

@@ -1063,6 +1063,8 @@ def test_no_tries_for_a_watch_that_measures_no_night(
         monkeypatch.setenv(garmin.ENV_BASE_URL, url)
         monkeypatch.setenv(garmin.ENV_PACE, "0")
         home_, day, _key = _first_night()
+        with freeze_time(f"{day} 07:00:00"):  # the first pass fetches the nights before
+            run_morning(home_, ANNA, day, source_for(home_))
         asked = len(fake.calls)
         for at in ("07:30", "08:00"):
             with freeze_time(f"{day} {at}:00"):
@@ -1116,3 +1118,18 @@ def test_a_try_with_no_pass_before_it_fetches_the_days_before(
     assert tried.status == "ok"
     with home_.db() as db:
         assert db.scalars(select(m.Activity).where(m.Activity.garmin_id == 102)).all()
+
+
+def test_a_home_that_fetched_no_night_is_tried(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """An athlete added after morning_at (the daemon running): the first try found no night
+    stored, as none was ever fetched, logged that the watch measured none and ended the
+    day's tries without asking Garmin. It is tried (a whole sync) like any other."""
+    fake, _ = garmin_fake
+    caplog.set_level("INFO", logger=morning_run.__name__)
+    home_, day = _athlete(), NIGHT + timedelta(days=1)
+    with freeze_time(f"{day} 07:30:00"):
+        [tried] = run_morning_again(home_, ANNA, day, source_for(home_))
+    assert tried.status == "ok" and fake.calls
+    assert not [r for r in caplog.records if "no tries" in r.getMessage()]
