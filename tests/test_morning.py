@@ -1110,7 +1110,8 @@ def test_a_try_with_no_pass_before_it_fetches_the_days_before(
         late_watch: tuple[Any, date, str, set[str]], late_garmin: FakeGarmin) -> None:
     """A try fetched the day only, as if the first pass had fetched the days before; with
     none before it (Garmin down at morning_at, the machine asleep then) the eve's run that
-    reached Garmin after the nightly waited for the next nightly, the pass judging yesterday without it."""
+    reached Garmin after the nightly waited for the next nightly, the pass judging
+    yesterday without it."""
     home_, day, _key, _unsynced = late_watch
     late_garmin.add_run(102, datetime.combine(day - timedelta(days=1), time(19, 0), UTC))
     with freeze_time(f"{day} 07:30:00"):
