@@ -107,6 +107,8 @@ class DaysRun(Run):
                 self._skip(f"{part} {day}: Garmin sent the data of {', '.join(others)}; not used")
             elif garmin_wellness.has_data(body):
                 bodies[part] = body
+        if passed_over:
+            self.report.days_failed.add(day)
         measured = garmin_wellness.measured(day, bodies)
         self.watch_measures |= measured
         done = not recent or ((measured or not self.watch_measures) and not passed_over)

@@ -20,6 +20,8 @@ class SyncReport:
     waits_ended: int = 0  # awaited WAIT_DAYS, or deleted in Garmin
     days_stored: int = 0
     skipped: list[str] = field(default_factory=list)
+    # the days a call of which Garmin kept failing on (passed over): their data may still come
+    days_failed: set[date] = field(default_factory=set)
     # among already_stored, downloads of a recording stored from another file, named as
     # `import` names them (ingest.bulk.same_recording): {"path", "same_as", "day"}
     same_recording: list[dict[str, str]] = field(default_factory=list)

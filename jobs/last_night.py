@@ -3,18 +3,21 @@ the morning pass (jobs.morning_run) and for `today`, a read that loads no analys
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session as DbSession
 
 from analysis.last_night import last_night_synced, last_night_words
 from db import models as m
-from db import plans, repo
+from db import plans, repo, wellness_days
 from domain.profile import Profile
 from domain.wellness import WATCH_DAYS
+from ingest.sync import ORIGIN
 from jobs.clock import hour_minute
 
 NOT_SYNCED = "last night's recovery data is not synced yet"
+GARMIN_FAILED = "Garmin failed on some of it at the last sync"
 NONE_SYNCED = "no recovery data of last night (the watch synced none)"
 NONE_IMPORTED = "no recovery data of last night (the files imported hold none)"  # "files"
 # cursor: the last day whose morning a sync has seen whole: one after the day's
@@ -23,6 +26,10 @@ MORNING_SEEN = "morning_seen"
 # cursor: the last day the morning pass is done with, the daemon's tries stopping: a pass
 # judged it with last night's data, or Garmin limited or refused the account's calls
 MORNING_DONE = "morning_done"
+# cursor: the day whose calls Garmin kept failing on (passed over) at the last sync of it
+MORNING_FAILED = "morning_failed"
+# a watch that measured none of last night's numbers these nights before gets no tries
+NIGHTS_WATCHED = 7
 
 
 def last_night(db: DbSession, who: m.Athlete, day: date) -> str | None:
@@ -44,15 +51,41 @@ def synced_last_night(db: DbSession, who: m.Athlete, day: date) -> bool:
     return last_night(db, who, day) is not None
 
 
-def without_last_night(profile: Profile, synced: bool, waiting: bool = True) -> str | None:
+def without_last_night(profile: Profile, synced: bool, waiting: bool = True,
+                       failed: bool = False) -> str | None:
     """Why the day's status holds none of last night's numbers, in words (before the watch
     has synced, it is only the days before it carried on); None where it holds them.
-    `waiting`: the data may still come (waiting_for_sync); else none was synced."""
+    `waiting`: the data may still come (waiting_for_sync); else none was synced. `failed`:
+    Garmin failed on a call of the day at the last sync of it (garmin_failed)."""
     if synced:
         return None
     if profile.source == "files":
         return NONE_IMPORTED
-    return NOT_SYNCED if waiting else NONE_SYNCED
+    if not waiting:
+        return NONE_SYNCED
+    return f"{NOT_SYNCED} ({GARMIN_FAILED})" if failed else NOT_SYNCED
+
+
+def garmin_failed(db: DbSession, who: m.Athlete, day: date) -> bool:
+    """Whether Garmin failed on a call of `day` at the last sync that fetched it."""
+    return day_cursor(db, who, MORNING_FAILED) == day
+
+
+def nights_fetched(db: DbSession, who: m.Athlete, day: date) -> bool:
+    """Whether syncs fetched the NIGHTS_WATCHED nights before `day`: the first reached back
+    that far, and one listed the day before (not a home new, or off for days)."""
+    origin, listed = day_cursor(db, who, ORIGIN), day_cursor(db, who, "activities")
+    return (origin is not None and origin <= day - timedelta(days=NIGHTS_WATCHED)
+            and listed is not None and listed >= day - timedelta(days=1))
+
+
+def watch_measured_nights(db: DbSession, who: m.Athlete, day: date) -> bool:
+    """Whether the watch measured any of last night's numbers on one of the NIGHTS_WATCHED
+    nights before `day` (analysis.last_night: a resting HR counts, as from a watch that
+    measures nothing else)."""
+    nights = wellness_days.wellness(db, who, day - timedelta(days=NIGHTS_WATCHED),
+                                    day - timedelta(days=1))
+    return any(last_night_synced(vars(night), []) for night in nights)
 
 
 def waiting_for_sync(db: DbSession, who: m.Athlete, day: date, today: date) -> bool:
@@ -65,13 +98,20 @@ def waiting_for_sync(db: DbSession, who: m.Athlete, day: date, today: date) -> b
 
 
 def saw_morning(db: DbSession, who: m.Athlete, profile: Profile, through: date,
-                now: datetime) -> None:
-    """A sync at `now` (the athlete's local time) fetched the days through `through`: the
-    last of them whose morning it saw (today once past its `morning_until`, never a day to
-    come: `morning --date` tomorrow) is kept, never moved back."""
+                now: datetime, failed: Collection[date] = ()) -> None:
+    """A sync at `now` (the athlete's local time) fetched the days through `through`, Garmin
+    failing on a call of the days `failed`: the last of them whose morning it saw (today
+    once past its `morning_until`, never a day to come: `morning --date` tomorrow) is kept,
+    never moved back; not a day Garmin failed on (its data may still come), which is kept
+    (MORNING_FAILED) for `today` to say so, until a sync fetches the day whole."""
+    fetched = min(through, now.date())
+    if fetched in failed:
+        repo.set_cursor(db, who, MORNING_FAILED, fetched.isoformat())
+    elif garmin_failed(db, who, fetched):
+        repo.delete_cursor(db, who, MORNING_FAILED)
     after_until = (now.hour, now.minute) >= hour_minute(profile.morning_until)
-    seen = now.date() if after_until else now.date() - timedelta(days=1)
-    move_day_cursor(db, who, MORNING_SEEN, min(through, seen))
+    seen = min(through, now.date() if after_until else now.date() - timedelta(days=1))
+    move_day_cursor(db, who, MORNING_SEEN, seen - timedelta(days=int(seen in failed)))
 
 
 def day_cursor(db: DbSession, who: m.Athlete, name: str) -> date | None:

@@ -28,10 +28,13 @@ from jobs.clock import today_for
 from jobs.home import Home
 from jobs.last_night import (
     MORNING_DONE,
+    NIGHTS_WATCHED,
     NOT_SYNCED,
     day_cursor,
     last_night,
     move_day_cursor,
+    nights_fetched,
+    watch_measured_nights,
     without_last_night,
 )
 from jobs.nightly_run import NightResult, Source, fetch, publish
@@ -62,11 +65,14 @@ AGAIN = "run `stridelift morning` again once the watch has synced"
 REFUSED = (GarminRateLimited, GarminAuthError)
 
 
-def run_morning(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
-    """The morning pass for one athlete on `day`; raises Busy if a pass holds the lock."""
+def run_morning(home: Home, profile: Profile, day: date, source: Source,
+                again: bool = False) -> list[NightResult]:
+    """The morning pass for one athlete on `day`; raises Busy if a pass holds the lock.
+    `again`: a try after the first pass, whose sync fetches the day only (its wellness
+    and activities): the first pass's fetched the days before it already."""
     with athlete_lock(home, profile.name, "morning pass"):
         try:
-            conn, synced = fetch(home, profile, source, day)
+            conn, synced = fetch(home, profile, source, day, since=day if again else None)
             with transaction(home.db) as db:
                 caught_up = replan(db, profile, day - timedelta(days=1), day_after=True)
                 changes, note = morning_changes(db, profile, day)
@@ -92,12 +98,24 @@ def run_morning_again(home: Home, profile: Profile, day: date, source: Source
     """The morning pass again until a pass has judged the day with last night's data (the
     daemon's tries after `morning_at`; the day's stored status may hold it with no pass
     having judged by it: a `sync`, then `today`) or Garmin refused a pass (REFUSED), never
-    for imported files, which no pass brings in."""
+    for imported files, which no pass brings in, nor for a watch that measured none of last
+    night's numbers the NIGHTS_WATCHED nights before, once fetched (said once a day: the
+    day is done)."""
     with transaction(home.db) as db:
-        done = day_cursor(db, repo.athlete(db, profile), MORNING_DONE)
-    if profile.source == "files" or (done is not None and done >= day):
-        return []
-    return run_morning(home, profile, day, source)
+        who = repo.athlete(db, profile)
+        done = day_cursor(db, who, MORNING_DONE)
+        if profile.source == "files" or (done is not None and done >= day):
+            return []
+        if nights_fetched(db, who, day) and not watch_measured_nights(db, who, day):
+            move_day_cursor(db, who, MORNING_DONE, day)
+            log.info("morning %s %s: no tries (the watch measured none of last night's "
+                     "numbers the %d nights before)", profile.name, day, NIGHTS_WATCHED)
+            return []
+        # the day only once a sync listed the activities through it (the first pass, unless
+        # Garmin failed on it or it did not run): else the days before it are still to fetch
+        listed = repo.cursor(db, who, "activities")
+        again = listed is not None and date.fromisoformat(listed) >= day
+    return run_morning(home, profile, day, source, again=again)
 
 
 def morning_changes(db: DbSession, profile: Profile, day: date

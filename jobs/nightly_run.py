@@ -20,14 +20,13 @@ from db import repo, runs_log
 from db.session import DatabaseError, transaction, unusable_by
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
-from ingest.sync import sync
 from jobs.athlete_lock import Busy as Busy  # raised by run_nightly
 from jobs.athlete_lock import athlete_lock
 from jobs.calendar_feed import CalendarError, write_calendar
-from jobs.clock import latest_start, today_for
+from jobs.clock import today_for
 from jobs.config import ConfigError
+from jobs.garmin_account import synced
 from jobs.home import Home
-from jobs.last_night import saw_morning
 from jobs.push import push
 from jobs.replan import PlanError, replan
 from planner.catch_up import MAX_CATCH_UP_DAYS, nights_between
@@ -38,17 +37,14 @@ log = logging.getLogger(__name__)
 Source = Callable[[Profile], Connect | None]
 
 
-def fetch(home: Home, profile: Profile, source: Source, day: date,
+def fetch(home: Home, profile: Profile, source: Source, day: date, since: date | None = None,
           ) -> tuple[Connect | None, dict[str, int]]:
-    """The athlete's connection and what syncing through it brought, up to `day`; whose
-    mornings it saw recorded (`today` says last night's data may still come until then)."""
+    """The athlete's connection and what syncing through it brought, up to `day` (from
+    `since` only, when given)."""
     conn = source(profile)
     if conn is None:
         return None, {}
-    counts = sync(home.db, home.raw, profile, conn, today=day, not_after=latest_start()).counts()
-    with transaction(home.db) as db:
-        saw_morning(db, repo.athlete(db, profile), profile, day, datetime.now(profile.zone))
-    return conn, counts
+    return conn, synced(home, conn, profile, today=day, since=since).counts()
 
 
 @dataclass

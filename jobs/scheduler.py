@@ -1,7 +1,8 @@
 """`stridelift daemon`: cron jobs per athlete, at their local times: the nightly run
 (`nightly_at`) and the morning pass (`morning_at`, RULES.md S7.3), then the morning pass again
 every 30 minutes until `morning_until` while last night's data is still missing (a watch
-that syncs late), until a pass has judged the day with it or Garmin refused one.
+that syncs late), until a pass has judged the day with it or Garmin refused one (none for a
+watch that measures no night: jobs.morning_run.run_morning_again).
 
 APScheduler 3.11 with its jobs in the project's own database (SQLAlchemyJobStore), so a
 restart keeps them: a night missed while the machine was off is still due when the daemon

@@ -10,7 +10,12 @@ from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
-from jobs.last_night import synced_last_night, waiting_for_sync, without_last_night
+from jobs.last_night import (
+    garmin_failed,
+    synced_last_night,
+    waiting_for_sync,
+    without_last_night,
+)
 from jobs.plan_view import session_row
 from jobs.replan import replan
 from jobs.session_days import runs_around
@@ -32,6 +37,7 @@ def today_view(home: Home, profile: Profile, day: date, current: date) -> dict[s
         status = plans.daily_status(db, who, day)
         synced = synced_last_night(db, who, day)
         waiting = waiting_for_sync(db, who, day, current)
+        failed = garmin_failed(db, who, day)
     return {"date": day.isoformat(), "athlete": profile.name, "sessions": sessions,
             "runs": runs,
             "recovery": None if status is None else {
@@ -39,7 +45,7 @@ def today_view(home: Home, profile: Profile, day: date, current: date) -> dict[s
                 "missing": list(status.missing),
                 # the status of a morning before the watch synced is the days before it's
                 "last_night": None if profile.source == "files" else
-                without_last_night(profile, synced, waiting)},
+                without_last_night(profile, synced, waiting, failed)},
             "next_session": None if not upcoming else {
                 "id": upcoming[0].key, "date": upcoming[0].day.isoformat(),
                 "kind": upcoming[0].kind, "status": upcoming[0].status}}

@@ -5,10 +5,11 @@ real SQLite home and the fake Garmin, the clock pinned; the daemon's two jobs; t
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,10 @@ from db import models as m
 from demo.fitwrite import LapSpec
 from domain.profile import Profile
 from ingest import garmin
+from jobs import morning_run
 from jobs import scheduler as sched
 from jobs.config import load, save_profile
+from jobs.garmin_account import synced
 from jobs.morning_run import run_morning, run_morning_again
 from jobs.nightly_run import run_nightly
 from jobs.sources import source_for
@@ -38,7 +41,13 @@ from planner.morning import Judged, rejudge_today
 from planner.plan_changes import as_planned
 from planner.program import mobility_session
 from stridelift.cli import app
-from tests.garmin_fake import FakeGarmin, own_day_bodies, served
+from tests.garmin_fake import (
+    FakeGarmin,
+    connect_without_login,
+    fast_policy,
+    own_day_bodies,
+    served,
+)
 from tests.planning import ARTICLE, MONDAY, context, half_a_race, plan, template
 from tests.test_nightly import ANNA, NIGHT, _athlete, _runs
 
@@ -1019,3 +1028,109 @@ def test_a_pass_garmin_refused_for_a_day_to_come_ends_no_tries_of_today(
     with freeze_time(f"{day} 07:30:00"):
         [tried] = run_morning_again(home_, ANNA, day, source_for(home_))
     assert tried.status == "ok"
+
+
+# --- the tries' cost, and what a plain sync says of the morning ----------------------------
+
+def test_a_try_fetches_the_day_only(late_watch: tuple[Any, date, str, set[str]],
+                                    late_garmin: FakeGarmin) -> None:
+    """Each try ran a whole sync: after a night the watch has not synced, the wellness cursor
+    waits before the day, so each try fetched the day before again too, with the activities
+    of the days before and the calendar: 22 Garmin calls a try, up to 10 tries a morning.
+    The first pass (morning_at) fetched all that; a try fetches the day's own data."""
+    home_, day, _key, _unsynced = late_watch
+    with freeze_time(f"{day} 07:00:00"):
+        run_morning(home_, ANNA, day, source_for(home_))
+    first = len(late_garmin.calls)
+    with freeze_time(f"{day} 07:30:00"):
+        [tried] = run_morning_again(home_, ANNA, day, source_for(home_))
+    calls = late_garmin.calls[first:]
+    days = [call for call in calls if "2025-" in call and "calendar" not in call]
+    assert tried.status == "ok"
+    assert days and all(day.isoformat() in call for call in days), days
+    assert len(calls) == 10, calls  # the profile, the list, 6 of the day, 2 months
+
+
+def test_no_tries_for_a_watch_that_measures_no_night(
+        home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A watch that never measures HRV, sleep, readiness or a resting HR got every try every
+    morning (10 whole syncs a day, for nothing): no tries once it measured none of last
+    night's numbers on the 7 nights before, said once in the log."""
+    fake = FakeGarmin(day_bodies=lambda _day: {})
+    fake.add_run(101, datetime(2025, 7, 7, 6, 30, tzinfo=UTC), minutes=40)
+    caplog.set_level("INFO", logger=morning_run.__name__)
+    with served(fake) as url:
+        monkeypatch.setenv(garmin.ENV_BASE_URL, url)
+        monkeypatch.setenv(garmin.ENV_PACE, "0")
+        home_, day, _key = _first_night()
+        with freeze_time(f"{day} 07:00:00"):  # the first pass fetches the nights before
+            run_morning(home_, ANNA, day, source_for(home_))
+        asked = len(fake.calls)
+        for at in ("07:30", "08:00"):
+            with freeze_time(f"{day} {at}:00"):
+                assert run_morning_again(home_, ANNA, day, source_for(home_)) == []
+    assert len(fake.calls) == asked  # Garmin not asked
+    said = [r.getMessage() for r in caplog.records if "no tries" in r.getMessage()]
+    assert said == [f"morning anna {day}: no tries (the watch measured none of last night's "
+                    "numbers the 7 nights before)"]
+
+
+def test_a_sync_after_morning_until_sees_the_morning(
+        late_watch: tuple[Any, date, str, set[str]]) -> None:
+    """A `sync` by hand after morning_until fetched the day whole, but only the passes
+    recorded the morning as seen: `today` said "not synced yet" until the nightly run."""
+    _home, day, _key, _unsynced = late_watch
+    with freeze_time(f"{day} 12:30:00"):
+        assert runner.invoke(app, ["sync"]).exit_code == 0
+        later = runner.invoke(app, ["today"]).output.splitlines()
+    assert later[1] == "  - no recovery data of last night (the watch synced none)"
+
+
+def test_a_morning_garmin_failed_on_is_not_seen(
+        late_watch: tuple[Any, date, str, set[str]], late_garmin: FakeGarmin) -> None:
+    """The day's HRV call failing (a 500 after every retry) was passed over, yet the sync
+    after morning_until recorded the morning as seen: `today` said "the watch synced none"
+    where Garmin had failed. It still waits, and says Garmin failed, until a sync fetches
+    the day whole."""
+    home_, day, _key, _unsynced = late_watch
+    late_garmin.fail(rf"/hrv-service/hrv/{day}$", *[(500, {}, b"{}")] * 4)
+    conn = connect_without_login(fast_policy(), os.environ[garmin.ENV_BASE_URL])
+    with freeze_time(f"{day} 12:30:00"):
+        report = synced(home_, conn, ANNA, today=day)
+        failed = runner.invoke(app, ["today"]).output.splitlines()
+        synced(home_, conn, ANNA, today=day)  # Garmin answers again
+        whole = runner.invoke(app, ["today"]).output.splitlines()
+    assert report.days_failed == {day}
+    assert failed[1] == ("  - last night's recovery data is not synced yet (Garmin failed on "
+                         "some of it at the last sync)")
+    assert whole[1] == "  - no recovery data of last night (the watch synced none)"
+
+
+def test_a_try_with_no_pass_before_it_fetches_the_days_before(
+        late_watch: tuple[Any, date, str, set[str]], late_garmin: FakeGarmin) -> None:
+    """A try fetched the day only, as if the first pass had fetched the days before; with
+    none before it (Garmin down at morning_at, the machine asleep then) the eve's run that
+    reached Garmin after the nightly waited for the next nightly, the pass judging
+    yesterday without it."""
+    home_, day, _key, _unsynced = late_watch
+    late_garmin.add_run(102, datetime.combine(day - timedelta(days=1), time(19, 0), UTC))
+    with freeze_time(f"{day} 07:30:00"):
+        [tried] = run_morning_again(home_, ANNA, day, source_for(home_))
+    assert tried.status == "ok"
+    with home_.db() as db:
+        assert db.scalars(select(m.Activity).where(m.Activity.garmin_id == 102)).all()
+
+
+def test_a_home_that_fetched_no_night_is_tried(
+        garmin_fake: tuple[FakeGarmin, dict[str, str]],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """An athlete added after morning_at (the daemon running): the first try found no night
+    stored, as none was ever fetched, logged that the watch measured none and ended the
+    day's tries without asking Garmin. It is tried (a whole sync) like any other."""
+    fake, _ = garmin_fake
+    caplog.set_level("INFO", logger=morning_run.__name__)
+    home_, day = _athlete(), NIGHT + timedelta(days=1)
+    with freeze_time(f"{day} 07:30:00"):
+        [tried] = run_morning_again(home_, ANNA, day, source_for(home_))
+    assert tried.status == "ok" and fake.calls
+    assert not [r for r in caplog.records if "no tries" in r.getMessage()]
