@@ -16,8 +16,8 @@ from planner.model import Prescription, RunDay, Session, week_start
 from planner.prescriptions import prescribe, refresh
 from planner.program import mobility_session
 from planner.progression import LoggedLift, round_kg
-from planner.readback import LiftRecord, progression_history
 from planner.races import entered
+from planner.readback import LiftRecord, progression_history
 from tests.planning import ARTICLE, MONDAY, context, half_a_race, plan, profile, template
 
 D = [MONDAY + timedelta(days=i) for i in range(14)]
