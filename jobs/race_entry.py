@@ -171,7 +171,7 @@ def remove_race(home: Home, profile: Profile, day: date, today: date) -> RaceRem
 
 
 def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list[Adjustment]:
-    """The open sessions the race changed (its recorded adjustments name it) planned again
+    """The open sessions the race changed (its recorded adjustments are for it) planned again
     as if it had never been entered, each recorded as restored."""
     gone = races.entered([race])[0]
     who = repo.athlete(db, profile)
@@ -180,7 +180,7 @@ def _undo_race(db: DbSession, profile: Profile, race: Race, night: date) -> list
     left = [*races.entered(profile.races), *races_found(db, who, profile, night)]
     dropped = dropped_on(gone, sessions, told, night, left)
     planned = moved_from(gone, sessions, told)
-    its_own = named(told, gone.name()) | dropped | set(planned)
+    its_own = named(told, gone) | dropped | set(planned)
     if not its_own:
         return []
     # the deloads after it, which its taper and window had moved (S5)
@@ -270,10 +270,12 @@ def moved_from(race: races.RaceDay, sessions: Iterable[Session], changes: Iterab
     return out
 
 
-def named(changes: Iterable[Any], race: str) -> set[str]:
-    """The sessions whose recorded changes give `race` as a reason: its own rules' and
-    knock-ons', and a week planned again whose S5 note tells what the race made of it."""
-    return {a.session_key for a in changes if any(race in why for why in a.reasons)}
+def named(changes: Iterable[Any], race: races.RaceDay) -> set[str]:
+    """The sessions whose recorded changes were for the race: stored so (S6's that its day
+    made, its moves), or giving it as a reason (its own rules' and knock-ons', and a week
+    planned again whose S5 note tells what the race made of it)."""
+    return {a.session_key for a in changes if a.for_race == race.day
+            or any(race.name() in why for why in a.reasons)}
 
 
 def race_json(race: Race | races.RaceDay) -> dict[str, str]:

@@ -34,7 +34,7 @@ from planner.model import (
     week_of,
     week_start,
 )
-from planner.schedule import conflicts, eve_of, traits_on
+from planner.schedule import conflicts, eve_of, race_near, traits_on
 
 LIGHTEN_LOAD = 0.9  # amber: load -10 % (RULES.md S7.3)
 RECOVERY_RULE = "S7.3"  # a recovery decision is recorded as "S7.3 <level>"
@@ -175,10 +175,13 @@ def _candidates(s: Session, night: date) -> list[date]:
 def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: MobilityWork,
               changes: list[Adjustment]) -> None:
     s = plan[sid]
+    # the race whose day makes the session's day illegal, if one does: its change is for
+    # that race (stored as data, `race remove` gives it back by it)
+    race = race_near(s.day, facts.runs)
     if s.kind != "strength":
         if "race" in traits_on(facts.runs, s.day):
             _change(plan, changes, s, s.with_(status="skipped"), facts, "S6 race day", "drop",
-                    (f"race on {s.day:%a %d %b}: no gym work on race day",))
+                    (f"race on {s.day:%a %d %b}: no gym work on race day",), race)
         return
     why = conflicts(s.day, facts.runs, strength_days(plan.values(), sid))
     if not why:
@@ -191,15 +194,15 @@ def _apply_s6(plan: dict[str, Session], sid: str, facts: Tonight, mobility: Mobi
     if legal:  # the nearest, but where the races keep it strength work first
         day = min(legal, key=lambda d: d in facts.spared)
         _change(plan, changes, s, s.with_(day=day, status=status), facts, "S6", "move",
-                reasons)
+                reasons, race)
         return
     if "race" not in traits_on(facts.runs, s.day):
         _change(plan, changes, s, _as_mobility(s, mobility), facts, "S6", "mobility",
                 (*reasons, "no legal strength day left this week (a move never lands on the "
-                 "eve of a long run or a race)"))
+                 "eve of a long run or a race)"), race)
         return
     _change(plan, changes, s, s.with_(status="skipped"), facts, "S6", "drop",
-            (*reasons, "no legal day left this week, and no gym work on race day"))
+            (*reasons, "no legal day left this week, and no gym work on race day"), race)
 
 
 def _apply_recovery(plan: dict[str, Session], sid: str, facts: Tonight, mobility: MobilityWork,
@@ -252,11 +255,11 @@ def _run_reasons(facts: Tonight, day: date) -> tuple[str, ...]:
 
 def _change(plan: dict[str, Session], changes: list[Adjustment], before: Session,
             after: Session, facts: Tonight, rule: str, action: str,
-            reasons: tuple[str, ...]) -> None:
+            reasons: tuple[str, ...], for_race: date | None = None) -> None:
     plan[before.id] = after
     shown = "dropped" if action == "drop" else after.describe()
     changes.append(Adjustment(before.id, facts.night, rule, action, before.describe(), shown,
-                              reasons).of_move(before, after))
+                              reasons, for_race=for_race).of_move(before, after))
 
 
 def enforce_cap(sessions: list[Session], extra_heavy: Mapping[date, int], night: date,

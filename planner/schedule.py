@@ -59,6 +59,13 @@ def _named(day: date, kinds: Iterable[str], what: str) -> str:
     return f"{'/'.join(kinds)} run on {day:%a %d %b} ({what})"
 
 
+def race_near(day: date, runs: Mapping[date, RunDay]) -> date | None:
+    """The day of a race among the days S6 reads for strength on `day` (the day itself, the
+    day before, the day after; in that order): the race a change S6 makes there is for."""
+    return next((d for d in (day, day - ONE_DAY, day + ONE_DAY)
+                 if "race" in traits_on(runs, d)), None)
+
+
 def run_conflicts(day: date, runs: Mapping[date, RunDay]) -> list[str]:
     """Why strength on `day` breaks S6 because of running; empty when it does not."""
     why = []

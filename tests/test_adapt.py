@@ -16,6 +16,7 @@ from planner.model import Prescription, RunDay, Session, week_start
 from planner.prescriptions import prescribe, refresh
 from planner.program import mobility_session
 from planner.progression import LoggedLift, round_kg
+from planner.races import entered
 from planner.readback import LiftRecord, progression_history
 from tests.planning import ARTICLE, MONDAY, context, half_a_race, plan, profile, template
 
@@ -69,6 +70,21 @@ def test_unexpected_threshold_run_moves_the_session_before_it() -> None:
     tuesday = by_id(after)["w#1"]
     assert (tuesday.kind, tuesday.heavy_lower, changes[0].action) == ("mobility", 0, "mobility")
     assert any("threshold run on Wed" in r for r in changes[0].reasons)
+    assert changes[0].for_race is None  # no race made it
+
+
+def test_an_s6_change_a_race_made_is_stored_as_for_that_race() -> None:
+    # The same week with a race on Wednesday (S6 counts it as speed and long): the sessions
+    # the day before and the day after it are changed for it, its day stored with each
+    # change (`race remove` finds them by it: the words name only the race's run).
+    week = {"mon": "easy", "fri": "easy", "sat": "long"}
+    sessions = [Session("w#1", D[1], "strength", 1, 1, ()), Session("w#2", D[3], "strength",
+                                                                     1, 1, ())]
+    facts = Tonight(night=D[0], runs={**template(week, weeks=1),
+                                      D[2]: RunDay(D[2], ("race",), "race")})
+    _, changes = adapt(sessions, facts, mobility)
+    assert {(c.session_id, c.for_race) for c in changes} == {("w#1", D[2]), ("w#2", D[2])}
+    assert all(any("race run on Wed" in r for r in c.reasons) for c in changes)
 
 
 def test_three_red_days() -> None:
@@ -481,7 +497,7 @@ def test_a_race_week_planned_ahead_follows_a_block_extended_since() -> None:
     # removing the race finds them by those reasons (it once read the races' notes only)
     rows = [AdjustmentRow(session_key=n.session_id, rule=n.rule, reasons=list(n.reasons))
             for n in notes]
-    assert {t.session_id for t in told} <= named(rows, "A race (half) on Sun 20 Apr")
+    assert {t.session_id for t in told} <= named(rows, entered([race])[0])
     # planned again, it stands: the same night again changes and tells nothing
     same, repeat = extend(ctx, MONDAY, sunday[4], sunday[8], runs, planned)
     assert same == planned and not [n for n in repeat if n.rule == "S5 blocks"]

@@ -1392,6 +1392,26 @@ def test_races_added_and_removed_in_turn_leave_the_plan_that_never_had_them(
         assert _plan_from("2027-02-22") == never
 
 
+@pytest.mark.parametrize("monday,race", [("2027-02-22", "2027-02-24:5k:A"),
+                                          ("2027-03-08", "2027-03-10:half:B")])
+def test_a_race_removed_gives_back_the_session_s6_made_mobility_work_the_day_after_it(
+        home: Path, monday: str, race: str) -> None:
+    # Entered on the Monday of its week, a Wednesday race makes Thursday's session mobility
+    # work (S6: no strength the day after a race; Friday is the eve of the long run, Tuesday
+    # the eve of the race). That change names the race's run only ("race run on Wed 24
+    # Feb"), not the race: it is stored as for it. The race removed, the plan is the one
+    # that never had it (it had stayed mobility work).
+    _planned_from_new_year()
+    with freeze_time(f"{monday} 12:00:00"):
+        never = _plan_from(monday)
+        _race("add", race)
+        thursday = next(s for s in _plan_from(monday).values() if s["date"] == str(
+            date.fromisoformat(race[:10]) + timedelta(days=1)))
+        assert (thursday["kind"], thursday["status"]) == ("mobility", "lightened")
+        _race("remove", race[:10])
+        assert _plan_from(monday) == never
+
+
 @pytest.mark.parametrize("lifted", [False, True])
 def test_a_race_removed_gives_back_the_session_it_dropped_from_its_own_day(
         home: Path, lifted: bool) -> None:
