@@ -663,6 +663,7 @@ def test_a_recovery_runs_numbers_are_shown_on_their_side_of_the_rule(
 @settings(max_examples=200, deadline=None)
 @example(share=0.7996, moving=30.0, te=None)  # would read "80% ..., not >= 80%"
 @example(share=0.9, moving=45.0, te=1.96)
+@example(share=0.04, moving=1.5, te=None)  # "4% of the 1 min with HR in HR zone 1"
 @given(share=st.floats(0.0, 1.0), moving=st.floats(1.0, 120.0),
        te=st.none() | st.floats(0.0, 5.0))
 def test_an_easy_run_says_which_recovery_numbers_it_misses_on_their_side_of_the_rule(
@@ -679,7 +680,8 @@ def test_an_easy_run_says_which_recovery_numbers_it_misses_on_their_side_of_the_
     assert missed is not None, why
     numbers = {}
     for part in missed[1].split("; "):
-        m = re.fullmatch(r"([\d.]+)% of the time in HR zone 1, not >= 80%|([\d.]+) min "
+        m = re.fullmatch(r"([\d.]+)% of the (?:time|[\d.]+ (?:min|s) with HR) in HR zone 1, "
+                         r"not >= 80%|([\d.]+) min "
                          r"moving, not < 45 min|aerobic TE ([\d.]+), not < 2", part)
         assert m is not None, why
         numbers.update({i: float(v) for i, v in enumerate(m.groups()) if v is not None})
