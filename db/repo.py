@@ -515,6 +515,9 @@ def take_changed(session: Session, who: m.Athlete) -> date | None:
     return day
 
 
+ORIGIN = "origin"  # sync cursor: the first day any sync fetched
+
+
 def cursor(session: Session, who: m.Athlete, stream: str) -> str | None:
     row = session.get(m.SyncCursor, (who.id, stream))
     return row.value if row is not None else None

@@ -35,7 +35,7 @@ from ingest.sync_run import Progress as Progress
 
 BACKFILL_DAYS = 120  # the first sync reaches this far back
 RESYNC_DAYS = 2  # Garmin keeps amending the latest days: each run fetches these again
-ORIGIN = "origin"  # cursor: the first day any sync fetched
+ORIGIN = repo.ORIGIN  # cursor: the first day any sync fetched
 
 # -- the sync --------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from db import models as m
 from db import plans, repo, wellness_days
 from domain.profile import Profile
 from domain.wellness import WATCH_DAYS
-from ingest.sync import ORIGIN
 from jobs.clock import hour_minute
 
 NOT_SYNCED = "last night's recovery data is not synced yet"
@@ -74,7 +73,7 @@ def garmin_failed(db: DbSession, who: m.Athlete, day: date) -> bool:
 def nights_fetched(db: DbSession, who: m.Athlete, day: date) -> bool:
     """Whether syncs fetched the NIGHTS_WATCHED nights before `day`: the first reached back
     that far, and one listed the day before (not a home new, or off for days)."""
-    origin, listed = day_cursor(db, who, ORIGIN), day_cursor(db, who, "activities")
+    origin, listed = day_cursor(db, who, repo.ORIGIN), day_cursor(db, who, "activities")
     return (origin is not None and origin <= day - timedelta(days=NIGHTS_WATCHED)
             and listed is not None and listed >= day - timedelta(days=1))
 
