@@ -16,7 +16,8 @@ import numpy as np
 
 from analysis.load import DailyLoad
 from analysis.rolling import Running, Window, run_lengths
-from domain.wellness_columns import EPOCH, Wellness, WellnessColumns, as_columns
+from domain.wellness import WORDS
+from domain.wellness_columns import EPOCH, Labels, Wellness, WellnessColumns, as_columns
 
 if TYPE_CHECKING:  # loaded where used: the nightly path decides on arrays
     import pandas as pd
@@ -32,7 +33,7 @@ HRV_SIGNAL_MIN_NIGHTS = 3
 HRV_BAND_SD = 0.5
 HRV_RED_DAYS = 2  # below the band this many days running is red
 # Garmin's own levels as a second opinion (RULES.md S7.3).
-READINESS_LEVELS = frozenset({"POOR", "LOW", "MODERATE", "HIGH", "PRIME"})
+READINESS_LEVELS = frozenset(WORDS["readiness_level"])
 RED_HRV_STATUSES = ("LOW", "POOR")
 SLEEP_MIN = 60  # sleep score below this is amber (RULES.md S7.3)
 RHR_DAYS = 30  # resting-HR reference: mean of the 30 days before (RULES.md S7.3)
@@ -153,32 +154,6 @@ def recovery_frame(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, st
                         index=pd.date_range(start, end, freq="D", name="day"))
 
 
-class Labels(NamedTuple):
-    """A text column as codes into a few `names`, −1 where missing: the rules compare small
-    integers, and the frame's column is one take of the names, not a check of every day."""
-
-    codes: np.ndarray
-    names: tuple[str, ...]
-
-    def absent(self) -> np.ndarray:
-        return self.codes < 0
-
-    def isin(self, *wanted: str) -> np.ndarray:
-        hit = np.array([name in wanted for name in self.names] + [False])  # −1: the last
-        return hit[self.codes]
-
-    def column(self) -> pd.api.extensions.ExtensionArray:
-        import pandas as pd
-
-        return pd.array(self.names, dtype="str").take(self.codes, allow_fill=True)
-
-    def array(self) -> np.ndarray:
-        return np.array([*self.names, None], dtype=object)[self.codes]
-
-    def tolist(self) -> list[str | None]:
-        return self.array().tolist()
-
-
 class Decided(NamedTuple):
     """Every day from `start` on decided: recovery_frame's columns, numbers and flags as
     arrays, texts as labels; recovery_text explains any of its days from it."""
@@ -284,33 +259,10 @@ def _inputs(columns: WellnessColumns, start: date, end: date,
                                np.nan)
     labels = {}
     for name in ("hrv_status", "readiness_level"):
-        text = _encode(field(name), _upper)
-        labels[name] = text._replace(codes=by_day(text.codes, -1))
+        text: Labels = getattr(columns, name)
+        cleaned = (text if at.size == text.codes.size else text.taken(kept)).renamed(_upper)
+        labels[name] = cleaned._replace(codes=by_day(cleaned.codes, -1))
     return date.fromordinal(origin), numbers, labels
-
-
-def _encode(values: np.ndarray, clean: Callable[[str | None], str | None]) -> Labels:
-    """`clean` applied once per distinct value (a level repeats for years of days), in one
-    C-level pass over the values: the table of codes fills in as values first appear."""
-    codes = _Codes(clean)
-    array = np.fromiter(map(codes.__getitem__, values), dtype=np.intp, count=len(values))
-    return Labels(array, tuple(codes.names))
-
-
-class _Codes(dict[str | None, int]):
-    """Raw text → code of its cleaned label in `names` (−1: missing), made on first sight."""
-
-    def __init__(self, clean: Callable[[str | None], str | None]) -> None:
-        super().__init__()
-        self.clean = clean
-        self.names: list[str] = []
-
-    def __missing__(self, value: str | None) -> int:
-        label = self.clean(value)
-        if label is not None and label not in self.names:
-            self.names.append(label)
-        self[value] = code = -1 if label is None else self.names.index(label)
-        return code
 
 
 def _upper(value: str | None) -> str | None:

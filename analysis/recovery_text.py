@@ -34,13 +34,12 @@ from analysis.recovery_rules import (
     TSB_MIN,
     Decided,
     FrameRow,
-    Labels,
     Level,
     decide,
     readiness_known,
 )
 from analysis.shown import band_places, places, shown_against, trimmed
-from domain.wellness_columns import Wellness
+from domain.wellness_columns import Labels, Wellness
 
 if TYPE_CHECKING:
     import pandas as pd

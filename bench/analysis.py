@@ -6,16 +6,17 @@ for loading (the database) or for converting one form into the other, so the clo
 measures only the analysis.
 - Ours is given the activities as (day, load) pairs, as `jobs.analyse.daily_series` selects
   them, and the wellness as `WellnessColumns`, one array per field, as
-  `db.wellness_days.wellness_columns` builds it from one select in the product (here built
+  `db.wellness_days.wellness_columns` builds it from one select in the product, the texts
+  as labels: Garmin's words come from the select as small numbers, mapped in SQL (here built
   from the records with `WellnessColumns.from_days`; tests/test_analyse.py checks that the
   two give the same decisions).
 - The plain per-day loops of tests/load_reference.py are given the same (day, load) pairs
   and the wellness as a list of `DailyWellness` records, what `db.wellness_days.wellness`
   builds.
-Every run gets a new copy of its own input, built outside the clock, with new day and text
-objects (texts decoded as a database driver hands them over): no run finds work done by the
-one before it, such as a string or date hash cached (ours hashes the texts, the reference
-the days).
+Every run gets a new copy of its own input, built outside the clock: new arrays for ours;
+new records, day and text objects for the reference (texts decoded as a database driver
+hands them over). No run finds work done by the one before it, such as a string or date
+hash cached (the reference hashes the days and compares the texts).
 Timed in interleaved rounds (bench/stable.py: every round runs every candidate once, after
 untimed warm-up rounds; ours, a few milliseconds, BATCH times on as many fresh inputs in one
 timing, divided), each ratio the median of the per-round ratios with its min-max:
@@ -66,6 +67,7 @@ from analysis.recovery import (  # noqa: E402
 )
 from bench.stable import Make, Run, Timings, interleaved  # noqa: E402
 from domain.wellness import DailyWellness  # noqa: E402
+from domain.wellness_columns import Labels  # noqa: E402
 from tests.load_reference import (  # noqa: E402
     reference_daily_loads,
     reference_recovery,
@@ -170,13 +172,16 @@ def fresh_records(records: list[DailyWellness]) -> list[DailyWellness]:
 
 
 def fresh_columns(columns: WellnessColumns) -> WellnessColumns:
-    """Ours' input again: new arrays, the texts decoded afresh (hashes not cached)."""
+    """Ours' input again: new arrays (the texts' codes too: the select hands Garmin's words
+    over as numbers, db.wellness_days.wellness_columns)."""
     return WellnessColumns(
         day=columns.day.copy(), hrv_last_night=columns.hrv_last_night.copy(),
-        hrv_status=np.array(list(map(_text, columns.hrv_status.tolist())), dtype=object),
-        readiness_level=np.array(list(map(_text, columns.readiness_level.tolist())),
-                                 dtype=object),
+        hrv_status=_copy(columns.hrv_status), readiness_level=_copy(columns.readiness_level),
         sleep_score=columns.sleep_score.copy(), resting_hr=columns.resting_hr.copy())
+
+
+def _copy(labels: Labels) -> Labels:
+    return labels._replace(codes=labels.codes.copy())
 
 
 def batched(run: Run, make: Make) -> tuple[Run, Make]:

@@ -5,14 +5,14 @@ transaction (see session.transaction)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from db import models as m
 from db.repo import mark_changed
-from domain.wellness import DailyWellness
+from domain.wellness import WORDS, DailyWellness
 
 if TYPE_CHECKING:  # numpy's arrays: loaded by wellness_columns, not by a read of the plan
     from domain.wellness_columns import WellnessColumns
@@ -52,15 +52,37 @@ def wellness(session: Session, who: m.Athlete, start: date, end: date) -> list[D
 def wellness_columns(session: Session, who: m.Athlete, start: date,
                      end: date) -> WellnessColumns:
     """The fields recovery reads, from `start` to `end`: one select of just those columns,
-    rows straight into arrays, no ORM object or DailyWellness per day."""
-    from domain.wellness_columns import WellnessColumns
+    rows straight into arrays, no ORM object or DailyWellness per day. Garmin's own words
+    come as their numbers (WORDS, mapped in SQL: no text object a day); a column holding
+    any other word is read again as the texts stored."""
+    import numpy as np
+
+    from domain.wellness_columns import Labels, WellnessColumns
 
     w = m.Wellness
-    rows = session.execute(select(w.day, w.hrv_last_night, w.hrv_status, w.readiness_level,
-                                  w.sleep_score, w.resting_hr)
-                           .where(w.athlete_id == who.id, w.day >= start, w.day <= end)
-                           .order_by(w.day)).all()
+    within = (w.athlete_id == who.id, w.day >= start, w.day <= end)
+    rows = session.execute(select(w.day, w.hrv_last_night, _coded(w.hrv_status),
+                                  _coded(w.readiness_level), w.sleep_score, w.resting_hr)
+                           .where(*within).order_by(w.day)).all()
     day, hrv, status, readiness, sleep, resting_hr = zip(*rows, strict=True) if rows else [()] * 6
-    return WellnessColumns.from_values(day, hrv_last_night=hrv, hrv_status=status,
-                                       readiness_level=readiness, sleep_score=sleep,
-                                       resting_hr=resting_hr)
+
+    def labels(column: Any, codes: tuple[int, ...]) -> Labels:
+        coded = np.fromiter(codes, dtype=np.intp, count=len(codes))
+        if (coded == OTHER_WORD).any():  # rare: a word Garmin does not write
+            return Labels.of(session.scalars(select(column).where(*within).order_by(w.day)))
+        return Labels(coded, WORDS[column.key])
+
+    return WellnessColumns.from_values(day, hrv_last_night=hrv,
+                                       hrv_status=labels(w.hrv_status, status),
+                                       readiness_level=labels(w.readiness_level, readiness),
+                                       sleep_score=sleep, resting_hr=resting_hr)
+
+
+OTHER_WORD = -2  # _coded's number for a stored word not among WORDS
+
+
+def _coded(column: Any) -> Any:
+    """SQL: the stored word's index in WORDS[column], −1 for none, OTHER_WORD for another."""
+    return case((column.is_(None), -1),
+                *((column == word, code) for code, word in enumerate(WORDS[column.key])),
+                else_=OTHER_WORD)

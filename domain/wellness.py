@@ -14,6 +14,10 @@ RECORDS = (("hrv_last_night", "hrv_weekly_avg", "hrv_baseline_low", "hrv_baselin
 # MODERATE, 75 and 80 HIGH).
 READINESS_BANDS = ((95, "PRIME"), (75, "HIGH"), (50, "MODERATE"), (25, "LOW"), (1, "POOR"))
 READINESS_MAX = 100
+# The words Garmin writes in the text fields recovery reads: a database query hands these
+# over as small numbers (db.wellness_days.wellness_columns), any other word as itself.
+WORDS = {"hrv_status": ("BALANCED", "UNBALANCED", "LOW", "POOR"),
+         "readiness_level": tuple(level for _, level in READINESS_BANDS)}
 # How far back a watch's days tell what it measures: a night it measured in these days before
 # is one worth waiting for (the sync's late nights, the morning pass's last night).
 WATCH_DAYS = 28

@@ -19,7 +19,7 @@ from db import repo, wellness_days
 from db.session import open_db, transaction
 from demo.fitwrite import LapSpec, SetSpec, run_fit, strength_fit
 from domain.profile import Profile
-from domain.wellness import DailyWellness
+from domain.wellness import WORDS, DailyWellness
 from ingest import fit
 from ingest.garmin_activity import activity_from_summary
 from jobs.analyse import analyse, classify_one
@@ -117,7 +117,7 @@ def test_wellness_columns_from_the_database_decide_as_the_records_do(db_url: str
         records = wellness_days.wellness(s, who, first, until)
         assert columns.day.tolist() == [w.day for w in records] and len(records) == 25
         assert columns.sleep_score[21] == 55 + 21 and np.isnan(columns.sleep_score[22])
-        assert columns.readiness_level[:3].tolist() == ["HIGH", "low", None]
+        assert columns.readiness_level.tolist()[:3] == ["HIGH", "low", None]
         load, statuses = jobs_statuses(s, who, until)
         stored = {d.day: d for d in s.scalars(select(m.DailyStatus)
                                               .where(m.DailyStatus.athlete_id == who.id))}
@@ -135,6 +135,26 @@ def test_wellness_columns_from_the_database_decide_as_the_records_do(db_url: str
     assert from_records["readiness_level"].isna().tolist() == [False, False, True, False, False]
     assert "training readiness (unknown level ?)" in statuses[-1].missing
     assert not np.isnan(from_records["band_low"]).any()
+
+
+def test_garmins_words_come_from_the_select_as_numbers(db_url: str) -> None:
+    """Garmin's own words are mapped to numbers in SQL (no text object a day); a column with
+    any other word stored is read as the texts stored, the other column still as numbers."""
+    factory = open_db(db_url)
+    first = date(2026, 3, 1)
+    with transaction(factory) as s:
+        who = repo.athlete(s, P)
+        for i, (status, level) in enumerate([("LOW", "PRIME"), (None, "Prime "),
+                                             ("BALANCED", None)]):
+            wellness_days.save_wellness(s, who, DailyWellness(
+                day=first + timedelta(days=i), hrv_status=status, readiness_level=level))
+    with factory() as s:
+        columns = wellness_days.wellness_columns(s, repo.athlete(s, P), first,
+                                                 first + timedelta(days=2))
+    assert columns.hrv_status.names == WORDS["hrv_status"]
+    assert columns.hrv_status.tolist() == ["LOW", None, "BALANCED"]
+    assert columns.readiness_level.names == ("PRIME", "Prime ")
+    assert columns.readiness_level.tolist() == ["PRIME", "Prime ", None]
 
 
 def test_classify_a_file_without_any_setup(home: Path, tmp_path: Path) -> None:

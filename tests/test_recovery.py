@@ -31,7 +31,8 @@ from analysis.recovery import (
     recovery_frame,
     recovery_statuses,
 )
-from domain.wellness import DailyWellness
+from domain.wellness import WORDS, DailyWellness
+from domain.wellness_columns import Labels
 from tests.load_reference import reference_recovery
 
 D = date(2024, 3, 1)  # the day judged
@@ -488,12 +489,25 @@ def test_columns_of_every_day_in_any_order_decide_as_in_day_order() -> None:
     assert in_order[-1].level == "red" and in_order[-1].values["hrv_status"] == "LOW"
 
 
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["LOW", " low", "", "High", "x"])),
+                max_size=30))
+def test_labels_hold_every_text_and_rename_each_word_once(texts: list[str | None]) -> None:
+    """A text column as codes gives back every text; renamed, each word is cleaned once and
+    the words it makes equal are one label."""
+    labels = Labels.of(texts)
+    assert labels.tolist() == texts and len(set(labels.names)) == len(labels.names)
+    renamed = labels.renamed(lambda word: word.strip().upper() or None)
+    assert renamed.tolist() == [(t.strip().upper() or None) if t else None for t in texts]
+    assert len(set(renamed.names)) == len(renamed.names)
+
+
 def test_columns_hold_one_value_a_day() -> None:
     columns = WellnessColumns.from_days([night(D, LN_HIGH), night(D - timedelta(days=1))])
     assert columns.day.tolist() == [D, D - timedelta(days=1)]
     assert columns.hrv_last_night[0] == pytest.approx(math.exp(LN_HIGH))
     assert np.isnan(columns.hrv_last_night[1]) and columns.hrv_status.tolist() == ["BALANCED"] * 2
-    twice = {name: getattr(columns, name)[[0, 0]] for name in WellnessColumns.FIELDS}
+    twice = {name: getattr(columns, name)[[0, 0]] if name not in WORDS
+             else getattr(columns, name).taken([0, 0]) for name in WellnessColumns.FIELDS}
     with pytest.raises(ValueError, match="twice"):
         WellnessColumns(day=columns.day[[0, 0]], **twice)
     with pytest.raises(ValueError, match="one value per day"):
