@@ -53,18 +53,25 @@ class Home:
         (DatabaseError), unless `anew` (a rebuild, which fills it from the raw store)."""
         with self._opening:
             if self._db is None:
-                from db.session import open_db, sqlite_file
+                from db.session import open_db
 
-                url = self.config.database_url()
-                # the configured athletes' journals: `db rebuild` restores only theirs (a
-                # home's data folder kept, its config.toml not, is a new home for `init`)
-                if not anew and not self.stored() and self.raw.journalled(self.athletes()):
-                    raise DatabaseError(f"the database file {sqlite_file(url)} is gone, though "
-                                        f"the raw store's journal ({self.raw.root}) lists what "
-                                        "was stored in it", DATABASE_BACK)
+                if not anew and (gone := self.gone()) is not None:
+                    raise gone
                 self.folder()
-                self._db = open_db(url)
+                self._db = open_db(self.config.database_url())
             return self._db
+
+    def gone(self) -> DatabaseError | None:
+        """The SQLite file gone while the raw store's journal lists what was stored in it: the
+        configured athletes' journals, as `db rebuild` restores only theirs (a home's data
+        folder kept, its config.toml not, is a new home for `init`)."""
+        if self.stored() or not self.raw.journalled(self.athletes()):
+            return None
+        from db.session import sqlite_file
+
+        return DatabaseError(f"the database file {sqlite_file(self.config.database_url())} is "
+                             f"gone, though the raw store's journal ({self.raw.root}) lists "
+                             "what was stored in it", DATABASE_BACK)
 
     def folder(self) -> Path:
         """The home's data folder (health data lives here), made the owner's alone when new;

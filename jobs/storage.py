@@ -20,9 +20,11 @@ KINDS = {"fit": "FIT files imported", "garmin-activity": "Garmin activities sync
 
 def backup_database(home: Home, target: Path) -> int:
     """A consistent copy of the SQLite database at `target`; its size in bytes. A home with
-    no database yet has nothing to copy (opening one would make an empty file to copy)."""
+    no database yet has nothing to copy (opening one would make an empty file to copy); one
+    whose file is gone says so."""
     if not home.stored():
-        raise MaintenanceError("no database to back up yet: `stridelift init` makes it")
+        raise home.gone() or MaintenanceError("no database to back up yet: `stridelift init` "
+                                              "makes it")
     return maintenance.backup(home.db, target)
 
 

@@ -330,7 +330,7 @@ def test_a_stray_file_among_the_raw_stores_folders_fails_no_import_nor_check(
 
 
 @pytest.mark.parametrize("command", [["plan"], ["db", "check"], ["db", "upgrade"],
-                                     ["import", "0.fit"]])
+                                     ["import", "0.fit"], ["db", "backup", "copy.db"]])
 def test_a_database_file_deleted_is_not_made_anew_empty(
         athlete: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         command: list[str]) -> None:
@@ -349,7 +349,7 @@ def test_a_database_file_deleted_is_not_made_anew_empty(
         f"journal ({athlete / 'raw'}) lists what was stored in it; copy your backup "
         "(`stridelift db backup`) to its place, or run `stridelift db rebuild` (for each "
         "athlete) to recreate the activities and wellness days in a new one")
-    assert not list(athlete.glob("stridelift.db*"))
+    assert not list(athlete.glob("stridelift.db*")) and not (tmp_path / "copy.db").exists()
     assert runner.invoke(app, ["db", "rebuild"]).exit_code == 0
     code, report = _check()
     assert code == 0 and report["tables"]["activities"] == 2  # type: ignore[index]
