@@ -54,28 +54,43 @@ def wellness_columns(session: Session, who: m.Athlete, start: date,
     """The fields recovery reads, from `start` to `end`: one select of just those columns,
     rows straight into arrays, no ORM object or DailyWellness per day. Garmin's own words
     come as their numbers (WORDS, mapped in SQL: no text object a day); a column holding
-    any other word is read again as the texts stored."""
+    any other word is selected again as the texts stored."""
     import numpy as np
 
     from domain.wellness_columns import Labels, WellnessColumns
 
+    names = ("day", *WellnessColumns.FIELDS)
+    texts: set[str] = set()  # the text columns selected as the texts stored
+    columns = _select(session, who, start, end, names, texts)
+    while other := {key for key in WORDS if key not in texts and OTHER_WORD in columns[key]}:
+        # rare: a word Garmin does not write. Every column again, not that one alone: the
+        # rows of one select agree, whatever a sync commits between two.
+        texts |= other
+        columns = _select(session, who, start, end, names, texts)
+
+    def labels(key: str) -> Labels:
+        values = columns[key]
+        if key in texts:
+            return Labels.of(values)
+        return Labels(np.fromiter(values, dtype=np.intp, count=len(values)), WORDS[key])
+
+    return WellnessColumns.from_values(
+        columns["day"], hrv_last_night=columns["hrv_last_night"],
+        hrv_status=labels("hrv_status"), readiness_level=labels("readiness_level"),
+        sleep_score=columns["sleep_score"], resting_hr=columns["resting_hr"])
+
+
+def _select(session: Session, who: m.Athlete, start: date, end: date, names: tuple[str, ...],
+            texts: set[str]) -> dict[str, tuple[Any, ...]]:
+    """The columns `names` from `start` to `end` in day order, Garmin's words as numbers
+    (_coded) in the text columns not among `texts`."""
     w = m.Wellness
-    within = (w.athlete_id == who.id, w.day >= start, w.day <= end)
-    rows = session.execute(select(w.day, w.hrv_last_night, _coded(w.hrv_status),
-                                  _coded(w.readiness_level), w.sleep_score, w.resting_hr)
-                           .where(*within).order_by(w.day)).all()
-    day, hrv, status, readiness, sleep, resting_hr = zip(*rows, strict=True) if rows else [()] * 6
-
-    def labels(column: Any, codes: tuple[int, ...]) -> Labels:
-        coded = np.fromiter(codes, dtype=np.intp, count=len(codes))
-        if (coded == OTHER_WORD).any():  # rare: a word Garmin does not write
-            return Labels.of(session.scalars(select(column).where(*within).order_by(w.day)))
-        return Labels(coded, WORDS[column.key])
-
-    return WellnessColumns.from_values(day, hrv_last_night=hrv,
-                                       hrv_status=labels(w.hrv_status, status),
-                                       readiness_level=labels(w.readiness_level, readiness),
-                                       sleep_score=sleep, resting_hr=resting_hr)
+    chosen = [getattr(w, name) for name in names]
+    rows = session.execute(
+        select(*(_coded(c) if c.key in WORDS and c.key not in texts else c for c in chosen))
+        .where(w.athlete_id == who.id, w.day >= start, w.day <= end).order_by(w.day)).all()
+    return dict(zip(names, zip(*rows, strict=True) if rows else [()] * len(names),
+                    strict=True))
 
 
 OTHER_WORD = -2  # _coded's number for a stored word not among WORDS

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from typer.testing import CliRunner
 
 from analysis.classify import label_kind
@@ -155,6 +155,45 @@ def test_garmins_words_come_from_the_select_as_numbers(db_url: str) -> None:
     assert columns.hrv_status.tolist() == ["LOW", None, "BALANCED"]
     assert columns.readiness_level.names == ("PRIME", "Prime ")
     assert columns.readiness_level.tolist() == ["PRIME", "Prime ", None]
+
+
+def test_a_day_synced_while_the_words_are_read_again_is_read_whole(db_url: str) -> None:
+    """A word Garmin does not write makes the select read again; a day a sync commits between
+    the two reads (a read outside a transaction, PostgreSQL's READ COMMITTED) was in the
+    texts read again, not in the other columns: 'every wellness column must have one value
+    per day'. Every column comes from the one select read again."""
+    factory = open_db(db_url)
+    first = date(2026, 3, 1)
+    with transaction(factory) as s:
+        who = repo.athlete(s, P)
+        wellness_days.save_wellness(s, who, DailyWellness(day=first, hrv_last_night=50.0,
+                                                          readiness_level="Prime "))
+    engine = factory.kw["bind"]
+    reads: list[str] = []  # the read's statements, not the sync's
+    syncing = False
+
+    def sync_meanwhile(*args: object) -> None:
+        nonlocal syncing
+        if syncing:
+            return
+        reads.append(str(args[2]))
+        if len(reads) == 1:  # after the first read of the wellness: a sync commits a day
+            syncing = True
+            with transaction(factory) as sync:
+                wellness_days.save_wellness(sync, repo.athlete(sync, P), DailyWellness(
+                    day=first + timedelta(days=1), hrv_last_night=60.0, readiness_level="LOW"))
+            syncing = False
+    with factory() as s:
+        who = repo.athlete(s, P)
+        event.listen(engine, "after_cursor_execute", sync_meanwhile)
+        try:
+            columns = wellness_days.wellness_columns(s, who, first, first + timedelta(days=1))
+        finally:
+            event.remove(engine, "after_cursor_execute", sync_meanwhile)
+    assert len(reads) == 2 and all("FROM wellness" in read for read in reads)
+    assert columns.day.tolist() == [first, first + timedelta(days=1)]
+    assert columns.hrv_last_night.tolist() == [50.0, 60.0]
+    assert columns.readiness_level.tolist() == ["Prime ", "LOW"]
 
 
 def test_classify_a_file_without_any_setup(home: Path, tmp_path: Path) -> None:
