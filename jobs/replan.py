@@ -325,9 +325,12 @@ def save_sessions(db: DbSession, who: m.Athlete, sessions: list[Session]) -> Non
     for key in rows.keys() - {s.id for s in sessions}:
         db.delete(rows.pop(key))
     for s in sessions:
-        row = rows.get(s.id) or m.PlannedSession(athlete_id=who.id, key=s.id)
-        if row.id is None:
+        row = rows.get(s.id)
+        if row is None:
+            row = m.PlannedSession(athlete_id=who.id, key=s.id)
             db.add(row)
+        elif as_session(row) == s:
+            continue  # most of the plan: the weeks gone by, and those a night left as they were
         row.day, row.kind, row.status, row.pinned = s.day, s.kind, s.status, s.pinned
         row.block, row.week_in_block, row.step = s.block, s.week_in_block, s.step
         row.exercises = [asdict(p) for p in s.exercises]
