@@ -85,7 +85,7 @@ def walk(paths: list[Path], limits: Limits = LIMITS) -> Iterator[Found]:
 
 def _walk_path(path: Path, limits: Limits) -> Iterator[Found]:
     # one stat a path, where pathlib's is_dir, exists, is_file and stat took six (an import
-    # walks twice: its progress bar's totals first): ~60 us of the importing process a file
+    # walks twice, its progress bar's totals first): a walk of 200 files 3.5-4.3 -> 1.1-1.5 ms
     status = _status(path)
     if status is not None and stat.S_ISDIR(status.st_mode):
         for child in sorted(path.rglob("*")):
