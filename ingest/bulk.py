@@ -114,16 +114,18 @@ class Tally:
 Progress = Callable[[Tally], None]
 
 
-# Files out with each worker: three tasks of one-hour runs (~100 ms), so that while the
+# Files out with each worker: four tasks of one-hour runs (~130 ms), so that while the
 # importing process stores a commit of _GROUP_COMMIT files, the worker still holds a task
 # after the one it is decoding.
-_QUEUED_FILES = 24
+_QUEUED_FILES = 32
 _QUEUED_BYTES = 64 << 20  # per worker
 _TASK_BYTES = 512 << 10  # files sent to a worker together: ~8 one-hour runs, ~30 ms
 # Decoded files stored together when the workers are ahead: a commit's own cost (its two fsync
 # rounds, the transaction and its five statements) is shared by more files. 8 -> 16: the
-# importing process's CPU for 200 one-hour runs 214-225 -> 191-202 ms (three runs each).
-_GROUP_COMMIT = 16
+# importing process's CPU for 200 one-hour runs 214-225 -> 191-202 ms (three runs each);
+# 16 -> 32: its database work (repo.save_fit_files) 67-71 -> 57 ms, two runs each. A killed
+# import still leaves whole commits only, and a broken file fails alone as before.
+_GROUP_COMMIT = 32
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ names are only labels, never paths we write to.
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -81,20 +84,24 @@ def walk(paths: list[Path], limits: Limits = LIMITS) -> Iterator[Found]:
 
 
 def _walk_path(path: Path, limits: Limits) -> Iterator[Found]:
-    if path.is_dir():
+    # one stat a path, where pathlib's is_dir, exists, is_file and stat took six (an import
+    # walks twice, its progress bar's totals first): a walk of 200 files 3.5-4.3 -> 1.1-1.5 ms
+    status = _status(path)
+    if status is not None and stat.S_ISDIR(status.st_mode):
         for child in sorted(path.rglob("*")):
             if child.is_file() and _wanted(child.name):
                 yield from _walk_path(child, limits)
-    elif not path.exists():
+    elif status is None:
         yield Found(str(path), error="no such file or folder")
-    elif path.suffix.lower() == ".zip" and path.is_file():
+    elif path.suffix.lower() == ".zip" and stat.S_ISREG(status.st_mode):
         yield from _walk_zip(str(path), lambda: path.open("rb"), 1, limits)
-    elif (why := refusal(path, limits)) is not None:
+    elif (why := _refused(status, limits)) is not None:
         yield Found(str(path), error=why)
     elif _gzipped(path.name):
-        yield Found(str(path), read=lambda: _gunzip(path.read_bytes(), limits), size=_size(path))
+        yield Found(str(path), read=lambda: _gunzip(path.read_bytes(), limits),
+                    size=status.st_size)
     else:
-        yield Found(str(path), read=path.read_bytes, size=_size(path))
+        yield Found(str(path), read=path.read_bytes, size=status.st_size)
 
 
 def refusal(path: Path, limits: Limits = LIMITS) -> str | None:
@@ -102,21 +109,35 @@ def refusal(path: Path, limits: Limits = LIMITS) -> str | None:
     read forever or wait for a writer (`import /dev/zero` ran out of memory, a FIFO hung),
     and no activity file comes near a zip member's limit. A path that is not there is for
     the read to report."""
-    if path.exists() and not path.is_file():
+    status = _status(path)
+    return None if status is None else _refused(status, limits)
+
+
+def _refused(status: os.stat_result, limits: Limits) -> str | None:
+    """`refusal` of a path that is there, by its stat."""
+    if not stat.S_ISREG(status.st_mode):
         return ("not a regular file (a device, pipe or socket): give a .fit, .fit.gz or .zip file, "
                 "or a folder")
-    size = _size(path)
-    if size > limits.member_bytes:
-        return (f"refused: {size // MB} MB, more than any activity file "
+    if status.st_size > limits.member_bytes:
+        return (f"refused: {status.st_size // MB} MB, more than any activity file "
                 f"({limits.member_bytes // MB} MB at most)")
     return None
 
 
-def _size(path: Path) -> int:
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # as pathlib's exists()
+
+
+def _status(path: Path) -> os.stat_result | None:
+    """The path's stat (its target's, for a link), None where `path.exists()` is False; an
+    error it raises (no permission to look) raised alike."""
     try:
-        return path.stat().st_size
-    except OSError:
-        return 0
+        return path.stat()
+    except OSError as exc:
+        if exc.errno not in _NOT_THERE:
+            raise
+        return None
+    except ValueError:  # a name the file system cannot hold (a NUL in it)
+        return None
 
 
 def _wanted(name: str) -> bool:

@@ -184,3 +184,28 @@ def test_the_limits_hold_for_all_members_together(tmp_path: Path) -> None:
     with pytest.raises(export.MemberRefused,
                        match=r"^more than 10000 bytes once unpacked \(the limit for one file\)$"):
         many.read()  # type: ignore[misc]
+
+
+def test_links_loops_and_names_no_file_can_have_walk_as_pathlib_sees_them(tmp_path: Path,
+                                                                          ) -> None:
+    """The walk's one stat a path says "no such file or folder" where `Path.exists()` is
+    False (a dangling link, a link loop, a file taken for a folder, a NUL in the name), follows
+    links to files and folders, walks a folder named .zip as a folder, and raises what
+    `exists()` raises (a name too long): in a folder, a link to nothing is passed over."""
+    (tmp_path / "run.fit").write_bytes(b"R")
+    (tmp_path / "link.fit").symlink_to(tmp_path / "run.fit")
+    (tmp_path / "gone.fit").symlink_to(tmp_path / "nowhere.fit")
+    (tmp_path / "loop.fit").symlink_to(tmp_path / "loop.fit")
+    (tmp_path / "runs.zip").mkdir()
+    (tmp_path / "runs.zip" / "in.fit").write_bytes(b"I")
+    (tmp_path / "folder").symlink_to(tmp_path / "runs.zip")
+    missing = [tmp_path / "gone.fit", tmp_path / "loop.fit", tmp_path / "run.fit" / "x.fit",
+               Path(f"{tmp_path}/nul\0.fit")]
+    found = _labels_and_bytes([*missing, tmp_path / "link.fit", tmp_path / "folder"])
+    assert found == [*((str(path), "no such file or folder") for path in missing),
+                     (str(tmp_path / "link.fit"), b"R"),
+                     (str(tmp_path / "folder" / "in.fit"), b"I")]
+    assert _labels_and_bytes([tmp_path]) == [(str(tmp_path / name), data) for name, data in [
+        ("link.fit", b"R"), ("run.fit", b"R"), ("runs.zip/in.fit", b"I")]]
+    with pytest.raises(OSError, match="too long"):
+        _labels_and_bytes([tmp_path / ("x" * 300)])
