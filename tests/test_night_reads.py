@@ -1,0 +1,116 @@
+"""What a night reads of the activities does not grow with the history: each of its bounded
+reads costs SQLite the same work (virtual machine steps, counted: no timing) for an athlete
+with five years of runs as for one with one year (migration 0022's indexes; before, each read
+every activity of the athlete through the athlete's index)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from db import activities, repo
+from db import models as m
+from db.session import open_db, transaction
+from domain.profile import Profile
+from domain.run import RUN_KINDS
+
+NIGHT = date(2026, 11, 20)
+YEARS = {"one": 1, "five": 5}
+STEPS = 10  # SQLite counts one step of its progress handler every this many instructions
+
+Read = Callable[[Session, m.Athlete], Any]
+READS: dict[str, Read] = {
+    "the load of the days decided": lambda db, who: activities.daily_loads(
+        db, who, since=NIGHT - timedelta(days=60), through=NIGHT),
+    "the first day known": lambda db, who: activities.first_fact_day(db, who),
+    "the first day with load": lambda db, who: activities.first_load_day(db, who, NIGHT),
+    "the files awaited": lambda db, who: activities.awaited_garmin_ids(db, who),
+    "the night's retries": lambda db, who: activities.retries_on(db, who, NIGHT),
+    "the runs the planner reads": lambda db, who: activities.runs_by_day(
+        db, who, NIGHT, RUN_KINDS, since=NIGHT - timedelta(days=7)),
+    "the fingerprints compared": lambda db, who: activities.fingerprints(
+        db, who, NIGHT - timedelta(days=7)),
+    "the facts classified": lambda db, who: activities.activity_facts(
+        db, who, NIGHT - timedelta(days=60)),
+    "the races looked for": lambda db, who: activities.classified_between(
+        db, who, NIGHT - timedelta(days=30), NIGHT),
+    "the days synced": lambda db, who: activities.synced_days(
+        db, who, NIGHT - timedelta(days=7), NIGHT),
+}
+
+
+def _who(db: Session, name: str) -> m.Athlete:
+    return repo.athlete(db, Profile(name=name, tz="UTC", sex="f", max_hr=186, rest_hr=48,
+                                    runs={}))
+
+
+def _history(db: Session, who: m.Athlete, years: int) -> date:
+    """A run a day for `years` through the night, classified; its first day."""
+    days = [NIGHT - timedelta(days=i) for i in range(round(years * 365.25))]
+    for day in days:
+        run = m.Activity(athlete_id=who.id, sport="running", local_date=day, duration_s=1800,
+                         start_utc=datetime(day.year, day.month, day.day, 7, tzinfo=UTC),
+                         session_index=0)
+        db.add(run)
+        db.flush()
+        db.add(m.RunClass(activity_id=run.id, kind="easy", fatigue="low", reasons=["easy"],
+                          traits=[], load=40.0, load_series="endurance", load_method="hr",
+                          load_reason="", fingerprint="x"))
+    return days[-1]
+
+
+@pytest.fixture(scope="module")
+def club(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, date]]:
+    """One database, one athlete with a year of runs and one with five."""
+    path: Path = tmp_path_factory.mktemp("club") / "club.db"
+    factory = open_db(f"sqlite:///{path}")
+    with transaction(factory) as db:
+        first = {name: _history(db, _who(db, name), years)
+                 for name, years in YEARS.items()}
+    return factory, first
+
+
+def _steps(db: Session, read: Callable[[], Any]) -> int:
+    """SQLite's virtual machine steps (in STEPS) that `read` takes."""
+    count = 0
+
+    def step() -> int:
+        nonlocal count
+        count += 1
+        return 0
+    raw = db.connection().connection.dbapi_connection
+    assert raw is not None
+    raw.set_progress_handler(step, STEPS)
+    try:
+        read()
+    finally:
+        raw.set_progress_handler(None, STEPS)
+    return count
+
+
+@pytest.mark.parametrize("name", READS)
+def test_a_nights_read_of_the_activities_costs_the_same_on_five_years_as_on_one(
+        club: tuple[Any, dict[str, date]], name: str) -> None:
+    factory, _ = club
+    with transaction(factory) as db:
+        steps = {who: _steps(db, lambda who=who: READS[name](db, _who(db, who)))
+                 for who in YEARS}
+    # the athlete's lookup is in both; before 0022 five years took about five times one's
+    assert steps["five"] <= steps["one"] * 1.1 + 5, steps
+
+
+def test_the_first_days_are_read_from_the_start_of_the_history(
+        club: tuple[Any, dict[str, date]]) -> None:
+    """The first day known and the first with load, read from the (athlete, day) index's
+    first entries."""
+    factory, first = club
+    with transaction(factory) as db:
+        for name in YEARS:
+            who = _who(db, name)
+            assert activities.first_fact_day(db, who) == first[name]
+            assert activities.first_load_day(db, who, NIGHT) == first[name]
