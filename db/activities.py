@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from db import models as m
 from db import streams as packing
@@ -36,10 +36,10 @@ def activity(db: Session, who: m.Athlete, activity_id: int) -> m.Activity | None
 
 
 def strength_activities(db: Session, who: m.Athlete) -> list[m.Activity]:
-    """The activities that recorded strength sets (sets loaded), oldest first."""
+    """The activities that recorded strength sets, oldest first; their sets load when read
+    (a night reads those of the few not read back yet, not years of sets)."""
     return list(db.scalars(select(m.Activity).where(m.Activity.athlete_id == who.id,
                                                     m.Activity.sets.any())
-                           .options(selectinload(m.Activity.sets))
                            .order_by(m.Activity.start_utc)))
 
 

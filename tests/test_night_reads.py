@@ -1,7 +1,8 @@
 """What a night reads of the activities does not grow with the history: each of its bounded
 reads costs SQLite the same work (virtual machine steps, counted: no timing) for an athlete
 with five years of runs as for one with one year (migration 0022's indexes; before, each read
-every activity of the athlete through the athlete's index)."""
+every activity of the athlete through the athlete's index), and the strength sessions read
+back load the sets of the new ones only."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from db import activities, repo
+from db import activities, plans, repo
 from db import models as m
 from db.session import open_db, transaction
+from domain.activity import Activity, StrengthSet
 from domain.profile import Profile
 from domain.run import RUN_KINDS
+from jobs.replan import recorded
 
 NIGHT = date(2026, 11, 20)
 YEARS = {"one": 1, "five": 5}
@@ -113,3 +117,36 @@ def test_the_first_days_are_read_from_the_start_of_the_history(
             who = _who(db, name)
             assert activities.first_fact_day(db, who) == first[name]
             assert activities.first_load_day(db, who, NIGHT) == first[name]
+
+
+def test_a_night_loads_the_sets_of_the_strength_sessions_not_read_back_only(
+        tmp_path: Path) -> None:
+    """A year of strength sessions recorded by the watch, every one read back but the
+    newest: the night reads back that one, with its sets, and loads no set of the others
+    (before, every set of every session was loaded each night)."""
+    factory = open_db(f"sqlite:///{tmp_path / 'lifts.db'}")
+    sets = tuple(StrengthSet(i, "active", "SQUAT", "BARBELL_BACK_SQUAT", 5, 60.0, 40.0)
+                 for i in range(6))
+    days = [NIGHT - timedelta(days=i) for i in range(0, 365, 3)]
+    with transaction(factory) as db:
+        who = _who(db, "lifter")
+        for day in days:
+            lifted = Activity(sport="training", start=datetime(day.year, day.month, day.day, 18,
+                                                                 tzinfo=UTC),
+                              duration_s=2400.0, sets=sets)
+            repo.save_activities(db, who, [lifted], day.isoformat().ljust(64, "0"))
+            if day != NIGHT:  # read back on its night
+                repo.add_lifts(db, who, day, [("squat", [5] * 6, 60.0)], session_key=None,
+                               source=plans.source_key(day.isoformat().ljust(64, "0"), None, 0))
+    loaded: list[object] = []
+
+    def load(target: object, _context: object) -> None:
+        loaded.append(target)
+    event.listen(m.StrengthSet, "load", load)
+    try:
+        with transaction(factory) as db:
+            [new] = recorded(db, _who(db, "lifter"), NIGHT)
+    finally:
+        event.remove(m.StrengthSet, "load", load)
+    assert (new.day, new.sets) == (NIGHT, sets)
+    assert len(loaded) == len(sets)
