@@ -7,12 +7,14 @@ back load the sets of the new ones only."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from db import activities, plans, repo
@@ -21,7 +23,9 @@ from db.session import open_db, transaction
 from domain.activity import Activity, StrengthSet
 from domain.profile import Profile
 from domain.run import RUN_KINDS
+from ingest import fit
 from jobs.replan import recorded
+from tests.conftest import shared_fixture
 
 NIGHT = date(2026, 11, 20)
 YEARS = {"one": 1, "five": 5}
@@ -150,3 +154,37 @@ def test_a_night_loads_the_sets_of_the_strength_sessions_not_read_back_only(
         event.remove(m.StrengthSet, "load", load)
     assert (new.day, new.sets) == (NIGHT, sets)
     assert len(loaded) == len(sets)
+
+
+@pytest.mark.parametrize("batch", [activities.IN_BATCH, 50])
+def test_the_sets_of_sessions_never_read_back_are_read_in_one_select(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int) -> None:
+    """Garmin's yoga (a real file) records its poses as sets naming no exercise: no session
+    of them is ever read back, so every night reads them all again. A year of them, one
+    every third day (122): their sets come in one select (one per `batch` sessions), not one
+    per session (lazily loaded, a night ran a select of sets more for each session)."""
+    monkeypatch.setattr(activities, "IN_BATCH", batch)
+    [yoga] = fit.decode(shared_fixture("fit", "python-garminconnect",
+                                       "12129115726_ACTIVITY.fit").read_bytes(), "yoga.fit")
+    days = [NIGHT - timedelta(days=i) for i in range(0, 365, 3)]
+    factory = open_db(f"sqlite:///{tmp_path / 'yoga.db'}")
+    with transaction(factory) as db:
+        who = _who(db, "yogi")
+        for day in days:
+            posed = replace(yoga, start=datetime(day.year, day.month, day.day, 7, tzinfo=UTC),
+                            recording=None)  # a recording of its own each day
+            repo.save_activities(db, who, [posed], day.isoformat().ljust(64, "0"))
+    selects: list[str] = []
+
+    def sql(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "FROM strength_sets" in statement:
+            selects.append(statement)
+    event.listen(Engine, "before_cursor_execute", sql)
+    try:
+        with transaction(factory) as db:
+            every = recorded(db, _who(db, "yogi"), NIGHT)
+    finally:
+        event.remove(Engine, "before_cursor_execute", sql)
+    assert [(r.day, r.sets) for r in every] == [(day, yoga.sets) for day in reversed(days)]
+    # the sessions that have sets (EXISTS), then their sets
+    assert len(selects) == 1 + -(-len(days) // batch), selects
