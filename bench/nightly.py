@@ -10,10 +10,12 @@ syncs the last day from the demo source, classifies every run, decides every day
 Timed: tonight's run (sync of the new day, classify, load and recovery, adapt, plan, record)
 for every athlete. The demo source stands in for Garmin Connect; the time spent inside it
 (making its bodies and FIT files, the part that would be network) is measured and
-subtracted. The two lengths are timed in interleaved rounds (bench/stable.py), each round on
-a new night of the same databases, so a load burst slows both alike, after an untimed round
-(a usual night: the one after set-up decides a whole history); the ratio of five years to
-one year is the median of the per-round ratios with its min-max spread (1.0: no growth).
+subtracted, athlete-night by athlete-night. The two lengths are timed in interleaved rounds
+(bench/stable.py), each round on a new night of the same databases, athlete by athlete (each
+one's night on one year and on five, which goes first in turns), so a load burst slows both
+alike, after an untimed round (a usual night: the one after set-up decides a whole
+history); the ratio of five years to one year is the median of the per-round ratios with
+its min-max spread (1.0: no growth).
 Last line: one JSON object. Goals: under 0.2 s an athlete-night, ratio under 1.2.
 
     python bench/nightly.py [--athletes 10] [--rounds 3]
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +40,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.stable import WARMUP, Ratio, interleaved  # noqa: E402
+from bench.stable import WARMUP, Make, Ratio, Run, interleaved  # noqa: E402
 from db import models as m  # noqa: E402
 from db import repo  # noqa: E402
 from db.session import transaction  # noqa: E402
@@ -99,7 +102,9 @@ class Club:
     def __init__(self, folder: Path, athletes: int, years: int, rounds: int) -> None:
         config = load(Paths(config_dir=folder, data_dir=folder))
         self.apis: dict[str, Timed] = {}
-        self.analysis: list[float] = []  # seconds of analysis per night run
+        # per night (round): our own seconds for every athlete, and of them the analysis'
+        self.own: list[float] = [0.0]
+        self.analysis: list[float] = [0.0]
         self.names = [f"runner{i:03d}" for i in range(athletes)]
         for i, name in enumerate(self.names):
             save_profile(config, demo_profile(TODAY, name=name))
@@ -113,21 +118,29 @@ class Club:
         print(f"set up {athletes} athletes, {years} year(s) each", file=sys.stderr)
         self.run()  # the first night: every run classified, every day decided, planned
 
-    def run(self) -> float:
-        """Our own seconds for this night's run of every athlete (the source's subtracted)."""
-        before, analysed = sum(api.seconds for api in self.apis.values()), ANALYSIS.seconds
-        began = time.perf_counter()
+    def run(self) -> None:
+        """Tonight's run of every athlete, untimed (the set-up's first night)."""
         for name in self.names:
-            [result] = run_nightly(self.home, self.home.athlete(name), self.night,
-                                   lambda p: Connect(self.apis[p.name], Policy(pace_s=0.0)))
-            if result.status != "ok":
-                raise SystemExit(f"{name}: {result.error}")
+            self.run_one(name)
+
+    def run_one(self, name: str) -> None:
+        """One athlete's night: our own seconds (the source's subtracted) and those of its
+        analysis added to this round's."""
+        before, analysed = self.apis[name].seconds, ANALYSIS.seconds
+        began = time.perf_counter()
+        [result] = run_nightly(self.home, self.home.athlete(name), self.night,
+                               lambda p: Connect(self.apis[p.name], Policy(pace_s=0.0)))
         wall = time.perf_counter() - began
-        self.analysis.append(ANALYSIS.seconds - analysed)
-        return wall - (sum(api.seconds for api in self.apis.values()) - before)
+        if result.status != "ok":
+            raise SystemExit(f"{name}: {result.error}")
+        self.own[-1] += wall - (self.apis[name].seconds - before)
+        self.analysis[-1] += ANALYSIS.seconds - analysed
 
     def next_night(self) -> Club:
+        """The next night, a new round's seconds."""
         self.night += timedelta(days=1)
+        self.own.append(0.0)
+        self.analysis.append(0.0)
         return self
 
 
@@ -156,6 +169,23 @@ def _history(db: Any, who: m.Athlete, years: int, seed: int) -> None:
     repo.set_cursor(db, who, ORIGIN, days[0].isoformat())
 
 
+def _athlete_by_athlete(clubs: dict[int, Club]) -> dict[str, tuple[Run, Make]]:
+    """A round's runs, athlete by athlete, each one's night on every history length in turn:
+    a load burst slows the lengths alike, not one length's whole round. Every other athlete
+    takes the lengths in the other order, so running first or second weighs on neither. The
+    first athlete's starts the round's night."""
+    runs: dict[str, tuple[Run, Make]] = {}
+    for i, name in enumerate(next(iter(clubs.values())).names):
+        for years, club in sorted(clubs.items(), reverse=i % 2 == 1):
+            runs[f"{years}y {name}"] = (partial(Club.run_one, name=name),
+                                        club.next_night if i == 0 else partial(_same, club))
+    return runs
+
+
+def _same(club: Club) -> Club:
+    return club
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--athletes", type=int, default=10)
@@ -165,17 +195,13 @@ def main() -> None:
         # a night more each for the untimed warm-up round (bench/stable.py)
         clubs = {years: Club(Path(tmp) / f"{years}y", args.athletes, years,
                              WARMUP + args.rounds) for years in YEARS}
-        timed = interleaved({f"{years}y": (Club.run, clubs[years].next_night)
-                             for years in YEARS}, args.rounds)
-    per = {years: statistics.median(timed.seconds[f"{years}y"]) / args.athletes
-           for years in YEARS}
-    analysis = {years: statistics.median(clubs[years].analysis[-args.rounds:]) / args.athletes
-                for years in YEARS}
-    growth = Ratio.of([b / a for a, b in zip(timed.seconds["1y"], timed.seconds["5y"],
-                                              strict=True)])
-    analysis_growth = Ratio.of([b / a for a, b in zip(clubs[1].analysis[-args.rounds:],
-                                                       clubs[5].analysis[-args.rounds:],
-                                                       strict=True)])
+        interleaved(_athlete_by_athlete(clubs), args.rounds)
+    own = {years: clubs[years].own[-args.rounds:] for years in YEARS}
+    analysed = {years: clubs[years].analysis[-args.rounds:] for years in YEARS}
+    per = {years: statistics.median(own[years]) / args.athletes for years in YEARS}
+    analysis = {years: statistics.median(analysed[years]) / args.athletes for years in YEARS}
+    growth = Ratio.of([b / a for a, b in zip(own[1], own[5], strict=True)])
+    analysis_growth = Ratio.of([b / a for a, b in zip(analysed[1], analysed[5], strict=True)])
     for years in YEARS:
         print(f"{args.athletes} athletes in one SQLite database, {years} year(s) of history "
               f"each: {per[years]:.4f} s of our own work per athlete-night, "

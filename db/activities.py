@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from db import models as m
 from db import streams as packing
@@ -21,6 +21,7 @@ from domain.pointer import SERVER, Pointer
 REBUILD = Pointer(cli="`stridelift db rebuild` recreates them from the raw store",
                   web=f"run stridelift db rebuild on {SERVER}: it recreates them from the raw "
                       "store")
+IN_BATCH = 500  # ids in one IN list: far below SQLite's and PostgreSQL's limits on parameters
 
 
 def activities(db: Session, who: m.Athlete) -> list[m.Activity]:
@@ -36,10 +37,10 @@ def activity(db: Session, who: m.Athlete, activity_id: int) -> m.Activity | None
 
 
 def strength_activities(db: Session, who: m.Athlete) -> list[m.Activity]:
-    """The activities that recorded strength sets (sets loaded), oldest first."""
+    """The activities that recorded strength sets, oldest first, without their sets (a night
+    reads those of the ones not read back yet only: sets_of)."""
     return list(db.scalars(select(m.Activity).where(m.Activity.athlete_id == who.id,
                                                     m.Activity.sets.any())
-                           .options(selectinload(m.Activity.sets))
                            .order_by(m.Activity.start_utc)))
 
 
@@ -267,7 +268,24 @@ def to_domain(row: m.Activity) -> d.Activity:
 
 
 def strength_sets(row: m.Activity) -> tuple[d.StrengthSet, ...]:
-    return tuple(d.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
-                               exercise_name=s.exercise_name, reps=s.reps,
-                               weight_kg=s.weight_kg, duration_s=s.duration_s)
-                 for s in row.sets)
+    return tuple(map(_strength_set, row.sets))
+
+
+def sets_of(db: Session, ids: Collection[int]) -> dict[int, tuple[d.StrengthSet, ...]]:
+    """The sets of the activities `ids`, in order, by activity: a select per IN_BATCH of
+    them, not one per activity (sessions whose sets name no exercise are never read back:
+    a night reads every one of them again)."""
+    found: dict[int, list[d.StrengthSet]] = {i: [] for i in ids}
+    ordered = sorted(found)
+    for first in range(0, len(ordered), IN_BATCH):
+        for s in db.scalars(select(m.StrengthSet)
+                            .where(m.StrengthSet.activity_id.in_(ordered[first:first + IN_BATCH]))
+                            .order_by(m.StrengthSet.activity_id, m.StrengthSet.index)):
+            found[s.activity_id].append(_strength_set(s))
+    return {i: tuple(sets) for i, sets in found.items()}
+
+
+def _strength_set(s: m.StrengthSet) -> d.StrengthSet:
+    return d.StrengthSet(index=s.index, set_type=s.set_type, category=s.category,
+                         exercise_name=s.exercise_name, reps=s.reps, weight_kg=s.weight_kg,
+                         duration_s=s.duration_s)

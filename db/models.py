@@ -69,14 +69,20 @@ class Athlete(Base):
 
 class Activity(Base):
     __tablename__ = "activities"
+    # An athlete's days (a night's windows, the first day known), the activities awaiting
+    # their file and those retried on a night (every sync) read through their own index, not
+    # every activity of the athlete (migration 0022); the first begins with the athlete, for
+    # every other lookup.
     __table_args__ = (
         UniqueConstraint("athlete_id", "garmin_id"),
         UniqueConstraint("athlete_id", "content_hash", "session_index"),
+        Index("ix_activities_athlete_day", "athlete_id", "local_date"),
+        Index("ix_activities_athlete_awaits", "athlete_id", "awaits_file"),
+        Index("ix_activities_athlete_retried", "athlete_id", "retried_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"),
-                                            index=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"))
     garmin_id: Mapped[int | None] = mapped_column(BigInteger)
     # sha256 of the FIT bytes; a multisport file holds several sessions, hence session_index.
     content_hash: Mapped[str | None] = mapped_column(String(64))

@@ -355,10 +355,11 @@ def recorded(db: DbSession, who: m.Athlete, night: date) -> list[Recorded]:
     """The strength activities through the night whose sets were not read back yet. Not one
     awaiting its file (ingest.sync): the file's sets win, and its key changes with it."""
     seen = plans.lift_sources(db, who)
-    return [Recorded(key, row.local_date, activities.strength_sets(row))
-            for row in activities.strength_activities(db, who)
-            if (key := plans.source_key(row.content_hash, row.garmin_id, row.session_index))
-            not in seen and row.local_date <= night and not row.awaits_file]
+    new = [(key, row) for row in activities.strength_activities(db, who)
+           if (key := plans.source_key(row.content_hash, row.garmin_id, row.session_index))
+           not in seen and row.local_date <= night and not row.awaits_file]
+    sets = activities.sets_of(db, [row.id for _, row in new])
+    return [Recorded(key, row.local_date, sets[row.id]) for key, row in new]
 
 
 def recoveries(db: DbSession, who: m.Athlete, first: date, last: date) -> dict[date, Recovery]:

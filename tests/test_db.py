@@ -633,3 +633,33 @@ def test_migration_0021_stores_the_moves_a_race_made_as_data_read_from_their_wor
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
     engine.dispose()
+
+
+def test_migration_0022_reads_an_athletes_activities_by_day_and_goes_down_and_up(
+        db_url: str) -> None:
+    """0022's indexes on (athlete, day), (athlete, awaited file) and (athlete, night retried)
+    replace the athlete-only one (the first begins with the athlete), on SQLite and PostgreSQL
+    alike; its downgrade gives that back, the activities kept and the schema agreeing with the
+    models after (tests/test_night_reads.py: what they save a night)."""
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        repo.save_activities(db, repo.athlete(db, ANNA), [run()], "a" * 64)
+    engine = factory.kw["bind"]
+
+    def indexes() -> dict[str, list[str]]:
+        return {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("activities")
+                if i["name"].startswith("ix_activities_athlete")}
+    ours = {"ix_activities_athlete_day": ["athlete_id", "local_date"],
+            "ix_activities_athlete_awaits": ["athlete_id", "awaits_file"],
+            "ix_activities_athlete_retried": ["athlete_id", "retried_on"]}
+    assert indexes() == ours
+    _downgrade(engine, "0021")
+    assert indexes() == {"ix_activities_athlete_id": ["athlete_id"]}
+    upgrade(engine)
+    assert indexes() == ours
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+    with transaction(factory) as db:
+        assert [a.local_date for a in activities.activities(db, repo.athlete(db, ANNA))] == [
+            date(2025, 3, 1)]
+    engine.dispose()
