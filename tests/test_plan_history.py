@@ -1,0 +1,53 @@
+"""What planning the weeks ahead reads of the plan does not grow with the weeks gone by:
+`planner.plan.extend` walks the blocks from the plan's first week, and for every week of
+them looked for its sessions in the whole plan (weeks by sessions: 5 years of a plan, 264
+weeks by 528 sessions, ~139,000 sessions looked at a night) before it skipped a week gone
+by. Counted: the sessions it sorts into weeks (no timing)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from planner import plan
+from planner.model import Session
+from planner.planned import monday_of
+from tests.planning import ARTICLE, MONDAY, context, template
+
+BLOCK = 4  # weeks
+
+
+def done_history(years: int) -> tuple[list[Session], date]:
+    """`years` of a plan, every session done: the planner's first block, repeated; and the
+    night after it."""
+    first, _ = plan.extend(context(), MONDAY, MONDAY - timedelta(days=1),
+                           MONDAY + timedelta(weeks=BLOCK, days=-1),
+                           template(ARTICLE, weeks=BLOCK + 1), [])
+    blocks = years * 52 // BLOCK
+    history = [s.with_(id=f"{monday_of(s) + shift}#{s.id.split('#')[1]}", day=s.day + shift,
+                       status="done", block=s.block + b)
+               for b in range(blocks) for shift in [timedelta(weeks=BLOCK * b)] for s in first]
+    return history, MONDAY + timedelta(weeks=BLOCK * blocks, days=-1)
+
+
+@pytest.mark.parametrize("years", [1, 5])
+def test_the_weeks_ahead_are_planned_without_reading_the_weeks_gone_by(
+        years: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    history, night = done_history(years)
+    read = 0
+
+    def counted(s: Session) -> date:
+        nonlocal read
+        read += 1
+        return monday_of(s)
+
+    monkeypatch.setattr(plan, "monday_of", counted)
+    until = night + timedelta(weeks=2)
+    sessions, _ = plan.extend(context(), MONDAY, night, until,
+                              template(ARTICLE, weeks=3, first=night + timedelta(days=1)),
+                              history)
+    assert len(sessions) > len(history)  # the weeks ahead planned
+    # each week from the night's on looks through the plan twice (its sessions, and whether
+    # the week after it stands): three weeks, not every week since the first (52 or 260)
+    assert read <= 2 * 3 * len(sessions), (read, len(sessions))
