@@ -60,6 +60,7 @@ TODAY = date(2026, 11, 26)  # the first timed night; round k times the night k d
 YEARS = (1, 5)
 WEEK = (45, 0, 60, 40, 0, 100, 30)  # minutes of running by weekday, 0: rest
 BLOCK_WEEKS = 4  # a block of the plan (RULES.md S5)
+START_KG = {True: 40.0, False: 20.0}  # a loaded exercise first found by feel, heavy lower body
 
 
 class Timed:
@@ -183,8 +184,9 @@ def _plan_history(db: Any, profile: Profile, who: m.Athlete, first: date) -> Non
     """The plan of the years of history, done, and its lifts, as a long-used account holds
     them: the planner's own first block (planned on the history's first night, on the runs
     written), repeated block after block up to two days ago, every session done as
-    prescribed (the loads 2.5 % up a block, ten blocks at most); the plan's cursor on the
-    last night, so the first night adapts from there."""
+    prescribed, in kg where the first block said by feel (START_KG; the loads 2.5 % up a
+    block, ten blocks at most); the plan's cursor on the last night, so the first night
+    adapts from there."""
     last = TODAY - timedelta(days=2)
     replan.replan(db, profile, first, weeks_ahead=BLOCK_WEEKS - 1, analysed=True)
     block = replan.load_sessions(db, who)
@@ -198,8 +200,9 @@ def _plan_history(db: Any, profile: Profile, who: m.Athlete, first: date) -> Non
                 continue
             monday, n = s.id.split("#")
             key = f"{date.fromisoformat(monday) + shift}#{n}"
-            done = [replace(p, load_kg=p.load_kg and round_kg(p.load_kg * more))
-                    for p in s.exercises]
+            done = [replace(p, load_kg=round_kg((p.load_kg or START_KG[
+                p.high_resistance_lower_body]) * more), by_feel=False)
+                    if p.load_kg or p.by_feel else p for p in s.exercises]
             db.add(m.PlannedSession(athlete_id=who.id, key=key, day=day, kind=s.kind,
                                     status="done", pinned=False, block=s.block + cycle,
                                     week_in_block=s.week_in_block, step=s.step,
