@@ -5,7 +5,8 @@ its year: jobs/analyse.py; the planner reads the runs from its first night: jobs
 Setup (not timed): per history length, one SQLite database of `--athletes` runners (each its
 own seed). Their history, up to two days ago, is written straight into the database
 (summary-only runs and one wellness record a morning, as a long-synced account holds them:
-making years of FIT files through the demo API would take minutes); one nightly run then
+making years of FIT files through the demo API would take minutes), with the plan of those
+years, done, and its lifts (the planner's first block repeated); one nightly run then
 syncs the last day from the demo source, classifies every run, decides every day and plans.
 Timed: tonight's run (sync of the new day, classify, load and recovery, adapt, plan, record)
 for every athlete. The demo source stands in for Garmin Connect; the time spent inside it
@@ -30,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -42,19 +44,23 @@ sys.path.insert(0, str(ROOT))
 
 from bench.stable import WARMUP, Make, Ratio, Run, interleaved  # noqa: E402
 from db import models as m  # noqa: E402
-from db import repo  # noqa: E402
+from db import plans, repo  # noqa: E402
 from db.session import transaction  # noqa: E402
 from demo.athlete import DemoGarmin, demo_profile  # noqa: E402
+from domain.profile import Profile  # noqa: E402
 from ingest.garmin import Connect, Policy  # noqa: E402
 from ingest.sync import ORIGIN  # noqa: E402
 from jobs import replan  # noqa: E402
 from jobs.config import Paths, load, save_profile  # noqa: E402
 from jobs.home import Home  # noqa: E402
 from jobs.nightly_run import run_nightly  # noqa: E402
+from planner.progression import round_kg  # noqa: E402
 
 TODAY = date(2026, 11, 26)  # the first timed night; round k times the night k days later
 YEARS = (1, 5)
 WEEK = (45, 0, 60, 40, 0, 100, 30)  # minutes of running by weekday, 0: rest
+BLOCK_WEEKS = 4  # a block of the plan (RULES.md S5)
+START_KG = {True: 40.0, False: 20.0}  # a loaded exercise first found by feel, heavy lower body
 
 
 class Timed:
@@ -114,7 +120,10 @@ class Club:
         self.night = TODAY - timedelta(days=1)
         for i, name in enumerate(self.names):
             with transaction(self.home.db) as db:
-                _history(db, repo.athlete(db, self.home.athlete(name)), years, seed=i + 1)
+                profile = self.home.athlete(name)
+                who = repo.athlete(db, profile)
+                first = _history(db, who, years, seed=i + 1)
+                _plan_history(db, profile, who, first)
         print(f"set up {athletes} athletes, {years} year(s) each", file=sys.stderr)
         self.run()  # the first night: every run classified, every day decided, planned
 
@@ -144,9 +153,10 @@ class Club:
         return self
 
 
-def _history(db: Any, who: m.Athlete, years: int, seed: int) -> None:
+def _history(db: Any, who: m.Athlete, years: int, seed: int) -> date:
     """`years` of runs and mornings up to two days ago, written as rows; the sync cursors set
-    as a sync through that day leaves them, so the first night fetches only what follows."""
+    as a sync through that day leaves them, so the first night fetches only what follows.
+    The history's first day."""
     rng = np.random.default_rng(seed)
     last = TODAY - timedelta(days=2)
     days = [last - timedelta(days=i) for i in range(round(years * 365.25) - 1, -1, -1)]
@@ -167,6 +177,39 @@ def _history(db: Any, who: m.Athlete, years: int, seed: int) -> None:
     for stream in ("activities", "wellness"):
         repo.set_cursor(db, who, stream, last.isoformat())
     repo.set_cursor(db, who, ORIGIN, days[0].isoformat())
+    return days[0]
+
+
+def _plan_history(db: Any, profile: Profile, who: m.Athlete, first: date) -> None:
+    """The plan of the years of history, done, and its lifts, as a long-used account holds
+    them: the planner's own first block (planned on the history's first night, on the runs
+    written), repeated block after block up to two days ago, every session done as
+    prescribed, in kg where the first block said by feel (START_KG; the loads 2.5 % up a
+    block, ten blocks at most); the plan's cursor on the last night, so the first night
+    adapts from there."""
+    last = TODAY - timedelta(days=2)
+    replan.replan(db, profile, first, weeks_ahead=BLOCK_WEEKS - 1, analysed=True)
+    block = replan.load_sessions(db, who)
+    for row in plans.sessions(db, who):
+        db.delete(row)
+    db.flush()
+    for cycle in range((last - first).days // (7 * BLOCK_WEEKS) + 1):
+        shift, more = timedelta(weeks=BLOCK_WEEKS * cycle), 1 + 0.025 * min(cycle, 10)
+        for s in block:
+            if (day := s.day + shift) > last:
+                continue
+            monday, n = s.id.split("#")
+            key = f"{date.fromisoformat(monday) + shift}#{n}"
+            done = [replace(p, load_kg=round_kg((p.load_kg or START_KG[
+                p.high_resistance_lower_body]) * more), by_feel=False)
+                    if p.load_kg or p.by_feel else p for p in s.exercises]
+            db.add(m.PlannedSession(athlete_id=who.id, key=key, day=day, kind=s.kind,
+                                    status="done", pinned=False, block=s.block + cycle,
+                                    week_in_block=s.week_in_block, step=s.step,
+                                    exercises=[asdict(p) for p in done]))
+            repo.add_lifts(db, who, day, [(p.exercise_id, [p.reps or 0] * p.sets, p.load_kg)
+                                          for p in done], session_key=key)
+    repo.set_cursor(db, who, replan.LAST_NIGHT, last.isoformat())
 
 
 def _athlete_by_athlete(clubs: dict[int, Club]) -> dict[str, tuple[Run, Make]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from domain.profile import Profile
 from planner import races
@@ -27,6 +28,12 @@ class Lifter:
     # planned after it assume that one happens.
     next_session: date | None = None
     found_races: Sequence[RaceDay] = ()  # races found in the synced activities, not entered
+
+    @cached_property
+    def lifted(self) -> frozenset[str]:
+        """The exercises ever lifted: read once, not the whole history again for every
+        exercise a week's picks consider."""
+        return frozenset(d.exercise_id for d in self.history)
 
 
 def races_of(ctx: Lifter) -> list[RaceDay]:

@@ -70,7 +70,7 @@ def pick(ctx: Lifter, ladders: WeekLadders, slot: Slot, seen: frozenset[str] = f
 def knows(ctx: Lifter, exercise: Exercise, seen: frozenset[str]) -> bool:
     """Whether the athlete knows the exercise (no intro week, S5): lifted, or prescribed by
     earlier weeks of the plan (`seen`)."""
-    return exercise.id in seen or any(d.exercise_id == exercise.id for d in ctx.history)
+    return exercise.id in seen or exercise.id in ctx.lifted
 
 
 def _last_known(ctx: Lifter, ladder: Ladder, track: list[LadderWeek],

@@ -53,9 +53,10 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
                       {d: r for d, r in runs.items() if r.source != "race"},
                       week_start(until), counts)
     for index, where in enumerate(weeks):
+        if where.monday < week_start(night):  # gone by: not planned again (read no session
+            continue  # of it: years of weeks by years of sessions)
         planned = [s for s in out if monday_of(s) == where.monday]
-        if where.monday < week_start(night) or (
-                planned and not _stale(where, planned, night, races_of(ctx))):
+        if planned and not _stale(where, planned, night, races_of(ctx)):
             continue
         allowed = [day for day in week_of(where.monday) if day > night]
         if not allowed:  # the week is over: nothing left to plan in it
