@@ -214,7 +214,7 @@ def decide(wellness: Wellness, load: pd.DataFrame | DailyLoad | None, start: dat
     days = {**_baselines(raw, streak), **_load_columns(_daily(load), first, end,
                                                        history_from, streak)}
     numbers = {name: values[skip:] for name, values in days.items()}
-    labels = {name: text._replace(codes=text.codes[skip:]) for name, text in labels.items()}
+    labels = {name: text.taken(slice(skip, None)) for name, text in labels.items()}
     flags = _flags(numbers, labels)
     red = np.logical_or.reduce([flags[name] for name, level in RULES if level == "red"])
     amber = np.logical_or.reduce([flags[name] for name, level in RULES if level == "amber"])

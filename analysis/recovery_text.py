@@ -73,7 +73,7 @@ def explain(decided: Decided, first: date | None = None) -> list[RecoveryStatus]
     skip = max((first - decided.start).days, 0) if first else 0
     numbers = {name: values[skip:] for name, values in decided.numbers.items()}
     numbers.update(decided.breaks(skip))
-    labels = {name: text._replace(codes=text.codes[skip:])
+    labels = {name: text.taken(slice(skip, None))
               for name, text in decided.labels.items()}
     start = decided.start + timedelta(days=skip)
     dates = list(map(date.fromordinal, range(start.toordinal(),
