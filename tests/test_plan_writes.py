@@ -20,7 +20,7 @@ from domain.profile import Profile
 from jobs.config import Paths, load, save_profile
 from jobs.home import Home
 from jobs.race_entry import add_race, remove_race
-from jobs.replan import as_session, load_sessions, mark_done, replan
+from jobs.replan import as_session, load_sessions, mark_done, replan, save_sessions
 from planner.model import Session
 from tests.test_plan_job import MONDAY, P
 
@@ -112,3 +112,25 @@ def test_the_plan_stored_is_the_plan_decided_night_by_night(tmp_path: Path) -> N
         seen |= _stored(home.db, profile).keys()
     # sessions were removed along the way: a week of three planned again with two
     assert seen - _stored(home.db, profile).keys()
+
+
+def test_a_session_done_meanwhile_stays_done_when_the_night_left_it_as_it_was(
+        db_url: str) -> None:
+    """A session marked done (the web app, `done`) after the night loaded the plan and before
+    it wrote it: the night writes over what it loaded, so a session it left as it was stays
+    done (it wrote every session whose row differed from its plan, and put it back to
+    planned); one it changed is written as it decided (as before)."""
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+    with transaction(factory) as night:
+        who = repo.athlete(night, P)
+        before = load_sessions(night, who)
+        first, second = before[0], before[1]
+        with transaction(factory) as web:
+            for s in (first, second):
+                mark_done(web, repo.athlete(web, P), s.id, today=s.day)
+        save_sessions(night, who, [s.with_(status="lightened") if s.id == second.id else s
+                                   for s in before], before)
+    stored = _stored(factory, P)
+    assert (stored[first.id].status, stored[second.id].status) == ("done", "lightened")
