@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import typer
 from icalendar import Calendar, Event
-from sqlalchemy import event
+from sqlalchemy import event as orm_event
 from typer.testing import CliRunner
 
 from db import models as m
@@ -189,12 +189,12 @@ def test_the_feed_holds_a_year_back_and_reads_no_further(
     def count(row: m.PlannedSession, _: object) -> None:
         loaded.append(row.key)
 
-    event.listen(m.PlannedSession, "load", count)
+    orm_event.listen(m.PlannedSession, "load", count)
     try:
         events = events_of(write_calendar(h, p, SUNDAY, WEEKS, tmp_path / "anna.ics",
                                           stamp=STAMP))
     finally:
-        event.remove(m.PlannedSession, "load", count)
+        orm_event.remove(m.PlannedSession, "load", count)
     assert uid("edge") in events and uid("before") not in events
     assert not {uid(k) for k in old if k.startswith("older")} & set(events)
     assert sorted(loaded) == sorted(k.split(".")[0] for k in events)  # the window's only
