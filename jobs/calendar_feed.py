@@ -18,7 +18,7 @@ from db import plans, repo
 from domain.profile import Profile
 from jobs.files import write_private
 from jobs.home import Home
-from jobs.replan import load_sessions
+from jobs.replan import as_session
 from planner.catalog import Catalog, Exercise
 from planner.catalog_file import default_catalog
 from planner.model import Adjustment, Prescription, Session, rest_text, week_start
@@ -45,7 +45,9 @@ def write_calendar(home: Home, profile: Profile, today: date, weeks: int = 4,
     end = today + timedelta(weeks=weeks)
     with home.db() as db:
         who = repo.athlete(db, profile)
-        sessions = [s for s in load_sessions(db, who) if first <= s.day < end]
+        # the window's own rows: a plan of many years is not read whole each night
+        sessions = [as_session(r) for r in plans.sessions_between(db, who, first,
+                                                                  end - timedelta(days=1))]
         rows = plans.adjustments(db, who, session_keys=[s.id for s in sessions])
         changes = [Adjustment(r.session_key, r.night, r.rule, r.action, r.before, r.after,
                               tuple(r.reasons)) for r in rows]

@@ -11,19 +11,21 @@ from zoneinfo import ZoneInfo
 import pytest
 import typer
 from icalendar import Calendar, Event
+from sqlalchemy import event as orm_event
 from typer.testing import CliRunner
 
+from db import models as m
 from db import repo
 from db.session import transaction
 from demo.fitwrite import LapSpec, run_fit
 from domain.activity import Activity
 from domain.profile import Profile
 from ingest import fit
-from jobs.calendar_feed import calendar_ics, write_calendar
+from jobs.calendar_feed import HISTORY_WEEKS, calendar_ics, write_calendar
 from jobs.home import Home
 from jobs.replan import load_sessions, mark_done, replan
 from planner.catalog_file import default_catalog
-from planner.model import Adjustment, Prescription, Session
+from planner.model import Adjustment, Prescription, Session, week_start
 from stridelift.cli import ics, plan, profile
 
 runner = CliRunner()
@@ -165,6 +167,37 @@ def test_a_changed_session_keeps_its_uid_with_a_higher_sequence(
     assert all(f"- {r}" in text for r in change.reasons) and "long run on Sun" in text
     assert all(expected_line(x) in text for x in s.exercises), text
     assert set(before) <= set(after)  # nothing vanished: one event per session
+
+
+def test_the_feed_holds_a_year_back_and_reads_no_further(
+        athlete: tuple[Home, Profile], tmp_path: Path) -> None:
+    """Sessions from the Monday a year (HISTORY_WEEKS) before the week of `today` stay in the
+    feed, older ones are left out, and only the window's rows are read: a plan of many
+    years is not loaded whole each night to write a year of it."""
+    h, p = athlete
+    first = week_start(SUNDAY) - timedelta(weeks=HISTORY_WEEKS)
+    old = {"edge": first, "before": first - timedelta(days=1),
+           **{f"older{i}": first - timedelta(weeks=i) for i in range(2, 40)}}
+    with transaction(h.db) as db:
+        who = repo.athlete(db, p)
+        for key, day in old.items():
+            db.add(m.PlannedSession(athlete_id=who.id, key=key, day=day, kind="mobility",
+                                    status="done", pinned=False, block=1, week_in_block=1,
+                                    step=0, exercises=[]))
+    loaded: list[str] = []
+
+    def count(row: m.PlannedSession, _: object) -> None:
+        loaded.append(row.key)
+
+    orm_event.listen(m.PlannedSession, "load", count)
+    try:
+        events = events_of(write_calendar(h, p, SUNDAY, WEEKS, tmp_path / "anna.ics",
+                                          stamp=STAMP))
+    finally:
+        orm_event.remove(m.PlannedSession, "load", count)
+    assert uid("edge") in events and uid("before") not in events
+    assert not {uid(k) for k in old if k.startswith("older")} & set(events)
+    assert sorted(loaded) == sorted(k.split(".")[0] for k in events)  # the window's only
 
 
 def test_text_is_escaped_and_utc_athletes_get_utc_times() -> None:
