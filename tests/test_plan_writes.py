@@ -5,11 +5,12 @@ what is stored is the plan as decided, night by night, as when it rewrote from e
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
@@ -21,7 +22,7 @@ from jobs.config import Paths, load, save_profile
 from jobs.home import Home
 from jobs.race_entry import add_race, remove_race
 from jobs.replan import as_session, load_sessions, mark_done, replan, save_sessions
-from planner.model import Session
+from planner.model import Prescription, Session
 from tests.test_plan_job import MONDAY, P
 
 NEW = replace(P, runs={"wed": "speed", "sun": "long"}, strength_sessions=3)
@@ -134,3 +135,26 @@ def test_a_session_done_meanwhile_stays_done_when_the_night_left_it_as_it_was(
                                    for s in before], before)
     stored = _stored(factory, P)
     assert (stored[first.id].status, stored[second.id].status) == ("done", "lightened")
+
+
+def test_exercises_stored_in_another_shape_read_as_the_orm_reads_them(db_url: str) -> None:
+    """The night reads the exercises as their JSON text (plans.session_columns' CAST), not
+    through the JSON column: text SQLAlchemy did not write (by hand or a migration: another
+    key order and spacing, an older row without the keys added since, words not in ASCII,
+    nulls) gives the sessions the ORM gives, on SQLite and on PostgreSQL."""
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        replan(db, P, MONDAY - timedelta(days=1))
+    with transaction(factory) as db:
+        first, second = plans.sessions(db, repo.athlete(db, P))[:2]
+        older = '[ {"sets" : 3,"exercise_id":"goblet_squat",  "reps":8, "load_kg": 20} ]'
+        words = json.dumps([{"instruction": "½ × poids ≈ 6 répétitions", "load_kg": None,
+                             "seconds": 30, "sets": 2, "exercise_id": "plank"}],
+                           ensure_ascii=False)
+        for key, stored in ((first.key, older), (second.key, words)):
+            db.execute(text("UPDATE planned_sessions SET exercises = :stored WHERE key = :key"),
+                       {"stored": stored, "key": key})
+    sessions = _stored(factory, P)  # load_sessions reads them as the ORM does
+    assert sessions[first.key].exercises == (Prescription("goblet_squat", 3, 8, load_kg=20),)
+    assert sessions[second.key].exercises == (
+        Prescription("plank", 2, seconds=30, instruction="½ × poids ≈ 6 répétitions"),)
