@@ -4,12 +4,12 @@ callers own the transaction (session.transaction)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from contextlib import closing
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -26,6 +26,26 @@ def sessions(db: Session, who: m.Athlete) -> list[m.PlannedSession]:
     """Every planned session, by day then key."""
     return list(db.scalars(select(m.PlannedSession).where(m.PlannedSession.athlete_id == who.id)
                            .order_by(m.PlannedSession.day, m.PlannedSession.key)))
+
+
+def session_columns(db: Session, who: m.Athlete) -> Sequence[Any]:
+    """Every planned session, by day then key, as plain columns named as PlannedSession's,
+    its exercises as their JSON text: no ORM object per session (the identity map and the
+    JSON column cost the night more than reading years of sessions), and the same text is
+    decoded once by the caller."""
+    s = m.PlannedSession
+    return db.execute(select(s.key, s.day, s.kind, s.block, s.week_in_block, s.status,
+                             s.pinned, s.step, cast(s.exercises, Text).label("exercises"))
+                      .where(s.athlete_id == who.id).order_by(s.day, s.key)).all()
+
+
+def sessions_keyed(db: Session, who: m.Athlete,
+                   keys: Collection[str]) -> list[m.PlannedSession]:
+    """The planned sessions of `keys` (those stored: a key may be new)."""
+    if not keys:
+        return []
+    return list(db.scalars(select(m.PlannedSession).where(
+        m.PlannedSession.athlete_id == who.id, m.PlannedSession.key.in_(list(keys)))))
 
 
 def sessions_between(db: Session, who: m.Athlete, first: date,

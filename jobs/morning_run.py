@@ -147,7 +147,7 @@ def _rejudged(db: DbSession, profile: Profile, day: date
     after, changes = rejudge_today(sessions, day, this_morning, mobility_work(ctx),
                                    _judged(db, who, ctx, sessions, day), measured)
     if changes:
-        save_sessions(db, who, after)
+        save_sessions(db, who, after, sessions)
         store_adjustments(db, who, changes)
     if measured is not None:
         move_day_cursor(db, who, MORNING_DONE, day)

@@ -126,8 +126,9 @@ def _race_today(db: DbSession, profile: Profile, race: races.RaceDay, today: dat
     night, sunday = today - ONE_DAY, week_start(today) + timedelta(days=6)
     eve = Tonight(night, run_days(db, who, profile, night, sunday),
                   spared=races.spared(races_of(ctx), nights_between(today, sunday)))
-    sessions, changes = race_day_today(load_sessions(db, who), eve, mobility_work(ctx), race)
-    save_sessions(db, who, sessions)
+    before = load_sessions(db, who)
+    sessions, changes = race_day_today(before, eve, mobility_work(ctx), race)
+    save_sessions(db, who, sessions, before)
     store_adjustments(db, who, changes)
     return changes
 
@@ -225,10 +226,11 @@ def _judged_by_the_night(db: DbSession, profile: Profile, today: date) -> list[A
     status = recovery(db, who, night)
     if status is None:
         return []
-    sessions, changes = recover(load_sessions(db, who), Tonight(night, {}, status),
+    before = load_sessions(db, who)
+    sessions, changes = recover(before, Tonight(night, {}, status),
                                 mobility_work(lifter(db, who, profile, today)))
     changes = [replace(a, night=today) for a in changes]
-    save_sessions(db, who, sessions)
+    save_sessions(db, who, sessions, before)
     store_adjustments(db, who, changes)
     return changes
 
