@@ -9,7 +9,7 @@ from contextlib import closing
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, ScalarResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -65,15 +65,37 @@ def last_lifts(db: Session, who: m.Athlete, exercise_ids: Collection[str], throu
     lifted reads none (read together, sorted by day, it made the query read them all)."""
     last: dict[str, m.Lift] = {}
     for exercise_id in sorted(set(exercise_ids)):
-        with closing(db.scalars(select(m.Lift).where(
-                m.Lift.athlete_id == who.id, m.Lift.exercise_id == exercise_id,
-                m.Lift.day <= through,
-                or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides))
-                .order_by(m.Lift.day.desc(), m.Lift.id.desc())
-                .execution_options(yield_per=8))) as rows:
+        other = or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides)
+        with closing(newest_first(db, who, m.Lift.exercise_id == exercise_id,
+                                  m.Lift.day <= through, other)) as rows:
             if (lifted := next((row for row in rows if any(row.reps)), None)) is not None:
                 last[exercise_id] = lifted
     return last
+
+
+def newest_first(db: Session, who: m.Athlete,
+                 *where: ColumnElement[bool]) -> ScalarResult[m.Lift]:
+    """The lifts `where` keeps, newest first (day, then id) down an index that begins with
+    the athlete (one exercise's: on (athlete, exercise, day, id); through a day: on
+    (athlete, day, id)), a few rows at a time: what a caller does not iterate is not read
+    (close it when done)."""
+    return db.scalars(select(m.Lift).where(m.Lift.athlete_id == who.id, *where)
+                      .order_by(m.Lift.day.desc(), m.Lift.id.desc())
+                      .execution_options(yield_per=8))
+
+
+def lifted_exercises(db: Session, who: m.Athlete) -> list[str]:
+    """The exercises ever lifted, from the index alone."""
+    return list(db.scalars(select(m.Lift.exercise_id).where(m.Lift.athlete_id == who.id)
+                           .distinct().order_by(m.Lift.exercise_id)))
+
+
+def session_lifts(db: Session, who: m.Athlete, session_keys: Collection[str]) -> list[m.Lift]:
+    """What was lifted in the sessions of `session_keys`."""
+    if not session_keys:
+        return []
+    return list(db.scalars(select(m.Lift).where(m.Lift.athlete_id == who.id,
+                                                m.Lift.session_key.in_(list(session_keys)))))
 
 
 def lift_sources(db: Session, who: m.Athlete) -> set[str]:

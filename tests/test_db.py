@@ -663,3 +663,30 @@ def test_migration_0022_reads_an_athletes_activities_by_day_and_goes_down_and_up
         assert [a.local_date for a in activities.activities(db, repo.athlete(db, ANNA))] == [
             date(2025, 3, 1)]
     engine.dispose()
+
+
+def test_migration_0023_reads_an_athletes_lifts_by_day_and_goes_down_and_up(
+        db_url: str) -> None:
+    """0023's index on (athlete, day, id) of the lifts (a night's last lift through the day of
+    a session gone by undone, jobs.replan.night_lifts), on SQLite and PostgreSQL alike; its
+    downgrade drops it, the lifts kept and the schema agreeing with the models after."""
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        repo.add_lifts(db, repo.athlete(db, ANNA), date(2025, 3, 1), [("goblet_squat", [8], 20.0)],
+                       session_key=None)
+    engine = factory.kw["bind"]
+
+    def indexes() -> dict[str, list[str]]:
+        return {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("lifts")}
+    ours = {"ix_lifts_athlete_exercise_day_id": ["athlete_id", "exercise_id", "day", "id"],
+            "ix_lifts_athlete_day_id": ["athlete_id", "day", "id"]}
+    assert {k: v for k, v in indexes().items() if k in ours} == ours
+    _downgrade(engine, "0022")
+    assert "ix_lifts_athlete_day_id" not in indexes()
+    upgrade(engine)
+    assert {k: v for k, v in indexes().items() if k in ours} == ours
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+    with transaction(factory) as db:
+        assert [r.day for r in plans.lifts(db, repo.athlete(db, ANNA))] == [date(2025, 3, 1)]
+    engine.dispose()
