@@ -23,7 +23,7 @@ from domain.profile import Profile, Race
 from jobs import replan
 from jobs.replay import follow_plan, found_by_feel
 from planner.catalog_file import default_catalog
-from planner.catch_up import catch_up
+from planner.catch_up import Decisions, catch_up
 from planner.lifter import Lifter
 from planner.model import Prescription, Session, week_start
 from planner.prescriptions import prescribe
@@ -125,6 +125,16 @@ def _athlete_day(db: DbSession, who: m.Athlete, day: date, rng: random.Random,
         _amber(db, who, day)
 
 
+def _decided(db: DbSession, who: m.Athlete, athlete: Profile, night: date) -> Decisions:
+    """The night's decisions from the lifts it reads, compared with those from every lift."""
+    facts = replan.plan_facts(db, who, athlete, night, replan.WEEKS_AHEAD, night)
+    every = replace(facts, lifts=tuple(replan.lift_records(db, who)))
+    decided = catch_up(facts, athlete, CATALOG)
+    assert decided == catch_up(every, athlete, CATALOG), night
+    assert len(facts.lifts) < len(every.lifts)  # the premise: fewer read
+    return decided
+
+
 def _night(db: DbSession, who: m.Athlete, athlete: Profile, night: date) -> tuple[int, int]:
     """The night's decisions from the lifts it reads and from every lift, compared; then
     the night run (its decisions stored). The lifts read and stored."""
@@ -133,6 +143,69 @@ def _night(db: DbSession, who: m.Athlete, athlete: Profile, night: date) -> tupl
     assert catch_up(facts, athlete, CATALOG) == catch_up(every, athlete, CATALOG), night
     replan.replan(db, athlete, night, analysed=True)
     return len(facts.lifts), len(every.lifts)
+
+
+SQUAT, THRUST = "barbell_back_squat", "barbell_hip_thrust"
+NIGHT = START + timedelta(weeks=10)
+
+
+def _lifted(db: DbSession, who: m.Athlete, sessions: list[Session],
+            lifts: list[tuple[date, str, str | None]]) -> None:
+    """A plan of `sessions` adapted through the night before NIGHT, and `lifts` (day,
+    exercise, session) of 6 reps a set at 60 kg by hand."""
+    replan.save_sessions(db, who, sessions)
+    for day, exercise_id, key in lifts:
+        repo.add_lifts(db, who, day, [(exercise_id, [6, 6, 6], 60.0)], session_key=key)
+    repo.set_cursor(db, who, replan.FIRST_MONDAY, START.isoformat())
+    repo.set_cursor(db, who, replan.LAST_NIGHT, (NIGHT - timedelta(days=1)).isoformat())
+
+
+def _session(day: date, exercise_id: str, status: str = "planned") -> Session:
+    return Session(f"{week_start(day)}#1", day, "strength", 1, 2, (Prescription(
+        exercise_id, 3, 6, load_kg=60.0, high_resistance_lower_body=True),), status)
+
+
+def test_a_session_gone_by_undone_judges_its_layoff_from_every_exercise(
+        tmp_path: Path) -> None:
+    """A session of hip thrusts 5 weeks gone by, never done, is prescribed on its day again
+    each night: the thrusts' last time was 20 days before it, but squats were lifted 6 days
+    before it, so no layoff (S5: the athlete's, not the exercise's). The squats of that
+    week are far older than those the night needs of the squats: the night reads the last
+    lift through the session's day too."""
+    athlete = profile()
+    gone_by = NIGHT - timedelta(weeks=5)
+    factory = open_db(f"sqlite:///{tmp_path / 'gone_by.db'}")
+    with transaction(factory) as db:
+        who = repo.athlete(db, athlete)
+        _lifted(db, who, [_session(gone_by, THRUST)], [
+            (gone_by - timedelta(days=20), THRUST, None),
+            *((gone_by + timedelta(days=n), SQUAT, None) for n in range(-6, 35, 3))])
+        decided = _decided(db, who, athlete, NIGHT)
+    [thrust] = next(s for s in decided.sessions if s.day == gone_by).exercises
+    assert (thrust.load_kg, thrust.resumed_from) == (62.5, None)  # up from 60 kg
+
+
+def test_a_second_watch_record_of_a_session_read_back_weeks_ago_is_outside_the_plan(
+        tmp_path: Path) -> None:
+    """A session read back from the watch 4 weeks ago, squats lifted every 3 days since;
+    tonight a second record of its day comes (synced late): the session has its watch
+    record, so this one is work outside the plan (read_back), though the night needs none
+    of that session's lifts for the squats' loads: it reads the lifts of the sessions the
+    new record may fulfil."""
+    athlete = profile()
+    day = NIGHT - timedelta(weeks=4)
+    factory = open_db(f"sqlite:///{tmp_path / 'second.db'}")
+    with transaction(factory) as db:
+        who = repo.athlete(db, athlete)
+        read = _session(day, SQUAT, "done")
+        _lifted(db, who, [read],
+                [(day + timedelta(days=n), SQUAT, None) for n in range(3, 28, 3)])
+        repo.add_lifts(db, who, day, [(SQUAT, [6, 6, 6], 60.0)], session_key=read.id,
+                       source="activity:first:0")
+        _watch(db, who, day, [(SQUAT, 6, 60.0)], "second")
+        decided = _decided(db, who, athlete, NIGHT)
+    assert [(r.session_key, r.lift.day) for r in decided.lifts] == [(None, day)]
+    assert decided.replaced == ()
 
 
 def test_a_season_decided_from_the_lifts_read_as_from_every_lift(tmp_path: Path) -> None:
