@@ -103,8 +103,9 @@ class PlanFacts:
     runs: RunFacts  # through horizon(the window's last planned day)
     recovery: Mapping[date, Recovery]  # each night's morning status
     # what was lifted, by day in the order stored: each exercise's records as far back as
-    # the nights read them (planner.readback.Reach), and those of the sessions the
-    # recorded activities may fulfil
+    # the nights read them (planner.readback.Reach, `prescribed_on`), the last one through
+    # the day of each session gone by undone, and those of the sessions the recorded
+    # activities may fulfil (jobs.replan.night_lifts)
     lifts: tuple[LiftRecord, ...]
     recorded: tuple[Recorded, ...]  # the watch's strength activities not read back yet
     legs: tuple[Leg, ...]  # the activities of the last weeks a race may be found in
