@@ -85,9 +85,15 @@ def newest_first(db: Session, who: m.Athlete,
 
 
 def lifted_exercises(db: Session, who: m.Athlete) -> list[str]:
-    """The exercises ever lifted, from the index alone."""
-    return list(db.scalars(select(m.Lift.exercise_id).where(m.Lift.athlete_id == who.id)
-                           .distinct().order_by(m.Lift.exercise_id)))
+    """The exercises ever lifted, in order: each the first after the one before down the
+    index on (athlete, exercise, day, id), one seek an exercise (SELECT DISTINCT read the
+    index entry of every lift)."""
+    found = select(func.min(m.Lift.exercise_id).label("id")).where(
+        m.Lift.athlete_id == who.id).cte("found", recursive=True)
+    after = select(func.min(m.Lift.exercise_id)).where(m.Lift.athlete_id == who.id,
+                                                       m.Lift.exercise_id > found.c.id)
+    found = found.union_all(select(after.scalar_subquery()).where(found.c.id.is_not(None)))
+    return [e for e in db.scalars(select(found.c.id)) if e is not None]
 
 
 def session_lifts(db: Session, who: m.Athlete, session_keys: Collection[str]) -> list[m.Lift]:
