@@ -189,8 +189,9 @@ class Reach:
     is `reached` until the night has all it can use of them (RULES.md S5 as
     planner.prescriptions reads them). The last full lift (`progression.full`) and the last
     full one of an earlier week (a deload week's loads leave out the lifts of its own week)
-    give the loads and reps; the latest record before `since` (the first day a prescription
-    of the night may be for), with those from `since` on, its layoff. A record by hand of a
+    give the loads and reps; the latest record before `since` (from which on any day may be
+    prescribed for; an older day is read apart, jobs.replan.night_lifts), with those from
+    `since` on, its layoff (the athlete's last lift by the day). A record by hand of a
     session in `replaceable` (the watch's record may replace it tonight) counts for none of
     it, but is read."""
 

@@ -6,7 +6,6 @@ watch and a late read-back; and as many lifts read on five years of history as o
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -39,6 +38,7 @@ from planner.readback import (
     progression_history,
 )
 from tests.planning import MONDAY, profile
+from tests.test_night_reads import vm_steps
 
 CATALOG = default_catalog()
 START = MONDAY  # the season's first night: the plan's first
@@ -369,27 +369,10 @@ def test_a_night_reads_as_many_lifts_on_five_years_as_on_one(
                 replan.plan_facts(db, who, athlete, night, replan.WEEKS_AHEAD, night)
             finally:
                 event.remove(m.Lift, "load", load)
-            steps[years] = _steps(db, partial(replan.night_lifts, db, who, sessions, since,
-                                              gone_by, ()))
+            steps[years] = vm_steps(db, partial(replan.night_lifts, sessions=sessions,
+                                                since=since, gone_by=gone_by, found=()), who)
         loaded[years] = len(count)
     assert stored[5] > 4 * stored[1]  # the premise
     assert loaded[5] == loaded[1] < stored[1] / 4, (loaded, stored)
     assert steps[5] <= steps[1] * 1.1 + 2, steps
 
-
-def _steps(db: DbSession, read: Callable[[], object]) -> int:
-    """SQLite's virtual machine steps (in tens) that `read` takes."""
-    count = 0
-
-    def step() -> int:
-        nonlocal count
-        count += 1
-        return 0
-    raw = db.connection().connection.dbapi_connection
-    assert raw is not None
-    raw.set_progress_handler(step, 10)
-    try:
-        read()
-    finally:
-        raw.set_progress_handler(None, 10)
-    return count
