@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarResult, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db import models as m
 
@@ -76,9 +76,8 @@ def last_lifts(db: Session, who: m.Athlete, exercise_ids: Collection[str], throu
 def newest_first(db: Session, who: m.Athlete,
                  *where: ColumnElement[bool]) -> ScalarResult[m.Lift]:
     """The lifts `where` keeps, newest first (day, then id) down an index that begins with
-    the athlete (one exercise's: on (athlete, exercise, day, id); through a day: on
-    (athlete, day, id)), a few rows at a time: what a caller does not iterate is not read
-    (close it when done)."""
+    the athlete (one exercise's: on (athlete, exercise, day, id)), a few rows at a time:
+    what a caller does not iterate is not read (close it when done)."""
     return db.scalars(select(m.Lift).where(m.Lift.athlete_id == who.id, *where)
                       .order_by(m.Lift.day.desc(), m.Lift.id.desc())
                       .execution_options(yield_per=8))
@@ -102,6 +101,25 @@ def session_lifts(db: Session, who: m.Athlete, session_keys: Collection[str]) ->
         return []
     return list(db.scalars(select(m.Lift).where(m.Lift.athlete_id == who.id,
                                                 m.Lift.session_key.in_(list(session_keys)))))
+
+
+def last_through(db: Session, who: m.Athlete, session_days: Collection[date],
+                 besides: Collection[str]) -> list[m.Lift]:
+    """The last lift (by day, then id) through each of `session_days` (days of the athlete's
+    sessions, read from their rows), but of the sessions `besides`: in one statement, one
+    seek down (athlete, day, id) a day (a query a day cost more than every lift on years of
+    sessions gone by undone)."""
+    if not session_days:
+        return []
+    days = select(m.PlannedSession.day).where(
+        m.PlannedSession.athlete_id == who.id,
+        m.PlannedSession.day.in_(list(session_days))).distinct().subquery()
+    lift = aliased(m.Lift)
+    last = select(lift.id).where(
+        lift.athlete_id == who.id, lift.day <= days.c.day,
+        or_(lift.session_key.is_(None), lift.session_key.not_in(list(besides)))).order_by(
+        lift.day.desc(), lift.id.desc()).limit(1).correlate(days).scalar_subquery()
+    return list(db.scalars(select(m.Lift).where(m.Lift.id.in_(select(last).select_from(days)))))
 
 
 def lift_sources(db: Session, who: m.Athlete) -> set[str]:

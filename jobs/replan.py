@@ -51,7 +51,6 @@ from planner.readback import (
     Reach,
     Recorded,
     deload_lifts,
-    kept_by,
     may_fulfil,
     progression_history,
 )
@@ -382,9 +381,10 @@ def night_lifts(db: DbSession, who: m.Athlete, sessions: Sequence[Session], sinc
         reach = Reach(since, deload, replaceable)
         _read_until(plans.newest_first(db, who, m.Lift.exercise_id == exercise_id), records,
                     reach.reached)
-    for day in gone_by:
-        _read_until(plans.newest_first(db, who, m.Lift.day <= day), records,
-                    lambda r: kept_by(r, replaceable))
+    # the last kept through each day gone by: a record of the sessions `replaceable` is
+    # read above, any other is kept
+    records |= {(r.day, r.id): as_record(r)
+                for r in plans.last_through(db, who, gone_by, replaceable)}
     return [records[key] for key in sorted(records)]
 
 
