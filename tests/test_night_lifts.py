@@ -168,7 +168,7 @@ def _session(day: date, exercise_id: str, status: str = "planned") -> Session:
 
 
 def test_a_session_gone_by_undone_judges_its_layoff_from_every_exercise(
-        tmp_path: Path) -> None:
+        db_url: str) -> None:
     """A session of hip thrusts 5 weeks gone by, never done, is prescribed on its day again
     each night: the thrusts' last time was 20 days before it, but squats were lifted 6 days
     before it, so no layoff (S5: the athlete's, not the exercise's). The squats of that
@@ -176,7 +176,7 @@ def test_a_session_gone_by_undone_judges_its_layoff_from_every_exercise(
     lift through the session's day too."""
     athlete = profile()
     gone_by = NIGHT - timedelta(weeks=5)
-    factory = open_db(f"sqlite:///{tmp_path / 'gone_by.db'}")
+    factory = open_db(db_url)  # SQLite, and PostgreSQL where the suite has it
     with transaction(factory) as db:
         who = repo.athlete(db, athlete)
         _lifted(db, who, [_session(gone_by, THRUST)], [
@@ -188,7 +188,7 @@ def test_a_session_gone_by_undone_judges_its_layoff_from_every_exercise(
 
 
 def test_a_second_watch_record_of_a_session_read_back_weeks_ago_is_outside_the_plan(
-        tmp_path: Path) -> None:
+        db_url: str) -> None:
     """A session read back from the watch 4 weeks ago, squats lifted every 3 days since;
     tonight a second record of its day comes (synced late): the session has its watch
     record, so this one is work outside the plan (read_back), though the night needs none
@@ -196,7 +196,7 @@ def test_a_second_watch_record_of_a_session_read_back_weeks_ago_is_outside_the_p
     new record may fulfil."""
     athlete = profile()
     day = NIGHT - timedelta(weeks=4)
-    factory = open_db(f"sqlite:///{tmp_path / 'second.db'}")
+    factory = open_db(db_url)  # SQLite, and PostgreSQL where the suite has it
     with transaction(factory) as db:
         who = repo.athlete(db, athlete)
         read = _session(day, SQUAT, "done")
