@@ -327,9 +327,12 @@ class Lift(Base):
     # first from its own lifts, in the query's order (day, then id: PostgreSQL sorted every
     # lift of the exercise without it), whatever else the athlete lifted (migration 0016).
     # It begins with the athlete: every lookup of an athlete's lifts uses it (0020 dropped
-    # the athlete-only index)
+    # the athlete-only index). The last lift through a day (a night's session gone by
+    # undone: its layoff, jobs.replan.night_lifts) is read newest first down (athlete, day,
+    # id) (migration 0023).
     __table_args__ = (Index("ix_lifts_athlete_exercise_day_id", "athlete_id", "exercise_id",
-                            "day", "id"),)
+                            "day", "id"),
+                      Index("ix_lifts_athlete_day_id", "athlete_id", "day", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id", ondelete="CASCADE"))

@@ -9,8 +9,8 @@ from contextlib import closing
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ScalarResult, Text, cast, delete, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from db import models as m
 
@@ -85,15 +85,61 @@ def last_lifts(db: Session, who: m.Athlete, exercise_ids: Collection[str], throu
     lifted reads none (read together, sorted by day, it made the query read them all)."""
     last: dict[str, m.Lift] = {}
     for exercise_id in sorted(set(exercise_ids)):
-        with closing(db.scalars(select(m.Lift).where(
-                m.Lift.athlete_id == who.id, m.Lift.exercise_id == exercise_id,
-                m.Lift.day <= through,
-                or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides))
-                .order_by(m.Lift.day.desc(), m.Lift.id.desc())
-                .execution_options(yield_per=8))) as rows:
+        other = or_(m.Lift.session_key.is_(None), m.Lift.session_key != besides)
+        with closing(newest_first(db, who, m.Lift.exercise_id == exercise_id,
+                                  m.Lift.day <= through, other)) as rows:
             if (lifted := next((row for row in rows if any(row.reps)), None)) is not None:
                 last[exercise_id] = lifted
     return last
+
+
+def newest_first(db: Session, who: m.Athlete,
+                 *where: ColumnElement[bool]) -> ScalarResult[m.Lift]:
+    """The lifts `where` keeps, newest first (day, then id) down an index that begins with
+    the athlete (one exercise's: on (athlete, exercise, day, id)), a few rows at a time:
+    what a caller does not iterate is not read (close it when done)."""
+    return db.scalars(select(m.Lift).where(m.Lift.athlete_id == who.id, *where)
+                      .order_by(m.Lift.day.desc(), m.Lift.id.desc())
+                      .execution_options(yield_per=8))
+
+
+def lifted_exercises(db: Session, who: m.Athlete) -> list[str]:
+    """The exercises ever lifted, in order: each the first after the one before down the
+    index on (athlete, exercise, day, id), one seek an exercise (SELECT DISTINCT read the
+    index entry of every lift)."""
+    found = select(func.min(m.Lift.exercise_id).label("id")).where(
+        m.Lift.athlete_id == who.id).cte("found", recursive=True)
+    after = select(func.min(m.Lift.exercise_id)).where(m.Lift.athlete_id == who.id,
+                                                       m.Lift.exercise_id > found.c.id)
+    found = found.union_all(select(after.scalar_subquery()).where(found.c.id.is_not(None)))
+    return [e for e in db.scalars(select(found.c.id)) if e is not None]
+
+
+def session_lifts(db: Session, who: m.Athlete, session_keys: Collection[str]) -> list[m.Lift]:
+    """What was lifted in the sessions of `session_keys`."""
+    if not session_keys:
+        return []
+    return list(db.scalars(select(m.Lift).where(m.Lift.athlete_id == who.id,
+                                                m.Lift.session_key.in_(list(session_keys)))))
+
+
+def last_through(db: Session, who: m.Athlete, session_days: Collection[date],
+                 besides: Collection[str]) -> list[m.Lift]:
+    """The last lift (by day, then id) through each of `session_days` (days of the athlete's
+    sessions, read from their rows), but of the sessions `besides`: in one statement, one
+    seek down (athlete, day, id) a day (a query a day cost more than every lift on years of
+    sessions gone by undone)."""
+    if not session_days:
+        return []
+    days = select(m.PlannedSession.day).where(
+        m.PlannedSession.athlete_id == who.id,
+        m.PlannedSession.day.in_(list(session_days))).distinct().subquery()
+    lift = aliased(m.Lift)
+    last = select(lift.id).where(
+        lift.athlete_id == who.id, lift.day <= days.c.day,
+        or_(lift.session_key.is_(None), lift.session_key.not_in(list(besides)))).order_by(
+        lift.day.desc(), lift.id.desc()).limit(1).correlate(days).scalar_subquery()
+    return list(db.scalars(select(m.Lift).where(m.Lift.id.in_(select(last).select_from(days)))))
 
 
 def lift_sources(db: Session, who: m.Athlete) -> set[str]:

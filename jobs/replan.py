@@ -6,11 +6,13 @@ planned, the prescriptions refreshed), and write the decisions once."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import ScalarResult
 from sqlalchemy.orm import Session as DbSession
 
 from analysis.titles import planned_kind
@@ -25,7 +27,14 @@ from jobs.errors import PlanError as PlanError  # raised here; the shell names i
 from planner.adapt import PINNED_RULE, Recovery
 from planner.catalog import Catalog
 from planner.catalog_file import default_catalog
-from planner.catch_up import Decisions, PlanFacts, catch_up, first_week, window
+from planner.catch_up import (
+    Decisions,
+    PlanFacts,
+    catch_up,
+    first_week,
+    prescribed_on,
+    window,
+)
 from planner.lifter import Lifter
 from planner.model import Adjustment, Prescription, RunDay, Session, days_in_words, week_start
 from planner.morning import MORNING_RULE
@@ -39,7 +48,14 @@ from planner.plan_changes import (
 )
 from planner.progression import LoggedLift
 from planner.races import Leg, RaceDay, entered, found_races
-from planner.readback import LiftRecord, Recorded, progression_history
+from planner.readback import (
+    LiftRecord,
+    Reach,
+    Recorded,
+    deload_lifts,
+    may_fulfil,
+    progression_history,
+)
 from planner.runs import RunFacts, RunPlan, horizon
 
 WEEKS_AHEAD = 2
@@ -202,10 +218,12 @@ def plan_facts(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     last, first = (_day(repo.cursor(db, who, c)) for c in (LAST_NIGHT, FIRST_MONDAY))
     w = window(night, last, weeks_ahead)
     runs = run_facts(db, who, profile, w.first_night, night, w.until, seen)
+    sessions, found = tuple(load_sessions(db, who)), tuple(recorded(db, who, seen))
     return PlanFacts(
-        window=w, sessions=tuple(load_sessions(db, who)), runs=runs,
+        window=w, sessions=sessions, runs=runs,
         recovery=recoveries(db, who, w.first_night, night),
-        lifts=tuple(lift_records(db, who)), recorded=tuple(recorded(db, who, seen)),
+        lifts=tuple(night_lifts(db, who, sessions, *prescribed_on(w, sessions), found)),
+        recorded=found,
         legs=tuple(race_legs(db, who, night - timedelta(days=FOUND_RACES_DAYS), night)),
         first_monday=first or first_week(night, runs.tonight(night, w.until), [
             *entered(profile.races), *races_found(db, who, profile, night)]),
@@ -379,8 +397,45 @@ def save_sessions(db: DbSession, who: m.Athlete, sessions: Sequence[Session],
 
 def lift_records(db: DbSession, who: m.Athlete) -> list[LiftRecord]:
     """Everything lifted, in the order it was done, with where its record came from."""
-    return [LiftRecord(LoggedLift(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened),
-                       r.session_key, r.source) for r in plans.lifts(db, who)]
+    return [as_record(r) for r in plans.lifts(db, who)]
+
+
+def as_record(r: m.Lift) -> LiftRecord:
+    """A stored lift as the planner reads it."""
+    return LiftRecord(LoggedLift(r.day, r.exercise_id, tuple(r.reps), r.load_kg, r.lightened),
+                      r.session_key, r.source)
+
+
+def night_lifts(db: DbSession, who: m.Athlete, sessions: Sequence[Session], since: date,
+                gone_by: Collection[date], found: Sequence[Recorded]) -> list[LiftRecord]:
+    """What a night's plan reads of the lifts, in the order of `lift_records`: each
+    exercise's, newest first down its index, only as far back as the night uses them
+    (planner.readback.Reach: its prescriptions are for `since` on and the days `gone_by`),
+    the last one kept through each day of `gone_by` (the layoff of a session gone by
+    undone), and those of the sessions the activities `found` may fulfil. Years of lifts
+    stay unread."""
+    replaceable = may_fulfil(found, sessions)
+    deload = deload_lifts(sessions)
+    records = {(r.day, r.id): as_record(r) for r in plans.session_lifts(db, who, replaceable)}
+    for exercise_id in plans.lifted_exercises(db, who):
+        reach = Reach(since, deload, replaceable)
+        _read_until(plans.newest_first(db, who, m.Lift.exercise_id == exercise_id), records,
+                    reach.reached)
+    # the last kept through each day gone by: a record of the sessions `replaceable` is
+    # read above, any other is kept
+    records |= {(r.day, r.id): as_record(r)
+                for r in plans.last_through(db, who, gone_by, replaceable)}
+    return [records[key] for key in sorted(records)]
+
+
+def _read_until(rows: ScalarResult[m.Lift], records: dict[tuple[date, int], LiftRecord],
+                enough: Callable[[LiftRecord], bool]) -> None:
+    """The lifts of `rows` (newest first) into `records`, until the one that is `enough`."""
+    with closing(rows):
+        for row in rows:
+            record = records[(row.day, row.id)] = as_record(row)
+            if enough(record):
+                return
 
 
 def lifter(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> Lifter:

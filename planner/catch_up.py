@@ -68,6 +68,17 @@ def window(night: date, last_night: date | None, weeks_ahead: int) -> Window:
                   week_start(night) + timedelta(days=7 * weeks_ahead + 6))
 
 
+def prescribed_on(w: Window, sessions: Sequence[Session]) -> tuple[date, frozenset[date]]:
+    """The days the prescriptions of the window's nights may be for (the lifts they read,
+    planner.readback.Reach): any day from the first night's week on (the nights change no
+    session before the first night; S4 counts the work outside the plan from the night's
+    week on), and the days of the older strength sessions still open (`refresh`: one
+    gone by undone is prescribed on its own day again)."""
+    since = week_start(w.first_night)
+    return since, frozenset(s.day for s in sessions
+                            if s.kind == "strength" and not s.settled and s.day < since)
+
+
 def first_week(night: date, runs: Mapping[date, RunDay],
                known: Sequence[races.RaceDay] = ()) -> date:
     """The Monday of a new plan's first week: the week of the first day it can plan, when
@@ -91,7 +102,11 @@ class PlanFacts:
     sessions: tuple[Session, ...]  # the plan as stored
     runs: RunFacts  # through horizon(the window's last planned day)
     recovery: Mapping[date, Recovery]  # each night's morning status
-    lifts: tuple[LiftRecord, ...]  # everything lifted, by day in the order stored
+    # what was lifted, by day in the order stored: each exercise's records as far back as
+    # the nights read them (planner.readback.Reach, `prescribed_on`), the last one through
+    # the day of each session gone by undone, and those of the sessions the recorded
+    # activities may fulfil (jobs.replan.night_lifts)
+    lifts: tuple[LiftRecord, ...]
     recorded: tuple[Recorded, ...]  # the watch's strength activities not read back yet
     legs: tuple[Leg, ...]  # the activities of the last weeks a race may be found in
     first_monday: date  # the plan's first week

@@ -32,6 +32,11 @@ class LoggedLift:
     lightened: bool = False
 
 
+def full(d: LoggedLift) -> bool:
+    """A lift the loads go on from: not lightened, with reps."""
+    return not d.lightened and bool(d.reps)
+
+
 @dataclass(frozen=True)
 class Target:
     reps: int
@@ -51,13 +56,13 @@ def next_target(history: Sequence[LoggedLift], reps_min: int, reps_max: int, low
     `last_session`: the athlete's last session of any exercise (RULES.md S5: the layoff rule
     is per athlete; an exercise a session turned into mobility work waited, the athlete did
     not); by default the exercise's own last one."""
-    full = [d for d in history if not d.lightened and d.reps]
-    if not full:
+    full_ones = [d for d in history if full(d)]
+    if not full_ones:
         if start_kg is not None:
             return Target(reps_max, start_kg, f"start at the known {start_kg:g} kg")
         return Target(reps_max, None, f"a weight you can lift {reps_max} "
                       f"times, not {reps_max + 1}")
-    last = full[-1]
+    last = full_ones[-1]
     load = last.load_kg
     if load is None:  # loaded by feel so far: keep asking for the same effort
         reps = min(min(last.reps) + 1, reps_max)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.activity import StrengthSet
 from planner.catalog import Catalog, Exercise
 from planner.model import Session, week_start
-from planner.progression import LoggedLift
+from planner.progression import LoggedLift, full
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,20 @@ class ReadBack:
 
     def history(self, stored: Sequence[LiftRecord]) -> list[LiftRecord]:
         """Everything lifted after the read-back, by day, each day in the order stored."""
-        kept = [r for r in stored if r.source is not None or r.session_key not in self.replaced]
+        kept = [r for r in stored if kept_by(r, self.replaced)]
         return sorted([*kept, *self.lifts], key=lambda r: r.lift.day)
+
+
+def kept_by(r: LiftRecord, replaced: Collection[str]) -> bool:
+    """Whether a stored record stays when the watch's records replace the sessions of
+    `replaced`: all but the records by hand of those."""
+    return r.source is not None or r.session_key not in replaced
+
+
+def may_fulfil(recorded: Sequence[Recorded], sessions: Sequence[Session]) -> set[str]:
+    """The sessions the recorded activities may fulfil (`read_back`): whether the watch's
+    record of each came already, and its record by hand the watch's would replace."""
+    return {s.id for activity in recorded for s in candidates(activity.day, sessions)}
 
 
 def read_back(recorded: Sequence[Recorded], sessions: Sequence[Session], catalog: Catalog,
@@ -151,10 +163,53 @@ def progression_history(records: Sequence[LiftRecord],
     deload week go on from the last full session's, not 10 % below them. Not a deload that
     resumed after a layoff: it lifted the layoff's 90 % (the deeper cut, taken once), the
     load S5 resumes from, as a build week's first session back would."""
-    deload = {(s.id, p.exercise_id) for s in sessions for p in s.exercises
-              if p.phase == "deload" and p.resumed_from is None}
-    return [replace(r.lift, lightened=True) if (r.session_key, r.lift.exercise_id) in deload
-            else r.lift for r in records]
+    deload = deload_lifts(sessions)
+    return [as_progression(r, deload) for r in records]
+
+
+Deload = frozenset[tuple[str, str]]  # (session, exercise) lifted lighter by design
+
+
+def deload_lifts(sessions: Sequence[Session]) -> Deload:
+    """The exercises of deload sessions that did not resume after a layoff
+    (`progression_history`)."""
+    return frozenset((s.id, p.exercise_id) for s in sessions for p in s.exercises
+                     if p.phase == "deload" and p.resumed_from is None)
+
+
+def as_progression(r: LiftRecord, deload: Deload) -> LoggedLift:
+    """One record as double progression reads it (`progression_history`)."""
+    return replace(r.lift, lightened=True) if (r.session_key, r.lift.exercise_id) in deload \
+        else r.lift
+
+
+@dataclass
+class Reach:
+    """How far back a night reads one exercise's stored records, newest first: each one read
+    is `reached` until the night has all it can use of them (RULES.md S5 as
+    planner.prescriptions reads them). The last full lift (`progression.full`) and the last
+    full one of an earlier week (a deload week's loads leave out the lifts of its own week)
+    give the loads and reps; the latest record before `since` (from which on any day may be
+    prescribed for; an older day is read apart, jobs.replan.night_lifts), with those from
+    `since` on, its layoff (the athlete's last lift by the day). A record by hand of a
+    session in `replaceable` (the watch's record may replace it tonight) counts for none of
+    it, but is read."""
+
+    since: date
+    deload: Deload
+    replaceable: Collection[str]
+    full_weeks: list[date] = field(default_factory=list)  # Mondays: the last, an earlier one
+    before_since: bool = False
+
+    def reached(self, r: LiftRecord) -> bool:
+        """Whether the records read so far, `r` the oldest, are all the night needs."""
+        if kept_by(r, self.replaceable):
+            monday = week_start(r.lift.day)
+            if full(as_progression(r, self.deload)) and (
+                    not self.full_weeks or monday < self.full_weeks[0]):
+                self.full_weeks.append(monday)
+            self.before_since = self.before_since or r.lift.day < self.since
+        return len(self.full_weeks) >= 2 and self.before_since
 
 
 def unplanned_heavy(lifts: Sequence[LiftRecord], catalog: Catalog) -> dict[date, int]:

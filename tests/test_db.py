@@ -571,8 +571,9 @@ def test_migration_0020_drops_the_athlete_only_lifts_index_and_goes_down_and_up(
 def test_an_athletes_lifts_are_read_through_the_index_that_begins_with_the_athlete(
         tmp_path: Path) -> None:
     """Without the athlete-only index (0020), SQLite's plan for plans.lifts, an athlete's
-    whole history in order, searches 0016's index by its first column and sorts as it did
-    through the dropped one: no scan of the table."""
+    whole history in order, searches an index by its first column: no scan of the table;
+    0023's (athlete, day, id) holds them in that order, so no sort either (0016's, by
+    exercise first, needed one)."""
     url = f"sqlite:///{tmp_path / 'plan.db'}"
     factory = open_db(url)
     with factory() as db:
@@ -581,8 +582,7 @@ def test_an_athletes_lifts_are_read_through_the_index_that_begins_with_the_athle
     with factory.kw["bind"].connect() as conn:
         steps = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
                                                          (1,))]
-    assert steps == ["SEARCH lifts USING INDEX ix_lifts_athlete_exercise_day_id "
-                     "(athlete_id=?)", "USE TEMP B-TREE FOR ORDER BY"], steps
+    assert steps == ["SEARCH lifts USING INDEX ix_lifts_athlete_day_id (athlete_id=?)"], steps
 
 
 def test_migration_0021_stores_the_moves_a_race_made_as_data_read_from_their_words(
@@ -662,4 +662,31 @@ def test_migration_0022_reads_an_athletes_activities_by_day_and_goes_down_and_up
     with transaction(factory) as db:
         assert [a.local_date for a in activities.activities(db, repo.athlete(db, ANNA))] == [
             date(2025, 3, 1)]
+    engine.dispose()
+
+
+def test_migration_0023_reads_an_athletes_lifts_by_day_and_goes_down_and_up(
+        db_url: str) -> None:
+    """0023's index on (athlete, day, id) of the lifts (a night's last lift through the day of
+    a session gone by undone, jobs.replan.night_lifts), on SQLite and PostgreSQL alike; its
+    downgrade drops it, the lifts kept and the schema agreeing with the models after."""
+    factory = open_db(db_url)
+    with transaction(factory) as db:
+        repo.add_lifts(db, repo.athlete(db, ANNA), date(2025, 3, 1), [("goblet_squat", [8], 20.0)],
+                       session_key=None)
+    engine = factory.kw["bind"]
+
+    def indexes() -> dict[str, list[str]]:
+        return {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("lifts")}
+    ours = {"ix_lifts_athlete_exercise_day_id": ["athlete_id", "exercise_id", "day", "id"],
+            "ix_lifts_athlete_day_id": ["athlete_id", "day", "id"]}
+    assert {k: v for k, v in indexes().items() if k in ours} == ours
+    _downgrade(engine, "0022")
+    assert "ix_lifts_athlete_day_id" not in indexes()
+    upgrade(engine)
+    assert {k: v for k, v in indexes().items() if k in ours} == ours
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), m.Base.metadata) == []
+    with transaction(factory) as db:
+        assert [r.day for r in plans.lifts(db, repo.athlete(db, ANNA))] == [date(2025, 3, 1)]
     engine.dispose()

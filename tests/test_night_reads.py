@@ -83,7 +83,7 @@ def club(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, date]
     return factory, first
 
 
-def _steps(db: Session, read: Read, who: m.Athlete) -> int:
+def vm_steps(db: Session, read: Read, who: m.Athlete) -> int:
     """SQLite's virtual machine steps (in STEPS) that `read` of `who` takes."""
     count = 0
 
@@ -106,7 +106,7 @@ def test_a_nights_read_of_the_activities_costs_the_same_on_five_years_as_on_one(
         club: tuple[Any, dict[str, date]], name: str) -> None:
     factory, _ = club
     with transaction(factory) as db:
-        steps = {who: _steps(db, READS[name], _who(db, who)) for who in YEARS}
+        steps = {who: vm_steps(db, READS[name], _who(db, who)) for who in YEARS}
     # before 0022 five years took four to five times one's
     assert steps["five"] <= steps["one"] * 1.1 + 2, steps
 
