@@ -82,10 +82,17 @@ def _as_prescribed(s: Session) -> Lifted:
             for p in s.exercises if p.reps is not None]
 
 
-def _amber(db: DbSession, who: m.Athlete, day: date) -> None:
-    db.add(m.DailyStatus(athlete_id=who.id, day=day, endurance_load=0.0, strength_load=0.0,
-                         level="amber", reasons=["sleep score 48 < 60"],
-                         values={"sleep_score": 48.0}, missing=[]))
+SLEPT = {"green": 80.0, "amber": 48.0, "red": 30.0}  # a night's sleep score, by level
+
+
+def _slept(db: DbSession, who: m.Athlete, day: date, level: str = "amber") -> None:
+    """The day's recovery status at `level`, from last night's sleep (over one stored)."""
+    row = plans.daily_status(db, who, day) or m.DailyStatus(
+        athlete_id=who.id, day=day, endurance_load=0.0, strength_load=0.0, missing=[])
+    score = SLEPT[level]
+    row.level, row.values = level, {"sleep_score": score}
+    row.reasons = [] if level == "green" else [f"sleep score {score:g} < 60"]
+    db.add(row)
 
 
 def _athlete_day(db: DbSession, who: m.Athlete, day: date, rng: random.Random,
@@ -124,7 +131,7 @@ def _athlete_day(db: DbSession, who: m.Athlete, day: date, rng: random.Random,
     if not today and day.weekday() in (1, 2) and rng.random() < 0.5:  # S4 counts them
         _watch(db, who, day, [(e, 6, 60.0) for e in EXTRA], "extra")
     if rng.random() < 0.08:
-        _amber(db, who, day)
+        _slept(db, who, day)
 
 
 def _decided(db: DbSession, who: m.Athlete, athlete: Profile, night: date) -> Decisions:

@@ -1,0 +1,134 @@
+"""The morning pass reads the lifts it needs, not every lift ever (jobs.replan.lifter with
+`since`: it prescribes today's sessions only, planner.plan_changes.as_planned and
+planner.program.mobility_work): the same decisions as from every lift, morning by morning
+through a season of green, amber and red mornings, deloads, a layoff and a race; and as
+many lifts read on five years of history as on one."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session as DbSession
+
+from db import models as m
+from db import plans, repo
+from db.session import open_db, transaction
+from domain.profile import Profile
+from jobs import replan
+from jobs.last_night import last_night
+from jobs.morning_run import _judged, judged_again
+from planner.adapt import Recovery
+from planner.lifter import Lifter
+from planner.model import Adjustment, Session
+from planner.morning import MORNING_RULE, rejudge_today
+from planner.program import mobility_work
+from tests.planning import profile
+from tests.test_night_lifts import (
+    KNOWN_KG,
+    RACE,
+    START,
+    WEEKS,
+    Later,
+    _athlete_day,
+    _done_years,
+    _slept,
+)
+
+LEVELS = ("green", "amber", "red")
+
+
+def _judged_today(db: DbSession, who: m.Athlete, ctx: Lifter, day: date,
+                  status: Recovery | None) -> tuple[list[Session], list[Adjustment]]:
+    """The morning's decisions (jobs.morning_run._rejudged's) prescribed from `ctx`."""
+    sessions = replan.load_sessions(db, who)
+    return rejudge_today(sessions, day, status, mobility_work(ctx),
+                         _judged(db, who, ctx, sessions, day), last_night(db, who, day))
+
+
+def _morning(db: DbSession, athlete: Profile, day: date, level: str) -> tuple[int, int, int]:
+    """The morning of `day` at `level`: its decisions from the lifts the pass reads compared
+    with those from every lift, then the pass's (stored). The sessions judged from the plan
+    (their last change a recovery decision), the lifts read and stored."""
+    who = repo.athlete(db, athlete)
+    _slept(db, who, day, level)
+    status = replan.recovery(db, who, day)
+    read = replan.lifter(db, who, athlete, day, since=day)
+    every = replan.lifter(db, who, athlete, day)
+    assert _judged_today(db, who, read, day, status) == \
+        _judged_today(db, who, every, day, status), day
+    judged = _judged(db, who, every, replan.load_sessions(db, who), day)
+    judged_again(db, athlete, day)
+    return len(judged), len(read.history), len(every.history)
+
+
+def test_a_season_of_mornings_decided_from_the_lifts_read_as_from_every_lift(
+        tmp_path: Path) -> None:
+    """Every morning of 22 weeks (green, amber or red at random; the nights judge by the
+    day's status too), its decisions (today's sessions, every change) the same from the
+    lifts the pass reads as from every lift: each stored by the pass, the next nights
+    plan from them."""
+    athlete = replace(profile(races=(RACE,)), known_kg=KNOWN_KG)
+    factory = open_db(f"sqlite:///{tmp_path / 'mornings.db'}")
+    rng, later = random.Random(12), Later()
+    mornings = []
+    for night in (START + timedelta(days=i) for i in range(7 * WEEKS)):
+        with transaction(factory) as db:
+            who = repo.athlete(db, athlete)
+            _athlete_day(db, who, night, rng, later)
+            replan.replan(db, athlete, night, analysed=True)
+        with transaction(factory) as db:
+            level = rng.choices(LEVELS, (6, 3, 1))[0]
+            mornings.append(_morning(db, athlete, night + timedelta(days=1), level))
+    with factory() as db:
+        who = repo.athlete(db, athlete)
+        sessions = replan.load_sessions(db, who)
+        morning = [a for a in plans.adjustments(db, who) if a.rule.startswith(MORNING_RULE)]
+    # the premises: mornings judged sessions again, each way, in deload weeks too
+    assert sum(judged for judged, _, _ in mornings) > 5, mornings
+    assert {a.rule.split()[-1] for a in morning} == set(LEVELS), morning
+    assert any(p.phase == "deload" for s in sessions if s.status == "done" for p in s.exercises)
+    assert any(p.resumed_from for s in sessions for p in s.exercises)  # the layoff
+    # and the mornings read fewer lifts than there were: the bound bounded
+    assert mornings[-1][1] < mornings[-1][2] / 2, mornings[-1]
+
+
+@pytest.fixture(scope="module")
+def club(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Any, Profile, date]]:
+    """One athlete with a year of sessions done, one with five, each in a database."""
+    out = {}
+    for years in (1, 5):
+        factory = open_db(f"sqlite:///{tmp_path_factory.mktemp('club') / f'{years}.db'}")
+        athlete = profile()
+        with transaction(factory) as db:
+            night = _done_years(db, repo.athlete(db, athlete), athlete, years)
+        out[years] = factory, athlete, night
+    return out
+
+
+def test_a_morning_reads_as_many_lifts_on_five_years_as_on_one(
+        club: dict[int, tuple[Any, Profile, date]]) -> None:
+    """The lifts the morning pass loads (ORM objects made): the same on five years as on
+    one, a few per exercise (every lift ever before: 2,080 on five years)."""
+    loaded, stored = {}, {}
+    for years, (factory, athlete, day) in club.items():
+        count: list[object] = []
+
+        def load(target: object, _context: object, count: list[object] = count) -> None:
+            count.append(target)
+        with transaction(factory) as db:
+            who = repo.athlete(db, athlete)
+            stored[years] = len(plans.lifts(db, who))
+            event.listen(m.Lift, "load", load)
+            try:
+                judged_again(db, athlete, day)
+            finally:
+                event.remove(m.Lift, "load", load)
+        loaded[years] = len(count)
+    assert stored[5] > 4 * stored[1]  # the premise
+    assert loaded[5] == loaded[1] < stored[1] / 4, (loaded, stored)
