@@ -23,6 +23,7 @@ from domain.profile import Profile
 from jobs import replan
 from jobs.last_night import last_night
 from jobs.morning_run import _judged, judged_again
+from jobs.replay import follow_plan
 from planner.adapt import Recovery
 from planner.lifter import Lifter
 from planner.model import Adjustment, Session
@@ -33,6 +34,7 @@ from tests.test_night_lifts import (
     KNOWN_KG,
     RACE,
     START,
+    THRUST,
     WEEKS,
     Later,
     _athlete_day,
@@ -96,6 +98,37 @@ def test_a_season_of_mornings_decided_from_the_lifts_read_as_from_every_lift(
     assert any(p.resumed_from for s in sessions for p in s.exercises)  # the layoff
     # and the mornings read fewer lifts than there were: the bound bounded
     assert mornings[-1][1] < mornings[-1][2] / 2, mornings[-1]
+
+
+def test_a_deload_session_judged_again_goes_on_from_the_loads_of_the_week_before(
+        tmp_path: Path) -> None:
+    """Thursday's deload session, lightened for the night's amber, judged again on a green
+    morning: planned again (as_planned), its hip thrusts 10 % off the last full ones of an
+    earlier week (32.5 kg the Thursday before), not off the 40 kg lifted outside the plan
+    on the deload week's Tuesday: the pass reads each exercise back past its last full
+    lifts to those of the week before (planner.readback.Reach)."""
+    athlete = profile()
+    factory = open_db(f"sqlite:///{tmp_path / 'deload.db'}")
+    thursday = START + timedelta(weeks=3, days=3)  # the first block's deload week
+    for night in (START + timedelta(days=i) for i in range((thursday - START).days)):
+        with transaction(factory) as db:
+            who = repo.athlete(db, athlete)
+            follow_plan(db, who, night)
+            if night == thursday - timedelta(days=2):
+                repo.add_lifts(db, who, night, [(THRUST, [8, 8, 8], 40.0)],
+                               session_key=None)
+            if night == thursday - timedelta(days=1):
+                _slept(db, who, night, "amber")
+            replan.replan(db, athlete, night, analysed=True)
+    with transaction(factory) as db:
+        judged, _, _ = _morning(db, athlete, thursday, "green")
+    with factory() as db:
+        [session] = [s for s in replan.load_sessions(db, repo.athlete(db, athlete))
+                     if s.day == thursday]
+    thrust = next(p for p in session.exercises if p.exercise_id == THRUST)
+    assert judged == 1  # the premise: the night's amber judged again
+    assert (session.status, thrust.phase, thrust.load_kg, thrust.deloaded_from) == (
+        "planned", "deload", 29.25, 32.5)
 
 
 @pytest.fixture(scope="module")
