@@ -1,8 +1,8 @@
 """The morning pass reads the lifts it needs, not every lift ever (jobs.replan.lifter with
 `since`: it prescribes today's sessions only, planner.plan_changes.as_planned and
 planner.program.mobility_work): the same decisions as from every lift, morning by morning
-through a season of green, amber and red mornings, deloads, a layoff and a race; and as
-many lifts read on five years of history as on one."""
+through a season of green, amber and red mornings, deloads, a layoff and a race (the lifts
+read on one and five years of history: tests/test_night_lifts.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,7 @@ import random
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
-import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session as DbSession
 
 from db import models as m
@@ -35,10 +32,7 @@ from tests.test_night_lifts import (
     RACE,
     START,
     THRUST,
-    WEEKS,
-    Later,
-    _athlete_day,
-    _done_years,
+    _season,
     _slept,
 )
 
@@ -77,16 +71,13 @@ def test_a_season_of_mornings_decided_from_the_lifts_read_as_from_every_lift(
     plan from them."""
     athlete = replace(profile(races=(RACE,)), known_kg=KNOWN_KG)
     factory = open_db(f"sqlite:///{tmp_path / 'mornings.db'}")
-    rng, later = random.Random(12), Later()
-    mornings = []
-    for night in (START + timedelta(days=i) for i in range(7 * WEEKS)):
-        with transaction(factory) as db:
-            who = repo.athlete(db, athlete)
-            _athlete_day(db, who, night, rng, later)
-            replan.replan(db, athlete, night, analysed=True)
-        with transaction(factory) as db:
-            level = rng.choices(LEVELS, (6, 3, 1))[0]
-            mornings.append(_morning(db, athlete, night + timedelta(days=1), level))
+    levels = random.Random(12)
+
+    def night_and_morning(db: DbSession, night: date) -> tuple[int, int, int]:
+        replan.replan(db, athlete, night, analysed=True)
+        level = levels.choices(LEVELS, (6, 3, 1))[0]
+        return _morning(db, athlete, night + timedelta(days=1), level)
+    mornings = _season(factory, athlete, 12, night_and_morning)
     with factory() as db:
         who = repo.athlete(db, athlete)
         sessions = replan.load_sessions(db, who)
@@ -129,39 +120,3 @@ def test_a_deload_session_judged_again_goes_on_from_the_loads_of_the_week_before
     assert judged == 1  # the premise: the night's amber judged again
     assert (session.status, thrust.phase, thrust.load_kg, thrust.deloaded_from) == (
         "planned", "deload", 29.25, 32.5)
-
-
-@pytest.fixture(scope="module")
-def club(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Any, Profile, date]]:
-    """One athlete with a year of sessions done, one with five, each in a database."""
-    out = {}
-    for years in (1, 5):
-        factory = open_db(f"sqlite:///{tmp_path_factory.mktemp('club') / f'{years}.db'}")
-        athlete = profile()
-        with transaction(factory) as db:
-            night = _done_years(db, repo.athlete(db, athlete), athlete, years)
-        out[years] = factory, athlete, night
-    return out
-
-
-def test_a_morning_reads_as_many_lifts_on_five_years_as_on_one(
-        club: dict[int, tuple[Any, Profile, date]]) -> None:
-    """The lifts the morning pass loads (ORM objects made): the same on five years as on
-    one, a few per exercise (every lift ever before: 2,080 on five years)."""
-    loaded, stored = {}, {}
-    for years, (factory, athlete, day) in club.items():
-        count: list[object] = []
-
-        def load(target: object, _context: object, count: list[object] = count) -> None:
-            count.append(target)
-        with transaction(factory) as db:
-            who = repo.athlete(db, athlete)
-            stored[years] = len(plans.lifts(db, who))
-            event.listen(m.Lift, "load", load)
-            try:
-                judged_again(db, athlete, day)
-            finally:
-                event.remove(m.Lift, "load", load)
-        loaded[years] = len(count)
-    assert stored[5] > 4 * stored[1]  # the premise
-    assert loaded[5] == loaded[1] < stored[1] / 4, (loaded, stored)
