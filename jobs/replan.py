@@ -444,7 +444,9 @@ def lifter(db: DbSession, who: m.Athlete, profile: Profile, night: date,
     profile change, the morning pass): the lifts done and the races found by the night, as
     catch_up reads them. `since`: the caller prescribes for no day before it (the morning
     pass: today's sessions), so each exercise's lifts are read only as far back as that
-    needs (`night_lifts`, no day gone by, no read-back); else every lift."""
+    needs (`night_lifts`, no day gone by, no read-back); else every lift (a race entered or
+    removed, a profile change: their days are after their night too, but no comparison
+    with every lift shows it yet)."""
     sessions = load_sessions(db, who)
     lifts = lift_records(db, who) if since is None else \
         night_lifts(db, who, sessions, since, (), ())
