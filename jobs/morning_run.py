@@ -140,7 +140,9 @@ def _rejudged(db: DbSession, profile: Profile, day: date
     once. Before they are, the nightly run judged the session by the days before already,
     and its decision stands (no status to judge it again by)."""
     who = repo.athlete(db, profile)
-    ctx = lifter(db, who, profile, day)
+    # the pass prescribes today's sessions only (as_planned, mobility_work): each
+    # exercise's lifts as far back as that needs, not every lift ever
+    ctx = lifter(db, who, profile, day, since=day)
     sessions = load_sessions(db, who)
     measured = last_night(db, who, day)
     this_morning = None if measured is None else recovery(db, who, day)

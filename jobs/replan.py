@@ -438,11 +438,19 @@ def _read_until(rows: ScalarResult[m.Lift], records: dict[tuple[date, int], Lift
                 return
 
 
-def lifter(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> Lifter:
-    """What prescribes a session outside the night's catch-up (a race added or removed, the
-    morning pass): the lifts done and the races found by the night, as catch_up reads them."""
-    return Lifter(profile, default_catalog(),
-                  progression_history(lift_records(db, who), load_sessions(db, who)),
+def lifter(db: DbSession, who: m.Athlete, profile: Profile, night: date,
+           since: date | None = None) -> Lifter:
+    """What prescribes a session outside the night's catch-up (a race added or removed, a
+    profile change, the morning pass): the lifts done and the races found by the night, as
+    catch_up reads them. `since`: the caller prescribes for no day before it (the morning
+    pass: today's sessions), so each exercise's lifts are read only as far back as that
+    needs (`night_lifts`, no day gone by, no read-back); else every lift (a race entered or
+    removed, a profile change: their days are after their night too, but no comparison
+    with every lift shows it yet)."""
+    sessions = load_sessions(db, who)
+    lifts = lift_records(db, who) if since is None else \
+        night_lifts(db, who, sessions, since, (), ())
+    return Lifter(profile, default_catalog(), progression_history(lifts, sessions),
                   known_kg=profile.known_kg, found_races=races_found(db, who, profile, night))
 
 

@@ -6,11 +6,12 @@ watch and a late read-back; and as many lifts read on five years of history as o
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import event
@@ -22,6 +23,7 @@ from db.session import open_db, transaction
 from domain.activity import Activity, StrengthSet
 from domain.profile import Profile, Race
 from jobs import replan
+from jobs.morning_run import judged_again
 from jobs.replay import follow_plan, found_by_feel
 from planner.catalog_file import default_catalog
 from planner.catch_up import Decisions, catch_up, prescribed_on, window
@@ -50,6 +52,7 @@ KNOWN_KG = {e.id: 20.0 for e in CATALOG.exercises.values() if e.loaded}  # loads
 RACE = Race(START + timedelta(weeks=15, days=5), "10k", "B")  # lightens the week before
 
 
+T = TypeVar("T")
 Lifted = list[tuple[str, int, float | None]]  # exercise, reps a set, kg
 
 
@@ -82,10 +85,17 @@ def _as_prescribed(s: Session) -> Lifted:
             for p in s.exercises if p.reps is not None]
 
 
-def _amber(db: DbSession, who: m.Athlete, day: date) -> None:
-    db.add(m.DailyStatus(athlete_id=who.id, day=day, endurance_load=0.0, strength_load=0.0,
-                         level="amber", reasons=["sleep score 48 < 60"],
-                         values={"sleep_score": 48.0}, missing=[]))
+SLEPT = {"green": 80.0, "amber": 48.0, "red": 30.0}  # a night's sleep score, by level
+
+
+def _slept(db: DbSession, who: m.Athlete, day: date, level: str = "amber") -> None:
+    """The day's recovery status at `level`, from last night's sleep (over one stored)."""
+    row = plans.daily_status(db, who, day) or m.DailyStatus(
+        athlete_id=who.id, day=day, endurance_load=0.0, strength_load=0.0, missing=[])
+    score = SLEPT[level]
+    row.level, row.values = level, {"sleep_score": score}
+    row.reasons = [] if level == "green" else [f"sleep score {score:g} < 60"]
+    db.add(row)
 
 
 def _athlete_day(db: DbSession, who: m.Athlete, day: date, rng: random.Random,
@@ -124,7 +134,7 @@ def _athlete_day(db: DbSession, who: m.Athlete, day: date, rng: random.Random,
     if not today and day.weekday() in (1, 2) and rng.random() < 0.5:  # S4 counts them
         _watch(db, who, day, [(e, 6, 60.0) for e in EXTRA], "extra")
     if rng.random() < 0.08:
-        _amber(db, who, day)
+        _slept(db, who, day)
 
 
 def _decided(db: DbSession, who: m.Athlete, athlete: Profile, night: date) -> Decisions:
@@ -145,6 +155,21 @@ def _night(db: DbSession, who: m.Athlete, athlete: Profile, night: date) -> tupl
     assert catch_up(facts, athlete, CATALOG) == catch_up(every, athlete, CATALOG), night
     replan.replan(db, athlete, night, analysed=True)
     return len(facts.lifts), len(every.lifts)
+
+
+def _season(factory: Any, athlete: Profile, seed: int,
+            night_run: Callable[[DbSession, date], T]) -> list[T]:
+    """Every day of the season, what the athlete does (`_athlete_day`, at random from
+    `seed`), then `night_run` of the night, each in its own transaction; what each night
+    ran to."""
+    rng, later = random.Random(seed), Later()
+    out = []
+    for night in (START + timedelta(days=i) for i in range(7 * WEEKS)):
+        with transaction(factory) as db:
+            _athlete_day(db, repo.athlete(db, athlete), night, rng, later)
+        with transaction(factory) as db:
+            out.append(night_run(db, night))
+    return out
 
 
 SQUAT, THRUST = "barbell_back_squat", "barbell_hip_thrust"
@@ -216,14 +241,8 @@ def test_a_season_decided_from_the_lifts_read_as_from_every_lift(tmp_path: Path)
     run, so every stored session, change and lift is the same too."""
     athlete = replace(profile(races=(RACE,)), known_kg=KNOWN_KG)
     factory = open_db(f"sqlite:///{tmp_path / 'season.db'}")
-    rng, later = random.Random(11), Later()
-    read = []
-    for night in (START + timedelta(days=i) for i in range(7 * WEEKS)):
-        with transaction(factory) as db:
-            who = repo.athlete(db, athlete)
-            _athlete_day(db, who, night, rng, later)
-        with transaction(factory) as db:
-            read.append(_night(db, repo.athlete(db, athlete), athlete, night))
+    read = _season(factory, athlete, 11, lambda db, night: _night(
+        db, repo.athlete(db, athlete), athlete, night))
     with factory() as db:
         who = repo.athlete(db, athlete)
         lifts = plans.lifts(db, who)
@@ -354,10 +373,6 @@ def test_a_night_reads_as_many_lifts_on_five_years_as_on_one(
     DISTINCT took 3.6 times one year's steps on five)."""
     loaded, stored, steps = {}, {}, {}
     for years, (factory, athlete, night) in club.items():
-        count: list[object] = []
-
-        def load(target: object, _context: object, count: list[object] = count) -> None:
-            count.append(target)
         with factory() as db:
             lifts = plans.lifts(db, repo.athlete(db, athlete))
             stored[years] = len(lifts)
@@ -368,17 +383,42 @@ def test_a_night_reads_as_many_lifts_on_five_years_as_on_one(
             sessions = tuple(replan.load_sessions(db, who))
             since, gone_by = prescribed_on(window(night, night - timedelta(days=1), 2),
                                            sessions)
-            event.listen(m.Lift, "load", load)
-            try:
-                replan.plan_facts(db, who, athlete, night, replan.WEEKS_AHEAD, night)
-            finally:
-                event.remove(m.Lift, "load", load)
+            loaded[years] = _lifts_loaded(partial(replan.plan_facts, db, who, athlete, night,
+                                                  replan.WEEKS_AHEAD, night))
             steps[years] = vm_steps(db, partial(replan.night_lifts, sessions=sessions,
                                                 since=since, gone_by=gone_by, found=()), who)
-        loaded[years] = len(count)
     assert stored[5] > 4 * stored[1]  # the premise
     assert loaded[5] == loaded[1] < stored[1] / 4, (loaded, stored)
     assert steps[5] <= steps[1] * 1.1 + 2, steps
+
+
+def _lifts_loaded(read: Callable[[], object]) -> int:
+    """How many lifts `read` loads (ORM objects made)."""
+    count: list[object] = []
+
+    def load(target: object, _context: object) -> None:
+        count.append(target)
+    event.listen(m.Lift, "load", load)
+    try:
+        read()
+    finally:
+        event.remove(m.Lift, "load", load)
+    return len(count)
+
+
+def test_a_morning_reads_as_many_lifts_on_five_years_as_on_one(
+        club: dict[int, tuple[Any, Profile, date]]) -> None:
+    """The lifts the morning pass loads (jobs.replan.lifter with `since`: ORM objects
+    made), the morning after the last night: the same on five years as on one, a few per
+    exercise (before, every lift ever: 2,080 on five years)."""
+    loaded, stored = {}, {}
+    for years, (factory, athlete, day) in club.items():
+        with factory() as db:  # not committed: the club stays as it was
+            who = repo.athlete(db, athlete)
+            stored[years] = len(plans.lifts(db, who))
+            loaded[years] = _lifts_loaded(partial(judged_again, db, athlete, day))
+    assert stored[5] > 4 * stored[1]  # the premise
+    assert loaded[5] == loaded[1] < stored[1] / 4, (loaded, stored)
 
 
 
