@@ -142,8 +142,8 @@ def _rejudged(db: DbSession, profile: Profile, day: date
     who = repo.athlete(db, profile)
     # the pass prescribes today's sessions only (as_planned, mobility_work): each
     # exercise's lifts as far back as that needs, not every lift ever
-    ctx = lifter(db, who, profile, day, since=day)
     sessions = load_sessions(db, who)
+    ctx = lifter(db, who, profile, day, sessions, since=day)
     measured = last_night(db, who, day)
     this_morning = None if measured is None else recovery(db, who, day)
     after, changes = rejudge_today(sessions, day, this_morning, mobility_work(ctx),

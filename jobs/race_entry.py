@@ -122,11 +122,11 @@ def _race_today(db: DbSession, profile: Profile, race: races.RaceDay, today: dat
     """Today's session on the day of a race entered today, as S6 makes a session on a race
     day (planner.plan_changes.race_day_today), stored and recorded."""
     who = repo.athlete(db, profile)
-    ctx = lifter(db, who, profile, today)
+    before = load_sessions(db, who)
+    ctx = lifter(db, who, profile, today, before)
     night, sunday = today - ONE_DAY, week_start(today) + timedelta(days=6)
     eve = Tonight(night, run_days(db, who, profile, night, sunday),
                   spared=races.spared(races_of(ctx), nights_between(today, sunday)))
-    before = load_sessions(db, who)
     sessions, changes = race_day_today(before, eve, mobility_work(ctx), race)
     save_sessions(db, who, sessions, before)
     store_adjustments(db, who, changes)
@@ -228,7 +228,7 @@ def _judged_by_the_night(db: DbSession, profile: Profile, today: date) -> list[A
         return []
     before = load_sessions(db, who)
     sessions, changes = recover(before, Tonight(night, {}, status),
-                                mobility_work(lifter(db, who, profile, today)))
+                                mobility_work(lifter(db, who, profile, today, before)))
     changes = [replace(a, night=today) for a in changes]
     save_sessions(db, who, sessions, before)
     store_adjustments(db, who, changes)

@@ -160,8 +160,9 @@ def _renewed(db: DbSession, who: m.Athlete, profile: Profile, night: date) -> _R
     why = f"{'; '.join(basis_changes(was, now))}: {_weeks_again(weeks)}"
     swaps: list[Adjustment] = []
     first = repo.cursor(db, who, FIRST_MONDAY)
-    swapped = with_equipment(lifter(db, who, profile, night), _day(first) or week_start(night),
-                             night, kept, str(was.get("equipment"))) \
+    swapped = with_equipment(lifter(db, who, profile, night, before),
+                             _day(first) or week_start(night), night, kept,
+                             str(was.get("equipment"))) \
         if was.get("equipment") != now["equipment"] and kept else kept  # the kept ones too
     if swapped != kept:  # less kit: more kit swaps nothing, and says nothing of it
         swapped_n = sum(a != b for a, b in zip(kept, swapped, strict=True))
@@ -202,7 +203,7 @@ def replan_with(db: DbSession, profile: Profile, night: date,
     before = load_sessions(db, who)
     if first is None or not before:
         return before, []
-    ctx = lifter(db, who, profile, night)
+    ctx = lifter(db, who, profile, night, before)
     sessions, held = how(ctx, date.fromisoformat(first), before)
     save_sessions(db, who, sessions, before)
     store_adjustments(db, who, held)
@@ -439,15 +440,14 @@ def _read_until(rows: ScalarResult[m.Lift], records: dict[tuple[date, int], Lift
 
 
 def lifter(db: DbSession, who: m.Athlete, profile: Profile, night: date,
-           since: date | None = None) -> Lifter:
+           sessions: Sequence[Session], since: date | None = None) -> Lifter:
     """What prescribes a session outside the night's catch-up (a race added or removed, a
     profile change, the morning pass): the lifts done and the races found by the night, as
-    catch_up reads them. `since`: the caller prescribes for no day before it (the morning
-    pass: today's sessions), so each exercise's lifts are read only as far back as that
-    needs (`night_lifts`, no day gone by, no read-back); else every lift (a race entered or
-    removed, a profile change: their days are after their night too, but no comparison
-    with every lift shows it yet)."""
-    sessions = load_sessions(db, who)
+    catch_up reads them; `sessions`: the plan as stored, as the caller loaded it. `since`:
+    the caller prescribes for no day before it (the morning pass: today's sessions), so each
+    exercise's lifts are read only as far back as that needs (`night_lifts`, no day gone by,
+    no read-back); else every lift (a race entered or removed, a profile change: their days
+    are after their night too, but no comparison with every lift shows it yet)."""
     lifts = lift_records(db, who) if since is None else \
         night_lifts(db, who, sessions, since, (), ())
     return Lifter(profile, default_catalog(), progression_history(lifts, sessions),

@@ -54,8 +54,9 @@ def _morning(db: DbSession, athlete: Profile, day: date, level: str) -> tuple[in
     who = repo.athlete(db, athlete)
     _slept(db, who, day, level)
     status = replan.recovery(db, who, day)
-    read = replan.lifter(db, who, athlete, day, since=day)
-    every = replan.lifter(db, who, athlete, day)
+    sessions = replan.load_sessions(db, who)
+    read = replan.lifter(db, who, athlete, day, sessions, since=day)
+    every = replan.lifter(db, who, athlete, day, sessions)
     assert _judged_today(db, who, read, day, status) == \
         _judged_today(db, who, every, day, status), day
     judged = _judged(db, who, every, replan.load_sessions(db, who), day)

@@ -349,5 +349,6 @@ def test_the_lifter_outside_the_night_reads_a_deload_as_the_night_does(db_url: s
             repo.add_lifts(db, who, day, [(squat.id, [6, 6], kg)], session_key=f"{day}#1")
     night = MONDAY + timedelta(days=8)
     with transaction(factory) as db:
-        ctx = lifter(db, repo.athlete(db, P), P, night)
+        who = repo.athlete(db, P)
+        ctx = lifter(db, who, P, night, load_sessions(db, who))
     assert prescribe(ctx, squat, night + timedelta(days=6)).load_kg == 62.5  # 60 + 2.5
