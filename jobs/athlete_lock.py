@@ -1,12 +1,17 @@
-"""One writer per athlete: the long runs that write an athlete's data (nightly, morning,
-import, sync, push --apply, db rebuild) never run at once for the same athlete.
+"""One writer per athlete: the runs that write an athlete's data (nightly, morning, import,
+sync, push, db rebuild, a race entered or removed, a profile change followed, and the plan
+brought up to date by a page or a command that shows it) never run at once for the same
+athlete. Two plans saved at once would merge session by session (jobs.replan.save_sessions
+writes what each changed): a week could end with sessions of two templates.
 
 An OS file lock in the home (filelock: flock on POSIX) rather than a lock row or a long
 SQLite transaction: the kernel drops it the moment its process dies, so a SIGKILLed run never
 leaves a stale lock to expire; it does not hold a database transaction open for the whole run
 (import commits file by file, nightly night by night); and it works the same with PostgreSQL.
-The second run is refused at once with one line instead of waiting on, or failing with,
-"database is locked"."""
+A run that finds it held waits a moment (a plan brought up to date holds it about a second)
+and is then refused with one line instead of waiting on, or failing with, "database is
+locked". A page or a command that only shows the plan never waits: while another run holds
+the lock it shows the plan as stored, and says so."""
 
 from __future__ import annotations
 
@@ -15,23 +20,57 @@ from contextlib import contextmanager
 
 from filelock import FileLock, Timeout
 
+from domain.pointer import Pointer
 from jobs.errors import Busy as Busy  # raised here; the shell names it
 from jobs.home import Home
+
+# How long a run waits for the lock before it is refused: a plan brought up to date for a
+# page holds it well under this; a nightly run, an import or a sync holds it for minutes.
+PATIENCE_S = 3.0
+# What a page or a command that shows the plan says when another run holds the lock.
+AS_STORED = Pointer(cli="run this again when it ends for today's changes",
+                    web="reload the page when it ends for today's changes")
 
 
 @contextmanager
 def athlete_lock(home: Home, athlete: str, what: str) -> Iterator[None]:
-    """Hold the athlete's lock while `what` (e.g. "nightly run") runs; Busy if it is held."""
-    locks = home.folder() / "locks"
-    locks.mkdir(parents=True, exist_ok=True, mode=0o700)
-    lock = FileLock(locks / f"{athlete}.lock", mode=0o600)
+    """Hold the athlete's lock while `what` (e.g. "nightly run") runs; Busy if it stays held."""
+    lock = _lock(home, athlete)
     try:
-        lock.acquire(timeout=0)
+        lock.acquire(timeout=PATIENCE_S)
     except Timeout:
-        raise Busy(f"already running: a nightly run, morning pass, import, sync, push or "
-                   f"rebuild for {athlete} is already in progress; this {what} did not start "
-                   "(try again when it ends)") from None
+        raise Busy(f"already running: a nightly run, morning pass, import, sync, push, "
+                   f"rebuild or plan update for {athlete} is already in progress; this {what} "
+                   "did not start (try again when it ends)") from None
     try:
         yield
     finally:
         lock.release()
+
+
+@contextmanager
+def plan_update(home: Home, athlete: str) -> Iterator[bool]:
+    """The lock for bringing the plan up to date before showing it: True when held, False
+    at once when another run holds it (the plan is then shown as stored: as_stored)."""
+    lock = _lock(home, athlete)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
+def as_stored(athlete: str) -> str:
+    """The fact a plan shown as stored states (its pointer: AS_STORED)."""
+    return (f"another run for {athlete} (the nightly run, an import, a sync or another page) "
+            "is updating the plan: this is the plan as stored, without today's changes")
+
+
+def _lock(home: Home, athlete: str) -> FileLock:
+    locks = home.folder() / "locks"
+    locks.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return FileLock(locks / f"{athlete}.lock", mode=0o600)

@@ -34,5 +34,5 @@ class Settled(Conflict):
 
 
 class Busy(Exception):
-    """Another nightly run, morning pass, import, sync, push or rebuild for the athlete
-    holds its lock (jobs/athlete_lock.py)."""
+    """Another nightly run, morning pass, import, sync, push, rebuild, race entry, profile
+    change or plan update for the athlete holds its lock (jobs/athlete_lock.py)."""

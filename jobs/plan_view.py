@@ -7,31 +7,48 @@ jobs.replan (and the analysis and planner behind it) is loaded by the functions 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db import models as m
 from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
+from jobs.athlete_lock import plan_update
 from jobs.home import Home
 from planner.catalog_file import default_catalog
 from planner.model import Adjustment, Session
 from planner.model import rest_text as rest_text  # for the CLI, which reaches planner via jobs
 
+if TYPE_CHECKING:
+    from jobs.replan import PlanReport
+
+
+def bring_up_to_date(home: Home, profile: Profile, today: date,
+                     weeks_ahead: int | None = None) -> PlanReport | None:
+    """The plan brought up to date through `today` (jobs.replan.replan) under the athlete's
+    lock, as a page or a command shows it; None, nothing written, while another run holds the
+    lock (the caller shows the plan as stored and says so: jobs.athlete_lock.as_stored)."""
+    from jobs.replan import WEEKS_AHEAD, replan
+
+    with plan_update(home, profile.name) as held:
+        if not held:
+            return None
+        with transaction(home.db) as db:
+            return replan(db, profile, today, weeks_ahead=weeks_ahead or WEEKS_AHEAD)
+
 
 def current_plan(home: Home, profile: Profile, today: date, first: date,
-                 weeks: int) -> list[dict[str, Any]]:
+                 weeks: int) -> tuple[list[dict[str, Any]], bool]:
     """The plan brought up to date through `today`, then its sessions from `first` for
-    `weeks` weeks."""
-    from jobs.replan import replan
-
-    with transaction(home.db) as db:
-        report = replan(db, profile, today,
-                        weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
+    `weeks` weeks; and whether it was (False: shown as stored, another run holding it)."""
+    report = bring_up_to_date(home, profile, today,
+                              weeks_ahead=max(weeks, (first - today).days // 7 + weeks))
+    if report is None:
+        return [{**r, "warnings": []} for r in plan_rows(home, profile, first, weeks)], False
     last = first + timedelta(days=7 * weeks - 1)
     kept = {a.session_id: list(a.reasons) for a in report.pinned}
     return [{**plan_row(s), "warnings": kept.get(s.id, [])} for s in report.plan
-            if first <= s.day <= last]
+            if first <= s.day <= last], True
 
 
 def follow_profile(home: Home, profile: Profile, today: date) -> list[Adjustment]:
@@ -39,7 +56,8 @@ def follow_profile(home: Home, profile: Profile, today: date) -> list[Adjustment
     new weekly template, session count or equipment), the plan brought up to date at once,
     which plans the weeks ahead again; the changes that made. Otherwise nothing: no plan yet
     (the first `plan` makes it), or a change the next run takes in its stride (a new max HR
-    analyses the history again, which `init` should not wait for)."""
+    analyses the history again, which `init` should not wait for). The caller holds the
+    athlete's lock from before the profile is saved (jobs.athlete_lock)."""
     from jobs.replan import PROFILE_RULE, profile_changed, replan
 
     with transaction(home.db) as db:

@@ -15,6 +15,7 @@ from db.session import transaction
 from domain.pointer import Pointer
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from domain.words import counted
+from jobs.athlete_lock import athlete_lock
 from jobs.config import saving_profile
 from jobs.home import Home
 from jobs.morning_run import judged_again
@@ -81,7 +82,15 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
     change recorded and returned, with the race it replaced. A day holds one race: another
     race on a day already entered is refused, naming it, unless `replacing` (it had replaced
     an A race with a B race unasked); the same race again changes nothing the plan already
-    follows (a double tap)."""
+    follows (a double tap). Under the athlete's lock: never beside a nightly run replanning
+    the same weeks (jobs.athlete_lock)."""
+    with athlete_lock(home, profile.name, "race entry"):
+        return _add_race(home, profile, text, today, replacing)
+
+
+def _add_race(home: Home, profile: Profile, text: str, today: date,
+              replacing: bool) -> RaceAdded:
+    """add_race's work, the athlete's lock held."""
     profile = home.athletes().get(profile.name, profile)  # never write back stale races
     day = parse_race(text, today=today).day
     race = parse_race(text, first=all(r.day == day for r in profile.races))
@@ -157,7 +166,14 @@ class RaceRemoved(NamedTuple):
 def remove_race(home: Home, profile: Profile, day: date, today: date) -> RaceRemoved:
     """The race of `day` removed from the profile, and the open sessions it changed planned
     again as if it had never been entered; every change recorded and returned. The profile
-    is saved once the plan's transaction has committed: a failure leaves both as they were."""
+    is saved once the plan's transaction has committed: a failure leaves both as they were.
+    Under the athlete's lock, as add_race."""
+    with athlete_lock(home, profile.name, "race removal"):
+        return _remove_race(home, profile, day, today)
+
+
+def _remove_race(home: Home, profile: Profile, day: date, today: date) -> RaceRemoved:
+    """remove_race's work, the athlete's lock held."""
     profile = home.athletes().get(profile.name, profile)  # never write back stale races
     gone = next((r for r in profile.races if r.day == day), None)
     if gone is None:

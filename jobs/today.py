@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from db import plans, repo
-from db.session import transaction
 from domain.profile import Profile
 from jobs.home import Home
 from jobs.last_night import (
@@ -16,17 +15,17 @@ from jobs.last_night import (
     waiting_for_sync,
     without_last_night,
 )
-from jobs.plan_view import session_row
-from jobs.replan import replan
+from jobs.plan_view import bring_up_to_date, session_row
 from jobs.session_days import runs_around
 from planner.model import ONE_DAY, RunDay
 
 
 def today_view(home: Home, profile: Profile, day: date, current: date) -> dict[str, Any]:
     """The plan brought up to date through `current` (the athlete's real today: an earlier
-    night is never replanned), then the facts of `day` (the `today --json` shape)."""
-    with transaction(home.db) as db:
-        replan(db, profile, current)
+    night is never replanned), then the facts of `day` (the `today --json` shape);
+    "up_to_date" false when another run held the athlete's lock (shown as stored)."""
+    updated = bring_up_to_date(home, profile, current) is not None
+    with home.db() as db:
         who = repo.athlete(db, profile)
         # today's planned run counts until a run of the day is synced (RULES.md S6)
         around = runs_around(db, who, profile, day, day - ONE_DAY, day + ONE_DAY)
@@ -38,8 +37,8 @@ def today_view(home: Home, profile: Profile, day: date, current: date) -> dict[s
         synced = synced_last_night(db, who, day)
         waiting = waiting_for_sync(db, who, day, current)
         failed = garmin_failed(db, who, day)
-    return {"date": day.isoformat(), "athlete": profile.name, "sessions": sessions,
-            "runs": runs,
+    return {"date": day.isoformat(), "athlete": profile.name, "up_to_date": updated,
+            "sessions": sessions, "runs": runs,
             "recovery": None if status is None else {
                 "level": status.level, "reasons": list(status.reasons),
                 "missing": list(status.missing),

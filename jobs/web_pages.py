@@ -1,7 +1,8 @@
 """What the web pages show, as plain data: the weeks around today with their runs, one
 session with the days it may move to, the plan's changes, the day's recovery status, the
 races, every athlete of the home (the coach's view) and the report's data. Each page first
-brings the plan up to today, as `stridelift plan` does."""
+brings the plan up to today, as `stridelift plan` does (up_to_date; the coach's view and the
+report do it themselves)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from analysis.recovery_text import shown_acwr, shown_form
 from db import activities, plans, repo
 from db import models as m
 from db.session import transaction
+from domain.pointer import pointed
 from domain.profile import Profile
+from jobs.athlete_lock import AS_STORED, as_stored
 from jobs.defaults import REPORT_WEEKS_BACK, report_range
 from jobs.home import Home
-from jobs.plan_view import session_row
+from jobs.plan_view import bring_up_to_date, session_row
 from jobs.race_entry import race_rows
-from jobs.replan import planned_session, replan
+from jobs.replan import planned_session
 from jobs.report_rows import MAX_DAYS, ReportData, load_report
 from jobs.session_days import move_options, runs_around
 from planner.catalog_file import default_catalog
@@ -35,9 +38,12 @@ REPORT_RANGES: dict[str, tuple[int | None, str]] = {
     "52": (52, "a year"), "all": (None, "everything")}
 
 
-def bring_up_to_date(home: Home, profile: Profile, today: date) -> None:
-    with transaction(home.db) as db:
-        replan(db, profile, today)
+def up_to_date(home: Home, profile: Profile, today: date) -> str | None:
+    """The plan brought up to date through `today` for a page; the page's note when it is
+    shown as stored instead, another run holding the athlete's lock (jobs.athlete_lock)."""
+    if bring_up_to_date(home, profile, today) is not None:
+        return None
+    return pointed(as_stored(profile.name), AS_STORED, on_web=True)
 
 
 def change_row(a: m.AdjustmentRow) -> dict[str, Any]:
@@ -78,7 +84,6 @@ def _session(row: m.PlannedSession, changes: list[m.AdjustmentRow],
 def weeks(home: Home, profile: Profile, today: date, count: int = 2) -> list[dict[str, Any]]:
     """This week and the next: every day with its runs (kinds, and where they come from)
     and its sessions, each with its exercises and a badge when it was moved or changed."""
-    bring_up_to_date(home, profile, today)
     first = week_start(today)
     last = first + timedelta(days=7 * count - 1)
     with home.db() as db:
@@ -104,7 +109,6 @@ def weeks(home: Home, profile: Profile, today: date, count: int = 2) -> list[dic
 
 def session_page(home: Home, profile: Profile, today: date, key: str) -> dict[str, Any]:
     """One session, its changes, and each day of its week with whether S6 allows it."""
-    bring_up_to_date(home, profile, today)
     with home.db() as db:
         who = repo.athlete(db, profile)
         row = planned_session(db, who, key)
@@ -128,7 +132,6 @@ def _last_time(lift: m.Lift | None, unit: str) -> str | None:
 
 def changes(home: Home, profile: Profile, today: date) -> list[dict[str, Any]]:
     """Every change to the plan, newest first (`stridelift why`)."""
-    bring_up_to_date(home, profile, today)
     with home.db() as db:
         return [change_row(a) for a in plans.adjustments(db, repo.athlete(db, profile),
                                                          newest_first=True)]
@@ -178,7 +181,6 @@ def _input(key: str, value: Any, form: Callable[[Any], str]) -> str:
 
 def status(home: Home, profile: Profile, today: date) -> dict[str, Any] | None:
     """Today's recovery level, its reasons and inputs, and ATL/CTL/TSB (None: no data)."""
-    bring_up_to_date(home, profile, today)
     with home.db() as db:
         return _status(db, repo.athlete(db, profile), today)
 
@@ -200,13 +202,14 @@ def coach(home: Home, today_of: Any) -> list[dict[str, Any]]:
     out = []
     for name, profile in sorted(home.athletes().items()):
         today = today_of(profile)
-        bring_up_to_date(home, profile, today)
+        row_note = up_to_date(home, profile, today)
         monday = week_start(today)
         with home.db() as db:
             who = repo.athlete(db, profile)
             rows = plans.sessions_between(db, who, monday, monday + timedelta(days=6))
             coming = (_race(r) for r in race_rows(db, profile, today) if r["days_to_go"] >= 0)
             out.append({"name": name, "today": today, "status": _status(db, who, today),
+                        "as_stored": row_note,
                         "sessions": [_session(r, [], today) for r in rows],
                         "next_race": next(coming, None)})
     return out
@@ -217,7 +220,7 @@ def report_data(home: Home, profile: Profile, now: datetime,
     """The report's data from `weeks_back` weeks before today (None: everything stored) to
     the plan's next weeks, as `stridelift report --from` gives it."""
     today = now.date()
-    bring_up_to_date(home, profile, today)
+    up_to_date(home, profile, today)  # shown as stored while another run holds the lock
     first, last = report_range(today, REPORT_WEEKS_BACK if weeks_back is None else weeks_back)
     with home.db() as db:
         if weeks_back is None:

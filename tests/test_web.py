@@ -112,6 +112,7 @@ def strength_ahead(h: Home) -> list[dict[str, Any]]:
     """The strength sessions after today, as the week pages show them."""
     profile = h.athlete(None)
     today = today_for(profile)
+    assert web_pages.up_to_date(h, profile, today) is None  # brought up to date, as a page does
     days = [d for w in web_pages.weeks(h, profile, today) for d in w["days"]]
     return [s for d in days for s in d["sessions"] if s["kind"] == "strength" and s["day"] > today]
 

@@ -62,6 +62,16 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def note_as_stored(athlete: str) -> None:
+    """The plan shown as stored while another run holds the athlete's lock, said on stderr
+    (what is printed, --json too, is still the plan)."""
+    from domain.pointer import pointed
+    from jobs.athlete_lock import AS_STORED, as_stored
+
+    line = pointed(as_stored(athlete), AS_STORED, on_web=False)
+    err_console.print(f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)
+
+
 class OneLineUsage(TyperGroup):
     """The command line's group: a usage error (`--weeks 0`, `--rpe 6x`, a missing argument)
     is one line too, naming the help to read, with click's exit status 2; Typer drew a box

@@ -15,6 +15,7 @@ from stridelift.cli.common import (
     DayOpt,
     JsonOpt,
     console,
+    note_as_stored,
     parse_day,
     print_json,
     today_for,
@@ -41,6 +42,8 @@ def today(
         profile = home.athlete(athlete)
         current = today_for(profile)
         view = today_view(home, profile, parse_day(day, "--date", current) or current, current)
+    if not view["up_to_date"]:
+        note_as_stored(profile.name)
     if json:
         print_json(view)
         return

@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from jobs.home import Home
-from stridelift.cli.common import AthleteOpt, CommandError, today_for, user_errors
+from stridelift.cli.common import (
+    AthleteOpt,
+    CommandError,
+    note_as_stored,
+    today_for,
+    user_errors,
+)
 
 MAX_WEEKS = 12  # as `plan --weeks`: further ahead the plan is only a guess
 
@@ -23,9 +29,8 @@ def export_ics(
     athlete: AthleteOpt = None,
 ) -> None:
     """Write the sessions as a calendar file (.ics), in the athlete's time zone."""
-    from db.session import transaction
     from jobs.calendar_feed import CalendarError, write_calendar
-    from jobs.replan import replan
+    from jobs.plan_view import bring_up_to_date
 
     with user_errors({CalendarError: 1}):
         if not 1 <= weeks <= MAX_WEEKS:
@@ -33,8 +38,8 @@ def export_ics(
         home = Home.open()
         profile = home.athlete(athlete)
         today = today_for(profile)
-        with transaction(home.db) as db:
-            replan(db, profile, today, weeks_ahead=weeks)  # current, as `plan` shows it
+        if bring_up_to_date(home, profile, today, weeks_ahead=weeks) is None:  # as `plan`
+            note_as_stored(profile.name)
         path = write_calendar(home, profile, today, weeks, out)
     typer.echo(str(path))
 

@@ -16,6 +16,7 @@ from stridelift.cli.common import (
     CommandError,
     JsonOpt,
     console,
+    note_as_stored,
     parse_day,
     print_json,
     print_wrapped,
@@ -47,7 +48,9 @@ def plan(
         if abs((first - today).days) > 366:
             raise CommandError(f"--from {first} is more than a year from today; the plan "
                                "looks back and ahead a year at most", 2)
-        sessions = current_plan(home, profile, today, first, weeks)
+        sessions, current = current_plan(home, profile, today, first, weeks)
+    if not current:
+        note_as_stored(profile.name)
     if json:
         print_json(sessions)
     else:

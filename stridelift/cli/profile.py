@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Annotated
 
@@ -64,6 +65,7 @@ def init(
     where each came from; --from-history takes them."""
     from db import repo
     from db.session import transaction
+    from jobs.athlete_lock import athlete_lock
     from jobs.errors import PlanError
     from jobs.history_offers import NO_THRESHOLD, history_offers
     from jobs.plan_view import follow_profile, template_room
@@ -108,13 +110,18 @@ def init(
             raise CommandError(str(exc), 2) from None
         # All or nothing: config.toml is written beside first (a folder that cannot take it
         # fails before the row), and renamed in place once the row is stored.
-        with saving_profile(config, profile), transaction(home.db) as session:
-            repo.athlete(session, profile)
-        console.print(f"Saved athlete [bold]{profile.name}[/] in {config.paths.config_file}")
-        _say_room(template_room(profile, today_for(profile)))
-        if old is None:
-            console.print(NEXT[profile.source], highlight=False, markup=False)
-        replanned = follow_profile(home, profile, today_for(profile))
+        # The lock from before the save: the nightly run never plans with the old profile
+        # while this one follows the new (a week of two templates). A new athlete is in no
+        # run yet: nothing to lock (and a failed first save leaves no folder behind).
+        with athlete_lock(home, profile.name, "profile change") if old else nullcontext():
+            with saving_profile(config, profile), transaction(home.db) as session:
+                repo.athlete(session, profile)
+            console.print(f"Saved athlete [bold]{profile.name}[/] in "
+                          f"{config.paths.config_file}")
+            _say_room(template_room(profile, today_for(profile)))
+            if old is None:
+                console.print(NEXT[profile.source], highlight=False, markup=False)
+            replanned = follow_profile(home, profile, today_for(profile))
         if replanned:
             console.print(f"Plan: the weeks ahead planned again for it, {len(replanned)} "
                           "session(s) changed (`stridelift why` lists them)", highlight=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -52,8 +51,8 @@ def push_command(
         home = Home.open()
         profile = home.athlete(athlete)
         today = today_for(profile)
-        # Applying changes the watch: never beside a nightly run pushing the same workouts.
-        with athlete_lock(home, profile.name, "push") if apply else nullcontext():
+        # Never beside a nightly run pushing the same workouts, or replanning what is shown.
+        with athlete_lock(home, profile.name, "push"):
             with transaction(home.db) as db:  # the plan as `stridelift plan` would show it
                 replan(db, profile, today, weeks_ahead=max(WEEKS_AHEAD, -(-days // 7)))
             conn = connection(home, profile) if apply else None

@@ -11,7 +11,13 @@ import typer
 
 from jobs.defaults import REPORT_WEEKS_AHEAD, REPORT_WEEKS_BACK, report_range
 from jobs.home import Home
-from stridelift.cli.common import AthleteOpt, CommandError, parse_day, user_errors
+from stridelift.cli.common import (
+    AthleteOpt,
+    CommandError,
+    note_as_stored,
+    parse_day,
+    user_errors,
+)
 
 
 def report(
@@ -29,8 +35,7 @@ def report(
     athlete: AthleteOpt = None,
 ) -> None:
     """The recovery-versus-load report: load, form, HRV and sleep, and the plan's changes."""
-    from db.session import transaction
-    from jobs.replan import replan
+    from jobs.plan_view import bring_up_to_date
     from jobs.report_rows import MAX_DAYS
     from stridelift.report.output import ReportError, default_path, write_report
 
@@ -47,8 +52,8 @@ def report(
         if (last - first).days > MAX_DAYS or last > today + timedelta(weeks=52):
             raise CommandError("the report covers at most ten years, ending at most a year "
                                "ahead; narrow --from/--to", 2)
-        with transaction(home.db) as db:
-            replan(db, profile, today)  # the plan and statuses current, as `plan` does
+        if bring_up_to_date(home, profile, today) is None:  # current, as `plan` shows it
+            note_as_stored(profile.name)
         path = write_report(home, profile, first, last, now,
                             out or default_path(home, profile))
     typer.echo(str(path))

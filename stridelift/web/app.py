@@ -29,7 +29,7 @@ from domain.pointer import SERVER
 from domain.profile import Profile
 from jobs.clock import today_for
 from jobs.config import ConfigError
-from jobs.errors import Conflict, NoSession, PlanConfigError, PlanError
+from jobs.errors import Busy, Conflict, NoSession, PlanConfigError, PlanError
 from jobs.home import Home
 from jobs.web_login import session_key
 from stridelift.web import actions, pages
@@ -154,6 +154,13 @@ async def plan_error(request: Request, exc: Exception) -> Response:
     return await http_error(request, HTTPException(code, exc.on_web()))
 
 
+async def busy(request: Request, exc: Exception) -> Response:
+    """A race entered or removed while a nightly run, an import or a sync for the athlete
+    holds its lock (jobs.athlete_lock): nothing was changed; a 409 saying so."""
+    assert isinstance(exc, Busy)
+    return _error_page(request, 409, str(exc), heading="Already running", **_menu(request))
+
+
 async def config_error(request: Request, exc: Exception) -> Response:
     """config.toml, read again after a change, is broken, or holds what no plan can be made
     from (a PlanConfigError: [weights] naming no exercise): say so, in the CLI's one line but
@@ -244,6 +251,7 @@ def create_app(home: Home, *, require_login: bool, secure_cookies: bool = False,
                                         ConfigError: config_error,
                                         PlanConfigError: config_error,
                                         PlanError: plan_error,
+                                        Busy: busy,
                                         DatabaseError: database_error,
                                         DatabaseLocked: database_locked,
                                         DBAPIError: database_unusable})

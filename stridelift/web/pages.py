@@ -64,7 +64,8 @@ def home_page(request: Request) -> Response:
 def week(request: Request) -> Response:
     profile = athlete_of(request)
     today = web_of(request).today_of(profile)
-    return show(request, "week.html", athlete=profile.name, today=today,
+    note = web_pages.up_to_date(web_of(request).home, profile, today)
+    return show(request, "week.html", athlete=profile.name, today=today, as_stored=note,
                 weeks=web_pages.weeks(web_of(request).home, profile, today))
 
 
@@ -72,21 +73,25 @@ def session(request: Request) -> Response:
     profile = athlete_of(request)
     today = web_of(request).today_of(profile)
     # a session not there is the app's 404 (app.plan_error), a broken config its config page
+    note = web_pages.up_to_date(web_of(request).home, profile, today)
     s = web_pages.session_page(web_of(request).home, profile, today, request.path_params["key"])
-    return show(request, "session.html", athlete=profile.name, today=today, s=s)
+    return show(request, "session.html", athlete=profile.name, today=today, s=s,
+                as_stored=note)
 
 
 def why(request: Request) -> Response:
     profile = athlete_of(request)
     today = web_of(request).today_of(profile)
-    return show(request, "why.html", athlete=profile.name,
+    note = web_pages.up_to_date(web_of(request).home, profile, today)
+    return show(request, "why.html", athlete=profile.name, as_stored=note,
                 changes=web_pages.changes(web_of(request).home, profile, today))
 
 
 def status(request: Request) -> Response:
     profile = athlete_of(request)
     today = web_of(request).today_of(profile)
-    return show(request, "status.html", athlete=profile.name, today=today,
+    note = web_pages.up_to_date(web_of(request).home, profile, today)
+    return show(request, "status.html", athlete=profile.name, today=today, as_stored=note,
                 status=web_pages.status(web_of(request).home, profile, today))
 
 
