@@ -1,8 +1,8 @@
 """What the web pages show, as plain data: the weeks around today with their runs, one
 session with the days it may move to, the plan's changes, the day's recovery status, the
 races, every athlete of the home (the coach's view) and the report's data. Each page first
-brings the plan up to today, as `stridelift plan` does (up_to_date; the coach's view and the
-report do it themselves)."""
+brings the plan up to today, as `stridelift plan` does (up_to_date; the coach's view does it
+for each athlete itself)."""
 
 from __future__ import annotations
 
@@ -220,7 +220,6 @@ def report_data(home: Home, profile: Profile, now: datetime,
     """The report's data from `weeks_back` weeks before today (None: everything stored) to
     the plan's next weeks, as `stridelift report --from` gives it."""
     today = now.date()
-    up_to_date(home, profile, today)  # shown as stored while another run holds the lock
     first, last = report_range(today, REPORT_WEEKS_BACK if weeks_back is None else weeks_back)
     with home.db() as db:
         if weeks_back is None:

@@ -75,7 +75,8 @@ def test_a_command_showing_the_plan_beside_a_nightly_run_shows_it_as_stored(
         assert json.loads(after.stdout)["up_to_date"] is True
 
 
-@pytest.mark.parametrize("path", ["/a/anna/week", "/a/anna/why", "/a/anna/status", "/coach"])
+@pytest.mark.parametrize("path", ["/a/anna/week", "/a/anna/why", "/a/anna/status", "/coach",
+                                  "/a/anna/report"])
 def test_a_page_beside_a_nightly_run_shows_the_plan_as_stored(athlete: Home, path: str) -> None:
     c = TestClient(create_app(athlete, require_login=False), follow_redirects=False)
     with held(athlete):

@@ -43,11 +43,12 @@ _SCRIPT = _asset("report.js")
 
 def render(data: ReportData, on_web: bool = False,
            ranges: Sequence[tuple[str, str, bool]] = (),
-           menu: Sequence[tuple[str, str, bool]] = ()) -> str:
+           menu: Sequence[tuple[str, str, bool]] = (), as_stored: str | None = None) -> str:
     """The whole report as one HTML document; `on_web`: the web app's report page, whose
     notes name no command (a runner on a phone has no shell), not the CLI's file, `ranges`
     its links to the other ranges and `menu` to the app's other pages (words, link, whether
-    it is this one)."""
+    it is this one); `as_stored`: the page's line when the plan is shown as stored (another
+    run holding the athlete's lock)."""
     charts = chart_divs(data)
     sections = [
         _section("load", "Daily load", charts[0], _load_note()),
@@ -60,7 +61,8 @@ def render(data: ReportData, on_web: bool = False,
     ]
     return _PAGE.substitute(
         title=esc(f"stridelift · {data.athlete} · recovery versus load"), css=_CSS,
-        header=_links("menu", "pages", menu) + _header(data, on_web, ranges),
+        header=_links("menu", "pages", menu) + _header(data, on_web, ranges)
+        + (f"<p class='note' role='status'>{esc(as_stored)}</p>" if as_stored else ""),
         sections="\n".join(sections), script=_script(data))
 
 

@@ -121,13 +121,14 @@ def report(request: Request) -> Response:
                             f"{', '.join(words[:-1])} or {words[-1]} (its links)")
     now = datetime.combine(web_of(request).today_of(profile),
                            datetime.now(profile.zone).time(), profile.zone)
+    note = web_pages.up_to_date(web_of(request).home, profile, now.date())
     data = web_pages.report_data(web_of(request).home, profile, now,
                                  web_pages.REPORT_RANGES[chosen][0])
     ranges = [(words, f"?weeks={key}", key == chosen)
               for key, (_, words) in web_pages.REPORT_RANGES.items()]
     links = [(label, link, current) for _, label, link, current in
              menu(profile.name, request.url.path)]
-    return HTMLResponse(render(data, on_web=True, ranges=ranges, menu=links))
+    return HTMLResponse(render(data, on_web=True, ranges=ranges, menu=links, as_stored=note))
 
 
 def coach(request: Request) -> Response:
