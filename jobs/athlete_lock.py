@@ -64,10 +64,11 @@ def plan_update(home: Home, athlete: str) -> Iterator[bool]:
         lock.release()
 
 
-def as_stored(athlete: str) -> str:
-    """The fact a plan shown as stored states (its pointer: AS_STORED)."""
+def as_stored(athlete: str, what: str = "the plan") -> str:
+    """The fact a page or a command showing `what` as stored states (its pointer:
+    AS_STORED)."""
     return (f"another run for {athlete} (the nightly run, an import, a sync or another page) "
-            "is updating the plan: this is the plan as stored, without today's changes")
+            f"is updating its data: this is {what} as stored, without today's changes")
 
 
 def _lock(home: Home, athlete: str) -> FileLock:

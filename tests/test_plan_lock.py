@@ -29,7 +29,7 @@ from stridelift.web.app import create_app
 from tests.test_plan_job import INIT
 
 runner = CliRunner()
-AS_STORED = "is updating the plan: this is the plan as stored"
+AS_STORED = "is updating its data: this is the plan as stored"
 
 
 @pytest.fixture
@@ -145,3 +145,14 @@ def test_a_long_run_waits_for_a_plan_update_to_end(athlete: Home) -> None:
         time.sleep(0.2)  # the run is trying the lock by now (if not, it finds it free)
     run.join()
     assert ran == ["ran"]
+
+
+def test_status_beside_a_nightly_run_shows_the_status_as_stored(athlete: Home) -> None:
+    """`status` analyses the days up to the one asked for: beside the run, it shows the
+    status as stored (that run analyses the same days) and says so."""
+    assert runner.invoke(cli, ["plan"]).exit_code == 0  # analysed through today
+    with held(athlete):
+        result = runner.invoke(cli, ["status"])
+    assert result.exit_code == 0, result.output
+    assert "this is the status as stored" in result.stderr and "green" in result.stdout
+    assert "as stored" not in runner.invoke(cli, ["status"]).stderr

@@ -22,6 +22,7 @@ from stridelift.cli.common import (
     JsonOpt,
     console,
     given_path,
+    note_as_stored,
     parse_day,
     print_json,
     print_wrapped,
@@ -283,14 +284,20 @@ def status(
     from db import activities, plans, repo
     from db.session import transaction
     from jobs.analyse import analyse
+    from jobs.athlete_lock import plan_update
 
     with user_errors():
         home = Home.open()
         profile = home.athlete(athlete)
         today = today_for(profile)
         when = parse_day(day, "--date", today) or today
-        with transaction(home.db) as session:
-            analyse(session, profile, when)
+        # analysed under the athlete's lock, as `plan` is planned; beside a nightly run the
+        # status as stored (that run analyses the same days)
+        with plan_update(home, profile.name) as held, transaction(home.db) as session:
+            if held:
+                analyse(session, profile, when)
+            else:
+                note_as_stored(profile.name, "the status")
             who = repo.athlete(session, profile)
             row = plans.daily_status(session, who, when)
             first = activities.first_fact_day(session, who) if row is None else None

@@ -62,13 +62,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def note_as_stored(athlete: str) -> None:
-    """The plan shown as stored while another run holds the athlete's lock, said on stderr
-    (what is printed, --json too, is still the plan)."""
+def note_as_stored(athlete: str, what: str = "the plan") -> None:
+    """`what` shown as stored while another run holds the athlete's lock, said on stderr
+    (what is printed, --json too, is still `what`)."""
     from domain.pointer import pointed
     from jobs.athlete_lock import AS_STORED, as_stored
 
-    line = pointed(as_stored(athlete), AS_STORED, on_web=False)
+    line = pointed(as_stored(athlete, what), AS_STORED, on_web=False)
     err_console.print(f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
