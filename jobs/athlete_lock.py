@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from filelock import FileLock, Timeout
 
 from domain.pointer import Pointer
+from domain.profile import Profile
 from jobs.errors import Busy as Busy  # raised here; the shell names it
 from jobs.home import Home
 
@@ -46,6 +47,15 @@ def athlete_lock(home: Home, athlete: str, what: str) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+@contextmanager
+def planning(home: Home, profile: Profile, what: str) -> Iterator[Profile]:
+    """The athlete's lock held for a run that plans (athlete_lock), and their profile as
+    saved now: the one read before it may be from before a profile change or a race entry
+    this run waited for (PATIENCE_S), whose plan it would otherwise undo."""
+    with athlete_lock(home, profile.name, what):
+        yield home.athletes().get(profile.name, profile)
 
 
 @contextmanager

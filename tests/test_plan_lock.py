@@ -13,7 +13,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from filelock import FileLock
@@ -22,8 +24,17 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from db import models as m
+from db import repo
+from domain.profile import parse_runs
 from jobs.athlete_lock import Busy, athlete_lock
+from jobs.clock import today_for
+from jobs.config import saving_profile
 from jobs.home import Home
+from jobs.morning_run import run_morning
+from jobs.nightly_run import run_all, run_nightly
+from jobs.plan_view import follow_profile
+from jobs.sources import source_for
+from planner.plan_changes import basis
 from stridelift.cli import app as cli
 from stridelift.web.app import create_app
 from tests.test_plan_job import INIT
@@ -156,3 +167,36 @@ def test_status_beside_a_nightly_run_shows_the_status_as_stored(athlete: Home) -
     assert result.exit_code == 0, result.output
     assert "this is the status as stored" in result.stderr and "green" in result.stdout
     assert "as stored" not in runner.invoke(cli, ["status"]).stderr
+
+
+@pytest.mark.parametrize("run", ["nightly", "morning", "push"])
+def test_a_run_that_waited_for_a_profile_change_plans_with_the_new_profile(
+        home: Path, run: str) -> None:
+    """A nightly run, a morning pass or a push that starts while `init` changes the weekly
+    template waits for the lock, then plans with the profile saved meanwhile. It planned the
+    weeks ahead again with the old one, read before the wait: the template the runner had
+    just left, pushed to the watch and the calendar."""
+    assert runner.invoke(cli, [*INIT, "--source", "files"]).exit_code == 0
+    h = Home.open()
+    assert runner.invoke(cli, ["plan"]).exit_code == 0
+    new = replace(h.athlete("anna"), runs=parse_runs("mon=easy,wed=speed,sat=long"))
+    out: list[Any] = []
+
+    def waiting() -> None:
+        if run == "push":
+            out.append(runner.invoke(cli, ["push"]).exit_code)
+        else:
+            one = run_nightly if run == "nightly" else run_morning
+            out.extend(r.status for r in run_all(h, source_for(h), today_for, ["anna"], one))
+
+    with athlete_lock(h, "anna", "profile change"):  # what `init` does under the lock
+        started = threading.Thread(target=waiting)
+        started.start()
+        time.sleep(0.5)  # the run has read the profile by now, and waits for the lock
+        with saving_profile(h.config, new):
+            pass
+        follow_profile(h, new, today_for(new))
+    started.join()
+    assert out in ([0], ["ok"])
+    with h.db() as db:
+        assert repo.athlete(db, new).plan_basis == basis(new)
