@@ -28,6 +28,11 @@ from jobs.home import Home
 # How long a run waits for the lock before it is refused: a plan brought up to date for a
 # page holds it well under this; a nightly run, an import or a sync holds it for minutes.
 PATIENCE_S = 3.0
+# Every run that holds the lock, as the words of a run refused and of a plan shown as stored
+# name them: the lock does not say which one holds it.
+HOLDERS = ("a nightly run, a morning pass, an import, a sync, a push, a rebuild, a race "
+           "entered or removed, a profile change, or a page or command bringing the plan up "
+           "to date")
 # What a page or a command that shows the plan says when another run holds the lock.
 AS_STORED = Pointer(cli="run this again when it ends for today's changes",
                     web="reload the page when it ends for today's changes")
@@ -40,9 +45,8 @@ def athlete_lock(home: Home, athlete: str, what: str) -> Iterator[None]:
     try:
         lock.acquire(timeout=PATIENCE_S)
     except Timeout:
-        raise Busy(f"already running: a nightly run, morning pass, import, sync, push, "
-                   f"rebuild or plan update for {athlete} is already in progress; this {what} "
-                   "did not start (try again when it ends)") from None
+        raise Busy(f"already running: {HOLDERS} for {athlete} is already in progress; this "
+                   f"{what} did not start (try again when it ends)") from None
     try:
         yield
     finally:
@@ -77,8 +81,8 @@ def plan_update(home: Home, athlete: str) -> Iterator[bool]:
 def as_stored(athlete: str, what: str = "the plan") -> str:
     """The fact a page or a command showing `what` as stored states (its pointer:
     AS_STORED)."""
-    return (f"another run for {athlete} (the nightly run, an import, a sync or another page) "
-            f"is updating its data: this is {what} as stored, without today's changes")
+    return (f"another run for {athlete} holds its lock ({HOLDERS}): this is {what} as "
+            "stored, perhaps without today's changes")
 
 
 def _lock(home: Home, athlete: str) -> FileLock:

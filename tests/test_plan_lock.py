@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from db import models as m
 from db import repo
 from domain.profile import parse_runs
-from jobs.athlete_lock import Busy, athlete_lock
+from jobs.athlete_lock import Busy, athlete_lock, plan_update
 from jobs.clock import today_for
 from jobs.config import saving_profile
 from jobs.home import Home
@@ -40,7 +40,7 @@ from stridelift.web.app import create_app
 from tests.test_plan_job import INIT
 
 runner = CliRunner()
-AS_STORED = "is updating its data: this is the plan as stored"
+AS_STORED = "holds its lock (a nightly run, a morning pass, an import, a sync, a push, "
 
 
 @pytest.fixture
@@ -200,3 +200,17 @@ def test_a_run_that_waited_for_a_profile_change_plans_with_the_new_profile(
     assert out in ([0], ["ok"])
     with h.db() as db:
         assert repo.athlete(db, new).plan_basis == basis(new)
+
+
+def test_the_words_name_every_run_that_may_hold_the_lock(athlete: Home) -> None:
+    """Beside a race entry, `plan` said a nightly run, an import, a sync or another page was
+    updating the plan; beside `plan`, a race entry was refused naming no command showing
+    the plan (a "plan update"). The lock does not say which run holds it: both name all."""
+    with athlete_lock(athlete, "anna", "race entry"):
+        shown = runner.invoke(cli, ["plan"])
+    assert shown.exit_code == 0 and "a race entered or removed, a profile change" in shown.stderr
+    with plan_update(athlete, "anna") as held:  # as `plan` holds it
+        assert held
+        refused = runner.invoke(cli, ["race", "add", "2027-03-14:half:A"])
+    assert refused.exit_code == 1
+    assert "a page or command bringing the plan up to date for anna" in refused.output
