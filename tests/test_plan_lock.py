@@ -33,6 +33,7 @@ from jobs.home import Home
 from jobs.morning_run import run_morning
 from jobs.nightly_run import run_all, run_nightly
 from jobs.plan_view import follow_profile
+from jobs.race_entry import _add_race
 from jobs.sources import source_for
 from planner.plan_changes import basis
 from stridelift.cli import app as cli
@@ -214,3 +215,23 @@ def test_the_words_name_every_run_that_may_hold_the_lock(athlete: Home) -> None:
         refused = runner.invoke(cli, ["race", "add", "2027-03-14:half:A"])
     assert refused.exit_code == 1
     assert "a page or command bringing the plan up to date for anna" in refused.output
+
+
+def test_a_race_entered_while_a_profile_change_waited_stays_entered(athlete: Home) -> None:
+    """`init` read the profile, then waited for the lock a race entry held: it saved the
+    races it had read, and the race entered meanwhile was gone from config.toml (its plan
+    changes stayed)."""
+    assert runner.invoke(cli, ["plan"]).exit_code == 0
+    out: list[int] = []
+    change = threading.Thread(target=lambda: out.append(runner.invoke(
+        cli, [*INIT[:12], "--runs", "mon=easy,wed=speed,sat=long"]).exit_code))
+    with athlete_lock(athlete, "anna", "race entry"):  # what add_race does under the lock
+        change.start()
+        time.sleep(0.5)  # `init` has read the profile by now, and waits for the lock
+        profile = athlete.athlete("anna")
+        _add_race(athlete, profile, "2027-03-14:half:A", today_for(profile), False)
+    change.join()
+    assert out == [0]
+    saved = athlete.athlete("anna")
+    assert [r.day.isoformat() for r in saved.races] == ["2027-03-14"]
+    assert saved.runs == parse_runs("mon=easy,wed=speed,sat=long")
