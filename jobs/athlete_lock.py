@@ -21,12 +21,18 @@ from contextlib import contextmanager
 from filelock import FileLock, Timeout
 
 from domain.pointer import Pointer
+from domain.profile import Profile
 from jobs.errors import Busy as Busy  # raised here; the shell names it
 from jobs.home import Home
 
 # How long a run waits for the lock before it is refused: a plan brought up to date for a
 # page holds it well under this; a nightly run, an import or a sync holds it for minutes.
 PATIENCE_S = 3.0
+# Every run that holds the lock, as the words of a run refused and of a plan shown as stored
+# name them: the lock does not say which one holds it.
+HOLDERS = ("a nightly run, a morning pass, an import, a sync, a push, a rebuild, a race "
+           "entered or removed, a profile change, or a page or command bringing the plan up "
+           "to date")
 # What a page or a command that shows the plan says when another run holds the lock.
 AS_STORED = Pointer(cli="run this again when it ends for today's changes",
                     web="reload the page when it ends for today's changes")
@@ -39,13 +45,21 @@ def athlete_lock(home: Home, athlete: str, what: str) -> Iterator[None]:
     try:
         lock.acquire(timeout=PATIENCE_S)
     except Timeout:
-        raise Busy(f"already running: a nightly run, morning pass, import, sync, push, "
-                   f"rebuild or plan update for {athlete} is already in progress; this {what} "
-                   "did not start (try again when it ends)") from None
+        raise Busy(f"already running: {HOLDERS} for {athlete} is already in progress; this "
+                   f"{what} did not start (try again when it ends)") from None
     try:
         yield
     finally:
         lock.release()
+
+
+@contextmanager
+def planning(home: Home, profile: Profile, what: str) -> Iterator[Profile]:
+    """The athlete's lock held for a run that plans (athlete_lock), and their profile as
+    saved now: the one read before it may be from before a profile change or a race entry
+    this run waited for (PATIENCE_S), whose plan it would otherwise undo."""
+    with athlete_lock(home, profile.name, what):
+        yield home.athletes().get(profile.name, profile)
 
 
 @contextmanager
@@ -67,8 +81,8 @@ def plan_update(home: Home, athlete: str) -> Iterator[bool]:
 def as_stored(athlete: str, what: str = "the plan") -> str:
     """The fact a page or a command showing `what` as stored states (its pointer:
     AS_STORED)."""
-    return (f"another run for {athlete} (the nightly run, an import, a sync or another page) "
-            f"is updating its data: this is {what} as stored, without today's changes")
+    return (f"another run for {athlete} holds its lock ({HOLDERS}): this is {what} as "
+            "stored, perhaps without today's changes")
 
 
 def _lock(home: Home, athlete: str) -> FileLock:

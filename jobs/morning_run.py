@@ -22,7 +22,7 @@ from db.session import transaction
 from domain.profile import Profile
 from ingest.garmin import GarminAuthError, GarminError, GarminRateLimited
 from jobs.analyse import analyse
-from jobs.athlete_lock import athlete_lock
+from jobs.athlete_lock import planning
 from jobs.calendar_feed import CalendarError
 from jobs.clock import today_for
 from jobs.home import Home
@@ -70,7 +70,7 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source,
     """The morning pass for one athlete on `day`; raises Busy if a pass holds the lock.
     `again`: a try after the first pass, whose sync fetches the day only (its wellness
     and activities): the first pass's fetched the days before it already."""
-    with athlete_lock(home, profile.name, "morning pass"):
+    with planning(home, profile, "morning pass") as profile:
         try:
             conn, synced = fetch(home, profile, source, day, since=day if again else None)
             with transaction(home.db) as db:

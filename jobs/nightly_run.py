@@ -21,7 +21,7 @@ from db.session import DatabaseError, transaction, unusable_by
 from domain.profile import Profile
 from ingest.garmin import Connect, GarminError
 from jobs.athlete_lock import Busy as Busy  # raised by run_nightly
-from jobs.athlete_lock import athlete_lock
+from jobs.athlete_lock import planning
 from jobs.calendar_feed import CalendarError, write_calendar
 from jobs.clock import today_for
 from jobs.config import ConfigError
@@ -77,7 +77,7 @@ def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
 def run_nightly(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
     """Process every pending night for one athlete; raises Busy if a run or an import holds
     the athlete's lock."""
-    with athlete_lock(home, profile.name, "nightly run"):
+    with planning(home, profile, "nightly run") as profile:
         return _nights(home, profile, pending_nights(home, profile, day), source)
 
 

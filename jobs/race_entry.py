@@ -15,7 +15,7 @@ from db.session import transaction
 from domain.pointer import Pointer
 from domain.profile import Profile, ProfileError, Race, merge_races, parse_race
 from domain.words import counted
-from jobs.athlete_lock import athlete_lock
+from jobs.athlete_lock import planning
 from jobs.config import saving_profile
 from jobs.home import Home
 from jobs.morning_run import judged_again
@@ -84,14 +84,13 @@ def add_race(home: Home, profile: Profile, text: str, today: date,
     an A race with a B race unasked); the same race again changes nothing the plan already
     follows (a double tap). Under the athlete's lock: never beside a nightly run replanning
     the same weeks (jobs.athlete_lock)."""
-    with athlete_lock(home, profile.name, "race entry"):
+    with planning(home, profile, "race entry") as profile:  # never write back stale races
         return _add_race(home, profile, text, today, replacing)
 
 
 def _add_race(home: Home, profile: Profile, text: str, today: date,
               replacing: bool) -> RaceAdded:
-    """add_race's work, the athlete's lock held."""
-    profile = home.athletes().get(profile.name, profile)  # never write back stale races
+    """add_race's work, the athlete's lock held and `profile` as saved now."""
     day = parse_race(text, today=today).day
     race = parse_race(text, first=all(r.day == day for r in profile.races))
     replaced = next((r for r in profile.races if r.day == race.day and r != race), None)
@@ -168,13 +167,12 @@ def remove_race(home: Home, profile: Profile, day: date, today: date) -> RaceRem
     again as if it had never been entered; every change recorded and returned. The profile
     is saved once the plan's transaction has committed: a failure leaves both as they were.
     Under the athlete's lock, as add_race."""
-    with athlete_lock(home, profile.name, "race removal"):
+    with planning(home, profile, "race removal") as profile:  # never write back stale races
         return _remove_race(home, profile, day, today)
 
 
 def _remove_race(home: Home, profile: Profile, day: date, today: date) -> RaceRemoved:
-    """remove_race's work, the athlete's lock held."""
-    profile = home.athletes().get(profile.name, profile)  # never write back stale races
+    """remove_race's work, the athlete's lock held and `profile` as saved now."""
     gone = next((r for r in profile.races if r.day == day), None)
     if gone is None:
         entered = ", ".join(r.day.isoformat() for r in profile.races) or "none"

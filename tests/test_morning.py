@@ -809,6 +809,7 @@ def test_a_green_morning_restores_a_session_lightened_for_recovery_after_a_chang
     lightened = _session(home, key)
     assert lightened.status == "lightened"
     travelling = replace(ANNA, equipment="bodyweight")
+    save_profile(home.config, travelling)  # as `init --equipment bodyweight` saves it
     with freeze_time(f"{day} 07:00:00"):  # readiness HIGH again: green
         [result] = run_morning(home, travelling, day, source_for(home))
     assert result.status == "ok"

@@ -13,7 +13,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from filelock import FileLock
@@ -22,14 +24,24 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from db import models as m
-from jobs.athlete_lock import Busy, athlete_lock
+from db import repo
+from domain.profile import parse_runs
+from jobs.athlete_lock import Busy, athlete_lock, plan_update
+from jobs.clock import today_for
+from jobs.config import saving_profile
 from jobs.home import Home
+from jobs.morning_run import run_morning
+from jobs.nightly_run import run_all, run_nightly
+from jobs.plan_view import follow_profile
+from jobs.race_entry import _add_race
+from jobs.sources import source_for
+from planner.plan_changes import basis
 from stridelift.cli import app as cli
 from stridelift.web.app import create_app
 from tests.test_plan_job import INIT
 
 runner = CliRunner()
-AS_STORED = "is updating its data: this is the plan as stored"
+AS_STORED = "holds its lock (a nightly run, a morning pass, an import, a sync, a push, "
 
 
 @pytest.fixture
@@ -156,3 +168,70 @@ def test_status_beside_a_nightly_run_shows_the_status_as_stored(athlete: Home) -
     assert result.exit_code == 0, result.output
     assert "this is the status as stored" in result.stderr and "green" in result.stdout
     assert "as stored" not in runner.invoke(cli, ["status"]).stderr
+
+
+@pytest.mark.parametrize("run", ["nightly", "morning", "push"])
+def test_a_run_that_waited_for_a_profile_change_plans_with_the_new_profile(
+        home: Path, run: str) -> None:
+    """A nightly run, a morning pass or a push that starts while `init` changes the weekly
+    template waits for the lock, then plans with the profile saved meanwhile. It planned the
+    weeks ahead again with the old one, read before the wait: the template the runner had
+    just left, pushed to the watch and the calendar."""
+    assert runner.invoke(cli, [*INIT, "--source", "files"]).exit_code == 0
+    h = Home.open()
+    assert runner.invoke(cli, ["plan"]).exit_code == 0
+    new = replace(h.athlete("anna"), runs=parse_runs("mon=easy,wed=speed,sat=long"))
+    out: list[Any] = []
+
+    def waiting() -> None:
+        if run == "push":
+            out.append(runner.invoke(cli, ["push"]).exit_code)
+        else:
+            one = run_nightly if run == "nightly" else run_morning
+            out.extend(r.status for r in run_all(h, source_for(h), today_for, ["anna"], one))
+
+    with athlete_lock(h, "anna", "profile change"):  # what `init` does under the lock
+        started = threading.Thread(target=waiting)
+        started.start()
+        time.sleep(0.5)  # the run has read the profile by now, and waits for the lock
+        with saving_profile(h.config, new):
+            pass
+        follow_profile(h, new, today_for(new))
+    started.join()
+    assert out in ([0], ["ok"])
+    with h.db() as db:
+        assert repo.athlete(db, new).plan_basis == basis(new)
+
+
+def test_the_words_name_every_run_that_may_hold_the_lock(athlete: Home) -> None:
+    """Beside a race entry, `plan` said a nightly run, an import, a sync or another page was
+    updating the plan; beside `plan`, a race entry was refused naming no command showing
+    the plan (a "plan update"). The lock does not say which run holds it: both name all."""
+    with athlete_lock(athlete, "anna", "race entry"):
+        shown = runner.invoke(cli, ["plan"])
+    assert shown.exit_code == 0 and "a race entered or removed, a profile change" in shown.stderr
+    with plan_update(athlete, "anna") as held:  # as `plan` holds it
+        assert held
+        refused = runner.invoke(cli, ["race", "add", "2027-03-14:half:A"])
+    assert refused.exit_code == 1
+    assert "a page or command bringing the plan up to date for anna" in refused.output
+
+
+def test_a_race_entered_while_a_profile_change_waited_stays_entered(athlete: Home) -> None:
+    """`init` read the profile, then waited for the lock a race entry held: it saved the
+    races it had read, and the race entered meanwhile was gone from config.toml (its plan
+    changes stayed)."""
+    assert runner.invoke(cli, ["plan"]).exit_code == 0
+    out: list[int] = []
+    change = threading.Thread(target=lambda: out.append(runner.invoke(
+        cli, [*INIT[:12], "--runs", "mon=easy,wed=speed,sat=long"]).exit_code))
+    with athlete_lock(athlete, "anna", "race entry"):  # what add_race does under the lock
+        change.start()
+        time.sleep(0.5)  # `init` has read the profile by now, and waits for the lock
+        profile = athlete.athlete("anna")
+        _add_race(athlete, profile, "2027-03-14:half:A", today_for(profile), False)
+    change.join()
+    assert out == [0]
+    saved = athlete.athlete("anna")
+    assert [r.day.isoformat() for r in saved.races] == ["2027-03-14"]
+    assert saved.runs == parse_runs("mon=easy,wed=speed,sat=long")

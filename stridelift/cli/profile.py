@@ -65,7 +65,7 @@ def init(
     where each came from; --from-history takes them."""
     from db import repo
     from db.session import transaction
-    from jobs.athlete_lock import athlete_lock
+    from jobs.athlete_lock import planning
     from jobs.errors import PlanError
     from jobs.history_offers import NO_THRESHOLD, history_offers
     from jobs.plan_view import follow_profile, template_room
@@ -113,7 +113,9 @@ def init(
         # The lock from before the save: the nightly run never plans with the old profile
         # while this one follows the new (a week of two templates). A new athlete is in no
         # run yet: nothing to lock (and a failed first save leaves no folder behind).
-        with athlete_lock(home, profile.name, "profile change") if old else nullcontext():
+        with planning(home, old, "profile change") if old else nullcontext(old) as current:
+            if current is not None and not race:  # a race entered since `old` was read stays
+                profile = replace(profile, races=current.races)
             with saving_profile(config, profile), transaction(home.db) as session:
                 repo.athlete(session, profile)
             console.print(f"Saved athlete [bold]{profile.name}[/] in "

@@ -42,7 +42,7 @@ def push_command(
     stridelift created are ever changed. Exit 1 when a workout failed (the others are still
     pushed), 3 when the saved login is missing or refused (run `stridelift login`)."""
     from db.session import transaction
-    from jobs.athlete_lock import athlete_lock
+    from jobs.athlete_lock import planning
     from jobs.garmin_account import connection
     from jobs.push import push
     from jobs.replan import WEEKS_AHEAD, replan
@@ -52,7 +52,7 @@ def push_command(
         profile = home.athlete(athlete)
         today = today_for(profile)
         # Never beside a nightly run pushing the same workouts, or replanning what is shown.
-        with athlete_lock(home, profile.name, "push"):
+        with planning(home, profile, "push") as profile:
             with transaction(home.db) as db:  # the plan as `stridelift plan` would show it
                 replan(db, profile, today, weeks_ahead=max(WEEKS_AHEAD, -(-days // 7)))
             conn = connection(home, profile) if apply else None
