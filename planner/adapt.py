@@ -68,9 +68,11 @@ def adapt(sessions: list[Session], facts: Tonight, mobility: MobilityWork,
     morning pass leaves them as the morning left them)."""
     plan = {s.id: s for s in sessions}
     changes: list[Adjustment] = []
-    for sid in sorted(plan, key=lambda i: (plan[i].day, i)):
-        if _open(plan[sid], facts.night):
-            _apply_s6(plan, sid, facts, mobility, changes)
+    # the open ones only, each changed at its own turn only: years of sessions gone by are
+    # not sorted every night
+    for sid in sorted((i for i, s in plan.items() if _open(s, facts.night)),
+                      key=lambda i: (plan[i].day, i)):
+        _apply_s6(plan, sid, facts, mobility, changes)
     after, recovered = recover(list(plan.values()), facts, mobility, judged)
     return after, changes + recovered
 
@@ -113,9 +115,9 @@ def pinned_notes(sessions: Sequence[Session], runs: Mapping[date, RunDay],
     day too: `plan` run on a session's day makes the plan through that night, and its
     session, still to do, must be flagged as `pin` flags it."""
     out = []
-    for s in sessions:
-        if s.day >= night and (note := pinned_kept(s, runs, strength_days(sessions, s.id),
-                                                  night)) is not None:
+    for s in sessions:  # pinned ones only: the strength days around the others go uncounted
+        if s.day >= night and s.pinned and (note := pinned_kept(
+                s, runs, strength_days(sessions, s.id), night)) is not None:
             out.append(note)
     return out
 
@@ -270,6 +272,8 @@ def enforce_cap(sessions: list[Session], extra_heavy: Mapping[date, int], night:
     plan = {s.id: s for s in sessions}
     changes: list[Adjustment] = []
     for monday, extra in sorted(extra_heavy.items()):
+        if monday < week_start(night):  # over: no open session to lighten (years of weeks
+            continue  # of lifts outside the plan, each not searched for its sessions)
         week = sorted((s for s in plan.values() if week_start(s.day) == monday),
                       key=lambda s: (s.day, s.id))
         over = extra + week_heavy_lower(week) - cap

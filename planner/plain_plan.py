@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import cached_property
 
 from planner.blocks import BLOCK_WEEKS, WEEK, WeekCount, WeekInBlock
 from planner.ladders import Shown
@@ -30,10 +31,15 @@ class PlainPlan:
         self.races = races_of(ctx)
         self.ctx = replace(ctx, profile=replace(ctx.profile, races=()), found_races=())
         self.first_monday, self.runs = first_monday, runs
-        # its deloads too are as without the races (no taper counting as one)
-        self.timeline = plan_timeline(self.ctx, first_monday, until_monday, counts)
+        self.until_monday, self.counts = until_monday, counts
         self.weeks: dict[date, list[Session]] = {}  # planned without the races, by Monday
         self.start: date | None = None  # the first of them
+
+    @cached_property
+    def timeline(self) -> list[WeekInBlock]:
+        """Its weeks in blocks, its deloads too as without the races (no taper counting as
+        one): laid out the first time a race reaches a week planned (years of weeks)."""
+        return plan_timeline(self.ctx, self.first_monday, self.until_monday, self.counts)
 
     def knock_ons(self, weeks: list[WeekInBlock], index: int, out: list[Session],
                   allowed: Sequence[date], night: date,

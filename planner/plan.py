@@ -52,10 +52,11 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
     plain = PlainPlan(ctx, first_monday, plain_runs if plain_runs is not None else
                       {d: r for d, r in runs.items() if r.source != "race"},
                       week_start(until), counts)
+    by_week = _by_week(out)  # grouped again only when a week is planned
     for index, where in enumerate(weeks):
         if where.monday < week_start(night):  # gone by: not planned again (read no session
             continue  # of it: years of weeks by years of sessions)
-        planned = [s for s in out if monday_of(s) == where.monday]
+        planned = by_week.get(where.monday, [])
         if planned and not _stale(where, planned, night, races_of(ctx)):
             continue
         allowed = [day for day in week_of(where.monday) if day > night]
@@ -65,7 +66,7 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         shown = shown_before(ctx, out, where.monday)
         new, why, picks = build_week(ctx, weeks, index, runs, fixed_around(out, where.monday),
                                      allowed, seen_before(out, where.monday, night), night, shown,
-                                     _stands(weeks, index + 1, out, night, races_of(ctx)))
+                                     _stands(weeks, index + 1, by_week, night, races_of(ctx)))
         # The races' rules before the next week is planned: what it sees as already
         # prescribed (not new to the athlete) is what the races left.
         out, raced = races_applied(ctx, [*out, *new], night)
@@ -85,8 +86,18 @@ def extend(ctx: Lifter, first_monday: date, night: date, until: date,
         told_now += plain.knock_ons(weeks, index, out, allowed, night, [*notes, *told_now],
                                     shown)
         notes += [n for n in told_now if n.session_id not in unchanged]
+        by_week = _by_week(out)
     out, raced = races_applied(ctx, out, night)  # weeks planned before a race was known
     return out, notes + raced
+
+
+def _by_week(sessions: Sequence[Session]) -> dict[date, list[Session]]:
+    """The sessions by the Monday of the week they were planned in, in their order: the
+    plan looked through once, not once for each week from the night's on."""
+    out: dict[date, list[Session]] = {}
+    for s in sessions:
+        out.setdefault(monday_of(s), []).append(s)
+    return out
 
 
 def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
@@ -102,14 +113,14 @@ def _replanned(planned: Sequence[Session], new: Sequence[Session], why: str,
             for s in new if s.id in was and was[s.id].describe() != s.describe()]
 
 
-def _stands(weeks: Sequence[WeekInBlock], index: int, sessions: Sequence[Session],
+def _stands(weeks: Sequence[WeekInBlock], index: int, by_week: Mapping[date, list[Session]],
             night: date, races: Sequence[RaceDay]) -> bool:
     """Whether week `index` of the timeline (or the week after its last) is planned and
-    stays as planned tonight, not planned again (`_stale`)."""
+    stays as planned tonight, not planned again (`_stale`); `by_week`: the plan's sessions
+    by their week's Monday (`_by_week`)."""
     if index == len(weeks):  # past the timeline: nothing plans it again tonight
-        after = weeks[-1].monday + timedelta(days=7)
-        return any(monday_of(s) == after for s in sessions)
-    planned = [s for s in sessions if monday_of(s) == weeks[index].monday]
+        return bool(by_week.get(weeks[-1].monday + timedelta(days=7)))
+    planned = by_week.get(weeks[index].monday, [])
     return bool(planned) and not _stale(weeks[index], planned, night, races)
 
 

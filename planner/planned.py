@@ -8,7 +8,6 @@ block counts from there).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 
 from planner.blocks import WEEK, WeekCount, WeekInBlock, timeline
@@ -38,14 +37,17 @@ def week_counts(sessions: Sequence[Session], night: date) -> dict[date, WeekCoun
     missed at once, the weeks ahead would be planned again for a night). A week gone by with
     nothing planned (the nightly did not run) counts 0 of 0."""
     before = night + timedelta(days=1)  # a week counts as ended on its Sunday night
-    first = min((week_start(s.day) for s in sessions), default=before)
+    tally: dict[date, list[int]] = {}  # planned, done, neither done nor skipped: one pass,
+    for s in sessions:  # one WeekCount a week (not one a session: years of them a night)
+        t = tally.setdefault(week_start(s.day), [0, 0, 0])
+        t[0] += 1
+        t[1] += s.status == "done"
+        t[2] += s.status not in ("done", "skipped")
+    first = min(tally, default=before)
     counts = {first + WEEK * i: WeekCount(0, 0) for i in range((before - first).days // 7)}
-    for s in sessions:
-        monday = week_start(s.day)
-        c = counts.get(monday, WeekCount(0, 0, ended=monday + WEEK <= before))
-        counts[monday] = replace(c, planned=c.planned + 1, done=c.done + (s.status == "done"),
-                                 open=c.open + (not c.ended
-                                                and s.status not in ("done", "skipped")))
+    for monday, (planned, done, undecided) in tally.items():
+        ended = monday + WEEK <= before
+        counts[monday] = WeekCount(planned, done, 0 if ended else undecided, ended)
     return counts
 
 

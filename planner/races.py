@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from domain.profile import FOUND_RACE, Race
 from domain.words import counted
 from planner.effort import resumed_at
-from planner.model import Adjustment, Prescription, Session, week_of, week_start
+from planner.model import ONE_DAY, Adjustment, Prescription, Session, week_of, week_start
 from planner.progression import DELOAD_FACTOR, LAYOFF_DAYS, LAYOFF_FACTOR
 
 FINAL_DAYS = {"A": 6, "B": 4, "C": 2}  # last days without heavy lower-body or plyometrics
@@ -226,16 +226,17 @@ def _latest(races: Iterable[RaceDay]) -> RaceDay | None:
     return max(races, key=lambda r: r.day + timedelta(days=r.post_days), default=None)
 
 
-def first_back(races: Sequence[RaceDay], day: date, earlier: Iterable[date]) -> RaceDay | None:
-    """The race whose post-race window ended before `day` with no session since: `day`'s
+def first_back(races: Sequence[RaceDay], day: date, earlier: Collection[date]
+               ) -> RaceDay | None:
+    """The race whose post-race window ended before `day` with no session since (of the
+    days `earlier`, read only for a day in a race's return: years of them a night): `day`'s
     session is the first one back (familiar exercises, 80 % of the last loads). Of two, the
     later window's: the session comes back from that race, not from the one before it."""
-    before = list(earlier)
 
     def back(r: RaceDay) -> bool:
         end = r.day + timedelta(days=r.post_days)
         return end < day <= end + timedelta(days=RETURN_WITHIN_DAYS) and \
-            not any(end < d < day for d in before)
+            not any(end < d < day for d in earlier)
     return _latest(filter(back, races))
 
 
@@ -263,23 +264,33 @@ def apply_races(sessions: list[Session], races: Sequence[RaceDay], night: date,
     plan = sorted(sessions, key=lambda s: (s.day, s.id))
     out: list[Session] = []
     changes: list[Adjustment] = []
+    strength_before: list[date] = []  # the days of the sessions before, as `_race_effect`
+    back_before: list[date] = []  # reads them: kept as they come, not gathered per session
     for s in plan:
-        new, rule, action, why = _race_effect(s, races, night, mobility, out)
-        if new != s:
+        new, rule, action, why = _race_effect(s, races, night, mobility, strength_before,
+                                              back_before)
+        if new is not s:  # `_race_effect` gives `s` itself back where it changes nothing
             changes.append(Adjustment(s.id, night, rule, action, s.describe(), new.describe(),
                                       (why,)))
         out.append(new)
+        if new.status != "skipped" and (new.kind == "strength" or new.day == night + ONE_DAY):
+            back_before.append(new.day)
+            if new.kind == "strength":
+                strength_before.append(new.day)
     return out, changes
 
 
 def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: MobilityWork,
-                 earlier: Sequence[Session]) -> tuple[Session, str, str, str]:
+                 strength_before: Sequence[date], back_before: Sequence[date]
+                 ) -> tuple[Session, str, str, str]:
+    """What the races make of `s`, with the days of the strength sessions before it
+    (`strength_before`) and of those a session back after a race follows
+    (`back_before`)."""
     if s.settled or s.day <= night or s.kind != "strength":
         return s, "", "", ""
     if (found := final_days(races, s.day)) is not None:
         as_mobility = s.with_(kind="mobility", exercises=mobility(s), status="lightened")
         return as_mobility, found[0], "mobility", found[1]
-    strength_before = [e.day for e in earlier if e.kind == "strength" and e.status != "skipped"]
     if (r := reduced_window(races, s.day)) is not None:
         left = (r.day - s.day).days
         if any(reduced_window([r], d) for d in strength_before):
@@ -299,8 +310,6 @@ def _race_effect(s: Session, races: Sequence[RaceDay], night: date, mobility: Mo
     # work restored on a green morning, S7.3): until its day is over, it is the session
     # back, whatever the night made it. Else a second run of the night (S7.6) would find
     # the one after it the first back, and a green morning leave two sessions at 80 %.
-    back_before = [*strength_before, *(e.day for e in earlier if e.day == night + timedelta(
-        days=1) and e.kind != "strength" and e.status != "skipped")]
     if s.status != "lightened" and (r := first_back(races, s.day, back_before)):
         # a load in kg or found by feel is lifted at 80 %; bodyweight work has none to cut
         items = tuple(resumed_at(p, RETURN_LOAD) if p.load_kg or p.by_feel else p

@@ -163,7 +163,8 @@ def progression_history(records: Sequence[LiftRecord],
     deload week go on from the last full session's, not 10 % below them. Not a deload that
     resumed after a layoff: it lifted the layoff's 90 % (the deeper cut, taken once), the
     load S5 resumes from, as a build week's first session back would."""
-    deload = deload_lifts(sessions)
+    named = {r.session_key for r in records}  # the sessions the records are of, not years
+    deload = deload_lifts([s for s in sessions if s.id in named])  # of every exercise
     return [as_progression(r, deload) for r in records]
 
 
