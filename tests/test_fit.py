@@ -250,6 +250,10 @@ def test_record_columns_are_alike_however_the_records_are_gathered() -> None:
     late = fit._columns([{"timestamp": 1, "temperature": 20},
                          *({"timestamp": t, "heart_rate": 150} for t in (2, 3, 4))], {})
     np.testing.assert_array_equal(late["heart_rate"], [nan, 150.0, 150.0, 150.0])
+    # the first, middle and last alike, a record between them longer: its power is kept
+    longer = fit._columns([{"timestamp": 1}, {"timestamp": 2, "power": 300},
+                           *({"timestamp": t} for t in (3, 4, 5))], {})
+    np.testing.assert_array_equal(longer["power"], [nan, 300.0, nan, nan, nan])
     listed = fit._columns([*alike[:2], {"timestamp": 12, "heart_rate": [1, 2], "distance": 5.0}],
                           {})
     np.testing.assert_array_equal(listed["heart_rate"], [140.0, 141.0, nan])
