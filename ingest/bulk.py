@@ -348,8 +348,10 @@ def collecting_own_objects() -> Iterator[None]:
     command's first import (its start-up left them pending; it came in the first database
     work) and now and then later (one import in 12 of bench/import_fit.py): over the whole
     heap it took 60-85 ms of the importing process's CPU, whose whole own work for 200
-    one-hour runs is ~350 ms; frozen, a first import's collections took 7 ms in all. Where
-    objects are frozen already (a forked worker), nothing is done: not ours to undo."""
+    one-hour runs is ~350 ms; frozen, a first import's collections took 7 ms in all. The
+    nightly run and the morning pass hold it too (jobs): full passes over whatever the process
+    held were most of what still grew from one year of history to five. Where objects are
+    frozen already (a forked worker), nothing is done: not ours to undo."""
     if gc.get_freeze_count():
         yield
         return

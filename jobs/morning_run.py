@@ -20,6 +20,7 @@ from db import models as m
 from db import plans, repo
 from db.session import transaction
 from domain.profile import Profile
+from ingest.bulk import collecting_own_objects
 from ingest.garmin import GarminAuthError, GarminError, GarminRateLimited
 from jobs.analyse import analyse
 from jobs.athlete_lock import planning
@@ -70,7 +71,7 @@ def run_morning(home: Home, profile: Profile, day: date, source: Source,
     """The morning pass for one athlete on `day`; raises Busy if a pass holds the lock.
     `again`: a try after the first pass, whose sync fetches the day only (its wellness
     and activities): the first pass's fetched the days before it already."""
-    with planning(home, profile, "morning pass") as profile:
+    with planning(home, profile, "morning pass") as profile, collecting_own_objects():
         try:
             conn, synced = fetch(home, profile, source, day, since=day if again else None)
             with transaction(home.db) as db:

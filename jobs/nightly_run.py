@@ -19,6 +19,7 @@ from db import models as m
 from db import repo, runs_log
 from db.session import DatabaseError, transaction, unusable_by
 from domain.profile import Profile
+from ingest.bulk import collecting_own_objects
 from ingest.garmin import Connect, GarminError
 from jobs.athlete_lock import Busy as Busy  # raised by run_nightly
 from jobs.athlete_lock import planning
@@ -77,7 +78,7 @@ def pending_nights(home: Home, profile: Profile, day: date) -> list[date]:
 def run_nightly(home: Home, profile: Profile, day: date, source: Source) -> list[NightResult]:
     """Process every pending night for one athlete; raises Busy if a run or an import holds
     the athlete's lock."""
-    with planning(home, profile, "nightly run") as profile:
+    with planning(home, profile, "nightly run") as profile, collecting_own_objects():
         return _nights(home, profile, pending_nights(home, profile, day), source)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sqlite3
@@ -187,6 +188,25 @@ def test_two_runs_for_one_athlete_never_overlap(fake_garmin: FakeGarmin) -> None
     with lock, pytest.raises(Busy, match="already in progress"):
         run_nightly(home, ANNA, NIGHT, source_for(home))
     assert _runs(home) == []
+
+
+def test_a_night_and_a_morning_leave_the_objects_they_found_out_of_garbage_collections(
+        fake_garmin: FakeGarmin) -> None:
+    """While a night or a morning runs, the collector walks only what it makes (the process's
+    modules and, in the daemon, everything it keeps frozen: a full pass over them each night
+    is what grew with a longer history's bigger heap); afterwards it walks all again."""
+    home = _athlete()
+    frozen: list[int] = []
+    source = source_for(home)
+
+    def watched(profile: Profile) -> garmin.Connect | None:
+        frozen.append(gc.get_freeze_count())
+        return source(profile)
+    [night] = run_nightly(home, ANNA, NIGHT, watched)
+    [morning] = run_morning(home, ANNA, NIGHT + timedelta(days=1), watched)
+    assert (night.status, morning.status) == ("ok", "ok")
+    assert len(frozen) == 2 and min(frozen) > 1000, frozen
+    assert gc.get_freeze_count() == 0
 
 
 def test_one_athletes_failure_never_stops_the_others(fake_garmin: FakeGarmin) -> None:
