@@ -16,7 +16,7 @@ the lock it shows the plan as stored, and says so."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from filelock import FileLock, Timeout
 
@@ -41,16 +41,11 @@ AS_STORED = Pointer(cli="run this again when it ends for today's changes",
 @contextmanager
 def athlete_lock(home: Home, athlete: str, what: str) -> Iterator[None]:
     """Hold the athlete's lock while `what` (e.g. "nightly run") runs; Busy if it stays held."""
-    lock = _lock(home, athlete)
-    try:
-        lock.acquire(timeout=PATIENCE_S)
-    except Timeout:
-        raise Busy(f"already running: {HOLDERS} for {athlete} is already in progress; this "
-                   f"{what} did not start (try again when it ends)") from None
-    try:
+    with _held(home, athlete, PATIENCE_S) as held:
+        if not held:
+            raise Busy(f"already running: {HOLDERS} for {athlete} is already in progress; "
+                       f"this {what} did not start (try again when it ends)")
         yield
-    finally:
-        lock.release()
 
 
 @contextmanager
@@ -62,20 +57,10 @@ def planning(home: Home, profile: Profile, what: str) -> Iterator[Profile]:
         yield home.athletes().get(profile.name, profile)
 
 
-@contextmanager
-def plan_update(home: Home, athlete: str) -> Iterator[bool]:
+def plan_update(home: Home, athlete: str) -> AbstractContextManager[bool]:
     """The lock for bringing the plan up to date before showing it: True when held, False
     at once when another run holds it (the plan is then shown as stored: as_stored)."""
-    lock = _lock(home, athlete)
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        lock.release()
+    return _held(home, athlete, 0)
 
 
 def as_stored(athlete: str, what: str = "the plan") -> str:
@@ -85,7 +70,19 @@ def as_stored(athlete: str, what: str = "the plan") -> str:
             "stored, perhaps without today's changes")
 
 
-def _lock(home: Home, athlete: str) -> FileLock:
+@contextmanager
+def _held(home: Home, athlete: str, wait: float) -> Iterator[bool]:
+    """The athlete's lock, waited for up to `wait` seconds: True while held, False when
+    another run held it all that while."""
     locks = home.folder() / "locks"
     locks.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return FileLock(locks / f"{athlete}.lock", mode=0o600)
+    lock = FileLock(locks / f"{athlete}.lock", mode=0o600)
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
