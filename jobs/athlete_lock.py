@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 from filelock import FileLock, Timeout
 
-from domain.pointer import Pointer
+from domain.pointer import Pointer, pointed
 from domain.profile import Profile
 from jobs.errors import Busy as Busy  # raised here; the shell names it
 from jobs.home import Home
@@ -63,11 +63,10 @@ def plan_update(home: Home, athlete: str) -> AbstractContextManager[bool]:
     return _held(home, athlete, 0)
 
 
-def as_stored(athlete: str, what: str = "the plan") -> str:
-    """The fact a page or a command showing `what` as stored states (its pointer:
-    AS_STORED)."""
-    return (f"another run for {athlete} holds its lock ({HOLDERS}): this is {what} as "
-            "stored, perhaps without today's changes")
+def as_stored(athlete: str, what: str = "the plan", on_web: bool = False) -> str:
+    """What a page (`on_web`) or a command showing `what` as stored says, with its pointer."""
+    return pointed(f"another run for {athlete} holds its lock ({HOLDERS}): this is {what} as "
+                   "stored, perhaps without today's changes", AS_STORED, on_web)
 
 
 @contextmanager

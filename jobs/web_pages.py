@@ -17,9 +17,8 @@ from analysis.recovery_text import shown_acwr, shown_form
 from db import activities, plans, repo
 from db import models as m
 from db.session import transaction
-from domain.pointer import pointed
 from domain.profile import Profile
-from jobs.athlete_lock import AS_STORED, as_stored
+from jobs.athlete_lock import as_stored
 from jobs.defaults import REPORT_WEEKS_BACK, report_range
 from jobs.home import Home
 from jobs.plan_view import bring_up_to_date, session_row
@@ -43,7 +42,7 @@ def up_to_date(home: Home, profile: Profile, today: date) -> str | None:
     shown as stored instead, another run holding the athlete's lock (jobs.athlete_lock)."""
     if bring_up_to_date(home, profile, today) is not None:
         return None
-    return pointed(as_stored(profile.name), AS_STORED, on_web=True)
+    return as_stored(profile.name, on_web=True)
 
 
 def change_row(a: m.AdjustmentRow) -> dict[str, Any]:

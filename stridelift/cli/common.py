@@ -65,10 +65,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def note_as_stored(athlete: str, what: str = "the plan") -> None:
     """`what` shown as stored while another run holds the athlete's lock, said on stderr
     (what is printed, --json too, is still `what`)."""
-    from domain.pointer import pointed
-    from jobs.athlete_lock import AS_STORED, as_stored
+    from jobs.athlete_lock import as_stored
 
-    line = pointed(as_stored(athlete, what), AS_STORED, on_web=False)
+    line = as_stored(athlete, what)
     err_console.print(f"[yellow]note:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
